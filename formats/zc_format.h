@@ -1,0 +1,592 @@
+/* zc_format.h - the on-disk contract of a zcpack file: header, table of contents,
+ * relative pointers, arrays and strings, with the checks a reader must apply.
+ *
+ * formats/SPEC.md is the normative text; this header mirrors it in C. Every struct
+ * here is the exact byte layout on disk (little-endian, no implicit padding), pinned
+ * by _Static_assert on its size and on every field offset.
+ *
+ * Pure: libc only, no I/O, no allocation. Every function whose comment says
+ * "untrusted" may be given arbitrary bytes: it bounds-checks in the subtraction form
+ * that cannot overflow and never reads outside the range it was given.
+ */
+#ifndef ZC_FORMAT_H
+#define ZC_FORMAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <stdio.h>
+
+#include "zc_result.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#ifdef __cplusplus
+#define ZC_STATIC_ASSERT(cond, msg) static_assert(cond, msg)
+#else
+#define ZC_STATIC_ASSERT(cond, msg) _Static_assert(cond, msg)
+#endif
+
+#define ZC_CHECK_LAYOUT(type, field, offset)                                            \
+    ZC_STATIC_ASSERT(offsetof(type, field) == (offset), #type "." #field " offset")
+
+/* ---------------------------------------------------------------------------------
+ * Versions and limits
+ * ------------------------------------------------------------------------------- */
+
+#define ZC_FORMAT_MAJOR 1             /* a reader refuses any other major version */
+#define ZC_FORMAT_MINOR 0             /* a reader accepts any minor >= 0 of its major */
+
+#define ZC_MAX_HEADER_SIZE   4096u    /* largest header_size a reader accepts */
+#define ZC_MAX_ENTRIES       (1u << 24)
+#define ZC_MAX_PATH          1024u    /* bytes, without the NUL */
+#define ZC_MAX_PATH_DEPTH    64u      /* components in one path */
+#define ZC_MAX_DEPS          (1u << 26) /* dependency records in one TOC */
+#define ZC_MIN_ALIGN_LOG2    4u       /* every payload is at least 16-byte aligned */
+#define ZC_MAX_ALIGN_LOG2    16u      /* and at most 64 KiB aligned */
+
+/* ---------------------------------------------------------------------------------
+ * Little-endian helpers. Header fields are read through these so the byte-order
+ * check itself cannot be fooled by the host's byte order. Safe on any bytes.
+ * ------------------------------------------------------------------------------- */
+
+static inline uint16_t zc_le16(const void *p) {
+    const uint8_t *b = (const uint8_t *)p;
+    return (uint16_t)(b[0] | (b[1] << 8));
+}
+static inline uint32_t zc_le32(const void *p) {
+    const uint8_t *b = (const uint8_t *)p;
+    return (uint32_t)b[0] | ((uint32_t)b[1] << 8) | ((uint32_t)b[2] << 16) | ((uint32_t)b[3] << 24);
+}
+static inline uint64_t zc_le64(const void *p) {
+    const uint8_t *b = (const uint8_t *)p;
+    return (uint64_t)zc_le32(b) | ((uint64_t)zc_le32(b + 4) << 32);
+}
+
+/* 1 when the host stores integers little-endian, the only byte order zcpack maps. */
+static inline int zc_host_is_little_endian(void) {
+    const uint32_t one = 1;
+    uint8_t first;
+    memcpy(&first, &one, 1);
+    return first == 1;
+}
+
+#define ZC_FOURCC(a, b, c, d) \
+    ((uint32_t)(uint8_t)(a) | ((uint32_t)(uint8_t)(b) << 8) | ((uint32_t)(uint8_t)(c) << 16) | ((uint32_t)(uint8_t)(d) << 24))
+
+/* FNV-1a over a layout description string. Each archived type publishes the
+ * description of its fields and the resulting hash; a test recomputes it, so a field
+ * change without a layout-hash change cannot go unnoticed. Pure. */
+static inline uint32_t zc_layout_hash(const char *description) {
+    uint32_t h = 2166136261u;
+    for (const unsigned char *p = (const unsigned char *)description; *p; ++p) {
+        h ^= *p;
+        h *= 16777619u;
+    }
+    return h;
+}
+
+/* ---------------------------------------------------------------------------------
+ * Diagnostics: validators fill an optional zc_diag with a sentence naming the field
+ * and the values that failed. Pass NULL when only the code matters.
+ * ------------------------------------------------------------------------------- */
+
+typedef struct zc_diag {
+    char message[256];
+} zc_diag;
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static inline zc_result zc_fail(zc_diag *diag, zc_result code, const char *fmt, ...);
+
+#include <stdarg.h>
+static inline zc_result zc_fail(zc_diag *diag, zc_result code, const char *fmt, ...) {
+    if (diag) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(diag->message, sizeof diag->message, fmt, ap);
+        va_end(ap);
+    }
+    return code;
+}
+
+/* ---------------------------------------------------------------------------------
+ * File header: the first header_size bytes of every pack (128 in format 1.0).
+ * ------------------------------------------------------------------------------- */
+
+#define ZC_MAGIC          "\x89ZCP"          /* high bit catches 7-bit channels */
+#define ZC_MANGLE_CHECK   "\r\n\x1a\n"       /* CR/LF conversion and DOS EOF byte */
+#define ZC_ENDIAN_CHECK   UINT64_C(0x0102030405060708)
+#define ZC_FLOAT_CHECK    370.5              /* exact in binary64 */
+
+typedef struct zc_header {
+    uint8_t  magic[4];          /* ZC_MAGIC */
+    uint8_t  mangle_check[4];   /* ZC_MANGLE_CHECK */
+    uint16_t format_major;      /* ZC_FORMAT_MAJOR */
+    uint16_t format_minor;      /* ZC_FORMAT_MINOR of the writer */
+    uint32_t header_size;       /* sizeof(zc_header) when written by format 1.0 */
+    uint64_t header_checksum;   /* XXH3-64 of header_size bytes with this field zero */
+    uint64_t endian_check;      /* ZC_ENDIAN_CHECK */
+    double   float_check;       /* ZC_FLOAT_CHECK */
+    uint32_t writer_version;    /* library version of the writer: major<<16|minor<<8|patch */
+    uint32_t flags;             /* no flags are defined in 1.0: must be zero */
+    uint64_t file_size;         /* exact size of the whole pack in bytes */
+    uint64_t toc_offset;        /* file offset of the TOC, 16-byte aligned */
+    uint64_t toc_size;          /* bytes of the TOC region */
+    uint64_t toc_checksum;      /* XXH3-64 of the toc_size bytes at toc_offset */
+    uint8_t  reserved[48];      /* zero */
+} zc_header;
+
+ZC_STATIC_ASSERT(sizeof(zc_header) == 128, "zc_header size");
+ZC_CHECK_LAYOUT(zc_header, magic, 0);
+ZC_CHECK_LAYOUT(zc_header, mangle_check, 4);
+ZC_CHECK_LAYOUT(zc_header, format_major, 8);
+ZC_CHECK_LAYOUT(zc_header, format_minor, 10);
+ZC_CHECK_LAYOUT(zc_header, header_size, 12);
+ZC_CHECK_LAYOUT(zc_header, header_checksum, 16);
+ZC_CHECK_LAYOUT(zc_header, endian_check, 24);
+ZC_CHECK_LAYOUT(zc_header, float_check, 32);
+ZC_CHECK_LAYOUT(zc_header, writer_version, 40);
+ZC_CHECK_LAYOUT(zc_header, flags, 44);
+ZC_CHECK_LAYOUT(zc_header, file_size, 48);
+ZC_CHECK_LAYOUT(zc_header, toc_offset, 56);
+ZC_CHECK_LAYOUT(zc_header, toc_size, 64);
+ZC_CHECK_LAYOUT(zc_header, toc_checksum, 72);
+ZC_CHECK_LAYOUT(zc_header, reserved, 80);
+
+#define ZC_HEADER_CHECKSUM_OFFSET 16u
+
+/* ---------------------------------------------------------------------------------
+ * Table of contents: zc_toc_header, then entry_count records of entry_size bytes
+ * sorted by id (strictly increasing), then dep_count 64-bit asset ids, then the
+ * string table of strings_size bytes. All offsets inside the TOC are relative to
+ * the start of the TOC.
+ * ------------------------------------------------------------------------------- */
+
+#define ZC_TOC_TAG      ZC_FOURCC('Z', 'T', 'O', 'C')
+#define ZC_TOC_VERSION  1u
+
+typedef struct zc_toc_header {
+    uint32_t tag;               /* ZC_TOC_TAG */
+    uint32_t version;           /* ZC_TOC_VERSION */
+    uint32_t header_size;       /* sizeof(zc_toc_header) for version 1 */
+    uint32_t entry_size;        /* >= sizeof(zc_toc_entry); readers stride by this */
+    uint32_t entry_count;       /* <= ZC_MAX_ENTRIES */
+    uint32_t dep_count;         /* <= ZC_MAX_DEPS */
+    uint64_t strings_size;      /* bytes of the string table, <= UINT32_MAX */
+} zc_toc_header;
+
+ZC_STATIC_ASSERT(sizeof(zc_toc_header) == 32, "zc_toc_header size");
+ZC_CHECK_LAYOUT(zc_toc_header, tag, 0);
+ZC_CHECK_LAYOUT(zc_toc_header, version, 4);
+ZC_CHECK_LAYOUT(zc_toc_header, header_size, 8);
+ZC_CHECK_LAYOUT(zc_toc_header, entry_size, 12);
+ZC_CHECK_LAYOUT(zc_toc_header, entry_count, 16);
+ZC_CHECK_LAYOUT(zc_toc_header, dep_count, 20);
+ZC_CHECK_LAYOUT(zc_toc_header, strings_size, 24);
+
+typedef enum zc_codec {
+    ZC_CODEC_NONE = 0,          /* stored bytes are the raw bytes */
+    ZC_CODEC_ZSTD = 1,          /* stored bytes are one zstd frame of raw_size bytes */
+    ZC__CODEC_COUNT
+} zc_codec;
+
+typedef struct zc_toc_entry {
+    uint64_t id;                /* asset id: XXH3-64 of the path bytes (no NUL) */
+    uint64_t content_hash;      /* XXH3-64 of the raw (decoded) bytes */
+    uint64_t offset;            /* file offset of the stored bytes */
+    uint64_t stored_size;       /* bytes in the file */
+    uint64_t raw_size;          /* bytes after decoding; == stored_size for CODEC_NONE */
+    uint32_t path_offset;       /* into the string table */
+    uint32_t path_length;       /* bytes, without the NUL that follows */
+    uint32_t type;              /* FourCC type tag, see zc_types.h */
+    uint32_t layout_hash;       /* layout hash of the type the writer used */
+    uint32_t deps_first;        /* index of the first dependency id */
+    uint32_t deps_count;        /* number of dependency ids */
+    uint8_t  codec;             /* zc_codec */
+    uint8_t  align_log2;        /* payload alignment: offset % (1 << align_log2) == 0 */
+    uint16_t flags;             /* none defined in 1.0: must be zero */
+    uint32_t reserved;          /* zero */
+} zc_toc_entry;
+
+ZC_STATIC_ASSERT(sizeof(zc_toc_entry) == 72, "zc_toc_entry size");
+ZC_CHECK_LAYOUT(zc_toc_entry, id, 0);
+ZC_CHECK_LAYOUT(zc_toc_entry, content_hash, 8);
+ZC_CHECK_LAYOUT(zc_toc_entry, offset, 16);
+ZC_CHECK_LAYOUT(zc_toc_entry, stored_size, 24);
+ZC_CHECK_LAYOUT(zc_toc_entry, raw_size, 32);
+ZC_CHECK_LAYOUT(zc_toc_entry, path_offset, 40);
+ZC_CHECK_LAYOUT(zc_toc_entry, path_length, 44);
+ZC_CHECK_LAYOUT(zc_toc_entry, type, 48);
+ZC_CHECK_LAYOUT(zc_toc_entry, layout_hash, 52);
+ZC_CHECK_LAYOUT(zc_toc_entry, deps_first, 56);
+ZC_CHECK_LAYOUT(zc_toc_entry, deps_count, 60);
+ZC_CHECK_LAYOUT(zc_toc_entry, codec, 64);
+ZC_CHECK_LAYOUT(zc_toc_entry, align_log2, 65);
+ZC_CHECK_LAYOUT(zc_toc_entry, flags, 66);
+ZC_CHECK_LAYOUT(zc_toc_entry, reserved, 68);
+
+/* ---------------------------------------------------------------------------------
+ * Relative pointers, arrays and strings inside an entry.
+ *
+ * A relative pointer holds a signed byte offset from the address of the pointer
+ * field itself. Offset 0 is the null pointer (a field cannot point at itself). The
+ * target must lie inside the same entry. An array is (offset, count), a string is
+ * (offset, length) whose bytes are followed by a NUL and are valid UTF-8.
+ * ------------------------------------------------------------------------------- */
+
+typedef struct zc_rel_ptr {
+    int64_t offset;             /* from &this field; 0 = null */
+} zc_rel_ptr;
+
+typedef struct zc_array {
+    int64_t  offset;            /* from &this field to element 0; 0 = empty */
+    uint64_t count;             /* elements */
+} zc_array;
+
+typedef struct zc_string {
+    int64_t  offset;            /* from &this field to the first byte; 0 = empty */
+    uint64_t length;            /* bytes, without the NUL that follows */
+} zc_string;
+
+ZC_STATIC_ASSERT(sizeof(zc_rel_ptr) == 8, "zc_rel_ptr size");
+ZC_STATIC_ASSERT(sizeof(zc_array) == 16, "zc_array size");
+ZC_STATIC_ASSERT(sizeof(zc_string) == 16, "zc_string size");
+ZC_CHECK_LAYOUT(zc_array, offset, 0);
+ZC_CHECK_LAYOUT(zc_array, count, 8);
+ZC_CHECK_LAYOUT(zc_string, offset, 0);
+ZC_CHECK_LAYOUT(zc_string, length, 8);
+
+/* Resolve a relative pointer. NULL for the null pointer. Trusted input only: call the
+ * matching zc_check_* first on unverified data. */
+static inline const void *zc_rel_resolve(const zc_rel_ptr *field) {
+    return field->offset ? (const void *)((const char *)field + field->offset) : NULL;
+}
+static inline const void *zc_array_data(const zc_array *field) {
+    return field->offset ? (const void *)((const char *)field + field->offset) : NULL;
+}
+static inline const char *zc_string_data(const zc_string *field) {
+    return field->offset ? (const char *)field + field->offset : "";
+}
+
+/* Store a relative pointer: writer side, for buffers being built. */
+static inline void zc_rel_set(int64_t *field_offset, const void *field, const void *target) {
+    *field_offset = target ? (int64_t)((const char *)target - (const char *)field) : 0;
+}
+
+/* Compute where an (offset, count * elem_size) target of a field lands inside the
+ * entry [0, entry_size). field_pos is the field's position inside the entry and
+ * field_size its own size. On success *out_pos is the target's position. Untrusted:
+ * every sum is checked before it is formed. */
+static inline zc_result zc_check_target(uint64_t entry_size, uint64_t field_pos, uint64_t field_size,
+                                        int64_t offset, uint64_t count, uint64_t elem_size,
+                                        uint64_t elem_align, uint64_t *out_pos, zc_diag *diag) {
+    if (field_size > entry_size || field_pos > entry_size - field_size)
+        return zc_fail(diag, ZC_ERR_BAD_POINTER, "field at %llu (+%llu) lies outside the entry of %llu bytes",
+                       (unsigned long long)field_pos, (unsigned long long)field_size, (unsigned long long)entry_size);
+    if (offset == 0) {
+        if (count != 0)
+            return zc_fail(diag, ZC_ERR_BAD_POINTER, "null pointer at %llu with count %llu",
+                           (unsigned long long)field_pos, (unsigned long long)count);
+        *out_pos = 0;
+        return ZC_OK;
+    }
+    uint64_t target;
+    if (offset < 0) {
+        uint64_t back = (uint64_t)(-(offset + 1)) + 1; /* no overflow for INT64_MIN */
+        if (back > field_pos)
+            return zc_fail(diag, ZC_ERR_BAD_POINTER, "pointer at %llu points %lld bytes before the entry",
+                           (unsigned long long)field_pos, (long long)offset);
+        target = field_pos - back;
+    } else {
+        if ((uint64_t)offset > entry_size - field_pos)
+            return zc_fail(diag, ZC_ERR_BAD_POINTER, "pointer at %llu points %lld bytes past the entry",
+                           (unsigned long long)field_pos, (long long)offset);
+        target = field_pos + (uint64_t)offset;
+    }
+    if (elem_align > 1 && target % elem_align != 0)
+        return zc_fail(diag, ZC_ERR_BAD_ALIGNMENT, "target %llu of pointer at %llu is not %llu-byte aligned",
+                       (unsigned long long)target, (unsigned long long)field_pos, (unsigned long long)elem_align);
+    uint64_t room = entry_size - target;
+    if (elem_size != 0 && count > room / elem_size)
+        return zc_fail(diag, ZC_ERR_BAD_POINTER, "%llu elements of %llu bytes at %llu overrun the entry of %llu bytes",
+                       (unsigned long long)count, (unsigned long long)elem_size, (unsigned long long)target,
+                       (unsigned long long)entry_size);
+    *out_pos = target;
+    return ZC_OK;
+}
+
+/* Check an array field that lies inside the entry starting at `entry`. Untrusted:
+ * `field` must point inside [entry, entry + entry_size) only as far as this check
+ * itself verifies; max_count caps the element count (a documented limit). */
+static inline zc_result zc_check_array(const void *entry, uint64_t entry_size, const zc_array *field,
+                                       uint64_t elem_size, uint64_t elem_align, uint64_t max_count,
+                                       zc_diag *diag) {
+    uint64_t field_pos = (uint64_t)((const char *)field - (const char *)entry), pos;
+    zc_result r = zc_check_target(entry_size, field_pos, sizeof *field, 0, 0, 0, 1, &pos, diag);
+    if (r != ZC_OK) return r;
+    if (field->count > max_count)
+        return zc_fail(diag, ZC_ERR_LIMIT, "array at %llu has %llu elements, limit %llu",
+                       (unsigned long long)field_pos, (unsigned long long)field->count, (unsigned long long)max_count);
+    return zc_check_target(entry_size, field_pos, sizeof *field, field->offset, field->count, elem_size,
+                           elem_align, &pos, diag);
+}
+
+/* 1 when bytes[0, length) is well-formed UTF-8 (no overlongs, no surrogates, no
+ * code points above U+10FFFF) and contains no NUL. Untrusted. */
+static inline int zc_utf8_valid(const uint8_t *s, uint64_t length) {
+    uint64_t i = 0;
+    while (i < length) {
+        uint8_t c = s[i];
+        if (c == 0) return 0;
+        if (c < 0x80) { i++; continue; }
+        uint32_t need, cp, min;
+        if ((c & 0xE0) == 0xC0)      { need = 1; cp = c & 0x1F; min = 0x80; }
+        else if ((c & 0xF0) == 0xE0) { need = 2; cp = c & 0x0F; min = 0x800; }
+        else if ((c & 0xF8) == 0xF0) { need = 3; cp = c & 0x07; min = 0x10000; }
+        else return 0;
+        if (need > length - i - 1) return 0;
+        for (uint32_t k = 1; k <= need; ++k) {
+            if ((s[i + k] & 0xC0) != 0x80) return 0;
+            cp = (cp << 6) | (s[i + k] & 0x3F);
+        }
+        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+        i += need + 1;
+    }
+    return 1;
+}
+
+/* Check a string field inside the entry: target bytes in range, NUL after them,
+ * valid UTF-8 without interior NUL, length <= max_length. Untrusted. */
+static inline zc_result zc_check_string(const void *entry, uint64_t entry_size, const zc_string *field,
+                                        uint64_t max_length, zc_diag *diag) {
+    uint64_t field_pos = (uint64_t)((const char *)field - (const char *)entry), pos;
+    zc_result r = zc_check_target(entry_size, field_pos, sizeof *field, 0, 0, 0, 1, &pos, diag);
+    if (r != ZC_OK) return r;
+    if (field->length > max_length)
+        return zc_fail(diag, ZC_ERR_LIMIT, "string at %llu is %llu bytes, limit %llu",
+                       (unsigned long long)field_pos, (unsigned long long)field->length, (unsigned long long)max_length);
+    if (field->offset == 0)
+        return field->length == 0 ? ZC_OK
+                                  : zc_fail(diag, ZC_ERR_BAD_STRING, "null string at %llu with length %llu",
+                                            (unsigned long long)field_pos, (unsigned long long)field->length);
+    /* length + 1 bytes including the NUL */
+    r = zc_check_target(entry_size, field_pos, sizeof *field, field->offset, field->length + 1, 1, 1, &pos, diag);
+    if (r != ZC_OK) return r;
+    const uint8_t *bytes = (const uint8_t *)entry + pos;
+    if (bytes[field->length] != 0)
+        return zc_fail(diag, ZC_ERR_BAD_STRING, "string at %llu is not NUL-terminated", (unsigned long long)pos);
+    if (!zc_utf8_valid(bytes, field->length))
+        return zc_fail(diag, ZC_ERR_BAD_STRING, "string at %llu is not valid UTF-8", (unsigned long long)pos);
+    return ZC_OK;
+}
+
+/* ---------------------------------------------------------------------------------
+ * Entry paths: relative, '/'-separated, valid UTF-8, no empty, "." or ".."
+ * components, no backslash, no control characters, at most ZC_MAX_PATH bytes and
+ * ZC_MAX_PATH_DEPTH components. Untrusted.
+ * ------------------------------------------------------------------------------- */
+static inline zc_result zc_check_path(const char *path, uint64_t length, zc_diag *diag) {
+    if (length == 0) return zc_fail(diag, ZC_ERR_BAD_PATH, "empty path");
+    if (length > ZC_MAX_PATH)
+        return zc_fail(diag, ZC_ERR_BAD_PATH, "path of %llu bytes exceeds the limit of %u",
+                       (unsigned long long)length, ZC_MAX_PATH);
+    if (!zc_utf8_valid((const uint8_t *)path, length))
+        return zc_fail(diag, ZC_ERR_BAD_PATH, "path is not valid UTF-8");
+    uint64_t start = 0, depth = 0;
+    for (uint64_t i = 0; i <= length; ++i) {
+        unsigned char c = i < length ? (unsigned char)path[i] : '/';
+        if (c < 0x20 || c == 0x7F || c == '\\')
+            return zc_fail(diag, ZC_ERR_BAD_PATH, "path has a control character or backslash at byte %llu",
+                           (unsigned long long)i);
+        if (c != '/') continue;
+        uint64_t n = i - start;
+        if (n == 0 || (n == 1 && path[start] == '.') || (n == 2 && path[start] == '.' && path[start + 1] == '.'))
+            return zc_fail(diag, ZC_ERR_BAD_PATH, "path has an empty, '.' or '..' component at byte %llu",
+                           (unsigned long long)start);
+        if (++depth > ZC_MAX_PATH_DEPTH)
+            return zc_fail(diag, ZC_ERR_BAD_PATH, "path has more than %u components", ZC_MAX_PATH_DEPTH);
+        start = i + 1;
+    }
+    return ZC_OK;
+}
+
+/* ---------------------------------------------------------------------------------
+ * Header check. `bytes` holds the first `available` bytes of the file and
+ * `file_size` is the size of the whole file. Checks everything that does not need a
+ * hash: magic, mangling, versions, sentinels, sizes, flags and the TOC's placement.
+ * The header checksum is checked by the caller (it needs XXH3). Untrusted.
+ * ------------------------------------------------------------------------------- */
+static inline zc_result zc_check_header(const void *bytes, uint64_t available, uint64_t file_size,
+                                        zc_diag *diag) {
+    const uint8_t *b = (const uint8_t *)bytes;
+    if (available < 8 || file_size < 8) {
+        if (available >= 4 && memcmp(b, ZC_MAGIC, 4) != 0)
+            return zc_fail(diag, ZC_ERR_NOT_A_PACK, "bad magic");
+        return zc_fail(diag, ZC_ERR_TRUNCATED, "file of %llu bytes is shorter than a pack header",
+                       (unsigned long long)file_size);
+    }
+    if (memcmp(b, ZC_MAGIC, 4) != 0) {
+        if (memcmp(b + 1, "ZCP", 3) == 0)
+            return zc_fail(diag, ZC_ERR_MANGLED, "first byte 0x%02x should be 0x89: the high bit was stripped", b[0]);
+        return zc_fail(diag, ZC_ERR_NOT_A_PACK, "bad magic: not a zcpack file");
+    }
+    if (memcmp(b + 4, ZC_MANGLE_CHECK, 4) != 0)
+        return zc_fail(diag, ZC_ERR_MANGLED, "line-ending check bytes changed: the file went through a text-mode transfer");
+    if (available < 16 || file_size < sizeof(zc_header))
+        return zc_fail(diag, ZC_ERR_TRUNCATED, "file of %llu bytes is shorter than the %u-byte header",
+                       (unsigned long long)file_size, (unsigned)sizeof(zc_header));
+    uint16_t major = zc_le16(b + offsetof(zc_header, format_major));
+    uint16_t minor = zc_le16(b + offsetof(zc_header, format_minor));
+    if (major != ZC_FORMAT_MAJOR)
+        return zc_fail(diag, ZC_ERR_VERSION, "format version %u.%u; this reader reads %u.x",
+                       major, minor, ZC_FORMAT_MAJOR);
+    uint32_t header_size = zc_le32(b + offsetof(zc_header, header_size));
+    if (header_size < sizeof(zc_header) || header_size > ZC_MAX_HEADER_SIZE || header_size % 16 != 0)
+        return zc_fail(diag, ZC_ERR_BAD_HEADER, "header_size %u is not a multiple of 16 in [%u, %u]",
+                       header_size, (unsigned)sizeof(zc_header), ZC_MAX_HEADER_SIZE);
+    if (header_size > file_size || header_size > available)
+        return zc_fail(diag, ZC_ERR_TRUNCATED, "file of %llu bytes is shorter than its %u-byte header",
+                       (unsigned long long)file_size, header_size);
+    if (zc_le64(b + offsetof(zc_header, endian_check)) != ZC_ENDIAN_CHECK)
+        return zc_fail(diag, ZC_ERR_ENDIAN, "integer sentinel mismatch (byte order or corruption)");
+    double fcheck;
+    memcpy(&fcheck, b + offsetof(zc_header, float_check), sizeof fcheck);
+    if (!zc_host_is_little_endian() || fcheck != ZC_FLOAT_CHECK)
+        return zc_fail(diag, ZC_ERR_ENDIAN, "float sentinel mismatch (number format or byte order)");
+    uint64_t declared = zc_le64(b + offsetof(zc_header, file_size));
+    if (declared > file_size)
+        return zc_fail(diag, ZC_ERR_TRUNCATED, "file is %llu bytes but the header declares %llu",
+                       (unsigned long long)file_size, (unsigned long long)declared);
+    if (declared != file_size)
+        return zc_fail(diag, ZC_ERR_FILE_SIZE, "file is %llu bytes but the header declares %llu",
+                       (unsigned long long)file_size, (unsigned long long)declared);
+    if (zc_le32(b + offsetof(zc_header, flags)) != 0)
+        return zc_fail(diag, ZC_ERR_BAD_HEADER, "unknown header flags 0x%08x",
+                       zc_le32(b + offsetof(zc_header, flags)));
+    for (size_t i = offsetof(zc_header, reserved); i < sizeof(zc_header); ++i)
+        if (b[i] != 0)
+            return zc_fail(diag, ZC_ERR_BAD_HEADER, "reserved header byte %u is not zero", (unsigned)i);
+    uint64_t toc_offset = zc_le64(b + offsetof(zc_header, toc_offset));
+    uint64_t toc_size = zc_le64(b + offsetof(zc_header, toc_size));
+    if (toc_offset % 16 != 0 || toc_offset < header_size || toc_size < sizeof(zc_toc_header) ||
+        toc_size > file_size || toc_offset > file_size - toc_size)
+        return zc_fail(diag, ZC_ERR_BAD_HEADER, "TOC at %llu (+%llu) is misplaced in a file of %llu bytes",
+                       (unsigned long long)toc_offset, (unsigned long long)toc_size, (unsigned long long)file_size);
+    return ZC_OK;
+}
+
+/* ---------------------------------------------------------------------------------
+ * TOC check. `toc` points at the toc_size bytes of the TOC region, 8-byte aligned;
+ * `payload_end` is the first byte no payload may reach (the TOC offset) and
+ * `payload_start` the first byte a payload may use (the header size). Checks the TOC
+ * header, every record (sort order, path, bounds, codec, alignment, dependency
+ * slice) but no hashes. Untrusted.
+ * ------------------------------------------------------------------------------- */
+
+/* Position of entry i's record in a checked TOC. */
+static inline const zc_toc_entry *zc_toc_entry_at(const void *toc, uint32_t i) {
+    const zc_toc_header *th = (const zc_toc_header *)toc;
+    return (const zc_toc_entry *)((const char *)toc + th->header_size + (uint64_t)i * th->entry_size);
+}
+static inline const uint64_t *zc_toc_deps(const void *toc) {
+    const zc_toc_header *th = (const zc_toc_header *)toc;
+    return (const uint64_t *)((const char *)toc + th->header_size + (uint64_t)th->entry_count * th->entry_size);
+}
+static inline const char *zc_toc_strings(const void *toc) {
+    return (const char *)(zc_toc_deps(toc) + ((const zc_toc_header *)toc)->dep_count);
+}
+
+static inline zc_result zc_check_toc_entry(const void *toc, uint32_t index, uint64_t payload_start,
+                                           uint64_t payload_end, zc_diag *diag) {
+    const zc_toc_header *th = (const zc_toc_header *)toc;
+    const zc_toc_entry *e = zc_toc_entry_at(toc, index);
+    if ((uint64_t)e->path_length + 1 > th->strings_size ||
+        e->path_offset > th->strings_size - e->path_length - 1)
+        return zc_fail(diag, ZC_ERR_BAD_TOC, "entry %u: path at %u (+%u) lies outside the string table of %llu bytes",
+                       index, e->path_offset, e->path_length, (unsigned long long)th->strings_size);
+    const char *path = zc_toc_strings(toc) + e->path_offset;
+    if (path[e->path_length] != 0)
+        return zc_fail(diag, ZC_ERR_BAD_TOC, "entry %u: path is not NUL-terminated", index);
+    zc_diag sub;
+    if (zc_check_path(path, e->path_length, diag ? &sub : NULL) != ZC_OK)
+        return zc_fail(diag, ZC_ERR_BAD_PATH, "entry %u: %s", index, diag ? sub.message : "");
+    if (index > 0 && zc_toc_entry_at(toc, index - 1)->id >= e->id)
+        return zc_fail(diag, ZC_ERR_BAD_TOC, "entry %u (%s): ids are not strictly increasing", index, path);
+    if (e->codec >= ZC__CODEC_COUNT)
+        return zc_fail(diag, ZC_ERR_BAD_TOC, "entry %u (%s): codec %u is not defined", index, path, e->codec);
+    if (e->codec == ZC_CODEC_NONE && e->raw_size != e->stored_size)
+        return zc_fail(diag, ZC_ERR_BAD_TOC, "entry %u (%s): uncompressed but raw size %llu != stored size %llu",
+                       index, path, (unsigned long long)e->raw_size, (unsigned long long)e->stored_size);
+    if (e->align_log2 < ZC_MIN_ALIGN_LOG2 || e->align_log2 > ZC_MAX_ALIGN_LOG2)
+        return zc_fail(diag, ZC_ERR_BAD_TOC, "entry %u (%s): alignment 2^%u outside [2^%u, 2^%u]", index, path,
+                       e->align_log2, ZC_MIN_ALIGN_LOG2, ZC_MAX_ALIGN_LOG2);
+    if (e->offset % ((uint64_t)1 << e->align_log2) != 0)
+        return zc_fail(diag, ZC_ERR_BAD_ALIGNMENT, "entry %u (%s): offset %llu is not %llu-byte aligned", index, path,
+                       (unsigned long long)e->offset, (unsigned long long)1 << e->align_log2);
+    if (e->offset < payload_start || payload_end < payload_start || e->stored_size > payload_end - payload_start ||
+        e->offset > payload_end - e->stored_size)
+        return zc_fail(diag, ZC_ERR_BAD_TOC, "entry %u (%s): bytes at %llu (+%llu) lie outside the payload area [%llu, %llu)",
+                       index, path, (unsigned long long)e->offset, (unsigned long long)e->stored_size,
+                       (unsigned long long)payload_start, (unsigned long long)payload_end);
+    if (e->deps_count > th->dep_count || e->deps_first > th->dep_count - e->deps_count)
+        return zc_fail(diag, ZC_ERR_BAD_TOC, "entry %u (%s): dependencies %u (+%u) outside the %u recorded", index, path,
+                       e->deps_first, e->deps_count, th->dep_count);
+    if (e->flags != 0 || e->reserved != 0)
+        return zc_fail(diag, ZC_ERR_BAD_TOC, "entry %u (%s): unknown flags 0x%04x or reserved bits set", index, path,
+                       e->flags);
+    return ZC_OK;
+}
+
+/* O(1) part of the TOC check: the TOC header's tag, version, sizes and limits, and
+ * that its parts add up to exactly toc_size. After it succeeds the accessors
+ * zc_toc_entry_at, zc_toc_deps and zc_toc_strings stay inside the TOC. Untrusted. */
+static inline zc_result zc_check_toc_header(const void *toc, uint64_t toc_size, zc_diag *diag) {
+    if (toc_size < sizeof(zc_toc_header))
+        return zc_fail(diag, ZC_ERR_BAD_TOC, "TOC of %llu bytes is smaller than its header", (unsigned long long)toc_size);
+    const zc_toc_header *th = (const zc_toc_header *)toc;
+    if (th->tag != ZC_TOC_TAG) return zc_fail(diag, ZC_ERR_BAD_TOC, "TOC tag is not 'ZTOC'");
+    if (th->version != ZC_TOC_VERSION)
+        return zc_fail(diag, ZC_ERR_VERSION, "TOC version %u; this reader reads %u", th->version, ZC_TOC_VERSION);
+    if (th->header_size < sizeof(zc_toc_header) || th->header_size % 8 != 0 || th->header_size > toc_size)
+        return zc_fail(diag, ZC_ERR_BAD_TOC, "TOC header_size %u is invalid", th->header_size);
+    if (th->entry_size < sizeof(zc_toc_entry) || th->entry_size % 8 != 0 || th->entry_size > 4096)
+        return zc_fail(diag, ZC_ERR_BAD_TOC, "TOC entry_size %u is invalid", th->entry_size);
+    if (th->entry_count > ZC_MAX_ENTRIES)
+        return zc_fail(diag, ZC_ERR_LIMIT, "TOC has %u entries, limit %u", th->entry_count, ZC_MAX_ENTRIES);
+    if (th->dep_count > ZC_MAX_DEPS)
+        return zc_fail(diag, ZC_ERR_LIMIT, "TOC has %u dependencies, limit %u", th->dep_count, ZC_MAX_DEPS);
+    if (th->strings_size > UINT32_MAX)
+        return zc_fail(diag, ZC_ERR_LIMIT, "string table of %llu bytes exceeds 4 GiB", (unsigned long long)th->strings_size);
+    /* counts are capped above, so these products cannot overflow 64 bits */
+    uint64_t need = (uint64_t)th->header_size + (uint64_t)th->entry_count * th->entry_size +
+                    (uint64_t)th->dep_count * 8u + th->strings_size;
+    if (need != toc_size)
+        return zc_fail(diag, ZC_ERR_BAD_TOC, "TOC parts add up to %llu bytes but the TOC is %llu",
+                       (unsigned long long)need, (unsigned long long)toc_size);
+    return ZC_OK;
+}
+
+/* The whole structural TOC check: zc_check_toc_header, then every record. The caller
+ * still checks the TOC checksum and that each id is the hash of its path (both need
+ * XXH3). Untrusted; O(entry_count). */
+static inline zc_result zc_check_toc(const void *toc, uint64_t toc_size, uint64_t payload_start,
+                                     uint64_t payload_end, zc_diag *diag) {
+    zc_result r = zc_check_toc_header(toc, toc_size, diag);
+    if (r != ZC_OK) return r;
+    const zc_toc_header *th = (const zc_toc_header *)toc;
+    for (uint32_t i = 0; i < th->entry_count; ++i) {
+        r = zc_check_toc_entry(toc, i, payload_start, payload_end, diag);
+        if (r != ZC_OK) return r;
+    }
+    return ZC_OK;
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ZC_FORMAT_H */

@@ -1,0 +1,45 @@
+/* zc_types.h - the registry of archived entry types.
+ *
+ * One X-macro list names every type: its short name, FourCC tag, layout hash and
+ * structural validator. The runtime's full validation, the packer's importers and
+ * its JSON dumpers all expand this list, so a new type is added by writing its
+ * header and adding one line here. Pure: no I/O, no allocation.
+ */
+#ifndef ZC_TYPES_H
+#define ZC_TYPES_H
+
+#include "zc_format.h"
+#include "zc_blob.h"
+
+/* X(name, tag, layout_hash, check_fn)
+ * check_fn: zc_result fn(const void *payload, uint64_t size, zc_diag *diag), safe on
+ * untrusted bytes, payload aligned to the entry's alignment. */
+#define ZC_TYPE_LIST(X) \
+    X(blob, ZC_TYPE_BLOB, ZC_BLOB_LAYOUT_HASH, zc_blob_check)
+
+/* Short name of a type tag ("blob"), NULL when the tag is not in the registry. */
+static inline const char *zc_type_name(uint32_t tag) {
+#define ZC__TYPE_NAME(name, tag_, hash, fn) if (tag == (tag_)) return #name;
+    ZC_TYPE_LIST(ZC__TYPE_NAME)
+#undef ZC__TYPE_NAME
+    return NULL;
+}
+
+/* Structural check of one entry's raw payload through the registry: ZC_ERR_UNKNOWN_TYPE
+ * for tags this reader does not know, ZC_ERR_LAYOUT_MISMATCH when the writer used
+ * another layout of a known type, else the type's own check. Untrusted. */
+static inline zc_result zc_check_payload(uint32_t tag, uint32_t layout_hash, const void *payload,
+                                         uint64_t size, zc_diag *diag) {
+#define ZC__TYPE_CHECK(name, tag_, hash, fn)                                                  \
+    if (tag == (tag_)) {                                                                      \
+        if (layout_hash != (hash))                                                            \
+            return zc_fail(diag, ZC_ERR_LAYOUT_MISMATCH, #name " layout 0x%08x, reader has 0x%08x", \
+                           layout_hash, (unsigned)(hash));                                    \
+        return fn(payload, size, diag);                                                       \
+    }
+    ZC_TYPE_LIST(ZC__TYPE_CHECK)
+#undef ZC__TYPE_CHECK
+    return zc_fail(diag, ZC_ERR_UNKNOWN_TYPE, "type tag 0x%08x is not known to this reader", tag);
+}
+
+#endif /* ZC_TYPES_H */

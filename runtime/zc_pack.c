@@ -1,0 +1,399 @@
+/* zc_pack.c - open, validate and look up packs (the runtime's core).
+ *
+ * A pack is one contiguous read-only image of the file: a mapping, a buffer read by
+ * the fallback, or the caller's memory. After open everything is read from that
+ * image; no call after zc_pack_open allocates.
+ */
+#include "zc_pack.h"
+#include "zc_os.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+/* Read fallback buffers are over-allocated by this much so the image can start on a
+ * boundary that honours every entry alignment the format allows. */
+#define ZC__IMAGE_ALIGN ((size_t)1 << ZC_MAX_ALIGN_LOG2)
+
+struct zc_pack {
+    const uint8_t *base;        /* the pack image */
+    uint64_t size;
+    const uint8_t *toc;         /* base + toc_offset */
+    uint64_t toc_size;
+    uint32_t header_size;
+    uint32_t entry_size;        /* TOC record stride */
+    uint32_t entry_count;
+    uint32_t dep_count;
+    const uint64_t *deps;
+    const char *strings;
+    uint64_t payload_bytes;
+    zc_validate validated;
+    zc_header header;           /* copy of the header fields (little-endian host) */
+
+    zc__os_file file;
+    zc__os_map map;
+    void *read_buffer;          /* fallback allocation; the image lies inside it */
+    zc_allocator allocator;
+    zc_logger logger;
+    char *name;                 /* for messages */
+};
+
+const char *zc_version_string(void) {
+#define ZC__STR2(x) #x
+#define ZC__STR(x) ZC__STR2(x)
+    return ZC__STR(ZC_VERSION_MAJOR) "." ZC__STR(ZC_VERSION_MINOR) "." ZC__STR(ZC_VERSION_PATCH);
+#undef ZC__STR
+#undef ZC__STR2
+}
+
+uint32_t zc_version_number(void) { return ZC_VERSION_NUMBER; }
+
+uint64_t zc_asset_id(const char *path, size_t length) { return XXH3_64bits(path, length); }
+
+/* ---------------------------------------------------------------------------------
+ * Hooks
+ * ------------------------------------------------------------------------------- */
+
+static void *zc__default_alloc(size_t size, void *user_data) {
+    (void)user_data;
+    return malloc(size);
+}
+static void zc__default_free(void *ptr, void *user_data) {
+    (void)user_data;
+    free(ptr);
+}
+
+static void zc__log(const zc_pack *pack, zc_log_level level, const char *message) {
+    if (!pack->logger.func) return;
+    char line[400];
+    snprintf(line, sizeof line, "%s: %s", pack->name ? pack->name : "pack", message);
+    pack->logger.func(level, line, pack->logger.user_data);
+}
+
+/* Log diag's sentence (or the code's description) as an error; return the code. */
+static zc_result zc__report(const zc_pack *pack, zc_result code, const zc_diag *diag) {
+    zc__log(pack, ZC_LOG_ERROR, diag && diag->message[0] ? diag->message : zc_result_str(code));
+    return code;
+}
+
+/* ---------------------------------------------------------------------------------
+ * Validation
+ * ------------------------------------------------------------------------------- */
+
+/* XXH3-64 of the header_size header bytes with the checksum field read as zero. */
+static uint64_t zc__header_checksum(const uint8_t *header, uint32_t header_size) {
+    XXH3_state_t state;
+    static const uint8_t zero[8];
+    XXH3_64bits_reset(&state);
+    XXH3_64bits_update(&state, header, ZC_HEADER_CHECKSUM_OFFSET);
+    XXH3_64bits_update(&state, zero, sizeof zero);
+    XXH3_64bits_update(&state, header + ZC_HEADER_CHECKSUM_OFFSET + 8,
+                       header_size - ZC_HEADER_CHECKSUM_OFFSET - 8);
+    return XXH3_64bits_digest(&state);
+}
+
+static const zc_toc_entry *zc__record(const zc_pack *pack, uint32_t index) {
+    return zc_toc_entry_at(pack->toc, index);
+}
+
+/* The two checksums that guard the header and the TOC. Needs only zc_check_header. */
+static zc_result zc__validate_checksums(const zc_pack *pack, zc_diag *diag) {
+    if (zc_le64(pack->base + ZC_HEADER_CHECKSUM_OFFSET) != zc__header_checksum(pack->base, pack->header_size))
+        return zc_fail(diag, ZC_ERR_HEADER_CHECKSUM, "header checksum mismatch: the header is damaged");
+    if (XXH3_64bits(pack->toc, (size_t)pack->toc_size) != pack->header.toc_checksum)
+        return zc_fail(diag, ZC_ERR_TOC_CHECKSUM, "table of contents checksum mismatch: the TOC is damaged");
+    return ZC_OK;
+}
+
+/* Every record's structure, and id == XXH3-64(path). Needs zc_check_toc_header. */
+static zc_result zc__validate_records(const zc_pack *pack, zc_diag *diag) {
+    zc_result r = zc_check_toc(pack->toc, pack->toc_size, pack->header_size, pack->header.toc_offset, diag);
+    if (r != ZC_OK) return r;
+    for (uint32_t i = 0; i < pack->entry_count; ++i) {
+        const zc_toc_entry *e = zc__record(pack, i);
+        if (XXH3_64bits(pack->strings + e->path_offset, e->path_length) != e->id)
+            return zc_fail(diag, ZC_ERR_BAD_TOC, "entry %u (%s): id %016llx is not the hash of its path", i,
+                           pack->strings + e->path_offset, (unsigned long long)e->id);
+    }
+    return ZC_OK;
+}
+
+/* FULL and CHECKSUMS: every entry's structure, and optionally its content hash. */
+static zc_result zc__validate_entries(const zc_pack *pack, int checksums, zc_diag *diag) {
+    for (uint32_t i = 0; i < pack->entry_count; ++i) {
+        const zc_toc_entry *e = zc__record(pack, i);
+        const char *path = pack->strings + e->path_offset;
+        const uint8_t *data = pack->base + e->offset;
+        if (e->codec != ZC_CODEC_NONE)
+            return zc_fail(diag, ZC_ERR_UNSUPPORTED_CODEC, "entry %u (%s): codec %u is not supported by this reader",
+                           i, path, e->codec);
+        zc_diag sub;
+        sub.message[0] = 0;
+        zc_result r = zc_check_payload(e->type, e->layout_hash, data, e->raw_size, &sub);
+        if (r != ZC_OK) return zc_fail(diag, r, "entry %u (%s): %s", i, path, sub.message);
+        if (checksums && XXH3_64bits(data, (size_t)e->raw_size) != e->content_hash)
+            return zc_fail(diag, ZC_ERR_ENTRY_CHECKSUM, "entry %u (%s): content hash mismatch: the data is damaged", i,
+                           path);
+    }
+    return ZC_OK;
+}
+
+static zc_result zc__validate(const zc_pack *pack, zc_validate level, zc_diag *diag) {
+    if (level == ZC_VALIDATE_DEFAULT) level = ZC_VALIDATE_TOC;
+    if (level == ZC_VALIDATE_NONE) return ZC_OK;
+    zc_result r = zc__validate_checksums(pack, diag);
+    if (r == ZC_OK) r = zc__validate_records(pack, diag);
+    if (r != ZC_OK || level == ZC_VALIDATE_TOC) return r;
+    return zc__validate_entries(pack, level == ZC_VALIDATE_CHECKSUMS, diag);
+}
+
+zc_result zc_pack_validate(const zc_pack *pack, zc_validate level) {
+    if (!pack || level < ZC_VALIDATE_DEFAULT || level > ZC_VALIDATE_CHECKSUMS) return ZC_ERR_INVALID_ARGUMENT;
+    zc_diag diag;
+    diag.message[0] = 0;
+    zc_result r = zc__validate(pack, level, &diag);
+    return r == ZC_OK ? r : zc__report(pack, r, &diag);
+}
+
+/* ---------------------------------------------------------------------------------
+ * Open and close
+ * ------------------------------------------------------------------------------- */
+
+static char *zc__strdup(const zc_allocator *a, const char *s) {
+    size_t n = strlen(s) + 1;
+    char *copy = (char *)a->alloc(n, a->user_data);
+    if (copy) memcpy(copy, s, n);
+    return copy;
+}
+
+/* Bring the file into memory: map it, or read it into an aligned buffer. */
+static zc_result zc__load_file(zc_pack *pack, const char *path, int no_mmap, zc_diag *diag) {
+    zc_result r = zc__os_open(&pack->file, path, diag);
+    if (r != ZC_OK) return r;
+    pack->size = pack->file.size;
+    if (pack->size < sizeof(zc_header)) {
+        /* Too small for a header: read what is there so the format check names the
+         * problem (bad magic or truncation) like it would for a mapped file. */
+        static const uint8_t nothing[16];
+        uint8_t head[sizeof(zc_header)];
+        if (pack->size > 0 && (r = zc__os_read(&pack->file, head, pack->size, diag)) != ZC_OK) return r;
+        r = zc_check_header(pack->size ? head : nothing, pack->size, pack->size, diag);
+        return r != ZC_OK ? r : zc_fail(diag, ZC_ERR_TRUNCATED, "file is shorter than a pack header");
+    }
+    if (!no_mmap) {
+        zc_diag map_diag;
+        if (zc__os_map_file(&pack->file, &pack->map, &map_diag) == ZC_OK) {
+            pack->base = (const uint8_t *)pack->map.data;
+            return ZC_OK;
+        }
+        zc__log(pack, ZC_LOG_WARNING, map_diag.message); /* then read instead */
+    }
+    if (pack->size > SIZE_MAX - ZC__IMAGE_ALIGN)
+        return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "file of %llu bytes cannot be read into memory",
+                       (unsigned long long)pack->size);
+    pack->read_buffer = pack->allocator.alloc((size_t)pack->size + ZC__IMAGE_ALIGN, pack->allocator.user_data);
+    if (!pack->read_buffer)
+        return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "cannot allocate %llu bytes to read the file",
+                       (unsigned long long)pack->size);
+    uintptr_t aligned = ((uintptr_t)pack->read_buffer + ZC__IMAGE_ALIGN - 1) & ~(uintptr_t)(ZC__IMAGE_ALIGN - 1);
+    r = zc__os_read(&pack->file, (void *)aligned, pack->size, diag);
+    if (r != ZC_OK) return r;
+    pack->base = (const uint8_t *)aligned;
+    return ZC_OK;
+}
+
+/* Header and TOC placement checks common to every level, then the level's checks. */
+static zc_result zc__attach(zc_pack *pack, zc_validate level, zc_diag *diag) {
+    zc_result r = zc_check_header(pack->base, pack->size, pack->size, diag);
+    if (r != ZC_OK) return r;
+    memcpy(&pack->header, pack->base, sizeof pack->header);
+    pack->header_size = pack->header.header_size;
+    pack->toc = pack->base + pack->header.toc_offset;
+    pack->toc_size = pack->header.toc_size;
+    /* Checksums first, so damage is named as damage rather than as a bad field. */
+    if (level != ZC_VALIDATE_NONE && (r = zc__validate_checksums(pack, diag)) != ZC_OK) return r;
+    /* The TOC header bounds every accessor, so it is checked at every level. */
+    r = zc_check_toc_header(pack->toc, pack->toc_size, diag);
+    if (r != ZC_OK) return r;
+    const zc_toc_header *th = (const zc_toc_header *)pack->toc;
+    pack->entry_size = th->entry_size;
+    pack->entry_count = th->entry_count;
+    pack->dep_count = th->dep_count;
+    pack->deps = zc_toc_deps(pack->toc);
+    pack->strings = zc_toc_strings(pack->toc);
+    if (level != ZC_VALIDATE_NONE && (r = zc__validate_records(pack, diag)) != ZC_OK) return r;
+    if (level >= ZC_VALIDATE_FULL && (r = zc__validate_entries(pack, level == ZC_VALIDATE_CHECKSUMS, diag)) != ZC_OK)
+        return r;
+    for (uint32_t i = 0; i < pack->entry_count; ++i) pack->payload_bytes += zc__record(pack, i)->stored_size;
+    pack->validated = level == ZC_VALIDATE_DEFAULT ? ZC_VALIDATE_TOC : level;
+    return ZC_OK;
+}
+
+zc_result zc_pack_open(zc_pack **out_pack, const zc_pack_desc *desc) {
+    if (!out_pack) return ZC_ERR_INVALID_ARGUMENT;
+    *out_pack = NULL;
+    if (!desc || (!desc->path && !desc->memory) || desc->validate < ZC_VALIDATE_DEFAULT ||
+        desc->validate > ZC_VALIDATE_CHECKSUMS)
+        return ZC_ERR_INVALID_ARGUMENT;
+    zc_allocator allocator = desc->allocator;
+    if (!allocator.alloc || !allocator.free) {
+        allocator.alloc = zc__default_alloc;
+        allocator.free = zc__default_free;
+    }
+    zc_pack *pack = (zc_pack *)allocator.alloc(sizeof *pack, allocator.user_data);
+    if (!pack) {
+        if (desc->logger.func)
+            desc->logger.func(ZC_LOG_ERROR, "out of memory allocating the pack object", desc->logger.user_data);
+        return ZC_ERR_OUT_OF_MEMORY;
+    }
+    memset(pack, 0, sizeof *pack);
+    pack->file.handle = -1;
+    pack->allocator = allocator;
+    pack->logger = desc->logger;
+    pack->name = zc__strdup(&allocator, desc->name ? desc->name : desc->path ? desc->path : "memory");
+
+    zc_diag diag;
+    diag.message[0] = 0;
+    zc_result r = ZC_OK;
+    if (!pack->name) {
+        r = zc_fail(&diag, ZC_ERR_OUT_OF_MEMORY, "out of memory copying the pack name");
+    } else if (!zc_host_is_little_endian()) {
+        r = zc_fail(&diag, ZC_ERR_ENDIAN, "this host is big-endian; zcpack maps little-endian packs only");
+    } else if (desc->path) {
+        r = zc__load_file(pack, desc->path, desc->no_mmap, &diag);
+    } else if (((uintptr_t)desc->memory & 15u) != 0) {
+        r = zc_fail(&diag, ZC_ERR_INVALID_ARGUMENT, "memory buffer is not 16-byte aligned");
+    } else {
+        pack->base = (const uint8_t *)desc->memory;
+        pack->size = desc->memory_size;
+        if (pack->size < sizeof(zc_header)) {
+            r = zc_check_header(pack->base, pack->size, pack->size, &diag);
+            if (r == ZC_OK) r = zc_fail(&diag, ZC_ERR_TRUNCATED, "buffer is shorter than a pack header");
+        }
+    }
+    if (r == ZC_OK) r = zc__attach(pack, desc->validate, &diag);
+    /* Once mapped or read, the bytes no longer need the file handle. */
+    zc__os_close(&pack->file);
+    if (r != ZC_OK) {
+        zc__report(pack, r, &diag);
+        zc_pack_close(pack);
+        return r;
+    }
+    *out_pack = pack;
+    return ZC_OK;
+}
+
+void zc_pack_close(zc_pack *pack) {
+    if (!pack) return;
+    zc__os_unmap(&pack->map);
+    zc__os_close(&pack->file);
+    zc_allocator a = pack->allocator;
+    if (pack->read_buffer) a.free(pack->read_buffer, a.user_data);
+    if (pack->name) a.free(pack->name, a.user_data);
+    a.free(pack, a.user_data);
+}
+
+/* ---------------------------------------------------------------------------------
+ * Facts and lookups
+ * ------------------------------------------------------------------------------- */
+
+zc_result zc_pack_get_info(const zc_pack *pack, zc_pack_info *out) {
+    if (!pack || !out) return ZC_ERR_INVALID_ARGUMENT;
+    memset(out, 0, sizeof *out);
+    out->format_major = pack->header.format_major;
+    out->format_minor = pack->header.format_minor;
+    out->writer_version = pack->header.writer_version;
+    out->file_size = pack->size;
+    out->toc_offset = pack->header.toc_offset;
+    out->toc_size = pack->toc_size;
+    out->entry_count = pack->entry_count;
+    out->dep_count = pack->dep_count;
+    out->payload_bytes = pack->payload_bytes;
+    out->mapped = pack->map.data != NULL;
+    out->validated = pack->validated;
+    return ZC_OK;
+}
+
+uint32_t zc_pack_entry_count(const zc_pack *pack) { return pack ? pack->entry_count : 0; }
+
+static void zc__fill_entry(const zc_pack *pack, uint32_t index, zc_entry *out) {
+    const zc_toc_entry *e = zc__record(pack, index);
+    out->id = e->id;
+    out->path = pack->strings + e->path_offset;
+    out->path_length = e->path_length;
+    out->index = index;
+    out->type = e->type;
+    out->layout_hash = e->layout_hash;
+    out->codec = (zc_codec)e->codec;
+    out->alignment = (uint32_t)1 << e->align_log2;
+    out->offset = e->offset;
+    out->stored_size = e->stored_size;
+    out->raw_size = e->raw_size;
+    out->content_hash = e->content_hash;
+    out->deps = e->deps_count ? pack->deps + e->deps_first : NULL;
+    out->deps_count = e->deps_count;
+    out->data = pack->base + e->offset;
+}
+
+/* Index of the record with this id, or entry_count when there is none. */
+static uint32_t zc__search(const zc_pack *pack, uint64_t id) {
+    uint32_t lo = 0, hi = pack->entry_count;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        uint64_t mid_id = zc__record(pack, mid)->id;
+        if (mid_id < id) lo = mid + 1;
+        else if (mid_id > id) hi = mid;
+        else return mid;
+    }
+    return pack->entry_count;
+}
+
+zc_result zc_pack_find_id(const zc_pack *pack, uint64_t id, zc_entry *out) {
+    if (!pack || !out) return ZC_ERR_INVALID_ARGUMENT;
+    uint32_t i = zc__search(pack, id);
+    if (i == pack->entry_count) return ZC_ERR_NO_ENTRY;
+    zc__fill_entry(pack, i, out);
+    return ZC_OK;
+}
+
+zc_result zc_pack_find(const zc_pack *pack, const char *path, zc_entry *out) {
+    if (!pack || !path || !out) return ZC_ERR_INVALID_ARGUMENT;
+    size_t length = strlen(path);
+    uint32_t i = zc__search(pack, zc_asset_id(path, length));
+    if (i == pack->entry_count) return ZC_ERR_NO_ENTRY;
+    const zc_toc_entry *e = zc__record(pack, i);
+    if (e->path_length != length || memcmp(pack->strings + e->path_offset, path, length) != 0)
+        return ZC_ERR_NO_ENTRY; /* another path with the same id */
+    zc__fill_entry(pack, i, out);
+    return ZC_OK;
+}
+
+zc_result zc_pack_entry_at(const zc_pack *pack, uint32_t index, zc_entry *out) {
+    if (!pack || !out) return ZC_ERR_INVALID_ARGUMENT;
+    if (index >= pack->entry_count) return ZC_ERR_NO_ENTRY;
+    zc__fill_entry(pack, index, out);
+    return ZC_OK;
+}
+
+/* Layout hash this reader knows for a tag; 0 when the tag is not in the registry. */
+static uint32_t zc__known_layout(uint32_t tag) {
+#define ZC__TYPE_LAYOUT(name, tag_, hash, fn) if (tag == (tag_)) return (hash);
+    ZC_TYPE_LIST(ZC__TYPE_LAYOUT)
+#undef ZC__TYPE_LAYOUT
+    return 0;
+}
+
+zc_result zc_entry_bytes(const zc_entry *entry, uint32_t type, const void **out_data, uint64_t *out_size) {
+    if (!entry || !out_data || !out_size) return ZC_ERR_INVALID_ARGUMENT;
+    *out_data = NULL;
+    *out_size = 0;
+    if (type != 0 && entry->type != type) return ZC_ERR_TYPE_MISMATCH;
+    uint32_t known = zc__known_layout(entry->type);
+    if (known != 0 && known != entry->layout_hash) return ZC_ERR_LAYOUT_MISMATCH;
+    if (entry->codec != ZC_CODEC_NONE) return ZC_ERR_UNSUPPORTED_CODEC;
+    *out_data = entry->data;
+    *out_size = entry->raw_size;
+    return ZC_OK;
+}
