@@ -45,7 +45,8 @@ extern "C" {
 #define ZC_MAX_PATH_DEPTH    64u      /* components in one path */
 #define ZC_MAX_DEPS          (1u << 26) /* dependency records in one TOC */
 #define ZC_MIN_ALIGN_LOG2    4u       /* every payload is at least 16-byte aligned */
-#define ZC_MAX_ALIGN_LOG2    16u      /* and at most 64 KiB aligned */
+#define ZC_MAX_ALIGN_LOG2    12u      /* and at most 4 KiB (one page) aligned */
+#define ZC_MAX_RAW_SIZE      (UINT64_C(1) << 40) /* bytes of one entry, stored or raw */
 
 /* ---------------------------------------------------------------------------------
  * Little-endian helpers. Header fields are read through these so the byte-order
@@ -195,8 +196,8 @@ typedef enum zc_codec {
 } zc_codec;
 
 typedef struct zc_toc_entry {
-    uint64_t id;                /* asset id: XXH3-64 of the path bytes (no NUL) */
-    uint64_t content_hash;      /* XXH3-64 of the raw (decoded) bytes */
+    uint64_t id;                /* asset id: XXH3_64bits (seed 0) of the path bytes, no NUL */
+    uint64_t content_hash;      /* XXH3_64bits (seed 0) of the raw (decoded) bytes */
     uint64_t offset;            /* file offset of the stored bytes */
     uint64_t stored_size;       /* bytes in the file */
     uint64_t raw_size;          /* bytes after decoding; == stored_size for CODEC_NONE */
@@ -206,7 +207,7 @@ typedef struct zc_toc_entry {
     uint32_t layout_hash;       /* layout hash of the type the writer used */
     uint32_t deps_first;        /* index of the first dependency id */
     uint32_t deps_count;        /* number of dependency ids */
-    uint8_t  codec;             /* zc_codec */
+    uint8_t  codec;             /* zc_codec; unknown codecs are refused per entry, not per pack */
     uint8_t  align_log2;        /* payload alignment: offset % (1 << align_log2) == 0 */
     uint16_t flags;             /* none defined in 1.0: must be zero */
     uint32_t reserved;          /* zero */
@@ -369,6 +370,9 @@ static inline zc_result zc_check_string(const void *entry, uint64_t entry_size, 
     if (field->length > max_length)
         return zc_fail(diag, ZC_ERR_LIMIT, "string at %llu is %llu bytes, limit %llu",
                        (unsigned long long)field_pos, (unsigned long long)field->length, (unsigned long long)max_length);
+    if (field->length >= entry_size)
+        return zc_fail(diag, ZC_ERR_BAD_POINTER, "string at %llu of %llu bytes cannot fit in the entry",
+                       (unsigned long long)field_pos, (unsigned long long)field->length);
     if (field->offset == 0)
         return field->length == 0 ? ZC_OK
                                   : zc_fail(diag, ZC_ERR_BAD_STRING, "null string at %llu with length %llu",
@@ -425,12 +429,13 @@ static inline zc_result zc_check_header(const void *bytes, uint64_t available, u
     const uint8_t *b = (const uint8_t *)bytes;
     if (available < 8 || file_size < 8) {
         if (available >= 4 && memcmp(b, ZC_MAGIC, 4) != 0)
-            return zc_fail(diag, ZC_ERR_NOT_A_PACK, "bad magic");
+            return zc_fail(diag, b[0] == 0x09 && memcmp(b + 1, "ZCP", 3) == 0 ? ZC_ERR_MANGLED : ZC_ERR_NOT_A_PACK,
+                           "bad magic: not a zcpack file");
         return zc_fail(diag, ZC_ERR_TRUNCATED, "file of %llu bytes is shorter than a pack header",
                        (unsigned long long)file_size);
     }
     if (memcmp(b, ZC_MAGIC, 4) != 0) {
-        if (memcmp(b + 1, "ZCP", 3) == 0)
+        if (b[0] == 0x09 && memcmp(b + 1, "ZCP", 3) == 0)
             return zc_fail(diag, ZC_ERR_MANGLED, "first byte 0x%02x should be 0x89: the high bit was stripped", b[0]);
         return zc_fail(diag, ZC_ERR_NOT_A_PACK, "bad magic: not a zcpack file");
     }
@@ -473,8 +478,8 @@ static inline zc_result zc_check_header(const void *bytes, uint64_t available, u
     uint64_t toc_offset = zc_le64(b + offsetof(zc_header, toc_offset));
     uint64_t toc_size = zc_le64(b + offsetof(zc_header, toc_size));
     if (toc_offset % 16 != 0 || toc_offset < header_size || toc_size < sizeof(zc_toc_header) ||
-        toc_size > file_size || toc_offset > file_size - toc_size)
-        return zc_fail(diag, ZC_ERR_BAD_HEADER, "TOC at %llu (+%llu) is misplaced in a file of %llu bytes",
+        toc_size > file_size || toc_offset != file_size - toc_size)
+        return zc_fail(diag, ZC_ERR_BAD_HEADER, "TOC at %llu (+%llu) does not end the file of %llu bytes",
                        (unsigned long long)toc_offset, (unsigned long long)toc_size, (unsigned long long)file_size);
     return ZC_OK;
 }
@@ -484,7 +489,8 @@ static inline zc_result zc_check_header(const void *bytes, uint64_t available, u
  * `payload_end` is the first byte no payload may reach (the TOC offset) and
  * `payload_start` the first byte a payload may use (the header size). Checks the TOC
  * header, every record (sort order, path, bounds, codec, alignment, dependency
- * slice) but no hashes. Untrusted.
+ * slice) but no hashes. Untrusted bytes, but call it only after zc_check_header has
+ * accepted the file (the TOC is read in host byte order, which that check pins).
  * ------------------------------------------------------------------------------- */
 
 /* Position of entry i's record in a checked TOC. */
@@ -516,8 +522,12 @@ static inline zc_result zc_check_toc_entry(const void *toc, uint32_t index, uint
         return zc_fail(diag, ZC_ERR_BAD_PATH, "entry %u: %s", index, diag ? sub.message : "");
     if (index > 0 && zc_toc_entry_at(toc, index - 1)->id >= e->id)
         return zc_fail(diag, ZC_ERR_BAD_TOC, "entry %u (%s): ids are not strictly increasing", index, path);
-    if (e->codec >= ZC__CODEC_COUNT)
-        return zc_fail(diag, ZC_ERR_BAD_TOC, "entry %u (%s): codec %u is not defined", index, path, e->codec);
+    if (e->type == 0)
+        return zc_fail(diag, ZC_ERR_BAD_TOC, "entry %u (%s): type tag is zero", index, path);
+    if (e->stored_size > ZC_MAX_RAW_SIZE || e->raw_size > ZC_MAX_RAW_SIZE)
+        return zc_fail(diag, ZC_ERR_LIMIT, "entry %u (%s): size %llu/%llu exceeds the limit of %llu bytes", index, path,
+                       (unsigned long long)e->stored_size, (unsigned long long)e->raw_size,
+                       (unsigned long long)ZC_MAX_RAW_SIZE);
     if (e->codec == ZC_CODEC_NONE && e->raw_size != e->stored_size)
         return zc_fail(diag, ZC_ERR_BAD_TOC, "entry %u (%s): uncompressed but raw size %llu != stored size %llu",
                        index, path, (unsigned long long)e->raw_size, (unsigned long long)e->stored_size);
@@ -551,7 +561,8 @@ static inline zc_result zc_check_toc_header(const void *toc, uint64_t toc_size, 
     if (th->tag != ZC_TOC_TAG) return zc_fail(diag, ZC_ERR_BAD_TOC, "TOC tag is not 'ZTOC'");
     if (th->version != ZC_TOC_VERSION)
         return zc_fail(diag, ZC_ERR_VERSION, "TOC version %u; this reader reads %u", th->version, ZC_TOC_VERSION);
-    if (th->header_size < sizeof(zc_toc_header) || th->header_size % 8 != 0 || th->header_size > toc_size)
+    if (th->header_size < sizeof(zc_toc_header) || th->header_size % 8 != 0 || th->header_size > 4096 ||
+        th->header_size > toc_size)
         return zc_fail(diag, ZC_ERR_BAD_TOC, "TOC header_size %u is invalid", th->header_size);
     if (th->entry_size < sizeof(zc_toc_entry) || th->entry_size % 8 != 0 || th->entry_size > 4096)
         return zc_fail(diag, ZC_ERR_BAD_TOC, "TOC entry_size %u is invalid", th->entry_size);

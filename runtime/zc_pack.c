@@ -28,7 +28,6 @@ struct zc_pack {
     uint32_t dep_count;
     const uint64_t *deps;
     const char *strings;
-    uint64_t payload_bytes;
     zc_validate validated;
     zc_header header;           /* copy of the header fields (little-endian host) */
 
@@ -226,7 +225,6 @@ static zc_result zc__attach(zc_pack *pack, zc_validate level, zc_diag *diag) {
     if (level != ZC_VALIDATE_NONE && (r = zc__validate_records(pack, diag)) != ZC_OK) return r;
     if (level >= ZC_VALIDATE_FULL && (r = zc__validate_entries(pack, level == ZC_VALIDATE_CHECKSUMS, diag)) != ZC_OK)
         return r;
-    for (uint32_t i = 0; i < pack->entry_count; ++i) pack->payload_bytes += zc__record(pack, i)->stored_size;
     pack->validated = level == ZC_VALIDATE_DEFAULT ? ZC_VALIDATE_TOC : level;
     return ZC_OK;
 }
@@ -310,7 +308,7 @@ zc_result zc_pack_get_info(const zc_pack *pack, zc_pack_info *out) {
     out->toc_size = pack->toc_size;
     out->entry_count = pack->entry_count;
     out->dep_count = pack->dep_count;
-    out->payload_bytes = pack->payload_bytes;
+    for (uint32_t i = 0; i < pack->entry_count; ++i) out->payload_bytes += zc__record(pack, i)->stored_size;
     out->mapped = pack->map.data != NULL;
     out->validated = pack->validated;
     return ZC_OK;

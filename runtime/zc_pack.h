@@ -104,7 +104,9 @@ typedef enum zc_validate {
 
 typedef struct zc_pack_desc {
     const char *path;           /* UTF-8 file path; default: NULL = open `memory` instead */
-    const void *memory;         /* pack bytes when path is NULL, 16-byte aligned; borrowed */
+    const void *memory;         /* pack bytes when path is NULL; borrowed. Must be 16-byte
+                                   aligned; entries keep their declared alignment (up to
+                                   4096) only if the buffer is aligned that much */
     size_t memory_size;         /* bytes at `memory`; default: 0 */
     zc_validate validate;       /* default: ZC_VALIDATE_TOC */
     int no_mmap;                /* default: 0 = map the file; 1 = read it into memory */
@@ -150,12 +152,14 @@ typedef struct zc_pack_info {
     uint64_t toc_offset, toc_size;
     uint32_t entry_count;
     uint32_t dep_count;
-    uint64_t payload_bytes;     /* sum of stored sizes, shared payloads counted once per entry */
+    uint64_t payload_bytes;     /* sum of every record's stored size (a payload shared by
+                                   several records is counted once per record) */
     int mapped;                 /* 1 when the pack is memory-mapped */
     zc_validate validated;      /* highest level the pack has passed at open */
 } zc_pack_info;
 
-/* Fill *out with the pack's header facts. ZC_ERR_INVALID_ARGUMENT on NULL. Any thread. */
+/* Fill *out with the pack's header facts. ZC_ERR_INVALID_ARGUMENT on NULL. O(entries)
+ * (payload_bytes walks the TOC); allocation-free; any thread. */
 zc_result zc_pack_get_info(const zc_pack *pack, zc_pack_info *out);
 
 /* ---------------------------------------------------------------------------------
@@ -170,7 +174,8 @@ typedef struct zc_entry {
     uint32_t type;              /* FourCC tag (ZC_TYPE_BLOB, ...) */
     uint32_t layout_hash;       /* layout of the type the writer used */
     zc_codec codec;             /* ZC_CODEC_NONE: data is usable in place */
-    uint32_t alignment;         /* bytes; data is aligned to it in the mapping */
+    uint32_t alignment;         /* bytes (16..4096); data is aligned to it (mapped and read
+                                   packs always; memory packs as far as their buffer is) */
     uint64_t offset;            /* file offset of the stored bytes */
     uint64_t stored_size;       /* bytes in the file */
     uint64_t raw_size;          /* bytes of the entry's content */

@@ -1,0 +1,68 @@
+/* zc_import_blob.c - the fallback importer: a file's bytes as one blob entry.
+ *
+ * Options:
+ *   align   payload alignment in bytes, a power of two in [16, 65536]; default 16.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "zc_importer.h"
+#include "zc_packer_sys.h"
+
+#define ZC__BLOB_CHUNK (256u * 1024u)
+
+/* log2 of the "align" option, or 0 with diag filled when it is malformed. */
+static uint32_t zc__blob_align_log2(const zc_import_source *src, zc_diag *diag) {
+    const char *value = zc_import_option_get(src, "align");
+    if (!value) return ZC_MIN_ALIGN_LOG2;
+    uint64_t bytes = 0;
+    const char *p = value;
+    while (*p >= '0' && *p <= '9' && bytes <= ((uint64_t)1 << ZC_MAX_ALIGN_LOG2)) bytes = bytes * 10 + (uint64_t)(*p++ - '0');
+    for (uint32_t log2 = ZC_MIN_ALIGN_LOG2; log2 <= ZC_MAX_ALIGN_LOG2; ++log2)
+        if (p != value && *p == 0 && bytes == (uint64_t)1 << log2) return log2;
+    zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "option align=%s is not a power of two in [%u, %u]", value,
+            1u << ZC_MIN_ALIGN_LOG2, 1u << ZC_MAX_ALIGN_LOG2);
+    return 0;
+}
+
+zc_result zc__import_blob(const zc_import_source *src, zc_writer *w, zc_diag *diag) {
+    uint32_t align_log2 = zc__blob_align_log2(src, diag);
+    if (align_log2 == 0) return ZC_ERR_INVALID_ARGUMENT;
+
+    int fd;
+    do fd = zc__packer_sys.open(src->file_path, O_RDONLY | O_CLOEXEC, 0);
+    while (fd < 0 && errno == EINTR);
+    if (fd < 0) {
+        int err = errno;
+        return zc_fail(diag, err == ENOENT ? ZC_ERR_FILE_NOT_FOUND : ZC_ERR_IO, "cannot open: %s", strerror(err));
+    }
+    uint8_t *chunk = (uint8_t *)malloc(ZC__BLOB_CHUNK);
+    if (!chunk) {
+        zc__packer_sys.close(fd);
+        return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory for the read buffer");
+    }
+
+    zc_result r = zc_writer_begin_entry(w, src->entry_path, ZC_TYPE_BLOB, ZC_BLOB_LAYOUT_HASH, align_log2);
+    if (r != ZC_OK) zc_fail(diag, r, "cannot begin the entry: %s", zc_result_str(r));
+    while (r == ZC_OK) {
+        ssize_t n = zc__packer_sys.read(fd, chunk, ZC__BLOB_CHUNK);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            r = zc_fail(diag, ZC_ERR_IO, "cannot read: %s", strerror(errno));
+            break;
+        }
+        if (n == 0) break;
+        r = zc_writer_write(w, chunk, (size_t)n);
+        if (r != ZC_OK) zc_fail(diag, r, "cannot write the entry: %s", zc_result_str(r));
+    }
+    if (r == ZC_OK) {
+        r = zc_writer_end_entry(w);
+        if (r != ZC_OK) zc_fail(diag, r, "cannot finish the entry: %s", zc_result_str(r));
+    }
+    free(chunk);
+    zc__packer_sys.close(fd);
+    return r;
+}

@@ -1,0 +1,59 @@
+/* zc_packer_sys.h - the system calls of the packer, reachable through one table.
+ *
+ * The writer and the importers never call these functions directly: they call
+ * through zc__packer_sys, whose members default to the libc functions of the same
+ * name. A test replaces a member to inject a failure (EIO, ENOSPC, a short write,
+ * EINTR) and calls zc__packer_sys_reset() afterwards to restore the defaults.
+ *
+ * Which calls go where:
+ *  - open:      the writer's temporary file (O_CREAT|O_EXCL), its directory for the
+ *               final fsync, and every source file an importer reads.
+ *  - read:      source files (importers).
+ *  - write:     everything the writer streams: padding, payloads, the TOC.
+ *  - pwrite:    the header, written last at offset 0.
+ *  - pread:     byte-for-byte comparison of duplicate payloads.
+ *  - lseek:     rewinding the write position when a duplicate payload is dropped.
+ *  - ftruncate: dropping a duplicate payload.
+ *  - fsync:     the finished temporary file and, after the rename, its directory.
+ *  - rename:    the temporary file over the output path.
+ *  - unlink:    removing the temporary file on any error.
+ *  - close:     every descriptor opened through `open`.
+ *
+ * The table is process-wide, for tests only: swap members while no build runs.
+ * Internal to the packer (zc__ prefix); POSIX only.
+ */
+#ifndef ZC_PACKER_SYS_H
+#define ZC_PACKER_SYS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct zc__packer_sys_table {
+    int (*open)(const char *path, int flags, mode_t mode);
+    ssize_t (*read)(int fd, void *buf, size_t size);
+    ssize_t (*write)(int fd, const void *buf, size_t size);
+    ssize_t (*pwrite)(int fd, const void *buf, size_t size, off_t offset);
+    ssize_t (*pread)(int fd, void *buf, size_t size, off_t offset);
+    off_t (*lseek)(int fd, off_t offset, int whence);
+    int (*ftruncate)(int fd, off_t length);
+    int (*fsync)(int fd);
+    int (*rename)(const char *from, const char *to);
+    int (*unlink)(const char *path);
+    int (*close)(int fd);
+} zc__packer_sys_table;
+
+/* The table every packer system call goes through. */
+extern zc__packer_sys_table zc__packer_sys;
+
+/* Restore every member of zc__packer_sys to its libc default. */
+void zc__packer_sys_reset(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ZC_PACKER_SYS_H */

@@ -1,0 +1,302 @@
+/* zc_bench_util.c - timing, statistics, machine facts, tables and Markdown fragments
+ * shared by the benchmark programs. POSIX (Linux for /proc/cpuinfo). */
+#include "zc_bench_util.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ---------------------------------------------------------------------------------
+ * Time and statistics
+ * ------------------------------------------------------------------------------- */
+
+uint64_t zc_bench_now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static int zc__bench_cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+double zc_bench_quantile(double *values, size_t n, double q) {
+    if (n == 0) return 0.0;
+    qsort(values, n, sizeof *values, zc__bench_cmp_double);
+    if (q <= 0.0) return values[0];
+    if (q >= 1.0) return values[n - 1];
+    /* nearest rank: the smallest value with at least q*n values at or below it */
+    size_t rank = (size_t)(q * (double)n + 0.999999);
+    if (rank < 1) rank = 1;
+    if (rank > n) rank = n;
+    return values[rank - 1];
+}
+
+/* ---------------------------------------------------------------------------------
+ * Random numbers
+ * ------------------------------------------------------------------------------- */
+
+uint64_t zc_bench_rand(uint64_t *state) {
+    uint64_t z = (*state += UINT64_C(0x9e3779b97f4a7c15));
+    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+    return z ^ (z >> 31);
+}
+
+uint64_t zc_bench_rand_below(uint64_t *state, uint64_t bound) {
+    /* rejection keeps the distribution exactly uniform */
+    uint64_t limit = UINT64_MAX - UINT64_MAX % bound;
+    uint64_t r;
+    do r = zc_bench_rand(state);
+    while (r >= limit);
+    return r % bound;
+}
+
+/* ---------------------------------------------------------------------------------
+ * Files and formatting
+ * ------------------------------------------------------------------------------- */
+
+int zc_bench_mkdirs(const char *dir) {
+    char path[4096];
+    size_t n = strlen(dir);
+    if (n == 0 || n >= sizeof path) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    memcpy(path, dir, n + 1);
+    for (size_t i = 1; i <= n; ++i) {
+        if (path[i] != '/' && path[i] != 0) continue;
+        char saved = path[i];
+        path[i] = 0;
+        if (mkdir(path, 0777) != 0 && errno != EEXIST) return -1;
+        path[i] = saved;
+    }
+    struct stat st;
+    if (stat(dir, &st) != 0) return -1;
+    if (!S_ISDIR(st.st_mode)) {
+        errno = ENOTDIR;
+        return -1;
+    }
+    return 0;
+}
+
+void zc_bench_format_ns(double ns, char *buf, size_t size) {
+    static const char *const units[] = {"ns", "us", "ms", "s"};
+    int u = 0;
+    while (u < 3 && ns >= 1000.0) {
+        ns /= 1000.0;
+        ++u;
+    }
+    if (ns >= 100.0 || u == 0) snprintf(buf, size, "%.0f %s", ns, units[u]);
+    else if (ns >= 10.0) snprintf(buf, size, "%.1f %s", ns, units[u]);
+    else snprintf(buf, size, "%.2f %s", ns, units[u]);
+}
+
+void zc_bench_format_bytes(uint64_t bytes, char *buf, size_t size) {
+    static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    double v = (double)bytes;
+    int u = 0;
+    while (u < 4 && v >= 1024.0) {
+        v /= 1024.0;
+        ++u;
+    }
+    if (u == 0) snprintf(buf, size, "%llu B", (unsigned long long)bytes);
+    else if (v >= 100.0) snprintf(buf, size, "%.0f %s", v, units[u]);
+    else if (v >= 10.0) snprintf(buf, size, "%.1f %s", v, units[u]);
+    else snprintf(buf, size, "%.2f %s", v, units[u]);
+}
+
+/* ---------------------------------------------------------------------------------
+ * Machine facts
+ * ------------------------------------------------------------------------------- */
+
+static void zc__bench_cpu_model(char *out, size_t size) {
+    snprintf(out, size, "unknown");
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (!f) return;
+    char line[512];
+    while (fgets(line, sizeof line, f)) {
+        if (strncmp(line, "model name", 10) != 0) continue;
+        const char *colon = strchr(line, ':');
+        if (!colon) continue;
+        const char *v = colon + 1;
+        while (*v == ' ' || *v == '\t') ++v;
+        size_t n = strcspn(v, "\r\n");
+        while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t')) --n;
+        if (n > 0) snprintf(out, size, "%.*s", (int)n, v);
+        break;
+    }
+    fclose(f);
+}
+
+void zc_bench_machine_get(zc_bench_machine *m) {
+    memset(m, 0, sizeof *m);
+    zc__bench_cpu_model(m->cpu, sizeof m->cpu);
+    m->cores = sysconf(_SC_NPROCESSORS_ONLN);
+    struct utsname u;
+    if (uname(&u) == 0) snprintf(m->kernel, sizeof m->kernel, "%s %s %s", u.sysname, u.release, u.machine);
+    else snprintf(m->kernel, sizeof m->kernel, "unknown");
+#if defined(__clang__)
+    const char *family = "clang ";
+#elif defined(__GNUC__)
+    const char *family = "gcc ";
+#else
+    const char *family = "";
+#endif
+#if defined(__OPTIMIZE__)
+    const char *opt = "optimised";
+#else
+    const char *opt = "NOT optimised: numbers are not representative";
+#endif
+#if defined(__VERSION__)
+    snprintf(m->compiler, sizeof m->compiler, "%s%s, %s", family, __VERSION__, opt);
+#else
+    snprintf(m->compiler, sizeof m->compiler, "%sunknown version, %s", family, opt);
+#endif
+}
+
+/* ---------------------------------------------------------------------------------
+ * Tables
+ * ------------------------------------------------------------------------------- */
+
+void zc_bench_table_init(zc_bench_table *t, int cols, const char *const *headings) {
+    memset(t, 0, sizeof *t);
+    t->cols = cols < 0 ? 0 : cols > ZC_BENCH_TABLE_COLS ? ZC_BENCH_TABLE_COLS : cols;
+    t->left = 1u;
+    for (int c = 0; c < t->cols; ++c) snprintf(t->head[c], sizeof t->head[c], "%s", headings[c]);
+}
+
+void zc_bench_table_left(zc_bench_table *t, int col) {
+    if (col >= 0 && col < ZC_BENCH_TABLE_COLS) t->left |= 1u << col;
+}
+
+int zc_bench_table_add_row(zc_bench_table *t) {
+    if (t->rows >= ZC_BENCH_TABLE_ROWS) return -1;
+    return t->rows++;
+}
+
+void zc_bench_table_set(zc_bench_table *t, int row, int col, const char *fmt, ...) {
+    if (row < 0 || row >= t->rows || col < 0 || col >= t->cols) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(t->cell[row][col], sizeof t->cell[row][col], fmt, ap);
+    va_end(ap);
+}
+
+void zc_bench_table_print(const zc_bench_table *t, FILE *out, const char *indent) {
+    size_t width[ZC_BENCH_TABLE_COLS];
+    for (int c = 0; c < t->cols; ++c) {
+        width[c] = strlen(t->head[c]);
+        for (int r = 0; r < t->rows; ++r)
+            if (strlen(t->cell[r][c]) > width[c]) width[c] = strlen(t->cell[r][c]);
+    }
+    for (int r = -1; r < t->rows; ++r) {
+        fputs(indent, out);
+        for (int c = 0; c < t->cols; ++c) {
+            const char *s = r < 0 ? t->head[c] : t->cell[r][c];
+            const char *gap = c == 0 ? "" : "  ";
+            if (t->left & (1u << c)) fprintf(out, "%s%-*s", gap, (int)width[c], s);
+            else fprintf(out, "%s%*s", gap, (int)width[c], s);
+        }
+        fputc('\n', out);
+        if (r < 0) {
+            fputs(indent, out);
+            size_t total = 0;
+            for (int c = 0; c < t->cols; ++c) total += width[c] + (c ? 2 : 0);
+            for (size_t i = 0; i < total; ++i) fputc('-', out);
+            fputc('\n', out);
+        }
+    }
+}
+
+/* ---------------------------------------------------------------------------------
+ * Markdown fragment
+ * ------------------------------------------------------------------------------- */
+
+void zc_bench_md_init(zc_bench_md *md) { memset(md, 0, sizeof *md); }
+
+void zc_bench_md_free(zc_bench_md *md) {
+    free(md->text);
+    memset(md, 0, sizeof *md);
+}
+
+void zc_bench_md_printf(zc_bench_md *md, const char *fmt, ...) {
+    if (md->failed) return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        md->failed = 1;
+        return;
+    }
+    size_t need = md->length + (size_t)n + 1;
+    if (need > md->capacity) {
+        size_t cap = md->capacity ? md->capacity : 1024;
+        while (cap < need) cap *= 2;
+        char *grown = (char *)realloc(md->text, cap);
+        if (!grown) {
+            md->failed = 1;
+            return;
+        }
+        md->text = grown;
+        md->capacity = cap;
+    }
+    va_start(ap, fmt);
+    vsnprintf(md->text + md->length, md->capacity - md->length, fmt, ap);
+    va_end(ap);
+    md->length += (size_t)n;
+}
+
+void zc_bench_md_table(zc_bench_md *md, const zc_bench_table *t) {
+    zc_bench_md_printf(md, "|");
+    for (int c = 0; c < t->cols; ++c) zc_bench_md_printf(md, " %s |", t->head[c]);
+    zc_bench_md_printf(md, "\n|");
+    for (int c = 0; c < t->cols; ++c) zc_bench_md_printf(md, (t->left & (1u << c)) ? "---|" : "---:|");
+    zc_bench_md_printf(md, "\n");
+    for (int r = 0; r < t->rows; ++r) {
+        zc_bench_md_printf(md, "|");
+        for (int c = 0; c < t->cols; ++c) zc_bench_md_printf(md, " %s |", t->cell[r][c]);
+        zc_bench_md_printf(md, "\n");
+    }
+    zc_bench_md_printf(md, "\n");
+}
+
+void zc_bench_md_machine(zc_bench_md *md, const zc_bench_machine *m) {
+    zc_bench_md_printf(md, "- CPU: %s, %ld logical cores\n", m->cpu, m->cores);
+    zc_bench_md_printf(md, "- Kernel: %s\n", m->kernel);
+    zc_bench_md_printf(md, "- Compiler: %s\n\n", m->compiler);
+}
+
+int zc_bench_md_save(const zc_bench_md *md, const char *path) {
+    if (md->failed) {
+        fprintf(stderr, "%s: not written: out of memory while building it\n", path);
+        return -1;
+    }
+    char tmp[4096];
+    if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", path) >= sizeof tmp) {
+        fprintf(stderr, "%s: path too long\n", path);
+        return -1;
+    }
+    FILE *f = fopen(tmp, "wb");
+    if (!f) {
+        fprintf(stderr, "%s: cannot create: %s\n", tmp, strerror(errno));
+        return -1;
+    }
+    size_t written = md->length ? fwrite(md->text, 1, md->length, f) : 0;
+    int bad = written != md->length;
+    if (fclose(f) != 0) bad = 1;
+    if (bad || rename(tmp, path) != 0) {
+        fprintf(stderr, "%s: cannot write: %s\n", path, strerror(errno));
+        remove(tmp);
+        return -1;
+    }
+    return 0;
+}

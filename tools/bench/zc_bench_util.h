@@ -1,0 +1,134 @@
+/* zc_bench_util.h - shared helpers of the benchmark programs under tools/bench/.
+ *
+ * Timing (monotonic clock, quantiles), a fixed-seed random generator, the machine
+ * facts every report states, tables rendered both as aligned text for the terminal
+ * and as Markdown, and the Markdown fragment each benchmark leaves in build/bench/
+ * for `make bench` to collect into BENCHMARKS.md.
+ *
+ * Benchmarks measure and report; they never pass or fail on a timing. A helper that
+ * cannot do its job (out of memory, unwritable file) reports it and returns an error;
+ * the program decides what to do.
+ */
+#ifndef ZC_BENCH_UTIL_H
+#define ZC_BENCH_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* ---------------------------------------------------------------------------------
+ * Time and statistics
+ * ------------------------------------------------------------------------------- */
+
+/* Nanoseconds from CLOCK_MONOTONIC; only differences are meaningful. */
+uint64_t zc_bench_now_ns(void);
+
+/* Nearest-rank quantile q in [0, 1] of n > 0 values (0.5 = median, 0.9 = p90).
+ * Sorts `values` in place. */
+double zc_bench_quantile(double *values, size_t n, double q);
+
+/* ---------------------------------------------------------------------------------
+ * Deterministic pseudo-random numbers (splitmix64): the same seed gives the same
+ * sequence on every machine, so generated inputs are reproducible.
+ * ------------------------------------------------------------------------------- */
+
+uint64_t zc_bench_rand(uint64_t *state);
+
+/* Uniform value in [0, bound), bound > 0. */
+uint64_t zc_bench_rand_below(uint64_t *state, uint64_t bound);
+
+/* ---------------------------------------------------------------------------------
+ * Files and formatting
+ * ------------------------------------------------------------------------------- */
+
+/* Create `dir` and its missing parents (like mkdir -p). 0 on success, -1 with errno
+ * set otherwise. */
+int zc_bench_mkdirs(const char *dir);
+
+/* "850 ns", "12.4 us", "3.10 ms", "1.25 s": three significant digits. */
+void zc_bench_format_ns(double ns, char *buf, size_t size);
+
+/* "64.0 KiB", "1.00 GiB", "512 B". */
+void zc_bench_format_bytes(uint64_t bytes, char *buf, size_t size);
+
+/* ---------------------------------------------------------------------------------
+ * Machine facts
+ * ------------------------------------------------------------------------------- */
+
+typedef struct zc_bench_machine {
+    char cpu[128];              /* "model name" of /proc/cpuinfo, or "unknown" */
+    long cores;                 /* online logical processors */
+    char kernel[256];           /* "Linux 6.1.0-18-amd64 x86_64" */
+    char compiler[128];         /* compiler of this program and whether it optimised */
+} zc_bench_machine;
+
+void zc_bench_machine_get(zc_bench_machine *m);
+
+/* ---------------------------------------------------------------------------------
+ * Tables: cells are formatted once and rendered twice (terminal and Markdown). The
+ * first column is left-aligned, the others right-aligned (they hold numbers) unless
+ * zc_bench_table_left says otherwise.
+ * ------------------------------------------------------------------------------- */
+
+#define ZC_BENCH_TABLE_COLS 12
+#define ZC_BENCH_TABLE_ROWS 16
+#define ZC_BENCH_CELL_SIZE 48
+
+typedef struct zc_bench_table {
+    int cols;
+    int rows;
+    unsigned left;              /* bit c set: column c is left-aligned */
+    char head[ZC_BENCH_TABLE_COLS][ZC_BENCH_CELL_SIZE];
+    char cell[ZC_BENCH_TABLE_ROWS][ZC_BENCH_TABLE_COLS][ZC_BENCH_CELL_SIZE];
+} zc_bench_table;
+
+/* Start a table with `cols` <= ZC_BENCH_TABLE_COLS headings. */
+void zc_bench_table_init(zc_bench_table *t, int cols, const char *const *headings);
+
+/* Left-align column `col` (text rather than numbers). */
+void zc_bench_table_left(zc_bench_table *t, int col);
+
+/* Append an empty row and return its index, or -1 when the table is full. */
+int zc_bench_table_add_row(zc_bench_table *t);
+
+/* printf into one cell; text longer than a cell is cut. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 4, 5)))
+#endif
+void zc_bench_table_set(zc_bench_table *t, int row, int col, const char *fmt, ...);
+
+/* Aligned text, each line prefixed by `indent`. */
+void zc_bench_table_print(const zc_bench_table *t, FILE *out, const char *indent);
+
+/* ---------------------------------------------------------------------------------
+ * Markdown fragment: text accumulated in memory, written in one piece at the end so
+ * a run that fails halfway leaves the previous fragment untouched.
+ * ------------------------------------------------------------------------------- */
+
+typedef struct zc_bench_md {
+    char *text;
+    size_t length;
+    size_t capacity;
+    int failed;                 /* 1 after an allocation failure: save refuses */
+} zc_bench_md;
+
+void zc_bench_md_init(zc_bench_md *md);
+void zc_bench_md_free(zc_bench_md *md);
+
+/* Append formatted text. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+void zc_bench_md_printf(zc_bench_md *md, const char *fmt, ...);
+
+/* Append the table as a Markdown table followed by a blank line. */
+void zc_bench_md_table(zc_bench_md *md, const zc_bench_table *t);
+
+/* Append the machine facts as a short bullet list followed by a blank line. */
+void zc_bench_md_machine(zc_bench_md *md, const zc_bench_machine *m);
+
+/* Write the fragment to `path` (replacing it through a temporary file and a rename).
+ * 0 on success; -1 with a message on stderr otherwise. */
+int zc_bench_md_save(const zc_bench_md *md, const char *path);
+
+#endif /* ZC_BENCH_UTIL_H */
