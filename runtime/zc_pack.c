@@ -232,9 +232,15 @@ static zc_result zc__attach(zc_pack *pack, zc_validate level, zc_diag *diag) {
 zc_result zc_pack_open(zc_pack **out_pack, const zc_pack_desc *desc) {
     if (!out_pack) return ZC_ERR_INVALID_ARGUMENT;
     *out_pack = NULL;
-    if (!desc || (!desc->path && !desc->memory) || desc->validate < ZC_VALIDATE_DEFAULT ||
-        desc->validate > ZC_VALIDATE_CHECKSUMS)
+    if (!desc) return ZC_ERR_INVALID_ARGUMENT;
+    const char *misuse = !desc->path && !desc->memory ? "zc_pack_open: desc has neither a path nor memory"
+                         : desc->validate < ZC_VALIDATE_DEFAULT || desc->validate > ZC_VALIDATE_CHECKSUMS
+                             ? "zc_pack_open: desc.validate is not a zc_validate value"
+                             : NULL;
+    if (misuse) {
+        if (desc->logger.func) desc->logger.func(ZC_LOG_ERROR, misuse, desc->logger.user_data);
         return ZC_ERR_INVALID_ARGUMENT;
+    }
     zc_allocator allocator = desc->allocator;
     if (!allocator.alloc || !allocator.free) {
         allocator.alloc = zc__default_alloc;

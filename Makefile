@@ -1,0 +1,101 @@
+# Makefile - the commands people type. The build itself is described once, in
+# premake5.lua: this file generates makefiles from it under build/ (premake5 when
+# installed, else Debian's premake4) and runs them.
+#
+#   make                          release build of everything, in bin/release/
+#   make debug|release|sanitize   one configuration, in bin/<config>/
+#   make demo                     pack samples/assets; zcpack info, ls, verify on it
+#   make test                     tests in release and under ASan+UBSan, the installed
+#                                 SDK through pkg-config, the Windows cross-build
+#   make bench                    every benchmark program, one after the other
+#   make install [PREFIX=dir]     zcpack, headers, libraries, pkg-config file
+#   make clean                    remove build/ and bin/
+#
+# demo, test and bench first install missing Debian packages (tools/bootstrap.sh).
+
+PREFIX ?= /usr/local
+prefix := $(abspath $(PREFIX))
+
+ifneq ($(shell command -v premake5 2>/dev/null),)
+PREMAKE := premake5 gmake
+else
+PREMAKE := premake4 --file=premake5.lua gmake
+endif
+
+# Parallel sub-builds, unless the caller chose a -j of their own.
+NPROC := $(shell nproc 2>/dev/null || echo 1)
+JOBS = $(if $(filter -j%,$(MAKEFLAGS)),,-j$(NPROC))
+
+# "0.1.0" from runtime/zc_pack.h; the shared library's soname carries the major.
+VERSION := $(shell sed -n 's/^\#define ZC_VERSION_\(MAJOR\|MINOR\|PATCH\) \([0-9]*\).*/\2/p' runtime/zc_pack.h | paste -sd.)
+SOMAJOR := $(firstword $(subst ., ,$(VERSION)))
+
+BENCHES := $(patsubst tools/bench/%.c,bin/release/%,$(wildcard tools/bench/bench_*.c))
+DEMO_PACK := build/demo/assets.zcpack
+SDK := build/sdk
+SDK_TEST := build/sdk_hello
+
+.NOTPARALLEL:
+.PHONY: all debug release sanitize generate bootstrap demo test test-sdk bench install clean
+
+all: release
+
+# premake globs the tree when it runs, so the makefiles are regenerated on every
+# build: a new source file is picked up without a separate step.
+generate:
+	@$(PREMAKE) >/dev/null
+
+debug release sanitize: generate
+	$(MAKE) $(JOBS) --no-print-directory -C build config=$@
+
+bootstrap:
+	@tools/bootstrap.sh
+
+demo: bootstrap release
+	@mkdir -p $(dir $(DEMO_PACK))
+	bin/release/zcpack build samples/assets -o $(DEMO_PACK)
+	bin/release/zcpack info $(DEMO_PACK)
+	bin/release/zcpack ls $(DEMO_PACK)
+	bin/release/zcpack verify $(DEMO_PACK)
+
+test: bootstrap release sanitize
+	bin/release/zcpack_tests
+	ZC_SANITIZE_RUN=1 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		bin/sanitize/zcpack_tests
+	$(MAKE) --no-print-directory install PREFIX=$(SDK)
+	$(MAKE) --no-print-directory test-sdk
+	tools/mingw.sh
+
+# An engine's view: the installed zcpack packs the assets, and sdk_hello, built with
+# nothing but `pkg-config --cflags --libs zcpack` (and --static), reads the pack.
+test-sdk:
+	rm -rf $(SDK_TEST)
+	mkdir -p $(SDK_TEST)
+	$(SDK)/bin/zcpack build samples/assets -o $(SDK_TEST)/assets.zcpack
+	PKG_CONFIG_PATH=$(abspath $(SDK))/lib/pkgconfig \
+		$(MAKE) --no-print-directory -C samples/sdk_hello OUT=$(abspath $(SDK_TEST))
+	LD_LIBRARY_PATH=$(abspath $(SDK))/lib \
+		$(SDK_TEST)/sdk_hello $(SDK_TEST)/assets.zcpack shaders/sky.glsl
+	$(SDK_TEST)/sdk_hello_static $(SDK_TEST)/assets.zcpack shaders/sky.glsl
+
+bench: bootstrap release
+	@if [ -z "$(BENCHES)" ]; then echo "bench: no tools/bench/bench_*.c"; fi
+	@for program in $(BENCHES); do \
+		echo "==== $$program"; \
+		$$program || exit 1; \
+	done
+
+install: release
+	install -d $(DESTDIR)$(prefix)/bin $(DESTDIR)$(prefix)/include/zc \
+		$(DESTDIR)$(prefix)/lib/pkgconfig
+	install -m 755 bin/release/zcpack $(DESTDIR)$(prefix)/bin/zcpack
+	install -m 644 runtime/zc_pack.h formats/*.h $(DESTDIR)$(prefix)/include/zc/
+	install -m 644 bin/release/libzcpack.a $(DESTDIR)$(prefix)/lib/libzcpack.a
+	install -m 755 bin/release/libzcpack.so $(DESTDIR)$(prefix)/lib/libzcpack.so.$(VERSION)
+	ln -sfn libzcpack.so.$(VERSION) $(DESTDIR)$(prefix)/lib/libzcpack.so.$(SOMAJOR)
+	ln -sfn libzcpack.so.$(SOMAJOR) $(DESTDIR)$(prefix)/lib/libzcpack.so
+	sed -e 's|@PREFIX@|$(prefix)|' -e 's|@VERSION@|$(VERSION)|' tools/zcpack.pc.in \
+		> $(DESTDIR)$(prefix)/lib/pkgconfig/zcpack.pc
+
+clean:
+	rm -rf build bin

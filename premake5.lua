@@ -1,0 +1,143 @@
+-- premake5.lua - the one build description of zcpack.
+--
+--   premake5 gmake                       (premake 5, when installed)
+--   premake4 --file=premake5.lua gmake   (Debian's premake 4.3)
+--   make -C build config=debug|release|sanitize
+--
+-- Programs and libraries land in bin/<config>/, generated makefiles and objects
+-- under build/. The top-level Makefile drives all of this.
+
+if _PREMAKE_VERSION:sub(1, 1) == "4" then
+    -- premake 4.3 has none of the premake 5 calls used below: express them in its terms.
+    workspace = solution
+    removefiles = excludes
+
+    -- "configurations:release" -> "release"; premake 4 keywords are plain patterns.
+    function filter(terms)
+        local keywords = {}
+        for _, term in ipairs(type(terms) == "table" and terms or { terms }) do
+            table.insert(keywords, (term:gsub("^%w+:", "")))
+        end
+        configuration(keywords)
+    end
+
+    function cdialect(dialect) buildoptions { "-std=" .. dialect:lower() } end
+    function symbols(value) if value == "On" then flags { "Symbols" } end end
+    function optimize(value)
+        local flag = ({ On = "Optimize", Speed = "OptimizeSpeed", Size = "OptimizeSize" })[value]
+        if flag then flags { flag } end
+    end
+    function warnings(value) if value == "Extra" then buildoptions { "-Wall", "-Wextra" } end end
+    function pic(value) if value == "On" then buildoptions { "-fPIC" } end end
+
+    -- premake 5 links sibling libraries by path; premake 4 passes -l<name>, and
+    -- -lzcpack would pick bin/<config>/libzcpack.so over libzcpack.a.
+    function premake.gcc.getlinkflags(cfg)
+        local result = premake.getlinks(cfg, "siblings", "fullpath")
+        for _, name in ipairs(premake.getlinks(cfg, "system", "basename")) do
+            table.insert(result, "-l" .. name)
+        end
+        return result
+    end
+end
+
+local configs = { "debug", "release", "sanitize" }
+local sanitize_flags = {
+    "-fsanitize=address,undefined", "-fno-omit-frame-pointer", "-fno-sanitize-recover=all",
+}
+
+-- Soname major version, read from the public header so the two never disagree.
+local header = assert(io.open("runtime/zc_pack.h"))
+local version_major = header:read("*a"):match("#define ZC_VERSION_MAJOR (%d+)")
+header:close()
+
+-- System libraries. The runtime links nothing beyond libc; the packer side uses the
+-- libraries of DESIGN.md section 3 (linked with --as-needed, so unused ones cost nothing).
+local packer_links = { "cjson", "zstd", "uv", "assimp", "meshoptimizer", "xxhash", "m", "pthread" }
+
+-- Outputs of the current project: bin/<config>/ and build/obj/<config>/<project>/.
+local function outputs(name)
+    for _, cfg in ipairs(configs) do
+        filter("configurations:" .. cfg)
+            targetdir("bin/" .. cfg)
+            objdir("build/obj/" .. cfg .. "/" .. name)
+    end
+    filter {}
+end
+
+-- A program that uses the packer library and the runtime (static libraries first,
+-- in dependency order, for GNU ld). Skipped while its sources do not exist yet.
+local function program(name, sources, extra_links)
+    if #os.matchfiles(sources[1]) == 0 then
+        io.stderr:write("premake5.lua: no sources match " .. sources[1] .. ": project " .. name .. " skipped\n")
+        return
+    end
+    project(name)
+        kind "ConsoleApp"
+        files(sources)
+        links { "zcpacker", "zcpack_static" }
+        links(extra_links or {})
+        links(packer_links)
+        linkoptions { "-Wl,--as-needed" }
+        outputs(name)
+end
+
+workspace "zcpack"
+    configurations(configs)
+    location "build"
+    language "C"
+    cdialect "C11"
+    warnings "Extra"
+    includedirs { "formats", "runtime", "packer" }
+    defines { "_POSIX_C_SOURCE=200809L" }
+
+    filter "configurations:debug"
+        symbols "On"
+    filter "configurations:release"
+        optimize "Speed"
+        defines { "NDEBUG" }
+    filter "configurations:sanitize"
+        symbols "On"
+        buildoptions { "-O1" }
+        buildoptions(sanitize_flags)
+        linkoptions(sanitize_flags)
+    filter {}
+
+project "zcpack_static"
+    kind "StaticLib"
+    targetname "zcpack"
+    files { "runtime/*.c" }
+    removefiles { "runtime/os_win32.c" }
+    outputs("zcpack_static")
+
+project "zcpack_shared"
+    kind "SharedLib"
+    targetname "zcpack"
+    pic "On"
+    files { "runtime/*.c" }
+    removefiles { "runtime/os_win32.c" }
+    linkoptions { "-Wl,-soname,libzcpack.so." .. version_major, "-Wl,--no-undefined" }
+    outputs("zcpack_shared")
+
+project "zcpacker"
+    kind "StaticLib"
+    files { "packer/*.c" }
+    removefiles { "packer/zcpack_main.c" }
+    outputs("zcpacker")
+
+program("zcpack", { "packer/zcpack_main.c" })
+program("zcpack_tests", { "tests/*.c" }, { "criterion" })
+
+-- One program per tools/bench/bench_*.c; the other .c files there are shared helpers
+-- compiled into each.
+local bench_helpers = {}
+for _, source in ipairs(os.matchfiles("tools/bench/*.c")) do
+    if not path.getname(source):find("^bench_") then
+        table.insert(bench_helpers, source)
+    end
+end
+for _, source in ipairs(os.matchfiles("tools/bench/bench_*.c")) do
+    local sources = { source }
+    for _, helper in ipairs(bench_helpers) do table.insert(sources, helper) end
+    program(path.getbasename(source), sources)
+end

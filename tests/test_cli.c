@@ -1,0 +1,725 @@
+/* test_cli.c - integration through the real zcpack program: a generated tree of a few
+ * thousand files (mixed sizes, empty files, a few MiB-sized ones, deep paths, UTF-8
+ * names, duplicate contents) is built, verified, listed, read back entry by entry and
+ * rebuilt for determinism; then the error paths and their exit codes.
+ *
+ * The program is `zcpack` beside this test program, or $ZCPACK_BIN.
+ */
+#define _GNU_SOURCE
+#include <criterion/criterion.h>
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "zc_pack.h"
+#include "zc_test_util.h"
+
+enum {
+    EXIT_USAGE = 2,
+    EXIT_IO = 3,
+    EXIT_CORRUPT = 4,
+    EXIT_NO_ENTRY = 5,
+    EXIT_IMPORT = 6,
+};
+
+static char *tmp;
+
+static void setup(void) {
+    tmp = zct_mkdtemp();
+}
+
+static void teardown(void) {
+    zct_rm_rf(tmp);
+    free(tmp);
+}
+
+TestSuite(cli, .init = setup, .fini = teardown, .timeout = 300);
+
+/* ---------------------------------------------------------------------------------
+ * Running the CLI
+ * ------------------------------------------------------------------------------- */
+
+typedef struct run_result {
+    int code;
+    char *out;                  /* stdout, NUL-terminated */
+    size_t out_size;
+    char *err;                  /* stderr, NUL-terminated */
+} run_result;
+
+static void run_free(run_result *r) {
+    free(r->out);
+    free(r->err);
+}
+
+/* Run zcpack with the NULL-terminated arguments in `cwd` (NULL: inherit). */
+static run_result run_in(const char *cwd, const char *const argv[]) {
+    char *out = zct_join(tmp, "stdout.txt"), *err = zct_join(tmp, "stderr.txt");
+    run_result r;
+    r.code = zct_run_cli(cwd, out, err, argv);
+    cr_assert_neq(r.code, -1, "cannot run %s", zct_zcpack_bin());
+    cr_assert_lt(r.code, 128, "zcpack was killed by signal %d", r.code - 128);
+    r.out = (char *)zct_read_file(out, &r.out_size);
+    size_t n;
+    r.err = (char *)zct_read_file(err, &n);
+    cr_assert(r.out && r.err);
+    unlink(out);
+    unlink(err);
+    free(out);
+    free(err);
+    return r;
+}
+
+#define RUN(...) run_in(NULL, (const char *const[]){ __VA_ARGS__, NULL })
+#define RUN_IN(cwd, ...) run_in(cwd, (const char *const[]){ __VA_ARGS__, NULL })
+
+/* Expect `code`; print the program's stderr when it differs. */
+#define EXPECT_CODE(r, expected)                                                                           \
+    cr_assert_eq((r).code, (expected), "exit %d, expected %d; stderr:\n%s", (r).code, (expected), (r).err)
+
+/* ---------------------------------------------------------------------------------
+ * A generated tree
+ * ------------------------------------------------------------------------------- */
+
+typedef struct tree_file {
+    char rel[400];              /* entry path */
+    size_t size;
+    uint64_t seed;              /* content seed; equal seeds and sizes give equal bytes */
+    long twin_of;               /* index of an earlier file with identical bytes, or -1 */
+} tree_file;
+
+typedef struct tree {
+    char *root;
+    tree_file *files;
+    size_t count;
+    uint64_t total_bytes;
+} tree;
+
+static const char *const tree_dirs[] = {
+    "",
+    "textures",
+    "textures/stone",
+    "meshes/characters",
+    "audio/sfx",
+    "caf\xc3\xa9",                                   /* café */
+    "stra\xc3\x9f" "e/gro\xc3\x9f",                  /* straße/groß */
+    "\xe6\x97\xa5\xe6\x9c\xac/\xe6\x9d\xb1\xe4\xba\xac", /* 日本/東京 */
+    "emoji_\xf0\x9f\x8e\xae",                        /* 🎮 */
+    "with space/and-dash",
+    "deep/d01/d02/d03/d04/d05/d06/d07/d08/d09/d10/d11/d12/d13/d14/d15/d16/d17/d18/d19/d20/d21/d22",
+};
+
+static const char *const tree_exts[] = {
+    ".bin", ".txt", ".dat", "-\xc3\xa9t\xc3\xa9.bin", "_\xf0\x9f\x98\x80.raw", "",
+};
+
+static int compare_rel(const void *a, const void *b) {
+    return strcmp(((const tree_file *)a)->rel, ((const tree_file *)b)->rel);
+}
+
+/* Describe (but do not write) `count` files plus `big` files of 1-4 MiB. The same
+ * arguments always give the same tree. Files are sorted by entry path. */
+static tree plan_tree(size_t count, size_t big) {
+    tree t = { 0 };
+    t.count = count + big + 1;
+    t.files = calloc(t.count, sizeof *t.files);
+    cr_assert_not_null(t.files);
+    uint64_t rng = 20240601;
+    size_t ndirs = sizeof tree_dirs / sizeof tree_dirs[0], nexts = sizeof tree_exts / sizeof tree_exts[0];
+    for (size_t i = 0; i < t.count; ++i) {
+        tree_file *f = &t.files[i];
+        uint64_t r = zct_rand(&rng);
+        const char *d = tree_dirs[r % ndirs];
+        const char *ext = tree_exts[(r >> 8) % nexts];
+        if (i == count + big) {
+            /* the deepest file: 25 components */
+            snprintf(f->rel, sizeof f->rel, "%s/d23/d24/leaf.bin", tree_dirs[ndirs - 1]);
+        } else {
+            snprintf(f->rel, sizeof f->rel, "%s%sf%05zu%s", d, *d ? "/" : "", i, ext);
+        }
+        f->seed = zct_rand(&rng);
+        f->twin_of = -1;
+        unsigned pick = (unsigned)(zct_rand(&rng) % 1000);
+        if (i >= count && i < count + big)
+            f->size = (1u << 20) + (size_t)(zct_rand(&rng) % (3u << 20));
+        else if (pick < 50)
+            f->size = 0;
+        else if (pick < 800)
+            f->size = 1 + (size_t)(zct_rand(&rng) % 4096);
+        else if (pick < 990)
+            f->size = 4096 + (size_t)(zct_rand(&rng) % (60u << 10));
+        else
+            f->size = (64u << 10) + (size_t)(zct_rand(&rng) % (192u << 10));
+        if (i > 10 && i < count && zct_rand(&rng) % 10 == 0) {
+            /* identical bytes to an earlier small file */
+            long j = (long)(zct_rand(&rng) % i);
+            if (t.files[j].size > 0 && t.files[j].size < (1u << 20)) {
+                f->size = t.files[j].size;
+                f->seed = t.files[j].seed;
+                f->twin_of = j;
+            }
+        }
+        t.total_bytes += f->size;
+    }
+    /* twin_of indexes refer to plan order; resolve them to paths before sorting */
+    char (*twin_rel)[400] = calloc(t.count, sizeof *twin_rel);
+    for (size_t i = 0; i < t.count; ++i)
+        if (t.files[i].twin_of >= 0) memcpy(twin_rel[i], t.files[t.files[i].twin_of].rel, 400);
+    for (size_t i = 0; i < t.count; ++i) t.files[i].twin_of = -1;
+    tree_file *plan = malloc(t.count * sizeof *plan);
+    memcpy(plan, t.files, t.count * sizeof *plan);
+    qsort(t.files, t.count, sizeof *t.files, compare_rel);
+    for (size_t i = 0; i < t.count; ++i) {
+        if (!twin_rel[i][0]) continue;
+        tree_file key;
+        memcpy(key.rel, plan[i].rel, 400);
+        tree_file *self = bsearch(&key, t.files, t.count, sizeof *t.files, compare_rel);
+        memcpy(key.rel, twin_rel[i], 400);
+        tree_file *twin = bsearch(&key, t.files, t.count, sizeof *t.files, compare_rel);
+        cr_assert(self && twin);
+        self->twin_of = twin - t.files;
+    }
+    for (size_t i = 1; i < t.count; ++i)
+        cr_assert_neq(strcmp(t.files[i - 1].rel, t.files[i].rel), 0, "duplicate path %s", t.files[i].rel);
+    free(plan);
+    free(twin_rel);
+    return t;
+}
+
+/* Write the planned files under `root`, in forward or reverse order (so two copies of
+ * one tree differ in creation order, and so in directory order). */
+static void write_tree(tree *t, const char *root, int reverse) {
+    t->root = strdup(root);
+    zct_mkdirs(root);
+    size_t cap = 4u << 20;
+    uint8_t *buf = malloc(cap);
+    cr_assert_not_null(buf);
+    for (size_t k = 0; k < t->count; ++k) {
+        const tree_file *f = &t->files[reverse ? t->count - 1 - k : k];
+        cr_assert_leq(f->size, cap);
+        zct_fill(buf, f->size, f->seed);
+        char *path = zct_join(root, f->rel);
+        zct_write_file(path, buf, f->size);
+        free(path);
+    }
+    free(buf);
+}
+
+static void free_tree(tree *t) {
+    free(t->root);
+    free(t->files);
+}
+
+static uint8_t *source_bytes(const tree *t, const tree_file *f, size_t *size) {
+    char *path = zct_join(t->root, f->rel);
+    uint8_t *bytes = zct_read_file(path, size);
+    cr_assert_not_null(bytes, "cannot read %s", path);
+    free(path);
+    return bytes;
+}
+
+static int compare_str(const void *a, const void *b) {
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* ---------------------------------------------------------------------------------
+ * The big round trip
+ * ------------------------------------------------------------------------------- */
+
+Test(cli, build_verify_list_and_read_back_every_entry) {
+    tree t = plan_tree(3000, 4);
+    char *root = zct_join(tmp, "assets");
+    write_tree(&t, root, 0);
+    char *outdir = zct_join(tmp, "out");
+    zct_mkdirs(outdir);
+    char *pack = zct_join(outdir, "assets.zcpack");
+
+    run_result r = RUN("build", root, "-o", pack);
+    EXPECT_CODE(r, 0);
+    char expect_count[32];
+    snprintf(expect_count, sizeof expect_count, "%zu entries", t.count);
+    cr_assert_neq(strstr(r.out, expect_count), NULL, "summary: %s", r.out);
+    run_free(&r);
+    cr_assert_eq(zct_count_prefixed(outdir, "assets.zcpack"), 1, "no temporary file is left beside the pack");
+
+    r = RUN("verify", pack);
+    EXPECT_CODE(r, 0);
+    cr_assert_neq(strstr(r.out, "ok"), NULL, "verify prints ok: %s", r.out);
+    run_free(&r);
+
+    /* ls --json lists exactly the files, with their sizes */
+    r = RUN("ls", pack, "--json");
+    EXPECT_CODE(r, 0);
+    cJSON *json = cJSON_Parse(r.out);
+    cr_assert_not_null(json, "ls --json is not JSON");
+    cr_assert(cJSON_IsArray(json));
+    cr_assert_eq((size_t)cJSON_GetArraySize(json), t.count);
+    const char **listed = calloc(t.count, sizeof *listed);
+    size_t n = 0;
+    for (cJSON *item = json->child; item; item = item->next) {
+        cJSON *path = cJSON_GetObjectItemCaseSensitive(item, "path");
+        cJSON *raw = cJSON_GetObjectItemCaseSensitive(item, "raw_size");
+        cJSON *type = cJSON_GetObjectItemCaseSensitive(item, "type");
+        cr_assert(cJSON_IsString(path) && cJSON_IsNumber(raw) && cJSON_IsString(type));
+        cr_assert_str_eq(type->valuestring, "blob");
+        tree_file key;
+        snprintf(key.rel, sizeof key.rel, "%s", path->valuestring);
+        tree_file *f = bsearch(&key, t.files, t.count, sizeof *t.files, compare_rel);
+        cr_assert_not_null(f, "ls lists %s, which is not in the tree", path->valuestring);
+        cr_assert_eq((uint64_t)raw->valuedouble, f->size, "%s", f->rel);
+        listed[n++] = path->valuestring;
+    }
+    qsort(listed, n, sizeof *listed, compare_str);
+    for (size_t i = 0; i < n; ++i) cr_assert_str_eq(listed[i], t.files[i].rel, "listing differs at %zu", i);
+    free(listed);
+    cJSON_Delete(json);
+    run_free(&r);
+
+    /* plain ls: one line per entry, sorted by path */
+    r = RUN("ls", pack);
+    EXPECT_CODE(r, 0);
+    size_t lines = 0;
+    for (char *line = r.out, *next; *line; line = next + 1, ++lines) {
+        next = strchr(line, '\n');
+        cr_assert_not_null(next);
+        *next = 0;
+        char *tab = strchr(line, '\t');
+        if (tab) *tab = 0;
+        cr_assert_lt(lines, t.count);
+        cr_assert_str_eq(line, t.files[lines].rel);
+    }
+    cr_assert_eq(lines, t.count);
+    run_free(&r);
+
+    r = RUN("info", pack);
+    EXPECT_CODE(r, 0);
+    char count_text[16];
+    snprintf(count_text, sizeof count_text, "%zu", t.count);
+    cr_assert_neq(strstr(r.out, count_text), NULL, "info shows the entry count: %s", r.out);
+    run_free(&r);
+
+    /* every entry, through the runtime, against its source file */
+    zc_pack *p = NULL;
+    zc_result res = zc_pack_open(&p, &(zc_pack_desc){ .path = pack, .validate = ZC_VALIDATE_CHECKSUMS });
+    cr_assert_eq(res, ZC_OK, "%s", zc_result_name(res));
+    cr_assert_eq(zc_pack_entry_count(p), t.count);
+    size_t twins = 0;
+    for (size_t i = 0; i < t.count; ++i) {
+        const tree_file *f = &t.files[i];
+        size_t size;
+        uint8_t *src = source_bytes(&t, f, &size);
+        zc_entry e;
+        cr_assert_eq(zc_pack_find(p, f->rel, &e), ZC_OK, "%s is missing", f->rel);
+        const void *data;
+        uint64_t len;
+        cr_assert_eq(zc_entry_bytes(&e, ZC_TYPE_BLOB, &data, &len), ZC_OK);
+        cr_assert_eq(len, size, "%s: size", f->rel);
+        cr_assert(size == 0 || memcmp(data, src, size) == 0, "%s: bytes differ", f->rel);
+        cr_assert_eq((uintptr_t)data % e.alignment, 0);
+        if (f->twin_of >= 0) {
+            zc_entry twin;
+            cr_assert_eq(zc_pack_find(p, t.files[f->twin_of].rel, &twin), ZC_OK);
+            cr_assert_eq(twin.offset, e.offset, "%s and %s have the same bytes but are stored twice", f->rel,
+                         twin.path);
+            twins++;
+        }
+        free(src);
+    }
+    cr_assert_gt(twins, 100, "the tree has duplicate contents");
+    zc_pack_info info;
+    cr_assert_eq(zc_pack_get_info(p, &info), ZC_OK);
+    cr_assert_lt(info.file_size, t.total_bytes, "duplicates are stored once");
+    zc_pack_close(p);
+
+    /* cat: every 10th entry (every 40th under sanitizers, where each start of the
+     * program is slow), a few empty ones and all large ones */
+    size_t stride = getenv("ZC_SANITIZE_RUN") ? 40 : 10, empties = 0;
+    char *cat_out = zct_join(tmp, "cat.bin");
+    size_t catted = 0;
+    for (size_t i = 0; i < t.count; ++i) {
+        const tree_file *f = &t.files[i];
+        int empty = f->size == 0 && empties < 5;
+        if (i % stride != 0 && !empty && f->size < (1u << 20)) continue;
+        if (f->size == 0) empties++;
+        int code = zct_run_cli(NULL, cat_out, NULL, (const char *const[]){ "cat", pack, f->rel, NULL });
+        cr_assert_eq(code, 0, "cat %s", f->rel);
+        size_t size, got;
+        uint8_t *src = source_bytes(&t, f, &size);
+        uint8_t *out = zct_read_file(cat_out, &got);
+        cr_assert_not_null(out);
+        cr_assert_eq(got, size, "cat %s: %zu bytes, expected %zu", f->rel, got, size);
+        cr_assert(size == 0 || memcmp(out, src, size) == 0, "cat %s: bytes differ", f->rel);
+        free(src);
+        free(out);
+        catted++;
+    }
+    cr_assert_gt(catted, t.count / stride);
+    free(cat_out);
+    free(pack);
+    free(outdir);
+    free(root);
+    free_tree(&t);
+}
+
+Test(cli, same_tree_gives_identical_packs) {
+    tree a = plan_tree(3000, 2), b = plan_tree(3000, 2);
+    char *ra = zct_join(tmp, "one/assets"), *rb = zct_join(tmp, "two/assets");
+    write_tree(&a, ra, 0);
+    write_tree(&b, rb, 1);
+    char *pa = zct_join(tmp, "a.zcpack"), *pb = zct_join(tmp, "b.zcpack"), *pc = zct_join(tmp, "c.zcpack");
+    run_result r = RUN("build", ra, "-o", pa);
+    EXPECT_CODE(r, 0);
+    run_free(&r);
+    r = RUN("build", rb, "-o", pb, "--quiet");
+    EXPECT_CODE(r, 0);
+    cr_assert_eq(r.out_size, 0, "--quiet prints nothing: %s", r.out);
+    run_free(&r);
+    r = RUN("build", ra, "-o", pc);
+    EXPECT_CODE(r, 0);
+    run_free(&r);
+    cr_assert(zct_files_equal(pa, pc), "two builds of one tree differ");
+    cr_assert(zct_files_equal(pa, pb), "two copies of one tree, created in opposite orders, give different packs");
+    free(pa);
+    free(pb);
+    free(pc);
+    free(ra);
+    free(rb);
+    free_tree(&a);
+    free_tree(&b);
+}
+
+/* ---------------------------------------------------------------------------------
+ * Smaller scenarios
+ * ------------------------------------------------------------------------------- */
+
+/* A small tree `name` under tmp; returns its path. */
+static char *small_tree(const char *name) {
+    char *root = zct_join(tmp, name);
+    static const struct { const char *rel, *text; } files[] = {
+        { "readme.txt", "hello\n" },
+        { "data/one.bin", "1111111111111111" },
+        { "data/empty.bin", "" },
+        { "data/\xc3\xa9t\xc3\xa9.txt", "summer\n" },
+    };
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; ++i) {
+        char *p = zct_join(root, files[i].rel);
+        zct_write_file(p, files[i].text, strlen(files[i].text));
+        free(p);
+    }
+    return root;
+}
+
+static char *small_pack(const char *tree_name, const char *pack_name) {
+    char *root = small_tree(tree_name);
+    char *pack = zct_join(tmp, pack_name);
+    run_result r = RUN("build", root, "-o", pack);
+    EXPECT_CODE(r, 0);
+    run_free(&r);
+    free(root);
+    return pack;
+}
+
+Test(cli, default_output_is_named_after_the_directory) {
+    char *root = small_tree("mygame");
+    char *work = zct_join(tmp, "work");
+    zct_mkdirs(work);
+    char *with_slash = malloc(strlen(root) + 2);
+    sprintf(with_slash, "%s/", root);
+    run_result r = RUN_IN(work, "build", with_slash);
+    EXPECT_CODE(r, 0);
+    run_free(&r);
+    char *expected = zct_join(work, "mygame.zcpack");
+    cr_assert(zct_exists(expected), "build %s in %s should write mygame.zcpack there", with_slash, work);
+    r = RUN("verify", expected);
+    EXPECT_CODE(r, 0);
+    run_free(&r);
+
+    /* "build ." inside the tree: the pack lands in the tree and is not packed itself */
+    r = RUN_IN(root, "build", ".");
+    EXPECT_CODE(r, 0);
+    run_free(&r);
+    char *inside = zct_join(root, "mygame.zcpack");
+    cr_assert(zct_exists(inside));
+    r = RUN_IN(root, "build", ".");
+    EXPECT_CODE(r, 0);
+    run_free(&r);
+    r = RUN("ls", inside, "--json");
+    EXPECT_CODE(r, 0);
+    cJSON *json = cJSON_Parse(r.out);
+    cr_assert_not_null(json);
+    cr_assert_eq(cJSON_GetArraySize(json), 4, "the pack does not contain itself");
+    cJSON_Delete(json);
+    run_free(&r);
+    cr_assert(zct_files_equal(inside, expected), "same tree, same pack");
+    free(inside);
+    free(expected);
+    free(with_slash);
+    free(work);
+    free(root);
+}
+
+Test(cli, usage_errors_exit_2) {
+    char *pack = small_pack("t", "t.zcpack");
+    char *root = zct_join(tmp, "t");
+    const char *const *cases[] = {
+        (const char *const[]){ NULL },
+        (const char *const[]){ "frobnicate", NULL },
+        (const char *const[]){ "build", NULL },
+        (const char *const[]){ "build", root, "-o", NULL },
+        (const char *const[]){ "build", root, "--bogus", NULL },
+        (const char *const[]){ "build", root, root, NULL },
+        (const char *const[]){ "build", "", NULL },
+        (const char *const[]){ "ls", NULL },
+        (const char *const[]){ "ls", pack, "--frob", NULL },
+        (const char *const[]){ "info", NULL },
+        (const char *const[]){ "verify", NULL },
+        (const char *const[]){ "verify", pack, "extra", NULL },
+        (const char *const[]){ "cat", pack, NULL },
+        (const char *const[]){ "cat", pack, "readme.txt", "more", NULL },
+        (const char *const[]){ "--no-such-option", NULL },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
+        run_result r = run_in(NULL, cases[i]);
+        cr_assert_eq(r.code, EXIT_USAGE, "case %zu (%s %s): exit %d; stderr: %s", i, cases[i][0] ? cases[i][0] : "",
+                     cases[i][0] && cases[i][1] ? cases[i][1] : "", r.code, r.err);
+        cr_assert_neq(r.err[0], 0, "case %zu: a usage error explains itself on stderr", i);
+        cr_assert_eq(r.out_size, 0, "case %zu: nothing on stdout", i);
+        run_free(&r);
+    }
+    run_result r = RUN("--help");
+    EXPECT_CODE(r, 0);
+    cr_assert_neq(strstr(r.err, "build"), NULL, "help goes to stderr and lists the commands");
+    run_free(&r);
+    free(root);
+    free(pack);
+}
+
+Test(cli, missing_input_exits_3) {
+    char *missing = zct_join(tmp, "no-such-dir");
+    char *out = zct_join(tmp, "x.zcpack");
+    run_result r = RUN("build", missing, "-o", out);
+    EXPECT_CODE(r, EXIT_IO);
+    cr_assert_neq(strstr(r.err, "no-such-dir"), NULL, "stderr names the directory: %s", r.err);
+    cr_assert_not(zct_exists(out));
+    run_free(&r);
+    r = RUN("build", missing);
+    EXPECT_CODE(r, EXIT_IO);
+    run_free(&r);
+    /* a regular file is not a directory */
+    char *file = zct_join(tmp, "plain.txt");
+    zct_write_file(file, "x", 1);
+    r = RUN("build", file, "-o", out);
+    EXPECT_CODE(r, EXIT_IO);
+    run_free(&r);
+    /* reading commands on a missing pack */
+    r = RUN("verify", out);
+    EXPECT_CODE(r, EXIT_IO);
+    cr_assert_neq(strstr(r.err, "x.zcpack"), NULL);
+    run_free(&r);
+    r = RUN("ls", out);
+    EXPECT_CODE(r, EXIT_IO);
+    run_free(&r);
+    free(file);
+    free(out);
+    free(missing);
+}
+
+Test(cli, output_in_a_missing_directory_exits_3) {
+    char *root = small_tree("t");
+    char *out = zct_join(tmp, "nowhere/deeper/t.zcpack");
+    run_result r = RUN("build", root, "-o", out);
+    EXPECT_CODE(r, EXIT_IO);
+    cr_assert_neq(r.err[0], 0);
+    run_free(&r);
+    cr_assert_not(zct_exists(out));
+    free(out);
+    free(root);
+}
+
+Test(cli, cat_of_a_missing_entry_exits_5) {
+    char *pack = small_pack("t", "t.zcpack");
+    run_result r = RUN("cat", pack, "data/nope.bin");
+    EXPECT_CODE(r, EXIT_NO_ENTRY);
+    cr_assert_eq(r.out_size, 0);
+    cr_assert_neq(strstr(r.err, "data/nope.bin"), NULL, "stderr names the entry: %s", r.err);
+    run_free(&r);
+    r = RUN("cat", pack, "data");
+    EXPECT_CODE(r, EXIT_NO_ENTRY);
+    run_free(&r);
+    r = RUN("cat", pack, "data/one.bin");
+    EXPECT_CODE(r, 0);
+    cr_assert_eq(r.out_size, 16);
+    cr_assert_eq(memcmp(r.out, "1111111111111111", 16), 0);
+    run_free(&r);
+    r = RUN("cat", pack, "data/empty.bin");
+    EXPECT_CODE(r, 0);
+    cr_assert_eq(r.out_size, 0);
+    run_free(&r);
+    r = RUN("cat", pack, "data/\xc3\xa9t\xc3\xa9.txt");
+    EXPECT_CODE(r, 0);
+    cr_assert_str_eq(r.out, "summer\n");
+    run_free(&r);
+    free(pack);
+}
+
+static void corrupt_copy(const char *from, const char *to, long at, uint8_t mask, long truncate_by) {
+    size_t size;
+    uint8_t *bytes = zct_read_file(from, &size);
+    cr_assert_not_null(bytes);
+    if (at < 0) at += (long)size;
+    bytes[at] ^= mask;
+    zct_write_file(to, bytes, size - (size_t)truncate_by);
+    free(bytes);
+}
+
+Test(cli, verify_rejects_damaged_packs_with_exit_4) {
+    char *pack = small_pack("t", "t.zcpack");
+    size_t size;
+    uint8_t *bytes = zct_read_file(pack, &size);
+    /* the first payload lies right after the 128-byte header */
+    static const struct { const char *name; long at; uint8_t mask; long cut; } cases[] = {
+        { "payload-flip.zcpack", 128, 0x01, 0 },
+        { "header-flip.zcpack", 40, 0x80, 0 },
+        { "toc-flip.zcpack", -3, 0x04, 0 },
+        { "truncated.zcpack", 0, 0, 1 },
+        { "magic.zcpack", 0, 0x80, 0 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
+        char *bad = zct_join(tmp, cases[i].name);
+        corrupt_copy(pack, bad, cases[i].at, cases[i].mask, cases[i].cut);
+        run_result r = RUN("verify", bad);
+        EXPECT_CODE(r, EXIT_CORRUPT);
+        cr_assert_neq(strstr(r.err, cases[i].name), NULL, "stderr names the pack: %s", r.err);
+        run_free(&r);
+        r = RUN("verify", bad, "--json");
+        EXPECT_CODE(r, EXIT_CORRUPT);
+        cJSON *json = cJSON_Parse(r.out);
+        cr_assert_not_null(json, "verify --json prints JSON: %s", r.out);
+        cr_assert(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(json, "ok")));
+        cJSON_Delete(json);
+        run_free(&r);
+        free(bad);
+    }
+    /* a text file */
+    char *text = zct_join(tmp, "notes.zcpack");
+    zct_write_file(text, "these are my notes, not a pack\n", 31);
+    run_result r = RUN("verify", text);
+    EXPECT_CODE(r, EXIT_CORRUPT);
+    cr_assert_neq(strstr(r.err, "notes.zcpack"), NULL);
+    run_free(&r);
+    r = RUN("ls", text);
+    EXPECT_CODE(r, EXIT_CORRUPT);
+    run_free(&r);
+    /* the intact pack still verifies */
+    r = RUN("verify", pack, "--json");
+    EXPECT_CODE(r, 0);
+    cJSON *json = cJSON_Parse(r.out);
+    cr_assert_not_null(json);
+    cr_assert(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(json, "ok")));
+    cJSON_Delete(json);
+    run_free(&r);
+    free(text);
+    free(bytes);
+    free(pack);
+}
+
+/* A build that fails must leave an existing pack at the output path as it was, and no
+ * temporary file beside it. An invalid UTF-8 file name cannot become an entry path. */
+Test(cli, failed_build_keeps_the_old_pack) {
+    char *root = small_tree("t");
+    char *outdir = zct_join(tmp, "out");
+    zct_mkdirs(outdir);
+    char *pack = zct_join(outdir, "t.zcpack");
+    run_result r = RUN("build", root, "-o", pack);
+    EXPECT_CODE(r, 0);
+    run_free(&r);
+    size_t old_size;
+    uint8_t *old = zct_read_file(pack, &old_size);
+    cr_assert_not_null(old);
+
+    char *bad = zct_join(root, "data/bad\xff\xfe.bin");
+    zct_write_file(bad, "x", 1);
+    r = RUN("build", root, "-o", pack);
+    EXPECT_CODE(r, EXIT_IMPORT);
+    cr_assert_neq(strstr(r.err, "data/bad"), NULL, "stderr names the file: %s", r.err);
+    run_free(&r);
+    size_t now_size;
+    uint8_t *now = zct_read_file(pack, &now_size);
+    cr_assert_not_null(now);
+    cr_assert(now_size == old_size && memcmp(now, old, old_size) == 0, "the old pack was changed");
+    cr_assert_eq(zct_count_prefixed(outdir, ""), 3, "only '.', '..' and the old pack remain");
+    unlink(bad);
+
+    /* a backslash in a file name is not a valid entry path either */
+    char *backslash = zct_join(root, "data/win\\dows.txt");
+    zct_write_file(backslash, "x", 1);
+    r = RUN("build", root, "-o", pack);
+    EXPECT_CODE(r, EXIT_IMPORT);
+    run_free(&r);
+    free(now);
+    now = zct_read_file(pack, &now_size);
+    cr_assert(now_size == old_size && memcmp(now, old, old_size) == 0, "the old pack was changed");
+    cr_assert_eq(zct_count_prefixed(outdir, ""), 3);
+    free(backslash);
+    free(now);
+    free(old);
+    free(bad);
+    free(pack);
+    free(outdir);
+    free(root);
+}
+
+/* Special files and symbolic links are skipped with a warning (and never opened, so a
+ * FIFO cannot block the build). */
+Test(cli, special_files_and_links_are_skipped, .timeout = 60) {
+    char *root = small_tree("t");
+    char *fifo = zct_join(root, "data/pipe");
+    cr_assert_eq(mkfifo(fifo, 0644), 0, "mkfifo: %s", strerror(errno));
+    char *dangling = zct_join(root, "dangling.lnk");
+    cr_assert_eq(symlink("/nonexistent/target", dangling), 0);
+    char *link = zct_join(root, "readme-link.txt");
+    cr_assert_eq(symlink("readme.txt", link), 0);
+    char *pack = zct_join(tmp, "t.zcpack");
+    run_result r = RUN("build", root, "-o", pack);
+    EXPECT_CODE(r, 0);
+    cr_assert_neq(strstr(r.err, "warning"), NULL, "skips are reported: %s", r.err);
+    cr_assert_neq(strstr(r.err, "pipe"), NULL, "the FIFO is named: %s", r.err);
+    run_free(&r);
+    r = RUN("ls", pack, "--json");
+    EXPECT_CODE(r, 0);
+    cJSON *json = cJSON_Parse(r.out);
+    cr_assert_not_null(json);
+    cr_assert_eq(cJSON_GetArraySize(json), 4, "only the 4 regular files are packed");
+    cJSON_Delete(json);
+    run_free(&r);
+    free(link);
+    free(dangling);
+    free(fifo);
+    free(pack);
+    free(root);
+}
+
+Test(cli, empty_tree) {
+    char *root = zct_join(tmp, "empty");
+    zct_mkdirs(root);
+    char *pack = zct_join(tmp, "empty.zcpack");
+    run_result r = RUN("build", root, "-o", pack);
+    EXPECT_CODE(r, 0);
+    run_free(&r);
+    r = RUN("verify", pack);
+    EXPECT_CODE(r, 0);
+    run_free(&r);
+    r = RUN("ls", pack, "--json");
+    EXPECT_CODE(r, 0);
+    cJSON *json = cJSON_Parse(r.out);
+    cr_assert(cJSON_IsArray(json));
+    cr_assert_eq(cJSON_GetArraySize(json), 0);
+    cJSON_Delete(json);
+    run_free(&r);
+    free(pack);
+    free(root);
+}

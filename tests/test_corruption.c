@@ -1,0 +1,238 @@
+/* test_corruption.c - damage a small real pack in every way a disk or a transfer can
+ * and check that the runtime refuses it with an error code, never a crash: every
+ * truncation, every single-bit flip of the header, the TOC and the entries' bytes,
+ * and random TOC edits behind recomputed checksums.
+ *
+ * Packs are opened from exactly-sized heap copies, so under AddressSanitizer any read
+ * past the end of the image is reported.
+ */
+#define _GNU_SOURCE
+#include <criterion/criterion.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "zc_pack.h"
+#include "zc_test_util.h"
+
+static char *dir;
+static char *pack_path;
+static uint8_t *image;          /* the intact pack */
+static size_t image_size;
+
+static void setup(void) {
+    dir = zct_mkdtemp();
+    pack_path = zct_join(dir, "sample.zcpack");
+    zct_write_sample_pack(pack_path);
+    image = zct_read_file(pack_path, &image_size);
+    cr_assert_not_null(image);
+}
+
+static void teardown(void) {
+    zct_rm_rf(dir);
+    free(image);
+    free(pack_path);
+    free(dir);
+}
+
+TestSuite(corruption, .init = setup, .fini = teardown, .timeout = 120);
+
+/* Exact-size, 16-byte aligned copy of the first `size` bytes of `bytes`. */
+static uint8_t *exact_copy(const uint8_t *bytes, size_t size) {
+    void *p = NULL;
+    cr_assert_eq(posix_memalign(&p, 16, size ? size : 1), 0);
+    if (size) memcpy(p, bytes, size);
+    return p;
+}
+
+static zc_result open_memory(const uint8_t *bytes, size_t size, zc_validate level) {
+    zc_pack *pack = NULL;
+    zc_result r = zc_pack_open(&pack, &(zc_pack_desc){ .memory = bytes, .memory_size = size, .validate = level });
+    if (r == ZC_OK) {
+        cr_assert_not_null(pack);
+        zc_pack_close(pack);
+    } else {
+        cr_assert_null(pack);
+    }
+    return r;
+}
+
+typedef struct code_set {
+    unsigned seen[ZC__RESULT_COUNT + 1];
+} code_set;
+
+static void note(code_set *set, zc_result r) {
+    set->seen[(unsigned)r < ZC__RESULT_COUNT ? (unsigned)r : ZC__RESULT_COUNT]++;
+}
+
+static void image_layout(uint64_t *header_size, uint64_t *toc_offset, uint64_t *toc_size) {
+    *header_size = zc_le32(image + offsetof(zc_header, header_size));
+    *toc_offset = zc_le64(image + offsetof(zc_header, toc_offset));
+    *toc_size = zc_le64(image + offsetof(zc_header, toc_size));
+    cr_assert(*toc_offset + *toc_size <= image_size);
+}
+
+Test(corruption, intact_pack_opens) {
+    uint8_t *copy = exact_copy(image, image_size);
+    cr_assert_eq(open_memory(copy, image_size, ZC_VALIDATE_CHECKSUMS), ZC_OK);
+    free(copy);
+}
+
+Test(corruption, every_truncation_from_a_file) {
+    char *path = zct_join(dir, "cut.zcpack");
+    code_set set = { { 0 } };
+    for (size_t len = 0; len < image_size; ++len) {
+        zct_write_file(path, image, len);
+        zc_pack *pack = NULL;
+        zc_result r = zc_pack_open(&pack, &(zc_pack_desc){ .path = path });
+        cr_assert_neq(r, ZC_OK, "a pack cut to %zu of %zu bytes was accepted", len, image_size);
+        cr_assert_null(pack);
+        cr_assert_eq(r, ZC_ERR_TRUNCATED, "cut to %zu bytes: %s", len, zc_result_name(r));
+        note(&set, r);
+    }
+    cr_assert_gt(set.seen[ZC_ERR_TRUNCATED], 0);
+    free(path);
+}
+
+Test(corruption, every_truncation_in_memory) {
+    code_set set = { { 0 } };
+    for (size_t len = 0; len < image_size; ++len) {
+        uint8_t *copy = exact_copy(image, len);
+        for (int level = ZC_VALIDATE_NONE; level <= ZC_VALIDATE_CHECKSUMS; ++level) {
+            zc_result r = open_memory(copy, len, (zc_validate)level);
+            cr_assert_neq(r, ZC_OK, "a pack cut to %zu of %zu bytes was accepted at level %d", len, image_size, level);
+            if (len > 0) cr_assert_eq(r, ZC_ERR_TRUNCATED, "cut to %zu bytes: %s", len, zc_result_name(r));
+            note(&set, r);
+        }
+        free(copy);
+    }
+    cr_assert_gt(set.seen[ZC_ERR_TRUNCATED], 0);
+}
+
+Test(corruption, every_bit_of_the_header) {
+    uint64_t header_size, toc_offset, toc_size;
+    image_layout(&header_size, &toc_offset, &toc_size);
+    uint8_t *copy = exact_copy(image, image_size);
+    code_set set = { { 0 } };
+    for (uint64_t bit = 0; bit < header_size * 8; ++bit) {
+        copy[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+        zc_result r = open_memory(copy, image_size, ZC_VALIDATE_DEFAULT);
+        cr_assert_neq(r, ZC_OK, "flipping header bit %llu (byte %llu) went unnoticed", (unsigned long long)bit,
+                      (unsigned long long)bit / 8);
+        note(&set, r);
+        copy[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+    }
+    cr_assert_eq(memcmp(copy, image, image_size), 0);
+    cr_assert_gt(set.seen[ZC_ERR_HEADER_CHECKSUM], 0);
+    cr_assert_gt(set.seen[ZC_ERR_NOT_A_PACK], 0);
+    cr_assert_gt(set.seen[ZC_ERR_MANGLED], 0, "the magic's high bit and the line-ending bytes");
+    cr_assert_gt(set.seen[ZC_ERR_VERSION], 0);
+    cr_assert_gt(set.seen[ZC_ERR_ENDIAN], 0);
+    cr_assert_gt(set.seen[ZC_ERR_TRUNCATED] + set.seen[ZC_ERR_FILE_SIZE], 0, "the file_size field");
+    free(copy);
+}
+
+Test(corruption, every_bit_of_the_toc) {
+    uint64_t header_size, toc_offset, toc_size;
+    image_layout(&header_size, &toc_offset, &toc_size);
+    uint8_t *copy = exact_copy(image, image_size);
+    code_set set = { { 0 } };
+    for (uint64_t bit = toc_offset * 8; bit < (toc_offset + toc_size) * 8; ++bit) {
+        copy[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+        zc_result r = open_memory(copy, image_size, ZC_VALIDATE_DEFAULT);
+        cr_assert_neq(r, ZC_OK, "flipping TOC bit %llu (byte %llu of the TOC) went unnoticed",
+                      (unsigned long long)(bit % 8), (unsigned long long)(bit / 8 - toc_offset));
+        note(&set, r);
+        copy[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+    }
+    cr_assert_gt(set.seen[ZC_ERR_TOC_CHECKSUM], 0);
+    free(copy);
+}
+
+Test(corruption, every_bit_of_the_entries) {
+    uint8_t *copy = exact_copy(image, image_size);
+    zc_pack *pack = NULL;
+    cr_assert_eq(zc_pack_open(&pack, &(zc_pack_desc){ .memory = copy, .memory_size = image_size }), ZC_OK);
+    /* the byte ranges the entries occupy (twins share theirs) */
+    uint8_t *covered = calloc(1, image_size);
+    size_t covered_bytes = 0;
+    for (uint32_t i = 0; i < zc_pack_entry_count(pack); ++i) {
+        zc_entry e;
+        cr_assert_eq(zc_pack_entry_at(pack, i, &e), ZC_OK);
+        for (uint64_t k = e.offset; k < e.offset + e.stored_size; ++k)
+            if (!covered[k]) {
+                covered[k] = 1;
+                covered_bytes++;
+            }
+    }
+    zc_pack_close(pack);
+    cr_assert_gt(covered_bytes, 0);
+    code_set set = { { 0 } };
+    for (size_t byte = 0; byte < image_size; ++byte) {
+        if (!covered[byte]) continue;
+        for (unsigned b = 0; b < 8; ++b) {
+            copy[byte] ^= (uint8_t)(1u << b);
+            zc_result r = open_memory(copy, image_size, ZC_VALIDATE_CHECKSUMS);
+            cr_assert_neq(r, ZC_OK, "flipping bit %u of payload byte %zu went unnoticed", b, byte);
+            note(&set, r);
+            cr_assert_eq(open_memory(copy, image_size, ZC_VALIDATE_TOC), ZC_OK,
+                         "payload bytes are not checked at TOC level");
+            copy[byte] ^= (uint8_t)(1u << b);
+        }
+    }
+    cr_assert_eq(set.seen[ZC_ERR_ENTRY_CHECKSUM], covered_bytes * 8, "every payload flip is an entry checksum error");
+    free(covered);
+    free(copy);
+}
+
+/* Random edits of TOC bytes with both checksums recomputed, so only the structural
+ * checks stand between the edit and the accessors. Whatever open decides, it must not
+ * crash, and an accepted pack must hand out only pointers inside the image. */
+Test(corruption, resealed_toc_edits) {
+    uint64_t header_size, toc_offset, toc_size;
+    image_layout(&header_size, &toc_offset, &toc_size);
+    uint8_t *copy = exact_copy(image, image_size);
+    uint64_t rng = 0x5EED;
+    code_set set = { { 0 } };
+    for (int round = 0; round < 3000; ++round) {
+        memcpy(copy, image, image_size);
+        int edits = 1 + (int)(zct_rand(&rng) % 3);
+        for (int k = 0; k < edits; ++k) {
+            uint64_t at = toc_offset + zct_rand(&rng) % toc_size;
+            uint64_t v = zct_rand(&rng);
+            switch (v % 4) {
+            case 0: copy[at] ^= (uint8_t)(1u << (v >> 8) % 8); break;
+            case 1: copy[at] = (uint8_t)(v >> 8); break;
+            case 2: copy[at] = 0xFF; break;
+            default: copy[at] = 0; break;
+            }
+        }
+        zct_reseal(copy, image_size);
+        zc_pack *pack = NULL;
+        zc_result r = zc_pack_open(&pack, &(zc_pack_desc){ .memory = copy, .memory_size = image_size,
+                                                            .validate = ZC_VALIDATE_TOC });
+        note(&set, r);
+        if (r != ZC_OK) {
+            cr_assert_null(pack);
+            continue;
+        }
+        for (uint32_t i = 0; i < zc_pack_entry_count(pack); ++i) {
+            zc_entry e;
+            cr_assert_eq(zc_pack_entry_at(pack, i, &e), ZC_OK);
+            const uint8_t *d = e.data;
+            cr_assert(d >= copy + header_size && e.stored_size <= image_size &&
+                      d + e.stored_size <= copy + toc_offset, "entry %u escapes the payload area", i);
+            cr_assert(e.deps_count == 0 || (const uint8_t *)e.deps >= copy + toc_offset);
+            cr_assert_eq(e.path[e.path_length], 0);
+            zc_entry again;
+            cr_assert_eq(zc_pack_find(pack, e.path, &again), ZC_OK);
+            const void *bytes;
+            uint64_t size;
+            if (zc_entry_bytes(&e, 0, &bytes, &size) == ZC_OK) cr_assert_eq(bytes, e.data);
+        }
+        zc_pack_close(pack);
+    }
+    cr_assert_gt(set.seen[ZC_ERR_BAD_TOC], 0);
+    cr_assert_gt(set.seen[ZC_OK], 0, "some edits (e.g. of content hashes) are structurally harmless");
+    free(copy);
+}

@@ -1,0 +1,381 @@
+/* zc_test_util.c - shared helpers of the test suites (see zc_test_util.h). */
+#define _GNU_SOURCE
+#include "zc_test_util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+/* ---------------------------------------------------------------------------------
+ * Files and directories
+ * ------------------------------------------------------------------------------- */
+
+char *zct_mkdtemp(void) {
+    char *dir = strdup("/tmp/zctest-XXXXXX");
+    cr_assert_not_null(dir);
+    cr_assert_not_null(mkdtemp(dir), "mkdtemp: %s", strerror(errno));
+    return dir;
+}
+
+static int zct__rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
+    (void)st; (void)ftw;
+    int r = (flag == FTW_DP) ? rmdir(path) : unlink(path);
+    return (r != 0 && errno != ENOENT) ? -1 : 0;
+}
+
+int zct_rm_rf(const char *path) {
+    struct stat st;
+    if (!path || lstat(path, &st) != 0) return 0;
+    return nftw(path, zct__rm_one, 32, FTW_DEPTH | FTW_PHYS);
+}
+
+char *zct_join(const char *dir, const char *name) {
+    size_t a = strlen(dir), b = strlen(name);
+    char *s = malloc(a + b + 2);
+    cr_assert_not_null(s);
+    memcpy(s, dir, a);
+    s[a] = '/';
+    memcpy(s + a + 1, name, b + 1);
+    return s;
+}
+
+void zct_mkdirs(const char *path) {
+    char buf[PATH_MAX];
+    size_t n = strlen(path);
+    cr_assert_lt(n, sizeof buf, "path too long: %s", path);
+    memcpy(buf, path, n + 1);
+    for (size_t i = 1; i <= n; ++i) {
+        if (buf[i] != '/' && buf[i] != 0) continue;
+        char keep = buf[i];
+        buf[i] = 0;
+        if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+            cr_assert_fail("mkdir %s: %s", buf, strerror(errno));
+        buf[i] = keep;
+    }
+}
+
+void zct_write_file(const char *path, const void *data, size_t size) {
+    const char *slash = strrchr(path, '/');
+    if (slash && slash != path) {
+        char *parent = strndup(path, (size_t)(slash - path));
+        cr_assert_not_null(parent);
+        zct_mkdirs(parent);
+        free(parent);
+    }
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    cr_assert_geq(fd, 0, "open %s: %s", path, strerror(errno));
+    const uint8_t *p = data;
+    while (size > 0) {
+        ssize_t n = write(fd, p, size);
+        if (n < 0 && errno == EINTR) continue;
+        cr_assert_gt(n, 0, "write %s: %s", path, strerror(errno));
+        p += n;
+        size -= (size_t)n;
+    }
+    cr_assert_eq(close(fd), 0);
+}
+
+uint8_t *zct_read_file(const char *path, size_t *out_size) {
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) return NULL;
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return NULL;
+    }
+    size_t size = (size_t)st.st_size, got = 0;
+    uint8_t *buf = malloc(size + 1);
+    if (!buf) {
+        close(fd);
+        return NULL;
+    }
+    while (got < size) {
+        ssize_t n = read(fd, buf + got, size - got);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        got += (size_t)n;
+    }
+    close(fd);
+    if (got != size) {
+        free(buf);
+        return NULL;
+    }
+    buf[size] = 0;
+    if (out_size) *out_size = size;
+    return buf;
+}
+
+uint8_t *zct_aligned_copy(const void *data, size_t size, size_t alignment) {
+    size_t rounded = (size + alignment - 1) / alignment * alignment;
+    uint8_t *buf = aligned_alloc(alignment, rounded ? rounded : alignment);
+    cr_assert_not_null(buf);
+    if (size) memcpy(buf, data, size);
+    return buf;
+}
+
+uint8_t *zct_read_file_aligned(const char *path, size_t alignment, size_t *out_size) {
+    size_t size = 0;
+    uint8_t *plain = zct_read_file(path, &size);
+    cr_assert_not_null(plain, "cannot read %s", path);
+    uint8_t *buf = zct_aligned_copy(plain, size, alignment);
+    free(plain);
+    *out_size = size;
+    return buf;
+}
+
+int zct_files_equal(const char *a, const char *b) {
+    size_t na, nb;
+    uint8_t *x = zct_read_file(a, &na), *y = zct_read_file(b, &nb);
+    int same = x && y && na == nb && memcmp(x, y, na) == 0;
+    free(x);
+    free(y);
+    return same;
+}
+
+int zct_exists(const char *path) {
+    struct stat st;
+    return lstat(path, &st) == 0;
+}
+
+int zct_count_prefixed(const char *dir, const char *prefix) {
+    DIR *d = opendir(dir);
+    cr_assert_not_null(d, "opendir %s: %s", dir, strerror(errno));
+    int n = 0;
+    size_t len = strlen(prefix);
+    for (struct dirent *de; (de = readdir(d)) != NULL;)
+        if (strncmp(de->d_name, prefix, len) == 0) n++;
+    closedir(d);
+    return n;
+}
+
+/* ---------------------------------------------------------------------------------
+ * The zcpack CLI
+ * ------------------------------------------------------------------------------- */
+
+const char *zct_zcpack_bin(void) {
+    static char path[PATH_MAX];
+    const char *env = getenv("ZCPACK_BIN");
+    if (env && *env) return env;
+    char self[PATH_MAX - 16];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    cr_assert_gt(n, 0, "readlink /proc/self/exe: %s", strerror(errno));
+    self[n] = 0;
+    char *slash = strrchr(self, '/');
+    cr_assert_not_null(slash);
+    *slash = 0;
+    snprintf(path, sizeof path, "%s/zcpack", self);
+    return path;
+}
+
+int zct_run_cli(const char *cwd, const char *out_path, const char *err_path, const char *const argv[]) {
+    const char *bin = zct_zcpack_bin();
+    size_t argc = 0;
+    while (argv[argc]) argc++;
+    char **args = calloc(argc + 2, sizeof *args);
+    cr_assert_not_null(args);
+    args[0] = (char *)bin;
+    for (size_t i = 0; i < argc; ++i) args[i + 1] = (char *)argv[i];
+
+    fflush(NULL);
+    pid_t pid = fork();
+    cr_assert_geq(pid, 0, "fork: %s", strerror(errno));
+    if (pid == 0) {
+        int out = open(out_path ? out_path : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int err = open(err_path ? err_path : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int in = open("/dev/null", O_RDONLY);
+        if (out < 0 || err < 0 || in < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0 || dup2(in, 0) < 0) _exit(126);
+        if (cwd && chdir(cwd) != 0) _exit(126);
+        execv(bin, args);
+        _exit(127);
+    }
+    free(args);
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        cr_assert_eq(errno, EINTR, "waitpid: %s", strerror(errno));
+    if (WIFEXITED(status)) {
+        int code = WEXITSTATUS(status);
+        return code == 127 ? -1 : code;
+    }
+    return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : -1;
+}
+
+/* ---------------------------------------------------------------------------------
+ * Packs built with the writer
+ * ------------------------------------------------------------------------------- */
+
+zc_result zct_write_pack(const char *out, const zct_blob *blobs, size_t count) {
+    zc_writer *w = NULL;
+    zc_result r = zc_writer_open(&w, &(zc_writer_desc){ .path = out, .no_sync = 1 });
+    if (r != ZC_OK) return r;
+    for (size_t i = 0; i < count; ++i) {
+        const zct_blob *b = &blobs[i];
+        r = zc_writer_begin_entry(w, b->path, ZC_TYPE_BLOB, ZC_BLOB_LAYOUT_HASH, b->align_log2);
+        if (r == ZC_OK && b->size) r = zc_writer_write(w, b->data, b->size);
+        for (size_t d = 0; r == ZC_OK && b->deps && b->deps[d]; ++d)
+            r = zc_writer_add_dep(w, zc_asset_id(b->deps[d], strlen(b->deps[d])));
+        if (r == ZC_OK) r = zc_writer_end_entry(w);
+        if (r != ZC_OK) {
+            zc_writer_abort(w);
+            return r;
+        }
+    }
+    return zc_writer_finish(w);
+}
+
+static const uint8_t zct__bytes_a[48] = "forty-eight bytes of blob a, padded with zeros.";
+static uint8_t zct__bytes_b[160];
+static uint8_t zct__bytes_page[256];
+static const uint8_t zct__bytes_root[32] = "scene root referencing a and b";
+static const uint8_t zct__bytes_utf8[16] = "umlaut \xc3\xa4 bytes";
+static const char *const zct__root_deps[] = { "a.bin", "dir/b.bin", NULL };
+
+static const zct_blob zct__sample[] = {
+    { "a.bin", zct__bytes_a, sizeof zct__bytes_a, 0, NULL },
+    { "dir/b.bin", zct__bytes_b, sizeof zct__bytes_b, 0, NULL },
+    { "dir/copy_of_b.bin", zct__bytes_b, sizeof zct__bytes_b, 0, NULL },
+    { "empty.bin", NULL, 0, 0, NULL },
+    { "aligned/page.bin", zct__bytes_page, sizeof zct__bytes_page, 12, NULL },
+    { "scene/root.bin", zct__bytes_root, sizeof zct__bytes_root, 0, zct__root_deps },
+    { "utf8/\xc3\x9f\xe6\x97\xa5\xe6\x9c\xac.bin", zct__bytes_utf8, sizeof zct__bytes_utf8, 0, NULL },
+};
+
+const zct_blob *zct_sample_blobs = zct__sample;
+const size_t zct_sample_blob_count = sizeof zct__sample / sizeof zct__sample[0];
+
+void zct_write_sample_pack(const char *out) {
+    zct_fill(zct__bytes_b, sizeof zct__bytes_b, 0xB);
+    zct_fill(zct__bytes_page, sizeof zct__bytes_page, 0x9A6E);
+    zc_result r = zct_write_pack(out, zct__sample, zct_sample_blob_count);
+    cr_assert_eq(r, ZC_OK, "writing the sample pack %s: %s", out, zc_result_str(r));
+}
+
+void zct_reseal(uint8_t *pack, size_t size) {
+    cr_assert_geq(size, sizeof(zc_header));
+    uint32_t header_size = zc_le32(pack + offsetof(zc_header, header_size));
+    uint64_t toc_offset = zc_le64(pack + offsetof(zc_header, toc_offset));
+    uint64_t toc_size = zc_le64(pack + offsetof(zc_header, toc_size));
+    cr_assert(header_size <= size && toc_size <= size && toc_offset <= size - toc_size, "cannot reseal");
+    uint64_t toc_sum = XXH3_64bits(pack + toc_offset, (size_t)toc_size);
+    memcpy(pack + offsetof(zc_header, toc_checksum), &toc_sum, 8);
+    memset(pack + ZC_HEADER_CHECKSUM_OFFSET, 0, 8);
+    uint64_t header_sum = XXH3_64bits(pack, header_size);
+    memcpy(pack + ZC_HEADER_CHECKSUM_OFFSET, &header_sum, 8);
+}
+
+/* ---------------------------------------------------------------------------------
+ * Hooks
+ * ------------------------------------------------------------------------------- */
+
+/* Each block carries a 16-byte prefix with a tag, so a foreign free is detected. */
+#define ZCT__ALLOC_TAG UINT64_C(0x5a43544553544d4d)
+
+static void *zct__alloc(size_t size, void *user_data) {
+    zct_alloc_stats *s = user_data;
+    long call = s->calls++;
+    if (s->fail_at >= 0 && (s->fail_once ? call == s->fail_at : call >= s->fail_at)) return NULL;
+    uint8_t *p = aligned_alloc(16, 16 + (size + 15) / 16 * 16);
+    if (!p) return NULL;
+    uint64_t tag = ZCT__ALLOC_TAG;
+    memcpy(p, &tag, 8);
+    s->live++;
+    s->allocs++;
+    return p + 16;
+}
+
+static void zct__free(void *ptr, void *user_data) {
+    zct_alloc_stats *s = user_data;
+    if (!ptr) return;
+    uint8_t *p = (uint8_t *)ptr - 16;
+    uint64_t tag;
+    memcpy(&tag, p, 8);
+    if (tag != ZCT__ALLOC_TAG) {
+        s->bad_free++;
+        return;
+    }
+    memset(p, 0, 8);
+    s->live--;
+    s->frees++;
+    free(p);
+}
+
+void zct_alloc_stats_init(zct_alloc_stats *stats, long fail_at) {
+    memset(stats, 0, sizeof *stats);
+    stats->fail_at = fail_at;
+}
+
+zc_allocator zct_counting_allocator(zct_alloc_stats *stats) {
+    return (zc_allocator){ .alloc = zct__alloc, .free = zct__free, .user_data = stats };
+}
+
+static void zct__log(zc_log_level level, const char *message, void *user_data) {
+    zct_log *log = user_data;
+    if (log->count < ZCT_LOG_MAX) {
+        log->levels[log->count] = level;
+        snprintf(log->messages[log->count], sizeof log->messages[0], "%s", message ? message : "(null)");
+    }
+    log->count++;
+    if (level == ZC_LOG_ERROR) log->errors++;
+}
+
+zc_logger zct_log_recorder(zct_log *log) {
+    memset(log, 0, sizeof *log);
+    return (zc_logger){ .func = zct__log, .user_data = log };
+}
+
+int zct_log_contains(const zct_log *log, const char *needle) {
+    int n = log->count < ZCT_LOG_MAX ? log->count : ZCT_LOG_MAX;
+    for (int i = 0; i < n; ++i)
+        if (strstr(log->messages[i], needle)) return 1;
+    return 0;
+}
+
+/* ---------------------------------------------------------------------------------
+ * Deterministic data
+ * ------------------------------------------------------------------------------- */
+
+uint64_t zct_rand(uint64_t *state) {
+    uint64_t z = (*state += UINT64_C(0x9E3779B97F4A7C15));
+    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
+    return z ^ (z >> 31);
+}
+
+void zct_fill(void *data, size_t size, uint64_t seed) {
+    uint8_t *p = data;
+    uint64_t state = seed;
+    while (size >= 8) {
+        uint64_t v = zct_rand(&state);
+        memcpy(p, &v, 8);
+        p += 8;
+        size -= 8;
+    }
+    if (size) {
+        uint64_t v = zct_rand(&state);
+        memcpy(p, &v, size);
+    }
+}
+
+/* ---------------------------------------------------------------------------------
+ * Sanitizer runs: Criterion's runner keeps one small allocation until exit; it is not
+ * ours, so LeakSanitizer is told to ignore allocations made inside libcriterion. Test
+ * processes still report every leak of the code under test.
+ * ------------------------------------------------------------------------------- */
+
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void) {
+    return "leak:libcriterion.so\n";
+}

@@ -1,0 +1,143 @@
+/* zc_test_util.h - helpers shared by the Criterion suites: temporary directories,
+ * whole-file I/O, running the zcpack CLI, building packs with the writer, a counting
+ * (and optionally failing) allocator, a log recorder and a seeded generator.
+ *
+ * Every helper either succeeds or fails the calling test with a Criterion assertion,
+ * except where its comment says it returns a status. Criterion runs each test in its
+ * own process, so helpers keep no state beyond what the caller passes in.
+ */
+#ifndef ZC_TEST_UTIL_H
+#define ZC_TEST_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "zc_pack.h"
+#include "zc_writer.h"
+
+/* ---------------------------------------------------------------------------------
+ * Files and directories
+ * ------------------------------------------------------------------------------- */
+
+/* New private directory under /tmp (mkdtemp). Returns a malloc'd path. */
+char *zct_mkdtemp(void);
+
+/* Remove `path` and everything under it; symbolic links are removed, never followed.
+ * A missing path is not an error. Returns 0 on success, -1 otherwise. */
+int zct_rm_rf(const char *path);
+
+/* malloc'd "a/b" joined with one '/'. */
+char *zct_join(const char *dir, const char *name);
+
+/* Create every missing directory of `path` (like mkdir -p). */
+void zct_mkdirs(const char *path);
+
+/* Write `size` bytes to `path` (created or truncated), creating parent directories. */
+void zct_write_file(const char *path, const void *data, size_t size);
+
+/* Whole file into a malloc'd buffer with one extra NUL byte after the data; NULL when
+ * the file cannot be read (status, not an assertion). */
+uint8_t *zct_read_file(const char *path, size_t *out_size);
+
+/* Whole file into a buffer aligned to `alignment` (power of two >= 16), for opening a
+ * pack from memory. Free with free(). Asserts on failure. */
+uint8_t *zct_read_file_aligned(const char *path, size_t alignment, size_t *out_size);
+
+/* Copy of `size` bytes in a buffer aligned to `alignment`. Free with free(). */
+uint8_t *zct_aligned_copy(const void *data, size_t size, size_t alignment);
+
+/* 1 when the two files exist and have identical bytes. */
+int zct_files_equal(const char *a, const char *b);
+
+/* 1 when `path` exists (lstat). */
+int zct_exists(const char *path);
+
+/* Number of directory entries in `dir` whose name starts with `prefix`. */
+int zct_count_prefixed(const char *dir, const char *prefix);
+
+/* ---------------------------------------------------------------------------------
+ * The zcpack CLI
+ * ------------------------------------------------------------------------------- */
+
+/* Path of the CLI: $ZCPACK_BIN, else "zcpack" beside this test program. */
+const char *zct_zcpack_bin(void);
+
+/* Run the CLI with arguments argv[0..] (NULL-terminated, without the program name)
+ * in directory `cwd` (NULL: inherit), stdout and stderr redirected to the given files
+ * (NULL: /dev/null). Returns the exit status, 128 + signal number when killed by a
+ * signal, or -1 when the program could not be started. */
+int zct_run_cli(const char *cwd, const char *out_path, const char *err_path, const char *const argv[]);
+
+/* ---------------------------------------------------------------------------------
+ * Packs built with the writer
+ * ------------------------------------------------------------------------------- */
+
+typedef struct zct_blob {
+    const char *path;           /* entry path */
+    const void *data;           /* bytes; may be NULL when size is 0 */
+    size_t size;
+    uint32_t align_log2;        /* 0 = writer default (16 bytes) */
+    const char *const *deps;    /* NULL-terminated paths whose asset ids are recorded; may be NULL */
+} zct_blob;
+
+/* Write the blobs, in order, into a pack at `out` through the writer API. Returns the
+ * writer's result (the first failing call's), so tests can assert on errors. */
+zc_result zct_write_pack(const char *out, const zct_blob *blobs, size_t count);
+
+/* The small pack most runtime and corruption tests use: a handful of blobs of sizes
+ * that are multiples of 16 (so entries tile the payload area), one empty blob, two
+ * with identical bytes, one 4 KiB-aligned, one with dependencies. */
+extern const zct_blob *zct_sample_blobs;
+extern const size_t zct_sample_blob_count;
+
+/* Write the sample pack to `out`; asserts success. */
+void zct_write_sample_pack(const char *out);
+
+/* Recompute the TOC and header checksums of a pack image in place, so a test can
+ * change a field and reach the check behind the checksums. The header must be intact
+ * enough to locate the TOC. */
+void zct_reseal(uint8_t *pack, size_t size);
+
+/* ---------------------------------------------------------------------------------
+ * Hooks
+ * ------------------------------------------------------------------------------- */
+
+/* Counts live allocations; fails allocation number `fail_at` (0-based) and every later
+ * one when fail_at >= 0; with fail_once only that one allocation fails. */
+typedef struct zct_alloc_stats {
+    long live;                  /* allocations not yet freed */
+    long allocs;                /* successful allocations */
+    long frees;                 /* non-NULL frees */
+    long calls;                 /* alloc calls, failed ones included */
+    long fail_at;               /* -1: never fail */
+    int fail_once;
+    int bad_free;               /* free of a pointer this allocator did not return */
+} zct_alloc_stats;
+
+void zct_alloc_stats_init(zct_alloc_stats *stats, long fail_at);
+zc_allocator zct_counting_allocator(zct_alloc_stats *stats);
+
+#define ZCT_LOG_MAX 16
+typedef struct zct_log {
+    int count;                  /* messages received, even beyond ZCT_LOG_MAX */
+    int errors;                 /* of them at ZC_LOG_ERROR */
+    zc_log_level levels[ZCT_LOG_MAX];
+    char messages[ZCT_LOG_MAX][512];
+} zct_log;
+
+zc_logger zct_log_recorder(zct_log *log);
+
+/* 1 when some recorded message contains `needle`. */
+int zct_log_contains(const zct_log *log, const char *needle);
+
+/* ---------------------------------------------------------------------------------
+ * Deterministic data
+ * ------------------------------------------------------------------------------- */
+
+/* splitmix64 step. */
+uint64_t zct_rand(uint64_t *state);
+
+/* Fill `size` bytes from a generator seeded with `seed`. */
+void zct_fill(void *data, size_t size, uint64_t seed);
+
+#endif /* ZC_TEST_UTIL_H */
