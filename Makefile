@@ -84,6 +84,11 @@ bench: bootstrap release
 		echo "==== $$program"; \
 		$$program || exit 1; \
 	done
+	@{ printf '# zcpack benchmarks\n\nWritten by `make bench` on the machine described in each section. '; \
+	   printf 'Every figure is a ratio to a comparator measured in the same run; timings are\n'; \
+	   printf 'measurements, never pass/fail tests.\n\n'; \
+	   for program in $(BENCHES); do cat build/bench/$$(basename $$program).md; echo; done; } > BENCHMARKS.md
+	@echo "bench: wrote BENCHMARKS.md"
 
 install: release
 	install -d $(DESTDIR)$(prefix)/bin $(DESTDIR)$(prefix)/include/zc \
