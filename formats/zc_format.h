@@ -40,6 +40,7 @@ extern "C" {
 #define ZC_FORMAT_MINOR 0             /* a reader accepts any minor >= 0 of its major */
 
 #define ZC_MAX_HEADER_SIZE   4096u    /* largest header_size a reader accepts */
+#define ZC_MAX_TOC_HEADER_SIZE 4096u  /* largest TOC header_size and entry_size */
 #define ZC_MAX_ENTRIES       (1u << 24)
 #define ZC_MAX_PATH          1024u    /* bytes, without the NUL */
 #define ZC_MAX_PATH_DEPTH    64u      /* components in one path */
@@ -429,8 +430,11 @@ static inline zc_result zc_check_header(const void *bytes, uint64_t available, u
     const uint8_t *b = (const uint8_t *)bytes;
     if (available < 8 || file_size < 8) {
         if (available >= 4 && memcmp(b, ZC_MAGIC, 4) != 0)
-            return zc_fail(diag, b[0] == 0x09 && memcmp(b + 1, "ZCP", 3) == 0 ? ZC_ERR_MANGLED : ZC_ERR_NOT_A_PACK,
-                           "bad magic: not a zcpack file");
+        {
+            if (b[0] == 0x09 && memcmp(b + 1, "ZCP", 3) == 0)
+                return zc_fail(diag, ZC_ERR_MANGLED, "first byte 0x09 should be 0x89: the high bit was stripped");
+            return zc_fail(diag, ZC_ERR_NOT_A_PACK, "bad magic: not a zcpack file");
+        }
         return zc_fail(diag, ZC_ERR_TRUNCATED, "file of %llu bytes is shorter than a pack header",
                        (unsigned long long)file_size);
     }
@@ -488,8 +492,8 @@ static inline zc_result zc_check_header(const void *bytes, uint64_t available, u
  * TOC check. `toc` points at the toc_size bytes of the TOC region, 8-byte aligned;
  * `payload_end` is the first byte no payload may reach (the TOC offset) and
  * `payload_start` the first byte a payload may use (the header size). Checks the TOC
- * header, every record (sort order, path, bounds, codec, alignment, dependency
- * slice) but no hashes. Untrusted bytes, but call it only after zc_check_header has
+ * header, every record (sort order, path, type tag, size limits, codec-0 sizes,
+ * alignment, bounds, dependency slice, flags) but no hashes. Untrusted bytes, but call it only after zc_check_header has
  * accepted the file (the TOC is read in host byte order, which that check pins).
  * ------------------------------------------------------------------------------- */
 
@@ -561,10 +565,10 @@ static inline zc_result zc_check_toc_header(const void *toc, uint64_t toc_size, 
     if (th->tag != ZC_TOC_TAG) return zc_fail(diag, ZC_ERR_BAD_TOC, "TOC tag is not 'ZTOC'");
     if (th->version != ZC_TOC_VERSION)
         return zc_fail(diag, ZC_ERR_VERSION, "TOC version %u; this reader reads %u", th->version, ZC_TOC_VERSION);
-    if (th->header_size < sizeof(zc_toc_header) || th->header_size % 8 != 0 || th->header_size > 4096 ||
+    if (th->header_size < sizeof(zc_toc_header) || th->header_size % 8 != 0 || th->header_size > ZC_MAX_TOC_HEADER_SIZE ||
         th->header_size > toc_size)
         return zc_fail(diag, ZC_ERR_BAD_TOC, "TOC header_size %u is invalid", th->header_size);
-    if (th->entry_size < sizeof(zc_toc_entry) || th->entry_size % 8 != 0 || th->entry_size > 4096)
+    if (th->entry_size < sizeof(zc_toc_entry) || th->entry_size % 8 != 0 || th->entry_size > ZC_MAX_TOC_HEADER_SIZE)
         return zc_fail(diag, ZC_ERR_BAD_TOC, "TOC entry_size %u is invalid", th->entry_size);
     if (th->entry_count > ZC_MAX_ENTRIES)
         return zc_fail(diag, ZC_ERR_LIMIT, "TOC has %u entries, limit %u", th->entry_count, ZC_MAX_ENTRIES);
