@@ -10,12 +10,14 @@
 
 #include "zc_format.h"
 #include "zc_blob.h"
+#include "zc_texture.h"
 
 /* X(name, tag, layout_hash, check_fn)
  * check_fn: zc_result fn(const void *payload, uint64_t size, zc_diag *diag), safe on
  * untrusted bytes, payload aligned to the entry's alignment. */
-#define ZC_TYPE_LIST(X) \
-    X(blob, ZC_TYPE_BLOB, ZC_BLOB_LAYOUT_HASH, zc_blob_check)
+#define ZC_TYPE_LIST(X)                                             \
+    X(blob, ZC_TYPE_BLOB, ZC_BLOB_LAYOUT_HASH, zc_blob_check)       \
+    X(texture, ZC_TYPE_TEXTURE, ZC_TEXTURE_LAYOUT_HASH, zc_texture_check)
 
 /* Short name of a type tag ("blob"), NULL when the tag is not in the registry. */
 static inline const char *zc_type_name(uint32_t tag) {

@@ -211,6 +211,47 @@ uint32_t zc_pack_entry_count(const zc_pack *pack);
  * uncompressed entries only). Allocation-free, any thread. */
 zc_result zc_entry_bytes(const zc_entry *entry, uint32_t type, const void **out_data, uint64_t *out_size);
 
+/* ---------------------------------------------------------------------------------
+ * Textures
+ *
+ * A texture view describes a texture and reaches each of its levels; the runtime fills
+ * it from an archived entry (zc_texture_view_from_entry), pointing into the mapping,
+ * and the packer fills the same struct from freshly imported data, so engine code
+ * that uploads a view needs no second path for archived data.
+ * ------------------------------------------------------------------------------- */
+
+typedef struct zc_texture_level_view {
+    const void *data;           /* first byte of the level (top row of blocks) */
+    uint64_t size;              /* bytes: row_pitch * block rows * depth */
+    uint32_t width, height, depth;
+    uint32_t row_pitch;         /* bytes between rows of blocks */
+} zc_texture_level_view;
+
+typedef struct zc_texture_view {
+    zc_pixel_format format;
+    uint32_t width, height, depth;  /* level 0, texels */
+    uint32_t layers;
+    uint32_t mip_count;
+    uint32_t flags;                 /* ZC_TEXTURE_* */
+    uint32_t row_pitch_align;
+    const zc_texture_level *levels; /* archived level records (mip_count * layers) */
+    const zc_texture_level_view *level_views; /* or, when filled by the packer, views */
+} zc_texture_view;
+
+/* Fill a view from a texture entry, in place. Checks the type, the layout and the
+ * codec like zc_entry_bytes, then the texture's whole structure (zc_texture_check:
+ * every level against the extent and the format, every level inside the entry), so it
+ * is safe on packs opened at any validation level. ZC_ERR_TYPE_MISMATCH,
+ * ZC_ERR_LAYOUT_MISMATCH, ZC_ERR_UNSUPPORTED_CODEC, ZC_ERR_BAD_ENTRY, ZC_ERR_LIMIT,
+ * ZC_ERR_BAD_POINTER, ZC_ERR_BAD_ALIGNMENT. O(levels); allocation-free; any thread. */
+zc_result zc_texture_view_from_entry(const zc_entry *entry, zc_texture_view *out);
+
+/* One level of one layer: pointer into the mapping, size, extent and row pitch.
+ * ZC_ERR_NO_ENTRY when level >= mip_count or layer >= layers. O(1); allocation-free;
+ * any thread. */
+zc_result zc_texture_view_level(const zc_texture_view *view, uint32_t level, uint32_t layer,
+                                zc_texture_level_view *out);
+
 #ifdef __cplusplus
 }
 #endif
