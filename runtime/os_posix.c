@@ -23,7 +23,7 @@ zc_result zc__os_open(zc__os_file *file, const char *path, zc_diag *diag) {
     file->size = 0;
     int fd;
     do {
-        fd = zc__posix_syscalls.open(path, O_RDONLY | O_CLOEXEC);
+        fd = zc__posix_syscalls.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK); /* a FIFO must not block */
     } while (fd < 0 && errno == EINTR);
     if (fd < 0) {
         int e = errno;

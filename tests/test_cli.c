@@ -36,6 +36,7 @@ static void setup(void) {
 static void teardown(void) {
     zct_rm_rf(tmp);
     free(tmp);
+    zct_assert_no_leaks();
 }
 
 TestSuite(cli, .init = setup, .fini = teardown, .timeout = 300);
@@ -106,7 +107,7 @@ static const char *const tree_dirs[] = {
     "meshes/characters",
     "audio/sfx",
     "caf\xc3\xa9",                                   /* café */
-    "stra\xc3\x9f" "e/gro\xc3\x9f",                  /* straße/groß */
+    "stra\xc3\x9f\x65/gro\xc3\x9f",                    /* straße/groß */
     "\xe6\x97\xa5\xe6\x9c\xac/\xe6\x9d\xb1\xe4\xba\xac", /* 日本/東京 */
     "emoji_\xf0\x9f\x8e\xae",                        /* 🎮 */
     "with space/and-dash",
@@ -721,5 +722,101 @@ Test(cli, empty_tree) {
     cJSON_Delete(json);
     run_free(&r);
     free(pack);
+    free(root);
+}
+
+/* More names no entry path may have: too many components, a control character. */
+Test(cli, invalid_names_fail_the_build) {
+    char *root = small_tree("t");
+    char *pack = zct_join(tmp, "t.zcpack");
+    run_result r = RUN("build", root, "-o", pack);
+    EXPECT_CODE(r, 0);
+    run_free(&r);
+    size_t old_size;
+    uint8_t *old = zct_read_file(pack, &old_size);
+
+    char deep[2 * (ZC_MAX_PATH_DEPTH + 1) + 8] = "";
+    for (unsigned i = 0; i < ZC_MAX_PATH_DEPTH; ++i) strcat(deep, "d/");
+    strcat(deep, "f");
+    char *too_deep = zct_join(root, deep);
+    zct_write_file(too_deep, "x", 1);
+    r = RUN("build", root, "-o", pack);
+    EXPECT_CODE(r, EXIT_IMPORT);
+    run_free(&r);
+    char *top = zct_join(root, "d");
+    zct_rm_rf(top);
+
+    char *newline = zct_join(root, "new\nline.txt");
+    zct_write_file(newline, "x", 1);
+    r = RUN("build", root, "-o", pack);
+    EXPECT_CODE(r, EXIT_IMPORT);
+    cr_assert_neq(strstr(r.err, "new\\x0aline.txt"), NULL, "the name is shown escaped: %s", r.err);
+    run_free(&r);
+    unlink(newline);
+
+    size_t now_size;
+    uint8_t *now = zct_read_file(pack, &now_size);
+    cr_assert(now && now_size == old_size && memcmp(now, old, old_size) == 0, "the old pack was changed");
+    cr_assert_eq(zct_count_prefixed(tmp, "t.zcpack.tmp"), 0);
+    free(now);
+    free(newline);
+    free(top);
+    free(too_deep);
+    free(old);
+    free(pack);
+    free(root);
+}
+
+/* A pack written inside the tree it packs is never packed into its successor. */
+Test(cli, output_inside_the_tree_is_skipped) {
+    char *root = small_tree("t");
+    char *pack = zct_join(root, "packs/t.zcpack");
+    char *packs = zct_join(root, "packs");
+    zct_mkdirs(packs);
+    for (int round = 0; round < 3; ++round) {
+        run_result r = RUN("build", root, "-o", pack);
+        EXPECT_CODE(r, 0);
+        cr_assert_neq(strstr(r.out, "4 entries"), NULL, "round %d: %s", round, r.out);
+        run_free(&r);
+    }
+    run_result r = RUN("info", pack, "--json");
+    EXPECT_CODE(r, 0);
+    cJSON *json = cJSON_Parse(r.out);
+    cr_assert_not_null(json);
+    cJSON *count = cJSON_GetObjectItemCaseSensitive(json, "entry_count");
+    cJSON *size = cJSON_GetObjectItemCaseSensitive(json, "file_size");
+    cr_assert(cJSON_IsNumber(count) && cJSON_IsNumber(size));
+    cr_assert_eq(count->valuedouble, 4.0);
+    struct stat st;
+    cr_assert_eq(stat(pack, &st), 0);
+    cr_assert_eq((uint64_t)size->valuedouble, (uint64_t)st.st_size);
+    cJSON_Delete(json);
+    run_free(&r);
+    free(packs);
+    free(pack);
+    free(root);
+}
+
+/* `zcpack build` of a directory holding only hello.txt writes SPEC.md's worked example. */
+Test(cli, matches_the_worked_example) {
+    char *root = zct_join(tmp, "dir");
+    char *hello = zct_join(root, "hello.txt");
+    zct_write_file(hello, ZCT_HELLO_TEXT, 15);
+    char *pack = zct_join(tmp, "hello.zcpack");
+    run_result r = RUN("build", root, "-o", pack);
+    EXPECT_CODE(r, 0);
+    run_free(&r);
+    size_t size;
+    uint8_t *bytes = zct_read_file(pack, &size);
+    cr_assert_not_null(bytes);
+    cr_assert(size == zct_hello_pack_size && memcmp(bytes, zct_hello_pack, size) == 0,
+              "the pack differs from SPEC.md, Appendix B");
+    r = RUN("cat", pack, "hello.txt");
+    EXPECT_CODE(r, 0);
+    cr_assert_str_eq(r.out, ZCT_HELLO_TEXT);
+    run_free(&r);
+    free(bytes);
+    free(pack);
+    free(hello);
     free(root);
 }

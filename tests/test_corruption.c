@@ -33,6 +33,7 @@ static void teardown(void) {
     free(image);
     free(pack_path);
     free(dir);
+    zct_assert_no_leaks();
 }
 
 TestSuite(corruption, .init = setup, .fini = teardown, .timeout = 120);

@@ -483,6 +483,10 @@ Test(format_header, magic) {
     make_header(h);
     h[0] = 0x09; /* 0x89 with the high bit stripped */
     cr_assert_eq(header(h, 128, FILE_SIZE), ZC_ERR_MANGLED);
+    for (uint64_t n = 4; n < 8; ++n) {
+        cr_assert_eq(header(h, n, n), ZC_ERR_MANGLED, "%llu bytes with a stripped high bit", (unsigned long long)n);
+        cr_assert_eq(header((const uint8_t *)"GIF89a", n, n), ZC_ERR_NOT_A_PACK);
+    }
 }
 
 Test(format_header, line_ending_conversion) {
@@ -898,6 +902,11 @@ Test(format_toc, header_fields) {
     toc_head(&t)->header_size = 36;
     cr_assert_eq(check(&t), ZC_ERR_BAD_TOC, "header_size not a multiple of 8");
     t = make_toc();
+    toc_head(&t)->header_size = ZC_MAX_TOC_HEADER_SIZE + 8;
+    cr_assert_eq(zc_check_toc_header(t.bytes, ZC_MAX_TOC_HEADER_SIZE + 8 + 1000, NULL), ZC_ERR_BAD_TOC,
+                 "TOC header_size above the limit even when the TOC is large enough");
+    guarded_free(&t.g);
+    t = make_toc();
     toc_head(&t)->header_size = UINT32_MAX - 7;
     cr_assert_eq(check(&t), ZC_ERR_BAD_TOC);
     t = make_toc();
@@ -1045,4 +1054,20 @@ Test(format_layout, little_endian_helpers) {
     cr_assert_eq(zc_le64(hi), UINT64_MAX);
     cr_assert_eq(zc_le16(hi), 0xffff);
     cr_assert_eq(zc_host_is_little_endian(), 1, "the test machines are little-endian");
+}
+
+/* SPEC.md's worked example (Appendix B; the bytes live in zc_test_util.c) passes the
+ * pure checks. */
+extern const uint8_t zct_hello_pack[258];
+
+Test(format_header, worked_example) {
+    _Alignas(16) uint8_t copy[258];
+    memcpy(copy, zct_hello_pack, sizeof copy);
+    cr_assert_eq(zc_check_header(copy, sizeof copy, sizeof copy, NULL), ZC_OK);
+    cr_assert_eq(zc_check_toc(copy + 144, 114, 128, 144, NULL), ZC_OK);
+    cr_assert_eq(zc_le64(copy + offsetof(zc_header, toc_offset)), 144);
+    const zc_toc_entry *e = zc_toc_entry_at(copy + 144, 0);
+    cr_assert_eq(e->id, UINT64_C(0x285B8DB6C3EEF5E0));
+    cr_assert_eq(e->layout_hash, ZC_BLOB_LAYOUT_HASH);
+    cr_assert_str_eq(zc_toc_strings(copy + 144) + e->path_offset, "hello.txt");
 }

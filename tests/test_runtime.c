@@ -32,6 +32,7 @@ static void teardown(void) {
     zct_rm_rf(dir);
     free(pack_path);
     free(dir);
+    zct_assert_no_leaks();
 }
 
 TestSuite(runtime, .init = setup, .fini = teardown, .timeout = 60);
@@ -364,6 +365,14 @@ Test(runtime, invalid_arguments) {
     pack = (zc_pack *)&pack;
     cr_assert_eq(zc_pack_open(&pack, &(zc_pack_desc){ 0 }), ZC_ERR_INVALID_ARGUMENT);
     cr_assert_null(pack);
+    cr_assert_eq(zc_pack_open(&pack, &(zc_pack_desc){ .path = pack_path, .validate = (zc_validate)99 }),
+                 ZC_ERR_INVALID_ARGUMENT);
+    cr_assert_eq(zc_pack_open(&pack, &(zc_pack_desc){ .path = pack_path, .validate = (zc_validate)-1 }),
+                 ZC_ERR_INVALID_ARGUMENT);
+    cr_assert_null(pack);
+    pack = open_ok(&(zc_pack_desc){ .path = pack_path });
+    cr_assert_eq(zc_pack_validate(pack, (zc_validate)99), ZC_ERR_INVALID_ARGUMENT);
+    zc_pack_close(pack);
 }
 
 Test(runtime, invalid_arguments_are_logged) {
@@ -633,6 +642,34 @@ Test(runtime, structural_errors_behind_the_checksums) {
     free(path);
 }
 
+/* Level NONE skips checksums and records but still bounds the TOC's parts (T1..T9). */
+static void break_toc_count(uint8_t *p, size_t n) {
+    (void)n;
+    zc_toc_header *th = (zc_toc_header *)(p + toc_offset_of(p));
+    th->entry_count += 1000;
+}
+static void break_toc_huge_count(uint8_t *p, size_t n) {
+    (void)n;
+    ((zc_toc_header *)(p + toc_offset_of(p)))->entry_count = UINT32_MAX;
+}
+static void break_toc_tag(uint8_t *p, size_t n) {
+    (void)n;
+    ((zc_toc_header *)(p + toc_offset_of(p)))->tag ^= 0x20;
+}
+
+Test(runtime, level_none_still_bounds_the_toc) {
+    char *a = mutated("count.zcpack", break_toc_count);
+    open_fails((zc_pack_desc){ .path = a, .validate = ZC_VALIDATE_NONE }, ZC_ERR_BAD_TOC, a);
+    char *b = mutated("huge.zcpack", break_toc_huge_count);
+    open_fails((zc_pack_desc){ .path = b, .validate = ZC_VALIDATE_NONE }, ZC_ERR_LIMIT, b);
+    char *c = mutated("tag.zcpack", break_toc_tag);
+    open_fails((zc_pack_desc){ .path = c, .validate = ZC_VALIDATE_NONE }, ZC_ERR_BAD_TOC, c);
+    open_fails((zc_pack_desc){ .path = c }, ZC_ERR_TOC_CHECKSUM, c);
+    free(a);
+    free(b);
+    free(c);
+}
+
 Test(runtime, truncated_and_extended_files) {
     size_t size;
     uint8_t *bytes = zct_read_file(pack_path, &size);
@@ -798,4 +835,133 @@ Test(runtime, lookups_from_eight_threads) {
 Test(runtime, close_null_is_a_no_op) {
     zc_pack_close(NULL);
     cr_assert_eq(zc_pack_entry_count(NULL), 0);
+}
+
+/* ---------------------------------------------------------------------------------
+ * A pack written by hand as a later minor version would: a 144-byte header, a 40-byte
+ * TOC header and 80-byte records, each with fields this reader does not know. SPEC
+ * promises such a pack reads correctly (readers locate everything by the sizes).
+ * ------------------------------------------------------------------------------- */
+
+typedef struct future_rec {
+    zc_toc_entry e;
+    uint64_t unknown;           /* a field from the future */
+} future_rec;
+
+Test(runtime, later_minor_version_with_larger_structures) {
+    static const char *const paths[2] = { "x.bin", "dir/y.bin" };
+    static const char payload_x[20] = "twenty bytes of x..";
+    static const char payload_y[33] = "thirty-three bytes of y, padded.";
+    uint8_t image[1024];
+    memset(image, 0, sizeof image);
+    const uint32_t header_size = 144, toc_header_size = 40, entry_size = sizeof(future_rec);
+    uint64_t off_x = 144, off_y = 176; /* x is 20 bytes, y 16-aligned after it */
+    memcpy(image + off_x, payload_x, sizeof payload_x);
+    memcpy(image + off_y, payload_y, sizeof payload_y);
+    uint64_t toc_offset = (off_y + sizeof payload_y + 15) / 16 * 16;
+
+    future_rec recs[2];
+    memset(recs, 0, sizeof recs);
+    const char *data[2] = { payload_x, payload_y };
+    uint64_t offs[2] = { off_x, off_y }, sizes[2] = { sizeof payload_x, sizeof payload_y };
+    for (int i = 0; i < 2; ++i) {
+        recs[i].e.id = zc_asset_id(paths[i], strlen(paths[i]));
+        recs[i].e.content_hash = XXH3_64bits(data[i], sizes[i]);
+        recs[i].e.offset = offs[i];
+        recs[i].e.stored_size = recs[i].e.raw_size = sizes[i];
+        recs[i].e.path_length = (uint32_t)strlen(paths[i]);
+        recs[i].e.type = ZC_TYPE_BLOB;
+        recs[i].e.layout_hash = ZC_BLOB_LAYOUT_HASH;
+        recs[i].e.align_log2 = 4;
+        recs[i].unknown = 0xFEEDFACECAFEBEEFull;
+    }
+    recs[1].e.deps_count = 1; /* y depends on x */
+    if (recs[0].e.id > recs[1].e.id) {
+        future_rec t = recs[0];
+        recs[0] = recs[1];
+        recs[1] = t;
+    }
+    uint8_t *toc = image + toc_offset;
+    uint64_t pos = toc_header_size + 2 * entry_size;
+    uint64_t dep = zc_asset_id(paths[0], strlen(paths[0]));
+    memcpy(toc + pos, &dep, 8);
+    pos += 8;
+    uint64_t strings_start = pos;
+    for (int i = 0; i < 2; ++i) {
+        const char *p = recs[i].e.offset == off_x ? paths[0] : paths[1];
+        recs[i].e.path_offset = (uint32_t)(pos - strings_start);
+        memcpy(toc + pos, p, strlen(p) + 1);
+        pos += strlen(p) + 1;
+    }
+    zc_toc_header th = { ZC_TOC_TAG, ZC_TOC_VERSION, toc_header_size, entry_size, 2, 1, pos - strings_start };
+    memcpy(toc, &th, sizeof th);
+    memset(toc + sizeof th, 0xAB, toc_header_size - sizeof th); /* unknown TOC header fields */
+    memcpy(toc + toc_header_size, recs, sizeof recs);
+    uint64_t toc_size = pos, file_size = toc_offset + toc_size;
+    cr_assert_lt(file_size, sizeof image);
+
+    zc_header h;
+    memset(&h, 0, sizeof h);
+    memcpy(h.magic, ZC_MAGIC, 4);
+    memcpy(h.mangle_check, ZC_MANGLE_CHECK, 4);
+    h.format_major = ZC_FORMAT_MAJOR;
+    h.format_minor = ZC_FORMAT_MINOR + 3;
+    h.header_size = header_size;
+    h.endian_check = ZC_ENDIAN_CHECK;
+    h.float_check = ZC_FLOAT_CHECK;
+    h.writer_version = 0x00090000;
+    h.file_size = file_size;
+    h.toc_offset = toc_offset;
+    h.toc_size = toc_size;
+    memcpy(image, &h, sizeof h);
+    memset(image + sizeof h, 0x5A, header_size - sizeof h); /* unknown header fields */
+    zct_reseal(image, file_size);
+
+    char *path = zct_join(dir, "future.zcpack");
+    zct_write_file(path, image, file_size);
+    zc_pack *pack = open_ok(&(zc_pack_desc){ .path = path, .validate = ZC_VALIDATE_CHECKSUMS });
+    zc_pack_info info;
+    cr_assert_eq(zc_pack_get_info(pack, &info), ZC_OK);
+    cr_assert_eq(info.format_minor, ZC_FORMAT_MINOR + 3);
+    cr_assert_eq(info.entry_count, 2);
+    zc_entry x, y;
+    cr_assert_eq(zc_pack_find(pack, "x.bin", &x), ZC_OK);
+    cr_assert_eq(zc_pack_find(pack, "dir/y.bin", &y), ZC_OK);
+    cr_assert_eq(x.raw_size, sizeof payload_x);
+    cr_assert_eq(memcmp(x.data, payload_x, sizeof payload_x), 0);
+    cr_assert_eq(memcmp(y.data, payload_y, sizeof payload_y), 0);
+    cr_assert_eq(y.deps_count, 1);
+    cr_assert_eq(y.deps[0], x.id);
+    cr_assert_eq(x.deps_count, 0);
+    cr_assert_str_eq(y.path, "dir/y.bin");
+    zc_pack_close(pack);
+
+    /* a flipped bit in the unknown header bytes is still caught by the checksum */
+    image[130] ^= 1;
+    zct_write_file(path, image, file_size);
+    open_fails((zc_pack_desc){ .path = path }, ZC_ERR_HEADER_CHECKSUM, path);
+    free(path);
+}
+
+/* SPEC.md's worked example, as printed there, opens at every level. */
+Test(runtime, opens_the_worked_example) {
+    uint8_t *buf = zct_aligned_copy(zct_hello_pack, zct_hello_pack_size, 4096);
+    zc_pack *pack = open_ok(&(zc_pack_desc){ .memory = buf, .memory_size = zct_hello_pack_size,
+                                             .validate = ZC_VALIDATE_CHECKSUMS });
+    zc_pack_info info;
+    cr_assert_eq(zc_pack_get_info(pack, &info), ZC_OK);
+    cr_assert_eq(info.file_size, 258);
+    cr_assert_eq(info.toc_offset, 144);
+    cr_assert_eq(info.toc_size, 114);
+    cr_assert_eq(info.writer_version, 0x100);
+    zc_entry e;
+    cr_assert_eq(zc_pack_find(pack, "hello.txt", &e), ZC_OK);
+    cr_assert_eq(e.id, UINT64_C(0x285B8DB6C3EEF5E0));
+    cr_assert_eq(e.content_hash, UINT64_C(0xA75E564E3BDBAABE));
+    cr_assert_eq(e.offset, 128);
+    cr_assert_eq(e.raw_size, 15);
+    cr_assert_eq(memcmp(e.data, ZCT_HELLO_TEXT, 15), 0);
+    cr_assert_eq(zc_asset_id("hello.txt", 9), UINT64_C(0x285B8DB6C3EEF5E0));
+    zc_pack_close(pack);
+    free(buf);
 }

@@ -93,6 +93,13 @@ extern const size_t zct_sample_blob_count;
 /* Write the sample pack to `out`; asserts success. */
 void zct_write_sample_pack(const char *out);
 
+/* The worked example of formats/SPEC.md (Appendix B): every byte of the pack that
+ * holds one blob "hello.txt" with the 15 bytes "Hello, zcpack!\n", written by library
+ * 0.1.0. */
+extern const uint8_t zct_hello_pack[258];
+extern const size_t zct_hello_pack_size;
+#define ZCT_HELLO_TEXT "Hello, zcpack!\n"
+
 /* Recompute the TOC and header checksums of a pack image in place, so a test can
  * change a field and reach the check behind the checksums. The header must be intact
  * enough to locate the TOC. */
@@ -129,6 +136,11 @@ zc_logger zct_log_recorder(zct_log *log);
 
 /* 1 when some recorded message contains `needle`. */
 int zct_log_contains(const zct_log *log, const char *needle);
+
+/* Under LeakSanitizer: abort the test process when memory allocated during the test
+ * is unreachable, so the test program exits non-zero. Elsewhere a no-op. Call it last
+ * in a fixture's teardown. */
+void zct_assert_no_leaks(void);
 
 /* ---------------------------------------------------------------------------------
  * Deterministic data
