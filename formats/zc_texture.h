@@ -34,7 +34,7 @@ extern "C" {
 #define ZC_TEXTURE_MAX_LAYERS   2048u
 #define ZC_TEXTURE_MAX_DEPTH    2048u
 #define ZC_TEXTURE_DATA_ALIGN   16u     /* minimum alignment of a level's bytes in the entry */
-#define ZC_TEXTURE_WRITER_DATA_ALIGN 256u /* what zcpack uses (D3D12/Vulkan copy friendly) */
+#define ZC_TEXTURE_WRITER_DATA_ALIGN 512u /* what zcpack uses: a D3D12 copy source needs 512 */
 
 /* Pixel formats. Values are stable; new formats are appended. */
 #define ZC_PIXEL_FORMAT_LIST(X)                        \
@@ -170,6 +170,9 @@ static inline zc_result zc_texture_check(const void *payload, uint64_t size, zc_
         t->height > ZC_TEXTURE_MAX_EXTENT || t->depth > ZC_TEXTURE_MAX_DEPTH || t->layers > ZC_TEXTURE_MAX_LAYERS)
         return zc_fail(diag, ZC_ERR_LIMIT, "texture extent %ux%ux%u with %u layers is outside the limits", t->width,
                        t->height, t->depth, t->layers);
+    if (t->depth > 1 && t->layers > 1)
+        return zc_fail(diag, ZC_ERR_BAD_ENTRY, "texture is both 3D (depth %u) and an array (%u layers)", t->depth,
+                       t->layers);
     uint32_t largest = t->width > t->height ? t->width : t->height;
     if (t->depth > largest) largest = t->depth;
     uint32_t full_chain = 1;
@@ -202,9 +205,10 @@ static inline zc_result zc_texture_check(const void *payload, uint64_t size, zc_
             return zc_fail(diag, ZC_ERR_BAD_ENTRY, "texture level %u is %ux%ux%u, expected %ux%ux%u", mip, l->width,
                            l->height, l->depth, w, h, d);
         uint64_t row_bytes = zc_texture_row_bytes(t->format, w);
-        if (l->row_pitch < row_bytes || l->row_pitch % t->row_pitch_align != 0)
-            return zc_fail(diag, ZC_ERR_BAD_ENTRY, "texture level %u row pitch %u (need >= %llu, multiple of %u)", mip,
-                           l->row_pitch, (unsigned long long)row_bytes, t->row_pitch_align);
+        if (l->row_pitch < row_bytes || l->row_pitch % t->row_pitch_align != 0 || l->row_pitch % block_bytes != 0)
+            return zc_fail(diag, ZC_ERR_BAD_ENTRY,
+                           "texture level %u row pitch %u (need >= %llu, a multiple of %u and of the %u-byte block)",
+                           mip, l->row_pitch, (unsigned long long)row_bytes, t->row_pitch_align, block_bytes);
         /* row_pitch < 2^32, block rows <= 2^16, depth <= 2^11: no 64-bit overflow */
         uint64_t need = (uint64_t)l->row_pitch * zc_texture_block_rows(t->format, h) * d;
         if (l->texels.count != need)
