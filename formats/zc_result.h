@@ -38,7 +38,8 @@
     X(ERR_LIMIT,            23, "a documented limit is exceeded")                     \
     X(ERR_BAD_POINTER,      24, "relative pointer or array out of bounds")            \
     X(ERR_BAD_STRING,       25, "string is not NUL-terminated UTF-8")                 \
-    X(ERR_BAD_ALIGNMENT,    26, "misaligned data")
+    X(ERR_BAD_ALIGNMENT,    26, "misaligned data")                                    \
+    X(ERR_BAD_SOURCE,       27, "source asset cannot be imported")
 
 typedef enum zc_result {
 #define ZC__RESULT_ENUM(name, value, text) ZC_##name = value,

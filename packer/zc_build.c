@@ -1,4 +1,9 @@
-/* zc_build.c - scan a directory tree and write it as one pack (zc_build.h). */
+/* zc_build.c - scan a directory tree and write it as one pack (zc_build.h).
+ *
+ * Three steps: scan (walk, sort, check names, read the manifest), import (a pipeline
+ * on a libuv loop owned by the build: prepare steps on the thread pool, every write
+ * on this thread in path order), finish (the writer's TOC, verification, rename).
+ */
 #include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -7,8 +12,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <uv.h>
+
 #include "zc_build.h"
 #include "zc_importer.h"
+#include "zc_manifest.h"
 
 typedef struct zc__build_file {
     char *rel;                  /* entry path: relative, '/'-separated */
@@ -25,6 +33,7 @@ typedef struct zc__build {
     zc__build_file *files;
     size_t count, cap;
     uint32_t skipped;
+    zc_manifest *manifest;      /* NULL when the tree has none */
 } zc__build;
 
 #if defined(__GNUC__)
@@ -262,16 +271,336 @@ static void zc__pack_stats(const char *path, zc_build_stats *stats) {
     zc_pack_close(pack);
 }
 
-static void zc__report(const zc__build *b, uint32_t done, uint64_t bytes_done, uint64_t bytes_total,
-                       const char *current) {
+/* ---------------------------------------------------------------------------------
+ * Manifest
+ * ------------------------------------------------------------------------------- */
+
+/* Read zcpack.json when the scan found it at the root, and drop it from the files. */
+static zc_result zc__take_manifest(zc__build *b) {
+    size_t i = 0;
+    while (i < b->count && strcmp(b->files[i].rel, ZC_MANIFEST_NAME) != 0) i++;
+    if (i == b->count) return ZC_OK;
+    char *file = zc__file_path(b, ZC_MANIFEST_NAME);
+    if (!file) return ZC_ERR_OUT_OF_MEMORY;
+    zc_diag diag;
+    diag.message[0] = 0;
+    zc_result r = zc_manifest_load(file, &b->manifest, &diag);
+    if (r != ZC_OK)
+        zc__blog(b, ZC_LOG_ERROR, "%s: %s", file, diag.message[0] ? diag.message : zc_result_str(r));
+    else
+        zc__blog(b, ZC_LOG_INFO, "%s: %zu rules", file, zc_manifest_rule_count(b->manifest));
+    free(file);
+    free(b->files[i].rel);
+    memmove(&b->files[i], &b->files[i + 1], (b->count - i - 1) * sizeof *b->files);
+    b->count--;
+    return r;
+}
+
+/* ---------------------------------------------------------------------------------
+ * Import pipeline
+ *
+ * Files are submitted in path order into a ring of `window` jobs; a job with a
+ * prepare step runs it on the thread pool, any other job is ready at once. The job at
+ * the head of the ring is retired (written, or reported as failed) as soon as it is
+ * ready, on this thread, so output order never depends on which thread finished first.
+ * ------------------------------------------------------------------------------- */
+
+typedef struct zc__pipe zc__pipe;
+
+typedef struct zc__job {
+    uv_work_t req;
+    zc__pipe *pipe;
+    size_t index;               /* into b->files */
+    const zc_importer *imp;
+    char *file_path;
+    zc_import_settings settings;
+    int ready;                  /* prepared, or nothing to prepare */
+    int fatal;                  /* the build itself failed on this job */
+    zc_result result;           /* of the prepare step */
+    zc_diag diag;
+    zc_import_output output;
+} zc__job;
+
+struct zc__pipe {
+    zc__build *b;
+    zc_writer *w;
+    uv_loop_t loop;
+    zc__job *ring;
+    size_t window;
+    size_t next_submit, next_retire;
+    int stop;                   /* submit nothing more; write nothing more */
+    zc_result fatal;            /* writer or resource failure: the pack cannot be finished */
+    zc_result first_failure;    /* of the first failed file in path order */
+    uint32_t failed;
+    uint32_t textures_done, textures_total, textures_written;
+    uint64_t bytes_done, bytes_total;
+};
+
+static int zc__is_texture(const zc_importer *imp) {
+    return strcmp(imp->name, "texture") == 0;
+}
+
+static void zc__report(const zc__pipe *p, const char *current) {
+    const zc__build *b = p->b;
     if (!b->desc->progress) return;
-    zc_build_progress p;
-    p.files_done = done;
-    p.files_total = (uint32_t)b->count;
-    p.bytes_done = bytes_done;
-    p.bytes_total = bytes_total;
-    p.current = current;
-    b->desc->progress(&p, b->desc->progress_user_data);
+    zc_build_progress progress;
+    progress.files_done = (uint32_t)p->next_retire;
+    progress.files_total = (uint32_t)b->count;
+    progress.textures_done = p->textures_done;
+    progress.textures_total = p->textures_total;
+    progress.bytes_done = p->bytes_done;
+    progress.bytes_total = p->bytes_total;
+    progress.current = current;
+    b->desc->progress(&progress, b->desc->progress_user_data);
+}
+
+static void zc__job_source(const zc__job *job, zc_import_source *src) {
+    const zc__build_file *f = &job->pipe->b->files[job->index];
+    memset(src, 0, sizeof *src);
+    src->file_path = job->file_path;
+    src->entry_path = f->rel;
+    src->size = f->size;
+    src->settings = &job->settings;
+}
+
+/* Thread pool: the prepare step. Touches only the job. */
+static void zc__work(uv_work_t *req) {
+    zc__job *job = (zc__job *)req->data;
+    zc_import_source src;
+    zc__job_source(job, &src); /* logger stays silent off the build's thread */
+    job->diag.message[0] = 0;
+    job->result = job->imp->prepare(&src, &job->output, &job->diag);
+}
+
+static void zc__pump(zc__pipe *p);
+
+/* Build's thread: a prepare step finished. */
+static void zc__after_work(uv_work_t *req, int status) {
+    zc__job *job = (zc__job *)req->data;
+    zc__pipe *p = job->pipe;
+    if (status != 0 && job->result == ZC_OK) /* cancelled: the build never cancels */
+        job->result = zc_fail(&job->diag, ZC_ERR_IO, "the import was cancelled");
+    job->ready = 1;
+    if (job->result != ZC_OK && !p->b->desc->keep_going) p->stop = 1;
+    zc__pump(p);
+}
+
+static void zc__set_fatal(zc__pipe *p, zc_result r) {
+    if (p->fatal == ZC_OK) p->fatal = r;
+    p->stop = 1;
+}
+
+static void zc__submit(zc__pipe *p) {
+    zc__build *b = p->b;
+    size_t index = p->next_submit++;
+    zc__job *job = &p->ring[index % p->window];
+    memset(job, 0, sizeof *job);
+    job->pipe = p;
+    job->index = index;
+    job->imp = zc_importer_for_path(b->files[index].rel);
+    job->settings.texture.no_compress = b->desc->no_compress;
+    job->settings.texture.max_dimension = b->desc->max_texture_dimension;
+    zc_manifest_apply(b->manifest, b->files[index].rel, &job->settings);
+    job->req.data = job;
+    job->file_path = zc__file_path(b, b->files[index].rel);
+    if (!job->file_path) {
+        job->result = zc_fail(&job->diag, ZC_ERR_OUT_OF_MEMORY, "out of memory");
+        job->fatal = 1;
+    } else if (job->imp->prepare) {
+        int e = uv_queue_work(&p->loop, &job->req, zc__work, zc__after_work);
+        if (e == 0) return;
+        job->result = zc_fail(&job->diag, ZC_ERR_IO, "cannot start the import: %s", uv_strerror(e));
+        job->fatal = 1;
+    }
+    job->ready = 1;
+    if (job->fatal) zc__set_fatal(p, job->result);
+}
+
+/* Write a ready job's entry. Returns the import's error, or the writer's with *fatal set. */
+static zc_result zc__write_job(zc__pipe *p, zc__job *job, int *fatal) {
+    const char *path = p->b->files[job->index].rel;
+    if (job->imp->prepare) {
+        zc_result r = zc_import_output_write(&job->output, path, p->w, &job->diag);
+        *fatal = r != ZC_OK;
+        return r;
+    }
+    zc_import_source src;
+    zc__job_source(job, &src);
+    src.logger = p->b->desc->logger;
+    job->diag.message[0] = 0;
+    zc_result r = job->imp->import(&src, p->w, &job->diag);
+    if (r != ZC_OK && zc_writer_cancel_entry(p->w) != ZC_OK) *fatal = 1;
+    return r;
+}
+
+/* The head job is ready: write it or report it, then free it. */
+static void zc__retire(zc__pipe *p) {
+    zc__build *b = p->b;
+    zc__job *job = &p->ring[p->next_retire % p->window];
+    const zc__build_file *f = &b->files[job->index];
+    int fatal = job->fatal, live = !p->stop && !p->fatal;
+    zc_result r = job->result;
+    if (r == ZC_OK && live) r = zc__write_job(p, job, &fatal);
+    if (r != ZC_OK) {
+        zc__blog(b, ZC_LOG_ERROR, "%s: %s", job->file_path ? job->file_path : f->rel,
+                 job->diag.message[0] ? job->diag.message : zc_result_str(r));
+        if (fatal) {
+            zc__set_fatal(p, r);
+        } else {
+            p->failed++;
+            if (p->first_failure == ZC_OK) p->first_failure = r;
+            if (!b->desc->keep_going) p->stop = 1;
+        }
+    } else if (live && zc__is_texture(job->imp)) {
+        p->textures_written++;
+    }
+    if (zc__is_texture(job->imp)) p->textures_done++;
+    p->bytes_done += f->size;
+    p->next_retire++;
+    zc_import_output_free(&job->output);
+    free(job->file_path);
+    job->file_path = NULL;
+    zc__report(p, f->rel);
+}
+
+/* Retire what is ready at the head, and submit while the window has room. */
+static void zc__pump(zc__pipe *p) {
+    for (;;) {
+        if (p->next_retire < p->next_submit && p->ring[p->next_retire % p->window].ready) {
+            zc__retire(p);
+        } else if (!p->stop && p->next_submit < p->b->count && p->next_submit - p->next_retire < p->window) {
+            zc__submit(p);
+        } else {
+            break;
+        }
+    }
+}
+
+/* Import every file into p->w. Failures are left in p (fatal, failed, first_failure)
+ * for zc__conclude; every job is retired when this returns. */
+static void zc__run_imports(zc__pipe *p) {
+    const zc_build_desc *desc = p->b->desc;
+    uint32_t threads = desc->threads ? desc->threads : uv_available_parallelism();
+    if (threads == 0) threads = 1;
+    if (threads > 1024) threads = 1024;
+    p->window = 2 * (size_t)threads;
+    p->ring = (zc__job *)calloc(p->window, sizeof *p->ring);
+    if (!p->ring) {
+        zc__blog(p->b, ZC_LOG_ERROR, "%s: out of memory for the import queue", p->b->root);
+        zc__set_fatal(p, ZC_ERR_OUT_OF_MEMORY);
+        return;
+    }
+    int e = uv_loop_init(&p->loop);
+    if (e != 0) {
+        zc__blog(p->b, ZC_LOG_ERROR, "%s: cannot start the import loop: %s", p->b->root, uv_strerror(e));
+        zc__set_fatal(p, ZC_ERR_IO);
+        free(p->ring);
+        return;
+    }
+    for (size_t i = 0; i < p->b->count; ++i)
+        if (zc__is_texture(zc_importer_for_path(p->b->files[i].rel))) p->textures_total++;
+    zc__report(p, NULL);
+    zc__pump(p);
+    uv_run(&p->loop, UV_RUN_DEFAULT); /* returns when no prepare step is left */
+    uv_loop_close(&p->loop);
+    free(p->ring);
+}
+
+/* ---------------------------------------------------------------------------------
+ * Build
+ * ------------------------------------------------------------------------------- */
+
+/* Scan the tree and check everything before the output is touched. */
+static zc_result zc__prepare_build(zc__build *b, uint64_t *bytes_total) {
+    zc_result r = zc__scan(b, "");
+    if (r == ZC_OK && b->count > 1) qsort(b->files, b->count, sizeof *b->files, zc__compare_files);
+    if (r == ZC_OK) r = zc__take_manifest(b);
+    *bytes_total = 0;
+    for (size_t i = 0; i < b->count && r == ZC_OK; ++i) {
+        zc_diag diag;
+        *bytes_total += b->files[i].size;
+        if (zc_check_path(b->files[i].rel, strlen(b->files[i].rel), &diag) != ZC_OK) {
+            char shown[2048];
+            char *file = zc__file_path(b, b->files[i].rel);
+            zc__blog(b, ZC_LOG_ERROR, "%s: file name is not a valid entry path: %s",
+                     zc__escape(file ? file : b->files[i].rel, shown, sizeof shown), diag.message);
+            free(file);
+            r = ZC_ERR_BAD_PATH;
+        }
+    }
+    if (r == ZC_OK && b->count > ZC_MAX_ENTRIES) {
+        zc__blog(b, ZC_LOG_ERROR, "%s: %zu files exceed the limit of %u entries", b->root, b->count, ZC_MAX_ENTRIES);
+        r = ZC_ERR_LIMIT;
+    }
+    return r;
+}
+
+/* Open the root and the facts about the output; fills b->root. */
+static zc_result zc__open_root(zc__build *b) {
+    const zc_build_desc *desc = b->desc;
+    char *root = zc__join(b->root, b->root_len, "");
+    b->root = root;
+    if (!root) return ZC_ERR_OUT_OF_MEMORY;
+    struct stat st;
+    if (stat(root, &st) != 0) {
+        int err = errno;
+        zc__blog(b, ZC_LOG_ERROR, "%s: cannot open directory: %s", root, strerror(err));
+        return err == ENOENT ? ZC_ERR_FILE_NOT_FOUND : ZC_ERR_IO;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        zc__blog(b, ZC_LOG_ERROR, "%s: not a directory", root);
+        return ZC_ERR_IO;
+    }
+    if (desc->max_texture_dimension > ZC_TEXTURE_MAX_EXTENT) {
+        zc__blog(b, ZC_LOG_ERROR, "maximum texture dimension %u exceeds the format's limit of %u",
+                 desc->max_texture_dimension, ZC_TEXTURE_MAX_EXTENT);
+        return ZC_ERR_INVALID_ARGUMENT;
+    }
+    if (stat(desc->output_path, &st) == 0) {
+        b->has_output = 1;
+        b->output_dev = st.st_dev;
+        b->output_ino = st.st_ino;
+    }
+    return ZC_OK;
+}
+
+static zc_result zc__open_writer(const zc_build_desc *desc, zc_writer **w) {
+    zc_writer_desc wd;
+    memset(&wd, 0, sizeof wd);
+    wd.path = desc->output_path;
+    wd.logger = desc->logger;
+    wd.no_verify = desc->no_verify;
+    wd.no_sync = desc->no_sync;
+    return zc_writer_open(w, &wd);
+}
+
+/* Finish or abandon the pack after the imports; sets *stage and *written. */
+static zc_result zc__conclude(zc__pipe *p, zc_build_stage *stage, int *written) {
+    const zc_build_desc *desc = p->b->desc;
+    *written = 0;
+    if (p->fatal != ZC_OK || (p->failed && !desc->keep_going)) {
+        zc_writer_abort(p->w);
+        if (p->fatal != ZC_OK) {
+            *stage = ZC_BUILD_STAGE_WRITE;
+            return p->fatal;
+        }
+        zc__blog(p->b, ZC_LOG_ERROR, "%s: not written: %u file%s failed to import", desc->output_path, p->failed,
+                 p->failed == 1 ? "" : "s");
+        *stage = ZC_BUILD_STAGE_IMPORT;
+        return p->first_failure;
+    }
+    *stage = ZC_BUILD_STAGE_WRITE;
+    zc_result r = zc_writer_finish(p->w);
+    if (r != ZC_OK) return r;
+    *written = 1;
+    if (!p->failed) {
+        *stage = ZC_BUILD_STAGE_NONE;
+        return ZC_OK;
+    }
+    zc__blog(p->b, ZC_LOG_ERROR, "%s: written without the %u file%s that failed to import", desc->output_path,
+             p->failed, p->failed == 1 ? "" : "s");
+    *stage = ZC_BUILD_STAGE_IMPORT;
+    return p->first_failure;
 }
 
 zc_result zc_build(const zc_build_desc *desc, zc_build_stats *out) {
@@ -285,103 +614,39 @@ zc_result zc_build(const zc_build_desc *desc, zc_build_stats *out) {
     b.root_len = strlen(b.root);
     while (b.root_len > 1 && b.root[b.root_len - 1] == '/') b.root_len--;
 
-    zc_result r = ZC_OK;
-    char *root = zc__join(b.root, b.root_len, "");
-    struct stat st;
-    if (!root) {
-        r = ZC_ERR_OUT_OF_MEMORY;
-    } else if (stat(root, &st) != 0) {
-        int err = errno;
-        zc__blog(&b, ZC_LOG_ERROR, "%s: cannot open directory: %s", root, strerror(err));
-        r = err == ENOENT ? ZC_ERR_FILE_NOT_FOUND : ZC_ERR_IO;
-    } else if (!S_ISDIR(st.st_mode)) {
-        zc__blog(&b, ZC_LOG_ERROR, "%s: not a directory", root);
-        r = ZC_ERR_IO;
-    }
-    b.root = root;
-    if (r == ZC_OK && stat(desc->output_path, &st) == 0) {
-        b.has_output = 1;
-        b.output_dev = st.st_dev;
-        b.output_ino = st.st_ino;
-    }
     zc_build_stage stage = ZC_BUILD_STAGE_SCAN;
-    if (r == ZC_OK) r = zc__scan(&b, "");
-    if (r == ZC_OK && b.count > 1) qsort(b.files, b.count, sizeof *b.files, zc__compare_files);
-
-    /* Every name is checked before the output is touched. */
     uint64_t bytes_total = 0;
-    for (size_t i = 0; i < b.count && r == ZC_OK; ++i) {
-        zc_diag diag;
-        bytes_total += b.files[i].size;
-        if (zc_check_path(b.files[i].rel, strlen(b.files[i].rel), &diag) != ZC_OK) {
-            char shown[2048];
-            char *file = zc__file_path(&b, b.files[i].rel);
-            zc__blog(&b, ZC_LOG_ERROR, "%s: file name is not a valid entry path: %s",
-                     zc__escape(file ? file : b.files[i].rel, shown, sizeof shown), diag.message);
-            free(file);
-            r = ZC_ERR_BAD_PATH;
-        }
-    }
-    if (r == ZC_OK && b.count > ZC_MAX_ENTRIES) {
-        zc__blog(&b, ZC_LOG_ERROR, "%s: %zu files exceed the limit of %u entries", b.root, b.count, ZC_MAX_ENTRIES);
-        r = ZC_ERR_LIMIT;
-    }
-
-    zc_writer *w = NULL;
+    zc_result r = zc__open_root(&b);
+    if (r == ZC_OK) r = zc__prepare_build(&b, &bytes_total);
+    zc__pipe p;
+    memset(&p, 0, sizeof p);
+    p.b = &b;
+    p.bytes_total = bytes_total;
     if (r == ZC_OK) {
         stage = ZC_BUILD_STAGE_WRITE;
-        zc_writer_desc wd;
-        memset(&wd, 0, sizeof wd);
-        wd.path = desc->output_path;
-        wd.logger = desc->logger;
-        wd.no_verify = desc->no_verify;
-        wd.no_sync = desc->no_sync;
-        r = zc_writer_open(&w, &wd);
+        r = zc__open_writer(desc, &p.w);
     }
-    uint64_t bytes_done = 0;
+    int written = 0;
     if (r == ZC_OK) {
-        stage = ZC_BUILD_STAGE_IMPORT;
-        zc__report(&b, 0, 0, bytes_total, NULL);
-    }
-    for (size_t i = 0; i < b.count && r == ZC_OK; ++i) {
-        char *file = zc__file_path(&b, b.files[i].rel);
-        if (!file) {
-            r = ZC_ERR_OUT_OF_MEMORY;
-            break;
-        }
-        zc_import_source src;
-        memset(&src, 0, sizeof src);
-        src.file_path = file;
-        src.entry_path = b.files[i].rel;
-        src.size = b.files[i].size;
-        src.logger = desc->logger;
-        const zc_importer *imp = zc_importer_for_path(b.files[i].rel);
-        zc_diag diag;
-        diag.message[0] = 0;
-        r = imp->import(&src, w, &diag);
-        if (r != ZC_OK)
-            zc__blog(&b, ZC_LOG_ERROR, "%s: %s import failed: %s", file, imp->name,
-                     diag.message[0] ? diag.message : zc_result_str(r));
-        free(file);
-        bytes_done += b.files[i].size;
-        if (r == ZC_OK) zc__report(&b, (uint32_t)(i + 1), bytes_done, bytes_total, b.files[i].rel);
-    }
-    if (r == ZC_OK) {
-        stage = ZC_BUILD_STAGE_WRITE;
-        r = zc_writer_finish(w);
-    } else {
-        zc_writer_abort(w);
+        zc__run_imports(&p);
+        r = zc__conclude(&p, &stage, &written);
     }
 
-    if (r != ZC_OK && out) out->failed_stage = stage;
-    if (r == ZC_OK && out) {
-        out->files = (uint32_t)b.count;
+    if (out) {
+        out->failed_stage = r == ZC_OK ? ZC_BUILD_STAGE_NONE : stage;
+        out->failed_files = p.failed;
+        out->pack_written = written;
+    }
+    if (written && out) {
+        out->files = (uint32_t)b.count - p.failed;
+        out->textures = p.textures_written;
         out->skipped = b.skipped;
         out->input_bytes = bytes_total;
         zc__pack_stats(desc->output_path, out);
     }
     for (size_t i = 0; i < b.count; ++i) free(b.files[i].rel);
     free(b.files);
-    free(root);
+    free((char *)b.root);
+    zc_manifest_free(b.manifest);
     return r;
 }

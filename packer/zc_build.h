@@ -7,14 +7,33 @@
  * The build walks input_dir recursively, takes every regular file, names it by its
  * path relative to input_dir with '/' separators, sorts the names bytewise, imports
  * each file through the importer table (zc_importer.h) and writes the pack with
- * zc_writer. The same tree gives a byte-identical pack.
+ * zc_writer. The same tree and options give a byte-identical pack, whatever the
+ * number of threads.
+ *
+ * Manifest: a regular file `zcpack.json` at the root of input_dir is read as the
+ * manifest (zc_manifest.h) and is not packed; its rules give each file its import
+ * settings. A malformed manifest fails the build before the output is touched.
+ *
+ * Threads: importers with a prepare step (textures) run on the libuv thread pool,
+ * at most desc->threads at once, on a loop the build owns; their results are written
+ * by the calling thread in path order, with at most 2 * threads results prepared or
+ * in preparation at any time (memory stays bounded). Other files are imported on the
+ * calling thread when their turn comes. The pool's own size is libuv's
+ * (UV_THREADPOOL_SIZE, read once per process).
+ *
+ * Failed imports: every failure is logged as "<file>: <reason>", in path order. By
+ * default the build stops submitting work at the first failure, lets the work in
+ * flight finish (reporting its failures too), and leaves the output untouched. With
+ * desc->keep_going it imports everything it can, writes and verifies the pack without
+ * the failed files, and still returns the first failure's error.
  *
  * Skipped, with a warning: symbolic links (never followed) and anything that is
  * neither a regular file nor a directory. Skipped silently (an info message): the
  * output pack itself when it lies inside the tree, and temporary files of the writer
  * (`*.tmp-<pid>-<n>`).
  *
- * Threads: one build per call; separate builds may run at once on different outputs.
+ * Threads: one build per call; separate builds may run at once on different outputs
+ * (they share libuv's thread pool).
  */
 #ifndef ZC_BUILD_H
 #define ZC_BUILD_H
@@ -28,7 +47,8 @@ extern "C" {
 #endif
 
 typedef struct zc_build_progress {
-    uint32_t files_done, files_total;
+    uint32_t files_done, files_total;   /* failed files count as done */
+    uint32_t textures_done, textures_total; /* the files of the texture importer among them */
     uint64_t bytes_done, bytes_total;   /* file sizes as scanned */
     const char *current;                /* entry path of the file just imported; NULL before the first */
 } zc_build_progress;
@@ -44,6 +64,15 @@ typedef struct zc_build_desc {
     void *progress_user_data;       /* default: NULL */
     int no_verify;                  /* default: 0 (see zc_writer_desc) */
     int no_sync;                    /* default: 0 (see zc_writer_desc) */
+    uint32_t threads;               /* default: 0 = uv_available_parallelism(); imports
+                                       prepared at once */
+    int keep_going;                 /* default: 0 = stop at the first failed import and
+                                       write nothing; 1 = write the pack without the
+                                       failed files */
+    int no_compress;                /* default: 0; 1 = RGBA8 where a texture would be
+                                       block-compressed (zc_texture_settings.no_compress) */
+    uint32_t max_texture_dimension; /* default: 0 = 16384; sources wider or taller are
+                                       refused before decoding (at most 65536) */
 } zc_build_desc;
 
 /* Where a build stopped: lets a caller tell a bad asset from a bad tool. */
@@ -56,6 +85,10 @@ typedef enum zc_build_stage {
 
 typedef struct zc_build_stats {
     zc_build_stage failed_stage;    /* NONE on success */
+    int pack_written;               /* 1 when the output holds the new pack (success, or
+                                       keep_going with failed files) */
+    uint32_t failed_files;          /* files whose import failed (logged one by one) */
+    uint32_t textures;              /* files imported as textures */
     uint32_t files;                 /* source files imported */
     uint32_t skipped;               /* symbolic links, special files, the output, temporaries */
     uint32_t entries;               /* entries in the pack */
@@ -66,15 +99,20 @@ typedef struct zc_build_stats {
 } zc_build_stats;
 
 /* Build desc->output_path from desc->input_dir. Fills *out (may be NULL): every count
- * on success, only failed_stage on error.
- * On error the output path is untouched, no temporary file is left, and the logger has
- * received a sentence naming the file at fault. Errors:
- *  - ZC_ERR_INVALID_ARGUMENT: NULL desc or missing paths; two entries with one path.
+ * when the pack was written (pack_written = 1), else failed_stage and failed_files.
+ * On error the output path is untouched (except with keep_going when only imports
+ * failed: then the pack without them is written, pack_written is 1, failed_stage is
+ * ZC_BUILD_STAGE_IMPORT and the first failure's error is returned), no temporary file
+ * is left, and the logger has received a sentence naming the file at fault. Errors:
+ *  - ZC_ERR_INVALID_ARGUMENT: NULL desc or missing paths; two entries with one path;
+ *    a malformed zcpack.json; desc->max_texture_dimension above 65536.
  *  - ZC_ERR_FILE_NOT_FOUND, ZC_ERR_IO: input_dir missing or not a directory, a
- *    directory or file that cannot be read, an output that cannot be written.
+ *    directory that cannot be read, an output that cannot be written; a source file
+ *    that cannot be read (stage IMPORT).
  *  - ZC_ERR_BAD_PATH: a file whose relative path is not a valid entry path (invalid
  *    UTF-8, backslash, control character, too long or too deep).
- *  - any error an importer returns for its file; ZC_ERR_OUT_OF_MEMORY; ZC_ERR_LIMIT.
+ *  - any error an importer returns for its file (stage IMPORT); ZC_ERR_OUT_OF_MEMORY;
+ *    ZC_ERR_LIMIT.
  *  - a format error if the written pack fails its verification (a writer bug). */
 zc_result zc_build(const zc_build_desc *desc, zc_build_stats *out);
 

@@ -529,6 +529,26 @@ zc_result zc_writer_end_entry(zc_writer *w) {
     return ZC_OK;
 }
 
+zc_result zc_writer_cancel_entry(zc_writer *w) {
+    if (!w) return ZC_ERR_INVALID_ARGUMENT;
+    if (w->broken) return w->broken;
+    if (!w->open_entry) return ZC_OK;
+    zc_result r = zc__flush(w);
+    if (r == ZC_OK) r = zc__roll_back(w);
+    if (r != ZC_OK) return r;
+    const zc_toc_entry *rec = &w->recs[w->count - 1];
+    w->paths_size -= (uint64_t)rec->path_length + 1;
+    w->dep_count = rec->deps_first;
+    w->count--;
+    w->open_entry = 0;
+    w->pad_pending = 0;
+    /* Open addressing cannot delete in place: re-place the remaining ids. */
+    if (w->ids_cap) memset(w->ids, 0, (size_t)w->ids_cap * sizeof *w->ids);
+    for (uint32_t i = 0; i < w->count; ++i) zc__table_insert(w->ids, w->ids_cap, w->recs[i].id, i);
+    w->ids_used = w->count;
+    return ZC_OK;
+}
+
 /* ---------------------------------------------------------------------------------
  * Finish
  * ------------------------------------------------------------------------------- */

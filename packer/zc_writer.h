@@ -57,6 +57,12 @@ zc_result zc_writer_add_dep(zc_writer *w, uint64_t id);
 /* Close the open entry: hash it, and store it once if an identical payload exists. */
 zc_result zc_writer_end_entry(zc_writer *w);
 
+/* Drop the open entry as if it had never begun: its record, path, dependencies,
+ * bytes and the padding before them. ZC_OK, also when no entry is open; the writer's
+ * sticky error when an earlier write failed or the file cannot be cut back (ZC_ERR_IO;
+ * the writer is then unusable). Lets a build skip a file whose import failed half-way. */
+zc_result zc_writer_cancel_entry(zc_writer *w);
+
 /* Write TOC and header, flush, verify through zc_pack_open, rename over the output.
  * Frees the writer whatever the result; on error the output path is untouched and the
  * temporary file is removed. */

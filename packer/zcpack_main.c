@@ -15,10 +15,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+
 #include <cjson/cJSON.h>
+#include <stb/stb_image_write.h>
 
 #include "zc_build.h"
+#include "zc_import_texture.h"
 #include "zc_pack.h"
+#include "zc_texture_pixels.h"
 
 enum {
     ZC_EXIT_OK = 0,
@@ -35,10 +40,10 @@ enum {
     "  0  success\n"                                                                 \
     "  1  internal error (out of memory, a pack the writer could not verify)\n"      \
     "  2  usage error\n"                                                             \
-    "  3  I/O error: missing or unreadable input, output that cannot be written\n"   \
+    "  3  I/O error: missing or unreadable directory or pack, unwritable output\n"   \
     "  4  invalid or corrupt pack (any format error)\n"                              \
-    "  5  entry not found (cat)\n"                                                   \
-    "  6  an asset failed to import\n"
+    "  5  entry, texture level or layer not found (cat, dump, extract)\n"          \
+    "  6  an asset failed to import (also with --keep-going), or a bad zcpack.json\n"
 
 /* ---------------------------------------------------------------------------------
  * Diagnostics
@@ -135,11 +140,13 @@ static const char zc__help_main[] =
     "Build and inspect zcpack asset packs.\n"
     "\n"
     "Commands:\n"
-    "  build <dir> [-o <pack>] [--quiet]  pack every regular file under <dir>\n"
+    "  build <dir> [-o <pack>] [options]  pack every regular file under <dir>\n"
     "  ls <pack> [--json]                 list the entries, sorted by path\n"
     "  info <pack> [--json]               show the pack's header facts\n"
     "  verify <pack> [--json]             check structure and every checksum\n"
     "  cat <pack> <path>                  write one entry's bytes to stdout\n"
+    "  dump <pack> <path>                 print one entry's description as JSON\n"
+    "  extract <pack> <path> -o <file>    write an entry to a file (textures as PNG)\n"
     "\n"
     "Options:\n"
     "  -h, --help     show this help, or a command's help after the command\n"
@@ -147,19 +154,34 @@ static const char zc__help_main[] =
     "\n" ZC__EXIT_TEXT;
 
 static const char zc__help_build[] =
-    "Usage: zcpack build <dir> [-o <pack>] [--quiet]\n"
+    "Usage: zcpack build <dir> [-o <pack>] [options]\n"
     "\n"
     "Pack every regular file under <dir> (recursively) into one pack. Entry paths are\n"
     "the paths relative to <dir> with '/' separators, in bytewise order; the same tree\n"
-    "gives a byte-identical pack. Symbolic links and special files are skipped with a\n"
-    "warning. The pack is written to a temporary file, verified, and renamed over\n"
-    "<pack>: on any error <pack> is left as it was.\n"
+    "gives a byte-identical pack, whatever the number of threads. Images (png, jpg,\n"
+    "jpeg, tga, bmp, psd, gif, hdr) become textures with mip chains, block-compressed\n"
+    "by default; other files are stored as they are. <dir>/zcpack.json, when present,\n"
+    "sets texture options per glob and is not packed. Symbolic links and special files\n"
+    "are skipped with a warning. The pack is written to a temporary file, verified, and\n"
+    "renamed over <pack>: on any error <pack> is left as it was.\n"
     "\n"
     "Options:\n"
-    "  -o, --output <pack>  pack to write (default: <name of dir>.zcpack in the\n"
-    "                       current directory)\n"
-    "  -q, --quiet          no progress bar, warnings or summary; errors only\n"
-    "  -h, --help           show this help\n"
+    "  -o, --output <pack>   pack to write (default: <name of dir>.zcpack in the\n"
+    "                        current directory)\n"
+    "  -j, --jobs <n>        import threads, 1 to 1024 (default: UV_THREADPOOL_SIZE\n"
+    "                        when set, else the number of processors)\n"
+    "  --keep-going          when files fail to import, still write the pack without\n"
+    "                        them (the exit code is 6 all the same)\n"
+    "  --no-compress         RGBA8 textures instead of BC1/BC3/BC4/BC5\n"
+    "  --max-texture-dimension <n>\n"
+    "                        refuse images wider or taller than <n> texels before\n"
+    "                        decoding them, 1 to 65536 (default: 16384)\n"
+    "  -q, --quiet           no progress bar, warnings or summary; errors only\n"
+    "  -h, --help            show this help\n"
+    "\n"
+    "Every file that fails to import is reported as \"zcpack: <file>: <reason>\". By\n"
+    "default the build then stops once the work in progress has finished and leaves\n"
+    "<pack> untouched.\n"
     "\n"
     "A progress bar is drawn on stderr when stderr is a terminal; a summary line is\n"
     "printed on stdout at the end.\n"
@@ -213,6 +235,34 @@ static const char zc__help_cat[] =
     "  -h, --help  show this help\n"
     "\n" ZC__EXIT_TEXT;
 
+static const char zc__help_dump[] =
+    "Usage: zcpack dump <pack> <path>\n"
+    "\n"
+    "Print a description of entry <path> as one JSON object: path, type, size and\n"
+    "content hash for every entry; for a texture also its pixel format, extent, layers,\n"
+    "mip count, flags, row pitch alignment and every level's extent, row pitch, size\n"
+    "and offset inside the entry. The texture's structure is checked first.\n"
+    "\n"
+    "Options:\n"
+    "  -h, --help  show this help\n"
+    "\n" ZC__EXIT_TEXT;
+
+static const char zc__help_extract[] =
+    "Usage: zcpack extract <pack> <path> -o <file> [--level <n>] [--layer <n>]\n"
+    "\n"
+    "Write entry <path> to <file>, replacing it atomically. A texture level becomes an\n"
+    "RGBA PNG: block-compressed levels are decoded, sRGB and UNORM bytes are written as\n"
+    "they are, R8 and BC4 as grey, RG8 and BC5 as red and green with blue 0, float\n"
+    "levels clamped to [0, 1] and encoded linear to sRGB; the depth slices of a 3D\n"
+    "level are stacked vertically. Any other entry is written as its bytes.\n"
+    "\n"
+    "Options:\n"
+    "  -o, --output <file>  file to write (required)\n"
+    "  --level <n>          mip level of a texture (default: 0)\n"
+    "  --layer <n>          array layer of a texture (default: 0)\n"
+    "  -h, --help           show this help\n"
+    "\n" ZC__EXIT_TEXT;
+
 /* ---------------------------------------------------------------------------------
  * Argument parsing: options may come before or after the operands; "--" ends them.
  * ------------------------------------------------------------------------------- */
@@ -222,7 +272,83 @@ typedef struct zc__args {
     int operand_count;
     int help, json, quiet;
     const char *output;
+    int keep_going, no_compress;
+    uint32_t jobs;              /* 0: not given */
+    uint32_t max_dimension;     /* 0: not given */
+    uint32_t level, layer;
+    int has_level, has_layer;
 } zc__args;
+
+/* A decimal number in [lo, hi], digits only. */
+static int zc__parse_number(const char *text, uint32_t lo, uint32_t hi, uint32_t *out) {
+    uint64_t v = 0;
+    const char *p = text;
+    if (!*p) return 0;
+    for (; *p >= '0' && *p <= '9'; ++p)
+        if ((v = v * 10 + (uint64_t)(*p - '0')) > hi) return 0;
+    if (*p || v < lo) return 0;
+    *out = (uint32_t)v;
+    return 1;
+}
+
+/* The value of a numeric option: `--name=v`, `--name v`, or for a short option `-jv`
+ * and `-j v`. Returns -1 when parsed (advancing *i past a separate value), else an
+ * exit code. */
+static int zc__option_number(const char *command, int argc, char **argv, int *i, const char *value,
+                             uint32_t lo, uint32_t hi, uint32_t *out) {
+    const char *arg = argv[*i];
+    if (!value) {
+        if (*i + 1 >= argc) return zc__usage_error(command, "option '%s' needs a number", arg);
+        value = argv[++*i];
+    }
+    if (!zc__parse_number(value, lo, hi, out))
+        return zc__usage_error(command, "option '%s': '%s' is not a number in [%u, %u]", arg, value, lo, hi);
+    return -1;
+}
+
+/* Numeric options: which `allowed` word enables them, their spellings, their range. */
+typedef struct zc__number_option {
+    const char *allowed, *long_name, *short_name;
+    uint32_t lo, hi;
+} zc__number_option;
+
+static const zc__number_option zc__number_options[] = {
+    { "jobs", "--jobs", "-j", 1, 1024 },
+    { "maxdim", "--max-texture-dimension", NULL, 1, ZC_TEXTURE_MAX_EXTENT },
+    { "level", "--level", NULL, 0, ZC_TEXTURE_MAX_MIPS - 1 },
+    { "layer", "--layer", NULL, 0, ZC_TEXTURE_MAX_LAYERS - 1 },
+};
+
+static uint32_t *zc__number_target(zc__args *a, size_t which) {
+    switch (which) {
+    case 0: return &a->jobs;
+    case 1: return &a->max_dimension;
+    case 2: a->has_level = 1; return &a->level;
+    default: a->has_layer = 1; return &a->layer;
+    }
+}
+
+/* Try argv[*i] as a numeric option. Returns -1 when parsed, -2 when it is not one of
+ * them, else an exit code. */
+static int zc__try_number(const char *command, int argc, char **argv, int *i, const char *allowed, zc__args *a) {
+    const char *arg = argv[*i];
+    for (size_t k = 0; k < sizeof zc__number_options / sizeof zc__number_options[0]; ++k) {
+        const zc__number_option *o = &zc__number_options[k];
+        if (!strstr(allowed, o->allowed)) continue;
+        size_t n = strlen(o->long_name);
+        const char *value = NULL;
+        if (strcmp(arg, o->long_name) == 0 || (o->short_name && strcmp(arg, o->short_name) == 0))
+            value = NULL;
+        else if (strncmp(arg, o->long_name, n) == 0 && arg[n] == '=')
+            value = arg + n + 1;
+        else if (o->short_name && strncmp(arg, o->short_name, 2) == 0 && arg[2])
+            value = arg + 2;
+        else
+            continue;
+        return zc__option_number(command, argc, argv, i, value, o->lo, o->hi, zc__number_target(a, k));
+    }
+    return -2;
+}
 
 /* Parse argv[first..argc) for `command`; `allowed` lists the options it takes
  * ("json", "quiet", "output"). Returns -1 when parsing succeeded, else an exit code. */
@@ -250,8 +376,14 @@ static int zc__parse(const char *command, int argc, char **argv, int first, cons
             a->output = arg + 9;
         } else if (strstr(allowed, "output") && strncmp(arg, "-o", 2) == 0) {
             a->output = arg + 2;
+        } else if (strstr(allowed, "keepgoing") && strcmp(arg, "--keep-going") == 0) {
+            a->keep_going = 1;
+        } else if (strstr(allowed, "nocompress") && strcmp(arg, "--no-compress") == 0) {
+            a->no_compress = 1;
         } else {
-            return zc__usage_error(command, "unknown option '%s'", arg);
+            int rc = zc__try_number(command, argc, argv, &i, allowed, a);
+            if (rc == -2) return zc__usage_error(command, "unknown option '%s'", arg);
+            if (rc >= 0) return rc;
         }
     }
     if (a->output && !a->output[0]) return zc__usage_error(command, "empty output file name");
@@ -363,7 +495,10 @@ static void zc__progress(const zc_build_progress *p, void *user_data) {
     char bar[WIDTH + 1];
     for (int i = 0; i < WIDTH; ++i) bar[i] = i < filled ? '#' : '.';
     bar[WIDTH] = 0;
-    int n = fprintf(stderr, "\r[%s] %u/%u files %.1f/%.1f MiB", bar, p->files_done, p->files_total,
+    char textures[64] = "";
+    if (p->textures_total)
+        snprintf(textures, sizeof textures, " (%u/%u textures)", p->textures_done, p->textures_total);
+    int n = fprintf(stderr, "\r[%s] %u/%u files%s %.1f/%.1f MiB", bar, p->files_done, p->files_total, textures,
                     zc__mib(p->bytes_done), zc__mib(p->bytes_total));
     if (n > zc__cli.progress_width) zc__cli.progress_width = n;
     zc__cli.progress_shown = 1;
@@ -397,9 +532,32 @@ static char *zc__default_output(const char *dir) {
     return out;
 }
 
+/* Import threads: -j, else UV_THREADPOOL_SIZE when it holds a valid number, else the
+ * processors online. libuv sizes its pool from UV_THREADPOOL_SIZE when the pool first
+ * starts, so the variable is set to the result before the build begins. */
+static uint32_t zc__build_threads(uint32_t jobs) {
+    uint32_t threads = jobs;
+    const char *env = getenv("UV_THREADPOOL_SIZE");
+    if (!threads && env && zc__parse_number(env, 1, 1024, &threads)) return threads;
+    if (!threads) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = n < 1 ? 1 : n > 1024 ? 1024 : (uint32_t)n;
+    }
+    char text[16];
+    snprintf(text, sizeof text, "%u", threads);
+    setenv("UV_THREADPOOL_SIZE", text, 1);
+    return threads;
+}
+
+/* Exit code of a failed build: every failed import is exit 6, whatever its cause. */
+static int zc__build_exit(zc_result r, const zc_build_stats *stats) {
+    if (stats->failed_files && stats->failed_stage == ZC_BUILD_STAGE_IMPORT) return ZC_EXIT_IMPORT;
+    return zc__exit_for_build(r, stats->failed_stage);
+}
+
 static int zc__cmd_build(int argc, char **argv) {
     zc__args a;
-    int rc = zc__parse("build", argc, argv, 2, "output quiet", &a);
+    int rc = zc__parse("build", argc, argv, 2, "output quiet keepgoing nocompress jobs maxdim", &a);
     if (rc >= 0) return rc;
     if (a.help) return zc__print_help(zc__help_build);
     if ((rc = zc__check_operands("build", &a, 1, "input directory")) >= 0) return rc;
@@ -428,22 +586,23 @@ static int zc__cmd_build(int argc, char **argv) {
     desc.logger.func = zc__cli_log;
     desc.progress = zc__progress;
     desc.progress_user_data = &progress;
+    desc.threads = zc__build_threads(a.jobs);
+    desc.keep_going = a.keep_going;
+    desc.no_compress = a.no_compress;
+    desc.max_texture_dimension = a.max_dimension;
     zc_build_stats stats;
     double start = zc__now();
     zc_result r = zc_build(&desc, &stats);
     double seconds = zc__now() - start;
     zc__erase_progress();
-    if (r != ZC_OK) {
-        zc__fail_on(dir, r);
-        free(default_output);
-        return zc__exit_for_build(r, stats.failed_stage);
-    }
-    if (!a.quiet)
-        printf("%s: %u entries, %u unique payloads, %llu bytes (%.1f MiB) from %llu input bytes in %.2f s\n",
-               output, stats.entries, stats.unique_payloads, (unsigned long long)stats.pack_bytes,
+    if (r != ZC_OK) zc__fail_on(dir, r);
+    if (stats.pack_written && !a.quiet)
+        printf("%s: %u entries (%u textures), %u unique payloads, %llu bytes (%.1f MiB) from %llu input bytes "
+               "in %.2f s\n",
+               output, stats.entries, stats.textures, stats.unique_payloads, (unsigned long long)stats.pack_bytes,
                zc__mib(stats.pack_bytes), (unsigned long long)stats.input_bytes, seconds);
     free(default_output);
-    return ZC_EXIT_OK;
+    return r == ZC_OK ? ZC_EXIT_OK : zc__build_exit(r, &stats);
 }
 
 /* ---------------------------------------------------------------------------------
@@ -662,6 +821,262 @@ static int zc__cmd_cat(int argc, char **argv) {
 }
 
 /* ---------------------------------------------------------------------------------
+ * dump, extract
+ * ------------------------------------------------------------------------------- */
+
+/* Report a failed access to an entry unless the library already logged why. */
+static int zc__entry_failed(const char *pack_path, const char *path, zc_result r) {
+    if (!zc__cli.errors_logged) zc__error("%s: %s: %s", pack_path, path, zc_result_str(r));
+    return zc__exit_for_pack(r);
+}
+
+/* Open a pack at TOC level and find one entry; on error returns the exit code. */
+static int zc__open_entry(const char *pack_path, const char *path, zc_pack **pack, zc_entry *e) {
+    int rc = zc__open(pack_path, ZC_VALIDATE_TOC, pack, NULL);
+    if (rc != ZC_EXIT_OK) return rc;
+    zc_result r = zc_pack_find(*pack, path, e);
+    if (r == ZC_OK) return ZC_EXIT_OK;
+    if (r == ZC_ERR_NO_ENTRY)
+        zc__error("%s: %s: no such entry", pack_path, path);
+    else
+        zc__error("%s: %s: %s", pack_path, path, zc_result_str(r));
+    zc_pack_close(*pack);
+    *pack = NULL;
+    return zc__exit_for_pack(r);
+}
+
+/* A texture view of the entry, with a sentence saying what is wrong when it fails. */
+static int zc__texture_of(const char *pack_path, const zc_entry *e, zc_texture_view *view) {
+    zc_result r = zc_texture_view_from_entry(e, view);
+    if (r == ZC_OK) return ZC_EXIT_OK;
+    const void *data;
+    uint64_t size;
+    zc_diag diag;
+    diag.message[0] = 0;
+    if (zc_entry_bytes(e, ZC_TYPE_TEXTURE, &data, &size) == ZC_OK) zc_texture_check(data, size, &diag);
+    zc__error("%s: %s: %s%s%s", pack_path, e->path, zc_result_str(r), diag.message[0] ? ": " : "", diag.message);
+    return zc__exit_for_pack(r);
+}
+
+typedef int (*zc__dump_fn)(const char *pack_path, const zc_entry *e, cJSON *o);
+
+static int zc__dump_blob(const char *pack_path, const zc_entry *e, cJSON *o) {
+    (void)pack_path;
+    (void)e;
+    (void)o; /* size and content hash are common to every entry */
+    return ZC_EXIT_OK;
+}
+
+static cJSON *zc__texture_flags_json(uint32_t flags) {
+    static const struct { uint32_t bit; const char *name; } names[] = {
+        { ZC_TEXTURE_NORMAL_MAP, "NORMAL_MAP" },
+        { ZC_TEXTURE_HAS_ALPHA, "HAS_ALPHA" },
+        { ZC_TEXTURE_CUTOUT, "CUTOUT" },
+        { ZC_TEXTURE_HDR, "HDR" },
+    };
+    cJSON *array = cJSON_CreateArray();
+    for (size_t i = 0; array && i < sizeof names / sizeof names[0]; ++i)
+        if (flags & names[i].bit) cJSON_AddItemToArray(array, cJSON_CreateString(names[i].name));
+    return array;
+}
+
+static int zc__dump_texture(const char *pack_path, const zc_entry *e, cJSON *o) {
+    zc_texture_view view;
+    int rc = zc__texture_of(pack_path, e, &view);
+    if (rc != ZC_EXIT_OK) return rc;
+    cJSON_AddStringToObject(o, "format", zc_pixel_format_name(view.format));
+    cJSON_AddNumberToObject(o, "width", view.width);
+    cJSON_AddNumberToObject(o, "height", view.height);
+    cJSON_AddNumberToObject(o, "depth", view.depth);
+    cJSON_AddNumberToObject(o, "layers", view.layers);
+    cJSON_AddNumberToObject(o, "mip_count", view.mip_count);
+    cJSON_AddItemToObject(o, "flags", zc__texture_flags_json(view.flags));
+    cJSON_AddNumberToObject(o, "row_pitch_align", view.row_pitch_align);
+    cJSON *levels = cJSON_AddArrayToObject(o, "levels");
+    for (uint32_t level = 0; levels && level < view.mip_count; ++level) {
+        for (uint32_t layer = 0; layer < view.layers; ++layer) {
+            zc_texture_level_view lv;
+            cJSON *l = cJSON_CreateObject();
+            if (!l || zc_texture_view_level(&view, level, layer, &lv) != ZC_OK) {
+                cJSON_Delete(l);
+                return ZC_EXIT_INTERNAL;
+            }
+            cJSON_AddNumberToObject(l, "level", level);
+            cJSON_AddNumberToObject(l, "layer", layer);
+            cJSON_AddNumberToObject(l, "width", lv.width);
+            cJSON_AddNumberToObject(l, "height", lv.height);
+            cJSON_AddNumberToObject(l, "depth", lv.depth);
+            cJSON_AddNumberToObject(l, "row_pitch", lv.row_pitch);
+            cJSON_AddNumberToObject(l, "size", (double)lv.size);
+            cJSON_AddNumberToObject(l, "offset", (double)((const uint8_t *)lv.data - (const uint8_t *)e->data));
+            cJSON_AddItemToArray(levels, l);
+        }
+    }
+    return ZC_EXIT_OK;
+}
+
+/* Describers per type tag; a type without one is described by the common fields. */
+static const struct {
+    uint32_t type;
+    zc__dump_fn dump;
+} zc__dumpers[] = {
+    { ZC_TYPE_BLOB, zc__dump_blob },
+    { ZC_TYPE_TEXTURE, zc__dump_texture },
+};
+
+static int zc__cmd_dump(int argc, char **argv) {
+    zc__args a;
+    int rc = zc__parse("dump", argc, argv, 2, "", &a);
+    if (rc >= 0) return rc;
+    if (a.help) return zc__print_help(zc__help_dump);
+    if ((rc = zc__check_operands("dump", &a, 2, "pack file and entry path")) >= 0) return rc;
+    zc_pack *pack;
+    zc_entry e;
+    if ((rc = zc__open_entry(a.operands[0], a.operands[1], &pack, &e)) != ZC_EXIT_OK) return rc;
+    char hex[17], type[16];
+    cJSON *o = cJSON_CreateObject();
+    if (!o) {
+        zc_pack_close(pack);
+        return zc__print_json(NULL);
+    }
+    cJSON_AddStringToObject(o, "path", e.path);
+    cJSON_AddStringToObject(o, "type", zc__type_text(e.type, type));
+    cJSON_AddNumberToObject(o, "size", (double)e.raw_size);
+    zc__hex64(e.content_hash, hex);
+    cJSON_AddStringToObject(o, "content_hash", hex);
+    cJSON_AddNumberToObject(o, "alignment", e.alignment);
+    cJSON_AddStringToObject(o, "codec", zc__codec_text(e.codec));
+    for (size_t i = 0; i < sizeof zc__dumpers / sizeof zc__dumpers[0]; ++i)
+        if (zc__dumpers[i].type == e.type && zc_type_name(e.type)) rc = zc__dumpers[i].dump(a.operands[0], &e, o);
+    if (rc == ZC_EXIT_OK)
+        rc = zc__print_json(o);
+    else
+        cJSON_Delete(o);
+    zc_pack_close(pack);
+    return rc;
+}
+
+/* Growing memory buffer for stb_image_write. */
+typedef struct zc__membuf {
+    uint8_t *data;
+    size_t size, cap;
+    int failed;
+} zc__membuf;
+
+static void zc__membuf_append(void *context, void *data, int size) {
+    zc__membuf *m = (zc__membuf *)context;
+    if (m->failed || size <= 0) return;
+    if (m->size + (size_t)size > m->cap) {
+        size_t cap = m->cap ? m->cap : 65536;
+        while (cap < m->size + (size_t)size) cap *= 2;
+        uint8_t *grown = (uint8_t *)realloc(m->data, cap);
+        if (!grown) {
+            m->failed = 1;
+            return;
+        }
+        m->data = grown;
+        m->cap = cap;
+    }
+    memcpy(m->data + m->size, data, (size_t)size);
+    m->size += (size_t)size;
+}
+
+/* Write `size` bytes to path through a temporary file beside it and a rename, so the
+ * path holds either its old content or all of the new. 0 or an exit code (reported). */
+static int zc__write_atomic(const char *path, const void *data, size_t size) {
+    size_t n = strlen(path);
+    char *tmp = (char *)malloc(n + 32);
+    if (!tmp) {
+        zc__error("%s: out of memory", path);
+        return ZC_EXIT_INTERNAL;
+    }
+    snprintf(tmp, n + 32, "%s.tmp-%ld", path, (long)getpid());
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int err = fd < 0 ? errno : 0;
+    const uint8_t *p = (const uint8_t *)data;
+    for (size_t left = size; fd >= 0 && !err && left > 0;) {
+        ssize_t w = write(fd, p, left);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) {
+            err = w < 0 ? errno : EIO;
+            break;
+        }
+        p += w;
+        left -= (size_t)w;
+    }
+    if (fd >= 0 && !err && fsync(fd) != 0) err = errno;
+    if (fd >= 0 && close(fd) != 0 && !err) err = errno;
+    if (!err && rename(tmp, path) != 0) err = errno;
+    if (err) {
+        zc__error("%s: cannot write: %s", path, strerror(err));
+        if (fd >= 0) unlink(tmp);
+    }
+    free(tmp);
+    return err ? ZC_EXIT_IO : ZC_EXIT_OK;
+}
+
+/* One texture level as a PNG at `output`. */
+static int zc__extract_texture(const char *pack_path, const zc_entry *e, const zc__args *a, const char *output) {
+    zc_texture_view view;
+    int rc = zc__texture_of(pack_path, e, &view);
+    if (rc != ZC_EXIT_OK) return rc;
+    zc_texture_level_view lv;
+    if (zc_texture_view_level(&view, a->level, a->layer, &lv) != ZC_OK) {
+        zc__error("%s: %s: no level %u of layer %u (levels: %u, layers: %u)", pack_path, e->path, a->level, a->layer,
+                  view.mip_count, view.layers);
+        return ZC_EXIT_NO_ENTRY;
+    }
+    uint64_t rows = (uint64_t)lv.height * lv.depth;
+    if ((uint64_t)lv.width * 4 * rows > INT_MAX) { /* stb_image_write counts bytes in an int */
+        zc__error("%s: %s: level of %ux%ux%u is too large for a PNG", pack_path, e->path, lv.width, lv.height, lv.depth);
+        return ZC_EXIT_INTERNAL;
+    }
+    uint8_t *rgba = (uint8_t *)malloc((size_t)lv.width * (size_t)rows * 4);
+    zc__membuf png = { NULL, 0, 0, 0 };
+    zc_result r = rgba ? zc_texture_level_decode_rgba8(view.format, &lv, rgba) : ZC_ERR_OUT_OF_MEMORY;
+    if (r == ZC_OK &&
+        (!stbi_write_png_to_func(zc__membuf_append, &png, (int)lv.width, (int)rows, 4, rgba, (int)lv.width * 4) ||
+         png.failed))
+        r = ZC_ERR_OUT_OF_MEMORY;
+    free(rgba);
+    if (r != ZC_OK)
+        zc__error("%s: %s: cannot make a PNG of level %u: %s", pack_path, e->path, a->level, zc_result_str(r));
+    else
+        rc = zc__write_atomic(output, png.data, png.size);
+    free(png.data);
+    return r != ZC_OK ? ZC_EXIT_INTERNAL : rc;
+}
+
+static int zc__cmd_extract(int argc, char **argv) {
+    zc__args a;
+    int rc = zc__parse("extract", argc, argv, 2, "output level layer", &a);
+    if (rc >= 0) return rc;
+    if (a.help) return zc__print_help(zc__help_extract);
+    if ((rc = zc__check_operands("extract", &a, 2, "pack file and entry path")) >= 0) return rc;
+    if (!a.output) return zc__usage_error("extract", "missing -o <file>");
+    zc_pack *pack;
+    zc_entry e;
+    if ((rc = zc__open_entry(a.operands[0], a.operands[1], &pack, &e)) != ZC_EXIT_OK) return rc;
+    if (e.type == ZC_TYPE_TEXTURE) {
+        rc = zc__extract_texture(a.operands[0], &e, &a, a.output);
+    } else if (a.has_level || a.has_layer) {
+        rc = zc__usage_error("extract", "--level and --layer apply to textures; %s is not one", e.path);
+    } else {
+        const void *data = NULL;
+        uint64_t size = 0;
+        zc_result r = zc_entry_bytes(&e, 0, &data, &size);
+        if (r != ZC_OK)
+            rc = zc__entry_failed(a.operands[0], e.path, r);
+        else if (size > SIZE_MAX)
+            rc = zc__entry_failed(a.operands[0], e.path, ZC_ERR_LIMIT);
+        else
+            rc = zc__write_atomic(a.output, data, (size_t)size);
+    }
+    zc_pack_close(pack);
+    return rc;
+}
+
+/* ---------------------------------------------------------------------------------
  * main
  * ------------------------------------------------------------------------------- */
 
@@ -688,6 +1103,10 @@ int main(int argc, char **argv) {
         rc = zc__cmd_verify(argc, argv);
     } else if (strcmp(command, "cat") == 0) {
         rc = zc__cmd_cat(argc, argv);
+    } else if (strcmp(command, "dump") == 0) {
+        rc = zc__cmd_dump(argc, argv);
+    } else if (strcmp(command, "extract") == 0) {
+        rc = zc__cmd_extract(argc, argv);
     } else if (command[0] == '-') {
         return zc__usage_error(NULL, "unknown option '%s'", command);
     } else {

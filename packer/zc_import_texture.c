@@ -1,0 +1,594 @@
+/* zc_import_texture.c - the texture importer (zc_import_texture.h): read, check,
+ * decode, choose the format, build and encode the mip chain, lay the entry out.
+ *
+ * Every function taking source bytes treats them as hostile; everything after the
+ * decode works on sizes this file computed itself.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <stb/stb_image.h>
+
+#include "zc_import_texture.h"
+#include "zc_importer.h"
+#include "zc_packer_sys.h"
+#include "zc_texture_pixels.h"
+
+#define ZC__TEXTURE_HEADER_SIZE ((uint64_t)sizeof(zc_texture))
+#define ZC__TEXTURE_RECORD_SIZE ((uint64_t)sizeof(zc_texture_level))
+#define ZC__CUTOUT_AUTO_SHARE 0.9 /* share of 0/255 alpha texels that makes a cutout */
+
+/* ---------------------------------------------------------------------------------
+ * Names
+ * ------------------------------------------------------------------------------- */
+
+static const char *const zc__choice_names[ZC__TEXTURE_CHOICE_COUNT] = {
+    NULL, "rgba8", "r8", "rg8", "rgba16f", "rgba32f", "bc1", "bc3", "bc4", "bc5",
+};
+
+const char *zc_texture_choice_name(zc_texture_choice choice) {
+    return (unsigned)choice < ZC__TEXTURE_CHOICE_COUNT ? zc__choice_names[choice] : NULL;
+}
+
+zc_texture_choice zc_texture_choice_from_name(const char *name) {
+    for (int i = 1; name && i < ZC__TEXTURE_CHOICE_COUNT; ++i)
+        if (strcmp(zc__choice_names[i], name) == 0) return (zc_texture_choice)i;
+    return ZC_TEXTURE_CHOICE_AUTO;
+}
+
+static int zc__lower(int c) {
+    return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
+/* 1 when the `n` bytes before `end` are `suffix` (ASCII case ignored). */
+static int zc__ends_with(const char *start, const char *end, const char *suffix) {
+    size_t n = strlen(suffix);
+    if ((size_t)(end - start) < n) return 0;
+    for (size_t i = 0; i < n; ++i)
+        if (zc__lower((unsigned char)end[-(ptrdiff_t)n + (ptrdiff_t)i]) != suffix[i]) return 0;
+    return 1;
+}
+
+int zc_texture_name_is_normal_map(const char *name) {
+    if (!name) return 0;
+    const char *base = strrchr(name, '/');
+    base = base ? base + 1 : name;
+    const char *end = strrchr(base, '.');
+    if (!end || end == base) end = base + strlen(base);
+    return zc__ends_with(base, end, "_n") || zc__ends_with(base, end, "_normal") || zc__ends_with(base, end, "_nrm");
+}
+
+/* ---------------------------------------------------------------------------------
+ * Settings and plan
+ * ------------------------------------------------------------------------------- */
+
+/* Settings with every default resolved; checks the ranges. */
+static zc_result zc__resolve_settings(const zc_texture_settings *in, zc_texture_settings *out, zc_diag *diag) {
+    if (in)
+        *out = *in;
+    else
+        memset(out, 0, sizeof *out);
+    if ((unsigned)out->format >= ZC__TEXTURE_CHOICE_COUNT || (unsigned)out->srgb > ZC_SWITCH_ON ||
+        (unsigned)out->normal_map > ZC_SWITCH_ON || (unsigned)out->mips > ZC_SWITCH_ON ||
+        (unsigned)out->cutout > ZC_SWITCH_ON)
+        return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "texture settings hold a value out of range");
+    if (out->row_pitch_align == 0) out->row_pitch_align = 1;
+    if (out->row_pitch_align > 4096 || (out->row_pitch_align & (out->row_pitch_align - 1)))
+        return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "row_pitch_align %u is not a power of two in [1, 4096]",
+                       out->row_pitch_align);
+    if (out->max_dimension == 0) out->max_dimension = ZC_TEXTURE_DEFAULT_MAX_DIMENSION;
+    if (out->max_dimension > ZC_TEXTURE_MAX_EXTENT)
+        return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "maximum texture dimension %u exceeds the format's %u",
+                       out->max_dimension, ZC_TEXTURE_MAX_EXTENT);
+    return ZC_OK;
+}
+
+/* What will be stored, decided from the settings and the decoded level 0. */
+typedef struct zc__texture_plan {
+    uint32_t format;            /* zc_pixel_format */
+    uint32_t flags;             /* ZC_TEXTURE_* */
+    zc_mip_filter filter;
+    int to_float;               /* an 8-bit source stored in a float format */
+    int srgb;                   /* 8-bit texels are sRGB-encoded colour */
+    int cutout;                 /* keep the alpha-test coverage in the mips */
+    double coverage;            /* of level 0, when cutout */
+    uint32_t skip;              /* source levels dropped to honour max_size */
+    uint32_t mip_count;         /* levels stored */
+} zc__texture_plan;
+
+static int zc__format_has_alpha(uint32_t format) {
+    return format == ZC_PIXEL_RGBA8_UNORM || format == ZC_PIXEL_RGBA8_SRGB || format == ZC_PIXEL_BC3_UNORM ||
+           format == ZC_PIXEL_BC3_SRGB || format == ZC_PIXEL_RGBA16_FLOAT || format == ZC_PIXEL_RGBA32_FLOAT;
+}
+
+/* The pixel format for an 8-bit source. */
+static uint32_t zc__ldr_format(zc_texture_choice choice, int srgb) {
+    switch (choice) {
+    case ZC_TEXTURE_CHOICE_R8: return ZC_PIXEL_R8_UNORM;
+    case ZC_TEXTURE_CHOICE_RG8: return ZC_PIXEL_RG8_UNORM;
+    case ZC_TEXTURE_CHOICE_RGBA16F: return ZC_PIXEL_RGBA16_FLOAT;
+    case ZC_TEXTURE_CHOICE_RGBA32F: return ZC_PIXEL_RGBA32_FLOAT;
+    case ZC_TEXTURE_CHOICE_BC1: return srgb ? ZC_PIXEL_BC1_SRGB : ZC_PIXEL_BC1_UNORM;
+    case ZC_TEXTURE_CHOICE_BC3: return srgb ? ZC_PIXEL_BC3_SRGB : ZC_PIXEL_BC3_UNORM;
+    case ZC_TEXTURE_CHOICE_BC4: return ZC_PIXEL_BC4_UNORM;
+    case ZC_TEXTURE_CHOICE_BC5: return ZC_PIXEL_BC5_UNORM;
+    default: return srgb ? ZC_PIXEL_RGBA8_SRGB : ZC_PIXEL_RGBA8_UNORM;
+    }
+}
+
+/* Pick the format by the policy of zc_texture_settings.format. */
+static zc_result zc__choose_format(const zc_texture_settings *s, int hdr, int normal, int single, int has_alpha,
+                                   int srgb, uint32_t *format, zc_diag *diag) {
+    zc_texture_choice choice = s->format;
+    if (hdr) {
+        if (choice == ZC_TEXTURE_CHOICE_AUTO || choice == ZC_TEXTURE_CHOICE_RGBA16F) {
+            *format = ZC_PIXEL_RGBA16_FLOAT;
+        } else if (choice == ZC_TEXTURE_CHOICE_RGBA32F) {
+            *format = ZC_PIXEL_RGBA32_FLOAT;
+        } else {
+            return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT,
+                           "format %s needs an 8-bit source; an HDR image takes rgba16f or rgba32f",
+                           zc_texture_choice_name(choice));
+        }
+        return ZC_OK;
+    }
+    if (choice == ZC_TEXTURE_CHOICE_AUTO)
+        choice = normal ? ZC_TEXTURE_CHOICE_BC5
+                 : single ? ZC_TEXTURE_CHOICE_BC4
+                 : has_alpha ? ZC_TEXTURE_CHOICE_BC3
+                             : ZC_TEXTURE_CHOICE_BC1;
+    if (s->no_compress && choice >= ZC_TEXTURE_CHOICE_BC1) choice = ZC_TEXTURE_CHOICE_RGBA8;
+    *format = zc__ldr_format(choice, srgb);
+    return ZC_OK;
+}
+
+/* Levels to drop for max_size and levels to store, for a w x h source. */
+static void zc__plan_levels(const zc_texture_settings *s, uint32_t w, uint32_t h, zc__texture_plan *plan) {
+    uint32_t largest = w > h ? w : h, full = 1;
+    while ((largest >> full) != 0) full++;
+    plan->skip = 0;
+    while (s->max_size && plan->skip + 1 < full && ((w >> plan->skip) > s->max_size || (h >> plan->skip) > s->max_size))
+        plan->skip++;
+    plan->mip_count = s->mips == ZC_SWITCH_OFF ? 1 : full - plan->skip;
+}
+
+/* Decide format, filter, flags and levels from the settings and the decoded level 0. */
+static zc_result zc__make_plan(const zc_texture_settings *s, const char *name, uint32_t channels, int hdr,
+                               const zc_texels *level0, zc__texture_plan *plan, zc_diag *diag) {
+    memset(plan, 0, sizeof *plan);
+    int normal = s->normal_map == ZC_SWITCH_ON || (s->normal_map == ZC_SWITCH_AUTO && zc_texture_name_is_normal_map(name));
+    int single = channels == 1;
+    int srgb = s->srgb == ZC_SWITCH_ON || (s->srgb == ZC_SWITCH_AUTO && !normal && !single && !hdr);
+    int has_alpha;
+    double binary_share;
+    zc__texels_alpha_stats(level0, &has_alpha, &binary_share);
+    zc_result r = zc__choose_format(s, hdr, normal, single, has_alpha, srgb, &plan->format, diag);
+    if (r != ZC_OK) return r;
+    int is_float = plan->format == ZC_PIXEL_RGBA16_FLOAT || plan->format == ZC_PIXEL_RGBA32_FLOAT;
+    plan->to_float = is_float && !hdr;
+    plan->srgb = srgb;
+    plan->filter = is_float ? ZC_MIP_FILTER_LINEAR
+                   : normal ? ZC_MIP_FILTER_NORMAL
+                   : srgb   ? ZC_MIP_FILTER_SRGB
+                            : ZC_MIP_FILTER_LINEAR;
+    int alpha_kept = has_alpha && zc__format_has_alpha(plan->format);
+    plan->cutout = !is_float && alpha_kept &&
+                   (s->cutout == ZC_SWITCH_ON ||
+                    (s->cutout == ZC_SWITCH_AUTO && !normal && binary_share >= ZC__CUTOUT_AUTO_SHARE));
+    if (plan->cutout) plan->coverage = zc__texels_coverage(level0, ZC_TEXTURE_CUTOUT_REFERENCE);
+    plan->flags = (normal ? ZC_TEXTURE_NORMAL_MAP : 0u) | (alpha_kept ? ZC_TEXTURE_HAS_ALPHA : 0u) |
+                  (plan->cutout ? ZC_TEXTURE_CUTOUT : 0u) | (hdr ? ZC_TEXTURE_HDR : 0u);
+    zc__plan_levels(s, level0->width, level0->height, plan);
+    return ZC_OK;
+}
+
+/* ---------------------------------------------------------------------------------
+ * Reading and decoding
+ * ------------------------------------------------------------------------------- */
+
+/* Read a whole file through zc__packer_sys. Refuses files of INT_MAX bytes or more
+ * (stb_image takes an int length). */
+static zc_result zc__read_file(const char *path, uint8_t **out, size_t *out_size, zc_diag *diag) {
+    *out = NULL;
+    *out_size = 0;
+    int fd;
+    do fd = zc__packer_sys.open(path, O_RDONLY | O_CLOEXEC, 0);
+    while (fd < 0 && errno == EINTR);
+    if (fd < 0) {
+        int err = errno;
+        return zc_fail(diag, err == ENOENT ? ZC_ERR_FILE_NOT_FOUND : ZC_ERR_IO, "cannot open: %s", strerror(err));
+    }
+    struct stat st;
+    int sized = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+    if (sized && st.st_size >= INT_MAX) {
+        zc__packer_sys.close(fd);
+        return zc_fail(diag, ZC_ERR_LIMIT, "file of %lld bytes is larger than the %d bytes an image may have",
+                       (long long)st.st_size, INT_MAX - 1);
+    }
+    size_t cap = sized && st.st_size > 0 ? (size_t)st.st_size + 1 : 65536; /* +1: EOF seen without growing */
+    uint8_t *data = (uint8_t *)malloc(cap);
+    size_t size = 0;
+    zc_result r = data ? ZC_OK : zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory reading the file");
+    while (r == ZC_OK) {
+        if (size == cap) {
+            size_t grown_cap = cap * 2 > (size_t)INT_MAX ? (size_t)INT_MAX : cap * 2;
+            if (grown_cap <= cap) {
+                r = zc_fail(diag, ZC_ERR_LIMIT, "file is larger than the %d bytes an image may have", INT_MAX - 1);
+                break;
+            }
+            uint8_t *grown = (uint8_t *)realloc(data, grown_cap);
+            if (!grown) {
+                r = zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory reading the file");
+                break;
+            }
+            data = grown;
+            cap = grown_cap;
+        }
+        ssize_t n = zc__packer_sys.read(fd, data + size, cap - size);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) r = zc_fail(diag, ZC_ERR_IO, "cannot read: %s", strerror(errno));
+        if (n <= 0) break;
+        size += (size_t)n;
+    }
+    zc__packer_sys.close(fd);
+    if (r != ZC_OK) {
+        free(data);
+        return r;
+    }
+    *out = data;
+    *out_size = size;
+    return ZC_OK;
+}
+
+/* stb_image's reason for the calling thread's last failure, never NULL. */
+static const char *zc__stbi_reason(void) {
+    const char *reason = stbi_failure_reason();
+    return reason ? reason : "unknown reason";
+}
+
+/* What the first bytes of a file say about it, read without stb_image. */
+typedef struct zc__sniffed {
+    const char *kind;           /* "PNG", "JPEG", "GIF", "BMP", "PSD", "HDR"; NULL: unknown (TGA has no magic) */
+    int has_extent;             /* width and height were read from the header */
+    uint32_t width, height;
+} zc__sniffed;
+
+static uint32_t zc__be32(const uint8_t *p) {
+    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
+}
+
+/* Recognise the type by its magic bytes and, for PNG, GIF, BMP and PSD, read the
+ * extent at its fixed place. Untrusted: reads only inside [bytes, bytes + size). */
+static void zc__sniff(const uint8_t *b, size_t size, zc__sniffed *out) {
+    memset(out, 0, sizeof *out);
+    if (size >= 24 && memcmp(b, "\x89PNG\r\n\x1a\n", 8) == 0 && memcmp(b + 12, "IHDR", 4) == 0) {
+        *out = (zc__sniffed){ "PNG", 1, zc__be32(b + 16), zc__be32(b + 20) };
+    } else if (size >= 10 && (memcmp(b, "GIF87a", 6) == 0 || memcmp(b, "GIF89a", 6) == 0)) {
+        *out = (zc__sniffed){ "GIF", 1, zc_le16(b + 6), zc_le16(b + 8) };
+    } else if (size >= 26 && b[0] == 'B' && b[1] == 'M' && zc_le32(b + 14) == 12) { /* OS/2 header: 16-bit sides */
+        *out = (zc__sniffed){ "BMP", 1, zc_le16(b + 18), zc_le16(b + 20) };
+    } else if (size >= 26 && b[0] == 'B' && b[1] == 'M') {
+        int32_t w = (int32_t)zc_le32(b + 18), h = (int32_t)zc_le32(b + 22);
+        uint32_t aw = w < 0 ? 0u - (uint32_t)w : (uint32_t)w, ah = h < 0 ? 0u - (uint32_t)h : (uint32_t)h;
+        *out = (zc__sniffed){ "BMP", 1, aw, ah };
+    } else if (size >= 22 && memcmp(b, "8BPS", 4) == 0) {
+        *out = (zc__sniffed){ "PSD", 1, zc__be32(b + 18), zc__be32(b + 14) };
+    } else if (size >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF) {
+        out->kind = "JPEG";
+    } else if (size >= 2 && b[0] == '#' && b[1] == '?') {
+        out->kind = "HDR";
+    }
+}
+
+static zc_result zc__too_large(uint32_t w, uint32_t h, uint32_t cap, zc_diag *diag) {
+    return zc_fail(diag, ZC_ERR_LIMIT, "image is %ux%u, larger than the %u limit", w, h, cap);
+}
+
+/* Why stb_image refuses a file whose header it could not read. stb_image's header
+ * probe tries every type and keeps only the last type's reason, so for a type whose
+ * extent is known and within the cap, the decoder is asked (it fails, or reads an
+ * image no larger than the cap). */
+static zc_result zc__unreadable(const uint8_t *bytes, size_t size, const zc__sniffed *sniffed, uint32_t cap,
+                                zc_diag *diag) {
+    if (!sniffed->kind)
+        return zc_fail(diag, ZC_ERR_BAD_SOURCE,
+                       "not an image of a supported type (png, jpg, tga, bmp, psd, gif, hdr)");
+    const char *reason = "its header is damaged or of an unsupported kind";
+    if (sniffed->has_extent && sniffed->width <= cap && sniffed->height <= cap) {
+        int x, y, n;
+        stbi_uc *data = stbi_load_from_memory(bytes, (int)size, &x, &y, &n, 4);
+        if (data) stbi_image_free(data);
+        else reason = zc__stbi_reason();
+    }
+    return zc_fail(diag, ZC_ERR_BAD_SOURCE, "not a readable %s image: %s", sniffed->kind, reason);
+}
+
+/* Check the header: a known image type within the dimension cap. */
+static zc_result zc__probe(const uint8_t *bytes, size_t size, uint32_t cap, int *w, int *h, int *channels,
+                           zc_diag *diag) {
+    if (size == 0) return zc_fail(diag, ZC_ERR_BAD_SOURCE, "empty file");
+    if (size >= (size_t)INT_MAX)
+        return zc_fail(diag, ZC_ERR_LIMIT, "file of %zu bytes is larger than the %d bytes an image may have", size,
+                       INT_MAX - 1);
+    zc__sniffed sniffed;
+    zc__sniff(bytes, size, &sniffed);
+    if (sniffed.has_extent && (sniffed.width > cap || sniffed.height > cap))
+        return zc__too_large(sniffed.width, sniffed.height, cap, diag);
+    if (!stbi_info_from_memory(bytes, (int)size, w, h, channels))
+        return zc__unreadable(bytes, size, &sniffed, cap, diag);
+    if (*w <= 0 || *h <= 0)
+        return zc_fail(diag, ZC_ERR_BAD_SOURCE, "image header gives the empty size %dx%d", *w, *h);
+    if ((uint32_t)*w > cap || (uint32_t)*h > cap || (uint64_t)(uint32_t)*w * (uint32_t)*h > (uint64_t)cap * cap)
+        return zc__too_large((uint32_t)*w, (uint32_t)*h, cap, diag);
+    if (*channels < 1 || *channels > 4)
+        return zc_fail(diag, ZC_ERR_BAD_SOURCE, "image has %d channels", *channels);
+    return ZC_OK;
+}
+
+/* Decode to RGBA8, or RGBA float for HDR sources. The result is malloc'd (stb_image
+ * allocates with the libc allocator). */
+static zc_result zc__decode(const uint8_t *bytes, size_t size, int hdr, int w, int h, zc_texels *out, zc_diag *diag) {
+    int x = 0, y = 0, channels = 0;
+    void *data = hdr ? (void *)stbi_loadf_from_memory(bytes, (int)size, &x, &y, &channels, 4)
+                     : (void *)stbi_load_from_memory(bytes, (int)size, &x, &y, &channels, 4);
+    if (!data) {
+        const char *reason = zc__stbi_reason();
+        return zc_fail(diag, strcmp(reason, "Out of memory") == 0 ? ZC_ERR_OUT_OF_MEMORY : ZC_ERR_BAD_SOURCE,
+                       "cannot decode the image: %s", reason);
+    }
+    if (x != w || y != h) {
+        stbi_image_free(data);
+        return zc_fail(diag, ZC_ERR_BAD_SOURCE, "image decoded as %dx%d but its header says %dx%d", x, y, w, h);
+    }
+    out->width = (uint32_t)w;
+    out->height = (uint32_t)h;
+    out->is_float = hdr;
+    out->data = data;
+    return ZC_OK;
+}
+
+/* Replace an RGBA8 image by its float version: RGB through the sRGB curve when
+ * `srgb`, else divided by 255; alpha divided by 255. */
+static zc_result zc__to_float(zc_texels *img, int srgb, zc_diag *diag) {
+    size_t count = (size_t)img->width * img->height;
+    float *f = (float *)malloc(count * 16);
+    if (!f) return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory converting to float");
+    const uint8_t *p = (const uint8_t *)img->data;
+    for (size_t i = 0; i < count * 4; ++i) {
+        float v = p[i] / 255.0f;
+        f[i] = srgb && i % 4 != 3 ? zc_srgb_to_linear(v) : v;
+    }
+    free(img->data);
+    img->data = f;
+    img->is_float = 1;
+    return ZC_OK;
+}
+
+/* ---------------------------------------------------------------------------------
+ * Layout and encoding
+ * ------------------------------------------------------------------------------- */
+
+static uint64_t zc__align_up(uint64_t v, uint64_t a) {
+    return (v + a - 1) & ~(a - 1);
+}
+
+/* Fill the header and the level records of a payload whose level i lies at
+ * offsets[i] with row pitch pitches[i]. */
+static void zc__write_records(uint8_t *payload, const zc__texture_plan *plan, uint32_t width, uint32_t height,
+                              uint32_t row_pitch_align, const uint64_t *offsets, const uint32_t *pitches) {
+    zc_texture *t = (zc_texture *)payload;
+    zc_texture_level *levels = (zc_texture_level *)(payload + ZC__TEXTURE_HEADER_SIZE);
+    t->struct_size = (uint32_t)sizeof(zc_texture);
+    t->format = plan->format;
+    t->width = width;
+    t->height = height;
+    t->depth = 1;
+    t->layers = 1;
+    t->mip_count = plan->mip_count;
+    t->flags = plan->flags;
+    t->row_pitch_align = row_pitch_align;
+    zc_rel_set(&t->levels.offset, &t->levels, levels);
+    t->levels.count = plan->mip_count;
+    for (uint32_t i = 0; i < plan->mip_count; ++i) {
+        zc_texture_level *l = &levels[i];
+        uint32_t w = width >> i, h = height >> i;
+        l->width = w ? w : 1;
+        l->height = h ? h : 1;
+        l->depth = 1;
+        l->row_pitch = pitches[i];
+        zc_rel_set(&l->texels.offset, &l->texels, payload + offsets[i]);
+        l->texels.count = (uint64_t)pitches[i] * zc_texture_block_rows(plan->format, l->height);
+    }
+}
+
+/* Compute where each stored level goes; returns the payload size. */
+static uint64_t zc__layout(const zc__texture_plan *plan, uint32_t width, uint32_t height, uint32_t row_pitch_align,
+                           uint64_t *offsets, uint32_t *pitches) {
+    uint64_t pos = ZC__TEXTURE_HEADER_SIZE + ZC__TEXTURE_RECORD_SIZE * plan->mip_count;
+    for (uint32_t i = 0; i < plan->mip_count; ++i) {
+        uint32_t w = width >> i, h = height >> i;
+        if (!w) w = 1;
+        if (!h) h = 1;
+        pitches[i] = (uint32_t)zc__align_up(zc_texture_row_bytes(plan->format, w), row_pitch_align);
+        offsets[i] = zc__align_up(pos, ZC_TEXTURE_WRITER_DATA_ALIGN);
+        pos = offsets[i] + (uint64_t)pitches[i] * zc_texture_block_rows(plan->format, h);
+    }
+    return pos;
+}
+
+/* Run the chain: level 0 is `source` (consumed), every next level the previous one
+ * halved; levels from plan->skip on are encoded at their offsets. */
+static zc_result zc__encode_chain(const zc__texture_plan *plan, zc_texels *source, uint8_t *payload,
+                                  const uint64_t *offsets, const uint32_t *pitches, zc_diag *diag) {
+    zc_texels level = *source;
+    memset(source, 0, sizeof *source);
+    uint32_t total = plan->skip + plan->mip_count;
+    zc_result r = ZC_OK;
+    for (uint32_t i = 0; i < total; ++i) {
+        if (i > 0) {
+            zc_texels next;
+            r = zc__texels_halve(&level, plan->filter, &next);
+            free(level.data);
+            level = next;
+            if (r != ZC_OK) {
+                zc_fail(diag, r, "cannot build mip level %u: %s", i, zc_result_str(r));
+                break;
+            }
+            if (plan->cutout) zc__texels_keep_coverage(&level, ZC_TEXTURE_CUTOUT_REFERENCE, plan->coverage);
+        }
+        if (i >= plan->skip)
+            zc__texture_encode_level(plan->format, &level, payload + offsets[i - plan->skip], pitches[i - plan->skip]);
+    }
+    free(level.data);
+    return r;
+}
+
+static zc_result zc__fill_views(zc_texture_image *img, const zc__texture_plan *plan, zc_diag *diag) {
+    img->level_views = (zc_texture_level_view *)calloc(plan->mip_count, sizeof *img->level_views);
+    if (!img->level_views) return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory for the level views");
+    const zc_texture *t = (const zc_texture *)img->payload;
+    const zc_texture_level *levels = (const zc_texture_level *)zc_array_data(&t->levels);
+    for (uint32_t i = 0; i < plan->mip_count; ++i) {
+        zc_texture_level_view *v = &img->level_views[i];
+        v->data = zc_array_data(&levels[i].texels);
+        v->size = levels[i].texels.count;
+        v->width = levels[i].width;
+        v->height = levels[i].height;
+        v->depth = levels[i].depth;
+        v->row_pitch = levels[i].row_pitch;
+    }
+    return ZC_OK;
+}
+
+/* Lay out, encode and check the entry for a decoded source (consumed). */
+static zc_result zc__build_entry(const zc__texture_plan *plan, const zc_texture_settings *s, zc_texels *source,
+                                 zc_texture_image *img, zc_diag *diag) {
+    uint64_t offsets[ZC_TEXTURE_MAX_MIPS];
+    uint32_t pitches[ZC_TEXTURE_MAX_MIPS];
+    uint32_t width = source->width >> plan->skip, height = source->height >> plan->skip;
+    if (!width) width = 1;
+    if (!height) height = 1;
+    uint64_t size = zc__layout(plan, width, height, s->row_pitch_align, offsets, pitches);
+    if (size > ZC_MAX_RAW_SIZE || size > (uint64_t)SIZE_MAX) {
+        free(source->data);
+        source->data = NULL;
+        return zc_fail(diag, ZC_ERR_LIMIT, "texture entry of %llu bytes is too large", (unsigned long long)size);
+    }
+    uint8_t *payload = (uint8_t *)calloc(1, (size_t)size);
+    if (!payload) {
+        free(source->data);
+        source->data = NULL;
+        return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory for a texture entry of %llu bytes",
+                       (unsigned long long)size);
+    }
+    img->payload = payload;
+    img->size = (size_t)size;
+    zc__write_records(payload, plan, width, height, s->row_pitch_align, offsets, pitches);
+    zc_result r = zc__encode_chain(plan, source, payload, offsets, pitches, diag);
+    if (r != ZC_OK) return r;
+    zc_diag check;
+    r = zc_texture_check(payload, size, &check);
+    if (r != ZC_OK)
+        return zc_fail(diag, r, "internal error: the texture entry failed its own check: %s", check.message);
+    return zc__fill_views(img, plan, diag);
+}
+
+/* ---------------------------------------------------------------------------------
+ * Public functions
+ * ------------------------------------------------------------------------------- */
+
+zc_result zc_texture_import_memory(const void *bytes, size_t size, const char *name,
+                                   const zc_texture_settings *settings, zc_texture_image *out, zc_diag *diag) {
+    if (out) memset(out, 0, sizeof *out);
+    if (!out || (!bytes && size)) return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "no image or no output");
+    zc_texture_settings s;
+    zc_result r = zc__resolve_settings(settings, &s, diag);
+    if (r != ZC_OK) return r;
+    int w = 0, h = 0, channels = 0;
+    if ((r = zc__probe((const uint8_t *)bytes, size, s.max_dimension, &w, &h, &channels, diag)) != ZC_OK) return r;
+    int hdr = stbi_is_hdr_from_memory((const uint8_t *)bytes, (int)size) != 0;
+    zc_texels source;
+    if ((r = zc__decode((const uint8_t *)bytes, size, hdr, w, h, &source, diag)) != ZC_OK) return r;
+    zc__texture_plan plan;
+    r = zc__make_plan(&s, name, (uint32_t)channels, hdr, &source, &plan, diag);
+    if (r == ZC_OK && plan.to_float) r = zc__to_float(&source, plan.srgb, diag);
+    if (r != ZC_OK) {
+        free(source.data);
+        return r;
+    }
+    out->source_width = (uint32_t)w;
+    out->source_height = (uint32_t)h;
+    out->source_channels = (uint32_t)channels;
+    r = zc__build_entry(&plan, &s, &source, out, diag);
+    if (r != ZC_OK) zc_texture_image_free(out);
+    return r;
+}
+
+zc_result zc_texture_import_file(const char *file_path, const char *name, const zc_texture_settings *settings,
+                                 zc_texture_image *out, zc_diag *diag) {
+    if (out) memset(out, 0, sizeof *out);
+    if (!file_path || !out) return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "no file or no output");
+    uint8_t *bytes;
+    size_t size;
+    zc_result r = zc__read_file(file_path, &bytes, &size, diag);
+    if (r != ZC_OK) return r;
+    r = zc_texture_import_memory(bytes, size, name ? name : file_path, settings, out, diag);
+    free(bytes);
+    return r;
+}
+
+zc_result zc_texture_import_view(const zc_texture_image *image, zc_texture_view *out) {
+    if (out) memset(out, 0, sizeof *out);
+    if (!image || !out || !image->payload || !image->level_views) return ZC_ERR_INVALID_ARGUMENT;
+    const zc_texture *t = (const zc_texture *)image->payload;
+    out->format = (zc_pixel_format)t->format;
+    out->width = t->width;
+    out->height = t->height;
+    out->depth = t->depth;
+    out->layers = t->layers;
+    out->mip_count = t->mip_count;
+    out->flags = t->flags;
+    out->row_pitch_align = t->row_pitch_align;
+    out->levels = (const zc_texture_level *)zc_array_data(&t->levels);
+    out->level_views = image->level_views;
+    return ZC_OK;
+}
+
+void zc_texture_image_free(zc_texture_image *image) {
+    if (!image) return;
+    free(image->payload);
+    free(image->level_views);
+    memset(image, 0, sizeof *image);
+}
+
+/* ---------------------------------------------------------------------------------
+ * Importer table rows (zc_importer.h)
+ * ------------------------------------------------------------------------------- */
+
+zc_result zc__prepare_texture(const zc_import_source *src, zc_import_output *out, zc_diag *diag) {
+    memset(out, 0, sizeof *out);
+    zc_texture_image img;
+    zc_result r = zc_texture_import_file(src->file_path, src->entry_path, src->settings ? &src->settings->texture : NULL,
+                                         &img, diag);
+    if (r != ZC_OK) return r;
+    free(img.level_views);
+    out->type = ZC_TYPE_TEXTURE;
+    out->layout_hash = ZC_TEXTURE_LAYOUT_HASH;
+    out->align_log2 = ZC_TEXTURE_ENTRY_ALIGN_LOG2;
+    out->payload = img.payload;
+    out->size = img.size;
+    return ZC_OK;
+}
+
+zc_result zc__import_texture(const zc_import_source *src, zc_writer *w, zc_diag *diag) {
+    zc_import_output out;
+    zc_result r = zc__prepare_texture(src, &out, diag);
+    if (r == ZC_OK) r = zc_import_output_write(&out, src->entry_path, w, diag);
+    zc_import_output_free(&out);
+    return r;
+}

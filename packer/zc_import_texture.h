@@ -1,0 +1,152 @@
+/* zc_import_texture.h - the texture importer: an image file becomes one texture entry
+ * (formats/zc_texture.h) with its whole mip chain, ready to be written to a pack.
+ *
+ *     zc_texture_image img;
+ *     zc_diag diag;
+ *     zc_texture_settings s = { .format = ZC_TEXTURE_CHOICE_RGBA8 };
+ *     if (zc_texture_import_file("art/rock.png", "art/rock.png", &s, &img, &diag) != ZC_OK)
+ *         fprintf(stderr, "art/rock.png: %s\n", diag.message);
+ *     zc_texture_view view;
+ *     zc_texture_import_view(&img, &view);   // same view an archived entry gives
+ *     ...
+ *     zc_texture_image_free(&img);
+ *
+ * Sources: PNG, JPEG, TGA, BMP, PSD (composited image), GIF (first frame) and Radiance
+ * HDR, decoded by stb_image. Every source is untrusted: the file is read into memory,
+ * its header is checked against the dimension cap before any texel is decoded, and a
+ * failure becomes a ZC_ERR_* code with a sentence in the diag (without the file name,
+ * which the caller prefixes), never a crash.
+ *
+ * The pipeline, what each setting changes and the format policy are described in
+ * packer/zcpack.md ("Textures"); in short:
+ *  1. decode to RGBA8, or to linear RGBA float for HDR sources;
+ *  2. build the mip chain down to 1x1 with stb_image_resize: sRGB-correct filtering
+ *     (alpha linear and used as a weight) for colour, linear for data textures,
+ *     linear and renormalised for normal maps, linear float for HDR; alpha-cutout
+ *     textures keep the alpha-test coverage of level 0 in every mip;
+ *  3. convert every level to the chosen pixel format (BCn through stb_dxt, edge
+ *     blocks padded by clamping);
+ *  4. lay the entry out: zc_texture, the level records, then each level at a multiple
+ *     of ZC_TEXTURE_WRITER_DATA_ALIGN bytes from the entry's start, rows row_pitch
+ *     bytes apart, every padding byte zero; then check it with zc_texture_check. The
+ *     entry is written page-aligned (ZC_TEXTURE_ENTRY_ALIGN_LOG2).
+ * The same bytes and settings always give the same entry, on any thread.
+ *
+ * Threads: every function here may run on several threads at once on different
+ * images; none keeps state between calls.
+ */
+#ifndef ZC_IMPORT_TEXTURE_H
+#define ZC_IMPORT_TEXTURE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "zc_pack.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define ZC_TEXTURE_DEFAULT_MAX_DIMENSION 16384u /* texels per side refused before decoding */
+#define ZC_TEXTURE_ENTRY_ALIGN_LOG2 12u         /* texture entries start on a 4096-byte page */
+#define ZC_TEXTURE_CUTOUT_REFERENCE 128u        /* alpha >= 128 (0.5) passes the alpha test */
+
+/* Three-way switch of a setting: zero leaves the decision to the importer. */
+typedef enum zc_switch {
+    ZC_SWITCH_AUTO = 0,
+    ZC_SWITCH_OFF = 1,
+    ZC_SWITCH_ON = 2,
+} zc_switch;
+
+/* Output format requested by a manifest ("format"). The sRGB or UNORM variant of
+ * RGBA8, BC1 and BC3 follows the srgb setting; the others have no sRGB variant. */
+typedef enum zc_texture_choice {
+    ZC_TEXTURE_CHOICE_AUTO = 0,     /* the policy */
+    ZC_TEXTURE_CHOICE_RGBA8,
+    ZC_TEXTURE_CHOICE_R8,
+    ZC_TEXTURE_CHOICE_RG8,
+    ZC_TEXTURE_CHOICE_RGBA16F,
+    ZC_TEXTURE_CHOICE_RGBA32F,
+    ZC_TEXTURE_CHOICE_BC1,
+    ZC_TEXTURE_CHOICE_BC3,
+    ZC_TEXTURE_CHOICE_BC4,
+    ZC_TEXTURE_CHOICE_BC5,
+    ZC__TEXTURE_CHOICE_COUNT
+} zc_texture_choice;
+
+/* Manifest name of a choice ("rgba8", "bc5", ...); NULL for AUTO and unknown values. */
+const char *zc_texture_choice_name(zc_texture_choice choice);
+
+/* The choice a manifest name stands for; ZC_TEXTURE_CHOICE_AUTO when `name` is NULL
+ * or not one of the names above (exact, lowercase). */
+zc_texture_choice zc_texture_choice_from_name(const char *name);
+
+/* How one texture is imported. Zero everywhere means the defaults. */
+typedef struct zc_texture_settings {
+    zc_texture_choice format;   /* default AUTO: normal map -> BC5, single-channel source
+                                   -> BC4, some alpha < 255 -> BC3, else BC1; HDR sources
+                                   -> RGBA16F */
+    zc_switch srgb;             /* default AUTO: on for colour sources (RGB, RGBA, grey +
+                                   alpha); off for normal maps, single-channel and HDR
+                                   sources. Selects sRGB formats and sRGB mip filtering */
+    zc_switch normal_map;       /* default AUTO: the file name ends in _n, _normal or _nrm
+                                   before its extension (any case) */
+    zc_switch mips;             /* default AUTO = ON: full chain down to 1x1; OFF: level 0 only */
+    zc_switch cutout;           /* default AUTO: on when some alpha < 255 and at least 90%
+                                   of the texels have alpha exactly 0 or 255 */
+    uint32_t max_size;          /* default 0: keep the source size. Else level 0 becomes the
+                                   first level of the source's chain whose width and height
+                                   are both <= max_size (halving, aspect kept) */
+    uint32_t row_pitch_align;   /* default 0 = 1 (tight rows); a power of two <= 4096 */
+    int no_compress;            /* default 0; 1: RGBA8 wherever BC1/BC3/BC4/BC5 would be
+                                   chosen (by the policy or the format setting) */
+    uint32_t max_dimension;     /* default 0 = ZC_TEXTURE_DEFAULT_MAX_DIMENSION: sources
+                                   with a wider or taller image are refused before
+                                   decoding; at most ZC_TEXTURE_MAX_EXTENT */
+} zc_texture_settings;
+
+/* An imported texture. */
+typedef struct zc_texture_image {
+    void *payload;                      /* the entry's bytes (zc_texture at offset 0);
+                                           malloc'd, at least 16-byte aligned */
+    size_t size;                        /* bytes at payload */
+    zc_texture_level_view *level_views; /* mip_count * layers views into payload */
+    uint32_t source_width, source_height; /* of the decoded image */
+    uint32_t source_channels;           /* 1 grey, 2 grey+alpha, 3 RGB, 4 RGBA */
+} zc_texture_image;
+
+/* Import an image from memory. `name` is the file or entry name: it is used for the
+ * normal-map suffix only (NULL: no suffix rule). `settings` may be NULL (defaults).
+ * On success *out holds a new image (release it with zc_texture_image_free); on
+ * error *out is zeroed and diag (may be NULL) holds a sentence such as "image is
+ * 100000x100000, larger than the 16384 limit". Errors: ZC_ERR_BAD_SOURCE (an empty,
+ * unknown or undecodable image), ZC_ERR_INVALID_ARGUMENT (NULL bytes or out, a setting
+ * out of range, a format the source cannot take), ZC_ERR_LIMIT (dimension cap, 2 GiB source, entry size),
+ * ZC_ERR_OUT_OF_MEMORY. Untrusted input: safe on any bytes. */
+zc_result zc_texture_import_memory(const void *bytes, size_t size, const char *name,
+                                   const zc_texture_settings *settings, zc_texture_image *out, zc_diag *diag);
+
+/* Read `file_path` whole and import it as zc_texture_import_memory does; `name` as
+ * there (NULL: file_path). Adds ZC_ERR_FILE_NOT_FOUND and ZC_ERR_IO for files that
+ * cannot be read. Untrusted input. */
+zc_result zc_texture_import_file(const char *file_path, const char *name, const zc_texture_settings *settings,
+                                 zc_texture_image *out, zc_diag *diag);
+
+/* Fill a view of an imported image, as zc_texture_view_from_entry does for an
+ * archived one: both `levels` (the records inside image->payload) and `level_views`
+ * are set and describe the same bytes. The view borrows the image: valid until
+ * zc_texture_image_free. ZC_ERR_INVALID_ARGUMENT on NULL or an empty image. */
+zc_result zc_texture_import_view(const zc_texture_image *image, zc_texture_view *out);
+
+/* Free what an import allocated and zero the struct. NULL and zeroed images are fine. */
+void zc_texture_image_free(zc_texture_image *image);
+
+/* 1 when the base name of `name`, without its extension, ends in "_n", "_normal" or
+ * "_nrm" (ASCII case ignored): "rock_N.png", "dir/wall_normal.tga". Pure. */
+int zc_texture_name_is_normal_map(const char *name);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ZC_IMPORT_TEXTURE_H */

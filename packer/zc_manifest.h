@@ -1,0 +1,75 @@
+/* zc_manifest.h - zcpack.json: per-glob import settings for a directory build.
+ *
+ *     {
+ *       "rules": [
+ *         { "match": "textures*", "max_size": 2048 },
+ *         { "match": "ui*.png", "format": "rgba8", "mips": false },
+ *         { "match": "*_mask.png", "srgb": false }
+ *       ]
+ *     }
+ *
+ * A build reads the manifest from the file `zcpack.json` at the root of its input
+ * directory (which is then not packed). Each rule has a `match` glob, compared with
+ * fnmatch(3) against the entry path (`textures/ui/button.png`) without FNM_PATHNAME,
+ * so `*` and `?` also match '/' ("textures*" covers every file below textures/), and
+ * case-sensitively; packer/zcpack.md has more examples. Every rule that matches a file applies, in order, field by field:
+ * a later rule overrides only the fields it sets.
+ *
+ * Rule fields (all but `match` optional):
+ *   match            string, the glob (required, non-empty)
+ *   format           "auto", "rgba8", "r8", "rg8", "rgba16f", "rgba32f", "bc1", "bc3",
+ *                    "bc4", "bc5"
+ *   srgb             boolean
+ *   normal_map       boolean
+ *   mips             boolean
+ *   cutout           boolean
+ *   max_size         integer in [0, 65536]; 0 keeps the source size
+ *   row_pitch_align  integer, a power of two in [1, 4096]
+ * Their meaning is zc_texture_settings' (zc_import_texture.h). The top level is an
+ * object whose only key is "rules" (an array, may be empty or absent). Unknown keys,
+ * repeated keys and values of the wrong type or range are errors.
+ *
+ * Threads: a parsed manifest is immutable; zc_manifest_apply is safe from any thread.
+ */
+#ifndef ZC_MANIFEST_H
+#define ZC_MANIFEST_H
+
+#include <stddef.h>
+
+#include "zc_importer.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define ZC_MANIFEST_NAME "zcpack.json"
+#define ZC_MANIFEST_MAX_SIZE (16u << 20) /* bytes; larger manifests are refused */
+
+typedef struct zc_manifest zc_manifest;
+
+/* Parse manifest text (`size` bytes, no NUL needed). On success *out holds a new
+ * manifest; on error *out is NULL and diag (may be NULL) names the problem and, for a
+ * rule, its index from 0: "rule 2: \"max_size\" must be an integer in [0, 65536]",
+ * "not valid JSON (line 3, column 14)". The sentence does not name the file; callers
+ * prefix it. Errors: ZC_ERR_INVALID_ARGUMENT (NULL arguments, malformed manifest),
+ * ZC_ERR_LIMIT (larger than ZC_MANIFEST_MAX_SIZE), ZC_ERR_OUT_OF_MEMORY. Untrusted. */
+zc_result zc_manifest_parse(const char *text, size_t size, zc_manifest **out, zc_diag *diag);
+
+/* Read and parse a manifest file. Adds ZC_ERR_FILE_NOT_FOUND and ZC_ERR_IO. Untrusted. */
+zc_result zc_manifest_load(const char *file_path, zc_manifest **out, zc_diag *diag);
+
+/* Apply every rule whose glob matches entry_path, in order, onto *settings (fields a
+ * rule does not set are left as they are). NULL manifest: no change. */
+void zc_manifest_apply(const zc_manifest *manifest, const char *entry_path, zc_import_settings *settings);
+
+/* Number of rules; 0 for NULL. */
+size_t zc_manifest_rule_count(const zc_manifest *manifest);
+
+/* Free a manifest. NULL is a no-op. */
+void zc_manifest_free(zc_manifest *manifest);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ZC_MANIFEST_H */

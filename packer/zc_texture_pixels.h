@@ -1,0 +1,132 @@
+/* zc_texture_pixels.h - texel-level work of the texture pipeline: mip levels, format
+ * conversion, block compression and decompression, half floats.
+ *
+ *   zc_texture_mips.c    downsampling (stb_image_resize), normal renormalisation,
+ *                        alpha statistics and alpha-test coverage
+ *   zc_texture_encode.c  a level in any pixel format of zc_texture.h, half floats
+ *   zc_bc_decode.c       BC1/BC3/BC4/BC5 blocks and whole levels back to RGBA8
+ *
+ * Images here are in memory, tight rows, top row first: RGBA8 (4 bytes per texel) or
+ * RGBA float (4 floats per texel). Every function is safe from several threads at
+ * once on different images.
+ *
+ * Trust: the mip and encode functions take images the packer built (width * height
+ * texels behind data, sides >= 1); the decoders are safe on any block bytes, and the
+ * level decoder on any view whose data holds the size it states.
+ */
+#ifndef ZC_TEXTURE_PIXELS_H
+#define ZC_TEXTURE_PIXELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "zc_pack.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A decoded image in memory. */
+typedef struct zc_texels {
+    uint32_t width, height;     /* >= 1 */
+    int is_float;               /* 0: RGBA8 texels; 1: RGBA float texels */
+    void *data;                 /* width * height texels; malloc'd by whoever filled it */
+} zc_texels;
+
+/* Bytes of one texel of an image: 4 or 16. */
+static inline size_t zc_texels_texel_bytes(const zc_texels *img) {
+    return img->is_float ? 16u : 4u;
+}
+
+/* ---------------------------------------------------------------------------------
+ * Mip levels (zc_texture_mips.c)
+ * ------------------------------------------------------------------------------- */
+
+typedef enum zc_mip_filter {
+    ZC_MIP_FILTER_SRGB = 0,     /* RGBA8 colour: RGB filtered in linear light (sRGB decode,
+                                   filter, encode), alpha linear and used as the weight */
+    ZC_MIP_FILTER_LINEAR,       /* every channel on its own, as stored (data textures;
+                                   float images always use this) */
+    ZC_MIP_FILTER_NORMAL,       /* LINEAR, then RGB renormalised as a unit vector */
+} zc_mip_filter;
+
+/* Fill *dst (allocated here, free its data) with src halved: max(1, w/2) x max(1, h/2),
+ * stb_image_resize's default filter with clamped edges. ZC_ERR_OUT_OF_MEMORY;
+ * ZC_ERR_INVALID_ARGUMENT for a 1x1 source. */
+zc_result zc__texels_halve(const zc_texels *src, zc_mip_filter filter, zc_texels *dst);
+
+/* Renormalise the RGB of an RGBA8 normal map in place: (c / 255 * 2 - 1) scaled to
+ * unit length and encoded back; zero vectors become (0, 0, 1). Alpha is kept. */
+void zc__texels_renormalize(zc_texels *img);
+
+/* Alpha facts of an image: *has_alpha = 1 when some alpha is below 1 (255);
+ * *binary_fraction = share of texels whose alpha is exactly 0 or 255 (RGBA8; 0 for
+ * float images). */
+void zc__texels_alpha_stats(const zc_texels *img, int *has_alpha, double *binary_fraction);
+
+/* Share of the texels of an RGBA8 image whose alpha passes the test alpha >= reference. */
+double zc__texels_coverage(const zc_texels *img, uint32_t reference);
+
+/* Scale the alpha of an RGBA8 image so that its coverage at `reference` comes as
+ * close to `target` as one scale factor allows (binary search over the scale);
+ * alpha becomes min(255, round(alpha * scale)). Leaves the image alone when target is
+ * 0 or 1 or the coverage already matches. */
+void zc__texels_keep_coverage(zc_texels *img, uint32_t reference, double target);
+
+/* ---------------------------------------------------------------------------------
+ * Format conversion (zc_texture_encode.c)
+ * ------------------------------------------------------------------------------- */
+
+/* IEEE 754 binary16 from binary32, rounding to nearest even; values beyond the half
+ * range become infinities, NaN stays NaN (quiet, sign kept), tiny values become
+ * subnormals or zero. Pure. */
+uint16_t zc_half_from_float(float value);
+
+/* binary32 of a binary16; exact. Pure. */
+float zc_float_from_half(uint16_t half);
+
+/* sRGB transfer functions on [0, 1] (values outside are clamped). Pure. */
+float zc_srgb_to_linear(float encoded);
+float zc_linear_to_srgb(float linear);
+
+/* 1 when an image of this kind (RGBA8 or float) can be written as `format`: RGBA8
+ * images to every defined format except the float ones, float images to RGBA16_FLOAT
+ * and RGBA32_FLOAT only. */
+int zc__texture_format_accepts(uint32_t format, int is_float);
+
+/* Write `img` as one level of `format` at dst: block rows row_pitch bytes apart, each
+ * row zc_texture_row_bytes(format, width) bytes; bytes between rows are not touched
+ * (the caller zeroed them). BC formats pad partial edge blocks by clamping to the last
+ * row and column. RGBA8 images: R8 keeps red, RG8 red and green, BC1 ignores alpha,
+ * BC4 encodes red, BC5 red and green. Requires zc__texture_format_accepts. */
+void zc__texture_encode_level(uint32_t format, const zc_texels *img, uint8_t *dst, uint32_t row_pitch);
+
+/* ---------------------------------------------------------------------------------
+ * Block decompression (zc_bc_decode.c)
+ * ------------------------------------------------------------------------------- */
+
+/* Decode one 4x4 block into texels in row-major order (texel (x, y) at index
+ * y * 4 + x). BC1 follows its endpoint order: 4 colours when color0 > color1, else 3
+ * colours and transparent black; BC3's colour half always uses 4 colours. Endpoints
+ * expand by bit replication, interpolants round down as stb_dxt assumes ((2a + b) / 3).
+ * Safe on any block bytes. */
+void zc_bc_decode_bc1(const uint8_t block[8], uint8_t rgba[64]);
+void zc_bc_decode_bc3(const uint8_t block[16], uint8_t rgba[64]);
+void zc_bc_decode_bc4(const uint8_t block[8], uint8_t r[16]);
+void zc_bc_decode_bc5(const uint8_t block[16], uint8_t rg[32]);
+
+/* Decode one level of any format of zc_texture.h to tight RGBA8 rows at `out`
+ * (width * height * depth * 4 bytes, depth slices one after another), as a person
+ * would look at it: RGBA8 and BCn as stored (sRGB bytes stay sRGB), R8 and BC4 as grey
+ * with alpha 255, RG8 and BC5 as red and green with blue 0 and alpha 255, float formats
+ * clamped to [0, 1] with RGB encoded linear -> sRGB and alpha kept linear.
+ * ZC_ERR_INVALID_ARGUMENT for NULL, an undefined format, or a level whose row_pitch or
+ * size is too small for its extent. Safe on unverified views as far as their size
+ * field is true (reads only level->size bytes from level->data). */
+zc_result zc_texture_level_decode_rgba8(uint32_t format, const zc_texture_level_view *level, uint8_t *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ZC_TEXTURE_PIXELS_H */
