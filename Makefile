@@ -57,6 +57,9 @@ demo: bootstrap release
 	bin/release/zcpack info $(DEMO_PACK)
 	bin/release/zcpack ls $(DEMO_PACK)
 	bin/release/zcpack verify $(DEMO_PACK)
+	bin/release/zcpack dump $(DEMO_PACK) textures/bricks.png
+	bin/release/zcpack extract $(DEMO_PACK) textures/leaves.png --level 2 -o build/demo/leaves_level2.png
+	@echo "demo: pack in $(DEMO_PACK); mip level 2 of textures/leaves.png in build/demo/leaves_level2.png"
 
 test: bootstrap release sanitize
 	bin/release/zcpack_tests
