@@ -6,7 +6,8 @@
 #   make debug|release|sanitize   one configuration, in bin/<config>/
 #   make demo                     pack samples/assets; zcpack info, ls, verify on it
 #   make test                     tests in release and under ASan+UBSan, the installed
-#                                 SDK through pkg-config, the Windows cross-build
+#                                 SDK through pkg-config, the Windows cross-build; first
+#                                 installs the packages holding the test images
 #   make bench                    every benchmark program, one after the other
 #   make install [PREFIX=dir]     zcpack, headers, libraries, pkg-config file
 #   make clean                    remove build/ and bin/
@@ -36,7 +37,7 @@ SDK := build/sdk
 SDK_TEST := build/sdk_hello
 
 .NOTPARALLEL:
-.PHONY: all debug release sanitize generate bootstrap demo test test-sdk bench install clean
+.PHONY: all debug release sanitize generate bootstrap bootstrap-test-data demo test test-sdk bench install clean
 
 all: release
 
@@ -51,6 +52,11 @@ debug release sanitize: generate
 bootstrap:
 	@tools/bootstrap.sh
 
+# The real third-party images the texture suites read (Debian packages, never copied
+# into the tree).
+bootstrap-test-data:
+	@tools/bootstrap.sh --test-data
+
 demo: bootstrap release
 	@mkdir -p $(dir $(DEMO_PACK))
 	bin/release/zcpack build samples/assets -o $(DEMO_PACK)
@@ -61,7 +67,7 @@ demo: bootstrap release
 	bin/release/zcpack extract $(DEMO_PACK) textures/leaves.png --level 2 -o build/demo/leaves_level2.png
 	@echo "demo: pack in $(DEMO_PACK); mip level 2 of textures/leaves.png in build/demo/leaves_level2.png"
 
-test: bootstrap release sanitize
+test: bootstrap-test-data release sanitize
 	bin/release/zcpack_tests
 	ZC_SANITIZE_RUN=1 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		bin/sanitize/zcpack_tests

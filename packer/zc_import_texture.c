@@ -245,10 +245,12 @@ static zc_result zc__read_file(const char *path, uint8_t **out, size_t *out_size
     return ZC_OK;
 }
 
-/* stb_image's reason for the calling thread's last failure, never NULL. */
+/* stb_image's reason for the calling thread's last failure, never NULL or empty
+ * (stb_image fails with an empty reason when a GIF holds no image at all). */
 static const char *zc__stbi_reason(void) {
     const char *reason = stbi_failure_reason();
-    return reason ? reason : "unknown reason";
+    if (!reason) return "unknown reason";
+    return reason[0] ? reason : "the file holds no image";
 }
 
 /* What the first bytes of a file say about it, read without stb_image. */
@@ -308,6 +310,43 @@ static zc_result zc__unreadable(const uint8_t *bytes, size_t size, const zc__sni
     return zc_fail(diag, ZC_ERR_BAD_SOURCE, "not a readable %s image: %s", sniffed->kind, reason);
 }
 
+/* Walk the marker segments of a JPEG and check every Huffman table (DHT) before
+ * stb_image sees it: a table declaring more than 256 codes, or more symbols than its
+ * segment holds, overflows stb_image's fixed tables. Entropy-coded data after each
+ * start-of-scan is skipped up to the next marker, so tables between progressive
+ * scans are checked too. Untrusted: reads only inside [b, b + size). Returns NULL
+ * when the tables are sound (or the file ends early, which the decoder reports),
+ * else the reason. */
+static const char *zc__jpeg_tables_check(const uint8_t *b, size_t size) {
+    size_t at = 2; /* after SOI */
+    while (at + 4 <= size) {
+        if (b[at] != 0xFF) return NULL; /* not a marker: the decoder gives the reason */
+        uint8_t marker = b[at + 1];
+        if (marker == 0xFF) { ++at; continue; } /* fill byte */
+        if (marker == 0xD9) return NULL;          /* EOI */
+        if (marker == 0x01 || (marker >= 0xD0 && marker <= 0xD8)) { at += 2; continue; }
+        size_t length = ((size_t)b[at + 2] << 8) | b[at + 3];
+        if (length < 2 || at + 2 + length > size) return NULL;
+        if (marker == 0xC4) {
+            const uint8_t *t = b + at + 4, *end = b + at + 2 + length;
+            while (t < end) {
+                if (end - t < 17) return "a Huffman table is cut short";
+                size_t symbols = 0;
+                for (int i = 1; i <= 16; ++i) symbols += t[i];
+                if (symbols > 256) return "a Huffman table declares more than 256 codes";
+                if ((size_t)(end - t) < 17 + symbols) return "a Huffman table holds fewer symbols than it declares";
+                t += 17 + symbols;
+            }
+        }
+        at += 2 + length;
+        if (marker == 0xDA) { /* entropy-coded data up to the next marker other than RSTn */
+            while (at + 1 < size && !(b[at] == 0xFF && b[at + 1] != 0x00 && !(b[at + 1] >= 0xD0 && b[at + 1] <= 0xD7)))
+                ++at;
+        }
+    }
+    return NULL;
+}
+
 /* Check the header: a known image type within the dimension cap. */
 static zc_result zc__probe(const uint8_t *bytes, size_t size, uint32_t cap, int *w, int *h, int *channels,
                            zc_diag *diag) {
@@ -319,6 +358,10 @@ static zc_result zc__probe(const uint8_t *bytes, size_t size, uint32_t cap, int 
     zc__sniff(bytes, size, &sniffed);
     if (sniffed.has_extent && (sniffed.width > cap || sniffed.height > cap))
         return zc__too_large(sniffed.width, sniffed.height, cap, diag);
+    if (sniffed.kind && strcmp(sniffed.kind, "JPEG") == 0) {
+        const char *damage = zc__jpeg_tables_check(bytes, size);
+        if (damage) return zc_fail(diag, ZC_ERR_BAD_SOURCE, "not a readable JPEG image: %s", damage);
+    }
     if (!stbi_info_from_memory(bytes, (int)size, w, h, channels))
         return zc__unreadable(bytes, size, &sniffed, cap, diag);
     if (*w <= 0 || *h <= 0)

@@ -11,6 +11,8 @@
  *    (stbi_set_flip_vertically_on_load, stbi_set_unpremultiply_on_load, ...) must
  *    never be called in the packer; only their _thread variants would be safe.
  *  - STBI_FAILURE_USERMSG: failure reasons are sentences ("Corrupt PNG").
+ *  - stb_image allocates zeroed memory: a damaged JPEG can make it read Huffman
+ *    and coefficient buffers it never wrote, and those reads then see zeros.
  *  - PNM and PIC decoders are left out: no importer claims those files, and a file
  *    named *.png that holds one of them is refused instead of decoded.
  *  - stb_image_resize, stb_image_write and stb_dxt keep no mutable global state on
@@ -25,6 +27,9 @@
 #include <string.h>
 
 #define STBI_FAILURE_USERMSG
+#define STBI_MALLOC(size) calloc(1, (size))
+#define STBI_REALLOC(p, size) realloc((p), (size))
+#define STBI_FREE(p) free(p)
 #define STBI_NO_PNM
 #define STBI_NO_PIC
 #define STB_IMAGE_IMPLEMENTATION

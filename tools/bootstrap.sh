@@ -1,14 +1,47 @@
 #!/bin/sh
 # bootstrap.sh - install the Debian packages zcpack builds and tests with.
 #
+#   tools/bootstrap.sh               the build and test toolchain
+#   tools/bootstrap.sh --test-data   the same, plus the packages that ship the real
+#                                    third-party images the texture tests and the
+#                                    texture benchmark read (about 76 MB to download)
+#
+# Test data packages and what the suites take from them (never copied into the tree):
+#   python-pygame-doc          PNG, JPEG (baseline and progressive), TGA, BMP (4, 8 and
+#                              24 bits), GIF under /usr/share/doc/python-pygame-doc/examples/data/
+#   gdk-pixbuf-tests           reference TGA variants, a grey JPEG, an animated GIF, and
+#                              broken and hostile images, under
+#                              /usr/libexec/installed-tests/gdk-pixbuf/
+#   golang-github-gabriel-vasile-mimetype-dev   a Photoshop PSD
+#   blender-data               CC0 OpenEXR HDRIs (studiolights/world/*.exr)
+#   pfstools                   pfsinexr | pfsoutrgbe: turns those into Radiance .hdr at
+#                              test time (no Debian package ships a .hdr)
+#   assimp-testmodels          model textures (TGA, BMP, JPEG, PNG) under /usr/share/assimp/models/
+#
 # Installs only what is missing (apt-get update runs only then), prints what it
 # installs, uses sudo when not root, never asks questions. With everything present
-# it returns at once. Exit status: 0 when all packages are installed afterwards.
+# it returns at once. Exit status: 0 when all packages are installed afterwards,
+# 2 for an unknown option.
 set -eu
 
 packages="build-essential premake4 pkg-config libuv1-dev libzstd-dev libstb-dev
 libcriterion-dev libxxhash-dev libcjson-dev libassimp-dev libmeshoptimizer-dev
 gcc-mingw-w64-x86-64 clang libclang-rt-14-dev"
+
+test_data_packages="python-pygame-doc gdk-pixbuf-tests golang-github-gabriel-vasile-mimetype-dev
+blender-data pfstools assimp-testmodels"
+
+for arg in "$@"; do
+    case "$arg" in
+        --test-data) packages="$packages $test_data_packages" ;;
+        -h|--help)
+            echo "usage: tools/bootstrap.sh [--test-data]" >&2
+            exit 0 ;;
+        *)
+            echo "bootstrap: unknown option: $arg (usage: tools/bootstrap.sh [--test-data])" >&2
+            exit 2 ;;
+    esac
+done
 
 missing=""
 for package in $packages; do

@@ -71,24 +71,6 @@ typedef struct open_timing {
 /* Keeps every measured read and lookup result observable. */
 static volatile uint64_t bench_sink;
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 1, 2), noreturn))
-#endif
-static void bench_fatal(const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("bench_open: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    exit(1);
-}
-
-static void log_to_stderr(zc_log_level level, const char *message, void *user_data) {
-    (void)user_data;
-    fprintf(stderr, "bench_open: %s: %s\n", level == ZC_LOG_ERROR ? "error" : "warning", message);
-}
-
 /* ---------------------------------------------------------------------------------
  * The generated entries: paths, sizes and contents are pure functions of the index
  * (and of the pack's payload size), so a pack on disk can be checked against them.
@@ -171,8 +153,8 @@ static double generate_pack(const char *path, const pack_spec *spec, const uint6
     uint64_t t0 = zc_bench_now_ns();
     zc_writer *w;
     /* The writer's fsync stays on: no writeback of this pack may run during the timings. */
-    zc_result r = zc_writer_open(&w, &(zc_writer_desc){.path = path, .logger = {log_to_stderr, NULL}});
-    if (r != ZC_OK) bench_fatal("%s: cannot start writing: %s", path, zc_result_str(r));
+    zc_result r = zc_writer_open(&w, &(zc_writer_desc){.path = path, .logger = {zc_bench_log_to_stderr, NULL}});
+    if (r != ZC_OK) zc_bench_fatal("%s: cannot start writing: %s", path, zc_result_str(r));
     uint64_t done = 0;
     int shown = 0;
     for (uint32_t i = 0; i < BENCH_ENTRIES; ++i) {
@@ -184,7 +166,7 @@ static double generate_pack(const char *path, const pack_spec *spec, const uint6
         if (r == ZC_OK) r = zc_writer_end_entry(w);
         if (r != ZC_OK) {
             zc_writer_abort(w);
-            bench_fatal("%s: writing %s failed: %s", path, name, zc_result_str(r));
+            zc_bench_fatal("%s: writing %s failed: %s", path, name, zc_result_str(r));
         }
         done += sizes[i];
         int tenth = (int)(done * 10 / spec->payload);
@@ -201,7 +183,7 @@ static double generate_pack(const char *path, const pack_spec *spec, const uint6
         fflush(stdout);
     }
     r = zc_writer_finish(w);
-    if (r != ZC_OK) bench_fatal("%s: finishing the pack failed: %s", path, zc_result_str(r));
+    if (r != ZC_OK) zc_bench_fatal("%s: finishing the pack failed: %s", path, zc_result_str(r));
     return (double)(zc_bench_now_ns() - t0) / 1e9;
 }
 
@@ -213,11 +195,11 @@ static double generate_pack(const char *path, const pack_spec *spec, const uint6
 static uint64_t time_floor(const char *path, uint64_t touch_offset) {
     uint64_t t0 = zc_bench_now_ns();
     int fd = open(path, O_RDONLY);
-    if (fd < 0) bench_fatal("%s: open: %s", path, strerror(errno));
+    if (fd < 0) zc_bench_fatal("%s: open: %s", path, strerror(errno));
     struct stat st;
-    if (fstat(fd, &st) != 0) bench_fatal("%s: fstat: %s", path, strerror(errno));
+    if (fstat(fd, &st) != 0) zc_bench_fatal("%s: fstat: %s", path, strerror(errno));
     void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
-    if (map == MAP_FAILED) bench_fatal("%s: mmap: %s", path, strerror(errno));
+    if (map == MAP_FAILED) zc_bench_fatal("%s: mmap: %s", path, strerror(errno));
     bench_sink += ((const volatile uint8_t *)map)[touch_offset];
     munmap(map, (size_t)st.st_size);
     close(fd);
@@ -228,13 +210,13 @@ static uint64_t time_zcpack(const char *path, const char *entry, zc_validate lev
     uint64_t t0 = zc_bench_now_ns();
     zc_pack *pack;
     zc_result r = zc_pack_open(&pack, &(zc_pack_desc){.path = path, .validate = level});
-    if (r != ZC_OK) bench_fatal("%s: zc_pack_open: %s", path, zc_result_str(r));
+    if (r != ZC_OK) zc_bench_fatal("%s: zc_pack_open: %s", path, zc_result_str(r));
     zc_entry e;
     const void *data;
     uint64_t size;
     r = zc_pack_find(pack, entry, &e);
     if (r == ZC_OK) r = zc_entry_bytes(&e, ZC_TYPE_BLOB, &data, &size);
-    if (r != ZC_OK) bench_fatal("%s: %s: %s", path, entry, zc_result_str(r));
+    if (r != ZC_OK) zc_bench_fatal("%s: %s: %s", path, entry, zc_result_str(r));
     bench_sink += *(const volatile uint8_t *)data;
     zc_pack_close(pack);
     return zc_bench_now_ns() - t0;
@@ -245,12 +227,12 @@ static void open_setup(const char *path, open_timing *out, uint64_t *touch_offse
     char fixed[BENCH_PATH_MAX];
     entry_path(BENCH_FIXED_INDEX, fixed, sizeof fixed);
     zc_pack *pack;
-    zc_result r = zc_pack_open(&pack, &(zc_pack_desc){.path = path, .logger = {log_to_stderr, NULL}});
-    if (r != ZC_OK) bench_fatal("%s: zc_pack_open: %s", path, zc_result_str(r));
+    zc_result r = zc_pack_open(&pack, &(zc_pack_desc){.path = path, .logger = {zc_bench_log_to_stderr, NULL}});
+    if (r != ZC_OK) zc_bench_fatal("%s: zc_pack_open: %s", path, zc_result_str(r));
     zc_pack_info info;
     zc_entry e;
     if (zc_pack_get_info(pack, &info) != ZC_OK || zc_pack_find(pack, fixed, &e) != ZC_OK)
-        bench_fatal("%s: %s not found", path, fixed);
+        zc_bench_fatal("%s: %s not found", path, fixed);
     *touch_offset = e.offset; /* the floor reads the same page as zcpack's first read */
     out->file_size = info.file_size;
     out->toc_size = info.toc_size;
@@ -372,15 +354,15 @@ static uint64_t lookup_round(const lookup_data *d, int method) {
         break;
     }
     uint64_t elapsed = zc_bench_now_ns() - t0;
-    if (found != BENCH_ENTRIES) bench_fatal("lookup method %d found %u of %u entries", method, found, BENCH_ENTRIES);
+    if (found != BENCH_ENTRIES) zc_bench_fatal("lookup method %d found %u of %u entries", method, found, BENCH_ENTRIES);
     bench_sink += acc;
     return elapsed;
 }
 
 static void bench_lookups(const char *path, lookup_timing *out) {
     zc_pack *pack;
-    zc_result r = zc_pack_open(&pack, &(zc_pack_desc){.path = path, .logger = {log_to_stderr, NULL}});
-    if (r != ZC_OK) bench_fatal("%s: zc_pack_open: %s", path, zc_result_str(r));
+    zc_result r = zc_pack_open(&pack, &(zc_pack_desc){.path = path, .logger = {zc_bench_log_to_stderr, NULL}});
+    if (r != ZC_OK) zc_bench_fatal("%s: zc_pack_open: %s", path, zc_result_str(r));
 
     char(*names)[BENCH_PATH_MAX] = malloc(BENCH_ENTRIES * sizeof *names);
     lookup_data d = {
@@ -390,7 +372,7 @@ static void bench_lookups(const char *path, lookup_timing *out) {
         .sorted_paths = malloc(BENCH_ENTRIES * sizeof *d.sorted_paths),
         .sorted_ids = malloc(BENCH_ENTRIES * sizeof *d.sorted_ids),
     };
-    if (!names || !d.queries || !d.query_ids || !d.sorted_paths || !d.sorted_ids) bench_fatal("out of memory");
+    if (!names || !d.queries || !d.query_ids || !d.sorted_paths || !d.sorted_ids) zc_bench_fatal("out of memory");
     for (uint32_t i = 0; i < BENCH_ENTRIES; ++i) {
         entry_path(i, names[i], sizeof names[i]);
         d.queries[i] = names[i];
@@ -460,7 +442,7 @@ int main(int argc, char **argv) {
         }
     }
     uint64_t start = zc_bench_now_ns();
-    if (zc_bench_mkdirs(dir) != 0) bench_fatal("%s: cannot create: %s", dir, strerror(errno));
+    if (zc_bench_mkdirs(dir) != 0) zc_bench_fatal("%s: cannot create: %s", dir, strerror(errno));
 
     zc_bench_machine machine;
     zc_bench_machine_get(&machine);
@@ -477,7 +459,7 @@ int main(int argc, char **argv) {
             if (sizes[s][i] > largest) largest = sizes[s][i];
     }
     uint8_t *buf = malloc((size_t)largest);
-    if (!buf) bench_fatal("out of memory");
+    if (!buf) zc_bench_fatal("out of memory");
     char paths[BENCH_SPEC_COUNT][4096];
     char provenance[BENCH_SPEC_COUNT][96];
     printf("Packs (%u blob entries each, contents from a fixed seed):\n", BENCH_ENTRIES);
@@ -495,7 +477,7 @@ int main(int argc, char **argv) {
             fflush(stdout);
             double secs = generate_pack(paths[s], spec, sizes[s], buf, big);
             if (!pack_is_current(paths[s], sizes[s], spec->payload, buf))
-                bench_fatal("%s: the pack just written does not hold the expected entries", paths[s]);
+                zc_bench_fatal("%s: the pack just written does not hold the expected entries", paths[s]);
             if (spec->payload >= (UINT64_C(64) << 20))
                 snprintf(provenance[s], sizeof provenance[s], "generated in %.2f s (%.0f MiB/s)", secs,
                          (double)spec->payload / (1024.0 * 1024.0) / (secs > 0 ? secs : 1e-9));

@@ -1,5 +1,6 @@
 /* zc_bench_util.c - timing, statistics, machine facts, tables and Markdown fragments
  * shared by the benchmark programs. POSIX (Linux for /proc/cpuinfo). */
+#define _GNU_SOURCE /* program_invocation_short_name */
 #include "zc_bench_util.h"
 
 #include <errno.h>
@@ -299,4 +300,21 @@ int zc_bench_md_save(const zc_bench_md *md, const char *path) {
         return -1;
     }
     return 0;
+}
+
+void zc_bench_fatal(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "%s: ", program_invocation_short_name);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    exit(1);
+}
+
+void zc_bench_log_to_stderr(zc_log_level level, const char *message, void *user_data) {
+    (void)user_data;
+    if (level <= ZC_LOG_WARNING)
+        fprintf(stderr, "%s: %s: %s\n", program_invocation_short_name, level == ZC_LOG_ERROR ? "error" : "warning",
+                message);
 }

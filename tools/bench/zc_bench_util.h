@@ -16,6 +16,21 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "zc_pack.h"
+
+/* ---------------------------------------------------------------------------------
+ * Failing and logging: messages start with the program's name.
+ * ------------------------------------------------------------------------------- */
+
+/* Print "<program>: <message>" on stderr and exit with status 1. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 1, 2), noreturn))
+#endif
+void zc_bench_fatal(const char *fmt, ...);
+
+/* A zc_logger function printing errors and warnings on stderr. */
+void zc_bench_log_to_stderr(zc_log_level level, const char *message, void *user_data);
+
 /* ---------------------------------------------------------------------------------
  * Time and statistics
  * ------------------------------------------------------------------------------- */

@@ -1,0 +1,117 @@
+/* zc_test_images.h - helpers of the texture suites: the real third-party images that
+ * Debian packages install (tools/bootstrap.sh --test-data), stb_image's own decode of
+ * a file as the reference, texture views of packs and of imports, image comparison
+ * (exact, PSNR) and the zcpack CLI with its output captured.
+ *
+ * The images are never part of the tree: a test copies the ones it needs into its own
+ * temporary directory and builds packs there. A missing image fails the test with a
+ * message naming the package that ships it.
+ *
+ * As in zc_test_util.h, every helper succeeds or fails the calling test with a
+ * Criterion assertion unless its comment says it returns a status.
+ */
+#ifndef ZC_TEST_IMAGES_H
+#define ZC_TEST_IMAGES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "zc_pack.h"
+
+/* Where the test-data packages put their images. */
+#define ZCTI_PYGAME "/usr/share/doc/python-pygame-doc/examples/data"      /* python-pygame-doc */
+#define ZCTI_PIXBUF "/usr/libexec/installed-tests/gdk-pixbuf"             /* gdk-pixbuf-tests */
+#define ZCTI_PIXBUF_IMAGES ZCTI_PIXBUF "/test-images"
+#define ZCTI_ASSIMP "/usr/share/assimp/models"                            /* assimp-testmodels */
+#define ZCTI_PSD "/usr/share/gocode/src/github.com/gabriel-vasile/mimetype/testdata/psd.psd"
+#define ZCTI_EXR_DIR "/usr/share/blender/datafiles/studiolights/world"    /* blender-data */
+
+/* 1 when the tests run under sanitizers (ZC_SANITIZE_RUN set): suites then use fewer
+ * and smaller images. */
+int zcti_sanitize_run(void);
+
+/* A test's scratch tree: *tmp a new directory, *in_dir = tmp/in (created), *pack_path
+ * = tmp/out.zcpack. zcti_tree_remove deletes the tree, frees the three strings and
+ * checks the test leaked nothing (zct_assert_no_leaks). */
+void zcti_tree_make(char **tmp, char **in_dir, char **pack_path);
+void zcti_tree_remove(char **tmp, char **in_dir, char **pack_path);
+
+/* Fail the test unless `path` is a readable file; the message names the package that
+ * ships it and the command that installs it. */
+void zcti_require(const char *path);
+
+/* Copy the file `src` to dir/name (name NULL: the base name of src), creating parent
+ * directories. Returns the malloc'd destination path. */
+char *zcti_copy(const char *src, const char *dir, const char *name);
+
+/* Write dir/name as a Radiance RGBE (.hdr) image made from the OpenEXR file
+ * ZCTI_EXR_DIR/<exr_name> by pfstools (pfsinexr | pfsoutrgbe), and check that
+ * stb_image reads it as an HDR image. Returns the malloc'd path. */
+char *zcti_make_hdr(const char *exr_name, const char *dir, const char *name);
+
+/* stb_image's decode of a file, as the importer sees it: RGBA8 (req_comp 4) or RGBA
+ * float (stbi_loadf, req_comp 4). *comp receives the channels in the file. Free the
+ * texels with free(). */
+uint8_t *zcti_stb_rgba8(const char *path, uint32_t *w, uint32_t *h, int *comp);
+float *zcti_stb_rgbaf(const char *path, uint32_t *w, uint32_t *h, int *comp);
+
+/* Write tight rows of `comp` 8-bit channels (1 grey, 2 grey+alpha, 3 RGB, 4 RGBA) as a
+ * PNG with stb_image_write. */
+void zcti_write_png(const char *path, uint32_t w, uint32_t h, int comp, const uint8_t *texels);
+
+/* CRC-32 (ISO-HDLC, as PNG chunks use) of `size` bytes. Pure. */
+uint32_t zcti_crc32(const void *data, size_t size);
+
+/* ---------------------------------------------------------------------------------
+ * Texture views
+ * ------------------------------------------------------------------------------- */
+
+/* Open a pack and validate it with every checksum (ZC_VALIDATE_CHECKSUMS). */
+zc_pack *zcti_open_pack(const char *path);
+
+/* The entry `entry_path` of `pack` and its texture view (zc_texture_view_from_entry). */
+void zcti_pack_texture(const zc_pack *pack, const char *entry_path, zc_entry *entry, zc_texture_view *view);
+
+/* Level `level` of layer 0, asserted to exist. */
+zc_texture_level_view zcti_level(const zc_texture_view *view, uint32_t level);
+
+/* Level `level` decoded to tight RGBA8 rows by zc_texture_level_decode_rgba8; free
+ * with free(). */
+uint8_t *zcti_decode_level(const zc_texture_view *view, uint32_t level);
+
+/* Check the whole chain of a 2D texture of w x h: the full chain of mip levels down to
+ * 1x1 (or one level when `full_chain` is 0), each level max(1, w >> i) x
+ * max(1, h >> i), its size row_pitch * block rows, its row pitch at least the level's
+ * row bytes and a multiple of row_pitch_align, its bytes at a multiple of 16. */
+void zcti_assert_chain(const zc_texture_view *view, uint32_t w, uint32_t h, int full_chain);
+
+/* Check that two views describe the same texture: same metadata, same extent, pitch
+ * and size of every level, same level bytes. `what` names the pair in messages. */
+void zcti_assert_views_equal(const zc_texture_view *a, const zc_texture_view *b, const char *what);
+
+/* Level 0 of an RGBA8 view equals tight RGBA8 rows `rgba` of its extent byte for byte,
+ * row by row over the row pitch. `what` names the image in messages. */
+void zcti_assert_level0_equals(const zc_texture_view *view, const uint8_t *rgba, const char *what);
+
+/* PSNR in dB between two tight RGBA8 images of `texels` texels over the channels whose
+ * bit is set in `channel_mask` (bit 0 red ... bit 3 alpha); INFINITY when equal. */
+double zcti_psnr(const uint8_t *a, const uint8_t *b, size_t texels, unsigned channel_mask);
+
+/* ---------------------------------------------------------------------------------
+ * The zcpack CLI, output captured
+ * ------------------------------------------------------------------------------- */
+
+typedef struct zcti_run {
+    int code;                   /* exit status (asserted not killed by a signal) */
+    char *out;                  /* stdout, NUL-terminated */
+    char *err;                  /* stderr, NUL-terminated */
+} zcti_run;
+
+/* Run zcpack with the NULL-terminated arguments; `scratch` is a directory for the
+ * captured output files. */
+zcti_run zcti_zcpack(const char *scratch, const char *const argv[]);
+#define ZCTI_ZCPACK(scratch, ...) zcti_zcpack(scratch, (const char *const[]){ __VA_ARGS__, NULL })
+
+void zcti_run_free(zcti_run *run);
+
+#endif /* ZC_TEST_IMAGES_H */
