@@ -75,6 +75,16 @@ static inline int zc_host_is_little_endian(void) {
     return first == 1;
 }
 
+/* 1 when a binary32 value is neither infinite nor NaN. Pure; reads the bits, so it
+ * holds under any floating-point compiler flags (-ffast-math included). Used by every
+ * archived type that stores floats. */
+ZC_STATIC_ASSERT(sizeof(float) == 4, "float is binary32");
+static inline int zc_f32_finite(float value) {
+    uint32_t bits;
+    memcpy(&bits, &value, sizeof bits);
+    return ((bits >> 23) & 0xFFu) != 0xFFu;
+}
+
 #define ZC_FOURCC(a, b, c, d) \
     ((uint32_t)(uint8_t)(a) | ((uint32_t)(uint8_t)(b) << 8) | ((uint32_t)(uint8_t)(c) << 16) | ((uint32_t)(uint8_t)(d) << 24))
 
