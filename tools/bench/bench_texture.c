@@ -94,35 +94,6 @@ static int format_of(const char *name) {
     return -1;
 }
 
-static uint8_t *read_whole(const char *path, size_t *size) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    uint8_t *buf = NULL;
-    long n = -1;
-    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
-        (buf = malloc(n ? (size_t)n : 1)) != NULL && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    if (buf) *size = (size_t)n;
-    return buf;
-}
-
-static int write_whole(const char *path, const void *data, size_t size) {
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (slash) {
-        *slash = 0;
-        if (zc_bench_mkdirs(dir) != 0) return -1;
-    }
-    FILE *f = fopen(path, "wb");
-    if (!f) return -1;
-    int ok = fwrite(data, 1, size, f) == size;
-    return fclose(f) == 0 && ok ? 0 : -1;
-}
-
 /* ---------------------------------------------------------------------------------
  * The input tree
  * ------------------------------------------------------------------------------- */
@@ -147,7 +118,7 @@ static void add_file(image_set *set, const char *src, const char *tree, const ch
     int format = format_of(rel);
     if (format < 0) return;
     size_t size;
-    uint8_t *bytes = read_whole(src, &size);
+    uint8_t *bytes = zc_bench_read_file(src, &size);
     if (!bytes) zc_bench_fatal("%s: cannot read: %s", src, strerror(errno));
     int hdr = 0;
     uint64_t texels = 0;
@@ -158,7 +129,7 @@ static void add_file(image_set *set, const char *src, const char *tree, const ch
     }
     char dst[4096];
     snprintf(dst, sizeof dst, "%s/%s", tree, rel);
-    if (write_whole(dst, bytes, size) != 0) zc_bench_fatal("%s: cannot write: %s", dst, strerror(errno));
+    if (zc_bench_write_file(dst, bytes, size) != 0) zc_bench_fatal("%s: cannot write: %s", dst, strerror(errno));
     free(bytes);
     if (set->count == set->capacity) {
         set->capacity = set->capacity ? set->capacity * 2 : 256;
@@ -285,7 +256,7 @@ static void *decode_some(void *arg) {
     for (size_t i = job->first; i < job->set->count; i += job->stride) {
         const image_file *f = &job->set->files[i];
         size_t size;
-        uint8_t *bytes = read_whole(f->path, &size);
+        uint8_t *bytes = zc_bench_read_file(f->path, &size);
         if (!bytes) zc_bench_fatal("%s: cannot read", f->path);
         int w, h, n;
         void *data = f->hdr ? (void *)stbi_loadf_from_memory(bytes, (int)size, &w, &h, &n, 4)
@@ -415,12 +386,6 @@ static void usage(FILE *out) {
                  "  packages (installed through tools/bootstrap.sh --test-data when missing), beside\n"
                  "  stb_image decoding the same files.\n"
                  "  --dir DIR   where bench_texture.md goes (default: build/bench)\n");
-}
-
-static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
-    (void)st;
-    (void)ftw;
-    return flag == FTW_DP ? rmdir(path) : unlink(path);
 }
 
 static void set_rate_cells(zc_bench_table *t, int row, timing run, const image_set *set, double versus) {
@@ -653,7 +618,7 @@ int main(int argc, char **argv) {
     zc_bench_md_free(&md);
     if (saved == 0) printf("Markdown fragment: %s\n", md_path);
 
-    nftw(work, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+    zc_bench_rm_rf(work);
     for (size_t i = 0; i < set.count; ++i) free(set.files[i].path);
     free(set.files);
     printf("Total time: %.1f s\n", (double)(zc_bench_now_ns() - start) / 1e9);

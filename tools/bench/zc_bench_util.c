@@ -4,6 +4,7 @@
 #include "zc_bench_util.h"
 
 #include <errno.h>
+#include <ftw.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -317,4 +318,43 @@ void zc_bench_log_to_stderr(zc_log_level level, const char *message, void *user_
     if (level <= ZC_LOG_WARNING)
         fprintf(stderr, "%s: %s: %s\n", program_invocation_short_name, level == ZC_LOG_ERROR ? "error" : "warning",
                 message);
+}
+
+uint8_t *zc_bench_read_file(const char *path, size_t *size) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    uint8_t *buf = NULL;
+    long n = -1;
+    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
+        (buf = malloc(n ? (size_t)n : 1)) != NULL && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+        free(buf);
+        buf = NULL;
+    }
+    fclose(f);
+    if (buf) *size = (size_t)n;
+    return buf;
+}
+
+int zc_bench_write_file(const char *path, const void *data, size_t size) {
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash) {
+        *slash = 0;
+        if (zc_bench_mkdirs(dir) != 0) return -1;
+    }
+    FILE *f = fopen(path, "wb");
+    if (!f) return -1;
+    int ok = fwrite(data, 1, size, f) == size;
+    return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+static int zc__bench_remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
+    (void)st;
+    (void)ftw;
+    return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+void zc_bench_rm_rf(const char *path) {
+    nftw(path, zc__bench_remove_one, 16, FTW_DEPTH | FTW_PHYS);
 }

@@ -60,6 +60,15 @@ uint64_t zc_bench_rand_below(uint64_t *state, uint64_t bound);
  * set otherwise. */
 int zc_bench_mkdirs(const char *dir);
 
+/* The whole file in a malloc'd buffer (*size bytes), NULL with errno set on failure. */
+uint8_t *zc_bench_read_file(const char *path, size_t *size);
+
+/* Write `size` bytes to `path`, creating missing parent directories. 0 or -1. */
+int zc_bench_write_file(const char *path, const void *data, size_t size);
+
+/* Remove `path` and everything below it (never following symbolic links). */
+void zc_bench_rm_rf(const char *path);
+
 /* "850 ns", "12.4 us", "3.10 ms", "1.25 s": three significant digits. */
 void zc_bench_format_ns(double ns, char *buf, size_t size);
 
