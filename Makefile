@@ -4,7 +4,8 @@
 #
 #   make                          release build of everything, in bin/release/
 #   make debug|release|sanitize   one configuration, in bin/<config>/
-#   make demo                     pack samples/assets; zcpack info, ls, verify on it
+#   make demo                     pack samples/assets; zcpack info, ls, verify on it;
+#                                 draw its scene with samples/viewer
 #   make test                     tests in release and under ASan+UBSan, the installed
 #                                 SDK through pkg-config, the Windows cross-build; first
 #                                 installs the packages holding the test images
@@ -65,7 +66,10 @@ demo: bootstrap release
 	bin/release/zcpack verify $(DEMO_PACK)
 	bin/release/zcpack dump $(DEMO_PACK) textures/bricks.png
 	bin/release/zcpack extract $(DEMO_PACK) textures/leaves.png --level 2 -o build/demo/leaves_level2.png
-	@echo "demo: pack in $(DEMO_PACK); mip level 2 of textures/leaves.png in build/demo/leaves_level2.png"
+	bin/release/zcpack dump $(DEMO_PACK) scene/demo.gltf
+	bin/release/viewer $(DEMO_PACK) -o build/demo/preview.png
+	@echo "demo: pack in $(DEMO_PACK); mip level 2 of textures/leaves.png in build/demo/leaves_level2.png;"
+	@echo "      the demo scene drawn by samples/viewer in build/demo/preview.png"
 
 test: bootstrap-test-data release sanitize
 	bin/release/zcpack_tests

@@ -128,6 +128,10 @@ project "zcpacker"
 program("zcpack", { "packer/zcpack_main.c" })
 program("zcpack_tests", { "tests/*.c" }, { "criterion" })
 
+-- The viewer sample: packs through the runtime's public API, --import through the
+-- packer library (stb is header-only; the sample compiles its PNG writer privately).
+program("viewer", { "samples/viewer/*.c" })
+
 -- One program per tools/bench/bench_*.c; the other .c files there are shared helpers
 -- compiled into each.
 local bench_helpers = {}

@@ -318,7 +318,7 @@ typedef struct zc__job {
     int fatal;                  /* the build itself failed on this job */
     zc_result result;           /* of the prepare step */
     zc_diag diag;
-    zc_import_output output;
+    zc_import_outputs outputs;  /* of the prepare step */
 } zc__job;
 
 struct zc__pipe {
@@ -333,11 +333,16 @@ struct zc__pipe {
     zc_result first_failure;    /* of the first failed file in path order */
     uint32_t failed;
     uint32_t textures_done, textures_total, textures_written;
+    uint32_t models_done, models_total, models_written;
     uint64_t bytes_done, bytes_total;
 };
 
 static int zc__is_texture(const zc_importer *imp) {
     return strcmp(imp->name, "texture") == 0;
+}
+
+static int zc__is_model(const zc_importer *imp) {
+    return strcmp(imp->name, "model") == 0;
 }
 
 static void zc__report(const zc__pipe *p, const char *current) {
@@ -348,6 +353,8 @@ static void zc__report(const zc__pipe *p, const char *current) {
     progress.files_total = (uint32_t)b->count;
     progress.textures_done = p->textures_done;
     progress.textures_total = p->textures_total;
+    progress.models_done = p->models_done;
+    progress.models_total = p->models_total;
     progress.bytes_done = p->bytes_done;
     progress.bytes_total = p->bytes_total;
     progress.current = current;
@@ -369,7 +376,7 @@ static void zc__work(uv_work_t *req) {
     zc_import_source src;
     zc__job_source(job, &src); /* logger stays silent off the build's thread */
     job->diag.message[0] = 0;
-    job->result = job->imp->prepare(&src, &job->output, &job->diag);
+    job->result = job->imp->prepare(&src, &job->outputs, &job->diag);
 }
 
 static void zc__pump(zc__pipe *p);
@@ -400,6 +407,8 @@ static void zc__submit(zc__pipe *p) {
     job->imp = zc_importer_for_path(b->files[index].rel);
     job->settings.texture.no_compress = b->desc->no_compress;
     job->settings.texture.max_dimension = b->desc->max_texture_dimension;
+    job->settings.model.texture = job->settings.texture;
+    job->settings.model.timeout_ms = b->desc->model_timeout_ms;
     zc_manifest_apply(b->manifest, b->files[index].rel, &job->settings);
     job->req.data = job;
     job->file_path = zc__file_path(b, b->files[index].rel);
@@ -416,11 +425,33 @@ static void zc__submit(zc__pipe *p) {
     if (job->fatal) zc__set_fatal(p, job->result);
 }
 
-/* Write a ready job's entry. Returns the import's error, or the writer's with *fatal set. */
+/* A generated entry path (not the file's own) that another file of the tree has as
+ * its path: the writer would refuse the pair only at the end, so refuse the file now. */
+static zc_result zc__check_collisions(const zc__build *b, const zc__job *job, zc_diag *diag) {
+    const char *own = b->files[job->index].rel;
+    for (size_t i = 0; i < job->outputs.count; ++i) {
+        const char *path = job->outputs.items[i].path;
+        if (!path || strcmp(path, own) == 0) continue;
+        zc__build_file key;
+        key.rel = (char *)path;
+        if (bsearch(&key, b->files, b->count, sizeof *b->files, zc__compare_files))
+            return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT,
+                           "its entry %s has the path of another file of the tree (a duplicate entry path)", path);
+    }
+    return ZC_OK;
+}
+
+/* Write a ready job's entries: the whole prepared list is checked first, so a file is
+ * written whole or not at all. Returns the import's error, or the writer's with
+ * *fatal set. */
 static zc_result zc__write_job(zc__pipe *p, zc__job *job, int *fatal) {
     const char *path = p->b->files[job->index].rel;
     if (job->imp->prepare) {
-        zc_result r = zc_import_output_write(&job->output, path, p->w, &job->diag);
+        zc_result r = zc_import_outputs_check(&job->outputs, path, &job->diag);
+        if (r == ZC_OK) r = zc__check_collisions(p->b, job, &job->diag);
+        if (r != ZC_OK) return r;
+        zc_import_notes_log(job->outputs.notes, job->file_path, p->b->desc->logger);
+        r = zc_import_outputs_write(&job->outputs, path, p->w, &job->diag);
         *fatal = r != ZC_OK;
         return r;
     }
@@ -453,11 +484,14 @@ static void zc__retire(zc__pipe *p) {
         }
     } else if (live && zc__is_texture(job->imp)) {
         p->textures_written++;
+    } else if (live && zc__is_model(job->imp)) {
+        p->models_written++;
     }
     if (zc__is_texture(job->imp)) p->textures_done++;
+    if (zc__is_model(job->imp)) p->models_done++;
     p->bytes_done += f->size;
     p->next_retire++;
-    zc_import_output_free(&job->output);
+    zc_import_outputs_free(&job->outputs);
     free(job->file_path);
     job->file_path = NULL;
     zc__report(p, f->rel);
@@ -497,8 +531,11 @@ static void zc__run_imports(zc__pipe *p) {
         free(p->ring);
         return;
     }
-    for (size_t i = 0; i < p->b->count; ++i)
-        if (zc__is_texture(zc_importer_for_path(p->b->files[i].rel))) p->textures_total++;
+    for (size_t i = 0; i < p->b->count; ++i) {
+        const zc_importer *imp = zc_importer_for_path(p->b->files[i].rel);
+        if (zc__is_texture(imp)) p->textures_total++;
+        if (zc__is_model(imp)) p->models_total++;
+    }
     zc__report(p, NULL);
     zc__pump(p);
     uv_run(&p->loop, UV_RUN_DEFAULT); /* returns when no prepare step is left */
@@ -640,6 +677,7 @@ zc_result zc_build(const zc_build_desc *desc, zc_build_stats *out) {
     if (written && out) {
         out->files = (uint32_t)b.count - p.failed;
         out->textures = p.textures_written;
+        out->models = p.models_written;
         out->skipped = b.skipped;
         out->input_bytes = bytes_total;
         zc__pack_stats(desc->output_path, out);

@@ -14,12 +14,20 @@
  * manifest (zc_manifest.h) and is not packed; its rules give each file its import
  * settings. A malformed manifest fails the build before the output is touched.
  *
- * Threads: importers with a prepare step (textures) run on the libuv thread pool,
- * at most desc->threads at once, on a loop the build owns; their results are written
- * by the calling thread in path order, with at most 2 * threads results prepared or
- * in preparation at any time (memory stays bounded). Other files are imported on the
- * calling thread when their turn comes. The pool's own size is libuv's
- * (UV_THREADPOOL_SIZE, read once per process).
+ * Threads: importers with a prepare step (textures, models) run on the libuv thread
+ * pool, at most desc->threads at once, on a loop the build owns; their results are
+ * written by the calling thread in path order (a model's entries in the order of its
+ * list, zc_model.h), with at most 2 * threads files prepared or in preparation at
+ * any time (memory stays bounded). Other files are imported on the calling thread
+ * when their turn comes. The pool's own size is libuv's (UV_THREADPOOL_SIZE, read
+ * once per process).
+ *
+ * Models: a file the model importer claims (zc_model_extensions) becomes the entry
+ * P (its scene) and P#mesh/<i>, P#material/<m>, P#texture/<t>, written together or
+ * not at all. Each import runs in a child process with a time limit
+ * (desc->model_timeout_ms): a crash or hang of the importer fails that file only. The
+ * model's notes (a texture it could not find, ...) are logged as warnings
+ * "<file>: <note>" in path order.
  *
  * Failed imports: every failure is logged as "<file>: <reason>", in path order. By
  * default the build stops submitting work at the first failure, lets the work in
@@ -49,6 +57,7 @@ extern "C" {
 typedef struct zc_build_progress {
     uint32_t files_done, files_total;   /* failed files count as done */
     uint32_t textures_done, textures_total; /* the files of the texture importer among them */
+    uint32_t models_done, models_total; /* the files of the model importer among them */
     uint64_t bytes_done, bytes_total;   /* file sizes as scanned */
     const char *current;                /* entry path of the file just imported; NULL before the first */
 } zc_build_progress;
@@ -73,6 +82,9 @@ typedef struct zc_build_desc {
                                        block-compressed (zc_texture_settings.no_compress) */
     uint32_t max_texture_dimension; /* default: 0 = 16384; sources wider or taller are
                                        refused before decoding (at most 65536) */
+    uint32_t model_timeout_ms;      /* default: 0 = ZC_MODEL_DEFAULT_TIMEOUT_MS (60 s); time
+                                       one model import may take before it is stopped and
+                                       fails */
 } zc_build_desc;
 
 /* Where a build stopped: lets a caller tell a bad asset from a bad tool. */
@@ -89,6 +101,7 @@ typedef struct zc_build_stats {
                                        keep_going with failed files) */
     uint32_t failed_files;          /* files whose import failed (logged one by one) */
     uint32_t textures;              /* files imported as textures */
+    uint32_t models;                /* files imported as models (each gives several entries) */
     uint32_t files;                 /* source files imported */
     uint32_t skipped;               /* symbolic links, special files, the output, temporaries */
     uint32_t entries;               /* entries in the pack */

@@ -11,14 +11,23 @@
  *    importer copies a file of any size through a small buffer). When it fails, the
  *    build cancels the entry it left open (zc_writer_cancel_entry).
  *  - `prepare` (optional) does the expensive part on a worker thread of the build's
- *    thread pool and returns one finished entry in memory (zc_import_output); the
- *    build writes the outputs in path order on its own thread, so the pack does not
- *    depend on the number of threads. A row with `prepare` still has an `import`
- *    (prepare, then write), for callers that import one file directly.
+ *    thread pool and returns the file's finished entries in memory (zc_import_outputs:
+ *    one for a texture; a scene, its meshes, materials and textures for a model); the
+ *    build writes them on its own thread, files in path order and each file's entries
+ *    in the order of its list, so the pack does not depend on the number of threads.
+ *    A row with `prepare` still has an `import` (prepare, then write), for callers
+ *    that import one file directly.
+ *
+ * Entry paths of one source file P: P itself, or P#<suffix> where the suffix holds no
+ * '#' (zc_model.h names them P#mesh/0, P#material/2, ...). Two files can then never
+ * produce the same path, except a file literally named like another file's generated
+ * entry, which the build reports as the generating file's failure.
  *
  * Threads: importer functions may be called from several threads at once for
  * different files and writers; they keep no state outside their call. `prepare` must
- * not use the logger (src->logger is silent there): it reports through the diag.
+ * not use the logger (src->logger is silent there): it reports errors through the
+ * diag and warnings through zc_import_outputs.notes, which the build logs on its own
+ * thread.
  */
 #ifndef ZC_IMPORTER_H
 #define ZC_IMPORTER_H
@@ -28,6 +37,7 @@
 
 #include "zc_writer.h"
 #include "zc_import_texture.h"
+#include "zc_model.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -44,6 +54,8 @@ typedef struct zc_import_option {
  * Zero everywhere means every importer's defaults. */
 typedef struct zc_import_settings {
     zc_texture_settings texture;    /* the texture importer's (zc_import_texture.h) */
+    zc_model_settings model;        /* the model importer's (zc_model.h); model.texture is
+                                       the base of the textures a model references */
 } zc_import_settings;
 
 /* What an importer is given about one source file. Borrowed for the call only. */
@@ -57,24 +69,38 @@ typedef struct zc_import_source {
     const zc_import_settings *settings; /* NULL: defaults */
 } zc_import_source;
 
-/* One entry built in memory by a prepare function. */
+/* One entry built in memory by a prepare function. Zero-initialised fields keep the
+ * one-entry meaning: path NULL is the source's entry path, no dependencies. */
 typedef struct zc_import_output {
     uint32_t type;                  /* FourCC type tag */
     uint32_t layout_hash;
     uint32_t align_log2;            /* as zc_writer_begin_entry takes it */
     void *payload;                  /* malloc'd entry bytes; owned by the output */
     size_t size;
+    char *path;                     /* malloc'd entry path; NULL = the source's entry path */
+    uint64_t *deps;                 /* malloc'd asset ids the entry references; NULL when none */
+    uint32_t dep_count;
 } zc_import_output;
+
+/* Every entry a prepare function built for one source file, plus its warnings. */
+typedef struct zc_import_outputs {
+    zc_import_output *items;        /* malloc'd, count entries, sorted by path (bytewise) */
+    size_t count;
+    char *notes;                    /* malloc'd warnings, one per line ('\n'-separated);
+                                       NULL when none. The build logs each as
+                                       "<file>: <line>" at ZC_LOG_WARNING */
+} zc_import_outputs;
 
 /* Import one file: write its entries into `w`. Returns ZC_OK, or an error with a
  * sentence in diag->message that does not repeat the file path (the caller prefixes
  * it). I/O errors reading the source are ZC_ERR_IO or ZC_ERR_FILE_NOT_FOUND. */
 typedef zc_result (*zc_import_fn)(const zc_import_source *src, zc_writer *w, zc_diag *diag);
 
-/* Build one file's entry in memory: on ZC_OK *out holds it (the caller writes it with
- * zc_import_output_write and frees it); on error *out is empty and the diag says why,
- * as for zc_import_fn. Runs on any thread. */
-typedef zc_result (*zc_prepare_fn)(const zc_import_source *src, zc_import_output *out, zc_diag *diag);
+/* Build one file's entries in memory: on ZC_OK *out holds at least one (the caller
+ * checks them with zc_import_outputs_check, writes them with zc_import_outputs_write
+ * and frees them); on error *out is empty and the diag says why, as for zc_import_fn.
+ * Runs on any thread. */
+typedef zc_result (*zc_prepare_fn)(const zc_import_source *src, zc_import_outputs *out, zc_diag *diag);
 
 typedef struct zc_importer {
     const char *name;               /* short name, e.g. "blob" */
@@ -99,17 +125,41 @@ const zc_importer *zc_importer_for_path(const char *path);
  * occurrence wins). */
 const char *zc_import_option_get(const zc_import_source *src, const char *key);
 
-/* Write a prepared output as one entry named entry_path. ZC_OK or the writer's error,
- * with a sentence in diag. The output stays owned by the caller. */
+/* Write a prepared output as one entry named out->path, or entry_path when that is
+ * NULL, with its dependencies. ZC_OK or the writer's error, with a sentence in diag.
+ * The output stays owned by the caller. */
 zc_result zc_import_output_write(const zc_import_output *out, const char *entry_path, zc_writer *w, zc_diag *diag);
 
-/* Free an output's payload and zero it. NULL is a no-op. */
+/* Free an output's payload, path and dependencies and zero it. NULL is a no-op. */
 void zc_import_output_free(zc_import_output *out);
+
+/* Check a prepared list before anything of it is written, so that a file is written
+ * whole or not at all: at least one output; every path (entry_path when NULL) passes
+ * zc_check_path and is entry_path or entry_path#<suffix without '#'>; paths strictly
+ * ascending; a payload wherever the size is not 0. ZC_ERR_BAD_PATH for a path that
+ * fails zc_check_path, ZC_ERR_INVALID_ARGUMENT for the rest, with a sentence in diag.
+ * (The build also refuses a generated path that another source file of the tree has
+ * as its own.) Pure. */
+zc_result zc_import_outputs_check(const zc_import_outputs *outs, const char *entry_path, zc_diag *diag);
+
+/* Write every output in list order (zc_import_output_write). On an error the entry in
+ * progress is left open (the build cancels it; its earlier entries stay written). */
+zc_result zc_import_outputs_write(const zc_import_outputs *outs, const char *entry_path, zc_writer *w,
+                                  zc_diag *diag);
+
+/* Log each non-empty line of `notes` as "<file>: <line>" at ZC_LOG_WARNING (lines cut
+ * at 900 bytes). NULL notes or a silent logger: nothing. */
+void zc_import_notes_log(const char *notes, const char *file, zc_logger logger);
+
+/* Free every output and the notes and zero the list. NULL is a no-op. */
+void zc_import_outputs_free(zc_import_outputs *outs);
 
 /* The importers themselves (zc_import_*.c). */
 zc_result zc__import_blob(const zc_import_source *src, zc_writer *w, zc_diag *diag);
 zc_result zc__import_texture(const zc_import_source *src, zc_writer *w, zc_diag *diag);
 zc_result zc__prepare_texture(const zc_import_source *src, zc_import_output *out, zc_diag *diag);
+zc_result zc__import_model(const zc_import_source *src, zc_writer *w, zc_diag *diag);
+zc_result zc__prepare_model(const zc_import_source *src, zc_import_outputs *out, zc_diag *diag);
 
 #ifdef __cplusplus
 }

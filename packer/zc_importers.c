@@ -1,4 +1,5 @@
 /* zc_importers.c - the one table of importers (see zc_importer.h). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,9 +9,26 @@ static const char *const zc__texture_extensions[] = {
     "png", "jpg", "jpeg", "tga", "bmp", "psd", "gif", "hdr", NULL,
 };
 
-/* Rows are tried in order; the fallback (extensions NULL) comes last. */
+/* The texture importer builds one entry; as a prepare row it returns a list of one. */
+static zc_result zc__prepare_texture_outputs(const zc_import_source *src, zc_import_outputs *out, zc_diag *diag) {
+    memset(out, 0, sizeof *out);
+    if (!(out->items = (zc_import_output *)calloc(1, sizeof *out->items)))
+        return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory");
+    zc_result r = zc__prepare_texture(src, &out->items[0], diag);
+    if (r != ZC_OK) {
+        free(out->items);
+        out->items = NULL;
+        return r;
+    }
+    out->count = 1;
+    return ZC_OK;
+}
+
+/* Rows are tried in order; the fallback (extensions NULL) comes last. Images come
+ * before models, so an extension both could claim stays a texture. */
 static const zc_importer zc__importers[] = {
-    { "texture", 1, zc__texture_extensions, zc__import_texture, zc__prepare_texture },
+    { "texture", 1, zc__texture_extensions, zc__import_texture, zc__prepare_texture_outputs },
+    { "model", 1, zc_model_extensions, zc__import_model, zc__prepare_model },
     { "blob", 1, NULL, zc__import_blob, NULL },
 };
 
@@ -65,18 +83,86 @@ const char *zc_import_option_get(const zc_import_source *src, const char *key) {
 }
 
 zc_result zc_import_output_write(const zc_import_output *out, const char *entry_path, zc_writer *w, zc_diag *diag) {
-    if (!out || !entry_path || !w || (!out->payload && out->size))
+    const char *path = out && out->path ? out->path : entry_path;
+    if (!out || !path || !w || (!out->payload && out->size) || (!out->deps && out->dep_count))
         return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "nothing to write");
-    zc_result r = zc_writer_begin_entry(w, entry_path, out->type, out->layout_hash, out->align_log2);
-    if (r != ZC_OK) return zc_fail(diag, r, "cannot begin the entry: %s", zc_result_str(r));
+    zc_result r = zc_writer_begin_entry(w, path, out->type, out->layout_hash, out->align_log2);
+    if (r != ZC_OK) return zc_fail(diag, r, "cannot begin the entry %s: %s", path, zc_result_str(r));
+    for (uint32_t i = 0; i < out->dep_count && r == ZC_OK; ++i) r = zc_writer_add_dep(w, out->deps[i]);
+    if (r != ZC_OK) return zc_fail(diag, r, "cannot record the dependencies of %s: %s", path, zc_result_str(r));
     if ((r = zc_writer_write(w, out->payload, out->size)) != ZC_OK)
-        return zc_fail(diag, r, "cannot write the entry: %s", zc_result_str(r));
-    if ((r = zc_writer_end_entry(w)) != ZC_OK) return zc_fail(diag, r, "cannot finish the entry: %s", zc_result_str(r));
+        return zc_fail(diag, r, "cannot write the entry %s: %s", path, zc_result_str(r));
+    if ((r = zc_writer_end_entry(w)) != ZC_OK)
+        return zc_fail(diag, r, "cannot finish the entry %s: %s", path, zc_result_str(r));
     return ZC_OK;
 }
 
 void zc_import_output_free(zc_import_output *out) {
     if (!out) return;
     free(out->payload);
+    free(out->path);
+    free(out->deps);
     memset(out, 0, sizeof *out);
+}
+
+/* 1 when `path` is entry_path or entry_path#<suffix without '#'>. */
+static int zc__in_namespace(const char *path, const char *entry_path) {
+    size_t n = strlen(entry_path);
+    if (strncmp(path, entry_path, n) != 0) return 0;
+    return path[n] == 0 || (path[n] == '#' && path[n + 1] && !strchr(path + n + 1, '#'));
+}
+
+zc_result zc_import_outputs_check(const zc_import_outputs *outs, const char *entry_path, zc_diag *diag) {
+    if (!outs || !entry_path || !outs->count || !outs->items)
+        return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "the importer produced no entry");
+    const char *prev = NULL;
+    for (size_t i = 0; i < outs->count; ++i) {
+        const zc_import_output *o = &outs->items[i];
+        const char *path = o->path ? o->path : entry_path;
+        zc_diag why;
+        if (zc_check_path(path, strlen(path), &why) != ZC_OK)
+            return zc_fail(diag, ZC_ERR_BAD_PATH, "the importer produced a bad entry path: %s", why.message);
+        if (!zc__in_namespace(path, entry_path))
+            return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "the importer produced the entry %s outside %s#...", path,
+                           entry_path);
+        if (prev && strcmp(prev, path) >= 0)
+            return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "the importer produced the entry %s twice or out of order",
+                           path);
+        if ((!o->payload && o->size) || (!o->deps && o->dep_count))
+            return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "the importer left out the bytes of entry %s", path);
+        prev = path;
+    }
+    return ZC_OK;
+}
+
+zc_result zc_import_outputs_write(const zc_import_outputs *outs, const char *entry_path, zc_writer *w,
+                                  zc_diag *diag) {
+    if (!outs) return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "nothing to write");
+    for (size_t i = 0; i < outs->count; ++i) {
+        zc_result r = zc_import_output_write(&outs->items[i], entry_path, w, diag);
+        if (r != ZC_OK) return r;
+    }
+    return ZC_OK;
+}
+
+void zc_import_outputs_free(zc_import_outputs *outs) {
+    if (!outs) return;
+    for (size_t i = 0; i < outs->count; ++i) zc_import_output_free(&outs->items[i]);
+    free(outs->items);
+    free(outs->notes);
+    memset(outs, 0, sizeof *outs);
+}
+
+void zc_import_notes_log(const char *notes, const char *file, zc_logger logger) {
+    if (!notes || !logger.func) return;
+    while (*notes) {
+        const char *end = strchr(notes, '\n');
+        size_t n = end ? (size_t)(end - notes) : strlen(notes);
+        if (n) {
+            char line[2048];
+            snprintf(line, sizeof line, "%s: %.*s", file ? file : "", (int)(n < 900 ? n : 900), notes);
+            logger.func(ZC_LOG_WARNING, line, logger.user_data);
+        }
+        notes += n + (end ? 1 : 0);
+    }
 }

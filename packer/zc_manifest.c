@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -21,12 +22,19 @@ enum {
     ZC__SET_CUTOUT = 1u << 4,
     ZC__SET_MAX_SIZE = 1u << 5,
     ZC__SET_ROW_PITCH_ALIGN = 1u << 6,
+    ZC__SET_QUANTIZE = 1u << 7,
+    ZC__SET_MESHLETS = 1u << 8,
+    ZC__SET_GENERATE_NORMALS = 1u << 9,
+    ZC__SET_GENERATE_TANGENTS = 1u << 10,
+    ZC__SET_FLIP_UVS = 1u << 11,
+    ZC__SET_SCALE = 1u << 12,
 };
 
 typedef struct zc__manifest_rule {
     char *match;
     uint32_t set;                   /* ZC__SET_* */
     zc_texture_settings texture;    /* the fields named in `set` */
+    zc_model_settings model;        /* the mesh fields named in `set` */
 } zc__manifest_rule;
 
 struct zc_manifest {
@@ -62,6 +70,51 @@ static zc_result zc__rule_bool(const cJSON *value, size_t index, zc_switch *out,
         return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "rule %zu: \"%s\" must be true or false", index, value->string);
     *out = cJSON_IsTrue(value) ? ZC_SWITCH_ON : ZC_SWITCH_OFF;
     return ZC_OK;
+}
+
+/* A mesh option's boolean (zc_model_settings keeps them as 0 or 1). */
+static zc_result zc__rule_flag(const cJSON *value, size_t index, int *out, zc_diag *diag) {
+    if (!cJSON_IsBool(value))
+        return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "rule %zu: \"%s\" must be true or false", index, value->string);
+    *out = cJSON_IsTrue(value) ? 1 : 0;
+    return ZC_OK;
+}
+
+/* A finite number greater than 0 that stays finite and non-zero as a float. */
+static zc_result zc__rule_scale(const cJSON *value, size_t index, float *out, zc_diag *diag) {
+    double d = cJSON_IsNumber(value) ? value->valuedouble : 0.0;
+    if (!cJSON_IsNumber(value) || !isfinite(d) || d <= 0.0 || d > 1e30 || (float)d <= 0.0f)
+        return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT,
+                       "rule %zu: \"scale\" must be a number greater than 0 (at most 1e30)", index);
+    *out = (float)d;
+    return ZC_OK;
+}
+
+/* One mesh option of a rule; ZC_ERR_NO_ENTRY when `key` is not one. */
+static zc_result zc__rule_mesh_member(const cJSON *v, size_t index, zc__manifest_rule *rule, zc_diag *diag) {
+    const char *key = v->string;
+    zc_model_settings *m = &rule->model;
+    static const struct {
+        const char *key;
+        uint32_t bit;
+        size_t offset;
+    } flags[] = {
+        { "quantize", ZC__SET_QUANTIZE, offsetof(zc_model_settings, quantize) },
+        { "meshlets", ZC__SET_MESHLETS, offsetof(zc_model_settings, meshlets) },
+        { "generate_normals", ZC__SET_GENERATE_NORMALS, offsetof(zc_model_settings, generate_normals) },
+        { "generate_tangents", ZC__SET_GENERATE_TANGENTS, offsetof(zc_model_settings, generate_tangents) },
+        { "flip_uvs", ZC__SET_FLIP_UVS, offsetof(zc_model_settings, flip_uvs) },
+    };
+    for (size_t i = 0; i < sizeof flags / sizeof flags[0]; ++i) {
+        if (strcmp(key, flags[i].key) != 0) continue;
+        rule->set |= flags[i].bit;
+        return zc__rule_flag(v, index, (int *)((char *)m + flags[i].offset), diag);
+    }
+    if (strcmp(key, "scale") == 0) {
+        rule->set |= ZC__SET_SCALE;
+        return zc__rule_scale(v, index, &m->scale, diag);
+    }
+    return ZC_ERR_NO_ENTRY;
 }
 
 /* An integer in [lo, hi]; power_of_two also requires a power of two. */
@@ -123,7 +176,7 @@ static zc_result zc__rule_member(const cJSON *v, size_t index, zc__manifest_rule
     } else if (strcmp(key, "row_pitch_align") == 0) {
         r = zc__rule_int(v, index, 1, 4096, 1, &t->row_pitch_align, diag);
         rule->set |= ZC__SET_ROW_PITCH_ALIGN;
-    } else {
+    } else if ((r = zc__rule_mesh_member(v, index, rule, diag)) == ZC_ERR_NO_ENTRY) {
         r = zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "rule %zu: unknown key \"%s\"", index, key);
     }
     return r;
@@ -252,8 +305,21 @@ static void zc__apply_rule(const zc__manifest_rule *rule, zc_texture_settings *t
     if (rule->set & ZC__SET_ROW_PITCH_ALIGN) t->row_pitch_align = rule->texture.row_pitch_align;
 }
 
+static void zc__apply_mesh_rule(const zc__manifest_rule *rule, zc_model_settings *m) {
+    if (rule->set & ZC__SET_QUANTIZE) m->quantize = rule->model.quantize;
+    if (rule->set & ZC__SET_MESHLETS) m->meshlets = rule->model.meshlets;
+    if (rule->set & ZC__SET_GENERATE_NORMALS) m->generate_normals = rule->model.generate_normals;
+    if (rule->set & ZC__SET_GENERATE_TANGENTS) m->generate_tangents = rule->model.generate_tangents;
+    if (rule->set & ZC__SET_FLIP_UVS) m->flip_uvs = rule->model.flip_uvs;
+    if (rule->set & ZC__SET_SCALE) m->scale = rule->model.scale;
+}
+
 void zc_manifest_apply(const zc_manifest *m, const char *entry_path, zc_import_settings *settings) {
     if (!m || !entry_path || !settings) return;
-    for (size_t i = 0; i < m->count; ++i)
-        if (fnmatch(m->rules[i].match, entry_path, 0) == 0) zc__apply_rule(&m->rules[i], &settings->texture);
+    for (size_t i = 0; i < m->count; ++i) {
+        if (fnmatch(m->rules[i].match, entry_path, 0) != 0) continue;
+        zc__apply_rule(&m->rules[i], &settings->texture);
+        zc__apply_rule(&m->rules[i], &settings->model.texture);
+        zc__apply_mesh_rule(&m->rules[i], &settings->model);
+    }
 }

@@ -4,7 +4,8 @@
  *       "rules": [
  *         { "match": "textures*", "max_size": 2048 },
  *         { "match": "ui*.png", "format": "rgba8", "mips": false },
- *         { "match": "*_mask.png", "srgb": false }
+ *         { "match": "*_mask.png", "srgb": false },
+ *         { "match": "models*.gltf", "quantize": true, "meshlets": true, "scale": 0.01 }
  *       ]
  *     }
  *
@@ -12,8 +13,8 @@
  * directory (which is then not packed). Each rule has a `match` glob, compared with
  * fnmatch(3) against the entry path (`textures/ui/button.png`) without FNM_PATHNAME,
  * so `*` and `?` also match '/' ("textures*" covers every file below textures/), and
- * case-sensitively; packer/zcpack.md has more examples. Every rule that matches a file applies, in order, field by field:
- * a later rule overrides only the fields it sets.
+ * case-sensitively; packer/zcpack.md has more examples. Every rule that matches a file
+ * applies, in order, field by field: a later rule overrides only the fields it sets.
  *
  * Rule fields (all but `match` optional):
  *   match            string, the glob (required, non-empty)
@@ -25,9 +26,18 @@
  *   cutout           boolean
  *   max_size         integer in [0, 65536]; 0 keeps the source size
  *   row_pitch_align  integer, a power of two in [1, 4096]
- * Their meaning is zc_texture_settings' (zc_import_texture.h). The top level is an
- * object whose only key is "rules" (an array, may be empty or absent). Unknown keys,
- * repeated keys and values of the wrong type or range are errors.
+ *   quantize         boolean (models)
+ *   meshlets         boolean (models)
+ *   generate_normals boolean (models)
+ *   generate_tangents boolean (models)
+ *   flip_uvs         boolean (models)
+ *   scale            number > 0 (at most 1e30) (models)
+ * The texture fields mean what zc_texture_settings' do (zc_import_texture.h); on a
+ * model file they set the base of the textures the model references (whose slot still
+ * decides srgb and normal_map). The model fields mean what zc_model_settings' do
+ * (zc_model.h); on other files they have no effect. The top level is an object whose
+ * only key is "rules" (an array, may be empty or absent). Unknown keys, repeated keys
+ * and values of the wrong type or range are errors.
  *
  * Threads: a parsed manifest is immutable; zc_manifest_apply is safe from any thread.
  */

@@ -160,10 +160,14 @@ static const char zc__help_build[] =
     "the paths relative to <dir> with '/' separators, in bytewise order; the same tree\n"
     "gives a byte-identical pack, whatever the number of threads. Images (png, jpg,\n"
     "jpeg, tga, bmp, psd, gif, hdr) become textures with mip chains, block-compressed\n"
-    "by default; other files are stored as they are. <dir>/zcpack.json, when present,\n"
-    "sets texture options per glob and is not packed. Symbolic links and special files\n"
-    "are skipped with a warning. The pack is written to a temporary file, verified, and\n"
-    "renamed over <pack>: on any error <pack> is left as it was.\n"
+    "by default. 3D models (gltf, glb, obj, fbx, dae, ply, stl, 3ds, md2, md3, md5mesh\n"
+    "and more) become a scene entry <file> plus <file>#mesh/<i>, <file>#material/<m>\n"
+    "and <file>#texture/<t>; each model is imported in a separate process, so a crash\n"
+    "or hang of the importer fails that file only. Other files are stored as they are.\n"
+    "<dir>/zcpack.json, when present, sets texture and mesh options per glob and is\n"
+    "not packed. Symbolic links and special files are skipped with a warning. The\n"
+    "pack is written to a temporary file, verified, and renamed over <pack>: on any\n"
+    "error <pack> is left as it was.\n"
     "\n"
     "Options:\n"
     "  -o, --output <pack>   pack to write (default: <name of dir>.zcpack in the\n"
@@ -176,6 +180,8 @@ static const char zc__help_build[] =
     "  --max-texture-dimension <n>\n"
     "                        refuse images wider or taller than <n> texels before\n"
     "                        decoding them, 1 to 65536 (default: 16384)\n"
+    "  --model-timeout <s>   stop a model import after <s> seconds and fail that\n"
+    "                        file, 1 to 86400 (default: 60)\n"
     "  -q, --quiet           no progress bar, warnings or summary; errors only\n"
     "  -h, --help            show this help\n"
     "\n"
@@ -241,7 +247,12 @@ static const char zc__help_dump[] =
     "Print a description of entry <path> as one JSON object: path, type, size and\n"
     "content hash for every entry; for a texture also its pixel format, extent, layers,\n"
     "mip count, flags, row pitch alignment and every level's extent, row pitch, size\n"
-    "and offset inside the entry. The texture's structure is checked first.\n"
+    "and offset inside the entry; for a mesh its counts, bounds, streams, attributes,\n"
+    "submeshes and meshlet count; for a material its name, alpha mode, flags, factors\n"
+    "and texture slots; for a scene its nodes (name, parent, transform, mesh instances,\n"
+    "camera, light), cameras and lights. References to other entries are shown as\n"
+    "their paths when the pack holds them, else as 16-digit hex asset ids. The entry's\n"
+    "structure is checked first.\n"
     "\n"
     "Options:\n"
     "  -h, --help  show this help\n"
@@ -275,6 +286,7 @@ typedef struct zc__args {
     int keep_going, no_compress;
     uint32_t jobs;              /* 0: not given */
     uint32_t max_dimension;     /* 0: not given */
+    uint32_t model_timeout;     /* seconds; 0: not given */
     uint32_t level, layer;
     int has_level, has_layer;
 } zc__args;
@@ -317,6 +329,7 @@ static const zc__number_option zc__number_options[] = {
     { "maxdim", "--max-texture-dimension", NULL, 1, ZC_TEXTURE_MAX_EXTENT },
     { "level", "--level", NULL, 0, ZC_TEXTURE_MAX_MIPS - 1 },
     { "layer", "--layer", NULL, 0, ZC_TEXTURE_MAX_LAYERS - 1 },
+    { "modeltimeout", "--model-timeout", NULL, 1, 86400 },
 };
 
 static uint32_t *zc__number_target(zc__args *a, size_t which) {
@@ -324,7 +337,8 @@ static uint32_t *zc__number_target(zc__args *a, size_t which) {
     case 0: return &a->jobs;
     case 1: return &a->max_dimension;
     case 2: a->has_level = 1; return &a->level;
-    default: a->has_layer = 1; return &a->layer;
+    case 3: a->has_layer = 1; return &a->layer;
+    default: return &a->model_timeout;
     }
 }
 
@@ -495,10 +509,15 @@ static void zc__progress(const zc_build_progress *p, void *user_data) {
     char bar[WIDTH + 1];
     for (int i = 0; i < WIDTH; ++i) bar[i] = i < filled ? '#' : '.';
     bar[WIDTH] = 0;
-    char textures[64] = "";
-    if (p->textures_total)
-        snprintf(textures, sizeof textures, " (%u/%u textures)", p->textures_done, p->textures_total);
-    int n = fprintf(stderr, "\r[%s] %u/%u files%s %.1f/%.1f MiB", bar, p->files_done, p->files_total, textures,
+    char kinds[96] = "";
+    if (p->textures_total && p->models_total)
+        snprintf(kinds, sizeof kinds, " (%u/%u textures, %u/%u models)", p->textures_done, p->textures_total,
+                 p->models_done, p->models_total);
+    else if (p->textures_total)
+        snprintf(kinds, sizeof kinds, " (%u/%u textures)", p->textures_done, p->textures_total);
+    else if (p->models_total)
+        snprintf(kinds, sizeof kinds, " (%u/%u models)", p->models_done, p->models_total);
+    int n = fprintf(stderr, "\r[%s] %u/%u files%s %.1f/%.1f MiB", bar, p->files_done, p->files_total, kinds,
                     zc__mib(p->bytes_done), zc__mib(p->bytes_total));
     if (n > zc__cli.progress_width) zc__cli.progress_width = n;
     zc__cli.progress_shown = 1;
@@ -557,7 +576,7 @@ static int zc__build_exit(zc_result r, const zc_build_stats *stats) {
 
 static int zc__cmd_build(int argc, char **argv) {
     zc__args a;
-    int rc = zc__parse("build", argc, argv, 2, "output quiet keepgoing nocompress jobs maxdim", &a);
+    int rc = zc__parse("build", argc, argv, 2, "output quiet keepgoing nocompress jobs maxdim modeltimeout", &a);
     if (rc >= 0) return rc;
     if (a.help) return zc__print_help(zc__help_build);
     if ((rc = zc__check_operands("build", &a, 1, "input directory")) >= 0) return rc;
@@ -590,6 +609,7 @@ static int zc__cmd_build(int argc, char **argv) {
     desc.keep_going = a.keep_going;
     desc.no_compress = a.no_compress;
     desc.max_texture_dimension = a.max_dimension;
+    desc.model_timeout_ms = a.model_timeout * 1000u;
     zc_build_stats stats;
     double start = zc__now();
     zc_result r = zc_build(&desc, &stats);
@@ -597,10 +617,11 @@ static int zc__cmd_build(int argc, char **argv) {
     zc__erase_progress();
     if (r != ZC_OK) zc__fail_on(dir, r);
     if (stats.pack_written && !a.quiet)
-        printf("%s: %u entries (%u textures), %u unique payloads, %llu bytes (%.1f MiB) from %llu input bytes "
-               "in %.2f s\n",
-               output, stats.entries, stats.textures, stats.unique_payloads, (unsigned long long)stats.pack_bytes,
-               zc__mib(stats.pack_bytes), (unsigned long long)stats.input_bytes, seconds);
+        printf("%s: %u entries (%u textures, %u models), %u unique payloads, %llu bytes (%.1f MiB) from %llu "
+               "input bytes in %.2f s\n",
+               output, stats.entries, stats.textures, stats.models, stats.unique_payloads,
+               (unsigned long long)stats.pack_bytes, zc__mib(stats.pack_bytes), (unsigned long long)stats.input_bytes,
+               seconds);
     free(default_output);
     return r == ZC_OK ? ZC_EXIT_OK : zc__build_exit(r, &stats);
 }
@@ -845,23 +866,32 @@ static int zc__open_entry(const char *pack_path, const char *path, zc_pack **pac
     return zc__exit_for_pack(r);
 }
 
-/* A texture view of the entry, with a sentence saying what is wrong when it fails. */
-static int zc__texture_of(const char *pack_path, const zc_entry *e, zc_texture_view *view) {
-    zc_result r = zc_texture_view_from_entry(e, view);
-    if (r == ZC_OK) return ZC_EXIT_OK;
+/* Report a view that could not be made of entry e: the structural check's sentence
+ * when the entry's bytes are reachable, else the code's description. Returns the exit
+ * code. */
+static int zc__view_failed(const char *pack_path, const zc_entry *e, zc_result r) {
     const void *data;
     uint64_t size;
     zc_diag diag;
     diag.message[0] = 0;
-    if (zc_entry_bytes(e, ZC_TYPE_TEXTURE, &data, &size) == ZC_OK) zc_texture_check(data, size, &diag);
+    if (zc_entry_bytes(e, e->type, &data, &size) == ZC_OK) zc_check_payload(e->type, e->layout_hash, data, size, &diag);
     zc__error("%s: %s: %s%s%s", pack_path, e->path, zc_result_str(r), diag.message[0] ? ": " : "", diag.message);
     return zc__exit_for_pack(r);
 }
 
-typedef int (*zc__dump_fn)(const char *pack_path, const zc_entry *e, cJSON *o);
+/* A texture view of the entry, with a sentence saying what is wrong when it fails. */
+static int zc__texture_of(const char *pack_path, const zc_entry *e, zc_texture_view *view) {
+    zc_result r = zc_texture_view_from_entry(e, view);
+    return r == ZC_OK ? ZC_EXIT_OK : zc__view_failed(pack_path, e, r);
+}
 
-static int zc__dump_blob(const char *pack_path, const zc_entry *e, cJSON *o) {
+/* A describer adds the keys of its type to o. pack resolves references to other
+ * entries. Returns an exit code, having reported any failure. */
+typedef int (*zc__dump_fn)(const char *pack_path, const zc_pack *pack, const zc_entry *e, cJSON *o);
+
+static int zc__dump_blob(const char *pack_path, const zc_pack *pack, const zc_entry *e, cJSON *o) {
     (void)pack_path;
+    (void)pack;
     (void)e;
     (void)o; /* size and content hash are common to every entry */
     return ZC_EXIT_OK;
@@ -880,7 +910,8 @@ static cJSON *zc__texture_flags_json(uint32_t flags) {
     return array;
 }
 
-static int zc__dump_texture(const char *pack_path, const zc_entry *e, cJSON *o) {
+static int zc__dump_texture(const char *pack_path, const zc_pack *pack, const zc_entry *e, cJSON *o) {
+    (void)pack;
     zc_texture_view view;
     int rc = zc__texture_of(pack_path, e, &view);
     if (rc != ZC_EXIT_OK) return rc;
@@ -915,6 +946,218 @@ static int zc__dump_texture(const char *pack_path, const zc_entry *e, cJSON *o) 
     return ZC_EXIT_OK;
 }
 
+/* A float as the JSON number with the fewest significant digits that reads back as
+ * the same float ("0.8", not "0.800000011920929"). Needs the C locale (main sets it). */
+static cJSON *zc__float_json(float value) {
+    char text[32];
+    for (int digits = 6; digits <= 9; ++digits) {
+        snprintf(text, sizeof text, "%.*g", digits, (double)value);
+        if (strtof(text, NULL) == value) break;
+    }
+    return cJSON_CreateNumber(strtod(text, NULL));
+}
+
+static cJSON *zc__floats_json(const float *values, int count) {
+    cJSON *array = cJSON_CreateArray();
+    for (int k = 0; array && k < count; ++k) cJSON_AddItemToArray(array, zc__float_json(values[k]));
+    return array;
+}
+
+static void zc__add_float(cJSON *o, const char *key, float value) {
+    cJSON_AddItemToObject(o, key, zc__float_json(value));
+}
+
+/* A reference to another entry: JSON null for id 0, the entry's path when the id
+ * names an entry of `type` in the pack, else the id as 16 hex digits. */
+static cJSON *zc__reference_json(const zc_pack *pack, uint64_t id, uint32_t type) {
+    if (id == 0) return cJSON_CreateNull();
+    zc_entry target;
+    if (zc_pack_resolve(pack, id, type, &target) == ZC_OK) return cJSON_CreateString(target.path);
+    char hex[17];
+    zc__hex64(id, hex);
+    return cJSON_CreateString(hex);
+}
+
+static cJSON *zc__mesh_streams_json(const zc_mesh_view *view, const zc_entry *e) {
+    cJSON *streams = cJSON_CreateArray();
+    for (uint32_t s = 0; streams && s < view->stream_count; ++s) {
+        cJSON *o = cJSON_CreateObject();
+        if (!o) break;
+        const zc_vertex_stream_view *sv = &view->streams[s];
+        cJSON_AddNumberToObject(o, "stride", sv->stride);
+        cJSON_AddNumberToObject(o, "size", (double)sv->stride * view->vertex_count);
+        cJSON_AddNumberToObject(o, "offset", (double)((const uint8_t *)sv->data - (const uint8_t *)e->data));
+        cJSON_AddItemToArray(streams, o);
+    }
+    return streams;
+}
+
+static cJSON *zc__mesh_attributes_json(const zc_mesh_view *view) {
+    cJSON *attributes = cJSON_CreateArray();
+    for (uint32_t i = 0; attributes && i < view->attribute_count; ++i) {
+        cJSON *o = cJSON_CreateObject();
+        if (!o) break;
+        const zc_vertex_attribute *a = &view->attributes[i];
+        cJSON_AddStringToObject(o, "semantic", zc_vertex_semantic_name(a->semantic));
+        cJSON_AddStringToObject(o, "format", zc_vertex_format_name(a->format));
+        cJSON_AddNumberToObject(o, "stream", a->stream);
+        cJSON_AddNumberToObject(o, "offset", a->offset);
+        cJSON_AddItemToArray(attributes, o);
+    }
+    return attributes;
+}
+
+static cJSON *zc__mesh_submeshes_json(const zc_mesh_view *view, const zc_pack *pack) {
+    cJSON *submeshes = cJSON_CreateArray();
+    for (uint32_t i = 0; submeshes && i < view->submesh_count; ++i) {
+        cJSON *o = cJSON_CreateObject();
+        if (!o) break;
+        const zc_submesh *sm = &view->submeshes[i];
+        cJSON_AddNumberToObject(o, "index_offset", sm->index_offset);
+        cJSON_AddNumberToObject(o, "index_count", sm->index_count);
+        cJSON_AddItemToObject(o, "material", zc__reference_json(pack, sm->material, ZC_TYPE_MATERIAL));
+        cJSON_AddNumberToObject(o, "meshlet_offset", sm->meshlet_offset);
+        cJSON_AddNumberToObject(o, "meshlet_count", sm->meshlet_count);
+        cJSON_AddItemToArray(submeshes, o);
+    }
+    return submeshes;
+}
+
+static int zc__dump_mesh(const char *pack_path, const zc_pack *pack, const zc_entry *e, cJSON *o) {
+    zc_mesh_view view;
+    zc_result r = zc_mesh_view_from_entry(e, &view);
+    if (r != ZC_OK) return zc__view_failed(pack_path, e, r);
+    cJSON_AddNumberToObject(o, "vertex_count", view.vertex_count);
+    cJSON_AddNumberToObject(o, "index_count", view.index_count);
+    cJSON_AddNumberToObject(o, "index_size", view.index_size);
+    cJSON_AddItemToObject(o, "aabb_min", zc__floats_json(view.aabb_min, 3));
+    cJSON_AddItemToObject(o, "aabb_max", zc__floats_json(view.aabb_max, 3));
+    cJSON_AddItemToObject(o, "sphere_center", zc__floats_json(view.sphere_center, 3));
+    zc__add_float(o, "sphere_radius", view.sphere_radius);
+    cJSON_AddItemToObject(o, "streams", zc__mesh_streams_json(&view, e));
+    cJSON_AddItemToObject(o, "attributes", zc__mesh_attributes_json(&view));
+    cJSON_AddItemToObject(o, "submeshes", zc__mesh_submeshes_json(&view, pack));
+    cJSON_AddNumberToObject(o, "meshlet_count", view.meshlet_count);
+    return ZC_EXIT_OK;
+}
+
+static cJSON *zc__material_flags_json(uint32_t flags) {
+    cJSON *array = cJSON_CreateArray();
+    if (array && (flags & ZC_MATERIAL_DOUBLE_SIDED)) cJSON_AddItemToArray(array, cJSON_CreateString("DOUBLE_SIDED"));
+    if (array && (flags & ZC_MATERIAL_UNLIT)) cJSON_AddItemToArray(array, cJSON_CreateString("UNLIT"));
+    return array;
+}
+
+/* The filled texture slots, keyed by slot name: {"texture": path or hex id, "texcoord"}. */
+static cJSON *zc__material_textures_json(const zc_material_view *view, const zc_pack *pack) {
+    cJSON *textures = cJSON_CreateObject();
+    for (uint32_t s = 0; textures && s < ZC_MATERIAL_SLOT_COUNT; ++s) {
+        if (view->textures[s].texture == 0) continue;
+        cJSON *t = cJSON_CreateObject();
+        if (!t) break;
+        cJSON_AddItemToObject(t, "texture", zc__reference_json(pack, view->textures[s].texture, ZC_TYPE_TEXTURE));
+        cJSON_AddNumberToObject(t, "texcoord", view->textures[s].texcoord);
+        cJSON_AddItemToObject(textures, zc_material_slot_name(s), t);
+    }
+    return textures;
+}
+
+static int zc__dump_material(const char *pack_path, const zc_pack *pack, const zc_entry *e, cJSON *o) {
+    zc_material_view view;
+    zc_result r = zc_material_view_from_entry(e, &view);
+    if (r != ZC_OK) return zc__view_failed(pack_path, e, r);
+    cJSON_AddStringToObject(o, "name", view.name);
+    cJSON_AddStringToObject(o, "alpha_mode", zc_alpha_mode_name(view.alpha_mode));
+    zc__add_float(o, "alpha_cutoff", view.alpha_cutoff);
+    cJSON_AddItemToObject(o, "flags", zc__material_flags_json(view.flags));
+    cJSON_AddItemToObject(o, "base_color_factor", zc__floats_json(view.base_color_factor, 4));
+    cJSON_AddItemToObject(o, "emissive_factor", zc__floats_json(view.emissive_factor, 3));
+    zc__add_float(o, "metallic_factor", view.metallic_factor);
+    zc__add_float(o, "roughness_factor", view.roughness_factor);
+    zc__add_float(o, "normal_scale", view.normal_scale);
+    zc__add_float(o, "occlusion_strength", view.occlusion_strength);
+    cJSON_AddItemToObject(o, "textures", zc__material_textures_json(&view, pack));
+    return ZC_EXIT_OK;
+}
+
+/* Mesh instances of one node: [{"mesh": path or hex id, "material": path, hex id or null}]. */
+static cJSON *zc__node_meshes_json(const zc_scene_view *view, const zc_scene_node *n, const zc_pack *pack) {
+    cJSON *meshes = cJSON_CreateArray();
+    for (uint32_t k = 0; meshes && k < n->mesh_count; ++k) {
+        const zc_scene_mesh *m = &view->meshes[n->mesh_first + k];
+        cJSON *o = cJSON_CreateObject();
+        if (!o) break;
+        cJSON_AddItemToObject(o, "mesh", zc__reference_json(pack, m->mesh, ZC_TYPE_MESH));
+        cJSON_AddItemToObject(o, "material", zc__reference_json(pack, m->material, ZC_TYPE_MATERIAL));
+        cJSON_AddItemToArray(meshes, o);
+    }
+    return meshes;
+}
+
+static cJSON *zc__scene_nodes_json(const zc_scene_view *view, const zc_pack *pack) {
+    cJSON *nodes = cJSON_CreateArray();
+    for (uint32_t i = 0; nodes && i < view->node_count; ++i) {
+        const zc_scene_node *n = &view->nodes[i];
+        cJSON *o = cJSON_CreateObject();
+        if (!o) break;
+        cJSON_AddStringToObject(o, "name", zc_scene_view_node_name(view, i, NULL));
+        cJSON_AddNumberToObject(o, "parent", n->parent);
+        cJSON_AddItemToObject(o, "translation", zc__floats_json(n->translation, 3));
+        cJSON_AddItemToObject(o, "rotation", zc__floats_json(n->rotation, 4));
+        cJSON_AddItemToObject(o, "scale", zc__floats_json(n->scale, 3));
+        cJSON_AddItemToObject(o, "meshes", zc__node_meshes_json(view, n, pack));
+        cJSON_AddNumberToObject(o, "camera", n->camera);
+        cJSON_AddNumberToObject(o, "light", n->light);
+        cJSON_AddItemToArray(nodes, o);
+    }
+    return nodes;
+}
+
+static cJSON *zc__scene_cameras_json(const zc_scene_view *view) {
+    cJSON *cameras = cJSON_CreateArray();
+    for (uint32_t i = 0; cameras && i < view->camera_count; ++i) {
+        const zc_camera *c = &view->cameras[i];
+        cJSON *o = cJSON_CreateObject();
+        if (!o) break;
+        cJSON_AddStringToObject(o, "type", zc_camera_type_name(c->type));
+        zc__add_float(o, "aspect", c->aspect);
+        zc__add_float(o, "yfov", c->yfov);
+        zc__add_float(o, "xmag", c->xmag);
+        zc__add_float(o, "ymag", c->ymag);
+        zc__add_float(o, "znear", c->znear);
+        zc__add_float(o, "zfar", c->zfar);
+        cJSON_AddItemToArray(cameras, o);
+    }
+    return cameras;
+}
+
+static cJSON *zc__scene_lights_json(const zc_scene_view *view) {
+    cJSON *lights = cJSON_CreateArray();
+    for (uint32_t i = 0; lights && i < view->light_count; ++i) {
+        const zc_light *l = &view->lights[i];
+        cJSON *o = cJSON_CreateObject();
+        if (!o) break;
+        cJSON_AddStringToObject(o, "type", zc_light_type_name(l->type));
+        cJSON_AddItemToObject(o, "color", zc__floats_json(l->color, 3));
+        zc__add_float(o, "intensity", l->intensity);
+        zc__add_float(o, "range", l->range);
+        zc__add_float(o, "inner_cone", l->inner_cone);
+        zc__add_float(o, "outer_cone", l->outer_cone);
+        cJSON_AddItemToArray(lights, o);
+    }
+    return lights;
+}
+
+static int zc__dump_scene(const char *pack_path, const zc_pack *pack, const zc_entry *e, cJSON *o) {
+    zc_scene_view view;
+    zc_result r = zc_scene_view_from_entry(e, &view);
+    if (r != ZC_OK) return zc__view_failed(pack_path, e, r);
+    cJSON_AddItemToObject(o, "nodes", zc__scene_nodes_json(&view, pack));
+    cJSON_AddItemToObject(o, "cameras", zc__scene_cameras_json(&view));
+    cJSON_AddItemToObject(o, "lights", zc__scene_lights_json(&view));
+    return ZC_EXIT_OK;
+}
+
 /* Describers per type tag; a type without one is described by the common fields. */
 static const struct {
     uint32_t type;
@@ -922,6 +1165,9 @@ static const struct {
 } zc__dumpers[] = {
     { ZC_TYPE_BLOB, zc__dump_blob },
     { ZC_TYPE_TEXTURE, zc__dump_texture },
+    { ZC_TYPE_MESH, zc__dump_mesh },
+    { ZC_TYPE_MATERIAL, zc__dump_material },
+    { ZC_TYPE_SCENE, zc__dump_scene },
 };
 
 static int zc__cmd_dump(int argc, char **argv) {
@@ -947,7 +1193,8 @@ static int zc__cmd_dump(int argc, char **argv) {
     cJSON_AddNumberToObject(o, "alignment", e.alignment);
     cJSON_AddStringToObject(o, "codec", zc__codec_text(e.codec));
     for (size_t i = 0; i < sizeof zc__dumpers / sizeof zc__dumpers[0]; ++i)
-        if (zc__dumpers[i].type == e.type && zc_type_name(e.type)) rc = zc__dumpers[i].dump(a.operands[0], &e, o);
+        if (zc__dumpers[i].type == e.type && zc_type_name(e.type))
+            rc = zc__dumpers[i].dump(a.operands[0], pack, &e, o);
     if (rc == ZC_EXIT_OK)
         rc = zc__print_json(o);
     else

@@ -401,3 +401,11 @@ zc_result zc_entry_bytes(const zc_entry *entry, uint32_t type, const void **out_
     *out_size = entry->raw_size;
     return ZC_OK;
 }
+
+zc_result zc_pack_resolve(const zc_pack *pack, uint64_t id, uint32_t type, zc_entry *out) {
+    if (!pack || !out) return ZC_ERR_INVALID_ARGUMENT;
+    if (id == 0) return ZC_ERR_NO_ENTRY; /* 0 means "no reference", never an entry */
+    zc_result r = zc_pack_find_id(pack, id, out);
+    if (r != ZC_OK) return r;
+    return type != 0 && out->type != type ? ZC_ERR_TYPE_MISMATCH : ZC_OK;
+}

@@ -246,11 +246,155 @@ typedef struct zc_texture_view {
  * ZC_ERR_BAD_POINTER, ZC_ERR_BAD_ALIGNMENT. O(levels); allocation-free; any thread. */
 zc_result zc_texture_view_from_entry(const zc_entry *entry, zc_texture_view *out);
 
+/* The same from a texture payload in memory (16-byte aligned; ZC_ERR_INVALID_ARGUMENT
+ * otherwise), e.g. an entry the packer has just built or one decoded from a compressed
+ * entry. Level pointers point into `data`. Same checks and errors, without the type,
+ * layout and codec checks of an entry. */
+zc_result zc_texture_view_from_bytes(const void *data, uint64_t size, zc_texture_view *out);
+
 /* One level of one layer: pointer into the mapping, size, extent and row pitch.
  * ZC_ERR_NO_ENTRY when level >= mip_count or layer >= layers. O(1); allocation-free;
  * any thread. */
 zc_result zc_texture_view_level(const zc_texture_view *view, uint32_t level, uint32_t layer,
                                 zc_texture_level_view *out);
+
+/* ---------------------------------------------------------------------------------
+ * References between entries
+ * ------------------------------------------------------------------------------- */
+
+/* Resolve an asset id found inside an entry (a material's texture, a submesh's
+ * material, a scene's mesh) to the entry it names, checking its type: ZC_OK fills
+ * *out; ZC_ERR_NO_ENTRY when no entry has the id (id 0 included: it means "none" and
+ * callers test it first); ZC_ERR_TYPE_MISMATCH when the entry is not of `type`
+ * (0 accepts any type), with *out filled all the same so the caller can name the
+ * entry it found; ZC_ERR_INVALID_ARGUMENT on NULL. Logs nothing. O(log n);
+ * allocation-free; any thread. */
+zc_result zc_pack_resolve(const zc_pack *pack, uint64_t id, uint32_t type, zc_entry *out);
+
+/* ---------------------------------------------------------------------------------
+ * Meshes, materials and scenes
+ *
+ * As for textures, a view is a small struct of pointers and counts. The runtime fills
+ * one from an entry (zc_*_view_from_entry: pointers into the mapping) and anyone can
+ * fill one from a payload in memory (zc_*_view_from_bytes), which is how the packer
+ * hands out freshly imported models: engine code that draws a view has one path for
+ * both. Every view_from_* call runs the type's full structural check first (SPEC.md),
+ * so a view is safe to walk whatever the pack's validation level: every index is
+ * below vertex_count, every stream lies inside the entry, every parent is earlier.
+ * Pointers in a view live as long as the bytes they point into (lifetime rule 1 for
+ * entries; the caller's buffer for _from_bytes). Views need no cleanup.
+ * ------------------------------------------------------------------------------- */
+
+typedef struct zc_vertex_stream_view {
+    const void *data;               /* vertex_count * stride bytes, 16-byte aligned */
+    uint32_t stride;                /* bytes per vertex */
+} zc_vertex_stream_view;
+
+typedef struct zc_mesh_view {
+    uint32_t vertex_count;
+    uint32_t index_count;           /* a multiple of 3: a triangle list, counter-clockwise front */
+    uint32_t index_size;            /* 2 (uint16_t indices) or 4 (uint32_t) */
+    float aabb_min[3], aabb_max[3]; /* object-space bounds */
+    float sphere_center[3], sphere_radius;
+    uint32_t stream_count;          /* [1, ZC_MESH_MAX_STREAMS] */
+    zc_vertex_stream_view streams[ZC_MESH_MAX_STREAMS];
+    uint32_t attribute_count;
+    const zc_vertex_attribute *attributes;  /* semantic, format, stream, offset */
+    const void *indices;            /* index_count * index_size bytes */
+    uint32_t submesh_count;
+    const zc_submesh *submeshes;    /* index ranges and material asset ids */
+    uint32_t meshlet_count;         /* 0: no meshlets */
+    const zc_meshlet *meshlets;
+    const uint32_t *meshlet_vertices;
+    const uint8_t *meshlet_triangles;
+} zc_mesh_view;
+
+/* Fill a mesh view from a mesh entry / from a mesh payload in memory. Checks type,
+ * layout and codec like zc_entry_bytes (from_entry only), then zc_mesh_check. On any
+ * error *out is zeroed. Errors: ZC_ERR_INVALID_ARGUMENT (NULL, or a payload that is
+ * not 16-byte aligned), ZC_ERR_TYPE_MISMATCH, ZC_ERR_LAYOUT_MISMATCH,
+ * ZC_ERR_UNSUPPORTED_CODEC and the check's structural errors (ZC_ERR_BAD_ENTRY,
+ * ZC_ERR_BAD_POINTER, ZC_ERR_BAD_STRING, ZC_ERR_LIMIT, ZC_ERR_BAD_ALIGNMENT).
+ * O(indices + meshlets); allocation-free; any thread. Untrusted input: safe. */
+zc_result zc_mesh_view_from_entry(const zc_entry *entry, zc_mesh_view *out);
+zc_result zc_mesh_view_from_bytes(const void *payload, uint64_t size, zc_mesh_view *out);
+
+/* The attribute with `semantic` (zc_vertex_semantic), NULL when the mesh has none.
+ * Any thread. */
+const zc_vertex_attribute *zc_mesh_view_attribute(const zc_mesh_view *view, uint32_t semantic);
+
+/* Read attribute `attr` (one of view->attributes) of vertex `vertex` as floats in
+ * out[0..3]. FLOAT formats are read as they are (binary16 widened exactly), SNORM as
+ * max(v / (2^(n-1) - 1), -1), UNORM as v / (2^n - 1), UINT as the integer value.
+ * A POSITION is always x, y, z with out[3] = 1 (a fourth stored component is padding)
+ * and a normalized POSITION is mapped back onto the bounds (zc_mesh.h). Components the
+ * format lacks are 0. Returns the number of components (3 for POSITION, else the
+ * format's), 0 with out zeroed when vertex >= vertex_count, attr is NULL or does not
+ * fit its stream. For tools and tests; an engine uploads the streams as they lie.
+ * Allocation-free; any thread. */
+uint32_t zc_mesh_view_read(const zc_mesh_view *view, const zc_vertex_attribute *attr, uint32_t vertex,
+                           float out[4]);
+
+/* Index `i` of the index buffer, whatever its size; 0 when i >= index_count. Any
+ * thread. */
+uint32_t zc_mesh_view_index(const zc_mesh_view *view, uint32_t i);
+
+typedef struct zc_material_texture_view {
+    uint64_t texture;               /* asset id of a texture entry; 0 = none */
+    uint32_t texcoord;              /* TEXCOORD set the texture is sampled with */
+} zc_material_texture_view;
+
+typedef struct zc_material_view {
+    const char *name;               /* NUL-terminated UTF-8, never NULL (may be "") */
+    uint32_t name_length;
+    zc_alpha_mode alpha_mode;
+    uint32_t flags;                 /* ZC_MATERIAL_* */
+    float alpha_cutoff;
+    float base_color_factor[4];     /* linear RGBA */
+    float emissive_factor[3];
+    float metallic_factor, roughness_factor;
+    float normal_scale, occlusion_strength;
+    zc_material_texture_view textures[ZC_MATERIAL_SLOT_COUNT]; /* indexed by zc_material_slot */
+} zc_material_view;
+
+/* Fill a material view (the same contract as zc_mesh_view_from_entry, with
+ * zc_material_check; on error *out is zeroed with name = ""). O(name length);
+ * allocation-free; any thread. */
+zc_result zc_material_view_from_entry(const zc_entry *entry, zc_material_view *out);
+zc_result zc_material_view_from_bytes(const void *payload, uint64_t size, zc_material_view *out);
+
+typedef struct zc_scene_view {
+    uint32_t node_count;
+    const zc_scene_node *nodes;     /* depth-first pre-order: parent < own index, -1 = root */
+    uint32_t mesh_count;
+    const zc_scene_mesh *meshes;    /* node i draws meshes[nodes[i].mesh_first, +mesh_count) */
+    uint32_t camera_count;
+    const zc_camera *cameras;
+    uint32_t light_count;
+    const zc_light *lights;
+    const zc_scene *scene;          /* the archived header, for zc_scene_find_node */
+} zc_scene_view;
+
+/* Fill a scene view (the same contract as zc_mesh_view_from_entry, with
+ * zc_scene_check). O(nodes + name bytes); allocation-free; any thread. */
+zc_result zc_scene_view_from_entry(const zc_entry *entry, zc_scene_view *out);
+zc_result zc_scene_view_from_bytes(const void *payload, uint64_t size, zc_scene_view *out);
+
+/* Name of node `node` (NUL-terminated UTF-8, "" when unnamed or out of range) and its
+ * length. Any thread. */
+const char *zc_scene_view_node_name(const zc_scene_view *view, uint32_t node, uint32_t *out_length);
+
+/* Index of the lowest-numbered node named `name` (NUL-terminated, compared bytewise),
+ * -1 when none or when name or view is NULL. Binary search of the scene's name index:
+ * O(log nodes), allocation-free, any thread. */
+int32_t zc_scene_view_find_node(const zc_scene_view *view, const char *name);
+
+/* World transform of every node, column-major 4x4 (element [column * 4 + row]):
+ * world[i] = world[parent] * T * R * S, or T * R * S for a root, where R is the
+ * rotation of the node's quaternion (normalized). Written to out_world[node_count][16]
+ * in one forward pass (parents precede their children). The caller owns the buffer;
+ * NULL arguments are a no-op; allocation-free; any thread. */
+void zc_scene_view_world_transforms(const zc_scene_view *view, float (*out_world)[16]);
 
 #ifdef __cplusplus
 }

@@ -10,7 +10,14 @@ zc_result zc_texture_view_from_entry(const zc_entry *entry, zc_texture_view *out
     uint64_t size;
     zc_result r = zc_entry_bytes(entry, ZC_TYPE_TEXTURE, &data, &size);
     if (r != ZC_OK) return r;
-    r = zc_texture_check(data, size, NULL);
+    return zc_texture_view_from_bytes(data, size, out);
+}
+
+zc_result zc_texture_view_from_bytes(const void *data, uint64_t size, zc_texture_view *out) {
+    if (!out) return ZC_ERR_INVALID_ARGUMENT;
+    memset(out, 0, sizeof *out);
+    if (!data || ((uintptr_t)data & 15u) != 0) return ZC_ERR_INVALID_ARGUMENT;
+    zc_result r = zc_texture_check(data, size, NULL);
     if (r != ZC_OK) return r;
     const zc_texture *t = (const zc_texture *)data;
     out->format = (zc_pixel_format)t->format;

@@ -1,0 +1,410 @@
+/* zc_model.c - the in-process model import (zc_model.h): settings, the assimp call,
+ * the passes in order (zc_model_internal.h), the finished entry list, and the small
+ * helpers every pass shares. zc_model_import_file (the isolated import) lives in
+ * zc_model_isolate.c.
+ *
+ * assimp and threads. Its C API keeps the message of the last failed import in one
+ * process-wide string (aiGetErrorString), written by every failing import without a
+ * lock, and some of its importers keep static state. So the assimp call (import,
+ * post-processing and reading the error) runs under one process-wide mutex: imports
+ * on several threads overlap in everything after assimp (meshoptimizer, textures,
+ * encoding), not in assimp itself. A child forked while another thread held the
+ * mutex gets it back unlocked (pthread_atfork), since only the forking thread exists
+ * there; such a child must not count on assimp's error string.
+ *
+ * Scale. settings->scale multiplies every vertex position and every node translation
+ * (and camera clip distances and magnifications); for a uniform scale that scales every world position
+ * exactly, without relying on assimp's GlobalScale step, whose behaviour differs
+ * between assimp versions and importers.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <assimp/cimport.h>
+#include <assimp/config.h>
+#include <assimp/postprocess.h>
+#include <assimp/scene.h>
+
+#include "zc_model_internal.h"
+
+/* Formats claimed by extension. Left out on purpose: names other file types use
+ * ("xml", "bin", "txt", "json", "raw", "mesh", "ac" = autoconf, "3d"), formats whose
+ * assimp importer reads only an old or partial variant of files a game tree may hold
+ * as sources ("blend" before 2.8, "mdl" of Source), and formats without meshes (bvh,
+ * csm, md5anim, md5camera). */
+const char *const zc_model_extensions[] = {
+    "gltf", "glb", "obj", "fbx", "dae", "zae", "3ds", "ase", "md2", "md3", "md5mesh", "mdc", "ms3d",
+    "lwo", "lxo", "ply", "stl", "off", "x", "b3d", "smd", "iqm", "3mf", "x3d", "ac3d", NULL,
+};
+
+/* Post-processing kept to what the pipeline needs: triangles, normals where missing,
+ * and assimp's validation, which refuses inconsistent scenes (indices past the
+ * vertices, dangling material or mesh indices) before this code reads them. No
+ * JoinIdenticalVertices or ImproveCacheLocality: meshoptimizer indexes and orders the
+ * vertices itself; the fewer steps run, the fewer of assimp's crashes are reachable. */
+unsigned zc_model_assimp_flags(const zc_model_settings *settings) {
+    zc_model_settings none;
+    if (!settings) {
+        memset(&none, 0, sizeof none);
+        settings = &none;
+    }
+    unsigned flags = aiProcess_Triangulate | aiProcess_GenSmoothNormals | aiProcess_ValidateDataStructure;
+    if (settings->generate_normals) flags |= aiProcess_ForceGenNormals;
+    if (settings->generate_tangents) flags |= aiProcess_CalcTangentSpace;
+    /* assimp reports texture coordinates with v = 0 at the bottom row (OpenGL); the pack
+     * stores them with v = 0 at the first stored row (SPEC.md, "Mesh"), so v is flipped
+     * unless the manifest asks to keep the source's v. */
+    if (!settings->flip_uvs) flags |= aiProcess_FlipUVs;
+    return flags;
+}
+
+/* ---------------------------------------------------------------------------------
+ * Shared helpers (zc_model_internal.h)
+ * ------------------------------------------------------------------------------- */
+
+char *zc__model_part_path(const zc__model_build *b, const char *kind, uint32_t index) {
+    size_t n = strlen(b->entry_path) + strlen(kind) + 16;
+    char *path = malloc(n);
+    if (path) snprintf(path, n, "%s#%s/%u", b->entry_path, kind, index);
+    return path;
+}
+
+uint64_t zc__model_part_id(const zc__model_build *b, const char *kind, uint32_t index) {
+    char path[ZC_MAX_PATH + 32];
+    int n = snprintf(path, sizeof path, "%s#%s/%u", b->entry_path, kind, index);
+    return zc_asset_id(path, n < 0 ? 0 : (size_t)n < sizeof path ? (size_t)n : sizeof path - 1);
+}
+
+void *zc__model_alloc_payload(size_t size) {
+    if (size == 0 || size > SIZE_MAX - 15) return NULL;
+    size_t rounded = (size + 15) & ~(size_t)15;
+    void *p = aligned_alloc(16, rounded);
+    if (p) memset(p, 0, rounded);
+    return p;
+}
+
+zc_result zc__model_add_entry(zc__model_build *b, char *path, uint32_t type, uint32_t layout_hash,
+                              uint32_t align_log2, void *payload, size_t size, const uint64_t *deps,
+                              uint32_t dep_count, zc_diag *diag) {
+    uint64_t *dep_copy = NULL;
+    if (!path || !payload) goto oom;
+    if (dep_count) {
+        dep_copy = malloc(dep_count * sizeof *dep_copy);
+        if (!dep_copy) goto oom;
+        memcpy(dep_copy, deps, dep_count * sizeof *dep_copy);
+    }
+    if (b->entry_count == b->entry_cap) {
+        size_t cap = b->entry_cap ? b->entry_cap * 2 : 16;
+        zc_model_entry *grown = realloc(b->entries, cap * sizeof *grown);
+        if (!grown) goto oom;
+        b->entries = grown;
+        b->entry_cap = cap;
+    }
+    b->entries[b->entry_count++] = (zc_model_entry){
+        .path = path, .type = type, .layout_hash = layout_hash, .align_log2 = align_log2,
+        .payload = payload, .size = size, .deps = dep_copy, .dep_count = dep_count,
+    };
+    return ZC_OK;
+oom:
+    free(path);
+    free(payload);
+    free(dep_copy);
+    return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory while collecting the model's entries");
+}
+
+void zc__model_note(zc__model_build *b, const char *fmt, ...) {
+    b->note_count++;
+    if (b->note_count > ZC__MODEL_MAX_NOTES || b->notes_failed) return;
+    char line[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(line, sizeof line - 1, fmt, ap);
+    va_end(ap);
+    if (n < 0) return;
+    size_t len = (size_t)n < sizeof line - 1 ? (size_t)n : sizeof line - 2;
+    line[len++] = '\n';
+    if (b->notes_len + len + 1 > b->notes_cap) {
+        size_t cap = b->notes_cap ? b->notes_cap * 2 : 1024;
+        while (cap < b->notes_len + len + 1) cap *= 2;
+        char *grown = realloc(b->notes, cap);
+        if (!grown) {
+            b->notes_failed = 1;
+            return;
+        }
+        b->notes = grown;
+        b->notes_cap = cap;
+    }
+    memcpy(b->notes + b->notes_len, line, len);
+    b->notes_len += len;
+    b->notes[b->notes_len] = 0;
+}
+
+/* Length of the well-formed UTF-8 sequence at s[0, avail), 0 when it is not one (or
+ * is NUL). */
+static size_t zc__utf8_sequence(const unsigned char *s, size_t avail) {
+    unsigned char c = s[0];
+    if (c == 0) return 0;
+    if (c < 0x80) return 1;
+    size_t need;
+    uint32_t cp, min;
+    if ((c & 0xE0) == 0xC0) need = 1, cp = c & 0x1Fu, min = 0x80;
+    else if ((c & 0xF0) == 0xE0) need = 2, cp = c & 0x0Fu, min = 0x800;
+    else if ((c & 0xF8) == 0xF0) need = 3, cp = c & 0x07u, min = 0x10000;
+    else return 0;
+    if (need >= avail) return 0;
+    for (size_t k = 1; k <= need; ++k) {
+        if ((s[k] & 0xC0) != 0x80) return 0;
+        cp = (cp << 6) | (s[k] & 0x3Fu);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+    return need + 1;
+}
+
+size_t zc__model_utf8_copy(const char *src, size_t length, char *dst, size_t max) {
+    static const char replacement[3] = { (char)0xEF, (char)0xBF, (char)0xBD };
+    const unsigned char *s = (const unsigned char *)src;
+    size_t in = 0, out = 0;
+    while (in < length) {
+        size_t n = zc__utf8_sequence(s + in, length - in);
+        const char *bytes = n ? (const char *)s + in : replacement;
+        size_t out_n = n ? n : sizeof replacement;
+        if (out_n > max - out) break;
+        memcpy(dst + out, bytes, out_n);
+        out += out_n;
+        in += n ? n : 1;
+    }
+    dst[out] = 0;
+    return out;
+}
+
+const char *zc__model_note_name(const struct aiString *source, char *name) {
+    size_t length = source->length < sizeof source->data ? source->length : sizeof source->data - 1;
+    zc__model_utf8_copy(source->data, length, name, ZC__MODEL_NOTE_NAME);
+    return name;
+}
+
+/* ---------------------------------------------------------------------------------
+ * The assimp call
+ * ------------------------------------------------------------------------------- */
+
+static pthread_mutex_t zc__assimp_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t zc__assimp_once = PTHREAD_ONCE_INIT;
+
+static void zc__assimp_lock_reset_in_child(void) {
+    pthread_mutex_t fresh = PTHREAD_MUTEX_INITIALIZER;
+    memcpy(&zc__assimp_lock, &fresh, sizeof fresh);
+}
+
+static void zc__assimp_lock_setup(void) {
+    pthread_atfork(NULL, NULL, zc__assimp_lock_reset_in_child);
+}
+
+/* Copy assimp's message into out[size] with each occurrence of the file's path
+ * replaced by "the file" (the caller names the file itself). */
+static void zc__without_path(const char *message, const char *path, char *out, size_t size) {
+    size_t n = 0, plen = strlen(path);
+    out[0] = 0;
+    for (const char *p = message ? message : ""; *p && n + 1 < size;) {
+        if (plen && strncmp(p, path, plen) == 0) {
+            n += (size_t)snprintf(out + n, size - n, "the file");
+            if (n >= size) n = size - 1;
+            p += plen;
+        } else {
+            out[n++] = *p++;
+            out[n] = 0;
+        }
+    }
+}
+
+/* Import the file through assimp with our flags and properties into *out_scene
+ * (released with aiReleaseImport). ZC_ERR_BAD_SOURCE with assimp's reason when it
+ * refuses the file. */
+static zc_result zc__assimp_import(const zc__model_build *b, const struct aiScene **out_scene, zc_diag *diag) {
+    struct aiPropertyStore *props = aiCreatePropertyStore();
+    if (!props) return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory creating the importer's settings");
+    /* Skeleton-only files otherwise get a made-up mesh that draws the bones. */
+    aiSetImportPropertyInteger(props, AI_CONFIG_IMPORT_NO_SKELETON_MESHES, 1);
+    pthread_once(&zc__assimp_once, zc__assimp_lock_setup);
+    pthread_mutex_lock(&zc__assimp_lock);
+    zc_result r = ZC_OK;
+    *out_scene = aiImportFileExWithProperties(b->file_path, zc_model_assimp_flags(&b->settings), NULL, props);
+    if (!*out_scene) {
+        char why[200];
+        zc__without_path(aiGetErrorString(), b->file_path, why, sizeof why);
+        r = zc_fail(diag, ZC_ERR_BAD_SOURCE, "assimp cannot read the model: %s", why[0] ? why : "no reason given");
+    }
+    pthread_mutex_unlock(&zc__assimp_lock);
+    aiReleasePropertyStore(props);
+    return r;
+}
+
+/* ---------------------------------------------------------------------------------
+ * The driver
+ * ------------------------------------------------------------------------------- */
+
+static void zc__entry_free(zc_model_entry *e) {
+    free(e->path);
+    free(e->payload);
+    free(e->deps);
+}
+
+static void zc__build_free(zc__model_build *b) {
+    for (size_t i = 0; i < b->entry_count; ++i) zc__entry_free(&b->entries[i]);
+    free(b->entries);
+    for (size_t i = 0; i < b->texture_ref_count; ++i) free(b->textures[i].key);
+    free(b->textures);
+    free(b->mesh_kept);
+    free(b->material_used);
+    free(b->model_dir);
+    free(b->notes);
+    memset(b, 0, sizeof *b);
+}
+
+static int zc__entry_cmp(const void *a, const void *b) {
+    return strcmp(((const zc_model_entry *)a)->path, ((const zc_model_entry *)b)->path);
+}
+
+/* Lowercase extension of the file name in `path` ("" when none) into ext[8]. */
+static void zc__extension(const char *path, char ext[8]) {
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    const char *dot = strrchr(base, '.');
+    ext[0] = 0;
+    if (!dot || dot == base || strlen(dot + 1) >= 8) return;
+    size_t i = 0;
+    for (const char *p = dot + 1; *p; ++p) ext[i++] = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+    ext[i] = 0;
+}
+
+/* Check the arguments, resolve the settings and the file facts. */
+static zc_result zc__build_init(zc__model_build *b, const char *file_path, const char *entry_path,
+                                const zc_model_settings *settings, zc_diag *diag) {
+    memset(b, 0, sizeof *b);
+    zc_diag sub;
+    size_t entry_len = strlen(entry_path);
+    if (zc_check_path(entry_path, entry_len, &sub) != ZC_OK)
+        return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "entry path \"%s\" is invalid: %s", entry_path, sub.message);
+    if (entry_len + sizeof "#material/4294967295" > ZC_MAX_PATH)
+        return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT,
+                       "entry path of %zu bytes leaves no room for the names of its parts", entry_len);
+    if (settings) b->settings = *settings;
+    if (b->settings.scale == 0.0f) b->settings.scale = 1.0f;
+    if (!zc_f32_finite(b->settings.scale) || b->settings.scale < 0.0f)
+        return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "scale %g is not a finite positive number",
+                       (double)b->settings.scale);
+    b->file_path = file_path;
+    b->entry_path = entry_path;
+
+    struct stat st;
+    if (stat(file_path, &st) != 0)
+        return errno == ENOENT || errno == ENOTDIR
+                   ? zc_fail(diag, ZC_ERR_FILE_NOT_FOUND, "the model file does not exist")
+                   : zc_fail(diag, ZC_ERR_IO, "cannot read the model file: %s", strerror(errno));
+    if (!S_ISREG(st.st_mode)) return zc_fail(diag, ZC_ERR_IO, "the model path is not a regular file");
+
+    const char *slash = strrchr(file_path, '/');
+    b->model_dir = slash ? strndup(file_path, slash == file_path ? 1 : (size_t)(slash - file_path)) : strdup(".");
+    if (!b->model_dir) return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory");
+    char ext[8];
+    zc__extension(file_path, ext);
+    b->is_obj = strcmp(ext, "obj") == 0;
+    b->is_gltf = strcmp(ext, "gltf") == 0 || strcmp(ext, "glb") == 0;
+    return ZC_OK;
+}
+
+/* Run the passes on an imported scene. */
+static zc_result zc__build_run(zc__model_build *b, const struct aiScene *scene, zc_diag *diag) {
+    if (scene->mFlags & AI_SCENE_FLAGS_INCOMPLETE)
+        zc__model_note(b, "assimp marks the model incomplete (no meshes, or animation or skeleton data only)");
+    if (!scene->mRootNode) return zc_fail(diag, ZC_ERR_BAD_SOURCE, "the model has no node hierarchy");
+    b->mesh_kept = calloc(scene->mNumMeshes ? scene->mNumMeshes : 1, 1);
+    b->material_used = calloc(scene->mNumMaterials ? scene->mNumMaterials : 1, 1);
+    if (!b->mesh_kept || !b->material_used) return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory");
+    zc_result r = zc__model_meshes(b, scene, diag);
+    if (r != ZC_OK) return r;
+    if (b->mesh_count == 0) return zc_fail(diag, ZC_ERR_BAD_SOURCE, "the model holds no triangles");
+    if ((r = zc__model_materials(b, scene, diag)) != ZC_OK) return r;
+    return zc__model_scene(b, scene, diag);
+}
+
+/* Move the build's results into *out (entries sorted by path). */
+static void zc__build_finish(zc__model_build *b, zc_model *out) {
+    qsort(b->entries, b->entry_count, sizeof *b->entries, zc__entry_cmp);
+    out->entries = b->entries;
+    out->entry_count = b->entry_count;
+    out->mesh_count = b->mesh_count;
+    out->material_count = b->material_count;
+    out->texture_count = b->texture_count;
+    out->node_count = b->node_count;
+    out->triangle_count = b->triangle_count;
+    out->vertex_count = b->vertex_count;
+    b->entries = NULL;
+    b->entry_count = 0;
+    if (b->note_count > ZC__MODEL_MAX_NOTES || b->notes_failed) {
+        uint32_t dropped = b->note_count > ZC__MODEL_MAX_NOTES ? b->note_count - ZC__MODEL_MAX_NOTES : 0;
+        int lost = b->notes_failed;
+        b->note_count = 0; /* let the summary line through */
+        b->notes_failed = 0;
+        if (lost) zc__model_note(b, "some notes were lost: out of memory");
+        else zc__model_note(b, "%u further notes left out", dropped);
+    }
+    out->notes = b->notes;
+    b->notes = NULL;
+}
+
+zc_result zc_model_import_in_process(const char *file_path, const char *entry_path,
+                                     const zc_model_settings *settings, zc_model *out, zc_diag *diag) {
+    if (out) memset(out, 0, sizeof *out);
+    if (!file_path || !entry_path || !out)
+        return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "file path, entry path and output must not be NULL");
+    zc__model_build b;
+    zc_result r = zc__build_init(&b, file_path, entry_path, settings, diag);
+    if (r == ZC_OK) {
+        const struct aiScene *scene = NULL;
+        r = zc__assimp_import(&b, &scene, diag);
+        if (r == ZC_OK) {
+            r = zc__build_run(&b, scene, diag);
+            aiReleaseImport(scene);
+        }
+    }
+    if (r == ZC_OK) zc__build_finish(&b, out);
+    zc__build_free(&b);
+    return r;
+}
+
+/* ---------------------------------------------------------------------------------
+ * The finished model
+ * ------------------------------------------------------------------------------- */
+
+const zc_model_entry *zc_model_find(const zc_model *model, const char *path) {
+    if (!model || !path || !model->entries) return NULL;
+    size_t lo = 0, hi = model->entry_count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(model->entries[mid].path, path);
+        if (c == 0) return &model->entries[mid];
+        if (c < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    return NULL;
+}
+
+const zc_model_entry *zc_model_find_id(const zc_model *model, uint64_t id) {
+    if (!model || !model->entries) return NULL;
+    for (size_t i = 0; i < model->entry_count; ++i)
+        if (zc_asset_id(model->entries[i].path, strlen(model->entries[i].path)) == id) return &model->entries[i];
+    return NULL;
+}
+
+void zc_model_free(zc_model *model) {
+    if (!model) return;
+    for (size_t i = 0; i < model->entry_count; ++i) zc__entry_free(&model->entries[i]);
+    free(model->entries);
+    free(model->notes);
+    memset(model, 0, sizeof *model);
+}

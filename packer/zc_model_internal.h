@@ -1,0 +1,160 @@
+/* zc_model_internal.h - what the passes of the in-process model import share
+ * (zc_model.c drives them; zc_model_mesh*.c, zc_model_material.c, zc_model_texture.c
+ * and zc_model_scene.c each do one pass). Internal to the packer: zc__ prefix, no
+ * stability promise.
+ *
+ * One zc__model_build lives for one import on one thread. Each pass reads the
+ * assimp scene (trusted after assimp's own validation step, but every index this
+ * code follows is still range-checked) and appends finished entries to the build.
+ * Entries own their path, payload and dependency list from the moment they are
+ * added; on any error the driver frees the whole build.
+ */
+#ifndef ZC_MODEL_INTERNAL_H
+#define ZC_MODEL_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "zc_model.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct aiScene;
+struct aiMesh;
+struct aiString;
+
+#define ZC__MODEL_MAX_NOTES 64u         /* note lines kept; later ones are counted only */
+#define ZC__MODEL_MESHLET_VERTICES 64u  /* per meshlet, as zc_model.h documents */
+#define ZC__MODEL_MESHLET_TRIANGLES 124u
+#define ZC__MODEL_OVERDRAW_THRESHOLD 1.05f
+
+/* One texture source a material slot asked for, and what became of it. */
+typedef struct zc__model_texture_ref {
+    char *key;                  /* identity: "file:<realpath>" or "embedded:<index>" */
+    int srgb, normal_map;       /* the import variant */
+    uint64_t id;                /* asset id of its P#texture/<t> entry; 0 when it failed */
+} zc__model_texture_ref;
+
+typedef struct zc__model_build {
+    const char *file_path;      /* the model file, as given */
+    const char *entry_path;     /* P */
+    char *model_dir;            /* directory of file_path ("." when it has none), malloc'd */
+    int is_obj, is_gltf;        /* from the file extension: decides the HEIGHT and UNKNOWN slots */
+    zc_model_settings settings; /* defaults resolved: scale != 0 */
+
+    zc_model_entry *entries;    /* in the order added; sorted by the driver at the end */
+    size_t entry_count, entry_cap;
+
+    uint8_t *mesh_kept;         /* per aiMesh: 1 when P#mesh/<i> exists */
+    uint8_t *material_used;     /* per aiMaterial: 1 when a kept mesh uses it */
+    uint32_t mesh_count, material_count, texture_count, node_count;
+    uint64_t triangle_count, vertex_count;
+
+    zc__model_texture_ref *textures; /* every distinct source+variant asked for */
+    size_t texture_ref_count, texture_ref_cap;
+
+    char *notes;                /* lines, each ending in '\n' */
+    size_t notes_len, notes_cap;
+    uint32_t note_count;        /* notes reported, kept or not */
+    int notes_failed;           /* an allocation for a note failed: notes are incomplete */
+} zc__model_build;
+
+/* "P#<kind>/<index>" for this build, malloc'd; NULL when out of memory. */
+char *zc__model_part_path(const zc__model_build *b, const char *kind, uint32_t index);
+
+/* Asset id of "P#<kind>/<index>" (no allocation). */
+uint64_t zc__model_part_id(const zc__model_build *b, const char *kind, uint32_t index);
+
+/* Append an entry. Takes ownership of `path` and `payload` whatever the outcome (both
+ * freed on failure); copies `deps`. ZC_OK or ZC_ERR_OUT_OF_MEMORY (with diag). */
+zc_result zc__model_add_entry(zc__model_build *b, char *path, uint32_t type, uint32_t layout_hash,
+                              uint32_t align_log2, void *payload, size_t size, const uint64_t *deps,
+                              uint32_t dep_count, zc_diag *diag);
+
+/* Add one note line (printf format, no trailing newline). Never fails: past
+ * ZC__MODEL_MAX_NOTES lines, or when memory runs out, the note is only counted. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+void zc__model_note(zc__model_build *b, const char *fmt, ...);
+
+/* A zeroed buffer of `size` bytes (rounded up to 16 for the allocation), 16-byte
+ * aligned, released with free(); NULL when out of memory or size is 0. */
+void *zc__model_alloc_payload(size_t size);
+
+/* Copy `length` bytes of `src` into `dst` as valid UTF-8 of at most `max` bytes: each
+ * byte that does not start a well-formed sequence (or is NUL) becomes U+FFFD, and the
+ * copy stops before a character that would pass `max`, so it never splits one. Writes
+ * a NUL after the copy (dst holds max + 1 bytes) and returns the copy's length. Safe
+ * on any bytes. */
+size_t zc__model_utf8_copy(const char *src, size_t length, char *dst, size_t max);
+
+/* A source name for a note: valid UTF-8 of at most ZC__MODEL_NOTE_NAME bytes (longer
+ * names are cut), in name[ZC__MODEL_NOTE_NAME + 1]. Returns name. */
+#define ZC__MODEL_NOTE_NAME 64u
+const char *zc__model_note_name(const struct aiString *source, char *name);
+
+/* The passes, in the order the driver runs them. Each returns ZC_OK or an error with
+ * a sentence in diag. */
+
+/* Every aiMesh with triangles becomes P#mesh/<i> (zc_model_mesh.c); fills mesh_kept,
+ * material_used and the mesh/triangle/vertex counts. */
+zc_result zc__model_meshes(zc__model_build *b, const struct aiScene *scene, zc_diag *diag);
+
+/* Every used aiMaterial becomes P#material/<m>, importing its textures
+ * (zc_model_material.c). */
+zc_result zc__model_materials(zc__model_build *b, const struct aiScene *scene, zc_diag *diag);
+
+/* The texture a slot references: resolves `path` (as assimp gives it) to an external
+ * file or an embedded texture, imports it once per source and variant as
+ * P#texture/<t>, and returns its asset id; 0 (with a note naming `what`) when the
+ * source is missing or fails to import. Only out-of-memory is an error
+ * (zc_model_texture.c). */
+zc_result zc__model_texture(zc__model_build *b, const struct aiScene *scene, const char *path, int srgb,
+                            int normal_map, const char *what, uint64_t *out_id, zc_diag *diag);
+
+/* The node tree becomes the scene entry P (zc_model_scene.c). */
+zc_result zc__model_scene(zc__model_build *b, const struct aiScene *scene, zc_diag *diag);
+
+/* ---------------------------------------------------------------------------------
+ * Mesh data between the conversion (zc_model_mesh.c) and the encoder
+ * (zc_model_mesh_encode.c)
+ * ------------------------------------------------------------------------------- */
+
+enum {
+    ZC__MESH_HAS_NORMAL  = 1u << 0,
+    ZC__MESH_HAS_TANGENT = 1u << 1,
+    ZC__MESH_HAS_UV0     = 1u << 2,
+    ZC__MESH_HAS_UV1     = 1u << 3,
+    ZC__MESH_HAS_COLOR   = 1u << 4,
+};
+
+/* An optimised indexed triangle list with float attributes. */
+typedef struct zc__mesh_data {
+    uint32_t vertex_count, index_count;
+    uint32_t has;               /* ZC__MESH_HAS_* */
+    uint32_t attr_floats;       /* floats per vertex in `attrs` */
+    float *positions;           /* vertex_count * 3 */
+    float *attrs;               /* vertex_count * attr_floats: normal 3, tangent 4, uv0 2, uv1 2, color 4
+                                   (those present, in this order); NULL when attr_floats is 0 */
+    uint32_t *indices;          /* index_count */
+    float aabb_min[3], aabb_max[3];
+    float sphere_center[3], sphere_radius;
+} zc__mesh_data;
+
+/* Float offset of an attribute in a vertex of `attrs`, for a `has` set. */
+uint32_t zc__mesh_attr_offset(uint32_t has, uint32_t attribute);
+
+/* Encode the mesh into a zc_mesh payload (one submesh naming `material_id`), in the
+ * float or quantised formats of zc_model.h, with meshlets when asked, and check it
+ * with zc_mesh_check. *out_payload is from zc__model_alloc_payload. */
+zc_result zc__mesh_encode(const zc__mesh_data *m, int quantize, int meshlets, uint64_t material_id,
+                          void **out_payload, size_t *out_size, zc_diag *diag);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ZC_MODEL_INTERNAL_H */

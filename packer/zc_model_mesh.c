@@ -1,0 +1,293 @@
+/* zc_model_mesh.c - the mesh pass of the model import: each aiMesh becomes an
+ * optimised indexed triangle list (zc__mesh_data), then a P#mesh/<i> entry through
+ * the encoder (zc_model_mesh_encode.c).
+ *
+ * Per mesh, one function per step:
+ *  1. gather: the mesh's triangles (point and line primitives are left out with a
+ *     note) and its float attributes, scaled positions, non-finite attribute values
+ *     replaced by 0 (noted);
+ *  2. meshoptimizer in its recommended order: indexing (meshopt_generateVertexRemapMulti
+ *     over both streams, so only fully identical vertices merge), vertex cache
+ *     (meshopt_optimizeVertexCache), overdraw (meshopt_optimizeOverdraw, threshold
+ *     1.05), vertex fetch (meshopt_optimizeVertexFetchRemap);
+ *  3. bounds: the box of every position and a bounding sphere around its centre
+ *     (meshoptimizer 0.18 has no whole-mesh sphere; this one is at most sqrt(3)/2 of
+ *     the box diagonal, never smaller than needed).
+ * A mesh without triangles is dropped with a note; the other meshes keep their
+ * source index in their entry path. Memory: about 2 x (vertices x 76 + indices x 4)
+ * bytes at the peak for one mesh; meshoptimizer allocates through its default
+ * allocator (operator new), which ends the process when memory runs out.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <assimp/mesh.h>
+#include <assimp/scene.h>
+#include <meshoptimizer.h>
+
+#include "zc_model_internal.h"
+
+static const uint32_t zc__attr_sizes[5] = { 3, 4, 2, 2, 4 }; /* normal, tangent, uv0, uv1, color */
+
+uint32_t zc__mesh_attr_offset(uint32_t has, uint32_t attribute) {
+    uint32_t offset = 0;
+    for (uint32_t bit = 0; bit < 5 && (1u << bit) != attribute; ++bit)
+        if (has & (1u << bit)) offset += zc__attr_sizes[bit];
+    return offset;
+}
+
+static uint32_t zc__attr_floats(uint32_t has) {
+    return zc__mesh_attr_offset(has, 1u << 5);
+}
+
+static void zc__mesh_data_free(zc__mesh_data *m) {
+    free(m->positions);
+    free(m->attrs);
+    free(m->indices);
+    memset(m, 0, sizeof *m);
+}
+
+/* Which attributes the mesh carries into the entry. */
+static uint32_t zc__mesh_attributes(const struct aiMesh *am, const zc_model_settings *s) {
+    uint32_t has = 0;
+    if (am->mNormals) has |= ZC__MESH_HAS_NORMAL;
+    if (s->generate_tangents && am->mNormals && am->mTangents && am->mBitangents) has |= ZC__MESH_HAS_TANGENT;
+    if (am->mTextureCoords[0]) has |= ZC__MESH_HAS_UV0;
+    if (am->mTextureCoords[1]) has |= ZC__MESH_HAS_UV1;
+    if (am->mColors[0]) has |= ZC__MESH_HAS_COLOR;
+    return has;
+}
+
+/* Step 1a: the triangle list. Faces with other than three indices are counted in
+ * *skipped; an index past the vertices is an error. */
+static zc_result zc__gather_indices(const struct aiMesh *am, uint32_t mesh_index, zc__mesh_data *m,
+                                    uint32_t *skipped, zc_diag *diag) {
+    uint64_t triangles = 0;
+    *skipped = 0;
+    for (unsigned f = 0; f < am->mNumFaces; ++f) {
+        if (am->mFaces[f].mNumIndices == 3) triangles++;
+        else (*skipped)++;
+    }
+    if (triangles == 0) return ZC_OK;
+    if (triangles * 3 > ZC_MESH_MAX_INDICES)
+        return zc_fail(diag, ZC_ERR_LIMIT, "mesh %u has %llu triangles, more than the %u a mesh entry holds",
+                       mesh_index, (unsigned long long)triangles, ZC_MESH_MAX_INDICES / 3);
+    m->index_count = (uint32_t)(triangles * 3);
+    m->indices = malloc((size_t)m->index_count * sizeof *m->indices);
+    if (!m->indices) return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory for mesh %u's indices", mesh_index);
+    size_t n = 0;
+    for (unsigned f = 0; f < am->mNumFaces; ++f) {
+        const struct aiFace *face = &am->mFaces[f];
+        if (face->mNumIndices != 3) continue;
+        for (int k = 0; k < 3; ++k) {
+            if (face->mIndices[k] >= am->mNumVertices)
+                return zc_fail(diag, ZC_ERR_BAD_SOURCE, "mesh %u face %u names vertex %u of %u", mesh_index, f,
+                               face->mIndices[k], am->mNumVertices);
+            m->indices[n++] = face->mIndices[k];
+        }
+    }
+    return ZC_OK;
+}
+
+/* Store `count` floats, replacing values that are not finite by 0; returns how many
+ * were replaced. */
+static uint32_t zc__put_finite(float *dst, const float *src, int count) {
+    uint32_t replaced = 0;
+    for (int k = 0; k < count; ++k) {
+        int ok = zc_f32_finite(src[k]);
+        dst[k] = ok ? src[k] : 0.0f;
+        replaced += !ok;
+    }
+    return replaced;
+}
+
+/* Step 1b: positions (scaled) and the attribute stream of every source vertex.
+ * Returns the number of attribute values replaced by 0. */
+static uint32_t zc__gather_vertices(const struct aiMesh *am, float scale, zc__mesh_data *m) {
+    uint32_t replaced = 0, stride = m->attr_floats;
+    for (unsigned v = 0; v < am->mNumVertices; ++v) {
+        const struct aiVector3D *p = &am->mVertices[v];
+        m->positions[(size_t)v * 3 + 0] = p->x * scale;
+        m->positions[(size_t)v * 3 + 1] = p->y * scale;
+        m->positions[(size_t)v * 3 + 2] = p->z * scale;
+        float *a = m->attrs ? m->attrs + (size_t)v * stride : NULL;
+        if (m->has & ZC__MESH_HAS_NORMAL) {
+            const struct aiVector3D *n = &am->mNormals[v];
+            replaced += zc__put_finite(a + zc__mesh_attr_offset(m->has, ZC__MESH_HAS_NORMAL),
+                                       (const float[3]){ n->x, n->y, n->z }, 3);
+        }
+        if (m->has & ZC__MESH_HAS_TANGENT) {
+            const struct aiVector3D *n = &am->mNormals[v], *t = &am->mTangents[v], *b = &am->mBitangents[v];
+            /* handedness: the sign of (n x t) . b */
+            float cx = n->y * t->z - n->z * t->y, cy = n->z * t->x - n->x * t->z, cz = n->x * t->y - n->y * t->x;
+            float w = cx * b->x + cy * b->y + cz * b->z < 0.0f ? -1.0f : 1.0f;
+            replaced += zc__put_finite(a + zc__mesh_attr_offset(m->has, ZC__MESH_HAS_TANGENT),
+                                       (const float[4]){ t->x, t->y, t->z, w }, 4);
+        }
+        for (int set = 0; set < 2; ++set) {
+            uint32_t bit = set ? ZC__MESH_HAS_UV1 : ZC__MESH_HAS_UV0;
+            if (!(m->has & bit)) continue;
+            const struct aiVector3D *uv = &am->mTextureCoords[set][v];
+            replaced += zc__put_finite(a + zc__mesh_attr_offset(m->has, bit), (const float[2]){ uv->x, uv->y }, 2);
+        }
+        if (m->has & ZC__MESH_HAS_COLOR) {
+            const struct aiColor4D *c = &am->mColors[0][v];
+            replaced += zc__put_finite(a + zc__mesh_attr_offset(m->has, ZC__MESH_HAS_COLOR),
+                                       (const float[4]){ c->r, c->g, c->b, c->a }, 4);
+        }
+    }
+    return replaced;
+}
+
+/* Apply a vertex remap (new index per old vertex, ~0u for dropped ones) to both
+ * streams and the indices. */
+static zc_result zc__remap(zc__mesh_data *m, const unsigned *remap, uint32_t new_count, uint32_t mesh_index,
+                           zc_diag *diag) {
+    float *pos = malloc((size_t)new_count * 3 * sizeof *pos);
+    float *attrs = m->attr_floats ? malloc((size_t)new_count * m->attr_floats * sizeof *attrs) : NULL;
+    if (!pos || (m->attr_floats && !attrs)) {
+        free(pos);
+        free(attrs);
+        return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory optimising mesh %u", mesh_index);
+    }
+    meshopt_remapVertexBuffer(pos, m->positions, m->vertex_count, 3 * sizeof(float), remap);
+    if (attrs) meshopt_remapVertexBuffer(attrs, m->attrs, m->vertex_count, m->attr_floats * sizeof(float), remap);
+    meshopt_remapIndexBuffer(m->indices, m->indices, m->index_count, remap);
+    free(m->positions);
+    free(m->attrs);
+    m->positions = pos;
+    m->attrs = attrs;
+    m->vertex_count = new_count;
+    return ZC_OK;
+}
+
+/* Step 2: meshoptimizer's passes in their recommended order. */
+static zc_result zc__optimise(zc__mesh_data *m, uint32_t mesh_index, zc_diag *diag) {
+    unsigned *remap = malloc((size_t)m->vertex_count * sizeof *remap);
+    if (!remap) return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory optimising mesh %u", mesh_index);
+    struct meshopt_Stream streams[2] = {
+        { m->positions, 3 * sizeof(float), 3 * sizeof(float) },
+        { m->attrs, m->attr_floats * sizeof(float), m->attr_floats * sizeof(float) },
+    };
+    size_t unique = meshopt_generateVertexRemapMulti(remap, m->indices, m->index_count, m->vertex_count, streams,
+                                                     m->attr_floats ? 2 : 1);
+    zc_result r = zc__remap(m, remap, (uint32_t)unique, mesh_index, diag);
+    if (r == ZC_OK) {
+        meshopt_optimizeVertexCache(m->indices, m->indices, m->index_count, m->vertex_count);
+        meshopt_optimizeOverdraw(m->indices, m->indices, m->index_count, m->positions, m->vertex_count,
+                                 3 * sizeof(float), ZC__MODEL_OVERDRAW_THRESHOLD);
+        size_t fetched = meshopt_optimizeVertexFetchRemap(remap, m->indices, m->index_count, m->vertex_count);
+        r = zc__remap(m, remap, (uint32_t)fetched, mesh_index, diag);
+    }
+    free(remap);
+    return r;
+}
+
+/* Step 3: bounds; every position must be finite. */
+static zc_result zc__bounds(zc__mesh_data *m, float scale, uint32_t mesh_index, zc_diag *diag) {
+    for (int k = 0; k < 3; ++k) {
+        m->aabb_min[k] = INFINITY;
+        m->aabb_max[k] = -INFINITY;
+    }
+    for (uint32_t v = 0; v < m->vertex_count; ++v) {
+        const float *p = &m->positions[(size_t)v * 3];
+        for (int k = 0; k < 3; ++k) {
+            if (!zc_f32_finite(p[k]))
+                return zc_fail(diag, ZC_ERR_BAD_SOURCE, "mesh %u has a vertex position that is not finite%s",
+                               mesh_index, scale != 1.0f ? " after scaling" : "");
+            if (p[k] < m->aabb_min[k]) m->aabb_min[k] = p[k];
+            if (p[k] > m->aabb_max[k]) m->aabb_max[k] = p[k];
+        }
+    }
+    double center[3], r2 = 0.0;
+    for (int k = 0; k < 3; ++k) {
+        center[k] = ((double)m->aabb_min[k] + m->aabb_max[k]) * 0.5;
+        m->sphere_center[k] = (float)center[k];
+    }
+    for (uint32_t v = 0; v < m->vertex_count; ++v) {
+        const float *p = &m->positions[(size_t)v * 3];
+        double d2 = 0.0;
+        for (int k = 0; k < 3; ++k) {
+            double d = (double)p[k] - m->sphere_center[k];
+            d2 += d * d;
+        }
+        if (d2 > r2) r2 = d2;
+    }
+    double radius = sqrt(r2);
+    float rf = (float)radius;
+    if ((double)rf < radius) rf = nextafterf(rf, INFINITY);
+    if (!zc_f32_finite(rf))
+        return zc_fail(diag, ZC_ERR_BAD_SOURCE, "mesh %u is too large for a float bounding sphere", mesh_index);
+    m->sphere_radius = rf;
+    return ZC_OK;
+}
+
+/* aiMesh -> zc__mesh_data; m->index_count stays 0 when the mesh has no triangles. */
+static zc_result zc__convert(const zc__model_build *b, const struct aiMesh *am, uint32_t mesh_index,
+                             zc__mesh_data *m, uint32_t *skipped, uint32_t *replaced, zc_diag *diag) {
+    memset(m, 0, sizeof *m);
+    *replaced = 0;
+    zc_result r = zc__gather_indices(am, mesh_index, m, skipped, diag);
+    if (r != ZC_OK || m->index_count == 0) return r;
+    m->has = zc__mesh_attributes(am, &b->settings);
+    m->attr_floats = zc__attr_floats(m->has);
+    m->vertex_count = am->mNumVertices;
+    m->positions = malloc((size_t)m->vertex_count * 3 * sizeof *m->positions);
+    m->attrs = m->attr_floats ? malloc((size_t)m->vertex_count * m->attr_floats * sizeof *m->attrs) : NULL;
+    if (!m->positions || (m->attr_floats && !m->attrs))
+        return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory for mesh %u's %u vertices", mesh_index,
+                       m->vertex_count);
+    *replaced = zc__gather_vertices(am, b->settings.scale, m);
+    if ((r = zc__optimise(m, mesh_index, diag)) != ZC_OK) return r;
+    return zc__bounds(m, b->settings.scale, mesh_index, diag);
+}
+
+/* One aiMesh: convert, encode, add P#mesh/<i>. */
+static zc_result zc__mesh_entry(zc__model_build *b, const struct aiScene *scene, uint32_t i, zc_diag *diag) {
+    const struct aiMesh *am = scene->mMeshes[i];
+    zc__mesh_data m;
+    uint32_t skipped = 0, replaced = 0;
+    zc_result r = zc__convert(b, am, i, &m, &skipped, &replaced, diag);
+    char name[ZC__MODEL_NOTE_NAME + 1];
+    zc__model_note_name(&am->mName, name);
+    if (r != ZC_OK || m.index_count == 0) {
+        if (r == ZC_OK)
+            zc__model_note(b, "mesh %u \"%s\" has no triangles (%u point or line primitives): left out", i, name,
+                           skipped);
+        zc__mesh_data_free(&m);
+        return r;
+    }
+    if (skipped) zc__model_note(b, "mesh %u \"%s\": %u point or line primitives left out", i, name, skipped);
+    if (replaced)
+        zc__model_note(b, "mesh %u \"%s\": %u attribute values that were not finite replaced by 0", i, name,
+                       replaced);
+    uint64_t material = 0;
+    if (am->mMaterialIndex < scene->mNumMaterials && scene->mMaterials[am->mMaterialIndex]) {
+        material = zc__model_part_id(b, "material", am->mMaterialIndex);
+        b->material_used[am->mMaterialIndex] = 1;
+    }
+    void *payload = NULL;
+    size_t size = 0;
+    r = zc__mesh_encode(&m, b->settings.quantize, b->settings.meshlets, material, &payload, &size, diag);
+    uint32_t vertices = m.vertex_count, triangles = m.index_count / 3;
+    zc__mesh_data_free(&m);
+    if (r != ZC_OK) return r;
+    r = zc__model_add_entry(b, zc__model_part_path(b, "mesh", i), ZC_TYPE_MESH, ZC_MESH_LAYOUT_HASH, 4, payload, size,
+                            &material, material ? 1 : 0, diag);
+    if (r != ZC_OK) return r;
+    b->mesh_kept[i] = 1;
+    b->mesh_count++;
+    b->vertex_count += vertices;
+    b->triangle_count += triangles;
+    return ZC_OK;
+}
+
+zc_result zc__model_meshes(zc__model_build *b, const struct aiScene *scene, zc_diag *diag) {
+    for (uint32_t i = 0; i < scene->mNumMeshes; ++i) {
+        if (!scene->mMeshes[i]) continue;
+        zc_result r = zc__mesh_entry(b, scene, i, diag);
+        if (r != ZC_OK) return r;
+    }
+    return ZC_OK;
+}

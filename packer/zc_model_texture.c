@@ -1,0 +1,349 @@
+/* zc_model_texture.c - the textures a model's materials reference, found and imported
+ * once each as P#texture/<t> (zc__model_texture in zc_model_internal.h).
+ *
+ * Finding the image a slot names (assimp gives the path as the file wrote it):
+ *  1. embedded: "*N" is embedded texture N; any other path whose file name equals
+ *     the file name of an embedded texture (assimp's own rule, e.g. FBX) is that one;
+ *  2. external, with backslashes read as '/' and "%XX" escapes decoded as a second
+ *     try: the path relative to the model's directory; then its file name alone in
+ *     the model's directory (absolute paths from the author's machine land here);
+ *     then a file name equal but for ASCII case, in the path's own directory and
+ *     then in the model's (the first such name in byte order, so the choice does not
+ *     depend on directory order).
+ * Relative paths may climb out of the model's directory ("../textures/a.png").
+ *
+ * Importing: external files through zc_texture_import_file; embedded compressed
+ * images (aiTexture.mHeight == 0: mWidth bytes of PNG, JPEG, ...) through
+ * zc_texture_import_memory; embedded raw texels (mHeight > 0: BGRA aiTexel) are
+ * rewritten as an RGBA PNG in memory first, so every texture goes through the same
+ * checked decoder. The settings are the model's texture settings with the slot's
+ * colour space and normal-map switch. One entry per (image, colour space, normal
+ * map): the image's identity is its real path or its embedded index.
+ *
+ * A missing image, or one the texture importer refuses, leaves the slot empty and
+ * adds a note; only running out of memory fails the model.
+ */
+#define _XOPEN_SOURCE 700 /* realpath */
+#include <ctype.h>
+#include <dirent.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include <assimp/scene.h>
+#include <assimp/texture.h>
+#include <stb/stb_image_write.h>
+
+#include "zc_import_texture.h"
+#include "zc_model_internal.h"
+
+/* ---------------------------------------------------------------------------------
+ * Embedded textures
+ * ------------------------------------------------------------------------------- */
+
+static const char *zc__short_name(const char *path) {
+    const char *slash = strrchr(path, '/'), *back = strrchr(path, '\\');
+    const char *last = slash > back ? slash : back;
+    return last ? last + 1 : path;
+}
+
+/* Index of the embedded texture `path` names, -1 when none; *bad is set for a "*N"
+ * that names no texture. */
+static long zc__embedded_index(const struct aiScene *scene, const char *path, int *bad) {
+    *bad = 0;
+    if (path[0] == '*') {
+        char *end;
+        unsigned long n = strtoul(path + 1, &end, 10);
+        if (end == path + 1 || *end != 0 || n >= scene->mNumTextures || !scene->mTextures[n]) {
+            *bad = 1;
+            return -1;
+        }
+        return (long)n;
+    }
+    const char *name = zc__short_name(path);
+    for (unsigned i = 0; *name && i < scene->mNumTextures; ++i)
+        if (scene->mTextures[i] && strcmp(zc__short_name(scene->mTextures[i]->mFilename.data), name) == 0)
+            return (long)i;
+    return -1;
+}
+
+typedef struct zc__bytes {
+    unsigned char *data;
+    size_t size, cap;
+    int failed;
+} zc__bytes;
+
+static void zc__bytes_append(void *context, void *data, int size) {
+    zc__bytes *out = context;
+    if (out->failed || size <= 0) return;
+    if (out->size + (size_t)size > out->cap) {
+        size_t cap = out->cap ? out->cap : 65536;
+        while (cap < out->size + (size_t)size) cap *= 2;
+        unsigned char *grown = realloc(out->data, cap);
+        if (!grown) {
+            out->failed = 1;
+            return;
+        }
+        out->data = grown;
+        out->cap = cap;
+    }
+    memcpy(out->data + out->size, data, (size_t)size);
+    out->size += (size_t)size;
+}
+
+/* Raw BGRA texels -> an RGBA PNG in memory. ZC_ERR_LIMIT beyond the dimension cap. */
+static zc_result zc__raw_to_png(const struct aiTexture *tex, uint32_t max_dimension, zc__bytes *png, zc_diag *diag) {
+    memset(png, 0, sizeof *png);
+    if (tex->mWidth > max_dimension || tex->mHeight > max_dimension || !tex->pcData)
+        return zc_fail(diag, ZC_ERR_LIMIT, "embedded image of %ux%u texels is beyond the %u limit", tex->mWidth,
+                       tex->mHeight, max_dimension);
+    size_t count = (size_t)tex->mWidth * tex->mHeight;
+    unsigned char *rgba = malloc(count * 4);
+    if (!rgba) return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory converting an embedded image");
+    for (size_t i = 0; i < count; ++i) {
+        const struct aiTexel *t = &tex->pcData[i];
+        rgba[i * 4 + 0] = t->r;
+        rgba[i * 4 + 1] = t->g;
+        rgba[i * 4 + 2] = t->b;
+        rgba[i * 4 + 3] = t->a;
+    }
+    int ok = stbi_write_png_to_func(zc__bytes_append, png, (int)tex->mWidth, (int)tex->mHeight, 4, rgba,
+                                    (int)tex->mWidth * 4);
+    free(rgba);
+    if (!ok || png->failed) {
+        free(png->data);
+        memset(png, 0, sizeof *png);
+        return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory encoding an embedded image");
+    }
+    return ZC_OK;
+}
+
+static zc_result zc__import_embedded(const struct aiTexture *tex, const zc_texture_settings *s, zc_texture_image *img,
+                                     zc_diag *diag) {
+    if (tex->mHeight == 0) {
+        if (!tex->pcData) return zc_fail(diag, ZC_ERR_BAD_SOURCE, "the embedded image holds no bytes");
+        return zc_texture_import_memory(tex->pcData, tex->mWidth, NULL, s, img, diag);
+    }
+    zc__bytes png;
+    uint32_t cap = s->max_dimension ? s->max_dimension : ZC_TEXTURE_DEFAULT_MAX_DIMENSION;
+    zc_result r = zc__raw_to_png(tex, cap, &png, diag);
+    if (r != ZC_OK) return r;
+    r = zc_texture_import_memory(png.data, png.size, NULL, s, img, diag);
+    free(png.data);
+    return r;
+}
+
+/* ---------------------------------------------------------------------------------
+ * External files
+ * ------------------------------------------------------------------------------- */
+
+static int zc__is_file(const char *path) {
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* malloc'd "dir/name" ("name" when dir is NULL or empty). */
+static char *zc__join(const char *dir, size_t dir_len, const char *name) {
+    size_t n = strlen(name);
+    char *out = malloc(dir_len + n + 2);
+    if (!out) return NULL;
+    if (dir_len) {
+        memcpy(out, dir, dir_len);
+        out[dir_len] = '/';
+        memcpy(out + dir_len + 1, name, n + 1);
+    } else {
+        memcpy(out, name, n + 1);
+    }
+    return out;
+}
+
+/* The file in `dir` whose name equals `name` but for ASCII case, first in byte
+ * order; malloc'd full path or NULL. */
+static char *zc__case_match(const char *dir, size_t dir_len, const char *name) {
+    char *dir_z = dir_len ? strndup(dir, dir_len) : strdup(".");
+    if (!dir_z) return NULL;
+    DIR *d = opendir(dir_z);
+    char *best = NULL;
+    if (d) {
+        struct dirent *e;
+        while ((e = readdir(d)) != NULL)
+            if (strcasecmp(e->d_name, name) == 0 && (!best || strcmp(e->d_name, best) < 0)) {
+                free(best);
+                best = strdup(e->d_name);
+            }
+        closedir(d);
+    }
+    char *found = NULL;
+    if (best) {
+        found = zc__join(dir_z, strlen(dir_z), best);
+        if (found && !zc__is_file(found)) {
+            free(found);
+            found = NULL;
+        }
+    }
+    free(best);
+    free(dir_z);
+    return found;
+}
+
+/* Try the candidates of one spelling of the path (already '/'-separated). */
+static char *zc__resolve_spelling(const char *model_dir, const char *rel) {
+    size_t dir_len = strlen(model_dir);
+    const char *base = strrchr(rel, '/');
+    base = base ? base + 1 : rel;
+    if (!*base) return NULL;
+    int absolute = rel[0] == '/' || (isalpha((unsigned char)rel[0]) && rel[1] == ':');
+    char *p;
+    if (!absolute) {
+        if ((p = zc__join(model_dir, dir_len, rel)) && zc__is_file(p)) return p;
+        free(p);
+    }
+    if ((p = zc__join(model_dir, dir_len, base)) && zc__is_file(p)) return p;
+    free(p);
+    if (!absolute && base != rel) {
+        char *sub = zc__join(model_dir, dir_len, rel); /* model_dir/<rel's directory>/base */
+        if (sub) {
+            size_t sub_dir = strlen(sub) - strlen(base) - 1;
+            p = zc__case_match(sub, sub_dir, base);
+            free(sub);
+            if (p) return p;
+        }
+    }
+    return zc__case_match(model_dir, dir_len, base);
+}
+
+/* Decode "%XX" escapes in place; 1 when something changed. */
+static int zc__percent_decode(char *s) {
+    char *out = s;
+    int changed = 0;
+    for (const char *in = s; *in; ++in) {
+        if (in[0] == '%' && isxdigit((unsigned char)in[1]) && isxdigit((unsigned char)in[2])) {
+            char hex[3] = { in[1], in[2], 0 };
+            char c = (char)strtol(hex, NULL, 16);
+            if (c) {
+                *out++ = c;
+                in += 2;
+                changed = 1;
+                continue;
+            }
+        }
+        *out++ = *in;
+    }
+    *out = 0;
+    return changed;
+}
+
+/* The existing file `source` names, malloc'd; NULL when none is found. */
+static char *zc__resolve_external(const zc__model_build *b, const char *source) {
+    char *rel = strdup(source);
+    if (!rel) return NULL;
+    for (char *c = rel; *c; ++c)
+        if (*c == '\\') *c = '/';
+    char *start = rel;
+    while (start[0] == '.' && start[1] == '/') start += 2;
+    char *found = zc__resolve_spelling(b->model_dir, start);
+    if (!found && zc__percent_decode(start)) found = zc__resolve_spelling(b->model_dir, start);
+    free(rel);
+    return found;
+}
+
+/* ---------------------------------------------------------------------------------
+ * Deduplication and entries
+ * ------------------------------------------------------------------------------- */
+
+static zc__model_texture_ref *zc__find_ref(zc__model_build *b, const char *key, int srgb, int normal_map) {
+    for (size_t i = 0; i < b->texture_ref_count; ++i) {
+        zc__model_texture_ref *t = &b->textures[i];
+        if (t->srgb == srgb && t->normal_map == normal_map && strcmp(t->key, key) == 0) return t;
+    }
+    return NULL;
+}
+
+static zc_result zc__add_ref(zc__model_build *b, char *key, int srgb, int normal_map, uint64_t id, zc_diag *diag) {
+    if (b->texture_ref_count == b->texture_ref_cap) {
+        size_t cap = b->texture_ref_cap ? b->texture_ref_cap * 2 : 8;
+        zc__model_texture_ref *grown = realloc(b->textures, cap * sizeof *grown);
+        if (!grown) {
+            free(key);
+            return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory");
+        }
+        b->textures = grown;
+        b->texture_ref_cap = cap;
+    }
+    b->textures[b->texture_ref_count++] = (zc__model_texture_ref){ key, srgb, normal_map, id };
+    return ZC_OK;
+}
+
+/* Import one source as the next P#texture/<t>; *out_id 0 when the importer refuses it. */
+static zc_result zc__import_new(zc__model_build *b, const struct aiScene *scene, long embedded, const char *file,
+                                int srgb, int normal_map, const char *what, const char *shown, uint64_t *out_id,
+                                zc_diag *diag) {
+    zc_texture_settings s = b->settings.texture;
+    s.srgb = srgb ? ZC_SWITCH_ON : ZC_SWITCH_OFF;
+    s.normal_map = normal_map ? ZC_SWITCH_ON : ZC_SWITCH_OFF;
+    zc_texture_image img;
+    zc_diag sub;
+    zc_result r = embedded >= 0 ? zc__import_embedded(scene->mTextures[embedded], &s, &img, &sub)
+                                : zc_texture_import_file(file, file, &s, &img, &sub);
+    *out_id = 0;
+    if (r == ZC_ERR_OUT_OF_MEMORY) return zc_fail(diag, r, "texture \"%s\": %s", shown, sub.message);
+    if (r != ZC_OK) {
+        zc__model_note(b, "%s: texture \"%s\" cannot be imported (%s): slot left empty", what, shown, sub.message);
+        return ZC_OK;
+    }
+    free(img.level_views);
+    uint32_t t = b->texture_count;
+    r = zc__model_add_entry(b, zc__model_part_path(b, "texture", t), ZC_TYPE_TEXTURE, ZC_TEXTURE_LAYOUT_HASH,
+                            ZC_TEXTURE_ENTRY_ALIGN_LOG2, img.payload, img.size, NULL, 0, diag);
+    if (r != ZC_OK) return r;
+    b->texture_count++;
+    *out_id = zc__model_part_id(b, "texture", t);
+    return ZC_OK;
+}
+
+zc_result zc__model_texture(zc__model_build *b, const struct aiScene *scene, const char *path, int srgb,
+                            int normal_map, const char *what, uint64_t *out_id, zc_diag *diag) {
+    *out_id = 0;
+    char shown[ZC__MODEL_NOTE_NAME * 2 + 1];
+    zc__model_utf8_copy(path, strlen(path), shown, sizeof shown - 1);
+    int bad = 0;
+    long embedded = zc__embedded_index(scene, path, &bad);
+    if (bad) {
+        zc__model_note(b, "%s: embedded texture \"%s\" is not in the file: slot left empty", what, shown);
+        return ZC_OK;
+    }
+    char *file = NULL, key[64];
+    if (embedded < 0) {
+        file = zc__resolve_external(b, path);
+        if (!file) {
+            zc__model_note(b, "%s: texture \"%s\" not found: slot left empty", what, shown);
+            return ZC_OK;
+        }
+    }
+    char resolved[PATH_MAX];
+    char *identity = embedded >= 0 ? (snprintf(key, sizeof key, "embedded:%ld", embedded), key)
+                                   : realpath(file, resolved) ? resolved : file;
+    const zc__model_texture_ref *seen = zc__find_ref(b, identity, srgb, normal_map);
+    if (seen) {
+        free(file);
+        *out_id = seen->id;
+        if (!seen->id)
+            zc__model_note(b, "%s: texture \"%s\" could not be imported (see above): slot left empty", what, shown);
+        return ZC_OK;
+    }
+    char *stored = strdup(identity);
+    if (!stored) {
+        free(file);
+        return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory");
+    }
+    zc_result r = zc__import_new(b, scene, embedded, file, srgb, normal_map, what, shown, out_id, diag);
+    free(file);
+    if (r != ZC_OK) {
+        free(stored);
+        return r;
+    }
+    return zc__add_ref(b, stored, srgb, normal_map, *out_id, diag);
+}

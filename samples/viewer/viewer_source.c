@@ -1,0 +1,194 @@
+/* viewer_source.c - the two sources of the viewer: a pack opened through the runtime,
+ * and a model imported in memory through the packer library. Both hand out the same
+ * view structs; nothing else differs between them. */
+#include "viewer.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "zc_model.h"
+
+static const char *viewer__type_name(uint32_t type) {
+    const char *name = zc_type_name(type);
+    return name ? name : "entry of an unknown type";
+}
+
+/* ---------------------------------------------------------------------------------
+ * Pack: zc_pack_resolve + zc_*_view_from_entry
+ * ------------------------------------------------------------------------------- */
+
+static zc_result viewer__pack_scene(void *self, const char *path, zc_scene_view *out, const char **out_path,
+                                    char *why, size_t why_size) {
+    zc_pack *pack = self;
+    zc_entry entry;
+    if (path) {
+        if (zc_pack_find(pack, path, &entry) != ZC_OK) {
+            snprintf(why, why_size, "the pack has no entry \"%s\"", path);
+            return ZC_ERR_NO_ENTRY;
+        }
+    } else {
+        int found = 0;
+        for (uint32_t i = 0; i < zc_pack_entry_count(pack); ++i) {
+            zc_entry e;
+            if (zc_pack_entry_at(pack, i, &e) != ZC_OK || e.type != ZC_TYPE_SCENE) continue;
+            if (!found || strcmp(e.path, entry.path) < 0) entry = e;
+            found = 1;
+        }
+        if (!found) {
+            snprintf(why, why_size, "the pack holds no scene entry");
+            return ZC_ERR_NO_ENTRY;
+        }
+    }
+    zc_result r = zc_scene_view_from_entry(&entry, out);
+    if (r == ZC_ERR_TYPE_MISMATCH)
+        snprintf(why, why_size, "entry \"%s\" is a %s, not a scene", entry.path, viewer__type_name(entry.type));
+    else if (r != ZC_OK)
+        snprintf(why, why_size, "scene entry \"%s\" cannot be read: %s", entry.path, zc_result_str(r));
+    *out_path = entry.path;
+    return r;
+}
+
+static zc_result viewer__pack_mesh(void *self, uint64_t id, zc_mesh_view *out) {
+    zc_entry entry;
+    zc_result r = zc_pack_resolve(self, id, ZC_TYPE_MESH, &entry);
+    return r != ZC_OK ? r : zc_mesh_view_from_entry(&entry, out);
+}
+
+static zc_result viewer__pack_material(void *self, uint64_t id, zc_material_view *out) {
+    zc_entry entry;
+    zc_result r = zc_pack_resolve(self, id, ZC_TYPE_MATERIAL, &entry);
+    return r != ZC_OK ? r : zc_material_view_from_entry(&entry, out);
+}
+
+static zc_result viewer__pack_texture(void *self, uint64_t id, zc_texture_view *out) {
+    zc_entry entry;
+    zc_result r = zc_pack_resolve(self, id, ZC_TYPE_TEXTURE, &entry);
+    return r != ZC_OK ? r : zc_texture_view_from_entry(&entry, out);
+}
+
+static void viewer__pack_close(void *self) {
+    zc_pack_close(self);
+}
+
+int viewer_source_open_pack(viewer_source *source, const char *pack_path, char *why, size_t why_size) {
+    memset(source, 0, sizeof *source);
+    zc_pack *pack = NULL;
+    zc_result r = zc_pack_open(&pack, &(zc_pack_desc){ .path = pack_path });
+    if (r != ZC_OK) {
+        snprintf(why, why_size, "cannot open the pack: %s", zc_result_str(r));
+        return -1;
+    }
+    *source = (viewer_source){
+        .name = pack_path,
+        .self = pack,
+        .scene = viewer__pack_scene,
+        .mesh = viewer__pack_mesh,
+        .material = viewer__pack_material,
+        .texture = viewer__pack_texture,
+        .close = viewer__pack_close,
+    };
+    return 0;
+}
+
+/* ---------------------------------------------------------------------------------
+ * Import: zc_model_import_file, then zc_model_find_id + views over the payloads
+ * ------------------------------------------------------------------------------- */
+
+/* The entry with `id` and `type`: ZC_ERR_NO_ENTRY or ZC_ERR_TYPE_MISMATCH like
+ * zc_pack_resolve. */
+static zc_result viewer__model_entry(const zc_model *model, uint64_t id, uint32_t type,
+                                     const zc_model_entry **out) {
+    *out = id ? zc_model_find_id(model, id) : NULL;
+    if (!*out) return ZC_ERR_NO_ENTRY;
+    return (*out)->type == type ? ZC_OK : ZC_ERR_TYPE_MISMATCH;
+}
+
+static zc_result viewer__model_scene(void *self, const char *path, zc_scene_view *out, const char **out_path,
+                                     char *why, size_t why_size) {
+    const zc_model *model = self;
+    const zc_model_entry *entry = NULL;
+    if (path) {
+        entry = zc_model_find(model, path);
+        if (!entry) {
+            snprintf(why, why_size, "the imported model has no entry \"%s\"", path);
+            return ZC_ERR_NO_ENTRY;
+        }
+    } else {
+        for (size_t i = 0; i < model->entry_count && !entry; ++i)  /* entries are sorted by path */
+            if (model->entries[i].type == ZC_TYPE_SCENE) entry = &model->entries[i];
+        if (!entry) {
+            snprintf(why, why_size, "the imported model holds no scene entry");
+            return ZC_ERR_NO_ENTRY;
+        }
+    }
+    *out_path = entry->path;
+    if (entry->type != ZC_TYPE_SCENE) {
+        snprintf(why, why_size, "entry \"%s\" is a %s, not a scene", entry->path, viewer__type_name(entry->type));
+        return ZC_ERR_TYPE_MISMATCH;
+    }
+    zc_result r = zc_scene_view_from_bytes(entry->payload, entry->size, out);
+    if (r != ZC_OK) snprintf(why, why_size, "scene entry \"%s\" cannot be read: %s", entry->path, zc_result_str(r));
+    return r;
+}
+
+static zc_result viewer__model_mesh(void *self, uint64_t id, zc_mesh_view *out) {
+    const zc_model_entry *entry;
+    zc_result r = viewer__model_entry(self, id, ZC_TYPE_MESH, &entry);
+    return r != ZC_OK ? r : zc_mesh_view_from_bytes(entry->payload, entry->size, out);
+}
+
+static zc_result viewer__model_material(void *self, uint64_t id, zc_material_view *out) {
+    const zc_model_entry *entry;
+    zc_result r = viewer__model_entry(self, id, ZC_TYPE_MATERIAL, &entry);
+    return r != ZC_OK ? r : zc_material_view_from_bytes(entry->payload, entry->size, out);
+}
+
+static zc_result viewer__model_texture(void *self, uint64_t id, zc_texture_view *out) {
+    const zc_model_entry *entry;
+    zc_result r = viewer__model_entry(self, id, ZC_TYPE_TEXTURE, &entry);
+    return r != ZC_OK ? r : zc_texture_view_from_bytes(entry->payload, entry->size, out);
+}
+
+static void viewer__model_close(void *self) {
+    zc_model_free(self);
+    free(self);
+}
+
+int viewer_source_import(viewer_source *source, const char *model_path, char *why, size_t why_size) {
+    memset(source, 0, sizeof *source);
+    zc_model *model = calloc(1, sizeof *model);
+    if (!model) {
+        snprintf(why, why_size, "out of memory");
+        return -1;
+    }
+    /* The scene entry is named after the file, as a pack built from its directory
+     * would name it relative to the directory. */
+    const char *slash = strrchr(model_path, '/');
+    const char *entry_path = slash ? slash + 1 : model_path;
+    zc_diag diag = { { 0 } };
+    zc_result r = zc_model_import_file(model_path, entry_path, NULL, model, &diag);
+    if (r != ZC_OK) {
+        snprintf(why, why_size, "cannot import the model: %s (%s)", diag.message[0] ? diag.message : "no details",
+                 zc_result_str(r));
+        free(model);
+        return -1;
+    }
+    if (model->notes) fprintf(stderr, "viewer: %s: importer notes:\n%s\n", model_path, model->notes);
+    *source = (viewer_source){
+        .name = model_path,
+        .self = model,
+        .scene = viewer__model_scene,
+        .mesh = viewer__model_mesh,
+        .material = viewer__model_material,
+        .texture = viewer__model_texture,
+        .close = viewer__model_close,
+    };
+    return 0;
+}
+
+void viewer_source_close(viewer_source *source) {
+    if (!source || !source->close) return;
+    source->close(source->self);
+    memset(source, 0, sizeof *source);
+}

@@ -1,0 +1,496 @@
+/* bench_scene.c - the headline: 3D content loaded the traditional way beside the same
+ * content loaded from a pack, in the same run.
+ *
+ *  1. Input: the model folders below of Debian's assimp-testmodels (glTF 2.0 text and
+ *     binary, COLLADA, OBJ with MTL, FBX, PLY, 3DS, MD2, STL, X) plus the demo scene of
+ *     samples/assets, copied file by file (not recursively) into a temporary tree, and
+ *     packed once with zc_build (--keep-going: the package holds broken models on
+ *     purpose; those are left out of both sides). When the package is missing the
+ *     program installs it through tools/bootstrap.sh --test-data.
+ *  2. Traditional: for every model that packed, aiImportFile with the packer's own
+ *     post-processing flags (zc_model_assimp_flags: triangulation, vertex joining,
+ *     normals where missing), then stb_image decoding every texture its materials
+ *     name (files beside the model, or embedded ones), then one pass over every vertex
+ *     attribute, index and texel to touch what was loaded; aiReleaseImport and free.
+ *  3. Pack: zc_pack_open, then for every scene entry the scene view, every mesh
+ *     instance resolved to a mesh view, every submesh's material to a material view,
+ *     every texture slot to a texture view, and one pass over every byte of every
+ *     vertex stream, index buffer and texture level (each entry once); zc_pack_close.
+ *     The same without the pass over the bytes shows the cost of open + resolve alone.
+ *
+ * Both sides run with a warm page cache (the files were just copied or written), on
+ * one thread, several times; the median is reported. The pack side reads BCn and mip
+ * levels (what an engine uploads); the traditional side gets RGBA8 level 0 only and
+ * would still have to build mips and compress to reach the same GPU-ready state, so the
+ * ratio understates what the pack saves. Output: a report on stdout and the Markdown
+ * fragment build/bench/bench_scene.md for BENCHMARKS.md. A benchmark, never a test.
+ */
+#define _GNU_SOURCE
+#include "zc_bench_util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <assimp/cimport.h>
+#include <assimp/material.h>
+#include <assimp/postprocess.h>
+#include <assimp/scene.h>
+#include <stb/stb_image.h>
+
+#include "zc_build.h"
+#include "zc_model.h"
+#include "zc_pack.h"
+
+#define REPS 7
+#define ASSIMP_MODELS "/usr/share/assimp/models"
+
+/* Folders of assimp-testmodels whose files go into the tree, each under its label. */
+static const struct model_dir {
+    const char *path;
+    const char *label;
+} model_dirs[] = {
+    {ASSIMP_MODELS "/glTF2/2CylinderEngine-glTF-Binary", "gltf-engine"},
+    {ASSIMP_MODELS "/glTF2/BoxTextured-glTF", "gltf-box"},
+    {ASSIMP_MODELS "/glTF2/BoxTextured-glTF-Binary", "glb-box"},
+    {ASSIMP_MODELS "/Collada", "collada"},
+    {ASSIMP_MODELS "/OBJ", "obj"},
+    {ASSIMP_MODELS "/FBX", "fbx"},
+    {ASSIMP_MODELS "/PLY", "ply"},
+    {ASSIMP_MODELS "/3DS", "3ds"},
+    {ASSIMP_MODELS "/MD2", "md2"},
+    {ASSIMP_MODELS "/STL", "stl"},
+    {ASSIMP_MODELS "/X", "x"},
+    {"samples/assets/scene", "demo"},
+};
+#define MODEL_DIRS (sizeof model_dirs / sizeof model_dirs[0])
+
+static volatile uint64_t bench_sink;
+
+/* One pass over `size` bytes: every byte is read once. */
+static uint64_t touch(const void *data, size_t size) {
+    const uint8_t *p = data;
+    uint64_t acc = 0;
+    size_t i = 0;
+    for (; i + 8 <= size; i += 8) {
+        uint64_t word;
+        memcpy(&word, p + i, 8);
+        acc += word;
+    }
+    for (; i < size; ++i) acc += p[i];
+    return acc;
+}
+
+/* ---------------------------------------------------------------------------------
+ * The input tree
+ * ------------------------------------------------------------------------------- */
+
+/* snprintf that refuses to cut a path short. */
+#define PATH_PRINTF(buf, ...)                                                   \
+    do {                                                                        \
+        int n_ = snprintf((buf), sizeof(buf), __VA_ARGS__);                     \
+        if (n_ < 0 || (size_t)n_ >= sizeof(buf)) zc_bench_fatal("path too long: %s", (buf)); \
+    } while (0)
+
+static void copy_file(const char *src, const char *dst) {
+    size_t size;
+    uint8_t *bytes = zc_bench_read_file(src, &size);
+    if (!bytes) zc_bench_fatal("%s: cannot read: %s", src, strerror(errno));
+    if (zc_bench_write_file(dst, bytes, size) != 0) zc_bench_fatal("%s: cannot write: %s", dst, strerror(errno));
+    free(bytes);
+}
+
+/* Copy the regular files of `dir` (not its subfolders) to tree/label/. */
+static uint64_t copy_dir(const char *dir, const char *tree, const char *label) {
+    DIR *d = opendir(dir);
+    if (!d) zc_bench_fatal("%s: cannot open: %s", dir, strerror(errno));
+    uint64_t bytes = 0;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        char src[4096], dst[4096];
+        PATH_PRINTF(src, "%s/%s", dir, de->d_name);
+        struct stat st;
+        if (de->d_name[0] == '.' || stat(src, &st) != 0 || !S_ISREG(st.st_mode)) continue;
+        PATH_PRINTF(dst, "%s/%s/%s", tree, label, de->d_name);
+        copy_file(src, dst);
+        bytes += (uint64_t)st.st_size;
+    }
+    closedir(d);
+    return bytes;
+}
+
+static void ensure_test_data(void) {
+    if (access(ASSIMP_MODELS "/glTF2", R_OK) == 0) return;
+    printf("bench_scene: assimp-testmodels is missing; installing it through tools/bootstrap.sh --test-data\n");
+    fflush(stdout);
+    if (access("tools/bootstrap.sh", X_OK) != 0)
+        zc_bench_fatal("tools/bootstrap.sh not found: run bench_scene from the repository root");
+    if (system("tools/bootstrap.sh --test-data") != 0 || access(ASSIMP_MODELS "/glTF2", R_OK) != 0)
+        zc_bench_fatal("installing assimp-testmodels failed");
+}
+
+/* ---------------------------------------------------------------------------------
+ * The traditional way: assimp + stb_image
+ * ------------------------------------------------------------------------------- */
+
+typedef struct load_counts {
+    uint32_t models, meshes, textures;
+    uint64_t triangles, vertices, texels;
+} load_counts;
+
+/* Decode one texture a material names: embedded ("*N") or a file beside the model
+ * (backslashes read as slashes; the base name when the path does not exist). Returns
+ * the texel checksum, counting the texture in *counts; 0 when it cannot be found. */
+static uint64_t decode_texture(const struct aiScene *scene, const char *model_dir, const char *name,
+                               load_counts *counts) {
+    int w = 0, h = 0, n = 0;
+    stbi_uc *texels = NULL;
+    if (name[0] == '*') {
+        unsigned index = (unsigned)strtoul(name + 1, NULL, 10);
+        if (index >= scene->mNumTextures) return 0;
+        const struct aiTexture *t = scene->mTextures[index];
+        if (t->mHeight != 0) { /* raw texels: nothing to decode */
+            counts->textures++;
+            counts->texels += (uint64_t)t->mWidth * t->mHeight;
+            return touch(t->pcData, (size_t)t->mWidth * t->mHeight * 4);
+        }
+        texels = stbi_load_from_memory((const stbi_uc *)t->pcData, (int)t->mWidth, &w, &h, &n, 4);
+    } else {
+        char path[4096], fixed[1024];
+        PATH_PRINTF(fixed, "%s", name);
+        for (char *c = fixed; *c; ++c)
+            if (*c == '\\') *c = '/';
+        PATH_PRINTF(path, "%s/%s", model_dir, fixed);
+        if (access(path, R_OK) != 0) {
+            const char *base = strrchr(fixed, '/');
+            PATH_PRINTF(path, "%s/%s", model_dir, base ? base + 1 : fixed);
+        }
+        texels = stbi_load(path, &w, &h, &n, 4);
+    }
+    if (!texels) return 0;
+    counts->textures++;
+    counts->texels += (uint64_t)w * (uint64_t)h;
+    uint64_t acc = touch(texels, (size_t)w * (size_t)h * 4);
+    stbi_image_free(texels);
+    return acc;
+}
+
+static const enum aiTextureType texture_types[] = {
+    aiTextureType_BASE_COLOR, aiTextureType_DIFFUSE, aiTextureType_METALNESS, aiTextureType_DIFFUSE_ROUGHNESS,
+    aiTextureType_NORMALS, aiTextureType_HEIGHT, aiTextureType_AMBIENT_OCCLUSION, aiTextureType_LIGHTMAP,
+    aiTextureType_EMISSIVE,
+};
+
+/* Decode every texture the scene's materials name, each name once per model. */
+static uint64_t decode_textures(const struct aiScene *scene, const char *model_dir, load_counts *counts) {
+    char seen[64][256];
+    unsigned seen_count = 0;
+    uint64_t acc = 0;
+    for (unsigned m = 0; m < scene->mNumMaterials; ++m) {
+        for (size_t t = 0; t < sizeof texture_types / sizeof texture_types[0]; ++t) {
+            struct aiString name;
+            if (aiGetMaterialTexture(scene->mMaterials[m], texture_types[t], 0, &name, NULL, NULL, NULL, NULL,
+                                     NULL, NULL) != aiReturn_SUCCESS)
+                continue;
+            int again = 0;
+            for (unsigned s = 0; s < seen_count && !again; ++s) again = strcmp(seen[s], name.data) == 0;
+            if (again) continue;
+            if (seen_count < 64 && strlen(name.data) < sizeof seen[0]) memcpy(seen[seen_count++], name.data, strlen(name.data) + 1);
+            acc += decode_texture(scene, model_dir, name.data, counts);
+        }
+    }
+    return acc;
+}
+
+/* Import one model as a game would without a pack, and touch what it loaded. */
+static uint64_t load_traditional(const char *path, unsigned flags, load_counts *counts) {
+    const struct aiScene *scene = aiImportFile(path, flags);
+    if (!scene) zc_bench_fatal("%s: assimp cannot import it now: %s", path, aiGetErrorString());
+    uint64_t acc = 0;
+    for (unsigned i = 0; i < scene->mNumMeshes; ++i) {
+        const struct aiMesh *mesh = scene->mMeshes[i];
+        counts->meshes++;
+        counts->vertices += mesh->mNumVertices;
+        acc += touch(mesh->mVertices, (size_t)mesh->mNumVertices * sizeof(struct aiVector3D));
+        if (mesh->mNormals) acc += touch(mesh->mNormals, (size_t)mesh->mNumVertices * sizeof(struct aiVector3D));
+        if (mesh->mTextureCoords[0])
+            acc += touch(mesh->mTextureCoords[0], (size_t)mesh->mNumVertices * sizeof(struct aiVector3D));
+        for (unsigned f = 0; f < mesh->mNumFaces; ++f) {
+            const struct aiFace *face = &mesh->mFaces[f];
+            if (face->mNumIndices == 3) counts->triangles++;
+            acc += touch(face->mIndices, face->mNumIndices * sizeof(unsigned));
+        }
+    }
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash) *slash = 0;
+    acc += decode_textures(scene, dir, counts);
+    aiReleaseImport(scene);
+    counts->models++;
+    return acc;
+}
+
+/* ---------------------------------------------------------------------------------
+ * From the pack
+ * ------------------------------------------------------------------------------- */
+
+/* Ids already read in this pass: each entry is read once however often it is used. */
+typedef struct id_set {
+    uint64_t *ids;
+    size_t count, capacity;
+} id_set;
+
+static int id_set_add(id_set *s, uint64_t id) {
+    for (size_t i = 0; i < s->count; ++i)
+        if (s->ids[i] == id) return 0;
+    if (s->count == s->capacity) {
+        s->capacity = s->capacity ? 2 * s->capacity : 64;
+        s->ids = realloc(s->ids, s->capacity * sizeof *s->ids);
+        if (!s->ids) zc_bench_fatal("out of memory");
+    }
+    s->ids[s->count++] = id;
+    return 1;
+}
+
+static uint64_t load_texture(const zc_pack *pack, uint64_t id, int read, load_counts *counts) {
+    zc_entry e;
+    zc_texture_view view;
+    if (zc_pack_resolve(pack, id, ZC_TYPE_TEXTURE, &e) != ZC_OK || zc_texture_view_from_entry(&e, &view) != ZC_OK)
+        zc_bench_fatal("texture %016llx does not resolve", (unsigned long long)id);
+    counts->textures++;
+    counts->texels += (uint64_t)view.width * view.height;
+    uint64_t acc = 0;
+    for (uint32_t level = 0; level < view.mip_count; ++level) {
+        zc_texture_level_view lv;
+        if (zc_texture_view_level(&view, level, 0, &lv) != ZC_OK) zc_bench_fatal("texture level %u", level);
+        acc += read ? touch(lv.data, (size_t)lv.size) : (uint64_t)(uintptr_t)lv.data;
+    }
+    return acc;
+}
+
+static uint64_t load_material(const zc_pack *pack, uint64_t id, int read, id_set *seen, load_counts *counts) {
+    zc_entry e;
+    zc_material_view view;
+    if (zc_pack_resolve(pack, id, ZC_TYPE_MATERIAL, &e) != ZC_OK || zc_material_view_from_entry(&e, &view) != ZC_OK)
+        zc_bench_fatal("material %016llx does not resolve", (unsigned long long)id);
+    uint64_t acc = (uint64_t)view.base_color_factor[0];
+    for (uint32_t s = 0; s < ZC_MATERIAL_SLOT_COUNT; ++s)
+        if (view.textures[s].texture && id_set_add(seen, view.textures[s].texture))
+            acc += load_texture(pack, view.textures[s].texture, read, counts);
+    return acc;
+}
+
+static uint64_t load_mesh(const zc_pack *pack, uint64_t id, int read, id_set *seen, load_counts *counts) {
+    zc_entry e;
+    zc_mesh_view view;
+    if (zc_pack_resolve(pack, id, ZC_TYPE_MESH, &e) != ZC_OK || zc_mesh_view_from_entry(&e, &view) != ZC_OK)
+        zc_bench_fatal("mesh %016llx does not resolve", (unsigned long long)id);
+    counts->meshes++;
+    counts->vertices += view.vertex_count;
+    counts->triangles += view.index_count / 3;
+    uint64_t acc = 0;
+    if (read) {
+        for (uint32_t s = 0; s < view.stream_count; ++s)
+            acc += touch(view.streams[s].data, (size_t)view.vertex_count * view.streams[s].stride);
+        acc += touch(view.indices, (size_t)view.index_count * view.index_size);
+    } else {
+        acc += (uint64_t)(uintptr_t)view.streams[0].data;
+    }
+    for (uint32_t s = 0; s < view.submesh_count; ++s)
+        if (view.submeshes[s].material && id_set_add(seen, view.submeshes[s].material))
+            acc += load_material(pack, view.submeshes[s].material, read, seen, counts);
+    return acc;
+}
+
+/* Open the pack and load every scene in it; `read` = 1 reads every byte once. */
+static uint64_t load_pack(const char *pack_path, int read, id_set *seen, load_counts *counts) {
+    zc_pack *pack;
+    zc_result r = zc_pack_open(&pack, &(zc_pack_desc){.path = pack_path, .logger = {zc_bench_log_to_stderr, NULL}});
+    if (r != ZC_OK) zc_bench_fatal("%s: zc_pack_open: %s", pack_path, zc_result_str(r));
+    seen->count = 0;
+    uint64_t acc = 0;
+    uint32_t n = zc_pack_entry_count(pack);
+    for (uint32_t i = 0; i < n; ++i) {
+        zc_entry e;
+        zc_scene_view scene;
+        if (zc_pack_entry_at(pack, i, &e) != ZC_OK || e.type != ZC_TYPE_SCENE) continue;
+        if (zc_scene_view_from_entry(&e, &scene) != ZC_OK) zc_bench_fatal("%s: scene does not load", e.path);
+        counts->models++;
+        for (uint32_t m = 0; m < scene.mesh_count; ++m) {
+            if (id_set_add(seen, scene.meshes[m].mesh)) acc += load_mesh(pack, scene.meshes[m].mesh, read, seen, counts);
+            if (scene.meshes[m].material && id_set_add(seen, scene.meshes[m].material))
+                acc += load_material(pack, scene.meshes[m].material, read, seen, counts);
+        }
+    }
+    zc_pack_close(pack);
+    return acc;
+}
+
+/* ---------------------------------------------------------------------------------
+ * Report
+ * ------------------------------------------------------------------------------- */
+
+static void usage(FILE *out) {
+    fprintf(out, "usage: bench_scene [--dir DIR]\n"
+                 "  Loads the models of Debian's assimp-testmodels and the demo scene with assimp +\n"
+                 "  stb_image, and from a pack built from the same files, and prints the ratio.\n"
+                 "  --dir DIR   where bench_scene.md goes (default: build/bench)\n");
+}
+
+static int compare_names(const void *a, const void *b) {
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static double seconds_since(uint64_t start) {
+    return (double)(zc_bench_now_ns() - start) / 1e9;
+}
+
+int main(int argc, char **argv) {
+    const char *out_dir = "build/bench";
+    for (int i = 1; i < argc; ++i) {
+        if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc) {
+            out_dir = argv[++i];
+        } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            usage(stdout);
+            return 0;
+        } else {
+            usage(stderr);
+            return 2;
+        }
+    }
+    ensure_test_data();
+    zc_bench_machine machine;
+    zc_bench_machine_get(&machine);
+
+    char work[4096], tree[4096], pack_path[4096];
+    PATH_PRINTF(work, "%s/scene-work", out_dir);
+    zc_bench_rm_rf(work);
+    PATH_PRINTF(tree, "%s/tree", work);
+    PATH_PRINTF(pack_path, "%s/models.zcpack", work);
+    uint64_t tree_bytes = 0;
+    for (size_t i = 0; i < MODEL_DIRS; ++i) tree_bytes += copy_dir(model_dirs[i].path, tree, model_dirs[i].label);
+
+    zc_build_stats stats;
+    uint64_t start = zc_bench_now_ns();
+    zc_result r = zc_build(&(zc_build_desc){.input_dir = tree, .output_path = pack_path, .keep_going = 1,
+                                            .no_sync = 1},
+                           &stats);
+    double build_secs = seconds_since(start);
+    if (!stats.pack_written) zc_bench_fatal("%s: the build wrote no pack: %s", pack_path, zc_result_str(r));
+
+    /* The models that packed: the scene entries' paths, in the tree. */
+    zc_pack *pack;
+    if (zc_pack_open(&pack, &(zc_pack_desc){.path = pack_path}) != ZC_OK) zc_bench_fatal("%s: cannot open", pack_path);
+    uint32_t n = zc_pack_entry_count(pack), model_count = 0;
+    char **models = calloc(n ? n : 1, sizeof *models);
+    if (!models) zc_bench_fatal("out of memory");
+    for (uint32_t i = 0; i < n; ++i) {
+        zc_entry e;
+        if (zc_pack_entry_at(pack, i, &e) != ZC_OK || e.type != ZC_TYPE_SCENE) continue;
+        if (asprintf(&models[model_count++], "%s/%s", tree, e.path) < 0) zc_bench_fatal("out of memory");
+    }
+    zc_pack_close(pack);
+    qsort(models, model_count, sizeof *models, compare_names);
+    if (model_count == 0) zc_bench_fatal("no model of the tree packed");
+
+    unsigned flags = zc_model_assimp_flags(NULL);
+    double trad[REPS], pack_read[REPS], pack_resolve[REPS];
+    load_counts trad_counts = {0}, pack_counts = {0};
+    id_set seen = {0};
+    for (int rep = 0; rep < REPS; ++rep) {
+        load_counts tc = {0}, pc = {0}, rc = {0};
+        start = zc_bench_now_ns();
+        for (uint32_t i = 0; i < model_count; ++i) bench_sink += load_traditional(models[i], flags, &tc);
+        trad[rep] = seconds_since(start);
+        start = zc_bench_now_ns();
+        bench_sink += load_pack(pack_path, 1, &seen, &pc);
+        pack_read[rep] = seconds_since(start);
+        start = zc_bench_now_ns();
+        bench_sink += load_pack(pack_path, 0, &seen, &rc);
+        pack_resolve[rep] = seconds_since(start);
+        trad_counts = tc;
+        pack_counts = pc;
+    }
+    free(seen.ids);
+    double trad_med = zc_bench_quantile(trad, REPS, 0.5);
+    double read_med = zc_bench_quantile(pack_read, REPS, 0.5);
+    double resolve_med = zc_bench_quantile(pack_resolve, REPS, 0.5);
+
+    struct stat st;
+    uint64_t pack_bytes = stat(pack_path, &st) == 0 ? (uint64_t)st.st_size : 0;
+    char tree_b[32], pack_b[32], build_t[32];
+    zc_bench_format_bytes(tree_bytes, tree_b, sizeof tree_b);
+    zc_bench_format_bytes(pack_bytes, pack_b, sizeof pack_b);
+    zc_bench_format_ns(build_secs * 1e9, build_t, sizeof build_t);
+
+    static const char *const heads[] = {"load", "models", "meshes", "triangles", "textures", "median", "vs assimp + stb"};
+    zc_bench_table t;
+    zc_bench_table_init(&t, 7, heads);
+    struct {
+        const char *work;
+        const load_counts *counts;
+        double secs;
+    } rows[] = {
+        {"assimp import + stb_image decode", &trad_counts, trad_med},
+        {"pack: open + resolve + read every byte", &pack_counts, read_med},
+        {"pack: open + resolve (pointers only)", &pack_counts, resolve_med},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; ++i) {
+        int row = zc_bench_table_add_row(&t);
+        char b[32];
+        zc_bench_table_set(&t, row, 0, "%s", rows[i].work);
+        zc_bench_table_set(&t, row, 1, "%u", rows[i].counts->models);
+        zc_bench_table_set(&t, row, 2, "%u", rows[i].counts->meshes);
+        zc_bench_table_set(&t, row, 3, "%llu", (unsigned long long)rows[i].counts->triangles);
+        zc_bench_table_set(&t, row, 4, "%u", rows[i].counts->textures);
+        zc_bench_format_ns(rows[i].secs * 1e9, b, sizeof b);
+        zc_bench_table_set(&t, row, 5, "%s", b);
+        if (i == 0)
+            zc_bench_table_set(&t, row, 6, "1x");
+        else
+            zc_bench_table_set(&t, row, 6, "%.1fx faster", trad_med / rows[i].secs);
+    }
+
+    printf("bench_scene: %u models from %zu folders (%s of source), packed in %s into %s (%u files failed "
+           "to import and are left out)\n\n",
+           model_count, MODEL_DIRS, tree_b, build_t, pack_b, stats.failed_files);
+    zc_bench_table_print(&t, stdout, "  ");
+    printf("\n  Medians of %d warm-cache runs on one thread. Headline: loading from the pack is %.1fx faster "
+           "than assimp + stb_image (%.1fx for open + resolve alone).\n",
+           REPS, trad_med / read_med, trad_med / resolve_med);
+
+    zc_bench_md md;
+    zc_bench_md_init(&md);
+    zc_bench_md_printf(&md, "## Scenes: assimp + stb_image against the pack (bench_scene)\n\n");
+    zc_bench_md_machine(&md, &machine);
+    zc_bench_md_printf(&md,
+                       "%u models that assimp 5.2.5 imports from %zu folders of Debian's assimp-testmodels and "
+                       "the demo scene (%s of source files), packed by `zcpack build --keep-going` in %s into "
+                       "%s (%u broken files left out). Each side loads all of them on one thread with a warm "
+                       "page cache; medians of %d runs.\n\n",
+                       model_count, MODEL_DIRS, tree_b, build_t, pack_b, stats.failed_files, REPS);
+    zc_bench_md_table(&md, &t);
+    zc_bench_md_printf(&md,
+                       "**Loading from the pack is %.1fx faster than assimp + stb_image** (%.1fx for open + "
+                       "resolve without reading the bytes). The traditional side stops at RGBA8 level 0 and "
+                       "assimp's own structures; the pack side already holds index-optimised meshes, full "
+                       "mip chains and BCn blocks ready for upload, so the ratio understates the work saved. "
+                       "Triangle counts differ where the packer drops degenerate or non-triangle primitives; "
+                       "texture counts differ because the pack holds an image once per colour space it is "
+                       "used in (sRGB for base colour, linear for data) and finds textures whose names differ "
+                       "in case or folder from the file beside the model, which the plain loader skips.\n\n",
+                       trad_med / read_med, trad_med / resolve_med);
+    char md_path[4096];
+    PATH_PRINTF(md_path, "%s/bench_scene.md", out_dir);
+    int saved = zc_bench_md_save(&md, md_path);
+    zc_bench_md_free(&md);
+    for (uint32_t i = 0; i < model_count; ++i) free(models[i]);
+    free(models);
+    zc_bench_rm_rf(work);
+    return saved == 0 ? 0 : 1;
+}
