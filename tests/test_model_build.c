@@ -362,11 +362,12 @@ Test(model_build, hanging_model_is_stopped_at_the_time_limit) {
     copy_cut(HANG_SOURCE, root, "cut/cube.ply", HANG_PREFIX, HANG_SOURCE_SIZE);
     char *pack_path = zct_join(tmp, "out.zcpack");
 
-    run_result r = RUN("build", root, "-o", pack_path, "--model-timeout", "1", "--keep-going");
+    /* The limit leaves box.obj time enough on a loaded machine under the sanitizers. */
+    run_result r = RUN("build", root, "-o", pack_path, "--model-timeout", "3", "--keep-going");
     EXPECT_CODE(r, EXIT_IMPORT);
-    EXPECT_ERR(r, "cut/cube.ply: the model importer took longer than 1 s and was stopped");
-    fprintf(stderr, "model_build: build with a model that hangs, --model-timeout 1: %.2f s\n", r.seconds);
-    cr_assert_geq(r.seconds, 1.0);
+    EXPECT_ERR(r, "cut/cube.ply: the model importer took longer than 3 s and was stopped");
+    fprintf(stderr, "model_build: build with a model that hangs, --model-timeout 3: %.2f s\n", r.seconds);
+    cr_assert_geq(r.seconds, 3.0);
     cr_assert_lt(r.seconds, 10.0, "the build took %.1f s", r.seconds);
     run_free(&r);
     zc_pack *pack = open_pack(pack_path);
@@ -392,7 +393,7 @@ Test(model_build, invalid_models_of_the_package) {
         copy(src, root, rel);
     }
     char *pack_path = zct_join(tmp, "out.zcpack");
-    run_result r = RUN("build", root, "-o", pack_path, "--keep-going", "--model-timeout", "2");
+    run_result r = RUN("build", root, "-o", pack_path, "--keep-going", "--model-timeout", "3");
     EXPECT_CODE(r, EXIT_IMPORT);
     fprintf(stderr, "model_build: build of the package's invalid models: %.2f s\n", r.seconds);
     uint32_t models = 0;
@@ -408,7 +409,7 @@ Test(model_build, invalid_models_of_the_package) {
     }
     cr_assert_geq(models, 10);
 #if ZC_MODEL_CHILD_EXEC
-    EXPECT_ERR(r, "invalid/OutOfMemory.off: the model importer took longer than 2 s");
+    EXPECT_ERR(r, "invalid/OutOfMemory.off: the model importer took longer than 3 s");
 #else
     EXPECT_ERR(r, "invalid/OutOfMemory.off: assimp cannot read the model: std::bad_alloc");
 #endif
@@ -669,7 +670,7 @@ Test(model_build, library_timeout_and_failed_models_count) {
     double start = now_s();
     zc_result r = zc_build(&(zc_build_desc){ .input_dir = root, .output_path = pack_path, .threads = 2,
                                              .logger = zct_log_recorder(&log), .keep_going = 1,
-                                             .model_timeout_ms = 700, .no_sync = 1 },
+                                             .model_timeout_ms = 3000, .no_sync = 1 },
                            &stats);
     double seconds = now_s() - start;
     cr_assert_eq(r, ZC_ERR_BAD_SOURCE, "%s", zc_result_str(r));
@@ -677,9 +678,9 @@ Test(model_build, library_timeout_and_failed_models_count) {
     cr_assert_eq(stats.failed_files, 2);
     cr_assert_eq(stats.models, 1);
     cr_assert(stats.pack_written);
-    cr_assert(zct_log_contains(&log, "b.ply: the model importer took longer than 0.7 s and was stopped"));
+    cr_assert(zct_log_contains(&log, "b.ply: the model importer took longer than 3 s and was stopped"));
     cr_assert(zct_log_contains(&log, "c.md5mesh: the model importer crashed (signal 11, Segmentation fault)"));
-    cr_assert_lt(seconds, 8.0, "%.1f s", seconds);
+    cr_assert_lt(seconds, 15.0, "%.1f s", seconds);
     assert_no_children();
     free(pack_path);
     free(root);
@@ -862,7 +863,9 @@ Test(model_build, injected_faults_become_errors) {
         zc_model m;
         zc_diag diag;
         double seconds;
-        zc_result r = isolated(MODELS "OBJ/box.obj", "m/box.obj", 500, &m, &diag, &seconds);
+        /* Only the hang waits for the limit; the others must not meet it on a loaded machine. */
+        uint32_t limit = cases[i].fault == ZC__MODEL_FAULT_HANG ? 500 : 10000;
+        zc_result r = isolated(MODELS "OBJ/box.obj", "m/box.obj", limit, &m, &diag, &seconds);
         cr_assert_eq(r, ZC_ERR_BAD_SOURCE, "fault %d: %s (%s)", cases[i].fault, zc_result_str(r), diag.message);
         cr_assert(has_prefix(diag.message, cases[i].message), "fault %d: \"%s\"", cases[i].fault, diag.message);
         cr_assert_eq(m.entry_count, 0);
