@@ -3,8 +3,9 @@
 #
 #   tools/bootstrap.sh               the build and test toolchain
 #   tools/bootstrap.sh --test-data   the same, plus the packages that ship the real
-#                                    third-party images the texture tests and the
-#                                    texture benchmark read (about 76 MB to download)
+#                                    third-party images and models the tests and
+#                                    benchmarks read, and wine64 for the Windows
+#                                    smoke test (about 120 MB to download)
 #
 # Test data packages and what the suites take from them (never copied into the tree):
 #   python-pygame-doc          PNG, JPEG (baseline and progressive), TGA, BMP (4, 8 and
@@ -16,7 +17,9 @@
 #   blender-data               CC0 OpenEXR HDRIs (studiolights/world/*.exr)
 #   pfstools                   pfsinexr | pfsoutrgbe: turns those into Radiance .hdr at
 #                              test time (no Debian package ships a .hdr)
-#   assimp-testmodels          model textures (TGA, BMP, JPEG, PNG) under /usr/share/assimp/models/
+#   assimp-testmodels          3D models of every format assimp reads, with their textures,
+#                              under /usr/share/assimp/models/
+#   wine64                     runs the Windows build (tools/mingw.sh) as a smoke test
 #
 # Installs only what is missing (apt-get update runs only then), prints what it
 # installs, uses sudo when not root, never asks questions. With everything present
@@ -29,7 +32,7 @@ libcriterion-dev libxxhash-dev libcjson-dev libassimp-dev libmeshoptimizer-dev
 gcc-mingw-w64-x86-64 clang libclang-rt-14-dev"
 
 test_data_packages="python-pygame-doc gdk-pixbuf-tests golang-github-gabriel-vasile-mimetype-dev
-blender-data pfstools assimp-testmodels"
+blender-data pfstools assimp-testmodels wine64"
 
 for arg in "$@"; do
     case "$arg" in
