@@ -3,10 +3,13 @@
 # installed, else Debian's premake4) and runs them.
 #
 #   make                          release build of everything, in bin/release/
-#   make debug|release|sanitize   one configuration, in bin/<config>/
+#   make debug|release|sanitize|editor
+#                                 one configuration, in bin/<config>/ (editor: release
+#                                 flags plus the hot reload API, ZC_EDITOR)
 #   make demo                     pack samples/assets; zcpack info, ls, verify on it;
 #                                 draw its scene with samples/viewer
-#   make test                     tests in release and under ASan+UBSan, the installed
+#   make test                     tests in release, under ASan+UBSan (with the hot reload
+#                                 suite) and the hot reload suite in editor, the installed
 #                                 SDK through pkg-config, the Windows cross-build; first
 #                                 installs the packages holding the test images
 #   make bench                    every benchmark program, one after the other
@@ -32,13 +35,17 @@ JOBS = $(if $(filter -j%,$(MAKEFLAGS)),,-j$(NPROC))
 VERSION := $(shell sed -n 's/^\#define ZC_VERSION_\(MAJOR\|MINOR\|PATCH\) \([0-9]*\).*/\2/p' runtime/zc_pack.h | paste -sd.)
 SOMAJOR := $(firstword $(subst ., ,$(VERSION)))
 
-BENCHES := $(patsubst tools/bench/%.c,bin/release/%,$(wildcard tools/bench/bench_*.c))
+# Benchmarks run from the release build, except bench_reload, which measures the hot
+# reload API of the editor build.
+EDITOR_BENCHES := $(patsubst tools/bench/%.c,bin/editor/%,$(wildcard tools/bench/bench_reload.c))
+BENCHES := $(patsubst tools/bench/%.c,bin/release/%,$(filter-out tools/bench/bench_reload.c,$(wildcard tools/bench/bench_*.c))) \
+	$(EDITOR_BENCHES)
 DEMO_PACK := build/demo/assets.zcpack
 SDK := build/sdk
 SDK_TEST := build/sdk_hello
 
 .NOTPARALLEL:
-.PHONY: all debug release sanitize generate bootstrap bootstrap-test-data demo test test-sdk bench install clean
+.PHONY: all debug release sanitize editor generate bootstrap bootstrap-test-data demo test test-sdk bench install clean
 
 all: release
 
@@ -47,7 +54,7 @@ all: release
 generate:
 	@$(PREMAKE) >/dev/null
 
-debug release sanitize: generate
+debug release sanitize editor: generate
 	$(MAKE) $(JOBS) --no-print-directory -C build config=$@
 
 bootstrap:
@@ -71,8 +78,9 @@ demo: bootstrap release
 	@echo "demo: pack in $(DEMO_PACK); mip level 2 of textures/leaves.png in build/demo/leaves_level2.png;"
 	@echo "      the demo scene drawn by samples/viewer in build/demo/preview.png"
 
-test: bootstrap-test-data release sanitize
+test: bootstrap-test-data release sanitize editor
 	bin/release/zcpack_tests
+	bin/editor/zcpack_tests --filter 'reload/*'
 	ZC_SANITIZE_RUN=1 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		bin/sanitize/zcpack_tests
 	$(MAKE) --no-print-directory install PREFIX=$(SDK)
@@ -91,7 +99,7 @@ test-sdk:
 		$(SDK_TEST)/sdk_hello $(SDK_TEST)/assets.zcpack shaders/sky.glsl
 	$(SDK_TEST)/sdk_hello_static $(SDK_TEST)/assets.zcpack shaders/sky.glsl
 
-bench: bootstrap release
+bench: bootstrap release $(if $(EDITOR_BENCHES),editor)
 	@if [ -z "$(BENCHES)" ]; then echo "bench: no tools/bench/bench_*.c"; fi
 	@for program in $(BENCHES); do \
 		echo "==== $$program"; \

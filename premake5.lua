@@ -41,7 +41,10 @@ if _PREMAKE_VERSION:sub(1, 1) == "4" then
     end
 end
 
-local configs = { "debug", "release", "sanitize" }
+-- editor: release flags plus ZC_EDITOR, the hot reload API (zc_live_* in zc_pack.h);
+-- sanitize defines ZC_EDITOR too, so the reload suite also runs under ASan+UBSan.
+-- release is the shipping build and carries none of it.
+local configs = { "debug", "release", "sanitize", "editor" }
 local sanitize_flags = {
     "-fsanitize=address,undefined", "-fno-omit-frame-pointer", "-fno-sanitize-recover=all",
 }
@@ -51,8 +54,11 @@ local header = assert(io.open("runtime/zc_pack.h"))
 local version_major = header:read("*a"):match("#define ZC_VERSION_MAJOR (%d+)")
 header:close()
 
--- System libraries. The runtime links nothing beyond libc; the packer side uses the
--- libraries of DESIGN.md section 3 (linked with --as-needed, so unused ones cost nothing).
+-- System libraries. The runtime links zstd (compressed entries), libuv (asynchronous
+-- prefetch) and pthreads (xxhash is compiled in from its header); the packer side uses
+-- the libraries of DESIGN.md section 3 (linked with --as-needed, so unused ones cost
+-- nothing).
+local runtime_links = { "zstd", "uv", "pthread" }
 local packer_links = { "cjson", "zstd", "uv", "assimp", "meshoptimizer", "xxhash", "m", "pthread" }
 
 -- Outputs of the current project: bin/<config>/ and build/obj/<config>/<project>/.
@@ -98,9 +104,13 @@ workspace "zcpack"
         defines { "NDEBUG" }
     filter "configurations:sanitize"
         symbols "On"
+        defines { "ZC_EDITOR" }
         buildoptions { "-O1" }
         buildoptions(sanitize_flags)
         linkoptions(sanitize_flags)
+    filter "configurations:editor"
+        optimize "Speed"
+        defines { "NDEBUG", "ZC_EDITOR" }
     filter {}
 
 project "zcpack_static"
@@ -116,6 +126,7 @@ project "zcpack_shared"
     pic "On"
     files { "runtime/*.c" }
     removefiles { "runtime/os_win32.c" }
+    links(runtime_links)
     linkoptions { "-Wl,-soname,libzcpack.so." .. version_major, "-Wl,--no-undefined" }
     outputs("zcpack_shared")
 
@@ -127,10 +138,19 @@ project "zcpacker"
 
 program("zcpack", { "packer/zcpack_main.c" })
 program("zcpack_tests", { "tests/*.c" }, { "criterion" })
+    -- The program's own calls to malloc & co. go through tests/zc_test_alloc_wrap.c,
+    -- which can make them fail on demand (the alloc_faults suite); shared libraries
+    -- keep the real functions.
+    linkoptions { "-Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free,--wrap=strdup,--wrap=strndup,"
+                  .. "--wrap=aligned_alloc,--wrap=posix_memalign" }
 
 -- The viewer sample: packs through the runtime's public API, --import through the
 -- packer library (stb is header-only; the sample compiles its PNG writer privately).
 program("viewer", { "samples/viewer/*.c" })
+
+-- The hot reload sample: an editor-style loop printing each new generation's changes
+-- (a useful program in the editor configuration only; elsewhere it says so and exits).
+program("hotreload", { "samples/hotreload/*.c" })
 
 -- One program per tools/bench/bench_*.c; the other .c files there are shared helpers
 -- compiled into each.

@@ -39,7 +39,9 @@
     X(ERR_BAD_POINTER,      24, "relative pointer or array out of bounds")            \
     X(ERR_BAD_STRING,       25, "string is not NUL-terminated UTF-8")                 \
     X(ERR_BAD_ALIGNMENT,    26, "misaligned data")                                    \
-    X(ERR_BAD_SOURCE,       27, "source asset cannot be imported")
+    X(ERR_BAD_SOURCE,       27, "source asset cannot be imported")                   \
+    X(ERR_CANCELED,         28, "operation canceled")                                \
+    X(ERR_STALE_HANDLE,     29, "handle is stale (released or never issued)")
 
 typedef enum zc_result {
 #define ZC__RESULT_ENUM(name, value, text) ZC_##name = value,

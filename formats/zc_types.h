@@ -14,16 +14,20 @@
 #include "zc_mesh.h"
 #include "zc_material.h"
 #include "zc_scene.h"
+#include "zc_whiteout.h"
+#include "zc_zstd_dict.h"
 
 /* X(name, tag, layout_hash, check_fn)
  * check_fn: zc_result fn(const void *payload, uint64_t size, zc_diag *diag), safe on
  * untrusted bytes, payload aligned to the entry's alignment. */
-#define ZC_TYPE_LIST(X)                                                       \
-    X(blob, ZC_TYPE_BLOB, ZC_BLOB_LAYOUT_HASH, zc_blob_check)                 \
-    X(texture, ZC_TYPE_TEXTURE, ZC_TEXTURE_LAYOUT_HASH, zc_texture_check)     \
-    X(mesh, ZC_TYPE_MESH, ZC_MESH_LAYOUT_HASH, zc_mesh_check)                 \
-    X(material, ZC_TYPE_MATERIAL, ZC_MATERIAL_LAYOUT_HASH, zc_material_check) \
-    X(scene, ZC_TYPE_SCENE, ZC_SCENE_LAYOUT_HASH, zc_scene_check)
+#define ZC_TYPE_LIST(X)                                                          \
+    X(blob, ZC_TYPE_BLOB, ZC_BLOB_LAYOUT_HASH, zc_blob_check)                    \
+    X(texture, ZC_TYPE_TEXTURE, ZC_TEXTURE_LAYOUT_HASH, zc_texture_check)        \
+    X(mesh, ZC_TYPE_MESH, ZC_MESH_LAYOUT_HASH, zc_mesh_check)                    \
+    X(material, ZC_TYPE_MATERIAL, ZC_MATERIAL_LAYOUT_HASH, zc_material_check)    \
+    X(scene, ZC_TYPE_SCENE, ZC_SCENE_LAYOUT_HASH, zc_scene_check)                \
+    X(whiteout, ZC_TYPE_WHITEOUT, ZC_WHITEOUT_LAYOUT_HASH, zc_whiteout_check)    \
+    X(zstd_dict, ZC_TYPE_ZSTD_DICT, ZC_ZSTD_DICT_LAYOUT_HASH, zc_zstd_dict_check)
 
 /* Short name of a type tag ("blob"), NULL when the tag is not in the registry. */
 static inline const char *zc_type_name(uint32_t tag) {

@@ -6,15 +6,20 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <uv.h>
+#include <zstd.h>
 
 #include "zc_build.h"
+#include "zc_build_cache.h"
 #include "zc_importer.h"
 #include "zc_manifest.h"
 
@@ -30,10 +35,17 @@ typedef struct zc__build {
     int has_output;             /* the output exists: skip it if the walk meets it */
     dev_t output_dev;
     ino_t output_ino;
+    int has_base;               /* patch builds: the base pack exists; skip it too */
+    dev_t base_dev;
+    ino_t base_ino;
     zc__build_file *files;
     size_t count, cap;
     uint32_t skipped;
     zc_manifest *manifest;      /* NULL when the tree has none */
+    zc_build_cache *cache;      /* desc->cache, or one opened on desc->cache_dir; NULL: none */
+    int cache_owned;            /* opened by this build: closed at its end */
+    uint64_t cache_dev, cache_ino; /* the cache directory, skipped by the walk */
+    zc_build_cache_tree *tree;  /* file hashes for the model importer's keys; NULL: none */
 } zc__build;
 
 #if defined(__GNUC__)
@@ -204,6 +216,9 @@ static zc_result zc__scan(zc__build *b, const char *rel) {
         } else if (S_ISLNK(st.st_mode)) {
             zc__blog(b, ZC_LOG_WARNING, "%s: skipping symbolic link", child_path);
             b->skipped++;
+        } else if (S_ISDIR(st.st_mode) && b->cache && (uint64_t)st.st_dev == b->cache_dev &&
+                   (uint64_t)st.st_ino == b->cache_ino) {
+            zc__blog(b, ZC_LOG_INFO, "%s: skipping the build cache", child_path);
         } else if (S_ISDIR(st.st_mode)) {
             r = zc__scan(b, child);
         } else if (!S_ISREG(st.st_mode)) {
@@ -211,6 +226,9 @@ static zc_result zc__scan(zc__build *b, const char *rel) {
             b->skipped++;
         } else if (b->has_output && st.st_dev == b->output_dev && st.st_ino == b->output_ino) {
             zc__blog(b, ZC_LOG_INFO, "%s: skipping the output pack", child_path);
+            b->skipped++;
+        } else if (b->has_base && st.st_dev == b->base_dev && st.st_ino == b->base_ino) {
+            zc__blog(b, ZC_LOG_INFO, "%s: skipping the base pack", child_path);
             b->skipped++;
         } else if (zc__is_writer_temp(names[i])) {
             zc__blog(b, ZC_LOG_INFO, "%s: skipping a temporary pack file", child_path);
@@ -319,6 +337,7 @@ typedef struct zc__job {
     zc_result result;           /* of the prepare step */
     zc_diag diag;
     zc_import_outputs outputs;  /* of the prepare step */
+    zc_build_cache_outcome cached; /* what the build cache did for the prepare step */
 } zc__job;
 
 struct zc__pipe {
@@ -335,6 +354,7 @@ struct zc__pipe {
     uint32_t textures_done, textures_total, textures_written;
     uint32_t models_done, models_total, models_written;
     uint64_t bytes_done, bytes_total;
+    uint32_t cache_hits, cache_misses, cache_rejected;
 };
 
 static int zc__is_texture(const zc_importer *imp) {
@@ -376,7 +396,12 @@ static void zc__work(uv_work_t *req) {
     zc_import_source src;
     zc__job_source(job, &src); /* logger stays silent off the build's thread */
     job->diag.message[0] = 0;
-    job->result = job->imp->prepare(&src, &job->outputs, &job->diag);
+    const zc__build *b = job->pipe->b;
+    if (b->cache)
+        job->result = zc_build_cache_prepare(b->cache, b->tree, job->imp, &src, &job->outputs, &job->diag,
+                                             &job->cached);
+    else
+        job->result = job->imp->prepare(&src, &job->outputs, &job->diag);
 }
 
 static void zc__pump(zc__pipe *p);
@@ -464,6 +489,17 @@ static zc_result zc__write_job(zc__pipe *p, zc__job *job, int *fatal) {
     return r;
 }
 
+/* Build cache counts and its message for a retired job (the message is logged here,
+ * on the build's thread). */
+static void zc__count_cached(zc__pipe *p, const zc__job *job) {
+    if (job->cached.note[0]) zc__blog(p->b, ZC_LOG_INFO, "%s", job->cached.note);
+    p->cache_rejected += (uint32_t)job->cached.rejected;
+    if (job->cached.hit)
+        p->cache_hits++;
+    else if (job->imp->prepare && p->b->cache && job->result == ZC_OK)
+        p->cache_misses++;
+}
+
 /* The head job is ready: write it or report it, then free it. */
 static void zc__retire(zc__pipe *p) {
     zc__build *b = p->b;
@@ -491,6 +527,7 @@ static void zc__retire(zc__pipe *p) {
     if (zc__is_model(job->imp)) p->models_done++;
     p->bytes_done += f->size;
     p->next_retire++;
+    zc__count_cached(p, job);
     zc_import_outputs_free(&job->outputs);
     free(job->file_path);
     job->file_path = NULL;
@@ -541,6 +578,57 @@ static void zc__run_imports(zc__pipe *p) {
     uv_run(&p->loop, UV_RUN_DEFAULT); /* returns when no prepare step is left */
     uv_loop_close(&p->loop);
     free(p->ring);
+}
+
+/* ---------------------------------------------------------------------------------
+ * Build cache (zc_build_cache.h): opened before the walk (which skips its directory),
+ * the tree fingerprint taken after it when the tree holds a model, trimmed at the end.
+ * The cache never fails a build: when it cannot be opened the build runs without it.
+ * ------------------------------------------------------------------------------- */
+
+static void zc__cache_open(zc__build *b) {
+    const zc_build_desc *desc = b->desc;
+    b->cache = desc->cache;
+    if (!b->cache && desc->cache_dir) {
+        zc_build_cache_desc cd;
+        memset(&cd, 0, sizeof cd);
+        cd.dir = desc->cache_dir;
+        cd.max_bytes = desc->cache_max_bytes;
+        cd.logger = desc->logger;
+        if (zc_build_cache_open(&b->cache, &cd) == ZC_OK)
+            b->cache_owned = 1;
+        else
+            zc__blog(b, ZC_LOG_WARNING, "%s: building without the build cache", desc->cache_dir);
+    }
+    if (b->cache) zc_build_cache_dir_id(b->cache, &b->cache_dev, &b->cache_ino);
+}
+
+/* Hash every file of the tree for the keys of importers that read other files. */
+static void zc__cache_tree(zc__build *b) {
+    int needed = 0;
+    for (size_t i = 0; b->cache && i < b->count && !needed; ++i)
+        needed = zc_build_cache_uses_tree(zc_importer_for_path(b->files[i].rel));
+    if (!needed || zc_build_cache_tree_new(b->cache, b->root, &b->tree) != ZC_OK) return;
+    for (size_t i = 0; i < b->count; ++i) {
+        if (zc_build_cache_tree_add(b->tree, b->files[i].rel) == ZC_ERR_OUT_OF_MEMORY) {
+            zc_build_cache_tree_free(b->tree); /* the models are then imported uncached */
+            b->tree = NULL;
+            return;
+        }
+    }
+}
+
+static void zc__cache_close(zc__build *b, const zc__pipe *p, zc_build_stats *out) {
+    uint32_t evicted = 0;
+    if (b->cache && p->cache_misses) zc_build_cache_trim(b->cache, &evicted);
+    if (out) {
+        out->cache_hits = p->cache_hits;
+        out->cache_misses = p->cache_misses;
+        out->cache_rejected = p->cache_rejected;
+        out->cache_evicted = evicted;
+    }
+    zc_build_cache_tree_free(b->tree);
+    if (b->cache_owned) zc_build_cache_close(b->cache);
 }
 
 /* ---------------------------------------------------------------------------------
@@ -598,16 +686,41 @@ static zc_result zc__open_root(zc__build *b) {
         b->output_dev = st.st_dev;
         b->output_ino = st.st_ino;
     }
+    if (desc->base_path && stat(desc->base_path, &st) == 0) {
+        b->has_base = 1;
+        b->base_dev = st.st_dev;
+        b->base_ino = st.st_ino;
+    }
     return ZC_OK;
 }
 
-static zc_result zc__open_writer(const zc_build_desc *desc, zc_writer **w) {
+/* The build's compression policy (zc_build.h, "Compression"), as the writer's
+ * zc_writer_compress_fn; user_data is the manifest (may be NULL). */
+static int zc__compress_policy(const char *path, uint32_t type, void *user_data) {
+    char source[ZC_MAX_PATH + 1];
+    size_t n = strcspn(path, "#"); /* P#mesh/0 follows the rules of P */
+    if (n > ZC_MAX_PATH) n = ZC_MAX_PATH;
+    memcpy(source, path, n);
+    source[n] = 0;
+    zc_switch choice = zc_manifest_compression((const zc_manifest *)user_data, source);
+    if (choice != ZC_SWITCH_AUTO) return choice == ZC_SWITCH_ON;
+    /* Typed entries are what an engine views in place (zc_*_view_from_entry); only
+     * blobs and types without a view are compressed unless the manifest says so. */
+    return type != ZC_TYPE_TEXTURE && type != ZC_TYPE_MESH && type != ZC_TYPE_MATERIAL && type != ZC_TYPE_SCENE;
+}
+
+static zc_result zc__open_writer(const zc_build_desc *desc, const zc_manifest *manifest, zc_writer **w) {
     zc_writer_desc wd;
     memset(&wd, 0, sizeof wd);
     wd.path = desc->output_path;
     wd.logger = desc->logger;
     wd.no_verify = desc->no_verify;
     wd.no_sync = desc->no_sync;
+    wd.compress = desc->no_entry_compression ? NULL : zc__compress_policy;
+    wd.compress_user_data = (void *)manifest;
+    wd.compress_level = desc->compress_level;
+    wd.min_saving_percent = desc->min_saving_percent;
+    wd.dictionaries = desc->dictionaries;
     return zc_writer_open(w, &wd);
 }
 
@@ -640,7 +753,10 @@ static zc_result zc__conclude(zc__pipe *p, zc_build_stage *stage, int *written) 
     return p->first_failure;
 }
 
-zc_result zc_build(const zc_build_desc *desc, zc_build_stats *out) {
+/* Build the tree into `write_path`: desc->output_path for a full build, a temporary
+ * file for a patch build (then written without sync or verification: only the patch
+ * made from it is kept). */
+static zc_result zc__build_tree(const zc_build_desc *desc, const char *write_path, zc_build_stats *out) {
     if (out) memset(out, 0, sizeof *out);
     if (!desc || !desc->input_dir || !desc->input_dir[0] || !desc->output_path || !desc->output_path[0])
         return ZC_ERR_INVALID_ARGUMENT;
@@ -654,14 +770,19 @@ zc_result zc_build(const zc_build_desc *desc, zc_build_stats *out) {
     zc_build_stage stage = ZC_BUILD_STAGE_SCAN;
     uint64_t bytes_total = 0;
     zc_result r = zc__open_root(&b);
+    if (r == ZC_OK) zc__cache_open(&b);
     if (r == ZC_OK) r = zc__prepare_build(&b, &bytes_total);
+    if (r == ZC_OK) zc__cache_tree(&b);
     zc__pipe p;
     memset(&p, 0, sizeof p);
     p.b = &b;
     p.bytes_total = bytes_total;
     if (r == ZC_OK) {
         stage = ZC_BUILD_STAGE_WRITE;
-        r = zc__open_writer(desc, &p.w);
+        zc_build_desc write_desc = *desc;
+        write_desc.output_path = write_path;
+        if (write_path != desc->output_path) write_desc.no_sync = write_desc.no_verify = 1;
+        r = zc__open_writer(&write_desc, b.manifest, &p.w);
     }
     int written = 0;
     if (r == ZC_OK) {
@@ -680,11 +801,299 @@ zc_result zc_build(const zc_build_desc *desc, zc_build_stats *out) {
         out->models = p.models_written;
         out->skipped = b.skipped;
         out->input_bytes = bytes_total;
-        zc__pack_stats(desc->output_path, out);
+        zc__pack_stats(write_path, out);
     }
+    zc__cache_close(&b, &p, out);
     for (size_t i = 0; i < b.count; ++i) free(b.files[i].rel);
     free(b.files);
     free((char *)b.root);
     zc_manifest_free(b.manifest);
+    return r;
+}
+
+/* ---------------------------------------------------------------------------------
+ * Patch builds (desc->base_path): the tree is built whole into a temporary pack
+ * beside the output, compared with the base record by record, and the entries that
+ * differ are copied as they are stored into the patch, followed by a whiteout for
+ * every base path the tree no longer has.
+ * ------------------------------------------------------------------------------- */
+
+uint32_t zc_entry_differences(const zc_entry *a, const zc_entry *b) {
+    if (!a || !b) return ZC_DIFF_ALL;
+    uint32_t d = 0;
+    if (a->type != b->type) d |= ZC_DIFF_TYPE;
+    if (a->layout_hash != b->layout_hash) d |= ZC_DIFF_LAYOUT;
+    if (a->content_hash != b->content_hash) d |= ZC_DIFF_CONTENT;
+    if (a->raw_size != b->raw_size) d |= ZC_DIFF_RAW_SIZE;
+    if (a->deps_count != b->deps_count ||
+        (a->deps_count && memcmp(a->deps, b->deps, (size_t)a->deps_count * sizeof *a->deps) != 0))
+        d |= ZC_DIFF_DEPS;
+    return d;
+}
+
+static int zc__compare_entry_paths(const void *x, const void *y) {
+    return strcmp(((const zc_entry *)x)->path, ((const zc_entry *)y)->path);
+}
+
+/* Every entry of `pack` sorted by path, in a malloc'd array (count in *out_count);
+ * NULL when out of memory. */
+static zc_entry *zc__entries_by_path(const zc_pack *pack, uint32_t *out_count) {
+    uint32_t n = zc_pack_entry_count(pack);
+    zc_entry *entries = (zc_entry *)malloc(((size_t)n + 1) * sizeof *entries);
+    if (!entries) return NULL;
+    for (uint32_t i = 0; i < n; ++i) zc_pack_entry_at(pack, i, &entries[i]);
+    if (n > 1) qsort(entries, n, sizeof *entries, zc__compare_entry_paths);
+    *out_count = n;
+    return entries;
+}
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static void zc__plog(const zc_build_desc *desc, zc_log_level level, const char *fmt, ...) {
+    if (!desc->logger.func) return;
+    char line[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    desc->logger.func(level, line, desc->logger.user_data);
+}
+
+/* Open a pack read back by the build at level TOC, messages through desc's logger. */
+static zc_result zc__open_pack(const zc_build_desc *desc, const char *path, zc_pack **out) {
+    zc_pack_desc pd;
+    memset(&pd, 0, sizeof pd);
+    pd.path = path;
+    pd.validate = ZC_VALIDATE_TOC;
+    pd.logger = desc->logger;
+    return zc_pack_open(out, &pd);
+}
+
+/* Open the base, refusing a base that is the output itself. */
+static zc_result zc__open_base(const zc_build_desc *desc, zc_pack **out) {
+    *out = NULL;
+    struct stat base_st, out_st;
+    if (stat(desc->base_path, &base_st) == 0 && stat(desc->output_path, &out_st) == 0 &&
+        base_st.st_dev == out_st.st_dev && base_st.st_ino == out_st.st_ino) {
+        zc__plog(desc, ZC_LOG_ERROR, "%s: the patch would replace its own base pack; choose another output",
+                 desc->output_path);
+        return ZC_ERR_INVALID_ARGUMENT;
+    }
+    zc_result r = zc__open_pack(desc, desc->base_path, out);
+    if (r != ZC_OK)
+        zc__plog(desc, ZC_LOG_ERROR, "%s: cannot use it as the base pack: %s", desc->base_path, zc_result_str(r));
+    return r;
+}
+
+/* Create an empty file "<output>.full.tmp-<pid>-<n>" (a name the scan skips) to hold
+ * the full build. Returns the malloc'd name, NULL on failure (logged). */
+static char *zc__reserve_full_path(const zc_build_desc *desc) {
+    size_t cap = strlen(desc->output_path) + 64;
+    char *path = (char *)malloc(cap);
+    if (!path) {
+        zc__plog(desc, ZC_LOG_ERROR, "%s: out of memory", desc->output_path);
+        return NULL;
+    }
+    int err = 0;
+    for (unsigned n = 0; n < 1000; ++n) {
+        snprintf(path, cap, "%s.full.tmp-%ld-%u", desc->output_path, (long)getpid(), n);
+        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        if (fd >= 0) {
+            close(fd);
+            return path;
+        }
+        err = errno;
+        if (err != EEXIST && err != EINTR) break;
+    }
+    zc__plog(desc, ZC_LOG_ERROR, "%s: cannot create: %s", path, strerror(err));
+    free(path);
+    return NULL;
+}
+
+typedef struct zc__patch_counts {
+    uint32_t added, changed, removed, unchanged;
+} zc__patch_counts;
+
+/* 1 when the entry goes into the patch because of its own content: `base` lacks its
+ * path or holds it differently. Counts it as added, changed or unchanged. */
+static int zc__patch_needs(const zc_pack *base, const zc_entry *e, zc__patch_counts *counts) {
+    zc_entry old;
+    if (zc_pack_find(base, e->path, &old) != ZC_OK) {
+        if (counts) counts->added++;
+        return 1;
+    }
+    if (zc_entry_differences(e, &old) != 0) {
+        if (counts) counts->changed++;
+        return 1;
+    }
+    if (counts) counts->unchanged++;
+    return 0;
+}
+
+/* The zstd dictionaries (formats/zc_zstd_dict.h) that the frames of the entries going
+ * into the patch name: a compressed entry is decoded with the dictionary of its own
+ * pack, so the patch carries them even when the base holds the same ones. Returns a
+ * malloc'd array of distinct ids (count in *out_count, possibly 0), NULL when out of
+ * memory. */
+static uint32_t *zc__patch_dict_ids(const zc_pack *base, const zc_entry *entries, uint32_t count,
+                                    uint32_t *out_count) {
+    uint32_t *ids = (uint32_t *)malloc(sizeof *ids * ((size_t)count + 1)), n = 0;
+    if (!ids) return NULL;
+    for (uint32_t i = 0; i < count; ++i) {
+        const zc_entry *e = &entries[i];
+        if (e->codec != ZC_CODEC_ZSTD || e->stored_size > SIZE_MAX || !zc__patch_needs(base, e, NULL)) continue;
+        uint32_t id = ZSTD_getDictID_fromFrame(e->data, (size_t)e->stored_size);
+        uint32_t k = 0;
+        while (k < n && ids[k] != id) k++;
+        if (id != 0 && k == n) ids[n++] = id;
+    }
+    *out_count = n;
+    return ids;
+}
+
+/* Copy the entries of `full` that `base` lacks or holds differently, and the
+ * dictionaries those need, in path order. */
+static zc_result zc__patch_copy(const zc_build_desc *desc, zc_writer *w, const zc_pack *base,
+                                const zc_entry *entries, uint32_t count, zc__patch_counts *counts) {
+    uint32_t dict_count = 0;
+    uint32_t *dicts = zc__patch_dict_ids(base, entries, count, &dict_count);
+    if (!dicts) {
+        zc__plog(desc, ZC_LOG_ERROR, "%s: out of memory comparing with the base", desc->output_path);
+        return ZC_ERR_OUT_OF_MEMORY;
+    }
+    zc_result r = ZC_OK;
+    for (uint32_t i = 0; i < count && r == ZC_OK; ++i) {
+        const zc_entry *e = &entries[i];
+        int copy = zc__patch_needs(base, e, counts);
+        if (!copy && e->type == ZC_TYPE_ZSTD_DICT && e->codec == ZC_CODEC_NONE) {
+            uint32_t id = zc_zstd_dict_id(e->data, e->stored_size);
+            for (uint32_t k = 0; k < dict_count && !copy; ++k) copy = id != 0 && dicts[k] == id;
+        }
+        if (copy) r = zc_writer_copy_entry(w, e);
+    }
+    free(dicts);
+    return r;
+}
+
+/* A whiteout for every path of `base` that `full` lacks, in path order. The base's own
+ * whiteouts need none: those paths are absent from its view already. */
+static zc_result zc__patch_whiteouts(zc_writer *w, const zc_pack *full, const zc_entry *entries, uint32_t count,
+                                     zc__patch_counts *counts) {
+    for (uint32_t i = 0; i < count; ++i) {
+        zc_entry e;
+        if (entries[i].type == ZC_TYPE_WHITEOUT || zc_pack_find(full, entries[i].path, &e) == ZC_OK) continue;
+        zc_result r = zc_writer_begin_entry(w, entries[i].path, ZC_TYPE_WHITEOUT, ZC_WHITEOUT_LAYOUT_HASH, 0);
+        if (r == ZC_OK) r = zc_writer_end_entry(w);
+        if (r != ZC_OK) return r;
+        counts->removed++;
+    }
+    return ZC_OK;
+}
+
+/* Write the patch of `full` against `base` to desc->output_path. */
+static zc_result zc__write_patch(const zc_build_desc *desc, const zc_pack *base, const zc_pack *full,
+                                 zc__patch_counts *counts) {
+    uint32_t full_count = 0, base_count = 0;
+    zc_entry *full_entries = zc__entries_by_path(full, &full_count);
+    zc_entry *base_entries = zc__entries_by_path(base, &base_count);
+    zc_writer *w = NULL;
+    zc_result r = full_entries && base_entries ? ZC_OK : ZC_ERR_OUT_OF_MEMORY;
+    if (r != ZC_OK) zc__plog(desc, ZC_LOG_ERROR, "%s: out of memory comparing with the base", desc->output_path);
+    if (r == ZC_OK) {
+        zc_writer_desc wd;
+        memset(&wd, 0, sizeof wd);
+        wd.path = desc->output_path;
+        wd.logger = desc->logger;
+        wd.no_verify = desc->no_verify;
+        wd.no_sync = desc->no_sync;
+        r = zc_writer_open(&w, &wd);
+    }
+    if (r == ZC_OK) r = zc__patch_copy(desc, w, base, full_entries, full_count, counts);
+    if (r == ZC_OK) r = zc__patch_whiteouts(w, full, base_entries, base_count, counts);
+    if (r == ZC_OK) {
+        r = zc_writer_finish(w); /* frees the writer whatever the result */
+        w = NULL;
+    }
+    zc_writer_abort(w);
+    free(full_entries);
+    free(base_entries);
+    return r;
+}
+
+static zc_result zc__build_patch(const zc_build_desc *desc, zc_build_stats *out) {
+    if (out) memset(out, 0, sizeof *out);
+    if (!desc->input_dir || !desc->input_dir[0] || !desc->output_path || !desc->output_path[0] ||
+        !desc->base_path[0])
+        return ZC_ERR_INVALID_ARGUMENT;
+    if (out) out->failed_stage = ZC_BUILD_STAGE_SCAN;
+    if (desc->keep_going) {
+        zc__plog(desc, ZC_LOG_ERROR, "%s: a patch cannot be built with keep_going: a file that failed to import "
+                 "would read as removed", desc->output_path);
+        return ZC_ERR_INVALID_ARGUMENT;
+    }
+    zc_pack *base = NULL, *full = NULL;
+    zc_result r = zc__open_base(desc, &base);
+    char *full_path = r == ZC_OK ? zc__reserve_full_path(desc) : NULL;
+    if (r == ZC_OK && !full_path) r = ZC_ERR_IO;
+    if (r != ZC_OK) {
+        zc_pack_close(base);
+        return r;
+    }
+
+    zc_build_stats full_stats;
+    r = zc__build_tree(desc, full_path, &full_stats);
+    zc__patch_counts counts = { 0, 0, 0, 0 };
+    if (r == ZC_OK) {
+        r = zc__open_pack(desc, full_path, &full);
+        if (r == ZC_OK) r = zc__write_patch(desc, base, full, &counts);
+        if (out) out->failed_stage = ZC_BUILD_STAGE_WRITE;
+    } else if (out) {
+        out->failed_stage = full_stats.failed_stage;
+        out->failed_files = full_stats.failed_files;
+    }
+    zc_pack_close(full);
+    zc_pack_close(base);
+    unlink(full_path);
+    free(full_path);
+    if (r != ZC_OK || !out) return r;
+
+    *out = full_stats;
+    out->entries = out->unique_payloads = 0;
+    out->payload_bytes = out->pack_bytes = 0;
+    out->patch_added = counts.added;
+    out->patch_changed = counts.changed;
+    out->patch_removed = counts.removed;
+    out->patch_unchanged = counts.unchanged;
+    zc__pack_stats(desc->output_path, out);
+    return ZC_OK;
+}
+
+/* The build's logger, counting the errors it passes on: a failure that reached no
+ * sentence on its way up (out of memory in a helper that only returns its code) still
+ * gets one, as zc_build.h promises. Called from the build's thread and, through the
+ * build cache, from the thread pool. */
+typedef struct zc__log_tally {
+    zc_logger inner;
+    atomic_uint errors;
+} zc__log_tally;
+
+static void zc__tally_log(zc_log_level level, const char *message, void *user_data) {
+    zc__log_tally *tally = (zc__log_tally *)user_data;
+    if (level == ZC_LOG_ERROR) atomic_fetch_add(&tally->errors, 1u);
+    if (tally->inner.func) tally->inner.func(level, message, tally->inner.user_data);
+}
+
+zc_result zc_build(const zc_build_desc *desc, zc_build_stats *out) {
+    if (!desc) return zc__build_tree(NULL, NULL, out);
+    zc__log_tally tally;
+    tally.inner = desc->logger;
+    atomic_init(&tally.errors, 0u);
+    zc_build_desc d = *desc;
+    d.logger.func = zc__tally_log;
+    d.logger.user_data = &tally;
+    zc_result r = d.base_path ? zc__build_patch(&d, out) : zc__build_tree(&d, d.output_path, out);
+    if (r != ZC_OK && atomic_load(&tally.errors) == 0 && d.output_path)
+        zc__plog(desc, ZC_LOG_ERROR, "%s: not written: %s", d.output_path, zc_result_str(r));
     return r;
 }

@@ -35,13 +35,53 @@
  * desc->keep_going it imports everything it can, writes and verifies the pack without
  * the failed files, and still returns the first failure's error.
  *
+ * Compression (zc_writer.h, "Compression"): blobs (and any type without a runtime
+ * view) are candidates for zstd, each stored compressed when that saves at least
+ * desc->min_saving_percent of its bytes; texture, mesh, material and scene entries,
+ * which an engine views in place (zc_*_view_from_entry: GPU bulk data, and the small
+ * records that point at it), stay raw unless a manifest rule sets "compress": true
+ * for their file (the engine then holds them with zc_pack_acquire and views the
+ * decoded bytes with zc_*_view_from_bytes), and "compress": false keeps a file's
+ * entries raw whatever their type (zc_manifest.h). A model file's generated entries
+ * (P#mesh/0, ...) follow the rules of P. desc->no_entry_compression stores every
+ * entry raw; desc->dictionaries adds per-type dictionaries for small entries.
+ * Blobs larger than ZC_WRITER_COMPRESS_MEMORY are streamed to the pack raw and
+ * recompressed from it, so memory stays bounded whatever their size.
+ *
  * Skipped, with a warning: symbolic links (never followed) and anything that is
  * neither a regular file nor a directory. Skipped silently (an info message): the
  * output pack itself when it lies inside the tree, and temporary files of the writer
  * (`*.tmp-<pid>-<n>`).
  *
+ * Patch builds (desc->base_path): the output is a patch pack for the base pack, meant
+ * to be mounted above it (zc_mounts_add with a higher priority). It holds every entry
+ * of the new tree whose path the base lacks or whose zc_entry_differences() with the
+ * base's entry is not 0, copied exactly as a full build of the tree stores it (codec
+ * included), the zstd dictionaries (zc_zstd_dict.h) those copies were compressed with
+ * (an entry is decoded with its own pack's dictionary; such a dictionary is copied even
+ * when the base holds the same one, and counts as unchanged), and a whiteout entry
+ * (ZC_TYPE_WHITEOUT, empty) for every path of the base that the tree no longer has
+ * (whiteouts of the base itself need none). Mounted over
+ * the base it gives the same view as a full build of the tree; an unchanged tree gives
+ * a patch without entries. The tree is built whole into a temporary pack beside the
+ * output (`<output>.full.tmp-<pid>-<n>`, removed afterwards), so a patch build needs
+ * the disk space of a full pack for a while. The base is checked at level TOC before
+ * the scan: a base that is missing or not a valid pack fails the build (stage SCAN)
+ * with its error and the output untouched. The base pack is skipped when the walk
+ * meets it, like the output.
+ *
+ * Build cache (desc->cache or desc->cache_dir; zc_build_cache.h): the entries of every
+ * texture and model file are looked up under a key made of the file's bytes, its
+ * importer and version, its resolved settings and (models) the other files of the
+ * tree; a file whose key has a valid record is not imported again. The pack is
+ * byte-identical to a build without the cache. The walk skips the cache directory
+ * when it lies inside the tree. A cache that cannot be opened is reported as a
+ * warning and the build runs without it; damaged records are reported as info
+ * messages and rebuilt. After a build that stored records the cache is trimmed to its
+ * size bound (stats: cache_hits, cache_misses, cache_rejected, cache_evicted).
+ *
  * Threads: one build per call; separate builds may run at once on different outputs
- * (they share libuv's thread pool).
+ * (they share libuv's thread pool, and may share one zc_build_cache).
  */
 #ifndef ZC_BUILD_H
 #define ZC_BUILD_H
@@ -53,6 +93,8 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+typedef struct zc_build_cache zc_build_cache; /* zc_build_cache.h */
 
 typedef struct zc_build_progress {
     uint32_t files_done, files_total;   /* failed files count as done */
@@ -85,6 +127,24 @@ typedef struct zc_build_desc {
     uint32_t model_timeout_ms;      /* default: 0 = ZC_MODEL_DEFAULT_TIMEOUT_MS (60 s); time
                                        one model import may take before it is stopped and
                                        fails */
+    int no_entry_compression;       /* default: 0 = zstd by the policy above; 1 = every entry
+                                       stored raw */
+    int compress_level;             /* default: 0 = ZC_WRITER_DEFAULT_LEVEL (9); 1..22 */
+    uint32_t min_saving_percent;    /* default: 0 = ZC_WRITER_DEFAULT_MIN_SAVING (5); 1..99 */
+    int dictionaries;               /* default: 0; 1 = zstd dictionaries per type for small
+                                       entries (zc_writer.h, "Dictionaries") */
+    const char *base_path;          /* default: NULL = a full pack; else the base pack a
+                                       patch pack is written against ("Patch builds"
+                                       above); cannot be combined with keep_going */
+    const char *cache_dir;          /* default: NULL = no build cache (unless `cache` is
+                                       set); else the directory of the build cache
+                                       ("Build cache" above), created when missing */
+    uint64_t cache_max_bytes;       /* default: 0 = ZC_BUILD_CACHE_DEFAULT_MAX_BYTES (2 GiB);
+                                       bound of the cache opened on cache_dir */
+    zc_build_cache *cache;          /* default: NULL; an open cache to use instead of
+                                       cache_dir (zc_build_cache_open), e.g. kept across
+                                       the builds of `zcpack watch`; borrowed: it must
+                                       stay open until zc_build returns */
 } zc_build_desc;
 
 /* Where a build stopped: lets a caller tell a bad asset from a bad tool. */
@@ -109,6 +169,15 @@ typedef struct zc_build_stats {
     uint64_t input_bytes;           /* sum of the source file sizes */
     uint64_t payload_bytes;         /* bytes of the distinct payloads */
     uint64_t pack_bytes;            /* size of the pack file */
+    uint32_t patch_added;           /* patch builds: entries whose path the base lacks */
+    uint32_t patch_changed;         /* patch builds: entries that differ from the base's */
+    uint32_t patch_removed;         /* patch builds: whiteouts written */
+    uint32_t patch_unchanged;       /* patch builds: entries left to the base */
+    uint32_t cache_hits;            /* files whose entries came from the build cache */
+    uint32_t cache_misses;          /* files of a cached importer (texture, model) imported
+                                       afresh; blobs are never cached and count in neither */
+    uint32_t cache_rejected;        /* damaged cache records found, ignored and removed */
+    uint32_t cache_evicted;         /* records removed to keep the cache within its bound */
 } zc_build_stats;
 
 /* Build desc->output_path from desc->input_dir. Fills *out (may be NULL): every count
@@ -118,7 +187,8 @@ typedef struct zc_build_stats {
  * ZC_BUILD_STAGE_IMPORT and the first failure's error is returned), no temporary file
  * is left, and the logger has received a sentence naming the file at fault. Errors:
  *  - ZC_ERR_INVALID_ARGUMENT: NULL desc or missing paths; two entries with one path;
- *    a malformed zcpack.json; desc->max_texture_dimension above 65536.
+ *    a malformed zcpack.json; desc->max_texture_dimension above 65536; a compression
+ *    level or minimum saving out of range.
  *  - ZC_ERR_FILE_NOT_FOUND, ZC_ERR_IO: input_dir missing or not a directory, a
  *    directory that cannot be read, an output that cannot be written; a source file
  *    that cannot be read (stage IMPORT).
@@ -126,8 +196,28 @@ typedef struct zc_build_stats {
  *    UTF-8, backslash, control character, too long or too deep).
  *  - any error an importer returns for its file (stage IMPORT); ZC_ERR_OUT_OF_MEMORY;
  *    ZC_ERR_LIMIT.
- *  - a format error if the written pack fails its verification (a writer bug). */
+ *  - a format error if the written pack fails its verification (a writer bug).
+ *  - patch builds: the base pack's open errors (ZC_ERR_FILE_NOT_FOUND, ZC_ERR_IO,
+ *    ZC_ERR_NOT_A_PACK and every other format error, stage SCAN);
+ *    ZC_ERR_INVALID_ARGUMENT with keep_going, or when the output is the base pack. */
 zc_result zc_build(const zc_build_desc *desc, zc_build_stats *out);
+
+/* Fields in which two entries differ (zc_entry_differences). Codec, stored size,
+ * offset, alignment and position in the TOC are how an entry is stored, not what it
+ * is, and never count. */
+enum {
+    ZC_DIFF_TYPE = 1u << 0,         /* type tag */
+    ZC_DIFF_LAYOUT = 1u << 1,       /* layout hash */
+    ZC_DIFF_CONTENT = 1u << 2,      /* content hash (XXH3 of the raw bytes) */
+    ZC_DIFF_RAW_SIZE = 1u << 3,     /* raw size */
+    ZC_DIFF_DEPS = 1u << 4,         /* dependency list (ids, in order) */
+    ZC_DIFF_ALL = 0x1Fu,
+};
+
+/* Which of the ZC_DIFF_* fields differ between two entries (usually of one path in two
+ * packs); 0 when they hold the same content. ZC_DIFF_ALL when either is NULL. Reads
+ * only the TOC facts (and the dependency lists) of the entries. Pure; any thread. */
+uint32_t zc_entry_differences(const zc_entry *a, const zc_entry *b);
 
 #ifdef __cplusplus
 }

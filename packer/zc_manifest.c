@@ -28,6 +28,7 @@ enum {
     ZC__SET_GENERATE_TANGENTS = 1u << 10,
     ZC__SET_FLIP_UVS = 1u << 11,
     ZC__SET_SCALE = 1u << 12,
+    ZC__SET_COMPRESS = 1u << 13,
 };
 
 typedef struct zc__manifest_rule {
@@ -35,6 +36,7 @@ typedef struct zc__manifest_rule {
     uint32_t set;                   /* ZC__SET_* */
     zc_texture_settings texture;    /* the fields named in `set` */
     zc_model_settings model;        /* the mesh fields named in `set` */
+    zc_switch compress;             /* when ZC__SET_COMPRESS is set */
 } zc__manifest_rule;
 
 struct zc_manifest {
@@ -176,6 +178,9 @@ static zc_result zc__rule_member(const cJSON *v, size_t index, zc__manifest_rule
     } else if (strcmp(key, "row_pitch_align") == 0) {
         r = zc__rule_int(v, index, 1, 4096, 1, &t->row_pitch_align, diag);
         rule->set |= ZC__SET_ROW_PITCH_ALIGN;
+    } else if (strcmp(key, "compress") == 0) {
+        r = zc__rule_bool(v, index, &rule->compress, diag);
+        rule->set |= ZC__SET_COMPRESS;
     } else if ((r = zc__rule_mesh_member(v, index, rule, diag)) == ZC_ERR_NO_ENTRY) {
         r = zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "rule %zu: unknown key \"%s\"", index, key);
     }
@@ -312,6 +317,15 @@ static void zc__apply_mesh_rule(const zc__manifest_rule *rule, zc_model_settings
     if (rule->set & ZC__SET_GENERATE_TANGENTS) m->generate_tangents = rule->model.generate_tangents;
     if (rule->set & ZC__SET_FLIP_UVS) m->flip_uvs = rule->model.flip_uvs;
     if (rule->set & ZC__SET_SCALE) m->scale = rule->model.scale;
+}
+
+zc_switch zc_manifest_compression(const zc_manifest *m, const char *source_path) {
+    zc_switch result = ZC_SWITCH_AUTO;
+    if (!m || !source_path) return result;
+    for (size_t i = 0; i < m->count; ++i)
+        if ((m->rules[i].set & ZC__SET_COMPRESS) && fnmatch(m->rules[i].match, source_path, 0) == 0)
+            result = m->rules[i].compress;
+    return result;
 }
 
 void zc_manifest_apply(const zc_manifest *m, const char *entry_path, zc_import_settings *settings) {

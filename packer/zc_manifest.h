@@ -32,10 +32,15 @@
  *   generate_tangents boolean (models)
  *   flip_uvs         boolean (models)
  *   scale            number > 0 (at most 1e30) (models)
+ *   compress         boolean: true stores every entry of the file zstd-compressed when
+ *                    that saves enough (textures and meshes included, which a build
+ *                    otherwise keeps raw for use in place); false keeps them all raw
  * The texture fields mean what zc_texture_settings' do (zc_import_texture.h); on a
  * model file they set the base of the textures the model references (whose slot still
  * decides srgb and normal_map). The model fields mean what zc_model_settings' do
- * (zc_model.h); on other files they have no effect. The top level is an object whose
+ * (zc_model.h); on other files they have no effect. `compress` applies to every entry
+ * a file gives (a model's meshes, materials and textures too: zc_manifest_compression
+ * is asked with the file's own path). The top level is an object whose
  * only key is "rules" (an array, may be empty or absent). Unknown keys, repeated keys
  * and values of the wrong type or range are errors.
  *
@@ -71,6 +76,11 @@ zc_result zc_manifest_load(const char *file_path, zc_manifest **out, zc_diag *di
 /* Apply every rule whose glob matches entry_path, in order, onto *settings (fields a
  * rule does not set are left as they are). NULL manifest: no change. */
 void zc_manifest_apply(const zc_manifest *manifest, const char *entry_path, zc_import_settings *settings);
+
+/* The "compress" setting of the rules that match the file `source_path`, the last one
+ * that sets it winning: ZC_SWITCH_ON, ZC_SWITCH_OFF, or ZC_SWITCH_AUTO when no matching
+ * rule sets it (and for a NULL manifest). */
+zc_switch zc_manifest_compression(const zc_manifest *manifest, const char *source_path);
 
 /* Number of rules; 0 for NULL. */
 size_t zc_manifest_rule_count(const zc_manifest *manifest);

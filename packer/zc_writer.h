@@ -3,11 +3,37 @@
  * public API, and renames it over the output path.
  *
  * Write-forward: each entry's bytes go to the file as they are produced, so memory
- * stays bounded by the TOC records (72 bytes + path per entry), never by the pack.
- * Deterministic: output depends only on the sequence of calls (no timestamps; padding
- * is zero). Identical payloads are stored once: end_entry compares a finished entry
- * with every earlier one of the same content hash and size, byte for byte, and rolls
- * the file back when it finds a twin.
+ * stays bounded by the TOC records (72 bytes + path per entry), never by the pack
+ * (compression candidates add at most ZC_WRITER_COMPRESS_MEMORY, and dictionaries
+ * ZC_WRITER_DICT_MEMORY). Deterministic: output depends only on the sequence of calls
+ * and the settings (no timestamps; padding is zero). Identical payloads are stored
+ * once: end_entry compares a finished entry's stored bytes with every earlier payload
+ * of the same content hash, codec and sizes, byte for byte, and rolls the file back
+ * when it finds a twin.
+ *
+ * Compression: an entry the desc's `compress` callback picks is a candidate. Its raw
+ * bytes are kept in memory up to ZC_WRITER_COMPRESS_MEMORY and compressed in one shot
+ * at end_entry; a larger one is written raw as it arrives, then read back from the
+ * temporary file and compressed with zstd's streaming API into the space after it,
+ * and the frame is moved into place. Either way the entry is stored as one zstd frame
+ * (codec 1, the content size in its header, no zstd checksum) when that saves at
+ * least min_saving_percent of its raw bytes, else raw (codec 0). raw_size and
+ * content_hash always describe the raw bytes, and identical payloads are shared when
+ * their stored bytes are identical (the same raw bytes under the same settings give
+ * the same frame). Entries above ZC_DEFAULT_MAX_DECODED_SIZE stay raw, so a reader
+ * with the default limit can decode every entry the writer compresses.
+ *
+ * Dictionaries (desc.dictionaries): candidates of at most ZC_WRITER_DICT_ENTRY_MAX raw
+ * bytes are held in memory (ZC_WRITER_DICT_MEMORY bytes in all; the rest are
+ * compressed at once) and written at finish, after every other entry. For each type
+ * with at least ZC_WRITER_DICT_MIN_ENTRIES of them, finish trains a zstd dictionary
+ * of up to ZC_WRITER_DICT_SIZE bytes (ZDICT_trainFromBuffer over at most
+ * ZC_WRITER_DICT_TRAIN_MAX bytes of samples, in the order the entries ended),
+ * compresses each with and without it and keeps the dictionary only when it pays for
+ * itself: it is then stored once, uncompressed, as the entry "zstd-dict/<id>" (type
+ * ZC_TYPE_ZSTD_DICT, zc_zstd_dict.h) before the entries that use it, and each entry
+ * takes the smaller of its two frames (or stays raw, by the same policy). A path
+ * "zstd-dict/<id>" already in the pack disables that dictionary.
  *
  * Crash safety: nothing is written to `path` until zc_writer_finish succeeds; then
  * the complete, verified pack replaces it in one rename. A crash at any moment leaves
@@ -30,15 +56,38 @@ extern "C" {
 
 typedef struct zc_writer zc_writer;
 
+#define ZC_WRITER_DEFAULT_LEVEL 9              /* zstd level: most of level 12's ratio at about
+                                                  twice its speed on text and binary assets */
+#define ZC_WRITER_MAX_LEVEL 22
+#define ZC_WRITER_DEFAULT_MIN_SAVING 5         /* percent of the raw bytes */
+#define ZC_WRITER_COMPRESS_MEMORY (8u << 20)   /* raw bytes compressed in memory */
+#define ZC_WRITER_DICT_ENTRY_MAX (16u << 10)   /* raw bytes of an entry a dictionary serves */
+#define ZC_WRITER_DICT_MIN_ENTRIES 16          /* entries of one type a dictionary needs */
+#define ZC_WRITER_DICT_SIZE (16u << 10)        /* bytes of a trained dictionary, at most */
+#define ZC_WRITER_DICT_TRAIN_MAX (8u << 20)    /* sample bytes per dictionary, at most */
+#define ZC_WRITER_DICT_MEMORY (64u << 20)      /* small entries held for training, in all */
+
+/* Compression policy: called at every zc_writer_begin_entry with the entry's path and
+ * type; nonzero makes the entry a candidate for compression. On the writer's thread. */
+typedef int (*zc_writer_compress_fn)(const char *path, uint32_t type, void *user_data);
+
 typedef struct zc_writer_desc {
     const char *path;              /* output pack path; required */
     zc_logger logger;              /* default: silent */
     int no_verify;                 /* default: 0 = re-open and verify (CHECKSUMS) before rename */
     int no_sync;                   /* default: 0 = fsync file and directory before/after rename */
+    zc_writer_compress_fn compress; /* default: NULL = every entry is stored raw */
+    void *compress_user_data;      /* default: NULL */
+    int compress_level;            /* default: 0 = ZC_WRITER_DEFAULT_LEVEL; 1..22 */
+    uint32_t min_saving_percent;   /* default: 0 = ZC_WRITER_DEFAULT_MIN_SAVING; 1..99: a
+                                      candidate is stored compressed only when its frame
+                                      is at most (100 - this) % of its raw bytes */
+    int dictionaries;              /* default: 0; 1 = train dictionaries (see above) */
 } zc_writer_desc;
 
 /* Create the temporary file beside desc->path. ZC_ERR_IO (logged with the path and
- * strerror) when it cannot be created; ZC_ERR_OUT_OF_MEMORY. */
+ * strerror) when it cannot be created; ZC_ERR_OUT_OF_MEMORY; ZC_ERR_INVALID_ARGUMENT
+ * for a compression level or saving outside its range. */
 zc_result zc_writer_open(zc_writer **out_writer, const zc_writer_desc *desc);
 
 /* Start an entry. `path` must pass zc_check_path (ZC_ERR_BAD_PATH otherwise) and be
@@ -54,7 +103,9 @@ zc_result zc_writer_write(zc_writer *w, const void *data, size_t size);
 /* Record that the open entry references asset `id` (kept in call order). */
 zc_result zc_writer_add_dep(zc_writer *w, uint64_t id);
 
-/* Close the open entry: hash it, and store it once if an identical payload exists. */
+/* Close the open entry: hash it, compress a candidate (or hold it for a dictionary),
+ * and store it once if an identical payload exists. ZC_ERR_OUT_OF_MEMORY when zstd's
+ * context or the output buffer cannot be allocated; ZC_ERR_IO. */
 zc_result zc_writer_end_entry(zc_writer *w);
 
 /* Drop the open entry as if it had never begun: its record, path, dependencies,
@@ -63,7 +114,19 @@ zc_result zc_writer_end_entry(zc_writer *w);
  * the writer is then unusable). Lets a build skip a file whose import failed half-way. */
 zc_result zc_writer_cancel_entry(zc_writer *w);
 
-/* Write TOC and header, flush, verify through zc_pack_open, rename over the output.
+/* Copy an entry of another pack as it is stored: same path, type, layout hash,
+ * alignment, codec, stored bytes, raw size, content hash and dependency list (a
+ * compressed entry stays compressed and is not decoded). Used by patch builds. The
+ * entry must come from a pack that stays open during the call; its bytes are trusted
+ * as they are (the pack is verified at finish unless no_verify). No entry may be open.
+ * Errors: those of zc_writer_begin_entry and zc_writer_add_dep (the writer is then
+ * unchanged); ZC_ERR_INVALID_ARGUMENT for NULL pointers or an alignment, codec or
+ * size the format forbids; ZC_ERR_IO (sticky) when the bytes cannot be written.
+ * Identical stored bytes already in the pack are shared, as end_entry does. */
+zc_result zc_writer_copy_entry(zc_writer *w, const zc_entry *entry);
+
+/* Write the entries held for dictionaries (and their dictionaries), then TOC and
+ * header, flush, verify through zc_pack_open, rename over the output.
  * Frees the writer whatever the result; on error the output path is untouched and the
  * temporary file is removed. */
 zc_result zc_writer_finish(zc_writer *w);

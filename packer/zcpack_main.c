@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 
 #include <cjson/cJSON.h>
 #include <stb/stb_image_write.h>
@@ -24,6 +25,7 @@
 #include "zc_import_texture.h"
 #include "zc_pack.h"
 #include "zc_texture_pixels.h"
+#include "zc_watch.h"
 
 enum {
     ZC_EXIT_OK = 0,
@@ -33,6 +35,8 @@ enum {
     ZC_EXIT_CORRUPT = 4,
     ZC_EXIT_NO_ENTRY = 5,
     ZC_EXIT_IMPORT = 6,
+    ZC_EXIT_DIFFERENT = 1,      /* diff: the packs differ */
+    ZC_EXIT_DIFF_INTERNAL = 7,  /* diff: internal error (1 means "different" there) */
 };
 
 #define ZC__EXIT_TEXT                                                                \
@@ -43,7 +47,8 @@ enum {
     "  3  I/O error: missing or unreadable directory or pack, unwritable output\n"   \
     "  4  invalid or corrupt pack (any format error)\n"                              \
     "  5  entry, texture level or layer not found (cat, dump, extract)\n"          \
-    "  6  an asset failed to import (also with --keep-going), or a bad zcpack.json\n"
+    "  6  an asset failed to import (also with --keep-going), or a bad zcpack.json\n"  \
+    "  diff only: 0 identical, 1 the packs differ, 7 internal error (out of memory)\n"
 
 /* ---------------------------------------------------------------------------------
  * Diagnostics
@@ -141,12 +146,14 @@ static const char zc__help_main[] =
     "\n"
     "Commands:\n"
     "  build <dir> [-o <pack>] [options]  pack every regular file under <dir>\n"
+    "  watch <dir> -o <pack> [options]    build, then rebuild on every change\n"
     "  ls <pack> [--json]                 list the entries, sorted by path\n"
     "  info <pack> [--json]               show the pack's header facts\n"
     "  verify <pack> [--json]             check structure and every checksum\n"
     "  cat <pack> <path>                  write one entry's bytes to stdout\n"
     "  dump <pack> <path>                 print one entry's description as JSON\n"
     "  extract <pack> <path> -o <file>    write an entry to a file (textures as PNG)\n"
+    "  diff <a> <b> [--json]              list entries added, removed or changed\n"
     "\n"
     "Options:\n"
     "  -h, --help     show this help, or a command's help after the command\n"
@@ -177,17 +184,43 @@ static const char zc__help_build[] =
     "  --keep-going          when files fail to import, still write the pack without\n"
     "                        them (the exit code is 6 all the same)\n"
     "  --no-compress         RGBA8 textures instead of BC1/BC3/BC4/BC5\n"
+    "  --level <n>           zstd level of compressed entries, 1 to 22 (default: 9)\n"
+    "  --min-saving <pct>    store an entry compressed only when that saves at least\n"
+    "                        <pct> percent of its bytes, 1 to 99 (default: 5)\n"
+    "  --no-compress-entries store every entry uncompressed\n"
+    "  --dict                train a zstd dictionary per type over its small entries\n"
+    "                        (16 or more under 16 KiB) and keep it when it pays off\n"
     "  --max-texture-dimension <n>\n"
     "                        refuse images wider or taller than <n> texels before\n"
     "                        decoding them, 1 to 65536 (default: 16384)\n"
+    "  --base <pack>         write a patch pack for <pack> instead of a full pack:\n"
+    "                        only the entries that are new or changed, and a\n"
+    "                        whiteout for each path <dir> no longer has (see below)\n"
     "  --model-timeout <s>   stop a model import after <s> seconds and fail that\n"
     "                        file, 1 to 86400 (default: 60)\n"
+    "  --cache <dir>         keep each texture's and model's import in a build cache\n"
+    "                        in <dir> and reuse it while the file, its settings and\n"
+    "                        the packer stay the same (default: no cache)\n"
+    "  --cache-max <MiB>     size bound of the cache, 1 to 1048576 (default: 2048)\n"
     "  -q, --quiet           no progress bar, warnings or summary; errors only\n"
     "  -h, --help            show this help\n"
     "\n"
     "Every file that fails to import is reported as \"zcpack: <file>: <reason>\". By\n"
     "default the build then stops once the work in progress has finished and leaves\n"
     "<pack> untouched.\n"
+    "\n"
+    "With --base, the output is a patch: mounted above <pack> with a higher\n"
+    "priority it shows exactly what a full build of <dir> shows. An entry counts as\n"
+    "changed when its type, layout hash, content hash, raw size or dependency list\n"
+    "differs (codec and placement do not count). <dir> is built whole into a\n"
+    "temporary pack beside the output first. A base that is missing or not a valid\n"
+    "pack fails the build (exit 3 or 4) and leaves the output untouched;\n"
+    "--keep-going cannot be combined with --base.\n"
+    "\n"
+    "Entries are compressed with zstd, each on its own, when that saves enough;\n"
+    "textures and meshes, which an engine uses in place, stay uncompressed unless a\n"
+    "zcpack.json rule sets \"compress\": true for their file (\"compress\": false keeps\n"
+    "any file's entries uncompressed).\n"
     "\n"
     "A progress bar is drawn on stderr when stderr is a terminal; a summary line is\n"
     "printed on stdout at the end.\n"
@@ -234,8 +267,10 @@ static const char zc__help_verify[] =
 static const char zc__help_cat[] =
     "Usage: zcpack cat <pack> <path>\n"
     "\n"
-    "Write the bytes of entry <path> (as 'zcpack ls' prints it) to stdout, unchanged.\n"
-    "The header and table of contents are checked; the entry's bytes are not.\n"
+    "Write the bytes of entry <path> (as 'zcpack ls' prints it) to stdout, unchanged;\n"
+    "a compressed entry is decoded first. The header and table of contents are\n"
+    "checked; the entry's bytes are not, except that decoding checks a compressed\n"
+    "entry's frame and content hash.\n"
     "\n"
     "Options:\n"
     "  -h, --help  show this help\n"
@@ -265,7 +300,8 @@ static const char zc__help_extract[] =
     "RGBA PNG: block-compressed levels are decoded, sRGB and UNORM bytes are written as\n"
     "they are, R8 and BC4 as grey, RG8 and BC5 as red and green with blue 0, float\n"
     "levels clamped to [0, 1] and encoded linear to sRGB; the depth slices of a 3D\n"
-    "level are stacked vertically. Any other entry is written as its bytes.\n"
+    "level are stacked vertically. Any other entry is written as its raw bytes (decoded\n"
+    "when it is stored compressed).\n"
     "\n"
     "Options:\n"
     "  -o, --output <file>  file to write (required)\n"
@@ -273,6 +309,29 @@ static const char zc__help_extract[] =
     "  --layer <n>          array layer of a texture (default: 0)\n"
     "  -h, --help           show this help\n"
     "\n" ZC__EXIT_TEXT;
+
+static const char zc__help_diff[] =
+    "Usage: zcpack diff <a> <b> [--json]\n"
+    "\n"
+    "Compare two packs entry by entry, by path, and print one line per difference in\n"
+    "path order, tab-separated:\n"
+    "  added    <path>            only <b> has the path\n"
+    "  removed  <path>            only <a> has the path\n"
+    "  changed  <path>  <fields>  both have it with different content; <fields> lists\n"
+    "                             type, layout_hash, content_hash, raw_size, deps\n"
+    "How an entry is stored (codec, stored size, offset, alignment) does not count.\n"
+    "Whiteout entries of patch packs are compared like any other entry. Only the\n"
+    "header and tables of contents are checked and read, never the entries' bytes.\n"
+    "Nothing is printed when the packs hold the same entries.\n"
+    "\n"
+    "Options:\n"
+    "  --json      print one JSON object instead: {\"identical\": bool, \"added\": [path],\n"
+    "              \"removed\": [path], \"changed\": [{\"path\", \"fields\": [name]}]}\n"
+    "  -h, --help  show this help\n"
+    "\n"
+    "Exit codes (as diff(1)): 0 the packs hold the same entries, 1 they differ;\n"
+    "otherwise 2 usage error, 3 unreadable pack, 4 invalid or corrupt pack,\n"
+    "7 internal error (out of memory).\n";
 
 /* ---------------------------------------------------------------------------------
  * Argument parsing: options may come before or after the operands; "--" ends them.
@@ -284,9 +343,13 @@ typedef struct zc__args {
     int help, json, quiet;
     const char *output;
     int keep_going, no_compress;
+    const char *base;           /* build --base */
     uint32_t jobs;              /* 0: not given */
     uint32_t max_dimension;     /* 0: not given */
     uint32_t model_timeout;     /* seconds; 0: not given */
+    uint32_t compress_level;    /* build --level; 0: not given */
+    uint32_t min_saving;        /* build --min-saving; 0: not given */
+    int no_entry_compression, dict;
     uint32_t level, layer;
     int has_level, has_layer;
 } zc__args;
@@ -330,6 +393,8 @@ static const zc__number_option zc__number_options[] = {
     { "level", "--level", NULL, 0, ZC_TEXTURE_MAX_MIPS - 1 },
     { "layer", "--layer", NULL, 0, ZC_TEXTURE_MAX_LAYERS - 1 },
     { "modeltimeout", "--model-timeout", NULL, 1, 86400 },
+    { "zstd", "--level", NULL, 1, ZC_WRITER_MAX_LEVEL },    /* build; "zstd" holds no other word */
+    { "zstd", "--min-saving", NULL, 1, 99 },
 };
 
 static uint32_t *zc__number_target(zc__args *a, size_t which) {
@@ -338,7 +403,9 @@ static uint32_t *zc__number_target(zc__args *a, size_t which) {
     case 1: return &a->max_dimension;
     case 2: a->has_level = 1; return &a->level;
     case 3: a->has_layer = 1; return &a->layer;
-    default: return &a->model_timeout;
+    case 4: return &a->model_timeout;
+    case 5: return &a->compress_level;
+    default: return &a->min_saving;
     }
 }
 
@@ -394,6 +461,15 @@ static int zc__parse(const char *command, int argc, char **argv, int first, cons
             a->keep_going = 1;
         } else if (strstr(allowed, "nocompress") && strcmp(arg, "--no-compress") == 0) {
             a->no_compress = 1;
+        } else if (strstr(allowed, "zstd") && strcmp(arg, "--no-compress-entries") == 0) {
+            a->no_entry_compression = 1;
+        } else if (strstr(allowed, "zstd") && strcmp(arg, "--dict") == 0) {
+            a->dict = 1;
+        } else if (strstr(allowed, "base") && strcmp(arg, "--base") == 0) {
+            if (i + 1 >= argc) return zc__usage_error(command, "option '%s' needs a pack file name", arg);
+            if (!(a->base = argv[++i])[0]) return zc__usage_error(command, "empty base pack file name");
+        } else if (strstr(allowed, "base") && strncmp(arg, "--base=", 7) == 0) {
+            if (!(a->base = arg + 7)[0]) return zc__usage_error(command, "empty base pack file name");
         } else {
             int rc = zc__try_number(command, argc, argv, &i, allowed, a);
             if (rc == -2) return zc__usage_error(command, "unknown option '%s'", arg);
@@ -574,9 +650,219 @@ static int zc__build_exit(zc_result r, const zc_build_stats *stats) {
     return zc__exit_for_build(r, stats->failed_stage);
 }
 
+/* build --base: the base must open as a pack before anything is built, so a missing
+ * or corrupt base gets the exit code of a pack error (3 or 4). -1 when usable. */
+static int zc__check_base(const zc__args *a, const char *output) {
+    if (!a->base) return -1;
+    if (a->keep_going) return zc__usage_error("build", "--keep-going cannot be combined with --base");
+    struct stat base_st, out_st;
+    if (stat(a->base, &base_st) == 0 && stat(output, &out_st) == 0 && base_st.st_dev == out_st.st_dev &&
+        base_st.st_ino == out_st.st_ino)
+        return zc__usage_error("build", "the output %s is the base pack; choose another output with -o", output);
+    zc_pack *base = NULL;
+    int rc = zc__open(a->base, ZC_VALIDATE_TOC, &base, NULL);
+    zc_pack_close(base);
+    return rc == ZC_EXIT_OK ? -1 : rc;
+}
+
+/* ---------------------------------------------------------------------------------
+ * Build cache options (build, watch) and the watch command. These options are taken
+ * out of argv before zc__parse sees the rest, so both commands share them.
+ * ------------------------------------------------------------------------------- */
+
+static const char zc__help_watch[] =
+    "Usage: zcpack watch <dir> -o <pack> [options]\n"
+    "\n"
+    "Build <pack> from <dir> as 'zcpack build' does, then watch <dir> and build again\n"
+    "after every change, until interrupted (Ctrl-C, SIGTERM: the build in progress\n"
+    "finishes first). Changes are noticed through file system events on every\n"
+    "directory of the tree (new directories included) and by a polling scan that\n"
+    "compares names, sizes, times and inodes, which catches editors that save by\n"
+    "renaming a temporary file over the old one. A burst of changes gives one build,\n"
+    "once the tree has been quiet for the debounce time. Each build goes through the\n"
+    "build cache, so only the files that changed are imported again, and the result\n"
+    "is byte-identical to a clean build. The new pack is written beside <pack>,\n"
+    "verified and renamed over it: a running game sees the old pack or the new one,\n"
+    "never a mixture. When a file fails to import (a half-written image), the build\n"
+    "writes nothing, the failure is reported as \"zcpack: <file>: <reason>\" and <pack>\n"
+    "stays as it was until a later save imports again.\n"
+    "\n"
+    "One line per build on stdout: its number, the files imported, taken from the\n"
+    "cache and copied (blobs), the entries, the pack size and the time.\n"
+    "\n"
+    "Options:\n"
+    "  -o, --output <pack>   pack to write (default: <name of dir>.zcpack)\n"
+    "  --cache <dir>         build cache directory (default: <pack>.cache)\n"
+    "  --cache-max <MiB>     size bound of the cache, 1 to 1048576 (default: 2048)\n"
+    "  --debounce <ms>       quiet time before a build, 1 to 60000 (default: 100)\n"
+    "  --poll <ms>           interval of the polling scan, 10 to 3600000, or 0 for\n"
+    "                        none (default: 1000)\n"
+    "  --no-events           no file system events: polling only\n"
+    "  --max-rebuilds <n>    stop after <n> builds, the first included (default: run\n"
+    "                        until interrupted); the exit code is then the last\n"
+    "                        build's\n"
+    "  --once                the same as --max-rebuilds 1\n"
+    "  -j, --jobs, --keep-going, --no-compress, --max-texture-dimension,\n"
+    "  --model-timeout, --no-compress-entries, --level, --min-saving, --dict\n"
+    "                        as for 'zcpack build'\n"
+    "  -q, --quiet           no warnings; errors and the build lines only\n"
+    "  -h, --help            show this help\n"
+    "\n" ZC__EXIT_TEXT;
+
+typedef struct zc__cache_args {
+    const char *cache;          /* --cache; NULL: not given */
+    uint32_t cache_max_mib;     /* --cache-max; 0: not given */
+    uint32_t debounce;          /* watch --debounce; 0: not given */
+    uint32_t poll;              /* watch --poll */
+    int has_poll, no_events;
+    uint32_t max_rebuilds;      /* watch --max-rebuilds, --once; 0: not given */
+} zc__cache_args;
+
+/* The value of option argv[*i] when it is `name`: "--name=v" or "--name v" (then *i
+ * moves past v). NULL when argv[*i] is another option; *missing when v is absent. */
+static const char *zc__option_value(int argc, char **argv, int *i, const char *name, int *missing) {
+    size_t n = strlen(name);
+    const char *arg = argv[*i];
+    *missing = 0;
+    if (strncmp(arg, name, n) != 0) return NULL;
+    if (arg[n] == '=') return arg + n + 1;
+    if (arg[n] != 0) return NULL;
+    if (*i + 1 >= argc) {
+        *missing = 1;
+        return NULL;
+    }
+    return argv[++*i];
+}
+
+/* Take the cache options (and with `watch` the watch options) out of argv[first..*argc),
+ * keeping the order of the rest; "--" ends the options. -1, or an exit code. */
+static int zc__take_cache_args(const char *command, int *argc, char **argv, int first, int watch,
+                               zc__cache_args *c) {
+    static const struct {
+        const char *name;
+        int watch_only;
+        uint32_t lo, hi;
+    } numbers[] = { { "--cache-max", 0, 1, 1048576 }, { "--debounce", 1, 1, 60000 },
+                    { "--poll", 1, 0, 3600000 }, { "--max-rebuilds", 1, 1, UINT32_MAX } };
+    memset(c, 0, sizeof *c);
+    int kept = first;
+    for (int i = first; i < *argc; ++i) {
+        int start = i, missing = 0, taken = 1;
+        const char *arg = argv[i], *value;
+        if (strcmp(arg, "--") == 0) {
+            while (i < *argc) argv[kept++] = argv[i++];
+            break;
+        }
+        if ((value = zc__option_value(*argc, argv, &i, "--cache", &missing)) != NULL) {
+            if (!value[0]) return zc__usage_error(command, "empty cache directory name");
+            c->cache = value;
+        } else if (watch && strcmp(arg, "--no-events") == 0) {
+            c->no_events = 1;
+        } else if (watch && strcmp(arg, "--once") == 0) {
+            c->max_rebuilds = 1;
+        } else if (!missing) {
+            taken = 0;
+            for (size_t k = 0; k < sizeof numbers / sizeof numbers[0] && !taken && !missing; ++k) {
+                if ((numbers[k].watch_only && !watch) ||
+                    !(value = zc__option_value(*argc, argv, &i, numbers[k].name, &missing)))
+                    continue;
+                uint32_t v;
+                if (!zc__parse_number(value, numbers[k].lo, numbers[k].hi, &v))
+                    return zc__usage_error(command, "option '%s': '%s' is not a number in [%u, %u]",
+                                           numbers[k].name, value, numbers[k].lo, numbers[k].hi);
+                uint32_t *targets[] = { &c->cache_max_mib, &c->debounce, &c->poll, &c->max_rebuilds };
+                *targets[k] = v;
+                c->has_poll |= k == 2;
+                taken = 1;
+            }
+        }
+        if (missing) return zc__usage_error(command, "option '%s' needs a value", arg);
+        if (!taken) argv[kept++] = argv[start];
+    }
+    *argc = kept;
+    return -1;
+}
+
+static void zc__watch_line(const zc_watch_rebuild *rb, void *user_data) {
+    const char *output = (const char *)user_data;
+    const zc_build_stats *s = rb->stats;
+    if (s->pack_written) {
+        uint32_t copied = s->files - s->cache_hits - s->cache_misses;
+        printf("zcpack watch: build %u: %u imported, %u from the cache, %u copied; %u entries, %.1f MiB, "
+               "%.3f s -> %s%s\n",
+               rb->number, s->cache_misses, s->cache_hits, copied, s->entries, zc__mib(s->pack_bytes), rb->seconds,
+               output, rb->result != ZC_OK ? " (without the files that failed)" : "");
+    } else if (s->failed_files) {
+        printf("zcpack watch: build %u failed (%u file%s did not import); %s not changed\n", rb->number,
+               s->failed_files, s->failed_files == 1 ? "" : "s", output);
+    } else {
+        printf("zcpack watch: build %u failed (%s); %s not changed\n", rb->number, zc_result_str(rb->result),
+               output);
+    }
+    fflush(stdout);
+    zc__cli.errors_logged = 0; /* each build reports its own errors */
+}
+
+static int zc__cmd_watch(int argc, char **argv) {
+    zc__cache_args c;
+    zc__args a;
+    int rc = zc__take_cache_args("watch", &argc, argv, 2, 1, &c);
+    if (rc >= 0) return rc;
+    rc = zc__parse("watch", argc, argv, 2, "output quiet keepgoing nocompress jobs maxdim modeltimeout zstd", &a);
+    if (rc >= 0) return rc;
+    if (a.help) return zc__print_help(zc__help_watch);
+    if ((rc = zc__check_operands("watch", &a, 1, "input directory")) >= 0) return rc;
+    const char *dir = a.operands[0];
+    if (!dir[0]) return zc__usage_error("watch", "empty input directory name");
+    char *default_output = a.output ? NULL : zc__default_output(dir);
+    const char *output = a.output ? a.output : default_output;
+    if (!output) return zc__usage_error("watch", "cannot name the output after '%s': use -o <pack>", dir);
+    zc__cli.quiet = a.quiet;
+
+    zc_watch_desc wd;
+    memset(&wd, 0, sizeof wd);
+    wd.build.input_dir = dir;
+    wd.build.output_path = output;
+    wd.build.logger.func = zc__cli_log;
+    wd.build.threads = zc__build_threads(a.jobs);
+    wd.build.keep_going = a.keep_going;
+    wd.build.no_compress = a.no_compress;
+    wd.build.max_texture_dimension = a.max_dimension;
+    wd.build.model_timeout_ms = a.model_timeout * 1000u;
+    wd.build.no_entry_compression = a.no_entry_compression;
+    wd.build.compress_level = (int)a.compress_level;
+    wd.build.min_saving_percent = a.min_saving;
+    wd.build.dictionaries = a.dict;
+    wd.build.cache_dir = c.cache;
+    wd.build.cache_max_bytes = (uint64_t)c.cache_max_mib << 20;
+    wd.debounce_ms = c.debounce;
+    wd.poll_ms = c.poll;
+    wd.no_poll = c.has_poll && c.poll == 0;
+    wd.no_events = c.no_events;
+    wd.max_rebuilds = c.max_rebuilds;
+    wd.handle_signals = 1;
+    wd.on_rebuild = zc__watch_line;
+    wd.user_data = (void *)output;
+    if (wd.no_poll && wd.no_events) {
+        free(default_output);
+        return zc__usage_error("watch", "--poll 0 and --no-events leave no way to notice a change");
+    }
+    if (c.has_poll && c.poll && c.poll < 10) {
+        free(default_output);
+        return zc__usage_error("watch", "option '--poll': %u ms is below the minimum of 10", c.poll);
+    }
+    zc_result r = zc_watch_run(&wd);
+    if (r != ZC_OK) zc__fail_on(dir, r);
+    free(default_output);
+    return r == ZC_OK ? ZC_EXIT_OK : zc__exit_for_build(r, ZC_BUILD_STAGE_IMPORT);
+}
+
 static int zc__cmd_build(int argc, char **argv) {
     zc__args a;
-    int rc = zc__parse("build", argc, argv, 2, "output quiet keepgoing nocompress jobs maxdim modeltimeout", &a);
+    zc__cache_args cache_args;
+    int rc = zc__take_cache_args("build", &argc, argv, 2, 0, &cache_args);
+    if (rc >= 0) return rc;
+    rc = zc__parse("build", argc, argv, 2, "output quiet keepgoing nocompress jobs maxdim modeltimeout base zstd", &a);
     if (rc >= 0) return rc;
     if (a.help) return zc__print_help(zc__help_build);
     if ((rc = zc__check_operands("build", &a, 1, "input directory")) >= 0) return rc;
@@ -595,6 +881,10 @@ static int zc__cmd_build(int argc, char **argv) {
         }
         output = default_output;
     }
+    if ((rc = zc__check_base(&a, output)) >= 0) {
+        free(default_output);
+        return rc;
+    }
     zc__cli.quiet = a.quiet;
 
     zc__progress_state progress = { !a.quiet && isatty(STDERR_FILENO), 0.0 };
@@ -608,20 +898,35 @@ static int zc__cmd_build(int argc, char **argv) {
     desc.threads = zc__build_threads(a.jobs);
     desc.keep_going = a.keep_going;
     desc.no_compress = a.no_compress;
+    desc.base_path = a.base;
     desc.max_texture_dimension = a.max_dimension;
     desc.model_timeout_ms = a.model_timeout * 1000u;
+    desc.cache_dir = cache_args.cache;
+    desc.cache_max_bytes = (uint64_t)cache_args.cache_max_mib << 20;
+    desc.no_entry_compression = a.no_entry_compression;
+    desc.compress_level = (int)a.compress_level;
+    desc.min_saving_percent = a.min_saving;
+    desc.dictionaries = a.dict;
     zc_build_stats stats;
     double start = zc__now();
     zc_result r = zc_build(&desc, &stats);
     double seconds = zc__now() - start;
     zc__erase_progress();
     if (r != ZC_OK) zc__fail_on(dir, r);
-    if (stats.pack_written && !a.quiet)
+    if (stats.pack_written && !a.quiet && a.base)
+        printf("%s: patch for %s: %u added, %u changed, %u removed, %u unchanged; %u entries, %llu bytes "
+               "(%.1f MiB) in %.2f s\n",
+               output, a.base, stats.patch_added, stats.patch_changed, stats.patch_removed, stats.patch_unchanged,
+               stats.entries, (unsigned long long)stats.pack_bytes, zc__mib(stats.pack_bytes), seconds);
+    else if (stats.pack_written && !a.quiet)
         printf("%s: %u entries (%u textures, %u models), %u unique payloads, %llu bytes (%.1f MiB) from %llu "
                "input bytes in %.2f s\n",
                output, stats.entries, stats.textures, stats.models, stats.unique_payloads,
                (unsigned long long)stats.pack_bytes, zc__mib(stats.pack_bytes), (unsigned long long)stats.input_bytes,
                seconds);
+    if (stats.pack_written && !a.quiet && cache_args.cache)
+        printf("%s: build cache %s: %u files from the cache, %u imported\n", output, cache_args.cache,
+               stats.cache_hits, stats.cache_misses);
     free(default_output);
     return r == ZC_OK ? ZC_EXIT_OK : zc__build_exit(r, &stats);
 }
@@ -813,6 +1118,22 @@ static int zc__write_stdout(const uint8_t *p, uint64_t size) {
     return 0;
 }
 
+/* The entry as raw bytes the in-place readers (zc_entry_bytes, zc_*_view_from_entry)
+ * accept: an uncompressed entry as it is; a compressed one decoded and held in *hold,
+ * *raw then describing the decoded buffer (codec none, stored size = raw size).
+ * Release *hold (zeroed for an uncompressed entry) before closing the pack. */
+static zc_result zc__raw_entry(zc_pack *pack, const zc_entry *e, zc_entry *raw, zc_hold *hold) {
+    *raw = *e;
+    memset(hold, 0, sizeof *hold);
+    if (e->codec == ZC_CODEC_NONE) return ZC_OK;
+    zc_result r = zc_pack_acquire(pack, e, hold);
+    if (r != ZC_OK) return r;
+    raw->data = hold->data;
+    raw->codec = ZC_CODEC_NONE;
+    raw->stored_size = raw->raw_size;
+    return ZC_OK;
+}
+
 static int zc__cmd_cat(int argc, char **argv) {
     zc__args a;
     int rc = zc__parse("cat", argc, argv, 2, "", &a);
@@ -821,7 +1142,8 @@ static int zc__cmd_cat(int argc, char **argv) {
     if ((rc = zc__check_operands("cat", &a, 2, "pack file and entry path")) >= 0) return rc;
     zc_pack *pack;
     if ((rc = zc__open(a.operands[0], ZC_VALIDATE_TOC, &pack, NULL)) != ZC_EXIT_OK) return rc;
-    zc_entry e;
+    zc_entry e, raw;
+    zc_hold hold;
     const void *data = NULL;
     uint64_t size = 0;
     zc_result r = zc_pack_find(pack, a.operands[1], &e);
@@ -830,13 +1152,16 @@ static int zc__cmd_cat(int argc, char **argv) {
         zc_pack_close(pack);
         return ZC_EXIT_NO_ENTRY;
     }
-    if (r == ZC_OK) r = zc_entry_bytes(&e, 0, &data, &size);
+    if (r == ZC_OK) r = zc__raw_entry(pack, &e, &raw, &hold);
+    if (r == ZC_OK) r = zc_entry_bytes(&raw, 0, &data, &size);
     if (r != ZC_OK) {
         if (!zc__cli.errors_logged) zc__error("%s: %s: %s", a.operands[0], a.operands[1], zc_result_str(r));
+        zc_hold_release(&hold);
         zc_pack_close(pack);
         return zc__exit_for_pack(r);
     }
     rc = zc__write_stdout((const uint8_t *)data, size) ? ZC_EXIT_IO : ZC_EXIT_OK;
+    zc_hold_release(&hold);
     zc_pack_close(pack);
     return rc;
 }
@@ -1177,11 +1502,19 @@ static int zc__cmd_dump(int argc, char **argv) {
     if (a.help) return zc__print_help(zc__help_dump);
     if ((rc = zc__check_operands("dump", &a, 2, "pack file and entry path")) >= 0) return rc;
     zc_pack *pack;
-    zc_entry e;
+    zc_entry e, raw;
+    zc_hold hold;
     if ((rc = zc__open_entry(a.operands[0], a.operands[1], &pack, &e)) != ZC_EXIT_OK) return rc;
+    zc_result r = zc__raw_entry(pack, &e, &raw, &hold);
+    if (r != ZC_OK) {
+        rc = zc__entry_failed(a.operands[0], e.path, r);
+        zc_pack_close(pack);
+        return rc;
+    }
     char hex[17], type[16];
     cJSON *o = cJSON_CreateObject();
     if (!o) {
+        zc_hold_release(&hold);
         zc_pack_close(pack);
         return zc__print_json(NULL);
     }
@@ -1194,11 +1527,12 @@ static int zc__cmd_dump(int argc, char **argv) {
     cJSON_AddStringToObject(o, "codec", zc__codec_text(e.codec));
     for (size_t i = 0; i < sizeof zc__dumpers / sizeof zc__dumpers[0]; ++i)
         if (zc__dumpers[i].type == e.type && zc_type_name(e.type))
-            rc = zc__dumpers[i].dump(a.operands[0], pack, &e, o);
+            rc = zc__dumpers[i].dump(a.operands[0], pack, &raw, o);
     if (rc == ZC_EXIT_OK)
         rc = zc__print_json(o);
     else
         cJSON_Delete(o);
+    zc_hold_release(&hold);
     zc_pack_close(pack);
     return rc;
 }
@@ -1302,9 +1636,13 @@ static int zc__cmd_extract(int argc, char **argv) {
     if ((rc = zc__check_operands("extract", &a, 2, "pack file and entry path")) >= 0) return rc;
     if (!a.output) return zc__usage_error("extract", "missing -o <file>");
     zc_pack *pack;
-    zc_entry e;
-    if ((rc = zc__open_entry(a.operands[0], a.operands[1], &pack, &e)) != ZC_EXIT_OK) return rc;
-    if (e.type == ZC_TYPE_TEXTURE) {
+    zc_entry found, e;
+    zc_hold hold;
+    if ((rc = zc__open_entry(a.operands[0], a.operands[1], &pack, &found)) != ZC_EXIT_OK) return rc;
+    zc_result held = zc__raw_entry(pack, &found, &e, &hold);
+    if (held != ZC_OK) {
+        rc = zc__entry_failed(a.operands[0], found.path, held);
+    } else if (e.type == ZC_TYPE_TEXTURE) {
         rc = zc__extract_texture(a.operands[0], &e, &a, a.output);
     } else if (a.has_level || a.has_layer) {
         rc = zc__usage_error("extract", "--level and --layer apply to textures; %s is not one", e.path);
@@ -1319,7 +1657,156 @@ static int zc__cmd_extract(int argc, char **argv) {
         else
             rc = zc__write_atomic(a.output, data, (size_t)size);
     }
+    zc_hold_release(&hold);
     zc_pack_close(pack);
+    return rc;
+}
+
+/* ---------------------------------------------------------------------------------
+ * diff
+ * ------------------------------------------------------------------------------- */
+
+/* Every entry of `pack` sorted by path into a malloc'd array; NULL when out of memory
+ * (reported). */
+static zc_entry *zc__entries_sorted(const char *pack_path, const zc_pack *pack, uint32_t *out_count) {
+    uint32_t n = zc_pack_entry_count(pack);
+    zc_entry *entries = (zc_entry *)malloc(((size_t)n + 1) * sizeof *entries);
+    if (!entries) {
+        zc__error("%s: out of memory listing %u entries", pack_path, n);
+        return NULL;
+    }
+    for (uint32_t i = 0; i < n; ++i) zc_pack_entry_at(pack, i, &entries[i]);
+    if (n > 1) qsort(entries, n, sizeof *entries, zc__compare_entry_paths);
+    *out_count = n;
+    return entries;
+}
+
+static const struct {
+    uint32_t bit;
+    const char *name;
+} zc__diff_fields[] = {
+    { ZC_DIFF_TYPE, "type" },         { ZC_DIFF_LAYOUT, "layout_hash" }, { ZC_DIFF_CONTENT, "content_hash" },
+    { ZC_DIFF_RAW_SIZE, "raw_size" }, { ZC_DIFF_DEPS, "deps" },
+};
+
+/* "type,content_hash" for the bits of `diff`. */
+static void zc__diff_text(uint32_t diff, char *out, size_t cap) {
+    size_t o = 0;
+    out[0] = 0;
+    for (size_t k = 0; k < sizeof zc__diff_fields / sizeof zc__diff_fields[0]; ++k)
+        if (diff & zc__diff_fields[k].bit)
+            o += (size_t)snprintf(out + o, o < cap ? cap - o : 0, "%s%s", o ? "," : "", zc__diff_fields[k].name);
+}
+
+typedef struct zc__diff_out {
+    int json;
+    cJSON *root, *added, *removed, *changed;  /* --json */
+    uint32_t differences;
+    int failed;                                /* out of memory building the JSON */
+} zc__diff_out;
+
+/* Report one difference: `diff` is 0 for added/removed paths. */
+static void zc__diff_report(zc__diff_out *d, const char *what, const char *path, uint32_t diff) {
+    d->differences++;
+    if (!d->json) {
+        char fields[96];
+        zc__diff_text(diff, fields, sizeof fields);
+        printf("%s\t%s%s%s\n", what, path, diff ? "\t" : "", fields);
+        return;
+    }
+    cJSON *item = NULL;
+    if (!diff) {
+        item = cJSON_CreateString(path);
+        if (item) cJSON_AddItemToArray(what[0] == 'a' ? d->added : d->removed, item);
+    } else if ((item = cJSON_CreateObject()) != NULL) {
+        cJSON *fields = cJSON_CreateArray();
+        cJSON_AddStringToObject(item, "path", path);
+        for (size_t k = 0; fields && k < sizeof zc__diff_fields / sizeof zc__diff_fields[0]; ++k)
+            if (diff & zc__diff_fields[k].bit)
+                cJSON_AddItemToArray(fields, cJSON_CreateString(zc__diff_fields[k].name));
+        if (fields) cJSON_AddItemToObject(item, "fields", fields);
+        else d->failed = 1;
+        cJSON_AddItemToArray(d->changed, item);
+    }
+    if (!item) d->failed = 1;
+}
+
+/* Merge the two path-sorted lists, reporting every difference in path order. */
+static void zc__diff_walk(const zc_entry *a, uint32_t na, const zc_entry *b, uint32_t nb, zc__diff_out *d) {
+    uint32_t i = 0, j = 0;
+    while (i < na || j < nb) {
+        int c = i == na ? 1 : j == nb ? -1 : strcmp(a[i].path, b[j].path);
+        if (c < 0) {
+            zc__diff_report(d, "removed", a[i++].path, 0);
+        } else if (c > 0) {
+            zc__diff_report(d, "added", b[j++].path, 0);
+        } else {
+            uint32_t diff = zc_entry_differences(&a[i], &b[j]);
+            if (diff) zc__diff_report(d, "changed", a[i].path, diff);
+            i++;
+            j++;
+        }
+    }
+}
+
+static int zc__diff_packs(const char *path_a, const zc_pack *pa, const char *path_b, const zc_pack *pb, int json) {
+    uint32_t na = 0, nb = 0;
+    zc_entry *a = zc__entries_sorted(path_a, pa, &na);
+    zc_entry *b = a ? zc__entries_sorted(path_b, pb, &nb) : NULL;
+    zc__diff_out d;
+    memset(&d, 0, sizeof d);
+    d.json = json;
+    if (json) {
+        d.root = cJSON_CreateObject();
+        d.added = cJSON_CreateArray();
+        d.removed = cJSON_CreateArray();
+        d.changed = cJSON_CreateArray();
+        d.failed = !d.root || !d.added || !d.removed || !d.changed;
+    }
+    int rc = a && b && !d.failed ? ZC_EXIT_OK : ZC_EXIT_DIFF_INTERNAL;
+    if (rc == ZC_EXIT_OK) zc__diff_walk(a, na, b, nb, &d);
+    if (rc == ZC_EXIT_OK && json) {
+        /* "identical" first, then the lists (the object owns them from here on) */
+        d.failed = d.failed || !cJSON_AddBoolToObject(d.root, "identical", d.differences == 0);
+        if (!d.failed) {
+            cJSON_AddItemToObject(d.root, "added", d.added);
+            cJSON_AddItemToObject(d.root, "removed", d.removed);
+            cJSON_AddItemToObject(d.root, "changed", d.changed);
+            d.added = d.removed = d.changed = NULL;
+        }
+        if (d.failed) {
+            zc__error("out of memory formatting the differences");
+            rc = ZC_EXIT_DIFF_INTERNAL;
+        } else {
+            cJSON *root = d.root;
+            d.root = NULL; /* zc__print_json frees it, and reports its own failure */
+            if (zc__print_json(root) != ZC_EXIT_OK) rc = ZC_EXIT_DIFF_INTERNAL;
+        }
+    }
+    cJSON_Delete(d.root);
+    cJSON_Delete(d.added);
+    cJSON_Delete(d.removed);
+    cJSON_Delete(d.changed);
+    free(a);
+    free(b);
+    return rc != ZC_EXIT_OK ? rc : d.differences ? ZC_EXIT_DIFFERENT : ZC_EXIT_OK;
+}
+
+static int zc__cmd_diff(int argc, char **argv) {
+    zc__args a;
+    int rc = zc__parse("diff", argc, argv, 2, "json", &a);
+    if (rc >= 0) return rc;
+    if (a.help) return zc__print_help(zc__help_diff);
+    if ((rc = zc__check_operands("diff", &a, 2, "two pack files")) >= 0) return rc;
+    zc_pack *pa = NULL, *pb = NULL;
+    if ((rc = zc__open(a.operands[0], ZC_VALIDATE_TOC, &pa, NULL)) != ZC_EXIT_OK ||
+        (rc = zc__open(a.operands[1], ZC_VALIDATE_TOC, &pb, NULL)) != ZC_EXIT_OK) {
+        zc_pack_close(pa);
+        return rc == ZC_EXIT_INTERNAL ? ZC_EXIT_DIFF_INTERNAL : rc;
+    }
+    rc = zc__diff_packs(a.operands[0], pa, a.operands[1], pb, a.json);
+    zc_pack_close(pa);
+    zc_pack_close(pb);
     return rc;
 }
 
@@ -1354,6 +1841,10 @@ int main(int argc, char **argv) {
         rc = zc__cmd_dump(argc, argv);
     } else if (strcmp(command, "extract") == 0) {
         rc = zc__cmd_extract(argc, argv);
+    } else if (strcmp(command, "watch") == 0) {
+        rc = zc__cmd_watch(argc, argv);
+    } else if (strcmp(command, "diff") == 0) {
+        rc = zc__cmd_diff(argc, argv);
     } else if (command[0] == '-') {
         return zc__usage_error(NULL, "unknown option '%s'", command);
     } else {

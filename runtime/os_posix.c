@@ -3,6 +3,7 @@
 #include "zc_os.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -86,3 +87,88 @@ void zc__os_close(zc__os_file *file) {
     if (file->handle >= 0) zc__posix_syscalls.close((int)file->handle);
     file->handle = -1;
 }
+
+/* ---------------------------------------------------------------------------------
+ * Mutex and condition variable
+ * ------------------------------------------------------------------------------- */
+
+_Static_assert(sizeof(pthread_mutex_t) <= sizeof(((zc__os_mutex *)0)->storage), "mutex storage");
+_Static_assert(sizeof(pthread_cond_t) <= sizeof(((zc__os_cond *)0)->storage), "cond storage");
+
+#define ZC__MUTEX(m) ((pthread_mutex_t *)(void *)(m)->storage.bytes)
+#define ZC__COND(c) ((pthread_cond_t *)(void *)(c)->storage.bytes)
+
+void zc__os_mutex_init(zc__os_mutex *m) { pthread_mutex_init(ZC__MUTEX(m), NULL); }
+void zc__os_mutex_destroy(zc__os_mutex *m) { pthread_mutex_destroy(ZC__MUTEX(m)); }
+void zc__os_mutex_lock(zc__os_mutex *m) { pthread_mutex_lock(ZC__MUTEX(m)); }
+void zc__os_mutex_unlock(zc__os_mutex *m) { pthread_mutex_unlock(ZC__MUTEX(m)); }
+void zc__os_cond_init(zc__os_cond *c) { pthread_cond_init(ZC__COND(c), NULL); }
+void zc__os_cond_destroy(zc__os_cond *c) { pthread_cond_destroy(ZC__COND(c)); }
+void zc__os_cond_wait(zc__os_cond *c, zc__os_mutex *m) { pthread_cond_wait(ZC__COND(c), ZC__MUTEX(m)); }
+void zc__os_cond_broadcast(zc__os_cond *c) { pthread_cond_broadcast(ZC__COND(c)); }
+
+#ifdef ZC_EDITOR
+/* ---------------------------------------------------------------------------------
+ * File identity and generation files (hot reload, editor builds)
+ * ------------------------------------------------------------------------------- */
+
+#include <dirent.h>
+#include <stdlib.h>
+#include <time.h>
+
+static int64_t zc__posix_ns(struct timespec t) { return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec; }
+
+uint64_t zc__os_now_ns(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)zc__posix_ns(t);
+}
+
+zc_result zc__os_file_identity(const char *path, zc__os_file_id *out, zc_diag *diag) {
+    memset(out, 0, sizeof *out);
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        int e = errno;
+        return zc_fail(diag, e == ENOENT || e == ENOTDIR ? ZC_ERR_FILE_NOT_FOUND : ZC_ERR_IO, "cannot stat: %s",
+                       strerror(e));
+    }
+    if (!S_ISREG(st.st_mode)) return zc_fail(diag, ZC_ERR_IO, "not a regular file");
+    out->device = (uint64_t)st.st_dev;
+    out->inode = (uint64_t)st.st_ino;
+    out->size = (uint64_t)st.st_size;
+    out->mtime_ns = zc__posix_ns(st.st_mtim);
+    out->ctime_ns = zc__posix_ns(st.st_ctim);
+    return ZC_OK;
+}
+
+zc_result zc__os_newest_generation(const char *path, uint64_t *out_n, zc_diag *diag) {
+    *out_n = 0;
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    size_t dir_length = slash ? (size_t)(slash - path) : 0;
+    char *dir = (char *)malloc(dir_length + 2);
+    if (!dir) return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "cannot allocate a directory name");
+    if (!slash) strcpy(dir, ".");
+    else if (dir_length == 0) strcpy(dir, "/");
+    else {
+        memcpy(dir, path, dir_length);
+        dir[dir_length] = 0;
+    }
+    DIR *d = opendir(dir);
+    if (!d) {
+        int e = errno;
+        zc_result r = zc_fail(diag, ZC_ERR_IO, "cannot list the directory %s: %s", dir, strerror(e));
+        free(dir);
+        return r;
+    }
+    size_t base_length = strlen(base);
+    struct dirent *item;
+    while ((item = readdir(d)) != NULL) {
+        uint64_t n = zc__os_parse_generation(item->d_name, base, base_length);
+        if (n > *out_n) *out_n = n;
+    }
+    closedir(d);
+    free(dir);
+    return ZC_OK;
+}
+#endif /* ZC_EDITOR */

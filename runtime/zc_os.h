@@ -46,6 +46,28 @@ zc_result zc__os_read(zc__os_file *file, void *buf, uint64_t size, zc_diag *diag
 /* Close; a closed file is a no-op. */
 void zc__os_close(zc__os_file *file);
 
+/* A mutex and a condition variable (pthreads on POSIX, SRWLOCK and
+ * CONDITION_VARIABLE on Win32), in storage large enough for either. Init cannot fail
+ * on these platforms' default attributes; a zeroed object must be initialised before
+ * use and destroyed after. */
+typedef struct zc__os_mutex {
+    union { void *align; uint64_t align64; unsigned char bytes[64]; } storage;
+} zc__os_mutex;
+typedef struct zc__os_cond {
+    union { void *align; uint64_t align64; unsigned char bytes[64]; } storage;
+} zc__os_cond;
+
+void zc__os_mutex_init(zc__os_mutex *m);
+void zc__os_mutex_destroy(zc__os_mutex *m);
+void zc__os_mutex_lock(zc__os_mutex *m);
+void zc__os_mutex_unlock(zc__os_mutex *m);
+void zc__os_cond_init(zc__os_cond *c);
+void zc__os_cond_destroy(zc__os_cond *c);
+/* Atomically unlock m and wait for a signal, then lock m again (spurious wake-ups
+ * happen: callers wait in a loop on their condition). */
+void zc__os_cond_wait(zc__os_cond *c, zc__os_mutex *m);
+void zc__os_cond_broadcast(zc__os_cond *c);
+
 #if !defined(_WIN32)
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -60,6 +82,50 @@ typedef struct zc__posix_syscall_table {
 } zc__posix_syscall_table;
 
 extern zc__posix_syscall_table zc__posix_syscalls;
+#endif
+
+#ifdef ZC_EDITOR
+/* Hot reload support (editor builds; zc_live.c). */
+
+/* Identity of the file a path names now: two looks with equal identities saw the same
+ * unchanged file (as far as timestamps tell). */
+typedef struct zc__os_file_id {
+    uint64_t device;            /* Win32: volume serial number */
+    uint64_t inode;             /* Win32: file index */
+    uint64_t size;
+    int64_t mtime_ns;           /* last modification */
+    int64_t ctime_ns;           /* POSIX: last status change; Win32: creation */
+} zc__os_file_id;
+
+/* Identity of the file at `path` (following symbolic links). ZC_ERR_FILE_NOT_FOUND
+ * when nothing is there, ZC_ERR_IO otherwise (also for directories). */
+zc_result zc__os_file_identity(const char *path, zc__os_file_id *out, zc_diag *diag);
+
+/* Largest n among the files named `<name>.gen-<n>` beside `path` (whose last
+ * component is <name>): n decimal without a leading zero, 1 <= n < 10^18. *out_n = 0
+ * when there is none. ZC_ERR_IO when the directory cannot be listed. */
+zc_result zc__os_newest_generation(const char *path, uint64_t *out_n, zc_diag *diag);
+
+/* Monotonic clock in nanoseconds; only differences are meaningful. */
+uint64_t zc__os_now_ns(void);
+
+/* n when `name` is "<base>.gen-<n>" as described above, else 0. Pure. */
+static inline uint64_t zc__os_parse_generation(const char *name, const char *base, size_t base_length) {
+    static const char suffix[] = ".gen-";
+    for (size_t i = 0; i < base_length; ++i)
+        if (name[i] != base[i]) return 0;
+    name += base_length;
+    for (size_t i = 0; i < sizeof suffix - 1; ++i)
+        if (name[i] != suffix[i]) return 0;
+    name += sizeof suffix - 1;
+    if (name[0] < '1' || name[0] > '9') return 0;
+    uint64_t n = 0;
+    for (int digits = 0; *name; ++name, ++digits) {
+        if (*name < '0' || *name > '9' || digits == 18) return 0;
+        n = n * 10 + (uint64_t)(*name - '0');
+    }
+    return n;
+}
 #endif
 
 #endif /* ZC_OS_H */

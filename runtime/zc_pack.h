@@ -1,9 +1,11 @@
 /* zc_pack.h - the zcpack runtime: open a pack, look entries up, use them in place.
  *
- * This header is the manual. A game links libzcpack (plus libxxhash's header-only
- * code compiled in, so nothing else at run time), opens a pack once, and from then on
+ * This header is the manual. A game links libzcpack with zstd, libuv and pthreads
+ * (libxxhash's header-only code is compiled in), opens a pack once, and from then on
  * every lookup is a binary search over the mapped table of contents and every
  * uncompressed entry is a pointer into the mapping: no parse, no copy, no allocation.
+ * A compressed entry is decoded once, on first use, into the pack's cache
+ * (zc_pack_acquire, "Holding entries" below).
  *
  *     zc_pack *pack;
  *     zc_result r = zc_pack_open(&pack, &(zc_pack_desc){ .path = "game.zcpack" });
@@ -19,13 +21,18 @@
  *  2. The bytes behind those pointers are read-only; writing through them is
  *     undefined (the mapping is PROT_READ).
  *  3. A memory-backed pack (zc_pack_desc.memory) borrows the caller's buffer, which
- *     must stay unchanged and alive until zc_pack_close().
+ *     must stay unchanged and alive until zc_pack_close() and the release of the
+ *     pack's last hold.
+ *  4. A hold (zc_pack_acquire) keeps its pack alive: zc_hold.data, and the pointers of
+ *     zc_hold.entry, stay valid until zc_hold_release(), even after zc_pack_close().
+ *     The raw bytes of a compressed entry exist only behind a hold.
  *
  * Thread rules
  *  - zc_pack_open / zc_pack_close: one thread per pack object; close only after every
  *    other thread has stopped using the pack.
  *  - Every other call taking a const zc_pack * is safe from any number of threads at
- *    once after zc_pack_open() returned (the pack is immutable after open).
+ *    once after zc_pack_open() returned (the pack is immutable after open), and so
+ *    are zc_pack_acquire and zc_hold_release (the decoded-entry cache locks itself).
  *
  * Trust
  *  Validation happens once, at open (zc_pack_desc.validate) or on demand
@@ -69,7 +76,12 @@ uint32_t zc_version_number(void);
  * ------------------------------------------------------------------------------- */
 
 /* Allocator: alloc returns memory aligned to at least 16 bytes or NULL; free accepts
- * NULL. Called from the thread that opens or closes the pack. */
+ * NULL. Called from the thread that opens or closes the pack, and from every thread
+ * that decodes a compressed entry (zc_pack_acquire, zc_hold_release, a prefetcher's
+ * workers, zc_pack_validate): it must be thread-safe when several threads use the
+ * pack's compressed entries, and may be called while the pack's cache lock is held
+ * (it must not call back into the runtime). zstd's own decoding contexts and
+ * dictionaries (about 100 KiB per decoding thread) come from malloc. */
 typedef struct zc_allocator {
     void *(*alloc)(size_t size, void *user_data);   /* default: malloc */
     void (*free)(void *ptr, void *user_data);       /* default: free */
@@ -113,7 +125,16 @@ typedef struct zc_pack_desc {
     zc_allocator allocator;     /* default: malloc/free */
     zc_logger logger;           /* default: silent */
     const char *name;           /* name used in log messages; default: path or "memory" */
+    uint64_t cache_budget;      /* default: 0 = ZC_DEFAULT_CACHE_BUDGET; bytes of decoded
+                                   compressed entries kept while nobody holds them */
+    uint64_t max_decoded_size;  /* default: 0 = ZC_DEFAULT_MAX_DECODED_SIZE; a compressed entry
+                                   whose raw_size is larger is refused (ZC_ERR_LIMIT) */
 } zc_pack_desc;
+
+#define ZC_DEFAULT_CACHE_BUDGET ((uint64_t)256 << 20)      /* 256 MiB */
+#define ZC_DEFAULT_MAX_DECODED_SIZE ((uint64_t)1 << 30)    /* 1 GiB */
+#define ZC_MAX_WINDOW_LOG 27                               /* zstd frames with a larger window
+                                                              (128 MiB) are refused */
 
 typedef struct zc_pack zc_pack;
 
@@ -130,15 +151,22 @@ typedef struct zc_pack zc_pack;
  * buffer from desc->allocator. Untrusted input: safe on any file. */
 zc_result zc_pack_open(zc_pack **out_pack, const zc_pack_desc *desc);
 
-/* Unmap and free everything. NULL is a no-op. Invalidates every pointer obtained from
- * the pack (lifetime rule 1). */
+/* Give up the opener's reference: unmap and free everything unless holds
+ * (zc_pack_acquire) or mount tables (zc_mounts_add) still keep the pack alive, in
+ * which case that happens when the last of them lets go. NULL is a no-op. After close
+ * the caller must not use the pack again; pointers obtained without a hold become
+ * invalid (lifetime rule 1), held bytes stay valid until released. */
 void zc_pack_close(zc_pack *pack);
 
 /* Run validation at `level` on an open pack (e.g. open at TOC level for speed, then
  * verify fully in a tool). Entry errors: ZC_ERR_UNKNOWN_TYPE, ZC_ERR_LAYOUT_MISMATCH,
  * ZC_ERR_UNSUPPORTED_CODEC, the structural errors of the type's validator, and
- * ZC_ERR_ENTRY_CHECKSUM. Logs the first problem found; returns its code. Allocation
- * free. Any thread; reads the whole pack at CHECKSUMS level. */
+ * ZC_ERR_ENTRY_CHECKSUM; for compressed entries also zc_pack_acquire's decoding
+ * errors. Logs the first problem found; returns its code. At FULL and CHECKSUMS each
+ * compressed entry is decoded into a temporary buffer from the pack's allocator (one
+ * at a time, freed before the next; the cache is not filled) and its content hash is
+ * checked already at FULL; otherwise allocation-free. Any thread; reads the whole
+ * pack at CHECKSUMS level. */
 zc_result zc_pack_validate(const zc_pack *pack, zc_validate level);
 
 /* ---------------------------------------------------------------------------------
@@ -207,8 +235,9 @@ uint32_t zc_pack_entry_count(const zc_pack *pack);
 /* The entry's bytes, in place, checked against the expected type: ZC_OK sets *out_data
  * and *out_size; ZC_ERR_TYPE_MISMATCH when `type` is non-zero and differs;
  * ZC_ERR_LAYOUT_MISMATCH when the type is known and its layout differs from this
- * reader's; ZC_ERR_UNSUPPORTED_CODEC for compressed entries (this version maps
- * uncompressed entries only). Allocation-free, any thread. */
+ * reader's; ZC_ERR_UNSUPPORTED_CODEC for compressed entries, whose raw bytes exist
+ * only decoded: hold them with zc_pack_acquire and read zc_hold.data. Allocation-free,
+ * any thread. */
 zc_result zc_entry_bytes(const zc_entry *entry, uint32_t type, const void **out_data, uint64_t *out_size);
 
 /* ---------------------------------------------------------------------------------
@@ -243,7 +272,11 @@ typedef struct zc_texture_view {
  * every level against the extent and the format, every level inside the entry), so it
  * is safe on packs opened at any validation level. ZC_ERR_TYPE_MISMATCH,
  * ZC_ERR_LAYOUT_MISMATCH, ZC_ERR_UNSUPPORTED_CODEC, ZC_ERR_BAD_ENTRY, ZC_ERR_LIMIT,
- * ZC_ERR_BAD_POINTER, ZC_ERR_BAD_ALIGNMENT. O(levels); allocation-free; any thread. */
+ * ZC_ERR_BAD_POINTER, ZC_ERR_BAD_ALIGNMENT. O(levels); allocation-free; any thread.
+ * A compressed texture (stored so only when the build's manifest asked for it) gives
+ * ZC_ERR_UNSUPPORTED_CODEC: hold it with zc_pack_acquire and fill the view with
+ * zc_texture_view_from_bytes(hold.data, hold.size, &view); the decoded buffer keeps
+ * the entry's alignment, and the view lives as long as the hold. */
 zc_result zc_texture_view_from_entry(const zc_entry *entry, zc_texture_view *out);
 
 /* The same from a texture payload in memory (16-byte aligned; ZC_ERR_INVALID_ARGUMENT
@@ -283,6 +316,13 @@ zc_result zc_pack_resolve(const zc_pack *pack, uint64_t id, uint32_t type, zc_en
  * below vertex_count, every stream lies inside the entry, every parent is earlier.
  * Pointers in a view live as long as the bytes they point into (lifetime rule 1 for
  * entries; the caller's buffer for _from_bytes). Views need no cleanup.
+ *
+ * Compressed entries (codec ZC_CODEC_ZSTD: materials and scenes by default, meshes
+ * when the build's manifest asks) cannot be viewed in place: zc_*_view_from_entry
+ * returns ZC_ERR_UNSUPPORTED_CODEC for them. Hold the entry with zc_pack_acquire and
+ * call zc_*_view_from_bytes(hold.data, hold.size, &view): the view then lives as long
+ * as the hold. Doing so for every entry works for uncompressed ones too (their hold
+ * hands out the bytes in the mapping).
  * ------------------------------------------------------------------------------- */
 
 typedef struct zc_vertex_stream_view {
@@ -395,6 +435,491 @@ int32_t zc_scene_view_find_node(const zc_scene_view *view, const char *name);
  * in one forward pass (parents precede their children). The caller owns the buffer;
  * NULL arguments are a no-op; allocation-free; any thread. */
 void zc_scene_view_world_transforms(const zc_scene_view *view, float (*out_world)[16]);
+
+
+/* ---------------------------------------------------------------------------------
+ * Holding entries: compressed entries and the decoded-entry cache
+ *
+ * zc_entry.data is the stored bytes. For a compressed entry (codec ZC_CODEC_ZSTD) an
+ * engine asks for the raw bytes with zc_pack_acquire: the first request decodes the
+ * zstd frame, in one shot, into one buffer of exactly raw_size bytes (aligned to the
+ * entry's alignment), checks it against the TOC's content hash, and keeps it in the
+ * pack's cache; later requests get the same buffer. A held entry is never evicted;
+ * entries nobody holds stay cached within desc.cache_budget bytes and are evicted
+ * least recently used first. An uncompressed entry needs no decode: acquiring it
+ * hands out the bytes in the mapping and only keeps the pack alive.
+ *
+ * Costs: the first acquire of a compressed entry allocates the cache's slot table
+ * (48 bytes per entry of the pack); each decode allocates the entry's buffer
+ * (raw_size plus up to alignment - 16 bytes) and, per thread decoding at the same
+ * time, a zstd context that is kept for reuse. Frames naming a zstd dictionary are
+ * decoded with the pack's entry "zstd-dict/<id>" (SPEC.md §8.11), loaded once.
+ * Decoding checks SPEC.md §6.2 Z1 to Z8 every time; a runtime built with ZC_NO_ZSTD
+ * decodes nothing and reports ZC_ERR_UNSUPPORTED_CODEC instead.
+ *
+ * Every hold also keeps its pack alive: held bytes stay valid after zc_pack_close and
+ * after an unmount (zc_mounts_remove) until zc_hold_release.
+ * ------------------------------------------------------------------------------- */
+
+typedef struct zc_hold {
+    const void *data;           /* raw bytes (aligned to entry.alignment); NULL when empty */
+    uint64_t size;              /* entry.raw_size */
+    zc_entry entry;             /* the entry held (its pointers stay valid while held) */
+    zc_pack *pack;              /* the pack kept alive; owned by the hold */
+    void *slot;                 /* internal: the cache slot, NULL for uncompressed entries */
+} zc_hold;
+
+/* Hold an entry's raw bytes, decoding a compressed entry on first use. One decode per
+ * entry however many threads ask at once (the others wait for it). ZC_OK fills *out;
+ * on error *out is zeroed and the pack's logger received a sentence. Errors:
+ * ZC_ERR_INVALID_ARGUMENT, ZC_ERR_UNSUPPORTED_CODEC (a codec this build does not
+ * decode), ZC_ERR_LIMIT (raw_size above desc.max_decoded_size, or a frame window above
+ * 2^ZC_MAX_WINDOW_LOG), ZC_ERR_BAD_ENTRY (not one zstd frame, or a frame whose declared
+ * or decoded size differs from raw_size; nothing larger than raw_size is ever
+ * allocated), ZC_ERR_ENTRY_CHECKSUM (the decoded bytes' XXH3 differs from the TOC's
+ * content hash), ZC_ERR_OUT_OF_MEMORY. A failed decode is not cached: the threads
+ * that were waiting for it return its error without decoding again (only the decoding
+ * thread logs), and any later call tries again. `entry` must come from this pack
+ * (zc_pack_find, ...): the hold describes the pack's own TOC record at entry->index,
+ * and an entry whose id differs there is refused with ZC_ERR_INVALID_ARGUMENT. Any
+ * thread; allocates only to decode. Untrusted input: safe. */
+zc_result zc_pack_acquire(zc_pack *pack, const zc_entry *entry, zc_hold *out);
+
+/* Release a hold: the bytes may be evicted and, when this was the last reference to a
+ * closed or unmounted pack, the pack is freed. Zeroes *hold. NULL or a zeroed hold is
+ * a no-op. Any thread (not necessarily the acquiring one). */
+void zc_hold_release(zc_hold *hold);
+
+typedef struct zc_cache_stats {
+    uint64_t budget;            /* bytes allowed for entries nobody holds */
+    uint64_t resident_bytes;    /* decoded bytes in memory, held or not */
+    uint64_t held_bytes;        /* of those, bytes of entries someone holds */
+    uint32_t resident_entries;
+    uint64_t decodes;           /* frames decoded since open */
+    uint64_t hits;              /* acquires of compressed entries served without decoding */
+    uint64_t evictions;
+} zc_cache_stats;
+
+/* Snapshot of the pack's cache counters. ZC_ERR_INVALID_ARGUMENT on NULL. Any thread. */
+zc_result zc_pack_cache_stats(const zc_pack *pack, zc_cache_stats *out);
+
+/* ---------------------------------------------------------------------------------
+ * Mounting packs: a base game, its patches and mods seen as one tree
+ *
+ * A mount table holds packs with a priority and an optional mount point. A lookup
+ * by path sees the entry of the highest-priority pack that has it (ties: the pack
+ * mounted last wins); a whiteout entry (type ZC_TYPE_WHITEOUT, written by patch
+ * builds for removed files) in a pack hides that path in every pack of lower
+ * priority, never in one of higher priority. A pack mounted at "mods/foo/" answers
+ * for "mods/foo/<its path>" and for nothing else. Lookups by asset id use the ids as
+ * the packs store them (references inside entries), ignoring mount points, with the
+ * same priority and whiteout rules. SPEC.md section 13 is the normative text.
+ *
+ * Lifetime: the table keeps one reference on every pack mounted in it, so a caller
+ * may zc_pack_close its handle right after zc_mounts_add. A hold (zc_mounts_acquire)
+ * keeps its pack alive on its own: after zc_mounts_remove or zc_mounts_destroy the
+ * held bytes stay valid until zc_hold_release, and the pack is unmapped when the
+ * last of the table, the holds and the opener has let go.
+ *
+ * Thread rules: every call except zc_mounts_destroy is safe from any thread at once.
+ * Lookups, add and remove share one mutex, held for the walk over the mounts
+ * (O(mounts * log entries)) but not while a compressed entry is decoded. Lookups
+ * made while another thread adds or removes a mount see the table before or after
+ * the change, never a mixture. Allocation happens in create and add only.
+ * ------------------------------------------------------------------------------- */
+
+typedef struct zc_mounts zc_mounts;
+
+typedef struct zc_mounts_desc {
+    zc_allocator allocator;     /* default: malloc/free; for the table, its mount list and
+                                   mount points (both functions or neither); called from
+                                   the threads that create, add, remove and destroy */
+    zc_logger logger;           /* default: silent; receives a sentence for every refused
+                                   add (bad mount point, pack already mounted, out of
+                                   memory) */
+} zc_mounts_desc;
+
+typedef struct zc_mount_desc {
+    zc_pack *pack;              /* required; the table takes its own reference, so the
+                                   caller may zc_pack_close its handle right away */
+    int32_t priority;           /* default: 0; higher wins; negative values sort below 0 */
+    const char *mount_point;    /* default: NULL or "" = the root; else a valid entry path
+                                   followed by one '/' ("mods/foo/"); copied */
+} zc_mount_desc;
+
+/* Create an empty mount table. ZC_ERR_INVALID_ARGUMENT (NULL out, an allocator with
+ * only one of its two functions), ZC_ERR_OUT_OF_MEMORY; *out is NULL on error. desc
+ * may be NULL (defaults). Any thread. */
+zc_result zc_mounts_create(zc_mounts **out, const zc_mounts_desc *desc);
+
+/* Drop every mount and free the table. Holds obtained through it stay valid. NULL is
+ * a no-op. No other call on the table may run at the same time or after. */
+void zc_mounts_destroy(zc_mounts *mounts);
+
+/* Mount a pack, placing it before every mount of lower or equal priority. Errors (the
+ * table is then unchanged): ZC_ERR_INVALID_ARGUMENT (NULL table, desc or pack, a mount
+ * point that is not a valid entry path followed by '/', the pack already mounted in
+ * this table), ZC_ERR_OUT_OF_MEMORY. Any thread. */
+zc_result zc_mounts_add(zc_mounts *mounts, const zc_mount_desc *desc);
+
+/* Unmount a pack: lookups that start after this returns no longer see it; its memory
+ * is released once no hold (and no other table, and not the opener) keeps it.
+ * `pack` is only compared with the mounted packs, so it may be a pointer whose handle
+ * the caller already closed (the table's reference keeps a mounted pack alive).
+ * ZC_ERR_NO_ENTRY when the pack is not mounted here; ZC_ERR_INVALID_ARGUMENT on NULL.
+ * Any thread. */
+zc_result zc_mounts_remove(zc_mounts *mounts, const zc_pack *pack);
+
+/* Find `path` (NUL-terminated, as `zcpack ls` prints it, with the mount point in
+ * front for packs mounted at one) through the mounts and hold it (zc_pack_acquire on
+ * the pack that wins). ZC_ERR_NO_ENTRY when no pack has it or a whiteout hides it;
+ * ZC_ERR_INVALID_ARGUMENT on NULL; else zc_pack_acquire's errors. On error *out is
+ * zeroed. The hold is released with zc_hold_release. Any thread; allocation-free
+ * except to decode a compressed entry. */
+zc_result zc_mounts_acquire(zc_mounts *mounts, const char *path, zc_hold *out);
+
+/* The same by asset id (as the packs store it; mount points do not change ids). Id 0
+ * means "none": ZC_ERR_NO_ENTRY. */
+zc_result zc_mounts_acquire_id(zc_mounts *mounts, uint64_t id, zc_hold *out);
+
+/* Number of packs mounted; 0 for NULL. Any thread (a snapshot: another thread may add
+ * or remove at the same time). */
+uint32_t zc_mounts_count(const zc_mounts *mounts);
+
+/* ---------------------------------------------------------------------------------
+ * Asynchronous prefetch on libuv
+ *
+ * A prefetcher brings entries into memory ahead of use: mapped uncompressed entries
+ * are paged in on libuv's thread pool (posix_madvise WILLNEED over exactly their
+ * range, then madvise MADV_POPULATE_READ on Linux 5.14 and later, else a read of every
+ * page; a page that cannot be read fails the entry with ZC_ERR_IO where the kernel
+ * reports it), compressed ones are decoded into the pack's cache on the thread pool
+ * (zc_pack_acquire and an immediate release, so they stay cached within the pack's
+ * cache budget). A request names entries by id or path; unless told otherwise it
+ * follows each entry's dependency list transitively (a scene pulls in its meshes,
+ * materials and textures), each id once per request, cycles included. A dependency
+ * no pack provides is skipped, not an error. Requests run by priority (higher
+ * first; equal priorities in submission order), at most desc.max_in_flight entries at
+ * a time across all requests. Each request completes with exactly one callback:
+ * ZC_OK, the first error of one of its entries (the other entries are still
+ * fetched), or ZC_ERR_CANCELED.
+ *
+ * Loops and threads:
+ *  1. With desc.loop the prefetcher runs on the engine's libuv loop. Create it, and
+ *     make every later call, on that loop's thread (debug builds assert this);
+ *     callbacks run there, from inside uv_run. The prefetcher keeps the loop alive
+ *     (uv_run with UV_RUN_DEFAULT does not return) only while some callback is owed.
+ *  2. Without a loop the prefetcher starts a thread running a loop of its own; every
+ *     call is then safe from any thread at once, and callbacks run on that thread.
+ *  3. A callback may call zc_prefetch and zc_prefetch_cancel; with an engine loop it
+ *     may also destroy the prefetcher, with an own loop it must not (the destroy
+ *     would wait for the thread it runs on).
+ *  4. As in libuv, a call that returns an error never invokes the callback, and no
+ *     call ever invokes a callback before returning, except zc_prefetcher_destroy
+ *     with an engine loop.
+ *  5. Work on the thread pool reads the pack (or the mount table's packs) only; the
+ *     prefetcher holds a reference on desc.pack until it is destroyed.
+ * Trust: entries are bounds-checked against the pack image before their pages are
+ * read, so a pack opened at any validation level is safe.
+ * ------------------------------------------------------------------------------- */
+
+struct uv_loop_s;
+typedef struct zc_prefetcher zc_prefetcher;
+
+typedef struct zc_prefetch_desc {
+    zc_pack *pack;              /* the pack to read; exactly one of pack and mounts */
+    zc_mounts *mounts;          /* or a mount table (ids and paths resolve through it) */
+    struct uv_loop_s *loop;     /* default: NULL = a loop on a thread of the prefetcher's own */
+    uint32_t max_in_flight;     /* default: 0 = 4 entries worked on at once; at most 1024 */
+    zc_logger logger;           /* default: silent; called on the thread of the call or the loop */
+} zc_prefetch_desc;
+
+/* request: the id zc_prefetch returned; status: ZC_OK when every entry is resident,
+ * ZC_ERR_CANCELED, or an entry's error. Runs on the loop thread (rule 1 or 2). */
+typedef void (*zc_prefetch_cb)(uint64_t request, zc_result status, void *user_data);
+
+typedef struct zc_prefetch_args {
+    const uint64_t *ids;        /* id_count asset ids; may be NULL when id_count is 0 */
+    uint32_t id_count;
+    const char *const *paths;   /* path_count paths; may be NULL when path_count is 0 */
+    uint32_t path_count;
+    int32_t priority;           /* default: 0; higher runs first */
+    int no_deps;                /* default: 0 = follow dependency lists */
+    zc_prefetch_cb cb;          /* required */
+    void *user_data;            /* passed to cb */
+} zc_prefetch_args;
+
+/* Create a prefetcher. ZC_ERR_INVALID_ARGUMENT (NULL out or desc, not exactly one of
+ * pack and mounts, max_in_flight above 1024), ZC_ERR_OUT_OF_MEMORY, ZC_ERR_IO (the
+ * loop, its async handle or its thread cannot start). Keeps a reference to the pack;
+ * a mount table must outlive the prefetcher. With desc.loop, call it on the loop's
+ * thread. */
+zc_result zc_prefetcher_create(zc_prefetcher **out, const zc_prefetch_desc *desc);
+
+/* Cancel every request (their callbacks run with ZC_ERR_CANCELED), cancel entries
+ * still queued in libuv's pool, wait for the ones running, and free everything. Every
+ * owed callback has run when this returns. NULL is a no-op.
+ * Own loop: call it from any thread except the prefetcher's (not from a callback);
+ * it stops and joins the loop thread.
+ * Engine loop: call it on the loop thread (also from a callback; the callbacks run
+ * inside this call). The loop must run once more afterwards, as for any closed libuv
+ * handle (uv_loop_close reports UV_EBUSY until then): the prefetcher's handle and
+ * finished thread-pool requests are freed by that run. */
+void zc_prefetcher_destroy(zc_prefetcher *prefetcher);
+
+/* Queue a request. ZC_OK and *out_request (a nonzero id, unique for the prefetcher's
+ * life; may be NULL if not wanted) on success; the callback runs later, once, never
+ * inside this call. Errors (no callback, *out_request = 0, a sentence logged):
+ * ZC_ERR_INVALID_ARGUMENT (NULL prefetcher or args, no cb, a request naming no entry,
+ * a NULL array or path, a prefetcher being destroyed), ZC_ERR_OUT_OF_MEMORY, and
+ * with desc.pack ZC_ERR_NO_ENTRY when a path or id names no entry (the pack is
+ * searched now, dependencies included, and nothing is queued). Through a mount table
+ * the names are resolved on the thread pool (resolving may decode): a name that
+ * resolves to nothing, or is hidden by a whiteout, completes the request with
+ * ZC_ERR_NO_ENTRY. Paths are copied; the arrays need not outlive the call. */
+zc_result zc_prefetch(zc_prefetcher *prefetcher, const zc_prefetch_args *args, uint64_t *out_request);
+
+/* Cancel a queued or running request: entries not yet started are dropped, running
+ * ones finish, then its callback runs with ZC_ERR_CANCELED (once, never after a
+ * callback with another status, never inside this call). ZC_OK also when the request
+ * was already canceled and its callback is still owed. ZC_ERR_NO_ENTRY when the
+ * request already completed (its callback ran or is about to run with its own
+ * status) or never existed; ZC_ERR_INVALID_ARGUMENT for a NULL prefetcher. */
+zc_result zc_prefetch_cancel(zc_prefetcher *prefetcher, uint64_t request);
+
+/* ---------------------------------------------------------------------------------
+ * Hot reload (editor builds only: compiled when ZC_EDITOR is defined)
+ *
+ * A live pack watches one pack path and swaps in each new generation of it while the
+ * engine keeps reading. The writer (the packer, `zcpack watch`) never modifies a pack
+ * in place: it writes a new file beside it and renames it over the path. The live
+ * pack notices (libuv fs_event on the directory, plus a stat poll because watchers
+ * miss some rename-style saves), opens and validates the new file at desc.validate,
+ * compares its table of contents with the current generation's by content hash,
+ * swaps it in, and calls desc.on_change with the entries added, changed and removed,
+ * so the engine re-uploads only those.
+ *
+ *     zc_live_pack *live;
+ *     zc_live_open(&live, &(zc_live_desc){ .path = "game.zcpack", .watch = 1,
+ *                                          .on_change = reupload, .user_data = engine });
+ *     for (;;) {                               // each frame
+ *         zc_live_view view;
+ *         zc_live_acquire(live, &view);        // pins the current generation
+ *         draw(view.pack);                     // any zc_pack_* call on view.pack
+ *         zc_live_release(live, view.ref);     // the generation may now be unmapped
+ *     }
+ *     zc_live_close(live);
+ *
+ * Generations and handles
+ *  1. Generation numbers count from 1 (the pack found at open) and grow by one per
+ *     swap; they are never reused within a live pack.
+ *  2. zc_live_acquire pins the current generation and returns a zc_live_ref, a handle
+ *     made of a 32-bit slot index and a 32-bit version (sokol's pool handles). Every
+ *     call taking a ref checks both against the live pack's own table first: a ref
+ *     that was released (or never issued) is reported as ZC_ERR_STALE_HANDLE and
+ *     nothing it once named is touched. Releasing a ref twice is that error too.
+ *  3. A generation stays mapped while it is current, while a ref pins it, and while
+ *     its zc_pack has other references (zc_pack_acquire holds, mount tables): the
+ *     bytes a reader got from a pinned generation stay valid and unchanged however
+ *     many reloads happen meanwhile.
+ *  4. At most desc.max_generations generations are mapped at once, the current one
+ *     included. When a new file arrives and that many are still pinned, it is not
+ *     opened: the reload waits (zc_live_poll returns ZC_ERR_LIMIT, the stats count a
+ *     deferral, a warning is logged once) and is retried as soon as a ref is released
+ *     (watch mode) or at the next check. Readers never block; memory and mappings stay
+ *     bounded.
+ *  5. A generation no longer pinned is unmapped by the next check or release: at
+ *     once when the last pin was a zc_live_ref, within one poll interval (watch mode)
+ *     or at the next zc_live_poll when it was a zc_hold.
+ *
+ * What counts as a new generation
+ *  - A file at the path (or, with ZC_LIVE_FILES_GENERATIONS, a newer generation file)
+ *    whose identity (device, inode or file index, size, modification and change
+ *    times) differs from the last file examined. A file-change notification also
+ *    forces a look at the current identity.
+ *  - It must open and pass validation at desc.validate; otherwise it is refused (one
+ *    sentence through the logger, the stats count a failure) and the current
+ *    generation stays. The same file is examined again only when it changes.
+ *  - A valid file whose entries all carry the same ids, types, layouts, sizes and
+ *    content hashes as the current generation's is closed again: no swap, no
+ *    callback (a `touch`, or a rebuild that produced the same bytes).
+ *
+ * Windows: a mapped file cannot be replaced by a rename, so there the default is
+ * ZC_LIVE_FILES_GENERATIONS: the writer publishes generation n as `<path>.gen-<n>`
+ * (decimal n >= 1, written to a temporary name and renamed to that new name), the
+ * live pack opens the highest n present (or `<path>` itself when there is none),
+ * and the writer deletes older generation files once Windows lets it (a file still
+ * mapped by some reader refuses deletion; the writer retries at its next publish).
+ *
+ * Never write a pack in place (truncate and rewrite): every process that maps it can
+ * die of SIGBUS, and readers see torn bytes. tests/test_reload.c demonstrates both.
+ *
+ * Thread rules
+ *  - zc_live_open / zc_live_close: one thread; close after every other thread has
+ *    stopped calling into the live pack.
+ *  - zc_live_acquire, zc_live_release, zc_live_resolve, zc_live_find,
+ *    zc_live_generation and zc_live_get_stats: any thread, any number at once (a
+ *    short mutex section; never waits for a reload in progress).
+ *  - zc_live_poll: any thread; checks are serialised, so a second caller waits for
+ *    the first.
+ *  - desc.on_change runs on the watcher thread (watch mode) or inside zc_live_poll,
+ *    one call at a time, after the swap. It may call acquire, release, resolve, find,
+ *    generation and stats; it must not call zc_live_poll or zc_live_close.
+ * Trust: every new generation is validated at desc.validate before anything reads
+ * it, so a damaged or half-written file is refused rather than used.
+ * ------------------------------------------------------------------------------- */
+
+#ifdef ZC_EDITOR
+
+typedef struct zc_live_pack zc_live_pack;
+
+/* Handle to one pinned generation: slot index and version, both checked on every use.
+ * The zero value is never issued. */
+typedef struct zc_live_ref {
+    uint32_t index;
+    uint32_t version;
+} zc_live_ref;
+
+typedef enum zc_live_files {
+    ZC_LIVE_FILES_DEFAULT = 0,      /* SINGLE on POSIX systems, GENERATIONS on Windows */
+    ZC_LIVE_FILES_SINGLE,           /* the pack at path, replaced by rename */
+    ZC_LIVE_FILES_GENERATIONS,      /* the newest `<path>.gen-<n>`, else path itself */
+} zc_live_files;
+
+typedef enum zc_live_change_kind {
+    ZC_LIVE_ADDED = 1,              /* in the new generation only */
+    ZC_LIVE_CHANGED = 2,            /* in both; content hash, raw size, type or layout differ */
+    ZC_LIVE_REMOVED = 3,            /* in the old generation only */
+} zc_live_change_kind;
+
+typedef struct zc_live_change {
+    zc_live_change_kind kind;
+    uint64_t id;                    /* asset id */
+    const char *path;               /* NUL-terminated; valid during the callback */
+    uint32_t path_length;
+    uint32_t type;                  /* the new entry's type (the old one's when removed) */
+    uint64_t old_hash;              /* content hash in the old generation; 0 when added */
+    uint64_t new_hash;              /* content hash in the new generation; 0 when removed */
+    uint64_t raw_size;              /* the new entry's raw size (the old one's when removed) */
+} zc_live_change;
+
+typedef struct zc_live_event {
+    uint32_t old_generation;
+    uint32_t new_generation;        /* current when the callback runs */
+    zc_pack *pack;                  /* the new generation; valid during the callback
+                                       (zc_live_acquire to keep it longer) */
+    zc_pack *old_pack;              /* the old generation; valid during the callback */
+    const zc_live_change *changes;  /* ids ascending; valid during the callback */
+    uint32_t change_count;
+    uint32_t added, changed, removed;
+    uint64_t validate_ns;           /* time spent opening and validating the new file */
+} zc_live_event;
+
+/* Called once per swap, after it: on the watcher thread (watch mode) or inside
+ * zc_live_poll, one call at a time (see the thread rules above). */
+typedef void (*zc_live_cb)(const zc_live_event *event, void *user_data);
+
+typedef struct zc_live_desc {
+    const char *path;               /* required: the pack to open and watch (UTF-8) */
+    zc_validate validate;           /* default: ZC_VALIDATE_CHECKSUMS (every entry's structure and
+                                       content hash, so the change report can trust the hashes);
+                                       ZC_VALIDATE_FULL skips the hashes; lower levels are refused */
+    uint32_t max_generations;       /* default: 0 = 4; generations mapped at once, in [2, 64] */
+    int watch;                      /* default: 0 = reload only in zc_live_poll; 1 = a watcher
+                                       thread (libuv) reloads by itself */
+    uint32_t poll_interval_ms;      /* default: 0 = 250; watch mode's stat poll, in [1, 60000] */
+    uint32_t debounce_ms;           /* default: 0 = none; watch mode waits this long after a
+                                       notification before looking, to let a burst settle */
+    zc_live_files files;            /* default: ZC_LIVE_FILES_DEFAULT */
+    zc_live_cb on_change;           /* default: NULL = no report (generations still swap) */
+    void *user_data;                /* passed to on_change */
+    int no_mmap;                    /* default: 0; 1 = read each generation into memory */
+    zc_allocator allocator;         /* default: malloc/free; also used by every generation;
+                                       called from the checking thread and from acquires */
+    zc_logger logger;               /* default: silent; called on the thread that checks */
+} zc_live_desc;
+
+typedef struct zc_live_view {
+    zc_live_ref ref;                /* pass to zc_live_release */
+    zc_pack *pack;                  /* the pinned generation; valid until the release */
+    uint32_t generation;
+} zc_live_view;
+
+typedef struct zc_live_stats {
+    uint32_t generation;            /* current generation number */
+    uint32_t retained;              /* generations mapped now, the current one included */
+    uint32_t retained_peak;         /* highest `retained` since open */
+    uint32_t max_generations;
+    uint32_t refs;                  /* zc_live_refs outstanding */
+    int watching;                   /* 1 when the watcher thread runs */
+    int notifications;              /* 1 when file-change notifications work (else polling only) */
+    uint64_t checks;                /* looks at the file (polls, notifications, zc_live_poll) */
+    uint64_t reloads;               /* generations swapped in */
+    uint64_t unchanged;             /* new files with the same contents, not swapped in */
+    uint64_t failures;              /* new files refused (open or validation failed) */
+    uint64_t deferrals;             /* reloads put off because max_generations were pinned */
+} zc_live_stats;
+
+/* Open the pack at desc->path (generation 1) and, with desc->watch, start watching it.
+ * ZC_OK fills *out. Errors: ZC_ERR_INVALID_ARGUMENT (NULL out or desc, no path, a
+ * field out of range, watch requested from a build without libuv), every error of
+ * zc_pack_open for the initial file, ZC_ERR_OUT_OF_MEMORY, ZC_ERR_IO (the watcher
+ * cannot start its loop or thread; a directory that cannot be watched only logs a
+ * warning and falls back to polling). On error *out is NULL and nothing is leaked.
+ * Untrusted input: safe (validated at desc->validate). Threads: one thread, before any
+ * other call on the live pack; with desc.watch the watcher thread starts here. */
+zc_result zc_live_open(zc_live_pack **out, const zc_live_desc *desc);
+
+/* Stop the watcher (waits for a check or callback in progress), release the refs still
+ * outstanding (a warning names their number), and close every generation. Packs kept
+ * by zc_pack_acquire holds stay valid until those are released. NULL is a no-op.
+ * Threads: once, after every other thread stopped calling into the live pack; never
+ * from on_change. */
+void zc_live_close(zc_live_pack *live);
+
+/* Look at the file now and reload when a new generation is there; the engine's way
+ * when it does not watch (or wants a reload at a chosen moment). ZC_OK when the
+ * current generation is up to date afterwards (*out_generation, may be NULL, is the
+ * current number); ZC_ERR_LIMIT when the reload is deferred (rule 4); the new file's
+ * open or validation error when it was refused (the old generation stays current);
+ * ZC_ERR_OUT_OF_MEMORY; ZC_ERR_INVALID_ARGUMENT for NULL. A missing file (between a
+ * delete and a create) is ZC_OK: the current generation stays. A refused file is
+ * examined again only when its identity changes, so polling every frame costs one
+ * stat (and, with generation files, one directory listing) while nothing changes.
+ * Threads: any thread; waits for a check in progress (the watcher's or another
+ * poll's); runs on_change on the calling thread; never from on_change. */
+zc_result zc_live_poll(zc_live_pack *live, uint32_t *out_generation);
+
+/* Pin the current generation. ZC_OK fills *out; ZC_ERR_INVALID_ARGUMENT for NULL;
+ * ZC_ERR_OUT_OF_MEMORY when the handle table cannot grow; ZC_ERR_LIMIT above 2^20
+ * refs outstanding. On error *out is zeroed. Allocates only to grow the handle table
+ * (through desc.allocator, so that allocator must be thread-safe when refs are taken
+ * on several threads). Threads: any thread, also from on_change; never waits for a
+ * reload. */
+zc_result zc_live_acquire(zc_live_pack *live, zc_live_view *out);
+
+/* Unpin. ZC_ERR_STALE_HANDLE for a ref already released or never issued (nothing is
+ * touched); ZC_ERR_INVALID_ARGUMENT for NULL. An old generation no longer pinned is
+ * unmapped here; a deferred reload is retried (watch mode). Threads: any thread (not
+ * necessarily the acquiring one), also from on_change. */
+zc_result zc_live_release(zc_live_pack *live, zc_live_ref ref);
+
+/* The view a ref pins. ZC_ERR_STALE_HANDLE for a released or unknown ref (*out
+ * zeroed). Threads: any thread. */
+zc_result zc_live_resolve(zc_live_pack *live, zc_live_ref ref, zc_live_view *out);
+
+/* zc_pack_find on the generation a ref pins: ZC_ERR_STALE_HANDLE for a released or
+ * unknown ref, else zc_pack_find's results. *out stays valid until the release.
+ * Threads: any thread; allocation-free. */
+zc_result zc_live_find(zc_live_pack *live, zc_live_ref ref, const char *path, zc_entry *out);
+
+/* Current generation number; 0 for NULL. Lock-free; any thread. */
+uint32_t zc_live_generation(const zc_live_pack *live);
+
+/* Snapshot of the counters. ZC_ERR_INVALID_ARGUMENT on NULL. Any thread. */
+zc_result zc_live_get_stats(zc_live_pack *live, zc_live_stats *out);
+
+#endif /* ZC_EDITOR */
 
 #ifdef __cplusplus
 }

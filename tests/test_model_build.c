@@ -208,8 +208,19 @@ static void assert_reference(const zc_pack *pack, uint64_t id, uint32_t type, co
     cr_assert(has_prefix(e.path, prefix), "%s: reference to %s, expected %s*", scene, e.path, prefix);
 }
 
+/* The entry as its raw bytes, held in *hold (materials and scenes are stored
+ * compressed): *raw describes them in memory, for the _from_entry views. */
+static zc_entry raw_entry(zc_pack *pack, const zc_entry *e, zc_hold *hold) {
+    cr_assert_eq(zc_pack_acquire(pack, e, hold), ZC_OK, "%s", e->path);
+    zc_entry raw = *e;
+    raw.data = hold->data;
+    raw.codec = ZC_CODEC_NONE;
+    raw.stored_size = raw.raw_size;
+    return raw;
+}
+
 /* Every entry of model `scene`: types by name, references inside the model, deps. */
-static model_counts check_model(const zc_pack *pack, const char *scene) {
+static model_counts check_model(zc_pack *pack, const char *scene) {
     model_counts c = { 0, 0, 0 };
     zc_entry e;
     cr_assert_eq(zc_pack_find(pack, scene, &e), ZC_OK, "no entry %s", scene);
@@ -217,7 +228,9 @@ static model_counts check_model(const zc_pack *pack, const char *scene) {
     for (uint32_t k = 0; k < e.deps_count; ++k)
         cr_assert_eq(zc_pack_find_id(pack, e.deps[k], &(zc_entry){ 0 }), ZC_OK, "%s: dependency %u missing", scene, k);
     zc_scene_view sv;
-    cr_assert_eq(zc_scene_view_from_entry(&e, &sv), ZC_OK);
+    zc_hold scene_hold, hold;
+    zc_entry raw = raw_entry(pack, &e, &scene_hold);
+    cr_assert_eq(zc_scene_view_from_entry(&raw, &sv), ZC_OK);
     cr_assert_gt(sv.node_count, 0);
     cr_assert_gt(sv.mesh_count, 0, "%s draws no mesh", scene);
     for (uint32_t i = 0; i < sv.mesh_count; ++i) {
@@ -234,28 +247,35 @@ static model_counts check_model(const zc_pack *pack, const char *scene) {
             c.meshes++;
             cr_assert_eq(e.type, ZC_TYPE_MESH, "%s", e.path);
             zc_mesh_view mv;
-            cr_assert_eq(zc_mesh_view_from_entry(&e, &mv), ZC_OK, "%s", e.path);
+            raw = raw_entry(pack, &e, &hold);
+            cr_assert_eq(zc_mesh_view_from_entry(&raw, &mv), ZC_OK, "%s", e.path);
             cr_assert_gt(mv.index_count, 0);
             for (uint32_t s = 0; s < mv.submesh_count; ++s)
                 if (mv.submeshes[s].material)
                     assert_reference(pack, mv.submeshes[s].material, ZC_TYPE_MATERIAL, scene, "material");
+            zc_hold_release(&hold);
         } else if (has_prefix(kind, "material/")) {
             c.materials++;
             cr_assert_eq(e.type, ZC_TYPE_MATERIAL, "%s", e.path);
             zc_material_view mat;
-            cr_assert_eq(zc_material_view_from_entry(&e, &mat), ZC_OK, "%s", e.path);
+            raw = raw_entry(pack, &e, &hold);
+            cr_assert_eq(zc_material_view_from_entry(&raw, &mat), ZC_OK, "%s", e.path);
             for (int s = 0; s < ZC_MATERIAL_SLOT_COUNT; ++s)
                 if (mat.textures[s].texture)
                     assert_reference(pack, mat.textures[s].texture, ZC_TYPE_TEXTURE, scene, "texture");
+            zc_hold_release(&hold);
         } else if (has_prefix(kind, "texture/")) {
             c.textures++;
             cr_assert_eq(e.type, ZC_TYPE_TEXTURE, "%s", e.path);
             zc_texture_view tv;
-            cr_assert_eq(zc_texture_view_from_entry(&e, &tv), ZC_OK, "%s", e.path);
+            raw = raw_entry(pack, &e, &hold);
+            cr_assert_eq(zc_texture_view_from_entry(&raw, &tv), ZC_OK, "%s", e.path);
+            zc_hold_release(&hold);
         } else {
             cr_assert_fail("unexpected entry %s", e.path);
         }
     }
+    zc_hold_release(&scene_hold);
     cr_assert_gt(c.meshes, 0, "%s has no mesh entry", scene);
     return c;
 }

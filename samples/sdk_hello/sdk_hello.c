@@ -1,5 +1,6 @@
 /* sdk_hello.c - the smallest engine-side program, built only against the installed
- * zcpack SDK: open a pack, look one entry up by path, and check that its bytes are
+ * zcpack SDK: open a pack, look one entry up by path, print the start of its raw bytes
+ * (zc_pack_acquire decodes a compressed entry), and check that its stored bytes are
  * read in place from one contiguous image of the file (zero-copy).
  *
  *     cc sdk_hello.c $(pkg-config --cflags --libs zcpack) -o sdk_hello
@@ -70,7 +71,18 @@ int main(int argc, char **argv)
 
     printf("%s: %" PRIu64 " bytes (%" PRIu64 " stored, codec %d, offset %" PRIu64 ")\n",
            entry.path, entry.raw_size, entry.stored_size, (int)entry.codec, entry.offset);
-    print_preview(entry.data, entry.stored_size);
+    /* The raw bytes: the mapping's for an uncompressed entry, decoded once into the
+     * pack's cache for a compressed one; held until released. */
+    zc_hold hold;
+    r = zc_pack_acquire(pack, &entry, &hold);
+    if (r != ZC_OK) {
+        fprintf(stderr, "sdk_hello: %s: %s: %s\n", pack_path, entry_path, zc_result_str(r));
+        goto done;
+    }
+    print_preview(hold.data, hold.size);
+    if (entry.codec != ZC_CODEC_NONE)
+        printf("  decoded from a %" PRIu64 "-byte zstd frame into the pack's cache\n", entry.stored_size);
+    zc_hold_release(&hold);
 
     /* Both entries point into one image of the file, so the distance between their
      * data pointers is the distance between their file offsets. */

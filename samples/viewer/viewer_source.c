@@ -15,13 +15,45 @@ static const char *viewer__type_name(uint32_t type) {
 }
 
 /* ---------------------------------------------------------------------------------
- * Pack: zc_pack_resolve + zc_*_view_from_entry
+ * Pack: zc_pack_resolve + zc_pack_acquire + zc_*_view_from_entry
+ *
+ * Every entry viewed is held (zc_pack_acquire) until the source closes, since views
+ * point into its bytes: the mapping for an uncompressed entry, the pack's cache for a
+ * compressed one (materials and scenes by default). The view is made from the entry
+ * as its held raw bytes, so the type and layout checks of _from_entry still apply.
  * ------------------------------------------------------------------------------- */
+
+typedef struct viewer__pack_source {
+    zc_pack *pack;
+    zc_hold *holds;
+    size_t count, cap;
+} viewer__pack_source;
+
+/* Hold `entry` until the source closes; *raw describes its raw bytes in memory. */
+static zc_result viewer__hold(viewer__pack_source *s, const zc_entry *entry, zc_entry *raw) {
+    if (s->count == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 64;
+        zc_hold *grown = realloc(s->holds, cap * sizeof *grown);
+        if (!grown) return ZC_ERR_OUT_OF_MEMORY;
+        s->holds = grown;
+        s->cap = cap;
+    }
+    zc_hold *h = &s->holds[s->count];
+    zc_result r = zc_pack_acquire(s->pack, entry, h);
+    if (r != ZC_OK) return r;
+    s->count++;
+    *raw = *entry;
+    raw->data = h->data;
+    raw->codec = ZC_CODEC_NONE;
+    raw->stored_size = raw->raw_size;
+    return ZC_OK;
+}
 
 static zc_result viewer__pack_scene(void *self, const char *path, zc_scene_view *out, const char **out_path,
                                     char *why, size_t why_size) {
-    zc_pack *pack = self;
-    zc_entry entry;
+    viewer__pack_source *source = self;
+    zc_pack *pack = source->pack;
+    zc_entry entry, raw;
     if (path) {
         if (zc_pack_find(pack, path, &entry) != ZC_OK) {
             snprintf(why, why_size, "the pack has no entry \"%s\"", path);
@@ -40,7 +72,8 @@ static zc_result viewer__pack_scene(void *self, const char *path, zc_scene_view 
             return ZC_ERR_NO_ENTRY;
         }
     }
-    zc_result r = zc_scene_view_from_entry(&entry, out);
+    zc_result r = viewer__hold(source, &entry, &raw);
+    if (r == ZC_OK) r = zc_scene_view_from_entry(&raw, out);
     if (r == ZC_ERR_TYPE_MISMATCH)
         snprintf(why, why_size, "entry \"%s\" is a %s, not a scene", entry.path, viewer__type_name(entry.type));
     else if (r != ZC_OK)
@@ -50,38 +83,53 @@ static zc_result viewer__pack_scene(void *self, const char *path, zc_scene_view 
 }
 
 static zc_result viewer__pack_mesh(void *self, uint64_t id, zc_mesh_view *out) {
-    zc_entry entry;
-    zc_result r = zc_pack_resolve(self, id, ZC_TYPE_MESH, &entry);
-    return r != ZC_OK ? r : zc_mesh_view_from_entry(&entry, out);
+    viewer__pack_source *source = self;
+    zc_entry entry, raw;
+    zc_result r = zc_pack_resolve(source->pack, id, ZC_TYPE_MESH, &entry);
+    if (r == ZC_OK) r = viewer__hold(source, &entry, &raw);
+    return r != ZC_OK ? r : zc_mesh_view_from_entry(&raw, out);
 }
 
 static zc_result viewer__pack_material(void *self, uint64_t id, zc_material_view *out) {
-    zc_entry entry;
-    zc_result r = zc_pack_resolve(self, id, ZC_TYPE_MATERIAL, &entry);
-    return r != ZC_OK ? r : zc_material_view_from_entry(&entry, out);
+    viewer__pack_source *source = self;
+    zc_entry entry, raw;
+    zc_result r = zc_pack_resolve(source->pack, id, ZC_TYPE_MATERIAL, &entry);
+    if (r == ZC_OK) r = viewer__hold(source, &entry, &raw);
+    return r != ZC_OK ? r : zc_material_view_from_entry(&raw, out);
 }
 
 static zc_result viewer__pack_texture(void *self, uint64_t id, zc_texture_view *out) {
-    zc_entry entry;
-    zc_result r = zc_pack_resolve(self, id, ZC_TYPE_TEXTURE, &entry);
-    return r != ZC_OK ? r : zc_texture_view_from_entry(&entry, out);
+    viewer__pack_source *source = self;
+    zc_entry entry, raw;
+    zc_result r = zc_pack_resolve(source->pack, id, ZC_TYPE_TEXTURE, &entry);
+    if (r == ZC_OK) r = viewer__hold(source, &entry, &raw);
+    return r != ZC_OK ? r : zc_texture_view_from_entry(&raw, out);
 }
 
 static void viewer__pack_close(void *self) {
-    zc_pack_close(self);
+    viewer__pack_source *source = self;
+    for (size_t i = 0; i < source->count; ++i) zc_hold_release(&source->holds[i]);
+    free(source->holds);
+    zc_pack_close(source->pack);
+    free(source);
 }
 
 int viewer_source_open_pack(viewer_source *source, const char *pack_path, char *why, size_t why_size) {
     memset(source, 0, sizeof *source);
-    zc_pack *pack = NULL;
-    zc_result r = zc_pack_open(&pack, &(zc_pack_desc){ .path = pack_path });
+    viewer__pack_source *self = calloc(1, sizeof *self);
+    if (!self) {
+        snprintf(why, why_size, "out of memory");
+        return -1;
+    }
+    zc_result r = zc_pack_open(&self->pack, &(zc_pack_desc){ .path = pack_path });
     if (r != ZC_OK) {
         snprintf(why, why_size, "cannot open the pack: %s", zc_result_str(r));
+        free(self);
         return -1;
     }
     *source = (viewer_source){
         .name = pack_path,
-        .self = pack,
+        .self = self,
         .scene = viewer__pack_scene,
         .mesh = viewer__pack_mesh,
         .material = viewer__pack_material,

@@ -1,0 +1,599 @@
+/* zc_entry_cache.c - holding entries (zc_pack_acquire / zc_hold_release) and the
+ * pack's cache of decoded compressed entries.
+ *
+ * An uncompressed entry is held by taking a reference on its pack: the bytes are the
+ * mapping's. A compressed entry (codec 1, one zstd frame) is decoded once into a
+ * buffer from the pack's allocator and kept in a slot of the pack's cache:
+ *
+ *   - one slot per TOC index, allocated (entry_count slots) at the first acquire of a
+ *     compressed entry; a slot is EMPTY, DECODING (one thread decodes, outside the
+ *     lock; the others wait on the condition variable) or READY;
+ *   - a READY slot counts its holds; a slot nobody holds sits in an LRU list (head =
+ *     least recently released), and while the unheld resident bytes exceed the
+ *     budget the head is freed. A held slot is never in the list, so never freed;
+ *   - a decode that fails leaves the slot EMPTY: the threads that waited for that
+ *     decode return its error without decoding again, and any later acquire tries
+ *     again (SPEC.md §6.2 checks are repeated then, and logged again).
+ *
+ * The cache also keeps zstd's decoding contexts (a pool: one per thread decoding at
+ * the same time, reused) and one ZSTD_DDict per dictionary the pack's frames name,
+ * created at first use from (a copy of) the entry "zstd-dict/<id>" and kept until the
+ * pack is freed. zstd allocates those objects with malloc (its custom allocator interface is
+ * experimental API, which a shared libzstd does not guarantee); decoded entries and
+ * every structure of the cache come from the pack's allocator.
+ *
+ * Locking: one mutex per cache guards the slots, the LRU list, the counters, the
+ * dictionary table and the context pool; decoding itself runs unlocked. The cache is
+ * created at first need and published with an atomic compare-and-swap (GCC/Clang
+ * __atomic builtins on zc_pack.cache), so two first acquires on different threads
+ * agree on one cache.
+ *
+ * Building with ZC_NO_ZSTD (the Windows cross-build, where Debian ships no zstd)
+ * leaves codec 1 undecoded: acquiring or validating such an entry reports
+ * ZC_ERR_UNSUPPORTED_CODEC, everything else works.
+ */
+#include "zc_pack.h"
+#include "zc_pack_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#ifndef ZC_NO_ZSTD
+#include <zstd.h>
+#include <zstd_errors.h>
+#endif
+
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+/* Fuzz builds only (FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION, see zc_pack.c): decoded
+ * bytes are not compared with the content hash, so the fuzzer reaches what follows. */
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+#define ZC__CHECK_HASHES 0
+#else
+#define ZC__CHECK_HASHES 1
+#endif
+
+#define ZC__NIL UINT32_MAX
+#define ZC__ZSTD_MAGIC 0xFD2FB528u
+#define ZC__SKIPPABLE_MASK 0xFFFFFFF0u
+#define ZC__SKIPPABLE_MAGIC 0x184D2A50u
+
+enum { ZC__SLOT_EMPTY = 0, ZC__SLOT_DECODING, ZC__SLOT_READY };
+
+typedef struct zc__slot {
+    void *block;                /* allocation holding the decoded bytes; NULL when none */
+    const uint8_t *data;        /* block aligned to the entry's alignment; NULL when empty */
+    uint64_t size;              /* raw_size while READY */
+    uint32_t holds;             /* live zc_hold objects on this slot */
+    uint32_t prev, next;        /* LRU neighbours (slot indices) while unheld and READY */
+    uint32_t waves;             /* decodes finished on this slot, failed ones included */
+    zc_result last_error;       /* outcome of the last finished decode */
+    uint8_t state;              /* ZC__SLOT_* */
+    uint8_t in_lru;
+} zc__slot;
+
+ZC_STATIC_ASSERT(sizeof(zc__slot) <= 48, "zc_pack.h promises at most 48 bytes per slot");
+
+typedef struct zc__dict {
+    uint32_t id;
+#ifndef ZC_NO_ZSTD
+    ZSTD_DDict *ddict;
+#endif
+} zc__dict;
+
+struct zc__cache {
+    zc__os_mutex lock;
+    zc__os_cond decoded;        /* broadcast whenever a decode finishes */
+    zc__slot *slots;            /* entry_count slots; NULL until the first compressed acquire */
+    uint32_t lru_head, lru_tail;
+    uint64_t resident_bytes, held_bytes, unheld_bytes;
+    uint32_t resident_entries;
+    uint64_t decodes, hits, evictions;
+    zc__dict *dicts;
+    uint32_t dict_count, dict_cap;
+    void **contexts;            /* idle ZSTD_DCtx objects */
+    uint32_t context_count, context_cap;
+};
+
+/* ---------------------------------------------------------------------------------
+ * Helpers
+ * ------------------------------------------------------------------------------- */
+
+static void zc__free(const zc_pack *pack, void *p) {
+    if (p) pack->allocator.free(p, pack->allocator.user_data);
+}
+
+/* Log "entry I (path): <diag>" at error level. Returns code. */
+static zc_result zc__entry_error(const zc_pack *pack, const zc_entry *e, zc_result code, const zc_diag *diag) {
+    char line[400];
+    snprintf(line, sizeof line, "entry %u (%s): %s", e->index, e->path,
+             diag && diag->message[0] ? diag->message : zc_result_str(code));
+    zc__pack_log(pack, ZC_LOG_ERROR, line);
+    return code;
+}
+
+#ifndef ZC_NO_ZSTD
+static void *zc__calloc(const zc_pack *pack, size_t size) {
+    void *p = pack->allocator.alloc(size, pack->allocator.user_data);
+    if (p) memset(p, 0, size);
+    return p;
+}
+
+/* The cache of a pack, created at first need. NULL when out of memory. The cache is
+ * internally synchronised, so a const pack may create it. */
+static struct zc__cache *zc__cache_get(const zc_pack *pack) {
+    zc_pack *p = (zc_pack *)pack;
+    struct zc__cache *c = __atomic_load_n(&p->cache, __ATOMIC_ACQUIRE);
+    if (c) return c;
+    c = (struct zc__cache *)zc__calloc(pack, sizeof *c);
+    if (!c) return NULL;
+    zc__os_mutex_init(&c->lock);
+    zc__os_cond_init(&c->decoded);
+    c->lru_head = c->lru_tail = ZC__NIL;
+    struct zc__cache *expected = NULL;
+    if (__atomic_compare_exchange_n(&p->cache, &expected, c, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) return c;
+    zc__os_cond_destroy(&c->decoded); /* another thread published its cache first */
+    zc__os_mutex_destroy(&c->lock);
+    zc__free(pack, c);
+    return expected;
+}
+#endif
+
+/* ---------------------------------------------------------------------------------
+ * LRU list of unheld READY slots (cache lock held)
+ * ------------------------------------------------------------------------------- */
+
+static void zc__lru_remove(struct zc__cache *c, uint32_t i) {
+    zc__slot *s = &c->slots[i];
+    if (!s->in_lru) return;
+    if (s->prev != ZC__NIL) c->slots[s->prev].next = s->next;
+    else c->lru_head = s->next;
+    if (s->next != ZC__NIL) c->slots[s->next].prev = s->prev;
+    else c->lru_tail = s->prev;
+    s->prev = s->next = ZC__NIL;
+    s->in_lru = 0;
+    c->unheld_bytes -= s->size;
+}
+
+static void zc__lru_append(struct zc__cache *c, uint32_t i) {
+    zc__slot *s = &c->slots[i];
+    s->prev = c->lru_tail;
+    s->next = ZC__NIL;
+    if (c->lru_tail != ZC__NIL) c->slots[c->lru_tail].next = i;
+    else c->lru_head = i;
+    c->lru_tail = i;
+    s->in_lru = 1;
+    c->unheld_bytes += s->size;
+}
+
+#define ZC__EVICT_BATCH 16
+
+/* Evict least recently released slots while the unheld bytes exceed the budget, at
+ * most ZC__EVICT_BATCH of them; their blocks go to victims[] for the caller to free
+ * once the lock is released (freeing a large block can take a while). Returns how
+ * many; ZC__EVICT_BATCH means there may be more. */
+static uint32_t zc__evict(const zc_pack *pack, struct zc__cache *c, void **victims) {
+    uint32_t n = 0;
+    while (n < ZC__EVICT_BATCH && c->unheld_bytes > pack->cache_budget && c->lru_head != ZC__NIL) {
+        uint32_t i = c->lru_head;
+        zc__slot *s = &c->slots[i];
+        zc__lru_remove(c, i);
+        victims[n++] = s->block;
+        c->resident_bytes -= s->size;
+        c->resident_entries--;
+        c->evictions++;
+        s->block = NULL;
+        s->data = NULL;
+        s->size = 0;
+        s->state = ZC__SLOT_EMPTY;
+    }
+    return n;
+}
+
+/* ---------------------------------------------------------------------------------
+ * Decoding (SPEC.md §6.2)
+ * ------------------------------------------------------------------------------- */
+
+#ifndef ZC_NO_ZSTD
+
+/* Window size a frame header asks for (RFC 8878, 3.1.1.1): the content size for a
+ * single-segment frame, else the Window_Descriptor's. header points at stored_size
+ * >= 6 bytes starting with the zstd magic. */
+static uint64_t zc__frame_window(const uint8_t *header, uint64_t fcs) {
+    uint8_t descriptor = header[4];
+    if (descriptor & 0x20u) return fcs; /* Single_Segment_flag */
+    uint8_t wd = header[5];
+    uint64_t base = (uint64_t)1 << (10u + (wd >> 3));
+    return base + (base / 8u) * (wd & 7u);
+}
+
+/* Every check of §6.2 that needs no decoding: one zstd frame, nothing after it, its
+ * declared content size equal to raw_size, its window within 2^ZC_MAX_WINDOW_LOG.
+ * Sets *dict_id to the dictionary the frame names (0: none). Untrusted. */
+static zc_result zc__frame_check(const zc_entry *e, uint32_t *dict_id, zc_diag *diag) {
+    const uint8_t *src = (const uint8_t *)e->data;
+    size_t n = (size_t)e->stored_size;
+    *dict_id = 0;
+    if (e->stored_size < 6)
+        return zc_fail(diag, ZC_ERR_BAD_ENTRY, "%llu stored bytes are too few for a zstd frame",
+                       (unsigned long long)e->stored_size);
+    uint32_t magic = zc_le32(src);
+    if ((magic & ZC__SKIPPABLE_MASK) == ZC__SKIPPABLE_MAGIC)
+        return zc_fail(diag, ZC_ERR_BAD_ENTRY, "stored bytes begin with a skippable zstd frame, not a data frame");
+    if (magic != ZC__ZSTD_MAGIC)
+        return zc_fail(diag, ZC_ERR_BAD_ENTRY, "stored bytes are not a zstd frame (magic 0x%08x)", magic);
+    unsigned long long fcs = ZSTD_getFrameContentSize(src, n);
+    if (fcs == ZSTD_CONTENTSIZE_ERROR)
+        return zc_fail(diag, ZC_ERR_BAD_ENTRY, "zstd frame header is malformed");
+    if (fcs == ZSTD_CONTENTSIZE_UNKNOWN)
+        return zc_fail(diag, ZC_ERR_BAD_ENTRY, "zstd frame does not declare its content size");
+    if (fcs != e->raw_size)
+        return zc_fail(diag, ZC_ERR_BAD_ENTRY, "zstd frame declares %llu bytes but the TOC says %llu", fcs,
+                       (unsigned long long)e->raw_size);
+    uint64_t window = zc__frame_window(src, fcs);
+    if (window > ((uint64_t)1 << ZC_MAX_WINDOW_LOG))
+        return zc_fail(diag, ZC_ERR_LIMIT, "zstd frame window of %llu bytes exceeds the limit of 2^%d",
+                       (unsigned long long)window, ZC_MAX_WINDOW_LOG);
+    size_t frame = ZSTD_findFrameCompressedSize(src, n);
+    if (ZSTD_isError(frame))
+        return zc_fail(diag, ZC_ERR_BAD_ENTRY, "zstd frame is truncated or damaged (%s)", ZSTD_getErrorName(frame));
+    if (frame != n)
+        return zc_fail(diag, ZC_ERR_BAD_ENTRY, "%llu stored bytes follow the zstd frame of %llu (a second frame or "
+                       "trailing data)", (unsigned long long)(n - frame), (unsigned long long)frame);
+    *dict_id = ZSTD_getDictID_fromFrame(src, n);
+    return ZC_OK;
+}
+
+/* The DDict for dictionary `id`, created at first use from the pack's entry
+ * "zstd-dict/<id>". Takes the cache lock. */
+static zc_result zc__dict_get(const zc_pack *pack, struct zc__cache *c, uint32_t id, const ZSTD_DDict **out,
+                              zc_diag *diag) {
+    *out = NULL;
+    zc_result r = ZC_OK;
+    zc__os_mutex_lock(&c->lock);
+    for (uint32_t i = 0; i < c->dict_count; ++i)
+        if (c->dicts[i].id == id) *out = c->dicts[i].ddict;
+    if (*out) {
+        zc__os_mutex_unlock(&c->lock);
+        return ZC_OK;
+    }
+    char path[32];
+    snprintf(path, sizeof path, ZC_ZSTD_DICT_PATH_PREFIX "%u", id);
+    zc_entry d;
+    zc_diag sub;
+    sub.message[0] = 0;
+    if (zc_pack_find(pack, path, &d) != ZC_OK)
+        r = zc_fail(diag, ZC_ERR_BAD_ENTRY, "zstd frame needs dictionary %u but the pack has no entry %s", id, path);
+    else if (d.type != ZC_TYPE_ZSTD_DICT || d.layout_hash != ZC_ZSTD_DICT_LAYOUT_HASH || d.codec != ZC_CODEC_NONE)
+        r = zc_fail(diag, ZC_ERR_BAD_ENTRY, "%s is not an uncompressed zstd dictionary entry", path);
+    else if ((r = zc_zstd_dict_check(d.data, d.raw_size, &sub)) != ZC_OK)
+        zc_fail(diag, r, "%s: %s", path, sub.message);
+    else if (zc_zstd_dict_id(d.data, d.raw_size) != id)
+        r = zc_fail(diag, ZC_ERR_BAD_ENTRY, "%s holds dictionary %u", path, zc_zstd_dict_id(d.data, d.raw_size));
+    if (r == ZC_OK && c->dict_count == c->dict_cap) {
+        uint32_t cap = c->dict_cap ? c->dict_cap * 2 : 4;
+        zc__dict *grown = (zc__dict *)zc__calloc(pack, (size_t)cap * sizeof *grown);
+        if (!grown) {
+            r = zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory for the dictionary table");
+        } else {
+            if (c->dict_count) memcpy(grown, c->dicts, (size_t)c->dict_count * sizeof *grown);
+            zc__free(pack, c->dicts);
+            c->dicts = grown;
+            c->dict_cap = cap;
+        }
+    }
+    if (r == ZC_OK) {
+        ZSTD_DDict *ddict = ZSTD_createDDict(d.data, (size_t)d.raw_size);
+        if (!ddict) {
+            r = zc_fail(diag, ZC_ERR_BAD_ENTRY, "zstd cannot load dictionary %s (damaged tables or out of memory)",
+                        path);
+        } else {
+            c->dicts[c->dict_count].id = id;
+            c->dicts[c->dict_count].ddict = ddict;
+            c->dict_count++;
+            *out = ddict;
+        }
+    }
+    zc__os_mutex_unlock(&c->lock);
+    return r;
+}
+
+/* An idle decoding context, or a new one (NULL when out of memory). */
+static ZSTD_DCtx *zc__context_take(struct zc__cache *c) {
+    ZSTD_DCtx *dctx = NULL;
+    zc__os_mutex_lock(&c->lock);
+    if (c->context_count) dctx = (ZSTD_DCtx *)c->contexts[--c->context_count];
+    zc__os_mutex_unlock(&c->lock);
+    if (dctx) return dctx;
+    dctx = ZSTD_createDCtx();
+    if (dctx) ZSTD_DCtx_setParameter(dctx, ZSTD_d_windowLogMax, ZC_MAX_WINDOW_LOG);
+    return dctx;
+}
+
+static void zc__context_give(const zc_pack *pack, struct zc__cache *c, ZSTD_DCtx *dctx) {
+    zc__os_mutex_lock(&c->lock);
+    if (c->context_count == c->context_cap) {
+        uint32_t cap = c->context_cap ? c->context_cap * 2 : 4;
+        void **grown = (void **)zc__calloc(pack, (size_t)cap * sizeof *grown);
+        if (grown) {
+            if (c->context_count) memcpy(grown, c->contexts, (size_t)c->context_count * sizeof *grown);
+            zc__free(pack, c->contexts);
+            c->contexts = grown;
+            c->context_cap = cap;
+        }
+    }
+    if (c->context_count < c->context_cap) {
+        c->contexts[c->context_count++] = dctx;
+        dctx = NULL;
+    }
+    zc__os_mutex_unlock(&c->lock);
+    ZSTD_freeDCtx(dctx); /* no room to keep it: NULL is a no-op */
+}
+
+/* Decode entry e into a new buffer of exactly raw_size bytes aligned to its alignment:
+ * frame checks first, then one allocation, one-shot decoding, and the content hash.
+ * On success *out_block (to free) and *out_data are set; both are NULL for an empty
+ * entry. Untrusted input: nothing larger than raw_size (+ alignment) is allocated. */
+static zc_result zc__decode(const zc_pack *pack, struct zc__cache *c, const zc_entry *e, void **out_block,
+                            const uint8_t **out_data, zc_diag *diag) {
+    *out_block = NULL;
+    *out_data = NULL;
+    uint32_t dict_id = 0;
+    zc_result r = zc__frame_check(e, &dict_id, diag);
+    const ZSTD_DDict *ddict = NULL;
+    if (r == ZC_OK && dict_id != 0) r = zc__dict_get(pack, c, dict_id, &ddict, diag);
+    if (r != ZC_OK) return r;
+
+    size_t raw = (size_t)e->raw_size;
+    size_t extra = e->alignment > 16 ? (size_t)e->alignment - 16 : 0; /* the allocator aligns to 16 */
+    void *block = NULL;
+    uint8_t *dst = NULL;
+    if (raw > 0) {
+        block = pack->allocator.alloc(raw + extra, pack->allocator.user_data);
+        if (!block)
+            return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "cannot allocate %zu bytes to decode the entry", raw + extra);
+        uintptr_t a = (uintptr_t)e->alignment;
+        dst = (uint8_t *)(((uintptr_t)block + a - 1) & ~(a - 1));
+    }
+    ZSTD_DCtx *dctx = zc__context_take(c);
+    if (!dctx) {
+        zc__free(pack, block);
+        return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "cannot create a zstd decoding context");
+    }
+    size_t got = ddict ? ZSTD_decompress_usingDDict(dctx, dst, raw, e->data, (size_t)e->stored_size, ddict)
+                       : ZSTD_decompressDCtx(dctx, dst, raw, e->data, (size_t)e->stored_size);
+    zc__context_give(pack, c, dctx);
+    if (ZSTD_isError(got))
+        r = ZSTD_getErrorCode(got) == ZSTD_error_memory_allocation
+                ? zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "zstd ran out of memory decoding the entry")
+                : zc_fail(diag, ZC_ERR_BAD_ENTRY, "zstd cannot decode the frame: %s", ZSTD_getErrorName(got));
+    else if (got != raw)
+        r = zc_fail(diag, ZC_ERR_BAD_ENTRY, "zstd frame decoded to %zu bytes instead of %zu", got, raw);
+    else if (ZC__CHECK_HASHES && XXH3_64bits(dst, raw) != e->content_hash)
+        r = zc_fail(diag, ZC_ERR_ENTRY_CHECKSUM, "content hash mismatch after decoding: the data is damaged");
+    if (r != ZC_OK) {
+        zc__free(pack, block);
+        return r;
+    }
+    *out_block = block;
+    *out_data = dst;
+    return ZC_OK;
+}
+
+#endif /* ZC_NO_ZSTD */
+
+/* The checks every decode starts with: a codec this build decodes, and a raw size
+ * within the caller's limit (before anything is allocated). */
+static zc_result zc__decodable(const zc_pack *pack, const zc_entry *e, zc_diag *diag) {
+    if (e->codec != ZC_CODEC_ZSTD)
+        return zc_fail(diag, ZC_ERR_UNSUPPORTED_CODEC, "codec %u is not decoded by this reader", (unsigned)e->codec);
+#ifdef ZC_NO_ZSTD
+    (void)pack;
+    return zc_fail(diag, ZC_ERR_UNSUPPORTED_CODEC, "this build of the runtime decodes no zstd entries (ZC_NO_ZSTD)");
+#else
+    if (e->raw_size > pack->max_decoded_size)
+        return zc_fail(diag, ZC_ERR_LIMIT, "raw size of %llu bytes exceeds the decoding limit of %llu bytes",
+                       (unsigned long long)e->raw_size, (unsigned long long)pack->max_decoded_size);
+    if (e->raw_size > (uint64_t)(SIZE_MAX - 4096))
+        return zc_fail(diag, ZC_ERR_LIMIT, "raw size of %llu bytes exceeds this host's address space",
+                       (unsigned long long)e->raw_size);
+    return ZC_OK;
+#endif
+}
+
+zc_result zc__entry_decode_copy(const zc_pack *pack, const zc_entry *entry, void **out_block, const void **out_data,
+                                zc_diag *diag) {
+    *out_block = NULL;
+    *out_data = NULL;
+    zc_result r = zc__decodable(pack, entry, diag);
+    if (r != ZC_OK) return r;
+#ifdef ZC_NO_ZSTD
+    return ZC_ERR_UNSUPPORTED_CODEC;
+#else
+    struct zc__cache *c = zc__cache_get(pack);
+    if (!c) return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory for the entry cache");
+    const uint8_t *data = NULL;
+    r = zc__decode(pack, c, entry, out_block, &data, diag);
+    *out_data = data;
+    return r;
+#endif
+}
+
+void zc__entry_free_copy(const zc_pack *pack, void *block) { zc__free(pack, block); }
+
+/* ---------------------------------------------------------------------------------
+ * Acquire and release
+ * ------------------------------------------------------------------------------- */
+
+static void zc__fill_hold(zc_pack *pack, const zc_entry *e, const void *data, void *slot, zc_hold *out) {
+    zc__pack_ref(pack);
+    out->data = e->raw_size ? data : NULL;
+    out->size = e->raw_size;
+    out->entry = *e;
+    out->pack = pack;
+    out->slot = slot;
+}
+
+#ifndef ZC_NO_ZSTD
+
+/* Find or decode the slot of compressed entry e and take one hold on it. On success
+ * returns the slot, else NULL with *result set (and logged by the decoding thread). */
+static zc__slot *zc__hold_slot(zc_pack *pack, struct zc__cache *c, const zc_entry *e, zc_result *result) {
+    zc_diag diag;
+    diag.message[0] = 0;
+    zc__os_mutex_lock(&c->lock);
+    if (!c->slots) {
+        c->slots = (zc__slot *)zc__calloc(pack, (size_t)pack->entry_count * sizeof *c->slots);
+        if (!c->slots) {
+            zc__os_mutex_unlock(&c->lock);
+            *result = zc_fail(&diag, ZC_ERR_OUT_OF_MEMORY, "out of memory for the cache's %u slots", pack->entry_count);
+            zc__entry_error(pack, e, *result, &diag);
+            return NULL;
+        }
+        for (uint32_t i = 0; i < pack->entry_count; ++i) c->slots[i].prev = c->slots[i].next = ZC__NIL;
+    }
+    zc__slot *s = &c->slots[e->index];
+    uint32_t seen = s->waves;
+    int waited = 0, decoded = 0;
+    while (s->state != ZC__SLOT_READY) {
+        if (s->state == ZC__SLOT_DECODING) {
+            waited = 1;
+            zc__os_cond_wait(&c->decoded, &c->lock);
+            continue;
+        }
+        if (waited && s->waves != seen && s->last_error != ZC_OK) {
+            /* The decode this thread waited for failed: share its outcome. */
+            *result = s->last_error;
+            zc__os_mutex_unlock(&c->lock);
+            return NULL;
+        }
+        s->state = ZC__SLOT_DECODING;
+        zc__os_mutex_unlock(&c->lock);
+        void *block;
+        const uint8_t *data;
+        zc_result r = zc__decode(pack, c, e, &block, &data, &diag);
+        zc__os_mutex_lock(&c->lock);
+        s->waves++;
+        s->last_error = r;
+        zc__os_cond_broadcast(&c->decoded);
+        if (r != ZC_OK) {
+            s->state = ZC__SLOT_EMPTY;
+            zc__os_mutex_unlock(&c->lock);
+            *result = zc__entry_error(pack, e, r, &diag);
+            return NULL;
+        }
+        s->block = block;
+        s->data = data;
+        s->size = e->raw_size;
+        s->state = ZC__SLOT_READY;
+        c->resident_bytes += s->size;
+        c->resident_entries++;
+        c->decodes++;
+        decoded = 1;
+    }
+    if (!decoded) c->hits++;
+    if (s->holds++ == 0) {
+        zc__lru_remove(c, e->index);
+        c->held_bytes += s->size;
+    }
+    zc__os_mutex_unlock(&c->lock);
+    *result = ZC_OK;
+    return s;
+}
+
+#endif /* ZC_NO_ZSTD */
+
+zc_result zc_pack_acquire(zc_pack *pack, const zc_entry *entry, zc_hold *out) {
+    if (out) memset(out, 0, sizeof *out);
+    if (!pack || !entry || !out) return ZC_ERR_INVALID_ARGUMENT;
+    /* Work from the pack's own record, so a hold can never describe bytes the pack
+     * does not have. */
+    zc_entry e;
+    if (zc_pack_entry_at(pack, entry->index, &e) != ZC_OK || e.id != entry->id) {
+        zc__pack_log(pack, ZC_LOG_ERROR, "zc_pack_acquire: the entry does not belong to this pack");
+        return ZC_ERR_INVALID_ARGUMENT;
+    }
+    if (e.codec == ZC_CODEC_NONE) {
+        zc__fill_hold(pack, &e, e.data, NULL, out);
+        return ZC_OK;
+    }
+    zc_diag diag;
+    diag.message[0] = 0;
+    zc_result r = zc__decodable(pack, &e, &diag);
+    if (r != ZC_OK) return zc__entry_error(pack, &e, r, &diag);
+#ifdef ZC_NO_ZSTD
+    return ZC_ERR_UNSUPPORTED_CODEC;
+#else
+    struct zc__cache *c = zc__cache_get(pack);
+    if (!c) {
+        zc_fail(&diag, ZC_ERR_OUT_OF_MEMORY, "out of memory for the entry cache");
+        return zc__entry_error(pack, &e, ZC_ERR_OUT_OF_MEMORY, &diag);
+    }
+    zc__slot *s = zc__hold_slot(pack, c, &e, &r);
+    if (!s) return r;
+    zc__fill_hold(pack, &e, s->data, s, out);
+    return ZC_OK;
+#endif
+}
+
+void zc_hold_release(zc_hold *hold) {
+    if (!hold || !hold->pack) return;
+    zc_pack *pack = hold->pack;
+    if (hold->slot) {
+        struct zc__cache *c = __atomic_load_n(&pack->cache, __ATOMIC_ACQUIRE);
+        zc__slot *s = (zc__slot *)hold->slot;
+        uint32_t index = (uint32_t)(s - c->slots), evicted;
+        void *victims[ZC__EVICT_BATCH];
+        zc__os_mutex_lock(&c->lock);
+        int unheld = --s->holds == 0;
+        if (unheld) {
+            c->held_bytes -= s->size;
+            zc__lru_append(c, index);
+        }
+        do {
+            evicted = unheld ? zc__evict(pack, c, victims) : 0;
+            zc__os_mutex_unlock(&c->lock);
+            for (uint32_t i = 0; i < evicted; ++i) zc__free(pack, victims[i]);
+            if (evicted == ZC__EVICT_BATCH) zc__os_mutex_lock(&c->lock);
+        } while (evicted == ZC__EVICT_BATCH);
+    }
+    memset(hold, 0, sizeof *hold);
+    zc__pack_unref(pack);
+}
+
+zc_result zc_pack_cache_stats(const zc_pack *pack, zc_cache_stats *out) {
+    if (!pack || !out) return ZC_ERR_INVALID_ARGUMENT;
+    memset(out, 0, sizeof *out);
+    out->budget = pack->cache_budget;
+    struct zc__cache *c = __atomic_load_n(&((zc_pack *)pack)->cache, __ATOMIC_ACQUIRE);
+    if (!c) return ZC_OK;
+    zc__os_mutex_lock(&c->lock);
+    out->resident_bytes = c->resident_bytes;
+    out->held_bytes = c->held_bytes;
+    out->resident_entries = c->resident_entries;
+    out->decodes = c->decodes;
+    out->hits = c->hits;
+    out->evictions = c->evictions;
+    zc__os_mutex_unlock(&c->lock);
+    return ZC_OK;
+}
+
+void zc__cache_destroy(zc_pack *pack) {
+    struct zc__cache *c = pack ? pack->cache : NULL;
+    if (!c) return;
+    if (c->slots) {
+        for (uint32_t i = 0; i < pack->entry_count; ++i) zc__free(pack, c->slots[i].block);
+        zc__free(pack, c->slots);
+    }
+#ifndef ZC_NO_ZSTD
+    for (uint32_t i = 0; i < c->dict_count; ++i) ZSTD_freeDDict(c->dicts[i].ddict);
+    for (uint32_t i = 0; i < c->context_count; ++i) ZSTD_freeDCtx((ZSTD_DCtx *)c->contexts[i]);
+#endif
+    zc__free(pack, c->dicts);
+    zc__free(pack, c->contexts);
+    zc__os_cond_destroy(&c->decoded);
+    zc__os_mutex_destroy(&c->lock);
+    zc__free(pack, c);
+    pack->cache = NULL;
+}

@@ -1,0 +1,71 @@
+/* zc_pack_internal.h - the pack object as the runtime's own files see it (internal).
+ *
+ * zc_pack.c owns opening, validation and lookup; zc_entry_cache.c holds and decodes
+ * entries; zc_mount.c and zc_prefetch.c keep packs alive through the reference count.
+ * Nothing outside runtime/ includes this header.
+ */
+#ifndef ZC_PACK_INTERNAL_H
+#define ZC_PACK_INTERNAL_H
+
+#include <stdatomic.h>
+
+#include "zc_pack.h"
+#include "zc_os.h"
+
+struct zc__cache;
+
+struct zc_pack {
+    const uint8_t *base;        /* the pack image */
+    uint64_t size;
+    const uint8_t *toc;         /* base + toc_offset */
+    uint64_t toc_size;
+    uint32_t header_size;
+    uint32_t entry_size;        /* TOC record stride */
+    uint32_t entry_count;
+    uint32_t dep_count;
+    const uint64_t *deps;
+    const char *strings;
+    zc_validate validated;
+    zc_header header;           /* copy of the header fields (little-endian host) */
+
+    zc__os_file file;
+    zc__os_map map;
+    void *read_buffer;          /* fallback allocation; the image lies inside it */
+    zc_allocator allocator;
+    zc_logger logger;
+    char *name;                 /* for messages */
+
+    /* Lifetime: one reference for the opener (dropped by zc_pack_close), one per
+     * zc_hold and one per mount table the pack is mounted in. The pack is freed when
+     * the count reaches zero (zc__pack_unref). */
+    atomic_uint refs;
+    uint64_t cache_budget;      /* resolved zc_pack_desc.cache_budget */
+    uint64_t max_decoded_size;  /* resolved zc_pack_desc.max_decoded_size */
+    struct zc__cache *cache;    /* decoded compressed entries (zc_entry_cache.c); NULL until
+                                   the first compressed entry is acquired */
+};
+
+/* Take one more reference on the pack. Any thread. */
+void zc__pack_ref(zc_pack *pack);
+
+/* Drop one reference; the last one frees the pack (its cache, mapping and memory).
+ * Any thread; NULL is a no-op. */
+void zc__pack_unref(zc_pack *pack);
+
+/* Log one sentence through the pack's logger, prefixed by the pack's name. */
+void zc__pack_log(const zc_pack *pack, zc_log_level level, const char *message);
+
+/* Free the cache and every decoded entry in it (zc_entry_cache.c); called once, by the
+ * last zc__pack_unref, when no hold is left. NULL is a no-op. */
+void zc__cache_destroy(zc_pack *pack);
+
+/* Decode a compressed entry into a private buffer from the pack's allocator, outside
+ * the cache's slots (full validation uses it, one entry at a time): the checks and
+ * errors of zc_pack_acquire (content hash included), with a sentence in diag instead
+ * of a log line. On ZC_OK *out_data is the raw bytes (NULL when empty) inside
+ * *out_block, which the caller frees with zc__entry_free_copy. Any thread. */
+zc_result zc__entry_decode_copy(const zc_pack *pack, const zc_entry *entry, void **out_block, const void **out_data,
+                                zc_diag *diag);
+void zc__entry_free_copy(const zc_pack *pack, void *block);
+
+#endif /* ZC_PACK_INTERNAL_H */

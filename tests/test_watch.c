@@ -1,0 +1,381 @@
+/* test_watch.c - `zcpack watch` as a child process on a temporary tree:
+ *  - saves by writing in place, by renaming a new file over the old one, by deleting
+ *    and creating again, and in a burst all converge on the last version (the
+ *    published pack's entry has the content hash of the source's bytes), and a burst
+ *    gives far fewer builds than saves;
+ *  - a broken save (a half-written PNG) is reported, the last good pack stays
+ *    published, and the next good save publishes;
+ *  - a new directory with files is picked up, with file system events alone (no
+ *    polling: the new directory must get a watch of its own) and with polling alone;
+ *  - SIGTERM ends the watch with status 0 and no temporary file left.
+ * Every wait polls the published pack against a deadline; nothing depends on timing
+ * beyond that.
+ */
+#define _GNU_SOURCE
+#include <criterion/criterion.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+#include "zc_build.h"
+#include "zc_pack.h"
+#include "zc_test_images.h"
+#include "zc_test_util.h"
+
+#define PYGAME ZCTI_PYGAME "/"
+
+static char *tmp, *in_dir, *pack_path;
+static char *out_path, *err_path;   /* the watch's stdout and stderr */
+static pid_t child = -1;
+
+static void setup(void) {
+    zcti_tree_make(&tmp, &in_dir, &pack_path);
+    out_path = zct_join(tmp, "watch.out");
+    err_path = zct_join(tmp, "watch.err");
+}
+
+static void teardown(void) {
+    if (child > 0) {
+        kill(child, SIGKILL);
+        waitpid(child, NULL, 0);
+        child = -1;
+    }
+    free(out_path);
+    free(err_path);
+    zcti_tree_remove(&tmp, &in_dir, &pack_path);
+}
+
+TestSuite(watch, .init = setup, .fini = teardown, .timeout = 300);
+
+static double now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static double deadline_s(void) {
+    return now_s() + (zcti_sanitize_run() ? 90.0 : 30.0);
+}
+
+static void nap(void) {
+    struct timespec ts = { 0, 20 * 1000 * 1000 };
+    nanosleep(&ts, NULL);
+}
+
+static char *in_path(const char *rel) {
+    return zct_join(in_dir, rel);
+}
+
+static void put(const char *rel, const char *text) {
+    char *p = in_path(rel);
+    zct_write_file(p, text, strlen(text));
+    free(p);
+}
+
+/* The watch's stderr, for failure messages (malloc'd, never NULL). */
+static char *watch_err(void) {
+    size_t n;
+    char *text = (char *)zct_read_file(err_path, &n);
+    return text ? text : strdup("(no output)");
+}
+
+/* Start `zcpack watch in -o out.zcpack --debounce 50` plus `extra` (NULL-terminated). */
+static void watch_start(const char *const *extra) {
+    const char *args[24] = { zct_zcpack_bin(), "watch", in_dir, "-o", pack_path, "--debounce", "50" };
+    int n = 7;
+    for (int i = 0; extra && extra[i]; ++i) args[n++] = extra[i];
+    args[n] = NULL;
+    fflush(NULL);
+    child = fork();
+    cr_assert_geq(child, 0, "fork: %s", strerror(errno));
+    if (child == 0) {
+        int out = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int err = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int in = open("/dev/null", O_RDONLY);
+        if (out < 0 || err < 0 || in < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0 || dup2(in, 0) < 0) _exit(126);
+        execv(args[0], (char *const *)args);
+        _exit(127);
+    }
+}
+
+/* SIGTERM, then the exit status (128 + signal when killed). */
+static int watch_stop(void) {
+    cr_assert_gt(child, 0);
+    cr_assert_eq(kill(child, SIGTERM), 0);
+    double end = deadline_s();
+    int status = 0;
+    pid_t done;
+    while ((done = waitpid(child, &status, WNOHANG)) == 0 && now_s() < end) nap();
+    cr_assert_eq(done, child, "the watch did not stop within the deadline after SIGTERM");
+    child = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* The content hash and raw size of `rel` in the published pack; 0 when the pack or
+ * the entry is absent. */
+static int published(const char *rel, uint64_t *hash, uint64_t *size) {
+    zc_pack *pack = NULL;
+    zc_pack_desc d;
+    memset(&d, 0, sizeof d);
+    d.path = pack_path;
+    d.validate = ZC_VALIDATE_TOC;
+    if (zc_pack_open(&pack, &d) != ZC_OK) return 0;
+    zc_entry e;
+    int found = zc_pack_find(pack, rel, &e) == ZC_OK;
+    if (found) {
+        *hash = e.content_hash;
+        *size = e.raw_size;
+    }
+    zc_pack_close(pack);
+    return found;
+}
+
+/* Wait until the published `rel` has content hash `want` (the raw bytes' XXH3-64). */
+static void await_hash(const char *rel, uint64_t want, const char *what) {
+    double end = deadline_s();
+    uint64_t hash = 0, size = 0;
+    while (now_s() < end) {
+        if (published(rel, &hash, &size) && hash == want) return;
+        if (child > 0 && waitpid(child, NULL, WNOHANG) == child) {
+            child = -1;
+            char *err = watch_err();
+            cr_assert_fail("%s: the watch exited early; its stderr: %s", what, err);
+        }
+        nap();
+    }
+    char *err = watch_err();
+    cr_assert_fail("%s: %s never reached the expected content (last hash %016llx); stderr: %s", what, rel,
+             (unsigned long long)hash, err);
+}
+
+/* A blob entry holds the file's bytes: wait for `text`. */
+static void await_text(const char *rel, const char *text, const char *what) {
+    await_hash(rel, XXH3_64bits(text, strlen(text)), what);
+}
+
+static void await_absent(const char *rel, const char *what) {
+    double end = deadline_s();
+    uint64_t hash, size;
+    while (now_s() < end) {
+        if (!published(rel, &hash, &size)) return;
+        nap();
+    }
+    cr_assert_fail("%s: %s is still published", what, rel);
+}
+
+/* Occurrences of `needle` in the watch's stdout. */
+static int out_count(const char *needle) {
+    size_t n;
+    char *text = (char *)zct_read_file(out_path, &n);
+    int count = 0;
+    for (const char *p = text ? text : ""; (p = strstr(p, needle)) != NULL; p += strlen(needle)) count++;
+    free(text);
+    return count;
+}
+
+static void await_out(const char *needle, int count, const char *what) {
+    double end = deadline_s();
+    while (now_s() < end) {
+        if (out_count(needle) >= count) return;
+        nap();
+    }
+    char *err = watch_err();
+    cr_assert_fail("%s: \"%s\" never appeared %d times on the watch's stdout; stderr: %s", what, needle, count, err);
+}
+
+/* The content hash a build gives the texture made from `src` at entry path `rel`:
+ * a one-file tree built in process with the watch's defaults. */
+static uint64_t texture_hash(const char *src, const char *rel) {
+    char *ref = zct_join(tmp, "ref");
+    char *ref_pack = zct_join(tmp, "ref.zcpack");
+    zct_rm_rf(ref);
+    free(zcti_copy(src, ref, rel));
+    zc_build_desc d;
+    memset(&d, 0, sizeof d);
+    d.input_dir = ref;
+    d.output_path = ref_pack;
+    d.no_sync = 1;
+    zc_build_stats st;
+    cr_assert_eq(zc_build(&d, &st), ZC_OK);
+    zc_pack *pack = zcti_open_pack(ref_pack);
+    zc_entry e;
+    cr_assert_eq(zc_pack_find(pack, rel, &e), ZC_OK);
+    uint64_t hash = e.content_hash;
+    zc_pack_close(pack);
+    zct_rm_rf(ref);
+    unlink(ref_pack);
+    free(ref);
+    free(ref_pack);
+    return hash;
+}
+
+/* No writer temporary file (*.tmp-<pid>-<n>) left beside the pack. */
+static void assert_no_temporaries(void) {
+    DIR *d = opendir(tmp);
+    cr_assert_not_null(d);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        cr_assert_null(strstr(e->d_name, ".tmp-"), "temporary file %s left behind", e->d_name);
+    closedir(d);
+}
+
+/* ---------------------------------------------------------------------------------
+ * Tests
+ * ------------------------------------------------------------------------------- */
+
+Test(watch, every_kind_of_save_converges_on_the_last_version) {
+    put("a.txt", "version 1");
+    put("keep/b.txt", "unchanged");
+    watch_start(NULL);
+    await_text("a.txt", "version 1", "first build");
+    await_text("keep/b.txt", "unchanged", "first build");
+
+    put("a.txt", "version 2, written in place"); /* fopen "wb": same inode, truncated */
+    await_text("a.txt", "version 2, written in place", "in-place write");
+
+    put("a.txt.new", "version 3, renamed over"); /* an editor's save by rename */
+    char *from = in_path("a.txt.new"), *to = in_path("a.txt");
+    cr_assert_eq(rename(from, to), 0);
+    await_text("a.txt", "version 3, renamed over", "rename over");
+    await_absent("a.txt.new", "rename over");
+
+    cr_assert_eq(unlink(to), 0); /* delete, then create anew */
+    put("a.txt", "version 4, created anew");
+    await_text("a.txt", "version 4, created anew", "delete and create");
+
+    int before = out_count("zcpack watch: build ");
+    char text[64];
+    for (int i = 5; i < 35; ++i) {
+        snprintf(text, sizeof text, "version %d, in a burst", i);
+        put("a.txt", text);
+    }
+    await_text("a.txt", text, "burst");
+    int builds = out_count("zcpack watch: build ") - before;
+    cr_assert_lt(builds, 30, "a burst of 30 saves gave %d builds", builds);
+    await_text("keep/b.txt", "unchanged", "after the burst");
+
+    cr_assert_eq(watch_stop(), 0, "SIGTERM ends the watch cleanly");
+    assert_no_temporaries();
+    free(from);
+    free(to);
+}
+
+Test(watch, broken_save_keeps_the_last_good_pack) {
+    zcti_require(PYGAME "alien1.png");
+    free(zcti_copy(PYGAME "alien1.png", in_dir, "tex/a.png"));
+    put("notes.txt", "a blob beside the texture");
+    uint64_t good = texture_hash(PYGAME "alien1.png", "tex/a.png");
+    uint64_t next = texture_hash(PYGAME "brick.png", "tex/a.png");
+    watch_start(NULL);
+    await_hash("tex/a.png", good, "first build");
+
+    /* a half-written PNG: the first 100 bytes of another image */
+    size_t size;
+    uint8_t *brick = zct_read_file(PYGAME "city.png", &size);
+    cr_assert_not_null(brick);
+    cr_assert_gt(size, 100);
+    char *a = in_path("tex/a.png");
+    zct_write_file(a, brick, 100);
+    free(brick);
+    await_out("failed", 1, "broken save");
+    uint64_t hash, raw;
+    cr_assert(published("tex/a.png", &hash, &raw));
+    cr_assert_eq(hash, good, "the last good texture stays published");
+    char *err = watch_err();
+    cr_assert_not_null(strstr(err, "tex/a.png: "), "the failure names the file: %s", err);
+    free(err);
+
+    /* a later good save publishes again */
+    free(zcti_copy(PYGAME "brick.png", in_dir, "tex/a.png"));
+    await_hash("tex/a.png", next, "good save after the broken one");
+    cr_assert_eq(watch_stop(), 0);
+    free(a);
+}
+
+Test(watch, new_directories_with_events_alone) {
+    put("root.txt", "root");
+    watch_start((const char *const[]){ "--poll", "0", NULL });
+    await_text("root.txt", "root", "first build");
+
+    char *deep = in_path("sub/deep");
+    zct_mkdirs(deep);
+    put("sub/deep/n.txt", "first file of a new directory");
+    await_text("sub/deep/n.txt", "first file of a new directory", "new directory");
+
+    /* only a watch on the new directory itself can see this one */
+    put("sub/deep/m.txt", "second file, after the directory was built");
+    await_text("sub/deep/m.txt", "second file, after the directory was built", "file in the new directory");
+    put("sub/deep/n.txt", "first file, edited");
+    await_text("sub/deep/n.txt", "first file, edited", "edit in the new directory");
+
+    char *x = in_path("x/y/z");
+    zct_mkdirs(x);
+    put("x/y/z/w.txt", "three levels at once");
+    await_text("x/y/z/w.txt", "three levels at once", "nested new directories");
+    put("x/y/z/w.txt", "three levels, edited");
+    await_text("x/y/z/w.txt", "three levels, edited", "edit three levels down");
+
+    cr_assert_eq(watch_stop(), 0);
+    free(deep);
+    free(x);
+}
+
+Test(watch, polling_alone_converges) {
+    put("a.txt", "polled 1");
+    watch_start((const char *const[]){ "--no-events", "--poll", "100", NULL });
+    await_text("a.txt", "polled 1", "first build");
+
+    put("a.txt", "polled 2, longer than the first");
+    await_text("a.txt", "polled 2, longer than the first", "in-place write");
+
+    put("a.new", "polled 3");
+    char *from = in_path("a.new"), *to = in_path("a.txt");
+    cr_assert_eq(rename(from, to), 0);
+    await_text("a.txt", "polled 3", "rename over");
+
+    char *dir = in_path("later/on");
+    zct_mkdirs(dir);
+    put("later/on/f.txt", "found by polling");
+    await_text("later/on/f.txt", "found by polling", "new directory");
+    cr_assert_eq(unlink(to), 0);
+    await_absent("a.txt", "deletion");
+
+    cr_assert_eq(watch_stop(), 0);
+    free(from);
+    free(to);
+    free(dir);
+}
+
+/* The pack and its cache inside the watched tree: publishing must not look like a
+ * change, or the watch would rebuild forever. */
+Test(watch, own_output_inside_the_tree_triggers_nothing) {
+    put("a.txt", "inside 1");
+    free(pack_path);
+    pack_path = zct_join(in_dir, "game.zcpack"); /* removed with the tree by teardown */
+    watch_start((const char *const[]){ "--poll", "100", NULL });
+    await_text("a.txt", "inside 1", "first build");
+    await_out("zcpack watch: build 1:", 1, "first build line");
+    /* ten polls and many debounce periods: a self-triggered loop would show here */
+    struct timespec ts = { 1, 0 };
+    nanosleep(&ts, NULL);
+    cr_assert_eq(out_count("zcpack watch: build "), 1, "the watch rebuilt after its own publish");
+    uint64_t hash, size;
+    cr_assert(!published("game.zcpack", &hash, &size), "the pack does not pack itself");
+    cr_assert(!published("game.zcpack.cache/CACHEDIR.TAG", &hash, &size), "the cache is not packed");
+
+    put("a.txt", "inside 2");
+    await_text("a.txt", "inside 2", "a real change still builds");
+    cr_assert_eq(watch_stop(), 0);
+}
