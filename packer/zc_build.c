@@ -106,20 +106,6 @@ static const char *zc__escape(const char *in, char *out, size_t cap) {
     return out;
 }
 
-/* `name` has the form *.tmp-<digits>-<digits>: a temporary file of a writer. */
-static int zc__is_writer_temp(const char *name) {
-    const char *p = NULL;
-    for (const char *q = strstr(name, ".tmp-"); q; q = strstr(q + 1, ".tmp-")) p = q;
-    if (!p || p == name) return 0;
-    p += 5;
-    const char *digits = p;
-    while (*p >= '0' && *p <= '9') p++;
-    if (p == digits || *p != '-') return 0;
-    digits = ++p;
-    while (*p >= '0' && *p <= '9') p++;
-    return p != digits && *p == 0;
-}
-
 static zc_result zc__add_file(zc__build *b, char *rel, uint64_t size) {
     if (b->count == b->cap) {
         size_t cap = b->cap ? b->cap * 2 : 256;
@@ -230,7 +216,7 @@ static zc_result zc__scan(zc__build *b, const char *rel) {
         } else if (b->has_base && st.st_dev == b->base_dev && st.st_ino == b->base_ino) {
             zc__blog(b, ZC_LOG_INFO, "%s: skipping the base pack", child_path);
             b->skipped++;
-        } else if (zc__is_writer_temp(names[i])) {
+        } else if (zc_writer_is_temp_name(names[i])) {
             zc__blog(b, ZC_LOG_INFO, "%s: skipping a temporary pack file", child_path);
             b->skipped++;
         } else {

@@ -91,24 +91,9 @@ static char *zc__dup(const char *s, size_t n) {
     return d;
 }
 
-/* `name` has the form *.tmp-<digits>-<digits>: a temporary file of a writer (the
- * build skips these too). */
-static int zc__is_temp_name(const char *name) {
-    const char *p = NULL;
-    for (const char *q = strstr(name, ".tmp-"); q; q = strstr(q + 1, ".tmp-")) p = q;
-    if (!p || p == name) return 0;
-    p += 5;
-    const char *digits = p;
-    while (*p >= '0' && *p <= '9') p++;
-    if (p == digits || *p != '-') return 0;
-    digits = ++p;
-    while (*p >= '0' && *p <= '9') p++;
-    return p != digits && *p == 0;
-}
-
 /* The entry `name` of the directory (dir_dev, dir_ino) is the watcher's own doing. */
 static int zc__is_own(const zc__watch *w, uint64_t dir_dev, uint64_t dir_ino, const char *name) {
-    if (zc__is_temp_name(name)) return 1;
+    if (zc_writer_is_temp_name(name)) return 1;
     if (w->cache_name && dir_dev == w->cache_parent_dev && dir_ino == w->cache_parent_ino &&
         strcmp(name, w->cache_name) == 0)
         return 1;

@@ -1284,3 +1284,16 @@ zc_result zc_writer_copy_entry(zc_writer *w, const zc_entry *entry) {
     if (r != ZC_OK && !w->broken) w->broken = r; /* a half-copied record cannot be finished */
     return r;
 }
+
+int zc_writer_is_temp_name(const char *name) {
+    const char *p = NULL;
+    for (const char *q = strstr(name, ".tmp-"); q; q = strstr(q + 1, ".tmp-")) p = q;
+    if (!p || p == name) return 0;
+    p += 5;
+    const char *digits = p;
+    while (*p >= '0' && *p <= '9') p++;
+    if (p == digits || *p != '-') return 0;
+    digits = ++p;
+    while (*p >= '0' && *p <= '9') p++;
+    return p != digits && *p == 0;
+}

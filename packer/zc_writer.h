@@ -134,6 +134,10 @@ zc_result zc_writer_finish(zc_writer *w);
 /* Drop everything: remove the temporary file, free the writer. NULL is a no-op. */
 void zc_writer_abort(zc_writer *w);
 
+/* 1 when the file name `name` (a final path component) has the form of a writer's
+ * temporary file, *.tmp-<digits>-<digits>, which builds and watchers skip. Pure. */
+int zc_writer_is_temp_name(const char *name);
+
 /* Bytes written to the temporary file so far (for progress and limits). */
 uint64_t zc_writer_bytes_written(const zc_writer *w);
 
