@@ -9,14 +9,22 @@
 #   make demo                     pack samples/assets; zcpack info, ls, verify on it;
 #                                 draw its scene with samples/viewer
 #   make test                     tests in release, under ASan+UBSan (with the hot reload
-#                                 suite) and the hot reload suite in editor, the installed
+#                                 suites) and the hot reload suites (reload, and allocation
+#                                 failures in hot reload) in editor, the installed
 #                                 SDK through pkg-config, the Windows cross-build; first
 #                                 installs the packages holding the test images
-#   make bench                    every benchmark program, one after the other
+#   make bench                    every benchmark program, one after the other, then
+#                                 BENCHMARKS.md (ratios to in-run comparators) and the
+#                                 charts it shows (docs/bench/*.png)
+#   make fuzz [FUZZ_SECONDS=60] [FUZZ_TARGETS="fuzz_pack ..."]
+#                                 build the libFuzzer targets of tests/fuzz/ with clang
+#                                 (ASan+UBSan) into bin/fuzz/ and run each for
+#                                 FUZZ_SECONDS; every crashing input is kept under
+#                                 tests/fuzz/regressions/, which `make test` replays
 #   make install [PREFIX=dir]     zcpack, headers, libraries, pkg-config file
 #   make clean                    remove build/ and bin/
 #
-# demo, test and bench first install missing Debian packages (tools/bootstrap.sh).
+# demo, test, bench and fuzz first install missing Debian packages (tools/bootstrap.sh).
 
 PREFIX ?= /usr/local
 prefix := $(abspath $(PREFIX))
@@ -35,17 +43,20 @@ JOBS = $(if $(filter -j%,$(MAKEFLAGS)),,-j$(NPROC))
 VERSION := $(shell sed -n 's/^\#define ZC_VERSION_\(MAJOR\|MINOR\|PATCH\) \([0-9]*\).*/\2/p' runtime/zc_pack.h | paste -sd.)
 SOMAJOR := $(firstword $(subst ., ,$(VERSION)))
 
-# Benchmarks run from the release build, except bench_reload, which measures the hot
-# reload API of the editor build.
-EDITOR_BENCHES := $(patsubst tools/bench/%.c,bin/editor/%,$(wildcard tools/bench/bench_reload.c))
-BENCHES := $(patsubst tools/bench/%.c,bin/release/%,$(filter-out tools/bench/bench_reload.c,$(wildcard tools/bench/bench_*.c))) \
-	$(EDITOR_BENCHES)
+# Benchmarks in the order of the report (any other tools/bench/bench_*.c follows them).
+# They run from the release build, except bench_reload, which measures the hot reload
+# API of the editor build.
+BENCH_ORDER := open scene texture compress prefetch reload incremental
+BENCH_FOUND := $(patsubst tools/bench/bench_%.c,%,$(wildcard tools/bench/bench_*.c))
+BENCH_NAMES := $(filter $(BENCH_FOUND),$(BENCH_ORDER)) $(filter-out $(BENCH_ORDER),$(BENCH_FOUND))
+EDITOR_BENCHES := $(if $(filter reload,$(BENCH_FOUND)),bin/editor/bench_reload)
+BENCHES := $(foreach name,$(BENCH_NAMES),$(if $(filter reload,$(name)),bin/editor,bin/release)/bench_$(name))
 DEMO_PACK := build/demo/assets.zcpack
 SDK := build/sdk
 SDK_TEST := build/sdk_hello
 
 .NOTPARALLEL:
-.PHONY: all debug release sanitize editor generate bootstrap bootstrap-test-data demo test test-sdk bench install clean
+.PHONY: all debug release sanitize editor generate bootstrap bootstrap-test-data demo test test-sdk bench fuzz install clean
 
 all: release
 
@@ -80,7 +91,7 @@ demo: bootstrap release
 
 test: bootstrap-test-data release sanitize editor
 	bin/release/zcpack_tests
-	bin/editor/zcpack_tests --filter 'reload/*'
+	bin/editor/zcpack_tests --filter '@(reload|alloc_faults_editor)/*'
 	ZC_SANITIZE_RUN=1 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		bin/sanitize/zcpack_tests
 	$(MAKE) --no-print-directory install PREFIX=$(SDK)
@@ -99,6 +110,10 @@ test-sdk:
 		$(SDK_TEST)/sdk_hello $(SDK_TEST)/assets.zcpack shaders/sky.glsl
 	$(SDK_TEST)/sdk_hello_static $(SDK_TEST)/assets.zcpack shaders/sky.glsl
 
+# Each program leaves build/bench/<program>.md (its section), <program>.glance (its
+# rows of the summary table) and its charts in docs/bench/*.png (drawn by
+# tools/bench/zc_bench_plot.c: stb_image_write and a built-in font, no plotting tool).
+# BENCHMARKS.md is replaced only when every program succeeded.
 bench: bootstrap release $(if $(EDITOR_BENCHES),editor)
 	@if [ -z "$(BENCHES)" ]; then echo "bench: no tools/bench/bench_*.c"; fi
 	@for program in $(BENCHES); do \
@@ -107,9 +122,19 @@ bench: bootstrap release $(if $(EDITOR_BENCHES),editor)
 	done
 	@{ printf '# zcpack benchmarks\n\nWritten by `make bench` on the machine described in each section. '; \
 	   printf 'Every figure is a ratio to a comparator measured in the same run; timings are\n'; \
-	   printf 'measurements, never pass/fail tests.\n\n'; \
-	   for program in $(BENCHES); do cat build/bench/$$(basename $$program).md; echo; done; } > BENCHMARKS.md
-	@echo "bench: wrote BENCHMARKS.md"
+	   printf 'measurements, never pass/fail tests. Charts are in `docs/bench/`.\n\n'; \
+	   printf '## At a glance\n\n| program | figure | comparator (same run) | ratio |\n|---|---|---|---:|\n'; \
+	   for program in $(BENCHES); do cat build/bench/$$(basename $$program).glance; done; echo; \
+	   for program in $(BENCHES); do cat build/bench/$$(basename $$program).md; echo; done; } > BENCHMARKS.md.tmp
+	@mv BENCHMARKS.md.tmp BENCHMARKS.md
+	@echo "bench: wrote BENCHMARKS.md (charts in docs/bench/)"
+
+# Seconds per fuzz target, and the targets (default: all of tests/fuzz/fuzz_*.c).
+# tools/fuzz.sh describes the build, the corpora and what happens to findings.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
+fuzz: bootstrap release
+	FUZZ_SECONDS=$(FUZZ_SECONDS) tools/fuzz.sh $(FUZZ_TARGETS)
 
 install: release
 	install -d $(DESTDIR)$(prefix)/bin $(DESTDIR)$(prefix)/include/zc \

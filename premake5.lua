@@ -137,7 +137,10 @@ project "zcpacker"
     outputs("zcpacker")
 
 program("zcpack", { "packer/zcpack_main.c" })
-program("zcpack_tests", { "tests/*.c" }, { "criterion" })
+-- The fuzz targets' shared walk (tests/fuzz/zc_fuzz_walk.h) is compiled in too: the replay
+-- suite (tests/test_fuzz_replay.c) runs the fuzz inputs through it in the ordinary build.
+program("zcpack_tests", { "tests/*.c", "tests/fuzz/zc_fuzz_walk.c", "tests/fuzz/zc_fuzz_reply.c" },
+        { "criterion" })
     -- The program's own calls to malloc & co. go through tests/zc_test_alloc_wrap.c,
     -- which can make them fail on demand (the alloc_faults suite); shared libraries
     -- keep the real functions.

@@ -41,7 +41,8 @@
     X(ERR_BAD_ALIGNMENT,    26, "misaligned data")                                    \
     X(ERR_BAD_SOURCE,       27, "source asset cannot be imported")                   \
     X(ERR_CANCELED,         28, "operation canceled")                                \
-    X(ERR_STALE_HANDLE,     29, "handle is stale (released or never issued)")
+    X(ERR_STALE_HANDLE,     29, "handle is stale (released or never issued)") \
+    X(ERR_BAD_PADDING,      30, "padding between payloads is not zero")
 
 typedef enum zc_result {
 #define ZC__RESULT_ENUM(name, value, text) ZC_##name = value,

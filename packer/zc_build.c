@@ -873,13 +873,15 @@ static zc_result zc__open_base(const zc_build_desc *desc, zc_pack **out) {
 }
 
 /* Create an empty file "<output>.full.tmp-<pid>-<n>" (a name the scan skips) to hold
- * the full build. Returns the malloc'd name, NULL on failure (logged). */
-static char *zc__reserve_full_path(const zc_build_desc *desc) {
+ * the full build. ZC_OK and the malloc'd name in *out; else *out is NULL and the
+ * failure (ZC_ERR_OUT_OF_MEMORY, ZC_ERR_IO) is logged. */
+static zc_result zc__reserve_full_path(const zc_build_desc *desc, char **out) {
+    *out = NULL;
     size_t cap = strlen(desc->output_path) + 64;
     char *path = (char *)malloc(cap);
     if (!path) {
         zc__plog(desc, ZC_LOG_ERROR, "%s: out of memory", desc->output_path);
-        return NULL;
+        return ZC_ERR_OUT_OF_MEMORY;
     }
     int err = 0;
     for (unsigned n = 0; n < 1000; ++n) {
@@ -887,14 +889,15 @@ static char *zc__reserve_full_path(const zc_build_desc *desc) {
         int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
         if (fd >= 0) {
             close(fd);
-            return path;
+            *out = path;
+            return ZC_OK;
         }
         err = errno;
         if (err != EEXIST && err != EINTR) break;
     }
     zc__plog(desc, ZC_LOG_ERROR, "%s: cannot create: %s", path, strerror(err));
     free(path);
-    return NULL;
+    return ZC_ERR_IO;
 }
 
 typedef struct zc__patch_counts {
@@ -1020,8 +1023,8 @@ static zc_result zc__build_patch(const zc_build_desc *desc, zc_build_stats *out)
     }
     zc_pack *base = NULL, *full = NULL;
     zc_result r = zc__open_base(desc, &base);
-    char *full_path = r == ZC_OK ? zc__reserve_full_path(desc) : NULL;
-    if (r == ZC_OK && !full_path) r = ZC_ERR_IO;
+    char *full_path = NULL;
+    if (r == ZC_OK) r = zc__reserve_full_path(desc, &full_path);
     if (r != ZC_OK) {
         zc_pack_close(base);
         return r;

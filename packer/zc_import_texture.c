@@ -303,41 +303,54 @@ static zc_result zc__unreadable(const uint8_t *bytes, size_t size, const zc__sni
     const char *reason = "its header is damaged or of an unsupported kind";
     if (sniffed->has_extent && sniffed->width <= cap && sniffed->height <= cap) {
         int x, y, n;
+        zc__stbi_out_of_memory = 0;
         stbi_uc *data = stbi_load_from_memory(bytes, (int)size, &x, &y, &n, 4);
         if (data) stbi_image_free(data);
+        else if (zc__stbi_out_of_memory) return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory decoding the image");
         else reason = zc__stbi_reason();
     }
     return zc_fail(diag, ZC_ERR_BAD_SOURCE, "not a readable %s image: %s", sniffed->kind, reason);
 }
 
-/* Walk the marker segments of a JPEG and check every Huffman table (DHT) before
- * stb_image sees it: a table declaring more than 256 codes, or more symbols than its
- * segment holds, overflows stb_image's fixed tables. Entropy-coded data after each
- * start-of-scan is skipped up to the next marker, so tables between progressive
- * scans are checked too. Untrusted: reads only inside [b, b + size). Returns NULL
- * when the tables are sound (or the file ends early, which the decoder reports),
- * else the reason. */
+/* The Huffman tables of one DHT segment whose `length` bytes (after the length field)
+ * start at b + at, read as stb_image reads them: bytes past the end of the file count
+ * as zeros. NULL when every table is sound, else the reason. */
+static const char *zc__jpeg_dht_check(const uint8_t *b, size_t size, size_t at, size_t length) {
+    size_t end = at + length;
+    while (at < end) {
+        if (end - at < 17) return "a Huffman table is cut short";
+        size_t symbols = 0;
+        for (size_t i = 1; i <= 16; ++i) symbols += at + i < size ? b[at + i] : 0;
+        if (symbols > 256) return "a Huffman table declares more than 256 codes";
+        if (end - at < 17 + symbols) return "a Huffman table holds fewer symbols than it declares";
+        at += 17 + symbols;
+    }
+    return NULL;
+}
+
+/* Walk the marker segments of a JPEG as stb_image does and check every Huffman table
+ * (DHT) before stb_image sees it: a table declaring more than 256 codes, or more
+ * symbols than its segment holds, overflows stb_image's fixed tables. Like stb_image,
+ * the walk steps over bytes that are not a marker (it resynchronises on the next 0xFF)
+ * and reads a segment cut short by the end of the file up to there. Entropy-coded data
+ * after each start-of-scan is skipped up to the next marker, so tables between
+ * progressive scans are checked too. Untrusted: reads only inside [b, b + size).
+ * Returns NULL when the tables are sound, else the reason. */
 static const char *zc__jpeg_tables_check(const uint8_t *b, size_t size) {
     size_t at = 2; /* after SOI */
     while (at + 4 <= size) {
-        if (b[at] != 0xFF) return NULL; /* not a marker: the decoder gives the reason */
+        if (b[at] != 0xFF) { ++at; continue; } /* stb_image skips such padding */
         uint8_t marker = b[at + 1];
         if (marker == 0xFF) { ++at; continue; } /* fill byte */
         if (marker == 0xD9) return NULL;          /* EOI */
         if (marker == 0x01 || (marker >= 0xD0 && marker <= 0xD8)) { at += 2; continue; }
         size_t length = ((size_t)b[at + 2] << 8) | b[at + 3];
-        if (length < 2 || at + 2 + length > size) return NULL;
+        if (length < 2) return NULL; /* the decoder refuses the segment */
         if (marker == 0xC4) {
-            const uint8_t *t = b + at + 4, *end = b + at + 2 + length;
-            while (t < end) {
-                if (end - t < 17) return "a Huffman table is cut short";
-                size_t symbols = 0;
-                for (int i = 1; i <= 16; ++i) symbols += t[i];
-                if (symbols > 256) return "a Huffman table declares more than 256 codes";
-                if ((size_t)(end - t) < 17 + symbols) return "a Huffman table holds fewer symbols than it declares";
-                t += 17 + symbols;
-            }
+            const char *damage = zc__jpeg_dht_check(b, size, at + 4, length - 2);
+            if (damage) return damage;
         }
+        if (at + 2 + length > size) return NULL; /* the decoder reaches the end of the file */
         at += 2 + length;
         if (marker == 0xDA) { /* entropy-coded data up to the next marker other than RSTn */
             while (at + 1 < size && !(b[at] == 0xFF && b[at + 1] != 0x00 && !(b[at + 1] >= 0xD0 && b[at + 1] <= 0xD7)))
@@ -377,12 +390,14 @@ static zc_result zc__probe(const uint8_t *bytes, size_t size, uint32_t cap, int 
  * allocates with the libc allocator). */
 static zc_result zc__decode(const uint8_t *bytes, size_t size, int hdr, int w, int h, zc_texels *out, zc_diag *diag) {
     int x = 0, y = 0, channels = 0;
+    zc__stbi_out_of_memory = 0;
     void *data = hdr ? (void *)stbi_loadf_from_memory(bytes, (int)size, &x, &y, &channels, 4)
                      : (void *)stbi_load_from_memory(bytes, (int)size, &x, &y, &channels, 4);
     if (!data) {
         const char *reason = zc__stbi_reason();
-        return zc_fail(diag, strcmp(reason, "Out of memory") == 0 ? ZC_ERR_OUT_OF_MEMORY : ZC_ERR_BAD_SOURCE,
-                       "cannot decode the image: %s", reason);
+        if (zc__stbi_out_of_memory || strcmp(reason, "Out of memory") == 0)
+            return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory decoding the image");
+        return zc_fail(diag, ZC_ERR_BAD_SOURCE, "cannot decode the image: %s", reason);
     }
     if (x != w || y != h) {
         stbi_image_free(data);

@@ -161,10 +161,13 @@ static char *zc__join(const char *dir, size_t dir_len, const char *name) {
 }
 
 /* The file in `dir` whose name equals `name` but for ASCII case, first in byte
- * order; malloc'd full path or NULL. */
-static char *zc__case_match(const char *dir, size_t dir_len, const char *name) {
+ * order; malloc'd full path or NULL. An allocation that fails sets *oom. */
+static char *zc__case_match(const char *dir, size_t dir_len, const char *name, int *oom) {
     char *dir_z = dir_len ? strndup(dir, dir_len) : strdup(".");
-    if (!dir_z) return NULL;
+    if (!dir_z) {
+        *oom = 1;
+        return NULL;
+    }
     DIR *d = opendir(dir_z);
     char *best = NULL;
     if (d) {
@@ -172,13 +175,14 @@ static char *zc__case_match(const char *dir, size_t dir_len, const char *name) {
         while ((e = readdir(d)) != NULL)
             if (strcasecmp(e->d_name, name) == 0 && (!best || strcmp(e->d_name, best) < 0)) {
                 free(best);
-                best = strdup(e->d_name);
+                if (!(best = strdup(e->d_name))) *oom = 1;
             }
         closedir(d);
     }
     char *found = NULL;
     if (best) {
         found = zc__join(dir_z, strlen(dir_z), best);
+        if (!found) *oom = 1;
         if (found && !zc__is_file(found)) {
             free(found);
             found = NULL;
@@ -186,11 +190,16 @@ static char *zc__case_match(const char *dir, size_t dir_len, const char *name) {
     }
     free(best);
     free(dir_z);
+    if (*oom) {
+        free(found);
+        found = NULL;
+    }
     return found;
 }
 
-/* Try the candidates of one spelling of the path (already '/'-separated). */
-static char *zc__resolve_spelling(const char *model_dir, const char *rel) {
+/* Try the candidates of one spelling of the path (already '/'-separated). An
+ * allocation that fails sets *oom (the search stops: "not found" would be a guess). */
+static char *zc__resolve_spelling(const char *model_dir, const char *rel, int *oom) {
     size_t dir_len = strlen(model_dir);
     const char *base = strrchr(rel, '/');
     base = base ? base + 1 : rel;
@@ -198,21 +207,25 @@ static char *zc__resolve_spelling(const char *model_dir, const char *rel) {
     int absolute = rel[0] == '/' || (isalpha((unsigned char)rel[0]) && rel[1] == ':');
     char *p;
     if (!absolute) {
-        if ((p = zc__join(model_dir, dir_len, rel)) && zc__is_file(p)) return p;
+        if (!(p = zc__join(model_dir, dir_len, rel))) goto out_of_memory;
+        if (zc__is_file(p)) return p;
         free(p);
     }
-    if ((p = zc__join(model_dir, dir_len, base)) && zc__is_file(p)) return p;
+    if (!(p = zc__join(model_dir, dir_len, base))) goto out_of_memory;
+    if (zc__is_file(p)) return p;
     free(p);
     if (!absolute && base != rel) {
         char *sub = zc__join(model_dir, dir_len, rel); /* model_dir/<rel's directory>/base */
-        if (sub) {
-            size_t sub_dir = strlen(sub) - strlen(base) - 1;
-            p = zc__case_match(sub, sub_dir, base);
-            free(sub);
-            if (p) return p;
-        }
+        if (!sub) goto out_of_memory;
+        size_t sub_dir = strlen(sub) - strlen(base) - 1;
+        p = zc__case_match(sub, sub_dir, base, oom);
+        free(sub);
+        if (p || *oom) return p;
     }
-    return zc__case_match(model_dir, dir_len, base);
+    return zc__case_match(model_dir, dir_len, base, oom);
+out_of_memory:
+    *oom = 1;
+    return NULL;
 }
 
 /* Decode "%XX" escapes in place; 1 when something changed. */
@@ -236,16 +249,21 @@ static int zc__percent_decode(char *s) {
     return changed;
 }
 
-/* The existing file `source` names, malloc'd; NULL when none is found. */
-static char *zc__resolve_external(const zc__model_build *b, const char *source) {
+/* The existing file `source` names, malloc'd; NULL when none is found, or with *oom
+ * set when an allocation failed on the way. */
+static char *zc__resolve_external(const zc__model_build *b, const char *source, int *oom) {
+    *oom = 0;
     char *rel = strdup(source);
-    if (!rel) return NULL;
+    if (!rel) {
+        *oom = 1;
+        return NULL;
+    }
     for (char *c = rel; *c; ++c)
         if (*c == '\\') *c = '/';
     char *start = rel;
     while (start[0] == '.' && start[1] == '/') start += 2;
-    char *found = zc__resolve_spelling(b->model_dir, start);
-    if (!found && zc__percent_decode(start)) found = zc__resolve_spelling(b->model_dir, start);
+    char *found = zc__resolve_spelling(b->model_dir, start, oom);
+    if (!found && !*oom && zc__percent_decode(start)) found = zc__resolve_spelling(b->model_dir, start, oom);
     free(rel);
     return found;
 }
@@ -317,7 +335,9 @@ zc_result zc__model_texture(zc__model_build *b, const struct aiScene *scene, con
     }
     char *file = NULL, key[64];
     if (embedded < 0) {
-        file = zc__resolve_external(b, path);
+        int oom;
+        file = zc__resolve_external(b, path, &oom);
+        if (!file && oom) return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory looking for texture \"%s\"", shown);
         if (!file) {
             zc__model_note(b, "%s: texture \"%s\" not found: slot left empty", what, shown);
             return ZC_OK;

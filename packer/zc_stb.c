@@ -13,6 +13,9 @@
  *  - STBI_FAILURE_USERMSG: failure reasons are sentences ("Corrupt PNG").
  *  - stb_image allocates zeroed memory: a damaged JPEG can make it read Huffman
  *    and coefficient buffers it never wrote, and those reads then see zeros.
+ *  - a failed stb_image allocation sets zc__stbi_out_of_memory for the thread: stb
+ *    does not always say so (its zlib decoder returns NULL and leaves the previous
+ *    failure reason in place), and the importer must not call that a damaged file.
  *  - PNM and PIC decoders are left out: no importer claims those files, and a file
  *    named *.png that holds one of them is refused instead of decoded.
  *  - stb_image_resize, stb_image_write and stb_dxt keep no mutable global state on
@@ -26,16 +29,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define STBI_FAILURE_USERMSG
-#define STBI_MALLOC(size) calloc(1, (size))
-#define STBI_REALLOC(p, size) realloc((p), (size))
-#define STBI_FREE(p) free(p)
-#define STBI_NO_PNM
-#define STBI_NO_PIC
-#define STB_IMAGE_IMPLEMENTATION
-#define STB_IMAGE_RESIZE_IMPLEMENTATION
-#define STB_IMAGE_WRITE_IMPLEMENTATION
-#define STB_DXT_IMPLEMENTATION
+#include "zc_texture_pixels.h"
+
+_Thread_local int zc__stbi_out_of_memory;
+
+/* stb_image's allocations, zeroed (see above), noting a failure for the calling
+ * thread (zc_texture_pixels.h). */
+static void *zc__stbi_calloc(size_t size) {
+    void *p = calloc(1, size);
+    if (!p) zc__stbi_out_of_memory = 1;
+    return p;
+}
+
+static void *zc__stbi_realloc(void *p, size_t size) {
+    void *q = realloc(p, size);
+    if (!q && size) zc__stbi_out_of_memory = 1;
+    return q;
+}
 
 #if defined(__GNUC__)
 #pragma GCC diagnostic push
@@ -49,7 +59,24 @@
 #pragma GCC diagnostic ignored "-Wtype-limits"
 #pragma GCC diagnostic ignored "-Wshift-negative-value"
 #pragma GCC diagnostic ignored "-Wmisleading-indentation"
+#if __GNUC__ >= 12
+#pragma GCC diagnostic ignored "-Wuse-after-free" /* stb reads a block's old pointer after a failed realloc */
 #endif
+#endif
+
+/* Defined inside the silenced region: a warning about stb's code is reported at the
+ * line of the macro it expands. */
+#define STBI_FAILURE_USERMSG
+#define STBI_MALLOC(size) zc__stbi_calloc(size)
+#define STBI_REALLOC(p, size) zc__stbi_realloc((p), (size))
+#define STBI_FREE(p) free(p)
+#define STBI_NO_PNM
+#define STBI_NO_PIC
+#define STB_IMAGE_IMPLEMENTATION
+#define STB_IMAGE_RESIZE_IMPLEMENTATION
+#define STB_IMAGE_WRITE_IMPLEMENTATION
+#define STB_DXT_IMPLEMENTATION
+
 
 #include <stb/stb_image.h>
 #include <stb/stb_image_resize.h>

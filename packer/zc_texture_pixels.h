@@ -26,6 +26,12 @@
 extern "C" {
 #endif
 
+/* Set to 1 on the calling thread whenever an allocation of stb_image fails
+ * (zc_stb.c); never cleared there. A caller clears it before a decode and reads it
+ * after a failed one to tell "out of memory" from a damaged file, which stb_image's
+ * failure reason does not always do. */
+extern _Thread_local int zc__stbi_out_of_memory;
+
 /* A decoded image in memory. */
 typedef struct zc_texels {
     uint32_t width, height;     /* >= 1 */

@@ -860,31 +860,34 @@ static int zc__path_taken(const zc_writer *w, const char *path) {
 
 /* Train a dictionary over the held entries list[0..n) (at most
  * ZC_WRITER_DICT_TRAIN_MAX sample bytes, in list order) into dict[ZC_WRITER_DICT_SIZE].
- * Returns its size, 0 when zstd cannot train one from these samples. */
-static size_t zc__train(zc_writer *w, const uint32_t *list, uint32_t n, uint8_t *dict) {
+ * *out_size is its size, 0 when zstd cannot train one from these samples. Running out
+ * of memory for the samples is ZC_ERR_OUT_OF_MEMORY, never a pack without the
+ * dictionary: the same inputs always give the same pack. */
+static zc_result zc__train(zc_writer *w, const uint32_t *list, uint32_t n, uint8_t *dict, size_t *out_size) {
+    *out_size = 0;
     size_t total = 0;
     uint32_t count = 0;
     while (count < n && total + w->deferred[list[count]].size <= ZC_WRITER_DICT_TRAIN_MAX)
         total += w->deferred[list[count++]].size;
     uint8_t *samples = (uint8_t *)malloc(total ? total : 1);
     size_t *sizes = (size_t *)malloc((size_t)(count ? count : 1) * sizeof *sizes);
-    size_t got = 0;
-    if (samples && sizes) {
-        size_t at = 0;
-        for (uint32_t i = 0; i < count; ++i) {
-            const zc__deferred *d = &w->deferred[list[i]];
-            memcpy(samples + at, d->data, d->size);
-            sizes[i] = d->size;
-            at += d->size;
-        }
-        got = ZDICT_trainFromBuffer(dict, ZC_WRITER_DICT_SIZE, samples, sizes, count);
-        if (ZDICT_isError(got) || ZDICT_getDictID(dict, got) == 0) got = 0;
-    } else {
-        zc__wlog(w, ZC_LOG_WARNING, "%s: out of memory training a dictionary; entries stay without one", w->path);
+    if (!samples || !sizes) {
+        free(samples);
+        free(sizes);
+        return zc__oom(w, "the samples of a dictionary");
     }
+    size_t at = 0;
+    for (uint32_t i = 0; i < count; ++i) {
+        const zc__deferred *d = &w->deferred[list[i]];
+        memcpy(samples + at, d->data, d->size);
+        sizes[i] = d->size;
+        at += d->size;
+    }
+    size_t got = ZDICT_trainFromBuffer(dict, ZC_WRITER_DICT_SIZE, samples, sizes, count);
+    if (!ZDICT_isError(got) && ZDICT_getDictID(dict, got) != 0) *out_size = got;
     free(samples);
     free(sizes);
-    return got;
+    return ZC_OK;
 }
 
 /* Decide, for the held entries list[0..n) of one type, whether the dictionary pays for
@@ -929,8 +932,12 @@ static zc_result zc__write_type(zc_writer *w, const uint32_t *list, uint32_t n) 
     int worth = 0;
     zc_result r = ZC_OK;
     char path[40];
-    if (n >= ZC_WRITER_DICT_MIN_ENTRIES && (dict = (uint8_t *)malloc(ZC_WRITER_DICT_SIZE)) &&
-        (use = (uint8_t *)calloc(n, 1)) && (dict_size = zc__train(w, list, n, dict)) > 0) {
+    if (n >= ZC_WRITER_DICT_MIN_ENTRIES) {
+        dict = (uint8_t *)malloc(ZC_WRITER_DICT_SIZE);
+        use = (uint8_t *)calloc(n, 1);
+        r = dict && use ? zc__train(w, list, n, dict, &dict_size) : zc__oom(w, "a dictionary");
+    }
+    if (r == ZC_OK && dict_size > 0) {
         snprintf(path, sizeof path, ZC_ZSTD_DICT_PATH_PREFIX "%u", ZDICT_getDictID(dict, dict_size));
         if (zc__path_taken(w, path))
             zc__wlog(w, ZC_LOG_WARNING, "%s: entry %s exists already; its type's entries get no dictionary", w->path,

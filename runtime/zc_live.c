@@ -306,7 +306,10 @@ static zc_result zc__live_locate(zc_live_pack *live, char **out_path, uint64_t *
         }
     }
     char *candidate = (char *)zc__live_alloc(live, length + 32);
-    if (!candidate) return ZC_ERR_OUT_OF_MEMORY;
+    if (!candidate) {
+        zc__live_log(live, ZC_LOG_ERROR, "out of memory looking for a new generation");
+        return ZC_ERR_OUT_OF_MEMORY;
+    }
     if (*out_number) snprintf(candidate, length + 32, "%s.gen-%llu", live->path, (unsigned long long)*out_number);
     else memcpy(candidate, live->path, length + 1);
     *out_path = candidate;
@@ -403,6 +406,13 @@ static zc_result zc__live_examine(zc_live_pack *live, const char *candidate, con
         zc__os_mutex_lock(&live->lock);
         live->failures += 1;
         zc__os_mutex_unlock(&live->lock);
+        if (r == ZC_ERR_OUT_OF_MEMORY) {
+            /* Not the file's fault: the next check examines it again. */
+            live->seen_valid = 0;
+            zc__live_log(live, ZC_LOG_WARNING, "out of memory examining the new file %s; generation %u stays "
+                         "current until a later check", candidate, zc_live_generation(live));
+            return r;
+        }
         zc__live_log(live, ZC_LOG_WARNING, "the new file %s was refused (%s); generation %u stays current", candidate,
                      zc_result_str(r), zc_live_generation(live));
         return r;
@@ -420,7 +430,7 @@ static zc_result zc__live_examine(zc_live_pack *live, const char *candidate, con
     zc_live_change *changes = (zc_live_change *)zc__live_alloc(live, (size_t)count * sizeof *changes);
     if (!changes) {
         zc__live_drop_gen(live, &fresh);
-        live->seen_failed = 1;
+        live->seen_valid = 0; /* examined again by the next check */
         zc__live_log(live, ZC_LOG_ERROR, "out of memory reporting %u changes", count);
         return ZC_ERR_OUT_OF_MEMORY;
     }

@@ -3,7 +3,9 @@
  * A pack is one contiguous read-only image of the file: a mapping, a buffer read by
  * the fallback, or the caller's memory. After open everything is read from that
  * image; no call in this file allocates after zc_pack_open, except validation at FULL
- * and CHECKSUMS of compressed entries, which zc_entry_cache.c decodes one at a time.
+ * and CHECKSUMS of compressed entries, which zc_entry_cache.c decodes one at a time,
+ * and the padding check at CHECKSUMS of a pack of more than 256 entries (one array
+ * that sorts the payloads).
  */
 #include "zc_pack.h"
 #include "zc_pack_internal.h"
@@ -113,10 +115,76 @@ static zc_result zc__validate_records(const zc_pack *pack, zc_diag *diag) {
 
 static void zc__fill_entry(const zc_pack *pack, uint32_t index, zc_entry *out);
 
+typedef struct zc__range {
+    uint64_t start, end;        /* file offsets of one record's stored bytes */
+} zc__range;
+
+static int zc__compare_ranges(const void *a, const void *b) {
+    uint64_t x = ((const zc__range *)a)->start, y = ((const zc__range *)b)->start;
+    return x < y ? -1 : x > y;
+}
+
+/* Bytes [from, to) of the image are zero; else ZC_ERR_BAD_PADDING naming the first
+ * byte that is not. */
+static zc_result zc__check_zeros(const zc_pack *pack, uint64_t from, uint64_t to, zc_diag *diag) {
+    const uint8_t *p = pack->base;
+    while (from < to) {
+        uint64_t end = to - from > 4096 ? from + 4096 : to;
+        uint8_t any = 0;
+        for (uint64_t i = from; i < end; ++i) any |= p[i];
+        if (any) {
+            while (!p[from]) ++from;
+            return zc_fail(diag, ZC_ERR_BAD_PADDING,
+                           "padding byte at file offset %llu is 0x%02x, not zero: the payload area is damaged",
+                           (unsigned long long)from, p[from]);
+        }
+        from = end;
+    }
+    return ZC_OK;
+}
+
+#define ZC__PADDING_STACK_RANGES 256
+
+/* E5, level CHECKSUMS: every byte of the payload area that no record's stored bytes
+ * cover is zero (SPEC.md section 2), so damage there is found like damage anywhere
+ * else. The records' ranges (bounded by R5 to R7) are sorted by offset: on the stack
+ * for up to ZC__PADDING_STACK_RANGES records, else in a temporary array of 16 bytes
+ * per record from the pack's allocator. */
+static zc_result zc__validate_padding(const zc_pack *pack, zc_diag *diag) {
+    zc__range stack_ranges[ZC__PADDING_STACK_RANGES];
+    zc__range *ranges = stack_ranges;
+    uint32_t used = 0;
+    if (pack->entry_count > ZC__PADDING_STACK_RANGES) {
+        ranges = (zc__range *)pack->allocator.alloc((size_t)pack->entry_count * sizeof *ranges,
+                                                    pack->allocator.user_data);
+        if (!ranges)
+            return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "cannot allocate %llu bytes to check the padding",
+                           (unsigned long long)pack->entry_count * sizeof *ranges);
+    }
+    for (uint32_t i = 0; i < pack->entry_count; ++i) {
+        const zc_toc_entry *e = zc__record(pack, i);
+        if (e->stored_size == 0) continue;
+        ranges[used].start = e->offset;
+        ranges[used].end = e->offset + e->stored_size;
+        used++;
+    }
+    if (used > 1) qsort(ranges, used, sizeof *ranges, zc__compare_ranges);
+    uint64_t at = pack->header_size;
+    zc_result r = ZC_OK;
+    for (uint32_t k = 0; k <= used && r == ZC_OK; ++k) {
+        uint64_t next = k < used ? ranges[k].start : pack->header.toc_offset;
+        if (next > at) r = zc__check_zeros(pack, at, next, diag);
+        if (k < used && ranges[k].end > at) at = ranges[k].end;
+    }
+    if (ranges != stack_ranges) pack->allocator.free(ranges, pack->allocator.user_data);
+    return r;
+}
+
 /* FULL and CHECKSUMS: every entry's structure, and optionally its content hash. A
  * compressed entry is decoded into a temporary buffer (not the cache), which checks
  * its frame (E2) and its content hash at both levels, then its raw bytes are checked
- * like an uncompressed entry's (E3). */
+ * like an uncompressed entry's (E3). At CHECKSUMS the padding between payloads
+ * follows (E5). */
 static zc_result zc__validate_entries(const zc_pack *pack, int checksums, zc_diag *diag) {
     for (uint32_t i = 0; i < pack->entry_count; ++i) {
         const zc_toc_entry *e = zc__record(pack, i);
@@ -138,7 +206,7 @@ static zc_result zc__validate_entries(const zc_pack *pack, int checksums, zc_dia
         zc__entry_free_copy(pack, block);
         if (r != ZC_OK) return zc_fail(diag, r, "entry %u (%s): %s", i, path, sub.message);
     }
-    return ZC_OK;
+    return checksums ? zc__validate_padding(pack, diag) : ZC_OK;
 }
 
 static zc_result zc__validate(const zc_pack *pack, zc_validate level, zc_diag *diag) {

@@ -162,11 +162,14 @@ void zc_pack_close(zc_pack *pack);
  * verify fully in a tool). Entry errors: ZC_ERR_UNKNOWN_TYPE, ZC_ERR_LAYOUT_MISMATCH,
  * ZC_ERR_UNSUPPORTED_CODEC, the structural errors of the type's validator, and
  * ZC_ERR_ENTRY_CHECKSUM; for compressed entries also zc_pack_acquire's decoding
- * errors. Logs the first problem found; returns its code. At FULL and CHECKSUMS each
- * compressed entry is decoded into a temporary buffer from the pack's allocator (one
- * at a time, freed before the next; the cache is not filled) and its content hash is
- * checked already at FULL; otherwise allocation-free. Any thread; reads the whole
- * pack at CHECKSUMS level. */
+ * errors; at CHECKSUMS, after every entry, ZC_ERR_BAD_PADDING when a byte between
+ * payloads is not zero (so every byte of the file is checked). Logs the first problem
+ * found; returns its code. At FULL and CHECKSUMS each compressed entry is decoded into
+ * a temporary buffer from the pack's allocator (one at a time, freed before the next;
+ * the cache is not filled) and its content hash is checked already at FULL; the
+ * padding check at CHECKSUMS sorts the payloads, on the stack for packs of up to 256
+ * entries, else in one temporary array of 16 bytes per entry from the same allocator;
+ * otherwise allocation-free. Any thread; reads the whole pack at CHECKSUMS level. */
 zc_result zc_pack_validate(const zc_pack *pack, zc_validate level);
 
 /* ---------------------------------------------------------------------------------
@@ -882,10 +885,12 @@ void zc_live_close(zc_live_pack *live);
  * current generation is up to date afterwards (*out_generation, may be NULL, is the
  * current number); ZC_ERR_LIMIT when the reload is deferred (rule 4); the new file's
  * open or validation error when it was refused (the old generation stays current);
- * ZC_ERR_OUT_OF_MEMORY; ZC_ERR_INVALID_ARGUMENT for NULL. A missing file (between a
- * delete and a create) is ZC_OK: the current generation stays. A refused file is
- * examined again only when its identity changes, so polling every frame costs one
- * stat (and, with generation files, one directory listing) while nothing changes.
+ * ZC_ERR_OUT_OF_MEMORY (the old generation stays current; the file is not refused,
+ * the next check examines it again); ZC_ERR_INVALID_ARGUMENT for NULL. A missing
+ * file (between a delete and a create) is ZC_OK: the current generation stays. A
+ * refused file is examined again only when its identity changes, so polling every
+ * frame costs one stat (and, with generation files, one directory listing) while
+ * nothing changes.
  * Threads: any thread; waits for a check in progress (the watcher's or another
  * poll's); runs on_change on the calling thread; never from on_change. */
 zc_result zc_live_poll(zc_live_pack *live, uint32_t *out_generation);

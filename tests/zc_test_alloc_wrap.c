@@ -1,12 +1,17 @@
 /* zc_test_alloc_wrap.c - the malloc wrappers of zc_test_alloc_wrap.h.
  *
  * The linker sends the program's own calls to malloc & co. here (-Wl,--wrap=...);
- * __real_<name> is the C library's function (ASan's under the sanitizers). While
- * armed, every pointer handed out is kept in an open-addressing table (linear probing,
- * tombstones for removed pointers, rebuilt when tombstones crowd it) so that frees
- * made inside the window cancel their allocations and what is left is a leak of the
- * window.
+ * __real_<name> is the C library's function (ASan's under the sanitizers).
+ *
+ * The call counter and the failure plan live in a shared anonymous mapping, so a
+ * child forked while armed (the packer imports models in one) counts its calls in the
+ * same sequence as its parent and fails the same ones; the parent's report includes
+ * them. While armed, every pointer handed out in this process is kept in an
+ * open-addressing table (linear probing, tombstones for removed pointers, rebuilt
+ * when tombstones crowd it) so that frees made inside the window cancel their
+ * allocations and what is left is a leak of the window.
  */
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
 #include "zc_test_alloc_wrap.h"
 
 #include <errno.h>
@@ -16,6 +21,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 void *__real_malloc(size_t size);
 void *__real_calloc(size_t count, size_t size);
@@ -38,11 +44,20 @@ int __wrap_posix_memalign(void **out, size_t alignment, size_t size);
 #define ZCT__WRAP_SLOTS ((size_t)1 << 17)
 #define ZCT__TOMBSTONE ((void *)(uintptr_t)1)
 
+/* Shared with forked children (lock-free atomics, so no lock crosses processes). */
+typedef struct zct__plan {
+    atomic_long calls;          /* allocation calls since arming */
+    atomic_long failed;         /* calls made to fail */
+    long fail_at;               /* -1: none */
+    int once;
+    atomic_int failing;         /* 0 after zct_wrap_stop_failing */
+} zct__plan;
+
 static atomic_int zct__armed;           /* read without the lock on every call */
-static pthread_mutex_t zct__lock = PTHREAD_MUTEX_INITIALIZER;
+static zct__plan *zct__shared;          /* mapped at the first arming */
+static pthread_mutex_t zct__lock = PTHREAD_MUTEX_INITIALIZER; /* the table, in this process */
 static pthread_once_t zct__once = PTHREAD_ONCE_INIT;
-static long zct__calls, zct__failed, zct__fail_at = -1;
-static int zct__once_only, zct__failing, zct__overflow;
+static int zct__overflow;
 static size_t zct__live, zct__tombstones;
 static void *zct__table[ZCT__WRAP_SLOTS];
 static void *zct__scratch[ZCT__WRAP_SLOTS];
@@ -107,44 +122,52 @@ static int zct__remove(const void *p) {
 static void zct__lock_for_fork(void) { pthread_mutex_lock(&zct__lock); }
 static void zct__unlock_after_fork(void) { pthread_mutex_unlock(&zct__lock); }
 
-static void zct__register_fork_handlers(void) {
+static void zct__setup(void) {
     pthread_atfork(zct__lock_for_fork, zct__unlock_after_fork, zct__unlock_after_fork);
+    void *page = mmap(NULL, sizeof(zct__plan), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (page == MAP_FAILED) abort(); /* a test helper without its plan cannot run at all */
+    zct__shared = (zct__plan *)page;
 }
 
 void zct_wrap_arm(long fail_at, int once) {
-    pthread_once(&zct__once, zct__register_fork_handlers);
+    pthread_once(&zct__once, zct__setup);
     pthread_mutex_lock(&zct__lock);
     memset(zct__table, 0, sizeof zct__table);
-    zct__calls = zct__failed = 0;
     zct__live = zct__tombstones = 0;
     zct__overflow = 0;
-    zct__fail_at = fail_at;
-    zct__once_only = once;
-    zct__failing = fail_at >= 0;
+    atomic_store(&zct__shared->calls, 0);
+    atomic_store(&zct__shared->failed, 0);
+    zct__shared->fail_at = fail_at;
+    zct__shared->once = once;
+    atomic_store(&zct__shared->failing, fail_at >= 0);
     atomic_store(&zct__armed, 1);
     pthread_mutex_unlock(&zct__lock);
 }
 
 void zct_wrap_stop_failing(void) {
-    pthread_mutex_lock(&zct__lock);
-    zct__failing = 0;
-    pthread_mutex_unlock(&zct__lock);
+    if (zct__shared) atomic_store(&zct__shared->failing, 0);
 }
 
 zct_wrap_report zct_wrap_disarm(void) {
+    zct_wrap_report report = { 0, 0, 0, 0 };
+    if (!zct__shared) return report;
     pthread_mutex_lock(&zct__lock);
     atomic_store(&zct__armed, 0);
-    zct_wrap_report report = { zct__calls, zct__failed, (long)zct__live, zct__overflow };
-    zct__failing = 0;
+    atomic_store(&zct__shared->failing, 0);
+    report.calls = atomic_load(&zct__shared->calls);
+    report.failed = atomic_load(&zct__shared->failed);
+    report.live = (long)zct__live;
+    report.overflow = zct__overflow;
     pthread_mutex_unlock(&zct__lock);
     return report;
 }
 
-/* Count one allocation call (lock held); 1 when it must fail. */
+/* Count one allocation call; 1 when it must fail. */
 static int zct__should_fail(void) {
-    long call = zct__calls++;
-    int fail = zct__failing && (zct__once_only ? call == zct__fail_at : call >= zct__fail_at);
-    if (fail) zct__failed++;
+    zct__plan *p = zct__shared;
+    long call = atomic_fetch_add(&p->calls, 1);
+    int fail = atomic_load(&p->failing) && (p->once ? call == p->fail_at : call >= p->fail_at);
+    if (fail) atomic_fetch_add(&p->failed, 1);
     return fail;
 }
 

@@ -15,17 +15,20 @@
  * reverse. Under AddressSanitizer __real_malloc is ASan's malloc: the wrappers work
  * there too and LeakSanitizer still sees every block.
  *
- * Threads: the wrappers are thread-safe (one mutex while armed; the libuv pool's
- * threads allocate during a build), and a fork() made while armed (the packer's model
- * isolation) leaves the child with the parent's counters and a usable lock. Arm and
- * disarm from the test's thread while no other thread of the operation runs.
+ * Threads and processes: the wrappers are thread-safe (the libuv pool's threads
+ * allocate during a build). A child forked while armed (the packer imports models in
+ * one) counts its calls in the same sequence as its parent, so the Nth call fails
+ * wherever it happens and the report's calls and failed include the child's; live
+ * counts this process only. Arm and disarm from the test's thread while no other
+ * thread or child of the operation runs.
  */
 #ifndef ZC_TEST_ALLOC_WRAP_H
 #define ZC_TEST_ALLOC_WRAP_H
 
 typedef struct zct_wrap_report {
-    long calls;                 /* allocation calls while armed, failed ones included */
-    long failed;                /* calls made to fail */
+    long calls;                 /* allocation calls while armed, failed ones included
+                                   (forked children's too) */
+    long failed;                /* calls made to fail (forked children's too) */
     long live;                  /* blocks allocated while armed and not freed since */
     int overflow;               /* the pointer table filled up: live is a lower bound */
 } zct_wrap_report;

@@ -18,10 +18,12 @@
  *     Each on 1 thread and on all online cores (entries dealt out round-robin).
  *
  * Throughput is raw (decoded) bytes per second, the median of ROUNDS rounds after one
- * warm-up round, the three decoders' rounds interleaved, warm page cache. Output: a report on stdout and the Markdown fragment
- * build/bench/bench_compress.md for BENCHMARKS.md. A benchmark, never a test: it exits
- * non-zero only when it cannot measure.
+ * warm-up round, the three decoders' rounds interleaved, warm page cache. Output: a
+ * report on stdout, the Markdown fragment build/bench/bench_compress.md and its summary
+ * rows bench_compress.glance for BENCHMARKS.md, and the chart docs/bench/decompress.png.
+ * A benchmark, never a test: it exits non-zero only when it cannot measure.
  */
+#include "zc_bench_plot.h"
 #include "zc_bench_util.h"
 
 #include "zc_build.h"
@@ -232,6 +234,38 @@ static double mib(double bytes) {
     return bytes / (1024.0 * 1024.0);
 }
 
+/* Decoded MiB/s of the three decoders per thread count (log scale: a cache hit is
+ * orders of magnitude above a decode). */
+static void plot_rates(int variants, const int *threads, const double *zstd, const double *acquire,
+                       const double *cached, zc_bench_md *md) {
+    static zc_plot_bars chart;
+    static char groups[2][32];
+    memset(&chart, 0, sizeof chart);
+    char subtitle[160];
+    snprintf(subtitle, sizeof subtitle, "raw MiB/s, median of %d rounds, warm page cache; higher is better", ROUNDS);
+    chart.title = "Decompression: zc_pack_acquire against zstd";
+    chart.subtitle = subtitle;
+    chart.value_label = "decoded MiB/s (log scale)";
+    chart.log_scale = 1;
+    chart.group_count = variants;
+    chart.series_count = 3;
+    chart.series[0] = "zstd ZSTD_decompressDCtx";
+    chart.series[1] = "zc_pack_acquire (decodes)";
+    chart.series[2] = "zc_pack_acquire (cache hit)";
+    for (int v = 0; v < variants; ++v) {
+        snprintf(groups[v], sizeof groups[v], "%d thread%s", threads[v], threads[v] == 1 ? "" : "s");
+        chart.groups[v] = groups[v];
+        double rates[3] = {zstd[v], acquire[v], cached[v]};
+        for (int d = 0; d < 3; ++d) {
+            chart.values[v][d] = mib(rates[d]);
+            if (d == 0) snprintf(chart.notes[v][d], sizeof chart.notes[v][d], "%.0f MiB/s", mib(rates[d]));
+            else snprintf(chart.notes[v][d], sizeof chart.notes[v][d], "%.0f MiB/s (%.2fx)", mib(rates[d]),
+                          rates[d] / zstd[v]);
+        }
+    }
+    zc_plot_bars_md(&chart, "decompress", md);
+}
+
 static void usage(FILE *out) {
     fprintf(out, "usage: bench_compress [--dir DIR]\n"
                  "  Decompression throughput of zc_pack_acquire beside ZSTD_decompressDCtx on a pack of\n"
@@ -386,15 +420,23 @@ int main(int argc, char **argv) {
     zc_bench_md_printf(&md, " (documentation not already gzip'd, C headers, shared libraries). %s\n\n",
                        pack_sentence);
     zc_bench_md_printf(&md, "Every compressed entry is decoded once per round; raw (decoded) MiB/s, median of %d "
-                            "rounds after a warm-up round (the three decoders' rounds interleaved), warm page cache, entries dealt round-robin to the "
-                            "threads. *zstd*: `ZSTD_decompressDCtx` of each frame into a preallocated buffer, one "
-                            "context per thread. *decodes*: `zc_pack_acquire` + `zc_hold_release` on a pack whose "
-                            "cache budget is 1 byte, so every acquire decodes (frame checks, aligned allocation, "
-                            "one-shot decode, XXH3 content check) and every release frees. *cached*: the same "
-                            "calls with every entry resident (a cache hit).\n\n",
+                            "rounds after a warm-up round (the three decoders' rounds interleaved), warm page "
+                            "cache, entries dealt round-robin to the threads. *zstd*: `ZSTD_decompressDCtx` of "
+                            "each frame into a preallocated buffer, one context per thread. *decodes*: "
+                            "`zc_pack_acquire` + `zc_hold_release` on a pack whose cache budget is 1 byte, so every "
+                            "acquire decodes (frame checks, aligned allocation, one-shot decode, XXH3 content "
+                            "check) and every release frees. *cached*: the same calls with every entry resident "
+                            "(a cache hit).\n\n",
                        ROUNDS);
     zc_bench_md_table(&md, &table);
+    plot_rates(variants, thread_counts, zstd_rate, acquire_rate, cached_rate, &md);
     zc_bench_md_printf(&md, "%s%s\n", verdict, scaling);
+    zc_bench_md glance;
+    zc_bench_md_init(&glance);
+    zc_bench_glance_row(&glance, "bench_compress", "zc_pack_acquire decoding zstd entries, one thread",
+                        "ZSTD_decompressDCtx on the same frames", "%.2fx the throughput",
+                        acquire_rate[0] / zstd_rate[0]);
+    zc_bench_glance_save(&glance, dir, "bench_compress");
     char md_path[4096];
     snprintf(md_path, sizeof md_path, "%s/bench_compress.md", dir);
     int saved = zc_bench_md_save(&md, md_path);

@@ -21,11 +21,13 @@
  *     The changed texture is a real image re-encoded with a few texels changed before
  *     every run, so each run imports it afresh.
  *
- * Output: a report on stdout and the Markdown fragment build/bench/bench_incremental.md
- * that `make bench` gathers into BENCHMARKS.md. A benchmark, never a test: it exits
- * non-zero only when it cannot measure.
+ * Output: a report on stdout, the Markdown fragment build/bench/bench_incremental.md and
+ * its summary rows bench_incremental.glance that `make bench` gathers into
+ * BENCHMARKS.md, and the chart docs/bench/incremental_build.png. A benchmark, never a
+ * test: it exits non-zero only when it cannot measure.
  */
 #define _GNU_SOURCE
+#include "zc_bench_plot.h"
 #include "zc_bench_util.h"
 
 #include <dirent.h>
@@ -330,6 +332,45 @@ static void add_row(zc_bench_table *t, const char *what, const run *r, double cl
     zc_bench_table_set(t, row, 4, "%.1fx", clean_secs / r->secs);
 }
 
+/* Build time of each scenario of the images tree beside the clean build (log scale:
+ * a no-op rebuild is orders of magnitude below a clean one). */
+static void plot_builds(const scenario *s, uint32_t threads, zc_bench_md *md) {
+    static zc_plot_bars chart;
+    memset(&chart, 0, sizeof chart);
+    char subtitle[160];
+    snprintf(subtitle, sizeof subtitle, "%u import threads, median of %d runs, warm page cache; shorter is better",
+             threads, REPS);
+    chart.title = "Incremental rebuild against a clean build";
+    chart.subtitle = subtitle;
+    chart.value_label = "build time, ms (log scale)";
+    chart.log_scale = 1;
+    chart.series_count = 1;
+    const struct {
+        const char *name;
+        double secs;
+    } rows[] = {
+        {"clean, no cache", s->clean.secs},
+        {"into an empty cache", s->cold.secs},
+        {"nothing changed (watch)", s->noop.secs},
+        {"one texture changed (watch)", s->one_kept.secs},
+        {"one texture, build --cache", s->one_dir.secs},
+        {"floor: copy of the pack", s->copy_secs},
+    };
+    chart.group_count = (int)(sizeof rows / sizeof rows[0]);
+    for (int g = 0; g < chart.group_count; ++g) {
+        char t[16], ratio[16];
+        zc_bench_format_ns(rows[g].secs * 1e9, t, sizeof t);
+        double faster = s->clean.secs / rows[g].secs;
+        zc_bench_format_ratio(faster >= 1 ? faster : 1 / faster, ratio, sizeof ratio);
+        chart.groups[g] = rows[g].name;
+        chart.values[g][0] = rows[g].secs * 1e3;
+        if (g == 0) snprintf(chart.notes[g][0], sizeof chart.notes[g][0], "%s", t);
+        else snprintf(chart.notes[g][0], sizeof chart.notes[g][0], "%s (%s %s)", t, ratio,
+                      faster >= 1 ? "faster" : "slower");
+    }
+    zc_plot_bars_md(&chart, "incremental_build", md);
+}
+
 static void usage(FILE *out) {
     fprintf(out, "usage: bench_incremental [--dir DIR]\n"
                  "  Incremental rebuild time through the build cache for one changed texture, beside a\n"
@@ -438,6 +479,7 @@ int main(int argc, char **argv) {
                        facts.files, source_bytes, images.entries, pack_bytes, threads, REPS, facts.changed_rel,
                        facts.changed_w, facts.changed_h);
     zc_bench_md_table(&md, &table);
+    plot_builds(&images, threads, &md);
     zc_bench_md_printf(&md, "\"cache kept open\" is what `zcpack watch` does: one zc_build_cache across builds, "
                             "whose memo of source hashes reads only the files whose status changed. `build "
                             "--cache` opens the cache for the build and hashes every source again. The floor "
@@ -449,6 +491,11 @@ int main(int argc, char **argv) {
                             "again as well:\n\n",
                        model.entries, model_pack_bytes);
     zc_bench_md_table(&md, &mtable);
+    zc_bench_md glance;
+    zc_bench_md_init(&glance);
+    zc_bench_glance_row(&glance, "bench_incremental", "rebuild after one texture changed (cache kept open)",
+                        "clean build of the same tree", "%.1fx faster", images.clean.secs / images.one_kept.secs);
+    zc_bench_glance_save(&glance, dir, "bench_incremental");
     char md_path[4096];
     snprintf(md_path, sizeof md_path, "%s/bench_incremental.md", dir);
     int saved = zc_bench_md_save(&md, md_path);

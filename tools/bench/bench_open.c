@@ -14,10 +14,13 @@
  *     sorted 64-bit ids.
  *
  * Every timing is a median over repetitions with a warm page cache, after warm-up
- * runs. Output: a report on stdout and the Markdown fragment build/bench/bench_open.md
- * that `make bench` gathers into BENCHMARKS.md. A benchmark, never a test: it exits
- * non-zero only when it cannot measure (I/O error, a pack that does not open).
+ * runs. Output: a report on stdout, the Markdown fragment build/bench/bench_open.md and
+ * its summary rows bench_open.glance that `make bench` gathers into BENCHMARKS.md, and
+ * the charts docs/bench/open_time.png (open time against pack size) and lookup.png. A
+ * benchmark, never a test: it exits non-zero only when it cannot measure (I/O error, a
+ * pack that does not open).
  */
+#include "zc_bench_plot.h"
 #include "zc_bench_util.h"
 
 #include "zc_blob.h"
@@ -416,6 +419,70 @@ static void bench_lookups(const char *path, lookup_timing *out) {
  * Report
  * ------------------------------------------------------------------------------- */
 
+/* ---------------------------------------------------------------------------------
+ * Charts (docs/bench/, linked from the fragment)
+ * ------------------------------------------------------------------------------- */
+
+/* Open time against pack size: one line per variant over the three files' sizes. */
+static void plot_open(const open_timing *t, zc_bench_md *md) {
+    static zc_plot_lines chart;
+    memset(&chart, 0, sizeof chart);
+    char subtitle[160];
+    snprintf(subtitle, sizeof subtitle, "%u entries per pack; median of %d runs, warm page cache; lower is better",
+             BENCH_ENTRIES, OPEN_REPS);
+    chart.title = "Open to first pointer against pack size";
+    chart.subtitle = subtitle;
+    chart.x_label = "pack file size (log scale)";
+    chart.y_label = "median time, us (log scale)";
+    chart.log_x = chart.log_y = 1;
+    chart.series_count = 3;
+    chart.series[0].name = "floor: open + fstat + mmap + read 1 byte";
+    chart.series[1].name = "zcpack: open (header + TOC) + find + read";
+    chart.series[2].name = "zcpack at ZC_VALIDATE_NONE";
+    static char labels[BENCH_SPEC_COUNT][32];
+    for (size_t s = 0; s < BENCH_SPEC_COUNT; ++s) {
+        double x = (double)t[s].file_size;
+        double y[3] = {t[s].floor_median, t[s].toc_median, t[s].none_median};
+        for (int k = 0; k < 3; ++k) {
+            chart.series[k].x[s] = x;
+            chart.series[k].y[s] = y[k] / 1000.0;
+            chart.series[k].count = (int)BENCH_SPEC_COUNT;
+        }
+        zc_bench_format_bytes(t[s].file_size, labels[s], sizeof labels[s]);
+        chart.x_ticks[s] = x;
+        chart.x_tick_labels[s] = labels[s];
+    }
+    chart.x_tick_count = (int)BENCH_SPEC_COUNT;
+    zc_plot_lines_md(&chart, "open_time", md);
+}
+
+/* Nanoseconds per lookup beside the bsearch comparators. */
+static void plot_lookups(const lookup_timing *look, zc_bench_md *md) {
+    static zc_plot_bars chart;
+    memset(&chart, 0, sizeof chart);
+    char subtitle[160];
+    snprintf(subtitle, sizeof subtitle, "%u entries, shuffled order, median of %d rounds; lower is better",
+             BENCH_ENTRIES, LOOKUP_ROUNDS);
+    chart.title = "Lookup against libc bsearch";
+    chart.subtitle = subtitle;
+    chart.value_label = "ns per lookup";
+    chart.group_count = 2;
+    chart.groups[0] = "by path";
+    chart.groups[1] = "by 64-bit id";
+    chart.series_count = 2;
+    chart.series[0] = "zcpack (zc_pack_find, zc_pack_find_id)";
+    chart.series[1] = "bsearch over the same keys";
+    int methods[2][2] = {{LOOKUP_FIND, LOOKUP_BSEARCH_PATH}, {LOOKUP_FIND_ID, LOOKUP_BSEARCH_ID}};
+    for (int g = 0; g < 2; ++g) {
+        double ours = look->median[methods[g][0]], theirs = look->median[methods[g][1]];
+        chart.values[g][0] = ours;
+        chart.values[g][1] = theirs;
+        snprintf(chart.notes[g][0], sizeof chart.notes[g][0], "%.1f ns (%.2fx)", ours, ours / theirs);
+        snprintf(chart.notes[g][1], sizeof chart.notes[g][1], "%.1f ns", theirs);
+    }
+    zc_plot_bars_md(&chart, "lookup", md);
+}
+
 static void usage(FILE *out) {
     fprintf(out,
             "usage: bench_open [--dir DIR] [--regenerate]\n"
@@ -612,6 +679,7 @@ int main(int argc, char **argv) {
                             "cache; %s.\n\n",
                        OPEN_REPS, OPEN_WARMUP, open_what);
     zc_bench_md_table(&md, &open_table);
+    plot_open(open_t, &md);
     zc_bench_md_printf(&md, "%s %s\n\n", flat_sentence, share_sentence);
     zc_bench_md_printf(&md, "### Lookup among %u entries\n\n", BENCH_ENTRIES);
     zc_bench_md_printf(&md, "Every path once per round in shuffled order; median and p90 of %d rounds after %d "
@@ -619,6 +687,16 @@ int main(int argc, char **argv) {
                             "holding the same keys.\n\n",
                        LOOKUP_ROUNDS, LOOKUP_WARMUP, bench_specs[BENCH_LOOKUP_SPEC].label);
     zc_bench_md_table(&md, &look_table);
+    plot_lookups(&look, &md);
+    zc_bench_md glance;
+    zc_bench_md_init(&glance);
+    zc_bench_glance_row(&glance, "bench_open", "open to first pointer, 1 GiB pack (header + TOC checked)",
+                        "the same on the 64 KiB pack", "%.2fx the time", flat);
+    zc_bench_glance_row(&glance, "bench_open", "open to first pointer, 1 GiB pack", "open + mmap + read one byte",
+                        "%.1fx the time", large->toc_median / large->floor_median);
+    zc_bench_glance_row(&glance, "bench_open", "zc_pack_find among 10000 paths", "bsearch + strcmp, sorted paths",
+                        "%.2fx the time", look.median[LOOKUP_FIND] / look.median[LOOKUP_BSEARCH_PATH]);
+    zc_bench_glance_save(&glance, dir, "bench_open");
     char md_path[4096];
     snprintf(md_path, sizeof md_path, "%s/bench_open.md", dir);
     int saved = zc_bench_md_save(&md, md_path);

@@ -20,9 +20,11 @@
  *
  * Every figure is a median (p50) and p99 over BENCH_SAVES saves after BENCH_WARMUP
  * warm-up saves, with a warm page cache (the writer has just written the file). Output:
- * a report on stdout and build/bench/bench_reload.md. A benchmark, never a test: it
- * exits non-zero only when it cannot measure.
+ * a report on stdout, build/bench/bench_reload.md and its summary rows
+ * bench_reload.glance, and the chart docs/bench/reload_latency.png. A benchmark, never
+ * a test: it exits non-zero only when it cannot measure.
  */
+#include "zc_bench_plot.h"
 #include "zc_bench_util.h"
 
 #include "zc_import_texture.h"
@@ -342,6 +344,39 @@ static void row(zc_bench_table *t, const char *what, double *values, size_t n, d
     else zc_bench_table_set(t, r, 3, "-");
 }
 
+/* Save-to-callback latency, p50 and p99, beside the floor. */
+static void plot_latency(double *floor_sums, double *live_sum, double *live_full, double floor_ns, zc_bench_md *md) {
+    static zc_plot_bars chart;
+    memset(&chart, 0, sizeof chart);
+    char subtitle[160];
+    snprintf(subtitle, sizeof subtitle, "%d saves of a pack in which one texture changed; shorter is better",
+             BENCH_SAVES);
+    chart.title = "Hot reload: save to on_change against the floor";
+    chart.subtitle = subtitle;
+    chart.value_label = "latency, ms (log scale)";
+    chart.log_scale = 1;
+    chart.group_count = 3;
+    chart.groups[0] = "floor: notify + open, map";
+    chart.groups[1] = "live pack at CHECKSUMS";
+    chart.groups[2] = "live pack at FULL";
+    chart.series_count = 2;
+    chart.series[0] = "p50";
+    chart.series[1] = "p99";
+    double *values[3] = {floor_sums, live_sum, live_full};
+    for (int g = 0; g < 3; ++g) {
+        double q[2] = {zc_bench_quantile(values[g], BENCH_SAVES, 0.5), zc_bench_quantile(values[g], BENCH_SAVES, 0.99)};
+        for (int k = 0; k < 2; ++k) {
+            char t[16], ratio[16];
+            zc_bench_format_ns(q[k], t, sizeof t);
+            zc_bench_format_ratio(q[k] / floor_ns, ratio, sizeof ratio);
+            chart.values[g][k] = q[k] / 1e6;
+            if (g == 0 || k == 1) snprintf(chart.notes[g][k], sizeof chart.notes[g][k], "%s", t);
+            else snprintf(chart.notes[g][k], sizeof chart.notes[g][k], "%s (%s the floor)", t, ratio);
+        }
+    }
+    zc_plot_bars_md(&chart, "reload_latency", md);
+}
+
 int main(int argc, char **argv) {
     const char *dir = "build/bench";
     for (int i = 1; i < argc; ++i) {
@@ -437,6 +472,17 @@ int main(int argc, char **argv) {
                             "of contents and comparing it with the current one.\n\n",
                        floor_text);
     zc_bench_md_table(&md, &t);
+    plot_latency(sum, live_sum, live_full, floor_ns, &md);
+    zc_bench_md glance;
+    zc_bench_md_init(&glance);
+    char ratio[16];
+    zc_bench_format_ratio(zc_bench_quantile(live_sum, BENCH_SAVES, 0.5) / floor_ns, ratio, sizeof ratio);
+    zc_bench_glance_row(&glance, "bench_reload", "hot reload, save to on_change (p50, every byte hashed)",
+                        "file notification + open and map", "%s the time", ratio);
+    zc_bench_format_ratio(zc_bench_quantile(live_full, BENCH_SAVES, 0.5) / floor_ns, ratio, sizeof ratio);
+    zc_bench_glance_row(&glance, "bench_reload", "hot reload, save to on_change (p50, structure checked)",
+                        "file notification + open and map", "%s the time", ratio);
+    zc_bench_glance_save(&glance, dir, "bench_reload");
     int saved = zc_bench_md_save(&md, md_path);
     zc_bench_md_free(&md);
     zc_bench_rm_rf(work);

@@ -22,10 +22,12 @@
  * one thread, several times; the median is reported. The pack side reads BCn and mip
  * levels (what an engine uploads); the traditional side gets RGBA8 level 0 only and
  * would still have to build mips and compress to reach the same GPU-ready state, so the
- * ratio understates what the pack saves. Output: a report on stdout and the Markdown
- * fragment build/bench/bench_scene.md for BENCHMARKS.md. A benchmark, never a test.
+ * ratio understates what the pack saves. Output: a report on stdout, the Markdown
+ * fragment build/bench/bench_scene.md and its summary rows bench_scene.glance for
+ * BENCHMARKS.md, and the chart docs/bench/scene_load.png. A benchmark, never a test.
  */
 #define _GNU_SOURCE
+#include "zc_bench_plot.h"
 #include "zc_bench_util.h"
 
 #include <dirent.h>
@@ -335,6 +337,33 @@ static uint64_t load_pack(const char *pack_path, int read, id_set *seen, load_co
  * Report
  * ------------------------------------------------------------------------------- */
 
+/* Load time of the same scenes: assimp + stb_image beside the pack (log scale). */
+static void plot_load(uint32_t models, double trad, double read, double resolve, zc_bench_md *md) {
+    static zc_plot_bars chart;
+    memset(&chart, 0, sizeof chart);
+    char subtitle[160];
+    snprintf(subtitle, sizeof subtitle, "%u models, one thread, median of %d runs, warm page cache; shorter is better",
+             models, REPS);
+    chart.title = "Scene load: pack against assimp + stb_image";
+    chart.subtitle = subtitle;
+    chart.value_label = "time, ms (log scale)";
+    chart.log_scale = 1;
+    chart.group_count = 3;
+    chart.groups[0] = "assimp + stb_image";
+    chart.groups[1] = "pack: resolve + read all";
+    chart.groups[2] = "pack: resolve only";
+    chart.series_count = 1;
+    double secs[3] = {trad, read, resolve};
+    for (int g = 0; g < 3; ++g) {
+        char t[16];
+        zc_bench_format_ns(secs[g] * 1e9, t, sizeof t);
+        chart.values[g][0] = secs[g] * 1e3;
+        if (g == 0) snprintf(chart.notes[g][0], sizeof chart.notes[g][0], "%s", t);
+        else snprintf(chart.notes[g][0], sizeof chart.notes[g][0], "%s (%.1fx faster)", t, trad / secs[g]);
+    }
+    zc_plot_bars_md(&chart, "scene_load", md);
+}
+
 static void usage(FILE *out) {
     fprintf(out, "usage: bench_scene [--dir DIR]\n"
                  "  Loads the models of Debian's assimp-testmodels and the demo scene with assimp +\n"
@@ -475,6 +504,7 @@ int main(int argc, char **argv) {
                        "page cache; medians of %d runs.\n\n",
                        model_count, MODEL_DIRS, tree_b, build_t, pack_b, stats.failed_files, REPS);
     zc_bench_md_table(&md, &t);
+    plot_load(model_count, trad_med, read_med, resolve_med, &md);
     zc_bench_md_printf(&md,
                        "**Loading from the pack is %.1fx faster than assimp + stb_image** (%.1fx for open + "
                        "resolve without reading the bytes). The traditional side stops at RGBA8 level 0 and "
@@ -485,6 +515,11 @@ int main(int argc, char **argv) {
                        "used in (sRGB for base colour, linear for data) and finds textures whose names differ "
                        "in case or folder from the file beside the model, which the plain loader skips.\n\n",
                        trad_med / read_med, trad_med / resolve_med);
+    zc_bench_md glance;
+    zc_bench_md_init(&glance);
+    zc_bench_glance_row(&glance, "bench_scene", "loading the scenes from the pack, every byte read",
+                        "assimp import + stb_image decode", "%.1fx faster", trad_med / read_med);
+    zc_bench_glance_save(&glance, out_dir, "bench_scene");
     char md_path[4096];
     PATH_PRINTF(md_path, "%s/bench_scene.md", out_dir);
     int saved = zc_bench_md_save(&md, md_path);

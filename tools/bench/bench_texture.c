@@ -21,16 +21,19 @@
  *     beside the single-thread stb_image decode of the sources.
  *
  * Every timing is the median of several runs with a warm page cache. Output: a report
- * on stdout and the Markdown fragment build/bench/bench_texture.md that `make bench`
- * gathers into BENCHMARKS.md. A benchmark, never a test: it exits non-zero only when
- * it cannot measure.
+ * on stdout, the Markdown fragment build/bench/bench_texture.md and its summary rows
+ * bench_texture.glance that `make bench` gathers into BENCHMARKS.md, and the charts
+ * docs/bench/texture_pipeline.png and texture_access.png. A benchmark, never a test: it
+ * exits non-zero only when it cannot measure.
  */
 #define _GNU_SOURCE
+#include "zc_bench_plot.h"
 #include "zc_bench_util.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -401,6 +404,76 @@ static void set_rate_cells(zc_bench_table *t, int row, timing run, const image_s
         zc_bench_table_set(t, row, 6, "-");
 }
 
+/* Textures per second: stb_image decoding beside the whole pipeline, per thread count
+ * (the --no-compress build ran with every core only). */
+static void plot_pipeline(const image_set *set, int cores, timing dec1, timing decn, timing b1, timing bn,
+                          timing plain, zc_bench_md *md) {
+    static zc_plot_bars chart;
+    memset(&chart, 0, sizeof chart);
+    char subtitle[160], many[32];
+    snprintf(subtitle, sizeof subtitle, "%zu real images; median of %d builds and %d decodes; higher is better",
+             set->count, BUILD_REPS, DECODE_REPS);
+    snprintf(many, sizeof many, "%d threads", cores);
+    chart.title = "Texture pipeline against stb_image decoding";
+    chart.subtitle = subtitle;
+    chart.value_label = "textures per second";
+    chart.group_count = 3;
+    chart.groups[0] = "stb_image: read + decode";
+    chart.groups[1] = "zc_build (BCn, mips)";
+    chart.groups[2] = "zc_build --no-compress";
+    chart.series_count = 2;
+    chart.series[0] = "1 thread";
+    chart.series[1] = many;
+    timing runs[3][2] = {{dec1, decn}, {b1, bn}, {{0, 0}, plain}};
+    double versus[2] = {dec1.wall, decn.wall};
+    for (int g = 0; g < 3; ++g) {
+        for (int t = 0; t < 2; ++t) {
+            timing run = runs[g][t];
+            if (run.wall <= 0) {
+                chart.values[g][t] = NAN;
+                continue;
+            }
+            chart.values[g][t] = (double)set->count / run.wall;
+            if (g == 0)
+                snprintf(chart.notes[g][t], sizeof chart.notes[g][t], "%.0f/s", chart.values[g][t]);
+            else
+                snprintf(chart.notes[g][t], sizeof chart.notes[g][t], "%.0f/s (%.1fx decode time)",
+                         chart.values[g][t], run.wall / versus[t]);
+        }
+    }
+    zc_plot_bars_md(&chart, "texture_pipeline", md);
+}
+
+/* Time per texture of the runtime's access beside decoding the source (log scale). */
+static void plot_access(const runtime_timing *rt, double decode_secs, zc_bench_md *md) {
+    static zc_plot_bars chart;
+    memset(&chart, 0, sizeof chart);
+    char subtitle[160];
+    snprintf(subtitle, sizeof subtitle, "%u textures, one thread, median of %d rounds; lower is better",
+             rt->textures, RUNTIME_REPS);
+    chart.title = "Texture access: pack against stb_image";
+    chart.subtitle = subtitle;
+    chart.value_label = "time per texture, us (log scale)";
+    chart.log_scale = 1;
+    chart.group_count = 3;
+    chart.groups[0] = "pack: open + every level";
+    chart.groups[1] = "pack: read every byte";
+    chart.groups[2] = "stb_image: read + decode";
+    chart.series_count = 1;
+    double secs[3] = {rt->levels_secs, rt->read_secs, decode_secs};
+    for (int g = 0; g < 3; ++g) {
+        double us = secs[g] * 1e6 / rt->textures;
+        chart.values[g][0] = us;
+        char t[16];
+        zc_bench_format_ns(us * 1000.0, t, sizeof t);
+        double faster = decode_secs / secs[g];
+        if (g < 2) snprintf(chart.notes[g][0], sizeof chart.notes[g][0], "%s (%.*fx faster)", t, faster < 100 ? 1 : 0,
+                            faster);
+        else snprintf(chart.notes[g][0], sizeof chart.notes[g][0], "%s", t);
+    }
+    zc_plot_bars_md(&chart, "texture_access", md);
+}
+
 int main(int argc, char **argv) {
     const char *dir = "build/bench";
     for (int i = 1; i < argc; ++i) {
@@ -603,6 +676,7 @@ int main(int argc, char **argv) {
                             "cache. %s\n\n",
                        BUILD_REPS, DECODE_REPS, pack_what);
     zc_bench_md_table(&md, &pack_table);
+    plot_pipeline(&set, cores, dec1_med, decn_med, b1_med, bn_med, plain_med, &md);
     zc_bench_md_printf(&md, "%s\n\n", scaling);
     zc_bench_md_printf(&md, "### Runtime access\n\nOn the default pack (%u textures, %llu levels, %s of level "
                             "bytes), median of %d rounds, warm page cache: zc_pack_open at the default validation, "
@@ -612,6 +686,14 @@ int main(int argc, char **argv) {
                             "stb_image on one thread.\n\n",
                        rt.textures, (unsigned long long)rt.levels, level_bytes, RUNTIME_REPS);
     zc_bench_md_table(&md, &rt_table);
+    plot_access(&rt, dec1_med.wall, &md);
+    zc_bench_md glance;
+    zc_bench_md_init(&glance);
+    zc_bench_glance_row(&glance, "bench_texture", "reading every texture level from the pack",
+                        "stb_image decoding the source images", "%.1fx faster", dec1_med.wall / rt.read_secs);
+    zc_bench_glance_row(&glance, "bench_texture", "zc_build of the images (mips, BCn, all cores)",
+                        "stb_image decoding them, same threads", "%.1fx the time", bn_med.wall / decn_med.wall);
+    zc_bench_glance_save(&glance, dir, "bench_texture");
     char md_path[4096];
     snprintf(md_path, sizeof md_path, "%s/bench_texture.md", dir);
     int saved = zc_bench_md_save(&md, md_path);

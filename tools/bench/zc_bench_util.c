@@ -101,6 +101,10 @@ void zc_bench_format_ns(double ns, char *buf, size_t size) {
     else snprintf(buf, size, "%.2f %s", ns, units[u]);
 }
 
+void zc_bench_format_ratio(double ratio, char *buf, size_t size) {
+    snprintf(buf, size, "%.*fx", ratio < 10.0 ? 2 : ratio < 100.0 ? 1 : 0, ratio);
+}
+
 void zc_bench_format_bytes(uint64_t bytes, char *buf, size_t size) {
     static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
     double v = (double)bytes;
@@ -357,4 +361,22 @@ static int zc__bench_remove_one(const char *path, const struct stat *st, int fla
 
 void zc_bench_rm_rf(const char *path) {
     nftw(path, zc__bench_remove_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+void zc_bench_glance_row(zc_bench_md *glance, const char *program, const char *figure, const char *comparator,
+                         const char *ratio_fmt, ...) {
+    char ratio[128];
+    va_list ap;
+    va_start(ap, ratio_fmt);
+    vsnprintf(ratio, sizeof ratio, ratio_fmt, ap);
+    va_end(ap);
+    zc_bench_md_printf(glance, "| %s | %s | %s | %s |\n", program, figure, comparator, ratio);
+}
+
+int zc_bench_glance_save(zc_bench_md *glance, const char *dir, const char *program) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s.glance", dir, program);
+    int r = zc_bench_md_save(glance, path);
+    zc_bench_md_free(glance);
+    return r;
 }

@@ -75,6 +75,9 @@ void zc_bench_format_ns(double ns, char *buf, size_t size);
 /* "64.0 KiB", "1.00 GiB", "512 B". */
 void zc_bench_format_bytes(uint64_t bytes, char *buf, size_t size);
 
+/* A ratio with the precision its size deserves: "0.92x", "22.0x", "2032x". */
+void zc_bench_format_ratio(double ratio, char *buf, size_t size);
+
 /* ---------------------------------------------------------------------------------
  * Machine facts
  * ------------------------------------------------------------------------------- */
@@ -154,5 +157,23 @@ void zc_bench_md_machine(zc_bench_md *md, const zc_bench_machine *m);
 /* Write the fragment to `path` (replacing it through a temporary file and a rename).
  * 0 on success; -1 with a message on stderr otherwise. */
 int zc_bench_md_save(const zc_bench_md *md, const char *path);
+
+/* ---------------------------------------------------------------------------------
+ * "At a glance": the first table of BENCHMARKS.md, one row per headline figure, each
+ * a ratio to the comparator measured in the same run. A program collects its rows in
+ * a zc_bench_md of their own and saves it as <dir>/<program>.glance beside its
+ * fragment; `make bench` gathers those files, in report order, under the table head.
+ * ------------------------------------------------------------------------------- */
+
+/* Append one table row: the program, the figure, its comparator and the ratio as
+ * text ("21.8x faster", "0.77x the time"). Cells must not contain '|'. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 5, 6)))
+#endif
+void zc_bench_glance_row(zc_bench_md *glance, const char *program, const char *figure, const char *comparator,
+                         const char *ratio_fmt, ...);
+
+/* Save the rows as <dir>/<program>.glance (zc_bench_md_save) and free them. 0 or -1. */
+int zc_bench_glance_save(zc_bench_md *glance, const char *dir, const char *program);
 
 #endif /* ZC_BENCH_UTIL_H */

@@ -1,0 +1,138 @@
+/* zc_fuzz_walk.h - what each fuzz target does with one input, shared by the libFuzzer
+ * targets (tests/fuzz/fuzz_*.c, built by tools/fuzz.sh) and the replay suite
+ * (tests/test_fuzz_replay.c, built by premake with the ordinary test program).
+ *
+ * Every function takes arbitrary bytes and returns ZC_OK or the first error the code
+ * under test reported; it never fails on bad input. It aborts (a crash the fuzzer
+ * records) only when the code under test breaks a promise of its contract, e.g. a
+ * structural check accepts what the matching view refuses, an importer returns a
+ * payload its own type's check rejects, or a node name lookup finds another name.
+ * Memory errors are left to the sanitizers: every byte the API hands out is read.
+ *
+ * In a fuzz build (FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION) the runtime skips its
+ * hash comparisons, so fuzzed packs reach the structure behind them. The ordinary
+ * build checks every hash; there zcf_pack first recomputes the header and TOC
+ * checksums and the content hashes of the input (ids stay as they are: changing one
+ * would reorder the TOC), so a crash input found by the fuzzer reaches the same
+ * structural checks in the replay.
+ *
+ * Threads: one input at a time per process (zcf_model keeps one temporary directory
+ * per process). Allocation: each call frees everything it allocated before returning.
+ */
+#ifndef ZC_FUZZ_WALK_H
+#define ZC_FUZZ_WALK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "zc_pack.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A promise of the code under test is broken: say which on stderr and abort, so the
+ * fuzzer keeps the input and the replay suite reports a crash. */
+#define ZCF_REQUIRE(cond, ...)                                                              \
+    do {                                                                                    \
+        if (!(cond)) {                                                                      \
+            fprintf(stderr, "zc_fuzz_walk: %s:%d: broken promise: ", __FILE__, __LINE__);   \
+            fprintf(stderr, __VA_ARGS__);                                                   \
+            fputc('\n', stderr);                                                            \
+            abort();                                                                        \
+        }                                                                                   \
+    } while (0)
+
+/* Largest raw size a fuzzed compressed entry may declare (zc_pack_desc
+ * .max_decoded_size); larger ones are refused with ZC_ERR_LIMIT before allocating. */
+#define ZCF_MAX_DECODED ((uint64_t)4 << 20)
+
+/* fuzz_pack: zc_pack_open on the bytes in memory at ZC_VALIDATE_FULL, then every entry
+ * through the public accessors: lookups by path and id, dependency resolution,
+ * zc_pack_acquire (decoding compressed entries, twice to hit the cache) with every
+ * byte read, the typed walk of zcf_walk_payload, zc_hold_release, a second full
+ * validation, zc_pack_close. */
+zc_result zcf_pack(const uint8_t *data, size_t size);
+
+/* fuzz_toc: zc_check_header on the bytes as a file, then zc_check_toc on the TOC it
+ * locates. An input that does not start with the pack magic is checked as a bare TOC
+ * instead (payload area [128, 2^20)), so records are reachable without a header. */
+zc_result zcf_toc(const uint8_t *data, size_t size);
+
+/* fuzz_types: data[0] picks a type of the registry (formats/zc_types.h, modulo their
+ * number); the rest, copied to a 16-byte-aligned buffer of its exact size, is checked
+ * with that type's validator and, when it passes, walked (zcf_walk_payload). */
+zc_result zcf_types(const uint8_t *data, size_t size);
+
+/* fuzz_zstd: a one-entry pack (two with a dictionary) built in memory around the
+ * input, opened at ZC_VALIDATE_TOC, then the entry acquired (decoded), walked as its
+ * type, and the pack validated at FULL. Input layout (little-endian):
+ *   u8  flags: bit 0 a dictionary entry follows; bits 1-2 alignment 16, 64, 256 or
+ *       4096; bits 3-5 the entry's type (registry index, modulo its size)
+ *   u32 raw size the TOC declares
+ *   when bit 0: u16 n, then n bytes of the entry "zstd-dict/<id>" (id from its bytes)
+ *   the rest: the stored zstd frame (codec 1) */
+zc_result zcf_zstd(const uint8_t *data, size_t size);
+
+/* fuzz_image: zc_texture_import_memory with max_dimension ZCF_IMAGE_MAX_DIMENSION.
+ * data[0] picks the settings (format choice, mips, cutout, normal-map name, max_size,
+ * row_pitch_align); the rest is the image file. A successful import must pass
+ * zc_texture_check and its view is walked level by level. */
+#define ZCF_IMAGE_MAX_DIMENSION 512u
+zc_result zcf_image(const uint8_t *data, size_t size);
+
+/* fuzz_model: the model importer in this process (zc_model_import_in_process) on the
+ * bytes written to a temporary file (under /dev/shm when it exists) whose extension
+ * data[0] picks among obj, ply, stl, gltf, off (low 3 bits); the high bits switch
+ * quantize, meshlets, generate_normals, generate_tangents. Every entry of a successful
+ * import must pass its type's check, and is walked. assimp's own crashes and hangs are
+ * expected here: tools/fuzz.sh sorts them out (see there and tests/fuzz/README.md). */
+zc_result zcf_model(const uint8_t *data, size_t size);
+
+struct zc_model_settings;
+
+/* The model file of a fuzz_model input: data[1..] written to the per-process temporary
+ * file "model.<ext>" of data[0], and the settings data[0] picks. Returns the file's
+ * path (valid until the next call), NULL when size is 0 or the file cannot be written.
+ * For zcf_model and for the seed tool's check of assimp alone. */
+const char *zcf_model_file(const uint8_t *data, size_t size, struct zc_model_settings *settings);
+
+/* fuzz_model_reply: the bytes as the reply of an isolated model import's child,
+ * read by the parent's reply reader of packer/zc_model_isolate.c (scene path
+ * "model.gltf"). A reply the reader accepts is walked like fuzz_model's output.
+ * Defined in zc_fuzz_reply.c. */
+zc_result zcf_model_reply(const uint8_t *data, size_t size);
+
+struct zc_model;
+
+/* Write the reply an isolated import child would send for `model` to fd; 0 on
+ * success. For the seed generator (tests/fuzz/zc_fuzz_seeds.c). */
+int zcf_write_model_reply(int fd, const struct zc_model *model);
+
+/* The typed walk: view the payload as `type` (a registry tag) and read everything the
+ * view reaches: every texture level, every attribute of every vertex and every index
+ * of a mesh, a material's name and texture references, a scene's node names, name
+ * lookups, world transforms, mesh and material references, cameras and lights.
+ * References are resolved through `pack` when it is not NULL. Returns the view's
+ * result. `payload` must be 16-byte aligned (as every entry is). */
+zc_result zcf_walk_payload(const zc_pack *pack, uint32_t type, const void *payload, uint64_t size);
+
+typedef zc_result (*zcf_fn)(const uint8_t *data, size_t size);
+
+typedef struct zcf_target {
+    const char *name;           /* "fuzz_pack": the fuzz binary and the corpus folder */
+    zcf_fn run;
+} zcf_target;
+
+/* Every target, for the replay suite: the folder tests/fuzz/<seeds|regressions>/<name>/
+ * is replayed through `run`. */
+extern const zcf_target zcf_targets[];
+extern const size_t zcf_target_count;
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ZC_FUZZ_WALK_H */

@@ -1,0 +1,155 @@
+/* test_fuzz_replay.c - the fuzz targets' inputs replayed as ordinary tests: every file
+ * under tests/fuzz/seeds/<target>/ and tests/fuzz/regressions/<target>/ goes through
+ * the same code as the libFuzzer target of that name (tests/fuzz/zc_fuzz_walk.h), in
+ * this ordinary build, where the runtime checks every hash (the walk reseals fuzzed
+ * packs first, so they still reach the structure behind the hashes).
+ *
+ * Each input must give ZC_OK or an error code: no crash, no abort from a broken
+ * promise of the walk, and, in the sanitizer run, no sanitizer report. The files under
+ * regressions/ are the inputs that once crashed a fuzz target (tools/fuzz.sh keeps
+ * them there); tests/fuzz/README.md lists what each one found.
+ *
+ * The source tree is found as two directories above this program (bin/<config>/), or
+ * at $ZC_SOURCE_DIR.
+ */
+#include <criterion/criterion.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fuzz/zc_fuzz_walk.h"
+#include "zc_test_util.h"
+
+/* tests/fuzz under the source tree. */
+static const char *fuzz_dir(void) {
+    static char path[PATH_MAX];
+    const char *env = getenv("ZC_SOURCE_DIR");
+    if (env && *env) {
+        snprintf(path, sizeof path, "%s/tests/fuzz", env);
+    } else {
+        char self[PATH_MAX - 32];
+        ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+        cr_assert_gt(n, 0, "readlink /proc/self/exe: %s", strerror(errno));
+        self[n] = 0;
+        *strrchr(self, '/') = 0;
+        snprintf(path, sizeof path, "%s/../../tests/fuzz", self);
+    }
+    cr_assert(zct_exists(path), "%s not found (set ZC_SOURCE_DIR to the source tree)", path);
+    return path;
+}
+
+static const zcf_target *find_target(const char *name) {
+    for (size_t i = 0; i < zcf_target_count; ++i)
+        if (strcmp(zcf_targets[i].name, name) == 0) return &zcf_targets[i];
+    return NULL;
+}
+
+static int is_input(const char *dir, const char *name) {
+    if (name[0] == '.') return 0;
+    char *path = zct_join(dir, name);
+    struct stat st;
+    int regular = stat(path, &st) == 0 && S_ISREG(st.st_mode);
+    free(path);
+    return regular;
+}
+
+/* Replay every file of tests/fuzz/<kind>/<target>/ (a missing folder holds none);
+ * returns how many there were. */
+static size_t replay_folder(const zcf_target *target, const char *kind) {
+    char *kind_dir = zct_join(fuzz_dir(), kind);
+    char *dir = zct_join(kind_dir, target->name);
+    free(kind_dir);
+    size_t count = 0;
+    DIR *d = opendir(dir);
+    if (!d) {
+        cr_assert_eq(errno, ENOENT, "%s: %s", dir, strerror(errno));
+        free(dir);
+        return 0;
+    }
+    for (struct dirent *de; (de = readdir(d)) != NULL;) {
+        if (!is_input(dir, de->d_name)) continue;
+        char *path = zct_join(dir, de->d_name);
+        size_t size = 0;
+        uint8_t *data = zct_read_file(path, &size);
+        cr_assert_not_null(data, "cannot read %s", path);
+        zc_result r = target->run(data, size);
+        cr_assert(r >= ZC_OK && r < ZC__RESULT_COUNT, "%s: %s returned %d, not a zc_result", path, target->name,
+                  (int)r);
+        cr_log_info("%s/%s/%s: %s", kind, target->name, de->d_name, zc_result_name(r));
+        free(data);
+        free(path);
+        count++;
+    }
+    closedir(d);
+    free(dir);
+    return count;
+}
+
+/* Seeds and regressions of one target; every target has at least one committed seed. */
+static void replay(const char *name) {
+    const zcf_target *target = find_target(name);
+    cr_assert_not_null(target, "no fuzz target %s in zcf_targets", name);
+    size_t seeds = replay_folder(target, "seeds");
+    size_t regressions = replay_folder(target, "regressions");
+    cr_assert_gt(seeds, 0, "tests/fuzz/seeds/%s holds no input", name);
+    cr_log_info("%s: %zu seeds, %zu regressions replayed", name, seeds, regressions);
+}
+
+Test(fuzz_replay, pack) { replay("fuzz_pack"); }
+Test(fuzz_replay, toc) { replay("fuzz_toc"); }
+Test(fuzz_replay, types) { replay("fuzz_types"); }
+Test(fuzz_replay, zstd) { replay("fuzz_zstd"); }
+Test(fuzz_replay, image) { replay("fuzz_image"); }
+Test(fuzz_replay, model) { replay("fuzz_model"); }
+Test(fuzz_replay, model_reply) { replay("fuzz_model_reply"); }
+
+/* Every folder under seeds/ and regressions/ is a target's (a misspelt one would never
+ * be replayed), and every target has a source file and a replay test above. */
+Test(fuzz_replay, folders_name_targets) {
+    static const char *const kinds[] = { "seeds", "regressions" };
+    for (size_t k = 0; k < 2; ++k) {
+        char *dir = zct_join(fuzz_dir(), kinds[k]);
+        DIR *d = opendir(dir);
+        cr_assert(d || k == 1, "%s: %s", dir, strerror(errno));
+        for (struct dirent *de; d && (de = readdir(d)) != NULL;) {
+            if (de->d_name[0] == '.') continue;
+            cr_assert_not_null(find_target(de->d_name), "%s/%s is not a fuzz target's folder", dir, de->d_name);
+        }
+        if (d) closedir(d);
+        free(dir);
+    }
+    cr_assert_eq(zcf_target_count, 7, "a new target needs its Test(fuzz_replay, ...) above");
+    for (size_t i = 0; i < zcf_target_count; ++i) {
+        char file[64];
+        snprintf(file, sizeof file, "%s.c", zcf_targets[i].name);
+        char *path = zct_join(fuzz_dir(), file);
+        cr_assert(zct_exists(path), "%s is missing", path);
+        free(path);
+    }
+}
+
+/* The walk refuses what it must refuse: an empty input, a pack with a damaged header
+ * checksum (after the reseal a damaged byte outside the hashed fields stays damage),
+ * and it accepts a committed seed pack. */
+Test(fuzz_replay, walk_reports_errors) {
+    cr_assert_eq(zcf_pack(NULL, 0), ZC_ERR_TRUNCATED);
+    cr_assert_eq(zcf_toc((const uint8_t *)"", 0), ZC_ERR_BAD_TOC);
+    cr_assert_eq(zcf_types((const uint8_t *)"", 0), ZC_ERR_INVALID_ARGUMENT);
+    static const uint8_t not_a_pack[16] = "not a pack file";
+    cr_assert_eq(zcf_pack(not_a_pack, sizeof not_a_pack), ZC_ERR_NOT_A_PACK);
+    char *dir = zct_join(fuzz_dir(), "seeds/fuzz_pack/text.zcpack");
+    size_t size = 0;
+    uint8_t *pack = zct_read_file(dir, &size);
+    cr_assert_not_null(pack, "cannot read %s", dir);
+    cr_assert_eq(zcf_pack(pack, size), ZC_OK, "the seed pack %s does not walk", dir);
+    pack[8] = 2; /* format major 2 */
+    cr_assert_eq(zcf_pack(pack, size), ZC_ERR_VERSION);
+    free(pack);
+    free(dir);
+}
