@@ -162,6 +162,12 @@ classify() {
         END { if (judging) verdict = verdict "?"; print (verdict != "" && verdict !~ /[o?]/) ? "assimp" : "ours" }'
 }
 
+# fuzz_model's temporary model files: one folder for this run, removed at its end
+# with whatever crashed or stopped runs left in it.
+scratch=$(mktemp -d /dev/shm/zc-fuzz-run-XXXXXX 2>/dev/null || mktemp -d)
+trap 'rm -rf "$scratch"' EXIT INT TERM
+export ZC_FUZZ_TMPDIR="$scratch"
+
 status=0
 summary=""
 for t in $targets; do

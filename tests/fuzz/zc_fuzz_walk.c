@@ -671,11 +671,16 @@ static void zcf__model_cleanup(void) {
     if (zcf__model_dir[0]) rmdir(zcf__model_dir);
 }
 
-/* The per-process temporary directory, made at first use and removed at exit. */
+/* The per-process temporary directory, made at first use under $ZC_FUZZ_TMPDIR (else
+ * /dev/shm, else /tmp) and removed at a normal exit (tools/fuzz.sh points
+ * ZC_FUZZ_TMPDIR at a folder of its own, which it removes with whatever crashed or
+ * timed-out runs left there). */
 static const char *zcf__temp_dir(void) {
     if (zcf__model_dir[0]) return zcf__model_dir;
     struct stat st;
-    const char *base = stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) ? "/dev/shm" : "/tmp";
+    const char *base = getenv("ZC_FUZZ_TMPDIR");
+    if (!base || !*base || strlen(base) > 40)
+        base = stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) ? "/dev/shm" : "/tmp";
     snprintf(zcf__model_dir, sizeof zcf__model_dir, "%s/zc-fuzz-XXXXXX", base);
     if (!mkdtemp(zcf__model_dir)) {
         zcf__model_dir[0] = 0;
