@@ -1,7 +1,8 @@
 /* sdk_hello.c - the smallest engine-side program, built only against the installed
  * zcpack SDK: open a pack, look one entry up by path, print the start of its raw bytes
- * (zc_pack_acquire decodes a compressed entry), and check that its stored bytes are
- * read in place from one contiguous image of the file (zero-copy).
+ * (zc_pack_acquire decodes a compressed entry), check that its stored bytes are
+ * read in place from one contiguous image of the file (zero-copy), then verify the
+ * whole pack (every checksum) and read every byte of every entry once.
  *
  *     cc sdk_hello.c $(pkg-config --cflags --libs zcpack) -o sdk_hello
  *     ./sdk_hello game.zcpack shaders/sky.glsl
@@ -93,6 +94,28 @@ int main(int argc, char **argv)
         goto done;
     }
     printf("  data lies in the pack image at offset %" PRIu64 ": zero-copy\n", entry.offset);
+
+    r = zc_pack_validate(pack, ZC_VALIDATE_CHECKSUMS);
+    if (r != ZC_OK) {
+        fprintf(stderr, "sdk_hello: %s: verification failed: %s\n", pack_path, zc_result_str(r));
+        goto done;
+    }
+    uint64_t bytes = 0, sum = 0;
+    for (uint32_t i = 0; i < count; i++) {
+        zc_entry e;
+        zc_hold h;
+        if ((r = zc_pack_entry_at(pack, i, &e)) != ZC_OK || (r = zc_pack_acquire(pack, &e, &h)) != ZC_OK) {
+            fprintf(stderr, "sdk_hello: %s: entry %" PRIu32 ": %s\n", pack_path, i, zc_result_str(r));
+            goto done;
+        }
+        const unsigned char *p = h.data;
+        for (uint64_t k = 0; k < h.size; k++)
+            sum += p[k];
+        bytes += h.size;
+        zc_hold_release(&h);
+    }
+    printf("verified every checksum; read all %" PRIu32 " entries, %" PRIu64 " bytes (byte sum %" PRIu64 ")\n",
+           count, bytes, sum);
     status = 0;
 
 done:
