@@ -1227,7 +1227,11 @@ Test(reload, stress_readers_and_a_reader_process_while_the_pack_is_republished, 
     cr_expect_eq(atomic_load(&h->max_marker), publishes + 1);
     cr_expect_gt(s.reloads, 10u, "generations were swapped while readers read");
     cr_expect_leq(s.retained_peak, max_generations);
-    cr_expect_leq(wa.max_maps, (int)max_generations, "mapped generations stay within the bound");
+    /* The runtime's own count (retained_peak, above) is exact. /proc/self/maps is read
+     * in several read() calls while the watcher thread maps and unmaps generations, so
+     * one snapshot can list a mapping that is being replaced next to its successor:
+     * the file view may show one line more than were ever mapped at once. */
+    cr_expect_leq(wa.max_maps, (int)max_generations + 1, "mapped generations stay within the bound");
     cr_expect_eq(s.failures, 0u);
     cr_expect_eq(count_fds(), fds, "descriptors back to the baseline");
     cr_expect_eq(count_maps_under(tmp), 0, "every pack mapping is gone");
