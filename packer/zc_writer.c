@@ -1170,52 +1170,8 @@ fail:
  * Kept apart from begin/write/end: the stored bytes are already final (possibly a
  * compressed frame), so nothing is hashed or transformed; the record takes the
  * source's codec, raw size and content hash. Identical stored bytes are shared as
- * end_entry shares them, comparing the file with the source's memory.
+ * end_entry shares them (zc__store, zc__share_or_keep).
  * ------------------------------------------------------------------------------- */
-
-/* 1 when the `size` bytes of the temporary file at `offset` equal `data`, 0 when they
- * differ, -1 on an I/O or allocation failure (logged). The buffer must be flushed. */
-static int zc__file_equals(zc_writer *w, uint64_t offset, const uint8_t *data, uint64_t size) {
-    if (!w->cmp_a) w->cmp_a = (uint8_t *)malloc(ZC__CMP_CHUNK);
-    if (!w->cmp_a) {
-        zc__oom(w, "comparing payloads");
-        return -1;
-    }
-    while (size > 0) {
-        size_t n = size < ZC__CMP_CHUNK ? (size_t)size : ZC__CMP_CHUNK;
-        if (zc__pread_all(w, w->cmp_a, n, offset) != ZC_OK) return -1;
-        if (memcmp(w->cmp_a, data, n) != 0) return 0;
-        offset += n;
-        data += n;
-        size -= n;
-    }
-    return 1;
-}
-
-/* Offset of stored bytes equal to the copied entry's (same content hash, codec, sizes
- * and bytes, at an offset its alignment accepts), or UINT64_MAX when there is none. On
- * a failure (logged) sets *out_r. */
-static uint64_t zc__copy_twin(zc_writer *w, const zc_toc_entry *rec, const void *data, zc_result *out_r) {
-    *out_r = ZC_OK;
-    if (!w->twins_cap) return UINT64_MAX;
-    uint64_t alignment = (uint64_t)1 << rec->align_log2;
-    int flushed = 0;
-    for (uint32_t s = (uint32_t)rec->content_hash & (w->twins_cap - 1); w->twins[s]; s = (s + 1) & (w->twins_cap - 1)) {
-        const zc_toc_entry *twin = &w->recs[w->twins[s] - 1];
-        if (twin->content_hash != rec->content_hash || twin->stored_size != rec->stored_size ||
-            twin->raw_size != rec->raw_size || twin->codec != rec->codec || twin->offset % alignment != 0)
-            continue;
-        if (!flushed && (*out_r = zc__flush(w)) != ZC_OK) return UINT64_MAX;
-        flushed = 1;
-        int same = zc__file_equals(w, twin->offset, (const uint8_t *)data, rec->stored_size);
-        if (same < 0) {
-            *out_r = w->broken ? w->broken : ZC_ERR_OUT_OF_MEMORY;
-            return UINT64_MAX;
-        }
-        if (same) return twin->offset;
-    }
-    return UINT64_MAX;
-}
 
 static uint32_t zc__log2_alignment(uint32_t alignment) {
     uint32_t log2 = 0;
@@ -1223,45 +1179,15 @@ static uint32_t zc__log2_alignment(uint32_t alignment) {
     return ((uint32_t)1 << log2) == alignment ? log2 : 0;
 }
 
-/* Store the copied entry's bytes (or share a twin's) and close its record. */
+/* Store the copied entry's bytes as they are (or share a twin's) and close its
+ * record: the same store and twin search as every other payload. */
 static zc_result zc__copy_payload(zc_writer *w, const zc_entry *entry) {
     uint32_t index = w->count - 1;
     zc_toc_entry *rec = &w->recs[index];
-    uint64_t alignment = (uint64_t)1 << rec->align_log2;
-    rec->codec = (uint8_t)entry->codec;
-    rec->stored_size = entry->stored_size;
     rec->raw_size = entry->raw_size;
     rec->content_hash = entry->content_hash;
-    if (rec->stored_size == 0) {
-        rec->offset = zc__align_up(ZC__HEADER_SIZE, alignment);
-        if (rec->offset > w->end) w->end = rec->offset;
-        return ZC_OK;
-    }
-    zc_result r;
-    uint64_t twin = zc__copy_twin(w, rec, entry->data, &r);
-    if (r != ZC_OK) return r;
-    if (twin != UINT64_MAX) {
-        rec->offset = twin;
-        return ZC_OK;
-    }
-    if (w->pad_pending && (r = zc__emit_zeros(w, w->pad_pending)) != ZC_OK) return r;
-    w->pad_pending = 0;
-    const uint8_t *p = (const uint8_t *)entry->data;
-    for (uint64_t left = rec->stored_size; left > 0;) { /* size_t may be narrower than the entry */
-        size_t n = left < ((size_t)1 << 30) ? (size_t)left : ((size_t)1 << 30);
-        if ((r = zc__emit(w, p, n)) != ZC_OK) return r;
-        p += n;
-        left -= n;
-    }
-    if (!zc__table_reserve(w, &w->twins, &w->twins_cap, w->twins_used, zc__content_of)) {
-        zc__wlog(w, ZC_LOG_WARNING, "%s: out of memory for the duplicate table; \"%s\" will not be shared",
-                 w->path, zc__rec_path(w, rec));
-    } else {
-        zc__table_insert(w->twins, w->twins_cap, rec->content_hash, index);
-        w->twins_used++;
-    }
-    if (w->pos > w->end) w->end = w->pos;
-    return ZC_OK;
+    w->pad_pending = 0; /* zc__store places the payload itself */
+    return zc__store(w, index, (const uint8_t *)entry->data, entry->stored_size, (zc_codec)entry->codec);
 }
 
 zc_result zc_writer_copy_entry(zc_writer *w, const zc_entry *entry) {
