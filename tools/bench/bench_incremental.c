@@ -30,7 +30,6 @@
 #include "zc_bench_plot.h"
 #include "zc_bench_util.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -49,18 +48,6 @@
 #define REPS 5
 #define SPIDER_DIR "/usr/share/assimp/models/OBJ"
 
-static const struct source_dir {
-    const char *path;
-    const char *label;
-    const char *package;
-} source_dirs[] = {
-    {"/usr/share/doc/python-pygame-doc/examples/data", "pygame", "python-pygame-doc"},
-    {"/usr/libexec/installed-tests/gdk-pixbuf/test-images/reftests", "pixbuf", "gdk-pixbuf-tests"},
-    {"/usr/share/assimp/models", "assimp", "assimp-testmodels"},
-    {"/usr/share/gocode/src/github.com/gabriel-vasile/mimetype/testdata", "mimetype",
-     "golang-github-gabriel-vasile-mimetype-dev"},
-};
-#define SOURCE_DIRS (sizeof source_dirs / sizeof source_dirs[0])
 
 static const char *const image_exts[] = {"png", "jpg", "jpeg", "tga", "bmp", "gif", "psd"};
 
@@ -122,34 +109,15 @@ static void add_file(tree_facts *t, const char *src, const char *tree, const cha
     }
 }
 
-static int compare_strings(const void *a, const void *b) {
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
+/* The tree a walk copies into, and its facts (zc_bench_walk's user data). */
+typedef struct tree_walk {
+    tree_facts *facts;
+    const char *tree;
+} tree_walk;
 
-static void add_dir(tree_facts *t, const char *dir, const char *tree, const char *rel_dir) {
-    DIR *d = opendir(dir);
-    if (!d) zc_bench_fatal("%s: cannot open: %s", dir, strerror(errno));
-    char **names = NULL;
-    size_t count = 0;
-    for (struct dirent *de; (de = readdir(d)) != NULL;) {
-        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0) continue;
-        names = realloc(names, (count + 1) * sizeof *names);
-        if (!names || !(names[count++] = strdup(de->d_name))) zc_bench_fatal("out of memory");
-    }
-    closedir(d);
-    if (count > 1) qsort(names, count, sizeof *names, compare_strings); /* the same tree on every run */
-    for (size_t i = 0; i < count; ++i) {
-        char src[4096], rel[4096];
-        snprintf(src, sizeof src, "%s/%s", dir, names[i]);
-        snprintf(rel, sizeof rel, "%s/%s", rel_dir, names[i]);
-        struct stat st;
-        if (stat(src, &st) == 0 && S_ISDIR(st.st_mode))
-            add_dir(t, src, tree, rel);
-        else if (stat(src, &st) == 0 && S_ISREG(st.st_mode))
-            add_file(t, src, tree, rel);
-        free(names[i]);
-    }
-    free(names);
+static void add_walked(const char *src, const char *rel, void *user_data) {
+    const tree_walk *walk = user_data;
+    add_file(walk->facts, src, walk->tree, rel);
 }
 
 /* The spider model of assimp's OBJ tests with its material library and textures. */
@@ -165,26 +133,6 @@ static void add_spider(const char *tree) {
         if (!bytes || zc_bench_write_file(dst, bytes, size) != 0) zc_bench_fatal("%s: cannot copy", src);
         free(bytes);
     }
-}
-
-static int have_test_data(void) {
-    struct stat st;
-    for (size_t i = 0; i < SOURCE_DIRS; ++i)
-        if (stat(source_dirs[i].path, &st) != 0) return 0;
-    return stat(SPIDER_DIR "/spider.obj", &st) == 0;
-}
-
-static void ensure_test_data(void) {
-    if (have_test_data()) return;
-    printf("The test images are not installed (Debian packages");
-    for (size_t i = 0; i < SOURCE_DIRS; ++i) printf(" %s", source_dirs[i].package);
-    printf("); installing them with tools/bootstrap.sh --test-data ...\n");
-    fflush(stdout);
-    if (access("tools/bootstrap.sh", X_OK) != 0)
-        zc_bench_fatal("tools/bootstrap.sh not found: run bench_incremental from the repository root");
-    int status = system("tools/bootstrap.sh --test-data");
-    if (status != 0 || !have_test_data())
-        zc_bench_fatal("the test images are still missing after tools/bootstrap.sh --test-data (status %d)", status);
 }
 
 /* Rewrite the changed texture: its source re-encoded as PNG with texels changed by a
@@ -403,7 +351,8 @@ int main(int argc, char **argv) {
     printf("  CPU: %s, %ld logical cores\n  Kernel: %s\n  Compiler: %s\n\n", machine.cpu, machine.cores,
            machine.kernel, machine.compiler);
 
-    ensure_test_data();
+    static const char *const extra_data[] = {SPIDER_DIR "/spider.obj", NULL};
+    zc_bench_require_test_data(extra_data);
     char work[] = "/tmp/zc-bench-incremental-XXXXXX";
     if (!mkdtemp(work)) zc_bench_fatal("mkdtemp: %s", strerror(errno));
     char tree[4200];
@@ -412,7 +361,9 @@ int main(int argc, char **argv) {
     memset(&facts, 0, sizeof facts);
     printf("copying the images into %s ...\n", tree);
     fflush(stdout);
-    for (size_t i = 0; i < SOURCE_DIRS; ++i) add_dir(&facts, source_dirs[i].path, tree, source_dirs[i].label);
+    for (size_t i = 0; i < zc_bench_image_dir_count; ++i)
+        zc_bench_walk(zc_bench_image_dirs[i].path, zc_bench_image_dirs[i].label, add_walked,
+                      &(tree_walk){.facts = &facts, .tree = tree});
     if (facts.files == 0 || !facts.changed[0]) zc_bench_fatal("no images found");
     char source_bytes[32];
     zc_bench_format_bytes(facts.bytes, source_bytes, sizeof source_bytes);

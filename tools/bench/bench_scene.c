@@ -125,16 +125,6 @@ static uint64_t copy_dir(const char *dir, const char *tree, const char *label) {
     return bytes;
 }
 
-static void ensure_test_data(void) {
-    if (access(ASSIMP_MODELS "/glTF2", R_OK) == 0) return;
-    printf("bench_scene: assimp-testmodels is missing; installing it through tools/bootstrap.sh --test-data\n");
-    fflush(stdout);
-    if (access("tools/bootstrap.sh", X_OK) != 0)
-        zc_bench_fatal("tools/bootstrap.sh not found: run bench_scene from the repository root");
-    if (system("tools/bootstrap.sh --test-data") != 0 || access(ASSIMP_MODELS "/glTF2", R_OK) != 0)
-        zc_bench_fatal("installing assimp-testmodels failed");
-}
-
 /* ---------------------------------------------------------------------------------
  * The traditional way: assimp + stb_image
  * ------------------------------------------------------------------------------- */
@@ -392,7 +382,8 @@ int main(int argc, char **argv) {
             return 2;
         }
     }
-    ensure_test_data();
+    static const char *const extra_data[] = {ASSIMP_MODELS "/glTF2", NULL};
+    zc_bench_require_test_data(extra_data);
     zc_bench_machine machine;
     zc_bench_machine_get(&machine);
 

@@ -53,20 +53,6 @@
 #define RUNTIME_REPS 20
 #define MAX_THREADS 64
 
-/* Where the test-data packages put images, and the directory name each gets in the
- * tree. Directories are walked recursively. */
-static const struct source_dir {
-    const char *path;
-    const char *label;
-    const char *package;
-} source_dirs[] = {
-    {"/usr/share/doc/python-pygame-doc/examples/data", "pygame", "python-pygame-doc"},
-    {"/usr/libexec/installed-tests/gdk-pixbuf/test-images/reftests", "pixbuf", "gdk-pixbuf-tests"},
-    {"/usr/share/assimp/models", "assimp", "assimp-testmodels"},
-    {"/usr/share/gocode/src/github.com/gabriel-vasile/mimetype/testdata", "mimetype",
-     "golang-github-gabriel-vasile-mimetype-dev"},
-};
-#define SOURCE_DIRS (sizeof source_dirs / sizeof source_dirs[0])
 #define EXR_DIR "/usr/share/blender/datafiles/studiolights/world"
 
 static const char *const image_exts[] = {"png", "jpg", "jpeg", "tga", "bmp", "gif", "psd", "hdr"};
@@ -149,50 +135,15 @@ static void add_file(image_set *set, const char *src, const char *tree, const ch
     set->bytes += size;
 }
 
-/* Walk `dir` recursively (regular files only, links followed as stat does). */
-static void add_dir(image_set *set, const char *dir, const char *tree, const char *rel_dir) {
-    DIR *d = opendir(dir);
-    if (!d) zc_bench_fatal("%s: cannot open: %s", dir, strerror(errno));
-    char **names = NULL;
-    size_t count = 0;
-    for (struct dirent *de; (de = readdir(d)) != NULL;) {
-        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0) continue;
-        names = realloc(names, (count + 1) * sizeof *names);
-        if (!names || !(names[count++] = strdup(de->d_name))) zc_bench_fatal("out of memory");
-    }
-    closedir(d);
-    for (size_t i = 0; i < count; ++i) {
-        char src[4096], rel[4096];
-        snprintf(src, sizeof src, "%s/%s", dir, names[i]);
-        snprintf(rel, sizeof rel, "%s/%s", rel_dir, names[i]);
-        struct stat st;
-        if (stat(src, &st) == 0 && S_ISDIR(st.st_mode))
-            add_dir(set, src, tree, rel);
-        else if (stat(src, &st) == 0 && S_ISREG(st.st_mode))
-            add_file(set, src, tree, rel);
-        free(names[i]);
-    }
-    free(names);
-}
+/* The tree a walk copies into, and the set it fills (zc_bench_walk's user data). */
+typedef struct tree_walk {
+    image_set *set;
+    const char *tree;
+} tree_walk;
 
-static int have_test_data(void) {
-    struct stat st;
-    for (size_t i = 0; i < SOURCE_DIRS; ++i)
-        if (stat(source_dirs[i].path, &st) != 0) return 0;
-    return stat(EXR_DIR, &st) == 0 && access("/usr/bin/pfsoutrgbe", X_OK) == 0;
-}
-
-static void ensure_test_data(void) {
-    if (have_test_data()) return;
-    printf("The test images are not installed (Debian packages");
-    for (size_t i = 0; i < SOURCE_DIRS; ++i) printf(" %s", source_dirs[i].package);
-    printf(" blender-data pfstools); installing them with tools/bootstrap.sh --test-data ...\n");
-    fflush(stdout);
-    if (access("tools/bootstrap.sh", X_OK) != 0)
-        zc_bench_fatal("tools/bootstrap.sh not found: run bench_texture from the repository root");
-    int status = system("tools/bootstrap.sh --test-data");
-    if (status != 0 || !have_test_data())
-        zc_bench_fatal("the test images are still missing after tools/bootstrap.sh --test-data (status %d)", status);
+static void add_walked(const char *src, const char *rel, void *user_data) {
+    const tree_walk *walk = user_data;
+    add_file(walk->set, src, walk->tree, rel);
 }
 
 static int compare_names(const void *a, const void *b) {
@@ -502,7 +453,8 @@ int main(int argc, char **argv) {
            machine.kernel, machine.compiler);
 
     /* 1. input */
-    ensure_test_data();
+    static const char *const extra_data[] = {EXR_DIR, "/usr/bin/pfsoutrgbe", NULL};
+    zc_bench_require_test_data(extra_data);
     char work[] = "/tmp/zc-bench-texture-XXXXXX";
     if (!mkdtemp(work)) zc_bench_fatal("mkdtemp: %s", strerror(errno));
     char tree[4200], pack_path[4200], plain_path[4200];
@@ -512,7 +464,9 @@ int main(int argc, char **argv) {
     image_set set = {0};
     printf("copying the images into %s ...\n", tree);
     fflush(stdout);
-    for (size_t i = 0; i < SOURCE_DIRS; ++i) add_dir(&set, source_dirs[i].path, tree, source_dirs[i].label);
+    for (size_t i = 0; i < zc_bench_image_dir_count; ++i)
+        zc_bench_walk(zc_bench_image_dirs[i].path, zc_bench_image_dirs[i].label, add_walked,
+                      &(tree_walk){.set = &set, .tree = tree});
     add_hdrs(&set, tree);
     if (set.count == 0) zc_bench_fatal("no images found");
 

@@ -3,6 +3,7 @@
 #define _GNU_SOURCE /* program_invocation_short_name */
 #include "zc_bench_util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
 #include <stdarg.h>
@@ -379,4 +380,64 @@ int zc_bench_glance_save(zc_bench_md *glance, const char *dir, const char *progr
     int r = zc_bench_md_save(glance, path);
     zc_bench_md_free(glance);
     return r;
+}
+
+static int zc__bench_compare_names(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void zc_bench_walk(const char *dir, const char *rel_dir, zc_bench_file_fn fn, void *user_data) {
+    DIR *d = opendir(dir);
+    if (!d) zc_bench_fatal("%s: cannot open: %s", dir, strerror(errno));
+    char **names = NULL;
+    size_t count = 0;
+    for (struct dirent *de; (de = readdir(d)) != NULL;) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0) continue;
+        names = realloc(names, (count + 1) * sizeof *names);
+        if (!names || !(names[count++] = strdup(de->d_name))) zc_bench_fatal("out of memory");
+    }
+    closedir(d);
+    if (count > 1) qsort(names, count, sizeof *names, zc__bench_compare_names);
+    for (size_t i = 0; i < count; ++i) {
+        char src[4096], rel[4096];
+        if (snprintf(src, sizeof src, "%s/%s", dir, names[i]) >= (int)sizeof src ||
+            snprintf(rel, sizeof rel, "%s/%s", rel_dir, names[i]) >= (int)sizeof rel)
+            zc_bench_fatal("%s/%s: path too long", dir, names[i]);
+        struct stat st;
+        if (stat(src, &st) == 0 && S_ISDIR(st.st_mode))
+            zc_bench_walk(src, rel, fn, user_data);
+        else if (stat(src, &st) == 0 && S_ISREG(st.st_mode))
+            fn(src, rel, user_data);
+        free(names[i]);
+    }
+    free(names);
+}
+
+const zc_bench_image_dir zc_bench_image_dirs[] = {
+    {"/usr/share/doc/python-pygame-doc/examples/data", "pygame", "python-pygame-doc"},
+    {"/usr/libexec/installed-tests/gdk-pixbuf/test-images/reftests", "pixbuf", "gdk-pixbuf-tests"},
+    {"/usr/share/assimp/models", "assimp", "assimp-testmodels"},
+    {"/usr/share/gocode/src/github.com/gabriel-vasile/mimetype/testdata", "mimetype",
+     "golang-github-gabriel-vasile-mimetype-dev"},
+};
+const size_t zc_bench_image_dir_count = sizeof zc_bench_image_dirs / sizeof zc_bench_image_dirs[0];
+
+static int zc__bench_have_test_data(const char *const *extra) {
+    for (size_t i = 0; i < zc_bench_image_dir_count; ++i)
+        if (access(zc_bench_image_dirs[i].path, R_OK) != 0) return 0;
+    for (size_t i = 0; extra && extra[i]; ++i)
+        if (access(extra[i], R_OK) != 0) return 0;
+    return 1;
+}
+
+void zc_bench_require_test_data(const char *const *extra) {
+    if (zc__bench_have_test_data(extra)) return;
+    printf("%s: the test data is not installed; installing it with tools/bootstrap.sh --test-data ...\n",
+           program_invocation_short_name);
+    fflush(stdout);
+    if (access("tools/bootstrap.sh", X_OK) != 0)
+        zc_bench_fatal("tools/bootstrap.sh not found: run the benchmark from the repository root");
+    int status = system("tools/bootstrap.sh --test-data");
+    if (status != 0 || !zc__bench_have_test_data(extra))
+        zc_bench_fatal("the test data is still missing after tools/bootstrap.sh --test-data (status %d)", status);
 }

@@ -69,6 +69,32 @@ int zc_bench_write_file(const char *path, const void *data, size_t size);
 /* Remove `path` and everything below it (never following symbolic links). */
 void zc_bench_rm_rf(const char *path);
 
+/* Call fn(path, rel) for every regular file below `dir` (links followed as stat does),
+ * in bytewise name order at each level so every run sees the same tree; rel is
+ * rel_dir/<path below dir>. Exits through zc_bench_fatal when a directory cannot be
+ * read. */
+typedef void (*zc_bench_file_fn)(const char *path, const char *rel, void *user_data);
+void zc_bench_walk(const char *dir, const char *rel_dir, zc_bench_file_fn fn, void *user_data);
+
+/* ---------------------------------------------------------------------------------
+ * Test data: the real third-party images the Debian test-data packages install
+ * (tools/bootstrap.sh --test-data), never copied into the repository.
+ * ------------------------------------------------------------------------------- */
+
+typedef struct zc_bench_image_dir {
+    const char *path;           /* installed directory, walked recursively */
+    const char *label;          /* the directory's name in a benchmark's tree */
+    const char *package;        /* the Debian package that installs it */
+} zc_bench_image_dir;
+
+extern const zc_bench_image_dir zc_bench_image_dirs[];
+extern const size_t zc_bench_image_dir_count;
+
+/* Return when every image directory and every path of `extra` (NULL-terminated; may
+ * be NULL) exists; else run tools/bootstrap.sh --test-data once (from the repository
+ * root) and exit through zc_bench_fatal if something is still missing. */
+void zc_bench_require_test_data(const char *const *extra);
+
 /* "850 ns", "12.4 us", "3.10 ms", "1.25 s": three significant digits. */
 void zc_bench_format_ns(double ns, char *buf, size_t size);
 
