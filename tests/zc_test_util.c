@@ -166,6 +166,21 @@ int zct_count_prefixed(const char *dir, const char *prefix) {
  * The zcpack CLI
  * ------------------------------------------------------------------------------- */
 
+const char *zct_source_dir(void) {
+    static char path[PATH_MAX];
+    const char *env = getenv("ZC_SOURCE_DIR");
+    if (env && *env) return env;
+    char self[PATH_MAX - 16];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    cr_assert_gt(n, 0, "readlink /proc/self/exe: %s", strerror(errno));
+    self[n] = 0;
+    char *slash = strrchr(self, '/');
+    cr_assert_not_null(slash);
+    *slash = 0;
+    snprintf(path, sizeof path, "%s/../..", self);
+    return path;
+}
+
 const char *zct_zcpack_bin(void) {
     static char path[PATH_MAX];
     const char *env = getenv("ZCPACK_BIN");

@@ -49,6 +49,10 @@ uint8_t *zct_aligned_copy(const void *data, size_t size, size_t alignment);
 /* 1 when the two files exist and have identical bytes. */
 int zct_files_equal(const char *a, const char *b);
 
+/* The source tree: $ZC_SOURCE_DIR, else two directories above this test program
+ * (bin/<config>/). Static string. */
+const char *zct_source_dir(void);
+
 /* 1 when `path` exists (lstat). */
 int zct_exists(const char *path);
 
