@@ -94,7 +94,8 @@ workspace "zcpack"
     language "C"
     cdialect "C11"
     warnings "Extra"
-    includedirs { "formats", "runtime", "packer" }
+    includedirs { "formats", "runtime", "packer/build", "packer/import", "packer/import/texture",
+                  "packer/import/model" }
     defines { "_POSIX_C_SOURCE=200809L" }
 
     filter "configurations:debug"
@@ -132,11 +133,10 @@ project "zcpack_shared"
 
 project "zcpacker"
     kind "StaticLib"
-    files { "packer/*.c" }
-    removefiles { "packer/zcpack_main.c" }
+    files { "packer/build/*.c", "packer/import/*.c", "packer/import/texture/*.c", "packer/import/model/*.c" }
     outputs("zcpacker")
 
-program("zcpack", { "packer/zcpack_main.c" })
+program("zcpack", { "packer/cli/*.c" })
 -- The fuzz targets' shared walk (tests/fuzz/zc_fuzz_walk.h) is compiled in too: the replay
 -- suite (tests/test_fuzz_replay.c) runs the fuzz inputs through it in the ordinary build.
 program("zcpack_tests", { "tests/*.c", "tests/fuzz/zc_fuzz_walk.c", "tests/fuzz/zc_fuzz_reply.c" },

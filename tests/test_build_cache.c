@@ -1,4 +1,4 @@
-/* test_build_cache.c - the content-addressed build cache (packer/zc_build_cache.h):
+/* test_build_cache.c - the content-addressed build cache (packer/build/zc_build_cache.h):
  *  - after seeded rounds of random edits, additions and deletions of real images,
  *    blobs and the textures of a real OBJ model, a build through the cache is byte for
  *    byte the pack a build without it writes, and imports exactly the files whose key

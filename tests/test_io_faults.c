@@ -2,7 +2,7 @@
  * packer build, one call at a time.
  *
  * The runtime reaches its system calls through zc__posix_syscalls (runtime/zc_os.h),
- * the packer through zc__packer_sys (packer/zc_packer_sys.h). Both tables are
+ * the packer through zc__packer_sys (packer/build/zc_packer_sys.h). Both tables are
  * replaced by wrappers that count every call and make call number N (0, 1, 2, ...)
  * fail in one way: EIO, ENOSPC, EINTR, or a short read or write (half the bytes).
  * For every N until the operation runs without meeting the fault, the test checks

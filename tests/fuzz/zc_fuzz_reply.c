@@ -1,5 +1,5 @@
 /* zc_fuzz_reply.c - fuzz_model_reply: the parent side of the isolated model import
- * (packer/zc_model_isolate.c) reading an arbitrary reply.
+ * (packer/import/model/zc_model_isolate.c) reading an arbitrary reply.
  *
  * The reply reader is the code that stands between a crashed or hostile import child
  * and the packer, so it must hold on any bytes. Its functions are static, so this file
@@ -13,7 +13,7 @@
  */
 #define zc_model_import_file zcf__isolated_model_import_file
 #define zc__model_child_fault zcf__isolated_model_child_fault
-#include "../../packer/zc_model_isolate.c"
+#include "../../packer/import/model/zc_model_isolate.c"
 #undef zc_model_import_file
 #undef zc__model_child_fault
 

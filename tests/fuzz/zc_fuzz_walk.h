@@ -100,7 +100,7 @@ struct zc_model_settings;
 const char *zcf_model_file(const uint8_t *data, size_t size, struct zc_model_settings *settings);
 
 /* fuzz_model_reply: the bytes as the reply of an isolated model import's child,
- * read by the parent's reply reader of packer/zc_model_isolate.c (scene path
+ * read by the parent's reply reader of packer/import/model/zc_model_isolate.c (scene path
  * "model.gltf"). A reply the reader accepts is walked like fuzz_model's output.
  * Defined in zc_fuzz_reply.c. */
 zc_result zcf_model_reply(const uint8_t *data, size_t size);

@@ -1,4 +1,4 @@
-/* zc_writer.c - the pack writer (packer/zc_writer.h).
+/* zc_writer.c - the pack writer (packer/build/zc_writer.h).
  *
  * File layout produced, in this order:
  *   [0, 128)            header, written last (a zeroed placeholder until finish)

@@ -1,4 +1,4 @@
-/* zcpack_main.c - the zcpack command-line tool (manual: packer/zcpack.md).
+/* zcpack_main.c - the zcpack command-line tool (manual: packer/cli/zcpack.md).
  *
  * Uses only the packer library (zc_build.h) and the runtime's public API. Results go
  * to stdout; diagnostics, help and the progress bar go to stderr as

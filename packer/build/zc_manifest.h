@@ -13,7 +13,7 @@
  * directory (which is then not packed). Each rule has a `match` glob, compared with
  * fnmatch(3) against the entry path (`textures/ui/button.png`) without FNM_PATHNAME,
  * so `*` and `?` also match '/' ("textures*" covers every file below textures/), and
- * case-sensitively; packer/zcpack.md has more examples. Every rule that matches a file
+ * case-sensitively; packer/cli/zcpack.md has more examples. Every rule that matches a file
  * applies, in order, field by field: a later rule overrides only the fields it sets.
  *
  * Rule fields (all but `match` optional):

@@ -18,7 +18,7 @@
  * which the caller prefixes), never a crash.
  *
  * The pipeline, what each setting changes and the format policy are described in
- * packer/zcpack.md ("Textures"); in short:
+ * packer/cli/zcpack.md ("Textures"); in short:
  *  1. decode to RGBA8, or to linear RGBA float for HDR sources;
  *  2. build the mip chain down to 1x1 with stb_image_resize: sRGB-correct filtering
  *     (alpha linear and used as a weight) for colour, linear for data textures,
