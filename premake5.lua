@@ -94,7 +94,7 @@ workspace "zcpack"
     language "C"
     cdialect "C11"
     warnings "Extra"
-    includedirs { "formats", "runtime", "packer/build", "packer/import", "packer/import/texture",
+    includedirs { "formats", "runtime", "packer/types", "packer/build", "packer/import", "packer/import/texture",
                   "packer/import/model" }
     defines { "_POSIX_C_SOURCE=200809L" }
 
@@ -133,7 +133,7 @@ project "zcpack_shared"
 
 project "zcpacker"
     kind "StaticLib"
-    files { "packer/build/*.c", "packer/import/*.c", "packer/import/texture/*.c", "packer/import/model/*.c" }
+    files { "packer/types/*.c", "packer/build/*.c", "packer/import/*.c", "packer/import/texture/*.c", "packer/import/model/*.c" }
     outputs("zcpacker")
 
 program("zcpack", { "packer/cli/*.c" })
