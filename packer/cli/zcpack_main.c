@@ -24,7 +24,8 @@
     X(cat)                 \
     X(dump)                \
     X(extract)             \
-    X(diff)
+    X(diff)                \
+    X(stats)
 
 #define ZC__COMMAND_DECLARE(name) extern const zc_command zc__cmd_##name;
 ZC_COMMAND_LIST(ZC__COMMAND_DECLARE)
