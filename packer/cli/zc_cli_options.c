@@ -16,6 +16,10 @@ int zc_cli_parse_number(const char *text, uint32_t lo, uint32_t hi, uint32_t *ou
     return 1;
 }
 
+static int zc__takes_value(const zc_cli_option *o) {
+    return o->kind == ZC_OPT_KIND_STRING || o->kind == ZC_OPT_KIND_NUMBER;
+}
+
 /* The row argv[i] names, with *value set to an attached value ("--name=v", "-xv")
  * or NULL. NULL when no row matches. */
 static const zc_cli_option *zc__match(const zc_cli_option *options, const char *arg, const char **value) {
@@ -25,13 +29,13 @@ static const zc_cli_option *zc__match(const zc_cli_option *options, const char *
             size_t n = strlen(o->long_name);
             if (strncmp(arg, o->long_name, n) != 0) continue;
             if (arg[n] == 0) return o;
-            if (arg[n] == '=' && o->kind != ZC_OPT_KIND_FLAG) {
+            if (arg[n] == '=' && zc__takes_value(o)) {
                 *value = arg + n + 1;
                 return o;
             }
         } else if (o->short_name && arg[1] == o->short_name) {
             if (arg[2] == 0) return o;
-            if (o->kind != ZC_OPT_KIND_FLAG) {
+            if (zc__takes_value(o)) {
                 *value = arg + 2;
                 return o;
             }
@@ -47,6 +51,10 @@ static int zc__store(const char *command, const zc_cli_option *o, const char *ar
     switch (o->kind) {
     case ZC_OPT_KIND_FLAG:
         *(int *)field = 1;
+        return -1;
+    case ZC_OPT_KIND_CONSTANT:
+        ((zc_cli_number *)field)->value = o->lo;
+        ((zc_cli_number *)field)->given = 1;
         return -1;
     case ZC_OPT_KIND_STRING:
         if (o->empty && !value[0]) return zc__usage_error(command, "empty %s", o->empty);
@@ -87,7 +95,7 @@ int zc_cli_parse(const char *command, const zc_cli_option *options, int argc, ch
         const char *value;
         const zc_cli_option *o = zc__match(options, arg, &value);
         if (!o) return zc__usage_error(command, "unknown option '%s'", arg);
-        if (o->kind != ZC_OPT_KIND_FLAG && !value) {
+        if (zc__takes_value(o) && !value) {
             if (i + 1 >= argc)
                 return zc__usage_error(command, "option '%s' needs %s", arg,
                                        o->kind == ZC_OPT_KIND_NUMBER ? "a number" : o->value_name);

@@ -17,6 +17,7 @@ typedef enum zc_cli_option_kind {
     ZC_OPT_KIND_FLAG,           /* int set to 1 */
     ZC_OPT_KIND_STRING,         /* const char * pointing into argv */
     ZC_OPT_KIND_NUMBER,         /* zc_cli_number: decimal digits in [lo, hi] */
+    ZC_OPT_KIND_CONSTANT,       /* zc_cli_number set to lo, taking no value */
 } zc_cli_option_kind;
 
 /* A numeric option's value, and whether it was given. */
@@ -29,7 +30,7 @@ typedef struct zc_cli_option {
     const char *long_name;      /* "--output" */
     char short_name;            /* 'o', or 0 */
     zc_cli_option_kind kind;
-    uint32_t lo, hi;            /* NUMBER: the range */
+    uint32_t lo, hi;            /* NUMBER: the range; CONSTANT: the value (lo) */
     size_t offset;              /* of the target field in the command's struct */
     /* STRING: what a missing value is ("a file name"); when `empty` is set, an empty
      * value is refused with the usage error "empty <empty>" ("output file name"). */
@@ -42,6 +43,8 @@ typedef struct zc_cli_option {
     { long_name, short_name, ZC_OPT_KIND_STRING, 0, 0, offsetof(type, field), value_name, empty }
 #define ZC_OPT_NUMBER(long_name, short_name, type, field, lo, hi) \
     { long_name, short_name, ZC_OPT_KIND_NUMBER, lo, hi, offsetof(type, field), NULL, NULL }
+#define ZC_OPT_CONSTANT(long_name, short_name, type, field, value) \
+    { long_name, short_name, ZC_OPT_KIND_CONSTANT, value, value, offsetof(type, field), NULL, NULL }
 #define ZC_OPT_END { NULL, 0, ZC_OPT_KIND_END, 0, 0, 0, NULL, NULL }
 
 #define ZC_CLI_MAX_OPERANDS 4

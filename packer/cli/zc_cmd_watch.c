@@ -48,7 +48,7 @@ static const char zc__watch_help[] =
 typedef struct zc__watch_values {
     zc_cli_build_values build;  /* the options of `zcpack build` */
     zc_cli_number debounce, poll, max_rebuilds;
-    int no_events, once;
+    int no_events;
 } zc__watch_values;
 
 static const zc_cli_option zc__watch_options[] = {
@@ -57,7 +57,7 @@ static const zc_cli_option zc__watch_options[] = {
     ZC_OPT_NUMBER("--poll", 0, zc__watch_values, poll, 0, 3600000),
     ZC_OPT_FLAG("--no-events", 0, zc__watch_values, no_events),
     ZC_OPT_NUMBER("--max-rebuilds", 0, zc__watch_values, max_rebuilds, 1, UINT32_MAX),
-    ZC_OPT_FLAG("--once", 0, zc__watch_values, once),
+    ZC_OPT_CONSTANT("--once", 0, zc__watch_values, max_rebuilds, 1),
     ZC_OPT_END,
 };
 
@@ -97,7 +97,7 @@ static int zc__watch_run(const zc_cli_call *call) {
     wd.poll_ms = v->poll.value;
     wd.no_poll = v->poll.given && v->poll.value == 0;
     wd.no_events = v->no_events;
-    wd.max_rebuilds = v->max_rebuilds.given ? v->max_rebuilds.value : v->once ? 1 : 0;
+    wd.max_rebuilds = v->max_rebuilds.value;
     wd.handle_signals = 1;
     wd.on_rebuild = zc__watch_line;
     wd.user_data = (void *)output;
