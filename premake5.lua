@@ -94,7 +94,7 @@ workspace "zcpack"
     language "C"
     cdialect "C11"
     warnings "Extra"
-    includedirs { "formats", "runtime", "packer/build", "packer/import", "packer/import/texture",
+    includedirs { "formats", "runtime", "packer/types", "packer/build", "packer/import", "packer/import/texture",
                   "packer/import/model" }
     defines { "_POSIX_C_SOURCE=200809L" }
 
@@ -133,7 +133,7 @@ project "zcpack_shared"
 
 project "zcpacker"
     kind "StaticLib"
-    files { "packer/build/*.c", "packer/import/*.c", "packer/import/texture/*.c", "packer/import/model/*.c" }
+    files { "packer/types/*.c", "packer/build/*.c", "packer/import/*.c", "packer/import/texture/*.c", "packer/import/model/*.c" }
     outputs("zcpacker")
 
 program("zcpack", { "packer/cli/*.c" })
@@ -141,6 +141,7 @@ program("zcpack", { "packer/cli/*.c" })
 -- suite (tests/test_fuzz_replay.c) runs the fuzz inputs through it in the ordinary build.
 program("zcpack_tests", { "tests/*.c", "tests/fuzz/zc_fuzz_walk.c", "tests/fuzz/zc_fuzz_reply.c" },
         { "criterion" })
+    includedirs { "packer/cli" } -- zc_exit.h: the tests expect the program's own exit codes
     -- The program's own calls to malloc & co. go through tests/zc_test_alloc_wrap.c,
     -- which can make them fail on demand (the alloc_faults suite); shared libraries
     -- keep the real functions.

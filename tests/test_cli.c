@@ -18,14 +18,7 @@
 
 #include "zc_pack.h"
 #include "zc_test_util.h"
-
-enum {
-    EXIT_USAGE = 2,
-    EXIT_IO = 3,
-    EXIT_CORRUPT = 4,
-    EXIT_NO_ENTRY = 5,
-    EXIT_IMPORT = 6,
-};
+#include "zc_exit.h" /* the exit codes of zcpack */
 
 static char *tmp;
 
@@ -488,7 +481,7 @@ Test(cli, usage_errors_exit_2) {
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
         run_result r = run_in(NULL, cases[i]);
-        cr_assert_eq(r.code, EXIT_USAGE, "case %zu (%s %s): exit %d; stderr: %s", i, cases[i][0] ? cases[i][0] : "",
+        cr_assert_eq(r.code, ZC_EXIT_USAGE, "case %zu (%s %s): exit %d; stderr: %s", i, cases[i][0] ? cases[i][0] : "",
                      cases[i][0] && cases[i][1] ? cases[i][1] : "", r.code, r.err);
         cr_assert_neq(r.err[0], 0, "case %zu: a usage error explains itself on stderr", i);
         cr_assert_eq(r.out_size, 0, "case %zu: nothing on stdout", i);
@@ -506,26 +499,26 @@ Test(cli, missing_input_exits_3) {
     char *missing = zct_join(tmp, "no-such-dir");
     char *out = zct_join(tmp, "x.zcpack");
     run_result r = RUN("build", missing, "-o", out);
-    EXPECT_CODE(r, EXIT_IO);
+    EXPECT_CODE(r, ZC_EXIT_IO);
     cr_assert_neq(strstr(r.err, "no-such-dir"), NULL, "stderr names the directory: %s", r.err);
     cr_assert_not(zct_exists(out));
     run_free(&r);
     r = RUN("build", missing);
-    EXPECT_CODE(r, EXIT_IO);
+    EXPECT_CODE(r, ZC_EXIT_IO);
     run_free(&r);
     /* a regular file is not a directory */
     char *file = zct_join(tmp, "plain.txt");
     zct_write_file(file, "x", 1);
     r = RUN("build", file, "-o", out);
-    EXPECT_CODE(r, EXIT_IO);
+    EXPECT_CODE(r, ZC_EXIT_IO);
     run_free(&r);
     /* reading commands on a missing pack */
     r = RUN("verify", out);
-    EXPECT_CODE(r, EXIT_IO);
+    EXPECT_CODE(r, ZC_EXIT_IO);
     cr_assert_neq(strstr(r.err, "x.zcpack"), NULL);
     run_free(&r);
     r = RUN("ls", out);
-    EXPECT_CODE(r, EXIT_IO);
+    EXPECT_CODE(r, ZC_EXIT_IO);
     run_free(&r);
     free(file);
     free(out);
@@ -536,7 +529,7 @@ Test(cli, output_in_a_missing_directory_exits_3) {
     char *root = small_tree("t");
     char *out = zct_join(tmp, "nowhere/deeper/t.zcpack");
     run_result r = RUN("build", root, "-o", out);
-    EXPECT_CODE(r, EXIT_IO);
+    EXPECT_CODE(r, ZC_EXIT_IO);
     cr_assert_neq(r.err[0], 0);
     run_free(&r);
     cr_assert_not(zct_exists(out));
@@ -547,12 +540,12 @@ Test(cli, output_in_a_missing_directory_exits_3) {
 Test(cli, cat_of_a_missing_entry_exits_5) {
     char *pack = small_pack("t", "t.zcpack");
     run_result r = RUN("cat", pack, "data/nope.bin");
-    EXPECT_CODE(r, EXIT_NO_ENTRY);
+    EXPECT_CODE(r, ZC_EXIT_NO_ENTRY);
     cr_assert_eq(r.out_size, 0);
     cr_assert_neq(strstr(r.err, "data/nope.bin"), NULL, "stderr names the entry: %s", r.err);
     run_free(&r);
     r = RUN("cat", pack, "data");
-    EXPECT_CODE(r, EXIT_NO_ENTRY);
+    EXPECT_CODE(r, ZC_EXIT_NO_ENTRY);
     run_free(&r);
     r = RUN("cat", pack, "data/one.bin");
     EXPECT_CODE(r, 0);
@@ -596,11 +589,11 @@ Test(cli, verify_rejects_damaged_packs_with_exit_4) {
         char *bad = zct_join(tmp, cases[i].name);
         corrupt_copy(pack, bad, cases[i].at, cases[i].mask, cases[i].cut);
         run_result r = RUN("verify", bad);
-        EXPECT_CODE(r, EXIT_CORRUPT);
+        EXPECT_CODE(r, ZC_EXIT_CORRUPT);
         cr_assert_neq(strstr(r.err, cases[i].name), NULL, "stderr names the pack: %s", r.err);
         run_free(&r);
         r = RUN("verify", bad, "--json");
-        EXPECT_CODE(r, EXIT_CORRUPT);
+        EXPECT_CODE(r, ZC_EXIT_CORRUPT);
         cJSON *json = cJSON_Parse(r.out);
         cr_assert_not_null(json, "verify --json prints JSON: %s", r.out);
         cr_assert(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(json, "ok")));
@@ -612,11 +605,11 @@ Test(cli, verify_rejects_damaged_packs_with_exit_4) {
     char *text = zct_join(tmp, "notes.zcpack");
     zct_write_file(text, "these are my notes, not a pack\n", 31);
     run_result r = RUN("verify", text);
-    EXPECT_CODE(r, EXIT_CORRUPT);
+    EXPECT_CODE(r, ZC_EXIT_CORRUPT);
     cr_assert_neq(strstr(r.err, "notes.zcpack"), NULL);
     run_free(&r);
     r = RUN("ls", text);
-    EXPECT_CODE(r, EXIT_CORRUPT);
+    EXPECT_CODE(r, ZC_EXIT_CORRUPT);
     run_free(&r);
     /* the intact pack still verifies */
     r = RUN("verify", pack, "--json");
@@ -648,7 +641,7 @@ Test(cli, failed_build_keeps_the_old_pack) {
     char *bad = zct_join(root, "data/bad\xff\xfe.bin");
     zct_write_file(bad, "x", 1);
     r = RUN("build", root, "-o", pack);
-    EXPECT_CODE(r, EXIT_IMPORT);
+    EXPECT_CODE(r, ZC_EXIT_IMPORT);
     cr_assert_neq(strstr(r.err, "data/bad"), NULL, "stderr names the file: %s", r.err);
     run_free(&r);
     size_t now_size;
@@ -662,7 +655,7 @@ Test(cli, failed_build_keeps_the_old_pack) {
     char *backslash = zct_join(root, "data/win\\dows.txt");
     zct_write_file(backslash, "x", 1);
     r = RUN("build", root, "-o", pack);
-    EXPECT_CODE(r, EXIT_IMPORT);
+    EXPECT_CODE(r, ZC_EXIT_IMPORT);
     run_free(&r);
     free(now);
     now = zct_read_file(pack, &now_size);
@@ -744,7 +737,7 @@ Test(cli, invalid_names_fail_the_build) {
     char *too_deep = zct_join(root, deep);
     zct_write_file(too_deep, "x", 1);
     r = RUN("build", root, "-o", pack);
-    EXPECT_CODE(r, EXIT_IMPORT);
+    EXPECT_CODE(r, ZC_EXIT_IMPORT);
     run_free(&r);
     char *top = zct_join(root, "d");
     zct_rm_rf(top);
@@ -752,7 +745,7 @@ Test(cli, invalid_names_fail_the_build) {
     char *newline = zct_join(root, "new\nline.txt");
     zct_write_file(newline, "x", 1);
     r = RUN("build", root, "-o", pack);
-    EXPECT_CODE(r, EXIT_IMPORT);
+    EXPECT_CODE(r, ZC_EXIT_IMPORT);
     cr_assert_neq(strstr(r.err, "new\\x0aline.txt"), NULL, "the name is shown escaped: %s", r.err);
     run_free(&r);
     unlink(newline);

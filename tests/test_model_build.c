@@ -43,6 +43,7 @@
 #include "zc_model_isolate.h"
 #include "zc_pack.h"
 #include "zc_test_util.h"
+#include "zc_exit.h" /* the exit codes of zcpack */
 
 #define MODELS "/usr/share/assimp/models/"
 #define CRASH_SOURCE MODELS "MD5/SimpleCube.md5mesh"
@@ -51,8 +52,6 @@
 #define HANG_SOURCE MODELS "PLY/cube.ply"
 #define HANG_SOURCE_SIZE 329u
 #define HANG_PREFIX 108u
-
-enum { EXIT_OK = 0, EXIT_USAGE = 2, EXIT_IMPORT = 6 };
 
 static char *tmp;
 
@@ -296,7 +295,7 @@ Test(model_build, real_models_verify_and_hold_every_entry) {
     char *root = model_tree("tree");
     char *pack_path = zct_join(tmp, "models.zcpack");
     run_result r = RUN("build", root, "-o", pack_path, "-j", "2");
-    EXPECT_CODE(r, EXIT_OK);
+    EXPECT_CODE(r, ZC_EXIT_OK);
     cr_assert(strstr(r.out, "4 models"), "summary: %s", r.out);
     /* the FBX names its images by another machine's paths: notes, logged as warnings */
     EXPECT_ERR(r, "fbx/spider.fbx: material 0");
@@ -304,7 +303,7 @@ Test(model_build, real_models_verify_and_hold_every_entry) {
     run_free(&r);
 
     r = RUN("verify", pack_path);
-    EXPECT_CODE(r, EXIT_OK);
+    EXPECT_CODE(r, ZC_EXIT_OK);
     run_free(&r);
 
     zc_pack *pack = open_pack(pack_path);
@@ -340,7 +339,7 @@ Test(model_build, same_bytes_whatever_the_thread_count) {
         snprintf(name, sizeof name, "j%s.zcpack", jobs[i]);
         packs[i] = zct_join(tmp, name);
         run_result r = RUN("build", root, "-o", packs[i], "-j", jobs[i], "-q");
-        EXPECT_CODE(r, EXIT_OK);
+        EXPECT_CODE(r, ZC_EXIT_OK);
         run_free(&r);
     }
     cr_assert(zct_files_equal(packs[0], packs[1]), "-j 1 and -j 2 differ");
@@ -358,14 +357,14 @@ Test(model_build, crashing_model_fails_its_file_only) {
     char *pack_path = zct_join(tmp, "out.zcpack");
 
     run_result r = RUN("build", root, "-o", pack_path);
-    EXPECT_CODE(r, EXIT_IMPORT);
+    EXPECT_CODE(r, ZC_EXIT_IMPORT);
     EXPECT_ERR(r, "cut/SimpleCube.md5mesh: the model importer crashed (signal 11, Segmentation fault)");
     cr_assert(!zct_exists(pack_path), "the pack was written although a file failed");
     fprintf(stderr, "model_build: build with a crashing model: %.2f s\n", r.seconds);
     run_free(&r);
 
     r = RUN("build", root, "-o", pack_path, "--keep-going");
-    EXPECT_CODE(r, EXIT_IMPORT);
+    EXPECT_CODE(r, ZC_EXIT_IMPORT);
     EXPECT_ERR(r, "cut/SimpleCube.md5mesh: the model importer crashed (signal 11");
     run_free(&r);
     zc_pack *pack = open_pack(pack_path);
@@ -384,7 +383,7 @@ Test(model_build, hanging_model_is_stopped_at_the_time_limit) {
 
     /* The limit leaves box.obj time enough on a loaded machine under the sanitizers. */
     run_result r = RUN("build", root, "-o", pack_path, "--model-timeout", "3", "--keep-going");
-    EXPECT_CODE(r, EXIT_IMPORT);
+    EXPECT_CODE(r, ZC_EXIT_IMPORT);
     EXPECT_ERR(r, "cut/cube.ply: the model importer took longer than 3 s and was stopped");
     fprintf(stderr, "model_build: build with a model that hangs, --model-timeout 3: %.2f s\n", r.seconds);
     cr_assert_geq(r.seconds, 3.0);
@@ -414,7 +413,7 @@ Test(model_build, invalid_models_of_the_package) {
     }
     char *pack_path = zct_join(tmp, "out.zcpack");
     run_result r = RUN("build", root, "-o", pack_path, "--keep-going", "--model-timeout", "3");
-    EXPECT_CODE(r, EXIT_IMPORT);
+    EXPECT_CODE(r, ZC_EXIT_IMPORT);
     fprintf(stderr, "model_build: build of the package's invalid models: %.2f s\n", r.seconds);
     uint32_t models = 0;
     for (size_t i = 0; i < count; ++i) {
@@ -454,7 +453,7 @@ Test(model_build, zero_byte_obj) {
     zct_write_file(zero, "", 0);
     char *pack_path = zct_join(tmp, "out.zcpack");
     run_result r = RUN("build", root, "-o", pack_path);
-    EXPECT_CODE(r, EXIT_IMPORT);
+    EXPECT_CODE(r, ZC_EXIT_IMPORT);
     EXPECT_ERR(r, "models/zero.obj: ");
     cr_assert(!zct_exists(pack_path));
     run_free(&r);
@@ -469,7 +468,7 @@ Test(model_build, missing_texture_is_a_warning) {
     copy(MODELS "glTF2/BoxTextured-glTF/BoxTextured0.bin", root, "BoxTextured0.bin");
     char *pack_path = zct_join(tmp, "out.zcpack");
     run_result r = RUN("build", root, "-o", pack_path);
-    EXPECT_CODE(r, EXIT_OK);
+    EXPECT_CODE(r, ZC_EXIT_OK);
     EXPECT_ERR(r, "warning: ");
     EXPECT_ERR(r, "BoxTextured.gltf: ");
     EXPECT_ERR(r, "CesiumLogoFlat.png");
@@ -482,7 +481,7 @@ Test(model_build, missing_texture_is_a_warning) {
     zc_pack_close(pack);
 
     r = RUN("build", root, "-o", pack_path, "-q"); /* --quiet keeps warnings out */
-    EXPECT_CODE(r, EXIT_OK);
+    EXPECT_CODE(r, ZC_EXIT_OK);
     cr_assert_eq(r.err[0], 0, "stderr: %s", r.err);
     run_free(&r);
     free(pack_path);
@@ -497,7 +496,7 @@ Test(model_build, file_named_like_a_generated_entry) {
     free(impostor);
     char *pack_path = zct_join(tmp, "out.zcpack");
     run_result r = RUN("build", root, "-o", pack_path, "--keep-going");
-    EXPECT_CODE(r, EXIT_IMPORT);
+    EXPECT_CODE(r, ZC_EXIT_IMPORT);
     EXPECT_ERR(r, "box.obj: its entry box.obj#mesh/0 has the path of another file of the tree");
     run_free(&r);
     zc_pack *pack = open_pack(pack_path);
@@ -529,10 +528,10 @@ Test(model_build, manifest_mesh_options) {
     zct_write_file(manifest_path, manifest, sizeof manifest - 1);
     char *plain_pack = zct_join(tmp, "plain.zcpack"), *pack_path = zct_join(tmp, "out.zcpack");
     run_result r = RUN("build", plain_root, "-o", plain_pack, "-q");
-    EXPECT_CODE(r, EXIT_OK);
+    EXPECT_CODE(r, ZC_EXIT_OK);
     run_free(&r);
     r = RUN("build", root, "-o", pack_path, "-q");
-    EXPECT_CODE(r, EXIT_OK);
+    EXPECT_CODE(r, ZC_EXIT_OK);
     run_free(&r);
 
     zc_pack *plain = open_pack(plain_pack), *pack = open_pack(pack_path);
@@ -589,7 +588,7 @@ Test(model_build, manifest_mesh_option_errors) {
                          cases[i].rule);
         zct_write_file(manifest_path, text, (size_t)n);
         run_result r = RUN("build", root, "-o", pack_path);
-        EXPECT_CODE(r, EXIT_IMPORT);
+        EXPECT_CODE(r, ZC_EXIT_IMPORT);
         EXPECT_ERR(r, "zcpack.json: ");
         EXPECT_ERR(r, cases[i].message);
         cr_assert(!zct_exists(pack_path));
@@ -607,15 +606,15 @@ Test(model_build, model_timeout_option_range) {
     const char *bad[] = { "0", "86401", "1.5", "x" };
     for (int i = 0; i < 4; ++i) {
         run_result r = RUN("build", root, "-o", pack_path, "--model-timeout", bad[i]);
-        EXPECT_CODE(r, EXIT_USAGE);
+        EXPECT_CODE(r, ZC_EXIT_USAGE);
         EXPECT_ERR(r, "--model-timeout");
         run_free(&r);
     }
     run_result r = RUN("build", root, "-o", pack_path, "--model-timeout=30", "-q");
-    EXPECT_CODE(r, EXIT_OK);
+    EXPECT_CODE(r, ZC_EXIT_OK);
     run_free(&r);
     r = RUN("build", "--help");
-    EXPECT_CODE(r, EXIT_OK);
+    EXPECT_CODE(r, ZC_EXIT_OK);
     EXPECT_ERR(r, "--model-timeout <s>");
     run_free(&r);
     free(pack_path);

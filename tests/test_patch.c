@@ -25,15 +25,9 @@
 #include "zc_pack.h"
 #include "zc_test_util.h"
 #include "zc_writer.h"
+#include "zc_exit.h" /* the exit codes of zcpack */
 
 #define MODELS "/usr/share/assimp/models/"
-
-enum {
-    EXIT_DIFFERENT = 1,
-    EXIT_USAGE = 2,
-    EXIT_IO = 3,
-    EXIT_CORRUPT = 4,
-};
 
 static char *tmp;
 
@@ -490,18 +484,18 @@ Test(patch, bad_base_leaves_the_output_untouched) {
     cr_assert_eq(truncate(truncated, 100), 0);
 
     run_result r = RUN("build", root, "--base", not_pack, "-o", patch);
-    cr_assert_eq(r.code, EXIT_CORRUPT, "exit %d: %s", r.code, r.err);
+    cr_assert_eq(r.code, ZC_EXIT_CORRUPT, "exit %d: %s", r.code, r.err);
     cr_assert(strstr(r.err, not_pack), "the message names the base: %s", r.err);
     run_free(&r);
     r = RUN("build", root, "--base", truncated, "-o", patch);
-    cr_assert_eq(r.code, EXIT_CORRUPT, "exit %d: %s", r.code, r.err);
+    cr_assert_eq(r.code, ZC_EXIT_CORRUPT, "exit %d: %s", r.code, r.err);
     run_free(&r);
     r = RUN("build", root, "--base", missing, "-o", patch);
-    cr_assert_eq(r.code, EXIT_IO, "exit %d: %s", r.code, r.err);
+    cr_assert_eq(r.code, ZC_EXIT_IO, "exit %d: %s", r.code, r.err);
     cr_assert(strstr(r.err, missing), "%s", r.err);
     run_free(&r);
     r = RUN("build", root, "--base", tmp, "-o", patch);
-    cr_assert(r.code == EXIT_IO || r.code == EXIT_CORRUPT, "a directory as the base: exit %d", r.code);
+    cr_assert(r.code == ZC_EXIT_IO || r.code == ZC_EXIT_CORRUPT, "a directory as the base: exit %d", r.code);
     run_free(&r);
 
     size_t n;
@@ -539,17 +533,17 @@ Test(patch, option_errors) {
     RUN_OK("build", root, "-o", base, "-q");
 
     run_result r = RUN("build", root, "--base", base, "--keep-going", "-o", patch);
-    cr_assert_eq(r.code, EXIT_USAGE, "%s", r.err);
+    cr_assert_eq(r.code, ZC_EXIT_USAGE, "%s", r.err);
     cr_assert(strstr(r.err, "--keep-going"), "%s", r.err);
     run_free(&r);
     r = RUN("build", root, "-o", patch, "--base");
-    cr_assert_eq(r.code, EXIT_USAGE, "%s", r.err);
+    cr_assert_eq(r.code, ZC_EXIT_USAGE, "%s", r.err);
     run_free(&r);
     r = RUN("build", root, "-o", patch, "--base=");
-    cr_assert_eq(r.code, EXIT_USAGE, "%s", r.err);
+    cr_assert_eq(r.code, ZC_EXIT_USAGE, "%s", r.err);
     run_free(&r);
     r = RUN("build", root, "--base", base, "-o", base);
-    cr_assert_eq(r.code, EXIT_USAGE, "the output is the base: %s", r.err);
+    cr_assert_eq(r.code, ZC_EXIT_USAGE, "the output is the base: %s", r.err);
     cr_assert(strstr(r.err, "is the base pack"), "%s", r.err);
     run_free(&r);
     cr_assert_eq(zct_exists(patch), 0);
@@ -737,7 +731,7 @@ Test(patch, diff_lists_added_removed_and_changed) {
                     { "size.txt", ZC_TYPE_BLOB, "longer", 0 }, { "deps.txt", ZC_TYPE_BLOB, "d", 12 },
                     { "kind.txt", ZC_TYPE_WHITEOUT, NULL, 0 });
     run_result r = RUN("diff", a, b);
-    cr_assert_eq(r.code, EXIT_DIFFERENT, "exit %d: %s", r.code, r.err);
+    cr_assert_eq(r.code, ZC_EXIT_DIFFERENT, "exit %d: %s", r.code, r.err);
     const char *expected = "changed\tcontent.txt\tcontent_hash\n"
                            "changed\tdeps.txt\tdeps\n"
                            "removed\tgone.txt\n"
@@ -750,12 +744,12 @@ Test(patch, diff_lists_added_removed_and_changed) {
 
     /* the other way round, added and removed swap */
     r = RUN("diff", b, a);
-    cr_assert_eq(r.code, EXIT_DIFFERENT);
+    cr_assert_eq(r.code, ZC_EXIT_DIFFERENT);
     cr_assert(strstr(r.out, "added\tgone.txt\n") && strstr(r.out, "removed\tnew.txt\n"), "%s", r.out);
     run_free(&r);
 
     r = RUN("diff", "--json", a, b);
-    cr_assert_eq(r.code, EXIT_DIFFERENT, "%s", r.err);
+    cr_assert_eq(r.code, ZC_EXIT_DIFFERENT, "%s", r.err);
     cJSON *root = cJSON_Parse(r.out);
     cr_assert_not_null(root, "diff --json prints JSON: %s", r.out);
     cr_assert(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(root, "identical")));
@@ -833,7 +827,7 @@ Test(patch, diff_of_base_and_full_build_matches_the_patch) {
     RUN_OK("build", root, "-o", full, "-q");
     RUN_OK("build", root, "--base", base, "-o", patch, "-q");
     run_result r = RUN("diff", "--json", base, full);
-    cr_assert_eq(r.code, EXIT_DIFFERENT, "%s", r.err);
+    cr_assert_eq(r.code, ZC_EXIT_DIFFERENT, "%s", r.err);
     cJSON *json = cJSON_Parse(r.out);
     cr_assert_not_null(json);
     uint32_t entries, whiteouts, payloads;
@@ -859,21 +853,21 @@ Test(patch, diff_errors_and_exit_codes) {
                                  "as a header by a reader that does not check........................\n");
     char *junk = tmp_path("junk.zcpack");
     run_result r = RUN("diff", a, missing);
-    cr_assert_eq(r.code, EXIT_IO, "%s", r.err);
+    cr_assert_eq(r.code, ZC_EXIT_IO, "%s", r.err);
     cr_assert(strstr(r.err, missing), "%s", r.err);
     run_free(&r);
     r = RUN("diff", junk, a);
-    cr_assert_eq(r.code, EXIT_CORRUPT, "%s", r.err);
+    cr_assert_eq(r.code, ZC_EXIT_CORRUPT, "%s", r.err);
     cr_assert(strstr(r.err, junk), "%s", r.err);
     run_free(&r);
     r = RUN("diff", a);
-    cr_assert_eq(r.code, EXIT_USAGE);
+    cr_assert_eq(r.code, ZC_EXIT_USAGE);
     run_free(&r);
     r = RUN("diff", a, a, a);
-    cr_assert_eq(r.code, EXIT_USAGE);
+    cr_assert_eq(r.code, ZC_EXIT_USAGE);
     run_free(&r);
     r = RUN("diff", a, a, "--bogus");
-    cr_assert_eq(r.code, EXIT_USAGE);
+    cr_assert_eq(r.code, ZC_EXIT_USAGE);
     run_free(&r);
     r = RUN("diff", "--help");
     cr_assert_eq(r.code, 0);

@@ -29,8 +29,7 @@
 #include "zc_test_images.h"
 #include "zc_test_util.h"
 #include "zc_texture_pixels.h"
-
-enum { EXIT_IMPORT = 6 };
+#include "zc_exit.h" /* the exit codes of zcpack */
 
 static char *tmp;       /* the test's directory: captured CLI output, packs */
 static char *in_dir;    /* tmp/in: the tree that is built */
@@ -518,7 +517,7 @@ Test(texture, manifest_malformed_cli) {
     for (size_t i = 0; i < sizeof bad_manifests / sizeof bad_manifests[0]; ++i) {
         write_manifest(bad_manifests[i].text);
         zcti_run run = ZCTI_ZCPACK(tmp, "build", in_dir, "-o", pack_path, "-q");
-        cr_assert_eq(run.code, EXIT_IMPORT, "manifest %zu: exit %d: %s", i, run.code, run.err);
+        cr_assert_eq(run.code, ZC_EXIT_IMPORT, "manifest %zu: exit %d: %s", i, run.code, run.err);
         cr_assert(strstr(run.err, "zcpack.json") && strstr(run.err, bad_manifests[i].needle),
                   "manifest %zu: message does not name zcpack.json and \"%s\": %s", i, bad_manifests[i].needle,
                   run.err);

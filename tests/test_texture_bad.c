@@ -23,8 +23,7 @@
 #include "zc_pack.h"
 #include "zc_test_images.h"
 #include "zc_test_util.h"
-
-enum { EXIT_CORRUPT = 4, EXIT_IMPORT = 6 };
+#include "zc_exit.h" /* the exit codes of zcpack */
 
 static char *tmp;       /* the test's directory: captured CLI output, packs */
 static char *in_dir;    /* tmp/in: the tree that is built */
@@ -262,7 +261,7 @@ Test(texture_bad, build_stops_and_keeps_old_pack) {
     for (size_t i = 0; i < BAD_FILES; ++i) {
         write_bad(in_dir, bad_files[i].name);
         run = ZCTI_ZCPACK(tmp, "build", in_dir, "-o", pack_path, "-j", "2");
-        cr_assert_eq(run.code, EXIT_IMPORT, "%s: exit %d\n%s", bad_files[i].name, run.code, run.err);
+        cr_assert_eq(run.code, ZC_EXIT_IMPORT, "%s: exit %d\n%s", bad_files[i].name, run.code, run.err);
         assert_reported(run.err, bad_files[i].name, bad_files[i].reason);
         zcti_run_free(&run);
         size_t size;
@@ -285,7 +284,7 @@ Test(texture_bad, keep_going_packs_the_rest) {
     write_good();
     for (size_t i = 0; i < BAD_FILES; ++i) write_bad(in_dir, bad_files[i].name);
     zcti_run run = ZCTI_ZCPACK(tmp, "build", in_dir, "-o", pack_path, "--keep-going", "-j", "2");
-    cr_assert_eq(run.code, EXIT_IMPORT, "exit %d\n%s", run.code, run.err);
+    cr_assert_eq(run.code, ZC_EXIT_IMPORT, "exit %d\n%s", run.code, run.err);
     for (size_t i = 0; i < BAD_FILES; ++i) assert_reported(run.err, bad_files[i].name, bad_files[i].reason);
     zcti_run_free(&run);
 
@@ -337,7 +336,7 @@ Test(texture_bad, keep_going_library) {
 Test(texture_bad, max_texture_dimension) {
     free(zcti_copy(ZCTI_PYGAME "/fist.png", in_dir, NULL)); /* 300x424 */
     zcti_run run = ZCTI_ZCPACK(tmp, "build", in_dir, "-o", pack_path, "--max-texture-dimension", "400");
-    cr_assert_eq(run.code, EXIT_IMPORT, "exit %d\n%s", run.code, run.err);
+    cr_assert_eq(run.code, ZC_EXIT_IMPORT, "exit %d\n%s", run.code, run.err);
     assert_reported(run.err, "fist.png", "300x424, larger than the 400 limit");
     zcti_run_free(&run);
     cr_assert(!zct_exists(pack_path));
@@ -422,7 +421,7 @@ Test(texture_bad, pixbuf_broken_files) {
     }
     free(zcti_copy(ZCTI_PYGAME "/chimp.png", in_dir, NULL));
     zcti_run run = ZCTI_ZCPACK(tmp, "build", in_dir, "-o", pack_path, "--keep-going");
-    cr_assert_eq(run.code, EXIT_IMPORT, "exit %d\n%s", run.code, run.err);
+    cr_assert_eq(run.code, ZC_EXIT_IMPORT, "exit %d\n%s", run.code, run.err);
     zcti_run_free(&run);
     zc_pack *pack = zcti_open_pack(pack_path);
     cr_assert_eq(zc_pack_entry_count(pack), 1);
@@ -659,7 +658,7 @@ Test(texture_bad, damaged_entry_verify_cli) {
     char *bad = zct_join(tmp, "damaged.zcpack");
     zct_write_file(bad, img.bytes, img.size);
     zcti_run run = ZCTI_ZCPACK(tmp, "verify", bad);
-    cr_assert_eq(run.code, EXIT_CORRUPT, "verify exit %d: %s", run.code, run.err);
+    cr_assert_eq(run.code, ZC_EXIT_CORRUPT, "verify exit %d: %s", run.code, run.err);
     cr_assert(strstr(run.err, "duck.tga"), "verify does not name the entry: %s", run.err);
     zcti_run_free(&run);
     free(bad);

@@ -20,6 +20,7 @@
 
 #include "zc_build.h"
 #include "zc_build_cache.h"
+#include "zc_entry_types.h"
 #include "zc_importer.h"
 #include "zc_manifest.h"
 
@@ -692,7 +693,7 @@ static int zc__compress_policy(const char *path, uint32_t type, void *user_data)
     if (choice != ZC_SWITCH_AUTO) return choice == ZC_SWITCH_ON;
     /* Typed entries are what an engine views in place (zc_*_view_from_entry); only
      * blobs and types without a view are compressed unless the manifest says so. */
-    return type != ZC_TYPE_TEXTURE && type != ZC_TYPE_MESH && type != ZC_TYPE_MATERIAL && type != ZC_TYPE_SCENE;
+    return zc_entry_type_compressed_by_default(type);
 }
 
 static zc_result zc__open_writer(const zc_build_desc *desc, const zc_manifest *manifest, zc_writer **w) {

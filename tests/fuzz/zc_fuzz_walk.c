@@ -16,6 +16,7 @@
 
 #include <zstd.h>
 
+#include "zc_entry_types.h"
 #include "zc_import_texture.h"
 #include "zc_model.h"
 
@@ -58,20 +59,17 @@ static int zcf__inside(const void *base, uint64_t size, const void *p, uint64_t 
     return q >= b && q - b <= size && n <= size - (q - b);
 }
 
-/* Layout hash of a registry tag; 0 when the tag is not in the registry. */
+/* Layout hash of a registry tag (the packer's table of entry types, one row per
+ * ZC_TYPE_LIST type); 0 when the tag is not in the registry. */
 static uint32_t zcf__registry_hash(uint32_t tag) {
-#define ZCF__HASH(name, tag_, hash, fn) if (tag == (tag_)) return (hash);
-    ZC_TYPE_LIST(ZCF__HASH)
-#undef ZCF__HASH
-    return 0;
+    const zc_entry_type *t = zc_entry_type_find(tag);
+    return t ? t->layout_hash : 0;
 }
 
-static const uint32_t zcf__registry_tags[] = {
-#define ZCF__TAG(name, tag, hash, fn) tag,
-    ZC_TYPE_LIST(ZCF__TAG)
-#undef ZCF__TAG
-};
-#define ZCF__TYPE_COUNT (sizeof zcf__registry_tags / sizeof zcf__registry_tags[0])
+/* The tag of registry row `pick` modulo the number of rows. */
+static uint32_t zcf__registry_tag(uint32_t pick) {
+    return zc_entry_type_at(pick % zc_entry_type_count())->tag;
+}
 
 /* ---------------------------------------------------------------------------------
  * The typed walk
@@ -213,18 +211,24 @@ static zc_result zcf__walk_scene(const zc_pack *pack, const void *payload, uint6
 }
 
 zc_result zcf_walk_payload(const zc_pack *pack, uint32_t type, const void *payload, uint64_t size) {
-    switch (type) {
-    case ZC_TYPE_TEXTURE: return zcf__walk_texture(payload, size);
-    case ZC_TYPE_MESH: return zcf__walk_mesh(pack, payload, size);
-    case ZC_TYPE_MATERIAL: return zcf__walk_material(pack, payload, size);
-    case ZC_TYPE_SCENE: return zcf__walk_scene(pack, payload, size);
-    default:
-        /* Types without a view (blob, whiteout, dictionary): the bytes and the check. */
-        zcf__touch(payload, size);
-        if (type == ZC_TYPE_ZSTD_DICT) zcf__sink += zc_zstd_dict_id(payload, size);
-        return zcf__registry_hash(type) ? zc_check_payload(type, zcf__registry_hash(type), payload, size, NULL)
-                                        : ZC_ERR_UNKNOWN_TYPE;
+    const zc_entry_type *t = zc_entry_type_find(type);
+    if (t && t->ops->view) {
+        /* Types with a view: the deep walk of the ones this file knows, else the view. */
+        switch (type) {
+        case ZC_TYPE_TEXTURE: return zcf__walk_texture(payload, size);
+        case ZC_TYPE_MESH: return zcf__walk_mesh(pack, payload, size);
+        case ZC_TYPE_MATERIAL: return zcf__walk_material(pack, payload, size);
+        case ZC_TYPE_SCENE: return zcf__walk_scene(pack, payload, size);
+        default: {
+            zc_entry_view_buffer view;
+            return t->ops->view(payload, size, &view);
+        }
+        }
     }
+    /* Types without a view (blob, whiteout, dictionary): the bytes and the check. */
+    zcf__touch(payload, size);
+    if (type == ZC_TYPE_ZSTD_DICT) zcf__sink += zc_zstd_dict_id(payload, size);
+    return t ? zc_check_payload(type, t->layout_hash, payload, size, NULL) : ZC_ERR_UNKNOWN_TYPE;
 }
 
 /* ---------------------------------------------------------------------------------
@@ -306,20 +310,13 @@ static zc_result zcf__walk_held(zc_pack *pack, const zc_entry *e) {
     return ZC_OK;
 }
 
-/* Typed views straight from the entry (uncompressed entries only succeed). */
+/* Typed views straight from the entry, through the type's row (uncompressed entries
+ * only succeed). */
 static void zcf__views_from_entry(const zc_entry *e) {
-    zc_texture_view tv;
-    zc_mesh_view mv;
-    zc_material_view matv;
-    zc_scene_view sv;
-    zc_result r = ZC_OK;
-    switch (e->type) {
-    case ZC_TYPE_TEXTURE: r = zc_texture_view_from_entry(e, &tv); break;
-    case ZC_TYPE_MESH: r = zc_mesh_view_from_entry(e, &mv); break;
-    case ZC_TYPE_MATERIAL: r = zc_material_view_from_entry(e, &matv); break;
-    case ZC_TYPE_SCENE: r = zc_scene_view_from_entry(e, &sv); break;
-    default: return;
-    }
+    const zc_entry_type *t = zc_entry_type_find(e->type);
+    if (!t || !t->ops->view) return;
+    zc_entry_view_buffer view;
+    zc_result r = zc_entry_type_view(t, e, &view);
     ZCF_REQUIRE(r == ZC_OK || (e->codec != ZC_CODEC_NONE && r == ZC_ERR_UNSUPPORTED_CODEC),
                 "entry %u (%s): view from a validated entry failed: %s", e->index, e->path, zc_result_str(r));
 }
@@ -438,7 +435,7 @@ zc_result zcf_toc(const uint8_t *data, size_t size) {
 
 zc_result zcf_types(const uint8_t *data, size_t size) {
     if (size == 0) return ZC_ERR_INVALID_ARGUMENT;
-    uint32_t tag = zcf__registry_tags[data[0] % ZCF__TYPE_COUNT];
+    uint32_t tag = zcf__registry_tag(data[0]);
     uint8_t *payload = zcf__copy(data + 1, size - 1);
     if (!payload) return ZC_ERR_OUT_OF_MEMORY;
     zc_diag diag;
@@ -572,7 +569,7 @@ zc_result zcf_zstd(const uint8_t *data, size_t size) {
     }
     zcf__record *e = &records[count++];
     snprintf(e->path, sizeof e->path, "data.bin");
-    e->type = zcf__registry_tags[(flags >> 3 & 7u) % ZCF__TYPE_COUNT];
+    e->type = zcf__registry_tag(flags >> 3 & 7u);
     e->codec = ZC_CODEC_ZSTD;
     e->align_log2 = align_log2[flags >> 1 & 3u];
     e->bytes = data + pos;

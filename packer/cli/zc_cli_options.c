@@ -1,0 +1,108 @@
+/* zc_cli_options.c - the declarative option parser (zc_cli_options.h). */
+#include "zc_cli_options.h"
+
+#include <string.h>
+
+#include "zc_cli.h"
+
+int zc_cli_parse_number(const char *text, uint32_t lo, uint32_t hi, uint32_t *out) {
+    uint64_t v = 0;
+    const char *p = text;
+    if (!*p) return 0;
+    for (; *p >= '0' && *p <= '9'; ++p)
+        if ((v = v * 10 + (uint64_t)(*p - '0')) > hi) return 0;
+    if (*p || v < lo) return 0;
+    *out = (uint32_t)v;
+    return 1;
+}
+
+static int zc__takes_value(const zc_cli_option *o) {
+    return o->kind == ZC_OPT_KIND_STRING || o->kind == ZC_OPT_KIND_NUMBER;
+}
+
+/* The row argv[i] names, with *value set to an attached value ("--name=v", "-xv")
+ * or NULL. NULL when no row matches. */
+static const zc_cli_option *zc__match(const zc_cli_option *options, const char *arg, const char **value) {
+    *value = NULL;
+    for (const zc_cli_option *o = options; o->kind != ZC_OPT_KIND_END; ++o) {
+        if (arg[1] == '-') {
+            size_t n = strlen(o->long_name);
+            if (strncmp(arg, o->long_name, n) != 0) continue;
+            if (arg[n] == 0) return o;
+            if (arg[n] == '=' && zc__takes_value(o)) {
+                *value = arg + n + 1;
+                return o;
+            }
+        } else if (o->short_name && arg[1] == o->short_name) {
+            if (arg[2] == 0) return o;
+            if (zc__takes_value(o)) {
+                *value = arg + 2;
+                return o;
+            }
+        }
+    }
+    return NULL;
+}
+
+/* Store one option's value; -1, or an exit code. */
+static int zc__store(const char *command, const zc_cli_option *o, const char *arg, const char *value,
+                     void *values) {
+    char *field = (char *)values + o->offset;
+    switch (o->kind) {
+    case ZC_OPT_KIND_FLAG:
+        *(int *)field = 1;
+        return -1;
+    case ZC_OPT_KIND_CONSTANT:
+        ((zc_cli_number *)field)->value = o->lo;
+        ((zc_cli_number *)field)->given = 1;
+        return -1;
+    case ZC_OPT_KIND_STRING:
+        if (o->empty && !value[0]) return zc__usage_error(command, "empty %s", o->empty);
+        *(const char **)field = value;
+        return -1;
+    case ZC_OPT_KIND_NUMBER: {
+        zc_cli_number *n = (zc_cli_number *)field;
+        if (!zc_cli_parse_number(value, o->lo, o->hi, &n->value))
+            return zc__usage_error(command, "option '%s': '%s' is not a number in [%u, %u]", arg, value, o->lo,
+                                   o->hi);
+        n->given = 1;
+        return -1;
+    }
+    default:
+        return zc__usage_error(command, "unknown option '%s'", arg);
+    }
+}
+
+int zc_cli_parse(const char *command, const zc_cli_option *options, int argc, char **argv, int first,
+                 void *values, zc_cli_parsed *out) {
+    memset(out, 0, sizeof *out);
+    int in_options = 1;
+    for (int i = first; i < argc; ++i) {
+        const char *arg = argv[i];
+        if (!in_options || arg[0] != '-' || arg[1] == 0) {
+            if (out->operand_count == ZC_CLI_MAX_OPERANDS) return zc__usage_error(command, "too many arguments");
+            out->operands[out->operand_count++] = arg;
+            continue;
+        }
+        if (strcmp(arg, "--") == 0) {
+            in_options = 0;
+            continue;
+        }
+        if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
+            out->help = 1;
+            continue;
+        }
+        const char *value;
+        const zc_cli_option *o = zc__match(options, arg, &value);
+        if (!o) return zc__usage_error(command, "unknown option '%s'", arg);
+        if (zc__takes_value(o) && !value) {
+            if (i + 1 >= argc)
+                return zc__usage_error(command, "option '%s' needs %s", arg,
+                                       o->kind == ZC_OPT_KIND_NUMBER ? "a number" : o->value_name);
+            value = argv[++i];
+        }
+        int rc = zc__store(command, o, arg, value, values);
+        if (rc >= 0) return rc;
+    }
+    return -1;
+}

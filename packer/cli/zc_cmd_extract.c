@@ -1,0 +1,172 @@
+/* zc_cmd_extract.c - `zcpack extract <pack> <path> -o <file>`: an entry to a file,
+ * a texture level as a PNG. */
+#include <fcntl.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <stb/stb_image_write.h>
+
+#include "zc_cli.h"
+#include "zc_import_texture.h"
+#include "zc_texture_pixels.h"
+
+static const char zc__extract_help[] =
+    "Usage: zcpack extract <pack> <path> -o <file> [--level <n>] [--layer <n>]\n"
+    "\n"
+    "Write entry <path> to <file>, replacing it atomically. A texture level becomes an\n"
+    "RGBA PNG: block-compressed levels are decoded, sRGB and UNORM bytes are written as\n"
+    "they are, R8 and BC4 as grey, RG8 and BC5 as red and green with blue 0, float\n"
+    "levels clamped to [0, 1] and encoded linear to sRGB; the depth slices of a 3D\n"
+    "level are stacked vertically. Any other entry is written as its raw bytes (decoded\n"
+    "when it is stored compressed).\n"
+    "\n"
+    "Options:\n"
+    "  -o, --output <file>  file to write (required)\n"
+    "  --level <n>          mip level of a texture (default: 0)\n"
+    "  --layer <n>          array layer of a texture (default: 0)\n"
+    "  -h, --help           show this help\n";
+
+typedef struct zc__extract_values {
+    const char *output;
+    zc_cli_number level, layer;
+} zc__extract_values;
+
+static const zc_cli_option zc__extract_options[] = {
+    ZC_OPT_STRING("--output", 'o', zc__extract_values, output, "a file name", "output file name"),
+    ZC_OPT_NUMBER("--level", 0, zc__extract_values, level, 0, ZC_TEXTURE_MAX_MIPS - 1),
+    ZC_OPT_NUMBER("--layer", 0, zc__extract_values, layer, 0, ZC_TEXTURE_MAX_LAYERS - 1),
+    ZC_OPT_END,
+};
+
+/* Growing memory buffer for stb_image_write. */
+typedef struct zc__membuf {
+    uint8_t *data;
+    size_t size, cap;
+    int failed;
+} zc__membuf;
+
+static void zc__membuf_append(void *context, void *data, int size) {
+    zc__membuf *m = (zc__membuf *)context;
+    if (m->failed || size <= 0) return;
+    if (m->size + (size_t)size > m->cap) {
+        size_t cap = m->cap ? m->cap : 65536;
+        while (cap < m->size + (size_t)size) cap *= 2;
+        uint8_t *grown = (uint8_t *)realloc(m->data, cap);
+        if (!grown) {
+            m->failed = 1;
+            return;
+        }
+        m->data = grown;
+        m->cap = cap;
+    }
+    memcpy(m->data + m->size, data, (size_t)size);
+    m->size += (size_t)size;
+}
+
+/* Write `size` bytes to path through a temporary file beside it and a rename, so the
+ * path holds either its old content or all of the new. 0 or an exit code (reported). */
+static int zc__write_atomic(const char *path, const void *data, size_t size) {
+    size_t n = strlen(path);
+    char *tmp = (char *)malloc(n + 32);
+    if (!tmp) {
+        zc__error("%s: out of memory", path);
+        return ZC_EXIT_INTERNAL;
+    }
+    snprintf(tmp, n + 32, "%s.tmp-%ld", path, (long)getpid());
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int err = fd < 0 ? errno : 0;
+    const uint8_t *p = (const uint8_t *)data;
+    for (size_t left = size; fd >= 0 && !err && left > 0;) {
+        ssize_t w = write(fd, p, left);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) {
+            err = w < 0 ? errno : EIO;
+            break;
+        }
+        p += w;
+        left -= (size_t)w;
+    }
+    if (fd >= 0 && !err && fsync(fd) != 0) err = errno;
+    if (fd >= 0 && close(fd) != 0 && !err) err = errno;
+    if (!err && rename(tmp, path) != 0) err = errno;
+    if (err) {
+        zc__error("%s: cannot write: %s", path, strerror(err));
+        if (fd >= 0) unlink(tmp);
+    }
+    free(tmp);
+    return err ? ZC_EXIT_IO : ZC_EXIT_OK;
+}
+
+/* One texture level as a PNG at `output`. */
+static int zc__extract_texture(const char *pack_path, const zc_entry *e, const zc__extract_values *a, const char *output) {
+    zc_texture_view view;
+    zc_result viewed = zc_texture_view_from_entry(e, &view);
+    if (viewed != ZC_OK) return zc__view_failed(pack_path, e, viewed);
+    int rc = ZC_EXIT_OK;
+    zc_texture_level_view lv;
+    if (zc_texture_view_level(&view, a->level.value, a->layer.value, &lv) != ZC_OK) {
+        zc__error("%s: %s: no level %u of layer %u (levels: %u, layers: %u)", pack_path, e->path, a->level.value, a->layer.value,
+                  view.mip_count, view.layers);
+        return ZC_EXIT_NO_ENTRY;
+    }
+    uint64_t rows = (uint64_t)lv.height * lv.depth;
+    if ((uint64_t)lv.width * 4 * rows > INT_MAX) { /* stb_image_write counts bytes in an int */
+        zc__error("%s: %s: level of %ux%ux%u is too large for a PNG", pack_path, e->path, lv.width, lv.height, lv.depth);
+        return ZC_EXIT_INTERNAL;
+    }
+    uint8_t *rgba = (uint8_t *)malloc((size_t)lv.width * (size_t)rows * 4);
+    zc__membuf png = { NULL, 0, 0, 0 };
+    zc_result r = rgba ? zc_texture_level_decode_rgba8(view.format, &lv, rgba) : ZC_ERR_OUT_OF_MEMORY;
+    if (r == ZC_OK &&
+        (!stbi_write_png_to_func(zc__membuf_append, &png, (int)lv.width, (int)rows, 4, rgba, (int)lv.width * 4) ||
+         png.failed))
+        r = ZC_ERR_OUT_OF_MEMORY;
+    free(rgba);
+    if (r != ZC_OK)
+        zc__error("%s: %s: cannot make a PNG of level %u: %s", pack_path, e->path, a->level.value, zc_result_str(r));
+    else
+        rc = zc__write_atomic(output, png.data, png.size);
+    free(png.data);
+    return r != ZC_OK ? ZC_EXIT_INTERNAL : rc;
+}
+
+static int zc__extract_run(const zc_cli_call *call) {
+    const zc__extract_values *v = (const zc__extract_values *)call->values;
+    const char *pack_path = call->operands[0];
+    if (!v->output) return zc__usage_error("extract", "missing -o <file>");
+    zc_pack *pack;
+    zc_entry found, e;
+    zc_hold hold;
+    int rc = zc__open_entry(pack_path, call->operands[1], &pack, &found);
+    if (rc != ZC_EXIT_OK) return rc;
+    zc_result held = zc__raw_entry(pack, &found, &e, &hold);
+    if (held != ZC_OK) {
+        rc = zc__entry_failed(pack_path, found.path, held);
+    } else if (e.type == ZC_TYPE_TEXTURE) {
+        rc = zc__extract_texture(pack_path, &e, v, v->output);
+    } else if (v->level.given || v->layer.given) {
+        rc = zc__usage_error("extract", "--level and --layer apply to textures; %s is not one", e.path);
+    } else {
+        const void *data = NULL;
+        uint64_t size = 0;
+        zc_result r = zc_entry_bytes(&e, 0, &data, &size);
+        if (r != ZC_OK)
+            rc = zc__entry_failed(pack_path, e.path, r);
+        else if (size > SIZE_MAX)
+            rc = zc__entry_failed(pack_path, e.path, ZC_ERR_LIMIT);
+        else
+            rc = zc__write_atomic(v->output, data, (size_t)size);
+    }
+    zc_hold_release(&hold);
+    zc_pack_close(pack);
+    return rc;
+}
+
+const zc_command zc__cmd_extract = {
+    "extract", "extract <pack> <path> -o <file>", "write an entry to a file (textures as PNG)", zc__extract_help,
+    ZC_EXITS(OK) | ZC_EXITS(INTERNAL) | ZC_EXITS(USAGE) | ZC_EXITS(IO) | ZC_EXITS(CORRUPT) | ZC_EXITS(NO_ENTRY), zc__extract_options, sizeof(zc__extract_values), 2, "pack file and entry path", zc__extract_run,
+};
