@@ -46,17 +46,7 @@
  * has lost track of what it measures. */
 #define MAX_SWEEP 20000
 
-static char *tmp;
-
-static void setup(void) { tmp = zct_mkdtemp(); }
-
-static void teardown(void) {
-    zct_rm_rf(tmp);
-    free(tmp);
-    zct_assert_no_leaks();
-}
-
-TestSuite(alloc_faults, .init = setup, .fini = teardown, .timeout = 600);
+TestSuite(alloc_faults, .init = zct_tmp_setup, .fini = zct_tmp_teardown, .timeout = 600);
 
 /* ---------------------------------------------------------------------------------
  * Sweeps
@@ -160,7 +150,7 @@ static const char sample_manifest[] =
 /* The sample tree under tmp/<name> with `models` copies of the glTF model (0, 1: the
  * raw one, 2: both). Returns the malloc'd root. */
 static char *sample_tree(const char *name, int models) {
-    char *root = zct_join(tmp, name);
+    char *root = zct_join(zct_tmp, name);
     copy_file(LICENSES "BSD", root, "docs/bsd.txt");
     copy_file(LICENSES "Apache-2.0", root, "docs/apache.txt");
     copy_file(LICENSES "Artistic", root, "raw/artistic.txt");
@@ -197,7 +187,7 @@ static char *sample_pack(const char *name) {
     char *root = sample_tree(name, 2);
     char file[64];
     snprintf(file, sizeof file, "%s.zcpack", name);
-    char *out = zct_join(tmp, file);
+    char *out = zct_join(zct_tmp, file);
     build_ok(root, out, 0);
     free(root);
     return out;
@@ -205,7 +195,7 @@ static char *sample_pack(const char *name) {
 
 /* tmp/<name>.zcpack with a zstd dictionary: 40 small JSON documents of one shape. */
 static char *dictionary_pack(const char *name) {
-    char *root = zct_join(tmp, name);
+    char *root = zct_join(zct_tmp, name);
     for (int i = 0; i < 40; ++i) {
         char doc[512], rel[64];
         snprintf(doc, sizeof doc,
@@ -217,7 +207,7 @@ static char *dictionary_pack(const char *name) {
     }
     char file[64];
     snprintf(file, sizeof file, "%s.zcpack", name);
-    char *out = zct_join(tmp, file);
+    char *out = zct_join(zct_tmp, file);
     build_ok(root, out, 1);
     free(root);
     return out;
@@ -766,7 +756,7 @@ Test(alloc_faults, mounts) {
         snprintf(name, sizeof name, "m%d.zcpack", i);
         snprintf(text, sizeof text, "pack %d", i);
         snprintf(own, sizeof own, "own/%d.txt", i);
-        char *out = zct_join(tmp, name);
+        char *out = zct_join(zct_tmp, name);
         zct_blob blobs[] = { { .path = "x.txt", .data = text, .size = strlen(text) },
                              { .path = own, .data = text, .size = strlen(text) } };
         cr_assert_eq(zct_write_pack(out, blobs, 2), ZC_OK);
@@ -864,10 +854,10 @@ static zc_result attempt_build(void *ctx, fault *f) {
  * `old_root`) with allocation failures everywhere; `options` adds to the desc. */
 static sweep_totals sweep_build(const char *what, const char *root, const char *old_root, zc_build_desc options,
                                 const char *fresh_dir) {
-    char *out_dir = zct_join(tmp, "out");
+    char *out_dir = zct_join(zct_tmp, "out");
     char *out = zct_join(out_dir, "out.zcpack");
-    char *old = zct_join(tmp, "old.zcpack");
-    char *reference = zct_join(tmp, "reference.zcpack");
+    char *old = zct_join(zct_tmp, "old.zcpack");
+    char *reference = zct_join(zct_tmp, "reference.zcpack");
     zct_mkdirs(out_dir);
     build_ok(old_root, old, 0);
     build_ctx c = { .desc = options, .old = old, .out_dir = out_dir, .fresh_dir = fresh_dir,
@@ -901,7 +891,7 @@ static sweep_totals sweep_build(const char *what, const char *root, const char *
 
 /* A tree the old pack comes from: one licence text. */
 static char *old_tree(void) {
-    char *root = zct_join(tmp, "old_tree");
+    char *root = zct_join(zct_tmp, "old_tree");
     copy_file(LICENSES "CC0-1.0", root, "docs/cc0.txt");
     return root;
 }
@@ -917,7 +907,7 @@ Test(alloc_faults, build) {
 Test(alloc_faults, build_model) {
     /* The model alone: each attempt imports it in a child process (whose calls count
      * and fail in the same sequence, zc_test_alloc_wrap.h). */
-    char *root = zct_join(tmp, "tree");
+    char *root = zct_join(zct_tmp, "tree");
     copy_file(BOX_MODEL "BoxTextured.gltf", root, "box/BoxTextured.gltf");
     copy_file(BOX_MODEL "BoxTextured0.bin", root, "box/BoxTextured0.bin");
     copy_file(BOX_MODEL "CesiumLogoFlat.png", root, "box/CesiumLogoFlat.png");
@@ -928,7 +918,7 @@ Test(alloc_faults, build_model) {
 }
 
 Test(alloc_faults, build_dictionaries) {
-    char *root = zct_join(tmp, "json");
+    char *root = zct_join(zct_tmp, "json");
     for (int i = 0; i < 24; ++i) {
         char doc[512], rel[64];
         snprintf(doc, sizeof doc, "{ \"name\": \"enemy_%03d\", \"health\": %d, \"faction\": \"%s\",\n"
@@ -947,11 +937,11 @@ Test(alloc_faults, build_patch) {
     /* The base lacks the texture, holds another version of one text and a text the
      * tree no longer has: the patch adds, changes and removes. */
     char *root = sample_tree("tree", 0);
-    char *base_root = zct_join(tmp, "base_tree");
+    char *base_root = zct_join(zct_tmp, "base_tree");
     copy_file(LICENSES "BSD", base_root, "docs/bsd.txt");
     copy_file(LICENSES "GPL-2", base_root, "docs/apache.txt");
     copy_file(LICENSES "CC0-1.0", base_root, "docs/cc0.txt");
-    char *base = zct_join(tmp, "base.zcpack");
+    char *base = zct_join(zct_tmp, "base.zcpack");
     build_ok(base_root, base, 0);
     char *old_root = old_tree();
     sweep_build("zc_build of a patch", root, old_root, (zc_build_desc){ .base_path = base }, NULL);
@@ -963,11 +953,11 @@ Test(alloc_faults, build_patch) {
 
 Test(alloc_faults, build_cache) {
     char *root = sample_tree("tree", 0);
-    char *cache = zct_join(tmp, "cache");
+    char *cache = zct_join(zct_tmp, "cache");
     char *old_root = old_tree();
     /* A cold cache (filled by the build), then a warm one (every texture a hit). */
     sweep_build("zc_build with a cold build cache", root, old_root, (zc_build_desc){ .cache_dir = cache }, cache);
-    char *warm = zct_join(tmp, "warm.zcpack");
+    char *warm = zct_join(zct_tmp, "warm.zcpack");
     zct_log log;
     zc_build_desc desc = build_desc(root, warm, &log);
     desc.cache_dir = cache;
@@ -988,7 +978,7 @@ Test(alloc_faults, build_cache) {
 
 #ifdef ZC_EDITOR
 
-TestSuite(alloc_faults_editor, .init = setup, .fini = teardown, .timeout = 300);
+TestSuite(alloc_faults_editor, .init = zct_tmp_setup, .fini = zct_tmp_teardown, .timeout = 300);
 
 /* Generation 1 has a.txt = "one" and b.txt; generation 2 has a.txt = "two" and c.txt:
  * one change of each kind. */
@@ -1052,7 +1042,7 @@ static zc_result attempt_live_open(void *ctx, fault *f) {
 }
 
 Test(alloc_faults_editor, live_open) {
-    live_ctx c = { .path = zct_join(tmp, "live.zcpack") };
+    live_ctx c = { .path = zct_join(zct_tmp, "live.zcpack") };
     publish(c.path, 1);
     sweep("zc_live_open", attempt_live_open, &c);
     c.watch = 1;
@@ -1106,7 +1096,7 @@ static zc_result attempt_live_poll(void *ctx, fault *f) {
 }
 
 Test(alloc_faults_editor, live_poll) {
-    live_ctx c = { .path = zct_join(tmp, "live.zcpack") };
+    live_ctx c = { .path = zct_join(zct_tmp, "live.zcpack") };
     sweep("zc_live_poll of a new generation", attempt_live_poll, &c);
     free(c.path);
 }
@@ -1145,7 +1135,7 @@ static zc_result attempt_live_acquire(void *ctx, fault *f) {
 }
 
 Test(alloc_faults_editor, live_acquire) {
-    live_ctx c = { .path = zct_join(tmp, "live.zcpack") };
+    live_ctx c = { .path = zct_join(zct_tmp, "live.zcpack") };
     publish(c.path, 1);
     sweep("zc_live_acquire growing the handle table", attempt_live_acquire, &c);
     free(c.path);
