@@ -126,22 +126,6 @@ static void disarm(zct_alloc_stats *stats, long base, fault *f) {
  * manifest: every entry type with both codecs.
  * ------------------------------------------------------------------------------- */
 
-static void copy_file(const char *src, const char *root, const char *rel) {
-    size_t size;
-    uint8_t *bytes = zct_read_file(src, &size);
-    cr_assert(bytes, "cannot read %s (a Debian package file)", src);
-    char *dst = zct_join(root, rel);
-    zct_write_file(dst, bytes, size);
-    free(dst);
-    free(bytes);
-}
-
-static void put_text(const char *root, const char *rel, const char *text) {
-    char *dst = zct_join(root, rel);
-    zct_write_file(dst, text, strlen(text));
-    free(dst);
-}
-
 static const char sample_manifest[] =
     "{ \"rules\": [ { \"match\": \"docs*\", \"compress\": true },\n"
     "               { \"match\": \"textures*\", \"compress\": true, \"max_size\": 64 },\n"
@@ -151,11 +135,11 @@ static const char sample_manifest[] =
  * raw one, 2: both). Returns the malloc'd root. */
 static char *sample_tree(const char *name, int models) {
     char *root = zct_join(zct_tmp, name);
-    copy_file(LICENSES "BSD", root, "docs/bsd.txt");
-    copy_file(LICENSES "Apache-2.0", root, "docs/apache.txt");
-    copy_file(LICENSES "Artistic", root, "raw/artistic.txt");
-    copy_file(BOX_MODEL "CesiumLogoFlat.png", root, "textures/logo.png");
-    put_text(root, "zcpack.json", sample_manifest);
+    zct_copy_file(LICENSES "BSD", root, "docs/bsd.txt");
+    zct_copy_file(LICENSES "Apache-2.0", root, "docs/apache.txt");
+    zct_copy_file(LICENSES "Artistic", root, "raw/artistic.txt");
+    zct_copy_file(BOX_MODEL "CesiumLogoFlat.png", root, "textures/logo.png");
+    zct_put_text(root, "zcpack.json", sample_manifest);
     for (int i = 0; i < models; ++i) { /* one model stored raw, one compressed */
         const char *dir = i ? "models/packed/" : "models/plain/";
         const char *files[] = { "BoxTextured.gltf", "BoxTextured0.bin", "CesiumLogoFlat.png" };
@@ -163,7 +147,7 @@ static char *sample_tree(const char *name, int models) {
             char src[256], rel[128];
             snprintf(src, sizeof src, "%s%s", BOX_MODEL, files[f]);
             snprintf(rel, sizeof rel, "%s%s", dir, files[f]);
-            copy_file(src, root, rel);
+            zct_copy_file(src, root, rel);
         }
     }
     return root;
@@ -203,7 +187,7 @@ static char *dictionary_pack(const char *name) {
                  "  \"loot\": [\"gold\", \"potion_%d\"], \"patrol_radius\": %d, \"sight\": %d }\n",
                  i, 100 + i * 7, 3 + i % 5, i % 10, i % 3 ? "orcs" : "goblins", i % 4, 10 + i, 25 + i % 9);
         snprintf(rel, sizeof rel, "data/enemy_%03d.json", i);
-        put_text(root, rel, doc);
+        zct_put_text(root, rel, doc);
     }
     char file[64];
     snprintf(file, sizeof file, "%s.zcpack", name);
@@ -892,7 +876,7 @@ static sweep_totals sweep_build(const char *what, const char *root, const char *
 /* A tree the old pack comes from: one licence text. */
 static char *old_tree(void) {
     char *root = zct_join(zct_tmp, "old_tree");
-    copy_file(LICENSES "CC0-1.0", root, "docs/cc0.txt");
+    zct_copy_file(LICENSES "CC0-1.0", root, "docs/cc0.txt");
     return root;
 }
 
@@ -908,9 +892,9 @@ Test(alloc_faults, build_model) {
     /* The model alone: each attempt imports it in a child process (whose calls count
      * and fail in the same sequence, zc_test_alloc_wrap.h). */
     char *root = zct_join(zct_tmp, "tree");
-    copy_file(BOX_MODEL "BoxTextured.gltf", root, "box/BoxTextured.gltf");
-    copy_file(BOX_MODEL "BoxTextured0.bin", root, "box/BoxTextured0.bin");
-    copy_file(BOX_MODEL "CesiumLogoFlat.png", root, "box/CesiumLogoFlat.png");
+    zct_copy_file(BOX_MODEL "BoxTextured.gltf", root, "box/BoxTextured.gltf");
+    zct_copy_file(BOX_MODEL "BoxTextured0.bin", root, "box/BoxTextured0.bin");
+    zct_copy_file(BOX_MODEL "CesiumLogoFlat.png", root, "box/CesiumLogoFlat.png");
     char *old_root = old_tree();
     sweep_build("zc_build (a glTF model)", root, old_root, (zc_build_desc){ 0 }, NULL);
     free(old_root);
@@ -925,7 +909,7 @@ Test(alloc_faults, build_dictionaries) {
                  "  \"loot\": [\"gold\", \"potion_%d\"], \"sight\": %d }\n", i, 100 + i * 7,
                  i % 3 ? "orcs" : "goblins", i % 4, 25 + i % 9);
         snprintf(rel, sizeof rel, "data/enemy_%03d.json", i);
-        put_text(root, rel, doc);
+        zct_put_text(root, rel, doc);
     }
     char *old_root = old_tree();
     sweep_build("zc_build with dictionaries", root, old_root, (zc_build_desc){ .dictionaries = 1 }, NULL);
@@ -938,9 +922,9 @@ Test(alloc_faults, build_patch) {
      * tree no longer has: the patch adds, changes and removes. */
     char *root = sample_tree("tree", 0);
     char *base_root = zct_join(zct_tmp, "base_tree");
-    copy_file(LICENSES "BSD", base_root, "docs/bsd.txt");
-    copy_file(LICENSES "GPL-2", base_root, "docs/apache.txt");
-    copy_file(LICENSES "CC0-1.0", base_root, "docs/cc0.txt");
+    zct_copy_file(LICENSES "BSD", base_root, "docs/bsd.txt");
+    zct_copy_file(LICENSES "GPL-2", base_root, "docs/apache.txt");
+    zct_copy_file(LICENSES "CC0-1.0", base_root, "docs/cc0.txt");
     char *base = zct_join(zct_tmp, "base.zcpack");
     build_ok(base_root, base, 0);
     char *old_root = old_tree();

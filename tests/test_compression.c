@@ -33,18 +33,12 @@ TestSuite(compression, .init = zct_tmp_setup, .fini = zct_tmp_teardown, .timeout
  * Helpers
  * ------------------------------------------------------------------------------- */
 
-static void put(const char *root, const char *rel, const void *data, size_t size) {
-    char *path = zct_join(root, rel);
-    zct_write_file(path, data, size);
-    free(path);
-}
-
 /* Copy a package file into root/rel; returns its bytes (malloc'd) and size. */
 static uint8_t *copy_in(const char *src, const char *root, const char *rel, size_t *out_size) {
     size_t size;
     uint8_t *bytes = zct_read_file(src, &size);
     cr_assert(bytes, "cannot read %s (a Debian package file)", src);
-    put(root, rel, bytes, size);
+    zct_put(root, rel, bytes, size);
     if (out_size) *out_size = size;
     return bytes;
 }
@@ -265,19 +259,19 @@ Test(compression, blobs_round_trip_and_policy) {
     size_t gpl_size, apache_size;
     uint8_t *gpl = copy_in(LICENSES "GPL-3", root, "text/GPL-3", &gpl_size);
     uint8_t *apache = copy_in(LICENSES "Apache-2.0", root, "text/Apache-2.0", &apache_size);
-    put(root, "text/GPL-3.copy", gpl, gpl_size);
+    zct_put(root, "text/GPL-3.copy", gpl, gpl_size);
     uint8_t noise[65536];
     zct_fill(noise, sizeof noise, 7);
-    put(root, "noise.bin", noise, sizeof noise);
+    zct_put(root, "noise.bin", noise, sizeof noise);
     size_t big_size = (size_t)ZC_WRITER_COMPRESS_MEMORY + 3u * 1024u * 1024u + 123u; /* streamed path */
     uint8_t *big = numbered_text(big_size);
-    put(root, "big.txt", big, big_size);
-    put(root, "big-copy.txt", big, big_size);
+    zct_put(root, "big.txt", big, big_size);
+    zct_put(root, "big-copy.txt", big, big_size);
     size_t loud_size = (size_t)ZC_WRITER_COMPRESS_MEMORY + 4096u + 5u; /* streamed, incompressible */
     uint8_t *loud = (uint8_t *)malloc(loud_size);
     zct_fill(loud, loud_size, 11);
-    put(root, "loud.bin", loud, loud_size);
-    put(root, "tiny.txt", "ok", 2);
+    zct_put(root, "loud.bin", loud, loud_size);
+    zct_put(root, "tiny.txt", "ok", 2);
 
     char *out = zct_tmp_path("blobs.zcpack");
     build(root, out, (zc_build_desc){ 0 });
@@ -376,7 +370,7 @@ Test(compression, every_type_round_trips) {
     build(root, plain, (zc_build_desc){ .no_entry_compression = 1 });
     build(root, policy, (zc_build_desc){ 0 });
     const char *manifest = "{ \"rules\": [ { \"match\": \"*\", \"compress\": true, \"format\": \"rgba8\" } ] }";
-    put(root, "zcpack.json", manifest, strlen(manifest));
+    zct_put(root, "zcpack.json", manifest, strlen(manifest));
     char *plain_rgba = zct_tmp_path("plain_rgba.zcpack");
     build(root, all, (zc_build_desc){ .compress_level = 19 });
     build(root, plain_rgba, (zc_build_desc){ .no_entry_compression = 1 });
@@ -454,7 +448,7 @@ Test(compression, manifest_switches_and_determinism) {
     char *root = model_tree();
     const char *manifest = "{ \"rules\": [ { \"match\": \"box/*.png\", \"compress\": true, \"format\": \"rgba8\" },"
                            " { \"match\": \"GPL-3\", \"compress\": false } ] }";
-    put(root, "zcpack.json", manifest, strlen(manifest));
+    zct_put(root, "zcpack.json", manifest, strlen(manifest));
     char *a = zct_tmp_path("a.zcpack"), *b = zct_tmp_path("b.zcpack");
     build(root, a, (zc_build_desc){ 0 });
     build(root, b, (zc_build_desc){ .threads = 1 });
@@ -484,7 +478,7 @@ static void json_tree(const char *root, int n) {
                            i, 100 + i * 7, 3 + i % 5, i % 10, i % 3 ? "orcs" : "goblins", i % 4,
                            i % 2 ? "true" : "false", 10 + i, 25 + i % 9, i % 6, i % 3, i % 5);
         snprintf(rel, sizeof rel, "data/enemy_%03d.json", i);
-        put(root, rel, doc, (size_t)len);
+        zct_put(root, rel, doc, (size_t)len);
     }
 }
 

@@ -74,19 +74,13 @@ static double now_s(void) {
  * The two trees
  * ------------------------------------------------------------------------------- */
 
-static void put(const char *root, const char *rel, const void *data, size_t size) {
-    char *path = zct_join(root, rel);
-    zct_write_file(path, data, size);
-    free(path);
-}
-
 /* Copy samples/assets/<src> to <root>/<dst>. */
 static void copy_sample(const char *root, const char *dst, const char *src) {
     char rel[256];
     snprintf(rel, sizeof rel, "samples/assets/%s", src);
     size_t size;
     uint8_t *bytes = zct_read_source(rel, &size);
-    put(root, dst, bytes, size);
+    zct_put(root, dst, bytes, size);
     free(bytes);
 }
 
@@ -107,7 +101,7 @@ static void write_tree(const char *root, int variant) {
         }
         char rel[64];
         snprintf(rel, sizeof rel, "text/t%d.txt", f);
-        put(root, rel, text, text_size);
+        zct_put(root, rel, text, text_size);
     }
     free(text);
     size_t noise_size = 512 * 1024;
@@ -117,7 +111,7 @@ static void write_tree(const char *root, int variant) {
         zct_fill(noise, noise_size, 77u + (uint64_t)f + (f < 3 ? 0u : 100u * (uint64_t)variant));
         char rel[64];
         snprintf(rel, sizeof rel, "data/d%d.bin", f);
-        put(root, rel, noise, noise_size);
+        zct_put(root, rel, noise, noise_size);
     }
     free(noise);
     /* variant 1 swaps two images, so the scene's textures differ too */
@@ -128,7 +122,7 @@ static void write_tree(const char *root, int variant) {
     copy_sample(root, "scene/demo.bin", "scene/demo.bin");
     static const char manifest[] = "{ \"rules\": [ { \"match\": \"*\", \"max_size\": 64 },\n"
                                    "  { \"match\": \"data/*\", \"compress\": false } ] }\n";
-    put(root, "zcpack.json", manifest, sizeof manifest - 1);
+    zct_put(root, "zcpack.json", manifest, sizeof manifest - 1);
 }
 
 /* ---------------------------------------------------------------------------------

@@ -49,29 +49,11 @@ TestSuite(patch, .init = zct_tmp_setup, .fini = zct_tmp_teardown, .timeout = 300
  * Trees
  * ------------------------------------------------------------------------------- */
 
-static void put_text(const char *root, const char *rel, const char *text) {
-    char *path = zct_join(root, rel);
-    zct_write_file(path, text, strlen(text));
-    free(path);
-}
-
 static void put_random(const char *root, const char *rel, size_t size, uint64_t seed) {
     uint8_t *data = malloc(size);
     cr_assert_not_null(data);
     zct_fill(data, size, seed);
-    char *path = zct_join(root, rel);
-    zct_write_file(path, data, size);
-    free(path);
-    free(data);
-}
-
-static void copy_file(const char *src, const char *root, const char *rel) {
-    size_t size;
-    uint8_t *data = zct_read_file(src, &size);
-    cr_assert_not_null(data, "cannot read %s (assimp-testmodels installed?)", src);
-    char *path = zct_join(root, rel);
-    zct_write_file(path, data, size);
-    free(path);
+    zct_put(root, rel, data, size);
     free(data);
 }
 
@@ -84,34 +66,34 @@ static void remove_file(const char *root, const char *rel) {
 /* Tree A: the base. */
 static char *make_tree_a(void) {
     char *root = zct_join(zct_tmp, "A");
-    put_text(root, "readme.txt", "version 1\n");
+    zct_put_text(root, "readme.txt", "version 1\n");
     put_random(root, "data/keep.bin", 100000, 1);
     put_random(root, "data/change.bin", 50000, 2);
-    put_text(root, "sub/c.txt", "unchanged\n");
-    put_text(root, "sub/d.txt", "removed in B\n");
-    put_text(root, "sub/deep/e.txt", "removed with its directory\n");
-    put_text(root, "dup1.txt", "twin\n");
-    put_text(root, "dup2.txt", "twin\n");
-    put_text(root, "empty.txt", "");
-    copy_file(MODELS "glTF2/BoxTextured-glTF/CesiumLogoFlat.png", root, "tex/logo.png");
-    copy_file(MODELS "OBJ/engineflare1.jpg", root, "tex/flare.jpg");
-    copy_file(MODELS "glTF2/2CylinderEngine-glTF-Binary/2CylinderEngine.glb", root, "models/engine.glb");
-    copy_file(MODELS "OBJ/box.obj", root, "models/box.obj");
+    zct_put_text(root, "sub/c.txt", "unchanged\n");
+    zct_put_text(root, "sub/d.txt", "removed in B\n");
+    zct_put_text(root, "sub/deep/e.txt", "removed with its directory\n");
+    zct_put_text(root, "dup1.txt", "twin\n");
+    zct_put_text(root, "dup2.txt", "twin\n");
+    zct_put_text(root, "empty.txt", "");
+    zct_copy_file(MODELS "glTF2/BoxTextured-glTF/CesiumLogoFlat.png", root, "tex/logo.png");
+    zct_copy_file(MODELS "OBJ/engineflare1.jpg", root, "tex/flare.jpg");
+    zct_copy_file(MODELS "glTF2/2CylinderEngine-glTF-Binary/2CylinderEngine.glb", root, "models/engine.glb");
+    zct_copy_file(MODELS "OBJ/box.obj", root, "models/box.obj");
     return root;
 }
 
 /* Tree B: A changed in place (same directory). */
 static void change_to_tree_b(const char *root) {
-    put_text(root, "readme.txt", "version 2, longer\n");            /* content and size */
+    zct_put_text(root, "readme.txt", "version 2, longer\n");            /* content and size */
     put_random(root, "data/change.bin", 50000, 3);                  /* content, same size */
     remove_file(root, "sub/d.txt");
     remove_file(root, "sub/deep/e.txt");
-    put_text(root, "sub/new.txt", "added in B\n");
-    put_text(root, "dup3.txt", "twin\n");                           /* new path, known bytes */
-    put_text(root, "empty2.txt", "");
-    copy_file(MODELS "OBJ/SpiderTex.jpg", root, "tex/flare.jpg");    /* another texture */
-    copy_file(MODELS "glTF2/BoxTextured-glTF-Binary/BoxTextured.glb", root, "models/engine.glb");
-    copy_file(MODELS "glTF2/2CylinderEngine-glTF-Binary/2CylinderEngine.glb", root, "models/engine2.glb");
+    zct_put_text(root, "sub/new.txt", "added in B\n");
+    zct_put_text(root, "dup3.txt", "twin\n");                           /* new path, known bytes */
+    zct_put_text(root, "empty2.txt", "");
+    zct_copy_file(MODELS "OBJ/SpiderTex.jpg", root, "tex/flare.jpg");    /* another texture */
+    zct_copy_file(MODELS "glTF2/BoxTextured-glTF-Binary/BoxTextured.glb", root, "models/engine.glb");
+    zct_copy_file(MODELS "glTF2/2CylinderEngine-glTF-Binary/2CylinderEngine.glb", root, "models/engine2.glb");
 }
 
 /* ---------------------------------------------------------------------------------
@@ -309,16 +291,16 @@ Test(patch, unchanged_tree_gives_an_empty_patch) {
 
 Test(patch, library_reports_patch_counts) {
     char *root = zct_join(zct_tmp, "tree");
-    put_text(root, "a.txt", "a");
-    put_text(root, "b.txt", "b");
-    put_text(root, "c.txt", "c");
+    zct_put_text(root, "a.txt", "a");
+    zct_put_text(root, "b.txt", "b");
+    zct_put_text(root, "c.txt", "c");
     char *base = zct_tmp_path("base.zcpack"), *patch = zct_tmp_path("patch.zcpack");
     zc_build_stats stats;
     cr_assert_eq(zc_build(&(zc_build_desc){ .input_dir = root, .output_path = base, .no_sync = 1 }, &stats), ZC_OK);
-    put_text(root, "a.txt", "A");
+    zct_put_text(root, "a.txt", "A");
     remove_file(root, "b.txt");
-    put_text(root, "d.txt", "d");
-    put_text(root, "e.txt", "e");
+    zct_put_text(root, "d.txt", "d");
+    zct_put_text(root, "e.txt", "e");
     zct_log log;
     zc_result r = zc_build(&(zc_build_desc){ .input_dir = root, .output_path = patch, .base_path = base,
                                               .no_sync = 1, .logger = zct_log_recorder(&log) },
@@ -410,10 +392,10 @@ Test(patch, copied_entries_bring_their_dictionary) {
 
 Test(patch, base_inside_the_tree_is_skipped) {
     char *root = zct_join(zct_tmp, "tree");
-    put_text(root, "a.txt", "a");
+    zct_put_text(root, "a.txt", "a");
     char *base = zct_join(root, "base.zcpack"), *patch = zct_join(root, "patch.zcpack");
     RUN_OK("build", root, "-o", base, "-q");
-    put_text(root, "a.txt", "changed");
+    zct_put_text(root, "a.txt", "changed");
     RUN_OK("build", root, "--base", base, "-o", patch, "-q");
     RUN_OK("build", root, "--base", base, "-o", patch, "-q"); /* the old patch is skipped too */
     zc_pack *p = open_pack(patch);
@@ -432,12 +414,12 @@ Test(patch, base_inside_the_tree_is_skipped) {
 
 Test(patch, bad_base_leaves_the_output_untouched) {
     char *root = zct_join(zct_tmp, "tree");
-    put_text(root, "a.txt", "a");
+    zct_put_text(root, "a.txt", "a");
     char *patch = zct_tmp_path("patch.zcpack"), *not_pack = zct_tmp_path("not.zcpack");
     char *missing = zct_tmp_path("missing.zcpack");
     char *truncated = zct_tmp_path("truncated.zcpack");
-    put_text(zct_tmp, "patch.zcpack", "previous output");
-    put_text(zct_tmp, "not.zcpack", "this is not a pack, only some text that is long enough for a header........."
+    zct_put_text(zct_tmp, "patch.zcpack", "previous output");
+    zct_put_text(zct_tmp, "not.zcpack", "this is not a pack, only some text that is long enough for a header........."
                                 "................................................................\n");
     RUN_OK("build", root, "-o", truncated, "-q");
     cr_assert_eq(truncate(truncated, 100), 0);
@@ -487,7 +469,7 @@ Test(patch, bad_base_leaves_the_output_untouched) {
 
 Test(patch, option_errors) {
     char *root = zct_join(zct_tmp, "tree");
-    put_text(root, "a.txt", "a");
+    zct_put_text(root, "a.txt", "a");
     char *base = zct_tmp_path("base.zcpack"), *patch = zct_tmp_path("patch.zcpack");
     RUN_OK("build", root, "-o", base, "-q");
 
@@ -809,7 +791,7 @@ Test(patch, diff_of_base_and_full_build_matches_the_patch) {
 Test(patch, diff_errors_and_exit_codes) {
     char *a = SPECS("a.zcpack", { "a", ZC_TYPE_BLOB, "1", 0 });
     char *missing = zct_tmp_path("missing.zcpack");
-    put_text(zct_tmp, "junk.zcpack", "not a pack at all, just words in a file that is long enough to be read "
+    zct_put_text(zct_tmp, "junk.zcpack", "not a pack at all, just words in a file that is long enough to be read "
                                  "as a header by a reader that does not check........................\n");
     char *junk = zct_tmp_path("junk.zcpack");
     zct_run r = ZCT_CLI("diff", a, missing);

@@ -90,6 +90,24 @@ void zct_write_file(const char *path, const void *data, size_t size) {
     cr_assert_eq(close(fd), 0);
 }
 
+void zct_put(const char *root, const char *rel, const void *data, size_t size) {
+    char *path = zct_join(root, rel);
+    zct_write_file(path, data, size);
+    free(path);
+}
+
+void zct_put_text(const char *root, const char *rel, const char *text) {
+    zct_put(root, rel, text, strlen(text));
+}
+
+void zct_copy_file(const char *src, const char *root, const char *rel) {
+    size_t size;
+    uint8_t *bytes = zct_read_file(src, &size);
+    cr_assert_not_null(bytes, "cannot read %s (tools/bootstrap.sh --test-data installs its package)", src);
+    zct_put(root, rel, bytes, size);
+    free(bytes);
+}
+
 uint8_t *zct_read_file(const char *path, size_t *out_size) {
     int fd = open(path, O_RDONLY);
     if (fd < 0) return NULL;

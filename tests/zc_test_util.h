@@ -38,6 +38,15 @@ void zct_mkdirs(const char *path);
 /* Write `size` bytes to `path` (created or truncated), creating parent directories. */
 void zct_write_file(const char *path, const void *data, size_t size);
 
+/* Write `size` bytes to root/rel, creating parent directories (a tree to build). */
+void zct_put(const char *root, const char *rel, const void *data, size_t size);
+
+/* Write the NUL-terminated `text` (without its NUL) to root/rel. */
+void zct_put_text(const char *root, const char *rel, const char *text);
+
+/* Copy the file `src` to root/rel; asserts that `src` can be read. */
+void zct_copy_file(const char *src, const char *root, const char *rel);
+
 /* Whole file into a malloc'd buffer with one extra NUL byte after the data; NULL when
  * the file cannot be read (status, not an assertion). */
 uint8_t *zct_read_file(const char *path, size_t *out_size);
