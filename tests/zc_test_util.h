@@ -1,10 +1,13 @@
 /* zc_test_util.h - helpers shared by the Criterion suites: temporary directories,
- * whole-file I/O, running the zcpack CLI, building packs with the writer, a counting
- * (and optionally failing) allocator, a log recorder and a seeded generator.
+ * whole-file I/O and source trees, the fixtures every suite uses (the test's
+ * temporary directory, the sample pack), running the zcpack CLI with its output
+ * captured, building packs with the writer, a counting (and optionally failing)
+ * allocator, a log recorder and a seeded generator.
  *
  * Every helper either succeeds or fails the calling test with a Criterion assertion,
  * except where its comment says it returns a status. Criterion runs each test in its
- * own process, so helpers keep no state beyond what the caller passes in.
+ * own process, so the only state helpers keep is the fixtures' (zct_tmp,
+ * zct_sample_path), which belongs to the running test.
  */
 #ifndef ZC_TEST_UTIL_H
 #define ZC_TEST_UTIL_H
