@@ -13,6 +13,10 @@
 #                                 failures in hot reload) in editor, the installed
 #                                 SDK through pkg-config, the Windows cross-build; first
 #                                 installs the packages holding the test images
+#   make check                    the developer loop: release build, then only the
+#                                 suites of CHECK_SUITES and the tests of CHECK_TESTS
+#                                 (under a minute here); the long suites, sanitizers,
+#                                 editor build, SDK and Windows build stay in make test
 #   make bench                    every benchmark program, one after the other, then
 #                                 BENCHMARKS.md (ratios to in-run comparators) and the
 #                                 charts it shows (docs/bench/*.png)
@@ -56,7 +60,7 @@ SDK := build/sdk
 SDK_TEST := build/sdk_hello
 
 .NOTPARALLEL:
-.PHONY: all debug release sanitize editor generate bootstrap bootstrap-test-data demo test test-sdk bench fuzz install clean
+.PHONY: all debug release sanitize editor generate bootstrap bootstrap-test-data demo test check test-sdk bench fuzz install clean
 
 all: release
 
@@ -91,12 +95,41 @@ demo: bootstrap release
 
 test: bootstrap-test-data release sanitize editor
 	bin/release/zcpack_tests
-	bin/editor/zcpack_tests --filter '@(reload|alloc_faults_editor)/*'
+	bin/editor/zcpack_tests --filter '@($(call alternatives,$(EDITOR_SUITES)))/*'
 	ZC_SANITIZE_RUN=1 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		bin/sanitize/zcpack_tests
 	$(MAKE) --no-print-directory install PREFIX=$(SDK)
 	$(MAKE) --no-print-directory test-sdk
 	tools/mingw.sh
+
+# The suites of `make check`, the edit-compile-test loop: those that take seconds in
+# the release build. SLOW_SUITES run in `make test` only: sweeps over every byte or
+# every allocation, injected faults, killed builds, a 4 GiB pack, importer crashes and
+# hangs, assimp's whole model library. CHECK_TESTS adds single tests of slow suites.
+# EDITOR_SUITES exist in the editor build only (hot reload); `make test` runs them
+# there. A new suite goes into one of the lists (time it with
+# `bin/release/zcpack_tests --filter 'suite/*'`); `make check` names any suite that is
+# in none, and `make test` runs every suite whatever the lists say. Entries are
+# Criterion globs.
+CHECK_SUITES := format_* material_format mesh_format scene_format views runtime runtime_os writer \
+	corruption compression mount prefetch fuzz_replay build_cache texture texture_bad texture_quality \
+	model viewer watch patch cli stats
+CHECK_TESTS := identity/demo*
+SLOW_SUITES := alloc_faults io_faults sweep kill large model_build identity
+EDITOR_SUITES := reload alloc_faults_editor
+empty :=
+space := $(empty) $(empty)
+alternatives = $(subst $(space),|,$(strip $(1)))
+CHECK_FILTER := @(@($(call alternatives,$(CHECK_SUITES)))/*|$(call alternatives,$(CHECK_TESTS)))
+
+check: bootstrap-test-data release
+	@bin/release/zcpack_tests --list 2>&1 | sed -n 's/^\([A-Za-z0-9_]*\): [0-9]* tests*$$/\1/p' | \
+	while read suite; do \
+		case $$suite in $(call alternatives,$(CHECK_SUITES) $(SLOW_SUITES))) ;; \
+		*) echo "check: suite $$suite is in neither CHECK_SUITES nor SLOW_SUITES (Makefile): make test runs it, make check does not";; \
+		esac; \
+	done
+	bin/release/zcpack_tests --filter '$(CHECK_FILTER)'
 
 # An engine's view: the installed zcpack packs the assets, and sdk_hello, built with
 # nothing but `pkg-config --cflags --libs zcpack` (and --static), reads the pack.

@@ -46,17 +46,7 @@
  * has lost track of what it measures. */
 #define MAX_SWEEP 20000
 
-static char *tmp;
-
-static void setup(void) { tmp = zct_mkdtemp(); }
-
-static void teardown(void) {
-    zct_rm_rf(tmp);
-    free(tmp);
-    zct_assert_no_leaks();
-}
-
-TestSuite(alloc_faults, .init = setup, .fini = teardown, .timeout = 600);
+TestSuite(alloc_faults, .init = zct_tmp_setup, .fini = zct_tmp_teardown, .timeout = 600);
 
 /* ---------------------------------------------------------------------------------
  * Sweeps
@@ -136,22 +126,6 @@ static void disarm(zct_alloc_stats *stats, long base, fault *f) {
  * manifest: every entry type with both codecs.
  * ------------------------------------------------------------------------------- */
 
-static void copy_file(const char *src, const char *root, const char *rel) {
-    size_t size;
-    uint8_t *bytes = zct_read_file(src, &size);
-    cr_assert(bytes, "cannot read %s (a Debian package file)", src);
-    char *dst = zct_join(root, rel);
-    zct_write_file(dst, bytes, size);
-    free(dst);
-    free(bytes);
-}
-
-static void put_text(const char *root, const char *rel, const char *text) {
-    char *dst = zct_join(root, rel);
-    zct_write_file(dst, text, strlen(text));
-    free(dst);
-}
-
 static const char sample_manifest[] =
     "{ \"rules\": [ { \"match\": \"docs*\", \"compress\": true },\n"
     "               { \"match\": \"textures*\", \"compress\": true, \"max_size\": 64 },\n"
@@ -160,12 +134,12 @@ static const char sample_manifest[] =
 /* The sample tree under tmp/<name> with `models` copies of the glTF model (0, 1: the
  * raw one, 2: both). Returns the malloc'd root. */
 static char *sample_tree(const char *name, int models) {
-    char *root = zct_join(tmp, name);
-    copy_file(LICENSES "BSD", root, "docs/bsd.txt");
-    copy_file(LICENSES "Apache-2.0", root, "docs/apache.txt");
-    copy_file(LICENSES "Artistic", root, "raw/artistic.txt");
-    copy_file(BOX_MODEL "CesiumLogoFlat.png", root, "textures/logo.png");
-    put_text(root, "zcpack.json", sample_manifest);
+    char *root = zct_join(zct_tmp, name);
+    zct_copy_file(LICENSES "BSD", root, "docs/bsd.txt");
+    zct_copy_file(LICENSES "Apache-2.0", root, "docs/apache.txt");
+    zct_copy_file(LICENSES "Artistic", root, "raw/artistic.txt");
+    zct_copy_file(BOX_MODEL "CesiumLogoFlat.png", root, "textures/logo.png");
+    zct_put_text(root, "zcpack.json", sample_manifest);
     for (int i = 0; i < models; ++i) { /* one model stored raw, one compressed */
         const char *dir = i ? "models/packed/" : "models/plain/";
         const char *files[] = { "BoxTextured.gltf", "BoxTextured0.bin", "CesiumLogoFlat.png" };
@@ -173,7 +147,7 @@ static char *sample_tree(const char *name, int models) {
             char src[256], rel[128];
             snprintf(src, sizeof src, "%s%s", BOX_MODEL, files[f]);
             snprintf(rel, sizeof rel, "%s%s", dir, files[f]);
-            copy_file(src, root, rel);
+            zct_copy_file(src, root, rel);
         }
     }
     return root;
@@ -197,7 +171,7 @@ static char *sample_pack(const char *name) {
     char *root = sample_tree(name, 2);
     char file[64];
     snprintf(file, sizeof file, "%s.zcpack", name);
-    char *out = zct_join(tmp, file);
+    char *out = zct_join(zct_tmp, file);
     build_ok(root, out, 0);
     free(root);
     return out;
@@ -205,7 +179,7 @@ static char *sample_pack(const char *name) {
 
 /* tmp/<name>.zcpack with a zstd dictionary: 40 small JSON documents of one shape. */
 static char *dictionary_pack(const char *name) {
-    char *root = zct_join(tmp, name);
+    char *root = zct_join(zct_tmp, name);
     for (int i = 0; i < 40; ++i) {
         char doc[512], rel[64];
         snprintf(doc, sizeof doc,
@@ -213,11 +187,11 @@ static char *dictionary_pack(const char *name) {
                  "  \"loot\": [\"gold\", \"potion_%d\"], \"patrol_radius\": %d, \"sight\": %d }\n",
                  i, 100 + i * 7, 3 + i % 5, i % 10, i % 3 ? "orcs" : "goblins", i % 4, 10 + i, 25 + i % 9);
         snprintf(rel, sizeof rel, "data/enemy_%03d.json", i);
-        put_text(root, rel, doc);
+        zct_put_text(root, rel, doc);
     }
     char file[64];
     snprintf(file, sizeof file, "%s.zcpack", name);
-    char *out = zct_join(tmp, file);
+    char *out = zct_join(zct_tmp, file);
     build_ok(root, out, 1);
     free(root);
     return out;
@@ -766,7 +740,7 @@ Test(alloc_faults, mounts) {
         snprintf(name, sizeof name, "m%d.zcpack", i);
         snprintf(text, sizeof text, "pack %d", i);
         snprintf(own, sizeof own, "own/%d.txt", i);
-        char *out = zct_join(tmp, name);
+        char *out = zct_join(zct_tmp, name);
         zct_blob blobs[] = { { .path = "x.txt", .data = text, .size = strlen(text) },
                              { .path = own, .data = text, .size = strlen(text) } };
         cr_assert_eq(zct_write_pack(out, blobs, 2), ZC_OK);
@@ -864,10 +838,10 @@ static zc_result attempt_build(void *ctx, fault *f) {
  * `old_root`) with allocation failures everywhere; `options` adds to the desc. */
 static sweep_totals sweep_build(const char *what, const char *root, const char *old_root, zc_build_desc options,
                                 const char *fresh_dir) {
-    char *out_dir = zct_join(tmp, "out");
+    char *out_dir = zct_join(zct_tmp, "out");
     char *out = zct_join(out_dir, "out.zcpack");
-    char *old = zct_join(tmp, "old.zcpack");
-    char *reference = zct_join(tmp, "reference.zcpack");
+    char *old = zct_join(zct_tmp, "old.zcpack");
+    char *reference = zct_join(zct_tmp, "reference.zcpack");
     zct_mkdirs(out_dir);
     build_ok(old_root, old, 0);
     build_ctx c = { .desc = options, .old = old, .out_dir = out_dir, .fresh_dir = fresh_dir,
@@ -901,8 +875,8 @@ static sweep_totals sweep_build(const char *what, const char *root, const char *
 
 /* A tree the old pack comes from: one licence text. */
 static char *old_tree(void) {
-    char *root = zct_join(tmp, "old_tree");
-    copy_file(LICENSES "CC0-1.0", root, "docs/cc0.txt");
+    char *root = zct_join(zct_tmp, "old_tree");
+    zct_copy_file(LICENSES "CC0-1.0", root, "docs/cc0.txt");
     return root;
 }
 
@@ -917,10 +891,10 @@ Test(alloc_faults, build) {
 Test(alloc_faults, build_model) {
     /* The model alone: each attempt imports it in a child process (whose calls count
      * and fail in the same sequence, zc_test_alloc_wrap.h). */
-    char *root = zct_join(tmp, "tree");
-    copy_file(BOX_MODEL "BoxTextured.gltf", root, "box/BoxTextured.gltf");
-    copy_file(BOX_MODEL "BoxTextured0.bin", root, "box/BoxTextured0.bin");
-    copy_file(BOX_MODEL "CesiumLogoFlat.png", root, "box/CesiumLogoFlat.png");
+    char *root = zct_join(zct_tmp, "tree");
+    zct_copy_file(BOX_MODEL "BoxTextured.gltf", root, "box/BoxTextured.gltf");
+    zct_copy_file(BOX_MODEL "BoxTextured0.bin", root, "box/BoxTextured0.bin");
+    zct_copy_file(BOX_MODEL "CesiumLogoFlat.png", root, "box/CesiumLogoFlat.png");
     char *old_root = old_tree();
     sweep_build("zc_build (a glTF model)", root, old_root, (zc_build_desc){ 0 }, NULL);
     free(old_root);
@@ -928,14 +902,14 @@ Test(alloc_faults, build_model) {
 }
 
 Test(alloc_faults, build_dictionaries) {
-    char *root = zct_join(tmp, "json");
+    char *root = zct_join(zct_tmp, "json");
     for (int i = 0; i < 24; ++i) {
         char doc[512], rel[64];
         snprintf(doc, sizeof doc, "{ \"name\": \"enemy_%03d\", \"health\": %d, \"faction\": \"%s\",\n"
                  "  \"loot\": [\"gold\", \"potion_%d\"], \"sight\": %d }\n", i, 100 + i * 7,
                  i % 3 ? "orcs" : "goblins", i % 4, 25 + i % 9);
         snprintf(rel, sizeof rel, "data/enemy_%03d.json", i);
-        put_text(root, rel, doc);
+        zct_put_text(root, rel, doc);
     }
     char *old_root = old_tree();
     sweep_build("zc_build with dictionaries", root, old_root, (zc_build_desc){ .dictionaries = 1 }, NULL);
@@ -947,11 +921,11 @@ Test(alloc_faults, build_patch) {
     /* The base lacks the texture, holds another version of one text and a text the
      * tree no longer has: the patch adds, changes and removes. */
     char *root = sample_tree("tree", 0);
-    char *base_root = zct_join(tmp, "base_tree");
-    copy_file(LICENSES "BSD", base_root, "docs/bsd.txt");
-    copy_file(LICENSES "GPL-2", base_root, "docs/apache.txt");
-    copy_file(LICENSES "CC0-1.0", base_root, "docs/cc0.txt");
-    char *base = zct_join(tmp, "base.zcpack");
+    char *base_root = zct_join(zct_tmp, "base_tree");
+    zct_copy_file(LICENSES "BSD", base_root, "docs/bsd.txt");
+    zct_copy_file(LICENSES "GPL-2", base_root, "docs/apache.txt");
+    zct_copy_file(LICENSES "CC0-1.0", base_root, "docs/cc0.txt");
+    char *base = zct_join(zct_tmp, "base.zcpack");
     build_ok(base_root, base, 0);
     char *old_root = old_tree();
     sweep_build("zc_build of a patch", root, old_root, (zc_build_desc){ .base_path = base }, NULL);
@@ -963,11 +937,11 @@ Test(alloc_faults, build_patch) {
 
 Test(alloc_faults, build_cache) {
     char *root = sample_tree("tree", 0);
-    char *cache = zct_join(tmp, "cache");
+    char *cache = zct_join(zct_tmp, "cache");
     char *old_root = old_tree();
     /* A cold cache (filled by the build), then a warm one (every texture a hit). */
     sweep_build("zc_build with a cold build cache", root, old_root, (zc_build_desc){ .cache_dir = cache }, cache);
-    char *warm = zct_join(tmp, "warm.zcpack");
+    char *warm = zct_join(zct_tmp, "warm.zcpack");
     zct_log log;
     zc_build_desc desc = build_desc(root, warm, &log);
     desc.cache_dir = cache;
@@ -988,7 +962,7 @@ Test(alloc_faults, build_cache) {
 
 #ifdef ZC_EDITOR
 
-TestSuite(alloc_faults_editor, .init = setup, .fini = teardown, .timeout = 300);
+TestSuite(alloc_faults_editor, .init = zct_tmp_setup, .fini = zct_tmp_teardown, .timeout = 300);
 
 /* Generation 1 has a.txt = "one" and b.txt; generation 2 has a.txt = "two" and c.txt:
  * one change of each kind. */
@@ -1052,7 +1026,7 @@ static zc_result attempt_live_open(void *ctx, fault *f) {
 }
 
 Test(alloc_faults_editor, live_open) {
-    live_ctx c = { .path = zct_join(tmp, "live.zcpack") };
+    live_ctx c = { .path = zct_join(zct_tmp, "live.zcpack") };
     publish(c.path, 1);
     sweep("zc_live_open", attempt_live_open, &c);
     c.watch = 1;
@@ -1106,7 +1080,7 @@ static zc_result attempt_live_poll(void *ctx, fault *f) {
 }
 
 Test(alloc_faults_editor, live_poll) {
-    live_ctx c = { .path = zct_join(tmp, "live.zcpack") };
+    live_ctx c = { .path = zct_join(zct_tmp, "live.zcpack") };
     sweep("zc_live_poll of a new generation", attempt_live_poll, &c);
     free(c.path);
 }
@@ -1145,7 +1119,7 @@ static zc_result attempt_live_acquire(void *ctx, fault *f) {
 }
 
 Test(alloc_faults_editor, live_acquire) {
-    live_ctx c = { .path = zct_join(tmp, "live.zcpack") };
+    live_ctx c = { .path = zct_join(zct_tmp, "live.zcpack") };
     publish(c.path, 1);
     sweep("zc_live_acquire growing the handle table", attempt_live_acquire, &c);
     free(c.path);

@@ -40,22 +40,20 @@
 #define PYGAME ZCTI_PYGAME "/"
 #define OBJ ZCTI_ASSIMP "/OBJ/"
 
-static char *tmp;       /* the test's directory */
-static char *in_dir;    /* tmp/in: the tree that is built */
-static char *pack_path; /* tmp/out.zcpack: the incremental builds */
-static char *cache_dir; /* tmp/cache */
-static char *clean_path; /* tmp/clean.zcpack: the builds without cache */
+/* zcti_in_dir is the tree that is built; zcti_pack_path the incremental builds. */
+static char *cache_dir; /* zct_tmp/cache */
+static char *clean_path; /* zct_tmp/clean.zcpack: the builds without cache */
 
 static void setup(void) {
-    zcti_tree_make(&tmp, &in_dir, &pack_path);
-    cache_dir = zct_join(tmp, "cache");
-    clean_path = zct_join(tmp, "clean.zcpack");
+    zcti_tree_setup();
+    cache_dir = zct_tmp_path("cache");
+    clean_path = zct_tmp_path("clean.zcpack");
 }
 
 static void teardown(void) {
     free(cache_dir);
     free(clean_path);
-    zcti_tree_remove(&tmp, &in_dir, &pack_path);
+    zcti_tree_teardown();
 }
 
 TestSuite(build_cache, .init = setup, .fini = teardown, .timeout = 600);
@@ -75,7 +73,7 @@ typedef struct opts {
 static zc_build_stats build_into(const char *out, const opts *o, zct_log *log) {
     zc_build_desc d;
     memset(&d, 0, sizeof d);
-    d.input_dir = in_dir;
+    d.input_dir = zcti_in_dir;
     d.output_path = out;
     d.no_sync = 1;
     d.threads = 2;
@@ -102,7 +100,7 @@ static void assert_equals_clean(const opts *o, const char *what) {
     clean.cache = NULL;
     zc_build_stats st = build_into(clean_path, &clean, NULL);
     cr_assert_eq(st.cache_hits + st.cache_misses, 0);
-    cr_assert(zct_files_equal(pack_path, clean_path), "%s: the build through the cache differs from a clean build",
+    cr_assert(zct_files_equal(zcti_pack_path, clean_path), "%s: the build through the cache differs from a clean build",
               what);
 }
 
@@ -172,12 +170,12 @@ typedef struct tree {
 } tree;
 
 static char *in_path(const char *rel) {
-    return zct_join(in_dir, rel);
+    return zct_join(zcti_in_dir, rel);
 }
 
 static void add_copy(tree *t, const char *src, const char *rel, kind k) {
     char *slash = strrchr(rel, '/');
-    char *dir = zct_join(in_dir, rel);
+    char *dir = zct_join(zcti_in_dir, rel);
     *strrchr(dir, '/') = 0;
     cr_assert_not_null(slash);
     free(zcti_copy(src, dir, slash + 1));
@@ -198,9 +196,9 @@ static void add_spider(tree *t, const char *dir) {
     char rel[64];
     snprintf(rel, sizeof rel, "%s/spider.obj", dir);
     zcti_require(OBJ "spider.obj");
-    free(zcti_copy(OBJ "spider.obj", in_dir, rel));
+    free(zcti_copy(OBJ "spider.obj", zcti_in_dir, rel));
     snprintf(rel, sizeof rel, "%s/spider.mtl", dir);
-    free(zcti_copy(OBJ "spider.mtl", in_dir, rel));
+    free(zcti_copy(OBJ "spider.mtl", zcti_in_dir, rel));
     for (size_t i = 0; i < sizeof images / sizeof images[0]; ++i) {
         if (zcti_sanitize_run() && i == 1) continue; /* drkwood2 is 512x512: a note instead */
         char src[256];
@@ -284,7 +282,7 @@ Test(build_cache, incremental_equals_clean_after_random_rounds) {
     cr_assert_eq(zc_build_cache_open(&kept, &(zc_build_cache_desc){ .dir = cache_dir }), ZC_OK);
 
     opts o = { .cache_dir = cache_dir };
-    zc_build_stats st = build_into(pack_path, &o, NULL);
+    zc_build_stats st = build_into(zcti_pack_path, &o, NULL);
     cr_assert_eq(st.cache_hits, 0);
     cr_assert_eq(st.cache_misses, t.textures + 1, "every texture and the model imported: %u", st.cache_misses);
     cr_assert_eq(st.models, 1);
@@ -294,13 +292,13 @@ Test(build_cache, incremental_equals_clean_after_random_rounds) {
     size_t pool_next = 0;
     int rounds = zcti_sanitize_run() ? 3 : 6;
     for (int round = 1; round <= rounds; ++round) {
-        age_tree(in_dir);
+        age_tree(zcti_in_dir);
         int ops = 1 + (int)(zct_rand(&seed) % 3), changed = 0;
         for (int k = 0; k < ops; ++k) changed += random_op(&t, &seed, &pool_next, round, k);
         /* odd rounds open the cache on its directory, even rounds keep one open (as
          * zcpack watch does, with the memo of source hashes) */
         opts io = { .cache_dir = round % 2 ? cache_dir : NULL, .cache = round % 2 ? NULL : kept };
-        st = build_into(pack_path, &io, NULL);
+        st = build_into(zcti_pack_path, &io, NULL);
         cr_assert_eq(st.cache_misses, (uint32_t)changed + 1,
                      "round %d: %d textures changed or added, plus the model, yet %u imported", round, changed,
                      st.cache_misses);
@@ -314,7 +312,7 @@ Test(build_cache, incremental_equals_clean_after_random_rounds) {
 
     /* nothing changed: everything from the cache, the model too */
     opts io = { .cache = kept };
-    st = build_into(pack_path, &io, NULL);
+    st = build_into(zcti_pack_path, &io, NULL);
     cr_assert_eq(st.cache_misses, 0);
     cr_assert_eq(st.cache_hits, t.textures + 1);
     assert_equals_clean(&io, "unchanged tree");
@@ -325,9 +323,9 @@ Test(build_cache, model_follows_the_files_it_reads) {
     tree t;
     memset(&t, 0, sizeof t);
     add_spider(&t, "models");
-    free(zcti_copy(OBJ "box.obj", in_dir, "props/box.obj"));
+    free(zcti_copy(OBJ "box.obj", zcti_in_dir, "props/box.obj"));
     opts o = { .cache_dir = cache_dir };
-    zc_build_stats st = build_into(pack_path, &o, NULL);
+    zc_build_stats st = build_into(zcti_pack_path, &o, NULL);
     cr_assert_eq(st.models, 2);
     cr_assert_eq(st.cache_misses, t.textures + 2);
 
@@ -344,7 +342,7 @@ Test(build_cache, model_follows_the_files_it_reads) {
     free(edited);
     free(bytes);
     free(box);
-    st = build_into(pack_path, &o, NULL);
+    st = build_into(zcti_pack_path, &o, NULL);
     cr_assert_eq(st.cache_misses, 1, "only the box: %u", st.cache_misses);
     cr_assert_eq(st.cache_hits, t.textures + 1);
     assert_equals_clean(&o, "box edited");
@@ -355,7 +353,7 @@ Test(build_cache, model_follows_the_files_it_reads) {
     char *tex = in_path("models/SpiderTex.jpg");
     write_variant(OBJ "SpiderTex.jpg", tex, &seed);
     free(tex);
-    st = build_into(pack_path, &o, NULL);
+    st = build_into(zcti_pack_path, &o, NULL);
     cr_assert_eq(st.cache_misses, 3, "the texture and both models: %u", st.cache_misses);
     assert_equals_clean(&o, "spider texture edited");
 
@@ -364,13 +362,13 @@ Test(build_cache, model_follows_the_files_it_reads) {
     cr_assert_eq(unlink(flare), 0);
     free(flare);
     zct_log log;
-    st = build_into(pack_path, &o, &log);
+    st = build_into(zcti_pack_path, &o, &log);
     cr_assert_eq(st.cache_misses, 2, "the two models: %u", st.cache_misses);
     cr_assert(zct_log_contains(&log, "engineflare1.jpg"), "the model's note is replayed");
     assert_equals_clean(&o, "spider texture removed");
 
     /* from the cache, the spider's notes are logged as they were */
-    st = build_into(pack_path, &o, &log);
+    st = build_into(zcti_pack_path, &o, &log);
     cr_assert_eq(st.cache_misses, 0);
     cr_assert(zct_log_contains(&log, "engineflare1.jpg"), "notes come back from the record");
 }
@@ -408,7 +406,7 @@ Test(build_cache, damaged_records_are_ignored_and_rebuilt) {
     tree t;
     initial_tree(&t);
     opts o = { .cache_dir = cache_dir };
-    zc_build_stats st = build_into(pack_path, &o, NULL);
+    zc_build_stats st = build_into(zcti_pack_path, &o, NULL);
     uint32_t cached = st.cache_misses;
     size_t count;
     char **records = list_records(&count);
@@ -439,22 +437,22 @@ Test(build_cache, damaged_records_are_ignored_and_rebuilt) {
     free_list(records, count);
 
     zct_log log;
-    st = build_into(pack_path, &o, &log);
+    st = build_into(zcti_pack_path, &o, &log);
     cr_assert_eq(st.cache_rejected, cached, "every damaged record is rejected: %u of %u", st.cache_rejected, cached);
     cr_assert_eq(st.cache_hits, 0);
     cr_assert_eq(st.cache_misses, cached);
     cr_assert(zct_log_contains(&log, "damaged build cache record ignored"));
     assert_equals_clean(&o, "after damage");
 
-    st = build_into(pack_path, &o, NULL);
+    st = build_into(zcti_pack_path, &o, NULL);
     cr_assert_eq(st.cache_hits, cached, "the rebuilt records serve: %u of %u", st.cache_hits, cached);
     cr_assert_eq(st.cache_rejected, 0);
 }
 
 Test(build_cache, record_with_valid_checksum_and_bad_payload_is_rejected) {
-    free(zcti_copy(PYGAME "alien1.png", in_dir, "a.png"));
+    free(zcti_copy(PYGAME "alien1.png", zcti_in_dir, "a.png"));
     opts o = { .cache_dir = cache_dir };
-    build_into(pack_path, &o, NULL);
+    build_into(zcti_pack_path, &o, NULL);
     size_t count;
     char **records = list_records(&count);
     cr_assert_eq(count, 1);
@@ -470,7 +468,7 @@ Test(build_cache, record_with_valid_checksum_and_bad_payload_is_rejected) {
     free(bytes);
 
     zct_log log;
-    zc_build_stats st = build_into(pack_path, &o, &log);
+    zc_build_stats st = build_into(zcti_pack_path, &o, &log);
     cr_assert_eq(st.cache_rejected, 1);
     cr_assert_eq(st.cache_misses, 1);
     cr_assert(zct_log_contains(&log, "fails its check"), "the type check names the problem");
@@ -494,35 +492,35 @@ Test(build_cache, settings_changes_invalidate_what_they_touch) {
     add_spider(&t, "models");
     uint32_t all = t.textures + 1;
     opts o = { .cache_dir = cache_dir };
-    zc_build_stats st = build_into(pack_path, &o, NULL);
+    zc_build_stats st = build_into(zcti_pack_path, &o, NULL);
     cr_assert_eq(st.cache_misses, all);
 
     write_manifest("{ \"rules\": [ { \"match\": \"tex/a*\", \"format\": \"rgba8\" } ] }");
-    st = build_into(pack_path, &o, NULL);
+    st = build_into(zcti_pack_path, &o, NULL);
     cr_assert_eq(st.cache_misses, 1, "the rule touches tex/a.png only: %u", st.cache_misses);
     cr_assert_eq(st.cache_hits, all - 1);
     assert_equals_clean(&o, "rgba8 rule");
 
     write_manifest("{ \"rules\": [ { \"match\": \"tex/a*\", \"format\": \"rgba8\" },"
                    "              { \"match\": \"models/*.obj\", \"quantize\": true } ] }");
-    st = build_into(pack_path, &o, NULL);
+    st = build_into(zcti_pack_path, &o, NULL);
     cr_assert_eq(st.cache_misses, 1, "the quantize rule touches the model only: %u", st.cache_misses);
     assert_equals_clean(&o, "quantize rule");
 
     opts nc = { .cache_dir = cache_dir, .no_compress = 1 };
-    st = build_into(pack_path, &nc, NULL);
+    st = build_into(zcti_pack_path, &nc, NULL);
     cr_assert_eq(st.cache_misses, all, "--no-compress is in every texture's settings: %u", st.cache_misses);
     assert_equals_clean(&nc, "no_compress");
 
     opts md = { .cache_dir = cache_dir, .max_dimension = 8192 };
-    st = build_into(pack_path, &md, NULL);
+    st = build_into(zcti_pack_path, &md, NULL);
     cr_assert_eq(st.cache_misses, all, "a new dimension cap is a new key: %u", st.cache_misses);
     assert_equals_clean(&md, "max dimension");
 
     char *manifest = in_path("zcpack.json");
     cr_assert_eq(unlink(manifest), 0);
     free(manifest);
-    st = build_into(pack_path, &o, NULL);
+    st = build_into(zcti_pack_path, &o, NULL);
     cr_assert_eq(st.cache_misses, 0, "the first settings' records are still there: %u", st.cache_misses);
     cr_assert_eq(st.cache_hits, all);
     assert_equals_clean(&o, "defaults again");
@@ -535,10 +533,10 @@ Test(build_cache, size_bound_evicts_oldest_records) {
         char src[256], name[32];
         snprintf(src, sizeof src, PYGAME "%s", images[i]);
         snprintf(name, sizeof name, "t%zu.%s", i, strrchr(images[i], '.') + 1);
-        free(zcti_copy(src, in_dir, name));
+        free(zcti_copy(src, zcti_in_dir, name));
     }
     opts o = { .cache_dir = cache_dir };
-    zc_build_stats st = build_into(pack_path, &o, NULL);
+    zc_build_stats st = build_into(zcti_pack_path, &o, NULL);
     cr_assert_eq(st.cache_misses, 8);
     zc_build_cache *c = NULL;
     cr_assert_eq(zc_build_cache_open(&c, &(zc_build_cache_desc){ .dir = cache_dir }), ZC_OK);
@@ -551,7 +549,7 @@ Test(build_cache, size_bound_evicts_oldest_records) {
     zct_rm_rf(cache_dir);
     uint64_t bound = bytes / 2;
     opts small = { .cache_dir = cache_dir, .cache_max_bytes = bound };
-    st = build_into(pack_path, &small, NULL);
+    st = build_into(zcti_pack_path, &small, NULL);
     cr_assert_eq(st.cache_misses, 8);
     cr_assert_gt(st.cache_evicted, 0, "the bound evicts");
     cr_assert_eq(zc_build_cache_open(&c, &(zc_build_cache_desc){ .dir = cache_dir }), ZC_OK);
@@ -562,7 +560,7 @@ Test(build_cache, size_bound_evicts_oldest_records) {
     cr_assert_eq(records, 8 - st.cache_evicted);
     assert_equals_clean(&small, "after eviction");
 
-    st = build_into(pack_path, &small, NULL);
+    st = build_into(zcti_pack_path, &small, NULL);
     cr_assert_eq(st.cache_hits, records, "the records kept still serve: %u of %llu", st.cache_hits,
                  (unsigned long long)records);
     cr_assert_eq(st.cache_hits + st.cache_misses, 8);
@@ -570,14 +568,14 @@ Test(build_cache, size_bound_evicts_oldest_records) {
 }
 
 Test(build_cache, cache_inside_the_tree_is_not_packed) {
-    free(zcti_copy(PYGAME "alien1.png", in_dir, "a.png"));
-    free(zcti_copy(PYGAME "brick.png", in_dir, "b.png"));
-    char *inner_cache = zct_join(in_dir, ".cache");
-    char *inner_pack = zct_join(in_dir, "game.zcpack");
+    free(zcti_copy(PYGAME "alien1.png", zcti_in_dir, "a.png"));
+    free(zcti_copy(PYGAME "brick.png", zcti_in_dir, "b.png"));
+    char *inner_cache = zct_join(zcti_in_dir, ".cache");
+    char *inner_pack = zct_join(zcti_in_dir, "game.zcpack");
     for (int pass = 0; pass < 2; ++pass) {
         zc_build_desc d;
         memset(&d, 0, sizeof d);
-        d.input_dir = in_dir;
+        d.input_dir = zcti_in_dir;
         d.output_path = inner_pack;
         d.no_sync = 1;
         d.cache_dir = inner_cache;
@@ -591,8 +589,8 @@ Test(build_cache, cache_inside_the_tree_is_not_packed) {
 }
 
 Test(build_cache, keys_name_every_input) {
-    free(zcti_copy(PYGAME "alien1.png", in_dir, "a.png"));
-    free(zcti_copy(PYGAME "alien1.png", in_dir, "b.png"));
+    free(zcti_copy(PYGAME "alien1.png", zcti_in_dir, "a.png"));
+    free(zcti_copy(PYGAME "alien1.png", zcti_in_dir, "b.png"));
     zc_build_cache *c = NULL;
     cr_assert_eq(zc_build_cache_open(&c, &(zc_build_cache_desc){ .dir = cache_dir }), ZC_OK);
     const zc_importer *tex = zc_importer_find("texture");
@@ -627,33 +625,33 @@ Test(build_cache, keys_name_every_input) {
 }
 
 Test(build_cache, cli_build_with_cache) {
-    free(zcti_copy(PYGAME "alien1.png", in_dir, "a.png"));
-    free(zcti_copy(PYGAME "brick.png", in_dir, "b.png"));
+    free(zcti_copy(PYGAME "alien1.png", zcti_in_dir, "a.png"));
+    free(zcti_copy(PYGAME "brick.png", zcti_in_dir, "b.png"));
     char *text = in_path("c.txt");
     zct_write_file(text, "blob", 4);
     free(text);
-    zcti_run r = ZCTI_ZCPACK(tmp, "build", in_dir, "-o", pack_path, "--cache", cache_dir);
+    zct_run r = ZCT_CLI("build", zcti_in_dir, "-o", zcti_pack_path, "--cache", cache_dir);
     cr_assert_eq(r.code, 0, "%s", r.err);
     cr_assert_not_null(strstr(r.out, "0 files from the cache, 2 imported"), "%s", r.out);
-    zcti_run_free(&r);
-    r = ZCTI_ZCPACK(tmp, "build", in_dir, "-o", pack_path, "--cache=");
+    zct_run_free(&r);
+    r = ZCT_CLI("build", zcti_in_dir, "-o", zcti_pack_path, "--cache=");
     cr_assert_eq(r.code, 2, "an empty --cache= is a usage error: %d", r.code);
-    zcti_run_free(&r);
-    r = ZCTI_ZCPACK(tmp, "build", in_dir, "-o", pack_path, "--cache", cache_dir, "--cache-max", "64");
+    zct_run_free(&r);
+    r = ZCT_CLI("build", zcti_in_dir, "-o", zcti_pack_path, "--cache", cache_dir, "--cache-max", "64");
     cr_assert_eq(r.code, 0, "%s", r.err);
     cr_assert_not_null(strstr(r.out, "2 files from the cache, 0 imported"), "%s", r.out);
-    zcti_run_free(&r);
-    r = ZCTI_ZCPACK(tmp, "build", in_dir, "-o", pack_path, "--cache", cache_dir, "--cache-max", "0");
+    zct_run_free(&r);
+    r = ZCT_CLI("build", zcti_in_dir, "-o", zcti_pack_path, "--cache", cache_dir, "--cache-max", "0");
     cr_assert_eq(r.code, 2, "--cache-max 0 is out of range: %d", r.code);
-    zcti_run_free(&r);
-    r = ZCTI_ZCPACK(tmp, "build", in_dir, "-o", pack_path, "--debounce", "5");
+    zct_run_free(&r);
+    r = ZCT_CLI("build", zcti_in_dir, "-o", zcti_pack_path, "--debounce", "5");
     cr_assert_eq(r.code, 2, "--debounce belongs to watch: %d", r.code);
-    zcti_run_free(&r);
-    r = ZCTI_ZCPACK(tmp, "watch", in_dir, "-o", pack_path, "--once", "--cache", cache_dir);
+    zct_run_free(&r);
+    r = ZCT_CLI("watch", zcti_in_dir, "-o", zcti_pack_path, "--once", "--cache", cache_dir);
     cr_assert_eq(r.code, 0, "%s", r.err);
     cr_assert_not_null(strstr(r.out, "zcpack watch: build 1: 0 imported, 2 from the cache, 1 copied"), "%s", r.out);
-    zcti_run_free(&r);
-    r = ZCTI_ZCPACK(tmp, "watch", in_dir, "-o", pack_path, "--poll", "0", "--no-events");
+    zct_run_free(&r);
+    r = ZCT_CLI("watch", zcti_in_dir, "-o", zcti_pack_path, "--poll", "0", "--no-events");
     cr_assert_eq(r.code, 2, "no way to notice changes is a usage error: %d", r.code);
-    zcti_run_free(&r);
+    zct_run_free(&r);
 }

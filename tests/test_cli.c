@@ -17,63 +17,11 @@
 #include <unistd.h>
 
 #include "zc_pack.h"
-#include "zc_test_util.h"
 #include "zc_exit.h" /* the exit codes of zcpack */
+#include "zc_test_util.h"
 
-static char *tmp;
 
-static void setup(void) {
-    tmp = zct_mkdtemp();
-}
-
-static void teardown(void) {
-    zct_rm_rf(tmp);
-    free(tmp);
-    zct_assert_no_leaks();
-}
-
-TestSuite(cli, .init = setup, .fini = teardown, .timeout = 300);
-
-/* ---------------------------------------------------------------------------------
- * Running the CLI
- * ------------------------------------------------------------------------------- */
-
-typedef struct run_result {
-    int code;
-    char *out;                  /* stdout, NUL-terminated */
-    size_t out_size;
-    char *err;                  /* stderr, NUL-terminated */
-} run_result;
-
-static void run_free(run_result *r) {
-    free(r->out);
-    free(r->err);
-}
-
-/* Run zcpack with the NULL-terminated arguments in `cwd` (NULL: inherit). */
-static run_result run_in(const char *cwd, const char *const argv[]) {
-    char *out = zct_join(tmp, "stdout.txt"), *err = zct_join(tmp, "stderr.txt");
-    run_result r;
-    r.code = zct_run_cli(cwd, out, err, argv);
-    cr_assert_neq(r.code, -1, "cannot run %s", zct_zcpack_bin());
-    cr_assert_lt(r.code, 128, "zcpack was killed by signal %d", r.code - 128);
-    r.out = (char *)zct_read_file(out, &r.out_size);
-    size_t n;
-    r.err = (char *)zct_read_file(err, &n);
-    cr_assert(r.out && r.err);
-    unlink(out);
-    unlink(err);
-    free(out);
-    free(err);
-    return r;
-}
-
-#define RUN(...) run_in(NULL, (const char *const[]){ __VA_ARGS__, NULL })
-#define RUN_IN(cwd, ...) run_in(cwd, (const char *const[]){ __VA_ARGS__, NULL })
-
-/* Expect `code`; print the program's stderr when it differs. */
-#define EXPECT_CODE(r, expected)                                                                           \
-    cr_assert_eq((r).code, (expected), "exit %d, expected %d; stderr:\n%s", (r).code, (expected), (r).err)
+TestSuite(cli, .init = zct_tmp_setup, .fini = zct_tmp_teardown, .timeout = 300);
 
 /* ---------------------------------------------------------------------------------
  * A generated tree
@@ -226,28 +174,28 @@ static int compare_str(const void *a, const void *b) {
 
 Test(cli, build_verify_list_and_read_back_every_entry) {
     tree t = plan_tree(3000, 4);
-    char *root = zct_join(tmp, "assets");
+    char *root = zct_join(zct_tmp, "assets");
     write_tree(&t, root, 0);
-    char *outdir = zct_join(tmp, "out");
+    char *outdir = zct_join(zct_tmp, "out");
     zct_mkdirs(outdir);
     char *pack = zct_join(outdir, "assets.zcpack");
 
-    run_result r = RUN("build", root, "-o", pack);
-    EXPECT_CODE(r, 0);
+    zct_run r = ZCT_CLI("build", root, "-o", pack);
+    ZCT_EXPECT_CODE(r, 0);
     char expect_count[32];
     snprintf(expect_count, sizeof expect_count, "%zu entries", t.count);
     cr_assert_neq(strstr(r.out, expect_count), NULL, "summary: %s", r.out);
-    run_free(&r);
+    zct_run_free(&r);
     cr_assert_eq(zct_count_prefixed(outdir, "assets.zcpack"), 1, "no temporary file is left beside the pack");
 
-    r = RUN("verify", pack);
-    EXPECT_CODE(r, 0);
+    r = ZCT_CLI("verify", pack);
+    ZCT_EXPECT_CODE(r, 0);
     cr_assert_neq(strstr(r.out, "ok"), NULL, "verify prints ok: %s", r.out);
-    run_free(&r);
+    zct_run_free(&r);
 
     /* ls --json lists exactly the files, with their sizes */
-    r = RUN("ls", pack, "--json");
-    EXPECT_CODE(r, 0);
+    r = ZCT_CLI("ls", pack, "--json");
+    ZCT_EXPECT_CODE(r, 0);
     cJSON *json = cJSON_Parse(r.out);
     cr_assert_not_null(json, "ls --json is not JSON");
     cr_assert(cJSON_IsArray(json));
@@ -271,11 +219,11 @@ Test(cli, build_verify_list_and_read_back_every_entry) {
     for (size_t i = 0; i < n; ++i) cr_assert_str_eq(listed[i], t.files[i].rel, "listing differs at %zu", i);
     free(listed);
     cJSON_Delete(json);
-    run_free(&r);
+    zct_run_free(&r);
 
     /* plain ls: one line per entry, sorted by path */
-    r = RUN("ls", pack);
-    EXPECT_CODE(r, 0);
+    r = ZCT_CLI("ls", pack);
+    ZCT_EXPECT_CODE(r, 0);
     size_t lines = 0;
     for (char *line = r.out, *next; *line; line = next + 1, ++lines) {
         next = strchr(line, '\n');
@@ -287,14 +235,14 @@ Test(cli, build_verify_list_and_read_back_every_entry) {
         cr_assert_str_eq(line, t.files[lines].rel);
     }
     cr_assert_eq(lines, t.count);
-    run_free(&r);
+    zct_run_free(&r);
 
-    r = RUN("info", pack);
-    EXPECT_CODE(r, 0);
+    r = ZCT_CLI("info", pack);
+    ZCT_EXPECT_CODE(r, 0);
     char count_text[16];
     snprintf(count_text, sizeof count_text, "%zu", t.count);
     cr_assert_neq(strstr(r.out, count_text), NULL, "info shows the entry count: %s", r.out);
-    run_free(&r);
+    zct_run_free(&r);
 
     /* every entry, through the runtime, against its source file */
     zc_pack *p = NULL;
@@ -335,7 +283,7 @@ Test(cli, build_verify_list_and_read_back_every_entry) {
     /* cat: every 10th entry (every 40th under sanitizers, where each start of the
      * program is slow), a few empty ones and all large ones */
     size_t stride = getenv("ZC_SANITIZE_RUN") ? 40 : 10, empties = 0;
-    char *cat_out = zct_join(tmp, "cat.bin");
+    char *cat_out = zct_join(zct_tmp, "cat.bin");
     size_t catted = 0;
     for (size_t i = 0; i < t.count; ++i) {
         const tree_file *f = &t.files[i];
@@ -364,20 +312,20 @@ Test(cli, build_verify_list_and_read_back_every_entry) {
 
 Test(cli, same_tree_gives_identical_packs) {
     tree a = plan_tree(3000, 2), b = plan_tree(3000, 2);
-    char *ra = zct_join(tmp, "one/assets"), *rb = zct_join(tmp, "two/assets");
+    char *ra = zct_join(zct_tmp, "one/assets"), *rb = zct_join(zct_tmp, "two/assets");
     write_tree(&a, ra, 0);
     write_tree(&b, rb, 1);
-    char *pa = zct_join(tmp, "a.zcpack"), *pb = zct_join(tmp, "b.zcpack"), *pc = zct_join(tmp, "c.zcpack");
-    run_result r = RUN("build", ra, "-o", pa);
-    EXPECT_CODE(r, 0);
-    run_free(&r);
-    r = RUN("build", rb, "-o", pb, "--quiet");
-    EXPECT_CODE(r, 0);
+    char *pa = zct_join(zct_tmp, "a.zcpack"), *pb = zct_join(zct_tmp, "b.zcpack"), *pc = zct_join(zct_tmp, "c.zcpack");
+    zct_run r = ZCT_CLI("build", ra, "-o", pa);
+    ZCT_EXPECT_CODE(r, 0);
+    zct_run_free(&r);
+    r = ZCT_CLI("build", rb, "-o", pb, "--quiet");
+    ZCT_EXPECT_CODE(r, 0);
     cr_assert_eq(r.out_size, 0, "--quiet prints nothing: %s", r.out);
-    run_free(&r);
-    r = RUN("build", ra, "-o", pc);
-    EXPECT_CODE(r, 0);
-    run_free(&r);
+    zct_run_free(&r);
+    r = ZCT_CLI("build", ra, "-o", pc);
+    ZCT_EXPECT_CODE(r, 0);
+    zct_run_free(&r);
     cr_assert(zct_files_equal(pa, pc), "two builds of one tree differ");
     cr_assert(zct_files_equal(pa, pb), "two copies of one tree, created in opposite orders, give different packs");
     free(pa);
@@ -395,7 +343,7 @@ Test(cli, same_tree_gives_identical_packs) {
 
 /* A small tree `name` under tmp; returns its path. */
 static char *small_tree(const char *name) {
-    char *root = zct_join(tmp, name);
+    char *root = zct_join(zct_tmp, name);
     static const struct { const char *rel, *text; } files[] = {
         { "readme.txt", "hello\n" },
         { "data/one.bin", "1111111111111111" },
@@ -412,45 +360,45 @@ static char *small_tree(const char *name) {
 
 static char *small_pack(const char *tree_name, const char *pack_name) {
     char *root = small_tree(tree_name);
-    char *pack = zct_join(tmp, pack_name);
-    run_result r = RUN("build", root, "-o", pack);
-    EXPECT_CODE(r, 0);
-    run_free(&r);
+    char *pack = zct_join(zct_tmp, pack_name);
+    zct_run r = ZCT_CLI("build", root, "-o", pack);
+    ZCT_EXPECT_CODE(r, 0);
+    zct_run_free(&r);
     free(root);
     return pack;
 }
 
 Test(cli, default_output_is_named_after_the_directory) {
     char *root = small_tree("mygame");
-    char *work = zct_join(tmp, "work");
+    char *work = zct_join(zct_tmp, "work");
     zct_mkdirs(work);
     char *with_slash = malloc(strlen(root) + 2);
     sprintf(with_slash, "%s/", root);
-    run_result r = RUN_IN(work, "build", with_slash);
-    EXPECT_CODE(r, 0);
-    run_free(&r);
+    zct_run r = ZCT_CLI_IN(work, "build", with_slash);
+    ZCT_EXPECT_CODE(r, 0);
+    zct_run_free(&r);
     char *expected = zct_join(work, "mygame.zcpack");
     cr_assert(zct_exists(expected), "build %s in %s should write mygame.zcpack there", with_slash, work);
-    r = RUN("verify", expected);
-    EXPECT_CODE(r, 0);
-    run_free(&r);
+    r = ZCT_CLI("verify", expected);
+    ZCT_EXPECT_CODE(r, 0);
+    zct_run_free(&r);
 
     /* "build ." inside the tree: the pack lands in the tree and is not packed itself */
-    r = RUN_IN(root, "build", ".");
-    EXPECT_CODE(r, 0);
-    run_free(&r);
+    r = ZCT_CLI_IN(root, "build", ".");
+    ZCT_EXPECT_CODE(r, 0);
+    zct_run_free(&r);
     char *inside = zct_join(root, "mygame.zcpack");
     cr_assert(zct_exists(inside));
-    r = RUN_IN(root, "build", ".");
-    EXPECT_CODE(r, 0);
-    run_free(&r);
-    r = RUN("ls", inside, "--json");
-    EXPECT_CODE(r, 0);
+    r = ZCT_CLI_IN(root, "build", ".");
+    ZCT_EXPECT_CODE(r, 0);
+    zct_run_free(&r);
+    r = ZCT_CLI("ls", inside, "--json");
+    ZCT_EXPECT_CODE(r, 0);
     cJSON *json = cJSON_Parse(r.out);
     cr_assert_not_null(json);
     cr_assert_eq(cJSON_GetArraySize(json), 4, "the pack does not contain itself");
     cJSON_Delete(json);
-    run_free(&r);
+    zct_run_free(&r);
     cr_assert(zct_files_equal(inside, expected), "same tree, same pack");
     free(inside);
     free(expected);
@@ -461,7 +409,7 @@ Test(cli, default_output_is_named_after_the_directory) {
 
 Test(cli, usage_errors_exit_2) {
     char *pack = small_pack("t", "t.zcpack");
-    char *root = zct_join(tmp, "t");
+    char *root = zct_join(zct_tmp, "t");
     const char *const *cases[] = {
         (const char *const[]){ NULL },
         (const char *const[]){ "frobnicate", NULL },
@@ -480,46 +428,46 @@ Test(cli, usage_errors_exit_2) {
         (const char *const[]){ "--no-such-option", NULL },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
-        run_result r = run_in(NULL, cases[i]);
+        zct_run r = zct_cli(NULL, cases[i]);
         cr_assert_eq(r.code, ZC_EXIT_USAGE, "case %zu (%s %s): exit %d; stderr: %s", i, cases[i][0] ? cases[i][0] : "",
                      cases[i][0] && cases[i][1] ? cases[i][1] : "", r.code, r.err);
         cr_assert_neq(r.err[0], 0, "case %zu: a usage error explains itself on stderr", i);
         cr_assert_eq(r.out_size, 0, "case %zu: nothing on stdout", i);
-        run_free(&r);
+        zct_run_free(&r);
     }
-    run_result r = RUN("--help");
-    EXPECT_CODE(r, 0);
+    zct_run r = ZCT_CLI("--help");
+    ZCT_EXPECT_CODE(r, 0);
     cr_assert_neq(strstr(r.err, "build"), NULL, "help goes to stderr and lists the commands");
-    run_free(&r);
+    zct_run_free(&r);
     free(root);
     free(pack);
 }
 
 Test(cli, missing_input_exits_3) {
-    char *missing = zct_join(tmp, "no-such-dir");
-    char *out = zct_join(tmp, "x.zcpack");
-    run_result r = RUN("build", missing, "-o", out);
-    EXPECT_CODE(r, ZC_EXIT_IO);
+    char *missing = zct_join(zct_tmp, "no-such-dir");
+    char *out = zct_join(zct_tmp, "x.zcpack");
+    zct_run r = ZCT_CLI("build", missing, "-o", out);
+    ZCT_EXPECT_CODE(r, ZC_EXIT_IO);
     cr_assert_neq(strstr(r.err, "no-such-dir"), NULL, "stderr names the directory: %s", r.err);
     cr_assert_not(zct_exists(out));
-    run_free(&r);
-    r = RUN("build", missing);
-    EXPECT_CODE(r, ZC_EXIT_IO);
-    run_free(&r);
+    zct_run_free(&r);
+    r = ZCT_CLI("build", missing);
+    ZCT_EXPECT_CODE(r, ZC_EXIT_IO);
+    zct_run_free(&r);
     /* a regular file is not a directory */
-    char *file = zct_join(tmp, "plain.txt");
+    char *file = zct_join(zct_tmp, "plain.txt");
     zct_write_file(file, "x", 1);
-    r = RUN("build", file, "-o", out);
-    EXPECT_CODE(r, ZC_EXIT_IO);
-    run_free(&r);
+    r = ZCT_CLI("build", file, "-o", out);
+    ZCT_EXPECT_CODE(r, ZC_EXIT_IO);
+    zct_run_free(&r);
     /* reading commands on a missing pack */
-    r = RUN("verify", out);
-    EXPECT_CODE(r, ZC_EXIT_IO);
+    r = ZCT_CLI("verify", out);
+    ZCT_EXPECT_CODE(r, ZC_EXIT_IO);
     cr_assert_neq(strstr(r.err, "x.zcpack"), NULL);
-    run_free(&r);
-    r = RUN("ls", out);
-    EXPECT_CODE(r, ZC_EXIT_IO);
-    run_free(&r);
+    zct_run_free(&r);
+    r = ZCT_CLI("ls", out);
+    ZCT_EXPECT_CODE(r, ZC_EXIT_IO);
+    zct_run_free(&r);
     free(file);
     free(out);
     free(missing);
@@ -527,11 +475,11 @@ Test(cli, missing_input_exits_3) {
 
 Test(cli, output_in_a_missing_directory_exits_3) {
     char *root = small_tree("t");
-    char *out = zct_join(tmp, "nowhere/deeper/t.zcpack");
-    run_result r = RUN("build", root, "-o", out);
-    EXPECT_CODE(r, ZC_EXIT_IO);
+    char *out = zct_join(zct_tmp, "nowhere/deeper/t.zcpack");
+    zct_run r = ZCT_CLI("build", root, "-o", out);
+    ZCT_EXPECT_CODE(r, ZC_EXIT_IO);
     cr_assert_neq(r.err[0], 0);
-    run_free(&r);
+    zct_run_free(&r);
     cr_assert_not(zct_exists(out));
     free(out);
     free(root);
@@ -539,27 +487,27 @@ Test(cli, output_in_a_missing_directory_exits_3) {
 
 Test(cli, cat_of_a_missing_entry_exits_5) {
     char *pack = small_pack("t", "t.zcpack");
-    run_result r = RUN("cat", pack, "data/nope.bin");
-    EXPECT_CODE(r, ZC_EXIT_NO_ENTRY);
+    zct_run r = ZCT_CLI("cat", pack, "data/nope.bin");
+    ZCT_EXPECT_CODE(r, ZC_EXIT_NO_ENTRY);
     cr_assert_eq(r.out_size, 0);
     cr_assert_neq(strstr(r.err, "data/nope.bin"), NULL, "stderr names the entry: %s", r.err);
-    run_free(&r);
-    r = RUN("cat", pack, "data");
-    EXPECT_CODE(r, ZC_EXIT_NO_ENTRY);
-    run_free(&r);
-    r = RUN("cat", pack, "data/one.bin");
-    EXPECT_CODE(r, 0);
+    zct_run_free(&r);
+    r = ZCT_CLI("cat", pack, "data");
+    ZCT_EXPECT_CODE(r, ZC_EXIT_NO_ENTRY);
+    zct_run_free(&r);
+    r = ZCT_CLI("cat", pack, "data/one.bin");
+    ZCT_EXPECT_CODE(r, 0);
     cr_assert_eq(r.out_size, 16);
     cr_assert_eq(memcmp(r.out, "1111111111111111", 16), 0);
-    run_free(&r);
-    r = RUN("cat", pack, "data/empty.bin");
-    EXPECT_CODE(r, 0);
+    zct_run_free(&r);
+    r = ZCT_CLI("cat", pack, "data/empty.bin");
+    ZCT_EXPECT_CODE(r, 0);
     cr_assert_eq(r.out_size, 0);
-    run_free(&r);
-    r = RUN("cat", pack, "data/\xc3\xa9t\xc3\xa9.txt");
-    EXPECT_CODE(r, 0);
+    zct_run_free(&r);
+    r = ZCT_CLI("cat", pack, "data/\xc3\xa9t\xc3\xa9.txt");
+    ZCT_EXPECT_CODE(r, 0);
     cr_assert_str_eq(r.out, "summer\n");
-    run_free(&r);
+    zct_run_free(&r);
     free(pack);
 }
 
@@ -586,39 +534,39 @@ Test(cli, verify_rejects_damaged_packs_with_exit_4) {
         { "magic.zcpack", 0, 0x80, 0 },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
-        char *bad = zct_join(tmp, cases[i].name);
+        char *bad = zct_join(zct_tmp, cases[i].name);
         corrupt_copy(pack, bad, cases[i].at, cases[i].mask, cases[i].cut);
-        run_result r = RUN("verify", bad);
-        EXPECT_CODE(r, ZC_EXIT_CORRUPT);
+        zct_run r = ZCT_CLI("verify", bad);
+        ZCT_EXPECT_CODE(r, ZC_EXIT_CORRUPT);
         cr_assert_neq(strstr(r.err, cases[i].name), NULL, "stderr names the pack: %s", r.err);
-        run_free(&r);
-        r = RUN("verify", bad, "--json");
-        EXPECT_CODE(r, ZC_EXIT_CORRUPT);
+        zct_run_free(&r);
+        r = ZCT_CLI("verify", bad, "--json");
+        ZCT_EXPECT_CODE(r, ZC_EXIT_CORRUPT);
         cJSON *json = cJSON_Parse(r.out);
         cr_assert_not_null(json, "verify --json prints JSON: %s", r.out);
         cr_assert(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(json, "ok")));
         cJSON_Delete(json);
-        run_free(&r);
+        zct_run_free(&r);
         free(bad);
     }
     /* a text file */
-    char *text = zct_join(tmp, "notes.zcpack");
+    char *text = zct_join(zct_tmp, "notes.zcpack");
     zct_write_file(text, "these are my notes, not a pack\n", 31);
-    run_result r = RUN("verify", text);
-    EXPECT_CODE(r, ZC_EXIT_CORRUPT);
+    zct_run r = ZCT_CLI("verify", text);
+    ZCT_EXPECT_CODE(r, ZC_EXIT_CORRUPT);
     cr_assert_neq(strstr(r.err, "notes.zcpack"), NULL);
-    run_free(&r);
-    r = RUN("ls", text);
-    EXPECT_CODE(r, ZC_EXIT_CORRUPT);
-    run_free(&r);
+    zct_run_free(&r);
+    r = ZCT_CLI("ls", text);
+    ZCT_EXPECT_CODE(r, ZC_EXIT_CORRUPT);
+    zct_run_free(&r);
     /* the intact pack still verifies */
-    r = RUN("verify", pack, "--json");
-    EXPECT_CODE(r, 0);
+    r = ZCT_CLI("verify", pack, "--json");
+    ZCT_EXPECT_CODE(r, 0);
     cJSON *json = cJSON_Parse(r.out);
     cr_assert_not_null(json);
     cr_assert(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(json, "ok")));
     cJSON_Delete(json);
-    run_free(&r);
+    zct_run_free(&r);
     free(text);
     free(bytes);
     free(pack);
@@ -628,22 +576,22 @@ Test(cli, verify_rejects_damaged_packs_with_exit_4) {
  * temporary file beside it. An invalid UTF-8 file name cannot become an entry path. */
 Test(cli, failed_build_keeps_the_old_pack) {
     char *root = small_tree("t");
-    char *outdir = zct_join(tmp, "out");
+    char *outdir = zct_join(zct_tmp, "out");
     zct_mkdirs(outdir);
     char *pack = zct_join(outdir, "t.zcpack");
-    run_result r = RUN("build", root, "-o", pack);
-    EXPECT_CODE(r, 0);
-    run_free(&r);
+    zct_run r = ZCT_CLI("build", root, "-o", pack);
+    ZCT_EXPECT_CODE(r, 0);
+    zct_run_free(&r);
     size_t old_size;
     uint8_t *old = zct_read_file(pack, &old_size);
     cr_assert_not_null(old);
 
     char *bad = zct_join(root, "data/bad\xff\xfe.bin");
     zct_write_file(bad, "x", 1);
-    r = RUN("build", root, "-o", pack);
-    EXPECT_CODE(r, ZC_EXIT_IMPORT);
+    r = ZCT_CLI("build", root, "-o", pack);
+    ZCT_EXPECT_CODE(r, ZC_EXIT_IMPORT);
     cr_assert_neq(strstr(r.err, "data/bad"), NULL, "stderr names the file: %s", r.err);
-    run_free(&r);
+    zct_run_free(&r);
     size_t now_size;
     uint8_t *now = zct_read_file(pack, &now_size);
     cr_assert_not_null(now);
@@ -654,9 +602,9 @@ Test(cli, failed_build_keeps_the_old_pack) {
     /* a backslash in a file name is not a valid entry path either */
     char *backslash = zct_join(root, "data/win\\dows.txt");
     zct_write_file(backslash, "x", 1);
-    r = RUN("build", root, "-o", pack);
-    EXPECT_CODE(r, ZC_EXIT_IMPORT);
-    run_free(&r);
+    r = ZCT_CLI("build", root, "-o", pack);
+    ZCT_EXPECT_CODE(r, ZC_EXIT_IMPORT);
+    zct_run_free(&r);
     free(now);
     now = zct_read_file(pack, &now_size);
     cr_assert(now_size == old_size && memcmp(now, old, old_size) == 0, "the old pack was changed");
@@ -680,19 +628,19 @@ Test(cli, special_files_and_links_are_skipped, .timeout = 60) {
     cr_assert_eq(symlink("/nonexistent/target", dangling), 0);
     char *link = zct_join(root, "readme-link.txt");
     cr_assert_eq(symlink("readme.txt", link), 0);
-    char *pack = zct_join(tmp, "t.zcpack");
-    run_result r = RUN("build", root, "-o", pack);
-    EXPECT_CODE(r, 0);
+    char *pack = zct_join(zct_tmp, "t.zcpack");
+    zct_run r = ZCT_CLI("build", root, "-o", pack);
+    ZCT_EXPECT_CODE(r, 0);
     cr_assert_neq(strstr(r.err, "warning"), NULL, "skips are reported: %s", r.err);
     cr_assert_neq(strstr(r.err, "pipe"), NULL, "the FIFO is named: %s", r.err);
-    run_free(&r);
-    r = RUN("ls", pack, "--json");
-    EXPECT_CODE(r, 0);
+    zct_run_free(&r);
+    r = ZCT_CLI("ls", pack, "--json");
+    ZCT_EXPECT_CODE(r, 0);
     cJSON *json = cJSON_Parse(r.out);
     cr_assert_not_null(json);
     cr_assert_eq(cJSON_GetArraySize(json), 4, "only the 4 regular files are packed");
     cJSON_Delete(json);
-    run_free(&r);
+    zct_run_free(&r);
     free(link);
     free(dangling);
     free(fifo);
@@ -701,22 +649,22 @@ Test(cli, special_files_and_links_are_skipped, .timeout = 60) {
 }
 
 Test(cli, empty_tree) {
-    char *root = zct_join(tmp, "empty");
+    char *root = zct_join(zct_tmp, "empty");
     zct_mkdirs(root);
-    char *pack = zct_join(tmp, "empty.zcpack");
-    run_result r = RUN("build", root, "-o", pack);
-    EXPECT_CODE(r, 0);
-    run_free(&r);
-    r = RUN("verify", pack);
-    EXPECT_CODE(r, 0);
-    run_free(&r);
-    r = RUN("ls", pack, "--json");
-    EXPECT_CODE(r, 0);
+    char *pack = zct_join(zct_tmp, "empty.zcpack");
+    zct_run r = ZCT_CLI("build", root, "-o", pack);
+    ZCT_EXPECT_CODE(r, 0);
+    zct_run_free(&r);
+    r = ZCT_CLI("verify", pack);
+    ZCT_EXPECT_CODE(r, 0);
+    zct_run_free(&r);
+    r = ZCT_CLI("ls", pack, "--json");
+    ZCT_EXPECT_CODE(r, 0);
     cJSON *json = cJSON_Parse(r.out);
     cr_assert(cJSON_IsArray(json));
     cr_assert_eq(cJSON_GetArraySize(json), 0);
     cJSON_Delete(json);
-    run_free(&r);
+    zct_run_free(&r);
     free(pack);
     free(root);
 }
@@ -724,10 +672,10 @@ Test(cli, empty_tree) {
 /* More names no entry path may have: too many components, a control character. */
 Test(cli, invalid_names_fail_the_build) {
     char *root = small_tree("t");
-    char *pack = zct_join(tmp, "t.zcpack");
-    run_result r = RUN("build", root, "-o", pack);
-    EXPECT_CODE(r, 0);
-    run_free(&r);
+    char *pack = zct_join(zct_tmp, "t.zcpack");
+    zct_run r = ZCT_CLI("build", root, "-o", pack);
+    ZCT_EXPECT_CODE(r, 0);
+    zct_run_free(&r);
     size_t old_size;
     uint8_t *old = zct_read_file(pack, &old_size);
 
@@ -736,24 +684,24 @@ Test(cli, invalid_names_fail_the_build) {
     strcat(deep, "f");
     char *too_deep = zct_join(root, deep);
     zct_write_file(too_deep, "x", 1);
-    r = RUN("build", root, "-o", pack);
-    EXPECT_CODE(r, ZC_EXIT_IMPORT);
-    run_free(&r);
+    r = ZCT_CLI("build", root, "-o", pack);
+    ZCT_EXPECT_CODE(r, ZC_EXIT_IMPORT);
+    zct_run_free(&r);
     char *top = zct_join(root, "d");
     zct_rm_rf(top);
 
     char *newline = zct_join(root, "new\nline.txt");
     zct_write_file(newline, "x", 1);
-    r = RUN("build", root, "-o", pack);
-    EXPECT_CODE(r, ZC_EXIT_IMPORT);
+    r = ZCT_CLI("build", root, "-o", pack);
+    ZCT_EXPECT_CODE(r, ZC_EXIT_IMPORT);
     cr_assert_neq(strstr(r.err, "new\\x0aline.txt"), NULL, "the name is shown escaped: %s", r.err);
-    run_free(&r);
+    zct_run_free(&r);
     unlink(newline);
 
     size_t now_size;
     uint8_t *now = zct_read_file(pack, &now_size);
     cr_assert(now && now_size == old_size && memcmp(now, old, old_size) == 0, "the old pack was changed");
-    cr_assert_eq(zct_count_prefixed(tmp, "t.zcpack.tmp"), 0);
+    cr_assert_eq(zct_count_prefixed(zct_tmp, "t.zcpack.tmp"), 0);
     free(now);
     free(newline);
     free(top);
@@ -770,13 +718,13 @@ Test(cli, output_inside_the_tree_is_skipped) {
     char *packs = zct_join(root, "packs");
     zct_mkdirs(packs);
     for (int round = 0; round < 3; ++round) {
-        run_result r = RUN("build", root, "-o", pack);
-        EXPECT_CODE(r, 0);
+        zct_run r = ZCT_CLI("build", root, "-o", pack);
+        ZCT_EXPECT_CODE(r, 0);
         cr_assert_neq(strstr(r.out, "4 entries"), NULL, "round %d: %s", round, r.out);
-        run_free(&r);
+        zct_run_free(&r);
     }
-    run_result r = RUN("info", pack, "--json");
-    EXPECT_CODE(r, 0);
+    zct_run r = ZCT_CLI("info", pack, "--json");
+    ZCT_EXPECT_CODE(r, 0);
     cJSON *json = cJSON_Parse(r.out);
     cr_assert_not_null(json);
     cJSON *count = cJSON_GetObjectItemCaseSensitive(json, "entry_count");
@@ -787,7 +735,7 @@ Test(cli, output_inside_the_tree_is_skipped) {
     cr_assert_eq(stat(pack, &st), 0);
     cr_assert_eq((uint64_t)size->valuedouble, (uint64_t)st.st_size);
     cJSON_Delete(json);
-    run_free(&r);
+    zct_run_free(&r);
     free(packs);
     free(pack);
     free(root);
@@ -795,22 +743,22 @@ Test(cli, output_inside_the_tree_is_skipped) {
 
 /* `zcpack build` of a directory holding only hello.txt writes SPEC.md's worked example. */
 Test(cli, matches_the_worked_example) {
-    char *root = zct_join(tmp, "dir");
+    char *root = zct_join(zct_tmp, "dir");
     char *hello = zct_join(root, "hello.txt");
     zct_write_file(hello, ZCT_HELLO_TEXT, 15);
-    char *pack = zct_join(tmp, "hello.zcpack");
-    run_result r = RUN("build", root, "-o", pack);
-    EXPECT_CODE(r, 0);
-    run_free(&r);
+    char *pack = zct_join(zct_tmp, "hello.zcpack");
+    zct_run r = ZCT_CLI("build", root, "-o", pack);
+    ZCT_EXPECT_CODE(r, 0);
+    zct_run_free(&r);
     size_t size;
     uint8_t *bytes = zct_read_file(pack, &size);
     cr_assert_not_null(bytes);
     cr_assert(size == zct_hello_pack_size && memcmp(bytes, zct_hello_pack, size) == 0,
               "the pack differs from SPEC.md, Appendix B");
-    r = RUN("cat", pack, "hello.txt");
-    EXPECT_CODE(r, 0);
+    r = ZCT_CLI("cat", pack, "hello.txt");
+    ZCT_EXPECT_CODE(r, 0);
     cr_assert_str_eq(r.out, ZCT_HELLO_TEXT);
-    run_free(&r);
+    zct_run_free(&r);
     free(bytes);
     free(pack);
     free(hello);

@@ -27,40 +27,18 @@
 #define LICENSES "/usr/share/common-licenses/"
 #define MODELS "/usr/share/assimp/models/glTF2/"
 
-static char *tmp;
-
-static void setup(void) {
-    tmp = zct_mkdtemp();
-}
-
-static void teardown(void) {
-    zct_rm_rf(tmp);
-    free(tmp);
-    zct_assert_no_leaks();
-}
-
-TestSuite(compression, .init = setup, .fini = teardown, .timeout = 300);
+TestSuite(compression, .init = zct_tmp_setup, .fini = zct_tmp_teardown, .timeout = 300);
 
 /* ---------------------------------------------------------------------------------
  * Helpers
  * ------------------------------------------------------------------------------- */
-
-static char *in_tmp(const char *name) {
-    return zct_join(tmp, name);
-}
-
-static void put(const char *root, const char *rel, const void *data, size_t size) {
-    char *path = zct_join(root, rel);
-    zct_write_file(path, data, size);
-    free(path);
-}
 
 /* Copy a package file into root/rel; returns its bytes (malloc'd) and size. */
 static uint8_t *copy_in(const char *src, const char *root, const char *rel, size_t *out_size) {
     size_t size;
     uint8_t *bytes = zct_read_file(src, &size);
     cr_assert(bytes, "cannot read %s (a Debian package file)", src);
-    put(root, rel, bytes, size);
+    zct_put(root, rel, bytes, size);
     if (out_size) *out_size = size;
     return bytes;
 }
@@ -223,7 +201,7 @@ static void frame_zstd(frame *f, const void *raw, size_t n, int content_size) {
 /* A pack holding one blob entry "hostile" stored as `stored` with codec 1, the given
  * raw size and content hash, plus an uncompressed "plain" entry. Not verified. */
 static char *hostile_pack(const char *name, const frame *stored, uint64_t raw_size, uint64_t content_hash) {
-    char *path = in_tmp(name);
+    char *path = zct_tmp_path(name);
     zc_writer *w = NULL;
     cr_assert_eq(zc_writer_open(&w, &(zc_writer_desc){ .path = path, .no_sync = 1, .no_verify = 1 }), ZC_OK);
     zc_entry e;
@@ -277,25 +255,25 @@ static zc_result acquire_hostile(const char *path, size_t max_alloc, zct_log *lo
  * ------------------------------------------------------------------------------- */
 
 Test(compression, blobs_round_trip_and_policy) {
-    char *root = in_tmp("tree");
+    char *root = zct_tmp_path("tree");
     size_t gpl_size, apache_size;
     uint8_t *gpl = copy_in(LICENSES "GPL-3", root, "text/GPL-3", &gpl_size);
     uint8_t *apache = copy_in(LICENSES "Apache-2.0", root, "text/Apache-2.0", &apache_size);
-    put(root, "text/GPL-3.copy", gpl, gpl_size);
+    zct_put(root, "text/GPL-3.copy", gpl, gpl_size);
     uint8_t noise[65536];
     zct_fill(noise, sizeof noise, 7);
-    put(root, "noise.bin", noise, sizeof noise);
+    zct_put(root, "noise.bin", noise, sizeof noise);
     size_t big_size = (size_t)ZC_WRITER_COMPRESS_MEMORY + 3u * 1024u * 1024u + 123u; /* streamed path */
     uint8_t *big = numbered_text(big_size);
-    put(root, "big.txt", big, big_size);
-    put(root, "big-copy.txt", big, big_size);
+    zct_put(root, "big.txt", big, big_size);
+    zct_put(root, "big-copy.txt", big, big_size);
     size_t loud_size = (size_t)ZC_WRITER_COMPRESS_MEMORY + 4096u + 5u; /* streamed, incompressible */
     uint8_t *loud = (uint8_t *)malloc(loud_size);
     zct_fill(loud, loud_size, 11);
-    put(root, "loud.bin", loud, loud_size);
-    put(root, "tiny.txt", "ok", 2);
+    zct_put(root, "loud.bin", loud, loud_size);
+    zct_put(root, "tiny.txt", "ok", 2);
 
-    char *out = in_tmp("blobs.zcpack");
+    char *out = zct_tmp_path("blobs.zcpack");
     build(root, out, (zc_build_desc){ 0 });
     zc_pack *pack = open_with(out, (zc_pack_desc){ .validate = ZC_VALIDATE_CHECKSUMS });
     cr_assert_eq(find(pack, "text/GPL-3").codec, ZC_CODEC_ZSTD, "licence text is compressed");
@@ -324,12 +302,12 @@ Test(compression, blobs_round_trip_and_policy) {
     zc_pack_close(pack);
 
     /* --min-saving 99 keeps everything raw; no compression gives the same raw bytes. */
-    char *strict = in_tmp("strict.zcpack");
+    char *strict = zct_tmp_path("strict.zcpack");
     build(root, strict, (zc_build_desc){ .min_saving_percent = 99 });
     pack = open_pack(strict);
     cr_assert_eq(find(pack, "text/GPL-3").codec, ZC_CODEC_NONE, "a 99 %% saving is out of reach");
     zc_pack_close(pack);
-    char *plain = in_tmp("plain.zcpack");
+    char *plain = zct_tmp_path("plain.zcpack");
     build(root, plain, (zc_build_desc){ .no_entry_compression = 1 });
     pack = open_pack(plain);
     for (uint32_t i = 0; i < zc_pack_entry_count(pack); ++i) {
@@ -376,7 +354,7 @@ static void compare_packs(zc_pack *a, zc_pack *b, uint32_t counts[6]) {
 /* The model tree: a textured box (glTF + PNG) and an engine (GLB: meshes,
  * materials, scene), plus a licence text. */
 static char *model_tree(void) {
-    char *root = in_tmp("models");
+    char *root = zct_tmp_path("models");
     free(copy_in(MODELS "BoxTextured-glTF/BoxTextured.gltf", root, "box/BoxTextured.gltf", NULL));
     free(copy_in(MODELS "BoxTextured-glTF/BoxTextured0.bin", root, "box/BoxTextured0.bin", NULL));
     free(copy_in(MODELS "BoxTextured-glTF/CesiumLogoFlat.png", root, "box/CesiumLogoFlat.png", NULL));
@@ -387,12 +365,13 @@ static char *model_tree(void) {
 
 Test(compression, every_type_round_trips) {
     char *root = model_tree();
-    char *plain = in_tmp("plain.zcpack"), *policy = in_tmp("policy.zcpack"), *all = in_tmp("all.zcpack");
+    char *plain = zct_tmp_path("plain.zcpack"), *policy = zct_tmp_path("policy.zcpack");
+    char *all = zct_tmp_path("all.zcpack");
     build(root, plain, (zc_build_desc){ .no_entry_compression = 1 });
     build(root, policy, (zc_build_desc){ 0 });
     const char *manifest = "{ \"rules\": [ { \"match\": \"*\", \"compress\": true, \"format\": \"rgba8\" } ] }";
-    put(root, "zcpack.json", manifest, strlen(manifest));
-    char *plain_rgba = in_tmp("plain_rgba.zcpack");
+    zct_put(root, "zcpack.json", manifest, strlen(manifest));
+    char *plain_rgba = zct_tmp_path("plain_rgba.zcpack");
     build(root, all, (zc_build_desc){ .compress_level = 19 });
     build(root, plain_rgba, (zc_build_desc){ .no_entry_compression = 1 });
 
@@ -469,8 +448,8 @@ Test(compression, manifest_switches_and_determinism) {
     char *root = model_tree();
     const char *manifest = "{ \"rules\": [ { \"match\": \"box/*.png\", \"compress\": true, \"format\": \"rgba8\" },"
                            " { \"match\": \"GPL-3\", \"compress\": false } ] }";
-    put(root, "zcpack.json", manifest, strlen(manifest));
-    char *a = in_tmp("a.zcpack"), *b = in_tmp("b.zcpack");
+    zct_put(root, "zcpack.json", manifest, strlen(manifest));
+    char *a = zct_tmp_path("a.zcpack"), *b = zct_tmp_path("b.zcpack");
     build(root, a, (zc_build_desc){ 0 });
     build(root, b, (zc_build_desc){ .threads = 1 });
     cr_assert(zct_files_equal(a, b), "the same tree and options give the same bytes");
@@ -499,14 +478,15 @@ static void json_tree(const char *root, int n) {
                            i, 100 + i * 7, 3 + i % 5, i % 10, i % 3 ? "orcs" : "goblins", i % 4,
                            i % 2 ? "true" : "false", 10 + i, 25 + i % 9, i % 6, i % 3, i % 5);
         snprintf(rel, sizeof rel, "data/enemy_%03d.json", i);
-        put(root, rel, doc, (size_t)len);
+        zct_put(root, rel, doc, (size_t)len);
     }
 }
 
 Test(compression, dictionaries) {
-    char *root = in_tmp("json");
+    char *root = zct_tmp_path("json");
     json_tree(root, 200);
-    char *with = in_tmp("dict.zcpack"), *again = in_tmp("dict2.zcpack"), *without = in_tmp("nodict.zcpack");
+    char *with = zct_tmp_path("dict.zcpack"), *again = zct_tmp_path("dict2.zcpack");
+    char *without = zct_tmp_path("nodict.zcpack");
     build(root, with, (zc_build_desc){ .dictionaries = 1 });
     build(root, again, (zc_build_desc){ .dictionaries = 1, .threads = 1 });
     build(root, without, (zc_build_desc){ 0 });
@@ -563,7 +543,7 @@ Test(compression, dictionaries) {
     zc_pack_close(n);
 
     /* Too few small entries: no dictionary. */
-    char *few = in_tmp("few"), *few_pack = in_tmp("few.zcpack");
+    char *few = zct_tmp_path("few"), *few_pack = zct_tmp_path("few.zcpack");
     json_tree(few, ZC_WRITER_DICT_MIN_ENTRIES - 1);
     build(few, few_pack, (zc_build_desc){ .dictionaries = 1 });
     zc_pack *f = open_pack(few_pack);
@@ -580,16 +560,16 @@ Test(compression, dictionaries) {
 /* A dictionary-compressed entry copied without its dictionary, or with a dictionary
  * entry that names another id, is refused. */
 Test(compression, missing_or_wrong_dictionary) {
-    char *root = in_tmp("json");
+    char *root = zct_tmp_path("json");
     json_tree(root, 64);
-    char *with = in_tmp("dict.zcpack");
+    char *with = zct_tmp_path("dict.zcpack");
     build(root, with, (zc_build_desc){ .dictionaries = 1 });
     zc_pack *src = open_pack(with);
     zc_entry doc = find(src, "data/enemy_007.json");
     uint32_t id = ZSTD_getDictID_fromFrame(doc.data, (size_t)doc.stored_size);
     cr_assert_neq(id, 0);
 
-    char *lone = in_tmp("lone.zcpack");
+    char *lone = zct_tmp_path("lone.zcpack");
     zc_writer *w = NULL;
     cr_assert_eq(zc_writer_open(&w, &(zc_writer_desc){ .path = lone, .no_sync = 1, .no_verify = 1 }), ZC_OK);
     cr_assert_eq(zc_writer_copy_entry(w, &doc), ZC_OK);
@@ -613,7 +593,7 @@ Test(compression, missing_or_wrong_dictionary) {
     uint8_t *forged = (uint8_t *)malloc((size_t)dict.raw_size);
     memcpy(forged, dict.data, (size_t)dict.raw_size);
     forged[4] ^= 1;
-    char *wrong = in_tmp("wrong.zcpack");
+    char *wrong = zct_tmp_path("wrong.zcpack");
     cr_assert_eq(zc_writer_open(&w, &(zc_writer_desc){ .path = wrong, .no_sync = 1, .no_verify = 1 }), ZC_OK);
     cr_assert_eq(zc_writer_copy_entry(w, &doc), ZC_OK);
     cr_assert_eq(zc_writer_begin_entry(w, dict_path, ZC_TYPE_ZSTD_DICT, ZC_ZSTD_DICT_LAYOUT_HASH, 0), ZC_OK);
@@ -777,11 +757,11 @@ Test(compression, frame_shapes) {
 /* A compressed entry of a built pack damaged on disk (checksums resealed so the TOC
  * still opens): refused on acquire and by validation, the rest of the pack usable. */
 Test(compression, damaged_on_disk) {
-    char *root = in_tmp("tree");
+    char *root = zct_tmp_path("tree");
     size_t gpl_size, apache_size;
     uint8_t *gpl = copy_in(LICENSES "GPL-3", root, "GPL-3", &gpl_size);
     uint8_t *apache = copy_in(LICENSES "Apache-2.0", root, "Apache-2.0", &apache_size);
-    char *out = in_tmp("t.zcpack");
+    char *out = zct_tmp_path("t.zcpack");
     build(root, out, (zc_build_desc){ 0 });
     zc_pack *pack = open_pack(out);
     zc_entry e = find(pack, "GPL-3");
@@ -825,7 +805,7 @@ static int compress_all(const char *path, uint32_t type, void *user_data) {
  * a compression candidate, written in 64 KiB pieces. */
 static char *compressed_pack(const char *name, const char *const *paths, uint8_t *const *data, const size_t *sizes,
                              int count) {
-    char *out = in_tmp(name);
+    char *out = zct_tmp_path(name);
     zc_writer *w = NULL;
     cr_assert_eq(zc_writer_open(&w, &(zc_writer_desc){ .path = out, .no_sync = 1, .compress = compress_all }), ZC_OK);
     for (int i = 0; i < count; ++i) {
@@ -1032,7 +1012,7 @@ Test(compression, hold_outlives_close) {
  * the cache is left empty, and every allocation is freed. */
 Test(compression, validation_decodes_outside_the_cache) {
     char *root = model_tree();
-    char *out = in_tmp("v.zcpack");
+    char *out = zct_tmp_path("v.zcpack");
     build(root, out, (zc_build_desc){ 0 });
     for (zc_validate level = ZC_VALIDATE_FULL; level <= ZC_VALIDATE_CHECKSUMS; ++level) {
         peak_stats ps;
@@ -1051,10 +1031,10 @@ Test(compression, validation_decodes_outside_the_cache) {
 
 /* The CLI's build options. */
 Test(compression, cli_options) {
-    char *root = in_tmp("tree");
+    char *root = zct_tmp_path("tree");
     free(copy_in(LICENSES "GPL-3", root, "GPL-3", NULL));
     json_tree(root, 120);
-    char *a = in_tmp("a.zcpack"), *b = in_tmp("b.zcpack"), *c = in_tmp("c.zcpack");
+    char *a = zct_tmp_path("a.zcpack"), *b = zct_tmp_path("b.zcpack"), *c = zct_tmp_path("c.zcpack");
     cr_assert_eq(zct_run_cli(NULL, NULL, NULL,
                              (const char *const[]){ "build", root, "-o", a, "--no-compress-entries", "-q", NULL }), 0);
     cr_assert_eq(zct_run_cli(NULL, NULL, NULL,

@@ -15,25 +15,18 @@
 #include "zc_pack.h"
 #include "zc_test_util.h"
 
-static char *dir;
-static char *pack_path;
 static uint8_t *image;          /* the intact pack */
 static size_t image_size;
 
 static void setup(void) {
-    dir = zct_mkdtemp();
-    pack_path = zct_join(dir, "sample.zcpack");
-    zct_write_sample_pack(pack_path);
-    image = zct_read_file(pack_path, &image_size);
+    zct_sample_setup();
+    image = zct_read_file(zct_sample_path, &image_size);
     cr_assert_not_null(image);
 }
 
 static void teardown(void) {
-    zct_rm_rf(dir);
     free(image);
-    free(pack_path);
-    free(dir);
-    zct_assert_no_leaks();
+    zct_sample_teardown();
 }
 
 TestSuite(corruption, .init = setup, .fini = teardown, .timeout = 120);
@@ -80,7 +73,7 @@ Test(corruption, intact_pack_opens) {
 }
 
 Test(corruption, every_truncation_from_a_file) {
-    char *path = zct_join(dir, "cut.zcpack");
+    char *path = zct_join(zct_tmp, "cut.zcpack");
     code_set set = { { 0 } };
     for (size_t len = 0; len < image_size; ++len) {
         zct_write_file(path, image, len);

@@ -28,20 +28,7 @@
 
 /* tests/fuzz under the source tree. */
 static const char *fuzz_dir(void) {
-    static char path[PATH_MAX];
-    const char *env = getenv("ZC_SOURCE_DIR");
-    if (env && *env) {
-        snprintf(path, sizeof path, "%s/tests/fuzz", env);
-    } else {
-        char self[PATH_MAX - 32];
-        ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-        cr_assert_gt(n, 0, "readlink /proc/self/exe: %s", strerror(errno));
-        self[n] = 0;
-        *strrchr(self, '/') = 0;
-        snprintf(path, sizeof path, "%s/../../tests/fuzz", self);
-    }
-    cr_assert(zct_exists(path), "%s not found (set ZC_SOURCE_DIR to the source tree)", path);
-    return path;
+    return zct_source_path("tests/fuzz");
 }
 
 static const zcf_target *find_target(const char *name) {

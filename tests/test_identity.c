@@ -32,18 +32,7 @@
 
 #include "zc_test_util.h"
 
-static char *tmp;
-
-static void setup(void) {
-    tmp = zct_mkdtemp();
-}
-
-static void teardown(void) {
-    zct_rm_rf(tmp);
-    free(tmp);
-}
-
-TestSuite(identity, .init = setup, .fini = teardown, .timeout = 600);
+TestSuite(identity, .init = zct_tmp_setup, .fini = zct_tmp_teardown, .timeout = 600);
 
 /* One tree and the build options it is packed with. `base` names another case whose
  * pack is built first and given as --base (a patch build). */
@@ -193,7 +182,7 @@ static int golden_find(const char *name, golden_line *out) {
 /* Build the case's pack into tmp/<name>.zcpack (its base first) and return its path. */
 static char *build_case(const identity_case *c) {
     char *pack = NULL;
-    cr_assert(asprintf(&pack, "%s/%s.zcpack", tmp, c->name) > 0);
+    cr_assert(asprintf(&pack, "%s/%s.zcpack", zct_tmp, c->name) > 0);
     char *base = c->base ? build_case(find_case(c->base)) : NULL;
     char tree[PATH_MAX];
     tree_path(c, tree, sizeof tree);
@@ -205,7 +194,7 @@ static char *build_case(const identity_case *c) {
     }
     for (size_t i = 0; c->options[i]; ++i) argv[argc++] = c->options[i];
     argv[argc] = NULL;
-    char *err = zct_join(tmp, "stderr.txt");
+    char *err = zct_join(zct_tmp, "stderr.txt");
     int code = zct_run_cli(NULL, NULL, err, argv);
     size_t n;
     char *text = (char *)zct_read_file(err, &n);

@@ -52,20 +52,17 @@
 #include "zc_packer_sys.h"
 #include "zc_test_util.h"
 
-static char *dir;
 static zc__posix_syscall_table saved_runtime;
 
 static void setup(void) {
     saved_runtime = zc__posix_syscalls;
-    dir = zct_mkdtemp();
+    zct_tmp_setup();
 }
 
 static void teardown(void) {
     zc__posix_syscalls = saved_runtime;
     zc__packer_sys_reset();
-    zct_rm_rf(dir);
-    free(dir);
-    zct_assert_no_leaks();
+    zct_tmp_teardown();
 }
 
 TestSuite(io_faults, .init = setup, .fini = teardown, .timeout = 300);
@@ -279,8 +276,6 @@ static const char *first_error(const zct_log *log) {
 }
 
 /* A real pack: samples/assets-like entries written by the packer from a small tree. */
-static char *tree_root(const char *name);
-
 static void write_tree(const char *root, int variant);
 
 static uint8_t *read_all(const char *path, size_t *size) {
@@ -307,30 +302,6 @@ static void assert_verifies(const char *path) {
 /* ---------------------------------------------------------------------------------
  * The tree a build packs
  * ------------------------------------------------------------------------------- */
-
-/* Bytes of a file of the source tree ($ZC_SOURCE_DIR, else two directories above this
- * program). */
-static uint8_t *source_file(const char *relative, size_t *size) {
-    char path[4096];
-    const char *env = getenv("ZC_SOURCE_DIR");
-    if (env && *env) {
-        snprintf(path, sizeof path, "%s/%s", env, relative);
-    } else {
-        char self[3000];
-        ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-        cr_assert_gt(n, 0);
-        self[n] = 0;
-        *strrchr(self, '/') = 0;
-        snprintf(path, sizeof path, "%s/../../%s", self, relative);
-    }
-    uint8_t *bytes = zct_read_file(path, size);
-    cr_assert_not_null(bytes, "%s not found (set ZC_SOURCE_DIR to the source tree)", path);
-    return bytes;
-}
-
-static char *tree_root(const char *name) {
-    return zct_join(dir, name);
-}
 
 /* variant 0: the tree the faulty builds pack; variant 1: another tree, whose pack is
  * the "old" one the output path holds before each build. */
@@ -367,7 +338,7 @@ static void write_tree(const char *root, int variant) {
     free(path);
     free(noise);
     size_t png_size;
-    uint8_t *png = source_file("samples/assets/textures/bricks_n.png", &png_size);
+    uint8_t *png = zct_read_source("samples/assets/textures/bricks_n.png", &png_size);
     path = zct_join(root, "textures/bricks_n.png");
     zct_write_file(path, png, png_size);
     free(path);
@@ -453,9 +424,9 @@ static int open_with_fault(const open_case *c, int no_mmap, long at, fault_kind 
 }
 
 Test(io_faults, pack_open_at_every_call) {
-    char *root = tree_root("tree");
+    char *root = zct_tmp_path("tree");
     write_tree(root, 0);
-    char *pack_path = zct_join(dir, "tree.zcpack");
+    char *pack_path = zct_join(zct_tmp, "tree.zcpack");
     zct_log log;
     zc_build_stats stats;
     zc_result r = zc_build(&(zc_build_desc){ .input_dir = root, .output_path = pack_path, .no_sync = 1, .threads = 1,
@@ -498,17 +469,17 @@ typedef struct build_case {
 } build_case;
 
 static void build_case_init(build_case *b) {
-    b->root = tree_root("tree");
+    b->root = zct_tmp_path("tree");
     write_tree(b->root, 0);
-    char *old_root = tree_root("old");
+    char *old_root = zct_tmp_path("old");
     write_tree(old_root, 1);
-    b->out = zct_join(dir, "out.zcpack");
+    b->out = zct_join(zct_tmp, "out.zcpack");
     zct_log log;
     zc_result r = zc_build(&(zc_build_desc){ .input_dir = old_root, .output_path = b->out, .no_sync = 1,
                                              .logger = zct_log_recorder(&log) }, NULL);
     cr_assert_eq(r, ZC_OK, "%s", first_error(&log));
     b->old_bytes = read_all(b->out, &b->old_size);
-    char *fresh = zct_join(dir, "reference.zcpack");
+    char *fresh = zct_join(zct_tmp, "reference.zcpack");
     r = zc_build(&(zc_build_desc){ .input_dir = b->root, .output_path = fresh, .threads = 1,
                                    .logger = zct_log_recorder(&log) }, NULL);
     cr_assert_eq(r, ZC_OK, "%s", first_error(&log));
@@ -584,7 +555,7 @@ static int build_with_fault(build_case *b, int runtime, long at, fault_kind kind
     int fired = atomic_load(&F.fired);
     const char *fn = fired ? F.fired_in : "(none)";
     const char *where = runtime ? "runtime" : "packer";
-    cr_assert_eq(zct_count_prefixed(dir, "out.zcpack.tmp"), 0, "%s at %s call %ld (%s): a temporary file is left",
+    cr_assert_eq(zct_count_prefixed(zct_tmp, "out.zcpack.tmp"), 0, "%s at %s call %ld (%s): a temporary file is left",
                  kind_names[kind], where, at, fn);
     cr_assert_eq(atomic_load(&F.opens), atomic_load(&F.closes),
                  "%s at %s call %ld (%s): %d descriptors opened, %d closed", kind_names[kind], where, at, fn,

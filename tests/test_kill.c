@@ -51,17 +51,6 @@
 #include "zc_pack.h"
 #include "zc_test_util.h"
 
-static char *tmp;
-
-/* Criterion does not run a fixture's teardown after cr_skip_test, so the directory is
- * created only once the test knows it will run. */
-static void teardown(void) {
-    if (tmp) zct_rm_rf(tmp);
-    free(tmp);
-    tmp = NULL;
-    zct_assert_no_leaks();
-}
-
 /* A private directory on a memory file system (/dev/shm) when it has room, where
  * fsync costs nothing, else under /tmp. */
 static char *make_work_dir(void) {
@@ -85,37 +74,13 @@ static double now_s(void) {
  * The two trees
  * ------------------------------------------------------------------------------- */
 
-static uint8_t *source_file(const char *relative, size_t *size) {
-    char path[4096];
-    const char *env = getenv("ZC_SOURCE_DIR");
-    if (env && *env) {
-        snprintf(path, sizeof path, "%s/%s", env, relative);
-    } else {
-        char self[3000];
-        ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-        cr_assert_gt(n, 0);
-        self[n] = 0;
-        *strrchr(self, '/') = 0;
-        snprintf(path, sizeof path, "%s/../../%s", self, relative);
-    }
-    uint8_t *bytes = zct_read_file(path, size);
-    cr_assert_not_null(bytes, "%s not found (set ZC_SOURCE_DIR to the source tree)", path);
-    return bytes;
-}
-
-static void put(const char *root, const char *rel, const void *data, size_t size) {
-    char *path = zct_join(root, rel);
-    zct_write_file(path, data, size);
-    free(path);
-}
-
 /* Copy samples/assets/<src> to <root>/<dst>. */
 static void copy_sample(const char *root, const char *dst, const char *src) {
     char rel[256];
     snprintf(rel, sizeof rel, "samples/assets/%s", src);
     size_t size;
-    uint8_t *bytes = source_file(rel, &size);
-    put(root, dst, bytes, size);
+    uint8_t *bytes = zct_read_source(rel, &size);
+    zct_put(root, dst, bytes, size);
     free(bytes);
 }
 
@@ -136,7 +101,7 @@ static void write_tree(const char *root, int variant) {
         }
         char rel[64];
         snprintf(rel, sizeof rel, "text/t%d.txt", f);
-        put(root, rel, text, text_size);
+        zct_put(root, rel, text, text_size);
     }
     free(text);
     size_t noise_size = 512 * 1024;
@@ -146,7 +111,7 @@ static void write_tree(const char *root, int variant) {
         zct_fill(noise, noise_size, 77u + (uint64_t)f + (f < 3 ? 0u : 100u * (uint64_t)variant));
         char rel[64];
         snprintf(rel, sizeof rel, "data/d%d.bin", f);
-        put(root, rel, noise, noise_size);
+        zct_put(root, rel, noise, noise_size);
     }
     free(noise);
     /* variant 1 swaps two images, so the scene's textures differ too */
@@ -157,7 +122,7 @@ static void write_tree(const char *root, int variant) {
     copy_sample(root, "scene/demo.bin", "scene/demo.bin");
     static const char manifest[] = "{ \"rules\": [ { \"match\": \"*\", \"max_size\": 64 },\n"
                                    "  { \"match\": \"data/*\", \"compress\": false } ] }\n";
-    put(root, "zcpack.json", manifest, sizeof manifest - 1);
+    zct_put(root, "zcpack.json", manifest, sizeof manifest - 1);
 }
 
 /* ---------------------------------------------------------------------------------
@@ -276,25 +241,27 @@ static int remove_stale(const char *out_dir) {
     return n;
 }
 
-Test(kill, sigkill_during_builds, .fini = teardown, .timeout = 900) {
+/* Criterion does not run a fixture's teardown after cr_skip_test, so the directory
+ * (zct_tmp) is created only once the test knows it will run. */
+Test(kill, sigkill_during_builds, .fini = zct_tmp_teardown, .timeout = 900) {
     if (getenv("ZC_SANITIZE_RUN"))
         cr_skip_test("ZC_SANITIZE_RUN is set: the kill test checks crash safety, not memory errors");
     long target = 1000;
     const char *count_env = getenv("ZC_KILL_COUNT");
     if (count_env && *count_env) target = strtol(count_env, NULL, 10);
     cr_assert_gt(target, 0);
-    tmp = make_work_dir();
+    zct_tmp = make_work_dir();
     cr_assert_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
 
     build_ref ref[2];
-    char *out_dir = zct_join(tmp, "out");
+    char *out_dir = zct_join(zct_tmp, "out");
     zct_mkdirs(out_dir);
     char *out = zct_join(out_dir, "out.zcpack");
     double t_build = 0;
     for (int v = 0; v < 2; ++v) {
         char name[16];
         snprintf(name, sizeof name, "tree%d", v);
-        ref[v].root = zct_join(tmp, name);
+        ref[v].root = zct_join(zct_tmp, name);
         write_tree(ref[v].root, v);
     }
     /* Reference builds, run to completion: each tree once, then 6 more timed (T is

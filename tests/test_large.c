@@ -21,18 +21,10 @@
 #define BIG_SIZE ((uint64_t)4403 << 20)
 #define NEED_FREE ((uint64_t)10 << 30)
 
-static char *tmp;
+/* Criterion does not run a fixture's teardown after cr_skip_test, so the directory
+ * (zct_tmp) is created only once the test knows it will run. */
 
-/* Criterion does not run a fixture's teardown after cr_skip_test, so the directory is
- * created only once the test knows it will run. */
-static void teardown(void) {
-    if (tmp) zct_rm_rf(tmp);
-    free(tmp);
-    tmp = NULL;
-    zct_assert_no_leaks();
-}
-
-Test(large, pack_over_4_gib, .fini = teardown, .timeout = 900) {
+Test(large, pack_over_4_gib, .fini = zct_tmp_teardown, .timeout = 900) {
     if (getenv("ZC_SANITIZE_RUN")) cr_skip_test("ZC_SANITIZE_RUN is set: the 4 GiB pack is too slow under sanitizers");
     struct statvfs vfs;
     cr_assert_eq(statvfs("/tmp", &vfs), 0);
@@ -40,9 +32,9 @@ Test(large, pack_over_4_gib, .fini = teardown, .timeout = 900) {
     if (free_bytes < NEED_FREE)
         cr_skip_test("only %llu MiB free under /tmp; the 4 GiB pack needs %llu MiB",
                      (unsigned long long)(free_bytes >> 20), (unsigned long long)(NEED_FREE >> 20));
-    tmp = zct_mkdtemp();
+    zct_tmp_setup();
 
-    char *root = zct_join(tmp, "big");
+    char *root = zct_join(zct_tmp, "big");
     zct_mkdirs(root);
     char *big = zct_join(root, "a_big.bin");
     int fd = open(big, O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -59,7 +51,7 @@ Test(large, pack_over_4_gib, .fini = teardown, .timeout = 900) {
     char *last = zct_join(root, "z_last.bin");
     zct_write_file(last, last_bytes, sizeof last_bytes);
 
-    char *pack = zct_join(tmp, "big.zcpack");
+    char *pack = zct_join(zct_tmp, "big.zcpack");
     int code = zct_run_cli(NULL, NULL, NULL, (const char *const[]){ "build", root, "-o", pack, "--quiet", NULL });
     cr_assert_eq(code, 0, "zcpack build exited %d", code);
     /* the source is no longer needed: free its space before verifying */

@@ -49,19 +49,7 @@
 #define MODELS "/usr/share/assimp/models/"
 #define ENTRY "models/m"
 
-static char *tmp;
-
-static void setup(void) {
-    tmp = zct_mkdtemp();
-}
-
-static void teardown(void) {
-    zct_rm_rf(tmp);
-    free(tmp);
-    zct_assert_no_leaks();
-}
-
-TestSuite(model, .init = setup, .fini = teardown, .timeout = 240);
+TestSuite(model, .init = zct_tmp_setup, .fini = zct_tmp_teardown, .timeout = 240);
 
 /* ---------------------------------------------------------------------------------
  * Helpers: importing, entries, the assimp reference
@@ -709,7 +697,7 @@ static char *write_grid(const char *file, int n) {
             int a = y * n + x + 1, b = a + 1, c = a + n, d = c + 1;
             len += (size_t)snprintf(text + len, cap - len, "f %d %d %d\nf %d %d %d\n", a, b, d, a, d, c);
         }
-    char *path = zct_join(tmp, file);
+    char *path = zct_join(zct_tmp, file);
     zct_write_file(path, text, len);
     free(text);
     return path;
@@ -895,12 +883,12 @@ static char *spider_copy(const char *image, const char *renamed) {
         char src[256];
         snprintf(src, sizeof src, MODELS "OBJ/%s", files[i]);
         if (strcmp(files[i], image) == 0) {
-            if (renamed) free(zcti_copy(src, tmp, renamed));
+            if (renamed) free(zcti_copy(src, zct_tmp, renamed));
         } else {
-            free(zcti_copy(src, tmp, NULL));
+            free(zcti_copy(src, zct_tmp, NULL));
         }
     }
-    return zct_join(tmp, "spider.obj");
+    return zct_join(zct_tmp, "spider.obj");
 }
 
 /* The base colour texture id of the material named `name`, asserting it exists. */
@@ -945,7 +933,7 @@ Test(model, texture_name_in_another_case) {
 
 Test(model, texture_that_does_not_decode_is_a_note) {
     char *obj = spider_copy("drkwood2.jpg", NULL);
-    char *bad = zct_join(tmp, "drkwood2.jpg");
+    char *bad = zct_join(zct_tmp, "drkwood2.jpg");
     zct_write_file(bad, "not an image", 12);
     zc_model m;
     import_ok(obj, NULL, &m);
@@ -968,7 +956,7 @@ Test(model, bad_arguments_and_files) {
     cr_assert_eq(import_err(MODELS "OBJ/no_such_model.obj", NULL, &d), ZC_ERR_FILE_NOT_FOUND);
     cr_assert_eq(import_err(MODELS "OBJ", NULL, &d), ZC_ERR_IO);
     cr_assert_eq(import_err(MODELS "OBJ/SpiderTex.jpg", NULL, &d), ZC_ERR_BAD_SOURCE);
-    char *text = zct_join(tmp, "garbage.obj");
+    char *text = zct_join(zct_tmp, "garbage.obj");
     zct_write_file(text, "\x01\x02\x03 this is not a model\n", 24);
     cr_assert_eq(import_err(text, NULL, &d), ZC_ERR_BAD_SOURCE);
     free(text);
@@ -999,7 +987,7 @@ static char *write_chain(const char *file, int depth, const char *const *names) 
                           "\"min\":[0,0,0],\"max\":[1,1,0]}],\"bufferViews\":[{\"buffer\":0,\"byteLength\":36}],"
                           "\"buffers\":[{\"byteLength\":36,\"uri\":\"data:application/octet-stream;base64,"
                           "AAAAAAAAAAAAAAAAAACAPwAAAAAAAAAAAAAAAAAAgD8AAAAA\"}]}");
-    char *path = zct_join(tmp, file);
+    char *path = zct_join(zct_tmp, file);
     zct_write_file(path, json, n);
     free(json);
     return path;

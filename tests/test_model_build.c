@@ -42,8 +42,8 @@
 #include "zc_model.h"
 #include "zc_model_isolate.h"
 #include "zc_pack.h"
-#include "zc_test_util.h"
 #include "zc_exit.h" /* the exit codes of zcpack */
+#include "zc_test_util.h"
 
 #define MODELS "/usr/share/assimp/models/"
 #define CRASH_SOURCE MODELS "MD5/SimpleCube.md5mesh"
@@ -53,20 +53,13 @@
 #define HANG_SOURCE_SIZE 329u
 #define HANG_PREFIX 108u
 
-static char *tmp;
-
-static void setup(void) {
-    tmp = zct_mkdtemp();
-}
 
 static void teardown(void) {
     zc__model_child_fault = ZC__MODEL_FAULT_NONE;
-    zct_rm_rf(tmp);
-    free(tmp);
-    zct_assert_no_leaks();
+    zct_tmp_teardown();
 }
 
-TestSuite(model_build, .init = setup, .fini = teardown, .timeout = 300);
+TestSuite(model_build, .init = zct_tmp_setup, .fini = teardown, .timeout = 300);
 
 /* ---------------------------------------------------------------------------------
  * Helpers
@@ -116,7 +109,7 @@ static int open_fds(void) {
 
 /* The tree most tests start from (under tmp/<name>). */
 static char *model_tree(const char *name) {
-    char *root = zct_join(tmp, name);
+    char *root = zct_join(zct_tmp, name);
     copy(MODELS "glTF2/BoxTextured-glTF/BoxTextured.gltf", root, "box/BoxTextured.gltf");
     copy(MODELS "glTF2/BoxTextured-glTF/BoxTextured0.bin", root, "box/BoxTextured0.bin");
     copy(MODELS "glTF2/BoxTextured-glTF/CesiumLogoFlat.png", root, "box/CesiumLogoFlat.png");
@@ -138,46 +131,6 @@ static char *model_tree(const char *name) {
     free(readme);
     return root;
 }
-
-/* ---------------------------------------------------------------------------------
- * Running the CLI (as test_cli.c)
- * ------------------------------------------------------------------------------- */
-
-typedef struct run_result {
-    int code;
-    double seconds;
-    char *out;
-    char *err;
-} run_result;
-
-static void run_free(run_result *r) {
-    free(r->out);
-    free(r->err);
-}
-
-static run_result run_argv(const char *const argv[]) {
-    char *out = zct_join(tmp, "stdout.txt"), *err = zct_join(tmp, "stderr.txt");
-    run_result r;
-    double start = now_s();
-    r.code = zct_run_cli(NULL, out, err, argv);
-    r.seconds = now_s() - start;
-    cr_assert_neq(r.code, -1, "cannot run %s", zct_zcpack_bin());
-    cr_assert_lt(r.code, 128, "zcpack was killed by signal %d", r.code - 128);
-    size_t n;
-    r.out = (char *)zct_read_file(out, &n);
-    r.err = (char *)zct_read_file(err, &n);
-    cr_assert(r.out && r.err);
-    unlink(out);
-    unlink(err);
-    free(out);
-    free(err);
-    return r;
-}
-
-#define RUN(...) run_argv((const char *const[]){ __VA_ARGS__, NULL })
-#define EXPECT_CODE(r, expected)                                                                           \
-    cr_assert_eq((r).code, (expected), "exit %d, expected %d; stderr:\n%s", (r).code, (expected), (r).err)
-#define EXPECT_ERR(r, needle) cr_assert(strstr((r).err, (needle)), "stderr lacks \"%s\":\n%s", (needle), (r).err)
 
 /* ---------------------------------------------------------------------------------
  * Checking a pack's models
@@ -293,18 +246,18 @@ static uint32_t count_prefixed_entries(const zc_pack *pack, const char *prefix) 
 
 Test(model_build, real_models_verify_and_hold_every_entry) {
     char *root = model_tree("tree");
-    char *pack_path = zct_join(tmp, "models.zcpack");
-    run_result r = RUN("build", root, "-o", pack_path, "-j", "2");
-    EXPECT_CODE(r, ZC_EXIT_OK);
+    char *pack_path = zct_join(zct_tmp, "models.zcpack");
+    zct_run r = ZCT_CLI("build", root, "-o", pack_path, "-j", "2");
+    ZCT_EXPECT_CODE(r, ZC_EXIT_OK);
     cr_assert(strstr(r.out, "4 models"), "summary: %s", r.out);
     /* the FBX names its images by another machine's paths: notes, logged as warnings */
-    EXPECT_ERR(r, "fbx/spider.fbx: material 0");
-    EXPECT_ERR(r, "not found: slot left empty");
-    run_free(&r);
+    ZCT_EXPECT_ERR(r, "fbx/spider.fbx: material 0");
+    ZCT_EXPECT_ERR(r, "not found: slot left empty");
+    zct_run_free(&r);
 
-    r = RUN("verify", pack_path);
-    EXPECT_CODE(r, ZC_EXIT_OK);
-    run_free(&r);
+    r = ZCT_CLI("verify", pack_path);
+    ZCT_EXPECT_CODE(r, ZC_EXIT_OK);
+    zct_run_free(&r);
 
     zc_pack *pack = open_pack(pack_path);
     model_counts box = check_model(pack, "box/BoxTextured.gltf");
@@ -337,10 +290,10 @@ Test(model_build, same_bytes_whatever_the_thread_count) {
     for (int i = 0; i < 3; ++i) {
         char name[32];
         snprintf(name, sizeof name, "j%s.zcpack", jobs[i]);
-        packs[i] = zct_join(tmp, name);
-        run_result r = RUN("build", root, "-o", packs[i], "-j", jobs[i], "-q");
-        EXPECT_CODE(r, ZC_EXIT_OK);
-        run_free(&r);
+        packs[i] = zct_join(zct_tmp, name);
+        zct_run r = ZCT_CLI("build", root, "-o", packs[i], "-j", jobs[i], "-q");
+        ZCT_EXPECT_CODE(r, ZC_EXIT_OK);
+        zct_run_free(&r);
     }
     cr_assert(zct_files_equal(packs[0], packs[1]), "-j 1 and -j 2 differ");
     cr_assert(zct_files_equal(packs[0], packs[2]), "-j 1 and -j 8 differ");
@@ -349,24 +302,24 @@ Test(model_build, same_bytes_whatever_the_thread_count) {
 }
 
 Test(model_build, crashing_model_fails_its_file_only) {
-    char *root = zct_join(tmp, "tree");
+    char *root = zct_join(zct_tmp, "tree");
     copy(MODELS "glTF2/BoxTextured-glTF/BoxTextured.gltf", root, "box/BoxTextured.gltf");
     copy(MODELS "glTF2/BoxTextured-glTF/BoxTextured0.bin", root, "box/BoxTextured0.bin");
     copy(MODELS "glTF2/BoxTextured-glTF/CesiumLogoFlat.png", root, "box/CesiumLogoFlat.png");
     copy_cut(CRASH_SOURCE, root, "cut/SimpleCube.md5mesh", CRASH_PREFIX, CRASH_SOURCE_SIZE);
-    char *pack_path = zct_join(tmp, "out.zcpack");
+    char *pack_path = zct_join(zct_tmp, "out.zcpack");
 
-    run_result r = RUN("build", root, "-o", pack_path);
-    EXPECT_CODE(r, ZC_EXIT_IMPORT);
-    EXPECT_ERR(r, "cut/SimpleCube.md5mesh: the model importer crashed (signal 11, Segmentation fault)");
+    zct_run r = ZCT_CLI("build", root, "-o", pack_path);
+    ZCT_EXPECT_CODE(r, ZC_EXIT_IMPORT);
+    ZCT_EXPECT_ERR(r, "cut/SimpleCube.md5mesh: the model importer crashed (signal 11, Segmentation fault)");
     cr_assert(!zct_exists(pack_path), "the pack was written although a file failed");
     fprintf(stderr, "model_build: build with a crashing model: %.2f s\n", r.seconds);
-    run_free(&r);
+    zct_run_free(&r);
 
-    r = RUN("build", root, "-o", pack_path, "--keep-going");
-    EXPECT_CODE(r, ZC_EXIT_IMPORT);
-    EXPECT_ERR(r, "cut/SimpleCube.md5mesh: the model importer crashed (signal 11");
-    run_free(&r);
+    r = ZCT_CLI("build", root, "-o", pack_path, "--keep-going");
+    ZCT_EXPECT_CODE(r, ZC_EXIT_IMPORT);
+    ZCT_EXPECT_ERR(r, "cut/SimpleCube.md5mesh: the model importer crashed (signal 11");
+    zct_run_free(&r);
     zc_pack *pack = open_pack(pack_path);
     check_model(pack, "box/BoxTextured.gltf");
     cr_assert_eq(count_prefixed_entries(pack, "cut/"), 0);
@@ -376,19 +329,19 @@ Test(model_build, crashing_model_fails_its_file_only) {
 }
 
 Test(model_build, hanging_model_is_stopped_at_the_time_limit) {
-    char *root = zct_join(tmp, "tree");
+    char *root = zct_join(zct_tmp, "tree");
     copy(MODELS "OBJ/box.obj", root, "box.obj");
     copy_cut(HANG_SOURCE, root, "cut/cube.ply", HANG_PREFIX, HANG_SOURCE_SIZE);
-    char *pack_path = zct_join(tmp, "out.zcpack");
+    char *pack_path = zct_join(zct_tmp, "out.zcpack");
 
     /* The limit leaves box.obj time enough on a loaded machine under the sanitizers. */
-    run_result r = RUN("build", root, "-o", pack_path, "--model-timeout", "3", "--keep-going");
-    EXPECT_CODE(r, ZC_EXIT_IMPORT);
-    EXPECT_ERR(r, "cut/cube.ply: the model importer took longer than 3 s and was stopped");
+    zct_run r = ZCT_CLI("build", root, "-o", pack_path, "--model-timeout", "3", "--keep-going");
+    ZCT_EXPECT_CODE(r, ZC_EXIT_IMPORT);
+    ZCT_EXPECT_ERR(r, "cut/cube.ply: the model importer took longer than 3 s and was stopped");
     fprintf(stderr, "model_build: build with a model that hangs, --model-timeout 3: %.2f s\n", r.seconds);
     cr_assert_geq(r.seconds, 3.0);
     cr_assert_lt(r.seconds, 10.0, "the build took %.1f s", r.seconds);
-    run_free(&r);
+    zct_run_free(&r);
     zc_pack *pack = open_pack(pack_path);
     check_model(pack, "box.obj");
     cr_assert_eq(count_prefixed_entries(pack, "cut/"), 0);
@@ -398,7 +351,7 @@ Test(model_build, hanging_model_is_stopped_at_the_time_limit) {
 }
 
 Test(model_build, invalid_models_of_the_package) {
-    char *root = zct_join(tmp, "tree");
+    char *root = zct_join(zct_tmp, "tree");
     copy(MODELS "OBJ/box.obj", root, "good/box.obj");
     static const char *const invalid[] = {
         "empty.3ds", "empty.ase", "empty.lwo", "empty.md5mesh", "empty.obj", "empty.off", "empty.ply",
@@ -411,9 +364,9 @@ Test(model_build, invalid_models_of_the_package) {
         snprintf(rel, sizeof rel, "invalid/%s", invalid[i]);
         copy(src, root, rel);
     }
-    char *pack_path = zct_join(tmp, "out.zcpack");
-    run_result r = RUN("build", root, "-o", pack_path, "--keep-going", "--model-timeout", "3");
-    EXPECT_CODE(r, ZC_EXIT_IMPORT);
+    char *pack_path = zct_join(zct_tmp, "out.zcpack");
+    zct_run r = ZCT_CLI("build", root, "-o", pack_path, "--keep-going", "--model-timeout", "3");
+    ZCT_EXPECT_CODE(r, ZC_EXIT_IMPORT);
     fprintf(stderr, "model_build: build of the package's invalid models: %.2f s\n", r.seconds);
     uint32_t models = 0;
     for (size_t i = 0; i < count; ++i) {
@@ -424,18 +377,18 @@ Test(model_build, invalid_models_of_the_package) {
         models++;
         char needle[300];
         snprintf(needle, sizeof needle, "%s: ", rel);
-        EXPECT_ERR(r, needle);
+        ZCT_EXPECT_ERR(r, needle);
     }
     cr_assert_geq(models, 10);
 #if ZC_MODEL_CHILD_EXEC
-    EXPECT_ERR(r, "invalid/OutOfMemory.off: the model importer took longer than 3 s");
+    ZCT_EXPECT_ERR(r, "invalid/OutOfMemory.off: the model importer took longer than 3 s");
 #else
-    EXPECT_ERR(r, "invalid/OutOfMemory.off: assimp cannot read the model: std::bad_alloc");
+    ZCT_EXPECT_ERR(r, "invalid/OutOfMemory.off: assimp cannot read the model: std::bad_alloc");
 #endif
     char summary[64];
     snprintf(summary, sizeof summary, "without the %u files that failed", models);
-    EXPECT_ERR(r, summary);
-    run_free(&r);
+    ZCT_EXPECT_ERR(r, summary);
+    zct_run_free(&r);
     zc_pack *pack = open_pack(pack_path);
     check_model(pack, "good/box.obj");
     zc_entry e;
@@ -448,57 +401,57 @@ Test(model_build, invalid_models_of_the_package) {
 }
 
 Test(model_build, zero_byte_obj) {
-    char *root = zct_join(tmp, "tree");
+    char *root = zct_join(zct_tmp, "tree");
     char *zero = zct_join(root, "models/zero.obj");
     zct_write_file(zero, "", 0);
-    char *pack_path = zct_join(tmp, "out.zcpack");
-    run_result r = RUN("build", root, "-o", pack_path);
-    EXPECT_CODE(r, ZC_EXIT_IMPORT);
-    EXPECT_ERR(r, "models/zero.obj: ");
+    char *pack_path = zct_join(zct_tmp, "out.zcpack");
+    zct_run r = ZCT_CLI("build", root, "-o", pack_path);
+    ZCT_EXPECT_CODE(r, ZC_EXIT_IMPORT);
+    ZCT_EXPECT_ERR(r, "models/zero.obj: ");
     cr_assert(!zct_exists(pack_path));
-    run_free(&r);
+    zct_run_free(&r);
     free(pack_path);
     free(zero);
     free(root);
 }
 
 Test(model_build, missing_texture_is_a_warning) {
-    char *root = zct_join(tmp, "tree");
+    char *root = zct_join(zct_tmp, "tree");
     copy(MODELS "glTF2/BoxTextured-glTF/BoxTextured.gltf", root, "BoxTextured.gltf");
     copy(MODELS "glTF2/BoxTextured-glTF/BoxTextured0.bin", root, "BoxTextured0.bin");
-    char *pack_path = zct_join(tmp, "out.zcpack");
-    run_result r = RUN("build", root, "-o", pack_path);
-    EXPECT_CODE(r, ZC_EXIT_OK);
-    EXPECT_ERR(r, "warning: ");
-    EXPECT_ERR(r, "BoxTextured.gltf: ");
-    EXPECT_ERR(r, "CesiumLogoFlat.png");
-    EXPECT_ERR(r, "not found");
-    run_free(&r);
+    char *pack_path = zct_join(zct_tmp, "out.zcpack");
+    zct_run r = ZCT_CLI("build", root, "-o", pack_path);
+    ZCT_EXPECT_CODE(r, ZC_EXIT_OK);
+    ZCT_EXPECT_ERR(r, "warning: ");
+    ZCT_EXPECT_ERR(r, "BoxTextured.gltf: ");
+    ZCT_EXPECT_ERR(r, "CesiumLogoFlat.png");
+    ZCT_EXPECT_ERR(r, "not found");
+    zct_run_free(&r);
     zc_pack *pack = open_pack(pack_path);
     model_counts c = check_model(pack, "BoxTextured.gltf");
     cr_assert_eq(c.textures, 0);
     cr_assert_eq(c.materials, 1);
     zc_pack_close(pack);
 
-    r = RUN("build", root, "-o", pack_path, "-q"); /* --quiet keeps warnings out */
-    EXPECT_CODE(r, ZC_EXIT_OK);
+    r = ZCT_CLI("build", root, "-o", pack_path, "-q"); /* --quiet keeps warnings out */
+    ZCT_EXPECT_CODE(r, ZC_EXIT_OK);
     cr_assert_eq(r.err[0], 0, "stderr: %s", r.err);
-    run_free(&r);
+    zct_run_free(&r);
     free(pack_path);
     free(root);
 }
 
 Test(model_build, file_named_like_a_generated_entry) {
-    char *root = zct_join(tmp, "tree");
+    char *root = zct_join(zct_tmp, "tree");
     copy(MODELS "OBJ/box.obj", root, "box.obj");
     char *impostor = zct_join(root, "box.obj#mesh/0");
     zct_write_file(impostor, "impostor", 8);
     free(impostor);
-    char *pack_path = zct_join(tmp, "out.zcpack");
-    run_result r = RUN("build", root, "-o", pack_path, "--keep-going");
-    EXPECT_CODE(r, ZC_EXIT_IMPORT);
-    EXPECT_ERR(r, "box.obj: its entry box.obj#mesh/0 has the path of another file of the tree");
-    run_free(&r);
+    char *pack_path = zct_join(zct_tmp, "out.zcpack");
+    zct_run r = ZCT_CLI("build", root, "-o", pack_path, "--keep-going");
+    ZCT_EXPECT_CODE(r, ZC_EXIT_IMPORT);
+    ZCT_EXPECT_ERR(r, "box.obj: its entry box.obj#mesh/0 has the path of another file of the tree");
+    zct_run_free(&r);
     zc_pack *pack = open_pack(pack_path);
     zc_entry e;
     cr_assert_eq(zc_pack_find(pack, "box.obj#mesh/0", &e), ZC_OK);
@@ -511,7 +464,7 @@ Test(model_build, file_named_like_a_generated_entry) {
 }
 
 Test(model_build, manifest_mesh_options) {
-    char *plain_root = zct_join(tmp, "plain"), *root = zct_join(tmp, "tree");
+    char *plain_root = zct_join(zct_tmp, "plain"), *root = zct_join(zct_tmp, "tree");
     const char *files[] = { "BoxTextured.gltf", "BoxTextured0.bin", "CesiumLogoFlat.png" };
     for (int i = 0; i < 3; ++i) {
         char src[256];
@@ -526,13 +479,13 @@ Test(model_build, manifest_mesh_options) {
                                    "] }\n";
     char *manifest_path = zct_join(root, "zcpack.json");
     zct_write_file(manifest_path, manifest, sizeof manifest - 1);
-    char *plain_pack = zct_join(tmp, "plain.zcpack"), *pack_path = zct_join(tmp, "out.zcpack");
-    run_result r = RUN("build", plain_root, "-o", plain_pack, "-q");
-    EXPECT_CODE(r, ZC_EXIT_OK);
-    run_free(&r);
-    r = RUN("build", root, "-o", pack_path, "-q");
-    EXPECT_CODE(r, ZC_EXIT_OK);
-    run_free(&r);
+    char *plain_pack = zct_join(zct_tmp, "plain.zcpack"), *pack_path = zct_join(zct_tmp, "out.zcpack");
+    zct_run r = ZCT_CLI("build", plain_root, "-o", plain_pack, "-q");
+    ZCT_EXPECT_CODE(r, ZC_EXIT_OK);
+    zct_run_free(&r);
+    r = ZCT_CLI("build", root, "-o", pack_path, "-q");
+    ZCT_EXPECT_CODE(r, ZC_EXIT_OK);
+    zct_run_free(&r);
 
     zc_pack *plain = open_pack(plain_pack), *pack = open_pack(pack_path);
     zc_entry pe, e;
@@ -579,20 +532,20 @@ Test(model_build, manifest_mesh_option_errors) {
         { "\"flip_uv\": true", "rule 1: unknown key \"flip_uv\"" },
         { "\"scale\": 2, \"scale\": 3", "rule 1: key \"scale\" appears twice" },
     };
-    char *root = zct_join(tmp, "tree");
+    char *root = zct_join(zct_tmp, "tree");
     copy(MODELS "OBJ/box.obj", root, "box.obj");
-    char *manifest_path = zct_join(root, "zcpack.json"), *pack_path = zct_join(tmp, "out.zcpack");
+    char *manifest_path = zct_join(root, "zcpack.json"), *pack_path = zct_join(zct_tmp, "out.zcpack");
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
         char text[512];
         int n = snprintf(text, sizeof text, "{ \"rules\": [ { \"match\": \"*\" }, { \"match\": \"*.obj\", %s } ] }",
                          cases[i].rule);
         zct_write_file(manifest_path, text, (size_t)n);
-        run_result r = RUN("build", root, "-o", pack_path);
-        EXPECT_CODE(r, ZC_EXIT_IMPORT);
-        EXPECT_ERR(r, "zcpack.json: ");
-        EXPECT_ERR(r, cases[i].message);
+        zct_run r = ZCT_CLI("build", root, "-o", pack_path);
+        ZCT_EXPECT_CODE(r, ZC_EXIT_IMPORT);
+        ZCT_EXPECT_ERR(r, "zcpack.json: ");
+        ZCT_EXPECT_ERR(r, cases[i].message);
         cr_assert(!zct_exists(pack_path));
-        run_free(&r);
+        zct_run_free(&r);
     }
     free(manifest_path);
     free(pack_path);
@@ -600,23 +553,23 @@ Test(model_build, manifest_mesh_option_errors) {
 }
 
 Test(model_build, model_timeout_option_range) {
-    char *root = zct_join(tmp, "tree");
+    char *root = zct_join(zct_tmp, "tree");
     copy(MODELS "OBJ/box.obj", root, "box.obj");
-    char *pack_path = zct_join(tmp, "out.zcpack");
+    char *pack_path = zct_join(zct_tmp, "out.zcpack");
     const char *bad[] = { "0", "86401", "1.5", "x" };
     for (int i = 0; i < 4; ++i) {
-        run_result r = RUN("build", root, "-o", pack_path, "--model-timeout", bad[i]);
-        EXPECT_CODE(r, ZC_EXIT_USAGE);
-        EXPECT_ERR(r, "--model-timeout");
-        run_free(&r);
+        zct_run r = ZCT_CLI("build", root, "-o", pack_path, "--model-timeout", bad[i]);
+        ZCT_EXPECT_CODE(r, ZC_EXIT_USAGE);
+        ZCT_EXPECT_ERR(r, "--model-timeout");
+        zct_run_free(&r);
     }
-    run_result r = RUN("build", root, "-o", pack_path, "--model-timeout=30", "-q");
-    EXPECT_CODE(r, ZC_EXIT_OK);
-    run_free(&r);
-    r = RUN("build", "--help");
-    EXPECT_CODE(r, ZC_EXIT_OK);
-    EXPECT_ERR(r, "--model-timeout <s>");
-    run_free(&r);
+    zct_run r = ZCT_CLI("build", root, "-o", pack_path, "--model-timeout=30", "-q");
+    ZCT_EXPECT_CODE(r, ZC_EXIT_OK);
+    zct_run_free(&r);
+    r = ZCT_CLI("build", "--help");
+    ZCT_EXPECT_CODE(r, ZC_EXIT_OK);
+    ZCT_EXPECT_ERR(r, "--model-timeout <s>");
+    zct_run_free(&r);
     free(pack_path);
     free(root);
 }
@@ -655,7 +608,7 @@ static void count_notes(zc_log_level level, const char *message, void *user_data
 
 Test(model_build, library_progress_stats_and_notes) {
     char *root = model_tree("tree");
-    char *pack_path = zct_join(tmp, "out.zcpack");
+    char *pack_path = zct_join(zct_tmp, "out.zcpack");
     note_count notes = { 0, 0, 0 };
     progress_seen seen = { 0, 0, 0, 0, 1 };
     zc_build_stats stats;
@@ -679,11 +632,11 @@ Test(model_build, library_progress_stats_and_notes) {
 }
 
 Test(model_build, library_timeout_and_failed_models_count) {
-    char *root = zct_join(tmp, "tree");
+    char *root = zct_join(zct_tmp, "tree");
     copy(MODELS "OBJ/box.obj", root, "a.obj");
     copy_cut(HANG_SOURCE, root, "b.ply", HANG_PREFIX, HANG_SOURCE_SIZE);
     copy_cut(CRASH_SOURCE, root, "c.md5mesh", CRASH_PREFIX, CRASH_SOURCE_SIZE);
-    char *pack_path = zct_join(tmp, "out.zcpack");
+    char *pack_path = zct_join(zct_tmp, "out.zcpack");
     zct_log log;
     zc_build_stats stats;
     double start = now_s();
@@ -803,8 +756,8 @@ Test(model_build, isolated_import_equals_in_process) {
 }
 
 Test(model_build, real_crash_is_reported_with_its_signal) {
-    copy_cut(CRASH_SOURCE, tmp, "crash.md5mesh", CRASH_PREFIX, CRASH_SOURCE_SIZE);
-    char *file = zct_join(tmp, "crash.md5mesh");
+    copy_cut(CRASH_SOURCE, zct_tmp, "crash.md5mesh", CRASH_PREFIX, CRASH_SOURCE_SIZE);
+    char *file = zct_join(zct_tmp, "crash.md5mesh");
     int fds = open_fds();
     zc_model m;
     zc_diag diag;
@@ -822,8 +775,8 @@ Test(model_build, real_crash_is_reported_with_its_signal) {
 }
 
 Test(model_build, real_hang_is_stopped_at_the_time_limit) {
-    copy_cut(HANG_SOURCE, tmp, "hang.ply", HANG_PREFIX, HANG_SOURCE_SIZE);
-    char *file = zct_join(tmp, "hang.ply");
+    copy_cut(HANG_SOURCE, zct_tmp, "hang.ply", HANG_PREFIX, HANG_SOURCE_SIZE);
+    char *file = zct_join(zct_tmp, "hang.ply");
     int fds = open_fds();
     zc_model m;
     zc_diag diag;
@@ -928,7 +881,7 @@ Test(model_build, lingering_child_is_stopped_after_its_reply) {
 Test(model_build, errors_of_the_import_pass_through) {
     zc_model m;
     zc_diag diag;
-    char *missing = zct_join(tmp, "missing.obj");
+    char *missing = zct_join(zct_tmp, "missing.obj");
     cr_assert_eq(isolated(missing, "missing.obj", 0, &m, &diag, NULL), ZC_ERR_FILE_NOT_FOUND, "%s", diag.message);
     cr_assert_neq(diag.message[0], 0);
     zc_diag in_process_diag;
@@ -978,9 +931,9 @@ static void *import_thread(void *arg) {
 }
 
 Test(model_build, concurrent_imports_each_get_their_own_result) {
-    copy_cut(CRASH_SOURCE, tmp, "crash.md5mesh", CRASH_PREFIX, CRASH_SOURCE_SIZE);
-    copy_cut(HANG_SOURCE, tmp, "hang.ply", HANG_PREFIX, HANG_SOURCE_SIZE);
-    char *crash = zct_join(tmp, "crash.md5mesh"), *hang = zct_join(tmp, "hang.ply");
+    copy_cut(CRASH_SOURCE, zct_tmp, "crash.md5mesh", CRASH_PREFIX, CRASH_SOURCE_SIZE);
+    copy_cut(HANG_SOURCE, zct_tmp, "hang.ply", HANG_PREFIX, HANG_SOURCE_SIZE);
+    char *crash = zct_join(zct_tmp, "crash.md5mesh"), *hang = zct_join(zct_tmp, "hang.ply");
     enum { JOBS = 12 };
     import_job jobs[JOBS];
     pthread_t threads[JOBS];

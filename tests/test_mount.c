@@ -17,19 +17,7 @@
 #include "zc_test_util.h"
 #include "zc_writer.h"
 
-static char *tmp;
-
-static void setup(void) {
-    tmp = zct_mkdtemp();
-}
-
-static void teardown(void) {
-    zct_rm_rf(tmp);
-    free(tmp);
-    zct_assert_no_leaks();
-}
-
-TestSuite(mount, .init = setup, .fini = teardown, .timeout = 120);
+TestSuite(mount, .init = zct_tmp_setup, .fini = zct_tmp_teardown, .timeout = 120);
 
 /* ---------------------------------------------------------------------------------
  * Helpers
@@ -42,7 +30,7 @@ typedef struct item {
 
 /* Write a pack of blobs and whiteouts named `name` in tmp; returns its malloc'd path. */
 static char *write_pack(const char *name, const item *items, size_t count) {
-    char *path = zct_join(tmp, name);
+    char *path = zct_join(zct_tmp, name);
     zc_writer *w;
     cr_assert_eq(zc_writer_open(&w, &(zc_writer_desc){ .path = path, .no_sync = 1 }), ZC_OK);
     for (size_t i = 0; i < count; ++i) {

@@ -23,95 +23,32 @@
 
 #include "zc_build.h"
 #include "zc_pack.h"
+#include "zc_exit.h" /* the exit codes of zcpack */
 #include "zc_test_util.h"
 #include "zc_writer.h"
-#include "zc_exit.h" /* the exit codes of zcpack */
 
 #define MODELS "/usr/share/assimp/models/"
 
-static char *tmp;
 
-static void setup(void) {
-    tmp = zct_mkdtemp();
-}
-
-static void teardown(void) {
-    zct_rm_rf(tmp);
-    free(tmp);
-    zct_assert_no_leaks();
-}
-
-TestSuite(patch, .init = setup, .fini = teardown, .timeout = 300);
-
-/* ---------------------------------------------------------------------------------
- * Running the CLI
- * ------------------------------------------------------------------------------- */
-
-typedef struct run_result {
-    int code;
-    char *out;                  /* stdout, NUL-terminated */
-    char *err;                  /* stderr, NUL-terminated */
-} run_result;
-
-static void run_free(run_result *r) {
-    free(r->out);
-    free(r->err);
-}
-
-static run_result run_argv(const char *const argv[]) {
-    char *out = zct_join(tmp, "stdout.txt"), *err = zct_join(tmp, "stderr.txt");
-    run_result r;
-    r.code = zct_run_cli(NULL, out, err, argv);
-    cr_assert_neq(r.code, -1, "cannot run %s", zct_zcpack_bin());
-    cr_assert_lt(r.code, 128, "zcpack was killed by signal %d", r.code - 128);
-    size_t n;
-    r.out = (char *)zct_read_file(out, &n);
-    r.err = (char *)zct_read_file(err, &n);
-    cr_assert(r.out && r.err);
-    unlink(out);
-    unlink(err);
-    free(out);
-    free(err);
-    return r;
-}
-
-#define RUN(...) run_argv((const char *const[]){ __VA_ARGS__, NULL })
+TestSuite(patch, .init = zct_tmp_setup, .fini = zct_tmp_teardown, .timeout = 300);
 
 /* Run and expect exit 0. */
 #define RUN_OK(...)                                                                          \
     do {                                                                                     \
-        run_result ok_ = RUN(__VA_ARGS__);                                                   \
+        zct_run ok_ = ZCT_CLI(__VA_ARGS__);                                                  \
         cr_assert_eq(ok_.code, 0, "zcpack exited %d: %s", ok_.code, ok_.err);                \
-        run_free(&ok_);                                                                      \
+        zct_run_free(&ok_);                                                                  \
     } while (0)
 
 /* ---------------------------------------------------------------------------------
  * Trees
  * ------------------------------------------------------------------------------- */
 
-static void put_text(const char *root, const char *rel, const char *text) {
-    char *path = zct_join(root, rel);
-    zct_write_file(path, text, strlen(text));
-    free(path);
-}
-
 static void put_random(const char *root, const char *rel, size_t size, uint64_t seed) {
     uint8_t *data = malloc(size);
     cr_assert_not_null(data);
     zct_fill(data, size, seed);
-    char *path = zct_join(root, rel);
-    zct_write_file(path, data, size);
-    free(path);
-    free(data);
-}
-
-static void copy_file(const char *src, const char *root, const char *rel) {
-    size_t size;
-    uint8_t *data = zct_read_file(src, &size);
-    cr_assert_not_null(data, "cannot read %s (assimp-testmodels installed?)", src);
-    char *path = zct_join(root, rel);
-    zct_write_file(path, data, size);
-    free(path);
+    zct_put(root, rel, data, size);
     free(data);
 }
 
@@ -123,35 +60,35 @@ static void remove_file(const char *root, const char *rel) {
 
 /* Tree A: the base. */
 static char *make_tree_a(void) {
-    char *root = zct_join(tmp, "A");
-    put_text(root, "readme.txt", "version 1\n");
+    char *root = zct_join(zct_tmp, "A");
+    zct_put_text(root, "readme.txt", "version 1\n");
     put_random(root, "data/keep.bin", 100000, 1);
     put_random(root, "data/change.bin", 50000, 2);
-    put_text(root, "sub/c.txt", "unchanged\n");
-    put_text(root, "sub/d.txt", "removed in B\n");
-    put_text(root, "sub/deep/e.txt", "removed with its directory\n");
-    put_text(root, "dup1.txt", "twin\n");
-    put_text(root, "dup2.txt", "twin\n");
-    put_text(root, "empty.txt", "");
-    copy_file(MODELS "glTF2/BoxTextured-glTF/CesiumLogoFlat.png", root, "tex/logo.png");
-    copy_file(MODELS "OBJ/engineflare1.jpg", root, "tex/flare.jpg");
-    copy_file(MODELS "glTF2/2CylinderEngine-glTF-Binary/2CylinderEngine.glb", root, "models/engine.glb");
-    copy_file(MODELS "OBJ/box.obj", root, "models/box.obj");
+    zct_put_text(root, "sub/c.txt", "unchanged\n");
+    zct_put_text(root, "sub/d.txt", "removed in B\n");
+    zct_put_text(root, "sub/deep/e.txt", "removed with its directory\n");
+    zct_put_text(root, "dup1.txt", "twin\n");
+    zct_put_text(root, "dup2.txt", "twin\n");
+    zct_put_text(root, "empty.txt", "");
+    zct_copy_file(MODELS "glTF2/BoxTextured-glTF/CesiumLogoFlat.png", root, "tex/logo.png");
+    zct_copy_file(MODELS "OBJ/engineflare1.jpg", root, "tex/flare.jpg");
+    zct_copy_file(MODELS "glTF2/2CylinderEngine-glTF-Binary/2CylinderEngine.glb", root, "models/engine.glb");
+    zct_copy_file(MODELS "OBJ/box.obj", root, "models/box.obj");
     return root;
 }
 
 /* Tree B: A changed in place (same directory). */
 static void change_to_tree_b(const char *root) {
-    put_text(root, "readme.txt", "version 2, longer\n");            /* content and size */
+    zct_put_text(root, "readme.txt", "version 2, longer\n");            /* content and size */
     put_random(root, "data/change.bin", 50000, 3);                  /* content, same size */
     remove_file(root, "sub/d.txt");
     remove_file(root, "sub/deep/e.txt");
-    put_text(root, "sub/new.txt", "added in B\n");
-    put_text(root, "dup3.txt", "twin\n");                           /* new path, known bytes */
-    put_text(root, "empty2.txt", "");
-    copy_file(MODELS "OBJ/SpiderTex.jpg", root, "tex/flare.jpg");    /* another texture */
-    copy_file(MODELS "glTF2/BoxTextured-glTF-Binary/BoxTextured.glb", root, "models/engine.glb");
-    copy_file(MODELS "glTF2/2CylinderEngine-glTF-Binary/2CylinderEngine.glb", root, "models/engine2.glb");
+    zct_put_text(root, "sub/new.txt", "added in B\n");
+    zct_put_text(root, "dup3.txt", "twin\n");                           /* new path, known bytes */
+    zct_put_text(root, "empty2.txt", "");
+    zct_copy_file(MODELS "OBJ/SpiderTex.jpg", root, "tex/flare.jpg");    /* another texture */
+    zct_copy_file(MODELS "glTF2/BoxTextured-glTF-Binary/BoxTextured.glb", root, "models/engine.glb");
+    zct_copy_file(MODELS "glTF2/2CylinderEngine-glTF-Binary/2CylinderEngine.glb", root, "models/engine2.glb");
 }
 
 /* ---------------------------------------------------------------------------------
@@ -260,25 +197,22 @@ static void pack_counts(const char *path, uint32_t *entries, uint32_t *whiteouts
     zc_pack_close(pack);
 }
 
-static char *tmp_path(const char *name) {
-    return zct_join(tmp, name);
-}
-
 /* ---------------------------------------------------------------------------------
  * Patch builds
  * ------------------------------------------------------------------------------- */
 
 Test(patch, patch_over_base_equals_full_build) {
     char *root = make_tree_a();
-    char *base = tmp_path("base.zcpack"), *full = tmp_path("full.zcpack"), *patch = tmp_path("patch.zcpack");
-    char *again = tmp_path("again.zcpack");
+    char *base = zct_tmp_path("base.zcpack"), *full = zct_tmp_path("full.zcpack");
+    char *patch = zct_tmp_path("patch.zcpack");
+    char *again = zct_tmp_path("again.zcpack");
     RUN_OK("build", root, "-o", base, "-q");
     change_to_tree_b(root);
     RUN_OK("build", root, "-o", full, "-q");
-    run_result r = RUN("build", root, "--base", base, "-o", patch);
+    zct_run r = ZCT_CLI("build", root, "--base", base, "-o", patch);
     cr_assert_eq(r.code, 0, "%s", r.err);
     cr_assert(strstr(r.out, "patch for"), "summary: %s", r.out);
-    run_free(&r);
+    zct_run_free(&r);
 
     uint32_t compared = check_view(base, patch, full);
     cr_assert_gt(compared, 40, "the view covers the models' entries too (%u)", compared);
@@ -324,8 +258,8 @@ Test(patch, patch_over_base_equals_full_build) {
     /* deterministic: the same inputs give the same patch; no temporary is left */
     RUN_OK("build", root, "--base", base, "-o", again, "-q");
     cr_assert(zct_files_equal(patch, again), "two patch builds differ");
-    cr_assert_eq(zct_count_prefixed(tmp, "patch.zcpack."), 0, "temporary files left behind");
-    cr_assert_eq(zct_count_prefixed(tmp, "again.zcpack."), 0, "temporary files left behind");
+    cr_assert_eq(zct_count_prefixed(zct_tmp, "patch.zcpack."), 0, "temporary files left behind");
+    cr_assert_eq(zct_count_prefixed(zct_tmp, "again.zcpack."), 0, "temporary files left behind");
     free(root);
     free(base);
     free(full);
@@ -335,12 +269,12 @@ Test(patch, patch_over_base_equals_full_build) {
 
 Test(patch, unchanged_tree_gives_an_empty_patch) {
     char *root = make_tree_a();
-    char *base = tmp_path("base.zcpack"), *patch = tmp_path("patch.zcpack");
+    char *base = zct_tmp_path("base.zcpack"), *patch = zct_tmp_path("patch.zcpack");
     RUN_OK("build", root, "-o", base, "-q");
-    run_result r = RUN("build", root, "--base", base, "-o", patch);
+    zct_run r = ZCT_CLI("build", root, "--base", base, "-o", patch);
     cr_assert_eq(r.code, 0, "%s", r.err);
     cr_assert(strstr(r.out, "0 added, 0 changed, 0 removed"), "summary: %s", r.out);
-    run_free(&r);
+    zct_run_free(&r);
     zc_pack *p = open_pack(patch);
     cr_assert_eq(zc_pack_entry_count(p), 0, "no entry differs");
     zc_pack_close(p);
@@ -351,17 +285,17 @@ Test(patch, unchanged_tree_gives_an_empty_patch) {
 }
 
 Test(patch, library_reports_patch_counts) {
-    char *root = zct_join(tmp, "tree");
-    put_text(root, "a.txt", "a");
-    put_text(root, "b.txt", "b");
-    put_text(root, "c.txt", "c");
-    char *base = tmp_path("base.zcpack"), *patch = tmp_path("patch.zcpack");
+    char *root = zct_join(zct_tmp, "tree");
+    zct_put_text(root, "a.txt", "a");
+    zct_put_text(root, "b.txt", "b");
+    zct_put_text(root, "c.txt", "c");
+    char *base = zct_tmp_path("base.zcpack"), *patch = zct_tmp_path("patch.zcpack");
     zc_build_stats stats;
     cr_assert_eq(zc_build(&(zc_build_desc){ .input_dir = root, .output_path = base, .no_sync = 1 }, &stats), ZC_OK);
-    put_text(root, "a.txt", "A");
+    zct_put_text(root, "a.txt", "A");
     remove_file(root, "b.txt");
-    put_text(root, "d.txt", "d");
-    put_text(root, "e.txt", "e");
+    zct_put_text(root, "d.txt", "d");
+    zct_put_text(root, "e.txt", "e");
     zct_log log;
     zc_result r = zc_build(&(zc_build_desc){ .input_dir = root, .output_path = patch, .base_path = base,
                                               .no_sync = 1, .logger = zct_log_recorder(&log) },
@@ -415,7 +349,7 @@ Test(patch, copied_entries_bring_their_dictionary) {
     /* more than the writer's 8 MiB of training samples, so the last file (in path
      * order) is compressed with the dictionary but does not shape it: changing it
      * leaves the dictionary unchanged, yet the patch needs its own copy to decode */
-    char *root = zct_join(tmp, "words");
+    char *root = zct_join(zct_tmp, "words");
     enum { FILES = 570, SIZE = 15000 };
     for (int i = 0; i < FILES; ++i) {
         char rel[32];
@@ -423,7 +357,8 @@ Test(patch, copied_entries_bring_their_dictionary) {
         put_words(root, rel, SIZE, (uint64_t)i + 1);
     }
     cr_assert_gt((uint64_t)FILES * SIZE, (uint64_t)ZC_WRITER_DICT_TRAIN_MAX + SIZE);
-    char *base = tmp_path("base.zcpack"), *full = tmp_path("full.zcpack"), *patch = tmp_path("patch.zcpack");
+    char *base = zct_tmp_path("base.zcpack"), *full = zct_tmp_path("full.zcpack");
+    char *patch = zct_tmp_path("patch.zcpack");
     RUN_OK("build", root, "--dict", "-o", base, "-q");
     put_words(root, "w0569.txt", SIZE, 12345);
     RUN_OK("build", root, "--dict", "-o", full, "-q");
@@ -451,11 +386,11 @@ Test(patch, copied_entries_bring_their_dictionary) {
 }
 
 Test(patch, base_inside_the_tree_is_skipped) {
-    char *root = zct_join(tmp, "tree");
-    put_text(root, "a.txt", "a");
+    char *root = zct_join(zct_tmp, "tree");
+    zct_put_text(root, "a.txt", "a");
     char *base = zct_join(root, "base.zcpack"), *patch = zct_join(root, "patch.zcpack");
     RUN_OK("build", root, "-o", base, "-q");
-    put_text(root, "a.txt", "changed");
+    zct_put_text(root, "a.txt", "changed");
     RUN_OK("build", root, "--base", base, "-o", patch, "-q");
     RUN_OK("build", root, "--base", base, "-o", patch, "-q"); /* the old patch is skipped too */
     zc_pack *p = open_pack(patch);
@@ -473,36 +408,37 @@ Test(patch, base_inside_the_tree_is_skipped) {
  * ------------------------------------------------------------------------------- */
 
 Test(patch, bad_base_leaves_the_output_untouched) {
-    char *root = zct_join(tmp, "tree");
-    put_text(root, "a.txt", "a");
-    char *patch = tmp_path("patch.zcpack"), *not_pack = tmp_path("not.zcpack"), *missing = tmp_path("missing.zcpack");
-    char *truncated = tmp_path("truncated.zcpack");
-    put_text(tmp, "patch.zcpack", "previous output");
-    put_text(tmp, "not.zcpack", "this is not a pack, only some text that is long enough for a header........."
+    char *root = zct_join(zct_tmp, "tree");
+    zct_put_text(root, "a.txt", "a");
+    char *patch = zct_tmp_path("patch.zcpack"), *not_pack = zct_tmp_path("not.zcpack");
+    char *missing = zct_tmp_path("missing.zcpack");
+    char *truncated = zct_tmp_path("truncated.zcpack");
+    zct_put_text(zct_tmp, "patch.zcpack", "previous output");
+    zct_put_text(zct_tmp, "not.zcpack", "this is not a pack, only some text that is long enough for a header........."
                                 "................................................................\n");
     RUN_OK("build", root, "-o", truncated, "-q");
     cr_assert_eq(truncate(truncated, 100), 0);
 
-    run_result r = RUN("build", root, "--base", not_pack, "-o", patch);
+    zct_run r = ZCT_CLI("build", root, "--base", not_pack, "-o", patch);
     cr_assert_eq(r.code, ZC_EXIT_CORRUPT, "exit %d: %s", r.code, r.err);
     cr_assert(strstr(r.err, not_pack), "the message names the base: %s", r.err);
-    run_free(&r);
-    r = RUN("build", root, "--base", truncated, "-o", patch);
+    zct_run_free(&r);
+    r = ZCT_CLI("build", root, "--base", truncated, "-o", patch);
     cr_assert_eq(r.code, ZC_EXIT_CORRUPT, "exit %d: %s", r.code, r.err);
-    run_free(&r);
-    r = RUN("build", root, "--base", missing, "-o", patch);
+    zct_run_free(&r);
+    r = ZCT_CLI("build", root, "--base", missing, "-o", patch);
     cr_assert_eq(r.code, ZC_EXIT_IO, "exit %d: %s", r.code, r.err);
     cr_assert(strstr(r.err, missing), "%s", r.err);
-    run_free(&r);
-    r = RUN("build", root, "--base", tmp, "-o", patch);
+    zct_run_free(&r);
+    r = ZCT_CLI("build", root, "--base", zct_tmp, "-o", patch);
     cr_assert(r.code == ZC_EXIT_IO || r.code == ZC_EXIT_CORRUPT, "a directory as the base: exit %d", r.code);
-    run_free(&r);
+    zct_run_free(&r);
 
     size_t n;
     char *kept = (char *)zct_read_file(patch, &n);
     cr_assert_str_eq(kept, "previous output");
     free(kept);
-    cr_assert_eq(zct_count_prefixed(tmp, "patch.zcpack."), 0, "temporary files left behind");
+    cr_assert_eq(zct_count_prefixed(zct_tmp, "patch.zcpack."), 0, "temporary files left behind");
 
     /* the library says the same, and where it stopped */
     zc_build_stats stats;
@@ -527,25 +463,25 @@ Test(patch, bad_base_leaves_the_output_untouched) {
 }
 
 Test(patch, option_errors) {
-    char *root = zct_join(tmp, "tree");
-    put_text(root, "a.txt", "a");
-    char *base = tmp_path("base.zcpack"), *patch = tmp_path("patch.zcpack");
+    char *root = zct_join(zct_tmp, "tree");
+    zct_put_text(root, "a.txt", "a");
+    char *base = zct_tmp_path("base.zcpack"), *patch = zct_tmp_path("patch.zcpack");
     RUN_OK("build", root, "-o", base, "-q");
 
-    run_result r = RUN("build", root, "--base", base, "--keep-going", "-o", patch);
+    zct_run r = ZCT_CLI("build", root, "--base", base, "--keep-going", "-o", patch);
     cr_assert_eq(r.code, ZC_EXIT_USAGE, "%s", r.err);
     cr_assert(strstr(r.err, "--keep-going"), "%s", r.err);
-    run_free(&r);
-    r = RUN("build", root, "-o", patch, "--base");
+    zct_run_free(&r);
+    r = ZCT_CLI("build", root, "-o", patch, "--base");
     cr_assert_eq(r.code, ZC_EXIT_USAGE, "%s", r.err);
-    run_free(&r);
-    r = RUN("build", root, "-o", patch, "--base=");
+    zct_run_free(&r);
+    r = ZCT_CLI("build", root, "-o", patch, "--base=");
     cr_assert_eq(r.code, ZC_EXIT_USAGE, "%s", r.err);
-    run_free(&r);
-    r = RUN("build", root, "--base", base, "-o", base);
+    zct_run_free(&r);
+    r = ZCT_CLI("build", root, "--base", base, "-o", base);
     cr_assert_eq(r.code, ZC_EXIT_USAGE, "the output is the base: %s", r.err);
     cr_assert(strstr(r.err, "is the base pack"), "%s", r.err);
-    run_free(&r);
+    zct_run_free(&r);
     cr_assert_eq(zct_exists(patch), 0);
     char base_option[4200];
     snprintf(base_option, sizeof base_option, "--base=%s", base);
@@ -561,10 +497,10 @@ Test(patch, option_errors) {
     res = zc_build(&(zc_build_desc){ .input_dir = root, .output_path = patch, .base_path = "" }, NULL);
     cr_assert_eq(res, ZC_ERR_INVALID_ARGUMENT);
 
-    r = RUN("build", "--help");
+    r = ZCT_CLI("build", "--help");
     cr_assert_eq(r.code, 0);
     cr_assert(strstr(r.err, "--base <pack>"), "build --help documents --base");
-    run_free(&r);
+    zct_run_free(&r);
     free(root);
     free(base);
     free(patch);
@@ -575,7 +511,7 @@ Test(patch, option_errors) {
  * ------------------------------------------------------------------------------- */
 
 Test(patch, writer_copies_entries_as_stored) {
-    char *src = tmp_path("sample.zcpack"), *copy = tmp_path("copy.zcpack");
+    char *src = zct_tmp_path("sample.zcpack"), *copy = zct_tmp_path("copy.zcpack");
     zct_write_sample_pack(src);
     zc_pack *a = open_pack(src);
     zc_writer *w;
@@ -692,7 +628,7 @@ typedef struct spec {
 } spec;
 
 static char *write_specs(const char *name, const spec *specs, size_t count) {
-    char *path = tmp_path(name);
+    char *path = zct_tmp_path(name);
     zc_writer *w;
     cr_assert_eq(zc_writer_open(&w, &(zc_writer_desc){ .path = path, .no_sync = 1 }), ZC_OK);
     for (size_t i = 0; i < count; ++i) {
@@ -730,7 +666,7 @@ Test(patch, diff_lists_added_removed_and_changed) {
                     { "same.txt", ZC_TYPE_BLOB, "same", 0 }, { "content.txt", ZC_TYPE_BLOB, "FOUR", 0 },
                     { "size.txt", ZC_TYPE_BLOB, "longer", 0 }, { "deps.txt", ZC_TYPE_BLOB, "d", 12 },
                     { "kind.txt", ZC_TYPE_WHITEOUT, NULL, 0 });
-    run_result r = RUN("diff", a, b);
+    zct_run r = ZCT_CLI("diff", a, b);
     cr_assert_eq(r.code, ZC_EXIT_DIFFERENT, "exit %d: %s", r.code, r.err);
     const char *expected = "changed\tcontent.txt\tcontent_hash\n"
                            "changed\tdeps.txt\tdeps\n"
@@ -740,15 +676,15 @@ Test(patch, diff_lists_added_removed_and_changed) {
                            "changed\tsize.txt\tcontent_hash,raw_size\n";
     cr_assert_str_eq(r.out, expected);
     cr_assert_str_eq(r.err, "");
-    run_free(&r);
+    zct_run_free(&r);
 
     /* the other way round, added and removed swap */
-    r = RUN("diff", b, a);
+    r = ZCT_CLI("diff", b, a);
     cr_assert_eq(r.code, ZC_EXIT_DIFFERENT);
     cr_assert(strstr(r.out, "added\tgone.txt\n") && strstr(r.out, "removed\tnew.txt\n"), "%s", r.out);
-    run_free(&r);
+    zct_run_free(&r);
 
-    r = RUN("diff", "--json", a, b);
+    r = ZCT_CLI("diff", "--json", a, b);
     cr_assert_eq(r.code, ZC_EXIT_DIFFERENT, "%s", r.err);
     cJSON *root = cJSON_Parse(r.out);
     cr_assert_not_null(root, "diff --json prints JSON: %s", r.out);
@@ -780,21 +716,21 @@ Test(patch, diff_lists_added_removed_and_changed) {
     }
     cr_assert_eq(seen, 3);
     cJSON_Delete(root);
-    run_free(&r);
+    zct_run_free(&r);
     free(a);
     free(b);
 }
 
 Test(patch, diff_of_identical_packs) {
     char *root = make_tree_a();
-    char *one = tmp_path("one.zcpack"), *two = tmp_path("two.zcpack");
+    char *one = zct_tmp_path("one.zcpack"), *two = zct_tmp_path("two.zcpack");
     RUN_OK("build", root, "-o", one, "-q");
     RUN_OK("build", root, "-o", two, "-q", "-j", "1");
-    run_result r = RUN("diff", one, two);
+    zct_run r = ZCT_CLI("diff", one, two);
     cr_assert_eq(r.code, 0, "exit %d: %s", r.code, r.err);
     cr_assert_str_eq(r.out, "");
-    run_free(&r);
-    r = RUN("diff", one, two, "--json");
+    zct_run_free(&r);
+    r = ZCT_CLI("diff", one, two, "--json");
     cr_assert_eq(r.code, 0);
     cJSON *json = cJSON_Parse(r.out);
     cr_assert_not_null(json);
@@ -803,15 +739,15 @@ Test(patch, diff_of_identical_packs) {
     cr_assert_eq(cJSON_GetArraySize(array_of(json, "removed")), 0);
     cr_assert_eq(cJSON_GetArraySize(array_of(json, "changed")), 0);
     cJSON_Delete(json);
-    run_free(&r);
+    zct_run_free(&r);
 
     /* same entries stored differently (another order, hence other offsets) are identical */
     char *x = SPECS("x.zcpack", { "a", ZC_TYPE_BLOB, "1", 0 }, { "b", ZC_TYPE_BLOB, "22", 0 });
     char *y = SPECS("y.zcpack", { "b", ZC_TYPE_BLOB, "22", 0 }, { "a", ZC_TYPE_BLOB, "1", 0 });
     cr_assert(!zct_files_equal(x, y));
-    r = RUN("diff", x, y);
+    r = ZCT_CLI("diff", x, y);
     cr_assert_eq(r.code, 0, "%s", r.out);
-    run_free(&r);
+    zct_run_free(&r);
     free(x);
     free(y);
     free(root);
@@ -821,12 +757,13 @@ Test(patch, diff_of_identical_packs) {
 
 Test(patch, diff_of_base_and_full_build_matches_the_patch) {
     char *root = make_tree_a();
-    char *base = tmp_path("base.zcpack"), *full = tmp_path("full.zcpack"), *patch = tmp_path("patch.zcpack");
+    char *base = zct_tmp_path("base.zcpack"), *full = zct_tmp_path("full.zcpack");
+    char *patch = zct_tmp_path("patch.zcpack");
     RUN_OK("build", root, "-o", base, "-q");
     change_to_tree_b(root);
     RUN_OK("build", root, "-o", full, "-q");
     RUN_OK("build", root, "--base", base, "-o", patch, "-q");
-    run_result r = RUN("diff", "--json", base, full);
+    zct_run r = ZCT_CLI("diff", "--json", base, full);
     cr_assert_eq(r.code, ZC_EXIT_DIFFERENT, "%s", r.err);
     cJSON *json = cJSON_Parse(r.out);
     cr_assert_not_null(json);
@@ -839,7 +776,7 @@ Test(patch, diff_of_base_and_full_build_matches_the_patch) {
     cr_assert(has_string(array_of(json, "removed"), "sub/d.txt"));
     cr_assert(has_string(array_of(json, "added"), "sub/new.txt"));
     cJSON_Delete(json);
-    run_free(&r);
+    zct_run_free(&r);
     free(root);
     free(base);
     free(full);
@@ -848,34 +785,34 @@ Test(patch, diff_of_base_and_full_build_matches_the_patch) {
 
 Test(patch, diff_errors_and_exit_codes) {
     char *a = SPECS("a.zcpack", { "a", ZC_TYPE_BLOB, "1", 0 });
-    char *missing = tmp_path("missing.zcpack");
-    put_text(tmp, "junk.zcpack", "not a pack at all, just words in a file that is long enough to be read "
+    char *missing = zct_tmp_path("missing.zcpack");
+    zct_put_text(zct_tmp, "junk.zcpack", "not a pack at all, just words in a file that is long enough to be read "
                                  "as a header by a reader that does not check........................\n");
-    char *junk = tmp_path("junk.zcpack");
-    run_result r = RUN("diff", a, missing);
+    char *junk = zct_tmp_path("junk.zcpack");
+    zct_run r = ZCT_CLI("diff", a, missing);
     cr_assert_eq(r.code, ZC_EXIT_IO, "%s", r.err);
     cr_assert(strstr(r.err, missing), "%s", r.err);
-    run_free(&r);
-    r = RUN("diff", junk, a);
+    zct_run_free(&r);
+    r = ZCT_CLI("diff", junk, a);
     cr_assert_eq(r.code, ZC_EXIT_CORRUPT, "%s", r.err);
     cr_assert(strstr(r.err, junk), "%s", r.err);
-    run_free(&r);
-    r = RUN("diff", a);
+    zct_run_free(&r);
+    r = ZCT_CLI("diff", a);
     cr_assert_eq(r.code, ZC_EXIT_USAGE);
-    run_free(&r);
-    r = RUN("diff", a, a, a);
+    zct_run_free(&r);
+    r = ZCT_CLI("diff", a, a, a);
     cr_assert_eq(r.code, ZC_EXIT_USAGE);
-    run_free(&r);
-    r = RUN("diff", a, a, "--bogus");
+    zct_run_free(&r);
+    r = ZCT_CLI("diff", a, a, "--bogus");
     cr_assert_eq(r.code, ZC_EXIT_USAGE);
-    run_free(&r);
-    r = RUN("diff", "--help");
+    zct_run_free(&r);
+    r = ZCT_CLI("diff", "--help");
     cr_assert_eq(r.code, 0);
     cr_assert(strstr(r.err, "Usage: zcpack diff"), "%s", r.err);
-    run_free(&r);
-    r = RUN("--help");
+    zct_run_free(&r);
+    r = ZCT_CLI("--help");
     cr_assert(strstr(r.err, "diff <a> <b>"), "the main help lists diff");
-    run_free(&r);
+    zct_run_free(&r);
     free(a);
     free(missing);
     free(junk);

@@ -71,7 +71,6 @@ static const entry_spec specs[] = {
 #define SPEC_COUNT (sizeof specs / sizeof specs[0])
 static const char *const graph_paths[GRAPH_ENTRIES] = { "scene.bin", "mesh_a.bin", "mesh_b.bin", "mat.bin", "tex.bin" };
 
-static char *dir;
 static char *pack_path;
 
 static void write_pack(const char *path, const entry_spec *list, size_t count, uint64_t seed) {
@@ -90,16 +89,14 @@ static void write_pack(const char *path, const entry_spec *list, size_t count, u
 }
 
 static void setup(void) {
-    dir = zct_mkdtemp();
-    pack_path = zct_join(dir, "graph.zcpack");
+    zct_tmp_setup();
+    pack_path = zct_tmp_path("graph.zcpack");
     write_pack(pack_path, specs, SPEC_COUNT, 100);
 }
 
 static void teardown(void) {
-    zct_rm_rf(dir);
     free(pack_path);
-    free(dir);
-    zct_assert_no_leaks();
+    zct_tmp_teardown();
 }
 
 TestSuite(prefetch, .init = setup, .fini = teardown, .timeout = 120);
@@ -797,7 +794,7 @@ Test(prefetch, through_mounts) {
         { "mat.bin", 48 * KIB, patch_mat_deps },
         { "extra.bin", 16 * KIB, NULL },
     };
-    char *patch_path = zct_join(dir, "patch.zcpack");
+    char *patch_path = zct_join(zct_tmp, "patch.zcpack");
     write_pack(patch_path, patch_specs, 2, 900);
     zc_pack *base = open_pack(pack_path);
     zc_pack *patch = open_pack(patch_path);
@@ -910,7 +907,7 @@ static zc_cache_stats cache_stats(const zc_pack *pack) {
 }
 
 Test(prefetch, compressed_dependencies_land_in_the_cache) {
-    char *path = zct_join(dir, "compressed.zcpack");
+    char *path = zct_join(zct_tmp, "compressed.zcpack");
     write_compressed_pack(path);
     zc_pack *pack = open_pack(path);
     zc_entry mesh;
@@ -961,7 +958,7 @@ Test(prefetch, compressed_dependencies_land_in_the_cache) {
 }
 
 Test(prefetch, entry_error_reported_other_entries_fetched) {
-    char *path = zct_join(dir, "damaged.zcpack");
+    char *path = zct_join(zct_tmp, "damaged.zcpack");
     write_compressed_pack(path);
     /* Damage the middle of tex.z's frame; the TOC (and its checksum) stays intact. */
     zc_pack *pack = open_pack(path);

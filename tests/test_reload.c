@@ -43,17 +43,7 @@
 #include "zc_test_util.h"
 #include "zc_writer.h"
 
-static char *tmp;
-
-static void setup(void) { tmp = zct_mkdtemp(); }
-
-static void teardown(void) {
-    zct_rm_rf(tmp);
-    free(tmp);
-    zct_assert_no_leaks();
-}
-
-TestSuite(reload, .init = setup, .fini = teardown, .timeout = 240);
+TestSuite(reload, .init = zct_tmp_setup, .fini = zct_tmp_teardown, .timeout = 240);
 
 /* ---------------------------------------------------------------------------------
  * Helpers: packs, time, process facts
@@ -229,7 +219,7 @@ static uint64_t hash_of(const char *text) { return XXH3_64bits(text, strlen(text
  * ------------------------------------------------------------------------------- */
 
 Test(reload, refs_pin_the_current_generation_and_stale_refs_are_refused) {
-    char *path = zct_join(tmp, "game.zcpack");
+    char *path = zct_join(zct_tmp, "game.zcpack");
     PUBLISH(path, { "a.txt", "one" });
     zct_alloc_stats alloc;
     zct_alloc_stats_init(&alloc, -1);
@@ -285,7 +275,7 @@ Test(reload, refs_pin_the_current_generation_and_stale_refs_are_refused) {
 }
 
 Test(reload, invalid_arguments) {
-    char *path = zct_join(tmp, "game.zcpack");
+    char *path = zct_join(zct_tmp, "game.zcpack");
     PUBLISH(path, { "a.txt", "one" });
     zc_live_pack *live = (zc_live_pack *)path;
     cr_expect_eq(zc_live_open(NULL, &(zc_live_desc){ .path = path }), ZC_ERR_INVALID_ARGUMENT);
@@ -312,9 +302,9 @@ Test(reload, invalid_arguments) {
     cr_expect_eq(log.errors, (int)(sizeof bad / sizeof bad[0]), "each misuse is named");
     cr_expect(zct_log_contains(&log, "max_generations"));
 
-    char *missing = zct_join(tmp, "missing.zcpack");
+    char *missing = zct_join(zct_tmp, "missing.zcpack");
     cr_expect_eq(zc_live_open(&live, &(zc_live_desc){ .path = missing }), ZC_ERR_FILE_NOT_FOUND);
-    char *junk = zct_join(tmp, "junk.zcpack");
+    char *junk = zct_join(zct_tmp, "junk.zcpack");
     zct_write_file(junk, "not a pack at all, just text that is long enough", 48);
     cr_expect_eq(zc_live_open(&live, &(zc_live_desc){ .path = junk }), ZC_ERR_NOT_A_PACK);
 
@@ -334,7 +324,7 @@ Test(reload, invalid_arguments) {
  * ------------------------------------------------------------------------------- */
 
 Test(reload, change_report_lists_only_changed_entries) {
-    char *path = zct_join(tmp, "game.zcpack");
+    char *path = zct_join(zct_tmp, "game.zcpack");
     PUBLISH(path, { "a.txt", "alpha" }, { "b.txt", "bravo" }, { "c.txt", "charlie" }, { "d.txt", "delta" });
     recorder rec;
     recorder_init(&rec);
@@ -407,7 +397,7 @@ Test(reload, change_report_lists_only_changed_entries) {
 }
 
 Test(reload, identical_republish_is_not_swapped) {
-    char *path = zct_join(tmp, "game.zcpack");
+    char *path = zct_join(zct_tmp, "game.zcpack");
     PUBLISH(path, { "a.txt", "alpha" }, { "b.txt", "bravo" });
     recorder rec;
     recorder_init(&rec);
@@ -441,7 +431,7 @@ static void publish_damaged_copy(const char *path, const char *good_path, const 
     cr_assert_eq(zc_pack_find(pack, entry_path, &e), ZC_OK);
     bytes[e.offset + 1] ^= 0x20;
     zc_pack_close(pack);
-    char *side = zct_join(tmp, "damaged.tmp");
+    char *side = zct_join(zct_tmp, "damaged.tmp");
     zct_write_file(side, bytes, size);
     cr_assert_eq(rename(side, path), 0);
     free(side);
@@ -449,8 +439,8 @@ static void publish_damaged_copy(const char *path, const char *good_path, const 
 }
 
 Test(reload, damaged_generation_is_refused_and_the_old_one_stays) {
-    char *path = zct_join(tmp, "game.zcpack");
-    char *good = zct_join(tmp, "good.zcpack");
+    char *path = zct_join(zct_tmp, "game.zcpack");
+    char *good = zct_join(zct_tmp, "good.zcpack");
     PUBLISH(path, { "a.txt", "alpha" }, { "b.txt", "bravo" });
     PUBLISH(good, { "a.txt", "alpha" }, { "b.txt", "bravo, edited" });
     recorder rec;
@@ -480,7 +470,7 @@ Test(reload, damaged_generation_is_refused_and_the_old_one_stays) {
     /* A truncated file is refused too. */
     size_t size;
     uint8_t *bytes = zct_read_file(good, &size);
-    char *side = zct_join(tmp, "half.tmp");
+    char *side = zct_join(zct_tmp, "half.tmp");
     zct_write_file(side, bytes, size / 2);
     cr_assert_eq(rename(side, path), 0);
     cr_expect_neq(zc_live_poll(live, &generation), ZC_OK);
@@ -504,8 +494,8 @@ Test(reload, damaged_generation_is_refused_and_the_old_one_stays) {
 }
 
 Test(reload, full_validation_level_skips_the_content_hashes) {
-    char *path = zct_join(tmp, "game.zcpack");
-    char *good = zct_join(tmp, "good.zcpack");
+    char *path = zct_join(zct_tmp, "game.zcpack");
+    char *good = zct_join(zct_tmp, "good.zcpack");
     PUBLISH(path, { "a.txt", "alpha" });
     PUBLISH(good, { "a.txt", "alpha, edited" });
     zc_live_pack *live;
@@ -524,14 +514,14 @@ Test(reload, full_validation_level_skips_the_content_hashes) {
  * ------------------------------------------------------------------------------- */
 
 Test(reload, retained_generations_are_bounded_and_reloads_wait_at_the_bound) {
-    char *path = zct_join(tmp, "game.zcpack");
+    char *path = zct_join(zct_tmp, "game.zcpack");
     PUBLISH(path, { "a.txt", "gen 1" });
     zct_log log = { 0 };
     zc_live_pack *live;
     cr_assert_eq(zc_live_open(&live, &(zc_live_desc){ .path = path, .max_generations = 3,
                                                      .logger = zct_log_recorder(&log) }),
                  ZC_OK);
-    cr_expect_eq(count_maps_under(tmp), 1);
+    cr_expect_eq(count_maps_under(zct_tmp), 1);
     zc_live_view v1, v2;
     cr_assert_eq(zc_live_acquire(live, &v1), ZC_OK);
     PUBLISH(path, { "a.txt", "gen 2" });
@@ -541,7 +531,7 @@ Test(reload, retained_generations_are_bounded_and_reloads_wait_at_the_bound) {
     PUBLISH(path, { "a.txt", "gen 3" });
     cr_assert_eq(zc_live_poll(live, NULL), ZC_OK);
     cr_expect_eq(stats_of(live).retained, 3u);
-    cr_expect_eq(count_maps_under(tmp), 3);
+    cr_expect_eq(count_maps_under(zct_tmp), 3);
 
     /* Generations 1 and 2 pinned, 3 current: the fourth waits. */
     PUBLISH(path, { "a.txt", "gen 4" });
@@ -553,7 +543,7 @@ Test(reload, retained_generations_are_bounded_and_reloads_wait_at_the_bound) {
     cr_expect_eq(s.deferrals, 2u);
     cr_expect_eq(s.retained, 3u);
     cr_expect_eq(s.retained_peak, 3u);
-    cr_expect_eq(count_maps_under(tmp), 3, "the waiting file is not even mapped");
+    cr_expect_eq(count_maps_under(zct_tmp), 3, "the waiting file is not even mapped");
     cr_expect(zct_log_contains(&log, "waits"));
     expect_text(v1.pack, "a.txt", "gen 1");
     expect_text(v2.pack, "a.txt", "gen 2");
@@ -561,7 +551,7 @@ Test(reload, retained_generations_are_bounded_and_reloads_wait_at_the_bound) {
     /* Releasing generation 1 unmaps it at once and makes room. */
     cr_assert_eq(zc_live_release(live, v1.ref), ZC_OK);
     cr_expect_eq(stats_of(live).retained, 2u);
-    cr_expect_eq(count_maps_under(tmp), 2);
+    cr_expect_eq(count_maps_under(zct_tmp), 2);
     cr_expect_eq(zc_live_poll(live, &generation), ZC_OK);
     cr_expect_eq(generation, 4u);
     char *text = current_text(live, "a.txt");
@@ -572,15 +562,15 @@ Test(reload, retained_generations_are_bounded_and_reloads_wait_at_the_bound) {
     expect_text(v2.pack, "a.txt", "gen 2");
     cr_assert_eq(zc_live_release(live, v2.ref), ZC_OK);
     cr_expect_eq(stats_of(live).retained, 1u);
-    cr_expect_eq(count_maps_under(tmp), 1);
+    cr_expect_eq(count_maps_under(zct_tmp), 1);
     cr_expect_leq(stats_of(live).retained_peak, 3u);
     zc_live_close(live);
-    cr_expect_eq(count_maps_under(tmp), 0);
+    cr_expect_eq(count_maps_under(zct_tmp), 0);
     free(path);
 }
 
 Test(reload, pinned_generation_stays_mapped_and_intact_across_reloads) {
-    char *path = zct_join(tmp, "game.zcpack");
+    char *path = zct_join(zct_tmp, "game.zcpack");
     char big[8192];
     memset(big, 'x', sizeof big - 1);
     big[sizeof big - 1] = 0;
@@ -606,16 +596,16 @@ Test(reload, pinned_generation_stays_mapped_and_intact_across_reloads) {
     cr_expect_eq(memcmp(b.data, big, sizeof big - 1), 0);
     /* Only the pinned generation and the current one are mapped. */
     cr_expect_eq(stats_of(live).retained, 2u);
-    cr_expect_eq(count_maps_under(tmp), 2);
+    cr_expect_eq(count_maps_under(zct_tmp), 2);
     cr_assert_eq(zc_live_release(live, pinned.ref), ZC_OK);
-    cr_expect_eq(count_maps_under(tmp), 1);
+    cr_expect_eq(count_maps_under(zct_tmp), 1);
     cr_expect_eq(zc_live_find(live, pinned.ref, "a.txt", &a), ZC_ERR_STALE_HANDLE);
     zc_live_close(live);
     free(path);
 }
 
 Test(reload, a_zc_hold_keeps_its_generation_until_released) {
-    char *path = zct_join(tmp, "game.zcpack");
+    char *path = zct_join(zct_tmp, "game.zcpack");
     PUBLISH(path, { "a.txt", "held bytes" });
     zc_live_pack *live;
     cr_assert_eq(zc_live_open(&live, &(zc_live_desc){ .path = path }), ZC_OK);
@@ -635,7 +625,7 @@ Test(reload, a_zc_hold_keeps_its_generation_until_released) {
     /* The next check sweeps it. */
     cr_assert_eq(zc_live_poll(live, NULL), ZC_OK);
     cr_expect_eq(stats_of(live).retained, 1u);
-    cr_expect_eq(count_maps_under(tmp), 1);
+    cr_expect_eq(count_maps_under(zct_tmp), 1);
 
     /* A hold may outlive the live pack itself. */
     cr_assert_eq(zc_live_acquire(live, &v), ZC_OK);
@@ -645,12 +635,12 @@ Test(reload, a_zc_hold_keeps_its_generation_until_released) {
     zc_live_close(live);
     cr_expect_eq(memcmp(hold.data, "new bytes", 9), 0);
     zc_hold_release(&hold);
-    cr_expect_eq(count_maps_under(tmp), 0);
+    cr_expect_eq(count_maps_under(zct_tmp), 0);
     free(path);
 }
 
 Test(reload, close_releases_refs_still_held) {
-    char *path = zct_join(tmp, "game.zcpack");
+    char *path = zct_join(zct_tmp, "game.zcpack");
     PUBLISH(path, { "a.txt", "x" });
     zct_log log = { 0 };
     zct_alloc_stats alloc;
@@ -666,7 +656,7 @@ Test(reload, close_releases_refs_still_held) {
     zc_live_close(live);
     cr_expect(zct_log_contains(&log, "1 refs still held"));
     cr_expect_eq(alloc.live, 0);
-    cr_expect_eq(count_maps_under(tmp), 0);
+    cr_expect_eq(count_maps_under(zct_tmp), 0);
     free(path);
 }
 
@@ -683,7 +673,7 @@ static char *gen_path(const char *path, const char *suffix) {
 }
 
 Test(reload, generation_files_newest_wins) {
-    char *path = zct_join(tmp, "game.zcpack");
+    char *path = zct_join(zct_tmp, "game.zcpack");
     PUBLISH(path, { "a.txt", "base" });
     recorder rec;
     recorder_init(&rec);
@@ -709,7 +699,7 @@ Test(reload, generation_files_newest_wins) {
         PUBLISH(d, { "a.txt", "decoy" });
         free(d);
     }
-    char *other = zct_join(tmp, "other.zcpack.gen-50");
+    char *other = zct_join(zct_tmp, "other.zcpack.gen-50");
     PUBLISH(other, { "a.txt", "decoy" });
     PUBLISH(g3, { "a.txt", "three" });
     cr_assert_eq(zc_live_poll(live, NULL), ZC_OK);
@@ -745,7 +735,7 @@ static zc_live_pack *open_watching(const char *path, recorder *rec, uint32_t pol
 }
 
 Test(reload, watcher_sees_rename_saves) {
-    char *path = zct_join(tmp, "game.zcpack");
+    char *path = zct_join(zct_tmp, "game.zcpack");
     PUBLISH(path, { "a.txt", "v1" }, { "b.txt", "same" });
     recorder rec;
     recorder_init(&rec);
@@ -762,8 +752,8 @@ Test(reload, watcher_sees_rename_saves) {
 }
 
 Test(reload, watcher_sees_delete_and_create_saves) {
-    char *path = zct_join(tmp, "game.zcpack");
-    char *side = zct_join(tmp, "side.zcpack");
+    char *path = zct_join(zct_tmp, "game.zcpack");
+    char *side = zct_join(zct_tmp, "side.zcpack");
     PUBLISH(path, { "a.txt", "v1" });
     recorder rec;
     recorder_init(&rec);
@@ -802,7 +792,7 @@ Test(reload, watcher_sees_delete_and_create_saves) {
 }
 
 Test(reload, watcher_converges_after_a_burst_of_saves) {
-    char *path = zct_join(tmp, "game.zcpack");
+    char *path = zct_join(zct_tmp, "game.zcpack");
     PUBLISH(path, { "a.txt", "v0" });
     recorder rec;
     recorder_init(&rec);
@@ -825,8 +815,8 @@ Test(reload, watcher_converges_after_a_burst_of_saves) {
 Test(reload, the_stat_poll_catches_what_notifications_miss) {
     /* The live pack's path is a symbolic link into another directory: the watched
      * directory never hears about saves there, so only the poll can see them. */
-    char *real_dir = zct_join(tmp, "build");
-    char *link_dir = zct_join(tmp, "game");
+    char *real_dir = zct_join(zct_tmp, "build");
+    char *link_dir = zct_join(zct_tmp, "game");
     zct_mkdirs(real_dir);
     zct_mkdirs(link_dir);
     char *real = zct_join(real_dir, "assets.zcpack");
@@ -847,7 +837,7 @@ Test(reload, the_stat_poll_catches_what_notifications_miss) {
 }
 
 Test(reload, watcher_follows_generation_files) {
-    char *path = zct_join(tmp, "game.zcpack");
+    char *path = zct_join(zct_tmp, "game.zcpack");
     char *g1 = gen_path(path, ".gen-1"), *g2 = gen_path(path, ".gen-2");
     PUBLISH(g1, { "a.txt", "one" });
     recorder rec;
@@ -866,7 +856,7 @@ Test(reload, watcher_follows_generation_files) {
 }
 
 Test(reload, watcher_retries_a_deferred_reload_when_a_ref_is_released) {
-    char *path = zct_join(tmp, "game.zcpack");
+    char *path = zct_join(zct_tmp, "game.zcpack");
     PUBLISH(path, { "a.txt", "v1" });
     recorder rec;
     recorder_init(&rec);
@@ -901,7 +891,7 @@ Test(reload, watcher_retries_a_deferred_reload_when_a_ref_is_released) {
 }
 
 Test(reload, descriptors_and_mappings_return_to_baseline) {
-    char *path = zct_join(tmp, "game.zcpack");
+    char *path = zct_join(zct_tmp, "game.zcpack");
     PUBLISH(path, { "a.txt", "v0" });
     warm_up_libuv(path);
     int fds = count_fds();
@@ -915,7 +905,7 @@ Test(reload, descriptors_and_mappings_return_to_baseline) {
         cr_expect(wait_for_text(live, "a.txt", text, 5000));
         zc_live_close(live);
         cr_expect_eq(count_fds(), fds, "round %d", i);
-        cr_expect_eq(count_maps_under(tmp), 0, "round %d", i);
+        cr_expect_eq(count_maps_under(zct_tmp), 0, "round %d", i);
     }
     free(path);
 }
@@ -1169,15 +1159,15 @@ Test(reload, stress_readers_and_a_reader_process_while_the_pack_is_republished, 
     const uint64_t publishes = sanitizing() ? 600 : 3000;
     const uint32_t max_generations = 3;
     const int threads = 4;
-    char *path = zct_join(tmp, "game.zcpack");
+    char *path = zct_join(zct_tmp, "game.zcpack");
     write_generation(path, 1);
     warm_up_libuv(path);
     int fds = count_fds();
-    cr_assert_eq(count_maps_under(tmp), 0);
+    cr_assert_eq(count_maps_under(zct_tmp), 0);
 
     /* The second reader process first (no threads yet in this one). */
     harness *child_h = harness_new();
-    pid_t child = spawn_reader_process(path, child_h, 2, max_generations, tmp, 0);
+    pid_t child = spawn_reader_process(path, child_h, 2, max_generations, zct_tmp, 0);
 
     harness *h = harness_new();
     install_sigbus(h);
@@ -1191,7 +1181,7 @@ Test(reload, stress_readers_and_a_reader_process_while_the_pack_is_republished, 
         args[i] = (reader_arg){ .live = live, .h = h, .slow = i == 0 };
         cr_assert_eq(pthread_create(&tid[i], NULL, reader_thread, &args[i]), 0);
     }
-    writer_arg wa = { .path = path, .dir = tmp, .first = 2, .last = publishes + 1 };
+    writer_arg wa = { .path = path, .dir = zct_tmp, .first = 2, .last = publishes + 1 };
     uint64_t start = now_ns();
     pthread_t writer;
     cr_assert_eq(pthread_create(&writer, NULL, writer_thread, &wa), 0);
@@ -1234,7 +1224,7 @@ Test(reload, stress_readers_and_a_reader_process_while_the_pack_is_republished, 
     cr_expect_leq(wa.max_maps, (int)max_generations + 1, "mapped generations stay within the bound");
     cr_expect_eq(s.failures, 0u);
     cr_expect_eq(count_fds(), fds, "descriptors back to the baseline");
-    cr_expect_eq(count_maps_under(tmp), 0, "every pack mapping is gone");
+    cr_expect_eq(count_maps_under(zct_tmp), 0, "every pack mapping is gone");
     /* The reader process. */
     cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0, "reader process status %d", status);
     cr_expect_eq(atomic_load(&child_h->sigbus), 0);
@@ -1255,15 +1245,15 @@ Test(reload, stress_readers_and_a_reader_process_while_the_pack_is_republished, 
  * harness must catch it: a SIGBUS (counted, or a process killed by one) or a torn or
  * mixed read. */
 Test(reload, negative_control_an_in_place_writer_is_caught, .timeout = 120) {
-    char *path = zct_join(tmp, "game.zcpack");
-    char *side = zct_join(tmp, "side.zcpack");
+    char *path = zct_join(zct_tmp, "game.zcpack");
+    char *side = zct_join(zct_tmp, "side.zcpack");
     write_generation(path, 1);
     enum { PROCESSES = 2 };
     harness *h[PROCESSES];
     pid_t pid[PROCESSES];
     for (int i = 0; i < PROCESSES; ++i) {
         h[i] = harness_new();
-        pid[i] = spawn_reader_process(path, h[i], 2, 3, tmp, 1);
+        pid[i] = spawn_reader_process(path, h[i], 2, 3, zct_tmp, 1);
     }
     sleep_ms(100); /* let the readers start */
     uint64_t end = now_ns() + (sanitizing() ? 3000000000u : 1500000000u);

@@ -19,23 +19,7 @@
 #include "zc_pack.h"
 #include "zc_test_util.h"
 
-static char *dir;
-static char *pack_path;
-
-static void setup(void) {
-    dir = zct_mkdtemp();
-    pack_path = zct_join(dir, "sample.zcpack");
-    zct_write_sample_pack(pack_path);
-}
-
-static void teardown(void) {
-    zct_rm_rf(dir);
-    free(pack_path);
-    free(dir);
-    zct_assert_no_leaks();
-}
-
-TestSuite(runtime, .init = setup, .fini = teardown, .timeout = 60);
+TestSuite(runtime, .init = zct_sample_setup, .fini = zct_sample_teardown, .timeout = 60);
 
 static zc_pack *open_ok(const zc_pack_desc *desc) {
     zc_pack *pack = NULL;
@@ -92,11 +76,11 @@ static void check_sample_contents(const zc_pack *pack) {
  * ------------------------------------------------------------------------------- */
 
 Test(runtime, open_from_path_maps_the_file) {
-    zc_pack *pack = open_ok(&(zc_pack_desc){ .path = pack_path });
+    zc_pack *pack = open_ok(&(zc_pack_desc){ .path = zct_sample_path });
     zc_pack_info info;
     cr_assert_eq(zc_pack_get_info(pack, &info), ZC_OK);
     struct stat st;
-    cr_assert_eq(stat(pack_path, &st), 0);
+    cr_assert_eq(stat(zct_sample_path, &st), 0);
     cr_assert_eq(info.file_size, (uint64_t)st.st_size);
     cr_assert_eq(info.mapped, 1);
     cr_assert_eq(info.format_major, ZC_FORMAT_MAJOR);
@@ -114,7 +98,7 @@ Test(runtime, open_from_path_maps_the_file) {
 
 Test(runtime, open_from_memory) {
     size_t size;
-    uint8_t *buf = zct_read_file_aligned(pack_path, 1u << ZC_MAX_ALIGN_LOG2, &size);
+    uint8_t *buf = zct_read_file_aligned(zct_sample_path, 1u << ZC_MAX_ALIGN_LOG2, &size);
     zc_pack *pack = open_ok(&(zc_pack_desc){ .memory = buf, .memory_size = size });
     zc_pack_info info;
     cr_assert_eq(zc_pack_get_info(pack, &info), ZC_OK);
@@ -134,7 +118,7 @@ Test(runtime, open_from_memory) {
 Test(runtime, open_without_mmap) {
     zct_alloc_stats stats;
     zct_alloc_stats_init(&stats, -1);
-    zc_pack *pack = open_ok(&(zc_pack_desc){ .path = pack_path, .no_mmap = 1,
+    zc_pack *pack = open_ok(&(zc_pack_desc){ .path = zct_sample_path, .no_mmap = 1,
                                              .allocator = zct_counting_allocator(&stats) });
     zc_pack_info info;
     cr_assert_eq(zc_pack_get_info(pack, &info), ZC_OK);
@@ -149,7 +133,7 @@ Test(runtime, open_without_mmap) {
 Test(runtime, validation_levels_on_a_good_pack) {
     static const zc_validate levels[] = { ZC_VALIDATE_NONE, ZC_VALIDATE_TOC, ZC_VALIDATE_FULL, ZC_VALIDATE_CHECKSUMS };
     for (size_t i = 0; i < 4; ++i) {
-        zc_pack *pack = open_ok(&(zc_pack_desc){ .path = pack_path, .validate = levels[i] });
+        zc_pack *pack = open_ok(&(zc_pack_desc){ .path = zct_sample_path, .validate = levels[i] });
         zc_pack_info info;
         cr_assert_eq(zc_pack_get_info(pack, &info), ZC_OK);
         cr_assert_eq(info.validated, levels[i]);
@@ -165,7 +149,7 @@ Test(runtime, validation_levels_on_a_good_pack) {
  * ------------------------------------------------------------------------------- */
 
 Test(runtime, find_by_path_id_and_index_agree) {
-    zc_pack *pack = open_ok(&(zc_pack_desc){ .path = pack_path });
+    zc_pack *pack = open_ok(&(zc_pack_desc){ .path = zct_sample_path });
     uint64_t previous = 0;
     for (uint32_t i = 0; i < zc_pack_entry_count(pack); ++i) {
         zc_entry at, by_id, by_path;
@@ -185,7 +169,7 @@ Test(runtime, find_by_path_id_and_index_agree) {
 }
 
 Test(runtime, missing_entries) {
-    zc_pack *pack = open_ok(&(zc_pack_desc){ .path = pack_path });
+    zc_pack *pack = open_ok(&(zc_pack_desc){ .path = zct_sample_path });
     zc_entry e;
     static const char *const missing[] = { "nope", "a.bi", "a.bin/", "/a.bin", "A.BIN", "dir", "dir/", "" };
     for (size_t i = 0; i < sizeof missing / sizeof missing[0]; ++i)
@@ -199,7 +183,7 @@ Test(runtime, missing_entries) {
 }
 
 Test(runtime, null_arguments) {
-    zc_pack *pack = open_ok(&(zc_pack_desc){ .path = pack_path });
+    zc_pack *pack = open_ok(&(zc_pack_desc){ .path = zct_sample_path });
     zc_entry e;
     zc_pack_info info;
     const void *data;
@@ -251,15 +235,15 @@ static void check_zero_copy(const zc_pack *pack, uint64_t file_size) {
 
 Test(runtime, zero_copy_and_alignment) {
     struct stat st;
-    cr_assert_eq(stat(pack_path, &st), 0);
-    zc_pack *mapped = open_ok(&(zc_pack_desc){ .path = pack_path });
+    cr_assert_eq(stat(zct_sample_path, &st), 0);
+    zc_pack *mapped = open_ok(&(zc_pack_desc){ .path = zct_sample_path });
     check_zero_copy(mapped, (uint64_t)st.st_size);
     zc_pack_close(mapped);
-    zc_pack *read = open_ok(&(zc_pack_desc){ .path = pack_path, .no_mmap = 1 });
+    zc_pack *read = open_ok(&(zc_pack_desc){ .path = zct_sample_path, .no_mmap = 1 });
     check_zero_copy(read, (uint64_t)st.st_size);
     zc_pack_close(read);
     size_t size;
-    uint8_t *buf = zct_read_file_aligned(pack_path, 1u << ZC_MAX_ALIGN_LOG2, &size);
+    uint8_t *buf = zct_read_file_aligned(zct_sample_path, 1u << ZC_MAX_ALIGN_LOG2, &size);
     zc_pack *memory = open_ok(&(zc_pack_desc){ .memory = buf, .memory_size = size });
     check_zero_copy(memory, size);
     zc_pack_close(memory);
@@ -275,7 +259,7 @@ Test(runtime, largest_alignment_holds_in_memory) {
         { "first.bin", "x", 1, 0, NULL },
         { "huge_align.bin", big, sizeof big, ZC_MAX_ALIGN_LOG2, NULL },
     };
-    char *path = zct_join(dir, "align64k.zcpack");
+    char *path = zct_join(zct_tmp, "align64k.zcpack");
     cr_assert_eq(zct_write_pack(path, blobs, 2), ZC_OK);
     for (int round = 0; round < 8; ++round) {
         for (int no_mmap = 0; no_mmap < 2; ++no_mmap) {
@@ -294,7 +278,7 @@ Test(runtime, largest_alignment_holds_in_memory) {
 }
 
 Test(runtime, identical_payloads_are_stored_once) {
-    zc_pack *pack = open_ok(&(zc_pack_desc){ .path = pack_path, .validate = ZC_VALIDATE_CHECKSUMS });
+    zc_pack *pack = open_ok(&(zc_pack_desc){ .path = zct_sample_path, .validate = ZC_VALIDATE_CHECKSUMS });
     zc_entry b, copy, a;
     cr_assert_eq(zc_pack_find(pack, "dir/b.bin", &b), ZC_OK);
     cr_assert_eq(zc_pack_find(pack, "dir/copy_of_b.bin", &copy), ZC_OK);
@@ -308,7 +292,7 @@ Test(runtime, identical_payloads_are_stored_once) {
 }
 
 Test(runtime, dependencies_round_trip) {
-    zc_pack *pack = open_ok(&(zc_pack_desc){ .path = pack_path });
+    zc_pack *pack = open_ok(&(zc_pack_desc){ .path = zct_sample_path });
     zc_entry root, a;
     cr_assert_eq(zc_pack_find(pack, "scene/root.bin", &root), ZC_OK);
     cr_assert_eq(root.deps_count, 2);
@@ -324,7 +308,7 @@ Test(runtime, dependencies_round_trip) {
 }
 
 Test(runtime, entry_bytes_checks_the_type) {
-    zc_pack *pack = open_ok(&(zc_pack_desc){ .path = pack_path });
+    zc_pack *pack = open_ok(&(zc_pack_desc){ .path = zct_sample_path });
     zc_entry e, empty;
     const void *data = (const void *)1;
     uint64_t size = 99;
@@ -359,18 +343,18 @@ Test(runtime, asset_ids_and_versions) {
 
 Test(runtime, invalid_arguments) {
     zc_pack *pack = (zc_pack *)&pack;
-    cr_assert_eq(zc_pack_open(NULL, &(zc_pack_desc){ .path = pack_path }), ZC_ERR_INVALID_ARGUMENT);
+    cr_assert_eq(zc_pack_open(NULL, &(zc_pack_desc){ .path = zct_sample_path }), ZC_ERR_INVALID_ARGUMENT);
     cr_assert_eq(zc_pack_open(&pack, NULL), ZC_ERR_INVALID_ARGUMENT);
     cr_assert_null(pack);
     pack = (zc_pack *)&pack;
     cr_assert_eq(zc_pack_open(&pack, &(zc_pack_desc){ 0 }), ZC_ERR_INVALID_ARGUMENT);
     cr_assert_null(pack);
-    cr_assert_eq(zc_pack_open(&pack, &(zc_pack_desc){ .path = pack_path, .validate = (zc_validate)99 }),
+    cr_assert_eq(zc_pack_open(&pack, &(zc_pack_desc){ .path = zct_sample_path, .validate = (zc_validate)99 }),
                  ZC_ERR_INVALID_ARGUMENT);
-    cr_assert_eq(zc_pack_open(&pack, &(zc_pack_desc){ .path = pack_path, .validate = (zc_validate)-1 }),
+    cr_assert_eq(zc_pack_open(&pack, &(zc_pack_desc){ .path = zct_sample_path, .validate = (zc_validate)-1 }),
                  ZC_ERR_INVALID_ARGUMENT);
     cr_assert_null(pack);
-    pack = open_ok(&(zc_pack_desc){ .path = pack_path });
+    pack = open_ok(&(zc_pack_desc){ .path = zct_sample_path });
     cr_assert_eq(zc_pack_validate(pack, (zc_validate)99), ZC_ERR_INVALID_ARGUMENT);
     zc_pack_close(pack);
 }
@@ -381,7 +365,7 @@ Test(runtime, invalid_arguments_are_logged) {
 
 Test(runtime, misaligned_memory_is_refused) {
     size_t size;
-    uint8_t *buf = zct_read_file_aligned(pack_path, 64, &size);
+    uint8_t *buf = zct_read_file_aligned(zct_sample_path, 64, &size);
     void *raw = NULL;
     cr_assert_eq(posix_memalign(&raw, 64, size + 64), 0);
     uint8_t *shifted = raw;
@@ -394,9 +378,9 @@ Test(runtime, misaligned_memory_is_refused) {
 }
 
 Test(runtime, missing_file) {
-    char *missing = zct_join(dir, "missing.zcpack");
+    char *missing = zct_join(zct_tmp, "missing.zcpack");
     open_fails((zc_pack_desc){ .path = missing }, ZC_ERR_FILE_NOT_FOUND, missing);
-    char *deeper = zct_join(dir, "no/such/dir/x.zcpack");
+    char *deeper = zct_join(zct_tmp, "no/such/dir/x.zcpack");
     open_fails((zc_pack_desc){ .path = deeper }, ZC_ERR_FILE_NOT_FOUND, deeper);
     open_fails((zc_pack_desc){ .path = missing, .no_mmap = 1 }, ZC_ERR_FILE_NOT_FOUND, missing);
     free(missing);
@@ -404,12 +388,12 @@ Test(runtime, missing_file) {
 }
 
 Test(runtime, directory_is_an_io_error) {
-    open_fails((zc_pack_desc){ .path = dir }, ZC_ERR_IO, dir);
-    open_fails((zc_pack_desc){ .path = dir, .no_mmap = 1 }, ZC_ERR_IO, dir);
+    open_fails((zc_pack_desc){ .path = zct_tmp }, ZC_ERR_IO, zct_tmp);
+    open_fails((zc_pack_desc){ .path = zct_tmp, .no_mmap = 1 }, ZC_ERR_IO, zct_tmp);
 }
 
 Test(runtime, empty_file_is_truncated) {
-    char *empty = zct_join(dir, "empty.zcpack");
+    char *empty = zct_join(zct_tmp, "empty.zcpack");
     zct_write_file(empty, "", 0);
     open_fails((zc_pack_desc){ .path = empty }, ZC_ERR_TRUNCATED, empty);
     open_fails((zc_pack_desc){ .path = empty, .no_mmap = 1 }, ZC_ERR_TRUNCATED, empty);
@@ -422,7 +406,7 @@ Test(runtime, text_file_is_not_a_pack) {
     static const char text[] = "# not a pack\nThis is a README that was given the wrong name.\n"
                                "It is long enough to cover a whole header, and then some more text "
                                "so that every header field is filled with printable garbage.\n";
-    char *path = zct_join(dir, "readme.zcpack");
+    char *path = zct_join(zct_tmp, "readme.zcpack");
     zct_write_file(path, text, sizeof text - 1);
     open_fails((zc_pack_desc){ .path = path }, ZC_ERR_NOT_A_PACK, path);
     zct_write_file(path, "hello\n", 6);
@@ -432,7 +416,7 @@ Test(runtime, text_file_is_not_a_pack) {
 
 Test(runtime, line_ending_conversion_is_mangling) {
     size_t size;
-    uint8_t *orig = zct_read_file(pack_path, &size);
+    uint8_t *orig = zct_read_file(zct_sample_path, &size);
     cr_assert_not_null(orig);
     uint8_t *conv = malloc(2 * size);
     size_t n = 0;
@@ -440,7 +424,7 @@ Test(runtime, line_ending_conversion_is_mangling) {
         if (orig[i] == '\n') conv[n++] = '\r';
         conv[n++] = orig[i];
     }
-    char *path = zct_join(dir, "crlf.zcpack");
+    char *path = zct_join(zct_tmp, "crlf.zcpack");
     zct_write_file(path, conv, n);
     open_fails((zc_pack_desc){ .path = path }, ZC_ERR_MANGLED, path);
     /* and the reverse conversion, CR LF -> LF */
@@ -462,10 +446,10 @@ Test(runtime, line_ending_conversion_is_mangling) {
 /* Write a modified copy of the sample pack and return its path. */
 static char *mutated(const char *name, void (*mutate)(uint8_t *pack, size_t size)) {
     size_t size;
-    uint8_t *bytes = zct_read_file(pack_path, &size);
+    uint8_t *bytes = zct_read_file(zct_sample_path, &size);
     cr_assert_not_null(bytes);
     mutate(bytes, size);
-    char *path = zct_join(dir, name);
+    char *path = zct_join(zct_tmp, name);
     zct_write_file(path, bytes, size);
     free(bytes);
     return path;
@@ -673,8 +657,8 @@ Test(runtime, level_none_still_bounds_the_toc) {
 
 Test(runtime, truncated_and_extended_files) {
     size_t size;
-    uint8_t *bytes = zct_read_file(pack_path, &size);
-    char *path = zct_join(dir, "cut.zcpack");
+    uint8_t *bytes = zct_read_file(zct_sample_path, &size);
+    char *path = zct_join(zct_tmp, "cut.zcpack");
     zct_write_file(path, bytes, size - 1);
     open_fails((zc_pack_desc){ .path = path }, ZC_ERR_TRUNCATED, path);
     zct_write_file(path, bytes, 100);
@@ -690,7 +674,7 @@ Test(runtime, truncated_and_extended_files) {
 
 Test(runtime, default_log_name) {
     size_t size;
-    uint8_t *bytes = zct_read_file(pack_path, &size);
+    uint8_t *bytes = zct_read_file(zct_sample_path, &size);
     uint8_t *buf = zct_aligned_copy(bytes, size, 16);
     buf[ZC_HEADER_CHECKSUM_OFFSET] ^= 1;
     open_fails((zc_pack_desc){ .memory = buf, .memory_size = size }, ZC_ERR_HEADER_CHECKSUM, "memory");
@@ -708,14 +692,14 @@ Test(runtime, allocator_sees_every_free) {
     zct_alloc_stats stats;
     zct_alloc_stats_init(&stats, -1);
     for (int no_mmap = 0; no_mmap < 2; ++no_mmap) {
-        zc_pack *pack = open_ok(&(zc_pack_desc){ .path = pack_path, .no_mmap = no_mmap,
+        zc_pack *pack = open_ok(&(zc_pack_desc){ .path = zct_sample_path, .no_mmap = no_mmap,
                                                  .allocator = zct_counting_allocator(&stats) });
         cr_assert_geq(stats.allocs, 1, "the pack object comes from the allocator");
         zc_pack_close(pack);
         cr_assert_eq(stats.live, 0, "leak after close (no_mmap %d)", no_mmap);
     }
     /* failed opens free everything too */
-    char *missing = zct_join(dir, "missing.zcpack");
+    char *missing = zct_join(zct_tmp, "missing.zcpack");
     zc_pack *pack = NULL;
     cr_assert_eq(zc_pack_open(&pack, &(zc_pack_desc){ .path = missing, .allocator = zct_counting_allocator(&stats) }),
                  ZC_ERR_FILE_NOT_FOUND);
@@ -752,10 +736,10 @@ static void fail_each_allocation(zc_pack_desc desc) {
 }
 
 Test(runtime, failing_allocator) {
-    fail_each_allocation((zc_pack_desc){ .path = pack_path });
-    fail_each_allocation((zc_pack_desc){ .path = pack_path, .no_mmap = 1 });
+    fail_each_allocation((zc_pack_desc){ .path = zct_sample_path });
+    fail_each_allocation((zc_pack_desc){ .path = zct_sample_path, .no_mmap = 1 });
     size_t size;
-    uint8_t *buf = zct_read_file_aligned(pack_path, 1u << ZC_MAX_ALIGN_LOG2, &size);
+    uint8_t *buf = zct_read_file_aligned(zct_sample_path, 1u << ZC_MAX_ALIGN_LOG2, &size);
     fail_each_allocation((zc_pack_desc){ .memory = buf, .memory_size = size, .validate = ZC_VALIDATE_CHECKSUMS });
     free(buf);
 }
@@ -764,7 +748,7 @@ Test(runtime, no_allocation_after_open) {
     zct_alloc_stats stats;
     zct_alloc_stats_init(&stats, -1);
     zct_log log;
-    zc_pack *pack = open_ok(&(zc_pack_desc){ .path = pack_path, .no_mmap = 1,
+    zc_pack *pack = open_ok(&(zc_pack_desc){ .path = zct_sample_path, .no_mmap = 1,
                                              .allocator = zct_counting_allocator(&stats),
                                              .logger = zct_log_recorder(&log) });
     long calls = stats.calls;
@@ -820,7 +804,7 @@ static void *lookup_worker(void *arg) {
 
 Test(runtime, lookups_from_eight_threads) {
     for (int no_mmap = 0; no_mmap < 2; ++no_mmap) {
-        zc_pack *pack = open_ok(&(zc_pack_desc){ .path = pack_path, .no_mmap = no_mmap });
+        zc_pack *pack = open_ok(&(zc_pack_desc){ .path = zct_sample_path, .no_mmap = no_mmap });
         pthread_t threads[8];
         lookup_job jobs[8];
         for (int t = 0; t < 8; ++t) {
@@ -918,7 +902,7 @@ Test(runtime, later_minor_version_with_larger_structures) {
     memset(image + sizeof h, 0x5A, header_size - sizeof h); /* unknown header fields */
     zct_reseal(image, file_size);
 
-    char *path = zct_join(dir, "future.zcpack");
+    char *path = zct_join(zct_tmp, "future.zcpack");
     zct_write_file(path, image, file_size);
     zc_pack *pack = open_ok(&(zc_pack_desc){ .path = path, .validate = ZC_VALIDATE_CHECKSUMS });
     zc_pack_info info;

@@ -21,8 +21,6 @@
 #include "zc_pack.h"
 #include "zc_test_util.h"
 
-static char *dir;
-static char *pack_path;
 static zc__posix_syscall_table saved;
 
 static int opens, closes, maps, unmaps;
@@ -32,17 +30,12 @@ static int pread_mode;          /* see fake_pread */
 
 static void setup(void) {
     saved = zc__posix_syscalls;
-    dir = zct_mkdtemp();
-    pack_path = zct_join(dir, "sample.zcpack");
-    zct_write_sample_pack(pack_path);
+    zct_sample_setup();
 }
 
 static void teardown(void) {
     zc__posix_syscalls = saved;
-    zct_rm_rf(dir);
-    free(pack_path);
-    free(dir);
-    zct_assert_no_leaks();
+    zct_sample_teardown();
 }
 
 TestSuite(runtime_os, .init = setup, .fini = teardown, .timeout = 30);
@@ -145,7 +138,7 @@ static zc_result open_and_release(zc_pack_desc desc, zct_log *log, int expect_ma
 Test(runtime_os, mapped_open_releases_everything) {
     install();
     zct_log log;
-    cr_assert_eq(open_and_release((zc_pack_desc){ .path = pack_path }, &log, 1), ZC_OK);
+    cr_assert_eq(open_and_release((zc_pack_desc){ .path = zct_sample_path }, &log, 1), ZC_OK);
     cr_assert_eq(maps, 1);
     cr_assert_eq(opens, 1);
     cr_assert_eq(log.count, 0);
@@ -155,7 +148,7 @@ Test(runtime_os, failed_mapping_falls_back_to_reading) {
     install();
     zc__posix_syscalls.mmap = failing_mmap;
     zct_log log;
-    cr_assert_eq(open_and_release((zc_pack_desc){ .path = pack_path }, &log, 0), ZC_OK);
+    cr_assert_eq(open_and_release((zc_pack_desc){ .path = zct_sample_path }, &log, 0), ZC_OK);
     cr_assert_eq(log.errors, 0);
     cr_assert_geq(log.count, 1, "the fallback is reported as a warning");
     cr_assert_eq(log.levels[0], ZC_LOG_WARNING);
@@ -165,18 +158,18 @@ Test(runtime_os, read_error) {
     install();
     pread_mode = 1;
     zct_log log;
-    cr_assert_eq(open_and_release((zc_pack_desc){ .path = pack_path, .no_mmap = 1 }, &log, 0), ZC_ERR_IO);
+    cr_assert_eq(open_and_release((zc_pack_desc){ .path = zct_sample_path, .no_mmap = 1 }, &log, 0), ZC_ERR_IO);
     cr_assert(zct_log_contains(&log, strerror(EIO)), "the reason is logged: %s", log.messages[0]);
-    cr_assert(zct_log_contains(&log, pack_path));
+    cr_assert(zct_log_contains(&log, zct_sample_path));
 }
 
 Test(runtime_os, short_reads_are_continued) {
     install();
     pread_mode = 2;
     zct_log log;
-    cr_assert_eq(open_and_release((zc_pack_desc){ .path = pack_path, .no_mmap = 1 }, &log, 0), ZC_OK);
+    cr_assert_eq(open_and_release((zc_pack_desc){ .path = zct_sample_path, .no_mmap = 1 }, &log, 0), ZC_OK);
     pread_mode = 4;
-    cr_assert_eq(open_and_release((zc_pack_desc){ .path = pack_path, .no_mmap = 1 }, &log, 0), ZC_OK,
+    cr_assert_eq(open_and_release((zc_pack_desc){ .path = zct_sample_path, .no_mmap = 1 }, &log, 0), ZC_OK,
                  "EINTR is retried");
 }
 
@@ -184,14 +177,14 @@ Test(runtime_os, file_shrinking_while_read) {
     install();
     pread_mode = 3;
     zct_log log;
-    cr_assert_eq(open_and_release((zc_pack_desc){ .path = pack_path, .no_mmap = 1 }, &log, 0), ZC_ERR_TRUNCATED);
+    cr_assert_eq(open_and_release((zc_pack_desc){ .path = zct_sample_path, .no_mmap = 1 }, &log, 0), ZC_ERR_TRUNCATED);
 }
 
 Test(runtime_os, stat_fails) {
     install();
     zc__posix_syscalls.fstat = failing_fstat;
     zct_log log;
-    cr_assert_eq(open_and_release((zc_pack_desc){ .path = pack_path }, &log, 1), ZC_ERR_IO);
+    cr_assert_eq(open_and_release((zc_pack_desc){ .path = zct_sample_path }, &log, 1), ZC_ERR_IO);
     cr_assert_eq(opens, 1);
 }
 
@@ -199,22 +192,22 @@ Test(runtime_os, open_errors) {
     install();
     zct_log log;
     open_errno = EACCES;
-    cr_assert_eq(open_and_release((zc_pack_desc){ .path = pack_path }, &log, 1), ZC_ERR_IO);
+    cr_assert_eq(open_and_release((zc_pack_desc){ .path = zct_sample_path }, &log, 1), ZC_ERR_IO);
     cr_assert(zct_log_contains(&log, strerror(EACCES)), "%s", log.messages[0]);
     open_errno = ENOENT;
-    cr_assert_eq(open_and_release((zc_pack_desc){ .path = pack_path }, &log, 1), ZC_ERR_FILE_NOT_FOUND);
+    cr_assert_eq(open_and_release((zc_pack_desc){ .path = zct_sample_path }, &log, 1), ZC_ERR_FILE_NOT_FOUND);
     open_errno = EMFILE;
-    cr_assert_eq(open_and_release((zc_pack_desc){ .path = pack_path }, &log, 1), ZC_ERR_IO);
+    cr_assert_eq(open_and_release((zc_pack_desc){ .path = zct_sample_path }, &log, 1), ZC_ERR_IO);
     open_errno = EINTR;
     open_once = 1;
-    cr_assert_eq(open_and_release((zc_pack_desc){ .path = pack_path }, &log, 1), ZC_OK, "EINTR is retried");
+    cr_assert_eq(open_and_release((zc_pack_desc){ .path = zct_sample_path }, &log, 1), ZC_OK, "EINTR is retried");
 }
 
 /* A FIFO (or any special file) is not a pack: open must say so, not wait for a writer.
  * The open runs in a child process with an alarm, so a blocking open fails the test
  * (and lets the fixture clean up) instead of hanging it. */
 Test(runtime_os, fifo_does_not_block) {
-    char *fifo = zct_join(dir, "pipe.zcpack");
+    char *fifo = zct_join(zct_tmp, "pipe.zcpack");
     cr_assert_eq(mkfifo(fifo, 0644), 0);
     fflush(NULL);
     pid_t pid = fork();
@@ -244,8 +237,8 @@ Test(runtime_os, device_is_not_a_pack) {
 }
 
 Test(runtime_os, symlink_to_a_pack_opens) {
-    char *link = zct_join(dir, "link.zcpack");
-    cr_assert_eq(symlink(pack_path, link), 0);
+    char *link = zct_join(zct_tmp, "link.zcpack");
+    cr_assert_eq(symlink(zct_sample_path, link), 0);
     zc_pack *pack = NULL;
     cr_assert_eq(zc_pack_open(&pack, &(zc_pack_desc){ .path = link }), ZC_OK);
     check_contents(pack);
@@ -257,14 +250,14 @@ Test(runtime_os, symlink_to_a_pack_opens) {
  * old bytes), which is how a writer's rename looks to a reader. */
 Test(runtime_os, file_replaced_while_open) {
     zc_pack *pack = NULL;
-    cr_assert_eq(zc_pack_open(&pack, &(zc_pack_desc){ .path = pack_path }), ZC_OK);
-    char *other = zct_join(dir, "other.zcpack");
+    cr_assert_eq(zc_pack_open(&pack, &(zc_pack_desc){ .path = zct_sample_path }), ZC_OK);
+    char *other = zct_join(zct_tmp, "other.zcpack");
     static const zct_blob blobs[] = { { "a.bin", "new bytes", 9, 0, NULL } };
     cr_assert_eq(zct_write_pack(other, blobs, 1), ZC_OK);
-    cr_assert_eq(rename(other, pack_path), 0);
+    cr_assert_eq(rename(other, zct_sample_path), 0);
     check_contents(pack);
     zc_pack_close(pack);
-    cr_assert_eq(zc_pack_open(&pack, &(zc_pack_desc){ .path = pack_path }), ZC_OK);
+    cr_assert_eq(zc_pack_open(&pack, &(zc_pack_desc){ .path = zct_sample_path }), ZC_OK);
     cr_assert_eq(zc_pack_entry_count(pack), 1);
     zc_pack_close(pack);
     free(other);

@@ -18,50 +18,7 @@
 #include "zc_test_util.h"
 #include "zc_exit.h" /* the exit codes of zcpack */
 
-static char *tmp;
-
-static void setup(void) {
-    tmp = zct_mkdtemp();
-}
-
-static void teardown(void) {
-    zct_rm_rf(tmp);
-    free(tmp);
-    zct_assert_no_leaks();
-}
-
-TestSuite(stats, .init = setup, .fini = teardown, .timeout = 120);
-
-typedef struct run_result {
-    int code;
-    char *out, *err;            /* NUL-terminated */
-} run_result;
-
-static void run_free(run_result *r) {
-    free(r->out);
-    free(r->err);
-}
-
-static run_result run(const char *const argv[]) {
-    char *out = zct_join(tmp, "stdout.txt"), *err = zct_join(tmp, "stderr.txt");
-    run_result r;
-    size_t n;
-    r.code = zct_run_cli(NULL, out, err, argv);
-    cr_assert_neq(r.code, -1, "cannot run %s", zct_zcpack_bin());
-    cr_assert_lt(r.code, 128, "zcpack was killed by signal %d", r.code - 128);
-    r.out = (char *)zct_read_file(out, &n);
-    r.err = (char *)zct_read_file(err, &n);
-    cr_assert(r.out && r.err);
-    unlink(out);
-    unlink(err);
-    free(out);
-    free(err);
-    return r;
-}
-
-#define RUN(...) run((const char *const[]){ __VA_ARGS__, NULL })
-#define EXPECT_CODE(r, expected)                                                                           \
-    cr_assert_eq((r).code, (expected), "exit %d, expected %d; stderr:\n%s", (r).code, (expected), (r).err)
+TestSuite(stats, .init = zct_tmp_setup, .fini = zct_tmp_teardown, .timeout = 120);
 
 enum { DUP_SIZE = 5000, DUP_COPIES = 3, UNIQUE_SIZE = 3001, TEXT_LINES = 2000 };
 
@@ -169,12 +126,12 @@ static void folder_key(const cJSON *e, char *out) {
 
 /* Build the tree into a pack; returns the pack's path (malloc'd). */
 static char *build_pack(uint64_t *total) {
-    char *root = zct_join(tmp, "tree"), *pack = zct_join(tmp, "tree.zcpack");
+    char *root = zct_join(zct_tmp, "tree"), *pack = zct_join(zct_tmp, "tree.zcpack");
     zct_mkdirs(root);
     *total = write_tree(root);
-    run_result r = RUN("build", root, "-o", pack, "-q");
-    EXPECT_CODE(r, ZC_EXIT_OK);
-    run_free(&r);
+    zct_run r = ZCT_CLI("build", root, "-o", pack, "-q");
+    ZCT_EXPECT_CODE(r, ZC_EXIT_OK);
+    zct_run_free(&r);
     free(root);
     return pack;
 }
@@ -182,10 +139,10 @@ static char *build_pack(uint64_t *total) {
 Test(stats, numbers_match_ls_and_the_tree) {
     uint64_t total;
     char *pack = build_pack(&total);
-    run_result lr = RUN("ls", "--json", pack);
-    EXPECT_CODE(lr, ZC_EXIT_OK);
-    run_result sr = RUN("stats", pack, "--json");
-    EXPECT_CODE(sr, ZC_EXIT_OK);
+    zct_run lr = ZCT_CLI("ls", "--json", pack);
+    ZCT_EXPECT_CODE(lr, ZC_EXIT_OK);
+    zct_run sr = ZCT_CLI("stats", pack, "--json");
+    ZCT_EXPECT_CODE(sr, ZC_EXIT_OK);
     cJSON *ls = cJSON_Parse(lr.out), *st = cJSON_Parse(sr.out);
     cr_assert(cJSON_IsArray(ls) && cJSON_IsObject(st), "stats --json: %s", sr.out);
 
@@ -273,29 +230,29 @@ Test(stats, numbers_match_ls_and_the_tree) {
     }
     cJSON_Delete(ls);
     cJSON_Delete(st);
-    run_free(&lr);
-    run_free(&sr);
+    zct_run_free(&lr);
+    zct_run_free(&sr);
     free(pack);
 }
 
 Test(stats, top_and_text) {
     uint64_t total;
     char *pack = build_pack(&total);
-    run_result r = RUN("stats", "--top=2", "--json", pack);
-    EXPECT_CODE(r, ZC_EXIT_OK);
+    zct_run r = ZCT_CLI("stats", "--top=2", "--json", pack);
+    ZCT_EXPECT_CODE(r, ZC_EXIT_OK);
     cJSON *st = cJSON_Parse(r.out);
     cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(st, "largest")), 2);
     cJSON_Delete(st);
-    run_free(&r);
-    r = RUN("stats", pack, "--top", "0", "--json");
-    EXPECT_CODE(r, ZC_EXIT_OK);
+    zct_run_free(&r);
+    r = ZCT_CLI("stats", pack, "--top", "0", "--json");
+    ZCT_EXPECT_CODE(r, ZC_EXIT_OK);
     st = cJSON_Parse(r.out);
     cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(st, "largest")), 0);
     cJSON_Delete(st);
-    run_free(&r);
+    zct_run_free(&r);
 
-    r = RUN("stats", pack);
-    EXPECT_CODE(r, ZC_EXIT_OK);
+    r = ZCT_CLI("stats", pack);
+    ZCT_EXPECT_CODE(r, ZC_EXIT_OK);
     char line[128];
     snprintf(line, sizeof line, "raw bytes       %llu ", (unsigned long long)total);
     cr_assert(strstr(r.out, line), "no '%s' in:\n%s", line, r.out);
@@ -306,36 +263,36 @@ Test(stats, top_and_text) {
     cr_assert(strstr(r.out, "\nlargest "), "%s", r.out);
     cr_assert(strstr(r.out, "  b/text.txt\n"), "%s", r.out);
     cr_assert(strstr(r.out, "3 entries share 1 payloads"), "%s", r.out);
-    run_free(&r);
+    zct_run_free(&r);
     free(pack);
 }
 
 Test(stats, errors) {
-    run_result r = RUN("stats");
-    EXPECT_CODE(r, ZC_EXIT_USAGE);
-    run_free(&r);
-    r = RUN("stats", "a.zcpack", "--top", "x");
-    EXPECT_CODE(r, ZC_EXIT_USAGE);
+    zct_run r = ZCT_CLI("stats");
+    ZCT_EXPECT_CODE(r, ZC_EXIT_USAGE);
+    zct_run_free(&r);
+    r = ZCT_CLI("stats", "a.zcpack", "--top", "x");
+    ZCT_EXPECT_CODE(r, ZC_EXIT_USAGE);
     cr_assert(strstr(r.err, "--top"), "%s", r.err);
-    run_free(&r);
-    r = RUN("stats", "a.zcpack", "--bogus");
-    EXPECT_CODE(r, ZC_EXIT_USAGE);
-    run_free(&r);
-    char *missing = zct_join(tmp, "missing.zcpack");
-    r = RUN("stats", missing);
-    EXPECT_CODE(r, ZC_EXIT_IO);
+    zct_run_free(&r);
+    r = ZCT_CLI("stats", "a.zcpack", "--bogus");
+    ZCT_EXPECT_CODE(r, ZC_EXIT_USAGE);
+    zct_run_free(&r);
+    char *missing = zct_join(zct_tmp, "missing.zcpack");
+    r = ZCT_CLI("stats", missing);
+    ZCT_EXPECT_CODE(r, ZC_EXIT_IO);
     cr_assert(strstr(r.err, missing), "%s", r.err);
-    run_free(&r);
-    char *not_pack = zct_join(tmp, "not.zcpack");
+    zct_run_free(&r);
+    char *not_pack = zct_join(zct_tmp, "not.zcpack");
     zct_write_file(not_pack, "not a pack at all, just some bytes that are long enough", 56);
-    r = RUN("stats", not_pack);
-    EXPECT_CODE(r, ZC_EXIT_CORRUPT);
-    run_free(&r);
-    r = RUN("stats", "--help");
-    EXPECT_CODE(r, ZC_EXIT_OK);
+    r = ZCT_CLI("stats", not_pack);
+    ZCT_EXPECT_CODE(r, ZC_EXIT_CORRUPT);
+    zct_run_free(&r);
+    r = ZCT_CLI("stats", "--help");
+    ZCT_EXPECT_CODE(r, ZC_EXIT_OK);
     cr_assert(strstr(r.err, "Usage: zcpack stats <pack>"), "%s", r.err);
     cr_assert(strstr(r.err, "  4  invalid or corrupt pack") && !strstr(r.err, "  6  "), "%s", r.err);
-    run_free(&r);
+    zct_run_free(&r);
     free(missing);
     free(not_pack);
 }

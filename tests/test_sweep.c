@@ -48,32 +48,12 @@
 #include "zc_pack.h"
 #include "zc_test_util.h"
 
-static char *dir;
 static uint8_t *image;          /* the intact pack, 4096-aligned, exactly image_size bytes */
 static size_t image_size;
 
 /* ---------------------------------------------------------------------------------
  * The pack
  * ------------------------------------------------------------------------------- */
-
-/* A file of the source tree ("samples/assets/..."): $ZC_SOURCE_DIR, else two
- * directories above this program (bin/<config>/). */
-static char *source_path(const char *relative) {
-    char path[PATH_MAX];
-    const char *env = getenv("ZC_SOURCE_DIR");
-    if (env && *env) {
-        snprintf(path, sizeof path, "%s/%s", env, relative);
-    } else {
-        char self[PATH_MAX - 64];
-        ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-        cr_assert_gt(n, 0);
-        self[n] = 0;
-        *strrchr(self, '/') = 0;
-        snprintf(path, sizeof path, "%s/../../%s", self, relative);
-    }
-    cr_assert(zct_exists(path), "%s not found (set ZC_SOURCE_DIR to the source tree)", path);
-    return strdup(path);
-}
 
 static const char *const tree_files[] = {
     "config/game.json", "levels/level01.txt", "scene/demo.bin", "scene/demo.gltf", "shaders/sky.glsl",
@@ -86,27 +66,24 @@ static const char manifest[] = "{ \"rules\": [ { \"match\": \"*\", \"max_size\":
                                "  { \"match\": \"textures/bricks.png\", \"compress\": true } ] }\n";
 
 static void setup(void) {
-    dir = zct_mkdtemp();
-    char *root = zct_join(dir, "assets");
+    zct_tmp_setup();
+    char *root = zct_join(zct_tmp, "assets");
     for (size_t i = 0; i < sizeof tree_files / sizeof tree_files[0]; ++i) {
         char rel[256];
         snprintf(rel, sizeof rel, "samples/assets/%s", tree_files[i]);
-        char *src = source_path(rel);
         size_t size;
-        uint8_t *bytes = zct_read_file(src, &size);
-        cr_assert_not_null(bytes, "cannot read %s", src);
+        uint8_t *bytes = zct_read_source(rel, &size);
         char *dst = zct_join(root, tree_files[i]);
         zct_write_file(dst, bytes, size);
         free(dst);
         free(bytes);
-        free(src);
     }
     char *manifest_path = zct_join(root, "zcpack.json");
     zct_write_file(manifest_path, manifest, sizeof manifest - 1);
-    char *pack_path = zct_join(dir, "sweep.zcpack");
-    char *err_path = zct_join(dir, "build.stderr");
+    char *pack_path = zct_join(zct_tmp, "sweep.zcpack");
+    char *err_path = zct_join(zct_tmp, "build.stderr");
     const char *argv[] = { "build", root, "-o", pack_path, "-q", "-j", "2", NULL };
-    int code = zct_run_cli(dir, NULL, err_path, argv);
+    int code = zct_run_cli(zct_tmp, NULL, err_path, argv);
     if (code != 0) {
         uint8_t *err = zct_read_file(err_path, NULL);
         cr_assert_fail("zcpack build exited with %d: %s", code, err ? (const char *)err : "");
@@ -127,10 +104,8 @@ static void setup(void) {
 }
 
 static void teardown(void) {
-    zct_rm_rf(dir);
-    free(dir);
     free(image);
-    zct_assert_no_leaks();
+    zct_tmp_teardown();
 }
 
 TestSuite(sweep, .init = setup, .fini = teardown, .timeout = 600);
@@ -769,7 +744,7 @@ Test(sweep, padding_of_a_large_pack) {
     }
     blobs[COUNT] = (zct_blob){ "twin.bin", bytes[7], sizeof bytes[7], 6, NULL };
     blobs[COUNT + 1] = (zct_blob){ "empty.bin", NULL, 0, 0, NULL };
-    char *path = zct_join(dir, "many.zcpack");
+    char *path = zct_join(zct_tmp, "many.zcpack");
     cr_assert_eq(zct_write_pack(path, blobs, COUNT + 2), ZC_OK);
     size_t size;
     uint8_t *pack_bytes = zct_read_file_aligned(path, 4096, &size);

@@ -27,18 +27,12 @@
 #include "zc_import_texture.h"
 #include "zc_pack.h"
 #include "zc_test_images.h"
+#include "zc_exit.h" /* the exit codes of zcpack */
 #include "zc_test_util.h"
 #include "zc_texture_pixels.h"
-#include "zc_exit.h" /* the exit codes of zcpack */
 
-static char *tmp;       /* the test's directory: captured CLI output, packs */
-static char *in_dir;    /* tmp/in: the tree that is built */
-static char *pack_path; /* tmp/out.zcpack */
 
-static void setup(void) { zcti_tree_make(&tmp, &in_dir, &pack_path); }
-static void teardown(void) { zcti_tree_remove(&tmp, &in_dir, &pack_path); }
-
-TestSuite(texture, .init = setup, .fini = teardown, .timeout = 120);
+TestSuite(texture, .init = zcti_tree_setup, .fini = zcti_tree_teardown, .timeout = 120);
 
 /* A source image: its file and whether it is large enough to leave out of sanitizer
  * runs. */
@@ -52,7 +46,7 @@ static size_t copy_sources(const source *list, size_t count) {
     size_t copied = 0;
     for (size_t i = 0; i < count; ++i) {
         if (list[i].large && zcti_sanitize_run()) continue;
-        free(zcti_copy(list[i].path, in_dir, NULL));
+        free(zcti_copy(list[i].path, zcti_in_dir, NULL));
         copied++;
     }
     return copied;
@@ -60,13 +54,13 @@ static size_t copy_sources(const source *list, size_t count) {
 
 /* Build in_dir into pack_path with the CLI and these extra options; assert success. */
 static void build_cli(const char *opt1, const char *opt2) {
-    const char *argv[8] = { "build", in_dir, "-o", pack_path, "-q" };
+    const char *argv[8] = { "build", zcti_in_dir, "-o", zcti_pack_path, "-q" };
     size_t n = 5;
     if (opt1) argv[n++] = opt1;
     if (opt2) argv[n++] = opt2;
-    zcti_run run = zcti_zcpack(tmp, argv);
+    zct_run run = zct_cli(NULL, argv);
     cr_assert_eq(run.code, 0, "zcpack build failed with %d: %s", run.code, run.err);
-    zcti_run_free(&run);
+    zct_run_free(&run);
 }
 
 /* Every level of an archived view starts at a multiple of the writer's level
@@ -102,7 +96,7 @@ static void assert_matches_import(const zc_entry *entry, const zc_texture_view *
 
 /* Round trip of one 8-bit source in a pack built with --no-compress. */
 static void check_ldr(const zc_pack *pack, const char *name) {
-    char *file = zct_join(in_dir, name);
+    char *file = zct_join(zcti_in_dir, name);
     uint32_t w, h;
     int comp;
     uint8_t *want = zcti_stb_rgba8(file, &w, &h, &comp);
@@ -151,7 +145,7 @@ static int is_nearest_half(uint16_t h, float f) {
 /* Round trip of an HDR source: RGBA16F level 0 holds stb_image's float decode, each
  * value rounded to a nearest half. */
 static void check_hdr(const zc_pack *pack, const char *name) {
-    char *file = zct_join(in_dir, name);
+    char *file = zct_join(zcti_in_dir, name);
     uint32_t w, h;
     int comp;
     float *want = zcti_stb_rgbaf(file, &w, &h, &comp);
@@ -181,7 +175,7 @@ static void check_hdr(const zc_pack *pack, const char *name) {
 /* Build in_dir with --no-compress and check every file in it. */
 static void round_trip_all(size_t expected) {
     build_cli("--no-compress", NULL);
-    zc_pack *pack = zcti_open_pack(pack_path);
+    zc_pack *pack = zcti_open_pack(zcti_pack_path);
     cr_assert_eq(zc_pack_entry_count(pack), expected);
     for (uint32_t i = 0; i < expected; ++i) {
         zc_entry e;
@@ -241,7 +235,7 @@ Test(texture, round_trip_tga) {
             if (zcti_sanitize_run() && o != 0) continue;
             char path[512];
             snprintf(path, sizeof path, "%s/reftests/tga/gtk-logo-%s-%s.tga", ZCTI_PIXBUF_IMAGES, kinds[k], origins[o]);
-            free(zcti_copy(path, in_dir, NULL));
+            free(zcti_copy(path, zcti_in_dir, NULL));
             count++;
         }
     round_trip_all(count);
@@ -263,7 +257,7 @@ Test(texture, round_trip_psd) {
     /* 640x400 RGB, 8 bits, RLE. Its composited image (the only part stb_image and the
      * importer read) is white everywhere: a real file all the same, and the round trip
      * of header, RLE decode and chain holds whatever the picture. */
-    free(zcti_copy(ZCTI_PSD, in_dir, "mimetype.psd"));
+    free(zcti_copy(ZCTI_PSD, zcti_in_dir, "mimetype.psd"));
     round_trip_all(1);
 }
 
@@ -282,10 +276,10 @@ Test(texture, round_trip_gif) {
 Test(texture, round_trip_hdr) {
     /* No Debian package ships a Radiance .hdr file: the RGBE files are encoded here, at
      * test time, by pfstools from Blender's CC0 OpenEXR environment maps. */
-    free(zcti_make_hdr("forest.exr", in_dir, "forest.hdr"));
+    free(zcti_make_hdr("forest.exr", zcti_in_dir, "forest.hdr"));
     size_t count = 1;
     if (!zcti_sanitize_run()) {
-        free(zcti_make_hdr("studio.exr", in_dir, "studio.hdr"));
+        free(zcti_make_hdr("studio.exr", zcti_in_dir, "studio.hdr"));
         count++;
     }
     round_trip_all(count);
@@ -304,10 +298,10 @@ Test(texture, tga_matches_reference_decoder) {
         for (size_t o = 0; o < 2; ++o) {
             char path[512];
             snprintf(path, sizeof path, "%s/reftests/tga/gtk-logo-%s-%s.tga", ZCTI_PIXBUF_IMAGES, kinds[k], origins[o]);
-            free(zcti_copy(path, in_dir, NULL));
+            free(zcti_copy(path, zcti_in_dir, NULL));
         }
     build_cli("--no-compress", NULL);
-    zc_pack *pack = zcti_open_pack(pack_path);
+    zc_pack *pack = zcti_open_pack(zcti_pack_path);
     for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; ++k)
         for (size_t o = 0; o < 2; ++o) {
             char name[128], ref[512];
@@ -363,10 +357,11 @@ static const policy_case policy_cases[] = {
 #define POLICY_CASES (sizeof policy_cases / sizeof policy_cases[0])
 
 static void check_policy(int no_compress) {
-    for (size_t i = 0; i < POLICY_CASES; ++i) free(zcti_copy(policy_cases[i].source, in_dir, policy_cases[i].name));
-    free(zcti_make_hdr("night.exr", in_dir, "sky.hdr"));
+    for (size_t i = 0; i < POLICY_CASES; ++i)
+        free(zcti_copy(policy_cases[i].source, zcti_in_dir, policy_cases[i].name));
+    free(zcti_make_hdr("night.exr", zcti_in_dir, "sky.hdr"));
     build_cli(no_compress ? "--no-compress" : NULL, NULL);
-    zc_pack *pack = zcti_open_pack(pack_path);
+    zc_pack *pack = zcti_open_pack(zcti_pack_path);
     cr_assert_eq(zc_pack_entry_count(pack), POLICY_CASES + 1);
     for (size_t i = 0; i < POLICY_CASES + 1; ++i) {
         const policy_case *c = i < POLICY_CASES ? &policy_cases[i] : NULL;
@@ -379,7 +374,7 @@ static void check_policy(int no_compress) {
         cr_assert_eq(view.format, want, "%s is %s, expected %s", name, zc_pixel_format_name(view.format),
                      zc_pixel_format_name(want));
         cr_assert_eq(view.flags, flags, "%s has flags 0x%x, expected 0x%x", name, view.flags, flags);
-        char *file = zct_join(in_dir, name);
+        char *file = zct_join(zcti_in_dir, name);
         uint32_t w, h;
         free(zcti_stb_rgba8(file, &w, &h, NULL));
         zcti_assert_chain(&view, w, h, 1);
@@ -413,19 +408,19 @@ Test(texture, normal_map_names) {
  * ------------------------------------------------------------------------------- */
 
 static void write_manifest(const char *text) {
-    char *path = zct_join(in_dir, "zcpack.json");
+    char *path = zct_join(zcti_in_dir, "zcpack.json");
     zct_write_file(path, text, strlen(text));
     free(path);
 }
 
 Test(texture, manifest_rules) {
-    free(zcti_copy(ZCTI_PYGAME "/alien1.png", in_dir, "ui/button.png"));
-    free(zcti_copy(ZCTI_PYGAME "/alien1.jpg", in_dir, "data/mask.jpg"));
-    free(zcti_copy(ZCTI_PYGAME "/alien1.jpg", in_dir, "data/plain.jpg"));
-    free(zcti_copy(ZCTI_ASSIMP "/3DS/IMAGE1.jpg", in_dir, "big/earth.jpg"));
-    free(zcti_copy(ZCTI_PYGAME "/alien1.png", in_dir, "foliage/leaf.png"));
-    free(zcti_copy(ZCTI_ASSIMP "/glTF2/ClearCoat-glTF/RibsNormal.png", in_dir, "bumps.png"));
-    free(zcti_copy(ZCTI_PYGAME "/chimp.png", in_dir, "ui/pitched.png"));
+    free(zcti_copy(ZCTI_PYGAME "/alien1.png", zcti_in_dir, "ui/button.png"));
+    free(zcti_copy(ZCTI_PYGAME "/alien1.jpg", zcti_in_dir, "data/mask.jpg"));
+    free(zcti_copy(ZCTI_PYGAME "/alien1.jpg", zcti_in_dir, "data/plain.jpg"));
+    free(zcti_copy(ZCTI_ASSIMP "/3DS/IMAGE1.jpg", zcti_in_dir, "big/earth.jpg"));
+    free(zcti_copy(ZCTI_PYGAME "/alien1.png", zcti_in_dir, "foliage/leaf.png"));
+    free(zcti_copy(ZCTI_ASSIMP "/glTF2/ClearCoat-glTF/RibsNormal.png", zcti_in_dir, "bumps.png"));
+    free(zcti_copy(ZCTI_PYGAME "/chimp.png", zcti_in_dir, "ui/pitched.png"));
     write_manifest("{\n"
                    "  \"rules\": [\n"
                    "    { \"match\": \"ui/*\", \"format\": \"rgba8\", \"mips\": false },\n"
@@ -438,7 +433,7 @@ Test(texture, manifest_rules) {
                    "  ]\n"
                    "}\n");
     build_cli(NULL, NULL);
-    zc_pack *pack = zcti_open_pack(pack_path);
+    zc_pack *pack = zcti_open_pack(zcti_pack_path);
     zc_entry entry;
     cr_assert_eq(zc_pack_find(pack, "zcpack.json", &entry), ZC_ERR_NO_ENTRY, "the manifest was packed");
     cr_assert_eq(zc_pack_entry_count(pack), 7);
@@ -470,7 +465,7 @@ Test(texture, manifest_rules) {
                      zc_pixel_format_name(view.format), zc_pixel_format_name(cases[i].format));
         cr_assert_eq(view.flags, cases[i].flags, "%s flags 0x%x", cases[i].name, view.flags);
         zcti_assert_chain(&view, cases[i].width, cases[i].height, cases[i].full_chain);
-        char *file = zct_join(in_dir, cases[i].name);
+        char *file = zct_join(zcti_in_dir, cases[i].name);
         assert_matches_import(&entry, &view, file, cases[i].name, &cases[i].settings);
         free(file);
     }
@@ -480,7 +475,7 @@ Test(texture, manifest_rules) {
     cr_assert_eq(view.row_pitch_align, 256);
     cr_assert_eq(zcti_level(&view, 0).row_pitch, 256);
     /* A rule that forces RGBA8 keeps level 0 exactly as decoded. */
-    char *file = zct_join(in_dir, "ui/button.png");
+    char *file = zct_join(zcti_in_dir, "ui/button.png");
     uint32_t w, h;
     uint8_t *want = zcti_stb_rgba8(file, &w, &h, NULL);
     zcti_pack_texture(pack, "ui/button.png", &entry, &view);
@@ -509,35 +504,35 @@ static const bad_manifest bad_manifests[] = {
 /* A malformed manifest fails the build with exit code 6 and a message naming
  * zcpack.json and the problem; the previous pack stays as it was. */
 Test(texture, manifest_malformed_cli) {
-    free(zcti_copy(ZCTI_PYGAME "/chimp.png", in_dir, NULL));
+    free(zcti_copy(ZCTI_PYGAME "/chimp.png", zcti_in_dir, NULL));
     build_cli(NULL, NULL);
     size_t good_size;
-    uint8_t *good = zct_read_file(pack_path, &good_size);
+    uint8_t *good = zct_read_file(zcti_pack_path, &good_size);
     cr_assert_not_null(good);
     for (size_t i = 0; i < sizeof bad_manifests / sizeof bad_manifests[0]; ++i) {
         write_manifest(bad_manifests[i].text);
-        zcti_run run = ZCTI_ZCPACK(tmp, "build", in_dir, "-o", pack_path, "-q");
+        zct_run run = ZCT_CLI("build", zcti_in_dir, "-o", zcti_pack_path, "-q");
         cr_assert_eq(run.code, ZC_EXIT_IMPORT, "manifest %zu: exit %d: %s", i, run.code, run.err);
         cr_assert(strstr(run.err, "zcpack.json") && strstr(run.err, bad_manifests[i].needle),
                   "manifest %zu: message does not name zcpack.json and \"%s\": %s", i, bad_manifests[i].needle,
                   run.err);
-        zcti_run_free(&run);
+        zct_run_free(&run);
         size_t size;
-        uint8_t *now = zct_read_file(pack_path, &size);
+        uint8_t *now = zct_read_file(zcti_pack_path, &size);
         cr_assert(now && size == good_size && memcmp(now, good, size) == 0, "manifest %zu: the old pack changed", i);
         free(now);
-        cr_assert_eq(zct_count_prefixed(tmp, "out.zcpack.tmp"), 0, "a temporary file was left");
+        cr_assert_eq(zct_count_prefixed(zct_tmp, "out.zcpack.tmp"), 0, "a temporary file was left");
     }
     free(good);
 }
 
 Test(texture, manifest_malformed_library) {
-    free(zcti_copy(ZCTI_PYGAME "/chimp.png", in_dir, NULL));
+    free(zcti_copy(ZCTI_PYGAME "/chimp.png", zcti_in_dir, NULL));
     for (size_t i = 0; i < sizeof bad_manifests / sizeof bad_manifests[0]; ++i) {
         write_manifest(bad_manifests[i].text);
         zct_log log = { 0 };
         zc_build_stats stats;
-        zc_result r = zc_build(&(zc_build_desc){ .input_dir = in_dir, .output_path = pack_path,
+        zc_result r = zc_build(&(zc_build_desc){ .input_dir = zcti_in_dir, .output_path = zcti_pack_path,
                                                  .logger = zct_log_recorder(&log), .no_sync = 1 },
                                &stats);
         cr_assert_eq(r, ZC_ERR_INVALID_ARGUMENT, "manifest %zu: %s", i, zc_result_str(r));
@@ -545,7 +540,7 @@ Test(texture, manifest_malformed_library) {
         cr_assert(zct_log_contains(&log, "zcpack.json") && zct_log_contains(&log, bad_manifests[i].needle),
                   "manifest %zu: no message naming zcpack.json and \"%s\" (%d messages, first: %s)", i,
                   bad_manifests[i].needle, log.count, log.count ? log.messages[0] : "");
-        cr_assert(!zct_exists(pack_path), "manifest %zu: a pack was written", i);
+        cr_assert(!zct_exists(zcti_pack_path), "manifest %zu: a pack was written", i);
     }
 }
 
@@ -557,19 +552,19 @@ Test(texture, manifest_malformed_library) {
  * level as a PNG holding what zc_texture_level_decode_rgba8 gives (for an RGBA8 level
  * 0, the source as stb_image decodes it). */
 Test(texture, dump_and_extract) {
-    free(zcti_copy(ZCTI_ASSIMP "/Collada/duckCM.tga", in_dir, "duck.tga"));
-    free(zcti_copy(ZCTI_PYGAME "/alien1.png", in_dir, "ui/alien.png"));
-    char *manifest = zct_join(in_dir, "zcpack.json");
+    free(zcti_copy(ZCTI_ASSIMP "/Collada/duckCM.tga", zcti_in_dir, "duck.tga"));
+    free(zcti_copy(ZCTI_PYGAME "/alien1.png", zcti_in_dir, "ui/alien.png"));
+    char *manifest = zct_join(zcti_in_dir, "zcpack.json");
     static const char rules[] = "{ \"rules\": [ { \"match\": \"ui/*\", \"format\": \"rgba8\" } ] }";
     zct_write_file(manifest, rules, strlen(rules));
     free(manifest);
     build_cli(NULL, NULL);
-    zc_pack *pack = zcti_open_pack(pack_path);
+    zc_pack *pack = zcti_open_pack(zcti_pack_path);
     zc_entry entry;
     zc_texture_view view;
     zcti_pack_texture(pack, "duck.tga", &entry, &view);
 
-    zcti_run run = ZCTI_ZCPACK(tmp, "dump", pack_path, "duck.tga");
+    zct_run run = ZCT_CLI("dump", zcti_pack_path, "duck.tga");
     cr_assert_eq(run.code, 0, "dump: %s", run.err);
     cJSON *json = cJSON_Parse(run.out);
     cr_assert_not_null(json, "dump printed no JSON: %s", run.out);
@@ -591,15 +586,15 @@ Test(texture, dump_and_extract) {
                   "dump level %u differs from the view", i);
     }
     cJSON_Delete(json);
-    zcti_run_free(&run);
+    zct_run_free(&run);
 
-    char *png = zct_join(tmp, "level.png");
+    char *png = zct_join(zct_tmp, "level.png");
     for (uint32_t level = 0; level < view.mip_count; level += 3) {
         char level_arg[16];
         snprintf(level_arg, sizeof level_arg, "%u", level);
-        run = ZCTI_ZCPACK(tmp, "extract", pack_path, "duck.tga", "--level", level_arg, "-o", png);
+        run = ZCT_CLI("extract", zcti_pack_path, "duck.tga", "--level", level_arg, "-o", png);
         cr_assert_eq(run.code, 0, "extract level %u: %s", level, run.err);
-        zcti_run_free(&run);
+        zct_run_free(&run);
         uint32_t w, h;
         uint8_t *got = zcti_stb_rgba8(png, &w, &h, NULL);
         zc_texture_level_view lv = zcti_level(&view, level);
@@ -609,14 +604,14 @@ Test(texture, dump_and_extract) {
         free(want);
         free(got);
     }
-    run = ZCTI_ZCPACK(tmp, "extract", pack_path, "duck.tga", "--level", "10", "-o", png);
+    run = ZCT_CLI("extract", zcti_pack_path, "duck.tga", "--level", "10", "-o", png);
     cr_assert_eq(run.code, 5, "extract of a missing level: exit %d", run.code);
-    zcti_run_free(&run);
+    zct_run_free(&run);
 
-    run = ZCTI_ZCPACK(tmp, "extract", pack_path, "ui/alien.png", "-o", png);
+    run = ZCT_CLI("extract", zcti_pack_path, "ui/alien.png", "-o", png);
     cr_assert_eq(run.code, 0, "extract: %s", run.err);
-    zcti_run_free(&run);
-    char *source = zct_join(in_dir, "ui/alien.png");
+    zct_run_free(&run);
+    char *source = zct_join(zcti_in_dir, "ui/alien.png");
     uint32_t w, h, sw, sh;
     uint8_t *got = zcti_stb_rgba8(png, &w, &h, NULL), *want = zcti_stb_rgba8(source, &sw, &sh, NULL);
     cr_assert(w == sw && h == sh && memcmp(got, want, (size_t)w * h * 4) == 0,
@@ -645,26 +640,26 @@ Test(texture, deterministic_across_threads) {
         { ZCTI_ASSIMP "/Collada/Collada_Sample.jpg", 1 },
     };
     copy_sources(list, sizeof list / sizeof list[0]);
-    free(zcti_copy(ZCTI_PYGAME "/chimp.png", in_dir, "sub/dir/chimp_n.png"));
-    char *blob = zct_join(in_dir, "notes.txt");
+    free(zcti_copy(ZCTI_PYGAME "/chimp.png", zcti_in_dir, "sub/dir/chimp_n.png"));
+    char *blob = zct_join(zcti_in_dir, "notes.txt");
     zct_write_file(blob, "not an image\n", 13);
     free(blob);
-    free(zcti_make_hdr("city.exr", in_dir, "city.hdr"));
+    free(zcti_make_hdr("city.exr", zcti_in_dir, "city.hdr"));
 
-    char *one = zct_join(tmp, "j1.zcpack"), *two = zct_join(tmp, "j2.zcpack"), *again = zct_join(tmp, "j2b.zcpack"),
-         *lib = zct_join(tmp, "lib.zcpack");
+    char *one = zct_join(zct_tmp, "j1.zcpack"), *two = zct_join(zct_tmp, "j2.zcpack");
+    char *again = zct_join(zct_tmp, "j2b.zcpack"), *lib = zct_join(zct_tmp, "lib.zcpack");
     const char *const *runs[] = {
-        (const char *const[]){ "build", in_dir, "-o", one, "-q", "-j", "1", NULL },
-        (const char *const[]){ "build", in_dir, "-o", two, "-q", "-j", "2", NULL },
-        (const char *const[]){ "build", in_dir, "-o", again, "-q", "--jobs", "2", NULL },
+        (const char *const[]){ "build", zcti_in_dir, "-o", one, "-q", "-j", "1", NULL },
+        (const char *const[]){ "build", zcti_in_dir, "-o", two, "-q", "-j", "2", NULL },
+        (const char *const[]){ "build", zcti_in_dir, "-o", again, "-q", "--jobs", "2", NULL },
     };
     for (size_t i = 0; i < 3; ++i) {
-        zcti_run run = zcti_zcpack(tmp, runs[i]);
+        zct_run run = zct_cli(NULL, runs[i]);
         cr_assert_eq(run.code, 0, "build %zu: %s", i, run.err);
-        zcti_run_free(&run);
+        zct_run_free(&run);
     }
     zc_build_stats stats;
-    zc_result r = zc_build(&(zc_build_desc){ .input_dir = in_dir, .output_path = lib, .threads = 2, .no_sync = 1 },
+    zc_result r = zc_build(&(zc_build_desc){ .input_dir = zcti_in_dir, .output_path = lib, .threads = 2, .no_sync = 1 },
                            &stats);
     cr_assert_eq(r, ZC_OK, "zc_build: %s", zc_result_str(r));
     cr_assert_eq(stats.textures, stats.files - 1);

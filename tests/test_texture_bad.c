@@ -22,17 +22,11 @@
 #include "zc_import_texture.h"
 #include "zc_pack.h"
 #include "zc_test_images.h"
-#include "zc_test_util.h"
 #include "zc_exit.h" /* the exit codes of zcpack */
+#include "zc_test_util.h"
 
-static char *tmp;       /* the test's directory: captured CLI output, packs */
-static char *in_dir;    /* tmp/in: the tree that is built */
-static char *pack_path; /* tmp/out.zcpack */
 
-static void setup(void) { zcti_tree_make(&tmp, &in_dir, &pack_path); }
-static void teardown(void) { zcti_tree_remove(&tmp, &in_dir, &pack_path); }
-
-TestSuite(texture_bad, .init = setup, .fini = teardown, .timeout = 120);
+TestSuite(texture_bad, .init = zcti_tree_setup, .fini = zcti_tree_teardown, .timeout = 120);
 
 /* ---------------------------------------------------------------------------------
  * Bad source images, made from real ones
@@ -192,9 +186,9 @@ static void write_bad(const char *dir, const char *name) {
 }
 
 Test(texture_bad, import_reports_each) {
-    for (size_t i = 0; i < BAD_FILES; ++i) write_bad(in_dir, bad_files[i].name);
+    for (size_t i = 0; i < BAD_FILES; ++i) write_bad(zcti_in_dir, bad_files[i].name);
     for (size_t i = 0; i < BAD_FILES; ++i) {
-        char *path = zct_join(in_dir, bad_files[i].name);
+        char *path = zct_join(zcti_in_dir, bad_files[i].name);
         zc_texture_image img;
         zc_diag diag = { 0 };
         zc_result r = zc_texture_import_file(path, bad_files[i].name, NULL, &img, &diag);
@@ -227,10 +221,10 @@ Test(texture_bad, jpeg_oversized_huffman_table) {
 }
 
 static void write_good(void) {
-    free(zcti_copy(ZCTI_PYGAME "/alien1.png", in_dir, NULL));
-    free(zcti_copy(ZCTI_PYGAME "/chimp.png", in_dir, NULL));
-    free(zcti_copy(ZCTI_PIXBUF_IMAGES "/reftests/cat.jpg", in_dir, "sub/cat.jpg"));
-    free(zcti_copy(ZCTI_PYGAME "/liquid.bmp", in_dir, "sub/liquid.bmp"));
+    free(zcti_copy(ZCTI_PYGAME "/alien1.png", zcti_in_dir, NULL));
+    free(zcti_copy(ZCTI_PYGAME "/chimp.png", zcti_in_dir, NULL));
+    free(zcti_copy(ZCTI_PIXBUF_IMAGES "/reftests/cat.jpg", zcti_in_dir, "sub/cat.jpg"));
+    free(zcti_copy(ZCTI_PYGAME "/liquid.bmp", zcti_in_dir, "sub/liquid.bmp"));
 }
 static const char *const good_names[] = { "alien1.png", "chimp.png", "sub/cat.jpg", "sub/liquid.bmp" };
 #define GOOD_NAMES (sizeof good_names / sizeof good_names[0])
@@ -238,7 +232,7 @@ static const char *const good_names[] = { "alien1.png", "chimp.png", "sub/cat.jp
 /* The line "zcpack: <in_dir>/<name>: ...<reason>..." is in `err`. */
 static void assert_reported(const char *err, const char *name, const char *reason) {
     char prefix[1024];
-    snprintf(prefix, sizeof prefix, "zcpack: %s/%s: ", in_dir, name);
+    snprintf(prefix, sizeof prefix, "zcpack: %s/%s: ", zcti_in_dir, name);
     const char *line = strstr(err, prefix);
     cr_assert_not_null(line, "no message for %s in:\n%s", name, err);
     const char *end = strchr(line, '\n');
@@ -252,26 +246,26 @@ static void assert_reported(const char *err, const char *name, const char *reaso
  * pack untouched and no temporary file left. */
 Test(texture_bad, build_stops_and_keeps_old_pack) {
     write_good();
-    zcti_run run = ZCTI_ZCPACK(tmp, "build", in_dir, "-o", pack_path, "-q");
+    zct_run run = ZCT_CLI("build", zcti_in_dir, "-o", zcti_pack_path, "-q");
     cr_assert_eq(run.code, 0, "%s", run.err);
-    zcti_run_free(&run);
+    zct_run_free(&run);
     size_t old_size;
-    uint8_t *old = zct_read_file(pack_path, &old_size);
+    uint8_t *old = zct_read_file(zcti_pack_path, &old_size);
     cr_assert_not_null(old);
     for (size_t i = 0; i < BAD_FILES; ++i) {
-        write_bad(in_dir, bad_files[i].name);
-        run = ZCTI_ZCPACK(tmp, "build", in_dir, "-o", pack_path, "-j", "2");
+        write_bad(zcti_in_dir, bad_files[i].name);
+        run = ZCT_CLI("build", zcti_in_dir, "-o", zcti_pack_path, "-j", "2");
         cr_assert_eq(run.code, ZC_EXIT_IMPORT, "%s: exit %d\n%s", bad_files[i].name, run.code, run.err);
         assert_reported(run.err, bad_files[i].name, bad_files[i].reason);
-        zcti_run_free(&run);
+        zct_run_free(&run);
         size_t size;
-        uint8_t *now = zct_read_file(pack_path, &size);
+        uint8_t *now = zct_read_file(zcti_pack_path, &size);
         cr_assert(now && size == old_size && memcmp(now, old, size) == 0, "%s: the old pack changed",
                   bad_files[i].name);
         free(now);
-        cr_assert_eq(zct_count_prefixed(tmp, "out.zcpack.tmp"), 0, "%s: a temporary file was left",
+        cr_assert_eq(zct_count_prefixed(zct_tmp, "out.zcpack.tmp"), 0, "%s: a temporary file was left",
                      bad_files[i].name);
-        char *path = zct_join(in_dir, bad_files[i].name);
+        char *path = zct_join(zcti_in_dir, bad_files[i].name);
         cr_assert_eq(unlink(path), 0);
         free(path);
     }
@@ -282,22 +276,22 @@ Test(texture_bad, build_stops_and_keeps_old_pack) {
  * them, verified, and every good texture in it as an import of its file gives it. */
 Test(texture_bad, keep_going_packs_the_rest) {
     write_good();
-    for (size_t i = 0; i < BAD_FILES; ++i) write_bad(in_dir, bad_files[i].name);
-    zcti_run run = ZCTI_ZCPACK(tmp, "build", in_dir, "-o", pack_path, "--keep-going", "-j", "2");
+    for (size_t i = 0; i < BAD_FILES; ++i) write_bad(zcti_in_dir, bad_files[i].name);
+    zct_run run = ZCT_CLI("build", zcti_in_dir, "-o", zcti_pack_path, "--keep-going", "-j", "2");
     cr_assert_eq(run.code, ZC_EXIT_IMPORT, "exit %d\n%s", run.code, run.err);
     for (size_t i = 0; i < BAD_FILES; ++i) assert_reported(run.err, bad_files[i].name, bad_files[i].reason);
-    zcti_run_free(&run);
+    zct_run_free(&run);
 
-    run = ZCTI_ZCPACK(tmp, "verify", pack_path);
+    run = ZCT_CLI("verify", zcti_pack_path);
     cr_assert_eq(run.code, 0, "verify: %s", run.err);
-    zcti_run_free(&run);
-    zc_pack *pack = zcti_open_pack(pack_path);
+    zct_run_free(&run);
+    zc_pack *pack = zcti_open_pack(zcti_pack_path);
     cr_assert_eq(zc_pack_entry_count(pack), GOOD_NAMES);
     for (size_t i = 0; i < GOOD_NAMES; ++i) {
         zc_entry entry;
         zc_texture_view view, imported;
         zcti_pack_texture(pack, good_names[i], &entry, &view);
-        char *file = zct_join(in_dir, good_names[i]);
+        char *file = zct_join(zcti_in_dir, good_names[i]);
         zc_texture_image img;
         zc_diag diag;
         cr_assert_eq(zc_texture_import_file(file, good_names[i], NULL, &img, &diag), ZC_OK, "%s", diag.message);
@@ -315,10 +309,10 @@ Test(texture_bad, keep_going_packs_the_rest) {
 
 Test(texture_bad, keep_going_library) {
     write_good();
-    for (size_t i = 0; i < BAD_FILES; ++i) write_bad(in_dir, bad_files[i].name);
+    for (size_t i = 0; i < BAD_FILES; ++i) write_bad(zcti_in_dir, bad_files[i].name);
     zct_log log = { 0 };
     zc_build_stats stats;
-    zc_result r = zc_build(&(zc_build_desc){ .input_dir = in_dir, .output_path = pack_path, .keep_going = 1,
+    zc_result r = zc_build(&(zc_build_desc){ .input_dir = zcti_in_dir, .output_path = zcti_pack_path, .keep_going = 1,
                                              .no_sync = 1, .threads = 2, .logger = zct_log_recorder(&log) },
                            &stats);
     cr_assert_neq(r, ZC_OK);
@@ -330,21 +324,21 @@ Test(texture_bad, keep_going_library) {
     cr_assert_geq(log.errors, (int)BAD_FILES);
     for (size_t i = 0; i < BAD_FILES; ++i)
         cr_assert(zct_log_contains(&log, bad_files[i].name), "no message names %s", bad_files[i].name);
-    zc_pack_close(zcti_open_pack(pack_path));
+    zc_pack_close(zcti_open_pack(zcti_pack_path));
 }
 
 Test(texture_bad, max_texture_dimension) {
-    free(zcti_copy(ZCTI_PYGAME "/fist.png", in_dir, NULL)); /* 300x424 */
-    zcti_run run = ZCTI_ZCPACK(tmp, "build", in_dir, "-o", pack_path, "--max-texture-dimension", "400");
+    free(zcti_copy(ZCTI_PYGAME "/fist.png", zcti_in_dir, NULL)); /* 300x424 */
+    zct_run run = ZCT_CLI("build", zcti_in_dir, "-o", zcti_pack_path, "--max-texture-dimension", "400");
     cr_assert_eq(run.code, ZC_EXIT_IMPORT, "exit %d\n%s", run.code, run.err);
     assert_reported(run.err, "fist.png", "300x424, larger than the 400 limit");
-    zcti_run_free(&run);
-    cr_assert(!zct_exists(pack_path));
-    run = ZCTI_ZCPACK(tmp, "build", in_dir, "-o", pack_path, "-q", "--max-texture-dimension", "424");
+    zct_run_free(&run);
+    cr_assert(!zct_exists(zcti_pack_path));
+    run = ZCT_CLI("build", zcti_in_dir, "-o", zcti_pack_path, "-q", "--max-texture-dimension", "424");
     cr_assert_eq(run.code, 0, "%s", run.err);
-    zcti_run_free(&run);
+    zct_run_free(&run);
     zc_build_stats stats;
-    cr_assert_eq(zc_build(&(zc_build_desc){ .input_dir = in_dir, .output_path = pack_path,
+    cr_assert_eq(zc_build(&(zc_build_desc){ .input_dir = zcti_in_dir, .output_path = zcti_pack_path,
                                             .max_texture_dimension = 65537 },
                           &stats),
                  ZC_ERR_INVALID_ARGUMENT);
@@ -407,7 +401,7 @@ Test(texture_bad, pixbuf_broken_files) {
         char name[256];
         snprintf(name, sizeof name, "%02zu_%s", i, strrchr(pixbuf_broken[i], '/') ? strrchr(pixbuf_broken[i], '/') + 1
                                                                                    : pixbuf_broken[i]);
-        char *file = zcti_copy(src, in_dir, name);
+        char *file = zcti_copy(src, zcti_in_dir, name);
         zc_texture_image img;
         zc_diag diag = { 0 };
         zc_result r = zc_texture_import_file(file, name, NULL, &img, &diag);
@@ -419,11 +413,11 @@ Test(texture_bad, pixbuf_broken_files) {
         free(file);
         free(src);
     }
-    free(zcti_copy(ZCTI_PYGAME "/chimp.png", in_dir, NULL));
-    zcti_run run = ZCTI_ZCPACK(tmp, "build", in_dir, "-o", pack_path, "--keep-going");
+    free(zcti_copy(ZCTI_PYGAME "/chimp.png", zcti_in_dir, NULL));
+    zct_run run = ZCT_CLI("build", zcti_in_dir, "-o", zcti_pack_path, "--keep-going");
     cr_assert_eq(run.code, ZC_EXIT_IMPORT, "exit %d\n%s", run.code, run.err);
-    zcti_run_free(&run);
-    zc_pack *pack = zcti_open_pack(pack_path);
+    zct_run_free(&run);
+    zc_pack *pack = zcti_open_pack(zcti_pack_path);
     cr_assert_eq(zc_pack_entry_count(pack), 1);
     zc_pack_close(pack);
 }
@@ -502,16 +496,16 @@ static void entry_place(const pack_image *img, const char *path, size_t *offset,
 }
 
 static void make_pack_image(pack_image *img) {
-    free(zcti_copy(ZCTI_ASSIMP "/Collada/duckCM.tga", in_dir, "duck.tga"));
-    free(zcti_copy(ZCTI_PYGAME "/chimp.png", in_dir, "chimp.png"));
-    char *manifest = zct_join(in_dir, "zcpack.json");
+    free(zcti_copy(ZCTI_ASSIMP "/Collada/duckCM.tga", zcti_in_dir, "duck.tga"));
+    free(zcti_copy(ZCTI_PYGAME "/chimp.png", zcti_in_dir, "chimp.png"));
+    char *manifest = zct_join(zcti_in_dir, "zcpack.json");
     static const char rules[] = "{ \"rules\": [ { \"match\": \"chimp.png\", \"format\": \"rgba8\" } ] }";
     zct_write_file(manifest, rules, strlen(rules));
     free(manifest);
-    zcti_run run = ZCTI_ZCPACK(tmp, "build", in_dir, "-o", pack_path, "-q");
+    zct_run run = ZCT_CLI("build", zcti_in_dir, "-o", zcti_pack_path, "-q");
     cr_assert_eq(run.code, 0, "%s", run.err);
-    zcti_run_free(&run);
-    img->bytes = zct_read_file_aligned(pack_path, 4096, &img->size);
+    zct_run_free(&run);
+    img->bytes = zct_read_file_aligned(zcti_pack_path, 4096, &img->size);
     entry_place(img, "duck.tga", &img->bc_offset, &img->bc_size);
     entry_place(img, "chimp.png", &img->rgba_offset, &img->rgba_size);
 }
@@ -655,12 +649,12 @@ Test(texture_bad, damaged_entry_verify_cli) {
     pack_image img;
     make_pack_image(&img);
     texture_at(img.bytes, img.bc_offset)->format = 99;
-    char *bad = zct_join(tmp, "damaged.zcpack");
+    char *bad = zct_join(zct_tmp, "damaged.zcpack");
     zct_write_file(bad, img.bytes, img.size);
-    zcti_run run = ZCTI_ZCPACK(tmp, "verify", bad);
+    zct_run run = ZCT_CLI("verify", bad);
     cr_assert_eq(run.code, ZC_EXIT_CORRUPT, "verify exit %d: %s", run.code, run.err);
     cr_assert(strstr(run.err, "duck.tga"), "verify does not name the entry: %s", run.err);
-    zcti_run_free(&run);
+    zct_run_free(&run);
     free(bad);
     free(img.bytes);
 }

@@ -27,20 +27,13 @@
 #include "zc_test_util.h"
 #include "zc_texture_pixels.h"
 
-static char *tmp;       /* the test's directory: captured CLI output, packs */
-static char *in_dir;    /* tmp/in: the tree that is built */
-static char *pack_path; /* tmp/out.zcpack */
-
-static void setup(void) { zcti_tree_make(&tmp, &in_dir, &pack_path); }
-static void teardown(void) { zcti_tree_remove(&tmp, &in_dir, &pack_path); }
-
-TestSuite(texture_quality, .init = setup, .fini = teardown, .timeout = 120);
+TestSuite(texture_quality, .init = zcti_tree_setup, .fini = zcti_tree_teardown, .timeout = 120);
 
 static void build_cli(const char *option) {
-    zcti_run run = option ? ZCTI_ZCPACK(tmp, "build", in_dir, "-o", pack_path, "-q", option)
-                          : ZCTI_ZCPACK(tmp, "build", in_dir, "-o", pack_path, "-q");
+    zct_run run = option ? ZCT_CLI("build", zcti_in_dir, "-o", zcti_pack_path, "-q", option)
+                          : ZCT_CLI("build", zcti_in_dir, "-o", zcti_pack_path, "-q");
     cr_assert_eq(run.code, 0, "zcpack build failed with %d: %s", run.code, run.err);
-    zcti_run_free(&run);
+    zct_run_free(&run);
 }
 
 /* ---------------------------------------------------------------------------------
@@ -74,7 +67,7 @@ typedef struct bc_case {
  * uncompressed import; asserts the thresholds, the chain, and that the pack's view
  * equals the view of zc_texture_import_file with default settings. */
 static void check_bc(const zc_pack *pack, const bc_case *c, zc_pixel_format format, unsigned mask) {
-    char *file = zct_join(in_dir, c->name);
+    char *file = zct_join(zcti_in_dir, c->name);
     uint32_t w, h;
     uint8_t *source = zcti_stb_rgba8(file, &w, &h, NULL);
     zc_entry entry;
@@ -128,10 +121,10 @@ static void check_bc(const zc_pack *pack, const bc_case *c, zc_pixel_format form
 static void run_bc(const bc_case *cases, size_t count, zc_pixel_format format, unsigned mask) {
     for (size_t i = 0; i < count; ++i) {
         if (cases[i].large && zcti_sanitize_run()) continue;
-        if (cases[i].source) free(zcti_copy(cases[i].source, in_dir, cases[i].name));
+        if (cases[i].source) free(zcti_copy(cases[i].source, zcti_in_dir, cases[i].name));
     }
     build_cli(NULL);
-    zc_pack *pack = zcti_open_pack(pack_path);
+    zc_pack *pack = zcti_open_pack(zcti_pack_path);
     for (size_t i = 0; i < count; ++i)
         if (!(cases[i].large && zcti_sanitize_run())) check_bc(pack, &cases[i], format, mask);
     zc_pack_close(pack);
@@ -173,7 +166,7 @@ static void write_grey(const char *source, const char *name) {
     cr_assert_not_null(grey);
     for (size_t i = 0; i < (size_t)w * h; ++i)
         grey[i] = (uint8_t)lrint(0.2126 * rgba[i * 4] + 0.7152 * rgba[i * 4 + 1] + 0.0722 * rgba[i * 4 + 2]);
-    char *path = zct_join(in_dir, name);
+    char *path = zct_join(zcti_in_dir, name);
     zcti_write_png(path, w, h, 1, grey);
     free(path);
     free(grey);
@@ -218,7 +211,7 @@ static void write_checker(const char *name, const uint8_t a[3], const uint8_t b[
             p[2] = c[2];
             p[3] = 255;
         }
-    char *path = zct_join(in_dir, name);
+    char *path = zct_join(zcti_in_dir, name);
     zcti_write_png(path, CHECKER, CHECKER, 4, rgba);
     free(path);
 }
@@ -254,12 +247,12 @@ Test(texture_quality, srgb_and_linear_mips) {
      * filter would give red 153; no renormalisation would leave blue at 230. */
     static const uint8_t right[3] = { 204, 128, 230 }, left[3] = { 51, 128, 230 };
     write_checker("tilt_n.png", right, left);
-    char *manifest = zct_join(in_dir, "zcpack.json");
+    char *manifest = zct_join(zcti_in_dir, "zcpack.json");
     static const char rules[] = "{ \"rules\": [ { \"match\": \"data.png\", \"srgb\": false } ] }";
     zct_write_file(manifest, rules, strlen(rules));
     free(manifest);
     build_cli("--no-compress");
-    zc_pack *pack = zcti_open_pack(pack_path);
+    zc_pack *pack = zcti_open_pack(zcti_pack_path);
     for (uint32_t level = 1; level <= 3; ++level) {
         assert_interior(pack, "colour.png", level, MASK_RGB, 186, 189);
         assert_interior(pack, "data.png", level, MASK_RGB, 126, 129);
@@ -296,9 +289,9 @@ Test(texture_quality, srgb_mips_keep_light) {
         ZCTI_ASSIMP "/Collada/duckCM.tga",
         ZCTI_PYGAME "/fist.png",
     };
-    for (size_t i = 0; i < sizeof sources / sizeof sources[0]; ++i) free(zcti_copy(sources[i], in_dir, NULL));
+    for (size_t i = 0; i < sizeof sources / sizeof sources[0]; ++i) free(zcti_copy(sources[i], zcti_in_dir, NULL));
     build_cli("--no-compress");
-    zc_pack *pack = zcti_open_pack(pack_path);
+    zc_pack *pack = zcti_open_pack(zcti_pack_path);
     for (size_t i = 0; i < sizeof sources / sizeof sources[0]; ++i) {
         const char *name = strrchr(sources[i], '/') + 1;
         zc_entry entry;
@@ -350,7 +343,7 @@ static void write_foliage(const char *name) {
                 p[3] = 255;
             }
     }
-    char *path = zct_join(in_dir, name);
+    char *path = zct_join(zcti_in_dir, name);
     zcti_write_png(path, FOLIAGE, FOLIAGE, 4, rgba);
     free(path);
     free(rgba);
@@ -396,18 +389,18 @@ static void check_coverage(const zc_pack *pack, const char *name, int cutout, do
 Test(texture_quality, cutout_keeps_coverage) {
     write_foliage("grass.png");
     write_foliage("grass_plain.png");
-    char *manifest = zct_join(in_dir, "zcpack.json");
+    char *manifest = zct_join(zcti_in_dir, "zcpack.json");
     static const char rules[] = "{ \"rules\": [ { \"match\": \"grass_plain.png\", \"cutout\": false } ] }";
     zct_write_file(manifest, rules, strlen(rules));
     free(manifest);
     build_cli("--no-compress");
-    zc_pack *pack = zcti_open_pack(pack_path);
+    zc_pack *pack = zcti_open_pack(zcti_pack_path);
     check_coverage(pack, "grass.png", 1, 0.03);
     check_coverage(pack, "grass_plain.png", 0, 0.10);
     zc_pack_close(pack);
     /* The same through BC3: block-compressed alpha still keeps the coverage. */
     build_cli(NULL);
-    pack = zcti_open_pack(pack_path);
+    pack = zcti_open_pack(zcti_pack_path);
     check_coverage(pack, "grass.png", 1, 0.03);
     zc_pack_close(pack);
 }

@@ -44,48 +44,17 @@ static const uint8_t background[3] = { 0x26, 0x2c, 0x38 };
 #define DEMO_TRIANGLES 98u
 #define DEMO_TEXTURES 2u
 
-static char *tmp, *in_dir, *pack;
-
-static void setup(void) {
-    zcti_tree_make(&tmp, &in_dir, &pack);
-}
-
-static void teardown(void) {
-    zcti_tree_remove(&tmp, &in_dir, &pack);
-}
-
-TestSuite(viewer, .init = setup, .fini = teardown, .timeout = 300);
+TestSuite(viewer, .init = zcti_tree_setup, .fini = zcti_tree_teardown, .timeout = 300);
 
 /* ---------------------------------------------------------------------------------
  * Paths and running the program
  * ------------------------------------------------------------------------------- */
 
-static const char *self_dir(void) {
-    static char dir[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", dir, sizeof dir - 1);
-    cr_assert_gt(n, 0, "readlink /proc/self/exe: %s", strerror(errno));
-    dir[n] = 0;
-    *strrchr(dir, '/') = 0;
-    return dir;
-}
-
 static const char *viewer_bin(void) {
     static char path[PATH_MAX];
     const char *env = getenv("VIEWER_BIN");
     if (env && *env) return env;
-    snprintf(path, sizeof path, "%s/viewer", self_dir());
-    return path;
-}
-
-/* A file of the source tree, e.g. "samples/assets"; asserted to exist. */
-static const char *source_path(const char *relative) {
-    static char path[PATH_MAX];
-    const char *env = getenv("ZC_SOURCE_DIR");
-    if (env && *env)
-        snprintf(path, sizeof path, "%s/%s", env, relative);
-    else
-        snprintf(path, sizeof path, "%s/../../%s", self_dir(), relative);
-    cr_assert(zct_exists(path), "%s not found (set ZC_SOURCE_DIR to the source tree)", path);
+    snprintf(path, sizeof path, "%s/viewer", zct_self_dir());
     return path;
 }
 
@@ -95,7 +64,7 @@ typedef struct viewer_run {
 } viewer_run;
 
 static viewer_run run_viewer(const char *const argv[]) {
-    char *out_path = zct_join(tmp, "viewer.stdout"), *err_path = zct_join(tmp, "viewer.stderr");
+    char *out_path = zct_join(zct_tmp, "viewer.stdout"), *err_path = zct_join(zct_tmp, "viewer.stderr");
     size_t argc = 0;
     while (argv[argc]) argc++;
     char **args = calloc(argc + 2, sizeof *args);
@@ -136,9 +105,9 @@ static void run_free(viewer_run *run) {
 
 /* Pack samples/assets into `pack`. */
 static void build_demo_pack(void) {
-    zcti_run run = ZCTI_ZCPACK(tmp, "build", source_path("samples/assets"), "-o", pack);
+    zct_run run = ZCT_CLI("build", zct_source_path("samples/assets"), "-o", zcti_pack_path);
     cr_assert_eq(run.code, 0, "zcpack build samples/assets: exit %d\n%s", run.code, run.err);
-    zcti_run_free(&run);
+    zct_run_free(&run);
 }
 
 /* The numbers of the summary line. */
@@ -204,8 +173,8 @@ static void channel_stats(const image *img, int channel, int x0, int y0, int x1,
 
 Test(viewer, demo_pack_renders_the_textured_scene) {
     build_demo_pack();
-    char *png = zct_join(tmp, "preview.png");
-    viewer_run run = VIEWER(pack, "-o", png, "--size", "320x180");
+    char *png = zct_join(zct_tmp, "preview.png");
+    viewer_run run = VIEWER(zcti_pack_path, "-o", png, "--size", "320x180");
     cr_assert_eq(run.code, 0, "viewer exit %d\n%s", run.code, run.err);
     cr_assert_str_empty(run.err, "the demo scene should draw without warnings:\n%s", run.err);
     summary s = parse_summary(run.out);
@@ -248,10 +217,10 @@ Test(viewer, demo_pack_renders_the_textured_scene) {
  * code, gives the image the pack gives. */
 Test(viewer, import_draws_the_same_image_as_the_pack) {
     build_demo_pack();
-    char *from_pack = zct_join(tmp, "pack.png"), *from_import = zct_join(tmp, "import.png");
-    viewer_run a = VIEWER(pack, "--scene", DEMO_SCENE, "-o", from_pack, "--size", "256x144");
+    char *from_pack = zct_join(zct_tmp, "pack.png"), *from_import = zct_join(zct_tmp, "import.png");
+    viewer_run a = VIEWER(zcti_pack_path, "--scene", DEMO_SCENE, "-o", from_pack, "--size", "256x144");
     cr_assert_eq(a.code, 0, "viewer exit %d\n%s", a.code, a.err);
-    viewer_run b = VIEWER("--import", source_path("samples/assets/" DEMO_SCENE), "-o", from_import, "--size",
+    viewer_run b = VIEWER("--import", zct_source_path("samples/assets/" DEMO_SCENE), "-o", from_import, "--size",
                           "256x144");
     cr_assert_eq(b.code, 0, "viewer --import exit %d\n%s", b.code, b.err);
     summary sa = parse_summary(a.out), sb = parse_summary(b.out);
@@ -291,7 +260,7 @@ Test(viewer, import_draws_the_same_image_as_the_pack) {
 Test(viewer, model_without_camera_is_framed) {
     const char *model = ZCTI_ASSIMP "/glTF2/BoxTextured-glTF/BoxTextured.gltf";
     zcti_require(model);
-    char *png = zct_join(tmp, "box.png");
+    char *png = zct_join(zct_tmp, "box.png");
     viewer_run run = VIEWER("--import", model, "-o", png, "--size", "200x200");
     cr_assert_eq(run.code, 0, "viewer exit %d\n%s", run.code, run.err);
     cr_assert(strstr(run.out, "(framing camera)"), "%s", run.out);
@@ -335,13 +304,13 @@ static void compare_decoders(const zc_pack *p, const char *path, zc_pixel_format
 }
 
 Test(viewer, bc_decoder_matches_the_packer) {
-    zct_mkdirs(in_dir);
-    free(zcti_copy(source_path("samples/assets/textures/bricks.png"), in_dir, NULL));
-    free(zcti_copy(source_path("samples/assets/textures/leaves.png"), in_dir, NULL));
-    zcti_run run = ZCTI_ZCPACK(tmp, "build", in_dir, "-o", pack);
+    zct_mkdirs(zcti_in_dir);
+    free(zcti_copy(zct_source_path("samples/assets/textures/bricks.png"), zcti_in_dir, NULL));
+    free(zcti_copy(zct_source_path("samples/assets/textures/leaves.png"), zcti_in_dir, NULL));
+    zct_run run = ZCT_CLI("build", zcti_in_dir, "-o", zcti_pack_path);
     cr_assert_eq(run.code, 0, "%s", run.err);
-    zcti_run_free(&run);
-    zc_pack *p = zcti_open_pack(pack);
+    zct_run_free(&run);
+    zc_pack *p = zcti_open_pack(zcti_pack_path);
     compare_decoders(p, "bricks.png", ZC_PIXEL_BC1_SRGB);
     compare_decoders(p, "leaves.png", ZC_PIXEL_BC3_SRGB);
     zc_pack_close(p);
@@ -353,13 +322,13 @@ Test(viewer, bc_decoder_matches_the_packer) {
 
 Test(viewer, missing_or_wrong_scene_is_an_error) {
     build_demo_pack();
-    char *png = zct_join(tmp, "x.png");
-    viewer_run run = VIEWER(pack, "--scene", "scene/nothing.gltf", "-o", png);
+    char *png = zct_join(zct_tmp, "x.png");
+    viewer_run run = VIEWER(zcti_pack_path, "--scene", "scene/nothing.gltf", "-o", png);
     cr_assert_eq(run.code, 1, "exit %d", run.code);
     cr_assert(strstr(run.err, "has no entry \"scene/nothing.gltf\""), "%s", run.err);
     cr_assert(!zct_exists(png), "an image was written for a missing scene");
     run_free(&run);
-    run = VIEWER(pack, "--scene", "textures/bricks.png", "-o", png);
+    run = VIEWER(zcti_pack_path, "--scene", "textures/bricks.png", "-o", png);
     cr_assert_eq(run.code, 1, "exit %d", run.code);
     cr_assert(strstr(run.err, "\"textures/bricks.png\" is a texture, not a scene"), "%s", run.err);
     run_free(&run);
@@ -367,20 +336,20 @@ Test(viewer, missing_or_wrong_scene_is_an_error) {
 }
 
 Test(viewer, pack_without_scene_is_an_error) {
-    char *text = zct_join(in_dir, "readme.txt");
+    char *text = zct_join(zcti_in_dir, "readme.txt");
     zct_write_file(text, "no scene here\n", 14);
     free(text);
-    zcti_run build = ZCTI_ZCPACK(tmp, "build", in_dir, "-o", pack);
+    zct_run build = ZCT_CLI("build", zcti_in_dir, "-o", zcti_pack_path);
     cr_assert_eq(build.code, 0, "%s", build.err);
-    zcti_run_free(&build);
-    viewer_run run = VIEWER(pack, "-o", "/dev/null");
+    zct_run_free(&build);
+    viewer_run run = VIEWER(zcti_pack_path, "-o", "/dev/null");
     cr_assert_eq(run.code, 1, "exit %d", run.code);
     cr_assert(strstr(run.err, "holds no scene entry"), "%s", run.err);
     run_free(&run);
 }
 
 Test(viewer, bad_pack_is_an_error) {
-    char *junk = zct_join(tmp, "junk.zcpack");
+    char *junk = zct_join(zct_tmp, "junk.zcpack");
     char bytes[4096];
     zct_fill(bytes, sizeof bytes, 7);
     zct_write_file(junk, bytes, sizeof bytes);
@@ -388,7 +357,7 @@ Test(viewer, bad_pack_is_an_error) {
     cr_assert_eq(run.code, 1, "exit %d", run.code);
     cr_assert(strstr(run.err, "cannot open the pack: not a zcpack file"), "%s", run.err);
     run_free(&run);
-    char *missing = zct_join(tmp, "missing.zcpack");
+    char *missing = zct_join(zct_tmp, "missing.zcpack");
     run = VIEWER(missing);
     cr_assert_eq(run.code, 1, "exit %d", run.code);
     cr_assert(strstr(run.err, "cannot open the pack: file not found"), "%s", run.err);

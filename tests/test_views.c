@@ -31,19 +31,16 @@
 
 static uint64_t id_of(const char *path) { return zc_asset_id(path, strlen(path)); }
 
-static char *tmp;       /* the test's directory */
-static char *pack_path; /* tmp/views.zcpack */
+static char *pack_path; /* zct_tmp/views.zcpack */
 
 static void setup(void) {
-    tmp = zct_mkdtemp();
-    pack_path = zct_join(tmp, "views.zcpack");
+    zct_tmp_setup();
+    pack_path = zct_tmp_path("views.zcpack");
 }
 
 static void teardown(void) {
-    zct_rm_rf(tmp);
-    free(tmp);
     free(pack_path);
-    zct_assert_no_leaks();
+    zct_tmp_teardown();
 }
 
 TestSuite(views, .init = setup, .fini = teardown, .timeout = 60);
@@ -951,11 +948,11 @@ Test(views, damaged_entries_refused) {
  * ------------------------------------------------------------------------------- */
 
 static cJSON *dump(const char *path) {
-    zcti_run run = ZCTI_ZCPACK(tmp, "dump", pack_path, path);
+    zct_run run = ZCT_CLI("dump", pack_path, path);
     cr_assert_eq(run.code, 0, "dump %s: exit %d: %s", path, run.code, run.err);
     cJSON *json = cJSON_Parse(run.out);
     cr_assert_not_null(json, "dump %s printed no JSON: %s", path, run.out);
-    zcti_run_free(&run);
+    zct_run_free(&run);
     return json;
 }
 
@@ -1065,9 +1062,9 @@ Test(views, dump_damaged_entry) {
     zct_typed_entry e = { SCENE, ZC_TYPE_SCENE, p.bytes, p.size, 0 };
     cr_assert_eq(zct_write_typed_pack(pack_path, &e, 1, 0), ZC_OK);
     zct_payload_free(&p);
-    zcti_run run = ZCTI_ZCPACK(tmp, "dump", pack_path, SCENE);
+    zct_run run = ZCT_CLI("dump", pack_path, SCENE);
     cr_expect_eq(run.code, 4, "a damaged entry exits 4, got %d", run.code);
     cr_expect(strstr(run.err, SCENE) && strstr(run.err, "parent"), "the message names the entry and the problem: %s",
               run.err);
-    zcti_run_free(&run);
+    zct_run_free(&run);
 }

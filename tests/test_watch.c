@@ -36,14 +36,13 @@
 
 #define PYGAME ZCTI_PYGAME "/"
 
-static char *tmp, *in_dir, *pack_path;
 static char *out_path, *err_path;   /* the watch's stdout and stderr */
 static pid_t child = -1;
 
 static void setup(void) {
-    zcti_tree_make(&tmp, &in_dir, &pack_path);
-    out_path = zct_join(tmp, "watch.out");
-    err_path = zct_join(tmp, "watch.err");
+    zcti_tree_setup();
+    out_path = zct_tmp_path("watch.out");
+    err_path = zct_tmp_path("watch.err");
 }
 
 static void teardown(void) {
@@ -54,7 +53,7 @@ static void teardown(void) {
     }
     free(out_path);
     free(err_path);
-    zcti_tree_remove(&tmp, &in_dir, &pack_path);
+    zcti_tree_teardown();
 }
 
 TestSuite(watch, .init = setup, .fini = teardown, .timeout = 300);
@@ -75,7 +74,7 @@ static void nap(void) {
 }
 
 static char *in_path(const char *rel) {
-    return zct_join(in_dir, rel);
+    return zct_join(zcti_in_dir, rel);
 }
 
 static void put(const char *rel, const char *text) {
@@ -93,7 +92,7 @@ static char *watch_err(void) {
 
 /* Start `zcpack watch in -o out.zcpack --debounce 50` plus `extra` (NULL-terminated). */
 static void watch_start(const char *const *extra) {
-    const char *args[24] = { zct_zcpack_bin(), "watch", in_dir, "-o", pack_path, "--debounce", "50" };
+    const char *args[24] = { zct_zcpack_bin(), "watch", zcti_in_dir, "-o", zcti_pack_path, "--debounce", "50" };
     int n = 7;
     for (int i = 0; extra && extra[i]; ++i) args[n++] = extra[i];
     args[n] = NULL;
@@ -129,7 +128,7 @@ static int published(const char *rel, uint64_t *hash, uint64_t *size) {
     zc_pack *pack = NULL;
     zc_pack_desc d;
     memset(&d, 0, sizeof d);
-    d.path = pack_path;
+    d.path = zcti_pack_path;
     d.validate = ZC_VALIDATE_TOC;
     if (zc_pack_open(&pack, &d) != ZC_OK) return 0;
     zc_entry e;
@@ -198,8 +197,8 @@ static void await_out(const char *needle, int count, const char *what) {
 /* The content hash a build gives the texture made from `src` at entry path `rel`:
  * a one-file tree built in process with the watch's defaults. */
 static uint64_t texture_hash(const char *src, const char *rel) {
-    char *ref = zct_join(tmp, "ref");
-    char *ref_pack = zct_join(tmp, "ref.zcpack");
+    char *ref = zct_join(zct_tmp, "ref");
+    char *ref_pack = zct_join(zct_tmp, "ref.zcpack");
     zct_rm_rf(ref);
     free(zcti_copy(src, ref, rel));
     zc_build_desc d;
@@ -223,7 +222,7 @@ static uint64_t texture_hash(const char *src, const char *rel) {
 
 /* No writer temporary file (*.tmp-<pid>-<n>) left beside the pack. */
 static void assert_no_temporaries(void) {
-    DIR *d = opendir(tmp);
+    DIR *d = opendir(zct_tmp);
     cr_assert_not_null(d);
     struct dirent *e;
     while ((e = readdir(d)) != NULL)
@@ -274,7 +273,7 @@ Test(watch, every_kind_of_save_converges_on_the_last_version) {
 
 Test(watch, broken_save_keeps_the_last_good_pack) {
     zcti_require(PYGAME "alien1.png");
-    free(zcti_copy(PYGAME "alien1.png", in_dir, "tex/a.png"));
+    free(zcti_copy(PYGAME "alien1.png", zcti_in_dir, "tex/a.png"));
     put("notes.txt", "a blob beside the texture");
     uint64_t good = texture_hash(PYGAME "alien1.png", "tex/a.png");
     uint64_t next = texture_hash(PYGAME "brick.png", "tex/a.png");
@@ -298,7 +297,7 @@ Test(watch, broken_save_keeps_the_last_good_pack) {
     free(err);
 
     /* a later good save publishes again */
-    free(zcti_copy(PYGAME "brick.png", in_dir, "tex/a.png"));
+    free(zcti_copy(PYGAME "brick.png", zcti_in_dir, "tex/a.png"));
     await_hash("tex/a.png", next, "good save after the broken one");
     cr_assert_eq(watch_stop(), 0);
     free(a);
@@ -362,8 +361,8 @@ Test(watch, polling_alone_converges) {
  * change, or the watch would rebuild forever. */
 Test(watch, own_output_inside_the_tree_triggers_nothing) {
     put("a.txt", "inside 1");
-    free(pack_path);
-    pack_path = zct_join(in_dir, "game.zcpack"); /* removed with the tree by teardown */
+    free(zcti_pack_path);
+    zcti_pack_path = zct_join(zcti_in_dir, "game.zcpack"); /* removed with the tree by teardown */
     watch_start((const char *const[]){ "--poll", "100", NULL });
     await_text("a.txt", "inside 1", "first build");
     await_out("zcpack watch: build 1:", 1, "first build line");

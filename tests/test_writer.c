@@ -17,21 +17,18 @@
 #include "zc_test_util.h"
 #include "zc_writer.h"
 
-static char *dir;
-static char *out;               /* dir/out.zcpack */
+static char *out;               /* zct_tmp/out.zcpack */
 static const char old_text[] = "the previous pack, which must survive a failed build";
 
 static void setup(void) {
-    dir = zct_mkdtemp();
-    out = zct_join(dir, "out.zcpack");
+    zct_tmp_setup();
+    out = zct_tmp_path("out.zcpack");
 }
 
 static void teardown(void) {
     zc__packer_sys_reset();
-    zct_rm_rf(dir);
     free(out);
-    free(dir);
-    zct_assert_no_leaks();
+    zct_tmp_teardown();
 }
 
 TestSuite(writer, .init = setup, .fini = teardown, .timeout = 60);
@@ -53,7 +50,7 @@ static zc_result add_blob(zc_writer *w, const char *path, const void *data, size
 
 /* Only the output (or nothing) remains in dir: no temporary files. */
 static void assert_no_temporaries(void) {
-    cr_assert_eq(zct_count_prefixed(dir, "out.zcpack.tmp"), 0, "a temporary file was left behind");
+    cr_assert_eq(zct_count_prefixed(zct_tmp, "out.zcpack.tmp"), 0, "a temporary file was left behind");
 }
 
 static void assert_old_output(void) {
@@ -96,7 +93,7 @@ Test(writer, nothing_appears_before_finish) {
     zc_writer *w = open_writer(&log, 1);
     cr_assert_eq(add_blob(w, "a", "abc", 3, 0), ZC_OK);
     cr_assert_not(zct_exists(out), "the output appears only at finish");
-    cr_assert_eq(zct_count_prefixed(dir, "out.zcpack.tmp"), 1, "the temporary file lies beside the output");
+    cr_assert_eq(zct_count_prefixed(zct_tmp, "out.zcpack.tmp"), 1, "the temporary file lies beside the output");
     cr_assert_gt(zc_writer_bytes_written(w), sizeof(zc_header));
     zc_writer_abort(w);
     cr_assert_not(zct_exists(out));
@@ -162,7 +159,7 @@ Test(writer, bad_paths_and_duplicates) {
 }
 
 Test(writer, missing_directory) {
-    char *path = zct_join(dir, "no/such/dir/out.zcpack");
+    char *path = zct_join(zct_tmp, "no/such/dir/out.zcpack");
     zct_log log;
     zc_writer *w = (zc_writer *)&log;
     cr_assert_eq(zc_writer_open(&w, &(zc_writer_desc){ .path = path, .logger = zct_log_recorder(&log) }), ZC_ERR_IO);
@@ -238,7 +235,7 @@ Test(writer, large_twins_compared_to_the_last_byte) {
 
 /* The same calls give the same bytes; the pack depends on nothing else. */
 Test(writer, deterministic) {
-    char *second = zct_join(dir, "second.zcpack");
+    char *second = zct_join(zct_tmp, "second.zcpack");
     zct_write_sample_pack(out);
     sleep(1); /* a timestamp, if one slipped in, would now differ */
     zct_write_sample_pack(second);

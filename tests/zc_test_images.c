@@ -228,44 +228,22 @@ double zcti_psnr(const uint8_t *a, const uint8_t *b, size_t texels, unsigned cha
 }
 
 /* ---------------------------------------------------------------------------------
- * The zcpack CLI
+ * The scratch tree
  * ------------------------------------------------------------------------------- */
 
-zcti_run zcti_zcpack(const char *scratch, const char *const argv[]) {
-    char *out = zct_join(scratch, "zcpack.stdout"), *err = zct_join(scratch, "zcpack.stderr");
-    zcti_run run;
-    run.code = zct_run_cli(NULL, out, err, argv);
-    cr_assert_neq(run.code, -1, "cannot run %s", zct_zcpack_bin());
-    cr_assert_lt(run.code, 128, "zcpack was killed by signal %d", run.code - 128);
-    size_t n;
-    run.out = (char *)zct_read_file(out, &n);
-    run.err = (char *)zct_read_file(err, &n);
-    cr_assert(run.out && run.err);
-    unlink(out);
-    unlink(err);
-    free(out);
-    free(err);
-    return run;
+char *zcti_in_dir;
+char *zcti_pack_path;
+
+void zcti_tree_setup(void) {
+    zct_tmp_setup();
+    zcti_in_dir = zct_tmp_path("in");
+    zct_mkdirs(zcti_in_dir);
+    zcti_pack_path = zct_tmp_path("out.zcpack");
 }
 
-void zcti_run_free(zcti_run *run) {
-    free(run->out);
-    free(run->err);
-    run->out = run->err = NULL;
-}
-
-void zcti_tree_make(char **tmp, char **in_dir, char **pack_path) {
-    *tmp = zct_mkdtemp();
-    *in_dir = zct_join(*tmp, "in");
-    zct_mkdirs(*in_dir);
-    *pack_path = zct_join(*tmp, "out.zcpack");
-}
-
-void zcti_tree_remove(char **tmp, char **in_dir, char **pack_path) {
-    zct_rm_rf(*tmp);
-    free(*pack_path);
-    free(*in_dir);
-    free(*tmp);
-    *tmp = *in_dir = *pack_path = NULL;
-    zct_assert_no_leaks();
+void zcti_tree_teardown(void) {
+    free(zcti_pack_path);
+    free(zcti_in_dir);
+    zcti_pack_path = zcti_in_dir = NULL;
+    zct_tmp_teardown();
 }

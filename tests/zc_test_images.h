@@ -30,11 +30,15 @@
  * and smaller images. */
 int zcti_sanitize_run(void);
 
-/* A test's scratch tree: *tmp a new directory, *in_dir = tmp/in (created), *pack_path
- * = tmp/out.zcpack. zcti_tree_remove deletes the tree, frees the three strings and
- * checks the test leaked nothing (zct_assert_no_leaks). */
-void zcti_tree_make(char **tmp, char **in_dir, char **pack_path);
-void zcti_tree_remove(char **tmp, char **in_dir, char **pack_path);
+/* The scratch-tree fixture, usable as
+ *     TestSuite(name, .init = zcti_tree_setup, .fini = zcti_tree_teardown);
+ * or from a suite's own pair: setup runs zct_tmp_setup and sets zcti_in_dir =
+ * zct_tmp/in (created) and zcti_pack_path = zct_tmp/out.zcpack; teardown frees both
+ * and runs zct_tmp_teardown (which removes the tree and checks for leaks). */
+extern char *zcti_in_dir;
+extern char *zcti_pack_path;
+void zcti_tree_setup(void);
+void zcti_tree_teardown(void);
 
 /* Fail the test unless `path` is a readable file; the message names the package that
  * ships it and the command that installs it. */
@@ -96,22 +100,5 @@ void zcti_assert_level0_equals(const zc_texture_view *view, const uint8_t *rgba,
 /* PSNR in dB between two tight RGBA8 images of `texels` texels over the channels whose
  * bit is set in `channel_mask` (bit 0 red ... bit 3 alpha); INFINITY when equal. */
 double zcti_psnr(const uint8_t *a, const uint8_t *b, size_t texels, unsigned channel_mask);
-
-/* ---------------------------------------------------------------------------------
- * The zcpack CLI, output captured
- * ------------------------------------------------------------------------------- */
-
-typedef struct zcti_run {
-    int code;                   /* exit status (asserted not killed by a signal) */
-    char *out;                  /* stdout, NUL-terminated */
-    char *err;                  /* stderr, NUL-terminated */
-} zcti_run;
-
-/* Run zcpack with the NULL-terminated arguments; `scratch` is a directory for the
- * captured output files. */
-zcti_run zcti_zcpack(const char *scratch, const char *const argv[]);
-#define ZCTI_ZCPACK(scratch, ...) zcti_zcpack(scratch, (const char *const[]){ __VA_ARGS__, NULL })
-
-void zcti_run_free(zcti_run *run);
 
 #endif /* ZC_TEST_IMAGES_H */

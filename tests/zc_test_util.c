@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <criterion/criterion.h>
@@ -87,6 +88,24 @@ void zct_write_file(const char *path, const void *data, size_t size) {
         size -= (size_t)n;
     }
     cr_assert_eq(close(fd), 0);
+}
+
+void zct_put(const char *root, const char *rel, const void *data, size_t size) {
+    char *path = zct_join(root, rel);
+    zct_write_file(path, data, size);
+    free(path);
+}
+
+void zct_put_text(const char *root, const char *rel, const char *text) {
+    zct_put(root, rel, text, strlen(text));
+}
+
+void zct_copy_file(const char *src, const char *root, const char *rel) {
+    size_t size;
+    uint8_t *bytes = zct_read_file(src, &size);
+    cr_assert_not_null(bytes, "cannot read %s (tools/bootstrap.sh --test-data installs its package)", src);
+    zct_put(root, rel, bytes, size);
+    free(bytes);
 }
 
 uint8_t *zct_read_file(const char *path, size_t *out_size) {
@@ -166,33 +185,46 @@ int zct_count_prefixed(const char *dir, const char *prefix) {
  * The zcpack CLI
  * ------------------------------------------------------------------------------- */
 
+const char *zct_self_dir(void) {
+    static char dir[PATH_MAX];
+    if (dir[0]) return dir;
+    ssize_t n = readlink("/proc/self/exe", dir, sizeof dir - 1);
+    cr_assert_gt(n, 0, "readlink /proc/self/exe: %s", strerror(errno));
+    dir[n] = 0;
+    char *slash = strrchr(dir, '/');
+    cr_assert_not_null(slash);
+    *slash = 0;
+    return dir;
+}
+
 const char *zct_source_dir(void) {
     static char path[PATH_MAX];
     const char *env = getenv("ZC_SOURCE_DIR");
     if (env && *env) return env;
-    char self[PATH_MAX - 16];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    cr_assert_gt(n, 0, "readlink /proc/self/exe: %s", strerror(errno));
-    self[n] = 0;
-    char *slash = strrchr(self, '/');
-    cr_assert_not_null(slash);
-    *slash = 0;
-    snprintf(path, sizeof path, "%s/../..", self);
+    snprintf(path, sizeof path, "%.*s/../..", PATH_MAX - 16, zct_self_dir());
     return path;
+}
+
+const char *zct_source_path(const char *relative) {
+    static char path[PATH_MAX];
+    int n = snprintf(path, sizeof path, "%s/%s", zct_source_dir(), relative);
+    cr_assert(n > 0 && (size_t)n < sizeof path, "path too long: %s/%s", zct_source_dir(), relative);
+    cr_assert(zct_exists(path), "%s not found (set ZC_SOURCE_DIR to the source tree)", path);
+    return path;
+}
+
+uint8_t *zct_read_source(const char *relative, size_t *out_size) {
+    const char *path = zct_source_path(relative);
+    uint8_t *bytes = zct_read_file(path, out_size);
+    cr_assert_not_null(bytes, "cannot read %s", path);
+    return bytes;
 }
 
 const char *zct_zcpack_bin(void) {
     static char path[PATH_MAX];
     const char *env = getenv("ZCPACK_BIN");
     if (env && *env) return env;
-    char self[PATH_MAX - 16];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    cr_assert_gt(n, 0, "readlink /proc/self/exe: %s", strerror(errno));
-    self[n] = 0;
-    char *slash = strrchr(self, '/');
-    cr_assert_not_null(slash);
-    *slash = 0;
-    snprintf(path, sizeof path, "%s/zcpack", self);
+    snprintf(path, sizeof path, "%.*s/zcpack", PATH_MAX - 16, zct_self_dir());
     return path;
 }
 
@@ -226,6 +258,73 @@ int zct_run_cli(const char *cwd, const char *out_path, const char *err_path, con
         return code == 127 ? -1 : code;
     }
     return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : -1;
+}
+
+static double zct__now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+zct_run zct_cli(const char *cwd, const char *const argv[]) {
+    cr_assert_not_null(zct_tmp, "zct_cli captures its output under zct_tmp, which is not set");
+    char *out = zct_tmp_path("zcpack.stdout"), *err = zct_tmp_path("zcpack.stderr");
+    zct_run run;
+    double start = zct__now();
+    run.code = zct_run_cli(cwd, out, err, argv);
+    run.seconds = zct__now() - start;
+    cr_assert_neq(run.code, -1, "cannot run %s", zct_zcpack_bin());
+    cr_assert_lt(run.code, 128, "zcpack was killed by signal %d", run.code - 128);
+    size_t n;
+    run.out = (char *)zct_read_file(out, &run.out_size);
+    run.err = (char *)zct_read_file(err, &n);
+    cr_assert(run.out && run.err);
+    unlink(out);
+    unlink(err);
+    free(out);
+    free(err);
+    return run;
+}
+
+void zct_run_free(zct_run *run) {
+    free(run->out);
+    free(run->err);
+    run->out = run->err = NULL;
+}
+
+/* ---------------------------------------------------------------------------------
+ * Fixtures
+ * ------------------------------------------------------------------------------- */
+
+char *zct_tmp;
+char *zct_sample_path;
+
+void zct_tmp_setup(void) {
+    zct_tmp = zct_mkdtemp();
+}
+
+void zct_tmp_teardown(void) {
+    if (zct_tmp) zct_rm_rf(zct_tmp);
+    free(zct_tmp);
+    zct_tmp = NULL;
+    zct_assert_no_leaks();
+}
+
+char *zct_tmp_path(const char *name) {
+    cr_assert_not_null(zct_tmp);
+    return zct_join(zct_tmp, name);
+}
+
+void zct_sample_setup(void) {
+    zct_tmp_setup();
+    zct_sample_path = zct_tmp_path("sample.zcpack");
+    zct_write_sample_pack(zct_sample_path);
+}
+
+void zct_sample_teardown(void) {
+    free(zct_sample_path);
+    zct_sample_path = NULL;
+    zct_tmp_teardown();
 }
 
 /* ---------------------------------------------------------------------------------

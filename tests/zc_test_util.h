@@ -1,10 +1,13 @@
 /* zc_test_util.h - helpers shared by the Criterion suites: temporary directories,
- * whole-file I/O, running the zcpack CLI, building packs with the writer, a counting
- * (and optionally failing) allocator, a log recorder and a seeded generator.
+ * whole-file I/O and source trees, the fixtures every suite uses (the test's
+ * temporary directory, the sample pack), running the zcpack CLI with its output
+ * captured, building packs with the writer, a counting (and optionally failing)
+ * allocator, a log recorder and a seeded generator.
  *
  * Every helper either succeeds or fails the calling test with a Criterion assertion,
  * except where its comment says it returns a status. Criterion runs each test in its
- * own process, so helpers keep no state beyond what the caller passes in.
+ * own process, so the only state helpers keep is the fixtures' (zct_tmp,
+ * zct_sample_path), which belongs to the running test.
  */
 #ifndef ZC_TEST_UTIL_H
 #define ZC_TEST_UTIL_H
@@ -22,6 +25,9 @@
 /* New private directory under /tmp (mkdtemp). Returns a malloc'd path. */
 char *zct_mkdtemp(void);
 
+/* The directory of this test program (bin/<config>/). Static string. */
+const char *zct_self_dir(void);
+
 /* Remove `path` and everything under it; symbolic links are removed, never followed.
  * A missing path is not an error. Returns 0 on success, -1 otherwise. */
 int zct_rm_rf(const char *path);
@@ -34,6 +40,15 @@ void zct_mkdirs(const char *path);
 
 /* Write `size` bytes to `path` (created or truncated), creating parent directories. */
 void zct_write_file(const char *path, const void *data, size_t size);
+
+/* Write `size` bytes to root/rel, creating parent directories (a tree to build). */
+void zct_put(const char *root, const char *rel, const void *data, size_t size);
+
+/* Write the NUL-terminated `text` (without its NUL) to root/rel. */
+void zct_put_text(const char *root, const char *rel, const char *text);
+
+/* Copy the file `src` to root/rel; asserts that `src` can be read. */
+void zct_copy_file(const char *src, const char *root, const char *rel);
 
 /* Whole file into a malloc'd buffer with one extra NUL byte after the data; NULL when
  * the file cannot be read (status, not an assertion). */
@@ -53,11 +68,46 @@ int zct_files_equal(const char *a, const char *b);
  * (bin/<config>/). Static string. */
 const char *zct_source_dir(void);
 
+/* Path of `relative` (e.g. "samples/assets") under zct_source_dir(); asserts that it
+ * exists. Static string, overwritten by the next call. */
+const char *zct_source_path(const char *relative);
+
+/* Bytes of the file `relative` under zct_source_dir(), as zct_read_file; asserts that
+ * it can be read. */
+uint8_t *zct_read_source(const char *relative, size_t *out_size);
+
 /* 1 when `path` exists (lstat). */
 int zct_exists(const char *path);
 
 /* Number of directory entries in `dir` whose name starts with `prefix`. */
 int zct_count_prefixed(const char *dir, const char *prefix);
+
+/* ---------------------------------------------------------------------------------
+ * Fixtures
+ * ------------------------------------------------------------------------------- */
+
+/* The running test's private directory (NULL when none): made by zct_tmp_setup, removed
+ * with everything under it by zct_tmp_teardown. Criterion runs each test in its own
+ * process, so each test has its own. */
+extern char *zct_tmp;
+
+/* The temporary-directory fixture, usable as it stands:
+ *     TestSuite(name, .init = zct_tmp_setup, .fini = zct_tmp_teardown);
+ * or called from a suite's own pair. Setup makes zct_tmp (zct_mkdtemp). Teardown
+ * removes it (nothing when NULL: a test that set zct_tmp itself, or skipped before),
+ * frees it, sets it to NULL, and ends with zct_assert_no_leaks(). */
+void zct_tmp_setup(void);
+void zct_tmp_teardown(void);
+
+/* malloc'd zct_tmp/name. */
+char *zct_tmp_path(const char *name);
+
+/* The sample pack fixture (zct_write_sample_pack): setup runs zct_tmp_setup and writes
+ * the sample pack to zct_sample_path (zct_tmp/sample.zcpack); teardown frees the path
+ * and runs zct_tmp_teardown. */
+extern char *zct_sample_path;
+void zct_sample_setup(void);
+void zct_sample_teardown(void);
 
 /* ---------------------------------------------------------------------------------
  * The zcpack CLI
@@ -71,6 +121,33 @@ const char *zct_zcpack_bin(void);
  * (NULL: /dev/null). Returns the exit status, 128 + signal number when killed by a
  * signal, or -1 when the program could not be started. */
 int zct_run_cli(const char *cwd, const char *out_path, const char *err_path, const char *const argv[]);
+
+/* One run of the CLI with its output captured. */
+typedef struct zct_run {
+    int code;                   /* exit status (asserted: started, not killed by a signal) */
+    double seconds;             /* wall-clock time of the run */
+    char *out;                  /* stdout, NUL-terminated */
+    size_t out_size;            /* bytes of stdout, without the NUL */
+    char *err;                  /* stderr, NUL-terminated */
+} zct_run;
+
+/* Run the CLI with arguments argv[0..] (NULL-terminated, without the program name) in
+ * directory `cwd` (NULL: inherit), capturing stdout and stderr through files under
+ * zct_tmp (which must be set). Asserts that the program started and was not killed by
+ * a signal. Free with zct_run_free. */
+zct_run zct_cli(const char *cwd, const char *const argv[]);
+void zct_run_free(zct_run *run);
+
+#define ZCT_CLI(...) zct_cli(NULL, (const char *const[]){ __VA_ARGS__, NULL })
+#define ZCT_CLI_IN(cwd, ...) zct_cli(cwd, (const char *const[]){ __VA_ARGS__, NULL })
+
+/* Assert the run's exit status; the message shows its stderr. */
+#define ZCT_EXPECT_CODE(run, expected)                                                                     \
+    cr_assert_eq((run).code, (expected), "exit %d, expected %d; stderr:\n%s", (run).code, (expected), (run).err)
+
+/* Assert that the run's stderr contains `needle`. */
+#define ZCT_EXPECT_ERR(run, needle)                                                                        \
+    cr_assert(strstr((run).err, (needle)), "stderr lacks \"%s\":\n%s", (needle), (run).err)
 
 /* ---------------------------------------------------------------------------------
  * Packs built with the writer
