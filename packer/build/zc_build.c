@@ -337,19 +337,10 @@ struct zc__pipe {
     zc_result fatal;            /* writer or resource failure: the pack cannot be finished */
     zc_result first_failure;    /* of the first failed file in path order */
     uint32_t failed;
-    uint32_t textures_done, textures_total, textures_written;
-    uint32_t models_done, models_total, models_written;
+    uint32_t done[ZC_IMPORTER_MAX], total[ZC_IMPORTER_MAX], written[ZC_IMPORTER_MAX]; /* per importer row */
     uint64_t bytes_done, bytes_total;
     uint32_t cache_hits, cache_misses, cache_rejected;
 };
-
-static int zc__is_texture(const zc_importer *imp) {
-    return strcmp(imp->name, "texture") == 0;
-}
-
-static int zc__is_model(const zc_importer *imp) {
-    return strcmp(imp->name, "model") == 0;
-}
 
 static void zc__report(const zc__pipe *p, const char *current) {
     const zc__build *b = p->b;
@@ -357,10 +348,8 @@ static void zc__report(const zc__pipe *p, const char *current) {
     zc_build_progress progress;
     progress.files_done = (uint32_t)p->next_retire;
     progress.files_total = (uint32_t)b->count;
-    progress.textures_done = p->textures_done;
-    progress.textures_total = p->textures_total;
-    progress.models_done = p->models_done;
-    progress.models_total = p->models_total;
+    memcpy(progress.done, p->done, sizeof progress.done);
+    memcpy(progress.total, p->total, sizeof progress.total);
     progress.bytes_done = p->bytes_done;
     progress.bytes_total = p->bytes_total;
     progress.current = current;
@@ -416,10 +405,8 @@ static void zc__submit(zc__pipe *p) {
     job->pipe = p;
     job->index = index;
     job->imp = zc_importer_for_path(b->files[index].rel);
-    job->settings.texture.no_compress = b->desc->no_compress;
-    job->settings.texture.max_dimension = b->desc->max_texture_dimension;
-    job->settings.model.texture = job->settings.texture;
-    job->settings.model.timeout_ms = b->desc->model_timeout_ms;
+    zc_import_defaults defaults = { b->desc->no_compress, b->desc->max_texture_dimension, b->desc->model_timeout_ms };
+    zc_import_settings_init(&job->settings, &defaults);
     zc_manifest_apply(b->manifest, b->files[index].rel, &job->settings);
     job->req.data = job;
     job->file_path = zc__file_path(b, b->files[index].rel);
@@ -482,7 +469,7 @@ static void zc__count_cached(zc__pipe *p, const zc__job *job) {
     p->cache_rejected += (uint32_t)job->cached.rejected;
     if (job->cached.hit)
         p->cache_hits++;
-    else if (job->imp->prepare && p->b->cache && job->result == ZC_OK)
+    else if ((job->imp->flags & ZC_IMPORTER_CACHED) && job->imp->prepare && p->b->cache && job->result == ZC_OK)
         p->cache_misses++;
 }
 
@@ -504,13 +491,10 @@ static void zc__retire(zc__pipe *p) {
             if (p->first_failure == ZC_OK) p->first_failure = r;
             if (!b->desc->keep_going) p->stop = 1;
         }
-    } else if (live && zc__is_texture(job->imp)) {
-        p->textures_written++;
-    } else if (live && zc__is_model(job->imp)) {
-        p->models_written++;
+    } else if (live) {
+        p->written[zc_importer_index(job->imp)]++;
     }
-    if (zc__is_texture(job->imp)) p->textures_done++;
-    if (zc__is_model(job->imp)) p->models_done++;
+    p->done[zc_importer_index(job->imp)]++;
     p->bytes_done += f->size;
     p->next_retire++;
     zc__count_cached(p, job);
@@ -554,11 +538,7 @@ static void zc__run_imports(zc__pipe *p) {
         free(p->ring);
         return;
     }
-    for (size_t i = 0; i < p->b->count; ++i) {
-        const zc_importer *imp = zc_importer_for_path(p->b->files[i].rel);
-        if (zc__is_texture(imp)) p->textures_total++;
-        if (zc__is_model(imp)) p->models_total++;
-    }
+    for (size_t i = 0; i < p->b->count; ++i) p->total[zc_importer_index(zc_importer_for_path(p->b->files[i].rel))]++;
     zc__report(p, NULL);
     zc__pump(p);
     uv_run(&p->loop, UV_RUN_DEFAULT); /* returns when no prepare step is left */
@@ -783,8 +763,7 @@ static zc_result zc__build_tree(const zc_build_desc *desc, const char *write_pat
     }
     if (written && out) {
         out->files = (uint32_t)b.count - p.failed;
-        out->textures = p.textures_written;
-        out->models = p.models_written;
+        memcpy(out->imported, p.written, sizeof out->imported);
         out->skipped = b.skipped;
         out->input_bytes = bytes_total;
         zc__pack_stats(write_path, out);

@@ -57,7 +57,7 @@ typedef struct zc__tree_file {
     char *rel;
     char *path;                 /* root/rel */
     size_t dir_len;             /* bytes of rel before its last '/', 0 at the root */
-    int is_model;
+    int reads_tree;             /* a file of a ZC_IMPORTER_READS_TREE importer (a model) */
     uint8_t hash[16];           /* XXH3-128 of the bytes; zeros when unreadable */
     uint64_t size;
 } zc__tree_file;
@@ -227,7 +227,7 @@ void zc_build_cache_dir_id(const zc_build_cache *cache, uint64_t *dev, uint64_t 
 }
 
 int zc_build_cache_uses_tree(const zc_importer *imp) {
-    return imp && strcmp(imp->name, "model") == 0;
+    return imp && (imp->flags & ZC_IMPORTER_READS_TREE);
 }
 
 /* ---------------------------------------------------------------------------------
@@ -405,7 +405,7 @@ zc_result zc_build_cache_tree_add(zc_build_cache_tree *tree, const char *rel) {
     memcpy(f->path + root_len + (size_t)slash, rel, rel_len + 1);
     const char *last = strrchr(rel, '/');
     f->dir_len = last ? (size_t)(last - rel) : 0;
-    f->is_model = zc_build_cache_uses_tree(zc_importer_for_path(rel));
+    f->reads_tree = zc_build_cache_uses_tree(zc_importer_for_path(rel));
     tree->count++;
     zc_result r = zc__source_hash(tree->cache, f->path, f->hash, &f->size);
     if (r != ZC_OK) {
@@ -444,10 +444,10 @@ static void zc__hash_str(XXH3_state_t *s, const char *str) {
     if (n) XXH3_128bits_update(s, str, n);
 }
 
-/* The files a model at entry path `rel` depends on: every file that is not a model,
- * and the models of its own directory. */
+/* The files a tree-reading import (a model) at entry path `rel` depends on: every file
+ * that is not itself tree-reading, and the tree-reading files of its own directory. */
 static int zc__tree_covers(const zc__tree_file *f, const char *rel) {
-    if (!f->is_model) return 1;
+    if (!f->reads_tree) return 1;
     const char *last = strrchr(rel, '/');
     size_t dir_len = last ? (size_t)(last - rel) : 0;
     return f->dir_len == dir_len && strncmp(f->rel, rel, dir_len) == 0;
@@ -509,8 +509,7 @@ static void zc__key_from(const zc_build_cache *c, const zc_build_cache_tree *tre
     zc_import_settings settings;
     memset(&settings, 0, sizeof settings);
     if (src->settings) memcpy(&settings, src->settings, sizeof settings);
-    settings.model.timeout_ms = 0;
-    settings.model.in_process = 0;
+    zc_import_settings_for_key(&settings);
     zc__hash_u64(&state, sizeof settings);
     XXH3_128bits_update(&state, &settings, sizeof settings);
 
@@ -861,7 +860,7 @@ zc_result zc_build_cache_prepare(zc_build_cache *cache, const zc_build_cache_tre
     if (!imp || !imp->prepare || !src || !out) return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "nothing to import");
     memset(out, 0, sizeof *out);
     int uses_tree = zc_build_cache_uses_tree(imp);
-    if (!cache || (uses_tree && !tree)) return imp->prepare(src, out, diag);
+    if (!cache || !(imp->flags & ZC_IMPORTER_CACHED) || (uses_tree && !tree)) return imp->prepare(src, out, diag);
 
     uint8_t key[16];
     uint8_t source_hash[16];

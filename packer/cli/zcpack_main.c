@@ -585,14 +585,16 @@ static void zc__progress(const zc_build_progress *p, void *user_data) {
     char bar[WIDTH + 1];
     for (int i = 0; i < WIDTH; ++i) bar[i] = i < filled ? '#' : '.';
     bar[WIDTH] = 0;
-    char kinds[96] = "";
-    if (p->textures_total && p->models_total)
-        snprintf(kinds, sizeof kinds, " (%u/%u textures, %u/%u models)", p->textures_done, p->textures_total,
-                 p->models_done, p->models_total);
-    else if (p->textures_total)
-        snprintf(kinds, sizeof kinds, " (%u/%u textures)", p->textures_done, p->textures_total);
-    else if (p->models_total)
-        snprintf(kinds, sizeof kinds, " (%u/%u models)", p->models_done, p->models_total);
+    char kinds[160] = ""; /* " (3/7 textures, 1/4 models)": the labelled importer rows with files */
+    size_t used = 0;
+    for (size_t i = 0; i < zc_importer_count() && i < ZC_IMPORTER_MAX; ++i) {
+        const zc_importer *imp = zc_importer_at(i);
+        if (!imp->label || !p->total[i] || used >= sizeof kinds) continue;
+        int n = snprintf(kinds + used, sizeof kinds - used, "%s%u/%u %s", used ? ", " : " (", p->done[i], p->total[i],
+                         imp->label);
+        if (n > 0) used += (size_t)n;
+    }
+    if (used && used < sizeof kinds - 1) memcpy(kinds + used, ")", 2);
     int n = fprintf(stderr, "\r[%s] %u/%u files%s %.1f/%.1f MiB", bar, p->files_done, p->files_total, kinds,
                     zc__mib(p->bytes_done), zc__mib(p->bytes_total));
     if (n > zc__cli.progress_width) zc__cli.progress_width = n;
@@ -857,7 +859,21 @@ static int zc__cmd_watch(int argc, char **argv) {
     return r == ZC_OK ? ZC_EXIT_OK : zc__exit_for_build(r, ZC_BUILD_STAGE_IMPORT);
 }
 
+/* "7 textures, 4 models": the files written by each labelled importer row. */
+static const char *zc__imported_summary(const zc_build_stats *stats, char *buf, size_t size) {
+    size_t used = 0;
+    buf[0] = 0;
+    for (size_t i = 0; i < zc_importer_count() && i < ZC_IMPORTER_MAX && used < size; ++i) {
+        const zc_importer *imp = zc_importer_at(i);
+        if (!imp->label) continue;
+        int n = snprintf(buf + used, size - used, "%s%u %s", used ? ", " : "", stats->imported[i], imp->label);
+        if (n > 0) used += (size_t)n;
+    }
+    return buf;
+}
+
 static int zc__cmd_build(int argc, char **argv) {
+    char summary[160];
     zc__args a;
     zc__cache_args cache_args;
     int rc = zc__take_cache_args("build", &argc, argv, 2, 0, &cache_args);
@@ -919,9 +935,9 @@ static int zc__cmd_build(int argc, char **argv) {
                output, a.base, stats.patch_added, stats.patch_changed, stats.patch_removed, stats.patch_unchanged,
                stats.entries, (unsigned long long)stats.pack_bytes, zc__mib(stats.pack_bytes), seconds);
     else if (stats.pack_written && !a.quiet)
-        printf("%s: %u entries (%u textures, %u models), %u unique payloads, %llu bytes (%.1f MiB) from %llu "
+        printf("%s: %u entries (%s), %u unique payloads, %llu bytes (%.1f MiB) from %llu "
                "input bytes in %.2f s\n",
-               output, stats.entries, stats.textures, stats.models, stats.unique_payloads,
+               output, stats.entries, zc__imported_summary(&stats, summary, sizeof summary), stats.unique_payloads,
                (unsigned long long)stats.pack_bytes, zc__mib(stats.pack_bytes), (unsigned long long)stats.input_bytes,
                seconds);
     if (stats.pack_written && !a.quiet && cache_args.cache)
