@@ -123,10 +123,10 @@ static zc_result zc__rule_value_parse(const cJSON *v, size_t index, const zc_imp
     case ZC_IMPORT_KEY_POSITIVE: return zc__rule_positive(v, index, &out->v.f, diag);
     case ZC_IMPORT_KEY_ENUM: {
         const char *name = cJSON_IsString(v) ? v->valuestring : NULL;
-        if (!name || !k->parse(name, &out->v.i))
-            return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "rule %zu: \"%s\" must be %s", index, v->string,
-                           k->expected);
-        return ZC_OK;
+        if (name && k->parse(name, &out->v.i)) return ZC_OK;
+        char expected[256] = "a valid name";
+        if (k->expected) k->expected(expected, sizeof expected);
+        return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "rule %zu: \"%s\" must be %s", index, v->string, expected);
     }
     }
     return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "rule %zu: \"%s\" has no reader", index, v->string);

@@ -92,8 +92,8 @@ typedef struct zc_import_key {
     uint32_t lo, hi;                /* UINT and POW2: the accepted range */
     size_t offset;                  /* of the field in the row's own settings struct */
     int (*parse)(const char *name, int *value); /* ENUM: 1 and *value when name is valid */
-    const char *expected;           /* ENUM: what the error message says it must be
-                                       ("one of auto, rgba8, ...") */
+    void (*expected)(char *buf, size_t size); /* ENUM: what the error message says it
+                                       must be ("one of auto, rgba8, ...") */
 } zc_import_key;
 
 /* What an importer is given about one source file. Borrowed for the call only. */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "zc_importer.h"
+#include "zc_pixel_formats.h"
 
 static const char *const zc__texture_extensions[] = {
     "png", "jpg", "jpeg", "tga", "bmp", "psd", "gif", "hdr", NULL,
@@ -39,7 +40,7 @@ _Static_assert(sizeof(zc_switch) == sizeof(int) && sizeof(zc_texture_choice) == 
 /* The texture keys, at `base` (the offset of a zc_texture_settings in the row's settings). */
 #define ZC__TEXTURE_KEYS(base)                                                                                   \
     { "format", ZC_IMPORT_KEY_ENUM, 0, 0, (base) + offsetof(zc_texture_settings, format), zc__parse_texture_choice, \
-      "one of auto, rgba8, r8, rg8, rgba16f, rgba32f, bc1, bc3, bc4, bc5" },                                     \
+      zc_pixel_format_choice_list },                                                                             \
     { "srgb", ZC_IMPORT_KEY_SWITCH, 0, 0, (base) + offsetof(zc_texture_settings, srgb), NULL, NULL },             \
     { "normal_map", ZC_IMPORT_KEY_SWITCH, 0, 0, (base) + offsetof(zc_texture_settings, normal_map), NULL, NULL }, \
     { "mips", ZC_IMPORT_KEY_SWITCH, 0, 0, (base) + offsetof(zc_texture_settings, mips), NULL, NULL },             \
