@@ -119,10 +119,13 @@ static zc_result zc__open_root(zc__build *b) {
         zc__build_log(b, ZC_LOG_ERROR, "%s: not a directory", root);
         return ZC_ERR_IO;
     }
-    if (desc->max_texture_dimension > ZC_TEXTURE_MAX_EXTENT) {
-        zc__build_log(b, ZC_LOG_ERROR, "maximum texture dimension %u exceeds the format's limit of %u",
-                 desc->max_texture_dimension, ZC_TEXTURE_MAX_EXTENT);
-        return ZC_ERR_INVALID_ARGUMENT;
+    zc_diag diag;
+    zc_import_defaults defaults;
+    zc__build_import_defaults(desc, &defaults);
+    zc_result r = zc_import_defaults_check(&defaults, &diag);
+    if (r != ZC_OK) {
+        zc__build_log(b, ZC_LOG_ERROR, "%s", diag.message);
+        return r;
     }
     if (stat(desc->output_path, &st) == 0) {
         b->has_output = 1;
@@ -251,6 +254,13 @@ zc_result zc__build_tree(const zc_build_desc *desc, const char *write_path, zc_b
     free((char *)b.root);
     zc_manifest_free(b.manifest);
     return r;
+}
+
+void zc__build_import_defaults(const zc_build_desc *desc, zc_import_defaults *out) {
+    memset(out, 0, sizeof *out);
+    out->no_compress = desc->no_compress;
+    out->max_texture_dimension = desc->max_texture_dimension;
+    out->model_timeout_ms = desc->model_timeout_ms;
 }
 
 /* ---------------------------------------------------------------------------------

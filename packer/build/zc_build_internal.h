@@ -83,6 +83,9 @@ void zc__run_imports(zc__pipe *p);
 /* zc_build.c: build the tree into write_path. */
 zc_result zc__build_tree(const zc_build_desc *desc, const char *write_path, zc_build_stats *out);
 
+/* zc_build.c: the build options the importer rows turn into settings defaults. */
+void zc__build_import_defaults(const zc_build_desc *desc, zc_import_defaults *out);
+
 /* zc_build_patch.c */
 zc_result zc__build_patch(const zc_build_desc *desc, zc_build_stats *out);
 #if defined(__GNUC__)

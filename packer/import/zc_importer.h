@@ -165,6 +165,9 @@ typedef struct zc_importer {
     /* Set the defaults the build options imply into the row's member (zeroed before);
      * NULL: zeros. */
     void (*init_settings)(void *settings, const zc_import_defaults *defaults);
+    /* Check the build options this row turns into defaults: ZC_OK, or an error with a
+     * sentence in diag (the build fails before it scans); NULL: any values. */
+    zc_result (*check_defaults)(const zc_import_defaults *defaults, zc_diag *diag);
     /* Zero the fields of the row's member that change only whether an import fails,
      * not what it produces (a time limit), before the cache key hashes it; NULL: none. */
     void (*key_settings)(void *settings);
@@ -183,6 +186,10 @@ size_t zc_importer_index(const zc_importer *imp);
 /* Reset *settings to every row's defaults for these build options (init_settings);
  * defaults NULL: all zero. */
 void zc_import_settings_init(zc_import_settings *settings, const zc_import_defaults *defaults);
+
+/* Check the build options against every row (check_defaults): the first error, with
+ * its sentence in diag. */
+zc_result zc_import_defaults_check(const zc_import_defaults *defaults, zc_diag *diag);
 
 /* Zero in *settings the fields no row's output depends on (key_settings). */
 void zc_import_settings_for_key(zc_import_settings *settings);

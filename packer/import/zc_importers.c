@@ -78,6 +78,13 @@ static void zc__init_model_settings(void *settings, const zc_import_defaults *d)
     m->timeout_ms = d->model_timeout_ms;
 }
 
+static zc_result zc__check_texture_defaults(const zc_import_defaults *d, zc_diag *diag) {
+    if (d->max_texture_dimension > ZC_TEXTURE_MAX_EXTENT)
+        return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "maximum texture dimension %u exceeds the format's limit of %u",
+                       d->max_texture_dimension, ZC_TEXTURE_MAX_EXTENT);
+    return ZC_OK;
+}
+
 /* The time limit and the isolation change only whether a model import fails. */
 static void zc__key_model_settings(void *settings) {
     zc_model_settings *m = (zc_model_settings *)settings;
@@ -92,12 +99,12 @@ static void zc__key_model_settings(void *settings) {
 static const zc_importer zc__importers[] = {
     { "texture", 1, zc__texture_extensions, zc__import_texture, zc__prepare_texture_outputs, ZC_IMPORTER_CACHED,
       "textures", offsetof(zc_import_settings, texture), sizeof(zc_texture_settings), zc__init_texture_settings,
-      NULL, zc__texture_keys, ZC__COUNT(zc__texture_keys) },
+      zc__check_texture_defaults, NULL, zc__texture_keys, ZC__COUNT(zc__texture_keys) },
     { "model", 1, zc_model_extensions, zc__import_model, zc__prepare_model,
       ZC_IMPORTER_CACHED | ZC_IMPORTER_READS_TREE, "models", offsetof(zc_import_settings, model),
-      sizeof(zc_model_settings), zc__init_model_settings, zc__key_model_settings, zc__model_keys,
+      sizeof(zc_model_settings), zc__init_model_settings, NULL, zc__key_model_settings, zc__model_keys,
       ZC__COUNT(zc__model_keys) },
-    { "blob", 1, NULL, zc__import_blob, NULL, 0, NULL, 0, 0, NULL, NULL, NULL, 0 },
+    { "blob", 1, NULL, zc__import_blob, NULL, 0, NULL, 0, 0, NULL, NULL, NULL, NULL, 0 },
 };
 
 #define ZC__IMPORTER_COUNT ZC__COUNT(zc__importers)
@@ -112,6 +119,14 @@ void zc_import_settings_init(zc_import_settings *settings, const zc_import_defau
     for (size_t i = 0; defaults && i < ZC__IMPORTER_COUNT; ++i)
         if (zc__importers[i].init_settings && zc__importers[i].settings_size)
             zc__importers[i].init_settings((char *)settings + zc__importers[i].settings_offset, defaults);
+}
+
+zc_result zc_import_defaults_check(const zc_import_defaults *defaults, zc_diag *diag) {
+    for (size_t i = 0; defaults && i < ZC__IMPORTER_COUNT; ++i) {
+        zc_result r = zc__importers[i].check_defaults ? zc__importers[i].check_defaults(defaults, diag) : ZC_OK;
+        if (r != ZC_OK) return r;
+    }
+    return ZC_OK;
 }
 
 void zc_import_settings_for_key(zc_import_settings *settings) {
