@@ -10,7 +10,6 @@
 #define _GNU_SOURCE /* O_CLOEXEC, futimens, struct stat's st_mtim */
 #include "zc_build_cache_internal.h"
 
-
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))
 #endif

@@ -267,7 +267,6 @@ static zc_result zc__read_body(zc__in *in, const uint8_t key[16], zc_import_outp
     return ZC_OK;
 }
 
-
 /* Look a record up. HIT fills *outs; DAMAGED removes the record and says why in
  * *why; FAILED (out of memory, unreadable) leaves it. */
 zc__load zc__build_cache_load_record(zc_build_cache *c, const uint8_t key[16], const char *entry_path,
