@@ -285,7 +285,7 @@ Test(build_cache, incremental_equals_clean_after_random_rounds) {
     zc_build_stats st = build_into(zcti_pack_path, &o, NULL);
     cr_assert_eq(st.cache_hits, 0);
     cr_assert_eq(st.cache_misses, t.textures + 1, "every texture and the model imported: %u", st.cache_misses);
-    cr_assert_eq(st.models, 1);
+    cr_assert_eq(st.imported[zc_importer_index(zc_importer_find("model"))], 1);
     assert_equals_clean(&o, "first build");
 
     uint64_t seed = 0x5eedcafe;
@@ -326,7 +326,7 @@ Test(build_cache, model_follows_the_files_it_reads) {
     free(zcti_copy(OBJ "box.obj", zcti_in_dir, "props/box.obj"));
     opts o = { .cache_dir = cache_dir };
     zc_build_stats st = build_into(zcti_pack_path, &o, NULL);
-    cr_assert_eq(st.models, 2);
+    cr_assert_eq(st.imported[zc_importer_index(zc_importer_find("model"))], 2);
     cr_assert_eq(st.cache_misses, t.textures + 2);
 
     /* the box is a model in another directory: the spider stays cached */

@@ -586,10 +586,11 @@ typedef struct progress_seen {
 
 static void on_progress(const zc_build_progress *p, void *user_data) {
     progress_seen *s = (progress_seen *)user_data;
-    if (s->calls++ && p->models_done < s->models_done_last) s->models_done_monotonic = 0;
-    s->models_total = p->models_total;
-    s->textures_total = p->textures_total;
-    s->models_done_last = p->models_done;
+    size_t model = zc_importer_index(zc_importer_find("model")), texture = zc_importer_index(zc_importer_find("texture"));
+    if (s->calls++ && p->done[model] < s->models_done_last) s->models_done_monotonic = 0;
+    s->models_total = p->total[model];
+    s->textures_total = p->total[texture];
+    s->models_done_last = p->done[model];
 }
 
 typedef struct note_count {
@@ -617,8 +618,8 @@ Test(model_build, library_progress_stats_and_notes) {
                                              .progress_user_data = &seen, .no_sync = 1 },
                            &stats);
     cr_assert_eq(r, ZC_OK, "%s", zc_result_str(r));
-    cr_assert_eq(stats.models, 4);
-    cr_assert_eq(stats.textures, 7, "the tree's images: 1 png, 5 jpg, 1 tga");
+    cr_assert_eq(stats.imported[zc_importer_index(zc_importer_find("model"))], 4);
+    cr_assert_eq(stats.imported[zc_importer_index(zc_importer_find("texture"))], 7, "the tree's images: 1 png, 5 jpg, 1 tga");
     cr_assert_eq(stats.files, 14);
     cr_assert_eq(seen.models_total, 4);
     cr_assert_eq(seen.textures_total, 7);
@@ -648,7 +649,7 @@ Test(model_build, library_timeout_and_failed_models_count) {
     cr_assert_eq(r, ZC_ERR_BAD_SOURCE, "%s", zc_result_str(r));
     cr_assert_eq(stats.failed_stage, ZC_BUILD_STAGE_IMPORT);
     cr_assert_eq(stats.failed_files, 2);
-    cr_assert_eq(stats.models, 1);
+    cr_assert_eq(stats.imported[zc_importer_index(zc_importer_find("model"))], 1);
     cr_assert(stats.pack_written);
     cr_assert(zct_log_contains(&log, "b.ply: the model importer took longer than 3 s and was stopped"));
     cr_assert(zct_log_contains(&log, "c.md5mesh: the model importer crashed (signal 11, Segmentation fault)"));

@@ -88,6 +88,7 @@
 
 #include <stdint.h>
 
+#include "zc_importer.h"
 #include "zc_writer.h"
 
 #ifdef __cplusplus
@@ -98,8 +99,9 @@ typedef struct zc_build_cache zc_build_cache; /* zc_build_cache.h */
 
 typedef struct zc_build_progress {
     uint32_t files_done, files_total;   /* failed files count as done */
-    uint32_t textures_done, textures_total; /* the files of the texture importer among them */
-    uint32_t models_done, models_total; /* the files of the model importer among them */
+    uint32_t done[ZC_IMPORTER_MAX];     /* per importer row (zc_importer_at): its files among */
+    uint32_t total[ZC_IMPORTER_MAX];    /* files_done and files_total; label them with the
+                                           row's label, rows without one are not shown apart */
     uint64_t bytes_done, bytes_total;   /* file sizes as scanned */
     const char *current;                /* entry path of the file just imported; NULL before the first */
 } zc_build_progress;
@@ -160,8 +162,9 @@ typedef struct zc_build_stats {
     int pack_written;               /* 1 when the output holds the new pack (success, or
                                        keep_going with failed files) */
     uint32_t failed_files;          /* files whose import failed (logged one by one) */
-    uint32_t textures;              /* files imported as textures */
-    uint32_t models;                /* files imported as models (each gives several entries) */
+    uint32_t imported[ZC_IMPORTER_MAX]; /* files written per importer row (zc_importer_at;
+                                       summaries show the rows with a label: textures,
+                                       models) */
     uint32_t files;                 /* source files imported */
     uint32_t skipped;               /* symbolic links, special files, the output, temporaries */
     uint32_t entries;               /* entries in the pack */
@@ -174,7 +177,7 @@ typedef struct zc_build_stats {
     uint32_t patch_removed;         /* patch builds: whiteouts written */
     uint32_t patch_unchanged;       /* patch builds: entries left to the base */
     uint32_t cache_hits;            /* files whose entries came from the build cache */
-    uint32_t cache_misses;          /* files of a cached importer (texture, model) imported
+    uint32_t cache_misses;          /* files of a cached importer (ZC_IMPORTER_CACHED) imported
                                        afresh; blobs are never cached and count in neither */
     uint32_t cache_rejected;        /* damaged cache records found, ignored and removed */
     uint32_t cache_evicted;         /* records removed to keep the cache within its bound */

@@ -10,9 +10,10 @@
  *
  * What is cached: the outputs of an importer's prepare step (zc_importer.h), that is
  * every entry of one source file (path, type, layout hash, alignment, payload bytes,
- * dependency ids) and its notes. The texture and the model importer are cached; the
- * blob importer has no prepare step (its entry is the file's bytes, copied as it is
- * written) and is not. Failed imports are never cached.
+ * dependency ids) and its notes, for the importer rows flagged ZC_IMPORTER_CACHED
+ * (the texture and the model importer); the blob importer has no prepare step (its
+ * entry is the file's bytes, copied as it is written) and is not. Failed imports are
+ * never cached.
  *
  * The key: XXH3-128 of a canonical byte string holding
  *  - the key and record format versions of this file, the pack format version and the
@@ -24,8 +25,8 @@
  *    read the file name; model entry paths contain it),
  *  - the resolved import settings of the file (build options and manifest rules
  *    together, zc_import_settings, as bytes; fields that change only whether an
- *    import fails, not what it produces, are left out: the model time limit and the
- *    in-process switch) and the per-file options, if any,
+ *    import fails, not what it produces, are left out by each row's key_settings:
+ *    the model time limit and the in-process switch) and the per-file options, if any,
  *  - XXH3-128 and size of the source file's bytes,
  *  - for the model importer, the tree fingerprint (zc_build_cache_tree): a model's
  *    import also reads other files (glTF buffers, OBJ material libraries, textures,
@@ -121,8 +122,8 @@ void zc_build_cache_close(zc_build_cache *cache);
 const char *zc_build_cache_dir(const zc_build_cache *cache);
 void zc_build_cache_dir_id(const zc_build_cache *cache, uint64_t *dev, uint64_t *ino);
 
-/* 1 when imports of `imp` depend on other files of the tree (the model importer):
- * their keys need a tree fingerprint. */
+/* 1 when imports of `imp` depend on other files of the tree (ZC_IMPORTER_READS_TREE:
+ * the model importer): their keys need a tree fingerprint. */
 int zc_build_cache_uses_tree(const zc_importer *imp);
 
 /* ---------------------------------------------------------------------------------

@@ -4,6 +4,7 @@
 #include <fnmatch.h>
 #include <math.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -13,30 +14,26 @@
 #include "zc_manifest.h"
 #include "zc_packer_sys.h"
 
-/* Which fields of a rule are set. */
-enum {
-    ZC__SET_FORMAT = 1u << 0,
-    ZC__SET_SRGB = 1u << 1,
-    ZC__SET_NORMAL_MAP = 1u << 2,
-    ZC__SET_MIPS = 1u << 3,
-    ZC__SET_CUTOUT = 1u << 4,
-    ZC__SET_MAX_SIZE = 1u << 5,
-    ZC__SET_ROW_PITCH_ALIGN = 1u << 6,
-    ZC__SET_QUANTIZE = 1u << 7,
-    ZC__SET_MESHLETS = 1u << 8,
-    ZC__SET_GENERATE_NORMALS = 1u << 9,
-    ZC__SET_GENERATE_TANGENTS = 1u << 10,
-    ZC__SET_FLIP_UVS = 1u << 11,
-    ZC__SET_SCALE = 1u << 12,
-    ZC__SET_COMPRESS = 1u << 13,
-};
+/* The importer keys a rule can hold: at most every distinct key of the table. */
+#define ZC__RULE_MAX_KEYS 64
+
+/* One importer key a rule sets, read as its first row's zc_import_key says. */
+typedef struct zc__rule_value {
+    const char *key;                /* the row's key string (static) */
+    zc_import_key_kind kind;
+    union {
+        int i;                      /* SWITCH (zc_switch), FLAG, ENUM */
+        uint32_t u;                 /* UINT, POW2 */
+        float f;                    /* POSITIVE */
+    } v;
+} zc__rule_value;
 
 typedef struct zc__manifest_rule {
     char *match;
-    uint32_t set;                   /* ZC__SET_* */
-    zc_texture_settings texture;    /* the fields named in `set` */
-    zc_model_settings model;        /* the mesh fields named in `set` */
-    zc_switch compress;             /* when ZC__SET_COMPRESS is set */
+    zc__rule_value values[ZC__RULE_MAX_KEYS]; /* value_count of them, keys distinct */
+    size_t value_count;
+    int has_compress;
+    zc_switch compress;             /* when has_compress */
 } zc__manifest_rule;
 
 struct zc_manifest {
@@ -67,56 +64,31 @@ static zc_result zc__check_unique(const cJSON *object, const cJSON *member, size
     return ZC_OK;
 }
 
-static zc_result zc__rule_bool(const cJSON *value, size_t index, zc_switch *out, zc_diag *diag) {
-    if (!cJSON_IsBool(value))
-        return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "rule %zu: \"%s\" must be true or false", index, value->string);
-    *out = cJSON_IsTrue(value) ? ZC_SWITCH_ON : ZC_SWITCH_OFF;
-    return ZC_OK;
+/* The first importer row's entry for manifest key `key`, NULL when no row reads it. */
+static const zc_import_key *zc__find_key(const char *key) {
+    for (size_t r = 0; r < zc_importer_count(); ++r) {
+        const zc_importer *imp = zc_importer_at(r);
+        for (size_t k = 0; k < imp->key_count; ++k)
+            if (strcmp(imp->keys[k].key, key) == 0) return &imp->keys[k];
+    }
+    return NULL;
 }
 
-/* A mesh option's boolean (zc_model_settings keeps them as 0 or 1). */
-static zc_result zc__rule_flag(const cJSON *value, size_t index, int *out, zc_diag *diag) {
+static zc_result zc__rule_bool(const cJSON *value, size_t index, int *on, zc_diag *diag) {
     if (!cJSON_IsBool(value))
         return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "rule %zu: \"%s\" must be true or false", index, value->string);
-    *out = cJSON_IsTrue(value) ? 1 : 0;
+    *on = cJSON_IsTrue(value) ? 1 : 0;
     return ZC_OK;
 }
 
 /* A finite number greater than 0 that stays finite and non-zero as a float. */
-static zc_result zc__rule_scale(const cJSON *value, size_t index, float *out, zc_diag *diag) {
+static zc_result zc__rule_positive(const cJSON *value, size_t index, float *out, zc_diag *diag) {
     double d = cJSON_IsNumber(value) ? value->valuedouble : 0.0;
     if (!cJSON_IsNumber(value) || !isfinite(d) || d <= 0.0 || d > 1e30 || (float)d <= 0.0f)
         return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT,
-                       "rule %zu: \"scale\" must be a number greater than 0 (at most 1e30)", index);
+                       "rule %zu: \"%s\" must be a number greater than 0 (at most 1e30)", index, value->string);
     *out = (float)d;
     return ZC_OK;
-}
-
-/* One mesh option of a rule; ZC_ERR_NO_ENTRY when `key` is not one. */
-static zc_result zc__rule_mesh_member(const cJSON *v, size_t index, zc__manifest_rule *rule, zc_diag *diag) {
-    const char *key = v->string;
-    zc_model_settings *m = &rule->model;
-    static const struct {
-        const char *key;
-        uint32_t bit;
-        size_t offset;
-    } flags[] = {
-        { "quantize", ZC__SET_QUANTIZE, offsetof(zc_model_settings, quantize) },
-        { "meshlets", ZC__SET_MESHLETS, offsetof(zc_model_settings, meshlets) },
-        { "generate_normals", ZC__SET_GENERATE_NORMALS, offsetof(zc_model_settings, generate_normals) },
-        { "generate_tangents", ZC__SET_GENERATE_TANGENTS, offsetof(zc_model_settings, generate_tangents) },
-        { "flip_uvs", ZC__SET_FLIP_UVS, offsetof(zc_model_settings, flip_uvs) },
-    };
-    for (size_t i = 0; i < sizeof flags / sizeof flags[0]; ++i) {
-        if (strcmp(key, flags[i].key) != 0) continue;
-        rule->set |= flags[i].bit;
-        return zc__rule_flag(v, index, (int *)((char *)m + flags[i].offset), diag);
-    }
-    if (strcmp(key, "scale") == 0) {
-        rule->set |= ZC__SET_SCALE;
-        return zc__rule_scale(v, index, &m->scale, diag);
-    }
-    return ZC_ERR_NO_ENTRY;
 }
 
 /* An integer in [lo, hi]; power_of_two also requires a power of two. */
@@ -133,22 +105,36 @@ static zc_result zc__rule_int(const cJSON *value, size_t index, uint32_t lo, uin
     return ZC_OK;
 }
 
-static zc_result zc__rule_format(const cJSON *value, size_t index, zc_texture_choice *out, zc_diag *diag) {
-    const char *name = cJSON_IsString(value) ? value->valuestring : NULL;
-    zc_texture_choice choice = zc_texture_choice_from_name(name);
-    if (!name || (choice == ZC_TEXTURE_CHOICE_AUTO && strcmp(name, "auto") != 0))
-        return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT,
-                       "rule %zu: \"format\" must be one of auto, rgba8, r8, rg8, rgba16f, rgba32f, bc1, bc3, bc4, bc5",
-                       index);
-    *out = choice;
-    return ZC_OK;
+/* One importer key's value, read as `k` says. */
+static zc_result zc__rule_value_parse(const cJSON *v, size_t index, const zc_import_key *k, zc__rule_value *out,
+                                      zc_diag *diag) {
+    out->key = k->key;
+    out->kind = k->kind;
+    switch (k->kind) {
+    case ZC_IMPORT_KEY_SWITCH: {
+        int on = 0;
+        zc_result r = zc__rule_bool(v, index, &on, diag);
+        out->v.i = (int)(on ? ZC_SWITCH_ON : ZC_SWITCH_OFF);
+        return r;
+    }
+    case ZC_IMPORT_KEY_FLAG: return zc__rule_bool(v, index, &out->v.i, diag);
+    case ZC_IMPORT_KEY_UINT: return zc__rule_int(v, index, k->lo, k->hi, 0, &out->v.u, diag);
+    case ZC_IMPORT_KEY_POW2: return zc__rule_int(v, index, k->lo, k->hi, 1, &out->v.u, diag);
+    case ZC_IMPORT_KEY_POSITIVE: return zc__rule_positive(v, index, &out->v.f, diag);
+    case ZC_IMPORT_KEY_ENUM: {
+        const char *name = cJSON_IsString(v) ? v->valuestring : NULL;
+        if (name && k->parse(name, &out->v.i)) return ZC_OK;
+        char expected[256] = "a valid name";
+        if (k->expected) k->expected(expected, sizeof expected);
+        return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "rule %zu: \"%s\" must be %s", index, v->string, expected);
+    }
+    }
+    return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "rule %zu: \"%s\" has no reader", index, v->string);
 }
 
 /* One member of a rule object. */
 static zc_result zc__rule_member(const cJSON *v, size_t index, zc__manifest_rule *rule, zc_diag *diag) {
     const char *key = v->string;
-    zc_texture_settings *t = &rule->texture;
-    zc_result r;
     if (strcmp(key, "match") == 0) {
         if (!cJSON_IsString(v) || !v->valuestring[0])
             return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "rule %zu: \"match\" must be a non-empty string", index);
@@ -157,33 +143,19 @@ static zc_result zc__rule_member(const cJSON *v, size_t index, zc__manifest_rule
         memcpy(rule->match, v->valuestring, n + 1);
         return ZC_OK;
     }
-    if (strcmp(key, "format") == 0) {
-        r = zc__rule_format(v, index, &t->format, diag);
-        rule->set |= ZC__SET_FORMAT;
-    } else if (strcmp(key, "srgb") == 0) {
-        r = zc__rule_bool(v, index, &t->srgb, diag);
-        rule->set |= ZC__SET_SRGB;
-    } else if (strcmp(key, "normal_map") == 0) {
-        r = zc__rule_bool(v, index, &t->normal_map, diag);
-        rule->set |= ZC__SET_NORMAL_MAP;
-    } else if (strcmp(key, "mips") == 0) {
-        r = zc__rule_bool(v, index, &t->mips, diag);
-        rule->set |= ZC__SET_MIPS;
-    } else if (strcmp(key, "cutout") == 0) {
-        r = zc__rule_bool(v, index, &t->cutout, diag);
-        rule->set |= ZC__SET_CUTOUT;
-    } else if (strcmp(key, "max_size") == 0) {
-        r = zc__rule_int(v, index, 0, ZC_TEXTURE_MAX_EXTENT, 0, &t->max_size, diag);
-        rule->set |= ZC__SET_MAX_SIZE;
-    } else if (strcmp(key, "row_pitch_align") == 0) {
-        r = zc__rule_int(v, index, 1, 4096, 1, &t->row_pitch_align, diag);
-        rule->set |= ZC__SET_ROW_PITCH_ALIGN;
-    } else if (strcmp(key, "compress") == 0) {
-        r = zc__rule_bool(v, index, &rule->compress, diag);
-        rule->set |= ZC__SET_COMPRESS;
-    } else if ((r = zc__rule_mesh_member(v, index, rule, diag)) == ZC_ERR_NO_ENTRY) {
-        r = zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "rule %zu: unknown key \"%s\"", index, key);
+    if (strcmp(key, "compress") == 0) {
+        int on = 0;
+        zc_result r = zc__rule_bool(v, index, &on, diag);
+        rule->compress = on ? ZC_SWITCH_ON : ZC_SWITCH_OFF;
+        rule->has_compress = 1;
+        return r;
     }
+    const zc_import_key *k = zc__find_key(key);
+    if (!k) return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "rule %zu: unknown key \"%s\"", index, key);
+    if (rule->value_count == ZC__RULE_MAX_KEYS)
+        return zc_fail(diag, ZC_ERR_LIMIT, "rule %zu has more than %d keys", index, ZC__RULE_MAX_KEYS);
+    zc_result r = zc__rule_value_parse(v, index, k, &rule->values[rule->value_count], diag);
+    if (r == ZC_OK) rule->value_count++;
     return r;
 }
 
@@ -300,30 +272,28 @@ zc_result zc_manifest_load(const char *file_path, zc_manifest **out, zc_diag *di
  * Matching
  * ------------------------------------------------------------------------------- */
 
-static void zc__apply_rule(const zc__manifest_rule *rule, zc_texture_settings *t) {
-    if (rule->set & ZC__SET_FORMAT) t->format = rule->texture.format;
-    if (rule->set & ZC__SET_SRGB) t->srgb = rule->texture.srgb;
-    if (rule->set & ZC__SET_NORMAL_MAP) t->normal_map = rule->texture.normal_map;
-    if (rule->set & ZC__SET_MIPS) t->mips = rule->texture.mips;
-    if (rule->set & ZC__SET_CUTOUT) t->cutout = rule->texture.cutout;
-    if (rule->set & ZC__SET_MAX_SIZE) t->max_size = rule->texture.max_size;
-    if (rule->set & ZC__SET_ROW_PITCH_ALIGN) t->row_pitch_align = rule->texture.row_pitch_align;
-}
-
-static void zc__apply_mesh_rule(const zc__manifest_rule *rule, zc_model_settings *m) {
-    if (rule->set & ZC__SET_QUANTIZE) m->quantize = rule->model.quantize;
-    if (rule->set & ZC__SET_MESHLETS) m->meshlets = rule->model.meshlets;
-    if (rule->set & ZC__SET_GENERATE_NORMALS) m->generate_normals = rule->model.generate_normals;
-    if (rule->set & ZC__SET_GENERATE_TANGENTS) m->generate_tangents = rule->model.generate_tangents;
-    if (rule->set & ZC__SET_FLIP_UVS) m->flip_uvs = rule->model.flip_uvs;
-    if (rule->set & ZC__SET_SCALE) m->scale = rule->model.scale;
+/* Store one value into every importer row that reads its key. */
+static void zc__apply_value(const zc__rule_value *value, zc_import_settings *settings) {
+    for (size_t r = 0; r < zc_importer_count(); ++r) {
+        const zc_importer *imp = zc_importer_at(r);
+        for (size_t k = 0; k < imp->key_count; ++k) {
+            if (strcmp(imp->keys[k].key, value->key) != 0) continue;
+            char *field = (char *)settings + imp->settings_offset + imp->keys[k].offset;
+            if (value->kind == ZC_IMPORT_KEY_UINT || value->kind == ZC_IMPORT_KEY_POW2)
+                memcpy(field, &value->v.u, sizeof value->v.u);
+            else if (value->kind == ZC_IMPORT_KEY_POSITIVE)
+                memcpy(field, &value->v.f, sizeof value->v.f);
+            else
+                memcpy(field, &value->v.i, sizeof value->v.i);
+        }
+    }
 }
 
 zc_switch zc_manifest_compression(const zc_manifest *m, const char *source_path) {
     zc_switch result = ZC_SWITCH_AUTO;
     if (!m || !source_path) return result;
     for (size_t i = 0; i < m->count; ++i)
-        if ((m->rules[i].set & ZC__SET_COMPRESS) && fnmatch(m->rules[i].match, source_path, 0) == 0)
+        if (m->rules[i].has_compress && fnmatch(m->rules[i].match, source_path, 0) == 0)
             result = m->rules[i].compress;
     return result;
 }
@@ -332,8 +302,6 @@ void zc_manifest_apply(const zc_manifest *m, const char *entry_path, zc_import_s
     if (!m || !entry_path || !settings) return;
     for (size_t i = 0; i < m->count; ++i) {
         if (fnmatch(m->rules[i].match, entry_path, 0) != 0) continue;
-        zc__apply_rule(&m->rules[i], &settings->texture);
-        zc__apply_rule(&m->rules[i], &settings->model.texture);
-        zc__apply_mesh_rule(&m->rules[i], &settings->model);
+        for (size_t v = 0; v < m->rules[i].value_count; ++v) zc__apply_value(&m->rules[i].values[v], settings);
     }
 }

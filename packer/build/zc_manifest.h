@@ -16,7 +16,9 @@
  * case-sensitively; packer/cli/zcpack.md has more examples. Every rule that matches a file
  * applies, in order, field by field: a later rule overrides only the fields it sets.
  *
- * Rule fields (all but `match` optional):
+ * Rule fields (all but `match` optional). `match` and `compress` are the manifest's own;
+ * every other key comes from the importer rows (zc_importer.keys, zc_importers.c), which
+ * say how each is read and where it is stored; the keys today:
  *   match            string, the glob (required, non-empty)
  *   format           "auto", "rgba8", "r8", "rg8", "rgba16f", "rgba32f", "bc1", "bc3",
  *                    "bc4", "bc5"
@@ -42,7 +44,8 @@
  * a file gives (a model's meshes, materials and textures too: zc_manifest_compression
  * is asked with the file's own path). The top level is an object whose
  * only key is "rules" (an array, may be empty or absent). Unknown keys, repeated keys
- * and values of the wrong type or range are errors.
+ * and values of the wrong type or range are errors. A key that several rows list (the
+ * texture keys: the texture and the model row) is stored into each of them.
  *
  * Threads: a parsed manifest is immutable; zc_manifest_apply is safe from any thread.
  */

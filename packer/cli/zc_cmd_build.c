@@ -3,6 +3,7 @@
  * `zcpack watch` shares (zc_cmd_build.h). */
 #define _DEFAULT_SOURCE /* realpath */
 #include "zc_cmd_build.h"
+#include "zc_importer.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -184,14 +185,16 @@ static void zc__progress(const zc_build_progress *p, void *user_data) {
     char bar[WIDTH + 1];
     for (int i = 0; i < WIDTH; ++i) bar[i] = i < filled ? '#' : '.';
     bar[WIDTH] = 0;
-    char kinds[96] = "";
-    if (p->textures_total && p->models_total)
-        snprintf(kinds, sizeof kinds, " (%u/%u textures, %u/%u models)", p->textures_done, p->textures_total,
-                 p->models_done, p->models_total);
-    else if (p->textures_total)
-        snprintf(kinds, sizeof kinds, " (%u/%u textures)", p->textures_done, p->textures_total);
-    else if (p->models_total)
-        snprintf(kinds, sizeof kinds, " (%u/%u models)", p->models_done, p->models_total);
+    char kinds[160] = ""; /* " (3/7 textures, 1/4 models)": the labelled importer rows with files */
+    size_t used = 0;
+    for (size_t i = 0; i < zc_importer_count() && i < ZC_IMPORTER_MAX; ++i) {
+        const zc_importer *imp = zc_importer_at(i);
+        if (!imp->label || !p->total[i] || used >= sizeof kinds) continue;
+        int n = snprintf(kinds + used, sizeof kinds - used, "%s%u/%u %s", used ? ", " : " (", p->done[i], p->total[i],
+                         imp->label);
+        if (n > 0) used += (size_t)n;
+    }
+    if (used && used < sizeof kinds - 1) memcpy(kinds + used, ")", 2);
     int n = fprintf(stderr, "\r[%s] %u/%u files%s %.1f/%.1f MiB", bar, p->files_done, p->files_total, kinds,
                     zc__mib(p->bytes_done), zc__mib(p->bytes_total));
     if (n > zc__cli.progress_width) zc__cli.progress_width = n;
@@ -199,10 +202,24 @@ static void zc__progress(const zc_build_progress *p, void *user_data) {
     fflush(stderr);
 }
 
+/* "7 textures, 4 models": the files written by each labelled importer row. */
+static const char *zc__imported_summary(const zc_build_stats *stats, char *buf, size_t size) {
+    size_t used = 0;
+    buf[0] = 0;
+    for (size_t i = 0; i < zc_importer_count() && i < ZC_IMPORTER_MAX && used < size; ++i) {
+        const zc_importer *imp = zc_importer_at(i);
+        if (!imp->label) continue;
+        int n = snprintf(buf + used, size - used, "%s%u %s", used ? ", " : "", stats->imported[i], imp->label);
+        if (n > 0) used += (size_t)n;
+    }
+    return buf;
+}
+
 /* The summary lines on stdout after a build that wrote its pack. */
 static void zc__build_summary(const zc_cli_build_values *v, const char *output, const zc_build_stats *stats,
                               double seconds) {
     if (!stats->pack_written || v->quiet) return;
+    char imported[160];
     if (v->base)
         printf("%s: patch for %s: %u added, %u changed, %u removed, %u unchanged; %u entries, %llu bytes "
                "(%.1f MiB) in %.2f s\n",
@@ -210,9 +227,9 @@ static void zc__build_summary(const zc_cli_build_values *v, const char *output, 
                stats->patch_unchanged, stats->entries, (unsigned long long)stats->pack_bytes,
                zc__mib(stats->pack_bytes), seconds);
     else
-        printf("%s: %u entries (%u textures, %u models), %u unique payloads, %llu bytes (%.1f MiB) from %llu "
+        printf("%s: %u entries (%s), %u unique payloads, %llu bytes (%.1f MiB) from %llu "
                "input bytes in %.2f s\n",
-               output, stats->entries, stats->textures, stats->models, stats->unique_payloads,
+               output, stats->entries, zc__imported_summary(stats, imported, sizeof imported), stats->unique_payloads,
                (unsigned long long)stats->pack_bytes, zc__mib(stats->pack_bytes),
                (unsigned long long)stats->input_bytes, seconds);
     if (v->cache)

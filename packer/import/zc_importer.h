@@ -1,9 +1,14 @@
 /* zc_importer.h - the importer table: how one source file becomes pack entries.
  *
  * Every importer is one row of a single table (zc_importers.c): a name, a version,
- * the file extensions it claims and its functions. The build picks the first row
- * whose extensions match the source file's name, else the fallback row (extensions
- * NULL). Adding an importer means writing its functions and adding one row.
+ * the file extensions it claims, its functions, whether the build cache keeps its
+ * outputs, its progress label, its settings (where they live in zc_import_settings,
+ * their defaults, the fields its cache key ignores) and the manifest keys it reads
+ * (zc_import_key). The build picks the first row whose extensions match the source
+ * file's name, else the fallback row (extensions NULL). The build, the build cache,
+ * progress, statistics and the manifest reach importers only through these rows.
+ * Adding an importer means writing its functions, adding one row and, when it has
+ * settings, its member of zc_import_settings.
  *
  * Two ways to import:
  *  - `import` writes complete entries through the writer it is given: every entry it
@@ -50,13 +55,46 @@ typedef struct zc_import_option {
     const char *value;
 } zc_import_option;
 
-/* Typed per-file settings, from the manifest (zc_manifest.h) and the build options.
- * Zero everywhere means every importer's defaults. */
+/* Typed per-file settings, from the manifest (zc_manifest.h) and the build options:
+ * one member per importer row that has settings, which only that importer reads (its
+ * row names the member by settings_offset and settings_size). Zero everywhere means
+ * every importer's defaults. The build cache hashes the whole struct as bytes. */
 typedef struct zc_import_settings {
     zc_texture_settings texture;    /* the texture importer's (zc_import_texture.h) */
     zc_model_settings model;        /* the model importer's (zc_model.h); model.texture is
                                        the base of the textures a model references */
 } zc_import_settings;
+
+/* Build-wide options an importer may turn into defaults of its settings
+ * (zc_importer.init_settings); the build fills them from its desc (zc_build.h). */
+typedef struct zc_import_defaults {
+    int no_compress;                /* zc_build_desc.no_compress */
+    uint32_t max_texture_dimension; /* zc_build_desc.max_texture_dimension */
+    uint32_t model_timeout_ms;      /* zc_build_desc.model_timeout_ms */
+} zc_import_defaults;
+
+/* How a manifest value is read (zc_manifest.h), and the field it is stored in. */
+typedef enum zc_import_key_kind {
+    ZC_IMPORT_KEY_SWITCH,           /* true/false -> zc_switch ON/OFF */
+    ZC_IMPORT_KEY_FLAG,             /* true/false -> int 1/0 */
+    ZC_IMPORT_KEY_UINT,             /* an integer in [lo, hi] -> uint32_t */
+    ZC_IMPORT_KEY_POW2,             /* a power of two in [lo, hi] -> uint32_t */
+    ZC_IMPORT_KEY_POSITIVE,         /* a number > 0, at most 1e30 -> float */
+    ZC_IMPORT_KEY_ENUM,             /* a string that `parse` accepts -> an int-sized enum */
+} zc_import_key_kind;
+
+/* One manifest key of an importer. Several rows may list the same key (the model row
+ * lists the texture keys for the base of its textures): the first row's entry decides
+ * how the value is read, and the value is stored into every row that lists it. */
+typedef struct zc_import_key {
+    const char *key;                /* as written in zcpack.json */
+    zc_import_key_kind kind;
+    uint32_t lo, hi;                /* UINT and POW2: the accepted range */
+    size_t offset;                  /* of the field in the row's own settings struct */
+    int (*parse)(const char *name, int *value); /* ENUM: 1 and *value when name is valid */
+    void (*expected)(char *buf, size_t size); /* ENUM: what the error message says it
+                                       must be ("one of auto, rgba8, ...") */
+} zc_import_key;
 
 /* What an importer is given about one source file. Borrowed for the call only. */
 typedef struct zc_import_source {
@@ -102,17 +140,59 @@ typedef zc_result (*zc_import_fn)(const zc_import_source *src, zc_writer *w, zc_
  * Runs on any thread. */
 typedef zc_result (*zc_prepare_fn)(const zc_import_source *src, zc_import_outputs *out, zc_diag *diag);
 
+/* zc_importer.flags */
+enum {
+    ZC_IMPORTER_CACHED = 1u << 0,   /* the build cache keeps its prepared outputs (needs prepare) */
+    ZC_IMPORTER_READS_TREE = 1u << 1, /* its imports read other files of the tree: its cache
+                                       key covers them (zc_build_cache.h) */
+};
+
+/* Most rows the table may hold: the size of the per-importer arrays of the build's
+ * progress and statistics (zc_build.h). */
+#define ZC_IMPORTER_MAX 8
+
 typedef struct zc_importer {
     const char *name;               /* short name, e.g. "blob" */
     uint32_t version;               /* bumped whenever the output for the same input changes */
     const char *const *extensions;  /* lowercase, without the dot, NULL-terminated; NULL = fallback */
     zc_import_fn import;            /* never NULL */
     zc_prepare_fn prepare;          /* NULL: the build calls import on its thread */
+    uint32_t flags;                 /* ZC_IMPORTER_* */
+    const char *label;              /* plural noun for progress and summaries ("textures");
+                                       NULL: its files are not counted apart */
+    size_t settings_offset;         /* of its member of zc_import_settings */
+    size_t settings_size;           /* of that member; 0: no settings */
+    /* Set the defaults the build options imply into the row's member (zeroed before);
+     * NULL: zeros. */
+    void (*init_settings)(void *settings, const zc_import_defaults *defaults);
+    /* Check the build options this row turns into defaults: ZC_OK, or an error with a
+     * sentence in diag (the build fails before it scans); NULL: any values. */
+    zc_result (*check_defaults)(const zc_import_defaults *defaults, zc_diag *diag);
+    /* Zero the fields of the row's member that change only whether an import fails,
+     * not what it produces (a time limit), before the cache key hashes it; NULL: none. */
+    void (*key_settings)(void *settings);
+    const zc_import_key *keys;      /* the manifest keys it reads; key_count of them */
+    size_t key_count;
 } zc_importer;
 
-/* Number of importers in the table, and the one at `index` (NULL past the end). */
+/* Number of importers in the table (at most ZC_IMPORTER_MAX), and the one at `index`
+ * (NULL past the end). */
 size_t zc_importer_count(void);
 const zc_importer *zc_importer_at(size_t index);
+
+/* The index of a row of the table (zc_importer_at(zc_importer_index(imp)) == imp). */
+size_t zc_importer_index(const zc_importer *imp);
+
+/* Reset *settings to every row's defaults for these build options (init_settings);
+ * defaults NULL: all zero. */
+void zc_import_settings_init(zc_import_settings *settings, const zc_import_defaults *defaults);
+
+/* Check the build options against every row (check_defaults): the first error, with
+ * its sentence in diag. */
+zc_result zc_import_defaults_check(const zc_import_defaults *defaults, zc_diag *diag);
+
+/* Zero in *settings the fields no row's output depends on (key_settings). */
+void zc_import_settings_for_key(zc_import_settings *settings);
 
 /* The importer named `name`, NULL when there is none. */
 const zc_importer *zc_importer_find(const char *name);

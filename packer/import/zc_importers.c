@@ -1,9 +1,11 @@
 /* zc_importers.c - the one table of importers (see zc_importer.h). */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "zc_importer.h"
+#include "zc_pixel_formats.h"
 
 static const char *const zc__texture_extensions[] = {
     "png", "jpg", "jpeg", "tga", "bmp", "psd", "gif", "hdr", NULL,
@@ -24,15 +26,114 @@ static zc_result zc__prepare_texture_outputs(const zc_import_source *src, zc_imp
     return ZC_OK;
 }
 
+/* The manifest's "format": a name of zc_texture_choice_from_name, or "auto". */
+static int zc__parse_texture_choice(const char *name, int *value) {
+    zc_texture_choice choice = zc_texture_choice_from_name(name);
+    if (!name || (choice == ZC_TEXTURE_CHOICE_AUTO && strcmp(name, "auto") != 0)) return 0;
+    *value = (int)choice;
+    return 1;
+}
+
+_Static_assert(sizeof(zc_switch) == sizeof(int) && sizeof(zc_texture_choice) == sizeof(int),
+               "the manifest stores SWITCH and ENUM keys as int");
+
+/* The texture keys, at `base` (the offset of a zc_texture_settings in the row's settings). */
+#define ZC__TEXTURE_KEYS(base)                                                                                   \
+    { "format", ZC_IMPORT_KEY_ENUM, 0, 0, (base) + offsetof(zc_texture_settings, format), zc__parse_texture_choice, \
+      zc_pixel_format_choice_list },                                                                             \
+    { "srgb", ZC_IMPORT_KEY_SWITCH, 0, 0, (base) + offsetof(zc_texture_settings, srgb), NULL, NULL },             \
+    { "normal_map", ZC_IMPORT_KEY_SWITCH, 0, 0, (base) + offsetof(zc_texture_settings, normal_map), NULL, NULL }, \
+    { "mips", ZC_IMPORT_KEY_SWITCH, 0, 0, (base) + offsetof(zc_texture_settings, mips), NULL, NULL },             \
+    { "cutout", ZC_IMPORT_KEY_SWITCH, 0, 0, (base) + offsetof(zc_texture_settings, cutout), NULL, NULL },         \
+    { "max_size", ZC_IMPORT_KEY_UINT, 0, ZC_TEXTURE_MAX_EXTENT, (base) + offsetof(zc_texture_settings, max_size),  \
+      NULL, NULL },                                                                                              \
+    { "row_pitch_align", ZC_IMPORT_KEY_POW2, 1, 4096, (base) + offsetof(zc_texture_settings, row_pitch_align),    \
+      NULL, NULL }
+
+static const zc_import_key zc__texture_keys[] = { ZC__TEXTURE_KEYS(0) };
+
+/* A model's texture keys set the base of the textures it references. */
+static const zc_import_key zc__model_keys[] = {
+    ZC__TEXTURE_KEYS(offsetof(zc_model_settings, texture)),
+    { "quantize", ZC_IMPORT_KEY_FLAG, 0, 0, offsetof(zc_model_settings, quantize), NULL, NULL },
+    { "meshlets", ZC_IMPORT_KEY_FLAG, 0, 0, offsetof(zc_model_settings, meshlets), NULL, NULL },
+    { "generate_normals", ZC_IMPORT_KEY_FLAG, 0, 0, offsetof(zc_model_settings, generate_normals), NULL, NULL },
+    { "generate_tangents", ZC_IMPORT_KEY_FLAG, 0, 0, offsetof(zc_model_settings, generate_tangents), NULL, NULL },
+    { "flip_uvs", ZC_IMPORT_KEY_FLAG, 0, 0, offsetof(zc_model_settings, flip_uvs), NULL, NULL },
+    { "scale", ZC_IMPORT_KEY_POSITIVE, 0, 0, offsetof(zc_model_settings, scale), NULL, NULL },
+};
+
+static void zc__texture_defaults(zc_texture_settings *t, const zc_import_defaults *d) {
+    t->no_compress = d->no_compress;
+    t->max_dimension = d->max_texture_dimension;
+}
+
+static void zc__init_texture_settings(void *settings, const zc_import_defaults *d) {
+    zc__texture_defaults((zc_texture_settings *)settings, d);
+}
+
+static void zc__init_model_settings(void *settings, const zc_import_defaults *d) {
+    zc_model_settings *m = (zc_model_settings *)settings;
+    zc__texture_defaults(&m->texture, d);
+    m->timeout_ms = d->model_timeout_ms;
+}
+
+static zc_result zc__check_texture_defaults(const zc_import_defaults *d, zc_diag *diag) {
+    if (d->max_texture_dimension > ZC_TEXTURE_MAX_EXTENT)
+        return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "maximum texture dimension %u exceeds the format's limit of %u",
+                       d->max_texture_dimension, ZC_TEXTURE_MAX_EXTENT);
+    return ZC_OK;
+}
+
+/* The time limit and the isolation change only whether a model import fails. */
+static void zc__key_model_settings(void *settings) {
+    zc_model_settings *m = (zc_model_settings *)settings;
+    m->timeout_ms = 0;
+    m->in_process = 0;
+}
+
+#define ZC__COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
 /* Rows are tried in order; the fallback (extensions NULL) comes last. Images come
  * before models, so an extension both could claim stays a texture. */
 static const zc_importer zc__importers[] = {
-    { "texture", 1, zc__texture_extensions, zc__import_texture, zc__prepare_texture_outputs },
-    { "model", 1, zc_model_extensions, zc__import_model, zc__prepare_model },
-    { "blob", 1, NULL, zc__import_blob, NULL },
+    { "texture", 1, zc__texture_extensions, zc__import_texture, zc__prepare_texture_outputs, ZC_IMPORTER_CACHED,
+      "textures", offsetof(zc_import_settings, texture), sizeof(zc_texture_settings), zc__init_texture_settings,
+      zc__check_texture_defaults, NULL, zc__texture_keys, ZC__COUNT(zc__texture_keys) },
+    { "model", 1, zc_model_extensions, zc__import_model, zc__prepare_model,
+      ZC_IMPORTER_CACHED | ZC_IMPORTER_READS_TREE, "models", offsetof(zc_import_settings, model),
+      sizeof(zc_model_settings), zc__init_model_settings, NULL, zc__key_model_settings, zc__model_keys,
+      ZC__COUNT(zc__model_keys) },
+    { "blob", 1, NULL, zc__import_blob, NULL, 0, NULL, 0, 0, NULL, NULL, NULL, NULL, 0 },
 };
 
-#define ZC__IMPORTER_COUNT (sizeof zc__importers / sizeof zc__importers[0])
+#define ZC__IMPORTER_COUNT ZC__COUNT(zc__importers)
+_Static_assert(ZC__IMPORTER_COUNT <= ZC_IMPORTER_MAX, "raise ZC_IMPORTER_MAX");
+
+size_t zc_importer_index(const zc_importer *imp) {
+    return (size_t)(imp - zc__importers);
+}
+
+void zc_import_settings_init(zc_import_settings *settings, const zc_import_defaults *defaults) {
+    memset(settings, 0, sizeof *settings);
+    for (size_t i = 0; defaults && i < ZC__IMPORTER_COUNT; ++i)
+        if (zc__importers[i].init_settings && zc__importers[i].settings_size)
+            zc__importers[i].init_settings((char *)settings + zc__importers[i].settings_offset, defaults);
+}
+
+zc_result zc_import_defaults_check(const zc_import_defaults *defaults, zc_diag *diag) {
+    for (size_t i = 0; defaults && i < ZC__IMPORTER_COUNT; ++i) {
+        zc_result r = zc__importers[i].check_defaults ? zc__importers[i].check_defaults(defaults, diag) : ZC_OK;
+        if (r != ZC_OK) return r;
+    }
+    return ZC_OK;
+}
+
+void zc_import_settings_for_key(zc_import_settings *settings) {
+    for (size_t i = 0; i < ZC__IMPORTER_COUNT; ++i)
+        if (zc__importers[i].key_settings && zc__importers[i].settings_size)
+            zc__importers[i].key_settings((char *)settings + zc__importers[i].settings_offset);
+}
 
 size_t zc_importer_count(void) {
     return ZC__IMPORTER_COUNT;

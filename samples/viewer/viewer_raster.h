@@ -29,9 +29,10 @@ typedef struct vr_image {
     int srgb;                   /* 1: RGB are sRGB-encoded (decoded to linear when sampled) */
 } vr_image;
 
-/* Decode level 0, layer 0 of `view` into *out (RGBA8_UNORM/SRGB copied, BC1 and BC3
- * decoded here). ZC_ERR_UNSUPPORTED_CODEC for the other pixel formats (the caller
- * draws with the material's factor alone), ZC_ERR_LIMIT for levels above
+/* Decode level 0, layer 0 of `view` into *out through the packer's pixel-format table
+ * (every format it writes; srgb set for sRGB and float formats).
+ * ZC_ERR_UNSUPPORTED_CODEC for a format the table lacks (the caller draws with the
+ * material's factor alone), ZC_ERR_LIMIT for levels above
  * VR_MAX_IMAGE_TEXELS texels, ZC_ERR_BAD_ENTRY when the level's size or pitch does not
  * fit its extent, ZC_ERR_OUT_OF_MEMORY. On error *out is zeroed. Safe on any view a
  * zc_texture_view_* call produced. */

@@ -274,8 +274,10 @@ static void add_row(zc_bench_table *t, const char *what, const run *r, double cl
     zc_bench_table_set(t, row, 0, "%s", what);
     zc_bench_table_set(t, row, 1, "%s", time);
     const zc_build_stats *st = &r->stats;
-    uint32_t imported = st->cache_hits + st->cache_misses ? st->cache_misses : st->textures + st->models;
-    zc_bench_table_set(t, row, 2, "%u", imported); /* without a cache, every texture and model */
+    uint32_t imported = st->cache_misses; /* without a cache, every file of a cached importer */
+    for (size_t i = 0; !(st->cache_hits + st->cache_misses) && i < zc_importer_count(); ++i)
+        if (zc_importer_at(i)->flags & ZC_IMPORTER_CACHED) imported += st->imported[i];
+    zc_bench_table_set(t, row, 2, "%u", imported);
     zc_bench_table_set(t, row, 3, "%u", r->stats.cache_hits);
     zc_bench_table_set(t, row, 4, "%.1fx", clean_secs / r->secs);
 }

@@ -520,8 +520,8 @@ int main(int argc, char **argv) {
     timing dec1_med = median_run(dec1, DECODE_REPS), decn_med = median_run(decn, DECODE_REPS);
     timing b1_med = median_run(b1, BUILD_REPS), bn_med = median_run(bn, BUILD_REPS);
     timing plain_med = median_run(bplain, BUILD_REPS);
-    if (stats.textures != set.count)
-        zc_bench_fatal("zc_build imported %u textures out of %zu files", stats.textures, set.count);
+    uint32_t textures = stats.imported[zc_importer_index(zc_importer_find("texture"))];
+    if (textures != set.count) zc_bench_fatal("zc_build imported %u textures out of %zu files", textures, set.count);
 
     static const char *const pack_heads[] = {"work",       "threads",      "time (median)",    "CPU / wall",
                                              "textures/s", "source MiB/s", "time / stb decode"};

@@ -1,9 +1,11 @@
-/* zc_bc_decode.c - BC1/BC3/BC4/BC5 blocks, and whole levels of every pixel format,
- * back to RGBA8 (zc_texture_pixels.h). Used by `zcpack extract` and by the tests that
+/* zc_bc_decode.c - BC1/BC3/BC4/BC5 blocks, the decoders of the pixel-format rows
+ * (zc_pixel_formats.h), and whole levels of every pixel format through them, back to
+ * RGBA8 (zc_texture_pixels.h). Used by `zcpack extract` and by the tests that
  * measure what block compression lost.
  */
 #include <string.h>
 
+#include "zc_pixel_formats.h"
 #include "zc_texture_pixels.h"
 
 /* ---------------------------------------------------------------------------------
@@ -82,30 +84,33 @@ void zc_bc_decode_bc5(const uint8_t block[16], uint8_t rg[32]) {
  * Levels
  * ------------------------------------------------------------------------------- */
 
-/* One block of a BC format as 16 RGBA8 texels, as a person looks at it. */
-static void zc__decode_block_rgba(uint32_t format, const uint8_t *block, uint8_t rgba[64]) {
+/* The decoders of the pixel-format rows (zc_pixel_formats.c): one block, or one
+ * texel of an uncompressed format, as RGBA8. */
+void zc__decode_bc1(const uint8_t *block, uint8_t *rgba) {
+    zc_bc_decode_bc1(block, rgba);
+}
+
+void zc__decode_bc3(const uint8_t *block, uint8_t *rgba) {
+    zc_bc_decode_bc3(block, rgba);
+}
+
+void zc__decode_bc4(const uint8_t *block, uint8_t *rgba) {
+    uint8_t channels[16];
+    zc_bc_decode_bc4(block, channels);
+    for (int i = 0; i < 16; ++i) {
+        rgba[i * 4] = rgba[i * 4 + 1] = rgba[i * 4 + 2] = channels[i];
+        rgba[i * 4 + 3] = 255;
+    }
+}
+
+void zc__decode_bc5(const uint8_t *block, uint8_t *rgba) {
     uint8_t channels[32];
-    switch (format) {
-    case ZC_PIXEL_BC1_UNORM:
-    case ZC_PIXEL_BC1_SRGB: zc_bc_decode_bc1(block, rgba); break;
-    case ZC_PIXEL_BC3_UNORM:
-    case ZC_PIXEL_BC3_SRGB: zc_bc_decode_bc3(block, rgba); break;
-    case ZC_PIXEL_BC4_UNORM:
-        zc_bc_decode_bc4(block, channels);
-        for (int i = 0; i < 16; ++i) {
-            rgba[i * 4] = rgba[i * 4 + 1] = rgba[i * 4 + 2] = channels[i];
-            rgba[i * 4 + 3] = 255;
-        }
-        break;
-    default: /* BC5 */
-        zc_bc_decode_bc5(block, channels);
-        for (int i = 0; i < 16; ++i) {
-            rgba[i * 4] = channels[2 * i];
-            rgba[i * 4 + 1] = channels[2 * i + 1];
-            rgba[i * 4 + 2] = 0;
-            rgba[i * 4 + 3] = 255;
-        }
-        break;
+    zc_bc_decode_bc5(block, channels);
+    for (int i = 0; i < 16; ++i) {
+        rgba[i * 4] = channels[2 * i];
+        rgba[i * 4 + 1] = channels[2 * i + 1];
+        rgba[i * 4 + 2] = 0;
+        rgba[i * 4 + 3] = 255;
     }
 }
 
@@ -115,59 +120,63 @@ static uint8_t zc__unit_to_byte(float v) {
     return scaled >= 255.0f ? 255 : (uint8_t)scaled;
 }
 
-/* One uncompressed texel at p as RGBA8. */
-static void zc__decode_texel(uint32_t format, const uint8_t *p, uint8_t out[4]) {
-    float f[4];
-    switch (format) {
-    case ZC_PIXEL_R8_UNORM:
-        out[0] = out[1] = out[2] = p[0];
-        out[3] = 255;
-        return;
-    case ZC_PIXEL_RG8_UNORM:
-        out[0] = p[0];
-        out[1] = p[1];
-        out[2] = 0;
-        out[3] = 255;
-        return;
-    case ZC_PIXEL_RGBA8_UNORM:
-    case ZC_PIXEL_RGBA8_SRGB: memcpy(out, p, 4); return;
-    case ZC_PIXEL_RGBA16_FLOAT:
-        for (int c = 0; c < 4; ++c) f[c] = zc_float_from_half((uint16_t)(p[2 * c] | (p[2 * c + 1] << 8)));
-        break;
-    default: /* RGBA32_FLOAT */
-        memcpy(f, p, sizeof f);
-        break;
-    }
+void zc__decode_r8(const uint8_t *p, uint8_t *out) {
+    out[0] = out[1] = out[2] = p[0];
+    out[3] = 255;
+}
+
+void zc__decode_rg8(const uint8_t *p, uint8_t *out) {
+    out[0] = p[0];
+    out[1] = p[1];
+    out[2] = 0;
+    out[3] = 255;
+}
+
+void zc__decode_rgba8(const uint8_t *p, uint8_t *out) {
+    memcpy(out, p, 4);
+}
+
+/* Linear float RGBA to RGBA8: RGB encoded linear -> sRGB, alpha clamped and kept linear. */
+static void zc__float_texel(const float f[4], uint8_t *out) {
     for (int c = 0; c < 3; ++c) out[c] = zc__unit_to_byte(zc_linear_to_srgb(f[c]));
     out[3] = zc__unit_to_byte(f[3] > 0.0f ? (f[3] < 1.0f ? f[3] : 1.0f) : 0.0f);
 }
 
-/* One depth slice: `src` holds its block rows, `out` width * height RGBA8 texels. */
+void zc__decode_rgba16f(const uint8_t *p, uint8_t *out) {
+    float f[4];
+    for (int c = 0; c < 4; ++c) f[c] = zc_float_from_half((uint16_t)(p[2 * c] | (p[2 * c + 1] << 8)));
+    zc__float_texel(f, out);
+}
+
+void zc__decode_rgba32f(const uint8_t *p, uint8_t *out) {
+    float f[4];
+    memcpy(f, p, sizeof f);
+    zc__float_texel(f, out);
+}
+
+/* One depth slice through the row's decoder: `src` holds its block rows, `out` width *
+ * height RGBA8 texels. */
 static void zc__decode_slice(uint32_t format, const zc_texture_level_view *level, const uint8_t *src, uint8_t *out) {
     uint32_t block = 1, bytes = 0;
     zc_pixel_format_block(format, &block, &bytes);
+    zc_pixel_decode_fn decode = zc_pixel_format_row_of(format)->decode;
     uint32_t w = level->width, h = level->height;
-    if (block == 1) {
-        for (uint32_t y = 0; y < h; ++y)
-            for (uint32_t x = 0; x < w; ++x)
-                zc__decode_texel(format, src + (size_t)y * level->row_pitch + (size_t)x * bytes,
-                                 out + ((size_t)y * w + x) * 4);
-        return;
-    }
     uint8_t rgba[64];
-    for (uint32_t by = 0; by < (h + 3) / 4; ++by) {
-        for (uint32_t bx = 0; bx < (w + 3) / 4; ++bx) {
-            zc__decode_block_rgba(format, src + (size_t)by * level->row_pitch + (size_t)bx * bytes, rgba);
-            for (uint32_t y = 0; y < 4 && by * 4 + y < h; ++y)
-                for (uint32_t x = 0; x < 4 && bx * 4 + x < w; ++x)
-                    memcpy(out + ((size_t)(by * 4 + y) * w + bx * 4 + x) * 4, rgba + (y * 4 + x) * 4, 4);
+    for (uint32_t by = 0; by < (h + block - 1) / block; ++by) {
+        for (uint32_t bx = 0; bx < (w + block - 1) / block; ++bx) {
+            decode(src + (size_t)by * level->row_pitch + (size_t)bx * bytes, rgba);
+            for (uint32_t y = 0; y < block && by * block + y < h; ++y)
+                for (uint32_t x = 0; x < block && bx * block + x < w; ++x)
+                    memcpy(out + ((size_t)(by * block + y) * w + bx * block + x) * 4, rgba + (y * block + x) * 4, 4);
         }
     }
 }
 
 zc_result zc_texture_level_decode_rgba8(uint32_t format, const zc_texture_level_view *level, uint8_t *out) {
     uint32_t block, bytes;
-    if (!level || !out || !level->data || !zc_pixel_format_block(format, &block, &bytes)) return ZC_ERR_INVALID_ARGUMENT;
+    if (!level || !out || !level->data || !zc_pixel_format_block(format, &block, &bytes) || block > 4 ||
+        !zc_pixel_format_row_of(format)) /* decode_slice holds one block of at most 4x4 */
+        return ZC_ERR_INVALID_ARGUMENT;
     if (level->width == 0 || level->height == 0 || level->depth == 0 || level->width > ZC_TEXTURE_MAX_EXTENT ||
         level->height > ZC_TEXTURE_MAX_EXTENT || level->depth > ZC_TEXTURE_MAX_DEPTH)
         return ZC_ERR_INVALID_ARGUMENT;

@@ -17,6 +17,7 @@
 #include "zc_import_texture.h"
 #include "zc_importer.h"
 #include "zc_packer_sys.h"
+#include "zc_pixel_formats.h"
 #include "zc_texture_pixels.h"
 
 #define ZC__TEXTURE_HEADER_SIZE ((uint64_t)sizeof(zc_texture))
@@ -27,19 +28,8 @@
  * Names
  * ------------------------------------------------------------------------------- */
 
-static const char *const zc__choice_names[ZC__TEXTURE_CHOICE_COUNT] = {
-    NULL, "rgba8", "r8", "rg8", "rgba16f", "rgba32f", "bc1", "bc3", "bc4", "bc5",
-};
-
-const char *zc_texture_choice_name(zc_texture_choice choice) {
-    return (unsigned)choice < ZC__TEXTURE_CHOICE_COUNT ? zc__choice_names[choice] : NULL;
-}
-
-zc_texture_choice zc_texture_choice_from_name(const char *name) {
-    for (int i = 1; name && i < ZC__TEXTURE_CHOICE_COUNT; ++i)
-        if (strcmp(zc__choice_names[i], name) == 0) return (zc_texture_choice)i;
-    return ZC_TEXTURE_CHOICE_AUTO;
-}
+/* zc_texture_choice_name and zc_texture_choice_from_name read the pixel-format rows
+ * (zc_pixel_formats.c). */
 
 static int zc__lower(int c) {
     return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
@@ -101,40 +91,19 @@ typedef struct zc__texture_plan {
     uint32_t mip_count;         /* levels stored */
 } zc__texture_plan;
 
-static int zc__format_has_alpha(uint32_t format) {
-    return format == ZC_PIXEL_RGBA8_UNORM || format == ZC_PIXEL_RGBA8_SRGB || format == ZC_PIXEL_BC3_UNORM ||
-           format == ZC_PIXEL_BC3_SRGB || format == ZC_PIXEL_RGBA16_FLOAT || format == ZC_PIXEL_RGBA32_FLOAT;
-}
-
-/* The pixel format for an 8-bit source. */
-static uint32_t zc__ldr_format(zc_texture_choice choice, int srgb) {
-    switch (choice) {
-    case ZC_TEXTURE_CHOICE_R8: return ZC_PIXEL_R8_UNORM;
-    case ZC_TEXTURE_CHOICE_RG8: return ZC_PIXEL_RG8_UNORM;
-    case ZC_TEXTURE_CHOICE_RGBA16F: return ZC_PIXEL_RGBA16_FLOAT;
-    case ZC_TEXTURE_CHOICE_RGBA32F: return ZC_PIXEL_RGBA32_FLOAT;
-    case ZC_TEXTURE_CHOICE_BC1: return srgb ? ZC_PIXEL_BC1_SRGB : ZC_PIXEL_BC1_UNORM;
-    case ZC_TEXTURE_CHOICE_BC3: return srgb ? ZC_PIXEL_BC3_SRGB : ZC_PIXEL_BC3_UNORM;
-    case ZC_TEXTURE_CHOICE_BC4: return ZC_PIXEL_BC4_UNORM;
-    case ZC_TEXTURE_CHOICE_BC5: return ZC_PIXEL_BC5_UNORM;
-    default: return srgb ? ZC_PIXEL_RGBA8_SRGB : ZC_PIXEL_RGBA8_UNORM;
-    }
-}
-
 /* Pick the format by the policy of zc_texture_settings.format. */
 static zc_result zc__choose_format(const zc_texture_settings *s, int hdr, int normal, int single, int has_alpha,
-                                   int srgb, uint32_t *format, zc_diag *diag) {
+                                   int srgb, const zc_pixel_format_row **format, zc_diag *diag) {
     zc_texture_choice choice = s->format;
     if (hdr) {
-        if (choice == ZC_TEXTURE_CHOICE_AUTO || choice == ZC_TEXTURE_CHOICE_RGBA16F) {
-            *format = ZC_PIXEL_RGBA16_FLOAT;
-        } else if (choice == ZC_TEXTURE_CHOICE_RGBA32F) {
-            *format = ZC_PIXEL_RGBA32_FLOAT;
-        } else {
+        const zc_pixel_format_row *row = choice == ZC_TEXTURE_CHOICE_AUTO
+                                             ? zc_pixel_format_row_of(ZC_PIXEL_RGBA16_FLOAT)
+                                             : zc_pixel_format_row_for_choice(choice, 0);
+        if (!row || !(row->flags & ZC_PIXEL_ROW_FLOAT))
             return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT,
                            "format %s needs an 8-bit source; an HDR image takes rgba16f or rgba32f",
                            zc_texture_choice_name(choice));
-        }
+        *format = row;
         return ZC_OK;
     }
     if (choice == ZC_TEXTURE_CHOICE_AUTO)
@@ -142,8 +111,11 @@ static zc_result zc__choose_format(const zc_texture_settings *s, int hdr, int no
                  : single ? ZC_TEXTURE_CHOICE_BC4
                  : has_alpha ? ZC_TEXTURE_CHOICE_BC3
                              : ZC_TEXTURE_CHOICE_BC1;
-    if (s->no_compress && choice >= ZC_TEXTURE_CHOICE_BC1) choice = ZC_TEXTURE_CHOICE_RGBA8;
-    *format = zc__ldr_format(choice, srgb);
+    const zc_pixel_format_row *row = zc_pixel_format_row_for_choice(choice, srgb);
+    uint32_t block = 1, bytes = 0;
+    if (row) zc_pixel_format_block(row->format, &block, &bytes);
+    if (!row || (s->no_compress && block > 1)) row = zc_pixel_format_row_for_choice(ZC_TEXTURE_CHOICE_RGBA8, srgb);
+    *format = row;
     return ZC_OK;
 }
 
@@ -167,16 +139,18 @@ static zc_result zc__make_plan(const zc_texture_settings *s, const char *name, u
     int has_alpha;
     double binary_share;
     zc__texels_alpha_stats(level0, &has_alpha, &binary_share);
-    zc_result r = zc__choose_format(s, hdr, normal, single, has_alpha, srgb, &plan->format, diag);
+    const zc_pixel_format_row *row = NULL;
+    zc_result r = zc__choose_format(s, hdr, normal, single, has_alpha, srgb, &row, diag);
     if (r != ZC_OK) return r;
-    int is_float = plan->format == ZC_PIXEL_RGBA16_FLOAT || plan->format == ZC_PIXEL_RGBA32_FLOAT;
+    plan->format = row->format;
+    int is_float = (row->flags & ZC_PIXEL_ROW_FLOAT) != 0;
     plan->to_float = is_float && !hdr;
     plan->srgb = srgb;
     plan->filter = is_float ? ZC_MIP_FILTER_LINEAR
                    : normal ? ZC_MIP_FILTER_NORMAL
                    : srgb   ? ZC_MIP_FILTER_SRGB
                             : ZC_MIP_FILTER_LINEAR;
-    int alpha_kept = has_alpha && zc__format_has_alpha(plan->format);
+    int alpha_kept = has_alpha && (row->flags & ZC_PIXEL_ROW_ALPHA);
     plan->cutout = !is_float && alpha_kept &&
                    (s->cutout == ZC_SWITCH_ON ||
                     (s->cutout == ZC_SWITCH_AUTO && !normal && binary_share >= ZC__CUTOUT_AUTO_SHARE));

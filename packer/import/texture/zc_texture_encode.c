@@ -1,5 +1,6 @@
-/* zc_texture_encode.c - one mip level in any pixel format of zc_texture.h, and the
- * float conversions it needs (zc_texture_pixels.h).
+/* zc_texture_encode.c - one mip level in any pixel format of zc_texture.h through
+ * the encoder of its row (zc_pixel_formats.h), the encoders of the existing rows, and
+ * the float conversions they need (zc_texture_pixels.h).
  *
  * Block formats go through stb_dxt: BC1 and BC3 with STB_DXT_HIGHQUAL, BC4 and BC5
  * with its single- and two-channel encoders. Works on images the importer built
@@ -10,6 +11,7 @@
 
 #include <stb/stb_dxt.h>
 
+#include "zc_pixel_formats.h"
 #include "zc_texture_pixels.h"
 
 /* ---------------------------------------------------------------------------------
@@ -83,11 +85,18 @@ float zc_linear_to_srgb(float linear) {
  * ------------------------------------------------------------------------------- */
 
 int zc__texture_format_accepts(uint32_t format, int is_float) {
-    uint32_t block, bytes;
-    if (!zc_pixel_format_block(format, &block, &bytes)) return 0;
-    int float_format = format == ZC_PIXEL_RGBA16_FLOAT || format == ZC_PIXEL_RGBA32_FLOAT;
-    return float_format == (is_float != 0);
+    const zc_pixel_format_row *row = zc_pixel_format_row_of(format);
+    return row && !(row->flags & ZC_PIXEL_ROW_FLOAT) == !is_float;
 }
+
+void zc__texture_encode_level(uint32_t format, const zc_texels *img, uint8_t *dst, uint32_t row_pitch) {
+    const zc_pixel_format_row *row = zc_pixel_format_row_of(format);
+    if (row) row->encode(img, dst, row_pitch);
+}
+
+/* ---------------------------------------------------------------------------------
+ * Encoders of the pixel-format rows (zc_pixel_formats.c)
+ * ------------------------------------------------------------------------------- */
 
 /* Uncompressed formats from RGBA8: keep the first `channels` bytes of each texel. */
 static void zc__encode_bytes(const zc_texels *img, uint32_t channels, uint8_t *dst, uint32_t row_pitch) {
@@ -133,57 +142,68 @@ static void zc__gather_block(const zc_texels *img, uint32_t bx, uint32_t by, uin
     }
 }
 
-static void zc__encode_block(uint32_t format, uint8_t rgba[64], uint8_t *dst) {
-    uint8_t channels[32];
-    switch (format) {
-    case ZC_PIXEL_BC1_UNORM:
-    case ZC_PIXEL_BC1_SRGB:
-        for (int i = 0; i < 16; ++i) rgba[i * 4 + 3] = 255; /* stb_dxt wants constant alpha here */
-        stb_compress_dxt_block(dst, rgba, 0, STB_DXT_HIGHQUAL);
-        break;
-    case ZC_PIXEL_BC3_UNORM:
-    case ZC_PIXEL_BC3_SRGB:
-        stb_compress_dxt_block(dst, rgba, 1, STB_DXT_HIGHQUAL);
-        break;
-    case ZC_PIXEL_BC4_UNORM:
-        for (int i = 0; i < 16; ++i) channels[i] = rgba[i * 4];
-        stb_compress_bc4_block(dst, channels);
-        break;
-    case ZC_PIXEL_BC5_UNORM:
-        for (int i = 0; i < 16; ++i) {
-            channels[2 * i] = rgba[i * 4];
-            channels[2 * i + 1] = rgba[i * 4 + 1];
-        }
-        stb_compress_bc5_block(dst, channels);
-        break;
-    default:
-        break;
-    }
-}
-
-static void zc__encode_blocks(uint32_t format, const zc_texels *img, uint32_t block_bytes, uint8_t *dst,
-                              uint32_t row_pitch) {
+/* Every 4x4 block of an RGBA8 image through `encode_block`, block_bytes each. */
+static void zc__encode_blocks(const zc_texels *img, uint32_t block_bytes, void (*encode_block)(uint8_t *, uint8_t *),
+                              uint8_t *dst, uint32_t row_pitch) {
     _Alignas(16) uint8_t rgba[64]; /* stb_dxt reads it as 32-bit words */
     uint32_t blocks_x = (img->width + 3) / 4, blocks_y = (img->height + 3) / 4;
     for (uint32_t by = 0; by < blocks_y; ++by) {
         uint8_t *d = dst + (size_t)by * row_pitch;
         for (uint32_t bx = 0; bx < blocks_x; ++bx) {
             zc__gather_block(img, bx, by, rgba);
-            zc__encode_block(format, rgba, d + (size_t)bx * block_bytes);
+            encode_block(rgba, d + (size_t)bx * block_bytes);
         }
     }
 }
 
-void zc__texture_encode_level(uint32_t format, const zc_texels *img, uint8_t *dst, uint32_t row_pitch) {
-    uint32_t block = 1, bytes = 0;
-    zc_pixel_format_block(format, &block, &bytes);
-    switch (format) {
-    case ZC_PIXEL_R8_UNORM: zc__encode_bytes(img, 1, dst, row_pitch); break;
-    case ZC_PIXEL_RG8_UNORM: zc__encode_bytes(img, 2, dst, row_pitch); break;
-    case ZC_PIXEL_RGBA8_UNORM:
-    case ZC_PIXEL_RGBA8_SRGB: zc__encode_bytes(img, 4, dst, row_pitch); break;
-    case ZC_PIXEL_RGBA16_FLOAT: zc__encode_floats(img, 1, dst, row_pitch); break;
-    case ZC_PIXEL_RGBA32_FLOAT: zc__encode_floats(img, 0, dst, row_pitch); break;
-    default: zc__encode_blocks(format, img, bytes, dst, row_pitch); break;
+static void zc__bc1_block(uint8_t *rgba, uint8_t *dst) {
+    for (int i = 0; i < 16; ++i) rgba[i * 4 + 3] = 255; /* stb_dxt wants constant alpha here */
+    stb_compress_dxt_block(dst, rgba, 0, STB_DXT_HIGHQUAL);
+}
+
+static void zc__bc3_block(uint8_t *rgba, uint8_t *dst) {
+    stb_compress_dxt_block(dst, rgba, 1, STB_DXT_HIGHQUAL);
+}
+
+static void zc__bc4_block(uint8_t *rgba, uint8_t *dst) {
+    uint8_t channels[16];
+    for (int i = 0; i < 16; ++i) channels[i] = rgba[i * 4];
+    stb_compress_bc4_block(dst, channels);
+}
+
+static void zc__bc5_block(uint8_t *rgba, uint8_t *dst) {
+    uint8_t channels[32];
+    for (int i = 0; i < 16; ++i) {
+        channels[2 * i] = rgba[i * 4];
+        channels[2 * i + 1] = rgba[i * 4 + 1];
     }
+    stb_compress_bc5_block(dst, channels);
+}
+
+void zc__encode_r8(const zc_texels *img, uint8_t *dst, uint32_t row_pitch) {
+    zc__encode_bytes(img, 1, dst, row_pitch);
+}
+void zc__encode_rg8(const zc_texels *img, uint8_t *dst, uint32_t row_pitch) {
+    zc__encode_bytes(img, 2, dst, row_pitch);
+}
+void zc__encode_rgba8(const zc_texels *img, uint8_t *dst, uint32_t row_pitch) {
+    zc__encode_bytes(img, 4, dst, row_pitch);
+}
+void zc__encode_rgba16f(const zc_texels *img, uint8_t *dst, uint32_t row_pitch) {
+    zc__encode_floats(img, 1, dst, row_pitch);
+}
+void zc__encode_rgba32f(const zc_texels *img, uint8_t *dst, uint32_t row_pitch) {
+    zc__encode_floats(img, 0, dst, row_pitch);
+}
+void zc__encode_bc1(const zc_texels *img, uint8_t *dst, uint32_t row_pitch) {
+    zc__encode_blocks(img, 8, zc__bc1_block, dst, row_pitch);
+}
+void zc__encode_bc3(const zc_texels *img, uint8_t *dst, uint32_t row_pitch) {
+    zc__encode_blocks(img, 16, zc__bc3_block, dst, row_pitch);
+}
+void zc__encode_bc4(const zc_texels *img, uint8_t *dst, uint32_t row_pitch) {
+    zc__encode_blocks(img, 8, zc__bc4_block, dst, row_pitch);
+}
+void zc__encode_bc5(const zc_texels *img, uint8_t *dst, uint32_t row_pitch) {
+    zc__encode_blocks(img, 16, zc__bc5_block, dst, row_pitch);
 }

@@ -3,8 +3,10 @@
  *
  *   zc_texture_mips.c    downsampling (stb_image_resize), normal renormalisation,
  *                        alpha statistics and alpha-test coverage
- *   zc_texture_encode.c  a level in any pixel format of zc_texture.h, half floats
- *   zc_bc_decode.c       BC1/BC3/BC4/BC5 blocks and whole levels back to RGBA8
+ *   zc_texture_encode.c  a level in any pixel format of zc_texture.h (the encoders of
+ *                        the pixel-format rows, zc_pixel_formats.h), half floats
+ *   zc_bc_decode.c       BC1/BC3/BC4/BC5 blocks, the decoders of the rows, and whole
+ *                        levels back to RGBA8
  *
  * Images here are in memory, tight rows, top row first: RGBA8 (4 bytes per texel) or
  * RGBA float (4 floats per texel). Every function is safe from several threads at

@@ -1,0 +1,98 @@
+/* zc_build_cache_internal.h - what the parts of the build cache share
+ * (zc_build_cache.c, zc_build_cache_key.c, zc_build_cache_record.c): limits, the
+ * cache's state, the tree fingerprint and the helpers each part offers the others.
+ * The including file defines _GNU_SOURCE first. */
+#ifndef ZC_BUILD_CACHE_INTERNAL_H
+#define ZC_BUILD_CACHE_INTERNAL_H
+
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "zc_build_cache.h"
+
+#define ZC__KEY_VERSION 1u
+#define ZC__RECORD_MAGIC 0x5242435Au        /* "ZCBR" */
+#define ZC__RECORD_HEADER 40u               /* magic, version, key, count, notes length, body size */
+#define ZC__OUTPUT_HEADER 32u               /* the fixed fields of one output */
+#define ZC__MAX_OUTPUTS (1u << 20)          /* entries one source file may give */
+#define ZC__MAX_NOTES (1u << 20)            /* bytes of notes */
+#define ZC__IO_CHUNK (1u << 20)             /* bytes read or written at once */
+#define ZC__MEMO_TRUST_NS (2000000000LL)    /* mtime this far before hashing: trusted */
+#define ZC__MEMO_MAX (1u << 20)             /* remembered files; the memo is cleared beyond */
+#define ZC__STALE_TEMP_S 3600               /* temporary files older than this are removed */
+
+typedef struct zc__memo_slot {
+    char *path;                 /* NULL: empty */
+    uint64_t dev, ino, size;
+    int64_t mtime_ns, ctime_ns;
+    uint8_t hash[16];
+} zc__memo_slot;
+
+struct zc_build_cache {
+    char *dir;
+    uint64_t max_bytes;
+    zc_logger logger;
+    uint64_t dev, ino;
+    uint64_t tool_size;         /* /proc/self/exe: size and mtime, or zeros */
+    int64_t tool_mtime_ns;
+    pthread_mutex_t lock;       /* guards the memo and the temporary-name counter */
+    zc__memo_slot *memo;        /* open addressing by path hash */
+    size_t memo_cap, memo_used;
+    uint32_t temp_counter;
+};
+
+typedef struct zc__tree_file {
+    char *rel;
+    char *path;                 /* root/rel */
+    size_t dir_len;             /* bytes of rel before its last '/', 0 at the root */
+    int reads_tree;             /* a file of a ZC_IMPORTER_READS_TREE importer (a model) */
+    uint8_t hash[16];           /* XXH3-128 of the bytes; zeros when unreadable */
+    uint64_t size;
+} zc__tree_file;
+
+struct zc_build_cache_tree {
+    zc_build_cache *cache;
+    char *root;
+    zc__tree_file *files;
+    size_t count, cap;
+};
+
+/* What looking a record up gave (zc__build_cache_load_record). */
+typedef enum zc__load { ZC__LOAD_HIT, ZC__LOAD_ABSENT, ZC__LOAD_DAMAGED, ZC__LOAD_FAILED } zc__load;
+
+/* zc_build_cache.c */
+uint32_t zc__build_cache_get32(const uint8_t *p);
+uint64_t zc__build_cache_get64(const uint8_t *p);
+void zc__build_cache_hex(const uint8_t key[16], char out[33]);
+void zc__build_cache_memo_clear(zc_build_cache *c);
+int zc__build_cache_mkdirs(const char *dir);
+int64_t zc__build_cache_ns(struct timespec ts);
+void zc__build_cache_put32(uint8_t *p, uint32_t v);
+void zc__build_cache_put64(uint8_t *p, uint64_t v);
+char *zc__build_cache_strdup(const char *s);
+
+/* zc_build_cache_key.c */
+void zc__build_cache_key_from(const zc_build_cache *c, const zc_build_cache_tree *tree, const zc_importer *imp,
+                              const zc_import_source *src, const uint8_t source_hash[16], uint64_t source_size,
+                              uint8_t key[16]);
+zc_result zc__build_cache_source_hash(zc_build_cache *c, const char *path, uint8_t hash[16], uint64_t *size);
+int zc__build_cache_tree_unchanged(const zc_build_cache_tree *tree, const char *rel);
+
+/* zc_build_cache_record.c */
+zc__load zc__build_cache_load_record(zc_build_cache *c, const uint8_t key[16], const char *entry_path,
+                                     zc_import_outputs *outs, zc_diag *why, char **record_path);
+int zc__build_cache_store(zc_build_cache *c, const uint8_t key[16], const zc_import_outputs *outs);
+
+#endif /* ZC_BUILD_CACHE_INTERNAL_H */

@@ -1,0 +1,96 @@
+/* zc_build_internal.h - what the parts of zc_build share (zc_build.h): the build's
+ * state, the import pipeline's counters, and the functions each part offers the
+ * others.
+ *
+ *   zc_build.c           the build itself: root, cache, writer, conclusion, zc_build()
+ *   zc_build_scan.c      walk, sort, names, the manifest, statistics of the written pack
+ *   zc_build_pipeline.c  the import pipeline (thread pool, path-order writes)
+ *   zc_build_patch.c     patch builds against a base pack
+ */
+#ifndef ZC_BUILD_INTERNAL_H
+#define ZC_BUILD_INTERNAL_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <uv.h>
+
+#include "zc_build.h"
+#include "zc_build_cache.h"
+#include "zc_importer.h"
+#include "zc_manifest.h"
+
+typedef struct zc__build_file {
+    char *rel;                  /* entry path: relative, '/'-separated */
+    uint64_t size;
+} zc__build_file;
+
+typedef struct zc__build {
+    const zc_build_desc *desc;
+    const char *root;           /* input_dir without trailing slashes ("/" stays "/") */
+    size_t root_len;
+    int has_output;             /* the output exists: skip it if the walk meets it */
+    dev_t output_dev;
+    ino_t output_ino;
+    int has_base;               /* patch builds: the base pack exists; skip it too */
+    dev_t base_dev;
+    ino_t base_ino;
+    zc__build_file *files;
+    size_t count, cap;
+    uint32_t skipped;
+    zc_manifest *manifest;      /* NULL when the tree has none */
+    zc_build_cache *cache;      /* desc->cache, or one opened on desc->cache_dir; NULL: none */
+    int cache_owned;            /* opened by this build: closed at its end */
+    uint64_t cache_dev, cache_ino; /* the cache directory, skipped by the walk */
+    zc_build_cache_tree *tree;  /* file hashes for the model importer's keys; NULL: none */
+} zc__build;
+
+typedef struct zc__job zc__job; /* zc_build_pipeline.c */
+
+/* The import pipeline of one build: its ring of jobs and its counts. */
+typedef struct zc__pipe {
+    zc__build *b;
+    zc_writer *w;
+    uv_loop_t loop;
+    zc__job *ring;
+    size_t window;
+    size_t next_submit, next_retire;
+    int stop;                   /* submit nothing more; write nothing more */
+    zc_result fatal;            /* writer or resource failure: the pack cannot be finished */
+    zc_result first_failure;    /* of the first failed file in path order */
+    uint32_t failed;
+    uint32_t done[ZC_IMPORTER_MAX], total[ZC_IMPORTER_MAX], written[ZC_IMPORTER_MAX]; /* per importer row */
+    uint64_t bytes_done, bytes_total;
+    uint32_t cache_hits, cache_misses, cache_rejected;
+} zc__pipe;
+
+/* zc_build_scan.c */
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+void zc__build_log(const zc__build *b, zc_log_level level, const char *fmt, ...);
+char *zc__build_join(const char *a, size_t a_len, const char *b); /* "a/b"; NULL: out of memory */
+char *zc__file_path(const zc__build *b, const char *rel);        /* root/rel, malloc'd */
+const char *zc__escape(const char *in, char *out, size_t cap);    /* a name shown in a message */
+zc_result zc__build_scan(zc__build *b, const char *rel);          /* walk the tree below rel */
+int zc__compare_files(const void *x, const void *y);             /* by entry path */
+zc_result zc__take_manifest(zc__build *b);                       /* read and drop zcpack.json */
+void zc__pack_stats(const char *path, zc_build_stats *stats);     /* counts of a written pack */
+
+/* zc_build_pipeline.c: import every file into p->w (zc_build.c concludes). */
+void zc__run_imports(zc__pipe *p);
+
+/* zc_build.c: build the tree into write_path. */
+zc_result zc__build_tree(const zc_build_desc *desc, const char *write_path, zc_build_stats *out);
+
+/* zc_build.c: the build options the importer rows turn into settings defaults. */
+void zc__build_import_defaults(const zc_build_desc *desc, zc_import_defaults *out);
+
+/* zc_build_patch.c */
+zc_result zc__build_patch(const zc_build_desc *desc, zc_build_stats *out);
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+void zc__plog(const zc_build_desc *desc, zc_log_level level, const char *fmt, ...);
+
+#endif /* ZC_BUILD_INTERNAL_H */

@@ -1,0 +1,271 @@
+/* zc_build_scan.c - the scan step of a build (zc_build_internal.h): walk the tree,
+ * sort, check names, take the manifest; and the statistics of a written pack.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <uv.h>
+#include <zstd.h>
+
+#include "zc_build_internal.h"
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+void zc__build_log(const zc__build *b, zc_log_level level, const char *fmt, ...) {
+    if (!b->desc->logger.func) return;
+    char line[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    b->desc->logger.func(level, line, b->desc->logger.user_data);
+}
+
+/* "root/rel", or root alone when rel is empty. NULL when out of memory. */
+char *zc__build_join(const char *a, size_t a_len, const char *b) {
+    size_t b_len = strlen(b);
+    int slash = a_len > 0 && a[a_len - 1] != '/' && b_len > 0;
+    char *s = (char *)malloc(a_len + (size_t)slash + b_len + 1);
+    if (!s) return NULL;
+    memcpy(s, a, a_len);
+    if (slash) s[a_len] = '/';
+    memcpy(s + a_len + (size_t)slash, b, b_len + 1);
+    return s;
+}
+
+char *zc__file_path(const zc__build *b, const char *rel) {
+    return zc__build_join(b->root, b->root_len, rel);
+}
+
+/* Copy `in` into out[cap] with bytes that are not printable UTF-8 written as \xNN,
+ * so a message about a bad file name stays readable and valid UTF-8. */
+const char *zc__escape(const char *in, char *out, size_t cap) {
+    size_t o = 0;
+    const uint8_t *s = (const uint8_t *)in;
+    for (size_t i = 0; s[i] && o + 5 < cap;) {
+        size_t n = s[i] < 0x80 ? 1 : s[i] >= 0xF0 ? 4 : s[i] >= 0xE0 ? 3 : 2;
+        int ok = s[i] >= 0x20 && s[i] != 0x7F && s[i] != '\\';
+        if (n > 1) {
+            size_t avail = 1;
+            while (avail < n && s[i + avail]) avail++;
+            ok = avail == n && zc_utf8_valid(s + i, n);
+        }
+        if (!ok) {
+            snprintf(out + o, cap - o, "\\x%02x", s[i]);
+            o += 4;
+            i += 1;
+        } else if (o + n < cap) {
+            memcpy(out + o, s + i, n);
+            o += n;
+            i += n;
+        } else {
+            break;
+        }
+    }
+    out[o] = 0;
+    return out;
+}
+
+static zc_result zc__add_file(zc__build *b, char *rel, uint64_t size) {
+    if (b->count == b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 256;
+        zc__build_file *files = (zc__build_file *)realloc(b->files, cap * sizeof *files);
+        if (!files) return ZC_ERR_OUT_OF_MEMORY;
+        b->files = files;
+        b->cap = cap;
+    }
+    b->files[b->count].rel = rel;
+    b->files[b->count].size = size;
+    b->count++;
+    return ZC_OK;
+}
+
+static void zc__free_names(char **names, size_t count) {
+    for (size_t i = 0; i < count; ++i) free(names[i]);
+    free(names);
+}
+
+/* Read the names in one directory (without "." and ".."), then close it, so a deep
+ * tree never holds more than one directory stream open. */
+static zc_result zc__list_dir(zc__build *b, const char *dir_path, char ***out_names, size_t *out_count) {
+    *out_names = NULL;
+    *out_count = 0;
+    DIR *dir = opendir(dir_path);
+    if (!dir) {
+        int err = errno;
+        zc__build_log(b, ZC_LOG_ERROR, "%s: cannot open directory: %s", dir_path, strerror(err));
+        return err == ENOENT ? ZC_ERR_FILE_NOT_FOUND : ZC_ERR_IO;
+    }
+    char **names = NULL;
+    size_t count = 0, cap = 0;
+    zc_result r = ZC_OK;
+    for (;;) {
+        errno = 0;
+        struct dirent *d = readdir(dir);
+        if (!d) {
+            if (errno != 0) {
+                zc__build_log(b, ZC_LOG_ERROR, "%s: cannot read directory: %s", dir_path, strerror(errno));
+                r = ZC_ERR_IO;
+            }
+            break;
+        }
+        if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0) continue;
+        if (count == cap) {
+            cap = cap ? cap * 2 : 32;
+            char **grown = (char **)realloc(names, cap * sizeof *grown);
+            if (!grown) {
+                r = ZC_ERR_OUT_OF_MEMORY;
+                break;
+            }
+            names = grown;
+        }
+        size_t n = strlen(d->d_name);
+        if (!(names[count] = (char *)malloc(n + 1))) {
+            r = ZC_ERR_OUT_OF_MEMORY;
+            break;
+        }
+        memcpy(names[count++], d->d_name, n + 1);
+    }
+    closedir(dir);
+    if (r != ZC_OK) {
+        if (r == ZC_ERR_OUT_OF_MEMORY) zc__build_log(b, ZC_LOG_ERROR, "%s: out of memory listing the directory", dir_path);
+        zc__free_names(names, count);
+        return r;
+    }
+    *out_names = names;
+    *out_count = count;
+    return ZC_OK;
+}
+
+/* Collect the regular files under the directory `rel` ("" for the root). */
+zc_result zc__build_scan(zc__build *b, const char *rel) {
+    char *dir_path = zc__file_path(b, rel);
+    if (!dir_path) return ZC_ERR_OUT_OF_MEMORY;
+    char **names;
+    size_t count;
+    zc_result r = zc__list_dir(b, dir_path, &names, &count);
+    free(dir_path);
+    if (r != ZC_OK) return r;
+
+    for (size_t i = 0; i < count && r == ZC_OK; ++i) {
+        char *child = zc__build_join(rel, strlen(rel), names[i]);
+        char *child_path = child ? zc__file_path(b, child) : NULL;
+        if (!child_path) {
+            free(child);
+            r = ZC_ERR_OUT_OF_MEMORY;
+            break;
+        }
+        struct stat st;
+        if (lstat(child_path, &st) != 0) {
+            zc__build_log(b, ZC_LOG_ERROR, "%s: cannot stat: %s", child_path, strerror(errno));
+            r = ZC_ERR_IO;
+        } else if (S_ISLNK(st.st_mode)) {
+            zc__build_log(b, ZC_LOG_WARNING, "%s: skipping symbolic link", child_path);
+            b->skipped++;
+        } else if (S_ISDIR(st.st_mode) && b->cache && (uint64_t)st.st_dev == b->cache_dev &&
+                   (uint64_t)st.st_ino == b->cache_ino) {
+            zc__build_log(b, ZC_LOG_INFO, "%s: skipping the build cache", child_path);
+        } else if (S_ISDIR(st.st_mode)) {
+            r = zc__build_scan(b, child);
+        } else if (!S_ISREG(st.st_mode)) {
+            zc__build_log(b, ZC_LOG_WARNING, "%s: skipping: not a regular file", child_path);
+            b->skipped++;
+        } else if (b->has_output && st.st_dev == b->output_dev && st.st_ino == b->output_ino) {
+            zc__build_log(b, ZC_LOG_INFO, "%s: skipping the output pack", child_path);
+            b->skipped++;
+        } else if (b->has_base && st.st_dev == b->base_dev && st.st_ino == b->base_ino) {
+            zc__build_log(b, ZC_LOG_INFO, "%s: skipping the base pack", child_path);
+            b->skipped++;
+        } else if (zc_writer_is_temp_name(names[i])) {
+            zc__build_log(b, ZC_LOG_INFO, "%s: skipping a temporary pack file", child_path);
+            b->skipped++;
+        } else {
+            r = zc__add_file(b, child, (uint64_t)st.st_size);
+            if (r == ZC_OK) child = NULL; /* owned by the list now */
+        }
+        free(child);
+        free(child_path);
+    }
+    if (r == ZC_ERR_OUT_OF_MEMORY) zc__build_log(b, ZC_LOG_ERROR, "%s: out of memory while scanning", b->root);
+    zc__free_names(names, count);
+    return r;
+}
+
+int zc__compare_files(const void *x, const void *y) {
+    return strcmp(((const zc__build_file *)x)->rel, ((const zc__build_file *)y)->rel);
+}
+
+static int zc__compare_u64(const void *x, const void *y) {
+    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+/* Entry and payload counts of the finished pack, read back through the runtime. */
+void zc__pack_stats(const char *path, zc_build_stats *stats) {
+    zc_pack *pack = NULL;
+    zc_pack_desc pd;
+    memset(&pd, 0, sizeof pd);
+    pd.path = path;
+    pd.validate = ZC_VALIDATE_TOC;
+    if (zc_pack_open(&pack, &pd) != ZC_OK) return;
+    zc_pack_info info;
+    if (zc_pack_get_info(pack, &info) == ZC_OK) {
+        stats->entries = info.entry_count;
+        stats->pack_bytes = info.file_size;
+    }
+    /* distinct (offset, size) pairs: offsets of non-empty payloads never overlap */
+    uint64_t *offsets = (uint64_t *)malloc(((size_t)stats->entries + 1) * 2 * sizeof *offsets);
+    uint32_t n = 0;
+    for (uint32_t i = 0; offsets && i < stats->entries; ++i) {
+        zc_entry e;
+        if (zc_pack_entry_at(pack, i, &e) != ZC_OK || e.stored_size == 0) continue;
+        offsets[2 * n] = e.offset;
+        offsets[2 * n + 1] = e.stored_size;
+        n++;
+    }
+    if (offsets) {
+        qsort(offsets, n, 2 * sizeof *offsets, zc__compare_u64);
+        for (uint32_t i = 0; i < n; ++i) {
+            if (i > 0 && offsets[2 * i] == offsets[2 * (i - 1)]) continue;
+            stats->unique_payloads++;
+            stats->payload_bytes += offsets[2 * i + 1];
+        }
+    }
+    free(offsets);
+    zc_pack_close(pack);
+}
+
+/* ---------------------------------------------------------------------------------
+ * Manifest
+ * ------------------------------------------------------------------------------- */
+
+/* Read zcpack.json when the scan found it at the root, and drop it from the files. */
+zc_result zc__take_manifest(zc__build *b) {
+    size_t i = 0;
+    while (i < b->count && strcmp(b->files[i].rel, ZC_MANIFEST_NAME) != 0) i++;
+    if (i == b->count) return ZC_OK;
+    char *file = zc__file_path(b, ZC_MANIFEST_NAME);
+    if (!file) return ZC_ERR_OUT_OF_MEMORY;
+    zc_diag diag;
+    diag.message[0] = 0;
+    zc_result r = zc_manifest_load(file, &b->manifest, &diag);
+    if (r != ZC_OK)
+        zc__build_log(b, ZC_LOG_ERROR, "%s: %s", file, diag.message[0] ? diag.message : zc_result_str(r));
+    else
+        zc__build_log(b, ZC_LOG_INFO, "%s: %zu rules", file, zc_manifest_rule_count(b->manifest));
+    free(file);
+    free(b->files[i].rel);
+    memmove(&b->files[i], &b->files[i + 1], (b->count - i - 1) * sizeof *b->files);
+    b->count--;
+    return r;
+}
+

@@ -1,0 +1,376 @@
+/* zc_writer_compress.c - the writer's compression: zstd candidates, the gain
+ * threshold, spilled frames and dictionary training (zc_writer.h, "Compression" and
+ * "Dictionaries"; zc_writer_internal.h).
+ */
+#include "zc_writer_internal.h"
+
+/* ---------------------------------------------------------------------------------
+ * Compression (zc_writer.h, "Compression" and "Dictionaries")
+ * ------------------------------------------------------------------------------- */
+
+#define ZC__COMPRESS_MIN 16u            /* raw bytes below which no frame can pay off */
+#define ZC__MOVE_CHUNK ZC__CMP_CHUNK    /* frame bytes moved per read/write pair */
+
+/* Largest stored size that still saves min_saving percent of `raw` bytes. */
+static uint64_t zc__stored_limit(const zc_writer *w, uint64_t raw) {
+    return raw - (raw * w->min_saving + 99u) / 100u;
+}
+
+void zc__writer_begin_candidate(zc_writer *w, const char *path, uint32_t type) {
+    w->candidate = w->compress && type != ZC_TYPE_ZSTD_DICT && w->compress(path, type, w->compress_user_data);
+    w->spilled = 0;
+    w->raw_len = 0;
+}
+
+/* Keep `size` more raw bytes of the open candidate in memory. */
+zc_result zc__writer_raw_append(zc_writer *w, const void *data, size_t size) {
+    if (w->raw_len + size > w->raw_cap) {
+        size_t cap = w->raw_cap ? w->raw_cap : 64u * 1024u;
+        while (cap < w->raw_len + size) cap *= 2;
+        uint8_t *grown = (uint8_t *)realloc(w->raw, cap);
+        if (!grown) return zc__writer_oom(w, "an entry's raw bytes");
+        w->raw = grown;
+        w->raw_cap = cap;
+    }
+    memcpy(w->raw + w->raw_len, data, size);
+    w->raw_len += size;
+    return ZC_OK;
+}
+
+/* The candidate outgrew memory: write its padding and bytes so far to the file; the
+ * rest streams there too, and end_entry recompresses it from the file. */
+zc_result zc__writer_spill(zc_writer *w) {
+    zc_result r = ZC_OK;
+    if (w->pad_pending && (r = zc__writer_emit_zeros(w, w->pad_pending)) != ZC_OK) return r;
+    w->pad_pending = 0;
+    if (w->raw_len && (r = zc__writer_emit(w, w->raw, w->raw_len)) != ZC_OK) return r;
+    w->raw_len = 0;
+    w->spilled = 1;
+    return ZC_OK;
+}
+
+/* A compression context with the writer's settings and no dictionary. */
+static ZSTD_CCtx *zc__cctx(zc_writer *w) {
+    if (!w->cctx && !(w->cctx = ZSTD_createCCtx())) return NULL;
+    ZSTD_CCtx_reset(w->cctx, ZSTD_reset_session_and_parameters);
+    ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_compressionLevel, w->level);
+    ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_contentSizeFlag, 1);
+    ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_checksumFlag, 0);
+    return w->cctx;
+}
+
+static int zc__zbuf_reserve(zc_writer *w, size_t size) {
+    if (size <= w->zbuf_cap) return 1;
+    uint8_t *grown = (uint8_t *)realloc(w->zbuf, size);
+    if (!grown) return 0;
+    w->zbuf = grown;
+    w->zbuf_cap = size;
+    return 1;
+}
+
+/* Compress n raw bytes (with cdict when not NULL) into w->zbuf. *out_len is the frame
+ * size when it meets the saving policy, 0 when the entry stays raw. */
+static zc_result zc__try_compress(zc_writer *w, const uint8_t *raw, size_t n, const ZSTD_CDict *cdict,
+                                  size_t *out_len) {
+    *out_len = 0;
+    if (n < ZC__COMPRESS_MIN) return ZC_OK;
+    size_t limit = (size_t)zc__stored_limit(w, n);
+    ZSTD_CCtx *cctx = zc__cctx(w);
+    if (!cctx || !zc__zbuf_reserve(w, limit)) return zc__writer_oom(w, "compressing an entry");
+    if (cdict) ZSTD_CCtx_refCDict(cctx, cdict);
+    size_t got = ZSTD_compress2(cctx, w->zbuf, limit, raw, n);
+    if (ZSTD_isError(got)) {
+        if (ZSTD_getErrorCode(got) == ZSTD_error_memory_allocation) return zc__writer_oom(w, "compressing an entry");
+        return ZC_OK; /* dstSize_tooSmall: the frame would not save enough */
+    }
+    *out_len = got;
+    return ZC_OK;
+}
+
+/* Cut the file back to `offset` (everything after it is dropped). The buffer must be
+ * flushed. */
+static zc_result zc__cut(zc_writer *w, uint64_t offset) {
+    for (;;) {
+        if (zc__packer_sys.ftruncate(w->fd, (off_t)offset) == 0) break;
+        if (errno != EINTR) return zc__writer_io_fail(w, "truncate", errno);
+    }
+    if (zc__packer_sys.lseek(w->fd, (off_t)offset, SEEK_SET) < 0) return zc__writer_io_fail(w, "seek", errno);
+    w->pos = offset;
+    return ZC_OK;
+}
+
+/* Store `len` bytes as record index's payload (codec as given) at the next offset its
+ * alignment allows, then share it with a twin or keep it (zc__writer_share_or_keep). */
+zc_result zc__writer_store(zc_writer *w, uint32_t index, const uint8_t *bytes, uint64_t len, zc_codec codec) {
+    zc_toc_entry *rec = &w->recs[index];
+    rec->stored_size = len;
+    rec->codec = (uint8_t)codec;
+    w->pad_start = w->pos;
+    rec->offset = zc__writer_align_up(w->pos, (uint64_t)1 << rec->align_log2);
+    zc_result r = ZC_OK;
+    if (len > 0) {
+        if ((r = zc__writer_emit_zeros(w, rec->offset - w->pos)) != ZC_OK) return r;
+        if ((r = zc__writer_emit(w, bytes, (size_t)len)) != ZC_OK) return r;
+    }
+    return zc__writer_share_or_keep(w, index);
+}
+
+/* Compress n raw bytes by the policy (with cdict when not NULL) and store the result. */
+static zc_result zc__store_policy(zc_writer *w, uint32_t index, const uint8_t *raw, size_t n, const ZSTD_CDict *cdict) {
+    size_t len = 0;
+    zc_result r = zc__try_compress(w, raw, n, cdict, &len);
+    if (r != ZC_OK) return r;
+    return len ? zc__writer_store(w, index, w->zbuf, len, ZC_CODEC_ZSTD) : zc__writer_store(w, index, raw, n, ZC_CODEC_NONE);
+}
+
+/* A zstd failure while compressing: logged; memory exhaustion is OUT_OF_MEMORY. */
+static zc_result zc__zstd_fail(zc_writer *w, size_t code) {
+    if (ZSTD_getErrorCode(code) == ZSTD_error_memory_allocation) return zc__writer_oom(w, "compressing an entry");
+    zc__writer_wlog(w, ZC_LOG_ERROR, "%s: zstd cannot compress an entry: %s", w->path, ZSTD_getErrorName(code));
+    return ZC_ERR_IO;
+}
+
+/* Stream the raw bytes of a spilled candidate (in the file at rec->offset) through
+ * zstd into the file after them. Sets *frame_len to the frame's size, or 0 when it
+ * grew past the policy's limit (the file is then cut back to the raw bytes). */
+static zc_result zc__stream_frame(zc_writer *w, const zc_toc_entry *rec, uint64_t *frame_len) {
+    *frame_len = 0;
+    uint64_t raw = rec->raw_size, frame_start = w->pos, limit = zc__stored_limit(w, raw), done = 0;
+    size_t out_cap = ZSTD_CStreamOutSize();
+    ZSTD_CCtx *cctx = zc__cctx(w);
+    if (!w->cmp_a) w->cmp_a = (uint8_t *)malloc(ZC__CMP_CHUNK);
+    if (!cctx || !w->cmp_a || !zc__zbuf_reserve(w, out_cap)) return zc__writer_oom(w, "compressing an entry");
+    ZSTD_CCtx_setPledgedSrcSize(cctx, raw);
+    zc_result r = zc__writer_flush(w);
+    int over = 0, finished = 0;
+    while (r == ZC_OK && !over && !finished) {
+        size_t n = raw - done < ZC__CMP_CHUNK ? (size_t)(raw - done) : ZC__CMP_CHUNK;
+        if ((r = zc__writer_pread_all(w, w->cmp_a, n, rec->offset + done)) != ZC_OK) return r;
+        done += n;
+        ZSTD_inBuffer in = { w->cmp_a, n, 0 };
+        ZSTD_EndDirective mode = done == raw ? ZSTD_e_end : ZSTD_e_continue;
+        for (;;) {
+            ZSTD_outBuffer out = { w->zbuf, out_cap, 0 };
+            size_t left = ZSTD_compressStream2(cctx, &out, &in, mode);
+            if (ZSTD_isError(left)) return zc__zstd_fail(w, left);
+            if (out.pos && (r = zc__writer_emit(w, w->zbuf, out.pos)) != ZC_OK) return r;
+            if (w->pos - frame_start > limit) {
+                over = 1; /* no gain: stop here */
+                break;
+            }
+            if (mode == ZSTD_e_end ? left == 0 : in.pos == in.size) break;
+        }
+        finished = mode == ZSTD_e_end;
+    }
+    if (r == ZC_OK) r = zc__writer_flush(w);
+    if (r != ZC_OK) return r;
+    if (over) return zc__cut(w, frame_start);
+    *frame_len = w->pos - frame_start;
+    return ZC_OK;
+}
+
+/* Copy a frame down over the raw bytes it replaces (the ranges never overlap: the
+ * frame is shorter than the raw bytes), then cut the file after it. */
+static zc_result zc__move_frame(zc_writer *w, uint64_t from, uint64_t to, uint64_t len) {
+    zc_result r = ZC_OK;
+    for (uint64_t done = 0; done < len && r == ZC_OK;) {
+        size_t n = len - done < ZC__MOVE_CHUNK ? (size_t)(len - done) : ZC__MOVE_CHUNK;
+        r = zc__writer_pread_all(w, w->cmp_a, n, from + done);
+        if (r == ZC_OK) r = zc__writer_pwrite_all(w, w->cmp_a, n, to + done);
+        done += n;
+    }
+    return r == ZC_OK ? zc__cut(w, to + len) : r;
+}
+
+/* end_entry of a spilled candidate: recompress it from the file when it is small
+ * enough for readers to decode, then share or keep whatever is stored. */
+static zc_result zc__end_spilled(zc_writer *w, uint32_t index) {
+    zc_toc_entry *rec = &w->recs[index];
+    if (rec->raw_size <= ZC_DEFAULT_MAX_DECODED_SIZE) {
+        uint64_t frame_len = 0, frame_start = w->pos;
+        zc_result r = zc__stream_frame(w, rec, &frame_len);
+        if (r == ZC_OK && frame_len) r = zc__move_frame(w, frame_start, rec->offset, frame_len);
+        if (r != ZC_OK) return r;
+        if (frame_len) {
+            rec = &w->recs[index];
+            rec->stored_size = frame_len;
+            rec->codec = ZC_CODEC_ZSTD;
+        }
+    }
+    return zc__writer_share_or_keep(w, index);
+}
+
+/* end_entry of a candidate. */
+zc_result zc__writer_end_candidate(zc_writer *w, uint32_t index) {
+    w->candidate = 0;
+    w->pad_pending = 0; /* zc__writer_store places the payload itself */
+    if (w->spilled) return zc__end_spilled(w, index);
+    size_t n = w->raw_len;
+    w->raw_len = 0;
+    if (w->dictionaries && n > 0 && n <= ZC_WRITER_DICT_ENTRY_MAX && w->deferred_bytes + n <= ZC_WRITER_DICT_MEMORY) {
+        if (w->deferred_count == w->deferred_cap) {
+            uint32_t cap = w->deferred_cap ? w->deferred_cap * 2 : 256;
+            zc__deferred *grown = (zc__deferred *)realloc(w->deferred, (size_t)cap * sizeof *grown);
+            if (!grown) return zc__writer_oom(w, "entries held for a dictionary");
+            w->deferred = grown;
+            w->deferred_cap = cap;
+        }
+        uint8_t *copy = (uint8_t *)malloc(n);
+        if (!copy) return zc__writer_oom(w, "entries held for a dictionary");
+        memcpy(copy, w->raw, n);
+        zc__deferred *d = &w->deferred[w->deferred_count++];
+        d->index = index;
+        d->type = w->recs[index].type;
+        d->data = copy;
+        d->size = n;
+        w->deferred_bytes += n;
+        return ZC_OK; /* stored by zc__writer_write_deferred at finish */
+    }
+    return zc__store_policy(w, index, w->raw, n, NULL);
+}
+
+/* 1 when some record already has `path`. */
+static int zc__path_taken(const zc_writer *w, const char *path) {
+    size_t len = strlen(path);
+    uint64_t id = XXH3_64bits(path, len);
+    if (!w->ids_cap) return 0;
+    for (uint32_t s = (uint32_t)id & (w->ids_cap - 1); w->ids[s]; s = (s + 1) & (w->ids_cap - 1))
+        if (w->recs[w->ids[s] - 1].id == id) return 1;
+    return 0;
+}
+
+/* Train a dictionary over the held entries list[0..n) (at most
+ * ZC_WRITER_DICT_TRAIN_MAX sample bytes, in list order) into dict[ZC_WRITER_DICT_SIZE].
+ * *out_size is its size, 0 when zstd cannot train one from these samples. Running out
+ * of memory for the samples is ZC_ERR_OUT_OF_MEMORY, never a pack without the
+ * dictionary: the same inputs always give the same pack. */
+static zc_result zc__train(zc_writer *w, const uint32_t *list, uint32_t n, uint8_t *dict, size_t *out_size) {
+    *out_size = 0;
+    size_t total = 0;
+    uint32_t count = 0;
+    while (count < n && total + w->deferred[list[count]].size <= ZC_WRITER_DICT_TRAIN_MAX)
+        total += w->deferred[list[count++]].size;
+    uint8_t *samples = (uint8_t *)malloc(total ? total : 1);
+    size_t *sizes = (size_t *)malloc((size_t)(count ? count : 1) * sizeof *sizes);
+    if (!samples || !sizes) {
+        free(samples);
+        free(sizes);
+        return zc__writer_oom(w, "the samples of a dictionary");
+    }
+    size_t at = 0;
+    for (uint32_t i = 0; i < count; ++i) {
+        const zc__deferred *d = &w->deferred[list[i]];
+        memcpy(samples + at, d->data, d->size);
+        sizes[i] = d->size;
+        at += d->size;
+    }
+    size_t got = ZDICT_trainFromBuffer(dict, ZC_WRITER_DICT_SIZE, samples, sizes, count);
+    if (!ZDICT_isError(got) && ZDICT_getDictID(dict, got) != 0) *out_size = got;
+    free(samples);
+    free(sizes);
+    return ZC_OK;
+}
+
+/* Decide, for the held entries list[0..n) of one type, whether the dictionary pays for
+ * itself (*worth): use[i] says which entries would take its frame. Costs count file
+ * bytes: each payload padded to its alignment, and the dictionary's own entry with its
+ * TOC record and path. */
+static zc_result zc__plan_dict(zc_writer *w, const uint32_t *list, uint32_t n, const ZSTD_CDict *cdict,
+                               size_t dict_size, size_t path_length, uint8_t *use, int *worth) {
+    uint64_t plain_total = 0;
+    uint64_t dict_total = zc__writer_align_up(dict_size, 16) + sizeof(zc_toc_entry) + path_length + 1;
+    *worth = 0;
+    for (uint32_t i = 0; i < n; ++i) {
+        const zc__deferred *d = &w->deferred[list[i]];
+        uint64_t alignment = (uint64_t)1 << w->recs[d->index].align_log2;
+        size_t plain = 0, with = 0;
+        zc_result r = zc__try_compress(w, d->data, d->size, NULL, &plain);
+        if (r == ZC_OK) r = zc__try_compress(w, d->data, d->size, cdict, &with);
+        if (r != ZC_OK) return r;
+        uint64_t stored = plain ? plain : d->size;
+        use[i] = with && with < stored;
+        plain_total += zc__writer_align_up(stored, alignment);
+        dict_total += zc__writer_align_up(use[i] ? with : stored, alignment);
+    }
+    *worth = dict_total < plain_total;
+    return ZC_OK;
+}
+
+/* Write one dictionary entry: raw, uncompressed, before the entries that use it. */
+static zc_result zc__write_dict_entry(zc_writer *w, const char *path, const uint8_t *dict, size_t size) {
+    zc_result r = zc_writer_begin_entry(w, path, ZC_TYPE_ZSTD_DICT, ZC_ZSTD_DICT_LAYOUT_HASH, ZC_MIN_ALIGN_LOG2);
+    if (r == ZC_OK) r = zc_writer_write(w, dict, size);
+    if (r == ZC_OK) r = zc_writer_end_entry(w);
+    return r;
+}
+
+/* Store the held entries list[0..n) of one type, with a dictionary when one can be
+ * trained and pays for itself. */
+static zc_result zc__write_type(zc_writer *w, const uint32_t *list, uint32_t n) {
+    uint8_t *dict = NULL, *use = NULL;
+    ZSTD_CDict *cdict = NULL;
+    size_t dict_size = 0;
+    int worth = 0;
+    zc_result r = ZC_OK;
+    char path[40];
+    if (n >= ZC_WRITER_DICT_MIN_ENTRIES) {
+        dict = (uint8_t *)malloc(ZC_WRITER_DICT_SIZE);
+        use = (uint8_t *)calloc(n, 1);
+        r = dict && use ? zc__train(w, list, n, dict, &dict_size) : zc__writer_oom(w, "a dictionary");
+    }
+    if (r == ZC_OK && dict_size > 0) {
+        snprintf(path, sizeof path, ZC_ZSTD_DICT_PATH_PREFIX "%u", ZDICT_getDictID(dict, dict_size));
+        if (zc__path_taken(w, path))
+            zc__writer_wlog(w, ZC_LOG_WARNING, "%s: entry %s exists already; its type's entries get no dictionary", w->path,
+                     path);
+        else if (!(cdict = ZSTD_createCDict(dict, dict_size, w->level)))
+            r = zc__writer_oom(w, "a dictionary");
+        else
+            r = zc__plan_dict(w, list, n, cdict, dict_size, strlen(path), use, &worth);
+    }
+    if (r == ZC_OK && worth) r = zc__write_dict_entry(w, path, dict, dict_size);
+    for (uint32_t i = 0; i < n && r == ZC_OK; ++i) {
+        const zc__deferred *d = &w->deferred[list[i]];
+        r = zc__store_policy(w, d->index, d->data, d->size, worth && use[i] ? cdict : NULL);
+    }
+    ZSTD_freeCDict(cdict);
+    free(use);
+    free(dict);
+    return r;
+}
+
+static int zc__compare_u32(const void *a, const void *b) {
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* finish, first step: every held entry, type by type (ascending tags), each type's in
+ * the order they ended. */
+zc_result zc__writer_write_deferred(zc_writer *w) {
+    uint32_t n = w->deferred_count;
+    if (n == 0) return ZC_OK;
+    uint32_t *types = (uint32_t *)malloc((size_t)n * sizeof *types);
+    uint32_t *list = (uint32_t *)malloc((size_t)n * sizeof *list);
+    if (!types || !list) {
+        free(types);
+        free(list);
+        return zc__writer_oom(w, "entries held for a dictionary");
+    }
+    for (uint32_t i = 0; i < n; ++i) types[i] = w->deferred[i].type;
+    qsort(types, n, sizeof *types, zc__compare_u32);
+    zc_result r = ZC_OK;
+    for (uint32_t t = 0; t < n && r == ZC_OK; ++t) {
+        if (t > 0 && types[t] == types[t - 1]) continue;
+        uint32_t count = 0;
+        for (uint32_t i = 0; i < n; ++i)
+            if (w->deferred[i].type == types[t]) list[count++] = i;
+        r = zc__write_type(w, list, count);
+    }
+    free(types);
+    free(list);
+    for (uint32_t i = 0; i < n; ++i) free(w->deferred[i].data);
+    w->deferred_count = 0;
+    w->deferred_bytes = 0;
+    return r;
+}
+

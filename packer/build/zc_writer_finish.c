@@ -1,0 +1,242 @@
+/* zc_writer_finish.c - finishing a pack (TOC, header, verification by reopening,
+ * rename) and copying entries from another pack (zc_writer.h; zc_writer_internal.h).
+ */
+#include "zc_writer_internal.h"
+
+/* ---------------------------------------------------------------------------------
+ * Finish
+ * ------------------------------------------------------------------------------- */
+
+static int zc__compare_ids(const void *a, const void *b) {
+    uint64_t x = ((const zc_toc_entry *)a)->id, y = ((const zc_toc_entry *)b)->id;
+    return x < y ? -1 : x > y;
+}
+
+/* Copy of `path` without its last component: the directory to fsync after rename. */
+static char *zc__dir_of(const char *path) {
+    const char *slash = strrchr(path, '/');
+    if (!slash) {
+        char *dot = (char *)malloc(2);
+        if (dot) memcpy(dot, ".", 2);
+        return dot;
+    }
+    size_t n = slash == path ? 1 : (size_t)(slash - path);
+    char *dir = (char *)malloc(n + 1);
+    if (dir) {
+        memcpy(dir, path, n);
+        dir[n] = 0;
+    }
+    return dir;
+}
+
+/* Make the rename durable. Failure is only a warning: the pack is already in place. */
+static void zc__sync_dir(zc_writer *w) {
+    char *dir = zc__dir_of(w->path);
+    if (!dir) return;
+    int fd = zc__packer_sys.open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+    if (fd < 0 || zc__packer_sys.fsync(fd) != 0) {
+        int err = errno;
+        if (err != EINVAL && err != EROFS)
+            zc__writer_wlog(w, ZC_LOG_WARNING, "%s: cannot sync directory: %s", dir, strerror(err));
+    }
+    if (fd >= 0) zc__packer_sys.close(fd);
+    free(dir);
+}
+
+/* Stream the TOC at pos (already 16-byte aligned); returns its checksum. */
+static zc_result zc__write_toc(zc_writer *w, uint64_t *out_checksum) {
+    XXH3_state_t *state = w->hash; /* no entry is open: reuse the entry state */
+    XXH3_64bits_reset(state);
+    zc_toc_header th;
+    memset(&th, 0, sizeof th);
+    th.tag = ZC_TOC_TAG;
+    th.version = ZC_TOC_VERSION;
+    th.header_size = sizeof(zc_toc_header);
+    th.entry_size = sizeof(zc_toc_entry);
+    th.entry_count = w->count;
+    th.dep_count = w->dep_count;
+    th.strings_size = w->paths_size;
+    zc_result r = zc__writer_emit_hashed(w, state, &th, sizeof th);
+
+    uint32_t path_offset = 0, deps_first = 0;
+    for (uint32_t i = 0; i < w->count && r == ZC_OK; ++i) {
+        zc_toc_entry out = w->recs[i];
+        out.path_offset = path_offset;
+        out.deps_first = deps_first;
+        path_offset += out.path_length + 1;
+        deps_first += out.deps_count;
+        r = zc__writer_emit_hashed(w, state, &out, sizeof out);
+    }
+    for (uint32_t i = 0; i < w->count && r == ZC_OK; ++i) {
+        const zc_toc_entry *rec = &w->recs[i];
+        if (rec->deps_count)
+            r = zc__writer_emit_hashed(w, state, w->deps + rec->deps_first, (size_t)rec->deps_count * sizeof(uint64_t));
+    }
+    for (uint32_t i = 0; i < w->count && r == ZC_OK; ++i) {
+        const zc_toc_entry *rec = &w->recs[i];
+        r = zc__writer_emit_hashed(w, state, zc__writer_rec_path(w, rec), (size_t)rec->path_length + 1);
+    }
+    *out_checksum = XXH3_64bits_digest(state);
+    return r;
+}
+
+zc_result zc_writer_finish(zc_writer *w) {
+    if (!w) return ZC_ERR_INVALID_ARGUMENT;
+    zc_result r = w->broken;
+    if (r != ZC_OK) goto fail;
+    if (w->open_entry) {
+        zc__writer_wlog(w, ZC_LOG_ERROR, "%s: finish called while entry \"%s\" is still open", w->path,
+                 zc__writer_rec_path(w, &w->recs[w->count - 1]));
+        r = ZC_ERR_INVALID_ARGUMENT;
+        goto fail;
+    }
+    if ((r = zc__writer_write_deferred(w)) != ZC_OK) goto fail;
+
+    /* Records in id order; begin_entry already refused duplicates, this is the
+     * guarantee the format needs (strictly increasing ids). */
+    if (w->count > 1) qsort(w->recs, w->count, sizeof *w->recs, zc__compare_ids);
+    for (uint32_t i = 1; i < w->count; ++i) {
+        if (w->recs[i - 1].id != w->recs[i].id) continue;
+        zc__writer_wlog(w, ZC_LOG_ERROR, "%s: entry paths \"%s\" and \"%s\" have the same asset id %016llx", w->path,
+                 zc__writer_rec_path(w, &w->recs[i - 1]), zc__writer_rec_path(w, &w->recs[i]), (unsigned long long)w->recs[i].id);
+        r = ZC_ERR_INVALID_ARGUMENT;
+        goto fail;
+    }
+
+    uint64_t toc_offset = zc__writer_align_up(w->pos > w->end ? w->pos : w->end, 16);
+    uint64_t toc_checksum = 0;
+    if ((r = zc__writer_emit_zeros(w, toc_offset - w->pos)) != ZC_OK) goto fail;
+    if ((r = zc__write_toc(w, &toc_checksum)) != ZC_OK) goto fail;
+    if ((r = zc__writer_flush(w)) != ZC_OK) goto fail;
+
+    zc_header h;
+    memset(&h, 0, sizeof h);
+    memcpy(h.magic, ZC_MAGIC, 4);
+    memcpy(h.mangle_check, ZC_MANGLE_CHECK, 4);
+    h.format_major = ZC_FORMAT_MAJOR;
+    h.format_minor = ZC_FORMAT_MINOR;
+    h.header_size = (uint32_t)sizeof h;
+    h.endian_check = ZC_ENDIAN_CHECK;
+    h.float_check = ZC_FLOAT_CHECK;
+    h.writer_version = ZC_VERSION_NUMBER;
+    h.flags = 0;
+    h.file_size = w->pos;
+    h.toc_offset = toc_offset;
+    h.toc_size = w->pos - toc_offset;
+    h.toc_checksum = toc_checksum;
+    h.header_checksum = XXH3_64bits(&h, sizeof h); /* computed with the field still zero */
+    if ((r = zc__writer_pwrite_all(w, &h, sizeof h, 0)) != ZC_OK) goto fail;
+
+    if (!w->no_sync) {
+        while (zc__packer_sys.fsync(w->fd) != 0) {
+            if (errno == EINTR) continue;
+            r = zc__writer_io_fail(w, "sync", errno);
+            goto fail;
+        }
+    }
+    int fd = w->fd;
+    w->fd = -1;
+    if (zc__packer_sys.close(fd) != 0 && errno != EINTR) {
+        r = zc__writer_io_fail(w, "close", errno);
+        goto fail;
+    }
+
+    if (!w->no_verify) {
+        zc_pack *pack = NULL;
+        zc_pack_desc pd;
+        memset(&pd, 0, sizeof pd);
+        pd.path = w->tmp_path;
+        pd.validate = ZC_VALIDATE_CHECKSUMS;
+        pd.logger = w->logger;
+        r = zc_pack_open(&pack, &pd);
+        zc_pack_close(pack);
+        if (r != ZC_OK) {
+            zc__writer_wlog(w, ZC_LOG_ERROR, "%s: the written pack failed verification (%s); %s is left unchanged",
+                     w->tmp_path, zc_result_str(r), w->path);
+            goto fail;
+        }
+    }
+
+    if (zc__packer_sys.rename(w->tmp_path, w->path) != 0) {
+        int err = errno;
+        zc__writer_wlog(w, ZC_LOG_ERROR, "%s: cannot rename to %s: %s", w->tmp_path, w->path, strerror(err));
+        r = ZC_ERR_IO;
+        goto fail;
+    }
+    free(w->tmp_path);
+    w->tmp_path = NULL; /* renamed: nothing left to remove */
+    if (!w->no_sync) zc__sync_dir(w);
+    zc_writer_abort(w);
+    return ZC_OK;
+
+fail:
+    zc_writer_abort(w);
+    return r;
+}
+
+/* ---------------------------------------------------------------------------------
+ * Copying an entry from another pack (zc_writer_copy_entry)
+ *
+ * Kept apart from begin/write/end: the stored bytes are already final (possibly a
+ * compressed frame), so nothing is hashed or transformed; the record takes the
+ * source's codec, raw size and content hash. Identical stored bytes are shared as
+ * end_entry shares them (zc__writer_store, zc__writer_share_or_keep).
+ * ------------------------------------------------------------------------------- */
+
+static uint32_t zc__log2_alignment(uint32_t alignment) {
+    uint32_t log2 = 0;
+    while (log2 < 31 && ((uint32_t)1 << log2) < alignment) log2++;
+    return ((uint32_t)1 << log2) == alignment ? log2 : 0;
+}
+
+/* Store the copied entry's bytes as they are (or share a twin's) and close its
+ * record: the same store and twin search as every other payload. */
+static zc_result zc__copy_payload(zc_writer *w, const zc_entry *entry) {
+    uint32_t index = w->count - 1;
+    zc_toc_entry *rec = &w->recs[index];
+    rec->raw_size = entry->raw_size;
+    rec->content_hash = entry->content_hash;
+    w->pad_pending = 0; /* zc__writer_store places the payload itself */
+    return zc__writer_store(w, index, (const uint8_t *)entry->data, entry->stored_size, (zc_codec)entry->codec);
+}
+
+zc_result zc_writer_copy_entry(zc_writer *w, const zc_entry *entry) {
+    if (!w || !entry || !entry->path || (!entry->data && entry->stored_size) || (!entry->deps && entry->deps_count))
+        return ZC_ERR_INVALID_ARGUMENT;
+    if (w->broken) return w->broken;
+    uint32_t align_log2 = zc__log2_alignment(entry->alignment);
+    if (align_log2 < ZC_MIN_ALIGN_LOG2 || align_log2 > ZC_MAX_ALIGN_LOG2 || entry->stored_size > ZC_MAX_RAW_SIZE ||
+        entry->raw_size > ZC_MAX_RAW_SIZE || (entry->codec == ZC_CODEC_NONE && entry->raw_size != entry->stored_size) ||
+        (unsigned)entry->codec > 255u) {
+        zc__writer_wlog(w, ZC_LOG_ERROR, "%s: entry \"%s\" cannot be copied: alignment %u, codec %u, sizes %llu/%llu",
+                 w->path, entry->path, entry->alignment, (unsigned)entry->codec,
+                 (unsigned long long)entry->raw_size, (unsigned long long)entry->stored_size);
+        return ZC_ERR_INVALID_ARGUMENT;
+    }
+    zc_result r = zc_writer_begin_entry(w, entry->path, entry->type, entry->layout_hash, align_log2);
+    if (r != ZC_OK) return r;
+    for (uint32_t i = 0; i < entry->deps_count && r == ZC_OK; ++i) r = zc_writer_add_dep(w, entry->deps[i]);
+    if (r != ZC_OK) {
+        zc_writer_cancel_entry(w);
+        return r;
+    }
+    w->open_entry = 0; /* closed here, whatever happens next: the bytes are final */
+    w->candidate = 0;  /* and never recompressed, whatever the writer's policy */
+    w->spilled = 0;
+    r = zc__copy_payload(w, entry);
+    if (r != ZC_OK && !w->broken) w->broken = r; /* a half-copied record cannot be finished */
+    return r;
+}
+
+int zc_writer_is_temp_name(const char *name) {
+    const char *p = NULL;
+    for (const char *q = strstr(name, ".tmp-"); q; q = strstr(q + 1, ".tmp-")) p = q;
+    if (!p || p == name) return 0;
+    p += 5;
+    const char *digits = p;
+    while (*p >= '0' && *p <= '9') p++;
+    if (p == digits || *p != '-') return 0;
+    digits = ++p;
+    while (*p >= '0' && *p <= '9') p++;
+    return p != digits && *p == 0;
+}
