@@ -804,19 +804,6 @@ static zc_result zc__build_tree(const zc_build_desc *desc, const char *write_pat
  * every base path the tree no longer has.
  * ------------------------------------------------------------------------------- */
 
-uint32_t zc_entry_differences(const zc_entry *a, const zc_entry *b) {
-    if (!a || !b) return ZC_DIFF_ALL;
-    uint32_t d = 0;
-    if (a->type != b->type) d |= ZC_DIFF_TYPE;
-    if (a->layout_hash != b->layout_hash) d |= ZC_DIFF_LAYOUT;
-    if (a->content_hash != b->content_hash) d |= ZC_DIFF_CONTENT;
-    if (a->raw_size != b->raw_size) d |= ZC_DIFF_RAW_SIZE;
-    if (a->deps_count != b->deps_count ||
-        (a->deps_count && memcmp(a->deps, b->deps, (size_t)a->deps_count * sizeof *a->deps) != 0))
-        d |= ZC_DIFF_DEPS;
-    return d;
-}
-
 static int zc__compare_entry_paths(const void *x, const void *y) {
     return strcmp(((const zc_entry *)x)->path, ((const zc_entry *)y)->path);
 }
