@@ -34,8 +34,6 @@
 #ifndef ZC_SCENE_LAYOUT_H
 #define ZC_SCENE_LAYOUT_H
 
-#include <string.h>
-
 #include "zc_layout.h"
 
 #ifdef __cplusplus
@@ -229,8 +227,10 @@ static inline uint32_t zc_name_hash(const void *bytes, uint64_t length) {
 /* Order of two names: bytewise, a proper prefix first. <0, 0, >0. Pure. */
 static inline int zc__name_cmp(const char *a, uint64_t a_len, const char *b, uint64_t b_len) {
     uint64_t n = a_len < b_len ? a_len : b_len;
-    int c = n ? memcmp(a, b, (size_t)n) : 0;
-    if (c != 0) return c;
+    for (uint64_t i = 0; i < n; ++i) { /* memcmp's order, without <string.h> in zc_pack.h */
+        unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
+        if (x != y) return x < y ? -1 : 1;
+    }
     return a_len < b_len ? -1 : a_len > b_len ? 1 : 0;
 }
 

@@ -40,6 +40,11 @@
  *  safe on that pack for everything that level covers (SPEC.md, "Validation levels").
  *  Nothing in the runtime aborts or crashes on bad data: it returns an error code and
  *  logs a sentence naming the problem through the pack's logger.
+ *
+ * Companion headers
+ *  zc_live.h         hot reload (zc_live_*): declared only when ZC_EDITOR is defined.
+ *  zc_pack_format.h  for tools: every validator, the pack header and TOC records,
+ *                    diagnostics and the type registry, on top of this header.
  */
 #ifndef ZC_PACK_H
 #define ZC_PACK_H
