@@ -11,7 +11,8 @@
 #   make test                     tests in release, under ASan+UBSan (with the hot reload
 #                                 suites) and the hot reload suites (reload, and allocation
 #                                 failures in hot reload) in editor, the installed
-#                                 SDK through pkg-config, the Windows cross-build; first
+#                                 SDK (each header compiled alone as C and C++, then
+#                                 through pkg-config), the Windows cross-build; first
 #                                 installs the packages holding the test images
 #   make check                    the developer loop: release build, then only the
 #                                 suites of CHECK_SUITES and the tests of CHECK_TESTS
@@ -43,8 +44,8 @@ endif
 NPROC := $(shell nproc 2>/dev/null || echo 1)
 JOBS = $(if $(filter -j%,$(MAKEFLAGS)),,-j$(NPROC))
 
-# "0.1.0" from runtime/zc_pack.h; the shared library's soname carries the major.
-VERSION := $(shell sed -n 's/^\#define ZC_VERSION_\(MAJOR\|MINOR\|PATCH\) \([0-9]*\).*/\2/p' runtime/zc_pack.h | paste -sd.)
+# "0.1.0" from runtime/include/zc_pack.h; the shared library's soname carries the major.
+VERSION := $(shell sed -n 's/^\#define ZC_VERSION_\(MAJOR\|MINOR\|PATCH\) \([0-9]*\).*/\2/p' runtime/include/zc_pack.h | paste -sd.)
 SOMAJOR := $(firstword $(subst ., ,$(VERSION)))
 
 # Benchmarks in the order of the report (any other tools/bench/bench_*.c follows them).
@@ -131,9 +132,11 @@ check: bootstrap-test-data release
 	done
 	bin/release/zcpack_tests --filter '$(CHECK_FILTER)'
 
-# An engine's view: the installed zcpack packs the assets, and sdk_hello, built with
-# nothing but `pkg-config --cflags --libs zcpack` (and --static), reads the pack.
+# An engine's view: every installed header compiles alone as C11 and as C++17
+# (tools/check_headers.sh), the installed zcpack packs the assets, and sdk_hello, built
+# with nothing but `pkg-config --cflags --libs zcpack` (and --static), reads the pack.
 test-sdk:
+	tools/check_headers.sh $(SDK)/include
 	rm -rf $(SDK_TEST)
 	mkdir -p $(SDK_TEST)
 	$(SDK)/bin/zcpack build samples/assets -o $(SDK_TEST)/assets.zcpack
@@ -173,7 +176,7 @@ install: release
 	install -d $(DESTDIR)$(prefix)/bin $(DESTDIR)$(prefix)/include/zc \
 		$(DESTDIR)$(prefix)/lib/pkgconfig
 	install -m 755 bin/release/zcpack $(DESTDIR)$(prefix)/bin/zcpack
-	install -m 644 runtime/zc_pack.h formats/*.h $(DESTDIR)$(prefix)/include/zc/
+	install -m 644 runtime/include/*.h formats/*.h $(DESTDIR)$(prefix)/include/zc/
 	install -m 644 bin/release/libzcpack.a $(DESTDIR)$(prefix)/lib/libzcpack.a
 	install -m 755 bin/release/libzcpack.so $(DESTDIR)$(prefix)/lib/libzcpack.so.$(VERSION)
 	ln -sfn libzcpack.so.$(VERSION) $(DESTDIR)$(prefix)/lib/libzcpack.so.$(SOMAJOR)

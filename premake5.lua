@@ -41,7 +41,7 @@ if _PREMAKE_VERSION:sub(1, 1) == "4" then
     end
 end
 
--- editor: release flags plus ZC_EDITOR, the hot reload API (zc_live_* in zc_pack.h);
+-- editor: release flags plus ZC_EDITOR, the hot reload API (zc_live_* in zc_live.h);
 -- sanitize defines ZC_EDITOR too, so the reload suite also runs under ASan+UBSan.
 -- release is the shipping build and carries none of it.
 local configs = { "debug", "release", "sanitize", "editor" }
@@ -50,7 +50,7 @@ local sanitize_flags = {
 }
 
 -- Soname major version, read from the public header so the two never disagree.
-local header = assert(io.open("runtime/zc_pack.h"))
+local header = assert(io.open("runtime/include/zc_pack.h"))
 local version_major = header:read("*a"):match("#define ZC_VERSION_MAJOR (%d+)")
 header:close()
 
@@ -60,6 +60,15 @@ header:close()
 -- nothing).
 local runtime_links = { "zstd", "uv", "pthread" }
 local packer_links = { "cjson", "zstd", "uv", "assimp", "meshoptimizer", "xxhash", "m", "pthread" }
+
+-- Include directories per project, so that a back-edge of the dependency rule
+-- (DESIGN.md section 2) fails to compile: formats/ includes nothing outside itself;
+-- the runtime sees formats/ and its own headers; the packer and the programs see
+-- formats/, the runtime's public headers (runtime/include/) and the packer's folders,
+-- never the runtime's private headers (runtime/*.h).
+local runtime_includes = { "formats", "runtime/include", "runtime" }
+local packer_includes = { "formats", "runtime/include", "packer/types", "packer/build", "packer/import", "packer/import/texture",
+                          "packer/import/model" }
 
 -- Outputs of the current project: bin/<config>/ and build/obj/<config>/<project>/.
 local function outputs(name)
@@ -73,7 +82,7 @@ end
 
 -- A program that uses the packer library and the runtime (static libraries first,
 -- in dependency order, for GNU ld). Skipped while its sources do not exist yet.
-local function program(name, sources, extra_links)
+local function program(name, sources, extra_links, extra_includes)
     if #os.matchfiles(sources[1]) == 0 then
         io.stderr:write("premake5.lua: no sources match " .. sources[1] .. ": project " .. name .. " skipped\n")
         return
@@ -81,6 +90,8 @@ local function program(name, sources, extra_links)
     project(name)
         kind "ConsoleApp"
         files(sources)
+        includedirs(packer_includes)
+        includedirs(extra_includes or {})
         links { "zcpacker", "zcpack_static" }
         links(extra_links or {})
         links(packer_links)
@@ -94,8 +105,6 @@ workspace "zcpack"
     language "C"
     cdialect "C11"
     warnings "Extra"
-    includedirs { "formats", "runtime", "packer/types", "packer/build", "packer/import", "packer/import/texture",
-                  "packer/import/model" }
     defines { "_POSIX_C_SOURCE=200809L" }
 
     filter "configurations:debug"
@@ -117,6 +126,7 @@ workspace "zcpack"
 project "zcpack_static"
     kind "StaticLib"
     targetname "zcpack"
+    includedirs(runtime_includes)
     files { "runtime/*.c" }
     removefiles { "runtime/os_win32.c" }
     outputs("zcpack_static")
@@ -125,6 +135,7 @@ project "zcpack_shared"
     kind "SharedLib"
     targetname "zcpack"
     pic "On"
+    includedirs(runtime_includes)
     files { "runtime/*.c" }
     removefiles { "runtime/os_win32.c" }
     links(runtime_links)
@@ -134,14 +145,16 @@ project "zcpack_shared"
 project "zcpacker"
     kind "StaticLib"
     files { "packer/types/*.c", "packer/build/*.c", "packer/import/*.c", "packer/import/texture/*.c", "packer/import/model/*.c" }
+    includedirs(packer_includes)
     outputs("zcpacker")
 
 program("zcpack", { "packer/cli/*.c" })
 -- The fuzz targets' shared walk (tests/fuzz/zc_fuzz_walk.h) is compiled in too: the replay
 -- suite (tests/test_fuzz_replay.c) runs the fuzz inputs through it in the ordinary build.
+-- The tests also reach the runtime's OS layer (zc_os.h: fault injection, the io_faults and
+-- runtime_os suites), so they see the runtime's private headers too.
 program("zcpack_tests", { "tests/*.c", "tests/fuzz/zc_fuzz_walk.c", "tests/fuzz/zc_fuzz_reply.c" },
-        { "criterion" })
-    includedirs { "packer/cli" } -- zc_exit.h: the tests expect the program's own exit codes
+        { "criterion" }, { "runtime", "packer/cli" }) -- packer/cli: zc_exit.h, the program's own exit codes
     -- The program's own calls to malloc & co. go through tests/zc_test_alloc_wrap.c,
     -- which can make them fail on demand (the alloc_faults suite); shared libraries
     -- keep the real functions.

@@ -7,13 +7,7 @@
 #ifndef ZC_BLOB_H
 #define ZC_BLOB_H
 
-#include "zc_format.h"
-
-#define ZC_TYPE_BLOB ZC_FOURCC('B', 'L', 'O', 'B')
-
-/* A blob has no fields; its layout description names only the type and version. */
-#define ZC_BLOB_LAYOUT_DESC "blob/1:bytes"
-#define ZC_BLOB_LAYOUT_HASH 0x5902727bu /* zc_layout_hash(ZC_BLOB_LAYOUT_DESC) */
+#include "zc_format.h" /* ZC_TYPE_BLOB and its layout hash are in zc_layout.h */
 
 /* Full structural check of a blob payload. Untrusted; always succeeds, since every
  * byte sequence is a blob. Present so every type is validated through one registry. */

@@ -18,26 +18,15 @@
 #include <stdio.h>
 
 #include "zc_result.h"
+#include "zc_layout.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-#ifdef __cplusplus
-#define ZC_STATIC_ASSERT(cond, msg) static_assert(cond, msg)
-#else
-#define ZC_STATIC_ASSERT(cond, msg) _Static_assert(cond, msg)
-#endif
-
-#define ZC_CHECK_LAYOUT(type, field, offset)                                            \
-    ZC_STATIC_ASSERT(offsetof(type, field) == (offset), #type "." #field " offset")
-
 /* ---------------------------------------------------------------------------------
- * Versions and limits
+ * Limits (the format versions are in zc_layout.h)
  * ------------------------------------------------------------------------------- */
-
-#define ZC_FORMAT_MAJOR 1             /* a reader refuses any other major version */
-#define ZC_FORMAT_MINOR 0             /* a reader accepts any minor >= 0 of its major */
 
 #define ZC_MAX_HEADER_SIZE   4096u    /* largest header_size a reader accepts */
 #define ZC_MAX_TOC_HEADER_SIZE 4096u  /* largest TOC header_size and entry_size */
@@ -83,21 +72,6 @@ static inline int zc_f32_finite(float value) {
     uint32_t bits;
     memcpy(&bits, &value, sizeof bits);
     return ((bits >> 23) & 0xFFu) != 0xFFu;
-}
-
-#define ZC_FOURCC(a, b, c, d) \
-    ((uint32_t)(uint8_t)(a) | ((uint32_t)(uint8_t)(b) << 8) | ((uint32_t)(uint8_t)(c) << 16) | ((uint32_t)(uint8_t)(d) << 24))
-
-/* FNV-1a over a layout description string. Each archived type publishes the
- * description of its fields and the resulting hash; a test recomputes it, so a field
- * change without a layout-hash change cannot go unnoticed. Pure. */
-static inline uint32_t zc_layout_hash(const char *description) {
-    uint32_t h = 2166136261u;
-    for (const unsigned char *p = (const unsigned char *)description; *p; ++p) {
-        h ^= *p;
-        h *= 16777619u;
-    }
-    return h;
 }
 
 /* ---------------------------------------------------------------------------------
@@ -200,12 +174,6 @@ ZC_CHECK_LAYOUT(zc_toc_header, entry_count, 16);
 ZC_CHECK_LAYOUT(zc_toc_header, dep_count, 20);
 ZC_CHECK_LAYOUT(zc_toc_header, strings_size, 24);
 
-typedef enum zc_codec {
-    ZC_CODEC_NONE = 0,          /* stored bytes are the raw bytes */
-    ZC_CODEC_ZSTD = 1,          /* stored bytes are one zstd frame of raw_size bytes */
-    ZC__CODEC_COUNT
-} zc_codec;
-
 typedef struct zc_toc_entry {
     uint64_t id;                /* asset id: XXH3_64bits (seed 0) of the path bytes, no NUL */
     uint64_t content_hash;      /* XXH3_64bits (seed 0) of the raw (decoded) bytes */
@@ -240,54 +208,6 @@ ZC_CHECK_LAYOUT(zc_toc_entry, codec, 64);
 ZC_CHECK_LAYOUT(zc_toc_entry, align_log2, 65);
 ZC_CHECK_LAYOUT(zc_toc_entry, flags, 66);
 ZC_CHECK_LAYOUT(zc_toc_entry, reserved, 68);
-
-/* ---------------------------------------------------------------------------------
- * Relative pointers, arrays and strings inside an entry.
- *
- * A relative pointer holds a signed byte offset from the address of the pointer
- * field itself. Offset 0 is the null pointer (a field cannot point at itself). The
- * target must lie inside the same entry. An array is (offset, count), a string is
- * (offset, length) whose bytes are followed by a NUL and are valid UTF-8.
- * ------------------------------------------------------------------------------- */
-
-typedef struct zc_rel_ptr {
-    int64_t offset;             /* from &this field; 0 = null */
-} zc_rel_ptr;
-
-typedef struct zc_array {
-    int64_t  offset;            /* from &this field to element 0; 0 = empty */
-    uint64_t count;             /* elements */
-} zc_array;
-
-typedef struct zc_string {
-    int64_t  offset;            /* from &this field to the first byte; 0 = empty */
-    uint64_t length;            /* bytes, without the NUL that follows */
-} zc_string;
-
-ZC_STATIC_ASSERT(sizeof(zc_rel_ptr) == 8, "zc_rel_ptr size");
-ZC_STATIC_ASSERT(sizeof(zc_array) == 16, "zc_array size");
-ZC_STATIC_ASSERT(sizeof(zc_string) == 16, "zc_string size");
-ZC_CHECK_LAYOUT(zc_array, offset, 0);
-ZC_CHECK_LAYOUT(zc_array, count, 8);
-ZC_CHECK_LAYOUT(zc_string, offset, 0);
-ZC_CHECK_LAYOUT(zc_string, length, 8);
-
-/* Resolve a relative pointer. NULL for the null pointer. Trusted input only: call the
- * matching zc_check_* first on unverified data. */
-static inline const void *zc_rel_resolve(const zc_rel_ptr *field) {
-    return field->offset ? (const void *)((const char *)field + field->offset) : NULL;
-}
-static inline const void *zc_array_data(const zc_array *field) {
-    return field->offset ? (const void *)((const char *)field + field->offset) : NULL;
-}
-static inline const char *zc_string_data(const zc_string *field) {
-    return field->offset ? (const char *)field + field->offset : "";
-}
-
-/* Store a relative pointer: writer side, for buffers being built. */
-static inline void zc_rel_set(int64_t *field_offset, const void *field, const void *target) {
-    *field_offset = target ? (int64_t)((const char *)target - (const char *)field) : 0;
-}
 
 /* Compute where an (offset, count * elem_size) target of a field lands inside the
  * entry [0, entry_size). field_pos is the field's position inside the entry and

@@ -8,12 +8,8 @@
 #ifndef ZC_WHITEOUT_H
 #define ZC_WHITEOUT_H
 
-#include "zc_format.h"
+#include "zc_format.h" /* ZC_TYPE_WHITEOUT and its layout hash are in zc_layout.h */
 
-#define ZC_TYPE_WHITEOUT ZC_FOURCC('W', 'H', 'I', 'T')
-
-#define ZC_WHITEOUT_LAYOUT_DESC "whiteout/1:empty"
-#define ZC_WHITEOUT_LAYOUT_HASH 0x9ee52a81u /* zc_layout_hash(ZC_WHITEOUT_LAYOUT_DESC) */
 
 /* Full structural check of a whiteout payload: it must be empty. Untrusted. */
 static inline zc_result zc_whiteout_check(const void *payload, uint64_t size, zc_diag *diag) {

@@ -11,12 +11,8 @@
 #ifndef ZC_ZSTD_DICT_H
 #define ZC_ZSTD_DICT_H
 
-#include "zc_format.h"
+#include "zc_format.h" /* ZC_TYPE_ZSTD_DICT and its layout hash are in zc_layout.h */
 
-#define ZC_TYPE_ZSTD_DICT ZC_FOURCC('Z', 'D', 'I', 'C')
-
-#define ZC_ZSTD_DICT_LAYOUT_DESC "zstd_dict/1:bytes"
-#define ZC_ZSTD_DICT_LAYOUT_HASH 0x81fb027eu /* zc_layout_hash(ZC_ZSTD_DICT_LAYOUT_DESC) */
 
 #define ZC_ZSTD_DICT_MAGIC 0xEC30A437u      /* first 4 bytes, little-endian */
 #define ZC_ZSTD_DICT_PATH_PREFIX "zstd-dict/"

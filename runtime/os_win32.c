@@ -138,7 +138,7 @@ void zc__os_cond_broadcast(zc__os_cond *c) { WakeAllConditionVariable(ZC__COND(c
  *
  * Windows refuses to replace a file that is mapped, so a live pack there reads
  * generation files: the writer publishes `<path>.gen-<n>` under a new name each time
- * and the reader opens the highest n (zc_pack.h, "Hot reload").
+ * and the reader opens the highest n (zc_live.h, "Hot reload").
  * ------------------------------------------------------------------------------- */
 
 /* UTF-8 path to a new UTF-16 string in *out (HeapFree it), with `suffix` (ASCII)

@@ -1,4 +1,4 @@
-/* zc_live.c - hot reload of a pack in editor builds (the zc_live_* calls of zc_pack.h).
+/* zc_live.c - hot reload of a pack in editor builds (the zc_live_* calls of zc_live.h).
  *
  * State: a table of at most max_generations generation slots (each an open zc_pack
  * plus a private copy of its TOC facts, so comparing two generations never reads a
@@ -19,6 +19,7 @@
 #ifdef ZC_EDITOR
 
 #include "zc_pack.h"
+#include "zc_live.h"
 #include "zc_pack_internal.h"
 #include "zc_live_internal.h"
 #include "zc_os.h"
@@ -36,13 +37,13 @@
 #define ZC__LIVE_FIRST_REFS 16u
 #define ZC__LIVE_NO_REF UINT32_MAX
 
-/* The TOC facts of one entry that the change report compares. */
+/* The TOC facts of one entry that the change report hands out (record i is the entry at
+ * TOC position i: ids ascending). */
 typedef struct zc__live_record {
     uint64_t id;
     uint64_t content_hash;
     uint64_t raw_size;
     uint32_t type;
-    uint32_t layout_hash;
     uint32_t path_offset;       /* into the generation's `paths` */
     uint32_t path_length;
 } zc__live_record;
@@ -190,7 +191,6 @@ static zc_result zc__live_copy_toc(zc_live_pack *live, zc_pack *pack, zc__live_g
         r->content_hash = e.content_hash;
         r->raw_size = e.raw_size;
         r->type = e.type;
-        r->layout_hash = e.layout_hash;
         r->path_offset = at;
         r->path_length = e.path_length;
         memcpy(gen->paths + at, e.path, e.path_length);
@@ -239,9 +239,14 @@ static void zc__live_sweep(zc_live_pack *live) {
  * Change report
  * ------------------------------------------------------------------------------- */
 
-static int zc__live_record_changed(const zc__live_record *a, const zc__live_record *b) {
-    return a->content_hash != b->content_hash || a->raw_size != b->raw_size || a->type != b->type ||
-           a->layout_hash != b->layout_hash;
+/* Whether the entry at TOC position i of the old generation (record a) changed in the
+ * new one (position j): zc_entry_differences, the runtime's one meaning of "changed"
+ * (dependency lists included). Both packs are open while a check runs. */
+static int zc__live_entry_changed(const zc__live_gen *old_gen, uint32_t i, const zc__live_gen *new_gen, uint32_t j) {
+    zc_entry a, b;
+    if (zc_pack_entry_at(old_gen->pack, i, &a) != ZC_OK || zc_pack_entry_at(new_gen->pack, j, &b) != ZC_OK)
+        return 1;
+    return zc_entry_differences(&a, &b) != 0;
 }
 
 /* Walk both record lists (ids ascending) in step; with `out` fill the changes, else
@@ -268,7 +273,7 @@ static uint32_t zc__live_diff(const zc__live_gen *old_gen, const zc__live_gen *n
         } else {
             ++i;
             ++j;
-            if (!zc__live_record_changed(a, b)) continue;
+            if (!zc__live_entry_changed(old_gen, i - 1, new_gen, j - 1)) continue;
             c.kind = ZC_LIVE_CHANGED;
             c.old_hash = a->content_hash;
         }
@@ -375,7 +380,7 @@ static void zc__live_swap(zc_live_pack *live, zc__live_gen *fresh, zc_live_chang
     zc__os_mutex_unlock(&live->lock);
 }
 
-/* Deferral (rule 4 of zc_pack.h): ZC_ERR_LIMIT when max_generations are mapped. */
+/* Deferral (rule 4 of zc_live.h): ZC_ERR_LIMIT when max_generations are mapped. */
 static zc_result zc__live_room(zc_live_pack *live) {
     zc__os_mutex_lock(&live->lock);
     uint32_t retained = zc__live_retained_locked(live);

@@ -14,7 +14,7 @@
 
 #include <stdint.h>
 
-#include "zc_pack.h"
+#include "zc_live.h"
 
 typedef struct zc__live_watch zc__live_watch;
 

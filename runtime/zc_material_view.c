@@ -1,5 +1,6 @@
 /* zc_material_view.c - material entries seen through zc_material_view. */
 #include "zc_pack.h"
+#include "zc_material.h"
 
 #include <string.h>
 

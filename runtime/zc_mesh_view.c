@@ -1,6 +1,7 @@
 /* zc_mesh_view.c - mesh entries seen through zc_mesh_view, and vertex decoding for
  * tools and tests (zc_mesh_view_read). */
 #include "zc_pack.h"
+#include "zc_mesh.h"
 
 #include <string.h>
 

@@ -468,6 +468,19 @@ static uint32_t zc__known_layout(uint32_t tag) {
     return 0;
 }
 
+uint32_t zc_entry_differences(const zc_entry *a, const zc_entry *b) {
+    if (!a || !b) return ZC_DIFF_ALL;
+    uint32_t d = 0;
+    if (a->type != b->type) d |= ZC_DIFF_TYPE;
+    if (a->layout_hash != b->layout_hash) d |= ZC_DIFF_LAYOUT;
+    if (a->content_hash != b->content_hash) d |= ZC_DIFF_CONTENT;
+    if (a->raw_size != b->raw_size) d |= ZC_DIFF_RAW_SIZE;
+    if (a->deps_count != b->deps_count ||
+        (a->deps_count && memcmp(a->deps, b->deps, (size_t)a->deps_count * sizeof *a->deps) != 0))
+        d |= ZC_DIFF_DEPS;
+    return d;
+}
+
 zc_result zc_entry_bytes(const zc_entry *entry, uint32_t type, const void **out_data, uint64_t *out_size) {
     if (!entry || !out_data || !out_size) return ZC_ERR_INVALID_ARGUMENT;
     *out_data = NULL;

@@ -9,7 +9,7 @@
 
 #include <stdatomic.h>
 
-#include "zc_pack.h"
+#include "zc_pack_format.h"
 #include "zc_os.h"
 
 struct zc__cache;

@@ -1,6 +1,7 @@
 /* zc_scene_view.c - scene entries seen through zc_scene_view: node names, lookup by
  * name, and world transforms. */
 #include "zc_pack.h"
+#include "zc_scene.h"
 
 #include <string.h>
 

@@ -1,5 +1,6 @@
 /* zc_texture_view.c - texture entries seen through zc_texture_view. */
 #include "zc_pack.h"
+#include "zc_texture.h"
 
 #include <string.h>
 
@@ -37,10 +38,6 @@ zc_result zc_texture_view_level(const zc_texture_view *view, uint32_t level, uin
     if (!view || !out) return ZC_ERR_INVALID_ARGUMENT;
     if (level >= view->mip_count || layer >= view->layers) return ZC_ERR_NO_ENTRY;
     size_t index = (size_t)level * view->layers + layer;
-    if (view->level_views) {
-        *out = view->level_views[index];
-        return ZC_OK;
-    }
     if (!view->levels) return ZC_ERR_INVALID_ARGUMENT;
     const zc_texture_level *l = &view->levels[index];
     out->data = zc_array_data(&l->texels);

@@ -35,6 +35,7 @@
 
 #include "zc_build.h"
 #include "zc_pack.h"
+#include "zc_live.h"
 #include "zc_test_alloc_wrap.h"
 #include "zc_test_util.h"
 #include "zc_writer.h"

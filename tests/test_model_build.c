@@ -160,8 +160,8 @@ static void assert_reference(const zc_pack *pack, uint64_t id, uint32_t type, co
     cr_assert(has_prefix(e.path, prefix), "%s: reference to %s, expected %s*", scene, e.path, prefix);
 }
 
-/* The entry as its raw bytes, held in *hold (materials and scenes are stored
- * compressed): *raw describes them in memory, for the _from_entry views. */
+/* The entry as its raw bytes, held in *hold (so a compressed entry works too): *raw
+ * describes them in memory, for the _from_entry views. */
 static zc_entry raw_entry(zc_pack *pack, const zc_entry *e, zc_hold *hold) {
     cr_assert_eq(zc_pack_acquire(pack, e, hold), ZC_OK, "%s", e->path);
     zc_entry raw = *e;

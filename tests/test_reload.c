@@ -40,6 +40,7 @@
 #include <xxhash.h>
 
 #include "zc_pack.h"
+#include "zc_live.h"
 #include "zc_test_util.h"
 #include "zc_writer.h"
 
@@ -415,6 +416,59 @@ Test(reload, identical_republish_is_not_swapped) {
     /* Examined once: the next poll does not open it again. */
     cr_assert_eq(zc_live_poll(live, &generation), ZC_OK);
     cr_expect_eq(stats_of(live).unchanged, 1u);
+    zc_live_close(live);
+    free(path);
+}
+
+/* Publish blobs "a.txt" ("alpha") and "b.txt" ("bravo"), a.txt depending on the ids of
+ * `deps` (deps_count of them). */
+static void publish_with_deps(const char *path, const char *const *deps, size_t deps_count) {
+    zc_writer *w;
+    cr_assert_eq(zc_writer_open(&w, &(zc_writer_desc){ .path = path, .no_sync = 1, .no_verify = 1 }), ZC_OK);
+    cr_assert_eq(zc_writer_begin_entry(w, "a.txt", ZC_TYPE_BLOB, ZC_BLOB_LAYOUT_HASH, 0), ZC_OK);
+    cr_assert_eq(zc_writer_write(w, "alpha", 5), ZC_OK);
+    for (size_t i = 0; i < deps_count; ++i)
+        cr_assert_eq(zc_writer_add_dep(w, zc_asset_id(deps[i], strlen(deps[i]))), ZC_OK);
+    cr_assert_eq(zc_writer_end_entry(w), ZC_OK);
+    cr_assert_eq(zc_writer_begin_entry(w, "b.txt", ZC_TYPE_BLOB, ZC_BLOB_LAYOUT_HASH, 0), ZC_OK);
+    cr_assert_eq(zc_writer_write(w, "bravo", 5), ZC_OK);
+    cr_assert_eq(zc_writer_end_entry(w), ZC_OK);
+    cr_assert_eq(zc_writer_finish(w), ZC_OK);
+}
+
+/* "Changed" means zc_entry_differences is not 0, as for patch builds and `zcpack diff`:
+ * an entry whose bytes stay the same but whose dependency list changes is reported. */
+Test(reload, a_changed_dependency_list_is_a_change) {
+    char *path = zct_join(tmp, "game.zcpack");
+    const char *deps1[] = { "b.txt" };
+    publish_with_deps(path, deps1, 1);
+    recorder rec;
+    recorder_init(&rec);
+    zc_live_pack *live;
+    cr_assert_eq(zc_live_open(&live, &(zc_live_desc){ .path = path, .on_change = record, .user_data = &rec }), ZC_OK);
+
+    const char *deps2[] = { "b.txt", "c.txt" };
+    publish_with_deps(path, deps2, 2);
+    uint32_t generation = 0;
+    cr_assert_eq(zc_live_poll(live, &generation), ZC_OK);
+    cr_expect_eq(generation, 2u, "only a.txt's dependencies changed, and that is a new generation");
+    cr_assert_eq(rec.events, 1);
+    cr_expect_eq(rec.count, 1u);
+    cr_expect_eq(rec.changed, 1u);
+    const zc_live_change *a = find_change(&rec, "a.txt");
+    cr_assert_not_null(a);
+    cr_expect_eq(a->kind, ZC_LIVE_CHANGED);
+    cr_expect_eq(a->old_hash, a->new_hash, "the bytes are the same");
+    cr_expect_null(find_change(&rec, "b.txt"));
+    cr_expect_eq(stats_of(live).unchanged, 0u);
+
+    /* Dropping the dependencies is a change too. */
+    publish_with_deps(path, NULL, 0);
+    cr_assert_eq(zc_live_poll(live, &generation), ZC_OK);
+    cr_expect_eq(generation, 3u);
+    cr_expect_eq(rec.events, 2);
+    cr_expect_eq(rec.count, 1u);
+    cr_expect_str_eq(rec.paths[0], "a.txt");
     zc_live_close(live);
     free(path);
 }

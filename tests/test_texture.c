@@ -88,6 +88,14 @@ static void assert_matches_import(const zc_entry *entry, const zc_texture_view *
     zc_texture_view imported;
     cr_assert_eq(zc_texture_import_view(&img, &imported), ZC_OK);
     zcti_assert_views_equal(view, &imported, name);
+    for (uint32_t level = 0; level < imported.mip_count; ++level) {
+        zc_texture_level_view own, viewed;
+        cr_assert_eq(zc_texture_image_level(&img, level, &own), ZC_OK);
+        cr_assert_eq(zc_texture_view_level(&imported, level, 0, &viewed), ZC_OK);
+        cr_assert(own.data == viewed.data && own.size == viewed.size && own.row_pitch == viewed.row_pitch,
+                  "%s: level %u", name, level);
+    }
+    cr_assert_eq(zc_texture_image_level(&img, imported.mip_count, &(zc_texture_level_view){ 0 }), ZC_ERR_NO_ENTRY);
     cr_assert_eq(entry->raw_size, img.size, "%s: entry of %llu bytes, import of %zu", name,
                  (unsigned long long)entry->raw_size, img.size);
     cr_assert(memcmp(entry->data, img.payload, img.size) == 0, "%s: entry bytes differ from the import's", name);

@@ -47,7 +47,7 @@ mkdir -p "$obj" "$bin" "$out/corpus" "$out/artifacts" "$out/logs" "$out/assimp" 
 cflags="-std=c11 -g -O1 -fno-omit-frame-pointer -Wall -Wextra
 -fsanitize=address,undefined -fno-sanitize-recover=all
 -D_POSIX_C_SOURCE=200809L -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
--Iformats -Iruntime -Ipacker/types -Ipacker/build -Ipacker/import -Ipacker/import/texture
+-Iformats -Iruntime/include -Iruntime -Ipacker/types -Ipacker/build -Ipacker/import -Ipacker/import/texture
 -Ipacker/import/model -Itests/fuzz"
 libs="-lzstd -luv -lcjson -lassimp -lmeshoptimizer -lm -lpthread"
 
@@ -58,7 +58,7 @@ libs="-lzstd -luv -lcjson -lassimp -lmeshoptimizer -lm -lpthread"
 sources=$(ls runtime/*.c packer/types/*.c packer/build/*.c packer/import/*.c packer/import/texture/*.c packer/import/model/*.c \
               tests/fuzz/zc_fuzz_walk.c tests/fuzz/zc_fuzz_reply.c | grep -v -e '^runtime/os_win32\.c$')
 # zc_model_isolate.c counts as a header: zc_fuzz_reply.c includes it.
-headers=$(ls formats/*.h runtime/*.h packer/types/*.h packer/build/*.h packer/import/*.h packer/import/texture/*.h \
+headers=$(ls formats/*.h runtime/*.h runtime/include/*.h packer/types/*.h packer/build/*.h packer/import/*.h packer/import/texture/*.h \
               packer/import/model/*.h tests/fuzz/*.h packer/import/model/zc_model_isolate.c)
 
 # An object is rebuilt when its source, any header or this script is newer (the

@@ -32,14 +32,14 @@ mkdir -p "$out/obj" "$out/include" "$out/sdk/include/zc"
 # mingw does not search /usr/include; expose xxhash.h alone.
 ln -sfn /usr/include/xxhash.h "$out/include/xxhash.h"
 # The headers laid out as `make install` lays them out, for <zc/zc_pack.h>.
-cp runtime/zc_pack.h formats/*.h "$out/sdk/include/zc/"
+cp runtime/include/*.h formats/*.h "$out/sdk/include/zc/"
 
 objects=()
 for source in runtime/*.c; do
     case "$source" in runtime/os_posix.c | runtime/zc_prefetch.c) continue ;; esac
     object="$out/obj/$(basename "${source%.c}").o"
     echo "mingw: $source"
-    "$cc" "${cflags[@]}" "${runtime_flags[@]}" -Iformats -Iruntime -isystem "$out/include" -c "$source" -o "$object"
+    "$cc" "${cflags[@]}" "${runtime_flags[@]}" -Iformats -Iruntime/include -Iruntime -isystem "$out/include" -c "$source" -o "$object"
     objects+=("$object")
 done
 rm -f "$out/libzcpack.a"
@@ -61,7 +61,7 @@ for object in "${objects[@]}"; do
         os_win32 | zc_live)
             echo "mingw (editor): runtime/$name.c"
             object="$out/obj-editor/$name.o"
-            "$cc" "${cflags[@]}" "${runtime_flags[@]}" -DZC_EDITOR -DZC_LIVE_NO_WATCHER -Iformats -Iruntime \
+            "$cc" "${cflags[@]}" "${runtime_flags[@]}" -DZC_EDITOR -DZC_LIVE_NO_WATCHER -Iformats -Iruntime/include -Iruntime \
                 -isystem "$out/include" -c "runtime/$name.c" -o "$object"
             ;;
         zc_live_watch) continue ;;
@@ -71,7 +71,7 @@ done
 rm -f "$out/libzcpack_editor.a"
 "$ar" rcs "$out/libzcpack_editor.a" "${editor_objects[@]}"
 echo "mingw (editor): samples/hotreload/hotreload_main.c"
-"$cc" "${cflags[@]}" -DZC_EDITOR -Iformats -Iruntime samples/hotreload/hotreload_main.c \
+"$cc" "${cflags[@]}" -DZC_EDITOR -Iformats -Iruntime/include samples/hotreload/hotreload_main.c \
     -L"$out" -lzcpack_editor -static -o "$out/hotreload.exe"
 echo "mingw: built $out/libzcpack_editor.a and $out/hotreload.exe"
 

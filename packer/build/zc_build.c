@@ -268,19 +268,6 @@ void zc__build_import_defaults(const zc_build_desc *desc, zc_import_defaults *ou
  * Entry comparison (zc_build.h); patch builds are in zc_build_patch.c
  * ------------------------------------------------------------------------------- */
 
-uint32_t zc_entry_differences(const zc_entry *a, const zc_entry *b) {
-    if (!a || !b) return ZC_DIFF_ALL;
-    uint32_t d = 0;
-    if (a->type != b->type) d |= ZC_DIFF_TYPE;
-    if (a->layout_hash != b->layout_hash) d |= ZC_DIFF_LAYOUT;
-    if (a->content_hash != b->content_hash) d |= ZC_DIFF_CONTENT;
-    if (a->raw_size != b->raw_size) d |= ZC_DIFF_RAW_SIZE;
-    if (a->deps_count != b->deps_count ||
-        (a->deps_count && memcmp(a->deps, b->deps, (size_t)a->deps_count * sizeof *a->deps) != 0))
-        d |= ZC_DIFF_DEPS;
-    return d;
-}
-
 /* The build's logger, counting the errors it passes on: a failure that reached no
  * sentence on its way up (out of memory in a helper that only returns its code) still
  * gets one, as zc_build.h promises. Called from the build's thread and, through the

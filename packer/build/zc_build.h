@@ -55,7 +55,7 @@
  *
  * Patch builds (desc->base_path): the output is a patch pack for the base pack, meant
  * to be mounted above it (zc_mounts_add with a higher priority). It holds every entry
- * of the new tree whose path the base lacks or whose zc_entry_differences() with the
+ * of the new tree whose path the base lacks or whose zc_entry_differences() (zc_pack.h) with the
  * base's entry is not 0, copied exactly as a full build of the tree stores it (codec
  * included), the zstd dictionaries (zc_zstd_dict.h) those copies were compressed with
  * (an entry is decoded with its own pack's dictionary; such a dictionary is copied even
@@ -205,22 +205,6 @@ typedef struct zc_build_stats {
  *    ZC_ERR_INVALID_ARGUMENT with keep_going, or when the output is the base pack. */
 zc_result zc_build(const zc_build_desc *desc, zc_build_stats *out);
 
-/* Fields in which two entries differ (zc_entry_differences). Codec, stored size,
- * offset, alignment and position in the TOC are how an entry is stored, not what it
- * is, and never count. */
-enum {
-    ZC_DIFF_TYPE = 1u << 0,         /* type tag */
-    ZC_DIFF_LAYOUT = 1u << 1,       /* layout hash */
-    ZC_DIFF_CONTENT = 1u << 2,      /* content hash (XXH3 of the raw bytes) */
-    ZC_DIFF_RAW_SIZE = 1u << 3,     /* raw size */
-    ZC_DIFF_DEPS = 1u << 4,         /* dependency list (ids, in order) */
-    ZC_DIFF_ALL = 0x1Fu,
-};
-
-/* Which of the ZC_DIFF_* fields differ between two entries (usually of one path in two
- * packs); 0 when they hold the same content. ZC_DIFF_ALL when either is NULL. Reads
- * only the TOC facts (and the dependency lists) of the entries. Pure; any thread. */
-uint32_t zc_entry_differences(const zc_entry *a, const zc_entry *b);
 
 #ifdef __cplusplus
 }

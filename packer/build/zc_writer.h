@@ -48,7 +48,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "zc_pack.h"
+#include "zc_pack_format.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "zc_build.h" /* zc_entry_differences */
 #include "zc_cli.h"
 
 static const char zc__diff_help[] =

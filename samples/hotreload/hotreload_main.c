@@ -22,7 +22,8 @@
  * for it. Exit status: 0 done; 1 timeout or an error; 2 usage or a build without
  * ZC_EDITOR.
  *
- * Uses the runtime's public API only (zc_pack.h, editor section).
+ * Uses the runtime's public API only (zc_pack.h, zc_live.h, and zc_pack_format.h for
+ * type names).
  */
 #include <stdatomic.h>
 #include <stdio.h>
@@ -38,7 +39,9 @@
 #include <time.h>
 #endif
 
+#include "zc_live.h"
 #include "zc_pack.h"
+#include "zc_pack_format.h" /* zc_type_name, for the report */
 
 #ifdef ZC_EDITOR
 

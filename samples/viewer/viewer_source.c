@@ -19,7 +19,7 @@ static const char *viewer__type_name(uint32_t type) {
  *
  * Every entry viewed is held (zc_pack_acquire) until the source closes, since views
  * point into its bytes: the mapping for an uncompressed entry, the pack's cache for a
- * compressed one (materials and scenes by default). The view is made from the entry
+ * compressed one (typed entries only when the build's manifest asked for it). The view is made from the entry
  * as its held raw bytes, so the type and layout checks of _from_entry still apply.
  * ------------------------------------------------------------------------------- */
 

@@ -29,6 +29,7 @@
 
 #include "zc_import_texture.h"
 #include "zc_pack.h"
+#include "zc_live.h"
 #include "zc_writer.h"
 
 #include <errno.h>

@@ -587,7 +587,14 @@ zc_result zc_texture_import_view(const zc_texture_image *image, zc_texture_view 
     out->flags = t->flags;
     out->row_pitch_align = t->row_pitch_align;
     out->levels = (const zc_texture_level *)zc_array_data(&t->levels);
-    out->level_views = image->level_views;
+    return ZC_OK;
+}
+
+zc_result zc_texture_image_level(const zc_texture_image *image, uint32_t level, zc_texture_level_view *out) {
+    if (!image || !out || !image->payload || !image->level_views) return ZC_ERR_INVALID_ARGUMENT;
+    const zc_texture *t = (const zc_texture *)image->payload;
+    if (level >= t->mip_count) return ZC_ERR_NO_ENTRY;
+    *out = image->level_views[level];
     return ZC_OK;
 }
 

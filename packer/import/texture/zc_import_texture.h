@@ -41,7 +41,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "zc_pack.h"
+#include "zc_pack_format.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -110,7 +110,9 @@ typedef struct zc_texture_image {
     void *payload;                      /* the entry's bytes (zc_texture at offset 0);
                                            malloc'd, at least 16-byte aligned */
     size_t size;                        /* bytes at payload */
-    zc_texture_level_view *level_views; /* mip_count * layers views into payload */
+    zc_texture_level_view *level_views; /* one view per mip level into payload (the
+                                           importer writes one layer); read them with
+                                           zc_texture_image_level */
     uint32_t source_width, source_height; /* of the decoded image */
     uint32_t source_channels;           /* 1 grey, 2 grey+alpha, 3 RGB, 4 RGBA */
 } zc_texture_image;
@@ -133,10 +135,16 @@ zc_result zc_texture_import_file(const char *file_path, const char *name, const 
                                  zc_texture_image *out, zc_diag *diag);
 
 /* Fill a view of an imported image, as zc_texture_view_from_entry does for an
- * archived one: both `levels` (the records inside image->payload) and `level_views`
- * are set and describe the same bytes. The view borrows the image: valid until
- * zc_texture_image_free. ZC_ERR_INVALID_ARGUMENT on NULL or an empty image. */
+ * archived one: `levels` are the records inside image->payload, so
+ * zc_texture_view_level answers for it as for an archived texture. The view borrows
+ * the image: valid until zc_texture_image_free. ZC_ERR_INVALID_ARGUMENT on NULL or an
+ * empty image. */
 zc_result zc_texture_import_view(const zc_texture_image *image, zc_texture_view *out);
+
+/* One mip level of an imported image, from its own level views (the same bytes
+ * zc_texture_view_level gives for the image's view). ZC_ERR_NO_ENTRY when level is
+ * past the mip chain; ZC_ERR_INVALID_ARGUMENT on NULL or an empty image. Pure. */
+zc_result zc_texture_image_level(const zc_texture_image *image, uint32_t level, zc_texture_level_view *out);
 
 /* Free what an import allocated and zero the struct. NULL and zeroed images are fine. */
 void zc_texture_image_free(zc_texture_image *image);

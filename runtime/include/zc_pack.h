@@ -40,6 +40,11 @@
  *  safe on that pack for everything that level covers (SPEC.md, "Validation levels").
  *  Nothing in the runtime aborts or crashes on bad data: it returns an error code and
  *  logs a sentence naming the problem through the pack's logger.
+ *
+ * Companion headers
+ *  zc_live.h         hot reload (zc_live_*): declared only when ZC_EDITOR is defined.
+ *  zc_pack_format.h  for tools: every validator, the pack header and TOC records,
+ *                    diagnostics and the type registry, on top of this header.
  */
 #ifndef ZC_PACK_H
 #define ZC_PACK_H
@@ -47,9 +52,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The archived layouts the views hand out (structs, enums, limits, tiny accessors);
+ * validators, the pack header and TOC records are in zc_pack_format.h, for tools. */
 #include "zc_result.h"
-#include "zc_format.h"
-#include "zc_types.h"
+#include "zc_layout.h"
+#include "zc_texture_layout.h"
+#include "zc_mesh_layout.h"
+#include "zc_material_layout.h"
+#include "zc_scene_layout.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -65,7 +75,7 @@ extern "C" {
 #define ZC_VERSION_NUMBER ((ZC_VERSION_MAJOR << 16) | (ZC_VERSION_MINOR << 8) | ZC_VERSION_PATCH)
 
 /* "0.1.0": the library version, independent of the on-disk format version
- * (ZC_FORMAT_MAJOR/MINOR in zc_format.h). Static string; any thread. */
+ * (ZC_FORMAT_MAJOR/MINOR in zc_layout.h). Static string; any thread. */
 const char *zc_version_string(void);
 
 /* ZC_VERSION_NUMBER of the linked library (compare with the header's macro). */
@@ -243,13 +253,32 @@ uint32_t zc_pack_entry_count(const zc_pack *pack);
  * any thread. */
 zc_result zc_entry_bytes(const zc_entry *entry, uint32_t type, const void **out_data, uint64_t *out_size);
 
+/* Fields in which two entries differ (zc_entry_differences). */
+enum {
+    ZC_DIFF_TYPE = 1u << 0,         /* type tag */
+    ZC_DIFF_LAYOUT = 1u << 1,       /* layout hash */
+    ZC_DIFF_CONTENT = 1u << 2,      /* content hash (XXH3 of the raw bytes) */
+    ZC_DIFF_RAW_SIZE = 1u << 3,     /* raw size */
+    ZC_DIFF_DEPS = 1u << 4,         /* dependency list (ids, in order) */
+    ZC_DIFF_ALL = 0x1Fu,
+};
+
+/* Which of the ZC_DIFF_* fields differ between two entries (usually of one path in two
+ * packs or two generations of one pack); 0 when they are the same entry. This is the one
+ * meaning of "changed" everywhere: hot reload's change report (zc_live.h), patch builds
+ * and `zcpack diff`. An entry changed when its type, layout hash, content hash, raw size
+ * or dependency list differs; codec, stored size, offset, alignment and position in the
+ * TOC are how an entry is stored, not what it is, and never count. ZC_DIFF_ALL when
+ * either is NULL. Reads only the TOC facts and the dependency lists of the entries (as
+ * trustworthy as the packs' validation made them). Pure, allocation-free; any thread. */
+uint32_t zc_entry_differences(const zc_entry *a, const zc_entry *b);
+
 /* ---------------------------------------------------------------------------------
  * Textures
  *
  * A texture view describes a texture and reaches each of its levels; the runtime fills
  * it from an archived entry (zc_texture_view_from_entry), pointing into the mapping,
- * and the packer fills the same struct from freshly imported data, so engine code
- * that uploads a view needs no second path for archived data.
+ * or from a payload in memory (zc_texture_view_from_bytes).
  * ------------------------------------------------------------------------------- */
 
 typedef struct zc_texture_level_view {
@@ -267,7 +296,6 @@ typedef struct zc_texture_view {
     uint32_t flags;                 /* ZC_TEXTURE_* */
     uint32_t row_pitch_align;
     const zc_texture_level *levels; /* archived level records (mip_count * layers) */
-    const zc_texture_level_view *level_views; /* or, when filled by the packer, views */
 } zc_texture_view;
 
 /* Fill a view from a texture entry, in place. Checks the type, the layout and the
@@ -320,8 +348,10 @@ zc_result zc_pack_resolve(const zc_pack *pack, uint64_t id, uint32_t type, zc_en
  * Pointers in a view live as long as the bytes they point into (lifetime rule 1 for
  * entries; the caller's buffer for _from_bytes). Views need no cleanup.
  *
- * Compressed entries (codec ZC_CODEC_ZSTD: materials and scenes by default, meshes
- * when the build's manifest asks) cannot be viewed in place: zc_*_view_from_entry
+ * Compressed entries (codec ZC_CODEC_ZSTD) cannot be viewed in place. The packer
+ * compresses by default only blobs and entries of types without a view; texture, mesh,
+ * material and scene entries stay uncompressed unless the build's manifest says
+ * "compress": true for them. For a compressed entry zc_*_view_from_entry
  * returns ZC_ERR_UNSUPPORTED_CODEC for them. Hold the entry with zc_pack_acquire and
  * call zc_*_view_from_bytes(hold.data, hold.size, &view): the view then lives as long
  * as the hold. Doing so for every entry works for uncompressed ones too (their hold
@@ -690,241 +720,6 @@ zc_result zc_prefetch(zc_prefetcher *prefetcher, const zc_prefetch_args *args, u
  * status) or never existed; ZC_ERR_INVALID_ARGUMENT for a NULL prefetcher. */
 zc_result zc_prefetch_cancel(zc_prefetcher *prefetcher, uint64_t request);
 
-/* ---------------------------------------------------------------------------------
- * Hot reload (editor builds only: compiled when ZC_EDITOR is defined)
- *
- * A live pack watches one pack path and swaps in each new generation of it while the
- * engine keeps reading. The writer (the packer, `zcpack watch`) never modifies a pack
- * in place: it writes a new file beside it and renames it over the path. The live
- * pack notices (libuv fs_event on the directory, plus a stat poll because watchers
- * miss some rename-style saves), opens and validates the new file at desc.validate,
- * compares its table of contents with the current generation's by content hash,
- * swaps it in, and calls desc.on_change with the entries added, changed and removed,
- * so the engine re-uploads only those.
- *
- *     zc_live_pack *live;
- *     zc_live_open(&live, &(zc_live_desc){ .path = "game.zcpack", .watch = 1,
- *                                          .on_change = reupload, .user_data = engine });
- *     for (;;) {                               // each frame
- *         zc_live_view view;
- *         zc_live_acquire(live, &view);        // pins the current generation
- *         draw(view.pack);                     // any zc_pack_* call on view.pack
- *         zc_live_release(live, view.ref);     // the generation may now be unmapped
- *     }
- *     zc_live_close(live);
- *
- * Generations and handles
- *  1. Generation numbers count from 1 (the pack found at open) and grow by one per
- *     swap; they are never reused within a live pack.
- *  2. zc_live_acquire pins the current generation and returns a zc_live_ref, a handle
- *     made of a 32-bit slot index and a 32-bit version (sokol's pool handles). Every
- *     call taking a ref checks both against the live pack's own table first: a ref
- *     that was released (or never issued) is reported as ZC_ERR_STALE_HANDLE and
- *     nothing it once named is touched. Releasing a ref twice is that error too.
- *  3. A generation stays mapped while it is current, while a ref pins it, and while
- *     its zc_pack has other references (zc_pack_acquire holds, mount tables): the
- *     bytes a reader got from a pinned generation stay valid and unchanged however
- *     many reloads happen meanwhile.
- *  4. At most desc.max_generations generations are mapped at once, the current one
- *     included. When a new file arrives and that many are still pinned, it is not
- *     opened: the reload waits (zc_live_poll returns ZC_ERR_LIMIT, the stats count a
- *     deferral, a warning is logged once) and is retried as soon as a ref is released
- *     (watch mode) or at the next check. Readers never block; memory and mappings stay
- *     bounded.
- *  5. A generation no longer pinned is unmapped by the next check or release: at
- *     once when the last pin was a zc_live_ref, within one poll interval (watch mode)
- *     or at the next zc_live_poll when it was a zc_hold.
- *
- * What counts as a new generation
- *  - A file at the path (or, with ZC_LIVE_FILES_GENERATIONS, a newer generation file)
- *    whose identity (device, inode or file index, size, modification and change
- *    times) differs from the last file examined. A file-change notification also
- *    forces a look at the current identity.
- *  - It must open and pass validation at desc.validate; otherwise it is refused (one
- *    sentence through the logger, the stats count a failure) and the current
- *    generation stays. The same file is examined again only when it changes.
- *  - A valid file whose entries all carry the same ids, types, layouts, sizes and
- *    content hashes as the current generation's is closed again: no swap, no
- *    callback (a `touch`, or a rebuild that produced the same bytes).
- *
- * Windows: a mapped file cannot be replaced by a rename, so there the default is
- * ZC_LIVE_FILES_GENERATIONS: the writer publishes generation n as `<path>.gen-<n>`
- * (decimal n >= 1, written to a temporary name and renamed to that new name), the
- * live pack opens the highest n present (or `<path>` itself when there is none),
- * and the writer deletes older generation files once Windows lets it (a file still
- * mapped by some reader refuses deletion; the writer retries at its next publish).
- *
- * Never write a pack in place (truncate and rewrite): every process that maps it can
- * die of SIGBUS, and readers see torn bytes. tests/test_reload.c demonstrates both.
- *
- * Thread rules
- *  - zc_live_open / zc_live_close: one thread; close after every other thread has
- *    stopped calling into the live pack.
- *  - zc_live_acquire, zc_live_release, zc_live_resolve, zc_live_find,
- *    zc_live_generation and zc_live_get_stats: any thread, any number at once (a
- *    short mutex section; never waits for a reload in progress).
- *  - zc_live_poll: any thread; checks are serialised, so a second caller waits for
- *    the first.
- *  - desc.on_change runs on the watcher thread (watch mode) or inside zc_live_poll,
- *    one call at a time, after the swap. It may call acquire, release, resolve, find,
- *    generation and stats; it must not call zc_live_poll or zc_live_close.
- * Trust: every new generation is validated at desc.validate before anything reads
- * it, so a damaged or half-written file is refused rather than used.
- * ------------------------------------------------------------------------------- */
-
-#ifdef ZC_EDITOR
-
-typedef struct zc_live_pack zc_live_pack;
-
-/* Handle to one pinned generation: slot index and version, both checked on every use.
- * The zero value is never issued. */
-typedef struct zc_live_ref {
-    uint32_t index;
-    uint32_t version;
-} zc_live_ref;
-
-typedef enum zc_live_files {
-    ZC_LIVE_FILES_DEFAULT = 0,      /* SINGLE on POSIX systems, GENERATIONS on Windows */
-    ZC_LIVE_FILES_SINGLE,           /* the pack at path, replaced by rename */
-    ZC_LIVE_FILES_GENERATIONS,      /* the newest `<path>.gen-<n>`, else path itself */
-} zc_live_files;
-
-typedef enum zc_live_change_kind {
-    ZC_LIVE_ADDED = 1,              /* in the new generation only */
-    ZC_LIVE_CHANGED = 2,            /* in both; content hash, raw size, type or layout differ */
-    ZC_LIVE_REMOVED = 3,            /* in the old generation only */
-} zc_live_change_kind;
-
-typedef struct zc_live_change {
-    zc_live_change_kind kind;
-    uint64_t id;                    /* asset id */
-    const char *path;               /* NUL-terminated; valid during the callback */
-    uint32_t path_length;
-    uint32_t type;                  /* the new entry's type (the old one's when removed) */
-    uint64_t old_hash;              /* content hash in the old generation; 0 when added */
-    uint64_t new_hash;              /* content hash in the new generation; 0 when removed */
-    uint64_t raw_size;              /* the new entry's raw size (the old one's when removed) */
-} zc_live_change;
-
-typedef struct zc_live_event {
-    uint32_t old_generation;
-    uint32_t new_generation;        /* current when the callback runs */
-    zc_pack *pack;                  /* the new generation; valid during the callback
-                                       (zc_live_acquire to keep it longer) */
-    zc_pack *old_pack;              /* the old generation; valid during the callback */
-    const zc_live_change *changes;  /* ids ascending; valid during the callback */
-    uint32_t change_count;
-    uint32_t added, changed, removed;
-    uint64_t validate_ns;           /* time spent opening and validating the new file */
-} zc_live_event;
-
-/* Called once per swap, after it: on the watcher thread (watch mode) or inside
- * zc_live_poll, one call at a time (see the thread rules above). */
-typedef void (*zc_live_cb)(const zc_live_event *event, void *user_data);
-
-typedef struct zc_live_desc {
-    const char *path;               /* required: the pack to open and watch (UTF-8) */
-    zc_validate validate;           /* default: ZC_VALIDATE_CHECKSUMS (every entry's structure and
-                                       content hash, so the change report can trust the hashes);
-                                       ZC_VALIDATE_FULL skips the hashes; lower levels are refused */
-    uint32_t max_generations;       /* default: 0 = 4; generations mapped at once, in [2, 64] */
-    int watch;                      /* default: 0 = reload only in zc_live_poll; 1 = a watcher
-                                       thread (libuv) reloads by itself */
-    uint32_t poll_interval_ms;      /* default: 0 = 250; watch mode's stat poll, in [1, 60000] */
-    uint32_t debounce_ms;           /* default: 0 = none; watch mode waits this long after a
-                                       notification before looking, to let a burst settle */
-    zc_live_files files;            /* default: ZC_LIVE_FILES_DEFAULT */
-    zc_live_cb on_change;           /* default: NULL = no report (generations still swap) */
-    void *user_data;                /* passed to on_change */
-    int no_mmap;                    /* default: 0; 1 = read each generation into memory */
-    zc_allocator allocator;         /* default: malloc/free; also used by every generation;
-                                       called from the checking thread and from acquires */
-    zc_logger logger;               /* default: silent; called on the thread that checks */
-} zc_live_desc;
-
-typedef struct zc_live_view {
-    zc_live_ref ref;                /* pass to zc_live_release */
-    zc_pack *pack;                  /* the pinned generation; valid until the release */
-    uint32_t generation;
-} zc_live_view;
-
-typedef struct zc_live_stats {
-    uint32_t generation;            /* current generation number */
-    uint32_t retained;              /* generations mapped now, the current one included */
-    uint32_t retained_peak;         /* highest `retained` since open */
-    uint32_t max_generations;
-    uint32_t refs;                  /* zc_live_refs outstanding */
-    int watching;                   /* 1 when the watcher thread runs */
-    int notifications;              /* 1 when file-change notifications work (else polling only) */
-    uint64_t checks;                /* looks at the file (polls, notifications, zc_live_poll) */
-    uint64_t reloads;               /* generations swapped in */
-    uint64_t unchanged;             /* new files with the same contents, not swapped in */
-    uint64_t failures;              /* new files refused (open or validation failed) */
-    uint64_t deferrals;             /* reloads put off because max_generations were pinned */
-} zc_live_stats;
-
-/* Open the pack at desc->path (generation 1) and, with desc->watch, start watching it.
- * ZC_OK fills *out. Errors: ZC_ERR_INVALID_ARGUMENT (NULL out or desc, no path, a
- * field out of range, watch requested from a build without libuv), every error of
- * zc_pack_open for the initial file, ZC_ERR_OUT_OF_MEMORY, ZC_ERR_IO (the watcher
- * cannot start its loop or thread; a directory that cannot be watched only logs a
- * warning and falls back to polling). On error *out is NULL and nothing is leaked.
- * Untrusted input: safe (validated at desc->validate). Threads: one thread, before any
- * other call on the live pack; with desc.watch the watcher thread starts here. */
-zc_result zc_live_open(zc_live_pack **out, const zc_live_desc *desc);
-
-/* Stop the watcher (waits for a check or callback in progress), release the refs still
- * outstanding (a warning names their number), and close every generation. Packs kept
- * by zc_pack_acquire holds stay valid until those are released. NULL is a no-op.
- * Threads: once, after every other thread stopped calling into the live pack; never
- * from on_change. */
-void zc_live_close(zc_live_pack *live);
-
-/* Look at the file now and reload when a new generation is there; the engine's way
- * when it does not watch (or wants a reload at a chosen moment). ZC_OK when the
- * current generation is up to date afterwards (*out_generation, may be NULL, is the
- * current number); ZC_ERR_LIMIT when the reload is deferred (rule 4); the new file's
- * open or validation error when it was refused (the old generation stays current);
- * ZC_ERR_OUT_OF_MEMORY (the old generation stays current; the file is not refused,
- * the next check examines it again); ZC_ERR_INVALID_ARGUMENT for NULL. A missing
- * file (between a delete and a create) is ZC_OK: the current generation stays. A
- * refused file is examined again only when its identity changes, so polling every
- * frame costs one stat (and, with generation files, one directory listing) while
- * nothing changes.
- * Threads: any thread; waits for a check in progress (the watcher's or another
- * poll's); runs on_change on the calling thread; never from on_change. */
-zc_result zc_live_poll(zc_live_pack *live, uint32_t *out_generation);
-
-/* Pin the current generation. ZC_OK fills *out; ZC_ERR_INVALID_ARGUMENT for NULL;
- * ZC_ERR_OUT_OF_MEMORY when the handle table cannot grow; ZC_ERR_LIMIT above 2^20
- * refs outstanding. On error *out is zeroed. Allocates only to grow the handle table
- * (through desc.allocator, so that allocator must be thread-safe when refs are taken
- * on several threads). Threads: any thread, also from on_change; never waits for a
- * reload. */
-zc_result zc_live_acquire(zc_live_pack *live, zc_live_view *out);
-
-/* Unpin. ZC_ERR_STALE_HANDLE for a ref already released or never issued (nothing is
- * touched); ZC_ERR_INVALID_ARGUMENT for NULL. An old generation no longer pinned is
- * unmapped here; a deferred reload is retried (watch mode). Threads: any thread (not
- * necessarily the acquiring one), also from on_change. */
-zc_result zc_live_release(zc_live_pack *live, zc_live_ref ref);
-
-/* The view a ref pins. ZC_ERR_STALE_HANDLE for a released or unknown ref (*out
- * zeroed). Threads: any thread. */
-zc_result zc_live_resolve(zc_live_pack *live, zc_live_ref ref, zc_live_view *out);
-
-/* zc_pack_find on the generation a ref pins: ZC_ERR_STALE_HANDLE for a released or
- * unknown ref, else zc_pack_find's results. *out stays valid until the release.
- * Threads: any thread; allocation-free. */
-zc_result zc_live_find(zc_live_pack *live, zc_live_ref ref, const char *path, zc_entry *out);
-
-/* Current generation number; 0 for NULL. Lock-free; any thread. */
-uint32_t zc_live_generation(const zc_live_pack *live);
-
-/* Snapshot of the counters. ZC_ERR_INVALID_ARGUMENT on NULL. Any thread. */
-zc_result zc_live_get_stats(zc_live_pack *live, zc_live_stats *out);
-
-#endif /* ZC_EDITOR */
 
 #ifdef __cplusplus
 }
