@@ -439,7 +439,7 @@ static void publish_with_deps(const char *path, const char *const *deps, size_t 
 /* "Changed" means zc_entry_differences is not 0, as for patch builds and `zcpack diff`:
  * an entry whose bytes stay the same but whose dependency list changes is reported. */
 Test(reload, a_changed_dependency_list_is_a_change) {
-    char *path = zct_join(tmp, "game.zcpack");
+    char *path = zct_join(zct_tmp, "game.zcpack");
     const char *deps1[] = { "b.txt" };
     publish_with_deps(path, deps1, 1);
     recorder rec;

@@ -22,7 +22,6 @@
 #include <zstd.h>
 
 #include "zc_build_internal.h"
-#include "zc_entry_types.h"
 
 /* ---------------------------------------------------------------------------------
  * Build cache (zc_build_cache.h): opened before the walk (which skips its directory),
@@ -151,9 +150,9 @@ static int zc__compress_policy(const char *path, uint32_t type, void *user_data)
     source[n] = 0;
     zc_switch choice = zc_manifest_compression((const zc_manifest *)user_data, source);
     if (choice != ZC_SWITCH_AUTO) return choice == ZC_SWITCH_ON;
-    /* Typed entries are what an engine views in place (zc_*_view_from_entry); only
-     * blobs and types without a view are compressed unless the manifest says so. */
-    return zc_entry_type_compressed_by_default(type);
+    /* The importer's codec for the type, else the type's: typed entries are what an
+     * engine views in place (zc_*_view_from_entry) and stay raw. */
+    return zc_importer_compresses(zc_importer_for_path(source), type);
 }
 
 static zc_result zc__open_writer(const zc_build_desc *desc, const zc_manifest *manifest, zc_writer **w) {

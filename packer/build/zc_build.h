@@ -35,8 +35,10 @@
  * desc->keep_going it imports everything it can, writes and verifies the pack without
  * the failed files, and still returns the first failure's error.
  *
- * Compression (zc_writer.h, "Compression"): blobs (and any type without a runtime
- * view) are candidates for zstd, each stored compressed when that saves at least
+ * Compression (zc_writer.h, "Compression"): the importer row of the file says which
+ * of the entry types it produces are candidates for zstd (zc_importer_compresses),
+ * else the entry type's row does (zc_entry_types.h). Today: blobs (and any type
+ * without a runtime view) are candidates, each stored compressed when that saves at least
  * desc->min_saving_percent of its bytes; texture, mesh, material and scene entries,
  * which an engine views in place (zc_*_view_from_entry: GPU bulk data, and the small
  * records that point at it), stay raw unless a manifest rule sets "compress": true

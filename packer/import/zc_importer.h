@@ -3,8 +3,9 @@
  * Every importer is one row of a single table (zc_importers.c): a name, a version,
  * the file extensions it claims, its functions, whether the build cache keeps its
  * outputs, its progress label, its settings (where they live in zc_import_settings,
- * their defaults, the fields its cache key ignores) and the manifest keys it reads
- * (zc_import_key). The build picks the first row whose extensions match the source
+ * their defaults, the fields its cache key ignores), the manifest keys it reads
+ * (zc_import_key) and the codec of each entry type it produces (zc_import_codec). The
+ * build picks the first row whose extensions match the source
  * file's name, else the fallback row (extensions NULL). The build, the build cache,
  * progress, statistics and the manifest reach importers only through these rows.
  * Adding an importer means writing its functions, adding one row and, when it has
@@ -140,6 +141,14 @@ typedef zc_result (*zc_import_fn)(const zc_import_source *src, zc_writer *w, zc_
  * Runs on any thread. */
 typedef zc_result (*zc_prepare_fn)(const zc_import_source *src, zc_import_outputs *out, zc_diag *diag);
 
+/* The codec an importer gives one type of entry it produces, over that entry type's
+ * default (zc_entry_types.h). A zcpack.json "compress" rule overrides both. */
+typedef struct zc_import_codec {
+    uint32_t type;                  /* FourCC type tag; 0 ends a list */
+    int compress;                   /* 1: stored zstd-compressed when that saves enough
+                                       (zc_writer.h); 0: stored raw */
+} zc_import_codec;
+
 /* zc_importer.flags */
 enum {
     ZC_IMPORTER_CACHED = 1u << 0,   /* the build cache keeps its prepared outputs (needs prepare) */
@@ -173,7 +182,14 @@ typedef struct zc_importer {
     void (*key_settings)(void *settings);
     const zc_import_key *keys;      /* the manifest keys it reads; key_count of them */
     size_t key_count;
+    const zc_import_codec *codecs;  /* the codec of each type it produces, ended by type 0;
+                                       NULL, or a type not listed: the entry type's default */
 } zc_importer;
+
+/* 1 when entries of `type` that `imp` produces are compression candidates by default:
+ * the row's codecs, else the entry type's default (zc_entry_type_compressed_by_default).
+ * imp NULL: the entry type's default. Pure; any thread. */
+int zc_importer_compresses(const zc_importer *imp, uint32_t type);
 
 /* Number of importers in the table (at most ZC_IMPORTER_MAX), and the one at `index`
  * (NULL past the end). */

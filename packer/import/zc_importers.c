@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "zc_entry_types.h"
 #include "zc_importer.h"
 #include "zc_pixel_formats.h"
 
@@ -96,15 +97,63 @@ static void zc__key_model_settings(void *settings) {
 
 /* Rows are tried in order; the fallback (extensions NULL) comes last. Images come
  * before models, so an extension both could claim stays a texture. */
+/* What each importer produces, and how it is stored by default: the types an engine
+ * views in place stay raw. */
+static const zc_import_codec zc__texture_codecs[] = {
+    { ZC_TYPE_TEXTURE, 0 },
+    { 0, 0 },
+};
+static const zc_import_codec zc__model_codecs[] = {
+    { ZC_TYPE_SCENE, 0 },
+    { ZC_TYPE_MESH, 0 },
+    { ZC_TYPE_MATERIAL, 0 },
+    { ZC_TYPE_TEXTURE, 0 },
+    { 0, 0 },
+};
+static const zc_import_codec zc__blob_codecs[] = {
+    { ZC_TYPE_BLOB, 1 },
+    { 0, 0 },
+};
+
 static const zc_importer zc__importers[] = {
-    { "texture", 1, zc__texture_extensions, zc__import_texture, zc__prepare_texture_outputs, ZC_IMPORTER_CACHED,
-      "textures", offsetof(zc_import_settings, texture), sizeof(zc_texture_settings), zc__init_texture_settings,
-      zc__check_texture_defaults, NULL, zc__texture_keys, ZC__COUNT(zc__texture_keys) },
-    { "model", 1, zc_model_extensions, zc__import_model, zc__prepare_model,
-      ZC_IMPORTER_CACHED | ZC_IMPORTER_READS_TREE, "models", offsetof(zc_import_settings, model),
-      sizeof(zc_model_settings), zc__init_model_settings, NULL, zc__key_model_settings, zc__model_keys,
-      ZC__COUNT(zc__model_keys) },
-    { "blob", 1, NULL, zc__import_blob, NULL, 0, NULL, 0, 0, NULL, NULL, NULL, NULL, 0 },
+    {
+        .name = "texture",
+        .version = 1,
+        .extensions = zc__texture_extensions,
+        .import = zc__import_texture,
+        .prepare = zc__prepare_texture_outputs,
+        .flags = ZC_IMPORTER_CACHED,
+        .label = "textures",
+        .settings_offset = offsetof(zc_import_settings, texture),
+        .settings_size = sizeof(zc_texture_settings),
+        .init_settings = zc__init_texture_settings,
+        .check_defaults = zc__check_texture_defaults,
+        .keys = zc__texture_keys,
+        .key_count = ZC__COUNT(zc__texture_keys),
+        .codecs = zc__texture_codecs,
+    },
+    {
+        .name = "model",
+        .version = 1,
+        .extensions = zc_model_extensions,
+        .import = zc__import_model,
+        .prepare = zc__prepare_model,
+        .flags = ZC_IMPORTER_CACHED | ZC_IMPORTER_READS_TREE,
+        .label = "models",
+        .settings_offset = offsetof(zc_import_settings, model),
+        .settings_size = sizeof(zc_model_settings),
+        .init_settings = zc__init_model_settings,
+        .key_settings = zc__key_model_settings,
+        .keys = zc__model_keys,
+        .key_count = ZC__COUNT(zc__model_keys),
+        .codecs = zc__model_codecs,
+    },
+    {
+        .name = "blob",
+        .version = 1,
+        .import = zc__import_blob,
+        .codecs = zc__blob_codecs,
+    },
 };
 
 #define ZC__IMPORTER_COUNT ZC__COUNT(zc__importers)
@@ -266,4 +315,10 @@ void zc_import_notes_log(const char *notes, const char *file, zc_logger logger) 
         }
         notes += n + (end ? 1 : 0);
     }
+}
+
+int zc_importer_compresses(const zc_importer *imp, uint32_t type) {
+    for (const zc_import_codec *c = imp ? imp->codecs : NULL; c && c->type; ++c)
+        if (c->type == type) return c->compress;
+    return zc_entry_type_compressed_by_default(type);
 }
