@@ -2,12 +2,13 @@
  * tags, layout hashes, the entry codec, and relative pointers, arrays and strings with
  * their accessors.
  *
- * formats/ comes in two halves. The layout half (this header and zc_<type>_layout.h)
- * holds what a reader of validated entries needs: structs, enums, limits and tiny
- * accessors; the runtime's public header zc_pack.h includes only it. The validator half
- * (zc_format.h: pack header, table of contents, diagnostics and checks; zc_<type>.h:
- * each type's check; zc_types.h: the type registry) is for tools and the runtime's
- * own validation.
+ * formats/ comes in two halves. The layout half (this header and the first half of
+ * each zc_<type>.h) holds what a reader of validated entries needs: structs, enums,
+ * limits and tiny accessors; the runtime's public header zc_pack.h includes only it.
+ * The validator half (zc_format.h: pack header, table of contents, diagnostics and
+ * checks; the second half of each zc_<type>.h, left out while ZC__LAYOUT_ONLY is
+ * defined; zc_types.h: the type registry) is for tools and the runtime's own
+ * validation.
  *
  * Pure: libc only, no I/O, no allocation. Every struct is the exact byte layout on
  * disk (little-endian, no implicit padding), pinned by _Static_assert.

@@ -3,9 +3,10 @@
  * One X-macro list names every type: its short name, FourCC tag, layout hash and
  * structural validator. The runtime's full validation and the packer's table of
  * entry types (packer/types/zc_entry_types.c: view, `zcpack dump` describer, default
- * compression) expand this list. A new type is its header, one line here, its runtime
- * view (with its declaration in runtime/zc_pack.h, when it has one) and its row file
- * packer/types/zc_type_<name>.c, without which the packer does not link.
+ * compression) expand this list. A new type is its header (layout, then check), one
+ * line here, its runtime view (declared in runtime/include/zc_pack.h, when it has one)
+ * and its row file packer/types/zc_type_<name>.c, without which the packer does not
+ * link.
  * Pure: no I/O, no allocation.
  */
 #ifndef ZC_TYPES_H

@@ -52,14 +52,23 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The archived layouts the views hand out (structs, enums, limits, tiny accessors);
- * validators, the pack header and TOC records are in zc_pack_format.h, for tools. */
+/* The archived layouts the views hand out (structs, enums, limits, tiny accessors):
+ * the first half of each type's header. Validators, the pack header and TOC records
+ * are in zc_pack_format.h, for tools. */
 #include "zc_result.h"
 #include "zc_layout.h"
-#include "zc_texture_layout.h"
-#include "zc_mesh_layout.h"
-#include "zc_material_layout.h"
-#include "zc_scene_layout.h"
+#ifndef ZC__LAYOUT_ONLY
+#define ZC__LAYOUT_ONLY
+#define ZC__PACK_H_SET_LAYOUT_ONLY
+#endif
+#include "zc_texture.h"
+#include "zc_mesh.h"
+#include "zc_material.h"
+#include "zc_scene.h"
+#ifdef ZC__PACK_H_SET_LAYOUT_ONLY
+#undef ZC__LAYOUT_ONLY
+#undef ZC__PACK_H_SET_LAYOUT_ONLY
+#endif
 
 #ifdef __cplusplus
 extern "C" {
