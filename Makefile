@@ -99,6 +99,7 @@ test: bootstrap-test-data release sanitize editor
 	bin/editor/zcpack_tests --filter '@($(call alternatives,$(EDITOR_SUITES)))/*'
 	ZC_SANITIZE_RUN=1 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		bin/sanitize/zcpack_tests
+	rm -rf $(SDK)
 	$(MAKE) --no-print-directory install PREFIX=$(SDK)
 	$(MAKE) --no-print-directory test-sdk
 	tools/mingw.sh

@@ -19,6 +19,7 @@
 #include "zc_entry_types.h"
 #include "zc_import_texture.h"
 #include "zc_model.h"
+#include "zc_pixel_formats.h"
 
 #define XXH_INLINE_ALL
 #include <xxhash.h>
@@ -624,7 +625,10 @@ zc_result zcf_image(const uint8_t *data, size_t size) {
     uint8_t s = data[0];
     zc_texture_settings settings;
     memset(&settings, 0, sizeof settings);
-    settings.format = (zc_texture_choice)((s & 15u) % ZC__TEXTURE_CHOICE_COUNT);
+    /* the first byte's low nibble: the policy, or a row of the pixel-format table */
+    size_t pick = (s & 15u) % (zc_pixel_format_row_count() + 1);
+    settings.format = pick ? zc_texture_choice_from_name(zc_pixel_format_row_at(pick - 1)->name)
+                           : ZC_TEXTURE_CHOICE_AUTO;
     settings.mips = s & 0x10u ? ZC_SWITCH_OFF : ZC_SWITCH_AUTO;
     settings.cutout = s & 0x20u ? ZC_SWITCH_ON : ZC_SWITCH_AUTO;
     settings.max_size = s & 0x80u ? 64 : 0;

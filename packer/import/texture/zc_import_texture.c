@@ -63,7 +63,8 @@ static zc_result zc__resolve_settings(const zc_texture_settings *in, zc_texture_
         *out = *in;
     else
         memset(out, 0, sizeof *out);
-    if ((unsigned)out->format >= ZC__TEXTURE_CHOICE_COUNT || (unsigned)out->srgb > ZC_SWITCH_ON ||
+    if ((out->format != ZC_TEXTURE_CHOICE_AUTO && !zc_pixel_format_row_for_choice(out->format, 0)) ||
+        (unsigned)out->srgb > ZC_SWITCH_ON ||
         (unsigned)out->normal_map > ZC_SWITCH_ON || (unsigned)out->mips > ZC_SWITCH_ON ||
         (unsigned)out->cutout > ZC_SWITCH_ON)
         return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "texture settings hold a value out of range");

@@ -58,20 +58,22 @@ typedef enum zc_switch {
     ZC_SWITCH_ON = 2,
 } zc_switch;
 
-/* Output format requested by a manifest ("format"). The sRGB or UNORM variant of
- * RGBA8, BC1 and BC3 follows the srgb setting; the others have no sRGB variant. */
+/* Output format requested by a manifest ("format"): AUTO for the policy, else the
+ * pixel format of the choice's first row in the pixel-format table
+ * (zc_pixel_formats.h), so a new format is a choice without a line here. The sRGB or
+ * UNORM variant of RGBA8, BC1 and BC3 follows the srgb setting; the others have no sRGB
+ * variant. */
 typedef enum zc_texture_choice {
     ZC_TEXTURE_CHOICE_AUTO = 0,     /* the policy */
-    ZC_TEXTURE_CHOICE_RGBA8,
-    ZC_TEXTURE_CHOICE_R8,
-    ZC_TEXTURE_CHOICE_RG8,
-    ZC_TEXTURE_CHOICE_RGBA16F,
-    ZC_TEXTURE_CHOICE_RGBA32F,
-    ZC_TEXTURE_CHOICE_BC1,
-    ZC_TEXTURE_CHOICE_BC3,
-    ZC_TEXTURE_CHOICE_BC4,
-    ZC_TEXTURE_CHOICE_BC5,
-    ZC__TEXTURE_CHOICE_COUNT
+    ZC_TEXTURE_CHOICE_RGBA8 = ZC_PIXEL_RGBA8_UNORM,
+    ZC_TEXTURE_CHOICE_R8 = ZC_PIXEL_R8_UNORM,
+    ZC_TEXTURE_CHOICE_RG8 = ZC_PIXEL_RG8_UNORM,
+    ZC_TEXTURE_CHOICE_RGBA16F = ZC_PIXEL_RGBA16_FLOAT,
+    ZC_TEXTURE_CHOICE_RGBA32F = ZC_PIXEL_RGBA32_FLOAT,
+    ZC_TEXTURE_CHOICE_BC1 = ZC_PIXEL_BC1_UNORM,
+    ZC_TEXTURE_CHOICE_BC3 = ZC_PIXEL_BC3_UNORM,
+    ZC_TEXTURE_CHOICE_BC4 = ZC_PIXEL_BC4_UNORM,
+    ZC_TEXTURE_CHOICE_BC5 = ZC_PIXEL_BC5_UNORM,
 } zc_texture_choice;
 
 /* Manifest name of a choice ("rgba8", "bc5", ...); NULL for AUTO and unknown values. */

@@ -29,18 +29,18 @@ void zc__decode_bc5(const uint8_t *block, uint8_t *rgba);
 #define S ZC_PIXEL_ROW_SRGB
 
 static const zc_pixel_format_row zc__pixel_rows[] = {
-    { ZC_PIXEL_R8_UNORM, "r8", ZC_TEXTURE_CHOICE_R8, 0, zc__encode_r8, zc__decode_r8 },
-    { ZC_PIXEL_RG8_UNORM, "rg8", ZC_TEXTURE_CHOICE_RG8, 0, zc__encode_rg8, zc__decode_rg8 },
-    { ZC_PIXEL_RGBA8_UNORM, "rgba8", ZC_TEXTURE_CHOICE_RGBA8, A, zc__encode_rgba8, zc__decode_rgba8 },
-    { ZC_PIXEL_RGBA8_SRGB, "rgba8", ZC_TEXTURE_CHOICE_RGBA8, A | S, zc__encode_rgba8, zc__decode_rgba8 },
-    { ZC_PIXEL_RGBA16_FLOAT, "rgba16f", ZC_TEXTURE_CHOICE_RGBA16F, A | F, zc__encode_rgba16f, zc__decode_rgba16f },
-    { ZC_PIXEL_RGBA32_FLOAT, "rgba32f", ZC_TEXTURE_CHOICE_RGBA32F, A | F, zc__encode_rgba32f, zc__decode_rgba32f },
-    { ZC_PIXEL_BC1_UNORM, "bc1", ZC_TEXTURE_CHOICE_BC1, 0, zc__encode_bc1, zc__decode_bc1 },
-    { ZC_PIXEL_BC1_SRGB, "bc1", ZC_TEXTURE_CHOICE_BC1, S, zc__encode_bc1, zc__decode_bc1 },
-    { ZC_PIXEL_BC3_UNORM, "bc3", ZC_TEXTURE_CHOICE_BC3, A, zc__encode_bc3, zc__decode_bc3 },
-    { ZC_PIXEL_BC3_SRGB, "bc3", ZC_TEXTURE_CHOICE_BC3, A | S, zc__encode_bc3, zc__decode_bc3 },
-    { ZC_PIXEL_BC4_UNORM, "bc4", ZC_TEXTURE_CHOICE_BC4, 0, zc__encode_bc4, zc__decode_bc4 },
-    { ZC_PIXEL_BC5_UNORM, "bc5", ZC_TEXTURE_CHOICE_BC5, 0, zc__encode_bc5, zc__decode_bc5 },
+    { ZC_PIXEL_RGBA8_UNORM, "rgba8", A, zc__encode_rgba8, zc__decode_rgba8 },
+    { ZC_PIXEL_RGBA8_SRGB, "rgba8", A | S, zc__encode_rgba8, zc__decode_rgba8 },
+    { ZC_PIXEL_R8_UNORM, "r8", 0, zc__encode_r8, zc__decode_r8 },
+    { ZC_PIXEL_RG8_UNORM, "rg8", 0, zc__encode_rg8, zc__decode_rg8 },
+    { ZC_PIXEL_RGBA16_FLOAT, "rgba16f", A | F, zc__encode_rgba16f, zc__decode_rgba16f },
+    { ZC_PIXEL_RGBA32_FLOAT, "rgba32f", A | F, zc__encode_rgba32f, zc__decode_rgba32f },
+    { ZC_PIXEL_BC1_UNORM, "bc1", 0, zc__encode_bc1, zc__decode_bc1 },
+    { ZC_PIXEL_BC1_SRGB, "bc1", S, zc__encode_bc1, zc__decode_bc1 },
+    { ZC_PIXEL_BC3_UNORM, "bc3", A, zc__encode_bc3, zc__decode_bc3 },
+    { ZC_PIXEL_BC3_SRGB, "bc3", A | S, zc__encode_bc3, zc__decode_bc3 },
+    { ZC_PIXEL_BC4_UNORM, "bc4", 0, zc__encode_bc4, zc__decode_bc4 },
+    { ZC_PIXEL_BC5_UNORM, "bc5", 0, zc__encode_bc5, zc__decode_bc5 },
 };
 
 #undef A
@@ -66,12 +66,11 @@ const zc_pixel_format_row *zc_pixel_format_row_of(uint32_t format) {
 }
 
 const zc_pixel_format_row *zc_pixel_format_row_for_choice(zc_texture_choice choice, int srgb) {
-    const zc_pixel_format_row *first = NULL;
-    for (size_t i = 0; choice != ZC_TEXTURE_CHOICE_AUTO && i < ZC__PIXEL_ROW_COUNT; ++i) {
+    const zc_pixel_format_row *first = choice != ZC_TEXTURE_CHOICE_AUTO ? zc_pixel_format_row_of(choice) : NULL;
+    if (!first || zc_texture_choice_from_name(first->name) != choice) return NULL; /* not a choice's first row */
+    for (size_t i = 0; i < ZC__PIXEL_ROW_COUNT; ++i) {
         const zc_pixel_format_row *row = &zc__pixel_rows[i];
-        if (row->choice != choice) continue;
-        if (!(row->flags & ZC_PIXEL_ROW_SRGB) == !srgb) return row;
-        if (!first) first = row;
+        if (strcmp(row->name, first->name) == 0 && !(row->flags & ZC_PIXEL_ROW_SRGB) == !srgb) return row;
     }
     return first;
 }
@@ -83,7 +82,7 @@ const char *zc_texture_choice_name(zc_texture_choice choice) {
 
 zc_texture_choice zc_texture_choice_from_name(const char *name) {
     for (size_t i = 0; name && i < ZC__PIXEL_ROW_COUNT; ++i)
-        if (strcmp(zc__pixel_rows[i].name, name) == 0) return zc__pixel_rows[i].choice;
+        if (strcmp(zc__pixel_rows[i].name, name) == 0) return (zc_texture_choice)zc__pixel_rows[i].format;
     return ZC_TEXTURE_CHOICE_AUTO;
 }
 
@@ -91,13 +90,9 @@ void zc_pixel_format_choice_list(char *buf, size_t size) {
     size_t used = 0;
     int n = snprintf(buf, size, "one of auto");
     if (n > 0) used = (size_t)n;
-    int highest = 0;
-    for (size_t i = 0; i < ZC__PIXEL_ROW_COUNT; ++i)
-        if ((int)zc__pixel_rows[i].choice > highest) highest = (int)zc__pixel_rows[i].choice;
-    for (int c = 1; c <= highest && used < size; ++c) {
-        const char *name = zc_texture_choice_name((zc_texture_choice)c);
-        if (!name) continue;
-        n = snprintf(buf + used, size - used, ", %s", name);
+    for (size_t i = 0; i < ZC__PIXEL_ROW_COUNT && used < size; ++i) {
+        if (i && strcmp(zc__pixel_rows[i - 1].name, zc__pixel_rows[i].name) == 0) continue; /* a variant */
+        n = snprintf(buf + used, size - used, ", %s", zc__pixel_rows[i].name);
         if (n > 0) used += (size_t)n;
     }
 }

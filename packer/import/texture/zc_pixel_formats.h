@@ -2,7 +2,8 @@
  * zc_texture.h (ZC_PIXEL_FORMAT_LIST) that the packer writes or reads.
  *
  * A row carries the format, the manifest name of its zc_texture_choice ("bc1"; the
- * sRGB and UNORM variants of one choice share it), facts the texture importer's policy
+ * sRGB and UNORM variants of one choice share it, and the choice is the pixel format of
+ * the first of them), facts the texture importer's policy
  * asks (float, alpha, sRGB), its encoder (an RGBA8 or RGBA float image to one level)
  * and its decoder (one block to RGBA8, for extract and the quality tests). Block
  * extent and bytes are not repeated here: zc_pixel_format_block() reads them from
@@ -45,14 +46,17 @@ typedef void (*zc_pixel_decode_fn)(const uint8_t *block, uint8_t *rgba);
 
 typedef struct zc_pixel_format_row {
     uint32_t format;                /* zc_pixel_format */
-    const char *name;               /* manifest name of its choice ("rgba8", "bc1") */
-    zc_texture_choice choice;       /* the manifest choice it answers */
+    const char *name;               /* manifest name of its choice ("rgba8", "bc1"); the
+                                       sRGB and UNORM variants of one choice are adjacent
+                                       rows with one name, the choice's value being the
+                                       first one's format */
     uint32_t flags;                 /* ZC_PIXEL_ROW_* */
     zc_pixel_encode_fn encode;
     zc_pixel_decode_fn decode;
 } zc_pixel_format_row;
 
-/* Rows of the table, in format order; NULL past the end. */
+/* Rows of the table, in the order the manifest's messages list the names; NULL past
+ * the end. */
 size_t zc_pixel_format_row_count(void);
 const zc_pixel_format_row *zc_pixel_format_row_at(size_t index);
 
