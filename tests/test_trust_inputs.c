@@ -1,0 +1,174 @@
+/* test_trust_inputs.c - hostile source trees: what the packer reads, and what it
+ * reports, when the tree was made to mislead it.
+ *
+ * Each test fails on a packer that trusts the tree: a manifest string cut at a NUL and
+ * applied, an unreadable subdirectory that aborts a --keep-going build, a path over
+ * the system limit whose message loses its reason.
+ */
+#include <criterion/criterion.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "zc_build.h"
+#include "zc_manifest.h"
+#include "zc_pack.h"
+#include "zc_packer_sys.h"
+#include "zc_test_util.h"
+
+static void trust_fini(void) {
+    zc__packer_sys_reset();
+    zct_tmp_teardown();
+}
+
+TestSuite(trust_inputs, .init = zct_tmp_setup, .fini = trust_fini, .timeout = 60);
+
+/* ---------------------------------------------------------------------------------
+ * Manifest strings with a NUL
+ * ------------------------------------------------------------------------------- */
+
+static void expect_nul_refused(const char *json, const char *rule) {
+    zc_manifest *m = NULL;
+    zc_diag diag;
+    diag.message[0] = 0;
+    zc_result r = zc_manifest_parse(json, strlen(json), &m, &diag);
+    cr_expect_eq(r, ZC_ERR_INVALID_ARGUMENT, "%s: accepted (%s)", json, zc_result_str(r));
+    cr_expect(m == NULL);
+    cr_expect(strstr(diag.message, "NUL") != NULL, "message: %s", diag.message);
+    cr_expect(strstr(diag.message, rule) != NULL, "message without \"%s\": %s", rule, diag.message);
+    zc_manifest_free(m);
+}
+
+Test(trust_inputs, manifest_nul_in_glob_or_key_is_refused) {
+    expect_nul_refused("{\"rules\":[{\"match\":\"*.png\\u0000.bin\",\"compress\":false}]}", "rule 0");
+    expect_nul_refused("{\"rules\":[{\"match\":\"*\"},{\"match\":\"*\",\"compress\\u0000x\":true}]}", "rule 1");
+    /* an escaped backslash before u0000 is no NUL */
+    zc_manifest *m = NULL;
+    zc_diag diag;
+    const char *ok = "{\"rules\":[{\"match\":\"a\\\\u0000\",\"compress\":false}]}";
+    cr_expect_eq(zc_manifest_parse(ok, strlen(ok), &m, &diag), ZC_OK, "%s", diag.message);
+    zc_manifest_free(m);
+}
+
+Test(trust_inputs, manifest_nul_fails_the_build_naming_the_manifest) {
+    char *root = zct_tmp_path("tree"), *out = zct_tmp_path("out.zcpack");
+    zct_put_text(root, "a.bin", "hello");
+    zct_put_text(root, "zcpack.json", "{\"rules\":[{\"match\":\"*.bin\\u0000zz\",\"compress\":true}]}");
+    zct_log log = { 0 };
+    zc_result r = zc_build(&(zc_build_desc){ .input_dir = root, .output_path = out, .no_sync = 1, .threads = 1,
+                                             .logger = zct_log_recorder(&log) }, NULL);
+    cr_expect_eq(r, ZC_ERR_INVALID_ARGUMENT, "%s", zc_result_str(r));
+    cr_expect(zct_log_contains(&log, "zcpack.json"));
+    cr_expect(zct_log_contains(&log, "rule 0"));
+    cr_expect(!zct_exists(out));
+    free(root);
+    free(out);
+}
+
+/* ---------------------------------------------------------------------------------
+ * An unreadable subdirectory with keep_going
+ * ------------------------------------------------------------------------------- */
+
+static DIR *deny_locked(const char *path) {
+    size_t n = strlen(path);
+    if (n >= 7 && strcmp(path + n - 7, "/locked") == 0) {
+        errno = EACCES;
+        return NULL;
+    }
+    return opendir(path);
+}
+
+Test(trust_inputs, unreadable_subdirectory_is_skipped_with_keep_going) {
+    char *root = zct_tmp_path("tree"), *out = zct_tmp_path("out.zcpack");
+    zct_put_text(root, "a.bin", "hello");
+    zct_put_text(root, "locked/secret.bin", "secret");
+    zct_put_text(root, "z.bin", "last");
+    zc__packer_sys.opendir = deny_locked;
+    zct_log log = { 0 };
+    zc_build_stats stats;
+    zc_result r = zc_build(&(zc_build_desc){ .input_dir = root, .output_path = out, .no_sync = 1, .threads = 1,
+                                             .keep_going = 1, .logger = zct_log_recorder(&log) }, &stats);
+    cr_expect_eq(r, ZC_OK, "%s", zc_result_str(r));
+    cr_expect(zct_log_contains(&log, "locked: cannot open directory: Permission denied"));
+    cr_expect(zct_log_contains(&log, "skipping the directory"));
+    zc_pack *pack = NULL;
+    cr_assert_eq(zc_pack_open(&pack, &(zc_pack_desc){ .path = out }), ZC_OK);
+    zc_entry e;
+    cr_expect_eq(zc_pack_find(pack, "a.bin", &e), ZC_OK);
+    cr_expect_eq(zc_pack_find(pack, "z.bin", &e), ZC_OK);
+    cr_expect_neq(zc_pack_find(pack, "locked/secret.bin", &e), ZC_OK);
+    zc_pack_close(pack);
+
+    /* without keep_going the build still stops there */
+    zct_log strict = { 0 };
+    r = zc_build(&(zc_build_desc){ .input_dir = root, .output_path = out, .no_sync = 1, .threads = 1,
+                                   .logger = zct_log_recorder(&strict) }, NULL);
+    cr_expect_eq(r, ZC_ERR_IO, "%s", zc_result_str(r));
+    free(root);
+    free(out);
+}
+
+/* ---------------------------------------------------------------------------------
+ * A path over the system's limit
+ * ------------------------------------------------------------------------------- */
+
+static int long_reason_seen;
+static int long_line_too_long;
+static void long_logger(zc_log_level level, const char *message, void *user_data) {
+    (void)level;
+    (void)user_data;
+    if (strlen(message) >= 4096) long_line_too_long = 1;
+    if (strstr(message, "File name too long")) long_reason_seen = 1;
+}
+
+/* Remove the tree under dfd/name without building paths (they exceed PATH_MAX). */
+static void rm_at(int dfd, const char *name) {
+    int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+    if (fd < 0) {
+        unlinkat(dfd, name, 0);
+        return;
+    }
+    DIR *d = fdopendir(fd);
+    struct dirent *e;
+    while (d && (e = readdir(d)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) rm_at(dirfd(d), e->d_name);
+    if (d) closedir(d);
+    unlinkat(dfd, name, AT_REMOVEDIR);
+}
+
+Test(trust_inputs, path_over_the_limit_keeps_its_reason) {
+    char *root = zct_tmp_path("tree"), *out = zct_tmp_path("out.zcpack");
+    zct_put_text(root, "a.bin", "hello");
+    char name[201];
+    memset(name, 'd', 200);
+    name[200] = 0;
+    int fd = open(root, O_RDONLY | O_DIRECTORY);
+    cr_assert(fd >= 0);
+    for (int i = 0; i < 24; ++i) { /* 24 * 201 bytes: past PATH_MAX */
+        cr_assert(mkdirat(fd, name, 0755) == 0, "%s", strerror(errno));
+        int next = openat(fd, name, O_RDONLY | O_DIRECTORY);
+        cr_assert(next >= 0);
+        close(fd);
+        fd = next;
+    }
+    int f = openat(fd, "x.bin", O_WRONLY | O_CREAT, 0644);
+    cr_assert(f >= 0);
+    close(f);
+    close(fd);
+    zc_result r = zc_build(&(zc_build_desc){ .input_dir = root, .output_path = out, .no_sync = 1, .threads = 1,
+                                             .logger = { long_logger, NULL } }, NULL);
+    cr_expect_neq(r, ZC_OK);
+    cr_expect(long_reason_seen, "no message kept the reason");
+    cr_expect(!long_line_too_long, "a message exceeds the line limit");
+    int rfd = open(root, O_RDONLY | O_DIRECTORY);
+    rm_at(rfd, name);
+    close(rfd);
+    free(root);
+    free(out);
+}
