@@ -3,7 +3,8 @@
  *
  * Each test fails on a packer that trusts the tree: a manifest string cut at a NUL and
  * applied, an unreadable subdirectory that aborts a --keep-going build, a path over
- * the system limit whose message loses its reason.
+ * the system limit whose message loses its reason, a source swapped between the scan
+ * and its import for a symbolic link, a FIFO or another file.
  */
 #include <criterion/criterion.h>
 
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 #include "zc_build.h"
+#include "zc_importer.h"
 #include "zc_manifest.h"
 #include "zc_pack.h"
 #include "zc_packer_sys.h"
@@ -171,4 +173,104 @@ Test(trust_inputs, path_over_the_limit_keeps_its_reason) {
     close(rfd);
     free(root);
     free(out);
+}
+
+/* ---------------------------------------------------------------------------------
+ * A source swapped between the scan and its import
+ * ------------------------------------------------------------------------------- */
+
+typedef enum { SWAP_SYMLINK, SWAP_FIFO, SWAP_OTHER } swap_kind;
+
+/* Write tree/name, record its identity as the scan does, then swap it. */
+static void swapped_source(const char *name, const void *data, size_t size, swap_kind kind, zc_import_source *src,
+                           char **path) {
+    char *root = zct_tmp_path("tree");
+    zct_put(root, name, data, size);
+    zct_put_text(zct_tmp, "outside.bin", "bytes from outside the tree");
+    *path = zct_join(root, name);
+    struct stat st;
+    cr_assert(lstat(*path, &st) == 0);
+    memset(src, 0, sizeof *src);
+    src->file_path = *path;
+    src->entry_path = name;
+    src->size = (uint64_t)st.st_size;
+    src->has_identity = 1;
+    src->dev = (uint64_t)st.st_dev;
+    src->ino = (uint64_t)st.st_ino;
+    char *outside = zct_tmp_path("outside.bin");
+    if (kind == SWAP_OTHER) {
+        cr_assert(rename(outside, *path) == 0, "%s", strerror(errno));
+    } else {
+        cr_assert(unlink(*path) == 0);
+        if (kind == SWAP_SYMLINK) cr_assert(symlink(outside, *path) == 0, "%s", strerror(errno));
+        else cr_assert(mkfifo(*path, 0644) == 0, "%s", strerror(errno));
+    }
+    free(outside);
+    free(root);
+}
+
+static void expect_blob_refused(swap_kind kind, const char *needle) {
+    zc_import_source src;
+    char *path;
+    swapped_source("a.bin", "inside", 6, kind, &src, &path);
+    char *out = zct_tmp_path("out.zcpack");
+    zc_writer *w = NULL;
+    cr_assert_eq(zc_writer_open(&w, &(zc_writer_desc){ .path = out, .no_sync = 1 }), ZC_OK);
+    zc_diag diag;
+    diag.message[0] = 0;
+    zc_result r = zc__import_blob(&src, w, &diag);
+    cr_expect_neq(r, ZC_OK, "the swapped file was imported");
+    cr_expect(strstr(diag.message, needle) != NULL, "message: %s", diag.message);
+    zc_writer_abort(w);
+    free(out);
+    free(path);
+}
+
+Test(trust_inputs, blob_swapped_for_a_symlink_is_refused) {
+    expect_blob_refused(SWAP_SYMLINK, "symbolic link");
+}
+
+Test(trust_inputs, blob_swapped_for_a_fifo_fails_without_hanging, .timeout = 10) {
+    expect_blob_refused(SWAP_FIFO, "no longer a regular file");
+}
+
+Test(trust_inputs, blob_swapped_for_another_file_is_refused) {
+    expect_blob_refused(SWAP_OTHER, "replaced by another file");
+}
+
+Test(trust_inputs, texture_swapped_for_a_fifo_fails_without_hanging, .timeout = 10) {
+    zc_import_source src;
+    char *path;
+    swapped_source("t.png", "not read", 8, SWAP_FIFO, &src, &path);
+    zc_import_output out;
+    zc_diag diag;
+    diag.message[0] = 0;
+    cr_expect_neq(zc__prepare_texture(&src, &out, &diag), ZC_OK);
+    cr_expect(strstr(diag.message, "no longer a regular file") != NULL, "message: %s", diag.message);
+    free(path);
+}
+
+Test(trust_inputs, texture_swapped_for_a_symlink_is_refused) {
+    zc_import_source src;
+    char *path;
+    swapped_source("t.png", "not read", 8, SWAP_SYMLINK, &src, &path);
+    zc_import_output out;
+    zc_diag diag;
+    diag.message[0] = 0;
+    cr_expect_neq(zc__prepare_texture(&src, &out, &diag), ZC_OK);
+    cr_expect(strstr(diag.message, "symbolic link") != NULL, "message: %s", diag.message);
+    free(path);
+}
+
+Test(trust_inputs, model_swapped_for_another_file_is_refused, .timeout = 20) {
+    const char *obj = "v 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\n";
+    zc_import_source src;
+    char *path;
+    swapped_source("m.obj", obj, strlen(obj), SWAP_OTHER, &src, &path);
+    zc_import_outputs out;
+    zc_diag diag;
+    diag.message[0] = 0;
+    cr_expect_neq(zc__prepare_model(&src, &out, &diag), ZC_OK);
+    cr_expect(strstr(diag.message, "replaced by another file") != NULL, "message: %s", diag.message);
+    free(path);
 }

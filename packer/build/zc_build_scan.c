@@ -94,7 +94,7 @@ const char *zc__escape(const char *in, char *out, size_t cap) {
     return out;
 }
 
-static zc_result zc__add_file(zc__build *b, char *rel, uint64_t size) {
+static zc_result zc__add_file(zc__build *b, char *rel, const struct stat *st) {
     if (b->count == b->cap) {
         size_t cap = b->cap ? b->cap * 2 : 256;
         zc__build_file *files = (zc__build_file *)realloc(b->files, cap * sizeof *files);
@@ -103,7 +103,9 @@ static zc_result zc__add_file(zc__build *b, char *rel, uint64_t size) {
         b->cap = cap;
     }
     b->files[b->count].rel = rel;
-    b->files[b->count].size = size;
+    b->files[b->count].size = (uint64_t)st->st_size;
+    b->files[b->count].dev = (uint64_t)st->st_dev;
+    b->files[b->count].ino = (uint64_t)st->st_ino;
     b->count++;
     return ZC_OK;
 }
@@ -216,7 +218,7 @@ zc_result zc__build_scan(zc__build *b, const char *rel) {
             zc__build_log(b, ZC_LOG_INFO, "%s: skipping a temporary pack file", child_path);
             b->skipped++;
         } else {
-            r = zc__add_file(b, child, (uint64_t)st.st_size);
+            r = zc__add_file(b, child, &st);
             if (r == ZC_OK) child = NULL; /* owned by the list now */
         }
         free(child);
