@@ -274,3 +274,86 @@ Test(trust_inputs, model_swapped_for_another_file_is_refused, .timeout = 20) {
     cr_expect(strstr(diag.message, "replaced by another file") != NULL, "message: %s", diag.message);
     free(path);
 }
+
+/* ---------------------------------------------------------------------------------
+ * Reading outside the tree
+ * ------------------------------------------------------------------------------- */
+
+static const float tri[9] = { 0, 0, 0, 1, 0, 0, 0, 1, 0 };
+
+/* A one-triangle glTF whose buffer is at `uri`. */
+static void put_gltf(const char *root, const char *rel, const char *uri) {
+    char json[1024];
+    snprintf(json, sizeof json,
+             "{\"asset\":{\"version\":\"2.0\"},\"scenes\":[{\"nodes\":[0]}],\"scene\":0,\"nodes\":[{\"mesh\":0}],"
+             "\"meshes\":[{\"primitives\":[{\"attributes\":{\"POSITION\":0}}]}],"
+             "\"accessors\":[{\"bufferView\":0,\"componentType\":5126,\"count\":3,\"type\":\"VEC3\","
+             "\"min\":[0,0,0],\"max\":[1,1,0]}],\"bufferViews\":[{\"buffer\":0,\"byteLength\":36}],"
+             "\"buffers\":[{\"uri\":\"%s\",\"byteLength\":36}]}",
+             uri);
+    zct_put_text(root, rel, json);
+}
+
+/* Build root into out.zcpack: the result, with the log in *log. */
+static zc_result build_tree(const char *root, zct_log *log) {
+    char *out = zct_tmp_path("out.zcpack");
+    memset(log, 0, sizeof *log);
+    zc_result r = zc_build(&(zc_build_desc){ .input_dir = root, .output_path = out, .no_sync = 1, .threads = 1,
+                                             .logger = zct_log_recorder(log) }, NULL);
+    free(out);
+    return r;
+}
+
+Test(trust_inputs, gltf_buffer_outside_the_root_fails_naming_it, .timeout = 30) {
+    char *root = zct_tmp_path("tree");
+    put_gltf(root, "sub/m.gltf", "../../../../../../../../../../../../etc/passwd");
+    zct_log log;
+    cr_expect_neq(build_tree(root, &log), ZC_OK);
+    cr_expect(zct_log_contains(&log, "etc/passwd"), "%s", log.messages[0]);
+    cr_expect(zct_log_contains(&log, "outside the asset root"), "%s", log.messages[0]);
+
+    /* an absolute path to a file outside the tree, with the right size */
+    char *outside = zct_tmp_path("outside.bin");
+    zct_write_file(outside, tri, sizeof tri);
+    put_gltf(root, "sub/m.gltf", outside);
+    cr_expect_neq(build_tree(root, &log), ZC_OK);
+    cr_expect(zct_log_contains(&log, "outside.bin"), "%s", log.messages[0]);
+
+    /* a symbolic link in the tree to that file: resolved, still outside */
+    char *link = zct_join(root, "sub/tri.bin");
+    cr_assert(symlink(outside, link) == 0);
+    put_gltf(root, "sub/m.gltf", "tri.bin");
+    cr_expect_neq(build_tree(root, &log), ZC_OK);
+    cr_expect(zct_log_contains(&log, "outside the asset root"), "%s", log.messages[0]);
+    unlink(link);
+
+    /* "..", staying inside the tree, is fine */
+    zct_put(root, "data/tri.bin", tri, sizeof tri);
+    put_gltf(root, "sub/m.gltf", "../data/tri.bin");
+    zc_result r = build_tree(root, &log);
+    cr_expect_eq(r, ZC_OK, "%s: %s", zc_result_str(r), log.messages[0]);
+    free(link);
+    free(outside);
+    free(root);
+}
+
+Test(trust_inputs, obj_material_and_texture_outside_the_root_fail, .timeout = 30) {
+    char *root = zct_tmp_path("tree");
+    const char *obj = "mtllib m.mtl\nv 0 0 0\nv 1 0 0\nv 0 1 0\nvt 0 0\nvt 1 0\nvt 0 1\nusemtl red\nf 1/1 2/2 3/3\n";
+    zct_put_text(root, "m.obj", obj);
+    zct_put_text(root, "m.mtl", "newmtl red\nKd 1 0 0\nmap_Kd ../outside.png\n");
+    /* a real PNG outside the tree (a copy of one the texture tests use) */
+    static const uint8_t png[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+    zct_put(zct_tmp, "outside.png", png, sizeof png);
+    zct_log log;
+    cr_expect_neq(build_tree(root, &log), ZC_OK);
+    cr_expect(zct_log_contains(&log, "../outside.png"), "%s", log.messages[0]);
+    cr_expect(zct_log_contains(&log, "outside the asset root"), "%s", log.messages[0]);
+
+    /* the material library itself outside the tree */
+    zct_put_text(zct_tmp, "outside.mtl", "newmtl red\nKd 1 0 0\n");
+    zct_put_text(root, "m.obj", "mtllib ../outside.mtl\nv 0 0 0\nv 1 0 0\nv 0 1 0\nusemtl red\nf 1 2 3\n");
+    cr_expect_neq(build_tree(root, &log), ZC_OK);
+    cr_expect(zct_log_contains(&log, "outside.mtl"), "%s", log.messages[0]);
+    free(root);
+}

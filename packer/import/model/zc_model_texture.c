@@ -344,6 +344,10 @@ zc_result zc__model_texture(zc__model_build *b, const struct aiScene *scene, con
         }
     }
     char resolved[PATH_MAX];
+    if (file && !zc__model_inside_root(b, file, NULL)) {
+        free(file);
+        return zc_fail(diag, ZC_ERR_BAD_SOURCE, "%s: texture \"%s\" lies outside the asset root", what, shown);
+    }
     char *identity = embedded >= 0 ? (snprintf(key, sizeof key, "embedded:%ld", embedded), key)
                                    : realpath(file, resolved) ? resolved : file;
     const zc__model_texture_ref *seen = zc__find_ref(b, identity, srgb, normal_map);
