@@ -327,6 +327,14 @@ Test(trust_inputs, gltf_buffer_outside_the_root_fails_naming_it, .timeout = 30) 
     cr_expect(zct_log_contains(&log, "outside the asset root"), "%s", log.messages[0]);
     unlink(link);
 
+    /* file: URIs, with or without a host, and escaped dots are refused too */
+    static const char *const uris[] = { "file:///etc/passwd", "file://localhost/etc/passwd", "file://evil/etc/passwd",
+                                        "/etc/passwd", "%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd" };
+    for (size_t i = 0; i < sizeof uris / sizeof uris[0]; ++i) {
+        put_gltf(root, "sub/m.gltf", uris[i]);
+        cr_expect_neq(build_tree(root, &log), ZC_OK, "%s was read", uris[i]);
+    }
+
     /* "..", staying inside the tree, is fine */
     zct_put(root, "data/tri.bin", tri, sizeof tri);
     put_gltf(root, "sub/m.gltf", "../data/tri.bin");

@@ -387,8 +387,8 @@ static void zc__extension(const char *path, char ext[8]) {
 }
 
 /* Check the arguments, resolve the settings and the file facts. */
-static zc_result zc__build_init(zc__model_build *b, const char *file_path, const char *entry_path,
-                                const zc_model_settings *settings, zc_diag *diag) {
+static zc_result zc__build_init(zc__model_build *b, const char *root_in, const char *file_path,
+                                const char *entry_path, const zc_model_settings *settings, zc_diag *diag) {
     memset(b, 0, sizeof *b);
     zc_diag sub;
     size_t entry_len = strlen(entry_path);
@@ -418,7 +418,9 @@ static zc_result zc__build_init(zc__model_build *b, const char *file_path, const
     /* the asset root: file_path is root + "/" + entry_path when the build calls */
     size_t file_len = strlen(file_path);
     char *root = NULL;
-    if (file_len > entry_len && strcmp(file_path + file_len - entry_len, entry_path) == 0 &&
+    if (root_in)
+        root = strdup(root_in);
+    else if (file_len > entry_len && strcmp(file_path + file_len - entry_len, entry_path) == 0 &&
         file_path[file_len - entry_len - 1] == '/')
         root = strndup(file_path, file_len - entry_len - 1 > 0 ? file_len - entry_len - 1 : 1);
     else if (file_len == entry_len && strcmp(file_path, entry_path) == 0)
@@ -478,11 +480,16 @@ static void zc__build_finish(zc__model_build *b, zc_model *out) {
 
 zc_result zc_model_import_in_process(const char *file_path, const char *entry_path,
                                      const zc_model_settings *settings, zc_model *out, zc_diag *diag) {
+    return zc_model_import_in_process_under(NULL, file_path, entry_path, settings, out, diag);
+}
+
+zc_result zc_model_import_in_process_under(const char *root, const char *file_path, const char *entry_path,
+                                           const zc_model_settings *settings, zc_model *out, zc_diag *diag) {
     if (out) memset(out, 0, sizeof *out);
     if (!file_path || !entry_path || !out)
         return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "file path, entry path and output must not be NULL");
     zc__model_build b;
-    zc_result r = zc__build_init(&b, file_path, entry_path, settings, diag);
+    zc_result r = zc__build_init(&b, root, file_path, entry_path, settings, diag);
     if (r == ZC_OK) {
         const struct aiScene *scene = NULL;
         r = zc__assimp_import(&b, &scene, diag);

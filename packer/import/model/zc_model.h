@@ -114,10 +114,18 @@ typedef struct zc_model {
 zc_result zc_model_import_file(const char *file_path, const char *entry_path, const zc_model_settings *settings,
                                zc_model *out, zc_diag *diag);
 
+/* zc_model_import_file with the asset root given: every file the import opens must
+ * lie below `root` ("/": anywhere, for a lone file outside any tree); NULL: derived as
+ * zc_model_import_file says. */
+zc_result zc_model_import_file_under(const char *root, const char *file_path, const char *entry_path,
+                                     const zc_model_settings *settings, zc_model *out, zc_diag *diag);
+
 /* The same import, always in the calling process (the isolated import's child runs
  * this). Not safe on untrusted input: assimp may crash or hang. */
 zc_result zc_model_import_in_process(const char *file_path, const char *entry_path,
                                      const zc_model_settings *settings, zc_model *out, zc_diag *diag);
+zc_result zc_model_import_in_process_under(const char *root, const char *file_path, const char *entry_path,
+                                           const zc_model_settings *settings, zc_model *out, zc_diag *diag);
 
 /* The entry with this path, NULL when the model has none. O(log n). */
 const zc_model_entry *zc_model_find(const zc_model *model, const char *path);

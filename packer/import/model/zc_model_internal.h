@@ -50,7 +50,8 @@ typedef struct zc__model_build {
     char *root_real;            /* the asset root, symlinks and ".." resolved, malloc'd: every
                                    file the import reads lies below it (zc__model_inside_root).
                                    The root is file_path without its trailing "/entry_path"
-                                   (the build joins them so), else the model's directory */
+                                   (the build joins them so), else the model's directory, unless
+                                   the caller gives it (zc_model_import_file_under) */
     char *outside_ref;          /* the first reference assimp tried to open outside the root
                                    (or through something not a regular file), malloc'd; NULL: none */
     int is_obj, is_gltf;        /* from the file extension: decides the HEIGHT and UNKNOWN slots */
