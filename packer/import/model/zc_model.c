@@ -266,7 +266,7 @@ static enum aiReturn zc__io_seek(struct aiFile *f, size_t offset, enum aiOrigin 
 static void zc__io_refuse(zc__model_build *b, const char *path) {
     size_t n = strlen(b->model_dir);
     if (strncmp(path, b->model_dir, n) == 0 && path[n] == '/') path += n + 1; /* as the model wrote it */
-    if (!b->outside_ref) b->outside_ref = strdup(path);
+    if (!b->outside_ref && !(b->outside_ref = strdup(path))) b->io_oom = 1;
 }
 
 /* assimp's every open: read-only, below the root after resolving, a regular file,
@@ -275,8 +275,11 @@ static struct aiFile *zc__io_open(struct aiFileIO *io, const char *path, const c
     zc__model_build *b = (zc__model_build *)io->UserData;
     if (!path || !mode || strpbrk(mode, "wa+")) return NULL;
     char real[PATH_MAX];
+    errno = 0;
     if (!zc__model_inside_root(b, path, real)) {
-        if (realpath(path, real)) zc__io_refuse(b, path); /* a missing file stays assimp's call */
+        if (errno == ENOMEM) b->io_oom = 1;
+        else if (realpath(path, real)) zc__io_refuse(b, path); /* a missing file stays assimp's call */
+        else if (errno == ENOMEM) b->io_oom = 1;
         return NULL;
     }
     int fd = open(real, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
@@ -292,6 +295,7 @@ static struct aiFile *zc__io_open(struct aiFileIO *io, const char *path, const c
     if (!f) {
         if (fp) fclose(fp);
         else close(fd);
+        b->io_oom = 1;
         return NULL;
     }
     f->ReadProc = zc__io_read;
@@ -328,7 +332,11 @@ static zc_result zc__assimp_import(zc__model_build *b, const struct aiScene **ou
     io.CloseProc = zc__io_close;
     io.UserData = (aiUserData)b;
     *out_scene = aiImportFileExWithProperties(b->file_path, zc_model_assimp_flags(&b->settings), &io, props);
-    if (b->outside_ref) {
+    if (b->io_oom) {
+        r = zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory opening the model's files");
+        if (*out_scene) aiReleaseImport(*out_scene);
+        *out_scene = NULL;
+    } else if (b->outside_ref) {
         char shown[300];
         zc__model_utf8_copy(b->outside_ref, strlen(b->outside_ref), shown, sizeof shown - 1);
         r = zc_fail(diag, ZC_ERR_BAD_SOURCE,
@@ -430,7 +438,9 @@ static zc_result zc__build_init(zc__model_build *b, const char *root_in, const c
     if (!root) return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory");
     b->root_real = realpath(root, NULL);
     free(root);
-    if (!b->root_real) return zc_fail(diag, ZC_ERR_IO, "cannot resolve the asset root: %s", strerror(errno));
+    if (!b->root_real)
+        return zc_fail(diag, errno == ENOMEM ? ZC_ERR_OUT_OF_MEMORY : ZC_ERR_IO, "cannot resolve the asset root: %s",
+                       strerror(errno));
     char ext[8];
     zc__extension(file_path, ext);
     b->is_obj = strcmp(ext, "obj") == 0;

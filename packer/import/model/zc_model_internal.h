@@ -54,6 +54,7 @@ typedef struct zc__model_build {
                                    the caller gives it (zc_model_import_file_under) */
     char *outside_ref;          /* the first reference assimp tried to open outside the root
                                    (or through something not a regular file), malloc'd; NULL: none */
+    int io_oom;                 /* an open of assimp's failed for want of memory */
     int is_obj, is_gltf;        /* from the file extension: decides the HEIGHT and UNKNOWN slots */
     zc_model_settings settings; /* defaults resolved: scale != 0 */
 
