@@ -253,7 +253,7 @@ static int pk_close(int fd) {
 
 static void arm_packer(void) {
     zc__packer_sys = (zc__packer_sys_table){ pk_open, pk_read, pk_write, pk_pwrite, pk_pread, pk_lseek,
-                                             pk_ftruncate, pk_fsync, pk_rename, pk_unlink, pk_close };
+                                             pk_ftruncate, pk_fsync, pk_rename, pk_unlink, pk_close, opendir };
 }
 
 /* ---------------------------------------------------------------------------------

@@ -91,7 +91,8 @@ static void zc__memo_store(zc_build_cache *c, const char *path, const zc__status
 /* XXH3-128 of a file's bytes (and its size), remembered while its status holds. */
 zc_result zc__build_cache_source_hash(zc_build_cache *c, const char *path, uint8_t hash[16], uint64_t *size) {
     int fd;
-    do fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* no link, and a FIFO swapped in must not block the open */
+    do fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
     while (fd < 0 && errno == EINTR);
     if (fd < 0) return errno == ENOENT ? ZC_ERR_FILE_NOT_FOUND : ZC_ERR_IO;
     struct stat st;

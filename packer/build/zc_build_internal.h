@@ -23,6 +23,7 @@
 typedef struct zc__build_file {
     char *rel;                  /* entry path: relative, '/'-separated */
     uint64_t size;
+    uint64_t dev, ino;          /* identity at the scan: an importer refuses another file */
 } zc__build_file;
 
 typedef struct zc__build {

@@ -60,6 +60,9 @@ static void zc__job_source(const zc__job *job, zc_import_source *src) {
     src->file_path = job->file_path;
     src->entry_path = f->rel;
     src->size = f->size;
+    src->has_identity = 1;
+    src->dev = f->dev;
+    src->ino = f->ino;
     src->settings = &job->settings;
 }
 

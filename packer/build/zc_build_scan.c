@@ -16,6 +16,7 @@
 #include <zstd.h>
 
 #include "zc_build_internal.h"
+#include "zc_packer_sys.h"
 
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))
@@ -25,8 +26,26 @@ void zc__build_log(const zc__build *b, zc_log_level level, const char *fmt, ...)
     char line[4096];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
+    int n = vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
+    if (n >= (int)sizeof line) {
+        /* Too long (a path over the system's limit): keep the head and the whole tail,
+         * where the reason is, and cut the middle on a UTF-8 boundary. */
+        char *full = (char *)malloc((size_t)n + 1);
+        if (full) {
+            va_start(ap, fmt);
+            vsnprintf(full, (size_t)n + 1, fmt, ap);
+            va_end(ap);
+            size_t head = 1024, tail = sizeof line - head - 8;
+            while (head > 0 && ((uint8_t)full[head] & 0xC0) == 0x80) head--;
+            size_t from = (size_t)n - tail;
+            while (from < (size_t)n && ((uint8_t)full[from] & 0xC0) == 0x80) from++;
+            memcpy(line, full, head);
+            memcpy(line + head, "...", 3);
+            memcpy(line + head + 3, full + from, (size_t)n - from + 1);
+            free(full);
+        }
+    }
     b->desc->logger.func(level, line, b->desc->logger.user_data);
 }
 
@@ -75,7 +94,7 @@ const char *zc__escape(const char *in, char *out, size_t cap) {
     return out;
 }
 
-static zc_result zc__add_file(zc__build *b, char *rel, uint64_t size) {
+static zc_result zc__add_file(zc__build *b, char *rel, const struct stat *st) {
     if (b->count == b->cap) {
         size_t cap = b->cap ? b->cap * 2 : 256;
         zc__build_file *files = (zc__build_file *)realloc(b->files, cap * sizeof *files);
@@ -84,7 +103,9 @@ static zc_result zc__add_file(zc__build *b, char *rel, uint64_t size) {
         b->cap = cap;
     }
     b->files[b->count].rel = rel;
-    b->files[b->count].size = size;
+    b->files[b->count].size = (uint64_t)st->st_size;
+    b->files[b->count].dev = (uint64_t)st->st_dev;
+    b->files[b->count].ino = (uint64_t)st->st_ino;
     b->count++;
     return ZC_OK;
 }
@@ -99,7 +120,7 @@ static void zc__free_names(char **names, size_t count) {
 static zc_result zc__list_dir(zc__build *b, const char *dir_path, char ***out_names, size_t *out_count) {
     *out_names = NULL;
     *out_count = 0;
-    DIR *dir = opendir(dir_path);
+    DIR *dir = zc__packer_sys.opendir(dir_path);
     if (!dir) {
         int err = errno;
         zc__build_log(b, ZC_LOG_ERROR, "%s: cannot open directory: %s", dir_path, strerror(err));
@@ -153,6 +174,14 @@ zc_result zc__build_scan(zc__build *b, const char *rel) {
     char **names;
     size_t count;
     zc_result r = zc__list_dir(b, dir_path, &names, &count);
+    if (r != ZC_OK && r != ZC_ERR_OUT_OF_MEMORY && rel[0] && b->desc->keep_going) {
+        /* keep_going: a subdirectory that cannot be listed is reported and skipped */
+        zc__build_log(b, ZC_LOG_ERROR, "%s: skipping the directory: it cannot be listed", dir_path);
+        b->skipped++;
+        r = ZC_OK;
+        count = 0;
+        names = NULL;
+    }
     free(dir_path);
     if (r != ZC_OK) return r;
 
@@ -189,7 +218,7 @@ zc_result zc__build_scan(zc__build *b, const char *rel) {
             zc__build_log(b, ZC_LOG_INFO, "%s: skipping a temporary pack file", child_path);
             b->skipped++;
         } else {
-            r = zc__add_file(b, child, (uint64_t)st.st_size);
+            r = zc__add_file(b, child, &st);
             if (r == ZC_OK) child = NULL; /* owned by the list now */
         }
         free(child);

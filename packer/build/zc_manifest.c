@@ -214,13 +214,52 @@ static zc_result zc__rules_array(const cJSON *root, const cJSON **out, zc_diag *
     return ZC_OK;
 }
 
+/* Refuse a string (key or value) that holds a NUL, raw or escaped as \u0000: cJSON keeps
+ * C strings, so it would be cut at the NUL and the rest silently dropped. Names the rule
+ * the string is in (objects opened inside the "rules" array). */
+static zc_result zc__check_nul(const char *text, size_t size, zc_diag *diag) {
+    int in_string = 0, depth = 0;
+    long rule = -1;
+    for (size_t i = 0; i < size; ++i) {
+        char c = text[i];
+        int nul = 0;
+        if (in_string) {
+            if (c == 0) nul = 1;
+            else if (c == '"') in_string = 0;
+            else if (c == '\\' && i + 1 < size) {
+                if (text[i + 1] == 'u' && i + 5 < size && text[i + 2] == '0' && text[i + 3] == '0' &&
+                    text[i + 4] == '0' && text[i + 5] == '0')
+                    nul = 1;
+                i++;
+            }
+        } else if (c == '"') {
+            in_string = 1;
+        } else if (c == '{' || c == '[') {
+            if (++depth == 3 && c == '{') rule++;
+        } else if (c == '}' || c == ']') {
+            depth--;
+        }
+        if (!nul) continue;
+        size_t line, column;
+        zc__position(text, i, &line, &column);
+        if (depth >= 3 && rule >= 0)
+            return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT,
+                           "rule %ld: a key or string holds a NUL character (line %zu, column %zu)", rule, line, column);
+        return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "a key or string holds a NUL character (line %zu, column %zu)",
+                       line, column);
+    }
+    return ZC_OK;
+}
+
 zc_result zc_manifest_parse(const char *text, size_t size, zc_manifest **out, zc_diag *diag) {
     if (out) *out = NULL;
     if (!out || (!text && size)) return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "no manifest text");
     if (size > ZC_MANIFEST_MAX_SIZE)
         return zc_fail(diag, ZC_ERR_LIMIT, "manifest of %zu bytes exceeds the limit of %u", size, ZC_MANIFEST_MAX_SIZE);
     cJSON *root;
-    zc_result r = zc__parse_json(text ? text : "", size, &root, diag);
+    zc_result r = zc__check_nul(text ? text : "", size, diag);
+    if (r != ZC_OK) return r;
+    r = zc__parse_json(text ? text : "", size, &root, diag);
     if (r != ZC_OK) return r;
     const cJSON *rules;
     r = zc__rules_array(root, &rules, diag);

@@ -1,4 +1,5 @@
 /* zc_packer_sys.c - the default system-call table of the packer (libc). */
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -11,11 +12,11 @@ static int zc__sys_open(const char *path, int flags, mode_t mode) {
 }
 
 static const zc__packer_sys_table zc__packer_sys_defaults = {
-    zc__sys_open, read, write, pwrite, pread, lseek, ftruncate, fsync, rename, unlink, close,
+    zc__sys_open, read, write, pwrite, pread, lseek, ftruncate, fsync, rename, unlink, close, opendir,
 };
 
 zc__packer_sys_table zc__packer_sys = {
-    zc__sys_open, read, write, pwrite, pread, lseek, ftruncate, fsync, rename, unlink, close,
+    zc__sys_open, read, write, pwrite, pread, lseek, ftruncate, fsync, rename, unlink, close, opendir,
 };
 
 void zc__packer_sys_reset(void) {

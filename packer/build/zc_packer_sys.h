@@ -18,6 +18,7 @@
  *  - rename:    the temporary file over the output path.
  *  - unlink:    removing the temporary file on any error.
  *  - close:     every descriptor opened through `open`.
+ *  - opendir:   every directory the build's scan lists.
  *
  * The table is process-wide, for tests only: swap members while no build runs.
  * Internal to the packer (zc__ prefix); POSIX only.
@@ -27,6 +28,7 @@
 
 #include <stddef.h>
 #include <sys/types.h>
+#include <dirent.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -44,6 +46,7 @@ typedef struct zc__packer_sys_table {
     int (*rename)(const char *from, const char *to);
     int (*unlink)(const char *path);
     int (*close)(int fd);
+    DIR *(*opendir)(const char *path);
 } zc__packer_sys_table;
 
 /* The table every packer system call goes through. */

@@ -33,12 +33,8 @@ zc_result zc__import_blob(const zc_import_source *src, zc_writer *w, zc_diag *di
     if (align_log2 == 0) return ZC_ERR_INVALID_ARGUMENT;
 
     int fd;
-    do fd = zc__packer_sys.open(src->file_path, O_RDONLY | O_CLOEXEC, 0);
-    while (fd < 0 && errno == EINTR);
-    if (fd < 0) {
-        int err = errno;
-        return zc_fail(diag, err == ENOENT ? ZC_ERR_FILE_NOT_FOUND : ZC_ERR_IO, "cannot open: %s", strerror(err));
-    }
+    zc_result opened = zc_import_open(src, &fd, diag);
+    if (opened != ZC_OK) return opened;
     uint8_t *chunk = (uint8_t *)malloc(ZC__BLOB_CHUNK);
     if (!chunk) {
         zc__packer_sys.close(fd);

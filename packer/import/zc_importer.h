@@ -102,6 +102,8 @@ typedef struct zc_import_source {
     const char *file_path;          /* file system path to read */
     const char *entry_path;         /* entry path in the pack (passes zc_check_path) */
     uint64_t size;                  /* file size when the build scanned it */
+    int has_identity;               /* 1: dev and ino hold the file the scan saw */
+    uint64_t dev, ino;              /* device and inode at the scan (has_identity) */
     const zc_import_option *options; /* option_count options; NULL when none */
     size_t option_count;
     zc_logger logger;               /* warnings and notes; errors go to the diag */
@@ -216,6 +218,14 @@ const zc_importer *zc_importer_find(const char *name);
 /* The importer for a file name: the first whose extensions contain the name's
  * extension (compared without regard to ASCII case), else the fallback. Never NULL. */
 const zc_importer *zc_importer_for_path(const char *path);
+
+/* Open the source for reading, the only way an importer reads its own file: without
+ * following a symbolic link and without blocking (O_NOFOLLOW | O_NONBLOCK, so a FIFO
+ * put in its place cannot hang the build), then fstat: it must be a regular file and,
+ * when the source has an identity, the device and inode the scan recorded. ZC_OK and
+ * *fd (close it through zc__packer_sys.close), or ZC_ERR_FILE_NOT_FOUND / ZC_ERR_IO
+ * with a sentence in diag ("replaced since the scan", "is a symbolic link", ...). */
+zc_result zc_import_open(const zc_import_source *src, int *fd, zc_diag *diag);
 
 /* The value of option `key` for this source, NULL when it is not set (the last
  * occurrence wins). */

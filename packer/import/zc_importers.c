@@ -1,11 +1,15 @@
 /* zc_importers.c - the one table of importers (see zc_importer.h). */
+#include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "zc_entry_types.h"
 #include "zc_importer.h"
+#include "zc_packer_sys.h"
 #include "zc_pixel_formats.h"
 
 static const char *const zc__texture_extensions[] = {
@@ -321,4 +325,34 @@ int zc_importer_compresses(const zc_importer *imp, uint32_t type) {
     for (const zc_import_codec *c = imp ? imp->codecs : NULL; c && c->type; ++c)
         if (c->type == type) return c->compress;
     return zc_entry_type_compressed_by_default(type);
+}
+
+zc_result zc_import_open(const zc_import_source *src, int *out_fd, zc_diag *diag) {
+    *out_fd = -1;
+    int fd;
+    do fd = zc__packer_sys.open(src->file_path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0);
+    while (fd < 0 && errno == EINTR);
+    if (fd < 0) {
+        int err = errno;
+        if (err == ELOOP)
+            return zc_fail(diag, ZC_ERR_IO, "cannot open: it was replaced by a symbolic link since the scan");
+        return zc_fail(diag, err == ENOENT ? ZC_ERR_FILE_NOT_FOUND : ZC_ERR_IO, "cannot open: %s", strerror(err));
+    }
+    struct stat st;
+    const char *why = NULL;
+    if (fstat(fd, &st) != 0)
+        why = strerror(errno);
+    else if (!S_ISREG(st.st_mode))
+        why = "it is no longer a regular file (replaced since the scan)";
+    else if (src->has_identity && ((uint64_t)st.st_dev != src->dev || (uint64_t)st.st_ino != src->ino))
+        why = "it was replaced by another file since the scan";
+    if (why) {
+        zc__packer_sys.close(fd);
+        return zc_fail(diag, ZC_ERR_IO, "cannot open: %s", why);
+    }
+    /* a regular file never blocks; clear O_NONBLOCK for plain reads */
+    int flags = fcntl(fd, F_GETFL);
+    if (flags >= 0) (void)fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+    *out_fd = fd;
+    return ZC_OK;
 }

@@ -215,7 +215,8 @@ int viewer_source_import(viewer_source *source, const char *model_path, char *wh
     const char *slash = strrchr(model_path, '/');
     const char *entry_path = slash ? slash + 1 : model_path;
     zc_diag diag = { { 0 } };
-    zc_result r = zc_model_import_file(model_path, entry_path, NULL, model, &diag);
+    /* a lone file, not a tree: it may read its textures wherever they are */
+    zc_result r = zc_model_import_file_under("/", model_path, entry_path, NULL, model, &diag);
     if (r != ZC_OK) {
         snprintf(why, why_size, "cannot import the model: %s (%s)", diag.message[0] ? diag.message : "no details",
                  zc_result_str(r));

@@ -12,9 +12,11 @@
  * Untrusted input; one call at a time per thread (each call has its own reader).
  */
 #define zc_model_import_file zcf__isolated_model_import_file
+#define zc_model_import_file_under zcf__isolated_model_import_file_under
 #define zc__model_child_fault zcf__isolated_model_child_fault
 #include "../../packer/import/model/zc_model_isolate.c"
 #undef zc_model_import_file
+#undef zc_model_import_file_under
 #undef zc__model_child_fault
 
 #include <sys/mman.h>

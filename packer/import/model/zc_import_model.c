@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "zc_importer.h"
+#include "zc_packer_sys.h"
 
 /* Move a model's entries and notes into an output list (the model is left empty). */
 static zc_result zc__model_outputs(zc_model *model, zc_import_outputs *out, zc_diag *diag) {
@@ -39,7 +40,11 @@ static zc_result zc__model_outputs(zc_model *model, zc_import_outputs *out, zc_d
 zc_result zc__prepare_model(const zc_import_source *src, zc_import_outputs *out, zc_diag *diag) {
     memset(out, 0, sizeof *out);
     zc_model model;
-    zc_result r = zc_model_import_file(src->file_path, src->entry_path, src->settings ? &src->settings->model : NULL,
+    int fd;
+    zc_result r = zc_import_open(src, &fd, diag); /* the scanned regular file, no link, no FIFO */
+    if (r != ZC_OK) return r;
+    zc__packer_sys.close(fd);
+    r = zc_model_import_file(src->file_path, src->entry_path, src->settings ? &src->settings->model : NULL,
                                        &model, diag);
     if (r != ZC_OK) return r;
     r = zc__model_outputs(&model, out, diag);

@@ -17,14 +17,19 @@
  * exactly, without relying on assimp's GlobalScale step, whose behaviour differs
  * between assimp versions and importers.
  */
+#define _XOPEN_SOURCE 700 /* realpath, strndup */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <assimp/cfileio.h>
 #include <assimp/cimport.h>
 #include <assimp/config.h>
 #include <assimp/postprocess.h>
@@ -221,10 +226,99 @@ static void zc__without_path(const char *message, const char *path, char *out, s
     }
 }
 
+/* ---------------------------------------------------------------------------------
+ * Confinement: every file assimp opens lies in the asset root
+ * ------------------------------------------------------------------------------- */
+
+int zc__model_inside_root(const zc__model_build *b, const char *path, char *resolved) {
+    char buf[PATH_MAX];
+    char *real = resolved ? resolved : buf;
+    if (!b->root_real || !realpath(path, real)) return 0;
+    size_t n = strlen(b->root_real);
+    if (n == 1 && b->root_real[0] == '/') return real[1] != 0;
+    return strncmp(real, b->root_real, n) == 0 && real[n] == '/' && real[n + 1] != 0;
+}
+
+static size_t zc__io_read(struct aiFile *f, char *buf, size_t size, size_t count) {
+    return fread(buf, size, count, (FILE *)f->UserData);
+}
+static size_t zc__io_write(struct aiFile *f, const char *buf, size_t size, size_t count) {
+    (void)f, (void)buf, (void)size, (void)count;
+    return 0;
+}
+static size_t zc__io_tell(struct aiFile *f) {
+    long at = ftell((FILE *)f->UserData);
+    return at < 0 ? 0 : (size_t)at;
+}
+static size_t zc__io_size(struct aiFile *f) {
+    struct stat st;
+    return fstat(fileno((FILE *)f->UserData), &st) == 0 ? (size_t)st.st_size : 0;
+}
+static void zc__io_flush(struct aiFile *f) {
+    (void)f;
+}
+static enum aiReturn zc__io_seek(struct aiFile *f, size_t offset, enum aiOrigin origin) {
+    int whence = origin == aiOrigin_CUR ? SEEK_CUR : origin == aiOrigin_END ? SEEK_END : SEEK_SET;
+    return fseek((FILE *)f->UserData, (long)offset, whence) == 0 ? aiReturn_SUCCESS : aiReturn_FAILURE;
+}
+
+/* Remember the first refused reference for the error message. */
+static void zc__io_refuse(zc__model_build *b, const char *path) {
+    size_t n = strlen(b->model_dir);
+    if (strncmp(path, b->model_dir, n) == 0 && path[n] == '/') path += n + 1; /* as the model wrote it */
+    if (!b->outside_ref && !(b->outside_ref = strdup(path))) b->io_oom = 1;
+}
+
+/* assimp's every open: read-only, below the root after resolving, a regular file,
+ * opened without following a link and without blocking, read through that descriptor. */
+static struct aiFile *zc__io_open(struct aiFileIO *io, const char *path, const char *mode) {
+    zc__model_build *b = (zc__model_build *)io->UserData;
+    if (!path || !mode || strpbrk(mode, "wa+")) return NULL;
+    char real[PATH_MAX];
+    errno = 0;
+    if (!zc__model_inside_root(b, path, real)) {
+        if (errno == ENOMEM) b->io_oom = 1;
+        else if (realpath(path, real)) zc__io_refuse(b, path); /* a missing file stays assimp's call */
+        else if (errno == ENOMEM) b->io_oom = 1;
+        return NULL;
+    }
+    int fd = open(real, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        if (fd >= 0) close(fd);
+        zc__io_refuse(b, path);
+        return NULL;
+    }
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    FILE *fp = fdopen(fd, "rb");
+    struct aiFile *f = fp ? (struct aiFile *)calloc(1, sizeof *f) : NULL;
+    if (!f) {
+        if (fp) fclose(fp);
+        else close(fd);
+        b->io_oom = 1;
+        return NULL;
+    }
+    f->ReadProc = zc__io_read;
+    f->WriteProc = zc__io_write;
+    f->TellProc = zc__io_tell;
+    f->FileSizeProc = zc__io_size;
+    f->SeekProc = zc__io_seek;
+    f->FlushProc = zc__io_flush;
+    f->UserData = (aiUserData)fp;
+    return f;
+}
+
+static void zc__io_close(struct aiFileIO *io, struct aiFile *f) {
+    (void)io;
+    if (!f) return;
+    fclose((FILE *)f->UserData);
+    free(f);
+}
+
 /* Import the file through assimp with our flags and properties into *out_scene
  * (released with aiReleaseImport). ZC_ERR_BAD_SOURCE with assimp's reason when it
  * refuses the file. */
-static zc_result zc__assimp_import(const zc__model_build *b, const struct aiScene **out_scene, zc_diag *diag) {
+static zc_result zc__assimp_import(zc__model_build *b, const struct aiScene **out_scene, zc_diag *diag) {
     struct aiPropertyStore *props = aiCreatePropertyStore();
     if (!props) return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory creating the importer's settings");
     /* Skeleton-only files otherwise get a made-up mesh that draws the bones. */
@@ -232,8 +326,25 @@ static zc_result zc__assimp_import(const zc__model_build *b, const struct aiScen
     pthread_once(&zc__assimp_once, zc__assimp_lock_setup);
     pthread_mutex_lock(&zc__assimp_lock);
     zc_result r = ZC_OK;
-    *out_scene = aiImportFileExWithProperties(b->file_path, zc_model_assimp_flags(&b->settings), NULL, props);
-    if (!*out_scene) {
+    struct aiFileIO io;
+    memset(&io, 0, sizeof io);
+    io.OpenProc = zc__io_open;
+    io.CloseProc = zc__io_close;
+    io.UserData = (aiUserData)b;
+    *out_scene = aiImportFileExWithProperties(b->file_path, zc_model_assimp_flags(&b->settings), &io, props);
+    if (b->io_oom) {
+        r = zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory opening the model's files");
+        if (*out_scene) aiReleaseImport(*out_scene);
+        *out_scene = NULL;
+    } else if (b->outside_ref) {
+        char shown[300];
+        zc__model_utf8_copy(b->outside_ref, strlen(b->outside_ref), shown, sizeof shown - 1);
+        r = zc_fail(diag, ZC_ERR_BAD_SOURCE,
+                    "the model references \"%s\", which lies outside the asset root or is not a regular file",
+                    shown);
+        if (*out_scene) aiReleaseImport(*out_scene);
+        *out_scene = NULL;
+    } else if (!*out_scene) {
         char why[200];
         zc__without_path(aiGetErrorString(), b->file_path, why, sizeof why);
         r = zc_fail(diag, ZC_ERR_BAD_SOURCE, "assimp cannot read the model: %s", why[0] ? why : "no reason given");
@@ -261,6 +372,8 @@ static void zc__build_free(zc__model_build *b) {
     free(b->mesh_kept);
     free(b->material_used);
     free(b->model_dir);
+    free(b->root_real);
+    free(b->outside_ref);
     free(b->notes);
     memset(b, 0, sizeof *b);
 }
@@ -282,8 +395,8 @@ static void zc__extension(const char *path, char ext[8]) {
 }
 
 /* Check the arguments, resolve the settings and the file facts. */
-static zc_result zc__build_init(zc__model_build *b, const char *file_path, const char *entry_path,
-                                const zc_model_settings *settings, zc_diag *diag) {
+static zc_result zc__build_init(zc__model_build *b, const char *root_in, const char *file_path,
+                                const char *entry_path, const zc_model_settings *settings, zc_diag *diag) {
     memset(b, 0, sizeof *b);
     zc_diag sub;
     size_t entry_len = strlen(entry_path);
@@ -310,6 +423,24 @@ static zc_result zc__build_init(zc__model_build *b, const char *file_path, const
     const char *slash = strrchr(file_path, '/');
     b->model_dir = slash ? strndup(file_path, slash == file_path ? 1 : (size_t)(slash - file_path)) : strdup(".");
     if (!b->model_dir) return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory");
+    /* the asset root: file_path is root + "/" + entry_path when the build calls */
+    size_t file_len = strlen(file_path);
+    char *root = NULL;
+    if (root_in)
+        root = strdup(root_in);
+    else if (file_len > entry_len && strcmp(file_path + file_len - entry_len, entry_path) == 0 &&
+        file_path[file_len - entry_len - 1] == '/')
+        root = strndup(file_path, file_len - entry_len - 1 > 0 ? file_len - entry_len - 1 : 1);
+    else if (file_len == entry_len && strcmp(file_path, entry_path) == 0)
+        root = strdup(".");
+    else
+        root = strdup(b->model_dir);
+    if (!root) return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory");
+    b->root_real = realpath(root, NULL);
+    free(root);
+    if (!b->root_real)
+        return zc_fail(diag, errno == ENOMEM ? ZC_ERR_OUT_OF_MEMORY : ZC_ERR_IO, "cannot resolve the asset root: %s",
+                       strerror(errno));
     char ext[8];
     zc__extension(file_path, ext);
     b->is_obj = strcmp(ext, "obj") == 0;
@@ -359,11 +490,16 @@ static void zc__build_finish(zc__model_build *b, zc_model *out) {
 
 zc_result zc_model_import_in_process(const char *file_path, const char *entry_path,
                                      const zc_model_settings *settings, zc_model *out, zc_diag *diag) {
+    return zc_model_import_in_process_under(NULL, file_path, entry_path, settings, out, diag);
+}
+
+zc_result zc_model_import_in_process_under(const char *root, const char *file_path, const char *entry_path,
+                                           const zc_model_settings *settings, zc_model *out, zc_diag *diag) {
     if (out) memset(out, 0, sizeof *out);
     if (!file_path || !entry_path || !out)
         return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "file path, entry path and output must not be NULL");
     zc__model_build b;
-    zc_result r = zc__build_init(&b, file_path, entry_path, settings, diag);
+    zc_result r = zc__build_init(&b, root, file_path, entry_path, settings, diag);
     if (r == ZC_OK) {
         const struct aiScene *scene = NULL;
         r = zc__assimp_import(&b, &scene, diag);

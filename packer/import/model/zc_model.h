@@ -102,18 +102,30 @@ typedef struct zc_model {
 } zc_model;
 
 /* Import a model file. entry_path names the scene entry (see above; must pass
- * zc_check_path). On ZC_OK *out holds every entry; on error *out is empty and diag says
+ * zc_check_path). The asset root is file_path without its trailing "/entry_path" (the
+ * build passes root/rel), else the model's directory: every file the import opens
+ * (through assimp's file system or as a texture) must resolve, symlinks and ".."
+ * included, to a regular file below it, or the import fails naming the reference. On ZC_OK *out holds every entry; on error *out is empty and diag says
  * why without repeating the file path. Errors: ZC_ERR_FILE_NOT_FOUND, ZC_ERR_IO,
  * ZC_ERR_BAD_SOURCE (assimp refused the file, it holds no triangles, or the importer
- * crashed or timed out), ZC_ERR_LIMIT (a count beyond a format limit),
+ * crashed or timed out, or the model references a file outside the asset root),
+ * ZC_ERR_LIMIT (a count beyond a format limit),
  * ZC_ERR_OUT_OF_MEMORY, ZC_ERR_INVALID_ARGUMENT. Untrusted input: safe when isolated. */
 zc_result zc_model_import_file(const char *file_path, const char *entry_path, const zc_model_settings *settings,
                                zc_model *out, zc_diag *diag);
+
+/* zc_model_import_file with the asset root given: every file the import opens must
+ * lie below `root` ("/": anywhere, for a lone file outside any tree); NULL: derived as
+ * zc_model_import_file says. */
+zc_result zc_model_import_file_under(const char *root, const char *file_path, const char *entry_path,
+                                     const zc_model_settings *settings, zc_model *out, zc_diag *diag);
 
 /* The same import, always in the calling process (the isolated import's child runs
  * this). Not safe on untrusted input: assimp may crash or hang. */
 zc_result zc_model_import_in_process(const char *file_path, const char *entry_path,
                                      const zc_model_settings *settings, zc_model *out, zc_diag *diag);
+zc_result zc_model_import_in_process_under(const char *root, const char *file_path, const char *entry_path,
+                                           const zc_model_settings *settings, zc_model *out, zc_diag *diag);
 
 /* The entry with this path, NULL when the model has none. O(log n). */
 const zc_model_entry *zc_model_find(const zc_model *model, const char *path);

@@ -37,10 +37,24 @@ typedef struct zc__model_texture_ref {
     uint64_t id;                /* asset id of its P#texture/<t> entry; 0 when it failed */
 } zc__model_texture_ref;
 
+typedef struct zc__model_build zc__model_build;
+
+/* 1 when `path` resolves (symlinks and "..") to a file strictly below b->root_real;
+ * the resolved path goes to resolved[PATH_MAX] when not NULL. */
+int zc__model_inside_root(const zc__model_build *b, const char *path, char *resolved);
+
 typedef struct zc__model_build {
     const char *file_path;      /* the model file, as given */
     const char *entry_path;     /* P */
     char *model_dir;            /* directory of file_path ("." when it has none), malloc'd */
+    char *root_real;            /* the asset root, symlinks and ".." resolved, malloc'd: every
+                                   file the import reads lies below it (zc__model_inside_root).
+                                   The root is file_path without its trailing "/entry_path"
+                                   (the build joins them so), else the model's directory, unless
+                                   the caller gives it (zc_model_import_file_under) */
+    char *outside_ref;          /* the first reference assimp tried to open outside the root
+                                   (or through something not a regular file), malloc'd; NULL: none */
+    int io_oom;                 /* an open of assimp's failed for want of memory */
     int is_obj, is_gltf;        /* from the file extension: decides the HEIGHT and UNKNOWN slots */
     zc_model_settings settings; /* defaults resolved: scale != 0 */
 

@@ -338,7 +338,7 @@ static void zc__child_setup(int wfd, pid_t parent) {
 #if defined(__GNUC__)
 __attribute__((noreturn))
 #endif
-static void zc__child_run(int fault, const char *file_path, const char *entry_path,
+static void zc__child_run(int fault, const char *root, const char *file_path, const char *entry_path,
                           const zc_model_settings *settings);
 
 #if ZC_MODEL_CHILD_EXEC
@@ -368,7 +368,7 @@ static int zc__hex_value(char c) {
  * string anyone passes by accident). */
 __attribute__((constructor(101))) static void zc__exec_child_entry(int argc, char **argv, char **envp) {
     (void)envp;
-    if (argc != 6 || !argv || !argv[1] || strcmp(argv[1], ZC__EXEC_MAGIC) != 0) return;
+    if (argc != 7 || !argv || !argv[1] || strcmp(argv[1], ZC__EXEC_MAGIC) != 0) return;
     prctl(PR_SET_DUMPABLE, 0); /* exec made the process dumpable again */
     zc__child_signals();       /* and a sanitizer runtime may have caught SIGSEGV again */
     zc_model_settings settings;
@@ -379,7 +379,7 @@ __attribute__((constructor(101))) static void zc__exec_child_entry(int argc, cha
         if (hi < 0 || lo < 0) _exit(ZC__CHILD_EXIT_EXEC);
         b[i] = (uint8_t)(hi << 4 | lo);
     }
-    zc__child_run(atoi(argv[5]), argv[2], argv[3], &settings);
+    zc__child_run(atoi(argv[5]), argv[6][0] ? argv[6] : NULL, argv[2], argv[3], &settings);
 }
 #endif
 
@@ -387,7 +387,7 @@ __attribute__((constructor(101))) static void zc__exec_child_entry(int argc, cha
 #if defined(__GNUC__)
 __attribute__((noreturn))
 #endif
-static void zc__child_run(int fault, const char *file_path, const char *entry_path,
+static void zc__child_run(int fault, const char *root, const char *file_path, const char *entry_path,
                           const zc_model_settings *settings) {
     static zc__writer w; /* in the child's own copy of the process image: no other user */
     w.fd = 3;
@@ -411,7 +411,7 @@ static void zc__child_run(int fault, const char *file_path, const char *entry_pa
     zc_model model;
     zc_diag diag;
     diag.message[0] = 0;
-    zc_result r = zc_model_import_in_process(file_path, entry_path, settings, &model, &diag);
+    zc_result r = zc_model_import_in_process_under(root, file_path, entry_path, settings, &model, &diag);
     if (r != ZC_OK) {
         zc__put_error(&w, (uint32_t)r, diag.message[0] ? diag.message : zc_result_str(r));
     } else if (fault == ZC__MODEL_FAULT_HUGE_COUNT) {
@@ -840,7 +840,8 @@ static int zc__pidfd_open(pid_t pid) {
 }
 
 /* Start the child; on success *pid and *read_fd (non-blocking, close-on-exec). */
-static zc_result zc__spawn(const char *file_path, const char *entry_path, const zc_model_settings *settings,
+static zc_result zc__spawn(const char *root, const char *file_path, const char *entry_path,
+                           const zc_model_settings *settings,
                            pid_t *pid, int *read_fd, zc_diag *diag) {
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) != 0)
@@ -856,7 +857,7 @@ static zc_result zc__spawn(const char *file_path, const char *entry_path, const 
     char settings_hex[2 * sizeof(zc_model_settings) + 1], fault_text[16];
     zc__exec_args(settings, fault, settings_hex, fault_text);
     char *const argv[] = { (char *)"zcpack-model-child", (char *)ZC__EXEC_MAGIC, (char *)file_path,
-                           (char *)entry_path, settings_hex, fault_text, NULL };
+                           (char *)entry_path, settings_hex, fault_text, (char *)(root ? root : ""), NULL };
 #endif
     pid_t parent = getpid();
     pid_t child = fork();
@@ -866,7 +867,7 @@ static zc_result zc__spawn(const char *file_path, const char *entry_path, const 
         execv("/proc/self/exe", argv); /* continues in zc__exec_child_entry */
         _exit(ZC__CHILD_EXIT_EXEC);
 #else
-        zc__child_run(fault, file_path, entry_path, settings);
+        zc__child_run(fault, root, file_path, entry_path, settings);
 #endif
     }
     int err = errno;
@@ -884,13 +885,19 @@ static zc_result zc__spawn(const char *file_path, const char *entry_path, const 
 
 zc_result zc_model_import_file(const char *file_path, const char *entry_path, const zc_model_settings *settings,
                                zc_model *out, zc_diag *diag) {
+    return zc_model_import_file_under(NULL, file_path, entry_path, settings, out, diag);
+}
+
+zc_result zc_model_import_file_under(const char *root, const char *file_path, const char *entry_path,
+                                     const zc_model_settings *settings, zc_model *out, zc_diag *diag) {
     if (out) memset(out, 0, sizeof *out);
     if (!file_path || !entry_path || !out)
         return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "file path, entry path and output must not be NULL");
     zc_diag why;
     if (zc_check_path(entry_path, strlen(entry_path), &why) != ZC_OK)
         return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "entry path: %s", why.message);
-    if (settings && settings->in_process) return zc_model_import_in_process(file_path, entry_path, settings, out, diag);
+    if (settings && settings->in_process)
+        return zc_model_import_in_process_under(root, file_path, entry_path, settings, out, diag);
     uint32_t timeout_ms = settings && settings->timeout_ms ? settings->timeout_ms : ZC_MODEL_DEFAULT_TIMEOUT_MS;
 
     zc__reader *r = (zc__reader *)malloc(sizeof *r);
@@ -898,7 +905,7 @@ zc_result zc_model_import_file(const char *file_path, const char *entry_path, co
     memset(r, 0, offsetof(zc__reader, buf));
     pid_t pid = -1;
     uint64_t start = zc__now_ns();
-    zc_result result = zc__spawn(file_path, entry_path, settings, &pid, &r->fd, diag);
+    zc_result result = zc__spawn(root, file_path, entry_path, settings, &pid, &r->fd, diag);
     if (result != ZC_OK) {
         free(r);
         return result;

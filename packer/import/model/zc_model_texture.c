@@ -25,6 +25,7 @@
  */
 #define _XOPEN_SOURCE 700 /* realpath */
 #include <ctype.h>
+#include <errno.h>
 #include <dirent.h>
 #include <limits.h>
 #include <stdio.h>
@@ -344,6 +345,12 @@ zc_result zc__model_texture(zc__model_build *b, const struct aiScene *scene, con
         }
     }
     char resolved[PATH_MAX];
+    errno = 0;
+    if (file && !zc__model_inside_root(b, file, NULL)) {
+        free(file);
+        if (errno == ENOMEM) return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory looking for texture \"%s\"", shown);
+        return zc_fail(diag, ZC_ERR_BAD_SOURCE, "%s: texture \"%s\" lies outside the asset root", what, shown);
+    }
     char *identity = embedded >= 0 ? (snprintf(key, sizeof key, "embedded:%ld", embedded), key)
                                    : realpath(file, resolved) ? resolved : file;
     const zc__model_texture_ref *seen = zc__find_ref(b, identity, srgb, normal_map);

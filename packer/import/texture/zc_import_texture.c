@@ -168,20 +168,38 @@ static zc_result zc__make_plan(const zc_texture_settings *s, const char *name, u
 
 /* Read a whole file through zc__packer_sys. Refuses files of INT_MAX bytes or more
  * (stb_image takes an int length). */
+static zc_result zc__read_fd(int fd, uint8_t **out, size_t *out_size, zc_diag *diag);
+
 static zc_result zc__read_file(const char *path, uint8_t **out, size_t *out_size, zc_diag *diag) {
     *out = NULL;
     *out_size = 0;
     int fd;
-    do fd = zc__packer_sys.open(path, O_RDONLY | O_CLOEXEC, 0);
+    do fd = zc__packer_sys.open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0);
     while (fd < 0 && errno == EINTR);
     if (fd < 0) {
         int err = errno;
-        return zc_fail(diag, err == ENOENT ? ZC_ERR_FILE_NOT_FOUND : ZC_ERR_IO, "cannot open: %s", strerror(err));
+        return zc_fail(diag, err == ENOENT ? ZC_ERR_FILE_NOT_FOUND : ZC_ERR_IO, "cannot open: %s",
+                       err == ELOOP ? "it is a symbolic link" : strerror(err));
     }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        zc__packer_sys.close(fd);
+        return zc_fail(diag, ZC_ERR_IO, "cannot open: not a regular file");
+    }
+    int flags = fcntl(fd, F_GETFL);
+    if (flags >= 0) (void)fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+    zc_result r = zc__read_fd(fd, out, out_size, diag);
+    zc__packer_sys.close(fd);
+    return r;
+}
+
+/* Read the rest of an open file whole (the descriptor stays open). */
+static zc_result zc__read_fd(int fd, uint8_t **out, size_t *out_size, zc_diag *diag) {
+    *out = NULL;
+    *out_size = 0;
     struct stat st;
     int sized = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
     if (sized && st.st_size >= INT_MAX) {
-        zc__packer_sys.close(fd);
         return zc_fail(diag, ZC_ERR_LIMIT, "file of %lld bytes is larger than the %d bytes an image may have",
                        (long long)st.st_size, INT_MAX - 1);
     }
@@ -210,7 +228,6 @@ static zc_result zc__read_file(const char *path, uint8_t **out, size_t *out_size
         if (n <= 0) break;
         size += (size_t)n;
     }
-    zc__packer_sys.close(fd);
     if (r != ZC_OK) {
         free(data);
         return r;
@@ -575,6 +592,19 @@ zc_result zc_texture_import_file(const char *file_path, const char *name, const 
     return r;
 }
 
+zc_result zc_texture_import_fd(int fd, const char *name, const zc_texture_settings *settings,
+                               zc_texture_image *out, zc_diag *diag) {
+    if (out) memset(out, 0, sizeof *out);
+    if (fd < 0 || !name || !out) return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "no file or no output");
+    uint8_t *bytes;
+    size_t size;
+    zc_result r = zc__read_fd(fd, &bytes, &size, diag);
+    if (r != ZC_OK) return r;
+    r = zc_texture_import_memory(bytes, size, name, settings, out, diag);
+    free(bytes);
+    return r;
+}
+
 zc_result zc_texture_import_view(const zc_texture_image *image, zc_texture_view *out) {
     if (out) memset(out, 0, sizeof *out);
     if (!image || !out || !image->payload || !image->level_views) return ZC_ERR_INVALID_ARGUMENT;
@@ -613,8 +643,11 @@ void zc_texture_image_free(zc_texture_image *image) {
 zc_result zc__prepare_texture(const zc_import_source *src, zc_import_output *out, zc_diag *diag) {
     memset(out, 0, sizeof *out);
     zc_texture_image img;
-    zc_result r = zc_texture_import_file(src->file_path, src->entry_path, src->settings ? &src->settings->texture : NULL,
-                                         &img, diag);
+    int fd;
+    zc_result r = zc_import_open(src, &fd, diag);
+    if (r != ZC_OK) return r;
+    r = zc_texture_import_fd(fd, src->entry_path, src->settings ? &src->settings->texture : NULL, &img, diag);
+    zc__packer_sys.close(fd);
     if (r != ZC_OK) return r;
     free(img.level_views);
     out->type = ZC_TYPE_TEXTURE;

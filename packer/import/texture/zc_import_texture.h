@@ -130,7 +130,13 @@ typedef struct zc_texture_image {
 zc_result zc_texture_import_memory(const void *bytes, size_t size, const char *name,
                                    const zc_texture_settings *settings, zc_texture_image *out, zc_diag *diag);
 
-/* Read `file_path` whole and import it as zc_texture_import_memory does; `name` as
+/* Read an open file from its current position to its end and import it as
+ * zc_texture_import_memory does, under `name`; the descriptor stays open. ZC_ERR_IO
+ * when it cannot be read. Untrusted input. */
+zc_result zc_texture_import_fd(int fd, const char *name, const zc_texture_settings *settings,
+                               zc_texture_image *out, zc_diag *diag);
+
+/* Read `file_path` whole (never through a symbolic link, never a FIFO or device) and import it as zc_texture_import_memory does; `name` as
  * there (NULL: file_path). Adds ZC_ERR_FILE_NOT_FOUND and ZC_ERR_IO for files that
  * cannot be read. Untrusted input. */
 zc_result zc_texture_import_file(const char *file_path, const char *name, const zc_texture_settings *settings,
