@@ -55,6 +55,14 @@
  * output pack itself when it lies inside the tree, and temporary files of the writer
  * (`*.tmp-<pid>-<n>`).
  *
+ * Output: desc->output_path must be a new name or a regular file; a symbolic link, a
+ * device (/dev/null), a FIFO or a directory there fails the build with ZC_ERR_IO
+ * before anything is imported (zc_writer_check_output). An existing output that the
+ * walk meets inside the tree (by device and inode, so a hard link to a source counts)
+ * is replaced only when it is a pack (it starts with ZC_MAGIC) and is then skipped;
+ * any other file there is a source, and the build fails with ZC_ERR_IO (stage SCAN,
+ * "refusing to overwrite it") and leaves it untouched.
+ *
  * Patch builds (desc->base_path): the output is a patch pack for the base pack, meant
  * to be mounted above it (zc_mounts_add with a higher priority). It holds every entry
  * of the new tree whose path the base lacks or whose zc_entry_differences() (zc_pack.h) with the

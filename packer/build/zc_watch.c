@@ -418,6 +418,10 @@ static zc_result zc__setup(zc__watch *w) {
         free(out_dir);
         return ZC_ERR_OUT_OF_MEMORY;
     }
+    if (zc_writer_check_output(out, desc->build.logger) != ZC_OK) { /* no device, FIFO, link */
+        free(out_dir);
+        return ZC_ERR_IO;
+    }
     struct stat st;
     int found = stat(w->root, &st) == 0, err = errno;
     if (!found || !S_ISDIR(st.st_mode)) {

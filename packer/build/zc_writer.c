@@ -21,6 +21,8 @@
  */
 #include "zc_writer_internal.h"
 
+#include <sys/stat.h>
+
 /* ---------------------------------------------------------------------------------
  * Logging and I/O helpers
  * ------------------------------------------------------------------------------- */
@@ -36,6 +38,19 @@ void zc__writer_wlog(const zc_writer *w, zc_log_level level, const char *fmt, ..
     vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
     w->logger.func(level, line, w->logger.user_data);
+}
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static void zc__log_to(zc_logger logger, zc_log_level level, const char *fmt, ...) {
+    if (!logger.func) return;
+    char line[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    logger.func(level, line, logger.user_data);
 }
 
 zc_result zc__writer_io_fail(zc_writer *w, const char *what, int err) {
@@ -203,6 +218,26 @@ void zc_writer_abort(zc_writer *w) {
     free(w);
 }
 
+zc_result zc_writer_check_output(const char *path, zc_logger logger) {
+    struct stat st;
+    if (!path) return ZC_ERR_INVALID_ARGUMENT;
+    if (lstat(path, &st) != 0) {
+        int err = errno;
+        if (err == ENOENT) return ZC_OK;
+        zc__log_to(logger, ZC_LOG_ERROR, "%s: cannot check the output: %s", path, strerror(err));
+        return ZC_ERR_IO;
+    }
+    if (S_ISREG(st.st_mode)) return ZC_OK;
+    const char *what = S_ISLNK(st.st_mode)    ? "a symbolic link"
+                       : S_ISCHR(st.st_mode)  ? "a character device"
+                       : S_ISBLK(st.st_mode)  ? "a block device"
+                       : S_ISFIFO(st.st_mode) ? "a FIFO"
+                       : S_ISDIR(st.st_mode)  ? "a directory"
+                                              : "a special file";
+    zc__log_to(logger, ZC_LOG_ERROR, "%s: not a regular file (%s): refusing to replace it with a pack", path, what);
+    return ZC_ERR_IO;
+}
+
 zc_result zc_writer_open(zc_writer **out_writer, const zc_writer_desc *desc) {
     if (!out_writer) return ZC_ERR_INVALID_ARGUMENT;
     *out_writer = NULL;
@@ -228,6 +263,11 @@ zc_result zc_writer_open(zc_writer **out_writer, const zc_writer_desc *desc) {
         zc__writer_wlog(w, ZC_LOG_ERROR, "%s: packs can only be written on a little-endian host", desc->path);
         zc_writer_abort(w);
         return ZC_ERR_ENDIAN;
+    }
+    zc_result checked = zc_writer_check_output(desc->path, desc->logger);
+    if (checked != ZC_OK) {
+        zc_writer_abort(w);
+        return checked;
     }
     size_t n = strlen(desc->path);
     size_t tmp_cap = n + 64;

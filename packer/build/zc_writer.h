@@ -86,7 +86,8 @@ typedef struct zc_writer_desc {
 } zc_writer_desc;
 
 /* Create the temporary file beside desc->path. ZC_ERR_IO (logged with the path and
- * strerror) when it cannot be created; ZC_ERR_OUT_OF_MEMORY; ZC_ERR_INVALID_ARGUMENT
+ * strerror) when it cannot be created, or when desc->path exists and is not a regular
+ * file (zc_writer_check_output); ZC_ERR_OUT_OF_MEMORY; ZC_ERR_INVALID_ARGUMENT
  * for a compression level or saving outside its range. */
 zc_result zc_writer_open(zc_writer **out_writer, const zc_writer_desc *desc);
 
@@ -137,6 +138,15 @@ void zc_writer_abort(zc_writer *w);
 /* 1 when the file name `name` (a final path component) has the form of a writer's
  * temporary file, *.tmp-<digits>-<digits>, which builds and watchers skip. Pure. */
 int zc_writer_is_temp_name(const char *name);
+
+/* ZC_OK when `path` is a place a pack may be written: a new name or an existing
+ * regular file. Anything else at `path` (a symbolic link, even to a regular file, a
+ * character or block device such as /dev/null, a FIFO, a socket, a directory) is
+ * refused with ZC_ERR_IO and logged as "<path>: not a regular file ...": renaming a
+ * pack over it would replace it. lstat failures other than ENOENT are ZC_ERR_IO too.
+ * zc_writer_open checks at open and zc_writer_finish again just before its rename;
+ * any caller that renames its own file over an output calls it first. */
+zc_result zc_writer_check_output(const char *path, zc_logger logger);
 
 /* Bytes written to the temporary file so far (for progress and limits). */
 uint64_t zc_writer_bytes_written(const zc_writer *w);

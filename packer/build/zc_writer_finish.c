@@ -157,6 +157,8 @@ zc_result zc_writer_finish(zc_writer *w) {
         }
     }
 
+    r = zc_writer_check_output(w->path, w->logger); /* replaced by a link or device since open */
+    if (r != ZC_OK) goto fail;
     if (zc__packer_sys.rename(w->tmp_path, w->path) != 0) {
         int err = errno;
         zc__writer_wlog(w, ZC_LOG_ERROR, "%s: cannot rename to %s: %s", w->tmp_path, w->path, strerror(err));

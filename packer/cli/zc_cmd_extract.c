@@ -12,6 +12,7 @@
 
 #include "zc_cli.h"
 #include "zc_import_texture.h"
+#include "zc_writer.h"
 #include "zc_texture_pixels.h"
 
 static const char zc__extract_help[] =
@@ -69,7 +70,15 @@ static void zc__membuf_append(void *context, void *data, int size) {
 
 /* Write `size` bytes to path through a temporary file beside it and a rename, so the
  * path holds either its old content or all of the new. 0 or an exit code (reported). */
+static void zc__extract_log(zc_log_level level, const char *message, void *user_data) {
+    (void)level;
+    (void)user_data;
+    zc__error("%s", message);
+}
+
 static int zc__write_atomic(const char *path, const void *data, size_t size) {
+    zc_logger logger = { zc__extract_log, NULL };
+    if (zc_writer_check_output(path, logger) != ZC_OK) return ZC_EXIT_IO; /* no device, FIFO, link */
     size_t n = strlen(path);
     char *tmp = (char *)malloc(n + 32);
     if (!tmp) {
