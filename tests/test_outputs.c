@@ -13,6 +13,7 @@
 #endif
 #include <criterion/criterion.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -181,5 +182,119 @@ Test(outputs, library_refuses_special_outputs) {
         expect_unchanged(kinds[i], out);
         free(out);
     }
+    free(root);
+}
+
+/* ---------------------------------------------------------------------------------
+ * Temporary files: exclusive, never through a link, unguessable, short
+ * ------------------------------------------------------------------------------- */
+
+/* Files of `dir` whose name has the writer's temporary form (zc_writer_is_temp_name). */
+static int count_temps(const char *dir) {
+    DIR *d = opendir(dir);
+    cr_assert_not_null(d);
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) n += zc_writer_is_temp_name(e->d_name);
+    closedir(d);
+    return n;
+}
+
+/* Name of the only entry of `dir` starting with ".zc-"; malloc'd, or NULL. */
+static char *only_zc_temp(const char *dir) {
+    DIR *d = opendir(dir);
+    cr_assert_not_null(d);
+    char *found = NULL;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strncmp(e->d_name, ".zc-", 4) != 0) continue;
+        cr_assert_null(found, "two temporary files in %s", dir);
+        found = strdup(e->d_name);
+    }
+    closedir(d);
+    return found;
+}
+
+/* The writer's temporary file: ".zc-<pid>-<16 hex>.tmp" beside the output, a new
+ * random name for each writer, recognised by zc_writer_is_temp_name. */
+Test(outputs, writer_temp_name_is_random_and_short) {
+    char *dir = zct_tmp_path("w");
+    zct_mkdirs(dir);
+    char *out = zct_join(dir, "out.zcpack");
+    char *names[2] = { NULL, NULL };
+    for (int i = 0; i < 2; ++i) {
+        zc_writer *w = NULL;
+        cr_assert_eq(zc_writer_open(&w, &(zc_writer_desc){ .path = out, .no_sync = 1 }), ZC_OK);
+        names[i] = only_zc_temp(dir);
+        cr_assert_not_null(names[i], "no .zc-*.tmp file beside the output");
+        char expect[64];
+        snprintf(expect, sizeof expect, ".zc-%ld-", (long)getpid());
+        cr_assert_eq(strncmp(names[i], expect, strlen(expect)), 0, "%s", names[i]);
+        cr_assert_eq(strlen(names[i]), strlen(expect) + 16 + 4, "%s", names[i]);
+        cr_assert(zc_writer_is_temp_name(names[i]), "%s", names[i]);
+        zc_writer_abort(w);
+        cr_assert_eq(count_temps(dir), 0);
+    }
+    cr_assert_neq(strcmp(names[0], names[1]), 0, "the same temporary name twice: %s", names[0]);
+    free(names[0]);
+    free(names[1]);
+    free(out);
+    free(dir);
+}
+
+/* An output name of NAME_MAX bytes: build and extract still find a temporary name. */
+Test(outputs, output_name_of_name_max_bytes) {
+    char *root = two_file_tree();
+    char name[256];
+    memset(name, 'p', 255);
+    name[255] = 0;
+    char *pack = zct_tmp_path(name);
+    zct_run r = ZCT_CLI("build", root, "-o", pack);
+    ZCT_EXPECT_CODE(r, 0);
+    zct_run_free(&r);
+    name[0] = 'x';
+    char *file = zct_tmp_path(name);
+    r = ZCT_CLI("extract", pack, "a.txt", "-o", file);
+    ZCT_EXPECT_CODE(r, 0);
+    zct_run_free(&r);
+    expect_text(file, "source a\n");
+    cr_assert_eq(count_temps(zct_tmp), 0);
+    free(file);
+    free(pack);
+    free(root);
+}
+
+/* Symbolic links planted at every name extract's temporary file could have had (the
+ * next pids: "<out>.tmp-<pid>") and at the writer's old names: none is followed, the
+ * file they point at keeps its bytes. */
+Test(outputs, planted_temp_links_are_never_followed) {
+    char *root = two_file_tree();
+    char *pack = zct_tmp_path("p.zcpack");
+    zct_run r = ZCT_CLI("build", root, "-o", pack);
+    ZCT_EXPECT_CODE(r, 0);
+    zct_run_free(&r);
+    char *victim = zct_tmp_path("victim.txt");
+    zct_write_file(victim, "victim\n", 7);
+    char *out = zct_tmp_path("extracted.txt");
+    long last = 0;
+    FILE *f = fopen("/proc/sys/kernel/ns_last_pid", "r");
+    if (!f || fscanf(f, "%ld", &last) != 1) cr_skip_test("no /proc/sys/kernel/ns_last_pid");
+    fclose(f);
+    char link_path[4096];
+    for (long pid = last + 1; pid <= last + 400; ++pid) {
+        snprintf(link_path, sizeof link_path, "%s.tmp-%ld", out, pid);
+        cr_assert_eq(symlink(victim, link_path), 0);
+    }
+    r = ZCT_CLI("extract", pack, "a.txt", "-o", out);
+    ZCT_EXPECT_CODE(r, 0);
+    zct_run_free(&r);
+    expect_text(victim, "victim\n");
+    expect_text(out, "source a\n");
+    struct stat st;
+    cr_assert_eq(lstat(out, &st), 0);
+    cr_assert(S_ISREG(st.st_mode), "the output became a link");
+    free(out);
+    free(victim);
+    free(pack);
     free(root);
 }

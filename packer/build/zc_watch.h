@@ -28,7 +28,7 @@
  *     until a later save builds again (build.keep_going still writes the pack without
  *     the failed files, as for zc_build).
  * Changes the watcher causes itself are ignored: the output pack and its temporary
- * files (`*.tmp-<pid>-<n>`, which the build skips as well), and the cache directory,
+ * files (`.zc-<pid>-<random>.tmp` and `*.tmp-<pid>-<n>`, which the build skips as well), and the cache directory,
  * which is neither watched nor scanned.
  *
  * Why a full new generation and not a patch pack over the base: with the cache, a

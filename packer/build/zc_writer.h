@@ -38,7 +38,11 @@
  * Crash safety: nothing is written to `path` until zc_writer_finish succeeds; then
  * the complete, verified pack replaces it in one rename. A crash at any moment leaves
  * either the old pack or the new one at `path` (plus, at worst, a stale temporary
- * `path.tmp-*` file beside it).
+ * file `.zc-<pid>-<random>.tmp` beside it, which the next zc_writer_open in that
+ * directory removes once its process is gone). The temporary file is created with
+ * O_CREAT | O_EXCL | O_NOFOLLOW under a random name (zc_tmpfile.h): a link or file
+ * planted beside the output is never followed or reused, and any output name that
+ * fits NAME_MAX gets one.
  *
  * Threads: a writer is used from one thread at a time.
  */
@@ -136,7 +140,8 @@ zc_result zc_writer_finish(zc_writer *w);
 void zc_writer_abort(zc_writer *w);
 
 /* 1 when the file name `name` (a final path component) has the form of a writer's
- * temporary file, *.tmp-<digits>-<digits>, which builds and watchers skip. Pure. */
+ * temporary file, .zc-<pid>-<16 hex>.tmp (or *.tmp-<digits>-<digits>, the form of
+ * earlier versions), which builds and watchers skip. Pure. */
 int zc_writer_is_temp_name(const char *name);
 
 /* ZC_OK when `path` is a place a pack may be written: a new name or an existing

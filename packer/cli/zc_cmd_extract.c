@@ -12,6 +12,7 @@
 
 #include "zc_cli.h"
 #include "zc_import_texture.h"
+#include "zc_tmpfile.h"
 #include "zc_writer.h"
 #include "zc_texture_pixels.h"
 
@@ -79,14 +80,8 @@ static void zc__extract_log(zc_log_level level, const char *message, void *user_
 static int zc__write_atomic(const char *path, const void *data, size_t size) {
     zc_logger logger = { zc__extract_log, NULL };
     if (zc_writer_check_output(path, logger) != ZC_OK) return ZC_EXIT_IO; /* no device, FIFO, link */
-    size_t n = strlen(path);
-    char *tmp = (char *)malloc(n + 32);
-    if (!tmp) {
-        zc__error("%s: out of memory", path);
-        return ZC_EXIT_INTERNAL;
-    }
-    snprintf(tmp, n + 32, "%s.tmp-%ld", path, (long)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    char *tmp = NULL;
+    int fd = zc__tmpfile_create(path, &tmp); /* exclusive, no link followed, random name */
     int err = fd < 0 ? errno : 0;
     const uint8_t *p = (const uint8_t *)data;
     for (size_t left = size; fd >= 0 && !err && left > 0;) {
