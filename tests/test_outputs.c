@@ -19,7 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <signal.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "zc_build.h"
@@ -296,5 +298,77 @@ Test(outputs, planted_temp_links_are_never_followed) {
     free(out);
     free(victim);
     free(pack);
+    free(root);
+}
+
+/* ---------------------------------------------------------------------------------
+ * Stale temporary files of killed builds
+ * ------------------------------------------------------------------------------- */
+
+/* A pid no process has: a child that has exited and been reaped. */
+static pid_t dead_pid(void) {
+    pid_t pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) _exit(0);
+    cr_assert_eq(waitpid(pid, NULL, 0), pid);
+    return pid;
+}
+
+static char *plant_temp(const char *dir, long pid, const char *hex) {
+    char name[64];
+    snprintf(name, sizeof name, ".zc-%ld-%s.tmp", pid, hex);
+    char *path = zct_join(dir, name);
+    zct_write_file(path, "stale", 5);
+    return path;
+}
+
+/* The next build into a directory removes the temporary files of ended processes
+ * there, and keeps those of running ones (another process, this one) and anything
+ * that only looks alike. */
+Test(outputs, next_build_removes_stale_temporaries_of_dead_builds) {
+    char *root = two_file_tree();
+    char *dir = zct_tmp_path("packs");
+    zct_mkdirs(dir);
+    char *out = zct_join(dir, "out.zcpack");
+    pid_t sleeper = fork();
+    cr_assert_geq(sleeper, 0);
+    if (sleeper == 0) {
+        pause();
+        _exit(0);
+    }
+    char *dead = plant_temp(dir, (long)dead_pid(), "0123456789abcdef");
+    char *dead2 = plant_temp(dir, (long)dead_pid(), "fedcba9876543210");
+    char *live = plant_temp(dir, (long)sleeper, "00000000000000aa");
+    char *self = plant_temp(dir, (long)getpid(), "00000000000000bb");
+    char *other = zct_join(dir, ".zc-notes.tmp");
+    zct_write_file(other, "mine", 4);
+
+    zct_run r = ZCT_CLI("build", root, "-o", out);
+    ZCT_EXPECT_CODE(r, 0);
+    zct_run_free(&r);
+    kill(sleeper, SIGKILL);
+    waitpid(sleeper, NULL, 0);
+
+    cr_assert_not(zct_exists(dead), "the temporary file of a dead build is still there");
+    cr_assert_not(zct_exists(dead2), "the temporary file of a dead build is still there");
+    cr_assert(zct_exists(live), "the temporary file of a running build was removed");
+    cr_assert(zct_exists(self), "the temporary file of a running build was removed");
+    cr_assert(zct_exists(other), "a file that only looks like a temporary file was removed");
+
+    /* the library does it too: a writer opened in this process */
+    char *dead3 = plant_temp(dir, (long)dead_pid(), "0123456789abcdee");
+    zc_writer *w = NULL;
+    cr_assert_eq(zc_writer_open(&w, &(zc_writer_desc){ .path = out, .no_sync = 1 }), ZC_OK);
+    zc_writer_abort(w);
+    cr_assert_not(zct_exists(dead3));
+    cr_assert(zct_exists(self));
+    free(dead3);
+    free(other);
+    free(self);
+    free(live);
+    free(dead2);
+    free(dead);
+    free(out);
+    free(dir);
     free(root);
 }

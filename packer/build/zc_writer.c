@@ -290,6 +290,11 @@ zc_result zc_writer_open(zc_writer **out_writer, const zc_writer_desc *desc) {
         zc_writer_abort(w);
         return err == ENOMEM ? ZC_ERR_OUT_OF_MEMORY : ZC_ERR_IO;
     }
+    /* Leftovers of killed writers in this directory: their process is gone. */
+    unsigned stale = zc__tmpfile_remove_stale(desc->path);
+    if (stale)
+        zc__writer_wlog(w, ZC_LOG_INFO, "%s: removed %u temporary file%s of ended processes beside it", desc->path,
+                        stale, stale == 1 ? "" : "s");
     zc_result r = zc__writer_emit_zeros(w, ZC__HEADER_SIZE);
     if (r != ZC_OK) {
         zc_writer_abort(w);

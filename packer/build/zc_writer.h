@@ -38,8 +38,10 @@
  * Crash safety: nothing is written to `path` until zc_writer_finish succeeds; then
  * the complete, verified pack replaces it in one rename. A crash at any moment leaves
  * either the old pack or the new one at `path` (plus, at worst, a stale temporary
- * file `.zc-<pid>-<random>.tmp` beside it, which the next zc_writer_open in that
- * directory removes once its process is gone). The temporary file is created with
+ * file `.zc-<pid>-<random>.tmp` beside it). zc_writer_open removes, from the output's
+ * directory, every such file whose pid names no running process (kill(pid, 0) fails
+ * with ESRCH): a killed build's leftover goes with the next build there, while the
+ * temporary file of a build still running (in this process or another) is kept. The temporary file is created with
  * O_CREAT | O_EXCL | O_NOFOLLOW under a random name (zc_tmpfile.h): a link or file
  * planted beside the output is never followed or reused, and any output name that
  * fits NAME_MAX gets one.
@@ -89,7 +91,8 @@ typedef struct zc_writer_desc {
     int dictionaries;              /* default: 0; 1 = train dictionaries (see above) */
 } zc_writer_desc;
 
-/* Create the temporary file beside desc->path. ZC_ERR_IO (logged with the path and
+/* Create the temporary file beside desc->path and remove stale ones of ended
+ * processes there (see "Crash safety"). ZC_ERR_IO (logged with the path and
  * strerror) when it cannot be created, or when desc->path exists and is not a regular
  * file (zc_writer_check_output); ZC_ERR_OUT_OF_MEMORY; ZC_ERR_INVALID_ARGUMENT
  * for a compression level or saving outside its range. */
