@@ -61,6 +61,19 @@ Test(outputs, build_refuses_a_source_of_the_tree) {
     free(root);
 }
 
+/* watch -o naming a file of the tree: refused at the start, the file untouched. */
+Test(outputs, watch_refuses_a_source_of_the_tree) {
+    char *root = two_file_tree();
+    char *src = zct_join(root, "a.txt");
+    zct_run r = ZCT_CLI("watch", root, "-o", src);
+    ZCT_EXPECT_CODE(r, ZC_EXIT_IO);
+    ZCT_EXPECT_ERR(r, "refusing to overwrite");
+    zct_run_free(&r);
+    expect_text(src, "source a\n");
+    free(src);
+    free(root);
+}
+
 /* -o naming a hard link (outside the tree) to a file of the tree: refused too. */
 Test(outputs, build_refuses_a_hard_link_to_a_source) {
     char *root = two_file_tree();
