@@ -701,7 +701,7 @@ Test(cli, invalid_names_fail_the_build) {
     size_t now_size;
     uint8_t *now = zct_read_file(pack, &now_size);
     cr_assert(now && now_size == old_size && memcmp(now, old, old_size) == 0, "the old pack was changed");
-    cr_assert_eq(zct_count_prefixed(zct_tmp, "t.zcpack.tmp"), 0);
+    cr_assert_eq(zct_count_prefixed(zct_tmp, ".zc-"), 0);
     free(now);
     free(newline);
     free(top);

@@ -555,7 +555,7 @@ static int build_with_fault(build_case *b, int runtime, long at, fault_kind kind
     int fired = atomic_load(&F.fired);
     const char *fn = fired ? F.fired_in : "(none)";
     const char *where = runtime ? "runtime" : "packer";
-    cr_assert_eq(zct_count_prefixed(zct_tmp, "out.zcpack.tmp"), 0, "%s at %s call %ld (%s): a temporary file is left",
+    cr_assert_eq(zct_count_prefixed(zct_tmp, ".zc-"), 0, "%s at %s call %ld (%s): a temporary file is left",
                  kind_names[kind], where, at, fn);
     cr_assert_eq(atomic_load(&F.opens), atomic_load(&F.closes),
                  "%s at %s call %ld (%s): %d descriptors opened, %d closed", kind_names[kind], where, at, fn,

@@ -20,12 +20,13 @@
  * change nothing a killed process leaves behind. The packer still makes every call
  * of its write-and-rename path, fsyncs included.
  *
- * A killed build may leave its temporary file `out.zcpack.tmp-<pid>-<n>` behind
- * (zc_writer.h documents this). The test lets them accumulate (removing them now and
- * then to bound the disk space), and checks that later builds ignore them: every
- * tenth build finds a stale file under the very name it would pick first (the child
- * creates it before exec, with its own pid), and the last build runs beside all the
- * stale files of the last batch, which it must leave untouched. The test process is
+ * A killed build may leave its temporary file `.zc-<pid>-<random>.tmp` behind
+ * (zc_writer.h documents this); the next build into the directory removes it. The
+ * test checks that: after every build that ran to its end, no temporary file of an
+ * earlier (killed, hence dead) build is left. Every tenth build first finds a
+ * temporary file under its own pid (the child creates it before exec), as a build
+ * still running would have it: that one must survive the build, and is removed by
+ * the next. The test process is
  * a child subreaper, so it also sees that no model-import process of a killed packer
  * outlives it.
  *
@@ -181,7 +182,9 @@ static pid_t start_build(const char *root, const char *out, int plant_stale) {
     if (pid == 0) {
         if (plant_stale) {
             char stale[4096];
-            snprintf(stale, sizeof stale, "%s.tmp-%ld-0", out, (long)getpid());
+            const char *slash = strrchr(out, '/');
+            snprintf(stale, sizeof stale, "%.*s.zc-%ld-0000000000000000.tmp", (int)(slash - out + 1), out,
+                     (long)getpid());
             int fd = open(stale, O_WRONLY | O_CREAT | O_EXCL, 0644);
             if (fd < 0 || write(fd, "stale", 5) != 5) _exit(125);
             close(fd);
@@ -222,7 +225,7 @@ static int compare_doubles(const void *a, const void *b) {
 }
 
 static int is_stale_name(const char *name) {
-    return strncmp(name, "out.zcpack.tmp-", 15) == 0;
+    return strncmp(name, ".zc-", 4) == 0;
 }
 
 /* Remove the stale temporary files in the output directory; returns how many. */
@@ -354,13 +357,18 @@ Test(kill, sigkill_during_builds, .fini = zct_tmp_teardown, .timeout = 900) {
             finished++;
         }
         if (is_new) current = next;
-        stale_seen = zct_count_prefixed(out_dir, "out.zcpack.tmp-");
+        stale_seen = zct_count_prefixed(out_dir, ".zc-");
+        if (!killed)
+            cr_assert_eq(stale_seen, plant,
+                         "a build that ran to its end left %ld temporary files; expected only the %d planted "
+                         "under its own pid (a running build's, which it must keep)", stale_seen, plant);
         if (stale_seen > 16) stale_removed += remove_stale(out_dir);
     }
     double elapsed = now_s() - t0;
 
-    /* A last build beside every stale file of the last batch ignores them. */
-    int stale_before = zct_count_prefixed(out_dir, "out.zcpack.tmp-");
+    /* A last build beside every stale file of the last batch removes them all, but
+     * keeps the one planted under its own pid. */
+    int stale_before = zct_count_prefixed(out_dir, ".zc-");
     int next = 1 - current;
     int code = wait_build(start_build(ref[next].root, out, 1));
     cr_assert_eq(code, 0, "a build beside %d stale temporary files exited with %d", stale_before, code);
@@ -368,8 +376,9 @@ Test(kill, sigkill_during_builds, .fini = zct_tmp_teardown, .timeout = 900) {
     uint8_t *bytes = zct_read_file(out, &n);
     cr_assert(n == ref[next].size && memcmp(bytes, ref[next].bytes, n) == 0, "the last build wrote another pack");
     free(bytes);
-    cr_assert_eq(zct_count_prefixed(out_dir, "out.zcpack.tmp-"), stale_before + 1,
-                 "the build left the stale files (and the one planted under its own name) as they were");
+    cr_assert_eq(zct_count_prefixed(out_dir, ".zc-"), 1,
+                 "the build beside %d stale temporary files of killed builds left other than the one planted under "
+                 "its own pid", stale_before);
     stale_removed += remove_stale(out_dir);
 
     /* Import children of killed packers die with them (PR_SET_PDEATHSIG). */

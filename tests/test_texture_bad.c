@@ -263,7 +263,7 @@ Test(texture_bad, build_stops_and_keeps_old_pack) {
         cr_assert(now && size == old_size && memcmp(now, old, size) == 0, "%s: the old pack changed",
                   bad_files[i].name);
         free(now);
-        cr_assert_eq(zct_count_prefixed(zct_tmp, "out.zcpack.tmp"), 0, "%s: a temporary file was left",
+        cr_assert_eq(zct_count_prefixed(zct_tmp, ".zc-"), 0, "%s: a temporary file was left",
                      bad_files[i].name);
         char *path = zct_join(zcti_in_dir, bad_files[i].name);
         cr_assert_eq(unlink(path), 0);

@@ -220,13 +220,15 @@ static uint64_t texture_hash(const char *src, const char *rel) {
     return hash;
 }
 
-/* No writer temporary file (*.tmp-<pid>-<n>) left beside the pack. */
+/* No writer temporary file (.zc-<pid>-<random>.tmp, or the older *.tmp-<pid>-<n>)
+ * left beside the pack. */
 static void assert_no_temporaries(void) {
     DIR *d = opendir(zct_tmp);
     cr_assert_not_null(d);
     struct dirent *e;
     while ((e = readdir(d)) != NULL)
-        cr_assert_null(strstr(e->d_name, ".tmp-"), "temporary file %s left behind", e->d_name);
+        cr_assert(!strstr(e->d_name, ".tmp-") && strncmp(e->d_name, ".zc-", 4) != 0, "temporary file %s left behind",
+                  e->d_name);
     closedir(d);
 }
 

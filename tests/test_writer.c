@@ -50,7 +50,7 @@ static zc_result add_blob(zc_writer *w, const char *path, const void *data, size
 
 /* Only the output (or nothing) remains in dir: no temporary files. */
 static void assert_no_temporaries(void) {
-    cr_assert_eq(zct_count_prefixed(zct_tmp, "out.zcpack.tmp"), 0, "a temporary file was left behind");
+    cr_assert_eq(zct_count_prefixed(zct_tmp, ".zc-"), 0, "a temporary file was left behind");
 }
 
 static void assert_old_output(void) {
@@ -93,7 +93,7 @@ Test(writer, nothing_appears_before_finish) {
     zc_writer *w = open_writer(&log, 1);
     cr_assert_eq(add_blob(w, "a", "abc", 3, 0), ZC_OK);
     cr_assert_not(zct_exists(out), "the output appears only at finish");
-    cr_assert_eq(zct_count_prefixed(zct_tmp, "out.zcpack.tmp"), 1, "the temporary file lies beside the output");
+    cr_assert_eq(zct_count_prefixed(zct_tmp, ".zc-"), 1, "the temporary file lies beside the output");
     cr_assert_gt(zc_writer_bytes_written(w), sizeof(zc_header));
     zc_writer_abort(w);
     cr_assert_not(zct_exists(out));

@@ -127,10 +127,19 @@ static zc_result zc__open_root(zc__build *b) {
         zc__build_log(b, ZC_LOG_ERROR, "%s", diag.message);
         return r;
     }
+    r = zc_writer_check_output(desc->output_path, desc->logger); /* no device, FIFO, link */
+    if (r != ZC_OK) return r;
     if (stat(desc->output_path, &st) == 0) {
         b->has_output = 1;
         b->output_dev = st.st_dev;
         b->output_ino = st.st_ino;
+        /* A pack of an earlier build may be replaced (and is skipped by the walk);
+         * any other file the walk meets is a source (zc_build.h, "Output"). */
+        char magic[sizeof ZC_MAGIC - 1] = { 0 };
+        int fd = open(desc->output_path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+        ssize_t got = fd >= 0 ? read(fd, magic, sizeof magic) : -1;
+        if (fd >= 0) close(fd);
+        b->output_is_source = got != (ssize_t)sizeof magic || memcmp(magic, ZC_MAGIC, sizeof magic) != 0;
     }
     if (desc->base_path && stat(desc->base_path, &st) == 0) {
         b->has_base = 1;

@@ -53,7 +53,15 @@
  * Skipped, with a warning: symbolic links (never followed) and anything that is
  * neither a regular file nor a directory. Skipped silently (an info message): the
  * output pack itself when it lies inside the tree, and temporary files of the writer
- * (`*.tmp-<pid>-<n>`).
+ * (`.zc-<pid>-<random>.tmp`, zc_tmpfile.h, and `*.tmp-<pid>-<n>` of earlier versions).
+ *
+ * Output: desc->output_path must be a new name or a regular file; a symbolic link, a
+ * device (/dev/null), a FIFO or a directory there fails the build with ZC_ERR_IO
+ * before anything is imported (zc_writer_check_output). An existing output that the
+ * walk meets inside the tree (by device and inode, so a hard link to a source counts)
+ * is replaced only when it is a pack (it starts with ZC_MAGIC) and is then skipped;
+ * any other file there is a source, and the build fails with ZC_ERR_IO (stage SCAN,
+ * "refusing to overwrite it") and leaves it untouched.
  *
  * Patch builds (desc->base_path): the output is a patch pack for the base pack, meant
  * to be mounted above it (zc_mounts_add with a higher priority). It holds every entry
@@ -66,7 +74,7 @@
  * (whiteouts of the base itself need none). Mounted over
  * the base it gives the same view as a full build of the tree; an unchanged tree gives
  * a patch without entries. The tree is built whole into a temporary pack beside the
- * output (`<output>.full.tmp-<pid>-<n>`, removed afterwards), so a patch build needs
+ * output (a temporary file `.zc-<pid>-<random>.tmp`, removed afterwards), so a patch build needs
  * the disk space of a full pack for a while. The base is checked at level TOC before
  * the scan: a base that is missing or not a valid pack fails the build (stage SCAN)
  * with its error and the output untouched. The base pack is skipped when the walk

@@ -8,6 +8,7 @@
  * share zc_build_cache_internal.h.
  */
 #define _GNU_SOURCE /* O_CLOEXEC, futimens, struct stat's st_mtim */
+#include "zc_tmpfile.h"
 #include "zc_build_cache_internal.h"
 
 #if defined(__GNUC__)
@@ -290,7 +291,8 @@ static void zc__scan_subdir(const char *sub, zc__record_list *l, time_t now) {
     char path[4096];
     while ((e = readdir(d)) != NULL) {
         int record = zc__is_hex(e->d_name, 32);
-        int temp = !record && zc__hex_prefix(e->d_name, 32) && strncmp(e->d_name + 32, ".tmp-", 5) == 0;
+        int temp = !record && ((zc__hex_prefix(e->d_name, 32) && strncmp(e->d_name + 32, ".tmp-", 5) == 0) ||
+                               zc__tmpfile_pid(e->d_name) != 0);
         if (!record && !temp) continue;
         if (snprintf(path, sizeof path, "%s/%s", sub, e->d_name) >= (int)sizeof path) continue;
         struct stat st;

@@ -59,7 +59,8 @@
  * ignored: <reason>") and the file is imported afresh; it is never trusted.
  *
  * Writing: each record goes to a temporary file beside its final name
- * (<key>.tmp-<pid>-<n>) and is renamed over it, so a reader sees a whole record or
+ * (.zc-<pid>-<random>.tmp, created exclusively without following links: zc_tmpfile.h)
+ * and is renamed over it, so a reader sees a whole record or
  * none; no fsync (a record lost or torn by a crash fails its checks and is rebuilt).
  * A record is stored only when the source (and, for models, the tree fingerprint)
  * still has the bytes the key was made from once the import has finished, so a file

@@ -47,10 +47,9 @@ struct zc_build_cache {
     uint64_t dev, ino;
     uint64_t tool_size;         /* /proc/self/exe: size and mtime, or zeros */
     int64_t tool_mtime_ns;
-    pthread_mutex_t lock;       /* guards the memo and the temporary-name counter */
+    pthread_mutex_t lock;       /* guards the memo */
     zc__memo_slot *memo;        /* open addressing by path hash */
     size_t memo_cap, memo_used;
-    uint32_t temp_counter;
 };
 
 typedef struct zc__tree_file {

@@ -3,6 +3,7 @@
  * zc_build_cache_internal.h).
  */
 #define _GNU_SOURCE /* O_CLOEXEC, futimens, struct stat's st_mtim */
+#include "zc_tmpfile.h"
 #include "zc_build_cache_internal.h"
 
 /* ---------------------------------------------------------------------------------
@@ -114,19 +115,14 @@ int zc__build_cache_store(zc_build_cache *c, const uint8_t key[16], const zc_imp
     uint64_t body = zc__record_body_size(outs);
     if (body + ZC__RECORD_HEADER + 8 > c->max_bytes / 2) return EFBIG;
     char *dir = zc__record_path(c, key, 1), *final = zc__record_path(c, key, 0);
-    size_t tmp_cap = final ? strlen(final) + 48 : 0;
-    char *tmp = final ? (char *)malloc(tmp_cap) : NULL;
+    char *tmp = NULL;
     zc__out *o = NULL; /* holds an XXH3 state: 64-byte alignment */
     if (posix_memalign((void **)&o, 64, sizeof *o) != 0) o = NULL;
-    int err = dir && final && tmp && o ? 0 : ENOMEM;
+    int err = dir && final && o ? 0 : ENOMEM;
     /* mkdir -p when the cache's own directory was removed while it was open */
     if (!err && mkdir(dir, 0777) != 0 && errno != EEXIST && zc__build_cache_mkdirs(dir) != 0) err = errno;
     if (!err) {
-        pthread_mutex_lock(&c->lock);
-        unsigned n = c->temp_counter++;
-        pthread_mutex_unlock(&c->lock);
-        snprintf(tmp, tmp_cap, "%s.tmp-%ld-%u", final, (long)getpid(), n);
-        o->fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        o->fd = zc__tmpfile_create(final, &tmp); /* exclusive, no link followed, random name */
         if (o->fd < 0) err = errno;
     }
     if (!err) {

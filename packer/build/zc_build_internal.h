@@ -33,6 +33,8 @@ typedef struct zc__build {
     int has_output;             /* the output exists: skip it if the walk meets it */
     dev_t output_dev;
     ino_t output_ino;
+    int output_is_source;       /* ... and is no pack (no ZC_MAGIC): met in the walk, it
+                                   is a source the build refuses to overwrite */
     int has_base;               /* patch builds: the base pack exists; skip it too */
     dev_t base_dev;
     ino_t base_ino;

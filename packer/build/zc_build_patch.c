@@ -14,6 +14,7 @@
 #include <uv.h>
 #include <zstd.h>
 
+#include "zc_tmpfile.h"
 #include "zc_build_internal.h"
 
 /* ---------------------------------------------------------------------------------
@@ -78,32 +79,19 @@ static zc_result zc__open_base(const zc_build_desc *desc, zc_pack **out) {
     return r;
 }
 
-/* Create an empty file "<output>.full.tmp-<pid>-<n>" (a name the scan skips) to hold
- * the full build. ZC_OK and the malloc'd name in *out; else *out is NULL and the
- * failure (ZC_ERR_OUT_OF_MEMORY, ZC_ERR_IO) is logged. */
+/* Create an empty temporary file beside the output (zc_tmpfile.h: a name the scan
+ * skips) to hold the full build. ZC_OK and the malloc'd name in *out; else *out is
+ * NULL and the failure (ZC_ERR_OUT_OF_MEMORY, ZC_ERR_IO) is logged. */
 static zc_result zc__reserve_full_path(const zc_build_desc *desc, char **out) {
-    *out = NULL;
-    size_t cap = strlen(desc->output_path) + 64;
-    char *path = (char *)malloc(cap);
-    if (!path) {
-        zc__plog(desc, ZC_LOG_ERROR, "%s: out of memory", desc->output_path);
-        return ZC_ERR_OUT_OF_MEMORY;
+    int fd = zc__tmpfile_create(desc->output_path, out);
+    if (fd < 0) {
+        int err = errno;
+        zc__plog(desc, ZC_LOG_ERROR, "%s: cannot create a temporary file beside it: %s", desc->output_path,
+                 strerror(err));
+        return err == ENOMEM ? ZC_ERR_OUT_OF_MEMORY : ZC_ERR_IO;
     }
-    int err = 0;
-    for (unsigned n = 0; n < 1000; ++n) {
-        snprintf(path, cap, "%s.full.tmp-%ld-%u", desc->output_path, (long)getpid(), n);
-        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-        if (fd >= 0) {
-            close(fd);
-            *out = path;
-            return ZC_OK;
-        }
-        err = errno;
-        if (err != EEXIST && err != EINTR) break;
-    }
-    zc__plog(desc, ZC_LOG_ERROR, "%s: cannot create: %s", path, strerror(err));
-    free(path);
-    return ZC_ERR_IO;
+    close(fd);
+    return ZC_OK;
 }
 
 typedef struct zc__patch_counts {

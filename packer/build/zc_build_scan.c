@@ -208,6 +208,11 @@ zc_result zc__build_scan(zc__build *b, const char *rel) {
         } else if (!S_ISREG(st.st_mode)) {
             zc__build_log(b, ZC_LOG_WARNING, "%s: skipping: not a regular file", child_path);
             b->skipped++;
+        } else if (b->has_output && st.st_dev == b->output_dev && st.st_ino == b->output_ino &&
+                   b->output_is_source) {
+            zc__build_log(b, ZC_LOG_ERROR, "%s: the output %s is this source file of the tree: refusing to overwrite it",
+                          child_path, b->desc->output_path);
+            r = ZC_ERR_IO;
         } else if (b->has_output && st.st_dev == b->output_dev && st.st_ino == b->output_ino) {
             zc__build_log(b, ZC_LOG_INFO, "%s: skipping the output pack", child_path);
             b->skipped++;

@@ -6,7 +6,7 @@
  * EINTR) and calls zc__packer_sys_reset() afterwards to restore the defaults.
  *
  * Which calls go where:
- *  - open:      the writer's temporary file (O_CREAT|O_EXCL), its directory for the
+ *  - open:      temporary files (zc_tmpfile.h: O_CREAT|O_EXCL|O_NOFOLLOW), the writer's directory for the
  *               final fsync, and every source file an importer reads.
  *  - read:      source files (importers).
  *  - write:     everything the writer streams: padding, payloads, the TOC.

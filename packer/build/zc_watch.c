@@ -404,6 +404,25 @@ static zc_result zc__locate_cache(zc__watch *w) {
     return ZC_OK;
 }
 
+/* 1 when `out` is an existing regular file inside the tree `root` that is not a
+ * pack: a source every build would refuse to overwrite (zc_build.h, "Output"). */
+static int zc__output_is_source(const char *root, const char *out) {
+    struct stat st;
+    if (stat(out, &st) != 0 || !S_ISREG(st.st_mode)) return 0;
+    char magic[sizeof ZC_MAGIC - 1] = { 0 };
+    FILE *f = fopen(out, "rb");
+    size_t got = f ? fread(magic, 1, sizeof magic, f) : 0;
+    if (f) fclose(f);
+    if (got == sizeof magic && memcmp(magic, ZC_MAGIC, sizeof magic) == 0) return 0;
+    char *real_root = realpath(root, NULL), *real_out = realpath(out, NULL);
+    size_t n = real_root ? strlen(real_root) : 0;
+    int inside = real_root && real_out && strncmp(real_out, real_root, n) == 0 &&
+                 (real_out[n] == '/' || (n == 1 && real_root[0] == '/'));
+    free(real_root);
+    free(real_out);
+    return inside;
+}
+
 /* Root, output name and directory identity, and the cache. */
 static zc_result zc__setup(zc__watch *w) {
     const zc_watch_desc *desc = w->desc;
@@ -417,6 +436,16 @@ static zc_result zc__setup(zc__watch *w) {
     if (!w->root || !w->out_name || !out_dir) {
         free(out_dir);
         return ZC_ERR_OUT_OF_MEMORY;
+    }
+    if (zc_writer_check_output(out, desc->build.logger) != ZC_OK) { /* no device, FIFO, link */
+        free(out_dir);
+        return ZC_ERR_IO;
+    }
+    if (zc__output_is_source(w->root, out)) {
+        zc__wlog(w, ZC_LOG_ERROR, "%s: the output is a source file of the tree %s: refusing to overwrite it", out,
+                 w->root);
+        free(out_dir);
+        return ZC_ERR_IO;
     }
     struct stat st;
     int found = stat(w->root, &st) == 0, err = errno;

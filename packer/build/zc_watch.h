@@ -28,7 +28,7 @@
  *     until a later save builds again (build.keep_going still writes the pack without
  *     the failed files, as for zc_build).
  * Changes the watcher causes itself are ignored: the output pack and its temporary
- * files (`*.tmp-<pid>-<n>`, which the build skips as well), and the cache directory,
+ * files (`.zc-<pid>-<random>.tmp` and `*.tmp-<pid>-<n>`, which the build skips as well), and the cache directory,
  * which is neither watched nor scanned.
  *
  * Why a full new generation and not a patch pack over the base: with the cache, a
@@ -95,7 +95,10 @@ typedef struct zc_watch_desc {
  * result. Errors before the first build: ZC_ERR_INVALID_ARGUMENT (NULL desc, missing
  * paths, a base_path, debounce_ms or poll_ms out of range, neither events nor
  * polling); ZC_ERR_FILE_NOT_FOUND or ZC_ERR_IO when input_dir is not a readable
- * directory or the cache cannot be opened (logged); ZC_ERR_OUT_OF_MEMORY. A directory
+ * directory or the cache cannot be opened (logged); ZC_ERR_IO (logged) when the
+ * output is a symbolic link, device, FIFO or directory (zc_writer_check_output) or an
+ * existing file inside the tree that is not a pack (a source: never overwritten);
+ * ZC_ERR_OUT_OF_MEMORY. A directory
  * that cannot be watched (inotify's limit) is logged as a warning once and left to
  * polling. */
 zc_result zc_watch_run(const zc_watch_desc *desc);

@@ -21,6 +21,10 @@
  */
 #include "zc_writer_internal.h"
 
+#include <sys/stat.h>
+
+#include "zc_tmpfile.h"
+
 /* ---------------------------------------------------------------------------------
  * Logging and I/O helpers
  * ------------------------------------------------------------------------------- */
@@ -38,8 +42,22 @@ void zc__writer_wlog(const zc_writer *w, zc_log_level level, const char *fmt, ..
     w->logger.func(level, line, w->logger.user_data);
 }
 
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static void zc__log_to(zc_logger logger, zc_log_level level, const char *fmt, ...) {
+    if (!logger.func) return;
+    char line[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    logger.func(level, line, logger.user_data);
+}
+
 zc_result zc__writer_io_fail(zc_writer *w, const char *what, int err) {
-    zc__writer_wlog(w, ZC_LOG_ERROR, "%s: cannot %s: %s", w->tmp_path, what, strerror(err));
+    zc__writer_wlog(w, ZC_LOG_ERROR, "%s: cannot %s its temporary file %s: %s", w->path, what, w->tmp_path,
+                    strerror(err));
     w->broken = ZC_ERR_IO;
     return ZC_ERR_IO;
 }
@@ -203,6 +221,26 @@ void zc_writer_abort(zc_writer *w) {
     free(w);
 }
 
+zc_result zc_writer_check_output(const char *path, zc_logger logger) {
+    struct stat st;
+    if (!path) return ZC_ERR_INVALID_ARGUMENT;
+    if (lstat(path, &st) != 0) {
+        int err = errno;
+        if (err == ENOENT) return ZC_OK;
+        zc__log_to(logger, ZC_LOG_ERROR, "%s: cannot check the output: %s", path, strerror(err));
+        return ZC_ERR_IO;
+    }
+    if (S_ISREG(st.st_mode)) return ZC_OK;
+    const char *what = S_ISLNK(st.st_mode)    ? "a symbolic link"
+                       : S_ISCHR(st.st_mode)  ? "a character device"
+                       : S_ISBLK(st.st_mode)  ? "a block device"
+                       : S_ISFIFO(st.st_mode) ? "a FIFO"
+                       : S_ISDIR(st.st_mode)  ? "a directory"
+                                              : "a special file";
+    zc__log_to(logger, ZC_LOG_ERROR, "%s: not a regular file (%s): refusing to replace it with a pack", path, what);
+    return ZC_ERR_IO;
+}
+
 zc_result zc_writer_open(zc_writer **out_writer, const zc_writer_desc *desc) {
     if (!out_writer) return ZC_ERR_INVALID_ARGUMENT;
     *out_writer = NULL;
@@ -229,36 +267,34 @@ zc_result zc_writer_open(zc_writer **out_writer, const zc_writer_desc *desc) {
         zc_writer_abort(w);
         return ZC_ERR_ENDIAN;
     }
+    zc_result checked = zc_writer_check_output(desc->path, desc->logger);
+    if (checked != ZC_OK) {
+        zc_writer_abort(w);
+        return checked;
+    }
     size_t n = strlen(desc->path);
-    size_t tmp_cap = n + 64;
     w->path = (char *)malloc(n + 1);
-    w->tmp_path = (char *)malloc(tmp_cap);
     w->wbuf = (uint8_t *)malloc(ZC__WBUF_SIZE);
     w->hash = XXH3_createState();
-    if (!w->path || !w->tmp_path || !w->wbuf || !w->hash) {
-        free(w->tmp_path);
-        w->tmp_path = NULL; /* nothing was created: abort must not unlink */
-        zc_writer_abort(w);
+    if (!w->path || !w->wbuf || !w->hash) {
+        zc_writer_abort(w); /* w->tmp_path is NULL: nothing to unlink */
         return ZC_ERR_OUT_OF_MEMORY;
     }
     memcpy(w->path, desc->path, n + 1);
 
-    /* O_EXCL makes the name ours; a name taken by another writer moves to the next. */
-    long pid = (long)getpid();
-    int err = 0;
-    for (unsigned i = 0; i < ZC__TMP_TRIES && w->fd < 0; ++i) {
-        snprintf(w->tmp_path, tmp_cap, "%s.tmp-%ld-%u", desc->path, pid, i);
-        w->fd = zc__packer_sys.open(w->tmp_path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-        err = errno;
-        if (w->fd < 0 && err != EEXIST && err != EINTR) break;
-    }
+    /* Exclusive, never through a link, under a random name (zc_tmpfile.h). */
+    w->fd = zc__tmpfile_create(desc->path, &w->tmp_path);
     if (w->fd < 0) {
-        zc__writer_wlog(w, ZC_LOG_ERROR, "%s: cannot create: %s", w->tmp_path, strerror(err));
-        free(w->tmp_path);
-        w->tmp_path = NULL;
+        int err = errno;
+        zc__writer_wlog(w, ZC_LOG_ERROR, "%s: cannot create a temporary file beside it: %s", desc->path, strerror(err));
         zc_writer_abort(w);
-        return ZC_ERR_IO;
+        return err == ENOMEM ? ZC_ERR_OUT_OF_MEMORY : ZC_ERR_IO;
     }
+    /* Leftovers of killed writers in this directory: their process is gone. */
+    unsigned stale = zc__tmpfile_remove_stale(desc->path);
+    if (stale)
+        zc__writer_wlog(w, ZC_LOG_INFO, "%s: removed %u temporary file%s of ended processes beside it", desc->path,
+                        stale, stale == 1 ? "" : "s");
     zc_result r = zc__writer_emit_zeros(w, ZC__HEADER_SIZE);
     if (r != ZC_OK) {
         zc_writer_abort(w);

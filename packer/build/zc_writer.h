@@ -38,7 +38,13 @@
  * Crash safety: nothing is written to `path` until zc_writer_finish succeeds; then
  * the complete, verified pack replaces it in one rename. A crash at any moment leaves
  * either the old pack or the new one at `path` (plus, at worst, a stale temporary
- * `path.tmp-*` file beside it).
+ * file `.zc-<pid>-<random>.tmp` beside it). zc_writer_open removes, from the output's
+ * directory, every such file whose pid names no running process (kill(pid, 0) fails
+ * with ESRCH): a killed build's leftover goes with the next build there, while the
+ * temporary file of a build still running (in this process or another) is kept. The temporary file is created with
+ * O_CREAT | O_EXCL | O_NOFOLLOW under a random name (zc_tmpfile.h): a link or file
+ * planted beside the output is never followed or reused, and any output name that
+ * fits NAME_MAX gets one.
  *
  * Threads: a writer is used from one thread at a time.
  */
@@ -85,8 +91,10 @@ typedef struct zc_writer_desc {
     int dictionaries;              /* default: 0; 1 = train dictionaries (see above) */
 } zc_writer_desc;
 
-/* Create the temporary file beside desc->path. ZC_ERR_IO (logged with the path and
- * strerror) when it cannot be created; ZC_ERR_OUT_OF_MEMORY; ZC_ERR_INVALID_ARGUMENT
+/* Create the temporary file beside desc->path and remove stale ones of ended
+ * processes there (see "Crash safety"). ZC_ERR_IO (logged with the path and
+ * strerror) when it cannot be created, or when desc->path exists and is not a regular
+ * file (zc_writer_check_output); ZC_ERR_OUT_OF_MEMORY; ZC_ERR_INVALID_ARGUMENT
  * for a compression level or saving outside its range. */
 zc_result zc_writer_open(zc_writer **out_writer, const zc_writer_desc *desc);
 
@@ -135,8 +143,18 @@ zc_result zc_writer_finish(zc_writer *w);
 void zc_writer_abort(zc_writer *w);
 
 /* 1 when the file name `name` (a final path component) has the form of a writer's
- * temporary file, *.tmp-<digits>-<digits>, which builds and watchers skip. Pure. */
+ * temporary file, .zc-<pid>-<16 hex>.tmp (or *.tmp-<digits>-<digits>, the form of
+ * earlier versions), which builds and watchers skip. Pure. */
 int zc_writer_is_temp_name(const char *name);
+
+/* ZC_OK when `path` is a place a pack may be written: a new name or an existing
+ * regular file. Anything else at `path` (a symbolic link, even to a regular file, a
+ * character or block device such as /dev/null, a FIFO, a socket, a directory) is
+ * refused with ZC_ERR_IO and logged as "<path>: not a regular file ...": renaming a
+ * pack over it would replace it. lstat failures other than ENOENT are ZC_ERR_IO too.
+ * zc_writer_open checks at open and zc_writer_finish again just before its rename;
+ * any caller that renames its own file over an output calls it first. */
+zc_result zc_writer_check_output(const char *path, zc_logger logger);
 
 /* Bytes written to the temporary file so far (for progress and limits). */
 uint64_t zc_writer_bytes_written(const zc_writer *w);

@@ -2,6 +2,7 @@
  * rename) and copying entries from another pack (zc_writer.h; zc_writer_internal.h).
  */
 #include "zc_writer_internal.h"
+#include "zc_tmpfile.h"
 
 /* ---------------------------------------------------------------------------------
  * Finish
@@ -27,6 +28,13 @@ static char *zc__dir_of(const char *path) {
         dir[n] = 0;
     }
     return dir;
+}
+
+/* The runtime's messages while verifying the temporary file, prefixed with the
+ * output's path (the temporary name alone would not say which pack failed). */
+static void zc__verify_log(zc_log_level level, const char *message, void *user_data) {
+    const zc_writer *w = (const zc_writer *)user_data;
+    zc__writer_wlog(w, level, "%s: %s", w->path, message);
 }
 
 /* Make the rename durable. Failure is only a warning: the pack is already in place. */
@@ -147,7 +155,8 @@ zc_result zc_writer_finish(zc_writer *w) {
         memset(&pd, 0, sizeof pd);
         pd.path = w->tmp_path;
         pd.validate = ZC_VALIDATE_CHECKSUMS;
-        pd.logger = w->logger;
+        pd.logger.func = w->logger.func ? zc__verify_log : NULL; /* messages name the output too */
+        pd.logger.user_data = w;
         r = zc_pack_open(&pack, &pd);
         zc_pack_close(pack);
         if (r != ZC_OK) {
@@ -157,6 +166,8 @@ zc_result zc_writer_finish(zc_writer *w) {
         }
     }
 
+    r = zc_writer_check_output(w->path, w->logger); /* replaced by a link or device since open */
+    if (r != ZC_OK) goto fail;
     if (zc__packer_sys.rename(w->tmp_path, w->path) != 0) {
         int err = errno;
         zc__writer_wlog(w, ZC_LOG_ERROR, "%s: cannot rename to %s: %s", w->tmp_path, w->path, strerror(err));
@@ -229,6 +240,8 @@ zc_result zc_writer_copy_entry(zc_writer *w, const zc_entry *entry) {
 }
 
 int zc_writer_is_temp_name(const char *name) {
+    if (zc__tmpfile_pid(name) != 0) return 1;
+    /* the form of earlier versions, *.tmp-<digits>-<digits>, still left by them */
     const char *p = NULL;
     for (const char *q = strstr(name, ".tmp-"); q; q = strstr(q + 1, ".tmp-")) p = q;
     if (!p || p == name) return 0;

@@ -22,7 +22,6 @@
 
 #define ZC__WBUF_SIZE   (64u * 1024u)   /* sequential output buffer */
 #define ZC__CMP_CHUNK   (256u * 1024u)  /* each of the two buffers comparing twins */
-#define ZC__TMP_TRIES   1000u           /* temporary names tried before giving up */
 #define ZC__HEADER_SIZE ((uint64_t)sizeof(zc_header))
 
 /* A small candidate held in memory for dictionary training until finish. */
@@ -35,7 +34,7 @@ typedef struct zc__deferred {
 
 struct zc_writer {
     char *path;                 /* output path */
-    char *tmp_path;             /* path.tmp-<pid>-<n> */
+    char *tmp_path;             /* <dir>/.zc-<pid>-<random>.tmp (zc_tmpfile.h) */
     int fd;                     /* temporary file, -1 once closed */
     zc_logger logger;
     int no_verify, no_sync;

@@ -12,6 +12,8 @@
 
 #include "zc_cli.h"
 #include "zc_import_texture.h"
+#include "zc_tmpfile.h"
+#include "zc_writer.h"
 #include "zc_texture_pixels.h"
 
 static const char zc__extract_help[] =
@@ -69,15 +71,17 @@ static void zc__membuf_append(void *context, void *data, int size) {
 
 /* Write `size` bytes to path through a temporary file beside it and a rename, so the
  * path holds either its old content or all of the new. 0 or an exit code (reported). */
+static void zc__extract_log(zc_log_level level, const char *message, void *user_data) {
+    (void)level;
+    (void)user_data;
+    zc__error("%s", message);
+}
+
 static int zc__write_atomic(const char *path, const void *data, size_t size) {
-    size_t n = strlen(path);
-    char *tmp = (char *)malloc(n + 32);
-    if (!tmp) {
-        zc__error("%s: out of memory", path);
-        return ZC_EXIT_INTERNAL;
-    }
-    snprintf(tmp, n + 32, "%s.tmp-%ld", path, (long)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    zc_logger logger = { zc__extract_log, NULL };
+    if (zc_writer_check_output(path, logger) != ZC_OK) return ZC_EXIT_IO; /* no device, FIFO, link */
+    char *tmp = NULL;
+    int fd = zc__tmpfile_create(path, &tmp); /* exclusive, no link followed, random name */
     int err = fd < 0 ? errno : 0;
     const uint8_t *p = (const uint8_t *)data;
     for (size_t left = size; fd >= 0 && !err && left > 0;) {
