@@ -5,13 +5,17 @@
  * validation, and the bytes one validation decodes are bounded by
  * ZC_VALIDATE_DECODE_RATIO times the file size (or max_decoded_size, the larger);
  * decodes are counted through the allocator, so nothing depends on machine speed.
+ * Dependency lists: records cannot name more dependencies in all than the TOC's list
+ * holds (SPEC R14), so walking them stays linear in the TOC size.
  */
 #include <criterion/criterion.h>
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "zc_format.h"
 #include "zc_pack.h"
 #include "zc_test_util.h"
 
@@ -114,5 +118,76 @@ Test(hostile, decoded_bytes_are_bounded_by_the_file_size) {
     pack = NULL;
     cr_expect_eq(zc_pack_open(&pack, &(zc_pack_desc){ .path = path, .validate = ZC_VALIDATE_CHECKSUMS }), ZC_OK);
     zc_pack_close(pack);
+    free(path);
+}
+
+/* ---------------------------------------------------------------------------------
+ * Dependency lists: the records' slices add up to at most the TOC's list (R14)
+ * ------------------------------------------------------------------------------- */
+
+#define DEP_RECORDS 64
+
+Test(hostile, dependency_slices_cannot_repeat_the_list) {
+    /* Record "all.bin" names every entry; the others name nothing. Then every record
+     * is pointed at that one slice: each now names all DEP_RECORDS ids, the list
+     * stays DEP_RECORDS long, and the checksums are resealed. */
+    char names[DEP_RECORDS][32];
+    const char *deps[DEP_RECORDS + 1];
+    zct_blob blobs[DEP_RECORDS];
+    static const uint8_t bytes[16] = "dependency blob";
+    for (int i = 0; i < DEP_RECORDS; ++i) {
+        snprintf(names[i], sizeof names[i], i == 0 ? "all.bin" : "dep/%02d.bin", i);
+        deps[i] = names[i];
+        blobs[i] = (zct_blob){ names[i], bytes, sizeof bytes, 0, NULL };
+    }
+    deps[DEP_RECORDS] = NULL;
+    blobs[0].deps = deps;
+    char *path = zct_tmp_path("deps.zcpack");
+    cr_assert_eq(zct_write_pack(path, blobs, DEP_RECORDS), ZC_OK);
+    size_t size = 0;
+    uint8_t *image = zct_read_file_aligned(path, 4096, &size);
+    zc_pack *pack = NULL;
+    cr_assert_eq(zc_pack_open(&pack, &(zc_pack_desc){ .memory = image, .memory_size = size,
+                                                       .validate = ZC_VALIDATE_CHECKSUMS }),
+                 ZC_OK, "the writer's pack is valid");
+    zc_pack_close(pack);
+
+    uint64_t toc_offset = zc_le64(image + offsetof(zc_header, toc_offset));
+    zc_toc_header th;
+    memcpy(&th, image + toc_offset, sizeof th);
+    cr_assert_eq(th.dep_count, (uint32_t)DEP_RECORDS);
+    uint32_t first = UINT32_MAX;
+    for (uint32_t i = 0; i < th.entry_count; ++i) {
+        zc_toc_entry e;
+        memcpy(&e, image + toc_offset + th.header_size + (uint64_t)i * th.entry_size, sizeof e);
+        if (e.deps_count) first = e.deps_first;
+    }
+    cr_assert_neq(first, UINT32_MAX);
+    for (uint32_t i = 0; i < th.entry_count; ++i) {
+        uint8_t *rec = image + toc_offset + th.header_size + (uint64_t)i * th.entry_size;
+        zc_toc_entry e;
+        memcpy(&e, rec, sizeof e);
+        e.deps_first = first;
+        e.deps_count = DEP_RECORDS;
+        memcpy(rec, &e, sizeof e);
+    }
+    zct_reseal(image, size);
+    static const zc_validate levels[] = { ZC_VALIDATE_TOC, ZC_VALIDATE_FULL, ZC_VALIDATE_CHECKSUMS };
+    for (size_t k = 0; k < 3; ++k) {
+        zct_log log = { 0 };
+        pack = NULL;
+        cr_expect_eq(zc_pack_open(&pack, &(zc_pack_desc){ .memory = image, .memory_size = size,
+                                                           .validate = levels[k], .logger = zct_log_recorder(&log) }),
+                     ZC_ERR_LIMIT, "level %d", (int)levels[k]);
+        cr_expect_null(pack);
+        cr_expect(zct_log_contains(&log, "dependencies in all"), "the error names the bound");
+        zc_pack_close(pack);
+    }
+    /* verify refuses it as an invalid pack. */
+    zct_write_file(path, image, size);
+    zct_run run = ZCT_CLI("verify", path);
+    ZCT_EXPECT_CODE(run, 4);
+    zct_run_free(&run);
+    free(image);
     free(path);
 }

@@ -128,7 +128,11 @@ typedef struct zc_logger {
 typedef enum zc_validate {
     ZC_VALIDATE_DEFAULT = 0,    /* = ZC_VALIDATE_TOC */
     ZC_VALIDATE_NONE,           /* header fields only, no checksums: trusted (signed) packs */
-    ZC_VALIDATE_TOC,            /* header + TOC: checksums, every record's bounds and path */
+    ZC_VALIDATE_TOC,            /* header + TOC: checksums, every record's bounds and path;
+                                   the records' dependency counts add up to at most the
+                                   TOC's dependency list (ZC_ERR_LIMIT; SPEC R14), so
+                                   walking every entry's dependencies (prefetch, ls) is
+                                   linear in the TOC size */
     ZC_VALIDATE_FULL,           /* TOC + every entry's structure through the type registry */
     ZC_VALIDATE_CHECKSUMS,      /* FULL + XXH3 of every entry's bytes */
 } zc_validate;
