@@ -191,3 +191,32 @@ Test(hostile, dependency_slices_cannot_repeat_the_list) {
     free(image);
     free(path);
 }
+
+/* ---------------------------------------------------------------------------------
+ * Terminal controls in entry paths: ls escapes them in text, --json keeps them
+ * ------------------------------------------------------------------------------- */
+
+Test(hostile, ls_escapes_terminal_controls_in_paths) {
+    static const uint8_t bytes[16] = "escape me";
+    /* C0 controls, DEL and backslash are refused in paths (SPEC, zc_check_path); C1
+     * controls and bidirectional controls are valid UTF-8 and reach ls. */
+    static const char *const paths[] = { "c1/\xc2\x9b" "31m.bin", "rtl/\xe2\x80\xaenib.exe",
+                                         "iso/\xe2\x81\xa6x\xe2\x81\xa9.bin" };
+    zct_blob blobs[3];
+    for (int i = 0; i < 3; ++i) blobs[i] = (zct_blob){ paths[i], bytes, sizeof bytes, 0, NULL };
+    char *path = zct_tmp_path("names.zcpack");
+    cr_assert_eq(zct_write_pack(path, blobs, 3), ZC_OK);
+    zct_run run = ZCT_CLI("ls", path);
+    ZCT_EXPECT_CODE(run, 0);
+    cr_expect(strstr(run.out, "c1/\\u{9B}31m.bin\t"), "%s", run.out);
+    cr_expect(strstr(run.out, "rtl/\\u{202E}nib.exe\t"), "%s", run.out);
+    cr_expect(strstr(run.out, "iso/\\u{2066}x\\u{2069}.bin\t"), "%s", run.out);
+    cr_expect_null(strstr(run.out, "\xc2\x9b"), "no raw C1 control");
+    cr_expect_null(strstr(run.out, "\xe2\x80\xae"), "no raw bidirectional override");
+    zct_run_free(&run);
+    run = ZCT_CLI("ls", path, "--json");
+    ZCT_EXPECT_CODE(run, 0);
+    cr_expect(strstr(run.out, "rtl/\xe2\x80\xaenib.exe"), "--json keeps the path exact: %s", run.out);
+    zct_run_free(&run);
+    free(path);
+}
