@@ -181,6 +181,46 @@ static zc_result zc__validate_padding(const zc_pack *pack, zc_diag *diag) {
     return r;
 }
 
+/* E7, level FULL and above: two records' stored bytes are either the same range
+ * (a shared payload) or disjoint; no writer produces a partial overlap. The ranges
+ * are sorted by offset once, O(n log n): on the stack for up to
+ * ZC__PADDING_STACK_RANGES records, else in a temporary array of 16 bytes per record
+ * from the pack's allocator. */
+static zc_result zc__validate_overlap(const zc_pack *pack, zc_diag *diag) {
+    if (pack->entry_count < 2) return ZC_OK;
+    zc__range stack_ranges[ZC__PADDING_STACK_RANGES];
+    zc__range *ranges = stack_ranges;
+    if (pack->entry_count > ZC__PADDING_STACK_RANGES)
+        ranges = (zc__range *)pack->allocator.alloc((size_t)pack->entry_count * sizeof *ranges,
+                                                    pack->allocator.user_data);
+    if (!ranges)
+        return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "cannot allocate %llu bytes to check the payload ranges",
+                       (unsigned long long)pack->entry_count * sizeof *ranges);
+    uint32_t used = 0;
+    for (uint32_t i = 0; i < pack->entry_count; ++i) {
+        const zc_toc_entry *e = zc__record(pack, i);
+        if (e->stored_size == 0) continue;
+        ranges[used].start = e->offset;
+        ranges[used].end = e->offset + e->stored_size;
+        used++;
+    }
+    if (used > 1) qsort(ranges, used, sizeof *ranges, zc__compare_ranges);
+    zc_result r = ZC_OK;
+    uint64_t start = 0, end = 0, max_end = 0;
+    for (uint32_t k = 0; k < used && r == ZC_OK; ++k) {
+        if (k > 0 && ranges[k].start == start && ranges[k].end == end) continue;
+        if (k > 0 && ranges[k].start < max_end)
+            r = zc_fail(diag, ZC_ERR_BAD_TOC, "payloads [%llu, %llu) and [%llu, %llu) partially overlap",
+                        (unsigned long long)start, (unsigned long long)end,
+                        (unsigned long long)ranges[k].start, (unsigned long long)ranges[k].end);
+        start = ranges[k].start;
+        end = ranges[k].end;
+        if (end > max_end) max_end = end;
+    }
+    if (ranges != stack_ranges) pack->allocator.free(ranges, pack->allocator.user_data);
+    return r;
+}
+
 /* One compressed record's payload and what its check depends on: two records with
  * equal keys decode to the same bytes and pass or fail the same checks. */
 typedef struct zc__payload_key {
@@ -251,7 +291,8 @@ static uint8_t *zc__mark_repeats(const zc_pack *pack, zc_result *result, zc_diag
  * key are not decoded again, and the raw bytes decoded in all are bounded by
  * zc__decode_budget (E6). At CHECKSUMS the padding between payloads follows (E5). */
 static zc_result zc__validate_entries(const zc_pack *pack, int checksums, zc_diag *diag) {
-    zc_result r = ZC_OK;
+    zc_result r = zc__validate_overlap(pack, diag);
+    if (r != ZC_OK) return r;
     uint8_t *marks = zc__mark_repeats(pack, &r, diag);
     if (r != ZC_OK) return r;
     uint32_t compressed = 0;

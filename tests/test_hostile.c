@@ -220,3 +220,54 @@ Test(hostile, ls_escapes_terminal_controls_in_paths) {
     zct_run_free(&run);
     free(path);
 }
+
+/* ---------------------------------------------------------------------------------
+ * Payload ranges: shared whole or disjoint, never partially overlapping (SPEC E7)
+ * ------------------------------------------------------------------------------- */
+
+Test(hostile, partially_overlapping_payloads_are_refused_at_full) {
+    static uint8_t a[48], b[160];
+    memset(a, 'a', sizeof a);
+    memset(b, 'b', sizeof b);
+    const zct_blob blobs[] = { { "a.bin", a, sizeof a, 0, NULL }, { "b.bin", b, sizeof b, 0, NULL },
+                               { "b_twin.bin", b, sizeof b, 0, NULL } };
+    char *path = zct_tmp_path("overlap.zcpack");
+    cr_assert_eq(zct_write_pack(path, blobs, 3), ZC_OK);
+    size_t size = 0;
+    uint8_t *image = zct_read_file_aligned(path, 4096, &size);
+    zc_pack *pack = NULL;
+    cr_assert_eq(zc_pack_open(&pack, &(zc_pack_desc){ .memory = image, .memory_size = size,
+                                                       .validate = ZC_VALIDATE_FULL }),
+                 ZC_OK, "a shared payload (b.bin and its twin) is legal");
+    zc_pack_close(pack);
+
+    /* Move b.bin's record 16 bytes into a.bin's payload: still aligned and inside the
+     * payload area, but overlapping a.bin's range partially. */
+    uint64_t toc_offset = zc_le64(image + offsetof(zc_header, toc_offset));
+    zc_toc_header th;
+    memcpy(&th, image + toc_offset, sizeof th);
+    uint64_t a_offset = UINT64_MAX;
+    uint8_t *b_rec = NULL;
+    for (uint32_t i = 0; i < th.entry_count; ++i) {
+        uint8_t *rec = image + toc_offset + th.header_size + (uint64_t)i * th.entry_size;
+        zc_toc_entry e;
+        memcpy(&e, rec, sizeof e);
+        const char *name = (const char *)zc_toc_strings(image + toc_offset) + e.path_offset;
+        if (e.path_length == 5 && memcmp(name, "a.bin", 5) == 0) a_offset = e.offset;
+        if (e.path_length == 5 && memcmp(name, "b.bin", 5) == 0) b_rec = rec;
+    }
+    cr_assert(a_offset != UINT64_MAX && b_rec);
+    zc_toc_entry e;
+    memcpy(&e, b_rec, sizeof e);
+    e.offset = a_offset + 16;
+    memcpy(b_rec, &e, sizeof e);
+    zct_reseal(image, size);
+    pack = NULL;
+    cr_expect_eq(zc_pack_open(&pack, &(zc_pack_desc){ .memory = image, .memory_size = size,
+                                                       .validate = ZC_VALIDATE_TOC }),
+                 ZC_OK, "the TOC alone is consistent");
+    cr_expect_eq(zc_pack_validate(pack, ZC_VALIDATE_FULL), ZC_ERR_BAD_TOC);
+    zc_pack_close(pack);
+    free(image);
+    free(path);
+}
