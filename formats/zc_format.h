@@ -523,10 +523,17 @@ static inline zc_result zc_check_toc(const void *toc, uint64_t toc_size, uint64_
     zc_result r = zc_check_toc_header(toc, toc_size, diag);
     if (r != ZC_OK) return r;
     const zc_toc_header *th = (const zc_toc_header *)toc;
+    uint64_t deps_total = 0;    /* at most 2^24 records of at most 2^26 each: no overflow */
     for (uint32_t i = 0; i < th->entry_count; ++i) {
         r = zc_check_toc_entry(toc, i, payload_start, payload_end, diag);
         if (r != ZC_OK) return r;
+        deps_total += zc_toc_entry_at(toc, i)->deps_count;
     }
+    /* R14: the records' dependency slices add up to at most the list they lie in, so
+     * everything that walks every record's dependencies is linear in the TOC size. */
+    if (deps_total > th->dep_count)
+        return zc_fail(diag, ZC_ERR_LIMIT, "records name %llu dependencies in all, more than the %u the TOC holds",
+                       (unsigned long long)deps_total, th->dep_count);
     return ZC_OK;
 }
 

@@ -3,8 +3,9 @@
  * A pack is one contiguous read-only image of the file: a mapping, a buffer read by
  * the fallback, or the caller's memory. After open everything is read from that
  * image; no call in this file allocates after zc_pack_open, except validation at FULL
- * and CHECKSUMS of compressed entries, which zc_entry_cache.c decodes one at a time,
- * and the padding check at CHECKSUMS of a pack of more than 256 entries (one array
+ * and CHECKSUMS of compressed entries (one array of their payload keys, 48 bytes per
+ * compressed record, to decode each shared payload once; the decodes themselves in
+ * zc_entry_cache.c, one at a time), and the padding check at CHECKSUMS of a pack of more than 256 entries (one array
  * that sorts the payloads).
  */
 #include "zc_pack.h"
@@ -180,21 +181,143 @@ static zc_result zc__validate_padding(const zc_pack *pack, zc_diag *diag) {
     return r;
 }
 
+/* E7, level FULL and above: two records' stored bytes are either the same range
+ * (a shared payload) or disjoint; no writer produces a partial overlap. The ranges
+ * are sorted by offset once, O(n log n): on the stack for up to
+ * ZC__PADDING_STACK_RANGES records, else in a temporary array of 16 bytes per record
+ * from the pack's allocator. */
+static zc_result zc__validate_overlap(const zc_pack *pack, zc_diag *diag) {
+    if (pack->entry_count < 2) return ZC_OK;
+    zc__range stack_ranges[ZC__PADDING_STACK_RANGES];
+    zc__range *ranges = stack_ranges;
+    if (pack->entry_count > ZC__PADDING_STACK_RANGES)
+        ranges = (zc__range *)pack->allocator.alloc((size_t)pack->entry_count * sizeof *ranges,
+                                                    pack->allocator.user_data);
+    if (!ranges)
+        return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "cannot allocate %llu bytes to check the payload ranges",
+                       (unsigned long long)pack->entry_count * sizeof *ranges);
+    uint32_t used = 0;
+    for (uint32_t i = 0; i < pack->entry_count; ++i) {
+        const zc_toc_entry *e = zc__record(pack, i);
+        if (e->stored_size == 0) continue;
+        ranges[used].start = e->offset;
+        ranges[used].end = e->offset + e->stored_size;
+        used++;
+    }
+    if (used > 1) qsort(ranges, used, sizeof *ranges, zc__compare_ranges);
+    zc_result r = ZC_OK;
+    uint64_t start = 0, end = 0, max_end = 0;
+    for (uint32_t k = 0; k < used && r == ZC_OK; ++k) {
+        if (k > 0 && ranges[k].start == start && ranges[k].end == end) continue;
+        if (k > 0 && ranges[k].start < max_end)
+            r = zc_fail(diag, ZC_ERR_BAD_TOC, "payloads [%llu, %llu) and [%llu, %llu) partially overlap",
+                        (unsigned long long)start, (unsigned long long)end,
+                        (unsigned long long)ranges[k].start, (unsigned long long)ranges[k].end);
+        start = ranges[k].start;
+        end = ranges[k].end;
+        if (end > max_end) max_end = end;
+    }
+    if (ranges != stack_ranges) pack->allocator.free(ranges, pack->allocator.user_data);
+    return r;
+}
+
+/* One compressed record's payload and what its check depends on: two records with
+ * equal keys decode to the same bytes and pass or fail the same checks. */
+typedef struct zc__payload_key {
+    uint64_t offset, stored_size, raw_size, content_hash;
+    uint32_t type, layout_hash, codec, index;
+} zc__payload_key;
+
+static int zc__compare_payload_keys(const void *pa, const void *pb) {
+    const zc__payload_key *a = (const zc__payload_key *)pa, *b = (const zc__payload_key *)pb;
+#define ZC__CMP(f) if (a->f != b->f) return a->f < b->f ? -1 : 1
+    ZC__CMP(offset); ZC__CMP(stored_size); ZC__CMP(raw_size); ZC__CMP(content_hash);
+    ZC__CMP(type); ZC__CMP(layout_hash); ZC__CMP(codec); ZC__CMP(index);
+#undef ZC__CMP
+    return 0;
+}
+
+/* Decode budget of one validation (zc_pack.h, ZC_VALIDATE_FULL): the larger of
+ * ZC_VALIDATE_DECODE_RATIO times the file size and max_decoded_size. */
+static uint64_t zc__decode_budget(const zc_pack *pack) {
+    uint64_t by_size = pack->size > UINT64_MAX / ZC_VALIDATE_DECODE_RATIO ? UINT64_MAX
+                                                                           : pack->size * ZC_VALIDATE_DECODE_RATIO;
+    return by_size > pack->max_decoded_size ? by_size : pack->max_decoded_size;
+}
+
+/* Marks in `repeat` (one bit per record) every compressed record whose payload key
+ * equals that of a record with a lower index, so validation decodes each distinct
+ * payload once. Sorting the keys keeps this O(n log n). Returns the allocation to
+ * free (NULL when no record is compressed), or sets *result on allocation failure. */
+static uint8_t *zc__mark_repeats(const zc_pack *pack, zc_result *result, zc_diag *diag) {
+    uint32_t compressed = 0;
+    *result = ZC_OK;
+    for (uint32_t i = 0; i < pack->entry_count; ++i)
+        if (zc__record(pack, i)->codec != ZC_CODEC_NONE) compressed++;
+    if (compressed == 0) return NULL;
+    size_t bitmap = ((size_t)pack->entry_count + 7) / 8;
+    size_t bytes = (size_t)compressed * sizeof(zc__payload_key) + bitmap;
+    uint8_t *block = (uint8_t *)pack->allocator.alloc(bytes, pack->allocator.user_data);
+    if (!block) {
+        *result = zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "cannot allocate %llu bytes to validate the entries",
+                          (unsigned long long)bytes);
+        return NULL;
+    }
+    zc__payload_key *keys = (zc__payload_key *)block;
+    uint8_t *repeat = block + (size_t)compressed * sizeof(zc__payload_key);
+    memset(repeat, 0, bitmap);
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < pack->entry_count; ++i) {
+        const zc_toc_entry *e = zc__record(pack, i);
+        if (e->codec == ZC_CODEC_NONE) continue;
+        keys[k++] = (zc__payload_key){ e->offset, e->stored_size, e->raw_size, e->content_hash,
+                                       e->type, e->layout_hash, e->codec, i };
+    }
+    qsort(keys, compressed, sizeof *keys, zc__compare_payload_keys);
+    for (k = 1; k < compressed; ++k) {
+        const zc__payload_key *a = &keys[k - 1], *b = &keys[k];
+        if (a->offset == b->offset && a->stored_size == b->stored_size && a->raw_size == b->raw_size &&
+            a->content_hash == b->content_hash && a->type == b->type && a->layout_hash == b->layout_hash &&
+            a->codec == b->codec)
+            repeat[b->index / 8] |= (uint8_t)(1u << (b->index % 8));
+    }
+    return block;
+}
+
 /* FULL and CHECKSUMS: every entry's structure, and optionally its content hash. A
  * compressed entry is decoded into a temporary buffer (not the cache), which checks
  * its frame (E2) and its content hash at both levels, then its raw bytes are checked
- * like an uncompressed entry's (E3). At CHECKSUMS the padding between payloads
- * follows (E5). */
+ * like an uncompressed entry's (E3). Records that repeat an earlier record's payload
+ * key are not decoded again, and the raw bytes decoded in all are bounded by
+ * zc__decode_budget (E6). At CHECKSUMS the padding between payloads follows (E5). */
 static zc_result zc__validate_entries(const zc_pack *pack, int checksums, zc_diag *diag) {
-    for (uint32_t i = 0; i < pack->entry_count; ++i) {
+    zc_result r = zc__validate_overlap(pack, diag);
+    if (r != ZC_OK) return r;
+    uint8_t *marks = zc__mark_repeats(pack, &r, diag);
+    if (r != ZC_OK) return r;
+    uint32_t compressed = 0;
+    for (uint32_t i = 0; marks && i < pack->entry_count; ++i)
+        if (zc__record(pack, i)->codec != ZC_CODEC_NONE) compressed++;
+    const uint8_t *repeat = marks ? marks + (size_t)compressed * sizeof(zc__payload_key) : NULL;
+    const uint64_t budget = zc__decode_budget(pack);
+    uint64_t decoded = 0;
+    for (uint32_t i = 0; i < pack->entry_count && r == ZC_OK; ++i) {
         const zc_toc_entry *e = zc__record(pack, i);
         const char *path = pack->strings + e->path_offset;
         const void *data = pack->base + e->offset;
         void *block = NULL;
         zc_diag sub;
         sub.message[0] = 0;
-        zc_result r = ZC_OK;
         if (e->codec != ZC_CODEC_NONE) {
+            if (repeat[i / 8] & (1u << (i % 8))) continue;
+            if (e->raw_size > budget - decoded) {
+                r = zc_fail(diag, ZC_ERR_LIMIT,
+                            "entry %u (%s): validation would decode more than %llu bytes in all "
+                            "(the larger of %u times the file size and max_decoded_size)",
+                            i, path, (unsigned long long)budget, (unsigned)ZC_VALIDATE_DECODE_RATIO);
+                break;
+            }
+            decoded += e->raw_size;
             zc_entry entry;
             zc__fill_entry(pack, i, &entry);
             r = zc__entry_decode_copy(pack, &entry, &block, &data, &sub);
@@ -204,8 +327,10 @@ static zc_result zc__validate_entries(const zc_pack *pack, int checksums, zc_dia
             XXH3_64bits(data, (size_t)e->raw_size) != e->content_hash)
             r = zc_fail(&sub, ZC_ERR_ENTRY_CHECKSUM, "content hash mismatch: the data is damaged");
         zc__entry_free_copy(pack, block);
-        if (r != ZC_OK) return zc_fail(diag, r, "entry %u (%s): %s", i, path, sub.message);
+        if (r != ZC_OK) r = zc_fail(diag, r, "entry %u (%s): %s", i, path, sub.message);
     }
+    if (marks) pack->allocator.free(marks, pack->allocator.user_data);
+    if (r != ZC_OK) return r;
     return checksums ? zc__validate_padding(pack, diag) : ZC_OK;
 }
 

@@ -1352,4 +1352,43 @@ Test(reload, negative_control_an_in_place_writer_is_caught, .timeout = 120) {
     free(side);
 }
 
+/* ---------------------------------------------------------------------------------
+ * Validation work of a generation
+ * ------------------------------------------------------------------------------- */
+
+/* 64 records sharing one zstd frame of 1 MiB bytes `fill`, published at `path`. */
+static void publish_shared_frame(const char *path, int fill) {
+    enum { RECORDS = 64 };
+    const size_t raw = (size_t)1 << 20;
+    uint8_t *bytes = malloc(raw);
+    cr_assert_not_null(bytes);
+    memset(bytes, fill, raw);
+    zct_blob blobs[RECORDS];
+    char names[RECORDS][32];
+    for (int i = 0; i < RECORDS; ++i) {
+        snprintf(names[i], sizeof names[i], "bomb/%02d.bin", i);
+        blobs[i] = (zct_blob){ names[i], bytes, raw, 0, NULL };
+    }
+    cr_assert_eq(zct_write_compressed_pack(path, blobs, RECORDS), ZC_OK);
+    free(bytes);
+}
+
+Test(reload, generations_decode_a_shared_frame_once) {
+    char *path = zct_join(zct_tmp, "game.zcpack");
+    publish_shared_frame(path, 0);
+    zct_big_allocs big = { .at_least = (size_t)1 << 20 };
+    zc_live_pack *live;
+    cr_assert_eq(zc_live_open(&live, &(zc_live_desc){ .path = path, .allocator = zct_big_alloc_counter(&big) }),
+                 ZC_OK);
+    cr_expect_eq(big.count, 1, "the first generation decoded %ld frames, want 1", big.count);
+    big.count = 0;
+    publish_shared_frame(path, 1);
+    uint32_t generation = 0;
+    cr_assert_eq(zc_live_poll(live, &generation), ZC_OK);
+    cr_expect_eq(generation, 2u);
+    cr_expect_eq(big.count, 1, "the reload decoded %ld frames, want 1", big.count);
+    zc_live_close(live);
+    free(path);
+}
+
 #endif /* ZC_EDITOR */

@@ -331,9 +331,42 @@ void zct_sample_teardown(void) {
  * Packs built with the writer
  * ------------------------------------------------------------------------------- */
 
+static int zct__compress_all(const char *path, uint32_t type, void *user_data) {
+    (void)path;
+    (void)type;
+    (void)user_data;
+    return 1;
+}
+
+static zc_result zct__write_pack(const char *out, const zct_blob *blobs, size_t count, int compress);
+
 zc_result zct_write_pack(const char *out, const zct_blob *blobs, size_t count) {
+    return zct__write_pack(out, blobs, count, 0);
+}
+
+zc_result zct_write_compressed_pack(const char *out, const zct_blob *blobs, size_t count) {
+    return zct__write_pack(out, blobs, count, 1);
+}
+
+static void *zct__big_alloc(size_t size, void *user_data) {
+    zct_big_allocs *big = (zct_big_allocs *)user_data;
+    if (size >= big->at_least) big->count++;
+    return malloc(size);
+}
+
+static void zct__big_free(void *ptr, void *user_data) {
+    (void)user_data;
+    free(ptr);
+}
+
+zc_allocator zct_big_alloc_counter(zct_big_allocs *big) {
+    return (zc_allocator){ .alloc = zct__big_alloc, .free = zct__big_free, .user_data = big };
+}
+
+static zc_result zct__write_pack(const char *out, const zct_blob *blobs, size_t count, int compress) {
     zc_writer *w = NULL;
-    zc_result r = zc_writer_open(&w, &(zc_writer_desc){ .path = out, .no_sync = 1 });
+    zc_result r = zc_writer_open(&w, &(zc_writer_desc){ .path = out, .no_sync = 1,
+                                                        .compress = compress ? zct__compress_all : NULL });
     if (r != ZC_OK) return r;
     for (size_t i = 0; i < count; ++i) {
         const zct_blob *b = &blobs[i];

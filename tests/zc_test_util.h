@@ -165,6 +165,18 @@ typedef struct zct_blob {
  * writer's result (the first failing call's), so tests can assert on errors. */
 zc_result zct_write_pack(const char *out, const zct_blob *blobs, size_t count);
 
+/* As zct_write_pack, with every entry a compression candidate (the writer stores it
+ * compressed when the frame is smaller). */
+zc_result zct_write_compressed_pack(const char *out, const zct_blob *blobs, size_t count);
+
+/* An allocator over malloc/free that counts the allocations of at least `at_least`
+ * bytes in *count (no other bookkeeping): tests count entry decodes with it. */
+typedef struct zct_big_allocs {
+    size_t at_least;
+    long count;
+} zct_big_allocs;
+zc_allocator zct_big_alloc_counter(zct_big_allocs *big);
+
 /* The small pack most runtime and corruption tests use: a handful of blobs of sizes
  * that are multiples of 16 (so entries tile the payload area), one empty blob, two
  * with identical bytes, one 4 KiB-aligned, one with dependencies. */

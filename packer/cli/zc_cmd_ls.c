@@ -9,6 +9,9 @@ static const char zc__ls_help[] =
     "\n"
     "List the entries of <pack> sorted by path, one per line, tab-separated:\n"
     "path, type, raw size in bytes, alignment in bytes, content hash (16 hex digits).\n"
+    "In paths, control characters (C0, DEL, C1) are printed as \\xHH or \\u{HH}, the\n"
+    "bidirectional controls U+200E, U+200F, U+202A-U+202E and U+2066-U+2069 as \\u{HHHH},\n"
+    "and a backslash as \\\\; --json prints paths exactly.\n"
     "\n"
     "Options:\n"
     "  --json      print a JSON array of objects instead (path, id, type, layout_hash,\n"
@@ -23,6 +26,33 @@ static const zc_cli_option zc__ls_options[] = {
     ZC_OPT_FLAG("--json", 0, zc__ls_values, json),
     ZC_OPT_END,
 };
+
+/* Print path bytes [s, s + n) (valid UTF-8, checked at open) so that no byte of a
+ * hostile path can drive the terminal: C0 controls and DEL as \xHH, C1 controls and
+ * bidirectional controls as \u{...}, a backslash doubled, everything else as is. */
+static void zc__ls_put_path(const char *s, size_t n) {
+    const unsigned char *p = (const unsigned char *)s;
+    for (size_t i = 0; i < n; ++i) {
+        unsigned c = p[i];
+        if (c < 0x20 || c == 0x7f) {
+            printf("\\x%02x", c);
+        } else if (c == '\\') {
+            fputs("\\\\", stdout);
+        } else if (c == 0xc2 && i + 1 < n && p[i + 1] >= 0x80 && p[i + 1] <= 0x9f) {
+            printf("\\u{%02X}", p[i + 1]);
+            i += 1;
+        } else if (c == 0xe2 && i + 2 < n &&
+                   ((p[i + 1] == 0x80 && (p[i + 2] == 0x8e || p[i + 2] == 0x8f ||
+                                          (p[i + 2] >= 0xaa && p[i + 2] <= 0xae))) ||
+                    (p[i + 1] == 0x81 && p[i + 2] >= 0xa6 && p[i + 2] <= 0xa9))) {
+            unsigned cp = ((c & 0x0fu) << 12) | ((p[i + 1] & 0x3fu) << 6) | (p[i + 2] & 0x3fu);
+            printf("\\u{%04X}", cp);
+            i += 2;
+        } else {
+            putchar((int)c);
+        }
+    }
+}
 
 static cJSON *zc__entry_json(const zc_entry *e) {
     char hex[17], type[16];
@@ -83,7 +113,8 @@ static int zc__ls_run(const zc_cli_call *call) {
         for (uint32_t i = 0; i < count; ++i) {
             char hex[17], type[16];
             zc__hex64(entries[i].content_hash, hex);
-            printf("%s\t%s\t%llu\t%u\t%s\n", entries[i].path, zc__type_text(entries[i].type, type),
+            zc__ls_put_path(entries[i].path, entries[i].path_length);
+            printf("\t%s\t%llu\t%u\t%s\n", zc__type_text(entries[i].type, type),
                    (unsigned long long)entries[i].raw_size, entries[i].alignment, hex);
         }
     }

@@ -128,10 +128,28 @@ typedef struct zc_logger {
 typedef enum zc_validate {
     ZC_VALIDATE_DEFAULT = 0,    /* = ZC_VALIDATE_TOC */
     ZC_VALIDATE_NONE,           /* header fields only, no checksums: trusted (signed) packs */
-    ZC_VALIDATE_TOC,            /* header + TOC: checksums, every record's bounds and path */
+    ZC_VALIDATE_TOC,            /* header + TOC: checksums, every record's bounds and path;
+                                   the records' dependency counts add up to at most the
+                                   TOC's dependency list (ZC_ERR_LIMIT; SPEC R14), so
+                                   walking every entry's dependencies (prefetch, ls) is
+                                   linear in the TOC size */
     ZC_VALIDATE_FULL,           /* TOC + every entry's structure through the type registry */
     ZC_VALIDATE_CHECKSUMS,      /* FULL + XXH3 of every entry's bytes */
 } zc_validate;
+
+/* Work bound of validation at ZC_VALIDATE_FULL and ZC_VALIDATE_CHECKSUMS (zc_pack_open,
+ * zc_pack_validate, and hot reload, which opens each generation the same way). Records
+ * that share one payload (same offset, stored size, codec, raw size, type, layout hash
+ * and content hash) are decoded and checked once. The raw bytes decoded in all by one
+ * validation are at most the larger of ZC_VALIDATE_DECODE_RATIO times the file size
+ * and max_decoded_size; a pack that needs more is refused with ZC_ERR_LIMIT before the
+ * entry that would cross the bound is decoded. Why 1024: without a bound a 38 KB pack
+ * whose records share one frame that decodes to 1 GiB costs minutes; zstd's own limit
+ * is about 32768:1 (RLE blocks), while real asset packs compress 2:1 to 20:1 overall,
+ * so 1024:1 over the whole file is far above any real pack, and the max_decoded_size
+ * floor keeps a small pack that holds one large, very compressible entry (allowed per
+ * entry anyway) valid. Validation time is then linear in the file size. */
+#define ZC_VALIDATE_DECODE_RATIO 1024u
 
 typedef struct zc_pack_desc {
     const char *path;           /* UTF-8 file path; default: NULL = open `memory` instead */
