@@ -607,18 +607,8 @@ zc_result zc_texture_import_fd(int fd, const char *name, const zc_texture_settin
 
 zc_result zc_texture_import_view(const zc_texture_image *image, zc_texture_view *out) {
     if (out) memset(out, 0, sizeof *out);
-    if (!image || !out || !image->payload || !image->level_views) return ZC_ERR_INVALID_ARGUMENT;
-    const zc_texture *t = (const zc_texture *)image->payload;
-    out->format = (zc_pixel_format)t->format;
-    out->width = t->width;
-    out->height = t->height;
-    out->depth = t->depth;
-    out->layers = t->layers;
-    out->mip_count = t->mip_count;
-    out->flags = t->flags;
-    out->row_pitch_align = t->row_pitch_align;
-    out->levels = (const zc_texture_level *)zc_array_data(&t->levels);
-    return ZC_OK;
+    if (!image || !out || !image->payload) return ZC_ERR_INVALID_ARGUMENT;
+    return zc_texture_view_from_bytes(image->payload, image->size, out); /* the runtime's own view */
 }
 
 zc_result zc_texture_image_level(const zc_texture_image *image, uint32_t level, zc_texture_level_view *out) {

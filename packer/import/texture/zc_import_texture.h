@@ -142,11 +142,11 @@ zc_result zc_texture_import_fd(int fd, const char *name, const zc_texture_settin
 zc_result zc_texture_import_file(const char *file_path, const char *name, const zc_texture_settings *settings,
                                  zc_texture_image *out, zc_diag *diag);
 
-/* Fill a view of an imported image, as zc_texture_view_from_entry does for an
- * archived one: `levels` are the records inside image->payload, so
- * zc_texture_view_level answers for it as for an archived texture. The view borrows
- * the image: valid until zc_texture_image_free. ZC_ERR_INVALID_ARGUMENT on NULL or an
- * empty image. */
+/* Fill a view of an imported image through the runtime's zc_texture_view_from_bytes,
+ * so the image's payload is checked as an archived texture is and
+ * zc_texture_view_level answers for it alike. The view borrows the image: valid until
+ * zc_texture_image_free. ZC_ERR_INVALID_ARGUMENT on NULL or an empty image; a format
+ * error if the payload fails the check. */
 zc_result zc_texture_import_view(const zc_texture_image *image, zc_texture_view *out);
 
 /* One mip level of an imported image, from its own level views (the same bytes
