@@ -121,7 +121,7 @@ static zc_result zc__open_root(zc__build *b) {
     }
     zc_diag diag;
     zc_import_defaults defaults;
-    zc__build_import_defaults(desc, &defaults);
+    zc__build_import_defaults(desc, NULL, &defaults);
     zc_result r = zc_import_defaults_check(&defaults, &diag);
     if (r != ZC_OK) {
         zc__build_log(b, ZC_LOG_ERROR, "%s", diag.message);
@@ -240,6 +240,10 @@ zc_result zc__build_tree(const zc_build_desc *desc, const char *write_path, zc_b
         r = zc__open_writer(&write_desc, b.manifest, &p.w);
     }
     int written = 0;
+    if (r == ZC_OK && zc_image_budget_create(desc->max_memory, &b.budget) != ZC_OK) {
+        zc_writer_abort(p.w);
+        r = ZC_ERR_OUT_OF_MEMORY;
+    }
     if (r == ZC_OK) {
         zc__run_imports(&p);
         r = zc__conclude(&p, &stage, &written);
@@ -257,6 +261,8 @@ zc_result zc__build_tree(const zc_build_desc *desc, const char *write_path, zc_b
         out->input_bytes = bytes_total;
         zc__pack_stats(write_path, out);
     }
+    if (out) out->image_memory_peak = zc_image_budget_peak(b.budget);
+    zc_image_budget_destroy(b.budget);
     zc__cache_close(&b, &p, out);
     for (size_t i = 0; i < b.count; ++i) free(b.files[i].rel);
     free(b.files);
@@ -265,11 +271,12 @@ zc_result zc__build_tree(const zc_build_desc *desc, const char *write_path, zc_b
     return r;
 }
 
-void zc__build_import_defaults(const zc_build_desc *desc, zc_import_defaults *out) {
+void zc__build_import_defaults(const zc_build_desc *desc, zc_image_budget *budget, zc_import_defaults *out) {
     memset(out, 0, sizeof *out);
     out->no_compress = desc->no_compress;
     out->max_texture_dimension = desc->max_texture_dimension;
     out->model_timeout_ms = desc->model_timeout_ms;
+    out->image_budget = budget;
 }
 
 /* ---------------------------------------------------------------------------------

@@ -80,6 +80,17 @@
  * with its error and the output untouched. The base pack is skipped when the walk
  * meets it, like the output.
  *
+ * Memory (desc->max_memory; zc_image_budget.h): every image an import decodes (a
+ * texture file, or a texture a model references, decoded in the model's child) first
+ * takes its estimated peak (zc_texture_memory_estimate) from one budget of the build
+ * and gives it back when its import returns, so the images being decoded at once
+ * never hold more than max_memory together. An image whose estimate alone exceeds
+ * max_memory fails (ZC_ERR_LIMIT, stage IMPORT) without waiting. Not counted: the
+ * finished entries waiting to be written (at most 2 * threads files, each smaller
+ * than its estimate) and the model importer's own meshes. Before that, each image
+ * must declare no more texels than its source size allows
+ * (zc_texture_settings.max_texels, the manifest's "max_texels").
+ *
  * Build cache (desc->cache or desc->cache_dir; zc_build_cache.h): the entries of every
  * texture and model file are looked up under a key made of the file's bytes, its
  * importer and version, its resolved settings and (models) the other files of the
@@ -153,6 +164,9 @@ typedef struct zc_build_desc {
                                        ("Build cache" above), created when missing */
     uint64_t cache_max_bytes;       /* default: 0 = ZC_BUILD_CACHE_DEFAULT_MAX_BYTES (2 GiB);
                                        bound of the cache opened on cache_dir */
+    uint64_t max_memory;            /* default: 0 = a quarter of physical memory
+                                       (zc_image_budget_default_limit); bytes the images
+                                       being imported may hold at once ("Memory" above) */
     zc_build_cache *cache;          /* default: NULL; an open cache to use instead of
                                        cache_dir (zc_build_cache_open), e.g. kept across
                                        the builds of `zcpack watch`; borrowed: it must
@@ -191,6 +205,8 @@ typedef struct zc_build_stats {
                                        afresh; blobs are never cached and count in neither */
     uint32_t cache_rejected;        /* damaged cache records found, ignored and removed */
     uint32_t cache_evicted;         /* records removed to keep the cache within its bound */
+    uint64_t image_memory_peak;     /* most bytes of the image memory budget held at once
+                                       by this process's imports ("Memory" above) */
 } zc_build_stats;
 
 /* Build desc->output_path from desc->input_dir. Fills *out (may be NULL): every count
@@ -208,7 +224,8 @@ typedef struct zc_build_stats {
  *  - ZC_ERR_BAD_PATH: a file whose relative path is not a valid entry path (invalid
  *    UTF-8, backslash, control character, too long or too deep).
  *  - any error an importer returns for its file (stage IMPORT); ZC_ERR_OUT_OF_MEMORY;
- *    ZC_ERR_LIMIT.
+ *    ZC_ERR_LIMIT (also: an image declaring more texels than its size allows, or
+ *    needing more than the whole max_memory).
  *  - a format error if the written pack fails its verification (a writer bug).
  *  - patch builds: the base pack's open errors (ZC_ERR_FILE_NOT_FOUND, ZC_ERR_IO,
  *    ZC_ERR_NOT_A_PACK and every other format error, stage SCAN);

@@ -17,6 +17,7 @@
 
 #include "zc_build.h"
 #include "zc_build_cache.h"
+#include "zc_image_budget.h"
 #include "zc_importer.h"
 #include "zc_manifest.h"
 
@@ -46,6 +47,7 @@ typedef struct zc__build {
     int cache_owned;            /* opened by this build: closed at its end */
     uint64_t cache_dev, cache_ino; /* the cache directory, skipped by the walk */
     zc_build_cache_tree *tree;  /* file hashes for the model importer's keys; NULL: none */
+    zc_image_budget *budget;    /* decoded images of the whole build (desc->max_memory) */
 } zc__build;
 
 typedef struct zc__job zc__job; /* zc_build_pipeline.c */
@@ -87,7 +89,7 @@ void zc__run_imports(zc__pipe *p);
 zc_result zc__build_tree(const zc_build_desc *desc, const char *write_path, zc_build_stats *out);
 
 /* zc_build.c: the build options the importer rows turn into settings defaults. */
-void zc__build_import_defaults(const zc_build_desc *desc, zc_import_defaults *out);
+void zc__build_import_defaults(const zc_build_desc *desc, zc_image_budget *budget, zc_import_defaults *out);
 
 /* zc_build_patch.c */
 zc_result zc__build_patch(const zc_build_desc *desc, zc_build_stats *out);

@@ -16,8 +16,28 @@ int zc_cli_parse_number(const char *text, uint32_t lo, uint32_t hi, uint32_t *ou
     return 1;
 }
 
+int zc_cli_parse_size(const char *text, uint64_t *out) {
+    const uint64_t max = UINT64_C(1) << 62;
+    uint64_t v = 0;
+    const char *p = text;
+    if (*p < '0' || *p > '9') return 0;
+    for (; *p >= '0' && *p <= '9'; ++p)
+        if ((v = v * 10 + (uint64_t)(*p - '0')) > max) return 0;
+    static const char units[] = "kmgt";
+    unsigned shift = 0;
+    if (*p) {
+        char c = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+        const char *u = c ? strchr(units, c) : NULL;
+        if (!u || p[1]) return 0;
+        shift = 10u * (unsigned)(u - units + 1);
+    }
+    if (v > max >> shift) return 0;
+    *out = v << shift;
+    return 1;
+}
+
 static int zc__takes_value(const zc_cli_option *o) {
-    return o->kind == ZC_OPT_KIND_STRING || o->kind == ZC_OPT_KIND_NUMBER;
+    return o->kind == ZC_OPT_KIND_STRING || o->kind == ZC_OPT_KIND_NUMBER || o->kind == ZC_OPT_KIND_SIZE;
 }
 
 /* The row argv[i] names, with *value set to an attached value ("--name=v", "-xv")
@@ -68,6 +88,14 @@ static int zc__store(const char *command, const zc_cli_option *o, const char *ar
         n->given = 1;
         return -1;
     }
+    case ZC_OPT_KIND_SIZE: {
+        zc_cli_size *n = (zc_cli_size *)field;
+        if (!zc_cli_parse_size(value, &n->value) || n->value < ((uint64_t)o->lo << 20))
+            return zc__usage_error(command, "option '%s': '%s' is not a size of at least %uM (digits with an "
+                                   "optional K, M, G or T)", arg, value, o->lo);
+        n->given = 1;
+        return -1;
+    }
     default:
         return zc__usage_error(command, "unknown option '%s'", arg);
     }
@@ -98,7 +126,9 @@ int zc_cli_parse(const char *command, const zc_cli_option *options, int argc, ch
         if (zc__takes_value(o) && !value) {
             if (i + 1 >= argc)
                 return zc__usage_error(command, "option '%s' needs %s", arg,
-                                       o->kind == ZC_OPT_KIND_NUMBER ? "a number" : o->value_name);
+                                       o->kind == ZC_OPT_KIND_NUMBER ? "a number"
+                                       : o->kind == ZC_OPT_KIND_SIZE ? "a size"
+                                                                     : o->value_name);
             value = argv[++i];
         }
         int rc = zc__store(command, o, arg, value, values);

@@ -18,6 +18,8 @@ typedef enum zc_cli_option_kind {
     ZC_OPT_KIND_STRING,         /* const char * pointing into argv */
     ZC_OPT_KIND_NUMBER,         /* zc_cli_number: decimal digits in [lo, hi] */
     ZC_OPT_KIND_CONSTANT,       /* zc_cli_number set to lo, taking no value */
+    ZC_OPT_KIND_SIZE,           /* zc_cli_size: bytes, digits with an optional K, M, G or T
+                                   (powers of 1024), at least lo MiB */
 } zc_cli_option_kind;
 
 /* A numeric option's value, and whether it was given. */
@@ -25,6 +27,12 @@ typedef struct zc_cli_number {
     uint32_t value;
     int given;
 } zc_cli_number;
+
+/* A size option's value in bytes, and whether it was given. */
+typedef struct zc_cli_size {
+    uint64_t value;
+    int given;
+} zc_cli_size;
 
 typedef struct zc_cli_option {
     const char *long_name;      /* "--output" */
@@ -45,6 +53,8 @@ typedef struct zc_cli_option {
     { long_name, short_name, ZC_OPT_KIND_NUMBER, lo, hi, offsetof(type, field), NULL, NULL }
 #define ZC_OPT_CONSTANT(long_name, short_name, type, field, value) \
     { long_name, short_name, ZC_OPT_KIND_CONSTANT, value, value, offsetof(type, field), NULL, NULL }
+#define ZC_OPT_SIZE(long_name, short_name, type, field, lo_mib) \
+    { long_name, short_name, ZC_OPT_KIND_SIZE, lo_mib, 0, offsetof(type, field), NULL, NULL }
 #define ZC_OPT_END { NULL, 0, ZC_OPT_KIND_END, 0, 0, 0, NULL, NULL }
 
 #define ZC_CLI_MAX_OPERANDS 4
@@ -61,6 +71,10 @@ typedef struct zc_cli_parsed {
  * ZC_EXIT_USAGE after printing the usage error. */
 int zc_cli_parse(const char *command, const zc_cli_option *options, int argc, char **argv, int first,
                  void *values, zc_cli_parsed *out);
+
+/* A byte count: decimal digits and an optional suffix K, M, G or T (either case;
+ * powers of 1024), at most 2^62 bytes: 1 when parsed into *out. */
+int zc_cli_parse_size(const char *text, uint64_t *out);
 
 /* A decimal number in [lo, hi], digits only: 1 when parsed into *out. */
 int zc_cli_parse_number(const char *text, uint32_t lo, uint32_t hi, uint32_t *out);

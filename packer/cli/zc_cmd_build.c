@@ -55,6 +55,10 @@ static const char zc__build_help[] =
     "                        in <dir> and reuse it while the file, its settings and\n"
     "                        the packer stay the same (default: no cache)\n"
     "  --cache-max <MiB>     size bound of the cache, 1 to 1048576 (default: 2048)\n"
+    "  --max-memory <size>   bytes the images being decoded may hold at once, with\n"
+    "                        an optional K, M, G or T, at least 1M (default: a\n"
+    "                        quarter of physical memory); an image needing more\n"
+    "                        than all of it fails, the others wait their turn\n"
     "  -q, --quiet           no progress bar, warnings or summary; errors only\n"
     "  -h, --help            show this help\n"
     "\n"
@@ -160,6 +164,7 @@ void zc__build_desc_from(zc_build_desc *desc, const zc_cli_build_values *v, cons
     desc->compress_level = (int)v->level.value;
     desc->min_saving_percent = v->min_saving.value;
     desc->dictionaries = v->dict;
+    desc->max_memory = v->max_memory.value;
 }
 
 /* ---------------------------------------------------------------------------------

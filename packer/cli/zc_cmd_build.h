@@ -13,6 +13,7 @@ typedef struct zc_cli_build_values {
     const char *base;           /* build --base */
     const char *cache;          /* --cache */
     zc_cli_number jobs, max_dimension, model_timeout, level, min_saving, cache_max;
+    zc_cli_size max_memory;     /* --max-memory */
 } zc_cli_build_values;
 
 /* The option rows both commands take, for a values struct `type` whose
@@ -30,7 +31,8 @@ typedef struct zc_cli_build_values {
     ZC_OPT_NUMBER("--level", 0, type, prefix level, 1, ZC_WRITER_MAX_LEVEL),                            \
     ZC_OPT_NUMBER("--min-saving", 0, type, prefix min_saving, 1, 99),                                   \
     ZC_OPT_STRING("--cache", 0, type, prefix cache, "a value", "cache directory name"),                 \
-    ZC_OPT_NUMBER("--cache-max", 0, type, prefix cache_max, 1, 1048576)
+    ZC_OPT_NUMBER("--cache-max", 0, type, prefix cache_max, 1, 1048576),                                \
+    ZC_OPT_SIZE("--max-memory", 0, type, prefix max_memory, 1)
 
 /* The build description of `v` for `dir` and `output` (logger, threads, options). */
 void zc__build_desc_from(zc_build_desc *desc, const zc_cli_build_values *v, const char *dir, const char *output);

@@ -53,7 +53,9 @@ _Static_assert(sizeof(zc_switch) == sizeof(int) && sizeof(zc_texture_choice) == 
     { "max_size", ZC_IMPORT_KEY_UINT, 0, ZC_TEXTURE_MAX_EXTENT, (base) + offsetof(zc_texture_settings, max_size),  \
       NULL, NULL },                                                                                              \
     { "row_pitch_align", ZC_IMPORT_KEY_POW2, 1, 4096, (base) + offsetof(zc_texture_settings, row_pitch_align),    \
-      NULL, NULL }
+      NULL, NULL },                                                                                              \
+    { "max_texels", ZC_IMPORT_KEY_UINT, 1, UINT32_MAX, (base) + offsetof(zc_texture_settings, max_texels), NULL,   \
+      NULL }
 
 static const zc_import_key zc__texture_keys[] = { ZC__TEXTURE_KEYS(0) };
 
@@ -71,6 +73,18 @@ static const zc_import_key zc__model_keys[] = {
 static void zc__texture_defaults(zc_texture_settings *t, const zc_import_defaults *d) {
     t->no_compress = d->no_compress;
     t->max_dimension = d->max_texture_dimension;
+    t->budget = d->image_budget;
+}
+
+/* The texel limit changes only whether an import fails, and the budget only when it
+ * runs (the pointer differs from build to build). */
+static void zc__key_texture_fields(zc_texture_settings *t) {
+    t->max_texels = 0;
+    t->budget = NULL;
+}
+
+static void zc__key_texture_settings(void *settings) {
+    zc__key_texture_fields((zc_texture_settings *)settings);
 }
 
 static void zc__init_texture_settings(void *settings, const zc_import_defaults *d) {
@@ -90,11 +104,13 @@ static zc_result zc__check_texture_defaults(const zc_import_defaults *d, zc_diag
     return ZC_OK;
 }
 
-/* The time limit and the isolation change only whether a model import fails. */
+/* The time limit, the isolation and the texture limits change only whether a model
+ * import fails. */
 static void zc__key_model_settings(void *settings) {
     zc_model_settings *m = (zc_model_settings *)settings;
     m->timeout_ms = 0;
     m->in_process = 0;
+    zc__key_texture_fields(&m->texture);
 }
 
 #define ZC__COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -132,6 +148,7 @@ static const zc_importer zc__importers[] = {
         .settings_size = sizeof(zc_texture_settings),
         .init_settings = zc__init_texture_settings,
         .check_defaults = zc__check_texture_defaults,
+        .key_settings = zc__key_texture_settings,
         .keys = zc__texture_keys,
         .key_count = ZC__COUNT(zc__texture_keys),
         .codecs = zc__texture_codecs,

@@ -14,6 +14,7 @@
 
 #include <stb/stb_image.h>
 
+#include "zc_image_budget.h"
 #include "zc_import_texture.h"
 #include "zc_importer.h"
 #include "zc_packer_sys.h"
@@ -549,8 +550,96 @@ static zc_result zc__build_entry(const zc__texture_plan *plan, const zc_texture_
 }
 
 /* ---------------------------------------------------------------------------------
+ * Limits before decoding: texels for the source's size, and the memory budget
+ * ------------------------------------------------------------------------------- */
+
+/* Bytes per texel stb_image holds at its peak while decoding this file to RGBA8 (or
+ * RGBA float), output included: GIF keeps the frame, the background and a history
+ * byte (9); a progressive JPEG keeps 16-bit coefficients and a plane per component
+ * next to the output (up to 16 with four components); a 16-bit PNG or PSD expands
+ * before it narrows (16); Radiance HDR decodes to 4 floats (16); the rest decode into
+ * one buffer and convert into another (8). */
+static uint32_t zc__decode_bytes_per_texel(const uint8_t *bytes, size_t size, int hdr) {
+    if (hdr || stbi_is_16_bit_from_memory(bytes, (int)size)) return 16;
+    zc__sniffed sniffed;
+    zc__sniff(bytes, size, &sniffed);
+    if (sniffed.kind && strcmp(sniffed.kind, "JPEG") == 0) return 16;
+    if (sniffed.kind && strcmp(sniffed.kind, "GIF") == 0) return 9;
+    return 8;
+}
+
+uint64_t zc_texture_memory_estimate(uint32_t w, uint32_t h, size_t size, uint32_t decode_bytes_per_texel, int hdr,
+                                    const zc_texture_settings *settings) {
+    zc_texture_settings s;
+    if (zc__resolve_settings(settings, &s, NULL) != ZC_OK) memset(&s, 0, sizeof s);
+    if (s.row_pitch_align == 0) s.row_pitch_align = 1;
+    if (w == 0 || h == 0) return size;
+    /* the widest format the policy or the setting may choose, before level 0 is seen */
+    zc_texture_choice choice = s.format != ZC_TEXTURE_CHOICE_AUTO ? s.format
+                               : hdr                              ? ZC_TEXTURE_CHOICE_RGBA16F
+                               : s.no_compress                    ? ZC_TEXTURE_CHOICE_RGBA8
+                                                                  : ZC_TEXTURE_CHOICE_BC3;
+    const zc_pixel_format_row *row = zc_pixel_format_row_for_choice(choice, 0);
+    if (!row) row = zc_pixel_format_row_of(ZC_PIXEL_RGBA32_FLOAT);
+    int is_float = (row->flags & ZC_PIXEL_ROW_FLOAT) != 0;
+    zc__texture_plan plan;
+    memset(&plan, 0, sizeof plan);
+    plan.format = row->format;
+    zc__plan_levels(&s, w, h, &plan);
+    uint64_t offsets[ZC_TEXTURE_MAX_MIPS];
+    uint32_t pitches[ZC_TEXTURE_MAX_MIPS];
+    uint32_t lw = w >> plan.skip, lh = h >> plan.skip;
+    uint64_t entry = zc__layout(&plan, lw ? lw : 1, lh ? lh : 1, s.row_pitch_align, offsets, pitches);
+    uint64_t texels = (uint64_t)w * h;
+    uint64_t padded = ((uint64_t)w + 16) * ((uint64_t)h + 16); /* JPEG decodes whole 16x16 blocks */
+    uint64_t decode = padded * decode_bytes_per_texel;
+    uint64_t level = texels * (hdr || is_float ? 16u : 4u);
+    uint64_t widen = is_float && !hdr ? texels * 4u : 0; /* the RGBA8 level while its float copy is made */
+    uint64_t pipeline = level + level / 4 + widen + entry; /* level i, level i+1, the entry */
+    uint64_t rows = (uint64_t)w * 64u + 65536u;            /* resampler and decoder rows, headers */
+    return (uint64_t)size + (decode > pipeline ? decode : pipeline) + rows;
+}
+
+/* Refuse a source declaring more texels than its size allows (before decoding). */
+static zc_result zc__check_texels(const zc_texture_settings *s, int w, int h, size_t size, zc_diag *diag) {
+    uint64_t texels = (uint64_t)(uint32_t)w * (uint32_t)h;
+    uint64_t by_size = (uint64_t)size * ZC_TEXTURE_TEXELS_PER_BYTE;
+    uint64_t limit = s->max_texels ? s->max_texels : by_size > ZC_TEXTURE_TEXEL_FLOOR ? by_size : ZC_TEXTURE_TEXEL_FLOOR;
+    if (texels <= limit) return ZC_OK;
+    return zc_fail(diag, ZC_ERR_LIMIT,
+                   "image declares %dx%d (%llu texels) in a source of %zu bytes, more than the %llu texels allowed "
+                   "(%s); a zcpack.json rule \"max_texels\": %llu for this file allows it",
+                   w, h, (unsigned long long)texels, size, (unsigned long long)limit,
+                   s->max_texels ? "its max_texels" : "max(4096x4096, 32 per source byte)",
+                   (unsigned long long)texels);
+}
+
+/* Take the import's estimated peak from the budget; *taken is what to give back. */
+static zc_result zc__take_memory(const zc_texture_settings *s, const uint8_t *bytes, size_t size, int w, int h,
+                                 int hdr, uint64_t *taken, zc_diag *diag) {
+    *taken = 0;
+    if (!s->budget) return ZC_OK;
+    uint64_t need = zc_texture_memory_estimate((uint32_t)w, (uint32_t)h, size,
+                                               zc__decode_bytes_per_texel(bytes, size, hdr), hdr, s);
+    zc_result r = zc_image_budget_acquire(s->budget, need);
+    if (r == ZC_ERR_LIMIT)
+        return zc_fail(diag, r,
+                       "image is %dx%d: importing it needs about %llu MiB, more than the whole image memory "
+                       "budget of %llu MiB (--max-memory)",
+                       w, h, (unsigned long long)((need + (1u << 20) - 1) >> 20),
+                       (unsigned long long)(zc_image_budget_limit(s->budget) >> 20));
+    if (r != ZC_OK) return zc_fail(diag, r, "cannot reach the image memory budget");
+    *taken = need;
+    return ZC_OK;
+}
+
+/* ---------------------------------------------------------------------------------
  * Public functions
  * ------------------------------------------------------------------------------- */
+
+static zc_result zc__import_decoded(const zc_texture_settings *settings, const uint8_t *bytes, size_t size,
+                                    const char *name, int w, int h, int channels, int hdr, zc_texture_image *out,
+                                    zc_diag *diag);
 
 zc_result zc_texture_import_memory(const void *bytes, size_t size, const char *name,
                                    const zc_texture_settings *settings, zc_texture_image *out, zc_diag *diag) {
@@ -561,11 +650,24 @@ zc_result zc_texture_import_memory(const void *bytes, size_t size, const char *n
     if (r != ZC_OK) return r;
     int w = 0, h = 0, channels = 0;
     if ((r = zc__probe((const uint8_t *)bytes, size, s.max_dimension, &w, &h, &channels, diag)) != ZC_OK) return r;
+    if ((r = zc__check_texels(&s, w, h, size, diag)) != ZC_OK) return r;
     int hdr = stbi_is_hdr_from_memory((const uint8_t *)bytes, (int)size) != 0;
+    uint64_t taken;
+    if ((r = zc__take_memory(&s, (const uint8_t *)bytes, size, w, h, hdr, &taken, diag)) != ZC_OK) return r;
+    r = zc__import_decoded(&s, (const uint8_t *)bytes, size, name, w, h, channels, hdr, out, diag);
+    zc_image_budget_release(s.budget, taken);
+    return r;
+}
+
+/* Decode a probed source and build its entry into *out (zeroed on error). */
+static zc_result zc__import_decoded(const zc_texture_settings *settings, const uint8_t *bytes, size_t size,
+                                    const char *name, int w, int h, int channels, int hdr, zc_texture_image *out,
+                                    zc_diag *diag) {
+    zc_result r;
     zc_texels source;
-    if ((r = zc__decode((const uint8_t *)bytes, size, hdr, w, h, &source, diag)) != ZC_OK) return r;
+    if ((r = zc__decode(bytes, size, hdr, w, h, &source, diag)) != ZC_OK) return r;
     zc__texture_plan plan;
-    r = zc__make_plan(&s, name, (uint32_t)channels, hdr, &source, &plan, diag);
+    r = zc__make_plan(settings, name, (uint32_t)channels, hdr, &source, &plan, diag);
     if (r == ZC_OK && plan.to_float) r = zc__to_float(&source, plan.srgb, diag);
     if (r != ZC_OK) {
         free(source.data);
@@ -574,7 +676,7 @@ zc_result zc_texture_import_memory(const void *bytes, size_t size, const char *n
     out->source_width = (uint32_t)w;
     out->source_height = (uint32_t)h;
     out->source_channels = (uint32_t)channels;
-    r = zc__build_entry(&plan, &s, &source, out, diag);
+    r = zc__build_entry(&plan, settings, &source, out, diag);
     if (r != ZC_OK) zc_texture_image_free(out);
     return r;
 }

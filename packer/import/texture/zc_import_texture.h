@@ -50,6 +50,10 @@ extern "C" {
 #define ZC_TEXTURE_DEFAULT_MAX_DIMENSION 16384u /* texels per side refused before decoding */
 #define ZC_TEXTURE_ENTRY_ALIGN_LOG2 12u         /* texture entries start on a 4096-byte page */
 #define ZC_TEXTURE_CUTOUT_REFERENCE 128u        /* alpha >= 128 (0.5) passes the alpha test */
+#define ZC_TEXTURE_TEXEL_FLOOR 16777216u        /* 4096 x 4096: texels any source may declare */
+#define ZC_TEXTURE_TEXELS_PER_BYTE 32u          /* beyond the floor: texels per byte of source */
+
+typedef struct zc_image_budget zc_image_budget; /* zc_image_budget.h */
 
 /* Three-way switch of a setting: zero leaves the decision to the importer. */
 typedef enum zc_switch {
@@ -105,6 +109,13 @@ typedef struct zc_texture_settings {
     uint32_t max_dimension;     /* default 0 = ZC_TEXTURE_DEFAULT_MAX_DIMENSION: sources
                                    with a wider or taller image are refused before
                                    decoding; at most ZC_TEXTURE_MAX_EXTENT */
+    uint32_t max_texels;        /* default 0 = max(ZC_TEXTURE_TEXEL_FLOOR,
+                                   ZC_TEXTURE_TEXELS_PER_BYTE * source bytes): sources whose
+                                   header declares more texels (width * height) are refused
+                                   before decoding (decompression bombs); else this many */
+    zc_image_budget *budget;    /* default NULL = none; the memory budget the import takes
+                                   its estimated peak from before decoding and gives back
+                                   when it returns (zc_image_budget.h) */
 } zc_texture_settings;
 
 /* An imported texture. */
@@ -119,13 +130,25 @@ typedef struct zc_texture_image {
     uint32_t source_channels;           /* 1 grey, 2 grey+alpha, 3 RGB, 4 RGBA */
 } zc_texture_image;
 
+/* The most bytes an import of a w x h source of `size` bytes holds at once under
+ * settings `s` (NULL: defaults): the source bytes, plus the larger of stb_image's
+ * decode (`bytes_per_texel` of the decoder for that file type, zcpack.md "Memory")
+ * and the pipeline after it (level 0, the next mip level, the float copy of an 8-bit
+ * source stored as float, the entry with its whole chain in the widest format the
+ * settings may pick), plus working rows. An upper bound, measured against the real
+ * peak (zcpack.md). Pure. */
+uint64_t zc_texture_memory_estimate(uint32_t w, uint32_t h, size_t size, uint32_t decode_bytes_per_texel, int hdr,
+                                    const zc_texture_settings *s);
+
 /* Import an image from memory. `name` is the file or entry name: it is used for the
  * normal-map suffix only (NULL: no suffix rule). `settings` may be NULL (defaults).
  * On success *out holds a new image (release it with zc_texture_image_free); on
  * error *out is zeroed and diag (may be NULL) holds a sentence such as "image is
  * 100000x100000, larger than the 16384 limit". Errors: ZC_ERR_BAD_SOURCE (an empty,
  * unknown or undecodable image), ZC_ERR_INVALID_ARGUMENT (NULL bytes or out, a setting
- * out of range, a format the source cannot take), ZC_ERR_LIMIT (dimension cap, 2 GiB source, entry size),
+ * out of range, a format the source cannot take), ZC_ERR_LIMIT (dimension cap, texel
+ * limit for the source's size (max_texels), an estimate beyond the whole memory
+ * budget, 2 GiB source, entry size), ZC_ERR_IO (a remote budget failed),
  * ZC_ERR_OUT_OF_MEMORY. Untrusted input: safe on any bytes. */
 zc_result zc_texture_import_memory(const void *bytes, size_t size, const char *name,
                                    const zc_texture_settings *settings, zc_texture_image *out, zc_diag *diag);
