@@ -79,12 +79,14 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "zc_image_budget.h"
 #include "zc_model.h"
 #include "zc_model_isolate.h"
 #include "zc_types.h"
@@ -299,9 +301,10 @@ static void zc__child_signals(void) {
 
 /* The child's world, made with system calls only (async-signal-safe, as the child of
  * a threaded process needs before an exec): the signals above, no core file, death
- * with the parent, no descriptor but the pipe, moved to fd 3, and stdin/stdout on
- * /dev/null (the parent's stdout may carry --json; stderr stays for crash reports). */
-static void zc__child_setup(int wfd, pid_t parent) {
+ * with the parent, no descriptor but the pipe, moved to fd 3, and the image budget's
+ * socket (bfd >= 0), moved to fd 4, and stdin/stdout on /dev/null (the parent's
+ * stdout may carry --json; stderr stays for crash reports). */
+static void zc__child_setup(int wfd, int bfd, pid_t parent) {
     zc__child_signals();
     struct rlimit no_core = { 0, 0 };
     setrlimit(RLIMIT_CORE, &no_core); /* a crash leaves no core file in the user's directory */
@@ -317,15 +320,20 @@ static void zc__child_setup(int wfd, pid_t parent) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent) _exit(ZC__CHILD_EXIT_WRITE); /* the parent is already gone */
 
-    if (wfd != 3 && dup2(wfd, 3) < 0) _exit(ZC__CHILD_EXIT_WRITE);
+    /* above every target first, so moving one cannot close the other */
+    int high_w = fcntl(wfd, F_DUPFD, 16), high_b = bfd >= 0 ? fcntl(bfd, F_DUPFD, 16) : -1;
+    if (high_w < 0 || (bfd >= 0 && high_b < 0)) _exit(ZC__CHILD_EXIT_WRITE);
+    if (dup2(high_w, 3) < 0 || (high_b >= 0 && dup2(high_b, 4) < 0)) _exit(ZC__CHILD_EXIT_WRITE);
     fcntl(3, F_SETFD, 0); /* kept across an exec */
+    if (high_b >= 0) fcntl(4, F_SETFD, 0);
+    unsigned first_closed = high_b >= 0 ? 5u : 4u;
 #ifdef SYS_close_range
-    if (syscall(SYS_close_range, 4u, ~0u, 0u) != 0)
+    if (syscall(SYS_close_range, first_closed, ~0u, 0u) != 0)
 #endif
     {
         struct rlimit lim;
         long top = getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY ? (long)lim.rlim_cur : 65536;
-        for (long fd = 4; fd < top && fd < 65536; ++fd) close((int)fd);
+        for (long fd = first_closed; fd < top && fd < 65536; ++fd) close((int)fd);
     }
     int null_fd = open("/dev/null", O_RDWR);
     if (null_fd >= 0) {
@@ -408,10 +416,15 @@ static void zc__child_run(int fault, const char *root, const char *file_path, co
         _exit(0);
     }
 
+    /* A budget in the settings: the parent serves it on fd 4 (zc__spawn). */
+    zc_model_settings own = *settings;
+    zc_image_budget *remote = NULL;
+    if (own.texture.budget && zc_image_budget_remote(4, &remote) != ZC_OK) _exit(ZC__CHILD_EXIT_WRITE);
+    own.texture.budget = remote;
     zc_model model;
     zc_diag diag;
     diag.message[0] = 0;
-    zc_result r = zc_model_import_in_process_under(root, file_path, entry_path, settings, &model, &diag);
+    zc_result r = zc_model_import_in_process_under(root, file_path, entry_path, &own, &model, &diag);
     if (r != ZC_OK) {
         zc__put_error(&w, (uint32_t)r, diag.message[0] ? diag.message : zc_result_str(r));
     } else if (fault == ZC__MODEL_FAULT_HUGE_COUNT) {
@@ -450,6 +463,9 @@ typedef struct zc__reader {
     int fd;                     /* read end, non-blocking */
     int pidfd;                  /* readable when the child has exited; -1 when unavailable */
     int child_gone;
+    int budget_fd;              /* the child's image budget requests; -1: none */
+    zc_image_budget *budget;    /* served on budget_fd */
+    uint64_t budget_held;       /* what the child holds of it (given back at the end) */
     uint64_t deadline;
     zc__stop stop;
     int io_errno;
@@ -465,8 +481,9 @@ static int zc__wait_readable(zc__reader *r) {
             r->stop = ZC__STOP_TIMEOUT;
             return 0;
         }
-        struct pollfd fds[2] = { { r->fd, POLLIN, 0 }, { r->pidfd, POLLIN, 0 } };
-        int n = poll(fds, r->pidfd >= 0 && !r->child_gone ? 2 : 1, ms);
+        struct pollfd fds[3] = { { r->fd, POLLIN, 0 }, { r->budget_fd, POLLIN, 0 }, { r->pidfd, POLLIN, 0 } };
+        if (r->pidfd < 0 || r->child_gone) fds[2].fd = -1; /* poll skips negative descriptors */
+        int n = poll(fds, 3, ms);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) {
             r->io_errno = errno;
@@ -474,7 +491,10 @@ static int zc__wait_readable(zc__reader *r) {
             return 0;
         }
         if (n == 0) continue; /* the loop re-reads the clock */
-        if (fds[1].revents) r->child_gone = 1;
+        if (fds[2].revents) r->child_gone = 1;
+        if (fds[1].revents && !zc_image_budget_serve(r->budget, r->budget_fd, &r->budget_held))
+            r->budget_fd = -1; /* broken or gone: stop serving (closed at the end) */
+        if (fds[1].revents && !fds[0].revents && !fds[2].revents) continue;
         return 1;
     }
 }
@@ -842,11 +862,19 @@ static int zc__pidfd_open(pid_t pid) {
 /* Start the child; on success *pid and *read_fd (non-blocking, close-on-exec). */
 static zc_result zc__spawn(const char *root, const char *file_path, const char *entry_path,
                            const zc_model_settings *settings,
-                           pid_t *pid, int *read_fd, zc_diag *diag) {
-    int fds[2];
+                           pid_t *pid, int *read_fd, int *budget_fd, zc_diag *diag) {
+    int fds[2], sv[2] = { -1, -1 };
+    *budget_fd = -1;
     if (pipe2(fds, O_CLOEXEC) != 0)
         return zc_fail(diag, errno == EMFILE || errno == ENFILE ? ZC_ERR_LIMIT : ZC_ERR_IO,
                        "cannot start the model importer: %s", strerror(errno));
+    if (settings && settings->texture.budget && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+        int err = errno;
+        close(fds[0]);
+        close(fds[1]);
+        return zc_fail(diag, err == EMFILE || err == ENFILE ? ZC_ERR_LIMIT : ZC_ERR_IO,
+                       "cannot start the model importer: %s", strerror(err));
+    }
     fcntl(fds[1], F_SETPIPE_SZ, ZC__PIPE_SIZE); /* fewer wake-ups for large models; optional */
 #if defined(__GNUC__)
     int fault = __atomic_load_n(&zc__model_child_fault, __ATOMIC_RELAXED);
@@ -862,7 +890,7 @@ static zc_result zc__spawn(const char *root, const char *file_path, const char *
     pid_t parent = getpid();
     pid_t child = fork();
     if (child == 0) {
-        zc__child_setup(fds[1], parent);
+        zc__child_setup(fds[1], sv[1], parent);
 #if ZC_MODEL_CHILD_EXEC
         execv("/proc/self/exe", argv); /* continues in zc__exec_child_entry */
         _exit(ZC__CHILD_EXIT_EXEC);
@@ -872,14 +900,18 @@ static zc_result zc__spawn(const char *root, const char *file_path, const char *
     }
     int err = errno;
     close(fds[1]);
+    if (sv[1] >= 0) close(sv[1]);
     if (child < 0) {
         close(fds[0]);
+        if (sv[0] >= 0) close(sv[0]);
         return zc_fail(diag, err == ENOMEM ? ZC_ERR_OUT_OF_MEMORY : ZC_ERR_IO, "cannot start the model importer: %s",
                        strerror(err));
     }
     fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK);
+    if (sv[0] >= 0) fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) | O_NONBLOCK);
     *pid = child;
     *read_fd = fds[0];
+    *budget_fd = sv[0];
     return ZC_OK;
 }
 
@@ -905,11 +937,14 @@ zc_result zc_model_import_file_under(const char *root, const char *file_path, co
     memset(r, 0, offsetof(zc__reader, buf));
     pid_t pid = -1;
     uint64_t start = zc__now_ns();
-    zc_result result = zc__spawn(root, file_path, entry_path, settings, &pid, &r->fd, diag);
+    int budget_fd = -1;
+    zc_result result = zc__spawn(root, file_path, entry_path, settings, &pid, &r->fd, &budget_fd, diag);
     if (result != ZC_OK) {
         free(r);
         return result;
     }
+    r->budget_fd = budget_fd;
+    r->budget = settings ? settings->texture.budget : NULL;
     r->pidfd = zc__pidfd_open(pid);
     r->deadline = start + (uint64_t)timeout_ms * 1000000u;
 
@@ -926,6 +961,8 @@ zc_result zc_model_import_file_under(const char *root, const char *file_path, co
     int io_errno = r->io_errno;
     zc__close(r->pidfd);
     zc__close(r->fd);
+    zc__close(budget_fd);
+    zc_image_budget_release(r->budget, r->budget_held); /* the child is gone: what it held is free */
     free(r);
 
     char limit[32];

@@ -1,6 +1,6 @@
 /* zc_image_budget.c - the memory budget of decoded images (zc_image_budget.h).
  *
- * The remote protocol (child to parent and back, host byte order: both ends are one
+ * The remote protocol (over a stream socket, child to parent and back, host byte order: both ends are one
  * program image): a request is 9 bytes, the letter 'A' (acquire) or 'R' (release)
  * and a u64 byte count; an acquire is answered with 9 bytes, 0 (granted) or 1 (more
  * than the whole limit) and the parent's limit as a u64; a release gets no answer.
@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <uv.h>
@@ -15,8 +16,8 @@
 #include "zc_image_budget.h"
 
 struct zc_image_budget {
-    int remote;                 /* 1: forwards through the pipes below */
-    int request_fd, reply_fd;   /* remote */
+    int remote;                 /* 1: forwards through the socket below */
+    int fd;                     /* remote */
     uint64_t limit;             /* local; remote: as last answered (0 before) */
     uint64_t used, peak;        /* local, under lock */
     uv_mutex_t lock;            /* local */
@@ -47,13 +48,12 @@ zc_result zc_image_budget_create(uint64_t limit, zc_image_budget **out) {
     return ZC_OK;
 }
 
-zc_result zc_image_budget_remote(int request_fd, int reply_fd, zc_image_budget **out) {
+zc_result zc_image_budget_remote(int fd, zc_image_budget **out) {
     *out = NULL;
     zc_image_budget *b = (zc_image_budget *)calloc(1, sizeof *b);
     if (!b) return ZC_ERR_OUT_OF_MEMORY;
     b->remote = 1;
-    b->request_fd = request_fd;
-    b->reply_fd = reply_fd;
+    b->fd = fd;
     *out = b;
     return ZC_OK;
 }
@@ -79,11 +79,12 @@ uint64_t zc_image_budget_peak(const zc_image_budget *budget) {
     return peak;
 }
 
-/* Exactly n bytes through fd (blocking); 1 on success. */
-static int zc__pipe_io(int fd, void *data, size_t n, int writing) {
+/* Exactly n bytes through the socket (never raising SIGPIPE); 1 on success. A message
+ * is 9 bytes, sent in one piece, so a readable socket holds a whole one. */
+static int zc__socket_io(int fd, void *data, size_t n, int writing) {
     uint8_t *p = (uint8_t *)data;
     while (n) {
-        ssize_t k = writing ? write(fd, p, n) : read(fd, p, n);
+        ssize_t k = writing ? send(fd, p, n, MSG_NOSIGNAL) : recv(fd, p, n, 0);
         if (k < 0 && errno == EINTR) continue;
         if (k <= 0) return 0;
         p += k;
@@ -96,12 +97,12 @@ static int zc__send(int fd, uint8_t tag, uint64_t value) {
     uint8_t msg[9];
     msg[0] = tag;
     memcpy(msg + 1, &value, sizeof value);
-    return zc__pipe_io(fd, msg, sizeof msg, 1);
+    return zc__socket_io(fd, msg, sizeof msg, 1);
 }
 
 static int zc__receive(int fd, uint8_t *tag, uint64_t *value) {
     uint8_t msg[9];
-    if (!zc__pipe_io(fd, msg, sizeof msg, 0)) return 0;
+    if (!zc__socket_io(fd, msg, sizeof msg, 0)) return 0;
     *tag = msg[0];
     memcpy(value, msg + 1, sizeof *value);
     return 1;
@@ -111,7 +112,7 @@ zc_result zc_image_budget_acquire(zc_image_budget *budget, uint64_t bytes) {
     if (!budget) return ZC_OK;
     if (budget->remote) {
         uint8_t status;
-        if (!zc__send(budget->request_fd, 'A', bytes) || !zc__receive(budget->reply_fd, &status, &budget->limit))
+        if (!zc__send(budget->fd, 'A', bytes) || !zc__receive(budget->fd, &status, &budget->limit))
             return ZC_ERR_IO;
         return status == 0 ? ZC_OK : ZC_ERR_LIMIT;
     }
@@ -127,7 +128,7 @@ zc_result zc_image_budget_acquire(zc_image_budget *budget, uint64_t bytes) {
 void zc_image_budget_release(zc_image_budget *budget, uint64_t bytes) {
     if (!budget || !bytes) return;
     if (budget->remote) {
-        (void)zc__send(budget->request_fd, 'R', bytes); /* a dead parent ends the child anyway */
+        (void)zc__send(budget->fd, 'R', bytes); /* a dead parent ends the child anyway */
         return;
     }
     uv_mutex_lock(&budget->lock);
@@ -136,10 +137,10 @@ void zc_image_budget_release(zc_image_budget *budget, uint64_t bytes) {
     uv_mutex_unlock(&budget->lock);
 }
 
-int zc_image_budget_serve(zc_image_budget *budget, int request_fd, int reply_fd, uint64_t *held) {
+int zc_image_budget_serve(zc_image_budget *budget, int fd, uint64_t *held) {
     uint8_t tag;
     uint64_t bytes;
-    if (!zc__receive(request_fd, &tag, &bytes)) return 0;
+    if (!zc__receive(fd, &tag, &bytes)) return 0;
     if (tag == 'R') {
         if (bytes > *held) return 0; /* gives back more than it took: a broken child */
         *held -= bytes;
@@ -149,6 +150,6 @@ int zc_image_budget_serve(zc_image_budget *budget, int request_fd, int reply_fd,
     if (tag != 'A') return 0;
     zc_result r = zc_image_budget_acquire(budget, bytes);
     if (r == ZC_OK) *held += bytes;
-    if (!zc__send(reply_fd, r == ZC_OK ? 0 : 1, zc_image_budget_limit(budget))) return 0;
+    if (!zc__send(fd, r == ZC_OK ? 0 : 1, zc_image_budget_limit(budget))) return 0;
     return 1;
 }

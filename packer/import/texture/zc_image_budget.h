@@ -16,9 +16,10 @@
  *
  * A model import runs in a child process (zc_model.h, "Isolation") that decodes the
  * textures its materials reference: the child's budget is a remote one
- * (zc_image_budget_remote) that asks the parent's budget through a pair of pipes
+ * (zc_image_budget_remote) that asks the parent's budget through a stream socket
  * (zc_image_budget_serve), and the parent returns what a child still held when it
- * ended, however it ended.
+ * ended, however it ended. Waiting for the budget counts toward the model's time
+ * limit.
  *
  * Threads: acquire and release of one local budget may be called from any threads at
  * once; a remote budget belongs to the one thread of its child process.
@@ -47,10 +48,10 @@ uint64_t zc_image_budget_default_limit(void);
  * *out, or ZC_ERR_OUT_OF_MEMORY. */
 zc_result zc_image_budget_create(uint64_t limit, zc_image_budget **out);
 
-/* A budget that forwards to the budget served on the other end of two pipes:
- * requests are written to request_fd, answers read from reply_fd (both stay owned by
- * the caller). For the model importer's child. ZC_OK and *out, or ZC_ERR_OUT_OF_MEMORY. */
-zc_result zc_image_budget_remote(int request_fd, int reply_fd, zc_image_budget **out);
+/* A budget that forwards to the budget served on the other end of the connected
+ * stream socket `fd` (which stays owned by the caller). For the model importer's
+ * child. ZC_OK and *out, or ZC_ERR_OUT_OF_MEMORY. */
+zc_result zc_image_budget_remote(int fd, zc_image_budget **out);
 
 /* Free a budget (NULL is fine). Nothing may hold bytes of a local budget any more. */
 void zc_image_budget_destroy(zc_image_budget *budget);
@@ -62,20 +63,20 @@ uint64_t zc_image_budget_limit(const zc_image_budget *budget);
 uint64_t zc_image_budget_peak(const zc_image_budget *budget);
 
 /* Take `bytes` from the budget, waiting until that many are free. ZC_OK; ZC_ERR_LIMIT
- * at once when bytes exceeds the whole limit; ZC_ERR_IO when a remote budget's pipe
+ * at once when bytes exceeds the whole limit; ZC_ERR_IO when a remote budget's socket
  * fails. budget NULL: ZC_OK without waiting. */
 zc_result zc_image_budget_acquire(zc_image_budget *budget, uint64_t bytes);
 
 /* Give back `bytes` taken by a successful acquire. budget NULL: nothing. */
 void zc_image_budget_release(zc_image_budget *budget, uint64_t bytes);
 
-/* Parent side of a remote budget: read one request from request_fd (readable now),
- * carry it out on `budget` and answer on reply_fd. *held tracks what the child holds
+/* Parent side of a remote budget: read one request from the socket `fd` (readable
+ * now; non-blocking is fine), carry it out on `budget` and answer. *held tracks what the child holds
  * (start it at 0); once the child has ended, give it back with
  * zc_image_budget_release(budget, *held). Returns 1 when a request was served, 0 when
- * the pipe failed or the request was malformed (stop serving that child). Acquiring
+ * the socket failed (or the child is gone) or the request was malformed (stop serving that child). Acquiring
  * may wait, like zc_image_budget_acquire. */
-int zc_image_budget_serve(zc_image_budget *budget, int request_fd, int reply_fd, uint64_t *held);
+int zc_image_budget_serve(zc_image_budget *budget, int fd, uint64_t *held);
 
 #ifdef __cplusplus
 }
