@@ -601,16 +601,19 @@ uint64_t zc_texture_memory_estimate(uint32_t w, uint32_t h, size_t size, uint32_
 }
 
 /* Refuse a source declaring more texels than its size allows (before decoding). */
-static zc_result zc__check_texels(const zc_texture_settings *s, int w, int h, size_t size, zc_diag *diag) {
+static zc_result zc__check_texels(const zc_texture_settings *s, int w, int h, size_t size, int hdr, zc_diag *diag) {
     uint64_t texels = (uint64_t)(uint32_t)w * (uint32_t)h;
-    uint64_t by_size = (uint64_t)size * ZC_TEXTURE_TEXELS_PER_BYTE;
+    uint64_t per_byte = hdr ? ZC_TEXTURE_HDR_TEXELS_PER_BYTE : ZC_TEXTURE_TEXELS_PER_BYTE;
+    uint64_t by_size = (uint64_t)size * per_byte;
     uint64_t limit = s->max_texels ? s->max_texels : by_size > ZC_TEXTURE_TEXEL_FLOOR ? by_size : ZC_TEXTURE_TEXEL_FLOOR;
     if (texels <= limit) return ZC_OK;
     return zc_fail(diag, ZC_ERR_LIMIT,
                    "image declares %dx%d (%llu texels) in a source of %zu bytes, more than the %llu texels allowed "
                    "(%s); a zcpack.json rule \"max_texels\": %llu for this file allows it",
                    w, h, (unsigned long long)texels, size, (unsigned long long)limit,
-                   s->max_texels ? "its max_texels" : "max(4096x4096, 32 per source byte)",
+                   s->max_texels ? "its max_texels"
+                   : hdr         ? "max(4096x4096, 4 per byte of an HDR source)"
+                                 : "max(4096x4096, 32 per source byte)",
                    (unsigned long long)texels);
 }
 
@@ -650,8 +653,8 @@ zc_result zc_texture_import_memory(const void *bytes, size_t size, const char *n
     if (r != ZC_OK) return r;
     int w = 0, h = 0, channels = 0;
     if ((r = zc__probe((const uint8_t *)bytes, size, s.max_dimension, &w, &h, &channels, diag)) != ZC_OK) return r;
-    if ((r = zc__check_texels(&s, w, h, size, diag)) != ZC_OK) return r;
     int hdr = stbi_is_hdr_from_memory((const uint8_t *)bytes, (int)size) != 0;
+    if ((r = zc__check_texels(&s, w, h, size, hdr, diag)) != ZC_OK) return r;
     uint64_t taken;
     if ((r = zc__take_memory(&s, (const uint8_t *)bytes, size, w, h, hdr, &taken, diag)) != ZC_OK) return r;
     r = zc__import_decoded(&s, (const uint8_t *)bytes, size, name, w, h, channels, hdr, out, diag);

@@ -52,6 +52,7 @@ extern "C" {
 #define ZC_TEXTURE_CUTOUT_REFERENCE 128u        /* alpha >= 128 (0.5) passes the alpha test */
 #define ZC_TEXTURE_TEXEL_FLOOR 16777216u        /* 4096 x 4096: texels any source may declare */
 #define ZC_TEXTURE_TEXELS_PER_BYTE 32u          /* beyond the floor: texels per byte of source */
+#define ZC_TEXTURE_HDR_TEXELS_PER_BYTE 4u       /* the same for Radiance HDR sources */
 
 typedef struct zc_image_budget zc_image_budget; /* zc_image_budget.h */
 
@@ -110,7 +111,8 @@ typedef struct zc_texture_settings {
                                    with a wider or taller image are refused before
                                    decoding; at most ZC_TEXTURE_MAX_EXTENT */
     uint32_t max_texels;        /* default 0 = max(ZC_TEXTURE_TEXEL_FLOOR,
-                                   ZC_TEXTURE_TEXELS_PER_BYTE * source bytes): sources whose
+                                   ZC_TEXTURE_TEXELS_PER_BYTE * source bytes; HDR:
+                                   ZC_TEXTURE_HDR_TEXELS_PER_BYTE): sources whose
                                    header declares more texels (width * height) are refused
                                    before decoding (decompression bombs); else this many */
     zc_image_budget *budget;    /* default NULL = none; the memory budget the import takes
