@@ -28,6 +28,11 @@
  * the program that runs (the CLI, the tests and the tools are). Everything else
  * (setup, reply, checks, reaping) is the same in both modes.
  *
+ * Image memory: when the settings carry an image budget (zc_image_budget.h), the
+ * child also gets one end of a socket pair as fd 4 and imports its textures under a
+ * remote budget on it; the parent serves the requests while it waits for the reply
+ * and gives back whatever the child still holds once it has reaped it.
+ *
  * The reply (child to parent, host byte order: both ends are one program image).
  * Every integer is a u32 or u64 written as its bytes, with no padding:
  *

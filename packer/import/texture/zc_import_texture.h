@@ -13,7 +13,9 @@
  *
  * Sources: PNG, JPEG, TGA, BMP, PSD (composited image), GIF (first frame) and Radiance
  * HDR, decoded by stb_image. Every source is untrusted: the file is read into memory,
- * its header is checked against the dimension cap before any texel is decoded, and a
+ * its header is checked against the dimension cap and the texel limit for its size
+ * (max_texels) before any texel is decoded, the import's estimated peak memory is
+ * taken from the settings' budget (when there is one) for the time of the import, and a
  * failure becomes a ZC_ERR_* code with a sentence in the diag (without the file name,
  * which the caller prefixes), never a crash.
  *
