@@ -422,7 +422,11 @@ static void zc__child_run(int fault, const char *root, const char *file_path, co
     }
 
     /* A budget in the settings: the parent serves it on fd 4 (zc__spawn). */
-    zc_model_settings own = *settings;
+    zc_model_settings own;
+    if (settings)
+        own = *settings;
+    else
+        memset(&own, 0, sizeof own);
     zc_image_budget *remote = NULL;
     if (own.texture.budget && zc_image_budget_remote(4, &remote) != ZC_OK) _exit(ZC__CHILD_EXIT_WRITE);
     own.texture.budget = remote;
