@@ -211,9 +211,11 @@ typedef struct zc_pack zc_pack;
  * none of the trusted keys, a signature block of an unknown version or algorithm, and
  * a signature that does not verify (any byte of the file changed since signing) are
  * refused with ZC_ERR_SIGNATURE and a log sentence saying which. This costs one
- * BLAKE2b-512 pass over the whole file (about 1 GB/s on one core here: SPEC.md
- * section 14.4), which is less than FULL or CHECKSUMS, which decode every compressed
- * entry. After a good signature desc->validate applies as usual, and since the
+ * BLAKE2b-512 pass over the whole file, about 500 MB/s on one core here (SPEC.md
+ * section 14.4): less than FULL or CHECKSUMS on packs with compressed entries, which
+ * those levels decode, and about four times the XXH3 pass of CHECKSUMS on
+ * uncompressed bytes. After a good signature desc->validate applies as usual, and
+ * since the
  * signature covers every byte, a pack signed by a key you trust may be opened at
  * ZC_VALIDATE_NONE or TOC safely: only the holder of the secret key can have made
  * it (whether that holder writes well-formed packs is the trust you place in the
