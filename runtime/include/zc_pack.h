@@ -39,7 +39,10 @@
  *  (zc_pack_validate). After a successful validation at a level, every accessor is
  *  safe on that pack for everything that level covers (SPEC.md, "Validation levels").
  *  Nothing in the runtime aborts or crashes on bad data: it returns an error code and
- *  logs a sentence naming the problem through the pack's logger.
+ *  logs a sentence naming the problem through the pack's logger. Checksums find
+ *  accidents, not attackers: to accept only packs you made, sign them (zcpack sign)
+ *  and give zc_pack_desc.trusted_keys, which checks a signature over every byte first
+ *  (zc_pack_open, "Signatures"; SPEC.md sections 14 and 15).
  *
  * Companion headers
  *  zc_live.h         hot reload (zc_live_*): declared only when ZC_EDITOR is defined.
