@@ -33,7 +33,7 @@ typedef struct zc_secret_key {
  * existing file of either name fails with ZC_ERR_IO before anything is written, and a
  * failure after the secret file was made removes it again. *out_public (may be NULL)
  * receives the public key. Errors (logged with the file name): ZC_ERR_IO,
- * ZC_ERR_INVALID_ARGUMENT (empty or overlong base), ZC_ERR_OUT_OF_MEMORY. */
+ * ZC_ERR_INVALID_ARGUMENT (empty or overlong base). */
 zc_result zc_keygen(const char *base, zc_logger logger, zc_public_key *out_public);
 
 /* Read and check a secret key file (at most 4096 bytes): its size, prefix "ZS",

@@ -36,7 +36,7 @@ static int zc__keygen_run(const zc_cli_call *call) {
     zc_result r = zc_keygen(base, logger, &key);
     if (r != ZC_OK) {
         zc__fail_on(base, r);
-        return r == ZC_ERR_INVALID_ARGUMENT ? ZC_EXIT_USAGE : r == ZC_ERR_OUT_OF_MEMORY ? ZC_EXIT_INTERNAL : ZC_EXIT_IO;
+        return r == ZC_ERR_INVALID_ARGUMENT ? ZC_EXIT_USAGE : ZC_EXIT_IO;
     }
     char id[2 * ZC_KEY_ID_SIZE + 1];
     zc_key_id_text(key.key_id, id);
