@@ -55,11 +55,11 @@ local version_major = header:read("*a"):match("#define ZC_VERSION_MAJOR (%d+)")
 header:close()
 
 -- System libraries. The runtime links zstd (compressed entries), libuv (asynchronous
--- prefetch) and pthreads (xxhash is compiled in from its header); the packer side uses
--- the libraries of DESIGN.md section 3 (linked with --as-needed, so unused ones cost
--- nothing).
-local runtime_links = { "zstd", "uv", "pthread" }
-local packer_links = { "cjson", "zstd", "uv", "assimp", "meshoptimizer", "xxhash", "m", "pthread" }
+-- prefetch), libsodium (signed packs: BLAKE2b and Ed25519) and pthreads (xxhash is
+-- compiled in from its header); the packer side uses the libraries of DESIGN.md
+-- section 3 (linked with --as-needed, so unused ones cost nothing).
+local runtime_links = { "zstd", "uv", "sodium", "pthread" }
+local packer_links = { "cjson", "zstd", "uv", "sodium", "assimp", "meshoptimizer", "xxhash", "m", "pthread" }
 
 -- Include directories per project, so that a back-edge of the dependency rule
 -- (DESIGN.md section 2) fails to compile: formats/ includes nothing outside itself;

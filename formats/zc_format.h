@@ -112,8 +112,8 @@ typedef struct zc_header {
     uint8_t  magic[4];          /* ZC_MAGIC */
     uint8_t  mangle_check[4];   /* ZC_MANGLE_CHECK */
     uint16_t format_major;      /* ZC_FORMAT_MAJOR */
-    uint16_t format_minor;      /* ZC_FORMAT_MINOR of the writer */
-    uint32_t header_size;       /* sizeof(zc_header) when written by format 1.0 */
+    uint16_t format_minor;      /* ZC_FORMAT_MINOR_UNSIGNED or _SIGNED */
+    uint32_t header_size;       /* sizeof(zc_header) unsigned; ZC_SIGNED_HEADER_SIZE signed */
     uint64_t header_checksum;   /* XXH3-64 of header_size bytes with this field zero */
     uint64_t endian_check;      /* ZC_ENDIAN_CHECK */
     double   float_check;       /* ZC_FLOAT_CHECK */
@@ -144,6 +144,70 @@ ZC_CHECK_LAYOUT(zc_header, toc_checksum, 72);
 ZC_CHECK_LAYOUT(zc_header, reserved, 80);
 
 #define ZC_HEADER_CHECKSUM_OFFSET 16u
+
+/* ---------------------------------------------------------------------------------
+ * Signature block (format 1.1, SPEC.md section 14): header bytes [128, 256) of a
+ * signed pack, whose header_size is ZC_SIGNED_HEADER_SIZE. The signature is Ed25519
+ * over ZC_SIGNATURE_CONTEXT followed by the BLAKE2b-512 digest of the whole file read
+ * with two ranges as zero: the header checksum field and the signature field. So one
+ * signature covers every other byte of the file, the block's own fields included, and
+ * the header checksum (computed after signing) covers the signature.
+ * ------------------------------------------------------------------------------- */
+
+#define ZC_SIGNED_HEADER_SIZE      256u
+#define ZC_SIGNATURE_BLOCK_OFFSET  128u   /* file offset of the block */
+#define ZC_SIGNATURE_TAG           ZC_FOURCC('Z', 'S', 'I', 'G')
+#define ZC_SIGNATURE_VERSION       1u
+#define ZC_SIGNATURE_SIZE          64
+#define ZC_SIGNATURE_CONTEXT       "zcpack signed pack v1" /* 21 bytes, no NUL, before the digest */
+
+typedef struct zc_signature_block {
+    uint32_t tag;               /* ZC_SIGNATURE_TAG */
+    uint16_t version;           /* ZC_SIGNATURE_VERSION */
+    uint16_t algorithm;         /* ZC_SIGNATURE_ED25519_BLAKE2B */
+    uint8_t  key_id[ZC_KEY_ID_SIZE]; /* id of the signing key (SPEC.md 15.2) */
+    uint8_t  signature[ZC_SIGNATURE_SIZE]; /* Ed25519 signature of the signed message */
+    uint8_t  reserved[48];      /* zero */
+} zc_signature_block;
+
+ZC_STATIC_ASSERT(sizeof(zc_signature_block) == 128, "zc_signature_block size");
+ZC_CHECK_LAYOUT(zc_signature_block, tag, 0);
+ZC_CHECK_LAYOUT(zc_signature_block, version, 4);
+ZC_CHECK_LAYOUT(zc_signature_block, algorithm, 6);
+ZC_CHECK_LAYOUT(zc_signature_block, key_id, 8);
+ZC_CHECK_LAYOUT(zc_signature_block, signature, 16);
+ZC_CHECK_LAYOUT(zc_signature_block, reserved, 80);
+
+/* File offset of the signature field: the second range the digest reads as zero. */
+#define ZC_SIGNATURE_FIELD_OFFSET (ZC_SIGNATURE_BLOCK_OFFSET + 16u)
+
+/* 1 when a header that zc_check_header accepted carries a signature block: header_size
+ * is at least ZC_SIGNED_HEADER_SIZE and the block's tag is ZC_SIGNATURE_TAG. `header`
+ * holds at least header_size bytes. Pure; untrusted bytes (after zc_check_header). */
+static inline int zc_header_is_signed(const void *header) {
+    const uint8_t *b = (const uint8_t *)header;
+    return zc_le32(b + offsetof(zc_header, header_size)) >= ZC_SIGNED_HEADER_SIZE &&
+           zc_le32(b + ZC_SIGNATURE_BLOCK_OFFSET) == ZC_SIGNATURE_TAG;
+}
+
+/* Check the fields of a signature block a verifier relies on: version, algorithm and
+ * reserved bytes (the signature itself needs the key and the digest). Call only when
+ * zc_header_is_signed. ZC_ERR_SIGNATURE with a sentence otherwise. Pure; untrusted. */
+static inline zc_result zc_check_signature_block(const void *header, zc_diag *diag) {
+    const uint8_t *b = (const uint8_t *)header + ZC_SIGNATURE_BLOCK_OFFSET;
+    uint16_t version = zc_le16(b + offsetof(zc_signature_block, version));
+    uint16_t algorithm = zc_le16(b + offsetof(zc_signature_block, algorithm));
+    if (version != ZC_SIGNATURE_VERSION)
+        return zc_fail(diag, ZC_ERR_SIGNATURE, "signature block version %u; this reader knows %u", version,
+                       ZC_SIGNATURE_VERSION);
+    if (algorithm != ZC_SIGNATURE_ED25519_BLAKE2B)
+        return zc_fail(diag, ZC_ERR_SIGNATURE, "unknown signature algorithm %u", algorithm);
+    for (size_t i = offsetof(zc_signature_block, reserved); i < sizeof(zc_signature_block); ++i)
+        if (b[i] != 0)
+            return zc_fail(diag, ZC_ERR_SIGNATURE, "reserved signature block byte %u is not zero",
+                           (unsigned)(ZC_SIGNATURE_BLOCK_OFFSET + i));
+    return ZC_OK;
+}
 
 /* ---------------------------------------------------------------------------------
  * Table of contents: zc_toc_header, then entry_count records of entry_size bytes

@@ -33,7 +33,19 @@ extern "C" {
     ZC_STATIC_ASSERT(offsetof(type, field) == (offset), #type "." #field " offset")
 
 #define ZC_FORMAT_MAJOR 1             /* a reader refuses any other major version */
-#define ZC_FORMAT_MINOR 0             /* a reader accepts any minor >= 0 of its major */
+#define ZC_FORMAT_MINOR 1             /* newest minor this reader knows (1.1: the signature
+                                         block); a reader accepts any minor of its major */
+#define ZC_FORMAT_MINOR_UNSIGNED 0    /* minor a writer gives an unsigned pack */
+#define ZC_FORMAT_MINOR_SIGNED 1      /* minor a writer gives a signed pack */
+
+/* Sizes shared by the signature block (zc_format.h) and the key files (SPEC.md,
+ * "Keys and trust"): an Ed25519 public key and the key id derived from it. */
+#define ZC_PUBLIC_KEY_SIZE 32
+#define ZC_KEY_ID_SIZE 8
+#define ZC_SIGNATURE_ED25519_BLAKE2B 1u /* the one signature algorithm id of version 1 */
+#define ZC_SIGNATURE_DIGEST_SIZE 64     /* BLAKE2b-512 of the pack */
+#define ZC_SIGNATURE_CONTEXT_SIZE 21    /* strlen(ZC_SIGNATURE_CONTEXT), zc_format.h */
+#define ZC_SIGNED_MESSAGE_SIZE (ZC_SIGNATURE_CONTEXT_SIZE + ZC_SIGNATURE_DIGEST_SIZE)
 
 #define ZC_FOURCC(a, b, c, d) \
     ((uint32_t)(uint8_t)(a) | ((uint32_t)(uint8_t)(b) << 8) | ((uint32_t)(uint8_t)(c) << 16) | ((uint32_t)(uint8_t)(d) << 24))

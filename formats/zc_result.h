@@ -42,7 +42,8 @@
     X(ERR_BAD_SOURCE,       27, "source asset cannot be imported")                   \
     X(ERR_CANCELED,         28, "operation canceled")                                \
     X(ERR_STALE_HANDLE,     29, "handle is stale (released or never issued)") \
-    X(ERR_BAD_PADDING,      30, "padding between payloads is not zero")
+    X(ERR_BAD_PADDING,      30, "padding between payloads is not zero")                \
+    X(ERR_SIGNATURE,        31, "pack is unsigned, wrongly signed or signed by an untrusted key")
 
 typedef enum zc_result {
 #define ZC__RESULT_ENUM(name, value, text) ZC_##name = value,

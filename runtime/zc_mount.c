@@ -37,6 +37,8 @@ struct zc_mounts {
     uint32_t count, cap;
     uint64_t next_order;
     atomic_uint published_count; /* count, readable without the lock (zc_mounts_count) */
+    zc_public_key *keys;        /* trusted keys (copied at create); NULL: any pack mounts */
+    uint32_t key_count;
 };
 
 /* ---------------------------------------------------------------------------------
@@ -89,6 +91,22 @@ static zc_result zc__check_mount_point(const zc_mounts *m, const char *mount_poi
     return ZC_OK;
 }
 
+/* With trusted keys, the pack must be signed by one of them: a pack verified at open
+ * against a key the table trusts too is accepted as it is, any other is verified now.
+ * Logs why not and returns ZC_ERR_SIGNATURE. Called without the lock (it may hash the
+ * whole pack). */
+static zc_result zc__check_mount_signature(const zc_mounts *m, const zc_pack *pack) {
+    if (!m->key_count) return ZC_OK;
+    for (uint32_t i = 0; pack->signature_verified && i < m->key_count; ++i)
+        if (memcmp(&m->keys[i], &pack->verified_key, sizeof pack->verified_key) == 0) return ZC_OK;
+    zc_diag diag;
+    diag.message[0] = 0;
+    zc_result r = zc__signature_verify(pack, m->keys, m->key_count, NULL, &diag);
+    if (r != ZC_OK)
+        zc__mounts_log(m, ZC_LOG_ERROR, "%s: not mounted: %s", zc__pack_label(pack), diag.message);
+    return r;
+}
+
 /* Position at which a new mount of `priority` goes: before every mount of lower or
  * equal priority (it is the latest mounted), after every higher one. */
 static uint32_t zc__insert_position(const zc_mounts *m, int32_t priority) {
@@ -133,12 +151,21 @@ zc_result zc_mounts_create(zc_mounts **out, const zc_mounts_desc *desc) {
         if (desc->allocator.alloc) allocator = desc->allocator;
         logger = desc->logger;
     }
+    uint32_t key_count = desc ? desc->trusted_key_count : 0;
+    if (key_count && !desc->trusted_keys) return ZC_ERR_INVALID_ARGUMENT;
     zc_mounts *m = (zc_mounts *)allocator.alloc(sizeof *m, allocator.user_data);
-    if (!m) {
+    zc_public_key *keys =
+        key_count ? (zc_public_key *)allocator.alloc((size_t)key_count * sizeof *keys, allocator.user_data) : NULL;
+    if (!m || (key_count && !keys)) {
+        if (m) allocator.free(m, allocator.user_data);
+        if (keys) allocator.free(keys, allocator.user_data);
         if (logger.func) logger.func(ZC_LOG_ERROR, "out of memory for a mount table", logger.user_data);
         return ZC_ERR_OUT_OF_MEMORY;
     }
     memset(m, 0, sizeof *m);
+    if (key_count) memcpy(keys, desc->trusted_keys, (size_t)key_count * sizeof *keys);
+    m->keys = keys;
+    m->key_count = key_count;
     m->allocator = allocator;
     m->logger = logger;
     atomic_init(&m->published_count, 0u);
@@ -154,6 +181,7 @@ void zc_mounts_destroy(zc_mounts *mounts) {
         zc__pack_unref(mounts->mounts[i].pack);
     }
     mounts->allocator.free(mounts->mounts, mounts->allocator.user_data);
+    mounts->allocator.free(mounts->keys, mounts->allocator.user_data);
     zc__os_mutex_destroy(&mounts->lock);
     zc_allocator a = mounts->allocator;
     a.free(mounts, a.user_data);
@@ -166,6 +194,7 @@ void zc_mounts_destroy(zc_mounts *mounts) {
 zc_result zc_mounts_add(zc_mounts *mounts, const zc_mount_desc *desc) {
     if (!mounts || !desc || !desc->pack) return ZC_ERR_INVALID_ARGUMENT;
     zc_result r = zc__check_mount_point(mounts, desc->mount_point);
+    if (r == ZC_OK) r = zc__check_mount_signature(mounts, desc->pack);
     if (r != ZC_OK) return r;
 
     /* Copy the mount point before taking the lock: allocation stays outside it. */

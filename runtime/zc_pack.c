@@ -398,14 +398,33 @@ static zc_result zc__load_file(zc_pack *pack, const char *path, int no_mmap, zc_
     return ZC_OK;
 }
 
-/* Header and TOC placement checks common to every level, then the level's checks. */
-static zc_result zc__attach(zc_pack *pack, zc_validate level, zc_diag *diag) {
+/* With trusted keys: the header checksum (the one field the signature leaves out),
+ * then the signature (zc_pack.h, zc_pack_open, "Signatures"). */
+static zc_result zc__check_signature(zc_pack *pack, const zc_pack_desc *desc, zc_diag *diag) {
+    if (!desc->trusted_key_count) return ZC_OK;
+    if (ZC__CHECK_HASHES &&
+        zc_le64(pack->base + ZC_HEADER_CHECKSUM_OFFSET) != zc__header_checksum(pack->base, pack->header_size))
+        return zc_fail(diag, ZC_ERR_HEADER_CHECKSUM, "header checksum mismatch: the header is damaged");
+    uint32_t index = 0;
+    zc_result r = zc__signature_verify(pack, desc->trusted_keys, desc->trusted_key_count, &index, diag);
+    if (r != ZC_OK) return r;
+    pack->signature_verified = 1;
+    pack->verified_key = desc->trusted_keys[index];
+    return ZC_OK;
+}
+
+/* Header and TOC placement checks common to every level, the signature when keys are
+ * given, then the level's checks. */
+static zc_result zc__attach(zc_pack *pack, const zc_pack_desc *desc, zc_diag *diag) {
+    zc_validate level = desc->validate;
     zc_result r = zc_check_header(pack->base, pack->size, pack->size, diag);
     if (r != ZC_OK) return r;
     memcpy(&pack->header, pack->base, sizeof pack->header);
     pack->header_size = pack->header.header_size;
     pack->toc = pack->base + pack->header.toc_offset;
     pack->toc_size = pack->header.toc_size;
+    pack->is_signed = zc_header_is_signed(pack->base);
+    if ((r = zc__check_signature(pack, desc, diag)) != ZC_OK) return r;
     /* Checksums first, so damage is named as damage rather than as a bad field. */
     if (level != ZC_VALIDATE_NONE && (r = zc__validate_checksums(pack, diag)) != ZC_OK) return r;
     /* The TOC header bounds every accessor, so it is checked at every level. */
@@ -431,6 +450,8 @@ zc_result zc_pack_open(zc_pack **out_pack, const zc_pack_desc *desc) {
     const char *misuse = !desc->path && !desc->memory ? "zc_pack_open: desc has neither a path nor memory"
                          : desc->validate < ZC_VALIDATE_DEFAULT || desc->validate > ZC_VALIDATE_CHECKSUMS
                              ? "zc_pack_open: desc.validate is not a zc_validate value"
+                         : desc->trusted_key_count && !desc->trusted_keys
+                             ? "zc_pack_open: desc.trusted_key_count is set but desc.trusted_keys is NULL"
                              : NULL;
     if (misuse) {
         if (desc->logger.func) desc->logger.func(ZC_LOG_ERROR, misuse, desc->logger.user_data);
@@ -475,7 +496,7 @@ zc_result zc_pack_open(zc_pack **out_pack, const zc_pack_desc *desc) {
             if (r == ZC_OK) r = zc_fail(&diag, ZC_ERR_TRUNCATED, "buffer is shorter than a pack header");
         }
     }
-    if (r == ZC_OK) r = zc__attach(pack, desc->validate, &diag);
+    if (r == ZC_OK) r = zc__attach(pack, desc, &diag);
     /* Once mapped or read, the bytes no longer need the file handle. */
     zc__os_close(&pack->file);
     if (r != ZC_OK) {
@@ -521,6 +542,11 @@ zc_result zc_pack_get_info(const zc_pack *pack, zc_pack_info *out) {
     for (uint32_t i = 0; i < pack->entry_count; ++i) out->payload_bytes += zc__record(pack, i)->stored_size;
     out->mapped = pack->map.data != NULL;
     out->validated = pack->validated;
+    out->is_signed = pack->is_signed;
+    out->signature_verified = pack->signature_verified;
+    if (pack->is_signed)
+        memcpy(out->signer_key_id, pack->base + ZC_SIGNATURE_BLOCK_OFFSET + offsetof(zc_signature_block, key_id),
+               ZC_KEY_ID_SIZE);
     return ZC_OK;
 }
 

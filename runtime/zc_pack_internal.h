@@ -43,6 +43,10 @@ struct zc_pack {
     uint64_t max_decoded_size;  /* resolved zc_pack_desc.max_decoded_size */
     struct zc__cache *cache;    /* decoded compressed entries (zc_entry_cache.c); NULL until
                                    the first compressed entry is acquired */
+
+    int is_signed;              /* the header carries a signature block (zc_header_is_signed) */
+    int signature_verified;     /* verified at open against verified_key */
+    zc_public_key verified_key; /* the trusted key that verified it */
 };
 
 /* Take one more reference on the pack. Any thread. */
@@ -67,5 +71,13 @@ void zc__cache_destroy(zc_pack *pack);
 zc_result zc__entry_decode_copy(const zc_pack *pack, const zc_entry *entry, void **out_block, const void **out_data,
                                 zc_diag *diag);
 void zc__entry_free_copy(const zc_pack *pack, void *block);
+
+/* Verify the pack's signature against `count` trusted keys (zc_signature.c): the
+ * block's fields, its key id among the keys, then Ed25519 over the pack's digest (one
+ * BLAKE2b pass over the image). ZC_OK sets *out_index (may be NULL) to the key that
+ * verified; else ZC_ERR_SIGNATURE with a sentence in diag. Needs only a header that
+ * zc_check_header accepted. Any thread; allocation-free. */
+zc_result zc__signature_verify(const zc_pack *pack, const zc_public_key *keys, uint32_t count, uint32_t *out_index,
+                               zc_diag *diag);
 
 #endif /* ZC_PACK_INTERNAL_H */

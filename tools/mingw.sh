@@ -7,7 +7,9 @@
 # which needs libuv) and build/mingw/sdk_hello.exe with x86_64-w64-mingw32-gcc,
 # warnings as errors. Debian ships neither zstd nor libuv for mingw, so the runtime is
 # compiled with -DZC_NO_ZSTD: compressed entries report ZC_ERR_UNSUPPORTED_CODEC, and
-# the pack sdk_hello reads is built with --no-compress-entries. When
+# the pack sdk_hello reads is built with --no-compress-entries. Nor does it ship
+# libsodium, so the runtime is compiled with -DZC_NO_SODIUM: signed packs open as
+# plain packs, and any trusted key given is refused with ZC_ERR_SIGNATURE. When
 # wine64 is installed, runs sdk_hello.exe on `pack` (default: samples/assets packed
 # by $ZCPACK, default bin/release/zcpack) and fails if it fails.
 #
@@ -24,7 +26,7 @@ cc=x86_64-w64-mingw32-gcc
 ar=x86_64-w64-mingw32-ar
 out=build/mingw
 cflags=(-std=c11 -Wall -Wextra -Werror -O2)
-runtime_flags=(-DZC_NO_ZSTD)
+runtime_flags=(-DZC_NO_ZSTD -DZC_NO_SODIUM)
 
 rm -rf "$out/obj" "$out/sdk"
 mkdir -p "$out/obj" "$out/include" "$out/sdk/include/zc"

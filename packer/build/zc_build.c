@@ -176,6 +176,7 @@ static zc_result zc__open_writer(const zc_build_desc *desc, const zc_manifest *m
     wd.compress_level = desc->compress_level;
     wd.min_saving_percent = desc->min_saving_percent;
     wd.dictionaries = desc->dictionaries;
+    wd.sign_key = desc->sign_key;
     return zc_writer_open(w, &wd);
 }
 
@@ -236,7 +237,10 @@ zc_result zc__build_tree(const zc_build_desc *desc, const char *write_path, zc_b
         stage = ZC_BUILD_STAGE_WRITE;
         zc_build_desc write_desc = *desc;
         write_desc.output_path = write_path;
-        if (write_path != desc->output_path) write_desc.no_sync = write_desc.no_verify = 1;
+        if (write_path != desc->output_path) {
+            write_desc.no_sync = write_desc.no_verify = 1;
+            write_desc.sign_key = NULL; /* only the patch made from it is kept, and signed */
+        }
         r = zc__open_writer(&write_desc, b.manifest, &p.w);
     }
     int written = 0;

@@ -138,6 +138,8 @@ typedef struct zc_build_desc {
     void *progress_user_data;       /* default: NULL */
     int no_verify;                  /* default: 0 (see zc_writer_desc) */
     int no_sync;                    /* default: 0 (see zc_writer_desc) */
+    const zc_secret_key *sign_key;  /* default: NULL = unsigned; else the pack (a patch pack
+                                       with base_path) is signed with it (zc_writer_desc) */
     uint32_t threads;               /* default: 0 = uv_available_parallelism(); imports
                                        prepared at once */
     int keep_going;                 /* default: 0 = stop at the first failed import and

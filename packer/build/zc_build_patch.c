@@ -190,6 +190,7 @@ static zc_result zc__write_patch(const zc_build_desc *desc, const zc_pack *base,
         wd.logger = desc->logger;
         wd.no_verify = desc->no_verify;
         wd.no_sync = desc->no_sync;
+        wd.sign_key = desc->sign_key;
         r = zc_writer_open(&w, &wd);
     }
     if (r == ZC_OK) r = zc__patch_copy(desc, w, base, full_entries, full_count, counts);

@@ -218,6 +218,7 @@ void zc_writer_abort(zc_writer *w) {
     ZSTD_freeCCtx(w->cctx);
     for (uint32_t i = 0; i < w->deferred_count; ++i) free(w->deferred[i].data);
     free(w->deferred);
+    zc_secret_key_wipe(&w->sign_key);
     free(w);
 }
 
@@ -256,6 +257,9 @@ zc_result zc_writer_open(zc_writer **out_writer, const zc_writer_desc *desc) {
     w->level = desc->compress_level ? desc->compress_level : ZC_WRITER_DEFAULT_LEVEL;
     w->min_saving = desc->min_saving_percent ? desc->min_saving_percent : ZC_WRITER_DEFAULT_MIN_SAVING;
     w->dictionaries = desc->dictionaries;
+    w->header_size = desc->sign_key ? ZC_SIGNED_HEADER_SIZE : (uint32_t)sizeof(zc_header);
+    w->sign = desc->sign_key != NULL;
+    if (desc->sign_key) w->sign_key = *desc->sign_key;
     if (w->level < 1 || w->level > ZC_WRITER_MAX_LEVEL || w->min_saving > 99) {
         zc__writer_wlog(w, ZC_LOG_ERROR, "%s: compression level %d (1..%d) or minimum saving %u%% (1..99) out of range",
                  desc->path, w->level, ZC_WRITER_MAX_LEVEL, w->min_saving);
@@ -295,7 +299,7 @@ zc_result zc_writer_open(zc_writer **out_writer, const zc_writer_desc *desc) {
     if (stale)
         zc__writer_wlog(w, ZC_LOG_INFO, "%s: removed %u temporary file%s of ended processes beside it", desc->path,
                         stale, stale == 1 ? "" : "s");
-    zc_result r = zc__writer_emit_zeros(w, ZC__HEADER_SIZE);
+    zc_result r = zc__writer_emit_zeros(w, w->header_size);
     if (r != ZC_OK) {
         zc_writer_abort(w);
         return r;
@@ -506,7 +510,7 @@ zc_result zc__writer_share_or_keep(zc_writer *w, uint32_t index) {
     if (rec->stored_size == 0) {
         /* No bytes: the lowest aligned offset in the payload area. finish places the
          * TOC at or after it. */
-        rec->offset = zc__writer_align_up(ZC__HEADER_SIZE, alignment);
+        rec->offset = zc__writer_align_up(w->header_size, alignment);
         if (rec->offset > w->end) w->end = rec->offset;
         return ZC_OK;
     }

@@ -55,6 +55,7 @@
 #include <stdint.h>
 
 #include "zc_pack_format.h"
+#include "zc_sign.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -89,6 +90,11 @@ typedef struct zc_writer_desc {
                                       candidate is stored compressed only when its frame
                                       is at most (100 - this) % of its raw bytes */
     int dictionaries;              /* default: 0; 1 = train dictionaries (see above) */
+    const zc_secret_key *sign_key; /* default: NULL = an unsigned pack (format 1.0, 128-byte
+                                      header); else a signed pack (format 1.1, 256-byte
+                                      header with a signature block, SPEC.md section 14),
+                                      signed at finish before verification, which then
+                                      checks the signature too; the key is copied */
 } zc_writer_desc;
 
 /* Create the temporary file beside desc->path and remove stale ones of ended
@@ -134,7 +140,8 @@ zc_result zc_writer_cancel_entry(zc_writer *w);
 zc_result zc_writer_copy_entry(zc_writer *w, const zc_entry *entry);
 
 /* Write the entries held for dictionaries (and their dictionaries), then TOC and
- * header, flush, verify through zc_pack_open, rename over the output.
+ * header, sign (desc.sign_key: the whole file is read back once to hash it), flush,
+ * verify through zc_pack_open, rename over the output.
  * Frees the writer whatever the result; on error the output path is untouched and the
  * temporary file is removed. */
 zc_result zc_writer_finish(zc_writer *w);

@@ -88,6 +88,39 @@ static zc_result zc__write_toc(zc_writer *w, uint64_t *out_checksum) {
     return r;
 }
 
+/* Write the header_size bytes of `header` at offset 0, their checksum computed with
+ * its own field still zero. */
+static zc_result zc__write_header(zc_writer *w, uint8_t *header) {
+    memset(header + ZC_HEADER_CHECKSUM_OFFSET, 0, 8);
+    uint64_t checksum = XXH3_64bits(header, w->header_size);
+    memcpy(header + ZC_HEADER_CHECKSUM_OFFSET, &checksum, 8);
+    return zc__writer_pwrite_all(w, header, w->header_size, 0);
+}
+
+/* Sign the complete temporary file (SPEC.md section 14.3): read it back through the
+ * runtime, which computes the signed message, then write the signature into the
+ * header and the header again. */
+static zc_result zc__sign_file(zc_writer *w, uint8_t *header) {
+    zc_pack *pack = NULL;
+    zc_pack_desc pd;
+    memset(&pd, 0, sizeof pd);
+    pd.path = w->tmp_path;
+    pd.validate = ZC_VALIDATE_NONE; /* it is verified at CHECKSUMS once signed */
+    pd.logger.func = w->logger.func ? zc__verify_log : NULL;
+    pd.logger.user_data = w;
+    uint8_t message[ZC_SIGNED_MESSAGE_SIZE];
+    zc_result r = zc_pack_open(&pack, &pd);
+    if (r == ZC_OK) r = zc_pack_signed_message(pack, message);
+    zc_pack_close(pack);
+    if (r != ZC_OK) {
+        zc__writer_wlog(w, ZC_LOG_ERROR, "%s: cannot read the written pack back to sign it (%s)", w->tmp_path,
+                        zc_result_str(r));
+        return r;
+    }
+    zc_secret_key_sign(&w->sign_key, message, header + ZC_SIGNATURE_FIELD_OFFSET);
+    return zc__write_header(w, header);
+}
+
 zc_result zc_writer_finish(zc_writer *w) {
     if (!w) return ZC_ERR_INVALID_ARGUMENT;
     zc_result r = w->broken;
@@ -117,13 +150,15 @@ zc_result zc_writer_finish(zc_writer *w) {
     if ((r = zc__write_toc(w, &toc_checksum)) != ZC_OK) goto fail;
     if ((r = zc__writer_flush(w)) != ZC_OK) goto fail;
 
+    uint8_t header[ZC_SIGNED_HEADER_SIZE];
     zc_header h;
+    memset(header, 0, sizeof header);
     memset(&h, 0, sizeof h);
     memcpy(h.magic, ZC_MAGIC, 4);
     memcpy(h.mangle_check, ZC_MANGLE_CHECK, 4);
     h.format_major = ZC_FORMAT_MAJOR;
-    h.format_minor = ZC_FORMAT_MINOR;
-    h.header_size = (uint32_t)sizeof h;
+    h.format_minor = w->sign ? ZC_FORMAT_MINOR_SIGNED : ZC_FORMAT_MINOR_UNSIGNED;
+    h.header_size = w->header_size;
     h.endian_check = ZC_ENDIAN_CHECK;
     h.float_check = ZC_FLOAT_CHECK;
     h.writer_version = ZC_VERSION_NUMBER;
@@ -132,8 +167,18 @@ zc_result zc_writer_finish(zc_writer *w) {
     h.toc_offset = toc_offset;
     h.toc_size = w->pos - toc_offset;
     h.toc_checksum = toc_checksum;
-    h.header_checksum = XXH3_64bits(&h, sizeof h); /* computed with the field still zero */
-    if ((r = zc__writer_pwrite_all(w, &h, sizeof h, 0)) != ZC_OK) goto fail;
+    memcpy(header, &h, sizeof h);
+    if (w->sign) {
+        zc_signature_block block;
+        memset(&block, 0, sizeof block);
+        block.tag = ZC_SIGNATURE_TAG;
+        block.version = ZC_SIGNATURE_VERSION;
+        block.algorithm = ZC_SIGNATURE_ED25519_BLAKE2B;
+        memcpy(block.key_id, w->sign_key.public_key.key_id, ZC_KEY_ID_SIZE);
+        memcpy(header + ZC_SIGNATURE_BLOCK_OFFSET, &block, sizeof block);
+    }
+    if ((r = zc__write_header(w, header)) != ZC_OK) goto fail;
+    if (w->sign && (r = zc__sign_file(w, header)) != ZC_OK) goto fail;
 
     if (!w->no_sync) {
         while (zc__packer_sys.fsync(w->fd) != 0) {
@@ -157,6 +202,8 @@ zc_result zc_writer_finish(zc_writer *w) {
         pd.validate = ZC_VALIDATE_CHECKSUMS;
         pd.logger.func = w->logger.func ? zc__verify_log : NULL; /* messages name the output too */
         pd.logger.user_data = w;
+        pd.trusted_keys = w->sign ? &w->sign_key.public_key : NULL; /* the signature too */
+        pd.trusted_key_count = w->sign ? 1u : 0u;
         r = zc_pack_open(&pack, &pd);
         zc_pack_close(pack);
         if (r != ZC_OK) {

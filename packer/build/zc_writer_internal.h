@@ -22,7 +22,6 @@
 
 #define ZC__WBUF_SIZE   (64u * 1024u)   /* sequential output buffer */
 #define ZC__CMP_CHUNK   (256u * 1024u)  /* each of the two buffers comparing twins */
-#define ZC__HEADER_SIZE ((uint64_t)sizeof(zc_header))
 
 /* A small candidate held in memory for dictionary training until finish. */
 typedef struct zc__deferred {
@@ -39,6 +38,9 @@ struct zc_writer {
     zc_logger logger;
     int no_verify, no_sync;
     zc_result broken;           /* sticky: set by a failed write; every later call fails */
+    uint32_t header_size;       /* sizeof(zc_header), or ZC_SIGNED_HEADER_SIZE when signing */
+    int sign;                   /* sign_key holds the key to sign with */
+    zc_secret_key sign_key;     /* copy of desc.sign_key; wiped by zc_writer_abort */
 
     uint64_t pos;               /* logical end of the file, buffered bytes included */
     uint64_t end;               /* highest offset + size any record needs (>= pos) */

@@ -66,6 +66,7 @@ int zc__exit_for_pack(zc_result r) {
     case ZC_ERR_OUT_OF_MEMORY:
     case ZC_ERR_INVALID_ARGUMENT: return ZC_EXIT_INTERNAL;
     case ZC_ERR_NO_ENTRY: return ZC_EXIT_NO_ENTRY;
+    case ZC_ERR_SIGNATURE: return ZC_EXIT_SIGNATURE;
     default: return ZC_EXIT_CORRUPT;
     }
 }
@@ -151,10 +152,17 @@ int zc__print_json(cJSON *json) {
  * ------------------------------------------------------------------------------- */
 
 int zc__open(const char *path, zc_validate level, zc_pack **out, zc_result *out_result) {
+    return zc__open_trusted(path, level, NULL, 0, out, out_result);
+}
+
+int zc__open_trusted(const char *path, zc_validate level, const zc_public_key *keys, uint32_t key_count,
+                     zc_pack **out, zc_result *out_result) {
     zc_pack_desc desc;
     memset(&desc, 0, sizeof desc);
     desc.path = path;
     desc.validate = level;
+    desc.trusted_keys = keys;
+    desc.trusted_key_count = key_count;
     desc.logger.func = zc__cli_log;
     zc_result r = zc_pack_open(out, &desc);
     if (out_result) *out_result = r;

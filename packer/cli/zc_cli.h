@@ -88,6 +88,9 @@ int zc__print_json(cJSON *json);
 
 /* Open a pack for a read-only command; on error returns the exit code (> 0). */
 int zc__open(const char *path, zc_validate level, zc_pack **out, zc_result *out_result);
+/* zc__open requiring a signature by one of `key_count` trusted keys (none: any pack). */
+int zc__open_trusted(const char *path, zc_validate level, const zc_public_key *keys, uint32_t key_count,
+                     zc_pack **out, zc_result *out_result);
 /* Open a pack at TOC level and find one entry; on error returns the exit code. */
 int zc__open_entry(const char *pack_path, const char *path, zc_pack **pack, zc_entry *e);
 /* The entry as raw bytes the in-place readers accept: an uncompressed entry as it

@@ -37,7 +37,8 @@ int zc_cli_parse_size(const char *text, uint64_t *out) {
 }
 
 static int zc__takes_value(const zc_cli_option *o) {
-    return o->kind == ZC_OPT_KIND_STRING || o->kind == ZC_OPT_KIND_NUMBER || o->kind == ZC_OPT_KIND_SIZE;
+    return o->kind == ZC_OPT_KIND_STRING || o->kind == ZC_OPT_KIND_NUMBER || o->kind == ZC_OPT_KIND_SIZE ||
+           o->kind == ZC_OPT_KIND_LIST;
 }
 
 /* The row argv[i] names, with *value set to an attached value ("--name=v", "-xv")
@@ -80,6 +81,14 @@ static int zc__store(const char *command, const zc_cli_option *o, const char *ar
         if (o->empty && !value[0]) return zc__usage_error(command, "empty %s", o->empty);
         *(const char **)field = value;
         return -1;
+    case ZC_OPT_KIND_LIST: {
+        zc_cli_list *list = (zc_cli_list *)field;
+        if (o->empty && !value[0]) return zc__usage_error(command, "empty %s", o->empty);
+        if (list->count == ZC_CLI_MAX_LIST)
+            return zc__usage_error(command, "option '%s' given more than %d times", arg, ZC_CLI_MAX_LIST);
+        list->items[list->count++] = value;
+        return -1;
+    }
     case ZC_OPT_KIND_NUMBER: {
         zc_cli_number *n = (zc_cli_number *)field;
         if (!zc_cli_parse_number(value, o->lo, o->hi, &n->value))

@@ -20,7 +20,16 @@ typedef enum zc_cli_option_kind {
     ZC_OPT_KIND_CONSTANT,       /* zc_cli_number set to lo, taking no value */
     ZC_OPT_KIND_SIZE,           /* zc_cli_size: bytes, digits with an optional K, M, G or T
                                    (powers of 1024), at least lo MiB */
+    ZC_OPT_KIND_LIST,           /* zc_cli_list: a string option that may repeat */
 } zc_cli_option_kind;
+
+#define ZC_CLI_MAX_LIST 16
+
+/* A repeatable option's values (pointing into argv), in command-line order. */
+typedef struct zc_cli_list {
+    const char *items[ZC_CLI_MAX_LIST];
+    int count;
+} zc_cli_list;
 
 /* A numeric option's value, and whether it was given. */
 typedef struct zc_cli_number {
@@ -40,7 +49,7 @@ typedef struct zc_cli_option {
     zc_cli_option_kind kind;
     uint32_t lo, hi;            /* NUMBER: the range; CONSTANT: the value (lo) */
     size_t offset;              /* of the target field in the command's struct */
-    /* STRING: what a missing value is ("a file name"); when `empty` is set, an empty
+    /* STRING, LIST: what a missing value is ("a file name"); when `empty` is set, an empty
      * value is refused with the usage error "empty <empty>" ("output file name"). */
     const char *value_name, *empty;
 } zc_cli_option;
@@ -55,6 +64,8 @@ typedef struct zc_cli_option {
     { long_name, short_name, ZC_OPT_KIND_CONSTANT, value, value, offsetof(type, field), NULL, NULL }
 #define ZC_OPT_SIZE(long_name, short_name, type, field, lo_mib) \
     { long_name, short_name, ZC_OPT_KIND_SIZE, lo_mib, 0, offsetof(type, field), NULL, NULL }
+#define ZC_OPT_LIST(long_name, short_name, type, field, value_name, empty) \
+    { long_name, short_name, ZC_OPT_KIND_LIST, 0, 0, offsetof(type, field), value_name, empty }
 #define ZC_OPT_END { NULL, 0, ZC_OPT_KIND_END, 0, 0, 0, NULL, NULL }
 
 #define ZC_CLI_MAX_OPERANDS 4

@@ -49,6 +49,8 @@ static const char zc__build_help[] =
     "  --base <pack>         write a patch pack for <pack> instead of a full pack:\n"
     "                        only the entries that are new or changed, and a\n"
     "                        whiteout for each path <dir> no longer has (see below)\n"
+    "  --sign <secret-key>   sign the pack with this key file from zcpack keygen\n"
+    "                        (a 256-byte header holds the signature; see zcpack sign)\n"
     "  --model-timeout <s>   stop a model import after <s> seconds and fail that\n"
     "                        file, 1 to 86400 (default: 60)\n"
     "  --cache <dir>         keep each texture's and model's import in a build cache\n"
@@ -85,6 +87,7 @@ static const char zc__build_help[] =
 static const zc_cli_option zc__build_options[] = {
     ZC_CLI_BUILD_OPTIONS(zc_cli_build_values, ),
     ZC_OPT_STRING("--base", 0, zc_cli_build_values, base, "a pack file name", "base pack file name"),
+    ZC_OPT_STRING("--sign", 0, zc_cli_build_values, sign, "a secret key file name", "secret key file name"),
     ZC_OPT_END,
 };
 
@@ -278,10 +281,16 @@ static int zc__build_run(const zc_cli_call *call) {
         }
         output = default_output;
     }
+    zc_result r;
     int rc = zc__check_base(v, output);
     if (rc >= 0) {
         free(default_output);
         return rc;
+    }
+    zc_secret_key key;
+    if (v->sign && (r = zc_secret_key_read(v->sign, &key, (zc_logger){ zc__cli_log, NULL })) != ZC_OK) {
+        free(default_output);
+        return r == ZC_ERR_IO ? ZC_EXIT_IO : ZC_EXIT_SIGNATURE;
     }
     zc__cli.quiet = v->quiet;
 
@@ -291,9 +300,11 @@ static int zc__build_run(const zc_cli_call *call) {
     desc.progress = zc__progress;
     desc.progress_user_data = &progress;
     desc.base_path = v->base;
+    desc.sign_key = v->sign ? &key : NULL;
     zc_build_stats stats;
     double start = zc__now();
-    zc_result r = zc_build(&desc, &stats);
+    r = zc_build(&desc, &stats);
+    if (v->sign) zc_secret_key_wipe(&key);
     double seconds = zc__now() - start;
     zc__erase_progress();
     if (r != ZC_OK) zc__fail_on(dir, r);
@@ -304,6 +315,7 @@ static int zc__build_run(const zc_cli_call *call) {
 
 const zc_command zc__cmd_build = {
     "build", "build <dir> [-o <pack>] [options]", "pack every regular file under <dir>", zc__build_help,
-    ZC_EXITS(OK) | ZC_EXITS(INTERNAL) | ZC_EXITS(USAGE) | ZC_EXITS(IO) | ZC_EXITS(CORRUPT) | ZC_EXITS(IMPORT),
+    ZC_EXITS(OK) | ZC_EXITS(INTERNAL) | ZC_EXITS(USAGE) | ZC_EXITS(IO) | ZC_EXITS(CORRUPT) | ZC_EXITS(IMPORT) |
+    ZC_EXITS(SIGNATURE),
     zc__build_options, sizeof(zc_cli_build_values), 1, "input directory", zc__build_run,
 };

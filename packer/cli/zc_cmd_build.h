@@ -11,6 +11,7 @@ typedef struct zc_cli_build_values {
     const char *output;         /* -o; NULL: <name of dir>.zcpack */
     int quiet, keep_going, no_compress, no_entry_compression, dict;
     const char *base;           /* build --base */
+    const char *sign;           /* build --sign: secret key file */
     const char *cache;          /* --cache */
     zc_cli_number jobs, max_dimension, model_timeout, level, min_saving, cache_max;
     zc_cli_size max_memory;     /* --max-memory */

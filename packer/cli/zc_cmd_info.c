@@ -2,13 +2,16 @@
 #include <stdio.h>
 
 #include "zc_cli.h"
+#include "zc_sign.h"
 
 static const char zc__info_help[] =
     "Usage: zcpack info <pack> [--json]\n"
     "\n"
     "Show the facts of <pack>'s header: format and writer versions, file size, entry\n"
     "and dependency counts, table of contents offset and size, payload bytes, and\n"
-    "whether the file is memory-mapped. The header and table of contents are checked.\n"
+    "whether the file is memory-mapped, and the key id a signed pack names (not\n"
+    "checked here: zcpack verify --key checks it). The header and table of contents\n"
+    "are checked.\n"
     "\n"
     "Options:\n"
     "  --json      print one JSON object instead\n"
@@ -43,6 +46,8 @@ static int zc__info_run(const zc_cli_call *call) {
     char format[32], writer[32];
     snprintf(format, sizeof format, "%u.%u", info.format_major, info.format_minor);
     zc__version_text(info.writer_version, writer);
+    char key_id[2 * ZC_KEY_ID_SIZE + 1];
+    zc_key_id_text(info.signer_key_id, key_id);
     if (v->json) {
         cJSON *o = cJSON_CreateObject();
         if (o) {
@@ -56,6 +61,8 @@ static int zc__info_run(const zc_cli_call *call) {
             cJSON_AddNumberToObject(o, "toc_size", (double)info.toc_size);
             cJSON_AddNumberToObject(o, "payload_bytes", (double)info.payload_bytes);
             cJSON_AddBoolToObject(o, "mapped", info.mapped != 0);
+            cJSON_AddBoolToObject(o, "signed", info.is_signed != 0);
+            if (info.is_signed) cJSON_AddStringToObject(o, "key_id", key_id);
         }
         return zc__print_json(o);
     }
@@ -68,6 +75,8 @@ static int zc__info_run(const zc_cli_call *call) {
     printf("toc size        %llu\n", (unsigned long long)info.toc_size);
     printf("payload bytes   %llu\n", (unsigned long long)info.payload_bytes);
     printf("mapped          %s\n", info.mapped ? "yes" : "no");
+    if (info.is_signed) printf("signed by key   %s (unverified)\n", key_id);
+    else printf("signed          no\n");
     return ZC_EXIT_OK;
 }
 

@@ -3,29 +3,41 @@
  * entry of a type with a view viewed through its row of the entry type table, as an
  * engine will read it. */
 #include <stdio.h>
+#include <string.h>
 
 #include "zc_cli.h"
 #include "zc_entry_types.h"
+#include "zc_sign.h"
 
 static const char zc__verify_help[] =
-    "Usage: zcpack verify <pack> [--json]\n"
+    "Usage: zcpack verify <pack> [--key <public-key>]... [--json]\n"
     "\n"
     "Check <pack> completely: header, table of contents, the structure of every entry\n"
     "and every checksum. Prints \"ok: N entries verified\" and exits 0 when the pack is\n"
     "valid; otherwise prints the first problem found and exits 4 (3 when the file\n"
     "cannot be read).\n"
     "\n"
+    "With --key, the pack must also carry a signature by one of the given public keys\n"
+    "(files from zcpack keygen) that verifies over every byte of the file; the line\n"
+    "then names the key id that signed it. An unsigned pack, a pack signed by another\n"
+    "key, or a pack changed since it was signed exits 8, as does a key file that is\n"
+    "not a valid public key. Without --key a signature is reported, not checked.\n"
+    "\n"
     "Options:\n"
-    "  --json      print one JSON object instead: {\"ok\", \"entries\"} or\n"
-    "              {\"ok\", \"error\", \"message\"}\n"
+    "  --key <public-key>  trust this public key file; repeat it to trust several\n"
+    "                      (at most 16; a pack signed by any of them passes)\n"
+    "  --json      print one JSON object instead: {\"ok\", \"entries\", \"signed\",\n"
+    "              \"key_id\", \"signature_verified\"} or {\"ok\", \"error\", \"message\"}\n"
     "  -h, --help  show this help\n";
 
 typedef struct zc__verify_values {
     int json;
+    zc_cli_list keys;
 } zc__verify_values;
 
 static const zc_cli_option zc__verify_options[] = {
     ZC_OPT_FLAG("--json", 0, zc__verify_values, json),
+    ZC_OPT_LIST("--key", 0, zc__verify_values, keys, "a public key file name", "public key file name"),
     ZC_OPT_END,
 };
 
@@ -59,12 +71,23 @@ static zc_result zc__verify_views(zc_pack *pack, const char *pack_path) {
 static int zc__verify_run(const zc_cli_call *call) {
     const zc__verify_values *v = (const zc__verify_values *)call->values;
     const char *pack_path = call->operands[0];
+    zc_public_key keys[ZC_CLI_MAX_LIST];
+    zc_logger logger = { zc__cli_log, NULL };
+    for (int i = 0; i < v->keys.count; ++i) {
+        zc_result kr = zc_public_key_read(v->keys.items[i], &keys[i], logger);
+        if (kr != ZC_OK) return kr == ZC_ERR_IO ? ZC_EXIT_IO : ZC_EXIT_SIGNATURE;
+    }
     zc_pack *pack = NULL;
     zc_result r;
-    int rc = zc__open(pack_path, ZC_VALIDATE_CHECKSUMS, &pack, &r);
+    int rc = zc__open_trusted(pack_path, ZC_VALIDATE_CHECKSUMS, keys, (uint32_t)v->keys.count, &pack, &r);
     if (rc == ZC_EXIT_OK && (r = zc__verify_views(pack, pack_path)) != ZC_OK) rc = zc__exit_for_pack(r);
     uint32_t count = zc_pack_entry_count(pack);
+    zc_pack_info info;
+    memset(&info, 0, sizeof info);
+    if (pack) zc_pack_get_info(pack, &info);
     zc_pack_close(pack);
+    char id[2 * ZC_KEY_ID_SIZE + 1];
+    zc_key_id_text(info.signer_key_id, id);
     if (v->json) {
         cJSON *o = cJSON_CreateObject();
         if (o) {
@@ -72,6 +95,9 @@ static int zc__verify_run(const zc_cli_call *call) {
             cJSON_AddBoolToObject(o, "ok", r == ZC_OK);
             if (r == ZC_OK) {
                 cJSON_AddNumberToObject(o, "entries", (double)count);
+                cJSON_AddBoolToObject(o, "signed", info.is_signed != 0);
+                if (info.is_signed) cJSON_AddStringToObject(o, "key_id", id);
+                cJSON_AddBoolToObject(o, "signature_verified", info.signature_verified != 0);
             } else {
                 cJSON_AddStringToObject(o, "error", zc_result_name(r) ? zc_result_name(r) : "unknown");
                 cJSON_AddStringToObject(o, "message", zc__cli.first_error);
@@ -80,11 +106,19 @@ static int zc__verify_run(const zc_cli_call *call) {
         int json_rc = zc__print_json(o);
         return rc != ZC_EXIT_OK ? rc : json_rc;
     }
-    if (rc == ZC_EXIT_OK) printf("ok: %u entries verified\n", count);
+    if (rc != ZC_EXIT_OK) return rc;
+    if (info.signature_verified)
+        printf("ok: %u entries verified, signed by trusted key %s\n", count, id);
+    else if (info.is_signed)
+        printf("ok: %u entries verified; signed by key %s, not checked (no --key given)\n", count, id);
+    else
+        printf("ok: %u entries verified\n", count);
     return rc;
 }
 
 const zc_command zc__cmd_verify = {
-    "verify", "verify <pack> [--json]", "check structure and every checksum", zc__verify_help, ZC_EXITS(OK) | ZC_EXITS(INTERNAL) | ZC_EXITS(USAGE) | ZC_EXITS(IO) | ZC_EXITS(CORRUPT),
+    "verify", "verify <pack> [--key <pub>]...", "check structure, every checksum and the signature",
+    zc__verify_help, ZC_EXITS(OK) | ZC_EXITS(INTERNAL) | ZC_EXITS(USAGE) | ZC_EXITS(IO) | ZC_EXITS(CORRUPT) |
+    ZC_EXITS(SIGNATURE),
     zc__verify_options, sizeof(zc__verify_values), 1, "pack file", zc__verify_run,
 };

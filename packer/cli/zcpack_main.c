@@ -21,6 +21,8 @@
     X(ls)                  \
     X(info)                \
     X(verify)              \
+    X(keygen)              \
+    X(sign)                \
     X(cat)                 \
     X(dump)                \
     X(extract)             \
