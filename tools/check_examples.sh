@@ -47,14 +47,14 @@ export PKG_CONFIG_PATH
 flags="-std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -Wno-unused-parameter"
 
 # The demo pack and its next generation.
-cp -R "$top/samples/assets" "$work/next-assets" &&
+if ! { cp -R "$top/samples/assets" "$work/next-assets" &&
     echo "greeting_next,Hello again" >> "$work/next-assets/text/strings_en.csv" &&
     "$sdk/bin/zcpack" build "$top/samples/assets" -o "$work/game.zcpack" > "$work/build.log" 2>&1 &&
-    "$sdk/bin/zcpack" build "$work/next-assets" -o "$work/game.next.zcpack" >> "$work/build.log" 2>&1 || {
+    "$sdk/bin/zcpack" build "$work/next-assets" -o "$work/game.next.zcpack" >> "$work/build.log" 2>&1; }; then
     echo "check_examples: cannot build the demo packs:" >&2
     cat "$work/build.log" >&2
     exit 1
-}
+fi
 
 # extract <mode: readme|header> <document> <name shown in messages>: writes
 # $work/ex/<n>.c (the wrapped example) and <n>.txt (its text) for each example.
@@ -126,6 +126,22 @@ done
 cflags=$(pkg-config --cflags zcpack libuv) || exit 1
 libs=$(pkg-config --libs zcpack libuv) || exit 1
 editor_libs=$(pkg-config --libs libzstd libuv) || exit 1
+
+# build <example .c> <program>: compile (and link, unless it is a hot reload example
+# without an editor library) into <program>; messages in $work/log.
+# shellcheck disable=SC2086 # flag lists
+build() {
+    if ! grep -q 'zc_live' "$1"; then
+        "$cc" $flags -I"$top/tools/examples" $cflags "$1" "$top/tools/examples/zc_example_main.c" \
+            $libs -o "$2" 2> "$work/log"
+    elif [ -n "$editor" ]; then
+        "$cc" $flags -DZC_EDITOR -I"$top/tools/examples" $cflags "$1" "$top/tools/examples/zc_example_main.c" \
+            "$editor/libzcpack.a" $editor_libs -pthread -o "$2" 2> "$work/log"
+    else
+        "$cc" $flags -DZC_EDITOR -I"$top/tools/examples" $cflags -c "$1" -o "$2.o" 2> "$work/log"
+    fi
+}
+
 failed=0
 total=0
 ran=0
@@ -133,30 +149,14 @@ for source in "$work"/ex/*.c; do
     program="$work/ex/$(basename "$source" .c)"
     name=$(cat "$program.name")
     total=$((total + 1))
-    if grep -q 'zc_live' "$source"; then
-        if [ -z "$editor" ]; then
-            # shellcheck disable=SC2086 # flag lists
-            if "$cc" $flags -DZC_EDITOR -I"$top/tools/examples" $cflags -c "$source" -o "$program.o" 2> "$work/log"; then
-                echo "check_examples: $name: compiled only (no editor library given)"
-                continue
-            fi
-            echo "check_examples: FAILED: $name does not compile:" >&2
-            cat "$work/log" >&2
-            failed=$((failed + 1))
-            continue
-        fi
-        # shellcheck disable=SC2086
-        "$cc" $flags -DZC_EDITOR -I"$top/tools/examples" $cflags "$source" "$top/tools/examples/zc_example_main.c" \
-            "$editor/libzcpack.a" $editor_libs -pthread -o "$program" 2> "$work/log"
-    else
-        # shellcheck disable=SC2086
-        "$cc" $flags -I"$top/tools/examples" $cflags "$source" "$top/tools/examples/zc_example_main.c" \
-            $libs -o "$program" 2> "$work/log"
-    fi
-    if [ $? -ne 0 ]; then
+    if ! build "$source" "$program"; then
         echo "check_examples: FAILED: $name does not compile:" >&2
         cat "$work/log" >&2
         failed=$((failed + 1))
+        continue
+    fi
+    if [ ! -x "$program" ]; then
+        echo "check_examples: $name: compiled only (no editor library given)"
         continue
     fi
     run="$program.run"

@@ -120,7 +120,8 @@ static void draw_any(int which, zc_pack *drawn) {
         FILE *next = fopen(NEXT_GENERATION, "rb");
         if (next) {
             fclose(next);
-            if (rename(NEXT_GENERATION, "game.zcpack") != 0) problem(stand_in_names[which], "cannot publish " NEXT_GENERATION);
+            if (rename(NEXT_GENERATION, "game.zcpack") != 0)
+                problem(stand_in_names[which], "cannot publish " NEXT_GENERATION);
         }
     }
     zc_entry e;
