@@ -26,10 +26,16 @@ extern "C" {
  * swaps it in, and calls desc.on_change with the entries added, changed and removed,
  * so the engine re-uploads only those.
  *
+ * Example:
+ *     static void reupload(const zc_live_event *ev, void *engine) {   // watcher thread
+ *         for (uint32_t i = 0; i < ev->change_count; ++i)
+ *             queue_upload(engine, ev->changes[i].id, ev->changes[i].kind);
+ *     }
+ *
  *     zc_live_pack *live;
  *     zc_live_open(&live, &(zc_live_desc){ .path = "game.zcpack", .watch = 1,
  *                                          .on_change = reupload, .user_data = engine });
- *     for (;;) {                               // each frame
+ *     while (engine_running(engine)) {         // each frame
  *         zc_live_view view;
  *         zc_live_acquire(live, &view);        // pins the current generation
  *         draw(view.pack);                     // any zc_pack_* call on view.pack

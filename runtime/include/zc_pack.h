@@ -4,16 +4,26 @@
  * (libxxhash's header-only code is compiled in), opens a pack once, and from then on
  * every lookup is a binary search over the mapped table of contents and every
  * uncompressed entry is a pointer into the mapping: no parse, no copy, no allocation.
- * A compressed entry is decoded once, on first use, into the pack's cache
- * (zc_pack_acquire, "Holding entries" below).
+ * A compressed entry is decoded once, on first use, into the pack's cache. zc_pack_get
+ * hands out an entry's raw bytes either way ("Holding entries" below); it is the way
+ * to read an entry whose codec the caller does not know (the packer compresses small
+ * blobs by default).
  *
+ * Example:
  *     zc_pack *pack;
  *     zc_result r = zc_pack_open(&pack, &(zc_pack_desc){ .path = "game.zcpack" });
  *     if (r != ZC_OK) { fprintf(stderr, "%s\n", zc_result_str(r)); return 1; }
- *     zc_entry e;
- *     if (zc_pack_find(pack, "shaders/sky.glsl", &e) == ZC_OK)
- *         compile_shader(e.data, e.raw_size);
+ *     zc_hold sky;                          // the raw bytes, stored or compressed alike
+ *     if (zc_pack_get(pack, "shaders/sky.glsl", &sky) == ZC_OK) {
+ *         compile_shader(sky.data, sky.size);
+ *         zc_hold_release(&sky);
+ *     }
  *     zc_pack_close(pack);
+ *
+ * Examples (an "Example:" line, then a block indented four spaces more) are compiled
+ * and run against the demo pack by `make test` (tools/check_examples.sh, whose header
+ * gives the wrapping rule): names they leave undefined, such as compile_shader, are
+ * the engine's and are supplied there.
  *
  * Lifetime rules
  *  1. Every pointer the runtime hands out (zc_entry.data, zc_entry.path, dependency
@@ -23,8 +33,9 @@
  *  3. A memory-backed pack (zc_pack_desc.memory) borrows the caller's buffer, which
  *     must stay unchanged and alive until zc_pack_close() and the release of the
  *     pack's last hold.
- *  4. A hold (zc_pack_acquire) keeps its pack alive: zc_hold.data, and the pointers of
- *     zc_hold.entry, stay valid until zc_hold_release(), even after zc_pack_close().
+ *  4. A hold (zc_pack_get, zc_pack_acquire) keeps its pack alive: zc_hold.data, and
+ *     the pointers of zc_hold.entry, stay valid until zc_hold_release(), even after
+ *     zc_pack_close().
  *     The raw bytes of a compressed entry exist only behind a hold.
  *
  * Thread rules
@@ -32,7 +43,8 @@
  *    other thread has stopped using the pack.
  *  - Every other call taking a const zc_pack * is safe from any number of threads at
  *    once after zc_pack_open() returned (the pack is immutable after open), and so
- *    are zc_pack_acquire and zc_hold_release (the decoded-entry cache locks itself).
+ *    are zc_pack_get, zc_pack_acquire and zc_hold_release (the decoded-entry cache
+ *    locks itself).
  *
  * Trust
  *  Validation happens once, at open (zc_pack_desc.validate) or on demand
@@ -346,8 +358,8 @@ uint32_t zc_pack_entry_count(const zc_pack *pack);
  * and *out_size; ZC_ERR_TYPE_MISMATCH when `type` is non-zero and differs;
  * ZC_ERR_LAYOUT_MISMATCH when the type is known and its layout differs from this
  * reader's; ZC_ERR_UNSUPPORTED_CODEC for compressed entries, whose raw bytes exist
- * only decoded: hold them with zc_pack_acquire and read zc_hold.data. Allocation-free,
- * any thread. */
+ * only decoded: zc_pack_get (or zc_pack_acquire) holds them, whatever the codec.
+ * Allocation-free, any thread. */
 zc_result zc_entry_bytes(const zc_entry *entry, uint32_t type, const void **out_data, uint64_t *out_size);
 
 /* Fields in which two entries differ (zc_entry_differences). */
@@ -402,7 +414,7 @@ typedef struct zc_texture_view {
  * ZC_ERR_LAYOUT_MISMATCH, ZC_ERR_UNSUPPORTED_CODEC, ZC_ERR_BAD_ENTRY, ZC_ERR_LIMIT,
  * ZC_ERR_BAD_POINTER, ZC_ERR_BAD_ALIGNMENT. O(levels); allocation-free; any thread.
  * A compressed texture (stored so only when the build's manifest asked for it) gives
- * ZC_ERR_UNSUPPORTED_CODEC: hold it with zc_pack_acquire and fill the view with
+ * ZC_ERR_UNSUPPORTED_CODEC: hold it with zc_pack_get and fill the view with
  * zc_texture_view_from_bytes(hold.data, hold.size, &view); the decoded buffer keeps
  * the entry's alignment, and the view lives as long as the hold. */
 zc_result zc_texture_view_from_entry(const zc_entry *entry, zc_texture_view *out);
@@ -449,7 +461,7 @@ zc_result zc_pack_resolve(const zc_pack *pack, uint64_t id, uint32_t type, zc_en
  * compresses by default only blobs and entries of types without a view; texture, mesh,
  * material and scene entries stay uncompressed unless the build's manifest says
  * "compress": true for them. For a compressed entry zc_*_view_from_entry
- * returns ZC_ERR_UNSUPPORTED_CODEC for them. Hold the entry with zc_pack_acquire and
+ * returns ZC_ERR_UNSUPPORTED_CODEC. Hold the entry with zc_pack_get and
  * call zc_*_view_from_bytes(hold.data, hold.size, &view): the view then lives as long
  * as the hold. Doing so for every entry works for uncompressed ones too (their hold
  * hands out the bytes in the mapping).
@@ -570,11 +582,13 @@ void zc_scene_view_world_transforms(const zc_scene_view *view, float (*out_world
 /* ---------------------------------------------------------------------------------
  * Holding entries: compressed entries and the decoded-entry cache
  *
- * zc_entry.data is the stored bytes. For a compressed entry (codec ZC_CODEC_ZSTD) an
- * engine asks for the raw bytes with zc_pack_acquire: the first request decodes the
- * zstd frame, in one shot, into one buffer of exactly raw_size bytes (aligned to the
- * entry's alignment), checks it against the TOC's content hash, and keeps it in the
- * pack's cache; later requests get the same buffer. A held entry is never evicted;
+ * zc_entry.data is the stored bytes. An engine asks for an entry's raw bytes with
+ * zc_pack_get (by path), zc_pack_get_id (by asset id) or, for an entry it already
+ * found, zc_pack_acquire; through a mount table, zc_mounts_acquire and
+ * zc_mounts_acquire_id do the same. For a compressed entry (codec ZC_CODEC_ZSTD) the
+ * first request decodes the zstd frame, in one shot, into one buffer of exactly
+ * raw_size bytes (aligned to the entry's alignment), checks it against the TOC's
+ * content hash, and keeps it in the pack's cache; later requests get the same buffer. A held entry is never evicted;
  * entries nobody holds stay cached within desc.cache_budget bytes and are evicted
  * least recently used first. An uncompressed entry needs no decode: acquiring it
  * hands out the bytes in the mapping and only keeps the pack alive.
@@ -614,6 +628,25 @@ typedef struct zc_hold {
  * and an entry whose id differs there is refused with ZC_ERR_INVALID_ARGUMENT. Any
  * thread; allocates only to decode. Untrusted input: safe. */
 zc_result zc_pack_acquire(zc_pack *pack, const zc_entry *entry, zc_hold *out);
+
+/* Get an entry's raw bytes by path (NUL-terminated, as `zcpack ls` prints it),
+ * whatever its codec: zc_pack_find, then zc_pack_acquire. ZC_OK fills *out: for an
+ * uncompressed entry hold.data points into the mapping (no allocation, no copy), for a
+ * compressed one at the buffer decoded once into the pack's cache; hold.size is the
+ * entry's raw_size and hold.entry its TOC facts (type, id, dependencies). The caller
+ * owns the hold and gives it back with zc_hold_release (lifetime rule 4: the bytes
+ * stay valid until then, also after zc_pack_close).
+ * Errors (*out is then zeroed): ZC_ERR_INVALID_ARGUMENT (NULL pack, path or out),
+ * ZC_ERR_NO_ENTRY (no entry has the path; nothing is logged), and zc_pack_acquire's
+ * decoding errors (logged). The type is not checked: compare hold.entry.type, or fill
+ * a view with zc_*_view_from_bytes(hold.data, hold.size, &view), which checks the
+ * structure. Threads: any thread, any number at once (as zc_pack_acquire); the pack
+ * must not be closed while the call runs. Allocates only to decode. Untrusted input:
+ * safe at any validation level. */
+zc_result zc_pack_get(zc_pack *pack, const char *path, zc_hold *out);
+
+/* The same by asset id (zc_pack_find_id). Id 0 means "none": ZC_ERR_NO_ENTRY. */
+zc_result zc_pack_get_id(zc_pack *pack, uint64_t id, zc_hold *out);
 
 /* Release a hold: the bytes may be evicted and, when this was the last reference to a
  * closed or unmounted pack, the pack is freed. Zeroes *hold. NULL or a zeroed hold is
@@ -714,7 +747,8 @@ zc_result zc_mounts_remove(zc_mounts *mounts, const zc_pack *pack);
  * the pack that wins). ZC_ERR_NO_ENTRY when no pack has it or a whiteout hides it;
  * ZC_ERR_INVALID_ARGUMENT on NULL; else zc_pack_acquire's errors. On error *out is
  * zeroed. The hold is released with zc_hold_release. Any thread; allocation-free
- * except to decode a compressed entry. */
+ * except to decode a compressed entry. The mount table's zc_pack_get: raw bytes
+ * whatever the codec. */
 zc_result zc_mounts_acquire(zc_mounts *mounts, const char *path, zc_hold *out);
 
 /* The same by asset id (as the packs store it; mount points do not change ids). Id 0
