@@ -156,7 +156,9 @@ int zc__open(const char *path, zc_validate level, zc_pack **out, zc_result *out_
     desc.path = path;
     desc.validate = level;
     desc.logger.func = zc__cli_log;
+    zc__guard_track(path, NULL);
     zc_result r = zc_pack_open(out, &desc);
+    if (r == ZC_OK) zc__guard_track(path, *out);
     if (out_result) *out_result = r;
     if (r == ZC_OK) return ZC_EXIT_OK;
     zc__fail_on(path, r);

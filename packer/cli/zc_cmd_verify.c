@@ -56,15 +56,34 @@ static zc_result zc__verify_views(zc_pack *pack, const char *pack_path) {
     return ZC_OK;
 }
 
+typedef struct zc__verify_state {
+    const char *pack_path;
+    zc_result r;
+    uint32_t count;
+    int done;                   /* 0 after a fault abandoned zc__verify_body */
+} zc__verify_state;
+
+static int zc__verify_body(void *arg) {
+    zc__verify_state *s = (zc__verify_state *)arg;
+    zc_pack *pack = NULL;
+    zc_result r;
+    int rc = zc__open(s->pack_path, ZC_VALIDATE_CHECKSUMS, &pack, &r);
+    if (rc == ZC_EXIT_OK && (r = zc__verify_views(pack, s->pack_path)) != ZC_OK) rc = zc__exit_for_pack(r);
+    s->count = zc_pack_entry_count(pack);
+    zc_pack_close(pack);
+    s->r = r;
+    s->done = 1;
+    return rc;
+}
+
 static int zc__verify_run(const zc_cli_call *call) {
     const zc__verify_values *v = (const zc__verify_values *)call->values;
     const char *pack_path = call->operands[0];
-    zc_pack *pack = NULL;
-    zc_result r;
-    int rc = zc__open(pack_path, ZC_VALIDATE_CHECKSUMS, &pack, &r);
-    if (rc == ZC_EXIT_OK && (r = zc__verify_views(pack, pack_path)) != ZC_OK) rc = zc__exit_for_pack(r);
-    uint32_t count = zc_pack_entry_count(pack);
-    zc_pack_close(pack);
+    /* A pack truncated under the check is a failed check: reported, then the verdict. */
+    zc__verify_state s = { pack_path, ZC_OK, 0, 0 };
+    int rc = zc__guard_call("verify", zc__verify_body, &s);
+    zc_result r = s.done ? s.r : ZC_ERR_TRUNCATED;
+    uint32_t count = s.done ? s.count : 0;
     if (v->json) {
         cJSON *o = cJSON_CreateObject();
         if (o) {
