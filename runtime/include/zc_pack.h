@@ -168,8 +168,9 @@ typedef enum zc_load {
                                    allocator at open, then close it: the pack never looks
                                    at the file again, so truncating, rewriting or deleting
                                    it afterwards cannot affect the pack (the mode that
-                                   survives truncation). Costs reading the whole file at
-                                   open and holding it in memory until close */
+                                   survives truncation; a file that shrinks during that
+                                   read is ZC_ERR_TRUNCATED). Costs reading the whole
+                                   file at open and holding it in memory until close */
 } zc_load;
 
 typedef struct zc_pack_desc {
@@ -226,8 +227,8 @@ typedef struct zc_pack zc_pack;
  *    a reader may see a mixture of old and new (torn data).
  *  - Replaced by renaming another file over the path, or deleted: harmless. The pack
  *    keeps reading the file it opened until close.
- * zcpack's own writers never change a pack in place: `zcpack build`, `zcpack watch`,
- * patch builds and `zcpack extract` write a new file under a temporary name beside
+ * zcpack's own writers never change a pack in place: `zcpack build`, `zcpack watch`
+ * and patch builds (the zc_writer API) write a new file under a temporary name beside
  * the destination and rename it over the path, so a running reader keeps the old
  * file. Other tools (a downloader, a copy over the old file, `cp`, a launcher that
  * patches packs) may not. An engine that cannot rule that out can:
