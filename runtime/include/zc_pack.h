@@ -37,6 +37,10 @@
  *     the pointers of zc_hold.entry, stay valid until zc_hold_release(), even after
  *     zc_pack_close().
  *     The raw bytes of a compressed entry exist only behind a hold.
+ *  5. A pack opened from a file in ZC_LOAD_MAP mode (the default) reads that file
+ *     through its mapping until its last reference goes: the file must keep its size
+ *     and bytes that long. zc_pack_open states what happens otherwise and how to
+ *     survive it (ZC_LOAD_READ).
  *
  * Thread rules
  *  - zc_pack_open / zc_pack_close: one thread per pack object; close only after every
@@ -177,6 +181,24 @@ typedef struct zc_public_key {
     uint8_t key[ZC_PUBLIC_KEY_SIZE];    /* Ed25519 public key */
 } zc_public_key;
 
+/* How zc_pack_open brings a file into memory (zc_pack_desc.load). */
+typedef enum zc_load {
+    ZC_LOAD_DEFAULT = 0,        /* = ZC_LOAD_MAP */
+    ZC_LOAD_MAP,                /* map the file read-only; open costs no reading beyond
+                                   what validation touches, and pages come in on use.
+                                   The file must not shrink or change while the pack is
+                                   open (see zc_pack_open). Falls back to ZC_LOAD_READ
+                                   when the system cannot map the file (logged as a
+                                   warning) */
+    ZC_LOAD_READ,               /* read the whole file into one buffer from the pack's
+                                   allocator at open, then close it: the pack never looks
+                                   at the file again, so truncating, rewriting or deleting
+                                   it afterwards cannot affect the pack (the mode that
+                                   survives truncation; a file that shrinks during that
+                                   read is ZC_ERR_TRUNCATED). Costs reading the whole
+                                   file at open and holding it in memory until close */
+} zc_load;
+
 typedef struct zc_pack_desc {
     const char *path;           /* UTF-8 file path; default: NULL = open `memory` instead */
     const void *memory;         /* pack bytes when path is NULL; borrowed. Must be 16-byte
@@ -184,7 +206,10 @@ typedef struct zc_pack_desc {
                                    4096) only if the buffer is aligned that much */
     size_t memory_size;         /* bytes at `memory`; default: 0 */
     zc_validate validate;       /* default: ZC_VALIDATE_TOC */
-    int no_mmap;                /* default: 0 = map the file; 1 = read it into memory */
+    zc_load load;               /* default: ZC_LOAD_MAP; ignored for `memory` packs */
+    int no_mmap;                /* default: 0; older spelling of load = ZC_LOAD_READ: non-zero
+                                   means ZC_LOAD_READ when load is ZC_LOAD_DEFAULT (with
+                                   ZC_LOAD_MAP it is a contradiction: ZC_ERR_INVALID_ARGUMENT) */
     zc_allocator allocator;     /* default: malloc/free */
     zc_logger logger;           /* default: silent */
     const char *name;           /* name used in log messages; default: path or "memory" */
@@ -211,14 +236,16 @@ typedef struct zc_pack zc_pack;
 /* Open a pack and validate it at desc->validate.
  * On success *out_pack holds a new pack (ZC_OK). On error *out_pack is NULL, nothing
  * is leaked, and the logger has received one sentence naming the problem. Errors:
- * ZC_ERR_INVALID_ARGUMENT (NULL out_pack or desc, neither path nor memory),
+ * ZC_ERR_INVALID_ARGUMENT (NULL out_pack or desc, neither path nor memory, a
+ * validate or load value outside its enum, no_mmap with ZC_LOAD_MAP),
  * ZC_ERR_FILE_NOT_FOUND, ZC_ERR_IO, ZC_ERR_OUT_OF_MEMORY, and every format error
  * (ZC_ERR_NOT_A_PACK, ZC_ERR_MANGLED, ZC_ERR_VERSION, ZC_ERR_ENDIAN, ZC_ERR_TRUNCATED,
  * ZC_ERR_FILE_SIZE, ZC_ERR_HEADER_CHECKSUM, ZC_ERR_BAD_HEADER, ZC_ERR_TOC_CHECKSUM,
  * ZC_ERR_BAD_TOC, ZC_ERR_BAD_PATH, ZC_ERR_BAD_ALIGNMENT, ZC_ERR_LIMIT and, at
  * FULL/CHECKSUMS, the entry errors of zc_pack_validate), and ZC_ERR_SIGNATURE.
- * Maps the file read-only; when mapping fails (or desc->no_mmap) reads it into one
- * buffer from desc->allocator. Untrusted input: safe on any file.
+ * Maps the file read-only (ZC_LOAD_MAP, the default); reads it into one buffer from
+ * desc->allocator with ZC_LOAD_READ or when mapping fails. Untrusted input: safe on
+ * any file whose contents do not change while it is open.
  *
  * Signatures. With desc->trusted_keys, after the header's own checks and before any
  * validation level, the header checksum is checked (the one field the signature
@@ -230,15 +257,43 @@ typedef struct zc_pack zc_pack;
  * section 14.4): less than FULL or CHECKSUMS on packs with compressed entries, which
  * those levels decode, and about four times the XXH3 pass of CHECKSUMS on
  * uncompressed bytes. After a good signature desc->validate applies as usual, and
- * since the
- * signature covers every byte, a pack signed by a key you trust may be opened at
+ * since the signature covers every byte, a pack signed by a key you trust may be opened at
  * ZC_VALIDATE_NONE or TOC safely: only the holder of the secret key can have made
  * it (whether that holder writes well-formed packs is the trust you place in the
  * key). Without trusted keys nothing of this runs: a signed pack opens like any other,
  * its signature block being header bytes a reader may ignore (zc_pack_get_info still
  * reports the key id it names, unverified). A build without libsodium (the Windows
  * cross build, ZC_NO_SODIUM) refuses every open that gives keys with
- * ZC_ERR_SIGNATURE. */
+ * ZC_ERR_SIGNATURE.
+ *
+ * The file while the pack is open. A mapped pack reads the file itself, through the
+ * mapping, from open until close (lifetime rule 5), so it relies on nobody changing
+ * that file in place:
+ *  - Truncated (made shorter) on POSIX systems: the first read of a page past the new
+ *    end raises SIGBUS in whichever thread touches it, inside the runtime or in the
+ *    engine's own use of zc_entry.data; unhandled, SIGBUS ends the process. System
+ *    calls given such a pointer (write(2) of an entry's bytes) fail with EFAULT
+ *    instead. On Windows a mapped file cannot be truncated: the other program's
+ *    attempt fails.
+ *  - Rewritten in place: the pack sees the new bytes, which were never validated, and
+ *    a reader may see a mixture of old and new (torn data).
+ *  - Replaced by renaming another file over the path, or deleted: harmless. The pack
+ *    keeps reading the file it opened until close.
+ * zcpack's own writers never change a pack in place: `zcpack build`, `zcpack watch`
+ * and patch builds (the zc_writer API) write a new file under a temporary name beside
+ * the destination and rename it over the path, so a running reader keeps the old
+ * file. Other tools (a downloader, a copy over the old file, `cp`, a launcher that
+ * patches packs) may not. An engine that cannot rule that out can:
+ *  - open with .load = ZC_LOAD_READ: the pack is a private copy read at open; later
+ *    changes to the file cannot reach it (cost: reading the whole file at open and
+ *    holding it in memory; entries are still used in place in that buffer);
+ *  - or keep mapping and install its own SIGBUS handler (sigaction with SA_SIGINFO,
+ *    siglongjmp to a recovery point of the thread that faulted) and report the pack
+ *    as damaged: what `zcpack` does for every command (packer/cli/zc_cli_guard.c).
+ *    Stop using a pack that faulted: its mapping faults again, and a runtime call
+ *    left by the jump may hold the pack's cache lock, so abandon the pack (leak it)
+ *    or end the process rather than close it.
+ * Hot reload (zc_live.h) follows the same rules for every generation it opens. */
 zc_result zc_pack_open(zc_pack **out_pack, const zc_pack_desc *desc);
 
 /* Give up the opener's reference: unmap and free everything unless holds
