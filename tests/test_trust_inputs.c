@@ -15,9 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "zc_build.h"
+#include "zc_cli.h"
+#include "zc_exit.h"
 #include "zc_importer.h"
 #include "zc_manifest.h"
 #include "zc_pack.h"
@@ -96,9 +99,15 @@ Test(trust_inputs, unreadable_subdirectory_is_skipped_with_keep_going) {
     zc_build_stats stats;
     zc_result r = zc_build(&(zc_build_desc){ .input_dir = root, .output_path = out, .no_sync = 1, .threads = 1,
                                              .keep_going = 1, .logger = zct_log_recorder(&log) }, &stats);
-    cr_expect_eq(r, ZC_OK, "%s", zc_result_str(r));
+    /* the pack is written, but a pack missing part of the tree is no clean success */
+    cr_expect_eq(r, ZC_ERR_IO, "%s", zc_result_str(r));
+    cr_expect_eq(stats.pack_written, 1);
+    cr_expect_eq(stats.failed_stage, ZC_BUILD_STAGE_SCAN);
+    cr_expect_eq(stats.unlisted_dirs, 1);
+    cr_expect_eq(stats.failed_files, 0);
     cr_expect(zct_log_contains(&log, "locked: cannot open directory: Permission denied"));
     cr_expect(zct_log_contains(&log, "skipping the directory"));
+    cr_expect(zct_log_contains(&log, "written without the 1 directory that could not be listed"));
     zc_pack *pack = NULL;
     cr_assert_eq(zc_pack_open(&pack, &(zc_pack_desc){ .path = out }), ZC_OK);
     zc_entry e;
@@ -106,6 +115,22 @@ Test(trust_inputs, unreadable_subdirectory_is_skipped_with_keep_going) {
     cr_expect_eq(zc_pack_find(pack, "z.bin", &e), ZC_OK);
     cr_expect_neq(zc_pack_find(pack, "locked/secret.bin", &e), ZC_OK);
     zc_pack_close(pack);
+
+    /* the CLI: the pack is there, the exit status says the tree was not all packed */
+    cr_assert_eq(unlink(out), 0);
+    fflush(NULL);
+    pid_t pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        if (null < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0) _exit(126);
+        char *argv[] = { "zcpack", "build", root, "-o", out, "-j", "1", "--keep-going", NULL };
+        _exit(zc__cli_main(8, argv));
+    }
+    int status;
+    cr_assert_eq(waitpid(pid, &status, 0), pid);
+    cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == ZC_EXIT_IO, "status %#x", status);
+    cr_expect(zct_exists(out));
 
     /* without keep_going the build still stops there */
     zct_log strict = { 0 };
