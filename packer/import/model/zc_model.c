@@ -445,6 +445,7 @@ static zc_result zc__build_init(zc__model_build *b, const char *root_in, const c
     zc__extension(file_path, ext);
     b->is_obj = strcmp(ext, "obj") == 0;
     b->is_gltf = strcmp(ext, "gltf") == 0 || strcmp(ext, "glb") == 0;
+    b->is_md3 = strcmp(ext, "md3") == 0;
     return ZC_OK;
 }
 
@@ -458,7 +459,7 @@ static zc_result zc__build_run(zc__model_build *b, const struct aiScene *scene, 
     if (!b->mesh_kept || !b->material_used) return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory");
     zc_result r = zc__model_meshes(b, scene, diag);
     if (r != ZC_OK) return r;
-    if (b->mesh_count == 0) return zc_fail(diag, ZC_ERR_BAD_SOURCE, "the model holds no triangles");
+    if (b->mesh_count == 0 && !b->tags_only) return zc_fail(diag, ZC_ERR_BAD_SOURCE, "the model holds no triangles");
     if ((r = zc__model_materials(b, scene, diag)) != ZC_OK) return r;
     return zc__model_scene(b, scene, diag);
 }
@@ -500,7 +501,12 @@ zc_result zc_model_import_in_process_under(const char *root, const char *file_pa
         return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "file path, entry path and output must not be NULL");
     zc__model_build b;
     zc_result r = zc__build_init(&b, root, file_path, entry_path, settings, diag);
-    if (r == ZC_OK) {
+    struct aiScene *tags = NULL;
+    if (r == ZC_OK && b.is_md3 && (r = zc__model_md3_tags(file_path, &tags, diag)) == ZC_OK && tags) {
+        b.tags_only = 1;
+        r = zc__build_run(&b, tags, diag);
+        zc__model_md3_tags_free(tags);
+    } else if (r == ZC_OK) {
         const struct aiScene *scene = NULL;
         r = zc__assimp_import(&b, &scene, diag);
         if (r == ZC_OK) {

@@ -56,6 +56,8 @@ typedef struct zc__model_build {
                                    (or through something not a regular file), malloc'd; NULL: none */
     int io_oom;                 /* an open of assimp's failed for want of memory */
     int is_obj, is_gltf;        /* from the file extension: decides the HEIGHT and UNKNOWN slots */
+    int is_md3;                 /* from the file extension: tag-only files are read here */
+    int tags_only;              /* the scene has nodes and no meshes (a tag-only MD3) */
     zc_model_settings settings; /* defaults resolved: scale != 0 */
 
     zc_model_entry *entries;    /* in the order added; sorted by the driver at the end */
@@ -131,6 +133,15 @@ zc_result zc__model_texture(zc__model_build *b, const struct aiScene *scene, con
 
 /* The node tree becomes the scene entry P (zc_model_scene.c). */
 zc_result zc__model_scene(zc__model_build *b, const struct aiScene *scene, zc_diag *diag);
+
+/* zc_model_md3_tags.c: an MD3 file with tags and no surfaces, which assimp refuses,
+ * as a scene of a root node and one node per tag (frame 0) and no meshes, into *out
+ * (released with zc__model_md3_tags_free). ZC_OK with *out NULL when the file is not
+ * such an MD3 (assimp then reads it); ZC_ERR_BAD_SOURCE naming the problem when it is
+ * one but its tags are damaged; ZC_ERR_IO when it cannot be read. Safe on untrusted
+ * input. */
+zc_result zc__model_md3_tags(const char *file_path, struct aiScene **out, zc_diag *diag);
+void zc__model_md3_tags_free(struct aiScene *scene);
 
 /* ---------------------------------------------------------------------------------
  * Mesh data between the conversion (zc_model_mesh.c) and the encoder
