@@ -370,6 +370,52 @@ Test(trust_inputs, gltf_buffer_outside_the_root_fails_naming_it, .timeout = 30) 
     free(root);
 }
 
+/* A GLB whose JSON chunk is put_gltf's JSON with `uri`, and no binary chunk. */
+static void put_glb(const char *root, const char *rel, const char *uri) {
+    char json[1024];
+    int n = snprintf(json, sizeof json,
+                     "{\"asset\":{\"version\":\"2.0\"},\"buffers\":[{\"uri\":\"%s\",\"byteLength\":36}]}", uri);
+    while (n % 4) json[n++] = ' ';
+    unsigned char glb[1100];
+    uint32_t words[5] = { 0x46546c67u /* glTF */, 2, (uint32_t)(20 + n), (uint32_t)n, 0x4e4f534au /* JSON */ };
+    memcpy(glb, words, sizeof words);
+    memcpy(glb + 20, json, (size_t)n);
+    zct_put(root, rel, glb, 20 + (size_t)n);
+}
+
+Test(trust_inputs, gltf_absolute_and_scheme_uris_fail_with_our_message, .timeout = 30) {
+    char *root = zct_tmp_path("tree");
+    static const struct { const char *uri, *why; } cases[] = {
+        { "/etc/passwd", "is an absolute path" },
+        { "\\\\\\\\server\\\\share\\\\x.bin", "is an absolute path" }, /* JSON-escaped \\server\share\x.bin */
+        { "C:/windows/x.bin", "is an absolute path" },
+        { "file:///etc/passwd", "is a file: URI" },
+        { "file://evil/etc/passwd", "is a file: URI" },
+        { "file:tri.bin", "is a file: URI" },
+        { "http://example.com/tri.bin", "is a URI of another scheme" },
+    };
+    zct_log log;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
+        for (int glb = 0; glb < 2; ++glb) {
+            zct_rm_rf(root);
+            if (glb) put_glb(root, "m.glb", cases[i].uri);
+            else put_gltf(root, "m.gltf", cases[i].uri);
+            cr_expect_eq(build_tree(root, &log), ZC_ERR_BAD_SOURCE, "%s (%s) was not refused", cases[i].uri,
+                         glb ? "glb" : "gltf");
+            cr_expect(zct_log_contains(&log, glb ? "m.glb: buffer 0 uri" : "m.gltf: buffer 0 uri"), "%s: %s",
+                      cases[i].uri, log.messages[0]);
+            cr_expect(zct_log_contains(&log, cases[i].why), "%s: %s", cases[i].uri, log.messages[0]);
+        }
+    }
+    /* a data: URI is part of the file and is read */
+    zct_rm_rf(root);
+    put_gltf(root, "m.gltf", "data:application/octet-stream;base64,"
+                             "AAAAAAAAAAAAAAAAAACAPwAAAAAAAAAAAAAAAAAAgD8AAAAA");
+    zc_result r = build_tree(root, &log);
+    cr_expect_eq(r, ZC_OK, "%s: %s", zc_result_str(r), log.messages[0]);
+    free(root);
+}
+
 Test(trust_inputs, obj_material_and_texture_outside_the_root_fail, .timeout = 30) {
     char *root = zct_tmp_path("tree");
     const char *obj = "mtllib m.mtl\nv 0 0 0\nv 1 0 0\nv 0 1 0\nvt 0 0\nvt 1 0\nvt 0 1\nusemtl red\nf 1/1 2/2 3/3\n";

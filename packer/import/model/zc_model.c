@@ -445,6 +445,7 @@ static zc_result zc__build_init(zc__model_build *b, const char *root_in, const c
     zc__extension(file_path, ext);
     b->is_obj = strcmp(ext, "obj") == 0;
     b->is_gltf = strcmp(ext, "gltf") == 0 || strcmp(ext, "glb") == 0;
+    b->is_glb = strcmp(ext, "glb") == 0;
     b->is_md3 = strcmp(ext, "md3") == 0;
     return ZC_OK;
 }
@@ -506,7 +507,7 @@ zc_result zc_model_import_in_process_under(const char *root, const char *file_pa
         b.tags_only = 1;
         r = zc__build_run(&b, tags, diag);
         zc__model_md3_tags_free(tags);
-    } else if (r == ZC_OK) {
+    } else if (r == ZC_OK && (!b.is_gltf || (r = zc__model_gltf_uris(file_path, b.is_glb, diag)) == ZC_OK)) {
         const struct aiScene *scene = NULL;
         r = zc__assimp_import(&b, &scene, diag);
         if (r == ZC_OK) {

@@ -56,6 +56,7 @@ typedef struct zc__model_build {
                                    (or through something not a regular file), malloc'd; NULL: none */
     int io_oom;                 /* an open of assimp's failed for want of memory */
     int is_obj, is_gltf;        /* from the file extension: decides the HEIGHT and UNKNOWN slots */
+    int is_glb;                 /* from the file extension: binary glTF */
     int is_md3;                 /* from the file extension: tag-only files are read here */
     int tags_only;              /* the scene has nodes and no meshes (a tag-only MD3) */
     zc_model_settings settings; /* defaults resolved: scale != 0 */
@@ -142,6 +143,12 @@ zc_result zc__model_scene(zc__model_build *b, const struct aiScene *scene, zc_di
  * input. */
 zc_result zc__model_md3_tags(const char *file_path, struct aiScene **out, zc_diag *diag);
 void zc__model_md3_tags_free(struct aiScene *scene);
+
+/* zc_model_gltf_uris.c: refuse a glTF (.gltf, or .glb when is_glb) whose buffer or
+ * image URIs are absolute paths or URIs of a scheme other than data: (ZC_ERR_BAD_SOURCE
+ * naming the reference), before assimp reads it. ZC_OK also when the file is no
+ * well-formed glTF (assimp then reports it). Safe on untrusted input. */
+zc_result zc__model_gltf_uris(const char *file_path, int is_glb, zc_diag *diag);
 
 /* ---------------------------------------------------------------------------------
  * Mesh data between the conversion (zc_model_mesh.c) and the encoder
