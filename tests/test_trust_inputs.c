@@ -300,6 +300,52 @@ Test(trust_inputs, model_swapped_for_another_file_is_refused, .timeout = 20) {
     free(path);
 }
 
+/* The model importer checks the file, closes it, and its child opens the file again
+ * by name: a swap in between (here: when the check closes its descriptor) is caught
+ * by the child, which is told the scanned identity. */
+static const char *swap_at_close_path;
+static const char *swap_at_close_with;
+static int swap_at_close(int fd) {
+    if (swap_at_close_path) {
+        if (rename(swap_at_close_with, swap_at_close_path) != 0) abort();
+        swap_at_close_path = NULL;
+    }
+    return close(fd);
+}
+
+Test(trust_inputs, model_swapped_after_its_check_is_refused_by_the_child, .timeout = 20) {
+    const char *obj = "v 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\n";
+    const char *other = "v 0 0 0\nv 2 0 0\nv 0 2 0\nv 2 2 0\nf 1 2 3\nf 2 4 3\n";
+    char *root = zct_tmp_path("tree");
+    zct_put_text(root, "m.obj", obj);
+    zct_put_text(zct_tmp, "other.obj", other);
+    char *path = zct_join(root, "m.obj"), *with = zct_tmp_path("other.obj");
+    struct stat st;
+    cr_assert(lstat(path, &st) == 0);
+    zc_import_source src;
+    memset(&src, 0, sizeof src);
+    src.file_path = path;
+    src.entry_path = "m.obj";
+    src.size = (uint64_t)st.st_size;
+    src.has_identity = 1;
+    src.dev = (uint64_t)st.st_dev;
+    src.ino = (uint64_t)st.st_ino;
+    swap_at_close_path = path;
+    swap_at_close_with = with;
+    zc__packer_sys.close = swap_at_close;
+    zc_import_outputs out;
+    zc_diag diag;
+    diag.message[0] = 0;
+    zc_result r = zc__prepare_model(&src, &out, &diag);
+    cr_expect(swap_at_close_path == NULL, "the check did not close its descriptor through zc__packer_sys");
+    cr_expect_neq(r, ZC_OK, "the swapped file was imported");
+    if (r == ZC_OK) zc_import_outputs_free(&out);
+    cr_expect(strstr(diag.message, "replaced by another file") != NULL, "message: %s", diag.message);
+    free(with);
+    free(path);
+    free(root);
+}
+
 /* ---------------------------------------------------------------------------------
  * Reading outside the tree
  * ------------------------------------------------------------------------------- */

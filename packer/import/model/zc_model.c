@@ -269,8 +269,30 @@ static void zc__io_refuse(zc__model_build *b, const char *path) {
     if (!b->outside_ref && !(b->outside_ref = strdup(path))) b->io_oom = 1;
 }
 
+int zc__model_open_source(zc__model_build *b, zc_diag *diag) {
+    int fd = open(b->file_path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+    struct stat st;
+    const char *why = NULL;
+    if (fd < 0)
+        why = errno == ELOOP ? "it was replaced by a symbolic link" : strerror(errno);
+    else if (fstat(fd, &st) != 0)
+        why = strerror(errno);
+    else if (!S_ISREG(st.st_mode))
+        why = "it is not a regular file";
+    else if ((b->settings.source_dev || b->settings.source_ino) &&
+             ((uint64_t)st.st_dev != b->settings.source_dev || (uint64_t)st.st_ino != b->settings.source_ino))
+        why = "it was replaced by another file since the scan";
+    if (!why) return fd;
+    if (fd >= 0) close(fd);
+    b->source_swapped = 1;
+    snprintf(b->source_problem, sizeof b->source_problem, "%s", why);
+    zc_fail(diag, ZC_ERR_IO, "cannot open the model file: %s", why);
+    return -1;
+}
+
 /* assimp's every open: read-only, below the root after resolving, a regular file,
- * opened without following a link and without blocking, read through that descriptor. */
+ * opened without following a link and without blocking, read through that descriptor;
+ * the model file itself through zc__model_open_source, so it is the file expected. */
 static struct aiFile *zc__io_open(struct aiFileIO *io, const char *path, const char *mode) {
     zc__model_build *b = (zc__model_build *)io->UserData;
     if (!path || !mode || strpbrk(mode, "wa+")) return NULL;
@@ -282,7 +304,10 @@ static struct aiFile *zc__io_open(struct aiFileIO *io, const char *path, const c
         else if (errno == ENOMEM) b->io_oom = 1;
         return NULL;
     }
-    int fd = open(real, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+    zc_diag ignored;
+    int fd = strcmp(path, b->file_path) == 0 ? zc__model_open_source(b, &ignored)
+                                             : open(real, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0 && b->source_swapped) return NULL;
     struct stat st;
     if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         if (fd >= 0) close(fd);
@@ -334,6 +359,10 @@ static zc_result zc__assimp_import(zc__model_build *b, const struct aiScene **ou
     *out_scene = aiImportFileExWithProperties(b->file_path, zc_model_assimp_flags(&b->settings), &io, props);
     if (b->io_oom) {
         r = zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory opening the model's files");
+        if (*out_scene) aiReleaseImport(*out_scene);
+        *out_scene = NULL;
+    } else if (b->source_swapped) {
+        r = zc_fail(diag, ZC_ERR_IO, "cannot open the model file: %s", b->source_problem);
         if (*out_scene) aiReleaseImport(*out_scene);
         *out_scene = NULL;
     } else if (b->outside_ref) {
@@ -503,11 +532,11 @@ zc_result zc_model_import_in_process_under(const char *root, const char *file_pa
     zc__model_build b;
     zc_result r = zc__build_init(&b, root, file_path, entry_path, settings, diag);
     struct aiScene *tags = NULL;
-    if (r == ZC_OK && b.is_md3 && (r = zc__model_md3_tags(file_path, &tags, diag)) == ZC_OK && tags) {
+    if (r == ZC_OK && b.is_md3 && (r = zc__model_md3_tags(&b, &tags, diag)) == ZC_OK && tags) {
         b.tags_only = 1;
         r = zc__build_run(&b, tags, diag);
         zc__model_md3_tags_free(tags);
-    } else if (r == ZC_OK && (!b.is_gltf || (r = zc__model_gltf_uris(file_path, b.is_glb, diag)) == ZC_OK)) {
+    } else if (r == ZC_OK && (!b.is_gltf || (r = zc__model_gltf_uris(&b, diag)) == ZC_OK)) {
         const struct aiScene *scene = NULL;
         r = zc__assimp_import(&b, &scene, diag);
         if (r == ZC_OK) {

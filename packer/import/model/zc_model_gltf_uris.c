@@ -124,16 +124,16 @@ static char *zc__gltf_json(int fd, uint64_t size, int is_glb, zc_result *r, zc_d
     return json;
 }
 
-zc_result zc__model_gltf_uris(const char *file_path, int is_glb, zc_diag *diag) {
-    int fd = open(file_path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0) return zc_fail(diag, ZC_ERR_IO, "cannot open the model file: %s", strerror(errno));
+zc_result zc__model_gltf_uris(zc__model_build *b, zc_diag *diag) {
+    int fd = zc__model_open_source(b, diag);
+    if (fd < 0) return ZC_ERR_IO;
     struct stat st;
     zc_result r = ZC_OK;
     char *json = NULL;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
-        r = zc_fail(diag, ZC_ERR_IO, "the model path is not a regular file");
+    if (fstat(fd, &st) != 0)
+        r = zc_fail(diag, ZC_ERR_IO, "cannot read the model file: %s", strerror(errno));
     else
-        json = zc__gltf_json(fd, (uint64_t)st.st_size, is_glb, &r, diag);
+        json = zc__gltf_json(fd, (uint64_t)st.st_size, b->is_glb, &r, diag);
     close(fd);
     if (!json) return r;
     cJSON *root = cJSON_Parse(json);

@@ -55,6 +55,9 @@ typedef struct zc__model_build {
     char *outside_ref;          /* the first reference assimp tried to open outside the root
                                    (or through something not a regular file), malloc'd; NULL: none */
     int io_oom;                 /* an open of assimp's failed for want of memory */
+    int source_swapped;         /* opening the model file failed: not the one expected
+                                   (settings.source_*), a link, gone; why in source_problem */
+    char source_problem[96];
     int is_obj, is_gltf;        /* from the file extension: decides the HEIGHT and UNKNOWN slots */
     int is_glb;                 /* from the file extension: binary glTF */
     int is_md3;                 /* from the file extension: tag-only files are read here */
@@ -135,20 +138,25 @@ zc_result zc__model_texture(zc__model_build *b, const struct aiScene *scene, con
 /* The node tree becomes the scene entry P (zc_model_scene.c). */
 zc_result zc__model_scene(zc__model_build *b, const struct aiScene *scene, zc_diag *diag);
 
+/* Open the model file (b->file_path) for reading: not through a symbolic link, a
+ * regular file, and, when settings.source_dev/ino are set, that very file. The
+ * descriptor (O_NONBLOCK set), or -1 with b->source_swapped set and diag naming why. */
+int zc__model_open_source(zc__model_build *b, zc_diag *diag);
+
 /* zc_model_md3_tags.c: an MD3 file with tags and no surfaces, which assimp refuses,
  * as a scene of a root node and one node per tag (frame 0) and no meshes, into *out
  * (released with zc__model_md3_tags_free). ZC_OK with *out NULL when the file is not
  * such an MD3 (assimp then reads it); ZC_ERR_BAD_SOURCE naming the problem when it is
  * one but its tags are damaged; ZC_ERR_IO when it cannot be read. Safe on untrusted
  * input. */
-zc_result zc__model_md3_tags(const char *file_path, struct aiScene **out, zc_diag *diag);
+zc_result zc__model_md3_tags(zc__model_build *b, struct aiScene **out, zc_diag *diag);
 void zc__model_md3_tags_free(struct aiScene *scene);
 
-/* zc_model_gltf_uris.c: refuse a glTF (.gltf, or .glb when is_glb) whose buffer or
+/* zc_model_gltf_uris.c: refuse a glTF (.gltf, or .glb when b->is_glb) whose buffer or
  * image URIs are absolute paths or URIs of a scheme other than data: (ZC_ERR_BAD_SOURCE
  * naming the reference), before assimp reads it. ZC_OK also when the file is no
  * well-formed glTF (assimp then reports it). Safe on untrusted input. */
-zc_result zc__model_gltf_uris(const char *file_path, int is_glb, zc_diag *diag);
+zc_result zc__model_gltf_uris(zc__model_build *b, zc_diag *diag);
 
 /* ---------------------------------------------------------------------------------
  * Mesh data between the conversion (zc_model_mesh.c) and the encoder

@@ -132,16 +132,16 @@ static zc_result zc__md3_scene(const uint8_t *tags, uint32_t count, struct aiSce
     return ZC_OK;
 }
 
-zc_result zc__model_md3_tags(const char *file_path, struct aiScene **out, zc_diag *diag) {
+zc_result zc__model_md3_tags(zc__model_build *b, struct aiScene **out, zc_diag *diag) {
     *out = NULL;
-    int fd = open(file_path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0) return zc_fail(diag, ZC_ERR_IO, "cannot open the model file: %s", strerror(errno));
+    int fd = zc__model_open_source(b, diag);
+    if (fd < 0) return ZC_ERR_IO;
     struct stat st;
     uint8_t h[ZC__MD3_HEADER_SIZE];
     zc_result r = ZC_OK;
     ssize_t got = -1;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
-        r = zc_fail(diag, ZC_ERR_IO, "the model path is not a regular file");
+    if (fstat(fd, &st) != 0)
+        r = zc_fail(diag, ZC_ERR_IO, "cannot read the model file: %s", strerror(errno));
     else if ((got = zc__md3_read_at(fd, h, sizeof h, 0)) < 0)
         r = zc_fail(diag, ZC_ERR_IO, "cannot read the model file: %s", strerror(errno));
     /* not a tag-only MD3 (or no MD3 at all): assimp decides */
