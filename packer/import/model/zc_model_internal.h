@@ -130,8 +130,8 @@ zc_result zc__model_materials(zc__model_build *b, const struct aiScene *scene, z
 /* The texture a slot references: resolves `path` (as assimp gives it) to an external
  * file or an embedded texture, imports it once per source and variant as
  * P#texture/<t>, and returns its asset id; 0 (with a note naming `what`) when the
- * source is missing or fails to import. Only out-of-memory is an error
- * (zc_model_texture.c). */
+ * source is missing or fails to import. Errors: out of memory, and ZC_ERR_LIMIT for
+ * an embedded image a limit refuses (zc_model_texture.c). */
 zc_result zc__model_texture(zc__model_build *b, const struct aiScene *scene, const char *path, int srgb,
                             int normal_map, const char *what, uint64_t *out_id, zc_diag *diag);
 
