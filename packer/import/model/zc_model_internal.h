@@ -154,8 +154,9 @@ void zc__model_md3_tags_free(struct aiScene *scene);
 
 /* zc_model_gltf_uris.c: refuse a glTF (.gltf, or .glb when b->is_glb) whose buffer or
  * image URIs are absolute paths or URIs of a scheme other than data: (ZC_ERR_BAD_SOURCE
- * naming the reference), before assimp reads it. ZC_OK also when the file is no
- * well-formed glTF (assimp then reports it). Safe on untrusted input. */
+ * naming the reference), or whose JSON cannot be parsed (ZC_ERR_BAD_SOURCE), before
+ * assimp reads it. ZC_OK when a .glb does not start with a GLB header and JSON chunk
+ * (assimp then refuses it). Safe on untrusted input. */
 zc_result zc__model_gltf_uris(zc__model_build *b, zc_diag *diag);
 
 /* ---------------------------------------------------------------------------------
