@@ -7,6 +7,8 @@
  *  - Damaged tag-only files (tags outside the file, too many tags, no tags, a number
  *    that is not finite, a wrong version) fail that file only, with a message naming
  *    the file and the problem.
+ *  - A full MD3 two levels below the root packs although assimp probes for optional
+ *    files above the root; a shader script it would read from outside the root fails it.
  */
 #include <criterion/criterion.h>
 
@@ -226,4 +228,32 @@ Test(model_md3, damaged_tag_only_models_fail_that_file_only) {
     b = make_md3(two_tags, 2, 1, 0);
     put_u32(&b, 76, 0);
     expect_refused(&b, "no frames");
+}
+
+/* assimp's MD3 reader probes for optional files relative to the model: the shader
+ * script "<dir>/../../../scripts/<dir name>.shader" and, among others, "../../../"
+ * itself, a directory above the root when the model lies two levels down. A directory
+ * is nothing read and no reason to fail the model (it failed before as a reference
+ * outside the asset root); a shader script that exists outside the root is a file the
+ * import would read, and still fails the model naming it. */
+Test(model_md3, probes_for_optional_files_outside_the_root) {
+    char *root = zct_tmp_path("tree"), *out = zct_tmp_path("out.zcpack");
+    md3_bytes full = make_md3(two_tags, 2, 1, 1);
+    zct_put(root, "players/x/full.md3", full.data, full.size);
+    zct_run run = ZCT_CLI("build", root, "-o", out, "-j", "1");
+    ZCT_EXPECT_CODE(run, ZC_EXIT_OK);
+    zct_run_free(&run);
+    zc_pack *pack = NULL;
+    zc_scene_view v = open_scene(out, "players/x/full.md3", &pack);
+    cr_expect_gt(v.mesh_count, 0);
+    zc_pack_close(pack);
+
+    zct_put_text(zct_tmp, "scripts/x.shader", "x { }\n");
+    run = ZCT_CLI("build", root, "-o", out, "-j", "1");
+    ZCT_EXPECT_CODE(run, ZC_EXIT_IMPORT);
+    ZCT_EXPECT_ERR(run, "players/x/full.md3: the model references \"../../../scripts/x.shader\", which lies outside "
+                        "the asset root");
+    zct_run_free(&run);
+    free(root);
+    free(out);
 }

@@ -462,6 +462,48 @@ Test(trust_inputs, gltf_absolute_and_scheme_uris_fail_with_our_message, .timeout
     free(root);
 }
 
+/* A glTF whose JSON nests `depth` arrays in "extras" after a buffer at `uri`. */
+static void put_nested_gltf(const char *root, const char *rel, const char *uri, int depth) {
+    char head[1024];
+    snprintf(head, sizeof head,
+             "{\"asset\":{\"version\":\"2.0\"},\"scenes\":[{\"nodes\":[0]}],\"scene\":0,\"nodes\":[{\"mesh\":0}],"
+             "\"meshes\":[{\"primitives\":[{\"attributes\":{\"POSITION\":0}}]}],"
+             "\"accessors\":[{\"bufferView\":0,\"componentType\":5126,\"count\":3,\"type\":\"VEC3\","
+             "\"min\":[0,0,0],\"max\":[1,1,0]}],\"bufferViews\":[{\"buffer\":0,\"byteLength\":36}],"
+             "\"buffers\":[{\"uri\":\"%s\",\"byteLength\":36}],\"extras\":",
+             uri);
+    size_t n = strlen(head);
+    char *json = malloc(n + 2 * (size_t)depth + 2);
+    cr_assert_not_null(json);
+    memcpy(json, head, n);
+    memset(json + n, '[', (size_t)depth);
+    memset(json + n + depth, ']', (size_t)depth);
+    memcpy(json + n + 2 * (size_t)depth, "}", 2);
+    zct_put_text(root, rel, json);
+    free(json);
+}
+
+/* JSON the reference check cannot parse (here: nested deeper than cJSON goes, which
+ * assimp's parser reads) fails with zcpack's message instead of reaching assimp with
+ * its references unchecked; ordinary nesting passes. */
+Test(trust_inputs, gltf_json_that_cannot_be_checked_is_refused, .timeout = 30) {
+    char *root = zct_tmp_path("tree");
+    zct_log log;
+    put_nested_gltf(root, "m.gltf", "file://evil/etc/passwd", 1200);
+    cr_expect_eq(build_tree(root, &log), ZC_ERR_BAD_SOURCE);
+    cr_expect(zct_log_contains(&log, "m.gltf: the glTF JSON cannot be read (at byte "), "%s", log.messages[0]);
+    cr_expect(zct_log_contains(&log, "nested deeper than 1000 levels), so its buffer and image references cannot "
+                                     "be checked"),
+              "%s", log.messages[0]);
+    cr_expect(!zct_log_contains(&log, "assimp"), "%s", log.messages[0]);
+    zct_rm_rf(root);
+    zct_put(root, "tri.bin", tri, sizeof tri);
+    put_nested_gltf(root, "m.gltf", "tri.bin", 40);
+    zc_result r = build_tree(root, &log);
+    cr_expect_eq(r, ZC_OK, "%s: %s", zc_result_str(r), log.messages[0]);
+    free(root);
+}
+
 Test(trust_inputs, obj_material_and_texture_outside_the_root_fail, .timeout = 30) {
     char *root = zct_tmp_path("tree");
     const char *obj = "mtllib m.mtl\nv 0 0 0\nv 1 0 0\nv 0 1 0\nvt 0 0\nvt 1 0\nvt 0 1\nusemtl red\nf 1/1 2/2 3/3\n";

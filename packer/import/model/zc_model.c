@@ -290,9 +290,19 @@ int zc__model_open_source(zc__model_build *b, zc_diag *diag) {
     return -1;
 }
 
+/* 1 when the resolved path names a directory. */
+static int zc__io_is_dir(const char *real) {
+    struct stat st;
+    return stat(real, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 /* assimp's every open: read-only, below the root after resolving, a regular file,
  * opened without following a link and without blocking, read through that descriptor;
- * the model file itself through zc__model_open_source, so it is the file expected. */
+ * the model file itself through zc__model_open_source, so it is the file expected.
+ * A directory, inside the root or out, is only "not found": nothing can be read from
+ * it, and importers probe for optional files with names that resolve to directories
+ * (MD3 looks for "<dir>/../../../scripts/<name>.shader" and, with an empty name, for
+ * "../../../" itself, which lies above the root of a tree three levels shallower). */
 static struct aiFile *zc__io_open(struct aiFileIO *io, const char *path, const char *mode) {
     zc__model_build *b = (zc__model_build *)io->UserData;
     if (!path || !mode || strpbrk(mode, "wa+")) return NULL;
@@ -300,7 +310,9 @@ static struct aiFile *zc__io_open(struct aiFileIO *io, const char *path, const c
     errno = 0;
     if (!zc__model_inside_root(b, path, real)) {
         if (errno == ENOMEM) b->io_oom = 1;
-        else if (realpath(path, real)) zc__io_refuse(b, path); /* a missing file stays assimp's call */
+        else if (realpath(path, real)) { /* a missing file stays assimp's call */
+            if (!zc__io_is_dir(real)) zc__io_refuse(b, path);
+        }
         else if (errno == ENOMEM) b->io_oom = 1;
         return NULL;
     }
@@ -310,8 +322,9 @@ static struct aiFile *zc__io_open(struct aiFileIO *io, const char *path, const c
     if (fd < 0 && b->source_swapped) return NULL;
     struct stat st;
     if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        int dir = fd >= 0 && S_ISDIR(st.st_mode);
         if (fd >= 0) close(fd);
-        zc__io_refuse(b, path);
+        if (!dir) zc__io_refuse(b, path);
         return NULL;
     }
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);

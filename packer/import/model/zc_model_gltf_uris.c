@@ -12,7 +12,9 @@
  *
  * Reads the JSON of a .gltf file, or the JSON chunk of a .glb (12-byte header, then
  * a chunk of length, type "JSON" and bytes). Safe on untrusted input: every length is
- * checked against the bytes read; the JSON is parsed by cJSON with its own depth limit.
+ * checked against the bytes read; the JSON is parsed by cJSON with its own depth limit
+ * (CJSON_NESTING_LIMIT). JSON that cJSON refuses fails the model here: assimp's own
+ * parser accepts deeper nesting, and its references would go unchecked.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -136,9 +138,17 @@ zc_result zc__model_gltf_uris(zc__model_build *b, zc_diag *diag) {
         json = zc__gltf_json(fd, (uint64_t)st.st_size, b->is_glb, &r, diag);
     close(fd);
     if (!json) return r;
-    cJSON *root = cJSON_Parse(json);
+    /* Fail closed: JSON this parser cannot read (not JSON, or nested past its limit,
+     * which assimp's parser has not) would reach assimp with its references unchecked. */
+    const char *stop = NULL;
+    cJSON *root = cJSON_ParseWithOpts(json, &stop, 0);
+    size_t at = stop && stop >= json ? (size_t)(stop - json) : 0;
     free(json);
-    if (!root) return ZC_OK; /* not JSON: assimp reports what is wrong with it */
+    if (!root)
+        return zc_fail(diag, ZC_ERR_BAD_SOURCE,
+                       "the glTF JSON cannot be read (at byte %zu: not JSON, or nested deeper than %d levels), "
+                       "so its buffer and image references cannot be checked",
+                       at, CJSON_NESTING_LIMIT);
     r = zc__gltf_check_array(root, "buffers", "buffer", diag);
     if (r == ZC_OK) r = zc__gltf_check_array(root, "images", "image", diag);
     cJSON_Delete(root);

@@ -130,8 +130,8 @@ zc_result zc__model_materials(zc__model_build *b, const struct aiScene *scene, z
 /* The texture a slot references: resolves `path` (as assimp gives it) to an external
  * file or an embedded texture, imports it once per source and variant as
  * P#texture/<t>, and returns its asset id; 0 (with a note naming `what`) when the
- * source is missing or fails to import. Only out-of-memory is an error
- * (zc_model_texture.c). */
+ * source is missing or fails to import. Errors: out of memory, and ZC_ERR_LIMIT for
+ * an embedded image a limit refuses (zc_model_texture.c). */
 zc_result zc__model_texture(zc__model_build *b, const struct aiScene *scene, const char *path, int srgb,
                             int normal_map, const char *what, uint64_t *out_id, zc_diag *diag);
 
@@ -154,8 +154,9 @@ void zc__model_md3_tags_free(struct aiScene *scene);
 
 /* zc_model_gltf_uris.c: refuse a glTF (.gltf, or .glb when b->is_glb) whose buffer or
  * image URIs are absolute paths or URIs of a scheme other than data: (ZC_ERR_BAD_SOURCE
- * naming the reference), before assimp reads it. ZC_OK also when the file is no
- * well-formed glTF (assimp then reports it). Safe on untrusted input. */
+ * naming the reference), or whose JSON cannot be parsed (ZC_ERR_BAD_SOURCE), before
+ * assimp reads it. ZC_OK when a .glb does not start with a GLB header and JSON chunk
+ * (assimp then refuses it). Safe on untrusted input. */
 zc_result zc__model_gltf_uris(zc__model_build *b, zc_diag *diag);
 
 /* ---------------------------------------------------------------------------------
