@@ -125,7 +125,8 @@ done
 
 cflags=$(pkg-config --cflags zcpack libuv) || exit 1
 libs=$(pkg-config --libs zcpack libuv) || exit 1
-editor_libs=$(pkg-config --libs libzstd libuv) || exit 1
+# the editor library is static: it needs the libraries zcpack.pc lists as private
+editor_libs=$(pkg-config --libs $(pkg-config --print-requires-private zcpack | cut -d' ' -f1) libuv) || exit 1
 
 # build <example .c> <program>: compile (and link, unless it is a hot reload example
 # without an editor library) into <program>; messages in $work/log.
