@@ -4,6 +4,7 @@
  * key files.
  */
 #include <criterion/criterion.h>
+#include <cjson/cJSON.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -463,4 +464,45 @@ Test(signing, cli_reports_unusable_key_files) {
     zct_run_free(&b), zct_run_free(&wrong_half), zct_run_free(&missing), zct_run_free(&damaged);
     zct_run_free(&garbage), zct_run_free(&build_bad);
     free(text), free(bad_key), free(before), free(after), free(pub_path), free(key_path), free(pack);
+}
+
+/* verify --json prints one object for an unusable key file too: "ok": false, the
+ * error's name, the message printed on stderr and the key file; the exit code is the
+ * one without --json. */
+static void expect_json_key_error(const char *pack, const char *key, int code, const char *error,
+                                  const char *message_part) {
+    zct_run run = ZCT_CLI("verify", pack, "--key", key, "--json");
+    ZCT_EXPECT_CODE(run, code);
+    cJSON *json = cJSON_Parse(run.out);
+    cr_assert_not_null(json, "verify --json printed no JSON object: '%s' (stderr: %s)", run.out, run.err);
+    cr_expect(cJSON_IsObject(json));
+    cr_expect(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(json, "ok")), "%s", run.out);
+    cJSON *err = cJSON_GetObjectItemCaseSensitive(json, "error");
+    cJSON *msg = cJSON_GetObjectItemCaseSensitive(json, "message");
+    cJSON *file = cJSON_GetObjectItemCaseSensitive(json, "key");
+    cJSON *path = cJSON_GetObjectItemCaseSensitive(json, "path");
+    cr_expect(cJSON_IsString(err) && strcmp(err->valuestring, error) == 0, "%s", run.out);
+    cr_expect(cJSON_IsString(msg) && strstr(msg->valuestring, message_part), "%s", run.out);
+    cr_expect(cJSON_IsString(file) && strcmp(file->valuestring, key) == 0, "%s", run.out);
+    cr_expect(cJSON_IsString(path) && strcmp(path->valuestring, pack) == 0, "%s", run.out);
+    cr_expect(strstr(run.err, message_part), "stderr: %s", run.err);
+    cJSON_Delete(json);
+    zct_run_free(&run);
+}
+
+Test(signing, verify_json_reports_unusable_key_files) {
+    zct_make_keys("k", NULL, NULL);
+    char *secret = key_file("k", "key"), *pub = key_file("k", "pub");
+    char *pack = write_small_pack("p.zcpack", NULL);
+    char *garbage = zct_tmp_path("garbage.pub"), *missing = zct_tmp_path("missing.pub");
+    zct_write_file(garbage, "not a key\n", 10);
+    expect_json_key_error(pack, missing, ZC_EXIT_IO, "ZC_ERR_IO", "missing.pub");
+    expect_json_key_error(pack, garbage, ZC_EXIT_SIGNATURE, "ZC_ERR_SIGNATURE", "garbage.pub: public key: ");
+    expect_json_key_error(pack, secret, ZC_EXIT_SIGNATURE, "ZC_ERR_SIGNATURE", "k.key: public key: ");
+    /* A good key before a bad one: the bad one is still reported. */
+    zct_run run = ZCT_CLI("verify", pack, "--key", pub, "--key", garbage, "--json");
+    ZCT_EXPECT_CODE(run, ZC_EXIT_SIGNATURE);
+    cr_expect(strstr(run.out, "garbage.pub") && strstr(run.out, "\"ok\":\tfalse"), "%s", run.out);
+    zct_run_free(&run);
+    free(secret), free(pub), free(pack), free(garbage), free(missing);
 }

@@ -28,6 +28,7 @@ static const char zc__verify_help[] =
     "                      (at most 16; a pack signed by any of them passes)\n"
     "  --json      print one JSON object instead: {\"ok\", \"entries\", \"signed\",\n"
     "              \"key_id\", \"signature_verified\"} or {\"ok\", \"error\", \"message\"}\n"
+    "              (plus \"key\", the file, when a key file is unusable)\n"
     "  -h, --help  show this help\n";
 
 typedef struct zc__verify_values {
@@ -73,13 +74,18 @@ static int zc__verify_run(const zc_cli_call *call) {
     const char *pack_path = call->operands[0];
     zc_public_key keys[ZC_CLI_MAX_LIST];
     zc_logger logger = { zc__cli_log, NULL };
-    for (int i = 0; i < v->keys.count; ++i) {
-        zc_result kr = zc_public_key_read(v->keys.items[i], &keys[i], logger);
-        if (kr != ZC_OK) return kr == ZC_ERR_IO ? ZC_EXIT_IO : ZC_EXIT_SIGNATURE;
+    zc_result r = ZC_OK;
+    int rc = ZC_EXIT_OK;
+    const char *bad_key = NULL; /* the key file that could not be used; the pack is not opened */
+    for (int i = 0; i < v->keys.count && !bad_key; ++i) {
+        r = zc_public_key_read(v->keys.items[i], &keys[i], logger);
+        if (r != ZC_OK) {
+            bad_key = v->keys.items[i];
+            rc = r == ZC_ERR_IO ? ZC_EXIT_IO : ZC_EXIT_SIGNATURE;
+        }
     }
     zc_pack *pack = NULL;
-    zc_result r;
-    int rc = zc__open_trusted(pack_path, ZC_VALIDATE_CHECKSUMS, keys, (uint32_t)v->keys.count, &pack, &r);
+    if (!bad_key) rc = zc__open_trusted(pack_path, ZC_VALIDATE_CHECKSUMS, keys, (uint32_t)v->keys.count, &pack, &r);
     if (rc == ZC_EXIT_OK && (r = zc__verify_views(pack, pack_path)) != ZC_OK) rc = zc__exit_for_pack(r);
     uint32_t count = zc_pack_entry_count(pack);
     zc_pack_info info;
@@ -101,6 +107,7 @@ static int zc__verify_run(const zc_cli_call *call) {
             } else {
                 cJSON_AddStringToObject(o, "error", zc_result_name(r) ? zc_result_name(r) : "unknown");
                 cJSON_AddStringToObject(o, "message", zc__cli.first_error);
+                if (bad_key) cJSON_AddStringToObject(o, "key", bad_key);
             }
         }
         int json_rc = zc__print_json(o);
