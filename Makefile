@@ -11,8 +11,10 @@
 #   make test                     tests in release, under ASan+UBSan (with the hot reload
 #                                 suites) and the hot reload suites (reload, and allocation
 #                                 failures in hot reload) in editor, the installed
-#                                 SDK (each header compiled alone as C and C++, then
-#                                 through pkg-config), the Windows cross-build; first
+#                                 SDK (each header compiled alone as C and C++, every
+#                                 example of README.md and the headers compiled and run
+#                                 on the demo pack, then through pkg-config), the
+#                                 Windows cross-build; first
 #                                 installs the packages holding the test images
 #   make check                    the developer loop: release build, then only the
 #                                 suites of CHECK_SUITES and the tests of CHECK_TESTS
@@ -115,7 +117,7 @@ test: bootstrap-test-data release sanitize editor
 # Criterion globs.
 CHECK_SUITES := format_* material_format mesh_format scene_format views runtime runtime_os writer hostile \
 	corruption compression mount prefetch fuzz_replay build_cache texture texture_bad texture_quality \
-	model viewer watch patch cli stats importers trust_inputs trust_bombs outputs signing
+	model viewer watch patch cli stats importers trust_inputs trust_bombs outputs signing get mapped model_md3
 CHECK_TESTS := identity/demo*
 SLOW_SUITES := alloc_faults io_faults sweep kill large model_build identity
 EDITOR_SUITES := reload alloc_faults_editor
@@ -134,10 +136,14 @@ check: bootstrap-test-data release
 	bin/release/zcpack_tests --filter '$(CHECK_FILTER)'
 
 # An engine's view: every installed header compiles alone as C11 and as C++17
-# (tools/check_headers.sh), the installed zcpack packs the assets, and sdk_hello, built
-# with nothing but `pkg-config --cflags --libs zcpack` (and --static), reads the pack.
+# (tools/check_headers.sh), every code example of README.md and of the installed
+# headers compiles against the SDK and runs on the demo pack (tools/check_examples.sh;
+# the hot reload ones link the editor build's library when it exists, else they are
+# only compiled), the installed zcpack packs the assets, and sdk_hello, built with
+# nothing but `pkg-config --cflags --libs zcpack` (and --static), reads the pack.
 test-sdk:
 	tools/check_headers.sh $(SDK)/include
+	tools/check_examples.sh $(SDK) $(if $(wildcard bin/editor/libzcpack.a),bin/editor)
 	rm -rf $(SDK_TEST)
 	mkdir -p $(SDK_TEST)
 	$(SDK)/bin/zcpack build samples/assets -o $(SDK_TEST)/assets.zcpack

@@ -150,11 +150,16 @@ project "zcpacker"
 
 program("zcpack", { "packer/cli/*.c" })
 -- The fuzz targets' shared walk (tests/fuzz/zc_fuzz_walk.h) is compiled in too: the replay
--- suite (tests/test_fuzz_replay.c) runs the fuzz inputs through it in the ordinary build.
+-- suite (tests/test_fuzz_replay.c) runs the fuzz inputs, and the hostile packs of
+-- zc_fuzz_hostile.c, through it in the ordinary build.
 -- The tests also reach the runtime's OS layer (zc_os.h: fault injection, the io_faults and
--- runtime_os suites), so they see the runtime's private headers too.
-program("zcpack_tests", { "tests/*.c", "tests/fuzz/zc_fuzz_walk.c", "tests/fuzz/zc_fuzz_reply.c" },
+-- runtime_os suites), so they see the runtime's private headers too. The CLI's sources are
+-- compiled in without their main (ZC_CLI_NO_MAIN), so a test can run a command in-process
+-- with the runtime's system calls patched (tests/test_mapped.c: a pack truncated while mapped).
+program("zcpack_tests", { "tests/*.c", "tests/fuzz/zc_fuzz_walk.c", "tests/fuzz/zc_fuzz_reply.c", "tests/fuzz/zc_fuzz_hostile.c",
+                          "packer/cli/*.c" },
         { "criterion" }, { "runtime", "packer/cli" }) -- packer/cli: zc_exit.h, the program's own exit codes
+    defines { "ZC_CLI_NO_MAIN" }
     -- The program's own calls to malloc & co. go through tests/zc_test_alloc_wrap.c,
     -- which can make them fail on demand (the alloc_faults suite); shared libraries
     -- keep the real functions.

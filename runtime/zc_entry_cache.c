@@ -1,5 +1,5 @@
-/* zc_entry_cache.c - holding entries (zc_pack_acquire / zc_hold_release) and the
- * pack's cache of decoded compressed entries.
+/* zc_entry_cache.c - holding entries (zc_pack_get, zc_pack_acquire, zc_hold_release)
+ * and the pack's cache of decoded compressed entries.
  *
  * An uncompressed entry is held by taking a reference on its pack: the bytes are the
  * mapping's. A compressed entry (codec 1, one zstd frame) is decoded once into a
@@ -535,6 +535,25 @@ zc_result zc_pack_acquire(zc_pack *pack, const zc_entry *entry, zc_hold *out) {
     zc__fill_hold(pack, &e, s->data, s, out);
     return ZC_OK;
 #endif
+}
+
+/* zc_pack_get / zc_pack_get_id: the lookup, then zc_pack_acquire, which hands out the
+ * mapping's bytes for a stored entry and the cached decode for a compressed one. */
+zc_result zc_pack_get(zc_pack *pack, const char *path, zc_hold *out) {
+    if (out) memset(out, 0, sizeof *out);
+    if (!pack || !path || !out) return ZC_ERR_INVALID_ARGUMENT;
+    zc_entry e;
+    zc_result r = zc_pack_find(pack, path, &e);
+    return r == ZC_OK ? zc_pack_acquire(pack, &e, out) : r;
+}
+
+zc_result zc_pack_get_id(zc_pack *pack, uint64_t id, zc_hold *out) {
+    if (out) memset(out, 0, sizeof *out);
+    if (!pack || !out) return ZC_ERR_INVALID_ARGUMENT;
+    if (id == 0) return ZC_ERR_NO_ENTRY; /* 0 means "no reference", never an entry */
+    zc_entry e;
+    zc_result r = zc_pack_find_id(pack, id, &e);
+    return r == ZC_OK ? zc_pack_acquire(pack, &e, out) : r;
 }
 
 void zc_hold_release(zc_hold *hold) {

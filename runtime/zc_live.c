@@ -71,6 +71,7 @@ struct zc_live_pack {
     zc_live_files files;
     zc_validate validate;
     uint32_t max_generations;
+    zc_load load;                   /* desc.load and desc.no_mmap, passed on as they are */
     int no_mmap;
     zc_live_cb on_change;
     void *user_data;
@@ -330,6 +331,7 @@ static zc_result zc__live_open_gen(zc_live_pack *live, const char *candidate, zc
     zc_result r = zc_pack_open(&pack, &(zc_pack_desc){
                                           .path = candidate,
                                           .validate = live->validate,
+                                          .load = live->load,
                                           .no_mmap = live->no_mmap,
                                           .allocator = live->allocator,
                                           .logger = live->logger,
@@ -544,6 +546,7 @@ static zc_live_pack *zc__live_new(const zc_live_desc *desc) {
 #else
     live->files = desc->files == ZC_LIVE_FILES_DEFAULT ? ZC_LIVE_FILES_SINGLE : desc->files;
 #endif
+    live->load = desc->load;
     live->no_mmap = desc->no_mmap;
     live->on_change = desc->on_change;
     live->user_data = desc->user_data;

@@ -363,7 +363,7 @@ static char *zc__strdup(const zc_allocator *a, const char *s) {
 }
 
 /* Bring the file into memory: map it, or read it into an aligned buffer. */
-static zc_result zc__load_file(zc_pack *pack, const char *path, int no_mmap, zc_diag *diag) {
+static zc_result zc__load_file(zc_pack *pack, const char *path, zc_load load, zc_diag *diag) {
     zc_result r = zc__os_open(&pack->file, path, diag);
     if (r != ZC_OK) return r;
     pack->size = pack->file.size;
@@ -376,7 +376,7 @@ static zc_result zc__load_file(zc_pack *pack, const char *path, int no_mmap, zc_
         r = zc_check_header(pack->size ? head : nothing, pack->size, pack->size, diag);
         return r != ZC_OK ? r : zc_fail(diag, ZC_ERR_TRUNCATED, "file is shorter than a pack header");
     }
-    if (!no_mmap) {
+    if (load == ZC_LOAD_MAP) {
         zc_diag map_diag;
         if (zc__os_map_file(&pack->file, &pack->map, &map_diag) == ZC_OK) {
             pack->base = (const uint8_t *)pack->map.data;
@@ -452,6 +452,10 @@ zc_result zc_pack_open(zc_pack **out_pack, const zc_pack_desc *desc) {
                              ? "zc_pack_open: desc.validate is not a zc_validate value"
                          : desc->trusted_key_count && !desc->trusted_keys
                              ? "zc_pack_open: desc.trusted_key_count is set but desc.trusted_keys is NULL"
+                         : desc->load < ZC_LOAD_DEFAULT || desc->load > ZC_LOAD_READ
+                             ? "zc_pack_open: desc.load is not a zc_load value"
+                         : desc->load == ZC_LOAD_MAP && desc->no_mmap
+                             ? "zc_pack_open: desc.no_mmap asks for ZC_LOAD_READ but desc.load is ZC_LOAD_MAP"
                              : NULL;
     if (misuse) {
         if (desc->logger.func) desc->logger.func(ZC_LOG_ERROR, misuse, desc->logger.user_data);
@@ -485,7 +489,9 @@ zc_result zc_pack_open(zc_pack **out_pack, const zc_pack_desc *desc) {
     } else if (!zc_host_is_little_endian()) {
         r = zc_fail(&diag, ZC_ERR_ENDIAN, "this host is big-endian; zcpack maps little-endian packs only");
     } else if (desc->path) {
-        r = zc__load_file(pack, desc->path, desc->no_mmap, &diag);
+        /* The one place the load default and the no_mmap alias are resolved. */
+        zc_load load = desc->load != ZC_LOAD_DEFAULT ? desc->load : desc->no_mmap ? ZC_LOAD_READ : ZC_LOAD_MAP;
+        r = zc__load_file(pack, desc->path, load, &diag);
     } else if (((uintptr_t)desc->memory & 15u) != 0) {
         r = zc_fail(&diag, ZC_ERR_INVALID_ARGUMENT, "memory buffer is not 16-byte aligned");
     } else {

@@ -96,6 +96,48 @@ Test(fuzz_replay, image) { replay("fuzz_image"); }
 Test(fuzz_replay, model) { replay("fuzz_model"); }
 Test(fuzz_replay, model_reply) { replay("fuzz_model_reply"); }
 
+/* The hostile packs that seed fuzz_pack and fuzz_toc (zc_fuzz_seeds hostile): each
+ * fits a fuzz input, walks without a broken promise, and meets the rule it is about:
+ * the frame shared by 64 records is decoded once (E6), distinct frames over the bound
+ * are refused with ZC_ERR_LIMIT (E6), every record naming every id is refused with
+ * ZC_ERR_LIMIT (R14), partial overlaps with ZC_ERR_BAD_TOC (E7); the legal twins pass. */
+Test(fuzz_replay, hostile) {
+    cr_assert_geq(zcf_hostile_count, 8);
+    for (size_t i = 0; i < zcf_hostile_count; ++i) {
+        const zcf_hostile *h = &zcf_hostiles[i];
+        size_t size = 0;
+        uint8_t *image = h->make(&size);
+        cr_assert_not_null(image, "%s", h->name);
+        cr_assert_leq(size, 65536, "%s: %zu bytes, more than the fuzzers' -max_len", h->name, size);
+        zc_result r = zcf_pack(image, size);
+        cr_expect_eq(r, h->pack_result, "%s (%s): fuzz_pack gives %s, expected %s", h->name, h->what,
+                     zc_result_name(r), zc_result_name(h->pack_result));
+        r = zcf_toc(image, size);
+        cr_expect_eq(r, h->toc_result, "%s: fuzz_toc gives %s, expected %s", h->name, zc_result_name(r),
+                     zc_result_name(h->toc_result));
+        cr_log_info("hostile/%s: %zu bytes: %s", h->name, size, zc_result_name(h->pack_result));
+        free(image);
+    }
+    /* The shared frame is a real bomb: 64 records of 1 MiB each over 41 stored bytes,
+     * one payload, decoded once when validated. */
+    size_t size = 0;
+    uint8_t *image = zcf_hostiles[0].make(&size);
+    zct_big_allocs big = { .at_least = (size_t)1 << 20 };
+    zc_pack *pack = NULL;
+    cr_assert_eq(zc_pack_open(&pack, &(zc_pack_desc){ .memory = image, .memory_size = size,
+                                                       .validate = ZC_VALIDATE_CHECKSUMS,
+                                                       .allocator = zct_big_alloc_counter(&big) }),
+                 ZC_OK);
+    cr_expect_eq(zc_pack_entry_count(pack), 64);
+    zc_entry e;
+    cr_assert_eq(zc_pack_entry_at(pack, 63, &e), ZC_OK);
+    cr_expect(e.codec == ZC_CODEC_ZSTD && e.stored_size < 64 && e.raw_size == (uint64_t)1 << 20, "%s: %llu -> %llu",
+              e.path, (unsigned long long)e.stored_size, (unsigned long long)e.raw_size);
+    cr_expect_eq(big.count, 1, "validation decoded the shared frame %ld times", big.count);
+    zc_pack_close(pack);
+    free(image);
+}
+
 /* Every folder under seeds/ and regressions/ is a target's (a misspelt one would never
  * be replayed), and every target has a source file and a replay test above. */
 Test(fuzz_replay, folders_name_targets) {

@@ -4,7 +4,8 @@
  * Refs and stale handles; the change report (only changed entries, ids ascending,
  * hashes); files that are refused (damaged, identical); the bound on retained
  * generations and the deferral at the bound; an old generation staying mapped and
- * intact while pinned (by a ref or a zc_hold), then unmapped; the watcher on rename
+ * intact while pinned (by a ref or a zc_hold), then unmapped; generations read into
+ * memory (desc.load = ZC_LOAD_READ) surviving truncation; the watcher on rename
  * saves, delete-and-create saves, bursts, a path reached through a symbolic link (only
  * the stat poll can see that change) and generation files (the Windows scheme); and
  * the stress test: reader threads, plus a second reader process, check every byte of
@@ -561,6 +562,27 @@ Test(reload, full_validation_level_skips_the_content_hashes) {
     zc_live_close(live);
     free(path);
     free(good);
+}
+
+/* desc.load = ZC_LOAD_READ: each generation is read into memory, so a writer that
+ * truncates the file in place cannot reach the pinned generation. */
+Test(reload, load_read_generations_survive_truncation) {
+    char *path = zct_join(zct_tmp, "game.zcpack");
+    PUBLISH(path, { "a.txt", "alpha" }, { "b.txt", "bravo" });
+    zc_live_pack *live;
+    cr_assert_eq(zc_live_open(&live, &(zc_live_desc){ .path = path, .load = ZC_LOAD_READ }), ZC_OK);
+    zc_live_view view;
+    cr_assert_eq(zc_live_acquire(live, &view), ZC_OK);
+    zc_pack_info info;
+    cr_assert_eq(zc_pack_get_info(view.pack, &info), ZC_OK);
+    cr_expect_eq(info.mapped, 0, "the generation was mapped");
+    cr_assert_eq(truncate(path, 0), 0);
+    expect_text(view.pack, "a.txt", "alpha");
+    expect_text(view.pack, "b.txt", "bravo");
+    cr_expect_eq(zc_pack_validate(view.pack, ZC_VALIDATE_CHECKSUMS), ZC_OK);
+    cr_expect_eq(zc_live_release(live, view.ref), ZC_OK);
+    zc_live_close(live);
+    free(path);
 }
 
 /* ---------------------------------------------------------------------------------

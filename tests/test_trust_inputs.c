@@ -15,9 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "zc_build.h"
+#include "zc_cli.h"
+#include "zc_exit.h"
 #include "zc_importer.h"
 #include "zc_manifest.h"
 #include "zc_pack.h"
@@ -96,9 +99,15 @@ Test(trust_inputs, unreadable_subdirectory_is_skipped_with_keep_going) {
     zc_build_stats stats;
     zc_result r = zc_build(&(zc_build_desc){ .input_dir = root, .output_path = out, .no_sync = 1, .threads = 1,
                                              .keep_going = 1, .logger = zct_log_recorder(&log) }, &stats);
-    cr_expect_eq(r, ZC_OK, "%s", zc_result_str(r));
+    /* the pack is written, but a pack missing part of the tree is no clean success */
+    cr_expect_eq(r, ZC_ERR_IO, "%s", zc_result_str(r));
+    cr_expect_eq(stats.pack_written, 1);
+    cr_expect_eq(stats.failed_stage, ZC_BUILD_STAGE_SCAN);
+    cr_expect_eq(stats.unlisted_dirs, 1);
+    cr_expect_eq(stats.failed_files, 0);
     cr_expect(zct_log_contains(&log, "locked: cannot open directory: Permission denied"));
     cr_expect(zct_log_contains(&log, "skipping the directory"));
+    cr_expect(zct_log_contains(&log, "written without the 1 directory that could not be listed"));
     zc_pack *pack = NULL;
     cr_assert_eq(zc_pack_open(&pack, &(zc_pack_desc){ .path = out }), ZC_OK);
     zc_entry e;
@@ -106,6 +115,22 @@ Test(trust_inputs, unreadable_subdirectory_is_skipped_with_keep_going) {
     cr_expect_eq(zc_pack_find(pack, "z.bin", &e), ZC_OK);
     cr_expect_neq(zc_pack_find(pack, "locked/secret.bin", &e), ZC_OK);
     zc_pack_close(pack);
+
+    /* the CLI: the pack is there, the exit status says the tree was not all packed */
+    cr_assert_eq(unlink(out), 0);
+    fflush(NULL);
+    pid_t pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        if (null < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0) _exit(126);
+        char *argv[] = { "zcpack", "build", root, "-o", out, "-j", "1", "--keep-going", NULL };
+        _exit(zc__cli_main(8, argv));
+    }
+    int status;
+    cr_assert_eq(waitpid(pid, &status, 0), pid);
+    cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == ZC_EXIT_IO, "status %#x", status);
+    cr_expect(zct_exists(out));
 
     /* without keep_going the build still stops there */
     zct_log strict = { 0 };
@@ -275,6 +300,52 @@ Test(trust_inputs, model_swapped_for_another_file_is_refused, .timeout = 20) {
     free(path);
 }
 
+/* The model importer checks the file, closes it, and its child opens the file again
+ * by name: a swap in between (here: when the check closes its descriptor) is caught
+ * by the child, which is told the scanned identity. */
+static const char *swap_at_close_path;
+static const char *swap_at_close_with;
+static int swap_at_close(int fd) {
+    if (swap_at_close_path) {
+        if (rename(swap_at_close_with, swap_at_close_path) != 0) abort();
+        swap_at_close_path = NULL;
+    }
+    return close(fd);
+}
+
+Test(trust_inputs, model_swapped_after_its_check_is_refused_by_the_child, .timeout = 20) {
+    const char *obj = "v 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\n";
+    const char *other = "v 0 0 0\nv 2 0 0\nv 0 2 0\nv 2 2 0\nf 1 2 3\nf 2 4 3\n";
+    char *root = zct_tmp_path("tree");
+    zct_put_text(root, "m.obj", obj);
+    zct_put_text(zct_tmp, "other.obj", other);
+    char *path = zct_join(root, "m.obj"), *with = zct_tmp_path("other.obj");
+    struct stat st;
+    cr_assert(lstat(path, &st) == 0);
+    zc_import_source src;
+    memset(&src, 0, sizeof src);
+    src.file_path = path;
+    src.entry_path = "m.obj";
+    src.size = (uint64_t)st.st_size;
+    src.has_identity = 1;
+    src.dev = (uint64_t)st.st_dev;
+    src.ino = (uint64_t)st.st_ino;
+    swap_at_close_path = path;
+    swap_at_close_with = with;
+    zc__packer_sys.close = swap_at_close;
+    zc_import_outputs out;
+    zc_diag diag;
+    diag.message[0] = 0;
+    zc_result r = zc__prepare_model(&src, &out, &diag);
+    cr_expect(swap_at_close_path == NULL, "the check did not close its descriptor through zc__packer_sys");
+    cr_expect_neq(r, ZC_OK, "the swapped file was imported");
+    if (r == ZC_OK) zc_import_outputs_free(&out);
+    cr_expect(strstr(diag.message, "replaced by another file") != NULL, "message: %s", diag.message);
+    free(with);
+    free(path);
+    free(root);
+}
+
 /* ---------------------------------------------------------------------------------
  * Reading outside the tree
  * ------------------------------------------------------------------------------- */
@@ -342,6 +413,94 @@ Test(trust_inputs, gltf_buffer_outside_the_root_fails_naming_it, .timeout = 30) 
     cr_expect_eq(r, ZC_OK, "%s: %s", zc_result_str(r), log.messages[0]);
     free(link);
     free(outside);
+    free(root);
+}
+
+/* A GLB whose JSON chunk is put_gltf's JSON with `uri`, and no binary chunk. */
+static void put_glb(const char *root, const char *rel, const char *uri) {
+    char json[1024];
+    int n = snprintf(json, sizeof json,
+                     "{\"asset\":{\"version\":\"2.0\"},\"buffers\":[{\"uri\":\"%s\",\"byteLength\":36}]}", uri);
+    while (n % 4) json[n++] = ' ';
+    unsigned char glb[1100];
+    uint32_t words[5] = { 0x46546c67u /* glTF */, 2, (uint32_t)(20 + n), (uint32_t)n, 0x4e4f534au /* JSON */ };
+    memcpy(glb, words, sizeof words);
+    memcpy(glb + 20, json, (size_t)n);
+    zct_put(root, rel, glb, 20 + (size_t)n);
+}
+
+Test(trust_inputs, gltf_absolute_and_scheme_uris_fail_with_our_message, .timeout = 30) {
+    char *root = zct_tmp_path("tree");
+    static const struct { const char *uri, *why; } cases[] = {
+        { "/etc/passwd", "is an absolute path" },
+        { "\\\\\\\\server\\\\share\\\\x.bin", "is an absolute path" }, /* JSON-escaped \\server\share\x.bin */
+        { "C:/windows/x.bin", "is an absolute path" },
+        { "file:///etc/passwd", "is a file: URI" },
+        { "file://evil/etc/passwd", "is a file: URI" },
+        { "file:tri.bin", "is a file: URI" },
+        { "http://example.com/tri.bin", "is a URI of another scheme" },
+    };
+    zct_log log;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
+        for (int glb = 0; glb < 2; ++glb) {
+            zct_rm_rf(root);
+            if (glb) put_glb(root, "m.glb", cases[i].uri);
+            else put_gltf(root, "m.gltf", cases[i].uri);
+            cr_expect_eq(build_tree(root, &log), ZC_ERR_BAD_SOURCE, "%s (%s) was not refused", cases[i].uri,
+                         glb ? "glb" : "gltf");
+            cr_expect(zct_log_contains(&log, glb ? "m.glb: buffer 0 uri" : "m.gltf: buffer 0 uri"), "%s: %s",
+                      cases[i].uri, log.messages[0]);
+            cr_expect(zct_log_contains(&log, cases[i].why), "%s: %s", cases[i].uri, log.messages[0]);
+        }
+    }
+    /* a data: URI is part of the file and is read */
+    zct_rm_rf(root);
+    put_gltf(root, "m.gltf", "data:application/octet-stream;base64,"
+                             "AAAAAAAAAAAAAAAAAACAPwAAAAAAAAAAAAAAAAAAgD8AAAAA");
+    zc_result r = build_tree(root, &log);
+    cr_expect_eq(r, ZC_OK, "%s: %s", zc_result_str(r), log.messages[0]);
+    free(root);
+}
+
+/* A glTF whose JSON nests `depth` arrays in "extras" after a buffer at `uri`. */
+static void put_nested_gltf(const char *root, const char *rel, const char *uri, int depth) {
+    char head[1024];
+    snprintf(head, sizeof head,
+             "{\"asset\":{\"version\":\"2.0\"},\"scenes\":[{\"nodes\":[0]}],\"scene\":0,\"nodes\":[{\"mesh\":0}],"
+             "\"meshes\":[{\"primitives\":[{\"attributes\":{\"POSITION\":0}}]}],"
+             "\"accessors\":[{\"bufferView\":0,\"componentType\":5126,\"count\":3,\"type\":\"VEC3\","
+             "\"min\":[0,0,0],\"max\":[1,1,0]}],\"bufferViews\":[{\"buffer\":0,\"byteLength\":36}],"
+             "\"buffers\":[{\"uri\":\"%s\",\"byteLength\":36}],\"extras\":",
+             uri);
+    size_t n = strlen(head);
+    char *json = malloc(n + 2 * (size_t)depth + 2);
+    cr_assert_not_null(json);
+    memcpy(json, head, n);
+    memset(json + n, '[', (size_t)depth);
+    memset(json + n + depth, ']', (size_t)depth);
+    memcpy(json + n + 2 * (size_t)depth, "}", 2);
+    zct_put_text(root, rel, json);
+    free(json);
+}
+
+/* JSON the reference check cannot parse (here: nested deeper than cJSON goes, which
+ * assimp's parser reads) fails with zcpack's message instead of reaching assimp with
+ * its references unchecked; ordinary nesting passes. */
+Test(trust_inputs, gltf_json_that_cannot_be_checked_is_refused, .timeout = 30) {
+    char *root = zct_tmp_path("tree");
+    zct_log log;
+    put_nested_gltf(root, "m.gltf", "file://evil/etc/passwd", 1200);
+    cr_expect_eq(build_tree(root, &log), ZC_ERR_BAD_SOURCE);
+    cr_expect(zct_log_contains(&log, "m.gltf: the glTF JSON cannot be read (at byte "), "%s", log.messages[0]);
+    cr_expect(zct_log_contains(&log, "nested deeper than 1000 levels), so its buffer and image references cannot "
+                                     "be checked"),
+              "%s", log.messages[0]);
+    cr_expect(!zct_log_contains(&log, "assimp"), "%s", log.messages[0]);
+    zct_rm_rf(root);
+    zct_put(root, "tri.bin", tri, sizeof tri);
+    put_nested_gltf(root, "m.gltf", "tri.bin", 40);
+    zc_result r = build_tree(root, &log);
+    cr_expect_eq(r, ZC_OK, "%s: %s", zc_result_str(r), log.messages[0]);
     free(root);
 }
 

@@ -199,9 +199,17 @@ static zc_result zc__conclude(zc__pipe *p, zc_build_stage *stage, int *written) 
     zc_result r = zc_writer_finish(p->w);
     if (r != ZC_OK) return r;
     *written = 1;
-    if (!p->failed) {
+    if (!p->failed && !p->b->unlisted_dirs) {
         *stage = ZC_BUILD_STAGE_NONE;
         return ZC_OK;
+    }
+    if (!p->failed) {
+        /* keep_going skipped input the walk could not see: the pack is incomplete */
+        uint32_t n = p->b->unlisted_dirs;
+        zc__build_log(p->b, ZC_LOG_ERROR, "%s: written without the %u director%s that could not be listed",
+                      desc->output_path, n, n == 1 ? "y" : "ies");
+        *stage = ZC_BUILD_STAGE_SCAN;
+        return ZC_ERR_IO;
     }
     zc__build_log(p->b, ZC_LOG_ERROR, "%s: written without the %u file%s that failed to import", desc->output_path,
              p->failed, p->failed == 1 ? "" : "s");
@@ -256,6 +264,7 @@ zc_result zc__build_tree(const zc_build_desc *desc, const char *write_path, zc_b
     if (out) {
         out->failed_stage = r == ZC_OK ? ZC_BUILD_STAGE_NONE : stage;
         out->failed_files = p.failed;
+        out->unlisted_dirs = b.unlisted_dirs;
         out->pack_written = written;
     }
     if (written && out) {

@@ -33,7 +33,11 @@
  * default the build stops submitting work at the first failure, lets the work in
  * flight finish (reporting its failures too), and leaves the output untouched. With
  * desc->keep_going it imports everything it can, writes and verifies the pack without
- * the failed files, and still returns the first failure's error.
+ * the failed files, and still returns the first failure's error. A subdirectory that
+ * cannot be listed stops the build too (ZC_ERR_IO, stage SCAN); with keep_going it is
+ * logged and skipped, and a pack missing only such directories is written and
+ * verified, then reported as ZC_ERR_IO at stage SCAN: an incomplete pack is never a
+ * clean success.
  *
  * Compression (zc_writer.h, "Compression"): the importer row of the file says which
  * of the entry types it produces are candidates for zstd (zc_importer_compresses),
@@ -188,6 +192,8 @@ typedef struct zc_build_stats {
     int pack_written;               /* 1 when the output holds the new pack (success, or
                                        keep_going with failed files) */
     uint32_t failed_files;          /* files whose import failed (logged one by one) */
+    uint32_t unlisted_dirs;         /* keep_going: subdirectories skipped because they
+                                       could not be listed (logged one by one) */
     uint32_t imported[ZC_IMPORTER_MAX]; /* files written per importer row (zc_importer_at;
                                        summaries show the rows with a label: textures,
                                        models) */
@@ -214,8 +220,10 @@ typedef struct zc_build_stats {
 /* Build desc->output_path from desc->input_dir. Fills *out (may be NULL): every count
  * when the pack was written (pack_written = 1), else failed_stage and failed_files.
  * On error the output path is untouched (except with keep_going when only imports
- * failed: then the pack without them is written, pack_written is 1, failed_stage is
- * ZC_BUILD_STAGE_IMPORT and the first failure's error is returned), no temporary file
+ * failed or directories could not be listed: then the pack without them is written,
+ * pack_written is 1, failed_stage is ZC_BUILD_STAGE_IMPORT and the first import
+ * failure's error is returned, or, when every import succeeded, ZC_BUILD_STAGE_SCAN
+ * and ZC_ERR_IO), no temporary file
  * is left, and the logger has received a sentence naming the file at fault. Errors:
  *  - ZC_ERR_INVALID_ARGUMENT: NULL desc or missing paths; two entries with one path;
  *    a malformed zcpack.json; desc->max_texture_dimension above 65536; a compression

@@ -42,6 +42,7 @@ typedef struct zc__build {
     zc__build_file *files;
     size_t count, cap;
     uint32_t skipped;
+    uint32_t unlisted_dirs;     /* keep_going: subdirectories that could not be listed */
     zc_manifest *manifest;      /* NULL when the tree has none */
     zc_build_cache *cache;      /* desc->cache, or one opened on desc->cache_dir; NULL: none */
     int cache_owned;            /* opened by this build: closed at its end */

@@ -177,7 +177,7 @@ zc_result zc__build_scan(zc__build *b, const char *rel) {
     if (r != ZC_OK && r != ZC_ERR_OUT_OF_MEMORY && rel[0] && b->desc->keep_going) {
         /* keep_going: a subdirectory that cannot be listed is reported and skipped */
         zc__build_log(b, ZC_LOG_ERROR, "%s: skipping the directory: it cannot be listed", dir_path);
-        b->skipped++;
+        b->unlisted_dirs++;
         r = ZC_OK;
         count = 0;
         names = NULL;

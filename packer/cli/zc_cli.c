@@ -164,7 +164,9 @@ int zc__open_trusted(const char *path, zc_validate level, const zc_public_key *k
     desc.trusted_keys = keys;
     desc.trusted_key_count = key_count;
     desc.logger.func = zc__cli_log;
+    zc__guard_track(path, NULL);
     zc_result r = zc_pack_open(out, &desc);
+    if (r == ZC_OK) zc__guard_track(path, *out);
     if (out_result) *out_result = r;
     if (r == ZC_OK) return ZC_EXIT_OK;
     zc__fail_on(path, r);

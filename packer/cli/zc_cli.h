@@ -86,6 +86,29 @@ const char *zc__codec_text(zc_codec codec);
 /* Print a cJSON tree on stdout followed by a newline; frees it. An exit code. */
 int zc__print_json(cJSON *json);
 
+/* The program: main's body (zcpack_main.c). The tests run it in-process too,
+ * compiling packer/cli/ with ZC_CLI_NO_MAIN (tests/test_mapped.c). */
+int zc__cli_main(int argc, char **argv);
+
+/* Mapped packs that change size (zc_cli_guard.c). Another program may truncate a
+ * pack while zcpack has it mapped; reading past its new end raises SIGBUS.
+ * zc__guard_call runs body(arg) with that fault caught on the calling thread: the
+ * body is abandoned where it faulted (whatever it held is leaked, never used again),
+ * every pack zc__guard_track knows whose size changed is reported as "<pack>: the pack
+ * changed size while being read (...)" (also in zc__cli.first_error), and the call
+ * returns ZC_EXIT_CORRUPT; otherwise it returns body's result. main runs every command
+ * inside one; a command may nest another to keep control after a fault (verify does,
+ * to print its --json verdict). Faults are caught only during such calls. */
+int zc__guard_call(const char *command, int (*body)(void *arg), void *arg);
+/* Remember `path` as a pack the command reads, with its size when opened (pack's
+ * file size; the size on disk now when pack is NULL, before opening it). zc__open
+ * calls it; a command that opens packs otherwise calls it itself. */
+void zc__guard_track(const char *path, const zc_pack *pack);
+/* A system call handed bytes of a mapped pack failed with EFAULT (write(2) from a
+ * page past the end of a pack that shrank): report it as zc__guard_call reports a
+ * fault. Returns ZC_EXIT_CORRUPT. */
+int zc__guard_bad_address(const char *command);
+
 /* Open a pack for a read-only command; on error returns the exit code (> 0). */
 int zc__open(const char *path, zc_validate level, zc_pack **out, zc_result *out_result);
 /* zc__open requiring a signature by one of `key_count` trusted keys (none: any pack). */

@@ -25,21 +25,23 @@ static const zc_cli_option zc__cat_options[] = {
     ZC_OPT_END,
 };
 
-/* Write all bytes to stdout. 0 on success; EPIPE (the reader left) is returned
- * without a message, other errors are reported. */
+/* Write all bytes to stdout. An exit code: ZC_EXIT_IO when stdout fails (EPIPE, the
+ * reader left, without a message), ZC_EXIT_CORRUPT when the pack shrank under the
+ * bytes (EFAULT, zc__guard_bad_address). */
 static int zc__write_stdout(const uint8_t *p, uint64_t size) {
     while (size > 0) {
         size_t chunk = size > (1u << 20) ? (1u << 20) : (size_t)size;
         ssize_t n = write(STDOUT_FILENO, p, chunk);
         if (n < 0) {
             if (errno == EINTR) continue;
+            if (errno == EFAULT) return zc__guard_bad_address("cat");
             if (errno != EPIPE) zc__error("stdout: cannot write: %s", strerror(errno));
-            return errno;
+            return ZC_EXIT_IO;
         }
         p += n;
         size -= (uint64_t)n;
     }
-    return 0;
+    return ZC_EXIT_OK;
 }
 
 static int zc__cat_run(const zc_cli_call *call) {
@@ -65,7 +67,7 @@ static int zc__cat_run(const zc_cli_call *call) {
         zc_pack_close(pack);
         return zc__exit_for_pack(r);
     }
-    rc = zc__write_stdout((const uint8_t *)data, size) ? ZC_EXIT_IO : ZC_EXIT_OK;
+    rc = zc__write_stdout((const uint8_t *)data, size);
     zc_hold_release(&hold);
     zc_pack_close(pack);
     return rc;

@@ -69,14 +69,15 @@ static void zc__membuf_append(void *context, void *data, int size) {
     m->size += (size_t)size;
 }
 
-/* Write `size` bytes to path through a temporary file beside it and a rename, so the
- * path holds either its old content or all of the new. 0 or an exit code (reported). */
 static void zc__extract_log(zc_log_level level, const char *message, void *user_data) {
     (void)level;
     (void)user_data;
     zc__error("%s", message);
 }
 
+/* Write `size` bytes to path through a temporary file beside it and a rename, so the
+ * path holds either its old content or all of the new. 0 or an exit code (reported);
+ * ZC_EXIT_CORRUPT when `data` lies in a mapped pack that shrank (EFAULT). */
 static int zc__write_atomic(const char *path, const void *data, size_t size) {
     zc_logger logger = { zc__extract_log, NULL };
     if (zc_writer_check_output(path, logger) != ZC_OK) return ZC_EXIT_IO; /* no device, FIFO, link */
@@ -97,6 +98,11 @@ static int zc__write_atomic(const char *path, const void *data, size_t size) {
     if (fd >= 0 && !err && fsync(fd) != 0) err = errno;
     if (fd >= 0 && close(fd) != 0 && !err) err = errno;
     if (!err && rename(tmp, path) != 0) err = errno;
+    if (err == EFAULT) { /* `data` lies in a mapped pack that shrank */
+        unlink(tmp);
+        free(tmp);
+        return zc__guard_bad_address("extract");
+    }
     if (err) {
         zc__error("%s: cannot write: %s", path, strerror(err));
         if (fd >= 0) unlink(tmp);

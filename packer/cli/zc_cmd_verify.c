@@ -69,6 +69,30 @@ static zc_result zc__verify_views(zc_pack *pack, const char *pack_path) {
     return ZC_OK;
 }
 
+typedef struct zc__verify_state {
+    const char *pack_path;
+    const zc_public_key *keys;
+    uint32_t key_count;
+    zc_result r;
+    uint32_t count;
+    zc_pack_info info;          /* zeroed when the pack did not open */
+    int done;                   /* 0 after a fault abandoned zc__verify_body */
+} zc__verify_state;
+
+static int zc__verify_body(void *arg) {
+    zc__verify_state *s = (zc__verify_state *)arg;
+    zc_pack *pack = NULL;
+    zc_result r;
+    int rc = zc__open_trusted(s->pack_path, ZC_VALIDATE_CHECKSUMS, s->keys, s->key_count, &pack, &r);
+    if (rc == ZC_EXIT_OK && (r = zc__verify_views(pack, s->pack_path)) != ZC_OK) rc = zc__exit_for_pack(r);
+    s->count = zc_pack_entry_count(pack);
+    if (pack) zc_pack_get_info(pack, &s->info);
+    zc_pack_close(pack);
+    s->r = r;
+    s->done = 1;
+    return rc;
+}
+
 static int zc__verify_run(const zc_cli_call *call) {
     const zc__verify_values *v = (const zc__verify_values *)call->values;
     const char *pack_path = call->operands[0];
@@ -84,14 +108,18 @@ static int zc__verify_run(const zc_cli_call *call) {
             rc = r == ZC_ERR_IO ? ZC_EXIT_IO : ZC_EXIT_SIGNATURE;
         }
     }
-    zc_pack *pack = NULL;
-    if (!bad_key) rc = zc__open_trusted(pack_path, ZC_VALIDATE_CHECKSUMS, keys, (uint32_t)v->keys.count, &pack, &r);
-    if (rc == ZC_EXIT_OK && (r = zc__verify_views(pack, pack_path)) != ZC_OK) rc = zc__exit_for_pack(r);
-    uint32_t count = zc_pack_entry_count(pack);
-    zc_pack_info info;
-    memset(&info, 0, sizeof info);
-    if (pack) zc_pack_get_info(pack, &info);
-    zc_pack_close(pack);
+    /* A pack truncated under the check is a failed check: reported, then the verdict. */
+    zc__verify_state s;
+    memset(&s, 0, sizeof s);
+    s.pack_path = pack_path;
+    s.keys = keys;
+    s.key_count = (uint32_t)v->keys.count;
+    if (!bad_key) {
+        rc = zc__guard_call("verify", zc__verify_body, &s);
+        r = s.done ? s.r : ZC_ERR_TRUNCATED;
+    }
+    uint32_t count = s.done ? s.count : 0;
+    const zc_pack_info info = s.info;
     char id[2 * ZC_KEY_ID_SIZE + 1];
     zc_key_id_text(info.signer_key_id, id);
     if (v->json) {

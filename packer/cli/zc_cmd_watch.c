@@ -76,7 +76,8 @@ static void zc__watch_line(const zc_watch_rebuild *rb, void *user_data) {
         printf("zcpack watch: build %u: %u imported, %u from the cache, %u copied; %u entries, %.1f MiB, "
                "%.3f s -> %s%s\n",
                rb->number, s->cache_misses, s->cache_hits, copied, s->entries, zc__mib(s->pack_bytes), rb->seconds,
-               output, rb->result != ZC_OK ? " (without the files that failed)" : "");
+               output, rb->result == ZC_OK ? "" : s->failed_files ? " (without the files that failed)"
+                                                    : " (without the directories that could not be listed)");
     } else if (s->failed_files) {
         printf("zcpack watch: build %u failed (%u file%s did not import); %s not changed\n", rb->number,
                s->failed_files, s->failed_files == 1 ? "" : "s", output);

@@ -60,7 +60,18 @@ static void zc__print_main_help(void) {
     fputs("  diff only: 0 identical, 1 the packs differ, 7 internal error (out of memory)\n", stderr);
 }
 
-/* Parse the command's options and operands, then run it. */
+typedef struct zc__guarded_command {
+    const zc_command *cmd;
+    const zc_cli_call *call;
+} zc__guarded_command;
+
+static int zc__run_guarded(void *arg) {
+    const zc__guarded_command *g = (const zc__guarded_command *)arg;
+    return g->cmd->run(g->call);
+}
+
+/* Parse the command's options and operands, then run it, surviving a pack that is
+ * truncated while mapped (zc__guard_call). */
 static int zc__run(const zc_command *cmd, int argc, char **argv) {
     union {
         unsigned char bytes[ZC_CLI_MAX_VALUES];
@@ -80,10 +91,11 @@ static int zc__run(const zc_command *cmd, int argc, char **argv) {
     if (parsed.operand_count > cmd->operands)
         return zc__usage_error(cmd->name, "unexpected argument '%s'", parsed.operands[cmd->operands]);
     zc_cli_call call = { cmd->name, parsed.operands, parsed.operand_count, &values };
-    return cmd->run(&call);
+    zc__guarded_command guarded = { cmd, &call };
+    return zc__guard_call(cmd->name, zc__run_guarded, &guarded);
 }
 
-int main(int argc, char **argv) {
+int zc__cli_main(int argc, char **argv) {
     setlocale(LC_ALL, "C");
     if (argc < 2) {
         zc__print_main_help();
@@ -108,3 +120,9 @@ int main(int argc, char **argv) {
     }
     return rc;
 }
+
+#ifndef ZC_CLI_NO_MAIN
+int main(int argc, char **argv) {
+    return zc__cli_main(argc, argv);
+}
+#endif

@@ -104,12 +104,13 @@ static zc_result zc__check_texture_defaults(const zc_import_defaults *d, zc_diag
     return ZC_OK;
 }
 
-/* The time limit, the isolation and the texture limits change only whether a model
- * import fails. */
+/* The time limit, the isolation, the file's identity and the texture limits change
+ * only whether a model import fails. */
 static void zc__key_model_settings(void *settings) {
     zc_model_settings *m = (zc_model_settings *)settings;
     m->timeout_ms = 0;
     m->in_process = 0;
+    m->source_dev = m->source_ino = 0;
     zc__key_texture_fields(&m->texture);
 }
 

@@ -26,10 +26,16 @@ extern "C" {
  * swaps it in, and calls desc.on_change with the entries added, changed and removed,
  * so the engine re-uploads only those.
  *
+ * Example:
+ *     static void reupload(const zc_live_event *ev, void *engine) {   // watcher thread
+ *         for (uint32_t i = 0; i < ev->change_count; ++i)
+ *             queue_upload(engine, ev->changes[i].id, ev->changes[i].kind);
+ *     }
+ *
  *     zc_live_pack *live;
  *     zc_live_open(&live, &(zc_live_desc){ .path = "game.zcpack", .watch = 1,
  *                                          .on_change = reupload, .user_data = engine });
- *     for (;;) {                               // each frame
+ *     while (engine_running(engine)) {         // each frame
  *         zc_live_view view;
  *         zc_live_acquire(live, &view);        // pins the current generation
  *         draw(view.pack);                     // any zc_pack_* call on view.pack
@@ -81,6 +87,8 @@ extern "C" {
  *
  * Never write a pack in place (truncate and rewrite): every process that maps it can
  * die of SIGBUS, and readers see torn bytes. tests/test_reload.c demonstrates both.
+ * zc_pack_open states the contract for every mapped pack, and desc.load =
+ * ZC_LOAD_READ survives such writers.
  *
  * Thread rules
  *  - zc_live_open / zc_live_close: one thread; close after every other thread has
@@ -167,7 +175,11 @@ typedef struct zc_live_desc {
     zc_live_files files;            /* default: ZC_LIVE_FILES_DEFAULT */
     zc_live_cb on_change;           /* default: NULL = no report (generations still swap) */
     void *user_data;                /* passed to on_change */
-    int no_mmap;                    /* default: 0; 1 = read each generation into memory */
+    zc_load load;                   /* default: ZC_LOAD_MAP; how each generation is opened
+                                       (zc_pack_desc.load): ZC_LOAD_READ reads each one into
+                                       memory, so rewriting a file in place cannot hurt */
+    int no_mmap;                    /* default: 0; older spelling of load = ZC_LOAD_READ,
+                                       as zc_pack_desc.no_mmap */
     zc_allocator allocator;         /* default: malloc/free; also used by every generation;
                                        called from the checking thread and from acquires */
     zc_logger logger;               /* default: silent; called on the thread that checks */

@@ -4,16 +4,26 @@
  * (libxxhash's header-only code is compiled in), opens a pack once, and from then on
  * every lookup is a binary search over the mapped table of contents and every
  * uncompressed entry is a pointer into the mapping: no parse, no copy, no allocation.
- * A compressed entry is decoded once, on first use, into the pack's cache
- * (zc_pack_acquire, "Holding entries" below).
+ * A compressed entry is decoded once, on first use, into the pack's cache. zc_pack_get
+ * hands out an entry's raw bytes either way ("Holding entries" below); it is the way
+ * to read an entry whose codec the caller does not know (the packer compresses small
+ * blobs by default).
  *
+ * Example:
  *     zc_pack *pack;
  *     zc_result r = zc_pack_open(&pack, &(zc_pack_desc){ .path = "game.zcpack" });
  *     if (r != ZC_OK) { fprintf(stderr, "%s\n", zc_result_str(r)); return 1; }
- *     zc_entry e;
- *     if (zc_pack_find(pack, "shaders/sky.glsl", &e) == ZC_OK)
- *         compile_shader(e.data, e.raw_size);
+ *     zc_hold sky;                          // the raw bytes, stored or compressed alike
+ *     if (zc_pack_get(pack, "shaders/sky.glsl", &sky) == ZC_OK) {
+ *         compile_shader(sky.data, sky.size);
+ *         zc_hold_release(&sky);
+ *     }
  *     zc_pack_close(pack);
+ *
+ * Examples (an "Example:" line, then a block indented four spaces more) are compiled
+ * and run against the demo pack by `make test` (tools/check_examples.sh, whose header
+ * gives the wrapping rule): names they leave undefined, such as compile_shader, are
+ * the engine's and are supplied there.
  *
  * Lifetime rules
  *  1. Every pointer the runtime hands out (zc_entry.data, zc_entry.path, dependency
@@ -23,16 +33,22 @@
  *  3. A memory-backed pack (zc_pack_desc.memory) borrows the caller's buffer, which
  *     must stay unchanged and alive until zc_pack_close() and the release of the
  *     pack's last hold.
- *  4. A hold (zc_pack_acquire) keeps its pack alive: zc_hold.data, and the pointers of
- *     zc_hold.entry, stay valid until zc_hold_release(), even after zc_pack_close().
+ *  4. A hold (zc_pack_get, zc_pack_acquire) keeps its pack alive: zc_hold.data, and
+ *     the pointers of zc_hold.entry, stay valid until zc_hold_release(), even after
+ *     zc_pack_close().
  *     The raw bytes of a compressed entry exist only behind a hold.
+ *  5. A pack opened from a file in ZC_LOAD_MAP mode (the default) reads that file
+ *     through its mapping until its last reference goes: the file must keep its size
+ *     and bytes that long. zc_pack_open states what happens otherwise and how to
+ *     survive it (ZC_LOAD_READ).
  *
  * Thread rules
  *  - zc_pack_open / zc_pack_close: one thread per pack object; close only after every
  *    other thread has stopped using the pack.
  *  - Every other call taking a const zc_pack * is safe from any number of threads at
  *    once after zc_pack_open() returned (the pack is immutable after open), and so
- *    are zc_pack_acquire and zc_hold_release (the decoded-entry cache locks itself).
+ *    are zc_pack_get, zc_pack_acquire and zc_hold_release (the decoded-entry cache
+ *    locks itself).
  *
  * Trust
  *  Validation happens once, at open (zc_pack_desc.validate) or on demand
@@ -166,6 +182,24 @@ typedef struct zc_public_key {
     uint8_t key[ZC_PUBLIC_KEY_SIZE];    /* Ed25519 public key */
 } zc_public_key;
 
+/* How zc_pack_open brings a file into memory (zc_pack_desc.load). */
+typedef enum zc_load {
+    ZC_LOAD_DEFAULT = 0,        /* = ZC_LOAD_MAP */
+    ZC_LOAD_MAP,                /* map the file read-only; open costs no reading beyond
+                                   what validation touches, and pages come in on use.
+                                   The file must not shrink or change while the pack is
+                                   open (see zc_pack_open). Falls back to ZC_LOAD_READ
+                                   when the system cannot map the file (logged as a
+                                   warning) */
+    ZC_LOAD_READ,               /* read the whole file into one buffer from the pack's
+                                   allocator at open, then close it: the pack never looks
+                                   at the file again, so truncating, rewriting or deleting
+                                   it afterwards cannot affect the pack (the mode that
+                                   survives truncation; a file that shrinks during that
+                                   read is ZC_ERR_TRUNCATED). Costs reading the whole
+                                   file at open and holding it in memory until close */
+} zc_load;
+
 typedef struct zc_pack_desc {
     const char *path;           /* UTF-8 file path; default: NULL = open `memory` instead */
     const void *memory;         /* pack bytes when path is NULL; borrowed. Must be 16-byte
@@ -173,7 +207,10 @@ typedef struct zc_pack_desc {
                                    4096) only if the buffer is aligned that much */
     size_t memory_size;         /* bytes at `memory`; default: 0 */
     zc_validate validate;       /* default: ZC_VALIDATE_TOC */
-    int no_mmap;                /* default: 0 = map the file; 1 = read it into memory */
+    zc_load load;               /* default: ZC_LOAD_MAP; ignored for `memory` packs */
+    int no_mmap;                /* default: 0; older spelling of load = ZC_LOAD_READ: non-zero
+                                   means ZC_LOAD_READ when load is ZC_LOAD_DEFAULT (with
+                                   ZC_LOAD_MAP it is a contradiction: ZC_ERR_INVALID_ARGUMENT) */
     zc_allocator allocator;     /* default: malloc/free */
     zc_logger logger;           /* default: silent */
     const char *name;           /* name used in log messages; default: path or "memory" */
@@ -200,14 +237,16 @@ typedef struct zc_pack zc_pack;
 /* Open a pack and validate it at desc->validate.
  * On success *out_pack holds a new pack (ZC_OK). On error *out_pack is NULL, nothing
  * is leaked, and the logger has received one sentence naming the problem. Errors:
- * ZC_ERR_INVALID_ARGUMENT (NULL out_pack or desc, neither path nor memory),
+ * ZC_ERR_INVALID_ARGUMENT (NULL out_pack or desc, neither path nor memory, a
+ * validate or load value outside its enum, no_mmap with ZC_LOAD_MAP),
  * ZC_ERR_FILE_NOT_FOUND, ZC_ERR_IO, ZC_ERR_OUT_OF_MEMORY, and every format error
  * (ZC_ERR_NOT_A_PACK, ZC_ERR_MANGLED, ZC_ERR_VERSION, ZC_ERR_ENDIAN, ZC_ERR_TRUNCATED,
  * ZC_ERR_FILE_SIZE, ZC_ERR_HEADER_CHECKSUM, ZC_ERR_BAD_HEADER, ZC_ERR_TOC_CHECKSUM,
  * ZC_ERR_BAD_TOC, ZC_ERR_BAD_PATH, ZC_ERR_BAD_ALIGNMENT, ZC_ERR_LIMIT and, at
  * FULL/CHECKSUMS, the entry errors of zc_pack_validate), and ZC_ERR_SIGNATURE.
- * Maps the file read-only; when mapping fails (or desc->no_mmap) reads it into one
- * buffer from desc->allocator. Untrusted input: safe on any file.
+ * Maps the file read-only (ZC_LOAD_MAP, the default); reads it into one buffer from
+ * desc->allocator with ZC_LOAD_READ or when mapping fails. Untrusted input: safe on
+ * any file whose contents do not change while it is open.
  *
  * Signatures. With desc->trusted_keys, after the header's own checks and before any
  * validation level, the header checksum is checked (the one field the signature
@@ -219,15 +258,43 @@ typedef struct zc_pack zc_pack;
  * section 14.4): less than FULL or CHECKSUMS on packs with compressed entries, which
  * those levels decode, and about four times the XXH3 pass of CHECKSUMS on
  * uncompressed bytes. After a good signature desc->validate applies as usual, and
- * since the
- * signature covers every byte, a pack signed by a key you trust may be opened at
+ * since the signature covers every byte, a pack signed by a key you trust may be opened at
  * ZC_VALIDATE_NONE or TOC safely: only the holder of the secret key can have made
  * it (whether that holder writes well-formed packs is the trust you place in the
  * key). Without trusted keys nothing of this runs: a signed pack opens like any other,
  * its signature block being header bytes a reader may ignore (zc_pack_get_info still
  * reports the key id it names, unverified). A build without libsodium (the Windows
  * cross build, ZC_NO_SODIUM) refuses every open that gives keys with
- * ZC_ERR_SIGNATURE. */
+ * ZC_ERR_SIGNATURE.
+ *
+ * The file while the pack is open. A mapped pack reads the file itself, through the
+ * mapping, from open until close (lifetime rule 5), so it relies on nobody changing
+ * that file in place:
+ *  - Truncated (made shorter) on POSIX systems: the first read of a page past the new
+ *    end raises SIGBUS in whichever thread touches it, inside the runtime or in the
+ *    engine's own use of zc_entry.data; unhandled, SIGBUS ends the process. System
+ *    calls given such a pointer (write(2) of an entry's bytes) fail with EFAULT
+ *    instead. On Windows a mapped file cannot be truncated: the other program's
+ *    attempt fails.
+ *  - Rewritten in place: the pack sees the new bytes, which were never validated, and
+ *    a reader may see a mixture of old and new (torn data).
+ *  - Replaced by renaming another file over the path, or deleted: harmless. The pack
+ *    keeps reading the file it opened until close.
+ * zcpack's own writers never change a pack in place: `zcpack build`, `zcpack watch`
+ * and patch builds (the zc_writer API) write a new file under a temporary name beside
+ * the destination and rename it over the path, so a running reader keeps the old
+ * file. Other tools (a downloader, a copy over the old file, `cp`, a launcher that
+ * patches packs) may not. An engine that cannot rule that out can:
+ *  - open with .load = ZC_LOAD_READ: the pack is a private copy read at open; later
+ *    changes to the file cannot reach it (cost: reading the whole file at open and
+ *    holding it in memory; entries are still used in place in that buffer);
+ *  - or keep mapping and install its own SIGBUS handler (sigaction with SA_SIGINFO,
+ *    siglongjmp to a recovery point of the thread that faulted) and report the pack
+ *    as damaged: what `zcpack` does for every command (packer/cli/zc_cli_guard.c).
+ *    Stop using a pack that faulted: its mapping faults again, and a runtime call
+ *    left by the jump may hold the pack's cache lock, so abandon the pack (leak it)
+ *    or end the process rather than close it.
+ * Hot reload (zc_live.h) follows the same rules for every generation it opens. */
 zc_result zc_pack_open(zc_pack **out_pack, const zc_pack_desc *desc);
 
 /* Give up the opener's reference: unmap and free everything unless holds
@@ -347,8 +414,8 @@ uint32_t zc_pack_entry_count(const zc_pack *pack);
  * and *out_size; ZC_ERR_TYPE_MISMATCH when `type` is non-zero and differs;
  * ZC_ERR_LAYOUT_MISMATCH when the type is known and its layout differs from this
  * reader's; ZC_ERR_UNSUPPORTED_CODEC for compressed entries, whose raw bytes exist
- * only decoded: hold them with zc_pack_acquire and read zc_hold.data. Allocation-free,
- * any thread. */
+ * only decoded: zc_pack_get (or zc_pack_acquire) holds them, whatever the codec.
+ * Allocation-free, any thread. */
 zc_result zc_entry_bytes(const zc_entry *entry, uint32_t type, const void **out_data, uint64_t *out_size);
 
 /* Fields in which two entries differ (zc_entry_differences). */
@@ -403,7 +470,7 @@ typedef struct zc_texture_view {
  * ZC_ERR_LAYOUT_MISMATCH, ZC_ERR_UNSUPPORTED_CODEC, ZC_ERR_BAD_ENTRY, ZC_ERR_LIMIT,
  * ZC_ERR_BAD_POINTER, ZC_ERR_BAD_ALIGNMENT. O(levels); allocation-free; any thread.
  * A compressed texture (stored so only when the build's manifest asked for it) gives
- * ZC_ERR_UNSUPPORTED_CODEC: hold it with zc_pack_acquire and fill the view with
+ * ZC_ERR_UNSUPPORTED_CODEC: hold it with zc_pack_get and fill the view with
  * zc_texture_view_from_bytes(hold.data, hold.size, &view); the decoded buffer keeps
  * the entry's alignment, and the view lives as long as the hold. */
 zc_result zc_texture_view_from_entry(const zc_entry *entry, zc_texture_view *out);
@@ -450,7 +517,7 @@ zc_result zc_pack_resolve(const zc_pack *pack, uint64_t id, uint32_t type, zc_en
  * compresses by default only blobs and entries of types without a view; texture, mesh,
  * material and scene entries stay uncompressed unless the build's manifest says
  * "compress": true for them. For a compressed entry zc_*_view_from_entry
- * returns ZC_ERR_UNSUPPORTED_CODEC for them. Hold the entry with zc_pack_acquire and
+ * returns ZC_ERR_UNSUPPORTED_CODEC. Hold the entry with zc_pack_get and
  * call zc_*_view_from_bytes(hold.data, hold.size, &view): the view then lives as long
  * as the hold. Doing so for every entry works for uncompressed ones too (their hold
  * hands out the bytes in the mapping).
@@ -571,11 +638,13 @@ void zc_scene_view_world_transforms(const zc_scene_view *view, float (*out_world
 /* ---------------------------------------------------------------------------------
  * Holding entries: compressed entries and the decoded-entry cache
  *
- * zc_entry.data is the stored bytes. For a compressed entry (codec ZC_CODEC_ZSTD) an
- * engine asks for the raw bytes with zc_pack_acquire: the first request decodes the
- * zstd frame, in one shot, into one buffer of exactly raw_size bytes (aligned to the
- * entry's alignment), checks it against the TOC's content hash, and keeps it in the
- * pack's cache; later requests get the same buffer. A held entry is never evicted;
+ * zc_entry.data is the stored bytes. An engine asks for an entry's raw bytes with
+ * zc_pack_get (by path), zc_pack_get_id (by asset id) or, for an entry it already
+ * found, zc_pack_acquire; through a mount table, zc_mounts_acquire and
+ * zc_mounts_acquire_id do the same. For a compressed entry (codec ZC_CODEC_ZSTD) the
+ * first request decodes the zstd frame, in one shot, into one buffer of exactly
+ * raw_size bytes (aligned to the entry's alignment), checks it against the TOC's
+ * content hash, and keeps it in the pack's cache; later requests get the same buffer. A held entry is never evicted;
  * entries nobody holds stay cached within desc.cache_budget bytes and are evicted
  * least recently used first. An uncompressed entry needs no decode: acquiring it
  * hands out the bytes in the mapping and only keeps the pack alive.
@@ -615,6 +684,25 @@ typedef struct zc_hold {
  * and an entry whose id differs there is refused with ZC_ERR_INVALID_ARGUMENT. Any
  * thread; allocates only to decode. Untrusted input: safe. */
 zc_result zc_pack_acquire(zc_pack *pack, const zc_entry *entry, zc_hold *out);
+
+/* Get an entry's raw bytes by path (NUL-terminated, as `zcpack ls` prints it),
+ * whatever its codec: zc_pack_find, then zc_pack_acquire. ZC_OK fills *out: for an
+ * uncompressed entry hold.data points into the mapping (no allocation, no copy), for a
+ * compressed one at the buffer decoded once into the pack's cache; hold.size is the
+ * entry's raw_size and hold.entry its TOC facts (type, id, dependencies). The caller
+ * owns the hold and gives it back with zc_hold_release (lifetime rule 4: the bytes
+ * stay valid until then, also after zc_pack_close).
+ * Errors (*out is then zeroed): ZC_ERR_INVALID_ARGUMENT (NULL pack, path or out),
+ * ZC_ERR_NO_ENTRY (no entry has the path; nothing is logged), and zc_pack_acquire's
+ * decoding errors (logged). The type is not checked: compare hold.entry.type, or fill
+ * a view with zc_*_view_from_bytes(hold.data, hold.size, &view), which checks the
+ * structure. Threads: any thread, any number at once (as zc_pack_acquire); the pack
+ * must not be closed while the call runs. Allocates only to decode. Untrusted input:
+ * safe at any validation level. */
+zc_result zc_pack_get(zc_pack *pack, const char *path, zc_hold *out);
+
+/* The same by asset id (zc_pack_find_id). Id 0 means "none": ZC_ERR_NO_ENTRY. */
+zc_result zc_pack_get_id(zc_pack *pack, uint64_t id, zc_hold *out);
 
 /* Release a hold: the bytes may be evicted and, when this was the last reference to a
  * closed or unmounted pack, the pack is freed. Zeroes *hold. NULL or a zeroed hold is
@@ -715,7 +803,8 @@ zc_result zc_mounts_remove(zc_mounts *mounts, const zc_pack *pack);
  * the pack that wins). ZC_ERR_NO_ENTRY when no pack has it or a whiteout hides it;
  * ZC_ERR_INVALID_ARGUMENT on NULL; else zc_pack_acquire's errors. On error *out is
  * zeroed. The hold is released with zc_hold_release. Any thread; allocation-free
- * except to decode a compressed entry. */
+ * except to decode a compressed entry. The mount table's zc_pack_get: raw bytes
+ * whatever the codec. */
 zc_result zc_mounts_acquire(zc_mounts *mounts, const char *path, zc_hold *out);
 
 /* The same by asset id (as the packs store it; mount points do not change ids). Id 0

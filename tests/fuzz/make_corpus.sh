@@ -7,7 +7,10 @@
 # when this script changes):
 #   fuzz_pack, fuzz_toc   packs zcpack builds from samples/assets and from assimp's test
 #                         models: plain, compressed, quantized with meshlets, entries
-#                         stored raw, a zstd dictionary, a patch with whiteouts
+#                         stored raw, a zstd dictionary, a patch with whiteouts; and the
+#                         hostile packs no writer makes (zc_fuzz_seeds hostile): records
+#                         over one small frame that decodes large, dependency lists
+#                         naming every id, partially overlapping payloads
 #   fuzz_types, fuzz_zstd every entry of those packs, and every compressed one, in the
 #                         targets' input layouts (zc_fuzz_seeds pack)
 #   fuzz_image            the sample textures and the small images of the Debian test
@@ -114,6 +117,9 @@ for pack in "$work"/*.zcpack; do
     fi
     "$seeds" pack "$pack" "$corpus/fuzz_types" "$corpus/fuzz_zstd"
 done
+
+# Packs built to cost their readers (SPEC E6, R14, E7), each beside its legal twin.
+"$seeds" hostile "$corpus/fuzz_pack" "$corpus/fuzz_toc"
 
 # Frames that need a dictionary, with it (fuzz_zstd's flag bit 0), made with zstd's
 # own CLI when it is installed: the packer keeps a dictionary only when it pays off.

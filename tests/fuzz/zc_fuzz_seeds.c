@@ -12,6 +12,10 @@
  *   zc_fuzz_seeds sign <pack> <out file>
  *       the pack signed with the fuzz targets' fixed key (zcf_fixed_key), for
  *       fuzz_pack's open with that key as the trusted one
+ *   zc_fuzz_seeds hostile <dir>...
+ *       every hostile pack of zc_fuzz_hostile.c (amplification, dependency lists,
+ *       overlapping payloads: zc_fuzz_walk.h, "Hostile packs") into each dir, under
+ *       its name
  *   zc_fuzz_seeds assimp <fuzz_model input>
  *       not a seed: the input's model file read by assimp alone, with the flags and
  *       property zcpack uses and none of zcpack's code after it. Exits 0 whether or not
@@ -190,14 +194,37 @@ static int zcf__assimp_alone(const char *input) {
     return 0;
 }
 
+static int zcf__hostile_seeds(int dir_count, char **dirs) {
+    for (size_t i = 0; i < zcf_hostile_count; ++i) {
+        size_t size = 0;
+        uint8_t *image = zcf_hostiles[i].make(&size);
+        if (!image) {
+            fprintf(stderr, "zc_fuzz_seeds: out of memory making %s\n", zcf_hostiles[i].name);
+            return 1;
+        }
+        int failed = size > ZCF_SEED_MAX;
+        if (failed) fprintf(stderr, "zc_fuzz_seeds: %s: %zu bytes, more than a seed may have\n", zcf_hostiles[i].name, size);
+        for (int d = 0; d < dir_count && !failed; ++d) {
+            char path[4096];
+            snprintf(path, sizeof path, "%s/%s", dirs[d], zcf_hostiles[i].name);
+            failed = zcf__write_file(path, image, size, NULL, 0);
+        }
+        free(image);
+        if (failed) return 1;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv) {
     if (argc == 5 && strcmp(argv[1], "pack") == 0) return zcf__pack_seeds(argv[2], argv[3], argv[4]);
     if (argc == 4 && strcmp(argv[1], "reply") == 0) return zcf__reply_seed(argv[2], argv[3]);
     if (argc == 4 && strcmp(argv[1], "sign") == 0) return zcf__signed_seed(argv[2], argv[3]);
     if (argc == 3 && strcmp(argv[1], "assimp") == 0) return zcf__assimp_alone(argv[2]);
+    if (argc >= 3 && strcmp(argv[1], "hostile") == 0) return zcf__hostile_seeds(argc - 2, argv + 2);
     fprintf(stderr, "usage: zc_fuzz_seeds pack <pack> <types dir> <zstd dir>\n"
                     "       zc_fuzz_seeds reply <model file> <out file>\n"
                     "       zc_fuzz_seeds sign <pack> <out file>\n"
+                    "       zc_fuzz_seeds hostile <dir>...\n"
                     "       zc_fuzz_seeds assimp <fuzz_model input>\n");
     return 1;
 }

@@ -499,71 +499,77 @@ zc_result zcf_types(const uint8_t *data, size_t size) {
 }
 
 /* ---------------------------------------------------------------------------------
- * fuzz_zstd
+ * Pack images (zcf_build_pack)
  * ------------------------------------------------------------------------------- */
-
-typedef struct zcf__record {
-    char path[32];
-    uint32_t type;
-    uint8_t codec, align_log2;
-    const uint8_t *bytes;
-    uint64_t stored, raw;
-} zcf__record;
 
 static uint64_t zcf__align_up(uint64_t v, uint64_t a) { return (v + a - 1) & ~(a - 1); }
 
-/* A pack image holding `count` records (at most 2), with correct ids, checksums and
- * content hashes (for a compressed record: 0 in fuzz builds, which do not check it, and
- * the hash of what the frame decodes to elsewhere, when it decodes without a dictionary).
- * Exact size in a 16-byte-aligned buffer; NULL when out of memory. */
-static uint8_t *zcf__build_pack(zcf__record *records, uint32_t count, size_t *out_size) {
-    uint64_t ids[2], offsets[2], pos = sizeof(zc_header), strings = 0;
+uint8_t *zcf_build_pack(const zcf_record *records, uint32_t count, const uint64_t *deps, uint32_t dep_count,
+                        size_t *out_size) {
+    uint64_t *ids = (uint64_t *)malloc(((size_t)count + 1) * sizeof *ids);
+    uint64_t *offsets = (uint64_t *)malloc(((size_t)count + 1) * sizeof *offsets);
+    uint32_t *order = (uint32_t *)malloc(((size_t)count + 1) * sizeof *order);
+    uint8_t *image = NULL;
+    if (!ids || !offsets || !order) goto done;
+    uint64_t pos = sizeof(zc_header), strings = 0;
+    const zcf_record *dict = NULL;
     for (uint32_t i = 0; i < count; ++i) {
-        ids[i] = zc_asset_id(records[i].path, strlen(records[i].path));
-        pos = zcf__align_up(pos, (uint64_t)1 << records[i].align_log2);
-        offsets[i] = pos;
-        pos += records[i].stored;
-        strings += strlen(records[i].path) + 1;
+        const zcf_record *rec = &records[i];
+        ids[i] = zc_asset_id(rec->path, strlen(rec->path));
+        if (rec->bytes) {
+            pos = zcf__align_up(pos, (uint64_t)1 << rec->align_log2);
+            offsets[i] = pos;
+            pos += rec->stored;
+        } else {
+            offsets[i] = offsets[rec->place] + rec->place_delta;
+        }
+        strings += strlen(rec->path) + 1;
+        if (rec->type == ZC_TYPE_ZSTD_DICT && rec->bytes && !dict) dict = rec;
+        /* Records by ascending id (insertion sort: seeds are small). */
+        uint32_t k = i;
+        for (; k > 0 && ids[order[k - 1]] > ids[i]; --k) order[k] = order[k - 1];
+        order[k] = i;
     }
     uint64_t toc_offset = zcf__align_up(pos, 16);
-    uint64_t toc_size = sizeof(zc_toc_header) + (uint64_t)count * sizeof(zc_toc_entry) + strings;
+    uint64_t toc_size = sizeof(zc_toc_header) + (uint64_t)count * sizeof(zc_toc_entry) + (uint64_t)dep_count * 8 + strings;
     size_t size = (size_t)(toc_offset + toc_size);
     void *block = NULL;
-    if (posix_memalign(&block, 16, size) != 0) return NULL;
-    uint8_t *image = (uint8_t *)block;
+    if (posix_memalign(&block, 16, size) != 0) goto done;
+    image = (uint8_t *)block;
     memset(image, 0, size);
     uint8_t *toc = image + toc_offset;
-    zc_toc_header th = { ZC_TOC_TAG, ZC_TOC_VERSION, sizeof(zc_toc_header), sizeof(zc_toc_entry), count, 0, strings };
+    zc_toc_header th = { ZC_TOC_TAG, ZC_TOC_VERSION, sizeof(zc_toc_header), sizeof(zc_toc_entry), count, dep_count,
+                         strings };
     memcpy(toc, &th, sizeof th);
-    char *string_table = (char *)toc + sizeof th + (size_t)count * sizeof(zc_toc_entry);
-    uint32_t order[2] = { 0, 1 }; /* records by ascending id */
-    if (count == 2 && ids[1] < ids[0]) {
-        order[0] = 1;
-        order[1] = 0;
-    }
+    uint8_t *dep_list = toc + sizeof th + (size_t)count * sizeof(zc_toc_entry);
+    if (dep_count) memcpy(dep_list, deps, (size_t)dep_count * 8);
+    char *string_table = (char *)dep_list + (size_t)dep_count * 8;
+    for (uint32_t i = 0; i < count; ++i)
+        if (records[i].bytes) memcpy(image + offsets[i], records[i].bytes, (size_t)records[i].stored);
     uint32_t string_pos = 0;
     for (uint32_t k = 0; k < count; ++k) {
-        const zcf__record *rec = &records[order[k]];
-        memcpy(image + offsets[order[k]], rec->bytes, (size_t)rec->stored);
+        uint32_t i = order[k];
+        const zcf_record *rec = &records[i];
+        const uint8_t *stored = image + offsets[i];
         zc_toc_entry e;
         memset(&e, 0, sizeof e);
-        e.id = ids[order[k]];
-        e.content_hash = rec->codec == ZC_CODEC_NONE ? XXH3_64bits(rec->bytes, (size_t)rec->stored) : 0;
+        e.id = ids[i];
+        e.content_hash = rec->codec == ZC_CODEC_NONE ? XXH3_64bits(stored, (size_t)rec->stored) : 0;
 #ifndef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
         /* Checked builds compare it: give decodable frames their real hash. */
-        if (rec->codec == ZC_CODEC_ZSTD && count == 2)
-            zcf__frame_hash(rec->bytes, rec->stored, rec->raw, records[0].bytes, (size_t)records[0].stored,
+        if (rec->codec == ZC_CODEC_ZSTD)
+            zcf__frame_hash(stored, rec->stored, rec->raw, dict ? dict->bytes : NULL, dict ? (size_t)dict->stored : 0,
                             &e.content_hash);
-        else if (rec->codec == ZC_CODEC_ZSTD)
-            zcf__frame_hash(rec->bytes, rec->stored, rec->raw, NULL, 0, &e.content_hash);
 #endif
-        e.offset = offsets[order[k]];
+        e.offset = offsets[i];
         e.stored_size = rec->stored;
         e.raw_size = rec->raw;
         e.path_offset = string_pos;
         e.path_length = (uint32_t)strlen(rec->path);
         e.type = rec->type;
         e.layout_hash = zcf__registry_hash(rec->type);
+        e.deps_first = rec->deps_first;
+        e.deps_count = rec->deps_count;
         e.codec = rec->codec;
         e.align_log2 = rec->align_log2;
         memcpy(toc + sizeof th + (size_t)k * sizeof e, &e, sizeof e);
@@ -588,14 +594,22 @@ static uint8_t *zcf__build_pack(zcf__record *records, uint32_t count, size_t *ou
     h.header_checksum = XXH3_64bits(image, sizeof h);
     memcpy(image, &h, sizeof h);
     *out_size = size;
+done:
+    free(ids);
+    free(offsets);
+    free(order);
     return image;
 }
+
+/* ---------------------------------------------------------------------------------
+ * fuzz_zstd
+ * ------------------------------------------------------------------------------- */
 
 zc_result zcf_zstd(const uint8_t *data, size_t size) {
     if (size < 5) return ZC_ERR_TRUNCATED;
     static const uint8_t align_log2[4] = { 4, 6, 8, 12 };
     uint8_t flags = data[0];
-    zcf__record records[2];
+    zcf_record records[2];
     memset(records, 0, sizeof records);
     uint32_t count = 0;
     size_t pos = 5;
@@ -606,7 +620,7 @@ zc_result zcf_zstd(const uint8_t *data, size_t size) {
             pos += 2;
         }
         if (n > size - pos) n = size - pos;
-        zcf__record *d = &records[count++];
+        zcf_record *d = &records[count++];
         snprintf(d->path, sizeof d->path, ZC_ZSTD_DICT_PATH_PREFIX "%u", zc_zstd_dict_id(data + pos, n));
         d->type = ZC_TYPE_ZSTD_DICT;
         d->align_log2 = 4;
@@ -614,7 +628,7 @@ zc_result zcf_zstd(const uint8_t *data, size_t size) {
         d->stored = d->raw = n;
         pos += n;
     }
-    zcf__record *e = &records[count++];
+    zcf_record *e = &records[count++];
     snprintf(e->path, sizeof e->path, "data.bin");
     e->type = zcf__registry_tag(flags >> 3 & 7u);
     e->codec = ZC_CODEC_ZSTD;
@@ -623,7 +637,7 @@ zc_result zcf_zstd(const uint8_t *data, size_t size) {
     e->stored = size - pos;
     e->raw = zc_le32(data + 1);
     size_t image_size = 0;
-    uint8_t *image = zcf__build_pack(records, count, &image_size);
+    uint8_t *image = zcf_build_pack(records, count, NULL, 0, &image_size);
     if (!image) return ZC_ERR_OUT_OF_MEMORY;
     zc_pack *pack = NULL;
     zc_result r = zc_pack_open(&pack, &(zc_pack_desc){ .memory = image,

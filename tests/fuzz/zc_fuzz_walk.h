@@ -130,6 +130,48 @@ int zcf_write_model_reply(int fd, const struct zc_model *model);
  * result. `payload` must be 16-byte aligned (as every entry is). */
 zc_result zcf_walk_payload(const zc_pack *pack, uint32_t type, const void *payload, uint64_t size);
 
+/* One record of a pack image built by zcf_build_pack. */
+typedef struct zcf_record {
+    char path[32];
+    uint32_t type;              /* registry tag; the layout hash is the registry's */
+    uint8_t codec, align_log2;
+    const uint8_t *bytes;       /* stored bytes, placed after the previous record's; NULL:
+                                   none of its own, it lies at record `place`'s offset plus
+                                   `place_delta` (a shared or an overlapping payload) */
+    uint64_t stored, raw;
+    uint32_t place;             /* an earlier record; only when bytes is NULL */
+    uint64_t place_delta;
+    uint32_t deps_first, deps_count; /* slice of the dependency list */
+} zcf_record;
+
+/* A pack image of `count` records (in TOC order by ascending id, whatever their order
+ * here) and the dependency list deps[0..dep_count), with correct ids, header and TOC
+ * checksums and content hashes: for a compressed record the hash of what its frame
+ * decodes to (with the bytes of the first ZC_TYPE_ZSTD_DICT record as dictionary,
+ * when there is one), except in fuzz builds, which do not check it (0 there). Exact
+ * size in a 16-byte-aligned malloc'd buffer (free with free()); NULL when out of
+ * memory. Nothing is validated: records may break any rule. */
+uint8_t *zcf_build_pack(const zcf_record *records, uint32_t count, const uint64_t *deps, uint32_t dep_count,
+                        size_t *out_size);
+
+/* Hostile packs (zc_fuzz_hostile.c): well-formed packs with correct checksums built to
+ * cost their readers, the shapes of SPEC E6 (records over one small frame that decodes
+ * large, or many such frames), R14 (dependency lists naming every id from every
+ * record) and E7 (payloads overlapping without being equal), each beside its legal
+ * counterpart. `zc_fuzz_seeds hostile` writes them into the corpora of fuzz_pack and
+ * fuzz_toc (make_corpus.sh); the replay suite runs them through zcf_pack and zcf_toc
+ * and checks the results below. Each is at most a few KiB. */
+typedef struct zcf_hostile {
+    const char *name;           /* file name in the corpora: "amplify-shared.zcpack" */
+    const char *what;           /* its shape and the rule it is about */
+    zc_result pack_result;      /* zcf_pack's result in the ordinary build */
+    zc_result toc_result;       /* zcf_toc's */
+    uint8_t *(*make)(size_t *out_size); /* a zcf_build_pack image, or NULL (no memory) */
+} zcf_hostile;
+
+extern const zcf_hostile zcf_hostiles[];
+extern const size_t zcf_hostile_count;
+
 typedef zc_result (*zcf_fn)(const uint8_t *data, size_t size);
 
 typedef struct zcf_target {

@@ -44,8 +44,15 @@ zc_result zc__prepare_model(const zc_import_source *src, zc_import_outputs *out,
     zc_result r = zc_import_open(src, &fd, diag); /* the scanned regular file, no link, no FIFO */
     if (r != ZC_OK) return r;
     zc__packer_sys.close(fd);
-    r = zc_model_import_file(src->file_path, src->entry_path, src->settings ? &src->settings->model : NULL,
-                                       &model, diag);
+    /* the child reopens the file by name: it must find the file the scan saw */
+    zc_model_settings settings;
+    if (src->settings) settings = src->settings->model;
+    else memset(&settings, 0, sizeof settings);
+    if (src->has_identity) {
+        settings.source_dev = src->dev;
+        settings.source_ino = src->ino;
+    }
+    r = zc_model_import_file(src->file_path, src->entry_path, &settings, &model, diag);
     if (r != ZC_OK) return r;
     r = zc__model_outputs(&model, out, diag);
     zc_model_free(&model);

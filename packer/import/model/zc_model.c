@@ -269,8 +269,40 @@ static void zc__io_refuse(zc__model_build *b, const char *path) {
     if (!b->outside_ref && !(b->outside_ref = strdup(path))) b->io_oom = 1;
 }
 
+int zc__model_open_source(zc__model_build *b, zc_diag *diag) {
+    int fd = open(b->file_path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+    struct stat st;
+    const char *why = NULL;
+    if (fd < 0)
+        why = errno == ELOOP ? "it was replaced by a symbolic link" : strerror(errno);
+    else if (fstat(fd, &st) != 0)
+        why = strerror(errno);
+    else if (!S_ISREG(st.st_mode))
+        why = "it is not a regular file";
+    else if ((b->settings.source_dev || b->settings.source_ino) &&
+             ((uint64_t)st.st_dev != b->settings.source_dev || (uint64_t)st.st_ino != b->settings.source_ino))
+        why = "it was replaced by another file since the scan";
+    if (!why) return fd;
+    if (fd >= 0) close(fd);
+    b->source_swapped = 1;
+    snprintf(b->source_problem, sizeof b->source_problem, "%s", why);
+    zc_fail(diag, ZC_ERR_IO, "cannot open the model file: %s", why);
+    return -1;
+}
+
+/* 1 when the resolved path names a directory. */
+static int zc__io_is_dir(const char *real) {
+    struct stat st;
+    return stat(real, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 /* assimp's every open: read-only, below the root after resolving, a regular file,
- * opened without following a link and without blocking, read through that descriptor. */
+ * opened without following a link and without blocking, read through that descriptor;
+ * the model file itself through zc__model_open_source, so it is the file expected.
+ * A directory, inside the root or out, is only "not found": nothing can be read from
+ * it, and importers probe for optional files with names that resolve to directories
+ * (MD3 looks for "<dir>/../../../scripts/<name>.shader" and, with an empty name, for
+ * "../../../" itself, which lies above the root of a tree three levels shallower). */
 static struct aiFile *zc__io_open(struct aiFileIO *io, const char *path, const char *mode) {
     zc__model_build *b = (zc__model_build *)io->UserData;
     if (!path || !mode || strpbrk(mode, "wa+")) return NULL;
@@ -278,15 +310,21 @@ static struct aiFile *zc__io_open(struct aiFileIO *io, const char *path, const c
     errno = 0;
     if (!zc__model_inside_root(b, path, real)) {
         if (errno == ENOMEM) b->io_oom = 1;
-        else if (realpath(path, real)) zc__io_refuse(b, path); /* a missing file stays assimp's call */
+        else if (realpath(path, real)) { /* a missing file stays assimp's call */
+            if (!zc__io_is_dir(real)) zc__io_refuse(b, path);
+        }
         else if (errno == ENOMEM) b->io_oom = 1;
         return NULL;
     }
-    int fd = open(real, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+    zc_diag ignored;
+    int fd = strcmp(path, b->file_path) == 0 ? zc__model_open_source(b, &ignored)
+                                             : open(real, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0 && b->source_swapped) return NULL;
     struct stat st;
     if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        int dir = fd >= 0 && S_ISDIR(st.st_mode);
         if (fd >= 0) close(fd);
-        zc__io_refuse(b, path);
+        if (!dir) zc__io_refuse(b, path);
         return NULL;
     }
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
@@ -334,6 +372,10 @@ static zc_result zc__assimp_import(zc__model_build *b, const struct aiScene **ou
     *out_scene = aiImportFileExWithProperties(b->file_path, zc_model_assimp_flags(&b->settings), &io, props);
     if (b->io_oom) {
         r = zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory opening the model's files");
+        if (*out_scene) aiReleaseImport(*out_scene);
+        *out_scene = NULL;
+    } else if (b->source_swapped) {
+        r = zc_fail(diag, ZC_ERR_IO, "cannot open the model file: %s", b->source_problem);
         if (*out_scene) aiReleaseImport(*out_scene);
         *out_scene = NULL;
     } else if (b->outside_ref) {
@@ -445,6 +487,8 @@ static zc_result zc__build_init(zc__model_build *b, const char *root_in, const c
     zc__extension(file_path, ext);
     b->is_obj = strcmp(ext, "obj") == 0;
     b->is_gltf = strcmp(ext, "gltf") == 0 || strcmp(ext, "glb") == 0;
+    b->is_glb = strcmp(ext, "glb") == 0;
+    b->is_md3 = strcmp(ext, "md3") == 0;
     return ZC_OK;
 }
 
@@ -458,7 +502,7 @@ static zc_result zc__build_run(zc__model_build *b, const struct aiScene *scene, 
     if (!b->mesh_kept || !b->material_used) return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory");
     zc_result r = zc__model_meshes(b, scene, diag);
     if (r != ZC_OK) return r;
-    if (b->mesh_count == 0) return zc_fail(diag, ZC_ERR_BAD_SOURCE, "the model holds no triangles");
+    if (b->mesh_count == 0 && !b->tags_only) return zc_fail(diag, ZC_ERR_BAD_SOURCE, "the model holds no triangles");
     if ((r = zc__model_materials(b, scene, diag)) != ZC_OK) return r;
     return zc__model_scene(b, scene, diag);
 }
@@ -500,7 +544,12 @@ zc_result zc_model_import_in_process_under(const char *root, const char *file_pa
         return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "file path, entry path and output must not be NULL");
     zc__model_build b;
     zc_result r = zc__build_init(&b, root, file_path, entry_path, settings, diag);
-    if (r == ZC_OK) {
+    struct aiScene *tags = NULL;
+    if (r == ZC_OK && b.is_md3 && (r = zc__model_md3_tags(&b, &tags, diag)) == ZC_OK && tags) {
+        b.tags_only = 1;
+        r = zc__build_run(&b, tags, diag);
+        zc__model_md3_tags_free(tags);
+    } else if (r == ZC_OK && (!b.is_gltf || (r = zc__model_gltf_uris(&b, diag)) == ZC_OK)) {
         const struct aiScene *scene = NULL;
         r = zc__assimp_import(&b, &scene, diag);
         if (r == ZC_OK) {

@@ -78,6 +78,10 @@ typedef struct zc_model_settings {
                                    (a crash inside assimp then takes the process down) */
     zc_texture_settings texture;/* default: zeros; base for the referenced textures (the slot
                                    decides colour space and normal-map handling) */
+    uint64_t source_dev;        /* default: 0 with source_ino 0 = any file; else the device and */
+    uint64_t source_ino;        /* inode the model file must still have each time the import
+                                   (in its child) opens it: a file swapped since the caller
+                                   looked fails with "replaced by another file" */
 } zc_model_settings;
 
 /* One entry of an imported model. */

@@ -55,7 +55,13 @@ typedef struct zc__model_build {
     char *outside_ref;          /* the first reference assimp tried to open outside the root
                                    (or through something not a regular file), malloc'd; NULL: none */
     int io_oom;                 /* an open of assimp's failed for want of memory */
+    int source_swapped;         /* opening the model file failed: not the one expected
+                                   (settings.source_*), a link, gone; why in source_problem */
+    char source_problem[96];
     int is_obj, is_gltf;        /* from the file extension: decides the HEIGHT and UNKNOWN slots */
+    int is_glb;                 /* from the file extension: binary glTF */
+    int is_md3;                 /* from the file extension: tag-only files are read here */
+    int tags_only;              /* the scene has nodes and no meshes (a tag-only MD3) */
     zc_model_settings settings; /* defaults resolved: scale != 0 */
 
     zc_model_entry *entries;    /* in the order added; sorted by the driver at the end */
@@ -124,13 +130,34 @@ zc_result zc__model_materials(zc__model_build *b, const struct aiScene *scene, z
 /* The texture a slot references: resolves `path` (as assimp gives it) to an external
  * file or an embedded texture, imports it once per source and variant as
  * P#texture/<t>, and returns its asset id; 0 (with a note naming `what`) when the
- * source is missing or fails to import. Only out-of-memory is an error
- * (zc_model_texture.c). */
+ * source is missing or fails to import. Errors: out of memory, and ZC_ERR_LIMIT for
+ * an embedded image a limit refuses (zc_model_texture.c). */
 zc_result zc__model_texture(zc__model_build *b, const struct aiScene *scene, const char *path, int srgb,
                             int normal_map, const char *what, uint64_t *out_id, zc_diag *diag);
 
 /* The node tree becomes the scene entry P (zc_model_scene.c). */
 zc_result zc__model_scene(zc__model_build *b, const struct aiScene *scene, zc_diag *diag);
+
+/* Open the model file (b->file_path) for reading: not through a symbolic link, a
+ * regular file, and, when settings.source_dev/ino are set, that very file. The
+ * descriptor (O_NONBLOCK set), or -1 with b->source_swapped set and diag naming why. */
+int zc__model_open_source(zc__model_build *b, zc_diag *diag);
+
+/* zc_model_md3_tags.c: an MD3 file with tags and no surfaces, which assimp refuses,
+ * as a scene of a root node and one node per tag (frame 0) and no meshes, into *out
+ * (released with zc__model_md3_tags_free). ZC_OK with *out NULL when the file is not
+ * such an MD3 (assimp then reads it); ZC_ERR_BAD_SOURCE naming the problem when it is
+ * one but its tags are damaged; ZC_ERR_IO when it cannot be read. Safe on untrusted
+ * input. */
+zc_result zc__model_md3_tags(zc__model_build *b, struct aiScene **out, zc_diag *diag);
+void zc__model_md3_tags_free(struct aiScene *scene);
+
+/* zc_model_gltf_uris.c: refuse a glTF (.gltf, or .glb when b->is_glb) whose buffer or
+ * image URIs are absolute paths or URIs of a scheme other than data: (ZC_ERR_BAD_SOURCE
+ * naming the reference), or whose JSON cannot be parsed (ZC_ERR_BAD_SOURCE), before
+ * assimp reads it. ZC_OK when a .glb does not start with a GLB header and JSON chunk
+ * (assimp then refuses it). Safe on untrusted input. */
+zc_result zc__model_gltf_uris(zc__model_build *b, zc_diag *diag);
 
 /* ---------------------------------------------------------------------------------
  * Mesh data between the conversion (zc_model_mesh.c) and the encoder

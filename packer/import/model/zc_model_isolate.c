@@ -428,12 +428,13 @@ static void zc__child_run(int fault, const char *root, const char *file_path, co
     else
         memset(&own, 0, sizeof own);
     zc_image_budget *remote = NULL;
-    if (own.texture.budget && zc_image_budget_remote(4, &remote) != ZC_OK) _exit(ZC__CHILD_EXIT_WRITE);
-    own.texture.budget = remote;
     zc_model model;
     zc_diag diag;
     diag.message[0] = 0;
-    zc_result r = zc_model_import_in_process_under(root, file_path, entry_path, &own, &model, &diag);
+    zc_result r = own.texture.budget ? zc_image_budget_remote(4, &remote) : ZC_OK;
+    own.texture.budget = remote;
+    if (r != ZC_OK) zc_fail(&diag, r, "out of memory joining the build's image memory budget");
+    else r = zc_model_import_in_process_under(root, file_path, entry_path, &own, &model, &diag);
     if (r != ZC_OK) {
         zc__put_error(&w, (uint32_t)r, diag.message[0] ? diag.message : zc_result_str(r));
     } else if (fault == ZC__MODEL_FAULT_HUGE_COUNT) {

@@ -21,7 +21,12 @@
  * map): the image's identity is its real path or its embedded index.
  *
  * A missing image, or one the texture importer refuses, leaves the slot empty and
- * adds a note; only running out of memory fails the model.
+ * adds a note; running out of memory fails the model. So does an embedded image (part
+ * of the model file itself: a glTF data: URI, a GLB or FBX chunk) that a limit
+ * refuses (ZC_ERR_LIMIT: more texels than its bytes allow, past the dimension cap,
+ * more than the whole image memory budget), as the same bytes in a file of their own
+ * would fail that file: a model cannot carry a decompression bomb past the limits by
+ * embedding it.
  */
 #define _XOPEN_SOURCE 700 /* realpath */
 #include <ctype.h>
@@ -309,6 +314,8 @@ static zc_result zc__import_new(zc__model_build *b, const struct aiScene *scene,
                                 : zc_texture_import_file(file, file, &s, &img, &sub);
     *out_id = 0;
     if (r == ZC_ERR_OUT_OF_MEMORY) return zc_fail(diag, r, "texture \"%s\": %s", shown, sub.message);
+    if (r == ZC_ERR_LIMIT && embedded >= 0) /* short prefix: the limit's sentence is long */
+        return zc_fail(diag, r, "embedded image \"%s\": %s", shown, sub.message);
     if (r != ZC_OK) {
         zc__model_note(b, "%s: texture \"%s\" cannot be imported (%s): slot left empty", what, shown, sub.message);
         return ZC_OK;
