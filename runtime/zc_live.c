@@ -77,6 +77,8 @@ struct zc_live_pack {
     void *user_data;
     zc_allocator allocator;
     zc_logger logger;
+    zc_public_key *keys;        /* trusted keys (copied at open); NULL: no signature check */
+    uint32_t key_count;
 
     zc__os_mutex lock;          /* gens, refs, counters, current */
     zc__os_mutex check_lock;    /* one check at a time */
@@ -333,6 +335,8 @@ static zc_result zc__live_open_gen(zc_live_pack *live, const char *candidate, zc
                                           .no_mmap = live->no_mmap,
                                           .allocator = live->allocator,
                                           .logger = live->logger,
+                                          .trusted_keys = live->keys,
+                                          .trusted_key_count = live->key_count,
                                       });
     if (r != ZC_OK) return r;
     r = zc__live_copy_toc(live, pack, out);
@@ -500,6 +504,8 @@ static const char *zc__live_misuse(const zc_live_desc *desc) {
     if (desc->files != ZC_LIVE_FILES_DEFAULT && desc->files != ZC_LIVE_FILES_SINGLE &&
         desc->files != ZC_LIVE_FILES_GENERATIONS)
         return "zc_live_open: desc.files is not a zc_live_files value";
+    if (desc->trusted_key_count && !desc->trusted_keys)
+        return "zc_live_open: desc.trusted_key_count is set but desc.trusted_keys is NULL";
 #ifdef ZC_LIVE_NO_WATCHER
     if (desc->watch) return "zc_live_open: this build has no file watcher (built without libuv): call zc_live_poll";
 #endif
@@ -586,6 +592,17 @@ zc_result zc_live_open(zc_live_pack **out, const zc_live_desc *desc) {
     zc_result r = ZC_OK;
     live->path = zc__live_strndup(live, desc->path, strlen(desc->path));
     if (!live->path || zc__live_split(live) != ZC_OK) r = ZC_ERR_OUT_OF_MEMORY;
+    if (r == ZC_OK && desc->trusted_key_count) {
+        size_t bytes = (size_t)desc->trusted_key_count * sizeof *live->keys;
+        live->keys = (zc_public_key *)zc__live_alloc(live, bytes);
+        if (live->keys) {
+            memcpy(live->keys, desc->trusted_keys, bytes);
+            live->key_count = desc->trusted_key_count;
+        } else {
+            zc__live_log(live, ZC_LOG_ERROR, "out of memory copying %u trusted keys", desc->trusted_key_count);
+            r = ZC_ERR_OUT_OF_MEMORY;
+        }
+    }
     if (r == ZC_OK) r = zc__live_first(live);
 #ifndef ZC_LIVE_NO_WATCHER
     if (r == ZC_OK && desc->watch) {
@@ -619,6 +636,7 @@ void zc_live_close(zc_live_pack *live) {
     for (uint32_t i = 0; i < ZC__LIVE_MAX_GENERATIONS; ++i)
         if (live->gens[i].pack) zc__live_drop_gen(live, &live->gens[i]);
     zc__live_free(live, live->refs);
+    zc__live_free(live, live->keys);
     zc__live_free(live, live->path);
     zc__live_free(live, live->directory);
     zc__live_free(live, live->name);

@@ -4,8 +4,9 @@
  * zc_pack_validate, lookups and views (which must not allocate at all), decoding of
  * compressed entries (zc_pack_acquire, directly and through a mount table), the mount
  * table (create, add), and a whole zc_build of a small real tree. Suite
- * alloc_faults_editor does hot reload (zc_live_open, zc_live_poll, zc_live_acquire);
- * it exists in builds with ZC_EDITOR (editor, sanitize).
+ * alloc_faults_editor does hot reload (zc_live_open, also with a trusted key,
+ * zc_live_poll, zc_live_acquire); it exists in builds with ZC_EDITOR (editor,
+ * sanitize).
  *
  * After every failed attempt: the error is ZC_ERR_OUT_OF_MEMORY (with a sentence
  * logged), nothing crashed, nothing leaked (a counting allocator back to zero, or the
@@ -984,6 +985,7 @@ static void expect_a(zc_pack *pack, const char *text) {
 typedef struct live_ctx {
     char *path;
     int watch;
+    const zc_public_key *key;   /* NULL: no signature check */
     uint32_t reports;           /* on_change calls */
     uint32_t last_changes;      /* change_count of the last one */
 } live_ctx;
@@ -997,7 +999,8 @@ static void on_change(const zc_live_event *event, void *user_data) {
 static zc_live_desc live_desc(live_ctx *c, zct_alloc_stats *stats, zct_log *log) {
     return (zc_live_desc){ .path = c->path, .watch = c->watch, .poll_interval_ms = 60000, .on_change = on_change,
                            .user_data = c, .allocator = zct_counting_allocator(stats),
-                           .logger = zct_log_recorder(log) };
+                           .logger = zct_log_recorder(log), .trusted_keys = c->key,
+                           .trusted_key_count = c->key ? 1 : 0 };
 }
 
 static zc_result attempt_live_open(void *ctx, fault *f) {
@@ -1032,6 +1035,15 @@ Test(alloc_faults_editor, live_open) {
     sweep("zc_live_open", attempt_live_open, &c);
     c.watch = 1;
     sweep("zc_live_open with a watcher", attempt_live_open, &c);
+    /* With a trusted key (copied at open) and a pack signed by it. */
+    zc_secret_key secret;
+    zc_public_key trusted;
+    zct_make_keys("live", &secret, &trusted);
+    cr_assert_eq(zc_sign_pack_file(c.path, &secret, (zc_logger){ 0 }), ZC_OK);
+    c.watch = 0;
+    c.key = &trusted;
+    sweep("zc_live_open with a trusted key", attempt_live_open, &c);
+    zc_secret_key_wipe(&secret);
     free(c.path);
 }
 

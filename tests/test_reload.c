@@ -586,6 +586,109 @@ Test(reload, load_read_generations_survive_truncation) {
 }
 
 /* ---------------------------------------------------------------------------------
+ * Signed generations (zc_live_desc.trusted_keys)
+ * ------------------------------------------------------------------------------- */
+
+/* Publish a one-entry pack signed with `key` (a temporary file renamed over `path`). */
+static void publish_signed(const char *path, const zc_secret_key *key, const char *text) {
+    char *side = zct_join(zct_tmp, "signed.tmp");
+    zc_writer *w;
+    cr_assert_eq(zc_writer_open(&w, &(zc_writer_desc){ .path = side, .no_sync = 1, .sign_key = key }), ZC_OK);
+    cr_assert_eq(zc_writer_begin_entry(w, "a.txt", ZC_TYPE_BLOB, ZC_BLOB_LAYOUT_HASH, 0), ZC_OK);
+    cr_assert_eq(zc_writer_write(w, text, strlen(text)), ZC_OK);
+    cr_assert_eq(zc_writer_end_entry(w), ZC_OK);
+    cr_assert_eq(zc_writer_finish(w), ZC_OK);
+    cr_assert_eq(rename(side, path), 0);
+    free(side);
+}
+
+/* Poll once and expect `want`, the generation number `generation` afterwards and
+ * a.txt reading `text`. */
+static void expect_poll(zc_live_pack *live, zc_result want, uint32_t generation, const char *text) {
+    uint32_t got;
+    zc_result r = zc_live_poll(live, &got);
+    cr_expect_eq(r, want, "poll: %s, expected %s", zc_result_str(r), zc_result_str(want));
+    cr_expect_eq(got, generation);
+    char *now = current_text(live, "a.txt");
+    cr_expect_str_eq(now, text);
+    free(now);
+}
+
+Test(reload, signed_generations_are_checked_against_the_trusted_keys) {
+    zc_secret_key release, stranger;
+    zc_public_key trusted;
+    zct_make_keys("release", &release, &trusted);
+    zct_make_keys("stranger", &stranger, NULL);
+    char *path = zct_join(zct_tmp, "game.zcpack");
+    char *spare = zct_join(zct_tmp, "spare.zcpack");
+
+    /* Generation 1 must be signed too. */
+    PUBLISH(path, { "a.txt", "unsigned start" });
+    zc_live_pack *live = NULL;
+    zct_log log = { 0 };
+    cr_expect_eq(zc_live_open(&live, &(zc_live_desc){ .path = path, .trusted_keys = &trusted, .trusted_key_count = 1,
+                                                     .logger = zct_log_recorder(&log) }),
+                 ZC_ERR_SIGNATURE);
+    cr_expect_null(live);
+    cr_expect(zct_log_contains(&log, "not signed"));
+    cr_expect_eq(zc_live_open(&live, &(zc_live_desc){ .path = path, .trusted_key_count = 1 }),
+                 ZC_ERR_INVALID_ARGUMENT);
+
+    publish_signed(path, &release, "one");
+    recorder rec;
+    recorder_init(&rec);
+    log = (zct_log){ 0 };
+    zc_public_key keys[2] = { trusted, trusted };
+    cr_assert_eq(zc_live_open(&live, &(zc_live_desc){ .path = path, .trusted_keys = keys, .trusted_key_count = 2,
+                                                     .on_change = record, .user_data = &rec,
+                                                     .logger = zct_log_recorder(&log) }),
+                 ZC_OK);
+    memset(keys, 0, sizeof keys); /* the live pack keeps its own copy */
+
+    /* A new version signed by the trusted key is swapped in. */
+    publish_signed(path, &release, "two");
+    expect_poll(live, ZC_OK, 2, "two");
+    cr_expect_eq(rec.events, 1);
+
+    /* An unsigned new version is refused; generation 2 stays. */
+    PUBLISH(path, { "a.txt", "unsigned three" });
+    expect_poll(live, ZC_ERR_SIGNATURE, 2, "two");
+    cr_expect(zct_log_contains(&log, "was refused (pack is unsigned"));
+
+    /* Signed by a key nobody trusts: refused. */
+    publish_signed(path, &stranger, "four");
+    expect_poll(live, ZC_ERR_SIGNATURE, 2, "two");
+    cr_expect(zct_log_contains(&log, "not among"));
+
+    /* Signed by the trusted key, then one payload bit flipped: the signature no longer
+     * verifies, which is found before any validation level runs. */
+    publish_signed(spare, &release, "five");
+    publish_damaged_copy(path, spare, "a.txt");
+    expect_poll(live, ZC_ERR_SIGNATURE, 2, "two");
+    cr_expect_eq(stats_of(live).failures, 3u);
+    cr_expect_eq(rec.events, 1);
+
+    /* An unsigned pack re-signed in place by `zcpack sign`'s code is accepted. */
+    PUBLISH(path, { "a.txt", "six" });
+    cr_assert_eq(zc_sign_pack_file(path, &release, (zc_logger){ 0 }), ZC_OK);
+    expect_poll(live, ZC_OK, 3, "six");
+    cr_expect_eq(rec.events, 2);
+    zc_pack_info info;
+    zc_live_view view;
+    cr_assert_eq(zc_live_acquire(live, &view), ZC_OK);
+    cr_assert_eq(zc_pack_get_info(view.pack, &info), ZC_OK);
+    cr_expect(info.signature_verified, "the current generation was opened without checking its signature");
+    cr_expect_eq(memcmp(info.signer_key_id, trusted.key_id, ZC_KEY_ID_SIZE), 0);
+    cr_assert_eq(zc_live_release(live, view.ref), ZC_OK);
+    cr_expect_eq(stats_of(live).failures, 3u);
+    zc_live_close(live);
+    zc_secret_key_wipe(&release);
+    zc_secret_key_wipe(&stranger);
+    free(path);
+    free(spare);
+}
+
+/* ---------------------------------------------------------------------------------
  * Retention: pinned generations stay mapped and intact; the bound; the sweep
  * ------------------------------------------------------------------------------- */
 

@@ -4,6 +4,7 @@
  * key files.
  */
 #include <criterion/criterion.h>
+#include <cjson/cJSON.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,18 +21,6 @@ TestSuite(signing, .init = zct_tmp_setup, .fini = zct_tmp_teardown, .timeout = 1
 /* ---------------------------------------------------------------------------------
  * Helpers
  * ------------------------------------------------------------------------------- */
-
-/* Make key pair `name` in tmp through the library; read back both halves. */
-static void make_keys(const char *name, zc_secret_key *secret, zc_public_key *pub) {
-    char *base = zct_join(zct_tmp, name);
-    char key_path[4200], pub_path[4200];
-    snprintf(key_path, sizeof key_path, "%s.key", base);
-    snprintf(pub_path, sizeof pub_path, "%s.pub", base);
-    cr_assert_eq(zc_keygen(base, (zc_logger){ 0 }, NULL), ZC_OK);
-    if (secret) cr_assert_eq(zc_secret_key_read(key_path, secret, (zc_logger){ 0 }), ZC_OK);
-    if (pub) cr_assert_eq(zc_public_key_read(pub_path, pub, (zc_logger){ 0 }), ZC_OK);
-    free(base);
-}
 
 /* A small pack of a few blobs (one empty, two equal, one 4 KiB-aligned would make it
  * large: 64-byte alignment instead), signed with `key` when not NULL. */
@@ -106,8 +95,8 @@ Test(signing, keygen_writes_a_private_secret_file_and_never_overwrites) {
 
     /* Two key pairs differ. */
     zc_public_key k1, k2;
-    make_keys("k1", NULL, &k1);
-    make_keys("k2", NULL, &k2);
+    zct_make_keys("k1", NULL, &k1);
+    zct_make_keys("k2", NULL, &k2);
     cr_assert(memcmp(k1.key, k2.key, sizeof k1.key) != 0 && memcmp(k1.key_id, k2.key_id, sizeof k1.key_id) != 0);
     zct_run_free(&run);
     zct_run_free(&again);
@@ -122,8 +111,8 @@ Test(signing, keygen_writes_a_private_secret_file_and_never_overwrites) {
 
 Test(signing, cli_build_sign_verify_round_trip_and_refusals) {
     zc_public_key pub;
-    make_keys("release", NULL, &pub);
-    make_keys("stranger", NULL, NULL);
+    zct_make_keys("release", NULL, &pub);
+    zct_make_keys("stranger", NULL, NULL);
     char *key = key_file("release", "key"), *pub_path = key_file("release", "pub");
     char *stranger = key_file("stranger", "pub");
     char *signed_pack = zct_tmp_path("signed.zcpack"), *plain = zct_tmp_path("plain.zcpack");
@@ -177,7 +166,7 @@ Test(signing, cli_build_sign_verify_round_trip_and_refusals) {
  * change them; the unsigned pack keeps its 128-byte header. Over the sample assets and
  * a tree of empty files, twins, compressible text and odd sizes. */
 Test(signing, sign_equals_build_sign_and_is_deterministic) {
-    make_keys("k", NULL, NULL);
+    zct_make_keys("k", NULL, NULL);
     char *key = key_file("k", "key");
     char *tree = zct_tmp_path("tree");
     char big[20000];
@@ -216,8 +205,8 @@ Test(signing, sign_equals_build_sign_and_is_deterministic) {
 Test(signing, resigning_rewrites_only_the_block) {
     zc_secret_key k1, k2;
     zc_public_key p1, p2;
-    make_keys("one", &k1, &p1);
-    make_keys("two", &k2, &p2);
+    zct_make_keys("one", &k1, &p1);
+    zct_make_keys("two", &k2, &p2);
     char *path = write_small_pack("s.zcpack", &k1);
     size_t n1, n2;
     uint8_t *before = zct_read_file(path, &n1);
@@ -241,8 +230,8 @@ Test(signing, resigning_rewrites_only_the_block) {
 Test(signing, open_with_keys_accepts_trusted_and_refuses_the_rest) {
     zc_secret_key secret;
     zc_public_key pub, other;
-    make_keys("good", &secret, &pub);
-    make_keys("other", NULL, &other);
+    zct_make_keys("good", &secret, &pub);
+    zct_make_keys("other", NULL, &other);
     char *signed_path = write_small_pack("signed.zcpack", &secret);
     char *plain_path = write_small_pack("plain.zcpack", NULL);
 
@@ -285,7 +274,7 @@ Test(signing, open_with_keys_accepts_trusted_and_refuses_the_rest) {
 Test(signing, tampering_with_any_byte_is_detected) {
     zc_secret_key secret;
     zc_public_key pub;
-    make_keys("k", &secret, &pub);
+    zct_make_keys("k", &secret, &pub);
     char *path = write_small_pack("s.zcpack", &secret);
     size_t size;
     uint8_t *bytes = zct_read_file_aligned(path, 4096, &size);
@@ -332,8 +321,8 @@ Test(signing, unsigned_writer_output_keeps_format_1_0) {
 Test(signing, mounts_check_each_pack_signature) {
     zc_secret_key secret, other_secret;
     zc_public_key pub, other;
-    make_keys("base", &secret, &pub);
-    make_keys("mod", &other_secret, &other);
+    zct_make_keys("base", &secret, &pub);
+    zct_make_keys("mod", &other_secret, &other);
     char *base = write_small_pack("base.zcpack", &secret);
     char *patch = write_small_pack("patch.zcpack", &secret);
     char *mod = write_small_pack("mod.zcpack", &other_secret);
@@ -375,7 +364,7 @@ Test(signing, mounts_check_each_pack_signature) {
  * ------------------------------------------------------------------------------- */
 
 Test(signing, public_key_parse_refuses_damaged_and_hostile_text) {
-    make_keys("k", NULL, NULL);
+    zct_make_keys("k", NULL, NULL);
     char *pub_path = key_file("k", "pub"), *key_path = key_file("k", "key");
     size_t n, sn;
     char *good = (char *)zct_read_file(pub_path, &n);
@@ -440,7 +429,7 @@ Test(signing, public_key_parse_refuses_damaged_and_hostile_text) {
 }
 
 Test(signing, cli_reports_unusable_key_files) {
-    make_keys("k", NULL, NULL);
+    zct_make_keys("k", NULL, NULL);
     char *pub_path = key_file("k", "pub"), *key_path = key_file("k", "key");
     char *pack = zct_tmp_path("p.zcpack");
     const char *assets = zct_source_path("samples/assets");
@@ -475,4 +464,45 @@ Test(signing, cli_reports_unusable_key_files) {
     zct_run_free(&b), zct_run_free(&wrong_half), zct_run_free(&missing), zct_run_free(&damaged);
     zct_run_free(&garbage), zct_run_free(&build_bad);
     free(text), free(bad_key), free(before), free(after), free(pub_path), free(key_path), free(pack);
+}
+
+/* verify --json prints one object for an unusable key file too: "ok": false, the
+ * error's name, the message printed on stderr and the key file; the exit code is the
+ * one without --json. */
+static void expect_json_key_error(const char *pack, const char *key, int code, const char *error,
+                                  const char *message_part) {
+    zct_run run = ZCT_CLI("verify", pack, "--key", key, "--json");
+    ZCT_EXPECT_CODE(run, code);
+    cJSON *json = cJSON_Parse(run.out);
+    cr_assert_not_null(json, "verify --json printed no JSON object: '%s' (stderr: %s)", run.out, run.err);
+    cr_expect(cJSON_IsObject(json));
+    cr_expect(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(json, "ok")), "%s", run.out);
+    cJSON *err = cJSON_GetObjectItemCaseSensitive(json, "error");
+    cJSON *msg = cJSON_GetObjectItemCaseSensitive(json, "message");
+    cJSON *file = cJSON_GetObjectItemCaseSensitive(json, "key");
+    cJSON *path = cJSON_GetObjectItemCaseSensitive(json, "path");
+    cr_expect(cJSON_IsString(err) && strcmp(err->valuestring, error) == 0, "%s", run.out);
+    cr_expect(cJSON_IsString(msg) && strstr(msg->valuestring, message_part), "%s", run.out);
+    cr_expect(cJSON_IsString(file) && strcmp(file->valuestring, key) == 0, "%s", run.out);
+    cr_expect(cJSON_IsString(path) && strcmp(path->valuestring, pack) == 0, "%s", run.out);
+    cr_expect(strstr(run.err, message_part), "stderr: %s", run.err);
+    cJSON_Delete(json);
+    zct_run_free(&run);
+}
+
+Test(signing, verify_json_reports_unusable_key_files) {
+    zct_make_keys("k", NULL, NULL);
+    char *secret = key_file("k", "key"), *pub = key_file("k", "pub");
+    char *pack = write_small_pack("p.zcpack", NULL);
+    char *garbage = zct_tmp_path("garbage.pub"), *missing = zct_tmp_path("missing.pub");
+    zct_write_file(garbage, "not a key\n", 10);
+    expect_json_key_error(pack, missing, ZC_EXIT_IO, "ZC_ERR_IO", "missing.pub");
+    expect_json_key_error(pack, garbage, ZC_EXIT_SIGNATURE, "ZC_ERR_SIGNATURE", "garbage.pub: public key: ");
+    expect_json_key_error(pack, secret, ZC_EXIT_SIGNATURE, "ZC_ERR_SIGNATURE", "k.key: public key: ");
+    /* A good key before a bad one: the bad one is still reported. */
+    zct_run run = ZCT_CLI("verify", pack, "--key", pub, "--key", garbage, "--json");
+    ZCT_EXPECT_CODE(run, ZC_EXIT_SIGNATURE);
+    cr_expect(strstr(run.out, "garbage.pub") && strstr(run.out, "\"ok\":\tfalse"), "%s", run.out);
+    zct_run_free(&run);
+    free(secret), free(pub), free(pack), free(garbage), free(missing);
 }

@@ -7,7 +7,9 @@
  *    published, and the next good save publishes;
  *  - a new directory with files is picked up, with file system events alone (no
  *    polling: the new directory must get a watch of its own) and with polling alone;
- *  - SIGTERM ends the watch with status 0 and no temporary file left.
+ *  - SIGTERM ends the watch with status 0 and no temporary file left;
+ *  - with --sign every pack a build writes, the first and each rebuild, verifies
+ *    against the public key; an unusable key file stops the watch before any build.
  * Every wait polls the published pack against a deadline; nothing depends on timing
  * beyond that.
  */
@@ -30,6 +32,7 @@
 #include <xxhash.h>
 
 #include "zc_build.h"
+#include "zc_exit.h"
 #include "zc_pack.h"
 #include "zc_test_images.h"
 #include "zc_test_util.h"
@@ -379,4 +382,54 @@ Test(watch, own_output_inside_the_tree_triggers_nothing) {
     put("a.txt", "inside 2");
     await_text("a.txt", "inside 2", "a real change still builds");
     cr_assert_eq(watch_stop(), 0);
+}
+
+/* The published pack opens only when signed by `key`: 1 when it opens with that key
+ * as the one trusted key and its signature was verified. */
+static int published_signed_by(const zc_public_key *key) {
+    zc_pack *pack = NULL;
+    if (zc_pack_open(&pack, &(zc_pack_desc){ .path = zcti_pack_path, .validate = ZC_VALIDATE_CHECKSUMS,
+                                             .trusted_keys = key, .trusted_key_count = 1 }) != ZC_OK)
+        return 0;
+    zc_pack_info info;
+    int verified = zc_pack_get_info(pack, &info) == ZC_OK && info.signature_verified &&
+                   memcmp(info.signer_key_id, key->key_id, ZC_KEY_ID_SIZE) == 0;
+    zc_pack_close(pack);
+    return verified;
+}
+
+Test(watch, sign_signs_every_rebuilt_pack) {
+    zc_public_key trusted;
+    zct_make_keys("studio", NULL, &trusted);
+    char *secret = zct_join(zct_tmp, "studio.key"), *pub = zct_join(zct_tmp, "studio.pub");
+
+    /* An unusable key file: the watch stops before building anything. */
+    char *not_a_key = zct_join(zct_tmp, "not_a.key");
+    zct_write_file(not_a_key, "hello\n", 6);
+    put("a.txt", "signed 1");
+    zct_run bad = ZCT_CLI("watch", zcti_in_dir, "-o", zcti_pack_path, "--once", "--sign", not_a_key);
+    ZCT_EXPECT_CODE(bad, ZC_EXIT_SIGNATURE);
+    ZCT_EXPECT_ERR(bad, "not_a.key");
+    cr_assert(!zct_exists(zcti_pack_path), "a pack was built although the key file is unusable");
+    char *missing = zct_join(zct_tmp, "missing.key");
+    zct_run absent = ZCT_CLI("watch", zcti_in_dir, "-o", zcti_pack_path, "--once", "--sign", missing);
+    ZCT_EXPECT_CODE(absent, ZC_EXIT_IO);
+
+    watch_start((const char *const[]){ "--poll", "100", "--sign", secret, NULL });
+    await_text("a.txt", "signed 1", "first build");
+    cr_assert(published_signed_by(&trusted), "the first build's pack does not verify with the key");
+
+    put("a.txt", "signed 2, a rebuild");
+    put("b.txt", "a new file");
+    await_text("a.txt", "signed 2, a rebuild", "rebuild");
+    await_text("b.txt", "a new file", "rebuild");
+    cr_assert(published_signed_by(&trusted), "the rebuilt pack does not verify with the key");
+    zct_run verify = ZCT_CLI("verify", zcti_pack_path, "--key", pub);
+    ZCT_EXPECT_CODE(verify, ZC_EXIT_OK);
+    cr_assert_eq(watch_stop(), 0);
+    assert_no_temporaries();
+    zct_run_free(&bad);
+    zct_run_free(&absent);
+    zct_run_free(&verify);
+    free(secret), free(pub), free(not_a_key), free(missing);
 }

@@ -575,3 +575,14 @@ const char *__lsan_default_suppressions(void);
 const char *__lsan_default_suppressions(void) {
     return getenv("BXFI_MAP") ? "" : "leak:libcriterion.so\n";
 }
+
+void zct_make_keys(const char *name, zc_secret_key *secret, zc_public_key *pub) {
+    char *base = zct_join(zct_tmp, name);
+    char key_path[4200], pub_path[4200];
+    snprintf(key_path, sizeof key_path, "%s.key", base);
+    snprintf(pub_path, sizeof pub_path, "%s.pub", base);
+    cr_assert_eq(zc_keygen(base, (zc_logger){ 0 }, NULL), ZC_OK, "keygen %s", base);
+    if (secret) cr_assert_eq(zc_secret_key_read(key_path, secret, (zc_logger){ 0 }), ZC_OK);
+    if (pub) cr_assert_eq(zc_public_key_read(pub_path, pub, (zc_logger){ 0 }), ZC_OK);
+    free(base);
+}

@@ -236,6 +236,14 @@ int zct_log_contains(const zct_log *log, const char *needle);
 void zct_assert_no_leaks(void);
 
 /* ---------------------------------------------------------------------------------
+ * Signing keys
+ * ------------------------------------------------------------------------------- */
+
+/* Make key pair `name` in zct_tmp through zc_keygen (files <name>.key and <name>.pub)
+ * and read back the halves asked for (secret and pub may be NULL). */
+void zct_make_keys(const char *name, zc_secret_key *secret, zc_public_key *pub);
+
+/* ---------------------------------------------------------------------------------
  * Deterministic data
  * ------------------------------------------------------------------------------- */
 

@@ -49,7 +49,7 @@ cflags="-std=c11 -g -O1 -fno-omit-frame-pointer -Wall -Wextra
 -D_POSIX_C_SOURCE=200809L -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
 -Iformats -Iruntime/include -Iruntime -Ipacker/types -Ipacker/build -Ipacker/import -Ipacker/import/texture
 -Ipacker/import/model -Itests/fuzz"
-libs="-lzstd -luv -lcjson -lassimp -lmeshoptimizer -lm -lpthread"
+libs="-lzstd -lsodium -luv -lcjson -lassimp -lmeshoptimizer -lm -lpthread"
 
 # ---------------------------------------------------------------------------------
 # Build

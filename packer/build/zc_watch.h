@@ -74,7 +74,9 @@ typedef void (*zc_watch_rebuild_fn)(const zc_watch_rebuild *rebuild, void *user_
 
 typedef struct zc_watch_desc {
     zc_build_desc build;            /* what each build does; input_dir and output_path
-                                       required; base_path must be NULL. build.cache and
+                                       required; base_path must be NULL; with
+                                       build.sign_key every pack written is signed (the key
+                                       must outlive the call). build.cache and
                                        build.cache_dir default to an open cache on
                                        "<output_path>.cache", kept for the whole watch */
     uint32_t debounce_ms;           /* default: 0 = ZC_WATCH_DEFAULT_DEBOUNCE_MS; quiet time

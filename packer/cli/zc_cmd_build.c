@@ -88,7 +88,6 @@ static const char zc__build_help[] =
 static const zc_cli_option zc__build_options[] = {
     ZC_CLI_BUILD_OPTIONS(zc_cli_build_values, ),
     ZC_OPT_STRING("--base", 0, zc_cli_build_values, base, "a pack file name", "base pack file name"),
-    ZC_OPT_STRING("--sign", 0, zc_cli_build_values, sign, "a secret key file name", "secret key file name"),
     ZC_OPT_END,
 };
 
@@ -150,6 +149,13 @@ static uint32_t zc__build_threads(uint32_t jobs) {
     snprintf(text, sizeof text, "%u", threads);
     setenv("UV_THREADPOOL_SIZE", text, 1);
     return threads;
+}
+
+int zc__build_read_key(const zc_cli_build_values *v, zc_secret_key *key) {
+    if (!v->sign) return -1;
+    zc_result r = zc_secret_key_read(v->sign, key, (zc_logger){ zc__cli_log, NULL });
+    if (r == ZC_OK) return -1;
+    return r == ZC_ERR_IO ? ZC_EXIT_IO : ZC_EXIT_SIGNATURE;
 }
 
 void zc__build_desc_from(zc_build_desc *desc, const zc_cli_build_values *v, const char *dir, const char *output) {
@@ -289,9 +295,9 @@ static int zc__build_run(const zc_cli_call *call) {
         return rc;
     }
     zc_secret_key key;
-    if (v->sign && (r = zc_secret_key_read(v->sign, &key, (zc_logger){ zc__cli_log, NULL })) != ZC_OK) {
+    if ((rc = zc__build_read_key(v, &key)) >= 0) {
         free(default_output);
-        return r == ZC_ERR_IO ? ZC_EXIT_IO : ZC_EXIT_SIGNATURE;
+        return rc;
     }
     zc__cli.quiet = v->quiet;
 

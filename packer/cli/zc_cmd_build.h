@@ -11,7 +11,7 @@ typedef struct zc_cli_build_values {
     const char *output;         /* -o; NULL: <name of dir>.zcpack */
     int quiet, keep_going, no_compress, no_entry_compression, dict;
     const char *base;           /* build --base */
-    const char *sign;           /* build --sign: secret key file */
+    const char *sign;           /* --sign: secret key file */
     const char *cache;          /* --cache */
     zc_cli_number jobs, max_dimension, model_timeout, level, min_saving, cache_max;
     zc_cli_size max_memory;     /* --max-memory */
@@ -32,8 +32,15 @@ typedef struct zc_cli_build_values {
     ZC_OPT_NUMBER("--level", 0, type, prefix level, 1, ZC_WRITER_MAX_LEVEL),                            \
     ZC_OPT_NUMBER("--min-saving", 0, type, prefix min_saving, 1, 99),                                   \
     ZC_OPT_STRING("--cache", 0, type, prefix cache, "a value", "cache directory name"),                 \
+    ZC_OPT_STRING("--sign", 0, type, prefix sign, "a secret key file name", "secret key file name"),    \
     ZC_OPT_NUMBER("--cache-max", 0, type, prefix cache_max, 1, 1048576),                                \
     ZC_OPT_SIZE("--max-memory", 0, type, prefix max_memory, 1)
+
+/* --sign: read the secret key file into *key when v->sign names one. -1 when there is
+ * nothing to read or the key is read (wipe it with zc_secret_key_wipe after the
+ * builds), else the exit code of the failure (ZC_EXIT_IO unreadable, ZC_EXIT_SIGNATURE
+ * not a secret key), which is already reported. */
+int zc__build_read_key(const zc_cli_build_values *v, zc_secret_key *key);
 
 /* The build description of `v` for `dir` and `output` (logger, threads, options). */
 void zc__build_desc_from(zc_build_desc *desc, const zc_cli_build_values *v, const char *dir, const char *output);

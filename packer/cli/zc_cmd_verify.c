@@ -28,6 +28,7 @@ static const char zc__verify_help[] =
     "                      (at most 16; a pack signed by any of them passes)\n"
     "  --json      print one JSON object instead: {\"ok\", \"entries\", \"signed\",\n"
     "              \"key_id\", \"signature_verified\"} or {\"ok\", \"error\", \"message\"}\n"
+    "              (plus \"key\", the file, when a key file is unusable)\n"
     "  -h, --help  show this help\n";
 
 typedef struct zc__verify_values {
@@ -97,9 +98,15 @@ static int zc__verify_run(const zc_cli_call *call) {
     const char *pack_path = call->operands[0];
     zc_public_key keys[ZC_CLI_MAX_LIST];
     zc_logger logger = { zc__cli_log, NULL };
-    for (int i = 0; i < v->keys.count; ++i) {
-        zc_result kr = zc_public_key_read(v->keys.items[i], &keys[i], logger);
-        if (kr != ZC_OK) return kr == ZC_ERR_IO ? ZC_EXIT_IO : ZC_EXIT_SIGNATURE;
+    zc_result r = ZC_OK;
+    int rc = ZC_EXIT_OK;
+    const char *bad_key = NULL; /* the key file that could not be used; the pack is not opened */
+    for (int i = 0; i < v->keys.count && !bad_key; ++i) {
+        r = zc_public_key_read(v->keys.items[i], &keys[i], logger);
+        if (r != ZC_OK) {
+            bad_key = v->keys.items[i];
+            rc = r == ZC_ERR_IO ? ZC_EXIT_IO : ZC_EXIT_SIGNATURE;
+        }
     }
     /* A pack truncated under the check is a failed check: reported, then the verdict. */
     zc__verify_state s;
@@ -107,8 +114,10 @@ static int zc__verify_run(const zc_cli_call *call) {
     s.pack_path = pack_path;
     s.keys = keys;
     s.key_count = (uint32_t)v->keys.count;
-    int rc = zc__guard_call("verify", zc__verify_body, &s);
-    zc_result r = s.done ? s.r : ZC_ERR_TRUNCATED;
+    if (!bad_key) {
+        rc = zc__guard_call("verify", zc__verify_body, &s);
+        r = s.done ? s.r : ZC_ERR_TRUNCATED;
+    }
     uint32_t count = s.done ? s.count : 0;
     const zc_pack_info info = s.info;
     char id[2 * ZC_KEY_ID_SIZE + 1];
@@ -126,6 +135,7 @@ static int zc__verify_run(const zc_cli_call *call) {
             } else {
                 cJSON_AddStringToObject(o, "error", zc_result_name(r) ? zc_result_name(r) : "unknown");
                 cJSON_AddStringToObject(o, "message", zc__cli.first_error);
+                if (bad_key) cJSON_AddStringToObject(o, "key", bad_key);
             }
         }
         int json_rc = zc__print_json(o);

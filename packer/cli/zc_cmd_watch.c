@@ -43,6 +43,9 @@ static const char zc__watch_help[] =
     "                        until interrupted); the exit code is then the last\n"
     "                        build's\n"
     "  --once                the same as --max-rebuilds 1\n"
+    "  --sign <secret-key>   sign every pack written with this key file from zcpack\n"
+    "                        keygen, so a game that trusts only its public key (hot\n"
+    "                        reload with trusted keys) takes each new generation\n"
     "  -j, --jobs, --keep-going, --no-compress, --max-texture-dimension,\n"
     "  --model-timeout, --no-compress-entries, --level, --min-saving, --dict\n"
     "                        as for 'zcpack build'\n"
@@ -114,7 +117,15 @@ static int zc__watch_run(const zc_cli_call *call) {
         free(default_output);
         return zc__usage_error("watch", "option '--poll': %u ms is below the minimum of 10", v->poll.value);
     }
+    zc_secret_key key;
+    int rc = zc__build_read_key(&v->build, &key);
+    if (rc >= 0) {
+        free(default_output);
+        return rc;
+    }
+    wd.build.sign_key = v->build.sign ? &key : NULL;
     zc_result r = zc_watch_run(&wd);
+    if (v->build.sign) zc_secret_key_wipe(&key);
     if (r != ZC_OK) zc__fail_on(dir, r);
     free(default_output);
     return r == ZC_OK ? ZC_EXIT_OK : zc__exit_for_build(r, ZC_BUILD_STAGE_IMPORT);
@@ -122,6 +133,6 @@ static int zc__watch_run(const zc_cli_call *call) {
 
 const zc_command zc__cmd_watch = {
     "watch", "watch <dir> -o <pack> [options]", "build, then rebuild on every change", zc__watch_help,
-    ZC_EXITS(OK) | ZC_EXITS(INTERNAL) | ZC_EXITS(USAGE) | ZC_EXITS(IO) | ZC_EXITS(IMPORT),
+    ZC_EXITS(OK) | ZC_EXITS(INTERNAL) | ZC_EXITS(USAGE) | ZC_EXITS(IO) | ZC_EXITS(IMPORT) | ZC_EXITS(SIGNATURE),
     zc__watch_options, sizeof(zc__watch_values), 1, "input directory", zc__watch_run,
 };

@@ -70,9 +70,9 @@ extern "C" {
  *    whose identity (device, inode or file index, size, modification and change
  *    times) differs from the last file examined. A file-change notification also
  *    forces a look at the current identity.
- *  - It must open and pass validation at desc.validate; otherwise it is refused (one
- *    sentence through the logger, the stats count a failure) and the current
- *    generation stays. The same file is examined again only when it changes.
+ *  - It must open, carry a good signature when desc.trusted_keys are given, and pass
+ *    validation at desc.validate; otherwise it is refused (one sentence through the
+ *    logger, the stats count a failure) and the current generation stays. The same file is examined again only when it changes.
  *  - A valid file with the same ids as the current generation, each entry unchanged
  *    by zc_entry_differences (same type, layout hash, content hash, raw size and
  *    dependency list), is closed again: no swap, no callback (a `touch`, or a rebuild
@@ -102,7 +102,13 @@ extern "C" {
  *    one call at a time, after the swap. It may call acquire, release, resolve, find,
  *    generation and stats; it must not call zc_live_poll or zc_live_close.
  * Trust: every new generation is validated at desc.validate before anything reads
- * it, so a damaged or half-written file is refused rather than used.
+ * it, so a damaged or half-written file is refused rather than used. With
+ * desc.trusted_keys each generation must also be signed by one of those keys (SPEC.md
+ * sections 14 and 15), checked before validation: a new file that is unsigned, signed
+ * by another key or changed since it was signed is refused like a damaged one
+ * (ZC_ERR_SIGNATURE from zc_live_poll, a logged sentence, a counted failure; the
+ * current generation stays). A signing writer (`zcpack watch --sign`) re-signs every
+ * generation it publishes.
  * ------------------------------------------------------------------------------- */
 
 #ifdef ZC_EDITOR
@@ -177,6 +183,13 @@ typedef struct zc_live_desc {
     zc_allocator allocator;         /* default: malloc/free; also used by every generation;
                                        called from the checking thread and from acquires */
     zc_logger logger;               /* default: silent; called on the thread that checks */
+    const zc_public_key *trusted_keys; /* default: NULL = no signature check. Else every
+                                       generation, the first included, must carry a
+                                       signature by one of these keys that verifies
+                                       (zc_pack_desc.trusted_keys): an unsigned or badly
+                                       signed new file is refused with ZC_ERR_SIGNATURE;
+                                       copied at open */
+    uint32_t trusted_key_count;     /* default: 0; keys at trusted_keys */
 } zc_live_desc;
 
 typedef struct zc_live_view {
@@ -202,8 +215,9 @@ typedef struct zc_live_stats {
 
 /* Open the pack at desc->path (generation 1) and, with desc->watch, start watching it.
  * ZC_OK fills *out. Errors: ZC_ERR_INVALID_ARGUMENT (NULL out or desc, no path, a
- * field out of range, watch requested from a build without libuv), every error of
- * zc_pack_open for the initial file, ZC_ERR_OUT_OF_MEMORY, ZC_ERR_IO (the watcher
+ * field out of range, trusted_key_count without trusted_keys, watch requested from a
+ * build without libuv), every error of zc_pack_open for the initial file (with
+ * trusted keys ZC_ERR_SIGNATURE for one not signed by them), ZC_ERR_OUT_OF_MEMORY, ZC_ERR_IO (the watcher
  * cannot start its loop or thread; a directory that cannot be watched only logs a
  * warning and falls back to polling). On error *out is NULL and nothing is leaked.
  * Untrusted input: safe (validated at desc->validate). Threads: one thread, before any
@@ -221,7 +235,7 @@ void zc_live_close(zc_live_pack *live);
  * when it does not watch (or wants a reload at a chosen moment). ZC_OK when the
  * current generation is up to date afterwards (*out_generation, may be NULL, is the
  * current number); ZC_ERR_LIMIT when the reload is deferred (rule 4); the new file's
- * open or validation error when it was refused (the old generation stays current);
+ * open, signature (ZC_ERR_SIGNATURE) or validation error when it was refused (the old generation stays current);
  * ZC_ERR_OUT_OF_MEMORY (the old generation stays current; the file is not refused,
  * the next check examines it again); ZC_ERR_INVALID_ARGUMENT for NULL. A missing
  * file (between a delete and a create) is ZC_OK: the current generation stays. A

@@ -58,7 +58,8 @@
  *  logs a sentence naming the problem through the pack's logger. Checksums find
  *  accidents, not attackers: to accept only packs you made, sign them (zcpack sign)
  *  and give zc_pack_desc.trusted_keys, which checks a signature over every byte first
- *  (zc_pack_open, "Signatures"; SPEC.md sections 14 and 15).
+ *  (zc_pack_open, "Signatures"; SPEC.md sections 14 and 15). Mount tables
+ *  (zc_mounts_desc) and hot reload (zc_live_desc, every generation) take the same keys.
  *
  * Companion headers
  *  zc_live.h         hot reload (zc_live_*): declared only when ZC_EDITOR is defined.

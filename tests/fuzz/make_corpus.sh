@@ -199,3 +199,15 @@ done
 for t in fuzz_pack fuzz_toc fuzz_types fuzz_zstd fuzz_image fuzz_model fuzz_model_reply; do
     echo "make_corpus: $t: $(ls "$corpus/$t" | wc -l) inputs"
 done
+
+# A signed pack (the fuzz targets' fixed key, zcf_fixed_key in zc_fuzz_walk.h):
+# fuzz_pack opens every input a second time trusting only that key, and this seed
+# passes that signature check.
+if "$seeds" sign "$work/text.zcpack" "$work/signed.zcpack"; then
+    cp "$work/signed.zcpack" "$corpus/fuzz_pack/signed-text.zcpack"
+    cp "$work/signed.zcpack" "$corpus/fuzz_toc/signed-text.zcpack"
+    echo "make_corpus: fuzz_pack, fuzz_toc: a signed pack"
+else
+    echo "make_corpus: zc_fuzz_seeds sign failed" >&2
+    exit 1
+fi

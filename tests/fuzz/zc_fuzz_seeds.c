@@ -9,6 +9,9 @@
  *   zc_fuzz_seeds reply <model file> <out file>
  *       the reply an isolated import child sends for the model (imported here, in
  *       process, under the scene path fuzz_model_reply expects)
+ *   zc_fuzz_seeds sign <pack> <out file>
+ *       the pack signed with the fuzz targets' fixed key (zcf_fixed_key), for
+ *       fuzz_pack's open with that key as the trusted one
  *   zc_fuzz_seeds hostile <dir>...
  *       every hostile pack of zc_fuzz_hostile.c (amplification, dependency lists,
  *       overlapping payloads: zc_fuzz_walk.h, "Hostile packs") into each dir, under
@@ -34,6 +37,7 @@
 
 #include "zc_fuzz_walk.h"
 #include "zc_model.h"
+#include "zc_sign.h"
 
 #define ZCF_SEED_MAX 65536u
 
@@ -145,6 +149,28 @@ static int zcf__reply_seed(const char *model_path, const char *out_path) {
     return 0;
 }
 
+static int zcf__signed_seed(const char *pack_path, const char *out_path) {
+    FILE *f = fopen(pack_path, "rb");
+    static uint8_t data[ZCF_SEED_MAX + 1];
+    size_t size = f ? fread(data, 1, sizeof data, f) : 0;
+    if (f) fclose(f);
+    if (!f || size > ZCF_SEED_MAX) {
+        fprintf(stderr, "zc_fuzz_seeds: %s: %s\n", pack_path, f ? "larger than a seed may be" : "cannot read it");
+        return 1;
+    }
+    if (zcf__write_file(out_path, data, size, NULL, 0)) return 1;
+    zc_secret_key key;
+    zcf_fixed_key(&key.public_key, key.secret);
+    zc_result r = zc_sign_pack_file(out_path, &key, (zc_logger){ 0 });
+    zc_secret_key_wipe(&key);
+    if (r != ZC_OK) {
+        fprintf(stderr, "zc_fuzz_seeds: %s: cannot sign it: %s\n", out_path, zc_result_str(r));
+        unlink(out_path);
+        return 1;
+    }
+    return 0;
+}
+
 static int zcf__assimp_alone(const char *input) {
     FILE *f = fopen(input, "rb");
     if (!f) {
@@ -192,10 +218,12 @@ static int zcf__hostile_seeds(int dir_count, char **dirs) {
 int main(int argc, char **argv) {
     if (argc == 5 && strcmp(argv[1], "pack") == 0) return zcf__pack_seeds(argv[2], argv[3], argv[4]);
     if (argc == 4 && strcmp(argv[1], "reply") == 0) return zcf__reply_seed(argv[2], argv[3]);
+    if (argc == 4 && strcmp(argv[1], "sign") == 0) return zcf__signed_seed(argv[2], argv[3]);
     if (argc == 3 && strcmp(argv[1], "assimp") == 0) return zcf__assimp_alone(argv[2]);
     if (argc >= 3 && strcmp(argv[1], "hostile") == 0) return zcf__hostile_seeds(argc - 2, argv + 2);
     fprintf(stderr, "usage: zc_fuzz_seeds pack <pack> <types dir> <zstd dir>\n"
                     "       zc_fuzz_seeds reply <model file> <out file>\n"
+                    "       zc_fuzz_seeds sign <pack> <out file>\n"
                     "       zc_fuzz_seeds hostile <dir>...\n"
                     "       zc_fuzz_seeds assimp <fuzz_model input>\n");
     return 1;

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sodium.h>
 #include <zstd.h>
 
 #include "zc_entry_types.h"
@@ -366,6 +367,50 @@ static zc_result zcf__walk_pack(zc_pack *pack) {
     return first;
 }
 
+void zcf_fixed_key(zc_public_key *pub, uint8_t secret[64]) {
+    static const uint8_t seed[32] = "zcpack fuzz targets' fixed key.";
+    uint8_t sk[64], hash[32];
+    memset(pub, 0, sizeof *pub);
+    if (sodium_init() < 0) abort();
+    crypto_sign_seed_keypair(pub->key, sk, seed);
+    crypto_generichash(hash, sizeof hash, pub->key, sizeof pub->key, NULL, 0);
+    memcpy(pub->key_id, hash, ZC_KEY_ID_SIZE);
+    pub->algorithm = ZC_SIGNATURE_ED25519_BLAKE2B;
+    if (secret) memcpy(secret, sk, sizeof sk);
+    sodium_memzero(sk, sizeof sk);
+}
+
+/* fuzz_pack's second open, trusting only the fixed key (zcf_pack in zc_fuzz_walk.h);
+ * `unkeyed` is the result of the open at FULL without keys. */
+static void zcf__signed_open(const uint8_t *image, size_t size, zc_result unkeyed) {
+    static zc_public_key key;
+    static int have_key;
+    if (!have_key) {
+        zcf_fixed_key(&key, NULL);
+        have_key = 1;
+    }
+    zc_pack *pack = NULL;
+    zc_result r = zc_pack_open(&pack, &(zc_pack_desc){ .memory = image,
+                                                       .memory_size = size,
+                                                       .validate = ZC_VALIDATE_TOC,
+                                                       .name = "fuzz, signed",
+                                                       .trusted_keys = &key,
+                                                       .trusted_key_count = 1 });
+    ZCF_REQUIRE((r == ZC_OK) == (pack != NULL), "zc_pack_open with keys: result and pack disagree");
+    if (r == ZC_OK) {
+        zc_pack_info info;
+        ZCF_REQUIRE(zc_pack_get_info(pack, &info) == ZC_OK && info.is_signed && info.signature_verified &&
+                        memcmp(info.signer_key_id, key.key_id, ZC_KEY_ID_SIZE) == 0,
+                    "opened with a trusted key, yet not reported as verified by that key");
+        ZCF_REQUIRE(unkeyed == ZC_OK, "a pack signed by the trusted key fails FULL without keys: %s",
+                    zc_result_str(unkeyed));
+        zc_pack_close(pack);
+    }
+    ZCF_REQUIRE(unkeyed != ZC_OK || r == ZC_OK || r == ZC_ERR_SIGNATURE,
+                "a pack valid at FULL is refused with keys for another reason than its signature: %s",
+                zc_result_str(r));
+}
+
 zc_result zcf_pack(const uint8_t *data, size_t size) {
     uint8_t *image = zcf__copy(data, size);
     if (!image) return ZC_ERR_OUT_OF_MEMORY;
@@ -380,6 +425,7 @@ zc_result zcf_pack(const uint8_t *data, size_t size) {
                                                        .cache_budget = (uint64_t)1 << 20,
                                                        .max_decoded_size = ZCF_MAX_DECODED });
     ZCF_REQUIRE((r == ZC_OK) == (pack != NULL), "zc_pack_open result and pack disagree");
+    zcf__signed_open(image, size, r);
     if (r == ZC_OK) {
         r = zcf__walk_pack(pack);
         zc_pack_close(pack);

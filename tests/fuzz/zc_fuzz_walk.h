@@ -53,8 +53,19 @@ extern "C" {
  * through the public accessors: lookups by path and id, dependency resolution,
  * zc_pack_acquire (decoding compressed entries, twice to hit the cache) with every
  * byte read, the typed walk of zcf_walk_payload, zc_hold_release, a second full
- * validation, zc_pack_close. */
+ * validation, zc_pack_close. Before the walk the bytes are opened once more at
+ * ZC_VALIDATE_TOC trusting only zcf_fixed_key's public key (the signature checks of
+ * SPEC.md 14.4); promises: a pack that open accepts is signed by that key and passed
+ * FULL without keys too; a pack FULL accepts is refused with keys only for its
+ * signature (ZC_ERR_SIGNATURE). */
 zc_result zcf_pack(const uint8_t *data, size_t size);
+
+/* The fuzz targets' fixed key pair: Ed25519 from a constant 32-byte seed
+ * (crypto_sign_seed_keypair). *pub receives the public key with its algorithm and key
+ * id; `secret` (may be NULL) libsodium's 64-byte secret key (seed, then public key).
+ * Not a secret: it lets a seed pack carry a signature that verifies (zc_fuzz_seeds
+ * sign), so fuzz_pack reaches past the signature check. */
+void zcf_fixed_key(zc_public_key *pub, uint8_t secret[64]);
 
 /* fuzz_toc: zc_check_header on the bytes as a file, then zc_check_toc on the TOC it
  * locates. An input that does not start with the pack magic is checked as a bare TOC
