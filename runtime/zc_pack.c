@@ -144,68 +144,66 @@ static zc_result zc__check_zeros(const zc_pack *pack, uint64_t from, uint64_t to
     return ZC_OK;
 }
 
-#define ZC__PADDING_STACK_RANGES 256
+#define ZC__STACK_RANGES 256
 
-/* E5, level CHECKSUMS: every byte of the payload area that no record's stored bytes
- * cover is zero (SPEC.md section 2), so damage there is found like damage anywhere
- * else. The records' ranges (bounded by R5 to R7) are sorted by offset: on the stack
- * for up to ZC__PADDING_STACK_RANGES records, else in a temporary array of 16 bytes
- * per record from the pack's allocator. */
-static zc_result zc__validate_padding(const zc_pack *pack, zc_diag *diag) {
-    zc__range stack_ranges[ZC__PADDING_STACK_RANGES];
-    zc__range *ranges = stack_ranges;
-    uint32_t used = 0;
-    if (pack->entry_count > ZC__PADDING_STACK_RANGES) {
+/* The records' non-empty stored ranges, sorted by offset, into *out (*used of them):
+ * `stack` (ZC__STACK_RANGES long) for up to that many records, else a temporary array
+ * of 16 bytes per record from the pack's allocator, released with zc__free_ranges.
+ * Used by E5 and E7; the ranges are bounded by R5 to R7. */
+static zc_result zc__sorted_ranges(const zc_pack *pack, zc__range *stack, zc__range **out, uint32_t *used,
+                                   zc_diag *diag) {
+    zc__range *ranges = stack;
+    if (pack->entry_count > ZC__STACK_RANGES)
         ranges = (zc__range *)pack->allocator.alloc((size_t)pack->entry_count * sizeof *ranges,
                                                     pack->allocator.user_data);
-        if (!ranges)
-            return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "cannot allocate %llu bytes to check the padding",
-                           (unsigned long long)pack->entry_count * sizeof *ranges);
-    }
+    if (!ranges)
+        return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "cannot allocate %llu bytes to sort the payload ranges",
+                       (unsigned long long)pack->entry_count * sizeof *ranges);
+    uint32_t n = 0;
     for (uint32_t i = 0; i < pack->entry_count; ++i) {
         const zc_toc_entry *e = zc__record(pack, i);
         if (e->stored_size == 0) continue;
-        ranges[used].start = e->offset;
-        ranges[used].end = e->offset + e->stored_size;
-        used++;
+        ranges[n].start = e->offset;
+        ranges[n].end = e->offset + e->stored_size;
+        n++;
     }
-    if (used > 1) qsort(ranges, used, sizeof *ranges, zc__compare_ranges);
+    if (n > 1) qsort(ranges, n, sizeof *ranges, zc__compare_ranges);
+    *out = ranges;
+    *used = n;
+    return ZC_OK;
+}
+
+static void zc__free_ranges(const zc_pack *pack, zc__range *stack, zc__range *ranges) {
+    if (ranges != stack) pack->allocator.free(ranges, pack->allocator.user_data);
+}
+
+/* E5, level CHECKSUMS: every byte of the payload area that no record's stored bytes
+ * cover is zero (SPEC.md section 2), so damage there is found like damage anywhere
+ * else. */
+static zc_result zc__validate_padding(const zc_pack *pack, zc_diag *diag) {
+    zc__range stack[ZC__STACK_RANGES], *ranges;
+    uint32_t used;
+    zc_result r = zc__sorted_ranges(pack, stack, &ranges, &used, diag);
+    if (r != ZC_OK) return r;
     uint64_t at = pack->header_size;
-    zc_result r = ZC_OK;
     for (uint32_t k = 0; k <= used && r == ZC_OK; ++k) {
         uint64_t next = k < used ? ranges[k].start : pack->header.toc_offset;
         if (next > at) r = zc__check_zeros(pack, at, next, diag);
         if (k < used && ranges[k].end > at) at = ranges[k].end;
     }
-    if (ranges != stack_ranges) pack->allocator.free(ranges, pack->allocator.user_data);
+    zc__free_ranges(pack, stack, ranges);
     return r;
 }
 
 /* E7, level FULL and above: two records' stored bytes are either the same range
- * (a shared payload) or disjoint; no writer produces a partial overlap. The ranges
- * are sorted by offset once, O(n log n): on the stack for up to
- * ZC__PADDING_STACK_RANGES records, else in a temporary array of 16 bytes per record
- * from the pack's allocator. */
+ * (a shared payload) or disjoint; no writer produces a partial overlap. One sort by
+ * offset, O(n log n). */
 static zc_result zc__validate_overlap(const zc_pack *pack, zc_diag *diag) {
     if (pack->entry_count < 2) return ZC_OK;
-    zc__range stack_ranges[ZC__PADDING_STACK_RANGES];
-    zc__range *ranges = stack_ranges;
-    if (pack->entry_count > ZC__PADDING_STACK_RANGES)
-        ranges = (zc__range *)pack->allocator.alloc((size_t)pack->entry_count * sizeof *ranges,
-                                                    pack->allocator.user_data);
-    if (!ranges)
-        return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "cannot allocate %llu bytes to check the payload ranges",
-                       (unsigned long long)pack->entry_count * sizeof *ranges);
-    uint32_t used = 0;
-    for (uint32_t i = 0; i < pack->entry_count; ++i) {
-        const zc_toc_entry *e = zc__record(pack, i);
-        if (e->stored_size == 0) continue;
-        ranges[used].start = e->offset;
-        ranges[used].end = e->offset + e->stored_size;
-        used++;
-    }
-    if (used > 1) qsort(ranges, used, sizeof *ranges, zc__compare_ranges);
-    zc_result r = ZC_OK;
+    zc__range stack[ZC__STACK_RANGES], *ranges;
+    uint32_t used;
+    zc_result r = zc__sorted_ranges(pack, stack, &ranges, &used, diag);
+    if (r != ZC_OK) return r;
     uint64_t start = 0, end = 0, max_end = 0;
     for (uint32_t k = 0; k < used && r == ZC_OK; ++k) {
         if (k > 0 && ranges[k].start == start && ranges[k].end == end) continue;
@@ -217,7 +215,7 @@ static zc_result zc__validate_overlap(const zc_pack *pack, zc_diag *diag) {
         end = ranges[k].end;
         if (end > max_end) max_end = end;
     }
-    if (ranges != stack_ranges) pack->allocator.free(ranges, pack->allocator.user_data);
+    zc__free_ranges(pack, stack, ranges);
     return r;
 }
 
