@@ -97,16 +97,6 @@ static void assert_no_children(void) {
     cr_assert(got == -1 && errno == ECHILD, "a child is left behind (waitpid gave %d, errno %d)", (int)got, errno);
 }
 
-static int open_fds(void) {
-    DIR *d = opendir("/proc/self/fd");
-    cr_assert(d);
-    int n = 0;
-    for (struct dirent *e; (e = readdir(d));)
-        if (e->d_name[0] != '.') n++;
-    closedir(d);
-    return n - 1; /* the directory stream's own */
-}
-
 /* The tree most tests start from (under tmp/<name>). */
 static char *model_tree(const char *name) {
     char *root = zct_join(zct_tmp, name);
@@ -739,7 +729,7 @@ Test(model_build, isolated_import_equals_in_process) {
         MODELS "FBX/spider.fbx", /* with notes */
         MODELS "Collada/duck.dae",
     };
-    int fds = open_fds();
+    int fds = zct_count_fds();
     for (size_t i = 0; i < sizeof files / sizeof files[0]; ++i) {
         zc_model a, b;
         zc_diag diag;
@@ -753,13 +743,13 @@ Test(model_build, isolated_import_equals_in_process) {
         zc_model_free(&a);
         zc_model_free(&b);
     }
-    cr_assert_eq(open_fds(), fds, "descriptors leaked");
+    cr_assert_eq(zct_count_fds(), fds, "descriptors leaked");
 }
 
 Test(model_build, real_crash_is_reported_with_its_signal) {
     copy_cut(CRASH_SOURCE, zct_tmp, "crash.md5mesh", CRASH_PREFIX, CRASH_SOURCE_SIZE);
     char *file = zct_join(zct_tmp, "crash.md5mesh");
-    int fds = open_fds();
+    int fds = zct_count_fds();
     zc_model m;
     zc_diag diag;
     double seconds;
@@ -771,14 +761,14 @@ Test(model_build, real_crash_is_reported_with_its_signal) {
     cr_assert_null(m.entries);
     cr_assert_lt(seconds, 5.0);
     assert_no_children();
-    cr_assert_eq(open_fds(), fds);
+    cr_assert_eq(zct_count_fds(), fds);
     free(file);
 }
 
 Test(model_build, real_hang_is_stopped_at_the_time_limit) {
     copy_cut(HANG_SOURCE, zct_tmp, "hang.ply", HANG_PREFIX, HANG_SOURCE_SIZE);
     char *file = zct_join(zct_tmp, "hang.ply");
-    int fds = open_fds();
+    int fds = zct_count_fds();
     zc_model m;
     zc_diag diag;
     double seconds;
@@ -789,7 +779,7 @@ Test(model_build, real_hang_is_stopped_at_the_time_limit) {
     cr_assert_geq(seconds, 1.0);
     cr_assert_lt(seconds, 3.0, "stopped only after %.2f s", seconds);
     assert_no_children();
-    cr_assert_eq(open_fds(), fds);
+    cr_assert_eq(zct_count_fds(), fds);
     free(file);
 }
 
@@ -830,7 +820,7 @@ Test(model_build, injected_faults_become_errors) {
         { ZC__MODEL_FAULT_UNSORTED, "the model importer sent a malformed reply: entry " },
         { ZC__MODEL_FAULT_BAD_ERROR, "the model importer sent a malformed reply: error code 2147483647" },
     };
-    int fds = open_fds();
+    int fds = zct_count_fds();
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
         zc__model_child_fault = cases[i].fault;
         zc_model m;
@@ -848,7 +838,7 @@ Test(model_build, injected_faults_become_errors) {
         fprintf(stderr, "model_build: fault %d -> %.3f s: %s\n", cases[i].fault, seconds, diag.message);
         assert_no_children();
     }
-    cr_assert_eq(open_fds(), fds, "descriptors leaked");
+    cr_assert_eq(zct_count_fds(), fds, "descriptors leaked");
 }
 
 Test(model_build, declared_size_is_not_allocated_before_it_arrives) {
@@ -938,7 +928,7 @@ Test(model_build, concurrent_imports_each_get_their_own_result) {
     enum { JOBS = 12 };
     import_job jobs[JOBS];
     pthread_t threads[JOBS];
-    int fds = open_fds();
+    int fds = zct_count_fds();
     for (int i = 0; i < JOBS; ++i) {
         memset(&jobs[i], 0, sizeof jobs[i]);
         jobs[i].file = i % 3 == 0 ? crash : i % 3 == 1 ? hang : MODELS "glTF2/BoxTextured-glTF/BoxTextured.gltf";
@@ -961,7 +951,7 @@ Test(model_build, concurrent_imports_each_get_their_own_result) {
     }
     cr_assert_lt(seconds, 10.0);
     assert_no_children();
-    cr_assert_eq(open_fds(), fds, "descriptors leaked");
+    cr_assert_eq(zct_count_fds(), fds, "descriptors leaked");
     free(crash);
     free(hang);
 }

@@ -5,15 +5,12 @@
  * hashes); files that are refused (damaged, identical); the bound on retained
  * generations and the deferral at the bound; an old generation staying mapped and
  * intact while pinned (by a ref or a zc_hold), then unmapped; generations read into
- * memory (desc.load = ZC_LOAD_READ) surviving truncation; the watcher on rename
- * saves, delete-and-create saves, bursts, a path reached through a symbolic link (only
- * the stat poll can see that change) and generation files (the Windows scheme); and
- * the stress test: reader threads, plus a second reader process, check every byte of
- * every entry of every generation they pin while a writer thread republishes the pack
- * thousands of times; zero SIGBUS, zero torn or mixed-generation reads, retained
- * generations bounded, descriptors and mappings back to their baseline. The negative
- * control runs the same readers against a naive writer that truncates and rewrites
- * the pack in place, and requires the harness to catch it.
+ * memory (desc.load = ZC_LOAD_READ) surviving truncation; signed generations checked
+ * against trusted keys; the watcher on rename saves, delete-and-create saves, bursts, a
+ * path reached through a symbolic link (only the stat poll can see that change) and
+ * generation files (the Windows scheme); descriptors and mappings back to their
+ * baseline; a shared frame decoded once per generation. The stress test is in
+ * test_reload_stress.c.
  */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
@@ -42,6 +39,7 @@
 
 #include "zc_pack.h"
 #include "zc_live.h"
+#include "zc_test_live.h"
 #include "zc_test_util.h"
 #include "zc_writer.h"
 
@@ -55,19 +53,6 @@ typedef struct item {
     const char *path;
     const char *text;
 } item;
-
-static int sanitizing(void) { return getenv("ZC_SANITIZE_RUN") != NULL; }
-
-static uint64_t now_ns(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
-}
-
-static void sleep_ms(long ms) {
-    struct timespec t = { ms / 1000, (ms % 1000) * 1000000L };
-    nanosleep(&t, NULL);
-}
 
 /* Publish a pack of text blobs at `path` the way the packer does: a temporary file
  * renamed over the path. */
@@ -113,52 +98,15 @@ static char *current_text(zc_live_pack *live, const char *path) {
 
 /* Wait up to timeout_ms for the current generation's `path` to read `text`. */
 static int wait_for_text(zc_live_pack *live, const char *path, const char *text, long timeout_ms) {
-    uint64_t end = now_ns() + (uint64_t)timeout_ms * 1000000u;
+    uint64_t end = zct_now_ns() + (uint64_t)timeout_ms * 1000000u;
     for (;;) {
         char *s = current_text(live, path);
         int same = strcmp(s, text) == 0;
         free(s);
         if (same) return 1;
-        if (now_ns() > end) return 0;
-        sleep_ms(2);
+        if (zct_now_ns() > end) return 0;
+        zct_sleep_ms(2);
     }
-}
-
-/* Open file descriptors of this process. */
-static int count_fds(void) {
-    DIR *d = opendir("/proc/self/fd");
-    cr_assert_not_null(d);
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) n += e->d_name[0] != '.';
-    closedir(d);
-    return n;
-}
-
-/* Lines of /proc/self/maps naming a file under `dir` (mapped packs, deleted or not). */
-static int count_maps_under(const char *dir) {
-    FILE *f = fopen("/proc/self/maps", "r");
-    cr_assert_not_null(f);
-    char line[4096];
-    int n = 0;
-    while (fgets(line, sizeof line, f)) n += strstr(line, dir) != NULL;
-    fclose(f);
-    return n;
-}
-
-/* libuv opens two descriptors once per process, with its first loop (the pipe of its
- * signal handling), and keeps them: open and close one watching live pack before
- * taking a descriptor baseline. */
-static void warm_up_libuv(const char *path) {
-    zc_live_pack *live;
-    cr_assert_eq(zc_live_open(&live, &(zc_live_desc){ .path = path, .watch = 1 }), ZC_OK);
-    zc_live_close(live);
-}
-
-static zc_live_stats stats_of(zc_live_pack *live) {
-    zc_live_stats s;
-    cr_assert_eq(zc_live_get_stats(live, &s), ZC_OK);
-    return s;
 }
 
 /* ---------------------------------------------------------------------------------
@@ -242,7 +190,7 @@ Test(reload, refs_pin_the_current_generation_and_stale_refs_are_refused) {
     cr_assert_eq(zc_live_resolve(live, v.ref, &again), ZC_OK);
     cr_expect_eq(again.pack, v.pack);
     cr_expect_eq(zc_live_get_stats(live, &(zc_live_stats){ 0 }), ZC_OK);
-    cr_expect_eq(stats_of(live).refs, 1u);
+    cr_expect_eq(zctl_stats(live).refs, 1u);
 
     cr_assert_eq(zc_live_release(live, v.ref), ZC_OK);
     /* Released: every call with the ref is refused and touches nothing. */
@@ -266,7 +214,7 @@ Test(reload, refs_pin_the_current_generation_and_stale_refs_are_refused) {
     enum { MANY = 100 };
     zc_live_view views[MANY];
     for (int i = 0; i < MANY; ++i) cr_assert_eq(zc_live_acquire(live, &views[i]), ZC_OK);
-    cr_expect_eq(stats_of(live).refs, (uint32_t)MANY);
+    cr_expect_eq(zctl_stats(live).refs, (uint32_t)MANY);
     for (int i = 0; i < MANY; ++i) cr_assert_eq(zc_live_release(live, views[i].ref), ZC_OK);
     for (int i = 0; i < MANY; ++i) cr_expect_eq(zc_live_release(live, views[i].ref), ZC_ERR_STALE_HANDLE);
 
@@ -410,13 +358,13 @@ Test(reload, identical_republish_is_not_swapped) {
     cr_assert_eq(zc_live_poll(live, &generation), ZC_OK);
     cr_expect_eq(generation, 1u);
     cr_expect_eq(rec.events, 0);
-    zc_live_stats s = stats_of(live);
+    zc_live_stats s = zctl_stats(live);
     cr_expect_eq(s.unchanged, 1u);
     cr_expect_eq(s.reloads, 0u);
     cr_expect_eq(s.retained, 1u);
     /* Examined once: the next poll does not open it again. */
     cr_assert_eq(zc_live_poll(live, &generation), ZC_OK);
-    cr_expect_eq(stats_of(live).unchanged, 1u);
+    cr_expect_eq(zctl_stats(live).unchanged, 1u);
     zc_live_close(live);
     free(path);
 }
@@ -461,7 +409,7 @@ Test(reload, a_changed_dependency_list_is_a_change) {
     cr_expect_eq(a->kind, ZC_LIVE_CHANGED);
     cr_expect_eq(a->old_hash, a->new_hash, "the bytes are the same");
     cr_expect_null(find_change(&rec, "b.txt"));
-    cr_expect_eq(stats_of(live).unchanged, 0u);
+    cr_expect_eq(zctl_stats(live).unchanged, 0u);
 
     /* Dropping the dependencies is a change too. */
     publish_with_deps(path, NULL, 0);
@@ -513,14 +461,14 @@ Test(reload, damaged_generation_is_refused_and_the_old_one_stays) {
     cr_expect_eq(zc_live_poll(live, &generation), ZC_ERR_ENTRY_CHECKSUM);
     cr_expect_eq(generation, 1u);
     cr_expect_eq(rec.events, 0);
-    cr_expect_eq(stats_of(live).failures, 1u);
+    cr_expect_eq(zctl_stats(live).failures, 1u);
     cr_expect(zct_log_contains(&log, "was refused"));
     char *text = current_text(live, "b.txt");
     cr_expect_str_eq(text, "bravo");
     free(text);
     /* The same refused file is not opened again while it stays as it is. */
     cr_expect_eq(zc_live_poll(live, &generation), ZC_OK);
-    cr_expect_eq(stats_of(live).failures, 1u);
+    cr_expect_eq(zctl_stats(live).failures, 1u);
 
     /* A truncated file is refused too. */
     size_t size;
@@ -540,7 +488,7 @@ Test(reload, damaged_generation_is_refused_and_the_old_one_stays) {
     text = current_text(live, "b.txt");
     cr_expect_str_eq(text, "bravo, edited");
     free(text);
-    cr_expect_eq(stats_of(live).failures, 2u);
+    cr_expect_eq(zctl_stats(live).failures, 2u);
     zc_live_close(live);
     free(bytes);
     free(side);
@@ -665,7 +613,7 @@ Test(reload, signed_generations_are_checked_against_the_trusted_keys) {
     publish_signed(spare, &release, "five");
     publish_damaged_copy(path, spare, "a.txt");
     expect_poll(live, ZC_ERR_SIGNATURE, 2, "two");
-    cr_expect_eq(stats_of(live).failures, 3u);
+    cr_expect_eq(zctl_stats(live).failures, 3u);
     cr_expect_eq(rec.events, 1);
 
     /* An unsigned pack re-signed in place by `zcpack sign`'s code is accepted. */
@@ -680,7 +628,7 @@ Test(reload, signed_generations_are_checked_against_the_trusted_keys) {
     cr_expect(info.signature_verified, "the current generation was opened without checking its signature");
     cr_expect_eq(memcmp(info.signer_key_id, trusted.key_id, ZC_KEY_ID_SIZE), 0);
     cr_assert_eq(zc_live_release(live, view.ref), ZC_OK);
-    cr_expect_eq(stats_of(live).failures, 3u);
+    cr_expect_eq(zctl_stats(live).failures, 3u);
     zc_live_close(live);
     zc_secret_key_wipe(&release);
     zc_secret_key_wipe(&stranger);
@@ -700,7 +648,7 @@ Test(reload, retained_generations_are_bounded_and_reloads_wait_at_the_bound) {
     cr_assert_eq(zc_live_open(&live, &(zc_live_desc){ .path = path, .max_generations = 3,
                                                      .logger = zct_log_recorder(&log) }),
                  ZC_OK);
-    cr_expect_eq(count_maps_under(zct_tmp), 1);
+    cr_expect_eq(zct_count_maps_under(zct_tmp), 1);
     zc_live_view v1, v2;
     cr_assert_eq(zc_live_acquire(live, &v1), ZC_OK);
     PUBLISH(path, { "a.txt", "gen 2" });
@@ -709,8 +657,8 @@ Test(reload, retained_generations_are_bounded_and_reloads_wait_at_the_bound) {
     cr_expect_eq(v2.generation, 2u);
     PUBLISH(path, { "a.txt", "gen 3" });
     cr_assert_eq(zc_live_poll(live, NULL), ZC_OK);
-    cr_expect_eq(stats_of(live).retained, 3u);
-    cr_expect_eq(count_maps_under(zct_tmp), 3);
+    cr_expect_eq(zctl_stats(live).retained, 3u);
+    cr_expect_eq(zct_count_maps_under(zct_tmp), 3);
 
     /* Generations 1 and 2 pinned, 3 current: the fourth waits. */
     PUBLISH(path, { "a.txt", "gen 4" });
@@ -718,33 +666,33 @@ Test(reload, retained_generations_are_bounded_and_reloads_wait_at_the_bound) {
     cr_expect_eq(zc_live_poll(live, &generation), ZC_ERR_LIMIT);
     cr_expect_eq(generation, 3u);
     cr_expect_eq(zc_live_poll(live, &generation), ZC_ERR_LIMIT);
-    zc_live_stats s = stats_of(live);
+    zc_live_stats s = zctl_stats(live);
     cr_expect_eq(s.deferrals, 2u);
     cr_expect_eq(s.retained, 3u);
     cr_expect_eq(s.retained_peak, 3u);
-    cr_expect_eq(count_maps_under(zct_tmp), 3, "the waiting file is not even mapped");
+    cr_expect_eq(zct_count_maps_under(zct_tmp), 3, "the waiting file is not even mapped");
     cr_expect(zct_log_contains(&log, "waits"));
     expect_text(v1.pack, "a.txt", "gen 1");
     expect_text(v2.pack, "a.txt", "gen 2");
 
     /* Releasing generation 1 unmaps it at once and makes room. */
     cr_assert_eq(zc_live_release(live, v1.ref), ZC_OK);
-    cr_expect_eq(stats_of(live).retained, 2u);
-    cr_expect_eq(count_maps_under(zct_tmp), 2);
+    cr_expect_eq(zctl_stats(live).retained, 2u);
+    cr_expect_eq(zct_count_maps_under(zct_tmp), 2);
     cr_expect_eq(zc_live_poll(live, &generation), ZC_OK);
     cr_expect_eq(generation, 4u);
     char *text = current_text(live, "a.txt");
     cr_expect_str_eq(text, "gen 4");
     free(text);
     /* 3 is neither current nor pinned: swept. 2 is still pinned. */
-    cr_expect_eq(stats_of(live).retained, 2u);
+    cr_expect_eq(zctl_stats(live).retained, 2u);
     expect_text(v2.pack, "a.txt", "gen 2");
     cr_assert_eq(zc_live_release(live, v2.ref), ZC_OK);
-    cr_expect_eq(stats_of(live).retained, 1u);
-    cr_expect_eq(count_maps_under(zct_tmp), 1);
-    cr_expect_leq(stats_of(live).retained_peak, 3u);
+    cr_expect_eq(zctl_stats(live).retained, 1u);
+    cr_expect_eq(zct_count_maps_under(zct_tmp), 1);
+    cr_expect_leq(zctl_stats(live).retained_peak, 3u);
     zc_live_close(live);
-    cr_expect_eq(count_maps_under(zct_tmp), 0);
+    cr_expect_eq(zct_count_maps_under(zct_tmp), 0);
     free(path);
 }
 
@@ -774,10 +722,10 @@ Test(reload, pinned_generation_stays_mapped_and_intact_across_reloads) {
     cr_assert_eq(zc_live_find(live, pinned.ref, "big.bin", &b), ZC_OK);
     cr_expect_eq(memcmp(b.data, big, sizeof big - 1), 0);
     /* Only the pinned generation and the current one are mapped. */
-    cr_expect_eq(stats_of(live).retained, 2u);
-    cr_expect_eq(count_maps_under(zct_tmp), 2);
+    cr_expect_eq(zctl_stats(live).retained, 2u);
+    cr_expect_eq(zct_count_maps_under(zct_tmp), 2);
     cr_assert_eq(zc_live_release(live, pinned.ref), ZC_OK);
-    cr_expect_eq(count_maps_under(zct_tmp), 1);
+    cr_expect_eq(zct_count_maps_under(zct_tmp), 1);
     cr_expect_eq(zc_live_find(live, pinned.ref, "a.txt", &a), ZC_ERR_STALE_HANDLE);
     zc_live_close(live);
     free(path);
@@ -798,13 +746,13 @@ Test(reload, a_zc_hold_keeps_its_generation_until_released) {
 
     PUBLISH(path, { "a.txt", "new bytes" });
     cr_assert_eq(zc_live_poll(live, NULL), ZC_OK);
-    cr_expect_eq(stats_of(live).retained, 2u, "the hold keeps generation 1");
+    cr_expect_eq(zctl_stats(live).retained, 2u, "the hold keeps generation 1");
     cr_expect_eq(memcmp(hold.data, "held bytes", 10), 0);
     zc_hold_release(&hold);
     /* The next check sweeps it. */
     cr_assert_eq(zc_live_poll(live, NULL), ZC_OK);
-    cr_expect_eq(stats_of(live).retained, 1u);
-    cr_expect_eq(count_maps_under(zct_tmp), 1);
+    cr_expect_eq(zctl_stats(live).retained, 1u);
+    cr_expect_eq(zct_count_maps_under(zct_tmp), 1);
 
     /* A hold may outlive the live pack itself. */
     cr_assert_eq(zc_live_acquire(live, &v), ZC_OK);
@@ -814,7 +762,7 @@ Test(reload, a_zc_hold_keeps_its_generation_until_released) {
     zc_live_close(live);
     cr_expect_eq(memcmp(hold.data, "new bytes", 9), 0);
     zc_hold_release(&hold);
-    cr_expect_eq(count_maps_under(zct_tmp), 0);
+    cr_expect_eq(zct_count_maps_under(zct_tmp), 0);
     free(path);
 }
 
@@ -835,7 +783,7 @@ Test(reload, close_releases_refs_still_held) {
     zc_live_close(live);
     cr_expect(zct_log_contains(&log, "1 refs still held"));
     cr_expect_eq(alloc.live, 0);
-    cr_expect_eq(count_maps_under(zct_tmp), 0);
+    cr_expect_eq(zct_count_maps_under(zct_tmp), 0);
     free(path);
 }
 
@@ -908,7 +856,7 @@ static zc_live_pack *open_watching(const char *path, recorder *rec, uint32_t pol
     cr_assert_eq(zc_live_open(&live, &(zc_live_desc){ .path = path, .watch = 1, .poll_interval_ms = poll_ms,
                                                      .files = files, .on_change = record, .user_data = rec }),
                  ZC_OK);
-    zc_live_stats s = stats_of(live);
+    zc_live_stats s = zctl_stats(live);
     cr_expect_eq(s.watching, 1);
     return live;
 }
@@ -920,7 +868,7 @@ Test(reload, watcher_sees_rename_saves) {
     recorder_init(&rec);
     /* A long poll interval: the notification alone must bring the change. */
     zc_live_pack *live = open_watching(path, &rec, 60000, ZC_LIVE_FILES_DEFAULT);
-    cr_expect_eq(stats_of(live).notifications, 1);
+    cr_expect_eq(zctl_stats(live).notifications, 1);
     PUBLISH(path, { "a.txt", "v2" }, { "b.txt", "same" });
     cr_expect(wait_for_text(live, "a.txt", "v2", 5000), "the notification brought generation 2");
     cr_expect_eq(recorded_events(&rec), 1);
@@ -952,13 +900,13 @@ Test(reload, watcher_sees_delete_and_create_saves) {
         /* Delete, then create and write in small pieces, as some editors save: the
          * watcher sees the missing file and the half-written one, and refuses both. */
         cr_assert_eq(unlink(path), 0);
-        sleep_ms(5);
+        zct_sleep_ms(5);
         int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
         cr_assert_geq(fd, 0);
         for (size_t at = 0; at < size; at += 40) {
             size_t n = size - at < 40 ? size - at : 40;
             cr_assert_eq(write(fd, bytes + at, n), (ssize_t)n);
-            sleep_ms(1);
+            zct_sleep_ms(1);
         }
         close(fd);
         free(bytes);
@@ -985,7 +933,7 @@ Test(reload, watcher_converges_after_a_burst_of_saves) {
     int events = recorded_events(&rec);
     cr_expect_geq(events, 1);
     cr_expect_leq(events, 200);
-    zc_live_stats s = stats_of(live);
+    zc_live_stats s = zctl_stats(live);
     cr_expect_eq(s.failures, 0u, "rename saves are never seen half-written");
     zc_live_close(live);
     free(path);
@@ -1057,9 +1005,9 @@ Test(reload, watcher_retries_a_deferred_reload_when_a_ref_is_released) {
     PUBLISH(path, { "a.txt", "v3" }); /* 2 pinned and current: room for nothing else? */
     cr_expect(wait_for_text(live, "a.txt", "v3", 5000), "2 is current, so 3 fits beside it");
     PUBLISH(path, { "a.txt", "v4" }); /* 2 pinned, 3 current: 4 must wait */
-    uint64_t end = now_ns() + 3000000000u;
-    while (stats_of(live).deferrals == 0 && now_ns() < end) sleep_ms(2);
-    cr_expect_geq(stats_of(live).deferrals, 1u);
+    uint64_t end = zct_now_ns() + 3000000000u;
+    while (zctl_stats(live).deferrals == 0 && zct_now_ns() < end) zct_sleep_ms(2);
+    cr_expect_geq(zctl_stats(live).deferrals, 1u);
     char *text = current_text(live, "a.txt");
     cr_expect_str_eq(text, "v3");
     free(text);
@@ -1072,8 +1020,8 @@ Test(reload, watcher_retries_a_deferred_reload_when_a_ref_is_released) {
 Test(reload, descriptors_and_mappings_return_to_baseline) {
     char *path = zct_join(zct_tmp, "game.zcpack");
     PUBLISH(path, { "a.txt", "v0" });
-    warm_up_libuv(path);
-    int fds = count_fds();
+    zctl_warm_up_libuv(path);
+    int fds = zct_count_fds();
     for (int i = 1; i <= 10; ++i) {
         recorder rec;
         recorder_init(&rec);
@@ -1083,398 +1031,10 @@ Test(reload, descriptors_and_mappings_return_to_baseline) {
         PUBLISH(path, { "a.txt", text });
         cr_expect(wait_for_text(live, "a.txt", text, 5000));
         zc_live_close(live);
-        cr_expect_eq(count_fds(), fds, "round %d", i);
-        cr_expect_eq(count_maps_under(zct_tmp), 0, "round %d", i);
+        cr_expect_eq(zct_count_fds(), fds, "round %d", i);
+        cr_expect_eq(zct_count_maps_under(zct_tmp), 0, "round %d", i);
     }
     free(path);
-}
-
-/* ---------------------------------------------------------------------------------
- * Stress: readers check every byte of every pinned generation while it is
- * republished thousands of times.
- *
- * Generation g holds ENTRIES blobs "e0".."e7" whose sizes depend on g (so entries
- * move between generations). Entry i is 64-bit words: word 0 is g (the generation
- * marker), word 1 is i, word k >= 2 is pattern(g, i, k). A reader pins a generation
- * and checks every word of every entry: a marker that differs between the entries of
- * one pin is a mixed-generation read; any other wrong word, size or count is a torn
- * read; markers going backwards between pins of one thread are counted too.
- * ------------------------------------------------------------------------------- */
-
-#define ENTRIES 8
-
-static uint64_t words_of(uint64_t g, uint32_t i) { return 64 + ((g * 7919u + i * 104729u) % 24u) * 64; }
-
-static uint64_t pattern(uint64_t g, uint32_t i, uint64_t k) {
-    return (g * 0x9E3779B97F4A7C15ull) ^ ((uint64_t)i << 56) ^ (k * 0xBF58476D1CE4E5B9ull);
-}
-
-/* The pack bytes of generation g, written through the writer to `out`. */
-static void write_generation(const char *out, uint64_t g) {
-    zc_writer *w;
-    cr_assert_eq(zc_writer_open(&w, &(zc_writer_desc){ .path = out, .no_sync = 1, .no_verify = 1 }), ZC_OK);
-    uint64_t buf[64 + 24 * 64];
-    for (uint32_t i = 0; i < ENTRIES; ++i) {
-        char name[8];
-        snprintf(name, sizeof name, "e%u", i);
-        uint64_t n = words_of(g, i);
-        buf[0] = g;
-        buf[1] = i;
-        for (uint64_t k = 2; k < n; ++k) buf[k] = pattern(g, i, k);
-        cr_assert_eq(zc_writer_begin_entry(w, name, ZC_TYPE_BLOB, ZC_BLOB_LAYOUT_HASH, 0), ZC_OK);
-        cr_assert_eq(zc_writer_write(w, buf, n * 8), ZC_OK);
-        cr_assert_eq(zc_writer_end_entry(w), ZC_OK);
-    }
-    cr_assert_eq(zc_writer_finish(w), ZC_OK);
-}
-
-/* Counters shared with reader processes (MAP_SHARED | MAP_ANONYMOUS). */
-typedef struct harness {
-    atomic_int stop;
-    atomic_long passes;         /* pins fully checked */
-    atomic_long torn;
-    atomic_long mixed;
-    atomic_long backwards;
-    atomic_long sigbus;
-    atomic_long errors;         /* acquire or release failures */
-    atomic_ulong max_marker;
-    atomic_uint max_generation;
-    atomic_uint retained_peak;
-    atomic_int fds_leaked;      /* a reader process's own baseline check */
-    atomic_int maps_left;
-} harness;
-
-static harness *harness_new(void) {
-    harness *h = mmap(NULL, sizeof *h, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    cr_assert_neq(h, MAP_FAILED);
-    memset(h, 0, sizeof *h);
-    return h;
-}
-
-/* SIGBUS: counted; a reader thread inside a check jumps out of it, any other thread
- * (a watcher validating a file that shrinks under it) dies of it as by default. */
-static _Thread_local sigjmp_buf *reader_jump;
-static harness *signal_harness;
-
-static void on_sigbus(int sig, siginfo_t *info, void *context) {
-    (void)info;
-    (void)context;
-    if (signal_harness) atomic_fetch_add(&signal_harness->sigbus, 1);
-    if (reader_jump) siglongjmp(*reader_jump, 1);
-    signal(sig, SIG_DFL); /* returning re-runs the faulting access, which now kills */
-}
-
-static void install_sigbus(harness *h) {
-    signal_harness = h;
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_sigaction = on_sigbus;
-    sa.sa_flags = SA_SIGINFO | SA_NODEFER;
-    sigemptyset(&sa.sa_mask);
-    cr_assert_eq(sigaction(SIGBUS, &sa, NULL), 0);
-}
-
-/* Check one pinned generation. 0 when it is whole and of one generation. */
-static int check_generation(const zc_pack *pack, harness *h, uint64_t *last_marker) {
-    if (zc_pack_entry_count(pack) != ENTRIES) {
-        atomic_fetch_add(&h->torn, 1);
-        return 1;
-    }
-    uint64_t marker = 0;
-    for (uint32_t i = 0; i < ENTRIES; ++i) {
-        char name[8];
-        snprintf(name, sizeof name, "e%u", i);
-        zc_entry e;
-        if (zc_pack_find(pack, name, &e) != ZC_OK || e.raw_size % 8 != 0 || e.raw_size < 16) {
-            atomic_fetch_add(&h->torn, 1);
-            return 1;
-        }
-        const volatile uint64_t *w = (const volatile uint64_t *)e.data;
-        if (i == 0) marker = w[0];
-        if (w[0] != marker) {
-            atomic_fetch_add(&h->mixed, 1);
-            return 1;
-        }
-        uint64_t n = e.raw_size / 8;
-        if (w[1] != i || n != words_of(marker, i)) {
-            atomic_fetch_add(&h->torn, 1);
-            return 1;
-        }
-        for (uint64_t k = 2; k < n; ++k)
-            if (w[k] != pattern(marker, i, k)) {
-                atomic_fetch_add(&h->torn, 1);
-                return 1;
-            }
-    }
-    if (marker < *last_marker) atomic_fetch_add(&h->backwards, 1);
-    *last_marker = marker;
-    unsigned long seen = atomic_load(&h->max_marker);
-    while (marker > seen && !atomic_compare_exchange_weak(&h->max_marker, &seen, marker)) {}
-    atomic_fetch_add(&h->passes, 1);
-    return 0;
-}
-
-/* check_generation with a SIGBUS turned into a counted jump out of it. */
-static void guarded_check(const zc_pack *pack, harness *h, uint64_t *last_marker) {
-    sigjmp_buf jump;
-    if (sigsetjmp(jump, 1) == 0) {
-        reader_jump = &jump;
-        check_generation(pack, h, last_marker);
-    }
-    reader_jump = NULL;
-}
-
-typedef struct reader_arg {
-    zc_live_pack *live;
-    harness *h;
-    int slow;                   /* hold some pins for a millisecond, to fill the bound */
-} reader_arg;
-
-static void *reader_thread(void *p) {
-    reader_arg *a = (reader_arg *)p;
-    uint64_t last_marker = 0;
-    uint32_t last_generation = 0;
-    for (unsigned long round = 0; !atomic_load(&a->h->stop); ++round) {
-        zc_live_view v;
-        if (zc_live_acquire(a->live, &v) != ZC_OK) {
-            atomic_fetch_add(&a->h->errors, 1);
-            continue;
-        }
-        if (v.generation < last_generation) atomic_fetch_add(&a->h->backwards, 1);
-        last_generation = v.generation;
-        guarded_check(v.pack, a->h, &last_marker);
-        if (a->slow && round % 4 == 0) sleep_ms(1);
-        if (zc_live_release(a->live, v.ref) != ZC_OK) atomic_fetch_add(&a->h->errors, 1);
-        unsigned g = atomic_load(&a->h->max_generation);
-        while (v.generation > g && !atomic_compare_exchange_weak(&a->h->max_generation, &g, v.generation)) {}
-    }
-    return NULL;
-}
-
-/* Readers in this process on their own live pack until h->stop; then the live pack's
- * peak retention is recorded and it is closed. */
-static void run_readers(const char *path, harness *h, int threads, uint32_t max_generations) {
-    zc_live_pack *live;
-    if (zc_live_open(&live, &(zc_live_desc){ .path = path, .watch = 1, .poll_interval_ms = 20,
-                                            .max_generations = max_generations }) != ZC_OK) {
-        atomic_fetch_add(&h->errors, 1);
-        return;
-    }
-    pthread_t tid[16];
-    reader_arg args[16];
-    for (int i = 0; i < threads; ++i) {
-        args[i] = (reader_arg){ .live = live, .h = h, .slow = i == 0 };
-        pthread_create(&tid[i], NULL, reader_thread, &args[i]);
-    }
-    for (int i = 0; i < threads; ++i) pthread_join(tid[i], NULL);
-    zc_live_stats s;
-    zc_live_get_stats(live, &s);
-    unsigned peak = atomic_load(&h->retained_peak);
-    if (s.retained_peak > peak) atomic_store(&h->retained_peak, s.retained_peak);
-    zc_live_close(live);
-}
-
-/* A reader process: its own readers, then its own baseline check; exit 0 when its
- * readers found nothing wrong, 1 otherwise (the parent also reads the counters).
- * `quiet`: its stderr goes to /dev/null (the negative control's processes read
- * damaged packs, and the sanitizers say so at length). */
-static pid_t spawn_reader_process(const char *path, harness *h, int threads, uint32_t max_generations,
-                                  const char *dir, int quiet) {
-    fflush(NULL);
-    pid_t pid = fork();
-    cr_assert_geq(pid, 0);
-    if (pid != 0) return pid;
-    if (quiet) {
-        int null = open("/dev/null", O_WRONLY);
-        if (null >= 0) dup2(null, 2);
-        if (null > 2) close(null);
-    }
-    install_sigbus(h);
-    warm_up_libuv(path);
-    int fds = count_fds();
-    run_readers(path, h, threads, max_generations);
-    if (count_fds() != fds) atomic_store(&h->fds_leaked, 1);
-    atomic_store(&h->maps_left, count_maps_under(dir));
-    int bad = atomic_load(&h->torn) || atomic_load(&h->mixed) || atomic_load(&h->sigbus) ||
-              atomic_load(&h->errors) || atomic_load(&h->backwards);
-    _exit(bad ? 1 : 0);
-}
-
-typedef struct writer_arg {
-    const char *path;
-    const char *dir;
-    uint64_t first, last;
-    int max_maps;               /* most pack mappings seen in this process */
-} writer_arg;
-
-static void *writer_thread(void *p) {
-    writer_arg *a = (writer_arg *)p;
-    for (uint64_t g = a->first; g <= a->last; ++g) {
-        write_generation(a->path, g);
-        if (g % 16 == 0) {
-            int maps = count_maps_under(a->dir);
-            if (maps > a->max_maps) a->max_maps = maps;
-        }
-    }
-    return NULL;
-}
-
-/* Wait until the live pack shows generation marker `g` (its e0 word 0). */
-static int wait_for_marker(zc_live_pack *live, uint64_t g, long timeout_ms) {
-    uint64_t end = now_ns() + (uint64_t)timeout_ms * 1000000u;
-    for (;;) {
-        zc_live_view v;
-        cr_assert_eq(zc_live_acquire(live, &v), ZC_OK);
-        zc_entry e;
-        uint64_t marker = zc_pack_find(v.pack, "e0", &e) == ZC_OK ? *(const uint64_t *)e.data : 0;
-        zc_live_release(live, v.ref);
-        if (marker == g) return 1;
-        if (now_ns() > end) return 0;
-        sleep_ms(5);
-    }
-}
-
-Test(reload, stress_readers_and_a_reader_process_while_the_pack_is_republished, .timeout = 300) {
-    const uint64_t publishes = sanitizing() ? 600 : 3000;
-    const uint32_t max_generations = 3;
-    const int threads = 4;
-    char *path = zct_join(zct_tmp, "game.zcpack");
-    write_generation(path, 1);
-    warm_up_libuv(path);
-    int fds = count_fds();
-    cr_assert_eq(count_maps_under(zct_tmp), 0);
-
-    /* The second reader process first (no threads yet in this one). */
-    harness *child_h = harness_new();
-    pid_t child = spawn_reader_process(path, child_h, 2, max_generations, zct_tmp, 0);
-
-    harness *h = harness_new();
-    install_sigbus(h);
-    zc_live_pack *live;
-    cr_assert_eq(zc_live_open(&live, &(zc_live_desc){ .path = path, .watch = 1, .poll_interval_ms = 20,
-                                                     .max_generations = max_generations }),
-                 ZC_OK);
-    pthread_t tid[8];
-    reader_arg args[8];
-    for (int i = 0; i < threads; ++i) {
-        args[i] = (reader_arg){ .live = live, .h = h, .slow = i == 0 };
-        cr_assert_eq(pthread_create(&tid[i], NULL, reader_thread, &args[i]), 0);
-    }
-    writer_arg wa = { .path = path, .dir = zct_tmp, .first = 2, .last = publishes + 1 };
-    uint64_t start = now_ns();
-    pthread_t writer;
-    cr_assert_eq(pthread_create(&writer, NULL, writer_thread, &wa), 0);
-    pthread_join(writer, NULL);
-    double write_s = (double)(now_ns() - start) / 1e9;
-
-    /* Every reader converges on the last generation. */
-    cr_expect(wait_for_marker(live, publishes + 1, 10000), "the last generation arrived");
-    uint64_t end = now_ns() + 10000000000u;
-    while ((atomic_load(&h->max_marker) != publishes + 1 || atomic_load(&child_h->max_marker) != publishes + 1) &&
-           now_ns() < end)
-        sleep_ms(5);
-    atomic_store(&h->stop, 1);
-    atomic_store(&child_h->stop, 1);
-    for (int i = 0; i < threads; ++i) pthread_join(tid[i], NULL);
-    zc_live_stats s = stats_of(live);
-    zc_live_close(live);
-    int status = 0;
-    cr_assert_eq(waitpid(child, &status, 0), child);
-
-    cr_log_info("stress: %llu publishes in %.2f s; this process: %ld checked pins, %llu reloads, %llu deferrals, "
-                "peak %u generations, %d pack mappings at most; reader process: %ld checked pins, peak %u",
-                (unsigned long long)publishes, write_s, atomic_load(&h->passes), (unsigned long long)s.reloads,
-                (unsigned long long)s.deferrals, s.retained_peak, wa.max_maps, atomic_load(&child_h->passes),
-                atomic_load(&child_h->retained_peak));
-    /* This process. */
-    cr_expect_eq(atomic_load(&h->sigbus), 0);
-    cr_expect_eq(atomic_load(&h->torn), 0);
-    cr_expect_eq(atomic_load(&h->mixed), 0);
-    cr_expect_eq(atomic_load(&h->backwards), 0);
-    cr_expect_eq(atomic_load(&h->errors), 0);
-    cr_expect_gt(atomic_load(&h->passes), 100);
-    cr_expect_eq(atomic_load(&h->max_marker), publishes + 1);
-    cr_expect_gt(s.reloads, 10u, "generations were swapped while readers read");
-    cr_expect_leq(s.retained_peak, max_generations);
-    /* The runtime's own count (retained_peak, above) is exact. /proc/self/maps is read
-     * in several read() calls while the watcher thread maps and unmaps generations, so
-     * one snapshot can list a mapping that is being replaced next to its successor:
-     * the file view may show one line more than were ever mapped at once. */
-    cr_expect_leq(wa.max_maps, (int)max_generations + 1, "mapped generations stay within the bound");
-    cr_expect_eq(s.failures, 0u);
-    cr_expect_eq(count_fds(), fds, "descriptors back to the baseline");
-    cr_expect_eq(count_maps_under(zct_tmp), 0, "every pack mapping is gone");
-    /* The reader process. */
-    cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0, "reader process status %d", status);
-    cr_expect_eq(atomic_load(&child_h->sigbus), 0);
-    cr_expect_eq(atomic_load(&child_h->torn), 0);
-    cr_expect_eq(atomic_load(&child_h->mixed), 0);
-    cr_expect_gt(atomic_load(&child_h->passes), 10);
-    cr_expect_eq(atomic_load(&child_h->max_marker), publishes + 1);
-    cr_expect_leq(atomic_load(&child_h->retained_peak), max_generations);
-    cr_expect_eq(atomic_load(&child_h->fds_leaked), 0);
-    cr_expect_eq(atomic_load(&child_h->maps_left), 0);
-    munmap(h, sizeof *h);
-    munmap(child_h, sizeof *child_h);
-    free(path);
-}
-
-/* The negative control: the same readers, in reader processes, against a writer that
- * rewrites the pack in place (truncate, then write it again piece by piece). The
- * harness must catch it: a SIGBUS (counted, or a process killed by one) or a torn or
- * mixed read. */
-Test(reload, negative_control_an_in_place_writer_is_caught, .timeout = 120) {
-    char *path = zct_join(zct_tmp, "game.zcpack");
-    char *side = zct_join(zct_tmp, "side.zcpack");
-    write_generation(path, 1);
-    enum { PROCESSES = 2 };
-    harness *h[PROCESSES];
-    pid_t pid[PROCESSES];
-    for (int i = 0; i < PROCESSES; ++i) {
-        h[i] = harness_new();
-        pid[i] = spawn_reader_process(path, h[i], 2, 3, zct_tmp, 1);
-    }
-    sleep_ms(100); /* let the readers start */
-    uint64_t end = now_ns() + (sanitizing() ? 3000000000u : 1500000000u);
-    uint64_t g = 2;
-    int alive = PROCESSES, status[PROCESSES], reaped[PROCESSES] = { 0 };
-    while (now_ns() < end && alive > 0) {
-        write_generation(side, g++);
-        size_t size;
-        uint8_t *bytes = zct_read_file(side, &size);
-        cr_assert_not_null(bytes);
-        int fd = open(path, O_WRONLY | O_TRUNC);
-        cr_assert_geq(fd, 0);
-        for (size_t at = 0; at < size; at += 4096) {
-            size_t n = size - at < 4096 ? size - at : 4096;
-            cr_assert_eq(write(fd, bytes + at, n), (ssize_t)n);
-            sched_yield();
-        }
-        close(fd);
-        free(bytes);
-        alive = 0;
-        for (int i = 0; i < PROCESSES; ++i) {
-            if (!reaped[i]) reaped[i] = waitpid(pid[i], &status[i], WNOHANG) == pid[i];
-            alive += !reaped[i];
-        }
-    }
-    long caught = 0;
-    for (int i = 0; i < PROCESSES; ++i) {
-        atomic_store(&h[i]->stop, 1);
-        if (!reaped[i]) cr_assert_eq(waitpid(pid[i], &status[i], 0), pid[i]);
-        int killed = WIFSIGNALED(status[i]);
-        long found = atomic_load(&h[i]->sigbus) + atomic_load(&h[i]->torn) + atomic_load(&h[i]->mixed);
-        cr_log_info("negative control, reader process %d: %s %d; %ld SIGBUS, %ld torn, %ld mixed, %ld whole pins", i,
-                    killed ? "killed by signal" : "exit status", killed ? WTERMSIG(status[i]) : WEXITSTATUS(status[i]),
-                    atomic_load(&h[i]->sigbus), atomic_load(&h[i]->torn), atomic_load(&h[i]->mixed),
-                    atomic_load(&h[i]->passes));
-        caught += killed || found > 0;
-        munmap(h[i], sizeof *h[i]);
-    }
-    cr_expect_eq(caught, PROCESSES, "every reader process noticed the in-place writer (%llu rewrites)",
-                 (unsigned long long)(g - 2));
-    free(path);
-    free(side);
 }
 
 /* ---------------------------------------------------------------------------------

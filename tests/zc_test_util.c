@@ -38,6 +38,39 @@ static int zct__rm_one(const char *path, const struct stat *st, int flag, struct
     return (r != 0 && errno != ENOENT) ? -1 : 0;
 }
 
+uint64_t zct_now_ns(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+void zct_sleep_ms(long ms) {
+    struct timespec t = { ms / 1000, (ms % 1000) * 1000000L };
+    nanosleep(&t, NULL);
+}
+
+int zct_sanitizing(void) { return getenv("ZC_SANITIZE_RUN") != NULL; }
+
+int zct_count_fds(void) {
+    DIR *d = opendir("/proc/self/fd");
+    cr_assert_not_null(d);
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) n += e->d_name[0] != '.';
+    closedir(d);
+    return n - 1;
+}
+
+int zct_count_maps_under(const char *dir) {
+    FILE *f = fopen("/proc/self/maps", "r");
+    cr_assert_not_null(f);
+    char line[4096];
+    int n = 0;
+    while (fgets(line, sizeof line, f)) n += strstr(line, dir) != NULL;
+    fclose(f);
+    return n;
+}
+
 int zct_rm_rf(const char *path) {
     struct stat st;
     if (!path || lstat(path, &st) != 0) return 0;

@@ -32,6 +32,22 @@ const char *zct_self_dir(void);
  * A missing path is not an error. Returns 0 on success, -1 otherwise. */
 int zct_rm_rf(const char *path);
 
+/* Monotonic clock in nanoseconds. */
+uint64_t zct_now_ns(void);
+
+/* Sleep `ms` milliseconds (an interrupting signal may cut it short). */
+void zct_sleep_ms(long ms);
+
+/* 1 under a sanitizer run (ZC_SANITIZE_RUN set): slow, inflated memory; tests scale
+ * their work or skip memory figures. */
+int zct_sanitizing(void);
+
+/* Open file descriptors of this process (/proc/self/fd, without the listing's own). */
+int zct_count_fds(void);
+
+/* Lines of /proc/self/maps naming a file under `dir` (mapped packs, deleted or not). */
+int zct_count_maps_under(const char *dir);
+
 /* malloc'd "a/b" joined with one '/'. */
 char *zct_join(const char *dir, const char *name);
 
