@@ -273,6 +273,40 @@ ZC_CHECK_LAYOUT(zc_toc_entry, align_log2, 65);
 ZC_CHECK_LAYOUT(zc_toc_entry, flags, 66);
 ZC_CHECK_LAYOUT(zc_toc_entry, reserved, 68);
 
+/* Lookup index (format 1.2, SPEC.md section 4.8): TOC header bytes [32, 48) when the
+ * TOC header_size is at least ZC_TOC_INDEXED_HEADER_SIZE. The index is a table of
+ * 2^bits + 1 u32 record positions at TOC offset `offset`, inside the tail of the string
+ * table that no path covers: start[b] is the first record whose bucket is b or more,
+ * where the bucket of an id is its top `bits` bits. Records are sorted by id, so bucket
+ * b holds records [start[b], start[b + 1]). A 1.0 reader ignores both parts. */
+#define ZC_TOC_INDEXED_HEADER_SIZE 48u
+#define ZC_TOC_INDEX_MIN_ENTRIES   64u   /* writers index packs of at least this many entries */
+#define ZC_TOC_INDEX_MAX_BITS      24u   /* 2^24 buckets: as many as ZC_MAX_ENTRIES */
+
+typedef struct zc_toc_index {
+    uint64_t offset;            /* TOC offset of the bucket table; 0: no index */
+    uint32_t bits;              /* log2 of the bucket count, <= ZC_TOC_INDEX_MAX_BITS */
+    uint32_t reserved;          /* zero */
+} zc_toc_index;
+
+ZC_STATIC_ASSERT(sizeof(zc_toc_index) == 16, "zc_toc_index size");
+ZC_CHECK_LAYOUT(zc_toc_index, offset, 0);
+ZC_CHECK_LAYOUT(zc_toc_index, bits, 8);
+ZC_CHECK_LAYOUT(zc_toc_index, reserved, 12);
+
+/* Bucket of an id in an index of 2^bits buckets: its top bits. Pure. */
+static inline uint32_t zc_toc_index_bucket(uint64_t id, uint32_t bits) {
+    return bits ? (uint32_t)(id >> (64u - bits)) : 0u;
+}
+
+/* The smallest bits whose 2^bits buckets are at least `count`: what the reference
+ * writer uses (a load of at most one record per bucket). Pure. */
+static inline uint32_t zc_toc_index_bits_for(uint32_t count) {
+    uint32_t bits = 0;
+    while (bits < ZC_TOC_INDEX_MAX_BITS && ((uint64_t)1 << bits) < count) bits++;
+    return bits;
+}
+
 /* Compute where an (offset, count * elem_size) target of a field lands inside the
  * entry [0, entry_size). field_pos is the field's position inside the entry and
  * field_size its own size. On success *out_pos is the target's position. Untrusted:
@@ -579,26 +613,85 @@ static inline zc_result zc_check_toc_header(const void *toc, uint64_t toc_size, 
     return ZC_OK;
 }
 
-/* The whole structural TOC check: zc_check_toc_header, then every record. The caller
- * still checks the TOC checksum and that each id is the hash of its path (both need
- * XXH3). Untrusted; O(entry_count). */
+/* The index fields of a TOC that zc_check_toc_header accepted, or NULL when its TOC
+ * header is too short to hold them (packs of format 1.0 and 1.1). */
+static inline const zc_toc_index *zc_toc_index_fields(const void *toc) {
+    const zc_toc_header *th = (const zc_toc_header *)toc;
+    return th->header_size >= ZC_TOC_INDEXED_HEADER_SIZE
+               ? (const zc_toc_index *)((const char *)toc + sizeof(zc_toc_header)) : NULL;
+}
+
+/* T10, O(1): the index fields are absent, all zero, or describe a bucket table that lies
+ * inside the string table, 4-byte aligned. On ZC_OK *out_table is the table (NULL when
+ * the pack has no index) and *out_bits its bits. Untrusted; call after
+ * zc_check_toc_header. */
+static inline zc_result zc_check_toc_index(const void *toc, const uint32_t **out_table, uint32_t *out_bits,
+                                           zc_diag *diag) {
+    *out_table = NULL;
+    *out_bits = 0;
+    const zc_toc_index *ix = zc_toc_index_fields(toc);
+    if (!ix || (ix->offset == 0 && ix->bits == 0 && ix->reserved == 0)) return ZC_OK;
+    const zc_toc_header *th = (const zc_toc_header *)toc;
+    uint64_t strings = (uint64_t)((const char *)zc_toc_strings(toc) - (const char *)toc);
+    if (ix->bits > ZC_TOC_INDEX_MAX_BITS || ix->reserved != 0)
+        return zc_fail(diag, ZC_ERR_BAD_TOC, "lookup index of 2^%u buckets, or its reserved field, is invalid", ix->bits);
+    uint64_t bytes = (((uint64_t)1 << ix->bits) + 1) * 4u;
+    if (ix->offset % 4 != 0 || ix->offset < strings || bytes > th->strings_size ||
+        ix->offset - strings > th->strings_size - bytes)
+        return zc_fail(diag, ZC_ERR_BAD_TOC,
+                       "lookup index at TOC offset %llu (+%llu) is unaligned or outside the string table",
+                       (unsigned long long)ix->offset, (unsigned long long)bytes);
+    *out_table = (const uint32_t *)((const char *)toc + ix->offset);
+    *out_bits = ix->bits;
+    return ZC_OK;
+}
+
+/* T11, O(2^bits) at memory speed: the bucket table starts at 0, ends at entry_count
+ * and never decreases, so every bucket is a range of records. Untrusted; call with
+ * what zc_check_toc_index returned. */
+static inline zc_result zc_check_toc_index_table(const uint32_t *table, uint32_t bits, uint32_t entry_count,
+                                                 zc_diag *diag) {
+    uint32_t buckets = (uint32_t)1 << bits;
+    uint32_t descents = 0;
+    for (uint32_t b = 0; b < buckets; ++b) descents |= (uint32_t)(table[b] > table[b + 1]);
+    if (table[0] != 0 || table[buckets] != entry_count || descents)
+        return zc_fail(diag, ZC_ERR_BAD_TOC,
+                       "lookup index does not run from record 0 to record %u in order: the TOC is damaged",
+                       entry_count);
+    return ZC_OK;
+}
+
+/* R14, O(entry_count): the records' dependency slices add up to at most the list they
+ * lie in, so everything that walks every record's dependencies is linear in the TOC
+ * size. Reads only each record's deps_count. Untrusted; call after
+ * zc_check_toc_header. */
+static inline zc_result zc_check_toc_deps_total(const void *toc, zc_diag *diag) {
+    const zc_toc_header *th = (const zc_toc_header *)toc;
+    uint64_t deps_total = 0;    /* at most 2^24 records of at most 2^32 each: no overflow */
+    for (uint32_t i = 0; i < th->entry_count; ++i) deps_total += zc_toc_entry_at(toc, i)->deps_count;
+    if (deps_total > th->dep_count)
+        return zc_fail(diag, ZC_ERR_LIMIT, "records name %llu dependencies in all, more than the %u the TOC holds",
+                       (unsigned long long)deps_total, th->dep_count);
+    return ZC_OK;
+}
+
+/* The whole structural TOC check: zc_check_toc_header, the lookup index (T10, T11),
+ * then every record (R1 to R12) and R14. The caller still checks the TOC checksum and
+ * that each id is the hash of its path (both need XXH3). Untrusted; O(entry_count). */
 static inline zc_result zc_check_toc(const void *toc, uint64_t toc_size, uint64_t payload_start,
                                      uint64_t payload_end, zc_diag *diag) {
     zc_result r = zc_check_toc_header(toc, toc_size, diag);
     if (r != ZC_OK) return r;
     const zc_toc_header *th = (const zc_toc_header *)toc;
-    uint64_t deps_total = 0;    /* at most 2^24 records of at most 2^26 each: no overflow */
+    const uint32_t *table;
+    uint32_t bits;
+    if ((r = zc_check_toc_index(toc, &table, &bits, diag)) != ZC_OK) return r;
+    if (table && (r = zc_check_toc_index_table(table, bits, th->entry_count, diag)) != ZC_OK) return r;
     for (uint32_t i = 0; i < th->entry_count; ++i) {
         r = zc_check_toc_entry(toc, i, payload_start, payload_end, diag);
         if (r != ZC_OK) return r;
-        deps_total += zc_toc_entry_at(toc, i)->deps_count;
     }
-    /* R14: the records' dependency slices add up to at most the list they lie in, so
-     * everything that walks every record's dependencies is linear in the TOC size. */
-    if (deps_total > th->dep_count)
-        return zc_fail(diag, ZC_ERR_LIMIT, "records name %llu dependencies in all, more than the %u the TOC holds",
-                       (unsigned long long)deps_total, th->dep_count);
-    return ZC_OK;
+    return zc_check_toc_deps_total(toc, diag);
 }
 
 #ifdef __cplusplus

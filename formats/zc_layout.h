@@ -33,10 +33,12 @@ extern "C" {
     ZC_STATIC_ASSERT(offsetof(type, field) == (offset), #type "." #field " offset")
 
 #define ZC_FORMAT_MAJOR 1             /* a reader refuses any other major version */
-#define ZC_FORMAT_MINOR 1             /* newest minor this reader knows (1.1: the signature
-                                         block); a reader accepts any minor of its major */
-#define ZC_FORMAT_MINOR_UNSIGNED 0    /* minor a writer gives an unsigned pack */
-#define ZC_FORMAT_MINOR_SIGNED 1      /* minor a writer gives a signed pack */
+#define ZC_FORMAT_MINOR 2             /* newest minor this reader knows (1.1: the signature
+                                         block; 1.2: the lookup index); a reader accepts
+                                         any minor of its major */
+#define ZC_FORMAT_MINOR_UNSIGNED 0    /* minor a writer gives an unsigned pack without index */
+#define ZC_FORMAT_MINOR_SIGNED 1      /* minor a writer gives a signed pack without index */
+#define ZC_FORMAT_MINOR_INDEXED 2     /* minor a writer gives a pack with a lookup index */
 
 /* Sizes shared by the signature block (zc_format.h) and the key files (SPEC.md,
  * "Keys and trust"): an Ed25519 public key and the key id derived from it. */

@@ -1,5 +1,6 @@
 /* os_posix.c - the runtime's OS layer on POSIX systems (Linux, macOS, the BSDs). */
 #define _FILE_OFFSET_BITS 64
+#define _DEFAULT_SOURCE /* madvise */
 #include "zc_os.h"
 
 #include <errno.h>
@@ -63,6 +64,23 @@ zc_result zc__os_map_file(zc__os_file *file, zc__os_map *map, zc_diag *diag) {
 void zc__os_unmap(zc__os_map *map) {
     if (map->data) zc__posix_syscalls.munmap((void *)map->data, (size_t)map->size);
     memset(map, 0, sizeof *map);
+}
+
+void zc__os_map_populate(const zc__os_map *map, uint64_t offset, uint64_t size) {
+#ifdef __linux__
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22 /* Linux 5.14; older kernels answer EINVAL */
+#endif
+    if (!map->data || offset >= map->size) return;
+    uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+    uint64_t start = offset / page * page;
+    uint64_t end = size > map->size - offset ? map->size : offset + size;
+    madvise((char *)map->data + start, (size_t)(end - start), MADV_POPULATE_READ);
+#else
+    (void)map;
+    (void)offset;
+    (void)size;
+#endif
 }
 
 zc_result zc__os_read(zc__os_file *file, void *buf, uint64_t size, zc_diag *diag) {

@@ -81,6 +81,12 @@ zc_result zc__os_map_file(zc__os_file *file, zc__os_map *map, zc_diag *diag) {
     return ZC_OK;
 }
 
+void zc__os_map_populate(const zc__os_map *map, uint64_t offset, uint64_t size) {
+    (void)map; /* page faults only: no batch call is used on Windows */
+    (void)offset;
+    (void)size;
+}
+
 void zc__os_unmap(zc__os_map *map) {
     if (map->data) UnmapViewOfFile(map->data);
     if (map->mapping) CloseHandle((HANDLE)map->mapping);

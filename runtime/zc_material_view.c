@@ -1,5 +1,6 @@
 /* zc_material_view.c - material entries seen through zc_material_view. */
 #include "zc_pack.h"
+#include "zc_pack_internal.h"
 #include "zc_material.h"
 
 #include <string.h>
@@ -40,7 +41,8 @@ zc_result zc_material_view_from_entry(const zc_entry *entry, zc_material_view *o
     out->name = "";
     const void *data;
     uint64_t size;
-    zc_result r = zc_entry_bytes(entry, ZC_TYPE_MATERIAL, &data, &size);
+    zc_result r = zc__entry_structure(entry, ZC_TYPE_MATERIAL, &data, &size);
     if (r != ZC_OK) return r;
-    return zc_material_view_from_bytes(data, size, out);
+    zc__material_fill((const zc_material *)data, out);
+    return ZC_OK;
 }

@@ -1,6 +1,7 @@
 /* zc_mesh_view.c - mesh entries seen through zc_mesh_view, and vertex decoding for
  * tools and tests (zc_mesh_view_read). */
 #include "zc_pack.h"
+#include "zc_pack_internal.h"
 #include "zc_mesh.h"
 
 #include <string.h>
@@ -46,9 +47,10 @@ zc_result zc_mesh_view_from_entry(const zc_entry *entry, zc_mesh_view *out) {
     memset(out, 0, sizeof *out);
     const void *data;
     uint64_t size;
-    zc_result r = zc_entry_bytes(entry, ZC_TYPE_MESH, &data, &size);
+    zc_result r = zc__entry_structure(entry, ZC_TYPE_MESH, &data, &size);
     if (r != ZC_OK) return r;
-    return zc_mesh_view_from_bytes(data, size, out);
+    zc__mesh_fill((const zc_mesh *)data, out);
+    return ZC_OK;
 }
 
 const zc_vertex_attribute *zc_mesh_view_attribute(const zc_mesh_view *view, uint32_t semantic) {

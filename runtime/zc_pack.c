@@ -11,6 +11,7 @@
 #include "zc_pack.h"
 #include "zc_pack_internal.h"
 #include "zc_os.h"
+#include "zc_hash.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -96,21 +97,37 @@ static zc_result zc__validate_checksums(const zc_pack *pack, zc_diag *diag) {
     if (!ZC__CHECK_HASHES) return ZC_OK;
     if (zc_le64(pack->base + ZC_HEADER_CHECKSUM_OFFSET) != zc__header_checksum(pack->base, pack->header_size))
         return zc_fail(diag, ZC_ERR_HEADER_CHECKSUM, "header checksum mismatch: the header is damaged");
-    if (XXH3_64bits(pack->toc, (size_t)pack->toc_size) != pack->header.toc_checksum)
+    if (zc__xxh3(pack->toc, (size_t)pack->toc_size) != pack->header.toc_checksum)
         return zc_fail(diag, ZC_ERR_TOC_CHECKSUM, "table of contents checksum mismatch: the TOC is damaged");
+    return ZC_OK;
+}
+
+/* R13 for one record that passed R1 to R12: its id is the hash of its path. */
+static zc_result zc__check_id(const zc_pack *pack, uint32_t index, zc_diag *diag) {
+    const zc_toc_entry *e = zc__record(pack, index);
+    if (ZC__CHECK_HASHES && XXH3_64bits(pack->strings + e->path_offset, e->path_length) != e->id)
+        return zc_fail(diag, ZC_ERR_BAD_TOC, "entry %u (%s): id %016llx is not the hash of its path", index,
+                       pack->strings + e->path_offset, (unsigned long long)e->id);
     return ZC_OK;
 }
 
 /* Every record's structure, and id == XXH3-64(path). Needs zc_check_toc_header. */
 static zc_result zc__validate_records(const zc_pack *pack, zc_diag *diag) {
     zc_result r = zc_check_toc(pack->toc, pack->toc_size, pack->header_size, pack->header.toc_offset, diag);
-    if (r != ZC_OK) return r;
-    for (uint32_t i = 0; i < pack->entry_count; ++i) {
-        const zc_toc_entry *e = zc__record(pack, i);
-        if (ZC__CHECK_HASHES && XXH3_64bits(pack->strings + e->path_offset, e->path_length) != e->id)
-            return zc_fail(diag, ZC_ERR_BAD_TOC, "entry %u (%s): id %016llx is not the hash of its path", i,
-                           pack->strings + e->path_offset, (unsigned long long)e->id);
-    }
+    for (uint32_t i = 0; i < pack->entry_count && r == ZC_OK; ++i) r = zc__check_id(pack, i, diag);
+    return r;
+}
+
+zc_result zc__entry_touch(const zc_pack *pack, uint32_t index) {
+    if (!pack->checked ||
+        (atomic_load_explicit(&pack->checked[index], memory_order_acquire) & ZC__CHECKED_RECORD))
+        return ZC_OK;
+    zc_diag diag;
+    diag.message[0] = 0;
+    zc_result r = zc_check_toc_entry(pack->toc, index, pack->header_size, pack->header.toc_offset, &diag);
+    if (r == ZC_OK) r = zc__check_id(pack, index, &diag);
+    if (r != ZC_OK) return zc__report(pack, r, &diag);
+    atomic_fetch_or_explicit(&pack->checked[index], (unsigned char)ZC__CHECKED_RECORD, memory_order_release);
     return ZC_OK;
 }
 
@@ -322,7 +339,7 @@ static zc_result zc__validate_entries(const zc_pack *pack, int checksums, zc_dia
         }
         if (r == ZC_OK) r = zc_check_payload(e->type, e->layout_hash, data, e->raw_size, &sub);
         if (r == ZC_OK && checksums && ZC__CHECK_HASHES && e->codec == ZC_CODEC_NONE &&
-            XXH3_64bits(data, (size_t)e->raw_size) != e->content_hash)
+            zc__xxh3(data, (size_t)e->raw_size) != e->content_hash)
             r = zc_fail(&sub, ZC_ERR_ENTRY_CHECKSUM, "content hash mismatch: the data is damaged");
         zc__entry_free_copy(pack, block);
         if (r != ZC_OK) r = zc_fail(diag, r, "entry %u (%s): %s", i, path, sub.message);
@@ -411,10 +428,24 @@ static zc_result zc__check_signature(zc_pack *pack, const zc_pack_desc *desc, zc
     return ZC_OK;
 }
 
+/* The per-entry check bytes of a pack opened at level TOC (zc_pack_internal.h). */
+static zc_result zc__alloc_checked(zc_pack *pack, zc_diag *diag) {
+    size_t bytes = (size_t)pack->entry_count * sizeof *pack->checked;
+    if (bytes == 0) return ZC_OK;
+    pack->checked = (atomic_uchar *)pack->allocator.alloc(bytes, pack->allocator.user_data);
+    if (!pack->checked)
+        return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "cannot allocate %llu bytes for the entries' check marks",
+                       (unsigned long long)bytes);
+    for (uint32_t i = 0; i < pack->entry_count; ++i) atomic_init(&pack->checked[i], 0);
+    return ZC_OK;
+}
+
 /* Header and TOC placement checks common to every level, the signature when keys are
- * given, then the level's checks. */
+ * given, then the level's checks. Level TOC checks at open what costs one pass over
+ * the TOC's bytes (both checksums, the lookup index, R14) and leaves each record's
+ * checks to the first time its entry is handed out (zc__entry_touch). */
 static zc_result zc__attach(zc_pack *pack, const zc_pack_desc *desc, zc_diag *diag) {
-    zc_validate level = desc->validate;
+    zc_validate level = desc->validate == ZC_VALIDATE_DEFAULT ? ZC_VALIDATE_TOC : desc->validate;
     zc_result r = zc_check_header(pack->base, pack->size, pack->size, diag);
     if (r != ZC_OK) return r;
     memcpy(&pack->header, pack->base, sizeof pack->header);
@@ -423,21 +454,31 @@ static zc_result zc__attach(zc_pack *pack, const zc_pack_desc *desc, zc_diag *di
     pack->toc_size = pack->header.toc_size;
     pack->is_signed = zc_header_is_signed(pack->base);
     if ((r = zc__check_signature(pack, desc, diag)) != ZC_OK) return r;
-    /* Checksums first, so damage is named as damage rather than as a bad field. */
+    /* Checksums first, so damage is named as damage rather than as a bad field. The
+     * TOC checksum reads the whole TOC: map its pages in one call rather than fault
+     * them in one by one. */
+    if (level != ZC_VALIDATE_NONE) zc__os_map_populate(&pack->map, pack->header.toc_offset, pack->toc_size);
     if (level != ZC_VALIDATE_NONE && (r = zc__validate_checksums(pack, diag)) != ZC_OK) return r;
-    /* The TOC header bounds every accessor, so it is checked at every level. */
-    r = zc_check_toc_header(pack->toc, pack->toc_size, diag);
-    if (r != ZC_OK) return r;
+    /* The TOC header and the index placement bound every accessor, so they are
+     * checked at every level. */
+    if ((r = zc_check_toc_header(pack->toc, pack->toc_size, diag)) != ZC_OK) return r;
     const zc_toc_header *th = (const zc_toc_header *)pack->toc;
     pack->entry_size = th->entry_size;
     pack->entry_count = th->entry_count;
     pack->dep_count = th->dep_count;
     pack->deps = zc_toc_deps(pack->toc);
     pack->strings = zc_toc_strings(pack->toc);
-    if (level != ZC_VALIDATE_NONE && (r = zc__validate_records(pack, diag)) != ZC_OK) return r;
+    if ((r = zc_check_toc_index(pack->toc, &pack->index, &pack->index_bits, diag)) != ZC_OK) return r;
+    if (level == ZC_VALIDATE_TOC) {
+        if (pack->index && (r = zc_check_toc_index_table(pack->index, pack->index_bits, pack->entry_count, diag)) != ZC_OK)
+            return r;
+        if ((r = zc_check_toc_deps_total(pack->toc, diag)) != ZC_OK) return r;
+        if ((r = zc__alloc_checked(pack, diag)) != ZC_OK) return r;
+    }
+    if (level >= ZC_VALIDATE_FULL && (r = zc__validate_records(pack, diag)) != ZC_OK) return r;
     if (level >= ZC_VALIDATE_FULL && (r = zc__validate_entries(pack, level == ZC_VALIDATE_CHECKSUMS, diag)) != ZC_OK)
         return r;
-    pack->validated = level == ZC_VALIDATE_DEFAULT ? ZC_VALIDATE_TOC : level;
+    pack->validated = level;
     return ZC_OK;
 }
 
@@ -524,6 +565,7 @@ void zc__pack_unref(zc_pack *pack) {
     zc__os_close(&pack->file);
     zc_allocator a = pack->allocator;
     if (pack->read_buffer) a.free(pack->read_buffer, a.user_data);
+    if (pack->checked) a.free((void *)pack->checked, a.user_data);
     if (pack->name) a.free(pack->name, a.user_data);
     a.free(pack, a.user_data);
 }
@@ -573,11 +615,27 @@ static void zc__fill_entry(const zc_pack *pack, uint32_t index, zc_entry *out) {
     out->deps = e->deps_count ? pack->deps + e->deps_first : NULL;
     out->deps_count = e->deps_count;
     out->data = pack->base + e->offset;
+    out->pack = pack;
 }
 
-/* Index of the record with this id, or entry_count when there is none. */
+/* Index of the record with this id, or entry_count when there is none: the records of
+ * the id's bucket when the pack has a lookup index (SPEC.md 4.8), else a binary search.
+ * Reads only ids, so it is safe before the records are checked; a bucket range is
+ * clamped to the records, so a damaged index (unchecked at level NONE) can only fail
+ * to find. */
 static uint32_t zc__search(const zc_pack *pack, uint64_t id) {
     uint32_t lo = 0, hi = pack->entry_count;
+    if (pack->index) {
+        uint32_t b = zc_toc_index_bucket(id, pack->index_bits);
+        lo = pack->index[b];
+        if (pack->index[b + 1] < hi) hi = pack->index[b + 1];
+        for (uint32_t i = lo; i < hi; ++i) {
+            uint64_t at = zc__record(pack, i)->id;
+            if (at == id) return i;
+            if (at > id) break;
+        }
+        return pack->entry_count;
+    }
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
         uint64_t mid_id = zc__record(pack, mid)->id;
@@ -588,12 +646,19 @@ static uint32_t zc__search(const zc_pack *pack, uint64_t id) {
     return pack->entry_count;
 }
 
+/* Hand out entry `index`: its record checks on first touch, then the fields. */
+static zc_result zc__entry_out(const zc_pack *pack, uint32_t index, zc_entry *out) {
+    zc_result r = zc__entry_touch(pack, index);
+    if (r != ZC_OK) return r;
+    zc__fill_entry(pack, index, out);
+    return ZC_OK;
+}
+
 zc_result zc_pack_find_id(const zc_pack *pack, uint64_t id, zc_entry *out) {
     if (!pack || !out) return ZC_ERR_INVALID_ARGUMENT;
     uint32_t i = zc__search(pack, id);
     if (i == pack->entry_count) return ZC_ERR_NO_ENTRY;
-    zc__fill_entry(pack, i, out);
-    return ZC_OK;
+    return zc__entry_out(pack, i, out);
 }
 
 zc_result zc_pack_find(const zc_pack *pack, const char *path, zc_entry *out) {
@@ -601,6 +666,8 @@ zc_result zc_pack_find(const zc_pack *pack, const char *path, zc_entry *out) {
     size_t length = strlen(path);
     uint32_t i = zc__search(pack, zc_asset_id(path, length));
     if (i == pack->entry_count) return ZC_ERR_NO_ENTRY;
+    zc_result r = zc__entry_touch(pack, i); /* the path is read only once its bounds are checked */
+    if (r != ZC_OK) return r;
     const zc_toc_entry *e = zc__record(pack, i);
     if (e->path_length != length || memcmp(pack->strings + e->path_offset, path, length) != 0)
         return ZC_ERR_NO_ENTRY; /* another path with the same id */
@@ -611,8 +678,7 @@ zc_result zc_pack_find(const zc_pack *pack, const char *path, zc_entry *out) {
 zc_result zc_pack_entry_at(const zc_pack *pack, uint32_t index, zc_entry *out) {
     if (!pack || !out) return ZC_ERR_INVALID_ARGUMENT;
     if (index >= pack->entry_count) return ZC_ERR_NO_ENTRY;
-    zc__fill_entry(pack, index, out);
-    return ZC_OK;
+    return zc__entry_out(pack, index, out);
 }
 
 /* Layout hash this reader knows for a tag; 0 when the tag is not in the registry. */
@@ -647,6 +713,37 @@ zc_result zc_entry_bytes(const zc_entry *entry, uint32_t type, const void **out_
     *out_data = entry->data;
     *out_size = entry->raw_size;
     return ZC_OK;
+}
+
+zc_result zc__entry_structure(const zc_entry *entry, uint32_t type, const void **out_data, uint64_t *out_size) {
+    zc_result r = zc_entry_bytes(entry, type, out_data, out_size);
+    if (r != ZC_OK) return r;
+    if (!*out_data || ((uintptr_t)*out_data & 15u) != 0) {
+        *out_data = NULL;
+        *out_size = 0;
+        return ZC_ERR_INVALID_ARGUMENT;
+    }
+    const zc_pack *pack = entry->pack;
+    atomic_uchar *mark = NULL;
+    if (pack && entry->index < pack->entry_count && (pack->checked || pack->validated >= ZC_VALIDATE_FULL)) {
+        /* Trust a mark only for the record it was made for: this entry as the pack
+         * filled it, whose record passed its checks. */
+        const zc_toc_entry *e = zc__record(pack, entry->index);
+        unsigned marks = pack->checked ? atomic_load_explicit(&pack->checked[entry->index], memory_order_acquire)
+                                       : ZC__CHECKED_RECORD | ZC__CHECKED_STRUCTURE;
+        if ((marks & ZC__CHECKED_RECORD) && entry->data == pack->base + e->offset && entry->raw_size == e->raw_size &&
+            entry->type == e->type && entry->layout_hash == e->layout_hash) {
+            if (marks & ZC__CHECKED_STRUCTURE) return ZC_OK;
+            mark = &pack->checked[entry->index];
+        }
+    }
+    r = zc_check_payload(entry->type, entry->layout_hash, *out_data, *out_size, NULL);
+    if (r == ZC_OK && mark) atomic_fetch_or_explicit(mark, (unsigned char)ZC__CHECKED_STRUCTURE, memory_order_release);
+    if (r != ZC_OK) {
+        *out_data = NULL;
+        *out_size = 0;
+    }
+    return r;
 }
 
 zc_result zc_pack_resolve(const zc_pack *pack, uint64_t id, uint32_t type, zc_entry *out) {

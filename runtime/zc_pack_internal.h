@@ -25,7 +25,14 @@ struct zc_pack {
     uint32_t dep_count;
     const uint64_t *deps;
     const char *strings;
+    const uint32_t *index;      /* lookup index bucket table (SPEC.md 4.8); NULL: binary search */
+    uint32_t index_bits;        /* log2 of its bucket count */
     zc_validate validated;
+    /* Checks paid once per entry (zc__entry_touch, zc__entry_structure): one byte of
+     * ZC__CHECKED_* bits per record, set once the check passed, never cleared. NULL
+     * at ZC_VALIDATE_NONE (nothing is checked) and at FULL and CHECKSUMS (everything
+     * was checked at open). */
+    atomic_uchar *checked;
     zc_header header;           /* copy of the header fields (little-endian host) */
 
     zc__os_file file;
@@ -48,6 +55,21 @@ struct zc_pack {
     int signature_verified;     /* verified at open against verified_key */
     zc_public_key verified_key; /* the trusted key that verified it */
 };
+
+#define ZC__CHECKED_RECORD    1u   /* R1 to R13 (SPEC.md 4.7) passed */
+#define ZC__CHECKED_STRUCTURE 2u   /* the stored bytes passed zc_check_payload (E3) */
+
+/* The first time anything hands out entry `index` of a pack at level TOC: its record
+ * checks R1 to R13, remembered. ZC_OK when they passed now or before, or when the
+ * pack's level needs no check; else the failure, logged through the pack's logger.
+ * Any thread, lock-free, allocation-free; index < entry_count. */
+zc_result zc__entry_touch(const zc_pack *pack, uint32_t index);
+
+/* The stored bytes of an uncompressed entry of `type` (0: any), for the views:
+ * zc_entry_bytes, then the type's structural check (zc_check_payload), run once per
+ * entry of an opened pack and remembered, every time for an entry not filled by a pack
+ * (entry->pack NULL, or fields that no longer match its record). Any thread. */
+zc_result zc__entry_structure(const zc_entry *entry, uint32_t type, const void **out_data, uint64_t *out_size);
 
 /* Take one more reference on the pack. Any thread. */
 void zc__pack_ref(zc_pack *pack);

@@ -1,6 +1,7 @@
 /* zc_scene_view.c - scene entries seen through zc_scene_view: node names, lookup by
  * name, and world transforms. */
 #include "zc_pack.h"
+#include "zc_pack_internal.h"
 #include "zc_scene.h"
 
 #include <string.h>
@@ -33,9 +34,10 @@ zc_result zc_scene_view_from_entry(const zc_entry *entry, zc_scene_view *out) {
     memset(out, 0, sizeof *out);
     const void *data;
     uint64_t size;
-    zc_result r = zc_entry_bytes(entry, ZC_TYPE_SCENE, &data, &size);
+    zc_result r = zc__entry_structure(entry, ZC_TYPE_SCENE, &data, &size);
     if (r != ZC_OK) return r;
-    return zc_scene_view_from_bytes(data, size, out);
+    zc__scene_fill((const zc_scene *)data, out);
+    return ZC_OK;
 }
 
 const char *zc_scene_view_node_name(const zc_scene_view *view, uint32_t node, uint32_t *out_length) {

@@ -605,17 +605,40 @@ Test(runtime, structural_errors_behind_the_checksums) {
     open_fails((zc_pack_desc){ .path = path, .validate = ZC_VALIDATE_FULL }, ZC_ERR_UNSUPPORTED_CODEC, "a.bin");
     free(path);
 
-    struct { const char *name; void (*fn)(uint8_t *, size_t); zc_result code; } cases[] = {
-        { "id.zcpack", break_id, ZC_ERR_BAD_TOC },
-        { "offset.zcpack", break_offset, ZC_ERR_BAD_ALIGNMENT },
-        { "bounds.zcpack", break_bounds, ZC_ERR_BAD_TOC },
-        { "path.zcpack", break_path, ZC_ERR_BAD_PATH },
-        { "major.zcpack", break_major, ZC_ERR_VERSION },
-        { "flags.zcpack", break_flags, ZC_ERR_BAD_HEADER },
+    /* Header damage fails the open; record damage fails the entry when it is first
+     * handed out, every time after that, zc_pack_validate at TOC, and an open at FULL. */
+    struct { const char *name; void (*fn)(uint8_t *, size_t); zc_result code; int record; } cases[] = {
+        { "id.zcpack", break_id, ZC_ERR_BAD_TOC, 1 },
+        { "offset.zcpack", break_offset, ZC_ERR_BAD_ALIGNMENT, 1 },
+        { "bounds.zcpack", break_bounds, ZC_ERR_BAD_TOC, 1 },
+        { "path.zcpack", break_path, ZC_ERR_BAD_PATH, 1 },
+        { "major.zcpack", break_major, ZC_ERR_VERSION, 0 },
+        { "flags.zcpack", break_flags, ZC_ERR_BAD_HEADER, 0 },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
         path = mutated(cases[i].name, cases[i].fn);
-        open_fails((zc_pack_desc){ .path = path }, cases[i].code, cases[i].name);
+        if (!cases[i].record) {
+            open_fails((zc_pack_desc){ .path = path }, cases[i].code, cases[i].name);
+            free(path);
+            continue;
+        }
+        zct_log log;
+        pack = open_ok(&(zc_pack_desc){ .path = path, .logger = zct_log_recorder(&log) });
+        cr_assert_eq(log.count, 0, "%s: nothing is wrong with the header and the TOC as a whole", cases[i].name);
+        uint32_t failed = 0;
+        for (int pass = 0; pass < 2; ++pass)
+            for (uint32_t k = 0; k < zc_pack_entry_count(pack); ++k) {
+                zc_result r = zc_pack_entry_at(pack, k, &e);
+                if (r == ZC_OK) continue;
+                cr_assert_eq(r, cases[i].code, "%s: entry %u: %s", cases[i].name, k, zc_result_name(r));
+                failed++;
+            }
+        cr_assert_eq(failed, 2, "%s: the damaged record fails, and fails again", cases[i].name);
+        cr_assert_eq(log.errors, 2);
+        cr_assert(zct_log_contains(&log, cases[i].name), "log names the pack: %s", log.messages[0]);
+        cr_assert_eq(zc_pack_validate(pack, ZC_VALIDATE_TOC), cases[i].code, "%s", cases[i].name);
+        zc_pack_close(pack);
+        open_fails((zc_pack_desc){ .path = path, .validate = ZC_VALIDATE_FULL }, cases[i].code, cases[i].name);
         free(path);
     }
     path = mutated("minor.zcpack", break_minor);

@@ -51,20 +51,61 @@ static void zc__sync_dir(zc_writer *w) {
     free(dir);
 }
 
-/* Stream the TOC at pos (already 16-byte aligned); returns its checksum. */
-static zc_result zc__write_toc(zc_writer *w, uint64_t *out_checksum) {
+/* Whether the TOC gets a lookup index (SPEC.md section 4.8): packs of at least
+ * ZC_TOC_INDEX_MIN_ENTRIES entries whose string table has room for it. Smaller packs
+ * are searched as fast without one and stay byte for byte what a 1.0 writer wrote. */
+static int zc__toc_indexed(const zc_writer *w, uint32_t bits, uint64_t *out_pad) {
+    *out_pad = (4 - w->paths_size % 4) % 4;
+    uint64_t bytes = (((uint64_t)1 << bits) + 1) * 4u;
+    return w->count >= ZC_TOC_INDEX_MIN_ENTRIES && w->paths_size + *out_pad + bytes <= UINT32_MAX;
+}
+
+/* Emit the bucket table of the sorted records, 2^bits + 1 little-endian u32: entry b
+ * is the first record whose bucket is b or more. One pass over the records, written
+ * in chunks. */
+static zc_result zc__emit_toc_index(zc_writer *w, XXH3_state_t *state, uint32_t bits) {
+    uint32_t chunk[1024];
+    uint32_t used = 0, record = 0;
+    uint64_t buckets = (uint64_t)1 << bits;
+    zc_result r = ZC_OK;
+    for (uint64_t b = 0; b <= buckets && r == ZC_OK; ++b) {
+        while (record < w->count && zc_toc_index_bucket(w->recs[record].id, bits) < b) record++;
+        chunk[used++] = b == buckets ? w->count : record;
+        if (used == 1024 || b == buckets) {
+            r = zc__writer_emit_hashed(w, state, chunk, (size_t)used * sizeof *chunk);
+            used = 0;
+        }
+    }
+    return r;
+}
+
+/* Stream the TOC at pos (already 16-byte aligned); returns its checksum and whether
+ * it carries a lookup index. */
+static zc_result zc__write_toc(zc_writer *w, uint64_t *out_checksum, int *out_indexed) {
     XXH3_state_t *state = w->hash; /* no entry is open: reuse the entry state */
     XXH3_64bits_reset(state);
-    zc_toc_header th;
-    memset(&th, 0, sizeof th);
-    th.tag = ZC_TOC_TAG;
-    th.version = ZC_TOC_VERSION;
-    th.header_size = sizeof(zc_toc_header);
-    th.entry_size = sizeof(zc_toc_entry);
-    th.entry_count = w->count;
-    th.dep_count = w->dep_count;
-    th.strings_size = w->paths_size;
-    zc_result r = zc__writer_emit_hashed(w, state, &th, sizeof th);
+    const uint32_t bits = zc_toc_index_bits_for(w->count);
+    uint64_t pad;
+    const int indexed = zc__toc_indexed(w, bits, &pad);
+    struct {
+        zc_toc_header th;
+        zc_toc_index index;
+    } head;
+    memset(&head, 0, sizeof head);
+    head.th.tag = ZC_TOC_TAG;
+    head.th.version = ZC_TOC_VERSION;
+    head.th.header_size = indexed ? ZC_TOC_INDEXED_HEADER_SIZE : sizeof(zc_toc_header);
+    head.th.entry_size = sizeof(zc_toc_entry);
+    head.th.entry_count = w->count;
+    head.th.dep_count = w->dep_count;
+    head.th.strings_size = w->paths_size;
+    if (indexed) {
+        head.th.strings_size += pad + (((uint64_t)1 << bits) + 1) * 4u;
+        head.index.offset = ZC_TOC_INDEXED_HEADER_SIZE + (uint64_t)w->count * sizeof(zc_toc_entry) +
+                            w->dep_count * sizeof(uint64_t) + w->paths_size + pad;
+        head.index.bits = bits;
+    }
+    zc_result r = zc__writer_emit_hashed(w, state, &head, head.th.header_size);
 
     uint32_t path_offset = 0, deps_first = 0;
     for (uint32_t i = 0; i < w->count && r == ZC_OK; ++i) {
@@ -84,7 +125,13 @@ static zc_result zc__write_toc(zc_writer *w, uint64_t *out_checksum) {
         const zc_toc_entry *rec = &w->recs[i];
         r = zc__writer_emit_hashed(w, state, zc__writer_rec_path(w, rec), (size_t)rec->path_length + 1);
     }
+    if (indexed && r == ZC_OK) {
+        static const uint8_t zeros[4];
+        r = zc__writer_emit_hashed(w, state, zeros, (size_t)pad);
+        if (r == ZC_OK) r = zc__emit_toc_index(w, state, bits);
+    }
     *out_checksum = XXH3_64bits_digest(state);
+    *out_indexed = indexed;
     return r;
 }
 
@@ -146,8 +193,9 @@ zc_result zc_writer_finish(zc_writer *w) {
 
     uint64_t toc_offset = zc__writer_align_up(w->pos > w->end ? w->pos : w->end, 16);
     uint64_t toc_checksum = 0;
+    int indexed = 0;
     if ((r = zc__writer_emit_zeros(w, toc_offset - w->pos)) != ZC_OK) goto fail;
-    if ((r = zc__write_toc(w, &toc_checksum)) != ZC_OK) goto fail;
+    if ((r = zc__write_toc(w, &toc_checksum, &indexed)) != ZC_OK) goto fail;
     if ((r = zc__writer_flush(w)) != ZC_OK) goto fail;
 
     uint8_t header[ZC_SIGNED_HEADER_SIZE];
@@ -157,7 +205,7 @@ zc_result zc_writer_finish(zc_writer *w) {
     memcpy(h.magic, ZC_MAGIC, 4);
     memcpy(h.mangle_check, ZC_MANGLE_CHECK, 4);
     h.format_major = ZC_FORMAT_MAJOR;
-    h.format_minor = w->sign ? ZC_FORMAT_MINOR_SIGNED : ZC_FORMAT_MINOR_UNSIGNED;
+    h.format_minor = indexed ? ZC_FORMAT_MINOR_INDEXED : w->sign ? ZC_FORMAT_MINOR_SIGNED : ZC_FORMAT_MINOR_UNSIGNED;
     h.header_size = w->header_size;
     h.endian_check = ZC_ENDIAN_CHECK;
     h.float_check = ZC_FLOAT_CHECK;

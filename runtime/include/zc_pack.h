@@ -2,7 +2,8 @@
  *
  * This header is the manual. A game links libzcpack with zstd, libuv and pthreads
  * (libxxhash's header-only code is compiled in), opens a pack once, and from then on
- * every lookup is a binary search over the mapped table of contents and every
+ * every lookup is one probe of the pack's hash index (a binary search in packs
+ * written without one) over the mapped table of contents, and every
  * uncompressed entry is a pointer into the mapping: no parse, no copy, no allocation.
  * A compressed entry is decoded once, on first use, into the pack's cache. zc_pack_get
  * hands out an entry's raw bytes either way ("Holding entries" below); it is the way
@@ -51,9 +52,17 @@
  *    locks itself).
  *
  * Trust
- *  Validation happens once, at open (zc_pack_desc.validate) or on demand
- *  (zc_pack_validate). After a successful validation at a level, every accessor is
- *  safe on that pack for everything that level covers (SPEC.md, "Validation levels").
+ *  Validation happens at open (zc_pack_desc.validate) or on demand (zc_pack_validate),
+ *  and every check is paid once. At the default level, ZC_VALIDATE_TOC, open checks
+ *  the header, the header and TOC checksums (one pass over the TOC's bytes) and the
+ *  lookup index; each entry's record is checked the first time any call hands that
+ *  entry out, and each typed entry's structure the first time a view is made of it
+ *  (zc_*_view_from_entry). Both results are remembered in the pack (one byte per
+ *  entry, allocated at open; lock-free, any thread), so a second lookup or view costs
+ *  no check, and no call hands out a pointer into an entry before it passed. At
+ *  ZC_VALIDATE_FULL and CHECKSUMS everything is checked at open. After a successful
+ *  validation at a level, every accessor is safe on that pack for everything that
+ *  level covers (SPEC.md, "Validation levels").
  *  Nothing in the runtime aborts or crashes on bad data: it returns an error code and
  *  logs a sentence naming the problem through the pack's logger. Checksums find
  *  accidents, not attackers: to accept only packs you made, sign them (zcpack sign)
@@ -151,11 +160,15 @@ typedef enum zc_validate {
                                    signature by a trusted key was verified at open
                                    (zc_pack_desc.trusted_keys), or that are otherwise
                                    trusted */
-    ZC_VALIDATE_TOC,            /* header + TOC: checksums, every record's bounds and path;
-                                   the records' dependency counts add up to at most the
-                                   TOC's dependency list (ZC_ERR_LIMIT; SPEC R14), so
-                                   walking every entry's dependencies (prefetch, ls) is
-                                   linear in the TOC size */
+    ZC_VALIDATE_TOC,            /* header + TOC: checksums, the lookup index, the
+                                   records' dependency counts adding up to at most the
+                                   TOC's dependency list (ZC_ERR_LIMIT; SPEC R14, so
+                                   walking every entry's dependencies is linear in the
+                                   TOC size) at open; each record's bounds, path and id
+                                   when its entry is first handed out, each typed
+                                   entry's structure when a view is first made of it
+                                   (both once per pack, "Trust" above). zc_pack_validate
+                                   at this level checks every record at once */
     ZC_VALIDATE_FULL,           /* TOC + every entry's structure through the type registry */
     ZC_VALIDATE_CHECKSUMS,      /* FULL + XXH3 of every entry's bytes */
 } zc_validate;
@@ -389,22 +402,30 @@ typedef struct zc_entry {
     const uint64_t *deps;       /* deps_count asset ids this entry references */
     uint32_t deps_count;
     const void *data;           /* stored bytes in the mapping (never a copy) */
+    const struct zc_pack *pack; /* the pack that filled this entry (views remember their
+                                   checks there); NULL for an entry filled by hand */
 } zc_entry;
 
 /* 64-bit asset id of a path: XXH3-64 of its `length` bytes. Pure; any thread. */
 uint64_t zc_asset_id(const char *path, size_t length);
 
 /* Look an entry up by path (NUL-terminated, '/'-separated, as `zcpack ls` prints it).
- * ZC_OK fills *out; ZC_ERR_NO_ENTRY when absent; ZC_ERR_INVALID_ARGUMENT on NULL.
- * O(log n), allocation-free, any thread. Compares the path itself, so two paths with
- * colliding ids are never confused. */
+ * ZC_OK fills *out; ZC_ERR_NO_ENTRY when absent; ZC_ERR_INVALID_ARGUMENT on NULL; at
+ * level TOC, the record's own error (ZC_ERR_BAD_TOC, ZC_ERR_BAD_PATH,
+ * ZC_ERR_BAD_ALIGNMENT, ZC_ERR_LIMIT, logged) when the entry it finds is damaged:
+ * every entry's record is checked the first time any call hands it out ("Trust"
+ * above). O(1) expected in packs with a lookup index (every pack of 64 entries or more
+ * that zcpack 0.1 writes, SPEC.md 4.8), O(log n) otherwise; allocation-free and
+ * lock-free, any thread. Compares the path itself, so two paths with colliding ids are
+ * never confused. */
 zc_result zc_pack_find(const zc_pack *pack, const char *path, zc_entry *out);
 
 /* Look an entry up by asset id. Same contract as zc_pack_find. */
 zc_result zc_pack_find_id(const zc_pack *pack, uint64_t id, zc_entry *out);
 
 /* The entry at TOC position index (ids ascending). ZC_ERR_NO_ENTRY when
- * index >= entry_count. O(1), allocation-free, any thread. */
+ * index >= entry_count; a damaged record's error as for zc_pack_find. O(1),
+ * allocation-free, any thread. */
 zc_result zc_pack_entry_at(const zc_pack *pack, uint32_t index, zc_entry *out);
 
 /* Number of entries; 0 for NULL. Any thread. */
@@ -496,8 +517,9 @@ zc_result zc_texture_view_level(const zc_texture_view *view, uint32_t level, uin
  * *out; ZC_ERR_NO_ENTRY when no entry has the id (id 0 included: it means "none" and
  * callers test it first); ZC_ERR_TYPE_MISMATCH when the entry is not of `type`
  * (0 accepts any type), with *out filled all the same so the caller can name the
- * entry it found; ZC_ERR_INVALID_ARGUMENT on NULL. Logs nothing. O(log n);
- * allocation-free; any thread. */
+ * entry it found; ZC_ERR_INVALID_ARGUMENT on NULL; a damaged record's error (logged)
+ * as for zc_pack_find, otherwise logs nothing. O(1) with a lookup index, else
+ * O(log n); allocation-free; any thread. */
 zc_result zc_pack_resolve(const zc_pack *pack, uint64_t id, uint32_t type, zc_entry *out);
 
 /* ---------------------------------------------------------------------------------
@@ -507,9 +529,13 @@ zc_result zc_pack_resolve(const zc_pack *pack, uint64_t id, uint32_t type, zc_en
  * one from an entry (zc_*_view_from_entry: pointers into the mapping) and anyone can
  * fill one from a payload in memory (zc_*_view_from_bytes), which is how the packer
  * hands out freshly imported models: engine code that draws a view has one path for
- * both. Every view_from_* call runs the type's full structural check first (SPEC.md),
- * so a view is safe to walk whatever the pack's validation level: every index is
- * below vertex_count, every stream lies inside the entry, every parent is earlier.
+ * both. A view is filled only after the type's full structural check passed (SPEC.md),
+ * so it is safe to walk whatever the pack's validation level: every index is below
+ * vertex_count, every stream lies inside the entry, every parent is earlier. For an
+ * entry of a pack opened at ZC_VALIDATE_TOC the check runs on the first view of that
+ * entry and is remembered (later views of it cost a few loads; at FULL and CHECKSUMS
+ * open ran it); at ZC_VALIDATE_NONE, for entries filled by hand (zc_entry.pack NULL)
+ * and in every _from_bytes call it runs each time.
  * Pointers in a view live as long as the bytes they point into (lifetime rule 1 for
  * entries; the caller's buffer for _from_bytes). Views need no cleanup.
  *

@@ -1,0 +1,324 @@
+/* test_lookup.c - the lookup index (SPEC.md 4.8) and the checks paid once per entry
+ * (SPEC.md 9, "Lazy record and structure checks"): which packs the writer indexes,
+ * that every entry is found through the index and nothing else is, that a damaged
+ * index is refused at open and harmless at level NONE, that packs without an index
+ * are searched as before, that a record's and a view's checks run once and are
+ * remembered per pack, and that first touches from several threads agree.
+ */
+#define _GNU_SOURCE
+#include <criterion/criterion.h>
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "zc_pack_format.h"
+#include "zc_test_payloads.h"
+#include "zc_test_util.h"
+
+TestSuite(lookup, .init = zct_tmp_setup, .fini = zct_tmp_teardown, .timeout = 120);
+
+#define MAX_ENTRIES 5000u
+
+static char entry_paths[MAX_ENTRIES][48];
+static uint32_t entry_values[MAX_ENTRIES];
+
+/* A pack of `count` 4-byte blobs "dir<k>/file<i>.bin" holding i; returns its path. */
+static char *write_blobs(const char *name, uint32_t count) {
+    static zct_blob blobs[MAX_ENTRIES];
+    cr_assert_leq(count, MAX_ENTRIES);
+    for (uint32_t i = 0; i < count; ++i) {
+        snprintf(entry_paths[i], sizeof entry_paths[i], "dir%u/file%05u.bin", i % 7, i);
+        entry_values[i] = i;
+        blobs[i] = (zct_blob){ .path = entry_paths[i], .data = &entry_values[i], .size = sizeof entry_values[i] };
+    }
+    char *path = zct_tmp_path(name);
+    cr_assert_eq(zct_write_pack(path, blobs, count), ZC_OK);
+    return path;
+}
+
+static const zc_toc_header *toc_of(const uint8_t *image) {
+    return (const zc_toc_header *)(image + zc_le64(image + offsetof(zc_header, toc_offset)));
+}
+
+static uint16_t minor_of(const uint8_t *image) { return zc_le16(image + offsetof(zc_header, format_minor)); }
+
+static zc_pack *open_memory(const uint8_t *image, size_t size, zc_validate level, zct_log *log) {
+    zc_pack *pack = NULL;
+    zc_pack_desc desc = { .memory = image, .memory_size = size, .validate = level };
+    if (log) desc.logger = zct_log_recorder(log);
+    zc_result r = zc_pack_open(&pack, &desc);
+    cr_assert_eq(r, ZC_OK, "open: %s", zc_result_name(r));
+    return pack;
+}
+
+/* ---------------------------------------------------------------------------------
+ * The index the writer writes
+ * ------------------------------------------------------------------------------- */
+
+Test(lookup, packs_of_64_entries_or_more_carry_an_index) {
+    struct { uint32_t count; uint32_t header_size; uint16_t minor; uint32_t bits; } cases[] = {
+        { ZC_TOC_INDEX_MIN_ENTRIES - 1, 32, ZC_FORMAT_MINOR_UNSIGNED, 0 },
+        { ZC_TOC_INDEX_MIN_ENTRIES, ZC_TOC_INDEXED_HEADER_SIZE, ZC_FORMAT_MINOR_INDEXED, 6 },
+        { 65, ZC_TOC_INDEXED_HEADER_SIZE, ZC_FORMAT_MINOR_INDEXED, 7 },
+        { 1000, ZC_TOC_INDEXED_HEADER_SIZE, ZC_FORMAT_MINOR_INDEXED, 10 },
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; ++c) {
+        char name[32];
+        snprintf(name, sizeof name, "n%u.zcpack", cases[c].count);
+        char *path = write_blobs(name, cases[c].count);
+        size_t size;
+        uint8_t *image = zct_read_file_aligned(path, 4096, &size);
+        const zc_toc_header *th = toc_of(image);
+        cr_assert_eq(th->header_size, cases[c].header_size, "%u entries", cases[c].count);
+        cr_assert_eq(minor_of(image), cases[c].minor, "%u entries", cases[c].count);
+        const uint32_t *table;
+        uint32_t bits;
+        cr_assert_eq(zc_check_toc_index(th, &table, &bits, NULL), ZC_OK);
+        if (cases[c].header_size == 32) {
+            cr_assert_null(table);
+        } else {
+            /* every record lies in the bucket its id names, and the table ends the TOC */
+            cr_assert_eq(bits, cases[c].bits, "%u entries: 2^%u buckets", cases[c].count, bits);
+            for (uint32_t b = 0; b < (1u << bits); ++b)
+                for (uint32_t i = table[b]; i < table[b + 1]; ++i)
+                    cr_assert_eq(zc_toc_index_bucket(zc_toc_entry_at(th, i)->id, bits), b);
+            cr_assert_eq(table[(size_t)1 << bits], cases[c].count);
+            cr_assert_eq((const char *)(table + ((size_t)1 << bits) + 1), zc_toc_strings(th) + th->strings_size,
+                         "the table ends the string table");
+        }
+        free(image);
+        free(path);
+    }
+}
+
+Test(lookup, every_entry_is_found_through_the_index_and_nothing_else) {
+    const uint32_t count = MAX_ENTRIES;
+    char *path = write_blobs("big.zcpack", count);
+    zc_pack *pack = NULL;
+    cr_assert_eq(zc_pack_open(&pack, &(zc_pack_desc){ .path = path }), ZC_OK);
+    for (uint32_t i = 0; i < count; ++i) {
+        zc_entry e, by_id;
+        cr_assert_eq(zc_pack_find(pack, entry_paths[i], &e), ZC_OK, "%s", entry_paths[i]);
+        cr_assert_str_eq(e.path, entry_paths[i]);
+        cr_assert_eq(*(const uint32_t *)e.data, i);
+        cr_assert_eq(e.pack, pack);
+        cr_assert_eq(zc_pack_find_id(pack, e.id, &by_id), ZC_OK);
+        cr_assert_eq(by_id.index, e.index);
+    }
+    /* absent paths, including ones that differ from a present path by one byte */
+    uint64_t rng = 42;
+    for (int k = 0; k < 20000; ++k) {
+        char absent[64];
+        uint32_t i = (uint32_t)(zct_rand(&rng) % count);
+        snprintf(absent, sizeof absent, "%s%c", entry_paths[i], k % 2 ? 'x' : '\0');
+        if (k % 2 == 0) absent[strlen(absent) - 1] ^= 0x20;
+        zc_entry e;
+        cr_assert_eq(zc_pack_find(pack, absent, &e), ZC_ERR_NO_ENTRY, "%s", absent);
+        cr_assert_eq(zc_pack_find_id(pack, zct_rand(&rng), &e), ZC_ERR_NO_ENTRY);
+    }
+    zc_pack_close(pack);
+    free(path);
+}
+
+/* ---------------------------------------------------------------------------------
+ * A damaged index, and packs without one
+ * ------------------------------------------------------------------------------- */
+
+static uint32_t *table_of(uint8_t *image, uint32_t *bits) {
+    zc_toc_header *th = (zc_toc_header *)toc_of(image);
+    zc_toc_index *ix = (zc_toc_index *)(th + 1);
+    *bits = ix->bits;
+    return (uint32_t *)((uint8_t *)th + ix->offset);
+}
+
+Test(lookup, a_damaged_index_is_refused_at_open_and_harmless_at_none) {
+    char *path = write_blobs("damaged.zcpack", 300);
+    size_t size;
+    uint8_t *image = zct_read_file_aligned(path, 4096, &size);
+    uint32_t bits;
+    uint32_t *table = table_of(image, &bits);
+
+    /* buckets out of order: refused at TOC, found-or-absent (never a crash) at NONE */
+    table[5] = 299;
+    table[6] = 3;
+    zct_reseal(image, size);
+    zct_log log;
+    zc_pack *pack = NULL;
+    cr_assert_eq(zc_pack_open(&pack, &(zc_pack_desc){ .memory = image, .memory_size = size, .logger =
+                                                         zct_log_recorder(&log) }), ZC_ERR_BAD_TOC);
+    cr_assert(zct_log_contains(&log, "lookup index"), "%s", log.messages[0]);
+    pack = open_memory(image, size, ZC_VALIDATE_NONE, NULL);
+    uint32_t found = 0;
+    for (uint32_t i = 0; i < 300; ++i) {
+        zc_entry e;
+        zc_result r = zc_pack_find(pack, entry_paths[i], &e);
+        cr_assert(r == ZC_OK || r == ZC_ERR_NO_ENTRY);
+        if (r != ZC_OK) continue;
+        cr_assert_eq(*(const uint32_t *)e.data, i);
+        found++;
+    }
+    cr_assert_gt(found, 250, "only the entries of the damaged buckets may be hidden");
+    zc_pack_close(pack);
+
+    /* a table outside the string table is refused at every level */
+    zc_toc_index *ix = (zc_toc_index *)((zc_toc_header *)toc_of(image) + 1);
+    ix->offset += 8;
+    zct_reseal(image, size);
+    pack = NULL;
+    cr_assert_eq(zc_pack_open(&pack, &(zc_pack_desc){ .memory = image, .memory_size = size,
+                                                         .validate = ZC_VALIDATE_NONE }), ZC_ERR_BAD_TOC);
+    ix->offset -= 8;
+    ix->bits = 25;
+    zct_reseal(image, size);
+    cr_assert_eq(zc_pack_open(&pack, &(zc_pack_desc){ .memory = image, .memory_size = size,
+                                                         .validate = ZC_VALIDATE_NONE }), ZC_ERR_BAD_TOC);
+    free(image);
+    free(path);
+}
+
+Test(lookup, a_pack_whose_index_fields_are_zero_is_searched_without_one) {
+    char *path = write_blobs("noindex.zcpack", 500);
+    size_t size;
+    uint8_t *image = zct_read_file_aligned(path, 4096, &size);
+    zc_toc_index *ix = (zc_toc_index *)((zc_toc_header *)toc_of(image) + 1);
+    memset(ix, 0, sizeof *ix); /* the table stays behind as string-table bytes no path covers */
+    zct_reseal(image, size);
+    zc_pack *pack = open_memory(image, size, ZC_VALIDATE_CHECKSUMS, NULL);
+    for (uint32_t i = 0; i < 500; ++i) {
+        zc_entry e;
+        cr_assert_eq(zc_pack_find(pack, entry_paths[i], &e), ZC_OK, "%s", entry_paths[i]);
+        cr_assert_eq(*(const uint32_t *)e.data, i);
+    }
+    zc_entry e;
+    cr_assert_eq(zc_pack_find(pack, "dir0/absent.bin", &e), ZC_ERR_NO_ENTRY);
+    zc_pack_close(pack);
+    free(image);
+    free(path);
+}
+
+/* ---------------------------------------------------------------------------------
+ * Checks paid once
+ * ------------------------------------------------------------------------------- */
+
+/* A pack of 100 materials "m<i>.mat" in a writable 4 KiB-aligned buffer. */
+static uint8_t *material_pack(size_t *size) {
+    static zct_payload payloads[100];
+    static char names[100][16];
+    zct_typed_entry entries[100];
+    for (uint32_t i = 0; i < 100; ++i) {
+        zc_material fields;
+        memset(&fields, 0, sizeof fields);
+        fields.alpha_mode = ZC_ALPHA_OPAQUE;
+        fields.metallic_factor = (float)i / 100.0f;
+        zct_payload_init(&payloads[i], 256);
+        zct_build_material(&payloads[i], &fields, "stone");
+        snprintf(names[i], sizeof names[i], "m%03u.mat", i);
+        entries[i] = (zct_typed_entry){ .path = names[i], .type = ZC_TYPE_MATERIAL, .data = payloads[i].bytes,
+                                        .size = payloads[i].size };
+    }
+    char *path = zct_tmp_path("materials.zcpack");
+    cr_assert_eq(zct_write_typed_pack(path, entries, 100, 1), ZC_OK);
+    for (uint32_t i = 0; i < 100; ++i) zct_payload_free(&payloads[i]);
+    uint8_t *image = zct_read_file_aligned(path, 4096, size);
+    free(path);
+    return image;
+}
+
+Test(lookup, a_view_is_checked_once_per_pack_and_a_record_once) {
+    size_t size;
+    uint8_t *image = material_pack(&size);
+    zc_pack *pack = open_memory(image, size, ZC_VALIDATE_TOC, NULL);
+    zc_entry e;
+    zc_material_view view;
+    cr_assert_eq(zc_pack_find(pack, "m042.mat", &e), ZC_OK);
+    cr_assert_eq(zc_material_view_from_entry(&e, &view), ZC_OK);
+    cr_assert_float_eq(view.metallic_factor, 0.42f, 1e-6);
+
+    /* Break the entry's structure behind the pack's back (lifetime rule 3 forbids it; the
+     * test does it to see whether the check runs again). The pack that checked it
+     * remembers; a new pack over the same bytes checks, and refuses. */
+    zc_material *m = (zc_material *)(image + e.offset);
+    m->alpha_mode = 77;
+    cr_assert_eq(zc_material_view_from_entry(&e, &view), ZC_OK, "the second view is not checked again");
+    zc_pack *fresh = open_memory(image, size, ZC_VALIDATE_TOC, NULL);
+    zc_entry e2;
+    cr_assert_eq(zc_pack_find(fresh, "m042.mat", &e2), ZC_OK);
+    cr_assert_neq(zc_material_view_from_entry(&e2, &view), ZC_OK, "a pack that never checked it refuses it");
+    cr_assert_neq(zc_material_view_from_entry(&e2, &view), ZC_OK, "a failure is not remembered as a pass");
+    /* the entry as a caller could fill it by hand is checked every time */
+    zc_entry by_hand = e;
+    by_hand.pack = NULL;
+    cr_assert_neq(zc_material_view_from_entry(&by_hand, &view), ZC_OK);
+    /* a mark is trusted only for the entry as the pack filled it */
+    zc_entry moved = e;
+    moved.raw_size -= 16;
+    cr_assert_neq(zc_material_view_from_entry(&moved, &view), ZC_OK);
+    zc_pack_close(fresh);
+    m->alpha_mode = ZC_ALPHA_OPAQUE;
+
+    /* A record: misalign m007's offset and reseal. The pack that handed it out keeps
+     * its check; a new pack refuses the entry, and only that entry. */
+    cr_assert_eq(zc_pack_find(pack, "m007.mat", &e), ZC_OK);
+    zc_toc_header *th = (zc_toc_header *)toc_of(image);
+    zc_toc_entry *rec = (zc_toc_entry *)zc_toc_entry_at(th, e.index);
+    rec->offset += 8;
+    zct_reseal(image, size);
+    zc_entry again;
+    cr_assert_eq(zc_pack_entry_at(pack, e.index, &again), ZC_OK, "checked once, not again");
+    zct_log log;
+    fresh = open_memory(image, size, ZC_VALIDATE_TOC, &log);
+    cr_assert_eq(zc_pack_find(fresh, "m007.mat", &again), ZC_ERR_BAD_ALIGNMENT);
+    cr_assert(zct_log_contains(&log, "m007.mat"), "%s", log.messages[0]);
+    cr_assert_eq(zc_pack_find(fresh, "m008.mat", &again), ZC_OK, "other entries stay usable");
+    cr_assert_eq(zc_pack_validate(fresh, ZC_VALIDATE_TOC), ZC_ERR_BAD_ALIGNMENT, "validate still checks all");
+    zc_pack_close(fresh);
+    zc_pack *full = NULL;
+    cr_assert_eq(zc_pack_open(&full, &(zc_pack_desc){ .memory = image, .memory_size = size,
+                                                         .validate = ZC_VALIDATE_FULL }), ZC_ERR_BAD_ALIGNMENT);
+    zc_pack_close(pack);
+    free(image);
+}
+
+typedef struct toucher {
+    zc_pack *pack;
+    uint32_t start;
+    uint32_t ok;
+    float sum;
+} toucher;
+
+static void *touch_all(void *arg) {
+    toucher *t = (toucher *)arg;
+    for (uint32_t k = 0; k < 100; ++k) {
+        char name[16];
+        snprintf(name, sizeof name, "m%03u.mat", (t->start + k * 37) % 100);
+        zc_entry e;
+        zc_material_view view;
+        if (zc_pack_find(t->pack, name, &e) == ZC_OK && zc_material_view_from_entry(&e, &view) == ZC_OK) {
+            t->ok++;
+            t->sum += view.metallic_factor;
+        }
+    }
+    return NULL;
+}
+
+Test(lookup, first_touches_from_four_threads_agree) {
+    size_t size;
+    uint8_t *image = material_pack(&size);
+    for (int round = 0; round < 20; ++round) {
+        zc_pack *pack = open_memory(image, size, ZC_VALIDATE_TOC, NULL);
+        pthread_t threads[4];
+        toucher t[4];
+        for (uint32_t i = 0; i < 4; ++i) {
+            t[i] = (toucher){ pack, i * 25, 0, 0.0f };
+            cr_assert_eq(pthread_create(&threads[i], NULL, touch_all, &t[i]), 0);
+        }
+        for (int i = 0; i < 4; ++i) pthread_join(threads[i], NULL);
+        for (int i = 0; i < 4; ++i) {
+            cr_assert_eq(t[i].ok, 100, "thread %d round %d", i, round);
+            cr_assert_float_eq(t[i].sum, 49.5f, 1e-3);
+        }
+        zc_pack_close(pack);
+    }
+    free(image);
+}
