@@ -23,6 +23,7 @@
 #include "zc_pack_internal.h"
 #include "zc_live_internal.h"
 #include "zc_os.h"
+#include "zc_hash.h"
 
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -43,7 +44,10 @@ typedef struct zc__live_record {
     uint64_t id;
     uint64_t content_hash;
     uint64_t raw_size;
+    uint64_t deps_hash;         /* XXH3-64 of the dependency ids, in order */
+    uint32_t deps_count;
     uint32_t type;
+    uint32_t layout_hash;
     uint32_t path_offset;       /* into the generation's `paths` */
     uint32_t path_length;
 } zc__live_record;
@@ -163,42 +167,98 @@ static int zc__live_same_file(const zc__os_file_id *a, const zc__os_file_id *b) 
  * Generations
  * ------------------------------------------------------------------------------- */
 
-/* Copy the TOC facts of `pack` into gen (records and paths). ZC_ERR_OUT_OF_MEMORY. */
-static zc_result zc__live_copy_toc(zc_live_pack *live, zc_pack *pack, zc__live_gen *gen) {
-    uint32_t count = zc_pack_entry_count(pack);
+/* The facts of record j that say whether its entry changed (zc_entry_differences),
+ * read in place from a record that may not be checked yet: the record lies inside the
+ * TOC (T9), and the dependency ids are read only when their slice lies inside the
+ * list (R11). Returns 0 when it does not; the record's checks will refuse it. */
+static int zc__live_raw_facts(const zc_pack *pack, uint32_t j, zc__live_record *out) {
+    const zc_toc_entry *e = zc_toc_entry_at(pack->toc, j);
+    memset(out, 0, sizeof *out);
+    out->id = e->id;
+    out->content_hash = e->content_hash;
+    out->raw_size = e->raw_size;
+    out->type = e->type;
+    out->layout_hash = e->layout_hash;
+    out->deps_count = e->deps_count;
+    if (e->deps_count > pack->dep_count || e->deps_first > pack->dep_count - e->deps_count) return 0;
+    out->deps_hash = zc__xxh3(pack->deps + e->deps_first, (size_t)e->deps_count * sizeof *pack->deps);
+    return 1;
+}
+
+/* Whether two records describe the same entry (zc_entry_differences == 0; dependency
+ * lists compared by their hash). */
+static int zc__live_same_entry(const zc__live_record *a, const zc__live_record *b) {
+    return a->type == b->type && a->layout_hash == b->layout_hash && a->content_hash == b->content_hash &&
+           a->raw_size == b->raw_size && a->deps_count == b->deps_count && a->deps_hash == b->deps_hash;
+}
+
+/* Copy the TOC facts of `pack` into gen (records and paths): of every record when
+ * `old_gen` is NULL (a pack whose entries are all checked), else of a new generation
+ * opened by zc__pack_open_lazy, checking now only the records whose entries are new
+ * or differ from old_gen's (zc__pack_check_entries) and taking the paths of the
+ * others from old_gen's copy; their checks run when they are first used. Errors:
+ * ZC_ERR_OUT_OF_MEMORY, ZC_ERR_LIMIT, and the checks' failures (logged). */
+static zc_result zc__live_copy_toc(zc_live_pack *live, zc_pack *pack, const zc__live_gen *old_gen,
+                                   zc__live_gen *gen) {
+    const uint32_t count = zc_pack_entry_count(pack);
+    const size_t which_bytes = ((size_t)count + 7) / 8;
+    gen->records = (zc__live_record *)zc__live_alloc(live, (size_t)count * sizeof *gen->records + 1);
+    uint8_t *which = old_gen ? (uint8_t *)zc__live_alloc(live, which_bytes + 1) : NULL;
+    zc_result r = gen->records && (which || !old_gen) ? ZC_OK : ZC_ERR_OUT_OF_MEMORY;
+    if (which) memset(which, 0, which_bytes);
+    /* Pass 1: facts, and which records must be checked now. path_offset holds the
+     * position of the same entry in old_gen until pass 2, UINT32_MAX for none. */
+    uint32_t i = 0;
+    for (uint32_t j = 0; r == ZC_OK && j < count; ++j) {
+        zc__live_record *rec = &gen->records[j];
+        zc_entry e;
+        if (!old_gen && (r = zc_pack_entry_at(pack, j, &e)) != ZC_OK) break;
+        int in_range = zc__live_raw_facts(pack, j, rec);
+        rec->path_offset = UINT32_MAX;
+        if (!old_gen) continue;
+        while (i < old_gen->record_count && old_gen->records[i].id < rec->id) ++i;
+        if (in_range && i < old_gen->record_count && zc__live_same_entry(&old_gen->records[i], rec))
+            rec->path_offset = i;
+        else
+            which[j / 8] |= (uint8_t)(1u << (j % 8));
+    }
+    if (r == ZC_OK && old_gen) r = zc__pack_check_entries(pack, which);
+    /* Pass 2: the paths. */
     uint64_t path_bytes = 0;
-    zc_entry e;
-    for (uint32_t i = 0; i < count; ++i) {
-        zc_pack_entry_at(pack, i, &e);
-        path_bytes += (uint64_t)e.path_length + 1;
+    for (uint32_t j = 0; r == ZC_OK && j < count; ++j) {
+        zc__live_record *rec = &gen->records[j];
+        zc_entry e;
+        if (rec->path_offset != UINT32_MAX) rec->path_length = old_gen->records[rec->path_offset].path_length;
+        else if ((r = zc_pack_entry_at(pack, j, &e)) == ZC_OK) rec->path_length = e.path_length;
+        path_bytes += (uint64_t)rec->path_length + 1;
     }
-    if (path_bytes > UINT32_MAX) {
+    if (r == ZC_OK && path_bytes > UINT32_MAX) {
         zc__live_log(live, ZC_LOG_ERROR, "the paths of %u entries take more than 4 GiB", count);
-        return ZC_ERR_LIMIT;
+        r = ZC_ERR_LIMIT;
     }
-    gen->records = (zc__live_record *)zc__live_alloc(live, (size_t)count * sizeof *gen->records);
-    gen->paths = (char *)zc__live_alloc(live, (size_t)path_bytes);
-    if (!gen->records || !gen->paths) {
+    if (r == ZC_OK && !(gen->paths = (char *)zc__live_alloc(live, (size_t)path_bytes + 1))) r = ZC_ERR_OUT_OF_MEMORY;
+    uint32_t at = 0;
+    for (uint32_t j = 0; r == ZC_OK && j < count; ++j) {
+        zc__live_record *rec = &gen->records[j];
+        const char *path;
+        zc_entry e;
+        if (rec->path_offset != UINT32_MAX) path = old_gen->paths + old_gen->records[rec->path_offset].path_offset;
+        else if ((r = zc_pack_entry_at(pack, j, &e)) == ZC_OK) path = e.path;
+        else break;
+        memcpy(gen->paths + at, path, rec->path_length);
+        gen->paths[at + rec->path_length] = 0;
+        rec->path_offset = at;
+        at += rec->path_length + 1;
+    }
+    zc__live_free(live, which);
+    if (r != ZC_OK) {
+        if (r == ZC_ERR_OUT_OF_MEMORY)
+            zc__live_log(live, ZC_LOG_ERROR, "out of memory copying the table of contents of %u entries", count);
         zc__live_free(live, gen->records);
         zc__live_free(live, gen->paths);
         gen->records = NULL;
         gen->paths = NULL;
-        zc__live_log(live, ZC_LOG_ERROR, "out of memory copying the table of contents of %u entries", count);
-        return ZC_ERR_OUT_OF_MEMORY;
-    }
-    uint32_t at = 0;
-    for (uint32_t i = 0; i < count; ++i) {
-        zc_pack_entry_at(pack, i, &e);
-        zc__live_record *r = &gen->records[i];
-        r->id = e.id;
-        r->content_hash = e.content_hash;
-        r->raw_size = e.raw_size;
-        r->type = e.type;
-        r->path_offset = at;
-        r->path_length = e.path_length;
-        memcpy(gen->paths + at, e.path, e.path_length);
-        gen->paths[at + e.path_length] = 0;
-        at += e.path_length + 1;
+        return r;
     }
     gen->record_count = count;
     gen->pack = pack;
@@ -242,16 +302,6 @@ static void zc__live_sweep(zc_live_pack *live) {
  * Change report
  * ------------------------------------------------------------------------------- */
 
-/* Whether the entry at TOC position i of the old generation (record a) changed in the
- * new one (position j): zc_entry_differences, the runtime's one meaning of "changed"
- * (dependency lists included). Both packs are open while a check runs. */
-static int zc__live_entry_changed(const zc__live_gen *old_gen, uint32_t i, const zc__live_gen *new_gen, uint32_t j) {
-    zc_entry a, b;
-    if (zc_pack_entry_at(old_gen->pack, i, &a) != ZC_OK || zc_pack_entry_at(new_gen->pack, j, &b) != ZC_OK)
-        return 1;
-    return zc_entry_differences(&a, &b) != 0;
-}
-
 /* Walk both record lists (ids ascending) in step; with `out` fill the changes, else
  * only count them. Returns the number of changes. */
 static uint32_t zc__live_diff(const zc__live_gen *old_gen, const zc__live_gen *new_gen, zc_live_change *out) {
@@ -276,7 +326,7 @@ static uint32_t zc__live_diff(const zc__live_gen *old_gen, const zc__live_gen *n
         } else {
             ++i;
             ++j;
-            if (!zc__live_entry_changed(old_gen, i - 1, new_gen, j - 1)) continue;
+            if (zc__live_same_entry(a, b)) continue;
             c.kind = ZC_LIVE_CHANGED;
             c.old_hash = a->content_hash;
         }
@@ -324,22 +374,26 @@ static zc_result zc__live_locate(zc_live_pack *live, char **out_path, uint64_t *
     return ZC_OK;
 }
 
-/* Open and validate `candidate` into a free-standing generation. */
-static zc_result zc__live_open_gen(zc_live_pack *live, const char *candidate, zc__live_gen *out) {
+/* Open and validate `candidate` into a free-standing generation: the first one
+ * (old_gen NULL) validated whole at open, a later one checked where it differs from
+ * old_gen and elsewhere on first use (zc__live_copy_toc). */
+static zc_result zc__live_open_gen(zc_live_pack *live, const char *candidate, const zc__live_gen *old_gen,
+                                   zc__live_gen *out) {
     memset(out, 0, sizeof *out);
     zc_pack *pack;
-    zc_result r = zc_pack_open(&pack, &(zc_pack_desc){
-                                          .path = candidate,
-                                          .validate = live->validate,
-                                          .load = live->load,
-                                          .no_mmap = live->no_mmap,
-                                          .allocator = live->allocator,
-                                          .logger = live->logger,
-                                          .trusted_keys = live->keys,
-                                          .trusted_key_count = live->key_count,
-                                      });
+    zc_pack_desc desc = {
+        .path = candidate,
+        .validate = live->validate,
+        .load = live->load,
+        .no_mmap = live->no_mmap,
+        .allocator = live->allocator,
+        .logger = live->logger,
+        .trusted_keys = live->keys,
+        .trusted_key_count = live->key_count,
+    };
+    zc_result r = old_gen ? zc__pack_open_lazy(&pack, &desc) : zc_pack_open(&pack, &desc);
     if (r != ZC_OK) return r;
-    r = zc__live_copy_toc(live, pack, out);
+    r = zc__live_copy_toc(live, pack, old_gen, out);
     if (r != ZC_OK) zc_pack_close(pack);
     return r;
 }
@@ -406,8 +460,10 @@ static zc_result zc__live_room(zc_live_pack *live) {
 static zc_result zc__live_examine(zc_live_pack *live, const char *candidate, const zc__os_file_id *id,
                                   uint64_t number) {
     uint64_t start = zc__os_now_ns();
+    /* The current generation cannot change under us: only checks swap. */
+    const zc__live_gen *current = &live->gens[live->current];
     zc__live_gen fresh;
-    zc_result r = zc__live_open_gen(live, candidate, &fresh);
+    zc_result r = zc__live_open_gen(live, candidate, current, &fresh);
     uint64_t validate_ns = zc__os_now_ns() - start;
     live->seen = *id;
     live->seen_generation_file = number;
@@ -428,8 +484,6 @@ static zc_result zc__live_examine(zc_live_pack *live, const char *candidate, con
                      zc_result_str(r), zc_live_generation(live));
         return r;
     }
-    /* The current generation cannot change under us: only checks swap. */
-    const zc__live_gen *current = &live->gens[live->current];
     uint32_t count = zc__live_diff(current, &fresh, NULL);
     if (count == 0) {
         zc__live_drop_gen(live, &fresh);
@@ -565,7 +619,7 @@ static zc_result zc__live_first(zc_live_pack *live) {
     zc_diag diag;
     diag.message[0] = 0;
     r = zc__os_file_identity(candidate, &live->seen, &diag);
-    if (r == ZC_OK) r = zc__live_open_gen(live, candidate, &live->gens[0]);
+    if (r == ZC_OK) r = zc__live_open_gen(live, candidate, NULL, &live->gens[0]);
     else zc__live_log_file(live, ZC_LOG_ERROR, candidate, diag.message);
     zc__live_free(live, candidate);
     if (r != ZC_OK) return r;

@@ -118,16 +118,44 @@ static zc_result zc__validate_records(const zc_pack *pack, zc_diag *diag) {
     return r;
 }
 
+/* The checks of one uncompressed entry at the pack's level beyond its record: E3
+ * (structure) at FULL and above, E4 (content hash) at CHECKSUMS. */
+static zc_result zc__check_stored_entry(const zc_pack *pack, const zc_toc_entry *e, int checksums, zc_diag *diag) {
+    const void *data = pack->base + e->offset;
+    if (checksums) zc__os_map_populate(&pack->map, e->offset, e->raw_size); /* the hash reads every page */
+    zc_result r = zc_check_payload(e->type, e->layout_hash, data, e->raw_size, diag);
+    if (r == ZC_OK && checksums && ZC__CHECK_HASHES && zc__xxh3(data, (size_t)e->raw_size) != e->content_hash)
+        r = zc_fail(diag, ZC_ERR_ENTRY_CHECKSUM, "content hash mismatch: the data is damaged");
+    return r;
+}
+
+/* R1 to R13 of one record, then, in a pack that checks FULL or CHECKSUMS lazily
+ * (zc__pack_open_lazy), the entry checks an uncompressed entry can have without
+ * decoding; a compressed entry's are those of zc_pack_acquire, which decodes it. */
+static zc_result zc__check_touched(const zc_pack *pack, uint32_t index, unsigned *marks, zc_diag *diag) {
+    zc_result r = zc_check_toc_entry(pack->toc, index, pack->header_size, pack->header.toc_offset, diag);
+    if (r == ZC_OK) r = zc__check_id(pack, index, diag);
+    *marks = ZC__CHECKED_RECORD;
+    const zc_toc_entry *e = zc__record(pack, index);
+    if (r != ZC_OK || pack->validated < ZC_VALIDATE_FULL || e->codec != ZC_CODEC_NONE) return r;
+    zc_diag sub;
+    sub.message[0] = 0;
+    r = zc__check_stored_entry(pack, e, pack->validated == ZC_VALIDATE_CHECKSUMS, &sub);
+    if (r != ZC_OK) return zc_fail(diag, r, "entry %u (%s): %s", index, pack->strings + e->path_offset, sub.message);
+    *marks |= ZC__CHECKED_STRUCTURE;
+    return ZC_OK;
+}
+
 zc_result zc__entry_touch(const zc_pack *pack, uint32_t index) {
     if (!pack->checked ||
         (atomic_load_explicit(&pack->checked[index], memory_order_acquire) & ZC__CHECKED_RECORD))
         return ZC_OK;
     zc_diag diag;
     diag.message[0] = 0;
-    zc_result r = zc_check_toc_entry(pack->toc, index, pack->header_size, pack->header.toc_offset, &diag);
-    if (r == ZC_OK) r = zc__check_id(pack, index, &diag);
+    unsigned marks;
+    zc_result r = zc__check_touched(pack, index, &marks, &diag);
     if (r != ZC_OK) return zc__report(pack, r, &diag);
-    atomic_fetch_or_explicit(&pack->checked[index], (unsigned char)ZC__CHECKED_RECORD, memory_order_release);
+    atomic_fetch_or_explicit(&pack->checked[index], (unsigned char)marks, memory_order_release);
     return ZC_OK;
 }
 
@@ -260,15 +288,18 @@ static uint64_t zc__decode_budget(const zc_pack *pack) {
     return by_size > pack->max_decoded_size ? by_size : pack->max_decoded_size;
 }
 
-/* Marks in `repeat` (one bit per record) every compressed record whose payload key
- * equals that of a record with a lower index, so validation decodes each distinct
- * payload once. Sorting the keys keeps this O(n log n). Returns the allocation to
+/* Record i is among the records `which` marks (one bit per record; NULL: all). */
+#define ZC__PICKED(which, i) (!(which) || ((which)[(i) / 8] & (1u << ((i) % 8))))
+
+/* Marks in `repeat` (one bit per record) every compressed record among `which` whose
+ * payload key equals that of such a record with a lower index, so validation decodes
+ * each distinct payload once. Sorting the keys keeps this O(n log n). Returns the allocation to
  * free (NULL when no record is compressed), or sets *result on allocation failure. */
-static uint8_t *zc__mark_repeats(const zc_pack *pack, zc_result *result, zc_diag *diag) {
+static uint8_t *zc__mark_repeats(const zc_pack *pack, const uint8_t *which, zc_result *result, zc_diag *diag) {
     uint32_t compressed = 0;
     *result = ZC_OK;
     for (uint32_t i = 0; i < pack->entry_count; ++i)
-        if (zc__record(pack, i)->codec != ZC_CODEC_NONE) compressed++;
+        if (zc__record(pack, i)->codec != ZC_CODEC_NONE && ZC__PICKED(which, i)) compressed++;
     if (compressed == 0) return NULL;
     size_t bitmap = ((size_t)pack->entry_count + 7) / 8;
     size_t bytes = (size_t)compressed * sizeof(zc__payload_key) + bitmap;
@@ -284,7 +315,7 @@ static uint8_t *zc__mark_repeats(const zc_pack *pack, zc_result *result, zc_diag
     uint32_t k = 0;
     for (uint32_t i = 0; i < pack->entry_count; ++i) {
         const zc_toc_entry *e = zc__record(pack, i);
-        if (e->codec == ZC_CODEC_NONE) continue;
+        if (e->codec == ZC_CODEC_NONE || !ZC__PICKED(which, i)) continue;
         keys[k++] = (zc__payload_key){ e->offset, e->stored_size, e->raw_size, e->content_hash,
                                        e->type, e->layout_hash, e->codec, i };
     }
@@ -304,27 +335,35 @@ static uint8_t *zc__mark_repeats(const zc_pack *pack, zc_result *result, zc_diag
  * its frame (E2) and its content hash at both levels, then its raw bytes are checked
  * like an uncompressed entry's (E3). Records that repeat an earlier record's payload
  * key are not decoded again, and the raw bytes decoded in all are bounded by
- * zc__decode_budget (E6). At CHECKSUMS the padding between payloads follows (E5). */
-static zc_result zc__validate_entries(const zc_pack *pack, int checksums, zc_diag *diag) {
-    zc_result r = zc__validate_overlap(pack, diag);
+ * zc__decode_budget (E6). At CHECKSUMS the padding between payloads follows (E5).
+ * With `which` (one bit per record) only the marked records are checked, each after
+ * its own record checks, and marked as checked when they pass; E7 and E5, which
+ * concern the whole payload area, are left out. */
+static zc_result zc__validate_entries(const zc_pack *pack, int checksums, const uint8_t *which, zc_diag *diag) {
+    zc_result r = which ? ZC_OK : zc__validate_overlap(pack, diag);
+    for (uint32_t i = 0; which && i < pack->entry_count && r == ZC_OK; ++i) {
+        unsigned marks;
+        if (ZC__PICKED(which, i)) r = zc__check_touched(pack, i, &marks, diag);
+    }
     if (r != ZC_OK) return r;
-    uint8_t *marks = zc__mark_repeats(pack, &r, diag);
+    uint8_t *marks = zc__mark_repeats(pack, which, &r, diag);
     if (r != ZC_OK) return r;
     uint32_t compressed = 0;
     for (uint32_t i = 0; marks && i < pack->entry_count; ++i)
-        if (zc__record(pack, i)->codec != ZC_CODEC_NONE) compressed++;
+        if (zc__record(pack, i)->codec != ZC_CODEC_NONE && ZC__PICKED(which, i)) compressed++;
     const uint8_t *repeat = marks ? marks + (size_t)compressed * sizeof(zc__payload_key) : NULL;
     const uint64_t budget = zc__decode_budget(pack);
     uint64_t decoded = 0;
     for (uint32_t i = 0; i < pack->entry_count && r == ZC_OK; ++i) {
+        if (!ZC__PICKED(which, i)) continue;
         const zc_toc_entry *e = zc__record(pack, i);
         const char *path = pack->strings + e->path_offset;
-        const void *data = pack->base + e->offset;
         void *block = NULL;
         zc_diag sub;
         sub.message[0] = 0;
-        if (e->codec != ZC_CODEC_NONE) {
-            if (repeat[i / 8] & (1u << (i % 8))) continue;
+        if (e->codec == ZC_CODEC_NONE) {
+            if (!which) r = zc__check_stored_entry(pack, e, checksums, &sub); /* else zc__check_touched did */
+        } else if (!(repeat[i / 8] & (1u << (i % 8)))) {
             if (e->raw_size > budget - decoded) {
                 r = zc_fail(diag, ZC_ERR_LIMIT,
                             "entry %u (%s): validation would decode more than %llu bytes in all "
@@ -334,19 +373,30 @@ static zc_result zc__validate_entries(const zc_pack *pack, int checksums, zc_dia
             }
             decoded += e->raw_size;
             zc_entry entry;
+            const void *data;
             zc__fill_entry(pack, i, &entry);
             r = zc__entry_decode_copy(pack, &entry, &block, &data, &sub);
+            if (r == ZC_OK) r = zc_check_payload(e->type, e->layout_hash, data, e->raw_size, &sub);
+            zc__entry_free_copy(pack, block);
         }
-        if (r == ZC_OK) r = zc_check_payload(e->type, e->layout_hash, data, e->raw_size, &sub);
-        if (r == ZC_OK && checksums && ZC__CHECK_HASHES && e->codec == ZC_CODEC_NONE &&
-            zc__xxh3(data, (size_t)e->raw_size) != e->content_hash)
-            r = zc_fail(&sub, ZC_ERR_ENTRY_CHECKSUM, "content hash mismatch: the data is damaged");
-        zc__entry_free_copy(pack, block);
         if (r != ZC_OK) r = zc_fail(diag, r, "entry %u (%s): %s", i, path, sub.message);
     }
     if (marks) pack->allocator.free(marks, pack->allocator.user_data);
-    if (r != ZC_OK) return r;
+    /* A repeat passes with the first record of its payload, checked before it here or
+     * in an earlier call; only now are the picked records marked. */
+    for (uint32_t i = 0; which && pack->checked && r == ZC_OK && i < pack->entry_count; ++i)
+        if (ZC__PICKED(which, i))
+            atomic_fetch_or_explicit(&pack->checked[i], (unsigned char)(ZC__CHECKED_RECORD | ZC__CHECKED_STRUCTURE),
+                                     memory_order_release);
+    if (r != ZC_OK || which) return r;
     return checksums ? zc__validate_padding(pack, diag) : ZC_OK;
+}
+
+zc_result zc__pack_check_entries(const zc_pack *pack, const uint8_t *which) {
+    zc_diag diag;
+    diag.message[0] = 0;
+    zc_result r = zc__validate_entries(pack, pack->validated == ZC_VALIDATE_CHECKSUMS, which, &diag);
+    return r == ZC_OK ? r : zc__report(pack, r, &diag);
 }
 
 static zc_result zc__validate(const zc_pack *pack, zc_validate level, zc_diag *diag) {
@@ -355,7 +405,7 @@ static zc_result zc__validate(const zc_pack *pack, zc_validate level, zc_diag *d
     zc_result r = zc__validate_checksums(pack, diag);
     if (r == ZC_OK) r = zc__validate_records(pack, diag);
     if (r != ZC_OK || level == ZC_VALIDATE_TOC) return r;
-    return zc__validate_entries(pack, level == ZC_VALIDATE_CHECKSUMS, diag);
+    return zc__validate_entries(pack, level == ZC_VALIDATE_CHECKSUMS, NULL, diag);
 }
 
 zc_result zc_pack_validate(const zc_pack *pack, zc_validate level) {
@@ -444,7 +494,7 @@ static zc_result zc__alloc_checked(zc_pack *pack, zc_diag *diag) {
  * given, then the level's checks. Level TOC checks at open what costs one pass over
  * the TOC's bytes (both checksums, the lookup index, R14) and leaves each record's
  * checks to the first time its entry is handed out (zc__entry_touch). */
-static zc_result zc__attach(zc_pack *pack, const zc_pack_desc *desc, zc_diag *diag) {
+static zc_result zc__attach(zc_pack *pack, const zc_pack_desc *desc, int lazy, zc_diag *diag) {
     zc_validate level = desc->validate == ZC_VALIDATE_DEFAULT ? ZC_VALIDATE_TOC : desc->validate;
     zc_result r = zc_check_header(pack->base, pack->size, pack->size, diag);
     if (r != ZC_OK) return r;
@@ -469,20 +519,21 @@ static zc_result zc__attach(zc_pack *pack, const zc_pack_desc *desc, zc_diag *di
     pack->deps = zc_toc_deps(pack->toc);
     pack->strings = zc_toc_strings(pack->toc);
     if ((r = zc_check_toc_index(pack->toc, &pack->index, &pack->index_bits, diag)) != ZC_OK) return r;
-    if (level == ZC_VALIDATE_TOC) {
+    if (level == ZC_VALIDATE_TOC || (lazy && level != ZC_VALIDATE_NONE)) {
         if (pack->index && (r = zc_check_toc_index_table(pack->index, pack->index_bits, pack->entry_count, diag)) != ZC_OK)
             return r;
         if ((r = zc_check_toc_deps_total(pack->toc, diag)) != ZC_OK) return r;
         if ((r = zc__alloc_checked(pack, diag)) != ZC_OK) return r;
     }
-    if (level >= ZC_VALIDATE_FULL && (r = zc__validate_records(pack, diag)) != ZC_OK) return r;
-    if (level >= ZC_VALIDATE_FULL && (r = zc__validate_entries(pack, level == ZC_VALIDATE_CHECKSUMS, diag)) != ZC_OK)
+    if (level >= ZC_VALIDATE_FULL && !lazy && (r = zc__validate_records(pack, diag)) != ZC_OK) return r;
+    if (level >= ZC_VALIDATE_FULL && !lazy &&
+        (r = zc__validate_entries(pack, level == ZC_VALIDATE_CHECKSUMS, NULL, diag)) != ZC_OK)
         return r;
     pack->validated = level;
     return ZC_OK;
 }
 
-zc_result zc_pack_open(zc_pack **out_pack, const zc_pack_desc *desc) {
+static zc_result zc__open(zc_pack **out_pack, const zc_pack_desc *desc, int lazy) {
     if (!out_pack) return ZC_ERR_INVALID_ARGUMENT;
     *out_pack = NULL;
     if (!desc) return ZC_ERR_INVALID_ARGUMENT;
@@ -541,7 +592,7 @@ zc_result zc_pack_open(zc_pack **out_pack, const zc_pack_desc *desc) {
             if (r == ZC_OK) r = zc_fail(&diag, ZC_ERR_TRUNCATED, "buffer is shorter than a pack header");
         }
     }
-    if (r == ZC_OK) r = zc__attach(pack, desc, &diag);
+    if (r == ZC_OK) r = zc__attach(pack, desc, lazy, &diag);
     /* Once mapped or read, the bytes no longer need the file handle. */
     zc__os_close(&pack->file);
     if (r != ZC_OK) {
@@ -552,6 +603,10 @@ zc_result zc_pack_open(zc_pack **out_pack, const zc_pack_desc *desc) {
     *out_pack = pack;
     return ZC_OK;
 }
+
+zc_result zc_pack_open(zc_pack **out_pack, const zc_pack_desc *desc) { return zc__open(out_pack, desc, 0); }
+
+zc_result zc__pack_open_lazy(zc_pack **out_pack, const zc_pack_desc *desc) { return zc__open(out_pack, desc, 1); }
 
 void zc_pack_close(zc_pack *pack) { zc__pack_unref(pack); }
 

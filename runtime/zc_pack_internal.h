@@ -30,8 +30,8 @@ struct zc_pack {
     zc_validate validated;
     /* Checks paid once per entry (zc__entry_touch, zc__entry_structure): one byte of
      * ZC__CHECKED_* bits per record, set once the check passed, never cleared. NULL
-     * at ZC_VALIDATE_NONE (nothing is checked) and at FULL and CHECKSUMS (everything
-     * was checked at open). */
+     * at ZC_VALIDATE_NONE (nothing is checked) and at FULL and CHECKSUMS opened by
+     * zc_pack_open (everything was checked at open). */
     atomic_uchar *checked;
     zc_header header;           /* copy of the header fields (little-endian host) */
 
@@ -70,6 +70,21 @@ zc_result zc__entry_touch(const zc_pack *pack, uint32_t index);
  * entry of an opened pack and remembered, every time for an entry not filled by a pack
  * (entry->pack NULL, or fields that no longer match its record). Any thread. */
 zc_result zc__entry_structure(const zc_entry *entry, uint32_t type, const void **out_data, uint64_t *out_size);
+
+/* zc_pack_open, with the entry checks of desc->validate = FULL or CHECKSUMS paid per
+ * entry instead of at open: open runs what level TOC runs at open, each entry's record
+ * and (uncompressed) structure and content hash are checked when it is first handed
+ * out, a compressed entry's when it is decoded, and zc__pack_check_entries checks
+ * chosen entries now. E7 and E5, which concern the whole payload area, are not run.
+ * Hot reload opens each new generation this way. Same errors and thread rules as
+ * zc_pack_open. */
+zc_result zc__pack_open_lazy(zc_pack **out_pack, const zc_pack_desc *desc);
+
+/* Run the checks of the pack's level now on the records marked in `which` (one bit
+ * per record): R1 to R13, then E1 to E4 with E6, decoding each distinct compressed
+ * payload among them once, and remember that they passed. The first failure is logged
+ * and returned. For packs from zc__pack_open_lazy. Any thread. */
+zc_result zc__pack_check_entries(const zc_pack *pack, const uint8_t *which);
 
 /* Take one more reference on the pack. Any thread. */
 void zc__pack_ref(zc_pack *pack);

@@ -71,8 +71,20 @@ extern "C" {
  *    times) differs from the last file examined. A file-change notification also
  *    forces a look at the current identity.
  *  - It must open, carry a good signature when desc.trusted_keys are given, and pass
- *    validation at desc.validate; otherwise it is refused (one sentence through the
- *    logger, the stats count a failure) and the current generation stays. The same file is examined again only when it changes.
+ *    validation at desc.validate where it differs from the current generation;
+ *    otherwise it is refused (one sentence through the logger, the stats count a
+ *    failure) and the current generation stays. The same file is examined again only
+ *    when it changes. What "passes" costs (SPEC.md section 9, lazy checks): the header
+ *    and both checksums (one pass over the TOC), then every entry new or changed by
+ *    zc_entry_differences is checked at desc.validate (structure; decoded when
+ *    compressed; content hash at CHECKSUMS) before the swap. An entry that is the same
+ *    by its record as in the current generation is checked when it is first used in
+ *    the new one: a lookup that hands it out runs its checks, including its content
+ *    hash at CHECKSUMS, once, and refuses it if they fail (so a damaged copy of an
+ *    unchanged entry is reported on use, never handed out). The callback fires as
+ *    soon as the changed entries passed: saving one texture of a large pack costs the
+ *    TOC and that texture, not the whole file. The first generation (zc_live_open) is
+ *    validated whole.
  *  - A valid file with the same ids as the current generation, each entry unchanged
  *    by zc_entry_differences (same type, layout hash, content hash, raw size and
  *    dependency list), is closed again: no swap, no callback (a `touch`, or a rebuild
@@ -101,8 +113,9 @@ extern "C" {
  *  - desc.on_change runs on the watcher thread (watch mode) or inside zc_live_poll,
  *    one call at a time, after the swap. It may call acquire, release, resolve, find,
  *    generation and stats; it must not call zc_live_poll or zc_live_close.
- * Trust: every new generation is validated at desc.validate before anything reads
- * it, so a damaged or half-written file is refused rather than used. With
+ * Trust: every entry of a new generation is validated at desc.validate before
+ * anything reads it (its changed entries before the swap, the others on first use), so
+ * a damaged or half-written file is refused rather than used. With
  * desc.trusted_keys each generation must also be signed by one of those keys (SPEC.md
  * sections 14 and 15), checked before validation: a new file that is unsigned, signed
  * by another key or changed since it was signed is refused like a damaged one
@@ -154,7 +167,7 @@ typedef struct zc_live_event {
     const zc_live_change *changes;  /* ids ascending; valid during the callback */
     uint32_t change_count;
     uint32_t added, changed, removed;
-    uint64_t validate_ns;           /* time spent opening and validating the new file */
+    uint64_t validate_ns;           /* time spent opening the new file and validating what changed */
 } zc_live_event;
 
 /* Called once per swap, after it: on the watcher thread (watch mode) or inside
@@ -164,7 +177,8 @@ typedef void (*zc_live_cb)(const zc_live_event *event, void *user_data);
 typedef struct zc_live_desc {
     const char *path;               /* required: the pack to open and watch (UTF-8) */
     zc_validate validate;           /* default: ZC_VALIDATE_CHECKSUMS (every entry's structure and
-                                       content hash, so the change report can trust the hashes);
+                                       content hash, so the change report can trust the hashes;
+                                       changed entries before the swap, the others on first use);
                                        ZC_VALIDATE_FULL skips the hashes; lower levels are refused */
     uint32_t max_generations;       /* default: 0 = 4; generations mapped at once, in [2, 64] */
     int watch;                      /* default: 0 = reload only in zc_live_poll; 1 = a watcher
