@@ -644,6 +644,7 @@ zc_result zc_pack_get_info(const zc_pack *pack, zc_pack_info *out) {
     out->mapped = pack->map.data != NULL;
     out->validated = pack->validated;
     out->is_signed = pack->is_signed;
+    out->index_buckets = pack->index ? (uint32_t)1 << pack->index_bits : 0;
     out->signature_verified = pack->signature_verified;
     if (pack->is_signed)
         memcpy(out->signer_key_id, pack->base + ZC_SIGNATURE_BLOCK_OFFSET + offsetof(zc_signature_block, key_id),

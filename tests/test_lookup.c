@@ -75,6 +75,18 @@ Test(lookup, packs_of_64_entries_or_more_carry_an_index) {
         const uint32_t *table;
         uint32_t bits;
         cr_assert_eq(zc_check_toc_index(th, &table, &bits, NULL), ZC_OK);
+        zc_pack *pack = open_memory(image, size, ZC_VALIDATE_TOC, NULL);
+        zc_pack_info info;
+        cr_assert_eq(zc_pack_get_info(pack, &info), ZC_OK);
+        cr_assert_eq(info.index_buckets, cases[c].header_size == 32 ? 0u : 1u << cases[c].bits);
+        zc_pack_close(pack);
+        char expected[64];
+        snprintf(expected, sizeof expected, cases[c].header_size == 32 ? "lookup index    none" : "lookup index    %u buckets",
+                 1u << cases[c].bits);
+        zct_run run = zct_cli(NULL, (const char *const[]){ "info", path, NULL });
+        ZCT_EXPECT_CODE(run, 0);
+        cr_assert(strstr(run.out, expected), "zcpack info says \"%s\":\n%s", expected, run.out);
+        zct_run_free(&run);
         if (cases[c].header_size == 32) {
             cr_assert_null(table);
         } else {

@@ -60,6 +60,7 @@ static int zc__info_run(const zc_cli_call *call) {
             cJSON_AddNumberToObject(o, "toc_offset", (double)info.toc_offset);
             cJSON_AddNumberToObject(o, "toc_size", (double)info.toc_size);
             cJSON_AddNumberToObject(o, "payload_bytes", (double)info.payload_bytes);
+            cJSON_AddNumberToObject(o, "index_buckets", (double)info.index_buckets);
             cJSON_AddBoolToObject(o, "mapped", info.mapped != 0);
             cJSON_AddBoolToObject(o, "signed", info.is_signed != 0);
             if (info.is_signed) cJSON_AddStringToObject(o, "key_id", key_id);
@@ -74,6 +75,8 @@ static int zc__info_run(const zc_cli_call *call) {
     printf("toc offset      %llu\n", (unsigned long long)info.toc_offset);
     printf("toc size        %llu\n", (unsigned long long)info.toc_size);
     printf("payload bytes   %llu\n", (unsigned long long)info.payload_bytes);
+    if (info.index_buckets) printf("lookup index    %u buckets\n", info.index_buckets);
+    else printf("lookup index    none (binary search)\n");
     printf("mapped          %s\n", info.mapped ? "yes" : "no");
     if (info.is_signed) printf("signed by key   %s (unverified)\n", key_id);
     else printf("signed          no\n");

@@ -351,6 +351,8 @@ typedef struct zc_pack_info {
                                    zc_pack_desc.trusted_keys */
     uint8_t signer_key_id[ZC_KEY_ID_SIZE]; /* key id the block names (zeros when unsigned);
                                    unverified unless signature_verified */
+    uint32_t index_buckets;     /* buckets of the lookup index (SPEC.md 4.8); 0: the pack has
+                                   none and lookups search the records in O(log n) */
 } zc_pack_info;
 
 /* Fill *out with the pack's header facts. ZC_ERR_INVALID_ARGUMENT on NULL. O(entries)
