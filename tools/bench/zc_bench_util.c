@@ -42,6 +42,14 @@ double zc_bench_quantile(double *values, size_t n, double q) {
     return values[rank - 1];
 }
 
+zc_bench_spread zc_bench_spread_of(double *values, size_t n) {
+    zc_bench_spread s;
+    s.p10 = zc_bench_quantile(values, n, 0.1);
+    s.median = zc_bench_quantile(values, n, 0.5);
+    s.p90 = zc_bench_quantile(values, n, 0.9);
+    return s;
+}
+
 /* ---------------------------------------------------------------------------------
  * Random numbers
  * ------------------------------------------------------------------------------- */
@@ -100,6 +108,14 @@ void zc_bench_format_ns(double ns, char *buf, size_t size) {
     if (ns >= 100.0 || u == 0) snprintf(buf, size, "%.0f %s", ns, units[u]);
     else if (ns >= 10.0) snprintf(buf, size, "%.1f %s", ns, units[u]);
     else snprintf(buf, size, "%.2f %s", ns, units[u]);
+}
+
+void zc_bench_format_spread(const zc_bench_spread *spread, char *buf, size_t size) {
+    char median[32], p10[32], p90[32];
+    zc_bench_format_ns(spread->median, median, sizeof median);
+    zc_bench_format_ns(spread->p10, p10, sizeof p10);
+    zc_bench_format_ns(spread->p90, p90, sizeof p90);
+    snprintf(buf, size, "%s [%s..%s]", median, p10, p90);
 }
 
 void zc_bench_format_ratio(double ratio, char *buf, size_t size) {

@@ -42,6 +42,14 @@ uint64_t zc_bench_now_ns(void);
  * Sorts `values` in place. */
 double zc_bench_quantile(double *values, size_t n, double q);
 
+/* The spread of repeated measurements: p10, median and p90 (nearest rank). */
+typedef struct zc_bench_spread {
+    double p10, median, p90;
+} zc_bench_spread;
+
+/* The spread of n > 0 values (zc_bench_quantile). Sorts `values` in place. */
+zc_bench_spread zc_bench_spread_of(double *values, size_t n);
+
 /* ---------------------------------------------------------------------------------
  * Deterministic pseudo-random numbers (splitmix64): the same seed gives the same
  * sequence on every machine, so generated inputs are reproducible.
@@ -97,6 +105,9 @@ void zc_bench_require_test_data(const char *const *extra);
 
 /* "850 ns", "12.4 us", "3.10 ms", "1.25 s": three significant digits. */
 void zc_bench_format_ns(double ns, char *buf, size_t size);
+
+/* "577 us [450 us..8.76 ms]": the median, then p10..p90, each as zc_bench_format_ns. */
+void zc_bench_format_spread(const zc_bench_spread *spread, char *buf, size_t size);
 
 /* "64.0 KiB", "1.00 GiB", "512 B". */
 void zc_bench_format_bytes(uint64_t bytes, char *buf, size_t size);
