@@ -115,7 +115,7 @@ test: bootstrap-test-data release sanitize editor
 # `bin/release/zcpack_tests --filter 'suite/*'`); `make check` names any suite that is
 # in none, and `make test` runs every suite whatever the lists say. Entries are
 # Criterion globs.
-CHECK_SUITES := format_* material_format mesh_format scene_format views runtime runtime_os writer hostile \
+CHECK_SUITES := format_* cache_stress material_format mesh_format scene_format views runtime runtime_os writer hostile \
 	corruption compression mount prefetch fuzz_replay build_cache texture texture_bad texture_quality \
 	model viewer watch patch cli stats importers trust_inputs trust_bombs outputs signing get mapped model_md3 lookup
 CHECK_TESTS := identity/demo*

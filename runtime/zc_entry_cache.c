@@ -5,28 +5,41 @@
  * mapping's. A compressed entry (codec 1, one zstd frame) is decoded once into a
  * buffer from the pack's allocator and kept in a slot of the pack's cache:
  *
- *   - one slot per TOC index, allocated (entry_count slots) at the first acquire of a
- *     compressed entry; a slot is EMPTY, DECODING (one thread decodes, outside the
- *     lock; the others wait on the condition variable) or READY;
- *   - a READY slot counts its holds; a slot nobody holds sits in an LRU list (head =
- *     least recently released), and while the unheld resident bytes exceed the
- *     budget the head is freed. A held slot is never in the list, so never freed;
- *   - a decode that fails leaves the slot EMPTY: the threads that waited for that
- *     decode return its error without decoding again, and any later acquire tries
- *     again (SPEC.md §6.2 checks are repeated then, and logged again).
+ *   - one slot (one 64-byte cache line) per TOC index, allocated (entry_count slots) at
+ *     the first acquire of a compressed entry. A slot's state word holds a LIVE bit
+ *     (decoded bytes present) and its number of holds;
+ *   - a hit takes no lock: one compare-and-swap adds a hold to a LIVE slot. Eviction
+ *     clears LIVE with a compare-and-swap that expects no holds, so a hit and an
+ *     eviction of the same slot exclude each other without a lock, and a held slot is
+ *     never freed;
+ *   - the release of the last hold is lock-free too: it stamps the slot with a ticket
+ *     of the cache's release clock (one atomic increment) and pushes it on a pending
+ *     stack. It takes the lock only when the
+ *     cache's resident bytes exceed the budget: it then moves the pending slots into
+ *     the LRU list (ordered by release stamp, least recently released at the head) and
+ *     evicts from the head while the unheld resident bytes exceed the budget;
+ *   - counters that a hit or a release changes (held bytes, hits, the pending stacks)
+ *     are striped over ZC__STRIPES cache lines by slot index, so two threads using
+ *     different entries rarely write the same line;
+ *   - a miss takes the lock: one thread decodes (outside the lock; the others wait on
+ *     the condition variable). A decode that fails leaves the slot empty: the threads
+ *     that waited for that decode return its error without decoding again, and any
+ *     later acquire tries again (SPEC.md §6.2 checks are repeated then, and logged
+ *     again).
  *
- * The cache also keeps zstd's decoding contexts (a pool: one per thread decoding at
- * the same time, reused) and one ZSTD_DDict per dictionary the pack's frames name,
- * created at first use from (a copy of) the entry "zstd-dict/<id>" and kept until the
- * pack is freed. zstd allocates those objects with malloc (its custom allocator interface is
- * experimental API, which a shared libzstd does not guarantee); decoded entries and
- * every structure of the cache come from the pack's allocator.
+ * The cache also keeps zstd's decoding contexts (a spare one taken and returned
+ * without the lock, then a pool: one per thread decoding at the same time, reused) and
+ * one ZSTD_DDict per dictionary the pack's frames name, created at first use from (a
+ * copy of) the entry "zstd-dict/<id>" and kept until the pack is freed. zstd allocates
+ * those objects with malloc (its custom allocator interface is experimental API, which
+ * a shared libzstd does not guarantee); decoded entries and every structure of the
+ * cache come from the pack's allocator.
  *
- * Locking: one mutex per cache guards the slots, the LRU list, the counters, the
- * dictionary table and the context pool; decoding itself runs unlocked. The cache is
- * created at first need and published with an atomic compare-and-swap (GCC/Clang
- * __atomic builtins on zc_pack.cache), so two first acquires on different threads
- * agree on one cache.
+ * Locking: one mutex per cache guards decoding states, the LRU list, the resident
+ * counters, the dictionary table and the context pool; decoding itself runs unlocked,
+ * hits and releases within the budget take no lock. The cache is created at first
+ * need and published with an atomic compare-and-swap (GCC/Clang __atomic builtins on
+ * zc_pack.cache), so two first acquires on different threads agree on one cache.
  *
  * Building with ZC_NO_ZSTD (the Windows cross-build, where Debian ships no zstd)
  * leaves codec 1 undecoded: acquiring or validating such an entry reports
@@ -43,6 +56,16 @@
 #include <zstd_errors.h>
 #endif
 
+/* XXH3 over decoded entries (the content hash check, SPEC.md §6.2 Z8) with xxHash's
+ * AVX2 kernels when the CPU has AVX2: compiled for that target only inside one
+ * function (zc__xxh3_avx2), chosen at run time, so the library still runs on any
+ * x86-64. Other hosts and other xxHash versions use the portable XXH3_64bits. */
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(__AVX2__)
+#define ZC__XXH3_AVX2 1
+#define XXH_DISPATCH_AVX2 1
+#define XXH_TARGET_AVX2 __attribute__((__target__("avx2")))
+#include <immintrin.h> /* the AVX2 intrinsics, usable inside functions of that target */
+#endif
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
@@ -59,21 +82,35 @@
 #define ZC__SKIPPABLE_MASK 0xFFFFFFF0u
 #define ZC__SKIPPABLE_MAGIC 0x184D2A50u
 
-enum { ZC__SLOT_EMPTY = 0, ZC__SLOT_DECODING, ZC__SLOT_READY };
+#define ZC__LIVE ((uint64_t)1 << 63) /* slot state: decoded bytes present; the rest counts holds */
+#define ZC__STRIPES 16
+#define ZC__LINE 64
 
 typedef struct zc__slot {
+    _Alignas(ZC__LINE) uint64_t state; /* atomic: ZC__LIVE | holds. Not LIVE: 0 */
+    uint64_t stamp;             /* atomic: release clock ticket of the last release of the last hold */
+    uint64_t key;               /* the stamp the slot is ordered by in the LRU list */
+    const uint8_t *data;        /* block aligned to the entry's alignment; written before LIVE is set */
     void *block;                /* allocation holding the decoded bytes; NULL when none */
-    const uint8_t *data;        /* block aligned to the entry's alignment; NULL when empty */
-    uint64_t size;              /* raw_size while READY */
-    uint32_t holds;             /* live zc_hold objects on this slot */
-    uint32_t prev, next;        /* LRU neighbours (slot indices) while unheld and READY */
+    uint32_t prev, next;        /* LRU neighbours (slot indices) while in_lru; next also links batches */
+    uint32_t pending_next;      /* next slot on the pending stack while pending */
     uint32_t waves;             /* decodes finished on this slot, failed ones included */
-    zc_result last_error;       /* outcome of the last finished decode */
-    uint8_t state;              /* ZC__SLOT_* */
+    int32_t last_error;         /* zc_result of the last finished decode */
+    uint8_t pending;            /* atomic: on (or being pushed on) a stripe's pending stack */
+    uint8_t decoding;           /* one thread is decoding this entry */
     uint8_t in_lru;
+    uint8_t unused;
 } zc__slot;
 
-ZC_STATIC_ASSERT(sizeof(zc__slot) <= 48, "zc_pack.h promises at most 48 bytes per slot");
+ZC_STATIC_ASSERT(sizeof(zc__slot) == ZC__LINE, "zc_pack.h promises 64 bytes per slot");
+
+/* Counters written by hits and releases, one cache line per stripe (slot index modulo
+ * ZC__STRIPES). */
+typedef struct zc__stripe {
+    _Alignas(ZC__LINE) uint64_t held_bytes; /* atomic: raw bytes of this stripe's held slots */
+    uint64_t hits;              /* atomic: acquires served without decoding */
+    uint32_t pending;           /* atomic: top of the stack of slots released since the last drain */
+} zc__stripe;
 
 typedef struct zc__dict {
     uint32_t id;
@@ -83,13 +120,21 @@ typedef struct zc__dict {
 } zc__dict;
 
 struct zc__cache {
+    zc__stripe stripes[ZC__STRIPES];
+    /* Read by every hit and release, written once. */
+    _Alignas(ZC__LINE) uint64_t release_clock; /* atomic: ticket of the last release of a last hold */
+    _Alignas(ZC__LINE) zc__slot *slots; /* atomic: entry_count slots; NULL until the first compressed acquire */
+    uint64_t budget;            /* the pack's cache_budget */
+    void *self_block;           /* allocations the cache and its slots lie in (aligned inside) */
+    void *slots_block;
+    /* Written by misses and evictions. */
+    _Alignas(ZC__LINE) uint64_t resident_bytes; /* atomic: read without the lock by releases */
+    void *spare_context;        /* atomic: an idle ZSTD_DCtx taken without the lock */
     zc__os_mutex lock;
     zc__os_cond decoded;        /* broadcast whenever a decode finishes */
-    zc__slot *slots;            /* entry_count slots; NULL until the first compressed acquire */
     uint32_t lru_head, lru_tail;
-    uint64_t resident_bytes, held_bytes, unheld_bytes;
     uint32_t resident_entries;
-    uint64_t decodes, hits, evictions;
+    uint64_t decodes, evictions;
     zc__dict *dicts;
     uint32_t dict_count, dict_cap;
     void **contexts;            /* idle ZSTD_DCtx objects */
@@ -120,28 +165,86 @@ static void *zc__calloc(const zc_pack *pack, size_t size) {
     return p;
 }
 
+/* size zeroed bytes on a cache line boundary (the allocator aligns to 16 only); *block
+ * receives the allocation to free. NULL when out of memory. */
+static void *zc__calloc_lines(const zc_pack *pack, size_t size, void **block) {
+    *block = zc__calloc(pack, size + ZC__LINE - 16);
+    if (!*block) return NULL;
+    return (void *)(((uintptr_t)*block + ZC__LINE - 1) & ~(uintptr_t)(ZC__LINE - 1));
+}
+
 /* The cache of a pack, created at first need. NULL when out of memory. The cache is
  * internally synchronised, so a const pack may create it. */
 static struct zc__cache *zc__cache_get(const zc_pack *pack) {
     zc_pack *p = (zc_pack *)pack;
     struct zc__cache *c = __atomic_load_n(&p->cache, __ATOMIC_ACQUIRE);
     if (c) return c;
-    c = (struct zc__cache *)zc__calloc(pack, sizeof *c);
+    void *block;
+    c = (struct zc__cache *)zc__calloc_lines(pack, sizeof *c, &block);
     if (!c) return NULL;
+    c->self_block = block;
+    c->budget = pack->cache_budget;
     zc__os_mutex_init(&c->lock);
     zc__os_cond_init(&c->decoded);
     c->lru_head = c->lru_tail = ZC__NIL;
+    for (int i = 0; i < ZC__STRIPES; ++i) c->stripes[i].pending = ZC__NIL;
     struct zc__cache *expected = NULL;
     if (__atomic_compare_exchange_n(&p->cache, &expected, c, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) return c;
     zc__os_cond_destroy(&c->decoded); /* another thread published its cache first */
     zc__os_mutex_destroy(&c->lock);
-    zc__free(pack, c);
+    zc__free(pack, block);
     return expected;
 }
-#endif
+
+/* The raw size of entry `index` (what a LIVE slot of that index holds). */
+static uint64_t zc__raw_size(const zc_pack *pack, uint32_t index) {
+    zc_entry e;
+    return zc_pack_entry_at(pack, index, &e) == ZC_OK ? e.raw_size : 0;
+}
 
 /* ---------------------------------------------------------------------------------
- * LRU list of unheld READY slots (cache lock held)
+ * Holds without the lock
+ * ------------------------------------------------------------------------------- */
+
+static zc__stripe *zc__stripe_of(struct zc__cache *c, uint32_t index) {
+    return &c->stripes[index % ZC__STRIPES];
+}
+
+/* Add one hold to slot s if it is LIVE. Returns 1 with *before set to the holds it
+ * had, or 0 when it holds no decoded bytes. Any thread, no lock. */
+static int zc__slot_try_hold(zc__slot *s, uint64_t *before) {
+    uint64_t w = __atomic_load_n(&s->state, __ATOMIC_RELAXED);
+    while (w & ZC__LIVE)
+        if (__atomic_compare_exchange_n(&s->state, &w, w + 1, 1, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+            *before = w & ~ZC__LIVE;
+            return 1;
+        }
+    return 0;
+}
+
+/* Account a new hold of `size` bytes on slot `index` that had `before` holds. */
+static void zc__count_hold(struct zc__cache *c, uint32_t index, uint64_t before, uint64_t size, int hit) {
+    zc__stripe *st = zc__stripe_of(c, index);
+    if (hit) __atomic_fetch_add(&st->hits, 1, __ATOMIC_RELAXED);
+    if (before == 0) __atomic_fetch_add(&st->held_bytes, size, __ATOMIC_RELAXED);
+}
+
+static uint64_t zc__held_bytes(struct zc__cache *c) {
+    uint64_t held = 0;
+    for (int i = 0; i < ZC__STRIPES; ++i) held += __atomic_load_n(&c->stripes[i].held_bytes, __ATOMIC_RELAXED);
+    return held;
+}
+
+/* Push slot `index` (whose pending flag this thread set) on its stripe's stack. */
+static void zc__pending_push(struct zc__cache *c, zc__slot *slots, uint32_t index) {
+    zc__stripe *st = zc__stripe_of(c, index);
+    uint32_t top = __atomic_load_n(&st->pending, __ATOMIC_RELAXED);
+    do slots[index].pending_next = top;
+    while (!__atomic_compare_exchange_n(&st->pending, &top, index, 1, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED));
+}
+
+/* ---------------------------------------------------------------------------------
+ * LRU list of released slots, ordered by key (cache lock held)
  * ------------------------------------------------------------------------------- */
 
 static void zc__lru_remove(struct zc__cache *c, uint32_t i) {
@@ -153,43 +256,139 @@ static void zc__lru_remove(struct zc__cache *c, uint32_t i) {
     else c->lru_tail = s->prev;
     s->prev = s->next = ZC__NIL;
     s->in_lru = 0;
-    c->unheld_bytes -= s->size;
 }
 
-static void zc__lru_append(struct zc__cache *c, uint32_t i) {
+/* Insert slot i after slot `at` (ZC__NIL: at the head). */
+static void zc__lru_insert_after(struct zc__cache *c, uint32_t at, uint32_t i) {
     zc__slot *s = &c->slots[i];
-    s->prev = c->lru_tail;
-    s->next = ZC__NIL;
-    if (c->lru_tail != ZC__NIL) c->slots[c->lru_tail].next = i;
+    uint32_t after = at == ZC__NIL ? c->lru_head : c->slots[at].next;
+    s->prev = at;
+    s->next = after;
+    if (at != ZC__NIL) c->slots[at].next = i;
     else c->lru_head = i;
-    c->lru_tail = i;
+    if (after != ZC__NIL) c->slots[after].prev = i;
+    else c->lru_tail = i;
     s->in_lru = 1;
-    c->unheld_bytes += s->size;
+}
+
+/* Sort a list linked through `next` by key, largest first (merge sort; depth log n). */
+static uint32_t zc__sort_by_key(zc__slot *slots, uint32_t list) {
+    if (list == ZC__NIL || slots[list].next == ZC__NIL) return list;
+    uint32_t slow = list, fast = slots[list].next;
+    while (fast != ZC__NIL && slots[fast].next != ZC__NIL) {
+        slow = slots[slow].next;
+        fast = slots[slots[fast].next].next;
+    }
+    uint32_t a = zc__sort_by_key(slots, slots[slow].next);
+    slots[slow].next = ZC__NIL;
+    uint32_t b = zc__sort_by_key(slots, list);
+    uint32_t head = ZC__NIL, *tail = &head;
+    while (a != ZC__NIL && b != ZC__NIL) {
+        uint32_t *take = slots[a].key > slots[b].key ? &a : &b;
+        *tail = *take;
+        tail = &slots[*take].next;
+        *take = slots[*take].next;
+    }
+    *tail = a != ZC__NIL ? a : b;
+    return head;
+}
+
+/* Move the slots released since the last drain into the LRU list by their release
+ * stamps. A slot held again meanwhile leaves the list (its next release queues it
+ * again); an evicted one is dropped. */
+static void zc__drain(struct zc__cache *c) {
+    zc__slot *slots = c->slots;
+    uint32_t batch = ZC__NIL;
+    for (int k = 0; k < ZC__STRIPES; ++k) {
+        uint32_t i = __atomic_exchange_n(&c->stripes[k].pending, ZC__NIL, __ATOMIC_SEQ_CST);
+        while (i != ZC__NIL) {
+            zc__slot *s = &slots[i];
+            uint32_t next = s->pending_next; /* read before the flag frees the link */
+            __atomic_exchange_n(&s->pending, 0, __ATOMIC_ACQ_REL);
+            zc__lru_remove(c, i);
+            if (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) == ZC__LIVE) {
+                s->key = __atomic_load_n(&s->stamp, __ATOMIC_RELAXED);
+                s->next = batch;
+                batch = i;
+            }
+            i = next;
+        }
+    }
+    /* Largest stamp first, each inserted by walking back from where the previous one
+     * went: released slots are the most recent, so the walks are short. */
+    batch = zc__sort_by_key(slots, batch);
+    uint32_t at = c->lru_tail;
+    while (batch != ZC__NIL) {
+        uint32_t i = batch;
+        batch = slots[i].next;
+        while (at != ZC__NIL && slots[at].key > slots[i].key) at = slots[at].prev;
+        zc__lru_insert_after(c, at, i);
+    }
 }
 
 #define ZC__EVICT_BATCH 16
 
-/* Evict least recently released slots while the unheld bytes exceed the budget, at
- * most ZC__EVICT_BATCH of them; their blocks go to victims[] for the caller to free
- * once the lock is released (freeing a large block can take a while). Returns how
- * many; ZC__EVICT_BATCH means there may be more. */
+/* Evict least recently released slots while the unheld resident bytes exceed the
+ * budget, at most ZC__EVICT_BATCH of them; their blocks go to victims[] for the caller
+ * to free once the lock is released (freeing a large block can take a while). Returns
+ * how many; ZC__EVICT_BATCH means there may be more. */
 static uint32_t zc__evict(const zc_pack *pack, struct zc__cache *c, void **victims) {
     uint32_t n = 0;
-    while (n < ZC__EVICT_BATCH && c->unheld_bytes > pack->cache_budget && c->lru_head != ZC__NIL) {
+    zc__drain(c);
+    while (n < ZC__EVICT_BATCH && c->lru_head != ZC__NIL) {
+        uint64_t resident = __atomic_load_n(&c->resident_bytes, __ATOMIC_RELAXED), held = zc__held_bytes(c);
+        if (resident <= held || resident - held <= c->budget) break;
         uint32_t i = c->lru_head;
         zc__slot *s = &c->slots[i];
         zc__lru_remove(c, i);
+        uint64_t live = ZC__LIVE;
+        if (!__atomic_compare_exchange_n(&s->state, &live, 0, 0, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+            continue; /* held again: its release queues it again */
         victims[n++] = s->block;
-        c->resident_bytes -= s->size;
+        __atomic_store_n(&c->resident_bytes, resident - zc__raw_size(pack, i), __ATOMIC_SEQ_CST);
         c->resident_entries--;
         c->evictions++;
         s->block = NULL;
         s->data = NULL;
-        s->size = 0;
-        s->state = ZC__SLOT_EMPTY;
     }
     return n;
 }
+
+/* Evict while needed (zc__evict), freeing the victims outside the lock. Takes the lock. */
+static void zc__trim(const zc_pack *pack, struct zc__cache *c) {
+    void *victims[ZC__EVICT_BATCH];
+    uint32_t evicted;
+    do {
+        zc__os_mutex_lock(&c->lock);
+        evicted = zc__evict(pack, c, victims);
+        zc__os_mutex_unlock(&c->lock);
+        for (uint32_t i = 0; i < evicted; ++i) zc__free(pack, victims[i]);
+    } while (evicted == ZC__EVICT_BATCH);
+}
+#endif /* ZC_NO_ZSTD */
+
+/* ---------------------------------------------------------------------------------
+ * Content hash
+ * ------------------------------------------------------------------------------- */
+
+#ifndef ZC_NO_ZSTD
+#if defined(ZC__XXH3_AVX2) && XXH_VERSION_NUMBER == 801
+/* XXH3-64 of more than XXH3_MIDSIZE_MAX bytes through xxHash 0.8.1's AVX2 kernels: the
+ * same function XXH3_64bits computes for such lengths, with other accumulate and
+ * scramble steps. */
+__attribute__((__target__("avx2"))) static XXH64_hash_t zc__xxh3_avx2(const void *data, size_t size) {
+    return XXH3_hashLong_64b_internal(data, size, XXH3_kSecret, sizeof XXH3_kSecret, XXH3_accumulate_512_avx2,
+                                      XXH3_scrambleAcc_avx2);
+}
+
+static uint64_t zc__content_hash(const void *data, size_t size) {
+    if (size > XXH3_MIDSIZE_MAX && __builtin_cpu_supports("avx2")) return zc__xxh3_avx2(data, size);
+    return XXH3_64bits(data, size);
+}
+#else
+static uint64_t zc__content_hash(const void *data, size_t size) { return XXH3_64bits(data, size); }
+#endif
+#endif /* ZC_NO_ZSTD */
 
 /* ---------------------------------------------------------------------------------
  * Decoding (SPEC.md §6.2)
@@ -299,9 +498,11 @@ static zc_result zc__dict_get(const zc_pack *pack, struct zc__cache *c, uint32_t
     return r;
 }
 
-/* An idle decoding context, or a new one (NULL when out of memory). */
+/* An idle decoding context, or a new one (NULL when out of memory). The spare is taken
+ * without the lock: one thread decoding at a time never locks for its context. */
 static ZSTD_DCtx *zc__context_take(struct zc__cache *c) {
-    ZSTD_DCtx *dctx = NULL;
+    ZSTD_DCtx *dctx = (ZSTD_DCtx *)__atomic_exchange_n(&c->spare_context, NULL, __ATOMIC_ACQUIRE);
+    if (dctx) return dctx;
     zc__os_mutex_lock(&c->lock);
     if (c->context_count) dctx = (ZSTD_DCtx *)c->contexts[--c->context_count];
     zc__os_mutex_unlock(&c->lock);
@@ -311,7 +512,10 @@ static ZSTD_DCtx *zc__context_take(struct zc__cache *c) {
     return dctx;
 }
 
+/* Keep an idle context: as the spare when that place is free, else in the pool. */
 static void zc__context_give(const zc_pack *pack, struct zc__cache *c, ZSTD_DCtx *dctx) {
+    void *none = NULL;
+    if (__atomic_compare_exchange_n(&c->spare_context, &none, dctx, 0, __ATOMIC_RELEASE, __ATOMIC_RELAXED)) return;
     zc__os_mutex_lock(&c->lock);
     if (c->context_count == c->context_cap) {
         uint32_t cap = c->context_cap ? c->context_cap * 2 : 4;
@@ -370,7 +574,7 @@ static zc_result zc__decode(const zc_pack *pack, struct zc__cache *c, const zc_e
                 : zc_fail(diag, ZC_ERR_BAD_ENTRY, "zstd cannot decode the frame: %s", ZSTD_getErrorName(got));
     else if (got != raw)
         r = zc_fail(diag, ZC_ERR_BAD_ENTRY, "zstd frame decoded to %zu bytes instead of %zu", got, raw);
-    else if (ZC__CHECK_HASHES && XXH3_64bits(dst, raw) != e->content_hash)
+    else if (ZC__CHECK_HASHES && zc__content_hash(dst, raw) != e->content_hash)
         r = zc_fail(diag, ZC_ERR_ENTRY_CHECKSUM, "content hash mismatch after decoding: the data is damaged");
     if (r != ZC_OK) {
         zc__free(pack, block);
@@ -437,69 +641,95 @@ static void zc__fill_hold(zc_pack *pack, const zc_entry *e, const void *data, vo
 
 #ifndef ZC_NO_ZSTD
 
-/* Find or decode the slot of compressed entry e and take one hold on it. On success
- * returns the slot, else NULL with *result set (and logged by the decoding thread). */
+/* The slot table, allocated at the first compressed acquire (cache lock held). NULL
+ * when out of memory. */
+static zc__slot *zc__slots_get(const zc_pack *pack, struct zc__cache *c) {
+    if (c->slots) return c->slots;
+    zc__slot *slots = (zc__slot *)zc__calloc_lines(pack, (size_t)pack->entry_count * sizeof *slots, &c->slots_block);
+    if (!slots) return NULL;
+    for (uint32_t i = 0; i < pack->entry_count; ++i) slots[i].prev = slots[i].next = slots[i].pending_next = ZC__NIL;
+    __atomic_store_n(&c->slots, slots, __ATOMIC_RELEASE);
+    return slots;
+}
+
+/* Find or decode the slot of compressed entry e and take one hold on it: the miss path,
+ * under the cache lock except while decoding. On success returns the slot, else NULL
+ * with *result set (and logged by the decoding thread). */
 static zc__slot *zc__hold_slot(zc_pack *pack, struct zc__cache *c, const zc_entry *e, zc_result *result) {
     zc_diag diag;
     diag.message[0] = 0;
     zc__os_mutex_lock(&c->lock);
-    if (!c->slots) {
-        c->slots = (zc__slot *)zc__calloc(pack, (size_t)pack->entry_count * sizeof *c->slots);
-        if (!c->slots) {
-            zc__os_mutex_unlock(&c->lock);
-            *result = zc_fail(&diag, ZC_ERR_OUT_OF_MEMORY, "out of memory for the cache's %u slots", pack->entry_count);
-            zc__entry_error(pack, e, *result, &diag);
-            return NULL;
-        }
-        for (uint32_t i = 0; i < pack->entry_count; ++i) c->slots[i].prev = c->slots[i].next = ZC__NIL;
+    zc__slot *slots = zc__slots_get(pack, c);
+    if (!slots) {
+        zc__os_mutex_unlock(&c->lock);
+        *result = zc_fail(&diag, ZC_ERR_OUT_OF_MEMORY, "out of memory for the cache's %u slots", pack->entry_count);
+        zc__entry_error(pack, e, *result, &diag);
+        return NULL;
     }
-    zc__slot *s = &c->slots[e->index];
+    zc__slot *s = &slots[e->index];
     uint32_t seen = s->waves;
-    int waited = 0, decoded = 0;
-    while (s->state != ZC__SLOT_READY) {
-        if (s->state == ZC__SLOT_DECODING) {
+    int waited = 0;
+    for (;;) {
+        uint64_t before;
+        if (zc__slot_try_hold(s, &before)) {
+            zc__os_mutex_unlock(&c->lock);
+            zc__count_hold(c, e->index, before, e->raw_size, 1);
+            break;
+        }
+        if (s->decoding) {
             waited = 1;
             zc__os_cond_wait(&c->decoded, &c->lock);
             continue;
         }
         if (waited && s->waves != seen && s->last_error != ZC_OK) {
             /* The decode this thread waited for failed: share its outcome. */
-            *result = s->last_error;
+            *result = (zc_result)s->last_error;
             zc__os_mutex_unlock(&c->lock);
             return NULL;
         }
-        s->state = ZC__SLOT_DECODING;
+        s->decoding = 1;
         zc__os_mutex_unlock(&c->lock);
         void *block;
         const uint8_t *data;
         zc_result r = zc__decode(pack, c, e, &block, &data, &diag);
         zc__os_mutex_lock(&c->lock);
+        s->decoding = 0;
         s->waves++;
-        s->last_error = r;
+        s->last_error = (int32_t)r;
         zc__os_cond_broadcast(&c->decoded);
         if (r != ZC_OK) {
-            s->state = ZC__SLOT_EMPTY;
             zc__os_mutex_unlock(&c->lock);
             *result = zc__entry_error(pack, e, r, &diag);
             return NULL;
         }
         s->block = block;
         s->data = data;
-        s->size = e->raw_size;
-        s->state = ZC__SLOT_READY;
-        c->resident_bytes += s->size;
+        __atomic_store_n(&s->state, ZC__LIVE | 1u, __ATOMIC_RELEASE); /* published with this thread's hold */
+        __atomic_store_n(&c->resident_bytes, c->resident_bytes + e->raw_size, __ATOMIC_SEQ_CST);
         c->resident_entries++;
         c->decodes++;
-        decoded = 1;
+        zc__os_mutex_unlock(&c->lock);
+        zc__count_hold(c, e->index, 0, e->raw_size, 0);
+        break;
     }
-    if (!decoded) c->hits++;
-    if (s->holds++ == 0) {
-        zc__lru_remove(c, e->index);
-        c->held_bytes += s->size;
-    }
-    zc__os_mutex_unlock(&c->lock);
     *result = ZC_OK;
     return s;
+}
+
+/* Drop one hold on slot s (`size` raw bytes). Without the lock unless the resident
+ * bytes exceed the budget. */
+static void zc__release_slot(const zc_pack *pack, struct zc__cache *c, zc__slot *s, uint64_t size) {
+    zc__slot *slots = c->slots;
+    uint32_t index = (uint32_t)(s - slots);
+    /* RELEASE: this hold's reads of the bytes happen before an eviction that sees no holds. */
+    if ((__atomic_sub_fetch(&s->state, 1, __ATOMIC_RELEASE) & ~ZC__LIVE) != 0) return;
+    __atomic_fetch_sub(&zc__stripe_of(c, index)->held_bytes, size, __ATOMIC_RELAXED);
+    __atomic_store_n(&s->stamp, __atomic_add_fetch(&c->release_clock, 1, __ATOMIC_RELAXED), __ATOMIC_RELAXED);
+    if (!__atomic_exchange_n(&s->pending, 1, __ATOMIC_ACQ_REL)) zc__pending_push(c, slots, index);
+    /* Within the budget nothing can be over it. SEQ_CST with the push and with the
+     * decoders' update: a decode this load misses sees the push when its own release
+     * trims. */
+    if (__atomic_load_n(&c->resident_bytes, __ATOMIC_SEQ_CST) > c->budget) zc__trim(pack, c);
 }
 
 #endif /* ZC_NO_ZSTD */
@@ -518,6 +748,17 @@ zc_result zc_pack_acquire(zc_pack *pack, const zc_entry *entry, zc_hold *out) {
         zc__fill_hold(pack, &e, e.data, NULL, out);
         return ZC_OK;
     }
+#ifndef ZC_NO_ZSTD
+    /* A hit: one compare-and-swap on the slot, no lock. */
+    struct zc__cache *c = __atomic_load_n(&pack->cache, __ATOMIC_ACQUIRE);
+    zc__slot *slots = c ? __atomic_load_n(&c->slots, __ATOMIC_ACQUIRE) : NULL;
+    uint64_t before;
+    if (slots && zc__slot_try_hold(&slots[e.index], &before)) {
+        zc__count_hold(c, e.index, before, e.raw_size, 1);
+        zc__fill_hold(pack, &e, slots[e.index].data, &slots[e.index], out);
+        return ZC_OK;
+    }
+#endif
     zc_diag diag;
     diag.message[0] = 0;
     zc_result r = zc__decodable(pack, &e, &diag);
@@ -525,7 +766,7 @@ zc_result zc_pack_acquire(zc_pack *pack, const zc_entry *entry, zc_hold *out) {
 #ifdef ZC_NO_ZSTD
     return ZC_ERR_UNSUPPORTED_CODEC;
 #else
-    struct zc__cache *c = zc__cache_get(pack);
+    c = zc__cache_get(pack);
     if (!c) {
         zc_fail(&diag, ZC_ERR_OUT_OF_MEMORY, "out of memory for the entry cache");
         return zc__entry_error(pack, &e, ZC_ERR_OUT_OF_MEMORY, &diag);
@@ -559,24 +800,10 @@ zc_result zc_pack_get_id(zc_pack *pack, uint64_t id, zc_hold *out) {
 void zc_hold_release(zc_hold *hold) {
     if (!hold || !hold->pack) return;
     zc_pack *pack = hold->pack;
-    if (hold->slot) {
-        struct zc__cache *c = __atomic_load_n(&pack->cache, __ATOMIC_ACQUIRE);
-        zc__slot *s = (zc__slot *)hold->slot;
-        uint32_t index = (uint32_t)(s - c->slots), evicted;
-        void *victims[ZC__EVICT_BATCH];
-        zc__os_mutex_lock(&c->lock);
-        int unheld = --s->holds == 0;
-        if (unheld) {
-            c->held_bytes -= s->size;
-            zc__lru_append(c, index);
-        }
-        do {
-            evicted = unheld ? zc__evict(pack, c, victims) : 0;
-            zc__os_mutex_unlock(&c->lock);
-            for (uint32_t i = 0; i < evicted; ++i) zc__free(pack, victims[i]);
-            if (evicted == ZC__EVICT_BATCH) zc__os_mutex_lock(&c->lock);
-        } while (evicted == ZC__EVICT_BATCH);
-    }
+#ifndef ZC_NO_ZSTD
+    if (hold->slot)
+        zc__release_slot(pack, __atomic_load_n(&pack->cache, __ATOMIC_ACQUIRE), (zc__slot *)hold->slot, hold->size);
+#endif
     memset(hold, 0, sizeof *hold);
     zc__pack_unref(pack);
 }
@@ -589,30 +816,32 @@ zc_result zc_pack_cache_stats(const zc_pack *pack, zc_cache_stats *out) {
     if (!c) return ZC_OK;
     zc__os_mutex_lock(&c->lock);
     out->resident_bytes = c->resident_bytes;
-    out->held_bytes = c->held_bytes;
     out->resident_entries = c->resident_entries;
     out->decodes = c->decodes;
-    out->hits = c->hits;
     out->evictions = c->evictions;
     zc__os_mutex_unlock(&c->lock);
+    for (int i = 0; i < ZC__STRIPES; ++i) {
+        out->held_bytes += __atomic_load_n(&c->stripes[i].held_bytes, __ATOMIC_RELAXED);
+        out->hits += __atomic_load_n(&c->stripes[i].hits, __ATOMIC_RELAXED);
+    }
     return ZC_OK;
 }
 
 void zc__cache_destroy(zc_pack *pack) {
     struct zc__cache *c = pack ? pack->cache : NULL;
     if (!c) return;
-    if (c->slots) {
+    if (c->slots)
         for (uint32_t i = 0; i < pack->entry_count; ++i) zc__free(pack, c->slots[i].block);
-        zc__free(pack, c->slots);
-    }
+    zc__free(pack, c->slots_block);
 #ifndef ZC_NO_ZSTD
     for (uint32_t i = 0; i < c->dict_count; ++i) ZSTD_freeDDict(c->dicts[i].ddict);
     for (uint32_t i = 0; i < c->context_count; ++i) ZSTD_freeDCtx((ZSTD_DCtx *)c->contexts[i]);
+    ZSTD_freeDCtx((ZSTD_DCtx *)c->spare_context);
 #endif
     zc__free(pack, c->dicts);
     zc__free(pack, c->contexts);
     zc__os_cond_destroy(&c->decoded);
     zc__os_mutex_destroy(&c->lock);
-    zc__free(pack, c);
     pack->cache = NULL;
+    zc__free(pack, c->self_block);
 }

@@ -1060,3 +1060,143 @@ Test(compression, cli_options) {
     free(c);
     free(root);
 }
+
+/* ---------------------------------------------------------------------------------
+ * Cache stress: lock-free hits and releases racing with decodes and evictions
+ * ------------------------------------------------------------------------------- */
+
+TestSuite(cache_stress, .init = zct_tmp_setup, .fini = zct_tmp_teardown, .timeout = 300);
+
+enum { STRESS_ENTRIES = 12, STRESS_THREADS = 3, STRESS_KEEP = 2 };
+
+typedef struct stress_worker {
+    pthread_t thread;
+    pthread_barrier_t *start;
+    zc_pack *pack;
+    const zc_entry *entries;
+    uint8_t *const *expect;
+    const size_t *sizes;
+    uint32_t seed, iterations;
+    uint32_t acquires;          /* successful acquires */
+    uint32_t bad;               /* acquires that failed or handed out wrong bytes */
+    char first_bad[160];
+} stress_worker;
+
+static void stress_note(stress_worker *w, const char *what, uint32_t entry) {
+    if (w->bad++ == 0) snprintf(w->first_bad, sizeof w->first_bad, "entry %u: %s", entry, what);
+}
+
+/* Acquire entry k (a hit or a decode), compare every byte with the source. */
+static int stress_take(stress_worker *w, uint32_t k, zc_hold *h) {
+    zc_result r = zc_pack_acquire(w->pack, &w->entries[k], h);
+    if (r != ZC_OK) {
+        stress_note(w, zc_result_str(r), k);
+        return 0;
+    }
+    w->acquires++;
+    if (h->size != w->sizes[k] || memcmp(h->data, w->expect[k], w->sizes[k]) != 0) stress_note(w, "wrong bytes", k);
+    return 1;
+}
+
+/* Random entries: most holds are released at once, some are kept across iterations
+ * (so evictions meet held slots), some entries are held twice (nested holds). Every
+ * held byte is compared with the source again before its release. */
+static void *stress_run(void *arg) {
+    stress_worker *w = (stress_worker *)arg;
+    zc_hold kept[STRESS_KEEP];
+    uint32_t kept_entry[STRESS_KEEP];
+    memset(kept, 0, sizeof kept);
+    uint32_t x = w->seed;
+    pthread_barrier_wait(w->start);
+    for (uint32_t i = 0; i < w->iterations; ++i) {
+        x = x * 1664525u + 1013904223u;
+        uint32_t k = (x >> 8) % STRESS_ENTRIES, action = (x >> 20) % 8;
+        zc_hold h, again;
+        if (!stress_take(w, k, &h)) continue;
+        if (action == 0 && stress_take(w, k, &again)) {
+            if (again.data != h.data) stress_note(w, "two holds, two buffers", k);
+            zc_hold_release(&again);
+        }
+        if (action == 1) { /* keep it, releasing the oldest kept hold */
+            uint32_t slot = (x >> 24) % STRESS_KEEP;
+            if (kept[slot].pack) {
+                uint32_t old = kept_entry[slot];
+                if (memcmp(kept[slot].data, w->expect[old], w->sizes[old]) != 0)
+                    stress_note(w, "a kept hold changed", old);
+                zc_hold_release(&kept[slot]);
+            }
+            kept[slot] = h;
+            kept_entry[slot] = k;
+            continue;
+        }
+        if (memcmp(h.data, w->expect[k], w->sizes[k]) != 0) stress_note(w, "bytes changed while held", k);
+        zc_hold_release(&h);
+    }
+    for (int s = 0; s < STRESS_KEEP; ++s) zc_hold_release(&kept[s]);
+    return NULL;
+}
+
+/* Run STRESS_THREADS workers on a pack opened with `budget`; then check the cache's
+ * counters add up and every hold was released. */
+static void stress(const char *out, uint8_t *const *data, const size_t *sizes, uint64_t budget, uint32_t iterations) {
+    zc_pack *pack = open_with(out, (zc_pack_desc){ .cache_budget = budget });
+    zc_entry entries[STRESS_ENTRIES];
+    for (uint32_t k = 0; k < STRESS_ENTRIES; ++k) {
+        char path[16];
+        snprintf(path, sizeof path, "e%02u", k);
+        entries[k] = find(pack, path);
+        cr_assert_eq(entries[k].codec, ZC_CODEC_ZSTD);
+    }
+    pthread_barrier_t start;
+    pthread_barrier_init(&start, NULL, STRESS_THREADS);
+    stress_worker workers[STRESS_THREADS];
+    for (int t = 0; t < STRESS_THREADS; ++t) {
+        workers[t] = (stress_worker){ .start = &start, .pack = pack, .entries = entries, .expect = data,
+                                      .sizes = sizes, .seed = 7919u * (uint32_t)(t + 1), .iterations = iterations };
+        cr_assert_eq(pthread_create(&workers[t].thread, NULL, stress_run, &workers[t]), 0);
+    }
+    uint64_t acquires = 0;
+    for (int t = 0; t < STRESS_THREADS; ++t) {
+        pthread_join(workers[t].thread, NULL);
+        cr_assert_eq(workers[t].bad, 0, "thread %d: %u bad acquires, first: %s", t, workers[t].bad,
+                     workers[t].first_bad);
+        acquires += workers[t].acquires;
+    }
+    pthread_barrier_destroy(&start);
+    zc_cache_stats cs;
+    cr_assert_eq(zc_pack_cache_stats(pack, &cs), ZC_OK);
+    cr_assert_eq(cs.held_bytes, 0, "every hold was released");
+    cr_assert_eq(cs.hits + cs.decodes, acquires, "each acquire was a hit or a decode");
+    cr_assert_eq(cs.evictions + cs.resident_entries, cs.decodes, "each decode is resident or was evicted");
+    cr_assert_leq(cs.resident_bytes, budget, "the last releases trimmed the cache to its budget");
+    cr_assert_gt(cs.hits, 0);
+    uint64_t total = 0;
+    for (uint32_t k = 0; k < STRESS_ENTRIES; ++k) total += sizes[k];
+    if (budget < total) cr_assert_gt(cs.evictions, 0);
+    else cr_assert_eq(cs.evictions, 0, "everything fits: nothing is evicted");
+    zc_pack_close(pack);
+}
+
+/* 12 entries of 1 KiB to 96 KiB; budgets of 1 byte (every last release evicts), about
+ * three entries (evictions race with hits) and all of them (no eviction). */
+Test(cache_stress, hits_releases_and_evictions) {
+    const char *paths[STRESS_ENTRIES];
+    char names[STRESS_ENTRIES][8];
+    uint8_t *data[STRESS_ENTRIES];
+    size_t sizes[STRESS_ENTRIES], total = 0;
+    for (uint32_t k = 0; k < STRESS_ENTRIES; ++k) {
+        snprintf(names[k], sizeof names[k], "e%02u", k);
+        paths[k] = names[k];
+        sizes[k] = (size_t)1024 << (k % 7 < 6 ? k % 7 : 6);
+        sizes[k] += 131u * k;
+        data[k] = numbered_text(sizes[k] + 4099u * k);
+        memmove(data[k], data[k] + 4099u * k, sizes[k]); /* different bytes per entry */
+        total += sizes[k];
+    }
+    char *out = compressed_pack("stress.zcpack", paths, data, sizes, STRESS_ENTRIES);
+    uint32_t iterations = zct_sanitizing() ? 1500 : 6000;
+    uint64_t budgets[] = { 1, total / 4, total + 1 };
+    for (size_t b = 0; b < sizeof budgets / sizeof budgets[0]; ++b) stress(out, data, sizes, budgets[b], iterations);
+    for (uint32_t k = 0; k < STRESS_ENTRIES; ++k) free(data[k]);
+    free(out);
+}

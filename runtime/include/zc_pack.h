@@ -49,7 +49,8 @@
  *  - Every other call taking a const zc_pack * is safe from any number of threads at
  *    once after zc_pack_open() returned (the pack is immutable after open), and so
  *    are zc_pack_get, zc_pack_acquire and zc_hold_release (the decoded-entry cache
- *    locks itself).
+ *    synchronises itself: a cache hit, and a release while the cache's resident bytes
+ *    are within its budget, take no lock; decodes and evictions take the cache's lock).
  *
  * Trust
  *  Validation happens at open (zc_pack_desc.validate) or on demand (zc_pack_validate),
@@ -678,7 +679,7 @@ void zc_scene_view_world_transforms(const zc_scene_view *view, float (*out_world
  * hands out the bytes in the mapping and only keeps the pack alive.
  *
  * Costs: the first acquire of a compressed entry allocates the cache's slot table
- * (48 bytes per entry of the pack); each decode allocates the entry's buffer
+ * (64 bytes, one cache line, per entry of the pack); each decode allocates the entry's buffer
  * (raw_size plus up to alignment - 16 bytes) and, per thread decoding at the same
  * time, a zstd context that is kept for reuse. Frames naming a zstd dictionary are
  * decoded with the pack's entry "zstd-dict/<id>" (SPEC.md §8.11), loaded once.
