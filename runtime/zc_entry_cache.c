@@ -47,6 +47,7 @@
  */
 #include "zc_pack.h"
 #include "zc_pack_internal.h"
+#include "zc_hash.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -56,18 +57,6 @@
 #include <zstd_errors.h>
 #endif
 
-/* XXH3 over decoded entries (the content hash check, SPEC.md §6.2 Z8) with xxHash's
- * AVX2 kernels when the CPU has AVX2: compiled for that target only inside one
- * function (zc__xxh3_avx2), chosen at run time, so the library still runs on any
- * x86-64. Other hosts and other xxHash versions use the portable XXH3_64bits. */
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(__AVX2__)
-#define ZC__XXH3_AVX2 1
-#define XXH_DISPATCH_AVX2 1
-#define XXH_TARGET_AVX2 __attribute__((__target__("avx2")))
-#include <immintrin.h> /* the AVX2 intrinsics, usable inside functions of that target */
-#endif
-#define XXH_INLINE_ALL
-#include <xxhash.h>
 
 /* Fuzz builds only (FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION, see zc_pack.c): decoded
  * bytes are not compared with the content hash, so the fuzzer reaches what follows. */
@@ -368,29 +357,6 @@ static void zc__trim(const zc_pack *pack, struct zc__cache *c) {
 #endif /* ZC_NO_ZSTD */
 
 /* ---------------------------------------------------------------------------------
- * Content hash
- * ------------------------------------------------------------------------------- */
-
-#ifndef ZC_NO_ZSTD
-#if defined(ZC__XXH3_AVX2) && XXH_VERSION_NUMBER == 801
-/* XXH3-64 of more than XXH3_MIDSIZE_MAX bytes through xxHash 0.8.1's AVX2 kernels: the
- * same function XXH3_64bits computes for such lengths, with other accumulate and
- * scramble steps. */
-__attribute__((__target__("avx2"))) static XXH64_hash_t zc__xxh3_avx2(const void *data, size_t size) {
-    return XXH3_hashLong_64b_internal(data, size, XXH3_kSecret, sizeof XXH3_kSecret, XXH3_accumulate_512_avx2,
-                                      XXH3_scrambleAcc_avx2);
-}
-
-static uint64_t zc__content_hash(const void *data, size_t size) {
-    if (size > XXH3_MIDSIZE_MAX && __builtin_cpu_supports("avx2")) return zc__xxh3_avx2(data, size);
-    return XXH3_64bits(data, size);
-}
-#else
-static uint64_t zc__content_hash(const void *data, size_t size) { return XXH3_64bits(data, size); }
-#endif
-#endif /* ZC_NO_ZSTD */
-
-/* ---------------------------------------------------------------------------------
  * Decoding (SPEC.md §6.2)
  * ------------------------------------------------------------------------------- */
 
@@ -574,7 +540,7 @@ static zc_result zc__decode(const zc_pack *pack, struct zc__cache *c, const zc_e
                 : zc_fail(diag, ZC_ERR_BAD_ENTRY, "zstd cannot decode the frame: %s", ZSTD_getErrorName(got));
     else if (got != raw)
         r = zc_fail(diag, ZC_ERR_BAD_ENTRY, "zstd frame decoded to %zu bytes instead of %zu", got, raw);
-    else if (ZC__CHECK_HASHES && zc__content_hash(dst, raw) != e->content_hash)
+    else if (ZC__CHECK_HASHES && zc__xxh3(dst, raw) != e->content_hash)
         r = zc_fail(diag, ZC_ERR_ENTRY_CHECKSUM, "content hash mismatch after decoding: the data is damaged");
     if (r != ZC_OK) {
         zc__free(pack, block);

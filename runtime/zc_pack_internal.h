@@ -45,7 +45,9 @@ struct zc_pack {
     /* Lifetime: one reference for the opener (dropped by zc_pack_close), one per
      * zc_hold and one per mount table the pack is mounted in. The pack is freed when
      * the count reaches zero (zc__pack_unref). */
-    atomic_uint refs;
+    char refs_line_before[64];  /* refs alone on its cache line: holds write it from many */
+    atomic_uint refs;           /* threads while they read the fields around it */
+    char refs_line_after[60];
     uint64_t cache_budget;      /* resolved zc_pack_desc.cache_budget */
     uint64_t max_decoded_size;  /* resolved zc_pack_desc.max_decoded_size */
     struct zc__cache *cache;    /* decoded compressed entries (zc_entry_cache.c); NULL until
