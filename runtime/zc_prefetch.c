@@ -4,11 +4,26 @@
  * paths when a mount table resolves them). Requests with pending items sit in a binary
  * heap ordered by priority (higher first), then by request id (older first). The pump
  * takes the next item of the top request and hands it to libuv's thread pool
- * (uv_queue_work) as long as fewer than max_in_flight jobs are out. A job pages an
- * uncompressed entry in (zc__pf_touch: readahead of its range, then its pages mapped)
- * or acquires a compressed one (the decode lands in the pack's cache) and releases it
- * at once. A request completes when it has no pending item and no running job; its
- * callback runs exactly once, on the loop thread, from a "done" list.
+ * (uv_queue_work) as long as fewer than max_in_flight jobs are out. A job pages in a
+ * range of the mapping (zc__pf_touch: madvise(MADV_POPULATE_READ), then a read of
+ * every page) or acquires a compressed entry (the decode lands in the pack's cache)
+ * and releases it at once. A request completes when it has no pending item and no
+ * running job; its callback runs exactly once, on the loop thread, from a "done" list.
+ *
+ * Reads (pack mode). When a request is queued its entries are planned at once
+ * (zc__pf_plan): the uncompressed ones are sorted by offset and neighbours (at most
+ * ZC__PF_MERGE_GAP bytes apart) are coalesced into spans of up to ZC__PF_SPAN_MAX
+ * bytes (a single entry is never cut); a span is one item, read by one job without a
+ * hold (an uncompressed hold is only a pointer into the image, and the prefetcher
+ * holds the pack). Items keep the order in which the request first named one of
+ * their entries, so a consumer reading in that order finds its entries first. Then,
+ * still inside zc_prefetch, the kernel is told about the whole plan at once: madvise
+ * WILLNEED over every item's range in that order, in chunks the kernel reads in full,
+ * up to ZC__PF_HINT_AHEAD bytes ahead; each job started later carries the next ranges
+ * to hint so the window slides with the work. The kernel thus queues every read at
+ * the device's depth right away, a consumer that touches an entry before its job ran
+ * waits for a read already under way (instead of faulting it in with a synchronous
+ * read-around), and the jobs only wait for pages and map them.
  *
  * Dependencies. For a pack, the dependency closure is expanded when the request is
  * queued: every id is looked up in the TOC then, so unknown names fail the call and
@@ -57,16 +72,40 @@
 
 #define ZC__PF_DEFAULT_IN_FLIGHT 4u
 #define ZC__PF_MAX_IN_FLIGHT 1024u
+#define ZC__PF_MERGE_GAP (32u << 10)    /* neighbours at most this far apart share a read */
+#define ZC__PF_SPAN_MAX (2u << 20)      /* a span of several entries stays within this size */
+#define ZC__PF_HINT_AHEAD (64u << 20)   /* bytes hinted (WILLNEED) ahead of the jobs */
+/* One WILLNEED call: Linux reads at most max(read-ahead, largest request) per call
+ * (128 KiB read-ahead by default), so longer ranges are hinted in these chunks. */
+#define ZC__PF_HINT_CHUNK (128u << 10)
+#define ZC__PF_JOB_HINTS 16u            /* ranges a job hints before its own read */
+/* Ranges from this size on are not hinted: the fault read-around of MADV_POPULATE_READ
+ * reads them in large folios and pipelines its own read-ahead, which bench_prefetch
+ * measured several times faster than WILLNEED (page by page) on long runs. Below it,
+ * the read-around would read far more than the range (8 MiB around a fault on a
+ * device with that read-ahead). */
+#define ZC__PF_HINT_SPAN_MAX (1u << 20)
 
 /* ---------------------------------------------------------------------------------
  * Types
  * ------------------------------------------------------------------------------- */
 
 typedef struct zc__pf_item {
-    uint64_t id;                /* asset id; unused when path is set */
+    uint64_t id;                /* asset id (a span: its first-named entry's); unused when path is set */
     char *path;                 /* mounts mode, a name given as a path: owned */
     int is_dep;                 /* 1: reached through a dependency list (absence is no error) */
+    /* Pack mode, set by zc__pf_plan; zero in mounts mode. */
+    int span;                   /* 1: uncompressed entries read in place over [offset, offset + size) */
+    int hinted;                 /* madvise WILLNEED already issued over the range */
+    uint32_t entries;           /* a span: entries it covers */
+    uint64_t offset, size;      /* stored range in the pack image (size 0: nothing to hint) */
+    uint64_t raw_bytes;         /* a span: the raw sizes of its entries, summed */
 } zc__pf_item;
+
+/* A range of the pack image to hint. */
+typedef struct zc__pf_range {
+    uint64_t offset, size;
+} zc__pf_range;
 
 /* Set of 64-bit ids, open addressing; 0 is kept in a flag since it marks free slots. */
 typedef struct zc__pf_idset {
@@ -89,6 +128,8 @@ typedef struct zc__pf_request {
     uint32_t head, count, capacity;
     uint32_t running;           /* jobs of this request in the thread pool */
     zc__pf_idset seen;          /* ids this request has queued */
+    uint32_t hint_next;         /* pack mode: first item not hinted yet */
+    uint64_t hint_pending;      /* bytes hinted whose job has not started */
     int32_t heap_index;         /* position in the heap, -1 when not in it */
     struct zc__pf_request *next; /* request table chain (until the callback runs) */
     struct zc__pf_request *done_next; /* done list */
@@ -107,7 +148,10 @@ typedef struct zc__pf_job {
     uint64_t *deps;             /* mounts mode: copy of its dependency list (malloc) */
     uint32_t deps_count;
     uint64_t bytes;             /* bytes paged in or decoded */
-    int held;                   /* the entry was found and held */
+    uint32_t entries;           /* entries paged in or decoded */
+    int held;                   /* the entry was found and held (a span: its range was valid) */
+    zc__pf_range hints[ZC__PF_JOB_HINTS]; /* ranges to hint before the job's own read */
+    uint32_t hint_count;
 } zc__pf_job;
 
 struct zc_prefetcher {
@@ -141,8 +185,9 @@ struct zc_prefetcher {
     uint32_t work_active;       /* work functions queued or running */
     int stopping;               /* destroy has begun */
     int stop_handled;           /* the loop thread has canceled everything */
-    uint64_t entries_done;      /* jobs completed (internal counters, for tests) */
+    uint64_t entries_done;      /* entries completed (internal counters, for tests) */
     uint64_t bytes_done;
+    uint64_t reads_done;        /* jobs completed: one per span or entry */
 };
 
 /* ---------------------------------------------------------------------------------
@@ -432,9 +477,33 @@ static void zc__pf_deliver(zc_prefetcher *pf) {
  * Jobs on the thread pool
  * ------------------------------------------------------------------------------- */
 
-/* Bring the pages of [data, data + size) into memory. In a file mapping: posix_madvise
- * WILLNEED first (one readahead of exactly this range, so reading a small entry does not
- * pull in the megabytes the kernel reads around a page fault), then
+/* The page-aligned range around [data, data + size). */
+static void zc__pf_page_range(const zc_prefetcher *pf, const void *data, uint64_t size, void **out_first,
+                              size_t *out_length) {
+    uintptr_t mask = ~(uintptr_t)(pf->page_size - 1);
+    uintptr_t start = (uintptr_t)data & mask;
+    *out_first = (void *)start;
+    *out_length = (size_t)((uintptr_t)data + (uintptr_t)size - start);
+}
+
+/* Tell the kernel the pages of [data, data + size) of the mapping will be needed:
+ * posix_madvise WILLNEED queues their reads and returns without waiting for them. In
+ * ZC__PF_HINT_CHUNK pieces, since one call reads at most the device's read-ahead or
+ * request size. A hint that fails changes nothing but speed. */
+static void zc__pf_hint(const zc_prefetcher *pf, const void *data, uint64_t size) {
+    if (!data || size == 0) return;
+    void *first;
+    size_t length;
+    zc__pf_page_range(pf, data, size, &first, &length);
+    for (size_t done = 0; done < length; done += ZC__PF_HINT_CHUNK) {
+        size_t piece = length - done < ZC__PF_HINT_CHUNK ? length - done : ZC__PF_HINT_CHUNK;
+        (void)posix_madvise((uint8_t *)first + done, piece, POSIX_MADV_WILLNEED);
+    }
+}
+
+/* Bring the pages of [data, data + size) into memory. In a file mapping: unless
+ * `hinted`, a WILLNEED hint first (readahead of exactly this range, so reading a small
+ * entry does not pull in the megabytes the kernel reads around a page fault), then
  * madvise(MADV_POPULATE_READ), which waits for the pages and maps them into the page
  * tables in one call (several times faster than faulting them one by one, and a
  * failure to read is an error instead of SIGBUS). Then, always, a read of one byte of
@@ -442,18 +511,19 @@ static void zc__pf_deliver(zc_prefetcher *pf) {
  * does the work, and after it the read pays here, on the thread pool, the cost some
  * machines (virtual machines measured by bench_prefetch) charge for the first access
  * to a freshly mapped page even without a fault, instead of the engine's thread. */
-static zc_result zc__pf_touch(zc_prefetcher *pf, const void *data, uint64_t size, int mapped) {
+static zc_result zc__pf_touch(zc_prefetcher *pf, const void *data, uint64_t size, int mapped, int hinted) {
     if (!data || size == 0) return ZC_OK;
     size_t page = pf->page_size;
     uintptr_t start = (uintptr_t)data;
     uintptr_t end = start + (uintptr_t)size;
     uintptr_t mask = ~(uintptr_t)(page - 1);
     if (mapped) {
-        void *first = (void *)(start & mask);
-        size_t length = (size_t)(end - (start & mask));
-        (void)posix_madvise(first, length, POSIX_MADV_WILLNEED);
+        if (!hinted && size < ZC__PF_HINT_SPAN_MAX) zc__pf_hint(pf, data, size);
 #ifdef MADV_POPULATE_READ
         if (atomic_load_explicit(&pf->populate_ok, memory_order_relaxed)) {
+            void *first;
+            size_t length;
+            zc__pf_page_range(pf, data, size, &first, &length);
             if (madvise(first, length, MADV_POPULATE_READ) != 0) {
                 if (errno == EFAULT || errno == EIO || errno == ENOMEM) return ZC_ERR_IO; /* unreadable pages */
                 if (errno == EINVAL) atomic_store_explicit(&pf->populate_ok, 0, memory_order_relaxed);
@@ -471,14 +541,30 @@ static zc_result zc__pf_touch(zc_prefetcher *pf, const void *data, uint64_t size
 static zc_result zc__pf_work_hold(zc__pf_job *job, const zc_hold *hold) {
     const zc_pack *pack = hold->pack;
     const zc_entry *e = &hold->entry;
+    job->entries = 1;
     if (e->codec != ZC_CODEC_NONE) {
         job->bytes = e->raw_size; /* decoded into the cache by the acquire */
         return ZC_OK;
     }
     /* Bounds again, so a pack opened at ZC_VALIDATE_NONE cannot send us outside the image. */
     if (e->stored_size > pack->size || e->offset > pack->size - e->stored_size) return ZC_ERR_BAD_ENTRY;
-    zc_result r = zc__pf_touch(job->pf, hold->data, hold->size, pack->map.data != NULL);
+    zc_result r = zc__pf_touch(job->pf, hold->data, hold->size, pack->map.data != NULL, job->item.hinted);
     if (r == ZC_OK) job->bytes = hold->size;
+    return r;
+}
+
+/* Pack mode: page in a span of uncompressed entries, in place (zc__pf_plan checked
+ * each entry's bounds; checked again for the span as a whole). */
+static zc_result zc__pf_work_span(zc__pf_job *job) {
+    const zc_pack *pack = job->pf->pack;
+    const zc__pf_item *item = &job->item;
+    if (item->size > pack->size || item->offset > pack->size - item->size) return ZC_ERR_BAD_ENTRY;
+    job->held = 1;
+    zc_result r = zc__pf_touch(job->pf, pack->base + item->offset, item->size, pack->map.data != NULL, item->hinted);
+    if (r == ZC_OK) {
+        job->entries = item->entries;
+        job->bytes = item->raw_bytes;
+    }
     return r;
 }
 
@@ -492,11 +578,26 @@ static zc_result zc__pf_copy_deps(zc__pf_job *job, const zc_entry *e) {
     return ZC_OK;
 }
 
+/* A work function counts itself out: destroy waits for work_active to drop to 0. */
+static void zc__pf_work_end(zc_prefetcher *pf) {
+    uv_mutex_lock(&pf->lock);
+    pf->work_active--;
+    uv_cond_broadcast(&pf->work_idle);
+    uv_mutex_unlock(&pf->lock);
+}
+
 static void zc__pf_work(uv_work_t *work) {
     zc__pf_job *job = (zc__pf_job *)work;
     zc_prefetcher *pf = job->pf;
     zc_hold hold;
     zc_result r;
+    for (uint32_t i = 0; i < job->hint_count; ++i)
+        zc__pf_hint(pf, pf->pack->base + job->hints[i].offset, job->hints[i].size);
+    if (job->item.span) {
+        job->result = zc__pf_work_span(job);
+        zc__pf_work_end(pf);
+        return;
+    }
     if (pf->pack) {
         zc_entry e;
         r = zc_pack_find_id(pf->pack, job->item.id, &e);
@@ -516,13 +617,31 @@ static void zc__pf_work(uv_work_t *work) {
         r = ZC_OK; /* a dependency no pack provides is skipped, not an error */
     }
     job->result = r;
-    uv_mutex_lock(&pf->lock);
-    pf->work_active--;
-    uv_cond_broadcast(&pf->work_idle);
-    uv_mutex_unlock(&pf->lock);
+    zc__pf_work_end(pf);
 }
 
 static void zc__pf_after_work(uv_work_t *work, int status);
+
+/* Pack mode, mapped: the next item to hint, marked hinted, in *out; 0 when every item
+ * is hinted or the window (ZC__PF_HINT_AHEAD bytes hinted whose job has not started;
+ * at least one item) is full. Items before rq->head have started: never hinted here
+ * (an item whose job starts unhinted hints itself in zc__pf_touch). Under the lock, or
+ * before the request is published. */
+static int zc__pf_next_hint(const zc_prefetcher *pf, zc__pf_request *rq, zc__pf_range *out) {
+    if (!pf->pack || !pf->pack->map.data) return 0;
+    if (rq->hint_next < rq->head) rq->hint_next = rq->head;
+    for (; rq->hint_next < rq->count; rq->hint_next++) {
+        zc__pf_item *item = &rq->items[rq->hint_next];
+        if (item->size == 0 || item->size >= ZC__PF_HINT_SPAN_MAX || item->hinted) continue;
+        if (rq->hint_pending > 0 && rq->hint_pending + item->size > ZC__PF_HINT_AHEAD) return 0;
+        item->hinted = 1;
+        rq->hint_pending += item->size;
+        rq->hint_next++;
+        *out = (zc__pf_range){ item->offset, item->size };
+        return 1;
+    }
+    return 0;
+}
 
 /* Start jobs while slots are free and requests wait. Loop thread, under the lock. */
 static void zc__pf_pump(zc_prefetcher *pf) {
@@ -533,13 +652,20 @@ static void zc__pf_pump(zc_prefetcher *pf) {
         zc__pf_request *rq = pf->heap[0];
         zc__pf_job *job = &pf->jobs[slot];
         job->request = rq;
-        job->item = rq->items[rq->head++];
+        zc__pf_item *item = &rq->items[rq->head++];
+        if (item->hinted) rq->hint_pending -= item->size; /* leaves the window */
+        job->item = *item;
+        job->hint_count = 0;
+        zc__pf_range range;
+        while (job->hint_count < ZC__PF_JOB_HINTS && zc__pf_next_hint(pf, rq, &range))
+            job->hints[job->hint_count++] = range;
         job->follow_deps = pf->mounts && !rq->no_deps;
         job->result = ZC_OK;
         job->resolved_id = 0;
         job->deps = NULL;
         job->deps_count = 0;
         job->bytes = 0;
+        job->entries = 0;
         job->held = 0;
         job->busy = 1;
         if (rq->head == rq->count) zc__pf_heap_remove(pf, rq);
@@ -555,8 +681,9 @@ static void zc__pf_pump(zc_prefetcher *pf) {
 static void zc__pf_job_done(zc_prefetcher *pf, zc__pf_job *job, int status) {
     zc__pf_request *rq = job->request;
     if (status == 0 && job->held && job->result == ZC_OK) {
-        pf->entries_done++;
+        pf->entries_done += job->entries;
         pf->bytes_done += job->bytes;
+        pf->reads_done++;
     }
     if (!rq) return;
     rq->running--;
@@ -567,7 +694,10 @@ static void zc__pf_job_done(zc_prefetcher *pf, zc__pf_job *job, int status) {
         zc_entry e;
         const char *name = job->item.path;
         if (!name && pf->pack && zc_pack_find_id(pf->pack, job->item.id, &e) == ZC_OK) name = e.path;
-        if (name)
+        if (name && job->item.span && job->item.entries > 1)
+            snprintf(line, sizeof line, "prefetch request %llu: %s and the %u entries read with it: %s",
+                     (unsigned long long)rq->id, name, job->item.entries - 1, zc_result_str(r));
+        else if (name)
             snprintf(line, sizeof line, "prefetch request %llu: %s: %s", (unsigned long long)rq->id, name,
                      zc_result_str(r));
         else
@@ -580,7 +710,7 @@ static void zc__pf_job_done(zc_prefetcher *pf, zc__pf_job *job, int status) {
             rq->status = ZC_ERR_OUT_OF_MEMORY;
         for (uint32_t i = 0; i < job->deps_count; ++i) {
             int added = zc__idset_add(&rq->seen, job->deps[i]);
-            zc__pf_item item = { job->deps[i], NULL, 1 };
+            zc__pf_item item = { .id = job->deps[i], .is_dep = 1 };
             if (added > 0 && zc__pf_push_item(rq, item) == 0) continue;
             if (added != 0 && rq->status == ZC_OK) rq->status = ZC_ERR_OUT_OF_MEMORY;
         }
@@ -832,7 +962,7 @@ static void zc__pf_log_missing(const zc_prefetcher *pf, const char *path, uint64
 
 /* Add one named entry of a request; pack mode looks it up now. */
 static zc_result zc__pf_add_name(const zc_prefetcher *pf, zc__pf_request *rq, const char *path, uint64_t id) {
-    zc__pf_item item = { id, NULL, 0 };
+    zc__pf_item item = { .id = id };
     if (pf->pack) {
         zc_entry e;
         zc_result r = path ? zc_pack_find(pf->pack, path, &e) : zc_pack_find_id(pf->pack, id, &e);
@@ -871,11 +1001,87 @@ static zc_result zc__pf_expand(const zc_prefetcher *pf, zc__pf_request *rq) {
                 zc__pf_log(pf, ZC_LOG_INFO, line);
                 continue;
             }
-            zc__pf_item item = { dep.id, NULL, 1 };
+            zc__pf_item item = { .id = dep.id, .is_dep = 1 };
             if (zc__pf_push_item(rq, item) != 0) return ZC_ERR_OUT_OF_MEMORY;
         }
     }
     return ZC_OK;
+}
+
+/* One item of a plan: `position` is the index of the first entry (in the order the
+ * request reached them) it stands for. */
+typedef struct zc__pf_planned {
+    zc__pf_item item;
+    uint32_t position;
+} zc__pf_planned;
+
+static int zc__pf_by_offset(const void *a, const void *b) {
+    const zc__pf_planned *x = (const zc__pf_planned *)a, *y = (const zc__pf_planned *)b;
+    if (x->item.offset != y->item.offset) return x->item.offset < y->item.offset ? -1 : 1;
+    return (x->position > y->position) - (x->position < y->position);
+}
+
+/* Fold span `next` (at or after cur in offset order) into `cur` when they are
+ * neighbours and the result stays within ZC__PF_SPAN_MAX. 1 when folded. */
+static int zc__pf_coalesce(zc__pf_planned *cur, const zc__pf_planned *next) {
+    uint64_t end = cur->item.offset + cur->item.size;
+    uint64_t next_end = next->item.offset + next->item.size;
+    if (next->item.offset > end + ZC__PF_MERGE_GAP) return 0;
+    uint64_t new_end = next_end > end ? next_end : end;
+    if (new_end - cur->item.offset > ZC__PF_SPAN_MAX) return 0;
+    cur->item.size = new_end - cur->item.offset;
+    cur->item.entries += next->item.entries;
+    cur->item.raw_bytes += next->item.raw_bytes;
+    if (next->position < cur->position) {
+        cur->position = next->position;
+        cur->item.id = next->item.id;
+        cur->item.is_dep = next->item.is_dep;
+    }
+    return 1;
+}
+
+/* Pack mode: turn the request's entries (ids, dependency closure included) into its
+ * reads. Uncompressed entries inside the image become spans, neighbours coalesced;
+ * the others stay single entries for the acquire path (compressed: decoded; outside
+ * the image: the job reports ZC_ERR_BAD_ENTRY). Items are ordered by the first
+ * position of their entries. 0, or -1 when out of memory (the request is unchanged). */
+static int zc__pf_plan(const zc_prefetcher *pf, zc__pf_request *rq) {
+    uint32_t n = rq->count;
+    if (n == 0) return 0;
+    zc__pf_planned *plan = (zc__pf_planned *)calloc(n, sizeof *plan);
+    if (!plan) return -1;
+    const zc_pack *pack = pf->pack;
+    uint32_t spans = 0, singles = n; /* spans fill plan[0, spans), single entries plan[singles, n) */
+    for (uint32_t i = 0; i < n; ++i) {
+        zc__pf_item item = rq->items[i];
+        zc_entry e;
+        int found = zc_pack_find_id(pack, item.id, &e) == ZC_OK;
+        int inside = found && e.stored_size <= pack->size && e.offset <= pack->size - e.stored_size;
+        if (inside) {
+            item.offset = e.offset;
+            item.size = e.stored_size;
+        }
+        item.entries = 1;
+        if (inside && e.codec == ZC_CODEC_NONE) {
+            item.span = 1;
+            item.raw_bytes = e.stored_size;
+            plan[spans++] = (zc__pf_planned){ item, i };
+        } else {
+            plan[--singles] = (zc__pf_planned){ item, i };
+        }
+    }
+    qsort(plan, spans, sizeof *plan, zc__pf_by_offset);
+    uint32_t kept = 0;
+    for (uint32_t i = 0; i < spans; ++i)
+        if (kept == 0 || !zc__pf_coalesce(&plan[kept - 1], &plan[i])) plan[kept++] = plan[i];
+    memmove(plan + kept, plan + singles, (size_t)(n - singles) * sizeof *plan);
+    uint32_t total = kept + (n - singles);
+    qsort(plan, total, sizeof *plan, zc__pf_by_offset);
+    for (uint32_t i = 0; i < total; ++i) rq->items[i] = plan[i].item;
+    rq->head = 0;
+    rq->count = total;
+    free(plan);
+    return 0;
 }
 
 static zc_result zc__pf_build_request(const zc_prefetcher *pf, const zc_prefetch_args *args, zc__pf_request *rq) {
@@ -883,8 +1089,19 @@ static zc_result zc__pf_build_request(const zc_prefetcher *pf, const zc_prefetch
     for (uint32_t i = 0; r == ZC_OK && i < args->id_count; ++i) r = zc__pf_add_name(pf, rq, NULL, args->ids[i]);
     for (uint32_t i = 0; r == ZC_OK && i < args->path_count; ++i) r = zc__pf_add_name(pf, rq, args->paths[i], 0);
     if (r == ZC_OK && pf->pack && !args->no_deps) r = zc__pf_expand(pf, rq);
-    if (r == ZC_OK && pf->pack) zc__idset_free(&rq->seen); /* the closure is complete */
+    if (r == ZC_OK && pf->pack) {
+        zc__idset_free(&rq->seen); /* the closure is complete */
+        if (zc__pf_plan(pf, rq) != 0) r = ZC_ERR_OUT_OF_MEMORY;
+    }
     return r;
+}
+
+/* Pack mode: hint the first ZC__PF_HINT_AHEAD bytes of a request's reads, on the
+ * caller's thread, before the request is published (the kernel starts reading before
+ * zc_prefetch returns). */
+static void zc__pf_hint_request(const zc_prefetcher *pf, zc__pf_request *rq) {
+    zc__pf_range range;
+    while (zc__pf_next_hint(pf, rq, &range)) zc__pf_hint(pf, pf->pack->base + range.offset, range.size);
 }
 
 static const char *zc__pf_misuse(const zc_prefetch_args *args) {
@@ -925,6 +1142,7 @@ zc_result zc_prefetch(zc_prefetcher *prefetcher, const zc_prefetch_args *args, u
         zc__pf_request_free(rq);
         return r;
     }
+    zc__pf_hint_request(pf, rq);
     uv_mutex_lock(&pf->lock);
     if (pf->stopping) {
         uv_mutex_unlock(&pf->lock);
@@ -977,6 +1195,15 @@ zc_result zc_prefetch_cancel(zc_prefetcher *prefetcher, uint64_t request) {
     /* The callback never runs inside this call: the loop delivers it on its next turn. */
     if (wake) uv_async_send(&pf->async);
     return ZC_OK;
+}
+
+/* Internal, for tests: reads completed without error since create, one per span of
+ * neighbouring entries or per single entry. Any thread. */
+uint64_t zc__prefetcher_reads(zc_prefetcher *prefetcher) {
+    uv_mutex_lock(&prefetcher->lock);
+    uint64_t reads = prefetcher->reads_done;
+    uv_mutex_unlock(&prefetcher->lock);
+    return reads;
 }
 
 /* Internal, for tests: entries paged in or decoded without error since create, and

@@ -29,6 +29,8 @@
 /* Internal counters of runtime/zc_prefetch.c: entries paged in or decoded without
  * error since create, and their bytes. */
 void zc__prefetcher_counters(zc_prefetcher *prefetcher, uint64_t *out_entries, uint64_t *out_bytes);
+/* Reads completed: one per span of neighbouring uncompressed entries or per single entry. */
+uint64_t zc__prefetcher_reads(zc_prefetcher *prefetcher);
 
 /* ---------------------------------------------------------------------------------
  * The pack: a scene-like dependency graph with a diamond, a cycle and a dangling
@@ -228,6 +230,11 @@ static double entry_resident(zc_pack *pack, const char *path) {
     return resident_share(e.data, e.stored_size);
 }
 
+static void assert_fully_resident(zc_pack *pack, const char *path) {
+    double share = entry_resident(pack, path);
+    cr_assert_eq(share, 1.0, "%s: %.2f of its pages resident after the prefetch", path, share);
+}
+
 /* ---------------------------------------------------------------------------------
  * Engine loop: callbacks and dependency expansion
  * ------------------------------------------------------------------------------- */
@@ -326,10 +333,7 @@ Test(prefetch, dependencies_are_paged_in) {
     uv_run(&loop, UV_RUN_DEFAULT);
     cr_assert_eq(rec.count, 1);
     cr_assert_eq(rec.status[0], ZC_OK);
-    for (unsigned i = 0; i < GRAPH_ENTRIES; ++i) {
-        double share = entry_resident(pack, graph_paths[i]);
-        cr_assert_eq(share, 1.0, "%s: %.2f of its pages resident after the prefetch", graph_paths[i], share);
-    }
+    for (unsigned i = 0; i < GRAPH_ENTRIES; ++i) assert_fully_resident(pack, graph_paths[i]);
     cr_assert_lt(entry_resident(pack, "other.bin"), 0.01, "an entry outside the closure stays on disk");
     engine_finish(pf, &loop);
     zc_pack_close(pack);
@@ -387,6 +391,11 @@ Test(prefetch, cancel_queued_request_while_big_one_runs) {
     zc_pack_close(pack);
 }
 
+/* Entries of the pack none of which neighbours another (an unrequested entry of at
+ * least 64 KiB lies between any two), in file order. */
+static const char *const apart_paths[] = { "pad.bin", "gap.bin", "mesh_a.bin", "tex.bin" };
+#define APART_COUNT 4u
+
 Test(prefetch, cancel_running_request_drops_the_rest) {
     zc_pack *pack = open_pack(pack_path);
     uv_loop_t loop;
@@ -395,16 +404,173 @@ Test(prefetch, cancel_running_request_drops_the_rest) {
     record rec;
     record_init(&rec);
 
-    /* Five entries; the first is on the thread pool as soon as zc_prefetch returns. */
-    uint64_t id = submit_path(pf, "scene.bin", 0, 0, &rec);
+    /* Four reads (no two entries are neighbours); the first (pad.bin, first in the file)
+     * is on the thread pool as soon as zc_prefetch returns. */
+    uint64_t id = submit(pf, &(zc_prefetch_args){ .paths = apart_paths, .path_count = APART_COUNT, .no_deps = 1,
+                                                  .cb = record_cb, .user_data = &rec });
     cr_assert_eq(zc_prefetch_cancel(pf, id), ZC_OK);
     uv_run(&loop, UV_RUN_DEFAULT);
     cr_assert_eq(rec.count, 1);
     cr_assert_eq(rec.request[0], id);
     cr_assert_eq(rec.status[0], ZC_ERR_CANCELED, "the running entry finished, the request reports CANCELED");
-    cr_assert_eq(counted_entries(pf), 1, "the running entry finishes, the four queued ones are dropped");
+    cr_assert_eq(counted_entries(pf), 1, "the running entry finishes, the three queued ones are dropped");
+    cr_assert_eq(zc__prefetcher_reads(pf), 1);
+    uint64_t bytes = 0;
+    zc__prefetcher_counters(pf, NULL, &bytes);
+    cr_assert_eq(bytes, 2 * MIB, "the read that ran is pad.bin's, the first in the file");
     engine_finish(pf, &loop);
     zc_pack_close(pack);
+}
+
+/* ---------------------------------------------------------------------------------
+ * Coalescing and read-ahead
+ * ------------------------------------------------------------------------------- */
+
+/* The graph's five entries lie side by side in the file: one read serves them all;
+ * entries apart from each other get one read each. */
+Test(prefetch, neighbouring_entries_share_one_read) {
+    zc_pack *pack = open_pack(pack_path);
+    uv_loop_t loop;
+    cr_assert_eq(uv_loop_init(&loop), 0);
+    zc_prefetcher *pf = engine_create(&loop, pack, NULL, 0);
+    record rec;
+    record_init(&rec);
+
+    submit_path(pf, "scene.bin", 0, 0, &rec); /* the closure: all five graph entries */
+    uv_run(&loop, UV_RUN_DEFAULT);
+    cr_assert_eq(rec.count, 1);
+    cr_assert_eq(rec.status[0], ZC_OK);
+    uint64_t entries = 0, bytes = 0;
+    zc__prefetcher_counters(pf, &entries, &bytes);
+    cr_assert_eq(entries, GRAPH_ENTRIES);
+    cr_assert_eq(bytes, GRAPH_BYTES);
+    cr_assert_eq(zc__prefetcher_reads(pf), 1, "five neighbours, one read (got %llu)",
+                 (unsigned long long)zc__prefetcher_reads(pf));
+
+    submit(pf, &(zc_prefetch_args){ .paths = apart_paths, .path_count = APART_COUNT, .no_deps = 1,
+                                    .cb = record_cb, .user_data = &rec });
+    uv_run(&loop, UV_RUN_DEFAULT);
+    cr_assert_eq(rec.count, 2);
+    cr_assert_eq(rec.status[1], ZC_OK);
+    cr_assert_eq(counted_entries(pf), GRAPH_ENTRIES + APART_COUNT);
+    cr_assert_eq(zc__prefetcher_reads(pf), 1 + APART_COUNT, "entries apart are read apart");
+
+    /* big.bin (16 MiB) follows tex.bin but a span of several entries stays within 2 MiB:
+     * tex.bin joins mat.bin's span, big.bin is read alone. */
+    const char *paths[] = { "big.bin", "mat.bin", "tex.bin" };
+    submit(pf, &(zc_prefetch_args){ .paths = paths, .path_count = 3, .no_deps = 1, .cb = record_cb,
+                                    .user_data = &rec });
+    uv_run(&loop, UV_RUN_DEFAULT);
+    cr_assert_eq(rec.count, 3);
+    cr_assert_eq(rec.status[2], ZC_OK);
+    cr_assert_eq(counted_entries(pf), GRAPH_ENTRIES + APART_COUNT + 3);
+    cr_assert_eq(zc__prefetcher_reads(pf), 1 + APART_COUNT + 2);
+    engine_finish(pf, &loop);
+    zc_pack_close(pack);
+}
+
+/* After a coalesced prefetch from a cold cache, every page of every entry is resident
+ * and the bytes the pack hands out are the file's bytes at the entry's offset. */
+static void check_entries_match_file(zc_pack *pack, const char *path) {
+    size_t size = 0;
+    uint8_t *file = zct_read_file(path, &size);
+    cr_assert_not_null(file);
+    for (size_t i = 0; i < SPEC_COUNT; ++i) {
+        zc_hold hold;
+        cr_assert_eq(zc_pack_get(pack, specs[i].path, &hold), ZC_OK, "%s", specs[i].path);
+        cr_assert_eq(hold.size, specs[i].size);
+        cr_assert_leq(hold.entry.offset + hold.size, size);
+        cr_assert(memcmp(hold.data, file + hold.entry.offset, hold.size) == 0, "%s: bytes differ from the file",
+                  specs[i].path);
+        zc_hold_release(&hold);
+    }
+    free(file);
+}
+
+Test(prefetch, coalesced_reads_deliver_the_pack_bytes) {
+    zc_pack *pack = open_pack(pack_path);
+    drop_file_pages(pack_path);
+    uv_loop_t loop;
+    cr_assert_eq(uv_loop_init(&loop), 0);
+    zc_prefetcher *pf = engine_create(&loop, pack, NULL, 2);
+    record rec;
+    record_init(&rec);
+    const char *paths[SPEC_COUNT];
+    for (size_t i = 0; i < SPEC_COUNT; ++i) paths[SPEC_COUNT - 1 - i] = specs[i].path; /* reverse file order */
+    submit(pf, &(zc_prefetch_args){ .paths = paths, .path_count = (uint32_t)SPEC_COUNT, .no_deps = 1,
+                                    .cb = record_cb, .user_data = &rec });
+    uv_run(&loop, UV_RUN_DEFAULT);
+    cr_assert_eq(rec.count, 1);
+    cr_assert_eq(rec.status[0], ZC_OK);
+    cr_assert_eq(counted_entries(pf), SPEC_COUNT);
+    cr_assert_lt(zc__prefetcher_reads(pf), SPEC_COUNT, "neighbours were coalesced");
+    for (size_t i = 0; i < SPEC_COUNT; ++i) assert_fully_resident(pack, specs[i].path);
+    check_entries_match_file(pack, pack_path);
+    engine_finish(pf, &loop);
+    zc_pack_close(pack);
+}
+
+/* A pack read into memory (no mapping): nothing to hint or populate, the same reads. */
+Test(prefetch, pack_read_into_memory) {
+    zc_pack *pack = NULL;
+    cr_assert_eq(zc_pack_open(&pack, &(zc_pack_desc){ .path = pack_path, .load = ZC_LOAD_READ }), ZC_OK);
+    zc_pack_info info;
+    cr_assert_eq(zc_pack_get_info(pack, &info), ZC_OK);
+    cr_assert(!info.mapped);
+    uv_loop_t loop;
+    cr_assert_eq(uv_loop_init(&loop), 0);
+    zc_prefetcher *pf = engine_create(&loop, pack, NULL, 0);
+    record rec;
+    record_init(&rec);
+    submit_path(pf, "scene.bin", 0, 0, &rec);
+    submit(pf, &(zc_prefetch_args){ .paths = apart_paths, .path_count = APART_COUNT, .no_deps = 1,
+                                    .cb = record_cb, .user_data = &rec });
+    uv_run(&loop, UV_RUN_DEFAULT);
+    cr_assert_eq(rec.count, 2);
+    cr_assert_eq(rec.status[0], ZC_OK);
+    cr_assert_eq(rec.status[1], ZC_OK);
+    cr_assert_eq(counted_entries(pf), GRAPH_ENTRIES + APART_COUNT);
+    cr_assert_eq(zc__prefetcher_reads(pf), 1 + APART_COUNT);
+    check_entries_match_file(pack, pack_path);
+    engine_finish(pf, &loop);
+    zc_pack_close(pack);
+}
+
+/* zc_prefetch hints the request's ranges before it returns (mincore counts a page
+ * whose read is under way): with one read in flight and the loop never run, far.bin,
+ * 16 MiB away from anything else the request or the open reads, is already on its way
+ * in. */
+Test(prefetch, read_ahead_starts_inside_zc_prefetch) {
+    static const entry_spec far_specs[] = {
+        { "lead.bin", 16 * KIB, NULL }, { "fill1.bin", 16 * MIB, NULL }, { "far.bin", 64 * KIB, NULL },
+        { "fill2.bin", 16 * MIB, NULL }, { "last.bin", 32 * KIB, NULL },
+    };
+    char *path = zct_join(zct_tmp, "far.zcpack");
+    write_pack(path, far_specs, 5, 7);
+    zc_pack *pack = open_pack(path);
+    drop_file_pages(path);
+    if (entry_resident(pack, "far.bin") > 0.5)
+        cr_skip_test("posix_fadvise(DONTNEED) left the pages resident on this file system");
+    uv_loop_t loop;
+    cr_assert_eq(uv_loop_init(&loop), 0);
+    zc_prefetcher *pf = engine_create(&loop, pack, NULL, 1);
+    record rec;
+    record_init(&rec);
+    const char *paths[] = { "last.bin", "far.bin", "lead.bin" };
+    submit(pf, &(zc_prefetch_args){ .paths = paths, .path_count = 3, .no_deps = 1, .cb = record_cb,
+                                    .user_data = &rec });
+    double far = entry_resident(pack, "far.bin");
+    cr_assert_eq(far, 1.0, "far.bin is being read when zc_prefetch returns (%.2f of its pages)", far);
+    double beside = entry_resident(pack, "fill1.bin") + entry_resident(pack, "fill2.bin");
+    cr_assert_lt(beside, 0.5, "the entries around it are not read (%.2f)", beside);
+    cr_assert_eq(rec.count, 0);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    cr_assert_eq(rec.count, 1);
+    cr_assert_eq(rec.status[0], ZC_OK);
+    cr_assert_eq(zc__prefetcher_reads(pf), 3);
+    engine_finish(pf, &loop);
+    zc_pack_close(pack);
+    free(path);
 }
 
 Test(prefetch, higher_priority_runs_first) {

@@ -848,19 +848,34 @@ uint32_t zc_mounts_count(const zc_mounts *mounts);
  * Asynchronous prefetch on libuv
  *
  * A prefetcher brings entries into memory ahead of use: mapped uncompressed entries
- * are paged in on libuv's thread pool (posix_madvise WILLNEED over exactly their
- * range, then madvise MADV_POPULATE_READ on Linux 5.14 and later, else a read of every
- * page; a page that cannot be read fails the entry with ZC_ERR_IO where the kernel
- * reports it), compressed ones are decoded into the pack's cache on the thread pool
- * (zc_pack_acquire and an immediate release, so they stay cached within the pack's
- * cache budget). A request names entries by id or path; unless told otherwise it
- * follows each entry's dependency list transitively (a scene pulls in its meshes,
- * materials and textures), each id once per request, cycles included. A dependency
- * no pack provides is skipped, not an error. Requests run by priority (higher
- * first; equal priorities in submission order), at most desc.max_in_flight entries at
- * a time across all requests. Each request completes with exactly one callback:
- * ZC_OK, the first error of one of its entries (the other entries are still
- * fetched), or ZC_ERR_CANCELED.
+ * are paged in on libuv's thread pool (madvise MADV_POPULATE_READ on Linux 5.14 and
+ * later, then a read of every page; a page that cannot be read fails the entry with
+ * ZC_ERR_IO where the kernel reports it), compressed ones are decoded into the pack's
+ * cache on the thread pool (zc_pack_acquire and an immediate release, so they stay
+ * cached within the pack's cache budget). A request names entries by id or path;
+ * unless told otherwise it follows each entry's dependency list transitively (a scene
+ * pulls in its meshes, materials and textures), each id once per request, cycles
+ * included. A dependency no pack provides is skipped, not an error. Requests run by
+ * priority (higher first; equal priorities in submission order), at most
+ * desc.max_in_flight reads at a time across all requests. Each request completes with
+ * exactly one callback: ZC_OK, the first error of one of its entries (the other
+ * entries are still fetched), or ZC_ERR_CANCELED.
+ *
+ * Reads of a request on desc.pack (the entries are known when it is queued):
+ *  - Uncompressed entries that are neighbours in the file (at most 32 KiB apart) share
+ *    one read, up to 2 MiB per read (one entry is never split). A read's error is
+ *    the error of each of its entries; cancellation drops reads not yet started, so
+ *    the entries of a running read all finish.
+ *  - Within a request, reads run in file order (not in the order the entries were
+ *    named); priorities order requests, not the reads inside one.
+ *  - zc_prefetch itself, on the calling thread, asks the kernel for the request's
+ *    ranges below 1 MiB at once (posix_madvise WILLNEED, which queues the reads and
+ *    does not wait), up to 64 MiB ahead of the reads in flight; each read that starts
+ *    moves that window on. Larger ranges are left to the kernel's own read-ahead when
+ *    they are read. So code that reads the entries while the request runs waits for
+ *    reads already under way instead of starting its own. For a pack read into
+ *    memory nothing is hinted.
+ * Through a mount table every entry is one read, resolved on the thread pool.
  *
  * Loops and threads:
  *  1. With desc.loop the prefetcher runs on the engine's libuv loop. Create it, and
@@ -888,7 +903,8 @@ typedef struct zc_prefetch_desc {
     zc_pack *pack;              /* the pack to read; exactly one of pack and mounts */
     zc_mounts *mounts;          /* or a mount table (ids and paths resolve through it) */
     struct uv_loop_s *loop;     /* default: NULL = a loop on a thread of the prefetcher's own */
-    uint32_t max_in_flight;     /* default: 0 = 4 entries worked on at once; at most 1024 */
+    uint32_t max_in_flight;     /* default: 0 = 4 reads at once (a read is one entry, or
+                                   neighbouring entries of a pack); at most 1024 */
     zc_logger logger;           /* default: silent; called on the thread of the call or the loop */
 } zc_prefetch_desc;
 

@@ -18,11 +18,17 @@
  *       - zcpack: zc_pack_open + per entry zc_pack_acquire, a read of every page,
  *         zc_hold_release,
  *       - zcpack + prefetch: the same consumer, with one prefetch request for the
- *         whole set (own loop thread, 4 entries in flight) issued right after open;
- *         the time of its callback is reported too,
+ *         whole set (own loop thread, 4 reads in flight) issued right after open;
+ *         the time of its callback is reported too (the prefetcher hints the set's
+ *         small ranges before zc_prefetch returns, coalesces neighbours and reads in
+ *         file order, so the consumer mostly meets pages already read),
  *       - prefetch, then read: the request's callback is awaited, then the consumer
  *         runs.
- *     Median of COLD_REPS runs per cell, methods interleaved.
+ *     COLD_REPS runs of every method over all entries, SUBSET_REPS over the subset,
+ *     methods interleaved; per cell the median and p10/p90, and each method's time
+ *     over pread's in the same repetition (paired: a shared machine drifts between
+ *     repetitions far more than within one), as median, min and max. The headline
+ *     figure is that paired ratio for "zcpack + prefetch" on the random subset.
  *  3. Overhead, warm page cache, one engine-owned uv_loop_t: the prefetcher (one
  *     request per entry, no dependencies, 4 in flight, pack re-opened before each
  *     run so every page is mapped afresh) beside uv_fs_read of the same ranges into
@@ -53,7 +59,9 @@
 #include <uv.h>
 
 #define BENCH_SEED      UINT64_C(0x7a63707265663031)
-#define COLD_REPS       5
+#define COLD_REPS       5       /* all entries */
+#define SUBSET_REPS     15      /* the random subset (short runs, noisier) */
+#define MAX_REPS        15
 #define WARM_REPS       5
 #define IN_FLIGHT       4
 #define SUBSET_PERCENT  10
@@ -414,14 +422,26 @@ static const cold_method cold_methods[] = {
 #define COLD_METHODS (sizeof cold_methods / sizeof cold_methods[0])
 
 typedef struct cold_result {
+    int reps;
     double median[COLD_METHODS];
+    double p10[COLD_METHODS], p90[COLD_METHODS];
     double aux_median[COLD_METHODS];
+    /* time of each method over pread's in the same repetition (paired, so the drift of
+     * a shared machine between repetitions cancels): median, min and max */
+    double ratio[COLD_METHODS], ratio_min[COLD_METHODS], ratio_max[COLD_METHODS];
 } cold_result;
 
-static void run_cold(const char *path, const entry_set *set, int include_cat, cold_result *out) {
-    double times[COLD_METHODS][COLD_REPS], aux[COLD_METHODS][COLD_REPS];
+static double quantile_of(const double *values, int n, double q) {
+    double copy[MAX_REPS];
+    memcpy(copy, values, (size_t)n * sizeof *copy);
+    return zc_bench_quantile(copy, (size_t)n, q);
+}
+
+static void run_cold(const char *path, const entry_set *set, int include_cat, int reps, cold_result *out) {
+    double times[COLD_METHODS][MAX_REPS], aux[COLD_METHODS][MAX_REPS];
     memset(aux, 0, sizeof aux);
-    for (int rep = 0; rep < COLD_REPS; ++rep) {
+    out->reps = reps;
+    for (int rep = 0; rep < reps; ++rep) {
         for (size_t m = 0; m < COLD_METHODS; ++m) {
             if (cold_methods[m].whole_file && !include_cat) continue;
             drop_cache(path);
@@ -432,11 +452,19 @@ static void run_cold(const char *path, const entry_set *set, int include_cat, co
     }
     for (size_t m = 0; m < COLD_METHODS; ++m) {
         if (cold_methods[m].whole_file && !include_cat) {
-            out->median[m] = out->aux_median[m] = 0;
+            out->median[m] = out->p10[m] = out->p90[m] = out->aux_median[m] = 0;
+            out->ratio[m] = out->ratio_min[m] = out->ratio_max[m] = 0;
             continue;
         }
-        out->median[m] = zc_bench_quantile(times[m], COLD_REPS, 0.5);
-        out->aux_median[m] = zc_bench_quantile(aux[m], COLD_REPS, 0.5);
+        double ratios[MAX_REPS];
+        for (int rep = 0; rep < reps; ++rep) ratios[rep] = times[m][rep] / times[1][rep];
+        out->median[m] = quantile_of(times[m], reps, 0.5);
+        out->p10[m] = quantile_of(times[m], reps, 0.1);
+        out->p90[m] = quantile_of(times[m], reps, 0.9);
+        out->aux_median[m] = quantile_of(aux[m], reps, 0.5);
+        out->ratio[m] = quantile_of(ratios, reps, 0.5);
+        out->ratio_min[m] = quantile_of(ratios, reps, 0.0);
+        out->ratio_max[m] = quantile_of(ratios, reps, 1.0);
     }
 }
 
@@ -623,10 +651,10 @@ static void prepare_pack(const char *dir, const pack_spec *spec, int regenerate,
 
 static void cold_table(zc_bench_table *t, const entry_set *set, const cold_result *res, double cat_ns,
                        uint64_t file_size, int subset) {
-    static const char *const heads[] = { "method", "bytes", "median", "MiB/s", "vs pread", "prefetch callback" };
-    zc_bench_table_init(t, 6, heads);
+    static const char *const heads[] = { "method", "bytes", "median", "p10 - p90", "MiB/s",
+                                         "vs pread, paired (min - max)", "prefetch callback" };
+    zc_bench_table_init(t, 7, heads);
     zc_bench_table_left(t, 0);
-    double pread_ns = res->median[1];
     for (size_t m = 0; m < COLD_METHODS; ++m) {
         int row = zc_bench_table_add_row(t);
         uint64_t bytes = cold_methods[m].whole_file ? file_size : set->bytes;
@@ -638,14 +666,22 @@ static void cold_table(zc_bench_table *t, const entry_set *set, const cold_resul
         zc_bench_table_set(t, row, 1, "%s", b);
         zc_bench_format_ns(ns, tm, sizeof tm);
         zc_bench_table_set(t, row, 2, "%s", tm);
-        zc_bench_table_set(t, row, 3, "%.0f", (double)bytes / (1024.0 * 1024.0) / (ns / 1e9));
-        if (cold_methods[m].whole_file) zc_bench_table_set(t, row, 4, "-");
-        else zc_bench_table_set(t, row, 4, "%.2fx", ns / pread_ns);
+        if (cold_methods[m].whole_file && subset) {
+            zc_bench_table_set(t, row, 3, "-");
+        } else {
+            char lo[32], hi[32];
+            zc_bench_format_ns(res->p10[m], lo, sizeof lo);
+            zc_bench_format_ns(res->p90[m], hi, sizeof hi);
+            zc_bench_table_set(t, row, 3, "%s - %s", lo, hi);
+        }
+        zc_bench_table_set(t, row, 4, "%.0f", (double)bytes / (1024.0 * 1024.0) / (ns / 1e9));
+        if (cold_methods[m].whole_file) zc_bench_table_set(t, row, 5, "-");
+        else zc_bench_table_set(t, row, 5, "%.2fx (%.2f - %.2f)", res->ratio[m], res->ratio_min[m], res->ratio_max[m]);
         if (cold_methods[m].has_aux) {
             zc_bench_format_ns(res->aux_median[m], tm, sizeof tm);
-            zc_bench_table_set(t, row, 5, "%s", tm);
+            zc_bench_table_set(t, row, 6, "%s", tm);
         } else {
-            zc_bench_table_set(t, row, 5, "-");
+            zc_bench_table_set(t, row, 6, "-");
         }
     }
 }
@@ -658,8 +694,9 @@ static void plot_cold(const entry_set *all, const entry_set *subset, const cold_
     static char series[2][64];
     memset(&chart, 0, sizeof chart);
     char subtitle[160];
-    snprintf(subtitle, sizeof subtitle, "page cache dropped before every run, median of %d runs; higher is better",
-             COLD_REPS);
+    snprintf(subtitle, sizeof subtitle,
+             "page cache dropped before every run, median of %d (all) and %d (subset) runs; higher is better",
+             COLD_REPS, SUBSET_REPS);
     snprintf(series[0], sizeof series[0], "all %u entries, file order", all->count);
     snprintf(series[1], sizeof series[1], "random %d %%, random order", SUBSET_PERCENT);
     chart.title = "Cold-cache reads: prefetch against cat and pread";
@@ -730,9 +767,9 @@ int main(int argc, char **argv) {
     /* 2. cold cache */
     cold_result cold_all, cold_sub;
     printf("Cold cache, all %u entries in file order:\n", all.count);
-    run_cold(big_path, &all, 1, &cold_all);
+    run_cold(big_path, &all, 1, COLD_REPS, &cold_all);
     printf("Cold cache, random %d %% (%u entries) in random order:\n", SUBSET_PERCENT, subset.count);
-    run_cold(big_path, &subset, 0, &cold_sub);
+    run_cold(big_path, &subset, 0, SUBSET_REPS, &cold_sub);
     const char *drop_text = g_drop == DROP_PROC ? "`sync; echo 3 > /proc/sys/vm/drop_caches`"
                                                 : "posix_fadvise(POSIX_FADV_DONTNEED) on the pack file "
                                                   "(/proc/sys/vm/drop_caches was not writable)";
@@ -827,15 +864,18 @@ int main(int argc, char **argv) {
                        big_prov, small_spec.label, small_spec.entries,
                        (unsigned long long)(small_spec.min_size >> 10), (unsigned long long)(small_spec.max_size >> 10),
                        small_prov);
-    zc_bench_md_printf(&md, "### Cold cache\n\n%s Median of %d runs per cell, methods interleaved. "
+    zc_bench_md_printf(&md, "### Cold cache\n\n%s %d runs per method over all entries and %d over the "
+                            "random subset, methods interleaved: median and p10 - p90 of the times, and each "
+                            "method's time over pread's in the same repetition (paired, since a shared machine "
+                            "drifts more between repetitions than within one): median (min - max). "
                             "*zcpack acquire + touch*: zc_pack_open, then per entry zc_pack_acquire, a read of "
                             "every page and zc_hold_release. *zcpack + prefetch*: the same, with one prefetch "
-                            "request for the whole set issued right after open (own loop thread, %d entries in "
+                            "request for the whole set issued right after open (own loop thread, %d reads in "
                             "flight on libuv's thread pool), the reader running at once; *prefetch, then read* "
                             "waits for the request's callback first. The callback column is the time from open "
                             "to the prefetch callback. pread() reads each range into one buffer on one "
                             "thread.\n\n",
-                       drop_sentence, COLD_REPS, IN_FLIGHT);
+                       drop_sentence, COLD_REPS, SUBSET_REPS, IN_FLIGHT);
     zc_bench_md_printf(&md, "All %u entries, in file order:\n\n", all.count);
     zc_bench_md_table(&md, &t_all);
     zc_bench_md_printf(&md, "A random %d %% (%u entries, %.1f MiB), in random order (cat reads the whole file, "
@@ -862,7 +902,9 @@ int main(int argc, char **argv) {
     snprintf(subset_figure, sizeof subset_figure, "cold read of a random %d %% of a %.0f MiB pack, with prefetch",
              SUBSET_PERCENT, (double)big_file_size / (1024.0 * 1024.0));
     zc_bench_glance_row(&glance, "bench_prefetch", subset_figure, "pread() of each range", "%.2fx the time",
-                        cold_sub.median[3] / cold_sub.median[1]);
+                        cold_sub.ratio[3]);
+    zc_bench_glance_row(&glance, "bench_prefetch", "cold read of the whole pack, with prefetch",
+                        "pread() of each range", "%.2fx the time", cold_all.ratio[3]);
     zc_bench_glance_row(&glance, "bench_prefetch", "cold read of the whole pack, with prefetch",
                         "cat of the file", "%.2fx the time", cold_all.median[3] / cold_all.median[0]);
     zc_bench_glance_save(&glance, dir, "bench_prefetch");
