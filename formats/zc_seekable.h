@@ -63,7 +63,7 @@ static inline uint32_t zc_seek_frame_raw(const zc_seek_table *t, uint32_t i) {
 }
 
 /* Check the seek table at the end of a codec-2 entry's `stored_size` stored bytes
- * against the entry's raw_size (SPEC.md §6.2.1, steps S1 to S8, in that order) and
+ * against the entry's raw_size (SPEC.md §6.2.1, steps SK1 to SK8, in that order) and
  * fill *out. ZC_ERR_BAD_ENTRY for a missing, damaged or inconsistent table;
  * ZC_ERR_LIMIT for a frame size or frame count above the limits. O(frame count),
  * bounded by stored_size / 8; reads nothing outside the stored bytes. The frames
@@ -74,34 +74,34 @@ static inline zc_result zc_seek_table_check(const void *stored, uint64_t stored_
     const uint8_t *p = (const uint8_t *)stored;
     memset(out, 0, sizeof *out);
     if (stored_size < zc_seek_table_size(1) ||
-        zc_le32(p + stored_size - 4) != ZC_SEEKABLE_FOOTER_MAGIC) /* S1 */
+        zc_le32(p + stored_size - 4) != ZC_SEEKABLE_FOOTER_MAGIC) /* SK1 */
         return zc_fail(diag, ZC_ERR_BAD_ENTRY, "seekable zstd entry does not end with a seek table footer");
     const uint8_t *footer = p + stored_size - ZC_SEEKABLE_FOOTER_SIZE;
     uint32_t count = zc_le32(footer), frame_raw = zc_le32(footer + 4);
-    if (zc_le16(footer + 8) != ZC_SEEKABLE_VERSION || zc_le16(footer + 10) != 0) /* S2 */
+    if (zc_le16(footer + 8) != ZC_SEEKABLE_VERSION || zc_le16(footer + 10) != 0) /* SK2 */
         return zc_fail(diag, ZC_ERR_BAD_ENTRY, "seek table version %u (reserved %u); this reader knows %u",
                        zc_le16(footer + 8), zc_le16(footer + 10), ZC_SEEKABLE_VERSION);
-    if (frame_raw < ZC_SEEKABLE_MIN_FRAME_RAW || frame_raw > ZC_SEEKABLE_MAX_FRAME_RAW) /* S3 */
+    if (frame_raw < ZC_SEEKABLE_MIN_FRAME_RAW || frame_raw > ZC_SEEKABLE_MAX_FRAME_RAW) /* SK3 */
         return zc_fail(diag, frame_raw > ZC_SEEKABLE_MAX_FRAME_RAW ? ZC_ERR_LIMIT : ZC_ERR_BAD_ENTRY,
                        "seek table frame size of %u raw bytes is outside [%u, %u]", frame_raw,
                        ZC_SEEKABLE_MIN_FRAME_RAW, ZC_SEEKABLE_MAX_FRAME_RAW);
-    if (count == 0 || count > ZC_SEEKABLE_MAX_FRAMES) /* S4 */
+    if (count == 0 || count > ZC_SEEKABLE_MAX_FRAMES) /* SK4 */
         return zc_fail(diag, count ? ZC_ERR_LIMIT : ZC_ERR_BAD_ENTRY, "seek table of %u frames is outside [1, %u]",
                        count, ZC_SEEKABLE_MAX_FRAMES);
     uint64_t table = zc_seek_table_size(count);
-    if (table >= stored_size) /* S5: at least one byte of frames precedes it */
+    if (table >= stored_size) /* SK5: at least one byte of frames precedes it */
         return zc_fail(diag, ZC_ERR_BAD_ENTRY, "seek table of %u frames (%llu bytes) does not fit in %llu stored bytes",
                        count, (unsigned long long)table, (unsigned long long)stored_size);
     const uint8_t *head = p + (stored_size - table);
-    if (zc_le32(head) != ZC_SEEKABLE_SKIPPABLE_MAGIC || zc_le32(head + 4) != table - ZC_SEEKABLE_HEADER_SIZE) /* S6 */
+    if (zc_le32(head) != ZC_SEEKABLE_SKIPPABLE_MAGIC || zc_le32(head + 4) != table - ZC_SEEKABLE_HEADER_SIZE) /* SK6 */
         return zc_fail(diag, ZC_ERR_BAD_ENTRY, "seek table of %u frames lacks its skippable frame header "
                        "(magic 0x%08x, size %u)", count, zc_le32(head), zc_le32(head + 4));
-    if (raw_size == 0 || (raw_size - 1) / frame_raw + 1 != count) /* S7 */
+    if (raw_size == 0 || (raw_size - 1) / frame_raw + 1 != count) /* SK7 */
         return zc_fail(diag, ZC_ERR_BAD_ENTRY, "%u frames of %u raw bytes cannot hold the entry's %llu raw bytes",
                        count, frame_raw, (unsigned long long)raw_size);
     uint64_t frames = stored_size - table, sum = 0, last = raw_size - (uint64_t)(count - 1) * frame_raw;
     const uint8_t *rec = head + ZC_SEEKABLE_HEADER_SIZE;
-    for (uint32_t i = 0; i < count; ++i, rec += ZC_SEEKABLE_RECORD_SIZE) { /* S8 */
+    for (uint32_t i = 0; i < count; ++i, rec += ZC_SEEKABLE_RECORD_SIZE) { /* SK8 */
         uint32_t s = zc_le32(rec), r = zc_le32(rec + 4);
         uint64_t want = i + 1 < count ? frame_raw : last;
         if (r != want)

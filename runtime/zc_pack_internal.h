@@ -86,7 +86,7 @@ zc_result zc__codec_decodable(const zc_entry *e, zc_diag *diag);
  * each frame of a seekable entry with it, on an entry describing that frame). */
 zc_result zc__frame_check(const zc_entry *e, uint32_t *dict_id, zc_diag *diag);
 
-/* The seek table of a codec-2 entry (SPEC.md §6.2.1 S1 to S8), then Z2 to Z5 on every
+/* The seek table of a codec-2 entry (SPEC.md §6.2.1 SK1 to SK8), then Z2 to Z5 on every
  * frame it lists, all frames naming the same dictionary, *dict_id (zc_stream.c).
  * Untrusted input: safe; O(frames); allocation-free. Any thread. */
 zc_result zc__seekable_check(const zc_entry *e, uint32_t *dict_id, zc_diag *diag);

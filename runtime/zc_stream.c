@@ -7,7 +7,7 @@
  *   - FRAMES (codec 2; and codec 1 entries of at most ZC_SEEKABLE_MAX_FRAME_RAW raw
  *     bytes, as one frame): the frame holding the position is decoded in one shot
  *     into the stream's buffer of one frame, reads copy out of it, and a read in
- *     another frame decodes that one. The seek table is checked at open (S1 to S8);
+ *     another frame decodes that one. The seek table is checked at open (SK1 to SK8);
  *     each frame when it is decoded (Z2 to Z5, the dictionary of frame 0, Z7 with
  *     zstd's frame checksum when the frame has one). The stored offset of frame k is
  *     found by walking the table from the last frame looked up (or from 0 when

@@ -786,3 +786,84 @@ Test(stream, physfs_style_io) {
     free(buf);
     free(text);
 }
+
+/* ---------------------------------------------------------------------------------
+ * The sample program (samples/stream_audio)
+ * ------------------------------------------------------------------------------- */
+
+static uint64_t fnv1a(const uint8_t *p, size_t n) {
+    uint64_t h = 14695981039346656037u;
+    for (size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 1099511628211u;
+    return h;
+}
+
+/* A mono 16-bit WAVE file of `samples` samples of a 441 Hz tone, with a LIST chunk
+ * of odd size (padded) before its data, as tools write them. *data_at is where the
+ * samples start. */
+static uint8_t *tone_wav(uint32_t samples, size_t *size, size_t *data_at) {
+    static const char list[] = "LIST\x05\0\0\0INFO!\0"; /* 5 bytes of body + 1 pad byte */
+    size_t data = (size_t)samples * 2, n = 12 + 24 + sizeof list - 1 + 8 + data;
+    uint8_t *p = calloc(1, n);
+    uint32_t riff = (uint32_t)(n - 8), fmt_size = 16, rate = 44100, byte_rate = 88200, data_size = (uint32_t)data;
+    uint16_t pcm = 1, channels = 1, align = 2, bits = 16;
+    memcpy(p, "RIFF", 4), memcpy(p + 4, &riff, 4), memcpy(p + 8, "WAVEfmt ", 8), memcpy(p + 16, &fmt_size, 4);
+    memcpy(p + 20, &pcm, 2), memcpy(p + 22, &channels, 2), memcpy(p + 24, &rate, 4), memcpy(p + 28, &byte_rate, 4);
+    memcpy(p + 32, &align, 2), memcpy(p + 34, &bits, 2), memcpy(p + 36, list, sizeof list - 1);
+    size_t at = 36 + sizeof list - 1;
+    memcpy(p + at, "data", 4), memcpy(p + at + 4, &data_size, 4);
+    *data_at = at + 8;
+    for (uint32_t i = 0; i < samples; ++i) {
+        int16_t v = (int16_t)((i % 100) < 50 ? (i % 50) * 600 - 15000 : 15000 - (i % 50) * 600); /* a triangle */
+        memcpy(p + *data_at + 2u * i, &v, 2);
+    }
+    *size = n;
+    return p;
+}
+
+Test(stream, sample_program) {
+    char *root = zct_tmp_path("audio");
+    size_t tone_size, tone_data;
+    uint8_t *tone = tone_wav(3u << 19, &tone_size, &tone_data); /* 3 MiB of samples: seekable */
+    zct_put(root, "tone.wav", tone, tone_size);
+    const char *house = ZCTI_PYGAME "/house_lo.wav";
+    int real = zct_exists(house);
+    if (real) zct_copy_file(house, root, "house_lo.wav");
+    char *out = zct_tmp_path("audio.zcpack");
+    zc_build_stats stats;
+    cr_assert_eq(zc_build(&(zc_build_desc){ .input_dir = root, .output_path = out, .no_sync = 1 }, &stats), ZC_OK);
+    char bin[4096];
+    snprintf(bin, sizeof bin, "%s/stream_audio", zct_self_dir());
+    cr_assert(zct_exists(bin), "%s is missing (make release builds it)", bin);
+    setenv("ZCPACK_BIN", bin, 1); /* zct_cli runs $ZCPACK_BIN: here the sample */
+
+    char expected[64];
+    snprintf(expected, sizeof expected, "samples checksum %016llx",
+             (unsigned long long)fnv1a(tone + tone_data, tone_size - tone_data));
+    zct_run run = ZCT_CLI(out, "tone.wav");
+    ZCT_EXPECT_CODE(run, 0);
+    cr_assert(strstr(run.out, expected), "no \"%s\" in:\n%s", expected, run.out);
+    cr_assert(strstr(run.out, "(codec 2)") && strstr(run.out, "1 channel(s), 44100 Hz, 16 bits, 1572864 frames"),
+              "%s", run.out);
+    cr_assert(strstr(run.out, "matches zc_pack_get"), "%s", run.out);
+    zct_run_free(&run);
+    if (real) {
+        size_t n;
+        uint8_t *wav = zct_read_file(house, &n);
+        size_t at = 12; /* the data chunk, found here by walking the chunks of the source file */
+        while (at + 8 <= n && memcmp(wav + at, "data", 4) != 0) at += 8 + zc_le32(wav + at + 4) + (zc_le32(wav + at + 4) & 1);
+        cr_assert(at + 8 + zc_le32(wav + at + 4) <= n, "house_lo.wav has a data chunk");
+        snprintf(expected, sizeof expected, "samples checksum %016llx",
+                 (unsigned long long)fnv1a(wav + at + 8, zc_le32(wav + at + 4)));
+        run = ZCT_CLI(out, "house_lo.wav");
+        ZCT_EXPECT_CODE(run, 0);
+        cr_assert(strstr(run.out, expected), "no \"%s\" in:\n%s", expected, run.out);
+        zct_run_free(&run);
+        free(wav);
+    }
+    run = ZCT_CLI(out, "missing.wav");
+    ZCT_EXPECT_CODE(run, 1);
+    zct_run_free(&run);
+    free(tone);
+    free(out);
+    free(root);
+}
