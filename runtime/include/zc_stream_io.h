@@ -24,6 +24,8 @@
  * zc_stream_io.read returns -1); the pack's logger has the sentence.
  *
  * Example:
+ *     #include <zc/zc_stream_io.h>
+ *
  *     zc_stream *stream;
  *     if (zc_stream_open(&stream, pack, "shaders/sky.glsl") != ZC_OK) return 1;
  *     zc_stream_callbacks cb = zc_stream_callbacks_make();
