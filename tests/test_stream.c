@@ -636,6 +636,7 @@ Test(stream, reads_after_pack_close) {
     cr_assert_eq(bc.live, 0, "the last stream freed the pack");
     free(buf);
     free(text);
+    free(out);
 }
 
 Test(stream, seek_bounds) {
