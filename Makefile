@@ -53,7 +53,7 @@ SOMAJOR := $(firstword $(subst ., ,$(VERSION)))
 # Benchmarks in the order of the report (any other tools/bench/bench_*.c follows them).
 # They run from the release build, except bench_reload, which measures the hot reload
 # API of the editor build.
-BENCH_ORDER := open scene texture compress prefetch reload incremental
+BENCH_ORDER := open scene texture compress stream prefetch reload incremental
 BENCH_FOUND := $(patsubst tools/bench/bench_%.c,%,$(wildcard tools/bench/bench_*.c))
 BENCH_NAMES := $(filter $(BENCH_FOUND),$(BENCH_ORDER)) $(filter-out $(BENCH_ORDER),$(BENCH_FOUND))
 EDITOR_BENCHES := $(if $(filter reload,$(BENCH_FOUND)),bin/editor/bench_reload)
@@ -117,7 +117,7 @@ test: bootstrap-test-data release sanitize editor
 # Criterion globs.
 CHECK_SUITES := format_* cache_stress material_format mesh_format scene_format views runtime runtime_os writer hostile \
 	corruption compression mount prefetch fuzz_replay build_cache texture texture_bad texture_quality \
-	model viewer watch patch cli stats importers trust_inputs trust_bombs outputs signing get mapped model_md3 lookup
+	model viewer watch patch cli stats importers trust_inputs trust_bombs outputs signing get mapped model_md3 lookup stream
 CHECK_TESTS := identity/demo*
 SLOW_SUITES := alloc_faults io_faults sweep kill large model_build identity
 EDITOR_SUITES := reload alloc_faults_editor

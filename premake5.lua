@@ -174,6 +174,10 @@ program("viewer", { "samples/viewer/*.c" })
 -- (a useful program in the editor configuration only; elsewhere it says so and exits).
 program("hotreload", { "samples/hotreload/*.c" })
 
+-- The streaming sample: an entry handed to callback-driven "decoder" code through
+-- zc_stream_io.h (stdio/ogg-style callbacks), as an audio library would read it.
+program("stream_audio", { "samples/stream_audio/*.c" })
+
 -- One program per tools/bench/bench_*.c; the other .c files there are shared helpers
 -- compiled into each.
 local bench_helpers = {}

@@ -34,11 +34,13 @@ extern "C" {
 
 #define ZC_FORMAT_MAJOR 1             /* a reader refuses any other major version */
 #define ZC_FORMAT_MINOR 2             /* newest minor this reader knows (1.1: the signature
-                                         block; 1.2: the lookup index); a reader accepts
-                                         any minor of its major */
-#define ZC_FORMAT_MINOR_UNSIGNED 0    /* minor a writer gives an unsigned pack without index */
-#define ZC_FORMAT_MINOR_SIGNED 1      /* minor a writer gives a signed pack without index */
+                                         block; 1.2: the lookup index and seekable zstd
+                                         entries, codec 2); a reader accepts any minor of
+                                         its major */
+#define ZC_FORMAT_MINOR_UNSIGNED 0    /* minor a writer gives an unsigned pack of 1.0 features */
+#define ZC_FORMAT_MINOR_SIGNED 1      /* minor a writer gives a signed pack of 1.1 features */
 #define ZC_FORMAT_MINOR_INDEXED 2     /* minor a writer gives a pack with a lookup index */
+#define ZC_FORMAT_MINOR_SEEKABLE 2    /* minor a writer gives a pack with a codec-2 entry */
 
 /* Sizes shared by the signature block (zc_format.h) and the key files (SPEC.md,
  * "Keys and trust"): an Ed25519 public key and the key id derived from it. */
@@ -84,6 +86,8 @@ static inline uint32_t zc_layout_hash(const char *description) {
 typedef enum zc_codec {
     ZC_CODEC_NONE = 0,          /* stored bytes are the raw bytes */
     ZC_CODEC_ZSTD = 1,          /* stored bytes are one zstd frame of raw_size bytes */
+    ZC_CODEC_ZSTD_SEEKABLE = 2, /* independent zstd frames of a fixed raw size, then a seek
+                                   table in a skippable frame (zc_seekable.h; format 1.2) */
     ZC__CODEC_COUNT
 } zc_codec;
 

@@ -2,7 +2,8 @@
  * and the pack's cache of decoded compressed entries.
  *
  * An uncompressed entry is held by taking a reference on its pack: the bytes are the
- * mapping's. A compressed entry (codec 1, one zstd frame) is decoded once into a
+ * mapping's. A compressed entry (codec 1, one zstd frame; codec 2, seekable frames
+ * checked by zc__seekable_check of zc_stream.c, decoded whole) is decoded once into a
  * buffer from the pack's allocator and kept in a slot of the pack's cache:
  *
  *   - one slot (one 64-byte cache line) per TOC index, allocated (entry_count slots) at
@@ -139,7 +140,7 @@ static void zc__free(const zc_pack *pack, void *p) {
 }
 
 /* Log "entry I (path): <diag>" at error level. Returns code. */
-static zc_result zc__entry_error(const zc_pack *pack, const zc_entry *e, zc_result code, const zc_diag *diag) {
+zc_result zc__entry_error(const zc_pack *pack, const zc_entry *e, zc_result code, const zc_diag *diag) {
     char line[400];
     snprintf(line, sizeof line, "entry %u (%s): %s", e->index, e->path,
              diag && diag->message[0] ? diag->message : zc_result_str(code));
@@ -376,7 +377,7 @@ static uint64_t zc__frame_window(const uint8_t *header, uint64_t fcs) {
 /* Every check of §6.2 that needs no decoding: one zstd frame, nothing after it, its
  * declared content size equal to raw_size, its window within 2^ZC_MAX_WINDOW_LOG.
  * Sets *dict_id to the dictionary the frame names (0: none). Untrusted. */
-static zc_result zc__frame_check(const zc_entry *e, uint32_t *dict_id, zc_diag *diag) {
+zc_result zc__frame_check(const zc_entry *e, uint32_t *dict_id, zc_diag *diag) {
     const uint8_t *src = (const uint8_t *)e->data;
     size_t n = (size_t)e->stored_size;
     *dict_id = 0;
@@ -464,6 +465,13 @@ static zc_result zc__dict_get(const zc_pack *pack, struct zc__cache *c, uint32_t
     return r;
 }
 
+zc_result zc__pack_ddict(const zc_pack *pack, uint32_t id, const ZSTD_DDict **out, zc_diag *diag) {
+    struct zc__cache *c = zc__cache_get(pack);
+    *out = NULL;
+    if (!c) return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory for the entry cache");
+    return zc__dict_get(pack, c, id, out, diag);
+}
+
 /* An idle decoding context, or a new one (NULL when out of memory). The spare is taken
  * without the lock: one thread decoding at a time never locks for its context. */
 static ZSTD_DCtx *zc__context_take(struct zc__cache *c) {
@@ -510,7 +518,8 @@ static zc_result zc__decode(const zc_pack *pack, struct zc__cache *c, const zc_e
     *out_block = NULL;
     *out_data = NULL;
     uint32_t dict_id = 0;
-    zc_result r = zc__frame_check(e, &dict_id, diag);
+    zc_result r = e->codec == ZC_CODEC_ZSTD_SEEKABLE ? zc__seekable_check(e, &dict_id, diag)
+                                                     : zc__frame_check(e, &dict_id, diag);
     const ZSTD_DDict *ddict = NULL;
     if (r == ZC_OK && dict_id != 0) r = zc__dict_get(pack, c, dict_id, &ddict, diag);
     if (r != ZC_OK) return r;
@@ -556,12 +565,8 @@ static zc_result zc__decode(const zc_pack *pack, struct zc__cache *c, const zc_e
 /* The checks every decode starts with: a codec this build decodes, and a raw size
  * within the caller's limit (before anything is allocated). */
 static zc_result zc__decodable(const zc_pack *pack, const zc_entry *e, zc_diag *diag) {
-    if (e->codec != ZC_CODEC_ZSTD)
-        return zc_fail(diag, ZC_ERR_UNSUPPORTED_CODEC, "codec %u is not decoded by this reader", (unsigned)e->codec);
-#ifdef ZC_NO_ZSTD
-    (void)pack;
-    return zc_fail(diag, ZC_ERR_UNSUPPORTED_CODEC, "this build of the runtime decodes no zstd entries (ZC_NO_ZSTD)");
-#else
+    zc_result r = zc__codec_decodable(e, diag);
+    if (r != ZC_OK) return r;
     if (e->raw_size > pack->max_decoded_size)
         return zc_fail(diag, ZC_ERR_LIMIT, "raw size of %llu bytes exceeds the decoding limit of %llu bytes",
                        (unsigned long long)e->raw_size, (unsigned long long)pack->max_decoded_size);
@@ -569,7 +574,6 @@ static zc_result zc__decodable(const zc_pack *pack, const zc_entry *e, zc_diag *
         return zc_fail(diag, ZC_ERR_LIMIT, "raw size of %llu bytes exceeds this host's address space",
                        (unsigned long long)e->raw_size);
     return ZC_OK;
-#endif
 }
 
 zc_result zc__entry_decode_copy(const zc_pack *pack, const zc_entry *entry, void **out_block, const void **out_data,

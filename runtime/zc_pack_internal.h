@@ -111,6 +111,31 @@ zc_result zc__entry_decode_copy(const zc_pack *pack, const zc_entry *entry, void
                                 zc_diag *diag);
 void zc__entry_free_copy(const zc_pack *pack, void *block);
 
+/* Log "entry I (path): <diag message>" at error level through the pack's logger;
+ * returns code (zc_entry_cache.c). */
+zc_result zc__entry_error(const zc_pack *pack, const zc_entry *e, zc_result code, const zc_diag *diag);
+
+/* ZC_OK when this build decodes the compressed entry's codec (1 or 2, without
+ * ZC_NO_ZSTD), else ZC_ERR_UNSUPPORTED_CODEC with a sentence (zc_stream.c). */
+zc_result zc__codec_decodable(const zc_entry *e, zc_diag *diag);
+
+/* SPEC.md §6.2 Z2 to Z5 on the stored bytes of e, which must be exactly one zstd
+ * frame declaring e->raw_size bytes; *dict_id is the dictionary the frame names (0:
+ * none). Untrusted input: safe. Any thread (zc_entry_cache.c; zc_stream.c checks
+ * each frame of a seekable entry with it, on an entry describing that frame). */
+zc_result zc__frame_check(const zc_entry *e, uint32_t *dict_id, zc_diag *diag);
+
+/* The seek table of a codec-2 entry (SPEC.md §6.2.1 SK1 to SK8), then Z2 to Z5 on every
+ * frame it lists, all frames naming the same dictionary, *dict_id (zc_stream.c).
+ * Untrusted input: safe; O(frames); allocation-free. Any thread. */
+zc_result zc__seekable_check(const zc_entry *e, uint32_t *dict_id, zc_diag *diag);
+
+/* The decoding dictionary of id `id`: the pack's entry "zstd-dict/<id>" checked (Z6)
+ * and loaded once into the pack's cache, which keeps it until the pack is freed
+ * (zc_entry_cache.c). Any thread. */
+struct ZSTD_DDict_s;
+zc_result zc__pack_ddict(const zc_pack *pack, uint32_t id, const struct ZSTD_DDict_s **out, zc_diag *diag);
+
 /* Verify the pack's signature against `count` trusted keys (zc_signature.c): the
  * block's fields, its key id among the keys, then Ed25519 over the pack's digest (one
  * BLAKE2b pass over the image). ZC_OK sets *out_index (may be NULL) to the key that

@@ -529,31 +529,19 @@ Test(runtime, payload_corruption_needs_checksums) {
 }
 
 /* Changes behind the checksums: reseal after editing, so the structural checks speak. */
-static zc_toc_entry *record_of(uint8_t *p, const char *path) {
-    uint8_t *toc = p + toc_offset_of(p);
-    const zc_toc_header *th = (const zc_toc_header *)toc;
-    uint64_t id = zc_asset_id(path, strlen(path));
-    for (uint32_t i = 0; i < th->entry_count; ++i) {
-        zc_toc_entry *e = (zc_toc_entry *)(toc + th->header_size + (uint64_t)i * th->entry_size);
-        if (e->id == id) return e;
-    }
-    cr_assert_fail("no record for %s", path);
-    return NULL;
-}
-
-static void break_layout(uint8_t *p, size_t n) { record_of(p, "a.bin")->layout_hash ^= 1; zct_reseal(p, n); }
-static void break_type(uint8_t *p, size_t n) { record_of(p, "a.bin")->type = ZC_FOURCC('?', '?', '?', '?'); zct_reseal(p, n); }
-static void break_codec(uint8_t *p, size_t n) { record_of(p, "a.bin")->codec = ZC_CODEC_ZSTD; zct_reseal(p, n); }
-static void break_codec_unknown(uint8_t *p, size_t n) { record_of(p, "a.bin")->codec = 200; zct_reseal(p, n); }
-static void break_id(uint8_t *p, size_t n) { record_of(p, "a.bin")->id += 1; zct_reseal(p, n); }
-static void break_offset(uint8_t *p, size_t n) { record_of(p, "a.bin")->offset += 8; zct_reseal(p, n); }
+static void break_layout(uint8_t *p, size_t n) { zct_record_of(p, "a.bin")->layout_hash ^= 1; zct_reseal(p, n); }
+static void break_type(uint8_t *p, size_t n) { zct_record_of(p, "a.bin")->type = ZC_FOURCC('?', '?', '?', '?'); zct_reseal(p, n); }
+static void break_codec(uint8_t *p, size_t n) { zct_record_of(p, "a.bin")->codec = ZC_CODEC_ZSTD; zct_reseal(p, n); }
+static void break_codec_unknown(uint8_t *p, size_t n) { zct_record_of(p, "a.bin")->codec = 200; zct_reseal(p, n); }
+static void break_id(uint8_t *p, size_t n) { zct_record_of(p, "a.bin")->id += 1; zct_reseal(p, n); }
+static void break_offset(uint8_t *p, size_t n) { zct_record_of(p, "a.bin")->offset += 8; zct_reseal(p, n); }
 static void break_bounds(uint8_t *p, size_t n) {
-    zc_toc_entry *e = record_of(p, "a.bin");
+    zc_toc_entry *e = zct_record_of(p, "a.bin");
     e->stored_size = e->raw_size = n;
     zct_reseal(p, n);
 }
 static void break_path(uint8_t *p, size_t n) {
-    zc_toc_entry *e = record_of(p, "dir/b.bin");
+    zc_toc_entry *e = zct_record_of(p, "dir/b.bin");
     uint8_t *toc = p + toc_offset_of(p);
     char *path = (char *)zc_toc_strings(toc) + e->path_offset;
     path[3] = '\\';

@@ -377,6 +377,18 @@ zc_result zct_write_pack(const char *out, const zct_blob *blobs, size_t count) {
     return zct__write_pack(out, blobs, count, 0);
 }
 
+zc_toc_entry *zct_record_of(uint8_t *pack, const char *path) {
+    uint8_t *toc = pack + zc_le64(pack + offsetof(zc_header, toc_offset));
+    const zc_toc_header *th = (const zc_toc_header *)toc;
+    uint64_t id = zc_asset_id(path, strlen(path));
+    for (uint32_t i = 0; i < th->entry_count; ++i) {
+        zc_toc_entry *e = (zc_toc_entry *)(toc + th->header_size + (uint64_t)i * th->entry_size);
+        if (e->id == id) return e;
+    }
+    cr_assert_fail("no record for %s", path);
+    return NULL;
+}
+
 zc_result zct_write_compressed_pack(const char *out, const zct_blob *blobs, size_t count) {
     return zct__write_pack(out, blobs, count, 1);
 }

@@ -209,6 +209,10 @@ extern const uint8_t zct_hello_pack[258];
 extern const size_t zct_hello_pack_size;
 #define ZCT_HELLO_TEXT "Hello, zcpack!\n"
 
+/* The TOC record of `path` in a pack image (to change a field before zct_reseal);
+ * asserts that it exists. */
+zc_toc_entry *zct_record_of(uint8_t *pack, const char *path);
+
 /* Recompute the TOC and header checksums of a pack image in place, so a test can
  * change a field and reach the check behind the checksums. The header must be intact
  * enough to locate the TOC. */

@@ -125,7 +125,7 @@ static uint32_t *zc__patch_dict_ids(const zc_pack *base, const zc_entry *entries
     if (!ids) return NULL;
     for (uint32_t i = 0; i < count; ++i) {
         const zc_entry *e = &entries[i];
-        if (e->codec != ZC_CODEC_ZSTD || e->stored_size > SIZE_MAX || !zc__patch_needs(base, e, NULL)) continue;
+        if ((e->codec != ZC_CODEC_ZSTD && e->codec != ZC_CODEC_ZSTD_SEEKABLE) || e->stored_size > SIZE_MAX || !zc__patch_needs(base, e, NULL)) continue;
         uint32_t id = ZSTD_getDictID_fromFrame(e->data, (size_t)e->stored_size);
         uint32_t k = 0;
         while (k < n && ids[k] != id) k++;

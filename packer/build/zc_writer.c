@@ -257,6 +257,7 @@ zc_result zc_writer_open(zc_writer **out_writer, const zc_writer_desc *desc) {
     w->level = desc->compress_level ? desc->compress_level : ZC_WRITER_DEFAULT_LEVEL;
     w->min_saving = desc->min_saving_percent ? desc->min_saving_percent : ZC_WRITER_DEFAULT_MIN_SAVING;
     w->dictionaries = desc->dictionaries;
+    w->single_frame = desc->single_frame;
     w->header_size = desc->sign_key ? ZC_SIGNED_HEADER_SIZE : (uint32_t)sizeof(zc_header);
     w->sign = desc->sign_key != NULL;
     if (desc->sign_key) w->sign_key = *desc->sign_key;

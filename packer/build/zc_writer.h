@@ -17,7 +17,14 @@
  * temporary file and compressed with zstd's streaming API into the space after it,
  * and the frame is moved into place. Either way the entry is stored as one zstd frame
  * (codec 1, the content size in its header, no zstd checksum) when that saves at
- * least min_saving_percent of its raw bytes, else raw (codec 0). raw_size and
+ * least min_saving_percent of its raw bytes, else raw (codec 0). A candidate of more
+ * than ZC_WRITER_SEEKABLE_MIN raw bytes is split instead (unless desc.single_frame)
+ * into independent frames of ZC_WRITER_SEEK_FRAME raw bytes each (the last one
+ * shorter), each with its content size and zstd's checksum, followed by a seek table
+ * in a skippable frame (codec 2, formats/zc_seekable.h): a streaming reader
+ * (zc_stream_open) then decodes one frame per seek; the same saving policy applies
+ * to the frames and table together, and a pack holding such an entry records format
+ * minor ZC_FORMAT_MINOR_SEEKABLE. raw_size and
  * content_hash always describe the raw bytes, and identical payloads are shared when
  * their stored bytes are identical (the same raw bytes under the same settings give
  * the same frame). Entries above ZC_DEFAULT_MAX_DECODED_SIZE stay raw, so a reader
@@ -73,6 +80,12 @@ typedef struct zc_writer zc_writer;
 #define ZC_WRITER_DICT_SIZE (16u << 10)        /* bytes of a trained dictionary, at most */
 #define ZC_WRITER_DICT_TRAIN_MAX (8u << 20)    /* sample bytes per dictionary, at most */
 #define ZC_WRITER_DICT_MEMORY (64u << 20)      /* small entries held for training, in all */
+#define ZC_WRITER_SEEKABLE_MIN (1u << 20)      /* raw bytes above which a candidate is split
+                                                  into seekable frames (codec 2) */
+#define ZC_WRITER_SEEK_FRAME (256u << 10)      /* raw bytes per seekable frame: 3.3 % larger than
+                                                  one frame per entry on real assets (64 KiB:
+                                                  5.3 %, 1 MiB: 1.5 %), about 0.2 ms to decode
+                                                  per seek (formats/SPEC.md §6.2.1) */
 
 /* Compression policy: called at every zc_writer_begin_entry with the entry's path and
  * type; nonzero makes the entry a candidate for compression. On the writer's thread. */
@@ -90,6 +103,10 @@ typedef struct zc_writer_desc {
                                       candidate is stored compressed only when its frame
                                       is at most (100 - this) % of its raw bytes */
     int dictionaries;              /* default: 0; 1 = train dictionaries (see above) */
+    int single_frame;              /* default: 0 = candidates above ZC_WRITER_SEEKABLE_MIN raw
+                                      bytes become seekable frames (codec 2); 1 = every
+                                      compressed entry is one frame (codec 1), as writers
+                                      of format 1.1 and earlier made them */
     const zc_secret_key *sign_key; /* default: NULL = an unsigned pack (format 1.0, 128-byte
                                       header); else a signed pack (format 1.1, 256-byte
                                       header with a signature block, SPEC.md section 14),

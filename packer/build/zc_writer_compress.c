@@ -1,5 +1,5 @@
 /* zc_writer_compress.c - the writer's compression: zstd candidates, the gain
- * threshold, spilled frames and dictionary training (zc_writer.h, "Compression" and
+ * threshold, seekable frames, spilled frames and dictionary training (zc_writer.h, "Compression" and
  * "Dictionaries"; zc_writer_internal.h).
  */
 #include "zc_writer_internal.h"
@@ -115,19 +115,152 @@ zc_result zc__writer_store(zc_writer *w, uint32_t index, const uint8_t *bytes, u
     return zc__writer_share_or_keep(w, index);
 }
 
-/* Compress n raw bytes by the policy (with cdict when not NULL) and store the result. */
-static zc_result zc__store_policy(zc_writer *w, uint32_t index, const uint8_t *raw, size_t n, const ZSTD_CDict *cdict) {
-    size_t len = 0;
-    zc_result r = zc__try_compress(w, raw, n, cdict, &len);
-    if (r != ZC_OK) return r;
-    return len ? zc__writer_store(w, index, w->zbuf, len, ZC_CODEC_ZSTD) : zc__writer_store(w, index, raw, n, ZC_CODEC_NONE);
-}
-
 /* A zstd failure while compressing: logged; memory exhaustion is OUT_OF_MEMORY. */
 static zc_result zc__zstd_fail(zc_writer *w, size_t code) {
     if (ZSTD_getErrorCode(code) == ZSTD_error_memory_allocation) return zc__writer_oom(w, "compressing an entry");
     zc__writer_wlog(w, ZC_LOG_ERROR, "%s: zstd cannot compress an entry: %s", w->path, ZSTD_getErrorName(code));
     return ZC_ERR_IO;
+}
+
+/* ---------------------------------------------------------------------------------
+ * Seekable entries (codec 2, formats/zc_seekable.h): independent frames of
+ * ZC_WRITER_SEEK_FRAME raw bytes, then the seek table in a skippable frame
+ * ------------------------------------------------------------------------------- */
+
+ZC_STATIC_ASSERT(ZC_WRITER_SEEK_FRAME >= ZC_SEEKABLE_MIN_FRAME_RAW && ZC_WRITER_SEEK_FRAME <= ZC_SEEKABLE_MAX_FRAME_RAW,
+                 "the writer's frame size is one the format allows");
+ZC_STATIC_ASSERT(ZC_WRITER_SEEK_FRAME <= ZC__CMP_CHUNK, "a spilled frame is read back into cmp_a");
+
+/* 1 when a candidate of n raw bytes is stored as seekable frames. */
+static int zc__seekable(const zc_writer *w, uint64_t n) {
+    return !w->single_frame && n > ZC_WRITER_SEEKABLE_MIN;
+}
+
+/* Frames of a seekable entry of n raw bytes. */
+static uint32_t zc__seek_count(uint64_t n) {
+    return (uint32_t)((n - 1) / ZC_WRITER_SEEK_FRAME + 1);
+}
+
+/* The context for seekable frames: the writer's settings plus zstd's content checksum
+ * (a reader decoding one frame checks it), and cdict when not NULL. */
+static ZSTD_CCtx *zc__seek_cctx(zc_writer *w, const ZSTD_CDict *cdict) {
+    ZSTD_CCtx *cctx = zc__cctx(w);
+    if (cctx) ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1);
+    if (cctx && cdict) ZSTD_CCtx_refCDict(cctx, cdict);
+    return cctx;
+}
+
+/* Compress m raw bytes into one frame in dst[0, cap): *got is its size, 0 when it does
+ * not fit (the entry cannot meet the saving policy). */
+static zc_result zc__seek_frame(zc_writer *w, ZSTD_CCtx *cctx, const uint8_t *src, size_t m, uint8_t *dst,
+                                size_t cap, size_t *got) {
+    *got = 0;
+    size_t n = ZSTD_compress2(cctx, dst, cap, src, m);
+    if (!ZSTD_isError(n)) *got = n;
+    else if (ZSTD_getErrorCode(n) != ZSTD_error_dstSize_tooSmall) return zc__zstd_fail(w, n);
+    return ZC_OK;
+}
+
+static void zc__put32(uint8_t *dst, uint32_t value) {
+    memcpy(dst, &value, 4); /* the writer runs on little-endian hosts only */
+}
+
+/* The seek table of `count` frames of n raw bytes in all, whose stored sizes are
+ * sizes[], into dst (zc_seek_table_size(count) bytes). */
+static void zc__seek_table_write(uint8_t *dst, const uint32_t *sizes, uint32_t count, uint64_t n) {
+    uint64_t table = zc_seek_table_size(count);
+    zc__put32(dst, ZC_SEEKABLE_SKIPPABLE_MAGIC);
+    zc__put32(dst + 4, (uint32_t)(table - ZC_SEEKABLE_HEADER_SIZE));
+    uint8_t *rec = dst + ZC_SEEKABLE_HEADER_SIZE;
+    for (uint32_t i = 0; i < count; ++i, rec += ZC_SEEKABLE_RECORD_SIZE) {
+        zc__put32(rec, sizes[i]);
+        zc__put32(rec + 4, i + 1 < count ? ZC_WRITER_SEEK_FRAME : (uint32_t)(n - (uint64_t)i * ZC_WRITER_SEEK_FRAME));
+    }
+    zc__put32(rec, count);
+    zc__put32(rec + 4, ZC_WRITER_SEEK_FRAME);
+    zc__put32(rec + 8, ZC_SEEKABLE_VERSION); /* version (u16), reserved (u16) = 0 */
+    zc__put32(rec + 12, ZC_SEEKABLE_FOOTER_MAGIC);
+}
+
+/* zc__try_compress for seekable entries: the frames of n raw bytes in memory and
+ * their table into w->zbuf; *out_len 0 when they do not meet the saving policy. */
+static zc_result zc__try_seekable(zc_writer *w, const uint8_t *raw, size_t n, const ZSTD_CDict *cdict,
+                                  size_t *out_len) {
+    *out_len = 0;
+    uint32_t count = zc__seek_count(n);
+    size_t limit = (size_t)zc__stored_limit(w, n), table = (size_t)zc_seek_table_size(count), at = 0;
+    if (table >= limit) return ZC_OK;
+    uint32_t *sizes = (uint32_t *)malloc((size_t)count * sizeof *sizes);
+    ZSTD_CCtx *cctx = zc__seek_cctx(w, cdict);
+    if (!sizes || !cctx || !zc__zbuf_reserve(w, limit)) {
+        free(sizes);
+        return zc__writer_oom(w, "compressing an entry");
+    }
+    zc_result r = ZC_OK;
+    int fits = 1;
+    for (uint32_t i = 0; i < count && fits && r == ZC_OK; ++i) {
+        size_t off = (size_t)i * ZC_WRITER_SEEK_FRAME, m = n - off < ZC_WRITER_SEEK_FRAME ? n - off : ZC_WRITER_SEEK_FRAME;
+        size_t got = 0;
+        r = zc__seek_frame(w, cctx, raw + off, m, w->zbuf + at, limit - table - at, &got);
+        sizes[i] = (uint32_t)got;
+        at += got;
+        fits = got != 0;
+    }
+    if (r == ZC_OK && fits) {
+        zc__seek_table_write(w->zbuf + at, sizes, count, n);
+        *out_len = at + table;
+    }
+    free(sizes);
+    return r;
+}
+
+/* zc__stream_frame for seekable entries: frame by frame, each read back from the file
+ * and compressed in one shot, then the table. */
+static zc_result zc__stream_seekable(zc_writer *w, const zc_toc_entry *rec, uint64_t *stored_len) {
+    *stored_len = 0;
+    uint64_t raw = rec->raw_size, start = w->pos, limit = zc__stored_limit(w, raw);
+    uint32_t count = zc__seek_count(raw);
+    uint64_t table = zc_seek_table_size(count);
+    size_t cap = ZSTD_compressBound(ZC_WRITER_SEEK_FRAME);
+    uint32_t *sizes = (uint32_t *)malloc((size_t)count * sizeof *sizes);
+    ZSTD_CCtx *cctx = zc__seek_cctx(w, NULL);
+    if (!w->cmp_a) w->cmp_a = (uint8_t *)malloc(ZC__CMP_CHUNK);
+    if (!sizes || !cctx || !w->cmp_a || !zc__zbuf_reserve(w, cap > table ? cap : (size_t)table)) {
+        free(sizes);
+        return zc__writer_oom(w, "compressing an entry");
+    }
+    zc_result r = zc__writer_flush(w);
+    int over = table >= limit;
+    for (uint32_t i = 0; i < count && r == ZC_OK && !over; ++i) {
+        uint64_t off = (uint64_t)i * ZC_WRITER_SEEK_FRAME;
+        size_t m = raw - off < ZC_WRITER_SEEK_FRAME ? (size_t)(raw - off) : ZC_WRITER_SEEK_FRAME, got = 0;
+        if ((r = zc__writer_pread_all(w, w->cmp_a, m, rec->offset + off)) != ZC_OK) break;
+        if ((r = zc__seek_frame(w, cctx, w->cmp_a, m, w->zbuf, cap, &got)) != ZC_OK) break;
+        sizes[i] = (uint32_t)got;
+        r = zc__writer_emit(w, w->zbuf, got);
+        over = w->pos - start + table > limit; /* no gain: stop here */
+    }
+    if (r == ZC_OK && !over) {
+        zc__seek_table_write(w->zbuf, sizes, count, raw);
+        r = zc__writer_emit(w, w->zbuf, (size_t)table);
+    }
+    free(sizes);
+    if (r == ZC_OK) r = zc__writer_flush(w);
+    if (r != ZC_OK) return r;
+    if (over) return zc__cut(w, start);
+    *stored_len = w->pos - start;
+    return ZC_OK;
+}
+
+/* Compress n raw bytes by the policy (with cdict when not NULL) and store the result:
+ * one frame, seekable frames (above ZC_WRITER_SEEKABLE_MIN), or the raw bytes. */
+static zc_result zc__store_policy(zc_writer *w, uint32_t index, const uint8_t *raw, size_t n, const ZSTD_CDict *cdict) {
+    size_t len = 0;
+    int seekable = zc__seekable(w, n);
+    zc_result r = seekable ? zc__try_seekable(w, raw, n, cdict, &len) : zc__try_compress(w, raw, n, cdict, &len);
+    if (r != ZC_OK) return r;
+    if (!len) return zc__writer_store(w, index, raw, n, ZC_CODEC_NONE);
+    return zc__writer_store(w, index, w->zbuf, len, seekable ? ZC_CODEC_ZSTD_SEEKABLE : ZC_CODEC_ZSTD);
 }
 
 /* Stream the raw bytes of a spilled candidate (in the file at rec->offset) through
@@ -188,13 +321,14 @@ static zc_result zc__end_spilled(zc_writer *w, uint32_t index) {
     zc_toc_entry *rec = &w->recs[index];
     if (rec->raw_size <= ZC_DEFAULT_MAX_DECODED_SIZE) {
         uint64_t frame_len = 0, frame_start = w->pos;
-        zc_result r = zc__stream_frame(w, rec, &frame_len);
+        int seekable = zc__seekable(w, rec->raw_size);
+        zc_result r = seekable ? zc__stream_seekable(w, rec, &frame_len) : zc__stream_frame(w, rec, &frame_len);
         if (r == ZC_OK && frame_len) r = zc__move_frame(w, frame_start, rec->offset, frame_len);
         if (r != ZC_OK) return r;
         if (frame_len) {
             rec = &w->recs[index];
             rec->stored_size = frame_len;
-            rec->codec = ZC_CODEC_ZSTD;
+            rec->codec = seekable ? ZC_CODEC_ZSTD_SEEKABLE : ZC_CODEC_ZSTD;
         }
     }
     return zc__writer_share_or_keep(w, index);

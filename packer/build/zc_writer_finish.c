@@ -206,6 +206,8 @@ zc_result zc_writer_finish(zc_writer *w) {
     memcpy(h.mangle_check, ZC_MANGLE_CHECK, 4);
     h.format_major = ZC_FORMAT_MAJOR;
     h.format_minor = indexed ? ZC_FORMAT_MINOR_INDEXED : w->sign ? ZC_FORMAT_MINOR_SIGNED : ZC_FORMAT_MINOR_UNSIGNED;
+    for (uint32_t i = 0; i < w->count; ++i)
+        if (w->recs[i].codec == ZC_CODEC_ZSTD_SEEKABLE) h.format_minor = ZC_FORMAT_MINOR_SEEKABLE;
     h.header_size = w->header_size;
     h.endian_check = ZC_ENDIAN_CHECK;
     h.float_check = ZC_FLOAT_CHECK;

@@ -21,7 +21,8 @@
 #include "zc_packer_sys.h"
 
 #define ZC__WBUF_SIZE   (64u * 1024u)   /* sequential output buffer */
-#define ZC__CMP_CHUNK   (256u * 1024u)  /* each of the two buffers comparing twins */
+#define ZC__CMP_CHUNK   (256u * 1024u)  /* each of the two buffers comparing twins; also one
+                                           seekable frame's raw bytes read back */
 
 /* A small candidate held in memory for dictionary training until finish. */
 typedef struct zc__deferred {
@@ -70,6 +71,7 @@ struct zc_writer {
     int level;                  /* resolved compress_level */
     uint32_t min_saving;        /* resolved min_saving_percent */
     int dictionaries;
+    int single_frame;           /* desc.single_frame: no seekable entries */
     int candidate;              /* the open entry may be stored compressed */
     int spilled;                /* ... and outgrew w->raw: its bytes went to the file */
     uint8_t *raw;               /* raw bytes of the open candidate while in memory */

@@ -130,6 +130,7 @@ const char *zc__codec_text(zc_codec codec) {
     switch (codec) {
     case ZC_CODEC_NONE: return "none";
     case ZC_CODEC_ZSTD: return "zstd";
+    case ZC_CODEC_ZSTD_SEEKABLE: return "zstd-seekable";
     default: return "unknown";
     }
 }

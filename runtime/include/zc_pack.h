@@ -73,6 +73,8 @@
  *
  * Companion headers
  *  zc_live.h         hot reload (zc_live_*): declared only when ZC_EDITOR is defined.
+ *  zc_stream_io.h    callback adapters that hand a zc_stream to libraries wanting a
+ *                    file (PhysicsFS-style io, stdio/ogg-style callbacks).
  *  zc_pack_format.h  for tools: every validator, the pack header and TOC records,
  *                    diagnostics and the type registry, on top of this header.
  */
@@ -750,6 +752,113 @@ typedef struct zc_cache_stats {
 
 /* Snapshot of the pack's cache counters. ZC_ERR_INVALID_ARGUMENT on NULL. Any thread. */
 zc_result zc_pack_cache_stats(const zc_pack *pack, zc_cache_stats *out);
+
+/* ---------------------------------------------------------------------------------
+ * Streaming entries: read, seek and tell, for libraries that want a file
+ *
+ * A stream reads one entry's raw bytes sequentially or at random, like a read-only
+ * file, with memory bounded whatever the entry's size: audio and video decoders,
+ * font and scripting libraries take it through the callback adapters of
+ * zc_stream_io.h (PhysicsFS-style and stdio/ogg-style). How it reads depends on the
+ * entry's codec (SPEC.md §6.2):
+ *   - codec 0 (stored): reads copy from the mapping into the caller's buffer; the
+ *     stream has no buffer of its own.
+ *   - codec 2 (seekable zstd, written by the packer for compressed entries above 1
+ *     MiB): the frame holding the position is decoded into the stream's buffer of
+ *     one frame (256 KiB as the packer writes them, at most 4 MiB); reading on
+ *     within that frame is a copy, and a seek anywhere costs at most one frame's
+ *     decode (about 0.2 ms for 256 KiB), so a 1 GiB entry streams in well under a
+ *     megabyte.
+ *   - codec 1 (one zstd frame: small entries, and packs of format 1.1 and older):
+ *     an entry of at most 4 MiB raw bytes is decoded whole into the stream's buffer
+ *     at the first read; a larger one is decoded as the reads go (zstd's streaming
+ *     decoder, whose window is at most 2^ZC_MAX_WINDOW_LOG and usually a few MiB):
+ *     reading forward and seeking forward cost the bytes decoded, and a seek
+ *     backwards restarts the frame from its first byte (cost: the position).
+ * zc_stream_memory reports the bytes a stream holds. The stream never uses the
+ * pack's cache of decoded entries and does not count against its budget.
+ *
+ * Lifetime: a stream holds a reference on its pack, so the pack may be closed
+ * (zc_pack_close) or unmounted while streams are open; its mapping goes when the
+ * last stream or hold lets go. Memory: one block from the pack's allocator at open
+ * (the stream and its buffer) and, for compressed entries, one zstd decoding context
+ * from malloc (about 100 KiB, plus the window of a large codec-1 frame, allocated by
+ * zstd at the first read); reads and seeks allocate nothing else.
+ * Threads: one stream is used by one thread at a time; streams of the same pack, on
+ * different threads, need no locking (they only read the pack).
+ * Trust: the stream checks what it decodes (the seek table at open, each frame's
+ * header, size and zstd checksum when it is decoded: SPEC.md §6.2.1), so a pack opened
+ * at any validation level is safe; the entry's content hash (§6.4) is not checked by
+ * a stream (it needs every byte: validate at ZC_VALIDATE_CHECKSUMS, or zc_pack_get).
+ * ------------------------------------------------------------------------------- */
+
+typedef struct zc_stream zc_stream;
+
+/* Origin of zc_stream_seek (the values of SEEK_SET, SEEK_CUR, SEEK_END). */
+typedef enum zc_whence {
+    ZC_SEEK_SET = 0,            /* from the entry's first byte */
+    ZC_SEEK_CUR = 1,            /* from the current position */
+    ZC_SEEK_END = 2,            /* from the end (offset 0 = the size) */
+} zc_whence;
+
+/* Open a stream on an entry found by path (as zc_pack_get: NUL-terminated, as `zcpack
+ * ls` prints it), positioned at 0. ZC_OK sets *out, which the caller closes with
+ * zc_stream_close. Errors (*out is then NULL; the last three logged with the entry's
+ * path): ZC_ERR_INVALID_ARGUMENT (NULL argument), ZC_ERR_NO_ENTRY (nothing logged),
+ * ZC_ERR_UNSUPPORTED_CODEC (a codec this build does not decode), ZC_ERR_BAD_ENTRY (a
+ * malformed frame header or seek table: missing, truncated, sizes that do not add
+ * up to the entry's stored and raw sizes), ZC_ERR_LIMIT (a frame size or count, or
+ * a frame window, above SPEC.md's limits), ZC_ERR_OUT_OF_MEMORY. Any thread; the pack
+ * must not be closed during the call. Untrusted input: safe. */
+zc_result zc_stream_open(zc_stream **out, zc_pack *pack, const char *path);
+
+/* The same by asset id (zc_pack_find_id). Id 0 means "none": ZC_ERR_NO_ENTRY. */
+zc_result zc_stream_open_id(zc_stream **out, zc_pack *pack, uint64_t id);
+
+/* The same for an entry already found in this pack (zc_pack_find, zc_pack_entry_at,
+ * ...): the stream reads the pack's own TOC record at entry->index, and an entry whose
+ * id differs there is refused with ZC_ERR_INVALID_ARGUMENT. */
+zc_result zc_stream_open_entry(zc_stream **out, zc_pack *pack, const zc_entry *entry);
+
+/* Read up to `size` bytes at the position into dst and advance it. ZC_OK with
+ * *out_read = the bytes read: `size`, or fewer only at the end of the entry (0 there:
+ * end of file). Errors: ZC_ERR_INVALID_ARGUMENT (NULL stream or out_read, NULL dst
+ * with size > 0); for compressed entries ZC_ERR_BAD_ENTRY (a frame whose header, size,
+ * checksum or data is damaged, logged naming the frame and the entry),
+ * ZC_ERR_LIMIT (a frame window above the limit) and ZC_ERR_OUT_OF_MEMORY (zstd's
+ * window); then *out_read holds the bytes read before the error and the position is
+ * after them, so a caller may seek past a damaged frame and read on. Allocation-free
+ * except zstd's window at the first read of a large codec-1 frame. The stream's
+ * thread only. */
+zc_result zc_stream_read(zc_stream *stream, void *dst, size_t size, size_t *out_read);
+
+/* Move the position to `offset` from `whence`; the target must lie in [0, size]
+ * (the size itself is the end of file). ZC_ERR_INVALID_ARGUMENT, position unchanged,
+ * for a NULL stream, an unknown whence or a target before 0 or beyond the size (a
+ * read-only stream has nothing past its end). A seek only moves the position: the
+ * next read decodes what it needs (see the section's costs). Allocation-free; the
+ * stream's thread only. */
+zc_result zc_stream_seek(zc_stream *stream, int64_t offset, zc_whence whence);
+
+/* The position, in [0, size]; 0 for NULL. */
+uint64_t zc_stream_tell(const zc_stream *stream);
+
+/* The entry's raw size (what a full read returns); 0 for NULL. */
+uint64_t zc_stream_size(const zc_stream *stream);
+
+/* The entry the stream reads (its pointers stay valid until zc_stream_close); NULL
+ * for NULL. */
+const zc_entry *zc_stream_entry(const zc_stream *stream);
+
+/* Bytes the stream holds now: its block from the pack's allocator and zstd's
+ * decoding context with its buffers (ZSTD_sizeof_DCtx). 0 for NULL. The stream's
+ * thread only. */
+uint64_t zc_stream_memory(const zc_stream *stream);
+
+/* Close the stream and drop its reference on the pack (the last one frees a pack
+ * already closed). NULL is a no-op. The stream's thread only; any thread after that
+ * thread has stopped using the stream. */
+void zc_stream_close(zc_stream *stream);
 
 /* ---------------------------------------------------------------------------------
  * Mounting packs: a base game, its patches and mods seen as one tree

@@ -16,5 +16,6 @@
 #include "zc_pack.h"
 #include "zc_format.h"
 #include "zc_types.h"
+#include "zc_seekable.h"
 
 #endif /* ZC_PACK_FORMAT_H */
