@@ -270,7 +270,9 @@ uint32_t zc_mounts_count(const zc_mounts *mounts) {
 
 /* Walk the mounts in lookup order for `path` (by_id = 0) or `id` (by_id = 1). On
  * ZC_OK *out_pack holds a new reference on the pack that answers and *out its entry;
- * ZC_ERR_NO_ENTRY when no pack has it or the first pack that has it holds a whiteout. */
+ * ZC_ERR_NO_ENTRY when no pack has it or the first pack that has it holds a whiteout;
+ * the record's error when the first pack that has it holds a damaged record (checked
+ * on first use, zc_pack_find): a lower pack's entry never stands in for it. */
 static zc_result zc__mounts_find(zc_mounts *mounts, const char *path, int by_id, uint64_t id, zc_pack **out_pack,
                                  zc_entry *out) {
     zc_result r = ZC_ERR_NO_ENTRY;
@@ -278,11 +280,17 @@ static zc_result zc__mounts_find(zc_mounts *mounts, const char *path, int by_id,
     zc__os_mutex_lock(&mounts->lock);
     for (uint32_t i = 0; i < mounts->count; ++i) {
         const zc__mount *mount = &mounts->mounts[i];
+        zc_result found;
         if (by_id) {
-            if (zc_pack_find_id(mount->pack, id, out) != ZC_OK) continue;
+            found = zc_pack_find_id(mount->pack, id, out);
         } else {
             const char *inner = zc__strip(mount, path);
-            if (!inner || zc_pack_find(mount->pack, inner, out) != ZC_OK) continue;
+            found = inner ? zc_pack_find(mount->pack, inner, out) : ZC_ERR_NO_ENTRY;
+        }
+        if (found == ZC_ERR_NO_ENTRY) continue;
+        if (found != ZC_OK) {
+            r = found;
+            break;
         }
         if (out->type != ZC_TYPE_WHITEOUT) {
             zc__pack_ref(mount->pack);

@@ -133,6 +133,33 @@ Test(mount, highest_priority_wins) {
     zc_pack_close(c);
 }
 
+/* A damaged record in a higher pack, checked when the entry is first used, is that
+ * pack's error: the lower pack's entry of the same path does not stand in for it. */
+Test(mount, a_damaged_record_above_is_an_error_not_the_entry_below) {
+    zc_pack *base = MAKE_PACK("base.zcpack", { "x.txt", "from base" }, { "y.txt", "y from base" });
+    char *path = write_pack("patch.zcpack", (const item[]){ { "x.txt", "from patch" }, { "y.txt", "y patched" } }, 2);
+    size_t size;
+    uint8_t *image = zct_read_file_aligned(path, 4096, &size);
+    zct_record_of(image, "x.txt")->offset += 8; /* misaligned: R9 */
+    zct_reseal(image, size);
+    zc_pack *patch;
+    cr_assert_eq(zc_pack_open(&patch, &(zc_pack_desc){ .memory = image, .memory_size = size }), ZC_OK,
+                 "the default level checks records on first use");
+    zc_mounts *m = new_table();
+    mount(m, base, 0, NULL);
+    mount(m, patch, 1, NULL);
+    zc_hold h;
+    cr_assert_eq(zc_mounts_acquire(m, "x.txt", &h), ZC_ERR_BAD_ALIGNMENT);
+    cr_assert_null(h.pack);
+    cr_assert_eq(zc_mounts_acquire_id(m, zc_asset_id("x.txt", 5), &h), ZC_ERR_BAD_ALIGNMENT);
+    expect_text(m, "y.txt", "y patched");
+    zc_mounts_destroy(m);
+    zc_pack_close(patch);
+    zc_pack_close(base);
+    free(image);
+    free(path);
+}
+
 Test(mount, equal_priority_last_mounted_wins) {
     zc_pack *a = MAKE_PACK("a.zcpack", { "x.txt", "from a" });
     zc_pack *b = MAKE_PACK("b.zcpack", { "x.txt", "from b" });

@@ -939,7 +939,9 @@ zc_result zc_mounts_remove(zc_mounts *mounts, const zc_pack *pack);
 /* Find `path` (NUL-terminated, as `zcpack ls` prints it, with the mount point in
  * front for packs mounted at one) through the mounts and hold it (zc_pack_acquire on
  * the pack that wins). ZC_ERR_NO_ENTRY when no pack has it or a whiteout hides it;
- * ZC_ERR_INVALID_ARGUMENT on NULL; else zc_pack_acquire's errors. On error *out is
+ * ZC_ERR_INVALID_ARGUMENT on NULL; the record's error (zc_pack_find) when the highest
+ * pack that has the path holds a damaged record: a lower pack's entry never stands in
+ * for it; else zc_pack_acquire's errors. On error *out is
  * zeroed. The hold is released with zc_hold_release. Any thread; allocation-free
  * except to decode a compressed entry. The mount table's zc_pack_get: raw bytes
  * whatever the codec. */
