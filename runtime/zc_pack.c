@@ -95,7 +95,7 @@ static const zc_toc_entry *zc__record(const zc_pack *pack, uint32_t index) {
 /* The two checksums that guard the header and the TOC. Needs only zc_check_header. */
 static zc_result zc__validate_checksums(const zc_pack *pack, zc_diag *diag) {
     if (!ZC__CHECK_HASHES) return ZC_OK;
-    if (zc_le64(pack->base + ZC_HEADER_CHECKSUM_OFFSET) != zc__header_checksum(pack->base, pack->header_size))
+    if (zc_le64(pack->head + ZC_HEADER_CHECKSUM_OFFSET) != zc__header_checksum(pack->head, pack->header_size))
         return zc_fail(diag, ZC_ERR_HEADER_CHECKSUM, "header checksum mismatch: the header is damaged");
     if (zc__xxh3(pack->toc, (size_t)pack->toc_size) != pack->header.toc_checksum)
         return zc_fail(diag, ZC_ERR_TOC_CHECKSUM, "table of contents checksum mismatch: the TOC is damaged");
@@ -445,6 +445,14 @@ static zc_result zc__load_file(zc_pack *pack, const char *path, zc_load load, zc
         zc_diag map_diag;
         if (zc__os_map_file(&pack->file, &pack->map, &map_diag) == ZC_OK) {
             pack->base = (const uint8_t *)pack->map.data;
+            /* The header from a read, not the mapping: one call instead of a page
+             * fault (and a page table) for a page the entries may never need. */
+            uint32_t n = pack->size < sizeof pack->head_copy ? (uint32_t)pack->size : (uint32_t)sizeof pack->head_copy;
+            if ((r = zc__os_read(&pack->file, pack->head_copy, n, diag)) == ZC_ERR_TRUNCATED)
+                return zc_fail(diag, r, "the pack changed size while being read (%llu bytes when opened, "
+                               "shorter now): it is being rewritten in place", (unsigned long long)pack->size);
+            if (r != ZC_OK) return r;
+            pack->head_read = n;
             return ZC_OK;
         }
         zc__pack_log(pack, ZC_LOG_WARNING, map_diag.message); /* then read instead */
@@ -468,7 +476,7 @@ static zc_result zc__load_file(zc_pack *pack, const char *path, zc_load load, zc
 static zc_result zc__check_signature(zc_pack *pack, const zc_pack_desc *desc, zc_diag *diag) {
     if (!desc->trusted_key_count) return ZC_OK;
     if (ZC__CHECK_HASHES &&
-        zc_le64(pack->base + ZC_HEADER_CHECKSUM_OFFSET) != zc__header_checksum(pack->base, pack->header_size))
+        zc_le64(pack->head + ZC_HEADER_CHECKSUM_OFFSET) != zc__header_checksum(pack->head, pack->header_size))
         return zc_fail(diag, ZC_ERR_HEADER_CHECKSUM, "header checksum mismatch: the header is damaged");
     uint32_t index = 0;
     zc_result r = zc__signature_verify(pack, desc->trusted_keys, desc->trusted_key_count, &index, diag);
@@ -496,13 +504,21 @@ static zc_result zc__alloc_checked(zc_pack *pack, zc_diag *diag) {
  * checks to the first time its entry is handed out (zc__entry_touch). */
 static zc_result zc__attach(zc_pack *pack, const zc_pack_desc *desc, int lazy, zc_diag *diag) {
     zc_validate level = desc->validate == ZC_VALIDATE_DEFAULT ? ZC_VALIDATE_TOC : desc->validate;
-    zc_result r = zc_check_header(pack->base, pack->size, pack->size, diag);
+    /* The copy of the header serves when it holds all header_size bytes; otherwise
+     * (or when it claims more) the image's own bytes are checked. */
+    pack->head = pack->base;
+    uint64_t available = pack->size;
+    if (pack->head_read >= 16 && zc_le32(pack->head_copy + offsetof(zc_header, header_size)) <= pack->head_read) {
+        pack->head = pack->head_copy;
+        available = pack->head_read;
+    }
+    zc_result r = zc_check_header(pack->head, available, pack->size, diag);
     if (r != ZC_OK) return r;
-    memcpy(&pack->header, pack->base, sizeof pack->header);
+    memcpy(&pack->header, pack->head, sizeof pack->header);
     pack->header_size = pack->header.header_size;
     pack->toc = pack->base + pack->header.toc_offset;
     pack->toc_size = pack->header.toc_size;
-    pack->is_signed = zc_header_is_signed(pack->base);
+    pack->is_signed = zc_header_is_signed(pack->head);
     if ((r = zc__check_signature(pack, desc, diag)) != ZC_OK) return r;
     /* Checksums first, so damage is named as damage rather than as a bad field. The
      * TOC checksum reads the whole TOC: map its pages in one call rather than fault
@@ -647,7 +663,7 @@ zc_result zc_pack_get_info(const zc_pack *pack, zc_pack_info *out) {
     out->index_buckets = pack->index ? (uint32_t)1 << pack->index_bits : 0;
     out->signature_verified = pack->signature_verified;
     if (pack->is_signed)
-        memcpy(out->signer_key_id, pack->base + ZC_SIGNATURE_BLOCK_OFFSET + offsetof(zc_signature_block, key_id),
+        memcpy(out->signer_key_id, pack->head + ZC_SIGNATURE_BLOCK_OFFSET + offsetof(zc_signature_block, key_id),
                ZC_KEY_ID_SIZE);
     return ZC_OK;
 }

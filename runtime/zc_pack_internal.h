@@ -16,6 +16,10 @@ struct zc__cache;
 
 struct zc_pack {
     const uint8_t *base;        /* the pack image */
+    const uint8_t *head;        /* its header bytes: head_copy, or base when there is none */
+    uint8_t head_copy[256];     /* a mapped file's first bytes, read with one pread at open
+                                   so open need not fault in the mapping's first page */
+    uint32_t head_read;         /* bytes in head_copy */
     uint64_t size;
     const uint8_t *toc;         /* base + toc_offset */
     uint64_t toc_size;

@@ -260,8 +260,11 @@ typedef struct zc_pack zc_pack;
  * ZC_ERR_FILE_SIZE, ZC_ERR_HEADER_CHECKSUM, ZC_ERR_BAD_HEADER, ZC_ERR_TOC_CHECKSUM,
  * ZC_ERR_BAD_TOC, ZC_ERR_BAD_PATH, ZC_ERR_BAD_ALIGNMENT, ZC_ERR_LIMIT and, at
  * FULL/CHECKSUMS, the entry errors of zc_pack_validate), and ZC_ERR_SIGNATURE.
- * Maps the file read-only (ZC_LOAD_MAP, the default); reads it into one buffer from
- * desc->allocator with ZC_LOAD_READ or when mapping fails. Untrusted input: safe on
+ * Maps the file read-only (ZC_LOAD_MAP, the default) and reads its header (the first
+ * 256 bytes, one pread) rather than faulting in the mapping's first page; reads it into
+ * one buffer from desc->allocator with ZC_LOAD_READ or when mapping fails. The default
+ * level then touches the TOC's pages (mapped in one call, MADV_POPULATE_READ on Linux)
+ * and the pages of the entries handed out, nothing else. Untrusted input: safe on
  * any file whose contents do not change while it is open.
  *
  * Signatures. With desc->trusted_keys, after the header's own checks and before any
