@@ -538,6 +538,39 @@ static inline const char *zc_toc_strings(const void *toc) {
     return (const char *)(zc_toc_deps(toc) + ((const zc_toc_header *)toc)->dep_count);
 }
 
+/* The index fields of a TOC that zc_check_toc_header accepted, or NULL when its TOC
+ * header is too short to hold them (packs of format 1.0 and 1.1). */
+static inline const zc_toc_index *zc_toc_index_fields(const void *toc) {
+    const zc_toc_header *th = (const zc_toc_header *)toc;
+    return th->header_size >= ZC_TOC_INDEXED_HEADER_SIZE
+               ? (const zc_toc_index *)((const char *)toc + sizeof(zc_toc_header)) : NULL;
+}
+
+/* T10, O(1): the index fields are absent, all zero, or describe a bucket table that lies
+ * inside the string table, 4-byte aligned. On ZC_OK *out_table is the table (NULL when
+ * the pack has no index) and *out_bits its bits. Untrusted; call after
+ * zc_check_toc_header. */
+static inline zc_result zc_check_toc_index(const void *toc, const uint32_t **out_table, uint32_t *out_bits,
+                                           zc_diag *diag) {
+    *out_table = NULL;
+    *out_bits = 0;
+    const zc_toc_index *ix = zc_toc_index_fields(toc);
+    if (!ix || (ix->offset == 0 && ix->bits == 0 && ix->reserved == 0)) return ZC_OK;
+    const zc_toc_header *th = (const zc_toc_header *)toc;
+    uint64_t strings = (uint64_t)((const char *)zc_toc_strings(toc) - (const char *)toc);
+    if (ix->bits > ZC_TOC_INDEX_MAX_BITS || ix->reserved != 0)
+        return zc_fail(diag, ZC_ERR_BAD_TOC, "lookup index of 2^%u buckets, or its reserved field, is invalid", ix->bits);
+    uint64_t bytes = (((uint64_t)1 << ix->bits) + 1) * 4u;
+    if (ix->offset % 4 != 0 || ix->offset < strings || bytes > th->strings_size ||
+        ix->offset - strings > th->strings_size - bytes)
+        return zc_fail(diag, ZC_ERR_BAD_TOC,
+                       "lookup index at TOC offset %llu (+%llu) is unaligned or outside the string table",
+                       (unsigned long long)ix->offset, (unsigned long long)bytes);
+    *out_table = (const uint32_t *)((const char *)toc + ix->offset);
+    *out_bits = ix->bits;
+    return ZC_OK;
+}
+
 static inline zc_result zc_check_toc_entry(const void *toc, uint32_t index, uint64_t payload_start,
                                            uint64_t payload_end, zc_diag *diag) {
     const zc_toc_header *th = (const zc_toc_header *)toc;
@@ -580,6 +613,16 @@ static inline zc_result zc_check_toc_entry(const void *toc, uint32_t index, uint
     if (e->flags != 0 || e->reserved != 0)
         return zc_fail(diag, ZC_ERR_BAD_TOC, "entry %u (%s): unknown flags 0x%04x or reserved bits set", index, path,
                        e->flags);
+    /* R15: with a lookup index, the record lies in its id's bucket, so a record that
+     * passes its checks is found by its id. */
+    const uint32_t *table;
+    uint32_t bits;
+    if (zc_check_toc_index(toc, &table, &bits, NULL) == ZC_OK && table) {
+        uint32_t b = zc_toc_index_bucket(e->id, bits);
+        if (index < table[b] || index >= table[b + 1])
+            return zc_fail(diag, ZC_ERR_BAD_TOC, "entry %u (%s): the lookup index files it outside its id's bucket",
+                           index, path);
+    }
     return ZC_OK;
 }
 
@@ -610,39 +653,6 @@ static inline zc_result zc_check_toc_header(const void *toc, uint64_t toc_size, 
     if (need != toc_size)
         return zc_fail(diag, ZC_ERR_BAD_TOC, "TOC parts add up to %llu bytes but the TOC is %llu",
                        (unsigned long long)need, (unsigned long long)toc_size);
-    return ZC_OK;
-}
-
-/* The index fields of a TOC that zc_check_toc_header accepted, or NULL when its TOC
- * header is too short to hold them (packs of format 1.0 and 1.1). */
-static inline const zc_toc_index *zc_toc_index_fields(const void *toc) {
-    const zc_toc_header *th = (const zc_toc_header *)toc;
-    return th->header_size >= ZC_TOC_INDEXED_HEADER_SIZE
-               ? (const zc_toc_index *)((const char *)toc + sizeof(zc_toc_header)) : NULL;
-}
-
-/* T10, O(1): the index fields are absent, all zero, or describe a bucket table that lies
- * inside the string table, 4-byte aligned. On ZC_OK *out_table is the table (NULL when
- * the pack has no index) and *out_bits its bits. Untrusted; call after
- * zc_check_toc_header. */
-static inline zc_result zc_check_toc_index(const void *toc, const uint32_t **out_table, uint32_t *out_bits,
-                                           zc_diag *diag) {
-    *out_table = NULL;
-    *out_bits = 0;
-    const zc_toc_index *ix = zc_toc_index_fields(toc);
-    if (!ix || (ix->offset == 0 && ix->bits == 0 && ix->reserved == 0)) return ZC_OK;
-    const zc_toc_header *th = (const zc_toc_header *)toc;
-    uint64_t strings = (uint64_t)((const char *)zc_toc_strings(toc) - (const char *)toc);
-    if (ix->bits > ZC_TOC_INDEX_MAX_BITS || ix->reserved != 0)
-        return zc_fail(diag, ZC_ERR_BAD_TOC, "lookup index of 2^%u buckets, or its reserved field, is invalid", ix->bits);
-    uint64_t bytes = (((uint64_t)1 << ix->bits) + 1) * 4u;
-    if (ix->offset % 4 != 0 || ix->offset < strings || bytes > th->strings_size ||
-        ix->offset - strings > th->strings_size - bytes)
-        return zc_fail(diag, ZC_ERR_BAD_TOC,
-                       "lookup index at TOC offset %llu (+%llu) is unaligned or outside the string table",
-                       (unsigned long long)ix->offset, (unsigned long long)bytes);
-    *out_table = (const uint32_t *)((const char *)toc + ix->offset);
-    *out_bits = ix->bits;
     return ZC_OK;
 }
 

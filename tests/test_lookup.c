@@ -189,6 +189,38 @@ Test(lookup, a_damaged_index_is_refused_at_open_and_harmless_at_none) {
     free(path);
 }
 
+/* A bucket table that stays in order but files a record in a neighbouring bucket
+ * (R15): the record is refused when handed out, and a FULL open refuses the pack, so
+ * every record that is handed out is found by its id. */
+Test(lookup, a_record_outside_its_buckets_range_is_refused) {
+    char *path = write_blobs("misfiled.zcpack", 300);
+    size_t size;
+    uint8_t *image = zct_read_file_aligned(path, 4096, &size);
+    uint32_t bits;
+    uint32_t *table = table_of(image, &bits);
+    const zc_toc_header *th = toc_of(image);
+    /* the first bucket holding a record, and that record: move the bucket's end
+     * before it, so the record now lies in the next bucket's range */
+    uint32_t b = 0;
+    while (table[b] == table[b + 1]) ++b;
+    uint32_t victim = table[b];
+    table[b + 1] = victim;
+    zct_reseal(image, size);
+    zct_log log;
+    zc_pack *pack = open_memory(image, size, ZC_VALIDATE_TOC, &log);
+    zc_entry e;
+    cr_assert_eq(zc_pack_entry_at(pack, victim, &e), ZC_ERR_BAD_TOC);
+    cr_assert(zct_log_contains(&log, "outside its id's bucket"), "%s", log.messages[0]);
+    cr_assert_eq(zc_pack_find_id(pack, zc_toc_entry_at(th, victim)->id, &e), ZC_ERR_NO_ENTRY,
+                 "its id's bucket no longer holds it");
+    zc_pack_close(pack);
+    pack = NULL;
+    cr_assert_eq(zc_pack_open(&pack, &(zc_pack_desc){ .memory = image, .memory_size = size,
+                                                         .validate = ZC_VALIDATE_FULL }), ZC_ERR_BAD_TOC);
+    free(image);
+    free(path);
+}
+
 Test(lookup, a_pack_whose_index_fields_are_zero_is_searched_without_one) {
     char *path = write_blobs("noindex.zcpack", 500);
     size_t size;
