@@ -658,16 +658,29 @@ static inline zc_result zc_check_toc_header(const void *toc, uint64_t toc_size, 
 
 /* T11, O(2^bits) at memory speed: the bucket table starts at 0, ends at entry_count
  * and never decreases, so every bucket is a range of records. Untrusted; call with
- * what zc_check_toc_index returned. */
+ * what zc_check_toc_index returned. zc_check_toc_index_summary judges a table walked
+ * some other way from its first and last values and whether any value decreased. */
+static inline zc_result zc_check_toc_index_summary(uint32_t first, uint32_t last, uint32_t descents,
+                                                   uint32_t entry_count, zc_diag *diag) {
+    if (first != 0 || last != entry_count || descents)
+        return zc_fail(diag, ZC_ERR_BAD_TOC,
+                       "lookup index does not run from record 0 to record %u in order: the TOC is damaged",
+                       entry_count);
+    return ZC_OK;
+}
 static inline zc_result zc_check_toc_index_table(const uint32_t *table, uint32_t bits, uint32_t entry_count,
                                                  zc_diag *diag) {
     uint32_t buckets = (uint32_t)1 << bits;
     uint32_t descents = 0;
     for (uint32_t b = 0; b < buckets; ++b) descents |= (uint32_t)(table[b] > table[b + 1]);
-    if (table[0] != 0 || table[buckets] != entry_count || descents)
-        return zc_fail(diag, ZC_ERR_BAD_TOC,
-                       "lookup index does not run from record 0 to record %u in order: the TOC is damaged",
-                       entry_count);
+    return zc_check_toc_index_summary(table[0], table[buckets], descents, entry_count, diag);
+}
+
+/* R14 given the sum of every record's deps_count (however it was read). */
+static inline zc_result zc_check_toc_deps_sum(uint64_t deps_total, uint32_t dep_count, zc_diag *diag) {
+    if (deps_total > dep_count)
+        return zc_fail(diag, ZC_ERR_LIMIT, "records name %llu dependencies in all, more than the %u the TOC holds",
+                       (unsigned long long)deps_total, dep_count);
     return ZC_OK;
 }
 
@@ -679,10 +692,7 @@ static inline zc_result zc_check_toc_deps_total(const void *toc, zc_diag *diag) 
     const zc_toc_header *th = (const zc_toc_header *)toc;
     uint64_t deps_total = 0;    /* at most 2^24 records of at most 2^32 each: no overflow */
     for (uint32_t i = 0; i < th->entry_count; ++i) deps_total += zc_toc_entry_at(toc, i)->deps_count;
-    if (deps_total > th->dep_count)
-        return zc_fail(diag, ZC_ERR_LIMIT, "records name %llu dependencies in all, more than the %u the TOC holds",
-                       (unsigned long long)deps_total, th->dep_count);
-    return ZC_OK;
+    return zc_check_toc_deps_sum(deps_total, th->dep_count, diag);
 }
 
 /* The whole structural TOC check: zc_check_toc_header, the lookup index (T10, T11),

@@ -84,18 +84,22 @@ void zc__os_map_populate(const zc__os_map *map, uint64_t offset, uint64_t size) 
 }
 
 zc_result zc__os_read(zc__os_file *file, void *buf, uint64_t size, zc_diag *diag) {
+    return zc__os_read_at(file, buf, size, 0, diag);
+}
+
+zc_result zc__os_read_at(zc__os_file *file, void *buf, uint64_t size, uint64_t offset, zc_diag *diag) {
     uint64_t done = 0;
     while (done < size) {
         size_t chunk = size - done > (1u << 30) ? (1u << 30) : (size_t)(size - done);
-        ssize_t n = zc__posix_syscalls.pread((int)file->handle, (char *)buf + done, chunk, (off_t)done);
+        ssize_t n = zc__posix_syscalls.pread((int)file->handle, (char *)buf + done, chunk, (off_t)(offset + done));
         if (n < 0) {
             if (errno == EINTR) continue;
-            return zc_fail(diag, ZC_ERR_IO, "read failed at byte %llu: %s", (unsigned long long)done,
+            return zc_fail(diag, ZC_ERR_IO, "read failed at byte %llu: %s", (unsigned long long)(offset + done),
                            strerror(errno));
         }
         if (n == 0)
             return zc_fail(diag, ZC_ERR_TRUNCATED, "file ended at byte %llu of %llu while reading",
-                           (unsigned long long)done, (unsigned long long)size);
+                           (unsigned long long)(offset + done), (unsigned long long)(offset + size));
         done += (uint64_t)n;
     }
     return ZC_OK;

@@ -94,13 +94,17 @@ void zc__os_unmap(zc__os_map *map) {
 }
 
 zc_result zc__os_read(zc__os_file *file, void *buf, uint64_t size, zc_diag *diag) {
+    return zc__os_read_at(file, buf, size, 0, diag);
+}
+
+zc_result zc__os_read_at(zc__os_file *file, void *buf, uint64_t size, uint64_t offset, zc_diag *diag) {
     uint64_t done = 0;
     while (done < size) {
         DWORD chunk = size - done > (1u << 30) ? (1u << 30) : (DWORD)(size - done);
         OVERLAPPED at;
         memset(&at, 0, sizeof at);
-        at.Offset = (DWORD)(done & 0xFFFFFFFFu);
-        at.OffsetHigh = (DWORD)(done >> 32);
+        at.Offset = (DWORD)((offset + done) & 0xFFFFFFFFu);
+        at.OffsetHigh = (DWORD)((offset + done) >> 32);
         DWORD got = 0;
         if (!ReadFile((HANDLE)file->handle, (char *)buf + done, chunk, &got, &at)) {
             if (GetLastError() == ERROR_HANDLE_EOF) got = 0;
@@ -108,7 +112,7 @@ zc_result zc__os_read(zc__os_file *file, void *buf, uint64_t size, zc_diag *diag
         }
         if (got == 0)
             return zc_fail(diag, ZC_ERR_TRUNCATED, "file ended at byte %llu of %llu while reading",
-                           (unsigned long long)done, (unsigned long long)size);
+                           (unsigned long long)(offset + done), (unsigned long long)(offset + size));
         done += got;
     }
     return ZC_OK;

@@ -11,6 +11,11 @@
 
 uint64_t zc__xxh3_avx2(const void *data, size_t size);
 uint64_t zc__xxh3_avx2(const void *data, size_t size) { return XXH3_64bits(data, size); }
+
+void zc__xxh3_update_avx2(void *state, const void *data, size_t size);
+void zc__xxh3_update_avx2(void *state, const void *data, size_t size) {
+    XXH3_64bits_update((XXH3_state_t *)state, data, size);
+}
 #else
 typedef int zc__hash_avx2_unused; /* ISO C forbids an empty translation unit */
 #endif

@@ -48,6 +48,9 @@ void zc__os_map_populate(const zc__os_map *map, uint64_t offset, uint64_t size);
  * ZC_ERR_TRUNCATED when the file ends early (it shrank), ZC_ERR_IO otherwise. */
 zc_result zc__os_read(zc__os_file *file, void *buf, uint64_t size, zc_diag *diag);
 
+/* The same for `size` bytes from file offset `offset`. */
+zc_result zc__os_read_at(zc__os_file *file, void *buf, uint64_t size, uint64_t offset, zc_diag *diag);
+
 /* Close; a closed file is a no-op. */
 void zc__os_close(zc__os_file *file);
 

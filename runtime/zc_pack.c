@@ -92,14 +92,119 @@ static const zc_toc_entry *zc__record(const zc_pack *pack, uint32_t index) {
     return zc_toc_entry_at(pack->toc, index);
 }
 
-/* The two checksums that guard the header and the TOC. Needs only zc_check_header. */
-static zc_result zc__validate_checksums(const zc_pack *pack, zc_diag *diag) {
-    if (!ZC__CHECK_HASHES) return ZC_OK;
-    if (zc_le64(pack->head + ZC_HEADER_CHECKSUM_OFFSET) != zc__header_checksum(pack->head, pack->header_size))
+/* H14: the header checksum. Needs only zc_check_header. */
+static zc_result zc__check_header_checksum(const zc_pack *pack, zc_diag *diag) {
+    if (ZC__CHECK_HASHES &&
+        zc_le64(pack->head + ZC_HEADER_CHECKSUM_OFFSET) != zc__header_checksum(pack->head, pack->header_size))
         return zc_fail(diag, ZC_ERR_HEADER_CHECKSUM, "header checksum mismatch: the header is damaged");
-    if (zc__xxh3(pack->toc, (size_t)pack->toc_size) != pack->header.toc_checksum)
+    return ZC_OK;
+}
+
+/* H15 given the TOC's hash (however its bytes were read). */
+static zc_result zc__check_toc_hash(const zc_pack *pack, uint64_t hash, zc_diag *diag) {
+    if (ZC__CHECK_HASHES && hash != pack->header.toc_checksum)
         return zc_fail(diag, ZC_ERR_TOC_CHECKSUM, "table of contents checksum mismatch: the TOC is damaged");
     return ZC_OK;
+}
+
+/* The two checksums that guard the header and the TOC, the TOC read in the image. */
+static zc_result zc__validate_checksums(const zc_pack *pack, zc_diag *diag) {
+    zc_result r = zc__check_header_checksum(pack, diag);
+    return r != ZC_OK || !ZC__CHECK_HASHES ? r : zc__check_toc_hash(pack, zc__xxh3(pack->toc, (size_t)pack->toc_size), diag);
+}
+
+/* Bytes of the TOC read per pread by zc__toc_pass_read: below malloc's threshold for
+ * mapping fresh memory, so the buffer's pages are reused from one open to the next. */
+#define ZC__TOC_CHUNK ((size_t)64 << 10)
+
+/* What open at level TOC learns in its one pass over the TOC of a mapped pack, which it
+ * makes with pread rather than through the mapping (that would fault in every TOC page,
+ * the larger part of open's time where page faults are dear): the TOC's hash (H15) and,
+ * from the layout the TOC header's first bytes describe, R14's sum and the walk of the
+ * bucket table (T11). zc__attach uses the last two only after the TOC header has passed
+ * its checks and describes the same layout; otherwise it reads them in the image. */
+typedef struct zc__toc_pass {
+    zc__xxh3_state hash;
+    int records;                /* deps counts summed for this layout: */
+    uint32_t header_size, entry_size, entry_count, next_record;
+    uint64_t deps_total;
+    int table;                  /* bucket table walked at this place: */
+    uint64_t table_offset, slots, next_slot;
+    uint32_t table_bits, first, last, descents;
+} zc__toc_pass;
+
+/* The layout of the TOC's first `n` bytes, when it is one the checks could accept. */
+static void zc__toc_pass_layout(zc__toc_pass *p, const uint8_t *b, uint64_t n, uint64_t toc_size) {
+    if (n < ZC_TOC_INDEXED_HEADER_SIZE) return; /* a TOC this small is read in the image */
+    uint32_t header_size = zc_le32(b + offsetof(zc_toc_header, header_size));
+    uint32_t entry_size = zc_le32(b + offsetof(zc_toc_header, entry_size));
+    uint32_t count = zc_le32(b + offsetof(zc_toc_header, entry_count));
+    if (header_size % 8 || header_size < sizeof(zc_toc_header) || header_size > ZC_MAX_TOC_HEADER_SIZE ||
+        entry_size % 8 || entry_size < sizeof(zc_toc_entry) || entry_size > ZC_MAX_TOC_HEADER_SIZE ||
+        count > ZC_MAX_ENTRIES || header_size + (uint64_t)count * entry_size > toc_size)
+        return;
+    p->records = 1;
+    p->header_size = header_size;
+    p->entry_size = entry_size;
+    p->entry_count = count;
+    if (header_size < ZC_TOC_INDEXED_HEADER_SIZE) return;
+    uint64_t offset = zc_le64(b + sizeof(zc_toc_header) + offsetof(zc_toc_index, offset));
+    uint32_t bits = zc_le32(b + sizeof(zc_toc_header) + offsetof(zc_toc_index, bits));
+    if (!offset || offset % 4 || bits > ZC_TOC_INDEX_MAX_BITS) return;
+    uint64_t slots = ((uint64_t)1 << bits) + 1;
+    if (slots * 4 > toc_size || offset > toc_size - slots * 4) return;
+    p->table = 1;
+    p->table_offset = offset;
+    p->table_bits = bits;
+    p->slots = slots;
+}
+
+/* Feed the `n` TOC bytes at TOC offset `at`; pieces come in order from offset 0, each a
+ * multiple of 8 bytes long but the last, so no 4-byte field at a multiple of 4 spans
+ * two pieces. */
+static void zc__toc_pass_feed(zc__toc_pass *p, const uint8_t *b, uint64_t at, uint64_t n, uint64_t toc_size) {
+    zc__xxh3_update(&p->hash, b, (size_t)n);
+    if (at == 0) zc__toc_pass_layout(p, b, n, toc_size);
+    const uint64_t end = at + n;
+    while (p->records && p->next_record < p->entry_count) {
+        uint64_t pos = p->header_size + (uint64_t)p->next_record * p->entry_size + offsetof(zc_toc_entry, deps_count);
+        if (pos + 4 > end) break;
+        p->deps_total += zc_le32(b + (pos - at));
+        p->next_record++;
+    }
+    while (p->table && p->next_slot < p->slots) {
+        uint64_t pos = p->table_offset + p->next_slot * 4;
+        if (pos + 4 > end) break;
+        uint32_t value = zc_le32(b + (pos - at));
+        if (p->next_slot == 0) p->first = value;
+        else p->descents |= (uint32_t)(p->last > value);
+        p->last = value;
+        p->next_slot++;
+    }
+}
+
+/* Read the TOC of a mapped pack with pread, ZC__TOC_CHUNK bytes at a time (or the whole
+ * TOC when it is smaller), through one buffer from the pack's allocator (freed before
+ * returning) into *p. */
+static zc_result zc__toc_pass_read(zc_pack *pack, zc__toc_pass *p, zc_diag *diag) {
+    memset(p, 0, sizeof *p);
+    zc__xxh3_reset(&p->hash);
+    const size_t chunk = pack->toc_size < ZC__TOC_CHUNK ? (size_t)pack->toc_size : ZC__TOC_CHUNK;
+    uint8_t *buffer = (uint8_t *)pack->allocator.alloc(chunk, pack->allocator.user_data);
+    if (!buffer)
+        return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "cannot allocate %u bytes to read the table of contents",
+                       (unsigned)chunk);
+    zc_result r = ZC_OK;
+    for (uint64_t at = 0; at < pack->toc_size && r == ZC_OK; at += chunk) {
+        uint64_t n = pack->toc_size - at < chunk ? pack->toc_size - at : chunk;
+        r = zc__os_read_at(&pack->file, buffer, n, pack->header.toc_offset + at, diag);
+        if (r == ZC_ERR_TRUNCATED)
+            r = zc_fail(diag, r, "the pack changed size while being read (%llu bytes when opened, shorter now): "
+                        "it is being rewritten in place", (unsigned long long)pack->size);
+        if (r == ZC_OK) zc__toc_pass_feed(p, buffer, at, n, pack->toc_size);
+    }
+    pack->allocator.free(buffer, pack->allocator.user_data);
+    return r;
 }
 
 /* R13 for one record that passed R1 to R12: its id is the hash of its path. */
@@ -523,8 +628,19 @@ static zc_result zc__attach(zc_pack *pack, const zc_pack_desc *desc, int lazy, z
     /* Checksums first, so damage is named as damage rather than as a bad field. The
      * TOC checksum reads the whole TOC: map its pages in one call rather than fault
      * them in one by one. */
-    if (level != ZC_VALIDATE_NONE) zc__os_map_populate(&pack->map, pack->header.toc_offset, pack->toc_size);
-    if (level != ZC_VALIDATE_NONE && (r = zc__validate_checksums(pack, diag)) != ZC_OK) return r;
+    const int per_entry = level == ZC_VALIDATE_TOC || (lazy && level != ZC_VALIDATE_NONE);
+    zc__toc_pass pass;
+    int streamed = 0;
+    if (level != ZC_VALIDATE_NONE && (r = zc__check_header_checksum(pack, diag)) != ZC_OK) return r;
+    if (per_entry && pack->map.data && pack->file.handle >= 0) {
+        /* the TOC with pread: open touches none of its pages (zc__toc_pass) */
+        if ((r = zc__toc_pass_read(pack, &pass, diag)) != ZC_OK) return r;
+        if ((r = zc__check_toc_hash(pack, zc__xxh3_digest(&pass.hash), diag)) != ZC_OK) return r;
+        streamed = 1;
+    } else if (level != ZC_VALIDATE_NONE) {
+        zc__os_map_populate(&pack->map, pack->header.toc_offset, pack->toc_size);
+        if ((r = zc__validate_checksums(pack, diag)) != ZC_OK) return r;
+    }
     /* The TOC header and the index placement bound every accessor, so they are
      * checked at every level. */
     if ((r = zc_check_toc_header(pack->toc, pack->toc_size, diag)) != ZC_OK) return r;
@@ -535,10 +651,20 @@ static zc_result zc__attach(zc_pack *pack, const zc_pack_desc *desc, int lazy, z
     pack->deps = zc_toc_deps(pack->toc);
     pack->strings = zc_toc_strings(pack->toc);
     if ((r = zc_check_toc_index(pack->toc, &pack->index, &pack->index_bits, diag)) != ZC_OK) return r;
-    if (level == ZC_VALIDATE_TOC || (lazy && level != ZC_VALIDATE_NONE)) {
-        if (pack->index && (r = zc_check_toc_index_table(pack->index, pack->index_bits, pack->entry_count, diag)) != ZC_OK)
-            return r;
-        if ((r = zc_check_toc_deps_total(pack->toc, diag)) != ZC_OK) return r;
+    if (per_entry) {
+        /* T11 and R14 from the pass when it read the layout the checked header has */
+        if (streamed && pass.table && pack->index &&
+            pass.table_offset == (uint64_t)((const uint8_t *)pack->index - pack->toc) && pass.table_bits == pack->index_bits)
+            r = zc_check_toc_index_summary(pass.first, pass.last, pass.descents, pack->entry_count, diag);
+        else if (pack->index)
+            r = zc_check_toc_index_table(pack->index, pack->index_bits, pack->entry_count, diag);
+        if (r != ZC_OK) return r;
+        if (streamed && pass.records && pass.header_size == th->header_size && pass.entry_size == th->entry_size &&
+            pass.entry_count == th->entry_count)
+            r = zc_check_toc_deps_sum(pass.deps_total, th->dep_count, diag);
+        else
+            r = zc_check_toc_deps_total(pack->toc, diag);
+        if (r != ZC_OK) return r;
         if ((r = zc__alloc_checked(pack, diag)) != ZC_OK) return r;
     }
     if (level >= ZC_VALIDATE_FULL && !lazy && (r = zc__validate_records(pack, diag)) != ZC_OK) return r;

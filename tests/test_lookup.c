@@ -221,6 +221,55 @@ Test(lookup, a_record_outside_its_buckets_range_is_refused) {
     free(path);
 }
 
+/* A mapped pack at level TOC has its TOC read with pread in 64 KiB pieces (hash, R14
+ * and the index walk in one pass): over a TOC of several pieces it finds what the
+ * checks in the image find. */
+Test(lookup, the_pread_pass_over_a_mapped_toc_finds_what_the_image_checks_find) {
+    char *path = write_blobs("pass.zcpack", 2000);
+    size_t size;
+    uint8_t *good = zct_read_file_aligned(path, 4096, &size);
+    cr_assert_gt(zc_le64(good + offsetof(zc_header, toc_size)), 2 * 65536, "a TOC of several pieces");
+    uint8_t *image = malloc(size);
+    cr_assert_not_null(image);
+    char *damaged = zct_tmp_path("damaged.zcpack");
+    struct { const char *what; zc_result code; const char *says; } cases[] = {
+        { "intact", ZC_OK, NULL },
+        { "bucket order", ZC_ERR_BAD_TOC, "lookup index" },
+        { "dependency count", ZC_ERR_LIMIT, "dependencies in all" },
+        { "unsealed byte", ZC_ERR_TOC_CHECKSUM, "checksum" },
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; ++c) {
+        memcpy(image, good, size);
+        uint32_t bits;
+        uint32_t *table = table_of(image, &bits);
+        zc_toc_header *th = (zc_toc_header *)toc_of(image);
+        if (c == 1) table[(1u << bits) - 3] = 1999, table[(1u << bits) - 2] = 5;
+        if (c == 2) ((zc_toc_entry *)zc_toc_entry_at(th, 1777))->deps_count = 1;
+        if (c != 3) zct_reseal(image, size);
+        else image[size - 100] ^= 1;
+        zct_write_file(damaged, image, size);
+        zct_log log;
+        zc_pack *pack = NULL;
+        zc_result r = zc_pack_open(&pack, &(zc_pack_desc){ .path = damaged, .logger = zct_log_recorder(&log) });
+        cr_assert_eq(r, cases[c].code, "%s: %s", cases[c].what, zc_result_name(r));
+        if (cases[c].says) cr_assert(zct_log_contains(&log, cases[c].says), "%s: %s", cases[c].what, log.messages[0]);
+        if (r != ZC_OK) continue;
+        zc_pack_info info;
+        cr_assert_eq(zc_pack_get_info(pack, &info), ZC_OK);
+        cr_assert(info.mapped);
+        for (uint32_t i = 0; i < 2000; ++i) {
+            zc_entry e;
+            cr_assert_eq(zc_pack_find(pack, entry_paths[i], &e), ZC_OK, "%s", entry_paths[i]);
+            cr_assert_eq(*(const uint32_t *)e.data, i);
+        }
+        zc_pack_close(pack);
+    }
+    free(damaged);
+    free(image);
+    free(good);
+    free(path);
+}
+
 Test(lookup, a_pack_whose_index_fields_are_zero_is_searched_without_one) {
     char *path = write_blobs("noindex.zcpack", 500);
     size_t size;

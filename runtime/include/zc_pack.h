@@ -262,9 +262,11 @@ typedef struct zc_pack zc_pack;
  * FULL/CHECKSUMS, the entry errors of zc_pack_validate), and ZC_ERR_SIGNATURE.
  * Maps the file read-only (ZC_LOAD_MAP, the default) and reads its header (the first
  * 256 bytes, one pread) rather than faulting in the mapping's first page; reads it into
- * one buffer from desc->allocator with ZC_LOAD_READ or when mapping fails. The default
- * level then touches the TOC's pages (mapped in one call, MADV_POPULATE_READ on Linux)
- * and the pages of the entries handed out, nothing else. Untrusted input: safe on
+ * one buffer from desc->allocator with ZC_LOAD_READ or when mapping fails. At the
+ * default level a mapped pack's TOC is read once with pread, 64 KiB at a time through
+ * one buffer from desc->allocator (freed before open returns), for its checksum, the
+ * lookup index and R14, so open faults in no page of the mapping; lookups and entries
+ * then touch only the pages they use. FULL and CHECKSUMS read the TOC in the mapping. Untrusted input: safe on
  * any file whose contents do not change while it is open.
  *
  * Signatures. With desc->trusted_keys, after the header's own checks and before any
