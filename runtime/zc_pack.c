@@ -580,11 +580,10 @@ static zc_result zc__load_file(zc_pack *pack, const char *path, zc_load load, zc
  * then the signature (zc_pack.h, zc_pack_open, "Signatures"). */
 static zc_result zc__check_signature(zc_pack *pack, const zc_pack_desc *desc, zc_diag *diag) {
     if (!desc->trusted_key_count) return ZC_OK;
-    if (ZC__CHECK_HASHES &&
-        zc_le64(pack->head + ZC_HEADER_CHECKSUM_OFFSET) != zc__header_checksum(pack->head, pack->header_size))
-        return zc_fail(diag, ZC_ERR_HEADER_CHECKSUM, "header checksum mismatch: the header is damaged");
+    zc_result r = zc__check_header_checksum(pack, diag);
+    if (r != ZC_OK) return r;
     uint32_t index = 0;
-    zc_result r = zc__signature_verify(pack, desc->trusted_keys, desc->trusted_key_count, &index, diag);
+    r = zc__signature_verify(pack, desc->trusted_keys, desc->trusted_key_count, &index, diag);
     if (r != ZC_OK) return r;
     pack->signature_verified = 1;
     pack->verified_key = desc->trusted_keys[index];
@@ -626,8 +625,8 @@ static zc_result zc__attach(zc_pack *pack, const zc_pack_desc *desc, int lazy, z
     pack->is_signed = zc_header_is_signed(pack->head);
     if ((r = zc__check_signature(pack, desc, diag)) != ZC_OK) return r;
     /* Checksums first, so damage is named as damage rather than as a bad field. The
-     * TOC checksum reads the whole TOC: map its pages in one call rather than fault
-     * them in one by one. */
+     * TOC checksum reads the whole TOC: with pread at the per-entry levels of a mapped
+     * pack (zc__toc_pass), else in the image with its pages mapped in one call. */
     const int per_entry = level == ZC_VALIDATE_TOC || (lazy && level != ZC_VALIDATE_NONE);
     zc__toc_pass pass;
     int streamed = 0;
