@@ -164,7 +164,7 @@ static int zc__compress_policy(const char *path, uint32_t type, void *user_data)
     return zc_importer_compresses(zc_importer_for_path(source), type);
 }
 
-static zc_result zc__open_writer(const zc_build_desc *desc, const zc_manifest *manifest, zc_writer **w) {
+zc_result zc__build_open_writer(const zc_build_desc *desc, const zc_manifest *manifest, zc_writer **w) {
     zc_writer_desc wd;
     memset(&wd, 0, sizeof wd);
     wd.path = desc->output_path;
@@ -249,7 +249,7 @@ zc_result zc__build_tree(const zc_build_desc *desc, const char *write_path, zc_b
             write_desc.no_sync = write_desc.no_verify = 1;
             write_desc.sign_key = NULL; /* only the patch made from it is kept, and signed */
         }
-        r = zc__open_writer(&write_desc, b.manifest, &p.w);
+        r = zc__build_open_writer(&write_desc, b.manifest, &p.w);
     }
     int written = 0;
     if (r == ZC_OK && zc_image_budget_create(desc->max_memory, &b.budget) != ZC_OK) {

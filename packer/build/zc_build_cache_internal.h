@@ -26,6 +26,7 @@
 #define ZC__RECORD_MAGIC 0x5242435Au        /* "ZCBR" */
 #define ZC__RECORD_HEADER 40u               /* magic, version, key, count, notes length, body size */
 #define ZC__OUTPUT_HEADER 32u               /* the fixed fields of one output */
+#define ZC__STORED_FIELDS 16u               /* an object output's raw size and content hash */
 #define ZC__MAX_OUTPUTS (1u << 20)          /* entries one source file may give */
 #define ZC__MAX_NOTES (1u << 20)            /* bytes of notes */
 #define ZC__IO_CHUNK (1u << 20)             /* bytes read or written at once */
@@ -87,9 +88,62 @@ void zc__build_cache_key_from(const zc_build_cache *c, const zc_build_cache_tree
                               const zc_import_source *src, const uint8_t source_hash[16], uint64_t source_size,
                               uint8_t key[16]);
 zc_result zc__build_cache_source_hash(zc_build_cache *c, const char *path, uint8_t hash[16], uint64_t *size);
+/* Little-endian values and length-prefixed strings (NULL apart from "") into a key. */
+void zc__hash_u32(XXH3_state_t *s, uint32_t v);
+void zc__hash_u64(XXH3_state_t *s, uint64_t v);
+void zc__hash_str(XXH3_state_t *s, const char *str);
+/* What an import's output depends on besides its files: the importer's name and
+ * version, the entry path, the settings as the key sees them (zc_import_settings_for_key)
+ * and the per-file options. Shared by cache keys and object keys (zc_object.c). */
+void zc__hash_import(XXH3_state_t *state, const zc_importer *imp, const zc_import_source *src);
 int zc__build_cache_tree_unchanged(const zc_build_cache_tree *tree, const char *rel);
 
-/* zc_build_cache_record.c */
+/* zc_build_cache_record.c: the record's I/O, shared with build objects (zc_object.c),
+ * whose layout is the record's with an output's stored form added. */
+
+/* Buffered writing to fd, hashing every byte (XXH3-64) on the way. */
+typedef struct zc__record_out {
+    int fd;
+    uint8_t buf[64 * 1024];
+    size_t len;
+    XXH3_state_t hash;
+    int failed;                 /* errno of the first failed write, 0 */
+} zc__record_out;
+
+/* Exact reads from fd, bounded by the bytes the file has left, hashed while `hashing`. */
+typedef struct zc__record_in {
+    int fd;
+    uint64_t left;              /* bytes of the file not yet read */
+    XXH3_state_t hash;
+    int hashing;
+} zc__record_in;
+
+/* How an object output is stored in a pack: the codec, and the size and XXH3-64 of
+ * its raw bytes (a record's outputs are raw: they have none). */
+typedef struct zc__record_stored {
+    uint32_t codec;
+    uint64_t raw_size;
+    uint64_t content_hash;
+} zc__record_stored;
+
+void zc__record_out_put(zc__record_out *o, const void *data, size_t size);
+void zc__record_out_flush(zc__record_out *o);
+/* One output (the stored form after its fixed fields when `stored` is not NULL). */
+void zc__record_write_output(zc__record_out *o, const zc_import_output *e, const zc__record_stored *stored);
+/* The trailer (the hash so far), then flush. */
+void zc__record_out_end(zc__record_out *o);
+/* Write `path` atomically: put(o, what) writes the bytes into a temporary file
+ * beside it (zc_tmpfile.h), which is renamed over it. 0 or an errno value. */
+int zc__record_write_file(const char *path, void (*put)(zc__record_out *o, const void *what), const void *what);
+/* Read exactly `size` bytes; 0 when the file ends or fails first. */
+int zc__record_in_read(zc__record_in *in, void *data, size_t size);
+/* Payload buffer aligned for the entry (16 bytes at least, a page at most). */
+void *zc__record_payload_alloc(uint32_t align_log2, size_t size);
+/* Read one output written by zc__record_write_output with the same `stored` choice;
+ * every size is checked against in->left before it sizes an allocation. The fields
+ * read so far are owned by *e (zeroed by the caller) whatever the result. */
+zc_result zc__record_read_output(zc__record_in *in, zc_import_output *e, zc__record_stored *stored, zc_diag *why);
+
 zc__load zc__build_cache_load_record(zc_build_cache *c, const uint8_t key[16], const char *entry_path,
                                      zc_import_outputs *outs, zc_diag *why, char **record_path);
 int zc__build_cache_store(zc_build_cache *c, const uint8_t key[16], const zc_import_outputs *outs);

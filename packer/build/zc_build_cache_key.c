@@ -88,7 +88,8 @@ static void zc__memo_store(zc_build_cache *c, const char *path, const zc__status
     pthread_mutex_unlock(&c->lock);
 }
 
-/* XXH3-128 of a file's bytes (and its size), remembered while its status holds. */
+/* XXH3-128 of a file's bytes (and its size), remembered while its status holds (c
+ * NULL: read every time). */
 zc_result zc__build_cache_source_hash(zc_build_cache *c, const char *path, uint8_t hash[16], uint64_t *size) {
     int fd;
     /* no link, and a FIFO swapped in must not block the open */
@@ -102,7 +103,7 @@ zc_result zc__build_cache_source_hash(zc_build_cache *c, const char *path, uint8
     }
     zc__status before = zc__status_of(&st);
     *size = before.size;
-    if (zc__memo_lookup(c, path, &before, hash)) {
+    if (c && zc__memo_lookup(c, path, &before, hash)) {
         close(fd);
         return ZC_OK;
     }
@@ -129,7 +130,7 @@ zc_result zc__build_cache_source_hash(zc_build_cache *c, const char *path, uint8
         zc__status after = before;
         if (fstat(fd, &st) == 0) after = zc__status_of(&st);
         /* remembered only when the file held still and is older than the clock's grain */
-        if (zc__status_equal(&before, &after) && total == before.size &&
+        if (c && zc__status_equal(&before, &after) && total == before.size &&
             before.mtime_ns < zc__build_cache_ns(now) - ZC__MEMO_TRUST_NS)
             zc__memo_store(c, path, &before, hash);
     }
@@ -202,19 +203,19 @@ void zc_build_cache_tree_free(zc_build_cache_tree *tree) {
     free(tree);
 }
 
-static void zc__hash_u32(XXH3_state_t *s, uint32_t v) {
+void zc__hash_u32(XXH3_state_t *s, uint32_t v) {
     uint8_t b[4];
     zc__build_cache_put32(b, v);
     XXH3_128bits_update(s, b, 4);
 }
 
-static void zc__hash_u64(XXH3_state_t *s, uint64_t v) {
+void zc__hash_u64(XXH3_state_t *s, uint64_t v) {
     uint8_t b[8];
     zc__build_cache_put64(b, v);
     XXH3_128bits_update(s, b, 8);
 }
 
-static void zc__hash_str(XXH3_state_t *s, const char *str) {
+void zc__hash_str(XXH3_state_t *s, const char *str) {
     size_t n = str ? strlen(str) : 0;
     zc__hash_u64(s, str ? n : UINT64_MAX);
     if (n) XXH3_128bits_update(s, str, n);
@@ -262,6 +263,26 @@ int zc__build_cache_tree_unchanged(const zc_build_cache_tree *tree, const char *
  * Keys
  * ------------------------------------------------------------------------------- */
 
+void zc__hash_import(XXH3_state_t *state, const zc_importer *imp, const zc_import_source *src) {
+    zc__hash_str(state, imp->name);
+    zc__hash_u32(state, imp->version);
+    zc__hash_str(state, src->entry_path);
+
+    /* settings as bytes: a field added later is covered without touching this code */
+    zc_import_settings settings;
+    memset(&settings, 0, sizeof settings);
+    if (src->settings) memcpy(&settings, src->settings, sizeof settings);
+    zc_import_settings_for_key(&settings);
+    zc__hash_u64(state, sizeof settings);
+    XXH3_128bits_update(state, &settings, sizeof settings);
+
+    zc__hash_u64(state, src->options ? src->option_count : 0);
+    for (size_t i = 0; src->options && i < src->option_count; ++i) {
+        zc__hash_str(state, src->options[i].key);
+        zc__hash_str(state, src->options[i].value);
+    }
+}
+
 /* The key from a source hash already computed. */
 void zc__build_cache_key_from(const zc_build_cache *c, const zc_build_cache_tree *tree, const zc_importer *imp,
                          const zc_import_source *src, const uint8_t source_hash[16], uint64_t source_size,
@@ -277,23 +298,7 @@ void zc__build_cache_key_from(const zc_build_cache *c, const zc_build_cache_tree
     zc__hash_str(&state, zc_version_string());
     zc__hash_u64(&state, c->tool_size);
     zc__hash_u64(&state, (uint64_t)c->tool_mtime_ns);
-    zc__hash_str(&state, imp->name);
-    zc__hash_u32(&state, imp->version);
-    zc__hash_str(&state, src->entry_path);
-
-    /* settings as bytes: a field added later is covered without touching this code */
-    zc_import_settings settings;
-    memset(&settings, 0, sizeof settings);
-    if (src->settings) memcpy(&settings, src->settings, sizeof settings);
-    zc_import_settings_for_key(&settings);
-    zc__hash_u64(&state, sizeof settings);
-    XXH3_128bits_update(&state, &settings, sizeof settings);
-
-    zc__hash_u64(&state, src->options ? src->option_count : 0);
-    for (size_t i = 0; src->options && i < src->option_count; ++i) {
-        zc__hash_str(&state, src->options[i].key);
-        zc__hash_str(&state, src->options[i].value);
-    }
+    zc__hash_import(&state, imp, src);
     XXH3_128bits_update(&state, source_hash, 16);
     zc__hash_u64(&state, source_size);
     zc__hash_u32(&state, tree && zc_build_cache_uses_tree(imp) ? 1u : 0u);

@@ -24,15 +24,7 @@ static char *zc__record_path(const zc_build_cache *c, const uint8_t key[16], int
     return p;
 }
 
-typedef struct zc__out {
-    int fd;
-    uint8_t buf[64 * 1024];
-    size_t len;
-    XXH3_state_t hash;
-    int failed;                 /* errno of the first failed write, 0 */
-} zc__out;
-
-static void zc__out_flush(zc__out *o) {
+void zc__record_out_flush(zc__record_out *o) {
     size_t done = 0;
     while (!o->failed && done < o->len) {
         ssize_t n = write(o->fd, o->buf + done, o->len - done);
@@ -46,7 +38,7 @@ static void zc__out_flush(zc__out *o) {
     o->len = 0;
 }
 
-static void zc__out_put(zc__out *o, const void *data, size_t size) {
+void zc__record_out_put(zc__record_out *o, const void *data, size_t size) {
     const uint8_t *p = (const uint8_t *)data;
     XXH3_64bits_update(&o->hash, p, size);
     while (size && !o->failed) {
@@ -56,8 +48,41 @@ static void zc__out_put(zc__out *o, const void *data, size_t size) {
         o->len += n;
         p += n;
         size -= n;
-        if (o->len == sizeof o->buf) zc__out_flush(o);
+        if (o->len == sizeof o->buf) zc__record_out_flush(o);
     }
+}
+
+/* One output: its fixed fields (with the stored form after them when `stored` is
+ * not NULL: an object's), path, dependency ids and bytes. */
+void zc__record_write_output(zc__record_out *o, const zc_import_output *e, const zc__record_stored *stored) {
+    uint8_t f[ZC__OUTPUT_HEADER + ZC__STORED_FIELDS];
+    uint32_t path_len = e->path ? (uint32_t)strlen(e->path) : 0;
+    zc__build_cache_put32(f, e->type);
+    zc__build_cache_put32(f + 4, e->layout_hash);
+    zc__build_cache_put32(f + 8, e->align_log2);
+    zc__build_cache_put32(f + 12, e->dep_count);
+    zc__build_cache_put32(f + 16, path_len);
+    zc__build_cache_put32(f + 20, stored ? stored->codec : 0);
+    zc__build_cache_put64(f + 24, (uint64_t)e->size);
+    if (stored) {
+        zc__build_cache_put64(f + 32, stored->raw_size);
+        zc__build_cache_put64(f + 40, stored->content_hash);
+    }
+    zc__record_out_put(o, f, ZC__OUTPUT_HEADER + (stored ? ZC__STORED_FIELDS : 0));
+    if (path_len) zc__record_out_put(o, e->path, path_len);
+    for (uint32_t d = 0; d < e->dep_count; ++d) {
+        uint8_t b[8];
+        zc__build_cache_put64(b, e->deps[d]);
+        zc__record_out_put(o, b, 8);
+    }
+    if (e->size) zc__record_out_put(o, e->payload, e->size);
+}
+
+void zc__record_out_end(zc__record_out *o) {
+    uint8_t trailer[8];
+    zc__build_cache_put64(trailer, XXH3_64bits_digest(&o->hash));
+    zc__record_out_put(o, trailer, 8); /* hashed too, harmlessly: the digest was taken first */
+    zc__record_out_flush(o);
 }
 
 static uint64_t zc__record_body_size(const zc_import_outputs *outs) {
@@ -69,7 +94,7 @@ static uint64_t zc__record_body_size(const zc_import_outputs *outs) {
     return body;
 }
 
-static void zc__write_record(zc__out *o, const uint8_t key[16], const zc_import_outputs *outs, uint64_t body) {
+static void zc__write_record(zc__record_out *o, const uint8_t key[16], const zc_import_outputs *outs, uint64_t body) {
     uint8_t h[ZC__RECORD_HEADER];
     uint32_t notes_len = outs->notes ? (uint32_t)strlen(outs->notes) : 0;
     zc__build_cache_put32(h, ZC__RECORD_MAGIC);
@@ -78,32 +103,21 @@ static void zc__write_record(zc__out *o, const uint8_t key[16], const zc_import_
     zc__build_cache_put32(h + 24, (uint32_t)outs->count);
     zc__build_cache_put32(h + 28, notes_len);
     zc__build_cache_put64(h + 32, body);
-    zc__out_put(o, h, sizeof h);
-    if (notes_len) zc__out_put(o, outs->notes, notes_len);
-    for (size_t i = 0; i < outs->count; ++i) {
-        const zc_import_output *e = &outs->items[i];
-        uint8_t f[ZC__OUTPUT_HEADER];
-        uint32_t path_len = e->path ? (uint32_t)strlen(e->path) : 0;
-        zc__build_cache_put32(f, e->type);
-        zc__build_cache_put32(f + 4, e->layout_hash);
-        zc__build_cache_put32(f + 8, e->align_log2);
-        zc__build_cache_put32(f + 12, e->dep_count);
-        zc__build_cache_put32(f + 16, path_len);
-        zc__build_cache_put32(f + 20, 0);
-        zc__build_cache_put64(f + 24, (uint64_t)e->size);
-        zc__out_put(o, f, sizeof f);
-        if (path_len) zc__out_put(o, e->path, path_len);
-        for (uint32_t d = 0; d < e->dep_count; ++d) {
-            uint8_t b[8];
-            zc__build_cache_put64(b, e->deps[d]);
-            zc__out_put(o, b, 8);
-        }
-        if (e->size) zc__out_put(o, e->payload, e->size);
-    }
-    uint8_t trailer[8];
-    zc__build_cache_put64(trailer, XXH3_64bits_digest(&o->hash));
-    zc__out_put(o, trailer, 8); /* hashed too, harmlessly: the digest was taken first */
-    zc__out_flush(o);
+    zc__record_out_put(o, h, sizeof h);
+    if (notes_len) zc__record_out_put(o, outs->notes, notes_len);
+    for (size_t i = 0; i < outs->count; ++i) zc__record_write_output(o, &outs->items[i], NULL);
+    zc__record_out_end(o);
+}
+
+typedef struct zc__record_args {
+    const uint8_t *key;
+    const zc_import_outputs *outs;
+    uint64_t body;
+} zc__record_args;
+
+static void zc__put_record(zc__record_out *o, const void *what) {
+    const zc__record_args *a = (const zc__record_args *)what;
+    zc__write_record(o, a->key, a->outs, a->body);
 }
 
 /* Store a record; returns 0 or an errno value (ENOSPC, EFBIG for a record over the
@@ -115,31 +129,36 @@ int zc__build_cache_store(zc_build_cache *c, const uint8_t key[16], const zc_imp
     uint64_t body = zc__record_body_size(outs);
     if (body + ZC__RECORD_HEADER + 8 > c->max_bytes / 2) return EFBIG;
     char *dir = zc__record_path(c, key, 1), *final = zc__record_path(c, key, 0);
-    char *tmp = NULL;
-    zc__out *o = NULL; /* holds an XXH3 state: 64-byte alignment */
-    if (posix_memalign((void **)&o, 64, sizeof *o) != 0) o = NULL;
-    int err = dir && final && o ? 0 : ENOMEM;
+    int err = dir && final ? 0 : ENOMEM;
     /* mkdir -p when the cache's own directory was removed while it was open */
     if (!err && mkdir(dir, 0777) != 0 && errno != EEXIST && zc__build_cache_mkdirs(dir) != 0) err = errno;
-    if (!err) {
-        o->fd = zc__tmpfile_create(final, &tmp); /* exclusive, no link followed, random name */
-        if (o->fd < 0) err = errno;
-    }
+    zc__record_args args = { key, outs, body };
+    if (!err) err = zc__record_write_file(final, zc__put_record, &args);
+    free(final);
+    free(dir);
+    return err;
+}
+
+int zc__record_write_file(const char *path, void (*put)(zc__record_out *o, const void *what), const void *what) {
+    char *tmp = NULL;
+    zc__record_out *o = NULL; /* holds an XXH3 state: 64-byte alignment */
+    if (posix_memalign((void **)&o, 64, sizeof *o) != 0) return ENOMEM;
+    int err = 0;
+    o->fd = zc__tmpfile_create(path, &tmp); /* exclusive, no link followed, random name */
+    if (o->fd < 0) err = errno;
     if (!err) {
         o->len = 0;
         o->failed = 0;
         XXH3_INITSTATE(&o->hash);
         XXH3_64bits_reset(&o->hash);
-        zc__write_record(o, key, outs, body);
+        put(o, what);
         err = o->failed;
         if (close(o->fd) != 0 && !err) err = errno;
-        if (!err && rename(tmp, final) != 0) err = errno;
+        if (!err && rename(tmp, path) != 0) err = errno;
         if (err) unlink(tmp);
     }
     free(o);
     free(tmp);
-    free(final);
-    free(dir);
     return err;
 }
 
@@ -147,15 +166,7 @@ int zc__build_cache_store(zc_build_cache *c, const uint8_t key[16], const zc_imp
  * Records: reading. Every field is checked before it sizes anything.
  * ------------------------------------------------------------------------------- */
 
-typedef struct zc__in {
-    int fd;
-    uint64_t left;              /* bytes of the file not yet read */
-    XXH3_state_t hash;
-    int hashing;
-} zc__in;
-
-/* Read exactly `size` bytes; 0 when the file ends or fails first. */
-static int zc__in_read(zc__in *in, void *data, size_t size) {
+int zc__record_in_read(zc__record_in *in, void *data, size_t size) {
     if (size > in->left) return 0;
     uint8_t *p = (uint8_t *)data;
     size_t done = 0;
@@ -172,29 +183,36 @@ static int zc__in_read(zc__in *in, void *data, size_t size) {
 
 /* Payload buffer aligned for the entry (16 bytes at least, a page at most), as the
  * type checks expect. */
-static void *zc__payload_alloc(uint32_t align_log2, size_t size) {
+void *zc__record_payload_alloc(uint32_t align_log2, size_t size) {
     size_t align = (size_t)1 << (align_log2 < 4 ? 4 : align_log2 > 12 ? 12 : align_log2);
     void *p = NULL;
     return posix_memalign(&p, align, size ? size : 1) == 0 ? p : NULL;
 }
 
-static zc_result zc__read_output(zc__in *in, zc_import_output *e, zc_diag *why) {
-    uint8_t f[ZC__OUTPUT_HEADER];
-    if (!zc__in_read(in, f, sizeof f)) return zc_fail(why, ZC_ERR_BAD_ENTRY, "the record ends inside an entry");
+zc_result zc__record_read_output(zc__record_in *in, zc_import_output *e, zc__record_stored *stored, zc_diag *why) {
+    uint8_t f[ZC__OUTPUT_HEADER + ZC__STORED_FIELDS];
+    size_t fixed = ZC__OUTPUT_HEADER + (stored ? ZC__STORED_FIELDS : 0);
+    if (!zc__record_in_read(in, f, fixed)) return zc_fail(why, ZC_ERR_TRUNCATED, "the file ends inside an entry");
     e->type = zc__build_cache_get32(f);
     e->layout_hash = zc__build_cache_get32(f + 4);
     e->align_log2 = zc__build_cache_get32(f + 8);
     uint32_t deps = zc__build_cache_get32(f + 12), path_len = zc__build_cache_get32(f + 16);
     uint64_t size = zc__build_cache_get64(f + 24);
-    if (zc__build_cache_get32(f + 20) != 0) return zc_fail(why, ZC_ERR_BAD_ENTRY, "a reserved field is not zero");
+    if (stored) {
+        stored->codec = zc__build_cache_get32(f + 20);
+        stored->raw_size = zc__build_cache_get64(f + 32);
+        stored->content_hash = zc__build_cache_get64(f + 40);
+    } else if (zc__build_cache_get32(f + 20) != 0) {
+        return zc_fail(why, ZC_ERR_BAD_ENTRY, "a reserved field is not zero");
+    }
     if (e->align_log2 != 0 && (e->align_log2 < ZC_MIN_ALIGN_LOG2 || e->align_log2 > ZC_MAX_ALIGN_LOG2))
         return zc_fail(why, ZC_ERR_BAD_ENTRY, "an entry asks for alignment 2^%u", e->align_log2);
     if (path_len > ZC_MAX_PATH || size > in->left || (uint64_t)path_len + 8u * (uint64_t)deps > in->left - size ||
         size > SIZE_MAX)
-        return zc_fail(why, ZC_ERR_BAD_ENTRY, "an entry declares more bytes than the record holds");
+        return zc_fail(why, ZC_ERR_BAD_ENTRY, "an entry declares more bytes than the file holds");
     if (path_len) {
         if (!(e->path = (char *)malloc((size_t)path_len + 1))) return ZC_ERR_OUT_OF_MEMORY;
-        if (!zc__in_read(in, e->path, path_len)) return zc_fail(why, ZC_ERR_BAD_ENTRY, "cannot read a path");
+        if (!zc__record_in_read(in, e->path, path_len)) return zc_fail(why, ZC_ERR_BAD_ENTRY, "cannot read a path");
         e->path[path_len] = 0;
         if (memchr(e->path, 0, path_len)) return zc_fail(why, ZC_ERR_BAD_PATH, "a path holds a NUL byte");
     }
@@ -203,13 +221,13 @@ static zc_result zc__read_output(zc__in *in, zc_import_output *e, zc_diag *why) 
         e->dep_count = deps;
         for (uint32_t d = 0; d < deps; ++d) {
             uint8_t b[8];
-            if (!zc__in_read(in, b, 8)) return zc_fail(why, ZC_ERR_BAD_ENTRY, "cannot read a dependency");
+            if (!zc__record_in_read(in, b, 8)) return zc_fail(why, ZC_ERR_BAD_ENTRY, "cannot read a dependency");
             e->deps[d] = zc__build_cache_get64(b);
         }
     }
-    if (!(e->payload = zc__payload_alloc(e->align_log2, (size_t)size))) return ZC_ERR_OUT_OF_MEMORY;
+    if (!(e->payload = zc__record_payload_alloc(e->align_log2, (size_t)size))) return ZC_ERR_OUT_OF_MEMORY;
     e->size = (size_t)size;
-    if (size && !zc__in_read(in, e->payload, (size_t)size))
+    if (size && !zc__record_in_read(in, e->payload, (size_t)size))
         return zc_fail(why, ZC_ERR_BAD_ENTRY, "cannot read a payload");
     return ZC_OK;
 }
@@ -230,9 +248,9 @@ static zc_result zc__check_outputs(const zc_import_outputs *outs, const char *en
 
 /* Read the record body into *outs (zeroed by the caller; whatever is read is owned
  * by it). */
-static zc_result zc__read_body(zc__in *in, const uint8_t key[16], zc_import_outputs *outs, zc_diag *why) {
+static zc_result zc__read_body(zc__record_in *in, const uint8_t key[16], zc_import_outputs *outs, zc_diag *why) {
     uint8_t h[ZC__RECORD_HEADER];
-    if (!zc__in_read(in, h, sizeof h)) return zc_fail(why, ZC_ERR_TRUNCATED, "shorter than a record header");
+    if (!zc__record_in_read(in, h, sizeof h)) return zc_fail(why, ZC_ERR_TRUNCATED, "shorter than a record header");
     if (zc__build_cache_get32(h) != ZC__RECORD_MAGIC) return zc_fail(why, ZC_ERR_NOT_A_PACK, "not a build cache record");
     if (zc__build_cache_get32(h + 4) != ZC_BUILD_CACHE_RECORD_VERSION)
         return zc_fail(why, ZC_ERR_VERSION, "record version %u", zc__build_cache_get32(h + 4));
@@ -244,20 +262,20 @@ static zc_result zc__read_body(zc__in *in, const uint8_t key[16], zc_import_outp
         return zc_fail(why, ZC_ERR_BAD_ENTRY, "the record's counts do not match its size");
     if (notes_len) {
         if (!(outs->notes = (char *)malloc((size_t)notes_len + 1))) return ZC_ERR_OUT_OF_MEMORY;
-        if (!zc__in_read(in, outs->notes, notes_len)) return zc_fail(why, ZC_ERR_TRUNCATED, "cannot read the notes");
+        if (!zc__record_in_read(in, outs->notes, notes_len)) return zc_fail(why, ZC_ERR_TRUNCATED, "cannot read the notes");
         outs->notes[notes_len] = 0;
         if (memchr(outs->notes, 0, notes_len)) return zc_fail(why, ZC_ERR_BAD_STRING, "the notes hold a NUL byte");
     }
     if (!(outs->items = (zc_import_output *)calloc(count, sizeof *outs->items))) return ZC_ERR_OUT_OF_MEMORY;
     for (uint32_t i = 0; i < count; ++i) {
         outs->count = i + 1;
-        zc_result r = zc__read_output(in, &outs->items[i], why);
+        zc_result r = zc__record_read_output(in, &outs->items[i], NULL, why);
         if (r != ZC_OK) return r;
     }
     uint64_t want = XXH3_64bits_digest(&in->hash);
     uint8_t trailer[8];
     in->hashing = 0;
-    if (!zc__in_read(in, trailer, 8) || in->left != 0)
+    if (!zc__record_in_read(in, trailer, 8) || in->left != 0)
         return zc_fail(why, ZC_ERR_TRUNCATED, "the record's body does not end at its checksum");
     if (zc__build_cache_get64(trailer) != want) return zc_fail(why, ZC_ERR_ENTRY_CHECKSUM, "checksum mismatch");
     return ZC_OK;
@@ -280,7 +298,7 @@ zc__load zc__build_cache_load_record(zc_build_cache *c, const uint8_t key[16], c
         return ZC__LOAD_FAILED;
     }
     struct stat st;
-    zc__in in;
+    zc__record_in in;
     memset(&in, 0, sizeof in);
     in.fd = fd;
     XXH3_INITSTATE(&in.hash);

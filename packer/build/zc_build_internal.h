@@ -89,6 +89,10 @@ void zc__run_imports(zc__pipe *p);
 /* zc_build.c: build the tree into write_path. */
 zc_result zc__build_tree(const zc_build_desc *desc, const char *write_path, zc_build_stats *out);
 
+/* zc_build.c: open the writer of desc->output_path with the build's options and its
+ * compression policy (zc_build.h, "Compression") over `manifest` (may be NULL). */
+zc_result zc__build_open_writer(const zc_build_desc *desc, const zc_manifest *manifest, zc_writer **w);
+
 /* zc_build.c: the build options the importer rows turn into settings defaults. */
 void zc__build_import_defaults(const zc_build_desc *desc, zc_image_budget *budget, zc_import_defaults *out);
 

@@ -36,10 +36,12 @@ typedef struct zc_command {
                                    0: `help` lists them itself */
     const zc_cli_option *options;
     size_t values_size;         /* sizeof the struct the options fill */
-    int operands;               /* exactly this many operands */
+    int operands;               /* exactly this many operands; ZC_CLI_VARIADIC: one or more */
     const char *operand_names;  /* "pack file": "missing <operand_names>" */
     int (*run)(const zc_cli_call *call);
 } zc_command;
+
+#define ZC_CLI_VARIADIC (-1)
 
 /* Largest values_size of any command (checked by main). */
 #define ZC_CLI_MAX_VALUES 256

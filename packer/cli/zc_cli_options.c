@@ -112,12 +112,13 @@ static int zc__store(const char *command, const zc_cli_option *o, const char *ar
 
 int zc_cli_parse(const char *command, const zc_cli_option *options, int argc, char **argv, int first,
                  void *values, zc_cli_parsed *out) {
-    memset(out, 0, sizeof *out);
+    out->operand_count = 0;
+    out->help = 0;
     int in_options = 1;
     for (int i = first; i < argc; ++i) {
         const char *arg = argv[i];
         if (!in_options || arg[0] != '-' || arg[1] == 0) {
-            if (out->operand_count == ZC_CLI_MAX_OPERANDS) return zc__usage_error(command, "too many arguments");
+            if (out->operand_count == out->operand_cap) return zc__usage_error(command, "too many arguments");
             out->operands[out->operand_count++] = arg;
             continue;
         }

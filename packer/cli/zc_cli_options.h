@@ -68,18 +68,18 @@ typedef struct zc_cli_option {
     { long_name, short_name, ZC_OPT_KIND_LIST, 0, 0, offsetof(type, field), value_name, empty }
 #define ZC_OPT_END { NULL, 0, ZC_OPT_KIND_END, 0, 0, 0, NULL, NULL }
 
-#define ZC_CLI_MAX_OPERANDS 4
-
 /* What the parser found besides the option values. */
 typedef struct zc_cli_parsed {
-    const char *operands[ZC_CLI_MAX_OPERANDS];
+    const char **operands;      /* the caller's array of operand_cap slots, filled in order */
+    int operand_cap;
     int operand_count;
     int help;                   /* -h or --help */
 } zc_cli_parsed;
 
 /* Parse argv[first..argc) for `command` against `options`, storing values into
- * `values` (the command's struct, zeroed by the caller). Returns -1 on success, else
- * ZC_EXIT_USAGE after printing the usage error. */
+ * `values` (the command's struct, zeroed by the caller) and the operands into
+ * out->operands (set with operand_cap by the caller; argc slots hold any command
+ * line). Returns -1 on success, else ZC_EXIT_USAGE after printing the usage error. */
 int zc_cli_parse(const char *command, const zc_cli_option *options, int argc, char **argv, int first,
                  void *values, zc_cli_parsed *out);
 

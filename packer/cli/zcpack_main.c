@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <locale.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "zc_cli.h"
@@ -17,6 +18,8 @@
  * order of the main help. */
 #define ZC_COMMAND_LIST(X) \
     X(build)               \
+    X(import)              \
+    X(link)                \
     X(watch)               \
     X(ls)                  \
     X(info)                \
@@ -84,15 +87,29 @@ static int zc__run(const zc_command *cmd, int argc, char **argv) {
         return ZC_EXIT_INTERNAL;
     }
     zc_cli_parsed parsed;
+    memset(&parsed, 0, sizeof parsed);
+    parsed.operand_cap = argc;
+    parsed.operands = (const char **)calloc((size_t)argc, sizeof *parsed.operands);
+    if (!parsed.operands) {
+        zc__error("%s: out of memory", cmd->name);
+        return ZC_EXIT_INTERNAL;
+    }
     int rc = zc_cli_parse(cmd->name, cmd->options, argc, argv, 2, &values, &parsed);
-    if (rc >= 0) return rc;
-    if (parsed.help) return zc__print_command_help(cmd);
-    if (parsed.operand_count < cmd->operands) return zc__usage_error(cmd->name, "missing %s", cmd->operand_names);
-    if (parsed.operand_count > cmd->operands)
-        return zc__usage_error(cmd->name, "unexpected argument '%s'", parsed.operands[cmd->operands]);
-    zc_cli_call call = { cmd->name, parsed.operands, parsed.operand_count, &values };
-    zc__guarded_command guarded = { cmd, &call };
-    return zc__guard_call(cmd->name, zc__run_guarded, &guarded);
+    int wanted = cmd->operands == ZC_CLI_VARIADIC ? 1 : cmd->operands;
+    if (rc >= 0) {
+    } else if (parsed.help) {
+        rc = zc__print_command_help(cmd);
+    } else if (parsed.operand_count < wanted) {
+        rc = zc__usage_error(cmd->name, "missing %s", cmd->operand_names);
+    } else if (cmd->operands != ZC_CLI_VARIADIC && parsed.operand_count > cmd->operands) {
+        rc = zc__usage_error(cmd->name, "unexpected argument '%s'", parsed.operands[cmd->operands]);
+    } else {
+        zc_cli_call call = { cmd->name, parsed.operands, parsed.operand_count, &values };
+        zc__guarded_command guarded = { cmd, &call };
+        rc = zc__guard_call(cmd->name, zc__run_guarded, &guarded);
+    }
+    free(parsed.operands);
+    return rc;
 }
 
 int zc__cli_main(int argc, char **argv) {

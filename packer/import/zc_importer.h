@@ -131,6 +131,7 @@ typedef struct zc_import_outputs {
     char *notes;                    /* malloc'd warnings, one per line ('\n'-separated);
                                        NULL when none. The build logs each as
                                        "<file>: <line>" at ZC_LOG_WARNING */
+    char *reads; /* malloc'd, '\n'-separated file system paths the import opened besides the source file; NULL when none */
 } zc_import_outputs;
 
 /* Import one file: write its entries into `w`. Returns ZC_OK, or an error with a
@@ -258,7 +259,7 @@ zc_result zc_import_outputs_write(const zc_import_outputs *outs, const char *ent
  * at 900 bytes). NULL notes or a silent logger: nothing. */
 void zc_import_notes_log(const char *notes, const char *file, zc_logger logger);
 
-/* Free every output and the notes and zero the list. NULL is a no-op. */
+/* Free every output, the notes and the reads and zero the list. NULL is a no-op. */
 void zc_import_outputs_free(zc_import_outputs *outs);
 
 /* The importers themselves (zc_import_*.c). */

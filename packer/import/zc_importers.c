@@ -322,6 +322,7 @@ void zc_import_outputs_free(zc_import_outputs *outs) {
     for (size_t i = 0; i < outs->count; ++i) zc_import_output_free(&outs->items[i]);
     free(outs->items);
     free(outs->notes);
+    free(outs->reads);
     memset(outs, 0, sizeof *outs);
 }
 

@@ -1,0 +1,99 @@
+/* zc_cmd_import.c - `zcpack import <file> --root <dir> -o <object>`: the import step
+ * of a distributed build (zc_link.h, zc_object_import); `--deps` prints the files the
+ * import reads besides the source. */
+#include <stdio.h>
+#include <string.h>
+
+#include "zc_cmd_build.h"
+#include "zc_link.h"
+
+static const char zc__import_help[] =
+    "Usage: zcpack import <file> --root <dir> [--manifest <zcpack.json>] -o <object> [options]\n"
+    "       zcpack import --deps <file> --root <dir> [--manifest <zcpack.json>] [options]\n"
+    "\n"
+    "Import one file of the asset tree <dir> into an object: its entries exactly as\n"
+    "`zcpack build <dir>` stores them (the same importer, settings and compression),\n"
+    "ready for `zcpack link`. The entry path is the file's path relative to <dir>.\n"
+    "The object depends only on the file, the files its import reads, the manifest\n"
+    "rules that match it and the version of zcpack: the same inputs give the same\n"
+    "bytes, wherever the tree lies. It is written to a temporary file beside <object>\n"
+    "and renamed over it. The importer's warnings go to stderr.\n"
+    "\n"
+    "With --deps, print the files the import reads besides <file>, one path relative\n"
+    "to <dir> per line (none for images and other files; for a model, the files its\n"
+    "importer reports). With -o as well, the object is written too.\n"
+    "\n"
+    "Options:\n"
+    "  -o, --output <object> object to write\n"
+    "  --root <dir>          the asset tree <file> belongs to (required)\n"
+    "  --manifest <file>     manifest to apply (default: <dir>/zcpack.json when it\n"
+    "                        exists)\n"
+    "  --deps                print the files the import reads (see above)\n"
+    "  --no-compress, --level <n>, --min-saving <pct>, --no-compress-entries,\n"
+    "  --max-texture-dimension <n>, --model-timeout <s>, --max-memory <size>\n"
+    "                        as for zcpack build; give link's objects the options the\n"
+    "                        build would have had\n"
+    "  -q, --quiet           no warnings; errors only\n"
+    "  -h, --help            show this help\n";
+
+typedef struct zc__import_values {
+    zc_cli_build_values build;  /* the build options import shares */
+    const char *root, *manifest;
+    int deps;
+} zc__import_values;
+
+static const zc_cli_option zc__import_options[] = {
+    ZC_OPT_STRING("--output", 'o', zc__import_values, build.output, "a file name", "output file name"),
+    ZC_OPT_FLAG("--quiet", 'q', zc__import_values, build.quiet),
+    ZC_OPT_FLAG("--no-compress", 0, zc__import_values, build.no_compress),
+    ZC_OPT_FLAG("--no-compress-entries", 0, zc__import_values, build.no_entry_compression),
+    ZC_OPT_NUMBER("--max-texture-dimension", 0, zc__import_values, build.max_dimension, 1, ZC_TEXTURE_MAX_EXTENT),
+    ZC_OPT_NUMBER("--model-timeout", 0, zc__import_values, build.model_timeout, 1, 86400),
+    ZC_OPT_NUMBER("--level", 0, zc__import_values, build.level, 1, ZC_WRITER_MAX_LEVEL),
+    ZC_OPT_NUMBER("--min-saving", 0, zc__import_values, build.min_saving, 1, 99),
+    ZC_OPT_SIZE("--max-memory", 0, zc__import_values, build.max_memory, 1),
+    ZC_OPT_STRING("--root", 0, zc__import_values, root, "a directory name", "root directory name"),
+    ZC_OPT_STRING("--manifest", 0, zc__import_values, manifest, "a file name", "manifest file name"),
+    ZC_OPT_FLAG("--deps", 0, zc__import_values, deps),
+    ZC_OPT_END,
+};
+
+static int zc__import_run(const zc_cli_call *call) {
+    const zc__import_values *v = (const zc__import_values *)call->values;
+    const char *file = call->operands[0];
+    if (!file[0]) return zc__usage_error("import", "empty file name");
+    if (!v->root) return zc__usage_error("import", "missing --root <dir>");
+    if (!v->build.output && !v->deps) return zc__usage_error("import", "missing -o <object> (or --deps)");
+    zc__cli.quiet = v->build.quiet;
+    zc_build_desc bd; /* the build options, resolved as build resolves them */
+    zc__build_desc_from(&bd, &v->build, v->root, v->build.output);
+    zc_object_import_desc desc;
+    memset(&desc, 0, sizeof desc);
+    desc.file = file;
+    desc.root = v->root;
+    desc.manifest = v->manifest;
+    desc.output = v->build.output;
+    desc.logger = bd.logger;
+    desc.no_compress = bd.no_compress;
+    desc.max_texture_dimension = bd.max_texture_dimension;
+    desc.model_timeout_ms = bd.model_timeout_ms;
+    desc.no_entry_compression = bd.no_entry_compression;
+    desc.compress_level = bd.compress_level;
+    desc.min_saving_percent = bd.min_saving_percent;
+    desc.max_memory = bd.max_memory;
+    zc_object_import_info info;
+    zc_result r = zc_object_import(&desc, &info);
+    if (r != ZC_OK) {
+        zc__fail_on(file, r);
+        return zc__exit_for_build(r, ZC_BUILD_STAGE_IMPORT);
+    }
+    if (v->deps && info.reads) fputs(info.reads, stdout);
+    zc_object_import_info_free(&info);
+    return ZC_EXIT_OK;
+}
+
+const zc_command zc__cmd_import = {
+    "import", "import <file> --root <dir> -o <object>", "import one file into an object for link",
+    zc__import_help, ZC_EXITS(OK) | ZC_EXITS(INTERNAL) | ZC_EXITS(USAGE) | ZC_EXITS(IO) | ZC_EXITS(IMPORT),
+    zc__import_options, sizeof(zc__import_values), 1, "file to import", zc__import_run,
+};
