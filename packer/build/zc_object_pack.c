@@ -33,18 +33,17 @@ char *zc__object_scratch_path(const char *beside) {
     return path;
 }
 
-/* The first error the writer logs while checking, without its "<scratch path>: "
- * prefix: the reader's sentence about the entry. */
+/* The first error the writer logs while checking, without the names of the scratch
+ * pack and of the writer's temporary file before it (both end in ".tmp"): the
+ * reader's sentence about the entry. */
 typedef struct zc__first_error {
-    const char *prefix;
     char message[sizeof(((zc_diag *)0)->message)];
 } zc__first_error;
 
 static void zc__keep_first_error(zc_log_level level, const char *message, void *user_data) {
     zc__first_error *first = (zc__first_error *)user_data;
     if (level != ZC_LOG_ERROR || first->message[0]) return;
-    size_t n = strlen(first->prefix);
-    if (strncmp(message, first->prefix, n) == 0 && message[n] == ':' && message[n + 1] == ' ') message += n + 2;
+    for (const char *p = strstr(message, ".tmp: "); p; p = strstr(p + 1, ".tmp: ")) message = p + 6;
     snprintf(first->message, sizeof first->message, "%s", message);
 }
 
@@ -52,7 +51,6 @@ zc_result zc__object_check_entries(const zc__object *obj, const char *beside, zc
     char *scratch = zc__object_scratch_path(beside);
     if (!scratch) return zc_fail(diag, ZC_ERR_IO, "cannot create a scratch pack beside %s: %s", beside, strerror(errno));
     zc__first_error first;
-    first.prefix = scratch;
     first.message[0] = 0;
     zc_writer_desc wd;
     memset(&wd, 0, sizeof wd);
