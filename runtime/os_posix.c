@@ -140,12 +140,6 @@ void zc__os_cond_broadcast(zc__os_cond *c) { pthread_cond_broadcast(ZC__COND(c))
 
 static int64_t zc__posix_ns(struct timespec t) { return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec; }
 
-uint64_t zc__os_now_ns(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (uint64_t)zc__posix_ns(t);
-}
-
 zc_result zc__os_file_identity(const char *path, zc__os_file_id *out, zc_diag *diag) {
     memset(out, 0, sizeof *out);
     struct stat st;
@@ -194,3 +188,9 @@ zc_result zc__os_newest_generation(const char *path, uint64_t *out_n, zc_diag *d
     return ZC_OK;
 }
 #endif /* ZC_EDITOR */
+
+uint64_t zc__os_now_ns(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}

@@ -169,15 +169,6 @@ static zc_result zc__win_wide(const char *path, const char *suffix, wchar_t **ou
     return ZC_OK;
 }
 
-uint64_t zc__os_now_ns(void) {
-    LARGE_INTEGER count, frequency;
-    QueryPerformanceCounter(&count);
-    QueryPerformanceFrequency(&frequency);
-    uint64_t seconds = (uint64_t)count.QuadPart / (uint64_t)frequency.QuadPart;
-    uint64_t rest = (uint64_t)count.QuadPart % (uint64_t)frequency.QuadPart;
-    return seconds * 1000000000u + rest * 1000000000u / (uint64_t)frequency.QuadPart;
-}
-
 /* FILETIME (100 ns units since 1601) as nanoseconds. */
 static int64_t zc__win_ns(FILETIME t) {
     return (int64_t)((((uint64_t)t.dwHighDateTime << 32) | t.dwLowDateTime) * 100u);
@@ -240,3 +231,12 @@ zc_result zc__os_newest_generation(const char *path, uint64_t *out_n, zc_diag *d
     return ZC_OK;
 }
 #endif /* ZC_EDITOR */
+
+uint64_t zc__os_now_ns(void) {
+    LARGE_INTEGER count, frequency;
+    QueryPerformanceCounter(&count);
+    QueryPerformanceFrequency(&frequency);
+    uint64_t seconds = (uint64_t)count.QuadPart / (uint64_t)frequency.QuadPart;
+    uint64_t rest = (uint64_t)count.QuadPart % (uint64_t)frequency.QuadPart;
+    return seconds * 1000000000u + rest * 1000000000u / (uint64_t)frequency.QuadPart;
+}

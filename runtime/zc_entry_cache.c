@@ -13,15 +13,19 @@
  *     clears LIVE with a compare-and-swap that expects no holds, so a hit and an
  *     eviction of the same slot exclude each other without a lock, and a held slot is
  *     never freed;
- *   - the release of the last hold is lock-free too: it stamps the slot with a ticket
- *     of the cache's release clock (one atomic increment) and pushes it on a pending
- *     stack. It takes the lock only when the
- *     cache's resident bytes exceed the budget: it then moves the pending slots into
- *     the LRU list (ordered by release stamp, least recently released at the head) and
- *     evicts from the head while the unheld resident bytes exceed the budget;
- *   - counters that a hit or a release changes (held bytes, hits, the pending stacks)
- *     are striped over ZC__STRIPES cache lines by slot index, so two threads using
- *     different entries rarely write the same line;
+ *   - the release of the last hold is lock-free too: it stamps the slot with the
+ *     time (zc__os_ticks: the CPU's time-stamp counter where there is one, so the LRU
+ *     order of releases on different cores is as close as those counters agree) and,
+ *     unless it is already there, pushes it on a pending stack. It takes the lock only
+ *     when the cache's resident bytes exceed the budget: it then moves the pending
+ *     slots into the LRU list (ordered by release stamp, least recently released at
+ *     the head) and evicts from the head while the unheld resident bytes exceed the
+ *     budget;
+ *   - counters that a hit or a release changes (held bytes, hits) are striped over
+ *     ZC__STRIPES cache lines by thread (zc__thread_stripe), the pending stacks by slot
+ *     index, and the pack's count of holds by thread (zc__pack_hold): a hit on one
+ *     thread writes no line another thread's hits write, except the slot's own state
+ *     when both hold the same entry;
  *   - a miss takes the lock: one thread decodes (outside the lock; the others wait on
  *     the condition variable). A decode that fails leaves the slot empty: the threads
  *     that waited for that decode return its error without decoding again, and any
@@ -78,7 +82,7 @@
 
 typedef struct zc__slot {
     _Alignas(ZC__LINE) uint64_t state; /* atomic: ZC__LIVE | holds. Not LIVE: 0 */
-    uint64_t stamp;             /* atomic: release clock ticket of the last release of the last hold */
+    uint64_t stamp;             /* atomic: zc__os_ticks() at the release of the last hold */
     uint64_t key;               /* the stamp the slot is ordered by in the LRU list */
     const uint8_t *data;        /* block aligned to the entry's alignment; written before LIVE is set */
     void *block;                /* allocation holding the decoded bytes; NULL when none */
@@ -94,10 +98,12 @@ typedef struct zc__slot {
 
 ZC_STATIC_ASSERT(sizeof(zc__slot) == ZC__LINE, "zc_pack.h promises 64 bytes per slot");
 
-/* Counters written by hits and releases, one cache line per stripe (slot index modulo
- * ZC__STRIPES). */
+/* Counters written by hits and releases, one cache line per stripe. held_bytes and hits
+ * belong to the threads of the stripe (a hold may be released on another thread, so
+ * one stripe's held_bytes may wrap below zero; their sum modulo 2^64 is exact), pending
+ * to the slots whose index is the stripe modulo ZC__STRIPES. */
 typedef struct zc__stripe {
-    _Alignas(ZC__LINE) uint64_t held_bytes; /* atomic: raw bytes of this stripe's held slots */
+    _Alignas(ZC__LINE) uint64_t held_bytes; /* atomic: raw bytes held through this stripe's threads */
     uint64_t hits;              /* atomic: acquires served without decoding */
     uint32_t pending;           /* atomic: top of the stack of slots released since the last drain */
 } zc__stripe;
@@ -112,7 +118,6 @@ typedef struct zc__dict {
 struct zc__cache {
     zc__stripe stripes[ZC__STRIPES];
     /* Read by every hit and release, written once. */
-    _Alignas(ZC__LINE) uint64_t release_clock; /* atomic: ticket of the last release of a last hold */
     _Alignas(ZC__LINE) zc__slot *slots; /* atomic: entry_count slots; NULL until the first compressed acquire */
     uint64_t budget;            /* the pack's cache_budget */
     void *self_block;           /* allocations the cache and its slots lie in (aligned inside) */
@@ -212,9 +217,10 @@ static int zc__slot_try_hold(zc__slot *s, uint64_t *before) {
     return 0;
 }
 
-/* Account a new hold of `size` bytes on slot `index` that had `before` holds. */
-static void zc__count_hold(struct zc__cache *c, uint32_t index, uint64_t before, uint64_t size, int hit) {
-    zc__stripe *st = zc__stripe_of(c, index);
+/* Account a new hold of `size` bytes on a slot that had `before` holds, in the calling
+ * thread's stripe. */
+static void zc__count_hold(struct zc__cache *c, uint64_t before, uint64_t size, int hit) {
+    zc__stripe *st = &c->stripes[zc__thread_stripe() % ZC__STRIPES];
     if (hit) __atomic_fetch_add(&st->hits, 1, __ATOMIC_RELAXED);
     if (before == 0) __atomic_fetch_add(&st->held_bytes, size, __ATOMIC_RELAXED);
 }
@@ -294,9 +300,11 @@ static void zc__drain(struct zc__cache *c) {
         while (i != ZC__NIL) {
             zc__slot *s = &slots[i];
             uint32_t next = s->pending_next; /* read before the flag frees the link */
-            __atomic_exchange_n(&s->pending, 0, __ATOMIC_ACQ_REL);
+            /* SEQ_CST with the release's hold drop and flag load: a release that saw
+             * the flag still set has its drop seen here. */
+            __atomic_exchange_n(&s->pending, 0, __ATOMIC_SEQ_CST);
             zc__lru_remove(c, i);
-            if (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) == ZC__LIVE) {
+            if (__atomic_load_n(&s->state, __ATOMIC_SEQ_CST) == ZC__LIVE) {
                 s->key = __atomic_load_n(&s->stamp, __ATOMIC_RELAXED);
                 s->next = batch;
                 batch = i;
@@ -601,7 +609,7 @@ void zc__entry_free_copy(const zc_pack *pack, void *block) { zc__free(pack, bloc
  * ------------------------------------------------------------------------------- */
 
 static void zc__fill_hold(zc_pack *pack, const zc_entry *e, const void *data, void *slot, zc_hold *out) {
-    zc__pack_ref(pack);
+    zc__pack_hold(pack);
     out->data = e->raw_size ? data : NULL;
     out->size = e->raw_size;
     out->entry = *e;
@@ -643,7 +651,7 @@ static zc__slot *zc__hold_slot(zc_pack *pack, struct zc__cache *c, const zc_entr
         uint64_t before;
         if (zc__slot_try_hold(s, &before)) {
             zc__os_mutex_unlock(&c->lock);
-            zc__count_hold(c, e->index, before, e->raw_size, 1);
+            zc__count_hold(c, before, e->raw_size, 1);
             break;
         }
         if (s->decoding) {
@@ -679,7 +687,7 @@ static zc__slot *zc__hold_slot(zc_pack *pack, struct zc__cache *c, const zc_entr
         c->resident_entries++;
         c->decodes++;
         zc__os_mutex_unlock(&c->lock);
-        zc__count_hold(c, e->index, 0, e->raw_size, 0);
+        zc__count_hold(c, 0, e->raw_size, 0);
         break;
     }
     *result = ZC_OK;
@@ -691,11 +699,16 @@ static zc__slot *zc__hold_slot(zc_pack *pack, struct zc__cache *c, const zc_entr
 static void zc__release_slot(const zc_pack *pack, struct zc__cache *c, zc__slot *s, uint64_t size) {
     zc__slot *slots = c->slots;
     uint32_t index = (uint32_t)(s - slots);
-    /* RELEASE: this hold's reads of the bytes happen before an eviction that sees no holds. */
-    if ((__atomic_sub_fetch(&s->state, 1, __ATOMIC_RELEASE) & ~ZC__LIVE) != 0) return;
-    __atomic_fetch_sub(&zc__stripe_of(c, index)->held_bytes, size, __ATOMIC_RELAXED);
-    __atomic_store_n(&s->stamp, __atomic_add_fetch(&c->release_clock, 1, __ATOMIC_RELAXED), __ATOMIC_RELAXED);
-    if (!__atomic_exchange_n(&s->pending, 1, __ATOMIC_ACQ_REL)) zc__pending_push(c, slots, index);
+    /* RELEASE: this hold's reads of the bytes happen before an eviction that sees no
+     * holds. SEQ_CST: see the flag below. */
+    if ((__atomic_sub_fetch(&s->state, 1, __ATOMIC_SEQ_CST) & ~ZC__LIVE) != 0) return;
+    __atomic_fetch_sub(&c->stripes[zc__thread_stripe() % ZC__STRIPES].held_bytes, size, __ATOMIC_RELAXED);
+    __atomic_store_n(&s->stamp, zc__os_ticks(), __ATOMIC_RELAXED);
+    /* A released slot stays pending until the next trim, so within the budget this
+     * writes nothing. A flag seen set is cleared by a drain that then sees this drop
+     * (both SEQ_CST) and queues the slot in the LRU list. */
+    if (!__atomic_load_n(&s->pending, __ATOMIC_SEQ_CST) && !__atomic_exchange_n(&s->pending, 1, __ATOMIC_ACQ_REL))
+        zc__pending_push(c, slots, index);
     /* Within the budget nothing can be over it. SEQ_CST with the push and with the
      * decoders' update: a decode this load misses sees the push when its own release
      * trims. */
@@ -724,7 +737,7 @@ zc_result zc_pack_acquire(zc_pack *pack, const zc_entry *entry, zc_hold *out) {
     zc__slot *slots = c ? __atomic_load_n(&c->slots, __ATOMIC_ACQUIRE) : NULL;
     uint64_t before;
     if (slots && zc__slot_try_hold(&slots[e.index], &before)) {
-        zc__count_hold(c, e.index, before, e.raw_size, 1);
+        zc__count_hold(c, before, e.raw_size, 1);
         zc__fill_hold(pack, &e, slots[e.index].data, &slots[e.index], out);
         return ZC_OK;
     }
@@ -775,7 +788,7 @@ void zc_hold_release(zc_hold *hold) {
         zc__release_slot(pack, __atomic_load_n(&pack->cache, __ATOMIC_ACQUIRE), (zc__slot *)hold->slot, hold->size);
 #endif
     memset(hold, 0, sizeof *hold);
-    zc__pack_unref(pack);
+    zc__pack_unhold(pack);
 }
 
 zc_result zc_pack_cache_stats(const zc_pack *pack, zc_cache_stats *out) {

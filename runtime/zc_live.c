@@ -290,7 +290,7 @@ static void zc__live_sweep(zc_live_pack *live) {
         if (!gen->pack || i == live->current || gen->pins != 0) continue;
         /* The live pack's own reference is the last one: no zc_hold, no mount table. A
          * retired generation is never handed out again, so the count cannot rise. */
-        if (atomic_load_explicit(&gen->pack->refs, memory_order_acquire) != 1u) continue;
+        if (!zc__pack_only_ref(gen->pack)) continue;
         dead[dead_count++] = *gen;
         memset(gen, 0, sizeof *gen);
     }

@@ -92,6 +92,20 @@ typedef struct zc__posix_syscall_table {
 extern zc__posix_syscall_table zc__posix_syscalls;
 #endif
 
+/* Monotonic clock in nanoseconds; only differences are meaningful. */
+uint64_t zc__os_now_ns(void);
+
+/* A cheap increasing count for ordering events: the CPU's time-stamp counter on x86
+ * (invariant on the CPUs this runs on; cores agree as closely as their counters do),
+ * else zc__os_now_ns. Only its order is meaningful. */
+static inline uint64_t zc__os_ticks(void) {
+#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+    return __builtin_ia32_rdtsc();
+#else
+    return zc__os_now_ns();
+#endif
+}
+
 #ifdef ZC_EDITOR
 /* Hot reload support (editor builds; zc_live.c). */
 
@@ -113,9 +127,6 @@ zc_result zc__os_file_identity(const char *path, zc__os_file_id *out, zc_diag *d
  * component is <name>): n decimal without a leading zero, 1 <= n < 10^18. *out_n = 0
  * when there is none. ZC_ERR_IO when the directory cannot be listed. */
 zc_result zc__os_newest_generation(const char *path, uint64_t *out_n, zc_diag *diag);
-
-/* Monotonic clock in nanoseconds; only differences are meaningful. */
-uint64_t zc__os_now_ns(void);
 
 /* n when `name` is "<base>.gen-<n>" as described above, else 0. Pure. */
 static inline uint64_t zc__os_parse_generation(const char *name, const char *base, size_t base_length) {

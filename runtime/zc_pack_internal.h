@@ -14,6 +14,23 @@
 
 struct zc__cache;
 
+/* Holds per stripe of threads, each on its own cache line. A stripe's word is
+ * ZC__HOLD_BIAS plus the holds taken minus the holds dropped on the threads of that
+ * stripe (a hold may be dropped on another thread than took it, so one stripe alone
+ * may count below zero, never the sum); ZC__HOLD_CLOSED is set in every stripe once
+ * the pack's last reference is gone. */
+#define ZC__HOLD_STRIPES 16
+#define ZC__HOLD_BIAS ((int64_t)1 << 40)
+#define ZC__HOLD_CLOSED ((int64_t)1 << 62)
+typedef struct zc__hold_count {
+    _Atomic int64_t word;
+    char pad[64 - sizeof(int64_t)];
+} zc__hold_count;
+
+/* The stripe (of ZC__HOLD_STRIPES) of the calling thread: threads are dealt stripes in
+ * the order they first ask. Any thread. */
+uint32_t zc__thread_stripe(void);
+
 struct zc_pack {
     const uint8_t *base;        /* the pack image */
     const uint8_t *head;        /* its header bytes: head_copy, or base when there is none */
@@ -47,11 +64,15 @@ struct zc_pack {
     char *name;                 /* for messages */
 
     /* Lifetime: one reference for the opener (dropped by zc_pack_close), one per
-     * zc_hold and one per mount table the pack is mounted in. The pack is freed when
-     * the count reaches zero (zc__pack_unref). */
-    char refs_line_before[64];  /* refs alone on its cache line: holds write it from many */
+     * mount table the pack is mounted in, prefetcher and stream; holds count apart, in
+     * `holds` (zc__pack_hold). The pack is freed when the references reach zero and no
+     * hold is left (zc__pack_unref, zc__pack_unhold). */
+    char refs_line_before[64];  /* refs alone on its cache line: it is written from many */
     atomic_uint refs;           /* threads while they read the fields around it */
     char refs_line_after[60];
+    zc__hold_count holds[ZC__HOLD_STRIPES]; /* holds, one cache line per stripe of threads */
+    _Atomic int64_t closing_holds; /* after the last reference: the holds left, plus a bias
+                                   while the stripes are closed (zc_pack.c) */
     uint64_t cache_budget;      /* resolved zc_pack_desc.cache_budget */
     uint64_t max_decoded_size;  /* resolved zc_pack_desc.max_decoded_size */
     struct zc__cache *cache;    /* decoded compressed entries (zc_entry_cache.c); NULL until
@@ -91,6 +112,20 @@ zc_result zc__pack_open_lazy(zc_pack **out_pack, const zc_pack_desc *desc);
  * payload among them once, and remember that they passed. The first failure is logged
  * and returned. For packs from zc__pack_open_lazy. Any thread. */
 zc_result zc__pack_check_entries(const zc_pack *pack, const uint8_t *which);
+
+/* Take one hold on the pack: it stays mapped until the matching zc__pack_unhold, after
+ * zc_pack_close too. Writes only the calling thread's stripe of pack->holds, so holds
+ * taken on different threads share no cache line. Any thread, while the caller has a
+ * reference (an open handle, a mount). */
+void zc__pack_hold(zc_pack *pack);
+
+/* Drop one hold, taken on any thread. When the pack is closed and this was the last
+ * hold, frees it. Any thread. */
+void zc__pack_unhold(zc_pack *pack);
+
+/* 1 when only one reference is left and no hold: a retired hot reload generation,
+ * which is never handed out again, can be closed. Any thread. */
+int zc__pack_only_ref(const zc_pack *pack);
 
 /* Take one more reference on the pack. Any thread. */
 void zc__pack_ref(zc_pack *pack);

@@ -1202,3 +1202,109 @@ Test(cache_stress, hits_releases_and_evictions) {
     for (uint32_t k = 0; k < STRESS_ENTRIES; ++k) free(data[k]);
     free(out);
 }
+
+/* ---------------------------------------------------------------------------------
+ * Holds from many threads outlive the pack's handle
+ * ------------------------------------------------------------------------------- */
+
+#define HANDOFF_THREADS 4
+#define HANDOFF_HOLDS 64
+
+static _Atomic long handoff_live; /* allocations of the pack not yet freed */
+
+static void *handoff_alloc(size_t size, void *user) {
+    (void)user;
+    void *p = malloc(size);
+    if (p) atomic_fetch_add(&handoff_live, 1);
+    return p;
+}
+
+static void handoff_free(void *p, void *user) {
+    (void)user;
+    if (p) atomic_fetch_sub(&handoff_live, 1);
+    free(p);
+}
+
+typedef struct handoff_worker {
+    pthread_t thread;
+    pthread_barrier_t *taken, *closed;
+    zc_pack *pack;
+    const zc_entry *entries;
+    uint8_t *const *expect;
+    const size_t *sizes;
+    uint32_t seed;
+    zc_hold holds[HANDOFF_HOLDS]; /* taken by this thread */
+    uint32_t held_entry[HANDOFF_HOLDS];
+    struct handoff_worker *next;  /* whose holds this thread releases */
+    uint32_t bad;
+} handoff_worker;
+
+static void *handoff_run(void *arg) {
+    handoff_worker *w = (handoff_worker *)arg;
+    uint32_t x = w->seed;
+    for (int i = 0; i < HANDOFF_HOLDS; ++i) {
+        x = x * 1664525u + 1013904223u;
+        uint32_t k = (x >> 8) % STRESS_ENTRIES;
+        w->held_entry[i] = k;
+        if (zc_pack_acquire(w->pack, &w->entries[k], &w->holds[i]) != ZC_OK) w->bad++;
+    }
+    pthread_barrier_wait(w->taken);
+    pthread_barrier_wait(w->closed); /* the handle is closed now: only holds keep the pack */
+    handoff_worker *other = w->next;
+    for (int i = 0; i < HANDOFF_HOLDS; ++i) {
+        uint32_t k = other->held_entry[i];
+        if (other->holds[i].size != w->sizes[k] || memcmp(other->holds[i].data, w->expect[k], w->sizes[k]) != 0)
+            w->bad++;
+        zc_hold_release(&other->holds[i]);
+    }
+    return NULL;
+}
+
+/* Holds taken on four threads are released on other threads after zc_pack_close: the
+ * bytes stay readable until each release, and the pack's last allocation goes with
+ * the last hold, whichever thread drops it (holds are counted per thread, so a release
+ * on another thread than the acquire must still balance). */
+Test(cache_stress, holds_outlive_close_across_threads) {
+    const char *paths[STRESS_ENTRIES];
+    char names[STRESS_ENTRIES][8];
+    uint8_t *data[STRESS_ENTRIES];
+    size_t sizes[STRESS_ENTRIES];
+    for (uint32_t k = 0; k < STRESS_ENTRIES; ++k) {
+        snprintf(names[k], sizeof names[k], "e%02u", k);
+        paths[k] = names[k];
+        sizes[k] = 2048u + 977u * k;
+        data[k] = numbered_text(sizes[k] + 13u * k);
+        memmove(data[k], data[k] + 13u * k, sizes[k]);
+    }
+    char *out = compressed_pack("handoff.zcpack", paths, data, sizes, STRESS_ENTRIES);
+    for (int round = 0; round < 20; ++round) {
+        atomic_store(&handoff_live, 0);
+        zc_pack *pack = open_with(out, (zc_pack_desc){ .allocator = { handoff_alloc, handoff_free, NULL } });
+        zc_entry entries[STRESS_ENTRIES];
+        for (uint32_t k = 0; k < STRESS_ENTRIES; ++k) entries[k] = find(pack, paths[k]);
+        pthread_barrier_t taken, closed;
+        pthread_barrier_init(&taken, NULL, HANDOFF_THREADS + 1);
+        pthread_barrier_init(&closed, NULL, HANDOFF_THREADS + 1);
+        handoff_worker workers[HANDOFF_THREADS];
+        for (int t = 0; t < HANDOFF_THREADS; ++t)
+            workers[t] = (handoff_worker){ .taken = &taken, .closed = &closed, .pack = pack, .entries = entries,
+                                           .expect = data, .sizes = sizes, .seed = 104729u * (uint32_t)(t + 1 + round),
+                                           .next = &workers[(t + 1) % HANDOFF_THREADS] };
+        for (int t = 0; t < HANDOFF_THREADS; ++t)
+            cr_assert_eq(pthread_create(&workers[t].thread, NULL, handoff_run, &workers[t]), 0);
+        pthread_barrier_wait(&taken);
+        zc_pack_close(pack);
+        cr_assert_gt(atomic_load(&handoff_live), 0, "closed with holds left: the pack must stay");
+        pthread_barrier_wait(&closed);
+        for (int t = 0; t < HANDOFF_THREADS; ++t) {
+            pthread_join(workers[t].thread, NULL);
+            cr_assert_eq(workers[t].bad, 0, "round %d, thread %d: %u holds failed or read wrong bytes", round, t,
+                         workers[t].bad);
+        }
+        pthread_barrier_destroy(&taken);
+        pthread_barrier_destroy(&closed);
+        cr_assert_eq(atomic_load(&handoff_live), 0, "round %d: the last release frees every allocation", round);
+    }
+    for (uint32_t k = 0; k < STRESS_ENTRIES; ++k) free(data[k]);
+    free(out);
+}

@@ -50,7 +50,9 @@
  *    once after zc_pack_open() returned (the pack is immutable after open), and so
  *    are zc_pack_get, zc_pack_acquire and zc_hold_release (the decoded-entry cache
  *    synchronises itself: a cache hit, and a release while the cache's resident bytes
- *    are within its budget, take no lock; decodes and evictions take the cache's lock).
+ *    are within its budget, take no lock and write no memory that holds on another
+ *    thread write, except the entry's own slot when both hold that entry; decodes and
+ *    evictions take the cache's lock).
  *
  * Trust
  *  Validation happens at open (zc_pack_desc.validate) or on demand (zc_pack_validate),
