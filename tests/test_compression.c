@@ -1308,3 +1308,102 @@ Test(cache_stress, holds_outlive_close_across_threads) {
     for (uint32_t k = 0; k < STRESS_ENTRIES; ++k) free(data[k]);
     free(out);
 }
+
+/* ---------------------------------------------------------------------------------
+ * Encoding ahead of the writer (zc_writer_encode) stores what end_entry stores
+ * ------------------------------------------------------------------------------- */
+
+/* One pack written through begin/write/end, one through zc_writer_encode and
+ * zc_writer_copy_entry, with the same settings: byte for byte the same file. Payloads:
+ * text, random bytes (stays raw), a tiny one, an empty one, two seekable ones (above
+ * ZC_WRITER_SEEKABLE_MIN) and a twin of the text. */
+static void encode_matches_end_entry(int level, uint32_t min_saving, int single_frame) {
+    enum { N = 7 };
+    size_t sizes[N] = { 300000, 200000, 10, 0, (3u << 20) + 12345, ZC_WRITER_COMPRESS_MEMORY, 300000 };
+    uint8_t *data[N];
+    for (int i = 0; i < N; ++i) {
+        data[i] = numbered_text(sizes[i] + 1);
+        if (i == 1) for (size_t k = 0; k < sizes[i]; ++k) data[i][k] = (uint8_t)(k * 2654435761u >> 13);
+    }
+    memcpy(data[6], data[0], sizes[0]);
+    char *paths[2] = { zct_tmp_path("written.zcpack"), zct_tmp_path("encoded.zcpack") };
+    for (int way = 0; way < 2; ++way) {
+        zc_writer *w = NULL;
+        cr_assert_eq(zc_writer_open(&w, &(zc_writer_desc){ .path = paths[way], .no_sync = 1, .compress = compress_all,
+                                                          .compress_level = level, .min_saving_percent = min_saving,
+                                                          .single_frame = single_frame }),
+                     ZC_OK);
+        zc_writer_encoder *e = way ? zc_writer_encoder_create(w) : NULL;
+        for (int i = 0; i < N; ++i) {
+            char path[16];
+            snprintf(path, sizeof path, "e%d", i);
+            if (!way) {
+                cr_assert_eq(zc_writer_begin_entry(w, path, ZC_TYPE_BLOB, ZC_BLOB_LAYOUT_HASH, 4), ZC_OK);
+                cr_assert_eq(zc_writer_write(w, data[i], sizes[i]), ZC_OK);
+                cr_assert_eq(zc_writer_end_entry(w), ZC_OK);
+                continue;
+            }
+            cr_assert(zc_writer_encodes(w, path, ZC_TYPE_BLOB, sizes[i]));
+            zc_entry entry;
+            memset(&entry, 0, sizeof entry);
+            const void *stored;
+            size_t stored_size;
+            cr_assert_eq(zc_writer_encode(e, data[i], sizes[i], &entry.codec, &stored, &stored_size), ZC_OK);
+            entry.path = path;
+            entry.type = ZC_TYPE_BLOB;
+            entry.layout_hash = ZC_BLOB_LAYOUT_HASH;
+            entry.alignment = 16;
+            entry.data = stored;
+            entry.stored_size = stored_size;
+            entry.raw_size = sizes[i];
+            entry.content_hash = XXH3_64bits(data[i], sizes[i]);
+            cr_assert_eq(zc_writer_copy_entry(w, &entry), ZC_OK);
+        }
+        cr_assert_not(zc_writer_encodes(w, "big", ZC_TYPE_BLOB, ZC_WRITER_COMPRESS_MEMORY + 1),
+                      "a candidate larger than the writer keeps in memory is compressed by end_entry");
+        zc_writer_encoder_destroy(e);
+        cr_assert_eq(zc_writer_finish(w), ZC_OK);
+    }
+    cr_assert(zct_files_equal(paths[0], paths[1]), "level %d, saving %u, single frame %d: the packs differ", level,
+              min_saving, single_frame);
+    for (int i = 0; i < N; ++i) free(data[i]);
+    free(paths[0]);
+    free(paths[1]);
+}
+
+Test(compression, encoding_ahead_stores_what_end_entry_stores) {
+    encode_matches_end_entry(0, 0, 0);
+    encode_matches_end_entry(3, 40, 0);
+    encode_matches_end_entry(1, 0, 1);
+}
+
+/* A build's workers compress blobs ahead of the writer: the pack is the same with 1
+ * and 4 threads, and the same as the writer compressing them itself (the import of
+ * one file by zcpack import goes through end_entry). */
+Test(compression, blob_packs_do_not_depend_on_threads) {
+    char *tree = zct_tmp_path("tree");
+    for (int i = 0; i < 40; ++i) {
+        char rel[32];
+        snprintf(rel, sizeof rel, "d%d/f%02d.txt", i % 3, i);
+        size_t n = 1000u + 37000u * (size_t)i;
+        uint8_t *text = numbered_text(n + 1);
+        zct_put(tree, rel, text, n);
+        free(text);
+    }
+    char *one = zct_tmp_path("one.zcpack"), *four = zct_tmp_path("four.zcpack");
+    cr_assert_eq(zc_build(&(zc_build_desc){ .input_dir = tree, .output_path = one, .threads = 1, .no_sync = 1 }, NULL), ZC_OK);
+    cr_assert_eq(zc_build(&(zc_build_desc){ .input_dir = tree, .output_path = four, .threads = 4, .no_sync = 1 }, NULL), ZC_OK);
+    cr_assert(zct_files_equal(one, four), "the pack depends on the number of threads");
+    zc_pack *pack = open_with(one, (zc_pack_desc){ .validate = ZC_VALIDATE_CHECKSUMS });
+    uint32_t compressed = 0;
+    for (uint32_t i = 0; i < zc_pack_entry_count(pack); ++i) {
+        zc_entry e;
+        cr_assert_eq(zc_pack_entry_at(pack, i, &e), ZC_OK);
+        compressed += e.codec != ZC_CODEC_NONE;
+    }
+    cr_assert_eq(compressed, 40, "every text blob is stored compressed");
+    zc_pack_close(pack);
+    free(one);
+    free(four);
+    free(tree);
+}

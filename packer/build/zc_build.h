@@ -39,7 +39,12 @@
  * verified, then reported as ZC_ERR_IO at stage SCAN: an incomplete pack is never a
  * clean success.
  *
- * Compression (zc_writer.h, "Compression"): the importer row of the file says which
+ * Compression (zc_writer.h, "Compression"): candidates of at most
+ * ZC_WRITER_COMPRESS_MEMORY raw bytes produced on the thread pool (textures, models'
+ * entries, and blobs of files that small, which are read there whole) are compressed
+ * there too (zc_writer_encode, the writer's own bytes), and the writer only appends
+ * them; larger candidates are compressed by the writer on the build's thread.
+ * The importer row of the file says which
  * of the entry types it produces are candidates for zstd (zc_importer_compresses),
  * else the entry type's row does (zc_entry_types.h). Today: blobs (and any type
  * without a runtime view) are candidates, each stored compressed when that saves at least

@@ -59,6 +59,8 @@ typedef struct zc__pipe {
     zc_writer *w;
     uv_loop_t loop;
     zc__job *ring;
+    zc_writer_encoder **encoders; /* one per ring slot, created by the slot's first
+                                   compressing job (zc_build_pipeline.c) */
     size_t window;
     size_t next_submit, next_retire;
     int stop;                   /* submit nothing more; write nothing more */

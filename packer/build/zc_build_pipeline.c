@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <uv.h>
+#include <xxhash.h>
 #include <zstd.h>
 
 #include "zc_build_internal.h"
@@ -33,6 +34,7 @@ struct zc__job {
     char *file_path;
     zc_import_settings settings;
     int ready;                  /* prepared, or nothing to prepare */
+    int prepared;               /* imported through the row's prepare step (zc_importer_prepares) */
     int fatal;                  /* the build itself failed on this job */
     zc_result result;           /* of the prepare step */
     zc_diag diag;
@@ -66,6 +68,42 @@ static void zc__job_source(const zc__job *job, zc_import_source *src) {
     src->settings = &job->settings;
 }
 
+/* Thread pool: compress the job's outputs that the writer would compress, as it would
+ * (zc_writer_encode), so the build's thread only appends them. Uses the encoder of the
+ * job's ring slot, which no other job uses meanwhile. */
+static zc_result zc__encode_outputs(zc__job *job) {
+    zc__pipe *p = job->pipe;
+    const char *own = p->b->files[job->index].rel;
+    for (size_t i = 0; i < job->outputs.count; ++i) {
+        zc_import_output *o = &job->outputs.items[i];
+        const char *path = o->path ? o->path : own;
+        if (o->encoded || !zc_writer_encodes(p->w, path, o->type, o->size)) continue;
+        zc_writer_encoder **e = &p->encoders[job->index % p->window];
+        if (!*e && !(*e = zc_writer_encoder_create(p->w)))
+            return zc_fail(&job->diag, ZC_ERR_OUT_OF_MEMORY, "out of memory for a compression context");
+        zc_codec codec;
+        const void *stored;
+        size_t stored_size;
+        zc_result r = zc_writer_encode(*e, o->payload, o->size, &codec, &stored, &stored_size);
+        if (r != ZC_OK) return zc_fail(&job->diag, r, "cannot compress the entry %s: %s", path, zc_result_str(r));
+        if (codec != ZC_CODEC_NONE) {
+            void *copy = malloc(stored_size);
+            if (!copy) return zc_fail(&job->diag, ZC_ERR_OUT_OF_MEMORY, "out of memory for a compressed entry");
+            memcpy(copy, stored, stored_size);
+            o->content_hash = XXH3_64bits(o->payload, o->size);
+            free(o->payload);
+            o->payload = copy;
+        } else {
+            o->content_hash = XXH3_64bits(o->payload, o->size);
+        }
+        o->encoded = 1;
+        o->codec = codec;
+        o->raw_size = o->size;
+        o->size = stored_size;
+    }
+    return ZC_OK;
+}
+
 /* Thread pool: the prepare step. Touches only the job. */
 static void zc__work(uv_work_t *req) {
     zc__job *job = (zc__job *)req->data;
@@ -78,6 +116,7 @@ static void zc__work(uv_work_t *req) {
                                              &job->cached);
     else
         job->result = job->imp->prepare(&src, &job->outputs, &job->diag);
+    if (job->result == ZC_OK) job->result = zc__encode_outputs(job);
 }
 
 static void zc__pump(zc__pipe *p);
@@ -115,7 +154,7 @@ static void zc__submit(zc__pipe *p) {
     if (!job->file_path) {
         job->result = zc_fail(&job->diag, ZC_ERR_OUT_OF_MEMORY, "out of memory");
         job->fatal = 1;
-    } else if (job->imp->prepare) {
+    } else if ((job->prepared = zc_importer_prepares(job->imp, b->files[index].size))) {
         int e = uv_queue_work(&p->loop, &job->req, zc__work, zc__after_work);
         if (e == 0) return;
         job->result = zc_fail(&job->diag, ZC_ERR_IO, "cannot start the import: %s", uv_strerror(e));
@@ -146,7 +185,7 @@ static zc_result zc__check_collisions(const zc__build *b, const zc__job *job, zc
  * *fatal set. */
 static zc_result zc__write_job(zc__pipe *p, zc__job *job, int *fatal) {
     const char *path = p->b->files[job->index].rel;
-    if (job->imp->prepare) {
+    if (job->prepared) {
         zc_result r = zc_import_outputs_check(&job->outputs, path, &job->diag);
         if (r == ZC_OK) r = zc__check_collisions(p->b, job, &job->diag);
         if (r != ZC_OK) return r;
@@ -228,7 +267,10 @@ void zc__run_imports(zc__pipe *p) {
     if (threads > 1024) threads = 1024;
     p->window = 2 * (size_t)threads;
     p->ring = (zc__job *)calloc(p->window, sizeof *p->ring);
-    if (!p->ring) {
+    p->encoders = (zc_writer_encoder **)calloc(p->window, sizeof *p->encoders);
+    if (!p->ring || !p->encoders) {
+        free(p->ring);
+        free(p->encoders);
         zc__build_log(p->b, ZC_LOG_ERROR, "%s: out of memory for the import queue", p->b->root);
         zc__set_fatal(p, ZC_ERR_OUT_OF_MEMORY);
         return;
@@ -237,6 +279,7 @@ void zc__run_imports(zc__pipe *p) {
     if (e != 0) {
         zc__build_log(p->b, ZC_LOG_ERROR, "%s: cannot start the import loop: %s", p->b->root, uv_strerror(e));
         zc__set_fatal(p, ZC_ERR_IO);
+        free(p->encoders);
         free(p->ring);
         return;
     }
@@ -245,6 +288,8 @@ void zc__run_imports(zc__pipe *p) {
     zc__pump(p);
     uv_run(&p->loop, UV_RUN_DEFAULT); /* returns when no prepare step is left */
     uv_loop_close(&p->loop);
+    for (size_t i = 0; i < p->window; ++i) zc_writer_encoder_destroy(p->encoders[i]);
+    free(p->encoders);
     free(p->ring);
 }
 

@@ -114,6 +114,32 @@ typedef struct zc_writer_desc {
                                       checks the signature too; the key is copied */
 } zc_writer_desc;
 
+/* Encoding ahead of the writer: a compression candidate's stored form computed on any
+ * thread, to be appended later with zc_writer_copy_entry (a build compresses on its
+ * worker threads this way, and the writer's thread only appends finished bytes). For
+ * an entry zc_writer_encodes accepts, zc_writer_encode gives exactly the codec and
+ * bytes end_entry would have stored, so the pack does not depend on which thread
+ * compressed what. An encoder holds one zstd context and its output buffer: one
+ * thread at a time uses it. */
+typedef struct zc_writer_encoder zc_writer_encoder;
+
+/* An encoder with w's compression settings. NULL when out of memory. Any thread,
+ * while w is open (it only reads w's settings). */
+zc_writer_encoder *zc_writer_encoder_create(const zc_writer *w);
+void zc_writer_encoder_destroy(zc_writer_encoder *e);
+
+/* 1 when an entry of `raw_size` bytes at `path` of `type` is a compression candidate
+ * of w whose stored form zc_writer_encode computes: the policy picks it, it fits in
+ * ZC_WRITER_COMPRESS_MEMORY (larger ones are compressed from the file by end_entry)
+ * and w trains no dictionaries. Any thread while w is open. */
+int zc_writer_encodes(const zc_writer *w, const char *path, uint32_t type, uint64_t raw_size);
+
+/* The stored form of n raw bytes: *codec and the bytes [*stored, *stored + *stored_size),
+ * which are `raw` itself when the entry stays raw (codec 0), else the encoder's buffer,
+ * valid until its next call. ZC_ERR_OUT_OF_MEMORY, or ZC_ERR_IO when zstd fails. */
+zc_result zc_writer_encode(zc_writer_encoder *e, const void *raw, size_t n, zc_codec *codec, const void **stored,
+                           size_t *stored_size);
+
 /* Create the temporary file beside desc->path and remove stale ones of ended
  * processes there (see "Crash safety"). ZC_ERR_IO (logged with the path and
  * strerror) when it cannot be created, or when desc->path exists and is not a regular

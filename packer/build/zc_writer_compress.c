@@ -263,6 +263,50 @@ static zc_result zc__store_policy(zc_writer *w, uint32_t index, const uint8_t *r
     return zc__writer_store(w, index, w->zbuf, len, seekable ? ZC_CODEC_ZSTD_SEEKABLE : ZC_CODEC_ZSTD);
 }
 
+/* ---------------------------------------------------------------------------------
+ * Encoding ahead of the writer (zc_writer.h): an encoder is a writer with no file
+ * that holds only the compression settings, its zstd context and its buffer, so the
+ * one-shot paths above run on it unchanged.
+ * ------------------------------------------------------------------------------- */
+
+struct zc_writer_encoder {
+    zc_writer w;
+};
+
+zc_writer_encoder *zc_writer_encoder_create(const zc_writer *w) {
+    zc_writer_encoder *e = (zc_writer_encoder *)calloc(1, sizeof *e);
+    if (!e) return NULL;
+    e->w.path = w->path; /* borrowed, for messages; the logger stays silent */
+    e->w.fd = -1;
+    e->w.level = w->level;
+    e->w.min_saving = w->min_saving;
+    e->w.single_frame = w->single_frame;
+    return e;
+}
+
+void zc_writer_encoder_destroy(zc_writer_encoder *e) {
+    if (!e) return;
+    free(e->w.zbuf);
+    ZSTD_freeCCtx(e->w.cctx);
+    free(e);
+}
+
+int zc_writer_encodes(const zc_writer *w, const char *path, uint32_t type, uint64_t raw_size) {
+    return w && w->compress && !w->dictionaries && type != ZC_TYPE_ZSTD_DICT &&
+           raw_size <= ZC_WRITER_COMPRESS_MEMORY && w->compress(path, type, w->compress_user_data);
+}
+
+zc_result zc_writer_encode(zc_writer_encoder *e, const void *raw, size_t n, zc_codec *codec, const void **stored,
+                           size_t *stored_size) {
+    size_t len = 0;
+    int seekable = zc__seekable(&e->w, n);
+    zc_result r = seekable ? zc__try_seekable(&e->w, raw, n, NULL, &len) : zc__try_compress(&e->w, raw, n, NULL, &len);
+    *codec = !len ? ZC_CODEC_NONE : seekable ? ZC_CODEC_ZSTD_SEEKABLE : ZC_CODEC_ZSTD;
+    *stored = len ? (const void *)e->w.zbuf : raw;
+    *stored_size = len ? len : n;
+    return r;
+}
+
 /* Stream the raw bytes of a spilled candidate (in the file at rec->offset) through
  * zstd into the file after them. Sets *frame_len to the frame's size, or 0 when it
  * grew past the policy's limit (the file is then cut back to the raw bytes). */

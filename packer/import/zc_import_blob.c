@@ -62,3 +62,53 @@ zc_result zc__import_blob(const zc_import_source *src, zc_writer *w, zc_diag *di
     zc__packer_sys.close(fd);
     return r;
 }
+
+/* The whole file as one output, for files the build reads on a worker (at most
+ * ZC_WRITER_COMPRESS_MEMORY bytes when the scan saw them; a file that grew since is
+ * read whole all the same, up to twice that, else refused as changed). */
+zc_result zc__prepare_blob(const zc_import_source *src, zc_import_outputs *out, zc_diag *diag) {
+    memset(out, 0, sizeof *out);
+    uint32_t align_log2 = zc__blob_align_log2(src, diag);
+    if (align_log2 == 0) return ZC_ERR_INVALID_ARGUMENT;
+    int fd;
+    zc_result r = zc_import_open(src, &fd, diag);
+    if (r != ZC_OK) return r;
+    size_t cap = (size_t)src->size + 1, len = 0, limit = 2u * ZC_WRITER_COMPRESS_MEMORY;
+    uint8_t *data = (uint8_t *)malloc(cap);
+    if (!data) r = zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory for the file's %zu bytes", cap - 1);
+    while (r == ZC_OK) {
+        if (len == cap) {
+            size_t grown_cap = cap * 2 < limit ? cap * 2 : limit;
+            uint8_t *grown = grown_cap > cap ? (uint8_t *)realloc(data, grown_cap) : NULL;
+            if (!grown) {
+                r = zc_fail(diag, ZC_ERR_IO, "the file grew past %zu bytes while it was read", len);
+                break;
+            }
+            data = grown;
+            cap = grown_cap;
+        }
+        ssize_t n = zc__packer_sys.read(fd, data + len, cap - len);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            r = zc_fail(diag, ZC_ERR_IO, "cannot read: %s", strerror(errno));
+        } else if (n == 0) {
+            break;
+        } else {
+            len += (size_t)n;
+        }
+    }
+    zc__packer_sys.close(fd);
+    if (r == ZC_OK && !(out->items = (zc_import_output *)calloc(1, sizeof *out->items)))
+        r = zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory");
+    if (r != ZC_OK) {
+        free(data);
+        return r;
+    }
+    out->count = 1;
+    out->items[0].type = ZC_TYPE_BLOB;
+    out->items[0].layout_hash = ZC_BLOB_LAYOUT_HASH;
+    out->items[0].align_log2 = align_log2;
+    out->items[0].payload = data;
+    out->items[0].size = len;
+    return ZC_OK;
+}

@@ -122,6 +122,12 @@ typedef struct zc_import_output {
     char *path;                     /* malloc'd entry path; NULL = the source's entry path */
     uint64_t *deps;                 /* malloc'd asset ids the entry references; NULL when none */
     uint32_t dep_count;
+    int encoded;                    /* 0: payload holds the raw bytes; 1: their stored form from
+                                       zc_writer_encode (the build's workers compress ahead of
+                                       the writer), described by the three fields below */
+    zc_codec codec;                 /* encoded: the stored form's codec */
+    uint64_t raw_size;              /* encoded: bytes of the raw entry */
+    uint64_t content_hash;          /* encoded: XXH3-64 of the raw entry */
 } zc_import_output;
 
 /* Every entry a prepare function built for one source file, plus its warnings. */
@@ -156,6 +162,9 @@ typedef struct zc_import_codec {
 /* zc_importer.flags */
 enum {
     ZC_IMPORTER_CACHED = 1u << 0,   /* the build cache keeps its prepared outputs (needs prepare) */
+    ZC_IMPORTER_PREPARE_SMALL = 1u << 2, /* prepare only files of at most ZC_WRITER_COMPRESS_MEMORY
+                                       bytes (read whole on a worker); larger ones stream
+                                       through import (zc_importer_prepares) */
     ZC_IMPORTER_READS_TREE = 1u << 1, /* its imports read other files of the tree: its cache
                                        key covers them (zc_build_cache.h) */
 };
@@ -193,6 +202,10 @@ typedef struct zc_importer {
 /* 1 when entries of `type` that `imp` produces are compression candidates by default:
  * the row's codecs, else the entry type's default (zc_entry_type_compressed_by_default).
  * imp NULL: the entry type's default. Pure; any thread. */
+/* 1 when a file of `size` bytes is imported through imp's prepare step (imp has one,
+ * and ZC_IMPORTER_PREPARE_SMALL, when set, admits the size), 0 when through import. */
+int zc_importer_prepares(const zc_importer *imp, uint64_t size);
+
 int zc_importer_compresses(const zc_importer *imp, uint32_t type);
 
 /* Number of importers in the table (at most ZC_IMPORTER_MAX), and the one at `index`
@@ -264,6 +277,7 @@ void zc_import_outputs_free(zc_import_outputs *outs);
 
 /* The importers themselves (zc_import_*.c). */
 zc_result zc__import_blob(const zc_import_source *src, zc_writer *w, zc_diag *diag);
+zc_result zc__prepare_blob(const zc_import_source *src, zc_import_outputs *out, zc_diag *diag);
 zc_result zc__import_texture(const zc_import_source *src, zc_writer *w, zc_diag *diag);
 zc_result zc__prepare_texture(const zc_import_source *src, zc_import_output *out, zc_diag *diag);
 zc_result zc__import_model(const zc_import_source *src, zc_writer *w, zc_diag *diag);

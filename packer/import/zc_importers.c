@@ -174,6 +174,8 @@ static const zc_importer zc__importers[] = {
         .name = "blob",
         .version = 1,
         .import = zc__import_blob,
+        .prepare = zc__prepare_blob,
+        .flags = ZC_IMPORTER_PREPARE_SMALL,
         .codecs = zc__blob_codecs,
     },
 };
@@ -258,6 +260,24 @@ zc_result zc_import_output_write(const zc_import_output *out, const char *entry_
     const char *path = out && out->path ? out->path : entry_path;
     if (!out || !path || !w || (!out->payload && out->size) || (!out->deps && out->dep_count))
         return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "nothing to write");
+    if (out->encoded) {
+        zc_entry e;
+        memset(&e, 0, sizeof e);
+        e.path = path;
+        e.type = out->type;
+        e.layout_hash = out->layout_hash;
+        e.alignment = (uint32_t)1 << out->align_log2;
+        e.codec = out->codec;
+        e.data = out->payload;
+        e.stored_size = out->size;
+        e.raw_size = out->raw_size;
+        e.content_hash = out->content_hash;
+        e.deps = out->deps;
+        e.deps_count = out->dep_count;
+        zc_result copied = zc_writer_copy_entry(w, &e);
+        if (copied != ZC_OK) return zc_fail(diag, copied, "cannot write the entry %s: %s", path, zc_result_str(copied));
+        return ZC_OK;
+    }
     zc_result r = zc_writer_begin_entry(w, path, out->type, out->layout_hash, out->align_log2);
     if (r != ZC_OK) return zc_fail(diag, r, "cannot begin the entry %s: %s", path, zc_result_str(r));
     for (uint32_t i = 0; i < out->dep_count && r == ZC_OK; ++i) r = zc_writer_add_dep(w, out->deps[i]);
@@ -338,6 +358,10 @@ void zc_import_notes_log(const char *notes, const char *file, zc_logger logger) 
         }
         notes += n + (end ? 1 : 0);
     }
+}
+
+int zc_importer_prepares(const zc_importer *imp, uint64_t size) {
+    return imp && imp->prepare && (!(imp->flags & ZC_IMPORTER_PREPARE_SMALL) || size <= ZC_WRITER_COMPRESS_MEMORY);
 }
 
 int zc_importer_compresses(const zc_importer *imp, uint32_t type) {
