@@ -28,7 +28,8 @@
 #                                 (ASan+UBSan) into bin/fuzz/ and run each for
 #                                 FUZZ_SECONDS; every crashing input is kept under
 #                                 tests/fuzz/regressions/, which `make test` replays
-#   make install [PREFIX=dir]     zcpack, headers, libraries, pkg-config file
+#   make install [PREFIX=dir]     zcpack, headers, libraries, pkg-config file, the Bazel
+#                                 rules (share/zcpack/bazel, tools/bazel/README.md)
 #   make clean                    remove build/ and bin/
 #
 # demo, test, bench and fuzz first install missing Debian packages (tools/bootstrap.sh).
@@ -119,7 +120,7 @@ CHECK_SUITES := format_* cache_stress material_format mesh_format scene_format v
 	corruption compression mount prefetch fuzz_replay build_cache texture texture_bad texture_quality \
 	model viewer watch patch cli stats importers trust_inputs trust_bombs outputs signing get mapped model_md3 lookup stream imlink
 CHECK_TESTS := identity/demo*
-SLOW_SUITES := alloc_faults io_faults sweep kill large model_build identity
+SLOW_SUITES := alloc_faults io_faults sweep kill large model_build identity bazel
 EDITOR_SUITES := reload alloc_faults_editor
 empty :=
 space := $(empty) $(empty)
@@ -190,6 +191,10 @@ install: release
 	ln -sfn libzcpack.so.$(SOMAJOR) $(DESTDIR)$(prefix)/lib/libzcpack.so
 	sed -e 's|@PREFIX@|$(prefix)|' -e 's|@VERSION@|$(VERSION)|' tools/zcpack.pc.in \
 		> $(DESTDIR)$(prefix)/lib/pkgconfig/zcpack.pc
+	install -d $(DESTDIR)$(prefix)/share/zcpack/bazel
+	install -m 644 tools/bazel/README.md tools/bazel/WORKSPACE tools/bazel/BUILD.bazel tools/bazel/*.bzl \
+		$(DESTDIR)$(prefix)/share/zcpack/bazel/
+	install -m 755 tools/bazel/*.sh $(DESTDIR)$(prefix)/share/zcpack/bazel/
 
 clean:
 	rm -rf build bin

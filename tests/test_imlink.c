@@ -312,6 +312,8 @@ Test(imlink, deps_lists_what_the_import_reads) {
         zct_run run = ZCT_CLI("import", "--deps", file, "--root", rootc);
         ZCT_EXPECT_CODE(run, ZC_EXIT_OK);
         if (i < 2) cr_assert_eq(run.out_size, 0, "%s: --deps printed \"%s\"", files[i], run.out);
+        else /* the glTF's buffer and the images its materials name */
+            cr_assert_str_eq(run.out, "scene/demo.bin\ntextures/bricks.png\ntextures/bricks_n.png\ntextures/leaves.png\n");
         /* a model lists what its importer reports: each a file of the tree, not itself */
         for (char *line = strtok(run.out, "\n"); line; line = strtok(NULL, "\n")) {
             char *path = zct_join(rootc, line);
@@ -343,6 +345,51 @@ Test(imlink, deps_lists_what_the_import_reads) {
     free(tree);
     free(outside);
     free(rootc);
+}
+
+/* What --deps lists is all an import needs: a model imported from a tree holding only
+ * the model and its listed files gives the object of the whole tree, byte for byte
+ * (a build engine that declares those files as the import's inputs gets the same
+ * object in a sandbox or on another machine). An OBJ with its .mtl and JPEG textures
+ * from assimp's models, and the demo glTF. */
+Test(imlink, deps_are_all_an_import_needs) {
+    static const char *const models[][2] = {
+        { ASSIMP_MODELS "/OBJ", "spider.obj" },
+        { NULL, "scene/demo.gltf" },
+    };
+    for (size_t m = 0; m < 2; ++m) {
+        char *root = strdup(models[m][0] ? models[m][0] : zct_source_path("samples/assets"));
+        if (!zct_exists(root)) {
+            cr_log_warn("deps_are_all_an_import_needs: %s is missing (tools/bootstrap.sh --test-data)", root);
+            free(root);
+            continue;
+        }
+        char *file = zct_join(root, models[m][1]), *whole = zct_tmp_path("whole.zco");
+        zct_run run = ZCT_CLI("import", "--deps", file, "--root", root, "-o", whole);
+        ZCT_EXPECT_CODE(run, ZC_EXIT_OK);
+        cr_assert(run.out_size > 0, "%s: --deps listed nothing", models[m][1]);
+        char *part = zct_tmp_path("part");
+        zct_copy_file(file, part, models[m][1]);
+        for (char *line = strtok(run.out, "\n"); line; line = strtok(NULL, "\n")) {
+            char *dep = zct_join(root, line);
+            zct_copy_file(dep, part, line);
+            free(dep);
+        }
+        char *part_file = zct_join(part, models[m][1]), *alone = zct_tmp_path("alone.zco");
+        zct_run again = ZCT_CLI("import", part_file, "--root", part, "-o", alone);
+        ZCT_EXPECT_CODE(again, ZC_EXIT_OK);
+        cr_assert(zct_files_equal(whole, alone), "%s: the object from the model and its --deps differs from the "
+                  "whole tree's", models[m][1]);
+        zct_run_free(&again);
+        zct_run_free(&run);
+        zct_rm_rf(part);
+        free(alone);
+        free(part_file);
+        free(part);
+        free(whole);
+        free(file);
+        free(root);
+    }
 }
 
 /* ---------------------------------------------------------------------------------

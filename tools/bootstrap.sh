@@ -4,8 +4,9 @@
 #   tools/bootstrap.sh               the build and test toolchain
 #   tools/bootstrap.sh --test-data   the same, plus the packages that ship the real
 #                                    third-party images and models the tests and
-#                                    benchmarks read, and wine64 for the Windows
-#                                    smoke test (about 120 MB to download)
+#                                    benchmarks read, wine64 for the Windows
+#                                    smoke test, Bazel and nginx for the build
+#                                    engine tests (about 250 MB to download)
 #
 # Test data packages and what the suites take from them (never copied into the tree):
 #   python-pygame-doc          PNG, JPEG (baseline and progressive), TGA, BMP (4, 8 and
@@ -20,6 +21,10 @@
 #   assimp-testmodels          3D models of every format assimp reads, with their textures,
 #                              under /usr/share/assimp/models/
 #   wine64                     runs the Windows build (tools/mingw.sh) as a smoke test
+#   bazel-bootstrap            Bazel 4.2.3 (with a JDK), which the bazel suite drives
+#                              through the rules of tools/bazel/, offline
+#   nginx-light                nginx with its WebDAV module: the bazel suite's shared
+#                              HTTP cache server (--remote_cache)
 #
 # Installs only what is missing (apt-get update runs only then), prints what it
 # installs, uses sudo when not root, never asks questions. With everything present
@@ -32,7 +37,7 @@ libcriterion-dev libxxhash-dev libcjson-dev libassimp-dev libmeshoptimizer-dev l
 gcc-mingw-w64-x86-64 clang libclang-rt-14-dev"
 
 test_data_packages="python-pygame-doc gdk-pixbuf-tests golang-github-gabriel-vasile-mimetype-dev
-blender-data pfstools assimp-testmodels wine64"
+blender-data pfstools assimp-testmodels wine64 bazel-bootstrap nginx-light"
 
 for arg in "$@"; do
     case "$arg" in

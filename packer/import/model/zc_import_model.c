@@ -34,6 +34,8 @@ static zc_result zc__model_outputs(zc_model *model, zc_import_outputs *out, zc_d
     out->count = model->entry_count;
     out->notes = model->notes;
     model->notes = NULL;
+    out->reads = model->reads;
+    model->reads = NULL;
     return ZC_OK;
 }
 

@@ -122,6 +122,23 @@ oom:
     return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory while collecting the model's entries");
 }
 
+int zc__model_read(zc__model_build *b, const char *path) {
+    size_t len = strlen(path) + 1;
+    if (b->reads_len + len + 1 > b->reads_cap) {
+        size_t cap = b->reads_cap ? b->reads_cap * 2 : 256;
+        while (cap < b->reads_len + len + 1) cap *= 2;
+        char *grown = realloc(b->reads, cap);
+        if (!grown) return -1;
+        b->reads = grown;
+        b->reads_cap = cap;
+    }
+    memcpy(b->reads + b->reads_len, path, len - 1);
+    b->reads_len += len;
+    b->reads[b->reads_len - 1] = '\n';
+    b->reads[b->reads_len] = 0;
+    return 0;
+}
+
 void zc__model_note(zc__model_build *b, const char *fmt, ...) {
     b->note_count++;
     if (b->note_count > ZC__MODEL_MAX_NOTES || b->notes_failed) return;
@@ -328,6 +345,11 @@ static struct aiFile *zc__io_open(struct aiFileIO *io, const char *path, const c
         return NULL;
     }
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    if (strcmp(path, b->file_path) != 0 && zc__model_read(b, path) != 0) {
+        close(fd);
+        b->io_oom = 1;
+        return NULL;
+    }
     FILE *fp = fdopen(fd, "rb");
     struct aiFile *f = fp ? (struct aiFile *)calloc(1, sizeof *f) : NULL;
     if (!f) {
@@ -417,6 +439,7 @@ static void zc__build_free(zc__model_build *b) {
     free(b->root_real);
     free(b->outside_ref);
     free(b->notes);
+    free(b->reads);
     memset(b, 0, sizeof *b);
 }
 
@@ -530,6 +553,8 @@ static void zc__build_finish(zc__model_build *b, zc_model *out) {
     }
     out->notes = b->notes;
     b->notes = NULL;
+    out->reads = b->reads;
+    b->reads = NULL;
 }
 
 zc_result zc_model_import_in_process(const char *file_path, const char *entry_path,
@@ -591,5 +616,6 @@ void zc_model_free(zc_model *model) {
     for (size_t i = 0; i < model->entry_count; ++i) zc__entry_free(&model->entries[i]);
     free(model->entries);
     free(model->notes);
+    free(model->reads);
     memset(model, 0, sizeof *model);
 }

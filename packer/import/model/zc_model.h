@@ -103,6 +103,11 @@ typedef struct zc_model {
     uint64_t triangle_count, vertex_count; /* summed over the meshes */
     char *notes;                /* NULL, or warnings one per line ("texture wood.png
                                    (material 2) not found: slot left empty"), malloc'd */
+    char *reads;                /* NULL, or the files the import read besides the model
+                                   file (its .bin buffers, .mtl libraries, textures),
+                                   one path per line as opened (joined to the model's
+                                   directory), each ending in '\n', in the order first
+                                   read, possibly repeated; malloc'd */
 } zc_model;
 
 /* Import a model file. entry_path names the scene entry (see above; must pass

@@ -79,6 +79,10 @@ typedef struct zc__model_build {
     size_t notes_len, notes_cap;
     uint32_t note_count;        /* notes reported, kept or not */
     int notes_failed;           /* an allocation for a note failed: notes are incomplete */
+
+    char *reads;                /* the files read besides the model, one path per line
+                                   ('\n'-ended) as they were opened; NULL: none */
+    size_t reads_len, reads_cap;
 } zc__model_build;
 
 /* "P#<kind>/<index>" for this build, malloc'd; NULL when out of memory. */
@@ -99,6 +103,11 @@ zc_result zc__model_add_entry(zc__model_build *b, char *path, uint32_t type, uin
 __attribute__((format(printf, 2, 3)))
 #endif
 void zc__model_note(zc__model_build *b, const char *fmt, ...);
+
+/* Record that the import read `path` (a file other than the model: a .bin, a .mtl, a
+ * texture), for zc_model.reads. 0, or -1 when out of memory (the import then fails:
+ * a list with a file missing would let a build engine leave that file out). */
+int zc__model_read(zc__model_build *b, const char *path);
 
 /* A zeroed buffer of `size` bytes (rounded up to 16 for the allocation), 16-byte
  * aligned, released with free(); NULL when out of memory or size is 0. */

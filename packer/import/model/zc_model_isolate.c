@@ -36,12 +36,13 @@
  * The reply (child to parent, host byte order: both ends are one program image).
  * Every integer is a u32 or u64 written as its bytes, with no padding:
  *
- *   reply    = u32 magic 0x494D435A ("ZCMI"), u32 version 1, u32 status, body,
+ *   reply    = u32 magic 0x494D435A ("ZCMI"), u32 version 2, u32 status, body,
  *              u32 end magic 0x454D435A ("ZCME")
  *   status 0 (the import succeeded):
  *     body   = u32 entry_count, u32 mesh_count, u32 material_count, u32 texture_count,
  *              u32 node_count, u64 triangle_count, u64 vertex_count,
  *              u32 notes_length, notes_length bytes of notes (no NUL),
+ *              u32 reads_length, reads_length bytes of the files read (zc_model.reads),
  *              entry_count times entry
  *     entry  = u32 path_length, path_length bytes of path (no NUL), u32 type,
  *              u32 layout_hash, u32 align_log2, u32 dep_count, u64 size,
@@ -54,7 +55,7 @@
  * arrive (never more than twice what was received), so a lying size costs nothing.
  * Every path passes zc_check_path and lies in the model's namespace (P, or P#<kind>/..
  * with the type that kind stands for), paths are strictly ascending, every payload
- * passes zc_check_payload in a 16-byte-aligned buffer, notes and messages are UTF-8
+ * passes zc_check_payload in a 16-byte-aligned buffer, notes, reads and messages are UTF-8
  * without control characters, and an error status must be a zc_result. Anything else
  * is "the model importer sent a malformed reply: <what>", ZC_ERR_BAD_SOURCE.
  *
@@ -100,13 +101,14 @@ int zc__model_child_fault = ZC__MODEL_FAULT_NONE;
 
 #define ZC__REPLY_MAGIC 0x494D435Au     /* "ZCMI" as little-endian bytes */
 #define ZC__REPLY_END 0x454D435Au       /* "ZCME" */
-#define ZC__REPLY_VERSION 1u
+#define ZC__REPLY_VERSION 2u
 
 /* Caps on what a reply may declare (all far above what a real model produces). */
 #define ZC__REPLY_MAX_ENTRIES (1u << 20)
 #define ZC__REPLY_MAX_DEPS (1u << 20)           /* per entry */
 #define ZC__REPLY_MAX_TOTAL_DEPS ZC_MAX_DEPS    /* over the reply */
 #define ZC__REPLY_MAX_NOTES (256u << 10)        /* bytes */
+#define ZC__REPLY_MAX_READS (1u << 20)          /* bytes */
 #define ZC__REPLY_MAX_MESSAGE 255u              /* a zc_diag sentence */
 #define ZC__REPLY_MAX_PAYLOAD (UINT64_C(1) << 34) /* bytes of one entry: 16 GiB */
 #define ZC__PAYLOAD_FIRST_CHUNK ((size_t)1 << 20)
@@ -245,7 +247,7 @@ static void zc__put_entry(zc__writer *w, const zc_model_entry *e) {
 
 /* Bytes of the success reply for m. */
 static uint64_t zc__model_reply_size(const zc_model *m) {
-    uint64_t n = 12 + 4 * 5 + 8 * 2 + 4 + (m->notes ? strlen(m->notes) : 0) + 4;
+    uint64_t n = 12 + 4 * 5 + 8 * 2 + 4 + (m->notes ? strlen(m->notes) : 0) + 4 + (m->reads ? strlen(m->reads) : 0) + 4;
     for (size_t i = 0; i < m->entry_count; ++i)
         n += 4 + strlen(m->entries[i].path) + 4 * 4 + 8 + 8 * (uint64_t)m->entries[i].dep_count + m->entries[i].size;
     return n;
@@ -265,6 +267,9 @@ static void zc__put_model(zc__writer *w, const zc_model *m, uint32_t declared_en
     zc__put_u64(w, m->vertex_count);
     zc__put_u32(w, (uint32_t)notes);
     zc__put(w, m->notes, notes);
+    size_t reads = m->reads ? strlen(m->reads) : 0;
+    zc__put_u32(w, (uint32_t)reads);
+    zc__put(w, m->reads, reads);
     if (stop_after_header) return;
     for (size_t i = 0; i < m->entry_count; ++i) zc__put_entry(w, &m->entries[i]);
     zc__put_u32(w, ZC__REPLY_END);
@@ -749,6 +754,16 @@ static zc__reply zc__read_model(zc__reader *r, const char *scene_path, zc_model 
         if (s != ZC__REPLY_DONE) return s;
         if (!zc__text_ok(out->notes, notes_length, 1))
             return zc__malformed(diag, "the notes are not plain UTF-8 text");
+    }
+    uint32_t reads_length;
+    if (!zc__read_u32(r, &reads_length)) return ZC__REPLY_STOPPED;
+    if (reads_length > ZC__REPLY_MAX_READS)
+        return zc__malformed(diag, "a list of files read of %u bytes", reads_length);
+    if (reads_length) {
+        zc__reply s = zc__read_string(r, reads_length, &out->reads);
+        if (s != ZC__REPLY_DONE) return s;
+        if (!zc__text_ok(out->reads, reads_length, 1) || out->reads[reads_length - 1] != '\n')
+            return zc__malformed(diag, "the list of files read is not plain UTF-8 lines");
     }
     size_t cap = 0;
     uint64_t total_deps = 0;
