@@ -252,7 +252,9 @@ zc_result zc__build_tree(const zc_build_desc *desc, const char *write_path, zc_b
         r = zc__build_open_writer(&write_desc, b.manifest, &p.w);
     }
     int written = 0;
-    if (r == ZC_OK && zc_image_budget_create(desc->max_memory, &b.budget) != ZC_OK) {
+    uint32_t threads = desc->threads ? desc->threads : uv_available_parallelism();
+    if (r == ZC_OK && (zc_image_budget_create(desc->max_memory, &b.budget) != ZC_OK ||
+                       zc_model_pool_create(&b.model_pool, threads) != ZC_OK)) {
         zc_writer_abort(p.w);
         r = ZC_ERR_OUT_OF_MEMORY;
     }
@@ -275,6 +277,7 @@ zc_result zc__build_tree(const zc_build_desc *desc, const char *write_path, zc_b
         zc__pack_stats(write_path, out);
     }
     if (out) out->image_memory_peak = zc_image_budget_peak(b.budget);
+    zc_model_pool_destroy(b.model_pool); /* its workers end with the build */
     zc_image_budget_destroy(b.budget);
     zc__cache_close(&b, &p, out);
     for (size_t i = 0; i < b.count; ++i) free(b.files[i].rel);

@@ -147,6 +147,7 @@ static void zc__submit(zc__pipe *p) {
     job->imp = zc_importer_for_path(b->files[index].rel);
     zc_import_defaults defaults;
     zc__build_import_defaults(b->desc, b->budget, &defaults);
+    defaults.model_pool = b->model_pool;
     zc_import_settings_init(&job->settings, &defaults);
     zc_manifest_apply(b->manifest, b->files[index].rel, &job->settings);
     job->req.data = job;

@@ -73,6 +73,8 @@ typedef struct zc_import_defaults {
     uint32_t max_texture_dimension; /* zc_build_desc.max_texture_dimension */
     uint32_t model_timeout_ms;      /* zc_build_desc.model_timeout_ms */
     zc_image_budget *image_budget;  /* the build's (zc_build_desc.max_memory); NULL: none */
+    zc_model_pool *model_pool;      /* the build's model import workers; NULL: a worker
+                                       process per model import */
 } zc_import_defaults;
 
 /* How a manifest value is read (zc_manifest.h), and the field it is stored in. */

@@ -95,6 +95,7 @@ static void zc__init_model_settings(void *settings, const zc_import_defaults *d)
     zc_model_settings *m = (zc_model_settings *)settings;
     zc__texture_defaults(&m->texture, d);
     m->timeout_ms = d->model_timeout_ms;
+    m->pool = d->model_pool;
 }
 
 static zc_result zc__check_texture_defaults(const zc_import_defaults *d, zc_diag *diag) {
@@ -104,12 +105,13 @@ static zc_result zc__check_texture_defaults(const zc_import_defaults *d, zc_diag
     return ZC_OK;
 }
 
-/* The time limit, the isolation, the file's identity and the texture limits change
- * only whether a model import fails. */
+/* The time limit, the isolation (and the pool of workers), the file's identity and
+ * the texture limits change only whether a model import fails. */
 static void zc__key_model_settings(void *settings) {
     zc_model_settings *m = (zc_model_settings *)settings;
     m->timeout_ms = 0;
     m->in_process = 0;
+    m->pool = NULL;
     m->source_dev = m->source_ino = 0;
     zc__key_texture_fields(&m->texture);
 }

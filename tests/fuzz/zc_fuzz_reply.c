@@ -1,25 +1,21 @@
 /* zc_fuzz_reply.c - fuzz_model_reply: the parent side of the isolated model import
- * (packer/import/model/zc_model_isolate.c) reading an arbitrary reply.
+ * (packer/import/model/zc_model_reply.c) reading an arbitrary reply.
  *
- * The reply reader is the code that stands between a crashed or hostile import child
- * and the packer, so it must hold on any bytes. Its functions are static, so this file
- * compiles zc_model_isolate.c a second time, inside this translation unit, with its
- * two external names renamed (the library's own copy stays untouched and is what the
- * packer uses). The reader is then given the input through a memory file, exactly as
- * it reads the pipe: in chunks, until end of file. A small internal entry point in
- * zc_model_isolate.c would make this inclusion unnecessary.
+ * The reply reader (zc_model_reply.c) is the code that stands between a crashed or
+ * hostile import worker and the packer, so it must hold on any bytes. It is given the
+ * input through a memory file, exactly as it reads the pipe: in chunks, until end of
+ * file.
  *
  * Untrusted input; one call at a time per thread (each call has its own reader).
  */
-#define zc_model_import_file zcf__isolated_model_import_file
-#define zc_model_import_file_under zcf__isolated_model_import_file_under
-#define zc__model_child_fault zcf__isolated_model_child_fault
-#include "../../packer/import/model/zc_model_isolate.c"
-#undef zc_model_import_file
-#undef zc_model_import_file_under
-#undef zc__model_child_fault
-
+#define _GNU_SOURCE /* memfd_create */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 #include <sys/mman.h>
+
+#include "zc_model_isolate.h"
 
 #include "zc_fuzz_walk.h"
 
@@ -55,13 +51,13 @@ zc_result zcf_model_reply(const uint8_t *data, size_t size) {
     memset(r, 0, offsetof(zc__reader, buf));
     r->fd = fd;
     r->pidfd = -1;
-    r->deadline = zc__now_ns() + (uint64_t)10 * 1000000000u;
+    r->deadline = zc__model_now_ns() + (uint64_t)10 * 1000000000u;
     zc_model model;
     memset(&model, 0, sizeof model);
     zc_diag diag;
     diag.message[0] = 0;
     zc_result child = ZC_OK, result;
-    zc__reply state = zc__read_reply(r, ZCF__REPLY_SCENE, &model, &child, &diag);
+    zc__reply state = zc__model_read_reply(r, ZCF__REPLY_SCENE, &model, &child, &diag);
     switch (state) {
     case ZC__REPLY_DONE:
         result = child;
@@ -93,14 +89,5 @@ zc_result zcf_model_reply(const uint8_t *data, size_t size) {
 }
 
 int zcf_write_model_reply(int fd, const struct zc_model *model) {
-    zc__writer *w = (zc__writer *)malloc(sizeof *w);
-    if (!w) return -1;
-    memset(w, 0, offsetof(zc__writer, buf));
-    w->fd = fd;
-    w->budget = UINT64_MAX;
-    zc__put_model(w, model, (uint32_t)model->entry_count, 0);
-    zc__flush(w);
-    int failed = w->failed;
-    free(w);
-    return failed ? -1 : 0;
+    return zc__model_write_reply(fd, model);
 }

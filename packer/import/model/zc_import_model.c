@@ -1,6 +1,7 @@
 /* zc_import_model.c - the model importer's rows (zc_importer.h): a model file becomes
- * its scene, meshes, materials and textures (zc_model.h), imported in a child process
- * with a time limit unless the settings ask for the calling process.
+ * its scene, meshes, materials and textures (zc_model.h), imported in a worker process
+ * (the build's pool, settings->model.pool) with a time limit unless the settings ask
+ * for the calling process. The outputs' reads name every other file the import opened.
  *
  * Settings: src->settings->model (zero: defaults). The build fills model.texture and
  * model.timeout_ms from its own options and the manifest.
@@ -33,8 +34,8 @@ static zc_result zc__model_outputs(zc_model *model, zc_import_outputs *out, zc_d
     }
     out->count = model->entry_count;
     out->notes = model->notes;
-    model->notes = NULL;
     out->reads = model->reads;
+    model->notes = NULL;
     model->reads = NULL;
     return ZC_OK;
 }
@@ -46,7 +47,7 @@ zc_result zc__prepare_model(const zc_import_source *src, zc_import_outputs *out,
     zc_result r = zc_import_open(src, &fd, diag); /* the scanned regular file, no link, no FIFO */
     if (r != ZC_OK) return r;
     zc__packer_sys.close(fd);
-    /* the child reopens the file by name: it must find the file the scan saw */
+    /* the worker reopens the file by name: it must find the file the scan saw */
     zc_model_settings settings;
     if (src->settings) settings = src->settings->model;
     else memset(&settings, 0, sizeof settings);

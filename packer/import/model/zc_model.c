@@ -122,23 +122,6 @@ oom:
     return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory while collecting the model's entries");
 }
 
-int zc__model_read(zc__model_build *b, const char *path) {
-    size_t len = strlen(path) + 1;
-    if (b->reads_len + len + 1 > b->reads_cap) {
-        size_t cap = b->reads_cap ? b->reads_cap * 2 : 256;
-        while (cap < b->reads_len + len + 1) cap *= 2;
-        char *grown = realloc(b->reads, cap);
-        if (!grown) return -1;
-        b->reads = grown;
-        b->reads_cap = cap;
-    }
-    memcpy(b->reads + b->reads_len, path, len - 1);
-    b->reads_len += len;
-    b->reads[b->reads_len - 1] = '\n';
-    b->reads[b->reads_len] = 0;
-    return 0;
-}
-
 void zc__model_note(zc__model_build *b, const char *fmt, ...) {
     b->note_count++;
     if (b->note_count > ZC__MODEL_MAX_NOTES || b->notes_failed) return;
@@ -256,6 +239,22 @@ int zc__model_inside_root(const zc__model_build *b, const char *path, char *reso
     return strncmp(real, b->root_real, n) == 0 && real[n] == '/' && real[n + 1] != 0;
 }
 
+int zc__model_read(zc__model_build *b, const char *real) {
+    if (b->source_real && strcmp(real, b->source_real) == 0) return 1;
+    for (size_t i = 0; i < b->read_count; ++i)
+        if (strcmp(b->reads[i], real) == 0) return 1;
+    if (b->read_count == b->read_cap) {
+        size_t cap = b->read_cap ? b->read_cap * 2 : 8;
+        char **grown = realloc(b->reads, cap * sizeof *grown);
+        if (!grown) return 0;
+        b->reads = grown;
+        b->read_cap = cap;
+    }
+    if (!(b->reads[b->read_count] = strdup(real))) return 0;
+    b->read_count++;
+    return 1;
+}
+
 static size_t zc__io_read(struct aiFile *f, char *buf, size_t size, size_t count) {
     return fread(buf, size, count, (FILE *)f->UserData);
 }
@@ -345,11 +344,6 @@ static struct aiFile *zc__io_open(struct aiFileIO *io, const char *path, const c
         return NULL;
     }
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-    if (strcmp(path, b->file_path) != 0 && zc__model_read(b, path) != 0) {
-        close(fd);
-        b->io_oom = 1;
-        return NULL;
-    }
     FILE *fp = fdopen(fd, "rb");
     struct aiFile *f = fp ? (struct aiFile *)calloc(1, sizeof *f) : NULL;
     if (!f) {
@@ -365,6 +359,7 @@ static struct aiFile *zc__io_open(struct aiFileIO *io, const char *path, const c
     f->SeekProc = zc__io_seek;
     f->FlushProc = zc__io_flush;
     f->UserData = (aiUserData)fp;
+    if (!zc__model_read(b, real)) b->io_oom = 1; /* the open stands; the import fails */
     return f;
 }
 
@@ -437,10 +432,36 @@ static void zc__build_free(zc__model_build *b) {
     free(b->material_used);
     free(b->model_dir);
     free(b->root_real);
+    free(b->source_real);
+    for (size_t i = 0; i < b->read_count; ++i) free(b->reads[i]);
+    free(b->reads);
     free(b->outside_ref);
     free(b->notes);
-    free(b->reads);
     memset(b, 0, sizeof *b);
+}
+
+static int zc__string_cmp(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The reads as one string (zc_model.reads): sorted, '\n'-separated; NULL when none.
+ * 0 when out of memory. */
+static int zc__join_reads(zc__model_build *b, char **out) {
+    *out = NULL;
+    if (!b->read_count) return 1;
+    qsort(b->reads, b->read_count, sizeof *b->reads, zc__string_cmp);
+    size_t total = 0;
+    for (size_t i = 0; i < b->read_count; ++i) total += strlen(b->reads[i]) + 1;
+    char *joined = malloc(total), *at = joined;
+    if (!joined) return 0;
+    for (size_t i = 0; i < b->read_count; ++i) {
+        size_t n = strlen(b->reads[i]);
+        memcpy(at, b->reads[i], n);
+        at += n;
+        *at++ = i + 1 < b->read_count ? '\n' : 0;
+    }
+    *out = joined;
+    return 1;
 }
 
 static int zc__entry_cmp(const void *a, const void *b) {
@@ -506,6 +527,7 @@ static zc_result zc__build_init(zc__model_build *b, const char *root_in, const c
     if (!b->root_real)
         return zc_fail(diag, errno == ENOMEM ? ZC_ERR_OUT_OF_MEMORY : ZC_ERR_IO, "cannot resolve the asset root: %s",
                        strerror(errno));
+    b->source_real = realpath(file_path, NULL); /* NULL: the open that follows fails anyway */
     char ext[8];
     zc__extension(file_path, ext);
     b->is_obj = strcmp(ext, "obj") == 0;
@@ -531,7 +553,8 @@ static zc_result zc__build_run(zc__model_build *b, const struct aiScene *scene, 
 }
 
 /* Move the build's results into *out (entries sorted by path). */
-static void zc__build_finish(zc__model_build *b, zc_model *out) {
+static zc_result zc__build_finish(zc__model_build *b, zc_model *out, zc_diag *diag) {
+    if (!zc__join_reads(b, &out->reads)) return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory");
     qsort(b->entries, b->entry_count, sizeof *b->entries, zc__entry_cmp);
     out->entries = b->entries;
     out->entry_count = b->entry_count;
@@ -553,8 +576,7 @@ static void zc__build_finish(zc__model_build *b, zc_model *out) {
     }
     out->notes = b->notes;
     b->notes = NULL;
-    out->reads = b->reads;
-    b->reads = NULL;
+    return ZC_OK;
 }
 
 zc_result zc_model_import_in_process(const char *file_path, const char *entry_path,
@@ -582,7 +604,7 @@ zc_result zc_model_import_in_process_under(const char *root, const char *file_pa
             aiReleaseImport(scene);
         }
     }
-    if (r == ZC_OK) zc__build_finish(&b, out);
+    if (r == ZC_OK) r = zc__build_finish(&b, out, diag);
     zc__build_free(&b);
     return r;
 }

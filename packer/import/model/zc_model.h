@@ -39,9 +39,10 @@
  *              COLOR0 UNORM8x4
  *
  * Isolation: assimp 5.2.5 crashes on some real models and may loop forever on others.
- * Unless settings->in_process is set, the whole import runs in a child process
+ * Unless settings->in_process is set, the whole import runs in a worker process
  * (fork; fork + exec of the running program under AddressSanitizer, whose allocator
- * does not survive a fork, see zc_model_isolate.c) with a time limit and, outside
+ * does not survive a fork, see zc_model_isolate.c), one of a pool (zc_model_pool,
+ * settings->pool) or one started for the import alone, with a time limit and, outside
  * sanitizer builds, a 4 GiB address-space cap; the parent receives the finished entries through a pipe,
  * checks every payload with its type's structural validator, and turns a crash, a
  * hang or a malformed reply into an error naming the problem ("the model importer
@@ -80,9 +81,32 @@ typedef struct zc_model_settings {
                                    decides colour space and normal-map handling) */
     uint64_t source_dev;        /* default: 0 with source_ino 0 = any file; else the device and */
     uint64_t source_ino;        /* inode the model file must still have each time the import
-                                   (in its child) opens it: a file swapped since the caller
+                                   (in its worker) opens it: a file swapped since the caller
                                    looked fails with "replaced by another file" */
+    struct zc_model_pool *pool; /* default: NULL = a worker process started for this import
+                                   alone; else the pool whose workers import it (see below) */
 } zc_model_settings;
+
+/* A pool of model import workers: long-lived isolated processes that each import
+ * many models one after the other (see "Isolation" above), so an import does not pay
+ * for starting a process and assimp. Workers start when an import finds none idle, at
+ * most max_workers of them; a crash, a time-out or a failed import ends that worker
+ * only (the next import gets a new one); they exit when the pool is destroyed, and
+ * with the process that made them when it dies (the parent death signal, and the end
+ * of their request socket). A build makes one per build, sized by its thread count.
+ * Threads: imports on any number of threads may share a pool. */
+typedef struct zc_model_pool zc_model_pool;
+
+/* A pool of at most max_workers workers (0: 1), none started yet. ZC_OK and *out, or
+ * ZC_ERR_OUT_OF_MEMORY, ZC_ERR_INVALID_ARGUMENT (out NULL). */
+zc_result zc_model_pool_create(zc_model_pool **out, uint32_t max_workers);
+
+/* End and reap every worker and free the pool. No import may be using it. NULL is a
+ * no-op. */
+void zc_model_pool_destroy(zc_model_pool *pool);
+
+/* Workers the pool has started so far (a replaced worker counts again); 0 for NULL. */
+uint32_t zc_model_pool_started(zc_model_pool *pool);
 
 /* One entry of an imported model. */
 typedef struct zc_model_entry {
@@ -103,11 +127,10 @@ typedef struct zc_model {
     uint64_t triangle_count, vertex_count; /* summed over the meshes */
     char *notes;                /* NULL, or warnings one per line ("texture wood.png
                                    (material 2) not found: slot left empty"), malloc'd */
-    char *reads;                /* NULL, or the files the import read besides the model
-                                   file (its .bin buffers, .mtl libraries, textures),
-                                   one path per line as opened (joined to the model's
-                                   directory), each ending in '\n', in the order first
-                                   read, possibly repeated; malloc'd */
+    char *reads;                /* NULL, or the files the import opened besides the model
+                                   file (through assimp's file system, or as a texture), as
+                                   resolved absolute paths, sorted bytewise, each once,
+                                   '\n'-separated (no trailing newline), malloc'd */
 } zc_model;
 
 /* Import a model file. entry_path names the scene entry (see above; must pass

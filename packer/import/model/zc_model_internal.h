@@ -52,6 +52,11 @@ typedef struct zc__model_build {
                                    The root is file_path without its trailing "/entry_path"
                                    (the build joins them so), else the model's directory, unless
                                    the caller gives it (zc_model_import_file_under) */
+    char *source_real;          /* file_path, symlinks and ".." resolved, malloc'd; NULL when it
+                                   cannot be resolved */
+    char **reads;               /* resolved paths of the other files the import opened, in the
+                                   order first opened, each once (zc__model_read) */
+    size_t read_count, read_cap;
     char *outside_ref;          /* the first reference assimp tried to open outside the root
                                    (or through something not a regular file), malloc'd; NULL: none */
     int io_oom;                 /* an open of assimp's failed for want of memory */
@@ -79,11 +84,12 @@ typedef struct zc__model_build {
     size_t notes_len, notes_cap;
     uint32_t note_count;        /* notes reported, kept or not */
     int notes_failed;           /* an allocation for a note failed: notes are incomplete */
-
-    char *reads;                /* the files read besides the model, one path per line
-                                   ('\n'-ended) as they were opened; NULL: none */
-    size_t reads_len, reads_cap;
 } zc__model_build;
+
+/* Record that the import opened the file at `real` (a resolved path below the root):
+ * it goes to the model's reads unless it is the model file itself or already there.
+ * 1, or 0 when out of memory (the import must then fail: its reads would be short). */
+int zc__model_read(zc__model_build *b, const char *real);
 
 /* "P#<kind>/<index>" for this build, malloc'd; NULL when out of memory. */
 char *zc__model_part_path(const zc__model_build *b, const char *kind, uint32_t index);
@@ -103,11 +109,6 @@ zc_result zc__model_add_entry(zc__model_build *b, char *path, uint32_t type, uin
 __attribute__((format(printf, 2, 3)))
 #endif
 void zc__model_note(zc__model_build *b, const char *fmt, ...);
-
-/* Record that the import read `path` (a file other than the model: a .bin, a .mtl, a
- * texture), for zc_model.reads. 0, or -1 when out of memory (the import then fails:
- * a list with a file missing would let a build engine leave that file out). */
-int zc__model_read(zc__model_build *b, const char *path);
 
 /* A zeroed buffer of `size` bytes (rounded up to 16 for the allocation), 16-byte
  * aligned, released with free(); NULL when out of memory or size is 0. */

@@ -1,25 +1,32 @@
-/* zc_model_isolate.h - internal: the fault-injection hook of the isolated model
- * import (zc_model_isolate.c), in the manner of SQLite's test controls.
+/* zc_model_isolate.h - internal: the parts of the isolated model import
+ * (zc_model.h, "Isolation") and its fault-injection hook, in the manner of SQLite's
+ * test controls.
+ *
+ *   zc_model_isolate.c  the worker process: its setup, its loop (one request in, one
+ *                       reply out, many times), the reply's writer, fault injection
+ *   zc_model_reply.c    the parent's reader of a reply, which trusts nothing in it
+ *   zc_model_pool.c     the pool of workers and zc_model_import_file: start, request,
+ *                       wait under the deadline, reap, report
  *
  * Real inputs cover the crash and the hang (tests/test_model_build.c uses a truncated
  * MD5 mesh that makes assimp 5.2.5 dereference a bad pointer, and a truncated PLY
- * header that makes it loop forever). What no real input produces is a child that
- * answers with a malformed or lying reply; this hook lets a test make the child do
+ * header that makes it loop forever). What no real input produces is a worker that
+ * answers with a malformed or lying reply; the hook lets a test make the worker do
  * that, and also crash, hang or exit on demand whatever the assimp version. The
- * header also states the isolation facts a test depends on: whether the child execs
+ * header also states the isolation facts a test depends on: whether the worker execs
  * and the memory cap it runs under.
  *
  * Only tests set the hook; the packer and the CLI never do, and it is declared in no
- * public header. Its value is read once per zc_model_import_file, before the fork, so
- * setting it while imports run on other threads affects only the imports that start
- * afterwards. Packer-internal: zc__ prefix, no stability promise.
+ * public header. Its value is read once per zc_model_import_file and travels in the
+ * request, so setting it while imports run on other threads affects only the imports
+ * that start afterwards. Packer-internal: zc__ prefix, no stability promise.
  */
 #ifndef ZC_MODEL_ISOLATE_H
 #define ZC_MODEL_ISOLATE_H
 
 #include <stdint.h>
 
-/* Whether the child execs this program again before importing (see the top of
+/* Whether a worker execs this program again before it serves (see the top of
  * zc_model_isolate.c). On by default under AddressSanitizer; -DZC_MODEL_CHILD_EXEC=1 forces it. */
 #ifndef ZC_MODEL_CHILD_EXEC
 #if defined(__SANITIZE_ADDRESS__)
@@ -34,9 +41,15 @@
 #define ZC_MODEL_CHILD_EXEC 0
 #endif
 
-/* Bytes of address space an import child may map (RLIMIT_AS), set only when the child
+/* Bytes of address space a worker may map (RLIMIT_AS), set only when the worker
  * does not exec (a sanitizer's shadow memory needs far more address space). */
 #define ZC__MODEL_CHILD_ADDRESS_SPACE ((uint64_t)4 << 30)
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "zc_image_budget.h"
+#include "zc_model.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -44,9 +57,9 @@ extern "C" {
 
 typedef enum zc__model_fault {
     ZC__MODEL_FAULT_NONE = 0,       /* the normal import */
-    ZC__MODEL_FAULT_CRASH,          /* the child raises SIGSEGV before importing */
-    ZC__MODEL_FAULT_HANG,           /* the child sleeps until it is killed */
-    ZC__MODEL_FAULT_EXIT,           /* the child exits with status 3 and sends nothing */
+    ZC__MODEL_FAULT_CRASH,          /* the worker raises SIGSEGV before importing */
+    ZC__MODEL_FAULT_HANG,           /* the worker sleeps until it is killed */
+    ZC__MODEL_FAULT_EXIT,           /* the worker exits with status 3 and sends nothing */
     ZC__MODEL_FAULT_GARBAGE,        /* the reply starts with bytes that are not its magic */
     ZC__MODEL_FAULT_TRUNCATED,      /* half of a real reply, then exit status 0 */
     ZC__MODEL_FAULT_HUGE_COUNT,     /* a header declaring 2^32 - 1 entries, then nothing */
@@ -55,13 +68,122 @@ typedef enum zc__model_fault {
     ZC__MODEL_FAULT_FOREIGN_PATH,   /* the real reply with an entry outside the model's paths */
     ZC__MODEL_FAULT_UNSORTED,       /* the real reply with its first two entries swapped */
     ZC__MODEL_FAULT_BAD_ERROR,      /* an error reply whose code is not a zc_result */
-    ZC__MODEL_FAULT_LINGER,         /* the real reply, then the child sleeps instead of exiting */
+    ZC__MODEL_FAULT_LINGER,         /* the real reply, then the worker sleeps instead of taking
+                                       the next request */
     ZC__MODEL_FAULT_COUNT
 } zc__model_fault;
 
 /* The fault the next isolated imports inject (a zc__model_fault); 0 normally. Ignored
  * by imports with settings->in_process. */
 extern int zc__model_child_fault;
+
+/* ---------------------------------------------------------------------------------
+ * The protocol between the packer and a worker (host byte order: both ends are one
+ * program image). Every integer is a u32 or u64 written as its bytes, no padding.
+ *
+ *   request  = u32 magic 0x514D435A ("ZCMQ"), u32 version 2, u32 fault, u32 flags
+ *              (bit 0: import under the build's image budget, served on the budget
+ *              socket), u32 settings_size, settings_size bytes of zc_model_settings
+ *              (its pointers are meaningless there and ignored), then three strings:
+ *              the root, the file path, the entry path, each as u32 length
+ *              (0xFFFFFFFF: NULL) and that many bytes
+ *   reply    = u32 magic 0x494D435A ("ZCMI"), u32 version 2, u32 status, body,
+ *              u32 end magic 0x454D435A ("ZCME")
+ *   status 0 (the import succeeded):
+ *     body   = u32 entry_count, u32 mesh_count, u32 material_count, u32 texture_count,
+ *              u32 node_count, u64 triangle_count, u64 vertex_count,
+ *              u32 notes_length, notes_length bytes of notes (no NUL),
+ *              u32 reads_length, reads_length bytes of reads (zc_model.reads, no NUL),
+ *              entry_count times entry
+ *     entry  = u32 path_length, path_length bytes of path (no NUL), u32 type,
+ *              u32 layout_hash, u32 align_log2, u32 dep_count, u64 size,
+ *              dep_count u64 dependency ids, size payload bytes
+ *   status != 0 (a zc_result the import returned):
+ *     body   = u32 message_length, message_length bytes of the diag's sentence
+ * ------------------------------------------------------------------------------- */
+
+#define ZC__REQUEST_MAGIC 0x514D435Au   /* "ZCMQ" as little-endian bytes */
+#define ZC__REPLY_MAGIC 0x494D435Au     /* "ZCMI" */
+#define ZC__REPLY_END 0x454D435Au       /* "ZCME" */
+#define ZC__PROTOCOL_VERSION 2u
+#define ZC__REQUEST_BUDGET 1u           /* request flag */
+#define ZC__REQUEST_MAX_STRING 8192u    /* bytes of one path in a request */
+
+/* How a worker ends by itself (exit statuses the parent reports apart). */
+#define ZC__CHILD_EXIT_WRITE 70         /* it could not read a request or write a reply */
+#define ZC__CHILD_EXIT_EXEC 71          /* the exec'd worker could not start */
+
+/* The descriptors of a worker, as the parent holds them. */
+typedef struct zc__model_worker {
+    pid_t pid;
+    int pidfd;                  /* readable once the worker has exited; -1: unavailable */
+    int request_fd;             /* stream socket, requests out (closing it ends the worker) */
+    int reply_fd;               /* pipe, replies in, non-blocking */
+    int budget_fd;              /* stream socket, image budget requests in, non-blocking */
+    uint32_t imports;           /* requests answered with a whole reply */
+} zc__model_worker;
+
+/* zc_model_isolate.c: fork (and, under ZC_MODEL_CHILD_EXEC, exec) a worker that
+ * serves requests until its request socket ends. Fills *w (pidfd -1: the caller opens
+ * it). ZC_OK, or ZC_ERR_LIMIT / ZC_ERR_IO / ZC_ERR_OUT_OF_MEMORY with a sentence. */
+zc_result zc__model_worker_start(zc__model_worker *w, zc_diag *diag);
+
+/* zc_model_isolate.c: write the success reply for `model` to fd, as a worker does
+ * (for the reply fuzzer's seeds). 0, or -1 when a write failed. */
+int zc__model_write_reply(int fd, const zc_model *model);
+
+/* zc_model_isolate.c: send one request (blocking, never SIGPIPE). 0, or an errno. */
+int zc__model_worker_send(const zc__model_worker *w, int fault, const char *root, const char *file_path,
+                          const char *entry_path, const zc_model_settings *settings);
+
+/* zc_model_reply.c: monotonic nanoseconds, and milliseconds left until a deadline
+ * for poll() (rounded up; 0 once it has passed). */
+uint64_t zc__model_now_ns(void);
+int zc__model_ms_left(uint64_t deadline);
+
+typedef enum zc__stop {
+    ZC__STOP_NONE = 0,
+    ZC__STOP_EOF,               /* the pipe ended (or the worker died and it is drained) */
+    ZC__STOP_TIMEOUT,
+    ZC__STOP_IO,                /* read or poll failed */
+} zc__stop;
+
+/* How reading one reply ended. */
+typedef enum zc__reply {
+    ZC__REPLY_DONE,             /* complete; *child_result holds its status */
+    ZC__REPLY_STOPPED,          /* the reader stopped (r->stop says why) */
+    ZC__REPLY_MALFORMED,        /* diag holds what was wrong */
+    ZC__REPLY_NO_MEMORY,
+} zc__reply;
+
+/* The parent's side of one request: the reply pipe read under the deadline, with the
+ * worker's image budget requests served meanwhile. Set the first fields, zero the
+ * rest (up to buf). */
+typedef struct zc__reader {
+    int fd;                     /* reply pipe, non-blocking */
+    int pidfd;                  /* readable when the worker has exited; -1 when unavailable */
+    int budget_fd;              /* the worker's image budget requests; -1: none */
+    zc_image_budget *budget;    /* served on budget_fd; NULL: none */
+    uint64_t deadline;
+    int child_gone;
+    uint64_t budget_held;       /* what the worker holds of it (given back after the request) */
+    zc__stop stop;
+    int io_errno;
+    size_t pos, len;
+    uint8_t buf[1 << 16];
+} zc__reader;
+
+/* zc_model_reply.c: read and check one whole reply for the model whose scene entry is
+ * `scene_path` (checks: zc_model_reply.c). On DONE, *child_result is the import's
+ * result: ZC_OK with *out filled, or its error with the sentence in diag. Otherwise
+ * *out may be half filled (the caller frees it). */
+zc__reply zc__model_read_reply(zc__reader *r, const char *scene_path, zc_model *out, zc_result *child_result,
+                               zc_diag *diag);
+
+/* zc_model_reply.c: serve the budget requests already waiting on r->budget_fd
+ * without blocking (a worker asks, then replies: once the reply is in, whatever it
+ * asked before is already in the socket). */
+void zc__model_drain_budget(zc__reader *r);
 
 #ifdef __cplusplus
 }

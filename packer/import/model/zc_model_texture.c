@@ -358,12 +358,12 @@ zc_result zc__model_texture(zc__model_build *b, const struct aiScene *scene, con
         if (errno == ENOMEM) return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory looking for texture \"%s\"", shown);
         return zc_fail(diag, ZC_ERR_BAD_SOURCE, "%s: texture \"%s\" lies outside the asset root", what, shown);
     }
-    if (file && zc__model_read(b, file) != 0) {
+    char *identity = embedded >= 0 ? (snprintf(key, sizeof key, "embedded:%ld", embedded), key)
+                                   : realpath(file, resolved) ? resolved : file;
+    if (identity == resolved && !zc__model_read(b, resolved)) {
         free(file);
         return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory");
     }
-    char *identity = embedded >= 0 ? (snprintf(key, sizeof key, "embedded:%ld", embedded), key)
-                                   : realpath(file, resolved) ? resolved : file;
     const zc__model_texture_ref *seen = zc__find_ref(b, identity, srgb, normal_map);
     if (seen) {
         free(file);

@@ -1,0 +1,373 @@
+/* zc_model_pool.c - the pool of model import workers (zc_model.h, "Isolation") and
+ * zc_model_import_file, which sends each isolated import to one of them.
+ *
+ * A pool holds at most max_workers worker processes (zc_model_isolate.c), started
+ * when an import finds none idle, and kept between imports. One import takes one
+ * worker for itself: it sends the request, reads the reply under the deadline
+ * (zc_model_reply.c) and then, by how the import ended:
+ *  - a whole success reply: the worker goes back to the pool for the next model
+ *    (after ZC__WORKER_MAX_IMPORTS of them it is ended and replaced, so memory that
+ *    assimp or the allocator keep cannot pile up without bound);
+ *  - an error reply (the import failed: assimp refused the file, a limit, a missing
+ *    texture that is an error): the worker ends itself, the parent kills and reaps it;
+ *  - a time-out, a malformed reply, an I/O error: killed (SIGKILL) and reaped;
+ *  - a reply that ended early: the parent waits (until the deadline) for the worker
+ *    to end and reports how: a signal is a crash, an exit is "exited without a
+ *    result".
+ * Every path that ends a worker ends in waitpid, so no zombie is left; every
+ * descriptor is O_CLOEXEC and closed. A worker found dead when it is taken from the
+ * pool (killed from outside while idle) is reaped and replaced before the request is
+ * sent; such a death never fails an import.
+ *
+ * Without a pool in the settings, zc_model_import_file uses a pool of one worker made
+ * for the call and destroyed after it: one process per import, as simple callers
+ * (tests, the viewer) want, with no process left behind.
+ *
+ * Threads: any number of imports at once, on one pool or on several; a pool's lists
+ * are guarded by its mutex, and each import owns the worker it took. Process-wide
+ * state is neither read nor changed (signal dispositions, SIGCHLD, the umask),
+ * except that a process which ignores SIGCHLD has its children reaped by the kernel:
+ * the exit status is then unknown and a short reply is reported as "exited without a
+ * result".
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "zc_model_isolate.h"
+
+#define ZC__WORKER_MAX_IMPORTS 128u     /* models one worker imports before it is replaced */
+#define ZC__POOL_MAX_WORKERS 1024u
+
+struct zc_model_pool {
+    pthread_mutex_t lock;
+    pthread_cond_t freed;       /* a worker went idle, or a place to start one opened */
+    uint32_t max_workers;
+    uint32_t live;              /* started and not yet ended (idle or busy) */
+    uint32_t started;           /* over the pool's life (zc_model_pool_started) */
+    zc__model_worker *idle;     /* max_workers slots */
+    uint32_t idle_count;
+};
+
+/* ---------------------------------------------------------------------------------
+ * Ending a worker and reporting how it ended
+ * ------------------------------------------------------------------------------- */
+
+/* The name of a signal, without locale or static buffers (strsignal has both). */
+static const char *zc__signal_name(int sig) {
+    switch (sig) {
+    case SIGSEGV: return "Segmentation fault";
+    case SIGBUS: return "Bus error";
+    case SIGABRT: return "Aborted";
+    case SIGFPE: return "Floating point exception";
+    case SIGILL: return "Illegal instruction";
+    case SIGTRAP: return "Trace/breakpoint trap";
+    case SIGSYS: return "Bad system call";
+    case SIGKILL: return "Killed";
+    case SIGTERM: return "Terminated";
+    case SIGINT: return "Interrupt";
+    case SIGQUIT: return "Quit";
+    case SIGHUP: return "Hangup";
+    case SIGPIPE: return "Broken pipe";
+    case SIGXCPU: return "CPU time limit exceeded";
+    case SIGXFSZ: return "File size limit exceeded";
+    default: return "unknown signal";
+    }
+}
+
+/* Reap the worker. With `kill_first` it is stopped at once; otherwise it gets until
+ * the deadline to end by itself and is stopped then (*timed_out set). *status is
+ * valid when this returns 1 (0: the kernel reaped it already, SIGCHLD ignored). */
+static int zc__reap(pid_t pid, int pidfd, uint64_t deadline, int kill_first, int *status, int *timed_out) {
+    *timed_out = 0;
+    if (kill_first) kill(pid, SIGKILL);
+    for (unsigned nap_us = 1000;;) {
+        pid_t got = waitpid(pid, status, kill_first ? 0 : WNOHANG);
+        if (got == pid) return 1;
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) return 0;
+        int ms = zc__model_ms_left(deadline);
+        if (ms == 0) {
+            *timed_out = 1;
+            kill_first = 1;
+            kill(pid, SIGKILL);
+            continue;
+        }
+        if (pidfd >= 0) {
+            struct pollfd p = { pidfd, POLLIN, 0 };
+            poll(&p, 1, ms);
+        } else {
+            struct timespec nap = { 0, (long)nap_us * 1000 };
+            nanosleep(&nap, NULL);
+            if (nap_us < 20000) nap_us *= 2;
+        }
+    }
+}
+
+static void zc__close(int fd) {
+    if (fd >= 0) close(fd); /* never retried on EINTR: Linux releases the fd anyway */
+}
+
+static void zc__close_worker(zc__model_worker *w) {
+    zc__close(w->request_fd);
+    zc__close(w->reply_fd);
+    zc__close(w->budget_fd);
+    zc__close(w->pidfd);
+    w->request_fd = w->reply_fd = w->budget_fd = w->pidfd = -1;
+}
+
+/* Kill and reap a worker that is not wanted any more, and close its descriptors. */
+static void zc__end_worker(zc__model_worker *w) {
+    int status, timed_out;
+    zc__reap(w->pid, w->pidfd, 0, 1, &status, &timed_out);
+    zc__close_worker(w);
+}
+
+static int zc__pidfd_open(pid_t pid) {
+#ifdef SYS_pidfd_open
+    long fd = syscall(SYS_pidfd_open, pid, 0);
+    if (fd >= 0) return (int)fd; /* close-on-exec by definition */
+#else
+    (void)pid;
+#endif
+    return -1;
+}
+
+/* 1 when the worker has exited (or been killed) since it went idle. */
+static int zc__worker_dead(const zc__model_worker *w) {
+    if (w->pidfd >= 0) {
+        struct pollfd p = { w->pidfd, POLLIN, 0 };
+        return poll(&p, 1, 0) > 0;
+    }
+    siginfo_t info;
+    memset(&info, 0, sizeof info);
+    return waitid(P_PID, (id_t)w->pid, &info, WEXITED | WNOHANG | WNOWAIT) != 0 || info.si_pid == w->pid;
+}
+
+static void zc__seconds_text(uint32_t ms, char *out, size_t cap) {
+    if (ms % 1000u == 0)
+        snprintf(out, cap, "%u s", ms / 1000u);
+    else
+        snprintf(out, cap, "%g s", (double)ms / 1000.0);
+}
+
+/* The sentence for a reply that ended early, from how the worker ended. */
+static zc_result zc__report_end(int have_status, int status, zc_diag *diag) {
+    if (have_status && WIFSIGNALED(status)) {
+        int sig = WTERMSIG(status);
+        if (sig == SIGKILL)
+            return zc_fail(diag, ZC_ERR_BAD_SOURCE,
+                           "the model importer was killed (signal 9, Killed), perhaps for lack of memory");
+        return zc_fail(diag, ZC_ERR_BAD_SOURCE, "the model importer crashed (signal %d, %s)", sig,
+                       zc__signal_name(sig));
+    }
+    if (have_status && WIFEXITED(status) && WEXITSTATUS(status) == ZC__CHILD_EXIT_EXEC)
+        return zc_fail(diag, ZC_ERR_IO, "the model importer could not start (exec of /proc/self/exe failed)");
+    if (have_status && WIFEXITED(status) && WEXITSTATUS(status) != 0)
+        return zc_fail(diag, ZC_ERR_BAD_SOURCE, "the model importer exited without a result (exit status %d)",
+                       WEXITSTATUS(status));
+    return zc_fail(diag, ZC_ERR_BAD_SOURCE, "the model importer exited without a result");
+}
+
+/* ---------------------------------------------------------------------------------
+ * The pool
+ * ------------------------------------------------------------------------------- */
+
+zc_result zc_model_pool_create(zc_model_pool **out, uint32_t max_workers) {
+    if (!out) return ZC_ERR_INVALID_ARGUMENT;
+    *out = NULL;
+    if (max_workers == 0) max_workers = 1;
+    if (max_workers > ZC__POOL_MAX_WORKERS) max_workers = ZC__POOL_MAX_WORKERS;
+    zc_model_pool *p = (zc_model_pool *)calloc(1, sizeof *p);
+    if (!p || !(p->idle = (zc__model_worker *)calloc(max_workers, sizeof *p->idle))) {
+        free(p);
+        return ZC_ERR_OUT_OF_MEMORY;
+    }
+    p->max_workers = max_workers;
+    pthread_mutex_init(&p->lock, NULL);
+    pthread_cond_init(&p->freed, NULL);
+    *out = p;
+    return ZC_OK;
+}
+
+void zc_model_pool_destroy(zc_model_pool *pool) {
+    if (!pool) return;
+    for (uint32_t i = 0; i < pool->idle_count; ++i) {
+        zc__close(pool->idle[i].request_fd); /* the end of its requests: it exits */
+        pool->idle[i].request_fd = -1;
+        zc__end_worker(&pool->idle[i]);
+    }
+    pthread_cond_destroy(&pool->freed);
+    pthread_mutex_destroy(&pool->lock);
+    free(pool->idle);
+    free(pool);
+}
+
+uint32_t zc_model_pool_started(zc_model_pool *pool) {
+    if (!pool) return 0;
+    pthread_mutex_lock(&pool->lock);
+    uint32_t n = pool->started;
+    pthread_mutex_unlock(&pool->lock);
+    return n;
+}
+
+/* Take an idle worker that is still alive, or start one when the pool has room, or
+ * wait for one of the two. */
+static zc_result zc__take_worker(zc_model_pool *p, zc__model_worker *w, zc_diag *diag) {
+    pthread_mutex_lock(&p->lock);
+    for (;;) {
+        while (p->idle_count) {
+            *w = p->idle[--p->idle_count];
+            if (!zc__worker_dead(w)) {
+                pthread_mutex_unlock(&p->lock);
+                return ZC_OK;
+            }
+            zc__end_worker(w); /* died while idle: replaced below, the import unharmed */
+            p->live--;
+        }
+        if (p->live < p->max_workers) break;
+        pthread_cond_wait(&p->freed, &p->lock);
+    }
+    p->live++;
+    p->started++;
+    pthread_mutex_unlock(&p->lock);
+    zc_result r = zc__model_worker_start(w, diag);
+    if (r == ZC_OK) w->pidfd = zc__pidfd_open(w->pid);
+    if (r != ZC_OK) {
+        pthread_mutex_lock(&p->lock);
+        p->live--;
+        p->started--;
+        pthread_cond_signal(&p->freed);
+        pthread_mutex_unlock(&p->lock);
+    }
+    return r;
+}
+
+/* Give a worker back (keep: idle for the next import) or count it as ended (the
+ * caller has reaped it). */
+static void zc__give_back(zc_model_pool *p, const zc__model_worker *w, int keep) {
+    pthread_mutex_lock(&p->lock);
+    if (keep) p->idle[p->idle_count++] = *w;
+    else p->live--;
+    pthread_cond_signal(&p->freed);
+    pthread_mutex_unlock(&p->lock);
+}
+
+/* ---------------------------------------------------------------------------------
+ * One import
+ * ------------------------------------------------------------------------------- */
+
+/* Send the request to a worker of the pool. A worker that took its last request
+ * while idle (its socket is closed) is replaced once. */
+static zc_result zc__start_import(zc_model_pool *p, zc__model_worker *w, int fault, const char *root,
+                                  const char *file_path, const char *entry_path, const zc_model_settings *settings,
+                                  zc_diag *diag) {
+    for (int attempt = 0;; ++attempt) {
+        zc_result r = zc__take_worker(p, w, diag);
+        if (r != ZC_OK) return r;
+        int err = zc__model_worker_send(w, fault, root, file_path, entry_path, settings);
+        if (!err) return ZC_OK;
+        zc__end_worker(w);
+        zc__give_back(p, w, 0);
+        if (err == ENAMETOOLONG) return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "the model's path is too long");
+        if (err == ENOMEM) return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory");
+        if (attempt == 1 || (err != EPIPE && err != ECONNRESET))
+            return zc_fail(diag, ZC_ERR_IO, "cannot send the model to the model importer: %s", strerror(err));
+    }
+}
+
+static zc_result zc__import_in_pool(zc_model_pool *p, const char *root, const char *file_path,
+                                    const char *entry_path, const zc_model_settings *settings, zc_model *out,
+                                    zc_diag *diag) {
+    uint32_t timeout_ms = settings && settings->timeout_ms ? settings->timeout_ms : ZC_MODEL_DEFAULT_TIMEOUT_MS;
+#if defined(__GNUC__)
+    int fault = __atomic_load_n(&zc__model_child_fault, __ATOMIC_RELAXED);
+#else
+    int fault = zc__model_child_fault;
+#endif
+    zc__reader *r = (zc__reader *)malloc(sizeof *r);
+    if (!r) return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory");
+    memset(r, 0, offsetof(zc__reader, buf));
+    uint64_t start = zc__model_now_ns(); /* the deadline counts from here: a start included */
+    zc__model_worker w;
+    zc_result result = zc__start_import(p, &w, fault, root, file_path, entry_path, settings, diag);
+    if (result != ZC_OK) {
+        free(r);
+        return result;
+    }
+    r->fd = w.reply_fd;
+    r->pidfd = w.pidfd;
+    r->budget = settings ? settings->texture.budget : NULL;
+    r->budget_fd = r->budget ? w.budget_fd : -1;
+    r->deadline = start + (uint64_t)timeout_ms * 1000000u;
+
+    zc_diag reply_diag;
+    reply_diag.message[0] = 0;
+    zc_result child_result = ZC_OK;
+    zc__reply state = zc__model_read_reply(r, entry_path, out, &child_result, &reply_diag);
+    int keep = state == ZC__REPLY_DONE && child_result == ZC_OK && ++w.imports < ZC__WORKER_MAX_IMPORTS;
+    if (state == ZC__REPLY_DONE) zc__model_drain_budget(r);
+    /* A complete or unusable reply: nothing more is wanted from the worker. A reply
+     * that ended early: let the worker finish dying (until the deadline) to learn how. */
+    int kill_first = state != ZC__REPLY_STOPPED || r->stop != ZC__STOP_EOF;
+    int status = 0, timed_out = 0, have_status = 0;
+    if (!keep) {
+        have_status = zc__reap(w.pid, w.pidfd, r->deadline, kill_first, &status, &timed_out);
+        zc__close_worker(&w);
+    }
+    zc__stop stop = r->stop;
+    int io_errno = r->io_errno;
+    zc_image_budget_release(r->budget, r->budget_held); /* what it held of the build's budget is free */
+    free(r);
+    zc__give_back(p, &w, keep);
+
+    char limit[32];
+    zc__seconds_text(timeout_ms, limit, sizeof limit);
+    if (state == ZC__REPLY_DONE && child_result == ZC_OK) return ZC_OK;
+    zc_model_free(out);
+    if (state == ZC__REPLY_DONE) return zc_fail(diag, child_result, "%s", reply_diag.message);
+    if (state == ZC__REPLY_MALFORMED)
+        return zc_fail(diag, ZC_ERR_BAD_SOURCE, "the model importer sent a malformed reply: %s", reply_diag.message);
+    if (state == ZC__REPLY_NO_MEMORY)
+        return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory receiving the imported model");
+    if (stop == ZC__STOP_TIMEOUT || timed_out)
+        return zc_fail(diag, ZC_ERR_BAD_SOURCE, "the model importer took longer than %s and was stopped", limit);
+    if (stop == ZC__STOP_IO)
+        return zc_fail(diag, ZC_ERR_IO, "cannot read the model importer's reply: %s", strerror(io_errno));
+    return zc__report_end(have_status, status, diag);
+}
+
+zc_result zc_model_import_file(const char *file_path, const char *entry_path, const zc_model_settings *settings,
+                               zc_model *out, zc_diag *diag) {
+    return zc_model_import_file_under(NULL, file_path, entry_path, settings, out, diag);
+}
+
+zc_result zc_model_import_file_under(const char *root, const char *file_path, const char *entry_path,
+                                     const zc_model_settings *settings, zc_model *out, zc_diag *diag) {
+    if (out) memset(out, 0, sizeof *out);
+    if (!file_path || !entry_path || !out)
+        return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "file path, entry path and output must not be NULL");
+    zc_diag why;
+    if (zc_check_path(entry_path, strlen(entry_path), &why) != ZC_OK)
+        return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "entry path: %s", why.message);
+    if (settings && settings->in_process)
+        return zc_model_import_in_process_under(root, file_path, entry_path, settings, out, diag);
+    if (settings && settings->pool)
+        return zc__import_in_pool(settings->pool, root, file_path, entry_path, settings, out, diag);
+    zc_model_pool *own;
+    if (zc_model_pool_create(&own, 1) != ZC_OK) return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory");
+    zc_result r = zc__import_in_pool(own, root, file_path, entry_path, settings, out, diag);
+    zc_model_pool_destroy(own);
+    return r;
+}
