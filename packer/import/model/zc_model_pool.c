@@ -50,9 +50,21 @@
 #define ZC__WORKER_MAX_IMPORTS 128u     /* models one worker imports before it is replaced */
 #define ZC__POOL_MAX_WORKERS 1024u
 
+/* A worker start asked of the pool's starter thread. */
+typedef struct zc__start {
+    zc__model_worker *w;
+    zc_diag *diag;
+    zc_result result;
+    int done;
+} zc__start;
+
 struct zc_model_pool {
     pthread_mutex_t lock;
     pthread_cond_t freed;       /* a worker went idle, or a place to start one opened */
+    pthread_cond_t starts;      /* the starter thread's job changed */
+    pthread_t starter;          /* forks every worker (see zc__start_worker) */
+    int starter_on, stopping;
+    zc__start *job;             /* the start in progress; NULL: none */
     uint32_t max_workers;
     uint32_t live;              /* started and not yet ended (idle or busy) */
     uint32_t started;           /* over the pool's life (zc_model_pool_started) */
@@ -197,18 +209,27 @@ zc_result zc_model_pool_create(zc_model_pool **out, uint32_t max_workers) {
     p->max_workers = max_workers;
     pthread_mutex_init(&p->lock, NULL);
     pthread_cond_init(&p->freed, NULL);
+    pthread_cond_init(&p->starts, NULL);
     *out = p;
     return ZC_OK;
 }
 
 void zc_model_pool_destroy(zc_model_pool *pool) {
     if (!pool) return;
+    if (pool->starter_on) {
+        pthread_mutex_lock(&pool->lock);
+        pool->stopping = 1;
+        pthread_cond_broadcast(&pool->starts);
+        pthread_mutex_unlock(&pool->lock);
+        pthread_join(pool->starter, NULL);
+    }
     for (uint32_t i = 0; i < pool->idle_count; ++i) {
         zc__close(pool->idle[i].request_fd); /* the end of its requests: it exits */
         pool->idle[i].request_fd = -1;
         zc__end_worker(&pool->idle[i]);
     }
     pthread_cond_destroy(&pool->freed);
+    pthread_cond_destroy(&pool->starts);
     pthread_mutex_destroy(&pool->lock);
     free(pool->idle);
     free(pool);
@@ -220,6 +241,51 @@ uint32_t zc_model_pool_started(zc_model_pool *pool) {
     uint32_t n = pool->started;
     pthread_mutex_unlock(&pool->lock);
     return n;
+}
+
+/* The starter thread: starts workers one at a time for the imports that ask. */
+static void *zc__starter(void *arg) {
+    zc_model_pool *p = (zc_model_pool *)arg;
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, NULL); /* signals go to the program's own threads */
+    pthread_mutex_lock(&p->lock);
+    for (;;) {
+        while (!p->stopping && (!p->job || p->job->done)) pthread_cond_wait(&p->starts, &p->lock);
+        if (p->stopping) break;
+        zc__start *job = p->job;
+        pthread_mutex_unlock(&p->lock);
+        job->result = zc__model_worker_start(job->w, job->diag);
+        if (job->result == ZC_OK) job->w->pidfd = zc__pidfd_open(job->w->pid);
+        pthread_mutex_lock(&p->lock);
+        job->done = 1;
+        pthread_cond_broadcast(&p->starts);
+    }
+    pthread_mutex_unlock(&p->lock);
+    return NULL;
+}
+
+/* Start a worker from the pool's own thread. A worker dies with the thread that
+ * forked it (the parent death signal follows the thread, not the process), so
+ * workers are forked by a thread that lives as long as the pool, never by the
+ * importing thread, which may end while the worker serves others. Caller holds
+ * p->lock. */
+static zc_result zc__start_worker(zc_model_pool *p, zc__model_worker *w, zc_diag *diag) {
+    if (!p->starter_on) {
+        int e = pthread_create(&p->starter, NULL, zc__starter, p);
+        if (e != 0)
+            return zc_fail(diag, e == EAGAIN ? ZC_ERR_LIMIT : ZC_ERR_IO, "cannot start the model importer: %s",
+                           strerror(e));
+        p->starter_on = 1;
+    }
+    while (p->job) pthread_cond_wait(&p->starts, &p->lock);
+    zc__start job = { w, diag, ZC_OK, 0 };
+    p->job = &job;
+    pthread_cond_broadcast(&p->starts);
+    while (!job.done) pthread_cond_wait(&p->starts, &p->lock);
+    p->job = NULL;
+    pthread_cond_broadcast(&p->starts);
+    return job.result;
 }
 
 /* Take an idle worker that is still alive, or start one when the pool has room, or
@@ -241,16 +307,13 @@ static zc_result zc__take_worker(zc_model_pool *p, zc__model_worker *w, zc_diag 
     }
     p->live++;
     p->started++;
-    pthread_mutex_unlock(&p->lock);
-    zc_result r = zc__model_worker_start(w, diag);
-    if (r == ZC_OK) w->pidfd = zc__pidfd_open(w->pid);
+    zc_result r = zc__start_worker(p, w, diag);
     if (r != ZC_OK) {
-        pthread_mutex_lock(&p->lock);
         p->live--;
         p->started--;
         pthread_cond_signal(&p->freed);
-        pthread_mutex_unlock(&p->lock);
     }
+    pthread_mutex_unlock(&p->lock);
     return r;
 }
 
