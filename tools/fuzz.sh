@@ -57,9 +57,8 @@ libs="-lzstd -lsodium -luv -lcjson -lassimp -lmeshoptimizer -lm -lpthread"
 
 sources=$(ls runtime/*.c packer/types/*.c packer/build/*.c packer/import/*.c packer/import/texture/*.c packer/import/model/*.c \
               tests/fuzz/zc_fuzz_walk.c tests/fuzz/zc_fuzz_reply.c tests/fuzz/zc_fuzz_hostile.c | grep -v -e '^runtime/os_win32\.c$')
-# zc_model_isolate.c counts as a header: zc_fuzz_reply.c includes it.
 headers=$(ls formats/*.h runtime/*.h runtime/include/*.h packer/types/*.h packer/build/*.h packer/import/*.h packer/import/texture/*.h \
-              packer/import/model/*.h tests/fuzz/*.h packer/import/model/zc_model_isolate.c)
+              packer/import/model/*.h tests/fuzz/*.h)
 
 # An object is rebuilt when its source, any header or this script is newer (the
 # whole tree's headers: simple, and a full rebuild takes about a minute).
