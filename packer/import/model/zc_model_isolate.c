@@ -283,13 +283,25 @@ static int zc__take(void *dst, size_t size) {
 }
 
 /* One string of the request, malloc'd (NULL for the NULL marker); _exit when it is
- * cut or too long. */
-static char *zc__take_string(void) {
+ * cut or too long. Out of memory: its bytes are read and dropped, *oom is set and
+ * NULL returned, so the worker can still answer. */
+static char *zc__take_string(int *oom) {
     uint32_t n;
     if (!zc__take(&n, sizeof n)) _exit(ZC__CHILD_EXIT_WRITE);
     if (n == UINT32_MAX) return NULL;
-    char *s = n <= ZC__REQUEST_MAX_STRING ? (char *)malloc((size_t)n + 1) : NULL;
-    if (!s || !zc__take(s, n)) _exit(ZC__CHILD_EXIT_WRITE);
+    if (n > ZC__REQUEST_MAX_STRING) _exit(ZC__CHILD_EXIT_WRITE);
+    char *s = (char *)malloc((size_t)n + 1);
+    if (!s) {
+        char sink[256];
+        for (uint32_t left = n; left > 0;) {
+            uint32_t k = left < sizeof sink ? left : (uint32_t)sizeof sink;
+            if (!zc__take(sink, k)) _exit(ZC__CHILD_EXIT_WRITE);
+            left -= k;
+        }
+        *oom = 1;
+        return NULL;
+    }
+    if (!zc__take(s, n)) _exit(ZC__CHILD_EXIT_WRITE);
     s[n] = 0;
     return s;
 }
@@ -299,6 +311,7 @@ typedef struct zc__request {
     uint32_t flags;
     zc_model_settings settings; /* pointers cleared */
     char *root, *file_path, *entry_path;
+    int oom;                    /* a string of it could not be allocated */
 } zc__request;
 
 /* The next request; 0 when the packer has closed the socket. */
@@ -313,10 +326,10 @@ static int zc__take_request(zc__request *q) {
     q->settings.texture.budget = NULL;
     q->settings.pool = NULL;
     q->settings.in_process = 1;
-    q->root = zc__take_string();
-    q->file_path = zc__take_string();
-    q->entry_path = zc__take_string();
-    if (!q->file_path || !q->entry_path) _exit(ZC__CHILD_EXIT_WRITE);
+    q->root = zc__take_string(&q->oom);
+    q->file_path = zc__take_string(&q->oom);
+    q->entry_path = zc__take_string(&q->oom);
+    if (!q->oom && (!q->file_path || !q->entry_path)) _exit(ZC__CHILD_EXIT_WRITE);
     return 1;
 }
 
@@ -399,6 +412,13 @@ static void zc__worker_loop(void) {
         zc__request q;
         memset(&q, 0, sizeof q);
         if (!zc__take_request(&q)) _exit(0);
+        if (q.oom) { /* answer as an import that ran out of memory would, then end */
+            w.budget = UINT64_MAX;
+            w.failed = 0;
+            zc__put_error(&w, (uint32_t)ZC_ERR_OUT_OF_MEMORY, "out of memory reading the import request");
+            zc__flush(&w);
+            _exit(w.failed ? ZC__CHILD_EXIT_WRITE : 0);
+        }
         int again = zc__serve(&w, &q);
         free(q.root);
         free(q.file_path);
