@@ -380,10 +380,13 @@ Test(reload, negative_control_an_in_place_writer_is_caught, .timeout = 120) {
         pid[i] = spawn_reader_process(path, h[i], 2, 3, zct_tmp, 1);
     }
     zct_sleep_ms(100); /* let the readers start */
-    uint64_t end = zct_now_ns() + (zct_sanitizing() ? 3000000000u : 1500000000u);
+    /* Rewrite until every reader process has noticed (or died), within a deadline
+     * long enough for a loaded machine: the readers must be scheduled during a
+     * rewrite to notice it. */
+    uint64_t end = zct_now_ns() + (zct_sanitizing() ? 30000000000u : 15000000000u);
     uint64_t g = 2;
-    int alive = PROCESSES, status[PROCESSES], reaped[PROCESSES] = { 0 };
-    while (zct_now_ns() < end && alive > 0) {
+    int alive = PROCESSES, noticed = 0, status[PROCESSES], reaped[PROCESSES] = { 0 };
+    while (zct_now_ns() < end && alive > 0 && noticed < PROCESSES) {
         write_generation(side, g++);
         size_t size;
         uint8_t *bytes = zct_read_file(side, &size);
@@ -398,9 +401,11 @@ Test(reload, negative_control_an_in_place_writer_is_caught, .timeout = 120) {
         close(fd);
         free(bytes);
         alive = 0;
+        noticed = 0;
         for (int i = 0; i < PROCESSES; ++i) {
             if (!reaped[i]) reaped[i] = waitpid(pid[i], &status[i], WNOHANG) == pid[i];
             alive += !reaped[i];
+            noticed += reaped[i] || atomic_load(&h[i]->sigbus) + atomic_load(&h[i]->torn) + atomic_load(&h[i]->mixed) > 0;
         }
     }
     long caught = 0;
