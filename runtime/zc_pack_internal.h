@@ -127,6 +127,14 @@ void zc__pack_unhold(zc_pack *pack);
  * which is never handed out again, can be closed. Any thread. */
 int zc__pack_only_ref(const zc_pack *pack);
 
+/* The last reference is gone: close the hold stripes (zc_pack_holds.c). 1 when no hold
+ * is left and the caller must free the pack, 0 when the last release will. */
+int zc__pack_holds_close(zc_pack *pack);
+
+/* Free the pack: its cache, mapping and memory. Called once, by whoever ends its last
+ * reference or hold. */
+void zc__pack_free(zc_pack *pack);
+
 /* Take one more reference on the pack. Any thread. */
 void zc__pack_ref(zc_pack *pack);
 

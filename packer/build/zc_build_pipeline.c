@@ -86,15 +86,13 @@ static zc_result zc__encode_outputs(zc__job *job) {
         size_t stored_size;
         zc_result r = zc_writer_encode(*e, o->payload, o->size, &codec, &stored, &stored_size);
         if (r != ZC_OK) return zc_fail(&job->diag, r, "cannot compress the entry %s: %s", path, zc_result_str(r));
+        o->content_hash = XXH3_64bits(o->payload, o->size);
         if (codec != ZC_CODEC_NONE) {
             void *copy = malloc(stored_size);
             if (!copy) return zc_fail(&job->diag, ZC_ERR_OUT_OF_MEMORY, "out of memory for a compressed entry");
             memcpy(copy, stored, stored_size);
-            o->content_hash = XXH3_64bits(o->payload, o->size);
             free(o->payload);
             o->payload = copy;
-        } else {
-            o->content_hash = XXH3_64bits(o->payload, o->size);
         }
         o->encoded = 1;
         o->codec = codec;

@@ -23,7 +23,8 @@ typedef struct zc__import {
     zc_image_budget *budget;
     zc_import_settings settings;
     zc_import_source src;
-    zc_import_outputs outs;     /* prepare rows: what prepare returned */
+    int prepared;               /* imported through the row's prepare step (zc_importer_prepares) */
+    zc_import_outputs outs;     /* prepared: what prepare returned */
     char *scratch;              /* the scratch pack; NULL: none */
     zc_pack *pack;              /* the scratch pack, opened */
     zc__object obj;             /* inputs owned; outputs borrow from `pack` */
@@ -184,7 +185,7 @@ static zc_result zc__write_scratch(zc__import *im) {
     zc_writer *w = NULL;
     zc_result r = zc__build_open_writer(&bd, im->manifest, &w);
     if (r != ZC_OK) return r;
-    if (im->imp->prepare) {
+    if (im->prepared) {
         r = zc_import_outputs_write(&im->outs, im->rel, w, &diag);
     } else {
         im->src.logger = im->desc->logger;
@@ -202,7 +203,8 @@ static zc_result zc__run(zc__import *im) {
     zc_diag diag;
     diag.message[0] = 0;
     zc_result r = ZC_OK;
-    if (im->imp->prepare) {
+    im->prepared = zc_importer_prepares(im->imp, im->src.size);
+    if (im->prepared) {
         r = im->imp->prepare(&im->src, &im->outs, &diag);
         if (r == ZC_OK) r = zc_import_outputs_check(&im->outs, im->rel, &diag);
         if (r != ZC_OK) return zc__ifail(im, r, "%s: %s", im->file_path, diag.message[0] ? diag.message : zc_result_str(r));

@@ -149,36 +149,36 @@ static void *run_work(void *arg) {
     while (atomic_load(w->arrived) < (int)w->step) {
     }
     w->start_ns = zc_bench_now_ns();
-    uint64_t sum = 0;
+    uint64_t sum = 0, raw_bytes = 0; /* in locals: the threads' work structs share lines */
+    uint32_t begin = (uint32_t)((uint64_t)w->count * w->first / w->step);
+    uint32_t end = (uint32_t)((uint64_t)w->count * (w->first + 1) / w->step);
     for (int pass = 0; pass < w->passes; ++pass) {
-        {
-            uint32_t end = (uint32_t)((uint64_t)w->count * (w->first + 1) / w->step);
-            for (uint32_t i = (uint32_t)((uint64_t)w->count * w->first / w->step); i < end; ++i) {
-                const zc_entry *e = &w->entries[i];
-                if (w->mode == MODE_ZSTD) {
-                    size_t got = ZSTD_decompressDCtx(w->dctx, w->out, (size_t)e->raw_size, e->data, (size_t)e->stored_size);
-                    if (ZSTD_isError(got) || got != e->raw_size) {
-                        w->failed = 1;
-                        continue;
-                    }
-                    sum += w->out[got / 2];
-                } else if (w->mode == MODE_TOUCH) {
-                    sum += w->ptrs[i][e->raw_size / 2];
-                } else {
-                    zc_hold h;
-                    if (zc_pack_acquire(w->pack, e, &h) != ZC_OK) {
-                        w->failed = 1;
-                        continue;
-                    }
-                    if (w->mode == MODE_ACQUIRE) sum += ((const uint8_t *)h.data)[h.size / 2];
-                    else sum += (uintptr_t)h.data & 1u;
-                    zc_hold_release(&h);
+        for (uint32_t i = begin; i < end; ++i) {
+            const zc_entry *e = &w->entries[i];
+            if (w->mode == MODE_ZSTD) {
+                size_t got = ZSTD_decompressDCtx(w->dctx, w->out, (size_t)e->raw_size, e->data, (size_t)e->stored_size);
+                if (ZSTD_isError(got) || got != e->raw_size) {
+                    w->failed = 1;
+                    continue;
                 }
-                w->raw_bytes += e->raw_size;
+                sum += w->out[got / 2];
+            } else if (w->mode == MODE_TOUCH) {
+                sum += w->ptrs[i][e->raw_size / 2];
+            } else {
+                zc_hold h;
+                if (zc_pack_acquire(w->pack, e, &h) != ZC_OK) {
+                    w->failed = 1;
+                    continue;
+                }
+                if (w->mode == MODE_ACQUIRE) sum += ((const uint8_t *)h.data)[h.size / 2];
+                else sum += (uintptr_t)h.data & 1u;
+                zc_hold_release(&h);
             }
+            raw_bytes += e->raw_size;
         }
     }
     w->end_ns = zc_bench_now_ns();
+    w->raw_bytes = raw_bytes;
     bench_sink += sum;
     return NULL;
 }
