@@ -115,11 +115,15 @@ static uint32_t zc__insert_position(const zc_mounts *m, int32_t priority) {
     return i;
 }
 
-/* Room for one more mount; 0 when out of memory. Called with the lock held. */
-static int zc__reserve(zc_mounts *m) {
-    if (m->count < m->cap) return 1;
-    uint32_t cap = m->cap ? m->cap * 2 : 8;
-    if (cap < m->cap) return 0;
+/* Room for `more` more mounts; 0 when out of memory. Called with the lock held. */
+static int zc__reserve(zc_mounts *m, uint32_t more) {
+    if (more <= m->cap - m->count) return 1;
+    if (more > UINT32_MAX - m->count) return 0;
+    uint32_t cap = m->cap ? m->cap : 8;
+    while (cap < m->count + more) {
+        if (cap > UINT32_MAX / 2) return 0;
+        cap *= 2;
+    }
     zc__mount *grown = (zc__mount *)m->allocator.alloc((size_t)cap * sizeof *grown, m->allocator.user_data);
     if (!grown) return 0;
     if (m->count) memcpy(grown, m->mounts, (size_t)m->count * sizeof *grown);
@@ -191,51 +195,119 @@ void zc_mounts_destroy(zc_mounts *mounts) {
  * Add and remove
  * ------------------------------------------------------------------------------- */
 
+/* A copy of a mount point from the table's allocator; NULL for the root (*ok = 1) or
+ * when out of memory (*ok = 0, logged). */
+static char *zc__copy_mount_point(zc_mounts *m, const char *mount_point, const zc_pack *pack, int *ok) {
+    size_t length = mount_point ? strlen(mount_point) : 0;
+    *ok = 1;
+    if (!length) return NULL;
+    char *copy = (char *)m->allocator.alloc(length + 1, m->allocator.user_data);
+    if (!copy) {
+        zc__mounts_log(m, ZC_LOG_ERROR, "out of memory mounting %s", zc__pack_label(pack));
+        *ok = 0;
+        return NULL;
+    }
+    memcpy(copy, mount_point, length + 1);
+    return copy;
+}
+
+/* Mount `n` packs at one priority in one step: under the lock, refuse them all when
+ * one is mounted already or the list cannot grow, else insert each (taking its
+ * reference and its mount point copy, points[i]). On error nothing changed and the
+ * caller still owns the copies. */
+static zc_result zc__mounts_insert(zc_mounts *m, zc_pack *const *packs, char **points, uint32_t n, int32_t priority) {
+    zc__os_mutex_lock(&m->lock);
+    for (uint32_t i = 0; i < m->count; ++i)
+        for (uint32_t k = 0; k < n; ++k) {
+            if (m->mounts[i].pack != packs[k]) continue;
+            zc__os_mutex_unlock(&m->lock);
+            zc__mounts_log(m, ZC_LOG_ERROR, "%s is already mounted in this table", zc__pack_label(packs[k]));
+            return ZC_ERR_INVALID_ARGUMENT;
+        }
+    if (!zc__reserve(m, n)) {
+        zc__os_mutex_unlock(&m->lock);
+        zc__mounts_log(m, ZC_LOG_ERROR, "out of memory mounting %s", zc__pack_label(packs[0]));
+        return ZC_ERR_OUT_OF_MEMORY;
+    }
+    for (uint32_t k = 0; k < n; ++k) {
+        uint32_t at = zc__insert_position(m, priority);
+        memmove(&m->mounts[at + 1], &m->mounts[at], (size_t)(m->count - at) * sizeof *m->mounts);
+        zc__mount *mount = &m->mounts[at];
+        zc__pack_ref(packs[k]);
+        mount->pack = packs[k];
+        mount->priority = priority;
+        mount->order = m->next_order++;
+        mount->mount_point = points[k];
+        mount->mount_point_length = points[k] ? strlen(points[k]) : 0;
+        m->count++;
+    }
+    atomic_store_explicit(&m->published_count, m->count, memory_order_relaxed);
+    zc__os_mutex_unlock(&m->lock);
+    return ZC_OK;
+}
+
 zc_result zc_mounts_add(zc_mounts *mounts, const zc_mount_desc *desc) {
     if (!mounts || !desc || !desc->pack) return ZC_ERR_INVALID_ARGUMENT;
     zc_result r = zc__check_mount_point(mounts, desc->mount_point);
     if (r == ZC_OK) r = zc__check_mount_signature(mounts, desc->pack);
     if (r != ZC_OK) return r;
-
     /* Copy the mount point before taking the lock: allocation stays outside it. */
-    char *mount_point = NULL;
-    size_t mp_length = desc->mount_point ? strlen(desc->mount_point) : 0;
-    if (mp_length) {
-        mount_point = (char *)mounts->allocator.alloc(mp_length + 1, mounts->allocator.user_data);
-        if (!mount_point) {
-            zc__mounts_log(mounts, ZC_LOG_ERROR, "out of memory mounting %s", zc__pack_label(desc->pack));
-            return ZC_ERR_OUT_OF_MEMORY;
-        }
-        memcpy(mount_point, desc->mount_point, mp_length + 1);
-    }
+    int ok;
+    char *mount_point = zc__copy_mount_point(mounts, desc->mount_point, desc->pack, &ok);
+    if (!ok) return ZC_ERR_OUT_OF_MEMORY;
+    r = zc__mounts_insert(mounts, &desc->pack, &mount_point, 1, desc->priority);
+    if (r != ZC_OK) mounts->allocator.free(mount_point, mounts->allocator.user_data);
+    return r;
+}
 
-    zc__os_mutex_lock(&mounts->lock);
-    for (uint32_t i = 0; i < mounts->count; ++i) {
-        if (mounts->mounts[i].pack != desc->pack) continue;
-        zc__os_mutex_unlock(&mounts->lock);
-        zc__mounts_log(mounts, ZC_LOG_ERROR, "%s is already mounted in this table", zc__pack_label(desc->pack));
-        mounts->allocator.free(mount_point, mounts->allocator.user_data);
-        return ZC_ERR_INVALID_ARGUMENT;
+/* The member packs of a set and a copy of the mount point for each, from the table's
+ * allocator (packs first, then the copies, in one block). NULL when out of memory. */
+static void *zc__set_mount_block(zc_mounts *m, const zc_pack_set *set, const char *mount_point, uint32_t n,
+                                 zc_pack ***out_packs, char ***out_points) {
+    size_t bytes = (size_t)(n ? n : 1) * (sizeof(zc_pack *) + sizeof(char *));
+    void *block = m->allocator.alloc(bytes, m->allocator.user_data);
+    if (!block) return NULL;
+    memset(block, 0, bytes);
+    zc_pack **packs = (zc_pack **)block;
+    char **points = (char **)(packs + (n ? n : 1));
+    int ok = 1;
+    for (uint32_t i = 0; i < n && ok; ++i) {
+        zc_pack_set_member_info info;
+        zc_pack_set_member(set, i, &info);
+        packs[i] = info.pack;
+        points[i] = zc__copy_mount_point(m, mount_point, info.pack, &ok);
     }
-    if (!zc__reserve(mounts)) {
-        zc__os_mutex_unlock(&mounts->lock);
-        zc__mounts_log(mounts, ZC_LOG_ERROR, "out of memory mounting %s", zc__pack_label(desc->pack));
-        mounts->allocator.free(mount_point, mounts->allocator.user_data);
+    if (!ok) {
+        for (uint32_t i = 0; i < n; ++i) m->allocator.free(points[i], m->allocator.user_data);
+        m->allocator.free(block, m->allocator.user_data);
+        return NULL;
+    }
+    *out_packs = packs;
+    *out_points = points;
+    return block;
+}
+
+zc_result zc_mounts_add_set(zc_mounts *mounts, const zc_mount_set_desc *desc) {
+    if (!mounts || !desc || !desc->set) return ZC_ERR_INVALID_ARGUMENT;
+    zc_result r = zc__check_mount_point(mounts, desc->mount_point);
+    uint32_t n = zc_pack_set_member_count(desc->set);
+    for (uint32_t i = 0; i < n && r == ZC_OK; ++i) {
+        zc_pack_set_member_info info;
+        zc_pack_set_member(desc->set, i, &info);
+        r = zc__check_mount_signature(mounts, info.pack);
+    }
+    if (r != ZC_OK) return r;
+    zc_pack **packs;
+    char **points;
+    void *block = zc__set_mount_block(mounts, desc->set, desc->mount_point, n, &packs, &points);
+    if (!block) {
+        zc__mounts_log(mounts, ZC_LOG_ERROR, "out of memory mounting a set of %u packs", n);
         return ZC_ERR_OUT_OF_MEMORY;
     }
-    uint32_t at = zc__insert_position(mounts, desc->priority);
-    memmove(&mounts->mounts[at + 1], &mounts->mounts[at], (size_t)(mounts->count - at) * sizeof *mounts->mounts);
-    zc__mount *mount = &mounts->mounts[at];
-    zc__pack_ref(desc->pack);
-    mount->pack = desc->pack;
-    mount->priority = desc->priority;
-    mount->order = mounts->next_order++;
-    mount->mount_point = mount_point;
-    mount->mount_point_length = mp_length;
-    mounts->count++;
-    atomic_store_explicit(&mounts->published_count, mounts->count, memory_order_relaxed);
-    zc__os_mutex_unlock(&mounts->lock);
-    return ZC_OK;
+    r = zc__mounts_insert(mounts, packs, points, n, desc->priority);
+    for (uint32_t i = 0; r != ZC_OK && i < n; ++i) mounts->allocator.free(points[i], mounts->allocator.user_data);
+    mounts->allocator.free(block, mounts->allocator.user_data);
+    return r;
 }
 
 zc_result zc_mounts_remove(zc_mounts *mounts, const zc_pack *pack) {
@@ -258,6 +330,39 @@ zc_result zc_mounts_remove(zc_mounts *mounts, const zc_pack *pack) {
     mounts->allocator.free(removed.mount_point, mounts->allocator.user_data);
     zc__pack_unref(removed.pack);
     return ZC_OK;
+}
+
+zc_result zc_mounts_remove_set(zc_mounts *mounts, const zc_pack_set *set) {
+    if (!mounts || !set) return ZC_ERR_INVALID_ARGUMENT;
+    uint32_t n = zc_pack_set_member_count(set), removed_count = 0;
+    zc__mount *removed =
+        (zc__mount *)mounts->allocator.alloc((size_t)(n ? n : 1) * sizeof *removed, mounts->allocator.user_data);
+    if (!removed) return ZC_ERR_OUT_OF_MEMORY;
+    zc__os_mutex_lock(&mounts->lock);
+    for (uint32_t i = 0; i < mounts->count;) {
+        int member = 0;
+        for (uint32_t k = 0; k < n && !member; ++k) {
+            zc_pack_set_member_info info;
+            zc_pack_set_member(set, k, &info);
+            member = mounts->mounts[i].pack == info.pack;
+        }
+        if (!member || removed_count == n) {
+            i++;
+            continue;
+        }
+        removed[removed_count++] = mounts->mounts[i];
+        memmove(&mounts->mounts[i], &mounts->mounts[i + 1], (size_t)(mounts->count - i - 1) * sizeof *mounts->mounts);
+        mounts->count--;
+    }
+    atomic_store_explicit(&mounts->published_count, mounts->count, memory_order_relaxed);
+    zc__os_mutex_unlock(&mounts->lock);
+    /* Outside the lock: the last reference unmaps a pack. */
+    for (uint32_t i = 0; i < removed_count; ++i) {
+        mounts->allocator.free(removed[i].mount_point, mounts->allocator.user_data);
+        zc__pack_unref(removed[i].pack);
+    }
+    mounts->allocator.free(removed, mounts->allocator.user_data);
+    return removed_count ? ZC_OK : ZC_ERR_NO_ENTRY;
 }
 
 uint32_t zc_mounts_count(const zc_mounts *mounts) {

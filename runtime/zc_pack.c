@@ -791,6 +791,8 @@ zc_result zc_pack_get_info(const zc_pack *pack, zc_pack_info *out) {
     out->validated = pack->validated;
     out->is_signed = pack->is_signed;
     out->index_buckets = pack->index ? (uint32_t)1 << pack->index_bits : 0;
+    out->header_checksum = pack->header.header_checksum;
+    out->toc_checksum = pack->header.toc_checksum;
     out->signature_verified = pack->signature_verified;
     if (pack->is_signed)
         memcpy(out->signer_key_id, pack->head + ZC_SIGNATURE_BLOCK_OFFSET + offsetof(zc_signature_block, key_id),

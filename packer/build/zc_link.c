@@ -6,20 +6,12 @@
  * the objects are then sorted as a build sorts files and checked for duplicate paths.
  * The second reads each object again in that order, requires the checksum the first
  * pass saw (the file is the one checked), and copies its entries into the pack as
- * they are stored.
+ * they are stored: into one pack, or through zc__link_split (zc_link_set.c) into a
+ * pack set.
  */
 #define _GNU_SOURCE /* O_CLOEXEC */
 #include "zc_build_internal.h"
-#include "zc_object_internal.h"
-
-/* What the first pass keeps of one object. */
-typedef struct zc__linked {
-    const char *file;           /* the object file, as given */
-    char *entry_path;           /* of its source */
-    char **paths;               /* its entries' paths, count of them */
-    uint32_t count;
-    uint64_t checksum;
-} zc__linked;
+#include "zc_link_internal.h"
 
 /* One entry path and the object it comes from, for the duplicate check. */
 typedef struct zc__path_ref {
@@ -27,10 +19,7 @@ typedef struct zc__path_ref {
     const zc__linked *from;
 } zc__path_ref;
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
-#endif
-static zc_result zc__lfail(const zc_link_desc *desc, zc_result r, const char *fmt, ...) {
+zc_result zc__lfail(const zc_link_desc *desc, zc_result r, const char *fmt, ...) {
     if (!desc->logger.func) return r;
     char line[2048];
     va_list ap;
@@ -108,8 +97,14 @@ static zc_result zc__order(const zc_link_desc *desc, zc__linked *l, uint32_t n) 
     return r;
 }
 
-/* Second pass on one object: its entries into the pack, as they are stored. */
-static zc_result zc__copy_object(const zc_link_desc *desc, const zc__linked *l, zc_writer *w, uint32_t *entries) {
+/* The sink of a single-pack link: the entry into the one writer. */
+static zc_result zc__copy_to_writer(void *writer, const zc_entry *e) {
+    return zc_writer_copy_entry((zc_writer *)writer, e);
+}
+
+/* Second pass on one object: its entries to the sink, as they are stored. */
+zc_result zc__copy_object(const zc_link_desc *desc, const zc__linked *l, zc__link_sink sink, void *ctx,
+                          uint32_t *entries) {
     zc__object obj;
     zc_diag diag;
     zc_result r = zc__object_read(l->file, &obj, &diag);
@@ -121,7 +116,7 @@ static zc_result zc__copy_object(const zc_link_desc *desc, const zc__linked *l, 
     for (size_t i = 0; r == ZC_OK && i < obj.outs.count; ++i) {
         zc_entry e;
         zc__object_entry(&obj, i, &e);
-        if ((r = zc_writer_copy_entry(w, &e)) != ZC_OK)
+        if ((r = sink(ctx, &e)) != ZC_OK)
             zc__lfail(desc, r, "%s: cannot write its entry %s: %s", l->file, e.path, zc_result_str(r));
         else
             (*entries)++;
@@ -135,12 +130,18 @@ zc_result zc_link(const zc_link_desc *desc, zc_link_stats *out) {
     if (!desc || !desc->output_path || !desc->output_path[0] || (desc->object_count && !desc->objects))
         return ZC_ERR_INVALID_ARGUMENT;
     zc_result r = zc_writer_check_output(desc->output_path, desc->logger);
+    if (r == ZC_OK && zc__link_splits(desc)) r = zc__link_check_split(desc);
     if (r != ZC_OK) return r;
     uint32_t n = desc->object_count;
     zc__linked *l = (zc__linked *)calloc(n ? n : 1, sizeof *l);
     if (!l) return zc__lfail(desc, ZC_ERR_OUT_OF_MEMORY, "%s: out of memory", desc->output_path);
     for (uint32_t i = 0; i < n && r == ZC_OK; ++i) r = zc__check_object(desc, desc->objects[i], &l[i]);
     if (r == ZC_OK) r = zc__order(desc, l, n);
+    if (r == ZC_OK && zc__link_splits(desc)) {
+        r = zc__link_split(desc, l, n, out);
+        zc__linked_free(l, n);
+        return r;
+    }
 
     zc_writer *w = NULL;
     if (r == ZC_OK) {
@@ -155,13 +156,14 @@ zc_result zc_link(const zc_link_desc *desc, zc_link_stats *out) {
         r = zc__build_open_writer(&bd, NULL, &w);
     }
     uint32_t entries = 0;
-    for (uint32_t i = 0; i < n && r == ZC_OK; ++i) r = zc__copy_object(desc, &l[i], w, &entries);
+    for (uint32_t i = 0; i < n && r == ZC_OK; ++i) r = zc__copy_object(desc, &l[i], zc__copy_to_writer, w, &entries);
     if (w) r = r == ZC_OK ? zc_writer_finish(w) : (zc_writer_abort(w), r);
     zc__linked_free(l, n);
     if (r == ZC_OK && out) {
         struct stat st;
         out->objects = n;
         out->entries = entries;
+        out->packs = 1;
         out->pack_bytes = stat(desc->output_path, &st) == 0 ? (uint64_t)st.st_size : 0;
     }
     return r;

@@ -31,6 +31,23 @@
  * bytes depend on nothing else: no absolute path, no time, no thread count, no part
  * of the manifest that does not apply to the file.
  *
+ * Pack sets: with a size limit (max_pack_size) or chunk rules, link writes several
+ * member packs and a small index pack naming them (formats/zc_pack_set.h; the
+ * runtime opens the set with zc_pack_set_open). Each entry goes to the chunk of the
+ * first rule whose glob matches its path (fnmatch without FNM_PATHNAME, as the
+ * manifest's globs: '*' matches '/' too), else to the chunk "main". A chunk's entries
+ * go, in link order, into members named "<stem>-<chunk>-<n>.zcpack" beside the index
+ * (<stem>: the index's file name without its last extension; n from 0): a member is
+ * finished and the next started when the next entry would take it past the limit, so
+ * every member stays within it, except that an entry larger than the limit on its own
+ * gets a member of its own (noted as a warning). The limit is checked against a bound
+ * of the member's size that counts no shared payload and a full lookup index, so a
+ * member may start a few bytes early, never end late. Entries are copied as a single
+ * pack stores them, so the members hold the single pack's entries, byte for byte.
+ * Members are written first, each atomically, then the index: a reader of an older
+ * index meanwhile finds a member that changed and refuses it (zc_pack_set_open).
+ * Files of an earlier set that the new index does not name are left in place.
+ *
  * Trust: link reads objects as untrusted input (they may come from a remote cache):
  * sizes and counts are checked against the file before anything is allocated, every
  * path, the checksum, each entry's codec and sizes, each compressed entry's frames
@@ -107,6 +124,16 @@ zc_result zc_object_import(const zc_object_import_desc *desc, zc_object_import_i
 /* Free what an import info holds and zero it. NULL is a no-op. */
 void zc_object_import_info_free(zc_object_import_info *info);
 
+/* A chunk rule: entries whose path matches `match` go to the chunk `name`. */
+typedef struct zc_link_chunk {
+    const char *match;              /* glob over entry paths; required, not empty */
+    const char *name;               /* chunk name: 1 to 64 of [A-Za-z0-9_-] */
+} zc_link_chunk;
+
+#define ZC_LINK_DEFAULT_CHUNK "main"           /* the chunk of entries no rule matches */
+#define ZC_LINK_MIN_PACK_SIZE 4096u            /* smallest max_pack_size */
+#define ZC_LINK_MAX_CHUNKS 256u                /* chunk rules in one link */
+
 typedef struct zc_link_desc {
     const char *const *objects;     /* object_count object files; required unless the
                                        count is 0 (an empty pack) */
@@ -116,20 +143,30 @@ typedef struct zc_link_desc {
                                        warnings "<entry path>: <note>", in pack order */
     int no_verify;                  /* default: 0 (zc_writer_desc) */
     int no_sync;                    /* default: 0 (zc_writer_desc) */
-    const zc_secret_key *sign_key;  /* default: NULL = unsigned (zc_writer_desc) */
+    const zc_secret_key *sign_key;  /* default: NULL = unsigned (zc_writer_desc); signs every
+                                       member and the index */
+    uint64_t max_pack_size;         /* default: 0 = no limit; else bytes a member may take, at
+                                       least ZC_LINK_MIN_PACK_SIZE, and output_path is the
+                                       index of a pack set ("Pack sets" above) */
+    const zc_link_chunk *chunks;    /* default: NULL; chunk_count rules, the first match wins;
+                                       any rule makes output_path the index of a pack set */
+    uint32_t chunk_count;           /* default: 0; at most ZC_LINK_MAX_CHUNKS */
 } zc_link_desc;
 
 typedef struct zc_link_stats {
     uint32_t objects;               /* objects linked */
     uint32_t entries;               /* entries written */
-    uint64_t pack_bytes;            /* size of the pack file */
+    uint64_t pack_bytes;            /* size of the pack file; of a set, of the members and
+                                       the index together */
+    uint32_t packs;                 /* packs written besides an index: 1 for a single pack */
 } zc_link_stats;
 
 /* Write desc->output_path from the objects, in the order of their sources' entry
  * paths whatever the order given. On error the output is untouched, no temporary file
  * is left and the logger has a sentence naming the object at fault. Errors:
  *  - ZC_ERR_INVALID_ARGUMENT: missing fields; two objects of one source, or one entry
- *    path in two objects (both named).
+ *    path in two objects (both named); a chunk rule without a glob or with a bad
+ *    name, too many rules, a size limit below ZC_LINK_MIN_PACK_SIZE.
  *  - ZC_ERR_FILE_NOT_FOUND, ZC_ERR_IO: an object that cannot be read; an output that
  *    cannot be written.
  *  - ZC_ERR_NOT_A_PACK (not an object), ZC_ERR_VERSION (another object version, or

@@ -215,7 +215,7 @@ int zc__view_failed(const char *pack_path, const zc_entry *e, zc_result r) {
     return zc__exit_for_pack(r);
 }
 
-static int zc__compare_entry_paths(const void *x, const void *y) {
+int zc__compare_entry_paths(const void *x, const void *y) {
     return strcmp(((const zc_entry *)x)->path, ((const zc_entry *)y)->path);
 }
 

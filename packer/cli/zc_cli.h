@@ -44,7 +44,7 @@ typedef struct zc_command {
 #define ZC_CLI_VARIADIC (-1)
 
 /* Largest values_size of any command (checked by main). */
-#define ZC_CLI_MAX_VALUES 256
+#define ZC_CLI_MAX_VALUES 512
 
 /* Diagnostics state, one per process. */
 typedef struct zc_cli_state {
@@ -130,5 +130,20 @@ int zc__view_failed(const char *pack_path, const zc_entry *e, zc_result r);
  * or an entry cannot be read (reported; *out_result says which). */
 zc_entry *zc__entries_sorted(const char *pack_path, const zc_pack *pack, uint32_t *out_count,
                              zc_result *out_result);
+/* qsort order of zc_entry by path, bytewise. */
+int zc__compare_entry_paths(const void *x, const void *y);
+
+/* zc_cli_set.c: pack sets (zc_pack.h, "Pack sets") for the read-only commands. */
+/* 1 when `pack` is the index of a pack set: it holds the entry "pack-set" of type
+ * pack_set. */
+int zc__is_set_index(const zc_pack *pack);
+/* Open the set whose index is `path` (zc_pack_set_open at `level`, with the trusted
+ * keys); on error reports it and returns the exit code (> 0). */
+int zc__open_set(const char *path, zc_validate level, const zc_public_key *keys, uint32_t key_count,
+                 zc_pack_set **out, zc_result *out_result);
+/* Every entry of every member sorted by path into a malloc'd array, as
+ * zc__entries_sorted. */
+zc_entry *zc__set_entries_sorted(const char *index_path, const zc_pack_set *set, uint32_t *out_count,
+                                 zc_result *out_result);
 
 #endif /* ZC_CLI_H */

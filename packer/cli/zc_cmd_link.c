@@ -23,20 +23,37 @@ static const char zc__link_help[] =
     "with a message naming the objects, and <pack> is left as it was. The pack is\n"
     "written to a temporary file, verified, and renamed over <pack>.\n"
     "\n"
+    "With --max-pack-size or --chunk the output is a pack set: member packs\n"
+    "<stem>-<chunk>-<n>.zcpack beside <pack>, and <pack> an index naming them with\n"
+    "their sizes and checksums (zcpack info shows them; the runtime opens the set\n"
+    "with zc_pack_set_open). Entries go in path order to the chunk of the first\n"
+    "--chunk rule whose glob matches their path (else to the chunk \"main\"); a new\n"
+    "member starts when the next entry would take one past the size limit, and an\n"
+    "entry larger than the limit gets a member of its own.\n"
+    "\n"
     "Options:\n"
-    "  -o, --output <pack>   pack to write (required)\n"
+    "  -o, --output <pack>   pack to write (required); the index of a pack set\n"
+    "  --max-pack-size <size>  bytes a member pack may take: digits with an optional\n"
+    "                        K, M, G or T (powers of 1024), at least 4K\n"
+    "  --chunk <glob>=<name> entries matching <glob> (as zcpack.json globs: '*' also\n"
+    "                        matches '/') go to the chunk <name> (letters, digits, '_',\n"
+    "                        '-'); repeatable, up to 16, the first match wins\n"
     "  --sign <secret-key>   sign the pack with this key file from zcpack keygen\n"
     "  -q, --quiet           no warnings or summary; errors only\n"
     "  -h, --help            show this help\n";
 
 typedef struct zc__link_values {
     zc_cli_build_values build;  /* output, quiet, sign */
+    zc_cli_size max_pack_size;
+    zc_cli_list chunks;         /* "<glob>=<name>" */
 } zc__link_values;
 
 static const zc_cli_option zc__link_options[] = {
     ZC_OPT_STRING("--output", 'o', zc__link_values, build.output, "a file name", "output file name"),
     ZC_OPT_FLAG("--quiet", 'q', zc__link_values, build.quiet),
     ZC_OPT_STRING("--sign", 0, zc__link_values, build.sign, "a secret key file name", "secret key file name"),
+    ZC_OPT_SIZE("--max-pack-size", 0, zc__link_values, max_pack_size, 0),
+    ZC_OPT_LIST("--chunk", 0, zc__link_values, chunks, "a chunk rule <glob>=<name>", "chunk rule"),
     ZC_OPT_END,
 };
 
@@ -100,9 +117,42 @@ static void zc__list_free(zc__object_list *l) {
     free(l->paths);
 }
 
+/* 1 when the link writes a pack set. */
+static int zc__link_set_asked(const zc_link_desc *desc) {
+    return desc->max_pack_size != 0 || desc->chunk_count != 0;
+}
+
+/* The --chunk options as rules, split at their last '=': each glob a copy in
+ * globs[i] (free them with zc__chunks_free), each name pointing into argv. An exit
+ * code, -1 when parsed. */
+static int zc__chunks_parse(const zc_cli_list *list, zc_link_chunk *rules, char **globs) {
+    for (int i = 0; i < list->count; ++i) {
+        const char *eq = strrchr(list->items[i], '=');
+        if (!eq || eq == list->items[i] || !eq[1])
+            return zc__usage_error("link", "--chunk %s: expected <glob>=<name>", list->items[i]);
+        if (!(globs[i] = strndup(list->items[i], (size_t)(eq - list->items[i])))) return ZC_EXIT_INTERNAL;
+        rules[i].match = globs[i];
+        rules[i].name = eq + 1;
+    }
+    return -1;
+}
+
+static void zc__chunks_free(char **globs) {
+    for (int i = 0; i < ZC_CLI_MAX_LIST; ++i) free(globs[i]);
+}
+
 static int zc__link_run(const zc_cli_call *call) {
     const zc__link_values *v = (const zc__link_values *)call->values;
     if (!v->build.output) return zc__usage_error("link", "missing -o <pack>");
+    if (v->max_pack_size.given && v->max_pack_size.value < ZC_LINK_MIN_PACK_SIZE)
+        return zc__usage_error("link", "--max-pack-size must be at least 4K");
+    zc_link_chunk rules[ZC_CLI_MAX_LIST];
+    char *globs[ZC_CLI_MAX_LIST] = { 0 };
+    int prc = zc__chunks_parse(&v->chunks, rules, globs);
+    if (prc >= 0) {
+        zc__chunks_free(globs);
+        return prc;
+    }
     zc__object_list list;
     memset(&list, 0, sizeof list);
     int rc = -1;
@@ -119,6 +169,7 @@ static int zc__link_run(const zc_cli_call *call) {
     if (rc < 0) rc = zc__build_read_key(&v->build, &key);
     if (rc >= 0) {
         zc__list_free(&list);
+        zc__chunks_free(globs);
         return rc;
     }
     zc__cli.quiet = v->build.quiet;
@@ -129,11 +180,15 @@ static int zc__link_run(const zc_cli_call *call) {
     desc.output_path = v->build.output;
     desc.logger.func = zc__cli_log;
     desc.sign_key = v->build.sign ? &key : NULL;
+    desc.max_pack_size = v->max_pack_size.value;
+    desc.chunks = rules;
+    desc.chunk_count = (uint32_t)v->chunks.count;
     zc_link_stats stats;
     double start = zc__now();
     zc_result r = zc_link(&desc, &stats);
     if (v->build.sign) zc_secret_key_wipe(&key);
     zc__list_free(&list);
+    zc__chunks_free(globs);
     if (r != ZC_OK) {
         zc__fail_on(v->build.output, r);
         switch (r) {
@@ -144,7 +199,11 @@ static int zc__link_run(const zc_cli_call *call) {
         default: return ZC_EXIT_CORRUPT;
         }
     }
-    if (!v->build.quiet)
+    if (!v->build.quiet && zc__link_set_asked(&desc))
+        printf("%s: %u entries from %u objects in %u packs and this index, %llu bytes (%.1f MiB) in %.2f s\n",
+               v->build.output, stats.entries, stats.objects, stats.packs, (unsigned long long)stats.pack_bytes,
+               zc__mib(stats.pack_bytes), zc__now() - start);
+    else if (!v->build.quiet)
         printf("%s: %u entries from %u objects, %llu bytes (%.1f MiB) in %.2f s\n", v->build.output, stats.entries,
                stats.objects, (unsigned long long)stats.pack_bytes, zc__mib(stats.pack_bytes), zc__now() - start);
     return ZC_EXIT_OK;

@@ -13,6 +13,10 @@ static const char zc__ls_help[] =
     "bidirectional controls U+200E, U+200F, U+202A-U+202E and U+2066-U+2069 as \\u{HHHH},\n"
     "and a backslash as \\\\; --json prints paths exactly.\n"
     "\n"
+    "For the index of a pack set (zcpack link --max-pack-size or --chunk) the entries\n"
+    "of all its member packs are listed together, the members checked against the\n"
+    "index first.\n"
+    "\n"
     "Options:\n"
     "  --json      print a JSON array of objects instead (path, id, type, layout_hash,\n"
     "              codec, offset, stored_size, raw_size, alignment, content_hash, deps)\n"
@@ -91,8 +95,15 @@ static int zc__ls_run(const zc_cli_call *call) {
     if (rc != ZC_EXIT_OK) return rc;
     uint32_t count = 0;
     zc_result r;
-    zc_entry *entries = zc__entries_sorted(pack_path, pack, &count, &r);
+    zc_pack_set *set = NULL;
+    if (zc__is_set_index(pack) && (rc = zc__open_set(pack_path, ZC_VALIDATE_TOC, NULL, 0, &set, NULL)) != ZC_EXIT_OK) {
+        zc_pack_close(pack);
+        return rc;
+    }
+    zc_entry *entries = set ? zc__set_entries_sorted(pack_path, set, &count, &r)
+                            : zc__entries_sorted(pack_path, pack, &count, &r);
     if (!entries) {
+        zc_pack_set_close(set);
         zc_pack_close(pack);
         return zc__exit_for_pack(r);
     }
@@ -119,6 +130,7 @@ static int zc__ls_run(const zc_cli_call *call) {
         }
     }
     free(entries);
+    zc_pack_set_close(set);
     zc_pack_close(pack);
     return rc;
 }

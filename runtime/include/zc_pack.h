@@ -363,6 +363,9 @@ typedef struct zc_pack_info {
                                    unverified unless signature_verified */
     uint32_t index_buckets;     /* buckets of the lookup index (SPEC.md 4.8); 0: the pack has
                                    none and lookups search the records in O(log n) */
+    uint64_t header_checksum;   /* the header's checksum field (SPEC.md 3.3), as stored */
+    uint64_t toc_checksum;      /* the header's TOC checksum field: with file_size, what a
+                                   pack set's index records of a member (zc_pack_set_open) */
 } zc_pack_info;
 
 /* Fill *out with the pack's header facts. ZC_ERR_INVALID_ARGUMENT on NULL. O(entries)
@@ -961,6 +964,126 @@ zc_result zc_mounts_acquire_id(zc_mounts *mounts, uint64_t id, zc_hold *out);
 /* Number of packs mounted; 0 for NULL. Any thread (a snapshot: another thread may add
  * or remove at the same time). */
 uint32_t zc_mounts_count(const zc_mounts *mounts);
+
+/* ---------------------------------------------------------------------------------
+ * Pack sets: one build split into several packs
+ *
+ * `zcpack link --max-pack-size` and `--chunk` write a build as several member packs
+ * (each under a size limit, or folders into chunks a game streams or ships apart)
+ * and a small *index* pack beside them, whose one entry (path "pack-set", type
+ * pack_set, formats/zc_pack_set.h, SPEC.md "Pack set") names every member by its path
+ * relative to the index's directory, with its file size, header checksum, TOC
+ * checksum and entry count. A path or id lives in exactly one member.
+ *
+ * Example:
+ *     zc_pack_set *set;
+ *     if (zc_pack_set_open(&set, &(zc_pack_set_desc){ .path = "game.zcindex" }) == ZC_OK) {
+ *         zc_entry sky;                     // found in whichever member holds it
+ *         if (zc_pack_set_find(set, "shaders/sky.glsl", &sky) == ZC_OK) {
+ *             zc_hold hold;
+ *             if (zc_pack_acquire(sky.pack, &sky, &hold) == ZC_OK) {
+ *                 compile_shader(hold.data, hold.size);
+ *                 zc_hold_release(&hold);
+ *             }
+ *         }
+ *         zc_pack_set_close(set);
+ *     }
+ *
+ * Lifetime: the set owns one reference on each member and on the index; entries found
+ * through it follow lifetime rule 1 for their member (valid until zc_pack_set_close,
+ * or longer behind a hold). Mounted (zc_mounts_add_set) the members stay alive in the
+ * table after the set is closed, as a pack does after zc_pack_close.
+ *
+ * Thread rules: zc_pack_set_open and zc_pack_set_close as zc_pack_open and
+ * zc_pack_close (one thread per set; close after every other thread stopped using
+ * it and its members). Every other call is safe from any number of threads at once
+ * after open (the set is immutable).
+ * ------------------------------------------------------------------------------- */
+
+typedef struct zc_pack_set zc_pack_set;
+
+typedef struct zc_pack_set_desc {
+    const char *path;           /* the index pack; required. Members are opened from its
+                                   directory */
+    zc_validate validate;       /* default: ZC_VALIDATE_TOC; for the index and every member */
+    zc_load load;               /* default: ZC_LOAD_MAP; for every member and the index */
+    zc_allocator allocator;     /* default: malloc/free; for the set and every pack of it */
+    zc_logger logger;           /* default: silent; for the set and every pack of it */
+    const zc_public_key *trusted_keys; /* default: NULL; else the index and every member must
+                                   be signed by one of these keys (zc_pack_desc.trusted_keys) */
+    uint32_t trusted_key_count; /* default: 0 */
+} zc_pack_set_desc;
+
+/* One member of an open set (zc_pack_set_member). */
+typedef struct zc_pack_set_member_info {
+    const char *name;           /* NUL-terminated path relative to the index's directory */
+    uint32_t name_length;       /* bytes without the NUL */
+    zc_pack *pack;              /* the open member; borrowed, valid until zc_pack_set_close */
+    uint64_t file_size;         /* bytes, as the index records and the file has */
+    uint32_t entry_count;
+} zc_pack_set_member_info;
+
+/* Open the index pack desc->path and every member it names, all or nothing. Each
+ * member is opened like zc_pack_open with the desc's settings, then compared with its
+ * record: a file size, header checksum, TOC checksum or entry count that differs
+ * means the file is not the pack the link wrote (a member rewritten by a later link,
+ * swapped or restored from elsewhere). On error *out is NULL, every pack opened so
+ * far is closed, and the logger has a sentence naming the index and the member at
+ * fault. Errors: ZC_ERR_INVALID_ARGUMENT (NULL out or desc, no path, an allocator
+ * with one function); the index's zc_pack_open errors; ZC_ERR_NO_ENTRY (the index
+ * has no entry "pack-set": not an index) or ZC_ERR_TYPE_MISMATCH (that entry is of
+ * another type); the set entry's structural errors (zc_pack_set_check: ZC_ERR_BAD_ENTRY,
+ * ZC_ERR_BAD_POINTER, ZC_ERR_BAD_STRING, ZC_ERR_BAD_PATH, ZC_ERR_LIMIT, ...) or its
+ * decoding errors; a member's zc_pack_open errors (ZC_ERR_FILE_NOT_FOUND for a missing
+ * member, any format error for a damaged one); ZC_ERR_TOC_CHECKSUM for a member that
+ * is not the recorded pack; ZC_ERR_OUT_OF_MEMORY. Untrusted input: member names are
+ * entry paths (SPEC.md section 5), so no member lies outside the index's directory.
+ * Costs one open per member. */
+zc_result zc_pack_set_open(zc_pack_set **out, const zc_pack_set_desc *desc);
+
+/* Close every member (each stays alive while a hold or a mount table keeps it) and the
+ * index, and free the set. NULL is a no-op. */
+void zc_pack_set_close(zc_pack_set *set);
+
+/* Members of the set; 0 for NULL. */
+uint32_t zc_pack_set_member_count(const zc_pack_set *set);
+
+/* Member i, in the index's order (names ascending). ZC_ERR_NO_ENTRY when i is out of
+ * range; ZC_ERR_INVALID_ARGUMENT on NULL (*out is zeroed on error). O(1);
+ * allocation-free. */
+zc_result zc_pack_set_member(const zc_pack_set *set, uint32_t i, zc_pack_set_member_info *out);
+
+/* Entries of all members together, as the index records; 0 for NULL. */
+uint64_t zc_pack_set_entry_count(const zc_pack_set *set);
+
+/* Look an entry up by path in every member, in index order: zc_pack_find's contract
+ * on the member that has it (out->pack names that member; hold the entry with
+ * zc_pack_acquire(out->pack, ...)). ZC_ERR_NO_ENTRY when no member has it. O(members)
+ * lookups; allocation-free. */
+zc_result zc_pack_set_find(const zc_pack_set *set, const char *path, zc_entry *out);
+
+/* The same by asset id (zc_pack_find_id on each member). */
+zc_result zc_pack_set_find_id(const zc_pack_set *set, uint64_t id, zc_entry *out);
+
+typedef struct zc_mount_set_desc {
+    const zc_pack_set *set;     /* required; an open set. The table takes its own reference
+                                   on each member, so the caller may close the set after */
+    int32_t priority;           /* default: 0; every member gets it (they hold disjoint paths) */
+    const char *mount_point;    /* default: NULL = the root; as zc_mount_desc.mount_point */
+} zc_mount_set_desc;
+
+/* Mount every member of a set at one priority and mount point, in one step: lookups
+ * made meanwhile see none of them or all of them, and on error none is mounted.
+ * Errors: zc_mounts_add's (a bad mount point, a member already mounted in the table,
+ * ZC_ERR_SIGNATURE when the table has trusted keys and a member is not signed by one),
+ * ZC_ERR_OUT_OF_MEMORY. A set of no members mounts nothing (ZC_OK). Any thread. */
+zc_result zc_mounts_add_set(zc_mounts *mounts, const zc_mount_set_desc *desc);
+
+/* Unmount every member of `set` mounted in the table, in one step (as zc_mounts_remove
+ * for each). The set must still be open: its members are what is compared.
+ * ZC_ERR_NO_ENTRY when none of them is mounted here; ZC_ERR_INVALID_ARGUMENT on NULL;
+ * ZC_ERR_OUT_OF_MEMORY. Any thread. */
+zc_result zc_mounts_remove_set(zc_mounts *mounts, const zc_pack_set *set);
 
 /* ---------------------------------------------------------------------------------
  * Asynchronous prefetch on libuv
