@@ -76,7 +76,7 @@ static inline int zc__pack_set_name_cmp(const char *a, uint64_t an, const char *
     return an < bn ? -1 : an > bn;
 }
 
-/* Full structural check of a pack set payload, PS1 to PS7 of SPEC.md. Untrusted:
+/* Full structural check of a pack set payload, PS1 to PS8 of SPEC.md (section 8.12). Untrusted:
  * every member's name is checked as a string and as an entry path before it is
  * compared. O(members + name bytes); allocation-free. */
 static inline zc_result zc_pack_set_check(const void *payload, uint64_t size, zc_diag *diag) {
