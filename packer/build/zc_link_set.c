@@ -195,8 +195,9 @@ static zc_result zc__route(void *ctx, const zc_entry *e) {
     if (!alone) return ZC_OK;
     if (s->desc->logger.func) {
         char line[1400];
-        snprintf(line, sizeof line, "%.1024s: %llu stored bytes, more than the pack size limit of %llu: it gets a pack "
-                 "of its own", e->path, (unsigned long long)e->stored_size, (unsigned long long)limit);
+        snprintf(line, sizeof line, "%.1024s: %llu stored bytes, with a pack's header and table of contents more than "
+                 "the pack size limit of %llu: it gets a pack of its own", e->path, (unsigned long long)e->stored_size,
+                 (unsigned long long)limit);
         s->desc->logger.func(ZC_LOG_WARNING, line, s->desc->logger.user_data);
     }
     return zc__member_end(s, c);
