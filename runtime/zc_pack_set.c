@@ -201,3 +201,24 @@ zc_result zc_pack_set_find_id(const zc_pack_set *set, uint64_t id, zc_entry *out
     if (!set || !out) return ZC_ERR_INVALID_ARGUMENT;
     return zc__set_find(set, NULL, id, out);
 }
+
+/* The member, in index order, that has the entry, held as zc_pack_get holds it. */
+static zc_result zc__set_get(const zc_pack_set *set, const char *path, uint64_t id, zc_hold *out) {
+    for (uint32_t i = 0; i < set->count; ++i) {
+        zc_result r = path ? zc_pack_get(set->members[i], path, out) : zc_pack_get_id(set->members[i], id, out);
+        if (r != ZC_ERR_NO_ENTRY) return r;
+    }
+    return ZC_ERR_NO_ENTRY;
+}
+
+zc_result zc_pack_set_get(const zc_pack_set *set, const char *path, zc_hold *out) {
+    if (out) memset(out, 0, sizeof *out);
+    if (!set || !path || !out) return ZC_ERR_INVALID_ARGUMENT;
+    return zc__set_get(set, path, 0, out);
+}
+
+zc_result zc_pack_set_get_id(const zc_pack_set *set, uint64_t id, zc_hold *out) {
+    if (out) memset(out, 0, sizeof *out);
+    if (!set || !out) return ZC_ERR_INVALID_ARGUMENT;
+    return zc__set_get(set, NULL, id, out);
+}

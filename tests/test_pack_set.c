@@ -230,18 +230,29 @@ Test(pack_set, size_limit_splits_into_packs_holding_the_single_packs_entries) {
         cr_assert_eq(zc_pack_set_find_id(set, e.id, &by_id), ZC_OK, "%s", e.path);
         cr_assert_eq(by_path.pack, by_id.pack);
         expect_same_entry(&e, &by_path);
-        zc_hold want, got, got_id;
+        zc_hold want, got, got_id, set_got, set_got_id;
         cr_assert_eq(zc_pack_acquire(one, &e, &want), ZC_OK);
         cr_assert_eq(zc_mounts_acquire(mounts, e.path, &got), ZC_OK, "%s", e.path);
         cr_assert_eq(zc_mounts_acquire_id(mounts, e.id, &got_id), ZC_OK, "%s", e.path);
-        cr_assert(got.size == want.size && memcmp(got.data, want.data, want.size) == 0, "%s", e.path);
-        cr_assert(got_id.size == want.size && memcmp(got_id.data, want.data, want.size) == 0);
+        cr_assert_eq(zc_pack_set_get(set, e.path, &set_got), ZC_OK, "%s", e.path);
+        cr_assert_eq(zc_pack_set_get_id(set, e.id, &set_got_id), ZC_OK, "%s", e.path);
+        const zc_hold *held[] = { &got, &got_id, &set_got, &set_got_id };
+        for (size_t h = 0; h < sizeof held / sizeof *held; ++h)
+            cr_assert(held[h]->size == want.size && memcmp(held[h]->data, want.data, want.size) == 0, "%s (%zu)",
+                      e.path, h);
+        cr_assert_eq(set_got.entry.pack, by_path.pack, "%s: held from another member", e.path);
         zc_hold_release(&want);
         zc_hold_release(&got);
         zc_hold_release(&got_id);
+        zc_hold_release(&set_got);
+        zc_hold_release(&set_got_id);
     }
     zc_entry none;
     cr_assert_eq(zc_pack_set_find(set, "no/such/file", &none), ZC_ERR_NO_ENTRY);
+    zc_hold no_hold;
+    cr_assert_eq(zc_pack_set_get(set, "no/such/file", &no_hold), ZC_ERR_NO_ENTRY);
+    cr_assert_null(no_hold.data);
+    cr_assert_eq(zc_pack_set_get_id(set, 0, &no_hold), ZC_ERR_NO_ENTRY);
     cr_assert_eq(zc_mounts_remove_set(mounts, set), ZC_OK);
     cr_assert_eq(zc_mounts_count(mounts), 0);
     zc_mounts_destroy(mounts);

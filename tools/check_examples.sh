@@ -30,7 +30,9 @@
 # dir>/libzcpack.a; without that argument it is compiled only.
 # Run: each example in a directory of its own holding game.zcpack (samples/assets
 # packed by the SDK's zcpack), game.next.zcpack (the same with one file changed,
-# which a hot reload example's first frame publishes) and assets/ (samples/assets).
+# which a hot reload example's first frame publishes), game.zcindex and its member
+# packs (samples/assets imported file by file and linked as a pack set, textures in
+# a chunk of their own) and assets/ (samples/assets).
 # Exit status: 0 when every example compiles and runs with exit status 0.
 set -u
 
@@ -52,6 +54,22 @@ if ! { cp -R "$top/samples/assets" "$work/next-assets" &&
     "$sdk/bin/zcpack" build "$top/samples/assets" -o "$work/game.zcpack" > "$work/build.log" 2>&1 &&
     "$sdk/bin/zcpack" build "$work/next-assets" -o "$work/game.next.zcpack" >> "$work/build.log" 2>&1; }; then
     echo "check_examples: cannot build the demo packs:" >&2
+    cat "$work/build.log" >&2
+    exit 1
+fi
+
+# The demo assets as a pack set: game.zcindex and its members (textures apart).
+mkdir -p "$work/set" "$work/objects"
+(cd "$top/samples/assets" && find . -type f | sed 's|^\./||' | sort) > "$work/files"
+while read -r file; do
+    object="$work/objects/$(echo "$file" | tr '/' '_').zco"
+    "$sdk/bin/zcpack" import "$top/samples/assets/$file" --root "$top/samples/assets" -o "$object" \
+        >> "$work/build.log" 2>&1 || { echo "check_examples: cannot import $file:" >&2; cat "$work/build.log" >&2; exit 1; }
+    echo "$object" >> "$work/objects.list"
+done < "$work/files"
+if ! "$sdk/bin/zcpack" link "@$work/objects.list" -o "$work/set/game.zcindex" --chunk 'textures/*=textures' \
+    >> "$work/build.log" 2>&1; then
+    echo "check_examples: cannot link the demo pack set:" >&2
     cat "$work/build.log" >&2
     exit 1
 fi
@@ -162,7 +180,7 @@ for source in "$work"/ex/*.c; do
     fi
     run="$program.run"
     mkdir -p "$run"
-    cp "$work/game.zcpack" "$work/game.next.zcpack" "$run/" && ln -s "$top/samples/assets" "$run/assets" || exit 1
+    cp "$work/game.zcpack" "$work/game.next.zcpack" "$work/set/"* "$run/" && ln -s "$top/samples/assets" "$run/assets" || exit 1
     if (cd "$run" && LD_LIBRARY_PATH="$sdk/lib" timeout 60 "$program" "$program.txt") > "$work/log" 2>&1; then
         ran=$((ran + 1))
     else

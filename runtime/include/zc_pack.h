@@ -978,13 +978,10 @@ uint32_t zc_mounts_count(const zc_mounts *mounts);
  * Example:
  *     zc_pack_set *set;
  *     if (zc_pack_set_open(&set, &(zc_pack_set_desc){ .path = "game.zcindex" }) == ZC_OK) {
- *         zc_entry sky;                     // found in whichever member holds it
- *         if (zc_pack_set_find(set, "shaders/sky.glsl", &sky) == ZC_OK) {
- *             zc_hold hold;
- *             if (zc_pack_acquire(sky.pack, &sky, &hold) == ZC_OK) {
- *                 compile_shader(hold.data, hold.size);
- *                 zc_hold_release(&hold);
- *             }
+ *         zc_hold sky;                      // from whichever member holds it
+ *         if (zc_pack_set_get(set, "shaders/sky.glsl", &sky) == ZC_OK) {
+ *             compile_shader(sky.data, sky.size);
+ *             zc_hold_release(&sky);
  *         }
  *         zc_pack_set_close(set);
  *     }
@@ -1064,6 +1061,14 @@ zc_result zc_pack_set_find(const zc_pack_set *set, const char *path, zc_entry *o
 
 /* The same by asset id (zc_pack_find_id on each member). */
 zc_result zc_pack_set_find_id(const zc_pack_set *set, uint64_t id, zc_entry *out);
+
+/* Hold an entry's raw bytes by path from the member that has it: zc_pack_get's
+ * contract on that member (errors, threads, allocation, untrusted input). O(members)
+ * lookups. */
+zc_result zc_pack_set_get(const zc_pack_set *set, const char *path, zc_hold *out);
+
+/* The same by asset id (zc_pack_get_id on the member that has it). */
+zc_result zc_pack_set_get_id(const zc_pack_set *set, uint64_t id, zc_hold *out);
 
 typedef struct zc_mount_set_desc {
     const zc_pack_set *set;     /* required; an open set. The table takes its own reference
