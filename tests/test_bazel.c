@@ -38,6 +38,7 @@
 
 #include "zc_exit.h"
 #include "zc_model.h"
+#include "zc_test_server.h"
 #include "zc_test_util.h"
 
 #define SPIDER_DIR "/usr/share/assimp/models/OBJ"
@@ -46,22 +47,6 @@
 /* ---------------------------------------------------------------------------------
  * Processes
  * ------------------------------------------------------------------------------- */
-
-/* The program `name` on PATH, else `also` when it is executable; malloc'd, or NULL. */
-static char *find_program(const char *name, const char *also) {
-    const char *path = getenv("PATH");
-    char *copy = strdup(path ? path : "/usr/bin:/bin"), *found = NULL;
-    for (char *dir = strtok(copy, ":"); dir && !found; dir = strtok(NULL, ":")) {
-        found = zct_join(dir, name);
-        if (access(found, X_OK) != 0) {
-            free(found);
-            found = NULL;
-        }
-    }
-    free(copy);
-    if (!found && also && access(also, X_OK) == 0) found = strdup(also);
-    return found;
-}
 
 /* Run argv in `cwd` with stdout and stderr appended to `log`, for at most `timeout_s`
  * seconds (then its process group is killed). The exit status, 128 + signal, or -2 on
@@ -93,19 +78,6 @@ static int run_cmd(const char *cwd, const char *log, int timeout_s, const char *
         zct_sleep_ms(50);
     }
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-/* The tail of a log file (at most 6000 bytes) for a failure message; malloc'd. */
-static char *log_tail(const char *log) {
-    size_t size = 0;
-    uint8_t *bytes = zct_read_file(log, &size);
-    if (!bytes) return strdup("(no output)");
-    size_t keep = size > 6000 ? 6000 : size;
-    char *tail = malloc(keep + 1);
-    memcpy(tail, bytes + size - keep, keep);
-    tail[keep] = 0;
-    free(bytes);
-    return tail;
 }
 
 /* ---------------------------------------------------------------------------------
@@ -161,7 +133,7 @@ static void bazel_build(workspace *ws, const char *exec_log, const char *const e
     args[n] = NULL;
     int code = bazel(ws, args);
     if (code != 0) {
-        char *tail = log_tail(ws->log);
+        char *tail = zct_log_tail(ws->log);
         cr_assert_fail("bazel build in %s %s (%d); its output ends:\n%s", ws->dir,
                        code == -2 ? "timed out" : "failed", code, tail);
     }
@@ -287,7 +259,7 @@ static workspace make_workspace(const char *name) {
     char *gen = zct_join(rules, "zc_gen_build.sh");
     code = run_cmd(ws.dir, ws.log, 120,
                    (const char *const[]){ gen, "--zcpack", zcpack, "-o", "BUILD.bazel", ".", "assets", NULL });
-    char *tail = code ? log_tail(ws.log) : NULL;
+    char *tail = code ? zct_log_tail(ws.log) : NULL;
     cr_assert_eq(code, 0, "zc_gen_build.sh failed (%d):\n%s", code, tail);
     free(gen);
     free(zcpack);
@@ -343,124 +315,7 @@ static void expect_build_bytes(const workspace *ws, const char *what) {
  * nginx as a WebDAV cache server
  * ------------------------------------------------------------------------------- */
 
-typedef struct cache_server {
-    pid_t pid;                  /* nginx's master process; 0: not running */
-    int port;
-    char *dir;                  /* its prefix: config, logs, temporary files, cache/ */
-    char url[64];               /* http://127.0.0.1:<port>/cache/ */
-} cache_server;
-
-static cache_server server;     /* stopped by the fixture whatever the test did */
-
-/* A port nothing listens on now (bound, read back and released). */
-static int free_port(void) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    cr_assert_geq(fd, 0);
-    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = 0, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-    socklen_t len = sizeof a;
-    cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0, "bind: %s", strerror(errno));
-    cr_assert_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-    close(fd);
-    return ntohs(a.sin_port);
-}
-
-static int port_open(int port) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
-                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-    int ok = fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof a) == 0;
-    if (fd >= 0) close(fd);
-    return ok;
-}
-
-/* Start nginx (Debian's nginx-light has the WebDAV module) in the foreground on a free
- * port of 127.0.0.1, serving and storing zct_tmp/nginx/cache/ under /cache/, with its
- * pid file, logs and temporary files under zct_tmp/nginx/. */
-static void cache_server_start(const char *nginx) {
-    server.dir = zct_tmp_path("nginx");
-    zct_mkdirs(server.dir);
-    char *cache = zct_join(server.dir, "cache");
-    zct_mkdirs(cache);
-    server.port = free_port();
-    snprintf(server.url, sizeof server.url, "http://127.0.0.1:%d/cache/", server.port);
-    const char *d = server.dir;
-    char conf[8192];
-    snprintf(conf, sizeof conf,
-             "daemon off;\n"
-             "master_process on;\n"
-             "worker_processes 1;\n"
-             "%s" /* workers run as the user who owns the folder */
-             "pid %s/nginx.pid;\n"
-             "error_log %s/error.log warn;\n"
-             "events { worker_connections 256; }\n"
-             "http {\n"
-             "    access_log %s/access.log;\n"
-             "    client_body_temp_path %s/body;\n"
-             "    proxy_temp_path %s/proxy;\n"
-             "    fastcgi_temp_path %s/fastcgi;\n"
-             "    uwsgi_temp_path %s/uwsgi;\n"
-             "    scgi_temp_path %s/scgi;\n"
-             "    server {\n"
-             "        listen 127.0.0.1:%d;\n"
-             "        location /cache/ {\n"
-             "            root %s;\n"
-             "            dav_methods PUT;\n"
-             "            create_full_put_path on;\n"
-             "            client_max_body_size 1g;\n"
-             "        }\n"
-             "    }\n"
-             "}\n",
-             geteuid() == 0 ? "user root;\n" : "", d, d, d, d, d, d, d, d, server.port, d);
-    zct_put_text(d, "nginx.conf", conf);
-    char *conf_path = zct_join(d, "nginx.conf"), *err_path = zct_join(d, "error.log"),
-         *out = zct_join(d, "stdout.log");
-    fflush(NULL);
-    pid_t pid = fork();
-    cr_assert_geq(pid, 0);
-    if (pid == 0) {
-        int fd = open(out, O_WRONLY | O_CREAT | O_APPEND, 0644);
-        if (fd >= 0) {
-            dup2(fd, 1);
-            dup2(fd, 2);
-        }
-        execl(nginx, nginx, "-p", d, "-c", conf_path, "-e", err_path, (char *)NULL);
-        _exit(127);
-    }
-    server.pid = pid;
-    uint64_t deadline = zct_now_ns() + 10000000000u;
-    while (!port_open(server.port)) {
-        int status;
-        if (waitpid(pid, &status, WNOHANG) == pid) {
-            server.pid = 0;
-            char *tail = log_tail(out), *errors = log_tail(err_path);
-            cr_assert_fail("nginx ended at start (status %d):\n%s\n%s", status, tail, errors);
-        }
-        cr_assert_lt(zct_now_ns(), deadline, "nginx does not listen on port %d after 10 s", server.port);
-        zct_sleep_ms(50);
-    }
-    free(out);
-    free(err_path);
-    free(conf_path);
-    free(cache);
-}
-
-/* Stop nginx (SIGQUIT: finish the requests in progress; SIGKILL after 10 s). */
-static void cache_server_stop(void) {
-    if (server.pid > 0) {
-        kill(server.pid, SIGQUIT);
-        uint64_t deadline = zct_now_ns() + 10000000000u;
-        int status;
-        while (waitpid(server.pid, &status, WNOHANG) == 0) {
-            if (zct_now_ns() > deadline) {
-                kill(server.pid, SIGKILL);
-                waitpid(server.pid, &status, 0);
-                break;
-            }
-            zct_sleep_ms(50);
-        }
-        server.pid = 0;
-    }
-}
+static zct_nginx server;        /* stopped by the fixture whatever the test did */
 
 /* Files the server stores under cache/ (Bazel's ac/ and cas/ entries). */
 static int cache_server_files(void) {
@@ -477,13 +332,11 @@ static int cache_server_files(void) {
 static void bazel_setup(void) {
     zct_tmp_setup();
     memset(&server, 0, sizeof server);
-    bazel_bin = find_program("bazel", "/usr/bin/bazel");
+    bazel_bin = zct_find_program("bazel", "/usr/bin/bazel");
 }
 
 static void bazel_teardown(void) {
-    cache_server_stop();
-    free(server.dir);
-    server.dir = NULL;
+    zct_nginx_stop(&server);
     bazel_shutdown_all();
     free(bazel_bin);
     bazel_bin = NULL;
@@ -565,12 +418,12 @@ Test(bazel, clean_noop_and_edits) {
  * cache (none runs locally) and gets the first one's pack, zcpack build's bytes. */
 Test(bazel, remote_cache_across_checkouts) {
     if (no_bazel()) return;
-    char *nginx = find_program("nginx", "/usr/sbin/nginx");
+    char *nginx = zct_find_program("nginx", "/usr/sbin/nginx");
     if (!nginx) {
         cr_skip_test("nginx is not installed (tools/bootstrap.sh --test-data installs nginx-light)");
         return;
     }
-    cache_server_start(nginx);
+    zct_nginx_start(&server, nginx);
     free(nginx);
     char remote[128];
     snprintf(remote, sizeof remote, "--remote_cache=%s", server.url);
@@ -610,7 +463,7 @@ Test(bazel, remote_cache_across_checkouts) {
 Test(bazel, cache_server_down) {
     if (no_bazel()) return;
     char remote[128];
-    snprintf(remote, sizeof remote, "--remote_cache=http://127.0.0.1:%d/cache/", free_port());
+    snprintf(remote, sizeof remote, "--remote_cache=http://127.0.0.1:%d/cache/", zct_free_port());
     const char *const extra[] = { remote, NULL };
     workspace ws = make_workspace("ws");
     int files = tree_files(&ws);
@@ -620,7 +473,7 @@ Test(bazel, cache_server_down) {
     cr_assert_eq(s.imports, files);
     cr_assert_eq(s.imports_cached + s.links_cached, 0);
     cr_assert_eq(s.sandboxed, files + 1, "%d of %d actions ran locally in the sandbox", s.sandboxed, files + 1);
-    char *output = log_tail(ws.log);
+    char *output = zct_log_tail(ws.log);
     cr_assert(strstr(output, "WARNING") && strstr(output, "Connection refused"),
               "no warning about the unreachable cache in Bazel's output:\n%s", output);
     expect_build_bytes(&ws, "with the cache server down");
@@ -673,7 +526,7 @@ Test(bazel, import_wrapper_stages_sandbox_links) {
     argv[n++] = "--quiet";
     argv[n] = NULL;
     int code = run_cmd(zct_tmp, log, 120, argv);
-    char *tail = code ? log_tail(log) : NULL;
+    char *tail = code ? zct_log_tail(log) : NULL;
     cr_assert_eq(code, 0, "zc_import.sh failed (%d):\n%s", code, tail);
     char *staged = zct_tmp_path("staged.zco"), *stage = zct_tmp_path("staged.zco.stage");
     cr_assert(zct_files_equal(whole, staged), "the object from the staged links differs from the real tree's");
@@ -683,7 +536,7 @@ Test(bazel, import_wrapper_stages_sandbox_links) {
     const char *const missing[] = { script, zcpack, "bad.zco", "a.txt", "1", "a.txt", "links/none.txt", "--", NULL };
     cr_assert_eq(run_cmd(zct_tmp, log, 60, missing), 3);
     free(tail);
-    tail = log_tail(log);
+    tail = zct_log_tail(log);
     cr_assert(strstr(tail, "links/none.txt: cannot stage it as a.txt"), "no message naming the input:\n%s", tail);
 
     free(tail);

@@ -32,16 +32,22 @@
 static void zc__cache_open(zc__build *b) {
     const zc_build_desc *desc = b->desc;
     b->cache = desc->cache;
-    if (!b->cache && desc->cache_dir) {
+    if (!b->cache && (desc->cache_dir || desc->cache_url)) {
+        char *beside = NULL; /* "<output>.cache" for a server without a directory */
+        if (!desc->cache_dir && (beside = (char *)malloc(strlen(desc->output_path) + 7)) != NULL)
+            sprintf(beside, "%s.cache", desc->output_path);
         zc_build_cache_desc cd;
         memset(&cd, 0, sizeof cd);
-        cd.dir = desc->cache_dir;
+        cd.dir = desc->cache_dir ? desc->cache_dir : beside;
         cd.max_bytes = desc->cache_max_bytes;
         cd.logger = desc->logger;
-        if (zc_build_cache_open(&b->cache, &cd) == ZC_OK)
+        cd.url = desc->cache_url;
+        if (cd.dir && zc_build_cache_open(&b->cache, &cd) == ZC_OK)
             b->cache_owned = 1;
         else
-            zc__build_log(b, ZC_LOG_WARNING, "%s: building without the build cache", desc->cache_dir);
+            zc__build_log(b, ZC_LOG_WARNING, "%s: building without the build cache",
+                          cd.dir ? cd.dir : desc->cache_url);
+        free(beside);
     }
     if (b->cache) zc_build_cache_dir_id(b->cache, &b->cache_dev, &b->cache_ino);
 }
@@ -63,11 +69,13 @@ static void zc__cache_tree(zc__build *b) {
 
 static void zc__cache_close(zc__build *b, const zc__pipe *p, zc_build_stats *out) {
     uint32_t evicted = 0;
-    if (b->cache && p->cache_misses) zc_build_cache_trim(b->cache, &evicted);
+    if (b->cache && (p->cache_misses || p->cache_fetched)) zc_build_cache_trim(b->cache, &evicted);
     if (out) {
         out->cache_hits = p->cache_hits;
         out->cache_misses = p->cache_misses;
         out->cache_rejected = p->cache_rejected;
+        out->cache_fetched = p->cache_fetched;
+        out->cache_sent = p->cache_sent;
         out->cache_evicted = evicted;
     }
     zc_build_cache_tree_free(b->tree);

@@ -108,7 +108,9 @@
  * when it lies inside the tree. A cache that cannot be opened is reported as a
  * warning and the build runs without it; damaged records are reported as info
  * messages and rebuilt. After a build that stored records the cache is trimmed to its
- * size bound (stats: cache_hits, cache_misses, cache_rejected, cache_evicted).
+ * size bound (stats: cache_hits, cache_misses, cache_rejected, cache_evicted). With
+ * desc->cache_url the cache also fetches from and sends to a shared server
+ * (cache_fetched, cache_sent); a server that fails costs imports, never the build.
  *
  * Threads: one build per call; separate builds may run at once on different outputs
  * (they share libuv's thread pool, and may share one zc_build_cache).
@@ -178,6 +180,9 @@ typedef struct zc_build_desc {
     uint64_t max_memory;            /* default: 0 = a quarter of physical memory
                                        (zc_image_budget_default_limit); bytes the images
                                        being imported may hold at once ("Memory" above) */
+    const char *cache_url;          /* default: NULL = no shared server; else the build
+                                       cache's server (zc_build_cache.h, "Shared server"),
+                                       with cache_dir or, without it, "<output>.cache" */
     zc_build_cache *cache;          /* default: NULL; an open cache to use instead of
                                        cache_dir (zc_build_cache_open), e.g. kept across
                                        the builds of `zcpack watch`; borrowed: it must
@@ -216,7 +221,10 @@ typedef struct zc_build_stats {
     uint32_t cache_hits;            /* files whose entries came from the build cache */
     uint32_t cache_misses;          /* files of a cached importer (ZC_IMPORTER_CACHED) imported
                                        afresh; blobs are never cached and count in neither */
-    uint32_t cache_rejected;        /* damaged cache records found, ignored and removed */
+    uint32_t cache_rejected;        /* damaged cache records found, ignored and removed
+                                       (from the shared server too) */
+    uint32_t cache_fetched;         /* cache hits whose record came from the shared server */
+    uint32_t cache_sent;            /* records of this build sent to the shared server */
     uint32_t cache_evicted;         /* records removed to keep the cache within its bound */
     uint64_t image_memory_peak;     /* most bytes of the image memory budget held at once
                                        by this process's imports ("Memory" above) */

@@ -11,10 +11,7 @@
 #include "zc_tmpfile.h"
 #include "zc_build_cache_internal.h"
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
-#endif
-static void zc__clog(const zc_build_cache *c, zc_log_level level, const char *fmt, ...) {
+void zc__build_cache_log(const zc_build_cache *c, zc_log_level level, const char *fmt, ...) {
     if (!c->logger.func) return;
     char line[4096];
     va_list ap;
@@ -126,18 +123,26 @@ zc_result zc_build_cache_open(zc_build_cache **out, const zc_build_cache_desc *d
     struct stat st;
     if (zc__build_cache_mkdirs(c->dir) != 0 || stat(c->dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
         int err = errno;
-        zc__clog(c, ZC_LOG_ERROR, "%s: cannot use as the build cache directory: %s", c->dir,
+        zc__build_cache_log(c, ZC_LOG_ERROR, "%s: cannot use as the build cache directory: %s", c->dir,
                  err ? strerror(err) : "not a directory");
         free(c->dir);
         free(c);
         return ZC_ERR_IO;
     }
+    if (desc->url && zc__remote_open(c, desc->url, desc->stall_ms) != 0) {
+        zc_result r = errno == ENOMEM ? ZC_ERR_OUT_OF_MEMORY : ZC_ERR_INVALID_ARGUMENT;
+        free(c->dir);
+        free(c);
+        return r;
+    }
     c->dev = (uint64_t)st.st_dev;
     c->ino = (uint64_t)st.st_ino;
     zc__write_tag(c->dir);
-    if (stat("/proc/self/exe", &st) == 0) {
-        c->tool_size = (uint64_t)st.st_size;
-        c->tool_mtime_ns = zc__build_cache_ns(st.st_mtim);
+    int exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+    uint64_t exe_size = 0;
+    if (exe >= 0) {
+        if (zc__build_cache_hash_fd(exe, c->tool_hash, &exe_size) != ZC_OK) memset(c->tool_hash, 0, 16);
+        close(exe);
     }
     pthread_mutex_init(&c->lock, NULL);
     *out = c;
@@ -154,6 +159,7 @@ void zc__build_cache_memo_clear(zc_build_cache *c) {
 void zc_build_cache_close(zc_build_cache *cache) {
     if (!cache) return;
     zc__build_cache_memo_clear(cache);
+    zc__remote_close(cache);
     pthread_mutex_destroy(&cache->lock);
     free(cache->dir);
     free(cache);
@@ -197,6 +203,23 @@ zc_result zc_build_cache_prepare(zc_build_cache *cache, const zc_build_cache_tre
     zc_diag why;
     char *record = NULL;
     zc__load load = zc__build_cache_load_record(cache, key, src->entry_path, out, &why, &record);
+    if (load == ZC__LOAD_ABSENT && cache->url) {
+        /* the server's record lands where a local one would and is read the same way */
+        zc__load fetch = zc__remote_fetch(cache, key, &why);
+        if (fetch == ZC__LOAD_HIT) {
+            free(record);
+            load = zc__build_cache_load_record(cache, key, src->entry_path, out, &why, &record);
+            outcome->fetched = load == ZC__LOAD_HIT;
+            if (load == ZC__LOAD_DAMAGED) {
+                outcome->rejected = 1;
+                zc__note(outcome, "%s: damaged record from the build cache server ignored: %s", src->file_path,
+                         why.message);
+                load = ZC__LOAD_ABSENT;
+            }
+        } else if (fetch == ZC__LOAD_FAILED) {
+            zc__note(outcome, "%s: not fetched from the build cache server: %s", src->file_path, why.message);
+        }
+    }
     if (load == ZC__LOAD_HIT) {
         outcome->hit = 1;
         free(record);
@@ -223,8 +246,10 @@ zc_result zc_build_cache_prepare(zc_build_cache *cache, const zc_build_cache_tre
         return ZC_OK;
     }
     int err = zc__build_cache_store(cache, key, out);
-    if (err == 0)
+    if (err == 0) {
         outcome->stored = 1;
+        outcome->sent = zc__remote_store(cache, key);
+    }
     else if (!outcome->note[0])
         zc__note(outcome, "%s: not stored in the build cache: %s", src->file_path,
                  err == EFBIG ? "larger than half the cache" : strerror(err));
@@ -310,7 +335,7 @@ static zc_result zc__scan_records(zc_build_cache *c, zc__record_list *l) {
     memset(l, 0, sizeof *l);
     DIR *d = opendir(c->dir);
     if (!d) {
-        zc__clog(c, ZC_LOG_ERROR, "%s: cannot read the build cache: %s", c->dir, strerror(errno));
+        zc__build_cache_log(c, ZC_LOG_ERROR, "%s: cannot read the build cache: %s", c->dir, strerror(errno));
         return ZC_ERR_IO;
     }
     time_t now = time(NULL);
@@ -360,7 +385,7 @@ zc_result zc_build_cache_trim(zc_build_cache *cache, uint32_t *evicted) {
             total -= l.items[i].size;
             removed++;
         }
-        zc__clog(cache, ZC_LOG_INFO, "%s: build cache trimmed: %u records removed, %llu bytes kept", cache->dir,
+        zc__build_cache_log(cache, ZC_LOG_INFO, "%s: build cache trimmed: %u records removed, %llu bytes kept", cache->dir,
                  removed, (unsigned long long)total);
         if (evicted) *evicted = removed;
     }

@@ -18,9 +18,10 @@
  * The key: XXH3-128 of a canonical byte string holding
  *  - the key and record format versions of this file, the pack format version and the
  *    library version (zc_version_string),
- *  - the identity of the running program (size and modification time of
- *    /proc/self/exe): a rebuilt zcpack starts with a cold cache, so a change to an
- *    importer's code can never hand out stale results,
+ *  - the identity of the running program (XXH3-128 of /proc/self/exe's bytes): a
+ *    rebuilt zcpack starts with a cold cache, so a change to an importer's code can
+ *    never hand out stale results, while machines running the same zcpack binary
+ *    share keys (a shared server, below),
  *  - the importer's name and version, the entry path of the file (texture defaults
  *    read the file name; model entry paths contain it),
  *  - the resolved import settings of the file (build options and manifest rules
@@ -80,6 +81,25 @@
  * granularity is read again: git's "racily clean" rule). A cache kept open across
  * builds (`zcpack watch`) thus reads only the files that changed.
  *
+ * Shared server (desc->url): a team shares imports through an HTTP server that
+ * stores what it is sent, such as nginx with WebDAV PUT (tools/bazel/README.md shows
+ * one configuration; the same server can hold Bazel's cache). A record's address is
+ * "<url>/<first two hex digits>/<32 hex digits of the key>" and its body the record
+ * file's bytes, as on disk. On a local miss the record is fetched with GET (200: the
+ * body is the record; 404: the server has none) into the directory and read there
+ * with every check above, so a broken or hostile server can cost an import, never a
+ * crash or a wrong entry: a fetched record that fails its checks is removed like a
+ * damaged local one. A body larger than half of max_bytes ends the transfer. After
+ * an import, the record stored locally is sent with PUT (any 2xx answer counts).
+ * A server that cannot be reached (no connection within 3 s, or a transfer slower
+ * than 1 KiB/s for stall_ms) is not asked again by this cache: one warning, and the
+ * build goes on locally; a server that refuses a PUT (a read-only cache) is sent
+ * nothing more but still asked. Addresses may be https:// and may carry credentials
+ * ("http://user:secret@host/..."), which libcurl also reads from ~/.netrc; proxies
+ * follow libcurl's environment variables (http_proxy, no_proxy). Keys are portable
+ * between machines: they hold the zcpack binary's hash, never a path outside the
+ * tree or a time.
+ *
  * Threads: one cache may serve several builds at once, and every function here may
  * be called from any thread, except zc_build_cache_close (no other call may run).
  * Several processes may share one directory: records are replaced by rename and
@@ -99,6 +119,7 @@ extern "C" {
 
 #define ZC_BUILD_CACHE_DEFAULT_MAX_BYTES ((uint64_t)2 << 30) /* 2 GiB */
 #define ZC_BUILD_CACHE_RECORD_VERSION 1u
+#define ZC_BUILD_CACHE_DEFAULT_STALL_MS 10000u
 
 typedef struct zc_build_cache zc_build_cache;
 
@@ -107,13 +128,23 @@ typedef struct zc_build_cache_desc {
                                        parents) when it does not exist */
     uint64_t max_bytes;             /* default: 0 = ZC_BUILD_CACHE_DEFAULT_MAX_BYTES; bound
                                        of the records' total size */
-    zc_logger logger;               /* default: silent; open, close and trim only */
+    zc_logger logger;               /* default: silent; open, close, trim and the
+                                       shared server's warnings */
+    const char *url;                /* default: NULL = no shared server; else its
+                                       http:// or https:// address ("Shared server") */
+    uint32_t stall_ms;              /* default: 0 = ZC_BUILD_CACHE_DEFAULT_STALL_MS; a
+                                       transfer below 1 KiB/s this long fails */
 } zc_build_cache_desc;
 
 /* Open (and create) a cache directory. ZC_ERR_INVALID_ARGUMENT for NULL arguments or
- * an empty dir; ZC_ERR_IO when the directory cannot be created or is not a directory
- * (logged with the path and strerror); ZC_ERR_OUT_OF_MEMORY. */
+ * an empty dir, or a url that is not http:// or https:// (logged); ZC_ERR_IO when the
+ * directory cannot be created or is not a directory (logged with the path and
+ * strerror); ZC_ERR_OUT_OF_MEMORY. Opening does not contact the server. */
 zc_result zc_build_cache_open(zc_build_cache **out, const zc_build_cache_desc *desc);
+
+/* ZC_OK when url can name a shared server (http:// or https:// and something after
+ * it), else ZC_ERR_INVALID_ARGUMENT. Pure. */
+zc_result zc_build_cache_check_url(const char *url);
 
 /* Close a cache (the directory stays). NULL is a no-op. */
 void zc_build_cache_close(zc_build_cache *cache);
@@ -155,6 +186,8 @@ typedef struct zc_build_cache_outcome {
     int hit;                        /* the outputs came from a record */
     int stored;                     /* imported, and a record was written */
     int rejected;                   /* a damaged record was found and removed */
+    int fetched;                    /* the hit's record came from the shared server */
+    int sent;                       /* the stored record was sent to the shared server */
     char note[512];                 /* info message for the build's log; "" when none */
 } zc_build_cache_outcome;
 

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,11 +47,17 @@ struct zc_build_cache {
     uint64_t max_bytes;
     zc_logger logger;
     uint64_t dev, ino;
-    uint64_t tool_size;         /* /proc/self/exe: size and mtime, or zeros */
-    int64_t tool_mtime_ns;
+    uint8_t tool_hash[16];      /* XXH3-128 of /proc/self/exe's bytes, or zeros */
     pthread_mutex_t lock;       /* guards the memo */
     zc__memo_slot *memo;        /* open addressing by path hash */
     size_t memo_cap, memo_used;
+    /* the shared server (zc_build_cache_remote.c); url NULL: none */
+    char *url;                  /* without a trailing '/' */
+    long stall_s;               /* seconds a transfer may stay below 1 KiB/s */
+    void *idle[16];             /* idle libcurl handles, guarded by lock */
+    size_t idle_count;
+    atomic_int remote_down;     /* 1: not reachable, no more transfers */
+    atomic_int remote_put_refused; /* 1: a PUT was refused, no more of them */
 };
 
 typedef struct zc__tree_file {
@@ -73,6 +80,10 @@ struct zc_build_cache_tree {
 typedef enum zc__load { ZC__LOAD_HIT, ZC__LOAD_ABSENT, ZC__LOAD_DAMAGED, ZC__LOAD_FAILED } zc__load;
 
 /* zc_build_cache.c */
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+void zc__build_cache_log(const zc_build_cache *c, zc_log_level level, const char *fmt, ...);
 uint32_t zc__build_cache_get32(const uint8_t *p);
 uint64_t zc__build_cache_get64(const uint8_t *p);
 void zc__build_cache_hex(const uint8_t key[16], char out[33]);
@@ -88,6 +99,7 @@ void zc__build_cache_key_from(const zc_build_cache *c, const zc_build_cache_tree
                               const zc_import_source *src, const uint8_t source_hash[16], uint64_t source_size,
                               uint8_t key[16]);
 zc_result zc__build_cache_source_hash(zc_build_cache *c, const char *path, uint8_t hash[16], uint64_t *size);
+zc_result zc__build_cache_hash_fd(int fd, uint8_t hash[16], uint64_t *size);
 /* Little-endian values and length-prefixed strings (NULL apart from "") into a key. */
 void zc__hash_u32(XXH3_state_t *s, uint32_t v);
 void zc__hash_u64(XXH3_state_t *s, uint64_t v);
@@ -144,8 +156,26 @@ void *zc__record_payload_alloc(uint32_t align_log2, size_t size);
  * read so far are owned by *e (zeroed by the caller) whatever the result. */
 zc_result zc__record_read_output(zc__record_in *in, zc_import_output *e, zc__record_stored *stored, zc_diag *why);
 
+/* "<prefix>/<hh>/<32 hex digits>" of a key (malloc'd; NULL when out of memory); the
+ * record's path in the directory; the creation of its "<dir>/<hh>" directory (0 or -1
+ * with errno). */
+char *zc__build_cache_key_path(const char *prefix, const uint8_t key[16]);
+char *zc__build_cache_record_path(const zc_build_cache *c, const uint8_t key[16]);
+int zc__build_cache_record_dir(const char *record_path);
+
 zc__load zc__build_cache_load_record(zc_build_cache *c, const uint8_t key[16], const char *entry_path,
                                      zc_import_outputs *outs, zc_diag *why, char **record_path);
 int zc__build_cache_store(zc_build_cache *c, const uint8_t key[16], const zc_import_outputs *outs);
+
+/* zc_build_cache_remote.c: the shared server (zc_build_cache.h, "Shared server").
+ * open: 0, or -1 (logged: not an http(s) address, libcurl cannot start). fetch: the
+ * server's record for key into the directory (ZC__LOAD_HIT: a file was stored, still
+ * to be checked by zc__build_cache_load_record; ZC__LOAD_ABSENT: the server has none
+ * or is off; ZC__LOAD_FAILED: why says). store: send the local record of key; 1 when
+ * the server took it. Any thread. */
+int zc__remote_open(zc_build_cache *c, const char *url, uint32_t stall_ms);
+void zc__remote_close(zc_build_cache *c);
+zc__load zc__remote_fetch(zc_build_cache *c, const uint8_t key[16], zc_diag *why);
+int zc__remote_store(zc_build_cache *c, const uint8_t key[16]);
 
 #endif /* ZC_BUILD_CACHE_INTERNAL_H */

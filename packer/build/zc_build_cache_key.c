@@ -90,6 +90,32 @@ static void zc__memo_store(zc_build_cache *c, const char *path, const zc__status
 
 /* XXH3-128 of a file's bytes (and its size), remembered while its status holds (c
  * NULL: read every time). */
+/* XXH3-128 of what fd has left to read, and its size. ZC_ERR_IO, ZC_ERR_OUT_OF_MEMORY. */
+zc_result zc__build_cache_hash_fd(int fd, uint8_t hash[16], uint64_t *size) {
+    uint8_t *buf = (uint8_t *)malloc(ZC__IO_CHUNK);
+    XXH3_state_t *state = XXH3_createState();
+    zc_result r = buf && state ? ZC_OK : ZC_ERR_OUT_OF_MEMORY;
+    if (r == ZC_OK) XXH3_128bits_reset(state);
+    uint64_t total = 0;
+    while (r == ZC_OK) {
+        ssize_t n = read(fd, buf, ZC__IO_CHUNK);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) r = ZC_ERR_IO;
+        if (n <= 0) break;
+        XXH3_128bits_update(state, buf, (size_t)n);
+        total += (uint64_t)n;
+    }
+    if (r == ZC_OK) {
+        XXH128_canonical_t canon;
+        XXH128_canonicalFromHash(&canon, XXH3_128bits_digest(state));
+        memcpy(hash, canon.digest, 16);
+        *size = total;
+    }
+    XXH3_freeState(state);
+    free(buf);
+    return r;
+}
+
 zc_result zc__build_cache_source_hash(zc_build_cache *c, const char *path, uint8_t hash[16], uint64_t *size) {
     int fd;
     /* no link, and a FIFO swapped in must not block the open */
@@ -109,23 +135,9 @@ zc_result zc__build_cache_source_hash(zc_build_cache *c, const char *path, uint8
     }
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
-    uint8_t *buf = (uint8_t *)malloc(ZC__IO_CHUNK);
-    XXH3_state_t *state = XXH3_createState();
-    zc_result r = buf && state ? ZC_OK : ZC_ERR_OUT_OF_MEMORY;
-    if (r == ZC_OK) XXH3_128bits_reset(state);
     uint64_t total = 0;
-    while (r == ZC_OK) {
-        ssize_t n = read(fd, buf, ZC__IO_CHUNK);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) r = ZC_ERR_IO;
-        if (n <= 0) break;
-        XXH3_128bits_update(state, buf, (size_t)n);
-        total += (uint64_t)n;
-    }
+    zc_result r = zc__build_cache_hash_fd(fd, hash, &total);
     if (r == ZC_OK) {
-        XXH128_canonical_t canon;
-        XXH128_canonicalFromHash(&canon, XXH3_128bits_digest(state));
-        memcpy(hash, canon.digest, 16);
         *size = total;
         zc__status after = before;
         if (fstat(fd, &st) == 0) after = zc__status_of(&st);
@@ -134,8 +146,6 @@ zc_result zc__build_cache_source_hash(zc_build_cache *c, const char *path, uint8
             before.mtime_ns < zc__build_cache_ns(now) - ZC__MEMO_TRUST_NS)
             zc__memo_store(c, path, &before, hash);
     }
-    XXH3_freeState(state);
-    free(buf);
     close(fd);
     return r;
 }
@@ -296,8 +306,7 @@ void zc__build_cache_key_from(const zc_build_cache *c, const zc_build_cache_tree
     zc__hash_u32(&state, ZC_FORMAT_MAJOR);
     zc__hash_u32(&state, ZC_FORMAT_MINOR);
     zc__hash_str(&state, zc_version_string());
-    zc__hash_u64(&state, c->tool_size);
-    zc__hash_u64(&state, (uint64_t)c->tool_mtime_ns);
+    XXH3_128bits_update(&state, c->tool_hash, 16);
     zc__hash_import(&state, imp, src);
     XXH3_128bits_update(&state, source_hash, 16);
     zc__hash_u64(&state, source_size);

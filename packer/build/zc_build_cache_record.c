@@ -11,17 +11,32 @@
  * ------------------------------------------------------------------------------- */
 
 /* "<dir>/<hh>" and "<dir>/<hh>/<hex>" for a key; malloc'd, NULL when out of memory. */
-static char *zc__record_path(const zc_build_cache *c, const uint8_t key[16], int dir_only) {
+char *zc__build_cache_key_path(const char *prefix, const uint8_t key[16]) {
     char hex[33];
     zc__build_cache_hex(key, hex);
-    size_t n = strlen(c->dir) + 40;
+    size_t n = strlen(prefix) + 40;
     char *p = (char *)malloc(n);
-    if (!p) return NULL;
-    if (dir_only)
-        snprintf(p, n, "%s/%.2s", c->dir, hex);
-    else
-        snprintf(p, n, "%s/%.2s/%s", c->dir, hex, hex);
+    if (p) snprintf(p, n, "%s/%.2s/%s", prefix, hex, hex);
     return p;
+}
+
+char *zc__build_cache_record_path(const zc_build_cache *c, const uint8_t key[16]) {
+    return zc__build_cache_key_path(c->dir, key);
+}
+
+/* mkdir -p when the cache's own directory was removed while it was open */
+int zc__build_cache_record_dir(const char *record_path) {
+    size_t n = strrchr(record_path, '/') - record_path;
+    char *dir = (char *)malloc(n + 1);
+    if (!dir) {
+        errno = ENOMEM;
+        return -1;
+    }
+    memcpy(dir, record_path, n);
+    dir[n] = 0;
+    int rc = mkdir(dir, 0777) == 0 || errno == EEXIST ? 0 : zc__build_cache_mkdirs(dir);
+    free(dir);
+    return rc;
 }
 
 void zc__record_out_flush(zc__record_out *o) {
@@ -128,14 +143,12 @@ int zc__build_cache_store(zc_build_cache *c, const uint8_t key[16], const zc_imp
     if (outs->count > ZC__MAX_OUTPUTS || (outs->notes && strlen(outs->notes) > ZC__MAX_NOTES)) return EFBIG;
     uint64_t body = zc__record_body_size(outs);
     if (body + ZC__RECORD_HEADER + 8 > c->max_bytes / 2) return EFBIG;
-    char *dir = zc__record_path(c, key, 1), *final = zc__record_path(c, key, 0);
-    int err = dir && final ? 0 : ENOMEM;
-    /* mkdir -p when the cache's own directory was removed while it was open */
-    if (!err && mkdir(dir, 0777) != 0 && errno != EEXIST && zc__build_cache_mkdirs(dir) != 0) err = errno;
+    char *final = zc__build_cache_record_path(c, key);
+    int err = final ? 0 : ENOMEM;
+    if (!err && zc__build_cache_record_dir(final) != 0) err = errno;
     zc__record_args args = { key, outs, body };
     if (!err) err = zc__record_write_file(final, zc__put_record, &args);
     free(final);
-    free(dir);
     return err;
 }
 
@@ -287,7 +300,7 @@ zc__load zc__build_cache_load_record(zc_build_cache *c, const uint8_t key[16], c
                                 zc_import_outputs *outs, zc_diag *why, char **record_path) {
     memset(outs, 0, sizeof *outs);
     why->message[0] = 0;
-    *record_path = zc__record_path(c, key, 0);
+    *record_path = zc__build_cache_record_path(c, key);
     if (!*record_path) return ZC__LOAD_FAILED;
     int fd;
     do fd = open(*record_path, O_RDONLY | O_CLOEXEC);

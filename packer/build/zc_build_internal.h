@@ -70,7 +70,7 @@ typedef struct zc__pipe {
     uint32_t failed;
     uint32_t done[ZC_IMPORTER_MAX], total[ZC_IMPORTER_MAX], written[ZC_IMPORTER_MAX]; /* per importer row */
     uint64_t bytes_done, bytes_total;
-    uint32_t cache_hits, cache_misses, cache_rejected;
+    uint32_t cache_hits, cache_misses, cache_rejected, cache_fetched, cache_sent;
 } zc__pipe;
 
 /* zc_build_scan.c */

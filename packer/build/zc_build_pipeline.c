@@ -207,6 +207,8 @@ static zc_result zc__write_job(zc__pipe *p, zc__job *job, int *fatal) {
 static void zc__count_cached(zc__pipe *p, const zc__job *job) {
     if (job->cached.note[0]) zc__build_log(p->b, ZC_LOG_INFO, "%s", job->cached.note);
     p->cache_rejected += (uint32_t)job->cached.rejected;
+    p->cache_fetched += (uint32_t)job->cached.fetched;
+    p->cache_sent += (uint32_t)job->cached.sent;
     if (job->cached.hit)
         p->cache_hits++;
     else if ((job->imp->flags & ZC_IMPORTER_CACHED) && job->imp->prepare && p->b->cache && job->result == ZC_OK)

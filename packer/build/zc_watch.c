@@ -475,6 +475,7 @@ static zc_result zc__setup(zc__watch *w) {
         cd.dir = dir ? dir : w->build.cache_dir;
         cd.max_bytes = w->build.cache_max_bytes;
         cd.logger = w->build.logger;
+        cd.url = w->build.cache_url;
         zc_result r = zc_build_cache_open(&w->cache, &cd);
         free(dir);
         if (r != ZC_OK) return r;

@@ -58,6 +58,12 @@ static const char zc__build_help[] =
     "                        in <dir> and reuse it while the file, its settings and\n"
     "                        the packer stay the same (default: no cache)\n"
     "  --cache-max <MiB>     size bound of the cache, 1 to 1048576 (default: 2048)\n"
+    "  --cache-url <url>     share the build cache through an HTTP server that\n"
+    "                        stores what is PUT (e.g. nginx with WebDAV): imports\n"
+    "                        missing locally are fetched from it, new ones sent to\n"
+    "                        it; a server that is down or broken costs imports,\n"
+    "                        never the build (default: none; the cache directory\n"
+    "                        is then <pack>.cache unless --cache says)\n"
     "  --max-memory <size>   bytes the images being decoded may hold at once, with\n"
     "                        an optional K, M, G or T, at least 1M (default: a\n"
     "                        quarter of physical memory); an image needing more\n"
@@ -169,6 +175,7 @@ void zc__build_desc_from(zc_build_desc *desc, const zc_cli_build_values *v, cons
     desc->max_texture_dimension = v->max_dimension.value;
     desc->model_timeout_ms = v->model_timeout.value * 1000u;
     desc->cache_dir = v->cache;
+    desc->cache_url = v->cache_url;
     desc->cache_max_bytes = (uint64_t)v->cache_max.value << 20;
     desc->no_entry_compression = v->no_entry_compression;
     desc->compress_level = (int)v->level.value;
@@ -247,7 +254,11 @@ static void zc__build_summary(const zc_cli_build_values *v, const char *output, 
                output, stats->entries, zc__imported_summary(stats, imported, sizeof imported), stats->unique_payloads,
                (unsigned long long)stats->pack_bytes, zc__mib(stats->pack_bytes),
                (unsigned long long)stats->input_bytes, seconds);
-    if (v->cache)
+    if (v->cache_url)
+        printf("%s: build cache %s%s: %u files from the cache (%u from %s), %u imported (%u sent)\n", output,
+               v->cache ? v->cache : output, v->cache ? "" : ".cache", stats->cache_hits, stats->cache_fetched, v->cache_url,
+               stats->cache_misses, stats->cache_sent);
+    else if (v->cache)
         printf("%s: build cache %s: %u files from the cache, %u imported\n", output, v->cache, stats->cache_hits,
                stats->cache_misses);
 }
@@ -275,6 +286,8 @@ static int zc__build_run(const zc_cli_call *call) {
     const zc_cli_build_values *v = (const zc_cli_build_values *)call->values;
     const char *dir = call->operands[0];
     if (!dir[0]) return zc__usage_error("build", "empty input directory name");
+    if (v->cache_url && zc_build_cache_check_url(v->cache_url) != ZC_OK)
+        return zc__usage_error("build", "--cache-url %s: expected an http:// or https:// address", v->cache_url);
     char *default_output = NULL;
     const char *output = v->output;
     if (!output) {

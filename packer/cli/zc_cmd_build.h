@@ -4,6 +4,7 @@
 #define ZC_CMD_BUILD_H
 
 #include "zc_build.h"
+#include "zc_build_cache.h"
 #include "zc_cli.h"
 
 /* Option values of a build (build and watch). */
@@ -13,6 +14,7 @@ typedef struct zc_cli_build_values {
     const char *base;           /* build --base */
     const char *sign;           /* --sign: secret key file */
     const char *cache;          /* --cache */
+    const char *cache_url;      /* --cache-url */
     zc_cli_number jobs, max_dimension, model_timeout, level, min_saving, cache_max;
     zc_cli_size max_memory;     /* --max-memory */
 } zc_cli_build_values;
@@ -32,6 +34,7 @@ typedef struct zc_cli_build_values {
     ZC_OPT_NUMBER("--level", 0, type, prefix level, 1, ZC_WRITER_MAX_LEVEL),                            \
     ZC_OPT_NUMBER("--min-saving", 0, type, prefix min_saving, 1, 99),                                   \
     ZC_OPT_STRING("--cache", 0, type, prefix cache, "a value", "cache directory name"),                 \
+    ZC_OPT_STRING("--cache-url", 0, type, prefix cache_url, "an address", "cache server address"),      \
     ZC_OPT_STRING("--sign", 0, type, prefix sign, "a secret key file name", "secret key file name"),    \
     ZC_OPT_NUMBER("--cache-max", 0, type, prefix cache_max, 1, 1048576),                                \
     ZC_OPT_SIZE("--max-memory", 0, type, prefix max_memory, 1)

@@ -31,6 +31,7 @@ static const char zc__watch_help[] =
     "  -o, --output <pack>   pack to write (default: <name of dir>.zcpack)\n"
     "  --cache <dir>         build cache directory (default: <pack>.cache)\n"
     "  --cache-max <MiB>     size bound of the cache, 1 to 1048576 (default: 2048)\n"
+    "  --cache-url <url>     share the cache through an HTTP server (as zcpack build)\n"
     "  --max-memory <size>   bytes the images being decoded may hold at once, with\n"
     "                        an optional K, M, G or T, at least 1M (default: a\n"
     "                        quarter of physical memory); an image needing more\n"
@@ -93,6 +94,8 @@ static int zc__watch_run(const zc_cli_call *call) {
     const zc__watch_values *v = (const zc__watch_values *)call->values;
     const char *dir = call->operands[0];
     if (!dir[0]) return zc__usage_error("watch", "empty input directory name");
+    if (v->build.cache_url && zc_build_cache_check_url(v->build.cache_url) != ZC_OK)
+        return zc__usage_error("watch", "--cache-url %s: expected an http:// or https:// address", v->build.cache_url);
     char *default_output = v->build.output ? NULL : zc__default_output(dir);
     const char *output = v->build.output ? v->build.output : default_output;
     if (!output) return zc__usage_error("watch", "cannot name the output after '%s': use -o <pack>", dir);

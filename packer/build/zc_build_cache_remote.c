@@ -1,0 +1,238 @@
+/* zc_build_cache_remote.c - the build cache's shared server (zc_build_cache.h,
+ * "Shared server"): records fetched with HTTP GET into the cache directory before
+ * the local lookup is repeated, and records stored locally sent with HTTP PUT.
+ *
+ * Transfers use libcurl, one easy handle per transfer taken from a small pool kept
+ * under the cache's lock, so connections to the server are reused across files and
+ * threads. Nothing fetched is trusted here: a fetched file lands in the directory
+ * under its key like a local record and is then read with every check of
+ * zc__build_cache_load_record.
+ */
+#define _GNU_SOURCE /* O_CLOEXEC */
+#include <curl/curl.h>
+
+#include "zc_tmpfile.h"
+#include "zc_build_cache_internal.h"
+
+#define ZC__REMOTE_CONNECT_MS 3000L     /* connecting to the server */
+#define ZC__REMOTE_LOW_SPEED 1024L      /* bytes per second below which a transfer stalls */
+#define ZC__REMOTE_POOL 16u             /* idle handles kept */
+
+static pthread_once_t zc__curl_once = PTHREAD_ONCE_INIT;
+static int zc__curl_ready;
+
+static void zc__curl_init(void) {
+    zc__curl_ready = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+}
+
+zc_result zc_build_cache_check_url(const char *url) {
+    size_t len = url ? strlen(url) : 0;
+    int ok = (strncmp(url ? url : "", "http://", 7) == 0 && len > 7) || (strncmp(url ? url : "", "https://", 8) == 0 && len > 8);
+    return ok ? ZC_OK : ZC_ERR_INVALID_ARGUMENT;
+}
+
+int zc__remote_open(zc_build_cache *c, const char *url, uint32_t stall_ms) {
+    size_t len = strlen(url);
+    if (zc_build_cache_check_url(url) != ZC_OK) {
+        zc__build_cache_log(c, ZC_LOG_ERROR, "%s: not an http:// or https:// address for the build cache server", url);
+        errno = EINVAL;
+        return -1;
+    }
+    pthread_once(&zc__curl_once, zc__curl_init);
+    if (!zc__curl_ready) {
+        zc__build_cache_log(c, ZC_LOG_ERROR, "%s: libcurl could not start", url);
+        errno = EIO;
+        return -1;
+    }
+    if (!(c->url = zc__build_cache_strdup(url))) return -1;
+    while (len > 1 && c->url[len - 1] == '/') c->url[--len] = 0;
+    c->stall_s = (long)((stall_ms ? stall_ms : ZC_BUILD_CACHE_DEFAULT_STALL_MS) + 999) / 1000;
+    return 0;
+}
+
+void zc__remote_close(zc_build_cache *c) {
+    for (size_t i = 0; i < c->idle_count; ++i) curl_easy_cleanup((CURL *)c->idle[i]);
+    c->idle_count = 0;
+    free(c->url);
+    c->url = NULL;
+}
+
+/* A handle from the pool (or a new one), reset, set up for `url` with the limits
+ * every transfer has. NULL when none can be made. */
+static CURL *zc__handle_take(zc_build_cache *c, const char *url) {
+    CURL *h = NULL;
+    pthread_mutex_lock(&c->lock);
+    if (c->idle_count) h = (CURL *)c->idle[--c->idle_count];
+    pthread_mutex_unlock(&c->lock);
+    if (h)
+        curl_easy_reset(h);
+    else if (!(h = curl_easy_init()))
+        return NULL;
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L); /* threads: no SIGALRM for DNS timeouts */
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, ZC__REMOTE_CONNECT_MS);
+    curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, ZC__REMOTE_LOW_SPEED);
+    curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, c->stall_s);
+    curl_easy_setopt(h, CURLOPT_NETRC, (long)CURL_NETRC_OPTIONAL); /* credentials from ~/.netrc */
+    curl_easy_setopt(h, CURLOPT_USERAGENT, "zcpack");
+    return h;
+}
+
+static void zc__handle_give(zc_build_cache *c, CURL *h) {
+    pthread_mutex_lock(&c->lock);
+    if (c->idle_count < ZC__REMOTE_POOL) {
+        c->idle[c->idle_count++] = h;
+        h = NULL;
+    }
+    pthread_mutex_unlock(&c->lock);
+    if (h) curl_easy_cleanup(h);
+}
+
+/* A transfer that could not reach the server at all turns the server off for the
+ * rest of the cache's life, with one warning: every later file would wait for the
+ * same time-out. */
+static int zc__unreachable(CURLcode code) {
+    return code == CURLE_COULDNT_CONNECT || code == CURLE_COULDNT_RESOLVE_HOST ||
+           code == CURLE_COULDNT_RESOLVE_PROXY || (code == CURLE_OPERATION_TIMEDOUT);
+}
+
+static void zc__server_down(zc_build_cache *c, const char *what) {
+    if (atomic_exchange(&c->remote_down, 1) == 0)
+        zc__build_cache_log(c, ZC_LOG_WARNING, "%s: build cache server not reachable (%s): building without it", c->url, what);
+}
+
+/* ---------------------------------------------------------------------------------
+ * GET
+ * ------------------------------------------------------------------------------- */
+
+typedef struct zc__fetch {
+    int fd;
+    uint64_t bytes;
+    uint64_t limit;             /* bytes a record may have (as a stored one) */
+    int write_errno;            /* 0, or the errno of a failed write */
+} zc__fetch;
+
+static size_t zc__fetch_write(char *data, size_t one, size_t count, void *user) {
+    zc__fetch *f = (zc__fetch *)user;
+    size_t n = one * count;
+    if (f->bytes + n > f->limit) return 0; /* ends the transfer (CURLE_WRITE_ERROR) */
+    size_t done = 0;
+    while (done < n) {
+        ssize_t w = write(f->fd, data + done, n - done);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) {
+            f->write_errno = w < 0 ? errno : EIO;
+            return 0;
+        }
+        done += (size_t)w;
+    }
+    f->bytes += n;
+    return n;
+}
+
+zc__load zc__remote_fetch(zc_build_cache *c, const uint8_t key[16], zc_diag *why) {
+    why->message[0] = 0;
+    if (!c->url || atomic_load(&c->remote_down)) return ZC__LOAD_ABSENT;
+    char *address = zc__build_cache_key_path(c->url, key);
+    char *final = zc__build_cache_record_path(c, key);
+    char *tmp = NULL;
+    zc__fetch f = { -1, 0, c->max_bytes / 2, 0 };
+    zc__load result = ZC__LOAD_FAILED;
+    CURL *h = NULL;
+    if (!address || !final || zc__build_cache_record_dir(final) != 0 ||
+        (f.fd = zc__tmpfile_create(final, &tmp)) < 0) {
+        zc_fail(why, ZC_ERR_IO, "cannot store what the server sends: %s", strerror(errno));
+        goto done;
+    }
+    if (!(h = zc__handle_take(c, address))) {
+        zc_fail(why, ZC_ERR_OUT_OF_MEMORY, "out of memory");
+        goto done;
+    }
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, zc__fetch_write);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &f);
+    curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)f.limit);
+    CURLcode code = curl_easy_perform(h);
+    long status = 0;
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    if (code == CURLE_OK && status == 200) {
+        result = close(f.fd) == 0 && rename(tmp, final) == 0 ? ZC__LOAD_HIT : ZC__LOAD_FAILED;
+        f.fd = -1;
+        if (result != ZC__LOAD_HIT) zc_fail(why, ZC_ERR_IO, "%s: cannot store: %s", final, strerror(errno));
+    } else if (code == CURLE_OK && status == 404) {
+        result = ZC__LOAD_ABSENT;
+    } else if (code == CURLE_OK) {
+        zc_fail(why, ZC_ERR_IO, "%s: the server answered HTTP %ld", address, status);
+    } else if (zc__unreachable(code) && status == 0) {
+        zc__server_down(c, curl_easy_strerror(code));
+        result = ZC__LOAD_ABSENT;
+    } else if (code == CURLE_WRITE_ERROR || code == CURLE_FILESIZE_EXCEEDED) {
+        zc_fail(why, ZC_ERR_LIMIT, "%s: %s", address,
+                f.write_errno ? strerror(f.write_errno) : "larger than a record may be (half the cache's bound)");
+    } else {
+        zc_fail(why, ZC_ERR_IO, "%s: %s", address, curl_easy_strerror(code));
+    }
+done:
+    if (h) zc__handle_give(c, h);
+    if (f.fd >= 0) close(f.fd);
+    if (tmp && result != ZC__LOAD_HIT) unlink(tmp);
+    free(tmp);
+    free(final);
+    free(address);
+    return result;
+}
+
+/* ---------------------------------------------------------------------------------
+ * PUT
+ * ------------------------------------------------------------------------------- */
+
+static size_t zc__store_read(char *data, size_t one, size_t count, void *user) {
+    int fd = *(int *)user;
+    for (;;) {
+        ssize_t n = read(fd, data, one * count);
+        if (n < 0 && errno == EINTR) continue;
+        return n < 0 ? CURL_READFUNC_ABORT : (size_t)n;
+    }
+}
+
+int zc__remote_store(zc_build_cache *c, const uint8_t key[16]) {
+    if (!c->url || atomic_load(&c->remote_down) || atomic_load(&c->remote_put_refused)) return 0;
+    char *address = zc__build_cache_key_path(c->url, key);
+    char *path = zc__build_cache_record_path(c, key);
+    int fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+    struct stat st;
+    CURL *h = NULL;
+    int sent = 0;
+    if (address && fd >= 0 && fstat(fd, &st) == 0 && (h = zc__handle_take(c, address))) {
+        curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
+        curl_easy_setopt(h, CURLOPT_READFUNCTION, zc__store_read);
+        curl_easy_setopt(h, CURLOPT_READDATA, &fd);
+        curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)st.st_size);
+        /* no "Expect: 100-continue": a server that never answers it would stall
+         * every upload for a second */
+        struct curl_slist *no_expect = curl_slist_append(NULL, "Expect:");
+        curl_easy_setopt(h, CURLOPT_HTTPHEADER, no_expect);
+        CURLcode code = curl_easy_perform(h);
+        curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
+        curl_slist_free_all(no_expect);
+        long status = 0;
+        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+        if (code == CURLE_OK && status >= 200 && status < 300) {
+            sent = 1;
+        } else if (code == CURLE_OK) {
+            /* a read-only or misconfigured server: say so once, keep fetching */
+            if (atomic_exchange(&c->remote_put_refused, 1) == 0)
+                zc__build_cache_log(c, ZC_LOG_WARNING, "%s: the build cache server refused a record (HTTP %ld): not sending more",
+                         c->url, status);
+        } else if (zc__unreachable(code) && status == 0) {
+            zc__server_down(c, curl_easy_strerror(code));
+        } else {
+            zc__build_cache_log(c, ZC_LOG_INFO, "%s: record not sent: %s", address, curl_easy_strerror(code));
+        }
+    }
+    if (h) zc__handle_give(c, h);
+    if (fd >= 0) close(fd);
+    free(path);
+    free(address);
+    return sent;
+}
