@@ -32,6 +32,8 @@
 #include <xxhash.h>
 
 #include "zc_build.h"
+#include "zc_importer.h"
+#include "zc_watch.h"
 #include "zc_exit.h"
 #include "zc_pack.h"
 #include "zc_test_images.h"
@@ -432,4 +434,79 @@ Test(watch, sign_signs_every_rebuilt_pack) {
     zct_run_free(&absent);
     zct_run_free(&verify);
     free(secret), free(pub), free(not_a_key), free(missing);
+}
+
+/* ---------------------------------------------------------------------------------
+ * Models follow the files they read (in-process watch, one edit after each build)
+ * ------------------------------------------------------------------------------- */
+
+#define GLTF_DIR "/usr/share/assimp/models/glTF2/BoxTextured-glTF/"
+
+typedef struct reads_run {
+    uint32_t misses[4];         /* cache misses of each build */
+    uint32_t models[4];         /* models in each pack */
+    zc_result results[4];
+} reads_run;
+
+static void append(const char *rel, const char *text) {
+    char *p = in_path(rel);
+    size_t size;
+    uint8_t *bytes = zct_read_file(p, &size);
+    cr_assert_not_null(bytes);
+    uint8_t *grown = malloc(size + strlen(text));
+    memcpy(grown, bytes, size);
+    memcpy(grown + size, text, strlen(text));
+    zct_write_file(p, grown, size + strlen(text));
+    free(grown);
+    free(bytes);
+    free(p);
+}
+
+/* After build n, the edit that build n + 1 must follow. */
+static void on_reads_rebuild(const zc_watch_rebuild *rb, void *user_data) {
+    reads_run *run = (reads_run *)user_data;
+    uint32_t n = rb->number - 1;
+    if (n >= 4) return;
+    run->misses[n] = rb->stats->cache_misses;
+    run->models[n] = rb->stats->imported[zc_importer_index(zc_importer_find("model"))];
+    run->results[n] = rb->result;
+    if (n == 0) append("data/notes.txt", "an unrelated edit\n");
+    if (n == 1) append("box/BoxTextured0.bin", "\n"); /* bytes past the buffer's length */
+    if (n == 2) {
+        char *dir = in_path("box");
+        free(zcti_copy(PYGAME "alien1.png", dir, "CesiumLogoFlat.png"));
+        free(dir);
+    }
+}
+
+Test(watch, model_is_rebuilt_when_a_file_it_read_changes) {
+    zcti_require(GLTF_DIR "BoxTextured.gltf");
+    char *dir = in_path("box");
+    free(zcti_copy(GLTF_DIR "BoxTextured.gltf", dir, "BoxTextured.gltf"));
+    free(zcti_copy(GLTF_DIR "BoxTextured0.bin", dir, "BoxTextured0.bin"));
+    free(zcti_copy(GLTF_DIR "CesiumLogoFlat.png", dir, "CesiumLogoFlat.png"));
+    free(zcti_copy("/usr/share/assimp/models/OBJ/box.obj", dir, "other.obj"));
+    free(dir);
+    put("data/notes.txt", "notes\n");
+    reads_run run;
+    memset(&run, 0, sizeof run);
+    zc_watch_desc wd;
+    memset(&wd, 0, sizeof wd);
+    wd.build.input_dir = zcti_in_dir;
+    wd.build.output_path = zcti_pack_path;
+    wd.build.no_sync = 1;
+    wd.build.threads = 2;
+    wd.debounce_ms = 20;
+    wd.poll_ms = 30;
+    wd.max_rebuilds = 4;
+    wd.on_rebuild = on_reads_rebuild;
+    wd.user_data = &run;
+    cr_assert_eq(zc_watch_run(&wd), ZC_OK);
+    for (int i = 0; i < 4; ++i) cr_assert_eq(run.results[i], ZC_OK, "build %d", i + 1);
+    cr_assert_eq(run.misses[0], 3, "first build: two models and the texture: %u", run.misses[0]);
+    cr_assert_eq(run.misses[1], 0, "an unrelated file: no model imported again (%u)", run.misses[1]);
+    cr_assert_eq(run.misses[2], 1, "the glTF's buffer: that model alone (%u)", run.misses[2]);
+    cr_assert_eq(run.misses[3], 2, "the glTF's texture: the texture and that model alone (%u)", run.misses[3]);
+    for (int i = 0; i < 4; ++i) cr_assert_eq(run.models[i], 2);
+    cr_assert_eq(waitpid(-1, NULL, WNOHANG), -1, "no model import worker is left");
 }

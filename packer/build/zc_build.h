@@ -24,8 +24,11 @@
  *
  * Models: a file the model importer claims (zc_model_extensions) becomes the entry
  * P (its scene) and P#mesh/<i>, P#material/<m>, P#texture/<t>, written together or
- * not at all. Each import runs in a child process with a time limit
- * (desc->model_timeout_ms): a crash or hang of the importer fails that file only. The
+ * not at all. Each import runs in a worker process with a time limit
+ * (desc->model_timeout_ms): a crash or hang of the importer fails that file only and
+ * ends that worker only. The build keeps a pool of at most desc->threads workers
+ * (zc_model_pool), started when a model needs one and ended when the build ends, so
+ * a worker imports many models one after the other. The
  * model's notes (a texture it could not find, ...) are logged as warnings
  * "<file>: <note>" in path order.
  *
@@ -102,8 +105,9 @@
  *
  * Build cache (desc->cache or desc->cache_dir; zc_build_cache.h): the entries of every
  * texture and model file are looked up under a key made of the file's bytes, its
- * importer and version, its resolved settings and (models) the other files of the
- * tree; a file whose key has a valid record is not imported again. The pack is
+ * importer and version, its resolved settings and (models) the names of the tree's
+ * files; a model's record also lists the files its import read, and stands only while
+ * they keep their bytes. A file whose key has a valid record is not imported again. The pack is
  * byte-identical to a build without the cache. The walk skips the cache directory
  * when it lies inside the tree. A cache that cannot be opened is reported as a
  * warning and the build runs without it; damaged records are reported as info

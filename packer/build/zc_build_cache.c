@@ -202,14 +202,16 @@ zc_result zc_build_cache_prepare(zc_build_cache *cache, const zc_build_cache_tre
 
     zc_diag why;
     char *record = NULL;
-    zc__load load = zc__build_cache_load_record(cache, key, src->entry_path, out, &why, &record);
+    zc__reads reads;
+    int from_server = 0;
+    zc__load load = zc__build_cache_load_record(cache, key, src->entry_path, out, &reads, &why, &record);
     if (load == ZC__LOAD_ABSENT && cache->url) {
         /* the server's record lands where a local one would and is read the same way */
         zc__load fetch = zc__remote_fetch(cache, key, &why);
         if (fetch == ZC__LOAD_HIT) {
             free(record);
-            load = zc__build_cache_load_record(cache, key, src->entry_path, out, &why, &record);
-            outcome->fetched = load == ZC__LOAD_HIT;
+            load = zc__build_cache_load_record(cache, key, src->entry_path, out, &reads, &why, &record);
+            from_server = load == ZC__LOAD_HIT;
             if (load == ZC__LOAD_DAMAGED) {
                 outcome->rejected = 1;
                 zc__note(outcome, "%s: damaged record from the build cache server ignored: %s", src->file_path,
@@ -221,10 +223,18 @@ zc_result zc_build_cache_prepare(zc_build_cache *cache, const zc_build_cache_tre
         }
     }
     if (load == ZC__LOAD_HIT) {
-        outcome->hit = 1;
-        free(record);
-        return ZC_OK;
+        /* a hit stands while every file the import read has the bytes it had */
+        int current = !reads.count || (uses_tree && zc__build_cache_reads_current(tree, &reads));
+        if (current && zc__build_cache_reads_text(tree, &reads, &out->reads) == ZC_OK) {
+            outcome->hit = 1;
+            outcome->fetched = from_server;
+            zc__build_cache_reads_free(&reads);
+            free(record);
+            return ZC_OK;
+        }
+        zc_import_outputs_free(out); /* imported again below; the new record replaces it */
     }
+    zc__build_cache_reads_free(&reads);
     if (load == ZC__LOAD_DAMAGED) {
         outcome->rejected = 1;
         zc__note(outcome, "%s: damaged build cache record ignored: %s", record ? record : cache->dir, why.message);
@@ -239,20 +249,27 @@ zc_result zc_build_cache_prepare(zc_build_cache *cache, const zc_build_cache_tre
     uint8_t after_hash[16];
     uint64_t after_size = 0;
     int still = zc__build_cache_source_hash(cache, src->file_path, after_hash, &after_size) == ZC_OK &&
-                memcmp(after_hash, source_hash, 16) == 0 && after_size == source_size &&
-                (!uses_tree || zc__build_cache_tree_unchanged(tree, src->entry_path));
+                memcmp(after_hash, source_hash, 16) == 0 && after_size == source_size;
     if (!still) {
         if (!outcome->note[0]) zc__note(outcome, "%s: changed during its import: not cached", src->file_path);
         return ZC_OK;
     }
-    int err = zc__build_cache_store(cache, key, out);
+    const char *why_not = NULL;
+    if (!uses_tree && out->reads) why_not = "its importer read other files";
+    else if (uses_tree && !zc__build_cache_reads_of(tree, out->reads, &reads, &why_not)) reads.count = 0;
+    if (why_not) {
+        if (!outcome->note[0]) zc__note(outcome, "%s: not cached: %s", src->file_path, why_not);
+        return ZC_OK;
+    }
+    int err = zc__build_cache_store(cache, key, out, &reads);
+    zc__build_cache_reads_free(&reads);
     if (err == 0) {
         outcome->stored = 1;
         outcome->sent = zc__remote_store(cache, key);
-    }
-    else if (!outcome->note[0])
+    } else if (!outcome->note[0]) {
         zc__note(outcome, "%s: not stored in the build cache: %s", src->file_path,
                  err == EFBIG ? "larger than half the cache" : strerror(err));
+    }
     return ZC_OK;
 }
 

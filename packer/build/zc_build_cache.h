@@ -29,23 +29,29 @@
  *    import fails, not what it produces, are left out by each row's key_settings:
  *    the model time limit and the in-process switch) and the per-file options, if any,
  *  - XXH3-128 and size of the source file's bytes,
- *  - for the model importer, the tree fingerprint (zc_build_cache_tree): a model's
- *    import also reads other files (glTF buffers, OBJ material libraries, textures,
- *    the parts of an MD3 player model) and depends on which files exist, so its key
- *    covers the path and content of every file of the tree that is not a model, and
- *    of every model file in its own directory. Editing a texture therefore imports
- *    the tree's models again; editing a model in another directory does not. Files
- *    outside the tree that a model reaches ("../../shared/wood.png") are not covered:
- *    a change to one is seen once the model or a file of the tree changes, or with an
- *    empty cache.
+ *  - for the model importer, the names of the tree's files (zc_build_cache_tree): which
+ *    files exist decides what a model finds (a texture that appears where one was
+ *    missing, a name matched without regard to case), so adding, removing or renaming
+ *    a file imports the tree's models again.
+ * The contents a model depends on besides its own file are its reads
+ * (zc_import_outputs.reads: glTF buffers, OBJ material libraries, textures, the parts
+ * of an MD3 player model; every file the import opened, all below the asset root,
+ * which is the tree). A model's record lists them, each with its path relative to the
+ * tree's resolved root, size and XXH3-128, and a record is a hit only while every
+ * one of them still has those bytes (checked through the tree's hashes, or the memo
+ * of source hashes): editing a texture imports again the texture and the models that
+ * read it, and no other model. A hit gives the reads back in the outputs.
  *
  * On disk: <dir>/<first two hex digits>/<32 hex digits of the key>, one record per
  * key, plus a CACHEDIR.TAG at the top (backup tools skip such directories). Record
  * layout (little-endian, no padding):
  *
- *   header  = u32 magic "ZCBR" (0x5242435A), u32 record version 1, 16 bytes key,
- *             u32 output count, u32 notes length, u64 body bytes
- *   body    = notes bytes, then per output: u32 type, u32 layout hash, u32 align_log2,
+ *   header  = u32 magic "ZCBR" (0x5242435A), u32 record version 2, 16 bytes key,
+ *             u32 output count, u32 notes length, u64 body bytes, u32 read count,
+ *             u32 zero
+ *   body    = notes bytes, then per read: u32 path length, u32 zero, u64 size,
+ *             16 bytes XXH3-128, path bytes (relative to the tree's resolved root,
+ *             never leaving it), then per output: u32 type, u32 layout hash, u32 align_log2,
  *             u32 dependency count, u32 path length (0: the source's entry path),
  *             u32 zero, u64 payload size, path bytes, dependency ids (u64 each),
  *             payload bytes
@@ -63,9 +69,10 @@
  * (.zc-<pid>-<random>.tmp, created exclusively without following links: zc_tmpfile.h)
  * and is renamed over it, so a reader sees a whole record or
  * none; no fsync (a record lost or torn by a crash fails its checks and is rebuilt).
- * A record is stored only when the source (and, for models, the tree fingerprint)
- * still has the bytes the key was made from once the import has finished, so a file
- * saved during its own import never leaves a record that describes other bytes.
+ * A record is stored only when the source still has the bytes the key was made from
+ * once the import has finished and, for models, every read lies in the tree and still
+ * has the bytes the tree saw at the start of the build, so a file saved during the
+ * import never leaves a record that describes other bytes.
  *
  * Size bound and eviction: zc_build_cache_trim (called by zc_build after a build that
  * stored records) sums the record sizes; when they exceed max_bytes it removes
@@ -118,7 +125,7 @@ extern "C" {
 #endif
 
 #define ZC_BUILD_CACHE_DEFAULT_MAX_BYTES ((uint64_t)2 << 30) /* 2 GiB */
-#define ZC_BUILD_CACHE_RECORD_VERSION 1u
+#define ZC_BUILD_CACHE_RECORD_VERSION 2u
 #define ZC_BUILD_CACHE_DEFAULT_STALL_MS 10000u
 
 typedef struct zc_build_cache zc_build_cache;

@@ -23,11 +23,14 @@
 
 #include "zc_build_cache.h"
 
-#define ZC__KEY_VERSION 1u
+#define ZC__KEY_VERSION 2u
 #define ZC__RECORD_MAGIC 0x5242435Au        /* "ZCBR" */
-#define ZC__RECORD_HEADER 40u               /* magic, version, key, count, notes length, body size */
+#define ZC__RECORD_HEADER 48u               /* magic, version, key, count, notes length, body size,
+                                               read count, reserved */
 #define ZC__OUTPUT_HEADER 32u               /* the fixed fields of one output */
 #define ZC__STORED_FIELDS 16u               /* an object output's raw size and content hash */
+#define ZC__READ_HEADER 32u                 /* the fixed fields of one read */
+#define ZC__MAX_READS (1u << 16)            /* files one import may have read */
 #define ZC__MAX_OUTPUTS (1u << 20)          /* entries one source file may give */
 #define ZC__MAX_NOTES (1u << 20)            /* bytes of notes */
 #define ZC__IO_CHUNK (1u << 20)             /* bytes read or written at once */
@@ -63,8 +66,6 @@ struct zc_build_cache {
 typedef struct zc__tree_file {
     char *rel;
     char *path;                 /* root/rel */
-    size_t dir_len;             /* bytes of rel before its last '/', 0 at the root */
-    int reads_tree;             /* a file of a ZC_IMPORTER_READS_TREE importer (a model) */
     uint8_t hash[16];           /* XXH3-128 of the bytes; zeros when unreadable */
     uint64_t size;
 } zc__tree_file;
@@ -72,9 +73,23 @@ typedef struct zc__tree_file {
 struct zc_build_cache_tree {
     zc_build_cache *cache;
     char *root;
+    char *root_real;            /* root, symlinks and ".." resolved: reads are relative to it */
     zc__tree_file *files;
     size_t count, cap;
 };
+
+/* One file an import read besides its source (zc_import_outputs.reads), as a record
+ * keeps it. */
+typedef struct zc__read {
+    char *rel;                  /* relative to the tree's resolved root */
+    uint64_t size;
+    uint8_t hash[16];           /* XXH3-128 of the bytes */
+} zc__read;
+
+typedef struct zc__reads {
+    zc__read *items;
+    size_t count;
+} zc__reads;
 
 /* What looking a record up gave (zc__build_cache_load_record). */
 typedef enum zc__load { ZC__LOAD_HIT, ZC__LOAD_ABSENT, ZC__LOAD_DAMAGED, ZC__LOAD_FAILED } zc__load;
@@ -108,7 +123,16 @@ void zc__hash_str(XXH3_state_t *s, const char *str);
  * version, the entry path, the settings as the key sees them (zc_import_settings_for_key)
  * and the per-file options. Shared by cache keys and object keys (zc_object.c). */
 void zc__hash_import(XXH3_state_t *state, const zc_importer *imp, const zc_import_source *src);
-int zc__build_cache_tree_unchanged(const zc_build_cache_tree *tree, const char *rel);
+void zc__build_cache_reads_free(zc__reads *reads);
+/* The reads of a finished import as a record keeps them, hashed now: 1, or 0 when
+ * they cannot be kept (a read outside the tree's root, a file that changed since the
+ * tree was hashed, out of memory), with why in *why. */
+int zc__build_cache_reads_of(const zc_build_cache_tree *tree, const char *text, zc__reads *out, const char **why);
+/* 1 when every read of a record still has the bytes recorded. */
+int zc__build_cache_reads_current(const zc_build_cache_tree *tree, const zc__reads *reads);
+/* The reads of a record as zc_import_outputs.reads (absolute paths); ZC_OK, or
+ * ZC_ERR_OUT_OF_MEMORY. */
+zc_result zc__build_cache_reads_text(const zc_build_cache_tree *tree, const zc__reads *reads, char **out);
 
 /* zc_build_cache_record.c: the record's I/O, shared with build objects (zc_object.c),
  * whose layout is the record's with an output's stored form added. */
@@ -164,8 +188,9 @@ char *zc__build_cache_record_path(const zc_build_cache *c, const uint8_t key[16]
 int zc__build_cache_record_dir(const char *record_path);
 
 zc__load zc__build_cache_load_record(zc_build_cache *c, const uint8_t key[16], const char *entry_path,
-                                     zc_import_outputs *outs, zc_diag *why, char **record_path);
-int zc__build_cache_store(zc_build_cache *c, const uint8_t key[16], const zc_import_outputs *outs);
+                                     zc_import_outputs *outs, zc__reads *reads, zc_diag *why, char **record_path);
+int zc__build_cache_store(zc_build_cache *c, const uint8_t key[16], const zc_import_outputs *outs,
+                          const zc__reads *reads);
 
 /* zc_build_cache_remote.c: the shared server (zc_build_cache.h, "Shared server").
  * open: 0, or -1 (logged: not an http(s) address, libcurl cannot start). fetch: the

@@ -2,7 +2,9 @@
  * file status, tree fingerprints, and the key itself (zc_build_cache.h, "The key";
  * zc_build_cache_internal.h).
  */
-#define _GNU_SOURCE /* O_CLOEXEC, futimens, struct stat's st_mtim */
+#define _GNU_SOURCE /* O_CLOEXEC, futimens, struct stat's st_mtim, realpath */
+#include <limits.h>
+
 #include "zc_build_cache_internal.h"
 
 /* ---------------------------------------------------------------------------------
@@ -163,6 +165,7 @@ zc_result zc_build_cache_tree_new(zc_build_cache *cache, const char *root, zc_bu
         return ZC_ERR_OUT_OF_MEMORY;
     }
     t->cache = cache;
+    t->root_real = realpath(root, NULL); /* NULL: models are imported uncached */
     *out = t;
     return ZC_OK;
 }
@@ -190,9 +193,6 @@ zc_result zc_build_cache_tree_add(zc_build_cache_tree *tree, const char *rel) {
     memcpy(f->path, tree->root, root_len);
     if (slash) f->path[root_len] = '/';
     memcpy(f->path + root_len + (size_t)slash, rel, rel_len + 1);
-    const char *last = strrchr(rel, '/');
-    f->dir_len = last ? (size_t)(last - rel) : 0;
-    f->reads_tree = zc_build_cache_uses_tree(zc_importer_for_path(rel));
     tree->count++;
     zc_result r = zc__build_cache_source_hash(tree->cache, f->path, f->hash, &f->size);
     if (r != ZC_OK) {
@@ -210,6 +210,7 @@ void zc_build_cache_tree_free(zc_build_cache_tree *tree) {
     }
     free(tree->files);
     free(tree->root);
+    free(tree->root_real);
     free(tree);
 }
 
@@ -231,42 +232,150 @@ void zc__hash_str(XXH3_state_t *s, const char *str) {
     if (n) XXH3_128bits_update(s, str, n);
 }
 
-/* The files a tree-reading import (a model) at entry path `rel` depends on: every file
- * that is not itself tree-reading, and the tree-reading files of its own directory. */
-static int zc__tree_covers(const zc__tree_file *f, const char *rel) {
-    if (!f->reads_tree) return 1;
-    const char *last = strrchr(rel, '/');
-    size_t dir_len = last ? (size_t)(last - rel) : 0;
-    return f->dir_len == dir_len && strncmp(f->rel, rel, dir_len) == 0;
+/* The names of the tree's files, for the keys of tree-reading imports (a model): which
+ * files exist decides what a model finds (a texture that appears, a name matched
+ * without regard to case), while the contents it depends on are its reads, which
+ * the record lists and a hit checks (zc__build_cache_reads_current). */
+static void zc__hash_tree(XXH3_state_t *s, const zc_build_cache_tree *tree) {
+    for (size_t i = 0; i < tree->count; ++i) zc__hash_str(s, tree->files[i].rel);
+    zc__hash_u64(s, tree->count);
 }
 
-static void zc__hash_tree(XXH3_state_t *s, const zc_build_cache_tree *tree, const char *rel) {
-    uint64_t covered = 0;
-    for (size_t i = 0; i < tree->count; ++i) {
-        const zc__tree_file *f = &tree->files[i];
-        if (!zc__tree_covers(f, rel)) continue;
-        zc__hash_str(s, f->rel);
-        XXH3_128bits_update(s, f->hash, 16);
-        zc__hash_u64(s, f->size);
-        covered++;
+/* The tree's file at `rel`, NULL when none (files were added in ascending order). */
+static const zc__tree_file *zc__tree_find(const zc_build_cache_tree *tree, const char *rel) {
+    size_t lo = 0, hi = tree->count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(tree->files[mid].rel, rel);
+        if (c == 0) return &tree->files[mid];
+        if (c < 0) lo = mid + 1;
+        else hi = mid;
     }
-    zc__hash_u64(s, covered);
+    return NULL;
 }
 
-/* 1 when every covered file of the tree still has the bytes it had when added. */
-int zc__build_cache_tree_unchanged(const zc_build_cache_tree *tree, const char *rel) {
-    for (size_t i = 0; i < tree->count; ++i) {
-        const zc__tree_file *f = &tree->files[i];
-        if (!zc__tree_covers(f, rel)) continue;
-        uint8_t hash[16] = { 0 };
-        uint64_t size = 0;
-        if (zc__build_cache_source_hash(tree->cache, f->path, hash, &size) != ZC_OK) {
-            memset(hash, 0, sizeof hash);
-            size = 0;
-        }
-        if (memcmp(hash, f->hash, 16) != 0 || size != f->size) return 0;
+void zc__build_cache_reads_free(zc__reads *reads) {
+    for (size_t i = 0; i < reads->count; ++i) free(reads->items[i].rel);
+    free(reads->items);
+    reads->items = NULL;
+    reads->count = 0;
+}
+
+/* root_real/rel, malloc'd. */
+static char *zc__read_path(const zc_build_cache_tree *tree, const char *rel) {
+    size_t n = strlen(tree->root_real), m = strlen(rel);
+    int slash = !(n == 1 && tree->root_real[0] == '/');
+    char *path = (char *)malloc(n + (size_t)slash + m + 1);
+    if (!path) return NULL;
+    memcpy(path, tree->root_real, n);
+    if (slash) path[n] = '/';
+    memcpy(path + n + (size_t)slash, rel, m + 1);
+    return path;
+}
+
+/* One line of zc_import_outputs.reads (n bytes at line) into r, hashed now. */
+static int zc__read_of(const zc_build_cache_tree *tree, const char *line, size_t n, zc__read *r, const char **why) {
+    size_t root_len = strlen(tree->root_real);
+    int at_top = root_len == 1 && tree->root_real[0] == '/';
+    if (n <= root_len + 1 || memcmp(line, tree->root_real, root_len) != 0 ||
+        (!at_top && line[root_len] != '/')) {
+        *why = "it read a file outside the tree";
+        return 0;
+    }
+    size_t skip = at_top ? 1 : root_len + 1;
+    if (!(r->rel = (char *)malloc(n - skip + 1))) {
+        *why = "out of memory";
+        return 0;
+    }
+    memcpy(r->rel, line + skip, n - skip);
+    r->rel[n - skip] = 0;
+    char *path = zc__read_path(tree, r->rel);
+    if (!path || zc__build_cache_source_hash(tree->cache, path, r->hash, &r->size) != ZC_OK) {
+        free(path);
+        *why = "a file it read cannot be read again";
+        return 0;
+    }
+    free(path);
+    const zc__tree_file *f = zc__tree_find(tree, r->rel);
+    if (f && (memcmp(f->hash, r->hash, 16) != 0 || f->size != r->size)) {
+        *why = "a file it read changed during the build";
+        return 0;
     }
     return 1;
+}
+
+int zc__build_cache_reads_of(const zc_build_cache_tree *tree, const char *text, zc__reads *out, const char **why) {
+    memset(out, 0, sizeof *out);
+    *why = NULL;
+    if (!text || !*text) return 1;
+    if (!tree->root_real) {
+        *why = "the tree's root cannot be resolved";
+        return 0;
+    }
+    size_t lines = 1;
+    for (const char *c = text; *c; ++c) lines += *c == '\n';
+    if (lines > ZC__MAX_READS) {
+        *why = "it read too many files";
+        return 0;
+    }
+    if (!(out->items = (zc__read *)calloc(lines, sizeof *out->items))) {
+        *why = "out of memory";
+        return 0;
+    }
+    for (const char *line = text; *line;) {
+        const char *end = strchr(line, '\n');
+        size_t n = end ? (size_t)(end - line) : strlen(line);
+        if (n && !zc__read_of(tree, line, n, &out->items[out->count++], why)) {
+            zc__build_cache_reads_free(out);
+            return 0;
+        }
+        line += n + (end ? 1 : 0);
+    }
+    return 1;
+}
+
+int zc__build_cache_reads_current(const zc_build_cache_tree *tree, const zc__reads *reads) {
+    if (reads->count && !tree->root_real) return 0;
+    for (size_t i = 0; i < reads->count; ++i) {
+        const zc__read *r = &reads->items[i];
+        const zc__tree_file *f = zc__tree_find(tree, r->rel);
+        uint8_t hash[16];
+        uint64_t size = 0;
+        if (f) { /* hashed with the tree at the start of the build */
+            memcpy(hash, f->hash, 16);
+            size = f->size;
+        } else {
+            char *path = zc__read_path(tree, r->rel);
+            zc_result got = path ? zc__build_cache_source_hash(tree->cache, path, hash, &size) : ZC_ERR_OUT_OF_MEMORY;
+            free(path);
+            if (got != ZC_OK) return 0;
+        }
+        if (memcmp(hash, r->hash, 16) != 0 || size != r->size) return 0;
+    }
+    return 1;
+}
+
+zc_result zc__build_cache_reads_text(const zc_build_cache_tree *tree, const zc__reads *reads, char **out) {
+    *out = NULL;
+    if (!reads->count) return ZC_OK;
+    size_t total = 0;
+    for (size_t i = 0; i < reads->count; ++i) total += strlen(tree->root_real) + strlen(reads->items[i].rel) + 2;
+    char *text = (char *)malloc(total), *at = text;
+    if (!text) return ZC_ERR_OUT_OF_MEMORY;
+    for (size_t i = 0; i < reads->count; ++i) {
+        char *path = zc__read_path(tree, reads->items[i].rel);
+        if (!path) {
+            free(text);
+            return ZC_ERR_OUT_OF_MEMORY;
+        }
+        size_t n = strlen(path);
+        memcpy(at, path, n);
+        at += n;
+        *at++ = i + 1 < reads->count ? '\n' : 0;
+        free(path);
+    }
+    *out = text;
+    return ZC_OK;
 }
 
 /* ---------------------------------------------------------------------------------
@@ -311,7 +420,7 @@ void zc__build_cache_key_from(const zc_build_cache *c, const zc_build_cache_tree
     XXH3_128bits_update(&state, source_hash, 16);
     zc__hash_u64(&state, source_size);
     zc__hash_u32(&state, tree && zc_build_cache_uses_tree(imp) ? 1u : 0u);
-    if (tree && zc_build_cache_uses_tree(imp)) zc__hash_tree(&state, tree, src->entry_path);
+    if (tree && zc_build_cache_uses_tree(imp)) zc__hash_tree(&state, tree);
 
     XXH128_canonical_t canon;
     XXH128_canonicalFromHash(&canon, XXH3_128bits_digest(&state));

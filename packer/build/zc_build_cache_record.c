@@ -3,6 +3,8 @@
  * zc_build_cache_internal.h).
  */
 #define _GNU_SOURCE /* O_CLOEXEC, futimens, struct stat's st_mtim */
+#include <limits.h>
+
 #include "zc_tmpfile.h"
 #include "zc_build_cache_internal.h"
 
@@ -100,8 +102,9 @@ void zc__record_out_end(zc__record_out *o) {
     zc__record_out_flush(o);
 }
 
-static uint64_t zc__record_body_size(const zc_import_outputs *outs) {
+static uint64_t zc__record_body_size(const zc_import_outputs *outs, const zc__reads *reads) {
     uint64_t body = outs->notes ? strlen(outs->notes) : 0;
+    for (size_t i = 0; i < reads->count; ++i) body += ZC__READ_HEADER + strlen(reads->items[i].rel);
     for (size_t i = 0; i < outs->count; ++i) {
         const zc_import_output *o = &outs->items[i];
         body += ZC__OUTPUT_HEADER + (o->path ? strlen(o->path) : 0) + 8u * (uint64_t)o->dep_count + o->size;
@@ -109,7 +112,22 @@ static uint64_t zc__record_body_size(const zc_import_outputs *outs) {
     return body;
 }
 
-static void zc__write_record(zc__record_out *o, const uint8_t key[16], const zc_import_outputs *outs, uint64_t body) {
+static void zc__write_reads(zc__record_out *o, const zc__reads *reads) {
+    for (size_t i = 0; i < reads->count; ++i) {
+        const zc__read *r = &reads->items[i];
+        uint8_t f[ZC__READ_HEADER];
+        uint32_t path_len = (uint32_t)strlen(r->rel);
+        zc__build_cache_put32(f, path_len);
+        zc__build_cache_put32(f + 4, 0);
+        zc__build_cache_put64(f + 8, r->size);
+        memcpy(f + 16, r->hash, 16);
+        zc__record_out_put(o, f, sizeof f);
+        zc__record_out_put(o, r->rel, path_len);
+    }
+}
+
+static void zc__write_record(zc__record_out *o, const uint8_t key[16], const zc_import_outputs *outs,
+                             const zc__reads *reads, uint64_t body) {
     uint8_t h[ZC__RECORD_HEADER];
     uint32_t notes_len = outs->notes ? (uint32_t)strlen(outs->notes) : 0;
     zc__build_cache_put32(h, ZC__RECORD_MAGIC);
@@ -118,8 +136,11 @@ static void zc__write_record(zc__record_out *o, const uint8_t key[16], const zc_
     zc__build_cache_put32(h + 24, (uint32_t)outs->count);
     zc__build_cache_put32(h + 28, notes_len);
     zc__build_cache_put64(h + 32, body);
+    zc__build_cache_put32(h + 40, (uint32_t)reads->count);
+    zc__build_cache_put32(h + 44, 0);
     zc__record_out_put(o, h, sizeof h);
     if (notes_len) zc__record_out_put(o, outs->notes, notes_len);
+    zc__write_reads(o, reads);
     for (size_t i = 0; i < outs->count; ++i) zc__record_write_output(o, &outs->items[i], NULL);
     zc__record_out_end(o);
 }
@@ -127,26 +148,32 @@ static void zc__write_record(zc__record_out *o, const uint8_t key[16], const zc_
 typedef struct zc__record_args {
     const uint8_t *key;
     const zc_import_outputs *outs;
+    const zc__reads *reads;
     uint64_t body;
 } zc__record_args;
 
 static void zc__put_record(zc__record_out *o, const void *what) {
     const zc__record_args *a = (const zc__record_args *)what;
-    zc__write_record(o, a->key, a->outs, a->body);
+    zc__write_record(o, a->key, a->outs, a->reads, a->body);
 }
 
 /* Store a record; returns 0 or an errno value (ENOSPC, EFBIG for a record over the
  * per-record bound, ...). */
-int zc__build_cache_store(zc_build_cache *c, const uint8_t key[16], const zc_import_outputs *outs) {
+int zc__build_cache_store(zc_build_cache *c, const uint8_t key[16], const zc_import_outputs *outs,
+                          const zc__reads *reads) {
     for (size_t i = 0; i < outs->count; ++i)
         if (outs->items[i].path && strlen(outs->items[i].path) > ZC_MAX_PATH) return EINVAL;
-    if (outs->count > ZC__MAX_OUTPUTS || (outs->notes && strlen(outs->notes) > ZC__MAX_NOTES)) return EFBIG;
-    uint64_t body = zc__record_body_size(outs);
+    for (size_t i = 0; i < reads->count; ++i)
+        if (strlen(reads->items[i].rel) > PATH_MAX) return EINVAL;
+    if (outs->count > ZC__MAX_OUTPUTS || reads->count > ZC__MAX_READS ||
+        (outs->notes && strlen(outs->notes) > ZC__MAX_NOTES))
+        return EFBIG;
+    uint64_t body = zc__record_body_size(outs, reads);
     if (body + ZC__RECORD_HEADER + 8 > c->max_bytes / 2) return EFBIG;
     char *final = zc__build_cache_record_path(c, key);
     int err = final ? 0 : ENOMEM;
     if (!err && zc__build_cache_record_dir(final) != 0) err = errno;
-    zc__record_args args = { key, outs, body };
+    zc__record_args args = { key, outs, reads, body };
     if (!err) err = zc__record_write_file(final, zc__put_record, &args);
     free(final);
     return err;
@@ -245,6 +272,25 @@ zc_result zc__record_read_output(zc__record_in *in, zc_import_output *e, zc__rec
     return ZC_OK;
 }
 
+static zc_result zc__read_read(zc__record_in *in, zc__read *r, zc_diag *why) {
+    uint8_t f[ZC__READ_HEADER];
+    if (!zc__record_in_read(in, f, sizeof f)) return zc_fail(why, ZC_ERR_BAD_ENTRY, "the record ends inside a read");
+    uint32_t path_len = zc__build_cache_get32(f);
+    if (zc__build_cache_get32(f + 4) != 0) return zc_fail(why, ZC_ERR_BAD_ENTRY, "a reserved field is not zero");
+    if (path_len == 0 || path_len > PATH_MAX || path_len > in->left)
+        return zc_fail(why, ZC_ERR_BAD_ENTRY, "a read's path has %u bytes", path_len);
+    r->size = zc__build_cache_get64(f + 8);
+    memcpy(r->hash, f + 16, 16);
+    if (!(r->rel = (char *)malloc((size_t)path_len + 1))) return ZC_ERR_OUT_OF_MEMORY;
+    if (!zc__record_in_read(in, r->rel, path_len)) return zc_fail(why, ZC_ERR_BAD_ENTRY, "cannot read a read's path");
+    r->rel[path_len] = 0;
+    /* relative, below the root: no NUL, no leading '/', no ".." component */
+    if (memchr(r->rel, 0, path_len) || r->rel[0] == '/' || strcmp(r->rel, "..") == 0 || strncmp(r->rel, "../", 3) == 0 ||
+        strstr(r->rel, "/../") || (path_len >= 3 && strcmp(r->rel + path_len - 3, "/..") == 0))
+        return zc_fail(why, ZC_ERR_BAD_PATH, "a read's path leaves the tree");
+    return ZC_OK;
+}
+
 /* The checks after the checksum: the importer-output rules and each payload's type. */
 static zc_result zc__check_outputs(const zc_import_outputs *outs, const char *entry_path, zc_diag *why) {
     zc_result r = zc_import_outputs_check(outs, entry_path, why);
@@ -261,7 +307,8 @@ static zc_result zc__check_outputs(const zc_import_outputs *outs, const char *en
 
 /* Read the record body into *outs (zeroed by the caller; whatever is read is owned
  * by it). */
-static zc_result zc__read_body(zc__record_in *in, const uint8_t key[16], zc_import_outputs *outs, zc_diag *why) {
+static zc_result zc__read_body(zc__record_in *in, const uint8_t key[16], zc_import_outputs *outs, zc__reads *reads,
+                               zc_diag *why) {
     uint8_t h[ZC__RECORD_HEADER];
     if (!zc__record_in_read(in, h, sizeof h)) return zc_fail(why, ZC_ERR_TRUNCATED, "shorter than a record header");
     if (zc__build_cache_get32(h) != ZC__RECORD_MAGIC) return zc_fail(why, ZC_ERR_NOT_A_PACK, "not a build cache record");
@@ -270,14 +317,24 @@ static zc_result zc__read_body(zc__record_in *in, const uint8_t key[16], zc_impo
     if (memcmp(h + 8, key, 16) != 0) return zc_fail(why, ZC_ERR_BAD_ENTRY, "the record holds another key");
     uint32_t count = zc__build_cache_get32(h + 24), notes_len = zc__build_cache_get32(h + 28);
     uint64_t body = zc__build_cache_get64(h + 32);
-    if (count == 0 || count > ZC__MAX_OUTPUTS || notes_len > ZC__MAX_NOTES || body > in->left ||
-        body + 8 != in->left || (uint64_t)count * ZC__OUTPUT_HEADER + notes_len > body)
+    uint32_t read_count = zc__build_cache_get32(h + 40);
+    if (zc__build_cache_get32(h + 44) != 0) return zc_fail(why, ZC_ERR_BAD_ENTRY, "a reserved field is not zero");
+    if (count == 0 || count > ZC__MAX_OUTPUTS || notes_len > ZC__MAX_NOTES || read_count > ZC__MAX_READS ||
+        body > in->left || body + 8 != in->left ||
+        (uint64_t)count * ZC__OUTPUT_HEADER + (uint64_t)read_count * ZC__READ_HEADER + notes_len > body)
         return zc_fail(why, ZC_ERR_BAD_ENTRY, "the record's counts do not match its size");
     if (notes_len) {
         if (!(outs->notes = (char *)malloc((size_t)notes_len + 1))) return ZC_ERR_OUT_OF_MEMORY;
         if (!zc__record_in_read(in, outs->notes, notes_len)) return zc_fail(why, ZC_ERR_TRUNCATED, "cannot read the notes");
         outs->notes[notes_len] = 0;
         if (memchr(outs->notes, 0, notes_len)) return zc_fail(why, ZC_ERR_BAD_STRING, "the notes hold a NUL byte");
+    }
+    if (read_count && !(reads->items = (zc__read *)calloc(read_count, sizeof *reads->items)))
+        return ZC_ERR_OUT_OF_MEMORY;
+    for (uint32_t i = 0; i < read_count; ++i) {
+        reads->count = i + 1;
+        zc_result r = zc__read_read(in, &reads->items[i], why);
+        if (r != ZC_OK) return r;
     }
     if (!(outs->items = (zc_import_output *)calloc(count, sizeof *outs->items))) return ZC_ERR_OUT_OF_MEMORY;
     for (uint32_t i = 0; i < count; ++i) {
@@ -297,8 +354,9 @@ static zc_result zc__read_body(zc__record_in *in, const uint8_t key[16], zc_impo
 /* Look a record up. HIT fills *outs; DAMAGED removes the record and says why in
  * *why; FAILED (out of memory, unreadable) leaves it. */
 zc__load zc__build_cache_load_record(zc_build_cache *c, const uint8_t key[16], const char *entry_path,
-                                zc_import_outputs *outs, zc_diag *why, char **record_path) {
+                                zc_import_outputs *outs, zc__reads *reads, zc_diag *why, char **record_path) {
     memset(outs, 0, sizeof *outs);
+    memset(reads, 0, sizeof *reads);
     why->message[0] = 0;
     *record_path = zc__build_cache_record_path(c, key);
     if (!*record_path) return ZC__LOAD_FAILED;
@@ -320,7 +378,7 @@ zc__load zc__build_cache_load_record(zc_build_cache *c, const uint8_t key[16], c
     zc_result r = ZC_ERR_IO;
     if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
         in.left = (uint64_t)st.st_size;
-        r = zc__read_body(&in, key, outs, why);
+        r = zc__read_body(&in, key, outs, reads, why);
         if (r == ZC_OK) r = zc__check_outputs(outs, entry_path, why);
     } else {
         zc_fail(why, ZC_ERR_IO, "not a regular file");
@@ -329,6 +387,7 @@ zc__load zc__build_cache_load_record(zc_build_cache *c, const uint8_t key[16], c
     close(fd);
     if (r == ZC_OK) return ZC__LOAD_HIT;
     zc_import_outputs_free(outs);
+    zc__build_cache_reads_free(reads);
     if (r == ZC_ERR_OUT_OF_MEMORY) {
         zc_fail(why, r, "out of memory");
         return ZC__LOAD_FAILED;

@@ -20,8 +20,10 @@
  *     so a burst of saves gives one rebuild and a file written continuously still
  *     gets built;
  *  4. rebuilds with zc_build through the build cache (zc_build_cache.h): only the
- *     files whose key changed are imported again, and the new pack is written to a
- *     temporary file, verified and renamed over the output: readers (the runtime's
+ *     files whose key changed are imported again, and a model also when a file its
+ *     last import read (its .bin, material library, textures: zc_import_outputs.reads,
+ *     all inside the watched tree) changed, and no other model; the new pack is
+ *     written to a temporary file, verified and renamed over the output: readers (the runtime's
  *     hot reload) see the old generation or the new one, never a mixture;
  *  5. a build that fails (a half-written PNG, a truncated glTF) writes nothing: each
  *     failure is logged as "<file>: <reason>" and the last good pack stays published
