@@ -1,7 +1,8 @@
 /* test_runtime.c - the runtime through its public API (zc_pack.h), on packs written
  * with the writer API into a private temporary directory: opening from a path, from
  * memory and without mmap; lookups; zero-copy and alignment promises; every error of
- * zc_pack_open with its logged sentence; allocator and logger hooks; threads.
+ * zc_pack_open with its logged sentence; allocator and logger hooks; threads. Also the
+ * runtime's XXH3 (zc_hash.h), whose copy is picked by size and CPU.
  */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
@@ -16,6 +17,7 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
+#include "zc_hash.h"
 #include "zc_pack.h"
 #include "zc_test_util.h"
 
@@ -960,4 +962,37 @@ Test(runtime, opens_the_worked_example) {
     cr_assert_eq(zc_asset_id("hello.txt", 9), UINT64_C(0x285B8DB6C3EEF5E0));
     zc_pack_close(pack);
     free(buf);
+}
+
+/* The runtime's XXH3 is libxxhash's XXH3_64bits whichever copy (baseline, AVX2,
+ * AVX-512) a size selects, in one call and fed in pieces that cross the copies'
+ * thresholds. */
+Test(runtime, hash_is_xxh3_on_every_vector_unit) {
+    enum { MAX = 70000 };
+    uint8_t *bytes = (uint8_t *)malloc(MAX);
+    cr_assert(bytes);
+    uint32_t x = 12345u;
+    for (size_t i = 0; i < MAX; ++i) {
+        x = x * 1664525u + 1013904223u;
+        bytes[i] = (uint8_t)(x >> 24);
+    }
+    static const size_t sizes[] = { 0, 1, 17, 129, 240, 241, 255, 256, 257, 1023, 1024, 4095, 4096, 4097,
+                                    16384, 65537, MAX };
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; ++i) {
+        size_t n = sizes[i];
+        uint64_t want = XXH3_64bits(bytes + 3, n > MAX - 3 ? MAX - 3 : n);
+        cr_assert_eq(zc__xxh3(bytes + 3, n > MAX - 3 ? MAX - 3 : n), want, "%zu bytes", n);
+        zc__xxh3_state st;
+        zc__xxh3_reset(&st);
+        size_t at = 0, piece = 1;
+        while (at < n && at < MAX - 3) {
+            size_t take = piece < n - at ? piece : n - at;
+            if (take > MAX - 3 - at) take = MAX - 3 - at;
+            zc__xxh3_update(&st, bytes + 3 + at, take);
+            at += take;
+            piece = piece * 4 + 3; /* 1, 7, 31, 127, 511, 2047, 8191, ... */
+        }
+        cr_assert_eq(zc__xxh3_digest(&st), want, "%zu bytes in pieces", n);
+    }
+    free(bytes);
 }
