@@ -31,16 +31,14 @@ void zc__xxh3_update_avx512(void *state, const void *data, size_t size);
 #define ZC__HASH_AVX2_FROM 256
 #define ZC__HASH_AVX512_FROM 4096
 
+#if ZC__HASH_X86
 /* Which copy hashes `size` bytes: 0 baseline, 2 AVX2, 5 AVX-512F. */
 static int zc__hash_unit(size_t size) {
-#if ZC__HASH_X86
     if (size >= ZC__HASH_AVX512_FROM && __builtin_cpu_supports("avx512f")) return 5;
     if (size >= ZC__HASH_AVX2_FROM && __builtin_cpu_supports("avx2")) return 2;
-#else
-    (void)size;
-#endif
     return 0;
 }
+#endif
 
 uint64_t zc__xxh3(const void *data, size_t size) {
 #if ZC__HASH_X86
