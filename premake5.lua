@@ -55,11 +55,11 @@ local version_major = header:read("*a"):match("#define ZC_VERSION_MAJOR (%d+)")
 header:close()
 
 -- System libraries. The runtime links zstd (compressed entries), libuv (asynchronous
--- prefetch), libsodium (signed packs: BLAKE2b and Ed25519) and pthreads (xxhash is
+-- prefetch), libsodium (signed packs: BLAKE2b and Ed25519), libm (animation sampling) and pthreads (xxhash is
 -- compiled in from its header); the packer side uses the libraries of DESIGN.md
 -- section 3 and libcurl (the build cache's shared server), linked with --as-needed,
 -- so unused ones cost nothing.
-local runtime_links = { "zstd", "uv", "sodium", "pthread" }
+local runtime_links = { "zstd", "uv", "sodium", "m", "pthread" }
 local packer_links = { "cjson", "zstd", "uv", "sodium", "assimp", "meshoptimizer", "xxhash", "curl", "m", "pthread" }
 
 -- Include directories per project, so that a back-edge of the dependency rule

@@ -96,6 +96,12 @@ zc_result zc__entry_touch(const zc_pack *pack, uint32_t index);
  * zc_entry_bytes, then the type's structural check (zc_check_payload), run once per
  * entry of an opened pack and remembered, every time for an entry not filled by a pack
  * (entry->pack NULL, or fields that no longer match its record). Any thread. */
+/* Column-major T * R * S (m[column * 4 + row]); the rotation is that of q / |q|
+ * (s = 2 / |q|^2, no square root). zc_scene_view.c. */
+void zc__trs_matrix(const float t[3], const float q[4], const float scale[3], float m[16]);
+/* out = a * b, all column-major; out must not alias a or b. zc_scene_view.c. */
+void zc__mat4_mul(const float a[16], const float b[16], float out[16]);
+
 zc_result zc__entry_structure(const zc_entry *entry, uint32_t type, const void **out_data, uint64_t *out_size);
 
 /* zc_pack_open, with the entry checks of desc->validate = FULL or CHECKSUMS paid per

@@ -53,11 +53,8 @@ int32_t zc_scene_view_find_node(const zc_scene_view *view, const char *name) {
     return zc_scene_find_node(view->scene, name, strlen(name));
 }
 
-/* Column-major T * R * S of a node: m[column * 4 + row]. The rotation uses
- * s = 2 / |q|^2, which is the exact rotation of q / |q| (the format allows |q|^2
- * within ZC_SCENE_QUAT_TOLERANCE of 1), without a square root and so without libm. */
-static void zc__local_matrix(const zc_scene_node *n, float m[16]) {
-    float x = n->rotation[0], y = n->rotation[1], z = n->rotation[2], w = n->rotation[3];
+void zc__trs_matrix(const float t[3], const float q[4], const float scale[3], float m[16]) {
+    float x = q[0], y = q[1], z = q[2], w = q[3];
     float n2 = x * x + y * y + z * z + w * w;
     float s = n2 > 0.0f ? 2.0f / n2 : 0.0f;
     const float r[9] = { /* column-major 3x3 rotation */
@@ -66,23 +63,27 @@ static void zc__local_matrix(const zc_scene_node *n, float m[16]) {
         s * (x * z + y * w),        s * (y * z - x * w),        1.0f - s * (x * x + y * y),
     };
     for (int c = 0; c < 3; ++c) {
-        for (int row = 0; row < 3; ++row) m[c * 4 + row] = r[c * 3 + row] * n->scale[c];
+        for (int row = 0; row < 3; ++row) m[c * 4 + row] = r[c * 3 + row] * scale[c];
         m[c * 4 + 3] = 0.0f;
     }
-    m[12] = n->translation[0];
-    m[13] = n->translation[1];
-    m[14] = n->translation[2];
+    m[12] = t[0];
+    m[13] = t[1];
+    m[14] = t[2];
     m[15] = 1.0f;
 }
 
-/* out = a * b, all column-major; out must not alias a or b. */
-static void zc__mat4_mul(const float a[16], const float b[16], float out[16]) {
+void zc__mat4_mul(const float a[16], const float b[16], float out[16]) {
     for (int c = 0; c < 4; ++c)
         for (int row = 0; row < 4; ++row) {
             float sum = 0.0f;
             for (int k = 0; k < 4; ++k) sum += a[k * 4 + row] * b[c * 4 + k];
             out[c * 4 + row] = sum;
         }
+}
+
+/* Column-major T * R * S of a node. */
+static void zc__local_matrix(const zc_scene_node *n, float m[16]) {
+    zc__trs_matrix(n->translation, n->rotation, n->scale, m);
 }
 
 void zc_scene_view_world_transforms(const zc_scene_view *view, float (*out_world)[16]) {

@@ -129,14 +129,17 @@ static void check_entries(const zc_model *m) {
         cr_assert_eq(r, ZC_OK, "%s: %s", e->path, d.message);
         cr_assert(e->align_log2 >= ZC_MIN_ALIGN_LOG2 && e->align_log2 <= ZC_MAX_ALIGN_LOG2);
         cr_assert_eq(e->deps == NULL, e->dep_count == 0);
-        uint32_t want = e->type == ZC_TYPE_SCENE ? ZC_TYPE_MESH
-                        : e->type == ZC_TYPE_MESH ? ZC_TYPE_MATERIAL
-                        : e->type == ZC_TYPE_MATERIAL ? ZC_TYPE_TEXTURE
+        uint32_t want = e->type == ZC_TYPE_SCENE       ? ZC_TYPE_MESH
+                        : e->type == ZC_TYPE_MESH      ? ZC_TYPE_MATERIAL
+                        : e->type == ZC_TYPE_MATERIAL  ? ZC_TYPE_TEXTURE
+                        : e->type == ZC_TYPE_ANIMATION ? ZC_TYPE_SKELETON
                                                        : 0;
         for (uint32_t k = 0; k < e->dep_count; ++k) {
             const zc_model_entry *dep = zc_model_find_id(m, e->deps[k]);
             cr_assert(dep, "%s: dependency %u is not in the model", e->path, k);
-            cr_assert_eq(dep->type, want, "%s: dependency %s has the wrong type", e->path, dep->path);
+            /* a skinned mesh also names its skeleton, after its material */
+            int skeleton = e->type == ZC_TYPE_MESH && k + 1 == e->dep_count && dep->type == ZC_TYPE_SKELETON;
+            cr_assert(dep->type == want || skeleton, "%s: dependency %s has the wrong type", e->path, dep->path);
         }
     }
 }

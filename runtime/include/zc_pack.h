@@ -99,6 +99,8 @@
 #include "zc_mesh.h"
 #include "zc_material.h"
 #include "zc_scene.h"
+#include "zc_skeleton.h"
+#include "zc_animation.h"
 #ifdef ZC__PACK_H_SET_LAYOUT_ONLY
 #undef ZC__LAYOUT_ONLY
 #undef ZC__PACK_H_SET_LAYOUT_ONLY
@@ -674,6 +676,101 @@ int32_t zc_scene_view_find_node(const zc_scene_view *view, const char *name);
  * in one forward pass (parents precede their children). The caller owns the buffer;
  * NULL arguments are a no-op; allocation-free; any thread. */
 void zc_scene_view_world_transforms(const zc_scene_view *view, float (*out_world)[16]);
+
+/* ---------------------------------------------------------------------------------
+ * Skeletons and animation clips
+ *
+ * A skinned model imports as a skeleton entry "P#skeleton" (its joints, parents
+ * first, with rest poses and inverse bind matrices: formats/zc_skeleton.h), meshes
+ * whose JOINTS0 attribute indexes those joints (and which list the skeleton among
+ * their dependencies), and one animation entry "P#animation/<i>" per clip
+ * (formats/zc_animation.h). Posing a model at time t, without allocating:
+ *
+ * Example:
+ *     zc_entry skeleton, clip;
+ *     zc_skeleton_view skel;
+ *     zc_animation_view anim;
+ *     static zc_joint_pose locals[256];
+ *     static float world[256][16], skin[256][16];
+ *     float t = 0.5f;                                             // seconds into the clip
+ *     if (zc_pack_find(pack, "characters/fox.glb#skeleton/0", &skeleton) == ZC_OK &&
+ *         zc_pack_find(pack, "characters/fox.glb#animation/0", &clip) == ZC_OK &&
+ *         zc_skeleton_view_from_entry(&skeleton, &skel) == ZC_OK &&
+ *         zc_animation_view_from_entry(&clip, &anim) == ZC_OK &&  // uncompressed, or held
+ *         anim.skeleton == skeleton.id && skel.joint_count <= 256) {
+ *         zc_skeleton_view_rest_pose(&skel, locals);              // what no channel moves
+ *         zc_animation_view_sample(&anim, t, locals, skel.joint_count);
+ *         zc_skeleton_view_world(&skel, locals, world);           // one forward pass
+ *         zc_skeleton_view_skin(&skel, (const float (*)[16])world, skin); // for the GPU
+ *     }
+ *
+ * Matrices are column-major (element [column * 4 + row]) for column vectors. Every
+ * function here is allocation-free and safe from any thread on views of checked
+ * entries; NULL arguments make the posing functions no-ops.
+ * ------------------------------------------------------------------------------- */
+
+typedef struct zc_skeleton_view {
+    uint32_t joint_count;
+    const zc_joint *joints;         /* joint_count records, parents first */
+    const uint32_t *name_order;     /* joint indices by name, ascending */
+} zc_skeleton_view;
+
+/* A joint's local transform: world = parent's world * T * R * S. */
+typedef struct zc_joint_pose {
+    float translation[3];
+    float rotation[4];              /* quaternion x, y, z, w */
+    float scale[3];
+} zc_joint_pose;
+
+/* Fill a skeleton view (the same contract as zc_mesh_view_from_entry, with
+ * zc_skeleton_check; from_bytes wants 8-byte aligned bytes). O(joints + name bytes)
+ * the first time; allocation-free; any thread. */
+zc_result zc_skeleton_view_from_entry(const zc_entry *entry, zc_skeleton_view *out);
+zc_result zc_skeleton_view_from_bytes(const void *payload, uint64_t size, zc_skeleton_view *out);
+
+/* Name of joint `joint` ("" when unnamed or out of range) and its length. */
+const char *zc_skeleton_view_joint_name(const zc_skeleton_view *view, uint32_t joint, uint32_t *out_length);
+
+/* Index of the joint named `name` (NUL-terminated, compared bytewise; the first in
+ * name order when several share it), ZC_JOINT_NONE when none. O(log joints). */
+uint32_t zc_skeleton_view_find_joint(const zc_skeleton_view *view, const char *name);
+
+/* The rest pose of every joint into out[joint_count]. */
+void zc_skeleton_view_rest_pose(const zc_skeleton_view *view, zc_joint_pose *out);
+
+/* World matrix of every joint from local poses: out_world[joint_count][16], one
+ * forward pass (a root's world is its local transform). */
+void zc_skeleton_view_world(const zc_skeleton_view *view, const zc_joint_pose *locals, float (*out_world)[16]);
+
+/* Skinning matrices: out_skin[i] = world[i] * inverse_bind[i], for joint_count joints.
+ * A vertex skinned by joints j with weights w moves to sum(w * out_skin[j] * v). */
+void zc_skeleton_view_skin(const zc_skeleton_view *view, const float (*world)[16], float (*out_skin)[16]);
+
+typedef struct zc_animation_view {
+    const char *name;               /* NUL-terminated UTF-8; "" when unnamed */
+    uint32_t name_length;
+    uint64_t skeleton;              /* asset id of the skeleton the joints index */
+    float duration;                 /* seconds */
+    uint32_t joint_count;           /* of that skeleton */
+    uint32_t channel_count;
+    const zc_animation_channel *channels;
+    const float *times;             /* every channel's key times */
+    const float *values;            /* every channel's key values */
+} zc_animation_view;
+
+/* Fill an animation view (the same contract as zc_mesh_view_from_entry, with
+ * zc_animation_check; from_bytes wants 8-byte aligned bytes). O(channels + keys) the
+ * first time; allocation-free; any thread. */
+zc_result zc_animation_view_from_entry(const zc_entry *entry, zc_animation_view *out);
+zc_result zc_animation_view_from_bytes(const void *payload, uint64_t size, zc_animation_view *out);
+
+/* Sample the clip at `time` seconds (clamped to its keys: before the first key the
+ * first value, after the last the last) into poses[pose_count]: each channel writes
+ * the property it animates of its joint, leaving the others as they are (start from
+ * zc_skeleton_view_rest_pose). Linear rotations slerp along the shorter arc; every
+ * rotation written is normalised; morph weight channels are left to the caller.
+ * Channels whose joint is not below pose_count are skipped. O(channels * log keys). */
+void zc_animation_view_sample(const zc_animation_view *view, float time, zc_joint_pose *poses, uint32_t pose_count);
 
 
 /* ---------------------------------------------------------------------------------

@@ -212,6 +212,51 @@ static zc_result zcf__walk_scene(const zc_pack *pack, const void *payload, uint6
     return ZC_OK;
 }
 
+/* A skeleton's names found again by name, and its rest pose posed and skinned. */
+static zc_result zcf__walk_skeleton(const void *payload, uint64_t size) {
+    zc_skeleton_view v;
+    zc_result r = zc_skeleton_view_from_bytes(payload, size, &v);
+    if (r != ZC_OK) return r;
+    for (uint32_t j = 0; j < v.joint_count; ++j) {
+        uint32_t length = 0;
+        const char *name = zc_skeleton_view_joint_name(&v, j, &length);
+        zcf__touch(name, (uint64_t)length + 1);
+        uint32_t found = zc_skeleton_view_find_joint(&v, name);
+        ZCF_REQUIRE(found < v.joint_count, "joint %u: its name finds no joint", j);
+        ZCF_REQUIRE(strcmp(zc_skeleton_view_joint_name(&v, found, NULL), name) == 0, "joint %u: found by another name", j);
+    }
+    zc_joint_pose *poses = (zc_joint_pose *)malloc((size_t)v.joint_count * sizeof *poses);
+    float (*world)[16] = (float (*)[16])malloc((size_t)v.joint_count * 2 * sizeof *world);
+    if (!poses || !world) {
+        free(poses);
+        free(world);
+        return ZC_ERR_OUT_OF_MEMORY;
+    }
+    zc_skeleton_view_rest_pose(&v, poses);
+    zc_skeleton_view_world(&v, poses, world);
+    zc_skeleton_view_skin(&v, (const float (*)[16])world, world + v.joint_count);
+    zcf__touch_floats(&world[0][0], (size_t)v.joint_count * 32);
+    free(poses);
+    free(world);
+    return ZC_OK;
+}
+
+/* A clip sampled before, inside and after its keys onto as many poses as it names. */
+static zc_result zcf__walk_animation(const zc_pack *pack, const void *payload, uint64_t size) {
+    zc_animation_view v;
+    zc_result r = zc_animation_view_from_bytes(payload, size, &v);
+    if (r != ZC_OK) return r;
+    zcf__touch(v.name, (uint64_t)v.name_length + 1);
+    zcf__resolve(pack, v.skeleton, ZC_TYPE_SKELETON);
+    zc_joint_pose *poses = (zc_joint_pose *)calloc(v.joint_count ? v.joint_count : 1, sizeof *poses);
+    if (!poses) return ZC_ERR_OUT_OF_MEMORY;
+    const float times[4] = { -1.0f, 0.0f, v.duration * 0.37f, v.duration + 1.0f };
+    for (int k = 0; k < 4; ++k) zc_animation_view_sample(&v, times[k], poses, v.joint_count);
+    zcf__touch_floats(&poses[0].translation[0], (size_t)v.joint_count * sizeof *poses / sizeof(float));
+    free(poses);
+    return ZC_OK;
+}
+
 zc_result zcf_walk_payload(const zc_pack *pack, uint32_t type, const void *payload, uint64_t size) {
     const zc_entry_type *t = zc_entry_type_find(type);
     if (t && t->ops->view) {
@@ -221,6 +266,8 @@ zc_result zcf_walk_payload(const zc_pack *pack, uint32_t type, const void *paylo
         case ZC_TYPE_MESH: return zcf__walk_mesh(pack, payload, size);
         case ZC_TYPE_MATERIAL: return zcf__walk_material(pack, payload, size);
         case ZC_TYPE_SCENE: return zcf__walk_scene(pack, payload, size);
+        case ZC_TYPE_SKELETON: return zcf__walk_skeleton(payload, size);
+        case ZC_TYPE_ANIMATION: return zcf__walk_animation(pack, payload, size);
         default: {
             zc_entry_view_buffer view;
             return t->ops->view(payload, size, &view);

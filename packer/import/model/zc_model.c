@@ -430,6 +430,8 @@ static void zc__build_free(zc__model_build *b) {
     free(b->textures);
     free(b->mesh_kept);
     free(b->material_used);
+    free(b->joint_nodes);
+    free(b->joint_parents);
     free(b->model_dir);
     free(b->root_real);
     free(b->source_real);
@@ -545,9 +547,12 @@ static zc_result zc__build_run(zc__model_build *b, const struct aiScene *scene, 
     b->mesh_kept = calloc(scene->mNumMeshes ? scene->mNumMeshes : 1, 1);
     b->material_used = calloc(scene->mNumMaterials ? scene->mNumMaterials : 1, 1);
     if (!b->mesh_kept || !b->material_used) return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory");
-    zc_result r = zc__model_meshes(b, scene, diag);
+    zc_result r = zc__model_skeleton(b, scene, diag);
+    if (r == ZC_OK) r = zc__model_meshes(b, scene, diag);
     if (r != ZC_OK) return r;
-    if (b->mesh_count == 0 && !b->tags_only) return zc_fail(diag, ZC_ERR_BAD_SOURCE, "the model holds no triangles");
+    if (b->mesh_count == 0 && !b->tags_only && !b->joint_count)
+        return zc_fail(diag, ZC_ERR_BAD_SOURCE, "the model holds no triangles");
+    if ((r = zc__model_animations(b, scene, diag)) != ZC_OK) return r;
     if ((r = zc__model_materials(b, scene, diag)) != ZC_OK) return r;
     return zc__model_scene(b, scene, diag);
 }

@@ -20,6 +20,12 @@
  *                      imported through the texture pipeline with the slot's colour
  *                      space (sRGB for base colour and emissive, linear otherwise,
  *                      normal-map settings for the normal slot)
+ *   P#skeleton/0       the skeleton (models with bones or animations): the nodes that
+ *                      skin a mesh or that a clip moves, with their ancestors, parents
+ *                      first; a skinned mesh's JOINTS0 indexes it and its dependencies
+ *                      end with it; each vertex keeps its four strongest weights,
+ *                      normalised to sum 1
+ *   P#animation/<a>    clip a of the source over that skeleton (its one dependency)
  * Entries come sorted by path; each lists the ids it references as dependencies.
  * A '#' never appears in a path the directory scan produces from a file that is not
  * a model, so these paths cannot collide with other files of the tree... except a

@@ -23,6 +23,7 @@ extern "C" {
 
 struct aiScene;
 struct aiMesh;
+struct aiNode;
 struct aiString;
 
 #define ZC__MODEL_MAX_NOTES 64u         /* note lines kept; later ones are counted only */
@@ -80,6 +81,11 @@ typedef struct zc__model_build {
     zc__model_texture_ref *textures; /* every distinct source+variant asked for */
     size_t texture_ref_count, texture_ref_cap;
 
+    const struct aiNode **joint_nodes; /* the skeleton's joints, parents first (zc__model_skeleton) */
+    uint32_t *joint_parents;    /* per joint: parent joint or ZC_JOINT_NONE */
+    uint32_t joint_count;       /* 0: the model has no skeleton */
+    uint64_t skeleton_id;       /* asset id of P#skeleton/0; 0 without a skeleton */
+
     char *notes;                /* lines, each ending in '\n' */
     size_t notes_len, notes_cap;
     uint32_t note_count;        /* notes reported, kept or not */
@@ -129,6 +135,18 @@ const char *zc__model_note_name(const struct aiString *source, char *name);
 /* The passes, in the order the driver runs them. Each returns ZC_OK or an error with
  * a sentence in diag. */
 
+/* The skeleton P#skeleton/0 of the bones and animated nodes (zc_model_skeleton.c);
+ * fills joint_nodes, joint_parents, joint_count and skeleton_id. Runs before the
+ * meshes, whose JOINTS0 attributes index its joints. Nothing for a model with
+ * neither bones nor animations. */
+zc_result zc__model_skeleton(zc__model_build *b, const struct aiScene *scene, zc_diag *diag);
+
+/* The joint of the node named `name`, -1 when the skeleton has none. */
+int32_t zc__model_joint_of(const zc__model_build *b, const struct aiString *name);
+
+/* Every aiAnimation becomes P#animation/<i> over the skeleton (zc_model_skeleton.c). */
+zc_result zc__model_animations(zc__model_build *b, const struct aiScene *scene, zc_diag *diag);
+
 /* Every aiMesh with triangles becomes P#mesh/<i> (zc_model_mesh.c); fills mesh_kept,
  * material_used and the mesh/triangle/vertex counts. */
 zc_result zc__model_meshes(zc__model_build *b, const struct aiScene *scene, zc_diag *diag);
@@ -144,6 +162,11 @@ zc_result zc__model_materials(zc__model_build *b, const struct aiScene *scene, z
  * an embedded image a limit refuses (zc_model_texture.c). */
 zc_result zc__model_texture(zc__model_build *b, const struct aiScene *scene, const char *path, int srgb,
                             int normal_map, const char *what, uint64_t *out_id, zc_diag *diag);
+
+/* A node's transform as translation (times `scale`), unit rotation quaternion (x, y,
+ * z, w) and scale; 0 when it is not finite or cannot be decomposed (zc_model_scene.c). */
+int zc__model_decompose(const struct aiNode *node, float scale, float translation[3], float rotation[4],
+                        float out_scale[3]);
 
 /* The node tree becomes the scene entry P (zc_model_scene.c). */
 zc_result zc__model_scene(zc__model_build *b, const struct aiScene *scene, zc_diag *diag);
@@ -180,6 +203,7 @@ enum {
     ZC__MESH_HAS_UV0     = 1u << 2,
     ZC__MESH_HAS_UV1     = 1u << 3,
     ZC__MESH_HAS_COLOR   = 1u << 4,
+    ZC__MESH_HAS_SKIN    = 1u << 5, /* 4 joint indices (as floats), then 4 weights summing to 1 */
 };
 
 /* An optimised indexed triangle list with float attributes. */
@@ -188,8 +212,8 @@ typedef struct zc__mesh_data {
     uint32_t has;               /* ZC__MESH_HAS_* */
     uint32_t attr_floats;       /* floats per vertex in `attrs` */
     float *positions;           /* vertex_count * 3 */
-    float *attrs;               /* vertex_count * attr_floats: normal 3, tangent 4, uv0 2, uv1 2, color 4
-                                   (those present, in this order); NULL when attr_floats is 0 */
+    float *attrs;               /* vertex_count * attr_floats: normal 3, tangent 4, uv0 2, uv1 2, color 4,
+                                   skin 8 (those present, in this order); NULL when attr_floats is 0 */
     uint32_t *indices;          /* index_count */
     float aabb_min[3], aabb_max[3];
     float sphere_center[3], sphere_radius;

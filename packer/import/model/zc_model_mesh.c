@@ -28,17 +28,17 @@
 
 #include "zc_model_internal.h"
 
-static const uint32_t zc__attr_sizes[5] = { 3, 4, 2, 2, 4 }; /* normal, tangent, uv0, uv1, color */
+static const uint32_t zc__attr_sizes[6] = { 3, 4, 2, 2, 4, 8 }; /* normal, tangent, uv0, uv1, color, skin */
 
 uint32_t zc__mesh_attr_offset(uint32_t has, uint32_t attribute) {
     uint32_t offset = 0;
-    for (uint32_t bit = 0; bit < 5 && (1u << bit) != attribute; ++bit)
+    for (uint32_t bit = 0; bit < 6 && (1u << bit) != attribute; ++bit)
         if (has & (1u << bit)) offset += zc__attr_sizes[bit];
     return offset;
 }
 
 static uint32_t zc__attr_floats(uint32_t has) {
-    return zc__mesh_attr_offset(has, 1u << 5);
+    return zc__mesh_attr_offset(has, 1u << 6);
 }
 
 static void zc__mesh_data_free(zc__mesh_data *m) {
@@ -49,8 +49,9 @@ static void zc__mesh_data_free(zc__mesh_data *m) {
 }
 
 /* Which attributes the mesh carries into the entry. */
-static uint32_t zc__mesh_attributes(const struct aiMesh *am, const zc_model_settings *s) {
+static uint32_t zc__mesh_attributes(const zc__model_build *b, const struct aiMesh *am, const zc_model_settings *s) {
     uint32_t has = 0;
+    if (am->mBones && am->mNumBones && b->joint_count) has |= ZC__MESH_HAS_SKIN;
     if (am->mNormals) has |= ZC__MESH_HAS_NORMAL;
     if (s->generate_tangents && am->mNormals && am->mTangents && am->mBitangents) has |= ZC__MESH_HAS_TANGENT;
     if (am->mTextureCoords[0]) has |= ZC__MESH_HAS_UV0;
@@ -138,6 +139,38 @@ static uint32_t zc__gather_vertices(const struct aiMesh *am, float scale, zc__me
         }
     }
     return replaced;
+}
+
+/* Step 1c: each vertex's four strongest bone weights with their joints, normalised
+ * to sum 1 (weights of bones that name no joint, and non-finite or negative weights,
+ * are dropped). A vertex no bone weighs keeps weight 0 everywhere. */
+static void zc__gather_skin(const zc__model_build *b, const struct aiMesh *am, zc__mesh_data *m) {
+    uint32_t at = zc__mesh_attr_offset(m->has, ZC__MESH_HAS_SKIN);
+    for (uint32_t v = 0; v < m->vertex_count; ++v) memset(m->attrs + (size_t)v * m->attr_floats + at, 0, 8 * sizeof(float));
+    for (unsigned k = 0; k < am->mNumBones; ++k) {
+        const struct aiBone *bone = am->mBones[k];
+        int32_t joint = bone ? zc__model_joint_of(b, &bone->mName) : -1;
+        for (unsigned w = 0; joint >= 0 && bone->mWeights && w < bone->mNumWeights; ++w) {
+            unsigned v = bone->mWeights[w].mVertexId;
+            float weight = bone->mWeights[w].mWeight;
+            if (v >= m->vertex_count || !zc_f32_finite(weight) || weight <= 0.0f) continue;
+            float *skin = m->attrs + (size_t)v * m->attr_floats + at; /* joints[4], weights[4] */
+            int slot = 3; /* replace the weakest when this one is stronger, keep them sorted */
+            if (weight <= skin[4 + slot]) continue;
+            while (slot > 0 && skin[4 + slot - 1] < weight) {
+                skin[slot] = skin[slot - 1];
+                skin[4 + slot] = skin[4 + slot - 1];
+                slot--;
+            }
+            skin[slot] = (float)joint;
+            skin[4 + slot] = weight;
+        }
+    }
+    for (uint32_t v = 0; v < m->vertex_count; ++v) {
+        float *skin = m->attrs + (size_t)v * m->attr_floats + at;
+        float sum = skin[4] + skin[5] + skin[6] + skin[7];
+        for (int i = 0; sum > 0.0f && i < 4; ++i) skin[4 + i] /= sum;
+    }
 }
 
 /* Apply a vertex remap (new index per old vertex, ~0u for dropped ones) to both
@@ -230,7 +263,7 @@ static zc_result zc__convert(const zc__model_build *b, const struct aiMesh *am, 
     *replaced = 0;
     zc_result r = zc__gather_indices(am, mesh_index, m, skipped, diag);
     if (r != ZC_OK || m->index_count == 0) return r;
-    m->has = zc__mesh_attributes(am, &b->settings);
+    m->has = zc__mesh_attributes(b, am, &b->settings);
     m->attr_floats = zc__attr_floats(m->has);
     m->vertex_count = am->mNumVertices;
     m->positions = malloc((size_t)m->vertex_count * 3 * sizeof *m->positions);
@@ -239,6 +272,7 @@ static zc_result zc__convert(const zc__model_build *b, const struct aiMesh *am, 
         return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory for mesh %u's %u vertices", mesh_index,
                        m->vertex_count);
     *replaced = zc__gather_vertices(am, b->settings.scale, m);
+    if (m->has & ZC__MESH_HAS_SKIN) zc__gather_skin(b, am, m);
     if ((r = zc__optimise(m, mesh_index, diag)) != ZC_OK) return r;
     return zc__bounds(m, b->settings.scale, mesh_index, diag);
 }
@@ -262,11 +296,14 @@ static zc_result zc__mesh_entry(zc__model_build *b, const struct aiScene *scene,
     if (replaced)
         zc__model_note(b, "mesh %u \"%s\": %u attribute values that were not finite replaced by 0", i, name,
                        replaced);
-    uint64_t material = 0;
+    uint64_t material = 0, deps[2];
+    uint32_t dep_count = 0;
     if (am->mMaterialIndex < scene->mNumMaterials && scene->mMaterials[am->mMaterialIndex]) {
         material = zc__model_part_id(b, "material", am->mMaterialIndex);
         b->material_used[am->mMaterialIndex] = 1;
+        deps[dep_count++] = material;
     }
+    if (m.has & ZC__MESH_HAS_SKIN) deps[dep_count++] = b->skeleton_id;
     void *payload = NULL;
     size_t size = 0;
     r = zc__mesh_encode(&m, b->settings.quantize, b->settings.meshlets, material, &payload, &size, diag);
@@ -274,7 +311,7 @@ static zc_result zc__mesh_entry(zc__model_build *b, const struct aiScene *scene,
     zc__mesh_data_free(&m);
     if (r != ZC_OK) return r;
     r = zc__model_add_entry(b, zc__model_part_path(b, "mesh", i), ZC_TYPE_MESH, ZC_MESH_LAYOUT_HASH, 4, payload, size,
-                            &material, material ? 1 : 0, diag);
+                            deps, dep_count, diag);
     if (r != ZC_OK) return r;
     b->mesh_kept[i] = 1;
     b->mesh_count++;

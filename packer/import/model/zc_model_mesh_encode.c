@@ -74,7 +74,7 @@ typedef struct zc__attr_plan {
 } zc__attr_plan;
 
 typedef struct zc__layout {
-    zc__attr_plan attrs[6];
+    zc__attr_plan attrs[8];
     uint32_t attr_count;
     uint32_t stride[2], stream_count;
     size_t at_streams, at_attrs, at_submesh, at_data[2], at_indices;
@@ -104,6 +104,11 @@ static void zc__plan_vertex(zc__layout *l, const zc__mesh_data *m, int q) {
                       ZC__MESH_HAS_UV1);
     if (m->has & ZC__MESH_HAS_COLOR)
         zc__plan_attr(l, ZC_SEMANTIC_COLOR0, ZC_VERTEX_FORMAT_UNORM8x4, 4, ZC__MESH_HAS_COLOR);
+    if (m->has & ZC__MESH_HAS_SKIN) {
+        zc__plan_attr(l, ZC_SEMANTIC_JOINTS0, ZC_VERTEX_FORMAT_UINT16x4, 8, ZC__MESH_HAS_SKIN);
+        zc__plan_attr(l, ZC_SEMANTIC_WEIGHTS0, q ? ZC_VERTEX_FORMAT_UNORM16x4 : ZC_VERTEX_FORMAT_FLOAT32x4, q ? 8 : 16,
+                      ZC__MESH_HAS_SKIN);
+    }
     l->stream_count = l->stride[1] ? 2 : 1;
 }
 
@@ -160,6 +165,7 @@ static void zc__write_attr(const zc__attr_plan *a, const zc__mesh_data *m, uint3
         return;
     }
     const float *src = m->attrs + (size_t)v * m->attr_floats + zc__mesh_attr_offset(m->has, a->source);
+    if (a->semantic == ZC_SEMANTIC_WEIGHTS0) src += 4; /* the skin's weights follow its joints */
     switch (a->format) {
     case ZC_VERTEX_FORMAT_FLOAT32x2: memcpy(dst, src, 8); break;
     case ZC_VERTEX_FORMAT_FLOAT32x3: memcpy(dst, src, 12); break;
@@ -174,6 +180,16 @@ static void zc__write_attr(const zc__attr_plan *a, const zc__mesh_data *m, uint3
         int8_t s[4] = { zc__snorm8(src[0]), zc__snorm8(src[1]), zc__snorm8(src[2]),
                         tangent ? zc__snorm8(src[3]) : (int8_t)0 };
         memcpy(dst, s, sizeof s);
+        break;
+    }
+    case ZC_VERTEX_FORMAT_UINT16x4: {
+        uint16_t j[4] = { (uint16_t)src[0], (uint16_t)src[1], (uint16_t)src[2], (uint16_t)src[3] };
+        memcpy(dst, j, sizeof j);
+        break;
+    }
+    case ZC_VERTEX_FORMAT_UNORM16x4: {
+        uint16_t w[4] = { zc__unorm16(src[0]), zc__unorm16(src[1]), zc__unorm16(src[2]), zc__unorm16(src[3]) };
+        memcpy(dst, w, sizeof w);
         break;
     }
     case ZC_VERTEX_FORMAT_UNORM8x4: {

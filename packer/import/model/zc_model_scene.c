@@ -215,8 +215,8 @@ static int32_t zc__find_node(const zc__scene_build *s, const struct aiString *so
  * 2. Transforms and mesh instances
  * ------------------------------------------------------------------------------- */
 
-static zc_result zc__transform(const struct aiNode *node, float scale, zc_scene_node *out, uint32_t index,
-                               zc_diag *diag) {
+int zc__model_decompose(const struct aiNode *node, float scale, float translation[3], float rotation[4],
+                        float out_scale[3]) {
     struct aiVector3D s, t;
     struct aiQuaternion q;
     aiDecomposeMatrix(&node->mTransformation, &s, &q, &t);
@@ -224,15 +224,21 @@ static zc_result zc__transform(const struct aiNode *node, float scale, zc_scene_
     const float values[6] = { t.x * scale, t.y * scale, t.z * scale, s.x, s.y, s.z };
     int finite = zc_f32_finite((float)len) && len > 0.0;
     for (int k = 0; k < 6; ++k) finite = finite && zc_f32_finite(values[k]);
-    if (!finite)
+    if (!finite) return 0;
+    memcpy(translation, values, 3 * sizeof *values);
+    memcpy(out_scale, values + 3, 3 * sizeof *values);
+    rotation[0] = (float)(q.x / len);
+    rotation[1] = (float)(q.y / len);
+    rotation[2] = (float)(q.z / len);
+    rotation[3] = (float)(q.w / len);
+    return 1;
+}
+
+static zc_result zc__transform(const struct aiNode *node, float scale, zc_scene_node *out, uint32_t index,
+                               zc_diag *diag) {
+    if (!zc__model_decompose(node, scale, out->translation, out->rotation, out->scale))
         return zc_fail(diag, ZC_ERR_BAD_SOURCE, "node %u has a transform that is not finite or cannot be decomposed",
                        index);
-    memcpy(out->translation, values, sizeof out->translation);
-    memcpy(out->scale, values + 3, sizeof out->scale);
-    out->rotation[0] = (float)(q.x / len);
-    out->rotation[1] = (float)(q.y / len);
-    out->rotation[2] = (float)(q.z / len);
-    out->rotation[3] = (float)(q.w / len);
     return ZC_OK;
 }
 

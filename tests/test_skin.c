@@ -1,0 +1,494 @@
+/* test_skin.c - skeletons, skins and animation clips (formats/zc_skeleton.h,
+ * formats/zc_animation.h, zc_model_skeleton.c, the runtime's posing passes), on real
+ * files of Debian's assimp-testmodels:
+ *  - at every key time of every clip, each joint's world transform from the imported
+ *    entries (rest pose, zc_animation_view_sample, zc_skeleton_view_world) matches the
+ *    one computed here from assimp's own scene (its node tree and its channels'
+ *    keys, interpolated in double precision) within 1e-4 of the model's size;
+ *  - skinned vertices from the entries (positions, JOINTS0, WEIGHTS0, skinning
+ *    matrices) match skinning assimp's vertices with its bones at those times;
+ *  - by-name lookup, and the validators refusing damaged payloads.
+ * Files: glTF simple_skin, MD5, two skinned and animated FBX files and a Collada clip.
+ * (assimp 5.2 reads no bones from IQM files, and refuses BVH files, which hold no
+ * mesh, in its validation step.)
+ */
+#define _GNU_SOURCE
+#include <criterion/criterion.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <assimp/cimport.h>
+#include <assimp/postprocess.h>
+#include <assimp/scene.h>
+
+#include "zc_model.h"
+#include "zc_pack.h"
+#include "zc_pack_format.h"
+#include "zc_test_images.h"
+#include "zc_test_util.h"
+
+#define MODELS ZCTI_ASSIMP
+
+static void setup(void) {
+    zct_tmp_setup();
+}
+
+static void teardown(void) {
+    zct_tmp_teardown();
+}
+
+TestSuite(skin, .init = setup, .fini = teardown, .timeout = 300);
+
+/* ---------------------------------------------------------------------------------
+ * The reference: assimp's scene evaluated here in double precision
+ * ------------------------------------------------------------------------------- */
+
+typedef struct dmat {
+    double m[16]; /* column-major, as the runtime's */
+} dmat;
+
+static dmat dmul(const dmat *a, const dmat *b) {
+    dmat o;
+    for (int c = 0; c < 4; ++c)
+        for (int r = 0; r < 4; ++r) {
+            double s = 0.0;
+            for (int k = 0; k < 4; ++k) s += a->m[k * 4 + r] * b->m[c * 4 + k];
+            o.m[c * 4 + r] = s;
+        }
+    return o;
+}
+
+static dmat from_ai(const struct aiMatrix4x4 *a) {
+    const double rows[4][4] = { { a->a1, a->a2, a->a3, a->a4 },
+                                { a->b1, a->b2, a->b3, a->b4 },
+                                { a->c1, a->c2, a->c3, a->c4 },
+                                { a->d1, a->d2, a->d3, a->d4 } };
+    dmat o;
+    for (int c = 0; c < 4; ++c)
+        for (int r = 0; r < 4; ++r) o.m[c * 4 + r] = rows[r][c];
+    return o;
+}
+
+static dmat trs(const double t[3], const double q[4], const double s[3]) {
+    double x = q[0], y = q[1], z = q[2], w = q[3], n = sqrt(x * x + y * y + z * z + w * w);
+    x /= n, y /= n, z /= n, w /= n;
+    const double r[9] = { 1 - 2 * (y * y + z * z), 2 * (x * y + z * w),     2 * (x * z - y * w),
+                          2 * (x * y - z * w),     1 - 2 * (x * x + z * z), 2 * (y * z + x * w),
+                          2 * (x * z + y * w),     2 * (y * z - x * w),     1 - 2 * (x * x + y * y) };
+    dmat o;
+    for (int c = 0; c < 3; ++c) {
+        for (int row = 0; row < 3; ++row) o.m[c * 4 + row] = r[c * 3 + row] * s[c];
+        o.m[c * 4 + 3] = 0.0;
+    }
+    o.m[12] = t[0], o.m[13] = t[1], o.m[14] = t[2], o.m[15] = 1.0;
+    return o;
+}
+
+/* Key interval of t among n key times (seconds). */
+static double interval(const double *times, unsigned n, double t, unsigned *k0, unsigned *k1) {
+    *k0 = *k1 = 0;
+    if (n == 1 || t <= times[0]) return 0.0;
+    if (t >= times[n - 1]) {
+        *k0 = *k1 = n - 1;
+        return 0.0;
+    }
+    unsigned k = 0;
+    while (times[k + 1] <= t) k++;
+    *k0 = k, *k1 = k + 1;
+    return (t - times[k]) / (times[k + 1] - times[k]);
+}
+
+static void vector_at(const struct aiVectorKey *keys, unsigned n, double ticks, double t, double out[3]) {
+    double *times = malloc(n * sizeof *times);
+    for (unsigned k = 0; k < n; ++k) times[k] = keys[k].mTime / ticks;
+    unsigned k0, k1;
+    double u = interval(times, n, t, &k0, &k1);
+    const struct aiVector3D *a = &keys[k0].mValue, *b = &keys[k1].mValue;
+    out[0] = a->x + (b->x - a->x) * u, out[1] = a->y + (b->y - a->y) * u, out[2] = a->z + (b->z - a->z) * u;
+    free(times);
+}
+
+static void quat_at(const struct aiQuatKey *keys, unsigned n, double ticks, double t, double out[4]) {
+    double *times = malloc(n * sizeof *times);
+    for (unsigned k = 0; k < n; ++k) times[k] = keys[k].mTime / ticks;
+    unsigned k0, k1;
+    double u = interval(times, n, t, &k0, &k1);
+    const struct aiQuaternion *a = &keys[k0].mValue, *b = &keys[k1].mValue;
+    double qa[4] = { a->x, a->y, a->z, a->w }, qb[4] = { b->x, b->y, b->z, b->w };
+    double dot = qa[0] * qb[0] + qa[1] * qb[1] + qa[2] * qb[2] + qa[3] * qb[3], sign = dot < 0 ? -1.0 : 1.0;
+    dot = fabs(dot);
+    double wa = 1 - u, wb = u;
+    if (dot < 0.9999999) {
+        double th = acos(dot > 1 ? 1 : dot);
+        wa = sin((1 - u) * th) / sin(th), wb = sin(u * th) / sin(th);
+    }
+    for (int i = 0; i < 4; ++i) out[i] = wa * qa[i] + wb * sign * qb[i];
+    free(times);
+}
+
+/* Local transform of `node` at time t of animation `anim` (NULL: the rest pose). */
+static dmat local_at(const struct aiNode *node, const struct aiAnimation *anim, double t) {
+    struct aiVector3D s0, t0;
+    struct aiQuaternion q0;
+    aiDecomposeMatrix(&node->mTransformation, &s0, &q0, &t0);
+    const struct aiNodeAnim *ch = NULL;
+    for (unsigned i = 0; anim && i < anim->mNumChannels; ++i)
+        if (anim->mChannels[i]->mNodeName.length == node->mName.length &&
+            memcmp(anim->mChannels[i]->mNodeName.data, node->mName.data, node->mName.length) == 0) {
+            ch = anim->mChannels[i];
+            break;
+        }
+    if (!ch) return from_ai(&node->mTransformation);
+    double ticks = anim->mTicksPerSecond > 0 ? anim->mTicksPerSecond : 25.0;
+    double tr[3] = { t0.x, t0.y, t0.z }, q[4] = { q0.x, q0.y, q0.z, q0.w }, sc[3] = { s0.x, s0.y, s0.z };
+    if (ch->mNumPositionKeys) vector_at(ch->mPositionKeys, ch->mNumPositionKeys, ticks, t, tr);
+    if (ch->mNumRotationKeys) quat_at(ch->mRotationKeys, ch->mNumRotationKeys, ticks, t, q);
+    if (ch->mNumScalingKeys) vector_at(ch->mScalingKeys, ch->mNumScalingKeys, ticks, t, sc);
+    return trs(tr, q, sc);
+}
+
+static dmat world_at(const struct aiNode *node, const struct aiAnimation *anim, double t) {
+    dmat w = local_at(node, anim, t);
+    for (const struct aiNode *p = node->mParent; p; p = p->mParent) {
+        dmat l = local_at(p, anim, t);
+        w = dmul(&l, &w);
+    }
+    return w;
+}
+
+static const struct aiNode *find_node(const struct aiNode *n, const char *name) {
+    if (strlen(name) == n->mName.length && memcmp(n->mName.data, name, n->mName.length) == 0) return n;
+    for (unsigned i = 0; i < n->mNumChildren; ++i) {
+        const struct aiNode *f = find_node(n->mChildren[i], name);
+        if (f) return f;
+    }
+    return NULL;
+}
+
+/* ---------------------------------------------------------------------------------
+ * The entries
+ * ------------------------------------------------------------------------------- */
+
+typedef struct imported {
+    zc_model model;
+    const struct aiScene *scene;
+    zc_skeleton_view skel;
+    double size;                /* largest extent of the rest pose's joints or meshes, at least 1 */
+} imported;
+
+static void import_both(const char *file, imported *im) {
+    zcti_require(file);
+    memset(im, 0, sizeof *im);
+    zc_diag diag = { "" };
+    zc_model_settings settings;
+    memset(&settings, 0, sizeof settings);
+    cr_assert_eq(zc_model_import_file(file, "m", &settings, &im->model, &diag), ZC_OK, "%s: %s", file, diag.message);
+    im->scene = aiImportFile(file, zc_model_assimp_flags(&settings));
+    cr_assert_not_null(im->scene, "assimp cannot read %s", file);
+    const zc_model_entry *e = zc_model_find(&im->model, "m#skeleton/0");
+    cr_assert_not_null(e, "%s: no skeleton entry", file);
+    cr_assert_eq(zc_skeleton_view_from_bytes(e->payload, e->size, &im->skel), ZC_OK);
+    im->size = 1.0;
+}
+
+static void release_both(imported *im) {
+    aiReleaseImport(im->scene);
+    zc_model_free(&im->model);
+}
+
+/* Every joint's world matrix from the entries at time t of clip `anim` (NULL: rest). */
+static float (*pack_world(const imported *im, const zc_animation_view *anim, float t))[16] {
+    zc_joint_pose *locals = calloc(im->skel.joint_count, sizeof *locals);
+    float(*world)[16] = calloc(im->skel.joint_count, sizeof *world);
+    zc_skeleton_view_rest_pose(&im->skel, locals);
+    if (anim) zc_animation_view_sample(anim, t, locals, im->skel.joint_count);
+    zc_skeleton_view_world(&im->skel, locals, world);
+    free(locals);
+    return world;
+}
+
+/* Compare every joint at time t; returns the largest difference. */
+static double compare_joints(const imported *im, const zc_animation_view *view, const struct aiAnimation *anim,
+                             double t, const char *file) {
+    float(*world)[16] = pack_world(im, view, (float)t);
+    double worst = 0.0;
+    for (uint32_t j = 0; j < im->skel.joint_count; ++j) {
+        const char *name = zc_skeleton_view_joint_name(&im->skel, j, NULL);
+        const struct aiNode *node = find_node(im->scene->mRootNode, name);
+        cr_assert_not_null(node, "%s: joint %s is no node", file, name);
+        dmat ref = world_at(node, anim, t);
+        for (int k = 0; k < 16; ++k) {
+            double d = fabs(ref.m[k] - world[j][k]) / (k >= 12 ? im->size : 1.0);
+            if (d > worst) worst = d;
+            cr_assert_leq(d, 1e-4, "%s: joint %u (%s) at t = %g s: element %d is %g, assimp %g", file, j, name, t, k,
+                          world[j][k], ref.m[k]);
+        }
+    }
+    free(world);
+    return worst;
+}
+
+/* The largest translation in the rest pose: what 1e-4 is relative to. */
+static void measure(imported *im) {
+    float(*world)[16] = pack_world(im, NULL, 0.0f);
+    for (uint32_t j = 0; j < im->skel.joint_count; ++j)
+        for (int k = 12; k < 15; ++k)
+            if (fabs(world[j][k]) > im->size) im->size = fabs(world[j][k]);
+    free(world);
+}
+
+/* Every key time of every clip, and the midpoints between them. */
+static int check_clips(imported *im, const char *file) {
+    measure(im);
+    int clips = 0;
+    for (unsigned a = 0; a < im->scene->mNumAnimations; ++a) {
+        char path[64];
+        snprintf(path, sizeof path, "m#animation/%u", a);
+        const zc_model_entry *e = zc_model_find(&im->model, path);
+        cr_assert_not_null(e, "%s: no %s", file, path);
+        zc_animation_view view;
+        cr_assert_eq(zc_animation_view_from_bytes(e->payload, e->size, &view), ZC_OK);
+        cr_assert_eq(view.skeleton, zc_asset_id("m#skeleton/0", 12));
+        cr_assert_eq(e->dep_count, 1);
+        cr_assert_eq(e->deps[0], view.skeleton);
+        for (uint32_t c = 0; c < view.channel_count; ++c) {
+            const zc_animation_channel *ch = &view.channels[c];
+            uint32_t step = ch->key_count > 64 ? ch->key_count / 64 : 1; /* long clips: 64 keys of each channel */
+            for (uint32_t k = 0; k < ch->key_count; k += step) {
+                double t = view.times[ch->first_time + k];
+                compare_joints(im, &view, im->scene->mAnimations[a], t, file);
+                if (k + 1 < ch->key_count)
+                    compare_joints(im, &view, im->scene->mAnimations[a], (t + view.times[ch->first_time + k + 1]) / 2,
+                                   file);
+            }
+        }
+        clips++;
+    }
+    return clips;
+}
+
+/* Skinned vertices of every skinned mesh at time t of clip 0 against assimp's: every
+ * vertex of the entry must have an assimp vertex at the same rest position that skins
+ * to the same place. Returns how many vertices were compared. */
+static uint32_t check_skinning(imported *im, double t, const char *file) {
+    const struct aiAnimation *anim = im->scene->mNumAnimations ? im->scene->mAnimations[0] : NULL;
+    zc_animation_view view, *pview = NULL;
+    const zc_model_entry *ae = zc_model_find(&im->model, "m#animation/0");
+    if (ae && zc_animation_view_from_bytes(ae->payload, ae->size, &view) == ZC_OK) pview = &view;
+    float(*world)[16] = pack_world(im, pview, (float)t);
+    float(*skin)[16] = calloc(im->skel.joint_count, sizeof *skin);
+    zc_skeleton_view_skin(&im->skel, (const float(*)[16])world, skin);
+    uint32_t compared = 0;
+    for (unsigned mi = 0; mi < im->scene->mNumMeshes; ++mi) {
+        const struct aiMesh *am = im->scene->mMeshes[mi];
+        if (!am->mNumBones || am->mNumVertices > 20000) continue;
+        char path[64];
+        snprintf(path, sizeof path, "m#mesh/%u", mi);
+        const zc_model_entry *me = zc_model_find(&im->model, path);
+        if (!me) continue;
+        cr_assert_eq(me->deps[me->dep_count - 1], zc_asset_id("m#skeleton/0", 12), "%s: the mesh names its skeleton",
+                     file);
+        zc_mesh_view mv;
+        cr_assert_eq(zc_mesh_view_from_bytes(me->payload, me->size, &mv), ZC_OK);
+        const zc_vertex_attribute *pos = zc_mesh_view_attribute(&mv, ZC_SEMANTIC_POSITION),
+                                  *jnt = zc_mesh_view_attribute(&mv, ZC_SEMANTIC_JOINTS0),
+                                  *wgt = zc_mesh_view_attribute(&mv, ZC_SEMANTIC_WEIGHTS0);
+        cr_assert(pos && jnt && wgt, "%s: mesh %u lacks JOINTS0 or WEIGHTS0", file, mi);
+        /* assimp's skinned positions, from its bones and the reference world matrices:
+         * each vertex's four strongest influences, their weights normalised (the
+         * mesh entry's documented rule; glTF requires as much, FBX weights need not
+         * sum to 1) */
+        typedef struct { double w; dmat m; } influence;
+        influence(*inf)[4] = calloc(am->mNumVertices, sizeof *inf);
+        for (unsigned b = 0; b < am->mNumBones; ++b) {
+            const struct aiBone *bone = am->mBones[b];
+            const struct aiNode *node = find_node(im->scene->mRootNode, bone->mName.data);
+            cr_assert_not_null(node);
+            dmat w = world_at(node, anim, t), off = from_ai(&bone->mOffsetMatrix), m = dmul(&w, &off);
+            for (unsigned k = 0; k < bone->mNumWeights; ++k) {
+                influence *slots = inf[bone->mWeights[k].mVertexId], in = { bone->mWeights[k].mWeight, m };
+                for (int i = 0; i < 4; ++i)
+                    if (in.w > slots[i].w) { /* insert, pushing the weaker ones down */
+                        influence out = slots[i];
+                        slots[i] = in;
+                        in = out;
+                    }
+            }
+        }
+        double(*ref)[3] = calloc(am->mNumVertices, sizeof *ref);
+        for (unsigned v = 0; v < am->mNumVertices; ++v) {
+            const struct aiVector3D *p = &am->mVertices[v];
+            double sum = inf[v][0].w + inf[v][1].w + inf[v][2].w + inf[v][3].w;
+            for (int i = 0; i < 4 && sum > 0; ++i)
+                for (int r = 0; r < 3; ++r) {
+                    const double *m = inf[v][i].m.m;
+                    ref[v][r] += inf[v][i].w / sum * (m[r] * p->x + m[4 + r] * p->y + m[8 + r] * p->z + m[12 + r]);
+                }
+        }
+        free(inf);
+        double extent = 0.0;
+        for (int k = 0; k < 3; ++k) extent = fmax(extent, (double)mv.aabb_max[k] - mv.aabb_min[k]);
+        double tolerance = 2e-4 * fmax(1.0, fmax(extent, im->size));
+        for (uint32_t v = 0; v < mv.vertex_count; ++v) {
+            float p[4], j[4], w[4], out[3] = { 0, 0, 0 };
+            zc_mesh_view_read(&mv, pos, v, p);
+            zc_mesh_view_read(&mv, jnt, v, j);
+            zc_mesh_view_read(&mv, wgt, v, w);
+            for (int i = 0; i < 4; ++i) {
+                if (w[i] == 0.0f) continue;
+                cr_assert_lt(j[i], (float)im->skel.joint_count);
+                const float *m = skin[(uint32_t)j[i]];
+                for (int r = 0; r < 3; ++r) out[r] += w[i] * (m[r] * p[0] + m[4 + r] * p[1] + m[8 + r] * p[2] + m[12 + r]);
+            }
+            int found = 0;
+            for (unsigned a = 0; a < am->mNumVertices && !found; ++a) {
+                const struct aiVector3D *q = &am->mVertices[a];
+                if (fabs(q->x - p[0]) > tolerance || fabs(q->y - p[1]) > tolerance || fabs(q->z - p[2]) > tolerance)
+                    continue;
+                found = fabs(ref[a][0] - out[0]) <= tolerance && fabs(ref[a][1] - out[1]) <= tolerance &&
+                        fabs(ref[a][2] - out[2]) <= tolerance;
+            }
+            cr_assert(found, "%s: mesh %u vertex %u skins to (%g, %g, %g) at t = %g s; no assimp vertex does", file, mi,
+                      v, out[0], out[1], out[2], t);
+            compared++;
+        }
+        free(ref);
+    }
+    free(skin);
+    free(world);
+    return compared;
+}
+
+/* ---------------------------------------------------------------------------------
+ * Real files
+ * ------------------------------------------------------------------------------- */
+
+Test(skin, gltf_simple_skin_poses_and_skins_as_assimp) {
+    imported im;
+    import_both(MODELS "/glTF2/simple_skin/simple_skin.gltf", &im);
+    cr_assert_eq(check_clips(&im, "simple_skin"), 1);
+    uint32_t compared = 0;
+    for (double t = 0.0; t <= 5.5; t += 0.25) compared += check_skinning(&im, t, "simple_skin");
+    cr_assert_gt(compared, 0);
+    /* joints by name */
+    for (uint32_t j = 0; j < im.skel.joint_count; ++j) {
+        const char *name = zc_skeleton_view_joint_name(&im.skel, j, NULL);
+        if (name[0]) cr_assert_eq(zc_skeleton_view_find_joint(&im.skel, name), j, "%s", name);
+    }
+    cr_assert_eq(zc_skeleton_view_find_joint(&im.skel, "no such joint"), ZC_JOINT_NONE);
+    release_both(&im);
+}
+
+/* Other formats' skeletons and clips, each compared as the glTF is. */
+static void check_file(const char *file, int want_clips, int want_skin) {
+    imported im;
+    import_both(file, &im);
+    int clips = check_clips(&im, file);
+    if (want_clips) cr_assert_gt(clips, 0, "%s: no clips", file);
+    if (want_skin) {
+        uint32_t compared = check_skinning(&im, 0.0, file);
+        if (im.scene->mNumAnimations) compared += check_skinning(&im, im.scene->mAnimations[0]->mDuration /
+                                                                            (im.scene->mAnimations[0]->mTicksPerSecond > 0 ? im.scene->mAnimations[0]->mTicksPerSecond : 25.0) / 3,
+                                                                  file);
+        cr_assert_gt(compared, 0, "%s: no skinned vertex compared", file);
+    }
+    release_both(&im);
+}
+
+Test(skin, fbx_skinned_and_animated) {
+    check_file(MODELS "/FBX/huesitos.fbx", 1, 1);
+}
+
+Test(skin, md5_simple_cube) {
+    check_file(MODELS "/MD5/SimpleCube.md5mesh", 0, 1);
+}
+
+Test(skin, fbx_animation_with_skeleton) {
+    check_file(MODELS "/FBX/animation_with_skeleton.fbx", 1, 1);
+}
+
+Test(skin, collada_rotations_between_keys) {
+    check_file(MODELS "/Collada/anims_with_full_rotations_between_keys.DAE", 1, 0);
+}
+
+/* ---------------------------------------------------------------------------------
+ * Damaged payloads
+ * ------------------------------------------------------------------------------- */
+
+static uint8_t *copy_of(const zc_model_entry *e) {
+    return zct_aligned_copy(e->payload, e->size, 16);
+}
+
+Test(skin, validators_refuse_damaged_payloads) {
+    imported im;
+    import_both(MODELS "/glTF2/simple_skin/simple_skin.gltf", &im);
+    const zc_model_entry *se = zc_model_find(&im.model, "m#skeleton/0"), *ae = zc_model_find(&im.model, "m#animation/0");
+    cr_assert_eq(zc_layout_hash(ZC_SKELETON_LAYOUT_DESC), ZC_SKELETON_LAYOUT_HASH);
+    cr_assert_eq(zc_layout_hash(ZC_ANIMATION_LAYOUT_DESC), ZC_ANIMATION_LAYOUT_HASH);
+    zc_diag d;
+
+    uint8_t *s = copy_of(se);
+    zc_skeleton *sk = (zc_skeleton *)s;
+    zc_joint *joints = (zc_joint *)(void *)zc_array_data(&sk->joints);
+    uint32_t *order = (uint32_t *)(void *)zc_array_data(&sk->name_order);
+    cr_assert_eq(zc_skeleton_check(s, se->size, &d), ZC_OK, "%s", d.message);
+    joints[0].parent = 1; /* a parent after its child */
+    cr_assert_eq(zc_skeleton_check(s, se->size, &d), ZC_ERR_BAD_ENTRY);
+    cr_assert(strstr(d.message, "does not come before it"), "%s", d.message);
+    joints[0].parent = ZC_JOINT_NONE;
+    joints[1].inverse_bind[5] = NAN;
+    cr_assert_eq(zc_skeleton_check(s, se->size, &d), ZC_ERR_BAD_ENTRY);
+    joints[1].inverse_bind[5] = 1.0f;
+    joints[1].rotation[3] = 2.0f;
+    cr_assert_eq(zc_skeleton_check(s, se->size, &d), ZC_ERR_BAD_ENTRY);
+    cr_assert(strstr(d.message, "unit quaternion"), "%s", d.message);
+    memcpy(s, se->payload, se->size);
+    order[0] = 1000;
+    cr_assert_eq(zc_skeleton_check(s, se->size, &d), ZC_ERR_BAD_ENTRY);
+    memcpy(s, se->payload, se->size);
+    for (uint64_t cut = 0; cut < se->size; cut += 8) cr_assert_neq(zc_skeleton_check(s, cut, &d), ZC_OK, "cut at %llu", (unsigned long long)cut);
+    free(s);
+
+    uint8_t *a = copy_of(ae);
+    zc_animation *an = (zc_animation *)a;
+    zc_animation_channel *ch = (zc_animation_channel *)(void *)zc_array_data(&an->channels);
+    float *times = (float *)(void *)zc_array_data(&an->times);
+    cr_assert_eq(zc_animation_check(a, ae->size, &d), ZC_OK, "%s", d.message);
+    ch[1].joint = an->joint_count;
+    cr_assert_eq(zc_animation_check(a, ae->size, &d), ZC_ERR_BAD_ENTRY);
+    memcpy(a, ae->payload, ae->size);
+    ch[1].key_count += 1000;
+    cr_assert_eq(zc_animation_check(a, ae->size, &d), ZC_ERR_BAD_ENTRY);
+    cr_assert(strstr(d.message, "outside the clip's arrays"), "%s", d.message);
+    memcpy(a, ae->payload, ae->size);
+    ch[1].width = 3;
+    cr_assert_eq(zc_animation_check(a, ae->size, &d), ZC_ERR_BAD_ENTRY);
+    memcpy(a, ae->payload, ae->size);
+    times[ch[1].first_time + 2] = times[ch[1].first_time + 1] - 0.25f; /* out of order */
+    cr_assert_eq(zc_animation_check(a, ae->size, &d), ZC_ERR_BAD_ENTRY);
+    memcpy(a, ae->payload, ae->size);
+    an->duration = 1.0f; /* keys after the end */
+    cr_assert_eq(zc_animation_check(a, ae->size, &d), ZC_ERR_BAD_ENTRY);
+    memcpy(a, ae->payload, ae->size);
+    uint64_t used = (uint64_t)((const uint8_t *)zc_array_data(&an->values) - a) + an->values.count * sizeof(float);
+    for (uint64_t cut = 0; cut < used; cut += 4) cr_assert_neq(zc_animation_check(a, cut, &d), ZC_OK, "cut at %llu", (unsigned long long)cut);
+    /* random bytes changed: refused or accepted, never a crash; an accepted clip samples */
+    uint64_t seed = 12345;
+    for (int round = 0; round < 4000; ++round) {
+        memcpy(a, ae->payload, ae->size);
+        for (int k = 0; k < 3; ++k) {
+            seed = seed * 6364136223846793005u + 1442695040888963407u;
+            a[(seed >> 33) % ae->size] ^= (uint8_t)(1u << ((seed >> 20) & 7));
+        }
+        zc_animation_view view;
+        if (zc_animation_view_from_bytes(a, ae->size, &view) == ZC_OK) {
+            zc_joint_pose poses[8];
+            memset(poses, 0, sizeof poses);
+            zc_animation_view_sample(&view, 1.25f, poses, 8);
+        }
+    }
+    free(a);
+    release_both(&im);
+}
