@@ -279,6 +279,49 @@ Test(viewer, model_without_camera_is_framed) {
     run_free(&run);
 }
 
+/* A skinned, animated glTF (assimp's simple_skin): posed at two times of its clip the
+ * viewer draws two different shapes, and the pack and the in-memory import draw the
+ * same pixels at the same time. */
+Test(viewer, skinned_model_is_posed_at_the_time_asked) {
+    const char *model = ZCTI_ASSIMP "/glTF2/simple_skin/simple_skin.gltf";
+    zcti_require(model);
+    free(zcti_copy(model, zcti_in_dir, "simple_skin.gltf"));
+    zct_run build = ZCT_CLI("build", zcti_in_dir, "-o", zcti_pack_path);
+    cr_assert_eq(build.code, 0, "%s", build.err);
+    zct_run_free(&build);
+    char *rest = zct_join(zct_tmp, "t0.png"), *bent = zct_join(zct_tmp, "t1.png"), *imported = zct_join(zct_tmp, "i1.png");
+    viewer_run a = VIEWER(zcti_pack_path, "--time", "0", "-o", rest, "--size", "160x120");
+    viewer_run b = VIEWER(zcti_pack_path, "--time", "1.5", "-o", bent, "--size", "160x120");
+    viewer_run c = VIEWER("--import", model, "--time", "1.5", "-o", imported, "--size", "160x120");
+    cr_assert(a.code == 0 && b.code == 0 && c.code == 0, "viewer exits %d %d %d\n%s%s%s", a.code, b.code, c.code, a.err,
+              b.err, c.err);
+    cr_assert(strstr(b.out, "; 1 skinned, posed at 1.5 s"), "%s", b.out);
+    cr_assert(strstr(c.out, "; 1 skinned, posed at 1.5 s"), "%s", c.out);
+    image ia = load_png(rest), ib = load_png(bent), ic = load_png(imported);
+    size_t pixels = (size_t)ia.w * ia.h, moved = 0, differ = 0;
+    for (size_t i = 0; i < pixels; ++i) {
+        moved += is_background(&ia.rgb[i * 3]) != is_background(&ib.rgb[i * 3]);
+        differ += memcmp(&ib.rgb[i * 3], &ic.rgb[i * 3], 3) != 0;
+    }
+    cr_assert_gt(moved, pixels / 20, "the pose at 1.5 s covers nearly the pixels of the pose at 0 s (%zu differ)",
+                 moved);
+    cr_assert_eq(differ, 0, "%zu pixels differ between the pack and the import at 1.5 s", differ);
+    cr_assert_gt(coverage(&ib, 0, 0, ib.w, ib.h), 0.05);
+    viewer_run bad = VIEWER(zcti_pack_path, "--time", "soon");
+    cr_assert_eq(bad.code, 2);
+    cr_assert(strstr(bad.err, "--time soon: expected seconds"), "%s", bad.err);
+    free(ia.rgb);
+    free(ib.rgb);
+    free(ic.rgb);
+    free(rest);
+    free(bent);
+    free(imported);
+    run_free(&a);
+    run_free(&b);
+    run_free(&c);
+    run_free(&bad);
+}
+
 /* ---------------------------------------------------------------------------------
  * The sample's BC decoder against the packer's
  * ------------------------------------------------------------------------------- */

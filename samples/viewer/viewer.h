@@ -29,6 +29,10 @@ typedef struct viewer_source {
     zc_result (*mesh)(void *self, uint64_t id, zc_mesh_view *out);
     zc_result (*material)(void *self, uint64_t id, zc_material_view *out);
     zc_result (*texture)(void *self, uint64_t id, zc_texture_view *out);
+    /* The skeleton a skinned mesh names (its dependency of type skeleton) and the
+     * first clip over that skeleton by path (*clip zeroed when none). ZC_ERR_NO_ENTRY
+     * when the mesh names no skeleton. */
+    zc_result (*skin)(void *self, uint64_t mesh, zc_skeleton_view *skeleton, zc_animation_view *clip);
     void (*close)(void *self);
 } viewer_source;
 
@@ -46,6 +50,7 @@ void viewer_source_close(viewer_source *source);
 typedef struct viewer_stats {
     uint32_t nodes;             /* nodes in the scene */
     uint32_t meshes_drawn;      /* mesh instances drawn */
+    uint32_t skinned;           /* of them skinned by a skeleton */
     uint64_t triangles;         /* triangles submitted */
     uint64_t pixels;            /* pixels written */
     uint32_t textures;          /* distinct base colour textures decoded and sampled */
@@ -61,5 +66,10 @@ typedef struct viewer_stats {
  * viewer does not decode) are printed on stderr as warnings and skipped. Returns 0, or
  * -1 when out of memory. */
 int viewer_render(const viewer_source *source, const zc_scene_view *scene, vr_target *target, viewer_stats *stats);
+
+/* The same with skinned meshes posed at `time` seconds of their first clip (a
+ * negative time: the skeleton's rest pose). viewer_render draws them at rest. */
+int viewer_render_at(const viewer_source *source, const zc_scene_view *scene, float time, vr_target *target,
+                     viewer_stats *stats);
 
 #endif /* VIEWER_H */

@@ -1,8 +1,8 @@
 /* viewer_main.c - the viewer sample: draws a scene of a pack (or a model imported in
  * memory) with a small software rasteriser and writes the image as a PNG.
  *
- *     viewer <pack> [--scene <entry path>] [-o preview.png] [--size WxH]
- *     viewer --import <model file> [--scene <entry path>] [-o preview.png] [--size WxH]
+ *     viewer <pack> [--scene <entry path>] [-o preview.png] [--size WxH] [--time <s>]
+ *     viewer --import <model file> [--scene <entry path>] [-o preview.png] [--size WxH] [--time <s>]
  *
  * The pack mode uses the runtime's public API only: zc_pack_open, the scene view and
  * its world transforms, zc_pack_resolve for every mesh, material and texture
@@ -49,12 +49,13 @@ typedef struct viewer_args {
     const char *scene;
     const char *output;
     int width, height;
+    float time;                 /* --time: seconds into the clips of skinned meshes; -1: rest pose */
 } viewer_args;
 
 static void usage(FILE *out) {
     fprintf(out,
-            "usage: viewer <pack> [--scene <entry path>] [-o <file.png>] [--size WxH]\n"
-            "       viewer --import <model file> [--scene <entry path>] [-o <file.png>] [--size WxH]\n"
+            "usage: viewer <pack> [--scene <entry path>] [-o <file.png>] [--size WxH] [--time <s>]\n"
+            "       viewer --import <model file> [--scene <entry path>] [-o <file.png>] [--size WxH] [--time <s>]\n"
             "\n"
             "Draws a scene with a software rasteriser and writes it as a PNG.\n"
             "  <pack>            a pack built by zcpack; the scene is read in place through the runtime\n"
@@ -62,6 +63,8 @@ static void usage(FILE *out) {
             "  --scene <path>    the scene entry to draw (default: the first scene entry by path)\n"
             "  -o <file.png>     output image (default: preview.png)\n"
             "  --size WxH        image size in pixels, each 1 to %d (default: %dx%d)\n"
+            "  --time <s>        pose skinned meshes at <s> seconds of their skeleton's first clip\n"
+            "                    (default: the skeleton's rest pose)\n"
             "Camera: the scene's first camera, else one framing the scene's bounds.\n"
             "Exit status: 0 written, 1 failed, 2 usage.\n",
             MAX_EXTENT, DEFAULT_WIDTH, DEFAULT_HEIGHT);
@@ -81,14 +84,15 @@ static int parse_size(const char *text, int *width, int *height) {
 
 /* 0: parsed; 1: help printed; -1: usage error printed. */
 static int parse_args(int argc, char **argv, viewer_args *args) {
-    *args = (viewer_args){ .output = "preview.png", .width = DEFAULT_WIDTH, .height = DEFAULT_HEIGHT };
+    *args = (viewer_args){ .output = "preview.png", .width = DEFAULT_WIDTH, .height = DEFAULT_HEIGHT, .time = -1.0f };
     for (int i = 1; i < argc; ++i) {
         const char *a = argv[i];
         int has_value = i + 1 < argc;
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             usage(stderr);
             return 1;
-        } else if (!strcmp(a, "--scene") || !strcmp(a, "-o") || !strcmp(a, "--size") || !strcmp(a, "--import")) {
+        } else if (!strcmp(a, "--scene") || !strcmp(a, "-o") || !strcmp(a, "--size") || !strcmp(a, "--import") ||
+                   !strcmp(a, "--time")) {
             if (!has_value) {
                 fprintf(stderr, "viewer: %s needs a value\n", a);
                 return -1;
@@ -97,7 +101,15 @@ static int parse_args(int argc, char **argv, viewer_args *args) {
             if (!strcmp(a, "--scene")) args->scene = value;
             else if (!strcmp(a, "-o")) args->output = value;
             else if (!strcmp(a, "--import")) args->import = value;
-            else if (parse_size(value, &args->width, &args->height) != 0) {
+            else if (!strcmp(a, "--time")) {
+                char *end;
+                double t = strtod(value, &end);
+                if (end == value || *end != 0 || !(t >= 0.0 && t <= 1e6)) {
+                    fprintf(stderr, "viewer: --time %s: expected seconds, 0 to 1000000\n", value);
+                    return -1;
+                }
+                args->time = (float)t;
+            } else if (parse_size(value, &args->width, &args->height) != 0) {
                 fprintf(stderr, "viewer: --size %s: expected WxH with each between 1 and %d\n", value, MAX_EXTENT);
                 return -1;
             }
@@ -155,7 +167,7 @@ static int view(const viewer_source *source, const viewer_args *args) {
     }
     viewer_stats stats;
     double start = now_ms();
-    int rendered = viewer_render(source, &scene, &target, &stats);
+    int rendered = viewer_render_at(source, &scene, args->time, &target, &stats);
     double ms = now_ms() - start;
     if (rendered != 0) {
         fprintf(stderr, "viewer: %s: out of memory while drawing %s\n", source->name, scene_path);
@@ -168,9 +180,14 @@ static int view(const viewer_source *source, const viewer_args *args) {
         fprintf(stderr, "viewer: cannot write %s\n", args->output);
         return EXIT_FAILED;
     }
-    printf("viewer: %s: %u nodes, %u meshes drawn, %llu triangles, %u textures, %.1f ms (%s) -> %s\n", scene_path,
+    char posed[64] = "";
+    if (stats.skinned && args->time >= 0.0f)
+        snprintf(posed, sizeof posed, "; %u skinned, posed at %g s", stats.skinned, args->time);
+    else if (stats.skinned)
+        snprintf(posed, sizeof posed, "; %u skinned, at rest", stats.skinned);
+    printf("viewer: %s: %u nodes, %u meshes drawn, %llu triangles, %u textures, %.1f ms (%s) -> %s%s\n", scene_path,
            stats.nodes, stats.meshes_drawn, (unsigned long long)stats.triangles, stats.textures, ms,
-           stats.scene_camera ? "scene camera" : "framing camera", args->output);
+           stats.scene_camera ? "scene camera" : "framing camera", args->output, posed);
     return 0;
 }
 

@@ -21,6 +21,8 @@ typedef struct viewer_instance {
     uint32_t node;
     uint64_t material;          /* the scene's override for every submesh; 0 = the submeshes' own */
     zc_mesh_view mesh;
+    float (*skin)[16];          /* skinning matrices of a skinned mesh, else NULL */
+    uint32_t joint_count;
 } viewer_instance;
 
 typedef struct viewer_texture {
@@ -52,6 +54,7 @@ typedef struct viewer_context {
     float light[3];
     float bounds_min[3], bounds_max[3];
     int have_bounds;
+    float time;                 /* seconds into the clips; negative: rest pose */
 } viewer_context;
 
 #if defined(__GNUC__)
@@ -91,6 +94,70 @@ static void viewer__grow_bounds(viewer_context *ctx, const float world[16], cons
     }
 }
 
+/* Vertex i of a skinned instance, posed: position (p[3] = 1) and, when nrm is not
+ * NULL, normal, each moved by the weighted sum of its joints' skinning matrices. */
+static void viewer__skinned(const viewer_instance *inst, uint32_t i, const zc_vertex_attribute *nrm, float p[4],
+                            float n[3]) {
+    const zc_mesh_view *mesh = &inst->mesh;
+    float src[4] = { 0, 0, 0, 0 }, nsrc[4] = { 0, 0, 0, 0 }, joints[4], weights[4];
+    zc_mesh_view_read(mesh, zc_mesh_view_attribute(mesh, ZC_SEMANTIC_POSITION), i, src);
+    if (nrm) zc_mesh_view_read(mesh, nrm, i, nsrc);
+    zc_mesh_view_read(mesh, zc_mesh_view_attribute(mesh, ZC_SEMANTIC_JOINTS0), i, joints);
+    zc_mesh_view_read(mesh, zc_mesh_view_attribute(mesh, ZC_SEMANTIC_WEIGHTS0), i, weights);
+    memset(p, 0, 4 * sizeof *p);
+    if (n) memset(n, 0, 3 * sizeof *n);
+    for (int k = 0; k < 4; ++k) {
+        if (weights[k] == 0.0f || joints[k] >= (float)inst->joint_count) continue;
+        const float *m = inst->skin[(uint32_t)joints[k]];
+        for (int r = 0; r < 3; ++r) {
+            p[r] += weights[k] * (m[r] * src[0] + m[4 + r] * src[1] + m[8 + r] * src[2] + m[12 + r]);
+            if (n) n[r] += weights[k] * (m[r] * nsrc[0] + m[4 + r] * nsrc[1] + m[8 + r] * nsrc[2]);
+        }
+    }
+    p[3] = 1.0f;
+}
+
+/* Skinning matrices of a skinned mesh at ctx->time (its first clip; the rest pose
+ * when the time is negative or there is no clip), and the posed vertices' bounds.
+ * 0, or -1 when out of memory; a mesh without a skeleton stays unskinned. */
+static int viewer__pose(viewer_context *ctx, viewer_instance *inst, uint64_t mesh_id) {
+    zc_skeleton_view skel;
+    zc_animation_view clip;
+    inst->skin = NULL;
+    if (!ctx->source->skin || !zc_mesh_view_attribute(&inst->mesh, ZC_SEMANTIC_JOINTS0) ||
+        !zc_mesh_view_attribute(&inst->mesh, ZC_SEMANTIC_WEIGHTS0) ||
+        ctx->source->skin(ctx->source->self, mesh_id, &skel, &clip) != ZC_OK)
+        return 0;
+    zc_joint_pose *locals = malloc(skel.joint_count * sizeof *locals);
+    float(*world)[16] = malloc(skel.joint_count * sizeof *world);
+    inst->skin = malloc(skel.joint_count * sizeof *inst->skin);
+    if (!locals || !world || !inst->skin) {
+        free(locals);
+        free(world);
+        free(inst->skin);
+        inst->skin = NULL;
+        return -1;
+    }
+    zc_skeleton_view_rest_pose(&skel, locals);
+    if (ctx->time >= 0.0f) zc_animation_view_sample(&clip, ctx->time, locals, skel.joint_count);
+    zc_skeleton_view_world(&skel, locals, world);
+    zc_skeleton_view_skin(&skel, (const float(*)[16])world, inst->skin);
+    inst->joint_count = skel.joint_count;
+    free(locals);
+    free(world);
+    for (uint32_t i = 0; i < inst->mesh.vertex_count; ++i) {
+        float p[4];
+        viewer__skinned(inst, i, NULL, p, NULL);
+        for (int k = 0; k < 3; ++k) {
+            if (!ctx->have_bounds || p[k] < ctx->bounds_min[k]) ctx->bounds_min[k] = p[k];
+            if (!ctx->have_bounds || p[k] > ctx->bounds_max[k]) ctx->bounds_max[k] = p[k];
+        }
+        ctx->have_bounds = 1;
+    }
+    ctx->stats->skinned++;
+    return 0;
+}
+
 /* Room for one more instance. Node slices of the instance array may overlap (the
  * format checks only their bounds), so the count is not bounded by mesh_count. */
 static int viewer__grow_instances(viewer_context *ctx, uint32_t *capacity) {
@@ -125,7 +192,8 @@ static int viewer__collect(viewer_context *ctx) {
             }
             inst->node = n;
             inst->material = sm->material;
-            viewer__grow_bounds(ctx, ctx->world[n], &inst->mesh);
+            if (viewer__pose(ctx, inst, sm->mesh) != 0) return -1;
+            if (!inst->skin) viewer__grow_bounds(ctx, ctx->world[n], &inst->mesh);
             ctx->instance_count++;
         }
     }
@@ -272,8 +340,9 @@ static int viewer__reserve(viewer_vertices *v, uint32_t count) {
 
 /* Vertex stage of one instance: object positions, clip positions, world normals
  * (when the mesh has them) and both texture coordinate sets. */
-static int viewer__transform(viewer_context *ctx, const zc_mesh_view *mesh, const float mvp[16],
+static int viewer__transform(viewer_context *ctx, const viewer_instance *inst, const float mvp[16],
                              const float normal_matrix[9], int *has_normals) {
+    const zc_mesh_view *mesh = &inst->mesh;
     if (viewer__reserve(&ctx->vertices, mesh->vertex_count) != 0) return -1;
     viewer_vertices *v = &ctx->vertices;
     const zc_vertex_attribute *pos = zc_mesh_view_attribute(mesh, ZC_SEMANTIC_POSITION);
@@ -283,11 +352,17 @@ static int viewer__transform(viewer_context *ctx, const zc_mesh_view *mesh, cons
     *has_normals = nrm != NULL;
     for (uint32_t i = 0; i < mesh->vertex_count; ++i) {
         float p[4] = { 0, 0, 0, 0 };
-        zc_mesh_view_read(mesh, pos, i, p);
-        p[3] = 1.0f;
-        memcpy(v->position[i], p, 3 * sizeof(float));
-        vr_mat4_transform(mvp, p, v->clip[i]);
-        if (nrm) {
+        if (inst->skin) { /* posed in model space; the normal matrix is the identity */
+            viewer__skinned(inst, i, nrm, p, v->normal[i]);
+            memcpy(v->position[i], p, 3 * sizeof(float));
+            vr_mat4_transform(mvp, p, v->clip[i]);
+        } else {
+            zc_mesh_view_read(mesh, pos, i, p);
+            p[3] = 1.0f;
+            memcpy(v->position[i], p, 3 * sizeof(float));
+            vr_mat4_transform(mvp, p, v->clip[i]);
+        }
+        if (nrm && !inst->skin) {
             float n[4] = { 0, 0, 0, 0 };
             zc_mesh_view_read(mesh, nrm, i, n);
             for (int r = 0; r < 3; ++r)
@@ -314,12 +389,15 @@ static void viewer__face_normal(const viewer_vertices *v, const uint32_t idx[3],
 
 static int viewer__draw_instance(viewer_context *ctx, const viewer_instance *inst) {
     const zc_mesh_view *mesh = &inst->mesh;
-    const float *world = ctx->world[inst->node];
+    /* a skinned mesh is posed by its joints, whose world matrices already hold the
+     * node hierarchy: its own node's transform does not apply (as in glTF) */
+    static const float identity[16] = { 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1 };
+    const float *world = inst->skin ? identity : ctx->world[inst->node];
     float mvp[16], normal_matrix[9];
     vr_mat4_mul(ctx->view_proj, world, mvp);
     int mirrored = vr_normal_matrix(world, normal_matrix) < 0;
     int has_normals;
-    if (viewer__transform(ctx, mesh, mvp, normal_matrix, &has_normals) != 0) return -1;
+    if (viewer__transform(ctx, inst, mvp, normal_matrix, &has_normals) != 0) return -1;
     const viewer_vertices *v = &ctx->vertices;
     for (uint32_t s = 0; s < mesh->submesh_count; ++s) {
         const zc_submesh *sub = &mesh->submeshes[s];
@@ -348,6 +426,7 @@ static int viewer__draw_instance(viewer_context *ctx, const viewer_instance *ins
 static void viewer__free(viewer_context *ctx) {
     for (uint32_t i = 0; i < ctx->texture_count; ++i) vr_image_free(&ctx->textures[i].image);
     free(ctx->textures);
+    for (uint32_t i = 0; i < ctx->instance_count; ++i) free(ctx->instances[i].skin);
     free(ctx->instances);
     free(ctx->world);
     free(ctx->vertices.position);
@@ -357,8 +436,13 @@ static void viewer__free(viewer_context *ctx) {
 }
 
 int viewer_render(const viewer_source *source, const zc_scene_view *scene, vr_target *target, viewer_stats *stats) {
+    return viewer_render_at(source, scene, -1.0f, target, stats);
+}
+
+int viewer_render_at(const viewer_source *source, const zc_scene_view *scene, float time, vr_target *target,
+                     viewer_stats *stats) {
     memset(stats, 0, sizeof *stats);
-    viewer_context ctx = { .source = source, .scene = scene, .target = target, .stats = stats };
+    viewer_context ctx = { .source = source, .scene = scene, .target = target, .stats = stats, .time = time };
     float len = sqrtf(VIEWER_LIGHT_X * VIEWER_LIGHT_X + VIEWER_LIGHT_Y * VIEWER_LIGHT_Y +
                       VIEWER_LIGHT_Z * VIEWER_LIGHT_Z);
     ctx.light[0] = VIEWER_LIGHT_X / len, ctx.light[1] = VIEWER_LIGHT_Y / len, ctx.light[2] = VIEWER_LIGHT_Z / len;

@@ -106,6 +106,33 @@ static zc_result viewer__pack_texture(void *self, uint64_t id, zc_texture_view *
     return r != ZC_OK ? r : zc_texture_view_from_entry(&raw, out);
 }
 
+static zc_result viewer__pack_skin(void *self, uint64_t mesh, zc_skeleton_view *skeleton, zc_animation_view *clip) {
+    viewer__pack_source *source = self;
+    zc_pack *pack = source->pack;
+    memset(clip, 0, sizeof *clip);
+    zc_entry entry, skel, raw;
+    zc_result r = zc_pack_resolve(pack, mesh, ZC_TYPE_MESH, &entry);
+    int found = 0;
+    for (uint32_t k = 0; r == ZC_OK && !found && k < entry.deps_count; ++k)
+        found = zc_pack_resolve(pack, entry.deps[k], ZC_TYPE_SKELETON, &skel) == ZC_OK;
+    if (r != ZC_OK || !found) return r != ZC_OK ? r : ZC_ERR_NO_ENTRY;
+    if ((r = viewer__hold(source, &skel, &raw)) != ZC_OK || (r = zc_skeleton_view_from_entry(&raw, skeleton)) != ZC_OK)
+        return r;
+    zc_entry best;
+    found = 0;
+    for (uint32_t i = 0; i < zc_pack_entry_count(pack); ++i) {
+        zc_entry e;
+        if (zc_pack_entry_at(pack, i, &e) != ZC_OK || e.type != ZC_TYPE_ANIMATION || !e.deps_count ||
+            e.deps[0] != skel.id)
+            continue;
+        if (!found || strcmp(e.path, best.path) < 0) best = e;
+        found = 1;
+    }
+    if (found && viewer__hold(source, &best, &raw) == ZC_OK && zc_animation_view_from_entry(&raw, clip) != ZC_OK)
+        memset(clip, 0, sizeof *clip);
+    return ZC_OK;
+}
+
 static void viewer__pack_close(void *self) {
     viewer__pack_source *source = self;
     for (size_t i = 0; i < source->count; ++i) zc_hold_release(&source->holds[i]);
@@ -134,6 +161,7 @@ int viewer_source_open_pack(viewer_source *source, const char *pack_path, char *
         .mesh = viewer__pack_mesh,
         .material = viewer__pack_material,
         .texture = viewer__pack_texture,
+        .skin = viewer__pack_skin,
         .close = viewer__pack_close,
     };
     return 0;
@@ -198,6 +226,25 @@ static zc_result viewer__model_texture(void *self, uint64_t id, zc_texture_view 
     return r != ZC_OK ? r : zc_texture_view_from_bytes(entry->payload, entry->size, out);
 }
 
+static zc_result viewer__model_skin(void *self, uint64_t mesh, zc_skeleton_view *skeleton, zc_animation_view *clip) {
+    const zc_model *model = self;
+    memset(clip, 0, sizeof *clip);
+    const zc_model_entry *entry, *skel = NULL;
+    zc_result r = viewer__model_entry(model, mesh, ZC_TYPE_MESH, &entry);
+    for (uint32_t k = 0; r == ZC_OK && !skel && k < entry->dep_count; ++k)
+        if (viewer__model_entry(model, entry->deps[k], ZC_TYPE_SKELETON, &skel) != ZC_OK) skel = NULL;
+    if (r != ZC_OK || !skel) return r != ZC_OK ? r : ZC_ERR_NO_ENTRY;
+    if ((r = zc_skeleton_view_from_bytes(skel->payload, skel->size, skeleton)) != ZC_OK) return r;
+    uint64_t id = zc_asset_id(skel->path, strlen(skel->path));
+    for (size_t i = 0; i < model->entry_count; ++i) { /* sorted by path: the first is the one */
+        const zc_model_entry *e = &model->entries[i];
+        if (e->type != ZC_TYPE_ANIMATION || !e->dep_count || e->deps[0] != id) continue;
+        if (zc_animation_view_from_bytes(e->payload, e->size, clip) != ZC_OK) memset(clip, 0, sizeof *clip);
+        break;
+    }
+    return ZC_OK;
+}
+
 static void viewer__model_close(void *self) {
     zc_model_free(self);
     free(self);
@@ -231,6 +278,7 @@ int viewer_source_import(viewer_source *source, const char *model_path, char *wh
         .mesh = viewer__model_mesh,
         .material = viewer__model_material,
         .texture = viewer__model_texture,
+        .skin = viewer__model_skin,
         .close = viewer__model_close,
     };
     return 0;
