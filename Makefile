@@ -94,8 +94,13 @@ demo: bootstrap release
 	bin/release/zcpack extract $(DEMO_PACK) textures/leaves.png --level 2 -o build/demo/leaves_level2.png
 	bin/release/zcpack dump $(DEMO_PACK) scene/demo.gltf
 	bin/release/viewer $(DEMO_PACK) -o build/demo/preview.png
+	bin/release/zcpack build samples/characters -o build/demo/characters.zcpack
+	bin/release/zcpack ls build/demo/characters.zcpack
+	bin/release/viewer build/demo/characters.zcpack --time 0.25,0.75 --size 320x360 -o build/demo/character.png
 	@echo "demo: pack in $(DEMO_PACK); mip level 2 of textures/leaves.png in build/demo/leaves_level2.png;"
-	@echo "      the demo scene drawn by samples/viewer in build/demo/preview.png"
+	@echo "      the demo scene drawn by samples/viewer in build/demo/preview.png;"
+	@echo "      the skinned character of samples/characters posed at 0.25 s and 0.75 s of its clip,"
+	@echo "      side by side, in build/demo/character.png"
 
 test: bootstrap-test-data release sanitize editor
 	bin/release/zcpack_tests

@@ -401,6 +401,11 @@ Test(skin, fbx_skinned_and_animated) {
     check_file(MODELS "/FBX/huesitos.fbx", 1, 1);
 }
 
+/* The demo's character (samples/characters, written by tools/make_demo_character.c). */
+Test(skin, demo_character) {
+    check_file(zct_source_path("samples/characters/waver.gltf"), 1, 1);
+}
+
 Test(skin, md5_simple_cube) {
     check_file(MODELS "/MD5/SimpleCube.md5mesh", 0, 1);
 }

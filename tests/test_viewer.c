@@ -309,7 +309,7 @@ Test(viewer, skinned_model_is_posed_at_the_time_asked) {
     cr_assert_gt(coverage(&ib, 0, 0, ib.w, ib.h), 0.05);
     viewer_run bad = VIEWER(zcti_pack_path, "--time", "soon");
     cr_assert_eq(bad.code, 2);
-    cr_assert(strstr(bad.err, "--time soon: expected seconds"), "%s", bad.err);
+    cr_assert(strstr(bad.err, "--time soon: expected up to 4 times in seconds"), "%s", bad.err);
     free(ia.rgb);
     free(ib.rgb);
     free(ic.rgb);

@@ -49,7 +49,8 @@ typedef struct viewer_args {
     const char *scene;
     const char *output;
     int width, height;
-    float time;                 /* --time: seconds into the clips of skinned meshes; -1: rest pose */
+    float times[4];             /* --time: seconds into the clips of skinned meshes, one image each */
+    int time_count;             /* 0: the rest pose */
 } viewer_args;
 
 static void usage(FILE *out) {
@@ -63,8 +64,8 @@ static void usage(FILE *out) {
             "  --scene <path>    the scene entry to draw (default: the first scene entry by path)\n"
             "  -o <file.png>     output image (default: preview.png)\n"
             "  --size WxH        image size in pixels, each 1 to %d (default: %dx%d)\n"
-            "  --time <s>        pose skinned meshes at <s> seconds of their skeleton's first clip\n"
-            "                    (default: the skeleton's rest pose)\n"
+            "  --time <s>[,<s>]  pose skinned meshes at <s> seconds of their skeleton's first clip;\n"
+            "                    up to 4 times give the poses side by side (default: the rest pose)\n"
             "Camera: the scene's first camera, else one framing the scene's bounds.\n"
             "Exit status: 0 written, 1 failed, 2 usage.\n",
             MAX_EXTENT, DEFAULT_WIDTH, DEFAULT_HEIGHT);
@@ -84,7 +85,7 @@ static int parse_size(const char *text, int *width, int *height) {
 
 /* 0: parsed; 1: help printed; -1: usage error printed. */
 static int parse_args(int argc, char **argv, viewer_args *args) {
-    *args = (viewer_args){ .output = "preview.png", .width = DEFAULT_WIDTH, .height = DEFAULT_HEIGHT, .time = -1.0f };
+    *args = (viewer_args){ .output = "preview.png", .width = DEFAULT_WIDTH, .height = DEFAULT_HEIGHT };
     for (int i = 1; i < argc; ++i) {
         const char *a = argv[i];
         int has_value = i + 1 < argc;
@@ -102,13 +103,20 @@ static int parse_args(int argc, char **argv, viewer_args *args) {
             else if (!strcmp(a, "-o")) args->output = value;
             else if (!strcmp(a, "--import")) args->import = value;
             else if (!strcmp(a, "--time")) {
-                char *end;
-                double t = strtod(value, &end);
-                if (end == value || *end != 0 || !(t >= 0.0 && t <= 1e6)) {
-                    fprintf(stderr, "viewer: --time %s: expected seconds, 0 to 1000000\n", value);
-                    return -1;
+                const char *at = value;
+                args->time_count = 0;
+                for (;;) {
+                    char *end;
+                    double t = strtod(at, &end);
+                    if (end == at || (*end != 0 && *end != ',') || !(t >= 0.0 && t <= 1e6) || args->time_count == 4) {
+                        fprintf(stderr, "viewer: --time %s: expected up to 4 times in seconds, 0 to 1000000, "
+                                "separated by commas\n", value);
+                        return -1;
+                    }
+                    args->times[args->time_count++] = (float)t;
+                    if (*end == 0) break;
+                    at = end + 1;
                 }
-                args->time = (float)t;
             } else if (parse_size(value, &args->width, &args->height) != 0) {
                 fprintf(stderr, "viewer: --size %s: expected WxH with each between 1 and %d\n", value, MAX_EXTENT);
                 return -1;
@@ -160,29 +168,43 @@ static int view(const viewer_source *source, const viewer_args *args) {
         /* to linear; the PNG encoder gives back exactly these bytes */
         background[k] = c <= 0.04045f ? c / 12.92f : powf((c + 0.055f) / 1.055f, 2.4f);
     }
-    vr_target target;
-    if (vr_target_init(&target, args->width, args->height, background) != 0) {
-        fprintf(stderr, "viewer: out of memory for a %dx%d image\n", args->width, args->height);
+    /* one image per pose, side by side in one strip */
+    int poses = args->time_count ? args->time_count : 1;
+    vr_target target, strip;
+    if (vr_target_init(&strip, args->width * poses, args->height, background) != 0) {
+        fprintf(stderr, "viewer: out of memory for a %dx%d image\n", args->width * poses, args->height);
         return EXIT_FAILED;
     }
     viewer_stats stats;
     double start = now_ms();
-    int rendered = viewer_render_at(source, &scene, args->time, &target, &stats);
+    int rendered = 0;
+    for (int k = 0; k < poses && rendered == 0; ++k) {
+        rendered = vr_target_init(&target, args->width, args->height, background);
+        if (rendered == 0)
+            rendered = viewer_render_at(source, &scene, args->time_count ? args->times[k] : -1.0f, &target, &stats);
+        for (int y = 0; rendered == 0 && y < args->height; ++y)
+            memcpy(strip.color + ((size_t)y * strip.width + (size_t)k * args->width) * 3,
+                   target.color + (size_t)y * args->width * 3, (size_t)args->width * 3 * sizeof *target.color);
+        vr_target_free(&target);
+    }
     double ms = now_ms() - start;
     if (rendered != 0) {
         fprintf(stderr, "viewer: %s: out of memory while drawing %s\n", source->name, scene_path);
-        vr_target_free(&target);
+        vr_target_free(&strip);
         return EXIT_FAILED;
     }
-    int written = write_png(&target, args->output);
-    vr_target_free(&target);
+    int written = write_png(&strip, args->output);
+    vr_target_free(&strip);
     if (written != 0) {
         fprintf(stderr, "viewer: cannot write %s\n", args->output);
         return EXIT_FAILED;
     }
-    char posed[64] = "";
-    if (stats.skinned && args->time >= 0.0f)
-        snprintf(posed, sizeof posed, "; %u skinned, posed at %g s", stats.skinned, args->time);
+    char posed[160] = "";
+    if (stats.skinned && args->time_count) {
+        int n = snprintf(posed, sizeof posed, "; %u skinned, posed at %g", stats.skinned, args->times[0]);
+        for (int k = 1; k < args->time_count; ++k) n += snprintf(posed + n, sizeof posed - (size_t)n, ", %g", args->times[k]);
+        snprintf(posed + n, sizeof posed - (size_t)n, " s%s", args->time_count > 1 ? ", side by side" : "");
+    }
     else if (stats.skinned)
         snprintf(posed, sizeof posed, "; %u skinned, at rest", stats.skinned);
     printf("viewer: %s: %u nodes, %u meshes drawn, %llu triangles, %u textures, %.1f ms (%s) -> %s%s\n", scene_path,
