@@ -25,6 +25,10 @@
 #                              through the rules of tools/bazel/, offline
 #   nginx-light                nginx with its WebDAV module: the bazel suite's shared
 #                              HTTP cache server (--remote_cache)
+#   python3-pil                Pillow: reads the DDS files `zcpack extract` writes and
+#                              decodes their blocks (texture_export suite)
+# and from the npm registry, into build/test-npm/ (when npm is on the machine):
+#   ktx-parse                  reads the KTX2 files `zcpack extract` writes
 #
 # Installs only what is missing (apt-get update runs only then), prints what it
 # installs, uses sudo when not root, never asks questions. With everything present
@@ -37,11 +41,12 @@ libcriterion-dev libxxhash-dev libcjson-dev libassimp-dev libmeshoptimizer-dev l
 gcc-mingw-w64-x86-64 clang libclang-rt-14-dev"
 
 test_data_packages="python-pygame-doc gdk-pixbuf-tests golang-github-gabriel-vasile-mimetype-dev
-blender-data pfstools assimp-testmodels wine64 bazel-bootstrap nginx-light"
+blender-data pfstools assimp-testmodels wine64 bazel-bootstrap nginx-light python3-pil"
+npm_packages=""
 
 for arg in "$@"; do
     case "$arg" in
-        --test-data) packages="$packages $test_data_packages" ;;
+        --test-data) packages="$packages $test_data_packages"; npm_packages="ktx-parse@2.0.0" ;;
         -h|--help)
             echo "usage: tools/bootstrap.sh [--test-data]" >&2
             exit 0 ;;
@@ -50,6 +55,18 @@ for arg in "$@"; do
             exit 2 ;;
     esac
 done
+
+# npm packages go to build/test-npm/ of this checkout; nothing is installed globally.
+if [ -n "$npm_packages" ] && command -v npm > /dev/null 2>&1; then
+    npm_dir="$(cd "$(dirname "$0")/.." && pwd)/build/test-npm"
+    if [ ! -f "$npm_dir/node_modules/ktx-parse/package.json" ]; then
+        echo "bootstrap: installing from npm into $npm_dir: $npm_packages"
+        mkdir -p "$npm_dir"
+        # shellcheck disable=SC2086 # a word list on purpose
+        npm install --prefix "$npm_dir" --no-audit --no-fund --silent $npm_packages ||
+            echo "bootstrap: npm install failed; the KTX2 checks will be skipped" >&2
+    fi
+fi
 
 missing=""
 for package in $packages; do

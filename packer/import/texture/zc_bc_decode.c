@@ -44,16 +44,18 @@ static void zc__decode_color(const uint8_t *block, int four_colors, uint8_t rgba
     for (int i = 0; i < 16; ++i) memcpy(rgba + i * 4, palette[(indices >> (2 * i)) & 3], 4);
 }
 
-/* One BC4 channel block (8 bytes) into out[i * stride]. */
+/* One BC4 channel block (8 bytes) into out[i * stride]. The interpolated values are
+ * truncated, as the BC1 colours above are and as the common CPU decoders (Pillow's
+ * among them) do, so a file extracted as DDS decodes to these very bytes elsewhere. */
 static void zc__decode_channel(const uint8_t *block, uint8_t *out, int stride) {
     int a0 = block[0], a1 = block[1];
     uint8_t palette[8];
     palette[0] = (uint8_t)a0;
     palette[1] = (uint8_t)a1;
     if (a0 > a1) {
-        for (int i = 1; i < 7; ++i) palette[i + 1] = (uint8_t)(((7 - i) * a0 + i * a1 + 3) / 7);
+        for (int i = 1; i < 7; ++i) palette[i + 1] = (uint8_t)(((7 - i) * a0 + i * a1) / 7);
     } else {
-        for (int i = 1; i < 5; ++i) palette[i + 1] = (uint8_t)(((5 - i) * a0 + i * a1 + 2) / 5);
+        for (int i = 1; i < 5; ++i) palette[i + 1] = (uint8_t)(((5 - i) * a0 + i * a1) / 5);
         palette[6] = 0;
         palette[7] = 255;
     }

@@ -1,0 +1,301 @@
+/* test_texture_export.c - `zcpack extract --format ktx2|dds` (zc_texture_export.h),
+ * checked by readers no one here wrote: KTX2 files by the ktx-parse npm package
+ * (format, extent, levels, layers, level sizes, the data format descriptor's model
+ * and transfer, every level's bytes against the pack's), DDS files by Pillow (Debian's
+ * python3-pil), whose BC1, BC3, BC4 and BC5 decoders and raw RGBA reader must give
+ * exactly the pixels of zcpack's own decoder. The textures are pygame's example images
+ * packed in every pixel format the manifest can ask for. Skipped, saying why, where
+ * node with ktx-parse or Pillow is missing (tools/bootstrap.sh --test-data installs
+ * both).
+ */
+#define _GNU_SOURCE
+#include <criterion/criterion.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "zc_exit.h"
+#include "zc_pack.h"
+#include "zc_test_images.h"
+#include "zc_test_util.h"
+#include "zc_texture_pixels.h"
+
+TestSuite(texture_export, .init = zcti_tree_setup, .fini = zcti_tree_teardown, .timeout = 300);
+
+typedef struct case_ {
+    const char *dir;            /* folder of the tree, matched by the manifest */
+    const char *format;         /* the manifest's "format" */
+    int srgb;
+    zc_pixel_format want;
+    int pillow;                 /* Pillow 9.4 reads this DDS */
+} case_;
+
+static const case_ cases[] = {
+    { "bc1", "bc1", 0, ZC_PIXEL_BC1_UNORM, 1 },   { "bc1s", "bc1", 1, ZC_PIXEL_BC1_SRGB, 0 },
+    { "bc3", "bc3", 0, ZC_PIXEL_BC3_UNORM, 1 },   { "bc3s", "bc3", 1, ZC_PIXEL_BC3_SRGB, 0 },
+    { "bc4", "bc4", 0, ZC_PIXEL_BC4_UNORM, 1 },   { "bc5", "bc5", 0, ZC_PIXEL_BC5_UNORM, 1 },
+    { "rgba8", "rgba8", 0, ZC_PIXEL_RGBA8_UNORM, 1 }, { "rgba8s", "rgba8", 1, ZC_PIXEL_RGBA8_SRGB, 1 },
+    { "r8", "r8", 0, ZC_PIXEL_R8_UNORM, 0 },      { "rg8", "rg8", 0, ZC_PIXEL_RG8_UNORM, 0 },
+    { "f16", "rgba16f", 0, ZC_PIXEL_RGBA16_FLOAT, 0 }, { "f32", "rgba32f", 0, ZC_PIXEL_RGBA32_FLOAT, 0 },
+};
+#define CASES (sizeof cases / sizeof cases[0])
+
+/* Two images per folder (an odd size among them: alien1 is 49 x 53), and a manifest
+ * giving each folder its format. Returns the pack. */
+static char *build_tree(void) {
+    char manifest[4096];
+    size_t n = (size_t)snprintf(manifest, sizeof manifest, "{ \"rules\": [");
+    for (size_t i = 0; i < CASES; ++i) {
+        zcti_require(ZCTI_PYGAME "/alien1.png");
+        char rel[64];
+        snprintf(rel, sizeof rel, "%s/alien1.png", cases[i].dir);
+        free(zcti_copy(ZCTI_PYGAME "/alien1.png", zcti_in_dir, rel));
+        snprintf(rel, sizeof rel, "%s/brick.png", cases[i].dir);
+        free(zcti_copy(ZCTI_PYGAME "/brick.png", zcti_in_dir, rel));
+        n += (size_t)snprintf(manifest + n, sizeof manifest - n, "%s { \"match\": \"%s/*\", \"format\": \"%s\", \"srgb\": %s }",
+                              i ? "," : "", cases[i].dir, cases[i].format, cases[i].srgb ? "true" : "false");
+    }
+    snprintf(manifest + n, sizeof manifest - n, " ] }\n");
+    zct_put_text(zcti_in_dir, "zcpack.json", manifest);
+    zct_run run = ZCT_CLI("build", zcti_in_dir, "-o", zcti_pack_path);
+    cr_assert_eq(run.code, 0, "build: %s", run.err);
+    zct_run_free(&run);
+    return zcti_pack_path;
+}
+
+/* Run argv with stdout into a malloc'd string; the exit status in *code. */
+static char *run_capture(const char *const argv[], int *code) {
+    char *out_path = zct_join(zct_tmp, "capture.out");
+    fflush(NULL);
+    pid_t pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        FILE *o = freopen(out_path, "w", stdout);
+        (void)o;
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    int status;
+    waitpid(pid, &status, 0);
+    *code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+    size_t size;
+    char *text = (char *)zct_read_file(out_path, &size);
+    free(out_path);
+    return text;
+}
+
+static zc_texture_view view_of(zc_pack *pack, const char *path) {
+    zc_entry e;
+    cr_assert_eq(zc_pack_find(pack, path, &e), ZC_OK, "%s", path);
+    zc_texture_view v;
+    cr_assert_eq(zc_texture_view_from_entry(&e, &v), ZC_OK, "%s", path);
+    return v;
+}
+
+static char *extract(const char *path, const char *format, const char *name) {
+    char *out = zct_join(zct_tmp, name);
+    zct_run run = ZCT_CLI("extract", zcti_pack_path, path, "-o", out, "--format", format);
+    cr_assert_eq(run.code, 0, "extract %s as %s: %s", path, format, run.err);
+    zct_run_free(&run);
+    return out;
+}
+
+/* ---------------------------------------------------------------------------------
+ * KTX2, read by ktx-parse
+ * ------------------------------------------------------------------------------- */
+
+static const char ktx_script[] =
+    "import { read } from 'ktx-parse';\n"
+    "import { readFileSync } from 'fs';\n"
+    "import { createHash } from 'crypto';\n"
+    "const c = read(new Uint8Array(readFileSync(process.argv[2])));\n"
+    "const d = c.dataFormatDescriptor[0];\n"
+    "console.log(JSON.stringify({ vkFormat: c.vkFormat, width: c.pixelWidth, height: c.pixelHeight,\n"
+    "  depth: c.pixelDepth, layers: c.layerCount, faces: c.faceCount, super: c.supercompressionScheme,\n"
+    "  model: d.colorModel, transfer: d.transferFunction, block: d.texelBlockDimension, bytesPlane: d.bytesPlane[0],\n"
+    "  samples: d.samples.length, writer: c.keyValue.KTXwriter || '',\n"
+    "  levels: c.levels.map(l => ({ bytes: l.levelData.length, raw: l.uncompressedByteLength,\n"
+    "    sha: createHash('sha256').update(l.levelData).digest('hex') })) }));\n";
+
+static const char *ktx_dir(void) {
+    static char dir[4096];
+    snprintf(dir, sizeof dir, "%s/build/test-npm", zct_source_dir());
+    char probe[4200];
+    snprintf(probe, sizeof probe, "%s/node_modules/ktx-parse/package.json", dir);
+    if (!zct_exists(probe)) cr_skip_test("ktx-parse is not installed in %s (tools/bootstrap.sh --test-data)", dir);
+    if (access("/usr/bin/node", X_OK) != 0) cr_skip_test("node is not installed");
+    return dir;
+}
+
+/* SHA-256 of one level as the KTX2 file lays it out: every layer's level, tight. */
+static void level_sha(const zc_texture_view *v, uint32_t level, char hex[65]) {
+    uint32_t block = 1, block_bytes = 1;
+    zc_pixel_format_block(v->format, &block, &block_bytes);
+    char *bin = zct_join(zct_tmp, "level.bin");
+    FILE *f = fopen(bin, "wb");
+    for (uint32_t layer = 0; layer < v->layers; ++layer) {
+        zc_texture_level_view lv;
+        cr_assert_eq(zc_texture_view_level(v, level, layer, &lv), ZC_OK);
+        uint32_t rows = (lv.height + block - 1) / block * lv.depth, row_bytes = (lv.width + block - 1) / block * block_bytes;
+        for (uint32_t r = 0; r < rows; ++r) fwrite((const uint8_t *)lv.data + (size_t)r * lv.row_pitch, 1, row_bytes, f);
+    }
+    fclose(f);
+    int code;
+    char *out = run_capture((const char *const[]){ "/usr/bin/sha256sum", bin, NULL }, &code);
+    cr_assert_eq(code, 0);
+    memcpy(hex, out, 64);
+    hex[64] = 0;
+    free(out);
+    free(bin);
+}
+
+Test(texture_export, ktx2_read_by_ktx_parse) {
+    const char *dir = ktx_dir();
+    build_tree();
+    char *script = zct_join(dir, "zc_read_ktx2.mjs"); /* beside node_modules, so the import resolves */
+    zct_put_text(dir, "zc_read_ktx2.mjs", ktx_script);
+    zc_pack *pack;
+    cr_assert_eq(zc_pack_open(&pack, &(zc_pack_desc){ .path = zcti_pack_path }), ZC_OK);
+    static const uint32_t vk[][2] = { { ZC_PIXEL_BC1_UNORM, 133 }, { ZC_PIXEL_BC1_SRGB, 134 }, { ZC_PIXEL_BC3_UNORM, 137 },
+                                      { ZC_PIXEL_BC3_SRGB, 138 },  { ZC_PIXEL_BC4_UNORM, 139 }, { ZC_PIXEL_BC5_UNORM, 141 },
+                                      { ZC_PIXEL_RGBA8_UNORM, 37 }, { ZC_PIXEL_RGBA8_SRGB, 43 }, { ZC_PIXEL_R8_UNORM, 9 },
+                                      { ZC_PIXEL_RG8_UNORM, 16 },   { ZC_PIXEL_RGBA16_FLOAT, 97 }, { ZC_PIXEL_RGBA32_FLOAT, 109 } };
+    for (size_t i = 0; i < CASES; ++i) {
+        char path[64];
+        snprintf(path, sizeof path, "%s/alien1.png", cases[i].dir);
+        zc_texture_view v = view_of(pack, path);
+        cr_assert_eq(v.format, cases[i].want, "%s: format %u", path, v.format);
+        char *file = extract(path, "ktx2", "t.ktx2");
+        int code;
+        char *json = run_capture((const char *const[]){ "/usr/bin/node", script, file, NULL }, &code);
+        cr_assert_eq(code, 0, "ktx-parse cannot read the KTX2 of %s", path);
+        cJSON *o = cJSON_Parse(json);
+        cr_assert_not_null(o, "%s", json);
+        uint32_t want_vk = 0;
+        for (size_t k = 0; k < sizeof vk / sizeof vk[0]; ++k)
+            if (vk[k][0] == v.format) want_vk = vk[k][1];
+        cr_assert_eq((uint32_t)cJSON_GetObjectItem(o, "vkFormat")->valuedouble, want_vk, "%s", path);
+        cr_assert_eq((uint32_t)cJSON_GetObjectItem(o, "width")->valuedouble, v.width);
+        cr_assert_eq((uint32_t)cJSON_GetObjectItem(o, "height")->valuedouble, v.height);
+        cr_assert_eq(cJSON_GetObjectItem(o, "depth")->valuedouble, 0.0);
+        cr_assert_eq(cJSON_GetObjectItem(o, "layers")->valuedouble, 0.0);
+        cr_assert_eq(cJSON_GetObjectItem(o, "faces")->valuedouble, 1.0);
+        cr_assert_eq(cJSON_GetObjectItem(o, "super")->valuedouble, 0.0);
+        cr_assert_str_eq(cJSON_GetObjectItem(o, "writer")->valuestring, "zcpack");
+        double transfer = cJSON_GetObjectItem(o, "transfer")->valuedouble;
+        cr_assert_eq(transfer, zc_pixel_format_is_srgb(v.format) ? 2.0 : 1.0, "%s: transfer %g", path, transfer);
+        uint32_t block = 1, block_bytes = 1;
+        zc_pixel_format_block(v.format, &block, &block_bytes);
+        cr_assert_eq((uint32_t)cJSON_GetObjectItem(o, "bytesPlane")->valuedouble, block_bytes, "%s", path);
+        cJSON *levels = cJSON_GetObjectItem(o, "levels");
+        cr_assert_eq((uint32_t)cJSON_GetArraySize(levels), v.mip_count, "%s", path);
+        for (uint32_t l = 0; l < v.mip_count; ++l) {
+            char hex[65];
+            level_sha(&v, l, hex);
+            cr_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(levels, (int)l), "sha")->valuestring, hex,
+                             "%s level %u: bytes differ from the pack's", path, l);
+        }
+        cJSON_Delete(o);
+        free(json);
+        free(file);
+    }
+    zc_pack_close(pack);
+    free(script);
+}
+
+/* ---------------------------------------------------------------------------------
+ * DDS, read by Pillow
+ * ------------------------------------------------------------------------------- */
+
+static const char pillow_script[] =
+    "import sys\n"
+    "from PIL import Image\n"
+    "im = Image.open(sys.argv[1])\n"
+    "im.load()\n"
+    "sys.stdout.write(im.mode + ' %d %d\\n' % im.size)\n"
+    "open(sys.argv[2], 'wb').write(im.convert('RGBA').tobytes())\n";
+
+Test(texture_export, dds_read_by_pillow_matches_zcpack_decoder) {
+    if (access("/usr/bin/python3", X_OK) != 0 ||
+        system("/usr/bin/python3 -c 'import PIL.DdsImagePlugin' > /dev/null 2>&1") != 0)
+        cr_skip_test("Pillow for /usr/bin/python3 is not installed (tools/bootstrap.sh --test-data: python3-pil)");
+    build_tree();
+    zct_put_text(zct_tmp, "read_dds.py", pillow_script);
+    char *script = zct_join(zct_tmp, "read_dds.py"), *pixels = zct_join(zct_tmp, "pixels.rgba");
+    zc_pack *pack;
+    cr_assert_eq(zc_pack_open(&pack, &(zc_pack_desc){ .path = zcti_pack_path }), ZC_OK);
+    int compared = 0;
+    for (size_t i = 0; i < CASES; ++i) {
+        const char *images[] = { "alien1.png", "brick.png" };
+        for (int k = 0; k < 2; ++k) {
+            char path[64];
+            snprintf(path, sizeof path, "%s/%s", cases[i].dir, images[k]);
+            zc_texture_view v = view_of(pack, path);
+            char *file = extract(path, "dds", "t.dds");
+            size_t dds_size;
+            uint8_t *dds = zct_read_file(file, &dds_size);
+            cr_assert(dds_size > 128 && memcmp(dds, "DDS ", 4) == 0, "%s: not a DDS file", path);
+            free(dds);
+            if (!cases[i].pillow) { /* DX10 formats Pillow 9.4 does not read: the header only */
+                free(file);
+                continue;
+            }
+            int code;
+            char *out = run_capture((const char *const[]){ "/usr/bin/python3", script, file, pixels, NULL }, &code);
+            cr_assert_eq(code, 0, "Pillow cannot read the DDS of %s", path);
+            unsigned w = 0, h = 0;
+            char mode[8] = "";
+            cr_assert_eq(sscanf(out, "%7s %u %u", mode, &w, &h), 3, "%s", out);
+            cr_assert(w == v.width && h == v.height, "%s: Pillow sees %ux%u, the pack has %ux%u", path, w, h, v.width,
+                      v.height);
+            zc_texture_level_view lv;
+            cr_assert_eq(zc_texture_view_level(&v, 0, 0, &lv), ZC_OK);
+            uint8_t *ours = malloc((size_t)w * h * 4);
+            cr_assert_eq(zc_texture_level_decode_rgba8(v.format, &lv, ours), ZC_OK);
+            size_t size;
+            uint8_t *theirs = zct_read_file(pixels, &size);
+            cr_assert_eq(size, (size_t)w * h * 4);
+            /* channels Pillow's mode carries: BC4 is grey (L), BC5 red and green (RGB with blue 0) */
+            int channels = !strcmp(mode, "L") ? 1 : !strcmp(mode, "RGB") ? 3 : 4;
+            size_t differ = 0;
+            for (size_t p = 0; p < (size_t)w * h; ++p)
+                for (int c = 0; c < channels; ++c) differ += ours[p * 4 + c] != theirs[p * 4 + c];
+            cr_assert_eq(differ, 0, "%s (%s): %zu channel values differ between Pillow and zcpack's decoder", path,
+                         zc_pixel_format_name(v.format), differ);
+            compared++;
+            free(ours);
+            free(theirs);
+            free(out);
+            free(file);
+        }
+    }
+    cr_assert_eq(compared, 12, "compared %d textures", compared);
+    zc_pack_close(pack);
+    free(script);
+    free(pixels);
+}
+
+Test(texture_export, usage_errors) {
+    build_tree();
+    char *out = zct_join(zct_tmp, "x.ktx2");
+    zct_run bad = ZCT_CLI("extract", zcti_pack_path, "bc1/alien1.png", "-o", out, "--format", "tga");
+    ZCT_EXPECT_CODE(bad, ZC_EXIT_USAGE);
+    cr_assert(strstr(bad.err, "--format tga: expected png, ktx2 or dds"), "%s", bad.err);
+    zct_run level = ZCT_CLI("extract", zcti_pack_path, "bc1/alien1.png", "-o", out, "--level", "1");
+    ZCT_EXPECT_CODE(level, ZC_EXIT_USAGE); /* .ktx2 means KTX2: every level already */
+    zct_run by_name = ZCT_CLI("extract", zcti_pack_path, "bc1/alien1.png", "-o", out);
+    ZCT_EXPECT_CODE(by_name, ZC_EXIT_OK);
+    size_t size;
+    uint8_t *bytes = zct_read_file(out, &size);
+    cr_assert(size > 12 && memcmp(bytes, "\xABKTX 20\xBB\r\n\x1A\n", 12) == 0, "the .ktx2 name did not give KTX2");
+    free(bytes);
+    zct_run_free(&bad);
+    zct_run_free(&level);
+    zct_run_free(&by_name);
+    free(out);
+}
