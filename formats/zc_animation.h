@@ -42,6 +42,7 @@ extern "C" {
 #define ZC_ANIMATION_MAX_FLOATS (1u << 30)     /* times, and values, of one clip */
 #define ZC_ANIMATION_MAX_NAME 1024u
 #define ZC_ANIMATION_MAX_WIDTH 255u            /* floats per key value (morph targets) */
+#define ZC_ANIMATION_MAX_JOINTS 65535u         /* joint_count: a skeleton's limit (zc_skeleton.h) */
 
 /* What a channel animates. Values are stable. */
 typedef enum zc_animation_path {
@@ -73,7 +74,8 @@ typedef struct zc_animation {
     zc_string name;             /* UTF-8, at most ZC_ANIMATION_MAX_NAME bytes; may be empty */
     uint64_t skeleton;          /* asset id of the skeleton entry the joints index */
     float duration;             /* seconds: the last key time of any channel; finite, >= 0 */
-    uint32_t joint_count;       /* joints of that skeleton; every channel's joint is below */
+    uint32_t joint_count;       /* joints of that skeleton, at most ZC_ANIMATION_MAX_JOINTS;
+                                   every channel's joint is below */
     zc_array channels;          /* zc_animation_channel[0, ZC_ANIMATION_MAX_CHANNELS] */
     zc_array times;             /* float[0, ZC_ANIMATION_MAX_FLOATS] */
     zc_array values;            /* float[0, ZC_ANIMATION_MAX_FLOATS] */
@@ -161,6 +163,8 @@ static inline zc_result zc_animation_check(const void *payload, uint64_t size, z
     if (!zc_f32_finite(a->duration) || a->duration < 0.0f)
         return zc_fail(diag, ZC_ERR_BAD_ENTRY, "animation duration is not a finite number of seconds");
     if (a->skeleton == 0) return zc_fail(diag, ZC_ERR_BAD_ENTRY, "animation names no skeleton");
+    if (a->joint_count > ZC_ANIMATION_MAX_JOINTS)
+        return zc_fail(diag, ZC_ERR_LIMIT, "animation over %u joints, more than a skeleton holds", a->joint_count);
     zc_result r = zc_check_string(payload, size, &a->name, ZC_ANIMATION_MAX_NAME, diag);
     if (r == ZC_OK)
         r = zc_check_array(payload, size, &a->channels, sizeof(zc_animation_channel), 8, ZC_ANIMATION_MAX_CHANNELS,

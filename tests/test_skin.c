@@ -474,6 +474,9 @@ Test(skin, validators_refuse_damaged_payloads) {
     times[ch[1].first_time + 2] = times[ch[1].first_time + 1] - 0.25f; /* out of order */
     cr_assert_eq(zc_animation_check(a, ae->size, &d), ZC_ERR_BAD_ENTRY);
     memcpy(a, ae->payload, ae->size);
+    an->joint_count = 70000; /* more than any skeleton: a reader sizing poses by it must not trust it */
+    cr_assert_eq(zc_animation_check(a, ae->size, &d), ZC_ERR_LIMIT);
+    memcpy(a, ae->payload, ae->size);
     an->duration = 1.0f; /* keys after the end */
     cr_assert_eq(zc_animation_check(a, ae->size, &d), ZC_ERR_BAD_ENTRY);
     memcpy(a, ae->payload, ae->size);
