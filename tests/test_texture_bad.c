@@ -680,3 +680,35 @@ Test(texture_bad, truncated_entries_refused) {
     }
     free(img.bytes);
 }
+
+/* Images no importer reads (OpenEXR, WebP), and a PNG and a JPEG under names the
+ * texture importer does not claim, are packed as their bytes with a warning naming
+ * the file and what it looks like; a text file and a WAV get none. The CLI shows the
+ * warnings, and the build succeeds. */
+Test(texture_bad, image_lookalikes_are_reported) {
+    zcti_require(ZCTI_EXR_DIR "/city.exr");
+    zcti_require(ZCTI_PYGAME "/scarlet.webp");
+    free(zcti_copy(ZCTI_EXR_DIR "/city.exr", zcti_in_dir, "sky/city.exr"));
+    free(zcti_copy(ZCTI_PYGAME "/scarlet.webp", zcti_in_dir, "ui/scarlet.webp"));
+    free(zcti_copy(ZCTI_PYGAME "/alien1.png", zcti_in_dir, "ui/alien1.png.bak"));
+    free(zcti_copy(ZCTI_PYGAME "/red.jpg", zcti_in_dir, "ui/red.jpeg2"));
+    free(zcti_copy(ZCTI_PYGAME "/boom.wav", zcti_in_dir, "sounds/boom.wav"));
+    zct_put_text(zcti_in_dir, "notes.txt", "PNG is not a magic number here\n");
+    zct_run run = ZCT_CLI("build", zcti_in_dir, "-o", zcti_pack_path);
+    cr_assert_eq(run.code, 0, "exit %d\n%s", run.code, run.err);
+    const char *want[] = {
+        "city.exr: looks like an OpenEXR image, which no importer of zcpack reads: packed as raw bytes",
+        "scarlet.webp: looks like a WebP image, which no importer of zcpack reads: packed as raw bytes",
+        "alien1.png.bak: looks like a PNG image but its name does not end in .png",
+        "red.jpeg2: looks like a JPEG image but its name does not end in .jpg",
+    };
+    for (size_t i = 0; i < sizeof want / sizeof *want; ++i) cr_assert(strstr(run.err, want[i]), "no \"%s\" in:\n%s", want[i], run.err);
+    cr_assert_null(strstr(run.err, "boom.wav"), "%s", run.err);
+    cr_assert_null(strstr(run.err, "notes.txt"), "%s", run.err);
+    zct_run_free(&run);
+    zc_pack *pack = zcti_open_pack(zcti_pack_path);
+    zc_entry e;
+    cr_assert_eq(zc_pack_find(pack, "sky/city.exr", &e), ZC_OK);
+    cr_assert_eq(e.type, ZC_TYPE_BLOB);
+    zc_pack_close(pack);
+}

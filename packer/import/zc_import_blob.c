@@ -2,9 +2,16 @@
  *
  * Options:
  *   align   payload alignment in bytes, a power of two in [16, 65536]; default 16.
+ *
+ * A file whose first bytes say it is an image or a texture (OpenEXR, WebP, DDS, KTX,
+ * TIFF, AVIF, HEIF, JPEG XL, or a PNG, JPEG, GIF, PSD or Radiance HDR under a name the
+ * texture importer does not claim) is still packed as its bytes, with a warning that
+ * says so: a texture that silently became a blob is found at build time, not when the
+ * engine fails to load it.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -28,6 +35,51 @@ static uint32_t zc__blob_align_log2(const zc_import_source *src, zc_diag *diag) 
     return 0;
 }
 
+/* What the first bytes of a file say it is, when that is an image. */
+typedef struct zc__lookalike {
+    uint32_t offset;
+    uint32_t length;
+    const char *magic;
+    const char *what;
+    const char *extension;      /* the texture importer reads it under this name; NULL: none does */
+} zc__lookalike;
+
+static const zc__lookalike zc__lookalikes[] = {
+    { 0, 4, "\x76\x2f\x31\x01", "an OpenEXR image", NULL },
+    { 8, 4, "WEBP", "a WebP image", NULL },
+    { 0, 4, "DDS ", "a DDS texture", NULL },
+    { 0, 8, "\xabKTX 20\xbb", "a KTX2 texture", NULL },
+    { 0, 8, "\xabKTX 11\xbb", "a KTX texture", NULL },
+    { 0, 4, "II*\0", "a TIFF image", NULL },
+    { 0, 4, "MM\0*", "a TIFF image", NULL },
+    { 4, 8, "ftypavif", "an AVIF image", NULL },
+    { 4, 8, "ftypheic", "a HEIF image", NULL },
+    { 0, 2, "\xff\x0a", "a JPEG XL image", NULL },
+    { 4, 8, "JXL \x0d\x0a\x87\x0a", "a JPEG XL image", NULL },
+    { 0, 8, "\x89PNG\r\n\x1a\n", "a PNG image", "png" },
+    { 0, 3, "\xff\xd8\xff", "a JPEG image", "jpg" },
+    { 0, 4, "GIF8", "a GIF image", "gif" },
+    { 0, 4, "8BPS", "a Photoshop image", "psd" },
+    { 0, 10, "#?RADIANCE", "a Radiance HDR image", "hdr" },
+    { 0, 6, "#?RGBE", "a Radiance HDR image", "hdr" },
+};
+
+/* The warning for a file whose first n bytes look like an image, written to
+ * out[size]; 0 when they do not. Safe on any bytes. */
+static int zc__lookalike_note(const uint8_t *head, size_t n, char *out, size_t size) {
+    for (size_t i = 0; i < sizeof zc__lookalikes / sizeof *zc__lookalikes; ++i) {
+        const zc__lookalike *l = &zc__lookalikes[i];
+        if (n < (size_t)l->offset + l->length || memcmp(head + l->offset, l->magic, l->length) != 0) continue;
+        if (l->extension)
+            snprintf(out, size, "looks like %s but its name does not end in .%s: packed as raw bytes (rename it to "
+                                "import it as a texture)", l->what, l->extension);
+        else
+            snprintf(out, size, "looks like %s, which no importer of zcpack reads: packed as raw bytes", l->what);
+        return 1;
+    }
+    return 0;
+}
+
 zc_result zc__import_blob(const zc_import_source *src, zc_writer *w, zc_diag *diag) {
     uint32_t align_log2 = zc__blob_align_log2(src, diag);
     if (align_log2 == 0) return ZC_ERR_INVALID_ARGUMENT;
@@ -41,6 +93,7 @@ zc_result zc__import_blob(const zc_import_source *src, zc_writer *w, zc_diag *di
         return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory for the read buffer");
     }
 
+    int first = 1;
     zc_result r = zc_writer_begin_entry(w, src->entry_path, ZC_TYPE_BLOB, ZC_BLOB_LAYOUT_HASH, align_log2);
     if (r != ZC_OK) zc_fail(diag, r, "cannot begin the entry: %s", zc_result_str(r));
     while (r == ZC_OK) {
@@ -51,6 +104,10 @@ zc_result zc__import_blob(const zc_import_source *src, zc_writer *w, zc_diag *di
             break;
         }
         if (n == 0) break;
+        char note[256];
+        if (first && zc__lookalike_note(chunk, (size_t)n, note, sizeof note))
+            zc_import_notes_log(note, src->file_path, src->logger);
+        first = 0;
         r = zc_writer_write(w, chunk, (size_t)n);
         if (r != ZC_OK) zc_fail(diag, r, "cannot write the entry: %s", zc_result_str(r));
     }
@@ -103,6 +160,15 @@ zc_result zc__prepare_blob(const zc_import_source *src, zc_import_outputs *out, 
     if (r != ZC_OK) {
         free(data);
         return r;
+    }
+    char note[256];
+    size_t note_len = zc__lookalike_note(data, len, note, sizeof note) ? strlen(note) + 1 : 0;
+    if (note_len && (out->notes = (char *)malloc(note_len)) != NULL) memcpy(out->notes, note, note_len);
+    if (note_len && !out->notes) {
+        free(out->items);
+        out->items = NULL;
+        free(data);
+        return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory");
     }
     out->count = 1;
     out->items[0].type = ZC_TYPE_BLOB;
