@@ -60,7 +60,7 @@ header:close()
 -- section 3 and libcurl (the build cache's shared server), linked with --as-needed,
 -- so unused ones cost nothing.
 local runtime_links = { "zstd", "uv", "sodium", "m", "pthread" }
-local packer_links = { "cjson", "zstd", "uv", "sodium", "assimp", "meshoptimizer", "xxhash", "curl", "m", "pthread" }
+local packer_links = { "cjson", "zstd", "uv", "sodium", "assimp", "meshoptimizer", "xxhash", "curl", "astcenc", "m", "pthread" }
 
 -- Include directories per project, so that a back-edge of the dependency rule
 -- (DESIGN.md section 2) fails to compile: formats/ includes nothing outside itself;

@@ -158,12 +158,14 @@ void zc__decode_rgba32f(const uint8_t *p, uint8_t *out) {
 
 /* One depth slice through the row's decoder: `src` holds its block rows, `out` width *
  * height RGBA8 texels. */
+#define ZC__MAX_BLOCK_TEXELS 64u /* an 8x8 ASTC block */
+
 static void zc__decode_slice(uint32_t format, const zc_texture_level_view *level, const uint8_t *src, uint8_t *out) {
     uint32_t block = 1, bytes = 0;
     zc_pixel_format_block(format, &block, &bytes);
     zc_pixel_decode_fn decode = zc_pixel_format_row_of(format)->decode;
     uint32_t w = level->width, h = level->height;
-    uint8_t rgba[64];
+    uint8_t rgba[ZC__MAX_BLOCK_TEXELS * 4];
     for (uint32_t by = 0; by < (h + block - 1) / block; ++by) {
         for (uint32_t bx = 0; bx < (w + block - 1) / block; ++bx) {
             decode(src + (size_t)by * level->row_pitch + (size_t)bx * bytes, rgba);
@@ -176,8 +178,8 @@ static void zc__decode_slice(uint32_t format, const zc_texture_level_view *level
 
 zc_result zc_texture_level_decode_rgba8(uint32_t format, const zc_texture_level_view *level, uint8_t *out) {
     uint32_t block, bytes;
-    if (!level || !out || !level->data || !zc_pixel_format_block(format, &block, &bytes) || block > 4 ||
-        !zc_pixel_format_row_of(format)) /* decode_slice holds one block of at most 4x4 */
+    if (!level || !out || !level->data || !zc_pixel_format_block(format, &block, &bytes) ||
+        block * block > ZC__MAX_BLOCK_TEXELS || !zc_pixel_format_row_of(format)) /* decode_slice holds one block */
         return ZC_ERR_INVALID_ARGUMENT;
     if (level->width == 0 || level->height == 0 || level->depth == 0 || level->width > ZC_TEXTURE_MAX_EXTENT ||
         level->height > ZC_TEXTURE_MAX_EXTENT || level->depth > ZC_TEXTURE_MAX_DEPTH)

@@ -81,6 +81,9 @@ typedef enum zc_texture_choice {
     ZC_TEXTURE_CHOICE_BC3 = ZC_PIXEL_BC3_UNORM,
     ZC_TEXTURE_CHOICE_BC4 = ZC_PIXEL_BC4_UNORM,
     ZC_TEXTURE_CHOICE_BC5 = ZC_PIXEL_BC5_UNORM,
+    ZC_TEXTURE_CHOICE_ASTC4x4 = ZC_PIXEL_ASTC_4x4_UNORM,
+    ZC_TEXTURE_CHOICE_ASTC6x6 = ZC_PIXEL_ASTC_6x6_UNORM,
+    ZC_TEXTURE_CHOICE_ASTC8x8 = ZC_PIXEL_ASTC_8x8_UNORM,
 } zc_texture_choice;
 
 /* Manifest name of a choice ("rgba8", "bc5", ...); NULL for AUTO and unknown values. */

@@ -23,6 +23,15 @@ void zc__decode_bc1(const uint8_t *block, uint8_t *rgba);
 void zc__decode_bc3(const uint8_t *block, uint8_t *rgba);
 void zc__decode_bc4(const uint8_t *block, uint8_t *rgba);
 void zc__decode_bc5(const uint8_t *block, uint8_t *rgba);
+/* zc_astc.c: libastcenc */
+#define ZC__ASTC_CODECS(n)                                                                  \
+    void zc__encode_astc##n(const zc_texels *img, uint8_t *dst, uint32_t row_pitch);          \
+    void zc__encode_astc##n##_srgb(const zc_texels *img, uint8_t *dst, uint32_t row_pitch);   \
+    void zc__decode_astc##n(const uint8_t *block, uint8_t *rgba);                             \
+    void zc__decode_astc##n##_srgb(const uint8_t *block, uint8_t *rgba);
+ZC__ASTC_CODECS(4)
+ZC__ASTC_CODECS(6)
+ZC__ASTC_CODECS(8)
 
 #define A ZC_PIXEL_ROW_ALPHA
 #define F ZC_PIXEL_ROW_FLOAT
@@ -41,6 +50,12 @@ static const zc_pixel_format_row zc__pixel_rows[] = {
     { ZC_PIXEL_BC3_SRGB, "bc3", A | S, zc__encode_bc3, zc__decode_bc3 },
     { ZC_PIXEL_BC4_UNORM, "bc4", 0, zc__encode_bc4, zc__decode_bc4 },
     { ZC_PIXEL_BC5_UNORM, "bc5", 0, zc__encode_bc5, zc__decode_bc5 },
+    { ZC_PIXEL_ASTC_4x4_UNORM, "astc4x4", A, zc__encode_astc4, zc__decode_astc4 },
+    { ZC_PIXEL_ASTC_4x4_SRGB, "astc4x4", A | S, zc__encode_astc4_srgb, zc__decode_astc4_srgb },
+    { ZC_PIXEL_ASTC_6x6_UNORM, "astc6x6", A, zc__encode_astc6, zc__decode_astc6 },
+    { ZC_PIXEL_ASTC_6x6_SRGB, "astc6x6", A | S, zc__encode_astc6_srgb, zc__decode_astc6_srgb },
+    { ZC_PIXEL_ASTC_8x8_UNORM, "astc8x8", A, zc__encode_astc8, zc__decode_astc8 },
+    { ZC_PIXEL_ASTC_8x8_SRGB, "astc8x8", A | S, zc__encode_astc8_srgb, zc__decode_astc8_srgb },
 };
 
 #undef A

@@ -13,6 +13,7 @@
 
 enum { /* Khronos data format descriptor values (KDF 1.3) */
     DF_MODEL_RGBSDA = 1, DF_MODEL_BC1A = 128, DF_MODEL_BC3 = 130, DF_MODEL_BC4 = 131, DF_MODEL_BC5 = 132,
+    DF_MODEL_ASTC = 162,
     DF_PRIMARIES_BT709 = 1, DF_TRANSFER_LINEAR = 1, DF_TRANSFER_SRGB = 2,
     DF_LINEAR = 0x10, DF_SIGNED = 0x40, DF_FLOAT = 0x80, DF_ALPHA = 15,
 };
@@ -41,6 +42,13 @@ static const zc__export_format zc__formats[] = {
     { ZC_PIXEL_BC3_SRGB, 138, 78, "", DF_MODEL_BC3, 2, 64, 0 },
     { ZC_PIXEL_BC4_UNORM, 139, 80, "ATI1", DF_MODEL_BC4, 1, 64, 0 },
     { ZC_PIXEL_BC5_UNORM, 141, 83, "ATI2", DF_MODEL_BC5, 2, 64, 0 },
+    /* ASTC: Direct3D has no format for it, so no DDS (dxgi 0) */
+    { ZC_PIXEL_ASTC_4x4_UNORM, 157, 0, "", DF_MODEL_ASTC, 1, 128, 0 },
+    { ZC_PIXEL_ASTC_4x4_SRGB, 158, 0, "", DF_MODEL_ASTC, 1, 128, 0 },
+    { ZC_PIXEL_ASTC_6x6_UNORM, 165, 0, "", DF_MODEL_ASTC, 1, 128, 0 },
+    { ZC_PIXEL_ASTC_6x6_SRGB, 166, 0, "", DF_MODEL_ASTC, 1, 128, 0 },
+    { ZC_PIXEL_ASTC_8x8_UNORM, 171, 0, "", DF_MODEL_ASTC, 1, 128, 0 },
+    { ZC_PIXEL_ASTC_8x8_SRGB, 172, 0, "", DF_MODEL_ASTC, 1, 128, 0 },
 };
 
 static const zc__export_format *zc__export_format_of(uint32_t format) {
@@ -269,6 +277,9 @@ zc_result zc_texture_export(const zc_texture_view *view, zc_texture_container ki
     if (!f || view->mip_count == 0 || view->mip_count > ZC_TEXTURE_MAX_MIPS || view->layers == 0)
         return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "pixel format %u has no KTX2 or DDS name",
                        view ? (unsigned)view->format : 0u);
+    if (kind == ZC_TEXTURE_DDS && !f->dxgi_format)
+        return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "DDS has no format for %s (Direct3D has no ASTC): use KTX2",
+                       zc_pixel_format_name(view->format));
     zc_result r = kind == ZC_TEXTURE_KTX2 ? zc__ktx2(view, f, out, out_size)
                   : kind == ZC_TEXTURE_DDS ? zc__dds(view, f, out, out_size)
                                            : ZC_ERR_INVALID_ARGUMENT;
