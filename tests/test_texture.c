@@ -346,35 +346,40 @@ typedef struct policy_case {
     zc_pixel_format compressed; /* format by default */
     zc_pixel_format plain;      /* format with --no-compress */
     uint32_t flags;             /* flags either way */
+    zc_pixel_format mobile;     /* format with "profile": "mobile" */
 } policy_case;
 
 static const policy_case policy_cases[] = {
-    { ZCTI_PYGAME "/alien1.jpg", "opaque.jpg", ZC_PIXEL_BC1_SRGB, ZC_PIXEL_RGBA8_SRGB, 0 },
+    { ZCTI_PYGAME "/alien1.jpg", "opaque.jpg", ZC_PIXEL_BC1_SRGB, ZC_PIXEL_RGBA8_SRGB, 0, ZC_PIXEL_ASTC_6x6_SRGB },
     { ZCTI_PYGAME "/alien1.png", "cutout.png", ZC_PIXEL_BC3_SRGB, ZC_PIXEL_RGBA8_SRGB,
-      ZC_TEXTURE_HAS_ALPHA | ZC_TEXTURE_CUTOUT },
+      ZC_TEXTURE_HAS_ALPHA | ZC_TEXTURE_CUTOUT, ZC_PIXEL_ASTC_6x6_SRGB },
     { ZCTI_ASSIMP "/glTF2/ClearCoat-glTF/PartialCoating_Alpha.png", "blend.png", ZC_PIXEL_BC3_SRGB,
-      ZC_PIXEL_RGBA8_SRGB, ZC_TEXTURE_HAS_ALPHA },
-    { ZCTI_PIXBUF_IMAGES "/reftests/cat.jpg", "grey.jpg", ZC_PIXEL_BC4_UNORM, ZC_PIXEL_RGBA8_UNORM, 0 },
+      ZC_PIXEL_RGBA8_SRGB, ZC_TEXTURE_HAS_ALPHA, ZC_PIXEL_ASTC_6x6_SRGB },
+    { ZCTI_PIXBUF_IMAGES "/reftests/cat.jpg", "grey.jpg", ZC_PIXEL_BC4_UNORM, ZC_PIXEL_RGBA8_UNORM, 0, ZC_PIXEL_ASTC_4x4_UNORM },
     { ZCTI_ASSIMP "/glTF2/ClearCoat-glTF/RibsNormal.png", "ribs_n.png", ZC_PIXEL_BC5_UNORM, ZC_PIXEL_RGBA8_UNORM,
-      ZC_TEXTURE_NORMAL_MAP },
+      ZC_TEXTURE_NORMAL_MAP, ZC_PIXEL_ASTC_4x4_UNORM },
     { ZCTI_ASSIMP "/glTF2/ClearCoat-glTF/RibsNormal.png", "dir/wall_normal.png", ZC_PIXEL_BC5_UNORM,
-      ZC_PIXEL_RGBA8_UNORM, ZC_TEXTURE_NORMAL_MAP },
-    { ZCTI_PYGAME "/yellow.tga", "crate_NRM.tga", ZC_PIXEL_BC5_UNORM, ZC_PIXEL_RGBA8_UNORM, ZC_TEXTURE_NORMAL_MAP },
-    { ZCTI_PYGAME "/arraydemo.bmp", "not_a_normal_nx.bmp", ZC_PIXEL_BC1_SRGB, ZC_PIXEL_RGBA8_SRGB, 0 },
+      ZC_PIXEL_RGBA8_UNORM, ZC_TEXTURE_NORMAL_MAP, ZC_PIXEL_ASTC_4x4_UNORM },
+    { ZCTI_PYGAME "/yellow.tga", "crate_NRM.tga", ZC_PIXEL_BC5_UNORM, ZC_PIXEL_RGBA8_UNORM, ZC_TEXTURE_NORMAL_MAP,
+      ZC_PIXEL_ASTC_4x4_UNORM },
+    { ZCTI_PYGAME "/arraydemo.bmp", "not_a_normal_nx.bmp", ZC_PIXEL_BC1_SRGB, ZC_PIXEL_RGBA8_SRGB, 0, ZC_PIXEL_ASTC_6x6_SRGB },
 };
 #define POLICY_CASES (sizeof policy_cases / sizeof policy_cases[0])
 
-static void check_policy(int no_compress) {
+/* mode 0: the default policy; 1: --no-compress; 2: the mobile profile (a manifest). */
+static void check_policy(int mode) {
+    int no_compress = mode == 1, mobile = mode == 2;
     for (size_t i = 0; i < POLICY_CASES; ++i)
         free(zcti_copy(policy_cases[i].source, zcti_in_dir, policy_cases[i].name));
     free(zcti_make_hdr("night.exr", zcti_in_dir, "sky.hdr"));
+    if (mobile) zct_put_text(zcti_in_dir, "zcpack.json", "{ \"rules\": [ { \"match\": \"*\", \"profile\": \"mobile\" } ] }");
     build_cli(no_compress ? "--no-compress" : NULL, NULL);
     zc_pack *pack = zcti_open_pack(zcti_pack_path);
     cr_assert_eq(zc_pack_entry_count(pack), POLICY_CASES + 1);
     for (size_t i = 0; i < POLICY_CASES + 1; ++i) {
         const policy_case *c = i < POLICY_CASES ? &policy_cases[i] : NULL;
         const char *name = c ? c->name : "sky.hdr";
-        zc_pixel_format want = !c ? ZC_PIXEL_RGBA16_FLOAT : no_compress ? c->plain : c->compressed;
+        zc_pixel_format want = !c ? ZC_PIXEL_RGBA16_FLOAT : no_compress ? c->plain : mobile ? c->mobile : c->compressed;
         uint32_t flags = c ? c->flags : ZC_TEXTURE_HDR;
         zc_entry entry;
         zc_texture_view view;
@@ -386,7 +391,10 @@ static void check_policy(int no_compress) {
         uint32_t w, h;
         free(zcti_stb_rgba8(file, &w, &h, NULL));
         zcti_assert_chain(&view, w, h, 1);
-        assert_matches_import(&entry, &view, file, name, &(zc_texture_settings){ .no_compress = no_compress });
+        assert_matches_import(&entry, &view, file, name,
+                              &(zc_texture_settings){ .no_compress = no_compress,
+                                                      .profile = mobile ? ZC_TEXTURE_PROFILE_MOBILE
+                                                                        : ZC_TEXTURE_PROFILE_DESKTOP });
         free(file);
     }
     zc_pack_close(pack);
@@ -394,6 +402,10 @@ static void check_policy(int no_compress) {
 
 Test(texture, policy_compressed) {
     check_policy(0);
+}
+
+Test(texture, policy_mobile_profile) {
+    check_policy(2);
 }
 
 Test(texture, policy_no_compress) {

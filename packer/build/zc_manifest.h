@@ -20,8 +20,9 @@
  * every other key comes from the importer rows (zc_importer.keys, zc_importers.c), which
  * say how each is read and where it is stored; the keys today:
  *   match            string, the glob (required, non-empty)
+ *   profile          "desktop" or "mobile": what "auto" picks (BCn, or ASTC)
  *   format           "auto", "rgba8", "r8", "rg8", "rgba16f", "rgba32f", "bc1", "bc3",
- *                    "bc4", "bc5"
+ *                    "bc4", "bc5", "astc4x4", "astc6x6", "astc8x8"
  *   srgb             boolean
  *   normal_map       boolean
  *   mips             boolean

@@ -39,6 +39,17 @@ static int zc__parse_texture_choice(const char *name, int *value) {
     return 1;
 }
 
+/* The manifest's "profile": "desktop" or "mobile". */
+static int zc__parse_texture_profile(const char *name, int *value) {
+    for (int p = ZC_TEXTURE_PROFILE_DESKTOP; name && p <= ZC_TEXTURE_PROFILE_MOBILE; ++p)
+        if (strcmp(name, zc_texture_profile_name((zc_texture_profile)p)) == 0) {
+            *value = p;
+            return 1;
+        }
+    return 0;
+}
+
+_Static_assert(sizeof(zc_texture_profile) == sizeof(int), "the manifest stores ENUM keys as int");
 _Static_assert(sizeof(zc_switch) == sizeof(int) && sizeof(zc_texture_choice) == sizeof(int),
                "the manifest stores SWITCH and ENUM keys as int");
 
@@ -46,6 +57,8 @@ _Static_assert(sizeof(zc_switch) == sizeof(int) && sizeof(zc_texture_choice) == 
 #define ZC__TEXTURE_KEYS(base)                                                                                   \
     { "format", ZC_IMPORT_KEY_ENUM, 0, 0, (base) + offsetof(zc_texture_settings, format), zc__parse_texture_choice, \
       zc_pixel_format_choice_list },                                                                             \
+    { "profile", ZC_IMPORT_KEY_ENUM, 0, 0, (base) + offsetof(zc_texture_settings, profile),                       \
+      zc__parse_texture_profile, zc_texture_profile_list },                                                      \
     { "srgb", ZC_IMPORT_KEY_SWITCH, 0, 0, (base) + offsetof(zc_texture_settings, srgb), NULL, NULL },             \
     { "normal_map", ZC_IMPORT_KEY_SWITCH, 0, 0, (base) + offsetof(zc_texture_settings, normal_map), NULL, NULL }, \
     { "mips", ZC_IMPORT_KEY_SWITCH, 0, 0, (base) + offsetof(zc_texture_settings, mips), NULL, NULL },             \

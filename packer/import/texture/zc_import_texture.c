@@ -67,7 +67,7 @@ static zc_result zc__resolve_settings(const zc_texture_settings *in, zc_texture_
     if ((out->format != ZC_TEXTURE_CHOICE_AUTO && !zc_pixel_format_row_for_choice(out->format, 0)) ||
         (unsigned)out->srgb > ZC_SWITCH_ON ||
         (unsigned)out->normal_map > ZC_SWITCH_ON || (unsigned)out->mips > ZC_SWITCH_ON ||
-        (unsigned)out->cutout > ZC_SWITCH_ON)
+        (unsigned)out->cutout > ZC_SWITCH_ON || (unsigned)out->profile > ZC_TEXTURE_PROFILE_MOBILE)
         return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "texture settings hold a value out of range");
     if (out->row_pitch_align == 0) out->row_pitch_align = 1;
     if (out->row_pitch_align > 4096 || (out->row_pitch_align & (out->row_pitch_align - 1)))
@@ -93,7 +93,15 @@ typedef struct zc__texture_plan {
     uint32_t mip_count;         /* levels stored */
 } zc__texture_plan;
 
-/* Pick the format by the policy of zc_texture_settings.format. */
+const char *zc_texture_profile_name(zc_texture_profile profile) {
+    return profile == ZC_TEXTURE_PROFILE_DESKTOP ? "desktop" : profile == ZC_TEXTURE_PROFILE_MOBILE ? "mobile" : NULL;
+}
+
+void zc_texture_profile_list(char *buf, size_t size) {
+    snprintf(buf, size, "one of desktop, mobile");
+}
+
+/* Pick the format by the policy of zc_texture_settings.format and .profile. */
 static zc_result zc__choose_format(const zc_texture_settings *s, int hdr, int normal, int single, int has_alpha,
                                    int srgb, const zc_pixel_format_row **format, zc_diag *diag) {
     zc_texture_choice choice = s->format;
@@ -108,6 +116,8 @@ static zc_result zc__choose_format(const zc_texture_settings *s, int hdr, int no
         *format = row;
         return ZC_OK;
     }
+    if (choice == ZC_TEXTURE_CHOICE_AUTO && s->profile == ZC_TEXTURE_PROFILE_MOBILE)
+        choice = normal || single ? ZC_TEXTURE_CHOICE_ASTC4x4 : ZC_TEXTURE_CHOICE_ASTC6x6;
     if (choice == ZC_TEXTURE_CHOICE_AUTO)
         choice = normal ? ZC_TEXTURE_CHOICE_BC5
                  : single ? ZC_TEXTURE_CHOICE_BC4

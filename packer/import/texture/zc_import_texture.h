@@ -93,11 +93,25 @@ const char *zc_texture_choice_name(zc_texture_choice choice);
  * or not one of the names above (exact, lowercase). */
 zc_texture_choice zc_texture_choice_from_name(const char *name);
 
+/* Which GPUs the AUTO policy picks block formats for. */
+typedef enum zc_texture_profile {
+    ZC_TEXTURE_PROFILE_DESKTOP = 0, /* BC1, BC3, BC4, BC5: every desktop and console GPU */
+    ZC_TEXTURE_PROFILE_MOBILE = 1,  /* ASTC: colour and alpha 6x6, normal maps and single
+                                       channels 4x4 (mobile GPUs lack BC) */
+} zc_texture_profile;
+
+/* Manifest name of a profile ("desktop", "mobile"); and the names for messages. */
+const char *zc_texture_profile_name(zc_texture_profile profile);
+void zc_texture_profile_list(char *buf, size_t size);
+
 /* How one texture is imported. Zero everywhere means the defaults. */
 typedef struct zc_texture_settings {
     zc_texture_choice format;   /* default AUTO: normal map -> BC5, single-channel source
                                    -> BC4, some alpha < 255 -> BC3, else BC1; HDR sources
-                                   -> RGBA16F */
+                                   -> RGBA16F (the desktop profile; see `profile`) */
+    zc_texture_profile profile; /* default DESKTOP: what AUTO picks; MOBILE: normal maps and
+                                   single-channel sources -> ASTC 4x4, other 8-bit sources
+                                   -> ASTC 6x6; HDR sources -> RGBA16F either way */
     zc_switch srgb;             /* default AUTO: on for colour sources (RGB, RGBA, grey +
                                    alpha); off for normal maps, single-channel and HDR
                                    sources. Selects sRGB formats and sRGB mip filtering */
