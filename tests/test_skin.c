@@ -176,6 +176,7 @@ typedef struct imported {
     const struct aiScene *scene;
     zc_skeleton_view skel;
     double size;                /* largest extent of the rest pose's joints or meshes, at least 1 */
+    double worst;               /* largest joint difference compared, relative to size */
 } imported;
 
 static void import_both(const char *file, imported *im) {
@@ -258,14 +259,19 @@ static int check_clips(imported *im, const char *file) {
             uint32_t step = ch->key_count > 64 ? ch->key_count / 64 : 1; /* long clips: 64 keys of each channel */
             for (uint32_t k = 0; k < ch->key_count; k += step) {
                 double t = view.times[ch->first_time + k];
-                compare_joints(im, &view, im->scene->mAnimations[a], t, file);
-                if (k + 1 < ch->key_count)
-                    compare_joints(im, &view, im->scene->mAnimations[a], (t + view.times[ch->first_time + k + 1]) / 2,
-                                   file);
+                double e = compare_joints(im, &view, im->scene->mAnimations[a], t, file);
+                if (e > im->worst) im->worst = e;
+                if (k + 1 < ch->key_count) {
+                    e = compare_joints(im, &view, im->scene->mAnimations[a], (t + view.times[ch->first_time + k + 1]) / 2,
+                                       file);
+                    if (e > im->worst) im->worst = e;
+                }
             }
         }
         clips++;
     }
+    cr_log_info("%s: %u joints, %d clips, largest joint difference %.3g (of the model's size %.3g)", file,
+                im->skel.joint_count, clips, im->worst, im->size);
     return clips;
 }
 
