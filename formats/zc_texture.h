@@ -57,7 +57,9 @@ extern "C" {
     X(ASTC_6x6_UNORM, 15, 6, 16)                       \
     X(ASTC_6x6_SRGB, 16, 6, 16)                        \
     X(ASTC_8x8_UNORM, 17, 8, 16)                       \
-    X(ASTC_8x8_SRGB, 18, 8, 16)
+    X(ASTC_8x8_SRGB, 18, 8, 16)                        \
+    X(BC7_UNORM,     19, 4, 16)                        \
+    X(BC7_SRGB,      20, 4, 16)
 
 typedef enum zc_pixel_format {
     ZC_PIXEL_UNDEFINED = 0,
@@ -144,7 +146,8 @@ static inline const char *zc_pixel_format_name(uint32_t format) {
 /* 1 for the sRGB-encoded formats. Pure. */
 static inline int zc_pixel_format_is_srgb(uint32_t format) {
     return format == ZC_PIXEL_RGBA8_SRGB || format == ZC_PIXEL_BC1_SRGB || format == ZC_PIXEL_BC3_SRGB ||
-           format == ZC_PIXEL_ASTC_4x4_SRGB || format == ZC_PIXEL_ASTC_6x6_SRGB || format == ZC_PIXEL_ASTC_8x8_SRGB;
+           format == ZC_PIXEL_ASTC_4x4_SRGB || format == ZC_PIXEL_ASTC_6x6_SRGB || format == ZC_PIXEL_ASTC_8x8_SRGB ||
+           format == ZC_PIXEL_BC7_SRGB;
 }
 
 /* Smallest row pitch of a level `width` texels wide, and the number of block rows of a

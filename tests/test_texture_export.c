@@ -44,6 +44,7 @@ static const case_ cases[] = {
     { "f16", "rgba16f", 0, ZC_PIXEL_RGBA16_FLOAT, 0 }, { "f32", "rgba32f", 0, ZC_PIXEL_RGBA32_FLOAT, 0 },
     { "astc4", "astc4x4", 0, ZC_PIXEL_ASTC_4x4_UNORM, -1 }, { "astc6s", "astc6x6", 1, ZC_PIXEL_ASTC_6x6_SRGB, -1 },
     { "astc8", "astc8x8", 0, ZC_PIXEL_ASTC_8x8_UNORM, -1 },
+    { "bc7", "bc7", 0, ZC_PIXEL_BC7_UNORM, 1 },   { "bc7s", "bc7", 1, ZC_PIXEL_BC7_SRGB, 0 },
 };
 #define CASES (sizeof cases / sizeof cases[0])
 
@@ -168,7 +169,8 @@ Test(texture_export, ktx2_read_by_ktx_parse) {
                                       { ZC_PIXEL_RGBA8_UNORM, 37 }, { ZC_PIXEL_RGBA8_SRGB, 43 }, { ZC_PIXEL_R8_UNORM, 9 },
                                       { ZC_PIXEL_RG8_UNORM, 16 },   { ZC_PIXEL_RGBA16_FLOAT, 97 }, { ZC_PIXEL_RGBA32_FLOAT, 109 },
                                       { ZC_PIXEL_ASTC_4x4_UNORM, 157 }, { ZC_PIXEL_ASTC_6x6_SRGB, 166 },
-                                      { ZC_PIXEL_ASTC_8x8_UNORM, 171 } };
+                                      { ZC_PIXEL_ASTC_8x8_UNORM, 171 }, { ZC_PIXEL_BC7_UNORM, 145 },
+                                      { ZC_PIXEL_BC7_SRGB, 146 } };
     for (size_t i = 0; i < CASES; ++i) {
         char path[64];
         snprintf(path, sizeof path, "%s/alien1.png", cases[i].dir);
@@ -288,7 +290,7 @@ Test(texture_export, dds_read_by_pillow_matches_zcpack_decoder) {
             free(file);
         }
     }
-    cr_assert_eq(compared, 12, "compared %d textures", compared);
+    cr_assert_eq(compared, 14, "compared %d textures", compared);
     zc_pack_close(pack);
     free(script);
     free(pixels);

@@ -68,8 +68,8 @@ typedef enum zc_switch {
 /* Output format requested by a manifest ("format"): AUTO for the policy, else the
  * pixel format of the choice's first row in the pixel-format table
  * (zc_pixel_formats.h), so a new format is a choice without a line here. The sRGB or
- * UNORM variant of RGBA8, BC1 and BC3 follows the srgb setting; the others have no sRGB
- * variant. */
+ * UNORM variant of RGBA8, BC1, BC3, ASTC and BC7 follows the srgb setting; the others
+ * have no sRGB variant. */
 typedef enum zc_texture_choice {
     ZC_TEXTURE_CHOICE_AUTO = 0,     /* the policy */
     ZC_TEXTURE_CHOICE_RGBA8 = ZC_PIXEL_RGBA8_UNORM,
@@ -84,6 +84,7 @@ typedef enum zc_texture_choice {
     ZC_TEXTURE_CHOICE_ASTC4x4 = ZC_PIXEL_ASTC_4x4_UNORM,
     ZC_TEXTURE_CHOICE_ASTC6x6 = ZC_PIXEL_ASTC_6x6_UNORM,
     ZC_TEXTURE_CHOICE_ASTC8x8 = ZC_PIXEL_ASTC_8x8_UNORM,
+    ZC_TEXTURE_CHOICE_BC7 = ZC_PIXEL_BC7_UNORM,
 } zc_texture_choice;
 
 /* Manifest name of a choice ("rgba8", "bc5", ...); NULL for AUTO and unknown values. */

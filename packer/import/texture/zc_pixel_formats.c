@@ -23,6 +23,9 @@ void zc__decode_bc1(const uint8_t *block, uint8_t *rgba);
 void zc__decode_bc3(const uint8_t *block, uint8_t *rgba);
 void zc__decode_bc4(const uint8_t *block, uint8_t *rgba);
 void zc__decode_bc5(const uint8_t *block, uint8_t *rgba);
+/* zc_bc7_encode.c, zc_bc7_decode.c */
+void zc__encode_bc7(const zc_texels *img, uint8_t *dst, uint32_t row_pitch);
+void zc__decode_bc7(const uint8_t *block, uint8_t *rgba);
 /* zc_astc.c: libastcenc */
 #define ZC__ASTC_CODECS(n)                                                                  \
     void zc__encode_astc##n(const zc_texels *img, uint8_t *dst, uint32_t row_pitch);          \
@@ -56,6 +59,8 @@ static const zc_pixel_format_row zc__pixel_rows[] = {
     { ZC_PIXEL_ASTC_6x6_SRGB, "astc6x6", A | S, zc__encode_astc6_srgb, zc__decode_astc6_srgb },
     { ZC_PIXEL_ASTC_8x8_UNORM, "astc8x8", A, zc__encode_astc8, zc__decode_astc8 },
     { ZC_PIXEL_ASTC_8x8_SRGB, "astc8x8", A | S, zc__encode_astc8_srgb, zc__decode_astc8_srgb },
+    { ZC_PIXEL_BC7_UNORM, "bc7", A, zc__encode_bc7, zc__decode_bc7 },
+    { ZC_PIXEL_BC7_SRGB, "bc7", A | S, zc__encode_bc7, zc__decode_bc7 },
 };
 
 #undef A

@@ -142,9 +142,8 @@ static void zc__gather_block(const zc_texels *img, uint32_t bx, uint32_t by, uin
     }
 }
 
-/* Every 4x4 block of an RGBA8 image through `encode_block`, block_bytes each. */
-static void zc__encode_blocks(const zc_texels *img, uint32_t block_bytes, void (*encode_block)(uint8_t *, uint8_t *),
-                              uint8_t *dst, uint32_t row_pitch) {
+void zc__texture_encode_blocks(const zc_texels *img, uint32_t block_bytes, void (*encode_block)(uint8_t *, uint8_t *),
+                               uint8_t *dst, uint32_t row_pitch) {
     _Alignas(16) uint8_t rgba[64]; /* stb_dxt reads it as 32-bit words */
     uint32_t blocks_x = (img->width + 3) / 4, blocks_y = (img->height + 3) / 4;
     for (uint32_t by = 0; by < blocks_y; ++by) {
@@ -196,14 +195,14 @@ void zc__encode_rgba32f(const zc_texels *img, uint8_t *dst, uint32_t row_pitch) 
     zc__encode_floats(img, 0, dst, row_pitch);
 }
 void zc__encode_bc1(const zc_texels *img, uint8_t *dst, uint32_t row_pitch) {
-    zc__encode_blocks(img, 8, zc__bc1_block, dst, row_pitch);
+    zc__texture_encode_blocks(img, 8, zc__bc1_block, dst, row_pitch);
 }
 void zc__encode_bc3(const zc_texels *img, uint8_t *dst, uint32_t row_pitch) {
-    zc__encode_blocks(img, 16, zc__bc3_block, dst, row_pitch);
+    zc__texture_encode_blocks(img, 16, zc__bc3_block, dst, row_pitch);
 }
 void zc__encode_bc4(const zc_texels *img, uint8_t *dst, uint32_t row_pitch) {
-    zc__encode_blocks(img, 8, zc__bc4_block, dst, row_pitch);
+    zc__texture_encode_blocks(img, 8, zc__bc4_block, dst, row_pitch);
 }
 void zc__encode_bc5(const zc_texels *img, uint8_t *dst, uint32_t row_pitch) {
-    zc__encode_blocks(img, 16, zc__bc5_block, dst, row_pitch);
+    zc__texture_encode_blocks(img, 16, zc__bc5_block, dst, row_pitch);
 }

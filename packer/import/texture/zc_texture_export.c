@@ -13,7 +13,7 @@
 
 enum { /* Khronos data format descriptor values (KDF 1.3) */
     DF_MODEL_RGBSDA = 1, DF_MODEL_BC1A = 128, DF_MODEL_BC3 = 130, DF_MODEL_BC4 = 131, DF_MODEL_BC5 = 132,
-    DF_MODEL_ASTC = 162,
+    DF_MODEL_BC7 = 134, DF_MODEL_ASTC = 162,
     DF_PRIMARIES_BT709 = 1, DF_TRANSFER_LINEAR = 1, DF_TRANSFER_SRGB = 2,
     DF_LINEAR = 0x10, DF_SIGNED = 0x40, DF_FLOAT = 0x80, DF_ALPHA = 15,
 };
@@ -42,6 +42,8 @@ static const zc__export_format zc__formats[] = {
     { ZC_PIXEL_BC3_SRGB, 138, 78, "", DF_MODEL_BC3, 2, 64, 0 },
     { ZC_PIXEL_BC4_UNORM, 139, 80, "ATI1", DF_MODEL_BC4, 1, 64, 0 },
     { ZC_PIXEL_BC5_UNORM, 141, 83, "ATI2", DF_MODEL_BC5, 2, 64, 0 },
+    { ZC_PIXEL_BC7_UNORM, 145, 98, "", DF_MODEL_BC7, 1, 128, 0 },
+    { ZC_PIXEL_BC7_SRGB, 146, 99, "", DF_MODEL_BC7, 1, 128, 0 },
     /* ASTC: Direct3D has no format for it, so no DDS (dxgi 0) */
     { ZC_PIXEL_ASTC_4x4_UNORM, 157, 0, "", DF_MODEL_ASTC, 1, 128, 0 },
     { ZC_PIXEL_ASTC_4x4_SRGB, 158, 0, "", DF_MODEL_ASTC, 1, 128, 0 },

@@ -7,6 +7,8 @@
  *                        the pixel-format rows, zc_pixel_formats.h), half floats
  *   zc_bc_decode.c       BC1/BC3/BC4/BC5 blocks, the decoders of the rows, and whole
  *                        levels back to RGBA8
+ *   zc_bc7_encode.c      BC7 blocks from RGBA8 (zc_bc7_decode.c decodes them; the
+ *                        block layout both follow is zc_bc7.h)
  *
  * Images here are in memory, tight rows, top row first: RGBA8 (4 bytes per texel) or
  * RGBA float (4 floats per texel). Every function is safe from several threads at
@@ -109,8 +111,18 @@ int zc__texture_format_accepts(uint32_t format, int is_float);
  * BC4 encodes red, BC5 red and green. Requires zc__texture_format_accepts. */
 void zc__texture_encode_level(uint32_t format, const zc_texels *img, uint8_t *dst, uint32_t row_pitch);
 
+/* Every 4x4 block of an RGBA8 image, edges clamped, through `encode_block` (which may
+ * change the 64 bytes it is given), block_bytes each, block rows row_pitch apart. */
+void zc__texture_encode_blocks(const zc_texels *img, uint32_t block_bytes, void (*encode_block)(uint8_t *, uint8_t *),
+                               uint8_t *dst, uint32_t row_pitch);
+
+/* One 4x4 RGBA8 block (row-major) as a BC7 block (zc_bc7_encode.c): modes 6, 1 and 3
+ * for opaque blocks, 6, 5 and 7 for blocks with alpha, the one of least squared error.
+ * Deterministic, thread-safe, no allocation; safe on any texels. */
+void zc_bc7_encode_block(const uint8_t rgba[64], uint8_t block[16]);
+
 /* ---------------------------------------------------------------------------------
- * Block decompression (zc_bc_decode.c)
+ * Block decompression (zc_bc_decode.c, zc_bc7_decode.c)
  * ------------------------------------------------------------------------------- */
 
 /* Decode one 4x4 block into texels in row-major order (texel (x, y) at index
@@ -122,6 +134,11 @@ void zc_bc_decode_bc1(const uint8_t block[8], uint8_t rgba[64]);
 void zc_bc_decode_bc3(const uint8_t block[16], uint8_t rgba[64]);
 void zc_bc_decode_bc4(const uint8_t block[8], uint8_t r[16]);
 void zc_bc_decode_bc5(const uint8_t block[16], uint8_t rg[32]);
+
+/* Decode one BC7 block, any of its eight modes, into RGBA8 texels as above. The
+ * reserved mode (byte 0 zero) decodes to zero in all four channels. Safe on any block
+ * bytes. */
+void zc_bc_decode_bc7(const uint8_t block[16], uint8_t rgba[64]);
 
 /* Decode one level of any format of zc_texture.h to tight RGBA8 rows at `out`
  * (width * height * depth * 4 bytes, depth slices one after another), as a person
