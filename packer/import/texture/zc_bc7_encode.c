@@ -28,11 +28,11 @@
 #include "zc_pixel_formats.h"
 #include "zc_texture_pixels.h"
 
-#define ZC__BC7_REFINE_ROUNDS 2     /* least-squares refits after the principal-axis fit */
+#define ZC__BC7_REFINE_ROUNDS 1     /* least-squares refits after the principal-axis fit */
 #define ZC__BC7_PARTITIONS_TRIED 3  /* best partitions by the estimate, fitted in full */
 #define ZC__BC7_MODE3_PARTITIONS 2  /* of those, the ones mode 3 tries too */
 #define ZC__BC7_POWER_STEPS 3       /* power-iteration steps for a principal axis */
-#define ZC__BC7_GOOD_ENOUGH 64u     /* squared error of mode 6 (MSE 1 per channel) under which
+#define ZC__BC7_GOOD_ENOUGH 16u     /* squared error of mode 6 (MSE 0.25 per channel) under which
                                        no other mode is tried */
 
 /* The texels of a block and which of them a subset holds. */
@@ -47,6 +47,8 @@ typedef struct zc__bc7_spec {
     uint32_t first, channels;   /* components [first, first + channels) */
     uint32_t bits;              /* stored bits per component */
     uint32_t pbits;             /* 0: none, 1: one per subset, 2: one per endpoint */
+    uint32_t pbits_one;         /* 1: p-bits fixed at 1 (mode 6 on an opaque block, whose
+                                   alpha can then stay 255 exactly) */
     uint32_t index_bits;        /* 2, 3 or 4 */
 } zc__bc7_spec;
 
@@ -134,7 +136,7 @@ static uint32_t zc__bc7_assign(const zc__bc7_set *set, const zc__bc7_spec *spec,
 static void zc__bc7_try_endpoints(const zc__bc7_set *set, const zc__bc7_spec *spec, const float e[2][4],
                                   zc__bc7_fit *fit) {
     uint32_t choices = spec->pbits == 2 ? 4 : spec->pbits == 1 ? 2 : 1;
-    for (uint32_t choice = 0; choice < choices; ++choice) {
+    for (uint32_t choice = spec->pbits_one ? choices - 1 : 0; choice < choices; ++choice) {
         zc__bc7_fit trial;
         memset(&trial, 0, sizeof trial);
         trial.p[0] = (uint8_t)(choice & 1);
@@ -281,15 +283,16 @@ static void zc__bc7_members(const uint8_t px[16][4], uint32_t subsets, uint32_t 
 }
 
 /* Modes with one index set (0, 1, 2, 3, 6, 7) in one partition: fills *f and returns
- * the squared error over RGBA (alpha 255 for modes without alpha). Safe on any
- * texels and any mode of those. */
-static uint32_t zc__bc7_encode_joint(const uint8_t px[16][4], uint32_t mode, uint32_t partition, zc_bc7_fields *f) {
+ * the squared error over RGBA (alpha 255 for modes without alpha). An opaque block
+ * keeps alpha 255 exactly in every mode. Safe on any texels and any mode of those. */
+static uint32_t zc__bc7_encode_joint(const uint8_t px[16][4], uint32_t mode, uint32_t partition, int opaque,
+                                     zc_bc7_fields *f) {
     const zc_bc7_mode *m = &zc__bc7_modes[mode & 7];
     memset(f, 0, sizeof *f);
     f->mode = mode & 7;
     f->partition = partition;
     zc__bc7_spec spec = { 0, m->alpha_bits ? 4u : 3u, m->color_bits, m->endpoint_pbits ? 2u : m->shared_pbits ? 1u : 0u,
-                          m->index_bits };
+                          opaque && m->alpha_bits, m->index_bits };
     uint32_t error = 0;
     for (uint32_t s = 0; s < m->subsets; ++s) {
         zc__bc7_set set;
@@ -320,7 +323,7 @@ static uint32_t zc__bc7_encode_mode5(const uint8_t px[16][4], uint32_t rotation,
     memset(f, 0, sizeof *f);
     f->mode = 5;
     f->rotation = rotation;
-    const zc__bc7_spec color = { 0, 3, 7, 0, 2 }, alpha = { 3, 1, 8, 0, 2 };
+    const zc__bc7_spec color = { 0, 3, 7, 0, 0, 2 }, alpha = { 3, 1, 8, 0, 0, 2 };
     zc__bc7_set set;
     zc__bc7_members((const uint8_t(*)[4])turned, 1, 0, 0, &set);
     zc__bc7_fit fit_color, fit_alpha;
@@ -442,21 +445,21 @@ void zc_bc7_encode_block(const uint8_t rgba[64], uint8_t block[16]) {
 
     zc_bc7_fields best, trial;
     uint32_t best_error = UINT32_MAX;
-    zc__bc7_keep(&trial, zc__bc7_encode_joint(texels, 6, 0, &trial), &best, &best_error);
+    zc__bc7_keep(&trial, zc__bc7_encode_joint(texels, 6, 0, opaque, &trial), &best, &best_error);
     if (best_error > ZC__BC7_GOOD_ENOUGH) {
         uint32_t partitions[ZC__BC7_PARTITIONS_TRIED];
         zc__bc7_rank_partitions(texels, opaque ? 3 : 4, partitions);
         if (opaque) {
             for (uint32_t k = 0; k < ZC__BC7_PARTITIONS_TRIED && best_error > 0; ++k) {
-                zc__bc7_keep(&trial, zc__bc7_encode_joint(texels, 1, partitions[k], &trial), &best, &best_error);
+                zc__bc7_keep(&trial, zc__bc7_encode_joint(texels, 1, partitions[k], 1, &trial), &best, &best_error);
                 if (k < ZC__BC7_MODE3_PARTITIONS)
-                    zc__bc7_keep(&trial, zc__bc7_encode_joint(texels, 3, partitions[k], &trial), &best, &best_error);
+                    zc__bc7_keep(&trial, zc__bc7_encode_joint(texels, 3, partitions[k], 1, &trial), &best, &best_error);
             }
         } else {
             for (uint32_t rotation = 0; rotation < 4 && best_error > 0; ++rotation)
                 zc__bc7_keep(&trial, zc__bc7_encode_mode5(texels, rotation, &trial), &best, &best_error);
             for (uint32_t k = 0; k < ZC__BC7_PARTITIONS_TRIED && best_error > 0; ++k)
-                zc__bc7_keep(&trial, zc__bc7_encode_joint(texels, 7, partitions[k], &trial), &best, &best_error);
+                zc__bc7_keep(&trial, zc__bc7_encode_joint(texels, 7, partitions[k], 0, &trial), &best, &best_error);
         }
     }
     zc__bc7_pack(&best, block);
