@@ -78,19 +78,22 @@ static void walk(const char *root, const char *rel, file_list *out) {
     free(dir);
 }
 
-/* The files `zcpack build root` packs, in bytewise order: every regular file but the
- * manifest at the root. */
+/* The files of the tree `zcpack import` takes, in bytewise order: every regular file
+ * but the manifest and the ignore list at the root (files the tree leaves out give
+ * objects of no entries). */
 static file_list packed_files(const char *root) {
     file_list l = { 0 };
     walk(root, "", &l);
     qsort(l.rel, l.count, sizeof *l.rel, compare_strings);
-    for (size_t i = 0; i < l.count; ++i)
-        if (strcmp(l.rel[i], "zcpack.json") == 0) {
-            free(l.rel[i]);
-            memmove(l.rel + i, l.rel + i + 1, (l.count - i - 1) * sizeof *l.rel);
-            l.count--;
-            break;
+    for (size_t i = 0; i < l.count;) {
+        if (strcmp(l.rel[i], "zcpack.json") != 0 && strcmp(l.rel[i], ".zcpackignore") != 0) {
+            i++;
+            continue;
         }
+        free(l.rel[i]);
+        memmove(l.rel + i, l.rel + i + 1, (l.count - i - 1) * sizeof *l.rel);
+        l.count--;
+    }
     return l;
 }
 
@@ -198,6 +201,41 @@ static void expect_identical(const char *root, const char *const extra[4], int k
 
 Test(imlink, demo_assets_identical_to_build) {
     expect_identical(zct_source_path("samples/assets"), NULL, 0);
+}
+
+/* Files left out by .zcpackignore (by name, and a whole folder) and by an "exclude"
+ * rule import as objects of no entries; a file packed as a blob with a chosen
+ * alignment keeps it through the object. */
+Test(imlink, left_out_files_identical_to_build) {
+    char *root = zct_tmp_path("tree");
+    copy_tree(zct_source_path("samples/assets"), root);
+    zct_put_text(root, ".zcpackignore", "*.csv\n/levels/\n");
+    zct_put_text(root, "zcpack.json",
+                 "{ \"rules\": [ { \"match\": \"shaders/*\", \"exclude\": true },"
+                 " { \"match\": \"textures/bricks.png\", \"importer\": \"blob\", \"alignment\": 1024 } ] }");
+    expect_identical(root, NULL, 0);
+    char *csv = zct_tmp_path("strings.zco");
+    zct_run run = import_file(NULL, root, "text/strings_en.csv", csv, NULL);
+    ZCT_EXPECT_CODE(run, ZC_EXIT_OK);
+    zct_run_free(&run);
+    char *alone = zct_tmp_path("alone.zcpack");
+    zct_run link = ZCT_CLI("link", csv, "-o", alone);
+    ZCT_EXPECT_CODE(link, ZC_EXIT_OK);
+    zc_pack *linked = NULL;
+    cr_assert_eq(zc_pack_open(&linked, &(zc_pack_desc){ .path = alone }), ZC_OK);
+    cr_expect_eq(zc_pack_entry_count(linked), 0u, "a left-out file's object holds no entries");
+    zc_pack_close(linked);
+    zct_run_free(&link);
+    free(alone);
+    free(csv);
+    char *pack = zct_tmp_path("built.zcpack");
+    zct_run ls = ZCT_CLI("ls", pack);
+    ZCT_EXPECT_CODE(ls, ZC_EXIT_OK);
+    cr_expect(!strstr(ls.out, ".csv") && !strstr(ls.out, "levels/") && !strstr(ls.out, "shaders/"), "%s", ls.out);
+    cr_expect(strstr(ls.out, "textures/bricks.png\tblob"), "%s", ls.out);
+    zct_run_free(&ls);
+    free(pack);
+    free(root);
 }
 
 Test(imlink, demo_options_identical_to_build) {

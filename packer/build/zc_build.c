@@ -56,7 +56,7 @@ static void zc__cache_open(zc__build *b) {
 static void zc__cache_tree(zc__build *b) {
     int needed = 0;
     for (size_t i = 0; b->cache && i < b->count && !needed; ++i)
-        needed = zc_build_cache_uses_tree(zc_importer_for_path(b->files[i].rel));
+        needed = zc_build_cache_uses_tree(zc_manifest_importer(b->manifest, b->files[i].rel));
     if (!needed || zc_build_cache_tree_new(b->cache, b->root, &b->tree) != ZC_OK) return;
     for (size_t i = 0; i < b->count; ++i) {
         if (zc_build_cache_tree_add(b->tree, b->files[i].rel) == ZC_ERR_OUT_OF_MEMORY) {
@@ -88,7 +88,8 @@ static void zc__cache_close(zc__build *b, const zc__pipe *p, zc_build_stats *out
 
 /* Scan the tree and check everything before the output is touched. */
 static zc_result zc__prepare_build(zc__build *b, uint64_t *bytes_total) {
-    zc_result r = zc__build_scan(b, "");
+    zc_result r = zc__take_ignore(b);
+    if (r == ZC_OK) r = zc__build_scan(b, "");
     if (r == ZC_OK && b->count > 1) qsort(b->files, b->count, sizeof *b->files, zc__compare_files);
     if (r == ZC_OK) r = zc__take_manifest(b);
     *bytes_total = 0;
@@ -169,7 +170,7 @@ static int zc__compress_policy(const char *path, uint32_t type, void *user_data)
     if (choice != ZC_SWITCH_AUTO) return choice == ZC_SWITCH_ON;
     /* The importer's codec for the type, else the type's: typed entries are what an
      * engine views in place (zc_*_view_from_entry) and stay raw. */
-    return zc_importer_compresses(zc_importer_for_path(source), type);
+    return zc_importer_compresses(zc_manifest_importer((const zc_manifest *)user_data, source), type);
 }
 
 zc_result zc__build_open_writer(const zc_build_desc *desc, const zc_manifest *manifest, zc_writer **w) {
@@ -281,6 +282,7 @@ zc_result zc__build_tree(const zc_build_desc *desc, const char *write_path, zc_b
         out->files = (uint32_t)b.count - p.failed;
         memcpy(out->imported, p.written, sizeof out->imported);
         out->skipped = b.skipped;
+        out->excluded = b.excluded;
         out->input_bytes = bytes_total;
         zc__pack_stats(write_path, out);
     }
@@ -292,6 +294,7 @@ zc_result zc__build_tree(const zc_build_desc *desc, const char *write_path, zc_b
     free(b.files);
     free((char *)b.root);
     zc_manifest_free(b.manifest);
+    zc_ignore_free(b.ignore);
     return r;
 }
 

@@ -213,6 +213,9 @@ typedef struct zc_build_stats {
                                        models) */
     uint32_t files;                 /* source files imported */
     uint32_t skipped;               /* symbolic links, special files, the output, temporaries */
+    uint32_t excluded;              /* files and folders left out by the tree's .zcpackignore
+                                       or a manifest rule's "exclude" (zc_ignore.h,
+                                       zc_manifest.h), each logged at ZC_LOG_INFO */
     uint32_t entries;               /* entries in the pack */
     uint32_t unique_payloads;       /* distinct non-empty payloads stored */
     uint64_t input_bytes;           /* sum of the source file sizes */

@@ -19,6 +19,7 @@
 #include "zc_build_cache.h"
 #include "zc_image_budget.h"
 #include "zc_importer.h"
+#include "zc_ignore.h"
 #include "zc_manifest.h"
 
 typedef struct zc__build_file {
@@ -44,6 +45,9 @@ typedef struct zc__build {
     uint32_t skipped;
     uint32_t unlisted_dirs;     /* keep_going: subdirectories that could not be listed */
     zc_manifest *manifest;      /* NULL when the tree has none */
+    zc_ignore *ignore;          /* the root's .zcpackignore; NULL when the tree has none */
+    uint32_t excluded;          /* files and folders left out by .zcpackignore or by
+                                   the manifest's "exclude" */
     zc_build_cache *cache;      /* desc->cache, or one opened on desc->cache_dir; NULL: none */
     int cache_owned;            /* opened by this build: closed at its end */
     uint64_t cache_dev, cache_ino; /* the cache directory, skipped by the walk */
@@ -83,7 +87,9 @@ char *zc__file_path(const zc__build *b, const char *rel);        /* root/rel, ma
 const char *zc__escape(const char *in, char *out, size_t cap);    /* a name shown in a message */
 zc_result zc__build_scan(zc__build *b, const char *rel);          /* walk the tree below rel */
 int zc__compare_files(const void *x, const void *y);             /* by entry path */
-zc_result zc__take_manifest(zc__build *b);                       /* read and drop zcpack.json */
+zc_result zc__take_manifest(zc__build *b);                       /* read and drop zcpack.json and the
+                                                                    files its rules exclude */
+zc_result zc__take_ignore(zc__build *b);                         /* read .zcpackignore, before the walk */
 void zc__pack_stats(const char *path, zc_build_stats *stats);     /* counts of a written pack */
 
 /* zc_build_pipeline.c: import every file into p->w (zc_build.c concludes). */

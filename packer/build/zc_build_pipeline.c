@@ -142,7 +142,7 @@ static void zc__submit(zc__pipe *p) {
     memset(job, 0, sizeof *job);
     job->pipe = p;
     job->index = index;
-    job->imp = zc_importer_for_path(b->files[index].rel);
+    job->imp = zc_manifest_importer(b->manifest, b->files[index].rel);
     zc_import_defaults defaults;
     zc__build_import_defaults(b->desc, b->budget, &defaults);
     defaults.model_pool = b->model_pool;
@@ -284,7 +284,7 @@ void zc__run_imports(zc__pipe *p) {
         free(p->ring);
         return;
     }
-    for (size_t i = 0; i < p->b->count; ++i) p->total[zc_importer_index(zc_importer_for_path(p->b->files[i].rel))]++;
+    for (size_t i = 0; i < p->b->count; ++i) p->total[zc_importer_index(zc_manifest_importer(p->b->manifest, p->b->files[i].rel))]++;
     zc__report(p, NULL);
     zc__pump(p);
     uv_run(&p->loop, UV_RUN_DEFAULT); /* returns when no prepare step is left */

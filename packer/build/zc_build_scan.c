@@ -194,9 +194,15 @@ zc_result zc__build_scan(zc__build *b, const char *rel) {
             break;
         }
         struct stat st;
-        if (lstat(child_path, &st) != 0) {
+        uint32_t line = 0;
+        if (!rel[0] && strcmp(names[i], ZC_IGNORE_NAME) == 0) {
+            /* the ignore list itself, read before the walk */
+        } else if (lstat(child_path, &st) != 0) {
             zc__build_log(b, ZC_LOG_ERROR, "%s: cannot stat: %s", child_path, strerror(errno));
             r = ZC_ERR_IO;
+        } else if ((line = zc_ignore_match(b->ignore, child, S_ISDIR(st.st_mode))) != 0) {
+            zc__build_log(b, ZC_LOG_INFO, "%s: left out by line %u of %s", child_path, line, ZC_IGNORE_NAME);
+            b->excluded++;
         } else if (S_ISLNK(st.st_mode)) {
             zc__build_log(b, ZC_LOG_WARNING, "%s: skipping symbolic link", child_path);
             b->skipped++;
@@ -282,7 +288,46 @@ void zc__pack_stats(const char *path, zc_build_stats *stats) {
  * Manifest
  * ------------------------------------------------------------------------------- */
 
-/* Read zcpack.json when the scan found it at the root, and drop it from the files. */
+zc_result zc__take_ignore(zc__build *b) {
+    char *file = zc__file_path(b, ZC_IGNORE_NAME);
+    if (!file) return ZC_ERR_OUT_OF_MEMORY;
+    struct stat st;
+    zc_result r = ZC_OK;
+    if (lstat(file, &st) == 0 && S_ISREG(st.st_mode)) {
+        zc_diag diag;
+        diag.message[0] = 0;
+        r = zc_ignore_load(file, &b->ignore, &diag);
+        if (r != ZC_OK)
+            zc__build_log(b, ZC_LOG_ERROR, "%s: %s", file, diag.message[0] ? diag.message : zc_result_str(r));
+        else
+            zc__build_log(b, ZC_LOG_INFO, "%s: %zu patterns", file, zc_ignore_count(b->ignore));
+    } else if (lstat(file, &st) == 0) {
+        zc__build_log(b, ZC_LOG_ERROR, "%s: not a regular file", file);
+        r = ZC_ERR_IO;
+    }
+    free(file);
+    return r;
+}
+
+/* Drop the files a manifest rule excludes. */
+static void zc__drop_excluded(zc__build *b) {
+    size_t kept = 0;
+    for (size_t i = 0; i < b->count; ++i) {
+        uint32_t rule = zc_manifest_excludes(b->manifest, b->files[i].rel);
+        if (!rule) {
+            b->files[kept++] = b->files[i];
+            continue;
+        }
+        zc__build_log(b, ZC_LOG_INFO, "%s/%s: left out by rule %u of %s", b->root, b->files[i].rel, rule - 1,
+                      ZC_MANIFEST_NAME);
+        free(b->files[i].rel);
+        b->excluded++;
+    }
+    b->count = kept;
+}
+
+/* Read zcpack.json when the scan found it at the root, drop it from the files, and the
+ * files its rules exclude. */
 zc_result zc__take_manifest(zc__build *b) {
     size_t i = 0;
     while (i < b->count && strcmp(b->files[i].rel, ZC_MANIFEST_NAME) != 0) i++;
@@ -300,6 +345,7 @@ zc_result zc__take_manifest(zc__build *b) {
     free(b->files[i].rel);
     memmove(&b->files[i], &b->files[i + 1], (b->count - i - 1) * sizeof *b->files);
     b->count--;
+    if (r == ZC_OK) zc__drop_excluded(b);
     return r;
 }
 

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -34,6 +35,9 @@ typedef struct zc__manifest_rule {
     size_t value_count;
     int has_compress;
     zc_switch compress;             /* when has_compress */
+    int has_exclude;
+    int exclude;                    /* when has_exclude: 1 leaves the file out */
+    const zc_importer *importer;    /* NULL: the rule does not choose one */
 } zc__manifest_rule;
 
 struct zc_manifest {
@@ -149,6 +153,19 @@ static zc_result zc__rule_member(const cJSON *v, size_t index, zc__manifest_rule
         rule->compress = on ? ZC_SWITCH_ON : ZC_SWITCH_OFF;
         rule->has_compress = 1;
         return r;
+    }
+    if (strcmp(key, "exclude") == 0) {
+        rule->has_exclude = 1;
+        return zc__rule_bool(v, index, &rule->exclude, diag);
+    }
+    if (strcmp(key, "importer") == 0) {
+        rule->importer = cJSON_IsString(v) ? zc_importer_find(v->valuestring) : NULL;
+        if (rule->importer) return ZC_OK;
+        char names[256] = "";
+        for (size_t i = 0, n = 0; i < zc_importer_count() && n < sizeof names; ++i)
+            n += (size_t)snprintf(names + n, sizeof names - n, "%s\"%s\"", i ? (i + 1 == zc_importer_count() ? " or " : ", ") : "",
+                                  zc_importer_at(i)->name);
+        return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "rule %zu: \"importer\" must be %s", index, names);
     }
     const zc_import_key *k = zc__find_key(key);
     if (!k) return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "rule %zu: unknown key \"%s\"", index, key);
@@ -281,9 +298,11 @@ zc_result zc_manifest_parse(const char *text, size_t size, zc_manifest **out, zc
     return ZC_OK;
 }
 
-zc_result zc_manifest_load(const char *file_path, zc_manifest **out, zc_diag *diag) {
-    if (out) *out = NULL;
-    if (!file_path || !out) return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "no manifest path");
+zc_result zc_read_config_file(const char *file_path, size_t max_size, char **text_out, size_t *size_out,
+                              zc_diag *diag) {
+    *text_out = NULL;
+    *size_out = 0;
+    if (!file_path) return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "no file path");
     int fd;
     do fd = zc__packer_sys.open(file_path, O_RDONLY | O_CLOEXEC, 0);
     while (fd < 0 && errno == EINTR);
@@ -291,7 +310,7 @@ zc_result zc_manifest_load(const char *file_path, zc_manifest **out, zc_diag *di
         int err = errno;
         return zc_fail(diag, err == ENOENT ? ZC_ERR_FILE_NOT_FOUND : ZC_ERR_IO, "cannot open: %s", strerror(err));
     }
-    size_t cap = ZC_MANIFEST_MAX_SIZE + 1, size = 0; /* one byte more detects an oversized file */
+    size_t cap = max_size + 1, size = 0; /* one byte more detects an oversized file */
     char *text = (char *)malloc(cap);
     zc_result r = text ? ZC_OK : zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory reading the manifest");
     while (r == ZC_OK && size < cap) {
@@ -302,6 +321,22 @@ zc_result zc_manifest_load(const char *file_path, zc_manifest **out, zc_diag *di
         size += (size_t)n;
     }
     zc__packer_sys.close(fd);
+    if (r == ZC_OK && size > max_size) r = zc_fail(diag, ZC_ERR_LIMIT, "larger than the limit of %zu bytes", max_size);
+    if (r != ZC_OK) {
+        free(text);
+        return r;
+    }
+    *text_out = text;
+    *size_out = size;
+    return ZC_OK;
+}
+
+zc_result zc_manifest_load(const char *file_path, zc_manifest **out, zc_diag *diag) {
+    if (out) *out = NULL;
+    if (!file_path || !out) return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "no manifest path");
+    char *text;
+    size_t size;
+    zc_result r = zc_read_config_file(file_path, ZC_MANIFEST_MAX_SIZE, &text, &size, diag);
     if (r == ZC_OK) r = zc_manifest_parse(text, size, out, diag);
     free(text);
     return r;
@@ -335,6 +370,21 @@ zc_switch zc_manifest_compression(const zc_manifest *m, const char *source_path)
         if (m->rules[i].has_compress && fnmatch(m->rules[i].match, source_path, 0) == 0)
             result = m->rules[i].compress;
     return result;
+}
+
+uint32_t zc_manifest_excludes(const zc_manifest *m, const char *source_path) {
+    uint32_t rule = 0;
+    for (size_t i = 0; m && source_path && i < m->count; ++i)
+        if (m->rules[i].has_exclude && fnmatch(m->rules[i].match, source_path, 0) == 0)
+            rule = m->rules[i].exclude ? (uint32_t)i + 1 : 0;
+    return rule;
+}
+
+const zc_importer *zc_manifest_importer(const zc_manifest *m, const char *source_path) {
+    const zc_importer *chosen = NULL;
+    for (size_t i = 0; m && source_path && i < m->count; ++i)
+        if (m->rules[i].importer && fnmatch(m->rules[i].match, source_path, 0) == 0) chosen = m->rules[i].importer;
+    return chosen ? chosen : source_path ? zc_importer_for_path(source_path) : NULL;
 }
 
 void zc_manifest_apply(const zc_manifest *m, const char *entry_path, zc_import_settings *settings) {

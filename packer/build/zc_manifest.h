@@ -16,13 +16,19 @@
  * case-sensitively; packer/cli/zcpack.md has more examples. Every rule that matches a file
  * applies, in order, field by field: a later rule overrides only the fields it sets.
  *
- * Rule fields (all but `match` optional). `match` and `compress` are the manifest's own;
+ * Rule fields (all but `match` optional). `match`, `exclude`, `importer` and `compress`
+ * are the manifest's own;
  * every other key comes from the importer rows (zc_importer.keys, zc_importers.c), which
  * say how each is read and where it is stored; the keys today:
  *   match            string, the glob (required, non-empty)
+ *   exclude          boolean: true leaves the file out of the pack (it is not read)
+ *   importer         "texture", "model" or "blob": the importer of the file, whatever
+ *                    its name ("blob" packs a .png or a .x as its bytes)
+ *   alignment        integer, a power of two in [16, 65536]: a blob's payload
+ *                    alignment in bytes (default 16)
  *   profile          "desktop" or "mobile": what "auto" picks (BCn, or ASTC)
  *   format           "auto", "rgba8", "r8", "rg8", "rgba16f", "rgba32f", "bc1", "bc3",
- *                    "bc4", "bc5", "astc4x4", "astc6x6", "astc8x8"
+ *                    "bc4", "bc5", "bc7", "astc4x4", "astc6x6", "astc8x8"
  *   srgb             boolean
  *   normal_map       boolean
  *   mips             boolean
@@ -54,6 +60,7 @@
 #define ZC_MANIFEST_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "zc_importer.h"
 
@@ -85,6 +92,21 @@ void zc_manifest_apply(const zc_manifest *manifest, const char *entry_path, zc_i
  * that sets it winning: ZC_SWITCH_ON, ZC_SWITCH_OFF, or ZC_SWITCH_AUTO when no matching
  * rule sets it (and for a NULL manifest). */
 zc_switch zc_manifest_compression(const zc_manifest *manifest, const char *source_path);
+
+/* The rule (from 1) that leaves the file `source_path` out: the last matching rule
+ * that sets "exclude", when it sets it to true; else 0 (also for a NULL manifest). */
+uint32_t zc_manifest_excludes(const zc_manifest *manifest, const char *source_path);
+
+/* The importer of the file `source_path`: the one named by the last matching rule that
+ * sets "importer", else the one its name selects (zc_importer_for_path). NULL manifest:
+ * zc_importer_for_path. Every step of a build that picks an importer asks here. */
+const zc_importer *zc_manifest_importer(const zc_manifest *manifest, const char *source_path);
+
+/* Read a whole configuration file (the manifest, .zcpackignore) of at most max_size
+ * bytes into *text (malloc'd, not NUL-terminated; free it) and *size. Errors:
+ * ZC_ERR_FILE_NOT_FOUND, ZC_ERR_IO, ZC_ERR_LIMIT (larger), ZC_ERR_OUT_OF_MEMORY; the
+ * diag does not name the file. Reads through zc__packer_sys. */
+zc_result zc_read_config_file(const char *file_path, size_t max_size, char **text, size_t *size, zc_diag *diag);
 
 /* Number of rules; 0 for NULL. */
 size_t zc_manifest_rule_count(const zc_manifest *manifest);

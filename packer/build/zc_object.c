@@ -162,7 +162,7 @@ static zc_result zc__read_object(zc__record_in *in, zc__object *obj, zc_diag *wh
     if (body > in->left || body + 8 != in->left)
         return zc_fail(why, ZC_ERR_TRUNCATED, "the header declares %llu body bytes but %llu follow it",
                        (unsigned long long)body, (unsigned long long)(in->left >= 8 ? in->left - 8 : 0));
-    if (count == 0 || count > ZC__MAX_OUTPUTS || notes_len > ZC__MAX_NOTES || inputs == 0 ||
+    if (count > ZC__MAX_OUTPUTS || notes_len > ZC__MAX_NOTES || inputs == 0 ||
         inputs > ZC__OBJECT_MAX_INPUTS ||
         (uint64_t)count * (ZC__OUTPUT_HEADER + ZC__STORED_FIELDS) + (uint64_t)inputs * ZC__OBJECT_INPUT + notes_len +
                 path_len > body)
@@ -179,6 +179,7 @@ static zc_result zc__read_object(zc__record_in *in, zc__object *obj, zc_diag *wh
             return zc_fail(why, ZC_ERR_BAD_STRING, "the notes are not UTF-8 text");
     }
     if ((r = zc__read_inputs(in, obj, inputs, why)) != ZC_OK) return r;
+    if (count == 0) return ZC_OK; /* a file the tree leaves out (.zcpackignore, "exclude") */
     obj->outs.items = (zc_import_output *)calloc(count, sizeof *obj->outs.items);
     obj->stored = (zc__record_stored *)calloc(count, sizeof *obj->stored);
     if (!obj->outs.items || !obj->stored) return zc_fail(why, ZC_ERR_OUT_OF_MEMORY, "out of memory");

@@ -20,6 +20,9 @@ typedef struct zc__import {
     struct stat st;             /* of file_path before the import */
     const zc_importer *imp;
     zc_manifest *manifest;
+    zc_ignore *ignore;          /* root/.zcpackignore; NULL: none */
+    char excluded_by[64];       /* "line 3 of .zcpackignore": left out, the object holds
+                                   no entries; "" otherwise */
     zc_image_budget *budget;
     zc_import_settings settings;
     zc_import_source src;
@@ -105,9 +108,9 @@ static zc_result zc__locate(zc__import *im) {
     if (!(im->rel = zc__rel_under(im->root, desc->file)))
         return zc__ifail(im, ZC_ERR_INVALID_ARGUMENT, "%s: not a file below the root %s (or not a valid entry path)",
                          desc->file, im->root);
-    if (strcmp(im->rel, ZC_MANIFEST_NAME) == 0)
-        return zc__ifail(im, ZC_ERR_INVALID_ARGUMENT, "%s: the manifest of the tree, which a build does not pack",
-                         desc->file);
+    if (strcmp(im->rel, ZC_MANIFEST_NAME) == 0 || strcmp(im->rel, ZC_IGNORE_NAME) == 0)
+        return zc__ifail(im, ZC_ERR_INVALID_ARGUMENT, "%s: the %s of the tree, which a build does not pack",
+                         desc->file, strcmp(im->rel, ZC_IGNORE_NAME) == 0 ? "ignore list" : "manifest");
     if (!(im->file_path = zc__build_join(im->root, strlen(im->root), im->rel))) return ZC_ERR_OUT_OF_MEMORY;
     if (lstat(im->file_path, &im->st) != 0)
         return zc__ifail(im, errno == ENOENT ? ZC_ERR_FILE_NOT_FOUND : ZC_ERR_IO, "%s: cannot open: %s",
@@ -148,6 +151,19 @@ static zc_result zc__settings(zc__import *im) {
     }
     free(manifest);
     if (r != ZC_OK) return r;
+    char *ignore = zc__build_join(im->root, strlen(im->root), ZC_IGNORE_NAME);
+    if (!ignore) return ZC_ERR_OUT_OF_MEMORY;
+    if (lstat(ignore, &st) == 0) {
+        r = zc_ignore_load(ignore, &im->ignore, &diag);
+        if (r != ZC_OK) zc__ifail(im, r, "%s: %s", ignore, diag.message);
+    }
+    free(ignore);
+    if (r != ZC_OK) return r;
+    uint32_t line = zc_ignore_path(im->ignore, im->rel), rule = zc_manifest_excludes(im->manifest, im->rel);
+    if (line)
+        snprintf(im->excluded_by, sizeof im->excluded_by, "line %u of %s", line, ZC_IGNORE_NAME);
+    else if (rule)
+        snprintf(im->excluded_by, sizeof im->excluded_by, "rule %u of %s", rule - 1, ZC_MANIFEST_NAME);
     zc_build_desc bd;
     zc__build_options(desc, &bd);
     zc_import_defaults defaults;
@@ -160,7 +176,7 @@ static zc_result zc__settings(zc__import *im) {
     zc__build_import_defaults(&bd, im->budget, &defaults);
     zc_import_settings_init(&im->settings, &defaults);
     zc_manifest_apply(im->manifest, im->rel, &im->settings);
-    im->imp = zc_importer_for_path(im->rel);
+    im->imp = zc_manifest_importer(im->manifest, im->rel);
     memset(&im->src, 0, sizeof im->src);
     im->src.file_path = im->file_path;
     im->src.entry_path = im->rel;
@@ -185,7 +201,9 @@ static zc_result zc__write_scratch(zc__import *im) {
     zc_writer *w = NULL;
     zc_result r = zc__build_open_writer(&bd, im->manifest, &w);
     if (r != ZC_OK) return r;
-    if (im->prepared) {
+    if (im->excluded_by[0]) {
+        /* left out: an object of no entries, as a build writes none for the file */
+    } else if (im->prepared) {
         r = zc_import_outputs_write(&im->outs, im->rel, w, &diag);
     } else {
         im->src.logger = im->desc->logger;
@@ -203,7 +221,12 @@ static zc_result zc__run(zc__import *im) {
     zc_diag diag;
     diag.message[0] = 0;
     zc_result r = ZC_OK;
-    im->prepared = zc_importer_prepares(im->imp, im->src.size);
+    im->prepared = !im->excluded_by[0] && zc_importer_prepares(im->imp, im->src.size);
+    if (im->excluded_by[0] && im->desc->logger.func) {
+        char line[2048];
+        snprintf(line, sizeof line, "%s: left out by %s: the object holds no entries", im->file_path, im->excluded_by);
+        im->desc->logger.func(ZC_LOG_INFO, line, im->desc->logger.user_data);
+    }
     if (im->prepared) {
         r = im->imp->prepare(&im->src, &im->outs, &diag);
         if (r == ZC_OK) r = zc_import_outputs_check(&im->outs, im->rel, &diag);
@@ -287,6 +310,7 @@ static void zc__key(const zc__import *im, uint8_t key[16]) {
     zc__hash_u32(&state, ZC_FORMAT_MINOR);
     zc__hash_str(&state, zc_version_string());
     zc__hash_import(&state, im->imp, &im->src);
+    zc__hash_str(&state, im->excluded_by);
     const zc_object_import_desc *desc = im->desc;
     zc__hash_u32(&state, (uint32_t)zc_manifest_compression(im->manifest, im->rel));
     zc__hash_u32(&state, desc->no_entry_compression ? 1u : 0u);
@@ -367,6 +391,7 @@ static void zc__import_free(zc__import *im) {
     zc_import_outputs_free(&im->outs);
     zc_image_budget_destroy(im->budget);
     zc_manifest_free(im->manifest);
+    zc_ignore_free(im->ignore);
     free(im->reads);
     free(im->file_path);
     free(im->rel);

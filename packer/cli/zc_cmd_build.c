@@ -3,6 +3,7 @@
  * `zcpack watch` shares (zc_cmd_build.h). */
 #define _DEFAULT_SOURCE /* realpath */
 #include "zc_cmd_build.h"
+#include "zc_ignore.h"
 #include "zc_importer.h"
 
 #include <errno.h>
@@ -24,10 +25,12 @@ static const char zc__build_help[] =
     "and more) become a scene entry <file> plus <file>#mesh/<i>, <file>#material/<m>\n"
     "and <file>#texture/<t>; each model is imported in a separate process, so a crash\n"
     "or hang of the importer fails that file only. Other files are stored as they are.\n"
-    "<dir>/zcpack.json, when present, sets texture and mesh options per glob and is\n"
-    "not packed. Symbolic links and special files are skipped with a warning. The\n"
-    "pack is written to a temporary file, verified, and renamed over <pack>: on any\n"
-    "error <pack> is left as it was.\n"
+    "<dir>/zcpack.json, when present, sets import options per glob, and can leave\n"
+    "files out (\"exclude\": true) or pack them as their bytes (\"importer\": \"blob\");\n"
+    "<dir>/.zcpackignore lists files and folders to leave out, in gitignore syntax.\n"
+    "Neither file is packed. Symbolic links and special files are skipped with a\n"
+    "warning. The pack is written to a temporary file, verified, and renamed over\n"
+    "<pack>: on any error <pack> is left as it was.\n"
     "\n"
     "Options:\n"
     "  -o, --output <pack>   pack to write (default: <name of dir>.zcpack in the\n"
@@ -254,6 +257,9 @@ static void zc__build_summary(const zc_cli_build_values *v, const char *output, 
                output, stats->entries, zc__imported_summary(stats, imported, sizeof imported), stats->unique_payloads,
                (unsigned long long)stats->pack_bytes, zc__mib(stats->pack_bytes),
                (unsigned long long)stats->input_bytes, seconds);
+    if (stats->excluded)
+        printf("%s: %u files and folders left out by %s and \"exclude\" rules\n", output, stats->excluded,
+               ZC_IGNORE_NAME);
     if (v->cache_url)
         printf("%s: build cache %s%s: %u files from the cache (%u from %s), %u imported (%u sent)\n", output,
                v->cache ? v->cache : output, v->cache ? "" : ".cache", stats->cache_hits, stats->cache_fetched, v->cache_url,

@@ -1,7 +1,8 @@
 /* zc_import_blob.c - the fallback importer: a file's bytes as one blob entry.
  *
- * Options:
- *   align   payload alignment in bytes, a power of two in [16, 65536]; default 16.
+ * Settings (zc_blob_settings): the manifest's "alignment". Options:
+ *   align   payload alignment in bytes, a power of two in [16, 65536], when the
+ *           settings do not choose one; default 16.
  *
  * A file whose first bytes say it is an image or a texture (OpenEXR, WebP, DDS, KTX,
  * TIFF, AVIF, HEIF, JPEG XL, or a PNG, JPEG, GIF, PSD or Radiance HDR under a name the
@@ -21,8 +22,15 @@
 
 #define ZC__BLOB_CHUNK (256u * 1024u)
 
-/* log2 of the "align" option, or 0 with diag filled when it is malformed. */
+/* log2 of the manifest's "alignment", else of the "align" option, or 0 with diag
+ * filled when it is malformed. */
 static uint32_t zc__blob_align_log2(const zc_import_source *src, zc_diag *diag) {
+    uint32_t chosen = src->settings ? src->settings->blob.alignment : 0;
+    for (uint32_t log2 = ZC_MIN_ALIGN_LOG2; chosen && log2 <= ZC_MAX_ALIGN_LOG2; ++log2)
+        if (chosen == (uint32_t)1 << log2) return log2;
+    if (chosen)
+        return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "alignment %u is not a power of two in [%u, %u]", chosen,
+                       1u << ZC_MIN_ALIGN_LOG2, 1u << ZC_MAX_ALIGN_LOG2), 0;
     const char *value = zc_import_option_get(src, "align");
     if (!value) return ZC_MIN_ALIGN_LOG2;
     uint64_t bytes = 0;

@@ -60,10 +60,17 @@ typedef struct zc_import_option {
  * one member per importer row that has settings, which only that importer reads (its
  * row names the member by settings_offset and settings_size). Zero everywhere means
  * every importer's defaults. The build cache hashes the whole struct as bytes. */
+/* The blob importer's settings. */
+typedef struct zc_blob_settings {
+    uint32_t alignment;             /* payload alignment in bytes, a power of two in
+                                       [16, 65536]; 0: the "align" option, else 16 */
+} zc_blob_settings;
+
 typedef struct zc_import_settings {
     zc_texture_settings texture;    /* the texture importer's (zc_import_texture.h) */
     zc_model_settings model;        /* the model importer's (zc_model.h); model.texture is
                                        the base of the textures a model references */
+    zc_blob_settings blob;          /* the blob importer's (zc_import_blob.c) */
 } zc_import_settings;
 
 /* Build-wide options an importer may turn into defaults of its settings

@@ -83,6 +83,11 @@ static const zc_import_key zc__model_keys[] = {
     { "scale", ZC_IMPORT_KEY_POSITIVE, 0, 0, offsetof(zc_model_settings, scale), NULL, NULL },
 };
 
+static const zc_import_key zc__blob_keys[] = {
+    { "alignment", ZC_IMPORT_KEY_POW2, 1u << ZC_MIN_ALIGN_LOG2, 1u << ZC_MAX_ALIGN_LOG2,
+      offsetof(zc_blob_settings, alignment), NULL, NULL },
+};
+
 static void zc__texture_defaults(zc_texture_settings *t, const zc_import_defaults *d) {
     t->no_compress = d->no_compress;
     t->max_dimension = d->max_texture_dimension;
@@ -191,6 +196,10 @@ static const zc_importer zc__importers[] = {
         .import = zc__import_blob,
         .prepare = zc__prepare_blob,
         .flags = ZC_IMPORTER_PREPARE_SMALL,
+        .settings_offset = offsetof(zc_import_settings, blob),
+        .settings_size = sizeof(zc_blob_settings),
+        .keys = zc__blob_keys,
+        .key_count = ZC__COUNT(zc__blob_keys),
         .codecs = zc__blob_codecs,
     },
 };

@@ -9,7 +9,8 @@
 # zcpack import never follows links (a tree it packs may hold a link to /etc/shadow),
 # and a model's importer checks that every file it reads resolves below the root: the
 # staged tree is made only of the action's declared inputs, as regular files, so both
-# hold and nothing undeclared can be read. <rel> "zcpack.json" is the manifest. The
+# hold and nothing undeclared can be read. <rel> "zcpack.json" is the manifest,
+# ".zcpackignore" the ignore list. The
 # object is the one `zcpack import` gives in the real tree: it holds no absolute path.
 # Exit status: zcpack's, or 3 when staging fails.
 set -eu

@@ -29,6 +29,7 @@ the execution root, with a fixed environment, so it runs in Bazel's sandbox, fro
 ZC_MODEL_EXTENSIONS = ["gltf", "glb", "obj", "fbx", "dae", "zae", "3ds", "ase", "md2", "md3", "md5mesh", "mdc", "ms3d", "lwo", "lxo", "ply", "stl", "off", "x", "b3d", "smd", "iqm", "3mf", "x3d", "ac3d"]
 
 _MANIFEST = "zcpack.json"
+_IGNORE = ".zcpackignore"
 
 # The environment of every action: nothing of the caller's leaks in.
 _ENV = {"PATH": "/bin:/usr/bin", "LC_ALL": "C"}
@@ -48,9 +49,10 @@ def _root_prefix(ctx):
     return "/".join(parts) + "/" if parts else ""
 
 def _sources(ctx, prefix):
-    """{entry path: File} of the sources, and the manifest (a File or None)."""
+    """{entry path: File} of the sources, the manifest and the ignore list (Files or None)."""
     sources = {}
     manifest = ctx.file.manifest
+    ignore = None
     for f in ctx.files.srcs:
         if not f.short_path.startswith(prefix):
             fail("%s does not lie below the root %s" % (f.short_path, prefix or "."))
@@ -60,17 +62,23 @@ def _sources(ctx, prefix):
             if manifest == None:
                 manifest = f
             continue
+        if rel == _IGNORE:
+            # the tree's ignore list: an input of every import, never packed
+            ignore = f
+            continue
         if rel in sources:
             fail("two sources have the entry path %s" % rel)
         sources[rel] = f
-    return sources, manifest
+    return sources, manifest, ignore
 
-def _import(ctx, zcpack, rel, src, deps, manifest):
+def _import(ctx, zcpack, rel, src, deps, manifest, ignore):
     """One import action: the object of source `rel`, with deps [(entry path, File)]."""
     obj = ctx.actions.declare_file("%s.objects/%s.zco" % (ctx.label.name, rel))
     pairs = [(rel, src)] + deps
     if manifest:
         pairs.append((_MANIFEST, manifest))
+    if ignore:
+        pairs.append((_IGNORE, ignore))
     args = ctx.actions.args()
     args.add(zcpack.path)
     args.add(obj.path)
@@ -97,7 +105,7 @@ def _import(ctx, zcpack, rel, src, deps, manifest):
 def _zc_pack_impl(ctx):
     zcpack = ctx.executable.zcpack
     prefix = _root_prefix(ctx)
-    sources, manifest = _sources(ctx, prefix)
+    sources, manifest, ignore = _sources(ctx, prefix)
     plain = [(rel, f) for rel, f in sorted(sources.items()) if not _is_model(rel)]
     for model in ctx.attr.import_deps:
         if model not in sources:
@@ -114,7 +122,7 @@ def _zc_pack_impl(ctx):
             deps = [(r, f) for r, f in plain]
         else:
             deps = []
-        objects.append(_import(ctx, zcpack, rel, sources[rel], deps, manifest))
+        objects.append(_import(ctx, zcpack, rel, sources[rel], deps, manifest, ignore))
 
     pack = ctx.actions.declare_file(ctx.attr.out or ctx.label.name + ".zcpack")
     listing = ctx.actions.declare_file(ctx.label.name + ".objects.list")
