@@ -6,8 +6,9 @@
 #   make debug|release|sanitize|editor
 #                                 one configuration, in bin/<config>/ (editor: release
 #                                 flags plus the hot reload API, ZC_EDITOR)
-#   make demo                     pack samples/assets; zcpack info, ls, verify on it;
-#                                 draw its scene with samples/viewer
+#   make demo                     pack samples/assets and samples/characters, verify,
+#                                 show entries by type, draw the scene and the posed
+#                                 character with samples/viewer; a short summary
 #   make test                     tests in release, under ASan+UBSan (with the hot reload
 #                                 suites) and the hot reload suites (reload, and allocation
 #                                 failures in hot reload) in editor, the installed
@@ -86,21 +87,19 @@ bootstrap-test-data:
 
 demo: bootstrap release
 	@mkdir -p $(dir $(DEMO_PACK))
-	bin/release/zcpack build samples/assets -o $(DEMO_PACK)
-	bin/release/zcpack info $(DEMO_PACK)
-	bin/release/zcpack ls $(DEMO_PACK)
-	bin/release/zcpack verify $(DEMO_PACK)
-	bin/release/zcpack dump $(DEMO_PACK) textures/bricks.png
-	bin/release/zcpack extract $(DEMO_PACK) textures/leaves.png --level 2 -o build/demo/leaves_level2.png
-	bin/release/zcpack dump $(DEMO_PACK) scene/demo.gltf
-	bin/release/viewer $(DEMO_PACK) -o build/demo/preview.png
-	bin/release/zcpack build samples/characters -o build/demo/characters.zcpack
-	bin/release/zcpack ls build/demo/characters.zcpack
-	bin/release/viewer build/demo/characters.zcpack --time 0.25,0.75 --size 320x360 -o build/demo/character.png
-	@echo "demo: pack in $(DEMO_PACK); mip level 2 of textures/leaves.png in build/demo/leaves_level2.png;"
-	@echo "      the demo scene drawn by samples/viewer in build/demo/preview.png;"
-	@echo "      the skinned character of samples/characters posed at 0.25 s and 0.75 s of its clip,"
-	@echo "      side by side, in build/demo/character.png"
+	@echo "demo: packing samples/assets and samples/characters"
+	@bin/release/zcpack build samples/assets -o $(DEMO_PACK)
+	@bin/release/zcpack verify $(DEMO_PACK)
+	@bin/release/zcpack stats $(DEMO_PACK) | sed -n '/^by type/,/^$$/p'
+	@bin/release/zcpack extract $(DEMO_PACK) textures/leaves.png --level 2 -o build/demo/leaves_level2.png
+	@bin/release/viewer $(DEMO_PACK) -o build/demo/preview.png
+	@bin/release/zcpack build samples/characters -o build/demo/characters.zcpack
+	@bin/release/viewer build/demo/characters.zcpack --time 0.25,0.75 --size 320x360 -o build/demo/character.png
+	@echo
+	@echo "demo: pack       $(DEMO_PACK)      (zcpack ls, info, dump and stats show what it holds)"
+	@echo "      mip 2      build/demo/leaves_level2.png  (level 2 of textures/leaves.png, extracted)"
+	@echo "      preview    build/demo/preview.png        (the demo scene drawn by samples/viewer)"
+	@echo "      character  build/demo/character.png      (samples/characters at 0.25 s and 0.75 s of its clip)"
 
 test: bootstrap-test-data release sanitize editor
 	bin/release/zcpack_tests

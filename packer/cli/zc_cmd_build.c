@@ -234,7 +234,10 @@ static const char *zc__imported_summary(const zc_build_stats *stats, char *buf, 
     for (size_t i = 0; i < zc_importer_count() && i < ZC_IMPORTER_MAX && used < size; ++i) {
         const zc_importer *imp = zc_importer_at(i);
         if (!imp->label) continue;
-        int n = snprintf(buf + used, size - used, "%s%u %s", used ? ", " : "", stats->imported[i], imp->label);
+        size_t len = strlen(imp->label); /* a plural noun: "1 model", "2 models" */
+        if (stats->imported[i] == 1 && len > 1 && imp->label[len - 1] == 's') len--;
+        int n = snprintf(buf + used, size - used, "%s%u %.*s", used ? ", " : "", stats->imported[i], (int)len,
+                         imp->label);
         if (n > 0) used += (size_t)n;
     }
     return buf;
