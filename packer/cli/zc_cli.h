@@ -133,6 +133,19 @@ zc_entry *zc__entries_sorted(const char *pack_path, const zc_pack *pack, uint32_
 /* qsort order of zc_entry by path, bytewise. */
 int zc__compare_entry_paths(const void *x, const void *y);
 
+/* zc_cli_output.c: files the commands write. */
+/* Write `size` bytes to path through a temporary file beside it and a rename, so the
+ * path holds either its old content or all of the new. An exit code, errors reported
+ * ("<path>: cannot write: ..."); ZC_EXIT_CORRUPT when `data` lies in a mapped pack that
+ * shrank (EFAULT), reported for `command` as zc__guard_bad_address does. */
+int zc__write_atomic(const char *command, const char *path, const void *data, size_t size);
+/* Level `level` of layer `layer` of a texture as an RGBA PNG in memory (*png malloc'd,
+ * free it), decoded as `zcpack extract` describes it. Errors: zc_texture_view_level's,
+ * ZC_ERR_LIMIT (over 2 GiB of RGBA8, PNG's writer's limit), ZC_ERR_OUT_OF_MEMORY, and
+ * the decoder's for a format it does not decode. */
+zc_result zc__texture_level_png(const zc_texture_view *view, uint32_t level, uint32_t layer, uint8_t **png,
+                                size_t *png_size);
+
 /* zc_cli_set.c: pack sets (zc_pack.h, "Pack sets") for the read-only commands. */
 /* 1 when `pack` is the index of a pack set: it holds the entry "pack-set" of type
  * pack_set. */

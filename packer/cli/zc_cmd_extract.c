@@ -1,21 +1,13 @@
 /* zc_cmd_extract.c - `zcpack extract <pack> <path> -o <file>`: an entry to a file,
  * a texture level as a PNG. */
-#include <fcntl.h>
-#include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
-
-#include <stb/stb_image_write.h>
 
 #include "zc_cli.h"
 #include "zc_import_texture.h"
 #include "zc_texture_export.h"
-#include "zc_tmpfile.h"
-#include "zc_writer.h"
 #include "zc_texture_pixels.h"
 
 static const char zc__extract_help[] =
@@ -54,103 +46,30 @@ static const zc_cli_option zc__extract_options[] = {
     ZC_OPT_END,
 };
 
-/* Growing memory buffer for stb_image_write. */
-typedef struct zc__membuf {
-    uint8_t *data;
-    size_t size, cap;
-    int failed;
-} zc__membuf;
-
-static void zc__membuf_append(void *context, void *data, int size) {
-    zc__membuf *m = (zc__membuf *)context;
-    if (m->failed || size <= 0) return;
-    if (m->size + (size_t)size > m->cap) {
-        size_t cap = m->cap ? m->cap : 65536;
-        while (cap < m->size + (size_t)size) cap *= 2;
-        uint8_t *grown = (uint8_t *)realloc(m->data, cap);
-        if (!grown) {
-            m->failed = 1;
-            return;
-        }
-        m->data = grown;
-        m->cap = cap;
-    }
-    memcpy(m->data + m->size, data, (size_t)size);
-    m->size += (size_t)size;
-}
-
-static void zc__extract_log(zc_log_level level, const char *message, void *user_data) {
-    (void)level;
-    (void)user_data;
-    zc__error("%s", message);
-}
-
-/* Write `size` bytes to path through a temporary file beside it and a rename, so the
- * path holds either its old content or all of the new. 0 or an exit code (reported);
- * ZC_EXIT_CORRUPT when `data` lies in a mapped pack that shrank (EFAULT). */
-static int zc__write_atomic(const char *path, const void *data, size_t size) {
-    zc_logger logger = { zc__extract_log, NULL };
-    if (zc_writer_check_output(path, logger) != ZC_OK) return ZC_EXIT_IO; /* no device, FIFO, link */
-    char *tmp = NULL;
-    int fd = zc__tmpfile_create(path, &tmp); /* exclusive, no link followed, random name */
-    int err = fd < 0 ? errno : 0;
-    const uint8_t *p = (const uint8_t *)data;
-    for (size_t left = size; fd >= 0 && !err && left > 0;) {
-        ssize_t w = write(fd, p, left);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) {
-            err = w < 0 ? errno : EIO;
-            break;
-        }
-        p += w;
-        left -= (size_t)w;
-    }
-    if (fd >= 0 && !err && fsync(fd) != 0) err = errno;
-    if (fd >= 0 && close(fd) != 0 && !err) err = errno;
-    if (!err && rename(tmp, path) != 0) err = errno;
-    if (err == EFAULT) { /* `data` lies in a mapped pack that shrank */
-        unlink(tmp);
-        free(tmp);
-        return zc__guard_bad_address("extract");
-    }
-    if (err) {
-        zc__error("%s: cannot write: %s", path, strerror(err));
-        if (fd >= 0) unlink(tmp);
-    }
-    free(tmp);
-    return err ? ZC_EXIT_IO : ZC_EXIT_OK;
-}
-
 /* One texture level as a PNG at `output`. */
 static int zc__extract_texture(const char *pack_path, const zc_entry *e, const zc__extract_values *a, const char *output) {
     zc_texture_view view;
     zc_result viewed = zc_texture_view_from_entry(e, &view);
     if (viewed != ZC_OK) return zc__view_failed(pack_path, e, viewed);
-    int rc = ZC_EXIT_OK;
     zc_texture_level_view lv;
     if (zc_texture_view_level(&view, a->level.value, a->layer.value, &lv) != ZC_OK) {
         zc__error("%s: %s: no level %u of layer %u (levels: %u, layers: %u)", pack_path, e->path, a->level.value, a->layer.value,
                   view.mip_count, view.layers);
         return ZC_EXIT_NO_ENTRY;
     }
-    uint64_t rows = (uint64_t)lv.height * lv.depth;
-    if ((uint64_t)lv.width * 4 * rows > INT_MAX) { /* stb_image_write counts bytes in an int */
+    uint8_t *png = NULL;
+    size_t png_size = 0;
+    zc_result r = zc__texture_level_png(&view, a->level.value, a->layer.value, &png, &png_size);
+    if (r == ZC_ERR_LIMIT) {
         zc__error("%s: %s: level of %ux%ux%u is too large for a PNG", pack_path, e->path, lv.width, lv.height, lv.depth);
         return ZC_EXIT_INTERNAL;
     }
-    uint8_t *rgba = (uint8_t *)malloc((size_t)lv.width * (size_t)rows * 4);
-    zc__membuf png = { NULL, 0, 0, 0 };
-    zc_result r = rgba ? zc_texture_level_decode_rgba8(view.format, &lv, rgba) : ZC_ERR_OUT_OF_MEMORY;
-    if (r == ZC_OK &&
-        (!stbi_write_png_to_func(zc__membuf_append, &png, (int)lv.width, (int)rows, 4, rgba, (int)lv.width * 4) ||
-         png.failed))
-        r = ZC_ERR_OUT_OF_MEMORY;
-    free(rgba);
+    int rc = ZC_EXIT_OK;
     if (r != ZC_OK)
         zc__error("%s: %s: cannot make a PNG of level %u: %s", pack_path, e->path, a->level.value, zc_result_str(r));
     else
-        rc = zc__write_atomic(output, png.data, png.size);
-    free(png.data);
+        rc = zc__write_atomic("extract", output, png, png_size);
+    free(png);
     return r != ZC_OK ? ZC_EXIT_INTERNAL : rc;
 }
 
@@ -184,7 +103,7 @@ static int zc__extract_container(const char *pack_path, const zc_entry *e, zc_te
                   diag.message);
         return ZC_EXIT_INTERNAL;
     }
-    int rc = zc__write_atomic(output, file, size);
+    int rc = zc__write_atomic("extract", output, file, size);
     free(file);
     return rc;
 }
@@ -223,7 +142,7 @@ static int zc__extract_run(const zc_cli_call *call) {
         else if (size > SIZE_MAX)
             rc = zc__entry_failed(pack_path, e.path, ZC_ERR_LIMIT);
         else
-            rc = zc__write_atomic(v->output, data, (size_t)size);
+            rc = zc__write_atomic("extract", v->output, data, (size_t)size);
     }
     zc_hold_release(&hold);
     zc_pack_close(pack);
