@@ -8,7 +8,8 @@
 #                                 flags plus the hot reload API, ZC_EDITOR)
 #   make demo                     pack samples/assets and samples/characters, verify,
 #                                 show entries by type, draw the scene and the posed
-#                                 character with samples/viewer; a short summary
+#                                 character with samples/viewer, write the pack's HTML
+#                                 report (zcpack report); a short summary
 #   make test                     tests in release, under ASan+UBSan (with the hot reload
 #                                 suites) and the hot reload suites (reload, and allocation
 #                                 failures in hot reload) in editor, the installed
@@ -88,11 +89,14 @@ bootstrap-test-data:
 demo: bootstrap release
 	@mkdir -p $(dir $(DEMO_PACK))
 	@echo "demo: packing samples/assets and samples/characters"
-	@bin/release/zcpack build samples/assets -o $(DEMO_PACK)
+	@bin/release/zcpack build samples/assets -o $(DEMO_PACK) 2> build/demo/build.log || { cat build/demo/build.log; exit 1; }
+	@cat build/demo/build.log
 	@bin/release/zcpack verify $(DEMO_PACK)
 	@bin/release/zcpack stats $(DEMO_PACK) | sed -n '/^by type/,/^$$/p'
 	@bin/release/zcpack extract $(DEMO_PACK) textures/leaves.png --level 2 -o build/demo/leaves_level2.png
 	@bin/release/viewer $(DEMO_PACK) -o build/demo/preview.png
+	@bin/release/zcpack report $(DEMO_PACK) -o build/demo/report.html --preview build/demo/preview.png \
+		--log build/demo/build.log
 	@bin/release/zcpack build samples/characters -o build/demo/characters.zcpack
 	@bin/release/viewer build/demo/characters.zcpack --time 0.25,0.75 --size 320x360 -o build/demo/character.png
 	@echo
@@ -100,6 +104,7 @@ demo: bootstrap release
 	@echo "      mip 2      build/demo/leaves_level2.png  (level 2 of textures/leaves.png, extracted)"
 	@echo "      preview    build/demo/preview.png        (the demo scene drawn by samples/viewer)"
 	@echo "      character  build/demo/character.png      (samples/characters at 0.25 s and 0.75 s of its clip)"
+	@echo "      report     build/demo/report.html        (open it in a browser: treemap, entries, textures, dependencies)"
 
 test: bootstrap-test-data release sanitize editor
 	bin/release/zcpack_tests
@@ -122,7 +127,7 @@ test: bootstrap-test-data release sanitize editor
 # Criterion globs.
 CHECK_SUITES := format_* cache_stress material_format mesh_format scene_format views runtime runtime_os writer hostile \
 	corruption compression mount prefetch fuzz_replay build_cache texture texture_bad texture_quality \
-	model viewer watch patch cli stats importers trust_inputs trust_bombs outputs signing get mapped model_md3 lookup stream imlink model_pool pack_set cache_server skin texture_export texture_bc7 exclude
+	model viewer watch patch cli stats importers trust_inputs trust_bombs outputs signing get mapped model_md3 lookup stream imlink model_pool pack_set cache_server skin texture_export texture_bc7 exclude report
 CHECK_TESTS := identity/demo*
 SLOW_SUITES := alloc_faults io_faults sweep kill large model_build identity bazel
 EDITOR_SUITES := reload alloc_faults_editor

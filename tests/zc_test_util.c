@@ -261,15 +261,7 @@ const char *zct_zcpack_bin(void) {
     return path;
 }
 
-int zct_run_cli(const char *cwd, const char *out_path, const char *err_path, const char *const argv[]) {
-    const char *bin = zct_zcpack_bin();
-    size_t argc = 0;
-    while (argv[argc]) argc++;
-    char **args = calloc(argc + 2, sizeof *args);
-    cr_assert_not_null(args);
-    args[0] = (char *)bin;
-    for (size_t i = 0; i < argc; ++i) args[i + 1] = (char *)argv[i];
-
+int zct_run_program(const char *cwd, const char *out_path, const char *err_path, const char *const argv[]) {
     fflush(NULL);
     pid_t pid = fork();
     cr_assert_geq(pid, 0, "fork: %s", strerror(errno));
@@ -279,10 +271,9 @@ int zct_run_cli(const char *cwd, const char *out_path, const char *err_path, con
         int in = open("/dev/null", O_RDONLY);
         if (out < 0 || err < 0 || in < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0 || dup2(in, 0) < 0) _exit(126);
         if (cwd && chdir(cwd) != 0) _exit(126);
-        execv(bin, args);
+        execvp(argv[0], (char *const *)argv);
         _exit(127);
     }
-    free(args);
     int status;
     while (waitpid(pid, &status, 0) < 0)
         cr_assert_eq(errno, EINTR, "waitpid: %s", strerror(errno));
@@ -291,6 +282,18 @@ int zct_run_cli(const char *cwd, const char *out_path, const char *err_path, con
         return code == 127 ? -1 : code;
     }
     return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : -1;
+}
+
+int zct_run_cli(const char *cwd, const char *out_path, const char *err_path, const char *const argv[]) {
+    size_t argc = 0;
+    while (argv[argc]) argc++;
+    const char **args = calloc(argc + 2, sizeof *args);
+    cr_assert_not_null(args);
+    args[0] = zct_zcpack_bin();
+    for (size_t i = 0; i < argc; ++i) args[i + 1] = argv[i];
+    int code = zct_run_program(cwd, out_path, err_path, args);
+    free(args);
+    return code;
 }
 
 static double zct__now(void) {

@@ -138,6 +138,9 @@ const char *zct_zcpack_bin(void);
  * signal, or -1 when the program could not be started. */
 int zct_run_cli(const char *cwd, const char *out_path, const char *err_path, const char *const argv[]);
 
+/* The same for any program: argv[0] (found on PATH), argv[1..] its arguments. */
+int zct_run_program(const char *cwd, const char *out_path, const char *err_path, const char *const argv[]);
+
 /* One run of the CLI with its output captured. */
 typedef struct zct_run {
     int code;                   /* exit status (asserted: started, not killed by a signal) */

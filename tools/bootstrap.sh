@@ -6,7 +6,8 @@
 #                                    third-party images and models the tests and
 #                                    benchmarks read, wine64 for the Windows
 #                                    smoke test, Bazel and nginx for the build
-#                                    engine tests (about 250 MB to download)
+#                                    engine tests, Chromium for the report's
+#                                    page (about 350 MB to download)
 #
 # Test data packages and what the suites take from them (never copied into the tree):
 #   python-pygame-doc          PNG, JPEG (baseline and progressive), TGA, BMP (4, 8 and
@@ -27,6 +28,7 @@
 #                              HTTP cache server (--remote_cache)
 #   python3-pil                Pillow: reads the DDS files `zcpack extract` writes and
 #                              decodes their blocks (texture_export suite)
+#   chromium                   loads the page `zcpack report` writes, headless (report suite)
 # and from the npm registry, into build/test-npm/ (when npm is on the machine):
 #   ktx-parse                  reads the KTX2 files `zcpack extract` writes
 #
@@ -41,7 +43,7 @@ libcriterion-dev libxxhash-dev libcjson-dev libassimp-dev libmeshoptimizer-dev l
 gcc-mingw-w64-x86-64 clang libclang-rt-14-dev"
 
 test_data_packages="python-pygame-doc gdk-pixbuf-tests golang-github-gabriel-vasile-mimetype-dev
-blender-data pfstools assimp-testmodels wine64 bazel-bootstrap nginx-light python3-pil"
+blender-data pfstools assimp-testmodels wine64 bazel-bootstrap nginx-light python3-pil chromium"
 npm_packages=""
 
 for arg in "$@"; do

@@ -140,11 +140,12 @@ int zc__compare_entry_paths(const void *x, const void *y);
  * shrank (EFAULT), reported for `command` as zc__guard_bad_address does. */
 int zc__write_atomic(const char *command, const char *path, const void *data, size_t size);
 /* Level `level` of layer `layer` of a texture as an RGBA PNG in memory (*png malloc'd,
- * free it), decoded as `zcpack extract` describes it. Errors: zc_texture_view_level's,
- * ZC_ERR_LIMIT (over 2 GiB of RGBA8, PNG's writer's limit), ZC_ERR_OUT_OF_MEMORY, and
- * the decoder's for a format it does not decode. */
-zc_result zc__texture_level_png(const zc_texture_view *view, uint32_t level, uint32_t layer, uint8_t **png,
-                                size_t *png_size);
+ * free it), decoded as `zcpack extract` describes it; with max_edge > 0, shrunk by a
+ * whole factor (box filter) until neither side exceeds max_edge. Errors:
+ * zc_texture_view_level's, ZC_ERR_LIMIT (over 2 GiB of RGBA8, PNG's writer's limit),
+ * ZC_ERR_OUT_OF_MEMORY, and the decoder's for a format it does not decode. */
+zc_result zc__texture_level_png(const zc_texture_view *view, uint32_t level, uint32_t layer, uint32_t max_edge,
+                                uint8_t **png, size_t *png_size);
 
 /* zc_cli_set.c: pack sets (zc_pack.h, "Pack sets") for the read-only commands. */
 /* 1 when `pack` is the index of a pack set: it holds the entry "pack-set" of type

@@ -78,8 +78,24 @@ int zc__write_atomic(const char *command, const char *path, const void *data, si
     return err ? ZC_EXIT_IO : ZC_EXIT_OK;
 }
 
-zc_result zc__texture_level_png(const zc_texture_view *view, uint32_t level, uint32_t layer, uint8_t **png_out,
-                                size_t *png_size) {
+/* Shrink w x h RGBA8 texels in place by `factor` in each direction, each new texel the
+ * mean of the (up to) factor x factor texels it covers; *w and *h become the new size. */
+static void zc__shrink_rgba8(uint8_t *rgba, uint32_t *w, uint32_t *h, uint32_t factor) {
+    uint32_t nw = (*w + factor - 1) / factor, nh = (*h + factor - 1) / factor;
+    for (uint32_t y = 0; y < nh; ++y)
+        for (uint32_t x = 0; x < nw; ++x) {
+            uint32_t sum[4] = { 0, 0, 0, 0 }, n = 0;
+            for (uint32_t sy = y * factor; sy < (y + 1) * factor && sy < *h; ++sy)
+                for (uint32_t sx = x * factor; sx < (x + 1) * factor && sx < *w; ++sx, ++n)
+                    for (int c = 0; c < 4; ++c) sum[c] += rgba[((size_t)sy * *w + sx) * 4 + (size_t)c];
+            for (int c = 0; c < 4; ++c) rgba[((size_t)y * nw + x) * 4 + (size_t)c] = (uint8_t)((sum[c] + n / 2) / n);
+        }
+    *w = nw;
+    *h = nh;
+}
+
+zc_result zc__texture_level_png(const zc_texture_view *view, uint32_t level, uint32_t layer, uint32_t max_edge,
+                                uint8_t **png_out, size_t *png_size) {
     *png_out = NULL;
     *png_size = 0;
     zc_texture_level_view lv;
@@ -90,9 +106,10 @@ zc_result zc__texture_level_png(const zc_texture_view *view, uint32_t level, uin
     uint8_t *rgba = (uint8_t *)malloc((size_t)lv.width * (size_t)rows * 4);
     zc__membuf png = { NULL, 0, 0, 0 };
     r = rgba ? zc_texture_level_decode_rgba8(view->format, &lv, rgba) : ZC_ERR_OUT_OF_MEMORY;
+    uint32_t w = lv.width, h = (uint32_t)rows, longest = w > h ? w : h;
+    if (r == ZC_OK && max_edge && longest > max_edge) zc__shrink_rgba8(rgba, &w, &h, (longest + max_edge - 1) / max_edge);
     if (r == ZC_OK &&
-        (!stbi_write_png_to_func(zc__membuf_append, &png, (int)lv.width, (int)rows, 4, rgba, (int)lv.width * 4) ||
-         png.failed))
+        (!stbi_write_png_to_func(zc__membuf_append, &png, (int)w, (int)h, 4, rgba, (int)w * 4) || png.failed))
         r = ZC_ERR_OUT_OF_MEMORY;
     free(rgba);
     if (r != ZC_OK) {

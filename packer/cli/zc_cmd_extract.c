@@ -59,7 +59,7 @@ static int zc__extract_texture(const char *pack_path, const zc_entry *e, const z
     }
     uint8_t *png = NULL;
     size_t png_size = 0;
-    zc_result r = zc__texture_level_png(&view, a->level.value, a->layer.value, &png, &png_size);
+    zc_result r = zc__texture_level_png(&view, a->level.value, a->layer.value, 0, &png, &png_size);
     if (r == ZC_ERR_LIMIT) {
         zc__error("%s: %s: level of %ux%ux%u is too large for a PNG", pack_path, e->path, lv.width, lv.height, lv.depth);
         return ZC_EXIT_INTERNAL;

@@ -30,7 +30,8 @@
     X(dump)                \
     X(extract)             \
     X(diff)                \
-    X(stats)
+    X(stats)               \
+    X(report)
 
 #define ZC__COMMAND_DECLARE(name) extern const zc_command zc__cmd_##name;
 ZC_COMMAND_LIST(ZC__COMMAND_DECLARE)
