@@ -30,7 +30,10 @@
 #                                 (ASan+UBSan) into bin/fuzz/ and run each for
 #                                 FUZZ_SECONDS; every crashing input is kept under
 #                                 tests/fuzz/regressions/, which `make test` replays
-#   make install [PREFIX=dir]     zcpack, headers, libraries, pkg-config file, the Bazel
+#   make install [PREFIX=dir]     zcpack; the C, C++ and packer headers; the runtime
+#                                 (shared, static, editor) and packer libraries; the
+#                                 pkg-config files and the CMake package
+#                                 (lib/cmake/zcpack: find_package(zcpack)); the Bazel
 #                                 rules (share/zcpack/bazel, tools/bazel/README.md)
 #   make clean                    remove build/ and bin/
 #
@@ -52,6 +55,13 @@ JOBS = $(if $(filter -j%,$(MAKEFLAGS)),,-j$(NPROC))
 # "0.1.0" from runtime/include/zc_pack.h; the shared library's soname carries the major.
 VERSION := $(shell sed -n 's/^\#define ZC_VERSION_\(MAJOR\|MINOR\|PATCH\) \([0-9]*\).*/\2/p' runtime/include/zc_pack.h | paste -sd.)
 SOMAJOR := $(firstword $(subst ., ,$(VERSION)))
+SOMINOR := $(word 2,$(subst ., ,$(VERSION)))
+
+# The packer library's public headers: zc_packer.h and what it includes.
+PACKER_HEADERS := packer/build/zc_packer.h packer/build/zc_build.h packer/build/zc_build_cache.h \
+	packer/build/zc_ignore.h packer/build/zc_link.h packer/build/zc_manifest.h packer/build/zc_sign.h \
+	packer/build/zc_writer.h packer/import/zc_importer.h packer/import/texture/zc_import_texture.h \
+	packer/import/model/zc_model.h
 
 # Benchmarks in the order of the report (any other tools/bench/bench_*.c follows them).
 # They run from the release build, except bench_reload, which measures the hot reload
@@ -145,12 +155,16 @@ check: bootstrap-test-data release
 	done
 	bin/release/zcpack_tests --filter '$(CHECK_FILTER)'
 
-# An engine's view: every installed header compiles alone as C11 and as C++17
-# (tools/check_headers.sh), every code example of README.md and of the installed
-# headers compiles against the SDK and runs on the demo pack (tools/check_examples.sh;
-# the hot reload ones link the editor build's library when it exists, else they are
-# only compiled), the installed zcpack packs the assets, and sdk_hello, built with
-# nothing but `pkg-config --cflags --libs zcpack` (and --static), reads the pack.
+# An engine's view: every installed header compiles alone as C11 and as C++17, the
+# C++ header as C++17 (tools/check_headers.sh), every code example of README.md and
+# of the installed headers compiles against the SDK and runs on the demo pack
+# (tools/check_examples.sh; the hot reload ones link the editor build's library when
+# it exists, else they are only compiled), the installed zcpack packs the assets, and
+# sdk_hello, built with nothing but `pkg-config --cflags --libs zcpack` (and --static),
+# reads the pack. Then samples/cmake_hello, configured by Debian's cmake with
+# find_package(zcpack) and nothing else: the runtime (shared, started without
+# LD_LIBRARY_PATH), the packer library building samples/assets, and the C++ header,
+# once more under ASan and UBSan.
 test-sdk:
 	tools/check_headers.sh $(SDK)/include
 	tools/check_examples.sh $(SDK) $(if $(wildcard bin/editor/libzcpack.a),bin/editor)
@@ -162,6 +176,16 @@ test-sdk:
 	LD_LIBRARY_PATH=$(abspath $(SDK))/lib \
 		$(SDK_TEST)/sdk_hello $(SDK_TEST)/assets.zcpack shaders/sky.glsl
 	$(SDK_TEST)/sdk_hello_static $(SDK_TEST)/assets.zcpack shaders/sky.glsl
+	rm -rf $(SDK_TEST)/cmake $(SDK_TEST)/cmake-sanitize
+	cmake -S samples/cmake_hello -B $(SDK_TEST)/cmake -DCMAKE_PREFIX_PATH=$(abspath $(SDK)) > $(SDK_TEST)/cmake.log
+	cmake --build $(SDK_TEST)/cmake >> $(SDK_TEST)/cmake.log
+	$(SDK_TEST)/cmake/cmake_hello $(SDK_TEST)/assets.zcpack
+	$(SDK_TEST)/cmake/cmake_pack samples/assets $(SDK_TEST)/cmake/assets.zcpack
+	$(SDK_TEST)/cmake/cpp_hello $(SDK_TEST)/assets.zcpack
+	cmake -S samples/cmake_hello -B $(SDK_TEST)/cmake-sanitize -DCMAKE_PREFIX_PATH=$(abspath $(SDK)) -DZC_SANITIZE=ON \
+		> $(SDK_TEST)/cmake-sanitize.log
+	cmake --build $(SDK_TEST)/cmake-sanitize --target cpp_hello >> $(SDK_TEST)/cmake-sanitize.log
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $(SDK_TEST)/cmake-sanitize/cpp_hello $(SDK_TEST)/assets.zcpack
 
 # Each program leaves build/bench/<program>.md (its section), <program>.glance (its
 # rows of the summary table) and its charts in docs/bench/*.png (drawn by
@@ -189,21 +213,39 @@ FUZZ_TARGETS ?=
 fuzz: bootstrap release
 	FUZZ_SECONDS=$(FUZZ_SECONDS) tools/fuzz.sh $(FUZZ_TARGETS)
 
-install: release
+install: release editor
 	install -d $(DESTDIR)$(prefix)/bin $(DESTDIR)$(prefix)/include/zc \
-		$(DESTDIR)$(prefix)/lib/pkgconfig
+		$(DESTDIR)$(prefix)/lib/pkgconfig $(DESTDIR)$(prefix)/lib/cmake/zcpack
 	install -m 755 bin/release/zcpack $(DESTDIR)$(prefix)/bin/zcpack
-	install -m 644 runtime/include/*.h formats/*.h $(DESTDIR)$(prefix)/include/zc/
+	install -m 644 runtime/include/*.h runtime/include/*.hpp formats/*.h $(PACKER_HEADERS) \
+		$(DESTDIR)$(prefix)/include/zc/
 	install -m 644 bin/release/libzcpack.a $(DESTDIR)$(prefix)/lib/libzcpack.a
+	install -m 644 bin/editor/libzcpack.a $(DESTDIR)$(prefix)/lib/libzcpack_editor.a
+	install -m 644 bin/release/libzcpacker.a $(DESTDIR)$(prefix)/lib/libzcpacker.a
 	install -m 755 bin/release/libzcpack.so $(DESTDIR)$(prefix)/lib/libzcpack.so.$(VERSION)
 	ln -sfn libzcpack.so.$(VERSION) $(DESTDIR)$(prefix)/lib/libzcpack.so.$(SOMAJOR)
 	ln -sfn libzcpack.so.$(SOMAJOR) $(DESTDIR)$(prefix)/lib/libzcpack.so
-	sed -e 's|@PREFIX@|$(prefix)|' -e 's|@VERSION@|$(VERSION)|' tools/zcpack.pc.in \
-		> $(DESTDIR)$(prefix)/lib/pkgconfig/zcpack.pc
+	for pc in zcpack zcpack-packer zcpack-editor; do \
+		sed -e 's|@PREFIX@|$(prefix)|' -e 's|@VERSION@|$(VERSION)|' tools/$$pc.pc.in \
+			> $(DESTDIR)$(prefix)/lib/pkgconfig/$$pc.pc || exit 1; \
+	done
+	for f in zcpackConfig zcpackConfigVersion; do \
+		sed -e 's|@VERSION@|$(VERSION)|g' -e 's|@SOMAJOR@|$(SOMAJOR)|g' -e 's|@SOMINOR@|$(SOMINOR)|g' \
+			tools/cmake/$$f.cmake.in > $(DESTDIR)$(prefix)/lib/cmake/zcpack/$$f.cmake || exit 1; \
+	done
 	install -d $(DESTDIR)$(prefix)/share/zcpack/bazel
 	install -m 644 tools/bazel/README.md tools/bazel/WORKSPACE tools/bazel/BUILD.bazel tools/bazel/*.bzl \
 		$(DESTDIR)$(prefix)/share/zcpack/bazel/
 	install -m 755 tools/bazel/*.sh $(DESTDIR)$(prefix)/share/zcpack/bazel/
+	@echo "install: zcpack $(VERSION) in $(prefix): bin/zcpack; include/zc/ (C, C++ and packer headers);"
+	@echo "         lib/libzcpack.so.$(VERSION) (soname libzcpack.so.$(SOMAJOR)), libzcpack.a, libzcpack_editor.a,"
+	@echo "         libzcpacker.a; lib/pkgconfig/zcpack{,-packer,-editor}.pc; lib/cmake/zcpack/"
+	@case ":$$(ldconfig -v 2>/dev/null | sed -n 's|^\(/[^:]*\):.*|\1|p' | tr '\n' ':'):" in \
+		*":$(prefix)/lib:"*) echo "         $(prefix)/lib is in the loader's path: run ldconfig (as root) once";; \
+		*) echo "         $(prefix)/lib is not in the loader's path: CMake targets carry an RPATH; otherwise link"; \
+		   echo "         with -Wl,-rpath,$(prefix)/lib, or set LD_LIBRARY_PATH=$(prefix)/lib, or add it to"; \
+		   echo "         /etc/ld.so.conf.d/ and run ldconfig";; \
+	esac
 
 clean:
 	rm -rf build bin

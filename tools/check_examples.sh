@@ -25,7 +25,8 @@
 #  - #line directives point compiler messages at the document's own lines.
 # Build: $CC (default cc) -std=c11 -D_POSIX_C_SOURCE=200809L (uv.h needs it) -Wall
 # -Wextra -Werror -Wno-unused-parameter (callbacks in examples ignore arguments), with
-# `pkg-config --cflags --libs zcpack libuv` of the SDK. An example that names zc_live
+# `pkg-config --cflags --libs zcpack libuv` of the SDK (zcpack-packer for the
+# examples of zc/zc_packer.h, the packer library). An example that names zc_live
 # (hot reload) is compiled with -DZC_EDITOR and linked with <editor library
 # dir>/libzcpack.a; without that argument it is compiled only.
 # Run: each example in a directory of its own holding game.zcpack (samples/assets
@@ -150,7 +151,10 @@ editor_libs=$(pkg-config --libs $(pkg-config --print-requires-private zcpack | c
 # without an editor library) into <program>; messages in $work/log.
 # shellcheck disable=SC2086 # flag lists
 build() {
-    if ! grep -q 'zc_live' "$1"; then
+    if grep -q 'zc_packer.h' "$1"; then
+        "$cc" $flags -I"$top/tools/examples" $cflags "$1" "$top/tools/examples/zc_example_main.c" \
+            $(pkg-config --libs zcpack-packer libuv) -o "$2" 2> "$work/log"
+    elif ! grep -q 'zc_live' "$1"; then
         "$cc" $flags -I"$top/tools/examples" $cflags "$1" "$top/tools/examples/zc_example_main.c" \
             $libs -o "$2" 2> "$work/log"
     elif [ -n "$editor" ]; then

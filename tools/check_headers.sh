@@ -4,7 +4,7 @@
 #   tools/check_headers.sh <include dir>      e.g. build/sdk/include (`make test-sdk`)
 #
 # Each <include dir>/zc/*.h is included, twice (the include guard), into an otherwise
-# empty translation unit and compiled as C11 and as C++17, with
+# empty translation unit and compiled as C11 and as C++17 (each zc/*.hpp as C++17), with
 # -Wall -Wextra -Werror -pedantic-errors, once without and once with ZC_EDITOR (the
 # hot reload header, zc_live.h, declares its API only with it). A header that needs
 # another include first, leaks a warning or is not valid C++ fails here, named.
@@ -18,7 +18,7 @@ flags="-Wall -Wextra -Werror -pedantic-errors"
 work=$(mktemp -d "${TMPDIR:-/tmp}/zc-headers.XXXXXX") || exit 1
 trap 'rm -rf "$work"' EXIT
 
-headers=$(cd "$dir" && ls zc/*.h 2>/dev/null)
+headers=$(cd "$dir" && ls zc/*.h zc/*.hpp 2>/dev/null)
 if [ -z "$headers" ]; then
     echo "check_headers: no headers in $dir/zc/" >&2
     exit 1
@@ -31,7 +31,9 @@ for header in $headers; do
     cp "$work/unit.c" "$work/unit.cpp"
     for editor in "" "-DZC_EDITOR"; do
         # shellcheck disable=SC2086 # flags are word lists
-        if ! "$cc" -std=c11 $flags $editor -I"$dir" -c "$work/unit.c" -o "$work/unit.o" 2> "$work/log"; then
+        if [ "${header%.hpp}" != "$header" ]; then
+            : # C++ only
+        elif ! "$cc" -std=c11 $flags $editor -I"$dir" -c "$work/unit.c" -o "$work/unit.o" 2> "$work/log"; then
             echo "check_headers: FAILED: $header as C11 ${editor:-(no ZC_EDITOR)}" >&2
             cat "$work/log" >&2
             failed=$((failed + 1))
@@ -42,7 +44,7 @@ for header in $headers; do
             cat "$work/log" >&2
             failed=$((failed + 1))
         fi
-        count=$((count + 2))
+        if [ "${header%.hpp}" != "$header" ]; then count=$((count + 1)); else count=$((count + 2)); fi
     done
 done
 
