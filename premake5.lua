@@ -21,7 +21,9 @@ if _PREMAKE_VERSION:sub(1, 1) == "4" then
         configuration(keywords)
     end
 
-    function cdialect(dialect) buildoptions { "-std=" .. dialect:lower() } end
+    -- premake 4 compiles C++ files with the C flags too: the dialect goes to C files
+    -- only ($< is the source the make rule compiles).
+    function cdialect(dialect) buildoptions { "$(if $(filter %.c,$<),-std=" .. dialect:lower() .. ")" } end
     function symbols(value) if value == "On" then flags { "Symbols" } end end
     function optimize(value)
         local flag = ({ On = "Optimize", Speed = "OptimizeSpeed", Size = "OptimizeSize" })[value]
@@ -57,10 +59,12 @@ header:close()
 -- System libraries. The runtime links zstd (compressed entries), libuv (asynchronous
 -- prefetch), libsodium (signed packs: BLAKE2b and Ed25519), libm (animation sampling) and pthreads (xxhash is
 -- compiled in from its header); the packer side uses the libraries of DESIGN.md
--- section 3 and libcurl (the build cache's shared server), linked with --as-needed,
+-- section 3, libcurl (the build cache's shared server) and OpenEXRCore (.exr sources),
+-- linked with --as-needed,
 -- so unused ones cost nothing.
 local runtime_links = { "zstd", "uv", "sodium", "m", "pthread" }
-local packer_links = { "cjson", "zstd", "uv", "sodium", "assimp", "meshoptimizer", "xxhash", "curl", "astcenc", "m", "pthread" }
+local packer_links = { "cjson", "zstd", "uv", "sodium", "assimp", "meshoptimizer", "xxhash", "curl", "astcenc", "OpenEXR-3_1", "Iex-3_1", "Imath-3_1",
+                      "IlmThread-3_1", "OpenEXRCore-3_1", "stdc++", "m", "pthread" }
 
 -- Include directories per project, so that a back-edge of the dependency rule
 -- (DESIGN.md section 2) fails to compile: formats/ includes nothing outside itself;
@@ -145,8 +149,10 @@ project "zcpack_shared"
 
 project "zcpacker"
     kind "StaticLib"
-    files { "packer/types/*.c", "packer/build/*.c", "packer/import/*.c", "packer/import/texture/*.c", "packer/import/model/*.c" }
+    files { "packer/types/*.c", "packer/build/*.c", "packer/import/*.c", "packer/import/texture/*.c", "packer/import/model/*.c",
+            "packer/import/texture/*.cpp" }
     includedirs(packer_includes)
+    includedirs { "/usr/include/OpenEXR", "/usr/include/Imath" } -- zc_exr_decode.cpp, the one C++ file
     outputs("zcpacker")
 
 program("zcpack", { "packer/cli/*.c" })

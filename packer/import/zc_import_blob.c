@@ -4,9 +4,9 @@
  *   align   payload alignment in bytes, a power of two in [16, 65536], when the
  *           settings do not choose one; default 16.
  *
- * A file whose first bytes say it is an image or a texture (OpenEXR, WebP, DDS, KTX,
- * TIFF, AVIF, HEIF, JPEG XL, or a PNG, JPEG, GIF, PSD or Radiance HDR under a name the
- * texture importer does not claim) is still packed as its bytes, with a warning that
+ * A file whose first bytes say it is an image or a texture (WebP, DDS, KTX, TIFF,
+ * AVIF, HEIF, JPEG XL, or a PNG, JPEG, GIF, PSD, Radiance HDR or OpenEXR under a name
+ * the texture importer does not claim) is still packed as its bytes, with a warning that
  * says so: a texture that silently became a blob is found at build time, not when the
  * engine fails to load it.
  */
@@ -53,7 +53,7 @@ typedef struct zc__lookalike {
 } zc__lookalike;
 
 static const zc__lookalike zc__lookalikes[] = {
-    { 0, 4, "\x76\x2f\x31\x01", "an OpenEXR image", NULL },
+    { 0, 4, "\x76\x2f\x31\x01", "an OpenEXR image", "exr" },
     { 8, 4, "WEBP", "a WebP image", NULL },
     { 0, 4, "DDS ", "a DDS texture", NULL },
     { 0, 8, "\xabKTX 20\xbb", "a KTX2 texture", NULL },

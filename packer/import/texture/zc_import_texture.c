@@ -302,7 +302,7 @@ static zc_result zc__unreadable(const uint8_t *bytes, size_t size, const zc__sni
                                 zc_diag *diag) {
     if (!sniffed->kind)
         return zc_fail(diag, ZC_ERR_BAD_SOURCE,
-                       "not an image of a supported type (png, jpg, tga, bmp, psd, gif, hdr)");
+                       "not an image of a supported type (png, jpg, tga, bmp, psd, gif, hdr, exr)");
     const char *reason = "its header is damaged or of an unsupported kind";
     if (sniffed->has_extent && sniffed->width <= cap && sniffed->height <= cap) {
         int x, y, n;
@@ -370,6 +370,7 @@ static zc_result zc__probe(const uint8_t *bytes, size_t size, uint32_t cap, int 
     if (size >= (size_t)INT_MAX)
         return zc_fail(diag, ZC_ERR_LIMIT, "file of %zu bytes is larger than the %d bytes an image may have", size,
                        INT_MAX - 1);
+    if (zc_exr_is(bytes, size)) return zc_exr_probe(bytes, size, cap, w, h, channels, diag);
     zc__sniffed sniffed;
     zc__sniff(bytes, size, &sniffed);
     if (sniffed.has_extent && (sniffed.width > cap || sniffed.height > cap))
@@ -392,6 +393,7 @@ static zc_result zc__probe(const uint8_t *bytes, size_t size, uint32_t cap, int 
 /* Decode to RGBA8, or RGBA float for HDR sources. The result is malloc'd (stb_image
  * allocates with the libc allocator). */
 static zc_result zc__decode(const uint8_t *bytes, size_t size, int hdr, int w, int h, zc_texels *out, zc_diag *diag) {
+    if (zc_exr_is(bytes, size)) return zc_exr_decode(bytes, size, w, h, out, diag);
     int x = 0, y = 0, channels = 0;
     zc__stbi_out_of_memory = 0;
     void *data = hdr ? (void *)stbi_loadf_from_memory(bytes, (int)size, &x, &y, &channels, 4)
@@ -663,7 +665,7 @@ zc_result zc_texture_import_memory(const void *bytes, size_t size, const char *n
     if (r != ZC_OK) return r;
     int w = 0, h = 0, channels = 0;
     if ((r = zc__probe((const uint8_t *)bytes, size, s.max_dimension, &w, &h, &channels, diag)) != ZC_OK) return r;
-    int hdr = stbi_is_hdr_from_memory((const uint8_t *)bytes, (int)size) != 0;
+    int hdr = zc_exr_is((const uint8_t *)bytes, size) || stbi_is_hdr_from_memory((const uint8_t *)bytes, (int)size) != 0;
     if ((r = zc__check_texels(&s, w, h, size, hdr, diag)) != ZC_OK) return r;
     uint64_t taken;
     if ((r = zc__take_memory(&s, (const uint8_t *)bytes, size, w, h, hdr, &taken, diag)) != ZC_OK) return r;

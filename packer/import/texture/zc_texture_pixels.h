@@ -34,7 +34,11 @@ extern "C" {
  * (zc_stb.c); never cleared there. A caller clears it before a decode and reads it
  * after a failed one to tell "out of memory" from a damaged file, which stb_image's
  * failure reason does not always do. */
+#ifdef __cplusplus
+extern thread_local int zc__stbi_out_of_memory;
+#else
 extern _Thread_local int zc__stbi_out_of_memory;
+#endif
 
 /* A decoded image in memory. */
 typedef struct zc_texels {
@@ -47,6 +51,26 @@ typedef struct zc_texels {
 static inline size_t zc_texels_texel_bytes(const zc_texels *img) {
     return img->is_float ? 16u : 4u;
 }
+
+/* ---------------------------------------------------------------------------------
+ * OpenEXR sources (zc_exr_read.c)
+ * ------------------------------------------------------------------------------- */
+
+/* 1 when the bytes start with OpenEXR's magic number. Safe on any bytes. */
+int zc_exr_is(const uint8_t *bytes, size_t size);
+
+/* Read the header of an OpenEXR file in memory: the data window's extent (each side
+ * at most `cap`, else ZC_ERR_LIMIT) and how many of R, G, B, A (or Y, A) it has (1 to
+ * 4). ZC_ERR_BAD_SOURCE with the reason for a damaged header, a deep image, no colour
+ * channel or a subsampled one. Untrusted; decodes no pixel. */
+zc_result zc_exr_probe(const uint8_t *bytes, size_t size, uint32_t cap, int *w, int *h, int *channels, zc_diag *diag);
+
+/* Decode part 0, level 0 of an OpenEXR file whose probe gave w x h into float RGBA
+ * texels (*out, is_float 1, data malloc'd): absent colour channels 0, absent alpha 1,
+ * Y copied to R, G and B; NaN becomes 0 and infinities +-65504 (half's largest).
+ * ZC_ERR_BAD_SOURCE (a damaged chunk, with the library's reason),
+ * ZC_ERR_OUT_OF_MEMORY. Untrusted. */
+zc_result zc_exr_decode(const uint8_t *bytes, size_t size, int w, int h, zc_texels *out, zc_diag *diag);
 
 /* ---------------------------------------------------------------------------------
  * Mip levels (zc_texture_mips.c)
