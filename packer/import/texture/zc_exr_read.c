@@ -56,8 +56,7 @@ static zc_result zc__exr_open(zc__exr_stream *s, uint32_t cap, exr_context_t *ct
     init.read_fn = zc__exr_read;
     init.size_fn = zc__exr_size;
     init.error_handler_fn = zc__exr_error;
-    init.max_image_width = init.max_image_height = (int)cap;
-    init.max_tile_width = init.max_tile_height = (int)cap;
+    init.max_tile_width = init.max_tile_height = (int)cap; /* the image's extent is checked by the caller */
     exr_result_t e = exr_start_read(ctxt, "memory", &init);
     if (e == EXR_ERR_SUCCESS) return ZC_OK;
     exr_finish(ctxt);
