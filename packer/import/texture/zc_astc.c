@@ -1,10 +1,10 @@
-/* zc_astc.c - ASTC LDR textures (4x4, 6x6 and 8x8 blocks, UNORM and sRGB) through
- * Arm's reference codec, libastcenc (Debian's libastcenc-dev): the encoder of the
- * pixel-format rows and their one-block decoder.
+/* zc_astc.c - ASTC textures (4x4, 6x6 and 8x8 blocks; LDR UNORM and sRGB, and HDR)
+ * through Arm's reference codec, libastcenc (Debian's libastcenc-dev): the encoder of
+ * the pixel-format rows and their one-block decoder.
  *
  * Encoding: one single-threaded context per level at the "medium" preset
- * (ASTCENC_PRE_MEDIUM), profile LDR or LDR_SRGB by the row, the image's RGBA8 texels as
- * they are. A level the codec cannot encode (it runs out of memory) is left as the
+ * (ASTCENC_PRE_MEDIUM), profile LDR, LDR_SRGB or HDR by the row, the image's RGBA8
+ * texels (LDR) or RGBA float texels (HDR: colour and alpha both HDR) as they are. A level the codec cannot encode (it runs out of memory) is left as the
  * caller's zeroed bytes, which decode to transparent black; the row table has no way
  * to report it. Decoding: contexts made decompress-only, kept in a small pool for the
  * process (a context serves one call at a time), one 1-block image per call. Both are
@@ -37,8 +37,8 @@ typedef struct astcenc_swizzle {
 } astcenc_swizzle;
 enum {
     ASTCENC_SUCCESS = 0,
-    ASTCENC_PRF_LDR_SRGB = 0, ASTCENC_PRF_LDR = 1,
-    ASTCENC_TYPE_U8 = 0,
+    ASTCENC_PRF_LDR_SRGB = 0, ASTCENC_PRF_LDR = 1, ASTCENC_PRF_HDR = 3,
+    ASTCENC_TYPE_U8 = 0, ASTCENC_TYPE_F32 = 2,
     ASTCENC_SWZ_R = 0, ASTCENC_SWZ_G = 1, ASTCENC_SWZ_B = 2, ASTCENC_SWZ_A = 3,
 };
 #define ASTCENC_PRE_FASTEST 0.0f
@@ -56,20 +56,27 @@ void astcenc_context_free(astcenc_context *context);
 
 static const astcenc_swizzle zc__identity = { ASTCENC_SWZ_R, ASTCENC_SWZ_G, ASTCENC_SWZ_B, ASTCENC_SWZ_A };
 
-/* One level of `block` x `block` blocks at dst, block rows row_pitch bytes apart. */
-static void zc__astc_encode(const zc_texels *img, uint8_t *dst, uint32_t row_pitch, unsigned block, int srgb) {
+/* The codec's profile of a row: LDR, LDR sRGB, or HDR (float images). */
+typedef enum zc__astc_kind { ZC__ASTC_LDR = 0, ZC__ASTC_SRGB = 1, ZC__ASTC_HDR = 2 } zc__astc_kind;
+
+static int zc__astc_profile(zc__astc_kind kind) {
+    return kind == ZC__ASTC_HDR ? ASTCENC_PRF_HDR : kind == ZC__ASTC_SRGB ? ASTCENC_PRF_LDR_SRGB : ASTCENC_PRF_LDR;
+}
+
+/* One level of `block` x `block` blocks at dst, block rows row_pitch bytes apart:
+ * RGBA8 texels for the LDR profiles, RGBA float ones for HDR. */
+static void zc__astc_encode(const zc_texels *img, uint8_t *dst, uint32_t row_pitch, unsigned block, zc__astc_kind kind) {
     astcenc_config config;
     astcenc_context *ctx = NULL;
-    if (img->is_float ||
-        astcenc_config_init(srgb ? ASTCENC_PRF_LDR_SRGB : ASTCENC_PRF_LDR, block, block, 1, ASTCENC_PRE_MEDIUM, 0,
-                            &config) != ASTCENC_SUCCESS ||
+    if (!img->is_float != (kind != ZC__ASTC_HDR) ||
+        astcenc_config_init(zc__astc_profile(kind), block, block, 1, ASTCENC_PRE_MEDIUM, 0, &config) != ASTCENC_SUCCESS ||
         astcenc_context_alloc(&config, 1, &ctx) != ASTCENC_SUCCESS)
         return;
     uint32_t blocks_x = (img->width + block - 1) / block, blocks_y = (img->height + block - 1) / block;
     size_t tight = (size_t)blocks_x * 16u, bytes = tight * blocks_y;
     uint8_t *out = malloc(bytes);
     void *slices[1] = { img->data };
-    astcenc_image image = { img->width, img->height, 1, ASTCENC_TYPE_U8, slices };
+    astcenc_image image = { img->width, img->height, 1, kind == ZC__ASTC_HDR ? ASTCENC_TYPE_F32 : ASTCENC_TYPE_U8, slices };
     if (out && astcenc_compress_image(ctx, &image, &zc__identity, out, bytes, 0) == ASTCENC_SUCCESS)
         for (uint32_t by = 0; by < blocks_y; ++by) memcpy(dst + (size_t)by * row_pitch, out + by * tight, tight);
     free(out);
@@ -82,30 +89,31 @@ typedef struct zc__astc_pool {
     unsigned count;
 } zc__astc_pool;
 
-/* [block size 4, 6, 8][srgb] */
-static zc__astc_pool zc__pools[3][2] = {
-    { { PTHREAD_MUTEX_INITIALIZER, { 0 }, 0 }, { PTHREAD_MUTEX_INITIALIZER, { 0 }, 0 } },
-    { { PTHREAD_MUTEX_INITIALIZER, { 0 }, 0 }, { PTHREAD_MUTEX_INITIALIZER, { 0 }, 0 } },
-    { { PTHREAD_MUTEX_INITIALIZER, { 0 }, 0 }, { PTHREAD_MUTEX_INITIALIZER, { 0 }, 0 } },
+#define ZC__POOL_INIT { PTHREAD_MUTEX_INITIALIZER, { 0 }, 0 }
+/* [block size 4, 6, 8][zc__astc_kind] */
+static zc__astc_pool zc__pools[3][3] = {
+    { ZC__POOL_INIT, ZC__POOL_INIT, ZC__POOL_INIT },
+    { ZC__POOL_INIT, ZC__POOL_INIT, ZC__POOL_INIT },
+    { ZC__POOL_INIT, ZC__POOL_INIT, ZC__POOL_INIT },
 };
 
-/* One block (16 bytes) to block * block RGBA8 texels; transparent black when the
- * codec cannot run. */
-static void zc__astc_decode(const uint8_t *data, uint8_t *rgba, unsigned block, int srgb) {
-    zc__astc_pool *pool = &zc__pools[block / 2 - 2][srgb];
+/* One block (16 bytes) to block * block texels at out: RGBA8 for the LDR profiles,
+ * RGBA float for HDR; zeros when the codec cannot run. */
+static void zc__astc_decode(const uint8_t *data, void *out, unsigned block, zc__astc_kind kind) {
+    zc__astc_pool *pool = &zc__pools[block / 2 - 2][kind];
     astcenc_context *ctx = NULL;
     pthread_mutex_lock(&pool->lock);
     if (pool->count) ctx = pool->idle[--pool->count];
     pthread_mutex_unlock(&pool->lock);
     astcenc_config config;
-    if (!ctx && (astcenc_config_init(srgb ? ASTCENC_PRF_LDR_SRGB : ASTCENC_PRF_LDR, block, block, 1,
-                                     ASTCENC_PRE_FASTEST, ASTCENC_FLG_DECOMPRESS_ONLY, &config) != ASTCENC_SUCCESS ||
+    if (!ctx && (astcenc_config_init(zc__astc_profile(kind), block, block, 1, ASTCENC_PRE_FASTEST,
+                                     ASTCENC_FLG_DECOMPRESS_ONLY, &config) != ASTCENC_SUCCESS ||
                  astcenc_context_alloc(&config, 1, &ctx) != ASTCENC_SUCCESS))
         ctx = NULL;
-    void *slices[1] = { rgba };
-    astcenc_image image = { block, block, 1, ASTCENC_TYPE_U8, slices };
+    void *slices[1] = { out };
+    astcenc_image image = { block, block, 1, kind == ZC__ASTC_HDR ? ASTCENC_TYPE_F32 : ASTCENC_TYPE_U8, slices };
     if (!ctx || astcenc_decompress_image(ctx, data, 16, &image, &zc__identity, 0) != ASTCENC_SUCCESS)
-        memset(rgba, 0, (size_t)block * block * 4);
+        memset(out, 0, (size_t)block * block * (kind == ZC__ASTC_HDR ? 16u : 4u));
     if (ctx) astcenc_decompress_reset(ctx);
     pthread_mutex_lock(&pool->lock);
     if (ctx && pool->count < ZC__ASTC_POOL) {
@@ -116,20 +124,40 @@ static void zc__astc_decode(const uint8_t *data, uint8_t *rgba, unsigned block, 
     if (ctx) astcenc_context_free(ctx);
 }
 
-/* The row functions: zc__encode_astc<N>[_srgb], zc__decode_astc<N>[_srgb]. */
+void zc_astc_decode_hdr(const uint8_t block[16], unsigned block_size, float *rgba) {
+    if (block_size != 4 && block_size != 6 && block_size != 8) return;
+    zc__astc_decode(block, rgba, block_size, ZC__ASTC_HDR);
+}
+
+/* An HDR block as RGBA8 to look at, as RGBA16F levels are shown. */
+static void zc__astc_decode_hdr_rgba8(const uint8_t *data, uint8_t *rgba, unsigned block) {
+    float texels[8 * 8 * 4];
+    zc__astc_decode(data, texels, block, ZC__ASTC_HDR);
+    for (unsigned i = 0; i < block * block; ++i) zc_float_texel_to_rgba8(texels + 4 * i, rgba + 4 * i);
+}
+
+/* The row functions: zc__encode_astc<N>[_srgb|_hdr], zc__decode_astc<N>[_srgb|_hdr]. */
 #define ZC__ASTC_ROW(n)                                                                                   \
     void zc__encode_astc##n(const zc_texels *img, uint8_t *dst, uint32_t row_pitch);                        \
     void zc__encode_astc##n(const zc_texels *img, uint8_t *dst, uint32_t row_pitch) {                       \
-        zc__astc_encode(img, dst, row_pitch, n, 0);                                                         \
+        zc__astc_encode(img, dst, row_pitch, n, ZC__ASTC_LDR);                                              \
     }                                                                                                       \
     void zc__encode_astc##n##_srgb(const zc_texels *img, uint8_t *dst, uint32_t row_pitch);                 \
     void zc__encode_astc##n##_srgb(const zc_texels *img, uint8_t *dst, uint32_t row_pitch) {                \
-        zc__astc_encode(img, dst, row_pitch, n, 1);                                                         \
+        zc__astc_encode(img, dst, row_pitch, n, ZC__ASTC_SRGB);                                             \
+    }                                                                                                       \
+    void zc__encode_astc##n##_hdr(const zc_texels *img, uint8_t *dst, uint32_t row_pitch);                  \
+    void zc__encode_astc##n##_hdr(const zc_texels *img, uint8_t *dst, uint32_t row_pitch) {                 \
+        zc__astc_encode(img, dst, row_pitch, n, ZC__ASTC_HDR);                                              \
     }                                                                                                       \
     void zc__decode_astc##n(const uint8_t *block, uint8_t *rgba);                                           \
-    void zc__decode_astc##n(const uint8_t *block, uint8_t *rgba) { zc__astc_decode(block, rgba, n, 0); }    \
+    void zc__decode_astc##n(const uint8_t *block, uint8_t *rgba) { zc__astc_decode(block, rgba, n, ZC__ASTC_LDR); } \
     void zc__decode_astc##n##_srgb(const uint8_t *block, uint8_t *rgba);                                    \
-    void zc__decode_astc##n##_srgb(const uint8_t *block, uint8_t *rgba) { zc__astc_decode(block, rgba, n, 1); }
+    void zc__decode_astc##n##_srgb(const uint8_t *block, uint8_t *rgba) {                                   \
+        zc__astc_decode(block, rgba, n, ZC__ASTC_SRGB);                                                     \
+    }                                                                                                       \
+    void zc__decode_astc##n##_hdr(const uint8_t *block, uint8_t *rgba);                                     \
+    void zc__decode_astc##n##_hdr(const uint8_t *block, uint8_t *rgba) { zc__astc_decode_hdr_rgba8(block, rgba, n); }
 
 ZC__ASTC_ROW(4)
 ZC__ASTC_ROW(6)

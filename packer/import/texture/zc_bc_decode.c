@@ -138,8 +138,7 @@ void zc__decode_rgba8(const uint8_t *p, uint8_t *out) {
     memcpy(out, p, 4);
 }
 
-/* Linear float RGBA to RGBA8: RGB encoded linear -> sRGB, alpha clamped and kept linear. */
-static void zc__float_texel(const float f[4], uint8_t *out) {
+void zc_float_texel_to_rgba8(const float f[4], uint8_t *out) {
     for (int c = 0; c < 3; ++c) out[c] = zc__unit_to_byte(zc_linear_to_srgb(f[c]));
     out[3] = zc__unit_to_byte(f[3] > 0.0f ? (f[3] < 1.0f ? f[3] : 1.0f) : 0.0f);
 }
@@ -147,13 +146,13 @@ static void zc__float_texel(const float f[4], uint8_t *out) {
 void zc__decode_rgba16f(const uint8_t *p, uint8_t *out) {
     float f[4];
     for (int c = 0; c < 4; ++c) f[c] = zc_float_from_half((uint16_t)(p[2 * c] | (p[2 * c + 1] << 8)));
-    zc__float_texel(f, out);
+    zc_float_texel_to_rgba8(f, out);
 }
 
 void zc__decode_rgba32f(const uint8_t *p, uint8_t *out) {
     float f[4];
     memcpy(f, p, sizeof f);
-    zc__float_texel(f, out);
+    zc_float_texel_to_rgba8(f, out);
 }
 
 /* One depth slice through the row's decoder: `src` holds its block rows, `out` width *

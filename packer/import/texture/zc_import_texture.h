@@ -85,6 +85,9 @@ typedef enum zc_texture_choice {
     ZC_TEXTURE_CHOICE_ASTC6x6 = ZC_PIXEL_ASTC_6x6_UNORM,
     ZC_TEXTURE_CHOICE_ASTC8x8 = ZC_PIXEL_ASTC_8x8_UNORM,
     ZC_TEXTURE_CHOICE_BC7 = ZC_PIXEL_BC7_UNORM,
+    ZC_TEXTURE_CHOICE_ASTC4x4_HDR = ZC_PIXEL_ASTC_4x4_FLOAT,
+    ZC_TEXTURE_CHOICE_ASTC6x6_HDR = ZC_PIXEL_ASTC_6x6_FLOAT,
+    ZC_TEXTURE_CHOICE_ASTC8x8_HDR = ZC_PIXEL_ASTC_8x8_FLOAT,
 } zc_texture_choice;
 
 /* Manifest name of a choice ("rgba8", "bc5", ...); NULL for AUTO and unknown values. */

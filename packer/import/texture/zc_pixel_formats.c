@@ -31,7 +31,9 @@ void zc__decode_bc7(const uint8_t *block, uint8_t *rgba);
     void zc__encode_astc##n(const zc_texels *img, uint8_t *dst, uint32_t row_pitch);          \
     void zc__encode_astc##n##_srgb(const zc_texels *img, uint8_t *dst, uint32_t row_pitch);   \
     void zc__decode_astc##n(const uint8_t *block, uint8_t *rgba);                             \
-    void zc__decode_astc##n##_srgb(const uint8_t *block, uint8_t *rgba);
+    void zc__decode_astc##n##_srgb(const uint8_t *block, uint8_t *rgba);                     \
+    void zc__encode_astc##n##_hdr(const zc_texels *img, uint8_t *dst, uint32_t row_pitch);    \
+    void zc__decode_astc##n##_hdr(const uint8_t *block, uint8_t *rgba);
 ZC__ASTC_CODECS(4)
 ZC__ASTC_CODECS(6)
 ZC__ASTC_CODECS(8)
@@ -61,6 +63,9 @@ static const zc_pixel_format_row zc__pixel_rows[] = {
     { ZC_PIXEL_ASTC_8x8_SRGB, "astc8x8", A | S, zc__encode_astc8_srgb, zc__decode_astc8_srgb },
     { ZC_PIXEL_BC7_UNORM, "bc7", A, zc__encode_bc7, zc__decode_bc7 },
     { ZC_PIXEL_BC7_SRGB, "bc7", A | S, zc__encode_bc7, zc__decode_bc7 },
+    { ZC_PIXEL_ASTC_4x4_FLOAT, "astc4x4hdr", A | F, zc__encode_astc4_hdr, zc__decode_astc4_hdr },
+    { ZC_PIXEL_ASTC_6x6_FLOAT, "astc6x6hdr", A | F, zc__encode_astc6_hdr, zc__decode_astc6_hdr },
+    { ZC_PIXEL_ASTC_8x8_FLOAT, "astc8x8hdr", A | F, zc__encode_astc8_hdr, zc__decode_astc8_hdr },
 };
 
 #undef A

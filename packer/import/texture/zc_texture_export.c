@@ -51,6 +51,10 @@ static const zc__export_format zc__formats[] = {
     { ZC_PIXEL_ASTC_6x6_SRGB, 166, 0, "", DF_MODEL_ASTC, 1, 128, 0 },
     { ZC_PIXEL_ASTC_8x8_UNORM, 171, 0, "", DF_MODEL_ASTC, 1, 128, 0 },
     { ZC_PIXEL_ASTC_8x8_SRGB, 172, 0, "", DF_MODEL_ASTC, 1, 128, 0 },
+    /* ASTC HDR: VK_EXT_texture_compression_astc_hdr */
+    { ZC_PIXEL_ASTC_4x4_FLOAT, 1000066000u, 0, "", DF_MODEL_ASTC, 1, 128, 1 },
+    { ZC_PIXEL_ASTC_6x6_FLOAT, 1000066004u, 0, "", DF_MODEL_ASTC, 1, 128, 1 },
+    { ZC_PIXEL_ASTC_8x8_FLOAT, 1000066007u, 0, "", DF_MODEL_ASTC, 1, 128, 1 },
 };
 
 static const zc__export_format *zc__export_format_of(uint32_t format) {
@@ -139,7 +143,7 @@ static uint32_t zc__ktx2_dfd(const zc_texture_view *view, const zc__export_forma
         zc__put32(s + 4, 0);                       /* sample position */
         uint32_t upper = f->is_float ? 0x3F800000u : f->bits >= 32 ? 0xFFFFFFFFu : (1u << f->bits) - 1u;
         zc__put32(s + 8, f->is_float ? 0xBF800000u : 0);
-        zc__put32(s + 12, f->model == DF_MODEL_RGBSDA ? upper : 0xFFFFFFFFu);
+        zc__put32(s + 12, f->model == DF_MODEL_RGBSDA ? upper : f->is_float ? 0x7F800000u : 0xFFFFFFFFu);
     }
     return total;
 }

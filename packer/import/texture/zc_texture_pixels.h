@@ -164,6 +164,14 @@ void zc_bc_decode_bc5(const uint8_t block[16], uint8_t rg[32]);
  * bytes. */
 void zc_bc_decode_bc7(const uint8_t block[16], uint8_t rgba[64]);
 
+/* One ASTC HDR block (block_size 4, 6 or 8) to block_size^2 RGBA float texels (zc_astc.c);
+ * zeros when the codec cannot run. Safe on any bytes; any thread. */
+void zc_astc_decode_hdr(const uint8_t block[16], unsigned block_size, float *rgba);
+
+/* Linear float RGBA to RGBA8 as a person would look at it: RGB clamped to [0, 1] and
+ * encoded linear -> sRGB, alpha clamped and kept linear (zc_bc_decode.c). */
+void zc_float_texel_to_rgba8(const float f[4], uint8_t *out);
+
 /* Decode one level of any format of zc_texture.h to tight RGBA8 rows at `out`
  * (width * height * depth * 4 bytes, depth slices one after another), as a person
  * would look at it: RGBA8 and BCn as stored (sRGB bytes stay sRGB), R8 and BC4 as grey
