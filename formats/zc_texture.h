@@ -78,7 +78,9 @@ enum {
     ZC_TEXTURE_HAS_ALPHA  = 1u << 1,  /* some texel has alpha < 1 */
     ZC_TEXTURE_CUTOUT     = 1u << 2,  /* alpha-tested: mips keep their alpha coverage */
     ZC_TEXTURE_HDR        = 1u << 3,  /* decoded from a high-dynamic-range source */
-    ZC__TEXTURE_FLAGS_ALL = 0xFu
+    ZC_TEXTURE_CUBE       = 1u << 4,  /* layers are cube faces, six per cube, in the order
+                                         +X, -X, +Y, -Y, +Z, -Z; square, 2D */
+    ZC__TEXTURE_FLAGS_ALL = 0x1Fu
 };
 
 typedef struct zc_texture {
@@ -217,6 +219,9 @@ static inline zc_result zc_texture_check(const void *payload, uint64_t size, zc_
                        t->width, t->height, t->depth, full_chain);
     if (t->flags & ~(uint32_t)ZC__TEXTURE_FLAGS_ALL)
         return zc_fail(diag, ZC_ERR_BAD_ENTRY, "texture has unknown flags 0x%08x", t->flags);
+    if ((t->flags & ZC_TEXTURE_CUBE) && (t->layers % 6 != 0 || t->width != t->height || t->depth != 1))
+        return zc_fail(diag, ZC_ERR_BAD_ENTRY, "cube texture of %ux%ux%u with %u layers (needs square faces, six per cube)",
+                       t->width, t->height, t->depth, t->layers);
     if (t->row_pitch_align == 0 || t->row_pitch_align > 4096 || (t->row_pitch_align & (t->row_pitch_align - 1)))
         return zc_fail(diag, ZC_ERR_BAD_ENTRY, "texture row_pitch_align %u is not a power of two in [1, 4096]",
                        t->row_pitch_align);

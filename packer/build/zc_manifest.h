@@ -35,6 +35,8 @@
  *   mips             boolean
  *   cutout           boolean
  *   max_size         integer in [0, 65536]; 0 keeps the source size
+ *   cubemap          boolean: an equirectangular panorama made into a cube map
+ *   layers           integer in [1, 2048]: a vertical strip made into array layers
  *   row_pitch_align  integer, a power of two in [1, 4096]
  *   quantize         boolean (models)
  *   meshlets         boolean (models)

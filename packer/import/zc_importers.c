@@ -68,6 +68,9 @@ _Static_assert(sizeof(zc_switch) == sizeof(int) && sizeof(zc_texture_choice) == 
     { "row_pitch_align", ZC_IMPORT_KEY_POW2, 1, 4096, (base) + offsetof(zc_texture_settings, row_pitch_align),    \
       NULL, NULL },                                                                                              \
     { "max_texels", ZC_IMPORT_KEY_UINT, 1, UINT32_MAX, (base) + offsetof(zc_texture_settings, max_texels), NULL,   \
+      NULL },                                                                                                    \
+    { "cubemap", ZC_IMPORT_KEY_SWITCH, 0, 0, (base) + offsetof(zc_texture_settings, cubemap), NULL, NULL },       \
+    { "layers", ZC_IMPORT_KEY_UINT, 1, ZC_TEXTURE_MAX_LAYERS, (base) + offsetof(zc_texture_settings, layers), NULL, \
       NULL }
 
 static const zc_import_key zc__texture_keys[] = { ZC__TEXTURE_KEYS(0) };

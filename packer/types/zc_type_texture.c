@@ -17,6 +17,7 @@ static cJSON *zc__texture_flags_json(uint32_t flags) {
         { ZC_TEXTURE_HAS_ALPHA, "HAS_ALPHA" },
         { ZC_TEXTURE_CUTOUT, "CUTOUT" },
         { ZC_TEXTURE_HDR, "HDR" },
+        { ZC_TEXTURE_CUBE, "CUBE" },
     };
     cJSON *array = cJSON_CreateArray();
     for (size_t i = 0; array && i < sizeof names / sizeof names[0]; ++i)

@@ -67,7 +67,8 @@ static zc_result zc__resolve_settings(const zc_texture_settings *in, zc_texture_
     if ((out->format != ZC_TEXTURE_CHOICE_AUTO && !zc_pixel_format_row_for_choice(out->format, 0)) ||
         (unsigned)out->srgb > ZC_SWITCH_ON ||
         (unsigned)out->normal_map > ZC_SWITCH_ON || (unsigned)out->mips > ZC_SWITCH_ON ||
-        (unsigned)out->cutout > ZC_SWITCH_ON || (unsigned)out->profile > ZC_TEXTURE_PROFILE_MOBILE)
+        (unsigned)out->cutout > ZC_SWITCH_ON || (unsigned)out->profile > ZC_TEXTURE_PROFILE_MOBILE ||
+        (unsigned)out->cubemap > ZC_SWITCH_ON || out->layers > ZC_TEXTURE_MAX_LAYERS)
         return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "texture settings hold a value out of range");
     if (out->row_pitch_align == 0) out->row_pitch_align = 1;
     if (out->row_pitch_align > 4096 || (out->row_pitch_align & (out->row_pitch_align - 1)))
@@ -91,6 +92,7 @@ typedef struct zc__texture_plan {
     double coverage;            /* of level 0, when cutout */
     uint32_t skip;              /* source levels dropped to honour max_size */
     uint32_t mip_count;         /* levels stored */
+    uint32_t layers;            /* array layers (six per cube), >= 1 */
 } zc__texture_plan;
 
 const char *zc_texture_profile_name(zc_texture_profile profile) {
@@ -170,6 +172,44 @@ static zc_result zc__make_plan(const zc_texture_settings *s, const char *name, u
     plan->flags = (normal ? ZC_TEXTURE_NORMAL_MAP : 0u) | (alpha_kept ? ZC_TEXTURE_HAS_ALPHA : 0u) |
                   (plan->cutout ? ZC_TEXTURE_CUTOUT : 0u) | (hdr ? ZC_TEXTURE_HDR : 0u);
     zc__plan_levels(s, level0->width, level0->height, plan);
+    plan->layers = 1;
+    return ZC_OK;
+}
+
+/* The layers the settings make of one decoded source (consumed): itself, the six
+ * faces of a cube map, or the images of a vertical strip; *sources (malloc'd, free it
+ * and each layer's data) and plan->layers, flags and levels follow. */
+static zc_result zc__make_layers(const zc_texture_settings *s, zc_texels *source, zc__texture_plan *plan,
+                                 zc_texels **sources, zc_diag *diag) {
+    uint32_t count = s->cubemap == ZC_SWITCH_ON ? 6 : s->layers > 1 ? s->layers : 1;
+    zc_result r = ZC_OK;
+    if (s->cubemap == ZC_SWITCH_ON && (source->width != 2 * source->height || source->width < 4))
+        r = zc_fail(diag, ZC_ERR_BAD_SOURCE,
+                    "a cube map is made from an equirectangular panorama twice as wide as tall; this image is %ux%u",
+                    source->width, source->height);
+    else if (s->cubemap != ZC_SWITCH_ON && count > 1 && (source->height % count != 0))
+        r = zc_fail(diag, ZC_ERR_BAD_SOURCE, "%u layers need a height that is a multiple of %u; this image is %ux%u",
+                    count, count, source->width, source->height);
+    zc_texels *made = r == ZC_OK ? (zc_texels *)calloc(count, sizeof *made) : NULL;
+    if (r == ZC_OK && !made) r = zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory for %u layers", count);
+    if (r == ZC_OK && count == 1) {
+        made[0] = *source;
+        source->data = NULL;
+    } else if (r == ZC_OK && s->cubemap == ZC_SWITCH_ON) {
+        r = zc__texels_equirect_to_cube(source, source->width / 4, made, diag);
+        plan->flags |= ZC_TEXTURE_CUBE;
+    } else if (r == ZC_OK) {
+        r = zc__texels_split_rows(source, count, made, diag);
+    }
+    free(source->data);
+    source->data = NULL;
+    if (r != ZC_OK) {
+        free(made);
+        return r;
+    }
+    plan->layers = count;
+    zc__plan_levels(s, made[0].width, made[0].height, plan);
+    *sources = made;
     return ZC_OK;
 }
 
@@ -440,8 +480,8 @@ static uint64_t zc__align_up(uint64_t v, uint64_t a) {
     return (v + a - 1) & ~(a - 1);
 }
 
-/* Fill the header and the level records of a payload whose level i lies at
- * offsets[i] with row pitch pitches[i]. */
+/* Fill the header and the level records of a payload whose record i (level-major)
+ * lies at offsets[i], level m with row pitch pitches[m]. */
 static void zc__write_records(uint8_t *payload, const zc__texture_plan *plan, uint32_t width, uint32_t height,
                               uint32_t row_pitch_align, const uint64_t *offsets, const uint32_t *pitches) {
     zc_texture *t = (zc_texture *)payload;
@@ -451,42 +491,47 @@ static void zc__write_records(uint8_t *payload, const zc__texture_plan *plan, ui
     t->width = width;
     t->height = height;
     t->depth = 1;
-    t->layers = 1;
+    t->layers = plan->layers;
     t->mip_count = plan->mip_count;
     t->flags = plan->flags;
     t->row_pitch_align = row_pitch_align;
     zc_rel_set(&t->levels.offset, &t->levels, levels);
-    t->levels.count = plan->mip_count;
-    for (uint32_t i = 0; i < plan->mip_count; ++i) {
+    t->levels.count = (uint64_t)plan->mip_count * plan->layers;
+    for (uint64_t i = 0; i < t->levels.count; ++i) { /* level-major: level * layers + layer */
         zc_texture_level *l = &levels[i];
-        uint32_t w = width >> i, h = height >> i;
+        uint32_t m = (uint32_t)(i / plan->layers), w = width >> m, h = height >> m;
         l->width = w ? w : 1;
         l->height = h ? h : 1;
         l->depth = 1;
-        l->row_pitch = pitches[i];
+        l->row_pitch = pitches[m];
         zc_rel_set(&l->texels.offset, &l->texels, payload + offsets[i]);
-        l->texels.count = (uint64_t)pitches[i] * zc_texture_block_rows(plan->format, l->height);
+        l->texels.count = (uint64_t)pitches[m] * zc_texture_block_rows(plan->format, l->height);
     }
 }
 
-/* Compute where each stored level goes; returns the payload size. */
+/* Compute where each stored level of each layer goes (offsets: level-major, NULL to
+ * only measure; pitches: per level); returns the payload size. */
 static uint64_t zc__layout(const zc__texture_plan *plan, uint32_t width, uint32_t height, uint32_t row_pitch_align,
                            uint64_t *offsets, uint32_t *pitches) {
-    uint64_t pos = ZC__TEXTURE_HEADER_SIZE + ZC__TEXTURE_RECORD_SIZE * plan->mip_count;
+    uint32_t layers = plan->layers ? plan->layers : 1;
+    uint64_t pos = ZC__TEXTURE_HEADER_SIZE + ZC__TEXTURE_RECORD_SIZE * plan->mip_count * layers;
     for (uint32_t i = 0; i < plan->mip_count; ++i) {
         uint32_t w = width >> i, h = height >> i;
         if (!w) w = 1;
         if (!h) h = 1;
         pitches[i] = (uint32_t)zc__align_up(zc_texture_row_bytes(plan->format, w), row_pitch_align);
-        offsets[i] = zc__align_up(pos, ZC_TEXTURE_WRITER_DATA_ALIGN);
-        pos = offsets[i] + (uint64_t)pitches[i] * zc_texture_block_rows(plan->format, h);
+        for (uint32_t a = 0; a < layers; ++a) {
+            uint64_t at = zc__align_up(pos, ZC_TEXTURE_WRITER_DATA_ALIGN);
+            if (offsets) offsets[(size_t)i * layers + a] = at;
+            pos = at + (uint64_t)pitches[i] * zc_texture_block_rows(plan->format, h);
+        }
     }
     return pos;
 }
 
-/* Run the chain: level 0 is `source` (consumed), every next level the previous one
- * halved; levels from plan->skip on are encoded at their offsets. */
-static zc_result zc__encode_chain(const zc__texture_plan *plan, zc_texels *source, uint8_t *payload,
+/* Run the chain of one layer: level 0 is `source` (consumed), every next level the
+ * previous one halved; levels from plan->skip on are encoded at the layer's offsets. */
+static zc_result zc__encode_chain(const zc__texture_plan *plan, zc_texels *source, uint32_t layer, uint8_t *payload,
                                   const uint64_t *offsets, const uint32_t *pitches, zc_diag *diag) {
     zc_texels level = *source;
     memset(source, 0, sizeof *source);
@@ -505,7 +550,8 @@ static zc_result zc__encode_chain(const zc__texture_plan *plan, zc_texels *sourc
             if (plan->cutout) zc__texels_keep_coverage(&level, ZC_TEXTURE_CUTOUT_REFERENCE, plan->coverage);
         }
         if (i >= plan->skip)
-            zc__texture_encode_level(plan->format, &level, payload + offsets[i - plan->skip], pitches[i - plan->skip]);
+            zc__texture_encode_level(plan->format, &level, payload + offsets[(size_t)(i - plan->skip) * plan->layers + layer],
+                                     pitches[i - plan->skip]);
     }
     free(level.data);
     return r;
@@ -517,42 +563,57 @@ static zc_result zc__fill_views(zc_texture_image *img, const zc__texture_plan *p
     const zc_texture *t = (const zc_texture *)img->payload;
     const zc_texture_level *levels = (const zc_texture_level *)zc_array_data(&t->levels);
     for (uint32_t i = 0; i < plan->mip_count; ++i) {
+        const zc_texture_level *l = &levels[(size_t)i * plan->layers]; /* layer 0 */
         zc_texture_level_view *v = &img->level_views[i];
-        v->data = zc_array_data(&levels[i].texels);
-        v->size = levels[i].texels.count;
-        v->width = levels[i].width;
-        v->height = levels[i].height;
-        v->depth = levels[i].depth;
-        v->row_pitch = levels[i].row_pitch;
+        v->data = zc_array_data(&l->texels);
+        v->size = l->texels.count;
+        v->width = l->width;
+        v->height = l->height;
+        v->depth = l->depth;
+        v->row_pitch = l->row_pitch;
     }
     return ZC_OK;
 }
 
-/* Lay out, encode and check the entry for a decoded source (consumed). */
-static zc_result zc__build_entry(const zc__texture_plan *plan, const zc_texture_settings *s, zc_texels *source,
+static void zc__free_sources(zc_texels *sources, uint32_t count) {
+    for (uint32_t i = 0; i < count; ++i) {
+        free(sources[i].data);
+        sources[i].data = NULL;
+    }
+}
+
+/* Lay out, encode and check the entry for plan->layers decoded sources of one size
+ * (all consumed). */
+static zc_result zc__build_entry(const zc__texture_plan *plan, const zc_texture_settings *s, zc_texels *sources,
                                  zc_texture_image *img, zc_diag *diag) {
-    uint64_t offsets[ZC_TEXTURE_MAX_MIPS];
     uint32_t pitches[ZC_TEXTURE_MAX_MIPS];
-    uint32_t width = source->width >> plan->skip, height = source->height >> plan->skip;
+    uint32_t width = sources[0].width >> plan->skip, height = sources[0].height >> plan->skip;
     if (!width) width = 1;
     if (!height) height = 1;
-    uint64_t size = zc__layout(plan, width, height, s->row_pitch_align, offsets, pitches);
-    if (size > ZC_MAX_RAW_SIZE || size > (uint64_t)SIZE_MAX) {
-        free(source->data);
-        source->data = NULL;
-        return zc_fail(diag, ZC_ERR_LIMIT, "texture entry of %llu bytes is too large", (unsigned long long)size);
-    }
-    uint8_t *payload = (uint8_t *)calloc(1, (size_t)size);
+    uint64_t size = zc__layout(plan, width, height, s->row_pitch_align, NULL, pitches);
+    uint64_t *offsets = size <= ZC_MAX_RAW_SIZE && size <= (uint64_t)SIZE_MAX
+                            ? (uint64_t *)malloc((size_t)plan->mip_count * plan->layers * sizeof *offsets)
+                            : NULL;
+    uint8_t *payload = offsets ? (uint8_t *)calloc(1, (size_t)size) : NULL;
     if (!payload) {
-        free(source->data);
-        source->data = NULL;
+        zc__free_sources(sources, plan->layers);
+        free(offsets);
+        if (size > ZC_MAX_RAW_SIZE || size > (uint64_t)SIZE_MAX)
+            return zc_fail(diag, ZC_ERR_LIMIT, "texture entry of %llu bytes is too large", (unsigned long long)size);
         return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory for a texture entry of %llu bytes",
                        (unsigned long long)size);
     }
+    zc__layout(plan, width, height, s->row_pitch_align, offsets, pitches);
     img->payload = payload;
     img->size = (size_t)size;
     zc__write_records(payload, plan, width, height, s->row_pitch_align, offsets, pitches);
-    zc_result r = zc__encode_chain(plan, source, payload, offsets, pitches, diag);
+    zc_result r = ZC_OK;
+    for (uint32_t a = 0; a < plan->layers; ++a) {
+        if (r == ZC_OK) r = zc__encode_chain(plan, &sources[a], a, payload, offsets, pitches, diag);
+        free(sources[a].data); /* consumed by the chain, or left by a failure */
+        sources[a].data = NULL;
+    }
+    free(offsets);
     if (r != ZC_OK) return r;
     zc_diag check;
     r = zc_texture_check(payload, size, &check);
@@ -691,7 +752,10 @@ static zc_result zc__import_decoded(const zc_texture_settings *settings, const u
     out->source_width = (uint32_t)w;
     out->source_height = (uint32_t)h;
     out->source_channels = (uint32_t)channels;
-    r = zc__build_entry(&plan, settings, &source, out, diag);
+    zc_texels *sources = NULL;
+    if ((r = zc__make_layers(settings, &source, &plan, &sources, diag)) != ZC_OK) return r;
+    r = zc__build_entry(&plan, settings, sources, out, diag);
+    free(sources);
     if (r != ZC_OK) zc_texture_image_free(out);
     return r;
 }

@@ -138,6 +138,13 @@ typedef struct zc_texture_settings {
                                    ZC_TEXTURE_HDR_TEXELS_PER_BYTE): sources whose
                                    header declares more texels (width * height) are refused
                                    before decoding (decompression bombs); else this many */
+    zc_switch cubemap;          /* default AUTO = OFF; ON: the source is an equirectangular
+                                   panorama (twice as wide as tall) made into a cube map of
+                                   six faces, each a quarter of its width on a side
+                                   (ZC_TEXTURE_CUBE) */
+    uint32_t layers;            /* default 0 = 1; N > 1: the source is a vertical strip of N
+                                   equal images, made into an array of N layers, the top
+                                   one first; the height must be a multiple of N */
     zc_image_budget *budget;    /* default NULL = none; the memory budget the import takes
                                    its estimated peak from before decoding and gives back
                                    when it returns (zc_image_budget.h) */

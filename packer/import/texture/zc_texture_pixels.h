@@ -53,6 +53,21 @@ static inline size_t zc_texels_texel_bytes(const zc_texels *img) {
 }
 
 /* ---------------------------------------------------------------------------------
+ * Layers from one image (zc_texture_layers.c)
+ * ------------------------------------------------------------------------------- */
+
+/* The six faces (+X, -X, +Y, -Y, +Z, -Z, each size x size, allocated here, of the
+ * source's texel type) of the cube map an equirectangular panorama shows: the
+ * panorama's centre column looks along -Z with +X to its right, its top row is +Y;
+ * bilinear samples of the stored values, wrapping around horizontally.
+ * ZC_ERR_OUT_OF_MEMORY (nothing is left allocated). */
+zc_result zc__texels_equirect_to_cube(const zc_texels *src, uint32_t size, zc_texels faces[6], zc_diag *diag);
+
+/* `count` layers (allocated here) of src->width x (src->height / count) texels, the
+ * source's rows cut from the top. ZC_ERR_OUT_OF_MEMORY (nothing is left allocated). */
+zc_result zc__texels_split_rows(const zc_texels *src, uint32_t count, zc_texels *layers, zc_diag *diag);
+
+/* ---------------------------------------------------------------------------------
  * OpenEXR sources (zc_exr_read.c)
  * ------------------------------------------------------------------------------- */
 

@@ -1,0 +1,240 @@
+/* test_texture_cube.c - cube maps from equirectangular panoramas and texture arrays
+ * from vertical strips: the faces look where Vulkan and Direct3D say they look
+ * (checked against a panorama whose colours are its directions, with the face
+ * directions computed here from the APIs' face table); a real HDR environment map
+ * has its sky on +Y; strips become layers in order with their own mip chains; the
+ * validator refuses a cube flag on a texture that cannot be one; wrong shapes fail
+ * with a sentence.
+ */
+#define _GNU_SOURCE
+#include <criterion/criterion.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <stb/stb_image_write.h>
+
+#include "zc_exit.h"
+#include "zc_import_texture.h"
+#include "zc_texture_pixels.h"
+#include "zc_test_images.h"
+#include "zc_test_util.h"
+
+TestSuite(texture_cube, .init = zct_tmp_setup, .fini = zct_tmp_teardown, .timeout = 120);
+
+#define PI 3.14159265358979323846
+
+/* Growing buffer for stbi_write_png_to_func. */
+typedef struct png_buf {
+    uint8_t *data;
+    size_t size;
+} png_buf;
+
+static void png_append(void *ctx, void *data, int size) {
+    png_buf *b = ctx;
+    b->data = realloc(b->data, b->size + (size_t)size);
+    memcpy(b->data + b->size, data, (size_t)size);
+    b->size += (size_t)size;
+}
+
+static png_buf encode_png(int w, int h, const uint8_t *rgba) {
+    png_buf b = { NULL, 0 };
+    cr_assert(stbi_write_png_to_func(png_append, &b, w, h, 4, rgba, w * 4));
+    return b;
+}
+
+static zc_texture_settings linear_rgba8(void) {
+    zc_texture_settings s;
+    memset(&s, 0, sizeof s);
+    s.format = ZC_TEXTURE_CHOICE_RGBA8;
+    s.srgb = ZC_SWITCH_OFF;
+    s.mips = ZC_SWITCH_OFF;
+    return s;
+}
+
+/* The direction through the centre of texel (x, y) of face f of size n, from the face
+ * table of the Vulkan specification (cube map face selection: for major axis +X the
+ * face coordinates are sc = -z, tc = -y; -X: sc = +z, tc = -y; +Y: sc = +x, tc = +z;
+ * -Y: sc = +x, tc = -z; +Z: sc = +x, tc = -y; -Z: sc = -x, tc = -y; s = (sc / |ma| + 1) / 2),
+ * inverted. */
+static void face_direction(int f, int x, int y, int n, double d[3]) {
+    double sc = 2.0 * (x + 0.5) / n - 1, tc = 2.0 * (y + 0.5) / n - 1;
+    static const int axis[6] = { 0, 0, 1, 1, 2, 2 };
+    double ma = f % 2 ? -1 : 1;
+    d[axis[f]] = ma;
+    switch (f) {
+    case 0: d[2] = -sc, d[1] = -tc; break;
+    case 1: d[2] = sc, d[1] = -tc; break;
+    case 2: d[0] = sc, d[2] = tc; break;
+    case 3: d[0] = sc, d[2] = -tc; break;
+    case 4: d[0] = sc, d[1] = -tc; break;
+    default: d[0] = -sc, d[1] = -tc; break;
+    }
+}
+
+/* A panorama whose texel colours encode their directions: (d + 1) / 2 in RGB, with
+ * the documented mapping (centre column looking along -Z, +X to its right, top row +Y). */
+static uint8_t *direction_panorama(int w, int h) {
+    uint8_t *rgba = malloc((size_t)w * h * 4);
+    for (int y = 0; y < h; ++y)
+        for (int x = 0; x < w; ++x) {
+            double lon = ((x + 0.5) / w - 0.5) * 2 * PI, lat = (y + 0.5) / h * PI;
+            double d[3] = { sin(lat) * sin(lon), cos(lat), -sin(lat) * cos(lon) };
+            for (int c = 0; c < 3; ++c) rgba[((size_t)y * w + x) * 4 + c] = (uint8_t)lround((d[c] + 1) * 127.5);
+            rgba[((size_t)y * w + x) * 4 + 3] = 255;
+        }
+    return rgba;
+}
+
+Test(texture_cube, faces_look_where_the_graphics_apis_say) {
+    int w = 512, h = 256, n = w / 4;
+    uint8_t *pano = direction_panorama(w, h);
+    png_buf png = encode_png(w, h, pano);
+    zc_texture_settings s = linear_rgba8();
+    s.cubemap = ZC_SWITCH_ON;
+    zc_texture_image img;
+    zc_diag diag;
+    cr_assert_eq(zc_texture_import_memory(png.data, png.size, "sky.png", &s, &img, &diag), ZC_OK, "%s", diag.message);
+    zc_texture_view view;
+    cr_assert_eq(zc_texture_import_view(&img, &view), ZC_OK);
+    cr_expect_eq(view.layers, 6u);
+    cr_expect(view.width == (uint32_t)n && view.height == (uint32_t)n);
+    cr_expect(view.flags & ZC_TEXTURE_CUBE);
+    double worst = 0, sum = 0;
+    for (int f = 0; f < 6; ++f) {
+        zc_texture_level_view lv;
+        cr_assert_eq(zc_texture_view_level(&view, 0, (uint32_t)f, &lv), ZC_OK);
+        for (int y = 0; y < n; ++y)
+            for (int x = 0; x < n; ++x) {
+                const uint8_t *t = (const uint8_t *)lv.data + (size_t)y * lv.row_pitch + (size_t)x * 4;
+                double got[3], want[3], gl = 0, wl = 0, dot = 0;
+                face_direction(f, x, y, n, want);
+                for (int c = 0; c < 3; ++c) {
+                    got[c] = t[c] / 127.5 - 1;
+                    gl += got[c] * got[c];
+                    wl += want[c] * want[c];
+                }
+                for (int c = 0; c < 3; ++c) dot += got[c] * want[c];
+                double angle = acos(fmin(1.0, dot / sqrt(gl * wl))) * 180 / PI;
+                worst = fmax(worst, angle);
+                sum += angle;
+            }
+    }
+    cr_log_info("cube faces against the API's directions: mean %.3f, largest %.3f degrees", sum / (6.0 * n * n), worst);
+    cr_expect_lt(sum / (6.0 * n * n), 0.5, "mean angle %.3f degrees", sum / (6.0 * n * n));
+    cr_expect_lt(worst, 3.0, "largest angle %.3f degrees", worst);
+    zc_texture_image_free(&img);
+    free(png.data);
+    free(pano);
+}
+
+/* A real HDR environment map: the +Y face (sky) is brighter than the -Y face (ground);
+ * each face has a full mip chain; the pack's view reaches every face and level. */
+Test(texture_cube, environment_map_has_its_sky_up) {
+    if (access(ZCTI_EXR_DIR "/forest.exr", R_OK) != 0) cr_skip_test("blender-data is not installed");
+    char *root = zct_tmp_path("tree");
+    zct_mkdirs(root);
+    free(zcti_copy(ZCTI_EXR_DIR "/forest.exr", root, "sky.exr"));
+    zct_put_text(root, "zcpack.json", "{ \"rules\": [ { \"match\": \"sky.exr\", \"cubemap\": true } ] }");
+    char *pack_path = zct_tmp_path("tree.zcpack");
+    zct_run run = ZCT_CLI("build", root, "-o", pack_path);
+    ZCT_EXPECT_CODE(run, ZC_EXIT_OK);
+    zct_run_free(&run);
+    zc_pack *pack = zcti_open_pack(pack_path);
+    zc_entry e;
+    zc_texture_view view;
+    zcti_pack_texture(pack, "sky.exr", &e, &view);
+    cr_expect(view.layers == 6 && view.width == 256 && view.height == 256 && view.mip_count == 9);
+    cr_expect((view.flags & (ZC_TEXTURE_CUBE | ZC_TEXTURE_HDR)) == (ZC_TEXTURE_CUBE | ZC_TEXTURE_HDR));
+    double mean[6];
+    for (uint32_t f = 0; f < 6; ++f) {
+        zc_texture_level_view lv;
+        cr_assert_eq(zc_texture_view_level(&view, 8, f, &lv), ZC_OK, "face %u level 8", f);
+        cr_expect(lv.width == 1 && lv.height == 1);
+        cr_assert_eq(zc_texture_view_level(&view, 0, f, &lv), ZC_OK);
+        double sum = 0;
+        for (uint32_t y = 0; y < lv.height; ++y)
+            for (uint32_t x = 0; x < lv.width; ++x) {
+                const uint16_t *t = (const uint16_t *)((const uint8_t *)lv.data + (size_t)y * lv.row_pitch) + x * 4;
+                for (int c = 0; c < 3; ++c) sum += zc_float_from_half(t[c]);
+            }
+        mean[f] = sum / (3.0 * lv.width * lv.height);
+    }
+    cr_log_info("face means +X %.3f -X %.3f +Y %.3f -Y %.3f +Z %.3f -Z %.3f", mean[0], mean[1], mean[2], mean[3],
+                mean[4], mean[5]);
+    cr_expect_gt(mean[2], 2 * mean[3], "the sky (+Y) is not brighter than the ground (-Y)");
+    zc_texture_level_view none;
+    cr_expect_neq(zc_texture_view_level(&view, 0, 6, &none), ZC_OK, "a seventh face");
+    zc_pack_close(pack);
+    free(pack_path);
+    free(root);
+}
+
+/* A strip of four bands becomes four layers in order, each with its own chain. */
+Test(texture_cube, strip_becomes_layers) {
+    int w = 16, h = 64;
+    uint8_t *rgba = malloc((size_t)w * h * 4);
+    const uint8_t colours[4][4] = { { 255, 0, 0, 255 }, { 0, 255, 0, 255 }, { 0, 0, 255, 255 }, { 255, 255, 0, 255 } };
+    for (int y = 0; y < h; ++y)
+        for (int x = 0; x < w; ++x) memcpy(rgba + ((size_t)y * w + x) * 4, colours[y / 16], 4);
+    png_buf png = encode_png(w, h, rgba);
+    zc_texture_settings s = linear_rgba8();
+    s.layers = 4;
+    s.mips = ZC_SWITCH_ON;
+    zc_texture_image img;
+    zc_diag diag;
+    cr_assert_eq(zc_texture_import_memory(png.data, png.size, "strip.png", &s, &img, &diag), ZC_OK, "%s", diag.message);
+    zc_texture_view view;
+    cr_assert_eq(zc_texture_import_view(&img, &view), ZC_OK);
+    cr_expect(view.layers == 4 && view.width == 16 && view.height == 16 && view.mip_count == 5);
+    cr_expect(!(view.flags & ZC_TEXTURE_CUBE));
+    for (uint32_t a = 0; a < 4; ++a)
+        for (uint32_t m = 0; m < view.mip_count; ++m) {
+            zc_texture_level_view lv;
+            cr_assert_eq(zc_texture_view_level(&view, m, a, &lv), ZC_OK);
+            for (uint32_t y = 0; y < lv.height; ++y)
+                for (uint32_t x = 0; x < lv.width; ++x)
+                    cr_assert(memcmp((const uint8_t *)lv.data + (size_t)y * lv.row_pitch + x * 4, colours[a], 4) == 0,
+                              "layer %u level %u texel %u,%u", a, m, x, y);
+        }
+    zc_texture_image_free(&img);
+    free(png.data);
+    free(rgba);
+}
+
+/* Shapes that cannot be made into layers fail with a sentence; a cube flag on a
+ * texture that cannot be a cube is refused by the validator (TX7c). */
+Test(texture_cube, wrong_shapes_are_refused) {
+    uint8_t rgba[12 * 10 * 4];
+    memset(rgba, 200, sizeof rgba);
+    png_buf png = encode_png(12, 10, rgba);
+    zc_texture_settings s = linear_rgba8();
+    s.cubemap = ZC_SWITCH_ON;
+    zc_texture_image img;
+    zc_diag diag;
+    cr_expect_eq(zc_texture_import_memory(png.data, png.size, "a.png", &s, &img, &diag), ZC_ERR_BAD_SOURCE);
+    cr_expect(strstr(diag.message, "twice as wide as tall; this image is 12x10"), "%s", diag.message);
+    s = linear_rgba8();
+    s.layers = 3;
+    cr_expect_eq(zc_texture_import_memory(png.data, png.size, "a.png", &s, &img, &diag), ZC_ERR_BAD_SOURCE);
+    cr_expect(strstr(diag.message, "3 layers need a height that is a multiple of 3"), "%s", diag.message);
+    free(png.data);
+
+    /* a valid 2-layer array, then the cube flag set on it */
+    uint8_t strip[8 * 16 * 4];
+    memset(strip, 100, sizeof strip);
+    png = encode_png(8, 16, strip);
+    s = linear_rgba8();
+    s.layers = 2;
+    cr_assert_eq(zc_texture_import_memory(png.data, png.size, "b.png", &s, &img, &diag), ZC_OK, "%s", diag.message);
+    zc_texture *t = (zc_texture *)img.payload;
+    cr_assert_eq(zc_texture_check(img.payload, img.size, &diag), ZC_OK);
+    t->flags |= ZC_TEXTURE_CUBE;
+    cr_expect_eq(zc_texture_check(img.payload, img.size, &diag), ZC_ERR_BAD_ENTRY);
+    cr_expect(strstr(diag.message, "cube texture"), "%s", diag.message);
+    zc_texture_image_free(&img);
+    free(png.data);
+}
