@@ -64,7 +64,7 @@ header:close()
 -- so unused ones cost nothing.
 local runtime_links = { "zstd", "uv", "sodium", "m", "pthread" }
 local packer_links = { "cjson", "zstd", "uv", "sodium", "assimp", "meshoptimizer", "xxhash", "curl", "astcenc", "OpenEXR-3_1", "Iex-3_1", "Imath-3_1",
-                      "IlmThread-3_1", "OpenEXRCore-3_1", "stdc++", "m", "pthread" }
+                      "IlmThread-3_1", "OpenEXRCore-3_1", "webp", "stdc++", "m", "pthread" }
 
 -- Include directories per project, so that a back-edge of the dependency rule
 -- (DESIGN.md section 2) fails to compile: formats/ includes nothing outside itself;

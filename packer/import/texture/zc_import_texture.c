@@ -342,7 +342,7 @@ static zc_result zc__unreadable(const uint8_t *bytes, size_t size, const zc__sni
                                 zc_diag *diag) {
     if (!sniffed->kind)
         return zc_fail(diag, ZC_ERR_BAD_SOURCE,
-                       "not an image of a supported type (png, jpg, tga, bmp, psd, gif, hdr, exr)");
+                       "not an image of a supported type (png, jpg, tga, bmp, psd, gif, hdr, exr, webp)");
     const char *reason = "its header is damaged or of an unsupported kind";
     if (sniffed->has_extent && sniffed->width <= cap && sniffed->height <= cap) {
         int x, y, n;
@@ -411,6 +411,7 @@ static zc_result zc__probe(const uint8_t *bytes, size_t size, uint32_t cap, int 
         return zc_fail(diag, ZC_ERR_LIMIT, "file of %zu bytes is larger than the %d bytes an image may have", size,
                        INT_MAX - 1);
     if (zc_exr_is(bytes, size)) return zc_exr_probe(bytes, size, cap, w, h, channels, diag);
+    if (zc_webp_is(bytes, size)) return zc_webp_probe(bytes, size, cap, w, h, channels, diag);
     zc__sniffed sniffed;
     zc__sniff(bytes, size, &sniffed);
     if (sniffed.has_extent && (sniffed.width > cap || sniffed.height > cap))
@@ -434,6 +435,7 @@ static zc_result zc__probe(const uint8_t *bytes, size_t size, uint32_t cap, int 
  * allocates with the libc allocator). */
 static zc_result zc__decode(const uint8_t *bytes, size_t size, int hdr, int w, int h, zc_texels *out, zc_diag *diag) {
     if (zc_exr_is(bytes, size)) return zc_exr_decode(bytes, size, w, h, out, diag);
+    if (zc_webp_is(bytes, size)) return zc_webp_decode(bytes, size, w, h, out, diag);
     int x = 0, y = 0, channels = 0;
     zc__stbi_out_of_memory = 0;
     void *data = hdr ? (void *)stbi_loadf_from_memory(bytes, (int)size, &x, &y, &channels, 4)

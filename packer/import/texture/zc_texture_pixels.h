@@ -68,6 +68,22 @@ zc_result zc__texels_equirect_to_cube(const zc_texels *src, uint32_t size, zc_te
 zc_result zc__texels_split_rows(const zc_texels *src, uint32_t count, zc_texels *layers, zc_diag *diag);
 
 /* ---------------------------------------------------------------------------------
+ * WebP sources (zc_webp_read.c)
+ * ------------------------------------------------------------------------------- */
+
+/* 1 when the bytes start as a WebP file does ("RIFF", size, "WEBP"). Any bytes. */
+int zc_webp_is(const uint8_t *bytes, size_t size);
+
+/* The extent (each side at most `cap`, else ZC_ERR_LIMIT) and channels (3, or 4 with
+ * alpha) of a WebP file in memory; ZC_ERR_BAD_SOURCE for a damaged header or an
+ * animation. Untrusted; decodes no pixel. */
+zc_result zc_webp_probe(const uint8_t *bytes, size_t size, uint32_t cap, int *w, int *h, int *channels, zc_diag *diag);
+
+/* Decode a WebP file whose probe gave w x h into RGBA8 texels (*out, data malloc'd).
+ * ZC_ERR_BAD_SOURCE, ZC_ERR_OUT_OF_MEMORY. Untrusted. */
+zc_result zc_webp_decode(const uint8_t *bytes, size_t size, int w, int h, zc_texels *out, zc_diag *diag);
+
+/* ---------------------------------------------------------------------------------
  * OpenEXR sources (zc_exr_read.c)
  * ------------------------------------------------------------------------------- */
 
