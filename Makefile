@@ -13,10 +13,8 @@
 #   make test                     tests in release, under ASan+UBSan (with the hot reload
 #                                 suites) and the hot reload suites (reload, and allocation
 #                                 failures in hot reload) in editor, the installed
-#                                 SDK (each header compiled alone as C and C++, every
-#                                 example of README.md and the headers compiled and run
-#                                 on the demo pack, then through pkg-config), the
-#                                 Windows cross-build; first
+#                                 SDK (make install PREFIX=build/sdk, then make
+#                                 test-sdk), the Windows cross-build; first
 #                                 installs the packages holding the test images
 #   make check                    the developer loop: release build, then only the
 #                                 suites of CHECK_SUITES and the tests of CHECK_TESTS
@@ -30,11 +28,22 @@
 #                                 (ASan+UBSan) into bin/fuzz/ and run each for
 #                                 FUZZ_SECONDS; every crashing input is kept under
 #                                 tests/fuzz/regressions/, which `make test` replays
-#   make install [PREFIX=dir]     zcpack; the C, C++ and packer headers; the runtime
-#                                 (shared, static, editor) and packer libraries; the
-#                                 pkg-config files and the CMake package
-#                                 (lib/cmake/zcpack: find_package(zcpack)); the Bazel
-#                                 rules (share/zcpack/bazel, tools/bazel/README.md)
+#   make install [PREFIX=dir]     builds release and editor, then installs zcpack; the
+#                                 C, C++ and packer headers (include/zc/); the runtime
+#                                 (libzcpack.so.<version> with its soname links,
+#                                 libzcpack.a, libzcpack_editor.a with ZC_EDITOR) and
+#                                 the packer library (libzcpacker.a); the pkg-config
+#                                 files zcpack, zcpack-packer, zcpack-editor; the CMake
+#                                 package (lib/cmake/zcpack: find_package(zcpack), targets
+#                                 zcpack::runtime, runtime_static, runtime_editor,
+#                                 packer); the Bazel rules (share/zcpack/bazel); prints
+#                                 where the libraries went and how the loader finds them
+#   make test-sdk [SDK=dir]       check an installed SDK (default build/sdk, as `make
+#                                 install PREFIX=build/sdk` leaves it) as an engine uses
+#                                 it: headers alone, README and header examples,
+#                                 pkg-config, the CMake package with the runtime, the
+#                                 packer library and the C++ header (also under ASan
+#                                 and UBSan), the soname and RUNPATH, a moved SDK
 #   make clean                    remove build/ and bin/
 #
 # demo, test, bench and fuzz first install missing Debian packages (tools/bootstrap.sh).
@@ -60,7 +69,8 @@ SOMINOR := $(word 2,$(subst ., ,$(VERSION)))
 # The packer library's public headers: zc_packer.h and what it includes.
 PACKER_HEADERS := packer/build/zc_packer.h packer/build/zc_build.h packer/build/zc_build_cache.h \
 	packer/build/zc_ignore.h packer/build/zc_link.h packer/build/zc_manifest.h packer/build/zc_sign.h \
-	packer/build/zc_writer.h packer/import/zc_importer.h packer/import/texture/zc_import_texture.h \
+	packer/build/zc_watch.h packer/build/zc_writer.h packer/import/zc_importer.h \
+	packer/import/texture/zc_import_texture.h packer/import/texture/zc_texture_export.h \
 	packer/import/model/zc_model.h
 
 # Benchmarks in the order of the report (any other tools/bench/bench_*.c follows them).
@@ -155,18 +165,29 @@ check: bootstrap-test-data release
 	done
 	bin/release/zcpack_tests --filter '$(CHECK_FILTER)'
 
-# An engine's view: every installed header compiles alone as C11 and as C++17, the
-# C++ header as C++17 (tools/check_headers.sh), every code example of README.md and
-# of the installed headers compiles against the SDK and runs on the demo pack
-# (tools/check_examples.sh; the hot reload ones link the editor build's library when
-# it exists, else they are only compiled), the installed zcpack packs the assets, and
-# sdk_hello, built with nothing but `pkg-config --cflags --libs zcpack` (and --static),
-# reads the pack. Then samples/cmake_hello, configured by Debian's cmake with
-# find_package(zcpack) and nothing else: the runtime (shared, started without
-# LD_LIBRARY_PATH), the packer library building samples/assets, and the C++ header,
-# once more under ASan and UBSan.
+# An engine's view of the SDK that `make install PREFIX=$(SDK)` left (tools/check_*.sh
+# say what each checks):
+#  - every installed header compiles alone as C11 and as C++17, the C++ header as C++17
+#    (check_headers.sh); the zcpack CLI includes only its own headers, installed ones
+#    and three named private ones (check_cli_api.sh);
+#  - every code example of README.md and of the installed headers compiles against the
+#    SDK and runs on the demo pack (check_examples.sh; the hot reload ones link the
+#    editor build's library when it exists, else they are only compiled);
+#  - the installed zcpack packs the assets, and sdk_hello, built with nothing but
+#    `pkg-config --cflags --libs zcpack` (and --static), reads the pack;
+#  - samples/cmake_hello, configured by Debian's cmake with find_package(zcpack) and
+#    nothing else: cmake_hello (zcpack::runtime, shared, started without
+#    LD_LIBRARY_PATH), cmake_pack (zcpack::packer: zc_build, then import + link into the
+#    same bytes and into a pack set), cpp_hello (<zc/zc_pack.hpp>, -std=c++17 -Wall
+#    -Wextra -Werror, on the pack and the set), then the soname, the exports and the
+#    program's RUNPATH (check_sdk_libs.sh);
+#  - the SDK copied elsewhere still builds cmake_hello, which loads the copy's library
+#    (the CMake package finds its prefix from its own place);
+#  - cpp_hello again under ASan and UBSan.
+SDK_CMAKE := $(SDK_TEST)/cmake
 test-sdk:
 	tools/check_headers.sh $(SDK)/include
+	tools/check_cli_api.sh $(SDK)/include
 	tools/check_examples.sh $(SDK) $(if $(wildcard bin/editor/libzcpack.a),bin/editor)
 	rm -rf $(SDK_TEST)
 	mkdir -p $(SDK_TEST)
@@ -176,16 +197,24 @@ test-sdk:
 	LD_LIBRARY_PATH=$(abspath $(SDK))/lib \
 		$(SDK_TEST)/sdk_hello $(SDK_TEST)/assets.zcpack shaders/sky.glsl
 	$(SDK_TEST)/sdk_hello_static $(SDK_TEST)/assets.zcpack shaders/sky.glsl
-	rm -rf $(SDK_TEST)/cmake $(SDK_TEST)/cmake-sanitize
-	cmake -S samples/cmake_hello -B $(SDK_TEST)/cmake -DCMAKE_PREFIX_PATH=$(abspath $(SDK)) > $(SDK_TEST)/cmake.log
-	cmake --build $(SDK_TEST)/cmake >> $(SDK_TEST)/cmake.log
-	$(SDK_TEST)/cmake/cmake_hello $(SDK_TEST)/assets.zcpack
-	$(SDK_TEST)/cmake/cmake_pack samples/assets $(SDK_TEST)/cmake/assets.zcpack
-	$(SDK_TEST)/cmake/cpp_hello $(SDK_TEST)/assets.zcpack
-	cmake -S samples/cmake_hello -B $(SDK_TEST)/cmake-sanitize -DCMAKE_PREFIX_PATH=$(abspath $(SDK)) -DZC_SANITIZE=ON \
+	cmake -S samples/cmake_hello -B $(SDK_CMAKE) -DCMAKE_PREFIX_PATH=$(abspath $(SDK)) > $(SDK_TEST)/cmake.log
+	cmake --build $(SDK_CMAKE) >> $(SDK_TEST)/cmake.log
+	env -u LD_LIBRARY_PATH $(SDK_CMAKE)/cmake_hello $(SDK_TEST)/assets.zcpack
+	mkdir -p $(SDK_CMAKE)/objects $(SDK_CMAKE)/set
+	$(SDK_CMAKE)/cmake_pack samples/assets $(SDK_CMAKE)/assets.zcpack $(SDK_CMAKE)/objects $(SDK_CMAKE)/set/assets.zcindex
+	env -u LD_LIBRARY_PATH $(SDK_CMAKE)/cpp_hello $(SDK_TEST)/assets.zcpack $(SDK_CMAKE)/set/assets.zcindex
+	tools/check_sdk_libs.sh $(SDK) $(SDK_CMAKE)/cmake_hello
+	cp -R $(SDK) $(SDK_TEST)/moved-sdk
+	cmake -S samples/cmake_hello -B $(SDK_CMAKE)-moved -DCMAKE_PREFIX_PATH=$(abspath $(SDK_TEST))/moved-sdk \
+		> $(SDK_TEST)/cmake-moved.log
+	cmake --build $(SDK_CMAKE)-moved --target cmake_hello >> $(SDK_TEST)/cmake-moved.log
+	tools/check_sdk_libs.sh $(SDK_TEST)/moved-sdk $(SDK_CMAKE)-moved/cmake_hello
+	env -u LD_LIBRARY_PATH $(SDK_CMAKE)-moved/cmake_hello $(SDK_TEST)/assets.zcpack
+	cmake -S samples/cmake_hello -B $(SDK_CMAKE)-sanitize -DCMAKE_PREFIX_PATH=$(abspath $(SDK)) -DZC_SANITIZE=ON \
 		> $(SDK_TEST)/cmake-sanitize.log
-	cmake --build $(SDK_TEST)/cmake-sanitize --target cpp_hello >> $(SDK_TEST)/cmake-sanitize.log
-	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $(SDK_TEST)/cmake-sanitize/cpp_hello $(SDK_TEST)/assets.zcpack
+	cmake --build $(SDK_CMAKE)-sanitize --target cpp_hello >> $(SDK_TEST)/cmake-sanitize.log
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 env -u LD_LIBRARY_PATH \
+		$(SDK_CMAKE)-sanitize/cpp_hello $(SDK_TEST)/assets.zcpack $(SDK_CMAKE)/set/assets.zcindex
 
 # Each program leaves build/bench/<program>.md (its section), <program>.glance (its
 # rows of the summary table) and its charts in docs/bench/*.png (drawn by

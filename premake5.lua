@@ -144,7 +144,9 @@ project "zcpack_shared"
     files { "runtime/*.c" }
     removefiles { "runtime/os_win32.c" }
     links(runtime_links)
-    linkoptions { "-Wl,-soname,libzcpack.so." .. version_major, "-Wl,--no-undefined" }
+    -- Exports: the zc_ API only (runtime/libzcpack.map hides the zc__ internals).
+    linkoptions { "-Wl,-soname,libzcpack.so." .. version_major, "-Wl,--no-undefined",
+                  "-Wl,--version-script=" .. path.getabsolute("runtime/libzcpack.map") }
     outputs("zcpack_shared")
 
 project "zcpacker"

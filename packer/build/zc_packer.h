@@ -8,8 +8,10 @@
  *                     object per source file, for a distributed build engine
  *   zc_build_cache.h  the build cache (a directory, optionally shared over HTTP)
  *   zc_manifest.h     zcpack.json; zc_ignore.h: .zcpackignore
+ *   zc_watch.h        zc_watch_run: build, then rebuild on every change (`zcpack watch`)
  *   zc_writer.h       writing a pack entry by entry from a program
  *   zc_sign.h         keys and signatures
+ *   zc_texture_export.h  a texture entry as a KTX2 or DDS file (`zcpack extract`)
  * Each header states its threads and error contracts. Link with
  * `pkg-config --libs zcpack-packer`, or the CMake target zcpack::packer.
  *
@@ -35,6 +37,8 @@
 #include "zc_link.h"
 #include "zc_manifest.h"
 #include "zc_sign.h"
+#include "zc_texture_export.h"
+#include "zc_watch.h"
 #include "zc_writer.h"
 
 #endif /* ZC_PACKER_H */

@@ -3,9 +3,12 @@
  * views as spans, and errors as a result type or, by choice, as exceptions.
  *
  * Header-only; adds no allocation and no lock to the C calls it wraps, so every
- * contract of zc_pack.h (threads, lifetimes, untrusted input) holds unchanged. Every
- * type is movable and not copyable; a moved-from object owns nothing. The C handle
- * stays reachable (c_pack(), c_hold(), c_mounts()) for any call not wrapped here.
+ * contract of zc_pack.h (threads, lifetimes, untrusted input) holds unchanged: the
+ * calls that return a value or a zc_result never allocate; only the *_or_throw calls
+ * and value() on an error build a message (a std::string) to throw. Every owning type
+ * (pack, hold, stream, pack_set, mounts) is movable and not copyable; a moved-from
+ * object owns nothing. The C handle stays reachable (c_pack(), c_hold(), c_stream(),
+ * c_set(), c_mounts()) for any call not wrapped here (prefetch, hot reload).
  *
  *     #include <zc/zc_pack.hpp>
  *
@@ -27,6 +30,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 
@@ -51,6 +55,33 @@ private:
     T *data_ = nullptr;
     std::size_t size_ = 0;
 };
+
+namespace detail {
+/* The one owner of a C handle: closes it with `Close` (which accepts NULL) when
+ * destroyed or assigned over; movable, not copyable; moved-from holds NULL. */
+template <class T, void (*Close)(T *)>
+class owner {
+public:
+    owner() noexcept = default;
+    owner(owner &&o) noexcept : p_(o.p_) { o.p_ = nullptr; }
+    owner &operator=(owner &&o) noexcept {
+        if (this != &o) {
+            Close(p_);
+            p_ = o.p_;
+            o.p_ = nullptr;
+        }
+        return *this;
+    }
+    owner(const owner &) = delete;
+    owner &operator=(const owner &) = delete;
+    ~owner() { Close(p_); }
+    T *get() const noexcept { return p_; }
+    T **out() noexcept { return &p_; } /* for a create call on an empty owner */
+
+private:
+    T *p_ = nullptr;
+};
+} // namespace detail
 
 /* What the throwing calls throw: the zc_result and a sentence naming what failed. */
 class error : public std::runtime_error {
@@ -114,7 +145,10 @@ public:
         return span<const std::byte>(static_cast<const std::byte *>(h_.data), static_cast<std::size_t>(h_.size));
     }
     const zc_entry &entry() const noexcept { return h_.entry; }
-    std::string path() const { return h_.entry.path ? std::string(h_.entry.path, h_.entry.path_length) : std::string(); }
+    /* The entry's path, valid while the hold lives. */
+    std::string_view path() const noexcept {
+        return h_.entry.path ? std::string_view(h_.entry.path, h_.entry.path_length) : std::string_view();
+    }
     /* The asset ids the entry references. */
     span<const std::uint64_t> deps() const noexcept { return span<const std::uint64_t>(h_.entry.deps, h_.entry.deps_count); }
 
@@ -139,6 +173,14 @@ private:
     zc_hold h_{};
 };
 
+namespace detail {
+/* What a call that fills a zc_hold gives: the hold, or its error (then `h` is zeroed). */
+inline result<hold> held(zc_result r, const zc_hold &h) {
+    if (r != ZC_OK) return r;
+    return hold(h);
+}
+} // namespace detail
+
 /* The indices and submeshes of a mesh view, as spans. */
 inline span<const zc_submesh> submeshes(const zc_mesh_view &m) noexcept {
     return span<const zc_submesh>(m.submeshes, m.submesh_count);
@@ -151,28 +193,34 @@ inline span<const std::uint32_t> indices32(const zc_mesh_view &m) noexcept {
     return m.index_size == 4 ? span<const std::uint32_t>(static_cast<const std::uint32_t *>(m.indices), m.index_count)
                              : span<const std::uint32_t>();
 }
+inline span<const zc_vertex_attribute> attributes(const zc_mesh_view &m) noexcept {
+    return span<const zc_vertex_attribute>(m.attributes, m.attribute_count);
+}
+/* A scene's nodes in depth-first pre-order (parent index below its own). */
+inline span<const zc_scene_node> nodes(const zc_scene_view &s) noexcept {
+    return span<const zc_scene_node>(s.nodes, s.node_count);
+}
+
+/* One level of one layer of a texture (zc_texture_view_level), and its bytes. */
+inline result<zc_texture_level_view> level(const zc_texture_view &t, std::uint32_t index, std::uint32_t layer = 0) {
+    zc_texture_level_view v{};
+    zc_result r = zc_texture_view_level(&t, index, layer, &v);
+    if (r != ZC_OK) return r;
+    return v;
+}
+inline span<const std::byte> bytes(const zc_texture_level_view &l) noexcept {
+    return span<const std::byte>(static_cast<const std::byte *>(l.data), static_cast<std::size_t>(l.size));
+}
 
 /* An open pack: zc_pack, closed when destroyed (holds keep it alive past that). */
 class pack {
 public:
     pack() noexcept = default;
-    pack(pack &&o) noexcept : p_(o.p_) { o.p_ = nullptr; }
-    pack &operator=(pack &&o) noexcept {
-        if (this != &o) {
-            zc_pack_close(p_);
-            p_ = o.p_;
-            o.p_ = nullptr;
-        }
-        return *this;
-    }
-    pack(const pack &) = delete;
-    pack &operator=(const pack &) = delete;
-    ~pack() { zc_pack_close(p_); }
 
     /* zc_pack_open with `desc`, or with a path and a validation level. */
     static result<pack> open(const zc_pack_desc &desc) {
         pack p;
-        zc_result r = zc_pack_open(&p.p_, &desc);
+        zc_result r = zc_pack_open(p.p_.out(), &desc);
         if (r != ZC_OK) return r;
         return p;
     }
@@ -188,64 +236,156 @@ public:
         return std::move(r).value();
     }
 
-    explicit operator bool() const noexcept { return p_ != nullptr; }
-    std::uint32_t entry_count() const noexcept { return zc_pack_entry_count(p_); }
+    explicit operator bool() const noexcept { return p_.get() != nullptr; }
+    std::uint32_t entry_count() const noexcept { return zc_pack_entry_count(p_.get()); }
     result<zc_entry> find(const char *path) const {
         zc_entry e{};
-        return entry(zc_pack_find(p_, path, &e), e);
+        return entry(zc_pack_find(p_.get(), path, &e), e);
     }
     result<zc_entry> find_id(std::uint64_t id) const {
         zc_entry e{};
-        return entry(zc_pack_find_id(p_, id, &e), e);
+        return entry(zc_pack_find_id(p_.get(), id, &e), e);
     }
     result<zc_entry> entry_at(std::uint32_t index) const {
         zc_entry e{};
-        return entry(zc_pack_entry_at(p_, index, &e), e);
+        return entry(zc_pack_entry_at(p_.get(), index, &e), e);
     }
+    /* zc_pack_resolve: the entry an asset id inside another entry names, of `type`
+     * (0: any). */
+    result<zc_entry> resolve(std::uint64_t id, std::uint32_t type = 0) const {
+        zc_entry e{};
+        return entry(zc_pack_resolve(p_.get(), id, type, &e), e);
+    }
+    result<zc_pack_info> info() const {
+        zc_pack_info i{};
+        zc_result r = zc_pack_get_info(p_.get(), &i);
+        if (r != ZC_OK) return r;
+        return i;
+    }
+    /* zc_pack_validate: check the open pack again at `level`. */
+    zc_result validate(zc_validate level) const { return zc_pack_validate(p_.get(), level); }
 
     /* zc_pack_get: the raw bytes of `path`, held. */
     result<hold> get(const char *path) {
         zc_hold h{};
-        zc_result r = zc_pack_get(p_, path, &h);
-        if (r != ZC_OK) return r;
-        return hold(h);
+        return detail::held(zc_pack_get(p_.get(), path, &h), h);
     }
     hold get_or_throw(const char *path) {
         result<hold> r = get(path);
         if (!r) throw error(r.code(), std::string(path ? path : "(null)") + ": cannot get the entry");
         return std::move(r).value();
     }
+    /* zc_pack_get_id: the same by asset id (0: ZC_ERR_NO_ENTRY). */
+    result<hold> get_id(std::uint64_t id) {
+        zc_hold h{};
+        return detail::held(zc_pack_get_id(p_.get(), id, &h), h);
+    }
+    /* zc_pack_acquire: an entry found in this pack (find, entry_at, resolve), held. */
+    result<hold> acquire(const zc_entry &e) {
+        zc_hold h{};
+        return detail::held(zc_pack_acquire(p_.get(), &e, &h), h);
+    }
 
-    zc_pack *c_pack() const noexcept { return p_; }
+    zc_pack *c_pack() const noexcept { return p_.get(); }
 
 private:
     static result<zc_entry> entry(zc_result r, const zc_entry &e) {
         if (r != ZC_OK) return r;
         return e;
     }
-    zc_pack *p_ = nullptr;
+    detail::owner<zc_pack, zc_pack_close> p_;
+};
+
+/* A stream over one entry (zc_stream), closed when destroyed; it keeps its pack alive.
+ * One thread at a time, as zc_stream. */
+class stream {
+public:
+    stream() noexcept = default;
+
+    /* zc_stream_open / zc_stream_open_id, positioned at 0. */
+    static result<stream> open(pack &p, const char *path) {
+        stream s;
+        zc_result r = zc_stream_open(s.s_.out(), p.c_pack(), path);
+        if (r != ZC_OK) return r;
+        return s;
+    }
+    static result<stream> open_id(pack &p, std::uint64_t id) {
+        stream s;
+        zc_result r = zc_stream_open_id(s.s_.out(), p.c_pack(), id);
+        if (r != ZC_OK) return r;
+        return s;
+    }
+
+    explicit operator bool() const noexcept { return s_.get() != nullptr; }
+    /* zc_stream_read into `dst`: the bytes read, fewer than dst.size() only at the end. */
+    result<std::size_t> read(span<std::byte> dst) {
+        std::size_t n = 0;
+        zc_result r = zc_stream_read(s_.get(), dst.data(), dst.size(), &n);
+        if (r != ZC_OK) return r;
+        return n;
+    }
+    zc_result seek(std::int64_t offset, zc_whence whence = ZC_SEEK_SET) {
+        return zc_stream_seek(s_.get(), offset, whence);
+    }
+    std::uint64_t tell() const noexcept { return zc_stream_tell(s_.get()); }
+    std::uint64_t size() const noexcept { return zc_stream_size(s_.get()); }
+    const zc_entry *entry() const noexcept { return zc_stream_entry(s_.get()); }
+    zc_stream *c_stream() const noexcept { return s_.get(); }
+
+private:
+    detail::owner<zc_stream, zc_stream_close> s_;
+};
+
+/* An open pack set (zc_pack_set: an index and its member packs), closed when
+ * destroyed; holds and mount tables keep its members alive past that. */
+class pack_set {
+public:
+    pack_set() noexcept = default;
+
+    static result<pack_set> open(const zc_pack_set_desc &desc) {
+        pack_set s;
+        zc_result r = zc_pack_set_open(s.s_.out(), &desc);
+        if (r != ZC_OK) return r;
+        return s;
+    }
+    static result<pack_set> open(const char *path, zc_validate validate = ZC_VALIDATE_DEFAULT) {
+        zc_pack_set_desc desc{};
+        desc.path = path;
+        desc.validate = validate;
+        return open(desc);
+    }
+
+    explicit operator bool() const noexcept { return s_.get() != nullptr; }
+    std::uint32_t member_count() const noexcept { return zc_pack_set_member_count(s_.get()); }
+    std::uint64_t entry_count() const noexcept { return zc_pack_set_entry_count(s_.get()); }
+    result<zc_pack_set_member_info> member(std::uint32_t i) const {
+        zc_pack_set_member_info m{};
+        zc_result r = zc_pack_set_member(s_.get(), i, &m);
+        if (r != ZC_OK) return r;
+        return m;
+    }
+    result<hold> get(const char *path) const {
+        zc_hold h{};
+        return detail::held(zc_pack_set_get(s_.get(), path, &h), h);
+    }
+    result<hold> get_id(std::uint64_t id) const {
+        zc_hold h{};
+        return detail::held(zc_pack_set_get_id(s_.get(), id, &h), h);
+    }
+    zc_pack_set *c_set() const noexcept { return s_.get(); }
+
+private:
+    detail::owner<zc_pack_set, zc_pack_set_close> s_;
 };
 
 /* A mount table: zc_mounts, destroyed when destroyed. */
 class mounts {
 public:
     mounts() noexcept = default;
-    mounts(mounts &&o) noexcept : m_(o.m_) { o.m_ = nullptr; }
-    mounts &operator=(mounts &&o) noexcept {
-        if (this != &o) {
-            zc_mounts_destroy(m_);
-            m_ = o.m_;
-            o.m_ = nullptr;
-        }
-        return *this;
-    }
-    mounts(const mounts &) = delete;
-    mounts &operator=(const mounts &) = delete;
-    ~mounts() { zc_mounts_destroy(m_); }
 
     static result<mounts> create(const zc_mounts_desc *desc = nullptr) {
         mounts m;
-        zc_result r = zc_mounts_create(&m.m_, desc);
+        zc_result r = zc_mounts_create(m.m_.out(), desc);
         if (r != ZC_OK) return r;
         return m;
     }
@@ -255,21 +395,32 @@ public:
         desc.pack = p.c_pack();
         desc.priority = priority;
         desc.mount_point = mount_point;
-        return zc_mounts_add(m_, &desc);
+        return zc_mounts_add(m_.get(), &desc);
     }
-    zc_result remove(const pack &p) { return zc_mounts_remove(m_, p.c_pack()); }
-    std::uint32_t count() const noexcept { return zc_mounts_count(m_); }
+    zc_result remove(const pack &p) { return zc_mounts_remove(m_.get(), p.c_pack()); }
+    /* Mount every member of `s` at once (zc_mounts_add_set); `s` may be closed after. */
+    zc_result add(const pack_set &s, std::int32_t priority = 0, const char *mount_point = nullptr) {
+        zc_mount_set_desc desc{};
+        desc.set = s.c_set();
+        desc.priority = priority;
+        desc.mount_point = mount_point;
+        return zc_mounts_add_set(m_.get(), &desc);
+    }
+    zc_result remove(const pack_set &s) { return zc_mounts_remove_set(m_.get(), s.c_set()); }
+    std::uint32_t count() const noexcept { return zc_mounts_count(m_.get()); }
     /* zc_mounts_acquire: the winning pack's bytes of `path`, held. */
     result<hold> get(const char *path) {
         zc_hold h{};
-        zc_result r = zc_mounts_acquire(m_, path, &h);
-        if (r != ZC_OK) return r;
-        return hold(h);
+        return detail::held(zc_mounts_acquire(m_.get(), path, &h), h);
     }
-    zc_mounts *c_mounts() const noexcept { return m_; }
+    result<hold> get_id(std::uint64_t id) {
+        zc_hold h{};
+        return detail::held(zc_mounts_acquire_id(m_.get(), id, &h), h);
+    }
+    zc_mounts *c_mounts() const noexcept { return m_.get(); }
 
 private:
-    zc_mounts *m_ = nullptr;
+    detail::owner<zc_mounts, zc_mounts_destroy> m_;
 };
 
 } // namespace zc

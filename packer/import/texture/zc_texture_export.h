@@ -24,6 +24,10 @@
 #include "zc_pack.h"
 #include "zc_pack_format.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum zc_texture_container {
     ZC_TEXTURE_KTX2 = 1,
     ZC_TEXTURE_DDS = 2,
@@ -35,5 +39,9 @@ typedef enum zc_texture_container {
  * file would not fit in memory, ZC_ERR_OUT_OF_MEMORY. */
 zc_result zc_texture_export(const zc_texture_view *view, zc_texture_container kind, uint8_t **out, size_t *out_size,
                             zc_diag *diag);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* ZC_TEXTURE_EXPORT_H */
