@@ -62,7 +62,8 @@ extern "C" {
     X(BC7_SRGB,      20, 4, 16)                        \
     X(ASTC_4x4_FLOAT, 21, 4, 16)                       \
     X(ASTC_6x6_FLOAT, 22, 6, 16)                       \
-    X(ASTC_8x8_FLOAT, 23, 8, 16)
+    X(ASTC_8x8_FLOAT, 23, 8, 16)                       \
+    X(BC6H_UFLOAT,   24, 4, 16)
 
 typedef enum zc_pixel_format {
     ZC_PIXEL_UNDEFINED = 0,

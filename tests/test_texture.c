@@ -513,7 +513,7 @@ typedef struct bad_manifest {
 static const bad_manifest bad_manifests[] = {
     { "{ \"rules\": [ { \"match\": \"*.png\", \"mips\": \"no\" } ] }", "mips" },           /* wrong type */
     { "{ \"rules\": [ { \"match\": \"*.png\", \"max_size\": -4 } ] }", "max_size" },       /* out of range */
-    { "{ \"rules\": [ { \"match\": \"*.png\", \"format\": \"bc6h\" } ] }", "format" },      /* unknown value */
+    { "{ \"rules\": [ { \"match\": \"*.png\", \"format\": \"etc2\" } ] }", "format" },      /* unknown value */
     { "{ \"rules\": [ { \"match\": \"*.png\", \"colour\": \"red\" } ] }", "colour" },      /* unknown key */
     { "{ \"rulez\": [] }", "rulez" },                                                      /* unknown top key */
     { "{ \"rules\": [ { \"mips\": false } ] }", "match" },                                 /* no match */

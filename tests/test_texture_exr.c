@@ -338,8 +338,7 @@ Test(texture_exr, build_packs_exr_as_textures) {
  * HDR formats against the float source
  * ------------------------------------------------------------------------------- */
 
-/* Level 0 of an imported HDR texture as float RGBA (malloc'd): RGBA16F read as halves,
- * ASTC HDR through the codec block by block. */
+/* Level 0 of an imported HDR texture as float RGBA (malloc'd). */
 static float *level0_floats(const zc_texture_image *img, uint32_t *w, uint32_t *h) {
     zc_texture_view view;
     cr_assert_eq(zc_texture_import_view(img, &view), ZC_OK);
@@ -347,34 +346,7 @@ static float *level0_floats(const zc_texture_image *img, uint32_t *w, uint32_t *
     cr_assert_eq(zc_texture_view_level(&view, 0, 0, &lv), ZC_OK);
     *w = lv.width;
     *h = lv.height;
-    float *out = malloc((size_t)lv.width * lv.height * 16);
-    uint32_t block = 1, bytes = 0;
-    cr_assert(zc_pixel_format_block(view.format, &block, &bytes));
-    for (uint32_t by = 0; by < (lv.height + block - 1) / block; ++by)
-        for (uint32_t bx = 0; bx < (lv.width + block - 1) / block; ++bx) {
-            const uint8_t *src = (const uint8_t *)lv.data + (size_t)by * lv.row_pitch + (size_t)bx * bytes;
-            float texels[8 * 8 * 4];
-            if (view.format == ZC_PIXEL_RGBA16_FLOAT)
-                for (int c = 0; c < 4; ++c) texels[c] = half_to_float((uint16_t)(src[2 * c] | src[2 * c + 1] << 8));
-            else
-                zc_astc_decode_hdr(src, block, texels);
-            for (uint32_t y = 0; y < block && by * block + y < lv.height; ++y)
-                for (uint32_t x = 0; x < block && bx * block + x < lv.width; ++x)
-                    memcpy(out + ((size_t)(by * block + y) * lv.width + bx * block + x) * 4, texels + (y * block + x) * 4, 16);
-        }
-    return out;
-}
-
-/* RMSE of log2(1 + max(x, 0)) over RGB: an error that weighs a sky of 30000 and a shadow
- * of 0.01 by their ratios, as the eye does. */
-static double log_rmse(const float *a, const float *b, size_t texels) {
-    double sum = 0;
-    for (size_t i = 0; i < texels; ++i)
-        for (int c = 0; c < 3; ++c) {
-            double d = log2(1.0 + fmax(a[4 * i + c], 0.0)) - log2(1.0 + fmax(b[4 * i + c], 0.0));
-            sum += d * d;
-        }
-    return sqrt(sum / (3.0 * (double)texels));
+    return zcti_decode_float_level(view.format, &lv);
 }
 
 /* Forest and studio maps: RGBA16F (8 bytes a texel), ASTC HDR 4x4 (1), 6x6 (0.44) and
@@ -407,7 +379,7 @@ Test(texture_exr, hdr_formats_error_against_the_source) {
             uint32_t lw, lh;
             float *decoded = level0_floats(&img, &lw, &lh);
             cr_assert(lw == (uint32_t)w && lh == (uint32_t)h);
-            errors[f] = log_rmse(decoded, (const float *)source.data, (size_t)w * h);
+            errors[f] = zcti_log2_rmse(decoded, (const float *)source.data, (size_t)w * h);
             cr_log_info("%s %s: %.2f bits a texel, log2 RMSE %.5f", names[n], formats[f].name, formats[f].bits, errors[f]);
             free(decoded);
             zc_texture_image_free(&img);

@@ -227,6 +227,38 @@ double zcti_psnr(const uint8_t *a, const uint8_t *b, size_t texels, unsigned cha
     return 10.0 * log10(255.0 * 255.0 / (sum / (double)samples));
 }
 
+float *zcti_decode_float_level(uint32_t format, const zc_texture_level_view *lv) {
+    float *out = malloc((size_t)lv->width * lv->height * 16);
+    cr_assert_not_null(out);
+    uint32_t block = 1, bytes = 0;
+    cr_assert(zc_pixel_format_block(format, &block, &bytes));
+    for (uint32_t by = 0; by < (lv->height + block - 1) / block; ++by)
+        for (uint32_t bx = 0; bx < (lv->width + block - 1) / block; ++bx) {
+            const uint8_t *src = (const uint8_t *)lv->data + (size_t)by * lv->row_pitch + (size_t)bx * bytes;
+            float texels[8 * 8 * 4];
+            if (format == ZC_PIXEL_RGBA16_FLOAT)
+                for (int c = 0; c < 4; ++c) texels[c] = zc_float_from_half((uint16_t)(src[2 * c] | src[2 * c + 1] << 8));
+            else if (format == ZC_PIXEL_BC6H_UFLOAT)
+                zc_bc6h_decode_block(src, texels);
+            else
+                zc_astc_decode_hdr(src, block, texels);
+            for (uint32_t y = 0; y < block && by * block + y < lv->height; ++y)
+                for (uint32_t x = 0; x < block && bx * block + x < lv->width; ++x)
+                    memcpy(out + ((size_t)(by * block + y) * lv->width + bx * block + x) * 4, texels + (y * block + x) * 4, 16);
+        }
+    return out;
+}
+
+double zcti_log2_rmse(const float *a, const float *b, size_t texels) {
+    double sum = 0;
+    for (size_t i = 0; i < texels; ++i)
+        for (int c = 0; c < 3; ++c) {
+            double d = log2(1.0 + fmax(a[4 * i + c], 0.0)) - log2(1.0 + fmax(b[4 * i + c], 0.0));
+            sum += d * d;
+        }
+    return sqrt(sum / (3.0 * (double)texels));
+}
+
 /* ---------------------------------------------------------------------------------
  * The scratch tree
  * ------------------------------------------------------------------------------- */

@@ -29,7 +29,7 @@
  *   profile          "desktop" or "mobile": what "auto" picks (BCn, or ASTC)
  *   format           "auto", "rgba8", "r8", "rg8", "rgba16f", "rgba32f", "bc1", "bc3",
  *                    "bc4", "bc5", "bc7", "astc4x4", "astc6x6", "astc8x8",
- *                    "astc4x4hdr", "astc6x6hdr", "astc8x8hdr"
+ *                    "astc4x4hdr", "astc6x6hdr", "astc8x8hdr", "bc6h"
  *   srgb             boolean
  *   normal_map       boolean
  *   mips             boolean

@@ -113,7 +113,7 @@ static zc_result zc__choose_format(const zc_texture_settings *s, int hdr, int no
                                              : zc_pixel_format_row_for_choice(choice, 0);
         if (!row || !(row->flags & ZC_PIXEL_ROW_FLOAT))
             return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT,
-                           "format %s needs an 8-bit source; an HDR image takes rgba16f or rgba32f",
+                           "format %s needs an 8-bit source; an HDR image takes rgba16f, rgba32f, bc6h or astc*hdr",
                            zc_texture_choice_name(choice));
         *format = row;
         return ZC_OK;

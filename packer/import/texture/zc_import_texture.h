@@ -88,6 +88,7 @@ typedef enum zc_texture_choice {
     ZC_TEXTURE_CHOICE_ASTC4x4_HDR = ZC_PIXEL_ASTC_4x4_FLOAT,
     ZC_TEXTURE_CHOICE_ASTC6x6_HDR = ZC_PIXEL_ASTC_6x6_FLOAT,
     ZC_TEXTURE_CHOICE_ASTC8x8_HDR = ZC_PIXEL_ASTC_8x8_FLOAT,
+    ZC_TEXTURE_CHOICE_BC6H = ZC_PIXEL_BC6H_UFLOAT,
 } zc_texture_choice;
 
 /* Manifest name of a choice ("rgba8", "bc5", ...); NULL for AUTO and unknown values. */

@@ -26,6 +26,9 @@ void zc__decode_bc5(const uint8_t *block, uint8_t *rgba);
 /* zc_bc7_encode.c, zc_bc7_decode.c */
 void zc__encode_bc7(const zc_texels *img, uint8_t *dst, uint32_t row_pitch);
 void zc__decode_bc7(const uint8_t *block, uint8_t *rgba);
+/* zc_bc6h_encode.c, zc_bc6h_decode.c */
+void zc__encode_bc6h(const zc_texels *img, uint8_t *dst, uint32_t row_pitch);
+void zc__decode_bc6h(const uint8_t *block, uint8_t *rgba);
 /* zc_astc.c: libastcenc */
 #define ZC__ASTC_CODECS(n)                                                                  \
     void zc__encode_astc##n(const zc_texels *img, uint8_t *dst, uint32_t row_pitch);          \
@@ -66,6 +69,7 @@ static const zc_pixel_format_row zc__pixel_rows[] = {
     { ZC_PIXEL_ASTC_4x4_FLOAT, "astc4x4hdr", A | F, zc__encode_astc4_hdr, zc__decode_astc4_hdr },
     { ZC_PIXEL_ASTC_6x6_FLOAT, "astc6x6hdr", A | F, zc__encode_astc6_hdr, zc__decode_astc6_hdr },
     { ZC_PIXEL_ASTC_8x8_FLOAT, "astc8x8hdr", A | F, zc__encode_astc8_hdr, zc__decode_astc8_hdr },
+    { ZC_PIXEL_BC6H_UFLOAT, "bc6h", F, zc__encode_bc6h, zc__decode_bc6h },
 };
 
 #undef A

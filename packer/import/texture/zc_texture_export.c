@@ -13,7 +13,7 @@
 
 enum { /* Khronos data format descriptor values (KDF 1.3) */
     DF_MODEL_RGBSDA = 1, DF_MODEL_BC1A = 128, DF_MODEL_BC3 = 130, DF_MODEL_BC4 = 131, DF_MODEL_BC5 = 132,
-    DF_MODEL_BC7 = 134, DF_MODEL_ASTC = 162,
+    DF_MODEL_BC6H = 133, DF_MODEL_BC7 = 134, DF_MODEL_ASTC = 162,
     DF_PRIMARIES_BT709 = 1, DF_TRANSFER_LINEAR = 1, DF_TRANSFER_SRGB = 2,
     DF_LINEAR = 0x10, DF_SIGNED = 0x40, DF_FLOAT = 0x80, DF_ALPHA = 15,
 };
@@ -26,7 +26,7 @@ typedef struct zc__export_format {
     uint8_t model;              /* KDF colour model */
     uint8_t channels;           /* samples: one per channel; BC3 and BC5 two blocks */
     uint8_t bits;               /* per sample */
-    uint8_t is_float;
+    uint8_t is_float;           /* 1: signed float samples; 2: unsigned float (BC6H_UFLOAT) */
 } zc__export_format;
 
 static const zc__export_format zc__formats[] = {
@@ -44,6 +44,7 @@ static const zc__export_format zc__formats[] = {
     { ZC_PIXEL_BC5_UNORM, 141, 83, "ATI2", DF_MODEL_BC5, 2, 64, 0 },
     { ZC_PIXEL_BC7_UNORM, 145, 98, "", DF_MODEL_BC7, 1, 128, 0 },
     { ZC_PIXEL_BC7_SRGB, 146, 99, "", DF_MODEL_BC7, 1, 128, 0 },
+    { ZC_PIXEL_BC6H_UFLOAT, 143, 95, "", DF_MODEL_BC6H, 1, 128, 2 },
     /* ASTC: Direct3D has no format for it, so no DDS (dxgi 0) */
     { ZC_PIXEL_ASTC_4x4_UNORM, 157, 0, "", DF_MODEL_ASTC, 1, 128, 0 },
     { ZC_PIXEL_ASTC_4x4_SRGB, 158, 0, "", DF_MODEL_ASTC, 1, 128, 0 },
@@ -138,11 +139,12 @@ static uint32_t zc__ktx2_dfd(const zc_texture_view *view, const zc__export_forma
                      : f->model == DF_MODEL_BC3  ? (i == 0 ? DF_ALPHA : 0)
                      : f->model == DF_MODEL_BC1A ? 1 /* alpha present */
                                                  : (uint8_t)i;
-        uint8_t qualifiers = (uint8_t)((f->is_float ? DF_FLOAT | DF_SIGNED : 0) | (srgb && id == DF_ALPHA ? DF_LINEAR : 0));
+        uint8_t qualifiers = (uint8_t)((f->is_float ? DF_FLOAT : 0) | (f->is_float == 1 ? DF_SIGNED : 0) |
+                                       (srgb && id == DF_ALPHA ? DF_LINEAR : 0));
         zc__put32(s, (i * f->bits) | ((uint32_t)(f->bits - 1) << 16) | ((uint32_t)(id | qualifiers) << 24));
         zc__put32(s + 4, 0);                       /* sample position */
         uint32_t upper = f->is_float ? 0x3F800000u : f->bits >= 32 ? 0xFFFFFFFFu : (1u << f->bits) - 1u;
-        zc__put32(s + 8, f->is_float ? 0xBF800000u : 0);
+        zc__put32(s + 8, f->is_float == 1 ? 0xBF800000u : 0); /* -1.0f, or 0 (0.0f) */
         zc__put32(s + 12, f->model == DF_MODEL_RGBSDA ? upper : f->is_float ? 0x7F800000u : 0xFFFFFFFFu);
     }
     return total;

@@ -9,6 +9,8 @@
  *                        levels back to RGBA8
  *   zc_bc7_encode.c      BC7 blocks from RGBA8 (zc_bc7_decode.c decodes them; the
  *                        block layout both follow is zc_bc7.h)
+ *   zc_bc6h_encode.c     unsigned BC6H blocks from RGBA float (zc_bc6h_decode.c decodes
+ *                        them; the block layout both follow is zc_bc6h.h)
  *
  * Images here are in memory, tight rows, top row first: RGBA8 (4 bytes per texel) or
  * RGBA float (4 floats per texel). Every function is safe from several threads at
@@ -155,8 +157,8 @@ float zc_srgb_to_linear(float encoded);
 float zc_linear_to_srgb(float linear);
 
 /* 1 when an image of this kind (RGBA8 or float) can be written as `format`: RGBA8
- * images to every defined format except the float ones, float images to RGBA16_FLOAT
- * and RGBA32_FLOAT only. */
+ * images to every defined format except the float ones, float images to the float
+ * formats only (RGBA16_FLOAT, RGBA32_FLOAT, ASTC HDR, BC6H_UFLOAT). */
 int zc__texture_format_accepts(uint32_t format, int is_float);
 
 /* Write `img` as one level of `format` at dst: block rows row_pitch bytes apart, each
@@ -176,8 +178,16 @@ void zc__texture_encode_blocks(const zc_texels *img, uint32_t block_bytes, void 
  * Deterministic, thread-safe, no allocation; safe on any texels. */
 void zc_bc7_encode_block(const uint8_t rgba[64], uint8_t block[16]);
 
+/* One 4x4 block of RGBA float texels (row-major; alpha ignored) as an unsigned BC6H
+ * block (zc_bc6h_encode.c): R, G and B as unsigned half floats (negative values and
+ * NaN 0, values past the half range 65504), the four one-region modes and the
+ * two-region modes in the best few of the 32 partitions, the one of least squared
+ * error in half-float bits. Deterministic, thread-safe, no allocation; safe on any
+ * texels. */
+void zc_bc6h_encode_block(const float rgba[64], uint8_t block[16]);
+
 /* ---------------------------------------------------------------------------------
- * Block decompression (zc_bc_decode.c, zc_bc7_decode.c)
+ * Block decompression (zc_bc_decode.c, zc_bc7_decode.c, zc_bc6h_decode.c)
  * ------------------------------------------------------------------------------- */
 
 /* Decode one 4x4 block into texels in row-major order (texel (x, y) at index
@@ -194,6 +204,11 @@ void zc_bc_decode_bc5(const uint8_t block[16], uint8_t rg[32]);
  * reserved mode (byte 0 zero) decodes to zero in all four channels. Safe on any block
  * bytes. */
 void zc_bc_decode_bc7(const uint8_t block[16], uint8_t rgba[64]);
+
+/* Decode one unsigned BC6H block, any of its fourteen modes, into 16 RGBA float
+ * texels (row-major; A = 1): non-negative, finite half-float values. The reserved
+ * modes decode to (0, 0, 0, 1). Safe on any block bytes (zc_bc6h_decode.c). */
+void zc_bc6h_decode_block(const uint8_t block[16], float rgba[64]);
 
 /* One ASTC HDR block (block_size 4, 6 or 8) to block_size^2 RGBA float texels (zc_astc.c);
  * zeros when the codec cannot run. Safe on any bytes; any thread. */
