@@ -83,8 +83,16 @@ typedef struct zc_diag {
     char message[256];
 } zc_diag;
 
+/* The archetype of printf-style format checks: on mingw, its own (gnu_printf when
+ * built with __USE_MINGW_ANSI_STDIO=1, as the runtime is, whose printf knows %zu). */
+#if defined(__MINGW32__) && defined(__MINGW_PRINTF_FORMAT)
+#define ZC_PRINTF_ARCHETYPE __MINGW_PRINTF_FORMAT
+#else
+#define ZC_PRINTF_ARCHETYPE printf
+#endif
+
 #if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
+__attribute__((format(ZC_PRINTF_ARCHETYPE, 3, 4)))
 #endif
 static inline zc_result zc_fail(zc_diag *diag, zc_result code, const char *fmt, ...);
 

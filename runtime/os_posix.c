@@ -83,6 +83,27 @@ void zc__os_map_populate(const zc__os_map *map, uint64_t offset, uint64_t size) 
 #endif
 }
 
+size_t zc__os_page_size(void) {
+    long page = sysconf(_SC_PAGESIZE);
+    return page > 0 ? (size_t)page : 4096;
+}
+
+void zc__os_advise_willneed(void *first, size_t length) {
+    (void)posix_madvise(first, length, POSIX_MADV_WILLNEED);
+}
+
+int zc__os_populate_read(void *first, size_t length) {
+#ifdef __linux__
+    if (madvise(first, length, MADV_POPULATE_READ) == 0) return ZC__OS_POPULATED;
+    if (errno == EFAULT || errno == EIO || errno == ENOMEM) return ZC__OS_POPULATE_FAILED;
+    return errno == EINVAL ? ZC__OS_POPULATE_UNSUPPORTED /* a kernel before 5.14 */ : ZC__OS_POPULATE_SKIPPED;
+#else
+    (void)first;
+    (void)length;
+    return ZC__OS_POPULATE_UNSUPPORTED;
+#endif
+}
+
 zc_result zc__os_read(zc__os_file *file, void *buf, uint64_t size, zc_diag *diag) {
     return zc__os_read_at(file, buf, size, 0, diag);
 }

@@ -93,6 +93,40 @@ void zc__os_unmap(zc__os_map *map) {
     memset(map, 0, sizeof *map);
 }
 
+size_t zc__os_page_size(void) {
+    SYSTEM_INFO info;
+    GetSystemInfo(&info);
+    return info.dwPageSize ? (size_t)info.dwPageSize : 4096;
+}
+
+/* PrefetchVirtualMemory exists from Windows 8 on: looked up once, so the runtime still
+ * loads on older systems (the hint then does nothing). */
+typedef struct zc__win_range {
+    void *address;
+    SIZE_T size;
+} zc__win_range;
+typedef BOOL(WINAPI *zc__win_prefetch_fn)(HANDLE, ULONG_PTR, zc__win_range *, ULONG);
+
+void zc__os_advise_willneed(void *first, size_t length) {
+    static zc__win_prefetch_fn prefetch;
+    static volatile LONG looked_up;
+    if (!looked_up) {
+        HMODULE kernel = GetModuleHandleW(L"kernel32.dll");
+        FARPROC found = kernel ? GetProcAddress(kernel, "PrefetchVirtualMemory") : NULL;
+        memcpy(&prefetch, &found, sizeof prefetch);
+        InterlockedExchange(&looked_up, 1);
+    }
+    if (!prefetch) return;
+    zc__win_range range = { first, (SIZE_T)length };
+    (void)prefetch(GetCurrentProcess(), 1, &range, 0);
+}
+
+int zc__os_populate_read(void *first, size_t length) {
+    (void)first; /* no batch call: the caller touches the pages */
+    (void)length;
+    return ZC__OS_POPULATE_UNSUPPORTED;
+}
+
 zc_result zc__os_read(zc__os_file *file, void *buf, uint64_t size, zc_diag *diag) {
     return zc__os_read_at(file, buf, size, 0, diag);
 }

@@ -46,7 +46,7 @@
  * need and published with an atomic compare-and-swap (GCC/Clang __atomic builtins on
  * zc_pack.cache), so two first acquires on different threads agree on one cache.
  *
- * Building with ZC_NO_ZSTD (the Windows cross-build, where Debian ships no zstd)
+ * Building with ZC_NO_ZSTD (the reduced Windows cross-build, made without zstd)
  * leaves codec 1 undecoded: acquiring or validating such an entry reports
  * ZC_ERR_UNSUPPORTED_CODEC, everything else works.
  */

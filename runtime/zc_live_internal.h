@@ -14,6 +14,7 @@
 
 #include <stdint.h>
 
+#include "zc_format.h" /* ZC_PRINTF_ARCHETYPE */
 #include "zc_live.h"
 
 typedef struct zc__live_watch zc__live_watch;
@@ -50,7 +51,7 @@ zc_result zc__live_check(zc_live_pack *live, int notified);
 /* One sentence through the live pack's logger, prefixed by its path. */
 void zc__live_log(zc_live_pack *live, zc_log_level level, const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
+    __attribute__((format(ZC_PRINTF_ARCHETYPE, 3, 4)))
 #endif
     ;
 

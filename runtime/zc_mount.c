@@ -56,7 +56,7 @@ static void zc__mounts_default_free(void *ptr, void *user_data) {
 }
 
 #if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
+__attribute__((format(ZC_PRINTF_ARCHETYPE, 3, 4)))
 #endif
 static void zc__mounts_log(const zc_mounts *m, zc_log_level level, const char *fmt, ...) {
     if (!m->logger.func) return;

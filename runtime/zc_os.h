@@ -44,6 +44,26 @@ void zc__os_unmap(zc__os_map *map);
  * read whole (the TOC at open). A hint: does nothing where unsupported or on failure. */
 void zc__os_map_populate(const zc__os_map *map, uint64_t offset, uint64_t size);
 
+/* The size of a page of virtual memory (4096 when the system does not say). */
+size_t zc__os_page_size(void);
+
+/* Tell the system that [first, first + length) of a mapping (first page-aligned) will
+ * be read soon: it queues the reads and returns without waiting (posix_madvise
+ * WILLNEED; PrefetchVirtualMemory on Windows 8 and later). A hint: a failure changes
+ * nothing but speed. */
+void zc__os_advise_willneed(void *first, size_t length);
+
+/* Read the pages of [first, first + length) of a file mapping (first page-aligned)
+ * into memory and map them, waiting for them, in one call (Linux MADV_POPULATE_READ).
+ * ZC__OS_POPULATED when done; ZC__OS_POPULATE_UNSUPPORTED where the system has no
+ * such call (the caller touches the pages itself; later calls may keep failing);
+ * ZC__OS_POPULATE_FAILED when a page could not be read (the caller reports ZC_ERR_IO
+ * instead of touching it, which would raise SIGBUS); ZC__OS_POPULATE_SKIPPED when it
+ * did not run this time for another reason (the caller touches the pages). Any
+ * thread. */
+enum { ZC__OS_POPULATED = 0, ZC__OS_POPULATE_UNSUPPORTED = 1, ZC__OS_POPULATE_SKIPPED = 2, ZC__OS_POPULATE_FAILED = -1 };
+int zc__os_populate_read(void *first, size_t length);
+
 /* Read `size` bytes from offset 0 into buf, retrying on interruption and short reads.
  * ZC_ERR_TRUNCATED when the file ends early (it shrank), ZC_ERR_IO otherwise. */
 zc_result zc__os_read(zc__os_file *file, void *buf, uint64_t size, zc_diag *diag);

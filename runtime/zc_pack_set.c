@@ -37,7 +37,7 @@ static void zc__set_default_free(void *ptr, void *user_data) {
 }
 
 #if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
+__attribute__((format(ZC_PRINTF_ARCHETYPE, 3, 4)))
 #endif
 static zc_result zc__set_fail(const zc_pack_set_desc *desc, zc_result r, const char *fmt, ...) {
     if (!desc->logger.func) return r;

@@ -53,22 +53,15 @@
  * finished jobs whose after-work callbacks are queued on the loop) is freed by the
  * loop's next run: by the handle's close callback or the last after-work callback.
  */
-#define _DEFAULT_SOURCE /* madvise (MADV_POPULATE_READ) beside the POSIX calls */
 #include "zc_pack.h"
 #include "zc_pack_internal.h"
+#include "zc_os.h"
 
 #include <assert.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 #include <uv.h>
-
-#if defined(__linux__) && !defined(MADV_POPULATE_READ)
-#define MADV_POPULATE_READ 22 /* Linux 5.14; older kernels answer EINVAL */
-#endif
 
 #define ZC__PF_DEFAULT_IN_FLIGHT 4u
 #define ZC__PF_MAX_IN_FLIGHT 1024u
@@ -497,7 +490,7 @@ static void zc__pf_hint(const zc_prefetcher *pf, const void *data, uint64_t size
     zc__pf_page_range(pf, data, size, &first, &length);
     for (size_t done = 0; done < length; done += ZC__PF_HINT_CHUNK) {
         size_t piece = length - done < ZC__PF_HINT_CHUNK ? length - done : ZC__PF_HINT_CHUNK;
-        (void)posix_madvise((uint8_t *)first + done, piece, POSIX_MADV_WILLNEED);
+        zc__os_advise_willneed((uint8_t *)first + done, piece);
     }
 }
 
@@ -519,17 +512,15 @@ static zc_result zc__pf_touch(zc_prefetcher *pf, const void *data, uint64_t size
     uintptr_t mask = ~(uintptr_t)(page - 1);
     if (mapped) {
         if (!hinted && size < ZC__PF_HINT_SPAN_MAX) zc__pf_hint(pf, data, size);
-#ifdef MADV_POPULATE_READ
         if (atomic_load_explicit(&pf->populate_ok, memory_order_relaxed)) {
             void *first;
             size_t length;
             zc__pf_page_range(pf, data, size, &first, &length);
-            if (madvise(first, length, MADV_POPULATE_READ) != 0) {
-                if (errno == EFAULT || errno == EIO || errno == ENOMEM) return ZC_ERR_IO; /* unreadable pages */
-                if (errno == EINVAL) atomic_store_explicit(&pf->populate_ok, 0, memory_order_relaxed);
-            }
+            int populated = zc__os_populate_read(first, length);
+            if (populated == ZC__OS_POPULATE_FAILED) return ZC_ERR_IO; /* unreadable pages */
+            if (populated == ZC__OS_POPULATE_UNSUPPORTED)
+                atomic_store_explicit(&pf->populate_ok, 0, memory_order_relaxed);
         }
-#endif
     }
     unsigned sum = 0;
     for (uintptr_t p = start; p < end; p = (p & mask) + page) sum += *(const volatile uint8_t *)p;
@@ -858,8 +849,7 @@ zc_result zc_prefetcher_create(zc_prefetcher **out, const zc_prefetch_desc *desc
     pf->max_in_flight = in_flight;
     pf->jobs = jobs;
     for (uint32_t i = 0; i < in_flight; ++i) jobs[i].pf = pf;
-    long page = sysconf(_SC_PAGESIZE);
-    pf->page_size = page > 0 ? (size_t)page : 4096;
+    pf->page_size = zc__os_page_size();
     atomic_init(&pf->populate_ok, 1);
     pf->next_id = 1;
     pf->own = desc->loop == NULL;

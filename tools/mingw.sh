@@ -3,30 +3,74 @@
 #
 #   tools/mingw.sh [pack]
 #
-# Builds build/mingw/libzcpack.a (runtime/*.c except os_posix.c and zc_prefetch.c,
-# which needs libuv) and build/mingw/sdk_hello.exe with x86_64-w64-mingw32-gcc,
-# warnings as errors. Debian ships neither zstd nor libuv for mingw, so the runtime is
-# compiled with -DZC_NO_ZSTD: compressed entries report ZC_ERR_UNSUPPORTED_CODEC, and
-# the pack sdk_hello reads is built with --no-compress-entries. Nor does it ship
-# libsodium, so the runtime is compiled with -DZC_NO_SODIUM: signed packs open as
-# plain packs, and any trusted key given is refused with ZC_ERR_SIGNATURE. When
-# wine64 is installed, runs sdk_hello.exe on `pack` (default: samples/assets packed
-# by $ZCPACK, default bin/release/zcpack) and fails if it fails.
+# Debian ships zstd and libuv for Linux only, so this script first builds both for
+# mingw from Debian's own source packages (tools/debian_source.sh fetches the upstream
+# sources and applies Debian's patches; the libraries are compiled once into
+# build/mingw/deps/). Then it builds build/mingw/libzcpack.a (runtime/*.c except
+# os_posix.c) and build/mingw/sdk_hello.exe with x86_64-w64-mingw32-gcc, warnings as
+# errors: the Windows runtime reads compressed entries and prefetches on libuv like
+# the Linux one. Debian ships no libsodium for mingw either, and the runtime is
+# compiled with -DZC_NO_SODIUM: signed packs open as plain packs, and any trusted key
+# given is refused with ZC_ERR_SIGNATURE.
+#
+# The sources are fetched once per build folder; without a route to the Debian mirror
+# the script stops with the fetch's error.
+#
+# When wine64 is installed, runs sdk_hello.exe on `pack` (default: samples/assets
+# packed by $ZCPACK, default bin/release/zcpack, with compressed entries) and fails if
+# it fails.
 #
 # Editor variant: build/mingw/libzcpack_editor.a is the runtime again with ZC_EDITOR
-# (hot reload, with the Win32 layer's generation files) and ZC_LIVE_NO_WATCHER
-# (Debian has no libuv for mingw, so zc_live_watch.c is left out and the engine
-# polls), and build/mingw/hotreload.exe is samples/hotreload on it. Under wine64 the
-# sample reads generation files (<pack>.gen-<n>) and must report the one published
-# while it runs.
+# (hot reload, with the Win32 layer's generation files and the libuv watcher), and
+# build/mingw/hotreload.exe is samples/hotreload on it. Under wine64 the sample reads
+# generation files (<pack>.gen-<n>) and must report the one published while it runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 cc=x86_64-w64-mingw32-gcc
 ar=x86_64-w64-mingw32-ar
 out=build/mingw
+deps=$out/deps
 cflags=(-std=c11 -Wall -Wextra -Werror -O2)
-runtime_flags=(-DZC_NO_ZSTD -DZC_NO_SODIUM)
+runtime_flags=(-DZC_NO_SODIUM -D__USE_MINGW_ANSI_STDIO=1)
+
+# Compile the C files named after `--` into the static library $1 with the flags
+# before `--`; skipped when the library is newer than this script.
+build_library() {
+    local library=$1
+    shift
+    local flags=()
+    while [ "$1" != "--" ]; do flags+=("$1"); shift; done
+    shift
+    if [ -f "$library" ] && [ "$library" -nt tools/mingw.sh ]; then return 0; fi
+    local objdir="${library%.a}.obj"
+    rm -rf "$objdir"
+    mkdir -p "$objdir"
+    local objects=() source object
+    for source in "$@"; do
+        object="$objdir/$(basename "$(dirname "$source")")_$(basename "${source%.c}").o"
+        "$cc" "${flags[@]}" -c "$source" -o "$object"
+        objects+=("$object")
+    done
+    rm -f "$library"
+    "$ar" rcs "$library" "${objects[@]}"
+}
+
+# zstd (decoder) and libuv for mingw, from Debian's source packages.
+zstd_src=$(tools/debian_source.sh libzstd "$out/src")
+uv_src=$(tools/debian_source.sh libuv1 "$out/src")
+mkdir -p "$deps/include"
+echo "mingw: zstd from $zstd_src"
+build_library "$deps/libzstd.a" -O2 -DZSTD_DISABLE_ASM -DXXH_NAMESPACE=ZSTD_ -I"$zstd_src/lib" -I"$zstd_src/lib/common" -- \
+    "$zstd_src"/lib/common/*.c "$zstd_src"/lib/decompress/*.c
+cp "$zstd_src"/lib/zstd.h "$zstd_src"/lib/zstd_errors.h "$deps/include/"
+echo "mingw: libuv from $uv_src"
+build_library "$deps/libuv.a" -O2 -std=gnu11 -DWIN32_LEAN_AND_MEAN -D_WIN32_WINNT=0x0602 -D_CRT_SECURE_NO_DEPRECATE \
+    -I"$uv_src/include" -I"$uv_src/src" -- "$uv_src"/src/*.c "$uv_src"/src/win/*.c
+cp -r "$uv_src"/include/* "$deps/include/"
+# What a Windows program links beside libzcpack.a: the two libraries and the system
+# libraries libuv needs.
+dep_libs=(-L"$deps" -luv -lzstd -lws2_32 -liphlpapi -luserenv -ldbghelp -lole32 -luuid -lpsapi -luser32 -ladvapi32 -lshell32)
 
 rm -rf "$out/obj" "$out/sdk"
 mkdir -p "$out/obj" "$out/include" "$out/sdk/include/zc"
@@ -38,10 +82,10 @@ cp runtime/include/*.h formats/*.h "$out/sdk/include/zc/"
 
 objects=()
 for source in runtime/*.c; do
-    case "$source" in runtime/os_posix.c | runtime/zc_prefetch.c) continue ;; esac
+    [ "$source" = runtime/os_posix.c ] && continue
     object="$out/obj/$(basename "${source%.c}").o"
     echo "mingw: $source"
-    "$cc" "${cflags[@]}" "${runtime_flags[@]}" -Iformats -Iruntime/include -Iruntime -isystem "$out/include" -c "$source" -o "$object"
+    "$cc" "${cflags[@]}" "${runtime_flags[@]}" -Iformats -Iruntime/include -Iruntime -isystem "$out/include" -isystem "$deps/include" -c "$source" -o "$object"
     objects+=("$object")
 done
 rm -f "$out/libzcpack.a"
@@ -49,24 +93,23 @@ rm -f "$out/libzcpack.a"
 
 echo "mingw: samples/sdk_hello/sdk_hello.c"
 "$cc" "${cflags[@]}" -I"$out/sdk/include" samples/sdk_hello/sdk_hello.c \
-    -L"$out" -lzcpack -static -o "$out/sdk_hello.exe"
+    -L"$out" -lzcpack "${dep_libs[@]}" -static -o "$out/sdk_hello.exe"
 echo "mingw: built $out/libzcpack.a and $out/sdk_hello.exe"
 
-# Only os_win32.c and zc_live.c hold editor code; every other object is shared with
-# the library above (ZC_EDITOR adds nothing but declarations to them).
+# Only os_win32.c, zc_live.c and zc_live_watch.c hold editor code; every other object
+# is shared with the library above (ZC_EDITOR adds nothing but declarations to them).
 rm -rf "$out/obj-editor"
 mkdir -p "$out/obj-editor"
 editor_objects=()
 for object in "${objects[@]}"; do
     name=$(basename "${object%.o}")
     case "$name" in
-        os_win32 | zc_live)
+        os_win32 | zc_live | zc_live_watch)
             echo "mingw (editor): runtime/$name.c"
             object="$out/obj-editor/$name.o"
-            "$cc" "${cflags[@]}" "${runtime_flags[@]}" -DZC_EDITOR -DZC_LIVE_NO_WATCHER -Iformats -Iruntime/include -Iruntime \
-                -isystem "$out/include" -c "runtime/$name.c" -o "$object"
+            "$cc" "${cflags[@]}" "${runtime_flags[@]}" -DZC_EDITOR -Iformats -Iruntime/include -Iruntime \
+                -isystem "$out/include" -isystem "$deps/include" -c "runtime/$name.c" -o "$object"
             ;;
-        zc_live_watch) continue ;;
     esac
     editor_objects+=("$object")
 done
@@ -74,7 +117,7 @@ rm -f "$out/libzcpack_editor.a"
 "$ar" rcs "$out/libzcpack_editor.a" "${editor_objects[@]}"
 echo "mingw (editor): samples/hotreload/hotreload_main.c"
 "$cc" "${cflags[@]}" -DZC_EDITOR -Iformats -Iruntime/include samples/hotreload/hotreload_main.c \
-    -L"$out" -lzcpack_editor -static -o "$out/hotreload.exe"
+    -L"$out" -lzcpack_editor "${dep_libs[@]}" -static -o "$out/hotreload.exe"
 echo "mingw: built $out/libzcpack_editor.a and $out/hotreload.exe"
 
 wine=/usr/lib/wine/wine64
@@ -86,7 +129,7 @@ fi
 pack=${1:-}
 if [ -z "$pack" ]; then
     pack="$out/assets.zcpack"
-    "${ZCPACK:-bin/release/zcpack}" build samples/assets -o "$pack" --no-compress-entries
+    "${ZCPACK:-bin/release/zcpack}" build samples/assets -o "$pack"
 fi
 export WINEDEBUG=-all
 export WINEDLLOVERRIDES="mscoree,mshtml="   # no Mono/Gecko install on first start
@@ -108,9 +151,9 @@ mkdir -p "$reload_dir"
 cp -r samples/assets "$reload_dir/assets"
 printf 'hello,changed by tools/mingw.sh\n' >> "$reload_dir/assets/text/strings_en.csv"
 "${ZCPACK:-bin/release/zcpack}" build samples/assets -o "$reload_dir/game.zcpack.gen-1" \
-    --no-compress-entries >/dev/null
+    >/dev/null
 "${ZCPACK:-bin/release/zcpack}" build "$reload_dir/assets" -o "$reload_dir/next.zcpack" \
-    --no-compress-entries >/dev/null
+    >/dev/null
 echo "mingw: running hotreload.exe under wine64 on generation files in $reload_dir"
 "$wine" "$out/hotreload.exe" "$reload_dir/game.zcpack" --generations --changes 1 --timeout 90 --interval 20 \
     >"$reload_dir/hotreload.out" 2>&1 &
