@@ -29,6 +29,8 @@
 #   python3-pil                Pillow: reads the DDS files `zcpack extract` writes and
 #                              decodes their blocks (texture_export suite)
 #   chromium                   loads the page `zcpack report` writes, headless (report suite)
+#   curl xz-utils patch        fetch, unpack and patch Debian's zstd and libuv sources for
+#                              the Windows build (tools/debian_source.sh, tools/mingw.sh)
 # and from the npm registry, into build/test-npm/ (when npm is on the machine):
 #   ktx-parse                  reads the KTX2 files `zcpack extract` writes
 #
@@ -43,7 +45,7 @@ libcriterion-dev libxxhash-dev libcjson-dev libassimp-dev libmeshoptimizer-dev l
 gcc-mingw-w64-x86-64 clang libclang-rt-14-dev cmake"
 
 test_data_packages="python-pygame-doc gdk-pixbuf-tests golang-github-gabriel-vasile-mimetype-dev
-blender-data pfstools assimp-testmodels wine64 bazel-bootstrap nginx-light python3-pil chromium"
+blender-data pfstools assimp-testmodels wine64 bazel-bootstrap nginx-light python3-pil chromium curl xz-utils patch"
 npm_packages=""
 
 for arg in "$@"; do
