@@ -49,13 +49,20 @@ cflags="-std=c11 -g -O1 -fno-omit-frame-pointer -Wall -Wextra
 -D_POSIX_C_SOURCE=200809L -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
 -Iformats -Iruntime/include -Iruntime -Ipacker/types -Ipacker/build -Ipacker/import -Ipacker/import/texture
 -Ipacker/import/model -Itests/fuzz"
-libs="-lzstd -lsodium -luv -lcjson -lassimp -lmeshoptimizer -lm -lpthread"
+libs="-lzstd -lsodium -luv -lcjson -lassimp -lmeshoptimizer -lcurl -lastcenc -lOpenEXR-3_1 -lIex-3_1 -lImath-3_1
+-lIlmThread-3_1 -lOpenEXRCore-3_1 -lwebp -lstdc++ -lm -lpthread"
+# The packer's one C++ file (OpenEXR's C++ decoder, for DWA-compressed images).
+cxx=${CXX_FUZZ:-clang++}
+cxxflags="-std=c++17 -g -O1 -fno-omit-frame-pointer -Wall -Wextra -fsanitize=address,undefined -fno-sanitize-recover=all
+-DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION -Iformats -Iruntime/include -Iruntime -Ipacker/types -Ipacker/build
+-Ipacker/import -Ipacker/import/texture -I/usr/include/OpenEXR -I/usr/include/Imath"
 
 # ---------------------------------------------------------------------------------
 # Build
 # ---------------------------------------------------------------------------------
 
-sources=$(ls runtime/*.c packer/types/*.c packer/build/*.c packer/import/*.c packer/import/texture/*.c packer/import/model/*.c \
+sources=$(ls runtime/*.c packer/types/*.c packer/build/*.c packer/import/*.c packer/import/texture/*.c packer/import/texture/*.cpp \
+              packer/import/model/*.c \
               tests/fuzz/zc_fuzz_walk.c tests/fuzz/zc_fuzz_reply.c tests/fuzz/zc_fuzz_hostile.c | grep -v -e '^runtime/os_win32\.c$')
 headers=$(ls formats/*.h runtime/*.h runtime/include/*.h packer/types/*.h packer/build/*.h packer/import/*.h packer/import/texture/*.h \
               packer/import/model/*.h tests/fuzz/*.h)
@@ -65,7 +72,7 @@ headers=$(ls formats/*.h runtime/*.h runtime/include/*.h packer/types/*.h packer
 newest_header=$(ls -t $headers tools/fuzz.sh | head -n 1)
 stale=""
 for source in $sources; do
-    object=$obj/$(basename "$source" .c).o
+    object=$obj/$(basename "${source%.c*}").o
     if [ ! -f "$object" ] || [ "$source" -nt "$object" ] || [ "$newest_header" -nt "$object" ]; then
         stale="$stale $source"
     fi
@@ -77,9 +84,11 @@ if [ -n "$stale" ]; then
     pids=""
     failed=0
     for source in $stale; do
-        object=$obj/$(basename "$source" .c).o
+        object=$obj/$(basename "${source%.c*}").o
+        compile="$cc $cflags"
+        case "$source" in *.cpp) compile="$cxx $cxxflags" ;; esac
         # shellcheck disable=SC2086
-        { $cc $cflags -fsanitize=fuzzer-no-link -c "$source" -o "$object" || { rm -f "$object"; exit 1; }; } &
+        { $compile -fsanitize=fuzzer-no-link -c "$source" -o "$object" || { rm -f "$object"; exit 1; }; } &
         pids="$pids $!"
         if [ "$(echo $pids | wc -w)" -ge "$jobs_max" ]; then
             for pid in $pids; do wait "$pid" || failed=1; done
@@ -94,7 +103,7 @@ if [ -n "$stale" ]; then
     rm -f "$out/libzcfuzz.a"
 fi
 if [ ! -f "$out/libzcfuzz.a" ]; then
-    ar rcs "$out/libzcfuzz.a" $(for s in $sources; do echo "$obj/$(basename "$s" .c).o"; done)
+    ar rcs "$out/libzcfuzz.a" $(for s in $sources; do echo "$obj/$(basename "${s%.c*}").o"; done)
 fi
 
 all_targets=$(ls tests/fuzz/fuzz_*.c | sed 's|.*/\(fuzz_[a-z_]*\)\.c|\1|')

@@ -9,7 +9,7 @@
  *     images. Speed: megatexels of level 0 encoded per second of CPU time on one
  *     thread (the encoder alone; the source is decoded beforehand).
  *  2. Float formats on Blender's eight CC0 OpenEXR environment maps: RGBA16F (the
- *     default for HDR), ASTC HDR 4x4, 6x6 and 8x8, and BC6H when this build has it.
+ *     default for HDR), ASTC HDR 4x4, 6x6 and 8x8, and BC6H (unsigned).
  *     Quality: RMS of the difference in stops (log2 of 1 + the value) over RGB; speed
  *     as above.
  *
@@ -79,7 +79,7 @@ static double psnr(const uint8_t *a, const uint8_t *b, size_t texels, int channe
 }
 
 /* Float RGBA of a float-format level: RGBA16F as halves, ASTC HDR through the codec,
- * BC6H through its decoder when the build has one. */
+ * BC6H through zcpack's decoder. */
 static void decode_float(uint32_t format, const zc_texture_level_view *lv, float *out) {
     uint32_t block = 1, bytes = 0;
     zc_pixel_format_block(format, &block, &bytes);
@@ -89,6 +89,8 @@ static void decode_float(uint32_t format, const zc_texture_level_view *lv, float
             float texels[8 * 8 * 4];
             if (format == ZC_PIXEL_RGBA16_FLOAT)
                 for (int c = 0; c < 4; ++c) texels[c] = zc_float_from_half((uint16_t)(src[2 * c] | src[2 * c + 1] << 8));
+            else if (format == ZC_PIXEL_BC6H_UFLOAT)
+                zc_bc6h_decode_block(src, texels);
             else
                 zc_astc_decode_hdr(src, block, texels);
             for (uint32_t y = 0; y < block && by * block + y < lv->height; ++y)
@@ -151,12 +153,13 @@ int main(void) {
     }
 
     /* float */
-    const char *hdr_labels[] = { "RGBA16F (default)", "ASTC HDR 4x4", "ASTC HDR 6x6", "ASTC HDR 8x8" };
-    const uint32_t hdr_formats[] = { ZC_PIXEL_RGBA16_FLOAT, ZC_PIXEL_ASTC_4x4_FLOAT, ZC_PIXEL_ASTC_6x6_FLOAT,
-                                     ZC_PIXEL_ASTC_8x8_FLOAT };
-    const double hdr_bits[] = { 64, 8, 128.0 / 36, 2 };
-    row_result hdr[4] = { { 0 } };
-    for (size_t f = 0; f < 4; ++f) hdr[f].label = hdr_labels[f];
+    const char *hdr_labels[] = { "RGBA16F (default)", "BC6H", "ASTC HDR 4x4", "ASTC HDR 6x6", "ASTC HDR 8x8" };
+    const uint32_t hdr_formats[] = { ZC_PIXEL_RGBA16_FLOAT, ZC_PIXEL_BC6H_UFLOAT, ZC_PIXEL_ASTC_4x4_FLOAT,
+                                     ZC_PIXEL_ASTC_6x6_FLOAT, ZC_PIXEL_ASTC_8x8_FLOAT };
+    enum { HDR_ROWS = sizeof hdr_formats / sizeof hdr_formats[0] };
+    const double hdr_bits[HDR_ROWS] = { 64, 8, 8, 128.0 / 36, 2 };
+    row_result hdr[HDR_ROWS] = { { 0 } };
+    for (size_t f = 0; f < HDR_ROWS; ++f) hdr[f].label = hdr_labels[f];
     for (size_t i = 0; i < EXR_COUNT; ++i) {
         char path[512];
         snprintf(path, sizeof path, "%s/%s.exr", EXR_DIR, exr_names[i]);
@@ -169,7 +172,7 @@ int main(void) {
             zc_exr_decode(bytes, size, w, h, &img, &diag) != ZC_OK)
             zc_bench_fatal("%s: cannot read it", path);
         float *back = malloc((size_t)w * h * 16);
-        for (size_t f = 0; f < 4; ++f) {
+        for (size_t f = 0; f < HDR_ROWS; ++f) {
             zc_texture_level_view lv;
             double secs;
             uint8_t *enc = encode(hdr_formats[f], &img, &lv, &secs);
@@ -203,7 +206,7 @@ int main(void) {
     zc_bench_table hdr_table;
     zc_bench_table_init(&hdr_table, 5, hdr_head);
     zc_bench_table_left(&hdr_table, 0);
-    for (size_t f = 0; f < 4; ++f) {
+    for (size_t f = 0; f < HDR_ROWS; ++f) {
         int r = zc_bench_table_add_row(&hdr_table);
         double rate = hdr[f].texels / hdr[f].seconds / 1e6, base = hdr[0].texels / hdr[0].seconds / 1e6;
         zc_bench_table_set(&hdr_table, r, 0, "%s", hdr[f].label);
@@ -239,8 +242,10 @@ int main(void) {
                         ldr[1].quality - ldr[0].quality);
     zc_bench_glance_row(&glance, "bench_formats", "BC7 encoding speed, one core", "BC1/BC3 (stb_dxt)", "%.3fx",
                         (ldr[1].texels / ldr[1].seconds) / (ldr[0].texels / ldr[0].seconds));
+    zc_bench_glance_row(&glance, "bench_formats", "BC6H error on eight HDR maps (stops RMS)",
+                        "RGBA16F, 8x the bytes", "%.4f against %.4f", hdr[1].quality, hdr[0].quality);
     zc_bench_glance_row(&glance, "bench_formats", "ASTC HDR 6x6 error on eight HDR maps (stops RMS)",
-                        "RGBA16F, 18x the bytes", "%.4f against %.4f", hdr[2].quality, hdr[0].quality);
+                        "RGBA16F, 18x the bytes", "%.4f against %.4f", hdr[3].quality, hdr[0].quality);
     const char *dir = "build/bench";
     zc_bench_mkdirs(dir);
     zc_bench_glance_save(&glance, dir, "bench_formats");
