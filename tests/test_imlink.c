@@ -238,6 +238,32 @@ Test(imlink, left_out_files_identical_to_build) {
     free(root);
 }
 
+/* A cube map from six face files ("cubemap_faces"): the +X file's object holds the
+ * cube and lists the other five as what it read; theirs hold no entries. */
+Test(imlink, cube_faces_identical_to_build) {
+    char *root = zct_tmp_path("tree");
+    copy_tree(zct_source_path("samples/assets"), root);
+    static const char *const faces[6][2] = {
+        { "textures/bricks.png", "sky/day_px.png" },   { "textures/bricks_n.png", "sky/day_nx.png" },
+        { "textures/leaves.png", "sky/day_py.png" },   { "textures/bricks.png", "sky/day_ny.png" },
+        { "textures/bricks_n.png", "sky/day_pz.png" }, { "textures/leaves.png", "sky/day_nz.png" },
+    };
+    for (int f = 0; f < 6; ++f) {
+        char source[128];
+        snprintf(source, sizeof source, "samples/assets/%s", faces[f][0]);
+        zct_copy_file(zct_source_path(source), root, faces[f][1]);
+    }
+    zct_put_text(root, "zcpack.json", "{ \"rules\": [ { \"match\": \"sky/*\", \"cubemap_faces\": true } ] }");
+    expect_identical(root, NULL, 0);
+    char *px = zct_join(root, "sky/day_px.png");
+    zct_run run = ZCT_CLI("import", "--deps", px, "--root", root);
+    ZCT_EXPECT_CODE(run, ZC_EXIT_OK);
+    cr_expect_str_eq(run.out, "sky/day_nx.png\nsky/day_ny.png\nsky/day_nz.png\nsky/day_py.png\nsky/day_pz.png\n");
+    zct_run_free(&run);
+    free(px);
+    free(root);
+}
+
 Test(imlink, demo_options_identical_to_build) {
     const char *const extra[4] = { "--no-compress", "--level", "3", NULL };
     expect_identical(zct_source_path("samples/assets"), extra, 0);

@@ -238,3 +238,189 @@ Test(texture_cube, wrong_shapes_are_refused) {
     zc_texture_image_free(&img);
     free(png.data);
 }
+
+/* ---------------------------------------------------------------------------------
+ * Cube maps from six face files ("cubemap_faces")
+ * ------------------------------------------------------------------------------- */
+
+/* Face f of a test cube: red is the face's index, green and blue the texel's place,
+ * alpha opaque, so a face that lands in the wrong layer or mirrored is seen. */
+static uint8_t *face_texels(int f, int n, int salt) {
+    uint8_t *rgba = malloc((size_t)n * n * 4);
+    for (int y = 0; y < n; ++y)
+        for (int x = 0; x < n; ++x) {
+            uint8_t *t = rgba + ((size_t)y * n + x) * 4;
+            t[0] = (uint8_t)(40 * f + salt);
+            t[1] = (uint8_t)(x * 255 / (n - 1));
+            t[2] = (uint8_t)(y * 255 / (n - 1));
+            t[3] = 255;
+        }
+    return rgba;
+}
+
+static void put_face(const char *root, const char *rel, int f, int n, int salt) {
+    uint8_t *rgba = face_texels(f, n, salt);
+    png_buf png = encode_png(n, n, rgba);
+    zct_put(root, rel, png.data, png.size);
+    free(png.data);
+    free(rgba);
+}
+
+static const char *const short_faces[6] = { "_px", "_nx", "_py", "_ny", "_pz", "_nz" };
+static const char *const long_faces[6] = { "_POSX", "_NEGX", "_POSY", "_NEGY", "_POSZ", "_NEGZ" };
+
+static void put_cube(const char *root, const char *stem, const char *const suffixes[6], int n, int salt) {
+    for (int f = 0; f < 6; ++f) {
+        char rel[256];
+        snprintf(rel, sizeof rel, "%s%s.png", stem, suffixes[f]);
+        put_face(root, rel, f, n, salt);
+    }
+}
+
+static const char cube_rules[] = "{ \"rules\": [ { \"match\": \"sky/*\", \"cubemap_faces\": true, \"format\": "
+                                 "\"rgba8\", \"mips\": false, \"srgb\": false } ] }";
+
+/* A tree holding the cube sky/day_*.png (32 texels on a side) and the rule. */
+static char *day_cube_tree(void) {
+    char *root = zct_tmp_path("tree");
+    put_cube(root, "sky/day", short_faces, 32, 0);
+    zct_put_text(root, "zcpack.json", cube_rules);
+    return root;
+}
+
+/* Every layer of the cube entry `path` holds the face written with `salt`, texel for
+ * texel. */
+static void expect_cube(zc_pack *pack, const char *path, int n, int salt) {
+    zc_entry e;
+    cr_assert_eq(zc_pack_find(pack, path, &e), ZC_OK, "%s is missing", path);
+    zc_texture_view view;
+    cr_assert_eq(zc_texture_view_from_entry(&e, &view), ZC_OK);
+    cr_expect(view.flags & ZC_TEXTURE_CUBE, "%s is not a cube map", path);
+    cr_assert_eq(view.layers, 6u);
+    cr_expect(view.width == (uint32_t)n && view.height == (uint32_t)n);
+    for (int f = 0; f < 6; ++f) {
+        zc_texture_level_view lv;
+        cr_assert_eq(zc_texture_view_level(&view, 0, (uint32_t)f, &lv), ZC_OK);
+        uint8_t *want = face_texels(f, n, salt);
+        for (int y = 0; y < n; ++y)
+            cr_assert(memcmp((const uint8_t *)lv.data + (size_t)y * lv.row_pitch, want + (size_t)y * n * 4,
+                             (size_t)n * 4) == 0,
+                      "%s: face %d, row %d differs from its file", path, f, y);
+        free(want);
+    }
+}
+
+/* Two cubes (both spellings of the suffixes) and a plain image under one rule: each
+ * cube is one entry named after its +X file with its six faces in API order; the
+ * other face files give no entries; the plain image stays a plain texture. */
+Test(texture_cube, six_face_files_become_one_cube) {
+    char *root = zct_tmp_path("tree");
+    put_cube(root, "sky/day", short_faces, 32, 0);
+    put_cube(root, "sky/night", long_faces, 16, 7);
+    put_face(root, "sky/moon.png", 0, 8, 3);
+    zct_put_text(root, "zcpack.json", cube_rules);
+    char *pack_path = zct_tmp_path("cubes.zcpack");
+    zct_run run = ZCT_CLI("build", root, "-o", pack_path);
+    ZCT_EXPECT_CODE(run, ZC_EXIT_OK);
+    zc_pack *pack = NULL;
+    cr_assert_eq(zc_pack_open(&pack, &(zc_pack_desc){ .path = pack_path, .validate = ZC_VALIDATE_CHECKSUMS }), ZC_OK);
+    cr_expect_eq(zc_pack_entry_count(pack), 3u);
+    expect_cube(pack, "sky/day_px.png", 32, 0);
+    expect_cube(pack, "sky/night_POSX.png", 16, 7);
+    zc_entry e;
+    cr_expect_eq(zc_pack_find(pack, "sky/day_nx.png", &e), ZC_ERR_NO_ENTRY);
+    cr_expect_eq(zc_pack_find(pack, "sky/night_NEGZ.png", &e), ZC_ERR_NO_ENTRY);
+    cr_assert_eq(zc_pack_find(pack, "sky/moon.png", &e), ZC_OK);
+    zc_texture_view moon;
+    cr_assert_eq(zc_texture_view_from_entry(&e, &moon), ZC_OK);
+    cr_expect(moon.layers == 1 && !(moon.flags & ZC_TEXTURE_CUBE));
+    zc_pack_close(pack);
+    zct_run_free(&run);
+    free(pack_path);
+    free(root);
+}
+
+/* A missing face fails the cube naming that face's file; a face whose +X file is not
+ * in the tree fails naming the +X file; faces that do not match fail with both sizes. */
+Test(texture_cube, incomplete_or_mismatched_faces_are_refused) {
+    char *root = day_cube_tree();
+    char *day_nz = zct_join(root, "sky/day_nz.png");
+    cr_assert_eq(unlink(day_nz), 0);
+    char *pack_path = zct_tmp_path("cubes.zcpack");
+    zct_run run = ZCT_CLI("build", root, "-o", pack_path);
+    ZCT_EXPECT_CODE(run, ZC_EXIT_IMPORT);
+    ZCT_EXPECT_ERR(run, "sky/day_px.png");
+    ZCT_EXPECT_ERR(run, "day_nz.png");
+    zct_run_free(&run);
+
+    put_face(root, "sky/day_nz.png", 5, 16, 0); /* half the size */
+    run = ZCT_CLI("build", root, "-o", pack_path);
+    ZCT_EXPECT_CODE(run, ZC_EXIT_IMPORT);
+    ZCT_EXPECT_ERR(run, "face is 16x16, the +X face 32x32");
+    zct_run_free(&run);
+
+    put_face(root, "sky/day_nz.png", 5, 32, 0);
+    char *day_px = zct_join(root, "sky/day_px.png");
+    cr_assert_eq(unlink(day_px), 0);
+    run = ZCT_CLI("build", root, "-o", pack_path);
+    ZCT_EXPECT_CODE(run, ZC_EXIT_IMPORT);
+    ZCT_EXPECT_ERR(run, "whose +X face sky/day_px.png is not in the tree");
+    zct_run_free(&run);
+    cr_expect(!zct_exists(pack_path));
+    free(day_px);
+    free(day_nz);
+    free(pack_path);
+    free(root);
+}
+
+/* The build cache keeps no stale cube: after one face file changes, a rebuild through
+ * the same cache holds the new face. */
+Test(texture_cube, a_changed_face_rebuilds_the_cube) {
+    char *root = day_cube_tree();
+    char *cache = zct_tmp_path("cache"), *pack_path = zct_tmp_path("cubes.zcpack");
+    zct_run run = ZCT_CLI("build", root, "-o", pack_path, "--cache", cache);
+    ZCT_EXPECT_CODE(run, ZC_EXIT_OK);
+    zct_run_free(&run);
+    for (int f = 0; f < 6; ++f) {
+        char rel[64];
+        snprintf(rel, sizeof rel, "sky/day%s.png", short_faces[f]);
+        put_face(root, rel, f, 32, f == 3 ? 100 : 0); /* -Y changes */
+    }
+    run = ZCT_CLI("build", root, "-o", pack_path, "--cache", cache);
+    ZCT_EXPECT_CODE(run, ZC_EXIT_OK);
+    zct_run_free(&run);
+    zc_pack *pack = NULL;
+    cr_assert_eq(zc_pack_open(&pack, &(zc_pack_desc){ .path = pack_path }), ZC_OK);
+    zc_entry e;
+    cr_assert_eq(zc_pack_find(pack, "sky/day_px.png", &e), ZC_OK);
+    zc_texture_view view;
+    cr_assert_eq(zc_texture_view_from_entry(&e, &view), ZC_OK);
+    zc_texture_level_view lv;
+    cr_assert_eq(zc_texture_view_level(&view, 0, 3, &lv), ZC_OK);
+    cr_expect_eq(((const uint8_t *)lv.data)[0], (uint8_t)(40 * 3 + 100), "the -Y face is the old one");
+    cr_assert_eq(zc_texture_view_level(&view, 0, 2, &lv), ZC_OK);
+    cr_expect_eq(((const uint8_t *)lv.data)[0], (uint8_t)(40 * 2));
+    zc_pack_close(pack);
+    free(pack_path);
+    free(cache);
+    free(root);
+}
+
+/* The names the rule recognises, and the sibling names it makes. */
+Test(texture_cube, face_names) {
+    cr_expect_eq(zc_texture_cube_face("sky/day_px.png"), 0);
+    cr_expect_eq(zc_texture_cube_face("sky/day_NZ.PNG"), 5);
+    cr_expect_eq(zc_texture_cube_face("sky/day_negy.jpg"), 3);
+    cr_expect_eq(zc_texture_cube_face("sky/day_px"), 0);
+    cr_expect_eq(zc_texture_cube_face("sky/day.png"), -1);
+    cr_expect_eq(zc_texture_cube_face("sky_px/day.png"), -1, "a folder's name is not a face");
+    cr_expect_eq(zc_texture_cube_face("px.png"), -1);
+    cr_expect_eq(zc_texture_cube_face(""), -1);
+    char *name = zc_texture_cube_face_name("sky/Day_NEGX.tga", 4);
+    cr_expect_str_eq(name, "sky/Day_POSZ.tga");
+    free(name);
+    name = zc_texture_cube_face_name("a.b/day_nz.png", 0);
+    cr_expect_str_eq(name, "a.b/day_px.png");
+    free(name);
+    cr_expect_null(zc_texture_cube_face_name("sky/day.png", 0));
+}

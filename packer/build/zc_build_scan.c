@@ -326,6 +326,55 @@ static void zc__drop_excluded(zc__build *b) {
     b->count = kept;
 }
 
+/* 1 when the scan holds the file `rel` (the files are sorted by it). */
+static int zc__scanned(const zc__build *b, const char *rel) {
+    size_t lo = 0, hi = b->count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(b->files[mid].rel, rel);
+        if (c == 0) return 1;
+        if (c < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    return 0;
+}
+
+/* Drop the -X to -Z faces of cube maps from six files ("cubemap_faces") whose +X face
+ * is in the tree: its import reads them. A face without its +X file stays, and its
+ * import says what is missing. */
+static zc_result zc__drop_cube_faces(zc__build *b) {
+    uint8_t *drop = NULL;
+    size_t dropped = 0;
+    for (size_t i = 0; i < b->count; ++i) {
+        if (zc_manifest_cube_face(b->manifest, b->files[i].rel) <= 0) continue;
+        char *first = zc_texture_cube_face_name(b->files[i].rel, 0);
+        if (!first) {
+            free(drop);
+            return ZC_ERR_OUT_OF_MEMORY;
+        }
+        if (zc__scanned(b, first)) {
+            if (!drop && !(drop = (uint8_t *)calloc(b->count, 1))) {
+                free(first);
+                return ZC_ERR_OUT_OF_MEMORY;
+            }
+            drop[i] = 1;
+            dropped++;
+            zc__build_log(b, ZC_LOG_INFO, "%s/%s: a face of the cube map %s (cubemap_faces)", b->root, b->files[i].rel,
+                          first);
+        }
+        free(first);
+    }
+    if (!dropped) return ZC_OK;
+    size_t kept = 0;
+    for (size_t i = 0; i < b->count; ++i) {
+        if (drop[i]) free(b->files[i].rel);
+        else b->files[kept++] = b->files[i];
+    }
+    b->count = kept;
+    free(drop);
+    return ZC_OK;
+}
+
 /* Read zcpack.json when the scan found it at the root, drop it from the files, and the
  * files its rules exclude. */
 zc_result zc__take_manifest(zc__build *b) {
@@ -346,6 +395,7 @@ zc_result zc__take_manifest(zc__build *b) {
     memmove(&b->files[i], &b->files[i + 1], (b->count - i - 1) * sizeof *b->files);
     b->count--;
     if (r == ZC_OK) zc__drop_excluded(b);
+    if (r == ZC_OK) r = zc__drop_cube_faces(b);
     return r;
 }
 

@@ -387,6 +387,18 @@ const zc_importer *zc_manifest_importer(const zc_manifest *m, const char *source
     return chosen ? chosen : source_path ? zc_importer_for_path(source_path) : NULL;
 }
 
+int zc_manifest_cube_face(const zc_manifest *m, const char *source_path) {
+    if (!m || !source_path) return -1;
+    const zc_importer *imp = zc_manifest_importer(m, source_path);
+    if (!imp || strcmp(imp->name, "texture") != 0) return -1;
+    int face = zc_texture_cube_face(source_path);
+    if (face < 0) return -1;
+    zc_import_settings settings;
+    memset(&settings, 0, sizeof settings);
+    zc_manifest_apply(m, source_path, &settings);
+    return settings.texture.cube_faces ? face : -1;
+}
+
 void zc_manifest_apply(const zc_manifest *m, const char *entry_path, zc_import_settings *settings) {
     if (!m || !entry_path || !settings) return;
     for (size_t i = 0; i < m->count; ++i) {

@@ -21,8 +21,8 @@ typedef struct zc__import {
     const zc_importer *imp;
     zc_manifest *manifest;
     zc_ignore *ignore;          /* root/.zcpackignore; NULL: none */
-    char excluded_by[64];       /* "line 3 of .zcpackignore": left out, the object holds
-                                   no entries; "" otherwise */
+    char excluded_by[1100];     /* "line 3 of .zcpackignore", "the cube map sky_px.png":
+                                   left out, the object holds no entries; "" otherwise */
     zc_image_budget *budget;
     zc_import_settings settings;
     zc_import_source src;
@@ -138,6 +138,26 @@ static void zc__build_options(const zc_object_import_desc *desc, zc_build_desc *
     bd->max_memory = desc->max_memory;
 }
 
+
+/* A -X to -Z face of a cube map from six files whose +X file is in the tree (there, not
+ * left out): the +X import reads it, so, as in a build, it gives no entries itself. */
+static zc_result zc__cube_face_left_out(zc__import *im) {
+    if (zc_manifest_cube_face(im->manifest, im->rel) <= 0) return ZC_OK;
+    char *first = zc_texture_cube_face_name(im->rel, 0);
+    char *first_path = first ? zc__build_join(im->root, strlen(im->root), first) : NULL;
+    struct stat st;
+    if (!first_path) {
+        free(first);
+        return ZC_ERR_OUT_OF_MEMORY;
+    }
+    if (lstat(first_path, &st) == 0 && S_ISREG(st.st_mode) && !zc_ignore_path(im->ignore, first) &&
+        !zc_manifest_excludes(im->manifest, first))
+        snprintf(im->excluded_by, sizeof im->excluded_by, "the cube map %s (cubemap_faces)", first);
+    free(first_path);
+    free(first);
+    return ZC_OK;
+}
+
 static zc_result zc__settings(zc__import *im) {
     const zc_object_import_desc *desc = im->desc;
     zc_diag diag;
@@ -164,6 +184,8 @@ static zc_result zc__settings(zc__import *im) {
         snprintf(im->excluded_by, sizeof im->excluded_by, "line %u of %s", line, ZC_IGNORE_NAME);
     else if (rule)
         snprintf(im->excluded_by, sizeof im->excluded_by, "rule %u of %s", rule - 1, ZC_MANIFEST_NAME);
+    else if ((r = zc__cube_face_left_out(im)) != ZC_OK)
+        return r;
     zc_build_desc bd;
     zc__build_options(desc, &bd);
     zc_import_defaults defaults;

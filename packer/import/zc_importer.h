@@ -289,6 +289,9 @@ zc_result zc__import_blob(const zc_import_source *src, zc_writer *w, zc_diag *di
 zc_result zc__prepare_blob(const zc_import_source *src, zc_import_outputs *out, zc_diag *diag);
 zc_result zc__import_texture(const zc_import_source *src, zc_writer *w, zc_diag *diag);
 zc_result zc__prepare_texture(const zc_import_source *src, zc_import_output *out, zc_diag *diag);
+/* The same, with the other files it read ('\n'-separated, malloc'd; NULL when none:
+ * the five other faces of a cube map from six files) in *reads when reads is not NULL. */
+zc_result zc__prepare_texture_reads(const zc_import_source *src, zc_import_output *out, char **reads, zc_diag *diag);
 zc_result zc__import_model(const zc_import_source *src, zc_writer *w, zc_diag *diag);
 zc_result zc__prepare_model(const zc_import_source *src, zc_import_outputs *out, zc_diag *diag);
 

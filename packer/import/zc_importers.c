@@ -16,12 +16,13 @@ static const char *const zc__texture_extensions[] = {
     "png", "jpg", "jpeg", "tga", "bmp", "psd", "gif", "hdr", "exr", "webp", NULL,
 };
 
-/* The texture importer builds one entry; as a prepare row it returns a list of one. */
+/* The texture importer builds one entry; as a prepare row it returns a list of one,
+ * with the files it read besides the source (a cube map's other faces). */
 static zc_result zc__prepare_texture_outputs(const zc_import_source *src, zc_import_outputs *out, zc_diag *diag) {
     memset(out, 0, sizeof *out);
     if (!(out->items = (zc_import_output *)calloc(1, sizeof *out->items)))
         return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory");
-    zc_result r = zc__prepare_texture(src, &out->items[0], diag);
+    zc_result r = zc__prepare_texture_reads(src, &out->items[0], &out->reads, diag);
     if (r != ZC_OK) {
         free(out->items);
         out->items = NULL;
@@ -70,6 +71,7 @@ _Static_assert(sizeof(zc_switch) == sizeof(int) && sizeof(zc_texture_choice) == 
     { "max_texels", ZC_IMPORT_KEY_UINT, 1, UINT32_MAX, (base) + offsetof(zc_texture_settings, max_texels), NULL,   \
       NULL },                                                                                                    \
     { "cubemap", ZC_IMPORT_KEY_SWITCH, 0, 0, (base) + offsetof(zc_texture_settings, cubemap), NULL, NULL },       \
+    { "cubemap_faces", ZC_IMPORT_KEY_FLAG, 0, 0, (base) + offsetof(zc_texture_settings, cube_faces), NULL, NULL }, \
     { "layers", ZC_IMPORT_KEY_UINT, 1, ZC_TEXTURE_MAX_LAYERS, (base) + offsetof(zc_texture_settings, layers), NULL, \
       NULL }
 

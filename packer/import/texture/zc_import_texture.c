@@ -788,6 +788,142 @@ zc_result zc_texture_import_fd(int fd, const char *name, const zc_texture_settin
     return r;
 }
 
+/* ---------------------------------------------------------------------------------
+ * Cube maps from six files
+ * ------------------------------------------------------------------------------- */
+
+/* Face suffixes in face order (+X, -X, +Y, -Y, +Z, -Z), in both spellings. */
+static const char *const zc__face_short[6] = { "_px", "_nx", "_py", "_ny", "_pz", "_nz" };
+static const char *const zc__face_long[6] = { "_posx", "_negx", "_posy", "_negy", "_posz", "_negz" };
+
+/* The face suffix of name's stem: its face (0..5) with *at (the suffix's first byte)
+ * and *length; -1 when none. */
+static int zc__face_suffix(const char *name, const char **at, size_t *length) {
+    if (!name) return -1;
+    const char *base = strrchr(name, '/');
+    base = base ? base + 1 : name;
+    const char *end = strrchr(base, '.');
+    if (!end || end == base) end = base + strlen(base);
+    for (int f = 0; f < 6; ++f) {
+        const char *suffixes[2] = { zc__face_short[f], zc__face_long[f] };
+        for (int k = 0; k < 2; ++k)
+            if (zc__ends_with(base, end, suffixes[k])) {
+                *length = strlen(suffixes[k]);
+                *at = end - *length;
+                return f;
+            }
+    }
+    return -1;
+}
+
+int zc_texture_cube_face(const char *name) {
+    const char *at;
+    size_t length;
+    return zc__face_suffix(name, &at, &length);
+}
+
+char *zc_texture_cube_face_name(const char *name, int face) {
+    const char *at;
+    size_t length;
+    if (face < 0 || face > 5 || zc__face_suffix(name, &at, &length) < 0) return NULL;
+    const char *suffix = length == 3 ? zc__face_short[face] : zc__face_long[face];
+    size_t total = strlen(name);
+    char *out = (char *)malloc(total + 1);
+    if (!out) return NULL;
+    memcpy(out, name, total + 1);
+    /* same case as the name's own suffix, letter by letter */
+    for (size_t i = 0; i < length; ++i) {
+        char c = suffix[i];
+        if (at[i] >= 'A' && at[i] <= 'Z' && c >= 'a' && c <= 'z') c = (char)(c - 'a' + 'A');
+        out[(size_t)(at - name) + i] = c;
+    }
+    return out;
+}
+
+/* One face file read whole and probed. */
+typedef struct zc__face_file {
+    uint8_t *bytes;
+    size_t size;
+    int w, h, channels, hdr;
+} zc__face_file;
+
+/* Read and probe face file `path` against the settings and face 0 (when given). */
+static zc_result zc__read_face(const zc_texture_settings *s, const char *path, const zc__face_file *first,
+                               zc__face_file *f, zc_diag *diag) {
+    memset(f, 0, sizeof *f);
+    zc_diag why;
+    why.message[0] = 0;
+    zc_result r = zc__read_file(path, &f->bytes, &f->size, &why);
+    if (r == ZC_OK) r = zc__probe(f->bytes, f->size, s->max_dimension, &f->w, &f->h, &f->channels, &why);
+    if (r == ZC_OK) {
+        f->hdr = zc_exr_is(f->bytes, f->size) || stbi_is_hdr_from_memory(f->bytes, (int)f->size) != 0;
+        r = zc__check_texels(s, f->w, f->h, f->size, f->hdr, &why);
+    }
+    if (r == ZC_OK && f->w != f->h)
+        r = zc_fail(&why, ZC_ERR_BAD_SOURCE, "a cube face must be square; this image is %dx%d", f->w, f->h);
+    if (r == ZC_OK && first && (f->w != first->w || f->hdr != first->hdr))
+        r = zc_fail(&why, ZC_ERR_BAD_SOURCE, "face is %dx%d%s, the +X face %dx%d%s: the six must match", f->w, f->h,
+                    f->hdr ? " HDR" : "", first->w, first->h, first->hdr ? " HDR" : "");
+    if (r != ZC_OK) return zc_fail(diag, r, "cube face %s: %s", path, why.message);
+    return ZC_OK;
+}
+
+zc_result zc_texture_import_cube_files(const char *const file_paths[6], const char *name,
+                                       const zc_texture_settings *settings, zc_texture_image *out, zc_diag *diag) {
+    if (out) memset(out, 0, sizeof *out);
+    if (!file_paths || !name || !out) return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "no files, name or output");
+    for (int i = 0; i < 6; ++i)
+        if (!file_paths[i]) return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "cube face %d has no file", i);
+    zc_texture_settings s;
+    zc_result r = zc__resolve_settings(settings, &s, diag);
+    if (r != ZC_OK) return r;
+    if (s.cubemap == ZC_SWITCH_ON || s.layers > 1)
+        return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "six face files make a cube map: cubemap and layers must be unset");
+    zc__face_file files[6];
+    memset(files, 0, sizeof files);
+    for (int i = 0; i < 6 && r == ZC_OK; ++i) r = zc__read_face(&s, file_paths[i], i ? &files[0] : NULL, &files[i], diag);
+    /* the budget is taken once for the six, so two cube imports cannot each hold part */
+    uint64_t need = 0, taken = 0;
+    for (int i = 0; i < 6 && r == ZC_OK && s.budget; ++i)
+        need += zc_texture_memory_estimate((uint32_t)files[i].w, (uint32_t)files[i].h, files[i].size,
+                                           zc__decode_bytes_per_texel(files[i].bytes, files[i].size, files[i].hdr),
+                                           files[i].hdr, &s);
+    if (r == ZC_OK && s.budget) {
+        r = zc_image_budget_acquire(s.budget, need);
+        if (r == ZC_OK) taken = need;
+        else r = zc_fail(diag, r, "the six faces need about %llu MiB, more than the image memory budget allows",
+                         (unsigned long long)((need + (1u << 20) - 1) >> 20));
+    }
+    zc_texels *faces = r == ZC_OK ? (zc_texels *)calloc(6, sizeof *faces) : NULL;
+    if (r == ZC_OK && !faces) r = zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory for six cube faces");
+    for (int i = 0; i < 6 && r == ZC_OK; ++i) {
+        zc_diag why;
+        why.message[0] = 0;
+        r = zc__decode(files[i].bytes, files[i].size, files[i].hdr, files[i].w, files[i].h, &faces[i], &why);
+        if (r != ZC_OK) r = zc_fail(diag, r, "cube face %s: %s", file_paths[i], why.message);
+        free(files[i].bytes);
+        files[i].bytes = NULL;
+    }
+    zc__texture_plan plan;
+    if (r == ZC_OK) r = zc__make_plan(&s, name, (uint32_t)files[0].channels, files[0].hdr, &faces[0], &plan, diag);
+    for (int i = 0; i < 6 && r == ZC_OK && plan.to_float; ++i) r = zc__to_float(&faces[i], plan.srgb, diag);
+    if (r == ZC_OK) {
+        plan.layers = 6;
+        plan.flags |= ZC_TEXTURE_CUBE;
+        out->source_width = (uint32_t)files[0].w;
+        out->source_height = (uint32_t)files[0].h;
+        out->source_channels = (uint32_t)files[0].channels;
+        r = zc__build_entry(&plan, &s, faces, out, diag); /* consumes the faces */
+        if (r != ZC_OK) zc_texture_image_free(out);
+    } else if (faces) {
+        zc__free_sources(faces, 6);
+    }
+    free(faces);
+    for (int i = 0; i < 6; ++i) free(files[i].bytes);
+    zc_image_budget_release(s.budget, taken);
+    return r;
+}
+
 zc_result zc_texture_import_view(const zc_texture_image *image, zc_texture_view *out) {
     if (out) memset(out, 0, sizeof *out);
     if (!image || !out || !image->payload) return ZC_ERR_INVALID_ARGUMENT;
@@ -813,15 +949,58 @@ void zc_texture_image_free(zc_texture_image *image) {
  * Importer table rows (zc_importer.h)
  * ------------------------------------------------------------------------------- */
 
-zc_result zc__prepare_texture(const zc_import_source *src, zc_import_output *out, zc_diag *diag) {
+/* The +X face's import: the other five files beside it, their paths in *reads. */
+static zc_result zc__import_cube_faces(const zc_import_source *src, const zc_texture_settings *s,
+                                       zc_texture_image *img, char **reads, zc_diag *diag) {
+    char *paths[6] = { NULL };
+    size_t total = 0;
+    zc_result r = ZC_OK;
+    for (int f = 0; f < 6 && r == ZC_OK; ++f) {
+        paths[f] = zc_texture_cube_face_name(src->file_path, f);
+        if (!paths[f]) r = zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory naming the cube faces");
+        else if (f) total += strlen(paths[f]) + 1;
+    }
+    if (r == ZC_OK) r = zc_texture_import_cube_files((const char *const *)paths, src->entry_path, s, img, diag);
+    if (r == ZC_OK && reads && (*reads = (char *)malloc(total)) != NULL) {
+        char *at = *reads;
+        for (int f = 1; f < 6; ++f) {
+            size_t n = strlen(paths[f]);
+            memcpy(at, paths[f], n);
+            at[n] = f < 5 ? '\n' : 0;
+            at += n + 1;
+        }
+    } else if (r == ZC_OK && reads) {
+        zc_texture_image_free(img);
+        r = zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory listing the cube faces");
+    }
+    for (int f = 0; f < 6; ++f) free(paths[f]);
+    return r;
+}
+
+zc_result zc__prepare_texture_reads(const zc_import_source *src, zc_import_output *out, char **reads, zc_diag *diag) {
     memset(out, 0, sizeof *out);
+    if (reads) *reads = NULL;
+    const zc_texture_settings *s = src->settings ? &src->settings->texture : NULL;
+    int face = s && s->cube_faces ? zc_texture_cube_face(src->entry_path) : -1;
     zc_texture_image img;
-    int fd;
-    zc_result r = zc_import_open(src, &fd, diag);
-    if (r != ZC_OK) return r;
-    r = zc_texture_import_fd(fd, src->entry_path, src->settings ? &src->settings->texture : NULL, &img, diag);
-    zc__packer_sys.close(fd);
-    if (r != ZC_OK) return r;
+    zc_result r;
+    if (face > 0) {
+        char *first = zc_texture_cube_face_name(src->entry_path, 0);
+        r = zc_fail(diag, ZC_ERR_BAD_SOURCE,
+                    "a face of a cube map (\"cubemap_faces\") whose +X face %s is not in the tree; the +X face "
+                    "file names the cube and reads the other five",
+                    first ? first : "(out of memory)");
+        free(first);
+        return r;
+    } else if (face == 0) {
+        if ((r = zc__import_cube_faces(src, s, &img, reads, diag)) != ZC_OK) return r;
+    } else {
+        int fd;
+        if ((r = zc_import_open(src, &fd, diag)) != ZC_OK) return r;
+        r = zc_texture_import_fd(fd, src->entry_path, s, &img, diag);
+        zc__packer_sys.close(fd);
+        if (r != ZC_OK) return r;
+    }
     free(img.level_views);
     out->type = ZC_TYPE_TEXTURE;
     out->layout_hash = ZC_TEXTURE_LAYOUT_HASH;
@@ -829,6 +1008,10 @@ zc_result zc__prepare_texture(const zc_import_source *src, zc_import_output *out
     out->payload = img.payload;
     out->size = img.size;
     return ZC_OK;
+}
+
+zc_result zc__prepare_texture(const zc_import_source *src, zc_import_output *out, zc_diag *diag) {
+    return zc__prepare_texture_reads(src, out, NULL, diag);
 }
 
 zc_result zc__import_texture(const zc_import_source *src, zc_writer *w, zc_diag *diag) {

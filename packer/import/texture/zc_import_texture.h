@@ -146,6 +146,13 @@ typedef struct zc_texture_settings {
     uint32_t layers;            /* default 0 = 1; N > 1: the source is a vertical strip of N
                                    equal images, made into an array of N layers, the top
                                    one first; the height must be a multiple of N */
+    int cube_faces;             /* default 0; 1: a source named <stem>_px.<ext> is the +X face
+                                   of a cube map whose other faces are the files beside it
+                                   named <stem>_nx, _py, _ny, _pz and _nz with the same
+                                   extension (or _posx ... _negz: zc_texture_cube_face); the
+                                   six, square and of one size, become one cube map entry
+                                   named after the +X file (ZC_TEXTURE_CUBE). The format is
+                                   chosen from the +X face */
     zc_image_budget *budget;    /* default NULL = none; the memory budget the import takes
                                    its estimated peak from before decoding and gives back
                                    when it returns (zc_image_budget.h) */
@@ -197,6 +204,26 @@ zc_result zc_texture_import_fd(int fd, const char *name, const zc_texture_settin
  * cannot be read. Untrusted input. */
 zc_result zc_texture_import_file(const char *file_path, const char *name, const zc_texture_settings *settings,
                                  zc_texture_image *out, zc_diag *diag);
+
+/* Cube maps from six files (zc_texture_settings.cube_faces). The face a file name
+ * names: 0 to 5 (+X, -X, +Y, -Y, +Z, -Z) when the name's stem (the part before its
+ * last '.') ends with _px, _nx, _py, _ny, _pz or _nz, or with _posx, _negx, _posy,
+ * _negy, _posz or _negz (ASCII case ignored); else -1. Pure; safe on any string. */
+int zc_texture_cube_face(const char *name);
+
+/* The name of face `face` (0 to 5) of the cube map one of whose faces is `name`: name
+ * with its face suffix replaced by the face's, in the same spelling (_px or _posx) and
+ * case; malloc'd, NULL when name names no face or memory runs out. */
+char *zc_texture_cube_face_name(const char *name, int face);
+
+/* Import the six faces of a cube map, files_paths[0..5] = +X, -X, +Y, -Y, +Z, -Z, each
+ * read whole and decoded as zc_texture_import_file reads one source; name is the
+ * entry's (for the normal-map name rule and messages). Every face must be square and
+ * of one size, and all HDR or all not; the format follows the +X face (settings as for
+ * one source; cubemap and layers must be unset). Errors name the face file. Untrusted
+ * input: files of any content fail with a sentence, never crash. */
+zc_result zc_texture_import_cube_files(const char *const file_paths[6], const char *name,
+                                       const zc_texture_settings *settings, zc_texture_image *out, zc_diag *diag);
 
 /* Fill a view of an imported image through the runtime's zc_texture_view_from_bytes,
  * so the image's payload is checked as an archived texture is and
