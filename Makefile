@@ -76,7 +76,7 @@ PACKER_HEADERS := packer/build/zc_packer.h packer/build/zc_build.h packer/build/
 # Benchmarks in the order of the report (any other tools/bench/bench_*.c follows them).
 # They run from the release build, except bench_reload, which measures the hot reload
 # API of the editor build.
-BENCH_ORDER := open scene texture formats compress stream prefetch reload incremental
+BENCH_ORDER := open scene texture formats compress stream prefetch reload incremental build
 BENCH_FOUND := $(patsubst tools/bench/bench_%.c,%,$(wildcard tools/bench/bench_*.c))
 BENCH_NAMES := $(filter $(BENCH_FOUND),$(BENCH_ORDER)) $(filter-out $(BENCH_ORDER),$(BENCH_FOUND))
 EDITOR_BENCHES := $(if $(filter reload,$(BENCH_FOUND)),bin/editor/bench_reload)

@@ -60,7 +60,9 @@
  * (P#mesh/0, ...) follow the rules of P. desc->no_entry_compression stores every
  * entry raw; desc->dictionaries adds per-type dictionaries for small entries.
  * Blobs larger than ZC_WRITER_COMPRESS_MEMORY are streamed to the pack raw and
- * recompressed from it, so memory stays bounded whatever their size.
+ * recompressed from it on the build's thread, so memory stays bounded whatever their
+ * size; unless desc->compress_level is set, they are compressed at the fast
+ * ZC_WRITER_LARGE_LEVEL so that the build's thread does not hold up the workers.
  *
  * Skipped, with a warning: symbolic links (never followed) and anything that is
  * neither a regular file nor a directory. Skipped silently (an info message): the
@@ -169,7 +171,9 @@ typedef struct zc_build_desc {
                                        fails */
     int no_entry_compression;       /* default: 0 = zstd by the policy above; 1 = every entry
                                        stored raw */
-    int compress_level;             /* default: 0 = ZC_WRITER_DEFAULT_LEVEL (9); 1..22 */
+    int compress_level;             /* default: 0 = ZC_WRITER_DEFAULT_LEVEL (9), and
+                                       ZC_WRITER_LARGE_LEVEL (3) for candidates above
+                                       ZC_WRITER_COMPRESS_MEMORY; 1..22: every entry */
     uint32_t min_saving_percent;    /* default: 0 = ZC_WRITER_DEFAULT_MIN_SAVING (5); 1..99 */
     int dictionaries;               /* default: 0; 1 = zstd dictionaries per type for small
                                        entries (zc_writer.h, "Dictionaries") */

@@ -71,7 +71,7 @@ extern "C" {
 #endif
 
 #define ZC_OBJECT_MAGIC 0x4F42435Au         /* "ZCBO" */
-#define ZC_OBJECT_VERSION 1u
+#define ZC_OBJECT_VERSION 2u
 
 typedef struct zc_object_import_desc {
     const char *file;               /* source file; required. Its entry path is its path

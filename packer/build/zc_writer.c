@@ -255,6 +255,7 @@ zc_result zc_writer_open(zc_writer **out_writer, const zc_writer_desc *desc) {
     w->compress = desc->compress;
     w->compress_user_data = desc->compress_user_data;
     w->level = desc->compress_level ? desc->compress_level : ZC_WRITER_DEFAULT_LEVEL;
+    w->large_level = desc->compress_level ? desc->compress_level : ZC_WRITER_LARGE_LEVEL;
     w->min_saving = desc->min_saving_percent ? desc->min_saving_percent : ZC_WRITER_DEFAULT_MIN_SAVING;
     w->dictionaries = desc->dictionaries;
     w->single_frame = desc->single_frame;

@@ -49,11 +49,12 @@ zc_result zc__writer_spill(zc_writer *w) {
     return ZC_OK;
 }
 
-/* A compression context with the writer's settings and no dictionary. */
-static ZSTD_CCtx *zc__cctx(zc_writer *w) {
+/* A compression context with the writer's settings at `level` (w->level, or
+ * w->large_level for a spilled candidate) and no dictionary. */
+static ZSTD_CCtx *zc__cctx(zc_writer *w, int level) {
     if (!w->cctx && !(w->cctx = ZSTD_createCCtx())) return NULL;
     ZSTD_CCtx_reset(w->cctx, ZSTD_reset_session_and_parameters);
-    ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_compressionLevel, w->level);
+    ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_compressionLevel, level);
     ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_contentSizeFlag, 1);
     ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_checksumFlag, 0);
     return w->cctx;
@@ -75,7 +76,7 @@ static zc_result zc__try_compress(zc_writer *w, const uint8_t *raw, size_t n, co
     *out_len = 0;
     if (n < ZC__COMPRESS_MIN) return ZC_OK;
     size_t limit = (size_t)zc__stored_limit(w, n);
-    ZSTD_CCtx *cctx = zc__cctx(w);
+    ZSTD_CCtx *cctx = zc__cctx(w, w->level);
     if (!cctx || !zc__zbuf_reserve(w, limit)) return zc__writer_oom(w, "compressing an entry");
     if (cdict) ZSTD_CCtx_refCDict(cctx, cdict);
     size_t got = ZSTD_compress2(cctx, w->zbuf, limit, raw, n);
@@ -141,10 +142,10 @@ static uint32_t zc__seek_count(uint64_t n) {
     return (uint32_t)((n - 1) / ZC_WRITER_SEEK_FRAME + 1);
 }
 
-/* The context for seekable frames: the writer's settings plus zstd's content checksum
- * (a reader decoding one frame checks it), and cdict when not NULL. */
-static ZSTD_CCtx *zc__seek_cctx(zc_writer *w, const ZSTD_CDict *cdict) {
-    ZSTD_CCtx *cctx = zc__cctx(w);
+/* The context for seekable frames: the writer's settings at `level` plus zstd's
+ * content checksum (a reader decoding one frame checks it), and cdict when not NULL. */
+static ZSTD_CCtx *zc__seek_cctx(zc_writer *w, int level, const ZSTD_CDict *cdict) {
+    ZSTD_CCtx *cctx = zc__cctx(w, level);
     if (cctx) ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1);
     if (cctx && cdict) ZSTD_CCtx_refCDict(cctx, cdict);
     return cctx;
@@ -191,7 +192,7 @@ static zc_result zc__try_seekable(zc_writer *w, const uint8_t *raw, size_t n, co
     size_t limit = (size_t)zc__stored_limit(w, n), table = (size_t)zc_seek_table_size(count), at = 0;
     if (table >= limit) return ZC_OK;
     uint32_t *sizes = (uint32_t *)malloc((size_t)count * sizeof *sizes);
-    ZSTD_CCtx *cctx = zc__seek_cctx(w, cdict);
+    ZSTD_CCtx *cctx = zc__seek_cctx(w, w->level, cdict);
     if (!sizes || !cctx || !zc__zbuf_reserve(w, limit)) {
         free(sizes);
         return zc__writer_oom(w, "compressing an entry");
@@ -215,7 +216,7 @@ static zc_result zc__try_seekable(zc_writer *w, const uint8_t *raw, size_t n, co
 }
 
 /* zc__stream_frame for seekable entries: frame by frame, each read back from the file
- * and compressed in one shot, then the table. */
+ * and compressed in one shot at w->large_level, then the table. */
 static zc_result zc__stream_seekable(zc_writer *w, const zc_toc_entry *rec, uint64_t *stored_len) {
     *stored_len = 0;
     uint64_t raw = rec->raw_size, start = w->pos, limit = zc__stored_limit(w, raw);
@@ -223,7 +224,7 @@ static zc_result zc__stream_seekable(zc_writer *w, const zc_toc_entry *rec, uint
     uint64_t table = zc_seek_table_size(count);
     size_t cap = ZSTD_compressBound(ZC_WRITER_SEEK_FRAME);
     uint32_t *sizes = (uint32_t *)malloc((size_t)count * sizeof *sizes);
-    ZSTD_CCtx *cctx = zc__seek_cctx(w, NULL);
+    ZSTD_CCtx *cctx = zc__seek_cctx(w, w->large_level, NULL);
     if (!w->cmp_a) w->cmp_a = (uint8_t *)malloc(ZC__CMP_CHUNK);
     if (!sizes || !cctx || !w->cmp_a || !zc__zbuf_reserve(w, cap > table ? cap : (size_t)table)) {
         free(sizes);
@@ -308,13 +309,13 @@ zc_result zc_writer_encode(zc_writer_encoder *e, const void *raw, size_t n, zc_c
 }
 
 /* Stream the raw bytes of a spilled candidate (in the file at rec->offset) through
- * zstd into the file after them. Sets *frame_len to the frame's size, or 0 when it
+ * zstd at w->large_level into the file after them. Sets *frame_len to the frame's size, or 0 when it
  * grew past the policy's limit (the file is then cut back to the raw bytes). */
 static zc_result zc__stream_frame(zc_writer *w, const zc_toc_entry *rec, uint64_t *frame_len) {
     *frame_len = 0;
     uint64_t raw = rec->raw_size, frame_start = w->pos, limit = zc__stored_limit(w, raw), done = 0;
     size_t out_cap = ZSTD_CStreamOutSize();
-    ZSTD_CCtx *cctx = zc__cctx(w);
+    ZSTD_CCtx *cctx = zc__cctx(w, w->large_level);
     if (!w->cmp_a) w->cmp_a = (uint8_t *)malloc(ZC__CMP_CHUNK);
     if (!cctx || !w->cmp_a || !zc__zbuf_reserve(w, out_cap)) return zc__writer_oom(w, "compressing an entry");
     ZSTD_CCtx_setPledgedSrcSize(cctx, raw);

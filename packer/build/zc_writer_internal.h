@@ -69,6 +69,8 @@ struct zc_writer {
     zc_writer_compress_fn compress; /* compression policy; NULL: none */
     void *compress_user_data;
     int level;                  /* resolved compress_level */
+    int large_level;            /* level of spilled candidates: compress_level when set,
+                                   else ZC_WRITER_LARGE_LEVEL (zc_writer.h) */
     uint32_t min_saving;        /* resolved min_saving_percent */
     int dictionaries;
     int single_frame;           /* desc.single_frame: no seekable entries */

@@ -1,0 +1,970 @@
+/* bench_build.c - how a build uses the cores it is given, beside the traditional load
+ * of the same files, and where the build's CPU time goes, all in the same run.
+ *
+ *  1. Input, copied into a temporary tree (never into the repository):
+ *     - the texture tree of bench_texture: every PNG, JPEG, TGA, BMP, GIF and PSD image
+ *       the test-data packages install that stb_image decodes, and Blender's OpenEXR
+ *       environment maps encoded as Radiance HDR by pfstools;
+ *     - a mixed game tree: the model folders of bench_scene from Debian's
+ *       assimp-testmodels (glTF 2.0 text and binary, COLLADA, OBJ with MTL, FBX, PLY,
+ *       3DS, MD2, STL, X, each folder with the textures and other files beside its
+ *       models), pygame's example data (images, WAV/OGG/MP3 sounds, a TrueType font, a
+ *       video) and example scripts (text), Blender's UI fonts (WOFF2, one of 11 MiB)
+ *       and its colour-management configuration (OCIO text and LUTs of up to 9 MiB).
+ *       Files the build refuses (the package holds broken models on purpose), models
+ *       assimp cannot load in this process and images stb_image cannot decode (a WebP,
+ *       a TIFF stays as a blob) are left out, so both sides load the same files.
+ *     When the packages are missing the program installs them through
+ *     tools/bootstrap.sh --test-data.
+ *  2. Scaling: zc_build (public API; pack verified, no fsync) of each tree with
+ *     zc_build_desc.threads = 1 and = 2, and of the mixed tree with one thread per
+ *     core when that is not 2. Every repetition runs every variant once, the order of
+ *     the thread counts alternating between repetitions; warm page cache.
+ *  3. Traditional load of the mixed tree, on one thread, in the same repetitions:
+ *     stb_image decodes every image (float for HDR), aiImportFile imports every model
+ *     with the packer's own post-processing flags (zc_model_assimp_flags) and
+ *     stb_image decodes its embedded compressed textures, every other file is read.
+ *  4. CPU profile of `bin/release/zcpack build` of the mixed tree with one thread per
+ *     core under `perf record -e cpu-clock --call-graph dwarf` (model workers
+ *     included: perf follows the forks). Each sample is charged to the innermost frame
+ *     of its stack that lies in a library's own encode/decode call: stb_image decode
+ *     (stbi_*), the BC and ASTC encoders (stb_dxt, zc_bc7/zc_bc6h, libastcenc), assimp,
+ *     meshoptimizer, zstd, XXH3 (libxxhash and the runtime's own kernels), libwebp and
+ *     OpenEXR; a sample with no such frame is time outside them. Where perf is missing
+ *     or not permitted, or zcpack has no symbol table, the program says so in its report
+ *     and leaves that part out.
+ *
+ * Output: a report on stdout, build/bench/bench_build.md and bench_build.glance for
+ * BENCHMARKS.md, the chart docs/bench/build_scaling.png. A benchmark, never a test: it
+ * exits non-zero only when it cannot measure.
+ */
+#define _GNU_SOURCE
+#include "zc_bench_plot.h"
+#include "zc_bench_util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <assimp/cimport.h>
+#include <assimp/scene.h>
+#include <stb/stb_image.h>
+
+#include "zc_build.h"
+#include "zc_model.h"
+#include "zc_pack.h"
+
+#define DEFAULT_REPS 5
+#define MAX_REPS 15
+#define EXR_DIR "/usr/share/blender/datafiles/studiolights/world"
+#define ASSIMP_MODELS "/usr/share/assimp/models"
+#define PYGAME_EXAMPLES "/usr/share/doc/python-pygame-doc/examples"
+#define BLENDER_DATA "/usr/share/blender/datafiles"
+#define ZCPACK "bin/release/zcpack"
+
+static volatile uint64_t bench_sink;
+
+/* snprintf that refuses to cut a path short. */
+#define PATH_PRINTF(buf, ...)                                                                  \
+    do {                                                                                       \
+        int n_ = snprintf((buf), sizeof(buf), __VA_ARGS__);                                    \
+        if (n_ < 0 || (size_t)n_ >= sizeof(buf)) zc_bench_fatal("path too long: %s", (buf)); \
+    } while (0)
+
+/* ---------------------------------------------------------------------------------
+ * The trees
+ * ------------------------------------------------------------------------------- */
+
+typedef enum file_kind { KIND_IMAGE, KIND_MODEL, KIND_OTHER } file_kind;
+
+typedef struct tree_file {
+    char *path;                 /* in the temporary tree */
+    file_kind kind;
+    int hdr;                    /* KIND_IMAGE: Radiance HDR, decoded to float */
+    int removed;                /* left out after the checks */
+    uint64_t size;
+} tree_file;
+
+typedef struct tree {
+    char root[4096];
+    tree_file *files;
+    size_t count, capacity;
+} tree;
+
+typedef struct tree_facts {
+    size_t files, images, models, others;
+    uint64_t bytes;
+} tree_facts;
+
+static tree_facts facts_of(const tree *t) {
+    tree_facts f;
+    memset(&f, 0, sizeof f);
+    for (size_t i = 0; i < t->count; ++i) {
+        const tree_file *tf = &t->files[i];
+        if (tf->removed) continue;
+        f.files++;
+        f.bytes += tf->size;
+        if (tf->kind == KIND_IMAGE) f.images++;
+        else if (tf->kind == KIND_MODEL) f.models++;
+        else f.others++;
+    }
+    return f;
+}
+
+/* Decode `bytes` the way the traditional side will; 1 when stb_image can. */
+static int stb_decodes(const uint8_t *bytes, size_t size, int *hdr) {
+    int w, h, n;
+    if (size > 0x7fffffff || !stbi_info_from_memory(bytes, (int)size, &w, &h, &n)) return 0;
+    if (w <= 0 || h <= 0 || w > 16384 || h > 16384) return 0;
+    *hdr = stbi_is_hdr_from_memory(bytes, (int)size);
+    void *data = *hdr ? (void *)stbi_loadf_from_memory(bytes, (int)size, &w, &h, &n, 4)
+                      : (void *)stbi_load_from_memory(bytes, (int)size, &w, &h, &n, 4);
+    if (!data) return 0;
+    stbi_image_free(data);
+    return 1;
+}
+
+/* What the packer makes of a file with this name: a texture, a model or a blob. */
+static file_kind kind_of(const char *rel) {
+    const zc_importer *imp = zc_importer_for_path(rel);
+    if (imp && strcmp(imp->name, "texture") == 0) return KIND_IMAGE;
+    if (imp && strcmp(imp->name, "model") == 0) return KIND_MODEL;
+    return KIND_OTHER;
+}
+
+/* Copy src to tree/rel. images_only: leave out everything but images stb_image
+ * decodes (the texture tree); otherwise images it cannot decode are left out too. */
+static void add_file(tree *t, const char *src, const char *rel, int images_only) {
+    file_kind kind = kind_of(rel);
+    if (images_only && kind != KIND_IMAGE) return;
+    size_t size;
+    uint8_t *bytes = zc_bench_read_file(src, &size);
+    if (!bytes) zc_bench_fatal("%s: cannot read: %s", src, strerror(errno));
+    int hdr = 0;
+    if (kind == KIND_IMAGE && !stb_decodes(bytes, size, &hdr)) {
+        free(bytes);
+        return;
+    }
+    char dst[4096];
+    PATH_PRINTF(dst, "%s/%s", t->root, rel);
+    if (zc_bench_write_file(dst, bytes, size) != 0) zc_bench_fatal("%s: cannot write: %s", dst, strerror(errno));
+    free(bytes);
+    if (t->count == t->capacity) {
+        t->capacity = t->capacity ? 2 * t->capacity : 256;
+        t->files = realloc(t->files, t->capacity * sizeof *t->files);
+        if (!t->files) zc_bench_fatal("out of memory");
+    }
+    tree_file *f = &t->files[t->count++];
+    memset(f, 0, sizeof *f);
+    f->path = strdup(dst);
+    if (!f->path) zc_bench_fatal("out of memory");
+    f->kind = kind;
+    f->hdr = hdr;
+    f->size = size;
+}
+
+typedef struct walk_ctx {
+    tree *t;
+    int images_only;
+} walk_ctx;
+
+static void add_walked(const char *src, const char *rel, void *user_data) {
+    const walk_ctx *w = user_data;
+    add_file(w->t, src, rel, w->images_only);
+}
+
+/* The regular files of dir (not its subfolders) into tree/label/, those whose name
+ * ends with `suffix` when it is not NULL. */
+static void add_dir_flat(tree *t, const char *dir, const char *label, const char *suffix) {
+    DIR *d = opendir(dir);
+    if (!d) zc_bench_fatal("%s: cannot open: %s", dir, strerror(errno));
+    char names[512][256];
+    size_t count = 0;
+    for (struct dirent *de; (de = readdir(d)) != NULL && count < 512;) {
+        size_t n = strlen(de->d_name);
+        if (de->d_name[0] == '.' || n >= 256) continue;
+        if (suffix && (n < strlen(suffix) || strcmp(de->d_name + n - strlen(suffix), suffix) != 0)) continue;
+        memcpy(names[count++], de->d_name, n + 1);
+    }
+    closedir(d);
+    qsort(names, count, sizeof names[0], (int (*)(const void *, const void *))strcmp);
+    for (size_t i = 0; i < count; ++i) {
+        char src[4096], rel[4096];
+        struct stat st;
+        PATH_PRINTF(src, "%s/%s", dir, names[i]);
+        if (stat(src, &st) != 0 || !S_ISREG(st.st_mode)) continue;
+        PATH_PRINTF(rel, "%s/%s", label, names[i]);
+        add_file(t, src, rel, 0);
+    }
+}
+
+/* Radiance HDR files from Blender's OpenEXR maps, through pfstools (as bench_texture). */
+static void add_hdrs(tree *t) {
+    DIR *d = opendir(EXR_DIR);
+    if (!d) zc_bench_fatal("%s: cannot open: %s", EXR_DIR, strerror(errno));
+    char names[32][256];
+    size_t count = 0;
+    for (struct dirent *de; (de = readdir(d)) != NULL && count < 32;) {
+        size_t n = strlen(de->d_name);
+        if (n > 4 && n < 250 && strcmp(de->d_name + n - 4, ".exr") == 0) memcpy(names[count++], de->d_name, n + 1);
+    }
+    closedir(d);
+    qsort(names, count, sizeof names[0], (int (*)(const void *, const void *))strcmp);
+    char work[4300];
+    PATH_PRINTF(work, "%s.hdr-work", t->root);
+    if (zc_bench_mkdirs(work) != 0) zc_bench_fatal("%s: cannot create: %s", work, strerror(errno));
+    for (size_t i = 0; i < count; ++i) {
+        char out[4700], cmd[9800], rel[512];
+        names[i][strlen(names[i]) - 4] = 0;
+        PATH_PRINTF(out, "%s/%s.hdr", work, names[i]);
+        PATH_PRINTF(cmd, "pfsinexr '%s/%s.exr' 2>/dev/null | pfsoutrgbe '%s' 2>/dev/null", EXR_DIR, names[i], out);
+        if (system(cmd) != 0) zc_bench_fatal("pfsinexr | pfsoutrgbe failed on %s.exr", names[i]);
+        PATH_PRINTF(rel, "blender/%s.hdr", names[i]);
+        add_file(t, out, rel, 1);
+        unlink(out);
+    }
+    zc_bench_rm_rf(work);
+}
+
+/* Model folders of bench_scene (the demo scene aside). */
+static const struct model_dir {
+    const char *path;
+    const char *label;
+} model_dirs[] = {
+    {ASSIMP_MODELS "/glTF2/2CylinderEngine-glTF-Binary", "models/gltf-engine"},
+    {ASSIMP_MODELS "/glTF2/BoxTextured-glTF", "models/gltf-box"},
+    {ASSIMP_MODELS "/glTF2/BoxTextured-glTF-Binary", "models/glb-box"},
+    {ASSIMP_MODELS "/Collada", "models/collada"},
+    {ASSIMP_MODELS "/OBJ", "models/obj"},
+    {ASSIMP_MODELS "/FBX", "models/fbx"},
+    {ASSIMP_MODELS "/PLY", "models/ply"},
+    {ASSIMP_MODELS "/3DS", "models/3ds"},
+    {ASSIMP_MODELS "/MD2", "models/md2"},
+    {ASSIMP_MODELS "/STL", "models/stl"},
+    {ASSIMP_MODELS "/X", "models/x"},
+};
+
+/* Errors of the check build: the file each names ("<file>: <reason>"). */
+typedef struct failed_list {
+    const char *root;
+    char paths[256][1024];
+    size_t count;
+} failed_list;
+
+static void collect_failures(zc_log_level level, const char *message, void *user_data) {
+    failed_list *f = user_data;
+    size_t root = strlen(f->root);
+    if (level != ZC_LOG_ERROR || strncmp(message, f->root, root) != 0 || message[root] != '/') return;
+    const char *colon = strstr(message + root, ": ");
+    if (!colon || f->count == 256 || (size_t)(colon - message) >= sizeof f->paths[0]) return;
+    memcpy(f->paths[f->count], message, (size_t)(colon - message));
+    f->paths[f->count++][colon - message] = 0;
+}
+
+static void remove_file(tree *t, const char *path) {
+    for (size_t i = 0; i < t->count; ++i)
+        if (!t->files[i].removed && strcmp(t->files[i].path, path) == 0) {
+            t->files[i].removed = 1;
+            unlink(path);
+        }
+}
+
+/* Leave out what the build refuses and the models assimp cannot load here. Returns
+ * the number of files left out. */
+static size_t check_mixed(tree *t, const char *out) {
+    failed_list failed;
+    memset(&failed, 0, sizeof failed);
+    failed.root = t->root;
+    zc_build_stats stats;
+    zc_build(&(zc_build_desc){.input_dir = t->root, .output_path = out, .keep_going = 1, .no_sync = 1,
+                              .logger = {collect_failures, &failed}},
+             &stats);
+    size_t removed = 0;
+    for (size_t i = 0; i < failed.count; ++i, ++removed) remove_file(t, failed.paths[i]);
+    unsigned flags = zc_model_assimp_flags(NULL);
+    for (size_t i = 0; i < t->count; ++i) {
+        tree_file *f = &t->files[i];
+        if (f->removed || f->kind != KIND_MODEL) continue;
+        const struct aiScene *scene = aiImportFile(f->path, flags);
+        if (scene) {
+            aiReleaseImport(scene);
+        } else {
+            remove_file(t, f->path);
+            removed++;
+        }
+    }
+    return removed;
+}
+
+/* ---------------------------------------------------------------------------------
+ * Measurements
+ * ------------------------------------------------------------------------------- */
+
+/* CPU seconds of this process and of its waited-for children (the model workers). */
+static double cpu_seconds(void) {
+    struct rusage self, children;
+    getrusage(RUSAGE_SELF, &self);
+    getrusage(RUSAGE_CHILDREN, &children);
+    return (double)(self.ru_utime.tv_sec + self.ru_stime.tv_sec + children.ru_utime.tv_sec +
+                    children.ru_stime.tv_sec) +
+           (double)(self.ru_utime.tv_usec + self.ru_stime.tv_usec + children.ru_utime.tv_usec +
+                    children.ru_stime.tv_usec) / 1e6;
+}
+
+typedef struct timing {
+    double wall, cpu;
+} timing;
+
+/* The build's errors on stderr; its warnings (the test models' missing textures) are
+ * the same in every run and left out. */
+static void log_errors(zc_log_level level, const char *message, void *user_data) {
+    if (level == ZC_LOG_ERROR) zc_bench_log_to_stderr(level, message, user_data);
+}
+
+static timing build_once(const char *root, const char *out, uint32_t threads, zc_build_stats *stats) {
+    double cpu = cpu_seconds();
+    uint64_t start = zc_bench_now_ns();
+    zc_result r = zc_build(&(zc_build_desc){.input_dir = root, .output_path = out, .threads = threads, .no_sync = 1,
+                                            .logger = {log_errors, NULL}},
+                           stats);
+    timing t = {(double)(zc_bench_now_ns() - start) / 1e9, cpu_seconds() - cpu};
+    if (r != ZC_OK) zc_bench_fatal("zc_build of %s failed: %s", root, zc_result_str(r));
+    return t;
+}
+
+static uint64_t touch(const void *data, size_t size) {
+    const uint8_t *p = data;
+    uint64_t acc = 0;
+    for (size_t i = 0; i < size; i += 64) acc += p[i];
+    return acc;
+}
+
+/* Every file of the tree loaded the traditional way, on this thread. */
+static timing traditional_once(const tree *t) {
+    double cpu = cpu_seconds();
+    uint64_t start = zc_bench_now_ns();
+    unsigned flags = zc_model_assimp_flags(NULL);
+    uint64_t acc = 0;
+    for (size_t i = 0; i < t->count; ++i) {
+        const tree_file *f = &t->files[i];
+        if (f->removed) continue;
+        if (f->kind == KIND_MODEL) {
+            const struct aiScene *scene = aiImportFile(f->path, flags);
+            if (!scene) zc_bench_fatal("%s: assimp cannot import it now: %s", f->path, aiGetErrorString());
+            for (unsigned m = 0; m < scene->mNumMeshes; ++m) acc += scene->mMeshes[m]->mNumVertices;
+            for (unsigned k = 0; k < scene->mNumTextures; ++k) {
+                const struct aiTexture *tex = scene->mTextures[k];
+                if (tex->mHeight != 0 || tex->mWidth > 0x7fffffff) continue; /* raw texels: nothing to decode */
+                int w, h, n;
+                stbi_uc *texels = stbi_load_from_memory((const stbi_uc *)tex->pcData, (int)tex->mWidth, &w, &h, &n, 4);
+                if (texels) acc += touch(texels, (size_t)w * (size_t)h * 4);
+                stbi_image_free(texels);
+            }
+            aiReleaseImport(scene);
+            continue;
+        }
+        size_t size;
+        uint8_t *bytes = zc_bench_read_file(f->path, &size);
+        if (!bytes) zc_bench_fatal("%s: cannot read: %s", f->path, strerror(errno));
+        if (f->kind == KIND_IMAGE) {
+            int w, h, n;
+            void *data = f->hdr ? (void *)stbi_loadf_from_memory(bytes, (int)size, &w, &h, &n, 4)
+                                : (void *)stbi_load_from_memory(bytes, (int)size, &w, &h, &n, 4);
+            if (!data) zc_bench_fatal("%s: stb_image cannot decode it now", f->path);
+            acc += touch(data, (size_t)w * (size_t)h * 4);
+            stbi_image_free(data);
+        } else {
+            acc += touch(bytes, size);
+        }
+        free(bytes);
+    }
+    bench_sink += acc;
+    return (timing){(double)(zc_bench_now_ns() - start) / 1e9, cpu_seconds() - cpu};
+}
+
+/* A measured variant: its runs, one per repetition. */
+typedef struct variant {
+    double wall[MAX_REPS], cpu[MAX_REPS];
+    int n;
+} variant;
+
+static void record(variant *v, timing t) {
+    v->wall[v->n] = t.wall;
+    v->cpu[v->n] = t.cpu;
+    v->n++;
+}
+
+static zc_bench_spread wall_spread(const variant *v) {
+    double w[MAX_REPS];
+    memcpy(w, v->wall, sizeof w);
+    return zc_bench_spread_of(w, (size_t)v->n);
+}
+
+static double median_wall(const variant *v) {
+    return wall_spread(v).median;
+}
+
+/* Median of the per-run CPU / wall. */
+static double median_busy(const variant *v) {
+    double b[MAX_REPS];
+    for (int i = 0; i < v->n; ++i) b[i] = v->cpu[i] / v->wall[i];
+    return zc_bench_quantile(b, (size_t)v->n, 0.5);
+}
+
+/* p10..p90 of a / b over the repetitions (each ratio within one repetition). */
+static zc_bench_spread ratio_spread(const variant *a, const variant *b) {
+    double r[MAX_REPS];
+    for (int i = 0; i < a->n; ++i) r[i] = a->wall[i] / b->wall[i];
+    return zc_bench_spread_of(r, (size_t)a->n);
+}
+
+static void load_average(char *buf, size_t size) {
+    FILE *f = fopen("/proc/loadavg", "r");
+    double one = 0;
+    if (!f || fscanf(f, "%lf", &one) != 1) snprintf(buf, size, "unknown");
+    else snprintf(buf, size, "%.2f", one);
+    if (f) fclose(f);
+}
+
+/* ---------------------------------------------------------------------------------
+ * CPU profile through perf
+ * ------------------------------------------------------------------------------- */
+
+enum {
+    CAT_STB_DECODE,
+    CAT_BLOCK_ENCODE,
+    CAT_ASSIMP,
+    CAT_MESHOPT,
+    CAT_ZSTD,
+    CAT_XXH3,
+    CAT_OTHER_CODEC,
+    CAT_LIBRARY_COUNT,
+    CAT_OUTSIDE = CAT_LIBRARY_COUNT,
+    CAT_COUNT
+};
+
+static const char *const cat_names[CAT_COUNT] = {
+    "stb_image decode",
+    "BC/ASTC encoders (stb_dxt, bc7, bc6h, astcenc)",
+    "assimp import",
+    "meshoptimizer",
+    "zstd",
+    "XXH3 hashing",
+    "libwebp / OpenEXR decode",
+    "outside the libraries' calls",
+};
+
+static int starts(const char *s, const char *prefix) {
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* The library category of one frame, or -1. */
+static int frame_category(const char *sym, const char *dso) {
+    if (strstr(dso, "libassimp")) return CAT_ASSIMP;
+    if (strstr(dso, "libmeshoptimizer") || starts(sym, "meshopt_")) return CAT_MESHOPT;
+    if (strstr(dso, "libzstd") || starts(sym, "ZSTD_") || starts(sym, "HUF_") || starts(sym, "FSE_")) return CAT_ZSTD;
+    if (strstr(dso, "libxxhash") || strcasestr(sym, "xxh3") || starts(sym, "XXH")) return CAT_XXH3;
+    if (strstr(dso, "libastcenc") || starts(sym, "astcenc_")) return CAT_BLOCK_ENCODE;
+    if (strstr(dso, "libwebp") || strstr(dso, "libOpenEXR") || strstr(dso, "libImath") || strstr(dso, "libIex") ||
+        strstr(dso, "libIlmThread") || starts(sym, "WebP"))
+        return CAT_OTHER_CODEC;
+    if (starts(sym, "stbi_write") || starts(sym, "stbiw") || starts(sym, "stbir")) return -1;
+    if (starts(sym, "stbi_") || starts(sym, "stbi__")) return CAT_STB_DECODE;
+    if (starts(sym, "stb_compress_") || starts(sym, "stb__") || starts(sym, "zc_bc7_encode") ||
+        starts(sym, "zc__bc7") || starts(sym, "zc_bc6h_encode") || starts(sym, "zc__bc6h"))
+        return CAT_BLOCK_ENCODE;
+    return -1;
+}
+
+typedef struct outside_sym {
+    char name[96];
+    double weight;
+} outside_sym;
+
+typedef struct profile {
+    int ran;                    /* 1: the figures below are measured */
+    char why_not[256];          /* else: why not */
+    double weight[CAT_COUNT];   /* sample periods (ns of CPU time) */
+    double total;
+    uint64_t samples;
+    outside_sym top[512];       /* leaf symbols of the samples outside, by weight */
+    size_t top_count;
+    double wall;                /* of the profiled build */
+} profile;
+
+static void charge_outside(profile *p, const char *leaf, double weight) {
+    for (size_t i = 0; i < p->top_count; ++i)
+        if (strcmp(p->top[i].name, leaf) == 0) {
+            p->top[i].weight += weight;
+            return;
+        }
+    if (p->top_count == sizeof p->top / sizeof p->top[0]) return;
+    snprintf(p->top[p->top_count].name, sizeof p->top[0].name, "%.95s", leaf);
+    p->top[p->top_count++].weight = weight;
+}
+
+static int by_weight(const void *a, const void *b) {
+    double x = ((const outside_sym *)a)->weight, y = ((const outside_sym *)b)->weight;
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* 1 when `program` runs and exits with 0, its output thrown away. */
+static int runs_ok(const char *command) {
+    char cmd[4300];
+    snprintf(cmd, sizeof cmd, "%s >/dev/null 2>&1", command);
+    return system(cmd) == 0;
+}
+
+/* Parse one frame line of perf script: "\t<addr> <sym> (<dso>)". */
+static void parse_frame(char *line, char *sym, size_t sym_size, char *dso, size_t dso_size) {
+    char *s = line;
+    while (*s == ' ' || *s == '\t') s++;
+    while (*s && *s != ' ') s++; /* the address */
+    while (*s == ' ') s++;
+    char *open = strrchr(s, '(');
+    char *close = open ? strrchr(open, ')') : NULL;
+    if (open && close) {
+        snprintf(dso, dso_size, "%.*s", (int)(close - open - 1) < 500 ? (int)(close - open - 1) : 500, open + 1);
+        while (open > s && open[-1] == ' ') open--;
+        *open = 0;
+    } else {
+        dso[0] = 0;
+    }
+    char *plus = strstr(s, "+0x");
+    if (plus) *plus = 0;
+    snprintf(sym, sym_size, "%.500s", s);
+}
+
+static void profile_build(const char *work, const char *mixed, uint32_t threads, profile *p) {
+    memset(p, 0, sizeof *p);
+    if (!runs_ok("perf --version")) {
+        snprintf(p->why_not, sizeof p->why_not, "perf is not installed");
+        return;
+    }
+    if (access(ZCPACK, X_OK) != 0) {
+        snprintf(p->why_not, sizeof p->why_not, "%s is missing (make release builds it)", ZCPACK);
+        return;
+    }
+    if (!runs_ok("nm " ZCPACK " | grep -q ' zc_build$'")) {
+        snprintf(p->why_not, sizeof p->why_not,
+                 "%s has no symbol table, so the encoders compiled into it cannot be told from the rest", ZCPACK);
+        return;
+    }
+    char data[4300], cmd[13000], out[4300];
+    PATH_PRINTF(data, "%s/perf.data", work);
+    PATH_PRINTF(out, "%s/perf.zcpack", work);
+    PATH_PRINTF(cmd,
+                "perf record -q -e cpu-clock -F 499 --call-graph dwarf,16384 -o '%s' -- %s build '%s' -o '%s' -j %u -q",
+                data, ZCPACK, mixed, out, threads);
+    uint64_t start = zc_bench_now_ns();
+    if (!runs_ok(cmd)) {
+        snprintf(p->why_not, sizeof p->why_not,
+                 "perf record failed (not permitted here? kernel.perf_event_paranoid is read from "
+                 "/proc/sys/kernel/perf_event_paranoid)");
+        return;
+    }
+    p->wall = (double)(zc_bench_now_ns() - start) / 1e9;
+    PATH_PRINTF(cmd, "perf script -i '%s' -F period,ip,sym,dso --no-inline 2>/dev/null", data);
+    FILE *f = popen(cmd, "r");
+    if (!f) {
+        snprintf(p->why_not, sizeof p->why_not, "perf script failed");
+        return;
+    }
+    char line[4096], leaf[96] = "", leaf_dso[96] = "";
+    double period = 0;
+    int in_sample = 0, category = -1, frames = 0;
+    for (;;) {
+        char *got = fgets(line, sizeof line, f);
+        int blank = got && (line[0] == '\n' || line[0] == 0);
+        if (!got || blank) {
+            if (in_sample) {
+                int c = category >= 0 ? category : CAT_OUTSIDE;
+                p->weight[c] += period;
+                p->total += period;
+                p->samples++;
+                if (c == CAT_OUTSIDE) {
+                    char name[192];
+                    snprintf(name, sizeof name, "%.30s (%.14s)", leaf[0] ? leaf : "?", leaf_dso);
+                    charge_outside(p, name, period);
+                }
+            }
+            in_sample = 0;
+            if (!got) break;
+            continue;
+        }
+        line[strcspn(line, "\n")] = 0;
+        if (line[0] != '\t') { /* a sample's first line: its period (frames start with a tab) */
+            in_sample = 1;
+            category = -1;
+            frames = 0;
+            leaf[0] = leaf_dso[0] = 0;
+            period = strtod(line, NULL);
+            if (period <= 0) period = 1;
+            continue;
+        }
+        char sym[512], dso[512];
+        parse_frame(line, sym, sizeof sym, dso, sizeof dso);
+        if (frames++ == 0) {
+            const char *base = strrchr(dso, '/');
+            snprintf(leaf, sizeof leaf, "%.95s", sym);
+            snprintf(leaf_dso, sizeof leaf_dso, "%.95s", base ? base + 1 : dso);
+        }
+        if (category < 0) category = frame_category(sym, dso); /* innermost library frame */
+    }
+    pclose(f);
+    unlink(data);
+    if (p->samples == 0) {
+        snprintf(p->why_not, sizeof p->why_not, "perf recorded no samples");
+        return;
+    }
+    qsort(p->top, p->top_count, sizeof p->top[0], by_weight);
+    p->ran = 1;
+}
+
+/* ---------------------------------------------------------------------------------
+ * Report
+ * ------------------------------------------------------------------------------- */
+
+static void format_spread(const zc_bench_spread *s, char *buf, size_t size) {
+    zc_bench_spread ns = {s->p10 * 1e9, s->median * 1e9, s->p90 * 1e9};
+    zc_bench_format_spread(&ns, buf, size);
+}
+
+static void add_build_row(zc_bench_table *t, const char *tree_name, uint32_t threads, const variant *v,
+                          const variant *one) {
+    int row = zc_bench_table_add_row(t);
+    zc_bench_spread s = wall_spread(v);
+    char time[64];
+    format_spread(&s, time, sizeof time);
+    zc_bench_table_set(t, row, 0, "%s", tree_name);
+    zc_bench_table_set(t, row, 1, "%u", threads);
+    zc_bench_table_set(t, row, 2, "%s", time);
+    zc_bench_table_set(t, row, 3, "%.2f", median_busy(v));
+    if (v == one) {
+        zc_bench_table_set(t, row, 4, "1 (comparator)");
+    } else {
+        zc_bench_spread r = ratio_spread(one, v);
+        zc_bench_table_set(t, row, 4, "%.2fx [%.2f..%.2f]", median_wall(one) / median_wall(v), r.p10, r.p90);
+    }
+}
+
+static void plot(const variant *tj1, const variant *tj2, const variant *mj1, const variant *mj2,
+                 const variant *trad, int reps, zc_bench_md *md) {
+    static zc_plot_bars chart;
+    memset(&chart, 0, sizeof chart);
+    char subtitle[160];
+    snprintf(subtitle, sizeof subtitle, "median of %d interleaved runs, warm page cache; shorter is better", reps);
+    chart.title = "zc_build with 1 and 2 threads, and the traditional load";
+    chart.subtitle = subtitle;
+    chart.value_label = "seconds";
+    chart.series_count = 2;
+    chart.series[0] = "1 thread";
+    chart.series[1] = "2 threads";
+    chart.group_count = 3;
+    chart.groups[0] = "texture tree: zc_build";
+    chart.groups[1] = "mixed tree: zc_build";
+    chart.groups[2] = "mixed tree: traditional load";
+    const variant *cells[3][2] = {{tj1, tj2}, {mj1, mj2}, {trad, NULL}};
+    for (int g = 0; g < 3; ++g)
+        for (int s = 0; s < 2; ++s) {
+            if (!cells[g][s]) {
+                chart.values[g][s] = 0.0 / 0.0; /* not drawn */
+                continue;
+            }
+            double secs = median_wall(cells[g][s]);
+            chart.values[g][s] = secs;
+            char t[32];
+            zc_bench_format_ns(secs * 1e9, t, sizeof t);
+            if (s == 1) snprintf(chart.notes[g][s], sizeof chart.notes[g][s], "%s (%.2fx as fast)", t,
+                                 median_wall(cells[g][0]) / secs);
+            else snprintf(chart.notes[g][s], sizeof chart.notes[g][s], "%s", t);
+        }
+    zc_plot_bars_md(&chart, "build_scaling", md);
+}
+
+static void usage(FILE *out) {
+    fprintf(out, "usage: bench_build [--dir DIR] [--reps N] [--no-perf]\n"
+                 "  zc_build with 1 and 2 threads on the texture tree and a mixed game tree, the mixed\n"
+                 "  tree's build beside its traditional load (stb_image + assimp + reading), and the\n"
+                 "  share of the build's CPU time outside the libraries' encode/decode calls (perf).\n"
+                 "  --dir DIR   where the Markdown fragment goes (default: build/bench)\n"
+                 "  --reps N    repetitions, 3 to %d (default: %d)\n"
+                 "  --no-perf   leave the CPU profile out\n",
+            MAX_REPS, DEFAULT_REPS);
+}
+
+int main(int argc, char **argv) {
+    const char *dir = "build/bench";
+    int reps = DEFAULT_REPS, use_perf = 1;
+    for (int i = 1; i < argc; ++i) {
+        if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc) {
+            dir = argv[++i];
+        } else if (strcmp(argv[i], "--reps") == 0 && i + 1 < argc) {
+            reps = atoi(argv[++i]);
+            if (reps < 3 || reps > MAX_REPS) {
+                usage(stderr);
+                return 2;
+            }
+        } else if (strcmp(argv[i], "--no-perf") == 0) {
+            use_perf = 0;
+        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            usage(stdout);
+            return 0;
+        } else {
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (zc_bench_mkdirs(dir) != 0) zc_bench_fatal("%s: cannot create: %s", dir, strerror(errno));
+    zc_bench_machine machine;
+    zc_bench_machine_get(&machine);
+    uint32_t cores = machine.cores > 0 ? (uint32_t)machine.cores : 1;
+    char pool[16];
+    snprintf(pool, sizeof pool, "%u", cores < 4 ? 4 : cores);
+    setenv("UV_THREADPOOL_SIZE", pool, 0);
+    printf("bench_build: build scaling, traditional load and CPU profile, zcpack %s\n", zc_version_string());
+    printf("  CPU: %s, %ld logical cores\n  Kernel: %s\n  Compiler: %s\n\n", machine.cpu, machine.cores,
+           machine.kernel, machine.compiler);
+
+    static const char *const extra[] = {EXR_DIR, PYGAME_EXAMPLES "/chimp.py", BLENDER_DATA "/fonts",
+                                        BLENDER_DATA "/colormanagement/config.ocio", ASSIMP_MODELS "/OBJ/spider.obj",
+                                        NULL};
+    zc_bench_require_test_data(extra);
+    char work[] = "/tmp/zc-bench-build-XXXXXX";
+    if (!mkdtemp(work)) zc_bench_fatal("mkdtemp: %s", strerror(errno));
+
+    static tree textures, mixed;
+    PATH_PRINTF(textures.root, "%s/textures", work);
+    PATH_PRINTF(mixed.root, "%s/mixed", work);
+    printf("copying the trees into %s ...\n", work);
+    fflush(stdout);
+    for (size_t i = 0; i < zc_bench_image_dir_count; ++i)
+        zc_bench_walk(zc_bench_image_dirs[i].path, zc_bench_image_dirs[i].label, add_walked,
+                      &(walk_ctx){&textures, 1});
+    add_hdrs(&textures);
+    for (size_t i = 0; i < sizeof model_dirs / sizeof model_dirs[0]; ++i)
+        add_dir_flat(&mixed, model_dirs[i].path, model_dirs[i].label, NULL);
+    add_dir_flat(&mixed, PYGAME_EXAMPLES "/data", "pygame/data", NULL);
+    add_dir_flat(&mixed, PYGAME_EXAMPLES, "pygame/scripts", ".py");
+    add_dir_flat(&mixed, BLENDER_DATA "/fonts", "fonts", NULL);
+    zc_bench_walk(BLENDER_DATA "/colormanagement", "colormanagement", add_walked, &(walk_ctx){&mixed, 0});
+    char out[4300];
+    PATH_PRINTF(out, "%s/out.zcpack", work);
+    size_t left_out = check_mixed(&mixed, out);
+    tree_facts tf = facts_of(&textures), mf = facts_of(&mixed);
+    char tbytes[32], mbytes[32];
+    zc_bench_format_bytes(tf.bytes, tbytes, sizeof tbytes);
+    zc_bench_format_bytes(mf.bytes, mbytes, sizeof mbytes);
+    printf("  texture tree: %zu images, %s\n  mixed tree: %zu files, %s: %zu images, %zu models, %zu other files "
+           "(%zu files left out)\n",
+           tf.files, tbytes, mf.files, mbytes, mf.images, mf.models, mf.others, left_out);
+
+    char load_start[32], load_end[32];
+    load_average(load_start, sizeof load_start);
+    zc_build_stats tstats, mstats;
+    build_once(textures.root, out, 1, &tstats); /* warm-up */
+    build_once(mixed.root, out, 1, &mstats);
+    traditional_once(&mixed);
+    static variant tj1, tj2, mj1, mj2, mjn, trad;
+    int extra_all = cores != 2;
+    printf("measuring, %d repetitions of every variant ...\n", reps);
+    fflush(stdout);
+    for (int rep = 0; rep < reps; ++rep) {
+        uint32_t order[2] = {rep % 2 ? 2u : 1u, rep % 2 ? 1u : 2u};
+        for (int k = 0; k < 2; ++k) record(order[k] == 1 ? &tj1 : &tj2, build_once(textures.root, out, order[k], &tstats));
+        for (int k = 0; k < 2; ++k) record(order[k] == 1 ? &mj1 : &mj2, build_once(mixed.root, out, order[k], &mstats));
+        if (extra_all) record(&mjn, build_once(mixed.root, out, cores, &mstats));
+        record(&trad, traditional_once(&mixed));
+        printf("  %d/%d: textures %.2f / %.2f s, mixed %.2f / %.2f s (1 / 2 threads), traditional %.2f s\n", rep + 1,
+               reps, tj1.wall[rep], tj2.wall[rep], mj1.wall[rep], mj2.wall[rep], trad.wall[rep]);
+        fflush(stdout);
+    }
+    const variant *all = extra_all ? &mjn : &mj2;
+    load_average(load_end, sizeof load_end);
+
+    profile prof;
+    memset(&prof, 0, sizeof prof);
+    if (use_perf) {
+        printf("profiling %s build of the mixed tree under perf ...\n", ZCPACK);
+        fflush(stdout);
+        profile_build(work, mixed.root, cores, &prof);
+    } else {
+        snprintf(prof.why_not, sizeof prof.why_not, "the run was started with --no-perf");
+    }
+    zc_bench_rm_rf(work);
+
+    /* Tables */
+    static const char *const heads[] = {"tree", "threads", "time: median [p10..p90]", "CPU / wall",
+                                        "speed-up over 1 thread [p10..p90]"};
+    zc_bench_table scaling;
+    zc_bench_table_init(&scaling, 5, heads);
+    zc_bench_table_left(&scaling, 0);
+    add_build_row(&scaling, "texture tree", 1, &tj1, &tj1);
+    add_build_row(&scaling, "texture tree", 2, &tj2, &tj1);
+    add_build_row(&scaling, "mixed tree", 1, &mj1, &mj1);
+    add_build_row(&scaling, "mixed tree", 2, &mj2, &mj1);
+    if (extra_all) add_build_row(&scaling, "mixed tree", cores, &mjn, &mj1);
+
+    static const char *const theads[] = {"mixed tree", "threads", "time: median [p10..p90]", "CPU / wall",
+                                         "time / traditional load [p10..p90]"};
+    zc_bench_table vs;
+    zc_bench_table_init(&vs, 5, theads);
+    zc_bench_table_left(&vs, 0);
+    {
+        int row = zc_bench_table_add_row(&vs);
+        zc_bench_spread s = wall_spread(&trad);
+        char time[64];
+        format_spread(&s, time, sizeof time);
+        zc_bench_table_set(&vs, row, 0, "traditional load (stb_image, assimp, read)");
+        zc_bench_table_set(&vs, row, 1, "1");
+        zc_bench_table_set(&vs, row, 2, "%s", time);
+        zc_bench_table_set(&vs, row, 3, "%.2f", median_busy(&trad));
+        zc_bench_table_set(&vs, row, 4, "1 (comparator)");
+        row = zc_bench_table_add_row(&vs);
+        s = wall_spread(all);
+        format_spread(&s, time, sizeof time);
+        zc_bench_spread r = ratio_spread(all, &trad);
+        zc_bench_table_set(&vs, row, 0, "zc_build, all cores");
+        zc_bench_table_set(&vs, row, 1, "%u", cores);
+        zc_bench_table_set(&vs, row, 2, "%s", time);
+        zc_bench_table_set(&vs, row, 3, "%.2f", median_busy(all));
+        zc_bench_table_set(&vs, row, 4, "%.2fx [%.2f..%.2f]", median_wall(all) / median_wall(&trad), r.p10, r.p90);
+    }
+
+    static const char *const pheads[] = {"where the build's CPU time went", "share"};
+    zc_bench_table cpu;
+    zc_bench_table_init(&cpu, 2, pheads);
+    zc_bench_table_left(&cpu, 0);
+    static const char *const oheads[] = {"outside: leaf function (library)", "share of all CPU"};
+    zc_bench_table top;
+    zc_bench_table_init(&top, 2, oheads);
+    zc_bench_table_left(&top, 0);
+    double outside = 0;
+    if (prof.ran) {
+        outside = 100.0 * prof.weight[CAT_OUTSIDE] / prof.total;
+        for (int c = 0; c < CAT_COUNT; ++c) {
+            int row = zc_bench_table_add_row(&cpu);
+            zc_bench_table_set(&cpu, row, 0, "%s", cat_names[c]);
+            zc_bench_table_set(&cpu, row, 1, "%.1f %%", 100.0 * prof.weight[c] / prof.total);
+        }
+        for (size_t i = 0; i < prof.top_count && i < 10; ++i) {
+            int row = zc_bench_table_add_row(&top);
+            zc_bench_table_set(&top, row, 0, "%s", prof.top[i].name);
+            zc_bench_table_set(&top, row, 1, "%.1f %%", 100.0 * prof.top[i].weight / prof.total);
+        }
+    }
+
+    printf("\nTexture tree: %zu images, %s. Mixed tree: %zu files, %s (%zu images, %zu models, %zu other files).\n",
+           tf.files, tbytes, mf.files, mbytes, mf.images, mf.models, mf.others);
+    zc_bench_table_print(&scaling, stdout, "  ");
+    printf("\n");
+    zc_bench_table_print(&vs, stdout, "  ");
+    if (prof.ran) {
+        printf("\nCPU profile of `zcpack build -j %u` of the mixed tree (%llu samples, %.2f s of CPU):\n", cores,
+               (unsigned long long)prof.samples, prof.total / 1e9);
+        zc_bench_table_print(&cpu, stdout, "  ");
+        printf("\n");
+        zc_bench_table_print(&top, stdout, "  ");
+    } else {
+        printf("\nCPU profile: not measured: %s\n", prof.why_not);
+    }
+    printf("\nload average (1 min): %s before the timed runs, %s after\n", load_start, load_end);
+
+    /* Markdown */
+    char tj1s[32], mj1s[32], trads[32], alls[32];
+    zc_bench_format_ns(median_wall(&tj1) * 1e9, tj1s, sizeof tj1s);
+    zc_bench_format_ns(median_wall(&mj1) * 1e9, mj1s, sizeof mj1s);
+    zc_bench_format_ns(median_wall(&trad) * 1e9, trads, sizeof trads);
+    zc_bench_format_ns(median_wall(all) * 1e9, alls, sizeof alls);
+    zc_bench_md md;
+    zc_bench_md_init(&md);
+    zc_bench_md_printf(&md, "## Build scaling and where the build's time goes (bench_build)\n\n");
+    zc_bench_md_machine(&md, &machine);
+    zc_bench_md_printf(&md, "Produced by `make bench` (program `bench_build`, run from the repository root; it "
+                            "installs the test data with `tools/bootstrap.sh --test-data` when it is missing). The "
+                            "machine was not quiet: the 1-minute load average was %s before the timed runs and "
+                            "%s after them (other jobs share its %u cores), so a second thread can only be as "
+                            "useful as the idle core it finds; CPU / wall shows the cores a build kept busy.\n\n",
+                       load_start, load_end, cores);
+    zc_bench_md_printf(&md, "Input, copied into a temporary tree: the **texture tree** of bench_texture (%zu images, "
+                            "%s: every image of the test-data packages that stb_image decodes, and Blender's "
+                            "OpenEXR maps as Radiance HDR) and a **mixed game tree** of %zu files, %s: %zu images, "
+                            "%zu models (assimp-testmodels' glTF 2.0, GLB, COLLADA, OBJ, FBX, PLY, 3DS, MD2, STL "
+                            "and X folders with the textures beside them) and %zu other files (pygame's sounds, "
+                            "font, video and example scripts, Blender's UI fonts in WOFF2 up to 11 MiB and its "
+                            "colour-management configuration and LUTs up to 9 MiB). %zu files the build refuses "
+                            "or assimp cannot load (the package holds broken models on purpose) and images "
+                            "stb_image cannot decode are left out of both sides.\n\n",
+                       tf.files, tbytes, mf.files, mbytes, mf.images, mf.models, mf.others, left_out);
+    zc_bench_md_printf(&md, "### Threads\n\n`zc_build` (public API, default policy, pack verified, no fsync) with "
+                            "`zc_build_desc.threads` = 1 and 2; %d repetitions, each running every variant once "
+                            "(the order of 1 and 2 threads alternates) and the traditional load, warm page "
+                            "cache. Speed-up = median time with 1 thread / median time with this many; in "
+                            "brackets the p10..p90 of the same ratio within each repetition. CPU / wall counts "
+                            "the model worker processes too.\n\n",
+                       reps);
+    zc_bench_md_table(&md, &scaling);
+    plot(&tj1, &tj2, &mj1, &mj2, &trad, reps, &md);
+    zc_bench_md_printf(&md, "### Against the traditional load\n\nThe traditional load of the mixed tree, on one "
+                            "thread, as a game without a pack would do it: stb_image decodes every image (float "
+                            "for HDR), `aiImportFile` imports every model with the packer's post-processing "
+                            "flags (`zc_model_assimp_flags`: triangulation, vertex joining, normals where "
+                            "missing) and stb_image decodes its embedded compressed textures, every other file "
+                            "is read whole. It yields RGBA8 level 0 and assimp's meshes; the build also makes "
+                            "mip chains, block-compresses, optimises meshes, compresses blobs, writes the pack "
+                            "and verifies it.\n\n");
+    zc_bench_md_table(&md, &vs);
+    zc_bench_md_printf(&md, "### CPU time outside the libraries' own calls\n\n");
+    if (prof.ran) {
+        zc_bench_md_printf(&md, "`perf record -e cpu-clock -F 499 --call-graph dwarf` of `zcpack build -j %u` of "
+                                "the mixed tree (fsync on, as the CLI does; model workers included), %llu samples, "
+                                "%.2f s of CPU in %.2f s. Each sample is charged to the innermost frame of its "
+                                "stack that lies in one of the libraries' encode/decode calls (by shared library, "
+                                "or by symbol name for the code compiled into zcpack: `stbi_*`, `stb_compress_*`, "
+                                "`zc_bc7_*`, `zc_bc6h_*`, XXH3); a sample with no such frame counts as outside "
+                                "them: zcpack's own code (mip filtering with stb_image_resize, layout, writing, "
+                                "verification), libc, the kernel (page faults, I/O, fork) and libuv.\n\n",
+                           cores, (unsigned long long)prof.samples, prof.total / 1e9, prof.wall);
+        zc_bench_md_table(&md, &cpu);
+        zc_bench_md_printf(&md, "The largest leaf functions of the samples outside the libraries:\n\n");
+        zc_bench_md_table(&md, &top);
+    } else {
+        zc_bench_md_printf(&md, "**Not measured in this run: %s.** The profile needs `perf` (Debian's "
+                                "linux-perf), permission to use it (root, or kernel.perf_event_paranoid <= 1) and "
+                                "`bin/release/zcpack` with its symbol table.\n\n",
+                           prof.why_not);
+    }
+
+    zc_bench_md glance;
+    zc_bench_md_init(&glance);
+    zc_bench_glance_row(&glance, "bench_build", "zc_build of the texture tree, 2 threads", "1 thread, same tree",
+                        "%.2fx as fast", median_wall(&tj1) / median_wall(&tj2));
+    zc_bench_glance_row(&glance, "bench_build", "zc_build of a mixed game tree, 2 threads", "1 thread, same tree",
+                        "%.2fx as fast", median_wall(&mj1) / median_wall(&mj2));
+    zc_bench_glance_row(&glance, "bench_build", "zc_build of the mixed tree, all cores",
+                        "its traditional load on one thread (stb_image, assimp, reading)", "%.2fx the time",
+                        median_wall(all) / median_wall(&trad));
+    if (prof.ran)
+        zc_bench_glance_row(&glance, "bench_build", "build CPU time outside the libraries' encode/decode calls (perf)",
+                            "the build's whole CPU time", "%.0f %%", outside);
+    else
+        zc_bench_glance_row(&glance, "bench_build", "build CPU time outside the libraries' encode/decode calls",
+                            "the build's whole CPU time", "not measured (no perf)");
+    if (zc_bench_glance_save(&glance, dir, "bench_build") != 0) return 1;
+    char md_path[4096];
+    PATH_PRINTF(md_path, "%s/bench_build.md", dir);
+    int saved = zc_bench_md_save(&md, md_path);
+    zc_bench_md_free(&md);
+    if (saved != 0) return 1;
+    printf("\nwrote %s\n", md_path);
+    for (size_t i = 0; i < textures.count; ++i) free(textures.files[i].path);
+    for (size_t i = 0; i < mixed.count; ++i) free(mixed.files[i].path);
+    free(textures.files);
+    free(mixed.files);
+    return 0;
+}
