@@ -238,9 +238,10 @@ Test(imlink, left_out_files_identical_to_build) {
     free(root);
 }
 
-/* A cube map from six face files ("cubemap_faces"): the +X file's object holds the
- * cube and lists the other five as what it read; theirs hold no entries. */
-Test(imlink, cube_faces_identical_to_build) {
+/* A cube map from six face files ("cubemap_faces") and an array from a folder
+ * ("array_folder"): the first file's object holds the texture and lists the others
+ * as what it read; theirs hold no entries. */
+Test(imlink, texture_groups_identical_to_build) {
     char *root = zct_tmp_path("tree");
     copy_tree(zct_source_path("samples/assets"), root);
     static const char *const faces[6][2] = {
@@ -253,7 +254,11 @@ Test(imlink, cube_faces_identical_to_build) {
         snprintf(source, sizeof source, "samples/assets/%s", faces[f][0]);
         zct_copy_file(zct_source_path(source), root, faces[f][1]);
     }
-    zct_put_text(root, "zcpack.json", "{ \"rules\": [ { \"match\": \"sky/*\", \"cubemap_faces\": true } ] }");
+    zct_copy_file(zct_source_path("samples/assets/textures/bricks.png"), root, "layers/b.png");
+    zct_copy_file(zct_source_path("samples/assets/textures/leaves.png"), root, "layers/a.png");
+    zct_put_text(root, "zcpack.json",
+                 "{ \"rules\": [ { \"match\": \"sky/*\", \"cubemap_faces\": true },"
+                 " { \"match\": \"layers/*\", \"array_folder\": true } ] }");
     expect_identical(root, NULL, 0);
     char *px = zct_join(root, "sky/day_px.png");
     zct_run run = ZCT_CLI("import", "--deps", px, "--root", root);

@@ -424,3 +424,55 @@ Test(texture_cube, face_names) {
     free(name);
     cr_expect_null(zc_texture_cube_face_name("sky/day.png", 0));
 }
+
+/* ---------------------------------------------------------------------------------
+ * Texture arrays from the files of a folder ("array_folder")
+ * ------------------------------------------------------------------------------- */
+
+/* Three layers of a folder in name order, whatever order they were written in; a
+ * file of another extension in the folder stays a texture of its own; a layer of
+ * another size fails naming it. */
+Test(texture_cube, folder_becomes_an_array) {
+    char *root = zct_tmp_path("tree");
+    static const char *const layers[3] = { "terrain/splat/a_grass.png", "terrain/splat/b_rock.png",
+                                           "terrain/splat/c_sand.png" };
+    for (int i = 2; i >= 0; --i) put_face(root, layers[i], i, 16, 50);
+    put_face(root, "terrain/splat/mask.tga.png.jpg.bmp.png2", 0, 8, 0); /* another extension: not a layer */
+    put_face(root, "terrain/detail.png", 1, 8, 0);
+    zct_put_text(root, "zcpack.json",
+                 "{ \"rules\": [ { \"match\": \"terrain/splat/*\", \"array_folder\": true, \"format\": \"rgba8\", "
+                 "\"mips\": false, \"srgb\": false }, { \"match\": \"*.png2\", \"importer\": \"blob\" } ] }");
+    char *pack_path = zct_tmp_path("arrays.zcpack");
+    zct_run run = ZCT_CLI("build", root, "-o", pack_path);
+    ZCT_EXPECT_CODE(run, ZC_EXIT_OK);
+    zct_run_free(&run);
+    zc_pack *pack = NULL;
+    cr_assert_eq(zc_pack_open(&pack, &(zc_pack_desc){ .path = pack_path, .validate = ZC_VALIDATE_CHECKSUMS }), ZC_OK);
+    cr_expect_eq(zc_pack_entry_count(pack), 3u, "the array, the blob and detail.png");
+    zc_entry e;
+    cr_assert_eq(zc_pack_find(pack, layers[0], &e), ZC_OK);
+    zc_texture_view view;
+    cr_assert_eq(zc_texture_view_from_entry(&e, &view), ZC_OK);
+    cr_assert_eq(view.layers, 3u);
+    cr_expect(!(view.flags & ZC_TEXTURE_CUBE));
+    for (int i = 0; i < 3; ++i) {
+        zc_texture_level_view lv;
+        cr_assert_eq(zc_texture_view_level(&view, 0, (uint32_t)i, &lv), ZC_OK);
+        uint8_t *want = face_texels(i, 16, 50);
+        for (int y = 0; y < 16; ++y)
+            cr_assert(memcmp((const uint8_t *)lv.data + (size_t)y * lv.row_pitch, want + (size_t)y * 64, 64) == 0,
+                      "layer %d (%s), row %d differs from its file", i, layers[i], y);
+        free(want);
+        if (i) cr_expect_eq(zc_pack_find(pack, layers[i], &e), ZC_ERR_NO_ENTRY, "%s has an entry", layers[i]);
+    }
+    zc_pack_close(pack);
+
+    put_face(root, "terrain/splat/b_rock.png", 1, 32, 50);
+    run = ZCT_CLI("build", root, "-o", pack_path);
+    ZCT_EXPECT_CODE(run, ZC_EXIT_IMPORT);
+    ZCT_EXPECT_ERR(run, "array layer ");
+    ZCT_EXPECT_ERR(run, "b_rock.png: layer is 32x32, the first layer 16x16");
+    zct_run_free(&run);
+    free(pack_path);
+    free(root);
+}

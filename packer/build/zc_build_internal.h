@@ -84,6 +84,12 @@ __attribute__((format(printf, 3, 4)))
 void zc__build_log(const zc__build *b, zc_log_level level, const char *fmt, ...);
 char *zc__build_join(const char *a, size_t a_len, const char *b); /* "a/b"; NULL: out of memory */
 char *zc__file_path(const zc__build *b, const char *rel);        /* root/rel, malloc'd */
+/* When `rel` (a file below `root`) is a later file of a texture group (a cube map's
+ * -X to -Z face, an array layer after the first; zc_manifest_texture_group), the
+ * group's first file as an entry path in *first (malloc'd); else *first NULL. Lists
+ * the folder for arrays; a folder that cannot be listed counts as no group (the file's
+ * import reports it). ZC_ERR_OUT_OF_MEMORY or ZC_OK. */
+zc_result zc__texture_group_first(const zc_manifest *m, const char *root, const char *rel, char **first);
 const char *zc__escape(const char *in, char *out, size_t cap);    /* a name shown in a message */
 zc_result zc__build_scan(zc__build *b, const char *rel);          /* walk the tree below rel */
 int zc__compare_files(const void *x, const void *y);             /* by entry path */

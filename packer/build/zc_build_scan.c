@@ -339,40 +339,70 @@ static int zc__scanned(const zc__build *b, const char *rel) {
     return 0;
 }
 
-/* Drop the -X to -Z faces of cube maps from six files ("cubemap_faces") whose +X face
- * is in the tree: its import reads them. A face without its +X file stays, and its
- * import says what is missing. */
-static zc_result zc__drop_cube_faces(zc__build *b) {
+zc_result zc__texture_group_first(const zc_manifest *m, const char *root, const char *rel, char **first) {
+    *first = NULL;
+    zc_texture_group group = zc_manifest_texture_group(m, rel);
+    if (group == ZC_TEXTURE_GROUP_CUBE) {
+        if (zc_texture_cube_face(rel) == 0) return ZC_OK;
+        return (*first = zc_texture_cube_face_name(rel, 0)) ? ZC_OK : ZC_ERR_OUT_OF_MEMORY;
+    }
+    if (group != ZC_TEXTURE_GROUP_ARRAY) return ZC_OK;
+    char *path = zc__build_join(root, strlen(root), rel);
+    if (!path) return ZC_ERR_OUT_OF_MEMORY;
+    char **files;
+    uint32_t count, index;
+    zc_diag diag;
+    zc_result r = zc_texture_array_files(path, &files, &count, &index, &diag);
+    free(path);
+    if (r != ZC_OK) return r == ZC_ERR_OUT_OF_MEMORY ? r : ZC_OK; /* the file's own import reports it */
+    if (index > 0) {
+        const char *name = strrchr(files[0], '/') + 1;
+        const char *slash = strrchr(rel, '/');
+        size_t folder = slash ? (size_t)(slash - rel + 1) : 0, n = strlen(name);
+        if ((*first = (char *)malloc(folder + n + 1)) != NULL) {
+            memcpy(*first, rel, folder);
+            memcpy(*first + folder, name, n + 1);
+        } else {
+            r = ZC_ERR_OUT_OF_MEMORY;
+        }
+    }
+    zc_texture_array_files_free(files, count);
+    return r;
+}
+
+/* Drop the later files of texture groups (a cube map's -X to -Z faces, an array's
+ * layers after the first) whose first file is in the tree: its import reads them. A
+ * later file without its first stays, and its import says what is missing. */
+static zc_result zc__drop_group_members(zc__build *b) {
     uint8_t *drop = NULL;
     size_t dropped = 0;
-    for (size_t i = 0; i < b->count; ++i) {
-        if (zc_manifest_cube_face(b->manifest, b->files[i].rel) <= 0) continue;
-        char *first = zc_texture_cube_face_name(b->files[i].rel, 0);
-        if (!first) {
-            free(drop);
-            return ZC_ERR_OUT_OF_MEMORY;
+    zc_result r = ZC_OK;
+    for (size_t i = 0; i < b->count && r == ZC_OK; ++i) {
+        char *first = NULL;
+        r = zc__texture_group_first(b->manifest, b->root, b->files[i].rel, &first);
+        if (r != ZC_OK || !first || !zc__scanned(b, first)) {
+            free(first);
+            continue;
         }
-        if (zc__scanned(b, first)) {
-            if (!drop && !(drop = (uint8_t *)calloc(b->count, 1))) {
-                free(first);
-                return ZC_ERR_OUT_OF_MEMORY;
-            }
+        if (!drop && !(drop = (uint8_t *)calloc(b->count, 1))) r = ZC_ERR_OUT_OF_MEMORY;
+        if (r == ZC_OK) {
             drop[i] = 1;
             dropped++;
-            zc__build_log(b, ZC_LOG_INFO, "%s/%s: a face of the cube map %s (cubemap_faces)", b->root, b->files[i].rel,
+            zc__build_log(b, ZC_LOG_INFO, "%s/%s: read by the import of %s (one texture)", b->root, b->files[i].rel,
                           first);
         }
         free(first);
     }
-    if (!dropped) return ZC_OK;
-    size_t kept = 0;
-    for (size_t i = 0; i < b->count; ++i) {
-        if (drop[i]) free(b->files[i].rel);
-        else b->files[kept++] = b->files[i];
+    if (r == ZC_OK && dropped) {
+        size_t kept = 0;
+        for (size_t i = 0; i < b->count; ++i) {
+            if (drop[i]) free(b->files[i].rel);
+            else b->files[kept++] = b->files[i];
+        }
+        b->count = kept;
     }
-    b->count = kept;
     free(drop);
-    return ZC_OK;
+    return r;
 }
 
 /* Read zcpack.json when the scan found it at the root, drop it from the files, and the
@@ -395,7 +425,7 @@ zc_result zc__take_manifest(zc__build *b) {
     memmove(&b->files[i], &b->files[i + 1], (b->count - i - 1) * sizeof *b->files);
     b->count--;
     if (r == ZC_OK) zc__drop_excluded(b);
-    if (r == ZC_OK) r = zc__drop_cube_faces(b);
+    if (r == ZC_OK) r = zc__drop_group_members(b);
     return r;
 }
 

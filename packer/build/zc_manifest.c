@@ -387,16 +387,15 @@ const zc_importer *zc_manifest_importer(const zc_manifest *m, const char *source
     return chosen ? chosen : source_path ? zc_importer_for_path(source_path) : NULL;
 }
 
-int zc_manifest_cube_face(const zc_manifest *m, const char *source_path) {
-    if (!m || !source_path) return -1;
+zc_texture_group zc_manifest_texture_group(const zc_manifest *m, const char *source_path) {
+    if (!m || !source_path) return ZC_TEXTURE_GROUP_NONE;
     const zc_importer *imp = zc_manifest_importer(m, source_path);
-    if (!imp || strcmp(imp->name, "texture") != 0) return -1;
-    int face = zc_texture_cube_face(source_path);
-    if (face < 0) return -1;
+    if (!imp || strcmp(imp->name, "texture") != 0) return ZC_TEXTURE_GROUP_NONE;
     zc_import_settings settings;
     memset(&settings, 0, sizeof settings);
     zc_manifest_apply(m, source_path, &settings);
-    return settings.texture.cube_faces ? face : -1;
+    if (settings.texture.cube_faces && zc_texture_cube_face(source_path) >= 0) return ZC_TEXTURE_GROUP_CUBE;
+    return settings.texture.array_folder ? ZC_TEXTURE_GROUP_ARRAY : ZC_TEXTURE_GROUP_NONE;
 }
 
 void zc_manifest_apply(const zc_manifest *m, const char *entry_path, zc_import_settings *settings) {

@@ -39,6 +39,9 @@
  *   cubemap_faces    boolean: files named <stem>_px.<ext> ... <stem>_nz.<ext> (or _posx
  *                    ... _negz) are the six faces of one cube map, the entry of the +X
  *                    file; the other five give no entries of their own
+ *   array_folder     boolean: the file and the other files of its folder with its
+ *                    extension are the layers of one texture array, in name order, the
+ *                    entry of the first; the others give no entries of their own
  *   layers           integer in [1, 2048]: a vertical strip made into array layers
  *   row_pitch_align  integer, a power of two in [1, 4096]
  *   quantize         boolean (models)
@@ -103,12 +106,18 @@ zc_switch zc_manifest_compression(const zc_manifest *manifest, const char *sourc
  * that sets "exclude", when it sets it to true; else 0 (also for a NULL manifest). */
 uint32_t zc_manifest_excludes(const zc_manifest *manifest, const char *source_path);
 
-/* The cube face (0 to 5: +X, -X, +Y, -Y, +Z, -Z) the file `source_path` is, when its
- * importer is the texture importer, the rules that match it set "cubemap_faces" and
- * its name has a face suffix (zc_texture_cube_face); else -1 (also for a NULL
- * manifest). The import of face 0 reads the other five, which give no entries of
- * their own when it is in the tree (a build drops them at its scan). */
-int zc_manifest_cube_face(const zc_manifest *manifest, const char *source_path);
+/* The group of files the file `source_path` makes one texture with, when its importer
+ * is the texture importer: CUBE when the rules that match it set "cubemap_faces" and
+ * its name has a face suffix (zc_texture_cube_face), else ARRAY when they set
+ * "array_folder", else NONE (also for a NULL manifest). The first file of a group (the
+ * +X face, the first layer by name) reads the others, which give no entries of their
+ * own when it is in the tree. */
+typedef enum zc_texture_group {
+    ZC_TEXTURE_GROUP_NONE = 0,
+    ZC_TEXTURE_GROUP_CUBE,
+    ZC_TEXTURE_GROUP_ARRAY,
+} zc_texture_group;
+zc_texture_group zc_manifest_texture_group(const zc_manifest *manifest, const char *source_path);
 
 /* The importer of the file `source_path`: the one named by the last matching rule that
  * sets "importer", else the one its name selects (zc_importer_for_path). NULL manifest:

@@ -139,23 +139,22 @@ static void zc__build_options(const zc_object_import_desc *desc, zc_build_desc *
 }
 
 
-/* A -X to -Z face of a cube map from six files whose +X file is in the tree (there, not
- * left out): the +X import reads it, so, as in a build, it gives no entries itself. */
-static zc_result zc__cube_face_left_out(zc__import *im) {
-    if (zc_manifest_cube_face(im->manifest, im->rel) <= 0) return ZC_OK;
-    char *first = zc_texture_cube_face_name(im->rel, 0);
-    char *first_path = first ? zc__build_join(im->root, strlen(im->root), first) : NULL;
+/* A later file of a texture group (a cube map's -X to -Z face, an array layer after
+ * the first) whose first file is in the tree (there, not left out): the first one's
+ * import reads it, so, as in a build, it gives no entries itself. */
+static zc_result zc__group_member_left_out(zc__import *im) {
+    char *first = NULL;
+    zc_result r = zc__texture_group_first(im->manifest, im->root, im->rel, &first);
+    if (r != ZC_OK || !first) return r;
+    char *first_path = zc__build_join(im->root, strlen(im->root), first);
     struct stat st;
-    if (!first_path) {
-        free(first);
-        return ZC_ERR_OUT_OF_MEMORY;
-    }
-    if (lstat(first_path, &st) == 0 && S_ISREG(st.st_mode) && !zc_ignore_path(im->ignore, first) &&
-        !zc_manifest_excludes(im->manifest, first))
-        snprintf(im->excluded_by, sizeof im->excluded_by, "the cube map %s (cubemap_faces)", first);
+    if (!first_path) r = ZC_ERR_OUT_OF_MEMORY;
+    else if (lstat(first_path, &st) == 0 && S_ISREG(st.st_mode) && !zc_ignore_path(im->ignore, first) &&
+             !zc_manifest_excludes(im->manifest, first))
+        snprintf(im->excluded_by, sizeof im->excluded_by, "the import of %s (one texture)", first);
     free(first_path);
     free(first);
-    return ZC_OK;
+    return r;
 }
 
 static zc_result zc__settings(zc__import *im) {
@@ -184,7 +183,7 @@ static zc_result zc__settings(zc__import *im) {
         snprintf(im->excluded_by, sizeof im->excluded_by, "line %u of %s", line, ZC_IGNORE_NAME);
     else if (rule)
         snprintf(im->excluded_by, sizeof im->excluded_by, "rule %u of %s", rule - 1, ZC_MANIFEST_NAME);
-    else if ((r = zc__cube_face_left_out(im)) != ZC_OK)
+    else if ((r = zc__group_member_left_out(im)) != ZC_OK)
         return r;
     zc_build_desc bd;
     zc__build_options(desc, &bd);

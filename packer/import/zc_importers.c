@@ -72,6 +72,7 @@ _Static_assert(sizeof(zc_switch) == sizeof(int) && sizeof(zc_texture_choice) == 
       NULL },                                                                                                    \
     { "cubemap", ZC_IMPORT_KEY_SWITCH, 0, 0, (base) + offsetof(zc_texture_settings, cubemap), NULL, NULL },       \
     { "cubemap_faces", ZC_IMPORT_KEY_FLAG, 0, 0, (base) + offsetof(zc_texture_settings, cube_faces), NULL, NULL }, \
+    { "array_folder", ZC_IMPORT_KEY_FLAG, 0, 0, (base) + offsetof(zc_texture_settings, array_folder), NULL, NULL }, \
     { "layers", ZC_IMPORT_KEY_UINT, 1, ZC_TEXTURE_MAX_LAYERS, (base) + offsetof(zc_texture_settings, layers), NULL, \
       NULL }
 

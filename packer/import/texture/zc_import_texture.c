@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -792,64 +793,21 @@ zc_result zc_texture_import_fd(int fd, const char *name, const zc_texture_settin
  * Cube maps from six files
  * ------------------------------------------------------------------------------- */
 
-/* Face suffixes in face order (+X, -X, +Y, -Y, +Z, -Z), in both spellings. */
-static const char *const zc__face_short[6] = { "_px", "_nx", "_py", "_ny", "_pz", "_nz" };
-static const char *const zc__face_long[6] = { "_posx", "_negx", "_posy", "_negy", "_posz", "_negz" };
-
-/* The face suffix of name's stem: its face (0..5) with *at (the suffix's first byte)
- * and *length; -1 when none. */
-static int zc__face_suffix(const char *name, const char **at, size_t *length) {
-    if (!name) return -1;
-    const char *base = strrchr(name, '/');
-    base = base ? base + 1 : name;
-    const char *end = strrchr(base, '.');
-    if (!end || end == base) end = base + strlen(base);
-    for (int f = 0; f < 6; ++f) {
-        const char *suffixes[2] = { zc__face_short[f], zc__face_long[f] };
-        for (int k = 0; k < 2; ++k)
-            if (zc__ends_with(base, end, suffixes[k])) {
-                *length = strlen(suffixes[k]);
-                *at = end - *length;
-                return f;
-            }
-    }
-    return -1;
-}
-
-int zc_texture_cube_face(const char *name) {
-    const char *at;
-    size_t length;
-    return zc__face_suffix(name, &at, &length);
-}
-
-char *zc_texture_cube_face_name(const char *name, int face) {
-    const char *at;
-    size_t length;
-    if (face < 0 || face > 5 || zc__face_suffix(name, &at, &length) < 0) return NULL;
-    const char *suffix = length == 3 ? zc__face_short[face] : zc__face_long[face];
-    size_t total = strlen(name);
-    char *out = (char *)malloc(total + 1);
-    if (!out) return NULL;
-    memcpy(out, name, total + 1);
-    /* same case as the name's own suffix, letter by letter */
-    for (size_t i = 0; i < length; ++i) {
-        char c = suffix[i];
-        if (at[i] >= 'A' && at[i] <= 'Z' && c >= 'a' && c <= 'z') c = (char)(c - 'a' + 'A');
-        out[(size_t)(at - name) + i] = c;
-    }
-    return out;
-}
-
-/* One face file read whole and probed. */
-typedef struct zc__face_file {
+/* One layer file (a cube face or an array layer) read whole and probed. */
+typedef struct zc__layer_file {
     uint8_t *bytes;
     size_t size;
     int w, h, channels, hdr;
-} zc__face_file;
+} zc__layer_file;
 
-/* Read and probe face file `path` against the settings and face 0 (when given). */
-static zc_result zc__read_face(const zc_texture_settings *s, const char *path, const zc__face_file *first,
-                               zc__face_file *f, zc_diag *diag) {
+/* What a layer of a cube map or of an array is called in messages. */
+static const char *zc__layer_word(int cube) {
+    return cube ? "cube face" : "array layer";
+}
+
+/* Read and probe layer file `path` against the settings and layer 0 (when given). */
+static zc_result zc__read_layer(const zc_texture_settings *s, int cube, const char *path, const zc__layer_file *first,
+                                zc__layer_file *f, zc_diag *diag) {
     memset(f, 0, sizeof *f);
     zc_diag why;
     why.message[0] = 0;
@@ -859,69 +817,94 @@ static zc_result zc__read_face(const zc_texture_settings *s, const char *path, c
         f->hdr = zc_exr_is(f->bytes, f->size) || stbi_is_hdr_from_memory(f->bytes, (int)f->size) != 0;
         r = zc__check_texels(s, f->w, f->h, f->size, f->hdr, &why);
     }
-    if (r == ZC_OK && f->w != f->h)
+    if (r == ZC_OK && cube && f->w != f->h)
         r = zc_fail(&why, ZC_ERR_BAD_SOURCE, "a cube face must be square; this image is %dx%d", f->w, f->h);
-    if (r == ZC_OK && first && (f->w != first->w || f->hdr != first->hdr))
-        r = zc_fail(&why, ZC_ERR_BAD_SOURCE, "face is %dx%d%s, the +X face %dx%d%s: the six must match", f->w, f->h,
-                    f->hdr ? " HDR" : "", first->w, first->h, first->hdr ? " HDR" : "");
-    if (r != ZC_OK) return zc_fail(diag, r, "cube face %s: %s", path, why.message);
+    if (r == ZC_OK && first && (f->w != first->w || f->h != first->h || f->hdr != first->hdr))
+        r = zc_fail(&why, ZC_ERR_BAD_SOURCE, "%s is %dx%d%s, the %s %dx%d%s: they must match", cube ? "face" : "layer",
+                    f->w, f->h, f->hdr ? " HDR" : "", cube ? "+X face" : "first layer", first->w, first->h,
+                    first->hdr ? " HDR" : "");
+    if (r != ZC_OK) return zc_fail(diag, r, "%s %s: %s", zc__layer_word(cube), path, why.message);
     return ZC_OK;
 }
 
-zc_result zc_texture_import_cube_files(const char *const file_paths[6], const char *name,
-                                       const zc_texture_settings *settings, zc_texture_image *out, zc_diag *diag) {
+/* Take the estimated peak of decoding every file from the budget at once, so two
+ * imports of many files cannot each hold part of it. */
+static zc_result zc__take_layers_memory(const zc_texture_settings *s, const zc__layer_file *files, uint32_t count,
+                                        uint64_t *taken, zc_diag *diag) {
+    *taken = 0;
+    if (!s->budget) return ZC_OK;
+    uint64_t need = 0;
+    for (uint32_t i = 0; i < count; ++i)
+        need += zc_texture_memory_estimate((uint32_t)files[i].w, (uint32_t)files[i].h, files[i].size,
+                                           zc__decode_bytes_per_texel(files[i].bytes, files[i].size, files[i].hdr),
+                                           files[i].hdr, s);
+    zc_result r = zc_image_budget_acquire(s->budget, need);
+    if (r != ZC_OK)
+        return zc_fail(diag, r, "the %u images need about %llu MiB, more than the image memory budget allows", count,
+                       (unsigned long long)((need + (1u << 20) - 1) >> 20));
+    *taken = need;
+    return ZC_OK;
+}
+
+/* The texture of `count` files, each one layer (cube: the six faces in order). */
+static zc_result zc__import_layer_files(const char *const *paths, uint32_t count, int cube, const char *name,
+                                        const zc_texture_settings *settings, zc_texture_image *out, zc_diag *diag) {
     if (out) memset(out, 0, sizeof *out);
-    if (!file_paths || !name || !out) return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "no files, name or output");
-    for (int i = 0; i < 6; ++i)
-        if (!file_paths[i]) return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "cube face %d has no file", i);
+    if (!paths || !name || !out || count == 0) return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "no files, name or output");
+    if (count > ZC_TEXTURE_MAX_LAYERS)
+        return zc_fail(diag, ZC_ERR_LIMIT, "%u images are more than the %u layers a texture holds", count,
+                       ZC_TEXTURE_MAX_LAYERS);
+    for (uint32_t i = 0; i < count; ++i)
+        if (!paths[i]) return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "%s %u has no file", zc__layer_word(cube), i);
     zc_texture_settings s;
     zc_result r = zc__resolve_settings(settings, &s, diag);
     if (r != ZC_OK) return r;
     if (s.cubemap == ZC_SWITCH_ON || s.layers > 1)
-        return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "six face files make a cube map: cubemap and layers must be unset");
-    zc__face_file files[6];
-    memset(files, 0, sizeof files);
-    for (int i = 0; i < 6 && r == ZC_OK; ++i) r = zc__read_face(&s, file_paths[i], i ? &files[0] : NULL, &files[i], diag);
-    /* the budget is taken once for the six, so two cube imports cannot each hold part */
-    uint64_t need = 0, taken = 0;
-    for (int i = 0; i < 6 && r == ZC_OK && s.budget; ++i)
-        need += zc_texture_memory_estimate((uint32_t)files[i].w, (uint32_t)files[i].h, files[i].size,
-                                           zc__decode_bytes_per_texel(files[i].bytes, files[i].size, files[i].hdr),
-                                           files[i].hdr, &s);
-    if (r == ZC_OK && s.budget) {
-        r = zc_image_budget_acquire(s.budget, need);
-        if (r == ZC_OK) taken = need;
-        else r = zc_fail(diag, r, "the six faces need about %llu MiB, more than the image memory budget allows",
-                         (unsigned long long)((need + (1u << 20) - 1) >> 20));
-    }
-    zc_texels *faces = r == ZC_OK ? (zc_texels *)calloc(6, sizeof *faces) : NULL;
-    if (r == ZC_OK && !faces) r = zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory for six cube faces");
-    for (int i = 0; i < 6 && r == ZC_OK; ++i) {
+        return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "a texture of several files: cubemap and layers must be unset");
+    zc__layer_file *files = (zc__layer_file *)calloc(count, sizeof *files);
+    zc_texels *layers = (zc_texels *)calloc(count, sizeof *layers);
+    if (!files || !layers) r = zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory for %u images", count);
+    for (uint32_t i = 0; i < count && r == ZC_OK; ++i)
+        r = zc__read_layer(&s, cube, paths[i], i ? &files[0] : NULL, &files[i], diag);
+    uint64_t taken = 0;
+    if (r == ZC_OK) r = zc__take_layers_memory(&s, files, count, &taken, diag);
+    for (uint32_t i = 0; i < count && r == ZC_OK; ++i) {
         zc_diag why;
         why.message[0] = 0;
-        r = zc__decode(files[i].bytes, files[i].size, files[i].hdr, files[i].w, files[i].h, &faces[i], &why);
-        if (r != ZC_OK) r = zc_fail(diag, r, "cube face %s: %s", file_paths[i], why.message);
+        r = zc__decode(files[i].bytes, files[i].size, files[i].hdr, files[i].w, files[i].h, &layers[i], &why);
+        if (r != ZC_OK) r = zc_fail(diag, r, "%s %s: %s", zc__layer_word(cube), paths[i], why.message);
         free(files[i].bytes);
         files[i].bytes = NULL;
     }
     zc__texture_plan plan;
-    if (r == ZC_OK) r = zc__make_plan(&s, name, (uint32_t)files[0].channels, files[0].hdr, &faces[0], &plan, diag);
-    for (int i = 0; i < 6 && r == ZC_OK && plan.to_float; ++i) r = zc__to_float(&faces[i], plan.srgb, diag);
+    if (r == ZC_OK) r = zc__make_plan(&s, name, (uint32_t)files[0].channels, files[0].hdr, &layers[0], &plan, diag);
+    for (uint32_t i = 0; i < count && r == ZC_OK && plan.to_float; ++i) r = zc__to_float(&layers[i], plan.srgb, diag);
     if (r == ZC_OK) {
-        plan.layers = 6;
-        plan.flags |= ZC_TEXTURE_CUBE;
+        plan.layers = count;
+        if (cube) plan.flags |= ZC_TEXTURE_CUBE;
         out->source_width = (uint32_t)files[0].w;
         out->source_height = (uint32_t)files[0].h;
         out->source_channels = (uint32_t)files[0].channels;
-        r = zc__build_entry(&plan, &s, faces, out, diag); /* consumes the faces */
+        r = zc__build_entry(&plan, &s, layers, out, diag); /* consumes the layers */
         if (r != ZC_OK) zc_texture_image_free(out);
-    } else if (faces) {
-        zc__free_sources(faces, 6);
+    } else if (layers) {
+        zc__free_sources(layers, count);
     }
-    free(faces);
-    for (int i = 0; i < 6; ++i) free(files[i].bytes);
+    for (uint32_t i = 0; files && i < count; ++i) free(files[i].bytes);
+    free(files);
+    free(layers);
     zc_image_budget_release(s.budget, taken);
     return r;
+}
+
+zc_result zc_texture_import_cube_files(const char *const file_paths[6], const char *name,
+                                       const zc_texture_settings *settings, zc_texture_image *out, zc_diag *diag) {
+    return zc__import_layer_files(file_paths, 6, 1, name, settings, out, diag);
+}
+
+zc_result zc_texture_import_array_files(const char *const *file_paths, uint32_t count, const char *name,
+                                        const zc_texture_settings *settings, zc_texture_image *out, zc_diag *diag) {
+    return zc__import_layer_files(file_paths, count, 0, name, settings, out, diag);
 }
 
 zc_result zc_texture_import_view(const zc_texture_image *image, zc_texture_view *out) {
@@ -949,58 +932,86 @@ void zc_texture_image_free(zc_texture_image *image) {
  * Importer table rows (zc_importer.h)
  * ------------------------------------------------------------------------------- */
 
-/* The +X face's import: the other five files beside it, their paths in *reads. */
-static zc_result zc__import_cube_faces(const zc_import_source *src, const zc_texture_settings *s,
-                                       zc_texture_image *img, char **reads, zc_diag *diag) {
-    char *paths[6] = { NULL };
+/* The files that make one texture with the source (settings cube_faces or
+ * array_folder): *paths (free with zc_texture_array_files_free), *count and the
+ * source's place *index; *count 0 when the source stands alone. */
+static zc_result zc__texture_group(const zc_import_source *src, const zc_texture_settings *s, char ***paths,
+                                   uint32_t *count, uint32_t *index, zc_diag *diag) {
+    *paths = NULL;
+    *count = *index = 0;
+    int face = s && s->cube_faces ? zc_texture_cube_face(src->file_path) : -1;
+    if (face >= 0) {
+        if (!(*paths = (char **)calloc(6, sizeof **paths)))
+            return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory naming the cube faces");
+        *count = 6;
+        *index = (uint32_t)face;
+        for (int f = 0; f < 6; ++f)
+            if (!((*paths)[f] = zc_texture_cube_face_name(src->file_path, f)))
+                return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory naming the cube faces");
+        return ZC_OK;
+    }
+    if (s && s->array_folder) return zc_texture_array_files(src->file_path, paths, count, index, diag);
+    return ZC_OK;
+}
+
+/* The group's texture, from its first file's import; the other files in *reads. A
+ * later member of the group fails: the first file names the texture and reads it. */
+static zc_result zc__import_group(const zc_import_source *src, const zc_texture_settings *s, char **paths,
+                                  uint32_t count, uint32_t index, zc_texture_image *img, char **reads, zc_diag *diag) {
+    int cube = s->cube_faces && zc_texture_cube_face(src->file_path) >= 0;
+    if (index > 0) {
+        /* the first file as an entry path: the source's folder and the first's name */
+        const char *name = strrchr(paths[0], '/');
+        name = name ? name + 1 : paths[0];
+        const char *folder_end = strrchr(src->entry_path, '/');
+        int folder = folder_end ? (int)(folder_end - src->entry_path + 1) : 0;
+        char first[1024];
+        snprintf(first, sizeof first, "%.*s%s", folder, src->entry_path, name);
+        return zc_fail(diag, ZC_ERR_BAD_SOURCE,
+                       cube ? "a face of a cube map (\"cubemap_faces\") whose +X face %s is not in the tree; the +X "
+                              "face file names the cube and reads the other five"
+                            : "a layer of a texture array (\"array_folder\") whose first file %s is not in the tree; "
+                              "the first file names the array and reads the others",
+                       first);
+    }
+    zc_result r = cube ? zc_texture_import_cube_files((const char *const *)paths, src->entry_path, s, img, diag)
+                       : zc_texture_import_array_files((const char *const *)paths, count, src->entry_path, s, img, diag);
+    if (r != ZC_OK || !reads || count < 2) return r;
     size_t total = 0;
-    zc_result r = ZC_OK;
-    for (int f = 0; f < 6 && r == ZC_OK; ++f) {
-        paths[f] = zc_texture_cube_face_name(src->file_path, f);
-        if (!paths[f]) r = zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory naming the cube faces");
-        else if (f) total += strlen(paths[f]) + 1;
-    }
-    if (r == ZC_OK) r = zc_texture_import_cube_files((const char *const *)paths, src->entry_path, s, img, diag);
-    if (r == ZC_OK && reads && (*reads = (char *)malloc(total)) != NULL) {
-        char *at = *reads;
-        for (int f = 1; f < 6; ++f) {
-            size_t n = strlen(paths[f]);
-            memcpy(at, paths[f], n);
-            at[n] = f < 5 ? '\n' : 0;
-            at += n + 1;
-        }
-    } else if (r == ZC_OK && reads) {
+    for (uint32_t i = 1; i < count; ++i) total += strlen(paths[i]) + 1;
+    if (!(*reads = (char *)malloc(total))) {
         zc_texture_image_free(img);
-        r = zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory listing the cube faces");
+        return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory listing the files read");
     }
-    for (int f = 0; f < 6; ++f) free(paths[f]);
-    return r;
+    char *at = *reads;
+    for (uint32_t i = 1; i < count; ++i) {
+        size_t n = strlen(paths[i]);
+        memcpy(at, paths[i], n);
+        at[n] = i + 1 < count ? '\n' : 0;
+        at += n + 1;
+    }
+    return ZC_OK;
 }
 
 zc_result zc__prepare_texture_reads(const zc_import_source *src, zc_import_output *out, char **reads, zc_diag *diag) {
     memset(out, 0, sizeof *out);
     if (reads) *reads = NULL;
     const zc_texture_settings *s = src->settings ? &src->settings->texture : NULL;
-    int face = s && s->cube_faces ? zc_texture_cube_face(src->entry_path) : -1;
+    char **paths;
+    uint32_t count, index;
     zc_texture_image img;
-    zc_result r;
-    if (face > 0) {
-        char *first = zc_texture_cube_face_name(src->entry_path, 0);
-        r = zc_fail(diag, ZC_ERR_BAD_SOURCE,
-                    "a face of a cube map (\"cubemap_faces\") whose +X face %s is not in the tree; the +X face "
-                    "file names the cube and reads the other five",
-                    first ? first : "(out of memory)");
-        free(first);
-        return r;
-    } else if (face == 0) {
-        if ((r = zc__import_cube_faces(src, s, &img, reads, diag)) != ZC_OK) return r;
-    } else {
+    zc_result r = zc__texture_group(src, s, &paths, &count, &index, diag);
+    if (r == ZC_OK && count) {
+        r = zc__import_group(src, s, paths, count, index, &img, reads, diag);
+    } else if (r == ZC_OK) {
         int fd;
-        if ((r = zc_import_open(src, &fd, diag)) != ZC_OK) return r;
-        r = zc_texture_import_fd(fd, src->entry_path, s, &img, diag);
-        zc__packer_sys.close(fd);
-        if (r != ZC_OK) return r;
+        if ((r = zc_import_open(src, &fd, diag)) == ZC_OK) {
+            r = zc_texture_import_fd(fd, src->entry_path, s, &img, diag);
+            zc__packer_sys.close(fd);
+        }
     }
+    zc_texture_array_files_free(paths, count);
+    if (r != ZC_OK) return r;
     free(img.level_views);
     out->type = ZC_TYPE_TEXTURE;
     out->layout_hash = ZC_TEXTURE_LAYOUT_HASH;

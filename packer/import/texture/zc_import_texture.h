@@ -153,6 +153,12 @@ typedef struct zc_texture_settings {
                                    six, square and of one size, become one cube map entry
                                    named after the +X file (ZC_TEXTURE_CUBE). The format is
                                    chosen from the +X face */
+    int array_folder;           /* default 0; 1: the source and every other file of its folder
+                                   with the same extension (ASCII case ignored; not hidden
+                                   ones) are the layers of one texture array, in bytewise
+                                   name order, of one size; the entry is named after the
+                                   first (zc_texture_array_files). The format is chosen from
+                                   the first layer */
     zc_image_budget *budget;    /* default NULL = none; the memory budget the import takes
                                    its estimated peak from before decoding and gives back
                                    when it returns (zc_image_budget.h) */
@@ -224,6 +230,24 @@ char *zc_texture_cube_face_name(const char *name, int face);
  * input: files of any content fail with a sentence, never crash. */
 zc_result zc_texture_import_cube_files(const char *const file_paths[6], const char *name,
                                        const zc_texture_settings *settings, zc_texture_image *out, zc_diag *diag);
+
+/* Import `count` files (1 to ZC_TEXTURE_MAX_LAYERS) as the layers of one texture
+ * array, in the order given, each read and decoded as for one source; they must be of
+ * one size and all HDR or all not; the format follows the first. Errors name the
+ * file. Untrusted input, as zc_texture_import_cube_files. */
+zc_result zc_texture_import_array_files(const char *const *file_paths, uint32_t count, const char *name,
+                                        const zc_texture_settings *settings, zc_texture_image *out, zc_diag *diag);
+
+/* The files of the texture array one of whose layers is `file_path`
+ * (zc_texture_settings.array_folder): every regular file of its folder with the same
+ * extension, not hidden, in bytewise name order, as paths "<folder>/<name>"; *out
+ * (free with zc_texture_array_files_free), *count, and in *index the place of
+ * file_path's own name. ZC_ERR_IO when the folder cannot be listed, ZC_ERR_LIMIT past
+ * ZC_TEXTURE_MAX_LAYERS files, ZC_ERR_FILE_NOT_FOUND when file_path is not among them.
+ * Reads one folder listing; safe on any names. */
+zc_result zc_texture_array_files(const char *file_path, char ***out, uint32_t *count, uint32_t *index,
+                                 zc_diag *diag);
+void zc_texture_array_files_free(char **files, uint32_t count);
 
 /* Fill a view of an imported image through the runtime's zc_texture_view_from_bytes,
  * so the image's payload is checked as an archived texture is and
