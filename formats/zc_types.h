@@ -23,6 +23,7 @@
 #include "zc_pack_set.h"
 #include "zc_skeleton.h"
 #include "zc_animation.h"
+#include "zc_morph.h"
 
 /* X(name, tag, layout_hash, check_fn)
  * check_fn: zc_result fn(const void *payload, uint64_t size, zc_diag *diag), safe on
@@ -37,7 +38,8 @@
     X(zstd_dict, ZC_TYPE_ZSTD_DICT, ZC_ZSTD_DICT_LAYOUT_HASH, zc_zstd_dict_check)   \
     X(pack_set, ZC_TYPE_PACK_SET, ZC_PACK_SET_LAYOUT_HASH, zc_pack_set_check)   \
     X(skeleton, ZC_TYPE_SKELETON, ZC_SKELETON_LAYOUT_HASH, zc_skeleton_check)   \
-    X(animation, ZC_TYPE_ANIMATION, ZC_ANIMATION_LAYOUT_HASH, zc_animation_check)
+    X(animation, ZC_TYPE_ANIMATION, ZC_ANIMATION_LAYOUT_HASH, zc_animation_check) \
+    X(morph, ZC_TYPE_MORPH, ZC_MORPH_LAYOUT_HASH, zc_morph_check)
 
 /* Short name of a type tag ("blob"), NULL when the tag is not in the registry. */
 static inline const char *zc_type_name(uint32_t tag) {

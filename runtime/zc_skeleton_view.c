@@ -218,3 +218,18 @@ void zc_animation_view_sample(const zc_animation_view *view, float time, zc_join
         zc__channel_value(view, c, time, dst);
     }
 }
+
+uint32_t zc_animation_view_sample_weights(const zc_animation_view *view, float time, uint32_t joint, float *weights,
+                                          uint32_t weight_count) {
+    if (!view || !view->channels || !weights) return 0;
+    for (uint32_t i = 0; i < view->channel_count; ++i) {
+        const zc_animation_channel *c = &view->channels[i];
+        if (c->joint != joint || c->path != ZC_ANIMATION_WEIGHTS) continue;
+        float value[ZC_ANIMATION_MAX_WIDTH];
+        zc__channel_value(view, c, time, value);
+        uint32_t n = c->width < weight_count ? c->width : weight_count;
+        memcpy(weights, value, n * sizeof *weights);
+        return n;
+    }
+    return 0;
+}

@@ -101,6 +101,7 @@
 #include "zc_scene.h"
 #include "zc_skeleton.h"
 #include "zc_animation.h"
+#include "zc_morph.h"
 #ifdef ZC__PACK_H_SET_LAYOUT_ONLY
 #undef ZC__LAYOUT_ONLY
 #undef ZC__PACK_H_SET_LAYOUT_ONLY
@@ -768,9 +769,49 @@ zc_result zc_animation_view_from_bytes(const void *payload, uint64_t size, zc_an
  * first value, after the last the last) into poses[pose_count]: each channel writes
  * the property it animates of its joint, leaving the others as they are (start from
  * zc_skeleton_view_rest_pose). Linear rotations slerp along the shorter arc; every
- * rotation written is normalised; morph weight channels are left to the caller.
+ * rotation written is normalised; morph weight channels are left to
+ * zc_animation_view_sample_weights.
  * Channels whose joint is not below pose_count are skipped. O(channels * log keys). */
 void zc_animation_view_sample(const zc_animation_view *view, float time, zc_joint_pose *poses, uint32_t pose_count);
+
+/* Sample the clip's morph weight channel of `joint` (the node that holds the morphed
+ * mesh) at `time` into weights[0, n), n the smaller of the channel's width and
+ * weight_count; returns n, or 0 (weights untouched) when the clip has no such channel.
+ * Interpolated as zc_animation_view_sample does. O(channels + log keys);
+ * allocation-free; any thread. */
+uint32_t zc_animation_view_sample_weights(const zc_animation_view *view, float time, uint32_t joint, float *weights,
+                                          uint32_t weight_count);
+
+/* Morph targets (blend shapes): a mesh imported with morph targets has a morph entry
+ * "P#morph/<i>" beside "P#mesh/<i>" (formats/zc_morph.h): position (and normal)
+ * offsets per vertex and target, in the mesh's vertex order. The mesh's node is a
+ * joint of the model's skeleton when a clip animates its weights; the clip's WEIGHTS
+ * channel of that joint gives them (zc_animation_view_sample_weights). */
+typedef struct zc_morph_view {
+    uint64_t mesh;                  /* asset id of the mesh entry the targets move */
+    uint32_t vertex_count;
+    uint32_t target_count;
+    const float *weights;           /* target_count default weights */
+    const float *positions;         /* 3 * vertex_count * target_count, target-major */
+    const float *normals;           /* the same, or NULL without normal offsets */
+} zc_morph_view;
+
+/* Fill a morph view (the same contract as zc_mesh_view_from_entry, with
+ * zc_morph_check; from_bytes wants 8-byte aligned bytes). O(floats) the first time;
+ * allocation-free; any thread. */
+zc_result zc_morph_view_from_entry(const zc_entry *entry, zc_morph_view *out);
+zc_result zc_morph_view_from_bytes(const void *payload, uint64_t size, zc_morph_view *out);
+
+/* Blend the targets onto vertices: out[v] = base[v] + sum over t of weights[t] *
+ * offset[t][v] for v below the smaller of vertex_count and the view's, with
+ * `stride` floats from one vertex to the next in base and out (3 for packed xyz) and
+ * weights[0, view->target_count) (NULL: the view's defaults). `normals` picks the
+ * normal offsets (then each out vector is normalised again; a view without them
+ * copies base). base and out may be the same array (each vertex is read before it is
+ * written). The CPU reference of what a vertex shader does with the same data.
+ * O(vertices * targets with a nonzero weight); allocation-free; any thread. */
+void zc_morph_view_apply(const zc_morph_view *view, const float *weights, int normals, const float *base, float *out,
+                         uint32_t vertex_count, uint32_t stride);
 
 
 /* ---------------------------------------------------------------------------------

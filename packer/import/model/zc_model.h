@@ -25,7 +25,11 @@
  *                      first; a skinned mesh's JOINTS0 indexes it and its dependencies
  *                      end with it; each vertex keeps its four strongest weights,
  *                      normalised to sum 1
- *   P#animation/<a>    clip a of the source over that skeleton (its one dependency)
+ *   P#animation/<a>    clip a of the source over that skeleton (its one dependency);
+ *                      a clip's morph weight keys become a weights channel of the
+ *                      joint of the node holding the morphed mesh
+ *   P#morph/<i>        the morph targets of mesh i, when it has any (formats/zc_morph.h):
+ *                      position and normal offsets in the mesh entry's vertex order
  * Entries come sorted by path; each lists the ids it references as dependencies.
  * A '#' never appears in a path the directory scan produces from a file that is not
  * a model, so these paths cannot collide with other files of the tree... except a

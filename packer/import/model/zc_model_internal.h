@@ -211,9 +211,15 @@ typedef struct zc__mesh_data {
     uint32_t vertex_count, index_count;
     uint32_t has;               /* ZC__MESH_HAS_* */
     uint32_t attr_floats;       /* floats per vertex in `attrs` */
+    uint32_t morph_targets;     /* morph targets whose offsets follow the attributes in
+                                   `attrs`: 3 position floats per target, then, with
+                                   morph_normals, 3 normal floats per target */
+    int morph_normals;
+    float *morph_weights;       /* morph_targets default weights; NULL without targets */
     float *positions;           /* vertex_count * 3 */
     float *attrs;               /* vertex_count * attr_floats: normal 3, tangent 4, uv0 2, uv1 2, color 4,
-                                   skin 8 (those present, in this order); NULL when attr_floats is 0 */
+                                   skin 8 (those present, in this order), then the morph
+                                   offsets; NULL when attr_floats is 0 */
     uint32_t *indices;          /* index_count */
     float aabb_min[3], aabb_max[3];
     float sphere_center[3], sphere_radius;

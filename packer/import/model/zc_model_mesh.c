@@ -44,6 +44,7 @@ static uint32_t zc__attr_floats(uint32_t has) {
 static void zc__mesh_data_free(zc__mesh_data *m) {
     free(m->positions);
     free(m->attrs);
+    free(m->morph_weights);
     free(m->indices);
     memset(m, 0, sizeof *m);
 }
@@ -173,6 +174,55 @@ static void zc__gather_skin(const zc__model_build *b, const struct aiMesh *am, z
     }
 }
 
+/* The morph targets a mesh keeps: every aiAnimMesh when each has a position per
+ * vertex (normal offsets too when the mesh and every target have normals), at most
+ * ZC_MORPH_MAX_TARGETS; 0 when the mesh has none or they do not fit it (noted). */
+static uint32_t zc__morph_targets(zc__model_build *b, const struct aiMesh *am, uint32_t mesh_index, int *normals) {
+    *normals = 0;
+    if (!am->mAnimMeshes || am->mNumAnimMeshes == 0) return 0;
+    uint32_t n = am->mNumAnimMeshes;
+    if (n > ZC_MORPH_MAX_TARGETS) {
+        zc__model_note(b, "mesh %u: %u morph targets, only the first %u kept", mesh_index, n, ZC_MORPH_MAX_TARGETS);
+        n = ZC_MORPH_MAX_TARGETS;
+    }
+    int with_normals = am->mNormals != NULL;
+    for (uint32_t t = 0; t < n; ++t) {
+        const struct aiAnimMesh *target = am->mAnimMeshes[t];
+        if (!target || !target->mVertices || target->mNumVertices != am->mNumVertices) {
+            zc__model_note(b, "mesh %u: morph target %u does not move every vertex: morph targets left out",
+                           mesh_index, t);
+            return 0;
+        }
+        if (!target->mNormals) with_normals = 0;
+    }
+    *normals = with_normals;
+    return n;
+}
+
+/* Step 1d: each vertex's morph offsets (assimp gives each target's vertices whole:
+ * the offset is target minus base, positions scaled), after the attributes, and the
+ * default weights. Returns the number of values replaced by 0. */
+static uint32_t zc__gather_morph(const struct aiMesh *am, float scale, zc__mesh_data *m) {
+    uint32_t replaced = 0, at = zc__attr_floats(m->has), targets = m->morph_targets;
+    for (uint32_t t = 0; t < targets; ++t) {
+        const struct aiAnimMesh *target = am->mAnimMeshes[t];
+        replaced += zc__put_finite(&m->morph_weights[t], &target->mWeight, 1);
+        for (uint32_t v = 0; v < m->vertex_count; ++v) {
+            float *a = m->attrs + (size_t)v * m->attr_floats + at;
+            const struct aiVector3D *p = &target->mVertices[v], *base = &am->mVertices[v];
+            replaced += zc__put_finite(a + t * 3,
+                                       (const float[3]){ (p->x - base->x) * scale, (p->y - base->y) * scale,
+                                                         (p->z - base->z) * scale },
+                                       3);
+            if (!m->morph_normals) continue;
+            const struct aiVector3D *n = &target->mNormals[v], *bn = &am->mNormals[v];
+            replaced += zc__put_finite(a + targets * 3 + t * 3,
+                                       (const float[3]){ n->x - bn->x, n->y - bn->y, n->z - bn->z }, 3);
+        }
+    }
+    return replaced;
+}
+
 /* Apply a vertex remap (new index per old vertex, ~0u for dropped ones) to both
  * streams and the indices. */
 static zc_result zc__remap(zc__mesh_data *m, const unsigned *remap, uint32_t new_count, uint32_t mesh_index,
@@ -257,14 +307,17 @@ static zc_result zc__bounds(zc__mesh_data *m, float scale, uint32_t mesh_index, 
 }
 
 /* aiMesh -> zc__mesh_data; m->index_count stays 0 when the mesh has no triangles. */
-static zc_result zc__convert(const zc__model_build *b, const struct aiMesh *am, uint32_t mesh_index,
+static zc_result zc__convert(zc__model_build *b, const struct aiMesh *am, uint32_t mesh_index,
                              zc__mesh_data *m, uint32_t *skipped, uint32_t *replaced, zc_diag *diag) {
     memset(m, 0, sizeof *m);
     *replaced = 0;
     zc_result r = zc__gather_indices(am, mesh_index, m, skipped, diag);
     if (r != ZC_OK || m->index_count == 0) return r;
     m->has = zc__mesh_attributes(b, am, &b->settings);
-    m->attr_floats = zc__attr_floats(m->has);
+    m->morph_targets = zc__morph_targets(b, am, mesh_index, &m->morph_normals);
+    m->attr_floats = zc__attr_floats(m->has) + m->morph_targets * (m->morph_normals ? 6u : 3u);
+    if (m->morph_targets && !(m->morph_weights = malloc(m->morph_targets * sizeof *m->morph_weights)))
+        return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory for mesh %u's morph targets", mesh_index);
     m->vertex_count = am->mNumVertices;
     m->positions = malloc((size_t)m->vertex_count * 3 * sizeof *m->positions);
     m->attrs = m->attr_floats ? malloc((size_t)m->vertex_count * m->attr_floats * sizeof *m->attrs) : NULL;
@@ -273,8 +326,54 @@ static zc_result zc__convert(const zc__model_build *b, const struct aiMesh *am, 
                        m->vertex_count);
     *replaced = zc__gather_vertices(am, b->settings.scale, m);
     if (m->has & ZC__MESH_HAS_SKIN) zc__gather_skin(b, am, m);
+    if (m->morph_targets) *replaced += zc__gather_morph(am, b->settings.scale, m);
     if ((r = zc__optimise(m, mesh_index, diag)) != ZC_OK) return r;
     return zc__bounds(m, b->settings.scale, mesh_index, diag);
+}
+
+/* The morph entry of mesh i (P#morph/<i>) from its optimised data: the offsets moved
+ * out of the vertices into target-major arrays. */
+static zc_result zc__morph_entry(zc__model_build *b, const zc__mesh_data *m, uint32_t i, zc_diag *diag) {
+    uint32_t targets = m->morph_targets, at = zc__attr_floats(m->has);
+    uint64_t floats = 3ull * m->vertex_count * targets;
+    if (floats > ZC_MORPH_MAX_FLOATS)
+        return zc_fail(diag, ZC_ERR_LIMIT, "mesh %u: %u morph targets over %u vertices are more than a morph entry "
+                       "holds", i, targets, m->vertex_count);
+    size_t at_weights = sizeof(zc_morph), at_positions = at_weights + (((size_t)targets * 4 + 15) & ~(size_t)15);
+    size_t at_normals = at_positions + (size_t)floats * 4;
+    size_t size = at_normals + (m->morph_normals ? (size_t)floats * 4 : 0);
+    uint8_t *p = zc__model_alloc_payload(size);
+    if (!p) return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory for mesh %u's morph targets", i);
+    zc_morph *h = (zc_morph *)p;
+    h->mesh = zc__model_part_id(b, "mesh", i);
+    h->vertex_count = m->vertex_count;
+    h->target_count = targets;
+    h->flags = m->morph_normals ? ZC_MORPH_NORMALS : 0;
+    float *weights = (float *)(p + at_weights), *positions = (float *)(p + at_positions);
+    float *normals = m->morph_normals ? (float *)(p + at_normals) : NULL;
+    memcpy(weights, m->morph_weights, targets * sizeof *weights);
+    for (uint32_t t = 0; t < targets; ++t)
+        for (uint32_t v = 0; v < m->vertex_count; ++v) {
+            const float *a = m->attrs + (size_t)v * m->attr_floats + at;
+            memcpy(positions + ((size_t)t * m->vertex_count + v) * 3, a + t * 3, 3 * sizeof(float));
+            if (normals)
+                memcpy(normals + ((size_t)t * m->vertex_count + v) * 3, a + targets * 3 + t * 3, 3 * sizeof(float));
+        }
+    h->weights.count = targets;
+    zc_rel_set(&h->weights.offset, &h->weights, weights);
+    h->positions.count = floats;
+    zc_rel_set(&h->positions.offset, &h->positions, positions);
+    h->normals.count = normals ? floats : 0;
+    zc_rel_set(&h->normals.offset, &h->normals, normals);
+    zc_diag check;
+    zc_result r = zc_morph_check(p, size, &check);
+    if (r != ZC_OK) {
+        free(p);
+        return zc_fail(diag, r, "internal error: mesh %u's morph entry failed its own check: %s", i, check.message);
+    }
+    uint64_t mesh = h->mesh; /* the entry owns p from here */
+    return zc__model_add_entry(b, zc__model_part_path(b, "morph", i), ZC_TYPE_MORPH, ZC_MORPH_LAYOUT_HASH, 4, p, size,
+                               &mesh, 1, diag);
 }
 
 /* One aiMesh: convert, encode, add P#mesh/<i>. */
@@ -308,10 +407,11 @@ static zc_result zc__mesh_entry(zc__model_build *b, const struct aiScene *scene,
     size_t size = 0;
     r = zc__mesh_encode(&m, b->settings.quantize, b->settings.meshlets, material, &payload, &size, diag);
     uint32_t vertices = m.vertex_count, triangles = m.index_count / 3;
+    if (r == ZC_OK)
+        r = zc__model_add_entry(b, zc__model_part_path(b, "mesh", i), ZC_TYPE_MESH, ZC_MESH_LAYOUT_HASH, 4, payload,
+                                size, deps, dep_count, diag);
+    if (r == ZC_OK && m.morph_targets) r = zc__morph_entry(b, &m, i, diag);
     zc__mesh_data_free(&m);
-    if (r != ZC_OK) return r;
-    r = zc__model_add_entry(b, zc__model_part_path(b, "mesh", i), ZC_TYPE_MESH, ZC_MESH_LAYOUT_HASH, 4, payload, size,
-                            deps, dep_count, diag);
     if (r != ZC_OK) return r;
     b->mesh_kept[i] = 1;
     b->mesh_count++;

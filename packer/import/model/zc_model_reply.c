@@ -214,13 +214,15 @@ static zc__reply zc__read_payload(zc__reader *r, uint64_t size, void **out) {
 
 /* The type an entry path of the model whose scene is `scene_path` must have: P is
  * the scene, P#mesh/.. a mesh, P#material/.. a material, P#texture/.. a texture,
- * P#skeleton/.. a skeleton, P#animation/.. an animation (zc_model.h). 0 when the path lies outside the model's namespace. */
+ * P#skeleton/.. a skeleton, P#animation/.. an animation, P#morph/.. a mesh's morph
+ * targets (zc_model.h). 0 when the path lies outside the model's namespace. */
 static uint32_t zc__type_for_path(const char *path, const char *scene_path) {
     static const struct {
         const char *kind;
         uint32_t type;
     } kinds[] = { { "mesh/", ZC_TYPE_MESH }, { "material/", ZC_TYPE_MATERIAL }, { "texture/", ZC_TYPE_TEXTURE },
-                  { "skeleton/", ZC_TYPE_SKELETON }, { "animation/", ZC_TYPE_ANIMATION } };
+                  { "skeleton/", ZC_TYPE_SKELETON }, { "animation/", ZC_TYPE_ANIMATION },
+                  { "morph/", ZC_TYPE_MORPH } };
     size_t n = strlen(scene_path);
     if (strncmp(path, scene_path, n) != 0) return 0;
     if (path[n] == 0) return ZC_TYPE_SCENE;

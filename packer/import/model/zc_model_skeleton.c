@@ -2,7 +2,7 @@
  * (zc_model_internal.h).
  *
  * Skeleton: the joints are the nodes that skin a mesh (assimp's bones) or that an
- * animation channel moves, with every ancestor of those nodes up to the root, in
+ * animation channel moves (morph weight channels included), with every ancestor of those nodes up to the root, in
  * depth-first order (parents first), so a joint's world transform is the product of
  * joint poses alone. Each joint keeps its node's local transform as rest pose and the
  * inverse bind matrix of the first bone naming it (identity when none does).
@@ -12,8 +12,10 @@
  * Animations: every aiAnimation becomes P#animation/<i>: one channel per animated
  * property of a joint, key times in seconds (assimp's ticks over its ticks per
  * second, 25 when the file gives none), linear interpolation (what assimp's keys
- * mean). Channels of nodes that do not exist, and morph weight animation, are left
- * out with a note.
+ * mean). A morph weight channel (assimp's aiMeshMorphAnim, named by the node that
+ * holds the morphed mesh) becomes a WEIGHTS channel of that node's joint, as wide as
+ * the node's first morphed mesh has targets, every key dense (targets a key does not
+ * name weigh 0). Channels of nodes that do not exist are left out with a note.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -120,6 +122,8 @@ static void zc__skel_mark(zc__model_build *b, const struct aiScene *scene, zc__s
         const struct aiAnimation *anim = scene->mAnimations[a];
         for (unsigned c = 0; anim && anim->mChannels && c < anim->mNumChannels; ++c)
             if (anim->mChannels[c]) zc__skel_need(s, zc__skel_find(s, &anim->mChannels[c]->mNodeName));
+        for (unsigned c = 0; anim && anim->mMorphMeshChannels && c < anim->mNumMorphMeshChannels; ++c)
+            if (anim->mMorphMeshChannels[c]) zc__skel_need(s, zc__skel_find(s, &anim->mMorphMeshChannels[c]->mName));
     }
 }
 
@@ -317,6 +321,45 @@ static int zc__clip_channel(zc__clip *c, uint32_t joint, uint8_t path, uint16_t 
     return 1;
 }
 
+/* The morph targets of the first morphed mesh of joint `joint`'s node: a WEIGHTS
+ * channel's width; 0 when its node holds none. */
+static uint16_t zc__morph_width(const zc__model_build *b, const struct aiScene *scene, int32_t joint) {
+    const struct aiNode *node = b->joint_nodes[joint];
+    for (unsigned k = 0; node->mMeshes && k < node->mNumMeshes; ++k) {
+        unsigned m = node->mMeshes[k];
+        const struct aiMesh *am = m < scene->mNumMeshes ? scene->mMeshes[m] : NULL;
+        if (am && am->mAnimMeshes && am->mNumAnimMeshes)
+            return (uint16_t)(am->mNumAnimMeshes < ZC_MORPH_MAX_TARGETS ? am->mNumAnimMeshes : ZC_MORPH_MAX_TARGETS);
+    }
+    return 0;
+}
+
+/* One morph weight channel of `width` targets: each key's weights dense (targets it
+ * does not name weigh 0, targets past width are dropped). 0 when a key is not finite
+ * or out of time order. */
+static int zc__clip_weights(zc__clip *c, uint32_t joint, uint16_t width, const struct aiMeshMorphAnim *mm,
+                            double ticks) {
+    zc_animation_channel *ch = &c->channels[c->channel_count++];
+    *ch = (zc_animation_channel){ joint, ZC_ANIMATION_WEIGHTS, ZC_INTERPOLATION_LINEAR, width, mm->mNumKeys,
+                                  c->time_count, c->value_count, 0 };
+    for (unsigned k = 0; k < mm->mNumKeys; ++k) {
+        const struct aiMeshMorphKey *key = &mm->mKeys[k];
+        float t = (float)(key->mTime / ticks);
+        if (!zc_f32_finite(t) || t < 0.0f || (k && t < c->times[c->time_count - 1])) return 0;
+        float *v = c->values + c->value_count;
+        memset(v, 0, width * sizeof *v);
+        for (unsigned q = 0; key->mValues && key->mWeights && q < key->mNumValuesAndWeights; ++q) {
+            double w = key->mWeights[q];
+            if (!zc_f32_finite((float)w)) return 0;
+            if (key->mValues[q] < width) v[key->mValues[q]] = (float)w;
+        }
+        c->times[c->time_count++] = t;
+        c->value_count += width;
+        if (t > c->last_time) c->last_time = t;
+    }
+    return 1;
+}
+
 static zc_result zc__clip_payload(zc__model_build *b, const struct aiAnimation *anim, const zc__clip *c,
                                   void **out, size_t *out_size, zc_diag *diag) {
     char name[ZC_ANIMATION_MAX_NAME + 1];
@@ -355,24 +398,49 @@ static void zc__key_counts(const struct aiNodeAnim *na, unsigned n[3]) {
     n[2] = na->mScalingKeys ? na->mNumScalingKeys : 0;
 }
 
-static zc_result zc__animation_entry(zc__model_build *b, const struct aiAnimation *anim, uint32_t index,
-                                     zc_diag *diag) {
+/* The joint and width of a morph weight channel; joint -1 (noted) when it cannot be
+ * kept. */
+static int32_t zc__morph_channel_joint(zc__model_build *b, const struct aiScene *scene,
+                                       const struct aiMeshMorphAnim *mm, uint32_t index, uint16_t *width) {
+    char name[ZC__MODEL_NOTE_NAME + 1];
+    *width = 0;
+    int32_t joint = mm && mm->mKeys && mm->mNumKeys ? zc__model_joint_of(b, &mm->mName) : -1;
+    if (joint >= 0 && (*width = zc__morph_width(b, scene, joint)) != 0) return joint;
+    if (mm)
+        zc__model_note(b, "animation %u: morph weights of node \"%s\", which holds no morphed mesh, left out", index,
+                       zc__model_note_name(&mm->mName, name));
+    return -1;
+}
+
+static zc_result zc__animation_entry(zc__model_build *b, const struct aiScene *scene, const struct aiAnimation *anim,
+                                     uint32_t index, zc_diag *diag) {
     char name[ZC__MODEL_NOTE_NAME + 1];
     double ticks = anim->mTicksPerSecond > 0.0 ? anim->mTicksPerSecond : ZC__DEFAULT_TICKS;
-    uint64_t times = 0, channels = 0;
+    uint64_t times = 0, values = 0, channels = 0;
     for (unsigned i = 0; anim->mChannels && i < anim->mNumChannels; ++i) {
         if (!anim->mChannels[i]) continue;
         unsigned n[3];
         zc__key_counts(anim->mChannels[i], n);
         for (int k = 0; k < 3; ++k) {
             times += n[k];
+            values += (uint64_t)n[k] * 4;
             channels += n[k] > 0;
         }
     }
-    if (times > ZC_ANIMATION_MAX_FLOATS / 4 || channels > ZC_ANIMATION_MAX_CHANNELS)
+    for (unsigned i = 0; anim->mMorphMeshChannels && i < anim->mNumMorphMeshChannels; ++i) {
+        const struct aiMeshMorphAnim *mm = anim->mMorphMeshChannels[i];
+        uint16_t width = 0;
+        if (!mm || !mm->mKeys || !mm->mNumKeys) continue;
+        int32_t joint = zc__model_joint_of(b, &mm->mName);
+        if (joint >= 0) width = zc__morph_width(b, scene, joint);
+        times += mm->mNumKeys;
+        values += (uint64_t)mm->mNumKeys * width;
+        channels++;
+    }
+    if (times > ZC_ANIMATION_MAX_FLOATS / 4 || values > ZC_ANIMATION_MAX_FLOATS || channels > ZC_ANIMATION_MAX_CHANNELS)
         return zc_fail(diag, ZC_ERR_LIMIT, "animation %u has more keys or channels than an entry holds", index);
     zc__clip c = { malloc((channels ? channels : 1) * sizeof(zc_animation_channel)),
-                   malloc((times ? times : 1) * sizeof(float)), malloc((times ? times : 1) * 4 * sizeof(float)), 0, 0,
+                   malloc((times ? times : 1) * sizeof(float)), malloc((values ? values : 1) * sizeof(float)), 0, 0,
                    0, 0.0f };
     zc_result r = c.channels && c.times && c.values ? ZC_OK : zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory");
     for (unsigned i = 0; r == ZC_OK && anim->mChannels && i < anim->mNumChannels; ++i) {
@@ -395,8 +463,15 @@ static zc_result zc__animation_entry(zc__model_build *b, const struct aiAnimatio
                             "animation %u: a key of node \"%s\" is not finite or out of time order", index,
                             zc__model_note_name(&na->mNodeName, name));
     }
-    if (r == ZC_OK && anim->mNumMorphMeshChannels)
-        zc__model_note(b, "animation %u: %u morph weight channels left out", index, anim->mNumMorphMeshChannels);
+    for (unsigned i = 0; r == ZC_OK && anim->mMorphMeshChannels && i < anim->mNumMorphMeshChannels; ++i) {
+        const struct aiMeshMorphAnim *mm = anim->mMorphMeshChannels[i];
+        uint16_t width;
+        int32_t joint = zc__morph_channel_joint(b, scene, mm, index, &width);
+        if (joint >= 0 && !zc__clip_weights(&c, (uint32_t)joint, width, mm, ticks))
+            r = zc_fail(diag, ZC_ERR_BAD_SOURCE,
+                        "animation %u: a morph weight key of node \"%s\" is not finite or out of time order", index,
+                        zc__model_note_name(&mm->mName, name));
+    }
     void *payload = NULL;
     size_t size = 0;
     if (r == ZC_OK) r = zc__clip_payload(b, anim, &c, &payload, &size, diag);
@@ -416,7 +491,7 @@ zc_result zc__model_animations(zc__model_build *b, const struct aiScene *scene, 
     }
     for (unsigned a = 0; a < scene->mNumAnimations; ++a) {
         if (!scene->mAnimations[a]) continue;
-        zc_result r = zc__animation_entry(b, scene->mAnimations[a], a, diag);
+        zc_result r = zc__animation_entry(b, scene, scene->mAnimations[a], a, diag);
         if (r != ZC_OK) return r;
     }
     return ZC_OK;
