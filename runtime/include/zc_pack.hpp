@@ -159,6 +159,7 @@ public:
     result<zc_scene_view> scene() const { return view(zc_scene_view_from_bytes); }
     result<zc_skeleton_view> skeleton() const { return view(zc_skeleton_view_from_bytes); }
     result<zc_animation_view> animation() const { return view(zc_animation_view_from_bytes); }
+    result<zc_morph_view> morph() const { return view(zc_morph_view_from_bytes); }
 
     zc_hold *c_hold() noexcept { return &h_; }
 

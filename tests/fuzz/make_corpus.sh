@@ -88,7 +88,9 @@ while [ $i -lt 48 ]; do
     i=$((i + 1))
 done
 for f in OBJ/box.obj OBJ/cube_usemtl.obj OBJ/cube_usemtl.mtl PLY/cube.ply PLY/cube_binary.ply STL/triangle.stl \
-         OFF/Cube.off glTF2/BoxTextured-glTF-Embedded/BoxTextured.gltf; do
+         OFF/Cube.off glTF2/BoxTextured-glTF-Embedded/BoxTextured.gltf \
+         glTF2/glTF-Sample-Models/AnimatedMorphCube-glTF/AnimatedMorphCube.gltf \
+         glTF2/glTF-Sample-Models/AnimatedMorphCube-glTF/AnimatedMorphCube.bin; do
     if [ -f "$models/$f" ]; then cp "$models/$f" "$work/models/"; fi
 done
 [ -f "$work/models/BoxTextured.gltf" ] && echo '{ "rules": [ { "match": "*", "max_size": 8 } ] }' \
