@@ -15,7 +15,9 @@
  * own units and vertex order, so they apply to its decoded POSITION and NORMAL
  * attributes as they are (positions as the mesh's attribute decodes them: a
  * normalized POSITION attribute decodes onto the mesh's bounds first). `weights` are
- * the weights a mesh has when no animation sets them (glTF's mesh weights). An
+ * the weights a mesh has when no animation sets them (glTF's mesh weights). The
+ * reference importer makes the mesh's bounds cover every vertex at any weights in
+ * [0, 1], so culling by them stays right while the targets play. An
  * animation's WEIGHTS channel (zc_animation.h) sets all target_count weights at once.
  *
  * The check at the end is safe on untrusted bytes. Pure: no I/O, no allocation.

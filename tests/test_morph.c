@@ -179,6 +179,22 @@ Test(morph, animated_morph_cube_matches_assimp) {
     cr_expect_leq(worst_v, 1e-6, "blended vertices differ by %g", worst_v);
     cr_expect_gt(largest, 0.001, "the targets move the cube");
 
+    /* the mesh's bounds hold every vertex at any weights in [0, 1] */
+    static const float corners[4][2] = { { 0, 0 }, { 1, 0 }, { 0, 1 }, { 1, 1 } };
+    for (int c = 0; c < 4; ++c) {
+        zc_morph_view_apply(mv, corners[c], 0, base, out, mv->vertex_count, 3);
+        for (uint32_t v = 0; v < mv->vertex_count; ++v) {
+            const float *q = out + (size_t)v * 3;
+            double d2 = 0;
+            for (int k = 0; k < 3; ++k) {
+                cr_assert(q[k] >= im.mesh.aabb_min[k] && q[k] <= im.mesh.aabb_max[k],
+                          "vertex %u at weights (%g, %g) leaves the mesh's box", v, corners[c][0], corners[c][1]);
+                d2 += (q[k] - im.mesh.sphere_center[k]) * (double)(q[k] - im.mesh.sphere_center[k]);
+            }
+            cr_assert_leq(sqrt(d2), im.mesh.sphere_radius * (1 + 1e-6), "vertex %u leaves the sphere", v);
+        }
+    }
+
     /* normals: blended and normalised again; in place gives the same */
     float w1[2] = { 1.0f, 0.0f };
     float *normals = malloc((size_t)mv->vertex_count * 3 * sizeof *normals);

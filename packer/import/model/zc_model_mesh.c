@@ -10,7 +10,8 @@
  *     over both streams, so only fully identical vertices merge), vertex cache
  *     (meshopt_optimizeVertexCache), overdraw (meshopt_optimizeOverdraw, threshold
  *     1.05), vertex fetch (meshopt_optimizeVertexFetchRemap);
- *  3. bounds: the box of every position and a bounding sphere around its centre
+ *  3. bounds: the box of every position (and of every position a vertex reaches with
+ *     morph weights in [0, 1]) and a bounding sphere around its centre
  *     (meshoptimizer 0.18 has no whole-mesh sphere; this one is at most sqrt(3)/2 of
  *     the box diagonal, never smaller than needed).
  * A mesh without triangles is dropped with a note; the other meshes keep their
@@ -267,20 +268,41 @@ static zc_result zc__optimise(zc__mesh_data *m, uint32_t mesh_index, zc_diag *di
     return r;
 }
 
-/* Step 3: bounds; every position must be finite. */
+/* The farthest vertex v reaches along each axis with morph weights in [0, 1]: the
+ * base plus every negative (lo) or positive (hi) offset; the base without targets. */
+static void zc__vertex_reach(const zc__mesh_data *m, uint32_t v, float lo[3], float hi[3]) {
+    const float *p = &m->positions[(size_t)v * 3];
+    const float *offsets = m->attrs ? m->attrs + (size_t)v * m->attr_floats + zc__attr_floats(m->has) : NULL;
+    for (int k = 0; k < 3; ++k) {
+        double down = p[k], up = p[k];
+        for (uint32_t t = 0; offsets && t < m->morph_targets; ++t) {
+            float d = offsets[t * 3 + (uint32_t)k];
+            if (d < 0) down += d;
+            else up += d;
+        }
+        lo[k] = (float)down;
+        hi[k] = (float)up;
+        if ((double)lo[k] > down) lo[k] = nextafterf(lo[k], -INFINITY);
+        if ((double)hi[k] < up) hi[k] = nextafterf(hi[k], INFINITY);
+    }
+}
+
+/* Step 3: bounds of every position at any morph weights in [0, 1] (the base alone
+ * without targets); every position must be finite. */
 static zc_result zc__bounds(zc__mesh_data *m, float scale, uint32_t mesh_index, zc_diag *diag) {
     for (int k = 0; k < 3; ++k) {
         m->aabb_min[k] = INFINITY;
         m->aabb_max[k] = -INFINITY;
     }
     for (uint32_t v = 0; v < m->vertex_count; ++v) {
-        const float *p = &m->positions[(size_t)v * 3];
+        float lo[3], hi[3];
+        zc__vertex_reach(m, v, lo, hi);
         for (int k = 0; k < 3; ++k) {
-            if (!zc_f32_finite(p[k]))
+            if (!zc_f32_finite(lo[k]) || !zc_f32_finite(hi[k]))
                 return zc_fail(diag, ZC_ERR_BAD_SOURCE, "mesh %u has a vertex position that is not finite%s",
-                               mesh_index, scale != 1.0f ? " after scaling" : "");
-            if (p[k] < m->aabb_min[k]) m->aabb_min[k] = p[k];
-            if (p[k] > m->aabb_max[k]) m->aabb_max[k] = p[k];
+                               mesh_index, scale != 1.0f ? " after scaling" : m->morph_targets ? " (or morphed)" : "");
+            if (lo[k] < m->aabb_min[k]) m->aabb_min[k] = lo[k];
+            if (hi[k] > m->aabb_max[k]) m->aabb_max[k] = hi[k];
         }
     }
     double center[3], r2 = 0.0;
@@ -289,10 +311,11 @@ static zc_result zc__bounds(zc__mesh_data *m, float scale, uint32_t mesh_index, 
         m->sphere_center[k] = (float)center[k];
     }
     for (uint32_t v = 0; v < m->vertex_count; ++v) {
-        const float *p = &m->positions[(size_t)v * 3];
+        float lo[3], hi[3];
+        zc__vertex_reach(m, v, lo, hi); /* the farther of lo and hi on each axis */
         double d2 = 0.0;
         for (int k = 0; k < 3; ++k) {
-            double d = (double)p[k] - m->sphere_center[k];
+            double d = fmax(fabs((double)lo[k] - m->sphere_center[k]), fabs((double)hi[k] - m->sphere_center[k]));
             d2 += d * d;
         }
         if (d2 > r2) r2 = d2;
