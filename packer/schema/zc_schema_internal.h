@@ -76,4 +76,23 @@ void zc__schema_vprintf(zc__schema_text *t, const char *fmt, va_list ap);
 /* The canonical text of a type expression (`[map<string,Stats>]`, `?u32`). */
 void zc__schema_type_text(const zc_schema *schema, uint32_t type, zc__schema_text *t);
 
+
+
+/* ---------------------------------------------------------------------------------
+ * The header generator's parts (zc_schema_gen*.c)
+ * ------------------------------------------------------------------------------- */
+typedef struct zc__gen {
+    const zc_schema *s;
+    FILE *out;
+    const char *p;              /* prefix of internal names: the root struct's name */
+} zc__gen;
+
+/* C type of a slot of `type` ("uint32_t", "zc_string", "Kind", "Effect"). */
+const char *zc__gen_slot_ctype(const zc_schema *s, uint32_t type);
+/* 1 when a slot of `type` needs a check beyond its bounds (not a plain number). */
+int zc__gen_needs_check(const zc_schema *s, uint32_t type);
+/* The validator: per-type slot checks, per-struct record checks, <Root>_validate. */
+void zc__gen_check(const zc__gen *g);
+/* The JSON dumper: per-type slot dumps, per-struct dumps, <Root>_dump_json. */
+void zc__gen_dump(const zc__gen *g);
 #endif /* ZC_SCHEMA_INTERNAL_H */
