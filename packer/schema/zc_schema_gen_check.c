@@ -52,7 +52,7 @@ static const char zc__check_helpers[] =
     "    memcpy(&offset, c->base + field_pos, 8);\n"
     "    *out = UINT64_MAX;\n"
     "    if (offset == 0) return optional ? ZC_OK : zcs_bad(c, field_pos, \"required record pointer is null\");\n"
-    "    uint64_t pos;\n"
+    "    uint64_t pos = 0;\n"
     "    zc_result r = zcs_check_depth(c, depth, field_pos);\n"
     "    if (r == ZC_OK) r = zc_check_target(c->size, field_pos, 8, offset, 1, 4, 8, &pos, c->diag);\n"
     "    if (r == ZC_OK) r = zcs_check_head(c, pos, base_size);\n"

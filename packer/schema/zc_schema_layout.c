@@ -144,8 +144,9 @@ uint32_t zc__schema_hash_int(uint64_t key) {
 static uint32_t zc__align_up(uint32_t v, uint32_t a) { return (v + a - 1) / a * a; }
 
 /* Fields in declaration order after the u32 struct_size, each at the next offset
- * aligned to its slot's alignment; an optional scalar is a presence byte at an offset
- * aligned to the value's size, then the value one alignment unit later. */
+ * aligned to its slot's alignment (to 8 for the fields of the extension); an optional
+ * scalar is a presence byte at an offset aligned to the value's size, then the value
+ * one alignment unit later. */
 static zc_result zc__layout_struct(zc_schema *schema, zc_schema_decl *d, zc_diag *diag) {
     uint32_t end = 4, base_end = 4;
     d->base_count = 0;
@@ -156,6 +157,9 @@ static zc_result zc__layout_struct(zc_schema *schema, zc_schema_decl *d, zc_diag
         const zc_schema_type *t = &schema->types[f->type];
         f->align = zc__schema_slot_align(schema, f->type);
         int scalar = ZC_SCHEMA_IS_SCALAR(t->kind) || t->kind == ZC_SCHEMA_ENUM;
+        /* A field of the extension starts at a multiple of 8: past the struct_size of
+         * every older version of the struct, which never held it. */
+        if (i >= d->base_count) end = zc__align_up(end, 8);
         if (f->optional && scalar) {
             f->presence = zc__align_up(end, f->align);
             f->offset = f->presence + f->align;

@@ -392,7 +392,7 @@ static zc_result zc__parse_field(zc__parser *ps, uint32_t decl) {
     zc_schema_field *f = (zc_schema_field *)zc__schema_push(&d->fields, &d->count, sizeof *f);
     if (!f) return ps->oom = ZC_ERR_OUT_OF_MEMORY;
     uint32_t index = d->count - 1;
-    char *name;
+    char *name = NULL;
     uint32_t line, column, type;
     zc_result r = zc__name(ps, "a field name", &name, &line, &column);
     f->name = name;
