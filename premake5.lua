@@ -73,7 +73,7 @@ local packer_links = { "cjson", "zstd", "uv", "sodium", "assimp", "meshoptimizer
 -- never the runtime's private headers (runtime/*.h).
 local runtime_includes = { "formats", "runtime/include", "runtime" }
 local packer_includes = { "formats", "runtime/include", "packer/types", "packer/build", "packer/import", "packer/import/texture",
-                          "packer/import/model" }
+                          "packer/import/model", "packer/schema" }
 
 -- Outputs of the current project: bin/<config>/ and build/obj/<config>/<project>/.
 local function outputs(name)
@@ -152,7 +152,7 @@ project "zcpack_shared"
 project "zcpacker"
     kind "StaticLib"
     files { "packer/types/*.c", "packer/build/*.c", "packer/import/*.c", "packer/import/texture/*.c", "packer/import/model/*.c",
-            "packer/import/texture/*.cpp" }
+            "packer/import/texture/*.cpp", "packer/schema/*.c" }
     includedirs(packer_includes)
     includedirs { "/usr/include/OpenEXR", "/usr/include/Imath" } -- zc_exr_decode.cpp, the one C++ file
     outputs("zcpacker")

@@ -40,5 +40,6 @@
 #include "zc_texture_export.h"
 #include "zc_watch.h"
 #include "zc_writer.h"
+#include "zc_schema.h"
 
 #endif /* ZC_PACKER_H */

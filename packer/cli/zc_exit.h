@@ -13,7 +13,8 @@
     X(IO, 3, "I/O error: missing or unreadable directory or pack, unwritable output")       \
     X(CORRUPT, 4, "invalid or corrupt pack (any format error)")                             \
     X(NO_ENTRY, 5, "entry, texture level or layer not found (cat, dump, extract)")          \
-    X(IMPORT, 6, "an asset failed to import (also with --keep-going), or a bad zcpack.json")   \
+    X(IMPORT, 6, "an asset failed to import (also with --keep-going), a bad zcpack.json, or a bad " \
+                    "schema or JSON document (schema)")                                   \
     X(SIGNATURE, 8, "signature: the pack is unsigned, wrongly signed or signed by an untrusted " \
                     "key, or a key file is unusable")
 

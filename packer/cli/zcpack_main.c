@@ -31,7 +31,8 @@
     X(extract)             \
     X(diff)                \
     X(stats)               \
-    X(report)
+    X(report)              \
+    X(schema)
 
 #define ZC__COMMAND_DECLARE(name) extern const zc_command zc__cmd_##name;
 ZC_COMMAND_LIST(ZC__COMMAND_DECLARE)

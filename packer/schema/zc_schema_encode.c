@@ -1,0 +1,436 @@
+/* zc_schema_encode.c - the JSON encoder of the schema compiler (SPEC.md 16.10): a
+ * JSON document to the archived bytes of the schema's root type, laid out as the
+ * reference writer of SPEC.md 16.3 places them (the root record at 0, then every
+ * target after the slot that points at it, depth-first in field order, aligned to 8,
+ * zero padding, nothing shared). Every value is checked against the schema; the
+ * first wrong one fails with "file: .json.path: problem". Safe on untrusted JSON.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "zc_pack.h"
+#include "zc_schema_internal.h"
+
+typedef struct zc__enc {
+    const zc_schema *s;
+    const char *file;
+    uint8_t *buf;
+    size_t size, cap;
+    char path[768];             /* the JSON path of the value being encoded */
+    size_t path_length;
+    uint32_t depth;
+    zc_diag *diag;
+} zc__enc;
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static zc_result zc__err(zc__enc *e, const char *fmt, ...) {
+    if (e->diag) {
+        int n = snprintf(e->diag->message, sizeof e->diag->message, "%s: %s: ", e->file,
+                         e->path_length ? e->path : ".");
+        if (n >= 0 && (size_t)n < sizeof e->diag->message) {
+            va_list ap;
+            va_start(ap, fmt);
+            vsnprintf(e->diag->message + n, sizeof e->diag->message - (size_t)n, fmt, ap);
+            va_end(ap);
+        }
+    }
+    return ZC_ERR_BAD_SOURCE;
+}
+
+/* Append ".name", "[i]" or "[\"key\"]" to the path; returns the old length. */
+static size_t zc__push(zc__enc *e, const char *fmt, const char *text, uint64_t index) {
+    size_t old = e->path_length;
+    int n = text ? snprintf(e->path + old, sizeof e->path - old, fmt, text)
+                 : snprintf(e->path + old, sizeof e->path - old, fmt, (unsigned long long)index);
+    if (n > 0) e->path_length = old + (size_t)n < sizeof e->path ? old + (size_t)n : sizeof e->path - 1;
+    return old;
+}
+
+static void zc__pop(zc__enc *e, size_t old) {
+    e->path_length = old;
+    e->path[old] = 0;
+}
+
+static const char *zc__json_kind(const cJSON *j) {
+    if (cJSON_IsString(j)) return "string";
+    if (cJSON_IsNumber(j)) return "number";
+    if (cJSON_IsBool(j)) return "bool";
+    if (cJSON_IsNull(j)) return "null";
+    if (cJSON_IsArray(j)) return "array";
+    return "object";
+}
+
+/* Room for `bytes` more bytes at the next multiple of `align`, zeroed; its position,
+ * or SIZE_MAX when out of memory or past 2^32 bytes. */
+static size_t zc__reserve(zc__enc *e, uint64_t bytes, size_t align) {
+    size_t at = (e->size + align - 1) / align * align;
+    if (bytes > (UINT64_C(1) << 32) || at + bytes > (UINT64_C(1) << 32)) return SIZE_MAX;
+    size_t need = at + (size_t)bytes;
+    if (need > e->cap) {
+        size_t cap = e->cap ? e->cap : 4096;
+        while (cap < need) cap *= 2;
+        uint8_t *grown = (uint8_t *)realloc(e->buf, cap);
+        if (!grown) return SIZE_MAX;
+        e->buf = grown;
+        e->cap = cap;
+    }
+    memset(e->buf + e->size, 0, need - e->size);
+    e->size = need;
+    return at;
+}
+
+static zc_result zc__full(zc__enc *e) { return zc__err(e, "out of memory, or the entry would exceed 4 GiB"); }
+
+static void zc__put_offset(zc__enc *e, size_t slot, size_t target) {
+    int64_t offset = (int64_t)target - (int64_t)slot;
+    memcpy(e->buf + slot, &offset, 8);
+}
+
+/* ---------------------------------------------------------------------------------
+ * Scalars
+ * ------------------------------------------------------------------------------- */
+
+/* An integer from a JSON number (integral, within 2^53) or, for 64-bit types, a
+ * decimal string. */
+static zc_result zc__integer(zc__enc *e, const cJSON *j, zc_schema_kind kind, uint64_t *bits) {
+    uint32_t width = zc__schema_scalar_size(kind) * 8;
+    int is_signed = ZC_SCHEMA_IS_SIGNED(kind);
+    long double lo = is_signed ? -ldexpl(1, (int)width - 1) : 0, hi = ldexpl(1, (int)width - (is_signed ? 1 : 0)) - 1;
+    if (cJSON_IsString(j) && width == 64) {
+        const char *t = j->valuestring;
+        char *end;
+        int neg = t[0] == '-';
+        if (!((t[neg] >= '0' && t[neg] <= '9'))) return zc__err(e, "expected %s, got string \"%.40s\"", zc_schema_kind_name(kind), t);
+        errno = 0;
+        if (is_signed) *bits = (uint64_t)strtoll(t, &end, 10);
+        else *bits = neg ? 1 : strtoull(t, &end, 10);
+        if (errno || *end || (!is_signed && neg)) return zc__err(e, "%s out of range: \"%.40s\"", zc_schema_kind_name(kind), t);
+        return ZC_OK;
+    }
+    if (!cJSON_IsNumber(j)) return zc__err(e, "expected %s, got %s", zc_schema_kind_name(kind), zc__json_kind(j));
+    double d = j->valuedouble;
+    if (d != floor(d)) return zc__err(e, "expected %s, got %.17g", zc_schema_kind_name(kind), d);
+    if (fabs(d) > 9007199254740992.0) return zc__err(e, "integer beyond 2^53 loses digits in JSON: write it as a string");
+    if ((long double)d < lo || (long double)d > hi) return zc__err(e, "%.17g is out of the range of %s", d, zc_schema_kind_name(kind));
+    *bits = is_signed ? (uint64_t)(int64_t)d : (uint64_t)d;
+    return ZC_OK;
+}
+
+/* A bool, integer, float or enum value into the slot at `slot`. */
+static zc_result zc__scalar(zc__enc *e, const zc_schema_type *t, const cJSON *j, size_t slot) {
+    uint64_t bits = 0;
+    zc_schema_kind kind = t->kind;
+    if (kind == ZC_SCHEMA_BOOL) {
+        if (!cJSON_IsBool(j)) return zc__err(e, "expected bool, got %s", zc__json_kind(j));
+        bits = cJSON_IsTrue(j);
+    } else if (kind == ZC_SCHEMA_ENUM) {
+        const zc_schema_decl *d = &e->s->decls[t->decl];
+        if (!cJSON_IsString(j)) return zc__err(e, "expected a value of enum %s, got %s", d->name, zc__json_kind(j));
+        uint32_t i = 0;
+        while (i < d->count && strcmp(d->names[i], j->valuestring) != 0) i++;
+        if (i == d->count) return zc__err(e, "\"%.40s\" is not a value of enum %s", j->valuestring, d->name);
+        bits = d->values[i];
+        kind = d->underlying;
+    } else if (ZC_SCHEMA_IS_FLOAT(kind)) {
+        if (!cJSON_IsNumber(j)) return zc__err(e, "expected %s, got %s", zc_schema_kind_name(kind), zc__json_kind(j));
+        double d = j->valuedouble;
+        if (kind == ZC_SCHEMA_F32) {
+            float f = (float)d;
+            if (!isfinite(f)) return zc__err(e, "%.17g is out of the range of f32", d);
+            memcpy(&bits, &f, 4);
+        } else {
+            memcpy(&bits, &d, 8);
+        }
+    } else {
+        zc_result r = zc__integer(e, j, kind, &bits);
+        if (r != ZC_OK) return r;
+    }
+    memcpy(e->buf + slot, &bits, zc__schema_scalar_size(kind)); /* little-endian host (zc_host_is_little_endian) */
+    return ZC_OK;
+}
+
+/* The bytes and NUL of a string, and the zc_string at `slot` pointing at them. */
+static zc_result zc__string_bytes(zc__enc *e, const char *text, size_t length, size_t slot) {
+    if (length > ZC_SCHEMA_MAX_STRING) return zc__err(e, "string longer than %u bytes", ZC_SCHEMA_MAX_STRING);
+    if (!zc_utf8_valid((const uint8_t *)text, length)) return zc__err(e, "string is not valid UTF-8 or holds a NUL");
+    uint64_t n = length;
+    memcpy(e->buf + slot + 8, &n, 8);
+    if (length == 0) return ZC_OK;
+    size_t at = zc__reserve(e, length + 1, 1);
+    if (at == SIZE_MAX) return zc__full(e);
+    memcpy(e->buf + at, text, length);
+    zc__put_offset(e, slot, at);
+    return ZC_OK;
+}
+
+/* ---------------------------------------------------------------------------------
+ * Containers
+ * ------------------------------------------------------------------------------- */
+
+static zc_result zc__slot(zc__enc *e, uint32_t type, const cJSON *j, size_t slot, int optional);
+static zc_result zc__record(zc__enc *e, uint32_t decl, const cJSON *j, size_t *out);
+
+static zc_result zc__enter(zc__enc *e) {
+    if (++e->depth > ZC_SCHEMA_MAX_DEPTH) return zc__err(e, "nested deeper than %u", ZC_SCHEMA_MAX_DEPTH);
+    return ZC_OK;
+}
+
+static zc_result zc__vector(zc__enc *e, const zc_schema_type *t, const cJSON *j, size_t slot) {
+    if (!cJSON_IsArray(j)) return zc__err(e, "expected an array, got %s", zc__json_kind(j));
+    uint64_t n = (uint64_t)cJSON_GetArraySize(j), es = zc__schema_slot_size(e->s, t->elem);
+    if (n > ZC_SCHEMA_MAX_COUNT) return zc__err(e, "more than %u elements", ZC_SCHEMA_MAX_COUNT);
+    memcpy(e->buf + slot + 8, &n, 8);
+    if (n == 0) return ZC_OK;
+    size_t at = zc__reserve(e, n * es, 8);
+    if (at == SIZE_MAX) return zc__full(e);
+    zc__put_offset(e, slot, at);
+    uint64_t i = 0;
+    for (const cJSON *item = j->child; item; item = item->next, ++i) {
+        size_t old = zc__push(e, "[%llu]", NULL, i);
+        zc_result r = zc__slot(e, t->elem, item, at + i * es, 0);
+        if (r != ZC_OK) return r;
+        zc__pop(e, old);
+    }
+    return ZC_OK;
+}
+
+/* A map key: the text of a string key, or a u32/u64 key written in decimal without
+ * leading zeros. */
+static zc_result zc__map_key(zc__enc *e, zc_schema_kind kind, const char *text, uint64_t *out) {
+    if (kind == ZC_SCHEMA_STRING) return ZC_OK;
+    const char *p = text;
+    uint64_t v = 0, max = kind == ZC_SCHEMA_U32 ? UINT32_MAX : UINT64_MAX;
+    int ok = *p >= '0' && *p <= '9' && !(p[0] == '0' && p[1]);
+    for (; ok && *p; ++p) {
+        unsigned digit = (unsigned)(*p - '0');
+        ok = *p >= '0' && *p <= '9' && v <= (max - digit) / 10;
+        v = v * 10 + digit;
+    }
+    if (!ok) return zc__err(e, "key \"%.40s\" is not a %s in decimal", text, zc_schema_kind_name(kind));
+    *out = v;
+    return ZC_OK;
+}
+
+static int zc__same_key(zc_schema_kind kind, const cJSON *a, uint64_t ka, const cJSON *b, uint64_t kb) {
+    return kind == ZC_SCHEMA_STRING ? strcmp(a->string, b->string) == 0 : ka == kb;
+}
+
+/* Linear probing of the JSON members into table[capacity] (JSON index + 1). */
+static zc_result zc__map_table(zc__enc *e, const zc_schema_type *t, const cJSON **items, const uint64_t *keys,
+                               uint64_t n, uint32_t *table, uint64_t capacity) {
+    for (uint64_t i = 0; i < n; ++i) {
+        const char *k = items[i]->string;
+        uint64_t mask = capacity - 1;
+        uint64_t s = (t->key == ZC_SCHEMA_STRING ? zc__schema_hash_string(k, strlen(k)) : zc__schema_hash_int(keys[i])) & mask;
+        for (; table[s]; s = (s + 1) & mask)
+            if (zc__same_key(t->key, items[table[s] - 1], keys[table[s] - 1], items[i], keys[i]))
+                return zc__err(e, "key \"%.40s\" appears twice", k);
+        table[s] = (uint32_t)(i + 1);
+    }
+    return ZC_OK;
+}
+
+/* Entries in slot order, then the slots (SPEC.md 16.4). */
+static zc_result zc__map_write(zc__enc *e, uint32_t type, const cJSON **items, const uint64_t *keys, uint64_t n,
+                               const uint32_t *table, uint64_t capacity, size_t slot) {
+    const zc_schema_type *t = &e->s->types[type];
+    uint32_t es = zc__schema_map_entry_size(e->s, type), vo = zc__schema_map_value_offset(t->key);
+    size_t at = zc__reserve(e, n * es, 8), slots = zc__reserve(e, capacity * 4, 8);
+    if (at == SIZE_MAX || slots == SIZE_MAX) return zc__full(e);
+    zc__put_offset(e, slot, at);
+    memcpy(e->buf + slot + 8, &n, 8);
+    zc__put_offset(e, slot + 16, slots);
+    memcpy(e->buf + slot + 24, &capacity, 8);
+    uint32_t k = 0;
+    for (uint64_t s = 0; s < capacity; ++s) {
+        if (!table[s]) continue;
+        const cJSON *item = items[table[s] - 1];
+        size_t entry = at + (size_t)k * es;
+        uint32_t index = ++k;
+        memcpy(e->buf + slots + s * 4, &index, 4);
+        size_t old = zc__push(e, "[\"%s\"]", item->string, 0);
+        zc_result r = t->key == ZC_SCHEMA_STRING ? zc__string_bytes(e, item->string, strlen(item->string), entry) : ZC_OK;
+        if (t->key != ZC_SCHEMA_STRING) memcpy(e->buf + entry, &keys[table[s] - 1], 8);
+        if (r == ZC_OK) r = zc__slot(e, t->elem, item, entry + vo, 0);
+        if (r != ZC_OK) return r;
+        zc__pop(e, old);
+    }
+    return ZC_OK;
+}
+
+static zc_result zc__map(zc__enc *e, uint32_t type, const cJSON *j, size_t slot) {
+    const zc_schema_type *t = &e->s->types[type];
+    if (!cJSON_IsObject(j)) return zc__err(e, "expected an object (a map), got %s", zc__json_kind(j));
+    uint64_t n = (uint64_t)cJSON_GetArraySize(j), capacity = 1;
+    if (n == 0) return ZC_OK;
+    if (n > ZC_SCHEMA_MAX_COUNT) return zc__err(e, "more than %u entries", ZC_SCHEMA_MAX_COUNT);
+    while (capacity < 2 * n) capacity *= 2;
+    const cJSON **items = (const cJSON **)calloc(n, sizeof *items);
+    uint64_t *keys = (uint64_t *)calloc(n, sizeof *keys);
+    uint32_t *table = (uint32_t *)calloc(capacity, sizeof *table);
+    zc_result r = items && keys && table ? ZC_OK : zc__full(e);
+    uint64_t i = 0;
+    for (const cJSON *item = j->child; r == ZC_OK && item; item = item->next, ++i) {
+        items[i] = item;
+        r = zc__map_key(e, t->key, item->string, &keys[i]);
+    }
+    if (r == ZC_OK) r = zc__map_table(e, t, items, keys, n, table, capacity);
+    if (r == ZC_OK) r = zc__map_write(e, type, items, keys, n, table, capacity, slot);
+    free(items);
+    free(keys);
+    free(table);
+    return r;
+}
+
+/* {"type": "Member", "value": {...}} or null. */
+static zc_result zc__union(zc__enc *e, const zc_schema_decl *u, const cJSON *j, size_t slot) {
+    if (cJSON_IsNull(j)) return ZC_OK;
+    const cJSON *type = cJSON_GetObjectItemCaseSensitive(j, "type"), *value = cJSON_GetObjectItemCaseSensitive(j, "value");
+    if (!cJSON_IsObject(j) || cJSON_GetArraySize(j) != 2 || !cJSON_IsString(type) || !value)
+        return zc__err(e, "expected {\"type\": member of %s, \"value\": {...}} or null", u->name);
+    uint32_t i = 0;
+    while (i < u->count && strcmp(e->s->decls[u->members[i]].name, type->valuestring) != 0) i++;
+    if (i == u->count) return zc__err(e, "\"%.40s\" is not a member of union %s", type->valuestring, u->name);
+    uint32_t tag = i + 1;
+    memcpy(e->buf + slot, &tag, 4);
+    size_t at, old = zc__push(e, "%s", ".value", 0);
+    zc_result r = zc__record(e, u->members[i], value, &at);
+    if (r != ZC_OK) return r;
+    zc__pop(e, old);
+    zc__put_offset(e, slot + 8, at);
+    return ZC_OK;
+}
+
+static zc_result zc__ref(zc__enc *e, const zc_schema_type *t, const cJSON *j, size_t slot) {
+    if (!cJSON_IsString(j)) return zc__err(e, "expected the path of a %s entry, got %s", t->ref_name, zc__json_kind(j));
+    zc_diag why;
+    if (zc_check_path(j->valuestring, strlen(j->valuestring), &why) != ZC_OK)
+        return zc__err(e, "\"%.60s\" is not an entry path: %s", j->valuestring, why.message);
+    uint64_t id = zc_asset_id(j->valuestring, strlen(j->valuestring));
+    memcpy(e->buf + slot, &id, 8);
+    return ZC_OK;
+}
+
+/* The value `j` into the slot of `type` at `slot` (zeroed, inside e->buf). */
+static zc_result zc__slot(zc__enc *e, uint32_t type, const cJSON *j, size_t slot, int optional) {
+    const zc_schema_type *t = &e->s->types[type];
+    if (optional && cJSON_IsNull(j)) return ZC_OK;
+    zc_result r = ZC_OK;
+    switch (t->kind) {
+    case ZC_SCHEMA_STRING:
+        if (!cJSON_IsString(j)) return zc__err(e, "expected string, got %s", zc__json_kind(j));
+        return zc__string_bytes(e, j->valuestring, strlen(j->valuestring), slot);
+    case ZC_SCHEMA_REF: return zc__ref(e, t, j, slot);
+    case ZC_SCHEMA_STRUCT: {
+        size_t at;
+        if ((r = zc__record(e, t->decl, j, &at)) == ZC_OK) zc__put_offset(e, slot, at);
+        return r;
+    }
+    case ZC_SCHEMA_VECTOR:
+    case ZC_SCHEMA_MAP:
+    case ZC_SCHEMA_UNION:
+        if ((r = zc__enter(e)) != ZC_OK) return r;
+        r = t->kind == ZC_SCHEMA_VECTOR ? zc__vector(e, t, j, slot)
+            : t->kind == ZC_SCHEMA_MAP  ? zc__map(e, type, j, slot) : zc__union(e, &e->s->decls[t->decl], j, slot);
+        e->depth--;
+        return r;
+    default: return zc__scalar(e, t, j, slot);
+    }
+}
+
+/* ---------------------------------------------------------------------------------
+ * Records
+ * ------------------------------------------------------------------------------- */
+
+/* A field the document leaves out: its default, or an error when it has none. */
+static zc_result zc__absent_field(zc__enc *e, const zc_schema_field *f, size_t at) {
+    const zc_schema_type *t = &e->s->types[f->type];
+    if (f->optional) return ZC_OK;
+    if (!f->def.set) return zc__err(e, "missing required field");
+    if (t->kind == ZC_SCHEMA_STRING) return zc__string_bytes(e, f->def.s, f->def.s_length, at);
+    if (!ZC_SCHEMA_IS_SCALAR(t->kind) && t->kind != ZC_SCHEMA_ENUM) return ZC_OK; /* [], {}, null: zero slot */
+    zc_schema_kind kind = t->kind == ZC_SCHEMA_ENUM ? e->s->decls[t->decl].underlying : t->kind;
+    uint64_t bits = ZC_SCHEMA_IS_SIGNED(kind) ? (uint64_t)f->def.i : f->def.u;
+    if (kind == ZC_SCHEMA_F32) {
+        float v = (float)f->def.f;
+        memcpy(&bits, &v, 4);
+    } else if (kind == ZC_SCHEMA_F64) {
+        memcpy(&bits, &f->def.f, 8);
+    }
+    memcpy(e->buf + at, &bits, zc__schema_scalar_size(kind));
+    return ZC_OK;
+}
+
+static zc_result zc__field(zc__enc *e, const zc_schema_field *f, const cJSON *item, size_t record) {
+    const zc_schema_type *t = &e->s->types[f->type];
+    int optional_scalar = f->offset != f->presence;
+    if (!item) return zc__absent_field(e, f, record + f->offset);
+    if (cJSON_IsNull(item) && !f->optional && t->kind != ZC_SCHEMA_UNION)
+        return zc__err(e, "expected %s, got null", t->kind == ZC_SCHEMA_ENUM || t->kind == ZC_SCHEMA_STRUCT
+                                                       ? e->s->decls[t->decl].name : zc_schema_kind_name(t->kind));
+    if (optional_scalar && !cJSON_IsNull(item)) e->buf[record + f->presence] = 1;
+    return zc__slot(e, f->type, item, record + f->offset, f->optional);
+}
+
+static zc_result zc__record(zc__enc *e, uint32_t decl, const cJSON *j, size_t *out) {
+    const zc_schema_decl *d = &e->s->decls[decl];
+    if (!cJSON_IsObject(j)) return zc__err(e, "expected %s (an object), got %s", d->name, zc__json_kind(j));
+    zc_result r = zc__enter(e);
+    if (r != ZC_OK) return r;
+    for (const cJSON *item = j->child; item; item = item->next) {
+        uint32_t i = 0;
+        while (i < d->count && strcmp(d->fields[i].name, item->string) != 0) i++;
+        if (i == d->count) {
+            zc__push(e, ".%s", item->string, 0);
+            return zc__err(e, "no such field in %s", d->name);
+        }
+    }
+    size_t at = zc__reserve(e, d->size, 8);
+    if (at == SIZE_MAX) return zc__full(e);
+    memcpy(e->buf + at, &d->size, 4);
+    for (uint32_t i = 0; i < d->count; ++i) {
+        const zc_schema_field *f = &d->fields[i];
+        size_t old = zc__push(e, ".%s", f->name, 0);
+        if ((r = zc__field(e, f, cJSON_GetObjectItemCaseSensitive(j, f->name), at)) != ZC_OK) return r;
+        zc__pop(e, old);
+    }
+    e->depth--;
+    *out = at;
+    return ZC_OK;
+}
+
+zc_result zc_schema_encode(const zc_schema *schema, const char *json_file, const char *json, size_t length,
+                           uint8_t **out, size_t *out_size, zc_diag *diag) {
+    *out = NULL;
+    *out_size = 0;
+    zc__enc e;
+    memset(&e, 0, sizeof e);
+    e.s = schema;
+    e.file = json_file;
+    e.diag = diag;
+    cJSON *doc = cJSON_ParseWithLength(json, length);
+    if (!doc) {
+        const char *at = cJSON_GetErrorPtr();
+        size_t offset = at && at >= json && at <= json + length ? (size_t)(at - json) : 0;
+        return zc__err(&e, "not valid JSON (near byte %zu)", offset);
+    }
+    size_t root;
+    zc_result r = zc__record(&e, schema->root, doc, &root);
+    if (r == ZC_OK && zc__reserve(&e, 0, 8) == SIZE_MAX) r = zc__full(&e);
+    cJSON_Delete(doc);
+    if (r != ZC_OK) {
+        free(e.buf);
+        return r;
+    }
+    if (!e.buf) e.buf = (uint8_t *)malloc(8);
+    *out = e.buf;
+    *out_size = e.size;
+    return e.buf ? ZC_OK : ZC_ERR_OUT_OF_MEMORY;
+}

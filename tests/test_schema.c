@@ -1,0 +1,494 @@
+/* test_schema.c - the schema compiler (packer/schema/, SPEC.md section 16): a schema
+ * with every feature compiled by `zcpack schema` into a header that a C11 and a C++17
+ * program include, JSON documents encoded by `zcpack schema --encode` that those
+ * programs validate, read and dump back; evolution in both directions; hostile bytes
+ * refused by the generated validator (compiled with ASan and UBSan); parser errors
+ * with line and column, and JSON errors with the value's path.
+ */
+#define _GNU_SOURCE
+#include <criterion/criterion.h>
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "zc_exit.h"
+#include "zc_pack.h"
+#include "zc_schema.h"
+#include "zc_test_util.h"
+
+TestSuite(schema, .init = zct_tmp_setup, .fini = zct_tmp_teardown, .timeout = 240);
+
+static const char game_zcs[] =
+    "// Every feature of the schema language.\n"
+    "type_tag \"WEAP\";\n"
+    "root Weapon;\n"
+    "enum Kind : u8 { melee, ranged = 4, thrown }\n"
+    "enum Rarity : u32 { common = 1, rare = 100 }\n"
+    "struct Stats {\n    range: f32 = 10.5;\n    damage: u16;\n    crit: ?f64;\n}\n"
+    "struct Sound { clip: ref Blob; volume: f32 = 1; }\n"
+    "struct Light { color: [f32]; }\n"
+    "union Effect { Sound, Light }\n"
+    "struct Weapon {\n"
+    "    name: string; kind: Kind; rarity: Rarity = rare; flags: bool;\n"
+    "    a: i8; b: i16; c: i32; d: i64; e: u8; f: u16; g: u32; h: u64; x: f32; y: f64;\n"
+    "    stats: Stats; spare: ?Stats; bonus: ?u32; icon: ref Texture; next: ?ref Weapon;\n"
+    "    tags: [string]; grid: [[u8]]; parts: [Stats]; kinds: [Kind];\n"
+    "    by_name: map<string, Stats>; by_id: map<u32, string>; big: map<u64, [i32]>;\n"
+    "    effect: Effect; effects: [Effect];\n"
+    "    motto: string = \"sharp \\\"edge\\\"\";\n"
+    "}\n";
+
+static const char game_json[] =
+    "{ \"name\": \"Rifle \\u00e9\", \"kind\": \"ranged\", \"flags\": true,\n"
+    "  \"a\": -128, \"b\": -300, \"c\": -70000, \"d\": \"-9223372036854775808\", \"e\": 255, \"f\": 65535,\n"
+    "  \"g\": 4294967295, \"h\": \"18446744073709551615\", \"x\": 0.25, \"y\": -1.5e300,\n"
+    "  \"stats\": { \"damage\": 40, \"crit\": 2.5 }, \"bonus\": 7, \"icon\": \"textures/rifle.png\",\n"
+    "  \"tags\": [\"long\", \"\", \"loud\"], \"grid\": [[1, 2], [], [3]],\n"
+    "  \"parts\": [{ \"range\": 1, \"damage\": 2 }, { \"damage\": 3, \"crit\": null }], \"kinds\": [\"melee\", \"thrown\"],\n"
+    "  \"by_name\": { \"scope\": { \"damage\": 5 }, \"stock\": { \"damage\": 6 }, \"\": { \"damage\": 7 } },\n"
+    "  \"by_id\": { \"0\": \"zero\", \"4294967295\": \"max\", \"17\": \"x\" },\n"
+    "  \"big\": { \"18446744073709551615\": [-1, 2], \"3\": [] },\n"
+    "  \"effect\": { \"type\": \"Sound\", \"value\": { \"clip\": \"audio/bang.ogg\" } },\n"
+    "  \"effects\": [{ \"type\": \"Light\", \"value\": { \"color\": [1, 0.5, 0] } }, null] }\n";
+
+/* A reader: validate each file named on the command line, dump the valid ones and
+ * print some lookups; "invalid <result>" for the others. */
+static const char reader_src[] =
+    "#include <stdlib.h>\n"
+    "#include HEADER\n"
+    "int main(int argc, char **argv) {\n"
+    "    for (int i = 1; i < argc; ++i) {\n"
+    "        FILE *f = fopen(argv[i], \"rb\");\n"
+    "        if (!f) return 2;\n"
+    "        fseek(f, 0, SEEK_END);\n"
+    "        long n = ftell(f);\n"
+    "        fseek(f, 0, SEEK_SET);\n"
+    "        uint64_t *words = (uint64_t *)calloc((size_t)n / 8 + 1, 8);\n"
+    "        if (fread(words, 1, (size_t)n, f) != (size_t)n) return 2;\n"
+    "        fclose(f);\n"
+    "        zc_diag diag;\n"
+    "        zc_result r = Weapon_validate(words, (uint64_t)n, &diag);\n"
+    "        if (r != ZC_OK) printf(\"invalid %d %s\\n\", (int)r, diag.message);\n"
+    "        else { Weapon_dump_json(Weapon_root(words), stdout); LOOKUPS }\n"
+    "        free(words);\n"
+    "    }\n"
+    "    return 0;\n"
+    "}\n";
+
+static const char game_lookups[] =
+    "const Weapon *w = Weapon_root(words); const Stats *s = Weapon_by_name_find(w, \"stock\", 5);"
+    "const zc_string *z = Weapon_by_id_find(w, 4294967295u); const zc_array *b = Weapon_big_find(w, 18446744073709551615ull);"
+    "printf(\"stock %d max %s big %d missing %d\\n\", s ? (int)Stats_damage(s) : -1, z ? zc_string_data(z) : \"-\","
+    " b ? (int)b->count : -1, Weapon_by_name_find(w, \"nope\", 4) == NULL && Weapon_by_id_find(w, 5) == NULL);"
+    "uint32_t bonus = 0; int has = Weapon_bonus(w, &bonus); printf(\"bonus %d %u range %g sound %d\\n\", has, bonus,"
+    " (double)Stats_range(Weapon_stats(w)), Weapon_effect_as_Sound(w) != NULL);";
+
+/* ---------------------------------------------------------------------------------
+ * Helpers
+ * ------------------------------------------------------------------------------- */
+
+static char *put(const char *name, const char *text) {
+    zct_put_text(zct_tmp, name, text);
+    return zct_tmp_path(name);
+}
+
+static void gen_header(const char *zcs, const char *header) {
+    zct_run r = ZCT_CLI_IN(zct_tmp, "schema", zcs, "-o", header);
+    ZCT_EXPECT_CODE(r, ZC_EXIT_OK);
+    zct_run_free(&r);
+}
+
+static void encode(const char *zcs, const char *json, const char *bin) {
+    zct_run r = ZCT_CLI_IN(zct_tmp, "schema", zcs, "--encode", json, "-o", bin);
+    ZCT_EXPECT_CODE(r, ZC_EXIT_OK);
+    zct_run_free(&r);
+}
+
+/* Compile the reader against `header` (C11 or C++17, optionally under ASan and
+ * UBSan) into zct_tmp/exe. */
+static void compile_reader(const char *header, const char *lookups, int cxx, int sanitize, const char *exe) {
+    char src_name[64], define[160], lk[2048];
+    snprintf(src_name, sizeof src_name, "%s.%s", exe, cxx ? "cpp" : "c");
+    put(src_name, reader_src);
+    snprintf(define, sizeof define, "-DHEADER=\"%s\"", header);
+    snprintf(lk, sizeof lk, "-DLOOKUPS=%s", lookups ? lookups : "");
+    const char *argv[] = { cxx ? "c++" : "cc", cxx ? "-std=c++17" : "-std=c11", "-Wall", "-Wextra", "-Werror", "-O1",
+                           "-I", zct_source_path("formats"), "-I", zct_tmp, define, lk, src_name, "-o", exe,
+                           sanitize ? "-fsanitize=address,undefined" : "-g",
+                           sanitize ? "-fno-sanitize-recover=all" : "-g", NULL };
+    char *err = zct_tmp_path("cc.err");
+    int rc = zct_run_program(zct_tmp, NULL, err, argv);
+    size_t n;
+    char *msg = (char *)zct_read_file(err, &n);
+    cr_assert_eq(rc, 0, "%s failed:\n%s", argv[0], msg ? msg : "");
+    free(msg);
+    free(err);
+}
+
+/* Run zct_tmp/exe on the files; its stdout (malloc'd). */
+static char *run_reader(const char *exe, const char *const *files, size_t count) {
+    char path[64];
+    snprintf(path, sizeof path, "./%s", exe);
+    const char *argv[64] = { path };
+    for (size_t i = 0; i < count; ++i) argv[i + 1] = files[i];
+    char *out = zct_tmp_path("reader.out"), *err = zct_tmp_path("reader.err");
+    int rc = zct_run_program(zct_tmp, out, err, argv);
+    size_t n;
+    char *text = (char *)zct_read_file(out, &n), *etext = (char *)zct_read_file(err, &n);
+    cr_assert_eq(rc, 0, "reader exited %d:\n%s", rc, etext ? etext : "");
+    free(etext);
+    free(out);
+    free(err);
+    return text;
+}
+
+/* `expected` (the encoded document) is a subset of `dump`: refs as asset ids, floats
+ * within f32 precision. */
+static int json_subset(const cJSON *expected, const cJSON *dump) {
+    if (cJSON_IsString(expected) && cJSON_IsString(dump)) {
+        if (strcmp(expected->valuestring, dump->valuestring) == 0) return 1;
+        char id[32];
+        snprintf(id, sizeof id, "0x%016llx",
+                 (unsigned long long)zc_asset_id(expected->valuestring, strlen(expected->valuestring)));
+        if (strcmp(id, dump->valuestring) == 0) return 1;
+        /* 64-bit integers given as strings */
+        return cJSON_IsNumber(dump) && strtod(expected->valuestring, NULL) == dump->valuedouble;
+    }
+    if (cJSON_IsString(expected) && cJSON_IsNumber(dump)) return strtod(expected->valuestring, NULL) == dump->valuedouble;
+    if (cJSON_IsNumber(expected)) {
+        double a = expected->valuedouble, b = dump->valuedouble;
+        return cJSON_IsNumber(dump) && fabs(a - b) <= 1e-6 * fabs(a);
+    }
+    if (cJSON_IsObject(expected)) {
+        if (!cJSON_IsObject(dump)) return 0;
+        for (const cJSON *c = expected->child; c; c = c->next)
+            if (!json_subset(c, cJSON_GetObjectItemCaseSensitive(dump, c->string))) return 0;
+        return 1;
+    }
+    if (cJSON_IsArray(expected)) {
+        if (!cJSON_IsArray(dump) || cJSON_GetArraySize(dump) != cJSON_GetArraySize(expected)) return 0;
+        for (const cJSON *a = expected->child, *b = dump->child; a; a = a->next, b = b->next)
+            if (!json_subset(a, b)) return 0;
+        return 1;
+    }
+    return dump && expected->type == dump->type;
+}
+
+static cJSON *first_line_json(const char *text) {
+    const char *nl = strchr(text, '\n');
+    cr_assert(nl, "no output line: %s", text);
+    cJSON *j = cJSON_ParseWithLength(text, (size_t)(nl - text));
+    cr_assert(j, "dump is not JSON: %s", text);
+    return j;
+}
+
+/* ---------------------------------------------------------------------------------
+ * Round trip
+ * ------------------------------------------------------------------------------- */
+
+static void round_trip(int cxx) {
+    char *zcs = put("game.zcs", game_zcs), *json = put("rifle.json", game_json);
+    gen_header(zcs, "game.h");
+    encode(zcs, json, "rifle.bin");
+    compile_reader("game.h", game_lookups, cxx, 0, "reader");
+    const char *files[] = { "rifle.bin" };
+    char *out = run_reader("reader", files, 1);
+    cJSON *dump = first_line_json(out), *doc = cJSON_Parse(game_json);
+    cr_assert(json_subset(doc, dump), "dump differs from the document:\n%s", out);
+    /* defaults of fields the document leaves out */
+    cr_expect_str_eq(cJSON_GetObjectItem(dump, "rarity")->valuestring, "rare");
+    cr_expect_str_eq(cJSON_GetObjectItem(dump, "motto")->valuestring, "sharp \"edge\"");
+    cr_expect(cJSON_IsNull(cJSON_GetObjectItem(dump, "spare")));
+    cr_expect(cJSON_IsNull(cJSON_GetObjectItem(dump, "next")));
+    cr_expect_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(dump, "stats"), "range")->valuedouble, 10.5);
+    cr_expect(strstr(out, "stock 6 max max big 2 missing 1\n"), "%s", out);
+    cr_expect(strstr(out, "bonus 1 7 range 10.5 sound 1\n"), "%s", out);
+    cJSON_Delete(dump);
+    cJSON_Delete(doc);
+    free(out);
+    free(zcs);
+    free(json);
+}
+
+Test(schema, c11_reader_validates_reads_and_dumps_every_feature) { round_trip(0); }
+Test(schema, cxx17_reader_validates_reads_and_dumps_every_feature) { round_trip(1); }
+
+Test(schema, layout_hash_and_tag_are_in_the_header) {
+    zc_schema *s;
+    zc_diag diag;
+    cr_assert_eq(zc_schema_parse("game.zcs", game_zcs, strlen(game_zcs), &s, &diag), ZC_OK, "%s", diag.message);
+    cr_expect_eq(s->layout_hash, zc_layout_hash(s->layout_desc));
+    cr_expect_eq(s->type_tag, ZC_FOURCC('W', 'E', 'A', 'P'));
+    char *zcs = put("game.zcs", game_zcs);
+    gen_header(zcs, "game.h");
+    char *path = zct_tmp_path("game.h"), want[64];
+    size_t n;
+    char *text = (char *)zct_read_file(path, &n);
+    snprintf(want, sizeof want, "#define WEAPON_LAYOUT_HASH 0x%08xu", s->layout_hash);
+    cr_expect(strstr(text, want), "%s missing", want);
+    cr_expect(strstr(text, "#define WEAPON_TYPE_TAG ZC_FOURCC('W', 'E', 'A', 'P')"));
+    free(text);
+    free(path);
+    free(zcs);
+    zc_schema_free(s);
+}
+
+/* ---------------------------------------------------------------------------------
+ * Evolution
+ * ------------------------------------------------------------------------------- */
+
+static const char v1_zcs[] = "type_tag \"WEAP\"; root Weapon;\n"
+                             "struct Stats { damage: u16; }\n"
+                             "struct Weapon { name: string; stats: Stats; damage: u32; }\n";
+static const char v2_zcs[] = "type_tag \"WEAP\"; root Weapon;\n"
+                             "struct Stats { damage: u16; heavy: bool = true; }\n"
+                             "struct Extra { note: string; }\n"
+                             "struct Weapon { name: string; stats: Stats; damage: u32;\n"
+                             "  range: f32 = 12.5; note: string = \"new\"; extra: ?Extra = null; tags: [string] = []; }\n";
+
+static uint32_t hash_of(const char *text) {
+    zc_schema *s;
+    zc_diag diag;
+    cr_assert_eq(zc_schema_parse("v.zcs", text, strlen(text), &s, &diag), ZC_OK, "%s", diag.message);
+    uint32_t h = s->layout_hash;
+    zc_schema_free(s);
+    return h;
+}
+
+Test(schema, appending_defaulted_fields_keeps_the_layout_hash_and_anything_else_changes_it) {
+    uint32_t v1 = hash_of(v1_zcs);
+    cr_expect_eq(hash_of(v2_zcs), v1);
+    const char *changed[] = {
+        "type_tag \"WEAP\"; root Weapon; struct Stats { damage: u32; } struct Weapon { name: string; stats: Stats; damage: u32; }",
+        "type_tag \"WEAP\"; root Weapon; struct Stats { damage: u16; } struct Weapon { stats: Stats; name: string; damage: u32; }",
+        "type_tag \"WEAP\"; root Weapon; struct Stats { damage: u16; } struct Weapon { name: string; stats: Stats; damage: u32; more: u8; }",
+        "type_tag \"WEAX\"; root Weapon; struct Stats { damage: u16; } struct Weapon { name: string; stats: Stats; damage: u32; }",
+        "type_tag \"WEAP\"; root Weapon; struct Stats { damage: u16; } struct Weapon { title: string; stats: Stats; damage: u32; }",
+    };
+    for (size_t i = 0; i < sizeof changed / sizeof *changed; ++i)
+        cr_expect_neq(hash_of(changed[i]), v1, "change %zu kept the hash", i);
+}
+
+Test(schema, old_reader_on_new_data_and_new_reader_on_old_data) {
+    char *z1 = put("v1.zcs", v1_zcs), *z2 = put("v2.zcs", v2_zcs);
+    char *j1 = put("old.json", "{ \"name\": \"axe\", \"stats\": { \"damage\": 3 }, \"damage\": 9 }");
+    char *j2 = put("new.json", "{ \"name\": \"bow\", \"stats\": { \"damage\": 4, \"heavy\": false }, \"damage\": 8,"
+                               " \"range\": 40, \"note\": \"n\", \"extra\": { \"note\": \"e\" }, \"tags\": [\"t\"] }");
+    gen_header(z1, "v1.h");
+    gen_header(z2, "v2.h");
+    encode(z1, j1, "old.bin");
+    encode(z2, j2, "new.bin");
+    compile_reader("v1.h", NULL, 0, 0, "old_reader");
+    compile_reader("v2.h", NULL, 1, 0, "new_reader");
+    const char *files[] = { "old.bin", "new.bin" };
+    char *old_out = run_reader("old_reader", files, 2), *new_out = run_reader("new_reader", files, 2);
+    cr_expect_str_eq(old_out, "{\"name\": \"axe\", \"stats\": {\"damage\": 3}, \"damage\": 9}\n"
+                              "{\"name\": \"bow\", \"stats\": {\"damage\": 4}, \"damage\": 8}\n");
+    cr_expect_str_eq(new_out,
+                     "{\"name\": \"axe\", \"stats\": {\"damage\": 3, \"heavy\": true}, \"damage\": 9, \"range\": 12.5, "
+                     "\"note\": \"new\", \"extra\": null, \"tags\": []}\n"
+                     "{\"name\": \"bow\", \"stats\": {\"damage\": 4, \"heavy\": false}, \"damage\": 8, \"range\": 40, "
+                     "\"note\": \"n\", \"extra\": {\"note\": \"e\"}, \"tags\": [\"t\"]}\n");
+    free(old_out);
+    free(new_out);
+    free(z1);
+    free(z2);
+    free(j1);
+    free(j2);
+}
+
+/* ---------------------------------------------------------------------------------
+ * Hostile bytes
+ * ------------------------------------------------------------------------------- */
+
+static uint8_t *encode_in_process(const char *zcs, const char *json, size_t *size) {
+    zc_schema *s;
+    zc_diag diag;
+    cr_assert_eq(zc_schema_parse("t.zcs", zcs, strlen(zcs), &s, &diag), ZC_OK, "%s", diag.message);
+    uint8_t *bytes;
+    cr_assert_eq(zc_schema_encode(s, "t.json", json, strlen(json), &bytes, size, &diag), ZC_OK, "%s", diag.message);
+    zc_schema_free(s);
+    return bytes;
+}
+
+static void put_bytes(const char *name, const void *data, size_t size) { zct_put(zct_tmp, name, data, size); }
+
+Test(schema, hostile_bytes_are_refused_without_crashing) {
+    char *zcs = put("game.zcs", game_zcs);
+    gen_header(zcs, "game.h");
+    compile_reader("game.h", NULL, 0, 1, "checker");
+    size_t size;
+    uint8_t *good = encode_in_process(game_zcs, game_json, &size);
+    uint8_t *m = (uint8_t *)malloc(size);
+    char names[40][32];
+    const char *files[40];
+    const char *expect[40];
+    size_t n = 0;
+#define CASE(want, ...)                                                                                   \
+    do {                                                                                                  \
+        memcpy(m, good, size);                                                                            \
+        size_t len = size;                                                                                \
+        __VA_ARGS__;                                                                                      \
+        snprintf(names[n], sizeof names[n], "case%zu.bin", n);                                            \
+        put_bytes(names[n], m, len);                                                                      \
+        files[n] = names[n];                                                                              \
+        expect[n++] = want;                                                                               \
+    } while (0)
+    CASE("ok", (void)0);
+    CASE("invalid 16", len = 4);                                                 /* shorter than a record */
+    CASE("invalid 16", len = 200);                                               /* cut inside the root */
+    CASE("invalid", len = size / 2);                                          /* targets past the end */
+    CASE("invalid 16", m[0] = 12);                                               /* struct_size not a multiple of 8 */
+    CASE("invalid 16", m[0] = 8; m[1] = 0);                                      /* below the base size */
+    CASE("invalid 16", m[0] = 0; m[1] = 0; m[2] = 0x10);                         /* past the entry */
+    CASE("invalid 24", m[8] = 0xff; m[9] = 0xff; m[10] = 0xff; m[15] = 0x7f);     /* name offset out of bounds */
+    CASE("invalid 24", m[8] = 0x00; m[9] = 0xf0; m[10] = 0xff; m[15] = 0xff);     /* name offset before the entry */
+    CASE("invalid 16", m[24] = 3);                                               /* kind: undeclared enum value */
+    CASE("invalid 16", m[32] = 2);                                               /* bool not 0 or 1 */
+    CASE("invalid 16", m[80] = 0; m[81] = 0; m[82] = 0; m[83] = 0; m[84] = 0; m[85] = 0; m[86] = 0; m[87] = 0); /* null stats */
+    CASE("invalid 26", m[80] ^= 4);                                              /* misaligned record */
+    CASE("invalid 16", m[96] = 2);                                               /* presence byte */
+    CASE("invalid 16", m[104] = 0; m[105] = 0; m[106] = 0; m[107] = 0; m[108] = 0; m[109] = 0; m[110] = 0; m[111] = 0); /* ref 0 */
+    CASE("invalid 23", m[128 + 7] = 0x01);                                       /* tags: count over the limit */
+    CASE("invalid 16", m[280] = 9);                                              /* union tag */
+    {
+        /* bad UTF-8 and a missing NUL in the name's bytes */
+        int64_t off;
+        memcpy(&off, good + 8, 8);
+        CASE("invalid 25", m[8 + off] = 0xc0);
+        CASE("invalid 25", m[8 + off + 8] = 'x');
+    }
+    char *out = run_reader("checker", files, n);
+    char *line = out;
+    for (size_t i = 0; i < n; ++i) {
+        cr_assert(line && *line, "no result for case %zu:\n%s", i, out);
+        if (strcmp(expect[i], "ok") == 0) cr_expect(line[0] == '{', "case %zu: %.80s", i, line);
+        else cr_expect(strncmp(line, expect[i], strlen(expect[i])) == 0, "case %zu: expected %s, got %.120s", i, expect[i], line);
+        line = strchr(line, '\n');
+        if (line) line++;
+    }
+    free(out);
+    free(m);
+    free(good);
+    free(zcs);
+}
+
+Test(schema, depth_cycles_and_shared_targets_are_bounded) {
+    static const char node_zcs[] = "type_tag \"NODE\"; root Weapon; struct Weapon { next: ?Weapon; kids: [Weapon]; }";
+    char *zcs = put("node.zcs", node_zcs);
+    gen_header(zcs, "node.h");
+    compile_reader("node.h", NULL, 0, 1, "checker");
+    /* records of 32 bytes: struct_size, pad, next, kids (offset, count) */
+    enum { N = 100 };
+    uint64_t chain[N * 4], loop[4], fan[4 + 64];
+    memset(chain, 0, sizeof chain);
+    for (int i = 0; i < N; ++i) {
+        chain[i * 4] = 32;
+        if (i + 1 < N) chain[i * 4 + 1] = 24; /* next: from field at +8 to the next record */
+    }
+    memset(loop, 0, sizeof loop);
+    loop[0] = 32;
+    loop[1] = (uint64_t)-8; /* next points back at its own record */
+    /* every kid of the root is the root itself: 64 pointers, each a full walk */
+    memset(fan, 0, sizeof fan);
+    fan[0] = 32;
+    fan[2] = 16;  /* kids: from the field at 16 to the array at 32 */
+    fan[3] = 64;  /* ... of 64 records? the element slot is an 8-byte pointer */
+    for (int i = 0; i < 64; ++i) fan[4 + i] = (uint64_t)(-(int64_t)(32 + 8 * i));
+    put_bytes("chain.bin", chain, sizeof chain);
+    put_bytes("loop.bin", loop, sizeof loop);
+    put_bytes("fan.bin", fan, sizeof fan);
+    const char *files[] = { "chain.bin", "loop.bin", "fan.bin" };
+    char *out = run_reader("checker", files, 3);
+    cr_expect(strncmp(out, "invalid 23 ", 11) == 0, "%s", out);
+    cr_expect(strstr(out, "\ninvalid 23 "), "%s", out);
+    free(out);
+    free(zcs);
+}
+
+/* ---------------------------------------------------------------------------------
+ * Errors
+ * ------------------------------------------------------------------------------- */
+
+static void expect_parse_error(const char *text, const char *message) {
+    zc_schema *s = NULL;
+    zc_diag diag;
+    diag.message[0] = 0;
+    cr_expect_eq(zc_schema_parse("game.zcs", text, strlen(text), &s, &diag), ZC_ERR_BAD_SOURCE, "accepted: %s", text);
+    cr_expect_str_eq(diag.message, message);
+    zc_schema_free(s);
+}
+
+Test(schema, parser_errors_name_line_and_column) {
+    expect_parse_error("root A;\ntype_tag \"ABCD\";\nstruct A {\n  x: Foo;\n}\n", "game.zcs:4:6: unknown type 'Foo'");
+    expect_parse_error("root A; type_tag \"ABCD\";\nstruct A { x: u8 = 300; }", "game.zcs:2:20: default of 'x': out of the type's range");
+    expect_parse_error("struct A {\n  x: [?u8];\n}", "game.zcs:2:7: vector elements cannot be optional");
+    expect_parse_error("enum E : i8 { a }", "game.zcs:1:10: expected an enum's type (u8, u16 or u32), got 'i8'");
+    expect_parse_error("struct A { x: u32 $ }", "game.zcs:1:19: unexpected character '$'");
+    expect_parse_error("root A; type_tag \"ABCD\";\nstruct A {\n  x: u32;\n  x: u8;\n}", "game.zcs:4:3: struct 'A': field 'x' is declared twice");
+    expect_parse_error("struct A { int: u32; }", "game.zcs:1:12: 'int' cannot be a name (reserved word, or leading '_' or '__' inside)");
+    expect_parse_error("root A; type_tag \"ABCD\"; struct A { s: B = null; } struct B { }",
+                       "game.zcs:1:44: default of 's': a struct or ref field has no default; declare it ?T = null");
+    expect_parse_error("root A; type_tag \"ABC\";", "game.zcs:1:18: a type tag has 4 characters");
+    expect_parse_error("root A; type_tag \"ABCD\"; struct A { r: ref Nothing; }",
+                       "game.zcs:1:40: ref names 'Nothing', which is neither a struct of this schema nor an entry type "
+                       "(Blob, Texture, Mesh, Material, Scene, Skeleton, Animation)");
+}
+
+static void expect_json_error(const char *json, const char *message) {
+    zc_schema *s;
+    zc_diag diag;
+    cr_assert_eq(zc_schema_parse("game.zcs", game_zcs, strlen(game_zcs), &s, &diag), ZC_OK, "%s", diag.message);
+    uint8_t *bytes = NULL;
+    size_t size;
+    diag.message[0] = 0;
+    cr_expect_eq(zc_schema_encode(s, "weapons/rifle.json", json, strlen(json), &bytes, &size, &diag), ZC_ERR_BAD_SOURCE,
+                 "accepted: %s", json);
+    cr_expect_str_eq(diag.message, message);
+    free(bytes);
+    zc_schema_free(s);
+}
+
+Test(schema, json_errors_name_the_value_path) {
+    cJSON *doc = cJSON_Parse(game_json);
+    cJSON_AddItemToObject(cJSON_GetObjectItem(doc, "stats"), "range", cJSON_CreateString("far"));
+    char *text = cJSON_PrintUnformatted(doc);
+    expect_json_error(text, "weapons/rifle.json: .stats.range: expected f32, got string");
+    free(text);
+    cJSON_ReplaceItemInObject(cJSON_GetObjectItem(doc, "stats"), "range", cJSON_CreateNumber(1));
+    cJSON_ReplaceItemInArray(cJSON_GetObjectItem(doc, "tags"), 1, cJSON_CreateNumber(3));
+    text = cJSON_PrintUnformatted(doc);
+    expect_json_error(text, "weapons/rifle.json: .tags[1]: expected string, got number");
+    free(text);
+    cJSON_ReplaceItemInArray(cJSON_GetObjectItem(doc, "tags"), 1, cJSON_CreateString("ok"));
+    cJSON_ReplaceItemInObject(cJSON_GetObjectItem(doc, "by_name"), "scope", cJSON_Parse("{\"damage\": 70000}"));
+    text = cJSON_PrintUnformatted(doc);
+    expect_json_error(text, "weapons/rifle.json: .by_name[\"scope\"].damage: 70000 is out of the range of u16");
+    free(text);
+    cJSON_ReplaceItemInObject(cJSON_GetObjectItem(doc, "by_name"), "scope", cJSON_Parse("{\"damage\": 7}"));
+    cJSON_ReplaceItemInObject(doc, "kind", cJSON_CreateString("laser"));
+    text = cJSON_PrintUnformatted(doc);
+    expect_json_error(text, "weapons/rifle.json: .kind: \"laser\" is not a value of enum Kind");
+    free(text);
+    cJSON_Delete(doc);
+    expect_json_error("{\"kind\": \"melee\"}", "weapons/rifle.json: .name: missing required field");
+    expect_json_error("[1]", "weapons/rifle.json: .: expected Weapon (an object), got array");
+}
+
+Test(schema, cli_reports_errors_with_exit_codes) {
+    char *bad = put("bad.zcs", "root A;\ntype_tag \"ABCD\";\nstruct A { x: Foo; }\n");
+    zct_run r = ZCT_CLI_IN(zct_tmp, "schema", "bad.zcs", "-o", "bad.h");
+    ZCT_EXPECT_CODE(r, ZC_EXIT_IMPORT);
+    ZCT_EXPECT_ERR(r, "bad.zcs:3:15: unknown type 'Foo'");
+    zct_run_free(&r);
+    r = ZCT_CLI_IN(zct_tmp, "schema", "missing.zcs", "-o", "x.h");
+    ZCT_EXPECT_CODE(r, ZC_EXIT_IO);
+    zct_run_free(&r);
+    r = ZCT_CLI_IN(zct_tmp, "schema", "bad.zcs");
+    ZCT_EXPECT_CODE(r, ZC_EXIT_USAGE);
+    zct_run_free(&r);
+    free(bad);
+}
