@@ -246,7 +246,19 @@ typedef struct zc_pack_desc {
                                    during zc_pack_open only */
     uint32_t trusted_key_count; /* default: 0; keys at trusted_keys (several allow key
                                    rotation: a pack signed by any of them opens) */
+    const zc_type_row *types;   /* default: NULL = only the built-in types. Entry types the
+                                   application registers (schema types: the generated
+                                   header's <ROOT>_TYPE_ROW), checked like built-in ones at
+                                   FULL/CHECKSUMS and on first typed access
+                                   (zc_entry_typed). Copied at open: the array may go away
+                                   after zc_pack_open returns, the check functions must stay
+                                   callable, from any thread, until the pack is closed. A
+                                   built-in tag, a tag listed twice or a NULL check is
+                                   ZC_ERR_INVALID_ARGUMENT */
+    uint32_t type_count;        /* default: 0; rows at types (at most ZC_MAX_REGISTERED_TYPES) */
 } zc_pack_desc;
+
+#define ZC_MAX_REGISTERED_TYPES 256u
 
 #define ZC_DEFAULT_CACHE_BUDGET ((uint64_t)256 << 20)      /* 256 MiB */
 #define ZC_DEFAULT_MAX_DECODED_SIZE ((uint64_t)1 << 30)    /* 1 GiB */
@@ -456,6 +468,19 @@ uint32_t zc_pack_entry_count(const zc_pack *pack);
  * only decoded: zc_pack_get (or zc_pack_acquire) holds them, whatever the codec.
  * Allocation-free, any thread. */
 zc_result zc_entry_bytes(const zc_entry *entry, uint32_t type, const void **out_data, uint64_t *out_size);
+
+/* The entry's bytes as an entry of `type` (non-zero), structurally checked: the type's
+ * registered check (zc_pack_desc.types) or built-in one, run on the first typed access
+ * of an entry of an opened pack and remembered (each time for an entry not filled by a
+ * pack, which knows only the built-in types). ZC_OK sets *out_data and *out_size;
+ * ZC_ERR_TYPE_MISMATCH when the entry is of another type; ZC_ERR_UNKNOWN_TYPE when
+ * neither the pack's registered types nor the built-in ones hold `type` (the entry's
+ * bytes stay reachable as opaque bytes through zc_entry_bytes); ZC_ERR_LAYOUT_MISMATCH
+ * when the entry was written with another layout (the pack's logger names both
+ * hashes); ZC_ERR_UNSUPPORTED_CODEC for a compressed entry (use zc_pack_get's bytes
+ * with the generated validator); the check's structural error. Safe on untrusted
+ * packs; allocation-free, any thread. */
+zc_result zc_entry_typed(const zc_entry *entry, uint32_t type, const void **out_data, uint64_t *out_size);
 
 /* Fields in which two entries differ (zc_entry_differences). */
 enum {
