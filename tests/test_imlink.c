@@ -266,6 +266,17 @@ Test(imlink, schema_entries_identical_to_build) {
     ZCT_EXPECT_CODE(deps, ZC_EXIT_OK);
     cr_expect(strstr(deps.out, "game.zcs") && strstr(deps.out, "zcpack.json"), "%s", deps.out);
     zct_run_free(&deps);
+    /* a manifest from outside the tree is the caller's input, not a read */
+    char *outside = zct_tmp_path("outside.json"), *object = zct_tmp_path("outside.zco");
+    char *manifest = zct_join(root, "zcpack.json");
+    zct_copy_file(manifest, zct_tmp, "outside.json");
+    free(manifest);
+    const char *extra[4] = { "--manifest", outside, NULL, NULL };
+    zct_run run = import_file(NULL, root, "weapons/rifle.json", object, extra);
+    ZCT_EXPECT_CODE(run, ZC_EXIT_OK);
+    zct_run_free(&run);
+    free(object);
+    free(outside);
     free(root);
 }
 

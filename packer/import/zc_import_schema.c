@@ -6,7 +6,8 @@
  * schema names) and recorded as a dependency of the entry.
  *
  * Reads: the source, the schema file and the manifest (for the types of other files),
- * both listed in zc_import_outputs.reads. Deterministic: the output depends on those
+ * both listed in zc_import_outputs.reads when they lie in the tree (a manifest given
+ * from elsewhere is the caller's input). Deterministic: the output depends on those
  * files and on which files the tree holds, nothing else. Any thread; no state
  * outside the call.
  */
@@ -117,10 +118,15 @@ static int zc__schema_ref(void *user, const char *target, const char *type_name,
     return ok;
 }
 
-/* Append the real path of `path` and a '\n' to *reads (malloc'd text). */
-static int zc__schema_add_read(char **reads, const char *path) {
-    char real[PATH_MAX];
-    if (!realpath(path, real)) return 1; /* nothing to record: it was not read */
+/* Append the real path of `path` and a '\n' to *reads (malloc'd text) when it lies
+ * below `root`: a file outside the tree (`zcpack import --manifest` elsewhere) is an
+ * input the caller names, not a read of the tree. 0 when out of memory. */
+static int zc__schema_add_read(char **reads, const char *root, const char *path) {
+    char real[PATH_MAX], real_root[PATH_MAX];
+    if (!realpath(path, real) || !realpath(root, real_root)) return 1; /* nothing to record */
+    size_t r = strlen(real_root);
+    int top = r == 1 && real_root[0] == '/';
+    if (!top && (strncmp(real, real_root, r) != 0 || real[r] != '/')) return 1;
     size_t old = *reads ? strlen(*reads) : 0, n = strlen(real);
     char *grown = (char *)realloc(*reads, old + n + 2);
     if (!grown) return 0;
@@ -196,8 +202,9 @@ zc_result zc__prepare_schema(const zc_import_source *src, zc_import_outputs *out
         r = zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory");
     if (r == ZC_OK) out->count = 1;
     if (r == ZC_OK) r = zc__schema_encode(src, schema, &refs, &out->items[0], diag);
-    int listed = r != ZC_OK || zc__schema_add_read(&out->reads, schema_path);
-    if (listed && r == ZC_OK && src->manifest_path) listed = zc__schema_add_read(&out->reads, src->manifest_path);
+    int listed = r != ZC_OK || zc__schema_add_read(&out->reads, refs.root, schema_path);
+    if (listed && r == ZC_OK && src->manifest_path)
+        listed = zc__schema_add_read(&out->reads, refs.root, src->manifest_path);
     if (!listed) r = zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory");
     zc_schema_free(schema);
     free(schema_path);

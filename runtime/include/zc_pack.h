@@ -177,7 +177,9 @@ typedef enum zc_validate {
                                    entry's structure when a view is first made of it
                                    (both once per pack, "Trust" above). zc_pack_validate
                                    at this level checks every record at once */
-    ZC_VALIDATE_FULL,           /* TOC + every entry's structure through the type registry */
+    ZC_VALIDATE_FULL,           /* TOC + every entry's structure through the type registry
+                                   and the registered types (entries of unknown types
+                                   are opaque: not checked, not an error) */
     ZC_VALIDATE_CHECKSUMS,      /* FULL + XXH3 of every entry's bytes */
 } zc_validate;
 
@@ -343,7 +345,10 @@ zc_result zc_pack_open(zc_pack **out_pack, const zc_pack_desc *desc);
 void zc_pack_close(zc_pack *pack);
 
 /* Run validation at `level` on an open pack (e.g. open at TOC level for speed, then
- * verify fully in a tool). Entry errors: ZC_ERR_UNKNOWN_TYPE, ZC_ERR_LAYOUT_MISMATCH,
+ * verify fully in a tool). An entry of a type neither built in nor registered
+ * (zc_pack_desc.types) is opaque: its record and, at CHECKSUMS, its content hash are
+ * checked, its structure is not, and it fails nothing (SPEC.md 8.3, 16.12). Entry
+ * errors: ZC_ERR_LAYOUT_MISMATCH,
  * ZC_ERR_UNSUPPORTED_CODEC, the structural errors of the type's validator, and
  * ZC_ERR_ENTRY_CHECKSUM; for compressed entries also zc_pack_acquire's decoding
  * errors; at CHECKSUMS, after every entry, ZC_ERR_BAD_PADDING when a byte between
