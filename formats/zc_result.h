@@ -74,4 +74,21 @@ static inline const char *zc_result_name(zc_result result) {
     }
 }
 
+#include <stdint.h>
+
+struct zc_diag;
+/* One entry type an application registers with a reader (zc_pack_desc.types, SPEC.md
+ * 16.10): a schema type's tag, layout hash and validator, as the header `zcpack schema`
+ * generates names them (<ROOT>_TYPE_ROW). `check` has the contract of the built-in
+ * checks (zc_types.h): safe on untrusted bytes, payload aligned to the entry's
+ * alignment, no allocation. Plain data; the reader copies the rows it is given. (struct zc_diag is
+ * zc_format.h's zc_diag: this header stays free of the format's helpers.) */
+typedef zc_result (*zc_type_check_fn)(const void *payload, uint64_t size, struct zc_diag *diag);
+typedef struct zc_type_row {
+    uint32_t tag;               /* FourCC type tag; not one of the built-in tags */
+    uint32_t layout_hash;       /* the layout this reader reads */
+    zc_type_check_fn check;     /* structural check; never NULL */
+    const char *name;           /* for messages ("Weapon"); NULL: the tag in hex */
+} zc_type_row;
+
 #endif /* ZC_RESULT_H */

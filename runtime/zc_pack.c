@@ -228,7 +228,8 @@ static zc_result zc__validate_records(const zc_pack *pack, zc_diag *diag) {
 static zc_result zc__check_stored_entry(const zc_pack *pack, const zc_toc_entry *e, int checksums, zc_diag *diag) {
     const void *data = pack->base + e->offset;
     if (checksums) zc__os_map_populate(&pack->map, e->offset, e->raw_size); /* the hash reads every page */
-    zc_result r = zc_check_payload(e->type, e->layout_hash, data, e->raw_size, diag);
+    zc_result r = zc__pack_check_payload(pack, e->type, e->layout_hash, data, e->raw_size, diag);
+    if (r == ZC_ERR_UNKNOWN_TYPE) r = ZC_OK; /* opaque bytes to this reader (SPEC 8.3) */
     if (r == ZC_OK && checksums && ZC__CHECK_HASHES && zc__xxh3(data, (size_t)e->raw_size) != e->content_hash)
         r = zc_fail(diag, ZC_ERR_ENTRY_CHECKSUM, "content hash mismatch: the data is damaged");
     return r;
@@ -481,7 +482,8 @@ static zc_result zc__validate_entries(const zc_pack *pack, int checksums, const 
             const void *data;
             zc__fill_entry(pack, i, &entry);
             r = zc__entry_decode_copy(pack, &entry, &block, &data, &sub);
-            if (r == ZC_OK) r = zc_check_payload(e->type, e->layout_hash, data, e->raw_size, &sub);
+            if (r == ZC_OK) r = zc__pack_check_payload(pack, e->type, e->layout_hash, data, e->raw_size, &sub);
+            if (r == ZC_ERR_UNKNOWN_TYPE) r = ZC_OK; /* opaque bytes to this reader (SPEC 8.3) */
             zc__entry_free_copy(pack, block);
         }
         if (r != ZC_OK) r = zc_fail(diag, r, "entry %u (%s): %s", i, path, sub.message);
@@ -606,6 +608,8 @@ static zc_result zc__alloc_checked(zc_pack *pack, zc_diag *diag) {
  * given, then the level's checks. Level TOC checks at open what costs one pass over
  * the TOC's bytes (both checksums, the lookup index, R14) and leaves each record's
  * checks to the first time its entry is handed out (zc__entry_touch). */
+static zc_result zc__register_types(zc_pack *pack, const zc_pack_desc *desc, zc_diag *diag);
+
 static zc_result zc__attach(zc_pack *pack, const zc_pack_desc *desc, int lazy, zc_diag *diag) {
     zc_validate level = desc->validate == ZC_VALIDATE_DEFAULT ? ZC_VALIDATE_TOC : desc->validate;
     /* The copy of the header serves when it holds all header_size bytes; otherwise
@@ -734,6 +738,7 @@ static zc_result zc__open(zc_pack **out_pack, const zc_pack_desc *desc, int lazy
             if (r == ZC_OK) r = zc_fail(&diag, ZC_ERR_TRUNCATED, "buffer is shorter than a pack header");
         }
     }
+    if (r == ZC_OK) r = zc__register_types(pack, desc, &diag);
     if (r == ZC_OK) r = zc__attach(pack, desc, lazy, &diag);
     /* Once mapped or read, the bytes no longer need the file handle. */
     zc__os_close(&pack->file);
@@ -768,6 +773,7 @@ void zc__pack_free(zc_pack *pack) {
     if (pack->read_buffer) a.free(pack->read_buffer, a.user_data);
     if (pack->checked) a.free((void *)pack->checked, a.user_data);
     if (pack->name) a.free(pack->name, a.user_data);
+    if (pack->types) a.free(pack->types, a.user_data);
     a.free(pack, a.user_data);
 }
 
@@ -919,9 +925,17 @@ zc_result zc_entry_bytes(const zc_entry *entry, uint32_t type, const void **out_
     return ZC_OK;
 }
 
+static const zc_type_row *zc__registered(const zc_pack *pack, uint32_t tag);
+
 zc_result zc__entry_structure(const zc_entry *entry, uint32_t type, const void **out_data, uint64_t *out_size) {
     zc_result r = zc_entry_bytes(entry, type, out_data, out_size);
-    if (r != ZC_OK) return r;
+    if (r == ZC_OK && !zc_type_name(entry->type) && !zc__registered(entry->pack, entry->type))
+        r = ZC_ERR_UNKNOWN_TYPE; /* opaque to this reader, whatever validation passed */
+    if (r != ZC_OK) {
+        *out_data = NULL;
+        *out_size = 0;
+        return r;
+    }
     if (!*out_data || ((uintptr_t)*out_data & 15u) != 0) {
         *out_data = NULL;
         *out_size = 0;
@@ -941,13 +955,71 @@ zc_result zc__entry_structure(const zc_entry *entry, uint32_t type, const void *
             mark = &pack->checked[entry->index];
         }
     }
-    r = zc_check_payload(entry->type, entry->layout_hash, *out_data, *out_size, NULL);
+    zc_diag diag;
+    diag.message[0] = 0;
+    r = zc__pack_check_payload(pack, entry->type, entry->layout_hash, *out_data, *out_size, &diag);
+    if (r == ZC_ERR_LAYOUT_MISMATCH && pack) zc__report(pack, r, &diag);
     if (r == ZC_OK && mark) atomic_fetch_or_explicit(mark, (unsigned char)ZC__CHECKED_STRUCTURE, memory_order_release);
     if (r != ZC_OK) {
         *out_data = NULL;
         *out_size = 0;
     }
     return r;
+}
+
+zc_result zc_entry_typed(const zc_entry *entry, uint32_t type, const void **out_data, uint64_t *out_size) {
+    if (!entry || !out_data || !out_size || type == 0) return ZC_ERR_INVALID_ARGUMENT;
+    *out_data = NULL;
+    *out_size = 0;
+    if (entry->type != type) return ZC_ERR_TYPE_MISMATCH;
+    return zc__entry_structure(entry, type, out_data, out_size);
+}
+
+/* The registered row of `tag`, NULL when the pack registered none. */
+static const zc_type_row *zc__registered(const zc_pack *pack, uint32_t tag) {
+    for (uint32_t i = 0; pack && i < pack->type_count; ++i)
+        if (pack->types[i].tag == tag) return &pack->types[i];
+    return NULL;
+}
+
+zc_result zc__pack_check_payload(const zc_pack *pack, uint32_t tag, uint32_t layout_hash, const void *payload,
+                                 uint64_t size, zc_diag *diag) {
+    const zc_type_row *row = zc__registered(pack, tag);
+    if (!row) return zc_check_payload(tag, layout_hash, payload, size, diag);
+    if (layout_hash != row->layout_hash)
+        return zc_fail(diag, ZC_ERR_LAYOUT_MISMATCH, "%s layout 0x%08x, reader has 0x%08x",
+                       row->name ? row->name : "registered type", layout_hash, row->layout_hash);
+    return row->check(payload, size, diag);
+}
+
+/* 1 when one of the first `count` rows has `tag`. */
+static int zc__registered_in(const zc_type_row *rows, uint32_t count, uint32_t tag) {
+    for (uint32_t i = 0; i < count; ++i)
+        if (rows[i].tag == tag) return 1;
+    return 0;
+}
+
+/* Copy desc->types into the pack after checking them. ZC_OK, ZC_ERR_INVALID_ARGUMENT
+ * (a built-in tag, a repeated tag, a NULL check, too many) or ZC_ERR_OUT_OF_MEMORY,
+ * with a sentence in diag. */
+static zc_result zc__register_types(zc_pack *pack, const zc_pack_desc *desc, zc_diag *diag) {
+    if (!desc->type_count) return ZC_OK;
+    if (!desc->types || desc->type_count > ZC_MAX_REGISTERED_TYPES)
+        return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "zc_pack_open: desc.types is NULL or holds more than %u rows",
+                       ZC_MAX_REGISTERED_TYPES);
+    for (uint32_t i = 0; i < desc->type_count; ++i) {
+        const zc_type_row *t = &desc->types[i];
+        if (!t->check || zc_type_name(t->tag) || zc__registered_in(desc->types, i, t->tag))
+            return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT,
+                           "zc_pack_open: desc.types[%u] (tag 0x%08x) has no check, is a built-in type or repeats a tag",
+                           i, t->tag);
+    }
+    size_t bytes = (size_t)desc->type_count * sizeof *pack->types;
+    pack->types = (zc_type_row *)pack->allocator.alloc(bytes, pack->allocator.user_data);
+    if (!pack->types) return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory copying the registered types");
+    memcpy(pack->types, desc->types, bytes);
+    pack->type_count = desc->type_count;
+    return ZC_OK;
 }
 
 zc_result zc_pack_resolve(const zc_pack *pack, uint64_t id, uint32_t type, zc_entry *out) {

@@ -55,6 +55,9 @@ struct zc_pack {
      * zc_pack_open (everything was checked at open). */
     atomic_uchar *checked;
     zc_header header;           /* copy of the header fields (little-endian host) */
+    zc_type_row *types;         /* registered entry types (zc_pack_desc.types), copied;
+                                   NULL when none */
+    uint32_t type_count;
 
     zc__os_file file;
     zc__os_map map;
@@ -103,6 +106,13 @@ void zc__trs_matrix(const float t[3], const float q[4], const float scale[3], fl
 void zc__mat4_mul(const float a[16], const float b[16], float out[16]);
 
 zc_result zc__entry_structure(const zc_entry *entry, uint32_t type, const void **out_data, uint64_t *out_size);
+
+/* Structural check of one entry's raw payload: the pack's registered row for `tag`
+ * (layout hash, then its check), else the built-in registry (zc_check_payload).
+ * ZC_ERR_UNKNOWN_TYPE when neither knows the tag; pack NULL: built-in types only.
+ * Untrusted bytes; any thread. */
+zc_result zc__pack_check_payload(const zc_pack *pack, uint32_t tag, uint32_t layout_hash, const void *payload,
+                                 uint64_t size, zc_diag *diag);
 
 /* zc_pack_open, with the entry checks of desc->validate = FULL or CHECKSUMS paid per
  * entry instead of at open: open runs what level TOC runs at open, each entry's record

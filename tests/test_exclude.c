@@ -171,7 +171,7 @@ static void expect_manifest_error(const char *text, const char *needle) {
 Test(exclude, manifest_fields_are_checked) {
     expect_manifest_error("{\"rules\":[{\"match\":\"*\",\"exclude\":1}]}", "rule 0: \"exclude\" must be true or false");
     expect_manifest_error("{\"rules\":[{\"match\":\"*\"},{\"match\":\"*.ogg\",\"importer\":\"sound\"}]}",
-                          "rule 1: \"importer\" must be \"texture\", \"model\" or \"blob\"");
+                          "rule 1: \"importer\" must be \"texture\", \"model\", \"schema\" or \"blob\"");
     expect_manifest_error("{\"rules\":[{\"match\":\"*\",\"alignment\":8192}]}",
                           "\"alignment\" must be a power of two in [16, 4096]");
     expect_manifest_error("{\"rules\":[{\"match\":\"*\",\"alignment\":48}]}", "power of two");

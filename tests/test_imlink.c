@@ -98,6 +98,8 @@ static file_list packed_files(const char *root) {
 }
 
 /* Copy every regular file below `src` to dst (same relative paths). */
+static const char triangle_obj[] = "v 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\n";
+
 static void copy_tree(const char *src, const char *dst) {
     file_list l = { 0 };
     walk(src, "", &l);
@@ -235,6 +237,46 @@ Test(imlink, left_out_files_identical_to_build) {
     cr_expect(strstr(ls.out, "textures/bricks.png\tblob"), "%s", ls.out);
     zct_run_free(&ls);
     free(pack);
+    free(root);
+}
+
+/* JSON files of two schema types referencing each other, a model's mesh and a
+ * texture: the objects list the schema and the manifest as files they read, and
+ * import + link gives the build's bytes. */
+Test(imlink, schema_entries_identical_to_build) {
+    char *root = zct_tmp_path("tree");
+    zct_put_text(root, "game.zcs",
+                 "type_tag \"WEAP\";\nroot Weapon;\nstruct Armor { name: string; }\n"
+                 "struct Weapon { name: string; model: ref Mesh; icon: ref Texture; guard: ?ref Armor; }\n");
+    zct_put_text(root, "armor.zcs",
+                 "type_tag \"ARMR\";\nroot Armor;\nstruct Weapon { name: string; }\n"
+                 "struct Armor { name: string; best: ref Weapon; }\n");
+    zct_put_text(root, "zcpack.json",
+                 "{ \"rules\": [ { \"match\": \"weapons/*.json\", \"type\": \"Weapon\", \"schema\": \"game.zcs\" },"
+                 " { \"match\": \"armor/*.json\", \"type\": \"Armor\", \"schema\": \"armor.zcs\" } ] }");
+    zct_put_text(root, "weapons/rifle.json",
+                 "{ \"name\": \"Rifle\", \"model\": \"m.obj#mesh/0\", \"icon\": \"t.png\", \"guard\": \"armor/plate.json\" }");
+    zct_put_text(root, "armor/plate.json", "{ \"name\": \"Plate\", \"best\": \"weapons/rifle.json\" }");
+    zct_put_text(root, "m.obj", triangle_obj);
+    zct_copy_file(zct_source_path("samples/assets/textures/leaves.png"), root, "t.png");
+    expect_identical(root, NULL, 0);
+    char *file = zct_join(root, "weapons/rifle.json");
+    zct_run deps = ZCT_CLI("import", "--deps", file, "--root", root);
+    free(file);
+    ZCT_EXPECT_CODE(deps, ZC_EXIT_OK);
+    cr_expect(strstr(deps.out, "game.zcs") && strstr(deps.out, "zcpack.json"), "%s", deps.out);
+    zct_run_free(&deps);
+    /* a manifest from outside the tree is the caller's input, not a read */
+    char *outside = zct_tmp_path("outside.json"), *object = zct_tmp_path("outside.zco");
+    char *manifest = zct_join(root, "zcpack.json");
+    zct_copy_file(manifest, zct_tmp, "outside.json");
+    free(manifest);
+    const char *extra[4] = { "--manifest", outside, NULL, NULL };
+    zct_run run = import_file(NULL, root, "weapons/rifle.json", object, extra);
+    ZCT_EXPECT_CODE(run, ZC_EXIT_OK);
+    zct_run_free(&run);
+    free(object);
+    free(outside);
     free(root);
 }
 
@@ -653,7 +695,6 @@ Test(imlink, missing_object_fails_link) {
 }
 
 /* A small OBJ model: one triangle. */
-static const char triangle_obj[] = "v 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\n";
 
 Test(imlink, duplicate_entry_paths_are_refused) {
     file_list objects = demo_objects();

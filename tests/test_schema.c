@@ -10,6 +10,7 @@
 
 #include <cjson/cJSON.h>
 #include <math.h>
+#include <xxhash.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -491,4 +492,210 @@ Test(schema, cli_reports_errors_with_exit_codes) {
     ZCT_EXPECT_CODE(r, ZC_EXIT_USAGE);
     zct_run_free(&r);
     free(bad);
+}
+
+/* ---------------------------------------------------------------------------------
+ * Schema entries in packs (SPEC.md 16.11 and 16.12)
+ * ------------------------------------------------------------------------------- */
+
+/* Two schema types that reference each other (each schema declares the other's
+ * struct, which a reference names by its type name), a model and a texture. */
+static const char tree_game_zcs[] =
+    "type_tag \"WEAP\";\nroot Weapon;\n"
+    "struct Stats { range: f32 = 10.5; damage: u16; }\n"
+    "struct Armor { name: string; }\n"
+    "struct Weapon { name: string; stats: Stats; icon: ref Texture; model: ref Mesh; pair: ?ref Weapon;\n"
+    "    guard: ?ref Armor; tags: [string]; }\n";
+static const char tree_armor_zcs[] =
+    "type_tag \"ARMR\";\nroot Armor;\nstruct Weapon { name: string; }\n"
+    "struct Armor { name: string; weight: f32; best: ref Weapon; }\n";
+static const char tree_rifle_json[] =
+    "{ \"name\": \"Rifle\", \"stats\": { \"damage\": 40 }, \"model\": \"m.obj#mesh/0\", \"icon\": \"textures/leaves.png\","
+    " \"pair\": \"weapons/knife.json\", \"guard\": \"armor/plate.json\", \"tags\": [\"long\", \"loud\"] }";
+static const char tree_knife_json[] =
+    "{ \"name\": \"Knife\", \"stats\": { \"range\": 1, \"damage\": 5 }, \"model\": \"m.obj#mesh/0\","
+    " \"icon\": \"textures/leaves.png\", \"tags\": [] }";
+static const char tree_plate_json[] = "{ \"name\": \"Plate\", \"weight\": 12.5, \"best\": \"weapons/rifle.json\" }";
+
+/* zct_tmp/<name>: the tree above with its manifest; returns its path. */
+static char *schema_tree(const char *name) {
+    char *root = zct_tmp_path(name);
+    zct_put_text(root, "game.zcs", tree_game_zcs);
+    zct_put_text(root, "armor.zcs", tree_armor_zcs);
+    zct_put_text(root, "zcpack.json",
+                 "{ \"rules\": [ { \"match\": \"weapons/*.json\", \"type\": \"Weapon\", \"schema\": \"game.zcs\" },"
+                 " { \"match\": \"armor/*.json\", \"type\": \"Armor\", \"schema\": \"armor.zcs\" } ] }");
+    zct_put_text(root, "weapons/rifle.json", tree_rifle_json);
+    zct_put_text(root, "weapons/knife.json", tree_knife_json);
+    zct_put_text(root, "armor/plate.json", tree_plate_json);
+    zct_put_text(root, "m.obj", "v 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\n");
+    zct_copy_file(zct_source_path("samples/assets/textures/leaves.png"), root, "textures/leaves.png");
+    return root;
+}
+
+static char *build_tree(const char *root, const char *pack_name) {
+    char *pack = zct_tmp_path(pack_name);
+    zct_run r = ZCT_CLI("build", root, "-o", pack);
+    ZCT_EXPECT_CODE(r, ZC_EXIT_OK);
+    zct_run_free(&r);
+    return pack;
+}
+
+/* A program against game.h and the runtime: opens the pack (registering Weapon unless
+ * a third argument is given), dumps the entry argv[2] as JSON, or prints the typed
+ * access's error. */
+static const char pack_reader_src[] =
+    "#include <stdio.h>\n#include \"zc_pack.h\"\n#include \"game.h\"\n"
+    "int main(int argc, char **argv) {\n"
+    "    zc_type_row rows[] = { WEAPON_TYPE_ROW };\n"
+    "    zc_pack_desc d; memset(&d, 0, sizeof d);\n"
+    "    d.path = argv[1]; d.validate = ZC_VALIDATE_FULL; d.types = rows; d.type_count = argc > 3 ? 0 : 1;\n"
+    "    zc_pack *p; zc_result r = zc_pack_open(&p, &d);\n"
+    "    if (r != ZC_OK) { printf(\"open %s\\n\", zc_result_name(r)); return 0; }\n"
+    "    zc_entry e; const void *data; uint64_t size;\n"
+    "    if (zc_pack_find(p, argv[2], &e) != ZC_OK) return 4;\n"
+    "    r = zc_entry_typed(&e, WEAPON_TYPE_TAG, &data, &size);\n"
+    "    if (r != ZC_OK) printf(\"typed %s\\n\", zc_result_name(r));\n"
+    "    else { Weapon_dump_json(Weapon_root(data), stdout); printf(\"deps %u\\n\", e.deps_count); }\n"
+    "    zc_pack_close(p);\n    return 0;\n}\n";
+
+static void compile_pack_reader(void) {
+    put("pack_reader.c", pack_reader_src);
+    char *lib = zct_join(zct_self_dir(), "libzcpack.a");
+    char *formats = strdup(zct_source_path("formats")), *include = strdup(zct_source_path("runtime/include"));
+    const char *argv[] = { "cc", "-std=c11", "-Wall", "-Wextra", "-Werror", "-O1", "-I", formats, "-I", include, "-I", zct_tmp, "pack_reader.c", "-o", "pack_reader",
+                           lib, "-lzstd", "-luv", "-lsodium", "-lm", "-lpthread", NULL };
+    char *err = zct_tmp_path("cc.err");
+    int rc = zct_run_program(zct_tmp, NULL, err, argv);
+    size_t n;
+    char *msg = (char *)zct_read_file(err, &n);
+    cr_assert_eq(rc, 0, "cc failed:\n%s", msg ? msg : "");
+    free(msg);
+    free(err);
+    free(lib);
+    free(formats);
+    free(include);
+}
+
+static char *read_entry(const char *pack, const char *path, int registered) {
+    const char *files[] = { pack, path, registered ? NULL : "unregistered" };
+    return run_reader("pack_reader", files, registered ? 2 : 3);
+}
+
+Test(schema, json_files_build_into_typed_entries_read_through_the_pack) {
+    char *root = schema_tree("tree"), *pack = build_tree(root, "game.zcpack");
+    char *header = zct_tmp_path("game.h");
+    gen_header(zct_tmp_path("tree/game.zcs"), header);
+    compile_pack_reader();
+    char *out = read_entry(pack, "weapons/rifle.json", 1);
+    cJSON *dump = first_line_json(out), *doc = cJSON_Parse(tree_rifle_json);
+    cr_assert(json_subset(doc, dump), "dump differs from the document:\n%s", out);
+    cr_expect(strstr(out, "deps 4\n"), "%s", out);
+    cJSON_Delete(dump);
+    cJSON_Delete(doc);
+    free(out);
+    /* the other type, which this program does not register */
+    zc_pack *p = NULL;
+    cr_assert_eq(zc_pack_open(&p, &(zc_pack_desc){ .path = pack, .validate = ZC_VALIDATE_CHECKSUMS }), ZC_OK);
+    zc_entry e;
+    const void *data;
+    uint64_t size;
+    cr_assert_eq(zc_pack_find(p, "armor/plate.json", &e), ZC_OK);
+    cr_expect_eq(e.type, ZC_FOURCC('A', 'R', 'M', 'R'));
+    cr_expect_eq(zc_entry_typed(&e, e.type, &data, &size), ZC_ERR_UNKNOWN_TYPE);
+    cr_expect_eq(zc_entry_bytes(&e, e.type, &data, &size), ZC_OK, "opaque bytes stay reachable");
+    cr_expect_eq(zc_pack_validate(p, ZC_VALIDATE_CHECKSUMS), ZC_OK);
+    zc_pack_close(p);
+    out = read_entry(pack, "weapons/knife.json", 0);
+    cr_expect_str_eq(out, "typed ZC_ERR_UNKNOWN_TYPE\n");
+    free(out);
+    zct_run v = ZCT_CLI("verify", pack);
+    ZCT_EXPECT_CODE(v, ZC_EXIT_OK);
+    zct_run_free(&v);
+    v = ZCT_CLI("verify", pack, "--schema", zct_tmp_path("tree/game.zcs"), "--schema", zct_tmp_path("tree/armor.zcs"));
+    ZCT_EXPECT_CODE(v, ZC_EXIT_OK);
+    cr_expect(strstr(v.out, "3 checked against a schema"), "%s", v.out);
+    zct_run_free(&v);
+    free(header);
+    free(pack);
+    free(root);
+}
+
+/* One file of the tree changed: the build fails naming the file and the JSON path. */
+static void expect_build_error(const char *rel, const char *text, const char *message) {
+    char *root = schema_tree("bad");
+    zct_put_text(root, rel, text);
+    char *pack = zct_tmp_path("bad.zcpack");
+    zct_run r = ZCT_CLI("build", root, "-o", pack);
+    ZCT_EXPECT_CODE(r, ZC_EXIT_IMPORT);
+    ZCT_EXPECT_ERR(r, message);
+    zct_run_free(&r);
+    zct_rm_rf(root);
+    free(pack);
+    free(root);
+}
+
+Test(schema, wrong_values_and_bad_references_fail_the_file_with_the_json_path) {
+    expect_build_error("weapons/knife.json", "{ \"name\": \"Knife\", \"stats\": { \"damage\": \"x\" } }",
+                       "weapons/knife.json: .stats.damage: expected u16, got string");
+    expect_build_error("armor/plate.json", "{ \"name\": \"P\", \"weight\": 1, \"best\": \"weapons/gone.json\" }",
+                       "armor/plate.json: .best: reference to \"weapons/gone.json\": no file of the tree has that path");
+    expect_build_error("armor/plate.json", "{ \"name\": \"P\", \"weight\": 1, \"best\": \"textures/leaves.png\" }",
+                       "armor/plate.json: .best: reference to \"textures/leaves.png\": it is an entry of type Texture, "
+                       "the schema wants type Weapon");
+    expect_build_error("weapons/knife.json",
+                       "{ \"name\": \"K\", \"stats\": { \"damage\": 1 }, \"model\": \"m.obj\", \"icon\": \"textures/leaves.png\" }",
+                       "weapons/knife.json: .model: reference to \"m.obj\": it is an entry of type Scene, the schema "
+                       "wants type Mesh");
+    expect_build_error("weapons/knife.json",
+                       "{ \"name\": \"K\", \"stats\": { \"damage\": 1 }, \"model\": \"m.obj#mesh/0\", \"icon\": \"textures/leaves.png\","
+                       " \"guard\": \"weapons/rifle.json\" }",
+                       "weapons/knife.json: .guard: reference to \"weapons/rifle.json\": it is an entry of type Weapon, "
+                       "the schema wants type Armor");
+}
+
+Test(schema, verify_with_the_schema_finds_a_damaged_entry_and_a_layout_mismatch) {
+    char *root = schema_tree("tree"), *pack = build_tree(root, "game.zcpack"), *zcs = zct_tmp_path("tree/game.zcs");
+    size_t size;
+    uint8_t *image = zct_read_file(pack, &size);
+    zc_toc_entry *rec = zct_record_of(image, "weapons/rifle.json");
+    uint32_t bad_size = 12; /* struct_size of the root record: not a multiple of 8 */
+    memcpy(image + rec->offset, &bad_size, 4);
+    rec->content_hash = XXH3_64bits(image + rec->offset, (size_t)rec->raw_size);
+    zct_reseal(image, size);
+    char *damaged = zct_tmp_path("damaged.zcpack");
+    zct_write_file(damaged, image, size);
+    zct_run v = ZCT_CLI("verify", damaged);
+    ZCT_EXPECT_CODE(v, ZC_EXIT_OK); /* opaque to a program that does not know the type */
+    zct_run_free(&v);
+    v = ZCT_CLI("verify", damaged, "--schema", zcs);
+    ZCT_EXPECT_CODE(v, ZC_EXIT_CORRUPT);
+    ZCT_EXPECT_ERR(v, "weapons/rifle.json: record at 0 has struct_size 12");
+    zct_run_free(&v);
+    free(image);
+    image = zct_read_file(pack, &size);
+    rec = zct_record_of(image, "weapons/knife.json");
+    rec->layout_hash ^= 1;
+    zct_reseal(image, size);
+    zct_write_file(damaged, image, size);
+    v = ZCT_CLI("verify", damaged, "--schema", zcs);
+    ZCT_EXPECT_CODE(v, ZC_EXIT_CORRUPT);
+    char expected[160];
+    zc_schema *schema = NULL;
+    cr_assert_eq(zc_schema_load(zcs, &schema, NULL), ZC_OK);
+    snprintf(expected, sizeof expected, "Weapon layout 0x%08x, schema %s has 0x%08x", schema->layout_hash ^ 1, zcs,
+             schema->layout_hash);
+    ZCT_EXPECT_ERR(v, expected);
+    zct_run_free(&v);
+    gen_header(zcs, zct_tmp_path("game.h"));
+    compile_pack_reader();
+    char *out = read_entry(damaged, "weapons/knife.json", 1);
+    cr_expect_str_eq(out, "open ZC_ERR_LAYOUT_MISMATCH\n", "a registered type is checked at FULL");
+    free(out);
+    zc_schema_free(schema);
+    free(image);
+    free(damaged);
+    free(zcs);
+    free(pack);
+    free(root);
 }

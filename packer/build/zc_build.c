@@ -294,6 +294,7 @@ zc_result zc__build_tree(const zc_build_desc *desc, const char *write_path, zc_b
     free(b.files);
     free((char *)b.root);
     zc_manifest_free(b.manifest);
+    free(b.manifest_path);
     zc_ignore_free(b.ignore);
     return r;
 }

@@ -45,6 +45,7 @@ typedef struct zc__build {
     uint32_t skipped;
     uint32_t unlisted_dirs;     /* keep_going: subdirectories that could not be listed */
     zc_manifest *manifest;      /* NULL when the tree has none */
+    char *manifest_path;        /* root/zcpack.json when manifest is set, malloc'd */
     zc_ignore *ignore;          /* the root's .zcpackignore; NULL when the tree has none */
     uint32_t excluded;          /* files and folders left out by .zcpackignore or by
                                    the manifest's "exclude" */

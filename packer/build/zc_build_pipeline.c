@@ -66,6 +66,8 @@ static void zc__job_source(const zc__job *job, zc_import_source *src) {
     src->dev = f->dev;
     src->ino = f->ino;
     src->settings = &job->settings;
+    src->manifest = job->pipe->b->manifest;
+    src->manifest_path = job->pipe->b->manifest_path;
 }
 
 /* Thread pool: compress the job's outputs that the writer would compress, as it would

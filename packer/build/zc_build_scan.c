@@ -420,7 +420,8 @@ zc_result zc__take_manifest(zc__build *b) {
         zc__build_log(b, ZC_LOG_ERROR, "%s: %s", file, diag.message[0] ? diag.message : zc_result_str(r));
     else
         zc__build_log(b, ZC_LOG_INFO, "%s: %zu rules", file, zc_manifest_rule_count(b->manifest));
-    free(file);
+    if (r == ZC_OK) b->manifest_path = file;
+    else free(file);
     free(b->files[i].rel);
     memmove(&b->files[i], &b->files[i + 1], (b->count - i - 1) * sizeof *b->files);
     b->count--;

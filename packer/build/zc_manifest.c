@@ -26,6 +26,7 @@ typedef struct zc__rule_value {
         int i;                      /* SWITCH (zc_switch), FLAG, ENUM */
         uint32_t u;                 /* UINT, POW2 */
         float f;                    /* POSITIVE */
+        char *s;                    /* TEXT: malloc'd */
     } v;
 } zc__rule_value;
 
@@ -47,7 +48,11 @@ struct zc_manifest {
 
 void zc_manifest_free(zc_manifest *m) {
     if (!m) return;
-    for (size_t i = 0; i < m->count; ++i) free(m->rules[i].match);
+    for (size_t i = 0; i < m->count; ++i) {
+        free(m->rules[i].match);
+        for (size_t k = 0; k < m->rules[i].value_count; ++k)
+            if (m->rules[i].values[k].kind == ZC_IMPORT_KEY_TEXT) free(m->rules[i].values[k].v.s);
+    }
     free(m->rules);
     free(m);
 }
@@ -109,6 +114,17 @@ static zc_result zc__rule_int(const cJSON *value, size_t index, uint32_t lo, uin
     return ZC_OK;
 }
 
+/* A TEXT value: a non-empty string of fewer than `capacity` bytes, copied. */
+static zc_result zc__rule_text(const cJSON *v, size_t index, uint32_t capacity, char **out, zc_diag *diag) {
+    size_t n = cJSON_IsString(v) ? strlen(v->valuestring) : 0;
+    if (!n || n >= capacity)
+        return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "rule %zu: \"%s\" must be a non-empty string of fewer than %u bytes",
+                       index, v->string, capacity);
+    if (!(*out = (char *)malloc(n + 1))) return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory");
+    memcpy(*out, v->valuestring, n + 1);
+    return ZC_OK;
+}
+
 /* One importer key's value, read as `k` says. */
 static zc_result zc__rule_value_parse(const cJSON *v, size_t index, const zc_import_key *k, zc__rule_value *out,
                                       zc_diag *diag) {
@@ -125,6 +141,7 @@ static zc_result zc__rule_value_parse(const cJSON *v, size_t index, const zc_imp
     case ZC_IMPORT_KEY_UINT: return zc__rule_int(v, index, k->lo, k->hi, 0, &out->v.u, diag);
     case ZC_IMPORT_KEY_POW2: return zc__rule_int(v, index, k->lo, k->hi, 1, &out->v.u, diag);
     case ZC_IMPORT_KEY_POSITIVE: return zc__rule_positive(v, index, &out->v.f, diag);
+    case ZC_IMPORT_KEY_TEXT: return zc__rule_text(v, index, k->hi, &out->v.s, diag);
     case ZC_IMPORT_KEY_ENUM: {
         const char *name = cJSON_IsString(v) ? v->valuestring : NULL;
         if (name && k->parse(name, &out->v.i)) return ZC_OK;
@@ -176,6 +193,16 @@ static zc_result zc__rule_member(const cJSON *v, size_t index, zc__manifest_rule
     return r;
 }
 
+/* The importer row with ZC_IMPORTER_CHOSEN_BY_KEYS that reads `key`, NULL when none. */
+static const zc_importer *zc__chosen_by(const char *key) {
+    for (size_t r = 0; r < zc_importer_count(); ++r) {
+        const zc_importer *imp = zc_importer_at(r);
+        for (size_t k = 0; (imp->flags & ZC_IMPORTER_CHOSEN_BY_KEYS) && k < imp->key_count; ++k)
+            if (strcmp(imp->keys[k].key, key) == 0) return imp;
+    }
+    return NULL;
+}
+
 static zc_result zc__parse_rule(const cJSON *object, size_t index, zc__manifest_rule *rule, zc_diag *diag) {
     if (!cJSON_IsObject(object))
         return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "rule %zu is not an object", index);
@@ -185,6 +212,7 @@ static zc_result zc__parse_rule(const cJSON *object, size_t index, zc__manifest_
         if (r != ZC_OK) return r;
     }
     if (!rule->match) return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "rule %zu has no \"match\"", index);
+    for (size_t i = 0; !rule->importer && i < rule->value_count; ++i) rule->importer = zc__chosen_by(rule->values[i].key);
     return ZC_OK;
 }
 
@@ -357,6 +385,10 @@ static void zc__apply_value(const zc__rule_value *value, zc_import_settings *set
                 memcpy(field, &value->v.u, sizeof value->v.u);
             else if (value->kind == ZC_IMPORT_KEY_POSITIVE)
                 memcpy(field, &value->v.f, sizeof value->v.f);
+            else if (value->kind == ZC_IMPORT_KEY_TEXT) {
+                memset(field, 0, imp->keys[k].hi);
+                memcpy(field, value->v.s, strlen(value->v.s)); /* shorter than hi (parse) */
+            }
             else
                 memcpy(field, &value->v.i, sizeof value->v.i);
         }

@@ -22,8 +22,12 @@
  * say how each is read and where it is stored; the keys today:
  *   match            string, the glob (required, non-empty)
  *   exclude          boolean: true leaves the file out of the pack (it is not read)
- *   importer         "texture", "model" or "blob": the importer of the file, whatever
- *                    its name ("blob" packs a .png or a .x as its bytes)
+ *   importer         "texture", "model", "schema" or "blob": the importer of the file,
+ *                    whatever its name ("blob" packs a .png or a .x as its bytes)
+ *   schema           string: a .zcs file relative to the tree's root; the file is a
+ *                    JSON document of its root type (SPEC.md 16.11). Setting it or
+ *                    "type" chooses the schema importer (ZC_IMPORTER_CHOSEN_BY_KEYS)
+ *   type             string: the schema's root struct the documents hold
  *   alignment        integer, a power of two in [16, 65536]: a blob's payload
  *                    alignment in bytes (default 16)
  *   profile          "desktop" or "mobile": what "auto" picks (BCn, or ASTC)

@@ -20,6 +20,7 @@ typedef struct zc__import {
     struct stat st;             /* of file_path before the import */
     const zc_importer *imp;
     zc_manifest *manifest;
+    char *manifest_path;        /* the file manifest was read from; NULL: none */
     zc_ignore *ignore;          /* root/.zcpackignore; NULL: none */
     char excluded_by[1100];     /* "line 3 of .zcpackignore", "the cube map sky_px.png":
                                    left out, the object holds no entries; "" otherwise */
@@ -168,7 +169,8 @@ static zc_result zc__settings(zc__import *im) {
         r = zc_manifest_load(manifest, &im->manifest, &diag);
         if (r != ZC_OK) zc__ifail(im, r, "%s: %s", manifest, diag.message);
     }
-    free(manifest);
+    if (im->manifest) im->manifest_path = manifest;
+    else free(manifest);
     if (r != ZC_OK) return r;
     char *ignore = zc__build_join(im->root, strlen(im->root), ZC_IGNORE_NAME);
     if (!ignore) return ZC_ERR_OUT_OF_MEMORY;
@@ -206,6 +208,8 @@ static zc_result zc__settings(zc__import *im) {
     im->src.dev = (uint64_t)im->st.st_dev;
     im->src.ino = (uint64_t)im->st.st_ino;
     im->src.settings = &im->settings;
+    im->src.manifest = im->manifest;
+    im->src.manifest_path = im->manifest_path;
     return ZC_OK;
 }
 
@@ -412,6 +416,7 @@ static void zc__import_free(zc__import *im) {
     zc_import_outputs_free(&im->outs);
     zc_image_budget_destroy(im->budget);
     zc_manifest_free(im->manifest);
+    free(im->manifest_path);
     zc_ignore_free(im->ignore);
     free(im->reads);
     free(im->file_path);

@@ -7,10 +7,11 @@
 
 #include "zc_cli.h"
 #include "zc_entry_types.h"
+#include "zc_schema.h"
 #include "zc_sign.h"
 
 static const char zc__verify_help[] =
-    "Usage: zcpack verify <pack> [--key <public-key>]... [--json]\n"
+    "Usage: zcpack verify <pack> [--key <public-key>]... [--schema <file.zcs>]... [--json]\n"
     "\n"
     "Check <pack> completely: header, table of contents, the structure of every entry\n"
     "and every checksum. Prints \"ok: N entries verified\" and exits 0 when the pack is\n"
@@ -28,9 +29,17 @@ static const char zc__verify_help[] =
     "and table of contents checksums, entry count); the line counts the members'\n"
     "entries: \"ok: N entries verified in M packs of the set\".\n"
     "\n"
+    "Entries of a type this program does not know (a game's schema types) are opaque\n"
+    "bytes here: their checksums are checked, their structure is not, and they do not\n"
+    "fail the pack. With --schema, every entry of that schema's type tag is also\n"
+    "checked against the schema (layout hash, then the structure the generated\n"
+    "validator checks); a layout hash other than the schema's is ZC_ERR_LAYOUT_MISMATCH.\n"
+    "\n"
     "Options:\n"
     "  --key <public-key>  trust this public key file; repeat it to trust several\n"
     "                      (at most 16; a pack signed by any of them passes)\n"
+    "  --schema <file.zcs> check the entries of this schema's type with it; repeat\n"
+    "                      it for several schemas (at most 16)\n"
     "  --json      print one JSON object instead: {\"ok\", \"entries\", \"signed\",\n"
     "              \"key_id\", \"signature_verified\"} or {\"ok\", \"error\", \"message\"}\n"
     "              (plus \"key\", the file, when a key file is unusable)\n"
@@ -39,11 +48,13 @@ static const char zc__verify_help[] =
 typedef struct zc__verify_values {
     int json;
     zc_cli_list keys;
+    zc_cli_list schemas;
 } zc__verify_values;
 
 static const zc_cli_option zc__verify_options[] = {
     ZC_OPT_FLAG("--json", 0, zc__verify_values, json),
     ZC_OPT_LIST("--key", 0, zc__verify_values, keys, "a public key file name", "public key file name"),
+    ZC_OPT_LIST("--schema", 0, zc__verify_values, schemas, "a schema file name", "schema file name"),
     ZC_OPT_END,
 };
 
@@ -74,10 +85,58 @@ static zc_result zc__verify_views(zc_pack *pack, const char *pack_path) {
     return ZC_OK;
 }
 
+/* Report the first failure of verify on `pack_path` (once) and pass r on. */
+static zc_result zc__verify_failed(const char *pack_path, const char *what, zc_result r, const char *why) {
+    if (!zc__cli.errors_logged++) {
+        snprintf(zc__cli.first_error, sizeof zc__cli.first_error, "%s: %s: %s", pack_path, what, why);
+        zc__error("%s", zc__cli.first_error);
+    }
+    return r;
+}
+
+/* One entry of the schema's type tag: its layout hash, then its structure checked
+ * from the schema in memory (zc_schema_check), compressed entries decoded first. */
+static zc_result zc__verify_schema_entry(zc_pack *pack, const char *pack_path, const zc_schema *schema,
+                                         const zc_entry *e) {
+    zc_diag diag = { { 0 } };
+    if (e->layout_hash != schema->layout_hash) {
+        snprintf(diag.message, sizeof diag.message, "%s layout 0x%08x, schema %s has 0x%08x",
+                 schema->decls[schema->root].name, e->layout_hash, schema->file, schema->layout_hash);
+        return zc__verify_failed(pack_path, e->path, ZC_ERR_LAYOUT_MISMATCH, diag.message);
+    }
+    zc_entry raw;
+    zc_hold hold;
+    zc_result r = zc__raw_entry(pack, e, &raw, &hold);
+    if (r != ZC_OK) return zc__verify_failed(pack_path, e->path, r, zc_result_str(r));
+    r = zc_schema_check(schema, raw.data, raw.raw_size, &diag);
+    zc_hold_release(&hold);
+    return r == ZC_OK ? ZC_OK : zc__verify_failed(pack_path, e->path, r, diag.message);
+}
+
+/* Every entry of a schema's type tag, for each schema. ZC_OK or the first failure;
+ * *checked counts the entries checked. */
+static zc_result zc__verify_schemas(zc_pack *pack, const char *pack_path, zc_schema *const *schemas, int count,
+                                    uint32_t *checked) {
+    uint32_t n = zc_pack_entry_count(pack);
+    for (int k = 0; k < count; ++k)
+        for (uint32_t i = 0; i < n; ++i) {
+            zc_entry e;
+            zc_result r = zc_pack_entry_at(pack, i, &e);
+            if (r == ZC_OK && e.type != schemas[k]->type_tag) continue;
+            if (r == ZC_OK) r = zc__verify_schema_entry(pack, pack_path, schemas[k], &e);
+            if (r != ZC_OK) return r;
+            ++*checked;
+        }
+    return ZC_OK;
+}
+
 typedef struct zc__verify_state {
     const char *pack_path;
     const zc_public_key *keys;
     uint32_t key_count;
+    zc_schema *const *schemas;  /* --schema, loaded */
+    int schema_count;
+    uint32_t schema_entries;    /* entries checked against a schema */
     zc_result r;
     uint32_t count;
     zc_pack_info info;          /* zeroed when the pack did not open */
@@ -108,6 +167,9 @@ static int zc__verify_body(void *arg) {
     zc_result r;
     int rc = zc__open_trusted(s->pack_path, ZC_VALIDATE_CHECKSUMS, s->keys, s->key_count, &pack, &r);
     if (rc == ZC_EXIT_OK && (r = zc__verify_views(pack, s->pack_path)) != ZC_OK) rc = zc__exit_for_pack(r);
+    if (rc == ZC_EXIT_OK &&
+        (r = zc__verify_schemas(pack, s->pack_path, s->schemas, s->schema_count, &s->schema_entries)) != ZC_OK)
+        rc = zc__exit_for_pack(r);
     s->count = zc_pack_entry_count(pack);
     if (rc == ZC_EXIT_OK && zc__is_set_index(pack)) rc = zc__verify_set(s, &r);
     if (pack) zc_pack_get_info(pack, &s->info);
@@ -132,16 +194,29 @@ static int zc__verify_run(const zc_cli_call *call) {
             rc = r == ZC_ERR_IO ? ZC_EXIT_IO : ZC_EXIT_SIGNATURE;
         }
     }
+    zc_schema *schemas[ZC_CLI_MAX_LIST] = { 0 };
+    for (int i = 0; i < v->schemas.count && !bad_key && rc == ZC_EXIT_OK; ++i) {
+        zc_diag diag = { { 0 } };
+        r = zc_schema_load(v->schemas.items[i], &schemas[i], &diag);
+        if (r != ZC_OK) {
+            zc__error("%s", r == ZC_ERR_OUT_OF_MEMORY ? "out of memory" : diag.message);
+            snprintf(zc__cli.first_error, sizeof zc__cli.first_error, "%s", diag.message);
+            rc = r == ZC_ERR_IO ? ZC_EXIT_IO : r == ZC_ERR_OUT_OF_MEMORY ? ZC_EXIT_INTERNAL : ZC_EXIT_USAGE;
+        }
+    }
     /* A pack truncated under the check is a failed check: reported, then the verdict. */
     zc__verify_state s;
     memset(&s, 0, sizeof s);
     s.pack_path = pack_path;
     s.keys = keys;
     s.key_count = (uint32_t)v->keys.count;
-    if (!bad_key) {
+    s.schemas = schemas;
+    s.schema_count = v->schemas.count;
+    if (!bad_key && rc == ZC_EXIT_OK) {
         rc = zc__guard_call("verify", zc__verify_body, &s);
         r = s.done ? s.r : ZC_ERR_TRUNCATED;
     }
+    for (int i = 0; i < v->schemas.count; ++i) zc_schema_free(schemas[i]);
     uint32_t count = s.done ? s.count : 0;
     const zc_pack_info info = s.info;
     char id[2 * ZC_KEY_ID_SIZE + 1];
@@ -153,6 +228,7 @@ static int zc__verify_run(const zc_cli_call *call) {
             cJSON_AddBoolToObject(o, "ok", r == ZC_OK);
             if (r == ZC_OK) {
                 cJSON_AddNumberToObject(o, "entries", (double)count);
+                if (v->schemas.count) cJSON_AddNumberToObject(o, "schema_entries", (double)s.schema_entries);
                 if (s.members) cJSON_AddNumberToObject(o, "set_members", (double)s.members);
                 cJSON_AddBoolToObject(o, "signed", info.is_signed != 0);
                 if (info.is_signed) cJSON_AddStringToObject(o, "key_id", id);
@@ -169,6 +245,9 @@ static int zc__verify_run(const zc_cli_call *call) {
     if (rc != ZC_EXIT_OK) return rc;
     char in_set[64] = "";
     if (s.done && s.members) snprintf(in_set, sizeof in_set, " in %u packs of the set", s.members);
+    if (v->schemas.count)
+        snprintf(in_set + strlen(in_set), sizeof in_set - strlen(in_set), " (%u checked against a schema)",
+                 s.schema_entries);
     if (info.signature_verified)
         printf("ok: %u entries verified%s, signed by trusted key %s\n", count, in_set, id);
     else if (info.is_signed)
@@ -179,7 +258,7 @@ static int zc__verify_run(const zc_cli_call *call) {
 }
 
 const zc_command zc__cmd_verify = {
-    "verify", "verify <pack> [--key <pub>]...", "check structure, every checksum and the signature",
+    "verify", "verify <pack> [--key <pub>]... [--schema <zcs>]...", "check structure, every checksum and the signature",
     zc__verify_help, ZC_EXITS(OK) | ZC_EXITS(INTERNAL) | ZC_EXITS(USAGE) | ZC_EXITS(IO) | ZC_EXITS(CORRUPT) |
     ZC_EXITS(SIGNATURE),
     zc__verify_options, sizeof(zc__verify_values), 1, "pack file", zc__verify_run,

@@ -66,11 +66,21 @@ typedef struct zc_blob_settings {
                                        [16, 65536]; 0: the "align" option, else 16 */
 } zc_blob_settings;
 
+/* The schema importer's settings (zc_import_schema.c): the manifest's "schema" and
+ * "type". Fixed arrays, zero-filled past the text, so the cache hashes them as bytes. */
+#define ZC_SCHEMA_SETTING_PATH 256  /* bytes of "schema", NUL included */
+#define ZC_SCHEMA_SETTING_TYPE 64   /* bytes of "type", NUL included */
+typedef struct zc_schema_settings {
+    char schema[ZC_SCHEMA_SETTING_PATH]; /* the .zcs file, relative to the tree's root */
+    char type[ZC_SCHEMA_SETTING_TYPE];   /* the schema's root struct the files must hold */
+} zc_schema_settings;
+
 typedef struct zc_import_settings {
     zc_texture_settings texture;    /* the texture importer's (zc_import_texture.h) */
     zc_model_settings model;        /* the model importer's (zc_model.h); model.texture is
                                        the base of the textures a model references */
     zc_blob_settings blob;          /* the blob importer's (zc_import_blob.c) */
+    zc_schema_settings schema;      /* the schema importer's (zc_import_schema.c) */
 } zc_import_settings;
 
 /* Build-wide options an importer may turn into defaults of its settings
@@ -92,6 +102,8 @@ typedef enum zc_import_key_kind {
     ZC_IMPORT_KEY_POW2,             /* a power of two in [lo, hi] -> uint32_t */
     ZC_IMPORT_KEY_POSITIVE,         /* a number > 0, at most 1e30 -> float */
     ZC_IMPORT_KEY_ENUM,             /* a string that `parse` accepts -> an int-sized enum */
+    ZC_IMPORT_KEY_TEXT,             /* a non-empty string of fewer than hi bytes without
+                                       NUL -> char[hi], zero-filled */
 } zc_import_key_kind;
 
 /* One manifest key of an importer. Several rows may list the same key (the model row
@@ -118,6 +130,11 @@ typedef struct zc_import_source {
     size_t option_count;
     zc_logger logger;               /* warnings and notes; errors go to the diag */
     const zc_import_settings *settings; /* NULL: defaults */
+    const struct zc_manifest *manifest; /* the build's manifest (zc_manifest.h), for
+                                       importers that look at other files' rules (the
+                                       schema importer, for the types of the entries a
+                                       reference names); NULL: none */
+    const char *manifest_path;      /* the file it was read from; NULL: none */
 } zc_import_source;
 
 /* One entry built in memory by a prepare function. Zero-initialised fields keep the
@@ -176,6 +193,12 @@ enum {
                                        through import (zc_importer_prepares) */
     ZC_IMPORTER_READS_TREE = 1u << 1, /* its imports read other files of the tree: its cache
                                        key covers them (zc_build_cache.h) */
+    ZC_IMPORTER_RAW = 1u << 4,      /* every entry it produces is stored raw by default,
+                                       whatever its type (schema entries, read in place,
+                                       whose types its codec list cannot name) */
+    ZC_IMPORTER_CHOSEN_BY_KEYS = 1u << 3, /* a manifest rule that sets one of its keys makes
+                                       it the importer of the files it matches, as
+                                       "importer" would (an explicit "importer" wins) */
 };
 
 /* Most rows the table may hold: the size of the per-importer arrays of the build's
@@ -281,6 +304,11 @@ zc_result zc_import_outputs_write(const zc_import_outputs *outs, const char *ent
  * at 900 bytes). NULL notes or a silent logger: nothing. */
 void zc_import_notes_log(const char *notes, const char *file, zc_logger logger);
 
+/* An import function made of a prepare function: prepare, check the outputs, log
+ * their notes through src->logger, write them, free them. For rows whose `import`
+ * adds nothing to `prepare`. ZC_OK or the first error, as zc_import_fn. */
+zc_result zc_import_prepared(zc_prepare_fn prepare, const zc_import_source *src, zc_writer *w, zc_diag *diag);
+
 /* Free every output, the notes and the reads and zero the list. NULL is a no-op. */
 void zc_import_outputs_free(zc_import_outputs *outs);
 
@@ -292,6 +320,8 @@ zc_result zc__prepare_texture(const zc_import_source *src, zc_import_output *out
 /* The same, with the other files it read ('\n'-separated, malloc'd; NULL when none:
  * the five other faces of a cube map from six files) in *reads when reads is not NULL. */
 zc_result zc__prepare_texture_reads(const zc_import_source *src, zc_import_output *out, char **reads, zc_diag *diag);
+zc_result zc__import_schema(const zc_import_source *src, zc_writer *w, zc_diag *diag);
+zc_result zc__prepare_schema(const zc_import_source *src, zc_import_outputs *out, zc_diag *diag);
 zc_result zc__import_model(const zc_import_source *src, zc_writer *w, zc_diag *diag);
 zc_result zc__prepare_model(const zc_import_source *src, zc_import_outputs *out, zc_diag *diag);
 

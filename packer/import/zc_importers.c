@@ -94,6 +94,14 @@ static const zc_import_key zc__blob_keys[] = {
       offsetof(zc_blob_settings, alignment), NULL, NULL },
 };
 
+/* The schema importer claims no file by its name: only manifest rules choose it. */
+static const char *const zc__no_extensions[] = { NULL };
+
+static const zc_import_key zc__schema_keys[] = {
+    { "schema", ZC_IMPORT_KEY_TEXT, 1, ZC_SCHEMA_SETTING_PATH, offsetof(zc_schema_settings, schema), NULL, NULL },
+    { "type", ZC_IMPORT_KEY_TEXT, 1, ZC_SCHEMA_SETTING_TYPE, offsetof(zc_schema_settings, type), NULL, NULL },
+};
+
 static void zc__texture_defaults(zc_texture_settings *t, const zc_import_defaults *d) {
     t->no_compress = d->no_compress;
     t->max_dimension = d->max_texture_dimension;
@@ -157,6 +165,9 @@ static const zc_import_codec zc__model_codecs[] = {
     { ZC_TYPE_TEXTURE, 0 },
     { 0, 0 },
 };
+static const zc_import_codec zc__schema_codecs[] = {
+    { 0, 0 }, /* its types come from the schemas: ZC_IMPORTER_RAW stores them raw */
+};
 static const zc_import_codec zc__blob_codecs[] = {
     { ZC_TYPE_BLOB, 1 },
     { 0, 0 },
@@ -195,6 +206,20 @@ static const zc_importer zc__importers[] = {
         .keys = zc__model_keys,
         .key_count = ZC__COUNT(zc__model_keys),
         .codecs = zc__model_codecs,
+    },
+    {
+        .name = "schema",
+        .version = 1,
+        .extensions = zc__no_extensions,
+        .import = zc__import_schema,
+        .prepare = zc__prepare_schema,
+        .flags = ZC_IMPORTER_CACHED | ZC_IMPORTER_READS_TREE | ZC_IMPORTER_CHOSEN_BY_KEYS | ZC_IMPORTER_RAW,
+        .label = "schema files",
+        .settings_offset = offsetof(zc_import_settings, schema),
+        .settings_size = sizeof(zc_schema_settings),
+        .keys = zc__schema_keys,
+        .key_count = ZC__COUNT(zc__schema_keys),
+        .codecs = zc__schema_codecs,
     },
     {
         .name = "blob",
@@ -367,6 +392,18 @@ zc_result zc_import_outputs_write(const zc_import_outputs *outs, const char *ent
     return ZC_OK;
 }
 
+zc_result zc_import_prepared(zc_prepare_fn prepare, const zc_import_source *src, zc_writer *w, zc_diag *diag) {
+    zc_import_outputs out;
+    zc_result r = prepare(src, &out, diag);
+    if (r == ZC_OK) r = zc_import_outputs_check(&out, src->entry_path, diag);
+    if (r == ZC_OK) {
+        zc_import_notes_log(out.notes, src->file_path, src->logger);
+        r = zc_import_outputs_write(&out, src->entry_path, w, diag);
+    }
+    zc_import_outputs_free(&out);
+    return r;
+}
+
 void zc_import_outputs_free(zc_import_outputs *outs) {
     if (!outs) return;
     for (size_t i = 0; i < outs->count; ++i) zc_import_output_free(&outs->items[i]);
@@ -395,6 +432,7 @@ int zc_importer_prepares(const zc_importer *imp, uint64_t size) {
 }
 
 int zc_importer_compresses(const zc_importer *imp, uint32_t type) {
+    if (imp && (imp->flags & ZC_IMPORTER_RAW)) return 0;
     for (const zc_import_codec *c = imp ? imp->codecs : NULL; c && c->type; ++c)
         if (c->type == type) return c->compress;
     return zc_entry_type_compressed_by_default(type);

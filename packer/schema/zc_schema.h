@@ -158,6 +158,28 @@ zc_result zc_schema_gen_header(const zc_schema *schema, const char *guard, FILE 
 zc_result zc_schema_encode(const zc_schema *schema, const char *json_file, const char *json, size_t length,
                            uint8_t **out, size_t *out_size, zc_diag *diag);
 
+/* How zc_schema_encode_refs checks each reference: check(user, target entry path,
+ * expected type name as the schema writes it ("Mesh", "Weapon"), problem, size)
+ * returns 1 when the target is acceptable, else 0 with a sentence in `problem`
+ * ("no file of the tree has that path"); the encoder then fails with
+ * "json_file: .json.path: reference to \"target\": problem". */
+typedef struct zc_schema_ref_check {
+    int (*check)(void *user, const char *target, const char *type_name, char *problem, size_t size);
+    void *user;
+} zc_schema_ref_check;
+
+/* zc_schema_encode, with every reference also given to `refs` (NULL: none checked).
+ * Safe on untrusted JSON. */
+zc_result zc_schema_encode_refs(const zc_schema *schema, const char *json_file, const char *json, size_t length,
+                                const zc_schema_ref_check *refs, uint8_t **out, size_t *out_size, zc_diag *diag);
+
+/* Check `size` bytes as an entry of the schema's root type, from the schema in memory
+ * (SPEC.md 16.8): the verdicts of the generated <Root>_validate, without compiled code.
+ * ZC_OK or the first problem (ZC_ERR_BAD_ALIGNMENT, ZC_ERR_BAD_ENTRY, ZC_ERR_BAD_POINTER,
+ * ZC_ERR_BAD_STRING, ZC_ERR_LIMIT) with diag (may be NULL). Safe on untrusted bytes
+ * (bytes aligned to 8); no allocation, recursion bounded by ZC_SCHEMA_MAX_DEPTH. */
+zc_result zc_schema_check(const zc_schema *schema, const void *bytes, uint64_t size, zc_diag *diag);
+
 /* Name of a scalar or container kind as the language writes it ("u32", "string"). */
 const char *zc_schema_kind_name(zc_schema_kind kind);
 

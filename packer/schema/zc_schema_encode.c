@@ -25,6 +25,7 @@ typedef struct zc__enc {
     size_t path_length;
     uint32_t depth;
     zc_diag *diag;
+    const zc_schema_ref_check *refs; /* NULL: references are not checked */
 } zc__enc;
 
 #if defined(__GNUC__)
@@ -44,12 +45,18 @@ static zc_result zc__err(zc__enc *e, const char *fmt, ...) {
     return ZC_ERR_BAD_SOURCE;
 }
 
-/* Append ".name", "[i]" or "[\"key\"]" to the path; returns the old length. */
+/* Append ".name", "[i]" or "[\"key\"]" (a `fmt` with one %s of `text`, or "[i]"
+ * when text is NULL) to the path; returns the old length. */
 static size_t zc__push(zc__enc *e, const char *fmt, const char *text, uint64_t index) {
     size_t old = e->path_length;
-    int n = text ? snprintf(e->path + old, sizeof e->path - old, fmt, text)
-                 : snprintf(e->path + old, sizeof e->path - old, fmt, (unsigned long long)index);
-    if (n > 0) e->path_length = old + (size_t)n < sizeof e->path ? old + (size_t)n : sizeof e->path - 1;
+    char piece[300];
+    if (text) snprintf(piece, sizeof piece, fmt, text);
+    else snprintf(piece, sizeof piece, "[%llu]", (unsigned long long)index);
+    size_t n = strlen(piece);
+    if (n > sizeof e->path - 1 - old) n = sizeof e->path - 1 - old;
+    memcpy(e->path + old, piece, n);
+    e->path_length = old + n;
+    e->path[e->path_length] = 0;
     return old;
 }
 
@@ -313,6 +320,9 @@ static zc_result zc__ref(zc__enc *e, const zc_schema_type *t, const cJSON *j, si
     zc_diag why;
     if (zc_check_path(j->valuestring, strlen(j->valuestring), &why) != ZC_OK)
         return zc__err(e, "\"%.60s\" is not an entry path: %s", j->valuestring, why.message);
+    char problem[160] = "";
+    if (e->refs && !e->refs->check(e->refs->user, j->valuestring, t->ref_name, problem, sizeof problem))
+        return zc__err(e, "reference to \"%.200s\": %s", j->valuestring, problem);
     uint64_t id = zc_asset_id(j->valuestring, strlen(j->valuestring));
     memcpy(e->buf + slot, &id, 8);
     return ZC_OK;
@@ -408,6 +418,11 @@ static zc_result zc__record(zc__enc *e, uint32_t decl, const cJSON *j, size_t *o
 
 zc_result zc_schema_encode(const zc_schema *schema, const char *json_file, const char *json, size_t length,
                            uint8_t **out, size_t *out_size, zc_diag *diag) {
+    return zc_schema_encode_refs(schema, json_file, json, length, NULL, out, out_size, diag);
+}
+
+zc_result zc_schema_encode_refs(const zc_schema *schema, const char *json_file, const char *json, size_t length,
+                                const zc_schema_ref_check *refs, uint8_t **out, size_t *out_size, zc_diag *diag) {
     *out = NULL;
     *out_size = 0;
     zc__enc e;
@@ -415,6 +430,7 @@ zc_result zc_schema_encode(const zc_schema *schema, const char *json_file, const
     e.s = schema;
     e.file = json_file;
     e.diag = diag;
+    e.refs = refs;
     cJSON *doc = cJSON_ParseWithLength(json, length);
     if (!doc) {
         const char *at = cJSON_GetErrorPtr();

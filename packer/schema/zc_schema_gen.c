@@ -344,6 +344,13 @@ static void zc__gen_accessors(const zc__gen *g, const zc_schema_decl *d) {
  * The header
  * ------------------------------------------------------------------------------- */
 
+/* `name` in ASCII upper case into out (`size` bytes, always NUL-terminated). */
+static void zc__upper(const char *name, char *out, size_t size) {
+    size_t i = 0;
+    for (; name[i] && i + 1 < size; ++i) out[i] = (char)toupper((unsigned char)name[i]);
+    out[i] = 0;
+}
+
 static void zc__gen_prologue(const zc__gen *g, const char *guard) {
     FILE *o = g->out;
     const zc_schema *s = g->s;
@@ -353,8 +360,7 @@ static void zc__gen_prologue(const zc__gen *g, const char *guard) {
     fprintf(o, "#ifndef ZCS_%s\n#define ZCS_%s\n\n#include <stdint.h>\n#include <stdio.h>\n#include <string.h>\n\n"
                "#include \"zc_format.h\"\n\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n", guard, guard);
     char upper[80];
-    size_t n = strlen(g->p);
-    for (size_t i = 0; i <= n && i < sizeof upper; ++i) upper[i] = (char)toupper((unsigned char)g->p[i]);
+    zc__upper(g->p, upper, sizeof upper);
     uint32_t tag = s->type_tag;
     fprintf(o, "#define %s_TYPE_TAG ZC_FOURCC('%c', '%c', '%c', '%c')\n", upper, (char)(tag & 0xff), (char)(tag >> 8 & 0xff),
             (char)(tag >> 16 & 0xff), (char)(tag >> 24));
@@ -364,6 +370,18 @@ static void zc__gen_prologue(const zc__gen *g, const char *guard) {
     fprintf(o, "#define %s_SCHEMA_HASH 0x%08xu /* of the full canonical form, appended fields included */\n\n", upper,
             s->schema_hash);
     fputs(zc__helpers, o);
+}
+
+/* The initializer of the zc_type_row that registers the root type with a reader
+ * (zc_pack_desc.types): a macro, so a file that includes the header and does not
+ * register the type carries no unused object. */
+static void zc__gen_type_row(const zc__gen *g) {
+    char upper[80];
+    zc__upper(g->p, upper, sizeof upper);
+    fprintf(g->out, "/* The row that registers %s entries with a reader: zc_type_row rows[] = { %s_TYPE_ROW };\n"
+                    " * then zc_pack_desc.types = rows, .type_count = 1 (SPEC.md 16.10). */\n"
+                    "#define %s_TYPE_ROW { %s_TYPE_TAG, %s_LAYOUT_HASH, %s_validate, \"%s\" }\n\n",
+            g->p, upper, upper, upper, upper, g->p, g->p);
 }
 
 zc_result zc_schema_gen_header(const zc_schema *schema, const char *guard, FILE *out) {
@@ -383,6 +401,7 @@ zc_result zc_schema_gen_header(const zc_schema *schema, const char *guard, FILE 
                  "static inline const %s *%s_root(const void *entry) { return (const %s *)entry; }\n\n",
             root, root, root, root);
     zc__gen_check(&g);
+    zc__gen_type_row(&g);
     zc__gen_dump(&g);
     fprintf(out, "#ifdef __cplusplus\n}\n#endif\n\n#endif /* ZCS_%s */\n", guard);
     return ferror(out) ? ZC_ERR_IO : ZC_OK;

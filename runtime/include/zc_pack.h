@@ -177,7 +177,9 @@ typedef enum zc_validate {
                                    entry's structure when a view is first made of it
                                    (both once per pack, "Trust" above). zc_pack_validate
                                    at this level checks every record at once */
-    ZC_VALIDATE_FULL,           /* TOC + every entry's structure through the type registry */
+    ZC_VALIDATE_FULL,           /* TOC + every entry's structure through the type registry
+                                   and the registered types (entries of unknown types
+                                   are opaque: not checked, not an error) */
     ZC_VALIDATE_CHECKSUMS,      /* FULL + XXH3 of every entry's bytes */
 } zc_validate;
 
@@ -246,7 +248,19 @@ typedef struct zc_pack_desc {
                                    during zc_pack_open only */
     uint32_t trusted_key_count; /* default: 0; keys at trusted_keys (several allow key
                                    rotation: a pack signed by any of them opens) */
+    const zc_type_row *types;   /* default: NULL = only the built-in types. Entry types the
+                                   application registers (schema types: the generated
+                                   header's <ROOT>_TYPE_ROW), checked like built-in ones at
+                                   FULL/CHECKSUMS and on first typed access
+                                   (zc_entry_typed). Copied at open: the array may go away
+                                   after zc_pack_open returns, the check functions must stay
+                                   callable, from any thread, until the pack is closed. A
+                                   built-in tag, a tag listed twice or a NULL check is
+                                   ZC_ERR_INVALID_ARGUMENT */
+    uint32_t type_count;        /* default: 0; rows at types (at most ZC_MAX_REGISTERED_TYPES) */
 } zc_pack_desc;
+
+#define ZC_MAX_REGISTERED_TYPES 256u
 
 #define ZC_DEFAULT_CACHE_BUDGET ((uint64_t)256 << 20)      /* 256 MiB */
 #define ZC_DEFAULT_MAX_DECODED_SIZE ((uint64_t)1 << 30)    /* 1 GiB */
@@ -331,7 +345,10 @@ zc_result zc_pack_open(zc_pack **out_pack, const zc_pack_desc *desc);
 void zc_pack_close(zc_pack *pack);
 
 /* Run validation at `level` on an open pack (e.g. open at TOC level for speed, then
- * verify fully in a tool). Entry errors: ZC_ERR_UNKNOWN_TYPE, ZC_ERR_LAYOUT_MISMATCH,
+ * verify fully in a tool). An entry of a type neither built in nor registered
+ * (zc_pack_desc.types) is opaque: its record and, at CHECKSUMS, its content hash are
+ * checked, its structure is not, and it fails nothing (SPEC.md 8.3, 16.12). Entry
+ * errors: ZC_ERR_LAYOUT_MISMATCH,
  * ZC_ERR_UNSUPPORTED_CODEC, the structural errors of the type's validator, and
  * ZC_ERR_ENTRY_CHECKSUM; for compressed entries also zc_pack_acquire's decoding
  * errors; at CHECKSUMS, after every entry, ZC_ERR_BAD_PADDING when a byte between
@@ -456,6 +473,19 @@ uint32_t zc_pack_entry_count(const zc_pack *pack);
  * only decoded: zc_pack_get (or zc_pack_acquire) holds them, whatever the codec.
  * Allocation-free, any thread. */
 zc_result zc_entry_bytes(const zc_entry *entry, uint32_t type, const void **out_data, uint64_t *out_size);
+
+/* The entry's bytes as an entry of `type` (non-zero), structurally checked: the type's
+ * registered check (zc_pack_desc.types) or built-in one, run on the first typed access
+ * of an entry of an opened pack and remembered (each time for an entry not filled by a
+ * pack, which knows only the built-in types). ZC_OK sets *out_data and *out_size;
+ * ZC_ERR_TYPE_MISMATCH when the entry is of another type; ZC_ERR_UNKNOWN_TYPE when
+ * neither the pack's registered types nor the built-in ones hold `type` (the entry's
+ * bytes stay reachable as opaque bytes through zc_entry_bytes); ZC_ERR_LAYOUT_MISMATCH
+ * when the entry was written with another layout (the pack's logger names both
+ * hashes); ZC_ERR_UNSUPPORTED_CODEC for a compressed entry (use zc_pack_get's bytes
+ * with the generated validator); the check's structural error. Safe on untrusted
+ * packs; allocation-free, any thread. */
+zc_result zc_entry_typed(const zc_entry *entry, uint32_t type, const void **out_data, uint64_t *out_size);
 
 /* Fields in which two entries differ (zc_entry_differences). */
 enum {

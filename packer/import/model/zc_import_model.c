@@ -64,13 +64,5 @@ zc_result zc__prepare_model(const zc_import_source *src, zc_import_outputs *out,
 }
 
 zc_result zc__import_model(const zc_import_source *src, zc_writer *w, zc_diag *diag) {
-    zc_import_outputs out;
-    zc_result r = zc__prepare_model(src, &out, diag);
-    if (r == ZC_OK) r = zc_import_outputs_check(&out, src->entry_path, diag);
-    if (r == ZC_OK) {
-        zc_import_notes_log(out.notes, src->file_path, src->logger);
-        r = zc_import_outputs_write(&out, src->entry_path, w, diag);
-    }
-    zc_import_outputs_free(&out);
-    return r;
+    return zc_import_prepared(zc__prepare_model, src, w, diag);
 }
