@@ -113,7 +113,7 @@ static void encode(const char *zcs, const char *json, const char *bin) {
 static void compile_reader(const char *header, const char *lookups, int cxx, int sanitize, const char *exe) {
     char src_name[64], define[160], lk[2048];
     snprintf(src_name, sizeof src_name, "%s.%s", exe, cxx ? "cpp" : "c");
-    put(src_name, reader_src);
+    zct_put_text(zct_tmp, src_name, reader_src);
     snprintf(define, sizeof define, "-DHEADER=\"%s\"", header);
     snprintf(lk, sizeof lk, "-DLOOKUPS=%s", lookups ? lookups : "");
     const char *argv[] = { cxx ? "c++" : "cc", cxx ? "-std=c++17" : "-std=c11", "-Wall", "-Wextra", "-Werror", "-O1",
@@ -560,11 +560,18 @@ static const char pack_reader_src[] =
     "    zc_pack_close(p);\n    return 0;\n}\n";
 
 static void compile_pack_reader(void) {
-    put("pack_reader.c", pack_reader_src);
+    zct_put_text(zct_tmp, "pack_reader.c", pack_reader_src);
     char *lib = zct_join(zct_self_dir(), "libzcpack.a");
     char *formats = strdup(zct_source_path("formats")), *include = strdup(zct_source_path("runtime/include"));
-    const char *argv[] = { "cc", "-std=c11", "-Wall", "-Wextra", "-Werror", "-O1", "-I", formats, "-I", include, "-I", zct_tmp, "pack_reader.c", "-o", "pack_reader",
-                           lib, "-lzstd", "-luv", "-lsodium", "-lm", "-lpthread", NULL };
+    /* the runtime of this test binary's build: instrumented in the sanitize build */
+#ifdef __SANITIZE_ADDRESS__
+    int sanitize = 1;
+#else
+    int sanitize = 0;
+#endif
+    const char *argv[] = { "cc", "-std=c11", "-Wall", "-Wextra", "-Werror", "-O1", "-I", formats, "-I", include, "-I", zct_tmp,
+                           "pack_reader.c", "-o", "pack_reader", lib, "-lzstd", "-luv", "-lsodium", "-lm", "-lpthread",
+                           sanitize ? "-fsanitize=address,undefined" : NULL, NULL };
     char *err = zct_tmp_path("cc.err");
     int rc = zct_run_program(zct_tmp, NULL, err, argv);
     size_t n;
@@ -584,8 +591,9 @@ static char *read_entry(const char *pack, const char *path, int registered) {
 
 Test(schema, json_files_build_into_typed_entries_read_through_the_pack) {
     char *root = schema_tree("tree"), *pack = build_tree(root, "game.zcpack");
-    char *header = zct_tmp_path("game.h");
-    gen_header(zct_tmp_path("tree/game.zcs"), header);
+    char *header = zct_tmp_path("game.h"), *game_zcs = zct_tmp_path("tree/game.zcs");
+    char *armor_zcs = zct_tmp_path("tree/armor.zcs");
+    gen_header(game_zcs, header);
     compile_pack_reader();
     char *out = read_entry(pack, "weapons/rifle.json", 1);
     cJSON *dump = first_line_json(out), *doc = cJSON_Parse(tree_rifle_json);
@@ -612,10 +620,12 @@ Test(schema, json_files_build_into_typed_entries_read_through_the_pack) {
     zct_run v = ZCT_CLI("verify", pack);
     ZCT_EXPECT_CODE(v, ZC_EXIT_OK);
     zct_run_free(&v);
-    v = ZCT_CLI("verify", pack, "--schema", zct_tmp_path("tree/game.zcs"), "--schema", zct_tmp_path("tree/armor.zcs"));
+    v = ZCT_CLI("verify", pack, "--schema", game_zcs, "--schema", armor_zcs);
     ZCT_EXPECT_CODE(v, ZC_EXIT_OK);
     cr_expect(strstr(v.out, "3 checked against a schema"), "%s", v.out);
     zct_run_free(&v);
+    free(armor_zcs);
+    free(game_zcs);
     free(header);
     free(pack);
     free(root);
@@ -687,7 +697,9 @@ Test(schema, verify_with_the_schema_finds_a_damaged_entry_and_a_layout_mismatch)
              schema->layout_hash);
     ZCT_EXPECT_ERR(v, expected);
     zct_run_free(&v);
-    gen_header(zcs, zct_tmp_path("game.h"));
+    char *game_h = zct_tmp_path("game.h");
+    gen_header(zcs, game_h);
+    free(game_h);
     compile_pack_reader();
     char *out = read_entry(damaged, "weapons/knife.json", 1);
     cr_expect_str_eq(out, "open ZC_ERR_LAYOUT_MISMATCH\n", "a registered type is checked at FULL");
