@@ -228,13 +228,15 @@ static void zc__progress(const zc_build_progress *p, void *user_data) {
     fflush(stderr);
 }
 
-/* "7 textures, 4 models": the files written by each labelled importer row. */
+/* "7 textures, 4 models": the files written by each labelled importer row; rows past
+ * the first two labelled ones (textures and models) only when they wrote files. */
 static const char *zc__imported_summary(const zc_build_stats *stats, char *buf, size_t size) {
-    size_t used = 0;
+    size_t used = 0, labelled = 0;
     buf[0] = 0;
     for (size_t i = 0; i < zc_importer_count() && i < ZC_IMPORTER_MAX && used < size; ++i) {
         const zc_importer *imp = zc_importer_at(i);
         if (!imp->label) continue;
+        if (labelled++ >= 2 && stats->imported[i] == 0) continue;
         size_t len = strlen(imp->label); /* a plural noun: "1 model", "2 models" */
         if (stats->imported[i] == 1 && len > 1 && imp->label[len - 1] == 's') len--;
         int n = snprintf(buf + used, size - used, "%s%u %.*s", used ? ", " : "", stats->imported[i], (int)len,
