@@ -83,6 +83,8 @@ struct zc_live_pack {
     zc_logger logger;
     zc_public_key *keys;        /* trusted keys (copied at open); NULL: no signature check */
     uint32_t key_count;
+    zc_type_row *types;         /* registered entry types (copied at open); NULL: built-ins only */
+    uint32_t type_count;
 
     zc__os_mutex lock;          /* gens, refs, counters, current */
     zc__os_mutex check_lock;    /* one check at a time */
@@ -390,6 +392,8 @@ static zc_result zc__live_open_gen(zc_live_pack *live, const char *candidate, co
         .logger = live->logger,
         .trusted_keys = live->keys,
         .trusted_key_count = live->key_count,
+        .types = live->types,
+        .type_count = live->type_count,
     };
     zc_result r = old_gen ? zc__pack_open_lazy(&pack, &desc) : zc_pack_open(&pack, &desc);
     if (r != ZC_OK) return r;
@@ -560,6 +564,7 @@ static const char *zc__live_misuse(const zc_live_desc *desc) {
         return "zc_live_open: desc.files is not a zc_live_files value";
     if (desc->trusted_key_count && !desc->trusted_keys)
         return "zc_live_open: desc.trusted_key_count is set but desc.trusted_keys is NULL";
+    if (desc->type_count && !desc->types) return "zc_live_open: desc.type_count is set but desc.types is NULL";
 #ifdef ZC_LIVE_NO_WATCHER
     if (desc->watch) return "zc_live_open: this build has no file watcher (built without libuv): call zc_live_poll";
 #endif
@@ -632,6 +637,16 @@ static zc_result zc__live_first(zc_live_pack *live) {
     return ZC_OK;
 }
 
+/* A copy of `count` items of `size` bytes in the live pack's allocator; NULL (logged)
+ * when out of memory. */
+static void *zc__live_copy(zc_live_pack *live, const void *items, uint32_t count, size_t size, const char *what) {
+    size_t bytes = (size_t)count * size;
+    void *copy = zc__live_alloc(live, bytes);
+    if (copy) memcpy(copy, items, bytes);
+    else zc__live_log(live, ZC_LOG_ERROR, "out of memory copying %u %s", count, what);
+    return copy;
+}
+
 zc_result zc_live_open(zc_live_pack **out, const zc_live_desc *desc) {
     if (!out) return ZC_ERR_INVALID_ARGUMENT;
     *out = NULL;
@@ -647,15 +662,16 @@ zc_result zc_live_open(zc_live_pack **out, const zc_live_desc *desc) {
     live->path = zc__live_strndup(live, desc->path, strlen(desc->path));
     if (!live->path || zc__live_split(live) != ZC_OK) r = ZC_ERR_OUT_OF_MEMORY;
     if (r == ZC_OK && desc->trusted_key_count) {
-        size_t bytes = (size_t)desc->trusted_key_count * sizeof *live->keys;
-        live->keys = (zc_public_key *)zc__live_alloc(live, bytes);
-        if (live->keys) {
-            memcpy(live->keys, desc->trusted_keys, bytes);
-            live->key_count = desc->trusted_key_count;
-        } else {
-            zc__live_log(live, ZC_LOG_ERROR, "out of memory copying %u trusted keys", desc->trusted_key_count);
-            r = ZC_ERR_OUT_OF_MEMORY;
-        }
+        live->keys = (zc_public_key *)zc__live_copy(live, desc->trusted_keys, desc->trusted_key_count,
+                                                    sizeof *live->keys, "trusted keys");
+        live->key_count = live->keys ? desc->trusted_key_count : 0;
+        if (!live->keys) r = ZC_ERR_OUT_OF_MEMORY;
+    }
+    if (r == ZC_OK && desc->type_count) {
+        live->types = (zc_type_row *)zc__live_copy(live, desc->types, desc->type_count, sizeof *live->types,
+                                                   "registered types");
+        live->type_count = live->types ? desc->type_count : 0;
+        if (!live->types) r = ZC_ERR_OUT_OF_MEMORY;
     }
     if (r == ZC_OK) r = zc__live_first(live);
 #ifndef ZC_LIVE_NO_WATCHER
@@ -691,6 +707,7 @@ void zc_live_close(zc_live_pack *live) {
         if (live->gens[i].pack) zc__live_drop_gen(live, &live->gens[i]);
     zc__live_free(live, live->refs);
     zc__live_free(live, live->keys);
+    zc__live_free(live, live->types);
     zc__live_free(live, live->path);
     zc__live_free(live, live->directory);
     zc__live_free(live, live->name);

@@ -7,7 +7,7 @@
  * compressed dependencies (written by the writer's zstd policy); cancellation, priority
  * order, invalid arguments, an entry error among good entries, mount tables, destroy
  * with work in flight, and a stress run of 1000 requests from 4 threads (meant for the
- * sanitizer build too).
+ * sanitizer build too); typed references of schema entries followed as dependencies.
  */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
@@ -24,6 +24,7 @@
 #include <uv.h>
 
 #include "zc_pack.h"
+#include "zc_exit.h"
 #include "zc_test_util.h"
 
 /* Internal counters of runtime/zc_prefetch.c: entries paged in or decoded without
@@ -1164,4 +1165,58 @@ Test(prefetch, entry_error_reported_other_entries_fetched) {
     zc_prefetcher_destroy(pf);
     zc_pack_close(pack);
     free(path);
+}
+
+/* ---------------------------------------------------------------------------------
+ * Typed references of game-defined entries (schema types) are dependencies
+ * ------------------------------------------------------------------------------- */
+
+/* The dependency closure of `id` in `pack`, walked here from the TOC records: its size. */
+static uint32_t closure_size(zc_pack *pack, uint64_t id, uint64_t *seen, uint32_t count, uint32_t cap) {
+    for (uint32_t i = 0; i < count; ++i)
+        if (seen[i] == id) return count;
+    zc_entry e;
+    if (zc_pack_find_id(pack, id, &e) != ZC_OK) return count;
+    cr_assert_lt(count, cap);
+    seen[count++] = id;
+    for (uint32_t d = 0; d < e.deps_count; ++d) count = closure_size(pack, e.deps[d], seen, count, cap);
+    return count;
+}
+
+Test(prefetch, a_typed_entry_brings_the_entries_it_references) {
+    char *root = zct_tmp_path("loot");
+    zct_put_text(root, "loot.zcs",
+                 "type_tag \"LOOT\";\nroot Loot;\nstruct Loot { name: string; icon: ref Texture; next: ?ref Loot; }\n");
+    zct_put_text(root, "zcpack.json", "{ \"rules\": [ { \"match\": \"loot/*.json\", \"type\": \"Loot\", \"schema\": \"loot.zcs\" } ] }");
+    zct_put_text(root, "loot/a.json", "{ \"name\": \"a\", \"icon\": \"icons/leaves.png\", \"next\": \"loot/b.json\" }");
+    zct_put_text(root, "loot/b.json", "{ \"name\": \"b\", \"icon\": \"icons/leaves.png\" }");
+    zct_put_text(root, "loot/c.json", "{ \"name\": \"c\", \"icon\": \"icons/other.png\", \"next\": \"loot/a.json\" }");
+    zct_copy_file(zct_source_path("samples/assets/textures/leaves.png"), root, "icons/leaves.png");
+    zct_copy_file(zct_source_path("samples/assets/textures/bricks.png"), root, "icons/other.png");
+    char *path = zct_tmp_path("loot.zcpack");
+    zct_run run = ZCT_CLI("build", root, "-o", path);
+    cr_assert_eq(run.code, ZC_EXIT_OK, "%s", run.err);
+    zct_run_free(&run);
+
+    zc_pack *pack = open_pack(path);
+    uint64_t seen[8];
+    cr_assert_eq(closure_size(pack, zc_asset_id("loot/a.json", 11), seen, 0, 8), 3u, "a -> b, leaves; b -> leaves");
+    uv_loop_t loop;
+    cr_assert_eq(uv_loop_init(&loop), 0);
+    zc_prefetcher *pf = engine_create(&loop, pack, NULL, 2);
+    record rec;
+    record_init(&rec);
+    submit_path(pf, "loot/a.json", 0, 0, &rec);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    cr_assert_eq(rec.count, 1);
+    cr_assert_eq(rec.status[0], ZC_OK, "%s", zc_result_name(rec.status[0]));
+    cr_expect_eq(counted_entries(pf), 3u, "loot/a.json, loot/b.json and icons/leaves.png; not c or other.png");
+    submit_path(pf, "loot/c.json", 0, 0, &rec);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    cr_assert_eq(rec.count, 2);
+    cr_expect_eq(counted_entries(pf), 3u + 5u, "c's closure is the whole pack");
+    engine_finish(pf, &loop);
+    zc_pack_close(pack);
+    free(path);
+    free(root);
 }

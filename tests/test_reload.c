@@ -554,6 +554,79 @@ Test(reload, full_validation_level_skips_the_content_hashes) {
     free(good);
 }
 
+/* Entries of a type the application registers (desc.types) in every generation: a
+ * "TUNE" entry is valid when its bytes begin with "ok". */
+#define TUNE_TAG ZC_FOURCC('T', 'U', 'N', 'E')
+static atomic_int tune_checks;
+
+static zc_result tune_check(const void *payload, uint64_t size, struct zc_diag *diag) {
+    atomic_fetch_add(&tune_checks, 1);
+    if (size < 2 || memcmp(payload, "ok", 2) != 0) return zc_fail(diag, ZC_ERR_BAD_ENTRY, "a tune begins with \"ok\"");
+    return ZC_OK;
+}
+
+static void publish_tune(const char *path, const char *text) {
+    char *side = zct_join(zct_tmp, "tune.tmp");
+    zc_writer *w;
+    cr_assert_eq(zc_writer_open(&w, &(zc_writer_desc){ .path = side, .no_sync = 1, .no_verify = 1 }), ZC_OK);
+    cr_assert_eq(zc_writer_begin_entry(w, "a.txt", ZC_TYPE_BLOB, ZC_BLOB_LAYOUT_HASH, 0), ZC_OK);
+    cr_assert_eq(zc_writer_write(w, "alpha", 5), ZC_OK);
+    cr_assert_eq(zc_writer_end_entry(w), ZC_OK);
+    cr_assert_eq(zc_writer_begin_entry(w, "tune.bin", TUNE_TAG, 1, 0), ZC_OK);
+    cr_assert_eq(zc_writer_write(w, text, strlen(text)), ZC_OK);
+    cr_assert_eq(zc_writer_end_entry(w), ZC_OK);
+    cr_assert_eq(zc_writer_finish(w), ZC_OK);
+    cr_assert_eq(rename(side, path), 0);
+    free(side);
+}
+
+/* The current generation's tune, through the typed access; its result when it fails. */
+static zc_result current_tune(zc_live_pack *live, char *text, size_t capacity) {
+    zc_live_view view;
+    cr_assert_eq(zc_live_acquire(live, &view), ZC_OK);
+    zc_entry e;
+    const void *data;
+    uint64_t size;
+    cr_assert_eq(zc_pack_find(view.pack, "tune.bin", &e), ZC_OK);
+    zc_result r = zc_entry_typed(&e, TUNE_TAG, &data, &size);
+    if (r == ZC_OK) snprintf(text, capacity, "%.*s", (int)size, (const char *)data);
+    cr_assert_eq(zc_live_release(live, view.ref), ZC_OK);
+    return r;
+}
+
+Test(reload, registered_types_are_checked_in_every_generation) {
+    char *path = zct_join(zct_tmp, "game.zcpack");
+    publish_tune(path, "ok 1");
+    zc_type_row rows[] = { { TUNE_TAG, 1, tune_check, "Tune" } };
+    zc_live_pack *plain, *live;
+    char text[32];
+    cr_assert_eq(zc_live_open(&plain, &(zc_live_desc){ .path = path }), ZC_OK);
+    cr_expect_eq(current_tune(plain, text, sizeof text), ZC_ERR_UNKNOWN_TYPE, "not registered: opaque");
+    zc_live_close(plain);
+    cr_expect_eq(zc_live_open(&live, &(zc_live_desc){ .path = path, .type_count = 1 }), ZC_ERR_INVALID_ARGUMENT);
+
+    cr_assert_eq(zc_live_open(&live, &(zc_live_desc){ .path = path, .types = rows, .type_count = 1 }), ZC_OK);
+    rows[0].check = NULL; /* the live pack copied the rows at open */
+    cr_assert_eq(current_tune(live, text, sizeof text), ZC_OK);
+    cr_expect_str_eq(text, "ok 1");
+    publish_tune(path, "ok 2");
+    uint32_t generation;
+    int before = atomic_load(&tune_checks);
+    cr_expect_eq(zc_live_poll(live, &generation), ZC_OK);
+    cr_expect_eq(generation, 2u);
+    cr_expect_eq(atomic_load(&tune_checks), before + 1, "the changed tune is checked before the swap");
+    cr_assert_eq(current_tune(live, text, sizeof text), ZC_OK);
+    cr_expect_str_eq(text, "ok 2");
+    /* a changed entry its registered check refuses stops the reload */
+    publish_tune(path, "broken");
+    cr_expect_eq(zc_live_poll(live, &generation), ZC_ERR_BAD_ENTRY);
+    cr_expect_eq(generation, 2u);
+    cr_assert_eq(current_tune(live, text, sizeof text), ZC_OK);
+    cr_expect_str_eq(text, "ok 2");
+    zc_live_close(live);
+    free(path);
+}
+
 /* desc.load = ZC_LOAD_READ: each generation is read into memory, so a writer that
  * truncates the file in place cannot reach the pinned generation. */
 Test(reload, load_read_generations_survive_truncation) {

@@ -204,6 +204,12 @@ typedef struct zc_live_desc {
                                        signed new file is refused with ZC_ERR_SIGNATURE;
                                        copied at open */
     uint32_t trusted_key_count;     /* default: 0; keys at trusted_keys */
+    const zc_type_row *types;       /* default: NULL = only the built-in types. Entry types
+                                       registered with every generation (zc_pack_desc.types):
+                                       a changed entry of one is checked by its row before the
+                                       swap, like a built-in type; copied at open, the check
+                                       functions must stay callable until zc_live_close */
+    uint32_t type_count;            /* default: 0; rows at types */
 } zc_live_desc;
 
 typedef struct zc_live_view {
