@@ -182,7 +182,8 @@ check: bootstrap-test-data release
 #    -Wextra -Werror, on the pack and the set), then the soname, the exports and the
 #    program's RUNPATH (check_sdk_libs.sh);
 #  - the SDK copied elsewhere still builds cmake_hello, which loads the copy's library
-#    (the CMake package finds its prefix from its own place);
+#    (the CMake package finds its prefix from its own place), and sdk_hello through
+#    pkg-config alone (the .pc files find theirs from pcfiledir);
 #  - cpp_hello again under ASan and UBSan.
 SDK_CMAKE := $(SDK_TEST)/cmake
 test-sdk:
@@ -210,6 +211,13 @@ test-sdk:
 	cmake --build $(SDK_CMAKE)-moved --target cmake_hello >> $(SDK_TEST)/cmake-moved.log
 	tools/check_sdk_libs.sh $(SDK_TEST)/moved-sdk $(SDK_CMAKE)-moved/cmake_hello
 	env -u LD_LIBRARY_PATH $(SDK_CMAKE)-moved/cmake_hello $(SDK_TEST)/assets.zcpack
+	flags="$$(PKG_CONFIG_PATH=$(abspath $(SDK_TEST))/moved-sdk/lib/pkgconfig \
+		pkg-config --static --cflags --libs zcpack zcpack-packer zcpack-editor)" && \
+	case "$$flags" in *"$(abspath $(SDK))/"*) false;; *"-I$(abspath $(SDK_TEST))/moved-sdk/"*) ;; *) false;; esac || \
+		{ echo "test-sdk: the copied SDK's pkg-config files do not point into the copy: $$flags"; exit 1; }
+	PKG_CONFIG_PATH=$(abspath $(SDK_TEST))/moved-sdk/lib/pkgconfig \
+		$(MAKE) --no-print-directory -C samples/sdk_hello OUT=$(abspath $(SDK_TEST))/moved-pc
+	$(SDK_TEST)/moved-pc/sdk_hello_static $(SDK_TEST)/assets.zcpack shaders/sky.glsl
 	cmake -S samples/cmake_hello -B $(SDK_CMAKE)-sanitize -DCMAKE_PREFIX_PATH=$(abspath $(SDK)) -DZC_SANITIZE=ON \
 		> $(SDK_TEST)/cmake-sanitize.log
 	cmake --build $(SDK_CMAKE)-sanitize --target cpp_hello >> $(SDK_TEST)/cmake-sanitize.log
@@ -255,7 +263,7 @@ install: release editor
 	ln -sfn libzcpack.so.$(VERSION) $(DESTDIR)$(prefix)/lib/libzcpack.so.$(SOMAJOR)
 	ln -sfn libzcpack.so.$(SOMAJOR) $(DESTDIR)$(prefix)/lib/libzcpack.so
 	for pc in zcpack zcpack-packer zcpack-editor; do \
-		sed -e 's|@PREFIX@|$(prefix)|' -e 's|@VERSION@|$(VERSION)|' tools/$$pc.pc.in \
+		sed -e 's|@VERSION@|$(VERSION)|' tools/$$pc.pc.in \
 			> $(DESTDIR)$(prefix)/lib/pkgconfig/$$pc.pc || exit 1; \
 	done
 	for f in zcpackConfig zcpackConfigVersion; do \
