@@ -3,8 +3,8 @@
  * files.
  *
  * libsodium provides BLAKE2b (crypto_generichash), Ed25519 (crypto_sign) and base64.
- * A build without it (ZC_NO_SODIUM: the Windows cross build, which has no libsodium)
- * keeps the functions and refuses every use of keys with ZC_ERR_SIGNATURE, so an
+ * A build without it (ZC_NO_SODIUM, for a platform without libsodium) keeps the
+ * functions and refuses every use of keys with ZC_ERR_SIGNATURE, so an
  * engine that asks for signatures never silently gets unsigned packs.
  */
 #include "zc_pack.h"

@@ -3,22 +3,21 @@
 #
 #   tools/mingw.sh [pack]
 #
-# Debian ships zstd and libuv for Linux only, so this script first builds both for
-# mingw from Debian's own source packages (tools/debian_source.sh fetches the upstream
-# sources and applies Debian's patches; the libraries are compiled once into
-# build/mingw/deps/). Then it builds build/mingw/libzcpack.a (runtime/*.c except
-# os_posix.c) and build/mingw/sdk_hello.exe with x86_64-w64-mingw32-gcc, warnings as
-# errors: the Windows runtime reads compressed entries and prefetches on libuv like
-# the Linux one. Debian ships no libsodium for mingw either, and the runtime is
-# compiled with -DZC_NO_SODIUM: signed packs open as plain packs, and any trusted key
-# given is refused with ZC_ERR_SIGNATURE.
+# Debian ships zstd, libuv and libsodium for Linux only, so this script first builds
+# the three for mingw from Debian's own source packages (tools/debian_source.sh
+# fetches the upstream sources and applies Debian's patches; the libraries are
+# compiled once into build/mingw/deps/). Then it builds build/mingw/libzcpack.a
+# (runtime/*.c except os_posix.c) and build/mingw/sdk_hello.exe with
+# x86_64-w64-mingw32-gcc, warnings as errors: the Windows runtime reads compressed
+# entries, prefetches on libuv and verifies signed packs like the Linux one.
 #
 # The sources are fetched once per build folder; without a route to the Debian mirror
 # the script stops with the fetch's error.
 #
 # When wine64 is installed, runs sdk_hello.exe on `pack` (default: samples/assets
 # packed by $ZCPACK, default bin/release/zcpack, with compressed entries) and fails if
-# it fails.
+# it fails; then signs a copy of that pack with a new key and checks that
+# sdk_hello.exe opens it with the key, and refuses it unsigned or with one flipped byte.
 #
 # Editor variant: build/mingw/libzcpack_editor.a is the runtime again with ZC_EDITOR
 # (hot reload, with the Win32 layer's generation files and the libuv watcher), and
@@ -32,7 +31,7 @@ ar=x86_64-w64-mingw32-ar
 out=build/mingw
 deps=$out/deps
 cflags=(-std=c11 -Wall -Wextra -Werror -O2)
-runtime_flags=(-DZC_NO_SODIUM -D__USE_MINGW_ANSI_STDIO=1)
+runtime_flags=(-DSODIUM_STATIC -D__USE_MINGW_ANSI_STDIO=1)
 
 # Compile the C files named after `--` into the static library $1 with the flags
 # before `--`; skipped when the library is newer than this script.
@@ -68,9 +67,20 @@ echo "mingw: libuv from $uv_src"
 build_library "$deps/libuv.a" -O2 -std=gnu11 -DWIN32_LEAN_AND_MEAN -D_WIN32_WINNT=0x0602 -D_CRT_SECURE_NO_DEPRECATE \
     -I"$uv_src/include" -I"$uv_src/src" -- "$uv_src"/src/*.c "$uv_src"/src/win/*.c
 cp -r "$uv_src"/include/* "$deps/include/"
-# What a Windows program links beside libzcpack.a: the two libraries and the system
+# libsodium's reference C code (no assembly, no CPU-specific intrinsics: the runtime
+# uses it for BLAKE2b and Ed25519 verification only); version.h is the one upstream
+# ships for builds without configure (CONFIGURED=1 says the defines configure would
+# find are given here: little endian, thread-local storage).
+sodium_src=$(tools/debian_source.sh libsodium "$out/src")
+echo "mingw: libsodium from $sodium_src"
+cp -r "$sodium_src"/src/libsodium/include/sodium.h "$sodium_src"/src/libsodium/include/sodium "$deps/include/"
+cp "$sodium_src"/builds/msvc/version.h "$deps/include/sodium/version.h"
+mapfile -t sodium_sources < <(find "$sodium_src/src/libsodium" -name '*.c' | LC_ALL=C sort)
+build_library "$deps/libsodium.a" -O2 -std=gnu11 -DCONFIGURED=1 -DSODIUM_STATIC -DNATIVE_LITTLE_ENDIAN -DTLS=_Thread_local -I"$deps/include" \
+    -I"$deps/include/sodium" -I"$sodium_src/src/libsodium/include/sodium" -- "${sodium_sources[@]}"
+# What a Windows program links beside libzcpack.a: the three libraries and the system
 # libraries libuv needs.
-dep_libs=(-L"$deps" -luv -lzstd -lws2_32 -liphlpapi -luserenv -ldbghelp -lole32 -luuid -lpsapi -luser32 -ladvapi32 -lshell32)
+dep_libs=(-L"$deps" -luv -lzstd -lsodium -lws2_32 -liphlpapi -luserenv -ldbghelp -lole32 -luuid -lpsapi -luser32 -ladvapi32 -lshell32)
 
 rm -rf "$out/obj" "$out/sdk"
 mkdir -p "$out/obj" "$out/include" "$out/sdk/include/zc"
@@ -141,6 +151,32 @@ fi
 echo "mingw: running sdk_hello.exe under wine64 on $pack"
 "$wine" "$out/sdk_hello.exe" "$pack" shaders/sky.glsl
 echo "mingw: sdk_hello.exe passed under wine64"
+
+# Signed packs: a copy of the pack signed with a new key opens with that key; the
+# unsigned pack and a signed copy with one flipped byte are refused.
+sign_dir="$out/signed"
+rm -rf "$sign_dir"
+mkdir -p "$sign_dir"
+"${ZCPACK:-bin/release/zcpack}" keygen "$sign_dir/release" >/dev/null
+cp "$pack" "$sign_dir/signed.zcpack"
+"${ZCPACK:-bin/release/zcpack}" sign "$sign_dir/signed.zcpack" "$sign_dir/release.key" >/dev/null
+echo "mingw: running sdk_hello.exe under wine64 on a signed pack with its public key"
+"$wine" "$out/sdk_hello.exe" "$sign_dir/signed.zcpack" shaders/sky.glsl "$sign_dir/release.pub" >"$sign_dir/good.out"
+grep -q "signature by the key of .* verified" "$sign_dir/good.out"
+refused() {
+    if "$wine" "$out/sdk_hello.exe" "$1" shaders/sky.glsl "$sign_dir/release.pub" >"$sign_dir/bad.out" 2>&1 \
+        || ! grep -q "cannot open .*signed" "$sign_dir/bad.out"; then
+        cat "$sign_dir/bad.out" >&2
+        echo "mingw: sdk_hello.exe did not refuse $2" >&2
+        exit 1
+    fi
+}
+refused "$pack" "an unsigned pack"
+cp "$sign_dir/signed.zcpack" "$sign_dir/flipped.zcpack"
+size=$(stat -c %s "$sign_dir/flipped.zcpack")
+printf '\x5a' | dd of="$sign_dir/flipped.zcpack" bs=1 seek=$((size - 1)) conv=notrunc status=none
+refused "$sign_dir/flipped.zcpack" "a signed pack with its last byte changed"
+echo "mingw: sdk_hello.exe verified the signed pack and refused the unsigned and the changed one"
 
 # Hot reload under wine: generation 1 is samples/assets packed as <game>.gen-1; once
 # the sample runs, the same tree with one text file changed is renamed to

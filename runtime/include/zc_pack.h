@@ -303,9 +303,9 @@ typedef struct zc_pack zc_pack;
  * it (whether that holder writes well-formed packs is the trust you place in the
  * key). Without trusted keys nothing of this runs: a signed pack opens like any other,
  * its signature block being header bytes a reader may ignore (zc_pack_get_info still
- * reports the key id it names, unverified). A build without libsodium (the Windows
- * cross build, ZC_NO_SODIUM) refuses every open that gives keys with
- * ZC_ERR_SIGNATURE.
+ * reports the key id it names, unverified). A build without libsodium
+ * (ZC_NO_SODIUM, for a platform that has none) refuses every open that gives keys
+ * with ZC_ERR_SIGNATURE.
  *
  * The file while the pack is open. A mapped pack reads the file itself, through the
  * mapping, from open until close (lifetime rule 5), so it relies on nobody changing

@@ -6,7 +6,10 @@
  * thread) and read every byte of every entry once.
  *
  *     cc sdk_hello.c $(pkg-config --cflags --libs zcpack) -o sdk_hello
- *     ./sdk_hello game.zcpack shaders/sky.glsl
+ *     ./sdk_hello game.zcpack shaders/sky.glsl [release.pub]
+ *
+ * With a public key file (`zcpack keygen`), the pack must carry a signature by that
+ * key that verifies, or it is not opened (ZC_ERR_SIGNATURE).
  *
  * Exit status: 0 when every step succeeds, 1 otherwise.
  */
@@ -109,24 +112,46 @@ static zc_result prefetch_all(zc_pack *pack, uint32_t count)
     return r;
 }
 
+/* Read the public key file at `path` into *key. 0 on success. */
+static int read_public_key(const char *path, zc_public_key *key)
+{
+    char text[4096];
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "sdk_hello: cannot open the key file %s\n", path);
+        return 1;
+    }
+    size_t n = fread(text, 1, sizeof text, f);
+    fclose(f);
+    zc_logger logger = { .func = log_line };
+    zc_result r = zc_public_key_parse(text, n, key, &logger);
+    if (r != ZC_OK) fprintf(stderr, "sdk_hello: %s: not a public key: %s\n", path, zc_result_str(r));
+    return r != ZC_OK;
+}
+
 int main(int argc, char **argv)
 {
-    if (argc != 3) {
-        fprintf(stderr, "usage: %s <pack> <entry-path>\n", argc > 0 ? argv[0] : "sdk_hello");
+    if (argc != 3 && argc != 4) {
+        fprintf(stderr, "usage: %s <pack> <entry-path> [<public-key-file>]\n", argc > 0 ? argv[0] : "sdk_hello");
         return 1;
     }
     const char *pack_path = argv[1];
     const char *entry_path = argv[2];
+    zc_public_key key;
+    if (argc == 4 && read_public_key(argv[3], &key) != 0) return 1;
 
     zc_pack *pack = NULL;
     zc_result r = zc_pack_open(&pack, &(zc_pack_desc){
         .path = pack_path,
         .logger = { .func = log_line },
+        .trusted_keys = argc == 4 ? &key : NULL,
+        .trusted_key_count = argc == 4 ? 1 : 0,
     });
     if (r != ZC_OK) {
         fprintf(stderr, "sdk_hello: cannot open %s: %s\n", pack_path, zc_result_str(r));
         return 1;
     }
+    if (argc == 4) printf("%s: signature by the key of %s verified\n", pack_path, argv[3]);
 
     int status = 1;
     uint32_t count = zc_pack_entry_count(pack);
