@@ -180,7 +180,8 @@ echo "mingw: sdk_hello.exe verified the signed pack and refused the unsigned and
 
 # Hot reload under wine: generation 1 is samples/assets packed as <game>.gen-1; once
 # the sample runs, the same tree with one text file changed is renamed to
-# <game>.gen-2, and the sample must report that entry and exit 0.
+# <game>.gen-2, and the sample must report that entry and exit 0 within 40 s. Its stat
+# poll runs every 60 s, so only a file notification can have brought the change.
 reload_dir="$out/reload"
 rm -rf "$reload_dir"
 mkdir -p "$reload_dir"
@@ -191,7 +192,8 @@ printf 'hello,changed by tools/mingw.sh\n' >> "$reload_dir/assets/text/strings_e
 "${ZCPACK:-bin/release/zcpack}" build "$reload_dir/assets" -o "$reload_dir/next.zcpack" \
     >/dev/null
 echo "mingw: running hotreload.exe under wine64 on generation files in $reload_dir"
-"$wine" "$out/hotreload.exe" "$reload_dir/game.zcpack" --generations --changes 1 --timeout 90 --interval 20 \
+"$wine" "$out/hotreload.exe" "$reload_dir/game.zcpack" --generations --changes 1 --timeout 40 --interval 20 \
+    --stat-poll 60000 \
     >"$reload_dir/hotreload.out" 2>&1 &
 sample=$!
 for _ in $(seq 1 600); do
@@ -207,4 +209,4 @@ if [ "$status" -ne 0 ] || ! grep -q "changed  *text/strings_en.csv" "$reload_dir
     echo "mingw: hotreload.exe did not report the new generation (status $status)" >&2
     exit 1
 fi
-echo "mingw: hotreload.exe reported the new generation under wine64"
+echo "mingw: hotreload.exe reported the new generation under wine64 (brought by a file notification)"

@@ -3,7 +3,7 @@
  * arrive.
  *
  *     hotreload <pack> [--changes N] [--timeout SECONDS] [--poll] [--interval MS]
- *               [--generations]
+ *               [--stat-poll MS] [--generations]
  *
  * Watch mode (the default) opens the pack with zc_live_open(.watch = 1): a watcher
  * thread notices each new generation and the on_change callback prints it on that
@@ -16,6 +16,8 @@
  * --timeout S   give up after S seconds (default 0 = never); with --changes, a timeout
  *               before N generations is exit status 1
  * --interval MS frame time and, in watch mode, the stat poll interval (default 16)
+ * --stat-poll MS in watch mode, the stat poll interval alone (default: --interval); a
+ *               long one (60000) leaves new generations to the file notifications
  * --generations read generation files `<pack>.gen-<n>` (the Windows scheme; default on
  *               Windows)
  * When the pack does not exist yet (the packer has not published it) the sample waits
@@ -51,6 +53,7 @@ typedef struct options {
     double timeout_s;           /* 0: none */
     int poll;
     long interval_ms;
+    long stat_poll_ms;          /* 0: interval_ms */
     int generations;
 } options;
 
@@ -105,11 +108,12 @@ static void on_change(const zc_live_event *event, void *user_data) {
 
 static int usage(void) {
     fprintf(stderr, "usage: hotreload <pack> [--changes N] [--timeout SECONDS] [--poll] [--interval MS] "
-                    "[--generations]\n"
+                    "[--stat-poll MS] [--generations]\n"
                     "  --changes N    exit 0 after N new generations (default: until the timeout)\n"
                     "  --timeout S    give up after S seconds, exit 1 if N were not seen (default: never)\n"
                     "  --poll         poll once per frame instead of watching (libuv) \n"
                     "  --interval MS  frame time and stat poll interval, 1..10000 (default 16)\n"
+                    "  --stat-poll MS stat poll interval alone, 1..60000 (default: --interval)\n"
                     "  --generations  read generation files <pack>.gen-<n> (default on Windows)\n");
     return 2;
 }
@@ -131,6 +135,9 @@ static int parse(int argc, char **argv, options *o) {
         } else if (strcmp(a, "--interval") == 0 && i + 1 < argc) {
             o->interval_ms = strtol(argv[++i], &end, 10);
             if (*end || o->interval_ms < 1 || o->interval_ms > 10000) return 0;
+        } else if (strcmp(a, "--stat-poll") == 0 && i + 1 < argc) {
+            o->stat_poll_ms = strtol(argv[++i], &end, 10);
+            if (*end || o->stat_poll_ms < 1 || o->stat_poll_ms > 60000) return 0;
         } else if (a[0] == '-' || o->pack) {
             return 0;
         } else {
@@ -150,7 +157,7 @@ static zc_result open_live(options *o, uint64_t start, zc_live_pack **out) {
     zc_live_desc desc = {
         .path = o->pack,
         .watch = !o->poll,
-        .poll_interval_ms = (uint32_t)o->interval_ms,
+        .poll_interval_ms = (uint32_t)(o->stat_poll_ms ? o->stat_poll_ms : o->interval_ms),
         .files = o->generations ? ZC_LIVE_FILES_GENERATIONS : ZC_LIVE_FILES_DEFAULT,
         .on_change = on_change,
         .logger = { .func = log_line },
