@@ -130,6 +130,10 @@ Codec *make_zcs_codec();
 Codec *make_flatbuffers_codec();
 Codec *make_capnp_codec();
 
+// The data set as a JSON document for `zcpack schema <set>.zcs --encode`, whose
+// output the zcpack codec's serialize() must reproduce byte for byte.
+std::string zcs_json_document(Set set, const Data &data);
+
 // The expected values, from the in-memory data.
 Expect expect_of(Set set, const Data &data);
 

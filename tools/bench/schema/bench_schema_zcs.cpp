@@ -6,10 +6,15 @@
 // not there yet, so it is a stand-in: a small writer that lays the records, arrays and
 // strings out as SPEC.md 16.3 and the generated structs declare (depth-first in field
 // order, records aligned to 8, string bytes packed), the placement of the reference
-// writer. When the builder exists, zcs_serialize() is the one function to point at it.
+// writer: bench_schema checks its bytes against `zcpack schema --encode` of the same
+// data as JSON (zcs_json_document). When the builder exists, zcs_serialize() is the
+// one function to point at it.
+#include <cstdarg>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <stdexcept>
+#include <string>
 
 #include "bench_schema_data.h"
 
@@ -25,6 +30,9 @@ using bench_data::Expect;
 using bench_data::Set;
 using bench_data::LOG;
 using bench_data::MESH;
+using bench_data::Log;
+using bench_data::Player;
+using bench_data::Triangle;
 
 // A growing byte buffer aligned to 8 that keeps its capacity across serializations.
 // Positions, not pointers, survive a growth.
@@ -454,8 +462,213 @@ private:
     Writer w_;
 };
 
+
+// The data set as the JSON document `zcpack schema --encode` turns into the same
+// archived bytes: the check that the stand-in writer lays them out as zcpack does.
+
+struct Json {
+    std::string text;
+    void raw(const char *s) { text += s; }
+    void key(const char *name) {
+        if (!text.empty() && text.back() != '{' && text.back() != '[') text += ',';
+        text += '"';
+        text += name;
+        text += "\":";
+    }
+    void item() {
+        if (!text.empty() && text.back() != '{' && text.back() != '[') text += ',';
+    }
+    void str(const std::string &s) {  // the data's strings need no escapes
+        text += '"';
+        text += s;
+        text += '"';
+    }
+    void num(const char *fmt, ...) __attribute__((format(printf, 2, 3))) {
+        char buf[64];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(buf, sizeof buf, fmt, ap);
+        va_end(ap);
+        text += buf;
+    }
+    void f32(float v) { num("%.9g", (double)v); }
+    void f64(double v) { num("%.17g", v); }
+    void boolean(bool v) { raw(v ? "true" : "false"); }
+};
+
+void json_item(Json &j, const bench_data::Item &i) {
+    j.raw("{");
+    j.key("count"), j.num("%d", i.count);
+    j.key("slot"), j.num("%u", i.slot);
+    j.key("id"), j.str(i.id);
+    j.raw("}");
+}
+
+void json_items(Json &j, const std::vector<bench_data::Item> &items) {
+    j.raw("[");
+    for (const bench_data::Item &i : items) j.item(), json_item(j, i);
+    j.raw("]");
+}
+
+void json_vec3d(Json &j, const bench_data::Vec3d &v) {
+    j.raw("{");
+    j.key("x"), j.f64(v.x);
+    j.key("y"), j.f64(v.y);
+    j.key("z"), j.f64(v.z);
+    j.raw("}");
+}
+
+void json_uuid(Json &j, const uint32_t (&u)[4]) {
+    j.raw("{");
+    j.key("x0"), j.num("%u", u[0]);
+    j.key("x1"), j.num("%u", u[1]);
+    j.key("x2"), j.num("%u", u[2]);
+    j.key("x3"), j.num("%u", u[3]);
+    j.raw("}");
+}
+
+void json_text(Json &j, const std::string &s) {
+    j.raw("{");
+    j.key("value"), j.str(s);
+    j.raw("}");
+}
+
+void json_entity(Json &j, const bench_data::Entity &e) {
+    j.raw("{");
+    j.key("id"), j.str(e.id);
+    j.key("pos"), json_vec3d(j, e.pos);
+    j.key("motion"), json_vec3d(j, e.motion);
+    j.key("rotation"), j.raw("{"), j.key("yaw"), j.f32(e.yaw), j.key("pitch"), j.f32(e.pitch), j.raw("}");
+    j.key("fall_distance"), j.f32(e.fall_distance);
+    j.key("fire"), j.num("%u", e.fire);
+    j.key("air"), j.num("%u", e.air);
+    j.key("on_ground"), j.boolean(e.on_ground);
+    j.key("no_gravity"), j.boolean(e.no_gravity);
+    j.key("invulnerable"), j.boolean(e.invulnerable);
+    j.key("portal_cooldown"), j.num("%d", e.portal_cooldown);
+    j.key("uuid"), json_uuid(j, e.uuid);
+    if (e.custom_name) j.key("custom_name"), json_text(j, *e.custom_name);
+    j.key("custom_name_visible"), j.boolean(e.custom_name_visible);
+    j.key("silent"), j.boolean(e.silent);
+    j.key("glowing"), j.boolean(e.glowing);
+    j.raw("}");
+}
+
+void json_strings(Json &j, const std::vector<std::string> &strings) {
+    j.raw("[");
+    for (const std::string &s : strings) j.item(), j.str(s);
+    j.raw("]");
+}
+
+void json_player(Json &j, const bench_data::Player &p) {
+    static const char *const game_types[] = { "survival", "creative", "adventure", "spectator" };
+    j.raw("{");
+    j.key("game_type"), j.str(game_types[p.game_type]);
+    j.key("previous_game_type"), j.str(game_types[p.previous_game_type]);
+    j.key("score"), j.num("%llu", (unsigned long long)p.score);
+    j.key("dimension"), j.str(p.dimension);
+    j.key("selected_item_slot"), j.num("%u", p.selected_item_slot);
+    j.key("selected_item"), json_item(j, p.selected_item);
+    if (p.spawn_dimension) j.key("spawn_dimension"), json_text(j, *p.spawn_dimension);
+    j.key("spawn_x"), j.num("%lld", (long long)p.spawn_x);
+    j.key("spawn_y"), j.num("%lld", (long long)p.spawn_y);
+    j.key("spawn_z"), j.num("%lld", (long long)p.spawn_z);
+    if (p.spawn_forced) j.key("spawn_forced"), j.boolean(*p.spawn_forced);
+    j.key("sleep_timer"), j.num("%u", p.sleep_timer);
+    j.key("food_exhaustion_level"), j.f32(p.food_exhaustion_level);
+    j.key("food_saturation_level"), j.f32(p.food_saturation_level);
+    j.key("food_tick_timer"), j.num("%u", p.food_tick_timer);
+    j.key("xp_level"), j.num("%u", p.xp_level);
+    j.key("xp_p"), j.f32(p.xp_p);
+    j.key("xp_total"), j.num("%d", p.xp_total);
+    j.key("xp_seed"), j.num("%d", p.xp_seed);
+    j.key("inventory"), json_items(j, p.inventory);
+    j.key("ender_items"), json_items(j, p.ender_items);
+    const bench_data::Abilities &a = p.abilities;
+    j.key("abilities"), j.raw("{");
+    j.key("walk_speed"), j.f32(a.walk_speed);
+    j.key("fly_speed"), j.f32(a.fly_speed);
+    j.key("may_fly"), j.boolean(a.may_fly);
+    j.key("flying"), j.boolean(a.flying);
+    j.key("invulnerable"), j.boolean(a.invulnerable);
+    j.key("may_build"), j.boolean(a.may_build);
+    j.key("instabuild"), j.boolean(a.instabuild);
+    j.raw("}");
+    if (p.entered_nether_position) j.key("entered_nether_position"), json_vec3d(j, *p.entered_nether_position);
+    if (p.root_vehicle) {
+        j.key("root_vehicle"), j.raw("{");
+        j.key("uuid"), json_uuid(j, p.root_vehicle->uuid);
+        j.key("entity"), json_entity(j, p.root_vehicle->entity);
+        j.raw("}");
+    }
+    if (p.shoulder_entity_left) j.key("shoulder_entity_left"), json_entity(j, *p.shoulder_entity_left);
+    if (p.shoulder_entity_right) j.key("shoulder_entity_right"), json_entity(j, *p.shoulder_entity_right);
+    j.key("seen_credits"), j.boolean(p.seen_credits);
+    static const char *const flag_names[8] = {
+        "is_filtering_craftable", "is_gui_open", "is_furnace_filtering_craftable", "is_furnace_gui_open",
+        "is_blasting_furnace_filtering_craftable", "is_blasting_furnace_gui_open",
+        "is_smoker_filtering_craftable", "is_smoker_gui_open",
+    };
+    j.key("recipe_book"), j.raw("{");
+    j.key("recipes"), json_strings(j, p.recipe_book.recipes);
+    j.key("to_be_displayed"), json_strings(j, p.recipe_book.to_be_displayed);
+    for (int i = 0; i < 8; ++i) j.key(flag_names[i]), j.boolean(p.recipe_book.flags[i]);
+    j.raw("}");
+    j.raw("}");
+}
+
+void json_vector3(Json &j, const char *name, const bench_data::Vector3 &v) {
+    j.key(name), j.raw("{");
+    j.key("x"), j.f32(v.x);
+    j.key("y"), j.f32(v.y);
+    j.key("z"), j.f32(v.z);
+    j.raw("}");
+}
+
 }  // namespace
 
 namespace bench_data {
+
+std::string zcs_json_document(Set set, const Data &data) {
+    Json j;
+    j.raw("{");
+    if (set == LOG) {
+        j.key("logs"), j.raw("[");
+        for (const Log &l : data.logs) {
+            j.item(), j.raw("{");
+            j.key("address"), j.raw("{");
+            static const char *const x[4] = { "x0", "x1", "x2", "x3" };
+            for (int i = 0; i < 4; ++i) j.key(x[i]), j.num("%u", l.address[i]);
+            j.raw("}");
+            j.key("identity"), j.str(l.identity);
+            j.key("userid"), j.str(l.userid);
+            j.key("date"), j.str(l.date);
+            j.key("request"), j.str(l.request);
+            j.key("code"), j.num("%u", l.code);
+            j.key("size"), j.num("%llu", (unsigned long long)l.size);
+            j.raw("}");
+        }
+        j.raw("]");
+    } else if (set == MESH) {
+        j.key("triangles"), j.raw("[");
+        for (const Triangle &t : data.mesh) {
+            j.item(), j.raw("{");
+            json_vector3(j, "v0", t.v0);
+            json_vector3(j, "v1", t.v1);
+            json_vector3(j, "v2", t.v2);
+            json_vector3(j, "normal", t.normal);
+            j.raw("}");
+        }
+        j.raw("]");
+    } else {
+        j.key("players"), j.raw("[");
+        for (const Player &p : data.players) j.item(), json_player(j, p);
+        j.raw("]");
+    }
+    j.raw("}\n");
+    return j.text;
+}
+
 Codec *make_zcs_codec() { return new ZcsCodec(); }
+
 }  // namespace bench_data
