@@ -22,7 +22,10 @@
 #                                 editor build, SDK and Windows build stay in make test
 #   make bench                    every benchmark program, one after the other, then
 #                                 BENCHMARKS.md (ratios to in-run comparators) and the
-#                                 charts it shows (docs/bench/*.png)
+#                                 charts it shows (docs/bench/*.png); first installs
+#                                 FlatBuffers and Cap'n Proto for bench_schema
+#   make bootstrap-bench          only that: the build packages plus the peers'
+#                                 compilers and libraries (tools/bootstrap.sh --bench)
 #   make fuzz [FUZZ_SECONDS=60] [FUZZ_TARGETS="fuzz_pack ..."]
 #                                 build the libFuzzer targets of tests/fuzz/ with clang
 #                                 (ASan+UBSan) into bin/fuzz/ and run each for
@@ -81,12 +84,17 @@ BENCH_FOUND := $(patsubst tools/bench/bench_%.c,%,$(wildcard tools/bench/bench_*
 BENCH_NAMES := $(filter $(BENCH_FOUND),$(BENCH_ORDER)) $(filter-out $(BENCH_ORDER),$(BENCH_FOUND))
 EDITOR_BENCHES := $(if $(filter reload,$(BENCH_FOUND)),bin/editor/bench_reload)
 BENCHES := $(foreach name,$(BENCH_NAMES),$(if $(filter reload,$(name)),bin/editor,bin/release)/bench_$(name))
+# bench_schema, zcpack's schema types against FlatBuffers and Cap'n Proto, is C++ on
+# the peers' generated code: tools/bench/schema/build.sh generates and builds it (it
+# needs the packages of `tools/bootstrap.sh --bench`), and it runs last.
+SCHEMA_BENCH := $(if $(wildcard tools/bench/schema/build.sh),bin/release/bench_schema)
+BENCHES += $(SCHEMA_BENCH)
 DEMO_PACK := build/demo/assets.zcpack
 SDK := build/sdk
 SDK_TEST := build/sdk_hello
 
 .NOTPARALLEL:
-.PHONY: all debug release sanitize editor generate bootstrap bootstrap-test-data demo test check test-sdk bench fuzz install clean
+.PHONY: all debug release sanitize editor generate bootstrap bootstrap-test-data bootstrap-bench demo test check test-sdk bench fuzz install clean
 
 all: release
 
@@ -105,6 +113,11 @@ bootstrap:
 # into the tree).
 bootstrap-test-data:
 	@tools/bootstrap.sh --test-data
+
+# FlatBuffers' and Cap'n Proto's compilers and libraries, which bench_schema compares
+# zcpack's schema types with.
+bootstrap-bench:
+	@tools/bootstrap.sh --bench
 
 demo: bootstrap release
 	@mkdir -p $(dir $(DEMO_PACK))
@@ -228,8 +241,9 @@ test-sdk:
 # rows of the summary table) and its charts in docs/bench/*.png (drawn by
 # tools/bench/zc_bench_plot.c: stb_image_write and a built-in font, no plotting tool).
 # BENCHMARKS.md is replaced only when every program succeeded.
-bench: bootstrap release $(if $(EDITOR_BENCHES),editor)
+bench: bootstrap-bench release $(if $(EDITOR_BENCHES),editor)
 	@if [ -z "$(BENCHES)" ]; then echo "bench: no tools/bench/bench_*.c"; fi
+	$(if $(SCHEMA_BENCH),@tools/bench/schema/build.sh)
 	@for program in $(BENCHES); do \
 		echo "==== $$program"; \
 		$$program || exit 1; \

@@ -8,6 +8,13 @@
 #                                    smoke test, Bazel and nginx for the build
 #                                    engine tests, Chromium for the report's
 #                                    page (about 350 MB to download)
+#   tools/bootstrap.sh --bench       the toolchain, plus FlatBuffers (flatc 2.0.8 and its
+#                                    headers) and Cap'n Proto (capnp 0.9.2, its C++
+#                                    code generator and libraries), which bench_schema
+#                                    compares zcpack's schema types with
+#                                    (tools/bench/schema/build.sh)
+#
+# The options combine.
 #
 # Test data packages and what the suites take from them (never copied into the tree):
 #   python-pygame-doc          PNG, JPEG (baseline and progressive), TGA, BMP (4, 8 and
@@ -46,16 +53,18 @@ gcc-mingw-w64-x86-64 clang libclang-rt-14-dev cmake"
 
 test_data_packages="python-pygame-doc gdk-pixbuf-tests golang-github-gabriel-vasile-mimetype-dev
 blender-data pfstools assimp-testmodels wine64 bazel-bootstrap nginx-light python3-pil chromium curl xz-utils patch"
+bench_packages="flatbuffers-compiler libflatbuffers-dev capnproto libcapnp-dev"
 npm_packages=""
 
 for arg in "$@"; do
     case "$arg" in
         --test-data) packages="$packages $test_data_packages"; npm_packages="ktx-parse@2.0.0" ;;
+        --bench) packages="$packages $bench_packages" ;;
         -h|--help)
-            echo "usage: tools/bootstrap.sh [--test-data]" >&2
+            echo "usage: tools/bootstrap.sh [--test-data] [--bench]" >&2
             exit 0 ;;
         *)
-            echo "bootstrap: unknown option: $arg (usage: tools/bootstrap.sh [--test-data])" >&2
+            echo "bootstrap: unknown option: $arg (usage: tools/bootstrap.sh [--test-data] [--bench])" >&2
             exit 2 ;;
     esac
 done
