@@ -4,7 +4,8 @@
  * directions computed here from the APIs' face table); a real HDR environment map
  * has its sky on +Y; strips become layers in order with their own mip chains; the
  * validator refuses a cube flag on a texture that cannot be one; wrong shapes fail
- * with a sentence.
+ * with a sentence. Cube maps from six face files, arrays from a folder and from a
+ * layer list (.texarray), rebuilt when a face or layer changes.
  */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
@@ -288,26 +289,31 @@ static char *day_cube_tree(void) {
     return root;
 }
 
-/* Every layer of the cube entry `path` holds the face written with `salt`, texel for
- * texel. */
-static void expect_cube(zc_pack *pack, const char *path, int n, int salt) {
+/* The entry `path` is a texture of `count` layers, n texels on a side, a cube map when
+ * `cube`; layer i holds face_texels(faces[i], n, salt) texel for texel. */
+static void expect_layers(zc_pack *pack, const char *path, int cube, const int *faces, int count, int n, int salt) {
     zc_entry e;
     cr_assert_eq(zc_pack_find(pack, path, &e), ZC_OK, "%s is missing", path);
     zc_texture_view view;
     cr_assert_eq(zc_texture_view_from_entry(&e, &view), ZC_OK);
-    cr_expect(view.flags & ZC_TEXTURE_CUBE, "%s is not a cube map", path);
-    cr_assert_eq(view.layers, 6u);
+    cr_expect_eq(!!(view.flags & ZC_TEXTURE_CUBE), cube, "%s: cube flag", path);
+    cr_assert_eq(view.layers, (uint32_t)count);
     cr_expect(view.width == (uint32_t)n && view.height == (uint32_t)n);
-    for (int f = 0; f < 6; ++f) {
+    for (int i = 0; i < count; ++i) {
         zc_texture_level_view lv;
-        cr_assert_eq(zc_texture_view_level(&view, 0, (uint32_t)f, &lv), ZC_OK);
-        uint8_t *want = face_texels(f, n, salt);
+        cr_assert_eq(zc_texture_view_level(&view, 0, (uint32_t)i, &lv), ZC_OK);
+        uint8_t *want = face_texels(faces[i], n, salt);
         for (int y = 0; y < n; ++y)
             cr_assert(memcmp((const uint8_t *)lv.data + (size_t)y * lv.row_pitch, want + (size_t)y * n * 4,
                              (size_t)n * 4) == 0,
-                      "%s: face %d, row %d differs from its file", path, f, y);
+                      "%s: layer %d, row %d differs from its file", path, i, y);
         free(want);
     }
+}
+
+/* Every layer of the cube entry `path` holds the face written with `salt`. */
+static void expect_cube(zc_pack *pack, const char *path, int n, int salt) {
+    expect_layers(pack, path, 1, (const int[]){ 0, 1, 2, 3, 4, 5 }, 6, n, salt);
 }
 
 /* Two cubes (both spellings of the suffixes) and a plain image under one rule: each
@@ -449,22 +455,9 @@ Test(texture_cube, folder_becomes_an_array) {
     zc_pack *pack = NULL;
     cr_assert_eq(zc_pack_open(&pack, &(zc_pack_desc){ .path = pack_path, .validate = ZC_VALIDATE_CHECKSUMS }), ZC_OK);
     cr_expect_eq(zc_pack_entry_count(pack), 3u, "the array, the blob and detail.png");
+    expect_layers(pack, layers[0], 0, (const int[]){ 0, 1, 2 }, 3, 16, 50);
     zc_entry e;
-    cr_assert_eq(zc_pack_find(pack, layers[0], &e), ZC_OK);
-    zc_texture_view view;
-    cr_assert_eq(zc_texture_view_from_entry(&e, &view), ZC_OK);
-    cr_assert_eq(view.layers, 3u);
-    cr_expect(!(view.flags & ZC_TEXTURE_CUBE));
-    for (int i = 0; i < 3; ++i) {
-        zc_texture_level_view lv;
-        cr_assert_eq(zc_texture_view_level(&view, 0, (uint32_t)i, &lv), ZC_OK);
-        uint8_t *want = face_texels(i, 16, 50);
-        for (int y = 0; y < 16; ++y)
-            cr_assert(memcmp((const uint8_t *)lv.data + (size_t)y * lv.row_pitch, want + (size_t)y * 64, 64) == 0,
-                      "layer %d (%s), row %d differs from its file", i, layers[i], y);
-        free(want);
-        if (i) cr_expect_eq(zc_pack_find(pack, layers[i], &e), ZC_ERR_NO_ENTRY, "%s has an entry", layers[i]);
-    }
+    for (int i = 1; i < 3; ++i) cr_expect_eq(zc_pack_find(pack, layers[i], &e), ZC_ERR_NO_ENTRY, "%s has an entry", layers[i]);
     zc_pack_close(pack);
 
     put_face(root, "terrain/splat/b_rock.png", 1, 32, 50);
@@ -475,4 +468,108 @@ Test(texture_cube, folder_becomes_an_array) {
     zct_run_free(&run);
     free(pack_path);
     free(root);
+}
+
+/* A layer list names the layers in its own order, relative to its folder; the files
+ * it names keep their own entries unless a rule excludes them. */
+Test(texture_cube, a_layer_list_becomes_an_array) {
+    char *root = zct_tmp_path("tree");
+    put_face(root, "terrain/layers/a_grass.png", 1, 16, 70);
+    put_face(root, "terrain/layers/b_rock.png", 2, 16, 70);
+    put_face(root, "terrain/layers/deep/c_sand.png", 0, 16, 70);
+    zct_put_text(root, "terrain/splat.texarray",
+                 "# splat layers, in the order the shader indexes them\r\n"
+                 "layers/deep/c_sand.png\r\n\n  layers/a_grass.png \t\nlayers/b_rock.png");
+    zct_put_text(root, "zcpack.json",
+                 "{ \"rules\": [ { \"match\": \"terrain/*\", \"format\": \"rgba8\", \"mips\": false, \"srgb\": false },"
+                 " { \"match\": \"terrain/layers/**\", \"exclude\": true } ] }");
+    char *pack_path = zct_tmp_path("list.zcpack");
+    zct_run run = ZCT_CLI("build", root, "-o", pack_path);
+    ZCT_EXPECT_CODE(run, ZC_EXIT_OK);
+    zct_run_free(&run);
+    zc_pack *pack = NULL;
+    cr_assert_eq(zc_pack_open(&pack, &(zc_pack_desc){ .path = pack_path, .validate = ZC_VALIDATE_CHECKSUMS }), ZC_OK);
+    cr_expect_eq(zc_pack_entry_count(pack), 1u, "the array alone: its layer files are excluded");
+    expect_layers(pack, "terrain/splat.texarray", 0, (const int[]){ 0, 1, 2 }, 3, 16, 70);
+    zc_pack_close(pack);
+
+    char *list = zct_join(root, "terrain/splat.texarray");
+    run = ZCT_CLI("import", list, "--root", root, "--deps");
+    free(list);
+    ZCT_EXPECT_CODE(run, ZC_EXIT_OK);
+    cr_expect_str_eq(run.out, "terrain/layers/a_grass.png\nterrain/layers/b_rock.png\nterrain/layers/deep/c_sand.png\n",
+                     "the files read, in name order");
+    zct_run_free(&run);
+
+    /* a changed layer changes the array on the next build, through the build cache too */
+    char *cache = zct_tmp_path("cache");
+    run = ZCT_CLI("build", root, "-o", pack_path, "--cache", cache);
+    ZCT_EXPECT_CODE(run, ZC_EXIT_OK);
+    zct_run_free(&run);
+    put_face(root, "terrain/layers/b_rock.png", 2, 16, 90);
+    run = ZCT_CLI("build", root, "-o", pack_path, "--cache", cache);
+    ZCT_EXPECT_CODE(run, ZC_EXIT_OK);
+    zct_run_free(&run);
+    cr_assert_eq(zc_pack_open(&pack, &(zc_pack_desc){ .path = pack_path }), ZC_OK);
+    zc_entry e;
+    zc_texture_view view;
+    zc_texture_level_view lv;
+    cr_assert_eq(zc_pack_find(pack, "terrain/splat.texarray", &e), ZC_OK);
+    cr_assert_eq(zc_texture_view_from_entry(&e, &view), ZC_OK);
+    cr_assert_eq(zc_texture_view_level(&view, 0, 2, &lv), ZC_OK);
+    cr_expect_eq(((const uint8_t *)lv.data)[0], 40 * 2 + 90, "layer 2 is the changed b_rock.png");
+    zc_pack_close(pack);
+
+    /* a layer of another size fails the list, naming the layer */
+    put_face(root, "terrain/layers/a_grass.png", 1, 32, 70);
+    run = ZCT_CLI("build", root, "-o", pack_path);
+    ZCT_EXPECT_CODE(run, ZC_EXIT_IMPORT);
+    ZCT_EXPECT_ERR(run, "terrain/splat.texarray: array layer ");
+    ZCT_EXPECT_ERR(run, "a_grass.png: layer is 32x32, the first layer 16x16");
+    zct_run_free(&run);
+    free(cache);
+    free(pack_path);
+    free(root);
+}
+
+static void expect_list_error(const char *text, size_t size, zc_result want, const char *message) {
+    char **paths = NULL;
+    uint32_t count = 0;
+    zc_diag diag = { 0 };
+    cr_expect_eq(zc_texture_list_files("t/a.texarray", text, size, &paths, &count, &diag), want, "%.40s", text);
+    cr_expect(strstr(diag.message, message), "\"%s\" not in \"%s\"", message, diag.message);
+    cr_expect_null(paths);
+    cr_expect_eq(count, 0u);
+}
+
+Test(texture_cube, layer_lists_refuse_paths_that_leave_their_folder) {
+    expect_list_error("../x.png", 8, ZC_ERR_BAD_SOURCE, "line 1: \"../x.png\": has a '.' or '..' folder");
+    expect_list_error("ok.png\na/./b.png", 16, ZC_ERR_BAD_SOURCE, "line 2:");
+    expect_list_error("/etc/x.png", 10, ZC_ERR_BAD_SOURCE, "absolute");
+    expect_list_error("a//b.png", 8, ZC_ERR_BAD_SOURCE, "empty folder name");
+    expect_list_error("a\\b.png", 7, ZC_ERR_BAD_SOURCE, "backslash");
+    expect_list_error("a\0b.png", 7, ZC_ERR_BAD_SOURCE, "NUL");
+    expect_list_error("# nothing\n\n  \n", 14, ZC_ERR_BAD_SOURCE, "names no layer");
+    expect_list_error("", 0, ZC_ERR_BAD_SOURCE, "names no layer");
+    size_t big = ZC_TEXTURE_LIST_MAX_BYTES + 1;
+    char *text = malloc(big);
+    memset(text, '\n', big);
+    expect_list_error(text, big, ZC_ERR_LIMIT, "larger than");
+    /* one line more than the layers a texture holds */
+    size_t n = 0;
+    for (uint32_t i = 0; i <= ZC_TEXTURE_MAX_LAYERS; ++i) n += (size_t)sprintf(text + n, "l%u.png\n", i);
+    expect_list_error(text, n, ZC_ERR_LIMIT, "more than the");
+    free(text);
+
+    char **paths = NULL;
+    uint32_t count = 0;
+    zc_diag diag = { 0 };
+    cr_assert_eq(zc_texture_list_files("t/a.texarray", "x.png\n deep/y.png\n", 18, &paths, &count, &diag), ZC_OK);
+    cr_assert_eq(count, 2u);
+    cr_expect_str_eq(paths[0], "t/x.png");
+    cr_expect_str_eq(paths[1], "t/deep/y.png");
+    zc_texture_array_files_free(paths, count);
+    cr_assert_eq(zc_texture_list_files("a.texarray", "x.png", 5, &paths, &count, &diag), ZC_OK);
+    cr_expect_str_eq(paths[0], "./x.png");
+    zc_texture_array_files_free(paths, count);
 }

@@ -954,6 +954,27 @@ static zc_result zc__texture_group(const zc_import_source *src, const zc_texture
     return ZC_OK;
 }
 
+/* The `count` paths as one newline-separated string in *reads (NULL when count is 0);
+ * on failure frees the image. */
+static zc_result zc__list_reads(char *const *paths, uint32_t count, zc_texture_image *img, char **reads,
+                                zc_diag *diag) {
+    if (count == 0) return ZC_OK;
+    size_t total = 0;
+    for (uint32_t i = 0; i < count; ++i) total += strlen(paths[i]) + 1;
+    if (!(*reads = (char *)malloc(total))) {
+        zc_texture_image_free(img);
+        return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory listing the files read");
+    }
+    char *at = *reads;
+    for (uint32_t i = 0; i < count; ++i) {
+        size_t n = strlen(paths[i]);
+        memcpy(at, paths[i], n);
+        at[n] = i + 1 < count ? '\n' : 0;
+        at += n + 1;
+    }
+    return ZC_OK;
+}
+
 /* The group's texture, from its first file's import; the other files in *reads. A
  * later member of the group fails: the first file names the texture and reads it. */
 static zc_result zc__import_group(const zc_import_source *src, const zc_texture_settings *s, char **paths,
@@ -976,34 +997,45 @@ static zc_result zc__import_group(const zc_import_source *src, const zc_texture_
     }
     zc_result r = cube ? zc_texture_import_cube_files((const char *const *)paths, src->entry_path, s, img, diag)
                        : zc_texture_import_array_files((const char *const *)paths, count, src->entry_path, s, img, diag);
-    if (r != ZC_OK || !reads || count < 2) return r;
-    size_t total = 0;
-    for (uint32_t i = 1; i < count; ++i) total += strlen(paths[i]) + 1;
-    if (!(*reads = (char *)malloc(total))) {
-        zc_texture_image_free(img);
-        return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory listing the files read");
-    }
-    char *at = *reads;
-    for (uint32_t i = 1; i < count; ++i) {
-        size_t n = strlen(paths[i]);
-        memcpy(at, paths[i], n);
-        at[n] = i + 1 < count ? '\n' : 0;
-        at += n + 1;
-    }
-    return ZC_OK;
+    if (r == ZC_OK && reads) r = zc__list_reads(paths + 1, count - 1, img, reads, diag);
+    return r;
+}
+
+/* The texture array a layer list names (ZC_TEXTURE_LIST_EXTENSION); every layer file
+ * in *reads. */
+static zc_result zc__import_layer_list(const zc_import_source *src, const zc_texture_settings *s,
+                                       zc_texture_image *img, char **reads, zc_diag *diag) {
+    int fd;
+    uint8_t *text = NULL;
+    size_t size = 0;
+    zc_result r = zc_import_open(src, &fd, diag);
+    if (r != ZC_OK) return r;
+    r = zc__read_fd(fd, &text, &size, diag);
+    zc__packer_sys.close(fd);
+    char **paths = NULL;
+    uint32_t count = 0;
+    if (r == ZC_OK) r = zc_texture_list_files(src->file_path, (const char *)text, size, &paths, &count, diag);
+    free(text);
+    if (r == ZC_OK)
+        r = zc_texture_import_array_files((const char *const *)paths, count, src->entry_path, s, img, diag);
+    if (r == ZC_OK && reads) r = zc__list_reads(paths, count, img, reads, diag);
+    zc_texture_array_files_free(paths, count);
+    return r;
 }
 
 zc_result zc__prepare_texture_reads(const zc_import_source *src, zc_import_output *out, char **reads, zc_diag *diag) {
     memset(out, 0, sizeof *out);
     if (reads) *reads = NULL;
     const zc_texture_settings *s = src->settings ? &src->settings->texture : NULL;
-    char **paths;
-    uint32_t count, index;
+    char **paths = NULL;
+    uint32_t count = 0, index = 0;
     zc_texture_image img;
-    zc_result r = zc__texture_group(src, s, &paths, &count, &index, diag);
-    if (r == ZC_OK && count) {
+    int list = zc_texture_is_layer_list(src->entry_path);
+    zc_result r = list ? zc__import_layer_list(src, s, &img, reads, diag)
+                       : zc__texture_group(src, s, &paths, &count, &index, diag);
+    if (r == ZC_OK && !list && count) {
         r = zc__import_group(src, s, paths, count, index, &img, reads, diag);
-    } else if (r == ZC_OK) {
+    } else if (r == ZC_OK && !list) {
         int fd;
         if ((r = zc_import_open(src, &fd, diag)) == ZC_OK) {
             r = zc_texture_import_fd(fd, src->entry_path, s, &img, diag);

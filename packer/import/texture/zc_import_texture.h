@@ -249,6 +249,24 @@ zc_result zc_texture_array_files(const char *file_path, char ***out, uint32_t *c
                                  zc_diag *diag);
 void zc_texture_array_files_free(char **files, uint32_t count);
 
+/* A layer list: a text file with the extension ZC_TEXTURE_LIST_EXTENSION naming the
+ * layers of one texture array, one path per line relative to the list's folder
+ * ('/'-separated, no '.' or '..' folder), in layer order; blank lines and lines
+ * starting with '#' are skipped, spaces around a path are not part of it. */
+#define ZC_TEXTURE_LIST_EXTENSION "texarray"
+#define ZC_TEXTURE_LIST_MAX_BYTES (1u << 20)
+
+/* 1 when `name` has the layer list's extension (ASCII case ignored). Pure. */
+int zc_texture_is_layer_list(const char *name);
+
+/* The layers the list text[0..size) names, as paths "<folder of list_path>/<line>":
+ * *out (free with zc_texture_array_files_free) and *count (at least 1). ZC_ERR_BAD_SOURCE
+ * for a path the rules above refuse or a list that names none, ZC_ERR_LIMIT past
+ * ZC_TEXTURE_MAX_LAYERS paths or ZC_TEXTURE_LIST_MAX_BYTES bytes, each naming the line;
+ * ZC_ERR_OUT_OF_MEMORY. Reads no file; safe on any bytes. */
+zc_result zc_texture_list_files(const char *list_path, const char *text, size_t size, char ***out, uint32_t *count,
+                                zc_diag *diag);
+
 /* Fill a view of an imported image through the runtime's zc_texture_view_from_bytes,
  * so the image's payload is checked as an archived texture is and
  * zc_texture_view_level answers for it alike. The view borrows the image: valid until

@@ -1,7 +1,8 @@
 /* zc_texture_groups.c - which files make one texture together: the six faces of a
- * cube map named by suffix ("cubemap_faces") and the layers of a texture array that
- * fill a folder ("array_folder") (zc_import_texture.h). Names only, and one listing of
- * a folder; the images themselves are read by zc_import_texture.c.
+ * cube map named by suffix ("cubemap_faces"), the layers of a texture array that fill
+ * a folder ("array_folder") and those a layer list names (".texarray")
+ * (zc_import_texture.h). Names only, one listing of a folder, and a list's text; the
+ * images themselves are read by zc_import_texture.c.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -178,5 +179,73 @@ zc_result zc_texture_array_files(const char *file_path, char ***out, uint32_t *c
     *out = list;
     *count = n;
     *index = at;
+    return ZC_OK;
+}
+
+int zc_texture_is_layer_list(const char *name) {
+    return name && zc__same_extension(zc__extension(name), ZC_TEXTURE_LIST_EXTENSION);
+}
+
+/* NULL when `path` (length n) is a layer path a list may hold, else why not. */
+static const char *zc__layer_path_problem(const char *path, size_t n) {
+    if (n > ZC_MAX_PATH) return "longer than an entry path may be";
+    if (path[0] == '/') return "absolute; a layer path is relative to the list's folder";
+    if (memchr(path, 0, n)) return "holds a NUL byte";
+    if (memchr(path, '\\', n)) return "holds a backslash; separate folders with '/'";
+    for (size_t at = 0; at <= n;) {
+        const char *seg = path + at, *slash = memchr(seg, '/', n - at);
+        size_t len = slash ? (size_t)(slash - seg) : n - at;
+        if (len == 0) return "has an empty folder name";
+        if ((len == 1 && seg[0] == '.') || (len == 2 && seg[0] == '.' && seg[1] == '.'))
+            return "has a '.' or '..' folder; layers lie in the list's folder or below it";
+        at += len + 1;
+    }
+    return NULL;
+}
+
+zc_result zc_texture_list_files(const char *list_path, const char *text, size_t size, char ***out, uint32_t *count,
+                                zc_diag *diag) {
+    *out = NULL;
+    *count = 0;
+    if (size > ZC_TEXTURE_LIST_MAX_BYTES)
+        return zc_fail(diag, ZC_ERR_LIMIT, "a layer list of %zu bytes is larger than the %u bytes one may have", size,
+                       ZC_TEXTURE_LIST_MAX_BYTES);
+    const char *slash = strrchr(list_path, '/');
+    size_t dir_length = slash ? (size_t)(slash - list_path) : 1;
+    const char *dir = slash ? list_path : ".";
+    char **list = NULL;
+    uint32_t n = 0, cap = 0, line = 0;
+    zc_result r = ZC_OK;
+    for (size_t at = 0; r == ZC_OK && at < size;) {
+        const char *start = text + at, *newline = memchr(start, '\n', size - at);
+        size_t len = newline ? (size_t)(newline - start) : size - at;
+        at += len + 1;
+        ++line;
+        while (len && (start[len - 1] == '\r' || start[len - 1] == ' ' || start[len - 1] == '\t')) --len;
+        while (len && (start[0] == ' ' || start[0] == '\t')) ++start, --len;
+        if (len == 0 || start[0] == '#') continue;
+        const char *problem = zc__layer_path_problem(start, len);
+        char name[ZC_MAX_PATH + 1];
+        if (problem) {
+            r = zc_fail(diag, ZC_ERR_BAD_SOURCE, "line %u: \"%.*s\": %s", line, (int)(len > 80 ? 80 : len), start,
+                        problem);
+        } else if (n >= ZC_TEXTURE_MAX_LAYERS) {
+            r = zc_fail(diag, ZC_ERR_LIMIT, "line %u: more than the %u layers a texture holds", line,
+                        ZC_TEXTURE_MAX_LAYERS);
+        } else {
+            memcpy(name, start, len);
+            name[len] = 0;
+            if (zc__list_add(&list, &n, &cap, dir, dir_length, name) != 0)
+                r = zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory reading the layer list");
+        }
+    }
+    if (r == ZC_OK && n == 0)
+        r = zc_fail(diag, ZC_ERR_BAD_SOURCE, "the layer list names no layer (one path per line; '#' starts a comment)");
+    if (r != ZC_OK) {
+        zc_texture_array_files_free(list, n);
+        return r;
+    }
+    *out = list;
+    *count = n;
     return ZC_OK;
 }
