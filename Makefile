@@ -71,7 +71,7 @@ PACKER_HEADERS := packer/build/zc_packer.h packer/build/zc_build.h packer/build/
 	packer/build/zc_ignore.h packer/build/zc_link.h packer/build/zc_manifest.h packer/build/zc_sign.h \
 	packer/build/zc_watch.h packer/build/zc_writer.h packer/import/zc_importer.h \
 	packer/import/texture/zc_import_texture.h packer/import/texture/zc_texture_export.h \
-	packer/import/model/zc_model.h packer/schema/zc_schema.h
+	packer/import/model/zc_model.h packer/schema/zc_schema.h packer/schema/zc_schema_builder.h
 
 # Benchmarks in the order of the report (any other tools/bench/bench_*.c follows them).
 # They run from the release build, except bench_reload, which measures the hot reload
