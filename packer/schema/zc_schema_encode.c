@@ -309,14 +309,8 @@ static zc_result zc__absent_field(zc__enc *e, const zc_schema_field *f, size_t a
     if (!f->def.set) return zc__err(e, "missing required field");
     if (t->kind == ZC_SCHEMA_STRING) return zc__string_bytes(e, f->def.s, f->def.s_length, at);
     if (!ZC_SCHEMA_IS_SCALAR(t->kind) && t->kind != ZC_SCHEMA_ENUM) return ZC_OK; /* [], {}, null: zero slot */
+    uint64_t bits = zc__schema_default_bits(e->s, f);
     zc_schema_kind kind = t->kind == ZC_SCHEMA_ENUM ? e->s->decls[t->decl].underlying : t->kind;
-    uint64_t bits = ZC_SCHEMA_IS_SIGNED(kind) ? (uint64_t)f->def.i : f->def.u;
-    if (kind == ZC_SCHEMA_F32) {
-        float v = (float)f->def.f;
-        memcpy(&bits, &v, 4);
-    } else if (kind == ZC_SCHEMA_F64) {
-        memcpy(&bits, &f->def.f, 8);
-    }
     zc_builder_put(e->b, at, &bits, zc__schema_scalar_size(kind));
     return ZC_OK;
 }
