@@ -159,11 +159,14 @@ static int zc__same_key(const zc_builder_key *a, const zc_builder_key *b) {
 
 zc_builder_pos zc_builder_map(zc_builder *b, zc_builder_pos slot, uint32_t entry_size, const zc_builder_key *keys,
                               uint64_t count, uint32_t *order) {
-    if (b->error != ZC_OK || count == 0) return 0;
     if (count > ZC_BUILDER_MAX_COUNT) {
         zc_builder_fail(b, ZC_ERR_LIMIT, "more than %u entries", ZC_BUILDER_MAX_COUNT);
         return 0;
     }
+    /* until the table says otherwise (and on error), entry k is key k: a caller's loop
+     * over keys[order[k]] stays inside its keys */
+    for (uint64_t k = 0; k < count; ++k) order[k] = (uint32_t)k;
+    if (b->error != ZC_OK || count == 0) return 0;
     uint64_t capacity = 2;
     while (capacity < 2 * count) capacity *= 2;
     if (capacity > b->scratch_capacity) {

@@ -168,9 +168,12 @@ zc_builder_pos zc_builder_vector(zc_builder *b, zc_builder_pos slot, uint64_t co
  * zc_builder_map_key, then its value at position + k * entry_size + value offset
  * (16 for string keys, 8 for integer keys). Returns the entries' position (0 for an
  * empty map, which appends nothing). ZC_ERR_INVALID_ARGUMENT for a key given twice,
- * ZC_ERR_LIMIT past ZC_BUILDER_MAX_COUNT entries, ZC_ERR_OUT_OF_MEMORY. The key
- * texts are read during the call only; they are checked as UTF-8 by
- * zc_builder_map_key. */
+ * ZC_ERR_LIMIT past ZC_BUILDER_MAX_COUNT entries (order untouched), ZC_ERR_OUT_OF_MEMORY.
+ * On any other error, and on a builder failed before, order[k] is k, so a loop over
+ * keys[order[k]] stays inside `keys`. The key texts are read during the call only;
+ * they are checked as UTF-8 by zc_builder_map_key. To get zc_schema_encode's bytes,
+ * give the keys in the order of the JSON object's members: where keys collide, the
+ * slots they take depend on that order. */
 zc_builder_pos zc_builder_map(zc_builder *b, zc_builder_pos slot, uint32_t entry_size, const zc_builder_key *keys,
                               uint64_t count, uint32_t *order);
 
