@@ -506,3 +506,30 @@ Test(schema_builder, a_failed_builder_stays_failed_until_reset) {
                  ZC_ERR_INVALID_ARGUMENT);
     cr_expect_null(b);
 }
+
+Test(schema_builder, strings_are_checked_whole_past_an_ascii_prefix) {
+    static const struct { const char *text; size_t length; zc_result want; } cases[] = {
+        { "0123456789abcdef", 16, ZC_OK },
+        { "01234567\xc3\xa9", 10, ZC_OK },             /* é after a word of ASCII */
+        { "0123456789abcde\xc3\xa9xyz", 20, ZC_OK },   /* é across a word boundary */
+        { "01234567\xc3", 9, ZC_ERR_BAD_STRING },       /* cut after the ASCII word */
+        { "0123456789abcdef\xed\xa0\x80", 19, ZC_ERR_BAD_STRING }, /* a surrogate */
+        { "0123\0" "567", 8, ZC_ERR_BAD_STRING },       /* NUL inside the first word */
+        { "0123456789\0", 11, ZC_ERR_BAD_STRING },      /* NUL in the tail */
+    };
+    zc_builder *b;
+    cr_assert_eq(zc_builder_create(&b, NULL), ZC_OK);
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; ++i) {
+        zc_builder_reset(b);
+        zc_builder_pos root = zc_builder_root(b, 32);
+        cr_expect_eq(zc_builder_string(b, root + 8, cases[i].text, cases[i].length), cases[i].want, "case %zu", i);
+        const void *data;
+        uint64_t size;
+        if (zc_builder_finish(b, &data, &size, NULL) != ZC_OK) continue;
+        cr_expect_eq(size, (32 + cases[i].length + 1 + 7) / 8 * 8, "case %zu", i);
+        cr_expect(memcmp((const uint8_t *)data + 32, cases[i].text, cases[i].length) == 0, "case %zu", i);
+        cr_expect_eq(((const uint8_t *)data)[32 + cases[i].length], 0, "case %zu: the NUL", i);
+        cr_expect_eq(zc_utf8_valid((const uint8_t *)cases[i].text, cases[i].length), 1, "case %zu", i);
+    }
+    zc_builder_destroy(b);
+}

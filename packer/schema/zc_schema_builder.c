@@ -76,15 +76,18 @@ zc_result zc_builder_error(const zc_builder *b, zc_diag *diag) {
     return b->error;
 }
 
+/* Room for `bytes` bytes at `at` (past max_size: ZC_ERR_LIMIT; growing). */
+static zc_result zc__builder_room(zc_builder *b, uint64_t at, uint64_t bytes) {
+    if (bytes > b->max_size || at > b->max_size - bytes)
+        return zc_builder_fail(b, ZC_ERR_LIMIT, "the entry would exceed %llu bytes", (unsigned long long)b->max_size);
+    return at + bytes > b->capacity ? zc__builder_grow(b, at + bytes) : ZC_OK;
+}
+
 zc_builder_pos zc_builder_alloc(zc_builder *b, uint64_t bytes, uint32_t align) {
     if (b->error != ZC_OK) return 0;
     uint64_t at = (b->size + align - 1) & ~(uint64_t)(align - 1);
-    if (bytes > b->max_size || at > b->max_size - bytes) {
-        zc_builder_fail(b, ZC_ERR_LIMIT, "the entry would exceed %llu bytes", (unsigned long long)b->max_size);
-        return 0;
-    }
+    if (zc__builder_room(b, at, bytes) != ZC_OK) return 0;
     uint64_t need = at + bytes;
-    if (need > b->capacity && zc__builder_grow(b, need) != ZC_OK) return 0;
     if (need > b->size) memset(b->data + b->size, 0, (size_t)(need - b->size));
     b->size = need;
     return at;
@@ -121,16 +124,33 @@ zc_builder_pos zc_builder_union(zc_builder *b, zc_builder_pos slot, uint32_t tag
     return zc_builder_struct(b, slot + 8, struct_size);
 }
 
+/* zc_utf8_valid, eight ASCII bytes at a time while they last (the common case of
+ * generated data): a word with no high bit and no zero byte is valid UTF-8 by itself
+ * and ends on a character boundary. */
+static int zc__utf8_valid(const uint8_t *s, uint64_t length) {
+    const uint64_t high = UINT64_C(0x8080808080808080), ones = UINT64_C(0x0101010101010101);
+    uint64_t i = 0;
+    for (; i + 8 <= length; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        if ((w & high) || ((w - ones) & ~w & high)) break;
+    }
+    return zc_utf8_valid(s + i, length - i);
+}
+
 zc_result zc_builder_string(zc_builder *b, zc_builder_pos slot, const char *text, uint64_t length) {
     if (b->error != ZC_OK) return b->error;
     if (length > ZC_BUILDER_MAX_STRING) return zc_builder_fail(b, ZC_ERR_LIMIT, "string longer than %u bytes", ZC_BUILDER_MAX_STRING);
-    if (!zc_utf8_valid((const uint8_t *)text, length))
+    if (!zc__utf8_valid((const uint8_t *)text, length))
         return zc_builder_fail(b, ZC_ERR_BAD_STRING, "string is not valid UTF-8 or holds a NUL");
     zc_builder_put_u64(b, slot + 8, length);
     if (length == 0) return ZC_OK;
-    zc_builder_pos at = zc_builder_alloc(b, length + 1, 1);
-    if (b->error != ZC_OK) return b->error;
+    /* the bytes and their NUL, packed (no alignment), written once */
+    uint64_t at = b->size;
+    if (zc__builder_room(b, at, length + 1) != ZC_OK) return b->error;
     memcpy(b->data + at, text, (size_t)length);
+    b->data[at + length] = 0;
+    b->size = at + length + 1;
     zc_builder_link(b, slot, at);
     return ZC_OK;
 }
