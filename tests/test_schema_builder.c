@@ -212,6 +212,10 @@ static const char builder_src[] =
     "    Item_start_by_name(b, w, twice, 3, order3);\n"
     "    expect_error(b, \"duplicate\");\n"
     "    w = Item_start(b);\n"
+    "    static const zc_builder_key wide_key = { NULL, 0, 4294967296u };\n"
+    "    Item_start_by_id(b, w, &wide_key, 1, order);\n"
+    "    expect_error(b, \"u32 key\");\n"
+    "    w = Item_start(b);\n"
     "    Item_set_icon_path(b, w, \"../up.png\", 9);\n"
     "    expect_error(b, \"path\");\n"
     "    zc_builder *small;\n"
@@ -280,6 +284,14 @@ static void compile_builder_program(void) {
     int rc;
     char *out = run_tool(argv, &rc);
     cr_assert_eq(rc, 0, "the builder program does not compile");
+    free(out);
+    /* the typed builder of the header compiles as C++17 too */
+    zct_put_text(zct_tmp, "typed.cpp", "#include \"zc_schema_builder.h\"\n#include \"item.h\"\n"
+                                       "zc_builder_pos first(zc_builder *b) { return Item_start(b); }\n");
+    const char *cxx[] = { "c++", "-std=c++17", "-Wall", "-Wextra", "-Werror", "-fsyntax-only", "-I", formats, "-I", schema,
+                          "-I", zct_tmp, "typed.cpp", NULL };
+    out = run_tool(cxx, &rc);
+    cr_assert_eq(rc, 0, "the typed builder does not compile as C++17");
     free(out);
     free(packer);
     free(runtime);
@@ -366,6 +378,7 @@ Test(schema_builder, typed_builder_writes_the_encoders_bytes_read_from_memory_an
     expect_line(out, "root not first:",
                 "root not first: ZC_ERR_INVALID_ARGUMENT (the root record must be the entry's first record) data 0");
     expect_line(out, "duplicate:", "duplicate: ZC_ERR_INVALID_ARGUMENT (key \"a\" appears twice) data 0");
+    expect_line(out, "u32 key:", "u32 key: ZC_ERR_LIMIT (key 4294967296 of a u32 map is over 2^32 - 1) data 0");
     cr_expect(strstr(out, "path: ZC_ERR_BAD_PATH (\"../up.png\" is not an entry path: "), "%s", out);
     expect_line(out, "max size:", "max size: ZC_ERR_LIMIT (the entry would exceed 512 bytes) data 0");
     expect_line(out, "recovered ", "recovered ZC_OK same 1");
@@ -393,7 +406,7 @@ static void build_pair(zc_builder *b) {
     uint32_t order[3];
     zc_builder_pos p = zc_builder_root(b, 56);
     zc_builder_string(b, p + 8, "two", 3);
-    zc_builder_pos entries = zc_builder_map(b, p + 24, 24, keys, 3, order);
+    zc_builder_pos entries = zc_builder_map(b, p + 24, ZC_BUILDER_KEY_STRING, 24, keys, 3, order);
     for (uint64_t k = 0; k < 3; ++k)
         zc_builder_put_u32(b, zc_builder_map_key(b, entries, 24, k, &keys[order[k]]), order[k] + 1);
 }

@@ -5,8 +5,9 @@
  *
  * The passes, one per file: zc_schema_parse.c (text -> declarations, names resolved),
  * zc_schema_layout.c (offsets, sizes, the canonical form and the layout hashes),
- * zc_schema_gen*.c (the header: layout and accessors, validator, JSON dumper) and
- * zc_schema_encode.c (JSON -> archived bytes). A zc_schema is immutable after
+ * zc_schema_gen*.c (the header: layout and accessors, validator, JSON dumper, typed
+ * builder) and zc_schema_encode.c (JSON -> archived bytes, written through the
+ * builder of zc_schema_builder.h). A zc_schema is immutable after
  * zc_schema_parse returns it; it may be read from several threads at once.
  */
 #ifndef ZC_SCHEMA_H

@@ -168,17 +168,13 @@ zc_builder_pos zc_builder_vector(zc_builder *b, zc_builder_pos slot, uint64_t co
     return at;
 }
 
-static uint32_t zc__key_hash(const zc_builder_key *k) {
-    return k->text ? zc__schema_hash_string(k->text, k->length) : zc__schema_hash_int(k->value);
-}
-
-static int zc__same_key(const zc_builder_key *a, const zc_builder_key *b) {
-    if (!a->text) return a->value == b->value;
+static int zc__same_key(int strings, const zc_builder_key *a, const zc_builder_key *b) {
+    if (!strings) return a->value == b->value;
     return a->length == b->length && (a->length == 0 || memcmp(a->text, b->text, (size_t)a->length) == 0);
 }
 
-zc_builder_pos zc_builder_map(zc_builder *b, zc_builder_pos slot, uint32_t entry_size, const zc_builder_key *keys,
-                              uint64_t count, uint32_t *order) {
+zc_builder_pos zc_builder_map(zc_builder *b, zc_builder_pos slot, zc_builder_key_kind kind, uint32_t entry_size,
+                              const zc_builder_key *keys, uint64_t count, uint32_t *order) {
     if (count > ZC_BUILDER_MAX_COUNT) {
         zc_builder_fail(b, ZC_ERR_LIMIT, "more than %u entries", ZC_BUILDER_MAX_COUNT);
         return 0;
@@ -201,12 +197,16 @@ zc_builder_pos zc_builder_map(zc_builder *b, zc_builder_pos slot, uint32_t entry
     uint32_t *table = b->scratch;
     memset(table, 0, (size_t)capacity * sizeof *table);
     uint64_t mask = capacity - 1;
-    int strings = keys[0].text != NULL;
+    int strings = kind == ZC_BUILDER_KEY_STRING;
     for (uint64_t i = 0; i < count; ++i) {
         const zc_builder_key *k = &keys[i];
-        uint64_t s = zc__key_hash(k) & mask;
+        if (kind == ZC_BUILDER_KEY_U32 && k->value > UINT32_MAX) {
+            zc_builder_fail(b, ZC_ERR_LIMIT, "key %llu of a u32 map is over 2^32 - 1", (unsigned long long)k->value);
+            return 0;
+        }
+        uint64_t s = (strings ? zc__schema_hash_string(k->text, k->length) : zc__schema_hash_int(k->value)) & mask;
         for (; table[s]; s = (s + 1) & mask)
-            if (zc__same_key(&keys[table[s] - 1], k)) {
+            if (zc__same_key(strings, &keys[table[s] - 1], k)) {
                 if (strings) zc_builder_fail(b, ZC_ERR_INVALID_ARGUMENT, "key \"%.*s\" appears twice", (int)(k->length > 40 ? 40 : k->length), k->text);
                 else zc_builder_fail(b, ZC_ERR_INVALID_ARGUMENT, "key \"%llu\" appears twice", (unsigned long long)k->value);
                 return 0;
@@ -234,7 +234,7 @@ zc_builder_pos zc_builder_map(zc_builder *b, zc_builder_pos slot, uint32_t entry
 zc_builder_pos zc_builder_map_key(zc_builder *b, zc_builder_pos entries, uint32_t entry_size, uint64_t k,
                                   const zc_builder_key *key) {
     zc_builder_pos entry = entries + k * entry_size;
-    if (!key->text) return entry + 8;
+    if (!key->text) return entry + 8; /* an integer key */
     zc_builder_string(b, entry, key->text, key->length);
     return entry + 16;
 }

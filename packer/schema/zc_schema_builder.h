@@ -101,8 +101,16 @@ typedef struct zc_builder {
     uint64_t scratch_capacity;  /* in u32 */
 } zc_builder;
 
-/* A map key as the program gives it: `text` and `length` for a string key, else
- * `value` for a u32 or u64 key (text NULL). */
+/* The keys of a map (SPEC.md 16.4). */
+typedef enum zc_builder_key_kind {
+    ZC_BUILDER_KEY_STRING,
+    ZC_BUILDER_KEY_U32,
+    ZC_BUILDER_KEY_U64,
+} zc_builder_key_kind;
+
+/* A map key as the program gives it: `text` and `length` for a string key (text
+ * not NULL, "" for the empty key), else `value` for a u32 or u64 key (text NULL; a
+ * u32 map's keys at most 2^32 - 1). */
 typedef struct zc_builder_key {
     const char *text;
     uint64_t length;
@@ -161,21 +169,20 @@ zc_result zc_builder_string(zc_builder *b, zc_builder_pos slot, const char *text
 zc_builder_pos zc_builder_vector(zc_builder *b, zc_builder_pos slot, uint64_t count, uint32_t elem_size);
 
 /* A map (SPEC.md 16.4) of `count` entries of `entry_size` bytes with the given keys
- * (string keys when keys[0].text is set, else integer keys), into the zcs_map at
- * `slot`: the entries, then the hash slots. Integer keys are written here; order[k]
+ * of kind `kind`, into the zcs_map at `slot`: the entries, then the hash slots. Integer keys are written here; order[k]
  * (count elements, filled here) is the index in `keys` of entry k, the entries being
  * in slot order. The program then writes each entry k in turn: its string key with
  * zc_builder_map_key, then its value at position + k * entry_size + value offset
  * (16 for string keys, 8 for integer keys). Returns the entries' position (0 for an
  * empty map, which appends nothing). ZC_ERR_INVALID_ARGUMENT for a key given twice,
- * ZC_ERR_LIMIT past ZC_BUILDER_MAX_COUNT entries (order untouched), ZC_ERR_OUT_OF_MEMORY.
+ * ZC_ERR_LIMIT for a u32 key over 2^32 - 1 or past ZC_BUILDER_MAX_COUNT entries (order untouched), ZC_ERR_OUT_OF_MEMORY.
  * On any other error, and on a builder failed before, order[k] is k, so a loop over
  * keys[order[k]] stays inside `keys`. The key texts are read during the call only;
  * they are checked as UTF-8 by zc_builder_map_key. To get zc_schema_encode's bytes,
  * give the keys in the order of the JSON object's members: where keys collide, the
  * slots they take depend on that order. */
-zc_builder_pos zc_builder_map(zc_builder *b, zc_builder_pos slot, uint32_t entry_size, const zc_builder_key *keys,
-                              uint64_t count, uint32_t *order);
+zc_builder_pos zc_builder_map(zc_builder *b, zc_builder_pos slot, zc_builder_key_kind kind, uint32_t entry_size,
+                              const zc_builder_key *keys, uint64_t count, uint32_t *order);
 
 /* Write the string key of map entry k (`entries` from zc_builder_map); the position of
  * the entry's value slot. Integer keys are already written: this returns the value

@@ -204,7 +204,9 @@ static zc_result zc__map_write(zc__enc *e, uint32_t type, const cJSON **items, c
                                uint32_t *order, size_t slot) {
     const zc_schema_type *t = &e->s->types[type];
     uint32_t es = zc__schema_map_entry_size(e->s, type);
-    zc_builder_pos entries = zc_builder_map(e->b, slot, es, keys, n, order);
+    zc_builder_key_kind kind = t->key == ZC_SCHEMA_STRING ? ZC_BUILDER_KEY_STRING
+                               : t->key == ZC_SCHEMA_U32  ? ZC_BUILDER_KEY_U32 : ZC_BUILDER_KEY_U64;
+    zc_builder_pos entries = zc_builder_map(e->b, slot, kind, es, keys, n, order);
     zc_result r = zc__built(e);
     for (uint64_t k = 0; r == ZC_OK && k < n; ++k) {
         const cJSON *item = items[order[k]];

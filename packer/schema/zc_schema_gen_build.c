@@ -113,12 +113,14 @@ static void zc__gen_build_field(const zc__gen *g, const zc_schema_decl *d, const
     case ZC_SCHEMA_VECTOR: zc__gen_build_vector(g, s, f); break;
     case ZC_SCHEMA_MAP: {
         uint32_t es = zc__schema_map_entry_size(g->s, f->type);
+        const char *kind = t->key == ZC_SCHEMA_STRING ? "STRING" : t->key == ZC_SCHEMA_U32 ? "U32" : "U64";
         fprintf(o, "/* The map's entries; order[k] is the index in `keys` of entry k. Write entry\n"
                    " * k = 0, 1, ... in turn: %s_%s_entry (its key), then its value into the slot\n"
                    " * that returns. */\n", s, f->name);
         fprintf(o, "static inline zc_builder_pos %s_start_%s(zc_builder *b, zc_builder_pos s, const zc_builder_key *keys,\n"
                    "                                          uint64_t count, uint32_t *order) {\n"
-                   "    return zc_builder_map(b, s + %uu, %uu, keys, count, order);\n}\n", s, f->name, f->offset, es);
+                   "    return zc_builder_map(b, s + %uu, ZC_BUILDER_KEY_%s, %uu, keys, count, order);\n}\n", s, f->name,
+                f->offset, kind, es);
         fprintf(o, "static inline zc_builder_pos %s_%s_entry(zc_builder *b, zc_builder_pos entries, uint64_t k,\n"
                    "                                          const zc_builder_key *key) {\n"
                    "    return zc_builder_map_key(b, entries, %uu, k, key);\n}\n", s, f->name, es);
