@@ -23,20 +23,24 @@
  * set in any order: they live inside records already placed.
  *
  * Errors are sticky: the first failing call records its result and a message, later
- * calls do nothing (they return position 0 and the same result), and
- * zc_builder_finish returns that error. So a program may check only at the end.
- * Writing through a position is bounds-checked, so a failed builder never writes
- * outside its buffer. Errors:
+ * calls append nothing (those returning a new position return 0, those returning a
+ * result return the same error), and zc_builder_finish returns that error. So a
+ * program may check only at the end. Every store through a position is bounds-checked
+ * against the entry so far (a store outside it is dropped), so a failed builder never
+ * writes outside its buffer. Errors:
  *   ZC_ERR_OUT_OF_MEMORY    the buffer or the map scratch cannot grow
- *   ZC_ERR_LIMIT            past desc.max_size, or a string, vector or map past the
- *                           limits of SPEC.md 16.7 (ZC_BUILDER_MAX_STRING, _COUNT)
+ *   ZC_ERR_LIMIT            past desc.max_size, a string, vector or map past the
+ *                           limits of SPEC.md 16.7 (ZC_BUILDER_MAX_STRING, _COUNT),
+ *                           a u32 map key over 2^32 - 1
  *   ZC_ERR_BAD_STRING       a string (or string key) that is not UTF-8 or holds a NUL
  *   ZC_ERR_BAD_PATH         zc_builder_ref_path given a path zc_check_path refuses
- *   ZC_ERR_INVALID_ARGUMENT a map key given twice; the root record not first or
- *                           missing at finish; a position outside the entry
+ *   ZC_ERR_INVALID_ARGUMENT a map key given twice; the root record not first, or
+ *                           missing at finish
  *
  * Trust: the builder trusts its caller's positions, sizes and struct sizes (they come
- * from the generated header); it checks the data: strings, counts, keys, sizes.
+ * from the generated header); it checks the data: strings, counts, keys, sizes. It
+ * does not count nesting: records nested deeper than SPEC.md 16.7's 64 levels are
+ * written, and refused by the validator (zc_schema_check, <Root>_validate).
  * Threads: a builder is used by one thread at a time; different builders are
  * independent. No global state.
  *
