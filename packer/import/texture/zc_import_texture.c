@@ -1,5 +1,7 @@
 /* zc_import_texture.c - the texture importer (zc_import_texture.h): read, check,
  * decode, choose the format, build and encode the mip chain, lay the entry out.
+ * Textures of several files (cube faces, array layers) are zc_texture_layer_files.c's,
+ * through the steps zc_import_texture_internal.h shares.
  *
  * Every function taking source bytes treats them as hostile; everything after the
  * decode works on sizes this file computed itself.
@@ -16,7 +18,7 @@
 #include <stb/stb_image.h>
 
 #include "zc_image_budget.h"
-#include "zc_import_texture.h"
+#include "zc_import_texture_internal.h"
 #include "zc_importer.h"
 #include "zc_packer_sys.h"
 #include "zc_pixel_formats.h"
@@ -60,7 +62,7 @@ int zc_texture_name_is_normal_map(const char *name) {
  * ------------------------------------------------------------------------------- */
 
 /* Settings with every default resolved; checks the ranges. */
-static zc_result zc__resolve_settings(const zc_texture_settings *in, zc_texture_settings *out, zc_diag *diag) {
+zc_result zc__texture_resolve_settings(const zc_texture_settings *in, zc_texture_settings *out, zc_diag *diag) {
     if (in)
         *out = *in;
     else
@@ -82,19 +84,6 @@ static zc_result zc__resolve_settings(const zc_texture_settings *in, zc_texture_
     return ZC_OK;
 }
 
-/* What will be stored, decided from the settings and the decoded level 0. */
-typedef struct zc__texture_plan {
-    uint32_t format;            /* zc_pixel_format */
-    uint32_t flags;             /* ZC_TEXTURE_* */
-    zc_mip_filter filter;
-    int to_float;               /* an 8-bit source stored in a float format */
-    int srgb;                   /* 8-bit texels are sRGB-encoded colour */
-    int cutout;                 /* keep the alpha-test coverage in the mips */
-    double coverage;            /* of level 0, when cutout */
-    uint32_t skip;              /* source levels dropped to honour max_size */
-    uint32_t mip_count;         /* levels stored */
-    uint32_t layers;            /* array layers (six per cube), >= 1 */
-} zc__texture_plan;
 
 const char *zc_texture_profile_name(zc_texture_profile profile) {
     return profile == ZC_TEXTURE_PROFILE_DESKTOP ? "desktop" : profile == ZC_TEXTURE_PROFILE_MOBILE ? "mobile" : NULL;
@@ -145,7 +134,7 @@ static void zc__plan_levels(const zc_texture_settings *s, uint32_t w, uint32_t h
 }
 
 /* Decide format, filter, flags and levels from the settings and the decoded level 0. */
-static zc_result zc__make_plan(const zc_texture_settings *s, const char *name, uint32_t channels, int hdr,
+zc_result zc__texture_make_plan(const zc_texture_settings *s, const char *name, uint32_t channels, int hdr,
                                const zc_texels *level0, zc__texture_plan *plan, zc_diag *diag) {
     memset(plan, 0, sizeof *plan);
     int normal = s->normal_map == ZC_SWITCH_ON || (s->normal_map == ZC_SWITCH_AUTO && zc_texture_name_is_normal_map(name));
@@ -220,9 +209,7 @@ static zc_result zc__make_layers(const zc_texture_settings *s, zc_texels *source
 
 /* Read a whole file through zc__packer_sys. Refuses files of INT_MAX bytes or more
  * (stb_image takes an int length). */
-static zc_result zc__read_fd(int fd, uint8_t **out, size_t *out_size, zc_diag *diag);
-
-static zc_result zc__read_file(const char *path, uint8_t **out, size_t *out_size, zc_diag *diag) {
+zc_result zc__texture_read_file(const char *path, uint8_t **out, size_t *out_size, zc_diag *diag) {
     *out = NULL;
     *out_size = 0;
     int fd;
@@ -240,13 +227,13 @@ static zc_result zc__read_file(const char *path, uint8_t **out, size_t *out_size
     }
     int flags = fcntl(fd, F_GETFL);
     if (flags >= 0) (void)fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
-    zc_result r = zc__read_fd(fd, out, out_size, diag);
+    zc_result r = zc__texture_read_fd(fd, out, out_size, diag);
     zc__packer_sys.close(fd);
     return r;
 }
 
 /* Read the rest of an open file whole (the descriptor stays open). */
-static zc_result zc__read_fd(int fd, uint8_t **out, size_t *out_size, zc_diag *diag) {
+zc_result zc__texture_read_fd(int fd, uint8_t **out, size_t *out_size, zc_diag *diag) {
     *out = NULL;
     *out_size = 0;
     struct stat st;
@@ -405,7 +392,7 @@ static const char *zc__jpeg_tables_check(const uint8_t *b, size_t size) {
 }
 
 /* Check the header: a known image type within the dimension cap. */
-static zc_result zc__probe(const uint8_t *bytes, size_t size, uint32_t cap, int *w, int *h, int *channels,
+zc_result zc__texture_probe(const uint8_t *bytes, size_t size, uint32_t cap, int *w, int *h, int *channels,
                            zc_diag *diag) {
     if (size == 0) return zc_fail(diag, ZC_ERR_BAD_SOURCE, "empty file");
     if (size >= (size_t)INT_MAX)
@@ -434,7 +421,7 @@ static zc_result zc__probe(const uint8_t *bytes, size_t size, uint32_t cap, int 
 
 /* Decode to RGBA8, or RGBA float for HDR sources. The result is malloc'd (stb_image
  * allocates with the libc allocator). */
-static zc_result zc__decode(const uint8_t *bytes, size_t size, int hdr, int w, int h, zc_texels *out, zc_diag *diag) {
+zc_result zc__texture_decode(const uint8_t *bytes, size_t size, int hdr, int w, int h, zc_texels *out, zc_diag *diag) {
     if (zc_exr_is(bytes, size)) return zc_exr_decode(bytes, size, w, h, out, diag);
     if (zc_webp_is(bytes, size)) return zc_webp_decode(bytes, size, w, h, out, diag);
     int x = 0, y = 0, channels = 0;
@@ -460,7 +447,7 @@ static zc_result zc__decode(const uint8_t *bytes, size_t size, int hdr, int w, i
 
 /* Replace an RGBA8 image by its float version: RGB through the sRGB curve when
  * `srgb`, else divided by 255; alpha divided by 255. */
-static zc_result zc__to_float(zc_texels *img, int srgb, zc_diag *diag) {
+zc_result zc__texture_to_float(zc_texels *img, int srgb, zc_diag *diag) {
     size_t count = (size_t)img->width * img->height;
     float *f = (float *)malloc(count * 16);
     if (!f) return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory converting to float");
@@ -578,7 +565,7 @@ static zc_result zc__fill_views(zc_texture_image *img, const zc__texture_plan *p
     return ZC_OK;
 }
 
-static void zc__free_sources(zc_texels *sources, uint32_t count) {
+void zc__texture_free_sources(zc_texels *sources, uint32_t count) {
     for (uint32_t i = 0; i < count; ++i) {
         free(sources[i].data);
         sources[i].data = NULL;
@@ -587,7 +574,7 @@ static void zc__free_sources(zc_texels *sources, uint32_t count) {
 
 /* Lay out, encode and check the entry for plan->layers decoded sources of one size
  * (all consumed). */
-static zc_result zc__build_entry(const zc__texture_plan *plan, const zc_texture_settings *s, zc_texels *sources,
+zc_result zc__texture_build_entry(const zc__texture_plan *plan, const zc_texture_settings *s, zc_texels *sources,
                                  zc_texture_image *img, zc_diag *diag) {
     uint32_t pitches[ZC_TEXTURE_MAX_MIPS];
     uint32_t width = sources[0].width >> plan->skip, height = sources[0].height >> plan->skip;
@@ -599,7 +586,7 @@ static zc_result zc__build_entry(const zc__texture_plan *plan, const zc_texture_
                             : NULL;
     uint8_t *payload = offsets ? (uint8_t *)calloc(1, (size_t)size) : NULL;
     if (!payload) {
-        zc__free_sources(sources, plan->layers);
+        zc__texture_free_sources(sources, plan->layers);
         free(offsets);
         if (size > ZC_MAX_RAW_SIZE || size > (uint64_t)SIZE_MAX)
             return zc_fail(diag, ZC_ERR_LIMIT, "texture entry of %llu bytes is too large", (unsigned long long)size);
@@ -635,7 +622,7 @@ static zc_result zc__build_entry(const zc__texture_plan *plan, const zc_texture_
  * next to the output (up to 16 with four components); a 16-bit PNG or PSD expands
  * before it narrows (16); Radiance HDR decodes to 4 floats (16); the rest decode into
  * one buffer and convert into another (8). */
-static uint32_t zc__decode_bytes_per_texel(const uint8_t *bytes, size_t size, int hdr) {
+uint32_t zc__texture_decode_bytes_per_texel(const uint8_t *bytes, size_t size, int hdr) {
     if (hdr || stbi_is_16_bit_from_memory(bytes, (int)size)) return 16;
     zc__sniffed sniffed;
     zc__sniff(bytes, size, &sniffed);
@@ -647,7 +634,7 @@ static uint32_t zc__decode_bytes_per_texel(const uint8_t *bytes, size_t size, in
 uint64_t zc_texture_memory_estimate(uint32_t w, uint32_t h, size_t size, uint32_t decode_bytes_per_texel, int hdr,
                                     const zc_texture_settings *settings) {
     zc_texture_settings s;
-    if (zc__resolve_settings(settings, &s, NULL) != ZC_OK) memset(&s, 0, sizeof s);
+    if (zc__texture_resolve_settings(settings, &s, NULL) != ZC_OK) memset(&s, 0, sizeof s);
     if (s.row_pitch_align == 0) s.row_pitch_align = 1;
     if (w == 0 || h == 0) return size;
     /* the widest format the policy or the setting may choose, before level 0 is seen */
@@ -677,7 +664,7 @@ uint64_t zc_texture_memory_estimate(uint32_t w, uint32_t h, size_t size, uint32_
 }
 
 /* Refuse a source declaring more texels than its size allows (before decoding). */
-static zc_result zc__check_texels(const zc_texture_settings *s, int w, int h, size_t size, int hdr, zc_diag *diag) {
+zc_result zc__texture_check_texels(const zc_texture_settings *s, int w, int h, size_t size, int hdr, zc_diag *diag) {
     uint64_t texels = (uint64_t)(uint32_t)w * (uint32_t)h;
     uint64_t per_byte = hdr ? ZC_TEXTURE_HDR_TEXELS_PER_BYTE : ZC_TEXTURE_TEXELS_PER_BYTE;
     uint64_t by_size = (uint64_t)size * per_byte;
@@ -699,7 +686,7 @@ static zc_result zc__take_memory(const zc_texture_settings *s, const uint8_t *by
     *taken = 0;
     if (!s->budget) return ZC_OK;
     uint64_t need = zc_texture_memory_estimate((uint32_t)w, (uint32_t)h, size,
-                                               zc__decode_bytes_per_texel(bytes, size, hdr), hdr, s);
+                                               zc__texture_decode_bytes_per_texel(bytes, size, hdr), hdr, s);
     zc_result r = zc_image_budget_acquire(s->budget, need);
     if (r == ZC_ERR_LIMIT)
         return zc_fail(diag, r,
@@ -725,12 +712,12 @@ zc_result zc_texture_import_memory(const void *bytes, size_t size, const char *n
     if (out) memset(out, 0, sizeof *out);
     if (!out || (!bytes && size)) return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "no image or no output");
     zc_texture_settings s;
-    zc_result r = zc__resolve_settings(settings, &s, diag);
+    zc_result r = zc__texture_resolve_settings(settings, &s, diag);
     if (r != ZC_OK) return r;
     int w = 0, h = 0, channels = 0;
-    if ((r = zc__probe((const uint8_t *)bytes, size, s.max_dimension, &w, &h, &channels, diag)) != ZC_OK) return r;
+    if ((r = zc__texture_probe((const uint8_t *)bytes, size, s.max_dimension, &w, &h, &channels, diag)) != ZC_OK) return r;
     int hdr = zc_exr_is((const uint8_t *)bytes, size) || stbi_is_hdr_from_memory((const uint8_t *)bytes, (int)size) != 0;
-    if ((r = zc__check_texels(&s, w, h, size, hdr, diag)) != ZC_OK) return r;
+    if ((r = zc__texture_check_texels(&s, w, h, size, hdr, diag)) != ZC_OK) return r;
     uint64_t taken;
     if ((r = zc__take_memory(&s, (const uint8_t *)bytes, size, w, h, hdr, &taken, diag)) != ZC_OK) return r;
     r = zc__import_decoded(&s, (const uint8_t *)bytes, size, name, w, h, channels, hdr, out, diag);
@@ -744,10 +731,10 @@ static zc_result zc__import_decoded(const zc_texture_settings *settings, const u
                                     zc_diag *diag) {
     zc_result r;
     zc_texels source;
-    if ((r = zc__decode(bytes, size, hdr, w, h, &source, diag)) != ZC_OK) return r;
+    if ((r = zc__texture_decode(bytes, size, hdr, w, h, &source, diag)) != ZC_OK) return r;
     zc__texture_plan plan;
-    r = zc__make_plan(settings, name, (uint32_t)channels, hdr, &source, &plan, diag);
-    if (r == ZC_OK && plan.to_float) r = zc__to_float(&source, plan.srgb, diag);
+    r = zc__texture_make_plan(settings, name, (uint32_t)channels, hdr, &source, &plan, diag);
+    if (r == ZC_OK && plan.to_float) r = zc__texture_to_float(&source, plan.srgb, diag);
     if (r != ZC_OK) {
         free(source.data);
         return r;
@@ -757,7 +744,7 @@ static zc_result zc__import_decoded(const zc_texture_settings *settings, const u
     out->source_channels = (uint32_t)channels;
     zc_texels *sources = NULL;
     if ((r = zc__make_layers(settings, &source, &plan, &sources, diag)) != ZC_OK) return r;
-    r = zc__build_entry(&plan, settings, sources, out, diag);
+    r = zc__texture_build_entry(&plan, settings, sources, out, diag);
     free(sources);
     if (r != ZC_OK) zc_texture_image_free(out);
     return r;
@@ -769,7 +756,7 @@ zc_result zc_texture_import_file(const char *file_path, const char *name, const 
     if (!file_path || !out) return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "no file or no output");
     uint8_t *bytes;
     size_t size;
-    zc_result r = zc__read_file(file_path, &bytes, &size, diag);
+    zc_result r = zc__texture_read_file(file_path, &bytes, &size, diag);
     if (r != ZC_OK) return r;
     r = zc_texture_import_memory(bytes, size, name ? name : file_path, settings, out, diag);
     free(bytes);
@@ -782,129 +769,11 @@ zc_result zc_texture_import_fd(int fd, const char *name, const zc_texture_settin
     if (fd < 0 || !name || !out) return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "no file or no output");
     uint8_t *bytes;
     size_t size;
-    zc_result r = zc__read_fd(fd, &bytes, &size, diag);
+    zc_result r = zc__texture_read_fd(fd, &bytes, &size, diag);
     if (r != ZC_OK) return r;
     r = zc_texture_import_memory(bytes, size, name, settings, out, diag);
     free(bytes);
     return r;
-}
-
-/* ---------------------------------------------------------------------------------
- * Cube maps from six files
- * ------------------------------------------------------------------------------- */
-
-/* One layer file (a cube face or an array layer) read whole and probed. */
-typedef struct zc__layer_file {
-    uint8_t *bytes;
-    size_t size;
-    int w, h, channels, hdr;
-} zc__layer_file;
-
-/* What a layer of a cube map or of an array is called in messages. */
-static const char *zc__layer_word(int cube) {
-    return cube ? "cube face" : "array layer";
-}
-
-/* Read and probe layer file `path` against the settings and layer 0 (when given). */
-static zc_result zc__read_layer(const zc_texture_settings *s, int cube, const char *path, const zc__layer_file *first,
-                                zc__layer_file *f, zc_diag *diag) {
-    memset(f, 0, sizeof *f);
-    zc_diag why;
-    why.message[0] = 0;
-    zc_result r = zc__read_file(path, &f->bytes, &f->size, &why);
-    if (r == ZC_OK) r = zc__probe(f->bytes, f->size, s->max_dimension, &f->w, &f->h, &f->channels, &why);
-    if (r == ZC_OK) {
-        f->hdr = zc_exr_is(f->bytes, f->size) || stbi_is_hdr_from_memory(f->bytes, (int)f->size) != 0;
-        r = zc__check_texels(s, f->w, f->h, f->size, f->hdr, &why);
-    }
-    if (r == ZC_OK && cube && f->w != f->h)
-        r = zc_fail(&why, ZC_ERR_BAD_SOURCE, "a cube face must be square; this image is %dx%d", f->w, f->h);
-    if (r == ZC_OK && first && (f->w != first->w || f->h != first->h || f->hdr != first->hdr))
-        r = zc_fail(&why, ZC_ERR_BAD_SOURCE, "%s is %dx%d%s, the %s %dx%d%s: they must match", cube ? "face" : "layer",
-                    f->w, f->h, f->hdr ? " HDR" : "", cube ? "+X face" : "first layer", first->w, first->h,
-                    first->hdr ? " HDR" : "");
-    if (r != ZC_OK) return zc_fail(diag, r, "%s %s: %s", zc__layer_word(cube), path, why.message);
-    return ZC_OK;
-}
-
-/* Take the estimated peak of decoding every file from the budget at once, so two
- * imports of many files cannot each hold part of it. */
-static zc_result zc__take_layers_memory(const zc_texture_settings *s, const zc__layer_file *files, uint32_t count,
-                                        uint64_t *taken, zc_diag *diag) {
-    *taken = 0;
-    if (!s->budget) return ZC_OK;
-    uint64_t need = 0;
-    for (uint32_t i = 0; i < count; ++i)
-        need += zc_texture_memory_estimate((uint32_t)files[i].w, (uint32_t)files[i].h, files[i].size,
-                                           zc__decode_bytes_per_texel(files[i].bytes, files[i].size, files[i].hdr),
-                                           files[i].hdr, s);
-    zc_result r = zc_image_budget_acquire(s->budget, need);
-    if (r != ZC_OK)
-        return zc_fail(diag, r, "the %u images need about %llu MiB, more than the image memory budget allows", count,
-                       (unsigned long long)((need + (1u << 20) - 1) >> 20));
-    *taken = need;
-    return ZC_OK;
-}
-
-/* The texture of `count` files, each one layer (cube: the six faces in order). */
-static zc_result zc__import_layer_files(const char *const *paths, uint32_t count, int cube, const char *name,
-                                        const zc_texture_settings *settings, zc_texture_image *out, zc_diag *diag) {
-    if (out) memset(out, 0, sizeof *out);
-    if (!paths || !name || !out || count == 0) return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "no files, name or output");
-    if (count > ZC_TEXTURE_MAX_LAYERS)
-        return zc_fail(diag, ZC_ERR_LIMIT, "%u images are more than the %u layers a texture holds", count,
-                       ZC_TEXTURE_MAX_LAYERS);
-    for (uint32_t i = 0; i < count; ++i)
-        if (!paths[i]) return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "%s %u has no file", zc__layer_word(cube), i);
-    zc_texture_settings s;
-    zc_result r = zc__resolve_settings(settings, &s, diag);
-    if (r != ZC_OK) return r;
-    if (s.cubemap == ZC_SWITCH_ON || s.layers > 1)
-        return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "a texture of several files: cubemap and layers must be unset");
-    zc__layer_file *files = (zc__layer_file *)calloc(count, sizeof *files);
-    zc_texels *layers = (zc_texels *)calloc(count, sizeof *layers);
-    if (!files || !layers) r = zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory for %u images", count);
-    for (uint32_t i = 0; i < count && r == ZC_OK; ++i)
-        r = zc__read_layer(&s, cube, paths[i], i ? &files[0] : NULL, &files[i], diag);
-    uint64_t taken = 0;
-    if (r == ZC_OK) r = zc__take_layers_memory(&s, files, count, &taken, diag);
-    for (uint32_t i = 0; i < count && r == ZC_OK; ++i) {
-        zc_diag why;
-        why.message[0] = 0;
-        r = zc__decode(files[i].bytes, files[i].size, files[i].hdr, files[i].w, files[i].h, &layers[i], &why);
-        if (r != ZC_OK) r = zc_fail(diag, r, "%s %s: %s", zc__layer_word(cube), paths[i], why.message);
-        free(files[i].bytes);
-        files[i].bytes = NULL;
-    }
-    zc__texture_plan plan;
-    if (r == ZC_OK) r = zc__make_plan(&s, name, (uint32_t)files[0].channels, files[0].hdr, &layers[0], &plan, diag);
-    for (uint32_t i = 0; i < count && r == ZC_OK && plan.to_float; ++i) r = zc__to_float(&layers[i], plan.srgb, diag);
-    if (r == ZC_OK) {
-        plan.layers = count;
-        if (cube) plan.flags |= ZC_TEXTURE_CUBE;
-        out->source_width = (uint32_t)files[0].w;
-        out->source_height = (uint32_t)files[0].h;
-        out->source_channels = (uint32_t)files[0].channels;
-        r = zc__build_entry(&plan, &s, layers, out, diag); /* consumes the layers */
-        if (r != ZC_OK) zc_texture_image_free(out);
-    } else if (layers) {
-        zc__free_sources(layers, count);
-    }
-    for (uint32_t i = 0; files && i < count; ++i) free(files[i].bytes);
-    free(files);
-    free(layers);
-    zc_image_budget_release(s.budget, taken);
-    return r;
-}
-
-zc_result zc_texture_import_cube_files(const char *const file_paths[6], const char *name,
-                                       const zc_texture_settings *settings, zc_texture_image *out, zc_diag *diag) {
-    return zc__import_layer_files(file_paths, 6, 1, name, settings, out, diag);
-}
-
-zc_result zc_texture_import_array_files(const char *const *file_paths, uint32_t count, const char *name,
-                                        const zc_texture_settings *settings, zc_texture_image *out, zc_diag *diag) {
-    return zc__import_layer_files(file_paths, count, 0, name, settings, out, diag);
 }
 
 zc_result zc_texture_import_view(const zc_texture_image *image, zc_texture_view *out) {
@@ -932,117 +801,20 @@ void zc_texture_image_free(zc_texture_image *image) {
  * Importer table rows (zc_importer.h)
  * ------------------------------------------------------------------------------- */
 
-/* The files that make one texture with the source (settings cube_faces or
- * array_folder): *paths (free with zc_texture_array_files_free), *count and the
- * source's place *index; *count 0 when the source stands alone. */
-static zc_result zc__texture_group(const zc_import_source *src, const zc_texture_settings *s, char ***paths,
-                                   uint32_t *count, uint32_t *index, zc_diag *diag) {
-    *paths = NULL;
-    *count = *index = 0;
-    int face = s && s->cube_faces ? zc_texture_cube_face(src->file_path) : -1;
-    if (face >= 0) {
-        if (!(*paths = (char **)calloc(6, sizeof **paths)))
-            return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory naming the cube faces");
-        *count = 6;
-        *index = (uint32_t)face;
-        for (int f = 0; f < 6; ++f)
-            if (!((*paths)[f] = zc_texture_cube_face_name(src->file_path, f)))
-                return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory naming the cube faces");
-        return ZC_OK;
-    }
-    if (s && s->array_folder) return zc_texture_array_files(src->file_path, paths, count, index, diag);
-    return ZC_OK;
-}
-
-/* The `count` paths as one newline-separated string in *reads (NULL when count is 0);
- * on failure frees the image. */
-static zc_result zc__list_reads(char *const *paths, uint32_t count, zc_texture_image *img, char **reads,
-                                zc_diag *diag) {
-    if (count == 0) return ZC_OK;
-    size_t total = 0;
-    for (uint32_t i = 0; i < count; ++i) total += strlen(paths[i]) + 1;
-    if (!(*reads = (char *)malloc(total))) {
-        zc_texture_image_free(img);
-        return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory listing the files read");
-    }
-    char *at = *reads;
-    for (uint32_t i = 0; i < count; ++i) {
-        size_t n = strlen(paths[i]);
-        memcpy(at, paths[i], n);
-        at[n] = i + 1 < count ? '\n' : 0;
-        at += n + 1;
-    }
-    return ZC_OK;
-}
-
-/* The group's texture, from its first file's import; the other files in *reads. A
- * later member of the group fails: the first file names the texture and reads it. */
-static zc_result zc__import_group(const zc_import_source *src, const zc_texture_settings *s, char **paths,
-                                  uint32_t count, uint32_t index, zc_texture_image *img, char **reads, zc_diag *diag) {
-    int cube = s->cube_faces && zc_texture_cube_face(src->file_path) >= 0;
-    if (index > 0) {
-        /* the first file as an entry path: the source's folder and the first's name */
-        const char *name = strrchr(paths[0], '/');
-        name = name ? name + 1 : paths[0];
-        const char *folder_end = strrchr(src->entry_path, '/');
-        int folder = folder_end ? (int)(folder_end - src->entry_path + 1) : 0;
-        char first[1024];
-        snprintf(first, sizeof first, "%.*s%s", folder, src->entry_path, name);
-        return zc_fail(diag, ZC_ERR_BAD_SOURCE,
-                       cube ? "a face of a cube map (\"cubemap_faces\") whose +X face %s is not in the tree; the +X "
-                              "face file names the cube and reads the other five"
-                            : "a layer of a texture array (\"array_folder\") whose first file %s is not in the tree; "
-                              "the first file names the array and reads the others",
-                       first);
-    }
-    zc_result r = cube ? zc_texture_import_cube_files((const char *const *)paths, src->entry_path, s, img, diag)
-                       : zc_texture_import_array_files((const char *const *)paths, count, src->entry_path, s, img, diag);
-    if (r == ZC_OK && reads) r = zc__list_reads(paths + 1, count - 1, img, reads, diag);
-    return r;
-}
-
-/* The texture array a layer list names (ZC_TEXTURE_LIST_EXTENSION); every layer file
- * in *reads. */
-static zc_result zc__import_layer_list(const zc_import_source *src, const zc_texture_settings *s,
-                                       zc_texture_image *img, char **reads, zc_diag *diag) {
-    int fd;
-    uint8_t *text = NULL;
-    size_t size = 0;
-    zc_result r = zc_import_open(src, &fd, diag);
-    if (r != ZC_OK) return r;
-    r = zc__read_fd(fd, &text, &size, diag);
-    zc__packer_sys.close(fd);
-    char **paths = NULL;
-    uint32_t count = 0;
-    if (r == ZC_OK) r = zc_texture_list_files(src->file_path, (const char *)text, size, &paths, &count, diag);
-    free(text);
-    if (r == ZC_OK)
-        r = zc_texture_import_array_files((const char *const *)paths, count, src->entry_path, s, img, diag);
-    if (r == ZC_OK && reads) r = zc__list_reads(paths, count, img, reads, diag);
-    zc_texture_array_files_free(paths, count);
-    return r;
-}
-
 zc_result zc__prepare_texture_reads(const zc_import_source *src, zc_import_output *out, char **reads, zc_diag *diag) {
     memset(out, 0, sizeof *out);
     if (reads) *reads = NULL;
     const zc_texture_settings *s = src->settings ? &src->settings->texture : NULL;
-    char **paths = NULL;
-    uint32_t count = 0, index = 0;
     zc_texture_image img;
-    int list = zc_texture_is_layer_list(src->entry_path);
-    zc_result r = list ? zc__import_layer_list(src, s, &img, reads, diag)
-                       : zc__texture_group(src, s, &paths, &count, &index, diag);
-    if (r == ZC_OK && !list && count) {
-        r = zc__import_group(src, s, paths, count, index, &img, reads, diag);
-    } else if (r == ZC_OK && !list) {
+    int handled;
+    zc_result r = zc__texture_import_several(src, s, &img, reads, &handled, diag);
+    if (r == ZC_OK && !handled) {
         int fd;
         if ((r = zc_import_open(src, &fd, diag)) == ZC_OK) {
             r = zc_texture_import_fd(fd, src->entry_path, s, &img, diag);
             zc__packer_sys.close(fd);
         }
     }
-    zc_texture_array_files_free(paths, count);
     if (r != ZC_OK) return r;
     free(img.level_views);
     out->type = ZC_TYPE_TEXTURE;
