@@ -74,7 +74,7 @@ PACKER_HEADERS := packer/build/zc_packer.h packer/build/zc_build.h packer/build/
 	packer/build/zc_ignore.h packer/build/zc_link.h packer/build/zc_manifest.h packer/build/zc_sign.h \
 	packer/build/zc_watch.h packer/build/zc_writer.h packer/import/zc_importer.h \
 	packer/import/texture/zc_import_texture.h packer/import/texture/zc_texture_export.h \
-	packer/import/model/zc_model.h packer/schema/zc_schema.h
+	packer/import/model/zc_model.h packer/schema/zc_schema.h packer/schema/zc_schema_builder.h
 
 # Benchmarks in the order of the report (any other tools/bench/bench_*.c follows them).
 # They run from the release build, except bench_reload, which measures the hot reload
@@ -160,7 +160,7 @@ test: bootstrap-test-data release sanitize editor
 # Criterion globs.
 CHECK_SUITES := format_* cache_stress material_format mesh_format scene_format views runtime runtime_os writer hostile \
 	corruption compression mount prefetch fuzz_replay build_cache texture texture_bad texture_quality \
-	model viewer watch patch cli stats importers trust_inputs trust_bombs outputs signing get mapped model_md3 lookup stream imlink model_pool pack_set cache_server skin morph texture_export texture_bc7 exclude report texture_exr texture_cube texture_webp texture_bc6h schema
+	model viewer watch patch cli stats importers trust_inputs trust_bombs outputs signing get mapped model_md3 lookup stream imlink model_pool pack_set cache_server skin morph texture_export texture_bc7 exclude report texture_exr texture_cube texture_webp texture_bc6h schema schema_builder
 CHECK_TESTS := identity/demo*
 SLOW_SUITES := alloc_faults io_faults sweep kill large model_build identity bazel
 EDITOR_SUITES := reload alloc_faults_editor

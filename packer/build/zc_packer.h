@@ -12,6 +12,8 @@
  *   zc_writer.h       writing a pack entry by entry from a program
  *   zc_sign.h         keys and signatures
  *   zc_texture_export.h  a texture entry as a KTX2 or DDS file (`zcpack extract`)
+ *   zc_schema.h       the schema compiler of game-defined types (`zcpack schema`)
+ *   zc_schema_builder.h  writing schema entries from a program (the typed builder)
  * Each header states its threads and error contracts. Link with
  * `pkg-config --libs zcpack-packer`, or the CMake target zcpack::packer.
  *
@@ -41,5 +43,6 @@
 #include "zc_watch.h"
 #include "zc_writer.h"
 #include "zc_schema.h"
+#include "zc_schema_builder.h"
 
 #endif /* ZC_PACKER_H */

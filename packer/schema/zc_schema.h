@@ -5,8 +5,9 @@
  *
  * The passes, one per file: zc_schema_parse.c (text -> declarations, names resolved),
  * zc_schema_layout.c (offsets, sizes, the canonical form and the layout hashes),
- * zc_schema_gen*.c (the header: layout and accessors, validator, JSON dumper) and
- * zc_schema_encode.c (JSON -> archived bytes). A zc_schema is immutable after
+ * zc_schema_gen*.c (the header: layout and accessors, validator, JSON dumper, typed
+ * builder) and zc_schema_encode.c (JSON -> archived bytes, written through the
+ * builder of zc_schema_builder.h). A zc_schema is immutable after
  * zc_schema_parse returns it; it may be read from several threads at once.
  */
 #ifndef ZC_SCHEMA_H
@@ -153,8 +154,10 @@ zc_result zc_schema_gen_header(const zc_schema *schema, const char *guard, FILE 
 /* Encode the JSON document `json` (`length` bytes) named `json_file` into the archived
  * bytes of the schema's root type: *out malloc'd (free it), *out_size bytes, a
  * multiple of 8. Every value is checked against the schema; a wrong one gives
- * ZC_ERR_BAD_SOURCE with diag "json_file: .path: problem". References are entry
- * paths, stored as zc_asset_id(path). Safe on untrusted JSON. */
+ * ZC_ERR_BAD_SOURCE with diag "json_file: .path: problem" (an entry past 4 GiB too);
+ * ZC_ERR_OUT_OF_MEMORY. References are entry paths, stored as zc_asset_id(path).
+ * The bytes are those a zc_builder writes for the same data (zc_schema_builder.h).
+ * Safe on untrusted JSON. */
 zc_result zc_schema_encode(const zc_schema *schema, const char *json_file, const char *json, size_t length,
                            uint8_t **out, size_t *out_size, zc_diag *diag);
 

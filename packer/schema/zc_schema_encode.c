@@ -1,9 +1,9 @@
 /* zc_schema_encode.c - the JSON encoder of the schema compiler (SPEC.md 16.10): a
- * JSON document to the archived bytes of the schema's root type, laid out as the
- * reference writer of SPEC.md 16.3 places them (the root record at 0, then every
- * target after the slot that points at it, depth-first in field order, aligned to 8,
- * zero padding, nothing shared). Every value is checked against the schema; the
- * first wrong one fails with "file: .json.path: problem". Safe on untrusted JSON.
+ * JSON document to the archived bytes of the schema's root type, written through the
+ * builder (zc_schema_builder.h) in the reference writer's order of SPEC.md 16.3 (the
+ * root record at 0, then every target after the slot that points at it, depth-first
+ * in field order). Every value is checked against the schema; the first wrong one
+ * fails with "file: .json.path: problem". Safe on untrusted JSON.
  */
 #include <errno.h>
 #include <math.h>
@@ -14,13 +14,13 @@
 #include <cjson/cJSON.h>
 
 #include "zc_pack.h"
+#include "zc_schema_builder.h"
 #include "zc_schema_internal.h"
 
 typedef struct zc__enc {
     const zc_schema *s;
     const char *file;
-    uint8_t *buf;
-    size_t size, cap;
+    zc_builder *b;
     char path[768];             /* the JSON path of the value being encoded */
     size_t path_length;
     uint32_t depth;
@@ -74,30 +74,15 @@ static const char *zc__json_kind(const cJSON *j) {
     return "object";
 }
 
-/* Room for `bytes` more bytes at the next multiple of `align`, zeroed; its position,
- * or SIZE_MAX when out of memory or past 2^32 bytes. */
-static size_t zc__reserve(zc__enc *e, uint64_t bytes, size_t align) {
-    size_t at = (e->size + align - 1) / align * align;
-    if (bytes > (UINT64_C(1) << 32) || at + bytes > (UINT64_C(1) << 32)) return SIZE_MAX;
-    size_t need = at + (size_t)bytes;
-    if (need > e->cap) {
-        size_t cap = e->cap ? e->cap : 4096;
-        while (cap < need) cap *= 2;
-        uint8_t *grown = (uint8_t *)realloc(e->buf, cap);
-        if (!grown) return SIZE_MAX;
-        e->buf = grown;
-        e->cap = cap;
-    }
-    memset(e->buf + e->size, 0, need - e->size);
-    e->size = need;
-    return at;
-}
-
-static zc_result zc__full(zc__enc *e) { return zc__err(e, "out of memory, or the entry would exceed 4 GiB"); }
-
-static void zc__put_offset(zc__enc *e, size_t slot, size_t target) {
-    int64_t offset = (int64_t)target - (int64_t)slot;
-    memcpy(e->buf + slot, &offset, 8);
+/* The builder's error, if any, as the encoder reports it: out of memory as such, the
+ * rest (strings, counts, keys, the 4 GiB limit) as a problem of the value at the
+ * current path, in the builder's words. */
+static zc_result zc__built(zc__enc *e) {
+    zc_diag why;
+    zc_result r = zc_builder_error(e->b, &why);
+    if (r == ZC_OK) return ZC_OK;
+    zc__err(e, "%s", why.message);
+    return r == ZC_ERR_OUT_OF_MEMORY ? r : ZC_ERR_BAD_SOURCE;
 }
 
 /* ---------------------------------------------------------------------------------
@@ -159,22 +144,13 @@ static zc_result zc__scalar(zc__enc *e, const zc_schema_type *t, const cJSON *j,
         zc_result r = zc__integer(e, j, kind, &bits);
         if (r != ZC_OK) return r;
     }
-    memcpy(e->buf + slot, &bits, zc__schema_scalar_size(kind)); /* little-endian host (zc_host_is_little_endian) */
+    zc_builder_put(e->b, slot, &bits, zc__schema_scalar_size(kind)); /* little-endian host (zc_host_is_little_endian) */
     return ZC_OK;
 }
 
-/* The bytes and NUL of a string, and the zc_string at `slot` pointing at them. */
 static zc_result zc__string_bytes(zc__enc *e, const char *text, size_t length, size_t slot) {
-    if (length > ZC_SCHEMA_MAX_STRING) return zc__err(e, "string longer than %u bytes", ZC_SCHEMA_MAX_STRING);
-    if (!zc_utf8_valid((const uint8_t *)text, length)) return zc__err(e, "string is not valid UTF-8 or holds a NUL");
-    uint64_t n = length;
-    memcpy(e->buf + slot + 8, &n, 8);
-    if (length == 0) return ZC_OK;
-    size_t at = zc__reserve(e, length + 1, 1);
-    if (at == SIZE_MAX) return zc__full(e);
-    memcpy(e->buf + at, text, length);
-    zc__put_offset(e, slot, at);
-    return ZC_OK;
+    zc_builder_string(e->b, slot, text, length);
+    return zc__built(e);
 }
 
 /* ---------------------------------------------------------------------------------
@@ -182,7 +158,7 @@ static zc_result zc__string_bytes(zc__enc *e, const char *text, size_t length, s
  * ------------------------------------------------------------------------------- */
 
 static zc_result zc__slot(zc__enc *e, uint32_t type, const cJSON *j, size_t slot, int optional);
-static zc_result zc__record(zc__enc *e, uint32_t decl, const cJSON *j, size_t *out);
+static zc_result zc__record(zc__enc *e, uint32_t decl, const cJSON *j, size_t from, size_t *out);
 
 static zc_result zc__enter(zc__enc *e) {
     if (++e->depth > ZC_SCHEMA_MAX_DEPTH) return zc__err(e, "nested deeper than %u", ZC_SCHEMA_MAX_DEPTH);
@@ -192,12 +168,9 @@ static zc_result zc__enter(zc__enc *e) {
 static zc_result zc__vector(zc__enc *e, const zc_schema_type *t, const cJSON *j, size_t slot) {
     if (!cJSON_IsArray(j)) return zc__err(e, "expected an array, got %s", zc__json_kind(j));
     uint64_t n = (uint64_t)cJSON_GetArraySize(j), es = zc__schema_slot_size(e->s, t->elem);
-    if (n > ZC_SCHEMA_MAX_COUNT) return zc__err(e, "more than %u elements", ZC_SCHEMA_MAX_COUNT);
-    memcpy(e->buf + slot + 8, &n, 8);
-    if (n == 0) return ZC_OK;
-    size_t at = zc__reserve(e, n * es, 8);
-    if (at == SIZE_MAX) return zc__full(e);
-    zc__put_offset(e, slot, at);
+    zc_builder_pos at = zc_builder_vector(e->b, slot, n, (uint32_t)es);
+    zc_result r = zc__built(e);
+    if (r != ZC_OK || n == 0) return r;
     uint64_t i = 0;
     for (const cJSON *item = j->child; item; item = item->next, ++i) {
         size_t old = zc__push(e, "[%llu]", NULL, i);
@@ -225,74 +198,50 @@ static zc_result zc__map_key(zc__enc *e, zc_schema_kind kind, const char *text, 
     return ZC_OK;
 }
 
-static int zc__same_key(zc_schema_kind kind, const cJSON *a, uint64_t ka, const cJSON *b, uint64_t kb) {
-    return kind == ZC_SCHEMA_STRING ? strcmp(a->string, b->string) == 0 : ka == kb;
-}
-
-/* Linear probing of the JSON members into table[capacity] (JSON index + 1). */
-static zc_result zc__map_table(zc__enc *e, const zc_schema_type *t, const cJSON **items, const uint64_t *keys,
-                               uint64_t n, uint32_t *table, uint64_t capacity) {
-    for (uint64_t i = 0; i < n; ++i) {
-        const char *k = items[i]->string;
-        uint64_t mask = capacity - 1;
-        uint64_t s = (t->key == ZC_SCHEMA_STRING ? zc__schema_hash_string(k, strlen(k)) : zc__schema_hash_int(keys[i])) & mask;
-        for (; table[s]; s = (s + 1) & mask)
-            if (zc__same_key(t->key, items[table[s] - 1], keys[table[s] - 1], items[i], keys[i]))
-                return zc__err(e, "key \"%.40s\" appears twice", k);
-        table[s] = (uint32_t)(i + 1);
-    }
-    return ZC_OK;
-}
-
-/* Entries in slot order, then the slots (SPEC.md 16.4). */
-static zc_result zc__map_write(zc__enc *e, uint32_t type, const cJSON **items, const uint64_t *keys, uint64_t n,
-                               const uint32_t *table, uint64_t capacity, size_t slot) {
+/* The entries in the order the builder's hash table gives them (SPEC.md 16.4): each
+ * one's string key, then its value. */
+static zc_result zc__map_write(zc__enc *e, uint32_t type, const cJSON **items, const zc_builder_key *keys, uint64_t n,
+                               uint32_t *order, size_t slot) {
     const zc_schema_type *t = &e->s->types[type];
-    uint32_t es = zc__schema_map_entry_size(e->s, type), vo = zc__schema_map_value_offset(t->key);
-    size_t at = zc__reserve(e, n * es, 8), slots = zc__reserve(e, capacity * 4, 8);
-    if (at == SIZE_MAX || slots == SIZE_MAX) return zc__full(e);
-    zc__put_offset(e, slot, at);
-    memcpy(e->buf + slot + 8, &n, 8);
-    zc__put_offset(e, slot + 16, slots);
-    memcpy(e->buf + slot + 24, &capacity, 8);
-    uint32_t k = 0;
-    for (uint64_t s = 0; s < capacity; ++s) {
-        if (!table[s]) continue;
-        const cJSON *item = items[table[s] - 1];
-        size_t entry = at + (size_t)k * es;
-        uint32_t index = ++k;
-        memcpy(e->buf + slots + s * 4, &index, 4);
+    uint32_t es = zc__schema_map_entry_size(e->s, type);
+    zc_builder_key_kind kind = t->key == ZC_SCHEMA_STRING ? ZC_BUILDER_KEY_STRING
+                               : t->key == ZC_SCHEMA_U32  ? ZC_BUILDER_KEY_U32 : ZC_BUILDER_KEY_U64;
+    zc_builder_pos entries = zc_builder_map(e->b, slot, kind, es, keys, n, order);
+    zc_result r = zc__built(e);
+    for (uint64_t k = 0; r == ZC_OK && k < n; ++k) {
+        const cJSON *item = items[order[k]];
         size_t old = zc__push(e, "[\"%s\"]", item->string, 0);
-        zc_result r = t->key == ZC_SCHEMA_STRING ? zc__string_bytes(e, item->string, strlen(item->string), entry) : ZC_OK;
-        if (t->key != ZC_SCHEMA_STRING) memcpy(e->buf + entry, &keys[table[s] - 1], 8);
-        if (r == ZC_OK) r = zc__slot(e, t->elem, item, entry + vo, 0);
-        if (r != ZC_OK) return r;
-        zc__pop(e, old);
+        zc_builder_pos value = zc_builder_map_key(e->b, entries, es, k, &keys[order[k]]);
+        if ((r = zc__built(e)) == ZC_OK) r = zc__slot(e, t->elem, item, value, 0);
+        if (r == ZC_OK) zc__pop(e, old);
     }
-    return ZC_OK;
+    return r;
 }
 
 static zc_result zc__map(zc__enc *e, uint32_t type, const cJSON *j, size_t slot) {
     const zc_schema_type *t = &e->s->types[type];
     if (!cJSON_IsObject(j)) return zc__err(e, "expected an object (a map), got %s", zc__json_kind(j));
-    uint64_t n = (uint64_t)cJSON_GetArraySize(j), capacity = 1;
+    uint64_t n = (uint64_t)cJSON_GetArraySize(j);
     if (n == 0) return ZC_OK;
     if (n > ZC_SCHEMA_MAX_COUNT) return zc__err(e, "more than %u entries", ZC_SCHEMA_MAX_COUNT);
-    while (capacity < 2 * n) capacity *= 2;
     const cJSON **items = (const cJSON **)calloc(n, sizeof *items);
-    uint64_t *keys = (uint64_t *)calloc(n, sizeof *keys);
-    uint32_t *table = (uint32_t *)calloc(capacity, sizeof *table);
-    zc_result r = items && keys && table ? ZC_OK : zc__full(e);
+    zc_builder_key *keys = (zc_builder_key *)calloc(n, sizeof *keys);
+    uint32_t *order = (uint32_t *)calloc(n, sizeof *order);
+    zc_result r = items && keys && order ? ZC_OK : ZC_ERR_OUT_OF_MEMORY;
+    if (r != ZC_OK) zc__err(e, "out of memory");
     uint64_t i = 0;
     for (const cJSON *item = j->child; r == ZC_OK && item; item = item->next, ++i) {
         items[i] = item;
-        r = zc__map_key(e, t->key, item->string, &keys[i]);
+        if (t->key == ZC_SCHEMA_STRING) {
+            keys[i].text = item->string;
+            keys[i].length = strlen(item->string);
+        }
+        r = zc__map_key(e, t->key, item->string, &keys[i].value);
     }
-    if (r == ZC_OK) r = zc__map_table(e, t, items, keys, n, table, capacity);
-    if (r == ZC_OK) r = zc__map_write(e, type, items, keys, n, table, capacity, slot);
+    if (r == ZC_OK) r = zc__map_write(e, type, items, keys, n, order, slot);
     free(items);
     free(keys);
-    free(table);
+    free(order);
     return r;
 }
 
@@ -305,13 +254,11 @@ static zc_result zc__union(zc__enc *e, const zc_schema_decl *u, const cJSON *j, 
     uint32_t i = 0;
     while (i < u->count && strcmp(e->s->decls[u->members[i]].name, type->valuestring) != 0) i++;
     if (i == u->count) return zc__err(e, "\"%.40s\" is not a member of union %s", type->valuestring, u->name);
-    uint32_t tag = i + 1;
-    memcpy(e->buf + slot, &tag, 4);
+    zc_builder_put_u32(e->b, slot, i + 1);
     size_t at, old = zc__push(e, "%s", ".value", 0);
-    zc_result r = zc__record(e, u->members[i], value, &at);
+    zc_result r = zc__record(e, u->members[i], value, slot + 8, &at);
     if (r != ZC_OK) return r;
     zc__pop(e, old);
-    zc__put_offset(e, slot + 8, at);
     return ZC_OK;
 }
 
@@ -323,8 +270,7 @@ static zc_result zc__ref(zc__enc *e, const zc_schema_type *t, const cJSON *j, si
     char problem[160] = "";
     if (e->refs && !e->refs->check(e->refs->user, j->valuestring, t->ref_name, problem, sizeof problem))
         return zc__err(e, "reference to \"%.200s\": %s", j->valuestring, problem);
-    uint64_t id = zc_asset_id(j->valuestring, strlen(j->valuestring));
-    memcpy(e->buf + slot, &id, 8);
+    zc_builder_put_u64(e->b, slot, zc_asset_id(j->valuestring, strlen(j->valuestring)));
     return ZC_OK;
 }
 
@@ -340,8 +286,7 @@ static zc_result zc__slot(zc__enc *e, uint32_t type, const cJSON *j, size_t slot
     case ZC_SCHEMA_REF: return zc__ref(e, t, j, slot);
     case ZC_SCHEMA_STRUCT: {
         size_t at;
-        if ((r = zc__record(e, t->decl, j, &at)) == ZC_OK) zc__put_offset(e, slot, at);
-        return r;
+        return zc__record(e, t->decl, j, slot, &at);
     }
     case ZC_SCHEMA_VECTOR:
     case ZC_SCHEMA_MAP:
@@ -366,15 +311,9 @@ static zc_result zc__absent_field(zc__enc *e, const zc_schema_field *f, size_t a
     if (!f->def.set) return zc__err(e, "missing required field");
     if (t->kind == ZC_SCHEMA_STRING) return zc__string_bytes(e, f->def.s, f->def.s_length, at);
     if (!ZC_SCHEMA_IS_SCALAR(t->kind) && t->kind != ZC_SCHEMA_ENUM) return ZC_OK; /* [], {}, null: zero slot */
+    uint64_t bits = zc__schema_default_bits(e->s, f);
     zc_schema_kind kind = t->kind == ZC_SCHEMA_ENUM ? e->s->decls[t->decl].underlying : t->kind;
-    uint64_t bits = ZC_SCHEMA_IS_SIGNED(kind) ? (uint64_t)f->def.i : f->def.u;
-    if (kind == ZC_SCHEMA_F32) {
-        float v = (float)f->def.f;
-        memcpy(&bits, &v, 4);
-    } else if (kind == ZC_SCHEMA_F64) {
-        memcpy(&bits, &f->def.f, 8);
-    }
-    memcpy(e->buf + at, &bits, zc__schema_scalar_size(kind));
+    zc_builder_put(e->b, at, &bits, zc__schema_scalar_size(kind));
     return ZC_OK;
 }
 
@@ -385,11 +324,13 @@ static zc_result zc__field(zc__enc *e, const zc_schema_field *f, const cJSON *it
     if (cJSON_IsNull(item) && !f->optional && t->kind != ZC_SCHEMA_UNION)
         return zc__err(e, "expected %s, got null", t->kind == ZC_SCHEMA_ENUM || t->kind == ZC_SCHEMA_STRUCT
                                                        ? e->s->decls[t->decl].name : zc_schema_kind_name(t->kind));
-    if (optional_scalar && !cJSON_IsNull(item)) e->buf[record + f->presence] = 1;
+    if (optional_scalar && !cJSON_IsNull(item)) zc_builder_put_u8(e->b, record + f->presence, 1);
     return zc__slot(e, f->type, item, record + f->offset, f->optional);
 }
 
-static zc_result zc__record(zc__enc *e, uint32_t decl, const cJSON *j, size_t *out) {
+/* The record of `decl` for the object `j`, linked from the zc_rel_ptr at `from`
+ * (SIZE_MAX: the root record); its position in *out. */
+static zc_result zc__record(zc__enc *e, uint32_t decl, const cJSON *j, size_t from, size_t *out) {
     const zc_schema_decl *d = &e->s->decls[decl];
     if (!cJSON_IsObject(j)) return zc__err(e, "expected %s (an object), got %s", d->name, zc__json_kind(j));
     zc_result r = zc__enter(e);
@@ -402,9 +343,8 @@ static zc_result zc__record(zc__enc *e, uint32_t decl, const cJSON *j, size_t *o
             return zc__err(e, "no such field in %s", d->name);
         }
     }
-    size_t at = zc__reserve(e, d->size, 8);
-    if (at == SIZE_MAX) return zc__full(e);
-    memcpy(e->buf + at, &d->size, 4);
+    size_t at = from == SIZE_MAX ? zc_builder_root(e->b, d->size) : zc_builder_struct(e->b, from, d->size);
+    if ((r = zc__built(e)) != ZC_OK) return r;
     for (uint32_t i = 0; i < d->count; ++i) {
         const zc_schema_field *f = &d->fields[i];
         size_t old = zc__push(e, ".%s", f->name, 0);
@@ -437,16 +377,21 @@ zc_result zc_schema_encode_refs(const zc_schema *schema, const char *json_file, 
         size_t offset = at && at >= json && at <= json + length ? (size_t)(at - json) : 0;
         return zc__err(&e, "not valid JSON (near byte %zu)", offset);
     }
-    size_t root;
-    zc_result r = zc__record(&e, schema->root, doc, &root);
-    if (r == ZC_OK && zc__reserve(&e, 0, 8) == SIZE_MAX) r = zc__full(&e);
-    cJSON_Delete(doc);
+    zc_result r = zc_builder_create(&e.b, NULL);
     if (r != ZC_OK) {
-        free(e.buf);
+        cJSON_Delete(doc);
+        zc__err(&e, "out of memory");
         return r;
     }
-    if (!e.buf) e.buf = (uint8_t *)malloc(8);
-    *out = e.buf;
-    *out_size = e.size;
-    return e.buf ? ZC_OK : ZC_ERR_OUT_OF_MEMORY;
+    size_t root;
+    r = zc__record(&e, schema->root, doc, SIZE_MAX, &root);
+    cJSON_Delete(doc);
+    uint64_t size = 0;
+    if (r == ZC_OK) {
+        r = zc_builder_release(e.b, out, &size, NULL);
+        if (r != ZC_OK) r = zc__built(&e);
+    }
+    zc_builder_destroy(e.b);
+    *out_size = (size_t)size;
+    return r;
 }

@@ -103,8 +103,7 @@ int zc__gen_needs_check(const zc_schema *s, uint32_t type) {
  * Literals
  * ------------------------------------------------------------------------------- */
 
-/* A C string literal of any bytes (octal escapes outside printable ASCII). */
-static void zc__c_string(FILE *out, const char *s, size_t n) {
+void zc__gen_c_string(FILE *out, const char *s, size_t n) {
     fputc('"', out);
     for (size_t i = 0; i < n; ++i) {
         unsigned char c = (unsigned char)s[i];
@@ -310,7 +309,7 @@ static void zc__gen_field(const zc__gen *g, const zc_schema_decl *d, const zc_sc
         fprintf(o, "static inline const char *%s_%s(const %s *s, uint64_t *length) {\n"
                    "    if (s->struct_size < %u) {\n        if (length) *length = %zu;\n        return ",
                 s, f->name, s, end, f->def.set ? f->def.s_length : 0);
-        zc__c_string(o, f->def.set ? f->def.s : "", f->def.set ? f->def.s_length : 0);
+        zc__gen_c_string(o, f->def.set ? f->def.s : "", f->def.set ? f->def.s_length : 0);
         fprintf(o, ";\n    }\n    if (length) *length = s->%s.length;\n    return zc_string_data(&s->%s);\n}\n", f->name,
                 f->name);
         break;
@@ -358,14 +357,15 @@ static void zc__gen_prologue(const zc__gen *g, const char *guard) {
                " * (formats/SPEC.md section 16), their accessors, a validator for untrusted bytes\n"
                " * and a JSON dumper. Needs formats/ on the include path. */\n", s->file);
     fprintf(o, "#ifndef ZCS_%s\n#define ZCS_%s\n\n#include <stdint.h>\n#include <stdio.h>\n#include <string.h>\n\n"
-               "#include \"zc_format.h\"\n\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n", guard, guard);
+               "#include \"zc_format.h\"\n#ifdef ZCS_WITH_BUILDER\n#include \"zc_schema_builder.h\"\n#endif\n\n"
+               "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n", guard, guard);
     char upper[80];
     zc__upper(g->p, upper, sizeof upper);
     uint32_t tag = s->type_tag;
     fprintf(o, "#define %s_TYPE_TAG ZC_FOURCC('%c', '%c', '%c', '%c')\n", upper, (char)(tag & 0xff), (char)(tag >> 8 & 0xff),
             (char)(tag >> 16 & 0xff), (char)(tag >> 24));
     fprintf(o, "#define %s_LAYOUT_DESC ", upper);
-    zc__c_string(o, s->layout_desc, strlen(s->layout_desc));
+    zc__gen_c_string(o, s->layout_desc, strlen(s->layout_desc));
     fprintf(o, "\n#define %s_LAYOUT_HASH 0x%08xu /* zc_layout_hash(%s_LAYOUT_DESC) */\n", upper, s->layout_hash, upper);
     fprintf(o, "#define %s_SCHEMA_HASH 0x%08xu /* of the full canonical form, appended fields included */\n\n", upper,
             s->schema_hash);
@@ -403,6 +403,7 @@ zc_result zc_schema_gen_header(const zc_schema *schema, const char *guard, FILE 
     zc__gen_check(&g);
     zc__gen_type_row(&g);
     zc__gen_dump(&g);
+    zc__gen_build(&g);
     fprintf(out, "#ifdef __cplusplus\n}\n#endif\n\n#endif /* ZCS_%s */\n", guard);
     return ferror(out) ? ZC_ERR_IO : ZC_OK;
 }

@@ -143,7 +143,7 @@ static void zc__signature(const zc__gen *g, uint32_t type, const char *end) {
 static void zc__check_vector(const zc__gen *g, const zc_schema_type *t) {
     FILE *o = g->out;
     uint32_t es = zc__schema_slot_size(g->s, t->elem);
-    fprintf(o, "    uint64_t at, n;\n    zc_result r = zcs_check_vector(c, pos, %u, ZCS_MAX_COUNT, depth + 1, &at, &n);\n", es);
+    fprintf(o, "    uint64_t at = 0, n = 0;\n    zc_result r = zcs_check_vector(c, pos, %u, ZCS_MAX_COUNT, depth + 1, &at, &n);\n", es);
     if (zc__gen_needs_check(g->s, t->elem))
         fprintf(o, "    for (uint64_t i = 0; r == ZC_OK && i < n; ++i) r = %s__check_t%u(c, at + i * %u, depth + 1, 0);\n",
                 g->p, t->elem, es);
@@ -153,7 +153,7 @@ static void zc__check_vector(const zc__gen *g, const zc_schema_type *t) {
 static void zc__check_map(const zc__gen *g, uint32_t type, const zc_schema_type *t) {
     FILE *o = g->out;
     uint32_t es = zc__schema_map_entry_size(g->s, type), vo = zc__schema_map_value_offset(t->key);
-    fprintf(o, "    uint64_t at, n;\n    zc_result r = zcs_check_map(c, pos, %u, %d, depth + 1, &at, &n);\n", es,
+    fprintf(o, "    uint64_t at = 0, n = 0;\n    zc_result r = zcs_check_map(c, pos, %u, %d, depth + 1, &at, &n);\n", es,
             t->key == ZC_SCHEMA_STRING);
     if (t->key == ZC_SCHEMA_U32)
         fprintf(o, "    for (uint64_t i = 0; r == ZC_OK && i < n; ++i) {\n        uint64_t key;\n"

@@ -56,6 +56,11 @@ uint32_t zc__schema_map_value_offset(zc_schema_kind key);
 /* Bytes of a scalar kind (bool and enums included: enums by their underlying kind). */
 uint32_t zc__schema_scalar_size(zc_schema_kind kind);
 
+/* The bits of the stored scalar (enums: their underlying integer) that the JSON
+ * encoder writes for field `f` when a document leaves it out; 0 when `f` has no
+ * scalar default (optional and non-scalar fields). */
+uint64_t zc__schema_default_bits(const zc_schema *schema, const zc_schema_field *f);
+
 /* Hash of a map key (SPEC.md, "Schema maps"): FNV-1a 32 of a string key's bytes;
  * the 64-bit finalizer below of an integer key, folded to 32 bits. */
 uint32_t zc__schema_hash_string(const void *bytes, uint64_t length);
@@ -95,4 +100,8 @@ int zc__gen_needs_check(const zc_schema *s, uint32_t type);
 void zc__gen_check(const zc__gen *g);
 /* The JSON dumper: per-type slot dumps, per-struct dumps, <Root>_dump_json. */
 void zc__gen_dump(const zc__gen *g);
+/* The typed builder: <Root>_start, per-field setters and starters (ZC_SCHEMA_BUILDER_H). */
+void zc__gen_build(const zc__gen *g);
+/* A C string literal of any bytes (octal escapes outside printable ASCII). */
+void zc__gen_c_string(FILE *out, const char *s, size_t n);
 #endif /* ZC_SCHEMA_INTERNAL_H */

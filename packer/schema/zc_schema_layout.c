@@ -95,6 +95,23 @@ uint32_t zc__schema_scalar_size(zc_schema_kind kind) {
     }
 }
 
+uint64_t zc__schema_default_bits(const zc_schema *s, const zc_schema_field *f) {
+    const zc_schema_type *t = &s->types[f->type];
+    zc_schema_kind kind = t->kind == ZC_SCHEMA_ENUM ? s->decls[t->decl].underlying : t->kind;
+    if (f->optional || !f->def.set || !(ZC_SCHEMA_IS_SCALAR(kind))) return 0;
+    uint64_t bits = ZC_SCHEMA_IS_SIGNED(kind) ? (uint64_t)f->def.i : f->def.u;
+    if (kind == ZC_SCHEMA_F32) {
+        float v = (float)f->def.f;
+        uint32_t b32;
+        memcpy(&b32, &v, 4);
+        bits = b32;
+    } else if (kind == ZC_SCHEMA_F64) {
+        memcpy(&bits, &f->def.f, 8);
+    }
+    uint32_t size = zc__schema_scalar_size(kind);
+    return size == 8 ? bits : bits & ((UINT64_C(1) << (size * 8)) - 1);
+}
+
 uint32_t zc__schema_slot_size(const zc_schema *schema, uint32_t type) {
     const zc_schema_type *t = &schema->types[type];
     switch (t->kind) {
