@@ -2,21 +2,25 @@
 // through the headers `zcpack schema` generates from log.zcs, mesh.zcs and
 // minecraft.zcs (accessors and <Root>_validate), and written by zcs_serialize().
 //
-// zcs_serialize() is the serialize figure. zcpack's C builder API for schema types is
-// not there yet, so it is a stand-in: a small writer that lays the records, arrays and
-// strings out as SPEC.md 16.3 and the generated structs declare (depth-first in field
-// order, records aligned to 8, string bytes packed), the placement of the reference
-// writer: bench_schema checks its bytes against `zcpack schema --encode` of the same
-// data as JSON (zcs_json_document). When the builder exists, zcs_serialize() is the
-// one function to point at it.
+// zcs_serialize() is the serialize figure: the packer library's builder
+// (packer/schema/zc_schema_builder.h, in libzcpacker.a) driven by the typed functions
+// of the generated headers (<Root>_start, S_set_f, S_start_f, S_f_slot, T_start_in),
+// as a tool that generates data would write entries. One builder serves every
+// repetition: zc_builder_reset keeps its buffer, so a run after the first allocates
+// nothing. Records and their targets are written in field order, depth-first, the
+// order of the reference writer (SPEC.md 16.3): bench_schema checks the bytes against
+// `zcpack schema --encode` of the same data as JSON (zcs_json_document).
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <stdexcept>
+#include <new>
 #include <string>
 
 #include "bench_schema_data.h"
+
+// Before the generated headers, so they hold their typed builder functions.
+#include "zc_schema_builder.h"
 
 #include "log_zcs.h"
 #include "mesh_zcs.h"
@@ -34,265 +38,179 @@ using bench_data::Log;
 using bench_data::Player;
 using bench_data::Triangle;
 
-// A growing byte buffer aligned to 8 that keeps its capacity across serializations.
-// Positions, not pointers, survive a growth.
-struct Writer {
-    uint8_t *bytes = nullptr;
-    size_t size = 0, capacity = 0;
-    ~Writer() { free(bytes); }
+typedef zc_builder_pos Pos;
 
-    void reserve(size_t need) {
-        if (need <= capacity) return;
-        size_t cap = capacity ? capacity : 4096;
-        while (cap < need) cap *= 2;
-        void *p = realloc(bytes, cap);
-        if (!p) throw std::bad_alloc();
-        bytes = (uint8_t *)p;
-        capacity = cap;
-    }
-    // `n` zero bytes at the next multiple of 8 (padding zeroed too); their position.
-    size_t record(size_t n) {
-        size_t at = (size + 7) & ~(size_t)7;
-        reserve(at + n);
-        memset(bytes + size, 0, at + n - size);
-        size = at + n;
-        return at;
-    }
-    template <class T> T *at(size_t pos) { return (T *)(void *)(bytes + pos); }
-    // A record of struct T with its struct_size; its position.
-    template <class T> size_t begin() {
-        size_t pos = record(sizeof(T));
-        at<T>(pos)->struct_size = (uint32_t)sizeof(T);
-        return pos;
-    }
-    void point(size_t field, size_t target) { at<zc_rel_ptr>(field)->offset = (int64_t)target - (int64_t)field; }
-    // The zc_string at `field`: its bytes and NUL packed at the end (empty: null).
-    void string(size_t field, const std::string &s) {
-        if (s.empty()) return;
-        size_t pos = size;
-        reserve(pos + s.size() + 1);
-        memcpy(bytes + pos, s.c_str(), s.size() + 1);
-        size = pos + s.size() + 1;
-        zc_string *z = at<zc_string>(field);
-        z->offset = (int64_t)pos - (int64_t)field;
-        z->length = s.size();
-    }
-    // The zc_array at `field`: `count` slots of `slot` bytes; the first slot's position.
-    size_t array(size_t field, size_t count, size_t slot) {
-        if (count == 0) return 0;
-        size_t pos = record(count * slot);
-        zc_array *a = at<zc_array>(field);
-        a->offset = (int64_t)pos - (int64_t)field;
-        a->count = count;
-        return pos;
-    }
-    void finish() { record(0); }
-};
+// A std::string into the zc_string field its setter names. The builder's errors are
+// sticky and come back from zc_builder_finish, so the results are not checked here.
+#define SET_STRING(setter, b, at, s) ((void)setter((b), (at), (s).data(), (s).size()))
 
-#define FIELD(pos, Type, field) ((pos) + offsetof(Type, field))
-
-void put_address(Writer &w, size_t field, const uint8_t (&a)[4]) {
-    size_t p = w.begin<Address>();
-    Address *r = w.at<Address>(p);
-    r->x0 = a[0];
-    r->x1 = a[1];
-    r->x2 = a[2];
-    r->x3 = a[3];
-    w.point(field, p);
-}
-
-void put_logs(Writer &w, const std::vector<bench_data::Log> &logs) {
-    size_t root = w.begin<Logs>();
-    size_t slots = w.array(FIELD(root, Logs, logs), logs.size(), sizeof(zc_rel_ptr));
+void put_logs(zc_builder *b, const std::vector<bench_data::Log> &logs) {
+    Pos root = Logs_start(b);
+    Pos elems = Logs_start_logs(b, root, logs.size());
     for (size_t i = 0; i < logs.size(); ++i) {
         const bench_data::Log &l = logs[i];
-        size_t p = w.begin< ::Log>();
-        ::Log *r = w.at< ::Log>(p);
-        r->code = l.code;
-        r->size = l.size;
-        w.point(slots + 8 * i, p);
-        put_address(w, FIELD(p, ::Log, address), l.address);
-        w.string(FIELD(p, ::Log, identity), l.identity);
-        w.string(FIELD(p, ::Log, userid), l.userid);
-        w.string(FIELD(p, ::Log, date), l.date);
-        w.string(FIELD(p, ::Log, request), l.request);
+        Pos p = Log_start_in(b, Logs_logs_slot(elems, i));
+        Log_set_code(b, p, l.code);
+        Log_set_size(b, p, l.size);
+        Pos a = Log_start_address(b, p);
+        Address_set_x0(b, a, l.address[0]);
+        Address_set_x1(b, a, l.address[1]);
+        Address_set_x2(b, a, l.address[2]);
+        Address_set_x3(b, a, l.address[3]);
+        SET_STRING(Log_set_identity, b, p, l.identity);
+        SET_STRING(Log_set_userid, b, p, l.userid);
+        SET_STRING(Log_set_date, b, p, l.date);
+        SET_STRING(Log_set_request, b, p, l.request);
     }
 }
 
-void put_vector3(Writer &w, size_t field, const bench_data::Vector3 &v) {
-    size_t p = w.begin< ::Vector3>();
-    ::Vector3 *r = w.at< ::Vector3>(p);
-    r->x = v.x;
-    r->y = v.y;
-    r->z = v.z;
-    w.point(field, p);
+void put_vector3(zc_builder *b, Pos v, const bench_data::Vector3 &x) {
+    Vector3_set_x(b, v, x.x);
+    Vector3_set_y(b, v, x.y);
+    Vector3_set_z(b, v, x.z);
 }
 
-void put_mesh(Writer &w, const std::vector<bench_data::Triangle> &mesh) {
-    size_t root = w.begin< ::Mesh>();
-    size_t slots = w.array(FIELD(root, ::Mesh, triangles), mesh.size(), sizeof(zc_rel_ptr));
+void put_mesh(zc_builder *b, const std::vector<bench_data::Triangle> &mesh) {
+    Pos root = Mesh_start(b);
+    Pos elems = Mesh_start_triangles(b, root, mesh.size());
     for (size_t i = 0; i < mesh.size(); ++i) {
         const bench_data::Triangle &t = mesh[i];
-        size_t p = w.begin< ::Triangle>();
-        w.point(slots + 8 * i, p);
-        put_vector3(w, FIELD(p, ::Triangle, v0), t.v0);
-        put_vector3(w, FIELD(p, ::Triangle, v1), t.v1);
-        put_vector3(w, FIELD(p, ::Triangle, v2), t.v2);
-        put_vector3(w, FIELD(p, ::Triangle, normal), t.normal);
+        Pos p = Triangle_start_in(b, Mesh_triangles_slot(elems, i));
+        put_vector3(b, Triangle_start_v0(b, p), t.v0);
+        put_vector3(b, Triangle_start_v1(b, p), t.v1);
+        put_vector3(b, Triangle_start_v2(b, p), t.v2);
+        put_vector3(b, Triangle_start_normal(b, p), t.normal);
     }
 }
 
-void put_item(Writer &w, size_t field, const bench_data::Item &item) {
-    size_t p = w.begin< ::Item>();
-    ::Item *r = w.at< ::Item>(p);
-    r->count = item.count;
-    r->slot = item.slot;
-    w.point(field, p);
-    w.string(FIELD(p, ::Item, id), item.id);
+// The fields of the Item record at `p`.
+void put_item(zc_builder *b, Pos p, const bench_data::Item &item) {
+    Item_set_count(b, p, item.count);
+    Item_set_slot(b, p, item.slot);
+    SET_STRING(Item_set_id, b, p, item.id);
 }
 
-void put_items(Writer &w, size_t field, const std::vector<bench_data::Item> &items) {
-    size_t slots = w.array(field, items.size(), sizeof(zc_rel_ptr));
-    for (size_t i = 0; i < items.size(); ++i) put_item(w, slots + 8 * i, items[i]);
+void put_vec3d(zc_builder *b, Pos v, const bench_data::Vec3d &x) {
+    Vec3d_set_x(b, v, x.x);
+    Vec3d_set_y(b, v, x.y);
+    Vec3d_set_z(b, v, x.z);
 }
 
-void put_text(Writer &w, size_t field, const std::string &s) {
-    size_t p = w.begin< ::Text>();
-    w.point(field, p);
-    w.string(FIELD(p, ::Text, value), s);
+void put_uuid(zc_builder *b, Pos u, const uint32_t (&x)[4]) {
+    Uuid_set_x0(b, u, x[0]);
+    Uuid_set_x1(b, u, x[1]);
+    Uuid_set_x2(b, u, x[2]);
+    Uuid_set_x3(b, u, x[3]);
 }
 
-void put_vec3d(Writer &w, size_t field, const bench_data::Vec3d &v) {
-    size_t p = w.begin< ::Vec3d>();
-    ::Vec3d *r = w.at< ::Vec3d>(p);
-    r->x = v.x;
-    r->y = v.y;
-    r->z = v.z;
-    w.point(field, p);
+// The fields of the Entity record at `p`.
+void put_entity(zc_builder *b, Pos p, const bench_data::Entity &e) {
+    Entity_set_fall_distance(b, p, e.fall_distance);
+    Entity_set_fire(b, p, e.fire);
+    Entity_set_air(b, p, e.air);
+    Entity_set_on_ground(b, p, e.on_ground);
+    Entity_set_no_gravity(b, p, e.no_gravity);
+    Entity_set_invulnerable(b, p, e.invulnerable);
+    Entity_set_portal_cooldown(b, p, e.portal_cooldown);
+    Entity_set_custom_name_visible(b, p, e.custom_name_visible);
+    Entity_set_silent(b, p, e.silent);
+    Entity_set_glowing(b, p, e.glowing);
+    SET_STRING(Entity_set_id, b, p, e.id);
+    put_vec3d(b, Entity_start_pos(b, p), e.pos);
+    put_vec3d(b, Entity_start_motion(b, p), e.motion);
+    Pos rot = Entity_start_rotation(b, p);
+    Rotation_set_yaw(b, rot, e.yaw);
+    Rotation_set_pitch(b, rot, e.pitch);
+    put_uuid(b, Entity_start_uuid(b, p), e.uuid);
+    if (e.custom_name) SET_STRING(Text_set_value, b, Entity_start_custom_name(b, p), *e.custom_name);
 }
 
-void put_uuid(Writer &w, size_t field, const uint32_t (&u)[4]) {
-    size_t p = w.begin< ::Uuid>();
-    ::Uuid *r = w.at< ::Uuid>(p);
-    r->x0 = u[0];
-    r->x1 = u[1];
-    r->x2 = u[2];
-    r->x3 = u[3];
-    w.point(field, p);
-}
-
-void put_entity(Writer &w, size_t field, const bench_data::Entity &e) {
-    size_t p = w.begin< ::Entity>();
-    ::Entity *r = w.at< ::Entity>(p);
-    r->fall_distance = e.fall_distance;
-    r->fire = e.fire;
-    r->air = e.air;
-    r->on_ground = e.on_ground;
-    r->no_gravity = e.no_gravity;
-    r->invulnerable = e.invulnerable;
-    r->portal_cooldown = e.portal_cooldown;
-    r->custom_name_visible = e.custom_name_visible;
-    r->silent = e.silent;
-    r->glowing = e.glowing;
-    w.point(field, p);
-    w.string(FIELD(p, ::Entity, id), e.id);
-    put_vec3d(w, FIELD(p, ::Entity, pos), e.pos);
-    put_vec3d(w, FIELD(p, ::Entity, motion), e.motion);
-    size_t rot = w.begin< ::Rotation>();
-    w.at< ::Rotation>(rot)->yaw = e.yaw;
-    w.at< ::Rotation>(rot)->pitch = e.pitch;
-    w.point(FIELD(p, ::Entity, rotation), rot);
-    put_uuid(w, FIELD(p, ::Entity, uuid), e.uuid);
-    if (e.custom_name) put_text(w, FIELD(p, ::Entity, custom_name), *e.custom_name);
-}
-
-void put_strings(Writer &w, size_t field, const std::vector<std::string> &strings) {
-    size_t slots = w.array(field, strings.size(), sizeof(zc_string));
-    for (size_t i = 0; i < strings.size(); ++i) w.string(slots + 16 * i, strings[i]);
-}
-
-void put_player(Writer &w, size_t field, const bench_data::Player &pl) {
-    size_t p = w.begin< ::Player>();
-    ::Player *r = w.at< ::Player>(p);
-    r->game_type = pl.game_type;
-    r->previous_game_type = pl.previous_game_type;
-    r->score = pl.score;
-    r->selected_item_slot = pl.selected_item_slot;
-    r->spawn_x = pl.spawn_x;
-    r->spawn_y = pl.spawn_y;
-    r->spawn_z = pl.spawn_z;
-    if (pl.spawn_forced) {
-        r->spawn_forced_present = 1;
-        r->spawn_forced = *pl.spawn_forced;
-    }
-    r->sleep_timer = pl.sleep_timer;
-    r->food_exhaustion_level = pl.food_exhaustion_level;
-    r->food_saturation_level = pl.food_saturation_level;
-    r->food_tick_timer = pl.food_tick_timer;
-    r->xp_level = pl.xp_level;
-    r->xp_p = pl.xp_p;
-    r->xp_total = pl.xp_total;
-    r->xp_seed = pl.xp_seed;
-    r->seen_credits = pl.seen_credits;
-    w.point(field, p);
-    w.string(FIELD(p, ::Player, dimension), pl.dimension);
-    put_item(w, FIELD(p, ::Player, selected_item), pl.selected_item);
-    if (pl.spawn_dimension) put_text(w, FIELD(p, ::Player, spawn_dimension), *pl.spawn_dimension);
-    put_items(w, FIELD(p, ::Player, inventory), pl.inventory);
-    put_items(w, FIELD(p, ::Player, ender_items), pl.ender_items);
-    size_t ab = w.begin< ::Abilities>();
-    ::Abilities *a = w.at< ::Abilities>(ab);
-    a->walk_speed = pl.abilities.walk_speed;
-    a->fly_speed = pl.abilities.fly_speed;
-    a->may_fly = pl.abilities.may_fly;
-    a->flying = pl.abilities.flying;
-    a->invulnerable = pl.abilities.invulnerable;
-    a->may_build = pl.abilities.may_build;
-    a->instabuild = pl.abilities.instabuild;
-    w.point(FIELD(p, ::Player, abilities), ab);
+void put_player(zc_builder *b, Pos slot, const bench_data::Player &pl) {
+    Pos p = Player_start_in(b, slot);
+    Player_set_game_type(b, p, (GameType)pl.game_type);
+    Player_set_previous_game_type(b, p, (GameType)pl.previous_game_type);
+    Player_set_score(b, p, pl.score);
+    Player_set_selected_item_slot(b, p, pl.selected_item_slot);
+    Player_set_spawn_x(b, p, pl.spawn_x);
+    Player_set_spawn_y(b, p, pl.spawn_y);
+    Player_set_spawn_z(b, p, pl.spawn_z);
+    if (pl.spawn_forced) Player_set_spawn_forced(b, p, *pl.spawn_forced);
+    Player_set_sleep_timer(b, p, pl.sleep_timer);
+    Player_set_food_exhaustion_level(b, p, pl.food_exhaustion_level);
+    Player_set_food_saturation_level(b, p, pl.food_saturation_level);
+    Player_set_food_tick_timer(b, p, pl.food_tick_timer);
+    Player_set_xp_level(b, p, pl.xp_level);
+    Player_set_xp_p(b, p, pl.xp_p);
+    Player_set_xp_total(b, p, pl.xp_total);
+    Player_set_xp_seed(b, p, pl.xp_seed);
+    Player_set_seen_credits(b, p, pl.seen_credits);
+    SET_STRING(Player_set_dimension, b, p, pl.dimension);
+    put_item(b, Player_start_selected_item(b, p), pl.selected_item);
+    if (pl.spawn_dimension) SET_STRING(Text_set_value, b, Player_start_spawn_dimension(b, p), *pl.spawn_dimension);
+    Pos inv = Player_start_inventory(b, p, pl.inventory.size());
+    for (size_t i = 0; i < pl.inventory.size(); ++i)
+        put_item(b, Item_start_in(b, Player_inventory_slot(inv, i)), pl.inventory[i]);
+    Pos ender = Player_start_ender_items(b, p, pl.ender_items.size());
+    for (size_t i = 0; i < pl.ender_items.size(); ++i)
+        put_item(b, Item_start_in(b, Player_ender_items_slot(ender, i)), pl.ender_items[i]);
+    const bench_data::Abilities &ab = pl.abilities;
+    Pos a = Player_start_abilities(b, p);
+    Abilities_set_walk_speed(b, a, ab.walk_speed);
+    Abilities_set_fly_speed(b, a, ab.fly_speed);
+    Abilities_set_may_fly(b, a, ab.may_fly);
+    Abilities_set_flying(b, a, ab.flying);
+    Abilities_set_invulnerable(b, a, ab.invulnerable);
+    Abilities_set_may_build(b, a, ab.may_build);
+    Abilities_set_instabuild(b, a, ab.instabuild);
     if (pl.entered_nether_position)
-        put_vec3d(w, FIELD(p, ::Player, entered_nether_position), *pl.entered_nether_position);
+        put_vec3d(b, Player_start_entered_nether_position(b, p), *pl.entered_nether_position);
     if (pl.root_vehicle) {
-        size_t v = w.begin< ::Vehicle>();
-        w.point(FIELD(p, ::Player, root_vehicle), v);
-        put_uuid(w, FIELD(v, ::Vehicle, uuid), pl.root_vehicle->uuid);
-        put_entity(w, FIELD(v, ::Vehicle, entity), pl.root_vehicle->entity);
+        Pos v = Player_start_root_vehicle(b, p);
+        put_uuid(b, Vehicle_start_uuid(b, v), pl.root_vehicle->uuid);
+        put_entity(b, Vehicle_start_entity(b, v), pl.root_vehicle->entity);
     }
-    if (pl.shoulder_entity_left) put_entity(w, FIELD(p, ::Player, shoulder_entity_left), *pl.shoulder_entity_left);
-    if (pl.shoulder_entity_right) put_entity(w, FIELD(p, ::Player, shoulder_entity_right), *pl.shoulder_entity_right);
-    size_t rb = w.begin< ::RecipeBook>();
-    ::RecipeBook *b = w.at< ::RecipeBook>(rb);
-    const bool *f = pl.recipe_book.flags;
-    b->is_filtering_craftable = f[0];
-    b->is_gui_open = f[1];
-    b->is_furnace_filtering_craftable = f[2];
-    b->is_furnace_gui_open = f[3];
-    b->is_blasting_furnace_filtering_craftable = f[4];
-    b->is_blasting_furnace_gui_open = f[5];
-    b->is_smoker_filtering_craftable = f[6];
-    b->is_smoker_gui_open = f[7];
-    w.point(FIELD(p, ::Player, recipe_book), rb);
-    put_strings(w, FIELD(rb, ::RecipeBook, recipes), pl.recipe_book.recipes);
-    put_strings(w, FIELD(rb, ::RecipeBook, to_be_displayed), pl.recipe_book.to_be_displayed);
+    if (pl.shoulder_entity_left) put_entity(b, Player_start_shoulder_entity_left(b, p), *pl.shoulder_entity_left);
+    if (pl.shoulder_entity_right) put_entity(b, Player_start_shoulder_entity_right(b, p), *pl.shoulder_entity_right);
+    const bench_data::RecipeBook &book = pl.recipe_book;
+    Pos rb = Player_start_recipe_book(b, p);
+    RecipeBook_set_is_filtering_craftable(b, rb, book.flags[0]);
+    RecipeBook_set_is_gui_open(b, rb, book.flags[1]);
+    RecipeBook_set_is_furnace_filtering_craftable(b, rb, book.flags[2]);
+    RecipeBook_set_is_furnace_gui_open(b, rb, book.flags[3]);
+    RecipeBook_set_is_blasting_furnace_filtering_craftable(b, rb, book.flags[4]);
+    RecipeBook_set_is_blasting_furnace_gui_open(b, rb, book.flags[5]);
+    RecipeBook_set_is_smoker_filtering_craftable(b, rb, book.flags[6]);
+    RecipeBook_set_is_smoker_gui_open(b, rb, book.flags[7]);
+    Pos r = RecipeBook_start_recipes(b, rb, book.recipes.size());
+    for (size_t i = 0; i < book.recipes.size(); ++i)
+        SET_STRING(zc_builder_string, b, RecipeBook_recipes_slot(r, i), book.recipes[i]);
+    Pos d = RecipeBook_start_to_be_displayed(b, rb, book.to_be_displayed.size());
+    for (size_t i = 0; i < book.to_be_displayed.size(); ++i)
+        SET_STRING(zc_builder_string, b, RecipeBook_to_be_displayed_slot(d, i), book.to_be_displayed[i]);
 }
 
-void put_players(Writer &w, const std::vector<bench_data::Player> &players) {
-    size_t root = w.begin< ::Players>();
-    size_t slots = w.array(FIELD(root, ::Players, players), players.size(), sizeof(zc_rel_ptr));
-    for (size_t i = 0; i < players.size(); ++i) put_player(w, slots + 8 * i, players[i]);
+void put_players(zc_builder *b, const std::vector<bench_data::Player> &players) {
+    Pos root = Players_start(b);
+    Pos elems = Players_start_players(b, root, players.size());
+    for (size_t i = 0; i < players.size(); ++i) put_player(b, Players_players_slot(elems, i), players[i]);
 }
 
-// The serialize figure: the archived bytes of a data set from in-memory data, into
-// the writer's reused buffer. The stand-in writer today (see the file's comment);
-// the builder API of packer/schema/ when it exists.
-void zcs_serialize(Writer &w, Set set, const Data &data) {
-    w.size = 0;
+// The serialize figure: the archived bytes of a data set from in-memory data, written
+// by the builder after a reset (its buffer kept from the previous run), and finished:
+// *bytes and *size are the entry, valid until the next reset. A builder error (none
+// is expected from this data) ends the program.
+void zcs_serialize(zc_builder *b, Set set, const Data &data, const void **bytes, uint64_t *size) {
+    zc_builder_reset(b);
     switch (set) {
-    case LOG: put_logs(w, data.logs); break;
-    case MESH: put_mesh(w, data.mesh); break;
-    default: put_players(w, data.players); break;
+    case LOG: put_logs(b, data.logs); break;
+    case MESH: put_mesh(b, data.mesh); break;
+    default: put_players(b, data.players); break;
     }
-    w.finish();
+    zc_diag diag;
+    if (zc_builder_finish(b, bytes, size, &diag) != ZC_OK) {
+        fprintf(stderr, "bench_schema: zc_builder_finish: %s\n", diag.message);
+        exit(1);
+    }
 }
 
 // Readers: the generated accessors on validated bytes.
@@ -375,8 +293,18 @@ void player_digest(const ::Player *p, Expect &x) {
 
 class ZcsCodec final : public Codec {
 public:
-    void serialize(Set set, const Data &data) override { zcs_serialize(w_, set, data); }
-    std::vector<uint8_t> output() override { return std::vector<uint8_t>(w_.bytes, w_.bytes + w_.size); }
+    ZcsCodec() {
+        if (zc_builder_create(&b_, nullptr) != ZC_OK) throw std::bad_alloc();
+    }
+    ~ZcsCodec() override { zc_builder_destroy(b_); }
+    ZcsCodec(const ZcsCodec &) = delete;
+    ZcsCodec &operator=(const ZcsCodec &) = delete;
+
+    void serialize(Set set, const Data &data) override { zcs_serialize(b_, set, data, &bytes_, &size_); }
+    std::vector<uint8_t> output() override {
+        const uint8_t *p = (const uint8_t *)bytes_;
+        return std::vector<uint8_t>(p, p + size_);
+    }
 
     bool validate(Set set, const uint8_t *bytes, size_t size) override {
         switch (set) {
@@ -459,12 +387,15 @@ public:
     }
 
 private:
-    Writer w_;
+    zc_builder *b_ = nullptr;
+    const void *bytes_ = nullptr;  // the last serialize()'s entry, inside the builder
+    uint64_t size_ = 0;
 };
 
 
 // The data set as the JSON document `zcpack schema --encode` turns into the same
-// archived bytes: the check that the stand-in writer lays them out as zcpack does.
+// archived bytes: the check that the builder, driven as zcs_serialize() drives it,
+// writes what zcpack's encoder writes.
 
 struct Json {
     std::string text;

@@ -9,10 +9,17 @@
 # build/bench_schema/gen/: `bin/release/zcpack schema` (<name>_zcs.h), flatc --cpp
 # (<name>_generated.h) and capnp compile -oc++ (<name>.capnp.h, .capnp.c++); then
 # compiles the bench (C++17, -O3 like the release build) with
-# tools/bench/zc_bench_util.c (C11) and links libcapnp, libkj and libzstd. Needs
-# Debian's flatbuffers-compiler, libflatbuffers-dev, capnproto and libcapnp-dev
+# tools/bench/zc_bench_util.c (C11) and links the release build's packer library
+# (bin/release/libzcpacker.a) for the schema builder (packer/schema/
+# zc_schema_builder.h), the runtime library it calls (bin/release/libzcpack.a, for
+# zc_asset_id) and libsodium, which the runtime's signature check needs: the two
+# archives are static, so only the builder's objects and what they call are linked,
+# and of the libraries tools/zcpack-packer.pc.in lists, only libsodium is called.
+# Then libcapnp, libkj and libzstd. Needs Debian's flatbuffers-compiler,
+# libflatbuffers-dev, capnproto and libcapnp-dev
 # (tools/bootstrap.sh --bench, `make bootstrap-bench`). Rebuilds only when a file of
-# this folder, the bench helpers or zcpack are newer than the program.
+# this folder, the bench helpers, zcpack, the two libraries or the builder's header
+# are newer than the program.
 # Exit status: 0 when bin/release/bench_schema is up to date, 1 otherwise.
 set -eu
 
@@ -22,6 +29,8 @@ here=tools/bench/schema
 gen=build/bench_schema/gen
 obj=build/bench_schema/obj
 zcpack=bin/release/zcpack
+packer_lib=bin/release/libzcpacker.a
+runtime_lib=bin/release/libzcpack.a
 program=bin/release/bench_schema
 
 for tool in flatc capnp capnpc-c++ c++ cc; do
@@ -30,13 +39,15 @@ for tool in flatc capnp capnpc-c++ c++ cc; do
         exit 1
     fi
 done
-if [ ! -x "$zcpack" ]; then
-    echo "build.sh: $zcpack is missing: run make release first" >&2
-    exit 1
-fi
+for file in "$zcpack" "$packer_lib" "$runtime_lib"; do
+    if [ ! -f "$file" ]; then
+        echo "build.sh: $file is missing: run make release first" >&2
+        exit 1
+    fi
+done
 
 if [ -x "$program" ] && [ -z "$(find "$here" tools/bench/zc_bench_util.c tools/bench/zc_bench_util.h "$zcpack" \
-        -newer "$program" -print -quit)" ]; then
+        "$packer_lib" "$runtime_lib" packer/schema/zc_schema_builder.h -newer "$program" -print -quit)" ]; then
     exit 0
 fi
 
@@ -48,7 +59,7 @@ for name in log mesh minecraft; do
     capnp compile -I/usr/include --src-prefix="$here" -oc++:"$gen" "$here/$name.capnp"
 done
 
-cxxflags="-std=c++17 -O3 -DNDEBUG -Wall -Wextra -I$here -I$gen -Iformats -Iruntime/include -Itools/bench"
+cxxflags="-std=c++17 -O3 -DNDEBUG -Wall -Wextra -I$here -I$gen -Iformats -Iruntime/include -Ipacker/schema -Itools/bench"
 cc -std=c11 -O3 -DNDEBUG -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Iformats -Iruntime/include \
     -c tools/bench/zc_bench_util.c -o "$obj/zc_bench_util.o"
 objects="$obj/zc_bench_util.o"
@@ -59,4 +70,4 @@ for source in "$here"/*.cpp "$gen"/*.capnp.c++; do
     objects="$objects $object"
 done
 # shellcheck disable=SC2086 # a word list on purpose
-c++ -o "$program" $objects -lcapnp -lkj -lzstd
+c++ -o "$program" $objects "$packer_lib" "$runtime_lib" -lsodium -lcapnp -lkj -lzstd
