@@ -76,21 +76,10 @@ zc_result zc_builder_error(const zc_builder *b, zc_diag *diag) {
     return b->error;
 }
 
-/* Room for `bytes` bytes at `at` (past max_size: ZC_ERR_LIMIT; growing). */
-static zc_result zc__builder_room(zc_builder *b, uint64_t at, uint64_t bytes) {
+zc_result zc__builder_reserve(zc_builder *b, uint64_t at, uint64_t bytes) {
     if (bytes > b->max_size || at > b->max_size - bytes)
         return zc_builder_fail(b, ZC_ERR_LIMIT, "the entry would exceed %llu bytes", (unsigned long long)b->max_size);
     return at + bytes > b->capacity ? zc__builder_grow(b, at + bytes) : ZC_OK;
-}
-
-zc_builder_pos zc_builder_alloc(zc_builder *b, uint64_t bytes, uint32_t align) {
-    if (b->error != ZC_OK) return 0;
-    uint64_t at = (b->size + align - 1) & ~(uint64_t)(align - 1);
-    if (zc__builder_room(b, at, bytes) != ZC_OK) return 0;
-    uint64_t need = at + bytes;
-    if (need > b->size) memset(b->data + b->size, 0, (size_t)(need - b->size));
-    b->size = need;
-    return at;
 }
 
 zc_builder_pos zc_builder_root(zc_builder *b, uint32_t struct_size) {
@@ -99,23 +88,6 @@ zc_builder_pos zc_builder_root(zc_builder *b, uint32_t struct_size) {
         return 0;
     }
     return zc_builder_record(b, struct_size);
-}
-
-zc_builder_pos zc_builder_record(zc_builder *b, uint32_t struct_size) {
-    zc_builder_pos at = zc_builder_alloc(b, struct_size, 8);
-    if (b->error == ZC_OK) memcpy(b->data + at, &struct_size, 4);
-    return at;
-}
-
-void zc_builder_link(zc_builder *b, zc_builder_pos slot, zc_builder_pos target) {
-    int64_t offset = (int64_t)target - (int64_t)slot;
-    zc_builder_put(b, slot, &offset, 8);
-}
-
-zc_builder_pos zc_builder_struct(zc_builder *b, zc_builder_pos slot, uint32_t struct_size) {
-    zc_builder_pos at = zc_builder_record(b, struct_size);
-    if (b->error == ZC_OK) zc_builder_link(b, slot, at);
-    return at;
 }
 
 zc_builder_pos zc_builder_union(zc_builder *b, zc_builder_pos slot, uint32_t tag, uint32_t struct_size) {
@@ -147,7 +119,7 @@ zc_result zc_builder_string(zc_builder *b, zc_builder_pos slot, const char *text
     if (length == 0) return ZC_OK;
     /* the bytes and their NUL, packed (no alignment), written once */
     uint64_t at = b->size;
-    if (zc__builder_room(b, at, length + 1) != ZC_OK) return b->error;
+    if (zc__builder_reserve(b, at, length + 1) != ZC_OK) return b->error;
     memcpy(b->data + at, text, (size_t)length);
     b->data[at + length] = 0;
     b->size = at + length + 1;

@@ -136,29 +136,19 @@ void zc_builder_reset(zc_builder *b);
 /* The error so far (ZC_OK when none), its sentence in diag (may be NULL). */
 zc_result zc_builder_error(const zc_builder *b, zc_diag *diag);
 
-/* Append `bytes` zeroed bytes at the next multiple of `align` (a power of two, at most
- * 4096); their position. Position 0 on error. */
-zc_builder_pos zc_builder_alloc(zc_builder *b, uint64_t bytes, uint32_t align);
+/* zc_builder_alloc, zc_builder_record, zc_builder_struct and zc_builder_link are
+ * inline (after the scalar stores below): an append is a bounds check, a clear and a
+ * store unless the buffer must grow. */
 
 /* The root record: `struct_size` zeroed bytes (a multiple of 8, at least 8) at
  * position 0, struct_size written. It must be the builder's first append
  * (ZC_ERR_INVALID_ARGUMENT otherwise). Returns 0. */
 zc_builder_pos zc_builder_root(zc_builder *b, uint32_t struct_size);
 
-/* A record of `struct_size` bytes, aligned to 8, struct_size written; its position.
- * Not linked from anything: see zc_builder_struct. */
-zc_builder_pos zc_builder_record(zc_builder *b, uint32_t struct_size);
-
-/* A new record linked from the zc_rel_ptr slot at `slot` (a struct field, a vector
- * element or a map value); its position. */
-zc_builder_pos zc_builder_struct(zc_builder *b, zc_builder_pos slot, uint32_t struct_size);
-
 /* The union slot at `slot` (16 bytes) set to member `tag` (1-based, the generated
  * U_M constant) with a new record of `struct_size`; the record's position. */
 zc_builder_pos zc_builder_union(zc_builder *b, zc_builder_pos slot, uint32_t tag, uint32_t struct_size);
 
-/* Make the zc_rel_ptr at `slot` point at `target`. */
-void zc_builder_link(zc_builder *b, zc_builder_pos slot, zc_builder_pos target);
 
 /* `length` bytes of UTF-8 `text` (no NUL inside; need not be NUL-terminated) and a
  * NUL appended, and the zc_string at `slot` pointing at them (an empty string
@@ -238,6 +228,47 @@ static inline void zc_builder_put_f64(zc_builder *b, zc_builder_pos at, double v
 static inline void *zc_builder_ptr(zc_builder *b, zc_builder_pos at, uint64_t size) {
     return at <= b->size && size <= b->size - at ? (void *)(b->data + at) : NULL;
 }
+
+
+/* ---------------------------------------------------------------------------------
+ * Appends, inline: the buffer grows out of line (zc__builder_reserve).
+ * ------------------------------------------------------------------------------- */
+
+/* Room for `bytes` bytes at `at`, growing the buffer; ZC_ERR_LIMIT past max_size or
+ * ZC_ERR_OUT_OF_MEMORY, recorded as the builder's error. */
+zc_result zc__builder_reserve(zc_builder *b, uint64_t at, uint64_t bytes);
+
+/* Append `bytes` zeroed bytes at the next multiple of `align` (a power of two, at most
+ * 4096); their position. Position 0 on error. */
+static inline zc_builder_pos zc_builder_alloc(zc_builder *b, uint64_t bytes, uint32_t align) {
+    if (b->error != ZC_OK) return 0;
+    uint64_t at = (b->size + align - 1) & ~(uint64_t)(align - 1);
+    if ((bytes > b->capacity || at > b->capacity - bytes) && zc__builder_reserve(b, at, bytes) != ZC_OK) return 0;
+    memset(b->data + b->size, 0, (size_t)(at + bytes - b->size));
+    b->size = at + bytes;
+    return at;
+}
+/* A record of `struct_size` bytes, aligned to 8, struct_size written; its position.
+ * Not linked from anything: see zc_builder_struct. */
+static inline zc_builder_pos zc_builder_record(zc_builder *b, uint32_t struct_size) {
+    zc_builder_pos at = zc_builder_alloc(b, struct_size, 8);
+    if (b->error == ZC_OK) memcpy(b->data + at, &struct_size, 4);
+    return at;
+}
+/* Make the zc_rel_ptr at `slot` point at `target`. */
+static inline void zc_builder_link(zc_builder *b, zc_builder_pos slot, zc_builder_pos target) {
+    int64_t offset = (int64_t)target - (int64_t)slot;
+    zc_builder_put(b, slot, &offset, 8);
+}
+
+/* A new record linked from the zc_rel_ptr slot at `slot` (a struct field, a vector
+ * element or a map value); its position. */
+static inline zc_builder_pos zc_builder_struct(zc_builder *b, zc_builder_pos slot, uint32_t struct_size) {
+    zc_builder_pos at = zc_builder_record(b, struct_size);
+    if (b->error == ZC_OK) zc_builder_link(b, slot, at);
+    return at;
+}
+
 
 #ifdef __cplusplus
 }
