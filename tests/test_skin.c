@@ -8,9 +8,9 @@
  *  - skinned vertices from the entries (positions, JOINTS0, WEIGHTS0, skinning
  *    matrices) match skinning assimp's vertices with its bones at those times;
  *  - by-name lookup, and the validators refusing damaged payloads.
- * Files: glTF simple_skin, MD5, two skinned and animated FBX files and a Collada clip.
- * (assimp 5.2 reads no bones from IQM files, and refuses BVH files, which hold no
- * mesh, in its validation step.)
+ * Files: glTF simple_skin, MD5, two skinned and animated FBX files, a Collada clip,
+ * and the three BVH motion files (every key of every joint there, not a sample).
+ * (assimp 5.2 reads no bones from IQM files.)
  */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
@@ -158,6 +158,42 @@ static dmat world_at(const struct aiNode *node, const struct aiAnimation *anim, 
     return w;
 }
 
+/* World transform of `node` at key `key` of `anim`, for clips whose channels all
+ * have a key at every tick 0, 1, 2, ... or a single key (BVH motion: one key per
+ * frame, and one constant translation for joints without position channels): the
+ * key's values as they are, no interpolation. Scaling without keys is the rest
+ * pose's. */
+static dmat world_at_key(const struct aiNode *node, const struct aiAnimation *anim, unsigned key) {
+    dmat w;
+    for (int k = 0; k < 16; ++k) w.m[k] = k % 5 == 0;
+    for (const struct aiNode *n = node; n; n = n->mParent) {
+        const struct aiNodeAnim *ch = NULL;
+        for (unsigned i = 0; i < anim->mNumChannels && !ch; ++i)
+            if (anim->mChannels[i]->mNodeName.length == n->mName.length &&
+                memcmp(anim->mChannels[i]->mNodeName.data, n->mName.data, n->mName.length) == 0)
+                ch = anim->mChannels[i];
+        dmat l = from_ai(&n->mTransformation);
+        if (ch) {
+            struct aiVector3D s0, t0;
+            struct aiQuaternion q0;
+            aiDecomposeMatrix(&n->mTransformation, &s0, &q0, &t0);
+            unsigned kp = ch->mNumPositionKeys == 1 ? 0 : key, kr = ch->mNumRotationKeys == 1 ? 0 : key;
+            cr_assert(ch->mNumPositionKeys > kp && ch->mNumRotationKeys > kr, "channel of %s ends before key %u",
+                      n->mName.data, key);
+            cr_assert_eq(ch->mPositionKeys[kp].mTime, (double)kp);
+            cr_assert_eq(ch->mRotationKeys[kr].mTime, (double)kr);
+            const struct aiVector3D *p = &ch->mPositionKeys[kp].mValue;
+            const struct aiQuaternion *q = &ch->mRotationKeys[kr].mValue;
+            const struct aiVector3D *sc = ch->mNumScalingKeys ? &ch->mScalingKeys[0].mValue : &s0;
+            cr_assert(ch->mNumScalingKeys <= 1, "scaling keys of %s vary", n->mName.data);
+            double tr[3] = { p->x, p->y, p->z }, qq[4] = { q->x, q->y, q->z, q->w }, ss[3] = { sc->x, sc->y, sc->z };
+            l = trs(tr, qq, ss);
+        }
+        w = dmul(&l, &w);
+    }
+    return w;
+}
+
 static const struct aiNode *find_node(const struct aiNode *n, const char *name) {
     if (strlen(name) == n->mName.length && memcmp(n->mName.data, name, n->mName.length) == 0) return n;
     for (unsigned i = 0; i < n->mNumChildren; ++i) {
@@ -210,16 +246,17 @@ static float (*pack_world(const imported *im, const zc_animation_view *anim, flo
     return world;
 }
 
-/* Compare every joint at time t; returns the largest difference. */
-static double compare_joints(const imported *im, const zc_animation_view *view, const struct aiAnimation *anim,
-                             double t, const char *file) {
+/* Compare every joint at time t (key: -1, or the key of every channel that lies at t,
+ * for world_at_key); returns the largest difference. */
+static double compare_joints_at(const imported *im, const zc_animation_view *view, const struct aiAnimation *anim,
+                                double t, long key, const char *file) {
     float(*world)[16] = pack_world(im, view, (float)t);
     double worst = 0.0;
     for (uint32_t j = 0; j < im->skel.joint_count; ++j) {
         const char *name = zc_skeleton_view_joint_name(&im->skel, j, NULL);
         const struct aiNode *node = find_node(im->scene->mRootNode, name);
         cr_assert_not_null(node, "%s: joint %s is no node", file, name);
-        dmat ref = world_at(node, anim, t);
+        dmat ref = key >= 0 ? world_at_key(node, anim, (unsigned)key) : world_at(node, anim, t);
         for (int k = 0; k < 16; ++k) {
             double d = fabs(ref.m[k] - world[j][k]) / (k >= 12 ? im->size : 1.0);
             if (d > worst) worst = d;
@@ -229,6 +266,11 @@ static double compare_joints(const imported *im, const zc_animation_view *view, 
     }
     free(world);
     return worst;
+}
+
+static double compare_joints(const imported *im, const zc_animation_view *view, const struct aiAnimation *anim,
+                             double t, const char *file) {
+    return compare_joints_at(im, view, anim, t, -1, file);
 }
 
 /* The largest translation in the rest pose: what 1e-4 is relative to. */
@@ -422,6 +464,56 @@ Test(skin, fbx_animation_with_skeleton) {
 
 Test(skin, collada_rotations_between_keys) {
     check_file(MODELS "/Collada/anims_with_full_rotations_between_keys.DAE", 1, 0);
+}
+
+/* BVH motion: a skeleton of the animated joints and one clip, no mesh (assimp's scene
+ * has one, a figure it draws of the bones, which the import leaves out). At every
+ * frame (key) of the clip every joint's world transform matches assimp's keys taken
+ * as they are; every 64th midpoint between frames matches assimp's keys interpolated.
+ * The files' units are centimetres or inches, so the bound is relative to the
+ * skeleton's size (the largest joint translation of the rest pose). */
+static void check_bvh(const char *file) {
+    imported im;
+    import_both(file, &im);
+    cr_assert_eq(im.scene->mNumAnimations, 1);
+    const struct aiAnimation *anim = im.scene->mAnimations[0];
+    cr_assert_eq(im.skel.joint_count, anim->mNumChannels, "%s: one joint per animated node", file);
+    for (size_t i = 0; i < im.model.entry_count; ++i)
+        cr_assert(!strstr(im.model.entries[i].path, "#mesh/") && !strstr(im.model.entries[i].path, "#material/"),
+                  "%s: %s is left out (not geometry of the file)", file, im.model.entries[i].path);
+    const zc_model_entry *e = zc_model_find(&im.model, "m#animation/0");
+    cr_assert_not_null(e);
+    zc_animation_view view;
+    cr_assert_eq(zc_animation_view_from_bytes(e->payload, e->size, &view), ZC_OK);
+    measure(&im);
+    unsigned keys = 0;
+    for (unsigned c = 0; c < anim->mNumChannels; ++c)
+        if (anim->mChannels[c]->mNumRotationKeys > keys) keys = anim->mChannels[c]->mNumRotationKeys;
+    cr_assert_gt(keys, 100, "%s: %u frames", file, keys);
+    double tps = anim->mTicksPerSecond, worst_key = 0.0, worst_mid = 0.0;
+    for (unsigned k = 0; k < keys; ++k) {
+        worst_key = fmax(worst_key, compare_joints_at(&im, &view, anim, k / tps, (long)k, file));
+        /* the midpoint as the float the runtime samples at (at 30 s a float time is
+         * off by up to 2e-6 s, which a toe turning fast between frames shows) */
+        if (k % 64 == 0 && k + 1 < keys)
+            worst_mid = fmax(worst_mid, compare_joints(&im, &view, anim, (double)(float)((k + 0.5) / tps), file));
+    }
+    cr_log_info("%s: %u joints, %u frames at %g per second: largest joint difference %.3g at the frames, %.3g "
+                "between them (of the skeleton's size %.3g)",
+                file, im.skel.joint_count, keys, tps, worst_key, worst_mid, im.size);
+    release_both(&im);
+}
+
+Test(skin, bvh_01_01_every_frame) {
+    check_bvh(MODELS "/BVH/01_01.bvh");
+}
+
+Test(skin, bvh_01_03_every_frame) {
+    check_bvh(MODELS "/BVH/01_03.bvh");
+}
+
+Test(skin, bvh_boxing_toes_every_frame) {
+    check_bvh(MODELS "/BVH/Boxing_Toes.bvh");
 }
 
 /* ---------------------------------------------------------------------------------

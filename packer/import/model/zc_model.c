@@ -40,11 +40,12 @@
 /* Formats claimed by extension. Left out on purpose: names other file types use
  * ("xml", "bin", "txt", "json", "raw", "mesh", "ac" = autoconf, "3d"), formats whose
  * assimp importer reads only an old or partial variant of files a game tree may hold
- * as sources ("blend" before 2.8, "mdl" of Source), and formats without meshes (bvh,
- * csm, md5anim, md5camera). */
+ * as sources ("blend" before 2.8, "mdl" of Source), and formats without meshes whose
+ * data lives in another file (csm, md5anim, md5camera). BVH, motion without meshes,
+ * is claimed: it becomes a skeleton and a clip (see zc__motion_only). */
 const char *const zc_model_extensions[] = {
     "gltf", "glb", "obj", "fbx", "dae", "zae", "3ds", "ase", "md2", "md3", "md5mesh", "mdc", "ms3d",
-    "lwo", "lxo", "ply", "stl", "off", "x", "b3d", "smd", "iqm", "3mf", "x3d", "ac3d", NULL,
+    "lwo", "lxo", "ply", "stl", "off", "x", "b3d", "smd", "iqm", "3mf", "x3d", "ac3d", "bvh", NULL,
 };
 
 /* Post-processing kept to what the pipeline needs: triangles, normals where missing,
@@ -376,8 +377,10 @@ static void zc__io_close(struct aiFileIO *io, struct aiFile *f) {
 static zc_result zc__assimp_import(zc__model_build *b, const struct aiScene **out_scene, zc_diag *diag) {
     struct aiPropertyStore *props = aiCreatePropertyStore();
     if (!props) return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory creating the importer's settings");
-    /* Skeleton-only files otherwise get a made-up mesh that draws the bones. */
-    aiSetImportPropertyInteger(props, AI_CONFIG_IMPORT_NO_SKELETON_MESHES, 1);
+    /* Skeleton-only files otherwise get a made-up mesh that draws the bones. A BVH file
+     * is refused by assimp's validation without that mesh (a scene needs one), so it
+     * keeps it here and the driver leaves it out (zc__motion_only). */
+    aiSetImportPropertyInteger(props, AI_CONFIG_IMPORT_NO_SKELETON_MESHES, !b->is_bvh);
     pthread_once(&zc__assimp_once, zc__assimp_lock_setup);
     pthread_mutex_lock(&zc__assimp_lock);
     zc_result r = ZC_OK;
@@ -536,6 +539,7 @@ static zc_result zc__build_init(zc__model_build *b, const char *root_in, const c
     b->is_gltf = strcmp(ext, "gltf") == 0 || strcmp(ext, "glb") == 0;
     b->is_glb = strcmp(ext, "glb") == 0;
     b->is_md3 = strcmp(ext, "md3") == 0;
+    b->is_bvh = strcmp(ext, "bvh") == 0;
     return ZC_OK;
 }
 
@@ -555,6 +559,19 @@ static zc_result zc__build_run(zc__model_build *b, const struct aiScene *scene, 
     if ((r = zc__model_animations(b, scene, diag)) != ZC_OK) return r;
     if ((r = zc__model_materials(b, scene, diag)) != ZC_OK) return r;
     return zc__model_scene(b, scene, diag);
+}
+
+/* A BVH file's scene without its meshes and materials: BVH holds motion only (a
+ * hierarchy of joints and one clip), and the one mesh assimp's scene has is the
+ * made-up figure its skeleton-mesh step draws of the bones, no geometry of the file.
+ * The copy shares everything else with `scene` and must not be released. */
+static struct aiScene zc__motion_only(const struct aiScene *scene) {
+    struct aiScene motion = *scene;
+    motion.mNumMeshes = 0;
+    motion.mMeshes = NULL;
+    motion.mNumMaterials = 0;
+    motion.mMaterials = NULL;
+    return motion;
 }
 
 /* Move the build's results into *out (entries sorted by path). */
@@ -604,7 +621,11 @@ zc_result zc_model_import_in_process_under(const char *root, const char *file_pa
     } else if (r == ZC_OK && (!b.is_gltf || (r = zc__model_gltf_uris(&b, diag)) == ZC_OK)) {
         const struct aiScene *scene = NULL;
         r = zc__assimp_import(&b, &scene, diag);
-        if (r == ZC_OK) {
+        if (r == ZC_OK && b.is_bvh) {
+            struct aiScene motion = zc__motion_only(scene);
+            r = zc__build_run(&b, &motion, diag);
+            aiReleaseImport(scene);
+        } else if (r == ZC_OK) {
             r = zc__build_run(&b, scene, diag);
             aiReleaseImport(scene);
         }

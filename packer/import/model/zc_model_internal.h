@@ -67,6 +67,7 @@ typedef struct zc__model_build {
     int is_obj, is_gltf;        /* from the file extension: decides the HEIGHT and UNKNOWN slots */
     int is_glb;                 /* from the file extension: binary glTF */
     int is_md3;                 /* from the file extension: tag-only files are read here */
+    int is_bvh;                 /* from the file extension: motion only, its meshes left out */
     int tags_only;              /* the scene has nodes and no meshes (a tag-only MD3) */
     zc_model_settings settings; /* defaults resolved: scale != 0 */
 
