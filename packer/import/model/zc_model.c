@@ -286,18 +286,18 @@ static void zc__io_refuse(zc__model_build *b, const char *path) {
     if (!b->outside_ref && !(b->outside_ref = strdup(path))) b->io_oom = 1;
 }
 
-int zc__model_open_source(zc__model_build *b, zc_diag *diag) {
+/* zc__model_open_source, with the file's status in *st. */
+static int zc__open_source_stat(zc__model_build *b, struct stat *st, zc_diag *diag) {
     int fd = open(b->file_path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
-    struct stat st;
     const char *why = NULL;
     if (fd < 0)
         why = errno == ELOOP ? "it was replaced by a symbolic link" : strerror(errno);
-    else if (fstat(fd, &st) != 0)
+    else if (fstat(fd, st) != 0)
         why = strerror(errno);
-    else if (!S_ISREG(st.st_mode))
+    else if (!S_ISREG(st->st_mode))
         why = "it is not a regular file";
     else if ((b->settings.source_dev || b->settings.source_ino) &&
-             ((uint64_t)st.st_dev != b->settings.source_dev || (uint64_t)st.st_ino != b->settings.source_ino))
+             ((uint64_t)st->st_dev != b->settings.source_dev || (uint64_t)st->st_ino != b->settings.source_ino))
         why = "it was replaced by another file since the scan";
     if (!why) return fd;
     if (fd >= 0) close(fd);
@@ -305,6 +305,50 @@ int zc__model_open_source(zc__model_build *b, zc_diag *diag) {
     snprintf(b->source_problem, sizeof b->source_problem, "%s", why);
     zc_fail(diag, ZC_ERR_IO, "cannot open the model file: %s", why);
     return -1;
+}
+
+int zc__model_open_source(zc__model_build *b, zc_diag *diag) {
+    struct stat st;
+    return zc__open_source_stat(b, &st, diag);
+}
+
+ssize_t zc__model_pread(int fd, void *buf, size_t size, uint64_t offset) {
+    size_t done = 0;
+    while (done < size) {
+        ssize_t n = pread(fd, (uint8_t *)buf + done, size - done, (off_t)(offset + done));
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return -1;
+        if (n == 0) break;
+        done += (size_t)n;
+    }
+    return (ssize_t)done;
+}
+
+zc_result zc__model_read_source(zc__model_build *b, uint64_t max, uint8_t **out, size_t *out_size, zc_diag *diag) {
+    *out = NULL;
+    *out_size = 0;
+    struct stat st;
+    int fd = zc__open_source_stat(b, &st, diag);
+    if (fd < 0) return ZC_ERR_IO;
+    uint64_t size = st.st_size > 0 ? (uint64_t)st.st_size : 0;
+    zc_result r = ZC_OK;
+    uint8_t *data = NULL;
+    ssize_t got = 0;
+    if (size > max)
+        r = zc_fail(diag, ZC_ERR_LIMIT, "the model file of %llu bytes is larger than the %llu this reader takes",
+                    (unsigned long long)size, (unsigned long long)max);
+    else if (!(data = malloc(size ? (size_t)size : 1)))
+        r = zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory reading the model file");
+    else if ((got = zc__model_pread(fd, data, (size_t)size, 0)) != (ssize_t)size)
+        r = zc_fail(diag, ZC_ERR_IO, "cannot read the model file: %s", got < 0 ? strerror(errno) : "it shrank");
+    close(fd);
+    if (r != ZC_OK) {
+        free(data);
+        return r;
+    }
+    *out = data;
+    *out_size = (size_t)size;
+    return ZC_OK;
 }
 
 /* 1 when the resolved path names a directory. */
@@ -540,6 +584,7 @@ static zc_result zc__build_init(zc__model_build *b, const char *root_in, const c
     b->is_glb = strcmp(ext, "glb") == 0;
     b->is_md3 = strcmp(ext, "md3") == 0;
     b->is_bvh = strcmp(ext, "bvh") == 0;
+    b->is_md2 = strcmp(ext, "md2") == 0;
     return ZC_OK;
 }
 
@@ -624,6 +669,12 @@ zc_result zc_model_import_in_process_under(const char *root, const char *file_pa
         if (r == ZC_OK && b.is_bvh) {
             struct aiScene motion = zc__motion_only(scene);
             r = zc__build_run(&b, &motion, diag);
+            aiReleaseImport(scene);
+        } else if (r == ZC_OK && b.is_md2) {
+            struct aiScene *frames = NULL;
+            r = zc__model_md2_morph(&b, scene, &frames, diag);
+            if (r == ZC_OK) r = zc__build_run(&b, frames ? frames : scene, diag);
+            zc__model_md2_morph_free(frames, scene);
             aiReleaseImport(scene);
         } else if (r == ZC_OK) {
             r = zc__build_run(&b, scene, diag);

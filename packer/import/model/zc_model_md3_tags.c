@@ -52,19 +52,6 @@ static float zc__md3_f32(const uint8_t *p) {
     return f;
 }
 
-/* Read up to `size` bytes at `offset` of fd into buf; the count read, -1 on error. */
-static ssize_t zc__md3_read_at(int fd, void *buf, size_t size, off_t offset) {
-    size_t done = 0;
-    while (done < size) {
-        ssize_t n = pread(fd, (uint8_t *)buf + done, size - done, offset + (off_t)done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return -1;
-        if (n == 0) break;
-        done += (size_t)n;
-    }
-    return (ssize_t)done;
-}
-
 static struct aiNode *zc__md3_node(const char *name, size_t name_len, struct aiNode *parent) {
     struct aiNode *n = calloc(1, sizeof *n);
     if (!n) return NULL;
@@ -142,7 +129,7 @@ zc_result zc__model_md3_tags(zc__model_build *b, struct aiScene **out, zc_diag *
     ssize_t got = -1;
     if (fstat(fd, &st) != 0)
         r = zc_fail(diag, ZC_ERR_IO, "cannot read the model file: %s", strerror(errno));
-    else if ((got = zc__md3_read_at(fd, h, sizeof h, 0)) < 0)
+    else if ((got = zc__model_pread(fd, h, sizeof h, 0)) < 0)
         r = zc_fail(diag, ZC_ERR_IO, "cannot read the model file: %s", strerror(errno));
     /* not a tag-only MD3 (or no MD3 at all): assimp decides */
     if (r != ZC_OK || got < (ssize_t)sizeof h || memcmp(h, "IDP3", 4) != 0 || zc__md3_u32(h + 84) != 0) {
@@ -167,7 +154,7 @@ zc_result zc__model_md3_tags(zc__model_build *b, struct aiScene **out, zc_diag *
                     (unsigned long long)size);
     uint8_t tags[ZC__MD3_MAX_TAGS * ZC__MD3_TAG_SIZE];
     size_t want = (size_t)count * ZC__MD3_TAG_SIZE;
-    if (r == ZC_OK && zc__md3_read_at(fd, tags, want, (off_t)tags_offset) != (ssize_t)want)
+    if (r == ZC_OK && zc__model_pread(fd, tags, want, tags_offset) != (ssize_t)want)
         r = zc_fail(diag, ZC_ERR_BAD_SOURCE, "cannot read the MD3 tags: the file changed or is unreadable");
     close(fd);
     if (r != ZC_OK) return r;
