@@ -364,14 +364,6 @@ static int md2_source(const md2_file *m, const zc_morph_view *mv, const float *b
     return -1;
 }
 
-/* The bytes of a test data file (skipping the test when the package is missing). */
-static uint8_t *read_test_file(const char *file, size_t *size) {
-    zcti_require(file);
-    uint8_t *bytes = zct_read_file(file, size);
-    cr_assert_not_null(bytes, "cannot read %s", file);
-    return bytes;
-}
-
 static size_t name_prefix(const char *name) {
     size_t n = strlen(name);
     while (n && name[n - 1] >= '0' && name[n - 1] <= '9') n--;
@@ -380,7 +372,7 @@ static size_t name_prefix(const char *name) {
 
 static void check_md2(const char *file) {
     size_t size;
-    uint8_t *bytes = read_test_file(file, &size);
+    uint8_t *bytes = zcti_read(file, &size);
     md2_file m;
     md2_decode(bytes, &m);
     cr_assert_gt(m.frames, 1);
@@ -490,7 +482,7 @@ Test(morph, md2_sydney_frames_as_clips) {
 Test(morph, md2_reader_refuses_damaged_files) {
     const char *file = ZCTI_ASSIMP "/MD2/faerie.md2";
     size_t size;
-    uint8_t *bytes = read_test_file(file, &size);
+    uint8_t *bytes = zcti_read(file, &size);
     zc__md2_frames f;
     zc_diag d;
     cr_assert_eq(zc__md2_frames_read(bytes, size, &f, &d), ZC_OK, "%s", d.message);
@@ -520,12 +512,7 @@ Test(morph, md2_reader_refuses_damaged_files) {
     int accepted = 0;
     for (int round = 0; round < 1000; ++round) {
         memcpy(copy, bytes, size);
-        for (int k = 0; k < 4; ++k) {
-            seed = seed * 6364136223846793005u + 1442695040888963407u;
-            /* half the flips in the header and triangles, where they matter most */
-            size_t at = (seed >> 33) % (k & 1 ? size : 2100);
-            copy[at] ^= (uint8_t)(1u << ((seed >> 20) & 7));
-        }
+        zct_flip_bits(copy, size, 2100, 4, &seed); /* half the flips in the header and triangles */
         d.message[0] = 0;
         zc_result r = zc__md2_frames_read(copy, size, &f, &d);
         if (r != ZC_OK) {
@@ -550,7 +537,7 @@ Test(morph, md2_reader_refuses_damaged_files) {
 Test(morph, md2_damaged_frames_import_as_a_still_model) {
     const char *file = ZCTI_ASSIMP "/MD2/sydney.md2";
     size_t size;
-    uint8_t *bytes = read_test_file(file, &size);
+    uint8_t *bytes = zcti_read(file, &size);
     char *dir = zct_tmp_path("md2"), *copy = zct_tmp_path("md2/sydney.md2");
     cr_assert_eq(mkdir(dir, 0755), 0);
     uint32_t frame_size = le32(bytes + 16) + 4;

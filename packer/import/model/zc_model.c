@@ -351,6 +351,26 @@ zc_result zc__model_read_source(zc__model_build *b, uint64_t max, uint8_t **out,
     return ZC_OK;
 }
 
+zc_result zc__model_parse_source(zc__model_build *b, uint64_t max, const char *what, zc__model_parse_fn parse,
+                                 void *out, int *parsed, zc_diag *diag) {
+    *parsed = 0;
+    uint8_t *data = NULL;
+    size_t size = 0;
+    zc_diag why;
+    zc_result r = zc__model_read_source(b, max, &data, &size, &why);
+    if (r == ZC_OK) {
+        r = parse(data, size, out, &why);
+        free(data);
+    }
+    if (r == ZC_OK) {
+        *parsed = 1;
+        return ZC_OK;
+    }
+    if (r != ZC_ERR_LIMIT && r != ZC_ERR_BAD_SOURCE) return zc_fail(diag, r, "%s", why.message);
+    zc__model_note(b, "%s left out: %s", what, why.message);
+    return ZC_OK;
+}
+
 /* 1 when the resolved path names a directory. */
 static int zc__io_is_dir(const char *real) {
     struct stat st;
@@ -585,6 +605,7 @@ static zc_result zc__build_init(zc__model_build *b, const char *root_in, const c
     b->is_md3 = strcmp(ext, "md3") == 0;
     b->is_bvh = strcmp(ext, "bvh") == 0;
     b->is_md2 = strcmp(ext, "md2") == 0;
+    b->is_iqm = strcmp(ext, "iqm") == 0;
     return ZC_OK;
 }
 
@@ -675,6 +696,12 @@ zc_result zc_model_import_in_process_under(const char *root, const char *file_pa
             r = zc__model_md2_morph(&b, scene, &frames, diag);
             if (r == ZC_OK) r = zc__build_run(&b, frames ? frames : scene, diag);
             zc__model_md2_morph_free(frames, scene);
+            aiReleaseImport(scene);
+        } else if (r == ZC_OK && b.is_iqm) {
+            struct aiScene *skinned = NULL;
+            r = zc__model_iqm_skin(&b, scene, &skinned, diag);
+            if (r == ZC_OK) r = zc__build_run(&b, skinned ? skinned : scene, diag);
+            zc__model_iqm_skin_free(skinned);
             aiReleaseImport(scene);
         } else if (r == ZC_OK) {
             r = zc__build_run(&b, scene, diag);

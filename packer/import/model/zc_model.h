@@ -33,7 +33,8 @@
  *                      an MD2 file's frames are read as targets of its mesh, with one
  *                      clip per frame-name prefix (zc_model_md2_frames.c)
  * A BVH file (motion only) gives P, P#skeleton/0 and P#animation/0: the mesh assimp
- * draws of its bones is left out.
+ * draws of its bones is left out. An IQM file's joints, blend weights and animations
+ * are read here (zc_model_iqm.c), since assimp reads its meshes only.
  * Entries come sorted by path; each lists the ids it references as dependencies.
  * A '#' never appears in a path the directory scan produces from a file that is not
  * a model, so these paths cannot collide with other files of the tree... except a

@@ -57,21 +57,6 @@ enum {
 #define ZC__MD2_FRAMES_PER_SECOND 10.0
 #define ZC__MD2_MATCH 1e-5             /* frame 0 against assimp, relative to the mesh size */
 
-static uint32_t zc__md2_u32(const uint8_t *p) {
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint16_t zc__md2_u16(const uint8_t *p) {
-    return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static float zc__md2_f32(const uint8_t *p) {
-    uint32_t u = zc__md2_u32(p);
-    float f;
-    memcpy(&f, &u, sizeof f);
-    return f;
-}
-
 void zc__md2_frames_free(zc__md2_frames *f) {
     if (!f) return;
     free(f->corners);
@@ -84,9 +69,9 @@ zc_result zc__md2_frames_read(const uint8_t *data, size_t size, zc__md2_frames *
     memset(out, 0, sizeof *out);
     if (!data || size < ZC__MD2_HEADER_SIZE || memcmp(data, "IDP2", 4) != 0)
         return zc_fail(diag, ZC_ERR_BAD_SOURCE, "the file is not an MD2 model (no \"IDP2\" header)");
-    uint32_t version = zc__md2_u32(data + 4), frame_size = zc__md2_u32(data + 16);
-    uint32_t vertices = zc__md2_u32(data + 24), triangles = zc__md2_u32(data + 32), frames = zc__md2_u32(data + 40);
-    uint32_t tri_offset = zc__md2_u32(data + 52), frame_offset = zc__md2_u32(data + 56);
+    uint32_t version = zc__le_u32(data + 4), frame_size = zc__le_u32(data + 16);
+    uint32_t vertices = zc__le_u32(data + 24), triangles = zc__le_u32(data + 32), frames = zc__le_u32(data + 40);
+    uint32_t tri_offset = zc__le_u32(data + 52), frame_offset = zc__le_u32(data + 56);
     if (version != ZC__MD2_VERSION) return zc_fail(diag, ZC_ERR_BAD_SOURCE, "MD2 version %u is not 8", version);
     if (vertices == 0 || vertices > ZC__MD2_MAX_VERTICES || triangles == 0 || triangles > ZC__MD2_MAX_TRIANGLES ||
         frames == 0 || frames > ZC__MD2_MAX_FRAMES)
@@ -119,7 +104,7 @@ zc_result zc__md2_frames_read(const uint8_t *data, size_t size, zc__md2_frames *
     }
     for (uint32_t t = 0; t < triangles; ++t)
         for (uint32_t c = 0; c < 3; ++c) {
-            uint16_t v = zc__md2_u16(data + tri_offset + (size_t)t * ZC__MD2_TRIANGLE_SIZE + 2 * c);
+            uint16_t v = zc__le_u16(data + tri_offset + (size_t)t * ZC__MD2_TRIANGLE_SIZE + 2 * c);
             if (v >= vertices) {
                 zc__md2_frames_free(out);
                 return zc_fail(diag, ZC_ERR_BAD_SOURCE, "MD2 triangle %u names vertex %u of %u", t, v, vertices);
@@ -130,8 +115,8 @@ zc_result zc__md2_frames_read(const uint8_t *data, size_t size, zc__md2_frames *
         const uint8_t *fr = data + frame_offset + (size_t)f * frame_size;
         float scale[3], translate[3];
         for (int k = 0; k < 3; ++k) {
-            scale[k] = zc__md2_f32(fr + 4 * k);
-            translate[k] = zc__md2_f32(fr + 12 + 4 * k);
+            scale[k] = zc__le_f32(fr + 4 * k);
+            translate[k] = zc__le_f32(fr + 12 + 4 * k);
             if (!isfinite(scale[k]) || !isfinite(translate[k])) {
                 zc__md2_frames_free(out);
                 return zc_fail(diag, ZC_ERR_BAD_SOURCE, "MD2 frame %u has a scale or offset that is not finite", f);
@@ -370,25 +355,16 @@ static zc_result zc__md2_scene(const zc__md2_frames *f, const struct aiScene *sc
     return ZC_OK;
 }
 
+static zc_result zc__md2_parse(const uint8_t *data, size_t size, void *out, zc_diag *diag) {
+    return zc__md2_frames_read(data, size, out, diag);
+}
+
 zc_result zc__model_md2_morph(zc__model_build *b, const struct aiScene *scene, struct aiScene **out, zc_diag *diag) {
     *out = NULL;
-    uint8_t *data = NULL;
-    size_t size = 0;
-    zc_diag why;
-    zc_result r = zc__model_read_source(b, ZC__MD2_MAX_FILE, &data, &size, &why);
-    if (r == ZC_ERR_LIMIT) {
-        zc__model_note(b, "MD2 frames left out: %s", why.message);
-        return ZC_OK;
-    }
-    if (r != ZC_OK) return zc_fail(diag, r, "%s", why.message);
     zc__md2_frames f;
-    r = zc__md2_frames_read(data, size, &f, &why);
-    free(data);
-    if (r == ZC_ERR_OUT_OF_MEMORY) return zc_fail(diag, r, "%s", why.message);
-    if (r != ZC_OK) {
-        zc__model_note(b, "MD2 frames left out: %s", why.message);
-        return ZC_OK;
-    }
+    int parsed;
+    zc_result r = zc__model_parse_source(b, ZC__MD2_MAX_FILE, "MD2 frames", zc__md2_parse, &f, &parsed, diag);
+    if (r != ZC_OK || !parsed) return r;
     const struct aiMesh *am = scene->mNumMeshes == 1 && scene->mMeshes ? scene->mMeshes[0] : NULL;
     const struct aiNode *node = zc__md2_mesh_node(scene->mRootNode, 1);
     uint32_t worst_vertex = 0;
