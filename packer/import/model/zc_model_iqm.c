@@ -343,10 +343,10 @@ static int zc__iqm_nodes(zc__iqm_scene *s, const zc__iqm *q) {
     for (uint32_t j = 0; j < n; ++j) child_count[q->joints[j].parent + 1]++;
     /* child lists in one block: the root's (its own children, then its joints), then each joint's */
     struct aiNode **at = s->children;
-    memcpy(at, root->mChildren, root->mNumChildren * sizeof *at);
+    if (root->mNumChildren && root->mChildren) memcpy(at, root->mChildren, root->mNumChildren * sizeof *at);
+    else s->root.mNumChildren = 0;
     s->root.mChildren = at;
-    s->root.mNumChildren = root->mNumChildren;
-    at += root->mNumChildren + child_count[0];
+    at += s->root.mNumChildren + child_count[0];
     for (uint32_t j = 0; j < n; ++j) {
         s->nodes[j].mChildren = at;
         at += child_count[j + 1];
