@@ -8,6 +8,15 @@
  *  - the blended vertices equal blending assimp's own vertices with those weights;
  *  - a pack built from the file holds the entry, views it through the pack and
  *    names the mesh; the validator refuses damaged payloads.
+ * And on the MD2 files of the same package (faerie, sydney), whose frames the import
+ * reads as morph targets with one clip per frame-name prefix at 10 frames per second:
+ *  - at every frame's time of every clip, the sampled weights blended onto the mesh
+ *    entry give every vertex where a decode of that frame written here (independent
+ *    of the importer's reader) puts it; half way between two frames, their average;
+ *    frame 0's normals (computed by the import) are unit and face as the file's do;
+ *  - the MD2 reader refuses every truncated prefix of a file and survives random bit
+ *    flips (a clear error or frames that decode to finite numbers), and an import of
+ *    a file whose frames are damaged still succeeds with frame 0 and a note.
  */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
@@ -15,6 +24,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <assimp/cimport.h>
 #include <assimp/postprocess.h>
@@ -22,6 +32,7 @@
 
 #include "zc_exit.h"
 #include "zc_model.h"
+#include "zc_model_internal.h"
 #include "zc_pack.h"
 #include "zc_pack_format.h"
 #include "zc_test_images.h"
@@ -297,4 +308,285 @@ Test(morph, validator_refuses_damaged_payloads) {
     cr_expect_eq(zc_morph_view_from_bytes(p + 4, me->size - 4, &view), ZC_ERR_INVALID_ARGUMENT, "misaligned");
     free(p);
     release_both(&im);
+}
+
+/* ---------------------------------------------------------------------------------
+ * MD2 frames
+ * ------------------------------------------------------------------------------- */
+
+/* An MD2 file decoded here: each frame's positions per vertex of the file, the
+ * triangles' vertex indices, the frame names. Trusts the file (the test data). */
+typedef struct md2_file {
+    uint32_t vertices, triangles, frames;
+    double step;                /* the largest quantisation error of a coordinate: scale / 2 */
+    double *pos;                /* frames * vertices * 3 */
+    char (*names)[17];
+} md2_file;
+
+static uint32_t le32(const uint8_t *p) {
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void md2_decode(const uint8_t *d, md2_file *m) {
+    cr_assert_eq(memcmp(d, "IDP2", 4), 0);
+    uint32_t frame_size = le32(d + 16), frame_offset = le32(d + 56);
+    m->step = 0.0;
+    m->vertices = le32(d + 24), m->triangles = le32(d + 32), m->frames = le32(d + 40);
+    m->pos = malloc((size_t)m->frames * m->vertices * 3 * sizeof *m->pos);
+    m->names = calloc(m->frames, sizeof *m->names);
+    for (uint32_t f = 0; f < m->frames; ++f) {
+        const uint8_t *fr = d + frame_offset + (size_t)f * frame_size;
+        float scale[3], translate[3];
+        memcpy(scale, fr, 12);
+        memcpy(translate, fr + 12, 12);
+        memcpy(m->names[f], fr + 24, 16);
+        for (int k = 0; k < 3; ++k) m->step = fmax(m->step, scale[k] / 2.0);
+        for (uint32_t v = 0; v < m->vertices; ++v)
+            for (int k = 0; k < 3; ++k)
+                m->pos[((size_t)f * m->vertices + v) * 3 + k] = fr[40 + 4 * v + k] * (double)scale[k] + translate[k];
+    }
+}
+
+static double md2_at(const md2_file *m, uint32_t f, uint32_t v, int k) {
+    return m->pos[((size_t)f * m->vertices + v) * 3 + k];
+}
+
+/* The file vertex pack vertex v stands for: the one its base position plus every
+ * target's offset puts at that frame's decoded position (within tol); -1 when none. */
+static int md2_source(const md2_file *m, const zc_morph_view *mv, const float *base, uint32_t v, double tol) {
+    for (uint32_t u = 0; u < m->vertices; ++u) {
+        int same = 1;
+        for (uint32_t f = 0; same && f < mv->target_count; ++f)
+            for (int k = 0; k < 3 && same; ++k)
+                same = fabs(base[v * 3 + k] + mv->positions[((size_t)f * mv->vertex_count + v) * 3 + k] -
+                            md2_at(m, f, u, k)) <= tol;
+        if (same) return (int)u;
+    }
+    return -1;
+}
+
+static size_t name_prefix(const char *name) {
+    size_t n = strlen(name);
+    while (n && name[n - 1] >= '0' && name[n - 1] <= '9') n--;
+    return n;
+}
+
+static void check_md2(const char *file) {
+    size_t size;
+    uint8_t *bytes = zcti_read(file, &size);
+    md2_file m;
+    md2_decode(bytes, &m);
+    cr_assert_gt(m.frames, 1);
+    cr_assert_leq(m.frames, ZC_MORPH_MAX_TARGETS);
+
+    imported im;
+    memset(&im, 0, sizeof im);
+    zc_diag diag = { "" };
+    zc_model_settings settings;
+    memset(&settings, 0, sizeof settings);
+    cr_assert_eq(zc_model_import_file(file, "m", &settings, &im.model, &diag), ZC_OK, "%s: %s", file, diag.message);
+    cr_assert(!im.model.notes || !strstr(im.model.notes, "MD2"), "%s: %s", file, im.model.notes);
+    view_of(&im, "m#mesh/0", ZC_TYPE_MESH, &im.mesh);
+    view_of(&im, "m#morph/0", ZC_TYPE_MORPH, &im.morph);
+    view_of(&im, "m#skeleton/0", ZC_TYPE_SKELETON, &im.skel);
+    zc_morph_view *mv = &im.morph;
+    cr_assert_eq(mv->target_count, m.frames, "%s: one target per frame", file);
+    cr_assert_eq(mv->vertex_count, im.mesh.vertex_count);
+    cr_assert_not_null(mv->normals, "%s: each frame's normals", file);
+
+    /* base positions, and the file vertex each pack vertex stands for */
+    uint32_t n = mv->vertex_count;
+    float *base = malloc((size_t)n * 3 * sizeof *base), *out = malloc((size_t)n * 3 * sizeof *out);
+    int *source = malloc(n * sizeof *source);
+    const zc_vertex_attribute *pos = zc_mesh_view_attribute(&im.mesh, ZC_SEMANTIC_POSITION);
+    for (uint32_t v = 0; v < n; ++v) {
+        float p[4];
+        zc_mesh_view_read(&im.mesh, pos, v, p);
+        memcpy(base + v * 3, p, 3 * sizeof *p);
+    }
+    const double tol = 1e-4; /* far below the format's own step (scale / 2, about 0.03 here) */
+    for (uint32_t v = 0; v < n; ++v) {
+        source[v] = md2_source(&m, mv, base, v, tol);
+        cr_assert_geq(source[v], 0, "%s: pack vertex %u matches no vertex of the file in every frame", file, v);
+    }
+
+    /* frame 0's normals computed from its triangles face the way the file's (assimp's
+     * normals of frame 0, from the format's table) do */
+    float *normals = malloc((size_t)n * 3 * sizeof *normals), *blended = malloc((size_t)n * 3 * sizeof *blended);
+    const zc_vertex_attribute *nrm = zc_mesh_view_attribute(&im.mesh, ZC_SEMANTIC_NORMAL);
+    cr_assert_not_null(nrm);
+    for (uint32_t v = 0; v < n; ++v) {
+        float q[4];
+        zc_mesh_view_read(&im.mesh, nrm, v, q);
+        memcpy(normals + v * 3, q, 3 * sizeof *q);
+    }
+    float first_frame[ZC_MORPH_MAX_TARGETS] = { 1.0f };
+    zc_morph_view_apply(mv, first_frame, 1, normals, blended, n, 3);
+    double agree = 0.0;
+    for (uint32_t v = 0; v < n; ++v) {
+        const float *a = normals + v * 3, *c = blended + v * 3;
+        cr_assert_float_eq(c[0] * c[0] + c[1] * c[1] + c[2] * c[2], 1.0f, 1e-4f, "%s: vertex %u", file, v);
+        agree += a[0] * c[0] + a[1] * c[1] + a[2] * c[2];
+    }
+    agree /= n;
+    cr_assert_gt(agree, 0.8, "%s: frame 0's computed normals disagree with the file's (mean cosine %g)", file, agree);
+    free(normals);
+    free(blended);
+
+    /* clips: runs of frames of one name prefix, in order */
+    uint32_t clip = 0, frame = 0, keys = 0;
+    double worst = 0.0, worst_mid = 0.0;
+    float weights[ZC_MORPH_MAX_TARGETS];
+    while (frame < m.frames) {
+        uint32_t count = 1;
+        size_t len = name_prefix(m.names[frame]);
+        while (frame + count < m.frames && name_prefix(m.names[frame + count]) == len &&
+               memcmp(m.names[frame + count], m.names[frame], len) == 0)
+            count++;
+        char path[64];
+        snprintf(path, sizeof path, "m#animation/%u", clip);
+        view_of(&im, path, ZC_TYPE_ANIMATION, &im.anim);
+        cr_assert_eq(im.anim.name_length, len, "%s: clip %u is named \"%s\"", file, clip, im.anim.name);
+        cr_assert_eq(memcmp(im.anim.name, m.names[frame], len), 0, "%s: clip %u is named \"%s\"", file, clip,
+                     im.anim.name);
+        cr_assert_float_eq(im.anim.duration, (count - 1) / 10.0f, 1e-6f);
+        for (uint32_t j = 0; j < count; ++j) {
+            for (int half = 0; half < 2 && (!half || j + 1 < count); ++half) {
+                float t = (float)((j + 0.5 * half) / 10.0);
+                memset(weights, 0x7f, sizeof weights);
+                cr_assert_eq(zc_animation_view_sample_weights(&im.anim, t, 0, weights, ZC_MORPH_MAX_TARGETS),
+                             mv->target_count, "%s: clip %s has a weight per target", file, im.anim.name);
+                zc_morph_view_apply(mv, weights, 0, base, out, n, 3);
+                for (uint32_t v = 0; v < n; ++v)
+                    for (int k = 0; k < 3; ++k) {
+                        double want = md2_at(&m, frame + j, (uint32_t)source[v], k);
+                        if (half) want = (want + md2_at(&m, frame + j + 1, (uint32_t)source[v], k)) / 2;
+                        double d = fabs(out[v * 3 + k] - want);
+                        cr_assert_leq(d, tol, "%s: clip %s at %g s: vertex %u is %g, frame %u%s puts it at %g", file,
+                                      im.anim.name, (double)t, v, out[v * 3 + k], frame + j,
+                                      half ? " and the next (average)" : "", want);
+                        if (half) worst_mid = fmax(worst_mid, d);
+                        else worst = fmax(worst, d);
+                    }
+            }
+            keys++;
+        }
+        frame += count;
+        clip++;
+    }
+    char past[64];
+    snprintf(past, sizeof past, "m#animation/%u", clip);
+    cr_assert_null(zc_model_find(&im.model, past), "%s: no clip beyond the %u prefixes", file, clip);
+    cr_log_info("%s: %u vertices, %u frames in %u clips: largest difference %.3g at the frames, %.3g half way "
+                "(the format's own quantisation error: up to %.3g); frame 0's computed normals agree with the "
+                "file's by a mean cosine of %.3f",
+                file, n, keys, clip, worst, worst_mid, m.step, agree);
+    free(base);
+    free(out);
+    free(source);
+    free(m.pos);
+    free(m.names);
+    free(bytes);
+    zc_model_free(&im.model);
+}
+
+Test(morph, md2_faerie_frames_as_clips) {
+    check_md2(ZCTI_ASSIMP "/MD2/faerie.md2");
+}
+
+Test(morph, md2_sydney_frames_as_clips) {
+    check_md2(ZCTI_ASSIMP "/MD2/sydney.md2");
+}
+
+/* The reader on hostile bytes: a prefix of a file that ends before the triangles and
+ * frames do is refused with a sentence (every prefix up to 200 bytes into the
+ * frames, then every 257th, and the last 257), a longer one reads (the GL commands
+ * after the frames are not read); random bit flips are refused with a sentence or
+ * read into in-range indices and finite positions. Each prefix is a copy of exactly
+ * its size, so a read past it is caught by the sanitize build. */
+Test(morph, md2_reader_refuses_damaged_files) {
+    const char *file = ZCTI_ASSIMP "/MD2/faerie.md2";
+    size_t size;
+    uint8_t *bytes = zcti_read(file, &size);
+    zc__md2_frames f;
+    zc_diag d;
+    cr_assert_eq(zc__md2_frames_read(bytes, size, &f, &d), ZC_OK, "%s", d.message);
+    cr_assert_eq(f.frame_count, 198);
+    zc__md2_frames_free(&f);
+    size_t tri_end = le32(bytes + 52) + 12u * le32(bytes + 32), frames_at = le32(bytes + 56);
+    size_t frame_end = frames_at + (size_t)le32(bytes + 40) * le32(bytes + 16);
+    size_t needed = tri_end > frame_end ? tri_end : frame_end, tried = 0;
+    cr_assert_lt(needed, size);
+    for (size_t cut = 0; cut <= needed; cut += cut < frames_at + 200 || cut + 257 > needed ? 1 : 257) {
+        uint8_t *prefix = malloc(cut ? cut : 1);
+        memcpy(prefix, bytes, cut);
+        d.message[0] = 0;
+        zc_result r = zc__md2_frames_read(prefix, cut, &f, &d);
+        if (cut < needed) {
+            cr_assert_eq(r, ZC_ERR_BAD_SOURCE, "prefix of %zu bytes", cut);
+            cr_assert_neq(d.message[0], 0);
+        } else {
+            cr_assert_eq(r, ZC_OK, "prefix of %zu bytes: %s", cut, d.message);
+            zc__md2_frames_free(&f);
+        }
+        free(prefix);
+        tried++;
+    }
+    uint8_t *copy = malloc(size);
+    uint64_t seed = 2026;
+    int accepted = 0;
+    for (int round = 0; round < 1000; ++round) {
+        memcpy(copy, bytes, size);
+        zct_flip_bits(copy, size, 2100, 4, &seed); /* half the flips in the header and triangles */
+        d.message[0] = 0;
+        zc_result r = zc__md2_frames_read(copy, size, &f, &d);
+        if (r != ZC_OK) {
+            cr_assert_eq(r, ZC_ERR_BAD_SOURCE);
+            cr_assert_neq(d.message[0], 0);
+            continue;
+        }
+        accepted++;
+        for (uint32_t i = 0; i < f.triangle_count * 3; ++i) cr_assert_lt(f.corners[i], f.vertex_count);
+        for (size_t i = 0; i < (size_t)f.frame_count * f.vertex_count * 3; ++i) cr_assert(isfinite(f.positions[i]));
+        zc__md2_frames_free(&f);
+    }
+    cr_log_info("MD2 reader: %zu prefixes tried; %d of 1000 damaged files accepted", tried, accepted);
+    free(copy);
+    free(bytes);
+}
+
+/* A file whose frames past frame 0 are damaged (its frame size grown by 4 bytes, so
+ * every later frame is read 4 bytes further on per frame, into garbage and past the
+ * end of the frames): assimp reads frame 0 alone and still accepts it, and the import
+ * keeps that frame, noting why the frames are left out. */
+Test(morph, md2_damaged_frames_import_as_a_still_model) {
+    const char *file = ZCTI_ASSIMP "/MD2/sydney.md2";
+    size_t size;
+    uint8_t *bytes = zcti_read(file, &size);
+    char *dir = zct_tmp_path("md2"), *copy = zct_tmp_path("md2/sydney.md2");
+    cr_assert_eq(mkdir(dir, 0755), 0);
+    uint32_t frame_size = le32(bytes + 16) + 4;
+    for (int i = 0; i < 4; ++i) bytes[16 + i] = (uint8_t)(frame_size >> (8 * i));
+    FILE *fp = fopen(copy, "wb");
+    cr_assert_not_null(fp);
+    cr_assert_eq(fwrite(bytes, 1, size, fp), size);
+    fclose(fp);
+    zc_model model;
+    zc_diag diag = { "" };
+    zc_result r = zc_model_import_file(copy, "sydney.md2", NULL, &model, &diag);
+    if (r == ZC_OK) {
+        cr_assert_not_null(model.notes);
+        cr_assert(strstr(model.notes, "MD2 frames left out"), "%s", model.notes);
+        cr_assert_not_null(zc_model_find(&model, "sydney.md2#mesh/0"));
+        cr_assert_null(zc_model_find(&model, "sydney.md2#morph/0"));
+        cr_assert_null(zc_model_find(&model, "sydney.md2#animation/0"));
+        cr_log_info("damaged MD2: %s", model.notes);
+        zc_model_free(&model);
+    } else {
+        cr_assert_eq(r, ZC_ERR_BAD_SOURCE, "%s", diag.message); /* assimp refused it first */
+        cr_log_info("damaged MD2 refused by assimp: %s", diag.message);
+    }
+    free(dir);
+    free(copy);
+    free(bytes);
 }

@@ -8,9 +8,12 @@
  *  - skinned vertices from the entries (positions, JOINTS0, WEIGHTS0, skinning
  *    matrices) match skinning assimp's vertices with its bones at those times;
  *  - by-name lookup, and the validators refusing damaged payloads.
- * Files: glTF simple_skin, MD5, two skinned and animated FBX files and a Collada clip.
- * (assimp 5.2 reads no bones from IQM files, and refuses BVH files, which hold no
- * mesh, in its validation step.)
+ * Files: glTF simple_skin, MD5, two skinned and animated FBX files, a Collada clip,
+ * and the three BVH motion files (every key of every joint there, not a sample).
+ * IQM (mrfixit): assimp 5.2 reads its meshes only, and the import reads the joints,
+ * blend weights and frames itself; the reference there is a decode of the file's
+ * frames written here, and the skin at the bind pose must give the file's positions;
+ * its reader refuses truncated files and survives bit flips.
  */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
@@ -24,6 +27,7 @@
 #include <assimp/scene.h>
 
 #include "zc_model.h"
+#include "zc_model_internal.h"
 #include "zc_pack.h"
 #include "zc_pack_format.h"
 #include "zc_test_images.h"
@@ -158,6 +162,42 @@ static dmat world_at(const struct aiNode *node, const struct aiAnimation *anim, 
     return w;
 }
 
+/* World transform of `node` at key `key` of `anim`, for clips whose channels all
+ * have a key at every tick 0, 1, 2, ... or a single key (BVH motion: one key per
+ * frame, and one constant translation for joints without position channels): the
+ * key's values as they are, no interpolation. Scaling without keys is the rest
+ * pose's. */
+static dmat world_at_key(const struct aiNode *node, const struct aiAnimation *anim, unsigned key) {
+    dmat w;
+    for (int k = 0; k < 16; ++k) w.m[k] = k % 5 == 0;
+    for (const struct aiNode *n = node; n; n = n->mParent) {
+        const struct aiNodeAnim *ch = NULL;
+        for (unsigned i = 0; i < anim->mNumChannels && !ch; ++i)
+            if (anim->mChannels[i]->mNodeName.length == n->mName.length &&
+                memcmp(anim->mChannels[i]->mNodeName.data, n->mName.data, n->mName.length) == 0)
+                ch = anim->mChannels[i];
+        dmat l = from_ai(&n->mTransformation);
+        if (ch) {
+            struct aiVector3D s0, t0;
+            struct aiQuaternion q0;
+            aiDecomposeMatrix(&n->mTransformation, &s0, &q0, &t0);
+            unsigned kp = ch->mNumPositionKeys == 1 ? 0 : key, kr = ch->mNumRotationKeys == 1 ? 0 : key;
+            cr_assert(ch->mNumPositionKeys > kp && ch->mNumRotationKeys > kr, "channel of %s ends before key %u",
+                      n->mName.data, key);
+            cr_assert_eq(ch->mPositionKeys[kp].mTime, (double)kp);
+            cr_assert_eq(ch->mRotationKeys[kr].mTime, (double)kr);
+            const struct aiVector3D *p = &ch->mPositionKeys[kp].mValue;
+            const struct aiQuaternion *q = &ch->mRotationKeys[kr].mValue;
+            const struct aiVector3D *sc = ch->mNumScalingKeys ? &ch->mScalingKeys[0].mValue : &s0;
+            cr_assert(ch->mNumScalingKeys <= 1, "scaling keys of %s vary", n->mName.data);
+            double tr[3] = { p->x, p->y, p->z }, qq[4] = { q->x, q->y, q->z, q->w }, ss[3] = { sc->x, sc->y, sc->z };
+            l = trs(tr, qq, ss);
+        }
+        w = dmul(&l, &w);
+    }
+    return w;
+}
+
 static const struct aiNode *find_node(const struct aiNode *n, const char *name) {
     if (strlen(name) == n->mName.length && memcmp(n->mName.data, name, n->mName.length) == 0) return n;
     for (unsigned i = 0; i < n->mNumChildren; ++i) {
@@ -210,16 +250,17 @@ static float (*pack_world(const imported *im, const zc_animation_view *anim, flo
     return world;
 }
 
-/* Compare every joint at time t; returns the largest difference. */
-static double compare_joints(const imported *im, const zc_animation_view *view, const struct aiAnimation *anim,
-                             double t, const char *file) {
+/* Compare every joint at time t (key: -1, or the key of every channel that lies at t,
+ * for world_at_key); returns the largest difference. */
+static double compare_joints_at(const imported *im, const zc_animation_view *view, const struct aiAnimation *anim,
+                                double t, long key, const char *file) {
     float(*world)[16] = pack_world(im, view, (float)t);
     double worst = 0.0;
     for (uint32_t j = 0; j < im->skel.joint_count; ++j) {
         const char *name = zc_skeleton_view_joint_name(&im->skel, j, NULL);
         const struct aiNode *node = find_node(im->scene->mRootNode, name);
         cr_assert_not_null(node, "%s: joint %s is no node", file, name);
-        dmat ref = world_at(node, anim, t);
+        dmat ref = key >= 0 ? world_at_key(node, anim, (unsigned)key) : world_at(node, anim, t);
         for (int k = 0; k < 16; ++k) {
             double d = fabs(ref.m[k] - world[j][k]) / (k >= 12 ? im->size : 1.0);
             if (d > worst) worst = d;
@@ -229,6 +270,11 @@ static double compare_joints(const imported *im, const zc_animation_view *view, 
     }
     free(world);
     return worst;
+}
+
+static double compare_joints(const imported *im, const zc_animation_view *view, const struct aiAnimation *anim,
+                             double t, const char *file) {
+    return compare_joints_at(im, view, anim, t, -1, file);
 }
 
 /* The largest translation in the rest pose: what 1e-4 is relative to. */
@@ -422,6 +468,245 @@ Test(skin, fbx_animation_with_skeleton) {
 
 Test(skin, collada_rotations_between_keys) {
     check_file(MODELS "/Collada/anims_with_full_rotations_between_keys.DAE", 1, 0);
+}
+
+/* BVH motion: a skeleton of the animated joints and one clip, no mesh (assimp's scene
+ * has one, a figure it draws of the bones, which the import leaves out). At every
+ * frame (key) of the clip every joint's world transform matches assimp's keys taken
+ * as they are; every 64th midpoint between frames matches assimp's keys interpolated.
+ * The files' units are centimetres or inches, so the bound is relative to the
+ * skeleton's size (the largest joint translation of the rest pose). */
+static void check_bvh(const char *file) {
+    imported im;
+    import_both(file, &im);
+    cr_assert_eq(im.scene->mNumAnimations, 1);
+    const struct aiAnimation *anim = im.scene->mAnimations[0];
+    cr_assert_eq(im.skel.joint_count, anim->mNumChannels, "%s: one joint per animated node", file);
+    for (size_t i = 0; i < im.model.entry_count; ++i)
+        cr_assert(!strstr(im.model.entries[i].path, "#mesh/") && !strstr(im.model.entries[i].path, "#material/"),
+                  "%s: %s is left out (not geometry of the file)", file, im.model.entries[i].path);
+    const zc_model_entry *e = zc_model_find(&im.model, "m#animation/0");
+    cr_assert_not_null(e);
+    zc_animation_view view;
+    cr_assert_eq(zc_animation_view_from_bytes(e->payload, e->size, &view), ZC_OK);
+    measure(&im);
+    unsigned keys = 0;
+    for (unsigned c = 0; c < anim->mNumChannels; ++c)
+        if (anim->mChannels[c]->mNumRotationKeys > keys) keys = anim->mChannels[c]->mNumRotationKeys;
+    cr_assert_gt(keys, 100, "%s: %u frames", file, keys);
+    double tps = anim->mTicksPerSecond, worst_key = 0.0, worst_mid = 0.0;
+    for (unsigned k = 0; k < keys; ++k) {
+        worst_key = fmax(worst_key, compare_joints_at(&im, &view, anim, k / tps, (long)k, file));
+        /* the midpoint as the float the runtime samples at (at 30 s a float time is
+         * off by up to 2e-6 s, which a toe turning fast between frames shows) */
+        if (k % 64 == 0 && k + 1 < keys)
+            worst_mid = fmax(worst_mid, compare_joints(&im, &view, anim, (double)(float)((k + 0.5) / tps), file));
+    }
+    cr_log_info("%s: %u joints, %u frames at %g per second: largest joint difference %.3g at the frames, %.3g "
+                "between them (of the skeleton's size %.3g)",
+                file, im.skel.joint_count, keys, tps, worst_key, worst_mid, im.size);
+    release_both(&im);
+}
+
+Test(skin, bvh_01_01_every_frame) {
+    check_bvh(MODELS "/BVH/01_01.bvh");
+}
+
+Test(skin, bvh_01_03_every_frame) {
+    check_bvh(MODELS "/BVH/01_03.bvh");
+}
+
+Test(skin, bvh_boxing_toes_every_frame) {
+    check_bvh(MODELS "/BVH/Boxing_Toes.bvh");
+}
+
+/* IQM, decoded here from the bytes (trusting the test file). */
+static uint32_t iqm_u32(const uint8_t *d, size_t at) {
+    return (uint32_t)d[at] | (uint32_t)d[at + 1] << 8 | (uint32_t)d[at + 2] << 16 | (uint32_t)d[at + 3] << 24;
+}
+
+static double iqm_f32(const uint8_t *d, size_t at) {
+    uint32_t u = iqm_u32(d, at);
+    float f;
+    memcpy(&f, &u, sizeof f);
+    return f;
+}
+
+/* The local matrix of a pose: translation 0..2, quaternion x y z w 3..6, scale 7..9. */
+static dmat iqm_local(const double *p) {
+    return trs(p, p + 3, p + 7);
+}
+
+Test(skin, iqm_mrfixit_joints_skin_and_frames) {
+    const char *file = MODELS "/IQM/mrfixit.iqm";
+    imported im;
+    import_both(file, &im);
+    size_t size;
+    uint8_t *d = zcti_read(file, &size);
+    cr_assert_eq(memcmp(d, "INTERQUAKEMODEL", 16), 0);
+    uint32_t text_at = iqm_u32(d, 32), joints = iqm_u32(d, 68), joint_at = iqm_u32(d, 72), pose_at = iqm_u32(d, 80);
+    uint32_t anim_at = iqm_u32(d, 88), channels = iqm_u32(d, 96), frame_at = iqm_u32(d, 100);
+    cr_assert_eq(im.skel.joint_count, joints + 1, "the file's joints below the root node");
+    const dmat root = from_ai(&im.scene->mRootNode->mTransformation);
+
+    /* meshes: every vertex of each mesh entry is one of assimp's, and as many triangles */
+    for (unsigned m = 0; m < im.scene->mNumMeshes; ++m) {
+        char path[32];
+        snprintf(path, sizeof path, "m#mesh/%u", m);
+        const zc_model_entry *e = zc_model_find(&im.model, path);
+        cr_assert_not_null(e);
+        zc_mesh_view mv;
+        cr_assert_eq(zc_mesh_view_from_bytes(e->payload, e->size, &mv), ZC_OK);
+        const struct aiMesh *am = im.scene->mMeshes[m];
+        cr_assert_eq(mv.index_count / 3, am->mNumFaces);
+        cr_assert_not_null(zc_mesh_view_attribute(&mv, ZC_SEMANTIC_JOINTS0), "mesh %u is skinned", m);
+        for (uint32_t v = 0; v < mv.vertex_count; ++v) {
+            float p[4];
+            zc_mesh_view_read(&mv, zc_mesh_view_attribute(&mv, ZC_SEMANTIC_POSITION), v, p);
+            int found = 0;
+            for (unsigned a = 0; a < am->mNumVertices && !found; ++a)
+                found = p[0] == am->mVertices[a].x && p[1] == am->mVertices[a].y && p[2] == am->mVertices[a].z;
+            cr_assert(found, "mesh %u vertex %u is no vertex of assimp's", m, v);
+        }
+    }
+
+    /* the bind pose (the rest pose) skins every vertex onto itself */
+    measure(&im);
+    float(*world)[16] = pack_world(&im, NULL, 0.0f);
+    float(*skin)[16] = calloc(im.skel.joint_count, sizeof *skin);
+    zc_skeleton_view_skin(&im.skel, (const float(*)[16])world, skin);
+    double worst_bind = 0.0;
+    uint32_t skinned = 0;
+    for (unsigned m = 0; m < im.scene->mNumMeshes; ++m) {
+        char path[32];
+        snprintf(path, sizeof path, "m#mesh/%u", m);
+        const zc_model_entry *e = zc_model_find(&im.model, path);
+        zc_mesh_view mv;
+        cr_assert_eq(zc_mesh_view_from_bytes(e->payload, e->size, &mv), ZC_OK);
+        for (uint32_t v = 0; v < mv.vertex_count; ++v) {
+            float p[4], j[4], w[4], out[3] = { 0, 0, 0 };
+            zc_mesh_view_read(&mv, zc_mesh_view_attribute(&mv, ZC_SEMANTIC_POSITION), v, p);
+            zc_mesh_view_read(&mv, zc_mesh_view_attribute(&mv, ZC_SEMANTIC_JOINTS0), v, j);
+            zc_mesh_view_read(&mv, zc_mesh_view_attribute(&mv, ZC_SEMANTIC_WEIGHTS0), v, w);
+            cr_assert_gt(w[0] + w[1] + w[2] + w[3], 0.99f, "mesh %u vertex %u has weights", m, v);
+            for (int i = 0; i < 4; ++i) {
+                if (w[i] == 0.0f) continue;
+                const float *s = skin[(uint32_t)j[i]];
+                for (int r = 0; r < 3; ++r) out[r] += w[i] * (s[r] * p[0] + s[4 + r] * p[1] + s[8 + r] * p[2] + s[12 + r]);
+            }
+            /* the mesh hangs on the root node: skinned, it lands where the root puts it */
+            for (int r = 0; r < 3; ++r) {
+                double want = root.m[r] * p[0] + root.m[4 + r] * p[1] + root.m[8 + r] * p[2] + root.m[12 + r];
+                double dd = fabs(out[r] - want) / im.size;
+                worst_bind = fmax(worst_bind, dd);
+                cr_assert_leq(dd, 1e-4, "mesh %u vertex %u skins to %g at the bind pose, not %g", m, v, out[r], want);
+            }
+            skinned++;
+        }
+    }
+    free(skin);
+    free(world);
+
+    /* every frame of the clip against the file's frames decoded here */
+    const zc_model_entry *ae = zc_model_find(&im.model, "m#animation/0");
+    cr_assert_not_null(ae);
+    zc_animation_view view;
+    cr_assert_eq(zc_animation_view_from_bytes(ae->payload, ae->size, &view), ZC_OK);
+    uint32_t first = iqm_u32(d, anim_at + 4), frames = iqm_u32(d, anim_at + 8);
+    double rate = iqm_f32(d, anim_at + 12);
+    cr_assert_gt(frames, 1);
+    double worst = 0.0;
+    dmat *ref = calloc(joints, sizeof *ref);
+    for (uint32_t f = 0; f < frames; ++f) {
+        uint32_t k = 0;
+        for (uint32_t j = 0; j < joints; ++j) {
+            size_t pose = pose_at + (size_t)j * 88;
+            uint32_t mask = iqm_u32(d, pose + 4);
+            double v[10];
+            for (int c = 0; c < 10; ++c) {
+                v[c] = iqm_f32(d, pose + 8 + 4 * c);
+                if (mask >> c & 1) {
+                    size_t at = frame_at + ((size_t)(first + f) * channels + k++) * 2;
+                    v[c] += (d[at] | d[at + 1] << 8) * iqm_f32(d, pose + 48 + 4 * c);
+                }
+            }
+            int32_t parent = (int32_t)iqm_u32(d, joint_at + (size_t)j * 48 + 4);
+            dmat local = iqm_local(v);
+            ref[j] = parent < 0 ? dmul(&root, &local) : dmul(&ref[parent], &local);
+        }
+        cr_assert_eq(k, channels);
+        world = pack_world(&im, &view, (float)(f / rate));
+        for (uint32_t j = 0; j < joints; ++j) {
+            const char *name = (const char *)d + text_at + iqm_u32(d, joint_at + (size_t)j * 48);
+            uint32_t pj = zc_skeleton_view_find_joint(&im.skel, name);
+            cr_assert_neq(pj, ZC_JOINT_NONE, "joint %s", name);
+            for (int e = 0; e < 16; ++e) {
+                double dd = fabs(ref[j].m[e] - world[pj][e]) / (e >= 12 ? im.size : 1.0);
+                worst = fmax(worst, dd);
+                cr_assert_leq(dd, 1e-4, "frame %u joint %s: element %d is %g, the file's %g", f, name, e, world[pj][e],
+                              ref[j].m[e]);
+            }
+        }
+        free(world);
+    }
+    cr_log_info("%s: %u joints, %u vertices at the bind pose within %.3g, %u frames within %.3g (of the model's "
+                "size %.3g)",
+                file, joints, skinned, worst_bind, frames, worst, im.size);
+    free(ref);
+    free(d);
+    release_both(&im);
+}
+
+/* The IQM reader on hostile bytes: every prefix shorter than the file (up to 4 KiB,
+ * then every 509th) is refused with a sentence or read consistently; random bit flips
+ * give a sentence or a consistent result, never a crash (the sanitize build). */
+Test(skin, iqm_reader_refuses_damaged_files) {
+    size_t size;
+    uint8_t *bytes = zcti_read(MODELS "/IQM/mrfixit.iqm", &size);
+    zc__iqm q;
+    zc_diag d;
+    cr_assert_eq(zc__iqm_read(bytes, size, &q, &d), ZC_OK, "%s", d.message);
+    cr_assert_eq(q.joint_count, 75);
+    cr_assert_eq(q.anim_count, 1);
+    zc__iqm_free(&q);
+    int refused = 0;
+    for (size_t cut = 0; cut < size; cut += cut < 4096 ? 1 : 509) {
+        uint8_t *prefix = malloc(cut ? cut : 1);
+        memcpy(prefix, bytes, cut);
+        d.message[0] = 0;
+        zc_result r = zc__iqm_read(prefix, cut, &q, &d);
+        if (r != ZC_OK) {
+            cr_assert_eq(r, ZC_ERR_BAD_SOURCE, "prefix of %zu bytes", cut);
+            cr_assert_neq(d.message[0], 0);
+            refused++;
+        } else {
+            zc__iqm_free(&q);
+        }
+        free(prefix);
+    }
+    cr_assert_gt(refused, 0);
+    uint8_t *copy = malloc(size);
+    uint64_t seed = 77;
+    int accepted = 0;
+    for (int round = 0; round < 1000; ++round) {
+        memcpy(copy, bytes, size);
+        zct_flip_bits(copy, size, 1200, 4, &seed); /* half the flips in the header, text and meshes */
+        zc_result r = zc__iqm_read(copy, size, &q, &d);
+        if (r != ZC_OK) {
+            cr_assert_eq(r, ZC_ERR_BAD_SOURCE);
+            continue;
+        }
+        accepted++;
+        for (uint32_t j = 0; j < q.joint_count; ++j) cr_assert_lt(q.joints[j].parent, (int32_t)j);
+        for (uint32_t v = 0; q.blend && v < q.vertex_count; ++v)
+            for (int k = 0; k < 4; ++k)
+                if (q.blend[v * 8 + 4 + k]) cr_assert_lt(q.blend[v * 8 + k], q.joint_count);
+        for (uint32_t a = 0; a < q.anim_count; ++a) cr_assert_leq(q.anims[a].first + q.anims[a].count, q.frame_count);
+        zc__iqm_free(&q);
+    }
+    cr_log_info("IQM reader: %d prefixes refused; %d of 1000 damaged files accepted", refused, accepted);
+    free(copy);
+    free(bytes);
 }
 
 /* ---------------------------------------------------------------------------------

@@ -45,16 +45,21 @@ void zcti_require(const char *path) {
               path, strerror(errno), zcti__package_of(path));
 }
 
+uint8_t *zcti_read(const char *path, size_t *size) {
+    zcti_require(path);
+    uint8_t *bytes = zct_read_file(path, size);
+    cr_assert_not_null(bytes, "cannot read %s", path);
+    return bytes;
+}
+
 char *zcti_copy(const char *src, const char *dir, const char *name) {
-    zcti_require(src);
     if (!name) {
         const char *slash = strrchr(src, '/');
         name = slash ? slash + 1 : src;
     }
     char *dst = zct_join(dir, name);
     size_t size = 0;
-    uint8_t *bytes = zct_read_file(src, &size);
-    cr_assert_not_null(bytes, "cannot read %s", src);
+    uint8_t *bytes = zcti_read(src, &size);
     zct_write_file(dst, bytes, size);
     free(bytes);
     return dst;

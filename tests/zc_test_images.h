@@ -44,6 +44,9 @@ void zcti_tree_teardown(void);
  * ships it and the command that installs it. */
 void zcti_require(const char *path);
 
+/* The bytes of test data file `path` (malloc'd, *size bytes), after zcti_require. */
+uint8_t *zcti_read(const char *path, size_t *size);
+
 /* Copy the file `src` to dir/name (name NULL: the base name of src), creating parent
  * directories. Returns the malloc'd destination path. */
 char *zcti_copy(const char *src, const char *dir, const char *name);

@@ -179,6 +179,16 @@ uint8_t *zct_aligned_copy(const void *data, size_t size, size_t alignment) {
     return buf;
 }
 
+void zct_flip_bits(uint8_t *data, size_t size, size_t head, int flips, uint64_t *seed) {
+    if (!size) return;
+    if (head == 0 || head > size) head = size;
+    for (int k = 0; k < flips; ++k) {
+        *seed = *seed * 6364136223846793005u + 1442695040888963407u;
+        size_t at = (size_t)(*seed >> 33) % (k & 1 ? size : head);
+        data[at] ^= (uint8_t)(1u << ((*seed >> 20) & 7));
+    }
+}
+
 uint8_t *zct_read_file_aligned(const char *path, size_t alignment, size_t *out_size) {
     size_t size = 0;
     uint8_t *plain = zct_read_file(path, &size);

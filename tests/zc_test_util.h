@@ -70,6 +70,10 @@ void zct_copy_file(const char *src, const char *root, const char *rel);
  * the file cannot be read (status, not an assertion). */
 uint8_t *zct_read_file(const char *path, size_t *out_size);
 
+/* Flip `flips` random bits of data[0, size) (a 64-bit LCG on *seed, so a run repeats):
+ * the even-numbered flips land in data[0, min(head, size)), the odd ones anywhere. */
+void zct_flip_bits(uint8_t *data, size_t size, size_t head, int flips, uint64_t *seed);
+
 /* Whole file into a buffer aligned to `alignment` (power of two >= 16), for opening a
  * pack from memory. Free with free(). Asserts on failure. */
 uint8_t *zct_read_file_aligned(const char *path, size_t alignment, size_t *out_size);

@@ -828,7 +828,7 @@ static void zcf__check_model(const zc_model *model) {
 }
 
 const char *zcf_model_file(const uint8_t *data, size_t size, struct zc_model_settings *settings) {
-    static const char *const extensions[] = { "obj", "ply", "stl", "gltf", "off" };
+    static const char *const extensions[] = { "obj", "ply", "stl", "gltf", "off", "md2", "bvh", "iqm" };
     if (size == 0) return NULL;
     const char *dir = zcf__temp_dir();
     if (!dir) return NULL;

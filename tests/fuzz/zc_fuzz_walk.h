@@ -96,7 +96,8 @@ zc_result zcf_image(const uint8_t *data, size_t size);
 
 /* fuzz_model: the model importer in this process (zc_model_import_in_process) on the
  * bytes written to a temporary file (under /dev/shm when it exists) whose extension
- * data[0] picks among obj, ply, stl, gltf, off (low 3 bits); the high bits switch
+ * data[0] picks among obj, ply, stl, gltf, off, md2, bvh, iqm (low 3 bits); the high
+ * bits switch
  * quantize, meshlets, generate_normals, generate_tangents. Every entry of a successful
  * import must pass its type's check, and is walked. assimp's own crashes and hangs are
  * expected here: tools/fuzz.sh sorts them out (see there and tests/fuzz/README.md). */

@@ -40,11 +40,12 @@
 /* Formats claimed by extension. Left out on purpose: names other file types use
  * ("xml", "bin", "txt", "json", "raw", "mesh", "ac" = autoconf, "3d"), formats whose
  * assimp importer reads only an old or partial variant of files a game tree may hold
- * as sources ("blend" before 2.8, "mdl" of Source), and formats without meshes (bvh,
- * csm, md5anim, md5camera). */
+ * as sources ("blend" before 2.8, "mdl" of Source), and formats without meshes whose
+ * data lives in another file (csm, md5anim, md5camera). BVH, motion without meshes,
+ * is claimed: it becomes a skeleton and a clip (see zc__motion_only). */
 const char *const zc_model_extensions[] = {
     "gltf", "glb", "obj", "fbx", "dae", "zae", "3ds", "ase", "md2", "md3", "md5mesh", "mdc", "ms3d",
-    "lwo", "lxo", "ply", "stl", "off", "x", "b3d", "smd", "iqm", "3mf", "x3d", "ac3d", NULL,
+    "lwo", "lxo", "ply", "stl", "off", "x", "b3d", "smd", "iqm", "3mf", "x3d", "ac3d", "bvh", NULL,
 };
 
 /* Post-processing kept to what the pipeline needs: triangles, normals where missing,
@@ -285,18 +286,18 @@ static void zc__io_refuse(zc__model_build *b, const char *path) {
     if (!b->outside_ref && !(b->outside_ref = strdup(path))) b->io_oom = 1;
 }
 
-int zc__model_open_source(zc__model_build *b, zc_diag *diag) {
+/* zc__model_open_source, with the file's status in *st. */
+static int zc__open_source_stat(zc__model_build *b, struct stat *st, zc_diag *diag) {
     int fd = open(b->file_path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
-    struct stat st;
     const char *why = NULL;
     if (fd < 0)
         why = errno == ELOOP ? "it was replaced by a symbolic link" : strerror(errno);
-    else if (fstat(fd, &st) != 0)
+    else if (fstat(fd, st) != 0)
         why = strerror(errno);
-    else if (!S_ISREG(st.st_mode))
+    else if (!S_ISREG(st->st_mode))
         why = "it is not a regular file";
     else if ((b->settings.source_dev || b->settings.source_ino) &&
-             ((uint64_t)st.st_dev != b->settings.source_dev || (uint64_t)st.st_ino != b->settings.source_ino))
+             ((uint64_t)st->st_dev != b->settings.source_dev || (uint64_t)st->st_ino != b->settings.source_ino))
         why = "it was replaced by another file since the scan";
     if (!why) return fd;
     if (fd >= 0) close(fd);
@@ -304,6 +305,70 @@ int zc__model_open_source(zc__model_build *b, zc_diag *diag) {
     snprintf(b->source_problem, sizeof b->source_problem, "%s", why);
     zc_fail(diag, ZC_ERR_IO, "cannot open the model file: %s", why);
     return -1;
+}
+
+int zc__model_open_source(zc__model_build *b, zc_diag *diag) {
+    struct stat st;
+    return zc__open_source_stat(b, &st, diag);
+}
+
+ssize_t zc__model_pread(int fd, void *buf, size_t size, uint64_t offset) {
+    size_t done = 0;
+    while (done < size) {
+        ssize_t n = pread(fd, (uint8_t *)buf + done, size - done, (off_t)(offset + done));
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return -1;
+        if (n == 0) break;
+        done += (size_t)n;
+    }
+    return (ssize_t)done;
+}
+
+zc_result zc__model_read_source(zc__model_build *b, uint64_t max, uint8_t **out, size_t *out_size, zc_diag *diag) {
+    *out = NULL;
+    *out_size = 0;
+    struct stat st;
+    int fd = zc__open_source_stat(b, &st, diag);
+    if (fd < 0) return ZC_ERR_IO;
+    uint64_t size = st.st_size > 0 ? (uint64_t)st.st_size : 0;
+    zc_result r = ZC_OK;
+    uint8_t *data = NULL;
+    ssize_t got = 0;
+    if (size > max)
+        r = zc_fail(diag, ZC_ERR_LIMIT, "the model file of %llu bytes is larger than the %llu this reader takes",
+                    (unsigned long long)size, (unsigned long long)max);
+    else if (!(data = malloc(size ? (size_t)size : 1)))
+        r = zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory reading the model file");
+    else if ((got = zc__model_pread(fd, data, (size_t)size, 0)) != (ssize_t)size)
+        r = zc_fail(diag, ZC_ERR_IO, "cannot read the model file: %s", got < 0 ? strerror(errno) : "it shrank");
+    close(fd);
+    if (r != ZC_OK) {
+        free(data);
+        return r;
+    }
+    *out = data;
+    *out_size = (size_t)size;
+    return ZC_OK;
+}
+
+zc_result zc__model_parse_source(zc__model_build *b, uint64_t max, const char *what, zc__model_parse_fn parse,
+                                 void *out, int *parsed, zc_diag *diag) {
+    *parsed = 0;
+    uint8_t *data = NULL;
+    size_t size = 0;
+    zc_diag why;
+    zc_result r = zc__model_read_source(b, max, &data, &size, &why);
+    if (r == ZC_OK) {
+        r = parse(data, size, out, &why);
+        free(data);
+    }
+    if (r == ZC_OK) {
+        *parsed = 1;
+        return ZC_OK;
+    }
+    if (r != ZC_ERR_LIMIT && r != ZC_ERR_BAD_SOURCE) return zc_fail(diag, r, "%s", why.message);
+    zc__model_note(b, "%s left out: %s", what, why.message);
+    return ZC_OK;
 }
 
 /* 1 when the resolved path names a directory. */
@@ -376,8 +441,10 @@ static void zc__io_close(struct aiFileIO *io, struct aiFile *f) {
 static zc_result zc__assimp_import(zc__model_build *b, const struct aiScene **out_scene, zc_diag *diag) {
     struct aiPropertyStore *props = aiCreatePropertyStore();
     if (!props) return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory creating the importer's settings");
-    /* Skeleton-only files otherwise get a made-up mesh that draws the bones. */
-    aiSetImportPropertyInteger(props, AI_CONFIG_IMPORT_NO_SKELETON_MESHES, 1);
+    /* Skeleton-only files otherwise get a made-up mesh that draws the bones. A BVH file
+     * is refused by assimp's validation without that mesh (a scene needs one), so it
+     * keeps it here and the driver leaves it out (zc__motion_only). */
+    aiSetImportPropertyInteger(props, AI_CONFIG_IMPORT_NO_SKELETON_MESHES, !b->is_bvh);
     pthread_once(&zc__assimp_once, zc__assimp_lock_setup);
     pthread_mutex_lock(&zc__assimp_lock);
     zc_result r = ZC_OK;
@@ -536,6 +603,9 @@ static zc_result zc__build_init(zc__model_build *b, const char *root_in, const c
     b->is_gltf = strcmp(ext, "gltf") == 0 || strcmp(ext, "glb") == 0;
     b->is_glb = strcmp(ext, "glb") == 0;
     b->is_md3 = strcmp(ext, "md3") == 0;
+    b->is_bvh = strcmp(ext, "bvh") == 0;
+    b->is_md2 = strcmp(ext, "md2") == 0;
+    b->is_iqm = strcmp(ext, "iqm") == 0;
     return ZC_OK;
 }
 
@@ -555,6 +625,19 @@ static zc_result zc__build_run(zc__model_build *b, const struct aiScene *scene, 
     if ((r = zc__model_animations(b, scene, diag)) != ZC_OK) return r;
     if ((r = zc__model_materials(b, scene, diag)) != ZC_OK) return r;
     return zc__model_scene(b, scene, diag);
+}
+
+/* A BVH file's scene without its meshes and materials: BVH holds motion only (a
+ * hierarchy of joints and one clip), and the one mesh assimp's scene has is the
+ * made-up figure its skeleton-mesh step draws of the bones, no geometry of the file.
+ * The copy shares everything else with `scene` and must not be released. */
+static struct aiScene zc__motion_only(const struct aiScene *scene) {
+    struct aiScene motion = *scene;
+    motion.mNumMeshes = 0;
+    motion.mMeshes = NULL;
+    motion.mNumMaterials = 0;
+    motion.mMaterials = NULL;
+    return motion;
 }
 
 /* Move the build's results into *out (entries sorted by path). */
@@ -604,7 +687,23 @@ zc_result zc_model_import_in_process_under(const char *root, const char *file_pa
     } else if (r == ZC_OK && (!b.is_gltf || (r = zc__model_gltf_uris(&b, diag)) == ZC_OK)) {
         const struct aiScene *scene = NULL;
         r = zc__assimp_import(&b, &scene, diag);
-        if (r == ZC_OK) {
+        if (r == ZC_OK && b.is_bvh) {
+            struct aiScene motion = zc__motion_only(scene);
+            r = zc__build_run(&b, &motion, diag);
+            aiReleaseImport(scene);
+        } else if (r == ZC_OK && b.is_md2) {
+            struct aiScene *frames = NULL;
+            r = zc__model_md2_morph(&b, scene, &frames, diag);
+            if (r == ZC_OK) r = zc__build_run(&b, frames ? frames : scene, diag);
+            zc__model_md2_morph_free(frames, scene);
+            aiReleaseImport(scene);
+        } else if (r == ZC_OK && b.is_iqm) {
+            struct aiScene *skinned = NULL;
+            r = zc__model_iqm_skin(&b, scene, &skinned, diag);
+            if (r == ZC_OK) r = zc__build_run(&b, skinned ? skinned : scene, diag);
+            zc__model_iqm_skin_free(skinned);
+            aiReleaseImport(scene);
+        } else if (r == ZC_OK) {
             r = zc__build_run(&b, scene, diag);
             aiReleaseImport(scene);
         }

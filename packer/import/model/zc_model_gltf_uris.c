@@ -110,16 +110,11 @@ static char *zc__gltf_json(int fd, uint64_t size, int is_glb, zc_result *r, zc_d
         *r = zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory reading the glTF JSON");
         return NULL;
     }
-    size_t done = 0;
-    while (done < length) {
-        ssize_t n = pread(fd, json + done, (size_t)length - done, (off_t)(offset + done));
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            free(json);
-            *r = zc_fail(diag, ZC_ERR_IO, "cannot read the model file: %s", n < 0 ? strerror(errno) : "it shrank");
-            return NULL;
-        }
-        done += (size_t)n;
+    ssize_t got = zc__model_pread(fd, json, (size_t)length, offset);
+    if (got != (ssize_t)length) {
+        free(json);
+        *r = zc_fail(diag, ZC_ERR_IO, "cannot read the model file: %s", got < 0 ? strerror(errno) : "it shrank");
+        return NULL;
     }
     json[length] = 0;
     *r = ZC_OK;

@@ -14,6 +14,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h> /* memcpy */
+#include <sys/types.h> /* ssize_t */
 
 #include "zc_model.h"
 
@@ -67,6 +69,9 @@ typedef struct zc__model_build {
     int is_obj, is_gltf;        /* from the file extension: decides the HEIGHT and UNKNOWN slots */
     int is_glb;                 /* from the file extension: binary glTF */
     int is_md3;                 /* from the file extension: tag-only files are read here */
+    int is_bvh;                 /* from the file extension: motion only, its meshes left out */
+    int is_md2;                 /* from the file extension: frames read here (zc__model_md2_morph) */
+    int is_iqm;                 /* from the file extension: joints read here (zc__model_iqm_skin) */
     int tags_only;              /* the scene has nodes and no meshes (a tag-only MD3) */
     zc_model_settings settings; /* defaults resolved: scale != 0 */
 
@@ -176,6 +181,15 @@ zc_result zc__model_scene(zc__model_build *b, const struct aiScene *scene, zc_di
  * descriptor (O_NONBLOCK set), or -1 with b->source_swapped set and diag naming why. */
 int zc__model_open_source(zc__model_build *b, zc_diag *diag);
 
+/* Read up to `size` bytes at `offset` of fd into buf (retrying short reads and EINTR):
+ * the count read (less than size at the end of the file), -1 on error (errno set). */
+ssize_t zc__model_pread(int fd, void *buf, size_t size, uint64_t offset);
+
+/* The whole model file, opened as zc__model_open_source opens it, into *out (malloc'd,
+ * *out_size bytes). ZC_ERR_LIMIT when it holds more than `max` bytes, ZC_ERR_IO (the
+ * file cannot be opened or read, or shrank), ZC_ERR_OUT_OF_MEMORY; diag says why. */
+zc_result zc__model_read_source(zc__model_build *b, uint64_t max, uint8_t **out, size_t *out_size, zc_diag *diag);
+
 /* zc_model_md3_tags.c: an MD3 file with tags and no surfaces, which assimp refuses,
  * as a scene of a root node and one node per tag (frame 0) and no meshes, into *out
  * (released with zc__model_md3_tags_free). ZC_OK with *out NULL when the file is not
@@ -184,6 +198,102 @@ int zc__model_open_source(zc__model_build *b, zc_diag *diag);
  * input. */
 zc_result zc__model_md3_tags(zc__model_build *b, struct aiScene **out, zc_diag *diag);
 void zc__model_md3_tags_free(struct aiScene *scene);
+
+/* Little-endian fields of the formats read here byte by byte (MD2, MD3, IQM). */
+static inline uint16_t zc__le_u16(const uint8_t *p) {
+    return (uint16_t)(p[0] | p[1] << 8);
+}
+static inline uint32_t zc__le_u32(const uint8_t *p) {
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+static inline float zc__le_f32(const uint8_t *p) {
+    uint32_t u = zc__le_u32(p);
+    float f;
+    memcpy(&f, &u, sizeof f);
+    return f;
+}
+
+/* Read the model file (at most `max` bytes, through zc__model_read_source) and hand
+ * its bytes to parse(data, size, out, diag), which must leave nothing to free when it
+ * fails. ZC_OK with *parsed 1 when parse succeeds; ZC_OK with *parsed 0 when the file
+ * is larger than max or parse refuses it (ZC_ERR_BAD_SOURCE, or ZC_ERR_LIMIT): a note
+ * "<what> left out: <why>" is added. Other errors (ZC_ERR_IO, ZC_ERR_OUT_OF_MEMORY)
+ * are returned with diag. */
+typedef zc_result (*zc__model_parse_fn)(const uint8_t *data, size_t size, void *out, zc_diag *diag);
+zc_result zc__model_parse_source(zc__model_build *b, uint64_t max, const char *what, zc__model_parse_fn parse,
+                                 void *out, int *parsed, zc_diag *diag);
+
+/* zc_model_md2_frames.c: the frames of an MD2 file, as the file stores them. */
+typedef struct zc__md2_frames {
+    uint32_t frames_in_file;    /* frames the file declares */
+    uint32_t frame_count;       /* frames read: the first min(frames_in_file, ZC_MORPH_MAX_TARGETS) */
+    uint32_t vertex_count;      /* vertices per frame */
+    uint32_t triangle_count;
+    uint16_t *corners;          /* triangle_count * 3 vertex indices, in file order, each < vertex_count */
+    float *positions;           /* frame_count * vertex_count * 3: component * scale + translate */
+    char (*names)[17];          /* frame_count names, NUL-terminated (at most 16 bytes, any bytes) */
+} zc__md2_frames;
+
+/* Read the frames of the MD2 file in data[0, size) into *out (released with
+ * zc__md2_frames_free; zeroed on error). ZC_ERR_BAD_SOURCE naming the problem (not
+ * "IDP2" version 8, counts beyond the format's limits, triangles or frames outside the
+ * bytes, a vertex index past the vertices, a number that is not finite),
+ * ZC_ERR_OUT_OF_MEMORY. Safe on untrusted input: every count and offset is checked
+ * against `size` before use. */
+zc_result zc__md2_frames_read(const uint8_t *data, size_t size, zc__md2_frames *out, zc_diag *diag);
+void zc__md2_frames_free(zc__md2_frames *f);
+
+/* zc_model_md2_frames.c: assimp's scene of an MD2 file (the first frame) with every
+ * frame of the file added as a morph target of its mesh and the frames grouped into
+ * clips of morph weight keys, into *out (released with zc__model_md2_morph_free, which
+ * leaves the parts shared with `scene` alone). ZC_OK with *out NULL when the file has
+ * one frame, or when its frames cannot be read or do not line up with assimp's mesh
+ * (a note says why; the model then imports as assimp read it). Errors: ZC_ERR_IO when
+ * the file cannot be read, ZC_ERR_OUT_OF_MEMORY. Safe on untrusted input. */
+zc_result zc__model_md2_morph(zc__model_build *b, const struct aiScene *scene, struct aiScene **out, zc_diag *diag);
+void zc__model_md2_morph_free(struct aiScene *scene, const struct aiScene *original);
+
+/* zc_model_iqm.c: what an IQM file holds beyond assimp's meshes. */
+typedef struct zc__iqm_joint {
+    const char *name;           /* into zc__iqm.text, NUL-terminated */
+    int32_t parent;             /* -1, or a joint before this one */
+    float pose[10];             /* base pose: translation 3, rotation x y z w, scale 3 */
+} zc__iqm_joint;
+
+typedef struct zc__iqm {
+    char *text;                 /* the file's text block, NUL added at text_size */
+    uint32_t text_size;
+    zc__iqm_joint *joints;
+    uint32_t joint_count;       /* below ZC_SKELETON_MAX_JOINTS */
+    struct { uint32_t first_vertex, vertex_count; } *meshes; /* inside vertex_count */
+    uint32_t mesh_count;
+    float *positions;           /* vertex_count * 3 */
+    uint8_t *blend;             /* vertex_count * 8: 4 joint indexes (< joint_count where the
+                                   weight is not 0), 4 weights over 255; NULL when absent */
+    uint32_t vertex_count;
+    struct { const char *name; uint32_t first, count; float rate; } *anims; /* frames inside
+                                   frame_count; rate > 0 (25 when the file's is not) */
+    uint32_t anim_count;
+    float *poses;               /* frame_count * joint_count * 10, as joint poses; NULL when
+                                   the file has no animations */
+    uint32_t frame_count;
+} zc__iqm;
+
+/* Read the joints, meshes, positions, blend arrays, animations and decoded frame poses
+ * of the IQM file in d[0, size) into *q (released with zc__iqm_free; zeroed on error).
+ * ZC_ERR_BAD_SOURCE naming the problem ("IQM: ..."), ZC_ERR_OUT_OF_MEMORY. Safe on
+ * untrusted input: every count, offset, index and name is checked against the bytes. */
+zc_result zc__iqm_read(const uint8_t *d, size_t size, zc__iqm *q, zc_diag *diag);
+void zc__iqm_free(zc__iqm *q);
+
+/* zc_model_iqm.c: assimp's scene of an IQM file with the file's joints as nodes, its
+ * blend weights as bones of the meshes and its animations as clips, into *out
+ * (released with zc__model_iqm_skin_free; the parts it shares with `scene` are left
+ * alone). ZC_OK with *out NULL when the file has no joints, or when they cannot be
+ * read or assimp's meshes are not the file's (a note says why). Errors: ZC_ERR_IO,
+ * ZC_ERR_OUT_OF_MEMORY. Safe on untrusted input. */
+zc_result zc__model_iqm_skin(zc__model_build *b, const struct aiScene *scene, struct aiScene **out, zc_diag *diag);
+void zc__model_iqm_skin_free(struct aiScene *scene);
 
 /* zc_model_gltf_uris.c: refuse a glTF (.gltf, or .glb when b->is_glb) whose buffer or
  * image URIs are absolute paths or URIs of a scheme other than data: (ZC_ERR_BAD_SOURCE

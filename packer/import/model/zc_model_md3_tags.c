@@ -41,30 +41,6 @@ enum {
     ZC__MD3_MAX_TAGS = 16,      /* the format's own limit (MD3_MAX_TAGS of the engines) */
 };
 
-static uint32_t zc__md3_u32(const uint8_t *p) {
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static float zc__md3_f32(const uint8_t *p) {
-    uint32_t u = zc__md3_u32(p);
-    float f;
-    memcpy(&f, &u, sizeof f);
-    return f;
-}
-
-/* Read up to `size` bytes at `offset` of fd into buf; the count read, -1 on error. */
-static ssize_t zc__md3_read_at(int fd, void *buf, size_t size, off_t offset) {
-    size_t done = 0;
-    while (done < size) {
-        ssize_t n = pread(fd, (uint8_t *)buf + done, size - done, offset + (off_t)done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return -1;
-        if (n == 0) break;
-        done += (size_t)n;
-    }
-    return (ssize_t)done;
-}
-
 static struct aiNode *zc__md3_node(const char *name, size_t name_len, struct aiNode *parent) {
     struct aiNode *n = calloc(1, sizeof *n);
     if (!n) return NULL;
@@ -110,7 +86,7 @@ static zc_result zc__md3_scene(const uint8_t *tags, uint32_t count, struct aiSce
         const uint8_t *t = tags + (size_t)i * ZC__MD3_TAG_SIZE;
         float v[12];
         for (int k = 0; k < 12; ++k) {
-            v[k] = zc__md3_f32(t + ZC__MD3_NAME_SIZE + 4 * k);
+            v[k] = zc__le_f32(t + ZC__MD3_NAME_SIZE + 4 * k);
             if (!isfinite(v[k])) {
                 zc__model_md3_tags_free(scene);
                 return zc_fail(diag, ZC_ERR_BAD_SOURCE, "MD3 tag %u holds a number that is not finite", i);
@@ -142,15 +118,15 @@ zc_result zc__model_md3_tags(zc__model_build *b, struct aiScene **out, zc_diag *
     ssize_t got = -1;
     if (fstat(fd, &st) != 0)
         r = zc_fail(diag, ZC_ERR_IO, "cannot read the model file: %s", strerror(errno));
-    else if ((got = zc__md3_read_at(fd, h, sizeof h, 0)) < 0)
+    else if ((got = zc__model_pread(fd, h, sizeof h, 0)) < 0)
         r = zc_fail(diag, ZC_ERR_IO, "cannot read the model file: %s", strerror(errno));
     /* not a tag-only MD3 (or no MD3 at all): assimp decides */
-    if (r != ZC_OK || got < (ssize_t)sizeof h || memcmp(h, "IDP3", 4) != 0 || zc__md3_u32(h + 84) != 0) {
+    if (r != ZC_OK || got < (ssize_t)sizeof h || memcmp(h, "IDP3", 4) != 0 || zc__le_u32(h + 84) != 0) {
         close(fd);
         return r;
     }
-    uint32_t version = zc__md3_u32(h + 4), frames = zc__md3_u32(h + 76), count = zc__md3_u32(h + 80);
-    uint32_t tags_offset = zc__md3_u32(h + 96);
+    uint32_t version = zc__le_u32(h + 4), frames = zc__le_u32(h + 76), count = zc__le_u32(h + 80);
+    uint32_t tags_offset = zc__le_u32(h + 96);
     uint64_t size = (uint64_t)st.st_size;
     if (version != ZC__MD3_VERSION)
         r = zc_fail(diag, ZC_ERR_BAD_SOURCE, "MD3 version %u is not 15", version);
@@ -167,7 +143,7 @@ zc_result zc__model_md3_tags(zc__model_build *b, struct aiScene **out, zc_diag *
                     (unsigned long long)size);
     uint8_t tags[ZC__MD3_MAX_TAGS * ZC__MD3_TAG_SIZE];
     size_t want = (size_t)count * ZC__MD3_TAG_SIZE;
-    if (r == ZC_OK && zc__md3_read_at(fd, tags, want, (off_t)tags_offset) != (ssize_t)want)
+    if (r == ZC_OK && zc__model_pread(fd, tags, want, tags_offset) != (ssize_t)want)
         r = zc_fail(diag, ZC_ERR_BAD_SOURCE, "cannot read the MD3 tags: the file changed or is unreadable");
     close(fd);
     if (r != ZC_OK) return r;

@@ -7,7 +7,8 @@
  *     note) and its float attributes, scaled positions, non-finite attribute values
  *     replaced by 0 (noted);
  *  2. meshoptimizer in its recommended order: indexing (meshopt_generateVertexRemapMulti
- *     over both streams, so only fully identical vertices merge), vertex cache
+ *     over both streams, so only fully identical vertices merge; zc__index_wide for
+ *     vertices wider than meshoptimizer takes), vertex cache
  *     (meshopt_optimizeVertexCache), overdraw (meshopt_optimizeOverdraw, threshold
  *     1.05), vertex fetch (meshopt_optimizeVertexFetchRemap);
  *  3. bounds: the box of every position (and of every position a vertex reaches with
@@ -224,6 +225,59 @@ static uint32_t zc__gather_morph(const struct aiMesh *am, float scale, zc__mesh_
     return replaced;
 }
 
+/* meshoptimizer's indexing and remapping take vertices of at most this many bytes per
+ * stream; a mesh with many morph targets (an MD2's frames) has wider ones, which
+ * zc__remap_rows and zc__index_wide handle with the same results. */
+#define ZC__MESHOPT_MAX_STRIDE 256u
+
+/* meshopt_remapVertexBuffer for rows of any width: row i goes to remap[i] unless that
+ * is ~0u. */
+static void zc__remap_rows(void *dst, const void *src, size_t count, size_t row, const unsigned *remap) {
+    for (size_t i = 0; i < count; ++i)
+        if (remap[i] != ~0u) memcpy((uint8_t *)dst + (size_t)remap[i] * row, (const uint8_t *)src + i * row, row);
+}
+
+static uint64_t zc__fnv1a(uint64_t h, const void *data, size_t size) {
+    const uint8_t *p = data;
+    for (size_t i = 0; i < size; ++i) h = (h ^ p[i]) * 0x100000001b3u;
+    return h;
+}
+
+/* meshopt_generateVertexRemapMulti over the position and attribute streams, for
+ * attribute rows of any width: vertices are numbered in the order the index buffer
+ * first names them, a vertex equal byte for byte to one numbered before takes its
+ * number, vertices no index names get ~0u. The count of distinct vertices, or
+ * SIZE_MAX when out of memory. */
+static size_t zc__index_wide(unsigned *remap, const zc__mesh_data *m) {
+    size_t cap = 16, row = (size_t)m->attr_floats * sizeof(float);
+    while (cap < (size_t)m->vertex_count * 2) cap *= 2;
+    uint32_t *table = calloc(cap, sizeof *table); /* vertex + 1; 0: empty */
+    if (!table) return SIZE_MAX;
+    for (uint32_t v = 0; v < m->vertex_count; ++v) remap[v] = ~0u;
+    size_t next = 0;
+    for (uint32_t k = 0; k < m->index_count; ++k) {
+        uint32_t v = m->indices[k];
+        if (remap[v] != ~0u) continue;
+        const float *pv = m->positions + (size_t)v * 3, *av = m->attrs + (size_t)v * m->attr_floats;
+        uint64_t h = zc__fnv1a(zc__fnv1a(0xcbf29ce484222325u, pv, 3 * sizeof(float)), av, row);
+        size_t at = (size_t)h & (cap - 1);
+        for (; table[at]; at = (at + 1) & (cap - 1)) {
+            uint32_t u = table[at] - 1;
+            if (memcmp(pv, m->positions + (size_t)u * 3, 3 * sizeof(float)) == 0 &&
+                memcmp(av, m->attrs + (size_t)u * m->attr_floats, row) == 0)
+                break;
+        }
+        if (table[at]) {
+            remap[v] = remap[table[at] - 1];
+        } else {
+            table[at] = v + 1;
+            remap[v] = (unsigned)next++;
+        }
+    }
+    free(table);
+    return next;
+}
+
 /* Apply a vertex remap (new index per old vertex, ~0u for dropped ones) to both
  * streams and the indices. */
 static zc_result zc__remap(zc__mesh_data *m, const unsigned *remap, uint32_t new_count, uint32_t mesh_index,
@@ -236,7 +290,10 @@ static zc_result zc__remap(zc__mesh_data *m, const unsigned *remap, uint32_t new
         return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory optimising mesh %u", mesh_index);
     }
     meshopt_remapVertexBuffer(pos, m->positions, m->vertex_count, 3 * sizeof(float), remap);
-    if (attrs) meshopt_remapVertexBuffer(attrs, m->attrs, m->vertex_count, m->attr_floats * sizeof(float), remap);
+    if (attrs && m->attr_floats * sizeof(float) > ZC__MESHOPT_MAX_STRIDE)
+        zc__remap_rows(attrs, m->attrs, m->vertex_count, m->attr_floats * sizeof(float), remap);
+    else if (attrs)
+        meshopt_remapVertexBuffer(attrs, m->attrs, m->vertex_count, m->attr_floats * sizeof(float), remap);
     meshopt_remapIndexBuffer(m->indices, m->indices, m->index_count, remap);
     free(m->positions);
     free(m->attrs);
@@ -254,8 +311,14 @@ static zc_result zc__optimise(zc__mesh_data *m, uint32_t mesh_index, zc_diag *di
         { m->positions, 3 * sizeof(float), 3 * sizeof(float) },
         { m->attrs, m->attr_floats * sizeof(float), m->attr_floats * sizeof(float) },
     };
-    size_t unique = meshopt_generateVertexRemapMulti(remap, m->indices, m->index_count, m->vertex_count, streams,
-                                                     m->attr_floats ? 2 : 1);
+    size_t unique = m->attr_floats * sizeof(float) > ZC__MESHOPT_MAX_STRIDE
+                        ? zc__index_wide(remap, m)
+                        : meshopt_generateVertexRemapMulti(remap, m->indices, m->index_count, m->vertex_count, streams,
+                                                           m->attr_floats ? 2 : 1);
+    if (unique == SIZE_MAX) {
+        free(remap);
+        return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory optimising mesh %u", mesh_index);
+    }
     zc_result r = zc__remap(m, remap, (uint32_t)unique, mesh_index, diag);
     if (r == ZC_OK) {
         meshopt_optimizeVertexCache(m->indices, m->indices, m->index_count, m->vertex_count);
