@@ -373,11 +373,48 @@ static inline zc_result zc_check_array(const void *entry, uint64_t entry_size, c
                            elem_align, &pos, diag);
 }
 
+/* Nonzero when one of the 8 bytes of w is 0 or at least 0x80, in either byte order:
+ * a byte at least 0x80 has its high bit set in w, and only a zero byte borrows in
+ * w - 0x01..01 when no byte has it, leaving 0xff (or 0xfe) there. */
+static inline uint64_t zc_utf8_word_special(uint64_t w) {
+    return (w | (w - UINT64_C(0x0101010101010101))) & UINT64_C(0x8080808080808080);
+}
+/* The same for the 4 bytes at p. */
+static inline uint32_t zc_utf8_quad_special(const uint8_t *p) {
+    uint32_t w;
+    memcpy(&w, p, 4);
+    return (w | (w - 0x01010101u)) & 0x80808080u;
+}
+
 /* 1 when bytes[0, length) is well-formed UTF-8 (no overlongs, no surrogates, no
- * code points above U+10FFFF) and contains no NUL. Untrusted. */
+ * code points above U+10FFFF) and contains no NUL. Untrusted. Reads only those
+ * bytes: runs of ASCII 16 or 8 at a time, a short string in two 4-byte reads, the
+ * rest one sequence at a time. */
 static inline int zc_utf8_valid(const uint8_t *s, uint64_t length) {
     uint64_t i = 0;
+    /* from 4 to 7 bytes, two reads that overlap cover the string */
+    if (length >= 4 && length < 8 && (zc_utf8_quad_special(s) | zc_utf8_quad_special(s + length - 4)) == 0) return 1;
     while (i < length) {
+        uint64_t w[2];
+        if (length - i >= 16) {
+            memcpy(w, s + i, 16);
+            if ((zc_utf8_word_special(w[0]) | zc_utf8_word_special(w[1])) == 0) {
+                i += 16;
+                continue;
+            }
+        }
+        if (length - i >= 8) {
+            memcpy(w, s + i, 8);
+            if (zc_utf8_word_special(w[0]) == 0) {
+                i += 8;
+                continue;
+            }
+        } else if (length >= 8) {
+            /* the last 8 bytes: i is at a sequence boundary, so when they are ASCII
+             * the bytes from i on are too */
+            memcpy(w, s + length - 8, 8);
+            if (zc_utf8_word_special(w[0]) == 0) return 1;
+        }
         uint8_t c = s[i];
         if (c == 0) return 0;
         if (c < 0x80) { i++; continue; }

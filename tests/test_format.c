@@ -341,6 +341,59 @@ Test(format_utf8, stray_and_truncated) {
     cr_assert_not(UTF8("\xe6\x97" "a"));
 }
 
+/* zc_utf8_valid reads runs of ASCII 16, 8 or 4 bytes at a time: one sequence, valid
+ * or not, at every position of ASCII strings of 0 to 40 bytes, whose first byte has
+ * every alignment modulo 8, each ending right before a guard page (k = 0) or up to
+ * 7 bytes before it. */
+Test(format_utf8, one_sequence_at_every_position_and_alignment) {
+    static const struct {
+        const char *bytes;
+        int valid;
+    } seqs[] = {
+        { "\x7f", 1 },
+        { "\xc3\xa9", 1 },
+        { "\xe2\x82\xac", 1 },
+        { "\xf0\x9f\x8e\xae", 1 },
+        { "\xf4\x8f\xbf\xbf", 1 },         /* U+10FFFF */
+        { "\x80", 0 },                        /* stray continuation */
+        { "\xff", 0 },
+        { "\x01\x00", 0 },                   /* NUL (the table's strings end at the first NUL) */
+        { "\xc0\xaf", 0 },                   /* overlong */
+        { "\xe0\x80\xaf", 0 },              /* overlong */
+        { "\xf0\x80\x80\xaf", 0 },          /* overlong */
+        { "\xed\xa0\x80", 0 },              /* surrogate U+D800 */
+        { "\xf4\x90\x80\x80", 0 },          /* U+110000 */
+        { "\xe2\x82", 0 },                   /* truncated: ASCII or the end follows */
+        { "\xf0\x9f\x8e", 0 },
+    };
+    uint8_t text[48];
+    for (size_t length = 0; length <= 40; ++length) {
+        for (size_t k = 0; k < 8; ++k) {
+            guarded g = guarded_alloc(length + k, 0);
+            for (size_t q = 0; q < sizeof seqs / sizeof seqs[0]; ++q) {
+                size_t n = strlen(seqs[q].bytes);
+                int nul = q == 7; /* its NUL byte follows the 0x01 */
+                for (size_t at = 0; at + n + (size_t)nul <= length; ++at) {
+                    for (size_t i = 0; i < length; ++i) text[i] = (uint8_t)('a' + (i * 7 + k) % 26);
+                    memcpy(text + at, seqs[q].bytes, n + (size_t)nul);
+                    memcpy(g.bytes, text, length);
+                    cr_assert_eq(zc_utf8_valid(g.bytes, length), seqs[q].valid,
+                                 "sequence %zu at %zu of %zu bytes, first byte at %zu mod 8", q, at, length,
+                                 (size_t)((uintptr_t)g.bytes % 8));
+                }
+            }
+            /* all ASCII, and that string after a guard page */
+            for (size_t i = 0; i < length; ++i) g.bytes[i] = (uint8_t)('A' + i % 26);
+            cr_assert(zc_utf8_valid(g.bytes, length), "%zu ASCII bytes", length);
+            guarded h = guarded_alloc(length, 1);
+            memcpy(h.bytes, g.bytes, length);
+            cr_assert(zc_utf8_valid(h.bytes, length), "%zu ASCII bytes after a guard page", length);
+            guarded_free(&h);
+            guarded_free(&g);
+        }
+    }
+}
+
 Test(format_utf8, embedded_nul) {
     cr_assert_not(UTF8("a\0b"));
     cr_assert_not(UTF8("\0"));

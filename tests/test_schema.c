@@ -410,6 +410,102 @@ Test(schema, depth_cycles_and_shared_targets_are_bounded) {
     free(zcs);
 }
 
+/* A record of `named.zcs`, 32 bytes: struct_size, name (a zc_string at 8), next (a
+ * zc_rel_ptr at 24); its name's bytes at 32 + gap, then its NUL; every byte a target,
+ * so the work budget is spent exactly when gap is 0. Returns the entry's size. */
+static size_t named_entry(uint8_t *m, size_t gap, const char *name, int64_t next) {
+    size_t length = strlen(name);
+    memset(m, 0, 32 + gap + length + 1);
+    uint32_t struct_size = 32;
+    int64_t offset = (int64_t)(24 + gap);
+    uint64_t len = length;
+    memcpy(m, &struct_size, 4);
+    memcpy(m + 8, &offset, 8);
+    memcpy(m + 16, &len, 8);
+    memcpy(m + 24, &next, 8);
+    memcpy(m + 32 + gap, name, length);
+    return 32 + gap + length + 1;
+}
+
+/* The validator's fast paths (record pointers, strings, ASCII words of UTF-8) accept
+ * and refuse what its full checks do: a multi-byte character or a bad byte at every
+ * position of a name whose bytes start at every alignment, bounds and the budget
+ * met exactly or missed by one byte, pointers that would wrap. */
+Test(schema, fast_paths_meet_every_bound_exactly) {
+    static const char named_zcs[] = "type_tag \"NAME\"; root Weapon; struct Weapon { name: string; next: ?Weapon; }";
+    char *zcs = put("named.zcs", named_zcs);
+    gen_header(zcs, "named.h");
+    compile_reader("named.h", NULL, 0, 1, "checker");
+    enum { LENGTH = 20, CASES = 2 * (LENGTH - 1) + 13 };
+    static char names[CASES][32];
+    static const char *files[CASES], *expect[CASES];
+    uint8_t m[160];
+    size_t n = 0, size;
+    char name[LENGTH + 1];
+#define NAMED_CASE(want, gap, text, next, cut)                                       \
+    do {                                                                             \
+        size = named_entry(m, (gap), (text), (next));                                \
+        snprintf(names[n], sizeof names[n], "named%zu.bin", n);                      \
+        put_bytes(names[n], m, size - (cut));                                        \
+        files[n] = names[n];                                                         \
+        expect[n++] = (want);                                                        \
+    } while (0)
+    for (size_t at = 0; at + 1 < LENGTH; ++at) {
+        memset(name, 'a', LENGTH);
+        name[LENGTH] = 0;
+        memcpy(name + at, "\xc3\xa9", 2);
+        NAMED_CASE("ok", at % 8, name, 0, 0);
+        memset(name, 'a', LENGTH);
+        name[at] = (char)(at % 2 ? 0xff : 0x80);
+        name[at + 1] = (char)(at % 3 ? 'b' : 0xe2); /* 0xe2 then 'a' or the end: truncated */
+        NAMED_CASE("invalid 25", (at * 3) % 8, name, 0, 0);
+    }
+    NAMED_CASE("ok", 0, "exact budget and end", 0, 0);
+    NAMED_CASE("invalid 24", 0, "NUL cut off", 0, 1);
+    NAMED_CASE("invalid 24", 3, "NUL cut off, budget to spare", 0, 1);
+    NAMED_CASE("ok", 0, "four", 0, 0);               /* 4 to 7 bytes: two 4-byte reads */
+    NAMED_CASE("invalid 25", 0, "fo\xc3r", 0, 0);
+    NAMED_CASE("ok", 0, "\xf0\x9f\x8e\xae", 0, 0);
+    NAMED_CASE("invalid 25", 0, "\xed\xa0\x80x", 0, 0); /* a surrogate */
+    NAMED_CASE("invalid 23", 0, "loop", -24, 0);      /* back to the root: over budget */
+    NAMED_CASE("invalid 24", 0, "min", INT64_MIN, 0);
+    NAMED_CASE("invalid 24", 0, "max", INT64_MAX, 0);
+    NAMED_CASE("invalid 24", 0, "before", -32, 0);
+    NAMED_CASE("invalid 26", 0, "misaligned", 4, 0);
+    NAMED_CASE("invalid 16", 0, "into the name", 8, 0); /* struct_size read from "into" */
+#undef NAMED_CASE
+    cr_assert_eq(n, (size_t)CASES);
+    /* a second record ending exactly at the entry's end, then one byte short */
+    size = named_entry(m, 0, "twenty-three bytes long", 32);
+    uint32_t struct_size = 32;
+    memset(m + size, 0, 32);
+    memcpy(m + size, &struct_size, 4);
+    put_bytes("tail.bin", m, size + 32);
+    put_bytes("short.bin", m, size + 31);
+    const char *tails[] = { "tail.bin", "short.bin" };
+    char *out = run_reader("checker", files, n / 2);
+    char *out2 = run_reader("checker", files + n / 2, n - n / 2);
+    char *out3 = run_reader("checker", tails, 2);
+    size_t total = strlen(out) + strlen(out2) + 1;
+    char *all = (char *)malloc(total);
+    snprintf(all, total, "%s%s", out, out2);
+    char *line = all;
+    for (size_t i = 0; i < n; ++i) {
+        cr_assert(line && *line, "no result for %s:\n%s", files[i], all);
+        if (strcmp(expect[i], "ok") == 0) cr_expect(line[0] == '{', "%s: %.120s", files[i], line);
+        else cr_expect(strncmp(line, expect[i], strlen(expect[i])) == 0, "%s: expected %s, got %.120s", files[i], expect[i], line);
+        line = strchr(line, '\n');
+        if (line) line++;
+    }
+    cr_expect(out3[0] == '{', "%s", out3);
+    cr_expect(strstr(out3, "\ninvalid 16 "), "%s", out3);
+    free(all);
+    free(out);
+    free(out2);
+    free(out3);
+    free(zcs);
+}
+
 /* ---------------------------------------------------------------------------------
  * Errors
  * ------------------------------------------------------------------------------- */

@@ -9,8 +9,21 @@
 #include "zc_schema_internal.h"
 
 static const char zc__check_helpers[] =
-    "#ifndef ZCS__CHECK_HELPERS_1\n"
-    "#define ZCS__CHECK_HELPERS_1\n"
+    "#ifndef ZCS__CHECK_HELPERS_2\n"
+    "#define ZCS__CHECK_HELPERS_2\n"
+    "/* The full checks that explain a failure stay out of the fast paths (and may go\n"
+    " * unused in a program that validates nothing); the fast paths are small and\n"
+    " * inlined into every caller. */\n"
+    "#if defined(__GNUC__)\n"
+    "#define ZCS__COLD __attribute__((cold, noinline, unused))\n"
+    "#define ZCS__INLINE static inline __attribute__((always_inline))\n"
+    "#elif defined(_MSC_VER)\n"
+    "#define ZCS__COLD __declspec(noinline)\n"
+    "#define ZCS__INLINE static __forceinline\n"
+    "#else\n"
+    "#define ZCS__COLD\n"
+    "#define ZCS__INLINE static inline\n"
+    "#endif\n"
     "/* State of one validation: the entry, and the bytes of targets it may still visit. */\n"
     "typedef struct zcs_check_ctx {\n"
     "    const uint8_t *base;\n"
@@ -44,20 +57,46 @@ static const char zc__check_helpers[] =
     "                       (unsigned long long)pos, size, base_size);\n"
     "    return zcs_spend(c, size, pos);\n"
     "}\n"
-    "/* The record a zc_rel_ptr at field_pos points at: *out its position, UINT64_MAX when\n"
-    " * null (allowed only when optional). */\n"
-    "static inline zc_result zcs_check_record_ptr(zcs_check_ctx *c, uint64_t field_pos, uint32_t base_size, uint32_t depth,\n"
-    "                                            int optional, uint64_t *out) {\n"
-    "    int64_t offset;\n"
-    "    memcpy(&offset, c->base + field_pos, 8);\n"
-    "    *out = UINT64_MAX;\n"
-    "    if (offset == 0) return optional ? ZC_OK : zcs_bad(c, field_pos, \"required record pointer is null\");\n"
+    "/* Where the pointer at field_pos with `offset` (not 0) lands when that is inside the\n"
+    " * entry: field_pos + offset without wrapping, below the entry's size; else\n"
+    " * UINT64_MAX. The fast paths below use it; zc_check_target explains a failure. */\n"
+    "ZCS__INLINE uint64_t zcs_target(const zcs_check_ctx *c, uint64_t field_pos, int64_t offset) {\n"
+    "    uint64_t pos = field_pos + (uint64_t)offset;\n"
+    "    if (offset < 0 ? pos > field_pos : pos < field_pos) return UINT64_MAX;\n"
+    "    return pos < c->size ? pos : UINT64_MAX;\n"
+    "}\n"
+    "/* Every check of a non-null record pointer at field_pos holding offset, in the order\n"
+    " * of SPEC.md 16.8, each failure with its message; *out the record's position. */\n"
+    "ZCS__COLD static zc_result zcs_check_record_ptr_full(zcs_check_ctx *c, uint64_t field_pos, int64_t offset,\n"
+    "                                                    uint32_t base_size, uint32_t depth, uint64_t *out) {\n"
     "    uint64_t pos = 0;\n"
     "    zc_result r = zcs_check_depth(c, depth, field_pos);\n"
     "    if (r == ZC_OK) r = zc_check_target(c->size, field_pos, 8, offset, 1, 4, 8, &pos, c->diag);\n"
     "    if (r == ZC_OK) r = zcs_check_head(c, pos, base_size);\n"
     "    if (r == ZC_OK) *out = pos;\n"
     "    return r;\n"
+    "}\n"
+    "/* The record a zc_rel_ptr at field_pos points at: *out its position, UINT64_MAX when\n"
+    " * null (allowed only when optional). The first test accepts exactly what the full\n"
+    " * checks after it accept, and spends the same budget; those run, and build the\n"
+    " * message, only when it fails. */\n"
+    "ZCS__INLINE zc_result zcs_check_record_ptr(zcs_check_ctx *c, uint64_t field_pos, uint32_t base_size, uint32_t depth,\n"
+    "                                          int optional, uint64_t *out) {\n"
+    "    int64_t offset;\n"
+    "    memcpy(&offset, c->base + field_pos, 8);\n"
+    "    *out = UINT64_MAX;\n"
+    "    if (offset == 0) return optional ? ZC_OK : zcs_bad(c, field_pos, \"required record pointer is null\");\n"
+    "    uint64_t pos = zcs_target(c, field_pos, offset);\n"
+    "    if (depth <= ZCS_MAX_DEPTH && pos % 8 == 0 && pos != UINT64_MAX && c->size - pos >= 8) {\n"
+    "        uint32_t size;\n"
+    "        memcpy(&size, c->base + pos, 4);\n"
+    "        if (size % 8 == 0 && size >= base_size && size <= ZCS_MAX_STRUCT && size <= c->size - pos && size <= c->budget) {\n"
+    "            c->budget -= size;\n"
+    "            *out = pos;\n"
+    "            return ZC_OK;\n"
+    "        }\n"
+    "    }\n"
+    "    return zcs_check_record_ptr_full(c, field_pos, offset, base_size, depth, out);\n"
     "}\n"
     "/* The zc_array at field_pos: elements inside the entry, aligned to 8, at most max. */\n"
     "static inline zc_result zcs_check_vector(zcs_check_ctx *c, uint64_t field_pos, uint64_t elem_size, uint64_t max,\n"
@@ -70,11 +109,26 @@ static const char zc__check_helpers[] =
     "    *at = a->offset ? (uint64_t)((const uint8_t *)zc_array_data(a) - c->base) : 0;\n"
     "    return zcs_spend(c, a->count * elem_size, field_pos);\n"
     "}\n"
-    "static inline zc_result zcs_check_string(zcs_check_ctx *c, uint64_t field_pos) {\n"
+    "/* Every check of the zc_string at field_pos, each failure with its message. */\n"
+    "ZCS__COLD static zc_result zcs_check_string_full(zcs_check_ctx *c, uint64_t field_pos) {\n"
     "    const zc_string *s = (const zc_string *)(const void *)(c->base + field_pos);\n"
     "    zc_result r = zc_check_string(c->base, c->size, s, ZCS_MAX_STRING, c->diag);\n"
     "    if (r != ZC_OK || s->offset == 0) return r;\n"
     "    return zcs_spend(c, s->length + 1, field_pos);\n"
+    "}\n"
+    "/* The zc_string at field_pos (SPEC.md 7.5), its length + 1 bytes spent. Fast path\n"
+    " * and full check as for record pointers. */\n"
+    "ZCS__INLINE zc_result zcs_check_string(zcs_check_ctx *c, uint64_t field_pos) {\n"
+    "    const zc_string *s = (const zc_string *)(const void *)(c->base + field_pos);\n"
+    "    uint64_t length = s->length;\n"
+    "    if (s->offset == 0 && length == 0) return ZC_OK;\n"
+    "    uint64_t pos = s->offset != 0 && length <= ZCS_MAX_STRING ? zcs_target(c, field_pos, s->offset) : UINT64_MAX;\n"
+    "    if (pos != UINT64_MAX && length < c->size - pos && length < c->budget && c->base[pos + length] == 0 &&\n"
+    "        zc_utf8_valid(c->base + pos, length)) {\n"
+    "        c->budget -= length + 1;\n"
+    "        return ZC_OK;\n"
+    "    }\n"
+    "    return zcs_check_string_full(c, field_pos);\n"
     "}\n"
     "/* A union slot's tag, zero word and pointer agree; *tag its tag. */\n"
     "static inline zc_result zcs_check_union(zcs_check_ctx *c, uint64_t pos, uint32_t members, uint32_t *tag) {\n"
@@ -131,7 +185,7 @@ static const char zc__check_helpers[] =
     "    if (seen != *count) return zcs_bad(c, pos, \"map slots do not hold every entry\");\n"
     "    return capacity ? zcs_check_map_probes(c, pos, slots, capacity, c->base + *at, entry_size, string_keys) : ZC_OK;\n"
     "}\n"
-    "#endif /* ZCS__CHECK_HELPERS_1 */\n\n";
+    "#endif /* ZCS__CHECK_HELPERS_2 */\n\n";
 
 static void zc__check_type(const zc__gen *g, uint32_t type);
 
@@ -215,33 +269,47 @@ static void zc__check_type(const zc__gen *g, uint32_t type) {
     fprintf(o, "}\n");
 }
 
-/* An optional scalar: presence 0 or 1, value bytes zero when absent. */
-static void zc__check_optional(const zc__gen *g, const zc_schema_field *f) {
+/* An optional scalar: presence 0 or 1, value bytes zero when absent; `in` indents. */
+static void zc__check_optional(const zc__gen *g, const zc_schema_field *f, const char *in) {
     FILE *o = g->out;
-    fprintf(o, "        if (c->base[pos + %u] > 1) return zcs_bad(c, pos + %u, \"presence byte not 0 or 1\");\n",
+    fprintf(o, "%sif (c->base[pos + %u] > 1) return zcs_bad(c, pos + %u, \"presence byte not 0 or 1\");\n", in,
             f->presence, f->presence);
-    fprintf(o, "        for (uint32_t k = 0; c->base[pos + %u] == 0 && k < %u; ++k)\n"
-               "            if (c->base[pos + %u + k] != 0) return zcs_bad(c, pos + %u, \"absent optional value not zero\");\n",
-            f->presence, f->align, f->offset, f->offset);
+    fprintf(o, "%sfor (uint32_t k = 0; c->base[pos + %u] == 0 && k < %u; ++k)\n"
+               "%s    if (c->base[pos + %u + k] != 0) return zcs_bad(c, pos + %u, \"absent optional value not zero\");\n",
+            in, f->presence, f->align, in, f->offset, f->offset);
     if (zc__gen_needs_check(g->s, f->type))
-        fprintf(o, "        if (c->base[pos + %u] == 1 && (r = %s__check_t%u(c, pos + %u, depth, 0)) != ZC_OK) return r;\n",
+        fprintf(o, "%sif (c->base[pos + %u] == 1 && (r = %s__check_t%u(c, pos + %u, depth, 0)) != ZC_OK) return r;\n", in,
                 f->presence, g->p, f->type, f->offset);
 }
 
-/* The record check of a struct whose head was checked: each field it holds. */
+/* 1 when a field needs a check: a type beyond plain numbers, or an optional scalar. */
+static int zc__field_checked(const zc__gen *g, const zc_schema_field *f) {
+    return zc__gen_needs_check(g->s, f->type) || (f->optional && f->offset != f->presence);
+}
+
+/* The record check of a struct whose head was checked: each field it holds. The head
+ * check put struct_size at or above the base size, so the fields that end there are
+ * present and checked without a test; an appended field only when struct_size covers
+ * it (SPEC.md 16.3). */
 static void zc__check_struct(const zc__gen *g, const zc_schema_decl *d) {
     FILE *o = g->out;
+    int appended = 0;
+    for (uint32_t i = 0; i < d->count; ++i)
+        if (zc__field_checked(g, &d->fields[i]) && d->fields[i].presence + d->fields[i].size > d->base_size) appended = 1;
     fprintf(o, "static inline zc_result %s__check_%s(zcs_check_ctx *c, uint64_t pos, uint32_t depth) {\n"
-               "    uint32_t size;\n    zc_result r = ZC_OK;\n    memcpy(&size, c->base + pos, 4);\n    (void)depth;\n",
+               "    zc_result r = ZC_OK;\n    (void)c;\n    (void)pos;\n    (void)depth;\n",
             g->p, d->name);
+    if (appended) fprintf(o, "    uint32_t size;\n    memcpy(&size, c->base + pos, 4);\n");
     for (uint32_t i = 0; i < d->count; ++i) {
         const zc_schema_field *f = &d->fields[i];
-        if (!zc__gen_needs_check(g->s, f->type) && !(f->optional && f->offset != f->presence)) continue;
-        fprintf(o, "    if (size >= %u) {\n", f->presence + f->size);
-        if (f->offset != f->presence) zc__check_optional(g, f);
-        else fprintf(o, "        if ((r = %s__check_t%u(c, pos + %u, depth, %d)) != ZC_OK) return r;\n", g->p, f->type,
+        if (!zc__field_checked(g, f)) continue;
+        int in_base = f->presence + f->size <= d->base_size;
+        const char *in = in_base ? "    " : "        ";
+        if (!in_base) fprintf(o, "    if (size >= %u) {\n", f->presence + f->size);
+        if (f->offset != f->presence) zc__check_optional(g, f, in);
+        else fprintf(o, "%sif ((r = %s__check_t%u(c, pos + %u, depth, %d)) != ZC_OK) return r;\n", in, g->p, f->type,
                      f->offset, f->optional);
-        fprintf(o, "    }\n");
+        if (!in_base) fprintf(o, "    }\n");
     }
     fprintf(o, "    return r;\n}\n");
 }
