@@ -48,7 +48,7 @@ cflags="-std=c11 -g -O1 -fno-omit-frame-pointer -Wall -Wextra
 -fsanitize=address,undefined -fno-sanitize-recover=all
 -D_POSIX_C_SOURCE=200809L -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
 -Iformats -Iruntime/include -Iruntime -Ipacker/types -Ipacker/build -Ipacker/import -Ipacker/import/texture
--Ipacker/import/model -Itests/fuzz"
+-Ipacker/import/model -Ipacker/schema -Itests/fuzz"
 libs="-lzstd -lsodium -luv -lcjson -lassimp -lmeshoptimizer -lcurl -lastcenc -lOpenEXR-3_1 -lIex-3_1 -lImath-3_1
 -lIlmThread-3_1 -lOpenEXRCore-3_1 -lwebp -lstdc++ -lm -lpthread"
 # The packer's one C++ file (OpenEXR's C++ decoder, for DWA-compressed images); without
@@ -56,17 +56,17 @@ libs="-lzstd -lsodium -luv -lcjson -lassimp -lmeshoptimizer -lcurl -lastcenc -lO
 cxx=${CXX_FUZZ:-clang++}
 cxxflags="-std=c++17 -g -O1 -fno-omit-frame-pointer -Wall -Wextra -fsanitize=address,undefined -fno-sanitize=vptr -fno-sanitize-recover=all
 -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION -Iformats -Iruntime/include -Iruntime -Ipacker/types -Ipacker/build
--Ipacker/import -Ipacker/import/texture -I/usr/include/OpenEXR -I/usr/include/Imath"
+-Ipacker/import -Ipacker/import/texture -Ipacker/schema -isystem /usr/include/OpenEXR -isystem /usr/include/Imath"
 
 # ---------------------------------------------------------------------------------
 # Build
 # ---------------------------------------------------------------------------------
 
 sources=$(ls runtime/*.c packer/types/*.c packer/build/*.c packer/import/*.c packer/import/texture/*.c packer/import/texture/*.cpp \
-              packer/import/model/*.c \
+              packer/import/model/*.c packer/schema/*.c \
               tests/fuzz/zc_fuzz_walk.c tests/fuzz/zc_fuzz_reply.c tests/fuzz/zc_fuzz_hostile.c | grep -v -e '^runtime/os_win32\.c$')
 headers=$(ls formats/*.h runtime/*.h runtime/include/*.h packer/types/*.h packer/build/*.h packer/import/*.h packer/import/texture/*.h \
-              packer/import/model/*.h tests/fuzz/*.h)
+              packer/import/model/*.h packer/schema/*.h tests/fuzz/*.h)
 
 # An object is rebuilt when its source, any header or this script is newer (the
 # whole tree's headers: simple, and a full rebuild takes about a minute).
