@@ -9,10 +9,10 @@
 # the files `zcpack build` packs: every regular file below the root (symbolic links,
 # FIFOs and the writer's temporary files left out; the root's zcpack.json listed too,
 # the rule takes it as the manifest), sorted bytewise. For every model (an extension
-# of ZC_MODEL_EXTENSIONS in zcpack.bzl beside this script) runs
-# `zcpack import --deps` and writes what it prints as the model's import_deps; a model
-# that fails to import is left out of import_deps (the rule then declares every
-# non-model file as its input) with a warning.
+# of ZC_MODEL_EXTENSIONS in zcpack.bzl beside this script) and every texture layer
+# list (.texarray) runs `zcpack import --deps` and writes what it prints as the file's
+# import_deps; a model that fails to import is left out of import_deps (the rule then
+# declares every non-model file as its input) with a warning.
 #
 # Run it again after adding, removing or renaming files, and after a model changes the
 # files it names: the BUILD file lists the tree as it was.
@@ -72,6 +72,11 @@ is_model() {
     return 1
 }
 
+# A texture layer list reads the images it names.
+is_layer_list() {
+    case "$(printf '%s' "$1" | tr '[:upper:]' '[:lower:]')" in *.texarray) return 0 ;; *) return 1 ;; esac
+}
+
 (cd "$tree" && find . -type f ! -name '.zc-*.tmp' ! -name '*.tmp-[0-9]*-[0-9]*' -print) |
     sed 's|^\./||' | sort >"$work/files"
 
@@ -91,7 +96,7 @@ is_model() {
     echo "    import_deps = {"
     while IFS= read -r rel; do
         [ "$rel" != zcpack.json ] || continue
-        is_model "$rel" || continue
+        is_model "$rel" || is_layer_list "$rel" || continue
         if ! "$zcpack" import --deps --quiet "$tree/$rel" --root "$tree" >"$work/deps" 2>"$work/err"; then
             echo "zc_gen_build.sh: warning: $tree/$rel: zcpack import --deps failed, so every other file is its input:" >&2
             cat "$work/err" >&2
