@@ -520,6 +520,20 @@ Test(texture_cube, a_layer_list_becomes_an_array) {
     cr_expect_eq(((const uint8_t *)lv.data)[0], 40 * 2 + 90, "layer 2 is the changed b_rock.png");
     zc_pack_close(pack);
 
+    /* a list larger than a list may be is refused with its size */
+    char *huge = zct_join(root, "terrain/huge.texarray");
+    FILE *f = fopen(huge, "wb");
+    cr_assert_not_null(f);
+    cr_assert_eq(fseek(f, (long)ZC_TEXTURE_LIST_MAX_BYTES, SEEK_SET), 0);
+    cr_assert_eq(fputc('\n', f), '\n');
+    fclose(f);
+    run = ZCT_CLI("build", root, "-o", pack_path);
+    ZCT_EXPECT_CODE(run, ZC_EXIT_IMPORT);
+    ZCT_EXPECT_ERR(run, "huge.texarray: a layer list of 1048577 bytes is larger than");
+    zct_run_free(&run);
+    cr_assert_eq(unlink(huge), 0);
+    free(huge);
+
     /* a layer of another size fails the list, naming the layer */
     put_face(root, "terrain/layers/a_grass.png", 1, 32, 70);
     run = ZCT_CLI("build", root, "-o", pack_path);

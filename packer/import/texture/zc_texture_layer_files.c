@@ -215,6 +215,9 @@ static zc_result zc__import_layer_list(const zc_import_source *src, const zc_tex
     int fd;
     uint8_t *text = NULL;
     size_t size = 0;
+    if (src->size > ZC_TEXTURE_LIST_MAX_BYTES) /* refused before it is read; the parser checks again */
+        return zc_fail(diag, ZC_ERR_LIMIT, "a layer list of %llu bytes is larger than the %u bytes one may have",
+                       (unsigned long long)src->size, ZC_TEXTURE_LIST_MAX_BYTES);
     zc_result r = zc_import_open(src, &fd, diag);
     if (r != ZC_OK) return r;
     r = zc__texture_read_fd(fd, &text, &size, diag);
