@@ -807,3 +807,60 @@ Test(schema, verify_with_the_schema_finds_a_damaged_entry_and_a_layout_mismatch)
     free(pack);
     free(root);
 }
+
+/* A pack set made from the tree by import and link: verify --schema reaches the
+ * entries in every member, and a schema whose Weapon differs fails on the member that
+ * holds the weapons. */
+Test(schema, verify_with_the_schema_checks_the_members_of_a_pack_set) {
+    char *root = schema_tree("settree"), *objdir = zct_tmp_path("set_objects"), *setdir = zct_tmp_path("set");
+    char *list = zct_tmp_path("set_objects.list"), *index = zct_tmp_path("set/game.zcindex");
+    const char *files[] = { "armor/plate.json", "m.obj", "textures/leaves.png", "weapons/knife.json",
+                            "weapons/rifle.json" };
+    zct_mkdirs(objdir);
+    zct_mkdirs(setdir);
+    FILE *listfile = fopen(list, "w");
+    cr_assert_not_null(listfile);
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; ++i) {
+        char name[16];
+        snprintf(name, sizeof name, "%zu.zco", i);
+        char *file = zct_join(root, files[i]), *object = zct_join(objdir, name);
+        zct_run r = ZCT_CLI("import", file, "--root", root, "-o", object);
+        ZCT_EXPECT_CODE(r, ZC_EXIT_OK);
+        zct_run_free(&r);
+        fprintf(listfile, "%s\n", object);
+        free(object);
+        free(file);
+    }
+    fclose(listfile);
+    char at[4200];
+    snprintf(at, sizeof at, "@%s", list);
+    zct_run r = ZCT_CLI("link", at, "-o", index, "--chunk", "weapons/*=weapons");
+    ZCT_EXPECT_CODE(r, ZC_EXIT_OK);
+    zct_run_free(&r);
+
+    char *game_zcs = zct_join(root, "game.zcs"), *armor_zcs = zct_join(root, "armor.zcs");
+    r = ZCT_CLI("verify", index, "--schema", game_zcs, "--schema", armor_zcs);
+    ZCT_EXPECT_CODE(r, ZC_EXIT_OK);
+    cr_expect(strstr(r.out, "in 2 packs of the set (3 checked against a schema)"), "%s", r.out);
+    zct_run_free(&r);
+    /* damage became a u32: another layout, found in the weapons member only */
+    char *changed = zct_tmp_path("changed.zcs");
+    char *text = strdup(tree_game_zcs), *at_damage = strstr(text, "damage: u16");
+    cr_assert_not_null(at_damage);
+    memcpy(at_damage, "damage: u32", 11);
+    zct_write_file(changed, text, strlen(text));
+    r = ZCT_CLI("verify", index, "--schema", changed);
+    ZCT_EXPECT_CODE(r, ZC_EXIT_CORRUPT);
+    ZCT_EXPECT_ERR(r, "game-weapons-0.zcpack: weapons/");
+    ZCT_EXPECT_ERR(r, ".json: Weapon layout 0x");
+    zct_run_free(&r);
+    free(text);
+    free(changed);
+    free(armor_zcs);
+    free(game_zcs);
+    free(index);
+    free(list);
+    free(setdir);
+    free(objdir);
+    free(root);
+}

@@ -33,7 +33,8 @@ static const char zc__verify_help[] =
     "bytes here: their checksums are checked, their structure is not, and they do not\n"
     "fail the pack. With --schema, every entry of that schema's type tag is also\n"
     "checked against the schema (layout hash, then the structure the generated\n"
-    "validator checks); a layout hash other than the schema's is ZC_ERR_LAYOUT_MISMATCH.\n"
+    "validator checks), in every member of a pack set too; a layout hash other than\n"
+    "the schema's is ZC_ERR_LAYOUT_MISMATCH.\n"
     "\n"
     "Options:\n"
     "  --key <public-key>  trust this public key file; repeat it to trust several\n"
@@ -145,7 +146,8 @@ typedef struct zc__verify_state {
 } zc__verify_state;
 
 /* Verify every member of the set `s->pack_path` indexes, at CHECKSUMS against the
- * index's records, and view their entries; counts their entries. An exit code. */
+ * index's records, view their entries and check those of a --schema type with their
+ * schema; counts their entries. An exit code. */
 static int zc__verify_set(zc__verify_state *s, zc_result *r) {
     zc_pack_set *set = NULL;
     int rc = zc__open_set(s->pack_path, ZC_VALIDATE_CHECKSUMS, s->keys, s->key_count, &set, r);
@@ -154,7 +156,9 @@ static int zc__verify_set(zc__verify_state *s, zc_result *r) {
     for (uint32_t i = 0; rc == ZC_EXIT_OK && i < s->members; ++i) {
         zc_pack_set_member_info m;
         zc_pack_set_member(set, i, &m);
-        if ((*r = zc__verify_views(m.pack, m.name)) != ZC_OK) rc = zc__exit_for_pack(*r);
+        if ((*r = zc__verify_views(m.pack, m.name)) != ZC_OK ||
+            (*r = zc__verify_schemas(m.pack, m.name, s->schemas, s->schema_count, &s->schema_entries)) != ZC_OK)
+            rc = zc__exit_for_pack(*r);
         s->count += m.entry_count;
     }
     zc_pack_set_close(set);
