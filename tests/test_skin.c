@@ -657,6 +657,131 @@ Test(skin, iqm_mrfixit_joints_skin_and_frames) {
     release_both(&im);
 }
 
+/* mrfixit.iqm with its byte blend arrays rewritten in other formats of IQM: each
+ * array's values converted (indexes as they are; weights w / 255 as floats or
+ * halves, w * 257 as u16, which is w / 255 of 65535) and placed at the end of the
+ * file, the array's record pointing there. */
+static uint8_t *iqm_reformat_blend(const uint8_t *d, size_t size, uint32_t index_format, uint32_t weight_format,
+                                   size_t *out_size) {
+    static const uint32_t component[] = { 1, 1, 2, 2, 4, 4, 2, 4, 8 };
+    uint32_t arrays = iqm_u32(d, 44), vertices = iqm_u32(d, 48), array_at = iqm_u32(d, 52);
+    size_t total = (size + 7) & ~(size_t)7;
+    uint8_t *out = calloc(1, total + (size_t)vertices * 4 * 8 * 2);
+    memcpy(out, d, size);
+    for (uint32_t i = 0; i < arrays; ++i) {
+        uint8_t *a = out + array_at + (size_t)i * 20;
+        uint32_t type = iqm_u32(a, 0), at = iqm_u32(a, 16);
+        if (type != 4 && type != 5) continue;
+        cr_assert_eq(iqm_u32(a, 8), 1, "mrfixit's blend arrays are bytes");
+        uint32_t format = type == 4 ? index_format : weight_format;
+        for (size_t k = 0; k < (size_t)vertices * 4; ++k) {
+            uint32_t b = d[at + k];
+            uint8_t *p = out + total + k * component[format];
+            if (type == 4 || format == 1) {
+                for (uint32_t c = 0; c < component[format]; ++c) p[c] = (uint8_t)(b >> 8 * c);
+            } else if (format == 3) {
+                p[0] = (uint8_t)(b * 257), p[1] = (uint8_t)(b * 257 >> 8);
+            } else if (format == 7) {
+                float f = (float)(b / 255.0);
+                memcpy(p, &f, 4);
+            } else {
+                cr_assert_eq(format, 6, "a format this test writes");
+                int e;
+                double m = frexp(b / 255.0, &e); /* b / 255 = m * 2^e, m in [0.5, 1) */
+                uint32_t h = b == 0 ? 0 : (uint32_t)(e + 14) << 10 | ((uint32_t)lrint(m * 2048.0) & 1023);
+                if (b && lrint(m * 2048.0) == 2048) h = (uint32_t)(e + 15) << 10;
+                p[0] = (uint8_t)h, p[1] = (uint8_t)(h >> 8);
+            }
+        }
+        a[8] = (uint8_t)format;
+        memcpy(a + 16, &(uint32_t){ (uint32_t)total }, 4);
+        total += ((size_t)vertices * 4 * component[format] + 7) & ~(size_t)7;
+    }
+    memcpy(out + 20, &(uint32_t){ (uint32_t)total }, 4);
+    *out_size = total;
+    return out;
+}
+
+/* The meshes of two imports of mrfixit: same vertices and joints; weights within `tol`. */
+static void expect_same_skin(const zc_model *a, const zc_model *b, float tol) {
+    for (unsigned m = 0;; ++m) {
+        char path[32];
+        snprintf(path, sizeof path, "m#mesh/%u", m);
+        const zc_model_entry *ea = zc_model_find(a, path), *eb = zc_model_find(b, path);
+        cr_assert_eq(ea == NULL, eb == NULL, "%s", path);
+        if (!ea) {
+            cr_assert_gt(m, 0);
+            return;
+        }
+        if (tol == 0.0f) {
+            cr_assert(ea->size == eb->size && memcmp(ea->payload, eb->payload, ea->size) == 0, "%s differs", path);
+            continue;
+        }
+        zc_mesh_view va, vb;
+        cr_assert_eq(zc_mesh_view_from_bytes(ea->payload, ea->size, &va), ZC_OK);
+        cr_assert_eq(zc_mesh_view_from_bytes(eb->payload, eb->size, &vb), ZC_OK);
+        cr_assert_eq(va.vertex_count, vb.vertex_count);
+        for (uint32_t v = 0; v < va.vertex_count; ++v) {
+            float pa[4], pb[4], wa[4], wb[4];
+            zc_mesh_view_read(&va, zc_mesh_view_attribute(&va, ZC_SEMANTIC_POSITION), v, pa);
+            zc_mesh_view_read(&vb, zc_mesh_view_attribute(&vb, ZC_SEMANTIC_POSITION), v, pb);
+            cr_assert(memcmp(pa, pb, 3 * sizeof(float)) == 0, "%s vertex %u moved", path, v);
+            zc_mesh_view_read(&va, zc_mesh_view_attribute(&va, ZC_SEMANTIC_WEIGHTS0), v, wa);
+            zc_mesh_view_read(&vb, zc_mesh_view_attribute(&vb, ZC_SEMANTIC_WEIGHTS0), v, wb);
+            for (int k = 0; k < 4; ++k)
+                cr_assert_leq(fabsf(wa[k] - wb[k]), tol, "%s vertex %u weight %d: %g, not %g", path, v, k, wb[k], wa[k]);
+        }
+    }
+}
+
+static void import_iqm_bytes(const uint8_t *bytes, size_t size, zc_model *model) {
+    char *file = zct_tmp_path("reformatted.iqm");
+    zct_write_file(file, bytes, size);
+    zc_model_settings settings;
+    memset(&settings, 0, sizeof settings);
+    zc_diag diag = { "" };
+    memset(model, 0, sizeof *model);
+    cr_assert_eq(zc_model_import_file(file, "m", &settings, model, &diag), ZC_OK, "%s", diag.message);
+    free(file);
+}
+
+Test(skin, iqm_blend_arrays_of_every_integer_and_float_format) {
+    const char *file = MODELS "/IQM/mrfixit.iqm";
+    zcti_require(file);
+    size_t size, out_size;
+    uint8_t *d = zcti_read(file, &size);
+    zc_model plain, other;
+    import_iqm_bytes(d, size, &plain);
+    cr_assert(!plain.notes || !strstr(plain.notes, "IQM"), "%s", plain.notes);
+    /* weights that are exactly the bytes' give the very same meshes */
+    const uint32_t exact[][2] = { { 3, 7 }, { 5, 3 }, { 1, 7 } }; /* u16/f32, u32/u16, u8/f32 */
+    for (size_t i = 0; i < sizeof exact / sizeof exact[0]; ++i) {
+        uint8_t *bytes = iqm_reformat_blend(d, size, exact[i][0], exact[i][1], &out_size);
+        import_iqm_bytes(bytes, out_size, &other);
+        cr_assert(!other.notes || !strstr(other.notes, "IQM"), "indexes %u, weights %u: %s", exact[i][0], exact[i][1],
+                  other.notes);
+        expect_same_skin(&plain, &other, 0.0f);
+        zc_model_free(&other);
+        free(bytes);
+    }
+    /* half floats hold w / 255 to 11 bits */
+    uint8_t *bytes = iqm_reformat_blend(d, size, 1, 6, &out_size);
+    import_iqm_bytes(bytes, out_size, &other);
+    cr_assert(!other.notes || !strstr(other.notes, "IQM"), "%s", other.notes);
+    expect_same_skin(&plain, &other, 1.0f / 255.0f);
+    zc_model_free(&other);
+    free(bytes);
+    /* float indexes: the joints are left out with a note naming the problem */
+    bytes = iqm_reformat_blend(d, size, 7, 7, &out_size);
+    import_iqm_bytes(bytes, out_size, &other);
+    cr_assert(other.notes && strstr(other.notes, "blend indexes are not integers"), "%s", other.notes);
+    cr_assert_null(zc_model_find(&other, "m#skeleton/0"));
+    zc_model_free(&other);
+    free(bytes);
+    zc_model_free(&plain);
+    free(d);
+}
+
 /* The IQM reader on hostile bytes: every prefix shorter than the file (up to 4 KiB,
  * then every 509th) is refused with a sentence or read consistently; random bit flips
  * give a sentence or a consistent result, never a crash (the sanitize build). */
@@ -699,8 +824,10 @@ Test(skin, iqm_reader_refuses_damaged_files) {
         accepted++;
         for (uint32_t j = 0; j < q.joint_count; ++j) cr_assert_lt(q.joints[j].parent, (int32_t)j);
         for (uint32_t v = 0; q.blend && v < q.vertex_count; ++v)
-            for (int k = 0; k < 4; ++k)
-                if (q.blend[v * 8 + 4 + k]) cr_assert_lt(q.blend[v * 8 + k], q.joint_count);
+            for (int k = 0; k < 4; ++k) {
+                cr_assert(q.blend[v].weight[k] >= 0.0f && q.blend[v].weight[k] <= 1.0f);
+                if (q.blend[v].weight[k] != 0.0f) cr_assert_lt(q.blend[v].joint[k], q.joint_count);
+            }
         for (uint32_t a = 0; a < q.anim_count; ++a) cr_assert_leq(q.anims[a].first + q.anims[a].count, q.frame_count);
         zc__iqm_free(&q);
     }

@@ -260,6 +260,13 @@ typedef struct zc__iqm_joint {
     float pose[10];             /* base pose: translation 3, rotation x y z w, scale 3 */
 } zc__iqm_joint;
 
+/* The joints that move one vertex: joint[k] < joint_count wherever weight[k] is not 0
+ * (UINT32_MAX where the file's index names no joint); weights in [0, 1]. */
+typedef struct zc__iqm_influence {
+    uint32_t joint[4];
+    float weight[4];
+} zc__iqm_influence;
+
 typedef struct zc__iqm {
     char *text;                 /* the file's text block, NUL added at text_size */
     uint32_t text_size;
@@ -268,8 +275,7 @@ typedef struct zc__iqm {
     struct { uint32_t first_vertex, vertex_count; } *meshes; /* inside vertex_count */
     uint32_t mesh_count;
     float *positions;           /* vertex_count * 3 */
-    uint8_t *blend;             /* vertex_count * 8: 4 joint indexes (< joint_count where the
-                                   weight is not 0), 4 weights over 255; NULL when absent */
+    zc__iqm_influence *blend;   /* vertex_count; NULL when the file has no blend arrays */
     uint32_t vertex_count;
     struct { const char *name; uint32_t first, count; float rate; } *anims; /* frames inside
                                    frame_count; rate > 0 (25 when the file's is not) */

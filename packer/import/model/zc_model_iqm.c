@@ -8,7 +8,8 @@
  *    parent) or its parent joint's node, holding the joint's base pose (translation,
  *    rotation, scale: T * R * S) as its transform;
  *  - per mesh, one bone per joint its vertices' blend indexes name, with the
- *    vertices' blend weights (bytes over 255), and the inverse of the joint's base
+ *    vertices' blend weights (integers over their format's largest value, or floats),
+ *    and the inverse of the joint's base
  *    pose relative to the root node as offset matrix (the meshes hang on the root);
  *  - per animation of the file, a clip with a key per frame for every joint (its
  *    pose's channel offsets plus, for the channels its mask names, the frame's value
@@ -18,7 +19,7 @@
  * vertices in file order, and each of its positions must equal the file's (within
  * ZC__IQM_MATCH of the model's size), or the joints are left out with a note and the
  * model imports as assimp read it. So are they when the file has no joints or its
- * blend arrays are not 4 unsigned bytes per vertex.
+ * blend arrays are not 4 numbers per vertex (indexes of an integer format).
  *
  * File layout read here (version 2, little-endian, offsets from the start of the
  * file): header of 124 bytes: "INTERQUAKEMODEL\0", version, file size, flags, then
@@ -27,7 +28,8 @@
  * frames (count, channels per frame, offset, bounds offset), comment, extensions.
  * mesh: name, material, first vertex, vertex count, first triangle, triangle count
  * (u32 each); vertex array: type (0 position, 4 blend indexes, 5 blend weights),
- * flags, format (1 unsigned byte, 7 float), components, offset; joint: name u32,
+ * flags, format (0 to 8: i8, u8, i16, u16, i32, u32, half, f32, f64), components,
+ * offset; joint: name u32,
  * parent i32, translate[3], rotate[4] (x, y, z, w), scale[3] f32; pose: parent i32,
  * channel mask u32, channel offset[10], channel scale[10] f32; animation: name,
  * first frame, frame count u32, framerate f32, flags u32; frames: u16 values, per
@@ -52,8 +54,15 @@ enum {
     ZC__IQM_POSITION = 0,
     ZC__IQM_BLEND_INDEXES = 4,
     ZC__IQM_BLEND_WEIGHTS = 5,
+    ZC__IQM_BYTE = 0,
     ZC__IQM_UBYTE = 1,
+    ZC__IQM_SHORT = 2,
+    ZC__IQM_USHORT = 3,
+    ZC__IQM_INT = 4,
+    ZC__IQM_UINT = 5,
+    ZC__IQM_HALF = 6,
     ZC__IQM_FLOAT = 7,
+    ZC__IQM_DOUBLE = 8,
 };
 #define ZC__IQM_MAX_FILE (256u << 20)
 #define ZC__IQM_MAX_POSE_FLOATS (1u << 26) /* frames x joints x 10 decoded; and clip keys x joints */
@@ -92,20 +101,87 @@ static zc_result zc__iqm_bad(zc__iqm *q, zc_diag *diag, const char *what) {
     return zc_fail(diag, ZC_ERR_BAD_SOURCE, "IQM: %s", what);
 }
 
-/* Vertex arrays: positions (float x 3) and the blend arrays (unsigned byte x 4). */
+/* Bytes of one component of a vertex array of `format`; 0 for a format IQM does not
+ * define. */
+static uint32_t zc__iqm_component_size(uint32_t format) {
+    static const uint8_t sizes[] = { 1, 1, 2, 2, 4, 4, 2, 4, 8 };
+    return format < sizeof sizes ? sizes[format] : 0;
+}
+
+/* The vertex array component of `format` at p, as a double; integer formats as
+ * integers (signed ones sign-extended). Half floats are IEEE binary16. */
+static double zc__iqm_component(const uint8_t *p, uint32_t format) {
+    switch (format) {
+    case ZC__IQM_BYTE: return (int8_t)p[0];
+    case ZC__IQM_UBYTE: return p[0];
+    case ZC__IQM_SHORT: return (int16_t)(p[0] | p[1] << 8);
+    case ZC__IQM_USHORT: return p[0] | p[1] << 8;
+    case ZC__IQM_INT: return (int32_t)zc__le_u32(p);
+    case ZC__IQM_UINT: return zc__le_u32(p);
+    case ZC__IQM_HALF: {
+        uint32_t h = (uint32_t)(p[0] | p[1] << 8), exponent = h >> 10 & 31, mantissa = h & 1023;
+        double v = exponent == 0    ? ldexp(mantissa, -24)
+                   : exponent == 31 ? (mantissa ? NAN : INFINITY)
+                                    : ldexp(mantissa + 1024, (int)exponent - 25);
+        return h >> 15 ? -v : v;
+    }
+    case ZC__IQM_FLOAT: return zc__le_f32(p);
+    default: {
+        uint64_t u = zc__le_u32(p) | (uint64_t)zc__le_u32(p + 4) << 32;
+        double v;
+        memcpy(&v, &u, sizeof v);
+        return v;
+    }
+    }
+}
+
+/* The weight an integer component stands for: its value over the format's largest
+ * (IQM's normalised integers); a float component is the weight itself. */
+static double zc__iqm_weight(const uint8_t *p, uint32_t format) {
+    static const double largest[] = { 127.0, 255.0, 32767.0, 65535.0, 2147483647.0, 4294967295.0 };
+    double v = zc__iqm_component(p, format);
+    return format < sizeof largest / sizeof largest[0] ? v / largest[format] : v;
+}
+
+/* The blend arrays of 4 components per vertex into q->blend: indexes of any integer
+ * format, weights of any format. A weight that is not a finite number in [0, 1], or
+ * a weighted index that names no joint, refuses the file. */
+static zc_result zc__iqm_blend(const uint8_t *indexes, uint32_t index_format, const uint8_t *weights,
+                               uint32_t weight_format, zc__iqm *q, zc_diag *diag) {
+    if (index_format > ZC__IQM_UINT) return zc__iqm_bad(q, diag, "blend indexes are not integers");
+    uint32_t is = zc__iqm_component_size(index_format), ws = zc__iqm_component_size(weight_format);
+    if (!(q->blend = malloc((size_t)q->vertex_count * sizeof *q->blend + 1))) return zc__iqm_oom(q, diag);
+    for (uint32_t v = 0; v < q->vertex_count; ++v) {
+        zc__iqm_influence *b = &q->blend[v];
+        for (int k = 0; k < 4; ++k) {
+            double joint = zc__iqm_component(indexes + ((size_t)v * 4 + k) * is, index_format);
+            double weight = zc__iqm_weight(weights + ((size_t)v * 4 + k) * ws, weight_format);
+            if (!(weight >= 0.0 && weight <= 1.0)) return zc__iqm_bad(q, diag, "a blend weight is not in [0, 1]");
+            b->weight[k] = (float)weight;
+            b->joint[k] = joint >= 0.0 && joint < q->joint_count ? (uint32_t)joint : UINT32_MAX;
+            if (b->weight[k] != 0.0f && b->joint[k] == UINT32_MAX)
+                return zc__iqm_bad(q, diag, "a vertex names a joint the file does not have");
+        }
+    }
+    return ZC_OK;
+}
+
+/* Vertex arrays: positions (float x 3) and the blend arrays (4 components of any
+ * format per vertex). */
 static zc_result zc__iqm_arrays(const uint8_t *d, uint64_t size, const uint32_t *h, zc__iqm *q, zc_diag *diag) {
     uint32_t count = h[7], vertices = h[8], offset = h[9];
     if (!zc__iqm_inside(offset, count, ZC__IQM_ARRAY_SIZE, size)) return zc__iqm_bad(q, diag, "the vertex arrays lie outside the file");
     const uint8_t *indexes = NULL, *weights = NULL;
+    uint32_t index_format = 0, weight_format = 0;
     for (uint32_t i = 0; i < count; ++i) {
         const uint8_t *a = d + offset + (size_t)i * ZC__IQM_ARRAY_SIZE;
         uint32_t type = zc__le_u32(a), format = zc__le_u32(a + 8), comps = zc__le_u32(a + 12), at = zc__le_u32(a + 16);
         if (type != ZC__IQM_POSITION && type != ZC__IQM_BLEND_INDEXES && type != ZC__IQM_BLEND_WEIGHTS) continue;
         int is_pos = type == ZC__IQM_POSITION;
-        if (format != (is_pos ? ZC__IQM_FLOAT : ZC__IQM_UBYTE) || comps != (is_pos ? 3u : 4u))
+        if (is_pos ? format != ZC__IQM_FLOAT || comps != 3u : !zc__iqm_component_size(format) || comps != 4u)
             return zc__iqm_bad(q, diag, is_pos ? "positions are not 3 floats per vertex"
-                                               : "blend indexes or weights are not 4 unsigned bytes per vertex");
-        if (!zc__iqm_inside(at, vertices, is_pos ? 12 : 4, size))
+                                               : "blend indexes or weights are not 4 numbers per vertex");
+        if (!zc__iqm_inside(at, vertices, comps * zc__iqm_component_size(format), size))
             return zc__iqm_bad(q, diag, "a vertex array lies outside the file");
         if (is_pos) {
             free(q->positions); /* a second position array replaces the first */
@@ -113,23 +189,15 @@ static zc_result zc__iqm_arrays(const uint8_t *d, uint64_t size, const uint32_t 
             for (size_t k = 0; k < (size_t)vertices * 3; ++k) q->positions[k] = zc__le_f32(d + at + 4 * k);
         } else if (type == ZC__IQM_BLEND_INDEXES) {
             indexes = d + at;
+            index_format = format;
         } else {
             weights = d + at;
+            weight_format = format;
         }
     }
     q->vertex_count = vertices;
     if (!q->positions) return zc__iqm_bad(q, diag, "the file has no positions");
-    if (indexes && weights) {
-        if (!(q->blend = malloc((size_t)vertices * 8 + 1))) return zc__iqm_oom(q, diag);
-        for (uint32_t v = 0; v < vertices; ++v) {
-            memcpy(q->blend + (size_t)v * 8, indexes + (size_t)v * 4, 4);
-            memcpy(q->blend + (size_t)v * 8 + 4, weights + (size_t)v * 4, 4);
-            for (int k = 0; k < 4; ++k)
-                if (q->blend[(size_t)v * 8 + 4 + k] && q->blend[(size_t)v * 8 + k] >= q->joint_count)
-                    return zc__iqm_bad(q, diag, "a vertex names a joint the file does not have");
-        }
-    }
-    return ZC_OK;
+    return indexes && weights ? zc__iqm_blend(indexes, index_format, weights, weight_format, q, diag) : ZC_OK;
 }
 
 /* Poses of every frame decoded into q->poses. */
@@ -369,7 +437,7 @@ static int zc__iqm_bones(zc__iqm_scene *s, const zc__iqm *q, const double (*bind
     uint64_t weights = 0; /* per mesh, as written below: meshes may share vertices */
     for (unsigned m = 0; m < o->mNumMeshes; ++m)
         for (uint32_t v = 0; v < q->meshes[m].vertex_count; ++v)
-            for (int k = 0; k < 4; ++k) weights += q->blend[((size_t)q->meshes[m].first_vertex + v) * 8 + 4 + k] != 0;
+            for (int k = 0; k < 4; ++k) weights += q->blend[(size_t)q->meshes[m].first_vertex + v].weight[k] != 0.0f;
     size_t bone_slots = (size_t)o->mNumMeshes * q->joint_count;
     s->meshes = calloc(o->mNumMeshes, sizeof *s->meshes);
     s->mesh_list = calloc(o->mNumMeshes, sizeof *s->mesh_list);
@@ -395,8 +463,8 @@ static int zc__iqm_bones(zc__iqm_scene *s, const zc__iqm *q, const double (*bind
         memset(per_joint, 0, (size_t)q->joint_count * sizeof *per_joint);
         for (uint32_t v = 0; v < count; ++v)
             for (int k = 0; k < 4; ++k) {
-                const uint8_t *b = q->blend + ((size_t)first + v) * 8;
-                if (b[4 + k]) per_joint[b[k]]++;
+                const zc__iqm_influence *b = &q->blend[(size_t)first + v];
+                if (b->weight[k] != 0.0f) per_joint[b->joint[k]]++;
             }
         for (uint32_t j = 0; j < q->joint_count; ++j) {
             bones[j].mWeights = w;
@@ -404,10 +472,10 @@ static int zc__iqm_bones(zc__iqm_scene *s, const zc__iqm *q, const double (*bind
         }
         for (uint32_t v = 0; v < count; ++v)
             for (int k = 0; k < 4; ++k) {
-                const uint8_t *b = q->blend + ((size_t)first + v) * 8;
-                if (!b[4 + k]) continue; /* an index without weight may name no joint */
-                struct aiBone *bone = &bones[b[k]];
-                bone->mWeights[bone->mNumWeights++] = (struct aiVertexWeight){ v, b[4 + k] / 255.0f };
+                const zc__iqm_influence *b = &q->blend[(size_t)first + v];
+                if (b->weight[k] == 0.0f) continue; /* an index without weight may name no joint */
+                struct aiBone *bone = &bones[b->joint[k]];
+                bone->mWeights[bone->mNumWeights++] = (struct aiVertexWeight){ v, b->weight[k] };
             }
         for (uint32_t j = 0; j < q->joint_count; ++j) {
             struct aiBone *bone = &bones[j];
