@@ -508,11 +508,11 @@ Test(morph, md2_reader_refuses_damaged_files) {
     const char *file = ZCTI_ASSIMP "/MD2/faerie.md2";
     size_t size;
     uint8_t *bytes = zcti_read(file, &size);
-    zc__md2_frames f;
+    zc__vertex_frames f;
     zc_diag d;
     cr_assert_eq(zc__md2_frames_read(bytes, size, &f, &d), ZC_OK, "%s", d.message);
     cr_assert_eq(f.frame_count, 198);
-    zc__md2_frames_free(&f);
+    zc__vertex_frames_free(&f);
     size_t tri_end = le32(bytes + 52) + 12u * le32(bytes + 32), frames_at = le32(bytes + 56);
     size_t frame_end = frames_at + (size_t)le32(bytes + 40) * le32(bytes + 16);
     size_t needed = tri_end > frame_end ? tri_end : frame_end, tried = 0;
@@ -527,7 +527,7 @@ Test(morph, md2_reader_refuses_damaged_files) {
             cr_assert_neq(d.message[0], 0);
         } else {
             cr_assert_eq(r, ZC_OK, "prefix of %zu bytes: %s", cut, d.message);
-            zc__md2_frames_free(&f);
+            zc__vertex_frames_free(&f);
         }
         free(prefix);
         tried++;
@@ -546,9 +546,11 @@ Test(morph, md2_reader_refuses_damaged_files) {
             continue;
         }
         accepted++;
-        for (uint32_t i = 0; i < f.triangle_count * 3; ++i) cr_assert_lt(f.corners[i], f.vertex_count);
-        for (size_t i = 0; i < (size_t)f.frame_count * f.vertex_count * 3; ++i) cr_assert(isfinite(f.positions[i]));
-        zc__md2_frames_free(&f);
+        const zc__frame_mesh *m = &f.meshes[0];
+        cr_assert_eq(f.mesh_count, 1);
+        for (uint32_t i = 0; i < m->triangle_count * 3; ++i) cr_assert_lt(m->corners[i], m->vertex_count);
+        for (size_t i = 0; i < (size_t)f.frame_count * m->vertex_count * 3; ++i) cr_assert(isfinite(m->positions[i]));
+        zc__vertex_frames_free(&f);
     }
     cr_log_info("MD2 reader: %zu prefixes tried; %d of 1000 damaged files accepted", tried, accepted);
     free(copy);

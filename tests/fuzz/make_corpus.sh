@@ -167,7 +167,7 @@ for dir in /usr/share/doc/python-pygame-doc/examples/data /usr/libexec/installed
 done
 
 # ---------------------------------------------------------------------------------
-# Models: extension byte obj 0, ply 1, stl 2, gltf 3, off 4, md2 5, bvh 6, iqm 7 (+010 quantize, +020 meshlets)
+# Models: extension byte obj 0, ply 1, stl 2, gltf 3, off 4, md2 5, bvh 6, iqm 7, md3 0200 (+010 quantize, +020 meshlets)
 # ---------------------------------------------------------------------------------
 
 model_seed() { # model_seed <file> <octal byte>

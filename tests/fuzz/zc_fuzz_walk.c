@@ -828,11 +828,12 @@ static void zcf__check_model(const zc_model *model) {
 }
 
 const char *zcf_model_file(const uint8_t *data, size_t size, struct zc_model_settings *settings) {
-    static const char *const extensions[] = { "obj", "ply", "stl", "gltf", "off", "md2", "bvh", "iqm" };
+    static const char *const extensions[] = { "obj", "ply", "stl", "gltf", "off", "md2", "bvh", "iqm", "md3" };
     if (size == 0) return NULL;
     const char *dir = zcf__temp_dir();
     if (!dir) return NULL;
-    const char *ext = extensions[(data[0] & 7u) % (sizeof extensions / sizeof extensions[0])];
+    /* bit 7 picks md3, else bits 0-2 pick one of the first eight */
+    const char *ext = extensions[data[0] & 0x80u ? 8u : data[0] & 7u];
     snprintf(zcf__model_path, sizeof zcf__model_path, "%s/model.%s", dir, ext);
     if (zcf__write_all(zcf__model_path, data + 1, size - 1) != 0) return NULL;
     memset(settings, 0, sizeof *settings);

@@ -691,11 +691,12 @@ zc_result zc_model_import_in_process_under(const char *root, const char *file_pa
             struct aiScene motion = zc__motion_only(scene);
             r = zc__build_run(&b, &motion, diag);
             aiReleaseImport(scene);
-        } else if (r == ZC_OK && b.is_md2) {
+        } else if (r == ZC_OK && (b.is_md2 || b.is_md3)) {
             struct aiScene *frames = NULL;
-            r = zc__model_md2_morph(&b, scene, &frames, diag);
+            r = b.is_md2 ? zc__model_vertex_frames(&b, scene, "MD2", ZC__MD2_MAX_FILE, zc__md2_frames_parse, &frames, diag)
+                         : zc__model_vertex_frames(&b, scene, "MD3", ZC__MD3_MAX_FILE, zc__md3_frames_parse, &frames, diag);
             if (r == ZC_OK) r = zc__build_run(&b, frames ? frames : scene, diag);
-            zc__model_md2_morph_free(frames, scene);
+            zc__model_vertex_frames_free(frames, scene);
             aiReleaseImport(scene);
         } else if (r == ZC_OK && b.is_iqm) {
             struct aiScene *skinned = NULL;

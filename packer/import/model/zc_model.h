@@ -30,8 +30,8 @@
  *                      joint of the node holding the morphed mesh
  *   P#morph/<i>        the morph targets of mesh i, when it has any (formats/zc_morph.h):
  *                      position and normal offsets in the mesh entry's vertex order;
- *                      an MD2 file's frames are read as targets of its mesh, with one
- *                      clip per frame-name prefix (zc_model_md2_frames.c)
+ *                      an MD2 or MD3 file's frames are read as targets of its meshes,
+ *                      with one clip per frame-name prefix (zc_model_vertex_frames.c)
  * A BVH file (motion only) gives P, P#skeleton/0 and P#animation/0: the mesh assimp
  * draws of its bones is left out. An IQM file's joints, blend weights and animations
  * are read here (zc_model_iqm.c), since assimp reads its meshes only.

@@ -68,9 +68,9 @@ typedef struct zc__model_build {
     char source_problem[96];
     int is_obj, is_gltf;        /* from the file extension: decides the HEIGHT and UNKNOWN slots */
     int is_glb;                 /* from the file extension: binary glTF */
-    int is_md3;                 /* from the file extension: tag-only files are read here */
+    int is_md3;                 /* from the file extension: tag-only files and frames read here */
     int is_bvh;                 /* from the file extension: motion only, its meshes left out */
-    int is_md2;                 /* from the file extension: frames read here (zc__model_md2_morph) */
+    int is_md2;                 /* from the file extension: frames read here (zc__model_vertex_frames) */
     int is_iqm;                 /* from the file extension: joints read here (zc__model_iqm_skin) */
     int tags_only;              /* the scene has nodes and no meshes (a tag-only MD3) */
     zc_model_settings settings; /* defaults resolved: scale != 0 */
@@ -223,35 +223,71 @@ typedef zc_result (*zc__model_parse_fn)(const uint8_t *data, size_t size, void *
 zc_result zc__model_parse_source(zc__model_build *b, uint64_t max, const char *what, zc__model_parse_fn parse,
                                  void *out, int *parsed, zc_diag *diag);
 
-/* zc_model_md2_frames.c: the frames of an MD2 file, as the file stores them. */
-typedef struct zc__md2_frames {
+/* zc_model_vertex_frames.c: vertex animation stored as whole frames, as a format's
+ * reader (MD2, MD3) finds it in the file. */
+#define ZC__FRAMES_MAX_MESHES 32  /* meshes of one file (MD3's own limit of surfaces) */
+typedef struct zc__frame_mesh {
+    uint32_t vertex_count;      /* the file's vertices per frame */
+    uint32_t triangle_count;
+    uint32_t *corners;          /* triangle_count * 3 vertex indices, in file order, each < vertex_count */
+    float *positions;           /* frame_count * vertex_count * 3, finite */
+    float *normals;             /* frame_count * vertex_count * 3, unit; NULL when the format
+                                   stores none that this reader decodes (computed from the
+                                   frame's triangles then) */
+} zc__frame_mesh;
+
+typedef struct zc__vertex_frames {
+    const char *format;         /* "MD2", "MD3": names the frames in notes */
+    double frames_per_second;   /* the rate clips are keyed at */
     uint32_t frames_in_file;    /* frames the file declares */
     uint32_t frame_count;       /* frames read: the first min(frames_in_file, ZC_MORPH_MAX_TARGETS) */
-    uint32_t vertex_count;      /* vertices per frame */
-    uint32_t triangle_count;
-    uint16_t *corners;          /* triangle_count * 3 vertex indices, in file order, each < vertex_count */
-    float *positions;           /* frame_count * vertex_count * 3: component * scale + translate */
     char (*names)[17];          /* frame_count names, NUL-terminated (at most 16 bytes, any bytes) */
-} zc__md2_frames;
+    zc__frame_mesh *meshes;     /* mesh_count, in file order */
+    uint32_t mesh_count;        /* at most ZC__FRAMES_MAX_MESHES */
+} zc__vertex_frames;
+
+/* Set up *f for a reader: format, rate, frame_count from frames_in_file, zeroed names
+ * and mesh_count zeroed meshes (mesh_count itself left 0 for the reader to count).
+ * ZC_ERR_OUT_OF_MEMORY (f zeroed). */
+zc_result zc__vertex_frames_init(zc__vertex_frames *f, const char *format, double frames_per_second,
+                                 uint32_t frames_in_file, uint32_t mesh_count, zc_diag *diag);
+void zc__vertex_frames_free(zc__vertex_frames *f);
 
 /* Read the frames of the MD2 file in data[0, size) into *out (released with
- * zc__md2_frames_free; zeroed on error). ZC_ERR_BAD_SOURCE naming the problem (not
- * "IDP2" version 8, counts beyond the format's limits, triangles or frames outside the
- * bytes, a vertex index past the vertices, a number that is not finite),
- * ZC_ERR_OUT_OF_MEMORY. Safe on untrusted input: every count and offset is checked
- * against `size` before use. */
-zc_result zc__md2_frames_read(const uint8_t *data, size_t size, zc__md2_frames *out, zc_diag *diag);
-void zc__md2_frames_free(zc__md2_frames *f);
+ * zc__vertex_frames_free; zeroed on error): one mesh, no normals, 10 frames per
+ * second. ZC_ERR_BAD_SOURCE naming the problem (not "IDP2" version 8, counts beyond
+ * the format's limits, triangles or frames outside the bytes, a vertex index past the
+ * vertices, a number that is not finite), ZC_ERR_OUT_OF_MEMORY. Safe on untrusted
+ * input: every count and offset is checked against `size` before use. */
+zc_result zc__md2_frames_read(const uint8_t *data, size_t size, zc__vertex_frames *out, zc_diag *diag);
 
-/* zc_model_md2_frames.c: assimp's scene of an MD2 file (the first frame) with every
- * frame of the file added as a morph target of its mesh and the frames grouped into
- * clips of morph weight keys, into *out (released with zc__model_md2_morph_free, which
- * leaves the parts shared with `scene` alone). ZC_OK with *out NULL when the file has
- * one frame, or when its frames cannot be read or do not line up with assimp's mesh
- * (a note says why; the model then imports as assimp read it). Errors: ZC_ERR_IO when
- * the file cannot be read, ZC_ERR_OUT_OF_MEMORY. Safe on untrusted input. */
-zc_result zc__model_md2_morph(zc__model_build *b, const struct aiScene *scene, struct aiScene **out, zc_diag *diag);
-void zc__model_md2_morph_free(struct aiScene *scene, const struct aiScene *original);
+/* Read the frames of the MD3 file in data[0, size) into *out (released with
+ * zc__vertex_frames_free; zeroed on error): one mesh per surface that has vertices
+ * and triangles, normals decoded, 15 frames per second. ZC_ERR_BAD_SOURCE naming the
+ * problem (not "IDP3" version 15, counts beyond the format's limits, surfaces,
+ * triangles or vertices outside the bytes, a surface whose frame count is not the
+ * file's, a vertex index past the surface's vertices), ZC_ERR_OUT_OF_MEMORY. Safe on
+ * untrusted input. */
+zc_result zc__md3_frames_read(const uint8_t *data, size_t size, zc__vertex_frames *out, zc_diag *diag);
+
+/* assimp's scene of a file of frames (the first frame) with every frame added as a
+ * morph target of each mesh and the frames grouped into clips of morph weight keys,
+ * into *out (released with zc__model_vertex_frames_free, which leaves the parts
+ * shared with `scene` alone). `read` (zc__md2_frames_read, zc__md3_frames_read, as a
+ * zc__model_parse_fn writing a zc__vertex_frames) reads the file, at most max_file
+ * bytes. ZC_OK with *out NULL when the file has one frame, or when its frames cannot
+ * be read or do not line up with assimp's meshes (a note naming `format` says why;
+ * the model then imports as assimp read it). Errors: ZC_ERR_IO when the file cannot
+ * be read, ZC_ERR_OUT_OF_MEMORY. Safe on untrusted input. */
+zc_result zc__model_vertex_frames(zc__model_build *b, const struct aiScene *scene, const char *format,
+                                  uint64_t max_file, zc__model_parse_fn read, struct aiScene **out, zc_diag *diag);
+void zc__model_vertex_frames_free(struct aiScene *scene, const struct aiScene *original);
+
+/* The readers above as zc__model_parse_fn, with the largest file each reads. */
+#define ZC__MD2_MAX_FILE (64u << 20)   /* larger than any file within the format's limits */
+#define ZC__MD3_MAX_FILE (256u << 20)
+zc_result zc__md2_frames_parse(const uint8_t *data, size_t size, void *out, zc_diag *diag);
+zc_result zc__md3_frames_parse(const uint8_t *data, size_t size, void *out, zc_diag *diag);
 
 /* zc_model_iqm.c: what an IQM file holds beyond assimp's meshes. */
 typedef struct zc__iqm_joint {
