@@ -178,6 +178,7 @@ Test(md3_frames, every_frame_of_every_surface_as_targets_and_clips) {
     zc_diag diag = { "" };
     cr_assert_eq(zc_model_import_file(file, "m", NULL, &model, &diag), ZC_OK, "%s", diag.message);
     cr_assert(!model.notes || !strstr(model.notes, "MD3 frames"), "%s", model.notes);
+    cr_assert(!model.notes || !strstr(model.notes, "dummy_texture"), "assimp's placeholder reported: %s", model.notes);
 
     const struct { const char *name; uint32_t first, count; } clips[] = { { "walk", 0, 3 }, { "idle", 3, 2 } };
     zc_animation_view anims[2];

@@ -21,7 +21,9 @@
  * map): the image's identity is its real path or its embedded index.
  *
  * A missing image, or one the texture importer refuses, leaves the slot empty and
- * adds a note; running out of memory fails the model. So does an embedded image (part
+ * adds a note, except for the names assimp's importers make up for a material whose
+ * file names no image ("$texture_dummy.bmp" for MD2 and the other Quake formats,
+ * "dummy_texture.bmp" for MD3), which leave it empty silently when no such file exists; running out of memory fails the model. So does an embedded image (part
  * of the model file itself: a glTF data: URI, a GLB or FBX chunk) that a limit
  * refuses (ZC_ERR_LIMIT: more texels than its bytes allow, past the dimension cap,
  * more than the whole image memory budget), as the same bytes in a file of their own
@@ -330,6 +332,11 @@ static zc_result zc__import_new(zc__model_build *b, const struct aiScene *scene,
     return ZC_OK;
 }
 
+/* 1 when `path` is a name assimp makes up for a material without an image. */
+static int zc__assimp_placeholder(const char *path) {
+    return strcmp(path, "$texture_dummy.bmp") == 0 || strcmp(path, "dummy_texture.bmp") == 0;
+}
+
 zc_result zc__model_texture(zc__model_build *b, const struct aiScene *scene, const char *path, int srgb,
                             int normal_map, const char *what, uint64_t *out_id, zc_diag *diag) {
     *out_id = 0;
@@ -346,10 +353,9 @@ zc_result zc__model_texture(zc__model_build *b, const struct aiScene *scene, con
         int oom;
         file = zc__resolve_external(b, path, &oom);
         if (!file && oom) return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory looking for texture \"%s\"", shown);
-        if (!file) {
+        if (!file && !zc__assimp_placeholder(path))
             zc__model_note(b, "%s: texture \"%s\" not found: slot left empty", what, shown);
-            return ZC_OK;
-        }
+        if (!file) return ZC_OK;
     }
     char resolved[PATH_MAX];
     errno = 0;
