@@ -844,9 +844,44 @@ Test(model, no_triangles_is_an_error) {
     cr_assert(strstr(d.message, "no triangles"), "%s", d.message);
     cr_assert_eq(import_err(MODELS "OBJ/point_cloud.obj", NULL, &d), ZC_ERR_BAD_SOURCE);
     cr_assert(strstr(d.message, "assimp cannot read the model"), "%s", d.message);
-    /* A scene of lights only: assimp's stand-in skeleton mesh is not imported. */
-    cr_assert_eq(import_err(MODELS "Collada/lights.dae", NULL, &d), ZC_ERR_BAD_SOURCE);
-    cr_assert(strstr(d.message, "no triangles"), "%s", d.message);
+}
+
+/* Files of cameras or lights only are scenes: every camera and light of assimp's
+ * scene on the node named like it, no mesh (assimp's stand-in skeleton mesh is not
+ * imported). */
+Test(model, cameras_or_lights_alone_are_scenes) {
+    const char *files[] = { MODELS "Collada/lights.dae", MODELS "Collada/cameras.dae" };
+    for (int i = 0; i < 2; ++i) {
+        zc_model m;
+        import_ok(files[i], NULL, &m);
+        check_entries(&m);
+        const struct aiScene *ref = reference(files[i], NULL);
+        zc_scene_view v = scene_view(&m);
+        cr_assert_eq(m.mesh_count, 0, "%s", files[i]);
+        cr_assert_eq(v.camera_count, ref->mNumCameras, "%s", files[i]);
+        for (unsigned c = 0; c < ref->mNumCameras; ++c) {
+            int32_t n = zc_scene_view_find_node(&v, ref->mCameras[c]->mName.data);
+            cr_assert(n >= 0 && v.nodes[n].camera >= 0, "%s: camera %s", files[i], ref->mCameras[c]->mName.data);
+        }
+        /* directional, point and spot lights are kept; ambient and area ones noted */
+        uint32_t kept = 0;
+        for (unsigned l = 0; l < ref->mNumLights; ++l) {
+            const struct aiLight *al = ref->mLights[l];
+            int32_t n = zc_scene_view_find_node(&v, al->mName.data);
+            if (al->mType == aiLightSource_DIRECTIONAL || al->mType == aiLightSource_POINT ||
+                al->mType == aiLightSource_SPOT) {
+                cr_assert(n >= 0 && v.nodes[n].light >= 0, "%s: light %s", files[i], al->mName.data);
+                kept++;
+            } else {
+                cr_assert(m.notes && strstr(m.notes, al->mName.data), "%s: light %s left out silently", files[i],
+                          al->mName.data);
+            }
+        }
+        cr_assert_eq(v.light_count, kept, "%s", files[i]);
+        cr_assert_gt(v.camera_count + v.light_count, 0);
+        aiReleaseImport(ref);
+        zc_model_free(&m);
+    }
 }
 
 Test(model, broken_sources_are_errors) {

@@ -620,8 +620,10 @@ static zc_result zc__build_run(zc__model_build *b, const struct aiScene *scene, 
     zc_result r = zc__model_skeleton(b, scene, diag);
     if (r == ZC_OK) r = zc__model_meshes(b, scene, diag);
     if (r != ZC_OK) return r;
-    if (b->mesh_count == 0 && !b->tags_only && !b->joint_count)
-        return zc_fail(diag, ZC_ERR_BAD_SOURCE, "the model holds no triangles");
+    /* a rig of cameras or lights is a scene too; a file of lines or points is not */
+    if (b->mesh_count == 0 && !b->tags_only && !b->joint_count && !(scene->mCameras && scene->mNumCameras) &&
+        !(scene->mLights && scene->mNumLights))
+        return zc_fail(diag, ZC_ERR_BAD_SOURCE, "the model holds no triangles, cameras or lights");
     if ((r = zc__model_animations(b, scene, diag)) != ZC_OK) return r;
     if ((r = zc__model_materials(b, scene, diag)) != ZC_OK) return r;
     return zc__model_scene(b, scene, diag);

@@ -154,7 +154,7 @@ typedef struct zc_model {
  * (through assimp's file system or as a texture) must resolve, symlinks and ".."
  * included, to a regular file below it, or the import fails naming the reference. On ZC_OK *out holds every entry; on error *out is empty and diag says
  * why without repeating the file path. Errors: ZC_ERR_FILE_NOT_FOUND, ZC_ERR_IO,
- * ZC_ERR_BAD_SOURCE (assimp refused the file, it holds no triangles, or the importer
+ * ZC_ERR_BAD_SOURCE (assimp refused the file, it holds no triangles, cameras or lights, or the importer
  * crashed or timed out, or the model references a file outside the asset root),
  * ZC_ERR_LIMIT (a count beyond a format limit),
  * ZC_ERR_OUT_OF_MEMORY, ZC_ERR_INVALID_ARGUMENT. Untrusted input: safe when isolated. */
