@@ -396,7 +396,7 @@ zc_result zc_build_cache_each_notes(zc_build_cache *cache, zc_build_cache_notes_
     if (!cache || !fn) return ZC_ERR_INVALID_ARGUMENT;
     zc__record_list l;
     zc_result r = zc__scan_records(cache, &l);
-    qsort(l.items, l.count, sizeof *l.items, zc__by_path);
+    if (l.count) qsort(l.items, l.count, sizeof *l.items, zc__by_path);
     for (size_t i = 0; r == ZC_OK && i < l.count; ++i) {
         zc_import_outputs outs;
         zc_result got = zc__build_cache_read_notes(l.items[i].path, &outs);

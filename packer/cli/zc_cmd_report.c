@@ -424,7 +424,7 @@ static int zc__read_cache(zc__report *r, const char *dir, int given, const char 
     zc_build_cache_close(cache);
     if (res == ZC_OK && s.oom) res = ZC_ERR_OUT_OF_MEMORY;
     if (res == ZC_OK) {
-        qsort(s.found, s.count, sizeof *s.found, zc__compare_noted);
+        if (s.count) qsort(s.found, s.count, sizeof *s.found, zc__compare_noted);
         for (size_t i = 0; i < s.count; ++i) {
             if (i && zc__compare_noted(&s.found[i], &s.found[i - 1]) == 0) continue;
             const char *path = r->entries[s.found[i].entry].path;
