@@ -574,3 +574,153 @@ Test(bazel, model_extensions_match_the_importer) {
     cr_assert_str_eq(line, expected, "ZC_MODEL_EXTENSIONS in tools/bazel/zcpack.bzl is not zc_model_extensions");
     free(bzl);
 }
+
+/* The import_deps entry of `rel` in a generated BUILD file, as "a\nb\n" (malloc'd), or
+ * NULL when the file has none. */
+static char *build_import_deps(const char *build, const char *rel) {
+    char key[256];
+    snprintf(key, sizeof key, "\n        \"%s\": [\n", rel);
+    const char *at = strstr(build, key);
+    if (!at) return NULL;
+    at += strlen(key);
+    const char *end = strstr(at, "\n        ],");
+    cr_assert_not_null(end, "the import_deps entry of %s is not closed", rel);
+    char *deps = (char *)calloc((size_t)(end - at) + 2, 1);
+    cr_assert_not_null(deps);
+    for (const char *line = at; line < end;) {
+        const char *q = strchr(line, '"'), *close = q ? strchr(q + 1, '"') : NULL;
+        cr_assert(q && close && close < end, "a malformed import_deps line of %s", rel);
+        strncat(deps, q + 1, (size_t)(close - q - 1));
+        strcat(deps, "\n");
+        line = strchr(close, '\n');
+        line = line ? line + 1 : end;
+    }
+    return deps;
+}
+
+/* Run zc_import.sh from zct_tmp as the rule calls it: the object `object` of the entry
+ * `rel` of zct_tmp/<tree>, with rel, its import_deps `deps` ("a\nb\n") and the
+ * manifest as the only inputs. */
+static void import_declared(const char *tree, const char *rel, const char *deps, const char *object) {
+    char *script = real(zct_source_path("tools/bazel/zc_import.sh")), *zcpack = real(zct_zcpack_bin());
+    char *log = zct_tmp_path("declared.log"), *copy = strdup(deps ? deps : "");
+    const char *argv[64] = { script, zcpack, object, rel, NULL };
+    char *paths[32], count[16];
+    size_t n = 5, inputs = 0;
+    const char *rels[32];
+    rels[inputs++] = rel;
+    for (char *line = strtok(copy, "\n"); line; line = strtok(NULL, "\n")) rels[inputs++] = line;
+    rels[inputs++] = "zcpack.json";
+    for (size_t i = 0; i < inputs; ++i) {
+        paths[i] = zct_join(tree, rels[i]);
+        argv[n++] = rels[i];
+        argv[n++] = paths[i];
+    }
+    snprintf(count, sizeof count, "%zu", inputs);
+    argv[4] = count;
+    argv[n++] = "--";
+    argv[n++] = "--quiet";
+    argv[n] = NULL;
+    unlink(log);
+    int code = run_cmd(zct_tmp, log, 120, argv);
+    char *tail = code ? zct_log_tail(log) : NULL;
+    cr_assert_eq(code, 0, "%s: its import from the declared inputs alone failed (%d):\n%s", rel, code, tail);
+    free(tail);
+    for (size_t i = 0; i < inputs; ++i) free(paths[i]);
+    free(copy);
+    free(log);
+    free(zcpack);
+    free(script);
+}
+
+/* A cube map of six face files and an array folder of three layers: zc_gen_build.sh
+ * declares every other face or layer as an input of the group's first file and the
+ * first file as an input of each later one (its import looks for it); every import run
+ * through the wrapper with its declared inputs alone gives the object of the whole
+ * tree; and an edited face changes the cube's object. No Bazel needed: this checks
+ * what the rule would hand the actions. */
+Test(bazel, texture_groups_declare_every_input) {
+    static const char *const faces[6] = { "sky/day_px.png", "sky/day_nx.png", "sky/day_py.png",
+                                          "sky/day_ny.png", "sky/day_pz.png", "sky/day_nz.png" };
+    static const char *const layers[3] = { "layers/a.png", "layers/b.png", "layers/c.png" };
+    static const char *const images[3] = { "samples/assets/textures/bricks.png", "samples/assets/textures/bricks_n.png",
+                                           "samples/assets/textures/leaves.png" };
+    char *dir = zct_tmp_path("groups"), *tree = zct_tmp_path("groups/assets");
+    for (int f = 0; f < 6; ++f) zct_copy_file(zct_source_path(images[f % 3]), tree, faces[f]);
+    for (int l = 0; l < 3; ++l) zct_copy_file(zct_source_path(images[(l + 1) % 3]), tree, layers[l]);
+    zct_copy_file(zct_source_path("samples/assets/textures/leaves.png"), tree, "plain.png");
+    zct_put_text(tree, "zcpack.json",
+                 "{ \"rules\": [ { \"match\": \"sky/*\", \"cubemap_faces\": true, \"format\": \"rgba8\" },"
+                 " { \"match\": \"layers/*\", \"array_folder\": true, \"format\": \"rgba8\" } ] }");
+    char *gen = real(zct_source_path("tools/bazel/zc_gen_build.sh")), *zcpack = real(zct_zcpack_bin());
+    char *log = zct_tmp_path("groups.log");
+    int code = run_cmd(dir, log, 120,
+                       (const char *const[]){ gen, "--zcpack", zcpack, "-o", "BUILD.bazel", ".", "assets", NULL });
+    char *tail = code ? zct_log_tail(log) : NULL;
+    cr_assert_eq(code, 0, "zc_gen_build.sh failed (%d):\n%s", code, tail);
+    char *build_path = zct_join(dir, "BUILD.bazel");
+    size_t size = 0;
+    char *build = (char *)zct_read_file(build_path, &size);
+
+    const struct { const char *rel, *deps; } expected[] = {
+        { "sky/day_px.png", "sky/day_nx.png\nsky/day_ny.png\nsky/day_nz.png\nsky/day_py.png\nsky/day_pz.png\n" },
+        { "sky/day_nx.png", "sky/day_px.png\n" }, { "sky/day_py.png", "sky/day_px.png\n" },
+        { "sky/day_ny.png", "sky/day_px.png\n" }, { "sky/day_pz.png", "sky/day_px.png\n" },
+        { "sky/day_nz.png", "sky/day_px.png\n" },
+        { "layers/a.png", "layers/b.png\nlayers/c.png\n" },
+        { "layers/b.png", "layers/a.png\n" }, { "layers/c.png", "layers/a.png\n" },
+        { "plain.png", NULL },
+    };
+    for (size_t i = 0; i < sizeof expected / sizeof *expected; ++i) {
+        char *deps = build_import_deps(build, expected[i].rel);
+        if (!expected[i].deps) {
+            cr_assert_null(deps, "%s reads nothing else, yet has import_deps:\n%s", expected[i].rel, build);
+            continue;
+        }
+        cr_assert_not_null(deps, "%s has no import_deps:\n%s", expected[i].rel, build);
+        cr_assert_str_eq(deps, expected[i].deps, "the import_deps of %s", expected[i].rel);
+
+        /* the object from the declared inputs alone is the whole tree's */
+        char *file = zct_join(tree, expected[i].rel), *whole = zct_tmp_path("whole.zco");
+        char *declared = zct_tmp_path("declared.zco");
+        zct_run run = ZCT_CLI("import", file, "--root", tree, "-o", whole, "--quiet");
+        ZCT_EXPECT_CODE(run, ZC_EXIT_OK);
+        import_declared("groups/assets", expected[i].rel, deps, "declared.zco");
+        cr_assert(zct_files_equal(whole, declared), "%s: the object from its declared inputs differs from the "
+                  "whole tree's", expected[i].rel);
+        zct_run_free(&run);
+        free(declared);
+        free(whole);
+        free(file);
+        free(deps);
+    }
+
+    /* an edited -Z face changes the cube's object, in the sandbox as in the tree */
+    char *px = zct_join(tree, "sky/day_px.png"), *before = zct_tmp_path("before.zco"), *after = zct_tmp_path("after.zco");
+    char *staged = zct_tmp_path("staged.zco");
+    zct_run run = ZCT_CLI("import", px, "--root", tree, "-o", before, "--quiet");
+    ZCT_EXPECT_CODE(run, ZC_EXIT_OK);
+    zct_run_free(&run);
+    zct_copy_file(zct_source_path("samples/assets/textures/bricks.png"), tree, "sky/day_nz.png");
+    run = ZCT_CLI("import", px, "--root", tree, "-o", after, "--quiet");
+    ZCT_EXPECT_CODE(run, ZC_EXIT_OK);
+    zct_run_free(&run);
+    cr_assert(!zct_files_equal(before, after), "editing sky/day_nz.png left the cube's object as it was");
+    char *deps = build_import_deps(build, "sky/day_px.png");
+    import_declared("groups/assets", "sky/day_px.png", deps, "staged.zco");
+    cr_assert(zct_files_equal(after, staged), "the cube's object from its declared inputs misses the edited face");
+
+    free(deps);
+    free(staged);
+    free(after);
+    free(before);
+    free(px);
+    free(build);
+    free(build_path);
+    free(tail);
+    free(log);
+    free(zcpack);
+    free(gen);
+    free(tree);
+    free(dir);
+}

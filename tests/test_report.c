@@ -282,3 +282,76 @@ Test(report, bad_arguments_fail_cleanly) {
     free(page);
     free(pack);
 }
+
+/* Without --log, the warnings come from the build cache the build used (<pack>.cache
+ * by default, or --cache): a model whose texture is missing gives a warning that is
+ * listed with its file and linked to its entry. Once the texture is back and the pack
+ * built again, the old record's warning no longer matches the pack's entries and is
+ * not listed; a pack with no cache beside it says none were recorded; a named cache
+ * that does not exist fails, naming it. */
+Test(report, warnings_from_the_build_cache) {
+    need_chromium();
+    char *root = zct_tmp_path("cached");
+    static const char *const files[] = { "scene/demo.gltf", "scene/demo.bin", "textures/bricks.png",
+                                         "textures/bricks_n.png" };
+    for (size_t i = 0; i < 4; ++i) {
+        char source[128];
+        snprintf(source, sizeof source, "samples/assets/%s", files[i]);
+        zct_copy_file(zct_source_path(source), root, files[i]);
+    }
+    char *pack = zct_tmp_path("cached.zcpack"), *cache = zct_tmp_path("cached.zcpack.cache");
+    char *page = zct_tmp_path("cached.html");
+    zct_run run = ZCT_CLI("build", root, "-o", pack, "--cache", cache);
+    ZCT_EXPECT_CODE(run, ZC_EXIT_OK);
+    ZCT_EXPECT_ERR(run, "not found");
+    zct_run_free(&run);
+    run = ZCT_CLI("report", pack, "-o", page);
+    ZCT_EXPECT_CODE(run, ZC_EXIT_OK);
+    cr_expect(strstr(run.out, "1 warnings"), "report printed: %s", run.out);
+    zct_run_free(&run);
+    char *dom = browse(page, NULL, NULL);
+    cr_assert_eq(body_number(dom, "data-ready"), 1);
+    cr_expect(strstr(dom, "scene/demo.gltf: material 1 \"leaves\" BASE_COLOR slot: texture \"../textures/leaves.png\" "
+                          "not found"),
+              "the cached warning is not listed with its file:\n%s", strstr(dom, "warnings-section"));
+    cr_expect(strstr(dom, "From the build cache "), "the page does not say where the warnings come from");
+    cr_expect(!strstr(dom, "data-e=\"-1\""), "the warning did not find its entry");
+    free(dom);
+
+    /* the texture back: the model's record with the warning stays, but matches nothing */
+    zct_copy_file(zct_source_path("samples/assets/textures/leaves.png"), root, "textures/leaves.png");
+    run = ZCT_CLI("build", root, "-o", pack, "--cache", cache);
+    ZCT_EXPECT_CODE(run, ZC_EXIT_OK);
+    zct_run_free(&run);
+    run = ZCT_CLI("report", pack, "-o", page, "--cache", cache);
+    ZCT_EXPECT_CODE(run, ZC_EXIT_OK);
+    cr_expect(strstr(run.out, "0 warnings"), "report printed: %s", run.out);
+    zct_run_free(&run);
+    dom = browse(page, NULL, NULL);
+    cr_expect(strstr(dom, "None recorded in the build cache "), "the page does not say no warning was recorded");
+    cr_expect(!strstr(dom, "not found"), "a stale record's warning is listed");
+    free(dom);
+
+    /* no cache */
+    char *bare = zct_tmp_path("bare.zcpack");
+    run = ZCT_CLI("build", root, "-o", bare);
+    ZCT_EXPECT_CODE(run, ZC_EXIT_OK);
+    zct_run_free(&run);
+    run = ZCT_CLI("report", bare, "-o", page);
+    ZCT_EXPECT_CODE(run, ZC_EXIT_OK);
+    zct_run_free(&run);
+    dom = browse(page, NULL, NULL);
+    cr_expect(strstr(dom, "None recorded: no build log (--log) and no build cache"),
+              "the page does not say that no warnings were recorded");
+    free(dom);
+    run = ZCT_CLI("report", bare, "-o", page, "--cache", "/nonexistent/cache");
+    ZCT_EXPECT_CODE(run, ZC_EXIT_IO);
+    ZCT_EXPECT_ERR(run, "/nonexistent/cache: cannot read the build cache");
+    zct_run_free(&run);
+
+    free(bare);
+    free(page);
+    free(cache);
+    free(pack);
+    free(root);
+}

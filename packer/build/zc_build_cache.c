@@ -372,6 +372,10 @@ static void zc__list_free(zc__record_list *l) {
     free(l->items);
 }
 
+static int zc__by_path(const void *x, const void *y) {
+    return strcmp(((const zc__record_file *)x)->path, ((const zc__record_file *)y)->path);
+}
+
 static int zc__older_first(const void *x, const void *y) {
     const zc__record_file *a = (const zc__record_file *)x, *b = (const zc__record_file *)y;
     if (a->mtime_ns != b->mtime_ns) return a->mtime_ns < b->mtime_ns ? -1 : 1;
@@ -384,6 +388,23 @@ zc_result zc_build_cache_usage(zc_build_cache *cache, uint64_t *records, uint64_
     zc_result r = zc__scan_records(cache, &l);
     if (records) *records = l.count;
     if (bytes) *bytes = l.bytes;
+    zc__list_free(&l);
+    return r;
+}
+
+zc_result zc_build_cache_each_notes(zc_build_cache *cache, zc_build_cache_notes_fn fn, void *user_data) {
+    if (!cache || !fn) return ZC_ERR_INVALID_ARGUMENT;
+    zc__record_list l;
+    zc_result r = zc__scan_records(cache, &l);
+    if (l.count) qsort(l.items, l.count, sizeof *l.items, zc__by_path);
+    for (size_t i = 0; r == ZC_OK && i < l.count; ++i) {
+        zc_import_outputs outs;
+        zc_result got = zc__build_cache_read_notes(l.items[i].path, &outs);
+        if (got == ZC_ERR_OUT_OF_MEMORY) r = got;
+        if (got != ZC_OK || !outs.notes) continue;
+        fn(outs.notes, &outs, user_data);
+        zc_import_outputs_free(&outs);
+    }
     zc__list_free(&l);
     return r;
 }

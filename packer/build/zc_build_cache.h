@@ -222,6 +222,21 @@ zc_result zc_build_cache_trim(zc_build_cache *cache, uint32_t *evicted);
 /* Number of records and their total size in bytes (a walk of the directory). */
 zc_result zc_build_cache_usage(zc_build_cache *cache, uint64_t *records, uint64_t *bytes);
 
+/* What zc_build_cache_each_notes hands over: one record's notes (the importer's
+ * warnings, one per line) and its outputs (payloads raw, an output's path NULL for the
+ * source's own entry). Both are borrowed for the call. */
+typedef void (*zc_build_cache_notes_fn)(const char *notes, const zc_import_outputs *outs, void *user_data);
+
+/* Call fn for every record of the cache that holds notes, in the order of the records'
+ * file names, so a tool can tell which warnings the imports of a pack gave (`zcpack
+ * report` matches the outputs against the pack's entries: a record keeps no source
+ * path). Records are read as a lookup reads them, as untrusted input; one that fails
+ * its checks is skipped (not removed); one without notes is passed over after its
+ * header. Imports the cache does not keep (blobs, texture groups, layer lists) have
+ * no record. ZC_ERR_INVALID_ARGUMENT for NULL arguments; ZC_ERR_IO when the directory
+ * cannot be read (logged); ZC_ERR_OUT_OF_MEMORY. Any thread. */
+zc_result zc_build_cache_each_notes(zc_build_cache *cache, zc_build_cache_notes_fn fn, void *user_data);
+
 #ifdef __cplusplus
 }
 #endif

@@ -124,6 +124,11 @@ void zc__hash_str(XXH3_state_t *s, const char *str);
  * and the per-file options. Shared by cache keys and object keys (zc_object.c). */
 void zc__hash_import(XXH3_state_t *state, const zc_importer *imp, const zc_import_source *src);
 void zc__build_cache_reads_free(zc__reads *reads);
+/* The record file `path` (named by its key's 32 hex digits) into *outs when it holds
+ * notes, checked as a lookup checks it (checksum, sizes, UTF-8 notes); ZC_OK with
+ * *outs zeroed when it holds none (only its header is read). On failure *outs is
+ * zeroed and the record left in place. */
+zc_result zc__build_cache_read_notes(const char *path, zc_import_outputs *outs);
 /* The reads of a finished import as a record keeps them, hashed now: 1, or 0 when
  * they cannot be kept (a read outside the tree's root, a file that changed since the
  * tree was hashed, out of memory), with why in *why. */

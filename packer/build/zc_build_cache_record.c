@@ -351,6 +351,59 @@ static zc_result zc__read_body(zc__record_in *in, const uint8_t key[16], zc_impo
     return ZC_OK;
 }
 
+/* The whole record open on fd, the one of `key`, into *outs and *reads (zeroed by the
+ * caller; whatever is read is owned by it), checksum checked. */
+static zc_result zc__read_record_fd(int fd, const uint8_t key[16], zc_import_outputs *outs, zc__reads *reads,
+                                    zc_diag *why) {
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return zc_fail(why, ZC_ERR_IO, "not a regular file");
+    zc__record_in in;
+    memset(&in, 0, sizeof in);
+    in.fd = fd;
+    in.left = (uint64_t)st.st_size;
+    XXH3_INITSTATE(&in.hash);
+    XXH3_64bits_reset(&in.hash);
+    in.hashing = 1;
+    return zc__read_body(&in, key, outs, reads, why);
+}
+
+static int zc__hex_digit(char c) {
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+zc_result zc__build_cache_read_notes(const char *path, zc_import_outputs *outs) {
+    memset(outs, 0, sizeof *outs);
+    const char *name = strrchr(path, '/');
+    name = name ? name + 1 : path;
+    uint8_t key[16];
+    for (int i = 0; i < 16; ++i) {
+        int hi = zc__hex_digit(name[2 * i]), lo = hi < 0 ? -1 : zc__hex_digit(name[2 * i + 1]);
+        if (lo < 0) return ZC_ERR_INVALID_ARGUMENT;
+        key[i] = (uint8_t)(hi << 4 | lo);
+    }
+    int fd;
+    do fd = open(path, O_RDONLY | O_CLOEXEC);
+    while (fd < 0 && errno == EINTR);
+    if (fd < 0) return ZC_ERR_IO;
+    uint8_t h[ZC__RECORD_HEADER];
+    zc__reads reads;
+    memset(&reads, 0, sizeof reads);
+    zc_diag why;
+    zc_result r = ZC_ERR_IO;
+    if (pread(fd, h, sizeof h, 0) == (ssize_t)sizeof h) {
+        if (zc__build_cache_get32(h) == ZC__RECORD_MAGIC && zc__build_cache_get32(h + 28) == 0)
+            r = ZC_OK; /* no notes: the rest is not read */
+        else
+            r = zc__read_record_fd(fd, key, outs, &reads, &why);
+    }
+    close(fd);
+    zc__build_cache_reads_free(&reads);
+    if (r == ZC_OK && outs->notes && !zc_utf8_valid((const uint8_t *)outs->notes, strlen(outs->notes)))
+        r = ZC_ERR_BAD_STRING;
+    if (r != ZC_OK) zc_import_outputs_free(outs);
+    return r;
+}
+
 /* Look a record up. HIT fills *outs; DAMAGED removes the record and says why in
  * *why; FAILED (out of memory, unreadable) leaves it. */
 zc__load zc__build_cache_load_record(zc_build_cache *c, const uint8_t key[16], const char *entry_path,
@@ -368,21 +421,8 @@ zc__load zc__build_cache_load_record(zc_build_cache *c, const uint8_t key[16], c
         zc_fail(why, ZC_ERR_IO, "cannot open: %s", strerror(errno));
         return ZC__LOAD_FAILED;
     }
-    struct stat st;
-    zc__record_in in;
-    memset(&in, 0, sizeof in);
-    in.fd = fd;
-    XXH3_INITSTATE(&in.hash);
-    XXH3_64bits_reset(&in.hash);
-    in.hashing = 1;
-    zc_result r = ZC_ERR_IO;
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
-        in.left = (uint64_t)st.st_size;
-        r = zc__read_body(&in, key, outs, reads, why);
-        if (r == ZC_OK) r = zc__check_outputs(outs, entry_path, why);
-    } else {
-        zc_fail(why, ZC_ERR_IO, "not a regular file");
-    }
+    zc_result r = zc__read_record_fd(fd, key, outs, reads, why);
+    if (r == ZC_OK) r = zc__check_outputs(outs, entry_path, why);
     if (r == ZC_OK) futimens(fd, NULL); /* the last use orders eviction */
     close(fd);
     if (r == ZC_OK) return ZC__LOAD_HIT;

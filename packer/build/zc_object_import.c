@@ -24,6 +24,8 @@ typedef struct zc__import {
     zc_ignore *ignore;          /* root/.zcpackignore; NULL: none */
     char excluded_by[1100];     /* "line 3 of .zcpackignore", "the cube map sky_px.png":
                                    left out, the object holds no entries; "" otherwise */
+    char *group_first;          /* left out as a later file of a texture group: the group's
+                                   first file, which the decision read; else NULL */
     zc_image_budget *budget;
     zc_import_settings settings;
     zc_import_source src;
@@ -142,7 +144,10 @@ static void zc__build_options(const zc_object_import_desc *desc, zc_build_desc *
 
 /* A later file of a texture group (a cube map's -X to -Z face, an array layer after
  * the first) whose first file is in the tree (there, not left out): the first one's
- * import reads it, so, as in a build, it gives no entries itself. */
+ * import reads it, so, as in a build, it gives no entries itself. The decision read
+ * the first file (and, for an array, its folder), so that file is one of the import's
+ * inputs (im->group_first): a sandbox that holds the member without it would import
+ * the member on its own. */
 static zc_result zc__group_member_left_out(zc__import *im) {
     char *first = NULL;
     zc_result r = zc__texture_group_first(im->manifest, im->root, im->rel, &first);
@@ -151,8 +156,11 @@ static zc_result zc__group_member_left_out(zc__import *im) {
     struct stat st;
     if (!first_path) r = ZC_ERR_OUT_OF_MEMORY;
     else if (lstat(first_path, &st) == 0 && S_ISREG(st.st_mode) && !zc_ignore_path(im->ignore, first) &&
-             !zc_manifest_excludes(im->manifest, first))
+             !zc_manifest_excludes(im->manifest, first)) {
         snprintf(im->excluded_by, sizeof im->excluded_by, "the import of %s (one texture)", first);
+        im->group_first = first;
+        first = NULL;
+    }
     free(first_path);
     free(first);
     return r;
@@ -274,15 +282,17 @@ static int zc__compare_inputs(const void *x, const void *y) {
     return strcmp(((const zc__object_input *)x)->path, ((const zc__object_input *)y)->path);
 }
 
-/* inputs[0] = the source, then what the import read besides it (sorted, once each),
- * each hashed; and im->reads for the caller. */
+/* inputs[0] = the source, then what the import read besides it (sorted, once each;
+ * a left-out group member's first file), each hashed; and im->reads for the caller. */
 static zc_result zc__inputs(zc__import *im) {
-    size_t lines = 1;
+    size_t lines = 2;
     for (const char *p = im->outs.reads; p && *p; ++p) lines += *p == '\n';
     zc__object *obj = &im->obj;
     if (!(obj->inputs = (zc__object_input *)calloc(lines + 1, sizeof *obj->inputs))) return ZC_ERR_OUT_OF_MEMORY;
     if (!(obj->inputs[0].path = strdup(im->rel))) return ZC_ERR_OUT_OF_MEMORY;
     obj->input_count = 1;
+    if (im->group_first && !(obj->inputs[obj->input_count++].path = strdup(im->group_first)))
+        return ZC_ERR_OUT_OF_MEMORY;
     for (const char *p = im->outs.reads; p && *p;) {
         size_t n = strcspn(p, "\n");
         char *line = strndup(p, n);
@@ -418,6 +428,7 @@ static void zc__import_free(zc__import *im) {
     zc_manifest_free(im->manifest);
     free(im->manifest_path);
     zc_ignore_free(im->ignore);
+    free(im->group_first);
     free(im->reads);
     free(im->file_path);
     free(im->rel);

@@ -2,19 +2,27 @@
  * about a pack: where its bytes go (a treemap by folder and by type), every entry in a
  * sortable table, a thumbnail of every texture (decoded here, embedded as PNG), what
  * each entry depends on and what depends on it, what compression and deduplication
- * saved, and optionally a preview picture and the warnings of the build's log. The
+ * saved, and optionally a preview picture and the build's warnings (from its log or
+ * from the build cache's records). The
  * page (zc_report_page.c) loads nothing from anywhere. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
+
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+#include "zc_build_cache.h"
 #include "zc_cli.h"
 #include "zc_format.h"
 #include "zc_report_page.h"
 
 static const char zc__report_help[] =
     "Usage: zcpack report <pack> -o <page.html> [--preview <png>] [--log <file>]\n"
-    "                     [--thumb-size <n>] [--max-thumbs <n>]\n"
+    "                     [--cache <dir>] [--thumb-size <n>] [--max-thumbs <n>]\n"
     "\n"
     "Write one self-contained HTML page about <pack> (no network, no other file):\n"
     "  - totals: entries, file, raw, stored and payload bytes, and the bytes\n"
@@ -26,7 +34,10 @@ static const char zc__report_help[] =
     "    deep; <page.html>#entry=<path> opens with that entry selected;\n"
     "  - a thumbnail of every texture (level 0 of layer 0, or the first level that\n"
     "    fits, decoded by zcpack and shrunk to --thumb-size);\n"
-    "  - every entry in a table sorted by a click on any column.\n"
+    "  - every entry in a table sorted by a click on any column;\n"
+    "  - the build's warnings, each with the entry of its file: from --log, else\n"
+    "    from the build cache (--cache, else <pack>.cache when it exists), else the\n"
+    "    page says none are recorded.\n"
     "The pack is opened with every checksum checked. Open the page in any browser.\n"
     "\n"
     "Options:\n"
@@ -36,6 +47,12 @@ static const char zc__report_help[] =
     "  --log <file>          the output of the build that made the pack (zcpack build\n"
     "                        ... 2> build.log): its \"zcpack: <file>: ...\" lines are\n"
     "                        listed, each with the entry of its file (at most 16 MiB)\n"
+    "  --cache <dir>         the build cache the build used (zcpack build --cache\n"
+    "                        <dir>): the warnings its records keep for the imports\n"
+    "                        whose entries are in the pack, with their files; blobs,\n"
+    "                        cube maps, arrays and layer lists have no record\n"
+    "                        (default: <pack>.cache when it is a directory and --log\n"
+    "                        is not given)\n"
     "  --thumb-size <n>      longest side of a thumbnail, 16 to 1024 (default: 128)\n"
     "  --max-thumbs <n>      thumbnails of at most this many textures, in path order,\n"
     "                        0 to 1000000 (default: 5000)\n"
@@ -45,6 +62,7 @@ typedef struct zc__report_values {
     const char *output;
     const char *preview;
     const char *log;
+    const char *cache;
     zc_cli_number thumb_size, max_thumbs;
 } zc__report_values;
 
@@ -52,6 +70,7 @@ static const zc_cli_option zc__report_options[] = {
     ZC_OPT_STRING("--output", 'o', zc__report_values, output, "a file name", "output file name"),
     ZC_OPT_STRING("--preview", 0, zc__report_values, preview, "a PNG file", "preview file name"),
     ZC_OPT_STRING("--log", 0, zc__report_values, log, "a file name", "log file name"),
+    ZC_OPT_STRING("--cache", 0, zc__report_values, cache, "a directory name", "cache directory name"),
     ZC_OPT_NUMBER("--thumb-size", 0, zc__report_values, thumb_size, 16, 1024),
     ZC_OPT_NUMBER("--max-thumbs", 0, zc__report_values, max_thumbs, 0, 1000000),
     ZC_OPT_END,
@@ -278,6 +297,160 @@ static int zc__read_log(zc__report *r, const char *path) {
     return ZC_EXIT_OK;
 }
 
+/* ---------------------------------------------------------------------------------
+ * Warnings from the build cache
+ * ------------------------------------------------------------------------------- */
+
+#define ZC__REPORT_MAX_SHARED 64 /* entries of one content a record's source may be */
+
+/* One warning found in the cache: the entry of its file and the note. */
+typedef struct zc__noted {
+    uint32_t entry;
+    char *note;
+} zc__noted;
+
+typedef struct zc__cache_scan {
+    const zc__report *r;
+    uint64_t *by_hash;          /* (content hash, position) pairs, sorted */
+    zc__noted *found;
+    size_t count, cap;
+    int oom;
+} zc__cache_scan;
+
+/* Positions of the entries of type `type` whose raw bytes are `size` bytes hashing to
+ * `hash`, at most `max`; their number. */
+static uint32_t zc__entries_of_content(const zc__cache_scan *s, uint64_t hash, uint64_t size, uint32_t type,
+                                       uint32_t *out, uint32_t max) {
+    uint32_t lo = 0, hi = s->r->count, n = 0;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (s->by_hash[2 * mid] < hash) lo = mid + 1;
+        else hi = mid;
+    }
+    for (uint32_t i = lo; i < s->r->count && s->by_hash[2 * i] == hash && n < max; ++i) {
+        const zc_entry *e = &s->r->entries[s->by_hash[2 * i + 1]];
+        if (e->raw_size == size && e->type == type) out[n++] = (uint32_t)s->by_hash[2 * i + 1];
+    }
+    return n;
+}
+
+static void zc__noted_add(zc__cache_scan *s, uint32_t entry, const char *note, size_t n) {
+    if (s->count == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 32;
+        zc__noted *more = (zc__noted *)realloc(s->found, cap * sizeof *more);
+        if (!more) {
+            s->oom = 1;
+            return;
+        }
+        s->found = more;
+        s->cap = cap;
+    }
+    char *copy = (char *)malloc(n + 1);
+    if (!copy) {
+        s->oom = 1;
+        return;
+    }
+    memcpy(copy, note, n);
+    copy[n] = 0;
+    s->found[s->count].entry = entry;
+    s->found[s->count++].note = copy;
+}
+
+/* A record with notes (zc_build_cache_each_notes): when every one of its outputs is an
+ * entry of the pack, byte for byte, its notes are warnings of the file whose entry is
+ * the record's own output (the first named output's when it has none). */
+static void zc__cache_record(const char *notes, const zc_import_outputs *outs, void *user_data) {
+    zc__cache_scan *s = (zc__cache_scan *)user_data;
+    uint32_t files[ZC__REPORT_MAX_SHARED], file_count = 0;
+    int named = -1;
+    for (size_t i = 0; i < outs->count; ++i) {
+        const zc_import_output *o = &outs->items[i];
+        uint64_t hash = XXH3_64bits(o->payload, o->size);
+        uint32_t at[ZC__REPORT_MAX_SHARED], n;
+        if (o->path) {
+            int pos = zc__find_sorted(s->r, o->path, strlen(o->path));
+            const zc_entry *e = pos >= 0 ? &s->r->entries[pos] : NULL;
+            if (!e || e->content_hash != hash || e->raw_size != o->size || e->type != o->type) return;
+            if (named < 0) named = pos;
+        } else if ((n = zc__entries_of_content(s, hash, o->size, o->type, at, ZC__REPORT_MAX_SHARED)) == 0) {
+            return;
+        } else {
+            memcpy(files, at, n * sizeof *at);
+            file_count = n;
+        }
+    }
+    if (!file_count && named >= 0) files[file_count++] = (uint32_t)named;
+    for (uint32_t f = 0; f < file_count; ++f)
+        for (const char *line = notes; *line;) {
+            size_t n = strcspn(line, "\n");
+            if (n) zc__noted_add(s, files[f], line, n);
+            line += n + (line[n] == '\n');
+        }
+}
+
+static int zc__compare_noted(const void *x, const void *y) {
+    const zc__noted *a = (const zc__noted *)x, *b = (const zc__noted *)y;
+    if (a->entry != b->entry) return a->entry < b->entry ? -1 : 1;
+    return strcmp(a->note, b->note);
+}
+
+/* The warnings the build cache `dir` keeps for the pack's entries, in entry order,
+ * each once, as "<entry path>: <note>". `given`: --cache named it (else it is the
+ * default, which may be absent). */
+static int zc__read_cache(zc__report *r, const char *dir, int given, const char **source) {
+    struct stat st;
+    int missing = stat(dir, &st) != 0;
+    if (missing || !S_ISDIR(st.st_mode)) {
+        if (!given) return ZC_EXIT_OK;
+        zc__error("%s: cannot read the build cache: %s", dir, missing ? strerror(errno) : "not a directory");
+        return ZC_EXIT_IO;
+    }
+    zc_build_cache *cache = NULL;
+    zc_result res = zc_build_cache_open(&cache, &(zc_build_cache_desc){ .dir = dir, .logger = { zc__cli_log, NULL } });
+    zc__cache_scan s;
+    memset(&s, 0, sizeof s);
+    s.r = r;
+    s.by_hash = res == ZC_OK ? (uint64_t *)malloc(((size_t)r->count + 1) * 2 * sizeof *s.by_hash) : NULL;
+    if (s.by_hash) {
+        for (uint32_t i = 0; i < r->count; ++i) {
+            s.by_hash[2 * i] = r->entries[i].content_hash;
+            s.by_hash[2 * i + 1] = i;
+        }
+        qsort(s.by_hash, r->count, 2 * sizeof *s.by_hash, zc__compare_pairs);
+        res = zc_build_cache_each_notes(cache, zc__cache_record, &s);
+    } else if (res == ZC_OK) {
+        res = ZC_ERR_OUT_OF_MEMORY;
+    }
+    zc_build_cache_close(cache);
+    if (res == ZC_OK && s.oom) res = ZC_ERR_OUT_OF_MEMORY;
+    if (res == ZC_OK) {
+        if (s.count) qsort(s.found, s.count, sizeof *s.found, zc__compare_noted);
+        for (size_t i = 0; i < s.count; ++i) {
+            if (i && zc__compare_noted(&s.found[i], &s.found[i - 1]) == 0) continue;
+            const char *path = r->entries[s.found[i].entry].path;
+            char *line = (char *)malloc(strlen(path) + strlen(s.found[i].note) + 3);
+            cJSON *w = line ? cJSON_CreateObject() : NULL;
+            if (!w) {
+                free(line);
+                res = ZC_ERR_OUT_OF_MEMORY;
+                break;
+            }
+            sprintf(line, "%s: %s", path, s.found[i].note);
+            cJSON_AddStringToObject(w, "m", line);
+            cJSON_AddNumberToObject(w, "e", s.found[i].entry);
+            cJSON_AddItemToArray(r->warnings, w);
+            free(line);
+        }
+        *source = dir;
+    } else if (res == ZC_ERR_IO) {
+        zc__error("%s: cannot read the build cache", dir);
+    }
+    for (size_t i = 0; i < s.count; ++i) free(s.found[i].note);
+    free(s.found);
+    free(s.by_hash);
+    return res == ZC_OK ? ZC_EXIT_OK : res == ZC_ERR_IO ? ZC_EXIT_IO : ZC_EXIT_INTERNAL;
+}
+
 static int zc__read_preview(zc__report *r, const char *path) {
     size_t size = 0;
     uint8_t *png = zc__read_side_file(path, "preview", &size);
@@ -345,7 +518,27 @@ static int zc__report_build(zc__report *r, const zc__report_values *v) {
     cJSON_AddNumberToObject(r->root, "textures", r->textures);
     int rc = v->preview ? zc__read_preview(r, v->preview) : ZC_EXIT_OK;
     if (!v->preview) cJSON_AddNullToObject(r->root, "preview");
-    if (rc == ZC_EXIT_OK && v->log) rc = zc__read_log(r, v->log);
+    /* where the warnings come from: the log, the cache, both, or nothing */
+    char *default_cache = NULL;
+    const char *from_log = NULL, *from_cache = NULL;
+    if (rc == ZC_EXIT_OK && v->log && (rc = zc__read_log(r, v->log)) == ZC_EXIT_OK) from_log = v->log;
+    if (rc == ZC_EXIT_OK && v->cache) {
+        rc = zc__read_cache(r, v->cache, 1, &from_cache);
+    } else if (rc == ZC_EXIT_OK && !v->log) {
+        if (!(default_cache = (char *)malloc(strlen(r->pack_path) + sizeof ".cache"))) return ZC_EXIT_INTERNAL;
+        sprintf(default_cache, "%s.cache", r->pack_path);
+        rc = zc__read_cache(r, default_cache, 0, &from_cache);
+    }
+    cJSON *sources = cJSON_CreateArray();
+    if (from_log) cJSON_AddItemToArray(sources, cJSON_CreateString(from_log));
+    if (from_cache) {
+        char *text = (char *)malloc(strlen(from_cache) + sizeof "the build cache ");
+        if (text) sprintf(text, "the build cache %s", from_cache);
+        cJSON_AddItemToArray(sources, cJSON_CreateString(text ? text : from_cache));
+        free(text);
+    }
+    cJSON_AddItemToObject(r->root, "warnings_from", sources);
+    free(default_cache);
     cJSON_AddItemToObject(r->root, "thumbs", r->thumbs);
     cJSON_AddItemToObject(r->root, "warnings", r->warnings);
     cJSON_AddItemToObject(r->root, "entries", r->list);
@@ -366,7 +559,7 @@ static int zc__report_run(const zc_cli_call *call) {
     rc = r.entries ? zc__report_build(&r, v) : zc__exit_for_pack(res);
     if (rc == ZC_EXIT_OK) rc = zc__write_page(v->output, r.root);
     if (rc == ZC_EXIT_OK)
-        printf("%s: %u entries, %d thumbnails, %d log lines -> %s\n", r.pack_path, r.count,
+        printf("%s: %u entries, %d thumbnails, %d warnings -> %s\n", r.pack_path, r.count,
                cJSON_GetArraySize(cJSON_GetObjectItem(r.root, "thumbs")),
                cJSON_GetArraySize(cJSON_GetObjectItem(r.root, "warnings")), v->output);
     cJSON_Delete(r.root);

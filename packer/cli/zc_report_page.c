@@ -6,7 +6,8 @@
  * The script reads the JSON of <script type="application/json" id="zc-data">:
  *   pack, file_bytes, raw_bytes, stored_bytes, payload_bytes, compression_saved,
  *   dedup_saved, dedup_entries, textures (count), preview (a data: URL or null),
- *   thumbs (data: URLs), warnings [{m: line, e: entry index or -1}], entries
+ *   thumbs (data: URLs), warnings [{m: line, e: entry index or -1}], warnings_from
+ *   [where they were read: the log, "the build cache <dir>"; empty: nowhere], entries
  *   [{p: path, t: type, c: codec, r: raw, s: stored, id: hex asset id, d: [indices
  *   of the entries it depends on], x: dependencies not in the pack, th: thumbnail
  *   index or -1; textures also w, h, f (format), m (levels), l (layers)}].
@@ -77,7 +78,7 @@ const char zc__report_page_head[] =
     "<h2>Selected entry</h2>\n"
     "<div id=\"selection\"><span class=\"note\">Click an entry in the treemap, the table or the thumbnails.</span></div>\n"
     "<section id=\"preview-section\" hidden><h2>Preview</h2><div id=\"preview\"></div></section>\n"
-    "<section id=\"warnings-section\" hidden><h2>Build warnings</h2><ul id=\"warnings\"></ul></section>\n"
+    "<section id=\"warnings-section\"><h2>Build warnings</h2><p id=\"warnings-from\" class=\"note\"></p><ul id=\"warnings\"></ul></section>\n"
     "<h2 id=\"thumbs-title\">Textures</h2>\n"
     "<div id=\"thumbs\"></div>\n"
     "<h2>Entries</h2>\n"
@@ -328,6 +329,10 @@ const char zc__report_page_tail[] =
     "    $('preview').appendChild(el('img', { src: D.preview, alt: 'preview' }));\n"
     "    $('preview-section').hidden = false;\n"
     "  }\n"
+    "  var from = (D.warnings_from || []).join(' and ');\n"
+    "  $('warnings-from').textContent = D.warnings.length ? 'From ' + from + '.' : from ?\n"
+    "    'None recorded in ' + from + '.' :\n"
+    "    'None recorded: no build log (--log) and no build cache (--cache, or the pack\\u2019s name + .cache) were read.';\n"
     "  if (D.warnings.length) {\n"
     "    D.warnings.forEach(function (w, k) {\n"
     "      var li = el('li', { 'data-e': w.e }, w.m);\n"
@@ -338,7 +343,6 @@ const char zc__report_page_tail[] =
     "      }\n"
     "      $('warnings').appendChild(li);\n"
     "    });\n"
-    "    $('warnings-section').hidden = false;\n"
     "  }\n"
     "\n"
     "  /* The table, sortable by any column */\n"

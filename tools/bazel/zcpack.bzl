@@ -14,10 +14,12 @@ with the same options (README.md in this directory).
 
 Each source file (its entry path: its path below the root) becomes the object
 <name>.objects/<entry path>.zco of `zcpack import`, whose inputs are the file, the
-manifest and the files the import reads besides it: for a model, the files
-import_deps lists (zc_gen_build.sh writes them from `zcpack import --deps`), else,
-when the model is not in import_deps, every source that is not a model (correct, but
-an edit of any of them imports the model again). Then `zcpack link` writes the pack
+manifest and the files the import reads besides it: the files import_deps lists for
+it (zc_gen_build.sh writes them from `zcpack import --deps`: a model's buffers and
+textures, a layer list's layers, the other faces or layers of a cube map's or an
+array folder's first file, and that first file for each later one), else, for a model
+not in import_deps, every source that is not a model (correct, but an edit of any of
+them imports the model again), else nothing. Then `zcpack link` writes the pack
 from the objects. Every action reads only its declared inputs, by paths relative to
 the execution root, with a fixed environment, so it runs in Bazel's sandbox, from
 --disk_cache or --remote_cache, or on a remote-execution worker unchanged.
@@ -107,9 +109,9 @@ def _zc_pack_impl(ctx):
     prefix = _root_prefix(ctx)
     sources, manifest, ignore = _sources(ctx, prefix)
     plain = [(rel, f) for rel, f in sorted(sources.items()) if not _is_model(rel)]
-    for model in ctx.attr.import_deps:
-        if model not in sources:
-            fail("import_deps names %s, which is not a source below the root" % model)
+    for rel in ctx.attr.import_deps:
+        if rel not in sources:
+            fail("import_deps names %s, which is not a source below the root" % rel)
     objects = []
     for rel in sorted(sources):
         if rel in ctx.attr.import_deps:
@@ -149,7 +151,7 @@ zc_pack = rule(
         "srcs": attr.label_list(allow_files = True, doc = "the asset files, all below root"),
         "root": attr.string(default = ".", doc = "the asset root, relative to the package"),
         "manifest": attr.label(allow_single_file = True, doc = "the manifest; default: root/zcpack.json when srcs hold it"),
-        "import_deps": attr.string_list_dict(doc = "entry path of a model -> entry paths of the files its import reads"),
+        "import_deps": attr.string_list_dict(doc = "entry path of a source -> entry paths of the files its import reads besides it"),
         "import_options": attr.string_list(doc = "options of `zcpack import` (--level 19, --no-compress, ...)"),
         "out": attr.string(doc = "the pack's file name; default: <name>.zcpack"),
         "zcpack": attr.label(
