@@ -307,7 +307,7 @@ Test(report, warnings_from_the_build_cache) {
     zct_run_free(&run);
     run = ZCT_CLI("report", pack, "-o", page);
     ZCT_EXPECT_CODE(run, ZC_EXIT_OK);
-    cr_expect(strstr(run.out, "1 warnings"), "report printed: %s", run.out);
+    cr_expect(strstr(run.out, ", 1 warning -> "), "report printed: %s", run.out);
     zct_run_free(&run);
     char *dom = browse(page, NULL, NULL);
     cr_assert_eq(body_number(dom, "data-ready"), 1);

@@ -558,10 +558,12 @@ static int zc__report_run(const zc_cli_call *call) {
     r.entries = zc__entries_sorted(r.pack_path, r.pack, &r.count, &res);
     rc = r.entries ? zc__report_build(&r, v) : zc__exit_for_pack(res);
     if (rc == ZC_EXIT_OK) rc = zc__write_page(v->output, r.root);
-    if (rc == ZC_EXIT_OK)
-        printf("%s: %u entries, %d thumbnails, %d warnings -> %s\n", r.pack_path, r.count,
-               cJSON_GetArraySize(cJSON_GetObjectItem(r.root, "thumbs")),
-               cJSON_GetArraySize(cJSON_GetObjectItem(r.root, "warnings")), v->output);
+    if (rc == ZC_EXIT_OK) {
+        int thumbs = cJSON_GetArraySize(cJSON_GetObjectItem(r.root, "thumbs"));
+        int warnings = cJSON_GetArraySize(cJSON_GetObjectItem(r.root, "warnings"));
+        printf("%s: %u entries, %d thumbnail%s, %d warning%s -> %s\n", r.pack_path, r.count, thumbs,
+               thumbs == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s", v->output);
+    }
     cJSON_Delete(r.root);
     cJSON_Delete(r.list);
     cJSON_Delete(r.thumbs);
