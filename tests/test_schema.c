@@ -812,9 +812,10 @@ Test(schema, verify_with_the_schema_finds_a_damaged_entry_and_a_layout_mismatch)
  * Inline structs (SPEC.md 16.2: fixed layouts stored in place)
  * ------------------------------------------------------------------------------- */
 
-/* Records of Weapon, 152 bytes: struct_size, name at 8, pos at 24 (12 bytes, aligned
+/* Records of Weapon, 200 bytes: struct_size, name at 8, pos at 24 (12 bytes, aligned
  * to 4), pair at 40 (40 bytes, aligned to 8), keys at 80, tris at 96, by at 112, small
- * at 144 (6 bytes, aligned to 2). */
+ * at 144 (6 bytes, aligned to 2), opt's presence byte at 152 and its Key at 160, none's
+ * presence byte at 184 and its Vector3 at 188. */
 static const char inline_zcs[] =
     "type_tag \"INLN\"; root Weapon;\n"
     "enum Kind : u8 { melee, ranged = 4 }\n"
@@ -824,7 +825,7 @@ static const char inline_zcs[] =
     "inline Small { a: u8; b: u16; c: u8; }\n"
     "inline Triangle { v0: Vector3; v1: Vector3; v2: Vector3; normal: Vector3; }\n"
     "struct Weapon { name: string; pos: Vector3; pair: Pair; keys: [Key]; tris: [Triangle];\n"
-    "    by: map<string, Pair>; small: Small; }\n";
+    "    by: map<string, Pair>; small: Small; opt: ?Key; none: ?Vector3; }\n";
 
 static const char inline_json[] =
     "{ \"name\": \"bolt\", \"pos\": { \"x\": 1, \"y\": -2.5, \"z\": 3 },\n"
@@ -835,7 +836,7 @@ static const char inline_json[] =
     "            { \"v0\": { \"x\": 2, \"y\": 2, \"z\": 2 }, \"v1\": { \"x\": 3, \"y\": 2, \"z\": 2 },\n"
     "              \"v2\": { \"x\": 2, \"y\": 3, \"z\": 2 }, \"normal\": { \"x\": 0, \"y\": 0, \"z\": -1 } }],\n"
     "  \"by\": { \"left\": { \"k\": { \"on\": false, \"at\": 9, \"kind\": \"melee\" }, \"v\": { \"x\": 7, \"y\": 8, \"z\": 9 }, \"n\": 3 } },\n"
-    "  \"small\": { \"a\": 255, \"b\": 513, \"c\": 7 } }\n";
+    "  \"small\": { \"a\": 255, \"b\": 513, \"c\": 7 }, \"opt\": { \"on\": true, \"at\": 3, \"kind\": \"melee\" } }\n";
 
 /* The dump of inline_json: every inline struct an object, in field order. */
 static const char inline_dump[] =
@@ -846,7 +847,7 @@ static const char inline_dump[] =
     "\"normal\": {\"x\": 0, \"y\": 0, \"z\": 1}}, {\"v0\": {\"x\": 2, \"y\": 2, \"z\": 2}, \"v1\": {\"x\": 3, \"y\": 2, \"z\": 2}, "
     "\"v2\": {\"x\": 2, \"y\": 3, \"z\": 2}, \"normal\": {\"x\": 0, \"y\": 0, \"z\": -1}}], "
     "\"by\": {\"left\": {\"k\": {\"on\": false, \"at\": 9, \"kind\": \"melee\"}, \"v\": {\"x\": 7, \"y\": 8, \"z\": 9}, \"n\": 3}}, "
-    "\"small\": {\"a\": 255, \"b\": 513, \"c\": 7}}\n";
+    "\"small\": {\"a\": 255, \"b\": 513, \"c\": 7}, \"opt\": {\"on\": true, \"at\": 3, \"kind\": \"melee\"}, \"none\": null}\n";
 
 /* Accessors return inline structs in place: const pointers, vectors as arrays. */
 static const char inline_lookups[] =
@@ -881,9 +882,12 @@ Test(schema, inline_structs_lay_out_fields_in_place) {
     expect_inline(s, "Small", 6, 2, (const uint32_t[]){ 0, 2, 4 });
     expect_inline(s, "Triangle", 48, 4, (const uint32_t[]){ 0, 12, 24, 36 });
     const zc_schema_decl *w = decl_named(s, "Weapon");
-    const uint32_t offsets[] = { 8, 24, 40, 80, 96, 112, 144 };
+    const uint32_t offsets[] = { 8, 24, 40, 80, 96, 112, 144, 160, 188 }, presence[] = { 152, 184 };
     for (uint32_t i = 0; i < w->count; ++i) cr_expect_eq(w->fields[i].offset, offsets[i], "Weapon.%s", w->fields[i].name);
-    cr_expect_eq(w->size, 152);
+    cr_expect_eq(w->fields[7].presence, presence[0]);
+    cr_expect_eq(w->fields[8].presence, presence[1]);
+    cr_expect_eq(w->size, 200);
+    cr_expect(strstr(s->layout_desc, ",small@144:Small,opt@152:?Key,none@184:?Vector3};"), "%s", s->layout_desc);
     cr_expect(strstr(s->layout_desc, "inline Triangle{v0@0:Vector3,v1@12:Vector3,v2@24:Vector3,normal@36:Vector3};"
                                      "inline Vector3{x@0:f32,y@4:f32,z@8:f32};"), "%s", s->layout_desc);
     zc_schema_free(s);
@@ -951,10 +955,14 @@ Test(schema, inline_structs_hostile_bytes_are_refused) {
         { "keys[1].kind 5", keys + 24 + 16, 5, 0, 0, ZC_ERR_BAD_ENTRY },
         { "tris past the entry", 0, 0, 104, big, ZC_ERR_BAD_POINTER },
         { "tris misaligned", 0, 0, 96, (uint64_t)tris_offset + 4, ZC_ERR_BAD_ALIGNMENT },
+        { "opt present 2", 152, 2, 0, 0, ZC_ERR_BAD_ENTRY },
+        { "opt.on 2", 160, 2, 0, 0, ZC_ERR_BAD_ENTRY },
+        { "none absent, not zero", 199, 1, 0, 0, ZC_ERR_BAD_ENTRY },
+        { "opt absent, its Key not zero", 0, 0, 152, 0, ZC_ERR_BAD_ENTRY },
     };
     size_t n = sizeof cases / sizeof *cases;
-    char names[8][32];
-    const char *files[8];
+    char names[16][32];
+    const char *files[16];
     for (size_t i = 0; i < n; ++i) {
         memcpy(m, good, size);
         if (cases[i].at) m[cases[i].at] = cases[i].byte;
@@ -1004,8 +1012,8 @@ Test(schema, inline_struct_errors_name_line_and_column) {
         expect_parse_error(text, cases[i].message);
     }
     expect_parse_error("type_tag \"ABCD\"; root V; inline V { x: u8; }", "game.zcs:1:23: the root must be a struct, not an inline struct");
-    expect_parse_error("type_tag \"ABCD\"; root A; struct A { v: ?V; } inline V { x: u8; }",
-                       "game.zcs:1:41: 'v': an inline struct (V) cannot be optional");
+    expect_parse_error("type_tag \"ABCD\"; root A; struct A { v: ?V = {}; } inline V { x: u8; }",
+                       "game.zcs:1:45: default of 'v': an optional field's default is null");
     expect_parse_error("type_tag \"ABCD\"; root A; struct A { v: V = {}; } inline V { x: u8; }",
                        "game.zcs:1:44: default of 'v': an inline struct has no default; a field of one is always required");
     expect_parse_error("type_tag \"ABCD\"; root A; struct A { u: U; } union U { V } inline V { x: u8; }",
@@ -1071,4 +1079,7 @@ Test(schema, changing_an_inline_struct_changes_the_layout_hash_of_its_users) {
      * layout hash does not see it (SPEC.md 16.6) */
     cr_expect_eq(hash_of("type_tag \"INLH\"; root W; struct W { n: u32; vs: [V] = []; } inline V { x: f32; }"),
                  hash_of("type_tag \"INLH\"; root W; struct W { n: u32; vs: [V] = []; } inline V { x: f64; }"));
+    /* an optional inline field appended with `= null` is a compatible change */
+    cr_expect_eq(hash_of("type_tag \"INLH\"; root W; struct W { n: u32; } inline V { x: f32; }"),
+                 hash_of("type_tag \"INLH\"; root W; struct W { n: u32; v: ?V = null; } inline V { x: f32; }"));
 }

@@ -571,7 +571,7 @@ static const char shape_zcs[] =
     "inline Key { on: bool; at: f64; kind: Kind; }\n"
     "inline Pair { k: Key; v: Vector3; n: u16; }\n"
     "struct Shape { name: string; origin: Vector3; key: Key; tris: [Vector3]; keys: [Key];\n"
-    "    by: map<u32, Pair>; pairs: [Pair]; }\n";
+    "    by: map<u32, Pair>; pairs: [Pair]; opt: ?Key; none: ?Vector3; }\n";
 
 static const char shape_json[] =
     "{ \"name\": \"tri\", \"origin\": { \"x\": 1, \"y\": 2, \"z\": 3 }, \"key\": { \"on\": true, \"at\": 2.5, \"kind\": \"b\" },\n"
@@ -579,7 +579,8 @@ static const char shape_json[] =
     "  \"keys\": [{ \"on\": false, \"at\": -1, \"kind\": \"a\" }, { \"on\": true, \"at\": 4, \"kind\": \"b\" }],\n"
     "  \"by\": { \"7\": { \"k\": { \"on\": false, \"at\": 0, \"kind\": \"a\" }, \"v\": { \"x\": 1, \"y\": 2, \"z\": 3 }, \"n\": 10 },\n"
     "          \"9\": { \"k\": { \"on\": true, \"at\": 1, \"kind\": \"a\" }, \"v\": { \"x\": 1, \"y\": 2, \"z\": 3 }, \"n\": 11 } },\n"
-    "  \"pairs\": [{ \"k\": { \"on\": true, \"at\": 0.5, \"kind\": \"a\" }, \"v\": { \"x\": 1, \"y\": 2, \"z\": 3 }, \"n\": 3 }] }\n";
+    "  \"pairs\": [{ \"k\": { \"on\": true, \"at\": 0.5, \"kind\": \"a\" }, \"v\": { \"x\": 1, \"y\": 2, \"z\": 3 }, \"n\": 3 }],\n"
+    "  \"opt\": { \"on\": false, \"at\": 6, \"kind\": \"b\" }, \"none\": null }\n";
 
 /* Builds shape_json with the typed builder from values whose padding holds garbage
  * (the builder writes their fields, so the entry's padding stays zero), writes it to
@@ -612,15 +613,16 @@ static const char shape_src[] =
     "    Pair pairs[1];\n    memset(pairs, 0xef, sizeof pairs);\n"
     "    pairs[0].k = key(1, 0.5, Kind_a);\n    pairs[0].v = o;\n    pairs[0].n = 3;\n"
     "    Shape_set_pairs(b, s, pairs, 1);\n"
+    "    Shape_set_opt(b, s, key(0, 6, Kind_b));\n"
     "    const void *data;\n    uint64_t size;\n    zc_diag diag;\n"
     "    if (zc_builder_finish(b, &data, &size, &diag) != ZC_OK) { printf(\"finish %s\\n\", diag.message); return 3; }\n"
     "    FILE *out = fopen(\"built.bin\", \"wb\");\n"
     "    if (!out || fwrite(data, 1, size, out) != size || fclose(out)) return 4;\n"
     "    if (Shape_validate(data, size, &diag) != ZC_OK) { printf(\"invalid %s\\n\", diag.message); return 5; }\n"
     "    const Shape *sh = Shape_root(data);\n"
-    "    printf(\"origin %g key %d tri %g keys %g by %u pairs %g\\n\", (double)Shape_origin(sh)->z, (int)Shape_key(sh)->kind,\n"
-    "           (double)Shape_tris_data(sh)[2].y, Shape_keys_at(sh, 0)->at, (unsigned)Shape_by_find(sh, 9)->n,\n"
-    "           Shape_pairs_at(sh, 0)->k.at);\n"
+    "    printf(\"origin %g key %d tri %g keys %g by %u pairs %g opt %g none %d\\n\", (double)Shape_origin(sh)->z,\n"
+    "           (int)Shape_key(sh)->kind, (double)Shape_tris_data(sh)[2].y, Shape_keys_at(sh, 0)->at,\n"
+    "           (unsigned)Shape_by_find(sh, 9)->n, Shape_pairs_at(sh, 0)->k.at, Shape_opt(sh)->at, Shape_none(sh) == NULL);\n"
     "    Shape_dump_json(sh, stdout);\n"
     "    zc_builder_destroy(b);\n"
     "    return 0;\n"
@@ -636,14 +638,15 @@ Test(schema_builder, inline_structs_are_set_and_appended_in_one_call_with_the_en
     int rc;
     char *out = run_tool(argv, &rc);
     cr_assert_eq(rc, 0, "builder exited %d:\n%s", rc, out ? out : "");
-    expect_line(out, "origin ", "origin 3 key 5 tri 1 keys -1 by 11 pairs 0.5");
+    expect_line(out, "origin ", "origin 3 key 5 tri 1 keys -1 by 11 pairs 0.5 opt 6 none 1");
     expect_line(out, "{", "{\"name\": \"tri\", \"origin\": {\"x\": 1, \"y\": 2, \"z\": 3}, "
                           "\"key\": {\"on\": true, \"at\": 2.5, \"kind\": \"b\"}, "
                           "\"tris\": [{\"x\": 0, \"y\": 0, \"z\": 0}, {\"x\": 1, \"y\": 0, \"z\": 0}, {\"x\": 0, \"y\": 1, \"z\": 0}], "
                           "\"keys\": [{\"on\": false, \"at\": -1, \"kind\": \"a\"}, {\"on\": true, \"at\": 4, \"kind\": \"b\"}], "
                           "\"by\": {\"7\": {\"k\": {\"on\": false, \"at\": 0, \"kind\": \"a\"}, \"v\": {\"x\": 1, \"y\": 2, \"z\": 3}, \"n\": 10}, "
                           "\"9\": {\"k\": {\"on\": true, \"at\": 1, \"kind\": \"a\"}, \"v\": {\"x\": 1, \"y\": 2, \"z\": 3}, \"n\": 11}}, "
-                          "\"pairs\": [{\"k\": {\"on\": true, \"at\": 0.5, \"kind\": \"a\"}, \"v\": {\"x\": 1, \"y\": 2, \"z\": 3}, \"n\": 3}]}");
+                          "\"pairs\": [{\"k\": {\"on\": true, \"at\": 0.5, \"kind\": \"a\"}, \"v\": {\"x\": 1, \"y\": 2, \"z\": 3}, \"n\": 3}], "
+                          "\"opt\": {\"on\": false, \"at\": 6, \"kind\": \"b\"}, \"none\": null}");
     expect_encoders_bytes(shape_zcs, shape_json);
     free(out);
 }

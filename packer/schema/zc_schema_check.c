@@ -192,11 +192,12 @@ static zc_result zc__chk_slot(zc__chk *c, uint32_t type, uint64_t pos, uint32_t 
     }
 }
 
-/* An optional scalar: presence 0 or 1, value bytes zero when absent. */
+/* An optional scalar, enum or inline struct: presence 0 or 1, value bytes zero when
+ * absent. */
 static zc_result zc__optional(zc__chk *c, const zc_schema_field *f, uint64_t pos, uint32_t depth) {
     uint8_t present = c->base[pos + f->presence];
     if (present > 1) return zc__bad(c, pos + f->presence, "presence byte not 0 or 1");
-    for (uint32_t k = 0; !present && k < f->align; ++k)
+    for (uint32_t k = 0; !present && k < f->size - (f->offset - f->presence); ++k)
         if (c->base[pos + f->offset + k] != 0) return zc__bad(c, pos + f->offset, "absent optional value not zero");
     return present ? zc__chk_slot(c, f->type, pos + f->offset, depth, 0) : ZC_OK;
 }

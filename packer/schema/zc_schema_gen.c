@@ -412,8 +412,14 @@ static void zc__gen_field(const zc__gen *g, const zc_schema_decl *d, const zc_sc
         break;
     case ZC_SCHEMA_INLINE: {
         const char *it = g->s->decls[t->decl].name;
-        fprintf(o, "static inline const %s *%s_%s(const %s *s) { return s->struct_size >= %u ? &s->%s : %s_zero(); }\n",
-                it, s, f->name, s, end, f->name, it);
+        if (f->optional)
+            fprintf(o, "/* %s.%s in place, or NULL when absent. */\n"
+                       "static inline const %s *%s_%s(const %s *s) {\n"
+                       "    return s->struct_size >= %u && s->%s_present ? &s->%s : NULL;\n}\n",
+                    s, f->name, it, s, f->name, s, end, f->name, f->name);
+        else
+            fprintf(o, "static inline const %s *%s_%s(const %s *s) { return s->struct_size >= %u ? &s->%s : %s_zero(); }\n",
+                    it, s, f->name, s, end, f->name, it);
         break;
     }
     case ZC_SCHEMA_VECTOR: zc__gen_vector(g, s, f, end); break;

@@ -131,8 +131,9 @@ static void zc__gen_build_field(const zc__gen *g, const zc_schema_decl *d, const
         break;
     case ZC_SCHEMA_INLINE: {
         const char *it = g->s->decls[t->decl].name;
-        fprintf(o, "static inline void %s_set_%s(zc_builder *b, zc_builder_pos s, %s v) { %s_put(b, s + %uu, &v); }\n", s,
-                f->name, it, it, f->offset);
+        fprintf(o, "static inline void %s_set_%s(zc_builder *b, zc_builder_pos s, %s v) {\n", s, f->name, it);
+        if (f->optional) fprintf(o, "    zc_builder_put_u8(b, s + %uu, 1);\n", f->presence);
+        fprintf(o, "    %s_put(b, s + %uu, &v);\n}\n", it, f->offset);
         break;
     }
     case ZC_SCHEMA_UNION: {

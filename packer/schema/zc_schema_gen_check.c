@@ -282,20 +282,21 @@ static void zc__check_type(const zc__gen *g, uint32_t type) {
     fprintf(o, "}\n");
 }
 
-/* An optional scalar: presence 0 or 1, value bytes zero when absent; `in` indents. */
+/* An optional scalar, enum or inline struct: presence 0 or 1, value bytes zero when
+ * absent; `in` indents. */
 static void zc__check_optional(const zc__gen *g, const zc_schema_field *f, const char *in) {
     FILE *o = g->out;
     fprintf(o, "%sif (c->base[pos + %u] > 1) return zcs_bad(c, pos + %u, \"presence byte not 0 or 1\");\n", in,
             f->presence, f->presence);
     fprintf(o, "%sfor (uint32_t k = 0; c->base[pos + %u] == 0 && k < %u; ++k)\n"
                "%s    if (c->base[pos + %u + k] != 0) return zcs_bad(c, pos + %u, \"absent optional value not zero\");\n",
-            in, f->presence, f->align, in, f->offset, f->offset);
+            in, f->presence, f->size - (f->offset - f->presence), in, f->offset, f->offset);
     if (zc__gen_needs_check(g->s, f->type))
         fprintf(o, "%sif (c->base[pos + %u] == 1 && (r = %s__check_t%u(c, pos + %u, depth, 0)) != ZC_OK) return r;\n", in,
                 f->presence, g->p, f->type, f->offset);
 }
 
-/* 1 when a field needs a check: a type beyond plain numbers, or an optional scalar. */
+/* 1 when a field needs a check: a type beyond plain numbers, or a presence byte. */
 static int zc__field_checked(const zc__gen *g, const zc_schema_field *f) {
     return zc__gen_needs_check(g->s, f->type) || (f->optional && f->offset != f->presence);
 }

@@ -138,7 +138,8 @@ static void zc__dump_field(const zc__gen *g, const zc_schema_decl *d, const zc_s
         fprintf(o, "    if (s->struct_size >= %u) %s__dump_t%u((const uint8_t *)&s->%s, out);\n"
                    "    else fputs(\"%s\", out);\n", end, g->p, f->type, n, none);
     } else if (t->kind == ZC_SCHEMA_INLINE) {
-        fprintf(o, "    %s__dump_t%u((const uint8_t *)%s_%s(s), out);\n", g->p, f->type, s, n);
+        fprintf(o, "    {\n        const uint8_t *v = (const uint8_t *)%s_%s(s);\n        if (v) %s__dump_t%u(v, out);\n"
+                   "        else fputs(\"null\", out);\n    }\n", s, n, g->p, f->type);
     } else if (t->kind == ZC_SCHEMA_STRING) {
         fprintf(o, "    {\n        uint64_t n;\n        const char *v = %s_%s(s, &n);\n        zcs_dump_string(out, v, n);\n    }\n",
                 s, n);

@@ -166,8 +166,8 @@ static uint32_t zc__align_up(uint32_t v, uint32_t a) { return (v + a - 1) / a * 
 
 /* Fields in declaration order after the u32 struct_size, each at the next offset
  * aligned to its slot's alignment (to 8 for the fields of the extension); an optional
- * scalar is a presence byte at an offset aligned to the value's size, then the value
- * one alignment unit later. */
+ * scalar, enum or inline struct is a presence byte at an offset aligned to the value's
+ * alignment, then the value one alignment unit later. */
 static zc_result zc__layout_struct(zc_schema *schema, zc_schema_decl *d, zc_diag *diag) {
     uint32_t end = 4, base_end = 4;
     d->base_count = 0;
@@ -177,14 +177,14 @@ static zc_result zc__layout_struct(zc_schema *schema, zc_schema_decl *d, zc_diag
         zc_schema_field *f = &d->fields[i];
         const zc_schema_type *t = &schema->types[f->type];
         f->align = zc__schema_slot_align(schema, f->type);
-        int scalar = ZC_SCHEMA_IS_SCALAR(t->kind) || t->kind == ZC_SCHEMA_ENUM;
+        int in_place = ZC_SCHEMA_IS_SCALAR(t->kind) || t->kind == ZC_SCHEMA_ENUM || t->kind == ZC_SCHEMA_INLINE;
         /* A field of the extension starts at a multiple of 8: past the struct_size of
          * every older version of the struct, which never held it. */
         if (i >= d->base_count) end = zc__align_up(end, 8);
-        if (f->optional && scalar) {
+        if (f->optional && in_place) {
             f->presence = zc__align_up(end, f->align);
             f->offset = f->presence + f->align;
-            f->size = 2 * f->align;
+            f->size = f->align + zc__schema_slot_size(schema, f->type);
         } else {
             f->offset = f->presence = zc__align_up(end, f->align);
             f->size = zc__schema_slot_size(schema, f->type);
