@@ -1025,6 +1025,31 @@ Test(schema, inline_struct_errors_name_line_and_column) {
                        "game.zcs:1:62: expected ']', got ';'");
 }
 
+/* A chain of `levels` inline structs, V1 holding V2 ... holding V<levels>, under a root
+ * struct; malloc'd. */
+static char *inline_chain(int levels) {
+    size_t size = 64 + (size_t)levels * 48;
+    char *text = (char *)malloc(size);
+    size_t n = (size_t)snprintf(text, size, "type_tag \"DEEP\"; root A; struct A { v: V1; }\n");
+    for (int i = 1; i < levels; ++i) n += (size_t)snprintf(text + n, size - n, "inline V%d { v: V%d; }\n", i, i + 1);
+    snprintf(text + n, size - n, "inline V%d { x: u8; }\n", levels);
+    return text;
+}
+
+Test(schema, inline_structs_nest_at_most_64_deep) {
+    char *ok = inline_chain(64), *deep = inline_chain(65);
+    zc_schema *s = NULL;
+    zc_diag diag;
+    cr_expect_eq(zc_schema_parse("deep.zcs", ok, strlen(ok), &s, &diag), ZC_OK, "%s", diag.message);
+    zc_schema_free(s);
+    s = NULL;
+    cr_expect_eq(zc_schema_parse("deep.zcs", deep, strlen(deep), &s, &diag), ZC_ERR_BAD_SOURCE);
+    cr_expect_str_eq(diag.message, "deep.zcs:65:17: inline structs nested more than 64 deep (field 'V64.v')");
+    zc_schema_free(s);
+    free(ok);
+    free(deep);
+}
+
 Test(schema, inline_json_errors_name_the_value_path) {
     zc_schema *s;
     zc_diag diag;

@@ -228,33 +228,44 @@ static zc_result zc__check_inline(zc__resolver *rv, zc_schema_decl *d) {
     return ZC_OK;
 }
 
-/* Inline structs that contain themselves, through any chain of inline fields: the
- * first found is reported at the field that closes the cycle. `state` per decl:
- * 0 unvisited, 1 on the current path, 2 done. */
-static zc_result zc__inline_cycle(zc__resolver *rv, uint32_t decl, uint8_t *state) {
+/* Inline structs that contain themselves, through any chain of inline fields, or
+ * hold inline structs nested more than ZC_SCHEMA_MAX_DEPTH deep (which bounds the
+ * recursion of this walk and of the passes after it): the first found is reported at
+ * the field that closes the cycle or goes too deep. height[decl]: 0 not visited,
+ * UINT32_MAX on the current path, else the levels of inline structs from decl down
+ * (1 when it holds none). `depth` counts decl itself. */
+static zc_result zc__inline_cycle(zc__resolver *rv, uint32_t decl, uint32_t *height, uint32_t depth) {
     const zc_schema_decl *d = &rv->s->decls[decl];
-    state[decl] = 1;
+    height[decl] = UINT32_MAX;
+    uint32_t below = 0;
     for (uint32_t i = 0; i < d->count; ++i) {
         const zc_schema_type *t = &rv->s->types[d->fields[i].type];
-        if (t->kind != ZC_SCHEMA_INLINE || state[t->decl] == 2) continue;
-        if (state[t->decl] == 1)
+        if (t->kind != ZC_SCHEMA_INLINE) continue;
+        if (height[t->decl] == UINT32_MAX)
             return zc__schema_error(rv->diag, rv->s->file, t->line, t->column,
                                     "inline struct '%s' contains itself (through field '%s.%s')",
                                     rv->s->decls[t->decl].name, d->name, d->fields[i].name);
-        zc_result r = zc__inline_cycle(rv, t->decl, state);
-        if (r != ZC_OK) return r;
+        if (height[t->decl] == 0 && depth < ZC_SCHEMA_MAX_DEPTH) {
+            zc_result r = zc__inline_cycle(rv, t->decl, height, depth + 1);
+            if (r != ZC_OK) return r;
+        }
+        if (height[t->decl] == 0 || depth + height[t->decl] > ZC_SCHEMA_MAX_DEPTH)
+            return zc__schema_error(rv->diag, rv->s->file, t->line, t->column,
+                                    "inline structs nested more than %u deep (field '%s.%s')", ZC_SCHEMA_MAX_DEPTH,
+                                    d->name, d->fields[i].name);
+        if (height[t->decl] > below) below = height[t->decl];
     }
-    state[decl] = 2;
+    height[decl] = below + 1;
     return ZC_OK;
 }
 
 static zc_result zc__check_inline_cycles(zc__resolver *rv) {
-    uint8_t *state = (uint8_t *)calloc(rv->s->decl_count + 1, 1);
-    if (!state) return ZC_ERR_OUT_OF_MEMORY;
+    uint32_t *height = (uint32_t *)calloc(rv->s->decl_count + 1, sizeof *height);
+    if (!height) return ZC_ERR_OUT_OF_MEMORY;
     zc_result r = ZC_OK;
     for (uint32_t i = 0; r == ZC_OK && i < rv->s->decl_count; ++i)
-        if (rv->s->decls[i].kind == ZC_SCHEMA_DECL_INLINE && state[i] == 0) r = zc__inline_cycle(rv, i, state);
-    free(state);
+        if (rv->s->decls[i].kind == ZC_SCHEMA_DECL_INLINE && height[i] == 0) r = zc__inline_cycle(rv, i, height, 1);
+    free(height);
     return r;
 }
 
