@@ -864,3 +864,304 @@ Test(schema, verify_with_the_schema_checks_the_members_of_a_pack_set) {
     free(objdir);
     free(root);
 }
+
+/* ---------------------------------------------------------------------------------
+ * Inline structs (SPEC.md 16.2: fixed layouts stored in place)
+ * ------------------------------------------------------------------------------- */
+
+/* Records of Weapon, 200 bytes: struct_size, name at 8, pos at 24 (12 bytes, aligned
+ * to 4), pair at 40 (40 bytes, aligned to 8), keys at 80, tris at 96, by at 112, small
+ * at 144 (6 bytes, aligned to 2), opt's presence byte at 152 and its Key at 160, none's
+ * presence byte at 184 and its Vector3 at 188. */
+static const char inline_zcs[] =
+    "type_tag \"INLN\"; root Weapon;\n"
+    "enum Kind : u8 { melee, ranged = 4 }\n"
+    "inline Vector3 { x: f32; y: f32; z: f32; }\n"
+    "inline Key { on: bool; at: f64; kind: Kind; }\n"
+    "inline Pair { k: Key; v: Vector3; n: u16; }\n"
+    "inline Small { a: u8; b: u16; c: u8; }\n"
+    "inline Triangle { v0: Vector3; v1: Vector3; v2: Vector3; normal: Vector3; }\n"
+    "struct Weapon { name: string; pos: Vector3; pair: Pair; keys: [Key]; tris: [Triangle];\n"
+    "    by: map<string, Pair>; small: Small; opt: ?Key; none: ?Vector3; }\n";
+
+static const char inline_json[] =
+    "{ \"name\": \"bolt\", \"pos\": { \"x\": 1, \"y\": -2.5, \"z\": 3 },\n"
+    "  \"pair\": { \"k\": { \"on\": true, \"at\": 0.125, \"kind\": \"ranged\" }, \"v\": { \"x\": 4, \"y\": 5, \"z\": 6 }, \"n\": 65535 },\n"
+    "  \"keys\": [{ \"on\": false, \"at\": -1, \"kind\": \"melee\" }, { \"on\": true, \"at\": 2, \"kind\": \"ranged\" }],\n"
+    "  \"tris\": [{ \"v0\": { \"x\": 0, \"y\": 0, \"z\": 0 }, \"v1\": { \"x\": 1, \"y\": 0, \"z\": 0 },\n"
+    "              \"v2\": { \"x\": 0, \"y\": 1, \"z\": 0 }, \"normal\": { \"x\": 0, \"y\": 0, \"z\": 1 } },\n"
+    "            { \"v0\": { \"x\": 2, \"y\": 2, \"z\": 2 }, \"v1\": { \"x\": 3, \"y\": 2, \"z\": 2 },\n"
+    "              \"v2\": { \"x\": 2, \"y\": 3, \"z\": 2 }, \"normal\": { \"x\": 0, \"y\": 0, \"z\": -1 } }],\n"
+    "  \"by\": { \"left\": { \"k\": { \"on\": false, \"at\": 9, \"kind\": \"melee\" }, \"v\": { \"x\": 7, \"y\": 8, \"z\": 9 }, \"n\": 3 } },\n"
+    "  \"small\": { \"a\": 255, \"b\": 513, \"c\": 7 }, \"opt\": { \"on\": true, \"at\": 3, \"kind\": \"melee\" } }\n";
+
+/* The dump of inline_json: every inline struct an object, in field order. */
+static const char inline_dump[] =
+    "{\"name\": \"bolt\", \"pos\": {\"x\": 1, \"y\": -2.5, \"z\": 3}, "
+    "\"pair\": {\"k\": {\"on\": true, \"at\": 0.125, \"kind\": \"ranged\"}, \"v\": {\"x\": 4, \"y\": 5, \"z\": 6}, \"n\": 65535}, "
+    "\"keys\": [{\"on\": false, \"at\": -1, \"kind\": \"melee\"}, {\"on\": true, \"at\": 2, \"kind\": \"ranged\"}], "
+    "\"tris\": [{\"v0\": {\"x\": 0, \"y\": 0, \"z\": 0}, \"v1\": {\"x\": 1, \"y\": 0, \"z\": 0}, \"v2\": {\"x\": 0, \"y\": 1, \"z\": 0}, "
+    "\"normal\": {\"x\": 0, \"y\": 0, \"z\": 1}}, {\"v0\": {\"x\": 2, \"y\": 2, \"z\": 2}, \"v1\": {\"x\": 3, \"y\": 2, \"z\": 2}, "
+    "\"v2\": {\"x\": 2, \"y\": 3, \"z\": 2}, \"normal\": {\"x\": 0, \"y\": 0, \"z\": -1}}], "
+    "\"by\": {\"left\": {\"k\": {\"on\": false, \"at\": 9, \"kind\": \"melee\"}, \"v\": {\"x\": 7, \"y\": 8, \"z\": 9}, \"n\": 3}}, "
+    "\"small\": {\"a\": 255, \"b\": 513, \"c\": 7}, \"opt\": {\"on\": true, \"at\": 3, \"kind\": \"melee\"}, \"none\": null}\n";
+
+/* Accessors return inline structs in place: const pointers, vectors as arrays. */
+static const char inline_lookups[] =
+    "const Weapon *w = Weapon_root(words); const Triangle *t = Weapon_tris_data(w); const Pair *p = Weapon_by_find(w, \"left\", 4);"
+    "printf(\"pos %g pair %g %u tri %g keys %d %g small %u %u left %u\\n\", (double)Weapon_pos(w)->y,"
+    " Weapon_pair(w)->k.at, (unsigned)Weapon_pair(w)->n, (double)t[1].normal.z, (int)Weapon_keys_count(w),"
+    " Weapon_keys_at(w, 1)->at, (unsigned)Weapon_small(w)->b, (unsigned)Weapon_small(w)->c, p ? (unsigned)p->n : 0u);";
+
+static const zc_schema_decl *decl_named(const zc_schema *s, const char *name) {
+    for (uint32_t i = 0; i < s->decl_count; ++i)
+        if (strcmp(s->decls[i].name, name) == 0) return &s->decls[i];
+    cr_assert_fail("no declaration %s", name);
+    return NULL;
+}
+
+static void expect_inline(const zc_schema *s, const char *name, uint32_t size, uint32_t align, const uint32_t *offsets) {
+    const zc_schema_decl *d = decl_named(s, name);
+    cr_expect_eq(d->kind, ZC_SCHEMA_DECL_INLINE, "%s", name);
+    cr_expect_eq(d->size, size, "%s size %u", name, d->size);
+    cr_expect_eq(d->align, align, "%s alignment %u", name, d->align);
+    for (uint32_t i = 0; i < d->count; ++i)
+        cr_expect_eq(d->fields[i].offset, offsets[i], "%s.%s at %u", name, d->fields[i].name, d->fields[i].offset);
+}
+
+Test(schema, inline_structs_lay_out_fields_in_place) {
+    zc_schema *s;
+    zc_diag diag;
+    cr_assert_eq(zc_schema_parse("inline.zcs", inline_zcs, strlen(inline_zcs), &s, &diag), ZC_OK, "%s", diag.message);
+    expect_inline(s, "Vector3", 12, 4, (const uint32_t[]){ 0, 4, 8 });
+    expect_inline(s, "Key", 24, 8, (const uint32_t[]){ 0, 8, 16 });
+    expect_inline(s, "Pair", 40, 8, (const uint32_t[]){ 0, 24, 36 });
+    expect_inline(s, "Small", 6, 2, (const uint32_t[]){ 0, 2, 4 });
+    expect_inline(s, "Triangle", 48, 4, (const uint32_t[]){ 0, 12, 24, 36 });
+    const zc_schema_decl *w = decl_named(s, "Weapon");
+    const uint32_t offsets[] = { 8, 24, 40, 80, 96, 112, 144, 160, 188 }, presence[] = { 152, 184 };
+    for (uint32_t i = 0; i < w->count; ++i) cr_expect_eq(w->fields[i].offset, offsets[i], "Weapon.%s", w->fields[i].name);
+    cr_expect_eq(w->fields[7].presence, presence[0]);
+    cr_expect_eq(w->fields[8].presence, presence[1]);
+    cr_expect_eq(w->size, 200);
+    cr_expect(strstr(s->layout_desc, ",small@144:Small,opt@152:?Key,none@184:?Vector3};"), "%s", s->layout_desc);
+    cr_expect(strstr(s->layout_desc, "inline Triangle{v0@0:Vector3,v1@12:Vector3,v2@24:Vector3,normal@36:Vector3};"
+                                     "inline Vector3{x@0:f32,y@4:f32,z@8:f32};"), "%s", s->layout_desc);
+    zc_schema_free(s);
+    /* a vector of an inline struct holds the values back to back: 12 bytes a Vector3 */
+    static const char pts_zcs[] = "type_tag \"PNTS\"; root Pts; inline Vector3 { x: f32; y: f32; z: f32; }\n"
+                                  "struct Pts { pts: [Vector3]; }";
+    size_t size;
+    uint8_t *bytes = encode_in_process(pts_zcs, "{ \"pts\": [{ \"x\": 1, \"y\": 2, \"z\": 3 }, { \"x\": 4, \"y\": 5, \"z\": 6 },"
+                                                " { \"x\": 7, \"y\": 8, \"z\": 9 }] }", &size);
+    cr_expect_eq(size, 24 + 3 * 12 + 4, "a 24-byte record, 36 bytes of elements, padding to 8");
+    int64_t offset;
+    uint64_t count;
+    memcpy(&offset, bytes + 8, 8);
+    memcpy(&count, bytes + 16, 8);
+    cr_expect_eq(offset, 16, "the elements follow the record");
+    cr_expect_eq(count, 3);
+    for (int i = 0; i < 9; ++i) {
+        float v;
+        memcpy(&v, bytes + 24 + 4 * i, 4);
+        cr_expect_eq(v, (float)(i + 1), "element %d / %d", i / 3, i % 3);
+    }
+    free(bytes);
+}
+
+static void inline_round_trip(int cxx) {
+    char *zcs = put("inline.zcs", inline_zcs), *json = put("bolt.json", inline_json);
+    gen_header(zcs, "inline.h");
+    encode(zcs, json, "bolt.bin");
+    compile_reader("inline.h", inline_lookups, cxx, 0, "reader");
+    const char *files[] = { "bolt.bin" };
+    char *out = run_reader("reader", files, 1);
+    char want[2048];
+    snprintf(want, sizeof want, "%spos -2.5 pair 0.125 65535 tri -1 keys 2 2 small 513 7 left 3\n", inline_dump);
+    cr_expect_str_eq(out, want);
+    free(out);
+    free(zcs);
+    free(json);
+}
+
+Test(schema, inline_structs_c11_reader_validates_reads_and_dumps) { inline_round_trip(0); }
+Test(schema, inline_structs_cxx17_reader_validates_reads_and_dumps) { inline_round_trip(1); }
+
+/* Bad values inside inline structs, and arrays of them that leave the entry: refused
+ * by the generated validator (under ASan and UBSan) and by zc_schema_check alike. */
+Test(schema, inline_structs_hostile_bytes_are_refused) {
+    char *zcs = put("inline.zcs", inline_zcs);
+    gen_header(zcs, "inline.h");
+    compile_reader("inline.h", NULL, 0, 1, "checker");
+    zc_schema *s;
+    zc_diag diag;
+    cr_assert_eq(zc_schema_parse("inline.zcs", inline_zcs, strlen(inline_zcs), &s, &diag), ZC_OK, "%s", diag.message);
+    size_t size;
+    uint8_t *good = encode_in_process(inline_zcs, inline_json, &size);
+    int64_t keys_offset, tris_offset;
+    memcpy(&keys_offset, good + 80, 8);
+    memcpy(&tris_offset, good + 96, 8);
+    size_t keys = 80 + (size_t)keys_offset, tris = 96 + (size_t)tris_offset;
+    uint8_t *m = (uint8_t *)malloc(size);
+    uint64_t big = (size - tris) / 48 + 1;
+    struct { const char *name; size_t at; uint8_t byte; size_t at8; uint64_t word; zc_result want; } cases[] = {
+        { "ok", 0, 0, 0, 0, ZC_OK },
+        { "pair.k.on 2", 40, 2, 0, 0, ZC_ERR_BAD_ENTRY },
+        { "pair.k.kind 3", 56, 3, 0, 0, ZC_ERR_BAD_ENTRY },
+        { "keys[1].on 2", keys + 24, 2, 0, 0, ZC_ERR_BAD_ENTRY },
+        { "keys[1].kind 5", keys + 24 + 16, 5, 0, 0, ZC_ERR_BAD_ENTRY },
+        { "tris past the entry", 0, 0, 104, big, ZC_ERR_BAD_POINTER },
+        { "tris misaligned", 0, 0, 96, (uint64_t)tris_offset + 4, ZC_ERR_BAD_ALIGNMENT },
+        { "opt present 2", 152, 2, 0, 0, ZC_ERR_BAD_ENTRY },
+        { "opt.on 2", 160, 2, 0, 0, ZC_ERR_BAD_ENTRY },
+        { "none absent, not zero", 199, 1, 0, 0, ZC_ERR_BAD_ENTRY },
+        { "opt absent, its Key not zero", 0, 0, 152, 0, ZC_ERR_BAD_ENTRY },
+    };
+    size_t n = sizeof cases / sizeof *cases;
+    char names[16][32];
+    const char *files[16];
+    for (size_t i = 0; i < n; ++i) {
+        memcpy(m, good, size);
+        if (cases[i].at) m[cases[i].at] = cases[i].byte;
+        if (cases[i].at8) memcpy(m + cases[i].at8, &cases[i].word, 8);
+        cr_expect_eq(zc_schema_check(s, m, size, &diag), cases[i].want, "zc_schema_check, %s: %s", cases[i].name,
+                     diag.message);
+        snprintf(names[i], sizeof names[i], "inline%zu.bin", i);
+        put_bytes(names[i], m, size);
+        files[i] = names[i];
+    }
+    char *out = run_reader("checker", files, n), *line = out;
+    for (size_t i = 0; i < n; ++i) {
+        cr_assert(line && *line, "no result for %s:\n%s", cases[i].name, out);
+        char want[32];
+        snprintf(want, sizeof want, "invalid %d ", (int)cases[i].want);
+        if (cases[i].want == ZC_OK) cr_expect(line[0] == '{', "%s: %.120s", cases[i].name, line);
+        else cr_expect(strncmp(line, want, strlen(want)) == 0, "%s: expected %s, got %.120s", cases[i].name, want, line);
+        line = strchr(line, '\n');
+        if (line) line++;
+    }
+    free(out);
+    free(m);
+    free(good);
+    zc_schema_free(s);
+    free(zcs);
+}
+
+Test(schema, inline_struct_errors_name_line_and_column) {
+    const char *h = "type_tag \"ABCD\"; root A; struct A { v: V; }\n";
+    struct { const char *text, *message; } cases[] = {
+        { "inline V { s: string; }", "game.zcs:2:15: inline struct 'V': field 's' must be a scalar, an enum or an inline struct" },
+        { "inline V { s: [f32]; }", "game.zcs:2:15: inline struct 'V': field 's' must be a scalar, an enum or an inline struct" },
+        { "inline V { s: map<u32, u8>; }", "game.zcs:2:15: inline struct 'V': field 's' must be a scalar, an enum or an inline struct" },
+        { "inline V { s: S; } struct S { x: u8; }", "game.zcs:2:15: inline struct 'V': field 's' must be a scalar, an enum or an inline struct" },
+        { "inline V { s: U; } union U { S } struct S { x: u8; }", "game.zcs:2:15: inline struct 'V': field 's' must be a scalar, an enum or an inline struct" },
+        { "inline V { s: ref Blob; }", "game.zcs:2:15: inline struct 'V': field 's' must be a scalar, an enum or an inline struct" },
+        { "inline V { s: ?u8; }", "game.zcs:2:12: inline struct 'V': field 's' cannot be optional" },
+        { "inline V { s: u8 = 1; }", "game.zcs:2:20: inline struct 'V': field 's' cannot have a default" },
+        { "inline V { x: u8; x: u16; }", "game.zcs:2:19: inline struct 'V': field 'x' is declared twice" },
+        { "inline V { }", "game.zcs:2:8: inline struct 'V' has no fields" },
+        { "inline V { v: V; }", "game.zcs:2:15: inline struct 'V' contains itself (through field 'V.v')" },
+        { "inline V { w: W; }\ninline W { v: V; }", "game.zcs:3:15: inline struct 'V' contains itself (through field 'W.v')" },
+    };
+    char text[256];
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; ++i) {
+        snprintf(text, sizeof text, "%s%s", h, cases[i].text);
+        expect_parse_error(text, cases[i].message);
+    }
+    expect_parse_error("type_tag \"ABCD\"; root V; inline V { x: u8; }", "game.zcs:1:23: the root must be a struct, not an inline struct");
+    expect_parse_error("type_tag \"ABCD\"; root A; struct A { v: ?V = {}; } inline V { x: u8; }",
+                       "game.zcs:1:45: default of 'v': an optional field's default is null");
+    expect_parse_error("type_tag \"ABCD\"; root A; struct A { v: V = {}; } inline V { x: u8; }",
+                       "game.zcs:1:44: default of 'v': an inline struct has no default; a field of one is always required");
+    expect_parse_error("type_tag \"ABCD\"; root A; struct A { u: U; } union U { V } inline V { x: u8; }",
+                       "game.zcs:1:55: union 'U': members are structs, not inline structs");
+    expect_parse_error("type_tag \"ABCD\"; root A; struct A { v: ref V; } inline V { x: u8; }",
+                       "game.zcs:1:40: ref names 'V', which is neither a struct of this schema nor an entry type "
+                       "(Blob, Texture, Mesh, Material, Scene, Skeleton, Animation)");
+    expect_parse_error("type_tag \"ABCD\"; root A; struct A { v: V; } inline V { x: [u8; }",
+                       "game.zcs:1:62: expected ']', got ';'");
+}
+
+/* A chain of `levels` inline structs, V1 holding V2 ... holding V<levels>, under a root
+ * struct; malloc'd. */
+static char *inline_chain(int levels) {
+    size_t size = 64 + (size_t)levels * 48;
+    char *text = (char *)malloc(size);
+    size_t n = (size_t)snprintf(text, size, "type_tag \"DEEP\"; root A; struct A { v: V1; }\n");
+    for (int i = 1; i < levels; ++i) n += (size_t)snprintf(text + n, size - n, "inline V%d { v: V%d; }\n", i, i + 1);
+    snprintf(text + n, size - n, "inline V%d { x: u8; }\n", levels);
+    return text;
+}
+
+Test(schema, inline_structs_nest_at_most_64_deep) {
+    char *ok = inline_chain(64), *deep = inline_chain(65);
+    zc_schema *s = NULL;
+    zc_diag diag;
+    cr_expect_eq(zc_schema_parse("deep.zcs", ok, strlen(ok), &s, &diag), ZC_OK, "%s", diag.message);
+    zc_schema_free(s);
+    s = NULL;
+    cr_expect_eq(zc_schema_parse("deep.zcs", deep, strlen(deep), &s, &diag), ZC_ERR_BAD_SOURCE);
+    cr_expect_str_eq(diag.message, "deep.zcs:65:17: inline structs nested more than 64 deep (field 'V64.v')");
+    zc_schema_free(s);
+    free(ok);
+    free(deep);
+}
+
+Test(schema, inline_json_errors_name_the_value_path) {
+    zc_schema *s;
+    zc_diag diag;
+    cr_assert_eq(zc_schema_parse("inline.zcs", inline_zcs, strlen(inline_zcs), &s, &diag), ZC_OK, "%s", diag.message);
+    struct { const char *from, *to, *message; } cases[] = {
+        { "\"y\": -2.5, ", "", "bolt.json: .pos.y: missing required field" },
+        { "\"z\": 3 }", "\"z\": 3, \"w\": 4 }", "bolt.json: .pos.w: no such field in Vector3" },
+        { "\"kind\": \"ranged\" }, \"v\"", "\"kind\": \"far\" }, \"v\"", "bolt.json: .pair.k.kind: \"far\" is not a value of enum Kind" },
+        { "{ \"on\": true, \"at\": 2", "{ \"on\": 1, \"at\": 2", "bolt.json: .keys[1].on: expected bool, got number" },
+        { "\"a\": 255", "\"a\": 256", "bolt.json: .small.a: 256 is out of the range of u8" },
+        { "\"pos\": { \"x\": 1, \"y\": -2.5, \"z\": 3 }", "\"pos\": null", "bolt.json: .pos: expected Vector3, got null" },
+        { "\"pos\": { \"x\": 1, \"y\": -2.5, \"z\": 3 }", "\"pos\": [1, 2, 3]", "bolt.json: .pos: expected Vector3 (an object), got array" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; ++i) {
+        const char *at = strstr(inline_json, cases[i].from);
+        cr_assert(at, "case %zu", i);
+        char json[4096];
+        snprintf(json, sizeof json, "%.*s%s%s", (int)(at - inline_json), inline_json, cases[i].to, at + strlen(cases[i].from));
+        uint8_t *bytes = NULL;
+        size_t size;
+        diag.message[0] = 0;
+        cr_expect_eq(zc_schema_encode(s, "bolt.json", json, strlen(json), &bytes, &size, &diag), ZC_ERR_BAD_SOURCE,
+                     "accepted case %zu", i);
+        cr_expect_str_eq(diag.message, cases[i].message);
+        free(bytes);
+    }
+    zc_schema_free(s);
+}
+
+Test(schema, changing_an_inline_struct_changes_the_layout_hash_of_its_users) {
+    /* V reached through a field of a nested struct, and through a vector */
+    const char *base = "type_tag \"INLH\"; root W; struct S { v: V; } struct W { s: S; vs: [V]; }\n";
+    const char *versions[] = {
+        "inline V { x: f32; y: f32; }",
+        "inline V { x: f32; y: f64; }",  /* retyped */
+        "inline V { y: f32; x: f32; }",  /* reordered */
+        "inline V { x: f32; z: f32; }",  /* renamed */
+        "inline V { x: f32; y: f32; z: f32; }", /* a field added */
+        "inline V { x: f32; }",          /* a field removed */
+        "inline V { x: f32; y: E; } enum E : u32 { a }", /* an enum of the same size */
+    };
+    uint32_t hashes[sizeof versions / sizeof *versions];
+    char text[512];
+    for (size_t i = 0; i < sizeof versions / sizeof *versions; ++i) {
+        snprintf(text, sizeof text, "%s%s", base, versions[i]);
+        hashes[i] = hash_of(text);
+        for (size_t k = 0; k < i; ++k) cr_expect_neq(hashes[i], hashes[k], "versions %zu and %zu share a hash", k, i);
+    }
+    snprintf(text, sizeof text, "%s%s", base, versions[0]);
+    cr_expect_eq(hash_of(text), hashes[0], "the hash is a function of the schema");
+    /* only through a vector appended with its default: the appended-field rule, so the
+     * layout hash does not see it (SPEC.md 16.6) */
+    cr_expect_eq(hash_of("type_tag \"INLH\"; root W; struct W { n: u32; vs: [V] = []; } inline V { x: f32; }"),
+                 hash_of("type_tag \"INLH\"; root W; struct W { n: u32; vs: [V] = []; } inline V { x: f64; }"));
+    /* an optional inline field appended with `= null` is a compatible change */
+    cr_expect_eq(hash_of("type_tag \"INLH\"; root W; struct W { n: u32; } inline V { x: f32; }"),
+                 hash_of("type_tag \"INLH\"; root W; struct W { n: u32; v: ?V = null; } inline V { x: f32; }"));
+}

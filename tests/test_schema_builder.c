@@ -259,14 +259,17 @@ static char *run_tool(const char *const argv[], int *rc) {
     return text;
 }
 
-/* item.h from item.zcs, and the program above compiled against it, the builder
- * and the writer (this build's libraries: instrumented in the sanitize build). */
-static void compile_builder_program(void) {
-    zct_put_text(zct_tmp, "item.zcs", item_zcs);
-    zct_run g = ZCT_CLI_IN(zct_tmp, "schema", "item.zcs", "-o", "item.h");
+/* `header` from the schema `zcs` (written as `zcs_name`), and the program `src`
+ * compiled against it, the builder and the writer (this build's libraries:
+ * instrumented in the sanitize build) into zct_tmp/builder; and `cxx_probe`, which
+ * includes the builder's header and `header`, compiled as C++17. */
+static void compile_program(const char *zcs_name, const char *zcs, const char *header, const char *src,
+                            const char *cxx_probe) {
+    zct_put_text(zct_tmp, zcs_name, zcs);
+    zct_run g = ZCT_CLI_IN(zct_tmp, "schema", zcs_name, "-o", header);
     ZCT_EXPECT_CODE(g, ZC_EXIT_OK);
     zct_run_free(&g);
-    zct_put_text(zct_tmp, "builder.c", builder_src);
+    zct_put_text(zct_tmp, "builder.c", src);
     char *packer = zct_join(zct_self_dir(), "libzcpacker.a"), *runtime = zct_join(zct_self_dir(), "libzcpack.a");
     char *formats = strdup(zct_source_path("formats")), *include = strdup(zct_source_path("runtime/include"));
     char *schema = strdup(zct_source_path("packer/schema")), *build = strdup(zct_source_path("packer/build"));
@@ -286,8 +289,7 @@ static void compile_builder_program(void) {
     cr_assert_eq(rc, 0, "the builder program does not compile");
     free(out);
     /* the typed builder of the header compiles as C++17 too */
-    zct_put_text(zct_tmp, "typed.cpp", "#include \"zc_schema_builder.h\"\n#include \"item.h\"\n"
-                                       "zc_builder_pos first(zc_builder *b) { return Item_start(b); }\n");
+    zct_put_text(zct_tmp, "typed.cpp", cxx_probe);
     const char *cxx[] = { "c++", "-std=c++17", "-Wall", "-Wextra", "-Werror", "-fsyntax-only", "-I", formats, "-I", schema,
                           "-I", zct_tmp, "typed.cpp", NULL };
     out = run_tool(cxx, &rc);
@@ -299,6 +301,12 @@ static void compile_builder_program(void) {
     free(include);
     free(schema);
     free(build);
+}
+
+static void compile_builder_program(void) {
+    compile_program("item.zcs", item_zcs, "item.h", builder_src,
+                    "#include \"zc_schema_builder.h\"\n#include \"item.h\"\n"
+                    "zc_builder_pos first(zc_builder *b) { return Item_start(b); }\n");
 }
 
 /* The line of `out` that starts with `prefix` (malloc'd, without its newline). */
@@ -319,6 +327,30 @@ static void expect_line(const char *out, const char *prefix, const char *expecte
     free(line);
 }
 
+/* built.bin, which the program wrote, holds the bytes zc_schema_encode makes of
+ * `json`, and zc_schema_check accepts them. */
+static void expect_encoders_bytes(const char *zcs, const char *json) {
+    zc_schema *s;
+    zc_diag diag;
+    cr_assert_eq(zc_schema_parse("t.zcs", zcs, strlen(zcs), &s, &diag), ZC_OK, "%s", diag.message);
+    uint8_t *encoded;
+    size_t encoded_size, built_size;
+    cr_assert_eq(zc_schema_encode(s, "t.json", json, strlen(json), &encoded, &encoded_size, &diag), ZC_OK, "%s",
+                 diag.message);
+    char *built_path = zct_tmp_path("built.bin");
+    uint8_t *built = zct_read_file(built_path, &built_size);
+    cr_assert(built);
+    cr_expect_eq(built_size, encoded_size);
+    size_t first = 0;
+    while (first < built_size && first < encoded_size && built[first] == encoded[first]) first++;
+    cr_expect_eq(first, encoded_size, "the builder's bytes differ from the encoder's at byte %zu", first);
+    cr_expect_eq(zc_schema_check(s, built, built_size, &diag), ZC_OK, "%s", diag.message);
+    free(built);
+    free(built_path);
+    free(encoded);
+    zc_schema_free(s);
+}
+
 /* ---------------------------------------------------------------------------------
  * The typed builder
  * ------------------------------------------------------------------------------- */
@@ -330,22 +362,7 @@ Test(schema_builder, typed_builder_writes_the_encoders_bytes_read_from_memory_an
     char *out = run_tool(argv, &rc);
     cr_assert_eq(rc, 0, "builder exited %d:\n%s", rc, out ? out : "");
 
-    /* the same bytes as the JSON encoder */
-    zc_schema *s;
-    zc_diag diag;
-    cr_assert_eq(zc_schema_parse("item.zcs", item_zcs, strlen(item_zcs), &s, &diag), ZC_OK, "%s", diag.message);
-    uint8_t *encoded;
-    size_t encoded_size, built_size;
-    cr_assert_eq(zc_schema_encode(s, "item.json", item_json, strlen(item_json), &encoded, &encoded_size, &diag), ZC_OK,
-                 "%s", diag.message);
-    char *built_path = zct_tmp_path("built.bin");
-    uint8_t *built = zct_read_file(built_path, &built_size);
-    cr_assert(built);
-    cr_expect_eq(built_size, encoded_size);
-    size_t first = 0;
-    while (first < built_size && first < encoded_size && built[first] == encoded[first]) first++;
-    cr_expect_eq(first, encoded_size, "the builder's bytes differ from the encoder's at byte %zu", first);
-    cr_expect_eq(zc_schema_check(s, built, built_size, &diag), ZC_OK, "%s", diag.message);
+    expect_encoders_bytes(item_zcs, item_json);
 
     /* read back by the generated accessors, from memory and from the pack */
     const char *values = ": Lantern \xc3\xa9/10 slot hand heavy 1 count 1 charges 1:9 stat 3 bonus 1:-7 extra 0 twin 0"
@@ -385,10 +402,6 @@ Test(schema_builder, typed_builder_writes_the_encoders_bytes_read_from_memory_an
     expect_line(out, "released ", "released ZC_OK same 1");
     expect_line(out, "after release:", "after release: ZC_ERR_INVALID_ARGUMENT (no root record was written) data 0");
     expect_line(out, "regrown ", "regrown ZC_OK same 1");
-    free(built);
-    free(built_path);
-    free(encoded);
-    zc_schema_free(s);
     free(out);
 }
 
@@ -545,4 +558,95 @@ Test(schema_builder, strings_are_checked_whole_past_an_ascii_prefix) {
         cr_expect_eq(zc_utf8_valid((const uint8_t *)cases[i].text, cases[i].length), 1, "case %zu", i);
     }
     zc_builder_destroy(b);
+}
+
+/* ---------------------------------------------------------------------------------
+ * Inline structs through the typed builder
+ * ------------------------------------------------------------------------------- */
+
+static const char shape_zcs[] =
+    "type_tag \"SHAP\"; root Shape;\n"
+    "enum Kind : u8 { a, b = 5 }\n"
+    "inline Vector3 { x: f32; y: f32; z: f32; }\n"
+    "inline Key { on: bool; at: f64; kind: Kind; }\n"
+    "inline Pair { k: Key; v: Vector3; n: u16; }\n"
+    "struct Shape { name: string; origin: Vector3; key: Key; tris: [Vector3]; keys: [Key];\n"
+    "    by: map<u32, Pair>; pairs: [Pair]; opt: ?Key; none: ?Vector3; }\n";
+
+static const char shape_json[] =
+    "{ \"name\": \"tri\", \"origin\": { \"x\": 1, \"y\": 2, \"z\": 3 }, \"key\": { \"on\": true, \"at\": 2.5, \"kind\": \"b\" },\n"
+    "  \"tris\": [{ \"x\": 0, \"y\": 0, \"z\": 0 }, { \"x\": 1, \"y\": 0, \"z\": 0 }, { \"x\": 0, \"y\": 1, \"z\": 0 }],\n"
+    "  \"keys\": [{ \"on\": false, \"at\": -1, \"kind\": \"a\" }, { \"on\": true, \"at\": 4, \"kind\": \"b\" }],\n"
+    "  \"by\": { \"7\": { \"k\": { \"on\": false, \"at\": 0, \"kind\": \"a\" }, \"v\": { \"x\": 1, \"y\": 2, \"z\": 3 }, \"n\": 10 },\n"
+    "          \"9\": { \"k\": { \"on\": true, \"at\": 1, \"kind\": \"a\" }, \"v\": { \"x\": 1, \"y\": 2, \"z\": 3 }, \"n\": 11 } },\n"
+    "  \"pairs\": [{ \"k\": { \"on\": true, \"at\": 0.5, \"kind\": \"a\" }, \"v\": { \"x\": 1, \"y\": 2, \"z\": 3 }, \"n\": 3 }],\n"
+    "  \"opt\": { \"on\": false, \"at\": 6, \"kind\": \"b\" }, \"none\": null }\n";
+
+/* Builds shape_json with the typed builder from values whose padding holds garbage
+ * (the builder writes their fields, so the entry's padding stays zero), writes it to
+ * built.bin, and reads it back. */
+static const char shape_src[] =
+    "#include <stdio.h>\n#include <string.h>\n"
+    "#include \"zc_schema_builder.h\"\n#include \"shape.h\"\n"
+    "static Key key(int on, double at, Kind kind) {\n"
+    "    Key k;\n    memset(&k, 0xab, sizeof k);\n    k.on = (uint8_t)on;\n    k.at = at;\n    k.kind = kind;\n    return k;\n}\n"
+    "int main(void) {\n"
+    "    zc_builder *b;\n"
+    "    if (zc_builder_create(&b, NULL) != ZC_OK) return 2;\n"
+    "    zc_builder_pos s = Shape_start(b);\n"
+    "    Shape_set_name(b, s, \"tri\", 3);\n"
+    "    const Vector3 o = { 1, 2, 3 };\n"
+    "    Shape_set_origin(b, s, o);\n"
+    "    Shape_set_key(b, s, key(1, 2.5, Kind_b));\n"
+    "    static const Vector3 tris[] = { { 0, 0, 0 }, { 1, 0, 0 }, { 0, 1, 0 } };\n"
+    "    Shape_set_tris(b, s, tris, 3);\n"
+    "    const Key keys[] = { key(0, -1, Kind_a), key(1, 4, Kind_b) };\n"
+    "    Shape_set_keys(b, s, keys, 2);\n"
+    "    static const zc_builder_key ids[] = { { NULL, 0, 7 }, { NULL, 0, 9 } };\n"
+    "    uint32_t order[2];\n"
+    "    zc_builder_pos m = Shape_start_by(b, s, ids, 2, order);\n"
+    "    for (int k = 0; k < 2; ++k) {\n"
+    "        Pair p;\n        memset(&p, 0xcd, sizeof p);\n"
+    "        p.k = key((int)order[k], (double)order[k], Kind_a);\n        p.v = o;\n        p.n = (uint16_t)(10 + order[k]);\n"
+    "        Pair_put(b, Shape_by_entry(b, m, (uint64_t)k, &ids[order[k]]), &p);\n"
+    "    }\n"
+    "    Pair pairs[1];\n    memset(pairs, 0xef, sizeof pairs);\n"
+    "    pairs[0].k = key(1, 0.5, Kind_a);\n    pairs[0].v = o;\n    pairs[0].n = 3;\n"
+    "    Shape_set_pairs(b, s, pairs, 1);\n"
+    "    Shape_set_opt(b, s, key(0, 6, Kind_b));\n"
+    "    const void *data;\n    uint64_t size;\n    zc_diag diag;\n"
+    "    if (zc_builder_finish(b, &data, &size, &diag) != ZC_OK) { printf(\"finish %s\\n\", diag.message); return 3; }\n"
+    "    FILE *out = fopen(\"built.bin\", \"wb\");\n"
+    "    if (!out || fwrite(data, 1, size, out) != size || fclose(out)) return 4;\n"
+    "    if (Shape_validate(data, size, &diag) != ZC_OK) { printf(\"invalid %s\\n\", diag.message); return 5; }\n"
+    "    const Shape *sh = Shape_root(data);\n"
+    "    printf(\"origin %g key %d tri %g keys %g by %u pairs %g opt %g none %d\\n\", (double)Shape_origin(sh)->z,\n"
+    "           (int)Shape_key(sh)->kind, (double)Shape_tris_data(sh)[2].y, Shape_keys_at(sh, 0)->at,\n"
+    "           (unsigned)Shape_by_find(sh, 9)->n, Shape_pairs_at(sh, 0)->k.at, Shape_opt(sh)->at, Shape_none(sh) == NULL);\n"
+    "    Shape_dump_json(sh, stdout);\n"
+    "    zc_builder_destroy(b);\n"
+    "    return 0;\n"
+    "}\n";
+
+Test(schema_builder, inline_structs_are_set_and_appended_in_one_call_with_the_encoders_bytes) {
+    compile_program("shape.zcs", shape_zcs, "shape.h", shape_src,
+                    "#include \"zc_schema_builder.h\"\n#include \"shape.h\"\n"
+                    "void first(zc_builder *b, const Key *keys) {\n"
+                    "    zc_builder_pos s = Shape_start(b);\n    Vector3 v = { 1, 2, 3 };\n"
+                    "    Shape_set_origin(b, s, v);\n    Shape_set_keys(b, s, keys, 2);\n}\n");
+    const char *argv[] = { "./builder", NULL };
+    int rc;
+    char *out = run_tool(argv, &rc);
+    cr_assert_eq(rc, 0, "builder exited %d:\n%s", rc, out ? out : "");
+    expect_line(out, "origin ", "origin 3 key 5 tri 1 keys -1 by 11 pairs 0.5 opt 6 none 1");
+    expect_line(out, "{", "{\"name\": \"tri\", \"origin\": {\"x\": 1, \"y\": 2, \"z\": 3}, "
+                          "\"key\": {\"on\": true, \"at\": 2.5, \"kind\": \"b\"}, "
+                          "\"tris\": [{\"x\": 0, \"y\": 0, \"z\": 0}, {\"x\": 1, \"y\": 0, \"z\": 0}, {\"x\": 0, \"y\": 1, \"z\": 0}], "
+                          "\"keys\": [{\"on\": false, \"at\": -1, \"kind\": \"a\"}, {\"on\": true, \"at\": 4, \"kind\": \"b\"}], "
+                          "\"by\": {\"7\": {\"k\": {\"on\": false, \"at\": 0, \"kind\": \"a\"}, \"v\": {\"x\": 1, \"y\": 2, \"z\": 3}, \"n\": 10}, "
+                          "\"9\": {\"k\": {\"on\": true, \"at\": 1, \"kind\": \"a\"}, \"v\": {\"x\": 1, \"y\": 2, \"z\": 3}, \"n\": 11}}, "
+                          "\"pairs\": [{\"k\": {\"on\": true, \"at\": 0.5, \"kind\": \"a\"}, \"v\": {\"x\": 1, \"y\": 2, \"z\": 3}, \"n\": 3}], "
+                          "\"opt\": {\"on\": false, \"at\": 6, \"kind\": \"b\"}, \"none\": null}");
+    expect_encoders_bytes(shape_zcs, shape_json);
+    free(out);
 }

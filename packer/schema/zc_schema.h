@@ -48,6 +48,7 @@ typedef enum zc_schema_kind {
     ZC_SCHEMA_VECTOR,           /* zc_array of element slots */
     ZC_SCHEMA_MAP,              /* zc_array of entries, zc_array of u32 hash slots */
     ZC_SCHEMA_REF,              /* u64 asset id of another entry */
+    ZC_SCHEMA_INLINE,           /* an inline struct: its fields back to back, no pointer */
 } zc_schema_kind;
 
 #define ZC_SCHEMA_IS_SCALAR(kind) ((kind) <= ZC_SCHEMA_F64)
@@ -58,7 +59,7 @@ typedef enum zc_schema_kind {
 /* A type expression, stored once in zc_schema.types and named by its index. */
 typedef struct zc_schema_type {
     zc_schema_kind kind;
-    uint32_t decl;              /* ENUM, STRUCT, UNION: index into zc_schema.decls */
+    uint32_t decl;              /* ENUM, STRUCT, UNION, INLINE: index into zc_schema.decls */
     uint32_t elem;              /* VECTOR element, MAP value: index into zc_schema.types */
     zc_schema_kind key;         /* MAP: STRING, U32 or U64 */
     char *ref_name;             /* REF: the expected entry type (Mesh, Texture, ... or a struct);
@@ -93,7 +94,12 @@ typedef struct zc_schema_field {
     uint32_t align;
 } zc_schema_field;
 
-typedef enum zc_schema_decl_kind { ZC_SCHEMA_DECL_ENUM, ZC_SCHEMA_DECL_STRUCT, ZC_SCHEMA_DECL_UNION } zc_schema_decl_kind;
+typedef enum zc_schema_decl_kind {
+    ZC_SCHEMA_DECL_ENUM,
+    ZC_SCHEMA_DECL_STRUCT,
+    ZC_SCHEMA_DECL_UNION,
+    ZC_SCHEMA_DECL_INLINE,      /* fixed layout: scalars, enums, inline structs; no struct_size */
+} zc_schema_decl_kind;
 
 typedef struct zc_schema_decl {
     zc_schema_decl_kind kind;
@@ -103,12 +109,15 @@ typedef struct zc_schema_decl {
     zc_schema_kind underlying;  /* U8, U16 or U32 */
     char **names;               /* ENUM value names; UNION: unused */
     uint64_t *values;
-    uint32_t count;             /* ENUM values, STRUCT fields, UNION members */
-    /* STRUCT */
+    uint32_t count;             /* ENUM values, STRUCT and INLINE fields, UNION members */
+    /* STRUCT and INLINE */
     zc_schema_field *fields;
-    uint32_t base_count;        /* fields of the compatible prefix (layout pass) */
-    uint32_t base_size;         /* smallest struct_size a reader accepts (layout pass) */
-    uint32_t size;              /* struct_size of this schema (layout pass) */
+    uint32_t base_count;        /* fields of the compatible prefix (layout pass; INLINE: all) */
+    uint32_t base_size;         /* smallest struct_size a reader accepts (layout pass; INLINE: size) */
+    uint32_t size;              /* struct_size of this schema; INLINE: its slot's size (layout pass) */
+    uint32_t align;             /* INLINE: its slot's alignment, the largest of its fields' (layout pass) */
+    int checked;                /* INLINE: holds a bool or enum, whose values a validator checks */
+    int padded;                 /* INLINE: has padding bytes between or after its fields */
     /* UNION */
     uint32_t *members;          /* struct decl indices */
 } zc_schema_decl;

@@ -155,6 +155,14 @@ static zc_result zc__enum(zc__chk *c, const zc_schema_decl *e, uint64_t pos) {
     return zc__bad(c, pos, "value not declared by its enum");
 }
 
+/* An inline struct in place: the bools and enums of its fields, nested ones too. */
+static zc_result zc__inline(zc__chk *c, const zc_schema_decl *d, uint64_t pos, uint32_t depth) {
+    zc_result r = ZC_OK;
+    for (uint32_t i = 0; d->checked && r == ZC_OK && i < d->count; ++i)
+        r = zc__chk_slot(c, d->fields[i].type, pos + d->fields[i].offset, depth, 0);
+    return r;
+}
+
 /* One slot of `type` at pos (inside a record, vector or map entry already checked). */
 static zc_result zc__chk_slot(zc__chk *c, uint32_t type, uint64_t pos, uint32_t depth, int optional) {
     const zc_schema_type *t = &c->s->types[type];
@@ -170,21 +178,26 @@ static zc_result zc__chk_slot(zc__chk *c, uint32_t type, uint64_t pos, uint32_t 
     case ZC_SCHEMA_STRUCT: return zc__record_ptr(c, t->decl, pos, depth + 1, optional);
     case ZC_SCHEMA_UNION: return zc__union(c, &c->s->decls[t->decl], pos, depth + 1);
     case ZC_SCHEMA_MAP: return zc__map(c, type, pos, depth + 1);
+    case ZC_SCHEMA_INLINE: return zc__inline(c, &c->s->decls[t->decl], pos, depth);
     case ZC_SCHEMA_VECTOR: {
         uint64_t es = zc__schema_slot_size(c->s, t->elem);
+        const zc_schema_type *et = &c->s->types[t->elem];
+        int plain = ZC_SCHEMA_IS_INTEGER(et->kind) || ZC_SCHEMA_IS_FLOAT(et->kind) ||
+                    (et->kind == ZC_SCHEMA_INLINE && !c->s->decls[et->decl].checked);
         r = zc__vector(c, pos, es, ZC_SCHEMA_MAX_COUNT, depth + 1, &at, &n);
-        for (uint64_t i = 0; r == ZC_OK && i < n; ++i) r = zc__chk_slot(c, t->elem, at + i * es, depth + 1, 0);
+        for (uint64_t i = 0; !plain && r == ZC_OK && i < n; ++i) r = zc__chk_slot(c, t->elem, at + i * es, depth + 1, 0);
         return r;
     }
     default: return ZC_OK; /* plain numbers */
     }
 }
 
-/* An optional scalar: presence 0 or 1, value bytes zero when absent. */
+/* An optional scalar, enum or inline struct: presence 0 or 1, value bytes zero when
+ * absent. */
 static zc_result zc__optional(zc__chk *c, const zc_schema_field *f, uint64_t pos, uint32_t depth) {
     uint8_t present = c->base[pos + f->presence];
     if (present > 1) return zc__bad(c, pos + f->presence, "presence byte not 0 or 1");
-    for (uint32_t k = 0; !present && k < f->align; ++k)
+    for (uint32_t k = 0; !present && k < f->size - (f->offset - f->presence); ++k)
         if (c->base[pos + f->offset + k] != 0) return zc__bad(c, pos + f->offset, "absent optional value not zero");
     return present ? zc__chk_slot(c, f->type, pos + f->offset, depth, 0) : ZC_OK;
 }

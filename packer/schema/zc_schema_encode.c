@@ -262,6 +262,33 @@ static zc_result zc__union(zc__enc *e, const zc_schema_decl *u, const cJSON *j, 
     return ZC_OK;
 }
 
+/* `j` is an object of `d`'s fields: every name it gives names one. */
+static zc_result zc__object_of(zc__enc *e, const zc_schema_decl *d, const cJSON *j) {
+    if (!cJSON_IsObject(j)) return zc__err(e, "expected %s (an object), got %s", d->name, zc__json_kind(j));
+    for (const cJSON *item = j->child; item; item = item->next) {
+        uint32_t i = 0;
+        while (i < d->count && strcmp(d->fields[i].name, item->string) != 0) i++;
+        if (i == d->count) {
+            zc__push(e, ".%s", item->string, 0);
+            return zc__err(e, "no such field in %s", d->name);
+        }
+    }
+    return ZC_OK;
+}
+
+/* An object with exactly the inline struct's fields, written in place. */
+static zc_result zc__inline(zc__enc *e, const zc_schema_decl *d, const cJSON *j, size_t slot) {
+    zc_result r = zc__object_of(e, d, j);
+    for (uint32_t i = 0; r == ZC_OK && i < d->count; ++i) {
+        const zc_schema_field *f = &d->fields[i];
+        const cJSON *item = cJSON_GetObjectItemCaseSensitive(j, f->name);
+        size_t old = zc__push(e, ".%s", f->name, 0);
+        if (!item) return zc__err(e, "missing required field");
+        if ((r = zc__slot(e, f->type, item, slot + f->offset, 0)) == ZC_OK) zc__pop(e, old);
+    }
+    return r;
+}
+
 static zc_result zc__ref(zc__enc *e, const zc_schema_type *t, const cJSON *j, size_t slot) {
     if (!cJSON_IsString(j)) return zc__err(e, "expected the path of a %s entry, got %s", t->ref_name, zc__json_kind(j));
     zc_diag why;
@@ -288,6 +315,7 @@ static zc_result zc__slot(zc__enc *e, uint32_t type, const cJSON *j, size_t slot
         size_t at;
         return zc__record(e, t->decl, j, slot, &at);
     }
+    case ZC_SCHEMA_INLINE: return zc__inline(e, &e->s->decls[t->decl], j, slot);
     case ZC_SCHEMA_VECTOR:
     case ZC_SCHEMA_MAP:
     case ZC_SCHEMA_UNION:
@@ -322,8 +350,9 @@ static zc_result zc__field(zc__enc *e, const zc_schema_field *f, const cJSON *it
     int optional_scalar = f->offset != f->presence;
     if (!item) return zc__absent_field(e, f, record + f->offset);
     if (cJSON_IsNull(item) && !f->optional && t->kind != ZC_SCHEMA_UNION)
-        return zc__err(e, "expected %s, got null", t->kind == ZC_SCHEMA_ENUM || t->kind == ZC_SCHEMA_STRUCT
-                                                       ? e->s->decls[t->decl].name : zc_schema_kind_name(t->kind));
+        return zc__err(e, "expected %s, got null",
+                       t->kind == ZC_SCHEMA_ENUM || t->kind == ZC_SCHEMA_STRUCT || t->kind == ZC_SCHEMA_INLINE
+                           ? e->s->decls[t->decl].name : zc_schema_kind_name(t->kind));
     if (optional_scalar && !cJSON_IsNull(item)) zc_builder_put_u8(e->b, record + f->presence, 1);
     return zc__slot(e, f->type, item, record + f->offset, f->optional);
 }
@@ -334,15 +363,8 @@ static zc_result zc__record(zc__enc *e, uint32_t decl, const cJSON *j, size_t fr
     const zc_schema_decl *d = &e->s->decls[decl];
     if (!cJSON_IsObject(j)) return zc__err(e, "expected %s (an object), got %s", d->name, zc__json_kind(j));
     zc_result r = zc__enter(e);
+    if (r == ZC_OK) r = zc__object_of(e, d, j);
     if (r != ZC_OK) return r;
-    for (const cJSON *item = j->child; item; item = item->next) {
-        uint32_t i = 0;
-        while (i < d->count && strcmp(d->fields[i].name, item->string) != 0) i++;
-        if (i == d->count) {
-            zc__push(e, ".%s", item->string, 0);
-            return zc__err(e, "no such field in %s", d->name);
-        }
-    }
     size_t at = from == SIZE_MAX ? zc_builder_root(e->b, d->size) : zc_builder_struct(e->b, from, d->size);
     if ((r = zc__built(e)) != ZC_OK) return r;
     for (uint32_t i = 0; i < d->count; ++i) {

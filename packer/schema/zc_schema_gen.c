@@ -6,6 +6,7 @@
  */
 #include <ctype.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "zc_schema_internal.h"
@@ -76,7 +77,15 @@ static const char zc__helpers[] =
     "    static const zcs_map empty = { { 0, 0 }, { 0, 0 } };\n"
     "    return &empty;\n"
     "}\n"
-    "#endif /* ZCS__HELPERS_1 */\n\n";
+    "#endif /* ZCS__HELPERS_1 */\n"
+    "/* The alignment of a type, for the _Static_asserts of inline structs. */\n"
+    "#ifndef ZCS_ALIGNOF\n"
+    "#ifdef __cplusplus\n"
+    "#define ZCS_ALIGNOF(type) alignof(type)\n"
+    "#else\n"
+    "#define ZCS_ALIGNOF(type) _Alignof(type)\n"
+    "#endif\n"
+    "#endif\n\n";
 
 const char *zc__gen_slot_ctype(const zc_schema *s, uint32_t type) {
     const zc_schema_type *t = &s->types[type];
@@ -84,7 +93,7 @@ const char *zc__gen_slot_ctype(const zc_schema *s, uint32_t type) {
 #define ZC__CTYPE(name, text, ctype, size) case ZC_SCHEMA_##name: return ctype;
     ZC_SCHEMA_SCALAR_LIST(ZC__CTYPE)
 #undef ZC__CTYPE
-    case ZC_SCHEMA_ENUM: case ZC_SCHEMA_UNION: return s->decls[t->decl].name;
+    case ZC_SCHEMA_ENUM: case ZC_SCHEMA_UNION: case ZC_SCHEMA_INLINE: return s->decls[t->decl].name;
     case ZC_SCHEMA_STRING: return "zc_string";
     case ZC_SCHEMA_STRUCT: return "zc_rel_ptr";
     case ZC_SCHEMA_VECTOR: return "zc_array";
@@ -96,6 +105,7 @@ const char *zc__gen_slot_ctype(const zc_schema *s, uint32_t type) {
 
 int zc__gen_needs_check(const zc_schema *s, uint32_t type) {
     zc_schema_kind k = s->types[type].kind;
+    if (k == ZC_SCHEMA_INLINE) return s->decls[s->types[type].decl].checked;
     return !(ZC_SCHEMA_IS_INTEGER(k) || ZC_SCHEMA_IS_FLOAT(k));
 }
 
@@ -158,6 +168,75 @@ static void zc__pad(FILE *o, uint32_t at, uint32_t to) {
     if (to > at) fprintf(o, "    uint8_t zcs_pad%u[%u];\n", at, to - at);
 }
 
+/* The initializer of an all-zero value of inline struct `d`: every member named, so
+ * C++'s -Wmissing-field-initializers has nothing to say. */
+static void zc__inline_zero(const zc__gen *g, const zc_schema_decl *d) {
+    FILE *o = g->out;
+    uint32_t at = 0;
+    fputc('{', o);
+    for (uint32_t i = 0; i < d->count; ++i) {
+        const zc_schema_field *f = &d->fields[i];
+        const zc_schema_type *t = &g->s->types[f->type];
+        fprintf(o, "%s%s", i ? ", " : " ", f->offset > at ? "{ 0 }, " : "");
+        if (t->kind == ZC_SCHEMA_INLINE) zc__inline_zero(g, &g->s->decls[t->decl]);
+        else fputc('0', o);
+        at = f->offset + f->size;
+    }
+    fprintf(o, "%s }", d->size > at ? ", { 0 }" : "");
+}
+
+/* An inline struct: a plain C struct whose layout is the slot's (SPEC.md 16.2), its
+ * padding named so an initializer zeroes it, then V_zero(), the value an absent field
+ * reads as. Written after the inline structs it holds (zc__gen_inline_order). */
+static void zc__gen_inline(const zc__gen *g, const zc_schema_decl *d) {
+    FILE *o = g->out;
+    fprintf(o, "/* Inline struct %s: %u bytes aligned to %u, stored in place (SPEC.md 16.2). */\n", d->name, d->size,
+            d->align);
+    fprintf(o, "typedef struct %s {\n", d->name);
+    uint32_t at = 0;
+    for (uint32_t i = 0; i < d->count; ++i) {
+        const zc_schema_field *f = &d->fields[i];
+        zc__pad(o, at, f->offset);
+        fprintf(o, "    %s %s;\n", zc__gen_slot_ctype(g->s, f->type), f->name);
+        at = f->offset + f->size;
+    }
+    zc__pad(o, at, d->size);
+    fprintf(o, "} %s;\n", d->name);
+    fprintf(o, "ZC_STATIC_ASSERT(sizeof(%s) == %u, \"%s size\");\n", d->name, d->size, d->name);
+    fprintf(o, "ZC_STATIC_ASSERT(ZCS_ALIGNOF(%s) == %u, \"%s alignment\");\n", d->name, d->align, d->name);
+    for (uint32_t i = 0; i < d->count; ++i)
+        fprintf(o, "ZC_CHECK_LAYOUT(%s, %s, %u);\n", d->name, d->fields[i].name, d->fields[i].offset);
+    fprintf(o, "static inline const %s *%s_zero(void) {\n    static const %s zero = ", d->name, d->name, d->name);
+    zc__inline_zero(g, d);
+    fprintf(o, ";\n    return &zero;\n}\n\n");
+}
+
+static void zc__inline_visit(const zc_schema *s, uint32_t decl, uint8_t *seen, uint32_t *order, uint32_t *n) {
+    const zc_schema_decl *d = &s->decls[decl];
+    if (seen[decl]) return;
+    seen[decl] = 1;
+    for (uint32_t i = 0; i < d->count; ++i) {
+        const zc_schema_type *t = &s->types[d->fields[i].type];
+        if (t->kind == ZC_SCHEMA_INLINE) zc__inline_visit(s, t->decl, seen, order, n);
+    }
+    order[(*n)++] = decl;
+}
+
+uint32_t *zc__gen_inline_order(const zc_schema *s, uint32_t *count) {
+    uint32_t *order = (uint32_t *)malloc((s->decl_count + 1) * sizeof *order);
+    uint8_t *seen = (uint8_t *)calloc(s->decl_count + 1, 1);
+    *count = 0;
+    if (!order || !seen) {
+        free(order);
+        free(seen);
+        return NULL;
+    }
+    for (uint32_t i = 0; i < s->decl_count; ++i)
+        if (s->decls[i].kind == ZC_SCHEMA_DECL_INLINE) zc__inline_visit(s, i, seen, order, count);
+    free(seen);
+    return order;
+}
+
 static void zc__gen_struct(const zc__gen *g, const zc_schema_decl *d) {
     FILE *o = g->out;
     fprintf(o, "/* %s: %u bytes; readers accept struct_size from %u (SPEC.md 16.3). */\n", d->name, d->size, d->base_size);
@@ -191,7 +270,11 @@ static void zc__gen_struct(const zc__gen *g, const zc_schema_decl *d) {
         zc_schema_kind k = g->s->types[f->type].kind;
         if (f->presence > at) fprintf(o, ", { 0 }");
         if (f->offset != f->presence) fprintf(o, f->offset > f->presence + 1 ? ", 0, { 0 }" : ", 0");
-        fprintf(o, "%s", k == ZC_SCHEMA_MAP ? ", { { 0, 0 }, { 0, 0 } }" : k == ZC_SCHEMA_UNION ? ", { 0, 0, { 0 } }"
+        if (k == ZC_SCHEMA_INLINE) {
+            fprintf(o, ", ");
+            zc__inline_zero(g, &g->s->decls[g->s->types[f->type].decl]);
+        }
+        else fprintf(o, "%s", k == ZC_SCHEMA_MAP ? ", { { 0, 0 }, { 0, 0 } }" : k == ZC_SCHEMA_UNION ? ", { 0, 0, { 0 } }"
                          : k == ZC_SCHEMA_STRING || k == ZC_SCHEMA_VECTOR ? ", { 0, 0 }"
                          : k == ZC_SCHEMA_STRUCT ? ", { 0 }" : ", 0");
         at = f->presence + f->size;
@@ -219,7 +302,8 @@ static void zc__gen_vector_at(const zc__gen *g, const char *s, const zc_schema_f
         const char *st = g->s->decls[t->decl].name;
         fprintf(o, "static inline const %s *%s_%s_at(const %s *s, uint64_t i) {\n"
                    "    return (const %s *)zc_rel_resolve(%s_%s_data(s) + i);\n}\n", st, s, name, s, st, s, name);
-    } else if (t->kind == ZC_SCHEMA_VECTOR || t->kind == ZC_SCHEMA_MAP || t->kind == ZC_SCHEMA_UNION) {
+    } else if (t->kind == ZC_SCHEMA_VECTOR || t->kind == ZC_SCHEMA_MAP || t->kind == ZC_SCHEMA_UNION ||
+               t->kind == ZC_SCHEMA_INLINE) {
         fprintf(o, "static inline const %s *%s_%s_at(const %s *s, uint64_t i) { return %s_%s_data(s) + i; }\n", ct, s,
                 name, s, s, name);
     } else if (t->kind == ZC_SCHEMA_BOOL) {
@@ -326,6 +410,18 @@ static void zc__gen_field(const zc__gen *g, const zc_schema_decl *d, const zc_sc
         fprintf(o, "static inline uint64_t %s_%s(const %s *s) { return s->struct_size >= %u ? s->%s : 0; }\n", s, f->name,
                 s, end, f->name);
         break;
+    case ZC_SCHEMA_INLINE: {
+        const char *it = g->s->decls[t->decl].name;
+        if (f->optional)
+            fprintf(o, "/* %s.%s in place, or NULL when absent. */\n"
+                       "static inline const %s *%s_%s(const %s *s) {\n"
+                       "    return s->struct_size >= %u && s->%s_present ? &s->%s : NULL;\n}\n",
+                    s, f->name, it, s, f->name, s, end, f->name, f->name);
+        else
+            fprintf(o, "static inline const %s *%s_%s(const %s *s) { return s->struct_size >= %u ? &s->%s : %s_zero(); }\n",
+                    it, s, f->name, s, end, f->name, it);
+        break;
+    }
     case ZC_SCHEMA_VECTOR: zc__gen_vector(g, s, f, end); break;
     case ZC_SCHEMA_MAP: zc__gen_map(g, s, f, end); break;
     case ZC_SCHEMA_UNION: zc__gen_union_field(g, s, f, end); break;
@@ -385,15 +481,20 @@ static void zc__gen_type_row(const zc__gen *g) {
 }
 
 zc_result zc_schema_gen_header(const zc_schema *schema, const char *guard, FILE *out) {
-    zc__gen g = { schema, out, schema->decls[schema->root].name };
+    uint32_t inline_count;
+    uint32_t *inlines = zc__gen_inline_order(schema, &inline_count);
+    if (!inlines) return ZC_ERR_OUT_OF_MEMORY;
+    zc__gen g = { schema, out, schema->decls[schema->root].name, inlines, inline_count };
     zc__gen_prologue(&g, guard);
-    for (int pass = 0; pass < 3; ++pass)
+    for (int pass = 0; pass < 2; ++pass)
         for (uint32_t i = 0; i < schema->decl_count; ++i) {
             const zc_schema_decl *d = &schema->decls[i];
             if (pass == 0 && d->kind == ZC_SCHEMA_DECL_ENUM) zc__gen_enum(&g, d);
             if (pass == 1 && d->kind == ZC_SCHEMA_DECL_UNION) zc__gen_union(&g, d);
-            if (pass == 2 && d->kind == ZC_SCHEMA_DECL_STRUCT) zc__gen_struct(&g, d);
         }
+    for (uint32_t i = 0; i < inline_count; ++i) zc__gen_inline(&g, &schema->decls[inlines[i]]);
+    for (uint32_t i = 0; i < schema->decl_count; ++i)
+        if (schema->decls[i].kind == ZC_SCHEMA_DECL_STRUCT) zc__gen_struct(&g, &schema->decls[i]);
     for (uint32_t i = 0; i < schema->decl_count; ++i)
         if (schema->decls[i].kind == ZC_SCHEMA_DECL_STRUCT) zc__gen_accessors(&g, &schema->decls[i]);
     const char *root = g.p;
@@ -404,6 +505,7 @@ zc_result zc_schema_gen_header(const zc_schema *schema, const char *guard, FILE 
     zc__gen_type_row(&g);
     zc__gen_dump(&g);
     zc__gen_build(&g);
+    free(inlines);
     fprintf(out, "#ifdef __cplusplus\n}\n#endif\n\n#endif /* ZCS_%s */\n", guard);
     return ferror(out) ? ZC_ERR_IO : ZC_OK;
 }

@@ -34,6 +34,27 @@ static void zc__gen_build_record(const zc__gen *g, const zc_schema_decl *d) {
             d->name, d->name, d->name);
 }
 
+/* V_put: a value of inline struct V into the slot at `at`. A V without padding is
+ * one store; else field by field, so the padding stays the zeros the builder
+ * appended whatever the program's copy holds there. */
+static void zc__gen_build_inline(const zc__gen *g, const zc_schema_decl *d) {
+    FILE *o = g->out;
+    fprintf(o, "static inline void %s_put(zc_builder *b, zc_builder_pos at, const %s *v) {\n", d->name, d->name);
+    if (!d->padded) {
+        fprintf(o, "    zc_builder_put(b, at, v, sizeof *v);\n}\n");
+        return;
+    }
+    for (uint32_t i = 0; i < d->count; ++i) {
+        const zc_schema_field *f = &d->fields[i];
+        const zc_schema_type *t = &g->s->types[f->type];
+        if (t->kind == ZC_SCHEMA_INLINE)
+            fprintf(o, "    %s_put(b, at + %uu, &v->%s);\n", g->s->decls[t->decl].name, f->offset, f->name);
+        else
+            fprintf(o, "    zc_builder_put(b, at + %uu, &v->%s, sizeof v->%s);\n", f->offset, f->name, f->name);
+    }
+    fprintf(o, "}\n");
+}
+
 /* U_start_M: the union slot at `slot` set to member M, with M's new record. */
 static void zc__gen_build_union(const zc__gen *g, const zc_schema_decl *u) {
     for (uint32_t i = 0; i < u->count; ++i) {
@@ -67,7 +88,14 @@ static void zc__gen_build_vector(const zc__gen *g, const char *s, const zc_schem
                "    return zc_builder_vector(b, s + %uu, count, %uu);\n}\n", s, f->name, f->offset, es);
     fprintf(o, "static inline zc_builder_pos %s_%s_slot(zc_builder_pos elems, uint64_t i) { return elems + i * %uu; }\n",
             s, f->name, es);
-    if (ZC_SCHEMA_IS_SCALAR(k) || k == ZC_SCHEMA_ENUM || k == ZC_SCHEMA_REF)
+    const zc_schema_decl *inl = k == ZC_SCHEMA_INLINE ? &g->s->decls[g->s->types[elem].decl] : NULL;
+    if (inl && inl->padded)
+        fprintf(o, "/* The whole vector from `count` values (bools 0 or 1). */\n"
+                   "static inline void %s_set_%s(zc_builder *b, zc_builder_pos s, const %s *values, uint64_t count) {\n"
+                   "    zc_builder_pos at = %s_start_%s(b, s, count);\n"
+                   "    for (uint64_t i = 0; i < count && b->error == ZC_OK; ++i) %s_put(b, at + i * %uu, &values[i]);\n}\n",
+                s, f->name, inl->name, s, f->name, inl->name, es);
+    else if (ZC_SCHEMA_IS_SCALAR(k) || k == ZC_SCHEMA_ENUM || k == ZC_SCHEMA_REF || inl)
         fprintf(o, "/* The whole vector from `count` values as stored (bools 0 or 1). */\n"
                    "static inline void %s_set_%s(zc_builder *b, zc_builder_pos s, const %s *values, uint64_t count) {\n"
                    "    zc_builder_pos at = %s_start_%s(b, s, count);\n"
@@ -101,6 +129,13 @@ static void zc__gen_build_field(const zc__gen *g, const zc_schema_decl *d, const
         fprintf(o, "static inline zc_builder_pos %s_start_%s(zc_builder *b, zc_builder_pos s) { return %s_start_in(b, s + %uu); }\n",
                 s, f->name, g->s->decls[t->decl].name, f->offset);
         break;
+    case ZC_SCHEMA_INLINE: {
+        const char *it = g->s->decls[t->decl].name;
+        fprintf(o, "static inline void %s_set_%s(zc_builder *b, zc_builder_pos s, %s v) {\n", s, f->name, it);
+        if (f->optional) fprintf(o, "    zc_builder_put_u8(b, s + %uu, 1);\n", f->presence);
+        fprintf(o, "    %s_put(b, s + %uu, &v);\n}\n", it, f->offset);
+        break;
+    }
     case ZC_SCHEMA_UNION: {
         const zc_schema_decl *u = &g->s->decls[t->decl];
         for (uint32_t i = 0; i < u->count; ++i) {
@@ -137,9 +172,11 @@ void zc__gen_build(const zc__gen *g) {
                " * before this one, or ZCS_WITH_BUILDER is defined. %s_start(b) writes the root\n"
                " * record; S_set_f stores a field, S_start_f creates what a field points at and\n"
                " * returns its position; S_f_slot and S_f_entry name vector element and map value\n"
-               " * slots, filled with T_start_in, U_start_M, zc_builder_string or zc_builder_put_*.\n"
+               " * slots, filled with T_start_in, U_start_M, V_put (an inline struct's value),\n"
+               " * zc_builder_string or zc_builder_put_*.\n"
                " * Written in field order, depth-first, the bytes equal zc_schema_encode's. */\n", g->p);
     fprintf(o, "#ifdef ZC_SCHEMA_BUILDER_H\n");
+    for (uint32_t i = 0; i < g->inline_count; ++i) zc__gen_build_inline(g, &s->decls[g->inlines[i]]);
     for (uint32_t i = 0; i < s->decl_count; ++i)
         if (s->decls[i].kind == ZC_SCHEMA_DECL_STRUCT) zc__gen_build_record(g, &s->decls[i]);
     for (uint32_t i = 0; i < s->decl_count; ++i)

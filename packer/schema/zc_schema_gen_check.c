@@ -239,6 +239,18 @@ static void zc__check_enum(const zc__gen *g, const zc_schema_decl *e) {
                "    return %s_name(v) ? ZC_OK : zcs_bad(c, pos, \"value not declared by enum %s\");\n", ct, e->name, e->name);
 }
 
+/* An inline struct holding a bool or an enum: the checks of those fields, in place;
+ * its other bytes are always valid. */
+static void zc__check_inline(const zc__gen *g, const zc_schema_decl *d) {
+    FILE *o = g->out;
+    fprintf(o, "    zc_result r = ZC_OK;\n");
+    for (uint32_t i = 0; i < d->count; ++i)
+        if (zc__gen_needs_check(g->s, d->fields[i].type))
+            fprintf(o, "    if ((r = %s__check_t%u(c, pos + %u, depth, 0)) != ZC_OK) return r;\n", g->p, d->fields[i].type,
+                    d->fields[i].offset);
+    fprintf(o, "    return r;\n");
+}
+
 /* The slot check of one type: static inline zc_result <P>__check_t<N>(c, pos, depth, optional). */
 static void zc__check_type(const zc__gen *g, uint32_t type) {
     FILE *o = g->out;
@@ -264,25 +276,27 @@ static void zc__check_type(const zc__gen *g, uint32_t type) {
     case ZC_SCHEMA_VECTOR: zc__check_vector(g, t); break;
     case ZC_SCHEMA_MAP: zc__check_map(g, type, t); break;
     case ZC_SCHEMA_UNION: zc__check_union(g, &g->s->decls[t->decl]); break;
+    case ZC_SCHEMA_INLINE: zc__check_inline(g, &g->s->decls[t->decl]); break;
     default: fprintf(o, "    (void)c;\n    (void)pos;\n    return ZC_OK;\n"); break;
     }
     fprintf(o, "}\n");
 }
 
-/* An optional scalar: presence 0 or 1, value bytes zero when absent; `in` indents. */
+/* An optional scalar, enum or inline struct: presence 0 or 1, value bytes zero when
+ * absent; `in` indents. */
 static void zc__check_optional(const zc__gen *g, const zc_schema_field *f, const char *in) {
     FILE *o = g->out;
     fprintf(o, "%sif (c->base[pos + %u] > 1) return zcs_bad(c, pos + %u, \"presence byte not 0 or 1\");\n", in,
             f->presence, f->presence);
     fprintf(o, "%sfor (uint32_t k = 0; c->base[pos + %u] == 0 && k < %u; ++k)\n"
                "%s    if (c->base[pos + %u + k] != 0) return zcs_bad(c, pos + %u, \"absent optional value not zero\");\n",
-            in, f->presence, f->align, in, f->offset, f->offset);
+            in, f->presence, f->size - (f->offset - f->presence), in, f->offset, f->offset);
     if (zc__gen_needs_check(g->s, f->type))
         fprintf(o, "%sif (c->base[pos + %u] == 1 && (r = %s__check_t%u(c, pos + %u, depth, 0)) != ZC_OK) return r;\n", in,
                 f->presence, g->p, f->type, f->offset);
 }
 
-/* 1 when a field needs a check: a type beyond plain numbers, or an optional scalar. */
+/* 1 when a field needs a check: a type beyond plain numbers, or a presence byte. */
 static int zc__field_checked(const zc__gen *g, const zc_schema_field *f) {
     return zc__gen_needs_check(g->s, f->type) || (f->optional && f->offset != f->presence);
 }

@@ -82,6 +82,16 @@ static void zc__dump_union(const zc__gen *g, const zc_schema_decl *u) {
     fprintf(o, "    default: fputs(\"null\", out); break;\n    }\n");
 }
 
+/* An inline struct as a JSON object of its fields, read from their places. */
+static void zc__dump_inline(const zc__gen *g, const zc_schema_decl *d) {
+    FILE *o = g->out;
+    fprintf(o, "    fputc('{', out);\n");
+    for (uint32_t i = 0; i < d->count; ++i)
+        fprintf(o, "    fputs(\"%s\\\"%s\\\": \", out);\n    %s__dump_t%u(slot + %u, out);\n", i ? ", " : "",
+                d->fields[i].name, g->p, d->fields[i].type, d->fields[i].offset);
+    fprintf(o, "    fputc('}', out);\n");
+}
+
 /* static inline void <P>__dump_t<N>(const uint8_t *slot, FILE *out): one slot as JSON. */
 static void zc__dump_type(const zc__gen *g, uint32_t type) {
     FILE *o = g->out;
@@ -112,6 +122,7 @@ static void zc__dump_type(const zc__gen *g, uint32_t type) {
         break;
     case ZC_SCHEMA_MAP: zc__dump_map(g, type, t); break;
     case ZC_SCHEMA_UNION: zc__dump_union(g, &g->s->decls[t->decl]); break;
+    case ZC_SCHEMA_INLINE: zc__dump_inline(g, &g->s->decls[t->decl]); break;
     default: zc__dump_scalar(g, t); break;
     }
     fprintf(o, "}\n");
@@ -126,6 +137,9 @@ static void zc__dump_field(const zc__gen *g, const zc_schema_decl *d, const zc_s
         const char *none = t->kind == ZC_SCHEMA_VECTOR ? "[]" : t->kind == ZC_SCHEMA_MAP ? "{}" : "null";
         fprintf(o, "    if (s->struct_size >= %u) %s__dump_t%u((const uint8_t *)&s->%s, out);\n"
                    "    else fputs(\"%s\", out);\n", end, g->p, f->type, n, none);
+    } else if (t->kind == ZC_SCHEMA_INLINE) {
+        fprintf(o, "    {\n        const uint8_t *v = (const uint8_t *)%s_%s(s);\n        if (v) %s__dump_t%u(v, out);\n"
+                   "        else fputs(\"null\", out);\n    }\n", s, n, g->p, f->type);
     } else if (t->kind == ZC_SCHEMA_STRING) {
         fprintf(o, "    {\n        uint64_t n;\n        const char *v = %s_%s(s, &n);\n        zcs_dump_string(out, v, n);\n    }\n",
                 s, n);

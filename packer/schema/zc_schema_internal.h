@@ -90,12 +90,17 @@ typedef struct zc__gen {
     const zc_schema *s;
     FILE *out;
     const char *p;              /* prefix of internal names: the root struct's name */
+    const uint32_t *inlines;    /* the inline structs' decls, each after those it holds */
+    uint32_t inline_count;
 } zc__gen;
 
 /* C type of a slot of `type` ("uint32_t", "zc_string", "Kind", "Effect"). */
 const char *zc__gen_slot_ctype(const zc_schema *s, uint32_t type);
 /* 1 when a slot of `type` needs a check beyond its bounds (not a plain number). */
 int zc__gen_needs_check(const zc_schema *s, uint32_t type);
+/* The inline structs' decl indices, each after the inline structs it holds: malloc'd
+ * (free it), *count of them; NULL when out of memory. */
+uint32_t *zc__gen_inline_order(const zc_schema *s, uint32_t *count);
 /* The validator: per-type slot checks, per-struct record checks, <Root>_validate. */
 void zc__gen_check(const zc__gen *g);
 /* The JSON dumper: per-type slot dumps, per-struct dumps, <Root>_dump_json. */

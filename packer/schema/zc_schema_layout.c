@@ -57,6 +57,7 @@ const char *zc_schema_kind_name(zc_schema_kind kind) {
     case ZC_SCHEMA_VECTOR: return "vector";
     case ZC_SCHEMA_MAP: return "map";
     case ZC_SCHEMA_REF: return "ref";
+    case ZC_SCHEMA_INLINE: return "inline";
     }
     return "?";
 }
@@ -64,7 +65,7 @@ const char *zc_schema_kind_name(zc_schema_kind kind) {
 void zc__schema_type_text(const zc_schema *schema, uint32_t type, zc__schema_text *t) {
     const zc_schema_type *ty = &schema->types[type];
     switch (ty->kind) {
-    case ZC_SCHEMA_ENUM: case ZC_SCHEMA_STRUCT: case ZC_SCHEMA_UNION:
+    case ZC_SCHEMA_ENUM: case ZC_SCHEMA_STRUCT: case ZC_SCHEMA_UNION: case ZC_SCHEMA_INLINE:
         zc__schema_printf(t, "%s", schema->decls[ty->decl].name);
         break;
     case ZC_SCHEMA_VECTOR:
@@ -119,11 +120,14 @@ uint32_t zc__schema_slot_size(const zc_schema *schema, uint32_t type) {
     case ZC_SCHEMA_STRING: case ZC_SCHEMA_UNION: case ZC_SCHEMA_VECTOR: return 16;
     case ZC_SCHEMA_STRUCT: case ZC_SCHEMA_REF: return 8;
     case ZC_SCHEMA_MAP: return 32;
+    case ZC_SCHEMA_INLINE: return schema->decls[t->decl].size;
     default: return zc__schema_scalar_size(t->kind);
     }
 }
 
 uint32_t zc__schema_slot_align(const zc_schema *schema, uint32_t type) {
+    const zc_schema_type *t = &schema->types[type];
+    if (t->kind == ZC_SCHEMA_INLINE) return schema->decls[t->decl].align;
     uint32_t size = zc__schema_slot_size(schema, type);
     return size > 8 ? 8 : size;
 }
@@ -162,8 +166,8 @@ static uint32_t zc__align_up(uint32_t v, uint32_t a) { return (v + a - 1) / a * 
 
 /* Fields in declaration order after the u32 struct_size, each at the next offset
  * aligned to its slot's alignment (to 8 for the fields of the extension); an optional
- * scalar is a presence byte at an offset aligned to the value's size, then the value
- * one alignment unit later. */
+ * scalar, enum or inline struct is a presence byte at an offset aligned to the value's
+ * alignment, then the value one alignment unit later. */
 static zc_result zc__layout_struct(zc_schema *schema, zc_schema_decl *d, zc_diag *diag) {
     uint32_t end = 4, base_end = 4;
     d->base_count = 0;
@@ -173,14 +177,14 @@ static zc_result zc__layout_struct(zc_schema *schema, zc_schema_decl *d, zc_diag
         zc_schema_field *f = &d->fields[i];
         const zc_schema_type *t = &schema->types[f->type];
         f->align = zc__schema_slot_align(schema, f->type);
-        int scalar = ZC_SCHEMA_IS_SCALAR(t->kind) || t->kind == ZC_SCHEMA_ENUM;
+        int in_place = ZC_SCHEMA_IS_SCALAR(t->kind) || t->kind == ZC_SCHEMA_ENUM || t->kind == ZC_SCHEMA_INLINE;
         /* A field of the extension starts at a multiple of 8: past the struct_size of
          * every older version of the struct, which never held it. */
         if (i >= d->base_count) end = zc__align_up(end, 8);
-        if (f->optional && scalar) {
+        if (f->optional && in_place) {
             f->presence = zc__align_up(end, f->align);
             f->offset = f->presence + f->align;
-            f->size = 2 * f->align;
+            f->size = f->align + zc__schema_slot_size(schema, f->type);
         } else {
             f->offset = f->presence = zc__align_up(end, f->align);
             f->size = zc__schema_slot_size(schema, f->type);
@@ -193,6 +197,43 @@ static zc_result zc__layout_struct(zc_schema *schema, zc_schema_decl *d, zc_diag
     }
     d->size = zc__align_up(end, 8);
     d->base_size = zc__align_up(base_end, 8);
+    return ZC_OK;
+}
+
+/* An inline struct (and first the inline structs it holds, which the resolve pass
+ * found free of cycles): its fields back to back in declaration order from offset 0,
+ * each at its natural alignment; the size rounded up to the largest alignment. */
+static zc_result zc__layout_inline(zc_schema *schema, uint32_t decl, zc_diag *diag) {
+    zc_schema_decl *d = &schema->decls[decl];
+    if (d->align) return ZC_OK; /* laid out already */
+    uint32_t end = 0, align = 1, packed = 0;
+    int checked = 0, padded = 0;
+    for (uint32_t i = 0; i < d->count; ++i) {
+        zc_schema_field *f = &schema->decls[decl].fields[i];
+        const zc_schema_type *t = &schema->types[f->type];
+        if (t->kind == ZC_SCHEMA_INLINE) {
+            zc_result r = zc__layout_inline(schema, t->decl, diag);
+            if (r != ZC_OK) return r;
+            checked |= schema->decls[t->decl].checked;
+            padded |= schema->decls[t->decl].padded;
+        }
+        checked |= t->kind == ZC_SCHEMA_BOOL || t->kind == ZC_SCHEMA_ENUM;
+        f->align = zc__schema_slot_align(schema, f->type);
+        f->size = zc__schema_slot_size(schema, f->type);
+        f->offset = f->presence = zc__align_up(end, f->align);
+        end = f->offset + f->size;
+        packed += f->size;
+        if (f->align > align) align = f->align;
+        if (end > ZC_SCHEMA_MAX_STRUCT)
+            return zc__schema_error(diag, schema->file, f->line, f->column, "inline struct '%s' exceeds %u bytes",
+                                    d->name, ZC_SCHEMA_MAX_STRUCT);
+    }
+    d = &schema->decls[decl];
+    d->size = d->base_size = zc__align_up(end, align);
+    d->align = align;
+    d->base_count = d->count;
+    d->checked = checked;
+    d->padded = padded || packed != d->size;
     return ZC_OK;
 }
 
@@ -233,6 +274,12 @@ static void zc__decl_text(const zc_schema *schema, const zc_schema_decl *d, int 
     } else if (d->kind == ZC_SCHEMA_DECL_UNION) {
         zc__schema_printf(t, "union %s{", d->name);
         for (uint32_t i = 0; i < d->count; ++i) zc__schema_printf(t, "%s%s", i ? "," : "", schema->decls[d->members[i]].name);
+    } else if (d->kind == ZC_SCHEMA_DECL_INLINE) {
+        zc__schema_printf(t, "inline %s{", d->name);
+        for (uint32_t i = 0; i < d->count; ++i) {
+            zc__schema_printf(t, "%s%s@%u:", i ? "," : "", d->fields[i].name, d->fields[i].offset);
+            zc__schema_type_text(schema, d->fields[i].type, t);
+        }
     } else {
         zc__schema_printf(t, "struct %s{struct_size@0:u32", d->name);
         uint32_t count = base_only ? d->base_count : d->count;
@@ -251,7 +298,8 @@ static void zc__mark_decl(const zc_schema *schema, uint32_t decl, int base_only,
 /* Mark the declarations a type depends on for its layout (refs only name theirs). */
 static void zc__mark_type(const zc_schema *schema, uint32_t type, int base_only, uint8_t *used) {
     const zc_schema_type *t = &schema->types[type];
-    if (t->kind == ZC_SCHEMA_ENUM || t->kind == ZC_SCHEMA_STRUCT || t->kind == ZC_SCHEMA_UNION)
+    if (t->kind == ZC_SCHEMA_ENUM || t->kind == ZC_SCHEMA_STRUCT || t->kind == ZC_SCHEMA_UNION ||
+        t->kind == ZC_SCHEMA_INLINE)
         zc__mark_decl(schema, t->decl, base_only, used);
     else if (t->kind == ZC_SCHEMA_VECTOR || t->kind == ZC_SCHEMA_MAP)
         zc__mark_type(schema, t->elem, base_only, used);
@@ -263,8 +311,8 @@ static void zc__mark_decl(const zc_schema *schema, uint32_t decl, int base_only,
     const zc_schema_decl *d = &schema->decls[decl];
     if (d->kind == ZC_SCHEMA_DECL_UNION)
         for (uint32_t i = 0; i < d->count; ++i) zc__mark_decl(schema, d->members[i], base_only, used);
-    if (d->kind != ZC_SCHEMA_DECL_STRUCT) return;
-    uint32_t count = base_only ? d->base_count : d->count;
+    if (d->kind != ZC_SCHEMA_DECL_STRUCT && d->kind != ZC_SCHEMA_DECL_INLINE) return;
+    uint32_t count = base_only ? d->base_count : d->count; /* an inline struct's base_count is its count */
     for (uint32_t i = 0; i < count; ++i) zc__mark_type(schema, d->fields[i].type, base_only, used);
 }
 
@@ -297,6 +345,11 @@ static char *zc__canonical(const zc_schema *schema, int base_only) {
 }
 
 zc_result zc__schema_layout(zc_schema *schema, zc_diag *diag) {
+    for (uint32_t i = 0; i < schema->decl_count; ++i) {
+        if (schema->decls[i].kind != ZC_SCHEMA_DECL_INLINE) continue;
+        zc_result r = zc__layout_inline(schema, i, diag);
+        if (r != ZC_OK) return r;
+    }
     for (uint32_t i = 0; i < schema->decl_count; ++i) {
         if (schema->decls[i].kind != ZC_SCHEMA_DECL_STRUCT) continue;
         zc_result r = zc__layout_struct(schema, &schema->decls[i], diag);

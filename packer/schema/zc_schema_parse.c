@@ -416,11 +416,14 @@ static zc_result zc__parse_field(zc__parser *ps, uint32_t decl) {
     return zc__expect(ps, ';');
 }
 
-static zc_result zc__parse_struct(zc__parser *ps) {
-    zc_schema_decl *d = zc__new_decl(ps, ZC_SCHEMA_DECL_STRUCT);
+/* struct Name { fields }  and  inline Name { fields }: the same syntax; the resolve
+ * pass holds an inline struct's fields to its rules. */
+static zc_result zc__parse_struct(zc__parser *ps, zc_schema_decl_kind kind) {
+    zc_schema_decl *d = zc__new_decl(ps, kind);
     if (!d) return ps->oom;
     uint32_t decl = ps->schema->decl_count - 1;
-    zc_result r = zc__name(ps, "a struct name", &d->name, &d->line, &d->column);
+    zc_result r = zc__name(ps, kind == ZC_SCHEMA_DECL_INLINE ? "an inline struct name" : "a struct name", &d->name,
+                           &d->line, &d->column);
     if (r != ZC_OK || (r = zc__expect(ps, '{')) != ZC_OK) return r;
     while (!zc__is_punct(ps, '}'))
         if ((r = zc__parse_field(ps, decl)) != ZC_OK) return r;
@@ -518,15 +521,16 @@ static zc_result zc__parse_items(zc__parser *ps, uint32_t *root_type, int *has_r
         uint32_t line = ps->tok.line, column = ps->tok.column;
         int is_root = zc__is_word(ps, "root"), is_tag = zc__is_word(ps, "type_tag");
         int is_enum = zc__is_word(ps, "enum"), is_struct = zc__is_word(ps, "struct");
-        int is_union = zc__is_word(ps, "union");
-        if (!is_root && !is_tag && !is_enum && !is_struct && !is_union)
-            return zc__syntax(ps, "enum, struct, union, root or type_tag");
+        int is_union = zc__is_word(ps, "union"), is_inline = zc__is_word(ps, "inline");
+        if (!is_root && !is_tag && !is_enum && !is_struct && !is_union && !is_inline)
+            return zc__syntax(ps, "enum, struct, inline, union, root or type_tag");
         if ((r = zc__next(ps)) != ZC_OK) return r;
         if ((is_root && *has_root) || (is_tag && ps->schema->type_tag))
             return zc__schema_error(ps->diag, ps->file, line, column, "%s declared twice", is_root ? "root" : "type_tag");
         if (is_root) *has_root = 1;
         r = is_root ? zc__parse_root(ps, root_type) : is_tag ? zc__parse_tag(ps)
-            : is_enum ? zc__parse_enum(ps) : is_struct ? zc__parse_struct(ps) : zc__parse_union(ps);
+            : is_enum ? zc__parse_enum(ps) : is_struct ? zc__parse_struct(ps, ZC_SCHEMA_DECL_STRUCT)
+            : is_inline ? zc__parse_struct(ps, ZC_SCHEMA_DECL_INLINE) : zc__parse_union(ps);
     }
     return r;
 }
@@ -595,7 +599,7 @@ zc_result zc_schema_load(const char *path, zc_schema **out, zc_diag *diag) {
 static void zc__free_decl(zc_schema_decl *d) {
     free(d->name);
     for (uint32_t i = 0; d->kind == ZC_SCHEMA_DECL_ENUM && i < d->count; ++i) free(d->names[i]);
-    for (uint32_t i = 0; d->kind == ZC_SCHEMA_DECL_STRUCT && i < d->count; ++i) {
+    for (uint32_t i = 0; (d->kind == ZC_SCHEMA_DECL_STRUCT || d->kind == ZC_SCHEMA_DECL_INLINE) && i < d->count; ++i) {
         free(d->fields[i].name);
         free(d->fields[i].def.s);
         free(d->fields[i].def.text);

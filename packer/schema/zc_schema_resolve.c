@@ -32,7 +32,7 @@ static zc_result zc__at(zc__resolver *rv, uint32_t line, uint32_t column, const 
 static zc_result zc__resolve_named(zc__resolver *rv, zc_schema_type *t) {
     int d = zc__find_decl(rv->s, t->ref_name);
     if (d < 0) return zc__at(rv, t->line, t->column, "unknown type '%s'%s", t->ref_name, "");
-    static const zc_schema_kind kinds[] = { ZC_SCHEMA_ENUM, ZC_SCHEMA_STRUCT, ZC_SCHEMA_UNION };
+    static const zc_schema_kind kinds[] = { ZC_SCHEMA_ENUM, ZC_SCHEMA_STRUCT, ZC_SCHEMA_UNION, ZC_SCHEMA_INLINE };
     t->kind = kinds[rv->s->decls[d].kind];
     t->decl = (uint32_t)d;
     free(t->ref_name);
@@ -44,7 +44,7 @@ static zc_result zc__resolve_ref(zc__resolver *rv, const zc_schema_type *t) {
     for (size_t i = 0; i < sizeof zc__builtin_refs / sizeof *zc__builtin_refs; ++i)
         if (strcmp(zc__builtin_refs[i], t->ref_name) == 0) return ZC_OK;
     int d = zc__find_decl(rv->s, t->ref_name);
-    if (d < 0 || rv->s->decls[d].kind != ZC_SCHEMA_DECL_STRUCT)
+    if (d < 0 || rv->s->decls[d].kind != ZC_SCHEMA_DECL_STRUCT) /* inline structs are never entries */
         return zc__at(rv, t->line, t->column,
                       "ref names '%s', which is neither a struct of this schema nor an entry type%s",
                       t->ref_name, " (Blob, Texture, Mesh, Material, Scene, Skeleton, Animation)");
@@ -91,7 +91,8 @@ static zc_result zc__check_union(zc__resolver *rv, zc_schema_decl *d) {
     for (uint32_t i = 0; i < d->count; ++i) {
         const zc_schema_type *t = &rv->s->types[d->members[i]];
         if (t->kind != ZC_SCHEMA_STRUCT)
-            return zc__at(rv, t->line, t->column, "union '%s': members are structs%s", d->name, "");
+            return zc__at(rv, t->line, t->column, "union '%s': members are structs%s", d->name,
+                          t->kind == ZC_SCHEMA_INLINE ? ", not inline structs" : "");
         d->members[i] = t->decl;
         for (uint32_t k = 0; k < i; ++k)
             if (d->members[k] == d->members[i])
@@ -173,6 +174,8 @@ static zc_result zc__value_default(zc__resolver *rv, zc_schema_field *f, const z
     if (t->kind == ZC_SCHEMA_VECTOR && lit == ZC__SCHEMA_LIT_EMPTY_VECTOR) return ZC_OK;
     if (t->kind == ZC_SCHEMA_MAP && lit == ZC__SCHEMA_LIT_EMPTY_MAP) return ZC_OK;
     if (t->kind == ZC_SCHEMA_UNION && lit == ZC__SCHEMA_LIT_NULL) return ZC_OK;
+    if (t->kind == ZC_SCHEMA_INLINE)
+        return zc__bad_default(rv, f, "an inline struct has no default; a field of one is always required");
     return zc__bad_default(rv, f, t->kind == ZC_SCHEMA_VECTOR ? "a vector's default is []"
                                   : t->kind == ZC_SCHEMA_MAP  ? "a map's default is {}"
                                   : t->kind == ZC_SCHEMA_UNION ? "a union's default is null"
@@ -182,8 +185,9 @@ static zc_result zc__value_default(zc__resolver *rv, zc_schema_field *f, const z
 static zc_result zc__check_field(zc__resolver *rv, zc_schema_field *f) {
     const zc_schema_type *t = &rv->s->types[f->type];
     if (f->optional && !ZC_SCHEMA_IS_SCALAR(t->kind) && t->kind != ZC_SCHEMA_ENUM && t->kind != ZC_SCHEMA_STRUCT &&
-        t->kind != ZC_SCHEMA_REF)
-        return zc__at(rv, t->line, t->column, "'%s': only scalars, enums, structs and refs can be optional%s", f->name, "");
+        t->kind != ZC_SCHEMA_REF && t->kind != ZC_SCHEMA_INLINE)
+        return zc__at(rv, t->line, t->column, "'%s': only scalars, enums, structs, inline structs and refs can be optional%s",
+                      f->name, "");
     if (!f->def.set) return ZC_OK;
     if (f->optional)
         return f->def.literal == ZC__SCHEMA_LIT_NULL ? ZC_OK : zc__bad_default(rv, f, "an optional field's default is null");
@@ -202,6 +206,69 @@ static zc_result zc__check_struct(zc__resolver *rv, zc_schema_decl *d) {
     return ZC_OK;
 }
 
+/* An inline struct's own rules: at least one field, each a scalar, an enum or an
+ * inline struct, required (no `?`, no default). */
+static zc_result zc__check_inline(zc__resolver *rv, zc_schema_decl *d) {
+    if (d->count == 0) return zc__at(rv, d->line, d->column, "inline struct '%s' has no fields%s", d->name, "");
+    for (uint32_t i = 0; i < d->count; ++i) {
+        zc_schema_field *f = &d->fields[i];
+        const zc_schema_type *t = &rv->s->types[f->type];
+        for (uint32_t k = 0; k < i; ++k)
+            if (strcmp(d->fields[k].name, f->name) == 0)
+                return zc__at(rv, f->line, f->column, "inline struct '%s': field '%s' is declared twice", d->name, f->name);
+        if (!ZC_SCHEMA_IS_SCALAR(t->kind) && t->kind != ZC_SCHEMA_ENUM && t->kind != ZC_SCHEMA_INLINE)
+            return zc__at(rv, t->line, t->column,
+                          "inline struct '%s': field '%s' must be a scalar, an enum or an inline struct", d->name, f->name);
+        if (f->optional)
+            return zc__at(rv, f->line, f->column, "inline struct '%s': field '%s' cannot be optional", d->name, f->name);
+        if (f->def.set)
+            return zc__at(rv, f->def.line, f->def.column, "inline struct '%s': field '%s' cannot have a default", d->name,
+                          f->name);
+    }
+    return ZC_OK;
+}
+
+/* Inline structs that contain themselves, through any chain of inline fields, or
+ * hold inline structs nested more than ZC_SCHEMA_MAX_DEPTH deep (which bounds the
+ * recursion of this walk and of the passes after it): the first found is reported at
+ * the field that closes the cycle or goes too deep. height[decl]: 0 not visited,
+ * UINT32_MAX on the current path, else the levels of inline structs from decl down
+ * (1 when it holds none). `depth` counts decl itself. */
+static zc_result zc__inline_cycle(zc__resolver *rv, uint32_t decl, uint32_t *height, uint32_t depth) {
+    const zc_schema_decl *d = &rv->s->decls[decl];
+    height[decl] = UINT32_MAX;
+    uint32_t below = 0;
+    for (uint32_t i = 0; i < d->count; ++i) {
+        const zc_schema_type *t = &rv->s->types[d->fields[i].type];
+        if (t->kind != ZC_SCHEMA_INLINE) continue;
+        if (height[t->decl] == UINT32_MAX)
+            return zc__schema_error(rv->diag, rv->s->file, t->line, t->column,
+                                    "inline struct '%s' contains itself (through field '%s.%s')",
+                                    rv->s->decls[t->decl].name, d->name, d->fields[i].name);
+        if (height[t->decl] == 0 && depth < ZC_SCHEMA_MAX_DEPTH) {
+            zc_result r = zc__inline_cycle(rv, t->decl, height, depth + 1);
+            if (r != ZC_OK) return r;
+        }
+        if (height[t->decl] == 0 || depth + height[t->decl] > ZC_SCHEMA_MAX_DEPTH)
+            return zc__schema_error(rv->diag, rv->s->file, t->line, t->column,
+                                    "inline structs nested more than %u deep (field '%s.%s')", ZC_SCHEMA_MAX_DEPTH,
+                                    d->name, d->fields[i].name);
+        if (height[t->decl] > below) below = height[t->decl];
+    }
+    height[decl] = below + 1;
+    return ZC_OK;
+}
+
+static zc_result zc__check_inline_cycles(zc__resolver *rv) {
+    uint32_t *height = (uint32_t *)calloc(rv->s->decl_count + 1, sizeof *height);
+    if (!height) return ZC_ERR_OUT_OF_MEMORY;
+    zc_result r = ZC_OK;
+    for (uint32_t i = 0; r == ZC_OK && i < rv->s->decl_count; ++i)
+        if (rv->s->decls[i].kind == ZC_SCHEMA_DECL_INLINE && height[i] == 0) r = zc__inline_cycle(rv, i, height, 1);
+    free(height);
+    return r;
+}
+
 zc_result zc__schema_resolve(zc_schema *schema, zc_diag *diag) {
     zc__resolver rv = { schema, diag };
     zc_result r = zc__check_names(&rv);
@@ -209,12 +276,15 @@ zc_result zc__schema_resolve(zc_schema *schema, zc_diag *diag) {
     for (uint32_t i = 0; r == ZC_OK && i < schema->decl_count; ++i) {
         zc_schema_decl *d = &schema->decls[i];
         r = d->kind == ZC_SCHEMA_DECL_ENUM ? zc__check_enum(&rv, d)
-            : d->kind == ZC_SCHEMA_DECL_UNION ? zc__check_union(&rv, d) : zc__check_struct(&rv, d);
+            : d->kind == ZC_SCHEMA_DECL_UNION ? zc__check_union(&rv, d)
+            : d->kind == ZC_SCHEMA_DECL_INLINE ? zc__check_inline(&rv, d) : zc__check_struct(&rv, d);
     }
+    if (r == ZC_OK) r = zc__check_inline_cycles(&rv);
     if (r != ZC_OK) return r;
     const zc_schema_type *root = &schema->types[schema->root];
     if (root->kind != ZC_SCHEMA_STRUCT)
-        return zc__at(&rv, root->line, root->column, "the root must be a struct%s%s", "", "");
+        return zc__at(&rv, root->line, root->column, "the root must be a struct%s%s",
+                      root->kind == ZC_SCHEMA_INLINE ? ", not an inline struct" : "", "");
     schema->root = root->decl;
     return ZC_OK;
 }

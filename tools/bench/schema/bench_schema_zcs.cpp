@@ -4,7 +4,7 @@
 //
 // zcs_serialize() is the serialize figure: the packer library's builder
 // (packer/schema/zc_schema_builder.h, in libzcpacker.a) driven by the typed functions
-// of the generated headers (<Root>_start, S_set_f, S_start_f, S_f_slot, T_start_in),
+// of the generated headers (<Root>_start, S_set_f, S_start_f, S_f_slot, T_start_in, V_put),
 // as a tool that generates data would write entries. One builder serves every
 // repetition: zc_builder_reset keeps its buffer, so a run after the first allocates
 // nothing. Records and their targets are written in field order, depth-first, the
@@ -64,22 +64,18 @@ void put_logs(zc_builder *b, const std::vector<bench_data::Log> &logs) {
     }
 }
 
-void put_vector3(zc_builder *b, Pos v, const bench_data::Vector3 &x) {
-    Vector3_set_x(b, v, x.x);
-    Vector3_set_y(b, v, x.y);
-    Vector3_set_z(b, v, x.z);
-}
+::Vector3 vector3(const bench_data::Vector3 &x) { return ::Vector3{ x.x, x.y, x.z }; }
 
+// Triangles are inline structs (mesh.zcs): the vector's elements are reserved in one
+// call, then each generated ::Triangle is stored into its slot (Triangle_put, one
+// bounds-checked 48-byte store), as FlatBuffers fills the vector it reserved.
 void put_mesh(zc_builder *b, const std::vector<bench_data::Triangle> &mesh) {
     Pos root = Mesh_start(b);
     Pos elems = Mesh_start_triangles(b, root, mesh.size());
     for (size_t i = 0; i < mesh.size(); ++i) {
         const bench_data::Triangle &t = mesh[i];
-        Pos p = Triangle_start_in(b, Mesh_triangles_slot(elems, i));
-        put_vector3(b, Triangle_start_v0(b, p), t.v0);
-        put_vector3(b, Triangle_start_v1(b, p), t.v1);
-        put_vector3(b, Triangle_start_v2(b, p), t.v2);
-        put_vector3(b, Triangle_start_normal(b, p), t.normal);
+        const ::Triangle out = { vector3(t.v0), vector3(t.v1), vector3(t.v2), vector3(t.normal) };
+        Triangle_put(b, Mesh_triangles_slot(elems, i), &out);
     }
 }
 
@@ -322,7 +318,7 @@ public:
         }
         case MESH: {
             const ::Mesh *root = Mesh_root(bytes);
-            return Vector3_x(Triangle_normal(Mesh_triangles_at(root, Mesh_triangles_count(root) / 2)));
+            return Mesh_triangles_at(root, Mesh_triangles_count(root) / 2)->normal.x;
         }
         default: {
             const Players *root = Players_root(bytes);
@@ -342,8 +338,8 @@ public:
         }
         case MESH: {
             const ::Mesh *root = Mesh_root(bytes);
-            for (uint64_t i = 0, n = Mesh_triangles_count(root); i < n; ++i)
-                total += Vector3_x(Triangle_normal(Mesh_triangles_at(root, i)));
+            const ::Triangle *t = Mesh_triangles_data(root);
+            for (uint64_t i = 0, n = Mesh_triangles_count(root); i < n; ++i) total += t[i].normal.x;
             return total;
         }
         default: {
@@ -376,8 +372,8 @@ public:
             const ::Mesh *root = Mesh_root(bytes);
             for (uint64_t i = 0, c = Mesh_triangles_count(root); i < c; ++i) {
                 const ::Triangle *t = Mesh_triangles_at(root, i);
-                const ::Vector3 *v[4] = { Triangle_v0(t), Triangle_v1(t), Triangle_v2(t), Triangle_normal(t) };
-                for (const ::Vector3 *p : v) x.digest_f += (double)Vector3_x(p) + Vector3_y(p) + Vector3_z(p);
+                const ::Vector3 *v[4] = { &t->v0, &t->v1, &t->v2, &t->normal };
+                for (const ::Vector3 *p : v) x.digest_f += (double)p->x + p->y + p->z;
                 x.digest_u += 1;
             }
         } else {
