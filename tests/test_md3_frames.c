@@ -11,7 +11,8 @@
  *    the blended positions are that frame's and the blended normals its decoded
  *    normals; half way between two frames, the positions' average;
  *  - a file whose second surface declares another frame count imports as a still
- *    model (frame 0) with a note; the reader refuses every truncated prefix and
+ *    model (frame 0) with a note; the three files of a Quake III player (lower,
+ *    upper, head) each pack as a model of their own; the reader refuses every truncated prefix and
  *    survives random bit flips (a sentence, or consistent frames).
  */
 #include <criterion/criterion.h>
@@ -73,19 +74,22 @@ static void put16(uint8_t *p, uint16_t v) {
 }
 
 /* The model as an MD3 file; surface 1 declares `head_frames` frames (FRAMES unless
- * damaged). */
-static bytes make_md3(uint32_t head_frames) {
-    size_t size = 108 + FRAMES * 56;
+ * damaged); `tag` names one tag (identity axes, at the origin moved up by f in frame
+ * f), or NULL for none. */
+static bytes make_md3_tagged(uint32_t head_frames, const char *tag) {
+    size_t tags = tag ? 1 : 0, tags_at = 108 + FRAMES * 56, surfaces_at = tags_at + tags * FRAMES * 112;
+    size_t size = surfaces_at;
     for (int s = 0; s < 2; ++s) size += 108 + surfaces[s].triangles * 12 + surfaces[s].vertices * (8 + FRAMES * 8);
     uint8_t *d = calloc(1, size);
     memcpy(d, "IDP3", 4);
     put32(d + 4, 15);
     memcpy(d + 8, "walker", 6);
     put32(d + 76, FRAMES);
+    put32(d + 80, (uint32_t)tags);
     put32(d + 84, 2);
     put32(d + 92, 108);
-    put32(d + 96, 108 + FRAMES * 56);
-    put32(d + 100, 108 + FRAMES * 56);
+    put32(d + 96, (uint32_t)tags_at);
+    put32(d + 100, (uint32_t)surfaces_at);
     for (uint32_t f = 0; f < FRAMES; ++f) {
         uint8_t *fr = d + 108 + f * 56;
         for (int k = 0; k < 3; ++k) {
@@ -94,8 +98,13 @@ static bytes make_md3(uint32_t head_frames) {
             memcpy(fr + 12 + 4 * k, &hi, 4);
         }
         memcpy(fr + 40, frame_names[f], strlen(frame_names[f]));
+        if (!tag) continue;
+        uint8_t *t = d + tags_at + f * 112;
+        float cells[12] = { 0.0f, 0.0f, (float)f, 1.0f, 0.0f, 0.0f, 0.0f, 1.0f, 0.0f, 0.0f, 0.0f, 1.0f };
+        memcpy(t, tag, strlen(tag));
+        memcpy(t + 64, cells, sizeof cells);
     }
-    size_t at = 108 + FRAMES * 56;
+    size_t at = surfaces_at;
     for (uint32_t s = 0; s < 2; ++s) {
         const surface *sf = &surfaces[s];
         uint8_t *h = d + at;
@@ -127,6 +136,10 @@ static bytes make_md3(uint32_t head_frames) {
     }
     cr_assert_eq(at, size);
     return (bytes){ d, size };
+}
+
+static bytes make_md3(uint32_t head_frames) {
+    return make_md3_tagged(head_frames, NULL);
 }
 
 static char *write_model(const bytes *b) {
@@ -268,6 +281,29 @@ Test(md3_frames, a_surface_of_another_frame_count_imports_as_a_still_model) {
     zc_model_free(&model);
     free(file);
     free(b.data);
+}
+
+/* A Quake III player is three files (lower, upper, head) attached at their tags by the
+ * engine: each packs as its own model, not as the three joined (assimp's multipart
+ * reading, which would put every part in each file's scene). */
+Test(md3_frames, player_parts_stay_one_model_each) {
+    const char *parts[] = { "player/lower.md3", "player/upper.md3", "player/head.md3" };
+    const char *tags[] = { "tag_torso", "tag_head", NULL }; /* where the next part attaches */
+    char *paths[3];
+    for (int i = 0; i < 3; ++i) {
+        bytes b = make_md3_tagged(FRAMES, tags[i]);
+        paths[i] = zct_tmp_path(parts[i]);
+        zct_write_file(paths[i], b.data, b.size);
+        free(b.data);
+    }
+    zc_model model;
+    zc_diag diag = { "" };
+    cr_assert_eq(zc_model_import_file(paths[0], "lower.md3", NULL, &model, &diag), ZC_OK, "%s", diag.message);
+    cr_assert_eq(model.mesh_count, 2, "lower.md3 holds its own 2 surfaces, not %u meshes", model.mesh_count);
+    cr_assert_not_null(zc_model_find(&model, "lower.md3#morph/1"));
+    cr_assert(!model.notes || !strstr(model.notes, "MD3 frames"), "%s", model.notes);
+    zc_model_free(&model);
+    for (int i = 0; i < 3; ++i) free(paths[i]);
 }
 
 /* Every prefix shorter than the file is refused with a sentence (each is a copy of

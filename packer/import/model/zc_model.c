@@ -445,6 +445,10 @@ static zc_result zc__assimp_import(zc__model_build *b, const struct aiScene **ou
      * is refused by assimp's validation without that mesh (a scene needs one), so it
      * keeps it here and the driver leaves it out (zc__motion_only). */
     aiSetImportPropertyInteger(props, AI_CONFIG_IMPORT_NO_SKELETON_MESHES, !b->is_bvh);
+    /* An MD3 named like a Quake III player part (lower, upper, head) would otherwise
+     * pull its two sibling files into its scene, so each part would hold all three:
+     * every file is its own model, and an engine attaches the parts at their tags. */
+    aiSetImportPropertyInteger(props, AI_CONFIG_IMPORT_MD3_HANDLE_MULTIPART, 0);
     pthread_once(&zc__assimp_once, zc__assimp_lock_setup);
     pthread_mutex_lock(&zc__assimp_lock);
     zc_result r = ZC_OK;
