@@ -878,6 +878,7 @@ Test(model, cameras_or_lights_alone_are_scenes) {
             }
         }
         cr_assert_eq(v.light_count, kept, "%s", files[i]);
+        cr_assert(!m.notes || !strstr(m.notes, "incomplete"), "%s: %s", files[i], m.notes);
         cr_assert_gt(v.camera_count + v.light_count, 0);
         aiReleaseImport(ref);
         zc_model_free(&m);

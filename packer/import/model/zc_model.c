@@ -615,7 +615,8 @@ static zc_result zc__build_init(zc__model_build *b, const char *root_in, const c
 
 /* Run the passes on an imported scene. */
 static zc_result zc__build_run(zc__model_build *b, const struct aiScene *scene, zc_diag *diag) {
-    if (scene->mFlags & AI_SCENE_FLAGS_INCOMPLETE)
+    int rig = (scene->mCameras && scene->mNumCameras) || (scene->mLights && scene->mNumLights);
+    if ((scene->mFlags & AI_SCENE_FLAGS_INCOMPLETE) && !rig) /* a rig has no meshes by nature */
         zc__model_note(b, "assimp marks the model incomplete (no meshes, or animation or skeleton data only)");
     if (!scene->mRootNode) return zc_fail(diag, ZC_ERR_BAD_SOURCE, "the model has no node hierarchy");
     b->mesh_kept = calloc(scene->mNumMeshes ? scene->mNumMeshes : 1, 1);
@@ -625,8 +626,7 @@ static zc_result zc__build_run(zc__model_build *b, const struct aiScene *scene, 
     if (r == ZC_OK) r = zc__model_meshes(b, scene, diag);
     if (r != ZC_OK) return r;
     /* a rig of cameras or lights is a scene too; a file of lines or points is not */
-    if (b->mesh_count == 0 && !b->tags_only && !b->joint_count && !(scene->mCameras && scene->mNumCameras) &&
-        !(scene->mLights && scene->mNumLights))
+    if (b->mesh_count == 0 && !b->tags_only && !b->joint_count && !rig)
         return zc_fail(diag, ZC_ERR_BAD_SOURCE, "the model holds no triangles, cameras or lights");
     if ((r = zc__model_animations(b, scene, diag)) != ZC_OK) return r;
     if ((r = zc__model_materials(b, scene, diag)) != ZC_OK) return r;
