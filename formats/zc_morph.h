@@ -17,7 +17,9 @@
  * normalized POSITION attribute decodes onto the mesh's bounds first). `weights` are
  * the weights a mesh has when no animation sets them (glTF's mesh weights). The
  * reference importer makes the mesh's bounds cover every vertex at any weights in
- * [0, 1], so culling by them stays right while the targets play. An
+ * [0, 1], so culling by them stays right while the targets play; with
+ * ZC_MORPH_FRAMES, whose weights sum to at most 1, every vertex at the base and at
+ * each target, which holds every blend of them. An
  * animation's WEIGHTS channel (zc_animation.h) sets all target_count weights at once.
  *
  * The check at the end is safe on untrusted bytes. Pure: no I/O, no allocation.
@@ -44,6 +46,9 @@ extern "C" {
 
 /* zc_morph.flags */
 #define ZC_MORPH_NORMALS 1u              /* `normals` holds an offset per vertex and target */
+#define ZC_MORPH_FRAMES 2u               /* the targets are whole frames of a vertex animation
+                                            (MD2, MD3): their weights are each in [0, 1] and sum
+                                            to at most 1 (one frame, or a blend of frames) */
 
 typedef struct zc_morph {
     uint64_t mesh;              /* asset id of the mesh entry the targets move */
@@ -103,7 +108,7 @@ static inline zc_result zc_morph_check(const void *payload, uint64_t size, zc_di
         return zc_fail(diag, ZC_ERR_BAD_ENTRY, "morph entry of %llu bytes is smaller than its header",
                        (unsigned long long)size);
     const zc_morph *m = (const zc_morph *)payload;
-    if (m->reserved0 != 0 || m->reserved1 != 0 || (m->flags & ~ZC_MORPH_NORMALS) != 0)
+    if (m->reserved0 != 0 || m->reserved1 != 0 || (m->flags & ~(ZC_MORPH_NORMALS | ZC_MORPH_FRAMES)) != 0)
         return zc_fail(diag, ZC_ERR_BAD_ENTRY, "morph has unknown flags or reserved bits set");
     if (m->vertex_count == 0 || m->vertex_count > ZC_MORPH_MAX_VERTICES || m->target_count == 0 ||
         m->target_count > ZC_MORPH_MAX_TARGETS)

@@ -13,6 +13,7 @@ static void zc__morph_fill(const zc_morph *m, zc_morph_view *out) {
     out->weights = (const float *)zc_array_data(&m->weights);
     out->positions = (const float *)zc_array_data(&m->positions);
     out->normals = (m->flags & ZC_MORPH_NORMALS) ? (const float *)zc_array_data(&m->normals) : NULL;
+    out->flags = m->flags;
 }
 
 zc_result zc_morph_view_from_bytes(const void *payload, uint64_t size, zc_morph_view *out) {

@@ -215,6 +215,7 @@ Test(md3_frames, every_frame_of_every_surface_as_targets_and_clips) {
         snprintf(path, sizeof path, "m#morph/%u", m);
         view_entry(&model, path, ZC_TYPE_MORPH, &mv);
         cr_assert_eq(mv.target_count, FRAMES, "mesh %u: one target per frame", m);
+        cr_assert(mv.flags & ZC_MORPH_FRAMES);
         cr_assert_not_null(mv.normals);
         uint32_t n = mesh.vertex_count;
         float *base = read_all(&mesh, ZC_SEMANTIC_POSITION), *normals = read_all(&mesh, ZC_SEMANTIC_NORMAL);

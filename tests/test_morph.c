@@ -293,8 +293,11 @@ Test(morph, validator_refuses_damaged_payloads) {
     cr_expect_eq(zc_morph_check(p, me->size, &d), ZC_ERR_BAD_ENTRY);
     cr_expect(strstr(d.message, "position offset 7 is not finite"), "%s", d.message);
     memcpy(p, me->payload, me->size);
-    m->flags = 2;
+    m->flags = ZC_MORPH_NORMALS | 4u; /* a flag this version does not define */
     cr_expect_eq(zc_morph_check(p, me->size, &d), ZC_ERR_BAD_ENTRY);
+    cr_expect(strstr(d.message, "unknown flags"), "%s", d.message);
+    m->flags = ZC_MORPH_NORMALS | ZC_MORPH_FRAMES; /* frames: weights summing to at most 1 */
+    cr_expect_eq(zc_morph_check(p, me->size, &d), ZC_OK, "%s", d.message);
     memcpy(p, me->payload, me->size);
     m->flags = 0; /* normals present but not announced */
     cr_expect_eq(zc_morph_check(p, me->size, &d), ZC_ERR_BAD_ENTRY);
@@ -395,6 +398,20 @@ static void check_md2(const char *file) {
     cr_assert_eq(mv->target_count, m.frames, "%s: one target per frame", file);
     cr_assert_eq(mv->vertex_count, im.mesh.vertex_count);
     cr_assert_not_null(mv->normals, "%s: each frame's normals", file);
+    cr_assert(mv->flags & ZC_MORPH_FRAMES, "%s: the targets are marked as frames", file);
+    /* the bounds are those of the frames (each one, and so every blend of them), not of
+     * every weight sum: each face of the box touches a frame, within the format's step */
+    for (int k = 0; k < 3; ++k) {
+        double lo = INFINITY, hi = -INFINITY;
+        for (size_t i = 0; i < (size_t)m.frames * m.vertices; ++i) {
+            lo = fmin(lo, m.pos[i * 3 + (size_t)k]);
+            hi = fmax(hi, m.pos[i * 3 + (size_t)k]);
+        }
+        cr_assert(im.mesh.aabb_min[k] <= lo + 1e-4 && im.mesh.aabb_max[k] >= hi - 1e-4, "%s: bounds miss a frame", file);
+        cr_assert(im.mesh.aabb_min[k] >= lo - 1e-3 && im.mesh.aabb_max[k] <= hi + 1e-3,
+                  "%s: axis %d bounds [%g, %g] are wider than the frames' [%g, %g]", file, k, im.mesh.aabb_min[k],
+                  im.mesh.aabb_max[k], lo, hi);
+    }
 
     /* base positions, and the file vertex each pack vertex stands for */
     uint32_t n = mv->vertex_count;

@@ -21,6 +21,7 @@ static zc_result zc__morph_dump(const zc_pack *pack, const zc_entry *e, const vo
     cJSON_AddNumberToObject(o, "target_count", view->target_count);
     cJSON_AddItemToObject(o, "weights", zc__json_floats(view->weights, (int)view->target_count));
     cJSON_AddBoolToObject(o, "normals", view->normals != NULL);
+    cJSON_AddBoolToObject(o, "frames", (view->flags & ZC_MORPH_FRAMES) != 0);
     return ZC_OK;
 }
 

@@ -824,6 +824,9 @@ typedef struct zc_morph_view {
     const float *weights;           /* target_count default weights */
     const float *positions;         /* 3 * vertex_count * target_count, target-major */
     const float *normals;           /* the same, or NULL without normal offsets */
+    uint32_t flags;                 /* the entry's ZC_MORPH_* flags: ZC_MORPH_FRAMES says the
+                                       targets are frames whose weights sum to at most 1, and
+                                       the mesh's bounds hold only such blends */
 } zc_morph_view;
 
 /* Fill a morph view (the same contract as zc_mesh_view_from_entry, with

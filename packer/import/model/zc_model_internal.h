@@ -72,6 +72,7 @@ typedef struct zc__model_build {
     int is_bvh;                 /* from the file extension: motion only, its meshes left out */
     int is_md2;                 /* from the file extension: frames read here (zc__model_vertex_frames) */
     int is_iqm;                 /* from the file extension: joints read here (zc__model_iqm_skin) */
+    int frame_targets;          /* the scene's morph targets are whole frames (zc__model_vertex_frames) */
     int tags_only;              /* the scene has nodes and no meshes (a tag-only MD3) */
     zc_model_settings settings; /* defaults resolved: scale != 0 */
 
@@ -367,6 +368,7 @@ typedef struct zc__mesh_data {
                                    `attrs`: 3 position floats per target, then, with
                                    morph_normals, 3 normal floats per target */
     int morph_normals;
+    int morph_frames;           /* the targets are whole frames: weights sum to at most 1 */
     float *morph_weights;       /* morph_targets default weights; NULL without targets */
     float *positions;           /* vertex_count * 3 */
     float *attrs;               /* vertex_count * attr_floats: normal 3, tangent 4, uv0 2, uv1 2, color 4,

@@ -332,15 +332,18 @@ static zc_result zc__optimise(zc__mesh_data *m, uint32_t mesh_index, zc_diag *di
 }
 
 /* The farthest vertex v reaches along each axis with morph weights in [0, 1]: the
- * base plus every negative (lo) or positive (hi) offset; the base without targets. */
+ * base plus every negative (lo) or positive (hi) offset; for frame targets, whose
+ * weights sum to at most 1, the base or the farthest single offset; the base without
+ * targets. */
 static void zc__vertex_reach(const zc__mesh_data *m, uint32_t v, float lo[3], float hi[3]) {
     const float *p = &m->positions[(size_t)v * 3];
     const float *offsets = m->attrs ? m->attrs + (size_t)v * m->attr_floats + zc__attr_floats(m->has) : NULL;
     for (int k = 0; k < 3; ++k) {
         double down = p[k], up = p[k];
         for (uint32_t t = 0; offsets && t < m->morph_targets; ++t) {
-            float d = offsets[t * 3 + (uint32_t)k];
-            if (d < 0) down += d;
+            double d = offsets[t * 3 + (uint32_t)k];
+            if (m->morph_frames) down = fmin(down, p[k] + d), up = fmax(up, p[k] + d);
+            else if (d < 0) down += d;
             else up += d;
         }
         lo[k] = (float)down;
@@ -350,8 +353,9 @@ static void zc__vertex_reach(const zc__mesh_data *m, uint32_t v, float lo[3], fl
     }
 }
 
-/* Step 3: bounds of every position at any morph weights in [0, 1] (the base alone
- * without targets); every position must be finite. */
+/* Step 3: bounds of every position at any morph weights in [0, 1] (frame targets:
+ * weights summing to at most 1; the base alone without targets); every position must
+ * be finite. */
 static zc_result zc__bounds(zc__mesh_data *m, float scale, uint32_t mesh_index, zc_diag *diag) {
     for (int k = 0; k < 3; ++k) {
         m->aabb_min[k] = INFINITY;
@@ -401,6 +405,7 @@ static zc_result zc__convert(zc__model_build *b, const struct aiMesh *am, uint32
     if (r != ZC_OK || m->index_count == 0) return r;
     m->has = zc__mesh_attributes(b, am, &b->settings);
     m->morph_targets = zc__morph_targets(b, am, mesh_index, &m->morph_normals);
+    m->morph_frames = m->morph_targets && b->frame_targets;
     m->attr_floats = zc__attr_floats(m->has) + m->morph_targets * (m->morph_normals ? 6u : 3u);
     if (m->morph_targets && !(m->morph_weights = malloc(m->morph_targets * sizeof *m->morph_weights)))
         return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory for mesh %u's morph targets", mesh_index);
@@ -434,7 +439,7 @@ static zc_result zc__morph_entry(zc__model_build *b, const zc__mesh_data *m, uin
     h->mesh = zc__model_part_id(b, "mesh", i);
     h->vertex_count = m->vertex_count;
     h->target_count = targets;
-    h->flags = m->morph_normals ? ZC_MORPH_NORMALS : 0;
+    h->flags = (m->morph_normals ? ZC_MORPH_NORMALS : 0) | (m->morph_frames ? ZC_MORPH_FRAMES : 0);
     float *weights = (float *)(p + at_weights), *positions = (float *)(p + at_positions);
     float *normals = m->morph_normals ? (float *)(p + at_normals) : NULL;
     memcpy(weights, m->morph_weights, targets * sizeof *weights);

@@ -356,6 +356,7 @@ zc_result zc__model_vertex_frames(zc__model_build *b, const struct aiScene *scen
             zc__model_note(b, "%s model of %u frames: only the first %u kept as morph targets", format,
                            f.frames_in_file, f.frame_count);
         r = zc__frames_scene(&f, match, scene, node, out, diag);
+        b->frame_targets = r == ZC_OK;
     }
     zc__vertex_frames_free(&f);
     return r;
