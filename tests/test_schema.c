@@ -1076,8 +1076,9 @@ Test(schema, inline_struct_errors_name_line_and_column) {
     expect_parse_error("type_tag \"ABCD\"; root A; struct A { u: U; } union U { V } inline V { x: u8; }",
                        "game.zcs:1:55: union 'U': members are structs, not inline structs");
     expect_parse_error("type_tag \"ABCD\"; root A; struct A { v: ref V; } inline V { x: u8; }",
-                       "game.zcs:1:40: ref names 'V', which is neither a struct of this schema nor an entry type "
-                       "(Blob, Texture, Mesh, Material, Scene, Skeleton, Animation)");
+                       "game.zcs:1:40: 'V' is an inline struct; a ref names a struct or an entry type");
+    expect_parse_error("type_tag \"ABCD\"; root A; struct A { v: ?ref V; } inline V { x: u8; }",
+                       "game.zcs:1:41: 'V' is an inline struct; a ref names a struct or an entry type");
     expect_parse_error("type_tag \"ABCD\"; root A; struct A { v: V; } inline V { x: [u8; }",
                        "game.zcs:1:62: expected ']', got ';'");
 }
@@ -1105,6 +1106,76 @@ Test(schema, inline_structs_nest_at_most_64_deep) {
     zc_schema_free(s);
     free(ok);
     free(deep);
+}
+
+/* How struct_chain's S<i> holds S<i+1>. */
+enum { CHAIN_PLAIN, CHAIN_MIXED, CHAIN_CYCLE };
+
+/* A schema of `count` structs S0 ... S<count-1>, root S0, each holding the next:
+ * CHAIN_PLAIN as a struct field, the last holding a u8; CHAIN_MIXED through a vector,
+ * a map, a union and an optional field in turn (2, 2, 1 and 1 levels); CHAIN_CYCLE
+ * as an optional field, the last holding S0 (one cycle through all). malloc'd. */
+static char *struct_chain(int count, int shape) {
+    size_t size = 64 + (size_t)count * 64, n = 0;
+    char *text = (char *)malloc(size);
+    n += (size_t)snprintf(text + n, size - n, "type_tag \"DEEP\"; root S0;\n");
+    for (int i = 0; i + 1 < count; ++i) {
+        int k = i + 1, step = shape == CHAIN_MIXED ? i % 4 : shape == CHAIN_CYCLE ? 3 : 4;
+        n += (size_t)(step == 0   ? snprintf(text + n, size - n, "struct S%d { n: [S%d]; }\n", i, k)
+                      : step == 1 ? snprintf(text + n, size - n, "struct S%d { n: map<string, S%d>; }\n", i, k)
+                      : step == 2 ? snprintf(text + n, size - n, "struct S%d { n: U%d; } union U%d { S%d }\n", i, k, k, k)
+                      : step == 3 ? snprintf(text + n, size - n, "struct S%d { n: ?S%d; }\n", i, k)
+                                  : snprintf(text + n, size - n, "struct S%d { n: S%d; }\n", i, k));
+    }
+    snprintf(text + n, size - n, shape == CHAIN_CYCLE ? "struct S%d { n: S0; }\n" : "struct S%d { x: u8; }\n", count - 1);
+    return text;
+}
+
+/* Parses `text` (and frees it); the result, the message in *diag. */
+static zc_result parse_text(const char *file, char *text, zc_diag *diag) {
+    zc_schema *s = NULL;
+    diag->message[0] = 0;
+    zc_result r = zc_schema_parse(file, text, strlen(text), &s, diag);
+    zc_schema_free(s);
+    free(text);
+    return r;
+}
+
+Test(schema, types_nest_at_most_64_deep_through_every_kind_of_type) {
+    zc_diag diag;
+    cr_expect_eq(parse_text("deep.zcs", struct_chain(65, CHAIN_PLAIN), &diag), ZC_OK, "%s", diag.message);
+    cr_expect_eq(parse_text("deep.zcs", struct_chain(66, CHAIN_PLAIN), &diag), ZC_ERR_BAD_SOURCE);
+    cr_expect_str_eq(diag.message, "deep.zcs:2:16: types nested more than 64 deep (field 'S0.n')");
+    /* Far deeper than a native stack would take, were the passes to recurse. */
+    cr_expect_eq(parse_text("deep.zcs", struct_chain(100000, CHAIN_PLAIN), &diag), ZC_ERR_BAD_SOURCE);
+    cr_expect_str_eq(diag.message, "deep.zcs:99936:20: types nested more than 64 deep (field 'S99934.n')");
+    /* 6 levels every 4 steps: S0 .. S42 nest 64 deep, S0 .. S43 65. */
+    cr_expect_eq(parse_text("mixed.zcs", struct_chain(43, CHAIN_MIXED), &diag), ZC_OK, "%s", diag.message);
+    cr_expect_eq(parse_text("mixed.zcs", struct_chain(44, CHAIN_MIXED), &diag), ZC_ERR_BAD_SOURCE);
+    cr_expect_str_eq(diag.message, "mixed.zcs:2:16: types nested more than 64 deep (field 'S0.n')");
+    cr_expect_eq(parse_text("mixed.zcs", struct_chain(100000, CHAIN_MIXED), &diag), ZC_ERR_BAD_SOURCE);
+    cr_expect(strstr(diag.message, ": types nested more than 64 deep (field 'S") != NULL, "%s", diag.message);
+    /* Each vector is a level, and so is the struct record: 63 + 1, then 2 + 63 + 1. */
+    char text[512] = "type_tag \"DEEP\"; root A; struct A { v: ";
+    for (int i = 0; i < 63; ++i) strcat(text, "[");
+    strcat(text, "B");
+    for (int i = 0; i < 63; ++i) strcat(text, "]");
+    strcat(text, "; } struct B { x: u8; }");
+    cr_expect_eq(parse_text("vec.zcs", strdup(text), &diag), ZC_OK, "%s", diag.message);
+    strcat(text, " struct C { b: [[A]]; }");
+    cr_expect_eq(parse_text("vec.zcs", strdup(text), &diag), ZC_ERR_BAD_SOURCE);
+    cr_expect_str_eq(diag.message, "vec.zcs:1:205: types nested more than 64 deep (field 'C.b')");
+    cr_expect_eq(parse_text("deep.zcs", inline_chain(100000), &diag), ZC_ERR_BAD_SOURCE);
+    cr_expect_str_eq(diag.message, "deep.zcs:65:17: inline structs nested more than 64 deep (field 'V64.v')");
+}
+
+Test(schema, recursive_data_is_allowed_through_cycles_of_any_length) {
+    zc_diag diag;
+    const char *tree = "type_tag \"TREE\"; root Node;\n"
+                       "struct Node { kids: [Node]; byname: map<string, Node>; next: ?Node; any: U; }\n"
+                       "union U { Node, Leaf } struct Leaf { x: u8; }\n";
+    cr_expect_eq(parse_text("tree.zcs", strdup(tree), &diag), ZC_OK, "%s", diag.message);
+    cr_expect_eq(parse_text("cycle.zcs", struct_chain(100000, CHAIN_CYCLE), &diag), ZC_OK, "%s", diag.message);
 }
 
 Test(schema, inline_json_errors_name_the_value_path) {

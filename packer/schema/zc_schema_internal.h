@@ -30,7 +30,8 @@ __attribute__((format(printf, 5, 6)))
 #endif
 zc_result zc__schema_error(zc_diag *diag, const char *file, uint32_t line, uint32_t column, const char *fmt, ...);
 
-/* Append one zeroed element of `size` bytes to *array of *count elements (realloc);
+/* Append one zeroed element of `size` bytes to *array of *count elements, an array
+ * that only this function grows (it keeps room for the next power of two);
  * returns it, or NULL when out of memory. */
 void *zc__schema_push(void *array_ptr, uint32_t *count, size_t size);
 

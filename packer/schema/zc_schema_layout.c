@@ -293,49 +293,59 @@ static void zc__decl_text(const zc_schema *schema, const zc_schema_decl *d, int 
     zc__schema_printf(t, "};");
 }
 
-static void zc__mark_decl(const zc_schema *schema, uint32_t decl, int base_only, uint8_t *used);
-
-/* Mark the declarations a type depends on for its layout (refs only name theirs). */
-static void zc__mark_type(const zc_schema *schema, uint32_t type, int base_only, uint8_t *used) {
-    const zc_schema_type *t = &schema->types[type];
-    if (t->kind == ZC_SCHEMA_ENUM || t->kind == ZC_SCHEMA_STRUCT || t->kind == ZC_SCHEMA_UNION ||
-        t->kind == ZC_SCHEMA_INLINE)
-        zc__mark_decl(schema, t->decl, base_only, used);
-    else if (t->kind == ZC_SCHEMA_VECTOR || t->kind == ZC_SCHEMA_MAP)
-        zc__mark_type(schema, t->elem, base_only, used);
+/* Marks in used[] the declarations the root depends on for its layout, through the
+ * compatible prefixes only when base_only (refs only name theirs). A worklist, not
+ * recursion: the declarations may form cycles and chains of any length. `work` holds
+ * decl_count entries. */
+static void zc__mark_used(const zc_schema *schema, int base_only, uint8_t *used, uint32_t *work) {
+    uint32_t n = 0;
+    used[schema->root] = 1;
+    work[n++] = schema->root;
+    while (n) {
+        const zc_schema_decl *d = &schema->decls[work[--n]];
+        uint32_t count = d->kind == ZC_SCHEMA_DECL_ENUM    ? 0
+                         : d->kind == ZC_SCHEMA_DECL_UNION ? d->count
+                         : base_only                       ? d->base_count /* an inline struct's: all */
+                                                           : d->count;
+        for (uint32_t i = 0; i < count; ++i) {
+            uint32_t to = d->kind == ZC_SCHEMA_DECL_UNION ? d->members[i] : UINT32_MAX;
+            if (d->kind != ZC_SCHEMA_DECL_UNION) {
+                const zc_schema_type *t = &schema->types[d->fields[i].type];
+                while (t->kind == ZC_SCHEMA_VECTOR || t->kind == ZC_SCHEMA_MAP) t = &schema->types[t->elem];
+                if (t->kind == ZC_SCHEMA_ENUM || t->kind == ZC_SCHEMA_STRUCT || t->kind == ZC_SCHEMA_UNION ||
+                    t->kind == ZC_SCHEMA_INLINE)
+                    to = t->decl;
+            }
+            if (to == UINT32_MAX || used[to]) continue;
+            used[to] = 1;
+            work[n++] = to;
+        }
+    }
 }
 
-static void zc__mark_decl(const zc_schema *schema, uint32_t decl, int base_only, uint8_t *used) {
-    if (used[decl]) return;
-    used[decl] = 1;
-    const zc_schema_decl *d = &schema->decls[decl];
-    if (d->kind == ZC_SCHEMA_DECL_UNION)
-        for (uint32_t i = 0; i < d->count; ++i) zc__mark_decl(schema, d->members[i], base_only, used);
-    if (d->kind != ZC_SCHEMA_DECL_STRUCT && d->kind != ZC_SCHEMA_DECL_INLINE) return;
-    uint32_t count = base_only ? d->base_count : d->count; /* an inline struct's base_count is its count */
-    for (uint32_t i = 0; i < count; ++i) zc__mark_type(schema, d->fields[i].type, base_only, used);
+static int zc__decl_by_name(const void *a, const void *b) {
+    return strcmp((*(const zc_schema_decl *const *)a)->name, (*(const zc_schema_decl *const *)b)->name);
 }
 
 /* "zcs/1;tag=WEAP;root=Weapon;" then the declarations the root depends on (through
- * the compatible prefixes only, for the base form), sorted by name. */
+ * the compatible prefixes only, for the base form), sorted by name (names are unique). */
 static char *zc__canonical(const zc_schema *schema, int base_only) {
     zc__schema_text t = { NULL, 0, 0, 0 };
     uint32_t tag = schema->type_tag;
     zc__schema_printf(&t, "zcs/1;tag=%c%c%c%c;root=%s;", (char)(tag & 0xff), (char)(tag >> 8 & 0xff),
                       (char)(tag >> 16 & 0xff), (char)(tag >> 24), schema->decls[schema->root].name);
-    uint32_t *order = (uint32_t *)malloc((schema->decl_count + 1) * sizeof *order);
+    const zc_schema_decl **order = (const zc_schema_decl **)malloc((schema->decl_count + 1) * sizeof *order);
+    uint32_t *work = (uint32_t *)malloc((schema->decl_count + 1) * sizeof *work);
     uint8_t *used = (uint8_t *)calloc(schema->decl_count + 1, 1);
     uint32_t n = 0;
-    if (!order || !used) t.failed = 1;
-    else zc__mark_decl(schema, schema->root, base_only, used);
-    for (uint32_t i = 0; order && used && i < schema->decl_count; ++i) {
-        if (!used[i]) continue;
-        uint32_t k = n++;
-        for (; k > 0 && strcmp(schema->decls[order[k - 1]].name, schema->decls[i].name) > 0; --k) order[k] = order[k - 1];
-        order[k] = i;
-    }
-    for (uint32_t i = 0; i < n; ++i) zc__decl_text(schema, &schema->decls[order[i]], base_only, &t);
+    if (!order || !work || !used) t.failed = 1;
+    else zc__mark_used(schema, base_only, used, work);
+    for (uint32_t i = 0; !t.failed && i < schema->decl_count; ++i)
+        if (used[i]) order[n++] = &schema->decls[i];
+    if (n) qsort(order, n, sizeof *order, zc__decl_by_name);
+    for (uint32_t i = 0; i < n; ++i) zc__decl_text(schema, order[i], base_only, &t);
     free(order);
+    free(work);
     free(used);
     if (t.failed) {
         free(t.data);

@@ -47,9 +47,16 @@ zc_result zc__schema_error(zc_diag *diag, const char *file, uint32_t line, uint3
 
 void *zc__schema_push(void *array_ptr, uint32_t *count, size_t size) {
     void **array = (void **)array_ptr;
-    char *grown = (char *)realloc(*array, (*count + 1) * size);
-    if (!grown) return NULL;
-    *array = grown;
+    /* The array holds the power of two at or above *count elements: it grows, to
+     * twice as many, only when *count is 0 or a power of two, so a schema of n
+     * declarations costs O(n) copies, not O(n^2). */
+    if (*count == UINT32_MAX) return NULL;
+    if ((*count & (*count - 1)) == 0) {
+        char *grown = (char *)realloc(*array, (*count ? (size_t)*count * 2 : 1) * size);
+        if (!grown) return NULL;
+        *array = grown;
+    }
+    char *grown = (char *)*array;
     memset(grown + (size_t)*count * size, 0, size);
     return grown + (size_t)(*count)++ * size;
 }

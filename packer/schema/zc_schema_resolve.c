@@ -14,15 +14,29 @@
 typedef struct zc__resolver {
     zc_schema *s;
     zc_diag *diag;
+    const zc_schema_decl **by_name; /* every declaration, by name then by position */
 } zc__resolver;
 
 /* Entry types a `ref` may name besides the schema's structs (SPEC.md 8.1). */
 static const char *const zc__builtin_refs[] = { "Blob", "Texture", "Mesh", "Material", "Scene", "Skeleton", "Animation" };
 
-static int zc__find_decl(const zc_schema *s, const char *name) {
-    for (uint32_t i = 0; i < s->decl_count; ++i)
-        if (strcmp(s->decls[i].name, name) == 0) return (int)i;
-    return -1;
+static int zc__by_name(const void *a, const void *b) {
+    const zc_schema_decl *x = *(const zc_schema_decl *const *)a, *y = *(const zc_schema_decl *const *)b;
+    int c = strcmp(x->name, y->name);
+    return c ? c : (x > y) - (x < y);
+}
+
+/* The first declaration named `name`, or -1: a binary search, so that a schema of
+ * many declarations resolves in O(n log n). */
+static int zc__find_decl(const zc__resolver *rv, const char *name) {
+    uint32_t lo = 0, hi = rv->s->decl_count;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (strcmp(rv->by_name[mid]->name, name) < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    if (lo == rv->s->decl_count || strcmp(rv->by_name[lo]->name, name) != 0) return -1;
+    return (int)(rv->by_name[lo] - rv->s->decls);
 }
 
 static zc_result zc__at(zc__resolver *rv, uint32_t line, uint32_t column, const char *fmt, const char *a, const char *b) {
@@ -30,7 +44,7 @@ static zc_result zc__at(zc__resolver *rv, uint32_t line, uint32_t column, const 
 }
 
 static zc_result zc__resolve_named(zc__resolver *rv, zc_schema_type *t) {
-    int d = zc__find_decl(rv->s, t->ref_name);
+    int d = zc__find_decl(rv, t->ref_name);
     if (d < 0) return zc__at(rv, t->line, t->column, "unknown type '%s'%s", t->ref_name, "");
     static const zc_schema_kind kinds[] = { ZC_SCHEMA_ENUM, ZC_SCHEMA_STRUCT, ZC_SCHEMA_UNION, ZC_SCHEMA_INLINE };
     t->kind = kinds[rv->s->decls[d].kind];
@@ -43,8 +57,11 @@ static zc_result zc__resolve_named(zc__resolver *rv, zc_schema_type *t) {
 static zc_result zc__resolve_ref(zc__resolver *rv, const zc_schema_type *t) {
     for (size_t i = 0; i < sizeof zc__builtin_refs / sizeof *zc__builtin_refs; ++i)
         if (strcmp(zc__builtin_refs[i], t->ref_name) == 0) return ZC_OK;
-    int d = zc__find_decl(rv->s, t->ref_name);
-    if (d < 0 || rv->s->decls[d].kind != ZC_SCHEMA_DECL_STRUCT) /* inline structs are never entries */
+    int d = zc__find_decl(rv, t->ref_name);
+    if (d >= 0 && rv->s->decls[d].kind == ZC_SCHEMA_DECL_INLINE) /* inline structs are never entries */
+        return zc__at(rv, t->line, t->column, "'%s' is an inline struct; a ref names a struct or an entry type%s",
+                      t->ref_name, "");
+    if (d < 0 || rv->s->decls[d].kind != ZC_SCHEMA_DECL_STRUCT)
         return zc__at(rv, t->line, t->column,
                       "ref names '%s', which is neither a struct of this schema nor an entry type%s",
                       t->ref_name, " (Blob, Texture, Mesh, Material, Scene, Skeleton, Animation)");
@@ -61,13 +78,21 @@ static zc_result zc__resolve_types(zc__resolver *rv) {
     return ZC_OK;
 }
 
+/* Sorts the declarations by name into rv->by_name and refuses a name declared twice,
+ * at the earliest second declaration in the file. */
 static zc_result zc__check_names(zc__resolver *rv) {
-    for (uint32_t i = 0; i < rv->s->decl_count; ++i) {
-        const zc_schema_decl *d = &rv->s->decls[i];
-        if (zc__find_decl(rv->s, d->name) != (int)i)
-            return zc__at(rv, d->line, d->column, "'%s' is declared twice%s", d->name, "");
+    uint32_t n = rv->s->decl_count;
+    rv->by_name = (const zc_schema_decl **)malloc((n + 1) * sizeof *rv->by_name);
+    if (!rv->by_name) return ZC_ERR_OUT_OF_MEMORY;
+    for (uint32_t i = 0; i < n; ++i) rv->by_name[i] = &rv->s->decls[i];
+    qsort(rv->by_name, n, sizeof *rv->by_name, zc__by_name);
+    const zc_schema_decl *twice = NULL;
+    for (uint32_t i = 1; i < n; ++i) {
+        const char *name = rv->by_name[i]->name;
+        int second = strcmp(rv->by_name[i - 1]->name, name) == 0 && (i == 1 || strcmp(rv->by_name[i - 2]->name, name) != 0);
+        if (second && (!twice || rv->by_name[i] < twice)) twice = rv->by_name[i];
     }
-    return ZC_OK;
+    return twice ? zc__at(rv, twice->line, twice->column, "'%s' is declared twice%s", twice->name, "") : ZC_OK;
 }
 
 static zc_result zc__check_enum(zc__resolver *rv, zc_schema_decl *d) {
@@ -269,8 +294,115 @@ static zc_result zc__check_inline_cycles(zc__resolver *rv) {
     return r;
 }
 
+/* ---------------------------------------------------------------------------------
+ * Nesting depth of the declarations
+ * ------------------------------------------------------------------------------- */
+
+/* Edge `i` of declaration `decl` in the graph of declarations that hold one another:
+ * field i of a struct or inline struct, member i of a union. The declaration it leads
+ * to (UINT32_MAX: none), and in *levels the nesting it adds as a validator counts it
+ * (SPEC.md 16.7): one per vector, map, struct or union slot; a union's member record
+ * is at the union's level, an inline struct at its holder's. */
+static uint32_t zc__edge(const zc_schema *s, uint32_t decl, uint32_t i, uint32_t *levels) {
+    const zc_schema_decl *d = &s->decls[decl];
+    *levels = 0;
+    if (d->kind == ZC_SCHEMA_DECL_UNION) return d->members[i];
+    if (d->kind == ZC_SCHEMA_DECL_ENUM) return UINT32_MAX;
+    const zc_schema_type *t = &s->types[d->fields[i].type];
+    for (; t->kind == ZC_SCHEMA_VECTOR || t->kind == ZC_SCHEMA_MAP; t = &s->types[t->elem]) ++*levels;
+    if (t->kind == ZC_SCHEMA_STRUCT || t->kind == ZC_SCHEMA_UNION) ++*levels;
+    return t->kind == ZC_SCHEMA_STRUCT || t->kind == ZC_SCHEMA_UNION || t->kind == ZC_SCHEMA_INLINE ? t->decl : UINT32_MAX;
+}
+
+static uint32_t zc__edge_count(const zc_schema_decl *d) { return d->kind == ZC_SCHEMA_DECL_ENUM ? 0 : d->count; }
+
+/* The working arrays of zc__check_nesting, n entries each. */
+typedef struct zc__nesting {
+    uint32_t *index;    /* 0 not visited, else the visit's number from 1 */
+    uint32_t *low;      /* lowest visit number reachable, while on the stack */
+    uint32_t *next;     /* the next edge to follow */
+    uint32_t *group;    /* the cycle group (strongly connected component), UINT32_MAX before */
+    uint32_t *height;   /* nesting below the declaration, once its group is done */
+    uint32_t *stack;    /* declarations of groups not yet done */
+    uint32_t *calls;    /* the walk's path */
+} zc__nesting;
+
+/* A group of declarations that hold one another is done: its height is the deepest
+ * nesting it leads to outside itself (within it, nesting is recursion of the data,
+ * which validators bound). Refused above ZC_SCHEMA_MAX_DEPTH, at the field. */
+static zc_result zc__group_done(zc__resolver *rv, zc__nesting *w, uint32_t first, uint32_t top, uint32_t id) {
+    const zc_schema *s = rv->s;
+    uint32_t height = 0, levels;
+    for (uint32_t k = first; k < top; ++k) w->group[w->stack[k]] = id;
+    for (uint32_t k = first; k < top; ++k) {
+        uint32_t decl = w->stack[k];
+        for (uint32_t i = 0; i < zc__edge_count(&s->decls[decl]); ++i) {
+            uint32_t to = zc__edge(s, decl, i, &levels);
+            if (to == UINT32_MAX || w->group[to] == id) continue;
+            if (levels + w->height[to] > ZC_SCHEMA_MAX_DEPTH) {
+                const zc_schema_decl *d = &s->decls[decl];
+                const zc_schema_type *t = &s->types[d->fields[i].type]; /* a union's members add no level */
+                return zc__schema_error(rv->diag, s->file, t->line, t->column,
+                                        "types nested more than %u deep (field '%s.%s')", ZC_SCHEMA_MAX_DEPTH, d->name,
+                                        d->fields[i].name);
+            }
+            if (levels + w->height[to] > height) height = levels + w->height[to];
+        }
+    }
+    for (uint32_t k = first; k < top; ++k) w->height[w->stack[k]] = height;
+    return ZC_OK;
+}
+
+/* Types nest at most ZC_SCHEMA_MAX_DEPTH deep (SPEC.md 16.1), through structs,
+ * vectors, maps and unions alike; a declaration that holds itself, through any
+ * chain, is recursive data and allowed. Tarjan's strongly connected components,
+ * walked with explicit stacks: a chain of any length costs no native stack, and the
+ * passes after this one walk at most ZC_SCHEMA_MAX_DEPTH groups deep. */
+static zc_result zc__check_nesting(zc__resolver *rv) {
+    uint32_t n = rv->s->decl_count, visits = 0, groups = 0, top = 0, calls = 0;
+    uint32_t *block = (uint32_t *)malloc(((size_t)n + 1) * 7 * sizeof *block);
+    if (!block) return ZC_ERR_OUT_OF_MEMORY;
+    zc__nesting w = { block, block + n, block + 2 * (size_t)n, block + 3 * (size_t)n, block + 4 * (size_t)n,
+                      block + 5 * (size_t)n, block + 6 * (size_t)n };
+    memset(w.index, 0, n * sizeof *block);
+    memset(w.group, 0xff, n * sizeof *block);
+    zc_result r = ZC_OK;
+    for (uint32_t root = 0; r == ZC_OK && root < n; ++root) {
+        if (w.index[root]) continue;
+        uint32_t v = root;
+        for (;;) { /* visit v, then follow edges from the top of the path */
+            w.index[v] = w.low[v] = ++visits;
+            w.next[v] = 0;
+            w.stack[top++] = v;
+            w.calls[calls++] = v;
+            v = UINT32_MAX;
+            while (calls && v == UINT32_MAX) {
+                uint32_t u = w.calls[calls - 1], levels;
+                if (w.next[u] < zc__edge_count(&rv->s->decls[u])) {
+                    uint32_t to = zc__edge(rv->s, u, w.next[u]++, &levels);
+                    if (to == UINT32_MAX) continue;
+                    if (!w.index[to]) v = to;
+                    else if (w.group[to] == UINT32_MAX && w.index[to] < w.low[u]) w.low[u] = w.index[to];
+                    continue;
+                }
+                --calls;
+                if (w.low[u] == w.index[u]) {
+                    uint32_t first = top;
+                    while (w.stack[--first] != u) {}
+                    if ((r = zc__group_done(rv, &w, first, top, groups++)) != ZC_OK) break;
+                    top = first;
+                }
+                if (calls && w.low[u] < w.low[w.calls[calls - 1]]) w.low[w.calls[calls - 1]] = w.low[u];
+            }
+            if (r != ZC_OK || v == UINT32_MAX) break;
+        }
+    }
+    free(block);
+    return r;
+}
+
 zc_result zc__schema_resolve(zc_schema *schema, zc_diag *diag) {
-    zc__resolver rv = { schema, diag };
+    zc__resolver rv = { schema, diag, NULL };
     zc_result r = zc__check_names(&rv);
     if (r == ZC_OK) r = zc__resolve_types(&rv);
     for (uint32_t i = 0; r == ZC_OK && i < schema->decl_count; ++i) {
@@ -280,6 +412,8 @@ zc_result zc__schema_resolve(zc_schema *schema, zc_diag *diag) {
             : d->kind == ZC_SCHEMA_DECL_INLINE ? zc__check_inline(&rv, d) : zc__check_struct(&rv, d);
     }
     if (r == ZC_OK) r = zc__check_inline_cycles(&rv);
+    if (r == ZC_OK) r = zc__check_nesting(&rv);
+    free(rv.by_name);
     if (r != ZC_OK) return r;
     const zc_schema_type *root = &schema->types[schema->root];
     if (root->kind != ZC_SCHEMA_STRUCT)

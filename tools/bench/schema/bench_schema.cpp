@@ -323,10 +323,11 @@ int main(int argc, char **argv) {
         "flatc 2.0.8 (`--cpp`) and capnp 0.9.2 (`-oc++`); the bench is C++17 at -O3 like the release build "
         "(tools/bench/schema/build.sh). Records of scalars alone are FlatBuffers structs stored inline "
         "(Address, Vector3, Triangle, Abilities, Vec3d, Rotation, Uuid) and Cap'n Proto structs behind "
-        "pointers (lists of structs inline). zcpack's mesh.zcs declares Vector3 and Triangle `inline` "
-        "(SPEC.md 16.2: fixed layouts stored in place, 12 and 48 bytes), so its triangles are one packed "
-        "array as in FlatBuffers; log.zcs and minecraft.zcs keep their scalar records as structs, each a "
-        "record behind an 8-byte relative pointer. zcpack has no optional strings: Option<String> "
+        "pointers (lists of structs inline). zcpack's schemas declare the same records `inline` (SPEC.md "
+        "16.2: fixed layouts stored in place, without a pointer or a struct_size): mesh's triangles are one "
+        "packed array of 48-byte values as in FlatBuffers, a log's Address is 4 bytes inside its Log record, "
+        "a player's Abilities (16 bytes), Vec3d (24), Rotation (8) and Uuid (16) lie inside their Player, "
+        "Entity and Vehicle records. zcpack has no optional strings: Option<String> "
         "is an optional record holding the string (`?Text`).";
     const char *how =
         "Figures: time per call in CPU time of the bench's thread (time descheduled by other work "

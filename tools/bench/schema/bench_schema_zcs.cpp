@@ -52,11 +52,7 @@ void put_logs(zc_builder *b, const std::vector<bench_data::Log> &logs) {
         Pos p = Log_start_in(b, Logs_logs_slot(elems, i));
         Log_set_code(b, p, l.code);
         Log_set_size(b, p, l.size);
-        Pos a = Log_start_address(b, p);
-        Address_set_x0(b, a, l.address[0]);
-        Address_set_x1(b, a, l.address[1]);
-        Address_set_x2(b, a, l.address[2]);
-        Address_set_x3(b, a, l.address[3]);
+        Log_set_address(b, p, ::Address{ l.address[0], l.address[1], l.address[2], l.address[3] });
         SET_STRING(Log_set_identity, b, p, l.identity);
         SET_STRING(Log_set_userid, b, p, l.userid);
         SET_STRING(Log_set_date, b, p, l.date);
@@ -86,17 +82,23 @@ void put_item(zc_builder *b, Pos p, const bench_data::Item &item) {
     SET_STRING(Item_set_id, b, p, item.id);
 }
 
-void put_vec3d(zc_builder *b, Pos v, const bench_data::Vec3d &x) {
-    Vec3d_set_x(b, v, x.x);
-    Vec3d_set_y(b, v, x.y);
-    Vec3d_set_z(b, v, x.z);
-}
+// Vec3d, Rotation, Uuid and Abilities are inline structs (minecraft.zcs): each is a
+// value stored in its holder's record by one setter.
+::Vec3d vec3d(const bench_data::Vec3d &x) { return ::Vec3d{ x.x, x.y, x.z }; }
 
-void put_uuid(zc_builder *b, Pos u, const uint32_t (&x)[4]) {
-    Uuid_set_x0(b, u, x[0]);
-    Uuid_set_x1(b, u, x[1]);
-    Uuid_set_x2(b, u, x[2]);
-    Uuid_set_x3(b, u, x[3]);
+::Uuid uuid(const uint32_t (&x)[4]) { return ::Uuid{ x[0], x[1], x[2], x[3] }; }
+
+// Abilities has padding after its five bools (zcs_pad13), which Abilities_put leaves zero.
+::Abilities abilities(const bench_data::Abilities &x) {
+    ::Abilities a = {};
+    a.walk_speed = x.walk_speed;
+    a.fly_speed = x.fly_speed;
+    a.may_fly = x.may_fly;
+    a.flying = x.flying;
+    a.invulnerable = x.invulnerable;
+    a.may_build = x.may_build;
+    a.instabuild = x.instabuild;
+    return a;
 }
 
 // The fields of the Entity record at `p`.
@@ -112,12 +114,10 @@ void put_entity(zc_builder *b, Pos p, const bench_data::Entity &e) {
     Entity_set_silent(b, p, e.silent);
     Entity_set_glowing(b, p, e.glowing);
     SET_STRING(Entity_set_id, b, p, e.id);
-    put_vec3d(b, Entity_start_pos(b, p), e.pos);
-    put_vec3d(b, Entity_start_motion(b, p), e.motion);
-    Pos rot = Entity_start_rotation(b, p);
-    Rotation_set_yaw(b, rot, e.yaw);
-    Rotation_set_pitch(b, rot, e.pitch);
-    put_uuid(b, Entity_start_uuid(b, p), e.uuid);
+    Entity_set_pos(b, p, vec3d(e.pos));
+    Entity_set_motion(b, p, vec3d(e.motion));
+    Entity_set_rotation(b, p, ::Rotation{ e.yaw, e.pitch });
+    Entity_set_uuid(b, p, uuid(e.uuid));
     if (e.custom_name) SET_STRING(Text_set_value, b, Entity_start_custom_name(b, p), *e.custom_name);
 }
 
@@ -149,20 +149,11 @@ void put_player(zc_builder *b, Pos slot, const bench_data::Player &pl) {
     Pos ender = Player_start_ender_items(b, p, pl.ender_items.size());
     for (size_t i = 0; i < pl.ender_items.size(); ++i)
         put_item(b, Item_start_in(b, Player_ender_items_slot(ender, i)), pl.ender_items[i]);
-    const bench_data::Abilities &ab = pl.abilities;
-    Pos a = Player_start_abilities(b, p);
-    Abilities_set_walk_speed(b, a, ab.walk_speed);
-    Abilities_set_fly_speed(b, a, ab.fly_speed);
-    Abilities_set_may_fly(b, a, ab.may_fly);
-    Abilities_set_flying(b, a, ab.flying);
-    Abilities_set_invulnerable(b, a, ab.invulnerable);
-    Abilities_set_may_build(b, a, ab.may_build);
-    Abilities_set_instabuild(b, a, ab.instabuild);
-    if (pl.entered_nether_position)
-        put_vec3d(b, Player_start_entered_nether_position(b, p), *pl.entered_nether_position);
+    Player_set_abilities(b, p, abilities(pl.abilities));
+    if (pl.entered_nether_position) Player_set_entered_nether_position(b, p, vec3d(*pl.entered_nether_position));
     if (pl.root_vehicle) {
         Pos v = Player_start_root_vehicle(b, p);
-        put_uuid(b, Vehicle_start_uuid(b, v), pl.root_vehicle->uuid);
+        Vehicle_set_uuid(b, v, uuid(pl.root_vehicle->uuid));
         put_entity(b, Vehicle_start_entity(b, v), pl.root_vehicle->entity);
     }
     if (pl.shoulder_entity_left) put_entity(b, Player_start_shoulder_entity_left(b, p), *pl.shoulder_entity_left);
@@ -222,8 +213,7 @@ void entity_digest(const ::Entity *e, Expect &x) {
     Entity_id(e, &n);
     const ::Uuid *u = Entity_uuid(e);
     x.digest_u += n + Entity_fire(e) + Entity_air(e) + Entity_on_ground(e) + 2u * Entity_no_gravity(e) +
-                  4u * Entity_invulnerable(e) + (uint32_t)Entity_portal_cooldown(e) + Uuid_x0(u) + Uuid_x1(u) +
-                  Uuid_x2(u) + Uuid_x3(u);
+                  4u * Entity_invulnerable(e) + (uint32_t)Entity_portal_cooldown(e) + u->x0 + u->x1 + u->x2 + u->x3;
     if (const ::Text *t = Entity_custom_name(e)) {
         Text_value(t, &n);
         x.digest_u += 1 + n;
@@ -231,8 +221,7 @@ void entity_digest(const ::Entity *e, Expect &x) {
     x.digest_u += Entity_custom_name_visible(e) + 2u * Entity_silent(e) + 4u * Entity_glowing(e);
     const ::Vec3d *pos = Entity_pos(e);
     const ::Rotation *rot = Entity_rotation(e);
-    x.digest_f += Vec3d_x(pos) + Vec3d_y(pos) + Vec3d_z(pos) + Vec3d_x(Entity_motion(e)) + Rotation_yaw(rot) +
-                  Rotation_pitch(rot) + Entity_fall_distance(e);
+    x.digest_f += pos->x + pos->y + pos->z + Entity_motion(e)->x + rot->yaw + rot->pitch + Entity_fall_distance(e);
 }
 
 void player_digest(const ::Player *p, Expect &x) {
@@ -253,17 +242,16 @@ void player_digest(const ::Player *p, Expect &x) {
     for (uint64_t i = 0, c = Player_ender_items_count(p); i < c; ++i)
         x.digest_u += item_digest(Player_ender_items_at(p, i));
     const ::Abilities *a = Player_abilities(p);
-    x.digest_u += Abilities_may_fly(a) + 2u * Abilities_flying(a) + 4u * Abilities_invulnerable(a) +
-                  8u * Abilities_may_build(a) + 16u * Abilities_instabuild(a);
+    x.digest_u += a->may_fly + 2u * a->flying + 4u * a->invulnerable + 8u * a->may_build + 16u * a->instabuild;
     x.digest_f += Player_food_exhaustion_level(p) + Player_food_saturation_level(p) + Player_xp_p(p) +
-                  Abilities_walk_speed(a) + Abilities_fly_speed(a);
+                  a->walk_speed + a->fly_speed;
     if (const ::Vec3d *v = Player_entered_nether_position(p)) {
         x.digest_u += 1;
-        x.digest_f += Vec3d_x(v) + Vec3d_y(v) + Vec3d_z(v);
+        x.digest_f += v->x + v->y + v->z;
     }
     if (const ::Vehicle *v = Player_root_vehicle(p)) {
         const ::Uuid *u = Vehicle_uuid(v);
-        x.digest_u += 1 + Uuid_x0(u) + Uuid_x3(u);
+        x.digest_u += 1 + u->x0 + u->x3;
         entity_digest(Vehicle_entity(v), x);
     }
     if (const ::Entity *e = Player_shoulder_entity_left(p)) entity_digest(e, x);
@@ -365,7 +353,7 @@ public:
                 Log_userid(l, &n2);
                 Log_date(l, &n3);
                 const char *request = Log_request(l, &n4);
-                x.digest_u += Address_x0(a) + Address_x1(a) + Address_x2(a) + Address_x3(a) + Log_code(l) + n1 + n2 +
+                x.digest_u += a->x0 + a->x1 + a->x2 + a->x3 + Log_code(l) + n1 + n2 +
                               n3 + n4 + (uint8_t)request[0];
             }
         } else if (set == MESH) {
