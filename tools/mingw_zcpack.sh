@@ -22,7 +22,8 @@
 #     Linux pack of the tree without the model file.
 #  5. The way around it: the model imported by the Linux zcpack, the other files by
 #     zcpack.exe, all linked by zcpack.exe, give the Linux build's demo pack.
-# Besides: an ASTC format and --cache-url are refused with their reasons; dump of every entry, diff, schema, report and a build through --cache match Linux;
+# Besides: an ASTC format and --cache-url are refused with their reasons; watch rebuilds
+# after a change into the Linux pack; dump of every entry, diff, schema, report and a build through --cache match Linux;
 # zcpack.exe keygen's key signs the demo pack into the same bytes on both systems.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -122,6 +123,43 @@ win build "$tree" -o "$dir/cached.zcpack" --cache "$dir/cache" >/dev/null
 win build "$tree" -o "$dir/cached.zcpack" --cache "$dir/cache" >/dev/null
 same "$dir/cached.zcpack" "$dir/linux-1.zcpack" "build --cache"
 echo "mingw_zcpack: zcpack.exe builds through its build cache into the same pack"
+
+# watch: the first build, then a rebuild after a file changes, into the Linux pack of
+# the changed tree; the watcher is stopped by its process id.
+watched=$dir/watched
+cp -r "$tree" "$watched"
+# (wine itself in the background, not the function `win`, so that $! is wine's process)
+"$wine" "$exe" watch "$watched" -o "$dir/watched.zcpack" >"$dir/watch.out" 2>&1 &
+watcher=$!
+stop_watcher() { # SIGTERM, then up to 10 s for the watcher to end
+    kill "$watcher" 2>/dev/null || return 0
+    for _ in $(seq 1 100); do
+        kill -0 "$watcher" 2>/dev/null || break
+        sleep 0.1
+    done
+    if kill -0 "$watcher" 2>/dev/null; then
+        kill -9 "$watcher" 2>/dev/null || true
+        fail "watch: still running 10 s after SIGTERM"
+    fi
+    wait "$watcher" 2>/dev/null || true
+}
+wait_for() { # text: up to 60 s for it in the watcher's output
+    for _ in $(seq 1 600); do
+        grep -q "$1" "$dir/watch.out" && return 0
+        kill -0 "$watcher" 2>/dev/null || break
+        sleep 0.1
+    done
+    stop_watcher
+    cat "$dir/watch.out" >&2
+    fail "watch: no '$1'"
+}
+wait_for "build 1:"
+printf 'hello,changed while watched\n' >>"$watched/text/strings_en.csv"
+wait_for "build 2:"
+stop_watcher
+"$linux" build "$watched" -o "$dir/watched-linux.zcpack" >/dev/null
+same "$dir/watched.zcpack" "$dir/watched-linux.zcpack" "watch"
+echo "mingw_zcpack: zcpack.exe watch rebuilt the pack after a change, as the Linux zcpack builds it"
 
 # 3. Signing with a key of zcpack.exe, on both systems.
 win keygen "$dir/release" >/dev/null
