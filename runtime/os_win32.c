@@ -35,8 +35,12 @@ zc_result zc__os_open(zc__os_file *file, const char *path, zc_diag *diag) {
         HeapFree(GetProcessHeap(), 0, wide);
         return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "path is not valid UTF-8 or is too long");
     }
-    HANDLE h = CreateFileW(wide, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_DELETE, NULL, OPEN_EXISTING,
-                           FILE_ATTRIBUTE_NORMAL, NULL);
+    /* FILE_SHARE_WRITE: the program that writes a pack may still hold it open (zcpack.exe
+     * reads a pack it is signing back through this function before it writes the
+     * signature). That the file does not change while open stays the caller's
+     * promise (zc_pack.h), as on POSIX; a mapped file cannot shrink on Windows. */
+    HANDLE h = CreateFileW(wide, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+                           OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, NULL);
     HeapFree(GetProcessHeap(), 0, wide);
     if (h == INVALID_HANDLE_VALUE) {
         DWORD e = GetLastError();

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# mingw.sh - cross-compile the runtime and samples/sdk_hello for 64-bit Windows.
+# mingw.sh - cross-compile the runtime, samples/sdk_hello and zcpack.exe for 64-bit Windows.
 #
 #   tools/mingw.sh [pack]
 #
-# Debian ships zstd, libuv and libsodium for Linux only, so this script first builds
-# the three for mingw from Debian's own source packages (tools/debian_source.sh
+# Debian ships zstd, libuv, libsodium and cJSON for Linux only, so this script first
+# builds them for mingw from Debian's own source packages (tools/debian_source.sh
 # fetches the upstream sources and applies Debian's patches; the libraries are
 # compiled once into build/mingw/deps/). Then it builds build/mingw/libzcpack.a
 # (runtime/*.c except os_posix.c) and build/mingw/sdk_hello.exe with
@@ -18,6 +18,13 @@
 # packed by $ZCPACK, default bin/release/zcpack, with compressed entries) and fails if
 # it fails; then signs a copy of that pack with a new key and checks that
 # sdk_hello.exe opens it with the key, and refuses it unsigned or with one flipped byte.
+#
+# zcpack.exe is the packer and the CLI from the same sources, without what needs a
+# library Debian does not build for mingw (model import: assimp; EXR: OpenEXR; WebP:
+# libwebp; ASTC: libastcenc; the shared build cache: libcurl); cJSON is built from
+# Debian's source package like the three above. Under wine64, tools/mingw_zcpack.sh
+# then holds it to the Linux zcpack (the same packs from the same trees, the same
+# bytes from cat and extract, the refusal of a model).
 #
 # Editor variant: build/mingw/libzcpack_editor.a is the runtime again with ZC_EDITOR
 # (hot reload, with the Win32 layer's generation files and the libuv watcher), and
@@ -55,14 +62,15 @@ build_library() {
     "$ar" rcs "$library" "${objects[@]}"
 }
 
-# zstd (decoder) and libuv for mingw, from Debian's source packages.
+# zstd (the decoder for the runtime, the encoder and dictionary builder for zcpack.exe)
+# and libuv for mingw, from Debian's source packages.
 zstd_src=$(tools/debian_source.sh libzstd "$out/src")
 uv_src=$(tools/debian_source.sh libuv1 "$out/src")
 mkdir -p "$deps/include"
 echo "mingw: zstd from $zstd_src"
 build_library "$deps/libzstd.a" -O2 -DZSTD_DISABLE_ASM -DXXH_NAMESPACE=ZSTD_ -I"$zstd_src/lib" -I"$zstd_src/lib/common" -- \
-    "$zstd_src"/lib/common/*.c "$zstd_src"/lib/decompress/*.c
-cp "$zstd_src"/lib/zstd.h "$zstd_src"/lib/zstd_errors.h "$deps/include/"
+    "$zstd_src"/lib/common/*.c "$zstd_src"/lib/decompress/*.c "$zstd_src"/lib/compress/*.c "$zstd_src"/lib/dictBuilder/*.c
+cp "$zstd_src"/lib/zstd.h "$zstd_src"/lib/zstd_errors.h "$zstd_src"/lib/zdict.h "$deps/include/"
 echo "mingw: libuv from $uv_src"
 build_library "$deps/libuv.a" -O2 -std=gnu11 -DWIN32_LEAN_AND_MEAN -D_WIN32_WINNT=0x0602 -D_CRT_SECURE_NO_DEPRECATE \
     -I"$uv_src/include" -I"$uv_src/src" -- "$uv_src"/src/*.c "$uv_src"/src/win/*.c
@@ -78,6 +86,12 @@ cp "$sodium_src"/builds/msvc/version.h "$deps/include/sodium/version.h"
 mapfile -t sodium_sources < <(find "$sodium_src/src/libsodium" -name '*.c' | LC_ALL=C sort)
 build_library "$deps/libsodium.a" -O2 -std=gnu11 -DCONFIGURED=1 -DSODIUM_STATIC -DNATIVE_LITTLE_ENDIAN -DTLS=_Thread_local -I"$deps/include" \
     -I"$deps/include/sodium" -I"$sodium_src/src/libsodium/include/sodium" -- "${sodium_sources[@]}"
+# cJSON, for zcpack.exe (manifests, --json output, schema entries).
+cjson_src=$(tools/debian_source.sh cjson "$out/src")
+echo "mingw: cJSON from $cjson_src"
+mkdir -p "$deps/include/cjson"
+cp "$cjson_src"/cJSON.h "$deps/include/cjson/"
+build_library "$deps/libcjson.a" -O2 -std=c89 -- "$cjson_src"/cJSON.c
 # What a Windows program links beside libzcpack.a: the three libraries and the system
 # libraries libuv needs.
 dep_libs=(-L"$deps" -luv -lzstd -lsodium -lws2_32 -liphlpapi -luserenv -ldbghelp -lole32 -luuid -lpsapi -luser32 -ladvapi32 -lshell32)
@@ -129,6 +143,43 @@ echo "mingw (editor): samples/hotreload/hotreload_main.c"
 "$cc" "${cflags[@]}" -DZC_EDITOR -Iformats -Iruntime/include samples/hotreload/hotreload_main.c \
     -L"$out" -lzcpack_editor "${dep_libs[@]}" -static -o "$out/hotreload.exe"
 echo "mingw: built $out/libzcpack_editor.a and $out/hotreload.exe"
+
+# zcpack.exe: the packer and the CLI from the same sources, with the packer's OS layer
+# for Win32 (packer/win32/: zc_packer_os_win32.c behind packer/build/zc_packer_os.h,
+# the guard of mapped packs) and, in place of what needs a library Debian does not
+# build for mingw (assimp, OpenEXR, libwebp, libcurl) or needs fork, the rows of
+# packer/win32/zc_packer_absent_win32.c, which fail the file or the option with a
+# message that says so. stb's headers are copied beside xxhash.h; binmode.o makes
+# every descriptor and stream binary, as on Linux.
+zcpack_flags=(-D_POSIX_C_SOURCE=200809L -D_FILE_OFFSET_BITS=64 -DWINVER=0x0602 -D_WIN32_WINNT=0x0602)
+mkdir -p "$out/include/stb"
+cp /usr/include/stb/stb_image.h /usr/include/stb/stb_image_resize.h /usr/include/stb/stb_image_write.h \
+    /usr/include/stb/stb_dxt.h "$out/include/stb/"
+zcpack_includes=(-Iformats -Iruntime/include -Ipacker/types -Ipacker/build -Ipacker/import -Ipacker/import/texture
+                 -Ipacker/import/model -Ipacker/schema -Ipacker/cli -Ipacker/win32)
+rm -rf "$out/obj-zcpack"
+mkdir -p "$out/obj-zcpack"
+zcpack_objects=()
+for source in packer/types/*.c packer/build/*.c packer/import/*.c packer/import/texture/*.c packer/schema/*.c \
+    packer/cli/*.c packer/win32/*.c; do
+    case "$source" in
+        # libcurl, OpenEXR, libwebp, libastcenc, SIGBUS: see packer/win32/.
+        packer/build/zc_build_cache_remote.c | packer/import/texture/zc_exr_read.c | \
+            packer/import/texture/zc_webp_read.c | packer/import/texture/zc_astc.c | packer/cli/zc_cli_guard.c) continue ;;
+    esac
+    object="$out/obj-zcpack/$(basename "${source%.c}").o"
+    echo "mingw (zcpack.exe): $source"
+    "$cc" "${cflags[@]}" "${runtime_flags[@]}" "${zcpack_flags[@]}" "${zcpack_includes[@]}" -isystem "$out/include" \
+        -isystem "$deps/include" -c "$source" -o "$object"
+    zcpack_objects+=("$object")
+done
+# xxhash's functions, compiled once from its header (Linux links libxxhash).
+printf '#define XXH_STATIC_LINKING_ONLY\n#define XXH_IMPLEMENTATION\n#include <xxhash.h>\n' >"$out/obj-zcpack/xxhash.c"
+"$cc" "${cflags[@]}" -isystem "$out/include" -c "$out/obj-zcpack/xxhash.c" -o "$out/obj-zcpack/xxhash.o"
+zcpack_objects+=("$out/obj-zcpack/xxhash.o")
+"$cc" -o "$out/zcpack.exe" "${zcpack_objects[@]}" /usr/x86_64-w64-mingw32/lib/binmode.o -L"$out" -lzcpack \
+    -L"$deps" -lcjson "${dep_libs[@]}" -lbcrypt -lpthread -static
+echo "mingw: built $out/zcpack.exe"
 
 wine=/usr/lib/wine/wine64
 if [ ! -x "$wine" ]; then
@@ -210,3 +261,6 @@ if [ "$status" -ne 0 ] || ! grep -q "changed  *text/strings_en.csv" "$reload_dir
     exit 1
 fi
 echo "mingw: hotreload.exe reported the new generation under wine64 (brought by a file notification)"
+
+# zcpack.exe under wine64, against the Linux zcpack (see the script).
+tools/mingw_zcpack.sh

@@ -22,6 +22,7 @@
 #include <zstd.h>
 
 #include "zc_build_internal.h"
+#include "zc_packer_os.h"
 
 /* ---------------------------------------------------------------------------------
  * Build cache (zc_build_cache.h): opened before the walk (which skips its directory),

@@ -10,6 +10,7 @@
 #define _GNU_SOURCE /* O_CLOEXEC, futimens, struct stat's st_mtim */
 #include "zc_tmpfile.h"
 #include "zc_build_cache_internal.h"
+#include "zc_packer_os.h"
 
 void zc__build_cache_log(const zc_build_cache *c, zc_log_level level, const char *fmt, ...) {
     if (!c->logger.func) return;
@@ -22,7 +23,7 @@ void zc__build_cache_log(const zc_build_cache *c, zc_log_level level, const char
 }
 
 #if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
+__attribute__((format(ZC_PRINTF_ARCHETYPE, 2, 3)))
 #endif
 static void zc__note(zc_build_cache_outcome *o, const char *fmt, ...) {
     va_list ap;

@@ -96,7 +96,7 @@ typedef enum zc__load { ZC__LOAD_HIT, ZC__LOAD_ABSENT, ZC__LOAD_DAMAGED, ZC__LOA
 
 /* zc_build_cache.c */
 #if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
+__attribute__((format(ZC_PRINTF_ARCHETYPE, 3, 4)))
 #endif
 void zc__build_cache_log(const zc_build_cache *c, zc_log_level level, const char *fmt, ...);
 uint32_t zc__build_cache_get32(const uint8_t *p);

@@ -6,6 +6,7 @@
 #include <limits.h>
 
 #include "zc_build_cache_internal.h"
+#include "zc_packer_os.h"
 
 /* ---------------------------------------------------------------------------------
  * Source hashes and the memo

@@ -7,6 +7,7 @@
 
 #include "zc_tmpfile.h"
 #include "zc_build_cache_internal.h"
+#include "zc_packer_os.h"
 
 /* ---------------------------------------------------------------------------------
  * Records: writing

@@ -80,7 +80,7 @@ typedef struct zc__pipe {
 
 /* zc_build_scan.c */
 #if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
+__attribute__((format(ZC_PRINTF_ARCHETYPE, 3, 4)))
 #endif
 void zc__build_log(const zc__build *b, zc_log_level level, const char *fmt, ...);
 char *zc__build_join(const char *a, size_t a_len, const char *b); /* "a/b"; NULL: out of memory */
@@ -115,7 +115,7 @@ void zc__build_import_defaults(const zc_build_desc *desc, zc_image_budget *budge
 /* zc_build_patch.c */
 zc_result zc__build_patch(const zc_build_desc *desc, zc_build_stats *out);
 #if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
+__attribute__((format(ZC_PRINTF_ARCHETYPE, 3, 4)))
 #endif
 void zc__plog(const zc_build_desc *desc, zc_log_level level, const char *fmt, ...);
 

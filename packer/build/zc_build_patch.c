@@ -41,7 +41,7 @@ static zc_entry *zc__entries_by_path(const zc_pack *pack, uint32_t *out_count) {
 }
 
 #if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
+__attribute__((format(ZC_PRINTF_ARCHETYPE, 3, 4)))
 #endif
 void zc__plog(const zc_build_desc *desc, zc_log_level level, const char *fmt, ...) {
     if (!desc->logger.func) return;

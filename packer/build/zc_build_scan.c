@@ -19,7 +19,7 @@
 #include "zc_packer_sys.h"
 
 #if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
+__attribute__((format(ZC_PRINTF_ARCHETYPE, 3, 4)))
 #endif
 void zc__build_log(const zc__build *b, zc_log_level level, const char *fmt, ...) {
     if (!b->desc->logger.func) return;

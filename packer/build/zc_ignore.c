@@ -92,6 +92,10 @@ static int zc__glob(const char *p, size_t pn, const char *s, size_t sn) {
     return pi == pn;
 }
 
+int zc__ignore_glob(const char *pattern, const char *string) {
+    return zc__glob(pattern, strlen(pattern), string, strlen(string));
+}
+
 /* ---------------------------------------------------------------------------------
  * Matching a path, segment by segment, with "**" segments.
  * ------------------------------------------------------------------------------- */

@@ -65,6 +65,11 @@ size_t zc_ignore_count(const zc_ignore *ignore);
 /* Free a list. NULL is a no-op. */
 void zc_ignore_free(zc_ignore *ignore);
 
+/* Internal: whether the whole of `string` matches the glob `pattern` ('*', '?', "[a-z]"
+ * classes, '\' escapes; '/' is an ordinary character), as fnmatch(3) with no flags.
+ * The Windows packer's fnmatch (packer/win32/zc_packer_os_win32.c). */
+int zc__ignore_glob(const char *pattern, const char *string);
+
 #ifdef __cplusplus
 }
 #endif

@@ -19,7 +19,7 @@ typedef zc_result (*zc__link_sink)(void *ctx, const zc_entry *e);
 
 /* Log an error sentence to desc->logger; returns r. */
 #if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
+__attribute__((format(ZC_PRINTF_ARCHETYPE, 3, 4)))
 #endif
 zc_result zc__lfail(const zc_link_desc *desc, zc_result r, const char *fmt, ...);
 

@@ -9,10 +9,10 @@
  * writers are at most one per chunk, whatever the number of members.
  */
 #define _GNU_SOURCE /* O_CLOEXEC */
-#include <fnmatch.h>
 
 #include "zc_build_internal.h"
 #include "zc_link_internal.h"
+#include "zc_packer_os.h"
 
 /* What the index records of one finished member. */
 typedef struct zc__member {

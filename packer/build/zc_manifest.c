@@ -1,7 +1,6 @@
 /* zc_manifest.c - zcpack.json parsing and rule matching (zc_manifest.h). */
 #include <errno.h>
 #include <fcntl.h>
-#include <fnmatch.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>

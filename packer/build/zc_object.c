@@ -17,6 +17,7 @@
  */
 #define _GNU_SOURCE /* O_CLOEXEC */
 #include "zc_object_internal.h"
+#include "zc_packer_os.h"
 
 /* ---------------------------------------------------------------------------------
  * Writing

@@ -11,6 +11,7 @@
 #include "zc_object_internal.h"
 
 #include <limits.h>
+#include "zc_packer_os.h"
 
 typedef struct zc__import {
     const zc_object_import_desc *desc;
@@ -38,7 +39,7 @@ typedef struct zc__import {
 } zc__import;
 
 #if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
+__attribute__((format(ZC_PRINTF_ARCHETYPE, 3, 4)))
 #endif
 static zc_result zc__ifail(const zc__import *im, zc_result r, const char *fmt, ...) {
     if (!im->desc->logger.func) return r;

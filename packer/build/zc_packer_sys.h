@@ -21,7 +21,8 @@
  *  - opendir:   every directory the build's scan lists.
  *
  * The table is process-wide, for tests only: swap members while no build runs.
- * Internal to the packer (zc__ prefix); POSIX only.
+ * Internal to the packer (zc__ prefix). The names are POSIX; on Windows
+ * zc_packer_os.h gives them their Win32 meaning (rename replaces, fsync flushes).
  */
 #ifndef ZC_PACKER_SYS_H
 #define ZC_PACKER_SYS_H
@@ -29,6 +30,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 #include <dirent.h>
+
+#include "zc_packer_os.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -12,13 +12,14 @@
 #include <sys/stat.h>
 
 #include <sodium.h>
+#include "zc_packer_os.h"
 
 #define ZC__KEY_FILE_MAX 4096u
 #define ZC__SECRET_LINE_SIZE (2 + 2 + ZC_KEY_ID_SIZE + ZC_SECRET_KEY_SIZE)
 #define ZC__PUBLIC_LINE_SIZE (2 + 2 + ZC_KEY_ID_SIZE + ZC_PUBLIC_KEY_SIZE)
 
 #if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
+__attribute__((format(ZC_PRINTF_ARCHETYPE, 3, 4)))
 #endif
 static void zc__sign_log(zc_logger logger, zc_log_level level, const char *fmt, ...) {
     if (!logger.func) return;

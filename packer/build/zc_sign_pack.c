@@ -47,6 +47,10 @@ zc_result zc_sign_pack_file(const char *path, const zc_secret_key *key, zc_logge
         if (r == ZC_OK) r = zc_writer_copy_entry(w, &e);
     }
     if (r == ZC_OK) {
+        /* The writer holds the copied bytes, not pointers into the pack: close the pack
+         * before finish renames over it (Windows refuses to replace a mapped file). */
+        zc_pack_close(pack);
+        pack = NULL;
         r = zc_writer_finish(w); /* frees the writer whatever the result */
         w = NULL;
     }

@@ -24,6 +24,7 @@
 
 #include "zc_build_cache.h"
 #include "zc_watch.h"
+#include "zc_packer_os.h"
 
 #define ZC__MAX_DEBOUNCE_MS 60000u
 #define ZC__MIN_POLL_MS 10u
@@ -69,7 +70,7 @@ struct zc__watch {
 };
 
 #if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
+__attribute__((format(ZC_PRINTF_ARCHETYPE, 3, 4)))
 #endif
 static void zc__wlog(const zc__watch *w, zc_log_level level, const char *fmt, ...) {
     const zc_logger *logger = &w->desc->build.logger;

@@ -30,7 +30,7 @@
  * ------------------------------------------------------------------------------- */
 
 #if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
+__attribute__((format(ZC_PRINTF_ARCHETYPE, 3, 4)))
 #endif
 void zc__writer_wlog(const zc_writer *w, zc_log_level level, const char *fmt, ...) {
     if (!w->logger.func) return;
@@ -43,7 +43,7 @@ void zc__writer_wlog(const zc_writer *w, zc_log_level level, const char *fmt, ..
 }
 
 #if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
+__attribute__((format(ZC_PRINTF_ARCHETYPE, 3, 4)))
 #endif
 static void zc__log_to(zc_logger logger, zc_log_level level, const char *fmt, ...) {
     if (!logger.func) return;

@@ -99,7 +99,7 @@ zc_result zc__writer_pwrite_all(zc_writer *w, const void *data, size_t size, uin
 const char *zc__writer_rec_path(const zc_writer *w, const zc_toc_entry *rec);
 zc_result zc__writer_share_or_keep(zc_writer *w, uint32_t index);
 #if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
+__attribute__((format(ZC_PRINTF_ARCHETYPE, 3, 4)))
 #endif
 void zc__writer_wlog(const zc_writer *w, zc_log_level level, const char *fmt, ...);
 

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "zc_types.h"
+#include "zc_packer_os.h"
 
 zc_cli_state zc__cli;
 

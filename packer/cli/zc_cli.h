@@ -14,6 +14,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "zc_format.h" /* ZC_PRINTF_ARCHETYPE */
 #include "zc_cli_options.h"
 #include "zc_exit.h"
 #include "zc_pack.h"
@@ -60,14 +61,14 @@ extern zc_cli_state zc__cli;
 void zc__cli_log(zc_log_level level, const char *message, void *user_data);
 void zc__erase_progress(void);
 #if defined(__GNUC__)
-__attribute__((format(printf, 1, 2)))
+__attribute__((format(ZC_PRINTF_ARCHETYPE, 1, 2)))
 #endif
 void zc__error(const char *fmt, ...);
 /* Report a failed library call on `file` unless the library already logged why. */
 void zc__fail_on(const char *file, zc_result r);
 /* Print a usage error and the hint to --help; returns ZC_EXIT_USAGE. */
 #if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
+__attribute__((format(ZC_PRINTF_ARCHETYPE, 2, 3)))
 #endif
 int zc__usage_error(const char *command, const char *fmt, ...);
 

@@ -13,6 +13,7 @@
 #include "zc_texture_pixels.h"
 #include "zc_tmpfile.h"
 #include "zc_writer.h"
+#include "zc_packer_os.h"
 
 /* Growing memory buffer for stb_image_write. */
 typedef struct zc__membuf {

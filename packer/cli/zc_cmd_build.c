@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <sys/stat.h>
+#include "zc_packer_os.h"
 
 static const char zc__build_help[] =
     "Usage: zcpack build <dir> [-o <pack>] [options]\n"

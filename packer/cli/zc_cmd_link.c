@@ -7,6 +7,7 @@
 
 #include "zc_cmd_build.h"
 #include "zc_link.h"
+#include "zc_packer_os.h"
 
 static const char zc__link_help[] =
     "Usage: zcpack link <object>... -o <pack> [options]\n"

@@ -7,6 +7,7 @@
 
 #include "zc_cli.h"
 #include "zc_schema.h"
+#include "zc_packer_os.h"
 
 static const char zc__schema_help[] =
     "Usage: zcpack schema <file.zcs> -o <header.h>\n"

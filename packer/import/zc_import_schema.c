@@ -21,6 +21,7 @@
 #include "zc_importer.h"
 #include "zc_manifest.h"
 #include "zc_schema.h"
+#include "zc_packer_os.h"
 
 #define ZC__SCHEMA_JSON_MAX (64u << 20) /* bytes of one JSON source */
 

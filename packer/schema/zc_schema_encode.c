@@ -29,7 +29,7 @@ typedef struct zc__enc {
 } zc__enc;
 
 #if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
+__attribute__((format(ZC_PRINTF_ARCHETYPE, 2, 3)))
 #endif
 static zc_result zc__err(zc__enc *e, const char *fmt, ...) {
     if (e->diag) {

@@ -26,7 +26,7 @@ enum {
 
 /* "file:line:column: message" into diag; returns ZC_ERR_BAD_SOURCE. */
 #if defined(__GNUC__)
-__attribute__((format(printf, 5, 6)))
+__attribute__((format(ZC_PRINTF_ARCHETYPE, 5, 6)))
 #endif
 zc_result zc__schema_error(zc_diag *diag, const char *file, uint32_t line, uint32_t column, const char *fmt, ...);
 
@@ -74,7 +74,7 @@ typedef struct zc__schema_text {
     int failed;
 } zc__schema_text;
 #if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
+__attribute__((format(ZC_PRINTF_ARCHETYPE, 2, 3)))
 #endif
 void zc__schema_printf(zc__schema_text *t, const char *fmt, ...);
 void zc__schema_vprintf(zc__schema_text *t, const char *fmt, va_list ap);

@@ -8,12 +8,12 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <uv.h>
 
 #include "zc_image_budget.h"
+#include "zc_packer_os.h"
 
 struct zc_image_budget {
     int remote;                 /* 1: forwards through the socket below */

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "zc_import_texture.h"
+#include "zc_packer_os.h"
 
 /* 1 when the bytes before `end` (not before `start`) are `suffix`, ASCII case ignored
  * (suffix in lower case). */

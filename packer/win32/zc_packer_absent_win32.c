@@ -1,0 +1,172 @@
+/* zc_packer_absent_win32.c - what zcpack.exe leaves out, and what it says instead.
+ *
+ * Debian builds assimp, OpenEXR, libwebp, libastcenc and libcurl for Linux only, so
+ * tools/mingw.sh compiles zcpack.exe without the files that call them
+ * (packer/import/model/, zc_exr_read.c and zc_exr_decode.cpp, zc_webp_read.c,
+ * zc_astc.c, zc_build_cache_remote.c). This file stands in for their entry points, so
+ * the importer table, the texture reader and the cache keep their rows: a file that
+ * needs one of them fails by itself, naming the file (the build prefixes every
+ * importer error with the file's path), saying what is missing and what to do. With
+ * --keep-going the rest of the tree is packed.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "zc_build_cache_internal.h"
+#include "zc_exit.h"
+#include "zc_importer.h"
+#include "zc_model.h"
+#include "zc_texture_pixels.h"
+
+/* Models: the scan claims the model importer's extensions as on Linux (this list is
+ * zc_model.c's), and each such file fails with the way around. */
+const char *const zc_model_extensions[] = {
+    "gltf", "glb", "obj", "fbx", "dae", "zae", "3ds", "ase", "md2", "md3", "md5mesh", "mdc", "ms3d",
+    "lwo", "lxo", "ply", "stl", "off", "x", "b3d", "smd", "iqm", "3mf", "x3d", "ac3d", "bvh", NULL,
+};
+
+static zc_result zc__no_models(zc_diag *diag) {
+    return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT,
+                   "models are not imported by this zcpack.exe (assimp is not built for Windows); import the "
+                   "model with `zcpack import` on Linux and pass the object to `zcpack link`, or build the pack "
+                   "on Linux");
+}
+
+zc_result zc__prepare_model(const zc_import_source *src, zc_import_outputs *out, zc_diag *diag) {
+    (void)src;
+    memset(out, 0, sizeof *out);
+    return zc__no_models(diag);
+}
+
+zc_result zc__import_model(const zc_import_source *src, zc_writer *w, zc_diag *diag) {
+    (void)src;
+    (void)w;
+    return zc__no_models(diag);
+}
+
+/* No model workers: nothing to pool. */
+zc_result zc_model_pool_create(zc_model_pool **out, uint32_t max_workers) {
+    (void)max_workers;
+    *out = NULL;
+    return ZC_OK;
+}
+
+void zc_model_pool_destroy(zc_model_pool *pool) {
+    (void)pool;
+}
+
+/* EXR and WebP sources: recognised by their magic as on Linux, then refused. */
+int zc_exr_is(const uint8_t *bytes, size_t size) {
+    return size >= 4 && bytes[0] == 0x76 && bytes[1] == 0x2f && bytes[2] == 0x31 && bytes[3] == 0x01;
+}
+
+int zc_webp_is(const uint8_t *bytes, size_t size) {
+    return size >= 12 && memcmp(bytes, "RIFF", 4) == 0 && memcmp(bytes + 8, "WEBP", 4) == 0;
+}
+
+static zc_result zc__no_codec(const char *what, const char *library, zc_diag *diag) {
+    return zc_fail(diag, ZC_ERR_UNSUPPORTED_CODEC,
+                   "%s images are not decoded by this zcpack.exe (%s is not built for Windows); convert the file to "
+                   "PNG (or .hdr for HDR), or build the pack on Linux",
+                   what, library);
+}
+
+/* The probe and the decoder of one format, both refusing it. */
+#define ZC__NO_CODEC(name, what, library)                                                                          \
+    zc_result zc_##name##_probe(const uint8_t *bytes, size_t size, uint32_t cap, int *w, int *h, int *channels,     \
+                                zc_diag *diag) {                                                                    \
+        (void)bytes, (void)size, (void)cap, (void)w, (void)h, (void)channels;                                      \
+        return zc__no_codec(what, library, diag);                                                                  \
+    }                                                                                                              \
+    zc_result zc_##name##_decode(const uint8_t *bytes, size_t size, int w, int h, zc_texels *out, zc_diag *diag) { \
+        (void)bytes, (void)size, (void)w, (void)h, (void)out;                                                      \
+        return zc__no_codec(what, library, diag);                                                                  \
+    }
+
+ZC__NO_CODEC(exr, "EXR", "OpenEXR")
+ZC__NO_CODEC(webp, "WebP", "libwebp")
+
+/* ASTC: the pixel-format rows call their encoder and decoder with no way to report a
+ * failure, so reaching one ends the process with the import error's exit code rather
+ * than leave zeroed blocks in a pack. */
+static void zc__no_astc(void) {
+    static const char message[] = "zcpack: ASTC texture formats are not built into this zcpack.exe (libastcenc is not "
+                                  "built for Windows); choose another format (a BC or uncompressed one), or build "
+                                  "the pack on Linux\n";
+    fwrite(message, 1, sizeof message - 1, stderr);
+    fflush(stderr);
+    _exit(ZC_EXIT_IMPORT);
+}
+
+#define ZC__NO_ASTC_ROW(n)                                                                                       \
+    void zc__encode_astc##n(const zc_texels *img, uint8_t *dst, uint32_t row_pitch);                            \
+    void zc__encode_astc##n(const zc_texels *img, uint8_t *dst, uint32_t row_pitch) {                           \
+        (void)img, (void)dst, (void)row_pitch;                                                                   \
+        zc__no_astc();                                                                                           \
+    }                                                                                                            \
+    void zc__encode_astc##n##_srgb(const zc_texels *img, uint8_t *dst, uint32_t row_pitch);                     \
+    void zc__encode_astc##n##_srgb(const zc_texels *img, uint8_t *dst, uint32_t row_pitch) {                    \
+        (void)img, (void)dst, (void)row_pitch;                                                                   \
+        zc__no_astc();                                                                                           \
+    }                                                                                                            \
+    void zc__encode_astc##n##_hdr(const zc_texels *img, uint8_t *dst, uint32_t row_pitch);                      \
+    void zc__encode_astc##n##_hdr(const zc_texels *img, uint8_t *dst, uint32_t row_pitch) {                     \
+        (void)img, (void)dst, (void)row_pitch;                                                                   \
+        zc__no_astc();                                                                                           \
+    }                                                                                                            \
+    void zc__decode_astc##n(const uint8_t *block, uint8_t *rgba);                                               \
+    void zc__decode_astc##n(const uint8_t *block, uint8_t *rgba) {                                              \
+        (void)block, (void)rgba;                                                                                 \
+        zc__no_astc();                                                                                           \
+    }                                                                                                            \
+    void zc__decode_astc##n##_srgb(const uint8_t *block, uint8_t *rgba);                                        \
+    void zc__decode_astc##n##_srgb(const uint8_t *block, uint8_t *rgba) {                                       \
+        (void)block, (void)rgba;                                                                                 \
+        zc__no_astc();                                                                                           \
+    }                                                                                                            \
+    void zc__decode_astc##n##_hdr(const uint8_t *block, uint8_t *rgba);                                         \
+    void zc__decode_astc##n##_hdr(const uint8_t *block, uint8_t *rgba) {                                        \
+        (void)block, (void)rgba;                                                                                 \
+        zc__no_astc();                                                                                           \
+    }
+
+ZC__NO_ASTC_ROW(4)
+ZC__NO_ASTC_ROW(6)
+ZC__NO_ASTC_ROW(8)
+
+void zc_astc_decode_hdr(const uint8_t block[16], unsigned block_size, float *rgba) {
+    (void)block, (void)block_size, (void)rgba;
+    zc__no_astc();
+}
+
+/* The shared build cache (--cache-url) speaks HTTP through libcurl. build and watch
+ * check the option before they start: the usage error ends the command there (its
+ * caller's own message would call the address malformed). */
+zc_result zc_build_cache_check_url(const char *url) {
+    fprintf(stderr, "zcpack: --cache-url %s: the shared build cache is not built into this zcpack.exe (libcurl is "
+                    "not built for Windows); build with --cache alone, or on Linux\n",
+            url ? url : "");
+    exit(ZC_EXIT_USAGE);
+}
+
+int zc__remote_open(zc_build_cache *c, const char *url, uint32_t stall_ms) {
+    (void)c, (void)url, (void)stall_ms;
+    return -1;
+}
+
+void zc__remote_close(zc_build_cache *c) {
+    (void)c;
+}
+
+zc__load zc__remote_fetch(zc_build_cache *c, const uint8_t key[16], zc_diag *why) {
+    (void)c, (void)key;
+    zc_fail(why, ZC_ERR_IO, "the shared build cache is not built into this zcpack.exe");
+    return ZC__LOAD_ABSENT;
+}
+
+int zc__remote_store(zc_build_cache *c, const uint8_t key[16]) {
+    (void)c, (void)key;
+    return -1;
+}

@@ -1,0 +1,225 @@
+#!/usr/bin/env bash
+# mingw_zcpack.sh - run the Windows zcpack.exe under wine64 and hold it to the Linux
+# zcpack.
+#
+#   tools/mingw_zcpack.sh
+#
+# tools/mingw.sh builds build/mingw/zcpack.exe and runs this script when wine64 is
+# installed; $ZCPACK (default bin/release/zcpack) is the Linux zcpack it is compared
+# with. Every check fails the script:
+#  1. A tree without models (samples/assets without scene/, plus JSON documents of a
+#     schema type chosen by a zcpack.json rule, blobs and PNG textures): zcpack.exe
+#     builds it and verifies the pack, and the pack is byte-identical to the Linux
+#     zcpack's from the same tree, with the default options, with --no-compress
+#     --no-compress-entries and with --level 19.
+#  2. The demo pack, samples/assets with its glTF model, built by the Linux zcpack:
+#     zcpack.exe verifies it, lists it as Linux lists it (ls, ls --json, info, stats),
+#     and `cat`, `dump` and `extract` give the Linux bytes for every entry.
+#  3. Signing: a key from zcpack.exe keygen signs a copy of the demo pack on both
+#     systems into the same bytes, which each verifies with the public key.
+#  4. A tree with a model: zcpack.exe build fails with exit code 6 (import) and says
+#     why, naming the file; with --keep-going it packs the rest, and that pack is the
+#     Linux pack of the tree without the model file.
+#  5. The way around it: the model imported by the Linux zcpack, the other files by
+#     zcpack.exe, all linked by zcpack.exe, give the Linux build's demo pack.
+# Besides: an ASTC format and --cache-url are refused with their reasons; watch rebuilds
+# after a change into the Linux pack; dump of every entry, diff, schema, report and a build through --cache match Linux;
+# zcpack.exe keygen's key signs the demo pack into the same bytes on both systems.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+out=build/mingw
+exe=$out/zcpack.exe
+linux=${ZCPACK:-bin/release/zcpack}
+wine=/usr/lib/wine/wine64
+dir=$out/zcpack-test
+export WINEDEBUG=-all
+export WINEDLLOVERRIDES="mscoree,mshtml="
+export WINEPREFIX=${WINEPREFIX:-$PWD/$out/wine}
+
+fail() {
+    echo "mingw_zcpack: $*" >&2
+    exit 1
+}
+win() { "$wine" "$exe" "$@"; }
+same() { # file file what
+    cmp -s "$1" "$2" || fail "$3: zcpack.exe and the Linux zcpack differ ($1, $2)"
+}
+
+rm -rf "$dir"
+mkdir -p "$dir"
+
+# 1. A tree without models: the same pack from both.
+tree=$dir/tree
+cp -r samples/assets "$tree"
+rm -r "$tree/scene"
+mkdir -p "$tree/weapons" "$tree/data"
+cat >"$tree/game.zcs" <<'EOF'
+type_tag "WEAP";
+root Weapon;
+struct Stats { range: f32 = 10; damage: u16; }
+struct Weapon { name: string; stats: Stats; icon: ref Texture; }
+EOF
+printf '{ "rules": [ { "match": "weapons/*.json", "type": "Weapon", "schema": "game.zcs" } ] }\n' >"$tree/zcpack.json"
+printf '{ "name": "Rifle", "stats": { "damage": 40 }, "icon": "textures/leaves.png" }\n' >"$tree/weapons/rifle.json"
+printf '{ "name": "Bow", "stats": { "range": 30, "damage": 12 }, "icon": "textures/bricks.png" }\n' >"$tree/weapons/bow.json"
+head -c 70000 "$exe" >"$tree/data/random.bin"
+variant=0
+for options in "" "--no-compress --no-compress-entries" "--level 19"; do
+    variant=$((variant + 1))
+    # shellcheck disable=SC2086 # the options are words
+    win build "$tree" -o "$dir/win-$variant.zcpack" $options >"$dir/build-$variant.out"
+    # shellcheck disable=SC2086
+    "$linux" build "$tree" -o "$dir/linux-$variant.zcpack" $options >/dev/null
+    win verify "$dir/win-$variant.zcpack" >/dev/null
+    same "$dir/win-$variant.zcpack" "$dir/linux-$variant.zcpack" "build ${options:-with the default options}"
+done
+grep -q "weapons/rifle.json" <("$linux" ls "$dir/win-1.zcpack") || fail "the schema entries are missing"
+echo "mingw_zcpack: zcpack.exe built and verified a tree without models, byte-identical to Linux (3 option sets)"
+
+# 2. The demo pack, with its model's entries, built on Linux.
+demo=$dir/demo.zcpack
+"$linux" build samples/assets -o "$demo" >/dev/null
+win verify "$demo" >/dev/null
+for command in "ls" "ls --json" "info" "info --json" "stats" "stats --json"; do
+    # shellcheck disable=SC2086
+    win $command "$demo" >"$dir/win.out"
+    # shellcheck disable=SC2086
+    "$linux" $command "$demo" >"$dir/linux.out"
+    same "$dir/win.out" "$dir/linux.out" "$command"
+done
+count=0
+while IFS=$'\t' read -r path _; do
+    win cat "$demo" "$path" >"$dir/win.entry"
+    "$linux" cat "$demo" "$path" >"$dir/linux.entry"
+    same "$dir/win.entry" "$dir/linux.entry" "cat $path"
+    win dump "$demo" "$path" >"$dir/win.entry"
+    "$linux" dump "$demo" "$path" >"$dir/linux.entry"
+    same "$dir/win.entry" "$dir/linux.entry" "dump $path"
+    win extract "$demo" "$path" -o "$dir/win.extracted" >/dev/null
+    "$linux" extract "$demo" "$path" -o "$dir/linux.extracted" >/dev/null
+    same "$dir/win.extracted" "$dir/linux.extracted" "extract $path"
+    rm -f "$dir/win.extracted" "$dir/linux.extracted"
+    count=$((count + 1))
+done < <("$linux" ls "$demo")
+[ "$count" -gt 0 ] || fail "the demo pack lists no entries"
+echo "mingw_zcpack: zcpack.exe verified the demo pack; ls, info, stats, and cat, dump and extract of its $count entries match Linux"
+status=0
+win diff "$dir/win-1.zcpack" "$demo" >"$dir/win.out" || status=$?
+[ "$status" -eq 1 ] || fail "diff of two different packs: exit code $status, expected 1"
+"$linux" diff "$dir/win-1.zcpack" "$demo" >"$dir/linux.out" || true
+same "$dir/win.out" "$dir/linux.out" "diff"
+mkdir -p "$dir/win" "$dir/linux" # the header's guard is made of its file name
+win schema "$tree/game.zcs" -o "$dir/win/game.h" >/dev/null
+"$linux" schema "$tree/game.zcs" -o "$dir/linux/game.h" >/dev/null
+same "$dir/win/game.h" "$dir/linux/game.h" "schema"
+win report "$demo" -o "$dir/win/report.html" >/dev/null
+"$linux" report "$demo" -o "$dir/linux/report.html" >/dev/null
+same "$dir/win/report.html" "$dir/linux/report.html" "report"
+echo "mingw_zcpack: diff of two packs, the schema compiler's header and the HTML report match Linux"
+
+# The build cache: a second build takes every texture from it, into the same pack.
+win build "$tree" -o "$dir/cached.zcpack" --cache "$dir/cache" >/dev/null
+win build "$tree" -o "$dir/cached.zcpack" --cache "$dir/cache" >/dev/null
+same "$dir/cached.zcpack" "$dir/linux-1.zcpack" "build --cache"
+echo "mingw_zcpack: zcpack.exe builds through its build cache into the same pack"
+
+# watch: the first build, then a rebuild after a file changes, into the Linux pack of
+# the changed tree; the watcher is stopped by its process id.
+watched=$dir/watched
+cp -r "$tree" "$watched"
+# (wine itself in the background, not the function `win`, so that $! is wine's process)
+"$wine" "$exe" watch "$watched" -o "$dir/watched.zcpack" >"$dir/watch.out" 2>&1 &
+watcher=$!
+stop_watcher() { # SIGTERM, then up to 10 s for the watcher to end
+    kill "$watcher" 2>/dev/null || return 0
+    for _ in $(seq 1 100); do
+        kill -0 "$watcher" 2>/dev/null || break
+        sleep 0.1
+    done
+    if kill -0 "$watcher" 2>/dev/null; then
+        kill -9 "$watcher" 2>/dev/null || true
+        fail "watch: still running 10 s after SIGTERM"
+    fi
+    wait "$watcher" 2>/dev/null || true
+}
+wait_for() { # text: up to 60 s for it in the watcher's output
+    for _ in $(seq 1 600); do
+        grep -q "$1" "$dir/watch.out" && return 0
+        kill -0 "$watcher" 2>/dev/null || break
+        sleep 0.1
+    done
+    stop_watcher
+    cat "$dir/watch.out" >&2
+    fail "watch: no '$1'"
+}
+wait_for "build 1:"
+printf 'hello,changed while watched\n' >>"$watched/text/strings_en.csv"
+wait_for "build 2:"
+stop_watcher
+"$linux" build "$watched" -o "$dir/watched-linux.zcpack" >/dev/null
+same "$dir/watched.zcpack" "$dir/watched-linux.zcpack" "watch"
+echo "mingw_zcpack: zcpack.exe watch rebuilt the pack after a change, as the Linux zcpack builds it"
+
+# 3. Signing with a key of zcpack.exe, on both systems.
+win keygen "$dir/release" >/dev/null
+cp "$demo" "$dir/win-signed.zcpack"
+cp "$demo" "$dir/linux-signed.zcpack"
+win sign "$dir/win-signed.zcpack" "$dir/release.key" >/dev/null
+"$linux" sign "$dir/linux-signed.zcpack" "$dir/release.key" >/dev/null
+same "$dir/win-signed.zcpack" "$dir/linux-signed.zcpack" "sign"
+win verify "$dir/linux-signed.zcpack" --key "$dir/release.pub" >/dev/null
+"$linux" verify "$dir/win-signed.zcpack" --key "$dir/release.pub" >/dev/null
+echo "mingw_zcpack: a key of zcpack.exe signs the same bytes on both systems; each verifies the other's pack"
+
+# 4. A model in the tree: that file fails, with the way around; --keep-going packs the rest.
+models=$dir/models
+cp -r "$tree" "$models"
+cp samples/assets/scene/demo.gltf samples/assets/scene/demo.bin "$models/"
+status=0
+win build "$models" -o "$dir/models.zcpack" >"$dir/models.out" 2>&1 || status=$?
+cat "$dir/models.out"
+[ "$status" -eq 6 ] || fail "a tree with a model: exit code $status, expected 6 (import)"
+grep -q "demo.gltf.*models are not imported by this zcpack.exe (assimp is not built for Windows)" "$dir/models.out" ||
+    fail "a tree with a model: no message naming demo.gltf and why"
+[ ! -e "$dir/models.zcpack" ] || fail "a tree with a model: a pack was written without --keep-going"
+status=0
+win build "$models" -o "$dir/models.zcpack" --keep-going >"$dir/models.out" 2>&1 || status=$?
+[ "$status" -eq 6 ] || fail "a tree with a model, --keep-going: exit code $status, expected 6"
+win verify "$dir/models.zcpack" >/dev/null
+rm "$models/demo.gltf"
+"$linux" build "$models" -o "$dir/models-linux.zcpack" >/dev/null
+same "$dir/models.zcpack" "$dir/models-linux.zcpack" "build --keep-going of a tree with a model"
+echo "mingw_zcpack: zcpack.exe refused the model (exit 6, naming the file) and packed the rest with --keep-going"
+
+# What else is left out says so: an ASTC format (exit 6, the output left alone) and
+# the shared cache (exit 2).
+astc=$dir/astc
+mkdir -p "$astc"
+cp samples/assets/textures/leaves.png "$astc/"
+printf '{ "rules": [ { "match": "*.png", "format": "astc4x4" } ] }\n' >"$astc/zcpack.json"
+status=0
+win build "$astc" -o "$dir/astc.zcpack" >"$dir/astc.out" 2>&1 || status=$?
+[ "$status" -eq 6 ] && grep -q "ASTC texture formats are not built into this zcpack.exe" "$dir/astc.out" &&
+    [ ! -e "$dir/astc.zcpack" ] || fail "an ASTC texture: exit code $status, expected 6 and the reason"
+status=0
+win build "$tree" -o "$dir/url.zcpack" --cache-url http://127.0.0.1:9/ >"$dir/url.out" 2>&1 || status=$?
+[ "$status" -eq 2 ] && grep -q "shared build cache is not built into this zcpack.exe" "$dir/url.out" ||
+    fail "--cache-url: exit code $status, expected 2 and the reason"
+echo "mingw_zcpack: zcpack.exe refused an ASTC format (exit 6) and --cache-url (exit 2), saying why"
+
+# 5. The way around for models: the model imported on Linux, every other file by
+# zcpack.exe, the objects linked by zcpack.exe: the Linux build's pack.
+objects=()
+while IFS= read -r file; do
+    object="$dir/objects/$(printf '%s' "$file" | tr / _).zco"
+    mkdir -p "$dir/objects"
+    case "$file" in
+        *.gltf) "$linux" import "samples/assets/$file" --root samples/assets -o "$object" >/dev/null ;;
+        *) win import "samples/assets/$file" --root samples/assets -o "$object" >/dev/null ;;
+    esac
+    objects+=("$object")
+done < <(cd samples/assets && find . -type f | sed 's|^\./||' | LC_ALL=C sort)
+win link "${objects[@]}" -o "$dir/linked.zcpack" >/dev/null
+same "$dir/linked.zcpack" "$demo" "link of objects imported on both systems"
+echo "mingw_zcpack: zcpack.exe linked a model imported on Linux with its own imports into the Linux build's pack"
