@@ -182,7 +182,7 @@ check: bootstrap-test-data release
 # say what each checks):
 #  - every installed header compiles alone as C11 and as C++17, the C++ header as C++17
 #    (check_headers.sh); the zcpack CLI includes only its own headers, installed ones
-#    and three named private ones (check_cli_api.sh);
+#    and four named private ones (check_cli_api.sh);
 #  - every code example of README.md and of the installed headers compiles against the
 #    SDK and runs on the demo pack (check_examples.sh; the hot reload ones link the
 #    editor build's library when it exists, else they are only compiled);

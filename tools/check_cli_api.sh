@@ -23,7 +23,10 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 #                       for PNG output with it (extract, report)
 #   zc_tmpfile.h        zc__ functions: the packer's own temporary-file rule, which the
 #                       CLI's atomic output writer shares so a crash leaves nothing behind
-private="zc_entry_types.h zc_texture_pixels.h zc_tmpfile.h"
+#   zc_packer_os.h      the POSIX calls the packer and the CLI make (files, directories,
+#                       times), which the Windows build of zcpack.exe maps onto Win32; on
+#                       Linux it includes the system headers and nothing else
+private="zc_entry_types.h zc_texture_pixels.h zc_tmpfile.h zc_packer_os.h"
 
 failed=0
 includes=$(grep -n '^#include "' "$top"/packer/cli/*.c "$top"/packer/cli/*.h)
