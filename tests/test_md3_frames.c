@@ -10,8 +10,10 @@
  *  - the clips are "walk" and "idle" at 15 frames per second; at each frame's time
  *    the blended positions are that frame's and the blended normals its decoded
  *    normals; half way between two frames, the positions' average;
- *  - a file whose second surface declares another frame count imports as a still
- *    model (frame 0) with a note; the three files of a Quake III player (lower,
+ *  - what assimp's MD3 reader takes on trust (names that end, counts, arrays inside
+ *    the file) is checked before it runs, and damage there fails the file with a
+ *    sentence; a file whose second surface declares another frame count imports as a
+ *    still model (frame 0) with a note; the three files of a Quake III player (lower,
  *    upper, head) each pack as a model of their own; the reader refuses every truncated prefix and
  *    survives random bit flips (a sentence, or consistent frames).
  */
@@ -305,6 +307,42 @@ Test(md3_frames, player_parts_stay_one_model_each) {
     cr_assert(!model.notes || !strstr(model.notes, "MD3 frames"), "%s", model.notes);
     zc_model_free(&model);
     for (int i = 0; i < 3; ++i) free(paths[i]);
+}
+
+/* What assimp's MD3 reader takes on trust is checked before it runs: a damaged file
+ * fails with a sentence naming the problem (assimp would read past a name that does
+ * not end, or allocate what a count says), and nothing else of the file is imported. */
+Test(md3_frames, damage_assimp_trusts_fails_the_file_with_a_sentence) {
+    bytes good = make_md3(FRAMES);
+    size_t surface = 108 + FRAMES * 56;
+    struct {
+        size_t at;
+        int fill;       /* 1: 64 bytes of 'x' at `at`; 0: the u32 value */
+        uint32_t value;
+        const char *message;
+    } cases[] = {
+        { surface + 4, 1, 0, "MD3 surface 0: its name does not end within its 64 bytes" },
+        { 8, 1, 0, "the MD3 model's name does not end within its 64 bytes" },
+        { surface + 80, 0, 4097, "MD3 surface 0: more frames, shaders, vertices or triangles" },
+        { surface + 100, 0, 0x7ffffff0u, "MD3 surface 0: its triangles, shaders, texture coordinates or vertices lie" },
+        { surface + 108, 0, 9, "MD3 surface 0: a triangle names a vertex past its vertices" },
+        { 76, 0, 5000, "MD3 counts out of the format's range" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
+        bytes b = { malloc(good.size), good.size };
+        memcpy(b.data, good.data, good.size);
+        if (cases[i].fill) memset(b.data + cases[i].at, 'x', 64);
+        else put32(b.data + cases[i].at, cases[i].value);
+        char *file = write_model(&b);
+        zc_model model;
+        zc_diag diag = { "" };
+        cr_assert_eq(zc_model_import_in_process(file, "m", NULL, &model, &diag), ZC_ERR_BAD_SOURCE, "case %zu", i);
+        cr_assert(strstr(diag.message, cases[i].message), "case %zu: %s", i, diag.message);
+        cr_assert_eq(model.entry_count, 0);
+        free(file);
+        free(b.data);
+    }
+    free(good.data);
 }
 
 /* Every prefix shorter than the file is refused with a sentence (each is a copy of

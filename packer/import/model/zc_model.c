@@ -435,6 +435,16 @@ static void zc__io_close(struct aiFileIO *io, struct aiFile *f) {
     free(f);
 }
 
+/* An MD3 file's structure checked before assimp reads it (zc__md3_check). */
+static zc_result zc__model_md3_checked(zc__model_build *b, zc_diag *diag) {
+    uint8_t *data = NULL;
+    size_t size = 0;
+    zc_result r = zc__model_read_source(b, ZC__MD3_MAX_FILE, &data, &size, diag);
+    if (r == ZC_OK) r = zc__md3_check(data, size, diag);
+    free(data);
+    return r;
+}
+
 /* Import the file through assimp with our flags and properties into *out_scene
  * (released with aiReleaseImport). ZC_ERR_BAD_SOURCE with assimp's reason when it
  * refuses the file. */
@@ -690,7 +700,8 @@ zc_result zc_model_import_in_process_under(const char *root, const char *file_pa
         b.tags_only = 1;
         r = zc__build_run(&b, tags, diag);
         zc__model_md3_tags_free(tags);
-    } else if (r == ZC_OK && (!b.is_gltf || (r = zc__model_gltf_uris(&b, diag)) == ZC_OK)) {
+    } else if (r == ZC_OK && (!b.is_gltf || (r = zc__model_gltf_uris(&b, diag)) == ZC_OK) &&
+               (!b.is_md3 || (r = zc__model_md3_checked(&b, diag)) == ZC_OK)) {
         const struct aiScene *scene = NULL;
         r = zc__assimp_import(&b, &scene, diag);
         if (r == ZC_OK && b.is_bvh) {

@@ -271,6 +271,14 @@ zc_result zc__md2_frames_read(const uint8_t *data, size_t size, zc__vertex_frame
  * untrusted input. */
 zc_result zc__md3_frames_read(const uint8_t *data, size_t size, zc__vertex_frames *out, zc_diag *diag);
 
+/* The structure of the MD3 file in data[0, size) that assimp's reader takes on trust:
+ * counts within the format's limits, frames, tags, surfaces and each surface's
+ * arrays inside the file, every name ended within its field, every triangle's
+ * vertices inside its surface. Run before assimp reads the file, so a damaged file
+ * fails with this sentence instead of crashing or exhausting the importer.
+ * ZC_ERR_BAD_SOURCE naming the problem. Safe on untrusted input. */
+zc_result zc__md3_check(const uint8_t *data, size_t size, zc_diag *diag);
+
 /* assimp's scene of a file of frames (the first frame) with every frame added as a
  * morph target of each mesh and the frames grouped into clips of morph weight keys,
  * into *out (released with zc__model_vertex_frames_free, which leaves the parts

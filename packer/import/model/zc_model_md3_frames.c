@@ -38,6 +38,10 @@ enum {
     ZC__MD3_SURFACE = 108,
     ZC__MD3_TRIANGLE = 12,
     ZC__MD3_VERTEX = 8,
+    ZC__MD3_SHADER = 68,           /* name[64], index i32 */
+    ZC__MD3_TAG = 112,             /* name[64], origin[3], axis[3][3] */
+    ZC__MD3_MAX_TAGS = 16,
+    ZC__MD3_MAX_SHADERS = 256,
     ZC__MD3_VERSION = 15,
     ZC__MD3_MAX_FRAMES = 1024,     /* the format's limits (MD3_MAX_FRAMES, MD3_MAX_SURFACES, */
     ZC__MD3_MAX_SURFACES = 32,     /* SHADER_MAX_VERTEXES and SHADER_MAX_INDEXES / 3 of the */
@@ -141,4 +145,66 @@ zc_result zc__md3_frames_read(const uint8_t *data, size_t size, zc__vertex_frame
 
 zc_result zc__md3_frames_parse(const uint8_t *data, size_t size, void *out, zc_diag *diag) {
     return zc__md3_frames_read(data, size, out, diag);
+}
+
+/* 1 when the `size`-byte name field at p holds a NUL. */
+static int zc__md3_name_ends(const uint8_t *p, size_t size) {
+    return memchr(p, 0, size) != NULL;
+}
+
+/* A surface's structure (zc__md3_check): counts, arrays inside the file, names ended. */
+static zc_result zc__md3_check_surface(const uint8_t *data, size_t size, uint64_t at, uint32_t s, zc_diag *diag) {
+    const uint8_t *h = data + at;
+    uint32_t frames = zc__le_u32(h + 72), shaders = zc__le_u32(h + 76), vertices = zc__le_u32(h + 80);
+    uint32_t triangles = zc__le_u32(h + 84);
+    const char *why = NULL;
+    if (memcmp(h, "IDP3", 4) != 0) why = "no \"IDP3\" at its start";
+    else if (!zc__md3_name_ends(h + 4, 64)) why = "its name does not end within its 64 bytes";
+    else if (frames > ZC__MD3_MAX_FRAMES || shaders > ZC__MD3_MAX_SHADERS || vertices > ZC__MD3_MAX_VERTICES ||
+             triangles > ZC__MD3_MAX_TRIANGLES)
+        why = "more frames, shaders, vertices or triangles than the format allows";
+    else if (!zc__md3_inside(at + zc__le_u32(h + 88), triangles, ZC__MD3_TRIANGLE, size) ||
+             !zc__md3_inside(at + zc__le_u32(h + 92), shaders, ZC__MD3_SHADER, size) ||
+             !zc__md3_inside(at + zc__le_u32(h + 96), vertices, 8, size) ||
+             !zc__md3_inside(at + zc__le_u32(h + 100), (uint64_t)frames * vertices, ZC__MD3_VERTEX, size))
+        why = "its triangles, shaders, texture coordinates or vertices lie outside the file";
+    for (uint32_t i = 0; !why && i < shaders; ++i)
+        if (!zc__md3_name_ends(h + zc__le_u32(h + 92) + (size_t)i * ZC__MD3_SHADER, 64))
+            why = "a shader name does not end within its 64 bytes";
+    for (size_t i = 0; !why && i < (size_t)triangles * 3; ++i)
+        if (zc__le_u32(h + zc__le_u32(h + 88) + 4 * i) >= vertices) why = "a triangle names a vertex past its vertices";
+    return why ? zc_fail(diag, ZC_ERR_BAD_SOURCE, "MD3 surface %u: %s", s, why) : ZC_OK;
+}
+
+zc_result zc__md3_check(const uint8_t *data, size_t size, zc_diag *diag) {
+    if (!data || size < ZC__MD3_HEADER || memcmp(data, "IDP3", 4) != 0)
+        return zc_fail(diag, ZC_ERR_BAD_SOURCE, "the file is not an MD3 model (no \"IDP3\" header)");
+    uint32_t version = zc__le_u32(data + 4), frames = zc__le_u32(data + 76), tags = zc__le_u32(data + 80);
+    uint32_t surfaces = zc__le_u32(data + 84), tag_at = zc__le_u32(data + 96), surface_at = zc__le_u32(data + 100);
+    if (version != ZC__MD3_VERSION) return zc_fail(diag, ZC_ERR_BAD_SOURCE, "MD3 version %u is not 15", version);
+    if (!zc__md3_name_ends(data + 8, 64))
+        return zc_fail(diag, ZC_ERR_BAD_SOURCE, "the MD3 model's name does not end within its 64 bytes");
+    if (frames == 0 || frames > ZC__MD3_MAX_FRAMES || tags > ZC__MD3_MAX_TAGS || surfaces > ZC__MD3_MAX_SURFACES)
+        return zc_fail(diag, ZC_ERR_BAD_SOURCE,
+                       "MD3 counts out of the format's range: %u frames (1 to %u), %u tags (at most %u), %u surfaces "
+                       "(at most %u)",
+                       frames, ZC__MD3_MAX_FRAMES, tags, ZC__MD3_MAX_TAGS, surfaces, ZC__MD3_MAX_SURFACES);
+    if (!zc__md3_inside(zc__le_u32(data + 92), frames, ZC__MD3_FRAME, size) ||
+        !zc__md3_inside(tag_at, (uint64_t)frames * tags, ZC__MD3_TAG, size))
+        return zc_fail(diag, ZC_ERR_BAD_SOURCE, "the MD3 frames or tags lie outside the file's %zu bytes", size);
+    for (size_t i = 0; i < (size_t)frames * tags; ++i)
+        if (!zc__md3_name_ends(data + tag_at + i * ZC__MD3_TAG, 64))
+            return zc_fail(diag, ZC_ERR_BAD_SOURCE, "an MD3 tag name does not end within its 64 bytes");
+    uint64_t at = surface_at;
+    for (uint32_t s = 0; s < surfaces; ++s) {
+        if (!zc__md3_inside(at, 1, ZC__MD3_SURFACE, size))
+            return zc_fail(diag, ZC_ERR_BAD_SOURCE, "MD3 surface %u: it lies outside the file", s);
+        uint32_t next = zc__le_u32(data + at + 104);
+        if (next < ZC__MD3_SURFACE || next > size - at)
+            return zc_fail(diag, ZC_ERR_BAD_SOURCE, "MD3 surface %u: its end offset lies outside the file", s);
+        zc_result r = zc__md3_check_surface(data, size, at, s, diag);
+        if (r != ZC_OK) return r;
+        at += next;
+    }
+    return ZC_OK;
 }
