@@ -247,7 +247,7 @@ Test(exclude, a_tree_with_dcc_and_rpc_files) {
 
     zct_run plain = ZCT_CLI("build", root, "-o", pack_path);
     ZCT_EXPECT_CODE(plain, ZC_EXIT_IMPORT);
-    ZCT_EXPECT_ERR(plain, "net/rstat.x");
+    ZCT_EXPECT_ERR(plain, "net/key_prot.x"); /* the first failure in path order stops the build */
     ZCT_EXPECT_ERR(plain, "dcc/drafts/pipe: skipping: not a regular file");
     cr_expect(!zct_exists(pack_path));
     zct_run_free(&plain);

@@ -14,13 +14,16 @@
  * manifest (zc_manifest.h) and is not packed; its rules give each file its import
  * settings. A malformed manifest fails the build before the output is touched.
  *
- * Threads: importers with a prepare step (textures, models) run on the libuv thread
- * pool, at most desc->threads at once, on a loop the build owns; their results are
- * written by the calling thread in path order (a model's entries in the order of its
- * list, zc_model.h), with at most 2 * threads files prepared or in preparation at
- * any time (memory stays bounded). Other files are imported on the calling thread
- * when their turn comes. The pool's own size is libuv's (UV_THREADPOOL_SIZE, read
- * once per process).
+ * Threads: importers with a prepare step (textures, models, blobs up to
+ * ZC_WRITER_COMPRESS_MEMORY) run on the libuv thread pool, at most desc->threads at
+ * once, on a loop the build owns; their results are written by the calling thread in
+ * path order (a model's entries in the order of its list, zc_model.h). The files
+ * prepared ahead of the one being written are bounded: at most 8 * threads files
+ * prepared or in preparation, and past the first 2 * threads of them only while the
+ * prepared ones hold at most 256 MiB together, so a slow file keeps no thread idle
+ * and memory stays bounded. Other files are imported on the calling thread when
+ * their turn comes. The pool's own size is libuv's (UV_THREADPOOL_SIZE, read once
+ * per process): fewer pool threads than desc->threads run fewer at once.
  *
  * Models: a file the model importer claims (zc_model_extensions) becomes the entry
  * P (its scene) and P#mesh/<i>, P#material/<m>, P#texture/<t>, written together or
@@ -100,8 +103,8 @@
  * and gives it back when its import returns, so the images being decoded at once
  * never hold more than max_memory together. An image whose estimate alone exceeds
  * max_memory fails (ZC_ERR_LIMIT, stage IMPORT) without waiting. Not counted: the
- * finished entries waiting to be written (at most 2 * threads files, each smaller
- * than its estimate) and the model importer's own meshes. Before that, each image
+ * finished entries waiting to be written (bounded as "Threads" says) and the model
+ * importer's own meshes. Before that, each image
  * must declare no more texels than its source size allows
  * (zc_texture_settings.max_texels, the manifest's "max_texels").
  *

@@ -64,10 +64,14 @@ typedef struct zc__pipe {
     zc__build *b;
     zc_writer *w;
     uv_loop_t loop;
-    zc__job *ring;
-    zc_writer_encoder **encoders; /* one per ring slot, created by the slot's first
-                                   compressing job (zc_build_pipeline.c) */
-    size_t window;
+    zc__job *ring;              /* `window` slots, indexed by file index % window */
+    zc_writer_encoder **encoders; /* one per import thread, lent to a prepare step for
+                                   its run, created on first use (zc_build_pipeline.c) */
+    unsigned char *encoder_busy; /* per encoder: lent to a running prepare step */
+    size_t window;              /* files submitted and not yet written, at most */
+    size_t threads;             /* prepare steps running at once, at most */
+    size_t running;             /* prepare steps queued or running */
+    uint64_t held_bytes;        /* payload bytes of prepared files waiting to be written */
     size_t next_submit, next_retire;
     int stop;                   /* submit nothing more; write nothing more */
     zc_result fatal;            /* writer or resource failure: the pack cannot be finished */

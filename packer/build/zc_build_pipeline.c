@@ -21,10 +21,20 @@
  * Import pipeline
  *
  * Files are submitted in path order into a ring of `window` jobs; a job with a
- * prepare step runs it on the thread pool, any other job is ready at once. The job at
- * the head of the ring is retired (written, or reported as failed) as soon as it is
- * ready, on this thread, so output order never depends on which thread finished first.
+ * prepare step runs it on the thread pool, at most `threads` at once, any other job
+ * is ready at once. The job at the head of the ring is retired (written, or reported
+ * as failed) as soon as it is ready, on this thread, so output order never depends on
+ * which thread finished first.
+ *
+ * The ring is wider than the threads so that one slow file at the head (a large image,
+ * a model) does not leave the other threads idle: they go on preparing the files
+ * after it, up to ZC__LOOKAHEAD files further. What they finish waits in memory, so
+ * past the first 2 * threads files in the ring a new file is submitted only while the
+ * prepared files waiting hold at most ZC__HELD_BYTES together.
  * ------------------------------------------------------------------------------- */
+
+#define ZC__LOOKAHEAD 256
+#define ZC__HELD_BYTES ((uint64_t)256 << 20)
 
 struct zc__job {
     uv_work_t req;
@@ -36,6 +46,8 @@ struct zc__job {
     int ready;                  /* prepared, or nothing to prepare */
     int prepared;               /* imported through the row's prepare step (zc_importer_prepares) */
     int fatal;                  /* the build itself failed on this job */
+    int encoder;                /* index into pipe->encoders lent to the prepare step */
+    uint64_t held;              /* payload bytes counted in pipe->held_bytes */
     zc_result result;           /* of the prepare step */
     zc_diag diag;
     zc_import_outputs outputs;  /* of the prepare step */
@@ -71,8 +83,8 @@ static void zc__job_source(const zc__job *job, zc_import_source *src) {
 }
 
 /* Thread pool: compress the job's outputs that the writer would compress, as it would
- * (zc_writer_encode), so the build's thread only appends them. Uses the encoder of the
- * job's ring slot, which no other job uses meanwhile. */
+ * (zc_writer_encode), so the build's thread only appends them. Uses the encoder lent
+ * to the job, which no other job uses meanwhile. */
 static zc_result zc__encode_outputs(zc__job *job) {
     zc__pipe *p = job->pipe;
     const char *own = p->b->files[job->index].rel;
@@ -80,7 +92,7 @@ static zc_result zc__encode_outputs(zc__job *job) {
         zc_import_output *o = &job->outputs.items[i];
         const char *path = o->path ? o->path : own;
         if (o->encoded || !zc_writer_encodes(p->w, path, o->type, o->size)) continue;
-        zc_writer_encoder **e = &p->encoders[job->index % p->window];
+        zc_writer_encoder **e = &p->encoders[job->encoder];
         if (!*e && !(*e = zc_writer_encoder_create(p->w)))
             return zc_fail(&job->diag, ZC_ERR_OUT_OF_MEMORY, "out of memory for a compression context");
         zc_codec codec;
@@ -128,6 +140,10 @@ static void zc__after_work(uv_work_t *req, int status) {
     if (status != 0 && job->result == ZC_OK) /* cancelled: the build never cancels */
         job->result = zc_fail(&job->diag, ZC_ERR_IO, "the import was cancelled");
     job->ready = 1;
+    p->running--;
+    p->encoder_busy[job->encoder] = 0;
+    for (size_t i = 0; i < job->outputs.count; ++i) job->held += job->outputs.items[i].size;
+    p->held_bytes += job->held;
     if (job->result != ZC_OK && !p->b->desc->keep_going) p->stop = 1;
     zc__pump(p);
 }
@@ -156,8 +172,13 @@ static void zc__submit(zc__pipe *p) {
         job->result = zc_fail(&job->diag, ZC_ERR_OUT_OF_MEMORY, "out of memory");
         job->fatal = 1;
     } else if ((job->prepared = zc_importer_prepares(job->imp, b->files[index].size))) {
+        while (p->encoder_busy[job->encoder]) job->encoder++; /* one is free: running < threads */
         int e = uv_queue_work(&p->loop, &job->req, zc__work, zc__after_work);
-        if (e == 0) return;
+        if (e == 0) {
+            p->running++;
+            p->encoder_busy[job->encoder] = 1;
+            return;
+        }
         job->result = zc_fail(&job->diag, ZC_ERR_IO, "cannot start the import: %s", uv_strerror(e));
         job->fatal = 1;
     }
@@ -241,6 +262,7 @@ static void zc__retire(zc__pipe *p) {
     p->done[zc_importer_index(job->imp)]++;
     p->bytes_done += f->size;
     p->next_retire++;
+    p->held_bytes -= job->held;
     zc__count_cached(p, job);
     zc_import_outputs_free(&job->outputs);
     free(job->file_path);
@@ -248,12 +270,23 @@ static void zc__retire(zc__pipe *p) {
     zc__report(p, f->rel);
 }
 
-/* Retire what is ready at the head, and submit while the window has room. */
+/* Whether the next file may enter the ring now (see "Import pipeline" above). */
+static int zc__may_submit(const zc__pipe *p) {
+    const zc__build *b = p->b;
+    size_t waiting = p->next_submit - p->next_retire;
+    if (p->stop || p->next_submit >= b->count || waiting >= p->window) return 0;
+    if (waiting >= 2 * p->threads && p->held_bytes > ZC__HELD_BYTES) return 0;
+    if (p->running < p->threads) return 1;
+    const zc__build_file *f = &b->files[p->next_submit];
+    return !zc_importer_prepares(zc_manifest_importer(b->manifest, f->rel), f->size);
+}
+
+/* Retire what is ready at the head, and submit while the ring has room. */
 static void zc__pump(zc__pipe *p) {
     for (;;) {
         if (p->next_retire < p->next_submit && p->ring[p->next_retire % p->window].ready) {
             zc__retire(p);
-        } else if (!p->stop && p->next_submit < p->b->count && p->next_submit - p->next_retire < p->window) {
+        } else if (zc__may_submit(p)) {
             zc__submit(p);
         } else {
             break;
@@ -268,12 +301,15 @@ void zc__run_imports(zc__pipe *p) {
     uint32_t threads = desc->threads ? desc->threads : uv_available_parallelism();
     if (threads == 0) threads = 1;
     if (threads > 1024) threads = 1024;
-    p->window = 2 * (size_t)threads;
+    p->threads = threads;
+    p->window = 2 * (size_t)threads + ZC__LOOKAHEAD;
     p->ring = (zc__job *)calloc(p->window, sizeof *p->ring);
-    p->encoders = (zc_writer_encoder **)calloc(p->window, sizeof *p->encoders);
-    if (!p->ring || !p->encoders) {
+    p->encoders = (zc_writer_encoder **)calloc(threads, sizeof *p->encoders);
+    p->encoder_busy = (unsigned char *)calloc(threads, 1);
+    if (!p->ring || !p->encoders || !p->encoder_busy) {
         free(p->ring);
         free(p->encoders);
+        free(p->encoder_busy);
         zc__build_log(p->b, ZC_LOG_ERROR, "%s: out of memory for the import queue", p->b->root);
         zc__set_fatal(p, ZC_ERR_OUT_OF_MEMORY);
         return;
@@ -283,6 +319,7 @@ void zc__run_imports(zc__pipe *p) {
         zc__build_log(p->b, ZC_LOG_ERROR, "%s: cannot start the import loop: %s", p->b->root, uv_strerror(e));
         zc__set_fatal(p, ZC_ERR_IO);
         free(p->encoders);
+        free(p->encoder_busy);
         free(p->ring);
         return;
     }
@@ -291,8 +328,9 @@ void zc__run_imports(zc__pipe *p) {
     zc__pump(p);
     uv_run(&p->loop, UV_RUN_DEFAULT); /* returns when no prepare step is left */
     uv_loop_close(&p->loop);
-    for (size_t i = 0; i < p->window; ++i) zc_writer_encoder_destroy(p->encoders[i]);
+    for (size_t i = 0; i < p->threads; ++i) zc_writer_encoder_destroy(p->encoders[i]);
     free(p->encoders);
+    free(p->encoder_busy);
     free(p->ring);
 }
 

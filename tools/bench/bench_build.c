@@ -688,19 +688,20 @@ static void plot(const variant *tj1, const variant *tj2, const variant *mj1, con
 }
 
 static void usage(FILE *out) {
-    fprintf(out, "usage: bench_build [--dir DIR] [--reps N] [--no-perf]\n"
+    fprintf(out, "usage: bench_build [--dir DIR] [--reps N] [--no-perf] [--keep]\n"
                  "  zc_build with 1 and 2 threads on the texture tree and a mixed game tree, the mixed\n"
                  "  tree's build beside its traditional load (stb_image + assimp + reading), and the\n"
                  "  share of the build's CPU time outside the libraries' encode/decode calls (perf).\n"
                  "  --dir DIR   where the Markdown fragment goes (default: build/bench)\n"
                  "  --reps N    repetitions, 3 to %d (default: %d)\n"
-                 "  --no-perf   leave the CPU profile out\n",
+                 "  --no-perf   leave the CPU profile out\n"
+                 "  --keep      leave the two trees in /tmp/zc-bench-build-* (printed) for study\n",
             MAX_REPS, DEFAULT_REPS);
 }
 
 int main(int argc, char **argv) {
     const char *dir = "build/bench";
-    int reps = DEFAULT_REPS, use_perf = 1;
+    int reps = DEFAULT_REPS, use_perf = 1, keep = 0;
     for (int i = 1; i < argc; ++i) {
         if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc) {
             dir = argv[++i];
@@ -712,6 +713,8 @@ int main(int argc, char **argv) {
             }
         } else if (strcmp(argv[i], "--no-perf") == 0) {
             use_perf = 0;
+        } else if (strcmp(argv[i], "--keep") == 0) {
+            keep = 1;
         } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             usage(stdout);
             return 0;
@@ -796,7 +799,10 @@ int main(int argc, char **argv) {
     } else {
         snprintf(prof.why_not, sizeof prof.why_not, "the run was started with --no-perf");
     }
-    zc_bench_rm_rf(work);
+    if (keep)
+        printf("kept the trees: %s/textures and %s/mixed\n", work, work);
+    else
+        zc_bench_rm_rf(work);
 
     /* Tables */
     static const char *const heads[] = {"tree", "threads", "time: median [p10..p90]", "CPU / wall",

@@ -1,0 +1,112 @@
+/* test_pipeline.c - the build's import pipeline (zc_build.h, "Threads"): how many
+ * prepare steps run at once, and how far the threads run ahead of a slow file.
+ *
+ * Every prepare step opens its source file through zc__packer_sys.open, so the tests
+ * wrap that member: an open of a file of the tree counts as a step running, and the
+ * wrapper holds it for a while (a slow decode) before returning.
+ */
+#include <criterion/criterion.h>
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "zc_build.h"
+#include "zc_packer_sys.h"
+#include "zc_test_util.h"
+
+TestSuite(pipeline, .init = zct_tmp_setup, .fini = zct_tmp_teardown);
+
+static const char *watched_root;     /* opens below it are prepare steps */
+static const char *slow_name;        /* this file's open is held for slow_ms */
+static long slow_ms, other_ms;
+static atomic_int in_step, most_at_once, opened_while_slow, slow_running;
+
+static int watching_open(const char *path, int flags, mode_t mode) {
+    size_t n = strlen(watched_root);
+    if (strncmp(path, watched_root, n) != 0 || path[n] != '/') return open(path, flags, mode);
+    int now = atomic_fetch_add(&in_step, 1) + 1;
+    for (int seen = atomic_load(&most_at_once); now > seen && !atomic_compare_exchange_weak(&most_at_once, &seen, now);) {
+    }
+    int slow = slow_name && strcmp(strrchr(path, '/') + 1, slow_name) == 0;
+    if (slow) {
+        atomic_store(&slow_running, 1);
+    } else if (atomic_load(&slow_running)) {
+        atomic_fetch_add(&opened_while_slow, 1);
+    }
+    zct_sleep_ms(slow ? slow_ms : other_ms);
+    if (slow) atomic_store(&slow_running, 0);
+    atomic_fetch_sub(&in_step, 1);
+    return open(path, flags, mode);
+}
+
+static void watch(const char *root, const char *slow, long slow_for_ms, long others_ms) {
+    watched_root = root;
+    slow_name = slow;
+    slow_ms = slow_for_ms;
+    other_ms = others_ms;
+    atomic_store(&in_step, 0);
+    atomic_store(&most_at_once, 0);
+    atomic_store(&opened_while_slow, 0);
+    atomic_store(&slow_running, 0);
+    zc__packer_sys.open = watching_open;
+}
+
+/* A tree of `count` small text files f00.txt, f01.txt, ... (blobs, prepared on the
+ * pool). */
+static char *text_tree(const char *name, int count) {
+    char *tree = zct_tmp_path(name);
+    for (int i = 0; i < count; ++i) {
+        char rel[32], text[256];
+        snprintf(rel, sizeof rel, "f%02d.txt", i);
+        int n = snprintf(text, sizeof text, "file %d of the pipeline tree, with some words to compress: ", i);
+        for (; n < (int)sizeof text - 1; ++n) text[n] = (char)('a' + (n * 7 + i) % 26);
+        zct_put(tree, rel, text, sizeof text - 1);
+    }
+    return tree;
+}
+
+static zc_result build(const char *tree, const char *out, uint32_t threads) {
+    return zc_build(&(zc_build_desc){ .input_dir = tree, .output_path = out, .threads = threads, .no_sync = 1 }, NULL);
+}
+
+/* desc.threads bounds the prepare steps running at once, even when libuv's pool has
+ * more threads (4 here), and the pack does not depend on it. */
+Test(pipeline, threads_bound_the_prepare_steps_running_at_once) {
+    setenv("UV_THREADPOOL_SIZE", "4", 1); /* read when this process first uses the pool */
+    char *tree = text_tree("tree", 24);
+    char *one = zct_tmp_path("one.zcpack"), *three = zct_tmp_path("three.zcpack");
+    watch(tree, NULL, 0, 15);
+    cr_assert_eq(build(tree, one, 1), ZC_OK);
+    int one_most = atomic_load(&most_at_once);
+    watch(tree, NULL, 0, 15);
+    cr_assert_eq(build(tree, three, 3), ZC_OK);
+    int three_most = atomic_load(&most_at_once);
+    zc__packer_sys_reset();
+    cr_expect_eq(one_most, 1, "threads = 1 ran %d prepare steps at once", one_most);
+    cr_expect_eq(three_most, 3, "threads = 3 ran at most %d prepare steps at once", three_most);
+    cr_expect(zct_files_equal(one, three), "the pack depends on the number of threads");
+    free(one);
+    free(three);
+    free(tree);
+}
+
+/* A slow file at the head of the queue does not leave the other thread idle: it goes
+ * on preparing the files after it (held until the slow one is written), far past
+ * 2 * threads of them, and the pack is the one a build without the slow file's delay
+ * writes. */
+Test(pipeline, a_slow_file_keeps_the_other_threads_busy) {
+    char *tree = text_tree("tree", 60);
+    char *slow = zct_tmp_path("slow.zcpack"), *plain = zct_tmp_path("plain.zcpack");
+    watch(tree, "f00.txt", 600, 5);
+    cr_assert_eq(build(tree, slow, 2), ZC_OK);
+    int ahead = atomic_load(&opened_while_slow);
+    zc__packer_sys_reset();
+    cr_expect_geq(ahead, 20, "only %d files were prepared while the first one took 600 ms", ahead);
+    cr_assert_eq(build(tree, plain, 2), ZC_OK);
+    cr_expect(zct_files_equal(slow, plain), "the pack depends on which thread finished first");
+    free(slow);
+    free(plain);
+    free(tree);
+}
