@@ -1316,14 +1316,18 @@ Test(cache_stress, holds_outlive_close_across_threads) {
 /* One pack written through begin/write/end, one through zc_writer_encode and
  * zc_writer_copy_entry, with the same settings: byte for byte the same file. Payloads:
  * text, random bytes (stays raw), a tiny one, an empty one, two seekable ones (above
- * ZC_WRITER_SEEKABLE_MIN) and a twin of the text. */
+ * ZC_WRITER_SEEKABLE_MIN), a twin of the text, and three larger than the writer keeps
+ * in memory (end_entry spills them and compresses them from the file at the large
+ * level; zc_writer_encode takes them unless the writer writes single frames): text
+ * just above ZC_WRITER_COMPRESS_MEMORY, random bytes, and text of 20 MiB. */
 static void encode_matches_end_entry(int level, uint32_t min_saving, int single_frame) {
-    enum { N = 7 };
-    size_t sizes[N] = { 300000, 200000, 10, 0, (3u << 20) + 12345, ZC_WRITER_COMPRESS_MEMORY, 300000 };
+    enum { N = 10 };
+    size_t sizes[N] = { 300000, 200000, 10, 0, (3u << 20) + 12345, ZC_WRITER_COMPRESS_MEMORY, 300000,
+                        ZC_WRITER_COMPRESS_MEMORY + 1, (12u << 20) + 5, (20u << 20) + 7 };
     uint8_t *data[N];
     for (int i = 0; i < N; ++i) {
         data[i] = numbered_text(sizes[i] + 1);
-        if (i == 1) for (size_t k = 0; k < sizes[i]; ++k) data[i][k] = (uint8_t)(k * 2654435761u >> 13);
+        if (i == 1 || i == 8) for (size_t k = 0; k < sizes[i]; ++k) data[i][k] = (uint8_t)(k * 2654435761u >> 13);
     }
     memcpy(data[6], data[0], sizes[0]);
     char *paths[2] = { zct_tmp_path("written.zcpack"), zct_tmp_path("encoded.zcpack") };
@@ -1337,13 +1341,14 @@ static void encode_matches_end_entry(int level, uint32_t min_saving, int single_
         for (int i = 0; i < N; ++i) {
             char path[16];
             snprintf(path, sizeof path, "e%d", i);
-            if (!way) {
+            int encodes = sizes[i] <= ZC_WRITER_COMPRESS_MEMORY || !single_frame;
+            if (way) cr_assert_eq(zc_writer_encodes(w, path, ZC_TYPE_BLOB, sizes[i]), encodes, "%zu bytes", sizes[i]);
+            if (!way || !encodes) {
                 cr_assert_eq(zc_writer_begin_entry(w, path, ZC_TYPE_BLOB, ZC_BLOB_LAYOUT_HASH, 4), ZC_OK);
                 cr_assert_eq(zc_writer_write(w, data[i], sizes[i]), ZC_OK);
                 cr_assert_eq(zc_writer_end_entry(w), ZC_OK);
                 continue;
             }
-            cr_assert(zc_writer_encodes(w, path, ZC_TYPE_BLOB, sizes[i]));
             zc_entry entry;
             memset(&entry, 0, sizeof entry);
             const void *stored;
@@ -1359,8 +1364,8 @@ static void encode_matches_end_entry(int level, uint32_t min_saving, int single_
             entry.content_hash = XXH3_64bits(data[i], sizes[i]);
             cr_assert_eq(zc_writer_copy_entry(w, &entry), ZC_OK);
         }
-        cr_assert_not(zc_writer_encodes(w, "big", ZC_TYPE_BLOB, ZC_WRITER_COMPRESS_MEMORY + 1),
-                      "a candidate larger than the writer keeps in memory is compressed by end_entry");
+        cr_assert_not(zc_writer_encodes(w, "big", ZC_TYPE_BLOB, ZC_WRITER_ENCODE_MEMORY + 1),
+                      "a candidate larger than ZC_WRITER_ENCODE_MEMORY is compressed by end_entry");
         zc_writer_encoder_destroy(e);
         cr_assert_eq(zc_writer_finish(w), ZC_OK);
     }

@@ -15,7 +15,7 @@
  * settings. A malformed manifest fails the build before the output is touched.
  *
  * Threads: importers with a prepare step (textures, models, blobs up to
- * ZC_WRITER_COMPRESS_MEMORY) run on the libuv thread pool, at most desc->threads at
+ * ZC_WRITER_ENCODE_MEMORY) run on the libuv thread pool, at most desc->threads at
  * once, on a loop the build owns; their results are written by the calling thread in
  * path order (a model's entries in the order of its list, zc_model.h). The files
  * prepared ahead of the one being written are bounded: at most 8 * threads files
@@ -46,7 +46,7 @@
  * clean success.
  *
  * Compression (zc_writer.h, "Compression"): candidates of at most
- * ZC_WRITER_COMPRESS_MEMORY raw bytes produced on the thread pool (textures, models'
+ * ZC_WRITER_ENCODE_MEMORY raw bytes produced on the thread pool (textures, models'
  * entries, and blobs of files that small, which are read there whole) are compressed
  * there too (zc_writer_encode, the writer's own bytes), and the writer only appends
  * them; larger candidates are compressed by the writer on the build's thread.
@@ -62,10 +62,11 @@
  * entries raw whatever their type (zc_manifest.h). A model file's generated entries
  * (P#mesh/0, ...) follow the rules of P. desc->no_entry_compression stores every
  * entry raw; desc->dictionaries adds per-type dictionaries for small entries.
- * Blobs larger than ZC_WRITER_COMPRESS_MEMORY are streamed to the pack raw and
+ * Blobs larger than ZC_WRITER_ENCODE_MEMORY are streamed to the pack raw and
  * recompressed from it on the build's thread, so memory stays bounded whatever their
- * size; unless desc->compress_level is set, they are compressed at the fast
- * ZC_WRITER_LARGE_LEVEL so that the build's thread does not hold up the workers.
+ * size. Unless desc->compress_level is set, every candidate above
+ * ZC_WRITER_COMPRESS_MEMORY is compressed at the fast ZC_WRITER_LARGE_LEVEL,
+ * whichever thread compresses it.
  *
  * Skipped, with a warning: symbolic links (never followed) and anything that is
  * neither a regular file nor a directory. Skipped silently (an info message): the

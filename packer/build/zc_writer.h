@@ -17,9 +17,10 @@
  * temporary file and compressed with zstd's streaming API into the space after it,
  * and the frame is moved into place: such a large candidate is compressed at
  * ZC_WRITER_LARGE_LEVEL unless desc.compress_level is set (it then uses that level like
- * every other candidate), since it is compressed on the writer's thread while the
- * others are compressed ahead of it (zc_writer_encode), and large files are mostly
- * media and tables that level 9 barely shrinks further. Either way the entry is stored as one zstd frame
+ * every other candidate), since large files are mostly media and tables that level 9
+ * barely shrinks further (zc_writer_encode compresses candidates up to
+ * ZC_WRITER_ENCODE_MEMORY ahead of the writer, at the same levels). Either way the
+ * entry is stored as one zstd frame
  * (codec 1, the content size in its header, no zstd checksum) when that saves at
  * least min_saving_percent of its raw bytes, else raw (codec 0). A candidate of more
  * than ZC_WRITER_SEEKABLE_MIN raw bytes is split instead (unless desc.single_frame)
@@ -84,6 +85,7 @@ typedef struct zc_writer zc_writer;
 #define ZC_WRITER_MAX_LEVEL 22
 #define ZC_WRITER_DEFAULT_MIN_SAVING 5         /* percent of the raw bytes */
 #define ZC_WRITER_COMPRESS_MEMORY (8u << 20)   /* raw bytes compressed in memory */
+#define ZC_WRITER_ENCODE_MEMORY (64u << 20)    /* raw bytes zc_writer_encode takes, at most */
 #define ZC_WRITER_DICT_ENTRY_MAX (16u << 10)   /* raw bytes of an entry a dictionary serves */
 #define ZC_WRITER_DICT_MIN_ENTRIES 16          /* entries of one type a dictionary needs */
 #define ZC_WRITER_DICT_SIZE (16u << 10)        /* bytes of a trained dictionary, at most */
@@ -141,13 +143,16 @@ void zc_writer_encoder_destroy(zc_writer_encoder *e);
 
 /* 1 when an entry of `raw_size` bytes at `path` of `type` is a compression candidate
  * of w whose stored form zc_writer_encode computes: the policy picks it, it fits in
- * ZC_WRITER_COMPRESS_MEMORY (larger ones are compressed from the file by end_entry)
- * and w trains no dictionaries. Any thread while w is open. */
+ * ZC_WRITER_ENCODE_MEMORY (larger ones are compressed from the file by end_entry), w
+ * trains no dictionaries, and it is at most ZC_WRITER_COMPRESS_MEMORY when w writes
+ * single frames. Any thread while w is open. */
 int zc_writer_encodes(const zc_writer *w, const char *path, uint32_t type, uint64_t raw_size);
 
 /* The stored form of n raw bytes: *codec and the bytes [*stored, *stored + *stored_size),
  * which are `raw` itself when the entry stays raw (codec 0), else the encoder's buffer,
- * valid until its next call. ZC_ERR_OUT_OF_MEMORY, or ZC_ERR_IO when zstd fails. */
+ * valid until its next call. Above ZC_WRITER_COMPRESS_MEMORY raw bytes it compresses
+ * at the level end_entry gives such a candidate (ZC_WRITER_LARGE_LEVEL unless the
+ * desc sets one). ZC_ERR_OUT_OF_MEMORY, or ZC_ERR_IO when zstd fails. */
 zc_result zc_writer_encode(zc_writer_encoder *e, const void *raw, size_t n, zc_codec *codec, const void **stored,
                            size_t *stored_size);
 

@@ -183,16 +183,17 @@ static void zc__seek_table_write(uint8_t *dst, const uint32_t *sizes, uint32_t c
     zc__put32(rec + 12, ZC_SEEKABLE_FOOTER_MAGIC);
 }
 
-/* zc__try_compress for seekable entries: the frames of n raw bytes in memory and
- * their table into w->zbuf; *out_len 0 when they do not meet the saving policy. */
-static zc_result zc__try_seekable(zc_writer *w, const uint8_t *raw, size_t n, const ZSTD_CDict *cdict,
+/* zc__try_compress for seekable entries: the frames of n raw bytes in memory at
+ * `level` and their table into w->zbuf; *out_len 0 when they do not meet the saving
+ * policy. Frame for frame the bytes zc__stream_seekable writes at the same level. */
+static zc_result zc__try_seekable(zc_writer *w, const uint8_t *raw, size_t n, const ZSTD_CDict *cdict, int level,
                                   size_t *out_len) {
     *out_len = 0;
     uint32_t count = zc__seek_count(n);
     size_t limit = (size_t)zc__stored_limit(w, n), table = (size_t)zc_seek_table_size(count), at = 0;
     if (table >= limit) return ZC_OK;
     uint32_t *sizes = (uint32_t *)malloc((size_t)count * sizeof *sizes);
-    ZSTD_CCtx *cctx = zc__seek_cctx(w, w->level, cdict);
+    ZSTD_CCtx *cctx = zc__seek_cctx(w, level, cdict);
     if (!sizes || !cctx || !zc__zbuf_reserve(w, limit)) {
         free(sizes);
         return zc__writer_oom(w, "compressing an entry");
@@ -258,7 +259,7 @@ static zc_result zc__stream_seekable(zc_writer *w, const zc_toc_entry *rec, uint
 static zc_result zc__store_policy(zc_writer *w, uint32_t index, const uint8_t *raw, size_t n, const ZSTD_CDict *cdict) {
     size_t len = 0;
     int seekable = zc__seekable(w, n);
-    zc_result r = seekable ? zc__try_seekable(w, raw, n, cdict, &len) : zc__try_compress(w, raw, n, cdict, &len);
+    zc_result r = seekable ? zc__try_seekable(w, raw, n, cdict, w->level, &len) : zc__try_compress(w, raw, n, cdict, &len);
     if (r != ZC_OK) return r;
     if (!len) return zc__writer_store(w, index, raw, n, ZC_CODEC_NONE);
     return zc__writer_store(w, index, w->zbuf, len, seekable ? ZC_CODEC_ZSTD_SEEKABLE : ZC_CODEC_ZSTD);
@@ -280,6 +281,7 @@ zc_writer_encoder *zc_writer_encoder_create(const zc_writer *w) {
     e->w.path = w->path; /* borrowed, for messages; the logger stays silent */
     e->w.fd = -1;
     e->w.level = w->level;
+    e->w.large_level = w->large_level;
     e->w.min_saving = w->min_saving;
     e->w.single_frame = w->single_frame;
     return e;
@@ -294,14 +296,17 @@ void zc_writer_encoder_destroy(zc_writer_encoder *e) {
 
 int zc_writer_encodes(const zc_writer *w, const char *path, uint32_t type, uint64_t raw_size) {
     return w && w->compress && !w->dictionaries && type != ZC_TYPE_ZSTD_DICT &&
-           raw_size <= ZC_WRITER_COMPRESS_MEMORY && w->compress(path, type, w->compress_user_data);
+           raw_size <= (w->single_frame ? ZC_WRITER_COMPRESS_MEMORY : ZC_WRITER_ENCODE_MEMORY) &&
+           w->compress(path, type, w->compress_user_data);
 }
 
 zc_result zc_writer_encode(zc_writer_encoder *e, const void *raw, size_t n, zc_codec *codec, const void **stored,
                            size_t *stored_size) {
     size_t len = 0;
     int seekable = zc__seekable(&e->w, n);
-    zc_result r = seekable ? zc__try_seekable(&e->w, raw, n, NULL, &len) : zc__try_compress(&e->w, raw, n, NULL, &len);
+    int level = n > ZC_WRITER_COMPRESS_MEMORY ? e->w.large_level : e->w.level; /* as end_entry spills it */
+    zc_result r = seekable ? zc__try_seekable(&e->w, raw, n, NULL, level, &len)
+                           : zc__try_compress(&e->w, raw, n, NULL, &len);
     *codec = !len ? ZC_CODEC_NONE : seekable ? ZC_CODEC_ZSTD_SEEKABLE : ZC_CODEC_ZSTD;
     *stored = len ? (const void *)e->w.zbuf : raw;
     *stored_size = len ? len : n;

@@ -129,7 +129,7 @@ zc_result zc__import_blob(const zc_import_source *src, zc_writer *w, zc_diag *di
 }
 
 /* The whole file as one output, for files the build reads on a worker (at most
- * ZC_WRITER_COMPRESS_MEMORY bytes when the scan saw them; a file that grew since is
+ * ZC_WRITER_ENCODE_MEMORY bytes when the scan saw them; a file that grew since is
  * read whole all the same, up to twice that, else refused as changed). */
 zc_result zc__prepare_blob(const zc_import_source *src, zc_import_outputs *out, zc_diag *diag) {
     memset(out, 0, sizeof *out);
@@ -138,7 +138,7 @@ zc_result zc__prepare_blob(const zc_import_source *src, zc_import_outputs *out, 
     int fd;
     zc_result r = zc_import_open(src, &fd, diag);
     if (r != ZC_OK) return r;
-    size_t cap = (size_t)src->size + 1, len = 0, limit = 2u * ZC_WRITER_COMPRESS_MEMORY;
+    size_t cap = (size_t)src->size + 1, len = 0, limit = 2u * ZC_WRITER_ENCODE_MEMORY;
     uint8_t *data = (uint8_t *)malloc(cap);
     if (!data) r = zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory for the file's %zu bytes", cap - 1);
     while (r == ZC_OK) {

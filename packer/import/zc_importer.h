@@ -188,7 +188,7 @@ typedef struct zc_import_codec {
 /* zc_importer.flags */
 enum {
     ZC_IMPORTER_CACHED = 1u << 0,   /* the build cache keeps its prepared outputs (needs prepare) */
-    ZC_IMPORTER_PREPARE_SMALL = 1u << 2, /* prepare only files of at most ZC_WRITER_COMPRESS_MEMORY
+    ZC_IMPORTER_PREPARE_SMALL = 1u << 2, /* prepare only files of at most ZC_WRITER_ENCODE_MEMORY
                                        bytes (read whole on a worker); larger ones stream
                                        through import (zc_importer_prepares) */
     ZC_IMPORTER_READS_TREE = 1u << 1, /* its imports read other files of the tree: its cache

@@ -428,7 +428,7 @@ void zc_import_notes_log(const char *notes, const char *file, zc_logger logger) 
 }
 
 int zc_importer_prepares(const zc_importer *imp, uint64_t size) {
-    return imp && imp->prepare && (!(imp->flags & ZC_IMPORTER_PREPARE_SMALL) || size <= ZC_WRITER_COMPRESS_MEMORY);
+    return imp && imp->prepare && (!(imp->flags & ZC_IMPORTER_PREPARE_SMALL) || size <= ZC_WRITER_ENCODE_MEMORY);
 }
 
 int zc_importer_compresses(const zc_importer *imp, uint32_t type) {
