@@ -1412,3 +1412,51 @@ Test(compression, blob_packs_do_not_depend_on_threads) {
     free(four);
     free(tree);
 }
+
+/* A seekable candidate whose first frame does not save min_saving percent even at
+ * ZC_WRITER_PROBE_LEVEL is stored raw without trying the rest, in memory (3 MiB) and
+ * spilled to the file (9 MiB, past ZC_WRITER_COMPRESS_MEMORY) alike; one whose first
+ * frame compresses is compressed whole, although its rest is random. */
+Test(compression, an_incompressible_first_frame_keeps_the_entry_raw) {
+    enum { N = 4 };
+    size_t sizes[N] = { 3u << 20, 9u << 20, 3u << 20, 9u << 20 };
+    int random_head[N] = { 1, 1, 0, 0 };
+    uint8_t *data[N];
+    for (int i = 0; i < N; ++i) {
+        data[i] = numbered_text(sizes[i] + 1);
+        size_t from = random_head[i] ? 0 : ZC_WRITER_SEEK_FRAME, to = random_head[i] ? ZC_WRITER_SEEK_FRAME : sizes[i] / 3;
+        uint64_t seed = 0x5eed + (uint64_t)i;
+        for (size_t k = from; k < to; ++k) data[i][k] = (uint8_t)(zct_rand(&seed) >> 24);
+    }
+    char *path = zct_tmp_path("probe.zcpack");
+    zc_writer *w = NULL;
+    cr_assert_eq(zc_writer_open(&w, &(zc_writer_desc){ .path = path, .no_sync = 1, .compress = compress_all }), ZC_OK);
+    for (int i = 0; i < N; ++i) {
+        char name[16];
+        snprintf(name, sizeof name, "e%d", i);
+        cr_assert_eq(zc_writer_begin_entry(w, name, ZC_TYPE_BLOB, ZC_BLOB_LAYOUT_HASH, 4), ZC_OK);
+        cr_assert_eq(zc_writer_write(w, data[i], sizes[i]), ZC_OK);
+        cr_assert_eq(zc_writer_end_entry(w), ZC_OK);
+    }
+    cr_assert_eq(zc_writer_finish(w), ZC_OK);
+    zc_pack *pack = open_with(path, (zc_pack_desc){ .validate = ZC_VALIDATE_CHECKSUMS });
+    for (int i = 0; i < N; ++i) {
+        zc_entry e;
+        char name[16];
+        snprintf(name, sizeof name, "e%d", i);
+        cr_assert_eq(zc_pack_find(pack, name, &e), ZC_OK);
+        if (random_head[i])
+            cr_expect_eq(e.codec, ZC_CODEC_NONE, "%s (%zu bytes, random first frame) is stored raw", name, sizes[i]);
+        else
+            cr_expect(e.codec == ZC_CODEC_ZSTD_SEEKABLE && e.stored_size < sizes[i] * 3 / 4,
+                      "%s (%zu bytes, text first frame) is compressed: codec %d, %llu bytes", name, sizes[i], e.codec,
+                      (unsigned long long)e.stored_size);
+        zc_hold hold;
+        cr_assert_eq(zc_pack_acquire(pack, &e, &hold), ZC_OK);
+        cr_expect(hold.size == sizes[i] && memcmp(hold.data, data[i], sizes[i]) == 0, "%s reads back", name);
+        zc_hold_release(&hold);
+    }
+    zc_pack_close(pack);
+    for (int i = 0; i < N; ++i) free(data[i]);
+    free(path);
+}

@@ -28,7 +28,11 @@
  * shorter), each with its content size and zstd's checksum, followed by a seek table
  * in a skippable frame (codec 2, formats/zc_seekable.h): a streaming reader
  * (zc_stream_open) then decodes one frame per seek; the same saving policy applies
- * to the frames and table together, and a pack holding such an entry records format
+ * to the frames and table together. Its first frame is tried first at the fast
+ * ZC_WRITER_PROBE_LEVEL: when even that frame does not save min_saving_percent, the
+ * candidate is stored raw at once, so large files that are already compressed
+ * (audio, video, fonts, archives) cost about one frame's trial instead of a whole
+ * compression at the entry's level. A pack holding a seekable entry records format
  * minor ZC_FORMAT_MINOR_SEEKABLE. raw_size and
  * content_hash always describe the raw bytes, and identical payloads are shared when
  * their stored bytes are identical (the same raw bytes under the same settings give
@@ -82,6 +86,8 @@ typedef struct zc_writer zc_writer;
                                                   level: 3 to 8 times level 9's speed on them, at
                                                   0.4 % more bytes on a 9 MiB LUT and none on an
                                                   11 MiB WOFF2 font */
+#define ZC_WRITER_PROBE_LEVEL 1                /* zstd level of the trial of a seekable
+                                                  candidate's first frame (see "Compression") */
 #define ZC_WRITER_MAX_LEVEL 22
 #define ZC_WRITER_DEFAULT_MIN_SAVING 5         /* percent of the raw bytes */
 #define ZC_WRITER_COMPRESS_MEMORY (8u << 20)   /* raw bytes compressed in memory */

@@ -183,6 +183,20 @@ static void zc__seek_table_write(uint8_t *dst, const uint32_t *sizes, uint32_t c
     zc__put32(rec + 12, ZC_SEEKABLE_FOOTER_MAGIC);
 }
 
+/* 1 in *out when the first frame of a seekable candidate (m raw bytes at src) does not
+ * save min_saving percent even at ZC_WRITER_PROBE_LEVEL: the candidate is then stored
+ * raw without trying the rest (zc_writer.h, "Compression"). Uses w->cctx and w->zbuf,
+ * which must hold zc__stored_limit(w, m) bytes. */
+static zc_result zc__first_frame_incompressible(zc_writer *w, const uint8_t *src, size_t m, int *out) {
+    *out = 0;
+    ZSTD_CCtx *cctx = zc__seek_cctx(w, ZC_WRITER_PROBE_LEVEL, NULL);
+    if (!cctx) return zc__writer_oom(w, "compressing an entry");
+    size_t got = 0;
+    zc_result r = zc__seek_frame(w, cctx, src, m, w->zbuf, (size_t)zc__stored_limit(w, m), &got);
+    *out = r == ZC_OK && got == 0;
+    return r;
+}
+
 /* zc__try_compress for seekable entries: the frames of n raw bytes in memory at
  * `level` and their table into w->zbuf; *out_len 0 when they do not meet the saving
  * policy. Frame for frame the bytes zc__stream_seekable writes at the same level. */
@@ -192,13 +206,17 @@ static zc_result zc__try_seekable(zc_writer *w, const uint8_t *raw, size_t n, co
     uint32_t count = zc__seek_count(n);
     size_t limit = (size_t)zc__stored_limit(w, n), table = (size_t)zc_seek_table_size(count), at = 0;
     if (table >= limit) return ZC_OK;
+    if (!zc__zbuf_reserve(w, limit)) return zc__writer_oom(w, "compressing an entry");
+    int incompressible = 0;
+    zc_result r = zc__first_frame_incompressible(w, raw, n < ZC_WRITER_SEEK_FRAME ? n : ZC_WRITER_SEEK_FRAME,
+                                                 &incompressible);
+    if (r != ZC_OK || incompressible) return r;
     uint32_t *sizes = (uint32_t *)malloc((size_t)count * sizeof *sizes);
     ZSTD_CCtx *cctx = zc__seek_cctx(w, level, cdict);
-    if (!sizes || !cctx || !zc__zbuf_reserve(w, limit)) {
+    if (!sizes || !cctx) {
         free(sizes);
         return zc__writer_oom(w, "compressing an entry");
     }
-    zc_result r = ZC_OK;
     int fits = 1;
     for (uint32_t i = 0; i < count && fits && r == ZC_OK; ++i) {
         size_t off = (size_t)i * ZC_WRITER_SEEK_FRAME, m = n - off < ZC_WRITER_SEEK_FRAME ? n - off : ZC_WRITER_SEEK_FRAME;
@@ -233,6 +251,17 @@ static zc_result zc__stream_seekable(zc_writer *w, const zc_toc_entry *rec, uint
     }
     zc_result r = zc__writer_flush(w);
     int over = table >= limit;
+    if (r == ZC_OK && !over) {
+        size_t m = raw < ZC_WRITER_SEEK_FRAME ? (size_t)raw : ZC_WRITER_SEEK_FRAME;
+        if ((r = zc__writer_pread_all(w, w->cmp_a, m, rec->offset)) == ZC_OK)
+            r = zc__first_frame_incompressible(w, w->cmp_a, m, &over);
+        if (r == ZC_OK && over) {
+            free(sizes);
+            return ZC_OK; /* nothing was written: the raw bytes stay */
+        }
+        cctx = zc__seek_cctx(w, w->large_level, NULL);
+        if (!cctx) r = zc__writer_oom(w, "compressing an entry");
+    }
     for (uint32_t i = 0; i < count && r == ZC_OK && !over; ++i) {
         uint64_t off = (uint64_t)i * ZC_WRITER_SEEK_FRAME;
         size_t m = raw - off < ZC_WRITER_SEEK_FRAME ? (size_t)(raw - off) : ZC_WRITER_SEEK_FRAME, got = 0;
