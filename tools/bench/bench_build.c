@@ -769,6 +769,8 @@ int main(int argc, char **argv) {
 
     char load_start[32], load_end[32];
     load_average(load_start, sizeof load_start);
+    zc_bench_other_work other_work;
+    zc_bench_other_work_begin(&other_work);
     zc_build_stats tstats, mstats;
     build_once(textures.root, out, 1, &tstats); /* warm-up */
     build_once(mixed.root, out, 1, &mstats);
@@ -789,6 +791,13 @@ int main(int argc, char **argv) {
     }
     const variant *all = extra_all ? &mjn : &mj2;
     load_average(load_end, sizeof load_end);
+    double other = zc_bench_other_work_end(&other_work, (long)cores);
+    char other_text[160];
+    if (other < 0)
+        snprintf(other_text, sizeof other_text, "the CPU time of other processes could not be read");
+    else
+        snprintf(other_text, sizeof other_text, "other processes used %.1f %% of the machine's CPU time%s",
+                 other * 100, other > 0.05 ? ", so a second thread can only be as useful as the idle core it finds" : "");
 
     profile prof;
     memset(&prof, 0, sizeof prof);
@@ -879,7 +888,8 @@ int main(int argc, char **argv) {
     } else {
         printf("\nCPU profile: not measured: %s\n", prof.why_not);
     }
-    printf("\nload average (1 min): %s before the timed runs, %s after\n", load_start, load_end);
+    printf("\nload average (1 min): %s before the timed runs, %s after; during them %s\n", load_start, load_end,
+           other_text);
 
     /* Markdown */
     char tj1s[32], mj1s[32], trads[32], alls[32];
@@ -892,11 +902,12 @@ int main(int argc, char **argv) {
     zc_bench_md_printf(&md, "## Build scaling and where the build's time goes (bench_build)\n\n");
     zc_bench_md_machine(&md, &machine);
     zc_bench_md_printf(&md, "Produced by `make bench` (program `bench_build`, run from the repository root; it "
-                            "installs the test data with `tools/bootstrap.sh --test-data` when it is missing). The "
-                            "machine was not quiet: the 1-minute load average was %s before the timed runs and "
-                            "%s after them (other jobs share its %u cores), so a second thread can only be as "
-                            "useful as the idle core it finds; CPU / wall shows the cores a build kept busy.\n\n",
-                       load_start, load_end, cores);
+                            "installs the test data with `tools/bootstrap.sh --test-data` when it is missing). Over "
+                            "the timed runs %s (all processes' CPU time from /proc/stat less this program's and "
+                            "its children's; the 1-minute load average, which counts this program's own threads, "
+                            "was %s before them and %s after, on %u cores). CPU / wall shows the cores a build "
+                            "kept busy.\n\n",
+                       other_text, load_start, load_end, cores);
     zc_bench_md_printf(&md, "Input, copied into a temporary tree: the **texture tree** of bench_texture (%zu images, "
                             "%s: every image of the test-data packages that stb_image decodes, and Blender's "
                             "OpenEXR maps as Radiance HDR) and a **mixed game tree** of %zu files, %s: %zu images, "

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/resource.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -157,6 +158,46 @@ static void zc__bench_cpu_model(char *out, size_t size) {
         break;
     }
     fclose(f);
+}
+
+/* Busy CPU seconds of the whole machine since boot (/proc/stat's first line: every
+ * field but idle and iowait), or -1. */
+static double zc__bench_machine_busy_s(void) {
+    FILE *f = fopen("/proc/stat", "r");
+    unsigned long long v[10] = { 0 };
+    int got = f ? fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3],
+                         &v[4], &v[5], &v[6], &v[7], &v[8], &v[9])
+                : 0;
+    if (f) fclose(f);
+    if (got < 8) return -1;
+    unsigned long long busy = v[0] + v[1] + v[2] + v[5] + v[6] + v[7]; /* user nice system irq softirq steal */
+    return (double)busy / (double)sysconf(_SC_CLK_TCK);
+}
+
+static double zc__bench_own_s(void) {
+    struct rusage self, children;
+    getrusage(RUSAGE_SELF, &self);
+    getrusage(RUSAGE_CHILDREN, &children);
+    double s = 0;
+    const struct rusage *r[2] = { &self, &children };
+    for (int i = 0; i < 2; ++i)
+        s += (double)r[i]->ru_utime.tv_sec + (double)r[i]->ru_stime.tv_sec +
+             ((double)r[i]->ru_utime.tv_usec + (double)r[i]->ru_stime.tv_usec) * 1e-6;
+    return s;
+}
+
+void zc_bench_other_work_begin(zc_bench_other_work *w) {
+    w->machine_busy_s = zc__bench_machine_busy_s();
+    w->own_s = zc__bench_own_s();
+    w->wall_s = (double)zc_bench_now_ns() * 1e-9;
+}
+
+double zc_bench_other_work_end(const zc_bench_other_work *w, long cores) {
+    double busy = zc__bench_machine_busy_s(), wall = (double)zc_bench_now_ns() * 1e-9 - w->wall_s;
+    if (busy < 0 || w->machine_busy_s < 0 || wall <= 0 || cores <= 0) return -1;
+    double other = (busy - w->machine_busy_s) - (zc__bench_own_s() - w->own_s);
+    double share = other / (wall * (double)cores);
+    return share < 0 ? 0 : share > 1 ? 1 : share;
 }
 
 void zc_bench_machine_get(zc_bench_machine *m) {

@@ -128,6 +128,18 @@ typedef struct zc_bench_machine {
 
 void zc_bench_machine_get(zc_bench_machine *m);
 
+/* Other work on the machine during a stretch of a run: the CPU time every process
+ * spent (/proc/stat, all cores) minus this process's own and its waited-for
+ * children's (getrusage), as a share of the machine's capacity over the stretch. A
+ * load average cannot tell this: it counts the bench's own threads and decays over a
+ * minute. Begin, run, then end; the share is 0..1, negative when unknown. */
+typedef struct zc_bench_other_work {
+    double machine_busy_s, own_s, wall_s;
+} zc_bench_other_work;
+
+void zc_bench_other_work_begin(zc_bench_other_work *w);
+double zc_bench_other_work_end(const zc_bench_other_work *w, long cores);
+
 /* ---------------------------------------------------------------------------------
  * Tables: cells are formatted once and rendered twice (terminal and Markdown). The
  * first column is left-aligned, the others right-aligned (they hold numbers) unless

@@ -168,6 +168,8 @@ int main(int argc, char **argv) {
     const double target_ns = quick ? 1e6 : 5e6;
     uint64_t started = zc_bench_now_ns();
     double load_start = load_average();
+    zc_bench_other_work other_work;
+    zc_bench_other_work_begin(&other_work);
     zc_bench_machine machine;
     zc_bench_machine_get(&machine);
 
@@ -229,6 +231,7 @@ int main(int argc, char **argv) {
         }
     }
     double load_end = load_average();
+    double other = zc_bench_other_work_end(&other_work, machine.cores);
 
     // Report.
     const char *const figure_names[SET_COUNT][2] = {
@@ -298,11 +301,17 @@ int main(int argc, char **argv) {
                             ratio_text(sp[ZCS].median, sp[CAPNP].median).c_str());
     }
 
-    char load_text[160];
-    snprintf(load_text, sizeof load_text,
-             "1-minute load average %.2f at the start and %.2f at the end, on %ld logical cores", load_start, load_end,
-             machine.cores);
-    bool loaded = load_start > 0.5 || load_end > 0.5;
+    char load_text[320];
+    if (other < 0)
+        snprintf(load_text, sizeof load_text,
+                 "1-minute load average %.2f at the start and %.2f at the end, on %ld logical cores (the CPU time "
+                 "of other processes could not be read)", load_start, load_end, machine.cores);
+    else
+        snprintf(load_text, sizeof load_text,
+                 "Other processes used %.1f %% of the machine's CPU time during the run (all processes' CPU time "
+                 "from /proc/stat less this program's); 1-minute load average %.2f at the start and %.2f at the end, "
+                 "on %ld logical cores", other * 100, load_start, load_end, machine.cores);
+    bool loaded = other < 0 ? load_start > 0.5 || load_end > 0.5 : other > 0.05;
     const char *what =
         "The `log`, `mesh` and `minecraft_savedata` data sets of the Rust serialization benchmark "
         "(djkoloski/rust_serialization_benchmark, the one the rkyv book cites), with its shapes and counts and "
