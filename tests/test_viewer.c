@@ -322,6 +322,69 @@ Test(viewer, skinned_model_is_posed_at_the_time_asked) {
     run_free(&bad);
 }
 
+/* Morph targets blended at the clip's weights: an MD2 model's vertex frames (Quake II's
+ * faerie, whose first clip walks) and a glTF cube whose two targets a clip animates
+ * (AnimatedMorphCube). At two times of the clip each draws two different shapes, the
+ * pack and the in-memory import draw the same pixels at the same time, and without
+ * --time the default weights are used. */
+static void check_morphed(const char *dir, const char *file, const char *t1, size_t min_moved) {
+    char *model = zct_join(dir, file);
+    zcti_require(model);
+    zct_run build = ZCT_CLI("build", dir, "-o", zcti_pack_path);
+    cr_assert_eq(build.code, 0, "%s", build.err);
+    zct_run_free(&build);
+    char *first = zct_join(zct_tmp, "m0.png"), *later = zct_join(zct_tmp, "m1.png"),
+         *imported = zct_join(zct_tmp, "i1.png"), *rest = zct_join(zct_tmp, "r.png");
+    char posed[64];
+    snprintf(posed, sizeof posed, "; 1 morphed, posed at %s s", t1);
+    viewer_run a = VIEWER(zcti_pack_path, "--time", "0", "-o", first, "--size", "160x160");
+    viewer_run b = VIEWER(zcti_pack_path, "--time", t1, "-o", later, "--size", "160x160");
+    viewer_run c = VIEWER("--import", model, "--time", t1, "-o", imported, "--size", "160x160");
+    viewer_run d = VIEWER(zcti_pack_path, "-o", rest, "--size", "160x160");
+    cr_assert(a.code == 0 && b.code == 0 && c.code == 0 && d.code == 0, "%s: viewer exits %d %d %d %d\n%s%s%s%s", file,
+              a.code, b.code, c.code, d.code, a.err, b.err, c.err, d.err);
+    cr_assert(strstr(b.out, posed), "%s", b.out);
+    cr_assert(strstr(c.out, posed), "%s", c.out);
+    cr_assert(strstr(d.out, "; 1 morphed, at rest"), "%s", d.out);
+    image ia = load_png(first), ib = load_png(later), ic = load_png(imported);
+    size_t pixels = (size_t)ia.w * ia.h, moved = 0, differ = 0;
+    for (size_t i = 0; i < pixels; ++i) {
+        moved += memcmp(&ia.rgb[i * 3], &ib.rgb[i * 3], 3) != 0;
+        differ += memcmp(&ib.rgb[i * 3], &ic.rgb[i * 3], 3) != 0;
+    }
+    cr_assert_geq(moved, min_moved, "%s: the shape at %s s draws nearly the pixels of the shape at 0 s (%zu differ)",
+                  file, t1, moved);
+    cr_assert_eq(differ, 0, "%s: %zu pixels differ between the pack and the import at %s s", file, differ, t1);
+    free(ia.rgb);
+    free(ib.rgb);
+    free(ic.rgb);
+    free(first);
+    free(later);
+    free(imported);
+    free(rest);
+    free(model);
+    run_free(&a);
+    run_free(&b);
+    run_free(&c);
+    run_free(&d);
+}
+
+Test(viewer, morph_targets_follow_the_clip) {
+    const char *cube = ZCTI_ASSIMP "/glTF2/glTF-Sample-Models/AnimatedMorphCube-glTF";
+    zcti_require(ZCTI_ASSIMP "/MD2/faerie.md2");
+    zcti_require(cube);
+    free(zcti_copy(ZCTI_ASSIMP "/MD2/faerie.md2", zcti_in_dir, "faerie.md2"));
+    check_morphed(zcti_in_dir, "faerie.md2", "0.5", 60);
+    char *cube_dir = zct_join(zct_tmp, "cube");
+    zct_mkdirs(cube_dir);
+    free(zcti_copy(ZCTI_ASSIMP "/glTF2/glTF-Sample-Models/AnimatedMorphCube-glTF/AnimatedMorphCube.gltf", cube_dir,
+                   "AnimatedMorphCube.gltf"));
+    free(zcti_copy(ZCTI_ASSIMP "/glTF2/glTF-Sample-Models/AnimatedMorphCube-glTF/AnimatedMorphCube.bin", cube_dir,
+                   "AnimatedMorphCube.bin"));
+    check_morphed(cube_dir, "AnimatedMorphCube.gltf", "1.5", 160 * 160 / 20);
+    free(cube_dir);
+}
+
 /* ---------------------------------------------------------------------------------
  * The sample's BC decoder against the packer's
  * ------------------------------------------------------------------------------- */

@@ -33,6 +33,13 @@ typedef struct viewer_source {
      * first clip over that skeleton by path (*clip zeroed when none). ZC_ERR_NO_ENTRY
      * when the mesh names no skeleton. */
     zc_result (*skin)(void *self, uint64_t mesh, zc_skeleton_view *skeleton, zc_animation_view *clip);
+    /* The morph targets of a mesh (the morph entry whose mesh it is), the skeleton whose
+     * clips animate their weights (the mesh's own when it is skinned, else the first
+     * skeleton of its model) and that skeleton's first clip by path (*skeleton and
+     * *clip zeroed when there are none). ZC_ERR_NO_ENTRY when the mesh has no morph
+     * targets. */
+    zc_result (*morph)(void *self, uint64_t mesh, zc_morph_view *morph, zc_skeleton_view *skeleton,
+                       zc_animation_view *clip);
     void (*close)(void *self);
 } viewer_source;
 
@@ -51,6 +58,8 @@ typedef struct viewer_stats {
     uint32_t nodes;             /* nodes in the scene */
     uint32_t meshes_drawn;      /* mesh instances drawn */
     uint32_t skinned;           /* of them skinned by a skeleton */
+    uint32_t morphed;           /* of them blended from morph targets (at the clip's weights
+                                   at the time asked, else the default weights) */
     uint64_t triangles;         /* triangles submitted */
     uint64_t pixels;            /* pixels written */
     uint32_t textures;          /* distinct base colour textures decoded and sampled */
@@ -67,8 +76,9 @@ typedef struct viewer_stats {
  * -1 when out of memory. */
 int viewer_render(const viewer_source *source, const zc_scene_view *scene, vr_target *target, viewer_stats *stats);
 
-/* The same with skinned meshes posed at `time` seconds of their first clip (a
- * negative time: the skeleton's rest pose). viewer_render draws them at rest. */
+/* The same with skinned meshes posed, and the weights of morph targets taken, at
+ * `time` seconds of their first clip (a negative time: the skeleton's rest pose and
+ * the default weights). viewer_render draws them so. */
 int viewer_render_at(const viewer_source *source, const zc_scene_view *scene, float time, vr_target *target,
                      viewer_stats *stats);
 

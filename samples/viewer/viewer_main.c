@@ -49,7 +49,8 @@ typedef struct viewer_args {
     const char *scene;
     const char *output;
     int width, height;
-    float times[4];             /* --time: seconds into the clips of skinned meshes, one image each */
+    float times[4];             /* --time: seconds into the clips of skinned and morphed meshes, one
+                                   image each */
     int time_count;             /* 0: the rest pose */
 } viewer_args;
 
@@ -64,8 +65,10 @@ static void usage(FILE *out) {
             "  --scene <path>    the scene entry to draw (default: the first scene entry by path)\n"
             "  -o <file.png>     output image (default: preview.png)\n"
             "  --size WxH        image size in pixels, each 1 to %d (default: %dx%d)\n"
-            "  --time <s>[,<s>]  pose skinned meshes at <s> seconds of their skeleton's first clip;\n"
-            "                    up to 4 times give the poses side by side (default: the rest pose)\n"
+            "  --time <s>[,<s>]  pose skinned meshes, and blend morph targets (MD2/MD3 frames, glTF\n"
+            "                    morph targets), at <s> seconds of their skeleton's first clip; up to\n"
+            "                    4 times give the poses side by side (default: the rest pose and the\n"
+            "                    morph targets' default weights)\n"
             "Camera: the scene's first camera, else one framing the scene's bounds.\n"
             "Exit status: 0 written, 1 failed, 2 usage.\n",
             MAX_EXTENT, DEFAULT_WIDTH, DEFAULT_HEIGHT);
@@ -199,14 +202,19 @@ static int view(const viewer_source *source, const viewer_args *args) {
         fprintf(stderr, "viewer: cannot write %s\n", args->output);
         return EXIT_FAILED;
     }
-    char posed[160] = "";
-    if (stats.skinned && args->time_count) {
-        int n = snprintf(posed, sizeof posed, "; %u skinned, posed at %g", stats.skinned, args->times[0]);
+    char posed[200] = "", animated[64] = "";
+    if (stats.skinned && stats.morphed)
+        snprintf(animated, sizeof animated, "%u skinned and %u morphed", stats.skinned, stats.morphed);
+    else if (stats.skinned || stats.morphed)
+        snprintf(animated, sizeof animated, "%u %s", stats.skinned ? stats.skinned : stats.morphed,
+                 stats.skinned ? "skinned" : "morphed");
+    if (animated[0] && args->time_count) {
+        int n = snprintf(posed, sizeof posed, "; %s, posed at %g", animated, args->times[0]);
         for (int k = 1; k < args->time_count; ++k) n += snprintf(posed + n, sizeof posed - (size_t)n, ", %g", args->times[k]);
         snprintf(posed + n, sizeof posed - (size_t)n, " s%s", args->time_count > 1 ? ", side by side" : "");
     }
-    else if (stats.skinned)
-        snprintf(posed, sizeof posed, "; %u skinned, at rest", stats.skinned);
+    else if (animated[0])
+        snprintf(posed, sizeof posed, "; %s, at rest", animated);
     printf("viewer: %s: %u nodes, %u meshes drawn, %llu triangles, %u textures, %.1f ms (%s) -> %s%s\n", scene_path,
            stats.nodes, stats.meshes_drawn, (unsigned long long)stats.triangles, stats.textures, ms,
            stats.scene_camera ? "scene camera" : "framing camera", args->output, posed);

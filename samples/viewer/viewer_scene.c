@@ -23,6 +23,8 @@ typedef struct viewer_instance {
     zc_mesh_view mesh;
     float (*skin)[16];          /* skinning matrices of a skinned mesh, else NULL */
     uint32_t joint_count;
+    float (*morphed)[3];        /* positions blended from the mesh's morph targets, else NULL */
+    float (*morphed_normal)[3]; /* normals blended likewise, NULL without normal offsets */
 } viewer_instance;
 
 typedef struct viewer_texture {
@@ -94,14 +96,28 @@ static void viewer__grow_bounds(viewer_context *ctx, const float world[16], cons
     }
 }
 
+/* Vertex i of an instance before skinning: its position (p[3] = 1) and, when nrm is
+ * not NULL, its normal, blended from the morph targets when the instance has them. */
+static void viewer__vertex(const viewer_instance *inst, uint32_t i, const zc_vertex_attribute *nrm, float p[4],
+                           float n[4]) {
+    const zc_mesh_view *mesh = &inst->mesh;
+    memset(p, 0, 4 * sizeof *p);
+    if (inst->morphed) memcpy(p, inst->morphed[i], 3 * sizeof *p);
+    else zc_mesh_view_read(mesh, zc_mesh_view_attribute(mesh, ZC_SEMANTIC_POSITION), i, p);
+    p[3] = 1.0f;
+    if (!nrm) return;
+    memset(n, 0, 4 * sizeof *n);
+    if (inst->morphed_normal) memcpy(n, inst->morphed_normal[i], 3 * sizeof *n);
+    else zc_mesh_view_read(mesh, nrm, i, n);
+}
+
 /* Vertex i of a skinned instance, posed: position (p[3] = 1) and, when nrm is not
  * NULL, normal, each moved by the weighted sum of its joints' skinning matrices. */
 static void viewer__skinned(const viewer_instance *inst, uint32_t i, const zc_vertex_attribute *nrm, float p[4],
                             float n[3]) {
     const zc_mesh_view *mesh = &inst->mesh;
-    float src[4] = { 0, 0, 0, 0 }, nsrc[4] = { 0, 0, 0, 0 }, joints[4], weights[4];
-    zc_mesh_view_read(mesh, zc_mesh_view_attribute(mesh, ZC_SEMANTIC_POSITION), i, src);
-    if (nrm) zc_mesh_view_read(mesh, nrm, i, nsrc);
+    float src[4], nsrc[4] = { 0, 0, 0, 0 }, joints[4], weights[4];
+    viewer__vertex(inst, i, nrm, src, nsrc);
     zc_mesh_view_read(mesh, zc_mesh_view_attribute(mesh, ZC_SEMANTIC_JOINTS0), i, joints);
     zc_mesh_view_read(mesh, zc_mesh_view_attribute(mesh, ZC_SEMANTIC_WEIGHTS0), i, weights);
     memset(p, 0, 4 * sizeof *p);
@@ -158,6 +174,53 @@ static int viewer__pose(viewer_context *ctx, viewer_instance *inst, uint64_t mes
     return 0;
 }
 
+/* The joint of the node that draws a morphed mesh, which the clip's weight channels
+ * name: the joint named like the node, else the only joint of a one-joint skeleton
+ * (MD2 and MD3 models, whose single node may have no name); ZC_JOINT_NONE. */
+static uint32_t viewer__morph_joint(const viewer_context *ctx, const zc_skeleton_view *skel, uint32_t node) {
+    uint32_t joint = zc_skeleton_view_find_joint(skel, zc_scene_view_node_name(ctx->scene, node, NULL));
+    if (joint == ZC_JOINT_NONE && skel->joint_count == 1) joint = 0;
+    return joint;
+}
+
+/* Blend a mesh's morph targets (zc_morph_view_apply) at the weights its clip gives its
+ * node at ctx->time, else at the morph entry's default weights. 0, or -1 when out of
+ * memory; a mesh without morph targets is left as it is. */
+static int viewer__morph(viewer_context *ctx, viewer_instance *inst, uint64_t mesh_id) {
+    zc_morph_view morph;
+    zc_skeleton_view skel;
+    zc_animation_view clip;
+    inst->morphed = inst->morphed_normal = NULL;
+    if (!ctx->source->morph || ctx->source->morph(ctx->source->self, mesh_id, &morph, &skel, &clip) != ZC_OK ||
+        morph.target_count > ZC_MORPH_MAX_TARGETS)
+        return 0;
+    float weights[ZC_MORPH_MAX_TARGETS];
+    memcpy(weights, morph.weights, morph.target_count * sizeof *weights);
+    if (ctx->time >= 0.0f && skel.joint_count) {
+        uint32_t joint = viewer__morph_joint(ctx, &skel, inst->node);
+        if (joint != ZC_JOINT_NONE) zc_animation_view_sample_weights(&clip, ctx->time, joint, weights, morph.target_count);
+    }
+    const zc_mesh_view *mesh = &inst->mesh;
+    const zc_vertex_attribute *nrm = zc_mesh_view_attribute(mesh, ZC_SEMANTIC_NORMAL);
+    uint32_t n = mesh->vertex_count;
+    inst->morphed = malloc((n ? n : 1) * sizeof *inst->morphed);
+    if (nrm && morph.normals) inst->morphed_normal = malloc((n ? n : 1) * sizeof *inst->morphed_normal);
+    if (!inst->morphed || (nrm && morph.normals && !inst->morphed_normal)) return -1;
+    for (uint32_t i = 0; i < n; ++i) {
+        float p[4] = { 0, 0, 0, 0 };
+        zc_mesh_view_read(mesh, zc_mesh_view_attribute(mesh, ZC_SEMANTIC_POSITION), i, p);
+        memcpy(inst->morphed[i], p, sizeof inst->morphed[i]);
+        if (!inst->morphed_normal) continue;
+        zc_mesh_view_read(mesh, nrm, i, p);
+        memcpy(inst->morphed_normal[i], p, sizeof inst->morphed_normal[i]);
+    }
+    zc_morph_view_apply(&morph, weights, 0, &inst->morphed[0][0], &inst->morphed[0][0], n, 3);
+    if (inst->morphed_normal)
+        zc_morph_view_apply(&morph, weights, 1, &inst->morphed_normal[0][0], &inst->morphed_normal[0][0], n, 3);
+    ctx->stats->morphed++;
+    return 0;
+}
+
 /* Room for one more instance. Node slices of the instance array may overlap (the
  * format checks only their bounds), so the count is not bounded by mesh_count. */
 static int viewer__grow_instances(viewer_context *ctx, uint32_t *capacity) {
@@ -192,9 +255,11 @@ static int viewer__collect(viewer_context *ctx) {
             }
             inst->node = n;
             inst->material = sm->material;
-            if (viewer__pose(ctx, inst, sm->mesh) != 0) return -1;
+            inst->skin = NULL;
+            inst->morphed = inst->morphed_normal = NULL;
+            ctx->instance_count++; /* from here on freed with the others */
+            if (viewer__morph(ctx, inst, sm->mesh) != 0 || viewer__pose(ctx, inst, sm->mesh) != 0) return -1;
             if (!inst->skin) viewer__grow_bounds(ctx, ctx->world[n], &inst->mesh);
-            ctx->instance_count++;
         }
     }
     return 0;
@@ -345,26 +410,19 @@ static int viewer__transform(viewer_context *ctx, const viewer_instance *inst, c
     const zc_mesh_view *mesh = &inst->mesh;
     if (viewer__reserve(&ctx->vertices, mesh->vertex_count) != 0) return -1;
     viewer_vertices *v = &ctx->vertices;
-    const zc_vertex_attribute *pos = zc_mesh_view_attribute(mesh, ZC_SEMANTIC_POSITION);
     const zc_vertex_attribute *nrm = zc_mesh_view_attribute(mesh, ZC_SEMANTIC_NORMAL);
     const zc_vertex_attribute *uv[2] = { zc_mesh_view_attribute(mesh, ZC_SEMANTIC_TEXCOORD0),
                                          zc_mesh_view_attribute(mesh, ZC_SEMANTIC_TEXCOORD1) };
     *has_normals = nrm != NULL;
     for (uint32_t i = 0; i < mesh->vertex_count; ++i) {
-        float p[4] = { 0, 0, 0, 0 };
-        if (inst->skin) { /* posed in model space; the normal matrix is the identity */
+        float p[4] = { 0, 0, 0, 0 }, n[4] = { 0, 0, 0, 0 };
+        if (inst->skin) /* posed in model space; the normal matrix is the identity */
             viewer__skinned(inst, i, nrm, p, v->normal[i]);
-            memcpy(v->position[i], p, 3 * sizeof(float));
-            vr_mat4_transform(mvp, p, v->clip[i]);
-        } else {
-            zc_mesh_view_read(mesh, pos, i, p);
-            p[3] = 1.0f;
-            memcpy(v->position[i], p, 3 * sizeof(float));
-            vr_mat4_transform(mvp, p, v->clip[i]);
-        }
+        else
+            viewer__vertex(inst, i, nrm, p, n);
+        memcpy(v->position[i], p, 3 * sizeof(float));
+        vr_mat4_transform(mvp, p, v->clip[i]);
         if (nrm && !inst->skin) {
-            float n[4] = { 0, 0, 0, 0 };
-            zc_mesh_view_read(mesh, nrm, i, n);
             for (int r = 0; r < 3; ++r)
                 v->normal[i][r] = normal_matrix[r] * n[0] + normal_matrix[3 + r] * n[1] + normal_matrix[6 + r] * n[2];
         }
@@ -426,7 +484,11 @@ static int viewer__draw_instance(viewer_context *ctx, const viewer_instance *ins
 static void viewer__free(viewer_context *ctx) {
     for (uint32_t i = 0; i < ctx->texture_count; ++i) vr_image_free(&ctx->textures[i].image);
     free(ctx->textures);
-    for (uint32_t i = 0; i < ctx->instance_count; ++i) free(ctx->instances[i].skin);
+    for (uint32_t i = 0; i < ctx->instance_count; ++i) {
+        free(ctx->instances[i].skin);
+        free(ctx->instances[i].morphed);
+        free(ctx->instances[i].morphed_normal);
+    }
     free(ctx->instances);
     free(ctx->world);
     free(ctx->vertices.position);

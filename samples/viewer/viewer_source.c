@@ -106,6 +106,18 @@ static zc_result viewer__pack_texture(void *self, uint64_t id, zc_texture_view *
     return r != ZC_OK ? r : zc_texture_view_from_entry(&raw, out);
 }
 
+static int viewer__pack_first(zc_pack *pack, uint32_t type, const char *prefix, size_t prefix_length, uint64_t dep,
+                              zc_entry *out);
+
+/* The first clip by path over skeleton `skel` into *clip (zeroed when none). */
+static void viewer__pack_first_clip(viewer__pack_source *source, uint64_t skel, zc_animation_view *clip) {
+    zc_entry best, raw;
+    memset(clip, 0, sizeof *clip);
+    if (viewer__pack_first(source->pack, ZC_TYPE_ANIMATION, "", 0, skel, &best) &&
+        viewer__hold(source, &best, &raw) == ZC_OK && zc_animation_view_from_entry(&raw, clip) != ZC_OK)
+        memset(clip, 0, sizeof *clip);
+}
+
 static zc_result viewer__pack_skin(void *self, uint64_t mesh, zc_skeleton_view *skeleton, zc_animation_view *clip) {
     viewer__pack_source *source = self;
     zc_pack *pack = source->pack;
@@ -118,18 +130,49 @@ static zc_result viewer__pack_skin(void *self, uint64_t mesh, zc_skeleton_view *
     if (r != ZC_OK || !found) return r != ZC_OK ? r : ZC_ERR_NO_ENTRY;
     if ((r = viewer__hold(source, &skel, &raw)) != ZC_OK || (r = zc_skeleton_view_from_entry(&raw, skeleton)) != ZC_OK)
         return r;
-    zc_entry best;
-    found = 0;
+    viewer__pack_first_clip(source, skel.id, clip);
+    return ZC_OK;
+}
+
+/* The first entry by path of `type` whose path starts with prefix[0, prefix_length)
+ * and, when `dep` is not 0, whose first dependency is `dep`. 1 when found. */
+static int viewer__pack_first(zc_pack *pack, uint32_t type, const char *prefix, size_t prefix_length, uint64_t dep,
+                              zc_entry *out) {
+    int found = 0;
     for (uint32_t i = 0; i < zc_pack_entry_count(pack); ++i) {
         zc_entry e;
-        if (zc_pack_entry_at(pack, i, &e) != ZC_OK || e.type != ZC_TYPE_ANIMATION || !e.deps_count ||
-            e.deps[0] != skel.id)
+        if (zc_pack_entry_at(pack, i, &e) != ZC_OK || e.type != type || strncmp(e.path, prefix, prefix_length) != 0 ||
+            (dep && (!e.deps_count || e.deps[0] != dep)))
             continue;
-        if (!found || strcmp(e.path, best.path) < 0) best = e;
+        if (!found || strcmp(e.path, out->path) < 0) *out = e;
         found = 1;
     }
-    if (found && viewer__hold(source, &best, &raw) == ZC_OK && zc_animation_view_from_entry(&raw, clip) != ZC_OK)
-        memset(clip, 0, sizeof *clip);
+    return found;
+}
+
+static zc_result viewer__pack_morph(void *self, uint64_t mesh, zc_morph_view *morph, zc_skeleton_view *skeleton,
+                                    zc_animation_view *clip) {
+    viewer__pack_source *source = self;
+    zc_pack *pack = source->pack;
+    zc_entry entry, raw;
+    int found = 0;
+    for (uint32_t i = 0; !found && i < zc_pack_entry_count(pack); ++i) {
+        if (zc_pack_entry_at(pack, i, &entry) != ZC_OK || entry.type != ZC_TYPE_MORPH) continue;
+        int names_mesh = 0; /* a morph entry depends on its mesh: only those are read */
+        for (uint32_t k = 0; k < entry.deps_count; ++k) names_mesh |= entry.deps[k] == mesh;
+        found = names_mesh && viewer__hold(source, &entry, &raw) == ZC_OK &&
+                zc_morph_view_from_entry(&raw, morph) == ZC_OK && morph->mesh == mesh;
+    }
+    if (!found) return ZC_ERR_NO_ENTRY;
+    if (viewer__pack_skin(self, mesh, skeleton, clip) == ZC_OK) return ZC_OK;
+    memset(skeleton, 0, sizeof *skeleton);
+    memset(clip, 0, sizeof *clip);
+    /* an unskinned mesh: the skeleton of its model, whose entries share "<file>#" */
+    const char *hash = strchr(entry.path, '#');
+    zc_entry skel;
+    if (hash && viewer__pack_first(pack, ZC_TYPE_SKELETON, entry.path, (size_t)(hash - entry.path) + 1, 0, &skel) &&
+        viewer__hold(source, &skel, &raw) == ZC_OK && zc_skeleton_view_from_entry(&raw, skeleton) == ZC_OK)
+        viewer__pack_first_clip(source, skel.id, clip);
     return ZC_OK;
 }
 
@@ -162,6 +205,7 @@ int viewer_source_open_pack(viewer_source *source, const char *pack_path, char *
         .material = viewer__pack_material,
         .texture = viewer__pack_texture,
         .skin = viewer__pack_skin,
+        .morph = viewer__pack_morph,
         .close = viewer__pack_close,
     };
     return 0;
@@ -226,6 +270,18 @@ static zc_result viewer__model_texture(void *self, uint64_t id, zc_texture_view 
     return r != ZC_OK ? r : zc_texture_view_from_bytes(entry->payload, entry->size, out);
 }
 
+/* The first clip by path over skeleton entry `skel` into *clip (zeroed when none). */
+static void viewer__model_first_clip(const zc_model *model, const zc_model_entry *skel, zc_animation_view *clip) {
+    memset(clip, 0, sizeof *clip);
+    uint64_t id = zc_asset_id(skel->path, strlen(skel->path));
+    for (size_t i = 0; i < model->entry_count; ++i) { /* sorted by path: the first is the one */
+        const zc_model_entry *e = &model->entries[i];
+        if (e->type != ZC_TYPE_ANIMATION || !e->dep_count || e->deps[0] != id) continue;
+        if (zc_animation_view_from_bytes(e->payload, e->size, clip) != ZC_OK) memset(clip, 0, sizeof *clip);
+        break;
+    }
+}
+
 static zc_result viewer__model_skin(void *self, uint64_t mesh, zc_skeleton_view *skeleton, zc_animation_view *clip) {
     const zc_model *model = self;
     memset(clip, 0, sizeof *clip);
@@ -235,11 +291,30 @@ static zc_result viewer__model_skin(void *self, uint64_t mesh, zc_skeleton_view 
         if (viewer__model_entry(model, entry->deps[k], ZC_TYPE_SKELETON, &skel) != ZC_OK) skel = NULL;
     if (r != ZC_OK || !skel) return r != ZC_OK ? r : ZC_ERR_NO_ENTRY;
     if ((r = zc_skeleton_view_from_bytes(skel->payload, skel->size, skeleton)) != ZC_OK) return r;
-    uint64_t id = zc_asset_id(skel->path, strlen(skel->path));
-    for (size_t i = 0; i < model->entry_count; ++i) { /* sorted by path: the first is the one */
+    viewer__model_first_clip(model, skel, clip);
+    return ZC_OK;
+}
+
+static zc_result viewer__model_morph(void *self, uint64_t mesh, zc_morph_view *morph, zc_skeleton_view *skeleton,
+                                     zc_animation_view *clip) {
+    const zc_model *model = self;
+    int found = 0;
+    for (size_t i = 0; !found && i < model->entry_count; ++i) {
         const zc_model_entry *e = &model->entries[i];
-        if (e->type != ZC_TYPE_ANIMATION || !e->dep_count || e->deps[0] != id) continue;
-        if (zc_animation_view_from_bytes(e->payload, e->size, clip) != ZC_OK) memset(clip, 0, sizeof *clip);
+        found = e->type == ZC_TYPE_MORPH && zc_morph_view_from_bytes(e->payload, e->size, morph) == ZC_OK &&
+                morph->mesh == mesh;
+    }
+    if (!found) return ZC_ERR_NO_ENTRY;
+    if (viewer__model_skin(self, mesh, skeleton, clip) == ZC_OK) return ZC_OK;
+    memset(skeleton, 0, sizeof *skeleton);
+    memset(clip, 0, sizeof *clip);
+    for (size_t i = 0; i < model->entry_count; ++i) { /* an unskinned mesh: the model's skeleton */
+        const zc_model_entry *e = &model->entries[i];
+        if (e->type != ZC_TYPE_SKELETON) continue;
+        if (zc_skeleton_view_from_bytes(e->payload, e->size, skeleton) == ZC_OK)
+            viewer__model_first_clip(model, e, clip);
+        else
+            memset(skeleton, 0, sizeof *skeleton);
         break;
     }
     return ZC_OK;
@@ -279,6 +354,7 @@ int viewer_source_import(viewer_source *source, const char *model_path, char *wh
         .material = viewer__model_material,
         .texture = viewer__model_texture,
         .skin = viewer__model_skin,
+        .morph = viewer__model_morph,
         .close = viewer__model_close,
     };
     return 0;
