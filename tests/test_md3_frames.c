@@ -15,7 +15,12 @@
  *    sentence; a file whose second surface declares another frame count imports as a
  *    still model (frame 0) with a note; the three files of a Quake III player (lower,
  *    upper, head) each pack as a model of their own; the reader refuses every truncated prefix and
- *    survives random bit flips (a sentence, or consistent frames).
+ *    survives random bit flips (a sentence, or consistent frames);
+ *  - a player's lower and upper parts take their clips from the animation.cfg beside
+ *    them (Quake III's rules: "both" and legs animations for the legs, whose frames
+ *    the file counts after the torso's, "both" and torso animations for the torso),
+ *    each at its own rate; a damaged, short or out-of-range file falls back to the
+ *    names, or leaves out the animation, with a note.
  */
 #include <criterion/criterion.h>
 
@@ -75,31 +80,33 @@ static void put16(uint8_t *p, uint16_t v) {
     p[0] = (uint8_t)v, p[1] = (uint8_t)(v >> 8);
 }
 
-/* The model as an MD3 file; surface 1 declares `head_frames` frames (FRAMES unless
- * damaged); `tag` names one tag (identity axes, at the origin moved up by f in frame
- * f), or NULL for none. */
-static bytes make_md3_tagged(uint32_t head_frames, const char *tag) {
-    size_t tags = tag ? 1 : 0, tags_at = 108 + FRAMES * 56, surfaces_at = tags_at + tags * FRAMES * 112;
+/* The model as an MD3 file of `frames` frames (named frame_names[f] for the first
+ * FRAMES, "pose<f>" after them); surface 1 declares `head_frames` frames (`frames`
+ * unless damaged); `tag` names one tag (identity axes, at the origin moved up by f in
+ * frame f), or NULL for none. */
+static bytes make_md3_frames(uint32_t frames, uint32_t head_frames, const char *tag) {
+    size_t tags = tag ? 1 : 0, tags_at = 108 + frames * 56, surfaces_at = tags_at + tags * frames * 112;
     size_t size = surfaces_at;
-    for (int s = 0; s < 2; ++s) size += 108 + surfaces[s].triangles * 12 + surfaces[s].vertices * (8 + FRAMES * 8);
+    for (int s = 0; s < 2; ++s) size += 108 + surfaces[s].triangles * 12 + surfaces[s].vertices * (8 + frames * 8);
     uint8_t *d = calloc(1, size);
     memcpy(d, "IDP3", 4);
     put32(d + 4, 15);
     memcpy(d + 8, "walker", 6);
-    put32(d + 76, FRAMES);
+    put32(d + 76, frames);
     put32(d + 80, (uint32_t)tags);
     put32(d + 84, 2);
     put32(d + 92, 108);
     put32(d + 96, (uint32_t)tags_at);
     put32(d + 100, (uint32_t)surfaces_at);
-    for (uint32_t f = 0; f < FRAMES; ++f) {
+    for (uint32_t f = 0; f < frames; ++f) {
         uint8_t *fr = d + 108 + f * 56;
         for (int k = 0; k < 3; ++k) {
             float lo = -40.0f, hi = 40.0f;
             memcpy(fr + 4 * k, &lo, 4);
             memcpy(fr + 12 + 4 * k, &hi, 4);
         }
-        memcpy(fr + 40, frame_names[f], strlen(frame_names[f]));
+        if (f < FRAMES) memcpy(fr + 40, frame_names[f], strlen(frame_names[f]));
+        else snprintf((char *)fr + 40, 16, "pose%u", f);
         if (!tag) continue;
         uint8_t *t = d + tags_at + f * 112;
         float cells[12] = { 0.0f, 0.0f, (float)f, 1.0f, 0.0f, 0.0f, 0.0f, 1.0f, 0.0f, 0.0f, 0.0f, 1.0f };
@@ -111,10 +118,10 @@ static bytes make_md3_tagged(uint32_t head_frames, const char *tag) {
         const surface *sf = &surfaces[s];
         uint8_t *h = d + at;
         size_t tri = 108, st = tri + sf->triangles * 12, xyz = st + sf->vertices * 8;
-        size_t end = xyz + (size_t)FRAMES * sf->vertices * 8;
+        size_t end = xyz + (size_t)frames * sf->vertices * 8;
         memcpy(h, "IDP3", 4);
         memcpy(h + 4, sf->name, strlen(sf->name));
-        put32(h + 72, s == 1 ? head_frames : FRAMES);
+        put32(h + 72, s == 1 ? head_frames : frames);
         put32(h + 80, sf->vertices);
         put32(h + 84, sf->triangles);
         put32(h + 88, (uint32_t)tri);
@@ -127,7 +134,7 @@ static bytes make_md3_tagged(uint32_t head_frames, const char *tag) {
             float uv[2] = { (float)(v & 1), (float)(v >> 1) };
             memcpy(h + st + 8 * v, uv, 8);
         }
-        for (uint32_t f = 0; f < FRAMES; ++f)
+        for (uint32_t f = 0; f < frames; ++f)
             for (uint32_t v = 0; v < sf->vertices; ++v) {
                 uint8_t *p = h + xyz + ((size_t)f * sf->vertices + v) * 8;
                 for (int k = 0; k < 3; ++k) put16(p + 2 * k, (uint16_t)md3_coord(s, f, v, k));
@@ -138,6 +145,10 @@ static bytes make_md3_tagged(uint32_t head_frames, const char *tag) {
     }
     cr_assert_eq(at, size);
     return (bytes){ d, size };
+}
+
+static bytes make_md3_tagged(uint32_t head_frames, const char *tag) {
+    return make_md3_frames(FRAMES, head_frames, tag);
 }
 
 static bytes make_md3(uint32_t head_frames) {
@@ -348,6 +359,160 @@ Test(md3_frames, damage_assimp_trusts_fails_the_file_with_a_sentence) {
 /* Every prefix shorter than the file is refused with a sentence (each is a copy of
  * exactly its size, so the sanitize build catches a read past it); random bit flips
  * give a sentence or frames whose indices and numbers are in range. */
+/* ---------------------------------------------------------------------------------
+ * animation.cfg
+ * ------------------------------------------------------------------------------- */
+
+#define PART_FRAMES 40
+/* first, count, looping, fps of the game's 25 animations: both (6), torso (7), legs
+ * (12, whose first frames count the torso's 16 frames too: 25 - 9) */
+static const int cfg_lines[25][4] = {
+    { 0, 3, 0, 20 },  { 2, 1, 0, 20 },  { 3, 3, 0, 20 },  { 5, 1, 0, 20 },  { 6, 3, 0, 20 },  { 8, 1, 0, 20 },
+    { 9, 4, 0, 15 },  { 13, 2, 0, 15 }, { 15, 2, 0, 15 }, { 17, 2, 0, 15 }, { 19, 2, 0, 15 }, { 21, 2, 0, 15 },
+    { 23, 2, 0, 15 }, { 25, 3, 3, 10 }, { 28, 3, 3, 12 }, { 31, 3, 3, 14 }, { 34, 2, 2, 16 }, { 36, 2, 2, 18 },
+    { 38, 1, 0, 20 }, { 39, 1, 0, 20 }, { 40, 1, 0, 20 }, { 41, 1, 0, 20 }, { 42, 3, 3, 15 }, { 45, 2, 2, 15 },
+    { 47, 2, 2, 15 },
+};
+static const char *const cfg_names[25] = {
+    "BOTH_DEATH1", "BOTH_DEAD1", "BOTH_DEATH2", "BOTH_DEAD2", "BOTH_DEATH3", "BOTH_DEAD3",
+    "TORSO_GESTURE", "TORSO_ATTACK", "TORSO_ATTACK2", "TORSO_DROP", "TORSO_RAISE", "TORSO_STAND", "TORSO_STAND2",
+    "LEGS_WALKCR", "LEGS_WALK", "LEGS_RUN", "LEGS_BACK", "LEGS_SWIM", "LEGS_JUMP", "LEGS_LAND", "LEGS_JUMPB",
+    "LEGS_LANDB", "LEGS_IDLE", "LEGS_IDLECR", "LEGS_TURN",
+};
+
+/* animation.cfg as the game's files are written: keywords, comments, tabs, CRLF. */
+static void write_cfg(const char *dir, int lines, const char *extra) {
+    char text[4096];
+    int n = snprintf(text, sizeof text, "// animation config file\r\nsex m\r\n\r\nfootsteps normal\r\nheadoffset 0 0 0\r\n");
+    for (int i = 0; i < lines; ++i)
+        n += snprintf(text + n, sizeof text - (size_t)n, "%d\t%d\t%d\t%d\t\t// %s\r\n", cfg_lines[i][0],
+                      cfg_lines[i][1], cfg_lines[i][2], cfg_lines[i][3], cfg_names[i]);
+    if (extra) snprintf(text + n, sizeof text - (size_t)n, "%s", extra);
+    zct_put_text(dir, "animation.cfg", text);
+}
+
+/* Import dir/name and check that its clips are animations `which` of the file, in
+ * order, each at its first frame (legs moved back by `skip`), count and rate. */
+static void expect_cfg_clips(const char *dir, const char *name, const int *which, int count, int skip) {
+    char *file = zct_join(dir, name);
+    zc_model model;
+    zc_diag diag = { "" };
+    cr_assert_eq(zc_model_import_file(file, name, NULL, &model, &diag), ZC_OK, "%s: %s", name, diag.message);
+    cr_assert(model.reads && strstr(model.reads, "animation.cfg"), "%s: animation.cfg is among the files read: %s",
+              name, model.reads ? model.reads : "(none)");
+    zc_morph_view mv;
+    char path[64];
+    snprintf(path, sizeof path, "%s#morph/0", name);
+    view_entry(&model, path, ZC_TYPE_MORPH, &mv);
+    cr_assert_eq(mv.target_count, PART_FRAMES);
+    for (int c = 0; c < count; ++c) {
+        const int *line = cfg_lines[which[c]];
+        int first = line[0] - (which[c] >= 13 ? skip : 0);
+        zc_animation_view anim;
+        snprintf(path, sizeof path, "%s#animation/%d", name, c);
+        view_entry(&model, path, ZC_TYPE_ANIMATION, &anim);
+        cr_assert_str_eq(anim.name, cfg_names[which[c]], "%s clip %d", name, c);
+        cr_assert_float_eq(anim.duration, (float)(line[1] - 1) / (float)line[3], 1e-6f, "%s %s", name, anim.name);
+        for (int j = 0; j < line[1]; ++j) {
+            float w[ZC_MORPH_MAX_TARGETS];
+            cr_assert_eq(zc_animation_view_sample_weights(&anim, (float)j / (float)line[3], 0, w, ZC_MORPH_MAX_TARGETS),
+                         PART_FRAMES);
+            for (int t = 0; t < PART_FRAMES; ++t)
+                cr_assert_float_eq(w[t], t == first + j ? 1.0f : 0.0f, 1e-6f, "%s %s key %d: weight %d is %g", name,
+                                   anim.name, j, t, (double)w[t]);
+        }
+    }
+    snprintf(path, sizeof path, "%s#animation/%d", name, count);
+    cr_assert_null(zc_model_find(&model, path), "%s has more than %d clips", name, count);
+    zc_model_free(&model);
+    free(file);
+}
+
+static char *write_part(const char *dir, const char *name) {
+    bytes b = make_md3_frames(PART_FRAMES, PART_FRAMES, NULL);
+    char *path = zct_join(dir, name);
+    zct_write_file(path, b.data, b.size);
+    free(b.data);
+    return path;
+}
+
+Test(md3_frames, animation_cfg_gives_a_player_part_its_clips) {
+    char *dir = zct_tmp_path("models/players/walker");
+    zct_mkdirs(dir);
+    free(write_part(dir, "lower.md3"));
+    free(write_part(dir, "UPPER_1.md3"));
+    free(write_part(dir, "head.md3"));
+    write_cfg(dir, 25, NULL);
+    static const int legs[] = { 0, 1, 2, 3, 4, 5, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24 };
+    static const int torso[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 };
+    expect_cfg_clips(dir, "lower.md3", legs, 18, 25 - 9);
+    expect_cfg_clips(dir, "UPPER_1.md3", torso, 13, 0);
+
+    /* head.md3 has no animations of its own: its frames keep their names' clips */
+    char *head = zct_join(dir, "head.md3");
+    zc_model model;
+    zc_diag diag = { "" };
+    cr_assert_eq(zc_model_import_file(head, "head.md3", NULL, &model, &diag), ZC_OK, "%s", diag.message);
+    zc_animation_view anim;
+    view_entry(&model, "head.md3#animation/0", ZC_TYPE_ANIMATION, &anim);
+    cr_assert_str_eq(anim.name, "walk");
+    zc_model_free(&model);
+    free(head);
+    free(dir);
+}
+
+/* What the game would refuse, or a line this reader cannot take, leaves the frames
+ * grouped by their names with a note naming the problem; an animation outside the
+ * frames is left out with a note, the others kept. */
+Test(md3_frames, a_bad_animation_cfg_is_noted_and_falls_back) {
+    char *dir = zct_tmp_path("players/odd");
+    zct_mkdirs(dir);
+    char *lower = write_part(dir, "lower.md3");
+    static const struct {
+        int lines;
+        const char *extra;
+        const char *note;       /* NULL: the clips of the file, with LEGS_TURN left out */
+    } cases[] = {
+        { 24, NULL, "animation.cfg lists 24 animations, Quake III's players have 25" },
+        { 25, "12 x 0 15\n", "animation.cfg line 31 is not four integers" },
+        { 25, "5 5 5 5 5\n", "animation.cfg line 31 is not four integers" },
+        { 25, "99999999999999999999 1 0 15\n", "animation.cfg line 31 is not four integers" },
+        { 25, "100 4 0 15 // TORSO_GETFLAG: outside, and not the legs' anyway\n", NULL },
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; ++k) {
+        write_cfg(dir, cases[k].lines, cases[k].extra);
+        zc_model model;
+        zc_diag diag = { "" };
+        cr_assert_eq(zc_model_import_file(lower, "lower.md3", NULL, &model, &diag), ZC_OK, "case %zu: %s", k,
+                     diag.message);
+        zc_animation_view anim;
+        view_entry(&model, "lower.md3#animation/0", ZC_TYPE_ANIMATION, &anim);
+        if (cases[k].note) {
+            cr_assert(model.notes && strstr(model.notes, cases[k].note), "case %zu: %s", k, model.notes);
+            cr_assert_str_eq(anim.name, "walk", "case %zu: the clips by name", k);
+        } else {
+            cr_assert(!model.notes || !strstr(model.notes, "animation.cfg"), "case %zu: %s", k, model.notes);
+            cr_assert_str_eq(anim.name, "BOTH_DEATH1", "case %zu", k);
+        }
+        zc_model_free(&model);
+    }
+    /* the legs' last animation past the frames: left out, the others kept */
+    write_cfg(dir, 24, "90 2 2 15 // LEGS_TURN\n");
+    zc_model model;
+    zc_diag diag = { "" };
+    cr_assert_eq(zc_model_import_file(lower, "lower.md3", NULL, &model, &diag), ZC_OK, "%s", diag.message);
+    cr_assert(model.notes && strstr(model.notes, "animation.cfg: LEGS_TURN (frames 74 to 75) lies outside the "
+                                                 "model's 40 frames: left out"),
+              "%s", model.notes);
+    zc_animation_view anim;
+    view_entry(&model, "lower.md3#animation/16", ZC_TYPE_ANIMATION, &anim);
+    cr_assert_str_eq(anim.name, "LEGS_IDLECR");
+    cr_assert_null(zc_model_find(&model, "lower.md3#animation/17"));
+    zc_model_free(&model);
+    free(lower);
+    free(dir);
+}
+
 Test(md3_frames, reader_refuses_damaged_files) {
     bytes b = make_md3(FRAMES);
     zc__vertex_frames f;

@@ -237,9 +237,19 @@ typedef struct zc__frame_mesh {
                                    frame's triangles then) */
 } zc__frame_mesh;
 
+/* A clip the model's files define apart from the frame names (animation.cfg). */
+typedef struct zc__frame_clip {
+    const char *name;           /* static */
+    uint32_t first, count;      /* frames [first, first + count), inside frame_count */
+    double frames_per_second;
+} zc__frame_clip;
+
 typedef struct zc__vertex_frames {
     const char *format;         /* "MD2", "MD3": names the frames in notes */
     double frames_per_second;   /* the rate clips are keyed at */
+    zc__frame_clip *clips;      /* clip_count clips given apart from the names (NULL: none);
+                                   when clip_count > 0 they replace the clips by name */
+    uint32_t clip_count;
     uint32_t frames_in_file;    /* frames the file declares */
     uint32_t frame_count;       /* frames read: the first min(frames_in_file, ZC_MORPH_MAX_TARGETS) */
     char (*names)[17];          /* frame_count names, NUL-terminated (at most 16 bytes, any bytes) */
@@ -278,6 +288,13 @@ zc_result zc__md3_frames_read(const uint8_t *data, size_t size, zc__vertex_frame
  * fails with this sentence instead of crashing or exhausting the importer.
  * ZC_ERR_BAD_SOURCE naming the problem. Safe on untrusted input. */
 zc_result zc__md3_check(const uint8_t *data, size_t size, zc_diag *diag);
+
+/* The clips of a Quake III player part (lower.md3, upper.md3, any case, with or
+ * without a level-of-detail suffix) from the animation.cfg beside it into f->clips
+ * (zc_model_md3_animation.c), the file recorded among the import's reads. A part
+ * without such a file, any other MD3 file, and a file that cannot be used (noted)
+ * leave f as it is. ZC_ERR_OUT_OF_MEMORY, else ZC_OK. Safe on untrusted input. */
+zc_result zc__md3_animation_cfg(zc__model_build *b, zc__vertex_frames *f);
 
 /* assimp's scene of a file of frames (the first frame) with every frame added as a
  * morph target of each mesh and the frames grouped into clips of morph weight keys,

@@ -4,7 +4,8 @@
  * every surface (one mesh per surface that has vertices and triangles, in file order;
  * assimp skips the others too), with each frame's normals decoded from the format's
  * latitude and longitude bytes. The file stores no playback rate (Quake III reads
- * clip ranges and rates from a separate animation.cfg): frames are keyed at
+ * clip ranges and rates from a separate animation.cfg, which zc_model_md3_animation.c
+ * reads for a player's lower and upper parts): without it frames are keyed at
  * ZC__MD3_FRAMES_PER_SECOND, 15, the rate most of those files give, and grouped into
  * clips by their names as zc_model_vertex_frames.c says.
  *

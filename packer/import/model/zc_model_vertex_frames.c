@@ -9,6 +9,8 @@
  *  - a clip is a run of consecutive frames whose names are equal once their trailing
  *    digits are removed ("stand01".."stand40" is the clip "stand", "pain101".."pain304"
  *    the clip "pain"); a name of digits only, or none, gives the clip "frame";
+ *    (a Quake III player part takes its clips from animation.cfg instead,
+ *    zc_model_md3_animation.c, each at its own rate);
  *  - frame j of a clip is keyed at j / frames_per_second seconds (the format's rate)
  *    with weight 1 on its own target and 0 on every other, so sampling between two
  *    keys blends the two frames linearly; a clip lasts from its first frame to its
@@ -48,6 +50,7 @@ void zc__vertex_frames_free(zc__vertex_frames *f) {
     }
     free(f->meshes);
     free(f->names);
+    free(f->clips);
     memset(f, 0, sizeof *f);
 }
 
@@ -230,9 +233,10 @@ void zc__model_vertex_frames_free(struct aiScene *scene, const struct aiScene *o
     free(scene);
 }
 
-/* One clip of frames [first, first + count) of the meshes node `node` draws. */
+/* One clip of frames [first, first + count) of the meshes node `node` draws, keyed at
+ * `fps`, named `name` (NULL: the first frame's name without its trailing digits). */
 static struct aiAnimation *zc__frames_clip(const zc__vertex_frames *f, const struct aiNode *node, uint32_t first,
-                                           uint32_t count) {
+                                           uint32_t count, const char *name, double fps) {
     struct aiAnimation *anim = calloc(1, sizeof *anim);
     struct aiMeshMorphAnim **channels = calloc(1, sizeof *channels);
     struct aiMeshMorphAnim *mm = calloc(1, sizeof *mm);
@@ -243,11 +247,10 @@ static struct aiAnimation *zc__frames_clip(const zc__vertex_frames *f, const str
         free(anim), free(channels), free(mm), free(keys), free(values), free(weights);
         return NULL;
     }
-    const char *name = f->names[first];
-    size_t len = zc__frames_prefix(name);
-    if (len) zc__frames_set_name(&anim->mName, name, len);
+    size_t len = name ? strlen(name) : zc__frames_prefix(f->names[first]);
+    if (len) zc__frames_set_name(&anim->mName, name ? name : f->names[first], len);
     else zc__frames_set_name(&anim->mName, "frame", 5);
-    anim->mTicksPerSecond = f->frames_per_second;
+    anim->mTicksPerSecond = fps;
     anim->mDuration = count - 1;
     anim->mNumMorphMeshChannels = 1;
     anim->mMorphMeshChannels = channels;
@@ -299,8 +302,8 @@ static zc_result zc__frames_mesh(const zc__vertex_frames *f, const zc__frame_mes
  * appended to the animations. Everything else is shared with `scene`. */
 static zc_result zc__frames_scene(const zc__vertex_frames *f, const uint32_t *match, const struct aiScene *scene,
                                   const struct aiNode *node, struct aiScene **out, zc_diag *diag) {
-    uint32_t clips = 0;
-    for (uint32_t i = 0; i < f->frame_count; ++i)
+    uint32_t clips = f->clip_count;
+    for (uint32_t i = 0; !f->clip_count && i < f->frame_count; ++i)
         clips += i == 0 || !zc__frames_same_clip(f->names[i - 1], f->names[i]);
     struct aiScene *s = malloc(sizeof *s);
     if (!s) return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory adding the %s frames", f->format);
@@ -318,10 +321,16 @@ static zc_result zc__frames_scene(const zc__vertex_frames *f, const uint32_t *ma
     }
     for (unsigned m = 0; r == ZC_OK && m < scene->mNumMeshes; ++m)
         r = zc__frames_mesh(f, &f->meshes[match[m]], scene->mMeshes[m], &s->mMeshes[m]);
-    for (uint32_t i = 0; r == ZC_OK && i < f->frame_count;) {
+    for (uint32_t c = 0; r == ZC_OK && c < f->clip_count; ++c) {
+        const zc__frame_clip *fc = &f->clips[c];
+        struct aiAnimation *clip = zc__frames_clip(f, node, fc->first, fc->count, fc->name, fc->frames_per_second);
+        if (!clip) r = ZC_ERR_OUT_OF_MEMORY;
+        else s->mAnimations[s->mNumAnimations++] = clip;
+    }
+    for (uint32_t i = 0; r == ZC_OK && !f->clip_count && i < f->frame_count;) {
         uint32_t n = 1;
         while (i + n < f->frame_count && zc__frames_same_clip(f->names[i], f->names[i + n])) n++;
-        struct aiAnimation *clip = zc__frames_clip(f, node, i, n);
+        struct aiAnimation *clip = zc__frames_clip(f, node, i, n, NULL, f->frames_per_second);
         if (!clip) r = ZC_ERR_OUT_OF_MEMORY;
         else s->mAnimations[s->mNumAnimations++] = clip;
         i += n;
@@ -355,7 +364,9 @@ zc_result zc__model_vertex_frames(zc__model_build *b, const struct aiScene *scen
         if (f.frames_in_file > f.frame_count)
             zc__model_note(b, "%s model of %u frames: only the first %u kept as morph targets", format,
                            f.frames_in_file, f.frame_count);
-        r = zc__frames_scene(&f, match, scene, node, out, diag);
+        if (b->is_md3 && (r = zc__md3_animation_cfg(b, &f)) != ZC_OK)
+            r = zc_fail(diag, r, "out of memory reading animation.cfg");
+        if (r == ZC_OK) r = zc__frames_scene(&f, match, scene, node, out, diag);
         b->frame_targets = r == ZC_OK;
     }
     zc__vertex_frames_free(&f);
