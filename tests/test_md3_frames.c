@@ -509,6 +509,38 @@ Test(md3_frames, a_bad_animation_cfg_is_noted_and_falls_back) {
     cr_assert_str_eq(anim.name, "LEGS_IDLECR");
     cr_assert_null(zc_model_find(&model, "lower.md3#animation/17"));
     zc_model_free(&model);
+
+    /* random damage to a good file never fails the model: every import succeeds with
+     * clips that play frames of the file */
+    write_cfg(dir, 25, NULL);
+    char *cfg = zct_join(dir, "animation.cfg");
+    size_t size;
+    uint8_t *good = zct_read_file(cfg, &size);
+    uint64_t seed = 0xcf9;
+    zc_model_settings in_process = { .in_process = 1 };
+    for (int round = 0; round < 300; ++round) {
+        uint8_t *bad = malloc(size);
+        memcpy(bad, good, size);
+        size_t cut = round % 3 == 0 ? (size_t)(zct_rand(&seed) % size) : size;
+        for (int flips = 1 + (int)(zct_rand(&seed) % 6); flips > 0; --flips)
+            bad[zct_rand(&seed) % size] = (uint8_t)zct_rand(&seed);
+        zct_write_file(cfg, bad, cut);
+        free(bad);
+        cr_assert_eq(zc_model_import_file(lower, "lower.md3", &in_process, &model, &diag), ZC_OK, "round %d: %s",
+                     round, diag.message);
+        for (uint32_t a = 0;; ++a) {
+            char path[48];
+            snprintf(path, sizeof path, "lower.md3#animation/%u", a);
+            if (!zc_model_find(&model, path)) break;
+            view_entry(&model, path, ZC_TYPE_ANIMATION, &anim);
+            float w[ZC_MORPH_MAX_TARGETS];
+            cr_assert_eq(zc_animation_view_sample_weights(&anim, anim.duration, 0, w, ZC_MORPH_MAX_TARGETS),
+                         PART_FRAMES, "round %d: %s", round, anim.name);
+        }
+        zc_model_free(&model);
+    }
+    free(good);
+    free(cfg);
     free(lower);
     free(dir);
 }
