@@ -583,8 +583,9 @@ static const char shape_json[] =
     "  \"opt\": { \"on\": false, \"at\": 6, \"kind\": \"b\" }, \"none\": null }\n";
 
 /* Builds shape_json with the typed builder from values whose padding holds garbage
- * (the builder writes their fields, so the entry's padding stays zero), writes it to
- * built.bin, and reads it back. */
+ * (the builder writes their fields, so the entry's padding stays zero), the triangles
+ * written in place (Shape_fill_tris: Vector3 has no padding), writes it to built.bin,
+ * and reads it back. */
 static const char shape_src[] =
     "#include <stdio.h>\n#include <string.h>\n"
     "#include \"zc_schema_builder.h\"\n#include \"shape.h\"\n"
@@ -599,7 +600,9 @@ static const char shape_src[] =
     "    Shape_set_origin(b, s, o);\n"
     "    Shape_set_key(b, s, key(1, 2.5, Kind_b));\n"
     "    static const Vector3 tris[] = { { 0, 0, 0 }, { 1, 0, 0 }, { 0, 1, 0 } };\n"
-    "    Shape_set_tris(b, s, tris, 3);\n"
+    "    Vector3 *in_place = Shape_fill_tris(b, s, 3);\n"
+    "    if (!in_place) return 6;\n"
+    "    for (int i = 0; i < 3; ++i) in_place[i] = tris[i];\n"
     "    const Key keys[] = { key(0, -1, Kind_a), key(1, 4, Kind_b) };\n"
     "    Shape_set_keys(b, s, keys, 2);\n"
     "    static const zc_builder_key ids[] = { { NULL, 0, 7 }, { NULL, 0, 9 } };\n"
@@ -633,7 +636,16 @@ Test(schema_builder, inline_structs_are_set_and_appended_in_one_call_with_the_en
                     "#include \"zc_schema_builder.h\"\n#include \"shape.h\"\n"
                     "void first(zc_builder *b, const Key *keys) {\n"
                     "    zc_builder_pos s = Shape_start(b);\n    Vector3 v = { 1, 2, 3 };\n"
-                    "    Shape_set_origin(b, s, v);\n    Shape_set_keys(b, s, keys, 2);\n}\n");
+                    "    Shape_set_origin(b, s, v);\n    Shape_set_keys(b, s, keys, 2);\n"
+                    "    Vector3 *t = Shape_fill_tris(b, s, 1);\n    if (t) *t = v;\n}\n");
+    size_t header_size;
+    char *header_path = zct_join(zct_tmp, "shape.h");
+    char *header = (char *)zct_read_file(header_path, &header_size);
+    free(header_path);
+    cr_assert(header && strstr(header, "Shape_fill_tris("), "plain values without padding are filled in place");
+    cr_assert(!strstr(header, "Shape_fill_keys(") && !strstr(header, "Shape_fill_pairs("),
+              "no fill for elements with padding bytes, whose garbage would reach the entry");
+    free(header);
     const char *argv[] = { "./builder", NULL };
     int rc;
     char *out = run_tool(argv, &rc);

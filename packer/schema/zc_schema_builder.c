@@ -127,7 +127,9 @@ zc_result zc_builder_string(zc_builder *b, zc_builder_pos slot, const char *text
     return ZC_OK;
 }
 
-zc_builder_pos zc_builder_vector(zc_builder *b, zc_builder_pos slot, uint64_t count, uint32_t elem_size) {
+/* zc_builder_vector, its elements cleared or not. */
+static zc_builder_pos zc__builder_vector(zc_builder *b, zc_builder_pos slot, uint64_t count, uint32_t elem_size,
+                                         int clear) {
     if (b->error != ZC_OK) return 0;
     if (count > ZC_BUILDER_MAX_COUNT) {
         zc_builder_fail(b, ZC_ERR_LIMIT, "more than %u elements", ZC_BUILDER_MAX_COUNT);
@@ -135,9 +137,27 @@ zc_builder_pos zc_builder_vector(zc_builder *b, zc_builder_pos slot, uint64_t co
     }
     zc_builder_put_u64(b, slot + 8, count);
     if (count == 0) return 0;
-    zc_builder_pos at = zc_builder_alloc(b, count * elem_size, 8);
+    zc_builder_pos at;
+    if (clear) {
+        at = zc_builder_alloc(b, count * elem_size, 8);
+    } else {
+        uint64_t bytes = count * elem_size;
+        at = (b->size + 7) & ~(uint64_t)7;
+        if (zc__builder_reserve(b, at, bytes) != ZC_OK) return 0;
+        memset(b->data + b->size, 0, (size_t)(at - b->size)); /* the alignment gap only */
+        b->size = at + bytes;
+    }
     if (b->error == ZC_OK) zc_builder_link(b, slot, at);
     return at;
+}
+
+zc_builder_pos zc_builder_vector(zc_builder *b, zc_builder_pos slot, uint64_t count, uint32_t elem_size) {
+    return zc__builder_vector(b, slot, count, elem_size, 1);
+}
+
+void *zc_builder_vector_fill(zc_builder *b, zc_builder_pos slot, uint64_t count, uint32_t elem_size) {
+    zc_builder_pos at = zc__builder_vector(b, slot, count, elem_size, 0);
+    return b->error == ZC_OK && count ? b->data + at : NULL;
 }
 
 static int zc__same_key(int strings, const zc_builder_key *a, const zc_builder_key *b) {

@@ -162,6 +162,15 @@ zc_result zc_builder_string(zc_builder *b, zc_builder_pos slot, const char *text
  * past ZC_BUILDER_MAX_COUNT. */
 zc_builder_pos zc_builder_vector(zc_builder *b, zc_builder_pos slot, uint64_t count, uint32_t elem_size);
 
+/* zc_builder_vector without clearing the elements: where they lie in the builder's
+ * buffer, for the caller to write every byte of every element in place (a large array
+ * of plain values written once, not twice); valid until the builder's next call. NULL
+ * when count is 0 or the builder failed (nothing to write then). The generated
+ * S_fill_f offers it for vectors whose elements have no padding bytes, so that a
+ * whole write of each element decides every byte; bools must be 0 or 1 and enums
+ * values of theirs, as everywhere. */
+void *zc_builder_vector_fill(zc_builder *b, zc_builder_pos slot, uint64_t count, uint32_t elem_size);
+
 /* A map (SPEC.md 16.4) of `count` entries of `entry_size` bytes with the given keys
  * of kind `kind`, into the zcs_map at `slot`: the entries, then the hash slots. Integer keys are written here; order[k]
  * (count elements, filled here) is the index in `keys` of entry k, the entries being

@@ -95,12 +95,20 @@ static void zc__gen_build_vector(const zc__gen *g, const char *s, const zc_schem
                    "    zc_builder_pos at = %s_start_%s(b, s, count);\n"
                    "    for (uint64_t i = 0; i < count && b->error == ZC_OK; ++i) %s_put(b, at + i * %uu, &values[i]);\n}\n",
                 s, f->name, inl->name, s, f->name, inl->name, es);
-    else if (ZC_SCHEMA_IS_SCALAR(k) || k == ZC_SCHEMA_ENUM || k == ZC_SCHEMA_REF || inl)
+    else if (ZC_SCHEMA_IS_SCALAR(k) || k == ZC_SCHEMA_ENUM || k == ZC_SCHEMA_REF || inl) {
+        const char *ct = zc__gen_slot_ctype(g->s, elem);
         fprintf(o, "/* The whole vector from `count` values as stored (bools 0 or 1). */\n"
                    "static inline void %s_set_%s(zc_builder *b, zc_builder_pos s, const %s *values, uint64_t count) {\n"
                    "    zc_builder_pos at = %s_start_%s(b, s, count);\n"
                    "    if (count && b->error == ZC_OK) zc_builder_put(b, at, values, (size_t)count * %uu);\n}\n",
-                s, f->name, zc__gen_slot_ctype(g->s, elem), s, f->name, es);
+                s, f->name, ct, s, f->name, es);
+        fprintf(o, "/* The vector's `count` elements left unwritten, for the caller to write each one\n"
+                   " * whole in place before the builder's next call (zc_builder_vector_fill); NULL\n"
+                   " * when count is 0 or the builder failed. */\n"
+                   "static inline %s *%s_fill_%s(zc_builder *b, zc_builder_pos s, uint64_t count) {\n"
+                   "    return (%s *)zc_builder_vector_fill(b, s + %uu, count, %uu);\n}\n",
+                ct, s, f->name, ct, f->offset, es);
+    }
 }
 
 static void zc__gen_build_field(const zc__gen *g, const zc_schema_decl *d, const zc_schema_field *f) {
@@ -173,7 +181,8 @@ void zc__gen_build(const zc__gen *g) {
                " * record; S_set_f stores a field, S_start_f creates what a field points at and\n"
                " * returns its position; S_f_slot and S_f_entry name vector element and map value\n"
                " * slots, filled with T_start_in, U_start_M, V_put (an inline struct's value),\n"
-               " * zc_builder_string or zc_builder_put_*.\n"
+               " * zc_builder_string or zc_builder_put_*; S_fill_f hands out a vector of plain\n"
+               " * values without padding to be written in place.\n"
                " * Written in field order, depth-first, the bytes equal zc_schema_encode's. */\n", g->p);
     fprintf(o, "#ifdef ZC_SCHEMA_BUILDER_H\n");
     for (uint32_t i = 0; i < g->inline_count; ++i) zc__gen_build_inline(g, &s->decls[g->inlines[i]]);

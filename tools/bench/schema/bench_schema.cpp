@@ -374,9 +374,9 @@ int main(int argc, char **argv) {
         "compares two bounds checks of a few nanoseconds. zcpack's serialize row is the packer library's "
         "builder as a program calls it: records appended, cleared and linked inline "
         "(zc_builder_struct), a bounds check on every store, and a UTF-8 check of every string; on "
-        "`mesh` the triangles' array is reserved in one call and each triangle is one bounds-checked "
-        "48-byte store (Triangle_put), where FlatBufferBuilder copies each 48-byte struct into the "
-        "vector it reserved.";
+        "`mesh` the triangles' array is reserved in one call without clearing it (Mesh_fill_triangles, "
+        "offered for vectors of plain values without padding) and each triangle is written in place, "
+        "as FlatBufferBuilder writes each 48-byte struct into the uninitialized vector it reserved.";
     char how_text[4096];
     snprintf(how_text, sizeof how_text, how, reps, target_ns / 1e6);
 

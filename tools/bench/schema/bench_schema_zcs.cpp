@@ -62,17 +62,16 @@ void put_logs(zc_builder *b, const std::vector<bench_data::Log> &logs) {
 
 ::Vector3 vector3(const bench_data::Vector3 &x) { return ::Vector3{ x.x, x.y, x.z }; }
 
-// Triangles are inline structs (mesh.zcs): the vector's elements are reserved in one
-// call, then each generated ::Triangle is stored into its slot (Triangle_put, one
-// bounds-checked 48-byte store), as FlatBuffers fills the vector it reserved.
+// Triangles are inline structs without padding (mesh.zcs): the vector's elements are
+// reserved in one call and left unwritten (Mesh_fill_triangles), then each generated
+// ::Triangle is written in place, as FlatBuffers fills the uninitialized vector it
+// reserved (CreateUninitializedVectorOfStructs).
 void put_mesh(zc_builder *b, const std::vector<bench_data::Triangle> &mesh) {
     Pos root = Mesh_start(b);
-    Pos elems = Mesh_start_triangles(b, root, mesh.size());
-    for (size_t i = 0; i < mesh.size(); ++i) {
-        const bench_data::Triangle &t = mesh[i];
-        const ::Triangle out = { vector3(t.v0), vector3(t.v1), vector3(t.v2), vector3(t.normal) };
-        Triangle_put(b, Mesh_triangles_slot(elems, i), &out);
-    }
+    ::Triangle *out = Mesh_fill_triangles(b, root, mesh.size());
+    if (!out) return; /* the builder failed (or no triangles): finish reports it */
+    for (const bench_data::Triangle &t : mesh)
+        *out++ = ::Triangle{ vector3(t.v0), vector3(t.v1), vector3(t.v2), vector3(t.normal) };
 }
 
 // The fields of the Item record at `p`.
