@@ -110,7 +110,7 @@ static int zc__utf8_valid(const uint8_t *s, uint64_t length) {
     return zc_utf8_valid(s + i, length - i);
 }
 
-zc_result zc_builder_string(zc_builder *b, zc_builder_pos slot, const char *text, uint64_t length) {
+zc_result zc__builder_string(zc_builder *b, zc_builder_pos slot, const char *text, uint64_t length) {
     if (b->error != ZC_OK) return b->error;
     if (length > ZC_BUILDER_MAX_STRING) return zc_builder_fail(b, ZC_ERR_LIMIT, "string longer than %u bytes", ZC_BUILDER_MAX_STRING);
     if (!zc__utf8_valid((const uint8_t *)text, length))

@@ -153,8 +153,10 @@ zc_builder_pos zc_builder_union(zc_builder *b, zc_builder_pos slot, uint32_t tag
 /* `length` bytes of UTF-8 `text` (no NUL inside; need not be NUL-terminated) and a
  * NUL appended, and the zc_string at `slot` pointing at them (an empty string
  * appends nothing). ZC_OK, ZC_ERR_BAD_STRING, ZC_ERR_LIMIT, ZC_ERR_OUT_OF_MEMORY or
- * the earlier error. Safe on untrusted text. */
-zc_result zc_builder_string(zc_builder *b, zc_builder_pos slot, const char *text, uint64_t length);
+ * the earlier error. Safe on untrusted text. Inline for short ASCII strings that fit
+ * the buffer (below); zc__builder_string does the rest. */
+static inline zc_result zc_builder_string(zc_builder *b, zc_builder_pos slot, const char *text, uint64_t length);
+zc_result zc__builder_string(zc_builder *b, zc_builder_pos slot, const char *text, uint64_t length);
 
 /* The elements of a vector: `count` zeroed slots of `elem_size` bytes, aligned to 8,
  * and the zc_array at `slot` pointing at them; their position (element i at
@@ -268,6 +270,29 @@ static inline zc_builder_pos zc_builder_record(zc_builder *b, uint32_t struct_si
 static inline void zc_builder_link(zc_builder *b, zc_builder_pos slot, zc_builder_pos target) {
     int64_t offset = (int64_t)target - (int64_t)slot;
     zc_builder_put(b, slot, &offset, 8);
+}
+
+/* zc_builder_string's common case: up to ZC_BUILDER_INLINE_STRING bytes of ASCII
+ * without NUL, with room in the buffer. Anything else goes to zc__builder_string,
+ * which checks UTF-8 in full and grows the buffer. */
+#define ZC_BUILDER_INLINE_STRING 64u
+static inline zc_result zc_builder_string(zc_builder *b, zc_builder_pos slot, const char *text, uint64_t length) {
+    if (b->error != ZC_OK || length == 0 || length > ZC_BUILDER_INLINE_STRING || slot > b->size ||
+        b->size - slot < 16 || b->capacity - b->size <= length)
+        return zc__builder_string(b, slot, text, length);
+    unsigned char special = 0;
+    for (uint64_t i = 0; i < length; ++i) {
+        unsigned char c = (unsigned char)text[i];
+        special |= (unsigned char)((c & 0x80) | (c == 0));
+    }
+    if (special) return zc__builder_string(b, slot, text, length);
+    uint64_t at = b->size;
+    memcpy(b->data + at, text, (size_t)length);
+    b->data[at + length] = 0;
+    b->size = at + length + 1;
+    memcpy(b->data + slot + 8, &length, 8);
+    zc_builder_link(b, slot, at);
+    return ZC_OK;
 }
 
 /* A new record linked from the zc_rel_ptr slot at `slot` (a struct field, a vector
