@@ -479,6 +479,13 @@ Test(md3_frames, a_bad_animation_cfg_is_noted_and_falls_back) {
         { 25, "99999999999999999999 1 0 15\n", "animation.cfg line 31 is not four integers" },
         { 25, "100 4 0 15 // TORSO_GETFLAG: outside, and not the legs' anyway\n", NULL },
     };
+    /* an animation of no frames is left out, named */
+    write_cfg(dir, 24, "47 0 0 15 // LEGS_TURN\n");
+    zc_model empty;
+    zc_diag why = { "" };
+    cr_assert_eq(zc_model_import_file(lower, "lower.md3", NULL, &empty, &why), ZC_OK, "%s", why.message);
+    cr_assert(empty.notes && strstr(empty.notes, "animation.cfg: LEGS_TURN has 0 frames: left out"), "%s", empty.notes);
+    zc_model_free(&empty);
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; ++k) {
         write_cfg(dir, cases[k].lines, cases[k].extra);
         zc_model model;

@@ -29,7 +29,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -181,7 +180,11 @@ zc_result zc__md3_animation_cfg(zc__model_build *b, zc__vertex_frames *f) {
     for (uint32_t i = 0; i < count; ++i) {
         if (!zc__q3_plays(part, i)) continue;
         long first = lines[i].first - (i >= ZC__Q3_FIRST_LEGS && i < ZC__Q3_FIRST_TEAM ? skip : 0);
-        if (first < 0 || lines[i].count < 1 || first + lines[i].count > (long)f->frame_count) {
+        if (lines[i].count < 1) {
+            zc__model_note(b, "animation.cfg: %s has %ld frames: left out", zc__q3_animations[i], lines[i].count);
+            continue;
+        }
+        if (first < 0 || first + lines[i].count > (long)f->frame_count) {
             zc__model_note(b, "animation.cfg: %s (frames %ld to %ld) lies outside the model's %u frames: left out",
                            zc__q3_animations[i], first, first + lines[i].count - 1, f->frame_count);
             continue;
