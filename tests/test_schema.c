@@ -38,7 +38,7 @@ static const char game_zcs[] =
     "    stats: Stats; spare: ?Stats; bonus: ?u32; icon: ref Texture; next: ?ref Weapon;\n"
     "    tags: [string]; grid: [[u8]]; parts: [Stats]; kinds: [Kind];\n"
     "    by_name: map<string, Stats>; by_id: map<u32, string>; big: map<u64, [i32]>;\n"
-    "    effect: Effect; effects: [Effect];\n"
+    "    effect: Effect; effects: [Effect]; nick: ?string; alias: ?string;\n"
     "    motto: string = \"sharp \\\"edge\\\"\";\n"
     "}\n";
 
@@ -53,7 +53,7 @@ static const char game_json[] =
     "  \"by_id\": { \"0\": \"zero\", \"4294967295\": \"max\", \"17\": \"x\" },\n"
     "  \"big\": { \"18446744073709551615\": [-1, 2], \"3\": [] },\n"
     "  \"effect\": { \"type\": \"Sound\", \"value\": { \"clip\": \"audio/bang.ogg\" } },\n"
-    "  \"effects\": [{ \"type\": \"Light\", \"value\": { \"color\": [1, 0.5, 0] } }, null] }\n";
+    "  \"effects\": [{ \"type\": \"Light\", \"value\": { \"color\": [1, 0.5, 0] } }, null], \"alias\": \"\" }\n";
 
 /* A reader: validate each file named on the command line, dump the valid ones and
  * print some lookups; "invalid <result>" for the others. */
@@ -85,7 +85,9 @@ static const char game_lookups[] =
     "printf(\"stock %d max %s big %d missing %d\\n\", s ? (int)Stats_damage(s) : -1, z ? zc_string_data(z) : \"-\","
     " b ? (int)b->count : -1, Weapon_by_name_find(w, \"nope\", 4) == NULL && Weapon_by_id_find(w, 5) == NULL);"
     "uint32_t bonus = 0; int has = Weapon_bonus(w, &bonus); printf(\"bonus %d %u range %g sound %d\\n\", has, bonus,"
-    " (double)Stats_range(Weapon_stats(w)), Weapon_effect_as_Sound(w) != NULL);";
+    " (double)Stats_range(Weapon_stats(w)), Weapon_effect_as_Sound(w) != NULL);"
+    "uint64_t nl = 9, al = 9; const char *nick = Weapon_nick(w, &nl), *alias = Weapon_alias(w, &al);"
+    "printf(\"nick %d:%d alias %d:%d\\n\", nick != NULL, (int)nl, alias != NULL, (int)al);";
 
 /* ---------------------------------------------------------------------------------
  * Helpers
@@ -204,9 +206,12 @@ static void round_trip(int cxx) {
     cr_expect_str_eq(cJSON_GetObjectItem(dump, "motto")->valuestring, "sharp \"edge\"");
     cr_expect(cJSON_IsNull(cJSON_GetObjectItem(dump, "spare")));
     cr_expect(cJSON_IsNull(cJSON_GetObjectItem(dump, "next")));
+    cr_expect(cJSON_IsNull(cJSON_GetObjectItem(dump, "nick")), "%s", out);
+    cr_expect_str_eq(cJSON_GetObjectItem(dump, "alias")->valuestring, "");
     cr_expect_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(dump, "stats"), "range")->valuedouble, 10.5);
     cr_expect(strstr(out, "stock 6 max max big 2 missing 1\n"), "%s", out);
     cr_expect(strstr(out, "bonus 1 7 range 10.5 sound 1\n"), "%s", out);
+    cr_expect(strstr(out, "nick 0:0 alias 1:0\n"), "%s", out);
     cJSON_Delete(dump);
     cJSON_Delete(doc);
     free(out);
@@ -248,7 +253,8 @@ static const char v2_zcs[] = "type_tag \"WEAP\"; root Weapon;\n"
                              "struct Stats { damage: u16; heavy: bool = true; }\n"
                              "struct Extra { note: string; }\n"
                              "struct Weapon { name: string; stats: Stats; damage: u32;\n"
-                             "  range: f32 = 12.5; note: string = \"new\"; extra: ?Extra = null; tags: [string] = []; }\n";
+                             "  range: f32 = 12.5; note: string = \"new\"; extra: ?Extra = null; tags: [string] = [];\n"
+                             "  alias: ?string = null; }\n";
 
 static uint32_t hash_of(const char *text) {
     zc_schema *s;
@@ -277,7 +283,7 @@ Test(schema, old_reader_on_new_data_and_new_reader_on_old_data) {
     char *z1 = put("v1.zcs", v1_zcs), *z2 = put("v2.zcs", v2_zcs);
     char *j1 = put("old.json", "{ \"name\": \"axe\", \"stats\": { \"damage\": 3 }, \"damage\": 9 }");
     char *j2 = put("new.json", "{ \"name\": \"bow\", \"stats\": { \"damage\": 4, \"heavy\": false }, \"damage\": 8,"
-                               " \"range\": 40, \"note\": \"n\", \"extra\": { \"note\": \"e\" }, \"tags\": [\"t\"] }");
+                               " \"range\": 40, \"note\": \"n\", \"extra\": { \"note\": \"e\" }, \"tags\": [\"t\"], \"alias\": \"\" }");
     gen_header(z1, "v1.h");
     gen_header(z2, "v2.h");
     encode(z1, j1, "old.bin");
@@ -290,9 +296,9 @@ Test(schema, old_reader_on_new_data_and_new_reader_on_old_data) {
                               "{\"name\": \"bow\", \"stats\": {\"damage\": 4}, \"damage\": 8}\n");
     cr_expect_str_eq(new_out,
                      "{\"name\": \"axe\", \"stats\": {\"damage\": 3, \"heavy\": true}, \"damage\": 9, \"range\": 12.5, "
-                     "\"note\": \"new\", \"extra\": null, \"tags\": []}\n"
+                     "\"note\": \"new\", \"extra\": null, \"tags\": [], \"alias\": null}\n"
                      "{\"name\": \"bow\", \"stats\": {\"damage\": 4, \"heavy\": false}, \"damage\": 8, \"range\": 40, "
-                     "\"note\": \"n\", \"extra\": {\"note\": \"e\"}, \"tags\": [\"t\"]}\n");
+                     "\"note\": \"n\", \"extra\": {\"note\": \"e\"}, \"tags\": [\"t\"], \"alias\": \"\"}\n");
     free(old_out);
     free(new_out);
     free(z1);
@@ -316,6 +322,20 @@ static uint8_t *encode_in_process(const char *zcs, const char *json, size_t *siz
 }
 
 static void put_bytes(const char *name, const void *data, size_t size) { zct_put(zct_tmp, name, data, size); }
+
+/* The offset of field `name` in game.zcs's root record Weapon. */
+static uint32_t weapon_field_offset(const char *name) {
+    zc_schema *s;
+    zc_diag diag;
+    cr_assert_eq(zc_schema_parse("game.zcs", game_zcs, strlen(game_zcs), &s, &diag), ZC_OK, "%s", diag.message);
+    const zc_schema_decl *w = &s->decls[s->root];
+    uint32_t offset = 0;
+    for (uint32_t i = 0; i < w->count; ++i)
+        if (strcmp(w->fields[i].name, name) == 0) offset = w->fields[i].offset;
+    zc_schema_free(s);
+    cr_assert_neq(offset, 0u, "no field %s", name);
+    return offset;
+}
 
 Test(schema, hostile_bytes_are_refused_without_crashing) {
     char *zcs = put("game.zcs", game_zcs);
@@ -361,6 +381,13 @@ Test(schema, hostile_bytes_are_refused_without_crashing) {
         memcpy(&off, good + 8, 8);
         CASE("invalid 25", m[8 + off] = 0xc0);
         CASE("invalid 25", m[8 + off + 8] = 'x');
+        /* ?string: absent (offset 0) with a length; the present empty string's NUL */
+        uint32_t nick = weapon_field_offset("nick"), alias = weapon_field_offset("alias");
+        CASE("invalid 25", m[nick + 8] = 3);
+        memcpy(&off, good + alias, 8);
+        cr_assert_neq(off, 0, "the present empty alias has no bytes");
+        cr_assert_eq(good[alias + off], 0);
+        CASE("invalid 25", m[alias + off] = 'x');
     }
     char *out = run_reader("checker", files, n);
     char *line = out;
@@ -523,6 +550,10 @@ Test(schema, parser_errors_name_line_and_column) {
     expect_parse_error("root A;\ntype_tag \"ABCD\";\nstruct A {\n  x: Foo;\n}\n", "game.zcs:4:6: unknown type 'Foo'");
     expect_parse_error("root A; type_tag \"ABCD\";\nstruct A { x: u8 = 300; }", "game.zcs:2:20: default of 'x': out of the type's range");
     expect_parse_error("struct A {\n  x: [?u8];\n}", "game.zcs:2:7: vector elements cannot be optional");
+    expect_parse_error("root A; type_tag \"ABCD\";\nstruct A { x: ?[u8]; }",
+                       "game.zcs:2:16: 'x': only scalars, enums, strings, structs, inline structs and refs can be optional");
+    expect_parse_error("root A; type_tag \"ABCD\";\nstruct A { x: ?string = \"\"; }",
+                       "game.zcs:2:25: default of 'x': an optional field's default is null");
     expect_parse_error("enum E : i8 { a }", "game.zcs:1:10: expected an enum's type (u8, u16 or u32), got 'i8'");
     expect_parse_error("struct A { x: u32 $ }", "game.zcs:1:19: unexpected character '$'");
     expect_parse_error("root A; type_tag \"ABCD\";\nstruct A {\n  x: u32;\n  x: u8;\n}", "game.zcs:4:3: struct 'A': field 'x' is declared twice");

@@ -34,11 +34,13 @@ static const char item_zcs[] =
     "    stat: Stat; extra: ?Stat; charges: ?u16; icon: ref Texture; twin: ?ref Item;\n"
     "    tags: [string]; levels: [u32]; parts: [Stat]; slots: [Slot];\n"
     "    by_name: map<string, Stat>; by_id: map<u32, string>; wide: map<u64, [i16]>;\n"
-    "    fx: Fx; fxs: [Fx]; note: string = \"plain \\\"text\\\"\";\n"
+    "    fx: Fx; fxs: [Fx]; nick: ?string; lore: ?string; rune: ?string;\n"
+    "    note: string = \"plain \\\"text\\\"\";\n"
     "}\n";
 
-/* The document the program builds, as JSON: `extra`, `twin`, `count`, `note`, some
- * bonuses and gains are left out (absent optionals and defaults). */
+/* The document the program builds, as JSON: `extra`, `twin`, `nick`, `count`, `note`,
+ * some bonuses and gains are left out (absent optionals and defaults); `lore` is a
+ * present empty string. */
 static const char item_json[] =
     "{ \"name\": \"Lantern \\u00e9\", \"slot\": \"hand\", \"heavy\": true, \"weight\": 2.25, \"id\": -5000000000,\n"
     "  \"stat\": { \"level\": 3, \"bonus\": -7 }, \"charges\": 9, \"icon\": \"textures/lantern.png\",\n"
@@ -48,7 +50,8 @@ static const char item_json[] =
     "  \"by_id\": { \"7\": \"seven\", \"4294967295\": \"max\", \"0\": \"zero\" },\n"
     "  \"wide\": { \"18446744073709551615\": [-1, 2], \"3\": [] },\n"
     "  \"fx\": { \"type\": \"Sfx\", \"value\": { \"clip\": \"audio/hum.ogg\" } },\n"
-    "  \"fxs\": [{ \"type\": \"Glow\", \"value\": { \"rgb\": [1, 0.5, 0] } }, null] }\n";
+    "  \"fxs\": [{ \"type\": \"Glow\", \"value\": { \"rgb\": [1, 0.5, 0] } }, null],\n"
+    "  \"lore\": \"\", \"rune\": \"\\u16a0\" }\n";
 
 /* The program: builds the document above with the typed builder (twice, through a
  * reset, and again after each error case), writes the bytes to built.bin, reads them
@@ -110,6 +113,8 @@ static const char builder_src[] =
     "    zc_builder_pos f = Item_start_fxs(b, w, 2);\n"
     "    static const float rgb[] = { 1, 0.5f, 0 };\n"
     "    Glow_set_rgb(b, Fx_start_Glow(b, Item_fxs_slot(f, 0)), rgb, 3);\n"
+    "    Item_set_lore(b, w, \"\", 0);\n"
+    "    Item_set_rune(b, w, \"\\xe1\\x9a\\xa0\", 3);\n"
     "    Item_set_note_default(b, w);\n"
     "}\n"
     "\n"
@@ -134,6 +139,10 @@ static const char builder_src[] =
     "           (double)Stat_power(Item_parts_at(it, 1)), glass ? Stat_level(glass) : -1, max ? zc_string_data(max) : \"-\",\n"
     "           wide ? (int)wide->count : -1, Item_fx_as_Sfx(it) != NULL, (double)Sfx_gain(Item_fx_as_Sfx(it)),\n"
     "           Item_note(it, NULL));\n"
+    "    uint64_t lore_length = 9, nick_length = 9;\n"
+    "    const char *nick = Item_nick(it, &nick_length), *lore = Item_lore(it, &lore_length);\n"
+    "    printf(\"%s optional strings: nick %s:%d lore %s:%d rune %s\\n\", where, nick ? \"present\" : \"absent\",\n"
+    "           (int)nick_length, lore ? \"present\" : \"absent\", (int)lore_length, Item_rune(it, NULL));\n"
     "    printf(\"%s json: \", where);\n"
     "    Item_dump_json(it, stdout);\n"
     "}\n"
@@ -372,12 +381,15 @@ Test(schema_builder, typed_builder_writes_the_encoders_bytes_read_from_memory_an
     expect_line(out, "memory: ", want);
     snprintf(want, sizeof want, "pack%s", values);
     expect_line(out, "pack: ", want);
+    expect_line(out, "memory optional", "memory optional strings: nick absent:0 lore present:0 rune \xe1\x9a\xa0");
+    expect_line(out, "pack optional", "pack optional strings: nick absent:0 lore present:0 rune \xe1\x9a\xa0");
     char *memory_json = line_of(out, "memory json: "), *pack_json = line_of(out, "pack json: ");
     cr_expect_str_eq(memory_json + strlen("memory json: "), pack_json + strlen("pack json: "));
     const char *parts[] = { "\"by_id\": {\"0\": \"zero\", \"7\": \"seven\", \"4294967295\": \"max\"}",
                             "\"wide\": {\"18446744073709551615\": [-1, 2], \"3\": []}",
                             "\"fxs\": [{\"type\": \"Glow\", \"value\": {\"rgb\": [1, 0.5, 0]}}, null]",
-                            "\"extra\": null, \"charges\": 9", "\"twin\": null", "\"id\": -5000000000" };
+                            "\"extra\": null, \"charges\": 9", "\"twin\": null", "\"id\": -5000000000",
+                            "\"nick\": null, \"lore\": \"\", \"rune\": \"\xe1\x9a\xa0\"" };
     for (size_t i = 0; i < sizeof parts / sizeof *parts; ++i) cr_expect(strstr(memory_json, parts[i]), "%s missing: %s", parts[i], memory_json);
     char icon[40];
     snprintf(icon, sizeof icon, "\"icon\": \"0x%016llx\"", (unsigned long long)zc_asset_id("textures/lantern.png", 20));

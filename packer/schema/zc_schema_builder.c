@@ -127,6 +127,17 @@ zc_result zc__builder_string(zc_builder *b, zc_builder_pos slot, const char *tex
     return ZC_OK;
 }
 
+zc_result zc_builder_present_string(zc_builder *b, zc_builder_pos slot, const char *text, uint64_t length) {
+    if (length != 0 || b->error != ZC_OK) return zc_builder_string(b, slot, text, length);
+    uint64_t at = b->size;
+    if (zc__builder_reserve(b, at, 1) != ZC_OK) return b->error;
+    b->data[at] = 0;
+    b->size = at + 1;
+    zc_builder_put_u64(b, slot + 8, 0);
+    zc_builder_link(b, slot, at);
+    return b->error;
+}
+
 /* zc_builder_vector, its elements cleared or not. */
 static zc_builder_pos zc__builder_vector(zc_builder *b, zc_builder_pos slot, uint64_t count, uint32_t elem_size,
                                          int clear) {

@@ -158,6 +158,12 @@ zc_builder_pos zc_builder_union(zc_builder *b, zc_builder_pos slot, uint32_t tag
 static inline zc_result zc_builder_string(zc_builder *b, zc_builder_pos slot, const char *text, uint64_t length);
 zc_result zc__builder_string(zc_builder *b, zc_builder_pos slot, const char *text, uint64_t length);
 
+/* The string of an optional string field (`?string`, SPEC.md 16.2): as
+ * zc_builder_string, except that an empty string appends its NUL and points at it,
+ * so the field reads as present; a field never written reads as absent. Safe on
+ * untrusted text. */
+zc_result zc_builder_present_string(zc_builder *b, zc_builder_pos slot, const char *text, uint64_t length);
+
 /* The elements of a vector: `count` zeroed slots of `elem_size` bytes, aligned to 8,
  * and the zc_array at `slot` pointing at them; their position (element i at
  * position + i * elem_size). A count of 0 appends nothing and returns 0. ZC_ERR_LIMIT

@@ -309,6 +309,10 @@ static zc_result zc__slot(zc__enc *e, uint32_t type, const cJSON *j, size_t slot
     switch (t->kind) {
     case ZC_SCHEMA_STRING:
         if (!cJSON_IsString(j)) return zc__err(e, "expected string, got %s", zc__json_kind(j));
+        if (optional) {
+            zc_builder_present_string(e->b, slot, j->valuestring, strlen(j->valuestring));
+            return zc__built(e);
+        }
         return zc__string_bytes(e, j->valuestring, strlen(j->valuestring), slot);
     case ZC_SCHEMA_REF: return zc__ref(e, t, j, slot);
     case ZC_SCHEMA_STRUCT: {

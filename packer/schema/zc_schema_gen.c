@@ -390,6 +390,15 @@ static void zc__gen_field(const zc__gen *g, const zc_schema_decl *d, const zc_sc
     uint32_t end = f->presence + f->size;
     switch (t->kind) {
     case ZC_SCHEMA_STRING:
+        if (f->optional) {
+            fprintf(o, "/* %s.%s's bytes (NUL-terminated) and *length, or NULL and 0 when absent. */\n"
+                       "static inline const char *%s_%s(const %s *s, uint64_t *length) {\n"
+                       "    int present = s->struct_size >= %u && s->%s.offset != 0;\n"
+                       "    if (length) *length = present ? s->%s.length : 0;\n"
+                       "    return present ? zc_string_data(&s->%s) : NULL;\n}\n",
+                    s, f->name, s, f->name, s, end, f->name, f->name, f->name);
+            break;
+        }
         fprintf(o, "static inline const char *%s_%s(const %s *s, uint64_t *length) {\n"
                    "    if (s->struct_size < %u) {\n        if (length) *length = %zu;\n        return ",
                 s, f->name, s, end, f->def.set ? f->def.s_length : 0);

@@ -117,8 +117,10 @@ static void zc__gen_build_field(const zc__gen *g, const zc_schema_decl *d, const
     const zc_schema_type *t = &g->s->types[f->type];
     switch (t->kind) {
     case ZC_SCHEMA_STRING:
+        if (f->optional) fprintf(o, "/* %s.%s present, \"\" included; left unset it is absent. */\n", s, f->name);
         fprintf(o, "static inline zc_result %s_set_%s(zc_builder *b, zc_builder_pos s, const char *text, uint64_t length) {\n"
-                   "    return zc_builder_string(b, s + %uu, text, length);\n}\n", s, f->name, f->offset);
+                   "    return zc_builder_%sstring(b, s + %uu, text, length);\n}\n", s, f->name,
+                f->optional ? "present_" : "", f->offset);
         if (f->def.set) {
             fprintf(o, "/* The default the JSON encoder writes when a document leaves %s out. */\n"
                        "static inline zc_result %s_set_%s_default(zc_builder *b, zc_builder_pos s) {\n"

@@ -141,8 +141,8 @@ static void zc__dump_field(const zc__gen *g, const zc_schema_decl *d, const zc_s
         fprintf(o, "    {\n        const uint8_t *v = (const uint8_t *)%s_%s(s);\n        if (v) %s__dump_t%u(v, out);\n"
                    "        else fputs(\"null\", out);\n    }\n", s, n, g->p, f->type);
     } else if (t->kind == ZC_SCHEMA_STRING) {
-        fprintf(o, "    {\n        uint64_t n;\n        const char *v = %s_%s(s, &n);\n        zcs_dump_string(out, v, n);\n    }\n",
-                s, n);
+        fprintf(o, "    {\n        uint64_t n;\n        const char *v = %s_%s(s, &n);\n        %szcs_dump_string(out, v, n);\n"
+                   "    }\n", s, n, f->optional ? "if (!v) fputs(\"null\", out);\n        else " : "");
     } else if (t->kind == ZC_SCHEMA_STRUCT) {
         const char *st = g->s->decls[t->decl].name;
         fprintf(o, "    {\n        const %s *v = %s_%s(s);\n        if (v) %s__dump_%s(v, out);\n"

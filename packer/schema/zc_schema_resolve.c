@@ -209,10 +209,10 @@ static zc_result zc__value_default(zc__resolver *rv, zc_schema_field *f, const z
 
 static zc_result zc__check_field(zc__resolver *rv, zc_schema_field *f) {
     const zc_schema_type *t = &rv->s->types[f->type];
-    if (f->optional && !ZC_SCHEMA_IS_SCALAR(t->kind) && t->kind != ZC_SCHEMA_ENUM && t->kind != ZC_SCHEMA_STRUCT &&
-        t->kind != ZC_SCHEMA_REF && t->kind != ZC_SCHEMA_INLINE)
-        return zc__at(rv, t->line, t->column, "'%s': only scalars, enums, structs, inline structs and refs can be optional%s",
-                      f->name, "");
+    if (f->optional && !ZC_SCHEMA_IS_SCALAR(t->kind) && t->kind != ZC_SCHEMA_ENUM && t->kind != ZC_SCHEMA_STRING &&
+        t->kind != ZC_SCHEMA_STRUCT && t->kind != ZC_SCHEMA_REF && t->kind != ZC_SCHEMA_INLINE)
+        return zc__at(rv, t->line, t->column,
+                      "'%s': only scalars, enums, strings, structs, inline structs and refs can be optional%s", f->name, "");
     if (!f->def.set) return ZC_OK;
     if (f->optional)
         return f->def.literal == ZC__SCHEMA_LIT_NULL ? ZC_OK : zc__bad_default(rv, f, "an optional field's default is null");

@@ -336,8 +336,8 @@ int main(int argc, char **argv) {
         "16.2: fixed layouts stored in place, without a pointer or a struct_size): mesh's triangles are one "
         "packed array of 48-byte values as in FlatBuffers, a log's Address is 4 bytes inside its Log record, "
         "a player's Abilities (16 bytes), Vec3d (24), Rotation (8) and Uuid (16) lie inside their Player, "
-        "Entity and Vehicle records. zcpack has no optional strings: Option<String> "
-        "is an optional record holding the string (`?Text`).";
+        "Entity and Vehicle records; Option<String> is an optional string in all three (zcpack's "
+        "`?string`, SPEC.md 16.2).";
     const char *how =
         "Figures: time per call in CPU time of the bench's thread (time descheduled by other work "
         "does not count), median [p10..p90] of %d repetitions, each a batch of calls lasting at least "

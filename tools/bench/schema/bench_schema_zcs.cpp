@@ -117,7 +117,7 @@ void put_entity(zc_builder *b, Pos p, const bench_data::Entity &e) {
     Entity_set_motion(b, p, vec3d(e.motion));
     Entity_set_rotation(b, p, ::Rotation{ e.yaw, e.pitch });
     Entity_set_uuid(b, p, uuid(e.uuid));
-    if (e.custom_name) SET_STRING(Text_set_value, b, Entity_start_custom_name(b, p), *e.custom_name);
+    if (e.custom_name) SET_STRING(Entity_set_custom_name, b, p, *e.custom_name);
 }
 
 void put_player(zc_builder *b, Pos slot, const bench_data::Player &pl) {
@@ -141,7 +141,7 @@ void put_player(zc_builder *b, Pos slot, const bench_data::Player &pl) {
     Player_set_seen_credits(b, p, pl.seen_credits);
     SET_STRING(Player_set_dimension, b, p, pl.dimension);
     put_item(b, Player_start_selected_item(b, p), pl.selected_item);
-    if (pl.spawn_dimension) SET_STRING(Text_set_value, b, Player_start_spawn_dimension(b, p), *pl.spawn_dimension);
+    if (pl.spawn_dimension) SET_STRING(Player_set_spawn_dimension, b, p, *pl.spawn_dimension);
     Pos inv = Player_start_inventory(b, p, pl.inventory.size());
     for (size_t i = 0; i < pl.inventory.size(); ++i)
         put_item(b, Item_start_in(b, Player_inventory_slot(inv, i)), pl.inventory[i]);
@@ -213,10 +213,7 @@ void entity_digest(const ::Entity *e, Expect &x) {
     const ::Uuid *u = Entity_uuid(e);
     x.digest_u += n + Entity_fire(e) + Entity_air(e) + Entity_on_ground(e) + 2u * Entity_no_gravity(e) +
                   4u * Entity_invulnerable(e) + (uint32_t)Entity_portal_cooldown(e) + u->x0 + u->x1 + u->x2 + u->x3;
-    if (const ::Text *t = Entity_custom_name(e)) {
-        Text_value(t, &n);
-        x.digest_u += 1 + n;
-    }
+    if (Entity_custom_name(e, &n)) x.digest_u += 1 + n;
     x.digest_u += Entity_custom_name_visible(e) + 2u * Entity_silent(e) + 4u * Entity_glowing(e);
     const ::Vec3d *pos = Entity_pos(e);
     const ::Rotation *rot = Entity_rotation(e);
@@ -228,10 +225,7 @@ void player_digest(const ::Player *p, Expect &x) {
     Player_dimension(p, &n);
     x.digest_u += Player_game_type(p) + 4u * Player_previous_game_type(p) + n + Player_selected_item_slot(p) +
                   item_digest(Player_selected_item(p));
-    if (const ::Text *t = Player_spawn_dimension(p)) {
-        Text_value(t, &n);
-        x.digest_u += 1 + n;
-    }
+    if (Player_spawn_dimension(p, &n)) x.digest_u += 1 + n;
     x.digest_u += (uint64_t)Player_spawn_x(p) + (uint64_t)Player_spawn_y(p) + (uint64_t)Player_spawn_z(p);
     uint8_t forced;
     if (Player_spawn_forced(p, &forced)) x.digest_u += 1 + forced;
@@ -441,12 +435,6 @@ void json_uuid(Json &j, const uint32_t (&u)[4]) {
     j.raw("}");
 }
 
-void json_text(Json &j, const std::string &s) {
-    j.raw("{");
-    j.key("value"), j.str(s);
-    j.raw("}");
-}
-
 void json_entity(Json &j, const bench_data::Entity &e) {
     j.raw("{");
     j.key("id"), j.str(e.id);
@@ -461,7 +449,7 @@ void json_entity(Json &j, const bench_data::Entity &e) {
     j.key("invulnerable"), j.boolean(e.invulnerable);
     j.key("portal_cooldown"), j.num("%d", e.portal_cooldown);
     j.key("uuid"), json_uuid(j, e.uuid);
-    if (e.custom_name) j.key("custom_name"), json_text(j, *e.custom_name);
+    if (e.custom_name) j.key("custom_name"), j.str(*e.custom_name);
     j.key("custom_name_visible"), j.boolean(e.custom_name_visible);
     j.key("silent"), j.boolean(e.silent);
     j.key("glowing"), j.boolean(e.glowing);
@@ -483,7 +471,7 @@ void json_player(Json &j, const bench_data::Player &p) {
     j.key("dimension"), j.str(p.dimension);
     j.key("selected_item_slot"), j.num("%u", p.selected_item_slot);
     j.key("selected_item"), json_item(j, p.selected_item);
-    if (p.spawn_dimension) j.key("spawn_dimension"), json_text(j, *p.spawn_dimension);
+    if (p.spawn_dimension) j.key("spawn_dimension"), j.str(*p.spawn_dimension);
     j.key("spawn_x"), j.num("%lld", (long long)p.spawn_x);
     j.key("spawn_y"), j.num("%lld", (long long)p.spawn_y);
     j.key("spawn_z"), j.num("%lld", (long long)p.spawn_z);
