@@ -434,6 +434,44 @@ static inline int zc_utf8_valid(const uint8_t *s, uint64_t length) {
     return 1;
 }
 
+/* zc_utf8_valid for `length` bytes at s when `readable` >= length bytes from s may be
+ * read (the bytes past `length` are read, never judged). Untrusted. ASCII without NUL,
+ * the common case, is decided by overlapping 8-byte reads whose number depends only on
+ * the length's class (up to 8, 16, 32, or longer: 32 at a time), so strings of varied
+ * lengths cost few mispredicted branches; anything else goes to zc_utf8_valid. */
+static inline int zc_utf8_valid_in(const uint8_t *s, uint64_t length, uint64_t readable) {
+    uint64_t w[4], special;
+    if (length < 8) {
+        if (length == 0) return 1;
+        if (readable < 8 || !zc_host_is_little_endian()) return zc_utf8_valid(s, length);
+        /* the bytes past `length` become 'A' */
+        uint64_t keep = (UINT64_C(1) << (8 * length)) - 1;
+        memcpy(w, s, 8);
+        special = zc_utf8_word_special((w[0] & keep) | (UINT64_C(0x4141414141414141) & ~keep));
+    } else if (length <= 16) {
+        memcpy(w, s, 8);
+        memcpy(w + 1, s + length - 8, 8);
+        special = zc_utf8_word_special(w[0]) | zc_utf8_word_special(w[1]);
+    } else if (length <= 32) {
+        memcpy(w, s, 16);
+        memcpy(w + 2, s + length - 16, 16);
+        special = zc_utf8_word_special(w[0]) | zc_utf8_word_special(w[1]) | zc_utf8_word_special(w[2]) |
+                  zc_utf8_word_special(w[3]);
+    } else {
+        special = 0;
+        /* 32 bytes at a time, then the last 32 */
+        for (uint64_t i = 0; i + 32 < length && special == 0; i += 32) {
+            memcpy(w, s + i, 32);
+            special = zc_utf8_word_special(w[0]) | zc_utf8_word_special(w[1]) | zc_utf8_word_special(w[2]) |
+                      zc_utf8_word_special(w[3]);
+        }
+        memcpy(w, s + length - 32, 32);
+        special |= zc_utf8_word_special(w[0]) | zc_utf8_word_special(w[1]) | zc_utf8_word_special(w[2]) |
+                   zc_utf8_word_special(w[3]);
+    }
+    return special == 0 || zc_utf8_valid(s, length);
+}
+
 /* Check a string field inside the entry: target bytes in range, NUL after them,
  * valid UTF-8 without interior NUL, length <= max_length. Untrusted. */
 static inline zc_result zc_check_string(const void *entry, uint64_t entry_size, const zc_string *field,
@@ -457,7 +495,7 @@ static inline zc_result zc_check_string(const void *entry, uint64_t entry_size, 
     const uint8_t *bytes = (const uint8_t *)entry + pos;
     if (bytes[field->length] != 0)
         return zc_fail(diag, ZC_ERR_BAD_STRING, "string at %llu is not NUL-terminated", (unsigned long long)pos);
-    if (!zc_utf8_valid(bytes, field->length))
+    if (!zc_utf8_valid_in(bytes, field->length, entry_size - pos))
         return zc_fail(diag, ZC_ERR_BAD_STRING, "string at %llu is not valid UTF-8", (unsigned long long)pos);
     return ZC_OK;
 }

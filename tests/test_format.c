@@ -341,10 +341,12 @@ Test(format_utf8, stray_and_truncated) {
     cr_assert_not(UTF8("\xe6\x97" "a"));
 }
 
-/* zc_utf8_valid reads runs of ASCII 16, 8 or 4 bytes at a time: one sequence, valid
- * or not, at every position of ASCII strings of 0 to 40 bytes, whose first byte has
+/* zc_utf8_valid reads runs of ASCII 16, 8 or 4 bytes at a time, and zc_utf8_valid_in
+ * 8, 16 or 32 bytes that may overlap or pass the string's end: one sequence, valid or
+ * not, at every position of ASCII strings of 0 to 72 bytes, whose first byte has
  * every alignment modulo 8, each ending right before a guard page (k = 0) or up to
- * 7 bytes before it. */
+ * 7 bytes before it; zc_utf8_valid_in may read those k bytes, which hold a NUL and
+ * bytes that are not UTF-8 and must not count. */
 Test(format_utf8, one_sequence_at_every_position_and_alignment) {
     static const struct {
         const char *bytes;
@@ -366,8 +368,8 @@ Test(format_utf8, one_sequence_at_every_position_and_alignment) {
         { "\xe2\x82", 0 },                   /* truncated: ASCII or the end follows */
         { "\xf0\x9f\x8e", 0 },
     };
-    uint8_t text[48];
-    for (size_t length = 0; length <= 40; ++length) {
+    uint8_t text[80];
+    for (size_t length = 0; length <= 72; ++length) {
         for (size_t k = 0; k < 8; ++k) {
             guarded g = guarded_alloc(length + k, 0);
             for (size_t q = 0; q < sizeof seqs / sizeof seqs[0]; ++q) {
@@ -377,14 +379,19 @@ Test(format_utf8, one_sequence_at_every_position_and_alignment) {
                     for (size_t i = 0; i < length; ++i) text[i] = (uint8_t)('a' + (i * 7 + k) % 26);
                     memcpy(text + at, seqs[q].bytes, n + (size_t)nul);
                     memcpy(g.bytes, text, length);
+                    for (size_t i = length; i < length + k; ++i) g.bytes[i] = i % 2 ? 0xff : 0;
                     cr_assert_eq(zc_utf8_valid(g.bytes, length), seqs[q].valid,
                                  "sequence %zu at %zu of %zu bytes, first byte at %zu mod 8", q, at, length,
                                  (size_t)((uintptr_t)g.bytes % 8));
+                    cr_assert_eq(zc_utf8_valid_in(g.bytes, length, length + k), seqs[q].valid,
+                                 "zc_utf8_valid_in: sequence %zu at %zu of %zu bytes, %zu more readable", q, at,
+                                 length, k);
                 }
             }
             /* all ASCII, and that string after a guard page */
             for (size_t i = 0; i < length; ++i) g.bytes[i] = (uint8_t)('A' + i % 26);
             cr_assert(zc_utf8_valid(g.bytes, length), "%zu ASCII bytes", length);
+            cr_assert(zc_utf8_valid_in(g.bytes, length, length + k), "%zu ASCII bytes, %zu more readable", length, k);
             guarded h = guarded_alloc(length, 1);
             memcpy(h.bytes, g.bytes, length);
             cr_assert(zc_utf8_valid(h.bytes, length), "%zu ASCII bytes after a guard page", length);

@@ -286,20 +286,16 @@ static inline void zc_builder_link(zc_builder *b, zc_builder_pos slot, zc_builde
     zc_builder_put(b, slot, &offset, 8);
 }
 
-/* zc_builder_string's common case: up to ZC_BUILDER_INLINE_STRING bytes of ASCII
- * without NUL, with room in the buffer. Anything else goes to zc__builder_string,
- * which checks UTF-8 in full and grows the buffer. */
+/* zc_builder_string's common case: up to ZC_BUILDER_INLINE_STRING bytes of UTF-8
+ * without NUL (ASCII decided a word at a time, zc_utf8_valid_in), with room in the
+ * buffer. Anything else goes to zc__builder_string, which reports the error or grows
+ * the buffer. */
 #define ZC_BUILDER_INLINE_STRING 64u
 static inline zc_result zc_builder_string(zc_builder *b, zc_builder_pos slot, const char *text, uint64_t length) {
     if (b->error != ZC_OK || length == 0 || length > ZC_BUILDER_INLINE_STRING || slot > b->size ||
         b->size - slot < 16 || b->capacity - b->size <= length)
         return zc__builder_string(b, slot, text, length);
-    unsigned char special = 0;
-    for (uint64_t i = 0; i < length; ++i) {
-        unsigned char c = (unsigned char)text[i];
-        special |= (unsigned char)((c & 0x80) | (c == 0));
-    }
-    if (special) return zc__builder_string(b, slot, text, length);
+    if (!zc_utf8_valid_in((const uint8_t *)text, length, length)) return zc__builder_string(b, slot, text, length);
     uint64_t at = b->size;
     memcpy(b->data + at, text, (size_t)length);
     b->data[at + length] = 0;

@@ -124,7 +124,7 @@ static const char zc__check_helpers[] =
     "    if (s->offset == 0 && length == 0) return ZC_OK;\n"
     "    uint64_t pos = s->offset != 0 && length <= ZCS_MAX_STRING ? zcs_target(c, field_pos, s->offset) : UINT64_MAX;\n"
     "    if (pos != UINT64_MAX && length < c->size - pos && length < c->budget && c->base[pos + length] == 0 &&\n"
-    "        zc_utf8_valid(c->base + pos, length)) {\n"
+    "        zc_utf8_valid_in(c->base + pos, length, c->size - pos)) {\n"
     "        c->budget -= length + 1;\n"
     "        return ZC_OK;\n"
     "    }\n"
