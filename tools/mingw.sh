@@ -177,6 +177,9 @@ done
 printf '#define XXH_STATIC_LINKING_ONLY\n#define XXH_IMPLEMENTATION\n#include <xxhash.h>\n' >"$out/obj-zcpack/xxhash.c"
 "$cc" "${cflags[@]}" -isystem "$out/include" -c "$out/obj-zcpack/xxhash.c" -o "$out/obj-zcpack/xxhash.o"
 zcpack_objects+=("$out/obj-zcpack/xxhash.o")
+# The application manifest: file names as UTF-8 (packer/win32/zcpack.exe.manifest).
+"${cc%gcc}windres" packer/win32/zcpack.rc -O coff -o "$out/obj-zcpack/zcpack_rc.o"
+zcpack_objects+=("$out/obj-zcpack/zcpack_rc.o")
 "$cc" -o "$out/zcpack.exe" "${zcpack_objects[@]}" /usr/x86_64-w64-mingw32/lib/binmode.o -L"$out" -lzcpack \
     -L"$deps" -lcjson "${dep_libs[@]}" -lbcrypt -lpthread -static
 echo "mingw: built $out/zcpack.exe"

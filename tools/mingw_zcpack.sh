@@ -11,7 +11,8 @@
 #     schema type chosen by a zcpack.json rule, blobs and PNG textures): zcpack.exe
 #     builds it and verifies the pack, and the pack is byte-identical to the Linux
 #     zcpack's from the same tree, with the default options, with --no-compress
-#     --no-compress-entries and with --level 19.
+#     --no-compress-entries and with --level 19. Then a tree, a pack and files with
+#     non-ASCII names: the same pack, listed with the same UTF-8 entry paths.
 #  2. The demo pack, samples/assets with its glTF model, built by the Linux zcpack:
 #     zcpack.exe verifies it, lists it as Linux lists it (ls, ls --json, info, stats),
 #     and `cat`, `dump` and `extract` give the Linux bytes for every entry.
@@ -76,6 +77,25 @@ for options in "" "--no-compress --no-compress-entries" "--level 19"; do
 done
 grep -q "weapons/rifle.json" <("$linux" ls "$dir/win-1.zcpack") || fail "the schema entries are missing"
 echo "mingw_zcpack: zcpack.exe built and verified a tree without models, byte-identical to Linux (3 option sets)"
+
+# Non-ASCII names, of files, folders, the tree and the pack: UTF-8 in argv, in the
+# directory listing and in the entry paths, through zcpack.exe's manifest.
+named=$dir/données
+mkdir -p "$named/textures/été" "$named/日本"
+cp samples/assets/textures/leaves.png "$named/textures/été/feuilles.png"
+printf 'Grüße\n' >"$named/日本/地図.txt"
+printf 'plain\n' >"$named/plain.txt"
+win build "$named" -o "$dir/名前.zcpack" >/dev/null
+"$linux" build "$named" -o "$dir/linux-named.zcpack" >/dev/null
+win verify "$dir/名前.zcpack" >/dev/null
+same "$dir/名前.zcpack" "$dir/linux-named.zcpack" "build of a tree with non-ASCII names"
+win ls "$dir/名前.zcpack" >"$dir/win.out"
+"$linux" ls "$dir/linux-named.zcpack" >"$dir/linux.out"
+same "$dir/win.out" "$dir/linux.out" "ls of non-ASCII entry paths"
+grep -q "^textures/été/feuilles.png" "$dir/win.out" || fail "textures/été/feuilles.png is not listed as UTF-8"
+win cat "$dir/名前.zcpack" "日本/地図.txt" >"$dir/win.entry"
+same "$dir/win.entry" "$named/日本/地図.txt" "cat of 日本/地図.txt"
+echo "mingw_zcpack: non-ASCII file, folder and pack names are UTF-8 entry paths, as on Linux"
 
 # 2. The demo pack, with its model's entries, built on Linux.
 demo=$dir/demo.zcpack

@@ -3,8 +3,10 @@
  *
  * Each name is a macro for a zc__packer_os_ function of zc_packer_os_win32.c, or a constant
  * with the nearest Win32 meaning:
- *  - Paths are in the ANSI code page, as mingw's argv and readdir give them (the
- *    narrow CRT and the ...A calls of Win32 throughout).
+ *  - Paths are in the process's ANSI code page, as mingw's argv and readdir give
+ *    them (the narrow CRT and the ...A calls of Win32 throughout). zcpack.exe's
+ *    manifest (zcpack.exe.manifest) makes that code page UTF-8 on Windows 10 1903
+ *    and later, so file names arrive as the UTF-8 of entry paths.
  *  - open: always O_BINARY; O_CLOEXEC is _O_NOINHERIT; O_NOFOLLOW,
  *    O_NONBLOCK and O_NOCTTY have no Windows meaning (0); O_DIRECTORY fails with EINVAL
  *    (Windows has no descriptor for a directory; the writer then skips the directory
