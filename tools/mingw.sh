@@ -20,9 +20,9 @@
 # sdk_hello.exe opens it with the key, and refuses it unsigned or with one flipped byte.
 #
 # zcpack.exe is the packer and the CLI from the same sources, without what needs a
-# library Debian does not build for mingw (model import: assimp; EXR: OpenEXR; WebP:
-# libwebp; ASTC: libastcenc; the shared build cache: libcurl); cJSON is built from
-# Debian's source package like the three above. Under wine64, tools/mingw_zcpack.sh
+# library Debian does not build for mingw (model import: assimp; EXR: OpenEXR; ASTC:
+# libastcenc; the shared build cache: libcurl); cJSON and libwebp's decoder are built
+# from Debian's source packages like the three above. Under wine64, tools/mingw_zcpack.sh
 # then holds it to the Linux zcpack (the same packs from the same trees, the same
 # bytes from cat and extract, the refusal of a model).
 #
@@ -92,6 +92,14 @@ echo "mingw: cJSON from $cjson_src"
 mkdir -p "$deps/include/cjson"
 cp "$cjson_src"/cJSON.h "$deps/include/cjson/"
 build_library "$deps/libcjson.a" -O2 -std=c89 -- "$cjson_src"/cJSON.c
+# libwebp's decoder, for zcpack.exe's WebP sources: its dec, dsp and utils folders
+# (the SSE2 paths compiled in, chosen at run time by libwebp's CPU check).
+webp_src=$(tools/debian_source.sh libwebp "$out/src")
+echo "mingw: libwebp from $webp_src"
+mkdir -p "$deps/include/webp"
+cp "$webp_src"/src/webp/decode.h "$webp_src"/src/webp/types.h "$deps/include/webp/"
+build_library "$deps/libwebpdecoder.a" -O2 -std=gnu11 -I"$webp_src" -I"$webp_src/src" -- \
+    "$webp_src"/src/dec/*.c "$webp_src"/src/dsp/*.c "$webp_src"/src/utils/*.c
 # What a Windows program links beside libzcpack.a: the three libraries and the system
 # libraries libuv needs.
 dep_libs=(-L"$deps" -luv -lzstd -lsodium -lws2_32 -liphlpapi -luserenv -ldbghelp -lole32 -luuid -lpsapi -luser32 -ladvapi32 -lshell32)
@@ -147,7 +155,7 @@ echo "mingw: built $out/libzcpack_editor.a and $out/hotreload.exe"
 # zcpack.exe: the packer and the CLI from the same sources, with the packer's OS layer
 # for Win32 (packer/win32/: zc_packer_os_win32.c behind packer/build/zc_packer_os.h,
 # the guard of mapped packs) and, in place of what needs a library Debian does not
-# build for mingw (assimp, OpenEXR, libwebp, libcurl) or needs fork, the rows of
+# build for mingw (assimp, OpenEXR, libastcenc, libcurl) or needs fork, the rows of
 # packer/win32/zc_packer_absent_win32.c, which fail the file or the option with a
 # message that says so. stb's headers are copied beside xxhash.h; binmode.o makes
 # every descriptor and stream binary, as on Linux.
@@ -163,9 +171,9 @@ zcpack_objects=()
 for source in packer/types/*.c packer/build/*.c packer/import/*.c packer/import/texture/*.c packer/schema/*.c \
     packer/cli/*.c packer/win32/*.c; do
     case "$source" in
-        # libcurl, OpenEXR, libwebp, libastcenc, SIGBUS: see packer/win32/.
+        # libcurl, OpenEXR, libastcenc, SIGBUS: see packer/win32/.
         packer/build/zc_build_cache_remote.c | packer/import/texture/zc_exr_read.c | \
-            packer/import/texture/zc_webp_read.c | packer/import/texture/zc_astc.c | packer/cli/zc_cli_guard.c) continue ;;
+            packer/import/texture/zc_astc.c | packer/cli/zc_cli_guard.c) continue ;;
     esac
     object="$out/obj-zcpack/$(basename "${source%.c}").o"
     echo "mingw (zcpack.exe): $source"
@@ -181,7 +189,7 @@ zcpack_objects+=("$out/obj-zcpack/xxhash.o")
 "${cc%gcc}windres" packer/win32/zcpack.rc -O coff -o "$out/obj-zcpack/zcpack_rc.o"
 zcpack_objects+=("$out/obj-zcpack/zcpack_rc.o")
 "$cc" -o "$out/zcpack.exe" "${zcpack_objects[@]}" /usr/x86_64-w64-mingw32/lib/binmode.o -L"$out" -lzcpack \
-    -L"$deps" -lcjson "${dep_libs[@]}" -lbcrypt -lpthread -static
+    -L"$deps" -lcjson -lwebpdecoder "${dep_libs[@]}" -lbcrypt -lpthread -static
 echo "mingw: built $out/zcpack.exe"
 
 wine=/usr/lib/wine/wine64

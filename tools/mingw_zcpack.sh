@@ -8,7 +8,7 @@
 # installed; $ZCPACK (default bin/release/zcpack) is the Linux zcpack it is compared
 # with. Every check fails the script:
 #  1. A tree without models (samples/assets without scene/, plus JSON documents of a
-#     schema type chosen by a zcpack.json rule, blobs and PNG textures): zcpack.exe
+#     schema type chosen by a zcpack.json rule, blobs, PNG and WebP textures): zcpack.exe
 #     builds it and verifies the pack, and the pack is byte-identical to the Linux
 #     zcpack's from the same tree, with the default options, with --no-compress
 #     --no-compress-entries and with --level 19. Then a tree, a pack and files with
@@ -65,6 +65,11 @@ printf '{ "rules": [ { "match": "weapons/*.json", "type": "Weapon", "schema": "g
 printf '{ "name": "Rifle", "stats": { "damage": 40 }, "icon": "textures/leaves.png" }\n' >"$tree/weapons/rifle.json"
 printf '{ "name": "Bow", "stats": { "range": 30, "damage": 12 }, "icon": "textures/bricks.png" }\n' >"$tree/weapons/bow.json"
 head -c 70000 "$exe" >"$tree/data/random.bin"
+# a lossy WebP image (pygame's, from tools/bootstrap.sh --test-data), decoded by the
+# libwebp that tools/mingw.sh builds from Debian's source package
+webp=/usr/share/doc/python-pygame-doc/examples/data/scarlet.webp
+[ -f "$webp" ] || fail "$webp is missing: run tools/bootstrap.sh --test-data"
+cp "$webp" "$tree/textures/scarlet.webp"
 variant=0
 for options in "" "--no-compress --no-compress-entries" "--level 19"; do
     variant=$((variant + 1))
@@ -76,6 +81,8 @@ for options in "" "--no-compress --no-compress-entries" "--level 19"; do
     same "$dir/win-$variant.zcpack" "$dir/linux-$variant.zcpack" "build ${options:-with the default options}"
 done
 grep -q "weapons/rifle.json" <("$linux" ls "$dir/win-1.zcpack") || fail "the schema entries are missing"
+"$linux" ls "$dir/win-1.zcpack" | grep -q "^textures/scarlet.webp"$'\t'"texture" ||
+    fail "textures/scarlet.webp is not a texture"
 echo "mingw_zcpack: zcpack.exe built and verified a tree without models, byte-identical to Linux (3 option sets)"
 
 # Non-ASCII names, of files, folders, the tree and the pack: UTF-8 in argv, in the

@@ -1,10 +1,11 @@
 /* zc_packer_absent_win32.c - what zcpack.exe leaves out, and what it says instead.
  *
- * Debian builds assimp, OpenEXR, libwebp, libastcenc and libcurl for Linux only, so
+ * Debian builds assimp, OpenEXR, libastcenc and libcurl for Linux only, so
  * tools/mingw.sh compiles zcpack.exe without the files that call them
- * (packer/import/model/, zc_exr_read.c and zc_exr_decode.cpp, zc_webp_read.c,
- * zc_astc.c, zc_build_cache_remote.c). This file stands in for their entry points, so
- * the importer table, the texture reader and the cache keep their rows: a file that
+ * (packer/import/model/, zc_exr_read.c and zc_exr_decode.cpp, zc_astc.c,
+ * zc_build_cache_remote.c); libwebp's decoder it builds from Debian's source package.
+ * This file stands in for their entry points, so the importer table, the texture
+ * reader and the cache keep their rows: a file that
  * needs one of them fails by itself, naming the file (the build prefixes every
  * importer error with the file's path), saying what is missing and what to do. With
  * --keep-going the rest of the tree is packed.
@@ -57,13 +58,9 @@ void zc_model_pool_destroy(zc_model_pool *pool) {
     (void)pool;
 }
 
-/* EXR and WebP sources: recognised by their magic as on Linux, then refused. */
+/* EXR sources: recognised by their magic as on Linux, then refused. */
 int zc_exr_is(const uint8_t *bytes, size_t size) {
     return size >= 4 && bytes[0] == 0x76 && bytes[1] == 0x2f && bytes[2] == 0x31 && bytes[3] == 0x01;
-}
-
-int zc_webp_is(const uint8_t *bytes, size_t size) {
-    return size >= 12 && memcmp(bytes, "RIFF", 4) == 0 && memcmp(bytes + 8, "WEBP", 4) == 0;
 }
 
 static zc_result zc__no_codec(const char *what, const char *library, zc_diag *diag) {
@@ -86,7 +83,6 @@ static zc_result zc__no_codec(const char *what, const char *library, zc_diag *di
     }
 
 ZC__NO_CODEC(exr, "EXR", "OpenEXR")
-ZC__NO_CODEC(webp, "WebP", "libwebp")
 
 /* ASTC: the pixel-format rows call their encoder and decoder with no way to report a
  * failure, so reaching one ends the process with the import error's exit code rather
