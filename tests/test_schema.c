@@ -56,11 +56,29 @@ static const char game_json[] =
     "  \"effects\": [{ \"type\": \"Light\", \"value\": { \"color\": [1, 0.5, 0] } }, null], \"alias\": \"\" }\n";
 
 /* A reader: validate each file named on the command line, dump the valid ones and
- * print some lookups; "invalid <result>" for the others. */
+ * print some lookups; "invalid <result>" for the others. With --sweep <size> <file>:
+ * the file's entries of `size` bytes one after the other, each validated (its result
+ * printed as a number) and dumped to /dev/null when valid. */
 static const char reader_src[] =
     "#include <stdlib.h>\n"
+    "#include <string.h>\n"
     "#include HEADER\n"
+    "static int sweep(size_t size, const char *path) {\n"
+    "    FILE *f = fopen(path, \"rb\"), *null = fopen(\"/dev/null\", \"w\");\n"
+    "    uint64_t *words = (uint64_t *)calloc(size / 8 + 1, 8);\n"
+    "    if (!f || !null || !words) return 2;\n"
+    "    while (fread(words, 1, size, f) == size) {\n"
+    "        zc_result r = Weapon_validate(words, (uint64_t)size, NULL);\n"
+    "        printf(\"%d\\n\", (int)r);\n"
+    "        if (r == ZC_OK) Weapon_dump_json(Weapon_root(words), null);\n"
+    "    }\n"
+    "    fclose(f);\n"
+    "    fclose(null);\n"
+    "    free(words);\n"
+    "    return 0;\n"
+    "}\n"
     "int main(int argc, char **argv) {\n"
+    "    if (argc == 4 && strcmp(argv[1], \"--sweep\") == 0) return sweep((size_t)strtoull(argv[2], NULL, 10), argv[3]);\n"
     "    for (int i = 1; i < argc; ++i) {\n"
     "        FILE *f = fopen(argv[i], \"rb\");\n"
     "        if (!f) return 2;\n"
@@ -402,6 +420,70 @@ Test(schema, hostile_bytes_are_refused_without_crashing) {
     free(m);
     free(good);
     free(zcs);
+}
+
+/* The schema `zcs` written as <name>.zcs, its header <name>.h, the reader compiled
+ * against it under ASan and UBSan as `exe`, *schema parsed in this process (free it
+ * with zc_schema_free); returns `json` encoded (*size bytes, malloc'd). */
+static uint8_t *checker_setup(const char *name, const char *zcs, const char *json, const char *exe, zc_schema **schema,
+                              size_t *size) {
+    char zcs_name[64], header[64];
+    snprintf(zcs_name, sizeof zcs_name, "%s.zcs", name);
+    snprintf(header, sizeof header, "%s.h", name);
+    char *path = put(zcs_name, zcs);
+    gen_header(path, header);
+    compile_reader(header, NULL, 0, 1, exe);
+    free(path);
+    zc_diag diag;
+    cr_assert_eq(zc_schema_parse(zcs_name, zcs, strlen(zcs), schema, &diag), ZC_OK, "%s", diag.message);
+    return encode_in_process(zcs, json, size);
+}
+
+/* Every byte of an entry with every feature, changed in turn to 0, to 0xff, by one
+ * and in its high bit: the generated validator (compiled with ASan and UBSan) and
+ * zc_schema_check give each mutant the same verdict, and the generated JSON dumper
+ * reads every mutant they accept without a fault. */
+Test(schema, every_byte_changed_gets_one_verdict_from_both_validators) {
+    zc_schema *s;
+    zc_diag diag;
+    size_t size;
+    uint8_t *good = checker_setup("game", game_zcs, game_json, "sweeper", &s, &size);
+    enum { CHANGES = 4 };
+    size_t count = size * CHANGES;
+    uint8_t *mutants = (uint8_t *)malloc(count * size);
+    cr_assert(mutants);
+    for (size_t at = 0; at < size; ++at) {
+        const uint8_t to[CHANGES] = { 0, 0xff, (uint8_t)(good[at] + 1), (uint8_t)(good[at] ^ 0x80) };
+        for (size_t k = 0; k < CHANGES; ++k) {
+            uint8_t *m = mutants + (at * CHANGES + k) * size;
+            memcpy(m, good, size);
+            m[at] = to[k];
+        }
+    }
+    put_bytes("mutants.bin", mutants, count * size);
+    char size_text[32];
+    snprintf(size_text, sizeof size_text, "%zu", size);
+    const char *args[] = { "--sweep", size_text, "mutants.bin" };
+    char *out = run_reader("sweeper", args, 3), *line = out;
+    size_t accepted = 0;
+    uint64_t *words = (uint64_t *)calloc(size / 8 + 1, 8);
+    for (size_t i = 0; i < count; ++i) {
+        cr_assert(line && *line, "no verdict for mutant %zu of %zu", i, count);
+        memcpy(words, mutants + i * size, size);
+        int generated = atoi(line), interpreted = (int)zc_schema_check(s, words, size, &diag);
+        cr_assert_eq(generated, interpreted, "byte %zu changed to 0x%02x: generated validator %d, zc_schema_check %d (%s)",
+                     i / CHANGES, mutants[i * size + i / CHANGES], generated, interpreted, diag.message);
+        accepted += generated == ZC_OK;
+        line = strchr(line, '\n');
+        if (line) line++;
+    }
+    /* padding and scalar bytes change without harm; pointers, counts and tags do not */
+    cr_expect(accepted > count / 10 && accepted < count - count / 10, "%zu of %zu mutants accepted", accepted, count);
+    free(words);
+    free(out);
+    free(mutants);
+    free(good);
+    zc_schema_free(s);
 }
 
 Test(schema, depth_cycles_and_shared_targets_are_bounded) {
@@ -1021,14 +1103,10 @@ Test(schema, inline_structs_cxx17_reader_validates_reads_and_dumps) { inline_rou
 /* Bad values inside inline structs, and arrays of them that leave the entry: refused
  * by the generated validator (under ASan and UBSan) and by zc_schema_check alike. */
 Test(schema, inline_structs_hostile_bytes_are_refused) {
-    char *zcs = put("inline.zcs", inline_zcs);
-    gen_header(zcs, "inline.h");
-    compile_reader("inline.h", NULL, 0, 1, "checker");
     zc_schema *s;
     zc_diag diag;
-    cr_assert_eq(zc_schema_parse("inline.zcs", inline_zcs, strlen(inline_zcs), &s, &diag), ZC_OK, "%s", diag.message);
     size_t size;
-    uint8_t *good = encode_in_process(inline_zcs, inline_json, &size);
+    uint8_t *good = checker_setup("inline", inline_zcs, inline_json, "checker", &s, &size);
     int64_t keys_offset, tris_offset;
     memcpy(&keys_offset, good + 80, 8);
     memcpy(&tris_offset, good + 96, 8);
@@ -1075,7 +1153,6 @@ Test(schema, inline_structs_hostile_bytes_are_refused) {
     free(m);
     free(good);
     zc_schema_free(s);
-    free(zcs);
 }
 
 Test(schema, inline_struct_errors_name_line_and_column) {
