@@ -173,6 +173,7 @@ program("zcpack", { "packer/cli/*.c" })
 -- compiled in without their main (ZC_CLI_NO_MAIN), so a test can run a command in-process
 -- with the runtime's system calls patched (tests/test_mapped.c: a pack truncated while mapped).
 program("zcpack_tests", { "tests/*.c", "tests/fuzz/zc_fuzz_walk.c", "tests/fuzz/zc_fuzz_reply.c", "tests/fuzz/zc_fuzz_hostile.c",
+                          "tests/fuzz/zc_fuzz_schema.c",
                           "packer/cli/*.c" },
         { "criterion" }, { "runtime", "packer/cli" }) -- packer/cli: zc_exit.h, the program's own exit codes
     defines { "ZC_CLI_NO_MAIN" }

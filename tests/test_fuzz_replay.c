@@ -95,6 +95,49 @@ Test(fuzz_replay, zstd) { replay("fuzz_zstd"); }
 Test(fuzz_replay, image) { replay("fuzz_image"); }
 Test(fuzz_replay, model) { replay("fuzz_model"); }
 Test(fuzz_replay, model_reply) { replay("fuzz_model_reply"); }
+Test(fuzz_replay, schema) { replay("fuzz_schema"); }
+
+/* fuzz_schema's validator and dumper come from tests/fuzz/zcf_schema_game.h, which must
+ * be what `zcpack schema` generates from zcf_schema_text today. With
+ * ZCF_SCHEMA_HEADER_OUT=<path> the generated header is also copied there (to refresh
+ * the committed one: ZCF_SCHEMA_HEADER_OUT=tests/fuzz/zcf_schema_game.h). Its seeds pass
+ * both validators, and a byte changed in a string's length is refused by both. */
+Test(fuzz_replay, schema_header_is_current, .init = zct_tmp_setup, .fini = zct_tmp_teardown) {
+    zct_put_text(zct_tmp, "zcf_schema.zcs", zcf_schema_text);
+    zct_run run = ZCT_CLI_IN(zct_tmp, "schema", "zcf_schema.zcs", "-o", "zcf_schema_game.h");
+    ZCT_EXPECT_CODE(run, 0);
+    zct_run_free(&run);
+    char *generated_path = zct_tmp_path("zcf_schema_game.h"), *committed_path = zct_join(fuzz_dir(), "zcf_schema_game.h");
+    size_t generated_size = 0, committed_size = 0;
+    uint8_t *generated = zct_read_file(generated_path, &generated_size);
+    uint8_t *committed = zct_read_file(committed_path, &committed_size);
+    cr_assert_not_null(generated);
+    const char *out = getenv("ZCF_SCHEMA_HEADER_OUT");
+    if (out) {
+        FILE *f = fopen(out, "wb");
+        cr_assert(f && fwrite(generated, 1, generated_size, f) == generated_size && fclose(f) == 0, "cannot write %s", out);
+    }
+    cr_assert(committed && committed_size == generated_size && memcmp(committed, generated, generated_size) == 0,
+              "%s is not what zcpack schema generates from zcf_schema_text (zc_fuzz_schema.c); refresh it with "
+              "ZCF_SCHEMA_HEADER_OUT=tests/fuzz/zcf_schema_game.h bin/release/zcpack_tests "
+              "--filter fuzz_replay/schema_header_is_current", committed_path);
+    char *seed_path = zct_join(fuzz_dir(), "seeds/fuzz_schema/full.bin");
+    size_t size = 0;
+    uint8_t *seed = zct_read_file(seed_path, &size);
+    cr_assert_not_null(seed, "cannot read %s", seed_path);
+    cr_assert_eq(zcf_schema(seed, size), ZC_OK, "%s", seed_path);
+    int64_t offset;
+    memcpy(&offset, seed + 8, 8); /* the root's name: a zc_string at 8 */
+    cr_assert_gt(offset, 0);
+    seed[16] ^= 1;                /* its length: the NUL is no longer after the bytes */
+    cr_assert_eq(zcf_schema(seed, size), ZC_ERR_BAD_STRING);
+    free(seed);
+    free(seed_path);
+    free(generated);
+    free(committed);
+    free(generated_path);
+    free(committed_path);
+}
 
 /* The hostile packs that seed fuzz_pack and fuzz_toc (zc_fuzz_seeds hostile): each
  * fits a fuzz input, walks without a broken promise, and meets the rule it is about:
@@ -153,7 +196,7 @@ Test(fuzz_replay, folders_name_targets) {
         if (d) closedir(d);
         free(dir);
     }
-    cr_assert_eq(zcf_target_count, 7, "a new target needs its Test(fuzz_replay, ...) above");
+    cr_assert_eq(zcf_target_count, 8, "a new target needs its Test(fuzz_replay, ...) above");
     for (size_t i = 0; i < zcf_target_count; ++i) {
         char file[64];
         snprintf(file, sizeof file, "%s.c", zcf_targets[i].name);

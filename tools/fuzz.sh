@@ -64,7 +64,8 @@ cxxflags="-std=c++17 -g -O1 -fno-omit-frame-pointer -Wall -Wextra -fsanitize=add
 
 sources=$(ls runtime/*.c packer/types/*.c packer/build/*.c packer/import/*.c packer/import/texture/*.c packer/import/texture/*.cpp \
               packer/import/model/*.c packer/schema/*.c \
-              tests/fuzz/zc_fuzz_walk.c tests/fuzz/zc_fuzz_reply.c tests/fuzz/zc_fuzz_hostile.c | grep -v -e '^runtime/os_win32\.c$')
+              tests/fuzz/zc_fuzz_walk.c tests/fuzz/zc_fuzz_reply.c tests/fuzz/zc_fuzz_hostile.c tests/fuzz/zc_fuzz_schema.c |
+              grep -v -e '^runtime/os_win32\.c$')
 headers=$(ls formats/*.h runtime/*.h runtime/include/*.h packer/types/*.h packer/build/*.h packer/import/*.h packer/import/texture/*.h \
               packer/import/model/*.h packer/schema/*.h tests/fuzz/*.h)
 

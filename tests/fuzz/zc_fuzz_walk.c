@@ -877,5 +877,6 @@ const zcf_target zcf_targets[] = {
     { "fuzz_image", zcf_image },
     { "fuzz_model", zcf_model },
     { "fuzz_model_reply", zcf_model_reply },
+    { "fuzz_schema", zcf_schema },
 };
 const size_t zcf_target_count = sizeof zcf_targets / sizeof zcf_targets[0];

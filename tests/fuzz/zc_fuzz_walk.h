@@ -131,6 +131,18 @@ int zcf_write_model_reply(int fd, const struct zc_model *model);
  * result. `payload` must be 16-byte aligned (as every entry is). */
 zc_result zcf_walk_payload(const zc_pack *pack, uint32_t type, const void *payload, uint64_t size);
 
+/* fuzz_schema: the bytes, copied to an 8-byte-aligned buffer of their exact size, as
+ * an entry of zcf_schema_text's root type (zc_fuzz_schema.c): checked by the validator
+ * `zcpack schema` generated from that text (zcf_schema_game.h, committed; the replay
+ * suite checks it is what zcpack generates today) and by zc_schema_check, which must
+ * give the same result; an accepted entry is dumped as JSON by the generated dumper,
+ * which reads every field through the generated accessors. Returns the result. */
+zc_result zcf_schema(const uint8_t *data, size_t size);
+
+/* The schema of fuzz_schema (every feature of the language), as `zcpack schema` reads
+ * it. */
+extern const char zcf_schema_text[];
+
 /* One record of a pack image built by zcf_build_pack. */
 typedef struct zcf_record {
     char path[32];
