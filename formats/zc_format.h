@@ -438,7 +438,11 @@ static inline int zc_utf8_valid(const uint8_t *s, uint64_t length) {
  * read (the bytes past `length` are read, never judged). Untrusted. ASCII without NUL,
  * the common case, is decided by overlapping 8-byte reads whose number depends only on
  * the length's class (up to 8, 16, 32, or longer: 32 at a time), so strings of varied
- * lengths cost few mispredicted branches; anything else goes to zc_utf8_valid. */
+ * lengths cost few mispredicted branches; anything else goes to zc_utf8_valid. Inlined
+ * into every caller (a validator checks strings by the thousand). */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
 static inline int zc_utf8_valid_in(const uint8_t *s, uint64_t length, uint64_t readable) {
     uint64_t w[4], special;
     if (length < 8) {
