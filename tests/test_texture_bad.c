@@ -681,17 +681,19 @@ Test(texture_bad, truncated_entries_refused) {
     free(img.bytes);
 }
 
-/* Textures no importer reads (DDS), and a WebP, an OpenEXR, a PNG and a JPEG under names the
- * texture importer does not claim, are packed as their bytes with a warning naming
- * the file and what it looks like; a text file and a WAV get none. The CLI shows the
- * warnings, and the build succeeds. */
+/* Textures no importer reads (KTX2), and a WebP, an OpenEXR, a DDS, a PNG and a JPEG
+ * under names the texture importer does not claim, are packed as their bytes with a
+ * warning naming the file and what it looks like; a text file and a WAV get none. The
+ * CLI shows the warnings, and the build succeeds. */
 Test(texture_bad, image_lookalikes_are_reported) {
     zcti_require(ZCTI_EXR_DIR "/city.exr");
     zcti_require(ZCTI_PYGAME "/scarlet.webp");
     free(zcti_copy(ZCTI_EXR_DIR "/city.exr", zcti_in_dir, "sky/city.exr.orig"));
     free(zcti_copy(ZCTI_PYGAME "/scarlet.webp", zcti_in_dir, "ui/scarlet.webp.orig"));
-    char dds[128] = "DDS ";
-    zct_put(zcti_in_dir, "ui/icon.dds", dds, sizeof dds);
+    char ktx2[128] = "\xabKTX 20\xbb\r\n\x1a\n";
+    zct_put(zcti_in_dir, "ui/icon.ktx2", ktx2, sizeof ktx2);
+    char dds[128] = "DDS |";
+    zct_put(zcti_in_dir, "ui/icon.dds.old", dds, sizeof dds);
     free(zcti_copy(ZCTI_PYGAME "/alien1.png", zcti_in_dir, "ui/alien1.png.bak"));
     free(zcti_copy(ZCTI_PYGAME "/red.jpg", zcti_in_dir, "ui/red.jpeg2"));
     free(zcti_copy(ZCTI_PYGAME "/boom.wav", zcti_in_dir, "sounds/boom.wav"));
@@ -701,7 +703,8 @@ Test(texture_bad, image_lookalikes_are_reported) {
     const char *want[] = {
         "city.exr.orig: looks like an OpenEXR image but its name does not end in .exr",
         "scarlet.webp.orig: looks like a WebP image but its name does not end in .webp",
-        "icon.dds: looks like a DDS texture, which no importer of zcpack reads: packed as raw bytes",
+        "icon.ktx2: looks like a KTX2 texture, which no importer of zcpack reads: packed as raw bytes",
+        "icon.dds.old: looks like a DDS texture but its name does not end in .dds",
         "alien1.png.bak: looks like a PNG image but its name does not end in .png",
         "red.jpeg2: looks like a JPEG image but its name does not end in .jpg",
     };

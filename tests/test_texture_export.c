@@ -22,6 +22,7 @@
 #include <cjson/cJSON.h>
 
 #include "zc_exit.h"
+#include "zc_import_texture.h"
 #include "zc_pack.h"
 #include "zc_test_images.h"
 #include "zc_test_util.h"
@@ -310,6 +311,104 @@ Test(texture_export, dds_read_by_pillow_matches_zcpack_decoder) {
     zc_pack_close(pack);
     free(script);
     free(pixels);
+}
+
+/* The DDS files zcpack writes import back (zc_dds_read.c, as RGBA8 or RGBA32F with no
+ * mips) to exactly the texels zcpack's decoder gives their level 0, in every format DDS
+ * has; and Pillow's own DDS files of the same PNGs (uncompressed, described by
+ * channel masks: 32-bit BGRA and 24-bit BGR) to the PNGs' texels. */
+static void import_level0(const char *file, int is_float, zc_texture_image *img, zc_texture_level_view *lv) {
+    zc_texture_settings s;
+    memset(&s, 0, sizeof s);
+    s.format = is_float ? ZC_TEXTURE_CHOICE_RGBA32F : ZC_TEXTURE_CHOICE_RGBA8;
+    s.mips = ZC_SWITCH_OFF;
+    s.srgb = ZC_SWITCH_OFF;
+    zc_diag diag;
+    cr_assert_eq(zc_texture_import_file(file, NULL, &s, img, &diag), ZC_OK, "%s: %s", file, diag.message);
+    cr_assert_eq(zc_texture_image_level(img, 0, lv), ZC_OK);
+}
+
+static void expect_rows(const zc_texture_level_view *lv, const void *want, size_t texel, const char *what) {
+    for (uint32_t y = 0; y < lv->height; ++y)
+        cr_assert(memcmp((const uint8_t *)lv->data + (size_t)y * lv->row_pitch,
+                         (const uint8_t *)want + (size_t)y * lv->width * texel, (size_t)lv->width * texel) == 0,
+                  "%s: row %u differs", what, y);
+}
+
+Test(texture_export, dds_files_import_back_to_their_level_0) {
+    build_tree();
+    zc_pack *pack;
+    cr_assert_eq(zc_pack_open(&pack, &(zc_pack_desc){ .path = zcti_pack_path }), ZC_OK);
+    int compared = 0;
+    for (size_t i = 0; i < CASES; ++i) {
+        if (cases[i].pillow < 0) continue; /* no ASTC in DDS */
+        const char *images[] = { "alien1.png", "brick.png" };
+        for (int k = 0; k < 2; ++k) {
+            char path[64];
+            snprintf(path, sizeof path, "%s/%s", cases[i].dir, images[k]);
+            zc_texture_view v = view_of(pack, path);
+            zc_texture_level_view source;
+            cr_assert_eq(zc_texture_view_level(&v, 0, 0, &source), ZC_OK);
+            int is_float = v.format == ZC_PIXEL_RGBA16_FLOAT || v.format == ZC_PIXEL_RGBA32_FLOAT ||
+                           v.format == ZC_PIXEL_BC6H_UFLOAT;
+            char *file = extract(path, "dds", "back.dds");
+            zc_texture_image img;
+            zc_texture_level_view lv;
+            import_level0(file, is_float, &img, &lv);
+            cr_assert(lv.width == v.width && lv.height == v.height, "%s: %ux%u back, %ux%u packed", path, lv.width,
+                      lv.height, v.width, v.height);
+            void *want;
+            if (is_float) {
+                want = zcti_decode_float_level(v.format, &source);
+            } else {
+                want = malloc((size_t)v.width * v.height * 4);
+                cr_assert_eq(zc_texture_level_decode_rgba8(v.format, &source, (uint8_t *)want), ZC_OK);
+            }
+            char what[96];
+            snprintf(what, sizeof what, "%s (%s) through DDS", path, zc_pixel_format_name(v.format));
+            expect_rows(&lv, want, is_float ? 16 : 4, what);
+            compared++;
+            free(want);
+            zc_texture_image_free(&img);
+            free(file);
+        }
+    }
+    cr_assert_eq(compared, 30, "compared %d textures", compared);
+    zc_pack_close(pack);
+
+    if (access("/usr/bin/python3", X_OK) != 0 ||
+        system("/usr/bin/python3 -c 'import PIL.DdsImagePlugin' > /dev/null 2>&1") != 0)
+        cr_skip_test("Pillow for /usr/bin/python3 is not installed (tools/bootstrap.sh --test-data: python3-pil)");
+    static const char writer[] = "import sys\nfrom PIL import Image\n"
+                                 "Image.open(sys.argv[1]).convert(sys.argv[2]).save(sys.argv[3])\n";
+    zct_put_text(zct_tmp, "write_dds.py", writer);
+    char *script = zct_join(zct_tmp, "write_dds.py");
+    const char *modes[] = { "RGBA", "RGB" };
+    for (int m = 0; m < 2; ++m) {
+        char *file = zct_join(zct_tmp, "pillow.dds");
+        int code;
+        char *out = run_capture((const char *const[]){ "/usr/bin/python3", script, ZCTI_PYGAME "/alien1.png", modes[m],
+                                                        file, NULL }, &code);
+        cr_assert_eq(code, 0, "Pillow cannot write a DDS file");
+        zc_texture_image from_dds, from_png;
+        zc_texture_level_view a, b;
+        import_level0(file, 0, &from_dds, &a);
+        import_level0(ZCTI_PYGAME "/alien1.png", 0, &from_png, &b);
+        uint8_t *want = malloc((size_t)b.width * b.height * 4);
+        for (uint32_t y = 0; y < b.height; ++y)
+            for (uint32_t x = 0; x < b.width; ++x) {
+                memcpy(want + ((size_t)y * b.width + x) * 4, (const uint8_t *)b.data + (size_t)y * b.row_pitch + x * 4, 4);
+                if (m == 1) want[((size_t)y * b.width + x) * 4 + 3] = 255; /* RGB: opaque */
+            }
+        cr_assert(a.width == b.width && a.height == b.height);
+        expect_rows(&a, want, 4, m ? "Pillow's 24-bit DDS" : "Pillow's 32-bit DDS");
+        free(want);
+        zc_texture_image_free(&from_dds);
+        zc_texture_image_free(&from_png);
+        free(out);
+        free(file);
+    }
+    free(script);
 }
 
 Test(texture_export, usage_errors) {

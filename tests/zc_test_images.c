@@ -243,6 +243,8 @@ float *zcti_decode_float_level(uint32_t format, const zc_texture_level_view *lv)
             float texels[8 * 8 * 4];
             if (format == ZC_PIXEL_RGBA16_FLOAT)
                 for (int c = 0; c < 4; ++c) texels[c] = zc_float_from_half((uint16_t)(src[2 * c] | src[2 * c + 1] << 8));
+            else if (format == ZC_PIXEL_RGBA32_FLOAT)
+                memcpy(texels, src, 16);
             else if (format == ZC_PIXEL_BC6H_UFLOAT)
                 zc_bc6h_decode_block(src, texels);
             else

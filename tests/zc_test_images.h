@@ -104,9 +104,9 @@ void zcti_assert_level0_equals(const zc_texture_view *view, const uint8_t *rgba,
  * bit is set in `channel_mask` (bit 0 red ... bit 3 alpha); INFINITY when equal. */
 double zcti_psnr(const uint8_t *a, const uint8_t *b, size_t texels, unsigned channel_mask);
 
-/* Level `lv` of an HDR format (RGBA16_FLOAT, ASTC_*_FLOAT, BC6H_UFLOAT) decoded to
- * tight RGBA float texels: RGBA16F read as halves, ASTC HDR through libastcenc, BC6H
- * through zc_bc6h_decode_block. Free with free(). */
+/* Level `lv` of an HDR format (RGBA16_FLOAT, RGBA32_FLOAT, ASTC_*_FLOAT, BC6H_UFLOAT)
+ * decoded to tight RGBA float texels: RGBA16F read as halves, RGBA32F as stored, ASTC
+ * HDR through libastcenc, BC6H through zc_bc6h_decode_block. Free with free(). */
 float *zcti_decode_float_level(uint32_t format, const zc_texture_level_view *lv);
 
 /* RMSE of log2(1 + max(x, 0)) over R, G and B between two tight RGBA float images of

@@ -21,7 +21,7 @@ static const char zc__build_help[] =
     "Pack every regular file under <dir> (recursively) into one pack. Entry paths are\n"
     "the paths relative to <dir> with '/' separators, in bytewise order; the same tree\n"
     "gives a byte-identical pack, whatever the number of threads. Images (png, jpg,\n"
-    "jpeg, tga, bmp, psd, gif, hdr, exr, webp) become textures with mip chains,\n"
+    "jpeg, tga, bmp, psd, gif, hdr, exr, webp, dds) become textures with mip chains,\n"
     "block-compressed by default. 3D models (gltf, glb, obj, fbx, dae, ply, stl, 3ds, md2, md3, md5mesh\n"
     "and more) become a scene entry <file> plus <file>#mesh/<i>, <file>#material/<m>\n"
     "and <file>#texture/<t>; each model is imported in a separate process, so a crash\n"

@@ -55,7 +55,7 @@ typedef struct zc__lookalike {
 static const zc__lookalike zc__lookalikes[] = {
     { 0, 4, "\x76\x2f\x31\x01", "an OpenEXR image", "exr" },
     { 8, 4, "WEBP", "a WebP image", "webp" },
-    { 0, 4, "DDS ", "a DDS texture", NULL },
+    { 0, 4, "DDS ", "a DDS texture", "dds" },
     { 0, 8, "\xabKTX 20\xbb", "a KTX2 texture", NULL },
     { 0, 8, "\xabKTX 11\xbb", "a KTX texture", NULL },
     { 0, 4, "II*\0", "a TIFF image", NULL },

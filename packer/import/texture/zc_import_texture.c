@@ -330,7 +330,7 @@ static zc_result zc__unreadable(const uint8_t *bytes, size_t size, const zc__sni
                                 zc_diag *diag) {
     if (!sniffed->kind)
         return zc_fail(diag, ZC_ERR_BAD_SOURCE,
-                       "not an image of a supported type (png, jpg, tga, bmp, psd, gif, hdr, exr, webp)");
+                       "not an image of a supported type (png, jpg, tga, bmp, psd, gif, hdr, exr, webp, dds)");
     const char *reason = "its header is damaged or of an unsupported kind";
     if (sniffed->has_extent && sniffed->width <= cap && sniffed->height <= cap) {
         int x, y, n;
@@ -391,6 +391,10 @@ static const char *zc__jpeg_tables_check(const uint8_t *b, size_t size) {
     return NULL;
 }
 
+int zc__texture_is_hdr(const uint8_t *bytes, size_t size) {
+    return zc_exr_is(bytes, size) || zc_dds_is_float(bytes, size) || stbi_is_hdr_from_memory(bytes, (int)size) != 0;
+}
+
 /* Check the header: a known image type within the dimension cap. */
 zc_result zc__texture_probe(const uint8_t *bytes, size_t size, uint32_t cap, int *w, int *h, int *channels,
                            zc_diag *diag) {
@@ -400,6 +404,7 @@ zc_result zc__texture_probe(const uint8_t *bytes, size_t size, uint32_t cap, int
                        INT_MAX - 1);
     if (zc_exr_is(bytes, size)) return zc_exr_probe(bytes, size, cap, w, h, channels, diag);
     if (zc_webp_is(bytes, size)) return zc_webp_probe(bytes, size, cap, w, h, channels, diag);
+    if (zc_dds_is(bytes, size)) return zc_dds_probe(bytes, size, cap, w, h, channels, diag);
     zc__sniffed sniffed;
     zc__sniff(bytes, size, &sniffed);
     if (sniffed.has_extent && (sniffed.width > cap || sniffed.height > cap))
@@ -424,6 +429,7 @@ zc_result zc__texture_probe(const uint8_t *bytes, size_t size, uint32_t cap, int
 zc_result zc__texture_decode(const uint8_t *bytes, size_t size, int hdr, int w, int h, zc_texels *out, zc_diag *diag) {
     if (zc_exr_is(bytes, size)) return zc_exr_decode(bytes, size, w, h, out, diag);
     if (zc_webp_is(bytes, size)) return zc_webp_decode(bytes, size, w, h, out, diag);
+    if (zc_dds_is(bytes, size)) return zc_dds_decode(bytes, size, w, h, out, diag);
     int x = 0, y = 0, channels = 0;
     zc__stbi_out_of_memory = 0;
     void *data = hdr ? (void *)stbi_loadf_from_memory(bytes, (int)size, &x, &y, &channels, 4)
@@ -716,7 +722,7 @@ zc_result zc_texture_import_memory(const void *bytes, size_t size, const char *n
     if (r != ZC_OK) return r;
     int w = 0, h = 0, channels = 0;
     if ((r = zc__texture_probe((const uint8_t *)bytes, size, s.max_dimension, &w, &h, &channels, diag)) != ZC_OK) return r;
-    int hdr = zc_exr_is((const uint8_t *)bytes, size) || stbi_is_hdr_from_memory((const uint8_t *)bytes, (int)size) != 0;
+    int hdr = zc__texture_is_hdr((const uint8_t *)bytes, size);
     if ((r = zc__texture_check_texels(&s, w, h, size, hdr, diag)) != ZC_OK) return r;
     uint64_t taken;
     if ((r = zc__take_memory(&s, (const uint8_t *)bytes, size, w, h, hdr, &taken, diag)) != ZC_OK) return r;

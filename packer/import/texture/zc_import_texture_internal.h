@@ -41,6 +41,10 @@ zc_result zc__texture_make_plan(const zc_texture_settings *s, const char *name, 
 zc_result zc__texture_read_file(const char *path, uint8_t **out, size_t *out_size, zc_diag *diag);
 zc_result zc__texture_read_fd(int fd, uint8_t **out, size_t *out_size, zc_diag *diag);
 
+/* 1 when the source decodes to float texels: OpenEXR, Radiance HDR, or a DDS file of
+ * a float format. Any bytes. */
+int zc__texture_is_hdr(const uint8_t *bytes, size_t size);
+
 /* Check an image's header: a known type within the dimension cap; its size and
  * channels. */
 zc_result zc__texture_probe(const uint8_t *bytes, size_t size, uint32_t cap, int *w, int *h, int *channels,

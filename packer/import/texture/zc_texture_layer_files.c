@@ -42,7 +42,7 @@ static zc_result zc__read_layer(const zc_texture_settings *s, int cube, const ch
     zc_result r = zc__texture_read_file(path, &f->bytes, &f->size, &why);
     if (r == ZC_OK) r = zc__texture_probe(f->bytes, f->size, s->max_dimension, &f->w, &f->h, &f->channels, &why);
     if (r == ZC_OK) {
-        f->hdr = zc_exr_is(f->bytes, f->size) || stbi_is_hdr_from_memory(f->bytes, (int)f->size) != 0;
+        f->hdr = zc__texture_is_hdr(f->bytes, f->size);
         r = zc__texture_check_texels(s, f->w, f->h, f->size, f->hdr, &why);
     }
     if (r == ZC_OK && cube && f->w != f->h)

@@ -86,6 +86,27 @@ zc_result zc_webp_probe(const uint8_t *bytes, size_t size, uint32_t cap, int *w,
 zc_result zc_webp_decode(const uint8_t *bytes, size_t size, int w, int h, zc_texels *out, zc_diag *diag);
 
 /* ---------------------------------------------------------------------------------
+ * DDS sources (zc_dds_read.c): level 0 of a 2D texture
+ * ------------------------------------------------------------------------------- */
+
+/* 1 when the bytes start as a DDS file does ("DDS ", header size 124). Any bytes. */
+int zc_dds_is(const uint8_t *bytes, size_t size);
+
+/* 1 when they are a DDS file this reader decodes to float texels (BC6H, RGBA16F,
+ * RGBA32F): an HDR source. Any bytes. */
+int zc_dds_is_float(const uint8_t *bytes, size_t size);
+
+/* The extent (each side at most `cap`, else ZC_ERR_LIMIT) and channels (4 when the
+ * format stores alpha, else 3) of a DDS file in memory. ZC_ERR_BAD_SOURCE for a
+ * damaged or cut header, a level 0 the file does not hold, a cube map, a volume or an
+ * array; ZC_ERR_UNSUPPORTED_CODEC for a format it does not decode. Untrusted bytes. */
+zc_result zc_dds_probe(const uint8_t *bytes, size_t size, uint32_t cap, int *w, int *h, int *channels, zc_diag *diag);
+
+/* Level 0 of a file zc_dds_probe accepted as w x h, into *out (malloc'd): RGBA8, or
+ * RGBA float for the float formats. Untrusted bytes. */
+zc_result zc_dds_decode(const uint8_t *bytes, size_t size, int w, int h, zc_texels *out, zc_diag *diag);
+
+/* ---------------------------------------------------------------------------------
  * OpenEXR sources (zc_exr_read.c)
  * ------------------------------------------------------------------------------- */
 
