@@ -115,51 +115,40 @@ Test(texture_dds, bc2_blocks_decode_to_their_colours_and_explicit_alpha) {
     free(png);
 }
 
-static void expect_refused(const uint8_t *bytes, size_t size, zc_result want, const char *sentence) {
-    zc_texture_settings s;
-    memset(&s, 0, sizeof s);
-    s.max_dimension = 4096;
-    zc_texture_image img;
-    zc_diag diag = { 0 };
-    zc_result r = zc_texture_import_memory(bytes, size, "bad.dds", &s, &img, &diag);
-    cr_assert_eq(r, want, "%s: got %s (%s)", sentence, zc_result_name(r), diag.message);
-    cr_assert(strstr(diag.message, sentence), "expected \"%s\" in \"%s\"", sentence, diag.message);
-}
-
 /* Files the reader must refuse, each with its sentence, and every cut of a real DDS
  * file (exact-size copies: a read past the end is a sanitizer error). */
 Test(texture_dds, damaged_and_unsupported_files_fail_with_a_sentence) {
     uint8_t block[8] = { 0xff, 0xff, 0, 0, 0, 0, 0, 0 };
     size_t size;
     uint8_t *b = dds_file(4, 4, "DXT1", 0, 0, 0, 0, NULL, 0, &size);
-    expect_refused(b, size, ZC_ERR_BAD_SOURCE, "its first level needs 8 bytes, the file holds 0 after the header");
+    zcti_expect_import_refused(b, size, "bad.dds", ZC_ERR_BAD_SOURCE, "its first level needs 8 bytes, the file holds 0 after the header");
     free(b);
     b = dds_file(4, 4, "DXT1", 0x200 | 0xFC00, 0, 0, 0, block, 8, &size);
-    expect_refused(b, size, ZC_ERR_BAD_SOURCE, "a DDS cube map, which is not imported");
+    zcti_expect_import_refused(b, size, "bad.dds", ZC_ERR_BAD_SOURCE, "a DDS cube map, which is not imported");
     free(b);
     b = dds_file(4, 4, "ABCD", 0, 0, 0, 0, block, 8, &size);
-    expect_refused(b, size, ZC_ERR_UNSUPPORTED_CODEC, "a DDS file of FourCC \"ABCD\", which is not imported");
+    zcti_expect_import_refused(b, size, "bad.dds", ZC_ERR_UNSUPPORTED_CODEC, "a DDS file of FourCC \"ABCD\", which is not imported");
     free(b);
     b = dds_file(100000, 4, "DXT1", 0, 0, 0, 0, block, 8, &size);
-    expect_refused(b, size, ZC_ERR_LIMIT, "image is 100000x4, larger than the 4096 limit");
+    zcti_expect_import_refused(b, size, "bad.dds", ZC_ERR_LIMIT, "image is 100000x4, larger than the 4096 limit");
     free(b);
     b = dds_file(0, 4, "DXT1", 0, 0, 0, 0, block, 8, &size);
-    expect_refused(b, size, ZC_ERR_BAD_SOURCE, "DDS header gives the empty size 0x4");
+    zcti_expect_import_refused(b, size, "bad.dds", ZC_ERR_BAD_SOURCE, "DDS header gives the empty size 0x4");
     free(b);
     b = dds_file(4, 4, NULL, 0, 71, 0, 6, block, 8, &size);
-    expect_refused(b, size, ZC_ERR_BAD_SOURCE, "a DDS texture array, which is not imported");
+    zcti_expect_import_refused(b, size, "bad.dds", ZC_ERR_BAD_SOURCE, "a DDS texture array, which is not imported");
     free(b);
     b = dds_file(4, 4, NULL, 0, 71, 0x4, 1, block, 8, &size);
-    expect_refused(b, size, ZC_ERR_BAD_SOURCE, "a DDS cube map, which is not imported");
+    zcti_expect_import_refused(b, size, "bad.dds", ZC_ERR_BAD_SOURCE, "a DDS cube map, which is not imported");
     free(b);
     uint8_t bc6[16] = { 0 };
     b = dds_file(4, 4, NULL, 0, 96, 0, 1, bc6, 16, &size); /* BC6H_SF16: signed */
-    expect_refused(b, size, ZC_ERR_UNSUPPORTED_CODEC, "a DDS file of DXGI format 96, which is not imported");
+    zcti_expect_import_refused(b, size, "bad.dds", ZC_ERR_UNSUPPORTED_CODEC, "a DDS file of DXGI format 96, which is not imported");
     free(b);
     b = dds_file(4, 4, "DXT1", 0, 0, 0, 0, block, 8, &size);
     put32(b + 80, 0x40); /* DDPF_RGB, 12 bits per texel */
     put32(b + 88, 12);
-    expect_refused(b, size, ZC_ERR_UNSUPPORTED_CODEC, "a DDS file of 12 bits per texel, which is not imported");
+    zcti_expect_import_refused(b, size, "bad.dds", ZC_ERR_UNSUPPORTED_CODEC, "a DDS file of 12 bits per texel, which is not imported");
     free(b);
 
     /* every cut of a real DXT5 file of an odd size */
@@ -172,18 +161,7 @@ Test(texture_dds, damaged_and_unsupported_files_fail_with_a_sentence) {
     uint8_t *whole = dds_file(w, h, "DXT5", 0, 0, 0, 0, bc3, bytes, &size);
     uint32_t dw, dh;
     free(import_level0(whole, size, ZC_TEXTURE_CHOICE_RGBA8, &dw, &dh));
-    size_t step = zcti_sanitize_run() ? 61 : 7;
-    for (size_t n = 0; n < size; n += n < 160 ? 1 : step) {
-        uint8_t *cut = malloc(n ? n : 1);
-        memcpy(cut, whole, n);
-        zc_texture_settings s;
-        memset(&s, 0, sizeof s);
-        zc_texture_image img;
-        zc_diag diag = { 0 };
-        cr_assert_neq(zc_texture_import_memory(cut, n, "cut.dds", &s, &img, &diag), ZC_OK, "cut to %zu bytes accepted", n);
-        cr_assert(diag.message[0], "cut to %zu bytes: no sentence", n);
-        free(cut);
-    }
+    zcti_expect_every_cut_refused(whole, size, "cut.dds", 160, zcti_sanitize_run() ? 61 : 7);
     free(whole);
     free(bc3);
     free(png);

@@ -24,47 +24,15 @@ static void need_pillow(void) {
         cr_skip_test("Pillow with WebP for /usr/bin/python3 is not installed (tools/bootstrap.sh --test-data)");
 }
 
-/* Run a Python snippet with Pillow; asserts success. */
-static void python(const char *code, const char *a, const char *b) {
-    const char *argv[] = { "/usr/bin/python3", "-c", code, a, b, NULL };
-    char *err = zct_tmp_path("python.err");
-    int rc = zct_run_program(NULL, NULL, err, argv);
-    size_t n = 0;
-    char *text = (char *)zct_read_file(err, &n);
-    cr_assert_eq(rc, 0, "python: %s", text);
-    free(text);
-    free(err);
-}
-
-/* Level 0 of `path` imported as RGBA8, no mips, linear: malloc'd tight texels. */
-static uint8_t *import_rgba8(const char *path, uint32_t *w, uint32_t *h) {
-    zc_texture_settings s;
-    memset(&s, 0, sizeof s);
-    s.format = ZC_TEXTURE_CHOICE_RGBA8;
-    s.mips = ZC_SWITCH_OFF;
-    zc_texture_image img;
-    zc_diag diag;
-    cr_assert_eq(zc_texture_import_file(path, NULL, &s, &img, &diag), ZC_OK, "%s: %s", path, diag.message);
-    zc_texture_level_view lv;
-    cr_assert_eq(zc_texture_image_level(&img, 0, &lv), ZC_OK);
-    uint8_t *out = malloc((size_t)lv.width * lv.height * 4);
-    for (uint32_t y = 0; y < lv.height; ++y)
-        memcpy(out + (size_t)y * lv.width * 4, (const uint8_t *)lv.data + (size_t)y * lv.row_pitch, (size_t)lv.width * 4);
-    *w = lv.width;
-    *h = lv.height;
-    zc_texture_image_free(&img);
-    return out;
-}
-
 Test(texture_webp, lossy_file_matches_pillow) {
     need_pillow();
     zcti_require(ZCTI_PYGAME "/scarlet.webp");
     char *raw = zct_tmp_path("scarlet.rgba");
-    python("import sys\nfrom PIL import Image\nim = Image.open(sys.argv[1]).convert('RGBA')\n"
+    zcti_python("import sys\nfrom PIL import Image\nim = Image.open(sys.argv[1]).convert('RGBA')\n"
            "open(sys.argv[2], 'wb').write(im.tobytes())",
            ZCTI_PYGAME "/scarlet.webp", raw);
     uint32_t w, h;
-    uint8_t *texels = import_rgba8(ZCTI_PYGAME "/scarlet.webp", &w, &h);
+    uint8_t *texels = zcti_import_rgba8(ZCTI_PYGAME "/scarlet.webp", &w, &h);
     size_t size = 0;
     uint8_t *want = zct_read_file(raw, &size);
     cr_assert_eq(size, (size_t)w * h * 4, "%ux%u against %zu bytes from Pillow", w, h, size);
@@ -80,11 +48,11 @@ Test(texture_webp, lossless_files_equal_their_pngs) {
     for (size_t i = 0; i < sizeof pngs / sizeof *pngs; ++i) {
         zcti_require(pngs[i]);
         char *webp = zct_tmp_path("lossless.webp");
-        python("import sys\nfrom PIL import Image\nImage.open(sys.argv[1]).convert('RGBA').save(sys.argv[2], "
+        zcti_python("import sys\nfrom PIL import Image\nImage.open(sys.argv[1]).convert('RGBA').save(sys.argv[2], "
                "lossless=True)",
                pngs[i], webp);
         uint32_t w, h, pw, ph;
-        uint8_t *texels = import_rgba8(webp, &w, &h);
+        uint8_t *texels = zcti_import_rgba8(webp, &w, &h);
         uint8_t *want = zcti_stb_rgba8(pngs[i], &pw, &ph, NULL);
         cr_assert(w == pw && h == ph, "%s: %ux%u against %ux%u", pngs[i], w, h, pw, ph);
         size_t differ = 0;

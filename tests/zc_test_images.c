@@ -17,6 +17,7 @@
 #include <stb/stb_image.h>
 #include <stb/stb_image_write.h>
 
+#include "zc_import_texture.h"
 #include "zc_texture_pixels.h"
 #include "zc_test_util.h"
 
@@ -285,4 +286,63 @@ void zcti_tree_teardown(void) {
     free(zcti_in_dir);
     zcti_pack_path = zcti_in_dir = NULL;
     zct_tmp_teardown();
+}
+
+void zcti_python(const char *code, const char *a, const char *b) {
+    const char *argv[] = { "/usr/bin/python3", "-c", code, a, b, NULL };
+    char *err = zct_tmp_path("python.err");
+    int rc = zct_run_program(NULL, NULL, err, argv);
+    size_t n = 0;
+    char *text = (char *)zct_read_file(err, &n);
+    cr_assert_eq(rc, 0, "python: %s", text);
+    free(text);
+    free(err);
+}
+
+uint8_t *zcti_import_rgba8(const char *path, uint32_t *w, uint32_t *h) {
+    zc_texture_settings s;
+    memset(&s, 0, sizeof s);
+    s.format = ZC_TEXTURE_CHOICE_RGBA8;
+    s.mips = ZC_SWITCH_OFF;
+    zc_texture_image img;
+    zc_diag diag;
+    cr_assert_eq(zc_texture_import_file(path, NULL, &s, &img, &diag), ZC_OK, "%s: %s", path, diag.message);
+    zc_texture_level_view lv;
+    cr_assert_eq(zc_texture_image_level(&img, 0, &lv), ZC_OK);
+    uint8_t *out = malloc((size_t)lv.width * lv.height * 4);
+    cr_assert_not_null(out);
+    for (uint32_t y = 0; y < lv.height; ++y)
+        memcpy(out + (size_t)y * lv.width * 4, (const uint8_t *)lv.data + (size_t)y * lv.row_pitch, (size_t)lv.width * 4);
+    *w = lv.width;
+    *h = lv.height;
+    zc_texture_image_free(&img);
+    return out;
+}
+
+void zcti_expect_import_refused(const uint8_t *bytes, size_t size, const char *name, zc_result want,
+                                const char *sentence) {
+    zc_texture_settings s;
+    memset(&s, 0, sizeof s);
+    s.max_dimension = 4096;
+    zc_texture_image img;
+    zc_diag diag = { 0 };
+    zc_result r = zc_texture_import_memory(bytes, size, name, &s, &img, &diag);
+    cr_assert_eq(r, want, "%s: got %s (%s)", sentence, zc_result_name(r), diag.message);
+    cr_assert(strstr(diag.message, sentence), "expected \"%s\" in \"%s\"", sentence, diag.message);
+}
+
+void zcti_expect_every_cut_refused(const uint8_t *whole, size_t size, const char *name, size_t dense, size_t step) {
+    for (size_t n = 0; n < size; n += n < dense ? 1 : step) {
+        uint8_t *cut = malloc(n ? n : 1);
+        cr_assert_not_null(cut);
+        memcpy(cut, whole, n);
+        zc_texture_settings s;
+        memset(&s, 0, sizeof s);
+        zc_texture_image img;
+        zc_diag diag = { 0 };
+        cr_assert_neq(zc_texture_import_memory(cut, n, name, &s, &img, &diag), ZC_OK, "%s cut to %zu bytes accepted",
+                      name, n);
+        cr_assert(diag.message[0], "%s cut to %zu bytes: no sentence", name, n);
+        free(cut);
+    }
 }

@@ -114,4 +114,21 @@ float *zcti_decode_float_level(uint32_t format, const zc_texture_level_view *lv)
  * by their ratios, as the eye does. */
 double zcti_log2_rmse(const float *a, const float *b, size_t texels);
 
+/* Run a Python snippet with Pillow (/usr/bin/python3 -c code a b), asserting success. */
+void zcti_python(const char *code, const char *a, const char *b);
+
+/* Level 0 of the image file at `path` imported as RGBA8, no mips, linear: tight texels
+ * (malloc'd), its extent in *w and *h. */
+uint8_t *zcti_import_rgba8(const char *path, uint32_t *w, uint32_t *h);
+
+/* `size` bytes imported as an image named `name` (default settings, images up to
+ * 4096 on a side) fail with `want` and a diag holding `sentence`. */
+void zcti_expect_import_refused(const uint8_t *bytes, size_t size, const char *name, zc_result want,
+                                const char *sentence);
+
+/* Every cut of the image file `whole` (the first n bytes, for every n below `dense`
+ * and every `step`-th above, in exact-size copies: a read past the end is a sanitizer
+ * error) fails to import as `name` with a sentence. */
+void zcti_expect_every_cut_refused(const uint8_t *whole, size_t size, const char *name, size_t dense, size_t step);
+
 #endif /* ZC_TEST_IMAGES_H */

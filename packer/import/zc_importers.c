@@ -13,7 +13,7 @@
 #include "zc_pixel_formats.h"
 
 static const char *const zc__texture_extensions[] = {
-    "png", "jpg", "jpeg", "tga", "bmp", "psd", "gif", "hdr", "exr", "webp", "dds", ZC_TEXTURE_LIST_EXTENSION, NULL,
+    "png", "jpg", "jpeg", "tga", "bmp", "psd", "gif", "hdr", "exr", "webp", "dds", "pcx", ZC_TEXTURE_LIST_EXTENSION, NULL,
 };
 
 /* The texture importer builds one entry; as a prepare row it returns a list of one,

@@ -330,7 +330,7 @@ static zc_result zc__unreadable(const uint8_t *bytes, size_t size, const zc__sni
                                 zc_diag *diag) {
     if (!sniffed->kind)
         return zc_fail(diag, ZC_ERR_BAD_SOURCE,
-                       "not an image of a supported type (png, jpg, tga, bmp, psd, gif, hdr, exr, webp, dds)");
+                       "not an image of a supported type (png, jpg, tga, bmp, psd, gif, hdr, exr, webp, dds, pcx)");
     const char *reason = "its header is damaged or of an unsupported kind";
     if (sniffed->has_extent && sniffed->width <= cap && sniffed->height <= cap) {
         int x, y, n;
@@ -391,6 +391,13 @@ static const char *zc__jpeg_tables_check(const uint8_t *b, size_t size) {
     return NULL;
 }
 
+/* PCX has a weak signature (its first byte is 10): a file is read as PCX only when it
+ * looks like one and stb_image reads it as nothing else. */
+static int zc__is_pcx(const uint8_t *bytes, size_t size) {
+    int x, y, n;
+    return zc_pcx_is(bytes, size) && !stbi_info_from_memory(bytes, (int)size, &x, &y, &n);
+}
+
 int zc__texture_is_hdr(const uint8_t *bytes, size_t size) {
     return zc_exr_is(bytes, size) || zc_dds_is_float(bytes, size) || stbi_is_hdr_from_memory(bytes, (int)size) != 0;
 }
@@ -414,7 +421,8 @@ zc_result zc__texture_probe(const uint8_t *bytes, size_t size, uint32_t cap, int
         if (damage) return zc_fail(diag, ZC_ERR_BAD_SOURCE, "not a readable JPEG image: %s", damage);
     }
     if (!stbi_info_from_memory(bytes, (int)size, w, h, channels))
-        return zc__unreadable(bytes, size, &sniffed, cap, diag);
+        return zc__is_pcx(bytes, size) ? zc_pcx_probe(bytes, size, cap, w, h, channels, diag)
+                                       : zc__unreadable(bytes, size, &sniffed, cap, diag);
     if (*w <= 0 || *h <= 0)
         return zc_fail(diag, ZC_ERR_BAD_SOURCE, "image header gives the empty size %dx%d", *w, *h);
     if ((uint32_t)*w > cap || (uint32_t)*h > cap || (uint64_t)(uint32_t)*w * (uint32_t)*h > (uint64_t)cap * cap)
@@ -430,6 +438,7 @@ zc_result zc__texture_decode(const uint8_t *bytes, size_t size, int hdr, int w, 
     if (zc_exr_is(bytes, size)) return zc_exr_decode(bytes, size, w, h, out, diag);
     if (zc_webp_is(bytes, size)) return zc_webp_decode(bytes, size, w, h, out, diag);
     if (zc_dds_is(bytes, size)) return zc_dds_decode(bytes, size, w, h, out, diag);
+    if (zc__is_pcx(bytes, size)) return zc_pcx_decode(bytes, size, w, h, out, diag);
     int x = 0, y = 0, channels = 0;
     zc__stbi_out_of_memory = 0;
     void *data = hdr ? (void *)stbi_loadf_from_memory(bytes, (int)size, &x, &y, &channels, 4)

@@ -107,6 +107,23 @@ zc_result zc_dds_probe(const uint8_t *bytes, size_t size, uint32_t cap, int *w, 
 zc_result zc_dds_decode(const uint8_t *bytes, size_t size, int w, int h, zc_texels *out, zc_diag *diag);
 
 /* ---------------------------------------------------------------------------------
+ * PCX sources (zc_pcx_read.c)
+ * ------------------------------------------------------------------------------- */
+
+/* 1 when the header could be a PCX file's (byte 10, a known version, run-length
+ * encoding, 1, 2, 4 or 8 bits per plane). A weak test: zc_import_texture.c asks it
+ * only of files stb_image does not read. Any bytes. */
+int zc_pcx_is(const uint8_t *bytes, size_t size);
+
+/* The extent (each side at most `cap`, else ZC_ERR_LIMIT) and channels (4 for 8-bit
+ * RGBA, else 3) of a PCX file in memory; ZC_ERR_BAD_SOURCE for a damaged header,
+ * ZC_ERR_UNSUPPORTED_CODEC for a layout it does not decode. Untrusted bytes. */
+zc_result zc_pcx_probe(const uint8_t *bytes, size_t size, uint32_t cap, int *w, int *h, int *channels, zc_diag *diag);
+
+/* A file zc_pcx_probe accepted as w x h, into *out (RGBA8, malloc'd). Untrusted bytes. */
+zc_result zc_pcx_decode(const uint8_t *bytes, size_t size, int w, int h, zc_texels *out, zc_diag *diag);
+
+/* ---------------------------------------------------------------------------------
  * OpenEXR sources (zc_exr_read.c)
  * ------------------------------------------------------------------------------- */
 
