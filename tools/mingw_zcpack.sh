@@ -8,7 +8,7 @@
 # installed; $ZCPACK (default bin/release/zcpack) is the Linux zcpack it is compared
 # with. Every check fails the script:
 #  1. A tree without models (samples/assets without scene/, plus JSON documents of a
-#     schema type chosen by a zcpack.json rule, blobs, PNG and WebP textures): zcpack.exe
+#     schema type chosen by a zcpack.json rule, blobs, PNG, WebP and PCX textures): zcpack.exe
 #     builds it and verifies the pack, and the pack is byte-identical to the Linux
 #     zcpack's from the same tree, with the default options, with --no-compress
 #     --no-compress-entries and with --level 19. Then a tree, a pack and files with
@@ -70,6 +70,7 @@ head -c 70000 "$exe" >"$tree/data/random.bin"
 webp=/usr/share/doc/python-pygame-doc/examples/data/scarlet.webp
 [ -f "$webp" ] || fail "$webp is missing: run tools/bootstrap.sh --test-data"
 cp "$webp" "$tree/textures/scarlet.webp"
+cp "$(dirname "$webp")/green.pcx" "$tree/textures/green.pcx" # read by zcpack's own PCX reader
 variant=0
 for options in "" "--no-compress --no-compress-entries" "--level 19"; do
     variant=$((variant + 1))
@@ -83,6 +84,7 @@ done
 grep -q "weapons/rifle.json" <("$linux" ls "$dir/win-1.zcpack") || fail "the schema entries are missing"
 "$linux" ls "$dir/win-1.zcpack" | grep -q "^textures/scarlet.webp"$'\t'"texture" ||
     fail "textures/scarlet.webp is not a texture"
+"$linux" ls "$dir/win-1.zcpack" | grep -q "^textures/green.pcx"$'\t'"texture" || fail "textures/green.pcx is not a texture"
 echo "mingw_zcpack: zcpack.exe built and verified a tree without models, byte-identical to Linux (3 option sets)"
 
 # Non-ASCII names, of files, folders, the tree and the pack: UTF-8 in argv, in the
