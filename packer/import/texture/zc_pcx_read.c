@@ -91,7 +91,6 @@ static size_t zc__pcx_unpack(const uint8_t *b, size_t size, size_t at, uint8_t *
 static uint32_t zc__pcx_index(const zc__pcx *p, const uint8_t *row, uint32_t x) {
     if (p->bits == 8) return row[x];
     if (p->bits == 4) return (row[x / 2] >> (x % 2 ? 0 : 4)) & 15u;
-    if (p->bits == 2) return (row[x / 4] >> (6 - 2 * (x % 4))) & 3u;
     uint32_t index = 0; /* 1 bit in each plane, plane 0 the lowest bit */
     for (uint32_t k = 0; k < p->planes; ++k)
         index |= (uint32_t)((row[k * p->bytes_per_line + x / 8] >> (7 - x % 8)) & 1u) << k;
