@@ -1,7 +1,8 @@
 /* zc_dds_read.c - DDS sources for the texture importer (zc_texture_pixels.h): the
- * level 0 of a 2D DDS file decoded to texels, which the importer then treats as any
- * other image (its mip chain rebuilt, its blocks encoded into the format the rules
- * choose).
+ * file's layout (levels, layers, cube faces, and the pack's pixel format its bytes
+ * already are, for zc_dds_keep.c, which stores such a file as it is), and the level 0
+ * of a 2D DDS file decoded to texels, which the importer then treats as any other
+ * image (its mip chain rebuilt, its blocks encoded into the format the rules choose).
  *
  * Read: the legacy header alone (FourCC DXT1 to DXT5, ATI1, ATI2, BC4U, BC5U, the
  * half and float RGBA codes 113 and 116, or uncompressed RGB, RGBA and luminance by
@@ -9,9 +10,9 @@
  * unsigned BC6H, R8G8B8A8, B8G8R8A8, B8G8R8X8, R16G16B16A16_FLOAT and
  * R32G32B32A32_FLOAT, R8 and R8G8, typeless, UNORM and sRGB alike). Block formats
  * decode with the packer's decoders; BC4 and R8 become grey, BC5 and R8G8 red and green
- * with blue 0, BC6H and the float formats RGBA float (an HDR source). Refused with a sentence: cube maps, volumes
- * and arrays (assemble those from separate images with a cube-map or array rule),
- * signed formats, and any other format.
+ * with blue 0, BC6H and the float formats RGBA float (an HDR source). Refused with a sentence: volumes, signed
+ * formats and any other format; by the decoder also cube maps and arrays (they are
+ * stored only as they are, zc_dds_keep.c).
  *
  * Untrusted input: the header's fields are checked before use, the level's bytes are
  * computed in 64 bits and must lie inside the file, and the extent is checked against
@@ -27,7 +28,7 @@
 
 enum { /* DDS_PIXELFORMAT flags, caps2 and DX10 fields */
     DDPF_ALPHAPIXELS = 0x1, DDPF_ALPHA = 0x2, DDPF_FOURCC = 0x4, DDPF_RGB = 0x40, DDPF_LUMINANCE = 0x20000,
-    DDSCAPS2_CUBEMAP = 0x200, DDSCAPS2_VOLUME = 0x200000,
+    DDSCAPS2_CUBEMAP = 0x200, DDSCAPS2_ALL_FACES = 0xFC00, DDSCAPS2_VOLUME = 0x200000,
     DDS_DIMENSION_TEXTURE2D = 3, DDS_MISC_TEXTURECUBE = 0x4,
 };
 
@@ -43,10 +44,16 @@ typedef struct zc__dds {
     uint32_t width, height;
     uint64_t offset;            /* of level 0's bytes */
     uint64_t bytes;             /* level 0's size */
+    uint32_t mips;              /* levels per layer */
+    uint32_t layers;            /* faces or array layers, six per cube */
+    int cube;
+    uint32_t pixel;             /* zc_pixel_format the bytes already are; 0: none */
+    int srgb;                   /* -1: the file does not say; 0 UNORM; 1 sRGB */
     uint32_t bits;              /* ZC__DDS_MASKS: bits per texel, 8 to 32 in steps of 8 */
     uint32_t mask[4];           /* ZC__DDS_MASKS: R, G, B, A (luminance: R only, copied to G and B) */
     int luminance;
     int alpha;                  /* the format stores alpha */
+    int premultiplied;          /* DXT2, DXT4: colour multiplied by alpha */
 } zc__dds;
 
 static uint32_t zc__le32(const uint8_t *p) {
@@ -78,20 +85,41 @@ static uint32_t zc__dds_texel_bytes(const zc__dds *d) {
     }
 }
 
-/* A DXGI format of the DX10 header; 0 when it is not one this reader decodes. */
+/* The pack's pixel format whose bytes a kind's are (the UNORM one where there are
+ * two); 0 when the bytes would need converting. */
+static uint32_t zc__dds_pixel(zc__dds_kind kind) {
+    switch (kind) {
+    case ZC__DDS_BC1: return ZC_PIXEL_BC1_UNORM;
+    case ZC__DDS_BC3: return ZC_PIXEL_BC3_UNORM;
+    case ZC__DDS_BC4: return ZC_PIXEL_BC4_UNORM;
+    case ZC__DDS_BC5: return ZC_PIXEL_BC5_UNORM;
+    case ZC__DDS_BC6H: return ZC_PIXEL_BC6H_UFLOAT;
+    case ZC__DDS_BC7: return ZC_PIXEL_BC7_UNORM;
+    case ZC__DDS_R8: return ZC_PIXEL_R8_UNORM;
+    case ZC__DDS_RG8: return ZC_PIXEL_RG8_UNORM;
+    case ZC__DDS_RGBA8: return ZC_PIXEL_RGBA8_UNORM;
+    case ZC__DDS_RGBA16F: return ZC_PIXEL_RGBA16_FLOAT;
+    case ZC__DDS_RGBA32F: return ZC_PIXEL_RGBA32_FLOAT;
+    default: return 0;
+    }
+}
+
+/* A DXGI format of the DX10 header; 0 when it is not one this reader decodes. Each
+ * row is a typeless format followed by its UNORM and (srgb_at) sRGB ones. */
 static int zc__dds_dxgi(uint32_t dxgi, zc__dds *d) {
-    static const struct { uint32_t first, last; zc__dds_kind kind; int alpha; } rows[] = {
-        { 70, 72, ZC__DDS_BC1, 1 },  { 73, 75, ZC__DDS_BC2, 1 },  { 76, 78, ZC__DDS_BC3, 1 },
-        { 79, 80, ZC__DDS_BC4, 0 },  { 82, 83, ZC__DDS_BC5, 0 },  { 94, 95, ZC__DDS_BC6H, 0 },
-        { 97, 99, ZC__DDS_BC7, 1 },  { 27, 29, ZC__DDS_RGBA8, 1 }, { 87, 87, ZC__DDS_BGRA8, 1 },
-        { 90, 91, ZC__DDS_BGRA8, 1 }, { 88, 88, ZC__DDS_BGRX8, 0 }, { 92, 93, ZC__DDS_BGRX8, 0 },
-        { 10, 10, ZC__DDS_RGBA16F, 1 }, { 2, 2, ZC__DDS_RGBA32F, 1 }, { 60, 61, ZC__DDS_R8, 0 },
-        { 48, 49, ZC__DDS_RG8, 0 },
+    static const struct { uint32_t first, last; zc__dds_kind kind; int alpha; uint32_t unorm_at, srgb_at; } rows[] = {
+        { 70, 72, ZC__DDS_BC1, 1, 71, 72 },  { 73, 75, ZC__DDS_BC2, 1, 74, 75 },  { 76, 78, ZC__DDS_BC3, 1, 77, 78 },
+        { 79, 80, ZC__DDS_BC4, 0, 80, 0 },   { 82, 83, ZC__DDS_BC5, 0, 83, 0 },   { 94, 95, ZC__DDS_BC6H, 0, 0, 0 },
+        { 97, 99, ZC__DDS_BC7, 1, 98, 99 },  { 27, 29, ZC__DDS_RGBA8, 1, 28, 29 }, { 87, 87, ZC__DDS_BGRA8, 1, 87, 0 },
+        { 90, 91, ZC__DDS_BGRA8, 1, 0, 91 }, { 88, 88, ZC__DDS_BGRX8, 0, 88, 0 }, { 92, 93, ZC__DDS_BGRX8, 0, 0, 93 },
+        { 10, 10, ZC__DDS_RGBA16F, 1, 0, 0 }, { 2, 2, ZC__DDS_RGBA32F, 1, 0, 0 }, { 60, 61, ZC__DDS_R8, 0, 61, 0 },
+        { 48, 49, ZC__DDS_RG8, 0, 49, 0 },
     };
     for (size_t i = 0; i < sizeof rows / sizeof *rows; ++i)
         if (dxgi >= rows[i].first && dxgi <= rows[i].last) {
             d->kind = rows[i].kind;
             d->alpha = rows[i].alpha;
+            d->srgb = dxgi == rows[i].srgb_at ? 1 : dxgi == rows[i].unorm_at ? 0 : -1;
             return 1;
         }
     return 0;
@@ -108,6 +136,7 @@ static int zc__dds_fourcc(const uint8_t *cc, zc__dds *d) {
         if (memcmp(cc, rows[i].cc, 4) == 0) {
             d->kind = rows[i].kind;
             d->alpha = rows[i].alpha;
+            d->premultiplied = memcmp(cc, "DXT2", 4) == 0 || memcmp(cc, "DXT4", 4) == 0;
             return 1;
         }
     uint32_t code = zc__le32(cc); /* D3DFORMAT numbers stored as the FourCC */
@@ -119,9 +148,30 @@ static int zc__dds_fourcc(const uint8_t *cc, zc__dds *d) {
     return 0;
 }
 
-/* The header's facts about level 0, checked against the file's size and the cap. */
+/* Levels in a full chain down to 1x1 for a w x h level 0. */
+static uint32_t zc__dds_full_chain(uint32_t w, uint32_t h) {
+    uint32_t n = 1, side = w > h ? w : h;
+    while (side > 1) side >>= 1, ++n;
+    return n;
+}
+
+/* Bytes of one layer's levels 0 to mips - 1, tight, as the file stores them. */
+static uint64_t zc__dds_layer_bytes(const zc__dds *d, uint32_t mips) {
+    uint64_t total = 0;
+    for (uint32_t i = 0; i < mips; ++i) {
+        uint64_t w = d->width >> i ? d->width >> i : 1, h = d->height >> i ? d->height >> i : 1;
+        uint32_t block = zc__dds_block_bytes(d->kind);
+        total += block ? ((w + 3) / 4) * ((h + 3) / 4) * block : w * h * zc__dds_texel_bytes(d);
+    }
+    return total;
+}
+
+/* The header's facts about the file's levels and layers, checked against the file's
+ * size and the cap. */
 static zc_result zc__dds_parse(const uint8_t *b, size_t size, uint32_t cap, zc__dds *d, zc_diag *diag) {
     memset(d, 0, sizeof *d);
+    d->srgb = -1;
+    d->layers = 1;
     if (size < ZC__DDS_HEADER) return zc_fail(diag, ZC_ERR_BAD_SOURCE, "not a readable DDS file: it ends inside its header");
     d->height = zc__le32(b + 12);
     d->width = zc__le32(b + 16);
@@ -133,19 +183,26 @@ static zc_result zc__dds_parse(const uint8_t *b, size_t size, uint32_t cap, zc__
         const uint8_t *x = b + ZC__DDS_HEADER;
         uint32_t dxgi = zc__le32(x), dimension = zc__le32(x + 4), misc = zc__le32(x + 8), array = zc__le32(x + 12);
         d->offset += ZC__DDS_DX10;
-        if (dimension != DDS_DIMENSION_TEXTURE2D || (misc & DDS_MISC_TEXTURECUBE) || array > 1)
-            return zc_fail(diag, ZC_ERR_BAD_SOURCE, "a DDS %s, which is not imported: give each face or layer as an "
-                           "image of its own and assemble them with a cube-map or array rule",
-                           dimension != DDS_DIMENSION_TEXTURE2D ? "texture of another dimension than 2D"
-                           : (misc & DDS_MISC_TEXTURECUBE) ? "cube map" : "texture array");
+        if (dimension != DDS_DIMENSION_TEXTURE2D)
+            return zc_fail(diag, ZC_ERR_BAD_SOURCE, "a DDS texture of another dimension than 2D, which is not imported");
+        d->cube = (misc & DDS_MISC_TEXTURECUBE) != 0;
+        if (array == 0) array = 1;
+        if (array > ZC_TEXTURE_MAX_LAYERS / (d->cube ? 6u : 1u))
+            return zc_fail(diag, ZC_ERR_LIMIT, "a DDS texture array of %u %s, more than the %u layers a texture may have",
+                           array, d->cube ? "cube maps" : "layers", ZC_TEXTURE_MAX_LAYERS);
+        d->layers = array * (d->cube ? 6u : 1u);
         if (!zc__dds_dxgi(dxgi, d))
             return zc_fail(diag, ZC_ERR_UNSUPPORTED_CODEC, "a DDS file of DXGI format %u, which is not imported "
                            "(BC1 to BC7, R8, R8G8, RGBA8, BGRA8 and RGBA float formats are)", dxgi);
     } else {
-        if ((caps2 & (DDSCAPS2_CUBEMAP | DDSCAPS2_VOLUME)) || depth > 1)
-            return zc_fail(diag, ZC_ERR_BAD_SOURCE, "a DDS %s, which is not imported: give each face or layer as an "
-                           "image of its own and assemble them with a cube-map or array rule",
-                           (caps2 & DDSCAPS2_CUBEMAP) ? "cube map" : "volume texture");
+        if ((caps2 & DDSCAPS2_VOLUME) || depth > 1)
+            return zc_fail(diag, ZC_ERR_BAD_SOURCE, "a DDS volume texture, which is not imported");
+        if (caps2 & DDSCAPS2_CUBEMAP) {
+            if ((caps2 & DDSCAPS2_ALL_FACES) != DDSCAPS2_ALL_FACES)
+                return zc_fail(diag, ZC_ERR_BAD_SOURCE, "a DDS cube map without all six faces, which is not imported");
+            d->cube = 1;
+            d->layers = 6;
+        }
         if (pf_flags & DDPF_FOURCC) {
             if (!zc__dds_fourcc(b + 84, d))
                 return zc_fail(diag, ZC_ERR_UNSUPPORTED_CODEC, "a DDS file of FourCC \"%c%c%c%c\", which is not "
@@ -171,13 +228,24 @@ static zc_result zc__dds_parse(const uint8_t *b, size_t size, uint32_t cap, zc__
         return zc_fail(diag, ZC_ERR_BAD_SOURCE, "DDS header gives the empty size %ux%u", d->width, d->height);
     if (d->width > cap || d->height > cap)
         return zc_fail(diag, ZC_ERR_LIMIT, "image is %ux%u, larger than the %u limit", d->width, d->height, cap);
-    uint32_t block = zc__dds_block_bytes(d->kind);
-    d->bytes = block ? (uint64_t)((d->width + 3) / 4) * ((d->height + 3) / 4) * block
-                     : (uint64_t)d->width * d->height * zc__dds_texel_bytes(d);
-    if (d->offset > size || d->bytes > size - d->offset)
-        return zc_fail(diag, ZC_ERR_BAD_SOURCE, "not a readable DDS file: its first level needs %llu bytes, the file "
-                       "holds %llu after the header", (unsigned long long)d->bytes,
+    if (d->cube && d->width != d->height)
+        return zc_fail(diag, ZC_ERR_BAD_SOURCE, "a DDS cube map of %ux%u faces, which are not square", d->width,
+                       d->height);
+    d->mips = zc__le32(b + 28) ? zc__le32(b + 28) : 1;
+    if (d->mips > zc__dds_full_chain(d->width, d->height))
+        return zc_fail(diag, ZC_ERR_BAD_SOURCE, "DDS header gives %u mip levels, more than a %ux%u image has", d->mips,
+                       d->width, d->height);
+    d->bytes = zc__dds_layer_bytes(d, 1);
+    uint64_t all = zc__dds_layer_bytes(d, d->mips) * d->layers; /* < 2^48: extent, levels and layers are capped */
+    if (d->offset > size || all > size - d->offset)
+        return zc_fail(diag, ZC_ERR_BAD_SOURCE, "not a readable DDS file: its %u level%s of %u layer%s need %llu bytes, "
+                       "the file holds %llu after the header", d->mips, d->mips == 1 ? "" : "s", d->layers,
+                       d->layers == 1 ? "" : "s", (unsigned long long)all,
                        (unsigned long long)(size > d->offset ? size - d->offset : 0));
+    d->pixel = d->premultiplied ? 0u : zc__dds_pixel(d->kind);
+    if (d->kind == ZC__DDS_MASKS && d->bits == 32 && !d->luminance && d->mask[0] == 0xFFu && d->mask[1] == 0xFF00u &&
+        d->mask[2] == 0xFF0000u && d->mask[3] == 0xFF000000u)
+        d->pixel = ZC_PIXEL_RGBA8_UNORM; /* bytes R, G, B, A */
     return ZC_OK;
 }
 
@@ -187,9 +255,34 @@ int zc_dds_is_float(const uint8_t *bytes, size_t size) {
            (d.kind == ZC__DDS_BC6H || d.kind == ZC__DDS_RGBA16F || d.kind == ZC__DDS_RGBA32F);
 }
 
+/* The decoder's refusal of files it cannot make one image of. */
+static zc_result zc__dds_one_image(const zc__dds *d, zc_diag *diag) {
+    if (d->layers == 1) return ZC_OK;
+    return zc_fail(diag, ZC_ERR_BAD_SOURCE, "a DDS %s is imported only as the file stores it (its own format, levels "
+                   "and %s), and the rules for this file ask for another format or size",
+                   d->cube ? "cube map" : "texture array", d->cube ? "faces" : "layers");
+}
+
+zc_result zc_dds_read_layout(const uint8_t *bytes, size_t size, uint32_t cap, zc_dds_layout *out, zc_diag *diag) {
+    zc__dds d;
+    memset(out, 0, sizeof *out);
+    zc_result r = zc__dds_parse(bytes, size, cap, &d, diag);
+    if (r != ZC_OK) return r;
+    out->width = d.width;
+    out->height = d.height;
+    out->mips = d.mips;
+    out->layers = d.layers;
+    out->cube = d.cube;
+    out->pixel = d.pixel;
+    out->srgb = d.srgb;
+    out->offset = d.offset;
+    return ZC_OK;
+}
+
 zc_result zc_dds_probe(const uint8_t *bytes, size_t size, uint32_t cap, int *w, int *h, int *channels, zc_diag *diag) {
     zc__dds d;
     zc_result r = zc__dds_parse(bytes, size, cap, &d, diag);
+    if (r == ZC_OK) r = zc__dds_one_image(&d, diag);
     if (r != ZC_OK) return r;
     *w = (int)d.width;
     *h = (int)d.height;
@@ -295,7 +388,8 @@ static void zc__dds_texels(const zc__dds *d, const uint8_t *src, zc_texels *out)
     }
 }
 
-zc_result zc_dds_decode(const uint8_t *bytes, size_t size, int w, int h, zc_texels *out, zc_diag *diag) {
+/* Level 0 of layer 0, whatever the file's layers. */
+static zc_result zc__dds_decode_first(const uint8_t *bytes, size_t size, int w, int h, zc_texels *out, zc_diag *diag) {
     zc__dds d;
     zc_result r = zc__dds_parse(bytes, size, UINT32_MAX, &d, diag);
     if (r != ZC_OK) return r;
@@ -311,4 +405,16 @@ zc_result zc_dds_decode(const uint8_t *bytes, size_t size, int w, int h, zc_texe
     if (zc__dds_block_bytes(d.kind)) zc__dds_blocks(&d, bytes + d.offset, out);
     else zc__dds_texels(&d, bytes + d.offset, out);
     return ZC_OK;
+}
+
+zc_result zc_dds_decode(const uint8_t *bytes, size_t size, int w, int h, zc_texels *out, zc_diag *diag) {
+    zc__dds d;
+    zc_result r = zc__dds_parse(bytes, size, UINT32_MAX, &d, diag);
+    if (r == ZC_OK) r = zc__dds_one_image(&d, diag);
+    return r == ZC_OK ? zc__dds_decode_first(bytes, size, w, h, out, diag) : r;
+}
+
+zc_result zc_dds_decode_level0(const uint8_t *bytes, size_t size, const zc_dds_layout *layout, zc_texels *out,
+                               zc_diag *diag) {
+    return zc__dds_decode_first(bytes, size, (int)layout->width, (int)layout->height, out, diag);
 }

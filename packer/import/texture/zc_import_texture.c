@@ -154,16 +154,25 @@ zc_result zc__texture_make_plan(const zc_texture_settings *s, const char *name, 
                    : normal ? ZC_MIP_FILTER_NORMAL
                    : srgb   ? ZC_MIP_FILTER_SRGB
                             : ZC_MIP_FILTER_LINEAR;
+    zc__texture_alpha_policy(s, normal, level0, row, plan);
+    plan->flags |= (normal ? ZC_TEXTURE_NORMAL_MAP : 0u) | (hdr ? ZC_TEXTURE_HDR : 0u);
+    zc__plan_levels(s, level0->width, level0->height, plan);
+    plan->layers = 1;
+    return ZC_OK;
+}
+
+void zc__texture_alpha_policy(const zc_texture_settings *s, int normal, const zc_texels *level0,
+                              const zc_pixel_format_row *row, zc__texture_plan *plan) {
+    int has_alpha;
+    double binary_share;
+    zc__texels_alpha_stats(level0, &has_alpha, &binary_share);
+    int is_float = (row->flags & ZC_PIXEL_ROW_FLOAT) != 0;
     int alpha_kept = has_alpha && (row->flags & ZC_PIXEL_ROW_ALPHA);
     plan->cutout = !is_float && alpha_kept &&
                    (s->cutout == ZC_SWITCH_ON ||
                     (s->cutout == ZC_SWITCH_AUTO && !normal && binary_share >= ZC__CUTOUT_AUTO_SHARE));
     if (plan->cutout) plan->coverage = zc__texels_coverage(level0, ZC_TEXTURE_CUTOUT_REFERENCE);
-    plan->flags = (normal ? ZC_TEXTURE_NORMAL_MAP : 0u) | (alpha_kept ? ZC_TEXTURE_HAS_ALPHA : 0u) |
-                  (plan->cutout ? ZC_TEXTURE_CUTOUT : 0u) | (hdr ? ZC_TEXTURE_HDR : 0u);
-    zc__plan_levels(s, level0->width, level0->height, plan);
-    plan->layers = 1;
-    return ZC_OK;
+    plan->flags = (alpha_kept ? ZC_TEXTURE_HAS_ALPHA : 0u) | (plan->cutout ? ZC_TEXTURE_CUTOUT : 0u);
 }
 
 /* The layers the settings make of one decoded source (consumed): itself, the six
@@ -587,44 +596,57 @@ void zc__texture_free_sources(zc_texels *sources, uint32_t count) {
     }
 }
 
+zc_result zc__texture_alloc_entry(const zc__texture_plan *plan, uint32_t width, uint32_t height,
+                                  uint32_t row_pitch_align, zc_texture_image *img, uint64_t **offsets,
+                                  uint32_t pitches[ZC_TEXTURE_MAX_MIPS], zc_diag *diag) {
+    uint64_t size = zc__layout(plan, width, height, row_pitch_align, NULL, pitches);
+    *offsets = size <= ZC_MAX_RAW_SIZE && size <= (uint64_t)SIZE_MAX
+                   ? (uint64_t *)malloc((size_t)plan->mip_count * plan->layers * sizeof **offsets)
+                   : NULL;
+    uint8_t *payload = *offsets ? (uint8_t *)calloc(1, (size_t)size) : NULL;
+    if (!payload) {
+        free(*offsets);
+        *offsets = NULL;
+        if (size > ZC_MAX_RAW_SIZE || size > (uint64_t)SIZE_MAX)
+            return zc_fail(diag, ZC_ERR_LIMIT, "texture entry of %llu bytes is too large", (unsigned long long)size);
+        return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory for a texture entry of %llu bytes",
+                       (unsigned long long)size);
+    }
+    zc__layout(plan, width, height, row_pitch_align, *offsets, pitches);
+    img->payload = payload;
+    img->size = (size_t)size;
+    zc__write_records(payload, plan, width, height, row_pitch_align, *offsets, pitches);
+    return ZC_OK;
+}
+
+zc_result zc__texture_finish_entry(const zc__texture_plan *plan, zc_texture_image *img, zc_diag *diag) {
+    zc_diag check;
+    zc_result r = zc_texture_check(img->payload, img->size, &check);
+    if (r != ZC_OK)
+        return zc_fail(diag, r, "internal error: the texture entry failed its own check: %s", check.message);
+    return zc__fill_views(img, plan, diag);
+}
+
 /* Lay out, encode and check the entry for plan->layers decoded sources of one size
  * (all consumed). */
 zc_result zc__texture_build_entry(const zc__texture_plan *plan, const zc_texture_settings *s, zc_texels *sources,
                                  zc_texture_image *img, zc_diag *diag) {
     uint32_t pitches[ZC_TEXTURE_MAX_MIPS];
     uint32_t width = sources[0].width >> plan->skip, height = sources[0].height >> plan->skip;
-    if (!width) width = 1;
-    if (!height) height = 1;
-    uint64_t size = zc__layout(plan, width, height, s->row_pitch_align, NULL, pitches);
-    uint64_t *offsets = size <= ZC_MAX_RAW_SIZE && size <= (uint64_t)SIZE_MAX
-                            ? (uint64_t *)malloc((size_t)plan->mip_count * plan->layers * sizeof *offsets)
-                            : NULL;
-    uint8_t *payload = offsets ? (uint8_t *)calloc(1, (size_t)size) : NULL;
-    if (!payload) {
+    uint64_t *offsets;
+    zc_result r = zc__texture_alloc_entry(plan, width ? width : 1, height ? height : 1, s->row_pitch_align, img,
+                                          &offsets, pitches, diag);
+    if (r != ZC_OK) {
         zc__texture_free_sources(sources, plan->layers);
-        free(offsets);
-        if (size > ZC_MAX_RAW_SIZE || size > (uint64_t)SIZE_MAX)
-            return zc_fail(diag, ZC_ERR_LIMIT, "texture entry of %llu bytes is too large", (unsigned long long)size);
-        return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory for a texture entry of %llu bytes",
-                       (unsigned long long)size);
+        return r;
     }
-    zc__layout(plan, width, height, s->row_pitch_align, offsets, pitches);
-    img->payload = payload;
-    img->size = (size_t)size;
-    zc__write_records(payload, plan, width, height, s->row_pitch_align, offsets, pitches);
-    zc_result r = ZC_OK;
     for (uint32_t a = 0; a < plan->layers; ++a) {
-        if (r == ZC_OK) r = zc__encode_chain(plan, &sources[a], a, payload, offsets, pitches, diag);
+        if (r == ZC_OK) r = zc__encode_chain(plan, &sources[a], a, (uint8_t *)img->payload, offsets, pitches, diag);
         free(sources[a].data); /* consumed by the chain, or left by a failure */
         sources[a].data = NULL;
     }
     free(offsets);
-    if (r != ZC_OK) return r;
-    zc_diag check;
-    r = zc_texture_check(payload, size, &check);
-    if (r != ZC_OK)
-        return zc_fail(diag, r, "internal error: the texture entry failed its own check: %s", check.message);
-    return zc__fill_views(img, plan, diag);
+    return r == ZC_OK ? zc__texture_finish_entry(plan, img, diag) : r;
 }
 
 /* ---------------------------------------------------------------------------------
@@ -729,6 +751,10 @@ zc_result zc_texture_import_memory(const void *bytes, size_t size, const char *n
     zc_texture_settings s;
     zc_result r = zc__texture_resolve_settings(settings, &s, diag);
     if (r != ZC_OK) return r;
+    int kept = 0;
+    if (zc_dds_is((const uint8_t *)bytes, size) &&
+        ((r = zc__dds_import_kept((const uint8_t *)bytes, size, name, &s, out, &kept, diag)) != ZC_OK || kept))
+        return r;
     int w = 0, h = 0, channels = 0;
     if ((r = zc__texture_probe((const uint8_t *)bytes, size, s.max_dimension, &w, &h, &channels, diag)) != ZC_OK) return r;
     int hdr = zc__texture_is_hdr((const uint8_t *)bytes, size);

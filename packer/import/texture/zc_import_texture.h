@@ -12,7 +12,10 @@
  *     zc_texture_image_free(&img);
  *
  * Sources: PNG, JPEG, TGA, BMP, PSD (composited image), GIF (first frame) and Radiance
- * HDR, decoded by stb_image. Every source is untrusted: the file is read into memory,
+ * HDR, decoded by stb_image; OpenEXR, WebP, DDS and PCX by their readers. A DDS file
+ * already in a pixel format the settings store is kept as it is, with its own levels,
+ * layers and cube faces (zc_dds_keep.c; packer/cli/zcpack.md "Textures"), instead of
+ * going through the steps below. Every source is untrusted: the file is read into memory,
  * its header is checked against the dimension cap and the texel limit for its size
  * (max_texels) before any texel is decoded, the import's estimated peak memory is
  * taken from the settings' budget (when there is one) for the time of the import, and a

@@ -66,6 +66,30 @@ zc_result zc__texture_to_float(zc_texels *img, int srgb, zc_diag *diag);
 /* Free `count` decoded images' texels. */
 void zc__texture_free_sources(zc_texels *sources, uint32_t count);
 
+/* The HAS_ALPHA and CUTOUT flags (plan->flags is set to them) and plan->cutout and
+ * coverage, for level 0 stored in row's format. */
+struct zc_pixel_format_row;
+void zc__texture_alpha_policy(const zc_texture_settings *s, int normal, const zc_texels *level0,
+                              const struct zc_pixel_format_row *row, zc__texture_plan *plan);
+
+/* Allocate the entry for plan->mip_count levels of plan->layers layers of plan->format
+ * with a width x height level 0, into img->payload and img->size: header and level
+ * records written, every texel byte zero. Level i of layer a goes at
+ * offsets[i * layers + a] (*offsets malloc'd: free it), its block rows pitches[i]
+ * bytes apart. */
+zc_result zc__texture_alloc_entry(const zc__texture_plan *plan, uint32_t width, uint32_t height,
+                                  uint32_t row_pitch_align, zc_texture_image *img, uint64_t **offsets,
+                                  uint32_t pitches[ZC_TEXTURE_MAX_MIPS], zc_diag *diag);
+
+/* Check a filled entry with zc_texture_check and make img's level views. */
+zc_result zc__texture_finish_entry(const zc__texture_plan *plan, zc_texture_image *img, zc_diag *diag);
+
+/* A DDS file stored as it is (zc_dds_keep.c): *kept 1 and the entry in *out when the
+ * settings `s` (resolved) take the file's own pixel format, levels and layers; *kept 0
+ * and nothing done when the file is to be decoded instead. Untrusted bytes. */
+zc_result zc__dds_import_kept(const uint8_t *bytes, size_t size, const char *name, const zc_texture_settings *s,
+                              zc_texture_image *out, int *kept, zc_diag *diag);
+
 /* Lay out, encode and check the entry for plan->layers decoded sources of one size
  * (all consumed, also on failure). */
 zc_result zc__texture_build_entry(const zc__texture_plan *plan, const zc_texture_settings *s, zc_texels *sources,

@@ -178,8 +178,10 @@ static zc_result zc__ktx2(const zc_texture_view *view, const zc__export_format *
     zc__put32(p + 20, view->width);
     zc__put32(p + 24, view->height);
     zc__put32(p + 28, view->depth > 1 ? view->depth : 0);
-    zc__put32(p + 32, view->layers > 1 ? view->layers : 0);
-    zc__put32(p + 36, 1);                          /* faces */
+    int cube = (view->flags & ZC_TEXTURE_CUBE) && view->layers % 6 == 0;
+    uint32_t array = cube ? view->layers / 6 : view->layers; /* cube faces follow each layer's */
+    zc__put32(p + 32, array > 1 ? array : 0);
+    zc__put32(p + 36, cube ? 6 : 1);               /* faces */
     zc__put32(p + 40, levels);
     zc__put32(p + 44, 0);                          /* no supercompression */
     zc__put32(p + 48, (uint32_t)dfd_at);
@@ -214,7 +216,7 @@ enum {
     DDSD_MIPMAPCOUNT = 0x20000, DDSD_LINEARSIZE = 0x80000, DDSD_DEPTH = 0x800000,
     DDPF_ALPHAPIXELS = 0x1, DDPF_FOURCC = 0x4, DDPF_RGB = 0x40,
     DDSCAPS_COMPLEX = 0x8, DDSCAPS_TEXTURE = 0x1000, DDSCAPS_MIPMAP = 0x400000, DDSCAPS2_VOLUME = 0x200000,
-    DDS_DIMENSION_2D = 3, DDS_DIMENSION_3D = 4,
+    DDSCAPS2_CUBEMAP_ALL_FACES = 0xFE00, DDS_DIMENSION_2D = 3, DDS_DIMENSION_3D = 4, DDS_MISC_TEXTURECUBE = 0x4,
 };
 
 static zc_result zc__dds(const zc_texture_view *view, const zc__export_format *f, uint8_t **out, size_t *out_size) {
@@ -257,13 +259,14 @@ static zc_result zc__dds(const zc_texture_view *view, const zc__export_format *f
     }
     zc__put32(h + 104, DDSCAPS_TEXTURE | (view->mip_count > 1 ? DDSCAPS_MIPMAP | DDSCAPS_COMPLEX : 0) |
                            (view->layers > 1 ? DDSCAPS_COMPLEX : 0));
-    zc__put32(h + 108, view->depth > 1 ? DDSCAPS2_VOLUME : 0);
+    int cube = (view->flags & ZC_TEXTURE_CUBE) && view->layers % 6 == 0;
+    zc__put32(h + 108, view->depth > 1 ? DDSCAPS2_VOLUME : cube ? DDSCAPS2_CUBEMAP_ALL_FACES : 0);
     if (dx10) {
         uint8_t *x = h + 124;
         zc__put32(x, f->dxgi_format);
         zc__put32(x + 4, view->depth > 1 ? DDS_DIMENSION_3D : DDS_DIMENSION_2D);
-        zc__put32(x + 8, 0);
-        zc__put32(x + 12, view->layers);
+        zc__put32(x + 8, cube ? DDS_MISC_TEXTURECUBE : 0);
+        zc__put32(x + 12, cube ? view->layers / 6 : view->layers); /* DX10 counts cubes, not faces */
         zc__put32(x + 16, 0); /* alpha mode unknown */
     }
     uint8_t *at = p + header;

@@ -86,8 +86,33 @@ zc_result zc_webp_probe(const uint8_t *bytes, size_t size, uint32_t cap, int *w,
 zc_result zc_webp_decode(const uint8_t *bytes, size_t size, int w, int h, zc_texels *out, zc_diag *diag);
 
 /* ---------------------------------------------------------------------------------
- * DDS sources (zc_dds_read.c): level 0 of a 2D texture
+ * DDS sources (zc_dds_read.c): the file's layout, and level 0 of a 2D texture
  * ------------------------------------------------------------------------------- */
+
+/* What a DDS file holds, from its header, checked: every level of every layer lies
+ * inside the file. The file stores layer after layer (cube faces +X, -X, +Y, -Y, +Z,
+ * -Z), each layer's levels largest first, rows of texels or 4x4 blocks tight. */
+typedef struct zc_dds_layout {
+    uint32_t width, height;     /* level 0, each at most the cap given */
+    uint32_t mips;              /* levels per layer, at most the full chain */
+    uint32_t layers;            /* 1, array layers, or six faces per cube, <= ZC_TEXTURE_MAX_LAYERS */
+    int cube;                   /* layers are cube faces */
+    uint32_t pixel;             /* the zc_pixel_format (the UNORM one where sRGB exists) the
+                                   bytes already are; 0: they need converting (BC2, BGRA,
+                                   other channel masks, premultiplied DXT2 and DXT4) */
+    int srgb;                   /* -1: the file does not say (legacy header, typeless); 0:
+                                   UNORM; 1: sRGB */
+    uint64_t offset;            /* of layer 0's level 0 */
+} zc_dds_layout;
+
+/* The layout of a DDS file in memory. Errors as zc_dds_probe's, except that cube
+ * maps and arrays are read. Untrusted bytes. */
+zc_result zc_dds_read_layout(const uint8_t *bytes, size_t size, uint32_t cap, zc_dds_layout *out, zc_diag *diag);
+
+/* Level 0 of layer 0 of a file whose layout was read, into *out (malloc'd), as
+ * zc_dds_decode gives it. Untrusted bytes. */
+zc_result zc_dds_decode_level0(const uint8_t *bytes, size_t size, const zc_dds_layout *layout, zc_texels *out,
+                               zc_diag *diag);
 
 /* 1 when the bytes start as a DDS file does ("DDS ", header size 124). Any bytes. */
 int zc_dds_is(const uint8_t *bytes, size_t size);
@@ -98,7 +123,7 @@ int zc_dds_is_float(const uint8_t *bytes, size_t size);
 
 /* The extent (each side at most `cap`, else ZC_ERR_LIMIT) and channels (4 when the
  * format stores alpha, else 3) of a DDS file in memory. ZC_ERR_BAD_SOURCE for a
- * damaged or cut header, a level 0 the file does not hold, a cube map, a volume or an
+ * damaged or cut header, levels the file does not hold, a cube map, a volume or an
  * array; ZC_ERR_UNSUPPORTED_CODEC for a format it does not decode. Untrusted bytes. */
 zc_result zc_dds_probe(const uint8_t *bytes, size_t size, uint32_t cap, int *w, int *h, int *channels, zc_diag *diag);
 
