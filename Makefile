@@ -121,7 +121,7 @@ bootstrap-bench:
 
 demo: bootstrap release
 	@mkdir -p $(dir $(DEMO_PACK))
-	@echo "demo: packing samples/assets and samples/characters"
+	@echo "demo: packing samples/assets, samples/characters and samples/textures"
 	@bin/release/zcpack build samples/assets -o $(DEMO_PACK) 2> build/demo/build.log || { cat build/demo/build.log; exit 1; }
 	@cat build/demo/build.log
 	@bin/release/zcpack verify $(DEMO_PACK)
@@ -132,11 +132,19 @@ demo: bootstrap release
 		--log build/demo/build.log
 	@bin/release/zcpack build samples/characters -o build/demo/characters.zcpack
 	@bin/release/viewer build/demo/characters.zcpack --time 0.25,0.75 --size 320x360 -o build/demo/character.png
+	@bin/release/zcpack build samples/textures -o build/demo/textures.zcpack
+	@tools/demo_textures.sh bin/release/zcpack build/demo/textures.zcpack
+	@bin/release/zcpack extract build/demo/textures.zcpack sky.hdr -o build/demo/sky.ktx2
+	@bin/release/zcpack extract build/demo/textures.zcpack mip_colours.dds --level 3 -o build/demo/mip_colours_level3.png
 	@echo
 	@echo "demo: pack       $(DEMO_PACK)      (zcpack ls, info, dump and stats show what it holds)"
 	@echo "      mip 2      build/demo/leaves_level2.png  (level 2 of textures/leaves.png, extracted)"
 	@echo "      preview    build/demo/preview.png        (the demo scene drawn by samples/viewer)"
 	@echo "      character  build/demo/character.png      (samples/characters at 0.25 s and 0.75 s of its clip)"
+	@echo "      textures   build/demo/textures.zcpack    (samples/textures: an HDR panorama as a BC6H cube map, a BC7 array"
+	@echo "                 and decal, an ASTC badge, a DDS file kept with its own hand-made mips)"
+	@echo "      sky        build/demo/sky.ktx2           (the cube map extracted as KTX2, every face and level)"
+	@echo "      mip 3      build/demo/mip_colours_level3.png  (green: level 3 as the DDS file holds it, not rebuilt)"
 	@echo "      report     build/demo/report.html        (open it in a browser: treemap, entries, textures, dependencies)"
 
 test: bootstrap-test-data release sanitize editor

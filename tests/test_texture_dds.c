@@ -449,3 +449,46 @@ Test(texture_dds, build_packs_a_dds_file_as_a_texture) {
     free(bc1);
     free(png);
 }
+
+/* samples/textures, the tree `make demo` packs, gives what its manifest asks for: the
+ * HDR panorama a BC6H cube map, the terrain folder a BC7 array of three layers, the
+ * badge ASTC 6x6, and the DDS file its own levels, each one colour as the file made
+ * them (a chain rebuilt from level 0 would be red throughout). */
+Test(texture_dds, sample_texture_tree_packs_as_its_manifest_says) {
+    zct_run run = ZCT_CLI("build", zct_source_path("samples/textures"), "-o", zcti_pack_path);
+    cr_assert_eq(run.code, 0, "%s", run.err);
+    zct_run_free(&run);
+    zc_pack *pack = zcti_open_pack(zcti_pack_path);
+    static const struct { const char *path; zc_pixel_format format; uint32_t layers, flags; } want[] = {
+        { "sky.hdr", ZC_PIXEL_BC6H_UFLOAT, 6, ZC_TEXTURE_CUBE | ZC_TEXTURE_HDR },
+        { "terrain/a_grass.png", ZC_PIXEL_BC7_SRGB, 3, 0 },
+        { "decal.png", ZC_PIXEL_BC7_SRGB, 1, ZC_TEXTURE_HAS_ALPHA },
+        { "badge.png", ZC_PIXEL_ASTC_6x6_SRGB, 1, 0 },
+        { "mip_colours.dds", ZC_PIXEL_RGBA8_UNORM, 1, 0 },
+    };
+    for (size_t i = 0; i < sizeof want / sizeof *want; ++i) {
+        zc_entry e;
+        zc_texture_view v;
+        zcti_pack_texture(pack, want[i].path, &e, &v);
+        cr_assert(v.format == want[i].format && v.layers == want[i].layers && (v.flags & want[i].flags) == want[i].flags,
+                  "%s: %s, %u layers, flags 0x%x", want[i].path, zc_pixel_format_name(v.format), v.layers, v.flags);
+    }
+    zc_entry e;
+    cr_assert_eq(zc_pack_find(pack, "terrain/b_rock.png", &e), ZC_ERR_NO_ENTRY, "a layer has no entry of its own");
+    zc_texture_view v;
+    zcti_pack_texture(pack, "mip_colours.dds", &e, &v);
+    static const uint8_t colours[6][3] = { { 255, 0, 0 }, { 255, 160, 0 }, { 240, 240, 0 },
+                                           { 0, 200, 0 }, { 0, 120, 255 }, { 160, 0, 255 } };
+    cr_assert_eq(v.mip_count, 6u);
+    for (uint32_t level = 0; level < 6; ++level) {
+        zc_texture_level_view lv = zcti_level(&v, level);
+        cr_assert_eq(lv.width, 32u >> level);
+        for (uint32_t y = 0; y < lv.height; ++y)
+            for (uint32_t x = 0; x < lv.width; ++x) {
+                const uint8_t *t = (const uint8_t *)lv.data + (size_t)y * lv.row_pitch + x * 4;
+                cr_assert(t[0] == colours[level][0] && t[1] == colours[level][1] && t[2] == colours[level][2],
+                          "level %u texel (%u, %u) is %u,%u,%u", level, x, y, t[0], t[1], t[2]);
+            }
+    }
+    zc_pack_close(pack);
+}
