@@ -175,7 +175,7 @@ typedef struct zc_build_desc {
                                        fails */
     int no_entry_compression;       /* default: 0 = zstd by the policy above; 1 = every entry
                                        stored raw */
-    int compress_level;             /* default: 0 = ZC_WRITER_DEFAULT_LEVEL (9), and
+    int compress_level;             /* default: 0 = ZC_WRITER_DEFAULT_LEVEL (6), and
                                        ZC_WRITER_LARGE_LEVEL (3) for candidates above
                                        ZC_WRITER_COMPRESS_MEMORY; 1..22: every entry */
     uint32_t min_saving_percent;    /* default: 0 = ZC_WRITER_DEFAULT_MIN_SAVING (5); 1..99 */

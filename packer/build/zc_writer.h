@@ -17,7 +17,7 @@
  * temporary file and compressed with zstd's streaming API into the space after it,
  * and the frame is moved into place: such a large candidate is compressed at
  * ZC_WRITER_LARGE_LEVEL unless desc.compress_level is set (it then uses that level like
- * every other candidate), since large files are mostly media and tables that level 9
+ * every other candidate), since large files are mostly media and tables that higher levels
  * barely shrinks further (zc_writer_encode compresses candidates up to
  * ZC_WRITER_ENCODE_MEMORY ahead of the writer, at the same levels). Either way the
  * entry is stored as one zstd frame
@@ -79,8 +79,9 @@ extern "C" {
 
 typedef struct zc_writer zc_writer;
 
-#define ZC_WRITER_DEFAULT_LEVEL 9              /* zstd level: most of level 12's ratio at about
-                                                  twice its speed on text and binary assets */
+#define ZC_WRITER_DEFAULT_LEVEL 6              /* zstd level: within 0.2 to 3 % of level 9's
+                                                  size at 1.5 times its speed (zcpack.md,
+                                                  "Compression") */
 #define ZC_WRITER_LARGE_LEVEL 3                /* zstd level of candidates above
                                                   ZC_WRITER_COMPRESS_MEMORY when the desc sets no
                                                   level: 3 to 8 times level 9's speed on them, at

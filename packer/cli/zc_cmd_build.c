@@ -43,7 +43,7 @@ static const char zc__build_help[] =
     "                        listed, still write the pack without them (the exit\n"
     "                        code is 6, or 3 for directories, all the same)\n"
     "  --no-compress         RGBA8 textures instead of BC1/BC3/BC4/BC5\n"
-    "  --level <n>           zstd level of compressed entries, 1 to 22 (default: 9,\n"
+    "  --level <n>           zstd level of compressed entries, 1 to 22 (default: 6,\n"
     "                        and 3 for entries above 8 MiB)\n"
     "  --min-saving <pct>    store an entry compressed only when that saves at least\n"
     "                        <pct> percent of its bytes, 1 to 99 (default: 5)\n"
