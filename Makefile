@@ -160,7 +160,8 @@ test: bootstrap-test-data release sanitize editor
 # The suites of `make check`, the edit-compile-test loop: those that take seconds in
 # the release build. SLOW_SUITES run in `make test` only: sweeps over every byte or
 # every allocation, injected faults, killed builds, a 4 GiB pack, importer crashes and
-# hangs, assimp's whole model library. CHECK_TESTS adds single tests of slow suites.
+# hangs, assimp's whole model library, the HDR codecs' quality measurements on real
+# environment maps. CHECK_TESTS adds single tests of slow suites.
 # EDITOR_SUITES exist in the editor build only (hot reload); `make test` runs them
 # there. A new suite goes into one of the lists (time it with
 # `bin/release/zcpack_tests --filter 'suite/*'`); `make check` names any suite that is
@@ -168,9 +169,9 @@ test: bootstrap-test-data release sanitize editor
 # Criterion globs.
 CHECK_SUITES := format_* cache_stress material_format mesh_format scene_format views runtime runtime_os writer hostile \
 	corruption compression mount prefetch fuzz_replay build_cache texture texture_bad texture_quality \
-	model viewer watch patch cli stats importers trust_inputs trust_bombs outputs signing get mapped model_md3 lookup stream imlink model_pool pack_set cache_server skin morph texture_export texture_bc7 exclude report texture_exr texture_cube texture_webp texture_dds texture_pcx texture_bc6h schema schema_builder md3_frames pipeline
+	model viewer watch patch cli stats importers trust_inputs trust_bombs outputs signing get mapped model_md3 lookup stream imlink model_pool pack_set cache_server skin morph texture_export texture_bc7 exclude report texture_cube texture_webp texture_dds texture_pcx schema schema_builder md3_frames pipeline
 CHECK_TESTS := identity/demo*
-SLOW_SUITES := alloc_faults io_faults sweep kill large model_build identity bazel
+SLOW_SUITES := alloc_faults io_faults sweep kill large model_build identity bazel texture_exr texture_bc6h
 EDITOR_SUITES := reload alloc_faults_editor
 empty :=
 space := $(empty) $(empty)
