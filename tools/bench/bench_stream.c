@@ -167,10 +167,12 @@ int main(void) {
     zc_bench_md md;
     zc_bench_md_init(&md);
     zc_bench_md_printf(&md, "## bench_stream: random reads of a 64 MiB compressed entry\n\n");
-    zc_bench_md_printf(&md, "64 MiB of generated text records, zstd level 9: seekable frames of 256 KiB store %s, "
-                            "one frame %s. %d repetitions of %d random 4 KiB reads (seekable) or %d (one frame); "
-                            "median with p10 and p90 over the repetitions; warm page cache.\n\n",
-                       stored, frame_stored, REPS, SEEKS, FRAME_SEEKS);
+    zc_bench_md_printf(&md, "64 MiB of generated text records, zstd level %d (the writer's level for entries above "
+                            "%u MiB): seekable frames of 256 KiB store %s, one frame %s. %d repetitions of %d random "
+                            "4 KiB reads (seekable) or %d (one frame); median with p10 and p90 over the repetitions; "
+                            "warm page cache.\n\n",
+                       ZC_WRITER_LARGE_LEVEL, (unsigned)(ZC_WRITER_COMPRESS_MEMORY >> 20), stored, frame_stored, REPS,
+                       SEEKS, FRAME_SEEKS);
     zc_bench_md_table(&md, &t);
     zc_bench_md_printf(&md, "A random 4 KiB read of the seekable entry costs one frame's decode: %s faster than "
                             "decoding the whole entry (%s to %s), with a stream of %s instead of a 64 MiB buffer.\n\n",
