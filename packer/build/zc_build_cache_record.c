@@ -292,13 +292,17 @@ static zc_result zc__read_read(zc__record_in *in, zc__read *r, zc_diag *why) {
     return ZC_OK;
 }
 
-/* The checks after the checksum: the importer-output rules and each payload's type. */
+/* The checks after the checksum: the importer-output rules and each payload's type.
+ * A type the registry does not know is a game's own (the schema importer's entries,
+ * SPEC.md 16.12): its bytes are taken as they are, as a pack's reader takes them. */
 static zc_result zc__check_outputs(const zc_import_outputs *outs, const char *entry_path, zc_diag *why) {
     zc_result r = zc_import_outputs_check(outs, entry_path, why);
     for (size_t i = 0; r == ZC_OK && i < outs->count; ++i) {
         const zc_import_output *e = &outs->items[i];
         zc_diag d;
-        if ((r = zc_check_payload(e->type, e->layout_hash, e->payload, e->size, &d)) != ZC_OK)
+        r = zc_check_payload(e->type, e->layout_hash, e->payload, e->size, &d);
+        if (r == ZC_ERR_UNKNOWN_TYPE) r = ZC_OK;
+        if (r != ZC_OK)
             return zc_fail(why, r, "entry %s fails its check: %s", e->path ? e->path : entry_path, d.message);
     }
     if (r == ZC_OK && outs->notes && !zc_utf8_valid((const uint8_t *)outs->notes, strlen(outs->notes)))
