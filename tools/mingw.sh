@@ -21,8 +21,8 @@
 #
 # zcpack.exe is the packer and the CLI from the same sources, without what needs a
 # library Debian does not build for mingw (model import: assimp; EXR: OpenEXR; ASTC:
-# libastcenc; the shared build cache: libcurl); cJSON and libwebp's decoder are built
-# from Debian's source packages like the three above. Under wine64, tools/mingw_zcpack.sh
+# libastcenc); cJSON, libwebp's decoder and libcurl (HTTP only, for the shared build
+# cache) are built from Debian's source packages like the three above. Under wine64, tools/mingw_zcpack.sh
 # then holds it to the Linux zcpack (the same packs from the same trees, the same
 # bytes from cat and extract, the refusal of a model).
 #
@@ -41,7 +41,8 @@ cflags=(-std=c11 -Wall -Wextra -Werror -O2)
 runtime_flags=(-DSODIUM_STATIC -D__USE_MINGW_ANSI_STDIO=1)
 
 # Compile the C files named after `--` into the static library $1 with the flags
-# before `--`; skipped when the library is newer than this script.
+# before `--`, one compiler per processor; skipped when the library is newer than this
+# script.
 build_library() {
     local library=$1
     shift
@@ -52,12 +53,19 @@ build_library() {
     local objdir="${library%.a}.obj"
     rm -rf "$objdir"
     mkdir -p "$objdir"
-    local objects=() source object
+    local objects=() pids=() source object pid jobs
+    jobs=$(nproc)
     for source in "$@"; do
         object="$objdir/$(basename "$(dirname "$source")")_$(basename "${source%.c}").o"
-        "$cc" "${flags[@]}" -c "$source" -o "$object"
+        "$cc" "${flags[@]}" -c "$source" -o "$object" &
+        pids+=("$!")
         objects+=("$object")
+        if [ "${#pids[@]}" -ge "$jobs" ]; then
+            wait "${pids[0]}" # a failed compile ends the script here (set -e)
+            pids=("${pids[@]:1}")
+        fi
     done
+    for pid in "${pids[@]}"; do wait "$pid"; done
     rm -f "$library"
     "$ar" rcs "$library" "${objects[@]}"
 }
@@ -100,6 +108,16 @@ mkdir -p "$deps/include/webp"
 cp "$webp_src"/src/webp/decode.h "$webp_src"/src/webp/types.h "$deps/include/webp/"
 build_library "$deps/libwebpdecoder.a" -O2 -std=gnu11 -I"$webp_src" -I"$webp_src/src" -- \
     "$webp_src"/src/dec/*.c "$webp_src"/src/dsp/*.c "$webp_src"/src/utils/*.c
+# libcurl, for zcpack.exe's shared build cache (--cache-url): HTTP only (no TLS
+# library is built for mingw here, so an https:// address fails with libcurl's own
+# message), Windows' own configuration (lib/config-win32.h).
+curl_src=$(tools/debian_source.sh curl "$out/src")
+echo "mingw: libcurl from $curl_src"
+mkdir -p "$deps/include/curl"
+cp "$curl_src"/include/curl/*.h "$deps/include/curl/"
+build_library "$deps/libcurl.a" -O2 -DBUILDING_LIBCURL -DCURL_STATICLIB -DHTTP_ONLY -DCURL_DISABLE_LDAP \
+    -I"$curl_src/include" -I"$curl_src/lib" -- "$curl_src"/lib/*.c "$curl_src"/lib/vauth/*.c \
+    "$curl_src"/lib/vtls/*.c "$curl_src"/lib/vquic/vquic.c
 # What a Windows program links beside libzcpack.a: the three libraries and the system
 # libraries libuv needs.
 dep_libs=(-L"$deps" -luv -lzstd -lsodium -lws2_32 -liphlpapi -luserenv -ldbghelp -lole32 -luuid -lpsapi -luser32 -ladvapi32 -lshell32)
@@ -159,7 +177,7 @@ echo "mingw: built $out/libzcpack_editor.a and $out/hotreload.exe"
 # packer/win32/zc_packer_absent_win32.c, which fail the file or the option with a
 # message that says so. stb's headers are copied beside xxhash.h; binmode.o makes
 # every descriptor and stream binary, as on Linux.
-zcpack_flags=(-D_POSIX_C_SOURCE=200809L -D_FILE_OFFSET_BITS=64 -DWINVER=0x0602 -D_WIN32_WINNT=0x0602)
+zcpack_flags=(-D_POSIX_C_SOURCE=200809L -D_FILE_OFFSET_BITS=64 -DWINVER=0x0602 -D_WIN32_WINNT=0x0602 -DCURL_STATICLIB)
 mkdir -p "$out/include/stb"
 cp /usr/include/stb/stb_image.h /usr/include/stb/stb_image_resize.h /usr/include/stb/stb_image_write.h \
     /usr/include/stb/stb_dxt.h "$out/include/stb/"
@@ -171,9 +189,8 @@ zcpack_objects=()
 for source in packer/types/*.c packer/build/*.c packer/import/*.c packer/import/texture/*.c packer/schema/*.c \
     packer/cli/*.c packer/win32/*.c; do
     case "$source" in
-        # libcurl, OpenEXR, libastcenc, SIGBUS: see packer/win32/.
-        packer/build/zc_build_cache_remote.c | packer/import/texture/zc_exr_read.c | \
-            packer/import/texture/zc_astc.c | packer/cli/zc_cli_guard.c) continue ;;
+        # OpenEXR, libastcenc, SIGBUS: see packer/win32/.
+        packer/import/texture/zc_exr_read.c | packer/import/texture/zc_astc.c | packer/cli/zc_cli_guard.c) continue ;;
     esac
     object="$out/obj-zcpack/$(basename "${source%.c}").o"
     echo "mingw (zcpack.exe): $source"
@@ -189,7 +206,7 @@ zcpack_objects+=("$out/obj-zcpack/xxhash.o")
 "${cc%gcc}windres" packer/win32/zcpack.rc -O coff -o "$out/obj-zcpack/zcpack_rc.o"
 zcpack_objects+=("$out/obj-zcpack/zcpack_rc.o")
 "$cc" -o "$out/zcpack.exe" "${zcpack_objects[@]}" /usr/x86_64-w64-mingw32/lib/binmode.o -L"$out" -lzcpack \
-    -L"$deps" -lcjson -lwebpdecoder "${dep_libs[@]}" -lbcrypt -lpthread -static
+    -L"$deps" -lcjson -lwebpdecoder -lcurl "${dep_libs[@]}" -lcrypt32 -lbcrypt -lpthread -static
 echo "mingw: built $out/zcpack.exe"
 
 wine=/usr/lib/wine/wine64

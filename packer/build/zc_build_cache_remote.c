@@ -13,6 +13,7 @@
 
 #include "zc_tmpfile.h"
 #include "zc_build_cache_internal.h"
+#include "zc_packer_os.h"
 
 #define ZC__REMOTE_CONNECT_MS 3000L     /* connecting to the server */
 #define ZC__REMOTE_LOW_SPEED 1024L      /* bytes per second below which a transfer stalls */

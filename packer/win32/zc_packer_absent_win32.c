@@ -1,9 +1,9 @@
 /* zc_packer_absent_win32.c - what zcpack.exe leaves out, and what it says instead.
  *
- * Debian builds assimp, OpenEXR, libastcenc and libcurl for Linux only, so
- * tools/mingw.sh compiles zcpack.exe without the files that call them
- * (packer/import/model/, zc_exr_read.c and zc_exr_decode.cpp, zc_astc.c,
- * zc_build_cache_remote.c); libwebp's decoder it builds from Debian's source package.
+ * Debian builds assimp, OpenEXR and libastcenc for Linux only, so tools/mingw.sh
+ * compiles zcpack.exe without the files that call them (packer/import/model/,
+ * zc_exr_read.c and zc_exr_decode.cpp, zc_astc.c); libwebp's decoder and libcurl it
+ * builds from Debian's source packages.
  * This file stands in for their entry points, so the importer table, the texture
  * reader and the cache keep their rows: a file that
  * needs one of them fails by itself, naming the file (the build prefixes every
@@ -15,7 +15,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "zc_build_cache_internal.h"
 #include "zc_exit.h"
 #include "zc_importer.h"
 #include "zc_model.h"
@@ -135,34 +134,4 @@ ZC__NO_ASTC_ROW(8)
 void zc_astc_decode_hdr(const uint8_t block[16], unsigned block_size, float *rgba) {
     (void)block, (void)block_size, (void)rgba;
     zc__no_astc();
-}
-
-/* The shared build cache (--cache-url) speaks HTTP through libcurl. build and watch
- * check the option before they start: the usage error ends the command there (its
- * caller's own message would call the address malformed). */
-zc_result zc_build_cache_check_url(const char *url) {
-    fprintf(stderr, "zcpack: --cache-url %s: the shared build cache is not built into this zcpack.exe (libcurl is "
-                    "not built for Windows); build with --cache alone, or on Linux\n",
-            url ? url : "");
-    exit(ZC_EXIT_USAGE);
-}
-
-int zc__remote_open(zc_build_cache *c, const char *url, uint32_t stall_ms) {
-    (void)c, (void)url, (void)stall_ms;
-    return -1;
-}
-
-void zc__remote_close(zc_build_cache *c) {
-    (void)c;
-}
-
-zc__load zc__remote_fetch(zc_build_cache *c, const uint8_t key[16], zc_diag *why) {
-    (void)c, (void)key;
-    zc_fail(why, ZC_ERR_IO, "the shared build cache is not built into this zcpack.exe");
-    return ZC__LOAD_ABSENT;
-}
-
-int zc__remote_store(zc_build_cache *c, const uint8_t key[16]) {
-    (void)c, (void)key;
-    return -1;
 }
