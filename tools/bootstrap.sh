@@ -49,7 +49,7 @@ set -eu
 
 packages="build-essential premake4 pkg-config libuv1-dev libzstd-dev libstb-dev
 libcriterion-dev libxxhash-dev libcjson-dev libassimp-dev libmeshoptimizer-dev libsodium-dev libcurl4-openssl-dev libastcenc-dev libopenexr-dev libwebp-dev
-gcc-mingw-w64-x86-64 clang libclang-rt-14-dev cmake"
+gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 libutfcpp-dev clang libclang-rt-14-dev cmake"
 
 test_data_packages="python-pygame-doc gdk-pixbuf-tests golang-github-gabriel-vasile-mimetype-dev
 blender-data pfstools assimp-testmodels wine64 bazel-bootstrap nginx-light python3-pil chromium curl xz-utils patch"

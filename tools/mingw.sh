@@ -20,11 +20,12 @@
 # sdk_hello.exe opens it with the key, and refuses it unsigned or with one flipped byte.
 #
 # zcpack.exe is the packer and the CLI from the same sources, without what needs a
-# library Debian does not build for mingw (model import: assimp; EXR: OpenEXR; ASTC:
-# libastcenc); cJSON, libwebp's decoder and libcurl (HTTP only, for the shared build
-# cache) are built from Debian's source packages like the three above. Under wine64, tools/mingw_zcpack.sh
-# then holds it to the Linux zcpack (the same packs from the same trees, the same
-# bytes from cat and extract, the refusal of a model).
+# library this script does not build for mingw (EXR: OpenEXR; ASTC: libastcenc).
+# cJSON, libwebp's decoder, libcurl (HTTP only, for the shared build cache) and, for
+# the model importer, assimp and meshoptimizer (tools/mingw_models.sh) are built from
+# Debian's source packages like the three above. Under wine64, tools/mingw_zcpack.sh
+# then holds it to the Linux zcpack (the same packs from the same trees, models of
+# every claimed format included; the same bytes from cat and extract).
 #
 # Editor variant: build/mingw/libzcpack_editor.a is the runtime again with ZC_EDITOR
 # (hot reload, with the Win32 layer's generation files and the libuv watcher), and
@@ -40,24 +41,24 @@ deps=$out/deps
 cflags=(-std=c11 -Wall -Wextra -Werror -O2)
 runtime_flags=(-DSODIUM_STATIC -D__USE_MINGW_ANSI_STDIO=1)
 
-# Compile the C files named after `--` into the static library $1 with the flags
-# before `--`, one compiler per processor; skipped when the library is newer than this
-# script.
+# Compile the files named after `--` into the static library $1 with the flags before
+# `--`, one compiler per processor; skipped when the library is newer than this script
+# (or than $build_stamp). The compiler is $build_cc (default: the C compiler).
 build_library() {
     local library=$1
     shift
     local flags=()
     while [ "$1" != "--" ]; do flags+=("$1"); shift; done
     shift
-    if [ -f "$library" ] && [ "$library" -nt tools/mingw.sh ]; then return 0; fi
+    if [ -f "$library" ] && [ "$library" -nt "${build_stamp:-tools/mingw.sh}" ]; then return 0; fi
     local objdir="${library%.a}.obj"
     rm -rf "$objdir"
     mkdir -p "$objdir"
     local objects=() pids=() source object pid jobs
     jobs=$(nproc)
     for source in "$@"; do
-        object="$objdir/$(basename "$(dirname "$source")")_$(basename "${source%.c}").o"
-        "$cc" "${flags[@]}" -c "$source" -o "$object" &
+        object="$objdir/$(basename "$(dirname "$source")")_$(basename "${source%.*}").o"
+        "${build_cc:-$cc}" "${flags[@]}" -c "$source" -o "$object" &
         pids+=("$!")
         objects+=("$object")
         if [ "${#pids[@]}" -ge "$jobs" ]; then
@@ -118,6 +119,9 @@ cp "$curl_src"/include/curl/*.h "$deps/include/curl/"
 build_library "$deps/libcurl.a" -O2 -DBUILDING_LIBCURL -DCURL_STATICLIB -DHTTP_ONLY -DCURL_DISABLE_LDAP \
     -I"$curl_src/include" -I"$curl_src/lib" -- "$curl_src"/lib/*.c "$curl_src"/lib/vauth/*.c \
     "$curl_src"/lib/vtls/*.c "$curl_src"/lib/vquic/vquic.c
+# assimp and meshoptimizer (with zlib and minizip), for zcpack.exe's model importer.
+# shellcheck source=tools/mingw_models.sh
+. tools/mingw_models.sh
 # What a Windows program links beside libzcpack.a: the three libraries and the system
 # libraries libuv needs.
 dep_libs=(-L"$deps" -luv -lzstd -lsodium -lws2_32 -liphlpapi -luserenv -ldbghelp -lole32 -luuid -lpsapi -luser32 -ladvapi32 -lshell32)
@@ -172,8 +176,9 @@ echo "mingw: built $out/libzcpack_editor.a and $out/hotreload.exe"
 
 # zcpack.exe: the packer and the CLI from the same sources, with the packer's OS layer
 # for Win32 (packer/win32/: zc_packer_os_win32.c behind packer/build/zc_packer_os.h,
-# the guard of mapped packs) and, in place of what needs a library Debian does not
-# build for mingw (assimp, OpenEXR, libastcenc, libcurl) or needs fork, the rows of
+# the guard of mapped packs), the model workers' processes (zc_model_isolate_win32.c:
+# CreateProcess where Linux forks) and, in place of what needs a
+# library not built here (OpenEXR, libastcenc), the rows of
 # packer/win32/zc_packer_absent_win32.c, which fail the file or the option with a
 # message that says so. stb's headers are copied beside xxhash.h; binmode.o makes
 # every descriptor and stream binary, as on Linux.
@@ -186,11 +191,12 @@ zcpack_includes=(-Iformats -Iruntime/include -Ipacker/types -Ipacker/build -Ipac
 rm -rf "$out/obj-zcpack"
 mkdir -p "$out/obj-zcpack"
 zcpack_objects=()
-for source in packer/types/*.c packer/build/*.c packer/import/*.c packer/import/texture/*.c packer/schema/*.c \
-    packer/cli/*.c packer/win32/*.c; do
+for source in packer/types/*.c packer/build/*.c packer/import/*.c packer/import/texture/*.c packer/import/model/*.c \
+    packer/schema/*.c packer/cli/*.c packer/win32/*.c; do
     case "$source" in
-        # OpenEXR, libastcenc, SIGBUS: see packer/win32/.
+        # OpenEXR, libastcenc, SIGBUS, the forked model workers: see packer/win32/.
         packer/import/texture/zc_exr_read.c | packer/import/texture/zc_astc.c | packer/cli/zc_cli_guard.c) continue ;;
+        packer/import/model/zc_model_isolate.c) continue ;;
     esac
     object="$out/obj-zcpack/$(basename "${source%.c}").o"
     echo "mingw (zcpack.exe): $source"
@@ -205,8 +211,10 @@ zcpack_objects+=("$out/obj-zcpack/xxhash.o")
 # The application manifest: file names as UTF-8 (packer/win32/zcpack.exe.manifest).
 "${cc%gcc}windres" packer/win32/zcpack.rc -O coff -o "$out/obj-zcpack/zcpack_rc.o"
 zcpack_objects+=("$out/obj-zcpack/zcpack_rc.o")
-"$cc" -o "$out/zcpack.exe" "${zcpack_objects[@]}" /usr/x86_64-w64-mingw32/lib/binmode.o -L"$out" -lzcpack \
-    -L"$deps" -lcjson -lwebpdecoder -lcurl "${dep_libs[@]}" -lcrypt32 -lbcrypt -lpthread -static
+# Linked by g++ for assimp's and meshoptimizer's C++ runtime, statically like the rest.
+"${cc%gcc}g++" -o "$out/zcpack.exe" "${zcpack_objects[@]}" /usr/x86_64-w64-mingw32/lib/binmode.o -L"$out" -lzcpack \
+    -L"$deps" -lcjson -lwebpdecoder -lcurl -lassimp -lmeshoptimizer -lminizip -lz "${dep_libs[@]}" -lcrypt32 \
+    -lbcrypt -lpthread -static
 echo "mingw: built $out/zcpack.exe"
 
 wine=/usr/lib/wine/wine64

@@ -1,9 +1,9 @@
 /* zc_packer_absent_win32.c - what zcpack.exe leaves out, and what it says instead.
  *
- * Debian builds assimp, OpenEXR and libastcenc for Linux only, so tools/mingw.sh
- * compiles zcpack.exe without the files that call them (packer/import/model/,
- * zc_exr_read.c and zc_exr_decode.cpp, zc_astc.c); libwebp's decoder and libcurl it
- * builds from Debian's source packages.
+ * Debian builds OpenEXR and libastcenc for Linux only, and tools/mingw.sh does not
+ * build them for mingw, so zcpack.exe is compiled without the files that call them
+ * (zc_exr_read.c and zc_exr_decode.cpp, zc_astc.c). assimp, meshoptimizer, libwebp's
+ * decoder and libcurl it builds from Debian's source packages.
  * This file stands in for their entry points, so the importer table, the texture
  * reader and the cache keep their rows: a file that
  * needs one of them fails by itself, naming the file (the build prefixes every
@@ -16,46 +16,7 @@
 #include <unistd.h>
 
 #include "zc_exit.h"
-#include "zc_importer.h"
-#include "zc_model.h"
 #include "zc_texture_pixels.h"
-
-/* Models: the scan claims the model importer's extensions as on Linux (this list is
- * zc_model.c's), and each such file fails with the way around. */
-const char *const zc_model_extensions[] = {
-    "gltf", "glb", "obj", "fbx", "dae", "zae", "3ds", "ase", "md2", "md3", "md5mesh", "mdc", "ms3d",
-    "lwo", "lxo", "ply", "stl", "off", "x", "b3d", "smd", "iqm", "3mf", "x3d", "ac3d", "bvh", NULL,
-};
-
-static zc_result zc__no_models(zc_diag *diag) {
-    return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT,
-                   "models are not imported by this zcpack.exe (assimp is not built for Windows); import the "
-                   "model with `zcpack import` on Linux and pass the object to `zcpack link`, or build the pack "
-                   "on Linux");
-}
-
-zc_result zc__prepare_model(const zc_import_source *src, zc_import_outputs *out, zc_diag *diag) {
-    (void)src;
-    memset(out, 0, sizeof *out);
-    return zc__no_models(diag);
-}
-
-zc_result zc__import_model(const zc_import_source *src, zc_writer *w, zc_diag *diag) {
-    (void)src;
-    (void)w;
-    return zc__no_models(diag);
-}
-
-/* No model workers: nothing to pool. */
-zc_result zc_model_pool_create(zc_model_pool **out, uint32_t max_workers) {
-    (void)max_workers;
-    *out = NULL;
-    return ZC_OK;
-}
-
-void zc_model_pool_destroy(zc_model_pool *pool) {
-    (void)pool;
-}
 
 /* EXR sources: recognised by their magic as on Linux, then refused. */
 int zc_exr_is(const uint8_t *bytes, size_t size) {

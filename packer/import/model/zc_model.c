@@ -29,6 +29,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "zc_packer_os.h" /* after the system headers: realpath, pread, posix_memalign on Windows */
+
 #include <assimp/cfileio.h>
 #include <assimp/cimport.h>
 #include <assimp/config.h>
@@ -89,8 +91,9 @@ uint64_t zc__model_part_id(const zc__model_build *b, const char *kind, uint32_t 
 void *zc__model_alloc_payload(size_t size) {
     if (size == 0 || size > SIZE_MAX - 15) return NULL;
     size_t rounded = (size + 15) & ~(size_t)15;
-    void *p = aligned_alloc(16, rounded);
-    if (p) memset(p, 0, rounded);
+    void *p = NULL;
+    if (posix_memalign(&p, 16, rounded) != 0) return NULL;
+    memset(p, 0, rounded);
     return p;
 }
 
@@ -201,13 +204,17 @@ const char *zc__model_note_name(const struct aiString *source, char *name) {
 static pthread_mutex_t zc__assimp_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t zc__assimp_once = PTHREAD_ONCE_INIT;
 
+#ifndef _WIN32 /* no fork there */
 static void zc__assimp_lock_reset_in_child(void) {
     pthread_mutex_t fresh = PTHREAD_MUTEX_INITIALIZER;
     memcpy(&zc__assimp_lock, &fresh, sizeof fresh);
 }
+#endif
 
 static void zc__assimp_lock_setup(void) {
+#ifndef _WIN32
     pthread_atfork(NULL, NULL, zc__assimp_lock_reset_in_child);
+#endif
 }
 
 /* Copy assimp's message into out[size] with each occurrence of the file's path

@@ -55,13 +55,15 @@
  *
  * Isolation: assimp 5.2.5 crashes on some real models and may loop forever on others.
  * Unless settings->in_process is set, the whole import runs in a worker process
- * (fork; fork + exec of the running program under AddressSanitizer, whose allocator
- * does not survive a fork, see zc_model_isolate.c), one of a pool (zc_model_pool,
- * settings->pool) or one started for the import alone, with a time limit and, outside
- * sanitizer builds, a 4 GiB address-space cap; the parent receives the finished entries through a pipe,
- * checks every payload with its type's structural validator, and turns a crash, a
- * hang or a malformed reply into an error naming the problem ("the model importer
- * crashed (signal 11, Segmentation fault)", "... took longer than 60 s").
+ * (on Linux fork, or fork + exec of the running program under AddressSanitizer, whose
+ * allocator does not survive a fork, see zc_model_isolate.c; on Windows the running
+ * program started again in a job object, see zc_model_isolate_win32.c), one of a
+ * pool (zc_model_pool, settings->pool) or one started for the import alone, with a
+ * time limit and, outside sanitizer builds, a 4 GiB memory cap; the parent receives
+ * the finished entries through a pipe, checks every payload with its type's
+ * structural validator, and turns a crash, a hang or a malformed reply into an error
+ * naming the problem ("the model importer crashed (signal 11, Segmentation fault)",
+ * "... (exception 0xC0000005, access violation)", "... took longer than 60 s").
  *
  * Threads: any number of imports may run at once on different threads.
  */

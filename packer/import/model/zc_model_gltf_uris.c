@@ -24,6 +24,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "zc_packer_os.h"
+
 #include <cjson/cJSON.h>
 
 #include "zc_model_internal.h"

@@ -1,5 +1,8 @@
-/* zc_model_isolate.c - the model import's worker process (zc_model.h, "Isolation";
- * zc_model_isolate.h, the protocol): how it starts, and its loop of requests.
+/* zc_model_isolate.c - the model import's worker processes on Linux (zc_model.h,
+ * "Isolation"; zc_model_isolate.h, the protocol): how a worker starts and the world it
+ * runs in, and the parent's side of it: waiting for it, ending it, saying how it
+ * ended, reading its pipe under the deadline. What the worker does once started is
+ * zc_model_worker.c's, the same on every platform.
  *
  * Why a separate process. assimp 5.2.5 dereferences bad pointers on some damaged files
  * and loops forever on others; no check before the call can promise it will not. A
@@ -46,6 +49,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -57,148 +61,19 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "zc_model_isolate.h"
 #include "zc_types.h"
 
-int zc__model_child_fault = ZC__MODEL_FAULT_NONE;
-
-#define ZC__MAX_MESSAGE 255u                    /* a zc_diag sentence */
 #define ZC__PIPE_SIZE (1 << 20)                 /* asked of the kernel; a smaller pipe works too */
 #define ZC__CHILD_ADDRESS_SPACE ((rlim_t)ZC__MODEL_CHILD_ADDRESS_SPACE)
-#define ZC__EXEC_MAGIC "--zc-model-worker-7f3c9a52"
 #define ZC__FD_REPLY 3
 #define ZC__FD_BUDGET 4
 #define ZC__FD_REQUEST 5
 
-/* ---------------------------------------------------------------------------------
- * The reply's writer
- * ------------------------------------------------------------------------------- */
-
-typedef struct zc__writer {
-    int fd;
-    int failed;
-    uint64_t budget;            /* bytes still allowed out (fault injection cuts replies short) */
-    size_t len;
-    uint8_t buf[1 << 16];
-} zc__writer;
-
-static void zc__write_raw(zc__writer *w, const void *data, size_t size) {
-    const uint8_t *p = (const uint8_t *)data;
-    if (size > w->budget) size = (size_t)w->budget;
-    w->budget -= size;
-    while (size && !w->failed) {
-        ssize_t n = write(w->fd, p, size);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            w->failed = 1;
-            break;
-        }
-        p += n;
-        size -= (size_t)n;
-    }
-}
-
-static void zc__flush(zc__writer *w) {
-    zc__write_raw(w, w->buf, w->len);
-    w->len = 0;
-}
-
-static void zc__put(zc__writer *w, const void *data, size_t size) {
-    if (size == 0) return; /* data may be NULL then (a model without notes) */
-    if (size > sizeof w->buf - w->len) {
-        zc__flush(w);
-        if (size >= sizeof w->buf) {
-            zc__write_raw(w, data, size);
-            return;
-        }
-    }
-    memcpy(w->buf + w->len, data, size);
-    w->len += size;
-}
-
-static void zc__put_u32(zc__writer *w, uint32_t v) {
-    zc__put(w, &v, sizeof v);
-}
-
-static void zc__put_u64(zc__writer *w, uint64_t v) {
-    zc__put(w, &v, sizeof v);
-}
-
-static void zc__put_header(zc__writer *w, uint32_t status) {
-    zc__put_u32(w, ZC__REPLY_MAGIC);
-    zc__put_u32(w, ZC__PROTOCOL_VERSION);
-    zc__put_u32(w, status);
-}
-
-static void zc__put_error(zc__writer *w, uint32_t code, const char *message) {
-    size_t n = strnlen(message, ZC__MAX_MESSAGE);
-    zc__put_header(w, code);
-    zc__put_u32(w, (uint32_t)n);
-    zc__put(w, message, n);
-    zc__put_u32(w, ZC__REPLY_END);
-}
-
-static void zc__put_entry(zc__writer *w, const zc_model_entry *e) {
-    size_t n = strlen(e->path);
-    zc__put_u32(w, (uint32_t)n);
-    zc__put(w, e->path, n);
-    zc__put_u32(w, e->type);
-    zc__put_u32(w, e->layout_hash);
-    zc__put_u32(w, e->align_log2);
-    zc__put_u32(w, e->dep_count);
-    zc__put_u64(w, (uint64_t)e->size);
-    for (uint32_t i = 0; i < e->dep_count; ++i) zc__put_u64(w, e->deps[i]);
-    zc__put(w, e->payload, e->size);
-}
-
-/* Bytes of the success reply for m. */
-static uint64_t zc__model_reply_size(const zc_model *m) {
-    uint64_t n = 12 + 4 * 5 + 8 * 2 + 4 + (m->notes ? strlen(m->notes) : 0) + 4 + (m->reads ? strlen(m->reads) : 0) + 4;
-    for (size_t i = 0; i < m->entry_count; ++i)
-        n += 4 + strlen(m->entries[i].path) + 4 * 4 + 8 + 8 * (uint64_t)m->entries[i].dep_count + m->entries[i].size;
-    return n;
-}
-
-/* The success reply; with `declared_entries` other than the real count the reply
- * lies (fault injection), and stop_after_header ends it after the counts. */
-static void zc__put_model(zc__writer *w, const zc_model *m, uint32_t declared_entries, int stop_after_header) {
-    size_t notes = m->notes ? strlen(m->notes) : 0, reads = m->reads ? strlen(m->reads) : 0;
-    zc__put_header(w, ZC_OK);
-    zc__put_u32(w, declared_entries);
-    zc__put_u32(w, m->mesh_count);
-    zc__put_u32(w, m->material_count);
-    zc__put_u32(w, m->texture_count);
-    zc__put_u32(w, m->node_count);
-    zc__put_u64(w, m->triangle_count);
-    zc__put_u64(w, m->vertex_count);
-    zc__put_u32(w, (uint32_t)notes);
-    zc__put(w, m->notes, notes);
-    zc__put_u32(w, (uint32_t)reads);
-    zc__put(w, m->reads, reads);
-    if (stop_after_header) return;
-    for (size_t i = 0; i < m->entry_count; ++i) zc__put_entry(w, &m->entries[i]);
-    zc__put_u32(w, ZC__REPLY_END);
-}
-
-/* Faults that change a real reply before it is written. */
-static void zc__mutate(zc_model *m, int fault) {
-    if (m->entry_count == 0) return;
-    if (fault == ZC__MODEL_FAULT_BAD_PAYLOAD) {
-        uint8_t *p = (uint8_t *)m->entries[0].payload;
-        for (size_t i = 0; i < m->entries[0].size; ++i) p[i] = (uint8_t)(p[i] ^ 0xA5u ^ (uint8_t)i);
-    } else if (fault == ZC__MODEL_FAULT_FOREIGN_PATH) {
-        char *foreign = strdup("zzz-elsewhere.bin"); /* sorts last, so only the namespace is wrong */
-        if (!foreign) _exit(ZC__CHILD_EXIT_WRITE);
-        free(m->entries[m->entry_count - 1].path);
-        m->entries[m->entry_count - 1].path = foreign;
-    } else if (fault == ZC__MODEL_FAULT_UNSORTED && m->entry_count > 1) {
-        zc_model_entry t = m->entries[0];
-        m->entries[0] = m->entries[1];
-        m->entries[1] = t;
-    }
-}
 
 /* ---------------------------------------------------------------------------------
  * The worker's setup
@@ -263,168 +138,9 @@ static void zc__child_setup(const int fds[3], pid_t parent) {
     }
 }
 
-/* ---------------------------------------------------------------------------------
- * The worker's loop
- * ------------------------------------------------------------------------------- */
-
-/* Exactly `size` bytes of the request; 0 at the end of the socket (the packer closed
- * it or is gone), _exit on a read error. */
-static int zc__take(void *dst, size_t size) {
-    uint8_t *d = (uint8_t *)dst;
-    while (size) {
-        ssize_t n = read(ZC__FD_REQUEST, d, size);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) _exit(ZC__CHILD_EXIT_WRITE);
-        if (n == 0) return 0;
-        d += n;
-        size -= (size_t)n;
-    }
-    return 1;
-}
-
-/* One string of the request, malloc'd (NULL for the NULL marker); _exit when it is
- * cut or too long. Out of memory: its bytes are read and dropped, *oom is set and
- * NULL returned, so the worker can still answer. */
-static char *zc__take_string(int *oom) {
-    uint32_t n;
-    if (!zc__take(&n, sizeof n)) _exit(ZC__CHILD_EXIT_WRITE);
-    if (n == UINT32_MAX) return NULL;
-    if (n > ZC__REQUEST_MAX_STRING) _exit(ZC__CHILD_EXIT_WRITE);
-    char *s = (char *)malloc((size_t)n + 1);
-    if (!s) {
-        char sink[256];
-        for (uint32_t left = n; left > 0;) {
-            uint32_t k = left < sizeof sink ? left : (uint32_t)sizeof sink;
-            if (!zc__take(sink, k)) _exit(ZC__CHILD_EXIT_WRITE);
-            left -= k;
-        }
-        *oom = 1;
-        return NULL;
-    }
-    if (!zc__take(s, n)) _exit(ZC__CHILD_EXIT_WRITE);
-    s[n] = 0;
-    return s;
-}
-
-typedef struct zc__request {
-    int fault;
-    uint32_t flags;
-    zc_model_settings settings; /* pointers cleared */
-    char *root, *file_path, *entry_path;
-    int oom;                    /* a string of it could not be allocated */
-} zc__request;
-
-/* The next request; 0 when the packer has closed the socket. */
-static int zc__take_request(zc__request *q) {
-    uint32_t head[5];
-    if (!zc__take(head, sizeof head)) return 0;
-    if (head[0] != ZC__REQUEST_MAGIC || head[1] != ZC__PROTOCOL_VERSION || head[4] != sizeof q->settings)
-        _exit(ZC__CHILD_EXIT_WRITE);
-    q->fault = (int)head[2];
-    q->flags = head[3];
-    if (!zc__take(&q->settings, sizeof q->settings)) _exit(ZC__CHILD_EXIT_WRITE);
-    q->settings.texture.budget = NULL;
-    q->settings.pool = NULL;
-    q->settings.in_process = 1;
-    q->root = zc__take_string(&q->oom);
-    q->file_path = zc__take_string(&q->oom);
-    q->entry_path = zc__take_string(&q->oom);
-    if (!q->oom && (!q->file_path || !q->entry_path)) _exit(ZC__CHILD_EXIT_WRITE);
-    return 1;
-}
-
-/* The faults that replace the import (fault injection); returns when there is none. */
-static void zc__early_fault(zc__writer *w, int fault) {
-    if (fault == ZC__MODEL_FAULT_CRASH) raise(SIGSEGV);
-    if (fault == ZC__MODEL_FAULT_HANG)
-        for (;;) pause();
-    if (fault == ZC__MODEL_FAULT_EXIT) _exit(3);
-    if (fault == ZC__MODEL_FAULT_GARBAGE) {
-        static const char garbage[] = "this is not a model importer reply";
-        zc__put(w, garbage, sizeof garbage);
-        zc__flush(w);
-        _exit(0);
-    }
-    if (fault == ZC__MODEL_FAULT_BAD_ERROR) {
-        zc__put_error(w, 0x7FFFFFFFu, "no such code");
-        zc__flush(w);
-        _exit(0);
-    }
-}
-
-/* Import and write the reply for one request. Returns 1 when the worker may take
- * another request (a whole success reply went out); the faults that cut a reply
- * short end the worker here, as a worker that dies mid-reply would. */
-static int zc__serve(zc__writer *w, zc__request *q) {
-    w->budget = UINT64_MAX;
-    w->failed = 0;
-    zc__early_fault(w, q->fault);
-    zc_image_budget *remote = NULL;
-    zc_model model;
-    zc_diag diag;
-    diag.message[0] = 0;
-    memset(&model, 0, sizeof model);
-    zc_result r = q->flags & ZC__REQUEST_BUDGET ? zc_image_budget_remote(ZC__FD_BUDGET, &remote) : ZC_OK;
-    q->settings.texture.budget = remote;
-    if (r != ZC_OK) zc_fail(&diag, r, "out of memory joining the build's image memory budget");
-    else r = zc_model_import_in_process_under(q->root, q->file_path, q->entry_path, &q->settings, &model, &diag);
-    zc_image_budget_destroy(remote); /* the import gave back all it took */
-    int cut = 0;
-    if (r != ZC_OK) {
-        zc__put_error(w, (uint32_t)r, diag.message[0] ? diag.message : zc_result_str(r));
-    } else if (q->fault == ZC__MODEL_FAULT_HUGE_COUNT) {
-        zc__put_model(w, &model, UINT32_MAX, 1);
-        cut = 1;
-    } else if (q->fault == ZC__MODEL_FAULT_HUGE_SIZE) {
-        /* below the cap, so the parent starts receiving it, then nothing comes */
-        zc__put_model(w, &model, (uint32_t)model.entry_count, 1);
-        zc__put_u32(w, (uint32_t)strlen(q->entry_path));
-        zc__put(w, q->entry_path, strlen(q->entry_path));
-        uint32_t fields[4] = { ZC_TYPE_SCENE, ZC_SCENE_LAYOUT_HASH, 4, 0 };
-        zc__put(w, fields, sizeof fields);
-        zc__put_u64(w, UINT64_C(8) << 30);
-        cut = 1;
-    } else {
-        zc__mutate(&model, q->fault);
-        if (q->fault == ZC__MODEL_FAULT_TRUNCATED) {
-            w->budget = zc__model_reply_size(&model) / 2;
-            cut = 1;
-        }
-        zc__put_model(w, &model, (uint32_t)model.entry_count, 0);
-    }
-    zc__flush(w);
-    zc_model_free(&model);
-    if (w->failed) _exit(ZC__CHILD_EXIT_WRITE);
-    if (cut) _exit(0);
-    if (q->fault == ZC__MODEL_FAULT_LINGER)
-        for (;;) pause();
-    return r == ZC_OK;
-}
-
 /* Serve requests until the socket ends or an import fails. Never returns. */
-#if defined(__GNUC__)
-__attribute__((noreturn))
-#endif
 static void zc__worker_loop(void) {
-    static zc__writer w; /* in the worker's own copy of the process image: no other user */
-    w.fd = ZC__FD_REPLY;
-    for (;;) {
-        zc__request q;
-        memset(&q, 0, sizeof q);
-        if (!zc__take_request(&q)) _exit(0);
-        if (q.oom) { /* answer as an import that ran out of memory would, then end */
-            w.budget = UINT64_MAX;
-            w.failed = 0;
-            zc__put_error(&w, (uint32_t)ZC_ERR_OUT_OF_MEMORY, "out of memory reading the import request");
-            zc__flush(&w);
-            _exit(w.failed ? ZC__CHILD_EXIT_WRITE : 0);
-        }
-        int again = zc__serve(&w, &q);
-        free(q.root);
-        free(q.file_path);
-        free(q.entry_path);
-        if (!again) _exit(0);
-    }
+    zc__model_worker_serve(ZC__FD_REQUEST, ZC__FD_REPLY, ZC__FD_BUDGET);
 }
 
 #if ZC_MODEL_CHILD_EXEC
@@ -433,7 +149,7 @@ static void zc__worker_loop(void) {
  * string anyone passes by accident). */
 __attribute__((constructor(101))) static void zc__exec_worker_entry(int argc, char **argv, char **envp) {
     (void)envp;
-    if (argc != 2 || !argv || !argv[1] || strcmp(argv[1], ZC__EXEC_MAGIC) != 0) return;
+    if (argc != 2 || !argv || !argv[1] || strcmp(argv[1], ZC__WORKER_MAGIC) != 0) return;
     prctl(PR_SET_DUMPABLE, 0); /* exec made the process dumpable again */
     zc__child_signals();       /* and a sanitizer runtime may have caught SIGSEGV again */
     zc__worker_loop();
@@ -443,6 +159,17 @@ __attribute__((constructor(101))) static void zc__exec_worker_entry(int argc, ch
 /* ---------------------------------------------------------------------------------
  * The parent's side: start a worker, send a request
  * ------------------------------------------------------------------------------- */
+
+/* A descriptor readable once the worker has exited; -1 where the kernel has none. */
+static int zc__pidfd_open(pid_t pid) {
+#ifdef SYS_pidfd_open
+    long fd = syscall(SYS_pidfd_open, pid, 0);
+    if (fd >= 0) return (int)fd; /* close-on-exec by definition */
+#else
+    (void)pid;
+#endif
+    return -1;
+}
 
 static zc_result zc__start_failed(zc_diag *diag, int err, const int *fds, size_t count) {
     for (size_t i = 0; i < count; ++i)
@@ -462,7 +189,7 @@ zc_result zc__model_worker_start(zc__model_worker *w, zc_diag *diag) {
         return zc__start_failed(diag, errno, fds, 6);
     fcntl(fds[1], F_SETPIPE_SZ, ZC__PIPE_SIZE); /* fewer wake-ups for large models; optional */
 #if ZC_MODEL_CHILD_EXEC
-    char *const argv[] = { (char *)"zcpack-model-worker", (char *)ZC__EXEC_MAGIC, NULL };
+    char *const argv[] = { (char *)"zcpack-model-worker", (char *)ZC__WORKER_MAGIC, NULL };
 #endif
     pid_t parent = getpid();
     pid_t child = fork();
@@ -487,80 +214,162 @@ zc_result zc__model_worker_start(zc__model_worker *w, zc_diag *diag) {
     fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK);
     fcntl(fds[2], F_SETFL, fcntl(fds[2], F_GETFL) | O_NONBLOCK);
     w->pid = child;
+    w->pidfd = zc__pidfd_open(child);
     w->reply_fd = fds[0];
     w->budget_fd = fds[2];
     w->request_fd = fds[4];
     return ZC_OK;
 }
 
-/* A growing request buffer; `failed` once an allocation fails. */
-typedef struct zc__request_buf {
-    uint8_t *data;
-    size_t len, cap;
-    int failed;
-} zc__request_buf;
+/* ---------------------------------------------------------------------------------
+ * The parent's side: wait for a worker, end it, say how it ended
+ * ------------------------------------------------------------------------------- */
 
-static void zc__add(zc__request_buf *b, const void *data, size_t size) {
-    if (b->failed) return;
-    if (b->len + size > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 1024;
-        while (cap < b->len + size) cap *= 2;
-        uint8_t *grown = (uint8_t *)realloc(b->data, cap);
-        if (!grown) {
-            b->failed = 1;
-            return;
+/* The name of a signal, without locale or static buffers (strsignal has both). */
+static const char *zc__signal_name(int sig) {
+    switch (sig) {
+    case SIGSEGV: return "Segmentation fault";
+    case SIGBUS: return "Bus error";
+    case SIGABRT: return "Aborted";
+    case SIGFPE: return "Floating point exception";
+    case SIGILL: return "Illegal instruction";
+    case SIGTRAP: return "Trace/breakpoint trap";
+    case SIGSYS: return "Bad system call";
+    case SIGKILL: return "Killed";
+    case SIGTERM: return "Terminated";
+    case SIGINT: return "Interrupt";
+    case SIGQUIT: return "Quit";
+    case SIGHUP: return "Hangup";
+    case SIGPIPE: return "Broken pipe";
+    case SIGXCPU: return "CPU time limit exceeded";
+    case SIGXFSZ: return "File size limit exceeded";
+    default: return "unknown signal";
+    }
+}
+
+int zc__model_worker_reap(zc__model_worker *w, uint64_t deadline, int kill_first, int *status, int *timed_out) {
+    pid_t pid = w->pid;
+    int pidfd = w->pidfd;
+    *timed_out = 0;
+    if (kill_first) kill(pid, SIGKILL);
+    for (unsigned nap_us = 1000;;) {
+        pid_t got = waitpid(pid, status, kill_first ? 0 : WNOHANG);
+        if (got == pid) return 1;
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) return 0;
+        int ms = zc__model_ms_left(deadline);
+        if (ms == 0) {
+            *timed_out = 1;
+            kill_first = 1;
+            kill(pid, SIGKILL);
+            continue;
         }
-        b->data = grown;
-        b->cap = cap;
+        if (pidfd >= 0) {
+            struct pollfd p = { pidfd, POLLIN, 0 };
+            poll(&p, 1, ms);
+        } else {
+            struct timespec nap = { 0, (long)nap_us * 1000 };
+            nanosleep(&nap, NULL);
+            if (nap_us < 20000) nap_us *= 2;
+        }
     }
-    memcpy(b->data + b->len, data, size);
-    b->len += size;
 }
 
-static void zc__add_string(zc__request_buf *b, const char *s) {
-    uint32_t n = s ? (uint32_t)strlen(s) : UINT32_MAX;
-    zc__add(b, &n, sizeof n);
-    if (s) zc__add(b, s, n);
+static void zc__close(int fd) {
+    if (fd >= 0) close(fd); /* never retried on EINTR: Linux releases the fd anyway */
 }
 
-int zc__model_worker_send(const zc__model_worker *w, int fault, const char *root, const char *file_path,
-                          const char *entry_path, const zc_model_settings *settings) {
-    if ((root && strlen(root) > ZC__REQUEST_MAX_STRING) || strlen(file_path) > ZC__REQUEST_MAX_STRING ||
-        strlen(entry_path) > ZC__REQUEST_MAX_STRING)
-        return ENAMETOOLONG;
-    zc_model_settings copy;
-    memset(&copy, 0, sizeof copy);
-    if (settings) memcpy(&copy, settings, sizeof copy);
-    uint32_t head[5] = { ZC__REQUEST_MAGIC, ZC__PROTOCOL_VERSION, (uint32_t)fault,
-                         copy.texture.budget ? ZC__REQUEST_BUDGET : 0u, (uint32_t)sizeof copy };
-    copy.texture.budget = NULL; /* pointers mean nothing in the worker */
-    copy.pool = NULL;
-    zc__request_buf b = { NULL, 0, 0, 0 };
-    zc__add(&b, head, sizeof head);
-    zc__add(&b, &copy, sizeof copy);
-    zc__add_string(&b, root);
-    zc__add_string(&b, file_path);
-    zc__add_string(&b, entry_path);
-    int err = b.failed ? ENOMEM : 0;
-    for (size_t done = 0; !err && done < b.len;) {
-        ssize_t n = send(w->request_fd, b.data + done, b.len - done, MSG_NOSIGNAL);
+void zc__model_worker_close(zc__model_worker *w) {
+    zc__close(w->request_fd);
+    zc__close(w->reply_fd);
+    zc__close(w->budget_fd);
+    zc__close(w->pidfd);
+    w->request_fd = w->reply_fd = w->budget_fd = w->pidfd = -1;
+}
+
+int zc__model_worker_dead(const zc__model_worker *w) {
+    if (w->pidfd >= 0) {
+        struct pollfd p = { w->pidfd, POLLIN, 0 };
+        return poll(&p, 1, 0) > 0;
+    }
+    siginfo_t info;
+    memset(&info, 0, sizeof info);
+    return waitid(P_PID, (id_t)w->pid, &info, WEXITED | WNOHANG | WNOWAIT) != 0 || info.si_pid == w->pid;
+}
+
+zc_result zc__model_worker_report_end(int have_status, int status, zc_diag *diag) {
+    if (have_status && WIFSIGNALED(status)) {
+        int sig = WTERMSIG(status);
+        if (sig == SIGKILL)
+            return zc_fail(diag, ZC_ERR_BAD_SOURCE,
+                           "the model importer was killed (signal 9, Killed), perhaps for lack of memory");
+        return zc_fail(diag, ZC_ERR_BAD_SOURCE, "the model importer crashed (signal %d, %s)", sig,
+                       zc__signal_name(sig));
+    }
+    if (have_status && WIFEXITED(status) && WEXITSTATUS(status) == ZC__CHILD_EXIT_EXEC)
+        return zc_fail(diag, ZC_ERR_IO, "the model importer could not start (exec of /proc/self/exe failed)");
+    if (have_status && WIFEXITED(status) && WEXITSTATUS(status) != 0)
+        return zc_fail(diag, ZC_ERR_BAD_SOURCE, "the model importer exited without a result (exit status %d)",
+                       WEXITSTATUS(status));
+    return zc_fail(diag, ZC_ERR_BAD_SOURCE, "the model importer exited without a result");
+}
+
+/* ---------------------------------------------------------------------------------
+ * The parent's side: read a reply under the deadline
+ * ------------------------------------------------------------------------------- */
+
+/* Wait until the pipe may have data (or the child ended). 0 when reading must stop. */
+static int zc__wait_readable(zc__reader *r) {
+    for (;;) {
+        int ms = zc__model_ms_left(r->deadline);
+        if (ms == 0) {
+            r->stop = ZC__STOP_TIMEOUT;
+            return 0;
+        }
+        struct pollfd fds[3] = { { r->fd, POLLIN, 0 }, { r->budget_fd, POLLIN, 0 }, { r->pidfd, POLLIN, 0 } };
+        if (r->pidfd < 0 || r->child_gone) fds[2].fd = -1; /* poll skips negative descriptors */
+        int n = poll(fds, 3, ms);
         if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) err = n < 0 ? errno : EPIPE;
-        else done += (size_t)n;
+        if (n < 0) {
+            r->io_errno = errno;
+            r->stop = ZC__STOP_IO;
+            return 0;
+        }
+        if (n == 0) continue; /* the loop re-reads the clock */
+        if (fds[2].revents) r->child_gone = 1;
+        if (fds[1].revents && !zc_image_budget_serve(r->budget, r->budget_fd, &r->budget_held))
+            r->budget_fd = -1; /* broken or gone: stop serving (closed at the end) */
+        if (fds[1].revents && !fds[0].revents && !fds[2].revents) continue;
+        return 1;
     }
-    free(b.data);
-    return err;
 }
 
-int zc__model_write_reply(int fd, const zc_model *model) {
-    zc__writer *w = (zc__writer *)malloc(sizeof *w);
-    if (!w) return -1;
-    memset(w, 0, offsetof(zc__writer, buf));
-    w->fd = fd;
-    w->budget = UINT64_MAX;
-    zc__put_model(w, model, (uint32_t)model->entry_count, 0);
-    zc__flush(w);
-    int failed = w->failed;
-    free(w);
-    return failed ? -1 : 0;
+size_t zc__model_reply_read_some(zc__reader *r, void *dst, size_t cap) {
+    for (;;) {
+        ssize_t n = read(r->fd, dst, cap);
+        if (n > 0) return (size_t)n;
+        if (n == 0) {
+            r->stop = ZC__STOP_EOF;
+            return 0;
+        }
+        if (errno == EINTR) continue;
+        if (errno != EAGAIN && errno != EWOULDBLOCK) {
+            r->io_errno = errno;
+            r->stop = ZC__STOP_IO;
+            return 0;
+        }
+        if (r->child_gone) { /* drained, though a stray copy of the write end stays open */
+            r->stop = ZC__STOP_EOF;
+            return 0;
+        }
+        if (!zc__wait_readable(r)) return 0;
+    }
+}
+
+void zc__model_drain_budget(zc__reader *r) {
+    while (r->budget_fd >= 0 && r->budget) {
+        struct pollfd p = { r->budget_fd, POLLIN, 0 };
+        if (poll(&p, 1, 0) <= 0 || !p.revents) return;
+        if (!zc_image_budget_serve(r->budget, r->budget_fd, &r->budget_held)) return;
+    }
 }

@@ -2,8 +2,11 @@
  * (zc_model.h, "Isolation") and its fault-injection hook, in the manner of SQLite's
  * test controls.
  *
- *   zc_model_isolate.c  the worker process: its setup, its loop (one request in, one
- *                       reply out, many times), the reply's writer, fault injection
+ *   zc_model_worker.c   the worker's loop (one request in, one reply out, many
+ *                       times), the reply's writer, the request's, fault injection
+ *   zc_model_isolate.c  Linux: the worker process's start and setup (fork), waiting
+ *                       for it, ending it, reading its pipe under the deadline
+ *                       (packer/win32/zc_model_isolate_win32.c: the same for Windows)
  *   zc_model_reply.c    the parent's reader of a reply, which trusts nothing in it
  *   zc_model_pool.c     the pool of workers and zc_model_import_file: start, request,
  *                       wait under the deadline, reap, report
@@ -113,26 +116,59 @@ extern int zc__model_child_fault;
 #define ZC__CHILD_EXIT_WRITE 70         /* it could not read a request or write a reply */
 #define ZC__CHILD_EXIT_EXEC 71          /* the exec'd worker could not start */
 
+/* The argument that makes the running program a worker (the exec'd worker on Linux,
+ * every worker on Windows); not a string anyone passes by accident. */
+#define ZC__WORKER_MAGIC "--zc-model-worker-7f3c9a52"
+
 /* The descriptors of a worker, as the parent holds them. */
 typedef struct zc__model_worker {
     pid_t pid;
     int pidfd;                  /* readable once the worker has exited; -1: unavailable */
+    void *process;              /* Windows: the worker's process handle; NULL on Linux */
     int request_fd;             /* stream socket, requests out (closing it ends the worker) */
     int reply_fd;               /* pipe, replies in, non-blocking */
     int budget_fd;              /* stream socket, image budget requests in, non-blocking */
     uint32_t imports;           /* requests answered with a whole reply */
 } zc__model_worker;
 
-/* zc_model_isolate.c: fork (and, under ZC_MODEL_CHILD_EXEC, exec) a worker that
- * serves requests until its request socket ends. Fills *w (pidfd -1: the caller opens
- * it). ZC_OK, or ZC_ERR_LIMIT / ZC_ERR_IO / ZC_ERR_OUT_OF_MEMORY with a sentence. */
+/* The platform's (zc_model_isolate.c; packer/win32/zc_model_isolate_win32.c): start a
+ * worker (fork, and exec under ZC_MODEL_CHILD_EXEC; CreateProcess of the running
+ * program on Windows) that serves requests until its request channel ends. Fills *w.
+ * ZC_OK, or ZC_ERR_LIMIT / ZC_ERR_IO / ZC_ERR_OUT_OF_MEMORY with a sentence. */
 zc_result zc__model_worker_start(zc__model_worker *w, zc_diag *diag);
 
-/* zc_model_isolate.c: write the success reply for `model` to fd, as a worker does
+/* The platform's: reap the worker. With `kill_first` it is stopped at once; otherwise
+ * it gets until the deadline to end by itself and is stopped then (*timed_out set).
+ * *status (a wait status on Linux, an exit code on Windows) is valid when this
+ * returns 1 (0: it could not be learnt, e.g. SIGCHLD ignored). */
+int zc__model_worker_reap(zc__model_worker *w, uint64_t deadline, int kill_first, int *status, int *timed_out);
+
+/* The platform's: 1 when the worker has exited (or been killed) since it went idle. */
+int zc__model_worker_dead(const zc__model_worker *w);
+
+/* The platform's: close the parent's ends of the worker's channels (and its process
+ * handle); the worker must have been reaped. */
+void zc__model_worker_close(zc__model_worker *w);
+
+/* The platform's: the sentence for a reply that ended early, from how the worker
+ * ended (zc__model_worker_reap's status). */
+zc_result zc__model_worker_report_end(int have_status, int status, zc_diag *diag);
+
+/* zc_model_worker.c: serve requests from request_fd with replies on reply_fd (and the
+ * image budget on budget_fd; -1: none) until the request channel ends or an import
+ * fails; then _exit. Called by the platform's worker start, in the worker. */
+#if defined(__GNUC__)
+__attribute__((noreturn))
+#endif
+void zc__model_worker_serve(int request_fd, int reply_fd, int budget_fd);
+
+/* zc_model_worker.c: write the success reply for `model` to fd, as a worker does
  * (for the reply fuzzer's seeds). 0, or -1 when a write failed. */
 int zc__model_write_reply(int fd, const zc_model *model);
 
-/* zc_model_isolate.c: send one request (blocking, never SIGPIPE). 0, or an errno. */
+/* zc_model_worker.c: send one request (blocking, never SIGPIPE). 0, or an errno. The
+ * import runs under the build's image budget only where the worker has a budget
+ * channel (Linux). */
 int zc__model_worker_send(const zc__model_worker *w, int fault, const char *root, const char *file_path,
                           const char *entry_path, const zc_model_settings *settings);
 
@@ -162,6 +198,7 @@ typedef enum zc__reply {
 typedef struct zc__reader {
     int fd;                     /* reply pipe, non-blocking */
     int pidfd;                  /* readable when the worker has exited; -1 when unavailable */
+    void *process;              /* Windows: the worker's process handle */
     int budget_fd;              /* the worker's image budget requests; -1: none */
     zc_image_budget *budget;    /* served on budget_fd; NULL: none */
     uint64_t deadline;
@@ -180,7 +217,11 @@ typedef struct zc__reader {
 zc__reply zc__model_read_reply(zc__reader *r, const char *scene_path, zc_model *out, zc_result *child_result,
                                zc_diag *diag);
 
-/* zc_model_reply.c: serve the budget requests already waiting on r->budget_fd
+/* The platform's: read up to `cap` bytes of the reply straight from the pipe, waiting
+ * under r->deadline; 0 when reading must stop (r->stop says why). */
+size_t zc__model_reply_read_some(zc__reader *r, void *dst, size_t cap);
+
+/* The platform's: serve the budget requests already waiting on r->budget_fd
  * without blocking (a worker asks, then replies: once the reply is in, whatever it
  * asked before is already in the socket). */
 void zc__model_drain_budget(zc__reader *r);

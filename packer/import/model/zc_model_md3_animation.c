@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "zc_model_internal.h"
+#include "zc_packer_os.h"
 
 #define ZC__CFG_MAX_BYTES (64u << 10)
 #define ZC__CFG_MAX_FPS 1000

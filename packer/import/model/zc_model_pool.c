@@ -14,10 +14,13 @@
  *  - a reply that ended early: the parent waits (until the deadline) for the worker
  *    to end and reports how: a signal is a crash, an exit is "exited without a
  *    result".
- * Every path that ends a worker ends in waitpid, so no zombie is left; every
- * descriptor is O_CLOEXEC and closed. A worker found dead when it is taken from the
- * pool (killed from outside while idle) is reaped and replaced before the request is
- * sent; such a death never fails an import.
+ * Every path that ends a worker ends in zc__model_worker_reap (waitpid on Linux), so
+ * no zombie is left; every descriptor is O_CLOEXEC and closed. A worker found dead
+ * when it is taken from the pool (killed from outside while idle) is reaped and
+ * replaced before the request is sent; such a death never fails an import. Starting,
+ * waiting for, ending and reporting a worker are the platform's (zc_model_isolate.c
+ * on Linux, packer/win32/zc_model_isolate_win32.c on Windows); this file is the same
+ * on both.
  *
  * Without a pool in the settings, zc_model_import_file uses a pool of one worker made
  * for the call and destroyed after it: one process per import, as simple callers
@@ -32,17 +35,13 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <sys/types.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "zc_model_isolate.h"
@@ -72,99 +71,11 @@ struct zc_model_pool {
     uint32_t idle_count;
 };
 
-/* ---------------------------------------------------------------------------------
- * Ending a worker and reporting how it ended
- * ------------------------------------------------------------------------------- */
-
-/* The name of a signal, without locale or static buffers (strsignal has both). */
-static const char *zc__signal_name(int sig) {
-    switch (sig) {
-    case SIGSEGV: return "Segmentation fault";
-    case SIGBUS: return "Bus error";
-    case SIGABRT: return "Aborted";
-    case SIGFPE: return "Floating point exception";
-    case SIGILL: return "Illegal instruction";
-    case SIGTRAP: return "Trace/breakpoint trap";
-    case SIGSYS: return "Bad system call";
-    case SIGKILL: return "Killed";
-    case SIGTERM: return "Terminated";
-    case SIGINT: return "Interrupt";
-    case SIGQUIT: return "Quit";
-    case SIGHUP: return "Hangup";
-    case SIGPIPE: return "Broken pipe";
-    case SIGXCPU: return "CPU time limit exceeded";
-    case SIGXFSZ: return "File size limit exceeded";
-    default: return "unknown signal";
-    }
-}
-
-/* Reap the worker. With `kill_first` it is stopped at once; otherwise it gets until
- * the deadline to end by itself and is stopped then (*timed_out set). *status is
- * valid when this returns 1 (0: the kernel reaped it already, SIGCHLD ignored). */
-static int zc__reap(pid_t pid, int pidfd, uint64_t deadline, int kill_first, int *status, int *timed_out) {
-    *timed_out = 0;
-    if (kill_first) kill(pid, SIGKILL);
-    for (unsigned nap_us = 1000;;) {
-        pid_t got = waitpid(pid, status, kill_first ? 0 : WNOHANG);
-        if (got == pid) return 1;
-        if (got < 0 && errno == EINTR) continue;
-        if (got < 0) return 0;
-        int ms = zc__model_ms_left(deadline);
-        if (ms == 0) {
-            *timed_out = 1;
-            kill_first = 1;
-            kill(pid, SIGKILL);
-            continue;
-        }
-        if (pidfd >= 0) {
-            struct pollfd p = { pidfd, POLLIN, 0 };
-            poll(&p, 1, ms);
-        } else {
-            struct timespec nap = { 0, (long)nap_us * 1000 };
-            nanosleep(&nap, NULL);
-            if (nap_us < 20000) nap_us *= 2;
-        }
-    }
-}
-
-static void zc__close(int fd) {
-    if (fd >= 0) close(fd); /* never retried on EINTR: Linux releases the fd anyway */
-}
-
-static void zc__close_worker(zc__model_worker *w) {
-    zc__close(w->request_fd);
-    zc__close(w->reply_fd);
-    zc__close(w->budget_fd);
-    zc__close(w->pidfd);
-    w->request_fd = w->reply_fd = w->budget_fd = w->pidfd = -1;
-}
-
 /* Kill and reap a worker that is not wanted any more, and close its descriptors. */
 static void zc__end_worker(zc__model_worker *w) {
     int status, timed_out;
-    zc__reap(w->pid, w->pidfd, 0, 1, &status, &timed_out);
-    zc__close_worker(w);
-}
-
-static int zc__pidfd_open(pid_t pid) {
-#ifdef SYS_pidfd_open
-    long fd = syscall(SYS_pidfd_open, pid, 0);
-    if (fd >= 0) return (int)fd; /* close-on-exec by definition */
-#else
-    (void)pid;
-#endif
-    return -1;
-}
-
-/* 1 when the worker has exited (or been killed) since it went idle. */
-static int zc__worker_dead(const zc__model_worker *w) {
-    if (w->pidfd >= 0) {
-        struct pollfd p = { w->pidfd, POLLIN, 0 };
-        return poll(&p, 1, 0) > 0;
-    }
-    siginfo_t info;
-    memset(&info, 0, sizeof info);
-    return waitid(P_PID, (id_t)w->pid, &info, WEXITED | WNOHANG | WNOWAIT) != 0 || info.si_pid == w->pid;
+    zc__model_worker_reap(w, 0, 1, &status, &timed_out);
+    zc__model_worker_close(w);
 }
 
 static void zc__seconds_text(uint32_t ms, char *out, size_t cap) {
@@ -172,24 +83,6 @@ static void zc__seconds_text(uint32_t ms, char *out, size_t cap) {
         snprintf(out, cap, "%u s", ms / 1000u);
     else
         snprintf(out, cap, "%g s", (double)ms / 1000.0);
-}
-
-/* The sentence for a reply that ended early, from how the worker ended. */
-static zc_result zc__report_end(int have_status, int status, zc_diag *diag) {
-    if (have_status && WIFSIGNALED(status)) {
-        int sig = WTERMSIG(status);
-        if (sig == SIGKILL)
-            return zc_fail(diag, ZC_ERR_BAD_SOURCE,
-                           "the model importer was killed (signal 9, Killed), perhaps for lack of memory");
-        return zc_fail(diag, ZC_ERR_BAD_SOURCE, "the model importer crashed (signal %d, %s)", sig,
-                       zc__signal_name(sig));
-    }
-    if (have_status && WIFEXITED(status) && WEXITSTATUS(status) == ZC__CHILD_EXIT_EXEC)
-        return zc_fail(diag, ZC_ERR_IO, "the model importer could not start (exec of /proc/self/exe failed)");
-    if (have_status && WIFEXITED(status) && WEXITSTATUS(status) != 0)
-        return zc_fail(diag, ZC_ERR_BAD_SOURCE, "the model importer exited without a result (exit status %d)",
-                       WEXITSTATUS(status));
-    return zc_fail(diag, ZC_ERR_BAD_SOURCE, "the model importer exited without a result");
 }
 
 /* ---------------------------------------------------------------------------------
@@ -224,7 +117,7 @@ void zc_model_pool_destroy(zc_model_pool *pool) {
         pthread_join(pool->starter, NULL);
     }
     for (uint32_t i = 0; i < pool->idle_count; ++i) {
-        zc__close(pool->idle[i].request_fd); /* the end of its requests: it exits */
+        close(pool->idle[i].request_fd); /* the end of its requests: it exits */
         pool->idle[i].request_fd = -1;
         zc__end_worker(&pool->idle[i]);
     }
@@ -246,9 +139,11 @@ uint32_t zc_model_pool_started(zc_model_pool *pool) {
 /* The starter thread: starts workers one at a time for the imports that ask. */
 static void *zc__starter(void *arg) {
     zc_model_pool *p = (zc_model_pool *)arg;
+#ifndef _WIN32
     sigset_t all;
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, NULL); /* signals go to the program's own threads */
+#endif
     pthread_mutex_lock(&p->lock);
     for (;;) {
         while (!p->stopping && (!p->job || p->job->done)) pthread_cond_wait(&p->starts, &p->lock);
@@ -256,7 +151,6 @@ static void *zc__starter(void *arg) {
         zc__start *job = p->job;
         pthread_mutex_unlock(&p->lock);
         job->result = zc__model_worker_start(job->w, job->diag);
-        if (job->result == ZC_OK) job->w->pidfd = zc__pidfd_open(job->w->pid);
         pthread_mutex_lock(&p->lock);
         job->done = 1;
         pthread_cond_broadcast(&p->starts);
@@ -295,7 +189,7 @@ static zc_result zc__take_worker(zc_model_pool *p, zc__model_worker *w, zc_diag 
     for (;;) {
         while (p->idle_count) {
             *w = p->idle[--p->idle_count];
-            if (!zc__worker_dead(w)) {
+            if (!zc__model_worker_dead(w)) {
                 pthread_mutex_unlock(&p->lock);
                 return ZC_OK;
             }
@@ -371,6 +265,7 @@ static zc_result zc__import_in_pool(zc_model_pool *p, const char *root, const ch
     }
     r->fd = w.reply_fd;
     r->pidfd = w.pidfd;
+    r->process = w.process;
     r->budget = settings ? settings->texture.budget : NULL;
     r->budget_fd = r->budget ? w.budget_fd : -1;
     r->deadline = start + (uint64_t)timeout_ms * 1000000u;
@@ -386,8 +281,8 @@ static zc_result zc__import_in_pool(zc_model_pool *p, const char *root, const ch
     int kill_first = state != ZC__REPLY_STOPPED || r->stop != ZC__STOP_EOF;
     int status = 0, timed_out = 0, have_status = 0;
     if (!keep) {
-        have_status = zc__reap(w.pid, w.pidfd, r->deadline, kill_first, &status, &timed_out);
-        zc__close_worker(&w);
+        have_status = zc__model_worker_reap(&w, r->deadline, kill_first, &status, &timed_out);
+        zc__model_worker_close(&w);
     }
     zc__stop stop = r->stop;
     int io_errno = r->io_errno;
@@ -408,7 +303,7 @@ static zc_result zc__import_in_pool(zc_model_pool *p, const char *root, const ch
         return zc_fail(diag, ZC_ERR_BAD_SOURCE, "the model importer took longer than %s and was stopped", limit);
     if (stop == ZC__STOP_IO)
         return zc_fail(diag, ZC_ERR_IO, "cannot read the model importer's reply: %s", strerror(io_errno));
-    return zc__report_end(have_status, status, diag);
+    return zc__model_worker_report_end(have_status, status, diag);
 }
 
 zc_result zc_model_import_file(const char *file_path, const char *entry_path, const zc_model_settings *settings,

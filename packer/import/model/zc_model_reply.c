@@ -11,16 +11,16 @@
  * characters, and an error status must be a zc_result. Anything else is "the model
  * importer sent a malformed reply: <what>", ZC_ERR_BAD_SOURCE.
  *
- * While it waits for the pipe the reader serves the worker's image budget requests
- * (zc_image_budget.h) and watches the worker's pidfd, so a worker that died with a
- * stray copy of the pipe's write end somewhere still ends the read.
+ * Waiting for the pipe is the platform's (zc__model_reply_read_some): on Linux the
+ * reader serves the worker's image budget requests (zc_image_budget.h) meanwhile, and
+ * watches the worker's pidfd (on Windows its process handle), so a worker that died
+ * with a stray copy of the pipe's write end somewhere still ends the read.
  *
  * Threads: a reader belongs to one import on one thread; nothing here is shared.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>
-#include <poll.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "zc_model_isolate.h"
+#include "zc_packer_os.h" /* after the system headers: posix_memalign on Windows */
 #include "zc_types.h"
 
 /* Caps on what a reply may declare (all far above what a real model produces). */
@@ -55,73 +56,20 @@ int zc__model_ms_left(uint64_t deadline) {
     return ms > INT_MAX ? INT_MAX : (int)ms;
 }
 
-/* ---------------------------------------------------------------------------------
- * Reading under the deadline
- * ------------------------------------------------------------------------------- */
-
-/* Wait until the pipe may have data (or the child ended). 0 when reading must stop. */
-static int zc__wait_readable(zc__reader *r) {
-    for (;;) {
-        int ms = zc__model_ms_left(r->deadline);
-        if (ms == 0) {
-            r->stop = ZC__STOP_TIMEOUT;
-            return 0;
-        }
-        struct pollfd fds[3] = { { r->fd, POLLIN, 0 }, { r->budget_fd, POLLIN, 0 }, { r->pidfd, POLLIN, 0 } };
-        if (r->pidfd < 0 || r->child_gone) fds[2].fd = -1; /* poll skips negative descriptors */
-        int n = poll(fds, 3, ms);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-            r->io_errno = errno;
-            r->stop = ZC__STOP_IO;
-            return 0;
-        }
-        if (n == 0) continue; /* the loop re-reads the clock */
-        if (fds[2].revents) r->child_gone = 1;
-        if (fds[1].revents && !zc_image_budget_serve(r->budget, r->budget_fd, &r->budget_held))
-            r->budget_fd = -1; /* broken or gone: stop serving (closed at the end) */
-        if (fds[1].revents && !fds[0].revents && !fds[2].revents) continue;
-        return 1;
-    }
-}
-
-/* Read up to `cap` bytes straight from the pipe; 0 when reading must stop. */
-static size_t zc__read_some(zc__reader *r, void *dst, size_t cap) {
-    for (;;) {
-        ssize_t n = read(r->fd, dst, cap);
-        if (n > 0) return (size_t)n;
-        if (n == 0) {
-            r->stop = ZC__STOP_EOF;
-            return 0;
-        }
-        if (errno == EINTR) continue;
-        if (errno != EAGAIN && errno != EWOULDBLOCK) {
-            r->io_errno = errno;
-            r->stop = ZC__STOP_IO;
-            return 0;
-        }
-        if (r->child_gone) { /* drained, though a stray copy of the write end stays open */
-            r->stop = ZC__STOP_EOF;
-            return 0;
-        }
-        if (!zc__wait_readable(r)) return 0;
-    }
-}
-
 /* Exactly `size` bytes into dst; 0 when reading stopped first. */
 static int zc__read(zc__reader *r, void *dst, size_t size) {
     uint8_t *d = (uint8_t *)dst;
     while (size) {
         if (r->pos == r->len) {
             if (size >= sizeof r->buf) { /* large: bypass the buffer */
-                size_t n = zc__read_some(r, d, size);
+                size_t n = zc__model_reply_read_some(r, d, size);
                 if (!n) return 0;
                 d += n;
                 size -= n;
                 continue;
             }
             r->pos = 0;
-            r->len = zc__read_some(r, r->buf, sizeof r->buf);
+            r->len = zc__model_reply_read_some(r, r->buf, sizeof r->buf);
             if (!r->len) return 0;
         }
         size_t n = r->len - r->pos < size ? r->len - r->pos : size;
@@ -199,8 +147,8 @@ static zc__reply zc__read_payload(zc__reader *r, uint64_t size, void **out) {
     }
     if ((uintptr_t)p % 16u != 0) { /* malloc's alignment is 16 on the supported targets */
         size_t rounded = (total + 15u) & ~(size_t)15u;
-        uint8_t *aligned = (uint8_t *)aligned_alloc(16, rounded ? rounded : 16);
-        if (!aligned) {
+        uint8_t *aligned = NULL;
+        if (posix_memalign((void **)&aligned, 16, rounded ? rounded : 16) != 0) {
             free(p);
             return ZC__REPLY_NO_MEMORY;
         }
@@ -298,13 +246,24 @@ static zc_model_entry *zc__next_entry(zc_model *out, size_t *cap) {
     return e;
 }
 
-/* 1 when `s` (n bytes) is lines of absolute paths: each starts with '/', none is
- * empty, no control character but the newlines between them. */
+/* 1 when the line at s (n bytes left) starts as an absolute path does: '/', or on
+ * Windows a drive letter, ':' and '/' (realpath's form there). */
+static int zc__absolute_start(const char *s, size_t n) {
+    if (n >= 1 && s[0] == '/') return 1;
+#ifdef _WIN32
+    if (n >= 3 && ((s[0] >= 'A' && s[0] <= 'Z') || (s[0] >= 'a' && s[0] <= 'z')) && s[1] == ':' && s[2] == '/')
+        return 1;
+#endif
+    return 0;
+}
+
+/* 1 when `s` (n bytes) is lines of absolute paths, none empty, no control character
+ * but the newlines between them. */
 static int zc__reads_ok(const char *s, size_t n) {
     int line_start = 1;
     for (size_t i = 0; i < n; ++i) {
         unsigned char c = (unsigned char)s[i];
-        if (line_start && c != '/') return 0;
+        if (line_start && !zc__absolute_start(s + i, n - i)) return 0;
         line_start = c == '\n';
         if ((c < 0x20 && c != '\n') || c == 0x7F) return 0;
     }
@@ -394,12 +353,4 @@ zc__reply zc__model_read_reply(zc__reader *r, const char *scene_path, zc_model *
     if (end != ZC__REPLY_END)
         return zc__malformed(diag, "it does not end with the end magic");
     return ZC__REPLY_DONE;
-}
-
-void zc__model_drain_budget(zc__reader *r) {
-    while (r->budget_fd >= 0 && r->budget) {
-        struct pollfd p = { r->budget_fd, POLLIN, 0 };
-        if (poll(&p, 1, 0) <= 0 || !p.revents) return;
-        if (!zc_image_budget_serve(r->budget, r->budget_fd, &r->budget_held)) return;
-    }
 }

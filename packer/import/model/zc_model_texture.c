@@ -47,6 +47,7 @@
 
 #include "zc_import_texture.h"
 #include "zc_model_internal.h"
+#include "zc_packer_os.h"
 
 /* ---------------------------------------------------------------------------------
  * Embedded textures
