@@ -28,7 +28,7 @@
 #     loop fail in their worker processes (a crash, a time-out) and the rest is packed.
 #  5. Objects imported on both systems (the model on Linux, the rest by zcpack.exe),
 #     linked by zcpack.exe, give the Linux build's demo pack.
-# Besides: an ASTC format is refused with its reason; watch rebuilds after a change into
+# Besides: an ASTC format and a Draco-compressed glTF file are refused with their reasons; watch rebuilds after a change into
 # the Linux pack; diff, schema, report and a build through --cache match Linux; with
 # nginx installed, --cache-url shares records between two zcpack.exe through nginx's
 # WebDAV store.
@@ -295,6 +295,15 @@ win build "$astc" -o "$dir/astc.zcpack" >"$dir/astc.out" 2>&1 || status=$?
 [ "$status" -eq 6 ] && grep -q "ASTC texture formats are not built into this zcpack.exe" "$dir/astc.out" &&
     [ ! -e "$dir/astc.zcpack" ] || fail "an ASTC texture: exit code $status, expected 6 and the reason"
 echo "mingw_zcpack: zcpack.exe refused an ASTC format (exit 6), saying why"
+# and a glTF file with Draco mesh compression (Debian's Linux assimp links libdraco)
+draco=$dir/draco
+mkdir -p "$draco"
+cp "$testmodels"/glTF2/draco/2CylinderEngine.gltf "$testmodels"/glTF2/draco/2CylinderEngine.bin "$draco/"
+status=0
+win build "$draco" -o "$dir/draco.zcpack" >"$dir/draco.out" 2>&1 || status=$?
+[ "$status" -eq 6 ] && grep -q "2CylinderEngine.gltf: assimp cannot read the model: GLTF: Draco mesh compression not supported" \
+    "$dir/draco.out" || fail "a Draco-compressed glTF file: exit code $status, expected 6 and assimp's reason"
+echo "mingw_zcpack: zcpack.exe refused a Draco-compressed glTF file (exit 6), saying why"
 
 # The shared build cache through nginx's WebDAV store (Debian's nginx-light), as a
 # team would run it: zcpack.exe sends every import, a second zcpack.exe with an empty
