@@ -331,7 +331,7 @@ Test(texture_bad, max_texture_dimension) {
     free(zcti_copy(ZCTI_PYGAME "/fist.png", zcti_in_dir, NULL)); /* 300x424 */
     zct_run run = ZCT_CLI("build", zcti_in_dir, "-o", zcti_pack_path, "--max-texture-dimension", "400");
     cr_assert_eq(run.code, ZC_EXIT_IMPORT, "exit %d\n%s", run.code, run.err);
-    assert_reported(run.err, "fist.png", "300x424, larger than the 400 limit");
+    assert_reported(run.err, "fist.png", "300x424, larger than the 400 limit (--max-texture-dimension)");
     zct_run_free(&run);
     cr_assert(!zct_exists(zcti_pack_path));
     run = ZCT_CLI("build", zcti_in_dir, "-o", zcti_pack_path, "-q", "--max-texture-dimension", "424");

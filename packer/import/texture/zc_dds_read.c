@@ -227,7 +227,7 @@ static zc_result zc__dds_parse(const uint8_t *b, size_t size, uint32_t cap, zc__
     if (d->width == 0 || d->height == 0)
         return zc_fail(diag, ZC_ERR_BAD_SOURCE, "DDS header gives the empty size %ux%u", d->width, d->height);
     if (d->width > cap || d->height > cap)
-        return zc_fail(diag, ZC_ERR_LIMIT, "image is %ux%u, larger than the %u limit", d->width, d->height, cap);
+        return zc__texture_too_large(d->width, d->height, cap, diag);
     if (d->cube && d->width != d->height)
         return zc_fail(diag, ZC_ERR_BAD_SOURCE, "a DDS cube map of %ux%u faces, which are not square", d->width,
                        d->height);

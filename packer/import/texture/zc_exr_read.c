@@ -98,8 +98,7 @@ static zc_result zc__exr_layout_of(exr_context_t ctxt, uint32_t cap, zc__exr_lay
         return zc_fail(diag, ZC_ERR_BAD_SOURCE, "a deep OpenEXR image (samples per pixel vary), which is no texture");
     int64_t w = (int64_t)l->window.max.x - l->window.min.x + 1, h = (int64_t)l->window.max.y - l->window.min.y + 1;
     if (w <= 0 || h <= 0) return zc_fail(diag, ZC_ERR_BAD_SOURCE, "OpenEXR data window is empty");
-    if (w > cap || h > cap) return zc_fail(diag, ZC_ERR_LIMIT, "image is %lldx%lld, larger than the %u limit",
-                                           (long long)w, (long long)h, cap);
+    if (w > cap || h > cap) return zc__texture_too_large((uint64_t)w, (uint64_t)h, cap, diag);
     l->width = (int)w;
     l->height = (int)h;
     const char *names[4] = { "R", "G", "B", "A" };

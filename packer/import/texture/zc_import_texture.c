@@ -327,8 +327,9 @@ static void zc__sniff(const uint8_t *b, size_t size, zc__sniffed *out) {
     }
 }
 
-static zc_result zc__too_large(uint32_t w, uint32_t h, uint32_t cap, zc_diag *diag) {
-    return zc_fail(diag, ZC_ERR_LIMIT, "image is %ux%u, larger than the %u limit", w, h, cap);
+zc_result zc__texture_too_large(uint64_t w, uint64_t h, uint32_t cap, zc_diag *diag) {
+    return zc_fail(diag, ZC_ERR_LIMIT, "image is %llux%llu, larger than the %u limit (--max-texture-dimension)",
+                   (unsigned long long)w, (unsigned long long)h, cap);
 }
 
 /* Why stb_image refuses a file whose header it could not read. stb_image's header
@@ -424,7 +425,7 @@ zc_result zc__texture_probe(const uint8_t *bytes, size_t size, uint32_t cap, int
     zc__sniffed sniffed;
     zc__sniff(bytes, size, &sniffed);
     if (sniffed.has_extent && (sniffed.width > cap || sniffed.height > cap))
-        return zc__too_large(sniffed.width, sniffed.height, cap, diag);
+        return zc__texture_too_large(sniffed.width, sniffed.height, cap, diag);
     if (sniffed.kind && strcmp(sniffed.kind, "JPEG") == 0) {
         const char *damage = zc__jpeg_tables_check(bytes, size);
         if (damage) return zc_fail(diag, ZC_ERR_BAD_SOURCE, "not a readable JPEG image: %s", damage);
@@ -435,7 +436,7 @@ zc_result zc__texture_probe(const uint8_t *bytes, size_t size, uint32_t cap, int
     if (*w <= 0 || *h <= 0)
         return zc_fail(diag, ZC_ERR_BAD_SOURCE, "image header gives the empty size %dx%d", *w, *h);
     if ((uint32_t)*w > cap || (uint32_t)*h > cap || (uint64_t)(uint32_t)*w * (uint32_t)*h > (uint64_t)cap * cap)
-        return zc__too_large((uint32_t)*w, (uint32_t)*h, cap, diag);
+        return zc__texture_too_large((uint32_t)*w, (uint32_t)*h, cap, diag);
     if (*channels < 1 || *channels > 4)
         return zc_fail(diag, ZC_ERR_BAD_SOURCE, "image has %d channels", *channels);
     return ZC_OK;

@@ -193,9 +193,10 @@ uint64_t zc_texture_memory_estimate(uint32_t w, uint32_t h, size_t size, uint32_
  * normal-map suffix only (NULL: no suffix rule). `settings` may be NULL (defaults).
  * On success *out holds a new image (release it with zc_texture_image_free); on
  * error *out is zeroed and diag (may be NULL) holds a sentence such as "image is
- * 100000x100000, larger than the 16384 limit". Errors: ZC_ERR_BAD_SOURCE (an empty,
- * unknown or undecodable image), ZC_ERR_INVALID_ARGUMENT (NULL bytes or out, a setting
- * out of range, a format the source cannot take), ZC_ERR_LIMIT (dimension cap, texel
+ * 100000x100000, larger than the 16384 limit (--max-texture-dimension)". Errors:
+ * ZC_ERR_BAD_SOURCE (an empty, unknown or undecodable image), ZC_ERR_INVALID_ARGUMENT
+ * (NULL bytes or out, a setting out of range, a format the source cannot take),
+ * ZC_ERR_LIMIT (dimension cap, texel
  * limit for the source's size (max_texels), an estimate beyond the whole memory
  * budget, 2 GiB source, entry size), ZC_ERR_IO (a remote budget failed),
  * ZC_ERR_OUT_OF_MEMORY. Untrusted input: safe on any bytes. */

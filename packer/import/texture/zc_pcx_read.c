@@ -50,7 +50,7 @@ static zc_result zc__pcx_parse(const uint8_t *b, size_t size, uint32_t cap, zc__
         return zc_fail(diag, ZC_ERR_UNSUPPORTED_CODEC, "a PCX image of %u bits in %u planes, which is not imported "
                        "(8 bits in 1, 3 or 4 planes, 1 bit in 1 or 4, and 4 bits in 1 are)", p->bits, p->planes);
     if (p->width > cap || p->height > cap)
-        return zc_fail(diag, ZC_ERR_LIMIT, "image is %ux%u, larger than the %u limit", p->width, p->height, cap);
+        return zc__texture_too_large(p->width, p->height, cap, diag);
     if ((uint64_t)p->bytes_per_line * 8 < (uint64_t)p->width * p->bits)
         return zc_fail(diag, ZC_ERR_BAD_SOURCE, "PCX header gives %u bytes per line, too few for %u texels of %u bits",
                        p->bytes_per_line, p->width, p->bits);

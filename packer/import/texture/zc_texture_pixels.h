@@ -69,6 +69,11 @@ zc_result zc__texels_equirect_to_cube(const zc_texels *src, uint32_t size, zc_te
  * source's rows cut from the top. ZC_ERR_OUT_OF_MEMORY (nothing is left allocated). */
 zc_result zc__texels_split_rows(const zc_texels *src, uint32_t count, zc_texels *layers, zc_diag *diag);
 
+/* The refusal of a source whose extent exceeds `cap` texels per side, the same
+ * sentence from every reader: "image is WxH, larger than the <cap> limit
+ * (--max-texture-dimension)". Always ZC_ERR_LIMIT. (zc_import_texture.c) */
+zc_result zc__texture_too_large(uint64_t w, uint64_t h, uint32_t cap, zc_diag *diag);
+
 /* ---------------------------------------------------------------------------------
  * WebP sources (zc_webp_read.c)
  * ------------------------------------------------------------------------------- */

@@ -27,7 +27,7 @@ zc_result zc_webp_probe(const uint8_t *bytes, size_t size, uint32_t cap, int *w,
     if (features.width <= 0 || features.height <= 0)
         return zc_fail(diag, ZC_ERR_BAD_SOURCE, "WebP header gives the empty size %dx%d", features.width, features.height);
     if ((uint32_t)features.width > cap || (uint32_t)features.height > cap)
-        return zc_fail(diag, ZC_ERR_LIMIT, "image is %dx%d, larger than the %u limit", features.width, features.height, cap);
+        return zc__texture_too_large((uint64_t)features.width, (uint64_t)features.height, cap, diag);
     *w = features.width;
     *h = features.height;
     *channels = features.has_alpha ? 4 : 3;
