@@ -370,6 +370,8 @@ Test(model_build, invalid_models_of_the_package) {
         ZCT_EXPECT_ERR(r, needle);
     }
     cr_assert_geq(models, 10);
+    /* assimp's sentences name the file by its path; the build names it once, first */
+    ZCT_EXPECT_ERR(r, "invalid/empty.ply: assimp cannot read the model: The file is empty.\n");
 #if ZC_MODEL_CHILD_EXEC
     ZCT_EXPECT_ERR(r, "invalid/OutOfMemory.off: the model importer took longer than 3 s");
 #else

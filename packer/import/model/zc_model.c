@@ -218,15 +218,26 @@ static void zc__assimp_lock_setup(void) {
 }
 
 /* Copy assimp's message into out[size] with each occurrence of the file's path
- * replaced by "the file" (the caller names the file itself). */
+ * replaced by "the file" (the caller names the file itself). Quotes around the path
+ * and a word "file" or "File" before it go too, so `File <path> is empty.` reads
+ * "The file is empty." and `of file "<path>"` reads "of the file". */
 static void zc__without_path(const char *message, const char *path, char *out, size_t size) {
     size_t n = 0, plen = strlen(path);
     out[0] = 0;
     for (const char *p = message ? message : ""; *p && n + 1 < size;) {
         if (plen && strncmp(p, path, plen) == 0) {
-            n += (size_t)snprintf(out + n, size - n, "the file");
-            if (n >= size) n = size - 1;
             p += plen;
+            if (n && out[n - 1] == '"' && *p == '"') { /* "<path>" */
+                n--;
+                p++;
+            }
+            const char *the = "the file";
+            if (n >= 5 && (strncmp(out + n - 5, "file ", 5) == 0 || strncmp(out + n - 5, "File ", 5) == 0)) {
+                if (out[n - 5] == 'F') the = "The file";
+                n -= 5;
+            }
+            n += (size_t)snprintf(out + n, size - n, "%s", the);
+            if (n >= size) n = size - 1;
         } else {
             out[n++] = *p++;
             out[n] = 0;
