@@ -232,6 +232,34 @@ Test(cache_server, server_down_builds_locally) {
     free(a);
 }
 
+/* An https:// server whose certificate nobody trusts (self-signed): TLS cannot be set
+ * up, so the build warns once, naming the reason, sends nothing, and writes the pack
+ * a build without a server writes. */
+Test(cache_server, untrusted_certificate_is_one_warning) {
+    char *nginx = nginx_or_skip();
+    zct_nginx_start_tls(&nginx_server, nginx);
+    char *a = checkout("a");
+    char *clean = zct_tmp_path("clean.zcpack"), *pack = zct_tmp_path("tls.zcpack");
+    build(a, clean, NULL, NULL);
+    zct_run run = ZCT_CLI("build", a, "-o", pack, "--cache-url", nginx_server.url);
+    ZCT_EXPECT_CODE(run, ZC_EXIT_OK);
+    char want[256];
+    snprintf(want, sizeof want, "https://127.0.0.1:%d/cache: build cache server not reachable (SSL peer certificate",
+             nginx_server.port);
+    cr_assert(strstr(run.err, want), "no warning \"%s\":\n%s", want, run.err);
+    cr_assert_null(strstr(strstr(run.err, "not reachable") + 1, "not reachable"), "more than one warning:\n%s",
+                   run.err);
+    char *stored = zct_join(nginx_server.dir, "cache");
+    cr_assert_eq(records_in(stored), 0, "records reached a server whose certificate is not trusted");
+    cr_assert(zct_files_equal(pack, clean), "the pack differs from a build without a server");
+    zct_run_free(&run);
+    free(stored);
+    free(pack);
+    free(clean);
+    free(a);
+    free(nginx);
+}
+
 /* ---------------------------------------------------------------------------------
  * A hostile server
  * ------------------------------------------------------------------------------- */

@@ -67,17 +67,38 @@ int zct_port_open(int port) {
     return ok;
 }
 
+/* A self-signed certificate for 127.0.0.1 (cert.pem, key.pem in dir), made by the
+ * openssl program; the test is skipped without it. */
+static void zct__self_signed(const char *dir) {
+    char *openssl = zct_find_program("openssl", "/usr/bin/openssl");
+    if (!openssl) cr_skip_test("openssl is not installed (tools/bootstrap.sh --test-data installs it)");
+    char command[4096];
+    snprintf(command, sizeof command,
+             "'%s' req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 "
+             "-addext subjectAltName=IP:127.0.0.1 -keyout '%s/key.pem' -out '%s/cert.pem' >'%s/openssl.log' 2>&1",
+             openssl, dir, dir, dir);
+    cr_assert_eq(system(command), 0, "openssl could not make a certificate (%s/openssl.log)", dir);
+    free(openssl);
+}
+
 /* Start nginx (Debian's nginx-light has the WebDAV module) in the foreground on a free
- * port of 127.0.0.1, serving and storing zct_tmp/nginx/cache/ under /cache/, with its
- * pid file, logs and temporary files under zct_tmp/nginx/. */
-void zct_nginx_start(zct_nginx *server, const char *nginx) {
-    server->dir = zct_tmp_path("nginx");
+ * port of 127.0.0.1, serving and storing zct_tmp/<name>/cache/ under /cache/, with its
+ * pid file, logs and temporary files under zct_tmp/<name>/; over TLS with a
+ * self-signed certificate when `tls` is set. */
+static void zct__nginx_start(zct_nginx *server, const char *nginx, const char *name, int tls) {
+    server->dir = zct_tmp_path(name);
     zct_mkdirs(server->dir);
     char *cache = zct_join(server->dir, "cache");
     zct_mkdirs(cache);
     server->port = zct_free_port();
-    snprintf(server->url, sizeof server->url, "http://127.0.0.1:%d/cache/", server->port);
+    snprintf(server->url, sizeof server->url, "%s://127.0.0.1:%d/cache/", tls ? "https" : "http", server->port);
     const char *d = server->dir;
+    char tls_lines[2048] = "";
+    if (tls) {
+        zct__self_signed(d);
+        snprintf(tls_lines, sizeof tls_lines, "        ssl_certificate %s/cert.pem;\n        ssl_certificate_key %s/key.pem;\n",
+                 d, d);
+    }
     char conf[8192];
     snprintf(conf, sizeof conf,
              "daemon off;\n"
@@ -95,7 +116,8 @@ void zct_nginx_start(zct_nginx *server, const char *nginx) {
              "    uwsgi_temp_path %s/uwsgi;\n"
              "    scgi_temp_path %s/scgi;\n"
              "    server {\n"
-             "        listen 127.0.0.1:%d;\n"
+             "        listen 127.0.0.1:%d%s;\n"
+             "%s"
              "        location /cache/ {\n"
              "            root %s;\n"
              "            dav_methods PUT;\n"
@@ -104,7 +126,8 @@ void zct_nginx_start(zct_nginx *server, const char *nginx) {
              "        }\n"
              "    }\n"
              "}\n",
-             geteuid() == 0 ? "user root;\n" : "", d, d, d, d, d, d, d, d, server->port, d);
+             geteuid() == 0 ? "user root;\n" : "", d, d, d, d, d, d, d, d, server->port, tls ? " ssl" : "", tls_lines,
+             d);
     zct_put_text(d, "nginx.conf", conf);
     char *conf_path = zct_join(d, "nginx.conf"), *err_path = zct_join(d, "error.log"),
          *out = zct_join(d, "stdout.log");
@@ -136,6 +159,14 @@ void zct_nginx_start(zct_nginx *server, const char *nginx) {
     free(err_path);
     free(conf_path);
     free(cache);
+}
+
+void zct_nginx_start(zct_nginx *server, const char *nginx) {
+    zct__nginx_start(server, nginx, "nginx", 0);
+}
+
+void zct_nginx_start_tls(zct_nginx *server, const char *nginx) {
+    zct__nginx_start(server, nginx, "nginx-tls", 1);
 }
 
 /* Stop nginx (SIGQUIT: finish the requests in progress; SIGKILL after 10 s). */

@@ -27,12 +27,17 @@ typedef struct zct_nginx {
     pid_t pid;                  /* nginx's master process; 0: not running */
     int port;
     char *dir;                  /* zct_tmp_path("nginx") */
-    char url[64];               /* http://127.0.0.1:<port>/cache/ */
+    char url[64];               /* http://127.0.0.1:<port>/cache/ (https:// over TLS) */
 } zct_nginx;
 
 /* Start nginx (the program at `nginx`) in the foreground on a free port; returns once
  * it accepts connections (fails the test after 10 s, with its logs). */
 void zct_nginx_start(zct_nginx *server, const char *nginx);
+
+/* The same over TLS, under zct_tmp/nginx-tls/, with a self-signed certificate for
+ * 127.0.0.1 that openssl makes there (cert.pem): a server no client trusts. Skips the
+ * test when openssl is not installed. */
+void zct_nginx_start_tls(zct_nginx *server, const char *nginx);
 
 /* Stop it (SIGQUIT: finish the requests in progress; SIGKILL after 10 s) and free
  * its strings. A server never started or already stopped is a no-op. */

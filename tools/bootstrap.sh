@@ -33,6 +33,8 @@
 #                              through the rules of tools/bazel/, offline
 #   nginx-light                nginx with its WebDAV module: the bazel suite's shared
 #                              HTTP cache server (--remote_cache)
+#   openssl                    makes the self-signed certificate of the HTTPS server
+#                              the cache_server suite and tools/mingw_zcpack.sh start
 #   python3-pil                Pillow: reads the DDS files `zcpack extract` writes and
 #                              decodes their blocks (texture_export suite)
 #   chromium                   loads the page `zcpack report` writes, headless (report suite)
@@ -52,7 +54,7 @@ libcriterion-dev libxxhash-dev libcjson-dev libassimp-dev libmeshoptimizer-dev l
 gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 libutfcpp-dev clang libclang-rt-14-dev cmake"
 
 test_data_packages="python-pygame-doc gdk-pixbuf-tests golang-github-gabriel-vasile-mimetype-dev
-blender-data pfstools assimp-testmodels wine64 bazel-bootstrap nginx-light python3-pil chromium curl xz-utils patch"
+blender-data pfstools assimp-testmodels wine64 bazel-bootstrap nginx-light openssl python3-pil chromium curl xz-utils patch"
 bench_packages="flatbuffers-compiler libflatbuffers-dev capnproto libcapnp-dev"
 npm_packages=""
 

@@ -21,7 +21,7 @@
 #
 # zcpack.exe is the packer and the CLI from the same sources, without what needs a
 # library this script does not build for mingw (EXR: OpenEXR; ASTC: libastcenc).
-# cJSON, libwebp's decoder, libcurl (HTTP only, for the shared build cache) and, for
+# cJSON, libwebp's decoder, libcurl (HTTP and HTTPS, for the shared build cache) and, for
 # the model importer, assimp and meshoptimizer (tools/mingw_models.sh) are built from
 # Debian's source packages like the three above. Under wine64, tools/mingw_zcpack.sh
 # then holds it to the Linux zcpack (the same packs from the same trees, models of
@@ -109,14 +109,15 @@ mkdir -p "$deps/include/webp"
 cp "$webp_src"/src/webp/decode.h "$webp_src"/src/webp/types.h "$deps/include/webp/"
 build_library "$deps/libwebpdecoder.a" -O2 -std=gnu11 -I"$webp_src" -I"$webp_src/src" -- \
     "$webp_src"/src/dec/*.c "$webp_src"/src/dsp/*.c "$webp_src"/src/utils/*.c
-# libcurl, for zcpack.exe's shared build cache (--cache-url): HTTP only (no TLS
-# library is built for mingw here, so an https:// address fails with libcurl's own
-# message), Windows' own configuration (lib/config-win32.h).
+# libcurl, for zcpack.exe's shared build cache (--cache-url): HTTP and HTTPS only,
+# Windows' own configuration (lib/config-win32.h), TLS through Schannel, Windows' own
+# TLS and its certificate store (so no TLS library is built here).
 curl_src=$(tools/debian_source.sh curl "$out/src")
 echo "mingw: libcurl from $curl_src"
 mkdir -p "$deps/include/curl"
 cp "$curl_src"/include/curl/*.h "$deps/include/curl/"
 build_library "$deps/libcurl.a" -O2 -DBUILDING_LIBCURL -DCURL_STATICLIB -DHTTP_ONLY -DCURL_DISABLE_LDAP \
+    -DUSE_SCHANNEL -DUSE_WINDOWS_SSPI \
     -I"$curl_src/include" -I"$curl_src/lib" -- "$curl_src"/lib/*.c "$curl_src"/lib/vauth/*.c \
     "$curl_src"/lib/vtls/*.c "$curl_src"/lib/vquic/vquic.c
 # assimp and meshoptimizer (with zlib and minizip), for zcpack.exe's model importer.
@@ -213,7 +214,7 @@ zcpack_objects+=("$out/obj-zcpack/xxhash.o")
 zcpack_objects+=("$out/obj-zcpack/zcpack_rc.o")
 # Linked by g++ for assimp's and meshoptimizer's C++ runtime, statically like the rest.
 "${cc%gcc}g++" -o "$out/zcpack.exe" "${zcpack_objects[@]}" /usr/x86_64-w64-mingw32/lib/binmode.o -L"$out" -lzcpack \
-    -L"$deps" -lcjson -lwebpdecoder -lcurl -lassimp -lmeshoptimizer -lminizip -lz "${dep_libs[@]}" -lcrypt32 \
+    -L"$deps" -lcjson -lwebpdecoder -lcurl -lassimp -lmeshoptimizer -lminizip -lz "${dep_libs[@]}" -lsecur32 -lcrypt32 \
     -lbcrypt -lpthread -static
 echo "mingw: built $out/zcpack.exe"
 

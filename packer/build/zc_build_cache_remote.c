@@ -90,12 +90,15 @@ static void zc__handle_give(zc_build_cache *c, CURL *h) {
     if (h) curl_easy_cleanup(h);
 }
 
-/* A transfer that could not reach the server at all turns the server off for the
- * rest of the cache's life, with one warning: every later file would wait for the
- * same time-out. */
+/* A transfer that could not reach the server at all, or could not set up TLS with it
+ * (a certificate that is not trusted, a handshake that fails), turns the server off
+ * for the rest of the cache's life, with one warning: every later file would wait for
+ * the same time-out or meet the same certificate. */
 static int zc__unreachable(CURLcode code) {
     return code == CURLE_COULDNT_CONNECT || code == CURLE_COULDNT_RESOLVE_HOST ||
-           code == CURLE_COULDNT_RESOLVE_PROXY || (code == CURLE_OPERATION_TIMEDOUT);
+           code == CURLE_COULDNT_RESOLVE_PROXY || code == CURLE_OPERATION_TIMEDOUT ||
+           code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CONNECT_ERROR ||
+           code == CURLE_SSL_CACERT_BADFILE || code == CURLE_SSL_CERTPROBLEM || code == CURLE_SSL_ISSUER_ERROR;
 }
 
 static void zc__server_down(zc_build_cache *c, const char *what) {
