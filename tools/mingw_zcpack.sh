@@ -167,6 +167,7 @@ echo "mingw_zcpack: zcpack.exe builds through its build cache into the same pack
 # the changed tree; the watcher is stopped by its process id.
 watched=$dir/watched
 cp -r "$tree" "$watched"
+cp -r samples/assets/scene "$watched/" # its model reads textures/bricks.png
 # (wine itself in the background, not the function `win`, so that $! is wine's process)
 "$wine" "$exe" watch "$watched" -o "$dir/watched.zcpack" >"$dir/watch.out" 2>&1 &
 watcher=$!
@@ -193,12 +194,15 @@ wait_for() { # text: up to 60 s for it in the watcher's output
     fail "watch: no '$1'"
 }
 wait_for "build 1:"
-printf 'hello,changed while watched\n' >>"$watched/text/strings_en.csv"
+# bytes after a PNG's end are no pixels, but a change: the texture and the model that
+# reads it are imported again, nothing else
+printf 'changed while watched' >>"$watched/textures/bricks.png"
 wait_for "build 2:"
 stop_watcher
+grep -q "build 2: 2 imported" "$dir/watch.out" || { cat "$dir/watch.out"; fail "watch: not exactly the texture and its model rebuilt"; }
 "$linux" build "$watched" -o "$dir/watched-linux.zcpack" >/dev/null
 same "$dir/watched.zcpack" "$dir/watched-linux.zcpack" "watch"
-echo "mingw_zcpack: zcpack.exe watch rebuilt the pack after a change, as the Linux zcpack builds it"
+echo "mingw_zcpack: zcpack.exe watch rebuilt a changed texture and the model that reads it, into the Linux pack"
 
 # 3. Signing with a key of zcpack.exe, on both systems.
 win keygen "$dir/release" >/dev/null
