@@ -33,8 +33,8 @@
  *  - getline, setenv: as POSIX.
  *  - futimens(fd, NULL): SetFileTime to now. fcntl F_GETFL/F_SETFL: nothing to do
  *    (O_NONBLOCK has no meaning for a file on Windows).
- *  - send/recv on a descriptor (the image budget's remote protocol, used only by
- *    model workers, which this build has none of): _write/_read.
+ *  - send/recv on a descriptor (a model worker's request pipe, and the image budget's
+ *    remote protocol, which this build's workers do not use): _write/_read.
  */
 #ifndef ZC_PACKER_OS_WIN32_H
 #define ZC_PACKER_OS_WIN32_H
