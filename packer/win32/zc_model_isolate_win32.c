@@ -246,7 +246,7 @@ size_t zc__model_reply_read_some(zc__reader *r, void *dst, size_t cap) {
             DWORD got = 0;
             if (!ReadFile(pipe, dst, waiting < cap ? waiting : (DWORD)cap, &got, NULL) || got == 0) {
                 r->stop = GetLastError() == ERROR_BROKEN_PIPE ? ZC__STOP_EOF : ZC__STOP_IO;
-                r->io_errno = EIO;
+                if (r->stop == ZC__STOP_IO) r->io_errno = EIO;
                 return 0;
             }
             return got;

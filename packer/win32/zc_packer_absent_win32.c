@@ -4,11 +4,11 @@
  * build them for mingw, so zcpack.exe is compiled without the files that call them
  * (zc_exr_read.c and zc_exr_decode.cpp, zc_astc.c). assimp, meshoptimizer, libwebp's
  * decoder and libcurl it builds from Debian's source packages.
- * This file stands in for their entry points, so the importer table, the texture
- * reader and the cache keep their rows: a file that
- * needs one of them fails by itself, naming the file (the build prefixes every
- * importer error with the file's path), saying what is missing and what to do. With
- * --keep-going the rest of the tree is packed.
+ * This file stands in for their entry points, so the texture reader and the table of
+ * pixel formats keep their rows: a file that needs one of them fails by itself,
+ * naming the file (the build prefixes every importer error with the file's path),
+ * saying what is missing and what to do; with --keep-going the rest of the tree is
+ * packed. An ASTC format stops the build (see zc__no_astc).
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* zc_model.c - the in-process model import (zc_model.h): settings, the assimp call,
  * the passes in order (zc_model_internal.h), the finished entry list, and the small
  * helpers every pass shares. zc_model_import_file (the isolated import) lives in
- * zc_model_isolate.c.
+ * zc_model_pool.c.
  *
  * assimp and threads. Its C API keeps the message of the last failed import in one
  * process-wide string (aiGetErrorString), written by every failing import without a

@@ -45,7 +45,8 @@
 #endif
 
 /* Bytes of address space a worker may map (RLIMIT_AS), set only when the worker
- * does not exec (a sanitizer's shadow memory needs far more address space). */
+ * does not exec (a sanitizer's shadow memory needs far more address space); on
+ * Windows, the committed memory its job object allows it. */
 #define ZC__MODEL_CHILD_ADDRESS_SPACE ((uint64_t)4 << 30)
 
 #include <stddef.h>
