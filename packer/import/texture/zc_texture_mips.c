@@ -1,5 +1,6 @@
-/* zc_texture_mips.c - mip levels: halving with stb_image_resize, normal-map
- * renormalisation, alpha statistics and alpha-test coverage (zc_texture_pixels.h).
+/* zc_texture_mips.c - mip levels: halving (zc_texture_halve.c when both sides are
+ * even, stb_image_resize otherwise), normal-map renormalisation, alpha statistics
+ * and alpha-test coverage (zc_texture_pixels.h).
  *
  * Every function works on images built by the importer itself (trusted sizes).
  */
@@ -14,6 +15,11 @@
 zc_result zc__texels_halve(const zc_texels *src, zc_mip_filter filter, zc_texels *dst) {
     memset(dst, 0, sizeof *dst);
     if (src->width == 1 && src->height == 1) return ZC_ERR_INVALID_ARGUMENT;
+    if (src->width % 2 == 0 && src->height % 2 == 0) {
+        zc_result r = zc__texels_halve_even(src, filter, dst);
+        if (r == ZC_OK && filter == ZC_MIP_FILTER_NORMAL && !src->is_float) zc__texels_renormalize(dst);
+        return r;
+    }
     uint32_t w = src->width > 1 ? src->width / 2 : 1;
     uint32_t h = src->height > 1 ? src->height / 2 : 1;
     size_t texel = zc_texels_texel_bytes(src);

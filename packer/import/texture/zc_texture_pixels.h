@@ -190,6 +190,12 @@ typedef enum zc_mip_filter {
  * ZC_ERR_INVALID_ARGUMENT for a 1x1 source. */
 zc_result zc__texels_halve(const zc_texels *src, zc_mip_filter filter, zc_texels *dst);
 
+/* zc__texels_halve for a source whose width and height are both even, without
+ * stb_image_resize (zc_texture_halve.c): the same filter in two passes of eight fixed
+ * taps, within one step of 255 of its results. ZC_ERR_INVALID_ARGUMENT for an odd
+ * side; ZC_ERR_OUT_OF_MEMORY. */
+zc_result zc__texels_halve_even(const zc_texels *src, zc_mip_filter filter, zc_texels *dst);
+
 /* Renormalise the RGB of an RGBA8 normal map in place: (c / 255 * 2 - 1) scaled to
  * unit length and encoded back; zero vectors become (0, 0, 1). Alpha is kept. */
 void zc__texels_renormalize(zc_texels *img);
