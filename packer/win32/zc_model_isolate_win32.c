@@ -12,8 +12,11 @@
  *    it ends: the job's only handle is the packer's), a committed-memory cap of
  *    ZC__MODEL_CHILD_ADDRESS_SPACE per process (an input that allocates without end
  *    fails with bad_alloc there) and JOB_OBJECT_LIMIT_DIE_ON_UNHANDLED_EXCEPTION;
- *  - with Windows' error dialogs off (SetErrorMode), so a crash ends the process with
- *    its exception code at once instead of waiting for someone to click.
+ *  - with Windows' error dialogs off (SetErrorMode) and a last-chance exception
+ *    filter that ends the process with the exception's code, so a crash ends it at
+ *    once: no dialog waits for a click and no debugger is started (wine starts
+ *    winedbg for an unhandled exception and ignores the job's
+ *    DIE_ON_UNHANDLED_EXCEPTION).
  * The packer reports an exit code 0xC0000000 and above as a crash, naming the
  * exception ("the model importer crashed (exception 0xC0000005, access violation)").
  *
@@ -46,12 +49,20 @@
  * The worker's start, in the worker
  * ------------------------------------------------------------------------------- */
 
+/* The worker's last-chance handler: an exception nothing caught ends the worker with
+ * its code as the exit code, which the packer reports as a crash. */
+static LONG WINAPI zc__worker_crashed(EXCEPTION_POINTERS *info) {
+    TerminateProcess(GetCurrentProcess(), info->ExceptionRecord->ExceptionCode);
+    return EXCEPTION_EXECUTE_HANDLER;
+}
+
 /* Runs before main in every start of the program and returns at once unless this is
  * a worker. mingw-w64 runs constructors from main's prologue, after the C runtime has
  * set __argc and __argv. */
 __attribute__((constructor)) static void zc__worker_entry(void) {
     if (__argc != 2 || !__argv || !__argv[1] || strcmp(__argv[1], ZC__WORKER_MAGIC) != 0) return;
     SetErrorMode(SEM_FAILCRITICALERRORS | SEM_NOGPFAULTERRORBOX | SEM_NOOPENFILEERRORBOX);
+    SetUnhandledExceptionFilter(zc__worker_crashed);
     _setmode(0, _O_BINARY);
     _setmode(1, _O_BINARY);
     int request = _dup(0), reply = _dup(1);
