@@ -438,6 +438,29 @@ Test(cli, usage_errors_exit_2) {
     zct_run r = ZCT_CLI("--help");
     ZCT_EXPECT_CODE(r, 0);
     cr_assert_neq(strstr(r.err, "build"), NULL, "help goes to stderr and lists the commands");
+    /* Every command's summary starts in the same column, after its synopsis on the
+     * same line with two spaces at least, or alone on the next line when the synopsis
+     * is too long. */
+    const char *list = strstr(r.err, "Commands:\n"), *end = list ? strstr(list, "\n\n") : NULL;
+    cr_assert(list && end, "the help has a command list: %s", r.err);
+    const char *first = strstr(list, "  build ");
+    const char *summary = first ? strstr(first, "  pack every") : NULL;
+    cr_assert(summary, "%s", r.err);
+    size_t column = (size_t)(summary + 2 - first);
+    uint32_t summaries = 0;
+    int pending = 0; /* a synopsis whose summary is on the next line */
+    for (const char *line = strchr(list, '\n') + 1; line < end; line = strchr(line, '\n') + 1) {
+        size_t length = (size_t)(strchr(line, '\n') - line);
+        int continuation = length > column && strspn(line, " ") == column;
+        int inline_summary = !continuation && length > column && line[column - 2] == ' ' &&
+                             line[column - 1] == ' ' && line[column] != ' ';
+        cr_assert(continuation == pending, "%s help line: %.*s",
+                  pending ? "a synopsis without a summary before" : "a summary without a synopsis", (int)length, line);
+        pending = !continuation && !inline_summary;
+        summaries += (uint32_t)(continuation || inline_summary);
+    }
+    cr_assert(!pending, "the last synopsis has no summary: %s", r.err);
+    cr_assert_geq(summaries, 16u, "%u summaries in: %s", summaries, r.err);
     zct_run_free(&r);
     free(root);
     free(pack);

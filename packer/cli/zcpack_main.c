@@ -53,8 +53,14 @@ static void zc__print_main_help(void) {
           "\n"
           "Commands:\n",
           stderr);
-    for (size_t i = 0; i < ZC__COMMAND_COUNT; ++i)
-        fprintf(stderr, "  %-35s%s\n", zc__commands[i]->synopsis, zc__commands[i]->summary);
+    /* A synopsis too long for the column puts its summary on the next line. */
+    for (size_t i = 0; i < ZC__COMMAND_COUNT; ++i) {
+        const char *synopsis = zc__commands[i]->synopsis;
+        if (strlen(synopsis) < 35)
+            fprintf(stderr, "  %-35s%s\n", synopsis, zc__commands[i]->summary);
+        else
+            fprintf(stderr, "  %s\n  %-35s%s\n", synopsis, "", zc__commands[i]->summary);
+    }
     fputs("\n"
           "Options:\n"
           "  -h, --help     show this help, or a command's help after the command\n"
