@@ -15,9 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <stb/stb_image_write.h>
 #include <uv.h>
 
 #include "zc_build.h"
@@ -218,6 +220,52 @@ Test(trust_bombs, bombs_are_refused_naming_file_size_and_key) {
     free(out);
 }
 
+/* Build `root` into `out`, which must succeed, and expect the texture `name` of
+ * w x h texels in the pack. */
+static void expect_packed_texture(const char *root, const char *out, const char *name, uint32_t w, uint32_t h) {
+    zct_run run = ZCT_CLI("build", root, "-o", out, "-q");
+    ZCT_EXPECT_CODE(run, 0);
+    zct_run_free(&run);
+    zc_pack *pack = NULL;
+    cr_assert_eq(zc_pack_open(&pack, &(zc_pack_desc){ .path = out }), ZC_OK);
+    zc_texture_view view;
+    zc_entry e;
+    cr_assert_eq(zc_pack_find(pack, name, &e), ZC_OK);
+    cr_assert_eq(zc_texture_view_from_entry(&e, &view), ZC_OK);
+    cr_expect_eq(view.width, w);
+    cr_expect_eq(view.height, h);
+    zc_pack_close(pack);
+}
+
+/* A smooth photo-like JPEG above the floor at 44.5 texels per byte (real paintings
+ * reach 49): within 64 per byte, so packed by default; 32 per byte would refuse it. */
+Test(trust_bombs, smooth_large_jpeg_is_packed_by_default) {
+    char *root = zct_tmp_path("tree"), *out = zct_tmp_path("out.zcpack");
+    zct_mkdirs(root);
+    char *jpg = zct_join(root, "wall.jpg");
+    const uint32_t w = 4800, h = 3600; /* 17.3 Mtexels, above the 4096x4096 floor */
+    uint8_t *rgb = malloc((size_t)w * h * 3);
+    cr_assert_not_null(rgb);
+    for (uint32_t y = 0; y < h; ++y)
+        for (uint32_t x = 0; x < w; ++x) {
+            uint8_t *t = rgb + ((size_t)y * w + x) * 3;
+            t[0] = (uint8_t)(x * 255 / w);
+            t[1] = (uint8_t)(y * 255 / h);
+            t[2] = (uint8_t)((x + y) * 255 / (w + h));
+        }
+    cr_assert(stbi_write_jpg(jpg, (int)w, (int)h, 3, rgb, 90));
+    free(rgb);
+    struct stat st;
+    cr_assert_eq(stat(jpg, &st), 0);
+    double density = (double)w * h / (double)st.st_size;
+    cr_assert(density > 32.0 && density < 64.0, "the JPEG has %.1f texels per byte", density);
+    zct_put_text(root, "zcpack.json", "{\"rules\":[{\"match\":\"*.jpg\",\"format\":\"rgba8\",\"mips\":false}]}");
+    expect_packed_texture(root, out, "wall.jpg", w, h);
+    free(jpg);
+    free(root);
+    free(out);
+}
+
 /* A legitimate large flat image: refused by the default rule, packed once a manifest
  * rule allows its texels (the PNG is real: its texels come out of the pack). */
 Test(trust_bombs, manifest_max_texels_lets_a_flat_image_through) {
@@ -233,18 +281,7 @@ Test(trust_bombs, manifest_max_texels_lets_a_flat_image_through) {
 
     zct_put_text(root, "zcpack.json",
                  "{\"rules\":[{\"match\":\"sky.png\",\"max_texels\":18874368,\"format\":\"r8\",\"mips\":false}]}");
-    run = ZCT_CLI("build", root, "-o", out, "-q");
-    ZCT_EXPECT_CODE(run, 0);
-    zct_run_free(&run);
-    zc_pack *pack = NULL;
-    cr_assert_eq(zc_pack_open(&pack, &(zc_pack_desc){ .path = out }), ZC_OK);
-    zc_texture_view view;
-    zc_entry e;
-    cr_assert_eq(zc_pack_find(pack, "sky.png", &e), ZC_OK);
-    cr_assert_eq(zc_texture_view_from_entry(&e, &view), ZC_OK);
-    cr_expect_eq(view.width, 4608);
-    cr_expect_eq(view.height, 4096);
-    zc_pack_close(pack);
+    expect_packed_texture(root, out, "sky.png", 4608, 4096);
 
     /* one texel short of the image is still refused */
     zct_put_text(root, "zcpack.json", "{\"rules\":[{\"match\":\"sky.png\",\"max_texels\":18874367}]}");

@@ -714,7 +714,7 @@ zc_result zc__texture_check_texels(const zc_texture_settings *s, int w, int h, s
                    w, h, (unsigned long long)texels, size, (unsigned long long)limit,
                    s->max_texels ? "its max_texels"
                    : hdr         ? "max(4096x4096, 4 per byte of an HDR source)"
-                                 : "max(4096x4096, 32 per source byte)",
+                                 : "max(4096x4096, 64 per source byte)",
                    (unsigned long long)texels);
 }
 

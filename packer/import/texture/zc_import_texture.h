@@ -56,7 +56,7 @@ extern "C" {
 #define ZC_TEXTURE_ENTRY_ALIGN_LOG2 12u         /* texture entries start on a 4096-byte page */
 #define ZC_TEXTURE_CUTOUT_REFERENCE 128u        /* alpha >= 128 (0.5) passes the alpha test */
 #define ZC_TEXTURE_TEXEL_FLOOR 16777216u        /* 4096 x 4096: texels any source may declare */
-#define ZC_TEXTURE_TEXELS_PER_BYTE 32u          /* beyond the floor: texels per byte of source */
+#define ZC_TEXTURE_TEXELS_PER_BYTE 64u          /* beyond the floor: texels per byte of source */
 #define ZC_TEXTURE_HDR_TEXELS_PER_BYTE 4u       /* the same for Radiance HDR sources */
 
 typedef struct zc_image_budget zc_image_budget; /* zc_image_budget.h */
