@@ -597,6 +597,30 @@ Test(cli, verify_rejects_damaged_packs_with_exit_4) {
 
 /* A build that fails must leave an existing pack at the output path as it was, and no
  * temporary file beside it. An invalid UTF-8 file name cannot become an entry path. */
+/* A build stopped by a failed import says how to write the pack without it, except
+ * under -q, which prints errors only. */
+Test(cli, failed_import_points_to_keep_going) {
+    char *root = small_tree("t");
+    char *pack = zct_join(zct_tmp, "t.zcpack");
+    zct_put_text(root, "art/broken.png", "not a png");
+    zct_run r = ZCT_CLI("build", root, "-o", pack);
+    ZCT_EXPECT_CODE(r, ZC_EXIT_IMPORT);
+    ZCT_EXPECT_ERR(r, "art/broken.png: ");
+    ZCT_EXPECT_ERR(r, "zcpack: --keep-going writes the pack without the file that failed\n");
+    zct_run_free(&r);
+    r = ZCT_CLI("build", root, "-o", pack, "-q");
+    ZCT_EXPECT_CODE(r, ZC_EXIT_IMPORT);
+    cr_expect_null(strstr(r.err, "--keep-going"), "-q printed more than errors: %s", r.err);
+    zct_run_free(&r);
+    r = ZCT_CLI("build", root, "-o", pack, "--keep-going");
+    ZCT_EXPECT_CODE(r, ZC_EXIT_IMPORT);
+    cr_expect_null(strstr(r.err, "--keep-going writes"), "%s", r.err);
+    cr_expect_eq(access(pack, F_OK), 0, "--keep-going wrote no pack");
+    zct_run_free(&r);
+    free(pack);
+    free(root);
+}
+
 Test(cli, failed_build_keeps_the_old_pack) {
     char *root = small_tree("t");
     char *outdir = zct_join(zct_tmp, "out");

@@ -462,6 +462,51 @@ Test(trust_inputs, gltf_absolute_and_scheme_uris_fail_with_our_message, .timeout
     free(root);
 }
 
+/* glTF 1.0 keys its buffers and images by id in objects, not arrays: their URIs are
+ * checked the same, and the message names the id. A real glTF 1.0 file (its buffer
+ * a relative path) and one whose version is the number 1 still import; a version
+ * assimp has no reader for is refused naming it. */
+Test(trust_inputs, gltf_1_references_and_unreadable_versions, .timeout = 30) {
+    char *root = zct_tmp_path("tree");
+    zct_log log;
+    zct_put_text(root, "m.gltf",
+                 "{\"asset\":{\"version\":\"1.0\"},\"buffers\":{\"tri\":{\"uri\":\"/etc/passwd\","
+                 "\"byteLength\":36}},\"images\":{}}");
+    cr_expect_eq(build_tree(root, &log), ZC_ERR_BAD_SOURCE);
+    cr_expect(zct_log_contains(&log, "m.gltf: buffer tri uri \"/etc/passwd\" is an absolute path"), "%s",
+              log.messages[0]);
+    zct_put_text(root, "m.gltf",
+                 "{\"asset\":{\"version\":\"1.0\"},\"images\":{\"logo\":{\"uri\":\"http://example.com/x.png\"}}}");
+    cr_expect_eq(build_tree(root, &log), ZC_ERR_BAD_SOURCE);
+    cr_expect(zct_log_contains(&log, "m.gltf: image logo uri \"http://example.com/x.png\" is a URI of another scheme"),
+              "%s", log.messages[0]);
+
+    static const struct { const char *version, *shown; } versions[] = {
+        { "0.8", "0.8" }, { "\"3.0\"", "3.0" }, { "\"0.8\"", "0.8" }, { "3", "3" } };
+    for (size_t i = 0; i < sizeof versions / sizeof versions[0]; ++i) {
+        char json[256], want[96];
+        snprintf(json, sizeof json, "{\"asset\":{\"version\":%s},\"buffers\":[]}", versions[i].version);
+        zct_put_text(root, "m.gltf", json);
+        cr_expect_eq(build_tree(root, &log), ZC_ERR_BAD_SOURCE, "version %s", versions[i].version);
+        snprintf(want, sizeof want, "m.gltf: glTF version %s cannot be read: assimp reads glTF 1.0 and 2.0",
+                 versions[i].shown);
+        cr_expect(zct_log_contains(&log, want), "version %s: %s", versions[i].version, log.messages[0]);
+    }
+
+    zct_rm_rf(root);
+    static const char *const real[] = { "BoxTextured-glTF/BoxTextured.gltf", "BoxTextured-glTF/BoxTextured.bin",
+                                        "BoxTextured-glTF/CesiumLogoFlat.png", "CesiumMilkTruck/CesiumMilkTruck.gltf",
+                                        "CesiumMilkTruck/CesiumMilkTruck.bin", "CesiumMilkTruck/CesiumMilkTruck.png" };
+    for (size_t i = 0; i < sizeof real / sizeof real[0]; ++i) {
+        char *src = zct_join("/usr/share/assimp/models/glTF", real[i]);
+        zct_copy_file(src, root, real[i]); /* assimp-testmodels */
+        free(src);
+    }
+    zc_result r = build_tree(root, &log);
+    cr_expect_eq(r, ZC_OK, "%s: %s", zc_result_str(r), log.messages[0]);
+    free(root);
+}
+
 /* A glTF whose JSON nests `depth` arrays in "extras" after a buffer at `uri`. */
 static void put_nested_gltf(const char *root, const char *rel, const char *uri, int depth) {
     char head[1024];

@@ -342,6 +342,10 @@ static int zc__build_run(const zc_cli_call *call) {
     double seconds = zc__now() - start;
     zc__erase_progress();
     if (r != ZC_OK) zc__fail_on(dir, r);
+    if (r != ZC_OK && !v->quiet && !v->keep_going && !v->base && stats.failed_files &&
+        stats.failed_stage == ZC_BUILD_STAGE_IMPORT)
+        fprintf(stderr, "zcpack: --keep-going writes the pack without the file%s that failed\n",
+                stats.failed_files == 1 ? "" : "s");
     zc__build_summary(v, output, &stats, seconds);
     free(default_output);
     return r == ZC_OK ? ZC_EXIT_OK : zc__build_exit(r, &stats);

@@ -10,6 +10,9 @@
  * with a message of its own, or, for some forms, look the name up relative to the
  * model's directory.
  *
+ * A glTF whose asset.version is neither 1.x nor 2.x is refused here too, naming the
+ * version: assimp has no reader for it and would say only that none was found.
+ *
  * Reads the JSON of a .gltf file, or the JSON chunk of a .glb (12-byte header, then
  * a chunk of length, type "JSON" and bytes). Safe on untrusted input: every length is
  * checked against the bytes read; the JSON is parsed by cJSON with its own depth limit
@@ -19,6 +22,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -61,23 +65,50 @@ static const char *zc__gltf_uri_problem(const char *uri) {
     return NULL;
 }
 
-/* Check every buffers[i].uri and images[i].uri of the parsed JSON. */
+/* Check every buffers[i].uri and images[i].uri of the parsed JSON: arrays in glTF 2.0,
+ * objects keyed by id in glTF 1.0. */
 static zc_result zc__gltf_check_array(const cJSON *root, const char *array, const char *what, zc_diag *diag) {
     const cJSON *items = cJSON_GetObjectItemCaseSensitive(root, array);
-    if (!cJSON_IsArray(items)) return ZC_OK;
+    if (!cJSON_IsArray(items) && !cJSON_IsObject(items)) return ZC_OK;
     int i = 0;
     for (const cJSON *item = items->child; item; item = item->next, ++i) {
         const cJSON *uri = cJSON_GetObjectItemCaseSensitive(item, "uri");
         if (!cJSON_IsString(uri) || !uri->valuestring) continue;
         const char *problem = zc__gltf_uri_problem(uri->valuestring);
         if (!problem) continue;
-        char shown[300];
+        char shown[300], name[40];
         zc__model_utf8_copy(uri->valuestring, strlen(uri->valuestring), shown, sizeof shown - 1);
+        if (item->string)
+            zc__model_utf8_copy(item->string, strlen(item->string), name, sizeof name - 1);
+        else
+            snprintf(name, sizeof name, "%d", i);
         return zc_fail(diag, ZC_ERR_BAD_SOURCE,
-                       "%s %d uri \"%s\" is %s: only paths inside the asset root and data: URIs are read", what, i,
-                       shown, problem);
+                       "%s %s uri \"%s\" is %s: only paths inside the asset root and data: URIs are read", what,
+                       name, shown, problem);
     }
     return ZC_OK;
+}
+
+/* Refuse a glTF whose asset.version names a major version assimp has no reader for
+ * (it reads 1.x and 2.x), which it would report only as "No suitable reader found".
+ * A file without the field is left to assimp. */
+static zc_result zc__gltf_check_version(const cJSON *root, zc_diag *diag) {
+    const cJSON *asset = cJSON_GetObjectItemCaseSensitive(root, "asset");
+    const cJSON *version = cJSON_IsObject(asset) ? cJSON_GetObjectItemCaseSensitive(asset, "version") : NULL;
+    char shown[24];
+    if (cJSON_IsString(version) && version->valuestring) {
+        const char *v = version->valuestring;
+        if ((v[0] == '1' || v[0] == '2') && (v[1] == 0 || v[1] == '.')) return ZC_OK;
+        zc__model_utf8_copy(v, strlen(v), shown, sizeof shown - 1);
+    } else if (cJSON_IsNumber(version)) {
+        double v = version->valuedouble;
+        if ((v >= 1.0 && v < 2.0) || (v >= 2.0 && v < 3.0)) return ZC_OK;
+        snprintf(shown, sizeof shown, "%g", v);
+    } else {
+        return ZC_OK;
+    }
+    return zc_fail(diag, ZC_ERR_BAD_SOURCE,
+                   "glTF version %s cannot be read: assimp reads glTF 1.0 and 2.0", shown);
 }
 
 /* The JSON bytes of the file at fd (whole .gltf, or a .glb's JSON chunk) into a
@@ -146,7 +177,8 @@ zc_result zc__model_gltf_uris(zc__model_build *b, zc_diag *diag) {
                        "the glTF JSON cannot be read (at byte %zu: not JSON, or nested deeper than %d levels), "
                        "so its buffer and image references cannot be checked",
                        at, CJSON_NESTING_LIMIT);
-    r = zc__gltf_check_array(root, "buffers", "buffer", diag);
+    r = zc__gltf_check_version(root, diag);
+    if (r == ZC_OK) r = zc__gltf_check_array(root, "buffers", "buffer", diag);
     if (r == ZC_OK) r = zc__gltf_check_array(root, "images", "image", diag);
     cJSON_Delete(root);
     return r;
