@@ -23,9 +23,23 @@ static const char *slow_name;        /* this file's open is held for slow_ms */
 static long slow_ms, other_ms;
 static atomic_int in_step, most_at_once, opened_while_slow, slow_running;
 
+static atomic_int opened, most_opened_in_one_write;
+static long write_ms;
+
+/* The writer's write: each call held for write_ms, as on a slow disk, counting the
+ * prepare steps that start meanwhile. */
+static ssize_t slow_write(int fd, const void *buf, size_t size) {
+    int before = atomic_load(&opened);
+    zct_sleep_ms(write_ms);
+    int during = atomic_load(&opened) - before;
+    if (during > atomic_load(&most_opened_in_one_write)) atomic_store(&most_opened_in_one_write, during);
+    return write(fd, buf, size);
+}
+
 static int watching_open(const char *path, int flags, mode_t mode) {
     size_t n = strlen(watched_root);
     if (strncmp(path, watched_root, n) != 0 || path[n] != '/') return open(path, flags, mode);
+    atomic_fetch_add(&opened, 1);
     int now = atomic_fetch_add(&in_step, 1) + 1;
     for (int seen = atomic_load(&most_at_once); now > seen && !atomic_compare_exchange_weak(&most_at_once, &seen, now);) {
     }
@@ -106,6 +120,41 @@ Test(pipeline, a_slow_file_keeps_the_other_threads_busy) {
     cr_expect_geq(ahead, 20, "only %d files were prepared while the first one took 600 ms", ahead);
     cr_assert_eq(build(tree, plain, 2), ZC_OK);
     cr_expect(zct_files_equal(slow, plain), "the pack depends on which thread finished first");
+    free(slow);
+    free(plain);
+    free(tree);
+}
+
+/* A worker that finishes a file takes the next one itself: while the build's thread
+ * is held in a slow write, the workers go on preparing the files after it. */
+Test(pipeline, workers_go_on_while_the_pack_is_written) {
+    /* 40 files of 96 KiB of letters: each fills the writer's 64 KiB buffer */
+    char *tree = zct_tmp_path("tree");
+    static char text[96 * 1024];
+    uint32_t seed = 1;
+    for (int i = 0; i < 40; ++i) {
+        for (size_t k = 0; k < sizeof text; ++k) {
+            seed = seed * 1664525u + 1013904223u;
+            text[k] = (char)('a' + (seed >> 24) % 26);
+        }
+        char rel[32];
+        snprintf(rel, sizeof rel, "f%02d.txt", i);
+        zct_put(tree, rel, text, sizeof text);
+    }
+    char *slow = zct_tmp_path("slow.zcpack"), *plain = zct_tmp_path("plain.zcpack");
+    watch(tree, NULL, 0, 2);
+    write_ms = 10;
+    atomic_store(&opened, 0);
+    atomic_store(&most_opened_in_one_write, 0);
+    zc__packer_sys.write = slow_write;
+    cr_assert_eq(build(tree, slow, 2), ZC_OK);
+    int most = atomic_load(&most_opened_in_one_write);
+    zc__packer_sys_reset();
+    /* 2 ms a step, 10 ms a write: about ten steps fit in one write; a worker that
+     * waited for this thread to hand it a file would start none */
+    cr_expect_geq(most, 4, "at most %d prepare steps started during one write of 10 ms", most);
+    cr_assert_eq(build(tree, plain, 2), ZC_OK);
+    cr_expect(zct_files_equal(slow, plain), "the pack depends on the speed of its writes");
     free(slow);
     free(plain);
     free(tree);

@@ -14,16 +14,17 @@
  * manifest (zc_manifest.h) and is not packed; its rules give each file its import
  * settings. A malformed manifest fails the build before the output is touched.
  *
- * Threads: importers with a prepare step (textures, models, blobs up to
- * ZC_WRITER_ENCODE_MEMORY) run on the libuv thread pool, at most desc->threads at
- * once, on a loop the build owns; their results are written by the calling thread in
- * path order (a model's entries in the order of its list, zc_model.h). The files
- * prepared ahead of the one being written are bounded: at most 8 * threads files
- * prepared or in preparation, and past the first 2 * threads of them only while the
- * prepared ones hold at most 256 MiB together, so a slow file keeps no thread idle
- * and memory stays bounded. Other files are imported on the calling thread when
- * their turn comes. The pool's own size is libuv's (UV_THREADPOOL_SIZE, read once
- * per process): fewer pool threads than desc->threads run fewer at once.
+ * Threads: desc->threads workers on the libuv thread pool, on a loop the build owns,
+ * each take the next file in path order, run its importer's prepare step (textures,
+ * models, blobs up to ZC_WRITER_ENCODE_MEMORY) and take the next, without waiting
+ * for the calling thread, which writes the results in path order (a model's entries
+ * in the order of its list, zc_model.h). The files taken ahead of the one being
+ * written are bounded: at most 2 * threads + 256, and past the first 2 * threads only
+ * while the prepared ones hold at most 256 MiB together, so a slow file keeps no
+ * thread idle and memory stays bounded. Files without a prepare step are imported on
+ * the calling thread when their turn comes. The pool's own size is libuv's
+ * (UV_THREADPOOL_SIZE, read once per process); a worker holds a pool thread for the
+ * whole import, and fewer pool threads than desc->threads run fewer at once.
  *
  * Models: a file the model importer claims (zc_model_extensions) becomes the entry
  * P (its scene) and P#mesh/<i>, P#material/<m>, P#texture/<t>, written together or

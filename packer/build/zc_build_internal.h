@@ -60,20 +60,29 @@ typedef struct zc__build {
 typedef struct zc__job zc__job; /* zc_build_pipeline.c */
 
 /* The import pipeline of one build: its ring of jobs and its counts. */
+typedef struct zc__worker {
+    uv_work_t req;
+    struct zc__pipe *pipe;
+    size_t id;                  /* its encoder in pipe->encoders */
+} zc__worker;
+
 typedef struct zc__pipe {
     zc__build *b;
     zc_writer *w;
     uv_loop_t loop;
+    uv_async_t wake;            /* a worker readied a job */
+    uv_mutex_t lock;            /* see "Import pipeline" in zc_build_pipeline.c */
+    uv_cond_t room;             /* a job was retired: the ring has room */
     zc__job *ring;              /* `window` slots, indexed by file index % window */
-    zc_writer_encoder **encoders; /* one per import thread, lent to a prepare step for
-                                   its run, created on first use (zc_build_pipeline.c) */
-    unsigned char *encoder_busy; /* per encoder: lent to a running prepare step */
-    size_t window;              /* files submitted and not yet written, at most */
-    size_t threads;             /* prepare steps running at once, at most */
-    size_t running;             /* prepare steps queued or running */
+    zc__worker *workers;        /* `threads` of them */
+    zc_writer_encoder **encoders; /* one per worker, created on first use */
+    size_t window;              /* files taken and not yet written, at most */
+    size_t threads;             /* workers, each running one prepare step at a time */
+    size_t workers_left;        /* queued on the pool and not ended */
+    int wake_closed;
     uint64_t held_bytes;        /* payload bytes of prepared files waiting to be written */
-    size_t next_submit, next_retire;
-    int stop;                   /* submit nothing more; write nothing more */
+    size_t next_take, next_retire;
+    int stop;                   /* take nothing more; write nothing more */
     zc_result fatal;            /* writer or resource failure: the pack cannot be finished */
     zc_result first_failure;    /* of the first failed file in path order */
     uint32_t failed;

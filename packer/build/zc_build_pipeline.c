@@ -20,24 +20,29 @@
 /* ---------------------------------------------------------------------------------
  * Import pipeline
  *
- * Files are submitted in path order into a ring of `window` jobs; a job with a
- * prepare step runs it on the thread pool, at most `threads` at once, any other job
- * is ready at once. The job at the head of the ring is retired (written, or reported
- * as failed) as soon as it is ready, on this thread, so output order never depends on
- * which thread finished first.
+ * `threads` workers on the thread pool each take the next file in path order, run
+ * its prepare step (or only mark it ready when it has none), and take the next, so
+ * a worker never waits for this thread between two files. Taken files fill a ring of
+ * `window` jobs; this thread retires the job at the head of the ring (writes it, or
+ * reports it as failed) as soon as it is ready, so output order never depends on
+ * which worker finished first. Files without a prepare step are also taken by this
+ * thread when it has nothing to write, and imported as they are retired.
  *
  * The ring is wider than the threads so that one slow file at the head (a large image,
- * a model) does not leave the other threads idle: they go on preparing the files
+ * a model) does not leave the other workers idle: they go on preparing the files
  * after it, up to ZC__LOOKAHEAD files further. What they finish waits in memory, so
- * past the first 2 * threads files in the ring a new file is submitted only while the
+ * past the first 2 * threads files in the ring a new file is taken only while the
  * prepared files waiting hold at most ZC__HELD_BYTES together.
+ *
+ * p->lock guards what both sides touch: next_take, next_retire, held_bytes, stop,
+ * fatal, the ring slots' `ready` and workers_left. A job's other fields belong to
+ * whoever took it until it is ready, then to this thread.
  * ------------------------------------------------------------------------------- */
 
 #define ZC__LOOKAHEAD 256
 #define ZC__HELD_BYTES ((uint64_t)256 << 20)
 
 struct zc__job {
-    uv_work_t req;
     zc__pipe *pipe;
     size_t index;               /* into b->files */
     const zc_importer *imp;
@@ -46,7 +51,7 @@ struct zc__job {
     int ready;                  /* prepared, or nothing to prepare */
     int prepared;               /* imported through the row's prepare step (zc_importer_prepares) */
     int fatal;                  /* the build itself failed on this job */
-    int encoder;                /* index into pipe->encoders lent to the prepare step */
+    size_t encoder;             /* the worker's encoder (pipe->encoders) for its prepare step */
     uint64_t held;              /* payload bytes counted in pipe->held_bytes */
     zc_result result;           /* of the prepare step */
     zc_diag diag;
@@ -116,9 +121,8 @@ static zc_result zc__encode_outputs(zc__job *job) {
     return ZC_OK;
 }
 
-/* Thread pool: the prepare step. Touches only the job. */
-static void zc__work(uv_work_t *req) {
-    zc__job *job = (zc__job *)req->data;
+/* The prepare step of a taken job, on its worker. Touches only the job. */
+static void zc__prepare(zc__job *job) {
     zc_import_source src;
     zc__job_source(job, &src); /* logger stays silent off the build's thread */
     job->diag.message[0] = 0;
@@ -131,59 +135,95 @@ static void zc__work(uv_work_t *req) {
     if (job->result == ZC_OK) job->result = zc__encode_outputs(job);
 }
 
-static void zc__pump(zc__pipe *p);
-
-/* Build's thread: a prepare step finished. */
-static void zc__after_work(uv_work_t *req, int status) {
-    zc__job *job = (zc__job *)req->data;
-    zc__pipe *p = job->pipe;
-    if (status != 0 && job->result == ZC_OK) /* cancelled: the build never cancels */
-        job->result = zc_fail(&job->diag, ZC_ERR_IO, "the import was cancelled");
-    job->ready = 1;
-    p->running--;
-    p->encoder_busy[job->encoder] = 0;
-    for (size_t i = 0; i < job->outputs.count; ++i) job->held += job->outputs.items[i].size;
-    p->held_bytes += job->held;
-    if (job->result != ZC_OK && !p->b->desc->keep_going) p->stop = 1;
-    zc__pump(p);
-}
-
+/* With p->lock held. */
 static void zc__set_fatal(zc__pipe *p, zc_result r) {
     if (p->fatal == ZC_OK) p->fatal = r;
     p->stop = 1;
 }
 
-static void zc__submit(zc__pipe *p) {
-    zc__build *b = p->b;
-    size_t index = p->next_submit++;
+/* With p->lock held: whether the next file may be taken now, by a worker (any file)
+ * or by this thread (a file without a prepare step). See "Import pipeline" above. */
+static int zc__may_take(const zc__pipe *p, int worker) {
+    const zc__build *b = p->b;
+    size_t waiting = p->next_take - p->next_retire;
+    if (p->stop || p->next_take >= b->count || waiting >= p->window) return 0;
+    if (waiting >= 2 * p->threads && p->held_bytes > ZC__HELD_BYTES) return 0;
+    if (worker) return 1;
+    const zc__build_file *f = &b->files[p->next_take];
+    return !zc_importer_prepares(zc_manifest_importer(b->manifest, f->rel), f->size);
+}
+
+/* With p->lock held: the next file's job, cleared and not ready. */
+static zc__job *zc__take(zc__pipe *p) {
+    size_t index = p->next_take++;
     zc__job *job = &p->ring[index % p->window];
     memset(job, 0, sizeof *job);
     job->pipe = p;
     job->index = index;
-    job->imp = zc_manifest_importer(b->manifest, b->files[index].rel);
+    return job;
+}
+
+/* A taken job's settings and path, by whoever took it (read-only use of the build).
+ * job->fatal is set when even that fails. */
+static void zc__set_up(zc__job *job) {
+    const zc__build *b = job->pipe->b;
+    const char *rel = b->files[job->index].rel;
+    job->imp = zc_manifest_importer(b->manifest, rel);
     zc_import_defaults defaults;
     zc__build_import_defaults(b->desc, b->budget, &defaults);
     defaults.model_pool = b->model_pool;
     zc_import_settings_init(&job->settings, &defaults);
-    zc_manifest_apply(b->manifest, b->files[index].rel, &job->settings);
-    job->req.data = job;
-    job->file_path = zc__file_path(b, b->files[index].rel);
+    zc_manifest_apply(b->manifest, rel, &job->settings);
+    job->file_path = zc__file_path(b, rel);
     if (!job->file_path) {
         job->result = zc_fail(&job->diag, ZC_ERR_OUT_OF_MEMORY, "out of memory");
         job->fatal = 1;
-    } else if ((job->prepared = zc_importer_prepares(job->imp, b->files[index].size))) {
-        while (p->encoder_busy[job->encoder]) job->encoder++; /* one is free: running < threads */
-        int e = uv_queue_work(&p->loop, &job->req, zc__work, zc__after_work);
-        if (e == 0) {
-            p->running++;
-            p->encoder_busy[job->encoder] = 1;
-            return;
-        }
-        job->result = zc_fail(&job->diag, ZC_ERR_IO, "cannot start the import: %s", uv_strerror(e));
-        job->fatal = 1;
+        return;
     }
+    job->prepared = zc_importer_prepares(job->imp, b->files[job->index].size);
+}
+
+/* With p->lock held: a taken job is ready for this thread. */
+static void zc__job_ready(zc__pipe *p, zc__job *job) {
+    for (size_t i = 0; i < job->outputs.count; ++i) job->held += job->outputs.items[i].size;
+    p->held_bytes += job->held;
     job->ready = 1;
     if (job->fatal) zc__set_fatal(p, job->result);
+    else if (job->result != ZC_OK && !p->b->desc->keep_going) p->stop = 1;
+}
+
+/* Thread pool: one worker, taking files until none is left or the build stops. */
+static void zc__worker_run(uv_work_t *req) {
+    zc__worker *wk = (zc__worker *)req->data;
+    zc__pipe *p = wk->pipe;
+    uv_mutex_lock(&p->lock);
+    for (;;) {
+        while (!zc__may_take(p, 1) && !p->stop && p->next_take < p->b->count) uv_cond_wait(&p->room, &p->lock);
+        if (p->stop || p->next_take >= p->b->count) break;
+        zc__job *job = zc__take(p);
+        uv_mutex_unlock(&p->lock);
+        zc__set_up(job);
+        if (job->prepared && !job->fatal) {
+            job->encoder = wk->id;
+            zc__prepare(job);
+        }
+        uv_mutex_lock(&p->lock);
+        zc__job_ready(p, job);
+        uv_async_send(&p->wake);
+    }
+    uv_mutex_unlock(&p->lock);
+}
+
+static void zc__pump(zc__pipe *p);
+
+/* Build's thread: a worker ended. */
+static void zc__worker_done(uv_work_t *req, int status) {
+    (void)status; /* a worker is never cancelled */
+    zc__pipe *p = ((zc__worker *)req->data)->pipe;
+    uv_mutex_lock(&p->lock);
+    p->workers_left--;
+    uv_mutex_unlock(&p->lock);
+    zc__pump(p);
 }
 
 /* A generated entry path (not the file's own) that another file of the tree has as
@@ -238,17 +278,32 @@ static void zc__count_cached(zc__pipe *p, const zc__job *job) {
         p->cache_misses++;
 }
 
-/* The head job is ready: write it or report it, then free it. */
+/* The head job is ready: write it or report it, then free it. Called without
+ * p->lock; takes it for what the workers read. */
 static void zc__retire(zc__pipe *p) {
     zc__build *b = p->b;
+    uv_mutex_lock(&p->lock);
     zc__job *job = &p->ring[p->next_retire % p->window];
-    const zc__build_file *f = &b->files[job->index];
     int fatal = job->fatal, live = !p->stop && !p->fatal;
+    uv_mutex_unlock(&p->lock);
+    const zc__build_file *f = &b->files[job->index];
     zc_result r = job->result;
     if (r == ZC_OK && live) r = zc__write_job(p, job, &fatal);
-    if (r != ZC_OK) {
+    if (r != ZC_OK)
         zc__build_log(b, ZC_LOG_ERROR, "%s: %s", job->file_path ? job->file_path : f->rel,
-                 job->diag.message[0] ? job->diag.message : zc_result_str(r));
+                      job->diag.message[0] ? job->diag.message : zc_result_str(r));
+    size_t row = zc_importer_index(job->imp);
+    uint64_t held = job->held;
+    p->done[row]++;
+    p->bytes_done += f->size;
+    if (r == ZC_OK && live) p->written[row]++;
+    zc__count_cached(p, job);
+    zc_import_outputs_free(&job->outputs);
+    free(job->file_path);
+    job->file_path = NULL;
+    /* The slot is a worker's to take again from here. */
+    uv_mutex_lock(&p->lock);
+    if (r != ZC_OK) {
         if (fatal) {
             zc__set_fatal(p, r);
         } else {
@@ -256,43 +311,41 @@ static void zc__retire(zc__pipe *p) {
             if (p->first_failure == ZC_OK) p->first_failure = r;
             if (!b->desc->keep_going) p->stop = 1;
         }
-    } else if (live) {
-        p->written[zc_importer_index(job->imp)]++;
     }
-    p->done[zc_importer_index(job->imp)]++;
-    p->bytes_done += f->size;
     p->next_retire++;
-    p->held_bytes -= job->held;
-    zc__count_cached(p, job);
-    zc_import_outputs_free(&job->outputs);
-    free(job->file_path);
-    job->file_path = NULL;
+    p->held_bytes -= held;
+    uv_cond_broadcast(&p->room);
+    uv_mutex_unlock(&p->lock);
     zc__report(p, f->rel);
 }
 
-/* Whether the next file may enter the ring now (see "Import pipeline" above). */
-static int zc__may_submit(const zc__pipe *p) {
-    const zc__build *b = p->b;
-    size_t waiting = p->next_submit - p->next_retire;
-    if (p->stop || p->next_submit >= b->count || waiting >= p->window) return 0;
-    if (waiting >= 2 * p->threads && p->held_bytes > ZC__HELD_BYTES) return 0;
-    if (p->running < p->threads) return 1;
-    const zc__build_file *f = &b->files[p->next_submit];
-    return !zc_importer_prepares(zc_manifest_importer(b->manifest, f->rel), f->size);
-}
-
-/* Retire what is ready at the head, and submit while the ring has room. */
+/* Retire what is ready at the head; with nothing to write, take the files without a
+ * prepare step that are next. Closes the wake handle, ending the loop, once every
+ * worker has ended and every taken file is retired. */
 static void zc__pump(zc__pipe *p) {
+    uv_mutex_lock(&p->lock);
     for (;;) {
-        if (p->next_retire < p->next_submit && p->ring[p->next_retire % p->window].ready) {
+        if (p->next_retire < p->next_take && p->ring[p->next_retire % p->window].ready) {
+            uv_mutex_unlock(&p->lock);
             zc__retire(p);
-        } else if (zc__may_submit(p)) {
-            zc__submit(p);
+            uv_mutex_lock(&p->lock);
+        } else if (zc__may_take(p, 0)) {
+            zc__job *job = zc__take(p);
+            uv_mutex_unlock(&p->lock);
+            zc__set_up(job);
+            uv_mutex_lock(&p->lock);
+            zc__job_ready(p, job);
         } else {
             break;
         }
     }
+    int finished = p->workers_left == 0 && p->next_retire == p->next_take && !p->wake_closed;
+    if (finished) p->wake_closed = 1;
+    uv_mutex_unlock(&p->lock);
+    if (finished) uv_close((uv_handle_t *)&p->wake, NULL);
 }
+
+static void zc__wake(uv_async_t *handle) { zc__pump((zc__pipe *)handle->data); }
 
 /* Import every file into p->w. Failures are left in p (fatal, failed, first_failure)
  * for zc__conclude; every job is retired when this returns. */
@@ -305,32 +358,55 @@ void zc__run_imports(zc__pipe *p) {
     p->window = 2 * (size_t)threads + ZC__LOOKAHEAD;
     p->ring = (zc__job *)calloc(p->window, sizeof *p->ring);
     p->encoders = (zc_writer_encoder **)calloc(threads, sizeof *p->encoders);
-    p->encoder_busy = (unsigned char *)calloc(threads, 1);
-    if (!p->ring || !p->encoders || !p->encoder_busy) {
-        free(p->ring);
-        free(p->encoders);
-        free(p->encoder_busy);
-        zc__build_log(p->b, ZC_LOG_ERROR, "%s: out of memory for the import queue", p->b->root);
-        zc__set_fatal(p, ZC_ERR_OUT_OF_MEMORY);
-        return;
-    }
-    int e = uv_loop_init(&p->loop);
+    p->workers = (zc__worker *)calloc(threads, sizeof *p->workers);
+    int e = !p->ring || !p->encoders || !p->workers ? UV_ENOMEM : uv_loop_init(&p->loop);
     if (e != 0) {
-        zc__build_log(p->b, ZC_LOG_ERROR, "%s: cannot start the import loop: %s", p->b->root, uv_strerror(e));
-        zc__set_fatal(p, ZC_ERR_IO);
-        free(p->encoders);
-        free(p->encoder_busy);
+        zc__build_log(p->b, ZC_LOG_ERROR, "%s: cannot start the import: %s", p->b->root, uv_strerror(e));
+        zc__set_fatal(p, e == UV_ENOMEM ? ZC_ERR_OUT_OF_MEMORY : ZC_ERR_IO);
         free(p->ring);
+        free(p->encoders);
+        free(p->workers);
         return;
     }
+    if ((e = uv_mutex_init(&p->lock)) == 0 && (e = uv_cond_init(&p->room)) != 0) uv_mutex_destroy(&p->lock);
+    if (e == 0 && (e = uv_async_init(&p->loop, &p->wake, zc__wake)) != 0) {
+        uv_cond_destroy(&p->room);
+        uv_mutex_destroy(&p->lock);
+    }
+    if (e != 0) {
+        zc__build_log(p->b, ZC_LOG_ERROR, "%s: cannot start the import: %s", p->b->root, uv_strerror(e));
+        zc__set_fatal(p, ZC_ERR_IO);
+        uv_loop_close(&p->loop);
+        free(p->ring);
+        free(p->encoders);
+        free(p->workers);
+        return;
+    }
+    p->wake.data = p;
     for (size_t i = 0; i < p->b->count; ++i) p->total[zc_importer_index(zc_manifest_importer(p->b->manifest, p->b->files[i].rel))]++;
     zc__report(p, NULL);
+    for (size_t i = 0; i < threads; ++i) {
+        zc__worker *wk = &p->workers[i];
+        wk->pipe = p;
+        wk->id = i;
+        wk->req.data = wk;
+        uv_mutex_lock(&p->lock);
+        e = uv_queue_work(&p->loop, &wk->req, zc__worker_run, zc__worker_done);
+        if (e == 0) p->workers_left++;
+        else zc__set_fatal(p, ZC_ERR_IO);
+        uv_mutex_unlock(&p->lock);
+        if (e != 0) {
+            zc__build_log(p->b, ZC_LOG_ERROR, "%s: cannot start an import thread: %s", p->b->root, uv_strerror(e));
+            break;
+        }
+    }
     zc__pump(p);
-    uv_run(&p->loop, UV_RUN_DEFAULT); /* returns when no prepare step is left */
+    uv_run(&p->loop, UV_RUN_DEFAULT); /* returns once zc__pump closed the wake handle */
     uv_loop_close(&p->loop);
+    uv_cond_destroy(&p->room);
+    uv_mutex_destroy(&p->lock);
     for (size_t i = 0; i < p->threads; ++i) zc_writer_encoder_destroy(p->encoders[i]);
     free(p->encoders);
-    free(p->encoder_busy);
+    free(p->workers);
     free(p->ring);
 }
-
