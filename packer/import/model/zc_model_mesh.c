@@ -27,6 +27,7 @@
 #include <assimp/mesh.h>
 #include <assimp/scene.h>
 #include <meshoptimizer.h>
+#include <xxhash.h>
 
 #include "zc_model_internal.h"
 
@@ -237,12 +238,6 @@ static void zc__remap_rows(void *dst, const void *src, size_t count, size_t row,
         if (remap[i] != ~0u) memcpy((uint8_t *)dst + (size_t)remap[i] * row, (const uint8_t *)src + i * row, row);
 }
 
-static uint64_t zc__fnv1a(uint64_t h, const void *data, size_t size) {
-    const uint8_t *p = data;
-    for (size_t i = 0; i < size; ++i) h = (h ^ p[i]) * 0x100000001b3u;
-    return h;
-}
-
 /* meshopt_generateVertexRemapMulti over the position and attribute streams, for
  * attribute rows of any width: vertices are numbered in the order the index buffer
  * first names them, a vertex equal byte for byte to one numbered before takes its
@@ -259,7 +254,7 @@ static size_t zc__index_wide(unsigned *remap, const zc__mesh_data *m) {
         uint32_t v = m->indices[k];
         if (remap[v] != ~0u) continue;
         const float *pv = m->positions + (size_t)v * 3, *av = m->attrs + (size_t)v * m->attr_floats;
-        uint64_t h = zc__fnv1a(zc__fnv1a(0xcbf29ce484222325u, pv, 3 * sizeof(float)), av, row);
+        uint64_t h = XXH3_64bits_withSeed(av, row, XXH3_64bits(pv, 3 * sizeof(float)));
         size_t at = (size_t)h & (cap - 1);
         for (; table[at]; at = (at + 1) & (cap - 1)) {
             uint32_t u = table[at] - 1;
