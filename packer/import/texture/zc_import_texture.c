@@ -154,7 +154,7 @@ zc_result zc__texture_make_plan(const zc_texture_settings *s, const char *name, 
                    : normal ? ZC_MIP_FILTER_NORMAL
                    : srgb   ? ZC_MIP_FILTER_SRGB
                             : ZC_MIP_FILTER_LINEAR;
-    zc__texture_alpha_policy(s, normal, level0, row, plan);
+    zc__texture_alpha_policy_of(s, normal, level0, has_alpha, binary_share, row, plan);
     plan->flags |= (normal ? ZC_TEXTURE_NORMAL_MAP : 0u) | (hdr ? ZC_TEXTURE_HDR : 0u);
     zc__plan_levels(s, level0->width, level0->height, plan);
     plan->layers = 1;
@@ -166,6 +166,11 @@ void zc__texture_alpha_policy(const zc_texture_settings *s, int normal, const zc
     int has_alpha;
     double binary_share;
     zc__texels_alpha_stats(level0, &has_alpha, &binary_share);
+    zc__texture_alpha_policy_of(s, normal, level0, has_alpha, binary_share, row, plan);
+}
+
+void zc__texture_alpha_policy_of(const zc_texture_settings *s, int normal, const zc_texels *level0, int has_alpha,
+                                 double binary_share, const zc_pixel_format_row *row, zc__texture_plan *plan) {
     int is_float = (row->flags & ZC_PIXEL_ROW_FLOAT) != 0;
     int alpha_kept = has_alpha && (row->flags & ZC_PIXEL_ROW_ALPHA);
     plan->cutout = !is_float && alpha_kept &&

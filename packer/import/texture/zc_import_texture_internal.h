@@ -71,6 +71,10 @@ void zc__texture_free_sources(zc_texels *sources, uint32_t count);
 struct zc_pixel_format_row;
 void zc__texture_alpha_policy(const zc_texture_settings *s, int normal, const zc_texels *level0,
                               const struct zc_pixel_format_row *row, zc__texture_plan *plan);
+/* The same with level 0's alpha statistics (zc__texels_alpha_stats) already known. */
+void zc__texture_alpha_policy_of(const zc_texture_settings *s, int normal, const zc_texels *level0, int has_alpha,
+                                 double binary_share, const struct zc_pixel_format_row *row,
+                                 zc__texture_plan *plan);
 
 /* Allocate the entry for plan->mip_count levels of plan->layers layers of plan->format
  * with a width x height level 0, into img->payload and img->size: header and level

@@ -77,18 +77,16 @@ void zc__texels_renormalize(zc_texels *img) {
 }
 
 void zc__texels_alpha_stats(const zc_texels *img, int *has_alpha, double *binary_fraction) {
-    size_t count = (size_t)img->width * img->height, binary = 0;
-    *has_alpha = 0;
+    /* Counts without branches, which the compiler vectorises. */
+    size_t count = (size_t)img->width * img->height, binary = 0, opaque = 0;
     if (img->is_float) {
         const float *p = (const float *)img->data;
-        for (size_t i = 0; i < count; ++i)
-            if (!(p[i * 4 + 3] >= 1.0f)) *has_alpha = 1;
+        for (size_t i = 0; i < count; ++i) opaque += p[i * 4 + 3] >= 1.0f;
+        *has_alpha = opaque != count;
         *binary_fraction = 0.0;
         return;
     }
-    /* Counts without branches, which the compiler vectorises. */
     const uint8_t *p = (const uint8_t *)img->data;
-    size_t opaque = 0;
     for (size_t i = 0; i < count; ++i) {
         uint32_t a = p[i * 4 + 3];
         opaque += a == 255u;
