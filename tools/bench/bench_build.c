@@ -944,8 +944,9 @@ int main(int argc, char **argv) {
                                 "stack that lies in one of the libraries' encode/decode calls (by shared library, "
                                 "or by symbol name for the code compiled into zcpack: `stbi_*`, `stb_compress_*`, "
                                 "`zc_bc7_*`, `zc_bc6h_*`, XXH3); a sample with no such frame counts as outside "
-                                "them: zcpack's own code (mip filtering with stb_image_resize, layout, writing, "
-                                "verification), libc, the kernel (page faults, I/O, fork) and libuv.\n\n",
+                                "them: zcpack's own code (mip filtering: its own halving of even sides, "
+                                "stb_image_resize for odd ones; layout, writing, verification), libc, the kernel "
+                                "(page faults, I/O, fork) and libuv.\n\n",
                            cores, (unsigned long long)prof.samples, prof.total / 1e9, prof.wall);
         zc_bench_md_table(&md, &cpu);
         zc_bench_md_printf(&md, "The largest leaf functions of the samples outside the libraries:\n\n");
