@@ -1460,3 +1460,55 @@ Test(compression, an_incompressible_first_frame_keeps_the_entry_raw) {
     for (int i = 0; i < N; ++i) free(data[i]);
     free(path);
 }
+
+/* A candidate spilled to the file (past ZC_WRITER_COMPRESS_MEMORY) has its seekable
+ * frames compressed desc.threads at a time; the pack is the same bytes whatever the
+ * count: text, text with a random middle, and one whose frames stop paying off after
+ * the first (written raw after all). */
+Test(compression, spilled_frames_do_not_depend_on_threads) {
+    enum { N = 3 };
+    const size_t size = (9u << 20) + 12345;
+    uint8_t *data[N];
+    for (int i = 0; i < N; ++i) {
+        data[i] = numbered_text(size + 1);
+        size_t from = i == 0 ? size : i == 1 ? size / 3 : ZC_WRITER_SEEK_FRAME, to = i == 1 ? size / 2 : size;
+        uint64_t seed = 0xf4a3e + (uint64_t)i;
+        for (size_t k = from; k < to; ++k) data[i][k] = (uint8_t)(zct_rand(&seed) >> 24);
+    }
+    static const uint32_t threads[] = { 1, 2, 5 };
+    char *paths[3];
+    for (int t = 0; t < 3; ++t) {
+        char name[32];
+        snprintf(name, sizeof name, "threads%u.zcpack", threads[t]);
+        paths[t] = zct_tmp_path(name);
+        zc_writer *w = NULL;
+        cr_assert_eq(zc_writer_open(&w, &(zc_writer_desc){ .path = paths[t], .no_sync = 1, .compress = compress_all,
+                                                            .threads = threads[t] }),
+                     ZC_OK);
+        for (int i = 0; i < N; ++i) {
+            snprintf(name, sizeof name, "e%d", i);
+            cr_assert_eq(zc_writer_begin_entry(w, name, ZC_TYPE_BLOB, ZC_BLOB_LAYOUT_HASH, 4), ZC_OK);
+            cr_assert_eq(zc_writer_write(w, data[i], size), ZC_OK);
+            cr_assert_eq(zc_writer_end_entry(w), ZC_OK);
+        }
+        cr_assert_eq(zc_writer_finish(w), ZC_OK);
+    }
+    cr_expect(zct_files_equal(paths[0], paths[1]), "2 threads wrote other bytes than 1");
+    cr_expect(zct_files_equal(paths[0], paths[2]), "5 threads wrote other bytes than 1");
+    zc_pack *pack = open_with(paths[2], (zc_pack_desc){ .validate = ZC_VALIDATE_CHECKSUMS });
+    static const zc_codec codecs[N] = { ZC_CODEC_ZSTD_SEEKABLE, ZC_CODEC_ZSTD_SEEKABLE, ZC_CODEC_NONE };
+    for (int i = 0; i < N; ++i) {
+        zc_entry e;
+        char name[16];
+        snprintf(name, sizeof name, "e%d", i);
+        cr_assert_eq(zc_pack_find(pack, name, &e), ZC_OK);
+        cr_expect_eq(e.codec, codecs[i], "%s: codec %d", name, e.codec);
+        zc_hold hold;
+        cr_assert_eq(zc_pack_acquire(pack, &e, &hold), ZC_OK);
+        cr_expect(hold.size == size && memcmp(hold.data, data[i], size) == 0, "%s reads back", name);
+        zc_hold_release(&hold);
+    }
+    zc_pack_close(pack);
+    for (int i = 0; i < N; ++i) free(data[i]);
+    for (int t = 0; t < 3; ++t) free(paths[t]);
+}

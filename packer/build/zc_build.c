@@ -186,6 +186,7 @@ zc_result zc__build_open_writer(const zc_build_desc *desc, const zc_manifest *ma
     wd.compress_level = desc->compress_level;
     wd.min_saving_percent = desc->min_saving_percent;
     wd.dictionaries = desc->dictionaries;
+    wd.threads = desc->threads ? desc->threads : uv_available_parallelism();
     wd.sign_key = desc->sign_key;
     return zc_writer_open(w, &wd);
 }

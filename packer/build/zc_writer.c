@@ -216,6 +216,7 @@ void zc_writer_abort(zc_writer *w) {
     free(w->raw);
     free(w->zbuf);
     ZSTD_freeCCtx(w->cctx);
+    zc__writer_free_slots(w);
     for (uint32_t i = 0; i < w->deferred_count; ++i) free(w->deferred[i].data);
     free(w->deferred);
     zc_secret_key_wipe(&w->sign_key);
@@ -259,6 +260,7 @@ zc_result zc_writer_open(zc_writer **out_writer, const zc_writer_desc *desc) {
     w->min_saving = desc->min_saving_percent ? desc->min_saving_percent : ZC_WRITER_DEFAULT_MIN_SAVING;
     w->dictionaries = desc->dictionaries;
     w->single_frame = desc->single_frame;
+    w->threads = desc->threads ? desc->threads : 1;
     w->header_size = desc->sign_key ? ZC_SIGNED_HEADER_SIZE : (uint32_t)sizeof(zc_header);
     w->sign = desc->sign_key != NULL;
     if (desc->sign_key) w->sign_key = *desc->sign_key;

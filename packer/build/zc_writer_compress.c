@@ -2,6 +2,8 @@
  * threshold, seekable frames, spilled frames and dictionary training (zc_writer.h, "Compression" and
  * "Dictionaries"; zc_writer_internal.h).
  */
+#include <uv.h>
+
 #include "zc_writer_internal.h"
 
 /* ---------------------------------------------------------------------------------
@@ -10,6 +12,7 @@
 
 #define ZC__COMPRESS_MIN 16u            /* raw bytes below which no frame can pay off */
 #define ZC__MOVE_CHUNK ZC__CMP_CHUNK    /* frame bytes moved per read/write pair */
+#define ZC__MAX_FRAME_THREADS 64u       /* frames of one streamed batch, at most */
 
 /* Largest stored size that still saves min_saving percent of `raw` bytes. */
 static uint64_t zc__stored_limit(const zc_writer *w, uint64_t raw) {
@@ -234,8 +237,82 @@ static zc_result zc__try_seekable(zc_writer *w, const uint8_t *raw, size_t n, co
     return r;
 }
 
+/* One frame of a batch (zc__stream_batch): its raw bytes, its compressed frame, and
+ * the context that compressed it, which lives as long as the writer. */
+typedef struct zc__frame_slot {
+    ZSTD_CCtx *cctx;
+    uint8_t *src;               /* ZC_WRITER_SEEK_FRAME bytes */
+    uint8_t *dst;               /* ZSTD_compressBound(ZC_WRITER_SEEK_FRAME) bytes */
+    size_t m, got;
+    size_t error;               /* a zstd error code, 0 when the frame was made */
+    uv_thread_t thread;
+} zc__frame_slot;
+
+void zc__writer_free_slots(zc_writer *w) {
+    for (uint32_t k = 0; w->slots && k < w->threads; ++k) {
+        ZSTD_freeCCtx(w->slots[k].cctx);
+        free(w->slots[k].src);
+        free(w->slots[k].dst);
+    }
+    free(w->slots);
+    w->slots = NULL;
+}
+
+/* w->slots with contexts set as zc__seek_cctx sets w->cctx at `level`; NULL when out
+ * of memory (the frames are then compressed one by one on this thread). */
+static zc__frame_slot *zc__frame_slots(zc_writer *w, int level) {
+    if (!w->slots && !(w->slots = (zc__frame_slot *)calloc(w->threads, sizeof *w->slots))) return NULL;
+    for (uint32_t k = 0; k < w->threads; ++k) {
+        zc__frame_slot *s = &w->slots[k];
+        if (!s->cctx) s->cctx = ZSTD_createCCtx();
+        if (!s->src) s->src = (uint8_t *)malloc(ZC_WRITER_SEEK_FRAME);
+        if (!s->dst) s->dst = (uint8_t *)malloc(ZSTD_compressBound(ZC_WRITER_SEEK_FRAME));
+        if (!s->cctx || !s->src || !s->dst) {
+            zc__writer_free_slots(w);
+            return NULL;
+        }
+        ZSTD_CCtx_reset(s->cctx, ZSTD_reset_session_and_parameters);
+        ZSTD_CCtx_setParameter(s->cctx, ZSTD_c_compressionLevel, level);
+        ZSTD_CCtx_setParameter(s->cctx, ZSTD_c_contentSizeFlag, 1);
+        ZSTD_CCtx_setParameter(s->cctx, ZSTD_c_checksumFlag, 1);
+    }
+    return w->slots;
+}
+
+/* Compress one slot's frame; on any thread (touches only the slot). */
+static void zc__frame_run(void *arg) {
+    zc__frame_slot *s = (zc__frame_slot *)arg;
+    size_t n = ZSTD_compress2(s->cctx, s->dst, ZSTD_compressBound(ZC_WRITER_SEEK_FRAME), s->src, s->m);
+    s->got = ZSTD_isError(n) ? 0 : n;
+    s->error = ZSTD_isError(n) ? n : 0;
+}
+
+/* Frames first .. first + batch - 1 of a streamed seekable candidate: read back from
+ * the file, compressed on `batch` threads (this one and batch - 1 started for them;
+ * a thread that cannot start leaves its frame to this one), in frame order in the
+ * slots. Each frame is compressed alone, so the bytes are those of one thread. */
+static zc_result zc__stream_batch(zc_writer *w, const zc_toc_entry *rec, uint32_t first, uint32_t batch) {
+    zc__frame_slot *slots = w->slots;
+    for (uint32_t k = 0; k < batch; ++k) {
+        uint64_t off = (uint64_t)(first + k) * ZC_WRITER_SEEK_FRAME;
+        slots[k].m = rec->raw_size - off < ZC_WRITER_SEEK_FRAME ? (size_t)(rec->raw_size - off) : ZC_WRITER_SEEK_FRAME;
+        zc_result r = zc__writer_pread_all(w, slots[k].src, slots[k].m, rec->offset + off);
+        if (r != ZC_OK) return r;
+    }
+    int started[ZC__MAX_FRAME_THREADS] = {0};
+    for (uint32_t k = 1; k < batch; ++k)
+        started[k] = uv_thread_create(&slots[k].thread, zc__frame_run, &slots[k]) == 0;
+    zc__frame_run(&slots[0]);
+    for (uint32_t k = 1; k < batch; ++k) {
+        if (started[k]) uv_thread_join(&slots[k].thread);
+        else zc__frame_run(&slots[k]);
+    }
+    return ZC_OK;
+}
+
 /* zc__stream_frame for seekable entries: frame by frame, each read back from the file
- * and compressed in one shot at w->large_level, then the table. */
+ * and compressed in one shot at w->large_level (w->threads frames at a time when it
+ * is above 1), then the table. */
 static zc_result zc__stream_seekable(zc_writer *w, const zc_toc_entry *rec, uint64_t *stored_len) {
     *stored_len = 0;
     uint64_t raw = rec->raw_size, start = w->pos, limit = zc__stored_limit(w, raw);
@@ -262,7 +339,23 @@ static zc_result zc__stream_seekable(zc_writer *w, const zc_toc_entry *rec, uint
         cctx = zc__seek_cctx(w, w->large_level, NULL);
         if (!cctx) r = zc__writer_oom(w, "compressing an entry");
     }
-    for (uint32_t i = 0; i < count && r == ZC_OK && !over; ++i) {
+    zc__frame_slot *slots = w->threads > 1 && count > 1 ? zc__frame_slots(w, w->large_level) : NULL;
+    uint32_t per_batch = w->threads < ZC__MAX_FRAME_THREADS ? w->threads : ZC__MAX_FRAME_THREADS;
+    for (uint32_t i = 0; slots && i < count && r == ZC_OK && !over;) {
+        uint32_t batch = count - i < per_batch ? count - i : per_batch;
+        if ((r = zc__stream_batch(w, rec, i, batch)) != ZC_OK) break;
+        for (uint32_t k = 0; k < batch && r == ZC_OK && !over; ++k) {
+            if (slots[k].error) {
+                r = zc__zstd_fail(w, slots[k].error);
+                break;
+            }
+            sizes[i + k] = (uint32_t)slots[k].got;
+            r = zc__writer_emit(w, slots[k].dst, slots[k].got);
+            over = w->pos - start + table > limit; /* no gain: stop here */
+        }
+        i += batch;
+    }
+    for (uint32_t i = 0; !slots && i < count && r == ZC_OK && !over; ++i) {
         uint64_t off = (uint64_t)i * ZC_WRITER_SEEK_FRAME;
         size_t m = raw - off < ZC_WRITER_SEEK_FRAME ? (size_t)(raw - off) : ZC_WRITER_SEEK_FRAME, got = 0;
         if ((r = zc__writer_pread_all(w, w->cmp_a, m, rec->offset + off)) != ZC_OK) break;

@@ -78,6 +78,9 @@ struct zc_writer {
     int spilled;                /* ... and outgrew w->raw: its bytes went to the file */
     uint8_t *raw;               /* raw bytes of the open candidate while in memory */
     size_t raw_len, raw_cap;
+    uint32_t threads;           /* desc.threads, at least 1 */
+    struct zc__frame_slot *slots; /* `threads` of them, at the first streamed seekable
+                                   candidate when threads > 1 (zc_writer_compress.c) */
     ZSTD_CCtx *cctx;            /* created at the first compression */
     uint8_t *zbuf;              /* compressed output */
     size_t zbuf_cap;
@@ -85,6 +88,9 @@ struct zc_writer {
     uint32_t deferred_count, deferred_cap;
     uint64_t deferred_bytes;
 };
+
+/* zc_writer_compress.c: free w->slots. */
+void zc__writer_free_slots(zc_writer *w);
 
 /* zc_writer.c */
 uint64_t zc__writer_align_up(uint64_t value, uint64_t alignment);
