@@ -17,6 +17,7 @@
 #include <string.h>
 
 #define XXH_INLINE_ALL
+#include <uv.h>
 #include <xxhash.h>
 
 /* Read fallback buffers are over-allocated by this much so the image can start on a
@@ -394,6 +395,8 @@ static uint64_t zc__decode_budget(const zc_pack *pack) {
     return by_size > pack->max_decoded_size ? by_size : pack->max_decoded_size;
 }
 
+#define ZC__VALIDATE_MAX_THREADS 64u /* threads of zc_pack_validate_threads, at most */
+
 /* Record i is among the records `which` marks (one bit per record; NULL: all). */
 #define ZC__PICKED(which, i) (!(which) || ((which)[(i) / 8] & (1u << ((i) % 8))))
 
@@ -444,10 +447,15 @@ static uint8_t *zc__mark_repeats(const zc_pack *pack, const uint8_t *which, zc_r
  * zc__decode_budget (E6). At CHECKSUMS the padding between payloads follows (E5).
  * With `which` (one bit per record) only the marked records are checked, each after
  * its own record checks, and marked as checked when they pass; E7 and E5, which
- * concern the whole payload area, are left out. */
-static zc_result zc__validate_entries(const zc_pack *pack, int checksums, const uint8_t *which, zc_diag *diag) {
+ * concern the whole payload area, are left out. A `part` of a parallel validation
+ * (zc_pack_validate_threads) is such a set whose records were checked already: its
+ * entries are checked as without `which`, nothing is marked, and the decoded bytes
+ * count against the budget in *part, which every part shares. */
+static zc_result zc__validate_entries(const zc_pack *pack, int checksums, const uint8_t *which,
+                                      _Atomic uint64_t *part, zc_diag *diag) {
+    const int lazy = which && !part; /* zc__pack_check_entries */
     zc_result r = which ? ZC_OK : zc__validate_overlap(pack, diag);
-    for (uint32_t i = 0; which && i < pack->entry_count && r == ZC_OK; ++i) {
+    for (uint32_t i = 0; lazy && i < pack->entry_count && r == ZC_OK; ++i) {
         unsigned marks;
         if (ZC__PICKED(which, i)) r = zc__check_touched(pack, i, &marks, diag);
     }
@@ -468,9 +476,10 @@ static zc_result zc__validate_entries(const zc_pack *pack, int checksums, const 
         zc_diag sub;
         sub.message[0] = 0;
         if (e->codec == ZC_CODEC_NONE) {
-            if (!which) r = zc__check_stored_entry(pack, e, checksums, &sub); /* else zc__check_touched did */
+            if (!lazy) r = zc__check_stored_entry(pack, e, checksums, &sub); /* else zc__check_touched did */
         } else if (!(repeat[i / 8] & (1u << (i % 8)))) {
-            if (e->raw_size > budget - decoded) {
+            if (part) decoded = atomic_fetch_add_explicit(part, e->raw_size, memory_order_relaxed);
+            if (e->raw_size > budget || decoded > budget - e->raw_size) {
                 r = zc_fail(diag, ZC_ERR_LIMIT,
                             "entry %u (%s): validation would decode more than %llu bytes in all "
                             "(the larger of %u times the file size and max_decoded_size)",
@@ -491,7 +500,7 @@ static zc_result zc__validate_entries(const zc_pack *pack, int checksums, const 
     if (marks) pack->allocator.free(marks, pack->allocator.user_data);
     /* A repeat passes with the first record of its payload, checked before it here or
      * in an earlier call; only now are the picked records marked. */
-    for (uint32_t i = 0; which && pack->checked && r == ZC_OK && i < pack->entry_count; ++i)
+    for (uint32_t i = 0; lazy && pack->checked && r == ZC_OK && i < pack->entry_count; ++i)
         if (ZC__PICKED(which, i))
             atomic_fetch_or_explicit(&pack->checked[i], (unsigned char)(ZC__CHECKED_RECORD | ZC__CHECKED_STRUCTURE),
                                      memory_order_release);
@@ -502,7 +511,7 @@ static zc_result zc__validate_entries(const zc_pack *pack, int checksums, const 
 zc_result zc__pack_check_entries(const zc_pack *pack, const uint8_t *which) {
     zc_diag diag;
     diag.message[0] = 0;
-    zc_result r = zc__validate_entries(pack, pack->validated == ZC_VALIDATE_CHECKSUMS, which, &diag);
+    zc_result r = zc__validate_entries(pack, pack->validated == ZC_VALIDATE_CHECKSUMS, which, NULL, &diag);
     return r == ZC_OK ? r : zc__report(pack, r, &diag);
 }
 
@@ -512,7 +521,7 @@ static zc_result zc__validate(const zc_pack *pack, zc_validate level, zc_diag *d
     zc_result r = zc__validate_checksums(pack, diag);
     if (r == ZC_OK) r = zc__validate_records(pack, diag);
     if (r != ZC_OK || level == ZC_VALIDATE_TOC) return r;
-    return zc__validate_entries(pack, level == ZC_VALIDATE_CHECKSUMS, NULL, diag);
+    return zc__validate_entries(pack, level == ZC_VALIDATE_CHECKSUMS, NULL, NULL, diag);
 }
 
 zc_result zc_pack_validate(const zc_pack *pack, zc_validate level) {
@@ -520,6 +529,95 @@ zc_result zc_pack_validate(const zc_pack *pack, zc_validate level) {
     zc_diag diag;
     diag.message[0] = 0;
     zc_result r = zc__validate(pack, level, &diag);
+    return r == ZC_OK ? r : zc__report(pack, r, &diag);
+}
+
+/* One thread's share of zc_pack_validate_threads. */
+typedef struct zc__validate_part {
+    const zc_pack *pack;
+    int checksums;
+    uint8_t *which;             /* its records, one bit each */
+    _Atomic uint64_t *decoded;  /* shared by every part */
+    zc_result result;
+    zc_diag diag;
+    uv_thread_t thread;
+} zc__validate_part;
+
+static void zc__validate_part_run(void *arg) {
+    zc__validate_part *part = (zc__validate_part *)arg;
+    part->diag.message[0] = 0;
+    part->result = zc__validate_entries(part->pack, part->checksums, part->which, part->decoded, &part->diag);
+}
+
+/* Mark each record in the `which` of one of `count` parts: the records of one payload
+ * (twins) together, so a part decodes it once, and each payload in the part with the
+ * fewest raw bytes so far. keys: entry_count of them, for sorting. */
+static void zc__split_parts(const zc_pack *pack, zc__payload_key *keys, zc__validate_part *parts, uint32_t count) {
+    uint64_t load[ZC__VALIDATE_MAX_THREADS] = { 0 };
+    for (uint32_t i = 0; i < pack->entry_count; ++i) {
+        const zc_toc_entry *e = zc__record(pack, i);
+        keys[i] = (zc__payload_key){ e->offset, e->stored_size, e->raw_size, e->content_hash,
+                                     e->type, e->layout_hash, e->codec, i };
+    }
+    qsort(keys, pack->entry_count, sizeof *keys, zc__compare_payload_keys);
+    uint32_t target = 0;
+    for (uint32_t k = 0; k < pack->entry_count; ++k) {
+        if (k == 0 || keys[k].offset != keys[k - 1].offset || keys[k].stored_size != keys[k - 1].stored_size) {
+            target = 0;
+            for (uint32_t t = 1; t < count; ++t)
+                if (load[t] < load[target]) target = t;
+            load[target] += keys[k].raw_size;
+        }
+        parts[target].which[keys[k].index / 8] |= (uint8_t)(1u << (keys[k].index % 8));
+    }
+}
+
+zc_result zc_pack_validate_threads(const zc_pack *pack, zc_validate level, uint32_t threads) {
+    if (!pack || level < ZC_VALIDATE_DEFAULT || level > ZC_VALIDATE_CHECKSUMS) return ZC_ERR_INVALID_ARGUMENT;
+    if (threads > ZC__VALIDATE_MAX_THREADS) threads = ZC__VALIDATE_MAX_THREADS;
+    if (threads > pack->entry_count) threads = pack->entry_count;
+    if (level < ZC_VALIDATE_FULL || threads < 2) return zc_pack_validate(pack, level);
+    zc_diag diag;
+    diag.message[0] = 0;
+    zc_result r = zc__validate_checksums(pack, &diag);
+    if (r == ZC_OK) r = zc__validate_records(pack, &diag);
+    if (r == ZC_OK) r = zc__validate_overlap(pack, &diag);
+    if (r != ZC_OK) return zc__report(pack, r, &diag);
+    size_t bitmap = ((size_t)pack->entry_count + 7) / 8;
+    size_t bytes = (size_t)pack->entry_count * sizeof(zc__payload_key) + threads * (sizeof(zc__validate_part) + bitmap);
+    uint8_t *block = (uint8_t *)pack->allocator.alloc(bytes, pack->allocator.user_data);
+    if (!block) {
+        r = zc_fail(&diag, ZC_ERR_OUT_OF_MEMORY, "cannot allocate %llu bytes to validate on %u threads",
+                    (unsigned long long)bytes, threads);
+        return zc__report(pack, r, &diag);
+    }
+    memset(block, 0, bytes);
+    zc__payload_key *keys = (zc__payload_key *)block;
+    zc__validate_part *parts = (zc__validate_part *)(keys + pack->entry_count);
+    uint8_t *bits = (uint8_t *)(parts + threads);
+    _Atomic uint64_t decoded;
+    atomic_init(&decoded, 0);
+    for (uint32_t t = 0; t < threads; ++t) {
+        parts[t].pack = pack;
+        parts[t].checksums = level == ZC_VALIDATE_CHECKSUMS;
+        parts[t].which = bits + t * bitmap;
+        parts[t].decoded = &decoded;
+    }
+    zc__split_parts(pack, keys, parts, threads);
+    int started[ZC__VALIDATE_MAX_THREADS] = { 0 };
+    for (uint32_t t = 1; t < threads; ++t)
+        started[t] = uv_thread_create(&parts[t].thread, zc__validate_part_run, &parts[t]) == 0;
+    zc__validate_part_run(&parts[0]);
+    for (uint32_t t = 1; t < threads; ++t) {
+        if (started[t]) uv_thread_join(&parts[t].thread);
+        else zc__validate_part_run(&parts[t]); /* no thread: on this one */
+    }
+    /* The first part that failed, in part order, so the result does not depend on
+     * which thread finished first. */
+    for (uint32_t t = 0; t < threads && r == ZC_OK; ++t)
+        if ((r = parts[t].result) != ZC_OK) diag = parts[t].diag;
+    pack->allocator.free(block, pack->allocator.user_data);
+    if (r == ZC_OK && level == ZC_VALIDATE_CHECKSUMS) r = zc__validate_padding(pack, &diag);
     return r == ZC_OK ? r : zc__report(pack, r, &diag);
 }
 
@@ -672,7 +770,7 @@ static zc_result zc__attach(zc_pack *pack, const zc_pack_desc *desc, int lazy, z
     }
     if (level >= ZC_VALIDATE_FULL && !lazy && (r = zc__validate_records(pack, diag)) != ZC_OK) return r;
     if (level >= ZC_VALIDATE_FULL && !lazy &&
-        (r = zc__validate_entries(pack, level == ZC_VALIDATE_CHECKSUMS, NULL, diag)) != ZC_OK)
+        (r = zc__validate_entries(pack, level == ZC_VALIDATE_CHECKSUMS, NULL, NULL, diag)) != ZC_OK)
         return r;
     pack->validated = level;
     return ZC_OK;

@@ -179,6 +179,78 @@ Test(corruption, every_bit_of_the_entries) {
     free(copy);
 }
 
+/* zc_pack_validate_threads(CHECKSUMS) on a pack opened at TOC level agrees with
+ * zc_pack_validate on the pack img (copied): the intact pack passes on any number of
+ * threads, and a flip of every `step`-th byte after the header outside the TOC (a
+ * payload, or padding between payloads) gives the same result (a few bits of a zstd
+ * frame change nothing it decodes to). Returns how many flips failed. */
+static uint32_t threads_agree(const uint8_t *img, size_t size, size_t step) {
+    uint8_t *copy = exact_copy(img, size);
+    uint64_t header_size = zc_le32(img + offsetof(zc_header, header_size));
+    uint64_t toc_offset = zc_le64(img + offsetof(zc_header, toc_offset));
+    uint64_t toc_size = zc_le64(img + offsetof(zc_header, toc_size));
+    static const uint32_t threads[] = { 0, 2, 3, 8, 1000 };
+    uint32_t failures = 0;
+    for (size_t byte = header_size; byte < size; byte += step) {
+        int intact = byte == header_size;
+        if (!intact && byte >= toc_offset && byte < toc_offset + toc_size) continue;
+        if (!intact) copy[byte] ^= 1;
+        zc_pack *pack = NULL;
+        cr_assert_eq(zc_pack_open(&pack, &(zc_pack_desc){ .memory = copy, .memory_size = size,
+                                                          .validate = ZC_VALIDATE_TOC }),
+                     ZC_OK);
+        zc_result one = zc_pack_validate(pack, ZC_VALIDATE_CHECKSUMS);
+        if (intact) cr_assert_eq(one, ZC_OK, "the intact pack: %s", zc_result_str(one));
+        for (size_t t = 0; t < sizeof threads / sizeof threads[0]; ++t) {
+            zc_result r = zc_pack_validate_threads(pack, ZC_VALIDATE_CHECKSUMS, threads[t]);
+            cr_assert_eq(r, one, "byte %zu, %u threads: %s, zc_pack_validate %s", byte, threads[t], zc_result_str(r),
+                         zc_result_str(one));
+        }
+        failures += one != ZC_OK;
+        zc_pack_close(pack);
+        if (!intact) copy[byte] ^= 1;
+    }
+    free(copy);
+    return failures;
+}
+
+/* ... on the sample pack (stored entries, padding), and on a pack of zstd entries and
+ * twins that share a payload, which one thread decodes. */
+Test(corruption, validation_on_threads_agrees) {
+    uint64_t toc_size = zc_le64(image + offsetof(zc_header, toc_size));
+    size_t outside_toc = image_size - (size_t)toc_size - zc_le32(image + offsetof(zc_header, header_size));
+    cr_assert_eq(threads_agree(image, image_size, 3), (outside_toc + 2) / 3 - 1, "a flip of a stored byte passed");
+    static char text[6][3000];
+    zct_blob blobs[9];
+    for (int i = 0; i < 6; ++i) {
+        for (size_t k = 0; k < sizeof text[i]; ++k) text[i][k] = (char)('a' + (k * (7 + i) / 5) % 26);
+        static char names[6][8];
+        snprintf(names[i], sizeof names[i], "t%d.txt", i);
+        blobs[i] = (zct_blob){ .path = names[i], .data = text[i], .size = sizeof text[i] };
+    }
+    blobs[6] = (zct_blob){ .path = "twin/a.txt", .data = text[2], .size = sizeof text[2] };
+    blobs[7] = (zct_blob){ .path = "twin/b.txt", .data = text[2], .size = sizeof text[2] };
+    blobs[8] = (zct_blob){ .path = "twin/c.txt", .data = text[4], .size = sizeof text[4] };
+    char *path = zct_tmp_path("zstd.zcpack");
+    cr_assert_eq(zct_write_compressed_pack(path, blobs, 9), ZC_OK);
+    size_t size;
+    uint8_t *bytes = zct_read_file(path, &size);
+    cr_assert_not_null(bytes);
+    zc_pack *pack = NULL;
+    cr_assert_eq(zc_pack_open(&pack, &(zc_pack_desc){ .memory = bytes, .memory_size = size }), ZC_OK);
+    uint32_t compressed = 0;
+    for (uint32_t i = 0; i < zc_pack_entry_count(pack); ++i) {
+        zc_entry e;
+        cr_assert_eq(zc_pack_entry_at(pack, i, &e), ZC_OK);
+        compressed += e.codec != ZC_CODEC_NONE;
+    }
+    zc_pack_close(pack);
+    cr_assert_eq(compressed, 9, "the pack's entries are compressed");
+    cr_assert_gt(threads_agree(bytes, size, 1), 50);
+    free(bytes);
+    free(path);
+}
+
 /* Random edits of TOC bytes with both checksums recomputed, so only the structural
  * checks stand between the edit and the accessors. Whatever open decides, it must not
  * crash, and an accepted pack must hand out only pointers inside the image. */

@@ -129,9 +129,11 @@ typedef struct zc_writer_desc {
                                       of format 1.1 and earlier made them */
     uint32_t threads;              /* default: 0 = 1; threads that compress the frames of a
                                       seekable candidate the writer streams back from the
-                                      file (above ZC_WRITER_COMPRESS_MEMORY): the writer's
-                                      own and threads - 1 started for each batch of frames.
-                                      The stored bytes never depend on it */
+                                      file (above ZC_WRITER_COMPRESS_MEMORY), the writer's
+                                      own and threads - 1 started for each batch of frames,
+                                      and that verify the finished pack
+                                      (zc_pack_validate_threads). The stored bytes never
+                                      depend on it */
     const zc_secret_key *sign_key; /* default: NULL = an unsigned pack (format 1.0, 128-byte
                                       header); else a signed pack (format 1.1, 256-byte
                                       header with a signature block, SPEC.md section 14),

@@ -249,12 +249,14 @@ zc_result zc_writer_finish(zc_writer *w) {
         zc_pack_desc pd;
         memset(&pd, 0, sizeof pd);
         pd.path = w->tmp_path;
-        pd.validate = ZC_VALIDATE_CHECKSUMS;
+        /* With threads, the entries' checks run after open on all of them. */
+        pd.validate = w->threads > 1 ? ZC_VALIDATE_TOC : ZC_VALIDATE_CHECKSUMS;
         pd.logger.func = w->logger.func ? zc__verify_log : NULL; /* messages name the output too */
         pd.logger.user_data = w;
         pd.trusted_keys = w->sign ? &w->sign_key.public_key : NULL; /* the signature too */
         pd.trusted_key_count = w->sign ? 1u : 0u;
         r = zc_pack_open(&pack, &pd);
+        if (r == ZC_OK && w->threads > 1) r = zc_pack_validate_threads(pack, ZC_VALIDATE_CHECKSUMS, w->threads);
         zc_pack_close(pack);
         if (r != ZC_OK) {
             zc__writer_wlog(w, ZC_LOG_ERROR, "%s: the written pack failed verification (%s); %s is left unchanged",

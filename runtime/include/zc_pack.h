@@ -361,6 +361,18 @@ void zc_pack_close(zc_pack *pack);
  * otherwise allocation-free. Any thread; reads the whole pack at CHECKSUMS level. */
 zc_result zc_pack_validate(const zc_pack *pack, zc_validate level);
 
+/* zc_pack_validate with the entries' checks at FULL and CHECKSUMS shared among
+ * `threads` threads: this one and up to threads - 1 it starts and joins before
+ * returning (at most 64, and no more than there are entries; a thread that cannot
+ * start leaves its share to this one). The same checks, errors and decode budget as
+ * zc_pack_validate; records that share a payload are checked by one thread, which
+ * decodes it once. When several entries are damaged, which one is reported may
+ * differ from zc_pack_validate's choice. threads 0 or 1, and levels below FULL, are
+ * zc_pack_validate. Allocates one block of about 48 bytes per entry from the pack's
+ * allocator, which the threads call too (for decode buffers); the logger is called
+ * on the calling thread only. Any thread; reads the whole pack at CHECKSUMS level. */
+zc_result zc_pack_validate_threads(const zc_pack *pack, zc_validate level, uint32_t threads);
+
 /* ---------------------------------------------------------------------------------
  * Pack facts
  * ------------------------------------------------------------------------------- */
