@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <uv.h>
+
 #include "zc_cli.h"
 #include "zc_entry_types.h"
 #include "zc_schema.h"
@@ -169,7 +171,13 @@ static int zc__verify_body(void *arg) {
     zc__verify_state *s = (zc__verify_state *)arg;
     zc_pack *pack = NULL;
     zc_result r;
-    int rc = zc__open_trusted(s->pack_path, ZC_VALIDATE_CHECKSUMS, s->keys, s->key_count, &pack, &r);
+    /* Open at TOC level, then every entry's checks on every processor. */
+    int rc = zc__open_trusted(s->pack_path, ZC_VALIDATE_TOC, s->keys, s->key_count, &pack, &r);
+    if (rc == ZC_EXIT_OK &&
+        (r = zc_pack_validate_threads(pack, ZC_VALIDATE_CHECKSUMS, uv_available_parallelism())) != ZC_OK) {
+        zc__fail_on(s->pack_path, r);
+        rc = zc__exit_for_pack(r);
+    }
     if (rc == ZC_EXIT_OK && (r = zc__verify_views(pack, s->pack_path)) != ZC_OK) rc = zc__exit_for_pack(r);
     if (rc == ZC_EXIT_OK &&
         (r = zc__verify_schemas(pack, s->pack_path, s->schemas, s->schema_count, &s->schema_entries)) != ZC_OK)
