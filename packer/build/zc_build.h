@@ -24,7 +24,10 @@
  * thread idle and memory stays bounded. Files without a prepare step are imported on
  * the calling thread when their turn comes. The pool's own size is libuv's
  * (UV_THREADPOOL_SIZE, read once per process); a worker holds a pool thread for the
- * whole import, and fewer pool threads than desc->threads run fewer at once.
+ * whole import, and fewer pool threads than desc->threads run fewer at once. The
+ * writer uses as many threads of its own to compress the frames of an entry too large
+ * to prepare ahead (above ZC_WRITER_ENCODE_MEMORY) and to verify the finished pack
+ * (zc_writer_desc.threads).
  *
  * Models: a file the model importer claims (zc_model_extensions) becomes the entry
  * P (its scene) and P#mesh/<i>, P#material/<m>, P#texture/<t>, written together or
