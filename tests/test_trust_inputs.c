@@ -507,6 +507,26 @@ Test(trust_inputs, gltf_1_references_and_unreadable_versions, .timeout = 30) {
     free(root);
 }
 
+/* A .3mf file that is not a zip archive (here the bare XML of a 3MF model, as a
+ * regression fixture of another program keeps it) fails saying so, where assimp's
+ * reader says only that it failed to open the file; a real 3MF package imports. */
+Test(trust_inputs, a_3mf_that_is_not_a_zip_archive_says_so, .timeout = 30) {
+    char *root = zct_tmp_path("tree");
+    zct_log log;
+    zct_put_text(root, "m.3mf",
+                 "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<model unit=\"millimeter\" "
+                 "xmlns=\"http://schemas.microsoft.com/3dmanufacturing/core/2015/02\"><resources/><build/></model>\n");
+    cr_expect_eq(build_tree(root, &log), ZC_ERR_BAD_SOURCE);
+    cr_expect(zct_log_contains(&log, "m.3mf: not a 3MF package: a 3MF file is a zip archive, and this one begins "
+                                     "with \"<?xml versio\""),
+              "%s", log.messages[0]);
+    zct_rm_rf(root);
+    zct_copy_file("/usr/share/assimp/models/3MF/box.3mf", root, "box.3mf"); /* assimp-testmodels */
+    zc_result r = build_tree(root, &log);
+    cr_expect_eq(r, ZC_OK, "%s: %s", zc_result_str(r), log.messages[0]);
+    free(root);
+}
+
 /* A glTF whose JSON nests `depth` arrays in "extras" after a buffer at `uri`. */
 static void put_nested_gltf(const char *root, const char *rel, const char *uri, int depth) {
     char head[1024];

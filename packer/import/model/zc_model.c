@@ -463,6 +463,29 @@ static zc_result zc__model_md3_checked(zc__model_build *b, zc_diag *diag) {
     return r;
 }
 
+
+/* 1 when the model file does not begin as a zip archive does ("PK\3\4"), with what it
+ * begins with in `shown` ("begins with \"<?xml ver\"", or "is empty"): assimp's 3MF
+ * reader, which opens the file as a zip archive, says only "Failed to open the file."
+ * 0 when it does, or when the file cannot be read (the reader's own message stands). */
+static int zc__not_a_zip(zc__model_build *b, char *shown, size_t cap) {
+    zc_diag ignored;
+    int fd = zc__model_open_source(b, &ignored);
+    if (fd < 0) return 0;
+    unsigned char head[12];
+    ssize_t n = zc__model_pread(fd, head, sizeof head, 0);
+    close(fd);
+    if (n < 0 || (n >= 4 && memcmp(head, "PK\3\4", 4) == 0)) return 0;
+    if (n == 0) {
+        snprintf(shown, cap, "is empty");
+        return 1;
+    }
+    char text[sizeof head + 1];
+    for (ssize_t k = 0; k < n; ++k) text[k] = head[k] >= 0x20 && head[k] < 0x7f && head[k] != '"' ? (char)head[k] : '.';
+    text[n] = 0;
+    snprintf(shown, cap, "begins with \"%s\"", text);
+    return 1;
+}
 /* Import the file through assimp with our flags and properties into *out_scene
  * (released with aiReleaseImport). ZC_ERR_BAD_SOURCE with assimp's reason when it
  * refuses the file. */
@@ -503,9 +526,12 @@ static zc_result zc__assimp_import(zc__model_build *b, const struct aiScene **ou
         if (*out_scene) aiReleaseImport(*out_scene);
         *out_scene = NULL;
     } else if (!*out_scene) {
-        char why[200];
+        char why[200], head[40];
         zc__without_path(aiGetErrorString(), b->file_path, why, sizeof why);
-        r = zc_fail(diag, ZC_ERR_BAD_SOURCE, "assimp cannot read the model: %s", why[0] ? why : "no reason given");
+        if (b->is_3mf && zc__not_a_zip(b, head, sizeof head))
+            r = zc_fail(diag, ZC_ERR_BAD_SOURCE, "not a 3MF package: a 3MF file is a zip archive, and this one %s", head);
+        else
+            r = zc_fail(diag, ZC_ERR_BAD_SOURCE, "assimp cannot read the model: %s", why[0] ? why : "no reason given");
     }
     pthread_mutex_unlock(&zc__assimp_lock);
     aiReleasePropertyStore(props);
@@ -638,6 +664,7 @@ static zc_result zc__build_init(zc__model_build *b, const char *root_in, const c
     b->is_bvh = strcmp(ext, "bvh") == 0;
     b->is_md2 = strcmp(ext, "md2") == 0;
     b->is_iqm = strcmp(ext, "iqm") == 0;
+    b->is_3mf = strcmp(ext, "3mf") == 0;
     return ZC_OK;
 }
 

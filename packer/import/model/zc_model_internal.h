@@ -68,6 +68,7 @@ typedef struct zc__model_build {
     char source_problem[96];
     int is_obj, is_gltf;        /* from the file extension: decides the HEIGHT and UNKNOWN slots */
     int is_glb;                 /* from the file extension: binary glTF */
+    int is_3mf;                 /* from the file extension: a 3MF package (a zip archive) */
     int is_md3;                 /* from the file extension: tag-only files and frames read here */
     int is_bvh;                 /* from the file extension: motion only, its meshes left out */
     int is_md2;                 /* from the file extension: frames read here (zc__model_vertex_frames) */
