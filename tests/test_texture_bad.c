@@ -142,7 +142,7 @@ static const bad_file bad_files[] = {
     { "corrupt.png", "Corrupt PNG", ZC_ERR_BAD_SOURCE },          /* IDAT data scrambled */
     { "corrupt.jpg", "Corrupt JPEG", ZC_ERR_BAD_SOURCE },         /* scan header scrambled */
     { "huge.png", "100000x100000", ZC_ERR_LIMIT },                /* IHDR 100000x100000 */
-    { "empty.png", "empty", ZC_ERR_BAD_SOURCE },                  /* zero bytes */
+    { "empty.png", "the file is empty", ZC_ERR_BAD_SOURCE },      /* zero bytes */
     { "text.png", "not an image", ZC_ERR_BAD_SOURCE },            /* a text file */
 };
 #define BAD_FILES (sizeof bad_files / sizeof bad_files[0])

@@ -420,7 +420,7 @@ int zc__texture_is_hdr(const uint8_t *bytes, size_t size) {
 /* Check the header: a known image type within the dimension cap. */
 zc_result zc__texture_probe(const uint8_t *bytes, size_t size, uint32_t cap, int *w, int *h, int *channels,
                            zc_diag *diag) {
-    if (size == 0) return zc_fail(diag, ZC_ERR_BAD_SOURCE, "empty file");
+    if (size == 0) return zc_fail(diag, ZC_ERR_BAD_SOURCE, "the file is empty");
     if (size >= (size_t)INT_MAX)
         return zc_fail(diag, ZC_ERR_LIMIT, "file of %zu bytes is larger than the %d bytes an image may have", size,
                        INT_MAX - 1);
