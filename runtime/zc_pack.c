@@ -478,6 +478,7 @@ static zc_result zc__validate_entries(const zc_pack *pack, int checksums, const 
         if (e->codec == ZC_CODEC_NONE) {
             if (!lazy) r = zc__check_stored_entry(pack, e, checksums, &sub); /* else zc__check_touched did */
         } else if (!(repeat[i / 8] & (1u << (i % 8)))) {
+            /* decoded: the bytes decoded before this entry, by every part when shared */
             if (part) decoded = atomic_fetch_add_explicit(part, e->raw_size, memory_order_relaxed);
             if (e->raw_size > budget || decoded > budget - e->raw_size) {
                 r = zc_fail(diag, ZC_ERR_LIMIT,
@@ -486,7 +487,7 @@ static zc_result zc__validate_entries(const zc_pack *pack, int checksums, const 
                             i, path, (unsigned long long)budget, (unsigned)ZC_VALIDATE_DECODE_RATIO);
                 break;
             }
-            decoded += e->raw_size;
+            if (!part) decoded += e->raw_size;
             zc_entry entry;
             const void *data;
             zc__fill_entry(pack, i, &entry);

@@ -143,7 +143,9 @@ Test(texture_halve, tiny_images_match_stb_image_resize) {
     for (size_t s = 0; s < sizeof sides / sizeof sides[0]; ++s) {
         uint32_t w = sides[s][0], h = sides[s][1];
         uint8_t *px = malloc((size_t)w * h * 4);
-        for (uint32_t y = 0; y < h; ++y) memcpy(px + (size_t)y * w * 4, (uint8_t *)big.data + (size_t)(y + 100) * big.width * 4 + 400, (size_t)w * 4);
+        for (uint32_t y = 0; y < h; ++y) /* from (100, 100) of the big image */
+            memcpy(px + (size_t)y * w * 4, (uint8_t *)big.data + ((size_t)(y + 100) * big.width + 100) * 4,
+                   (size_t)w * 4);
         zc_texels src = {w, h, 0, px};
         check_against_stb(&src, ZC_MIP_FILTER_SRGB, "tiny sRGB");
         check_against_stb(&src, ZC_MIP_FILTER_LINEAR, "tiny linear");

@@ -12,14 +12,8 @@
 
 #include "zc_texture_pixels.h"
 
-zc_result zc__texels_halve(const zc_texels *src, zc_mip_filter filter, zc_texels *dst) {
-    memset(dst, 0, sizeof *dst);
-    if (src->width == 1 && src->height == 1) return ZC_ERR_INVALID_ARGUMENT;
-    if (src->width % 2 == 0 && src->height % 2 == 0) {
-        zc_result r = zc__texels_halve_even(src, filter, dst);
-        if (r == ZC_OK && filter == ZC_MIP_FILTER_NORMAL && !src->is_float) zc__texels_renormalize(dst);
-        return r;
-    }
+/* zc__texels_halve by stb_image_resize, for any size. */
+static zc_result zc__halve_stbir(const zc_texels *src, zc_mip_filter filter, zc_texels *dst) {
     uint32_t w = src->width > 1 ? src->width / 2 : 1;
     uint32_t h = src->height > 1 ? src->height / 2 : 1;
     size_t texel = zc_texels_texel_bytes(src);
@@ -43,8 +37,16 @@ zc_result zc__texels_halve(const zc_texels *src, zc_mip_filter filter, zc_texels
     dst->height = h;
     dst->is_float = src->is_float;
     dst->data = data;
-    if (filter == ZC_MIP_FILTER_NORMAL && !src->is_float) zc__texels_renormalize(dst);
     return ZC_OK;
+}
+
+zc_result zc__texels_halve(const zc_texels *src, zc_mip_filter filter, zc_texels *dst) {
+    memset(dst, 0, sizeof *dst);
+    if (src->width == 1 && src->height == 1) return ZC_ERR_INVALID_ARGUMENT;
+    zc_result r = src->width % 2 == 0 && src->height % 2 == 0 ? zc__texels_halve_even(src, filter, dst)
+                                                              : zc__halve_stbir(src, filter, dst);
+    if (r == ZC_OK && filter == ZC_MIP_FILTER_NORMAL && !src->is_float) zc__texels_renormalize(dst);
+    return r;
 }
 
 static uint8_t zc__unorm8(float v) {
