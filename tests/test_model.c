@@ -970,6 +970,58 @@ Test(model, texture_name_in_another_case) {
     free(obj);
 }
 
+/* A material library that ends a texture name with tabs and a carriage return, as
+ * hand-edited and old exported .mtl files do: the name without them is found. */
+Test(model, texture_name_with_trailing_blanks) {
+    char *obj = spider_copy("", NULL);
+    char *mtl_path = zct_join(zct_tmp, "spider.mtl");
+    size_t size;
+    char *mtl = (char *)zct_read_file(mtl_path, &size);
+    char *at = strstr(mtl, ".\\wal67ar_small.jpg");
+    cr_assert(at);
+    at += strlen(".\\wal67ar_small.jpg");
+    char *edited = malloc(size + 8);
+    size_t head = (size_t)(at - mtl);
+    memcpy(edited, mtl, head);
+    memcpy(edited + head, "\t\t \r", 4);
+    memcpy(edited + head + 4, at, size - head);
+    zct_write_file(mtl_path, edited, size + 4);
+    zc_model m;
+    import_ok(obj, NULL, &m);
+    cr_assert(!m.notes || !strstr(m.notes, "wal67ar"), "notes: %s", m.notes);
+    const zc_model_entry *t = zc_model_find_id(&m, base_color_of(&m, "Skin"));
+    cr_assert(t && t->type == ZC_TYPE_TEXTURE);
+    zc_model_free(&m);
+    free(edited);
+    free(mtl);
+    free(mtl_path);
+    free(obj);
+}
+
+/* assimp's OBJ reader makes a face of two indices a line but leaves the line out of
+ * the mesh's primitive types, which its validation then refuses: the model imports,
+ * the lines are left out with a note, and the triangles are the ones without them. */
+Test(model, obj_faces_of_two_indices_are_lines_left_out) {
+    char *obj = spider_copy("", NULL);
+    zc_model plain;
+    import_ok(obj, NULL, &plain);
+    size_t size;
+    char *text = (char *)zct_read_file(obj, &size);
+    char *edited = malloc(size + 32);
+    memcpy(edited, text, size);
+    memcpy(edited + size, "f 1 2\nf 2 3\nf 3 4\n", 18);
+    zct_write_file(obj, edited, size + 18);
+    zc_model m;
+    import_ok(obj, NULL, &m);
+    cr_assert_eq(m.triangle_count, plain.triangle_count);
+    cr_assert(m.notes && strstr(m.notes, "3 point or line primitives left out"), "notes: %s", m.notes);
+    zc_model_free(&m);
+    zc_model_free(&plain);
+    free(edited);
+    free(text);
+    free(obj);
+}
+
 Test(model, texture_that_does_not_decode_is_a_note) {
     char *obj = spider_copy("drkwood2.jpg", NULL);
     char *bad = zct_join(zct_tmp, "drkwood2.jpg");

@@ -486,6 +486,42 @@ static int zc__not_a_zip(zc__model_build *b, char *shown, size_t cap) {
     snprintf(shown, cap, "begins with \"%s\"", text);
     return 1;
 }
+/* Set each mesh's mPrimitiveTypes from the sizes of its faces. Safe on an unvalidated
+ * scene as far as it trusts each array's count (assimp's own scene preprocessing
+ * trusts the same counts). */
+static void zc__set_primitive_types(struct aiScene *scene) {
+    for (unsigned m = 0; scene->mMeshes && m < scene->mNumMeshes; ++m) {
+        struct aiMesh *mesh = scene->mMeshes[m];
+        if (!mesh || !mesh->mFaces) continue;
+        for (unsigned f = 0; f < mesh->mNumFaces; ++f) {
+            unsigned n = mesh->mFaces[f].mNumIndices;
+            mesh->mPrimitiveTypes |= n == 1   ? aiPrimitiveType_POINT
+                                     : n == 2 ? aiPrimitiveType_LINE
+                                     : n == 3 ? aiPrimitiveType_TRIANGLE
+                                              : aiPrimitiveType_POLYGON;
+        }
+    }
+}
+
+/* Some of assimp's importers (OBJ with two-index faces, for one) leave a primitive
+ * type out of a mesh's mPrimitiveTypes, and assimp's validation then refuses the whole
+ * model for that bookkeeping slip. Such a model is read again without post-processing,
+ * its flags are set from its faces, and the same post-processing, validation first,
+ * runs on it; faces other than triangles are left out later (zc_model_mesh.c). */
+static int zc__primitive_types_slip(const char *why) {
+    return strstr(why, "but aiMesh::mPrimitiveTypes does not report the") != NULL;
+}
+
+/* NULL when it still fails; aiGetErrorString then still holds the first import's
+ * message (post-processing does not set it). Called with the assimp lock held. */
+static const struct aiScene *zc__import_with_primitive_types(const zc__model_build *b, struct aiFileIO *io,
+                                                             struct aiPropertyStore *props) {
+    const struct aiScene *raw = aiImportFileExWithProperties(b->file_path, 0, io, props);
+    if (!raw) return NULL;
+    zc__set_primitive_types((struct aiScene *)raw);
+    return aiApplyPostProcessing(raw, zc_model_assimp_flags(&b->settings)); /* releases `raw` on failure */
+}
+
 /* Import the file through assimp with our flags and properties into *out_scene
  * (released with aiReleaseImport). ZC_ERR_BAD_SOURCE with assimp's reason when it
  * refuses the file. */
@@ -509,6 +545,8 @@ static zc_result zc__assimp_import(zc__model_build *b, const struct aiScene **ou
     io.CloseProc = zc__io_close;
     io.UserData = (aiUserData)b;
     *out_scene = aiImportFileExWithProperties(b->file_path, zc_model_assimp_flags(&b->settings), &io, props);
+    if (!*out_scene && !b->io_oom && !b->source_swapped && !b->outside_ref && zc__primitive_types_slip(aiGetErrorString()))
+        *out_scene = zc__import_with_primitive_types(b, &io, props);
     if (b->io_oom) {
         r = zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory opening the model's files");
         if (*out_scene) aiReleaseImport(*out_scene);

@@ -258,8 +258,21 @@ static int zc__percent_decode(char *s) {
     return changed;
 }
 
+/* Cut spaces, tabs and line ends from both ends of s, in place; the start of what is
+ * left, and *changed set when something was cut. (Material files written by hand
+ * or by old exporters end names with tabs or a stray carriage return.) */
+static char *zc__trim_blanks(char *s, int *changed) {
+    char *start = s, *end = s + strlen(s);
+    while (*start == ' ' || *start == '\t') ++start;
+    while (end > start && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r' || end[-1] == '\n')) --end;
+    *changed = start != s || *end != 0;
+    *end = 0;
+    return start;
+}
+
 /* The existing file `source` names, malloc'd; NULL when none is found, or with *oom
- * set when an allocation failed on the way. */
+ * set when an allocation failed on the way. Spellings tried in order: as written,
+ * with %XX escapes decoded, with blanks cut from both ends. */
 static char *zc__resolve_external(const zc__model_build *b, const char *source, int *oom) {
     *oom = 0;
     char *rel = strdup(source);
@@ -273,6 +286,9 @@ static char *zc__resolve_external(const zc__model_build *b, const char *source, 
     while (start[0] == '.' && start[1] == '/') start += 2;
     char *found = zc__resolve_spelling(b->model_dir, start, oom);
     if (!found && !*oom && zc__percent_decode(start)) found = zc__resolve_spelling(b->model_dir, start, oom);
+    int trimmed = 0;
+    if (!found && !*oom && (start = zc__trim_blanks(start, &trimmed)) != NULL && trimmed && *start)
+        found = zc__resolve_spelling(b->model_dir, start, oom);
     free(rel);
     return found;
 }
