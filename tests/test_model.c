@@ -970,31 +970,44 @@ Test(model, texture_name_in_another_case) {
     free(obj);
 }
 
+/* Write `dst` as the spider.mtl that spider_copy put in tmp, with material Skin's
+ * image name ".\\wal67ar_small.jpg" replaced by `name`. */
+static void write_spider_mtl(const char *dst, const char *name) {
+    char *src = zct_join(zct_tmp, "spider.mtl");
+    size_t size;
+    char *mtl = (char *)zct_read_file(src, &size);
+    const char *from = ".\\wal67ar_small.jpg";
+    char *at = strstr(mtl, from);
+    cr_assert(at);
+    size_t head = (size_t)(at - mtl), tail = size - head - strlen(from), n = strlen(name);
+    char *edited = malloc(head + n + tail);
+    memcpy(edited, mtl, head);
+    memcpy(edited + head, name, n);
+    memcpy(edited + head + n, at + strlen(from), tail);
+    zct_write_file(dst, edited, head + n + tail);
+    free(edited);
+    free(mtl);
+    free(src);
+}
+
+/* Material Skin's base colour is a texture, and no note names its image. */
+static void expect_skin_found(const zc_model *m) {
+    cr_assert(!m->notes || !strstr(m->notes, "wal67ar"), "notes: %s", m->notes);
+    const zc_model_entry *t = zc_model_find_id(m, base_color_of(m, "Skin"));
+    cr_assert(t && t->type == ZC_TYPE_TEXTURE);
+}
+
 /* A material library that ends a texture name with tabs and a carriage return, as
  * hand-edited and old exported .mtl files do: the name without them is found. */
 Test(model, texture_name_with_trailing_blanks) {
     char *obj = spider_copy("", NULL);
-    char *mtl_path = zct_join(zct_tmp, "spider.mtl");
-    size_t size;
-    char *mtl = (char *)zct_read_file(mtl_path, &size);
-    char *at = strstr(mtl, ".\\wal67ar_small.jpg");
-    cr_assert(at);
-    at += strlen(".\\wal67ar_small.jpg");
-    char *edited = malloc(size + 8);
-    size_t head = (size_t)(at - mtl);
-    memcpy(edited, mtl, head);
-    memcpy(edited + head, "\t\t \r", 4);
-    memcpy(edited + head + 4, at, size - head);
-    zct_write_file(mtl_path, edited, size + 4);
+    char *mtl = zct_join(zct_tmp, "spider.mtl");
+    write_spider_mtl(mtl, ".\\wal67ar_small.jpg\t\t \r");
     zc_model m;
     import_ok(obj, NULL, &m);
-    cr_assert(!m.notes || !strstr(m.notes, "wal67ar"), "notes: %s", m.notes);
-    const zc_model_entry *t = zc_model_find_id(&m, base_color_of(&m, "Skin"));
-    cr_assert(t && t->type == ZC_TYPE_TEXTURE);
+    expect_skin_found(&m);
     zc_model_free(&m);
-    free(edited);
     free(mtl);
-    free(mtl_path);
     free(obj);
 }
 
@@ -1020,6 +1033,60 @@ Test(model, obj_faces_of_two_indices_are_lines_left_out) {
     free(edited);
     free(text);
     free(obj);
+}
+
+/* The base colour texture of material `index` (by its part path: MDC materials have
+ * no names), 0 when the slot is empty. */
+static uint64_t base_color_at(const zc_model *m, unsigned index) {
+    const zc_model_entry *e = part(m, "material", index);
+    cr_assert(e && e->type == ZC_TYPE_MATERIAL, "no material %u", index);
+    zc_material_view v;
+    cr_assert_eq(zc_material_view_from_bytes(e->payload, e->size, &v), ZC_OK);
+    return v.textures[ZC_MATERIAL_SLOT_BASE_COLOR].texture;
+}
+
+/* An MDC's shader names carry no extension, as id Tech 3 models' often do ("Augentex"):
+ * the image of that name with an image extension is found, in any letter case; a
+ * name with no such image stays a note. */
+Test(model, shader_names_without_an_extension_find_their_image) {
+    char *mdc = zcti_copy(MODELS "MDC/spider.mdc", zct_tmp, NULL);
+    free(zcti_copy(MODELS "OBJ/SpiderTex.jpg", zct_tmp, "Augentex.jpg"));
+    free(zcti_copy(MODELS "OBJ/wal67ar_small.jpg", zct_tmp, "skin.JPEG"));
+    zc_model m;
+    import_ok(mdc, NULL, &m);
+    cr_assert(m.notes && !strstr(m.notes, "\"Augentex\"") && !strstr(m.notes, "\"Skin\""), "notes: %s", m.notes);
+    cr_assert(strstr(m.notes, "texture \"BeinTex\" not found"), "notes: %s", m.notes);
+    const zc_model_entry *eye = zc_model_find_id(&m, base_color_at(&m, 0));
+    const zc_model_entry *skin = zc_model_find_id(&m, base_color_at(&m, 4));
+    cr_assert(eye && eye->type == ZC_TYPE_TEXTURE && skin && skin->type == ZC_TYPE_TEXTURE);
+    cr_assert(eye->size != skin->size || memcmp(eye->payload, skin->payload, eye->size) != 0);
+    cr_assert_eq(base_color_at(&m, 2), 0);
+    zc_model_free(&m);
+    free(mdc);
+}
+
+/* A material that names its image from the asset root ("textures/shared/...", as
+ * Quake-family games do), and with ".tga" where the tree holds a ".jpg": found. */
+Test(model, texture_path_from_the_asset_root) {
+    char *root = zct_join(zct_tmp, "tree");
+    char *dir = zct_join(root, "models/spider");
+    char *obj = spider_copy("", NULL);
+    free(zcti_copy(obj, dir, NULL));
+    char *mtl = zct_join(dir, "spider.mtl");
+    write_spider_mtl(mtl, "textures/shared/wal67ar_small.tga");
+    free(zcti_copy(MODELS "OBJ/wal67ar_small.jpg", root, "textures/shared/wal67ar_small.jpg"));
+    char *model = zct_join(dir, "spider.obj");
+    zc_model m;
+    zc_diag d = { { 0 } };
+    zc_result r = zc_model_import_in_process_under(root, model, "models/spider/spider.obj", NULL, &m, &d);
+    cr_assert_eq(r, ZC_OK, "%s", d.message);
+    expect_skin_found(&m);
+    zc_model_free(&m);
+    free(model);
+    free(mtl);
+    free(obj);
+    free(dir);
+    free(root);
 }
 
 Test(model, texture_that_does_not_decode_is_a_note) {

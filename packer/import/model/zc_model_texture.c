@@ -9,7 +9,12 @@
  *     the model's directory (absolute paths from the author's machine land here);
  *     then a file name equal but for ASCII case, in the path's own directory and
  *     then in the model's (the first such name in byte order, so the choice does not
- *     depend on directory order).
+ *     depend on directory order); then, for a relative path without "..", the path
+ *     from the asset root (Quake-family models name their skins from the game's
+ *     root: "models/players/x/skin.tga"); the same again with blanks cut from both
+ *     ends of the name; and last the same name with another image extension, or with
+ *     one when it has none (id Tech engines load "skin.jpg" for a "skin.tga" that is
+ *     not there, and MD3 and MDC shader names often carry no extension).
  * Relative paths may climb out of the model's directory ("../textures/a.png").
  *
  * Importing: external files through zc_texture_import_file; embedded compressed
@@ -237,6 +242,66 @@ out_of_memory:
     return NULL;
 }
 
+/* One spelling of a path ('/'-separated): beside the model (zc__resolve_spelling),
+ * then, when it is relative and has no ".." component, from the asset root, the
+ * file name in another ASCII case last. */
+static char *zc__resolve_in_tree(const zc__model_build *b, const char *rel, int *oom) {
+    char *found = zc__resolve_spelling(b->model_dir, rel, oom);
+    if (found || *oom || rel[0] == '/' || (isalpha((unsigned char)rel[0]) && rel[1] == ':') ||
+        strcmp(b->root_real, "/") == 0)
+        return found;
+    for (const char *c = rel;;) {
+        if (c[0] == '.' && c[1] == '.' && (c[2] == '/' || c[2] == 0)) return NULL;
+        const char *slash = strchr(c, '/');
+        if (!slash) break;
+        c = slash + 1;
+    }
+    char *p = zc__join(b->root_real, strlen(b->root_real), rel);
+    if (!p) {
+        *oom = 1;
+        return NULL;
+    }
+    if (zc__is_file(p)) return p;
+    const char *base = strrchr(p, '/') + 1;
+    found = *base ? zc__case_match(p, (size_t)(base - p - 1), base, oom) : NULL;
+    free(p);
+    return found;
+}
+
+/* Image extensions tried for a name whose file is not there, in this order. */
+static const char *const zc__image_extensions[] = { "tga", "jpg", "jpeg", "png", "dds", "bmp", "pcx", "webp", NULL };
+
+/* rel with another image extension: its own (when it is one of the list) replaced,
+ * or one appended (when it has another or none), trying each of the list in order. */
+static char *zc__resolve_other_extension(const zc__model_build *b, const char *rel, int *oom) {
+    const char *base = strrchr(rel, '/');
+    base = base ? base + 1 : rel;
+    if (!*base) return NULL;
+    const char *dot = strrchr(base, '.');
+    size_t stem = strlen(rel);
+    int own = -1;
+    for (int i = 0; dot && dot != base && zc__image_extensions[i]; ++i)
+        if (strcasecmp(dot + 1, zc__image_extensions[i]) == 0) {
+            stem = (size_t)(dot - rel);
+            own = i;
+        }
+    char *name = malloc(stem + 8);
+    if (!name) {
+        *oom = 1;
+        return NULL;
+    }
+    memcpy(name, rel, stem);
+    char *found = NULL;
+    for (int i = 0; !found && !*oom && zc__image_extensions[i]; ++i) {
+        if (i == own) continue;
+        name[stem] = '.';
+        strcpy(name + stem + 1, zc__image_extensions[i]);
+        found = zc__resolve_in_tree(b, name, oom);
+    }
+    free(name);
+    return found;
+}
+
 /* Decode "%XX" escapes in place; 1 when something changed. */
 static int zc__percent_decode(char *s) {
     char *out = s;
@@ -272,7 +337,8 @@ static char *zc__trim_blanks(char *s, int *changed) {
 
 /* The existing file `source` names, malloc'd; NULL when none is found, or with *oom
  * set when an allocation failed on the way. Spellings tried in order: as written,
- * with %XX escapes decoded, with blanks cut from both ends. */
+ * with %XX escapes decoded, with blanks cut from both ends, with another image
+ * extension (the top of this file). */
 static char *zc__resolve_external(const zc__model_build *b, const char *source, int *oom) {
     *oom = 0;
     char *rel = strdup(source);
@@ -284,11 +350,12 @@ static char *zc__resolve_external(const zc__model_build *b, const char *source, 
         if (*c == '\\') *c = '/';
     char *start = rel;
     while (start[0] == '.' && start[1] == '/') start += 2;
-    char *found = zc__resolve_spelling(b->model_dir, start, oom);
-    if (!found && !*oom && zc__percent_decode(start)) found = zc__resolve_spelling(b->model_dir, start, oom);
+    char *found = zc__resolve_in_tree(b, start, oom);
+    if (!found && !*oom && zc__percent_decode(start)) found = zc__resolve_in_tree(b, start, oom);
     int trimmed = 0;
     if (!found && !*oom && (start = zc__trim_blanks(start, &trimmed)) != NULL && trimmed && *start)
-        found = zc__resolve_spelling(b->model_dir, start, oom);
+        found = zc__resolve_in_tree(b, start, oom);
+    if (!found && !*oom && *start) found = zc__resolve_other_extension(b, start, oom);
     free(rel);
     return found;
 }
