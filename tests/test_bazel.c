@@ -346,12 +346,12 @@ static void bazel_teardown(void) {
 /* Skip (true) where Bazel cannot run here, saying why. */
 static int no_bazel(void) {
     if (zct_sanitizing()) {
-        cr_skip_test("the bazel suite runs in the release build only (imlink covers import and link under "
+        zct_skip_test("the bazel suite runs in the release build only (imlink covers import and link under "
                      "the sanitizers)");
         return 1;
     }
     if (!bazel_bin) {
-        cr_skip_test("bazel is not installed (tools/bootstrap.sh --test-data installs bazel-bootstrap)");
+        zct_skip_test("bazel is not installed (tools/bootstrap.sh --test-data installs bazel-bootstrap)");
         return 1;
     }
     return 0;
@@ -420,7 +420,7 @@ Test(bazel, remote_cache_across_checkouts) {
     if (no_bazel()) return;
     char *nginx = zct_find_program("nginx", "/usr/sbin/nginx");
     if (!nginx) {
-        cr_skip_test("nginx is not installed (tools/bootstrap.sh --test-data installs nginx-light)");
+        zct_skip_test("nginx is not installed (tools/bootstrap.sh --test-data installs nginx-light)");
         return;
     }
     zct_nginx_start(&server, nginx);

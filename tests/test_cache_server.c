@@ -142,7 +142,7 @@ static size_t records_in(const char *dir) {
 
 static char *nginx_or_skip(void) {
     char *nginx = zct_find_program("nginx", "/usr/sbin/nginx");
-    if (!nginx) cr_skip_test("nginx is not installed (tools/bootstrap.sh --test-data installs nginx-light)");
+    if (!nginx) zct_skip_test("nginx is not installed (tools/bootstrap.sh --test-data installs nginx-light)");
     return nginx;
 }
 

@@ -200,7 +200,7 @@ Test(exclude, last_rule_decides_exclude_and_importer) {
 
 static void skip_without_data(void) {
     if (!zct_exists(RPC_DIR "/rstat.x") || !zct_exists(BLEND_FILE) || !zct_exists(PSD_FILE))
-        cr_skip_test("the test data packages are not installed (tools/bootstrap.sh --test-data)");
+        zct_skip_test("the test data packages are not installed (tools/bootstrap.sh --test-data)");
 }
 
 /* The demo assets plus two Sun RPC interface files, a .blend and two .psd, a FIFO in a

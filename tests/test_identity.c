@@ -210,14 +210,14 @@ static char *build_case(const identity_case *c) {
 static void check_case(const char *name) {
     const identity_case *c = find_case(name);
     cr_assert_not_null(c);
-    if (c->large && getenv("ZC_SANITIZE_RUN")) cr_skip_test("%s: large tree, built by the release run", name);
+    if (c->large && getenv("ZC_SANITIZE_RUN")) zct_skip_test("%s: large tree, built by the release run", name);
     char tree[PATH_MAX];
     tree_path(c, tree, sizeof tree);
-    if (!zct_exists(tree)) cr_skip_test("%s is missing (tools/bootstrap.sh --test-data installs it)", tree);
+    if (!zct_exists(tree)) zct_skip_test("%s is missing (tools/bootstrap.sh --test-data installs it)", tree);
     if (c->base) {
         char base_tree[PATH_MAX];
         tree_path(find_case(c->base), base_tree, sizeof base_tree);
-        if (!zct_exists(base_tree)) cr_skip_test("%s is missing (tools/bootstrap.sh --test-data)", base_tree);
+        if (!zct_exists(base_tree)) zct_skip_test("%s is missing (tools/bootstrap.sh --test-data)", base_tree);
     }
 
     golden_line now;
@@ -238,10 +238,10 @@ static void check_case(const char *name) {
     golden_line then;
     cr_assert(golden_find(name, &then), "tests/identity.golden has no line for %s", name);
     if (strcmp(then.tree, now.tree) != 0)
-        cr_skip_test("%s: the tree %s is not the one recorded (fingerprint %s, recorded %s)", name, tree, now.tree,
+        zct_skip_test("%s: the tree %s is not the one recorded (fingerprint %s, recorded %s)", name, tree, now.tree,
                      then.tree);
     if (strcmp(then.libraries, now.libraries) != 0)
-        cr_skip_test("%s: libraries %s, recorded with %s", name, now.libraries, then.libraries);
+        zct_skip_test("%s: libraries %s, recorded with %s", name, now.libraries, then.libraries);
     cr_assert_str_eq(now.pack, then.pack, "%s: the pack of %s differs from the recorded one", name, tree);
 }
 

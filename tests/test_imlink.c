@@ -321,7 +321,7 @@ Test(imlink, demo_options_identical_to_build) {
  * importer refuses), with a manifest whose rules change textures, meshes and codecs. */
 Test(imlink, mixed_real_tree_identical_to_build) {
     if (!zct_exists(PYGAME_DATA) || !zct_exists(ASSIMP_MODELS "/OBJ"))
-        cr_skip_test("the test data packages are not installed (tools/bootstrap.sh --test-data)");
+        zct_skip_test("the test data packages are not installed (tools/bootstrap.sh --test-data)");
     char *root = zct_tmp_path("mixed");
     char *part = zct_join(root, "pygame");
     copy_tree(PYGAME_DATA, part);

@@ -248,7 +248,7 @@ static int remove_stale(const char *out_dir) {
  * (zct_tmp) is created only once the test knows it will run. */
 Test(kill, sigkill_during_builds, .fini = zct_tmp_teardown, .timeout = 900) {
     if (getenv("ZC_SANITIZE_RUN"))
-        cr_skip_test("ZC_SANITIZE_RUN is set: the kill test checks crash safety, not memory errors");
+        zct_skip_test("ZC_SANITIZE_RUN is set: the kill test checks crash safety, not memory errors");
     long target = 1000;
     const char *count_env = getenv("ZC_KILL_COUNT");
     if (count_env && *count_env) target = strtol(count_env, NULL, 10);

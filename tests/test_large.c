@@ -25,12 +25,12 @@
  * (zct_tmp) is created only once the test knows it will run. */
 
 Test(large, pack_over_4_gib, .fini = zct_tmp_teardown, .timeout = 900) {
-    if (getenv("ZC_SANITIZE_RUN")) cr_skip_test("ZC_SANITIZE_RUN is set: the 4 GiB pack is too slow under sanitizers");
+    if (getenv("ZC_SANITIZE_RUN")) zct_skip_test("ZC_SANITIZE_RUN is set: the 4 GiB pack is too slow under sanitizers");
     struct statvfs vfs;
     cr_assert_eq(statvfs("/tmp", &vfs), 0);
     uint64_t free_bytes = (uint64_t)vfs.f_bavail * vfs.f_frsize;
     if (free_bytes < NEED_FREE)
-        cr_skip_test("only %llu MiB free under /tmp; the 4 GiB pack needs %llu MiB",
+        zct_skip_test("only %llu MiB free under /tmp; the 4 GiB pack needs %llu MiB",
                      (unsigned long long)(free_bytes >> 20), (unsigned long long)(NEED_FREE >> 20));
     zct_tmp_setup();
 

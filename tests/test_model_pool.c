@@ -304,7 +304,7 @@ Test(model_pool, build_ends_its_workers) {
 }
 
 Test(model_pool, killed_packer_takes_its_workers_along) {
-    if (zct_sanitizing()) cr_skip_test("process timing under the sanitizers");
+    if (zct_sanitizing()) zct_skip_test("process timing under the sanitizers");
     char *root = zct_join(zct_tmp, "tree");
     copy_cut(HANG_SOURCE, root, "hang.ply", HANG_PREFIX);
     char *out = zct_join(zct_tmp, "out.zcpack");

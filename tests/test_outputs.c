@@ -118,7 +118,7 @@ static char *make_special(special_kind kind, const char *name) {
     case SPECIAL_CHR: {
         struct stat null_st;
         cr_assert_eq(stat("/dev/null", &null_st), 0);
-        if (mknod(path, S_IFCHR | 0666, null_st.st_rdev) != 0) cr_skip_test("mknod: %s", strerror(errno));
+        if (mknod(path, S_IFCHR | 0666, null_st.st_rdev) != 0) zct_skip_test("mknod: %s", strerror(errno));
         break;
     }
     case SPECIAL_LINK: {
@@ -293,7 +293,7 @@ Test(outputs, planted_temp_links_are_never_followed) {
     char *out = zct_tmp_path("extracted.txt");
     long last = 0;
     FILE *f = fopen("/proc/sys/kernel/ns_last_pid", "r");
-    if (!f || fscanf(f, "%ld", &last) != 1) cr_skip_test("no /proc/sys/kernel/ns_last_pid");
+    if (!f || fscanf(f, "%ld", &last) != 1) zct_skip_test("no /proc/sys/kernel/ns_last_pid");
     fclose(f);
     char link_path[4096];
     for (long pid = last + 1; pid <= last + 400; ++pid) {

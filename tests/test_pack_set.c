@@ -86,7 +86,7 @@ static void copy_tree(const char *src, const char *dst) {
 /* The demo assets with pygame's example data in pygame/, every file imported into
  * an object; the objects, and a list file naming them in *listfile. */
 static names tree_objects(char **listfile) {
-    if (!zct_exists(PYGAME_DATA)) cr_skip_test("the test data packages are not installed (tools/bootstrap.sh --test-data)");
+    if (!zct_exists(PYGAME_DATA)) zct_skip_test("the test data packages are not installed (tools/bootstrap.sh --test-data)");
     char *root = zct_tmp_path("tree"), *objdir = zct_tmp_path("objects");
     copy_tree(zct_source_path("samples/assets"), root);
     char *part = zct_join(root, "pygame");

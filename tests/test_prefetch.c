@@ -322,7 +322,7 @@ Test(prefetch, dependencies_are_paged_in) {
     double before = 0;
     for (unsigned i = 0; i < GRAPH_ENTRIES; ++i) before += entry_resident(pack, graph_paths[i]);
     if (before > 0.5)
-        cr_skip_test("posix_fadvise(DONTNEED) left the pages resident on this file system (%.2f)", before);
+        zct_skip_test("posix_fadvise(DONTNEED) left the pages resident on this file system (%.2f)", before);
     cr_assert_lt(entry_resident(pack, "other.bin"), 0.01);
 
     uv_loop_t loop;
@@ -553,7 +553,7 @@ Test(prefetch, read_ahead_starts_inside_zc_prefetch) {
     zc_pack *pack = open_pack(path);
     drop_file_pages(path);
     if (entry_resident(pack, "far.bin") > 0.5)
-        cr_skip_test("posix_fadvise(DONTNEED) left the pages resident on this file system");
+        zct_skip_test("posix_fadvise(DONTNEED) left the pages resident on this file system");
     uv_loop_t loop;
     cr_assert_eq(uv_loop_init(&loop), 0);
     zc_prefetcher *pf = engine_create(&loop, pack, NULL, 1);

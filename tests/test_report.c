@@ -29,7 +29,7 @@ TestSuite(report, .init = zct_tmp_setup, .fini = zct_tmp_teardown, .timeout = 18
 
 static void need_chromium(void) {
     if (access(CHROMIUM, X_OK) != 0)
-        cr_skip_test("chromium is not installed (tools/bootstrap.sh --test-data installs it)");
+        zct_skip_test("chromium is not installed (tools/bootstrap.sh --test-data installs it)");
 }
 
 /* Load file#fragment in headless Chromium; with `screenshot`, write a 1280x1400 PNG

@@ -236,7 +236,7 @@ Test(stream, every_entry_of_real_trees) {
         check_tree(trees[t], 0, 1000u * t, by_codec);
         built++;
     }
-    if (!built) cr_skip_test("no test data tree (tools/bootstrap.sh --test-data installs them)");
+    if (!built) zct_skip_test("no test data tree (tools/bootstrap.sh --test-data installs them)");
     cr_log_info("%d trees: %d stored, %d one-frame, %d seekable entries streamed", built, by_codec[0], by_codec[1],
                 by_codec[2]);
     cr_assert_gt(by_codec[ZC_CODEC_NONE], 0, "some entries are stored raw");
@@ -254,7 +254,7 @@ Test(stream, real_large_files_are_seekable) {
     uint8_t *data[N];
     for (size_t i = 0; i < N; ++i) {
         char *source = zct_join(ZCTI_ASSIMP, names[i]);
-        if (!zct_exists(source)) cr_skip_test("%s is missing (tools/bootstrap.sh --test-data)", source);
+        if (!zct_exists(source)) zct_skip_test("%s is missing (tools/bootstrap.sh --test-data)", source);
         data[i] = zct_read_file(source, &blobs[i].size);
         cr_assert(data[i]);
         blobs[i] = (zct_blob){ .path = names[i], .data = data[i], .size = blobs[i].size };

@@ -281,7 +281,7 @@ static void put32(uint8_t *p, uint32_t v) {
 Test(texture_bc6h, random_blocks_match_pillow) {
     if (access("/usr/bin/python3", X_OK) != 0 ||
         system("/usr/bin/python3 -c 'import PIL.DdsImagePlugin' > /dev/null 2>&1") != 0)
-        cr_skip_test("Pillow for /usr/bin/python3 is not installed (tools/bootstrap.sh --test-data: python3-pil)");
+        zct_skip_test("Pillow for /usr/bin/python3 is not installed (tools/bootstrap.sh --test-data: python3-pil)");
     static const uint8_t codes[14] = { 0, 1, 2, 6, 10, 14, 18, 22, 26, 30, 3, 7, 11, 15 };
     enum { SIDE = 256, BLOCKS = (SIDE / 4) * (SIDE / 4) };
     size_t header = 4 + 124 + 20, size = header + (size_t)BLOCKS * 16;
@@ -457,7 +457,7 @@ static float *float_round_trip(uint32_t format, const zc_texels *img, double *se
  * Mtexel/s (0.50 before blocks that one region fits skipped the two-region modes,
  * with the same errors to four places), ASTC 4x4 0.42. */
 Test(texture_bc6h, exr_maps_against_rgba16f_and_astc_hdr) {
-    if (access(ZCTI_EXR_DIR, R_OK) != 0) cr_skip_test("blender-data is not installed (tools/bootstrap.sh --test-data)");
+    if (access(ZCTI_EXR_DIR, R_OK) != 0) zct_skip_test("blender-data is not installed (tools/bootstrap.sh --test-data)");
     const char *names[] = { "forest.exr", "studio.exr" };
     const double bound[] = { 0.025, 0.0055 };
     const struct { uint32_t format; const char *name; } formats[] = {
@@ -506,7 +506,7 @@ static void *encode_thread(void *arg) {
 /* The studio map encodes to the same bytes twice in a row and on three threads at
  * once. */
 Test(texture_bc6h, same_bytes_every_time_and_on_any_thread) {
-    if (access(ZCTI_EXR_DIR, R_OK) != 0) cr_skip_test("blender-data is not installed (tools/bootstrap.sh --test-data)");
+    if (access(ZCTI_EXR_DIR, R_OK) != 0) zct_skip_test("blender-data is not installed (tools/bootstrap.sh --test-data)");
     zc_texels source = read_exr("studio.exr");
     size_t size = zc_texture_row_bytes(ZC_PIXEL_BC6H_UFLOAT, source.width) *
                   zc_texture_block_rows(ZC_PIXEL_BC6H_UFLOAT, source.height);
@@ -539,7 +539,7 @@ Test(texture_bc6h, same_bytes_every_time_and_on_any_thread) {
  * KTX2 (vkFormat 143, colour model BC6H 133, float samples) and as DDS (DXGI 95); the
  * builds on one and on two threads give the same pack. */
 Test(texture_bc6h, build_with_a_bc6h_rule) {
-    if (access(ZCTI_EXR_DIR, R_OK) != 0) cr_skip_test("blender-data is not installed (tools/bootstrap.sh --test-data)");
+    if (access(ZCTI_EXR_DIR, R_OK) != 0) zct_skip_test("blender-data is not installed (tools/bootstrap.sh --test-data)");
     zcti_require(ZCTI_PYGAME "/alien1.png");
     free(zcti_copy(ZCTI_EXR_DIR "/studio.exr", zcti_in_dir, "hdr/studio.exr"));
     free(zcti_copy(ZCTI_PYGAME "/alien1.png", zcti_in_dir, "hdr/alien1.png"));

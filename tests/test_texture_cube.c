@@ -135,7 +135,7 @@ Test(texture_cube, faces_look_where_the_graphics_apis_say) {
 /* A real HDR environment map: the +Y face (sky) is brighter than the -Y face (ground);
  * each face has a full mip chain; the pack's view reaches every face and level. */
 Test(texture_cube, environment_map_has_its_sky_up) {
-    if (access(ZCTI_EXR_DIR "/forest.exr", R_OK) != 0) cr_skip_test("blender-data is not installed");
+    if (access(ZCTI_EXR_DIR "/forest.exr", R_OK) != 0) zct_skip_test("blender-data is not installed");
     char *root = zct_tmp_path("tree");
     zct_mkdirs(root);
     free(zcti_copy(ZCTI_EXR_DIR "/forest.exr", root, "sky.exr"));

@@ -134,8 +134,8 @@ static const char *ktx_dir(void) {
     snprintf(dir, sizeof dir, "%s/build/test-npm", zct_source_dir());
     char probe[4200];
     snprintf(probe, sizeof probe, "%s/node_modules/ktx-parse/package.json", dir);
-    if (!zct_exists(probe)) cr_skip_test("ktx-parse is not installed in %s (tools/bootstrap.sh --test-data)", dir);
-    if (access("/usr/bin/node", X_OK) != 0) cr_skip_test("node is not installed");
+    if (!zct_exists(probe)) zct_skip_test("ktx-parse is not installed in %s (tools/bootstrap.sh --test-data)", dir);
+    if (access("/usr/bin/node", X_OK) != 0) zct_skip_test("node is not installed");
     return dir;
 }
 
@@ -233,7 +233,7 @@ static const char pillow_script[] =
 Test(texture_export, dds_read_by_pillow_matches_zcpack_decoder) {
     if (access("/usr/bin/python3", X_OK) != 0 ||
         system("/usr/bin/python3 -c 'import PIL.DdsImagePlugin' > /dev/null 2>&1") != 0)
-        cr_skip_test("Pillow for /usr/bin/python3 is not installed (tools/bootstrap.sh --test-data: python3-pil)");
+        zct_skip_test("Pillow for /usr/bin/python3 is not installed (tools/bootstrap.sh --test-data: python3-pil)");
     build_tree();
     zct_put_text(zct_tmp, "read_dds.py", pillow_script);
     char *script = zct_join(zct_tmp, "read_dds.py"), *pixels = zct_join(zct_tmp, "pixels.rgba");
@@ -378,7 +378,7 @@ Test(texture_export, dds_files_import_back_to_their_level_0) {
 
     if (access("/usr/bin/python3", X_OK) != 0 ||
         system("/usr/bin/python3 -c 'import PIL.DdsImagePlugin' > /dev/null 2>&1") != 0)
-        cr_skip_test("Pillow for /usr/bin/python3 is not installed (tools/bootstrap.sh --test-data: python3-pil)");
+        zct_skip_test("Pillow for /usr/bin/python3 is not installed (tools/bootstrap.sh --test-data: python3-pil)");
     static const char writer[] = "import sys\nfrom PIL import Image\n"
                                  "Image.open(sys.argv[1]).convert(sys.argv[2]).save(sys.argv[3])\n";
     zct_put_text(zct_tmp, "write_dds.py", writer);

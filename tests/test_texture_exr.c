@@ -64,7 +64,7 @@ static const uint16_t *level0_halves(const zc_texture_image *img, uint32_t *w, u
  * file within RGBE's precision (its 8-bit mantissa: 1/128 of the texel's largest
  * channel) plus half's. */
 Test(texture_exr, blender_world_maps_match_pfstools) {
-    if (access(ZCTI_EXR_DIR, R_OK) != 0) cr_skip_test("blender-data is not installed (tools/bootstrap.sh --test-data)");
+    if (access(ZCTI_EXR_DIR, R_OK) != 0) zct_skip_test("blender-data is not installed (tools/bootstrap.sh --test-data)");
     const char *names[] = { "city.exr", "courtyard.exr", "forest.exr", "interior.exr", "night.exr", "studio.exr",
                             "sunrise.exr", "sunset.exr" };
     for (size_t n = 0; n < sizeof names / sizeof *names; ++n) {
@@ -128,7 +128,7 @@ Test(texture_exr, blender_world_maps_match_pfstools) {
 /* Matcaps: small square EXRs, some with alpha; they import too. */
 Test(texture_exr, blender_matcaps_import) {
     DIR *d = opendir(MATCAP_DIR);
-    if (!d) cr_skip_test("blender-data is not installed (tools/bootstrap.sh --test-data)");
+    if (!d) zct_skip_test("blender-data is not installed (tools/bootstrap.sh --test-data)");
     struct dirent *e;
     int imported = 0;
     while ((e = readdir(d)) != NULL) {
@@ -353,7 +353,7 @@ static float *level0_floats(const zc_texture_image *img, uint32_t *w, uint32_t *
  * 8x8 (0.25) against the decoded float source. Each block size loses more than the one
  * before and more than RGBA16F; ASTC 4x4 stays within a tenth of a stop in RMS. */
 Test(texture_exr, hdr_formats_error_against_the_source) {
-    if (access(ZCTI_EXR_DIR, R_OK) != 0) cr_skip_test("blender-data is not installed (tools/bootstrap.sh --test-data)");
+    if (access(ZCTI_EXR_DIR, R_OK) != 0) zct_skip_test("blender-data is not installed (tools/bootstrap.sh --test-data)");
     const char *names[] = { "forest.exr", "studio.exr" };
     const struct { zc_texture_choice choice; const char *name; double bits; } formats[] = {
         { ZC_TEXTURE_CHOICE_RGBA16F, "rgba16f", 64 }, { ZC_TEXTURE_CHOICE_ASTC4x4_HDR, "astc4x4hdr", 8 },

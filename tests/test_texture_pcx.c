@@ -24,7 +24,7 @@ TestSuite(texture_pcx, .init = zcti_tree_setup, .fini = zcti_tree_teardown, .tim
 static void need_pillow(void) {
     if (access("/usr/bin/python3", X_OK) != 0 ||
         system("/usr/bin/python3 -c 'import PIL.PcxImagePlugin' > /dev/null 2>&1") != 0)
-        cr_skip_test("Pillow for /usr/bin/python3 is not installed (tools/bootstrap.sh --test-data: python3-pil)");
+        zct_skip_test("Pillow for /usr/bin/python3 is not installed (tools/bootstrap.sh --test-data: python3-pil)");
 }
 
 /* `pcx` imported equals Pillow's RGBA decode of it. */

@@ -21,7 +21,7 @@ TestSuite(texture_webp, .init = zct_tmp_setup, .fini = zct_tmp_teardown, .timeou
 static void need_pillow(void) {
     if (access("/usr/bin/python3", X_OK) != 0 ||
         system("/usr/bin/python3 -c 'from PIL import features; assert features.check(\"webp\")' >/dev/null 2>&1") != 0)
-        cr_skip_test("Pillow with WebP for /usr/bin/python3 is not installed (tools/bootstrap.sh --test-data)");
+        zct_skip_test("Pillow with WebP for /usr/bin/python3 is not installed (tools/bootstrap.sh --test-data)");
 }
 
 Test(texture_webp, lossy_file_matches_pillow) {

@@ -242,7 +242,7 @@ static void expect_packed_texture(const char *root, const char *out, const char 
  * sign of an int, which the sanitizer build stops at). */
 Test(trust_bombs, smooth_large_jpeg_is_packed_by_default) {
     if (access("/usr/bin/python3", X_OK) != 0 || system("/usr/bin/python3 -c 'import PIL' > /dev/null 2>&1") != 0)
-        cr_skip_test("Pillow for /usr/bin/python3 is not installed (tools/bootstrap.sh --test-data: python3-pil)");
+        zct_skip_test("Pillow for /usr/bin/python3 is not installed (tools/bootstrap.sh --test-data: python3-pil)");
     char *root = zct_tmp_path("tree"), *out = zct_tmp_path("out.zcpack"), *ppm = zct_tmp_path("wall.ppm");
     zct_mkdirs(root);
     char *jpg = zct_join(root, "wall.jpg");

@@ -71,7 +71,7 @@ int zct_port_open(int port) {
  * openssl program; the test is skipped without it. */
 static void zct__self_signed(const char *dir) {
     char *openssl = zct_find_program("openssl", "/usr/bin/openssl");
-    if (!openssl) cr_skip_test("openssl is not installed (tools/bootstrap.sh --test-data installs it)");
+    if (!openssl) zct_skip_test("openssl is not installed (tools/bootstrap.sh --test-data installs it)");
     char command[4096];
     snprintf(command, sizeof command,
              "'%s' req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 "

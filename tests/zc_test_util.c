@@ -349,10 +349,14 @@ void zct_tmp_setup(void) {
     zct_tmp = zct_mkdtemp();
 }
 
-void zct_tmp_teardown(void) {
+void zct_tmp_drop(void) {
     if (zct_tmp) zct_rm_rf(zct_tmp);
     free(zct_tmp);
     zct_tmp = NULL;
+}
+
+void zct_tmp_teardown(void) {
+    zct_tmp_drop();
     zct_assert_no_leaks();
 }
 

@@ -119,6 +119,17 @@ extern char *zct_tmp;
 void zct_tmp_setup(void);
 void zct_tmp_teardown(void);
 
+/* Remove zct_tmp and forget it, without the teardown's leak check. */
+void zct_tmp_drop(void);
+
+/* cr_skip_test for every test: Criterion runs no fixture teardown after a skip, so
+ * the directory a fixture made (zct_tmp) is removed first. */
+#define zct_skip_test(...)         \
+    do {                           \
+        zct_tmp_drop();            \
+        cr_skip_test(__VA_ARGS__); \
+    } while (0)
+
 /* malloc'd zct_tmp/name. */
 char *zct_tmp_path(const char *name);
 
