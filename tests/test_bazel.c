@@ -96,14 +96,27 @@ typedef struct workspace {
     char *log;                  /* Bazel's output, appended run after run */
 } workspace;
 
+/* The startup option that keeps the server's temporary files (the binary execution
+ * log behind --execution_log_json_file) in a folder beside its output root, inside
+ * the test's tree instead of /tmp. Every command to that server passes it, as Bazel
+ * restarts a server whose startup options change. */
+static void server_tmp_option(const char *root, char *out, size_t cap) {
+    char *dir = zct_join(root, "../server-tmp");
+    zct_mkdirs(dir);
+    snprintf(out, cap, "--host_jvm_args=-Djava.io.tmpdir=%s", dir);
+    free(dir);
+}
+
 /* Run `bazel <command> [args...]` in the workspace; the exit status (-2: timed out). */
 static int bazel(workspace *ws, const char *const args[]) {
     const char *argv[32];
     size_t n = 0;
-    char root_opt[PATH_MAX + 32];
+    char root_opt[PATH_MAX + 32], tmp_opt[PATH_MAX + 48];
     snprintf(root_opt, sizeof root_opt, "--output_user_root=%s", ws->root);
+    server_tmp_option(ws->root, tmp_opt, sizeof tmp_opt);
     argv[n++] = bazel_bin;
     argv[n++] = root_opt;
+    argv[n++] = tmp_opt;
     argv[n++] = "--max_idle_secs=600"; /* a server a failed test leaves behind still ends */
     for (size_t i = 0; args[i]; ++i) {
         cr_assert_lt(n, 30);
@@ -142,10 +155,11 @@ static void bazel_build(workspace *ws, const char *exec_log, const char *const e
 /* Shut down every server this test started and make their trees removable. */
 static void bazel_shutdown_all(void) {
     for (size_t i = 0; i < MAX_ROOTS && bazel_roots[i]; ++i) {
-        char opt[PATH_MAX + 32];
+        char opt[PATH_MAX + 32], tmp_opt[PATH_MAX + 48];
         snprintf(opt, sizeof opt, "--output_user_root=%s", bazel_roots[i]);
+        server_tmp_option(bazel_roots[i], tmp_opt, sizeof tmp_opt);
         char *log = zct_join(bazel_roots[i], "../shutdown.log");
-        run_cmd(bazel_cwds[i], log, 60, (const char *const[]){ bazel_bin, opt, "shutdown", NULL });
+        run_cmd(bazel_cwds[i], log, 60, (const char *const[]){ bazel_bin, opt, tmp_opt, "shutdown", NULL });
         run_cmd(NULL, log, 60, (const char *const[]){ "chmod", "-R", "u+w", bazel_roots[i], NULL });
         free(log);
         free(bazel_roots[i]);
