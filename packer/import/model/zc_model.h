@@ -15,8 +15,9 @@
  *   P#mesh/<i>         mesh i of the source (assimp's order); submeshes name
  *                      P#material/<m>
  *   P#material/<m>     material m; its texture slots name P#texture/<t>
- *   P#texture/<t>      texture t: an image the materials reference, external (a path
- *                      relative to the model's directory) or embedded (GLB, FBX),
+ *   P#texture/<t>      texture t: an image the materials reference, external (found
+ *                      from the model's directory or the asset root, by the rules at
+ *                      the top of zc_model_texture.c) or embedded (GLB, FBX),
  *                      imported through the texture pipeline with the slot's colour
  *                      space (sRGB for base colour and emissive, linear otherwise,
  *                      normal-map settings for the normal slot)
