@@ -12,9 +12,10 @@
 # tools/bench/zc_bench_util.c (C11) and links the release build's packer library
 # (bin/release/libzcpacker.a) for the schema builder (packer/schema/
 # zc_schema_builder.h), the runtime library it calls (bin/release/libzcpack.a, for
-# zc_asset_id) and libsodium, which the runtime's signature check needs: the two
+# zc_asset_id), libsodium and libuv, which the runtime's signature check and its
+# validation threads (zc_pack_validate_threads, in the same object) need: the two
 # archives are static, so only the builder's objects and what they call are linked,
-# and of the libraries tools/zcpack-packer.pc.in lists, only libsodium is called.
+# and of the libraries tools/zcpack-packer.pc.in lists, only those two are called.
 # Then libcapnp, libkj and libzstd. Needs Debian's flatbuffers-compiler,
 # libflatbuffers-dev, capnproto and libcapnp-dev
 # (tools/bootstrap.sh --bench, `make bootstrap-bench`). Rebuilds only when a file of
@@ -70,4 +71,4 @@ for source in "$here"/*.cpp "$gen"/*.capnp.c++; do
     objects="$objects $object"
 done
 # shellcheck disable=SC2086 # a word list on purpose
-c++ -o "$program" $objects "$packer_lib" "$runtime_lib" -lsodium -lcapnp -lkj -lzstd
+c++ -o "$program" $objects "$packer_lib" "$runtime_lib" -lsodium -luv -lcapnp -lkj -lzstd
