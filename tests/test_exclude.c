@@ -15,6 +15,7 @@
 
 #include "zc_exit.h"
 #include "zc_ignore.h"
+#include "zc_link.h"
 #include "zc_manifest.h"
 #include "zc_pack.h"
 #include "zc_test_util.h"
@@ -355,5 +356,108 @@ Test(exclude, a_bad_ignore_file_fails_the_build) {
     free(object);
     free(ignore);
     free(pack_path);
+    free(root);
+}
+
+/* ---------------------------------------------------------------------------------
+ * Hidden and system files
+ * ------------------------------------------------------------------------------- */
+
+Test(exclude, system_names) {
+    const char *left_out[] = { ".git", ".DS_Store", "._bricks.png", ".hidden", "__MACOSX", "Thumbs.db", "THUMBS.DB",
+                               "ehthumbs.db", "desktop.ini", "Desktop.INI" };
+    const char *kept[] = { "bricks.png", "a.git", "__macosx", "thumbs.db.png", "my desktop.ini", "_.png", "" };
+    for (size_t i = 0; i < sizeof left_out / sizeof *left_out; ++i)
+        cr_expect(zc_ignore_system_name(left_out[i]), "%s is kept", left_out[i]);
+    for (size_t i = 0; i < sizeof kept / sizeof *kept; ++i)
+        cr_expect(!zc_ignore_system_name(kept[i]), "%s is left out", kept[i]);
+    cr_expect(zc_ignore_system_path("art/.svn/entries"));
+    cr_expect(zc_ignore_system_path("x/__MACOSX"));
+    cr_expect(zc_ignore_system_path(".DS_Store"));
+    cr_expect(!zc_ignore_system_path("art/textures/bricks.png"));
+    cr_expect(!zc_ignore_system_path("art/x.y/z"));
+}
+
+/* The first bytes of an AppleDouble file, which macOS writes as "._<name>" beside a
+ * file on a foreign file system and into the __MACOSX folder of a zip archive: the
+ * name says PNG, the bytes are not an image. */
+static const uint8_t apple_double[] = { 0x00, 0x05, 0x16, 0x07, 0x00, 0x02, 0x00, 0x00, 'M', 'a', 'c', ' ',
+                                        'O',  'S',  ' ',  'X',  ' ',  ' ',  ' ',  ' ',  ' ', ' ', ' ', ' ' };
+
+/* An asset folder as it comes out of a zip archive made on macOS and a Windows and git
+ * working copy: two real files, and six hidden or system files and folders. */
+static char *make_unpacked_tree(void) {
+    char *root = zct_tmp_path("unzipped");
+    zct_copy_file(zct_source_path("samples/assets/textures/bricks.png"), root, "textures/bricks.png");
+    zct_copy_file(zct_source_path("samples/assets/text/strings_en.csv"), root, "docs/strings_en.csv");
+    zct_put(root, "textures/._bricks.png", apple_double, sizeof apple_double);
+    zct_put(root, "__MACOSX/textures/._bricks.png", apple_double, sizeof apple_double);
+    zct_put_text(root, ".git/HEAD", "ref: refs/heads/main\n");
+    zct_put_text(root, ".DS_Store", "Bud1");
+    zct_put_text(root, "textures/Thumbs.db", "thumbnails");
+    zct_put_text(root, "docs/Desktop.ini", "[.ShellClassInfo]\n");
+    return root;
+}
+
+/* By default the build leaves the six out (the AppleDouble files would fail as
+ * images) and says how many; --include-hidden packs them, and the AppleDouble files
+ * then fail to import as the images their names claim. */
+Test(exclude, hidden_and_system_files_are_left_out) {
+    char *root = make_unpacked_tree();
+    char *pack_path = zct_tmp_path("unzipped.zcpack");
+    zct_run run = ZCT_CLI("build", root, "-o", pack_path);
+    ZCT_EXPECT_CODE(run, ZC_EXIT_OK);
+    cr_expect(strstr(run.out, "6 hidden and system files and folders left out"), "%s", run.out);
+    cr_expect(strstr(run.out, "--include-hidden packs them"), "%s", run.out);
+    zc_pack *pack = open_pack(pack_path);
+    zc_entry e;
+    cr_expect_eq(zc_pack_entry_count(pack), 2u);
+    cr_expect_eq(zc_pack_find(pack, "textures/bricks.png", &e), ZC_OK);
+    cr_expect_eq(zc_pack_find(pack, "docs/strings_en.csv", &e), ZC_OK);
+    zc_pack_close(pack);
+    zct_run_free(&run);
+
+    zct_run all = ZCT_CLI("build", root, "-o", pack_path, "--include-hidden", "--keep-going");
+    ZCT_EXPECT_CODE(all, ZC_EXIT_IMPORT);
+    ZCT_EXPECT_ERR(all, "__MACOSX/textures/._bricks.png: not an image");
+    ZCT_EXPECT_ERR(all, "textures/._bricks.png: not an image");
+    pack = open_pack(pack_path);
+    const char *kept[] = { ".DS_Store", ".git/HEAD", "docs/Desktop.ini", "docs/strings_en.csv", "textures/Thumbs.db",
+                           "textures/bricks.png" };
+    cr_expect_eq(zc_pack_entry_count(pack), 6u);
+    for (size_t i = 0; i < sizeof kept / sizeof *kept; ++i)
+        cr_expect_eq(zc_pack_find(pack, kept[i], &e), ZC_OK, "%s is missing", kept[i]);
+    zc_pack_close(pack);
+    zct_run_free(&all);
+    free(pack_path);
+    free(root);
+}
+
+/* `zcpack import` of a hidden file, or of a file in a hidden folder, gives an object
+ * without entries, as the build leaves the file out; with include_hidden its
+ * entries. */
+Test(exclude, import_of_a_hidden_file_holds_no_entries) {
+    char *root = make_unpacked_tree();
+    const char *files[] = { ".git/HEAD", "docs/Desktop.ini", "__MACOSX/textures/._bricks.png" };
+    for (size_t i = 0; i < sizeof files / sizeof *files; ++i) {
+        char *file = zct_join(root, files[i]);
+        char *object = zct_tmp_path("o.zco");
+        zc_object_import_desc desc = { .file = file, .root = root, .output = object };
+        zc_object_import_info info;
+        cr_assert_eq(zc_object_import(&desc, &info), ZC_OK, "%s", files[i]);
+        cr_expect_eq(info.entries, 0u, "%s", files[i]);
+        zc_object_import_info_free(&info);
+        desc.include_hidden = 1;
+        zc_result r = zc_object_import(&desc, &info);
+        if (strstr(files[i], "._")) {
+            cr_expect_eq(r, ZC_ERR_BAD_SOURCE, "%s: %s", files[i], zc_result_str(r));
+        } else {
+            cr_assert_eq(r, ZC_OK, "%s", files[i]);
+            cr_expect_eq(info.entries, 1u, "%s", files[i]);
+            zc_object_import_info_free(&info);
+        }
+        free(object);
+        free(file);
+    }
     free(root);
 }

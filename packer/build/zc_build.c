@@ -285,6 +285,7 @@ zc_result zc__build_tree(const zc_build_desc *desc, const char *write_path, zc_b
         memcpy(out->imported, p.written, sizeof out->imported);
         out->skipped = b.skipped;
         out->excluded = b.excluded;
+        out->hidden = b.hidden;
         out->input_bytes = bytes_total;
         zc__pack_stats(write_path, out);
     }

@@ -203,6 +203,11 @@ typedef struct zc_build_desc {
                                        cache_dir (zc_build_cache_open), e.g. kept across
                                        the builds of `zcpack watch`; borrowed: it must
                                        stay open until zc_build returns */
+    int include_hidden;             /* default: 0 = the walk leaves out hidden and system
+                                       files and folders (zc_ignore_system_name: .git,
+                                       .DS_Store, "._" AppleDouble files, __MACOSX,
+                                       Thumbs.db, desktop.ini), counted in
+                                       zc_build_stats.hidden; 1 = packs them too */
 } zc_build_desc;
 
 /* Where a build stopped: lets a caller tell a bad asset from a bad tool. */
@@ -228,6 +233,9 @@ typedef struct zc_build_stats {
     uint32_t excluded;              /* files and folders left out by the tree's .zcpackignore
                                        or a manifest rule's "exclude" (zc_ignore.h,
                                        zc_manifest.h), each logged at ZC_LOG_INFO */
+    uint32_t hidden;                /* hidden and system files and folders the walk left
+                                       out (desc->include_hidden = 0), each logged at
+                                       ZC_LOG_INFO */
     uint32_t entries;               /* entries in the pack */
     uint32_t unique_payloads;       /* distinct non-empty payloads stored */
     uint64_t input_bytes;           /* sum of the source file sizes */

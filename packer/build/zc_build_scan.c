@@ -203,6 +203,10 @@ zc_result zc__build_scan(zc__build *b, const char *rel) {
         } else if ((line = zc_ignore_match(b->ignore, child, S_ISDIR(st.st_mode))) != 0) {
             zc__build_log(b, ZC_LOG_INFO, "%s: left out by line %u of %s", child_path, line, ZC_IGNORE_NAME);
             b->excluded++;
+        } else if (!b->desc->include_hidden && zc_ignore_system_name(names[i])) {
+            zc__build_log(b, ZC_LOG_INFO, "%s: left out: a hidden or system %s", child_path,
+                          S_ISDIR(st.st_mode) ? "folder" : "file");
+            b->hidden++;
         } else if (S_ISLNK(st.st_mode)) {
             zc__build_log(b, ZC_LOG_WARNING, "%s: skipping symbolic link", child_path);
             b->skipped++;

@@ -156,6 +156,37 @@ uint32_t zc_ignore_path(const zc_ignore *ig, const char *rel) {
     return zc__match(ig, rel, len, 0);
 }
 
+/* ASCII case-insensitive equality of the n bytes at s with the string t. */
+static int zc__same_name(const char *s, size_t n, const char *t) {
+    if (strlen(t) != n) return 0;
+    for (size_t i = 0; i < n; ++i) {
+        char a = s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] - 'A' + 'a') : s[i];
+        if (a != t[i]) return 0;
+    }
+    return 1;
+}
+
+static int zc__system_name(const char *name, size_t n) {
+    return (n > 0 && name[0] == '.') || (n == 8 && memcmp(name, "__MACOSX", 8) == 0) ||
+           zc__same_name(name, n, "thumbs.db") || zc__same_name(name, n, "ehthumbs.db") ||
+           zc__same_name(name, n, "desktop.ini");
+}
+
+int zc_ignore_system_name(const char *name) {
+    return name && zc__system_name(name, strlen(name));
+}
+
+int zc_ignore_system_path(const char *rel) {
+    if (!rel) return 0;
+    for (const char *start = rel;;) {
+        const char *slash = strchr(start, '/');
+        size_t n = slash ? (size_t)(slash - start) : strlen(start);
+        if (zc__system_name(start, n)) return 1;
+        if (!slash) return 0;
+        start = slash + 1;
+    }
+}
+
 /* ---------------------------------------------------------------------------------
  * Parsing
  * ------------------------------------------------------------------------------- */

@@ -59,6 +59,19 @@ uint32_t zc_ignore_match(const zc_ignore *ignore, const char *rel, int is_dir);
  * root: the line that ignores the file or one of its folders, else 0. */
 uint32_t zc_ignore_path(const zc_ignore *ignore, const char *rel);
 
+/* Hidden and system files, which a build leaves out unless asked to keep them
+ * (zc_build_desc.include_hidden): 1 when the file or folder name `name` is hidden (it
+ * starts with '.': .git, .svn, .DS_Store, and the "._name" AppleDouble companions
+ * macOS writes beside files on other file systems and into zip archives), is the
+ * __MACOSX folder of a zip archive made on macOS, or is one of the thumbnail caches
+ * and folder settings Windows writes (Thumbs.db, ehthumbs.db, desktop.ini, in any
+ * letter case). The names "." and ".." are not names a walk meets. Untrusted. */
+int zc_ignore_system_name(const char *name);
+
+/* 1 when a folder of the entry path `rel` or its last name is a system name
+ * (zc_ignore_system_name): what `zcpack import` asks for one file. */
+int zc_ignore_system_path(const char *rel);
+
 /* Number of patterns; 0 for NULL. */
 size_t zc_ignore_count(const zc_ignore *ignore);
 

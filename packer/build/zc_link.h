@@ -94,6 +94,9 @@ typedef struct zc_object_import_desc {
     int compress_level;             /* default: 0 = ZC_WRITER_DEFAULT_LEVEL */
     uint32_t min_saving_percent;    /* default: 0 = ZC_WRITER_DEFAULT_MIN_SAVING */
     uint64_t max_memory;            /* default: 0 = zc_image_budget_default_limit() */
+    int include_hidden;             /* default: 0 = a hidden or system file, or one in such
+                                       a folder (zc_ignore_system_path), is left out as a
+                                       build leaves it out: the object holds no entries */
 } zc_object_import_desc;
 
 /* What an import found; fill with zc_object_import, free with zc_object_import_info_free. */

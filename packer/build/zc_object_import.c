@@ -157,7 +157,7 @@ static zc_result zc__group_member_left_out(zc__import *im) {
     struct stat st;
     if (!first_path) r = ZC_ERR_OUT_OF_MEMORY;
     else if (lstat(first_path, &st) == 0 && S_ISREG(st.st_mode) && !zc_ignore_path(im->ignore, first) &&
-             !zc_manifest_excludes(im->manifest, first)) {
+             (im->desc->include_hidden || !zc_ignore_system_path(first)) && !zc_manifest_excludes(im->manifest, first)) {
         snprintf(im->excluded_by, sizeof im->excluded_by, "the import of %s (one texture)", first);
         im->group_first = first;
         first = NULL;
@@ -192,6 +192,8 @@ static zc_result zc__settings(zc__import *im) {
     uint32_t line = zc_ignore_path(im->ignore, im->rel), rule = zc_manifest_excludes(im->manifest, im->rel);
     if (line)
         snprintf(im->excluded_by, sizeof im->excluded_by, "line %u of %s", line, ZC_IGNORE_NAME);
+    else if (!desc->include_hidden && zc_ignore_system_path(im->rel))
+        snprintf(im->excluded_by, sizeof im->excluded_by, "the rule for hidden and system files (--include-hidden)");
     else if (rule)
         snprintf(im->excluded_by, sizeof im->excluded_by, "rule %u of %s", rule - 1, ZC_MANIFEST_NAME);
     else if ((r = zc__group_member_left_out(im)) != ZC_OK)

@@ -23,6 +23,7 @@
 #include <uv.h>
 
 #include "zc_build_cache.h"
+#include "zc_ignore.h"
 #include "zc_watch.h"
 #include "zc_packer_os.h"
 
@@ -92,9 +93,11 @@ static char *zc__dup(const char *s, size_t n) {
     return d;
 }
 
-/* The entry `name` of the directory (dir_dev, dir_ino) is the watcher's own doing. */
+/* The entry `name` of the directory (dir_dev, dir_ino) is the watcher's own doing, or
+ * one the build leaves out whatever it holds (a hidden or system file or folder). */
 static int zc__is_own(const zc__watch *w, uint64_t dir_dev, uint64_t dir_ino, const char *name) {
     if (zc_writer_is_temp_name(name)) return 1;
+    if (!w->build.include_hidden && zc_ignore_system_name(name)) return 1;
     if (w->cache_name && dir_dev == w->cache_parent_dev && dir_ino == w->cache_parent_ino &&
         strcmp(name, w->cache_name) == 0)
         return 1;

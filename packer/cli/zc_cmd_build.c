@@ -30,8 +30,10 @@ static const char zc__build_help[] =
     "<dir>/zcpack.json, when present, sets import options per glob, and can leave\n"
     "files out (\"exclude\": true) or pack them as their bytes (\"importer\": \"blob\");\n"
     "<dir>/.zcpackignore lists files and folders to leave out, in gitignore syntax.\n"
-    "Neither file is packed. Symbolic links and special files are skipped with a\n"
-    "warning. The pack is written to a temporary file, verified, and renamed over\n"
+    "Neither file is packed. Hidden and system files and folders (names starting\n"
+    "with '.', such as .git, .DS_Store and macOS's ._ files; __MACOSX; Thumbs.db,\n"
+    "desktop.ini) are left out unless --include-hidden is given. Symbolic links and\n"
+    "special files are skipped with a warning. The pack is written to a temporary file, verified, and renamed over\n"
     "<pack>: on any error <pack> is left as it was.\n"
     "\n"
     "Options:\n"
@@ -50,6 +52,7 @@ static const char zc__build_help[] =
     "  --no-compress-entries store every entry uncompressed\n"
     "  --dict                train a zstd dictionary per type over its small entries\n"
     "                        (16 or more under 16 KiB) and keep it when it pays off\n"
+    "  --include-hidden      pack hidden and system files and folders too\n"
     "  --max-texture-dimension <n>\n"
     "                        refuse images wider or taller than <n> texels before\n"
     "                        decoding them, 1 to 65536 (default: 16384)\n"
@@ -188,6 +191,7 @@ void zc__build_desc_from(zc_build_desc *desc, const zc_cli_build_values *v, cons
     desc->min_saving_percent = v->min_saving.value;
     desc->dictionaries = v->dict;
     desc->max_memory = v->max_memory.value;
+    desc->include_hidden = v->include_hidden;
 }
 
 /* ---------------------------------------------------------------------------------
@@ -268,6 +272,10 @@ static void zc__build_summary(const zc_cli_build_values *v, const char *output, 
     if (stats->excluded)
         printf("%s: %u files and folders left out by %s and \"exclude\" rules\n", output, stats->excluded,
                ZC_IGNORE_NAME);
+    if (stats->hidden)
+        printf("%s: %u hidden and system files and folders left out (.git, .DS_Store, __MACOSX, ...; "
+               "--include-hidden packs them)\n",
+               output, stats->hidden);
     if (v->cache_url)
         printf("%s: build cache %s%s: %u files from the cache (%u from %s), %u imported (%u sent)\n", output,
                v->cache ? v->cache : output, v->cache ? "" : ".cache", stats->cache_hits, stats->cache_fetched, v->cache_url,

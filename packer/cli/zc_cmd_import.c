@@ -34,7 +34,8 @@ static const char zc__import_help[] =
     "                        exists)\n"
     "  --deps                print the files the import reads (see above)\n"
     "  --no-compress, --level <n>, --min-saving <pct>, --no-compress-entries,\n"
-    "  --max-texture-dimension <n>, --model-timeout <s>, --max-memory <size>\n"
+    "  --max-texture-dimension <n>, --model-timeout <s>, --max-memory <size>,\n"
+    "  --include-hidden\n"
     "                        as for zcpack build; give link's objects the options the\n"
     "                        build would have had\n"
     "  -q, --quiet           no warnings; errors only\n"
@@ -51,6 +52,7 @@ static const zc_cli_option zc__import_options[] = {
     ZC_OPT_FLAG("--quiet", 'q', zc__import_values, build.quiet),
     ZC_OPT_FLAG("--no-compress", 0, zc__import_values, build.no_compress),
     ZC_OPT_FLAG("--no-compress-entries", 0, zc__import_values, build.no_entry_compression),
+    ZC_OPT_FLAG("--include-hidden", 0, zc__import_values, build.include_hidden),
     ZC_OPT_NUMBER("--max-texture-dimension", 0, zc__import_values, build.max_dimension, 1, ZC_TEXTURE_MAX_EXTENT),
     ZC_OPT_NUMBER("--model-timeout", 0, zc__import_values, build.model_timeout, 1, 86400),
     ZC_OPT_NUMBER("--level", 0, zc__import_values, build.level, 1, ZC_WRITER_MAX_LEVEL),
@@ -85,6 +87,7 @@ static int zc__import_run(const zc_cli_call *call) {
     desc.compress_level = bd.compress_level;
     desc.min_saving_percent = bd.min_saving_percent;
     desc.max_memory = bd.max_memory;
+    desc.include_hidden = bd.include_hidden;
     zc_object_import_info info;
     zc_result r = zc_object_import(&desc, &info);
     if (r != ZC_OK) {
