@@ -386,6 +386,30 @@ Test(watch, own_output_inside_the_tree_triggers_nothing) {
     cr_assert_eq(watch_stop(), 0);
 }
 
+/* Saves the build leaves out whatever they hold (a version control folder, Finder's
+ * .DS_Store) trigger no build; a real change still does. */
+Test(watch, hidden_and_system_files_trigger_nothing) {
+    put("a.txt", "visible 1");
+    put(".git/HEAD", "ref: refs/heads/main\n");
+    watch_start((const char *const[]){ "--poll", "100", NULL });
+    await_text("a.txt", "visible 1", "first build");
+    await_out("zcpack watch: build 1:", 1, "first build line");
+    put(".git/HEAD", "ref: refs/heads/other\n");
+    put(".git/index", "index");
+    put(".DS_Store", "Bud1");
+    put("Thumbs.db", "thumbnails");
+    struct timespec ts = { 1, 0 };
+    nanosleep(&ts, NULL);
+    cr_assert_eq(out_count("zcpack watch: build "), 1, "the watch rebuilt for a hidden or system file");
+    uint64_t hash, size;
+    cr_assert(!published(".git/HEAD", &hash, &size) && !published(".DS_Store", &hash, &size),
+              "a hidden file is packed");
+
+    put("a.txt", "visible 2");
+    await_text("a.txt", "visible 2", "a real change still builds");
+    cr_assert_eq(watch_stop(), 0);
+}
+
 /* The published pack opens only when signed by `key`: 1 when it opens with that key
  * as the one trusted key and its signature was verified. */
 static int published_signed_by(const zc_public_key *key) {
