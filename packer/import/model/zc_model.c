@@ -503,13 +503,19 @@ static void zc__set_primitive_types(struct aiScene *scene) {
     }
 }
 
+int zc__model_in_worker;
+
 /* Some of assimp's importers (OBJ with two-index faces, for one) leave a primitive
  * type out of a mesh's mPrimitiveTypes, and assimp's validation then refuses the whole
  * model for that bookkeeping slip. Such a model is read again without post-processing,
  * its flags are set from its faces, and the same post-processing, validation first,
- * runs on it; faces other than triangles are left out later (zc_model_mesh.c). */
+ * runs on it; faces other than triangles are left out later (zc_model_mesh.c).
+ * Only in a worker process (zc__model_in_worker): when a post-processing step fails,
+ * assimp 5.2's aiApplyPostProcessing releases the scene that step already deleted,
+ * which crashes the process. In a worker that is one more contained crash; a caller
+ * importing in its own process gets assimp's message instead. */
 static int zc__primitive_types_slip(const char *why) {
-    return strstr(why, "but aiMesh::mPrimitiveTypes does not report the") != NULL;
+    return zc__model_in_worker && strstr(why, "but aiMesh::mPrimitiveTypes does not report the") != NULL;
 }
 
 /* NULL when it still fails; aiGetErrorString then still holds the first import's

@@ -170,6 +170,11 @@ zc_result zc_model_import_file(const char *file_path, const char *entry_path, co
 zc_result zc_model_import_file_under(const char *root, const char *file_path, const char *entry_path,
                                      const zc_model_settings *settings, zc_model *out, zc_diag *diag);
 
+/* Internal: 1 in a model worker process (zc__model_worker_serve sets it), where an
+ * importer crash costs that worker only; steps of assimp whose failure path can crash
+ * the process run there alone (zc_model.c, the second read of a model). */
+extern int zc__model_in_worker;
+
 /* The same import, always in the calling process (the isolated import's child runs
  * this). Not safe on untrusted input: assimp may crash or hang. */
 zc_result zc_model_import_in_process(const char *file_path, const char *entry_path,

@@ -299,6 +299,7 @@ static int zc__serve(zc__writer *w, zc__request *q) {
 
 void zc__model_worker_serve(int request_fd, int reply_fd, int budget_fd) {
     static zc__writer w; /* in the worker's own process: no other user */
+    zc__model_in_worker = 1;
     zc__request_fd = request_fd;
     zc__budget_fd = budget_fd;
     w.fd = reply_fd;
