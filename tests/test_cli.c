@@ -666,7 +666,7 @@ Test(cli, failed_build_keeps_the_old_pack) {
 }
 
 /* Special files and symbolic links are skipped with a warning (and never opened, so a
- * FIFO cannot block the build). */
+ * FIFO cannot block the build); the warning says where a link leads. */
 Test(cli, special_files_and_links_are_skipped, .timeout = 60) {
     char *root = small_tree("t");
     char *fifo = zct_join(root, "data/pipe");
@@ -675,11 +675,17 @@ Test(cli, special_files_and_links_are_skipped, .timeout = 60) {
     cr_assert_eq(symlink("/nonexistent/target", dangling), 0);
     char *link = zct_join(root, "readme-link.txt");
     cr_assert_eq(symlink("readme.txt", link), 0);
+    char *outside = zct_join(root, "data/system");
+    cr_assert_eq(symlink("/usr/share", outside), 0);
     char *pack = zct_join(zct_tmp, "t.zcpack");
     zct_run r = ZCT_CLI("build", root, "-o", pack);
     ZCT_EXPECT_CODE(r, 0);
     cr_assert_neq(strstr(r.err, "warning"), NULL, "skips are reported: %s", r.err);
     cr_assert_neq(strstr(r.err, "pipe"), NULL, "the FIFO is named: %s", r.err);
+    ZCT_EXPECT_ERR(r, "dangling.lnk: skipping symbolic link: its target does not exist");
+    ZCT_EXPECT_ERR(r, "readme-link.txt: skipping symbolic link to readme.txt of the tree (links are not followed; "
+                      "it is packed, or left out, under its own path)");
+    ZCT_EXPECT_ERR(r, "data/system: skipping symbolic link to /usr/share, outside the tree");
     zct_run_free(&r);
     r = ZCT_CLI("ls", pack, "--json");
     ZCT_EXPECT_CODE(r, 0);
@@ -688,6 +694,7 @@ Test(cli, special_files_and_links_are_skipped, .timeout = 60) {
     cr_assert_eq(cJSON_GetArraySize(json), 4, "only the 4 regular files are packed");
     cJSON_Delete(json);
     zct_run_free(&r);
+    free(outside);
     free(link);
     free(dangling);
     free(fifo);

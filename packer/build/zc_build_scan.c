@@ -1,6 +1,7 @@
 /* zc_build_scan.c - the scan step of a build (zc_build_internal.h): walk the tree,
  * sort, check names, take the manifest; and the statistics of a written pack.
  */
+#define _DEFAULT_SOURCE /* realpath */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -167,6 +168,32 @@ static zc_result zc__list_dir(zc__build *b, const char *dir_path, char ***out_na
     return ZC_OK;
 }
 
+/* Warn that the walk skips the symbolic link at `path`, saying where it leads: into
+ * the tree (whose file or folder is packed, or left out, under its own path), out of
+ * it, or nowhere. */
+static void zc__skip_link(zc__build *b, const char *path) {
+    char shown[600];
+    char *target = realpath(path, NULL);
+    char *root = target ? realpath(b->root, NULL) : NULL;
+    size_t n = root ? strlen(root) : 0;
+    struct stat st;
+    if (!target) {
+        zc__build_log(b, ZC_LOG_WARNING, "%s: skipping symbolic link: its target does not exist", path);
+    } else if (root && strncmp(target, root, n) == 0 && (target[n] == '/' || (n == 1 && root[0] == '/'))) {
+        const char *rel = target + n + (root[n - 1] != '/');
+        int dir = stat(target, &st) == 0 && S_ISDIR(st.st_mode);
+        zc__build_log(b, ZC_LOG_WARNING,
+                      "%s: skipping symbolic link to %s%s of the tree (links are not followed; it is packed, "
+                      "or left out, under its own path)",
+                      path, dir ? "the folder " : "", zc__escape(rel, shown, sizeof shown));
+    } else {
+        zc__build_log(b, ZC_LOG_WARNING, "%s: skipping symbolic link to %s, outside the tree (links are not followed)",
+                      path, zc__escape(target, shown, sizeof shown));
+    }
+    free(root);
+    free(target);
+}
+
 /* Collect the regular files under the directory `rel` ("" for the root). */
 zc_result zc__build_scan(zc__build *b, const char *rel) {
     char *dir_path = zc__file_path(b, rel);
@@ -208,7 +235,7 @@ zc_result zc__build_scan(zc__build *b, const char *rel) {
                           S_ISDIR(st.st_mode) ? "folder" : "file");
             b->hidden++;
         } else if (S_ISLNK(st.st_mode)) {
-            zc__build_log(b, ZC_LOG_WARNING, "%s: skipping symbolic link", child_path);
+            zc__skip_link(b, child_path);
             b->skipped++;
         } else if (S_ISDIR(st.st_mode) && b->cache && (uint64_t)st.st_dev == b->cache_dev &&
                    (uint64_t)st.st_ino == b->cache_ino) {
