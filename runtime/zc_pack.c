@@ -580,8 +580,7 @@ zc_result zc_pack_validate_threads(const zc_pack *pack, zc_validate level, uint3
     if (level < ZC_VALIDATE_FULL || threads < 2) return zc_pack_validate(pack, level);
     zc_diag diag;
     diag.message[0] = 0;
-    zc_result r = zc__validate_checksums(pack, &diag);
-    if (r == ZC_OK) r = zc__validate_records(pack, &diag);
+    zc_result r = zc__validate(pack, ZC_VALIDATE_TOC, &diag); /* the checksums and the records */
     if (r == ZC_OK) r = zc__validate_overlap(pack, &diag);
     if (r != ZC_OK) return zc__report(pack, r, &diag);
     size_t bitmap = ((size_t)pack->entry_count + 7) / 8;

@@ -248,8 +248,14 @@ typedef struct zc__frame_slot {
     uv_thread_t thread;
 } zc__frame_slot;
 
+/* Frames compressed at once, and slots kept: one per thread, at most
+ * ZC__MAX_FRAME_THREADS (each holds a compression context and half a MiB). */
+static uint32_t zc__slot_count(const zc_writer *w) {
+    return w->threads < ZC__MAX_FRAME_THREADS ? w->threads : ZC__MAX_FRAME_THREADS;
+}
+
 void zc__writer_free_slots(zc_writer *w) {
-    for (uint32_t k = 0; w->slots && k < w->threads; ++k) {
+    for (uint32_t k = 0; w->slots && k < zc__slot_count(w); ++k) {
         ZSTD_freeCCtx(w->slots[k].cctx);
         free(w->slots[k].src);
         free(w->slots[k].dst);
@@ -261,8 +267,8 @@ void zc__writer_free_slots(zc_writer *w) {
 /* w->slots with contexts set as zc__seek_cctx sets w->cctx at `level`; NULL when out
  * of memory (the frames are then compressed one by one on this thread). */
 static zc__frame_slot *zc__frame_slots(zc_writer *w, int level) {
-    if (!w->slots && !(w->slots = (zc__frame_slot *)calloc(w->threads, sizeof *w->slots))) return NULL;
-    for (uint32_t k = 0; k < w->threads; ++k) {
+    if (!w->slots && !(w->slots = (zc__frame_slot *)calloc(zc__slot_count(w), sizeof *w->slots))) return NULL;
+    for (uint32_t k = 0; k < zc__slot_count(w); ++k) {
         zc__frame_slot *s = &w->slots[k];
         if (!s->cctx) s->cctx = ZSTD_createCCtx();
         if (!s->src) s->src = (uint8_t *)malloc(ZC_WRITER_SEEK_FRAME);
@@ -340,7 +346,7 @@ static zc_result zc__stream_seekable(zc_writer *w, const zc_toc_entry *rec, uint
         if (!cctx) r = zc__writer_oom(w, "compressing an entry");
     }
     zc__frame_slot *slots = w->threads > 1 && count > 1 ? zc__frame_slots(w, w->large_level) : NULL;
-    uint32_t per_batch = w->threads < ZC__MAX_FRAME_THREADS ? w->threads : ZC__MAX_FRAME_THREADS;
+    uint32_t per_batch = zc__slot_count(w);
     for (uint32_t i = 0; slots && i < count && r == ZC_OK && !over;) {
         uint32_t batch = count - i < per_batch ? count - i : per_batch;
         if ((r = zc__stream_batch(w, rec, i, batch)) != ZC_OK) break;

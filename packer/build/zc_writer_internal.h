@@ -79,8 +79,9 @@ struct zc_writer {
     uint8_t *raw;               /* raw bytes of the open candidate while in memory */
     size_t raw_len, raw_cap;
     uint32_t threads;           /* desc.threads, at least 1 */
-    struct zc__frame_slot *slots; /* `threads` of them, at the first streamed seekable
-                                   candidate when threads > 1 (zc_writer_compress.c) */
+    struct zc__frame_slot *slots; /* one per thread, at most 64, made at the first
+                                   streamed seekable candidate when threads > 1
+                                   (zc_writer_compress.c) */
     ZSTD_CCtx *cctx;            /* created at the first compression */
     uint8_t *zbuf;              /* compressed output */
     size_t zbuf_cap;
