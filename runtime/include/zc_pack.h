@@ -878,7 +878,11 @@ void zc_morph_view_apply(const zc_morph_view *view, const float *weights, int no
  * (raw_size plus up to alignment - 16 bytes) and, per thread decoding at the same
  * time, a zstd context that is kept for reuse. Frames naming a zstd dictionary are
  * decoded with the pack's entry "zstd-dict/<id>" (SPEC.md §8.11), loaded once.
- * Decoding checks SPEC.md §6.2 Z1 to Z8 every time; a runtime built with ZC_NO_ZSTD
+ * Decoding checks SPEC.md §6.2 Z1 to Z7 every time and Z8 (the decoded bytes' XXH3)
+ * at the entry's first successful decode in this pack: the frame lies in the
+ * read-only mapping, so decoding it again after an eviction gives the same bytes.
+ * Validation at FULL and CHECKSUMS checks Z8 whenever it decodes. A runtime built
+ * with ZC_NO_ZSTD
  * decodes nothing and reports ZC_ERR_UNSUPPORTED_CODEC instead.
  *
  * Every hold also keeps its pack alive: held bytes stay valid after zc_pack_close and
