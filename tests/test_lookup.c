@@ -2,7 +2,8 @@
  * (SPEC.md 9, "Lazy record and structure checks"): which packs the writer indexes,
  * that every entry is found through the index and nothing else is, that a damaged
  * index is refused at open and harmless at level NONE, that packs without an index
- * are searched as before, that a record's and a view's checks run once and are
+ * are searched as before, that zc_pack_find_many gives what zc_pack_find gives, that a
+ * record's and a view's checks run once and are
  * remembered per pack, and that first touches from several threads agree.
  */
 #define _GNU_SOURCE
@@ -138,6 +139,119 @@ Test(lookup, every_entry_is_found_through_the_index_and_nothing_else) {
         cr_assert_eq(zc_pack_find_id(pack, zct_rand(&rng), &e), ZC_ERR_NO_ENTRY);
     }
     zc_pack_close(pack);
+    free(path);
+}
+
+/* zc_pack_find_many gives, path by path, what zc_pack_find gives: on a list of every
+ * path shuffled among absent ones, near misses and a NULL, of a length that is not a
+ * multiple of its groups; and it writes no entry it does not find. */
+static void assert_find_many_agrees(zc_pack *pack, uint32_t count, uint64_t seed) {
+    uint32_t n = count + count / 3 + 7;
+    const char **paths = calloc(n, sizeof *paths);
+    char (*absent)[64] = calloc(n, sizeof *absent);
+    zc_entry *out = calloc(n, sizeof *out);
+    zc_result *results = calloc(n, sizeof *results);
+    cr_assert(paths && absent && out && results);
+    uint64_t rng = seed;
+    for (uint32_t i = 0; i < n; ++i) {
+        uint32_t k = (uint32_t)(zct_rand(&rng) % count);
+        if (i % 4 == 3) { /* a near miss: one byte more, or one letter's case */
+            snprintf(absent[i], sizeof absent[i], "%s%s", entry_paths[k], i % 8 == 3 ? "x" : "");
+            if (i % 8 != 3) absent[i][0] ^= 0x20;
+            paths[i] = absent[i];
+        } else {
+            paths[i] = entry_paths[k];
+        }
+    }
+    paths[n / 2] = NULL;
+    memset(out, 0xAB, (size_t)n * sizeof *out);
+    zc_result first = zc_pack_find_many(pack, paths, n, out, results);
+    cr_assert_eq(first, ZC_ERR_NO_ENTRY, "the first failing path is a near miss (index 3)");
+    zc_entry untouched;
+    memset(&untouched, 0xAB, sizeof untouched);
+    uint32_t found = 0;
+    for (uint32_t i = 0; i < n; ++i) {
+        if (!paths[i]) {
+            cr_assert_eq(results[i], ZC_ERR_INVALID_ARGUMENT);
+            continue;
+        }
+        zc_entry one;
+        cr_assert_eq(results[i], zc_pack_find(pack, paths[i], &one), "%s", paths[i]);
+        if (results[i] != ZC_OK) {
+            cr_assert_eq(memcmp(&out[i], &untouched, sizeof untouched), 0, "%s: a failed lookup wrote its entry",
+                         paths[i]);
+            continue;
+        }
+        found++;
+        cr_assert_eq(out[i].index, one.index);
+        cr_assert_eq(out[i].data, one.data);
+        cr_assert_str_eq(out[i].path, paths[i]);
+    }
+    cr_assert_gt(found, n / 2);
+    cr_assert_eq(zc_pack_find_many(pack, paths, 0, NULL, NULL), ZC_OK);
+    cr_assert_eq(zc_pack_find_many(NULL, paths, n, out, results), ZC_ERR_INVALID_ARGUMENT);
+    cr_assert_eq(zc_pack_find_many(pack, paths, n, out, NULL), ZC_ERR_INVALID_ARGUMENT);
+    uint32_t all = count < 100 ? count : 100;
+    const char *present[100];
+    for (uint32_t i = 0; i < all; ++i) present[i] = entry_paths[count - 1 - i];
+    cr_assert_eq(zc_pack_find_many(pack, present, all, out, results), ZC_OK, "every path found");
+    for (uint32_t i = 0; i < all; ++i) cr_assert_eq(*(const uint32_t *)out[i].data, count - 1 - i);
+    free(paths);
+    free(absent);
+    free(out);
+    free(results);
+}
+
+Test(lookup, find_many_gives_what_find_gives) {
+    static const struct {
+        const char *name;
+        uint32_t count;
+        int indexed; /* packs below 64 entries are searched without an index */
+    } packs[] = { { "many.zcpack", MAX_ENTRIES, 1 }, { "few.zcpack", 40, 0 } };
+    for (size_t p = 0; p < sizeof packs / sizeof packs[0]; ++p) {
+        char *path = write_blobs(packs[p].name, packs[p].count);
+        zc_pack *pack = NULL;
+        cr_assert_eq(zc_pack_open(&pack, &(zc_pack_desc){ .path = path }), ZC_OK);
+        zc_pack_info info;
+        cr_assert_eq(zc_pack_get_info(pack, &info), ZC_OK);
+        cr_assert_eq(info.index_buckets > 0, packs[p].indexed, "%s", packs[p].name);
+        assert_find_many_agrees(pack, packs[p].count, 7 + p);
+        zc_pack_close(pack);
+        free(path);
+    }
+}
+
+/* A damaged record is that path's error alone, checked before its path is read. */
+Test(lookup, find_many_reports_a_damaged_record_for_its_path_only) {
+    char *path = write_blobs("damaged_record.zcpack", 300);
+    size_t size;
+    uint8_t *image = zct_read_file_aligned(path, 4096, &size);
+    zc_toc_header *th = (zc_toc_header *)toc_of(image);
+    zc_pack *pack = open_memory(image, size, ZC_VALIDATE_NONE, NULL);
+    zc_entry victim;
+    cr_assert_eq(zc_pack_find(pack, entry_paths[123], &victim), ZC_OK);
+    zc_pack_close(pack);
+    ((zc_toc_entry *)zc_toc_entry_at(th, victim.index))->path_offset = UINT32_MAX - 8; /* far outside */
+    zct_reseal(image, size);
+    zct_log log;
+    pack = open_memory(image, size, ZC_VALIDATE_TOC, &log);
+    const char *paths[40];
+    for (uint32_t i = 0; i < 40; ++i) paths[i] = entry_paths[100 + i];
+    zc_entry out[40];
+    zc_result results[40];
+    zc_result first = zc_pack_find_many(pack, paths, 40, out, results);
+    cr_assert_neq(first, ZC_OK);
+    cr_assert_neq(first, ZC_ERR_NO_ENTRY, "the record's own error, not a miss");
+    for (uint32_t i = 0; i < 40; ++i) {
+        if (100 + i == 123) {
+            cr_assert_eq(results[i], first);
+            continue;
+        }
+        cr_assert_eq(results[i], ZC_OK, "%s", paths[i]);
+        cr_assert_eq(*(const uint32_t *)out[i].data, 100 + i);
+    }
+    zc_pack_close(pack);
+    free(image);
     free(path);
 }
 

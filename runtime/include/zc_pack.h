@@ -467,6 +467,19 @@ uint64_t zc_asset_id(const char *path, size_t length);
  * never confused. */
 zc_result zc_pack_find(const zc_pack *pack, const char *path, zc_entry *out);
 
+/* Look up `count` paths at once, as a level load resolves its list of assets:
+ * results[i] and out[i] are what zc_pack_find(pack, paths[i], &out[i]) gives (out[i]
+ * is written only when results[i] is ZC_OK; a NULL paths[i] gives
+ * ZC_ERR_INVALID_ARGUMENT). Returns ZC_OK when every path was found, else the first
+ * failing path's result. The lookups run interleaved in groups of 16, each pass
+ * starting the memory reads of the next (the index buckets, the records, their paths),
+ * so in a pack whose TOC is larger than the CPU's caches their cache misses overlap
+ * instead of following one another. ZC_ERR_INVALID_ARGUMENT when pack is NULL, or
+ * paths, out or results is NULL with count > 0. Same checks as zc_pack_find;
+ * allocation-free and lock-free, any thread. */
+zc_result zc_pack_find_many(const zc_pack *pack, const char *const *paths, size_t count, zc_entry *out,
+                            zc_result *results);
+
 /* Look an entry up by asset id. Same contract as zc_pack_find. */
 zc_result zc_pack_find_id(const zc_pack *pack, uint64_t id, zc_entry *out);
 
