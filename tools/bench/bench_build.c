@@ -30,7 +30,8 @@
  *     of its stack that lies in a library's own encode/decode call: stb_image decode
  *     (stbi_*), the BC and ASTC encoders (stb_dxt, zc_bc7/zc_bc6h, libastcenc), assimp,
  *     meshoptimizer, zstd, XXH3 (libxxhash and the runtime's own kernels), libwebp and
- *     OpenEXR; a sample with no such frame is time outside them. Where perf is missing
+ *     OpenEXR, or to mip filtering (stb_image_resize and zcpack's own halving), reported
+ *     both as encoding and as outside; a sample with no such frame is time outside them. Where perf is missing
  *     or not permitted, or zcpack has no symbol table, the program says so in its report
  *     and leaves that part out.
  *
@@ -443,6 +444,7 @@ enum {
     CAT_ZSTD,
     CAT_XXH3,
     CAT_OTHER_CODEC,
+    CAT_MIP_FILTER, /* zcpack's own pixel pass: counted both ways in the report */
     CAT_LIBRARY_COUNT,
     CAT_OUTSIDE = CAT_LIBRARY_COUNT,
     CAT_COUNT
@@ -456,7 +458,8 @@ static const char *const cat_names[CAT_COUNT] = {
     "zstd",
     "XXH3 hashing",
     "libwebp / OpenEXR decode",
-    "outside the libraries' calls",
+    "mip filtering (stb_image_resize, own halving)",
+    "outside the encode/decode calls",
 };
 
 static int starts(const char *s, const char *prefix) {
@@ -473,7 +476,10 @@ static int frame_category(const char *sym, const char *dso) {
     if (strstr(dso, "libwebp") || strstr(dso, "libOpenEXR") || strstr(dso, "libImath") || strstr(dso, "libIex") ||
         strstr(dso, "libIlmThread") || starts(sym, "WebP"))
         return CAT_OTHER_CODEC;
-    if (starts(sym, "stbi_write") || starts(sym, "stbiw") || starts(sym, "stbir")) return -1;
+    if (starts(sym, "stbir") || starts(sym, "zc__texels_halve") || starts(sym, "zc__halve_stbir") ||
+        starts(sym, "zc__texels_renormalize"))
+        return CAT_MIP_FILTER;
+    if (starts(sym, "stbi_write") || starts(sym, "stbiw")) return -1;
     if (starts(sym, "stbi_") || starts(sym, "stbi__")) return CAT_STB_DECODE;
     if (starts(sym, "stb_compress_") || starts(sym, "stb__") || starts(sym, "zc_bc7_encode") ||
         starts(sym, "zc__bc7") || starts(sym, "zc_bc6h_encode") || starts(sym, "zc__bc6h"))
@@ -691,7 +697,7 @@ static void usage(FILE *out) {
     fprintf(out, "usage: bench_build [--dir DIR] [--reps N] [--no-perf] [--keep]\n"
                  "  zc_build with 1 and 2 threads on the texture tree and a mixed game tree, the mixed\n"
                  "  tree's build beside its traditional load (stb_image + assimp + reading), and the\n"
-                 "  share of the build's CPU time outside the libraries' encode/decode calls (perf).\n"
+                 "  share of the build's CPU time outside the encode/decode calls (perf).\n"
                  "  --dir DIR   where the Markdown fragment goes (default: build/bench)\n"
                  "  --reps N    repetitions, 3 to %d (default: %d)\n"
                  "  --no-perf   leave the CPU profile out\n"
@@ -859,9 +865,10 @@ int main(int argc, char **argv) {
     zc_bench_table top;
     zc_bench_table_init(&top, 2, oheads);
     zc_bench_table_left(&top, 0);
-    double outside = 0;
+    double outside = 0, outside_with_mips = 0;
     if (prof.ran) {
         outside = 100.0 * prof.weight[CAT_OUTSIDE] / prof.total;
+        outside_with_mips = outside + 100.0 * prof.weight[CAT_MIP_FILTER] / prof.total;
         for (int c = 0; c < CAT_COUNT; ++c) {
             int row = zc_bench_table_add_row(&cpu);
             zc_bench_table_set(&cpu, row, 0, "%s", cat_names[c]);
@@ -936,20 +943,26 @@ int main(int argc, char **argv) {
                             "mip chains, block-compresses, optimises meshes, compresses blobs, writes the pack "
                             "and verifies it.\n\n");
     zc_bench_md_table(&md, &vs);
-    zc_bench_md_printf(&md, "### CPU time outside the libraries' own calls\n\n");
+    zc_bench_md_printf(&md, "### CPU time outside the encode/decode calls\n\n");
     if (prof.ran) {
         zc_bench_md_printf(&md, "`perf record -e cpu-clock -F 499 --call-graph dwarf` of `zcpack build -j %u` of "
                                 "the mixed tree (fsync on, as the CLI does; model workers included), %llu samples, "
                                 "%.2f s of CPU in %.2f s. Each sample is charged to the innermost frame of its "
                                 "stack that lies in one of the libraries' encode/decode calls (by shared library, "
                                 "or by symbol name for the code compiled into zcpack: `stbi_*`, `stb_compress_*`, "
-                                "`zc_bc7_*`, `zc_bc6h_*`, XXH3); a sample with no such frame counts as outside "
-                                "them: zcpack's own code (mip filtering: its own halving of even sides, "
-                                "stb_image_resize for odd ones; layout, writing, verification), libc, the kernel "
+                                "`zc_bc7_*`, `zc_bc6h_*`, XXH3), or in mip filtering (`stbir_*` and zcpack's "
+                                "`zc__texels_halve*`, which halves even sides with stb_image_resize's filter, "
+                                "and `zc__texels_renormalize`), a pixel pass of zcpack's own like its BC7 and "
+                                "BC6H encoders; a sample with no such frame counts as outside them: zcpack's "
+                                "other code (layout, writing, verification, the pipeline), libc, the kernel "
                                 "(page faults, I/O, fork) and libuv.\n\n",
                            cores, (unsigned long long)prof.samples, prof.total / 1e9, prof.wall);
         zc_bench_md_table(&md, &cpu);
-        zc_bench_md_printf(&md, "The largest leaf functions of the samples outside the libraries:\n\n");
+        zc_bench_md_printf(&md, "Outside the encode/decode calls: %.1f %% of the build's CPU time with mip "
+                                "filtering counted as encoding, as above; %.1f %% when it is counted outside "
+                                "too.\n\n",
+                           outside, outside_with_mips);
+        zc_bench_md_printf(&md, "The largest leaf functions of the samples outside them:\n\n");
         zc_bench_md_table(&md, &top);
     } else {
         zc_bench_md_printf(&md, "**Not measured in this run: %s.** The profile needs `perf` (Debian's "
@@ -968,10 +981,11 @@ int main(int argc, char **argv) {
                         "its traditional load on one thread (stb_image, assimp, reading)", "%.2fx the time",
                         median_wall(all) / median_wall(&trad));
     if (prof.ran)
-        zc_bench_glance_row(&glance, "bench_build", "build CPU time outside the libraries' encode/decode calls (perf)",
-                            "the build's whole CPU time", "%.0f %%", outside);
+        zc_bench_glance_row(&glance, "bench_build", "build CPU time outside the encode/decode calls (perf)",
+                            "the build's whole CPU time", "%.0f %% (%.0f %% with mip filtering counted outside)",
+                            outside, outside_with_mips);
     else
-        zc_bench_glance_row(&glance, "bench_build", "build CPU time outside the libraries' encode/decode calls",
+        zc_bench_glance_row(&glance, "bench_build", "build CPU time outside the encode/decode calls",
                             "the build's whole CPU time", "not measured (no perf)");
     if (zc_bench_glance_save(&glance, dir, "bench_build") != 0) return 1;
     char md_path[4096];
