@@ -19,6 +19,9 @@
 #include <string.h>
 #include <sys/types.h>
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "zc_model_isolate.h"
 #include "zc_packer_os.h" /* after the system headers: send and MSG_NOSIGNAL on Windows */
@@ -300,6 +303,14 @@ static int zc__serve(zc__writer *w, zc__request *q) {
 void zc__model_worker_serve(int request_fd, int reply_fd, int budget_fd) {
     static zc__writer w; /* in the worker's own process: no other user */
     zc__model_in_worker = 1;
+#ifdef __GLIBC__
+    /* A worker serves many imports: blocks up to 32 MiB (assimp's 16 MiB OBJ read
+     * buffer, for one) come from the heap and up to 64 MiB of freed heap is kept, so
+     * the next import reuses those pages instead of mapping and faulting them in
+     * again (about 4,000 page faults less per OBJ file). */
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    mallopt(M_TRIM_THRESHOLD, 64 << 20);
+#endif
     zc__request_fd = request_fd;
     zc__budget_fd = budget_fd;
     w.fd = reply_fd;
