@@ -303,64 +303,6 @@ Test(model_pool, build_ends_its_workers) {
     free(root);
 }
 
-Test(model_pool, prestart_starts_workers_up_to_the_pool_size) {
-    zc_model_pool *pool;
-    zc_diag diag;
-    cr_assert_eq(zc_model_pool_prestart(NULL, 1, &diag), ZC_ERR_INVALID_ARGUMENT);
-    cr_assert_eq(zc_model_pool_create(&pool, 2), ZC_OK);
-    cr_assert_eq(zc_model_pool_prestart(pool, 5, &diag), ZC_OK, "%s", diag.message);
-    cr_assert_eq(zc_model_pool_started(pool), 2, "at most the pool's size");
-    pid_t kids[8];
-    cr_assert_eq(children_of(getpid(), kids, 8), 2, "both workers run before any import");
-    import_box(pool);
-    import_box(pool);
-    cr_assert_eq(zc_model_pool_prestart(pool, 2, &diag), ZC_OK);
-    cr_assert_eq(zc_model_pool_started(pool), 2, "the imports and a second prestart took the idle workers");
-    zc_model_pool_destroy(pool);
-    assert_no_children();
-}
-
-/* The children of this process when the build first reports progress, before it
- * takes any file. */
-static void count_children_at_start(const zc_build_progress *progress, void *user_data) {
-    pid_t kids[16];
-    if (progress->files_done == 0 && !progress->current) *(int *)user_data = (int)children_of(getpid(), kids, 16);
-}
-
-/* A build without a cache starts its model workers before it imports (one per
- * thread, at most one per model); a build with a cache starts them on demand. */
-Test(model_pool, build_starts_its_workers_before_it_imports) {
-    char *root = zct_join(zct_tmp, "tree");
-    zct_copy_file(BOX, root, "a/box.obj");
-    zct_copy_file(BOX, root, "b/box.obj");
-    zct_copy_file(BOX, root, "c/box.obj");
-    char *notes = zct_join(root, "notes.txt");
-    zct_write_file(notes, "not a model", 11);
-    free(notes);
-    char *out = zct_join(zct_tmp, "out.zcpack");
-    char *cache = zct_join(zct_tmp, "cache");
-    static const struct {
-        uint32_t threads;
-        int cached;
-        int expected;
-    } runs[] = { { 2, 0, 2 }, { 4, 0, 3 }, { 1, 0, 1 }, { 2, 1, 0 } };
-    for (size_t i = 0; i < sizeof runs / sizeof runs[0]; ++i) {
-        int children = -1;
-        zc_build_desc desc = { .input_dir = root, .output_path = out, .threads = runs[i].threads, .no_sync = 1,
-                               .progress = count_children_at_start, .progress_user_data = &children,
-                               .cache_dir = runs[i].cached ? cache : NULL };
-        zc_build_stats st;
-        cr_assert_eq(zc_build(&desc, &st), ZC_OK);
-        cr_assert_eq(children, runs[i].expected, "%u threads%s: %d workers at the start", runs[i].threads,
-                     runs[i].cached ? " with a cache" : "", children);
-        cr_assert_eq(st.imported[zc_importer_index(zc_importer_find("model"))], 3);
-        assert_no_children();
-    }
-    free(cache);
-    free(out);
-    free(root);
-}
-
 Test(model_pool, killed_packer_takes_its_workers_along) {
     if (zct_sanitizing()) zct_skip_test("process timing under the sanitizers");
     char *root = zct_join(zct_tmp, "tree");

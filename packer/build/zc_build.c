@@ -228,23 +228,6 @@ static zc_result zc__conclude(zc__pipe *p, zc_build_stage *stage, int *written) 
     return p->first_failure;
 }
 
-/* Start the model workers a build without a cache will use (one per thread, at most
- * one per file of an importer that runs in them) before the build's own memory grows:
- * a worker is a fork of this process, and every page the two share at the fork costs
- * this process a page fault and a copy at its next write, on whichever thread writes.
- * A build with a cache may take every model from it, and starts workers on demand. A
- * worker that cannot start now is started, or reported, by the import that needs it. */
-static void zc__prestart_workers(const zc__build *b, uint32_t threads) {
-    if (b->cache) return;
-    uint32_t wanted = 0;
-    for (size_t i = 0; i < b->count && wanted < threads; ++i) {
-        const zc_importer *imp = zc_manifest_importer(b->manifest, b->files[i].rel);
-        if (imp && (imp->flags & ZC_IMPORTER_MODEL_WORKERS)) wanted++;
-    }
-    zc_diag diag;
-    if (wanted) zc_model_pool_prestart(b->model_pool, wanted, &diag);
-}
-
 /* Build the tree into `write_path`: desc->output_path for a full build, a temporary
  * file for a patch build (then written without sync or verification: only the patch
  * made from it is kept). */
@@ -286,7 +269,6 @@ zc_result zc__build_tree(const zc_build_desc *desc, const char *write_path, zc_b
         zc_writer_abort(p.w);
         r = ZC_ERR_OUT_OF_MEMORY;
     }
-    if (r == ZC_OK) zc__prestart_workers(&b, threads);
     if (r == ZC_OK) {
         zc__run_imports(&p);
         r = zc__conclude(&p, &stage, &written);

@@ -34,12 +34,8 @@
  * not at all. Each import runs in a worker process with a time limit
  * (desc->model_timeout_ms): a crash or hang of the importer fails that file only and
  * ends that worker only. The build keeps a pool of at most desc->threads workers
- * (zc_model_pool), ended when the build ends, so a worker imports many models one
- * after the other. A build without a cache starts them before it imports anything
- * (one per thread, at most one per model), while its own memory is small: a worker
- * is a fork of the building process, and pages the two still share cost the build a
- * copy at its next write to each. A build with a cache starts them when a model needs
- * one. The
+ * (zc_model_pool), started when a model needs one and ended when the build ends, so
+ * a worker imports many models one after the other. The
  * model's notes (a texture it could not find, ...) are logged as warnings
  * "<file>: <note>" in path order.
  *

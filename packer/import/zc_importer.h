@@ -199,9 +199,6 @@ enum {
     ZC_IMPORTER_CHOSEN_BY_KEYS = 1u << 3, /* a manifest rule that sets one of its keys makes
                                        it the importer of the files it matches, as
                                        "importer" would (an explicit "importer" wins) */
-    ZC_IMPORTER_MODEL_WORKERS = 1u << 5, /* its imports run in the build's model workers
-                                       (zc_import_defaults.model_pool), which a build
-                                       without a cache starts before it imports */
 };
 
 /* Most rows the table may hold: the size of the per-importer arrays of the build's

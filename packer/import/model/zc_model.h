@@ -119,15 +119,6 @@ typedef struct zc_model_pool zc_model_pool;
  * ZC_ERR_OUT_OF_MEMORY, ZC_ERR_INVALID_ARGUMENT (out NULL). */
 zc_result zc_model_pool_create(zc_model_pool **out, uint32_t max_workers);
 
-/* Start workers now until `count` are live (at most the pool's max_workers), and
- * keep them idle for the next imports. A build calls it before its own memory grows:
- * a worker is a fork of the calling process, and the pages they share at the fork are
- * copied on the parent's next write to each, one page fault at a time, on every
- * thread of the parent. ZC_OK; a failure to start one (the pool stays usable, an
- * import starts workers as usual) with a sentence in diag; ZC_ERR_INVALID_ARGUMENT
- * for a NULL pool. Any thread. */
-zc_result zc_model_pool_prestart(zc_model_pool *pool, uint32_t count, zc_diag *diag);
-
 /* End and reap every worker and free the pool. No import may be using it. NULL is a
  * no-op. */
 void zc_model_pool_destroy(zc_model_pool *pool);

@@ -211,27 +211,6 @@ static zc_result zc__take_worker(zc_model_pool *p, zc__model_worker *w, zc_diag 
     return r;
 }
 
-zc_result zc_model_pool_prestart(zc_model_pool *pool, uint32_t count, zc_diag *diag) {
-    if (!pool) return ZC_ERR_INVALID_ARGUMENT;
-    zc_result r = ZC_OK;
-    pthread_mutex_lock(&pool->lock);
-    while (r == ZC_OK && pool->live < count && pool->live < pool->max_workers) {
-        zc__model_worker w;
-        pool->live++;
-        pool->started++;
-        r = zc__start_worker(pool, &w, diag);
-        if (r == ZC_OK) {
-            pool->idle[pool->idle_count++] = w;
-        } else {
-            pool->live--;
-            pool->started--;
-        }
-    }
-    pthread_cond_broadcast(&pool->freed);
-    pthread_mutex_unlock(&pool->lock);
-    return r;
-}
-
 /* Give a worker back (keep: idle for the next import) or count it as ended (the
  * caller has reaped it). */
 static void zc__give_back(zc_model_pool *p, const zc__model_worker *w, int keep) {
