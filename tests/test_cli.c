@@ -702,6 +702,74 @@ Test(cli, special_files_and_links_are_skipped, .timeout = 60) {
     free(root);
 }
 
+/* The raw bytes of entry `path` of `pack`, compared with `want`. */
+static void expect_entry_bytes(zc_pack *pack, const char *path, const char *want) {
+    zc_hold h;
+    cr_assert_eq(zc_pack_get(pack, path, &h), ZC_OK, "%s is packed", path);
+    cr_assert_eq(h.size, strlen(want), "%s: %llu bytes", path, (unsigned long long)h.size);
+    cr_assert_eq(memcmp(h.data, want, h.size), 0, "%s: the target's bytes", path);
+    zc_hold_release(&h);
+}
+
+/* --follow-links: a link to a file is packed under its own path with the target's
+ * bytes (imported as its kind: an image becomes a texture), a link to a folder outside
+ * the tree is walked under the link's name, and links that lead nowhere or to a folder
+ * that contains them are skipped with a warning. */
+Test(cli, follow_links_packs_what_the_links_lead_to, .timeout = 60) {
+    char *root = small_tree("t");
+    char *shared = zct_join(zct_tmp, "shared");
+    char *font = zct_join(shared, "fonts/sans.ttf");
+    zct_write_file(font, "font bytes", 10);
+    zct_copy_file("/usr/share/assimp/models/glTF2/BoxTextured-glTF/CesiumLogoFlat.png", shared, "icon.png");
+    char *image = zct_join(shared, "icon.png");
+    static const struct { const char *rel, *target; } links[] = {
+        { "fonts", "../shared/fonts" },     /* a folder outside the tree */
+        { "readme-link.txt", "readme.txt" }, /* a file of the tree */
+        { "art/logo.png", "../../shared/icon.png" },
+        { "data/loop", ".." },              /* a folder that contains it */
+        { "dangling.lnk", "/nonexistent/target" },
+    };
+    char *art = zct_join(root, "art");
+    zct_mkdirs(art);
+    free(art);
+    for (size_t i = 0; i < sizeof links / sizeof links[0]; ++i) {
+        char *at = zct_join(root, links[i].rel);
+        cr_assert_eq(symlink(links[i].target, at), 0, "symlink %s: %s", at, strerror(errno));
+        free(at);
+    }
+    char *pack = zct_join(zct_tmp, "t.zcpack");
+    zct_run r = ZCT_CLI("build", root, "-o", pack, "--follow-links");
+    ZCT_EXPECT_CODE(r, 0);
+    ZCT_EXPECT_ERR(r, "data/loop: skipping symbolic link: it leads to a folder that contains it");
+    ZCT_EXPECT_ERR(r, "dangling.lnk: skipping symbolic link: its target does not exist");
+    cr_assert_null(strstr(r.err, "fonts: skipping"), "%s", r.err);
+    zct_run_free(&r);
+    zc_pack *p = NULL;
+    cr_assert_eq(zc_pack_open(&p, &(zc_pack_desc){ .path = pack }), ZC_OK);
+    cr_assert_eq(zc_pack_entry_count(p), 7, "4 files, the font, the linked readme and the image");
+    expect_entry_bytes(p, "fonts/sans.ttf", "font bytes");
+    expect_entry_bytes(p, "readme-link.txt", "hello\n");
+    expect_entry_bytes(p, "readme.txt", "hello\n");
+    zc_entry e;
+    cr_assert_eq(zc_pack_find(p, "art/logo.png", &e), ZC_OK);
+    cr_assert_eq(e.type, ZC_TYPE_TEXTURE, "the linked image is imported as an image");
+    zc_pack_close(p);
+
+    /* without the option, as before: every link skipped */
+    r = ZCT_CLI("build", root, "-o", pack);
+    ZCT_EXPECT_CODE(r, 0);
+    ZCT_EXPECT_ERR(r, "fonts: skipping symbolic link to");
+    zct_run_free(&r);
+    cr_assert_eq(zc_pack_open(&p, &(zc_pack_desc){ .path = pack }), ZC_OK);
+    cr_assert_eq(zc_pack_entry_count(p), 4);
+    zc_pack_close(p);
+    free(pack);
+    free(image);
+    free(font);
+    free(shared);
+    free(root);
+}
+
 Test(cli, empty_tree) {
     char *root = zct_join(zct_tmp, "empty");
     zct_mkdirs(root);

@@ -410,6 +410,25 @@ Test(watch, hidden_and_system_files_trigger_nothing) {
     cr_assert_eq(watch_stop(), 0);
 }
 
+/* With --follow-links the watch sees what the build packs: a save inside a linked
+ * folder outside the tree rebuilds, through events or polling. */
+Test(watch, follow_links_sees_changes_behind_a_link) {
+    char *shared = zct_join(zct_tmp, "shared");
+    char *target = zct_join(shared, "sound.txt");
+    zct_write_file(target, "take 1", 6);
+    put("a.txt", "visible");
+    char *link = in_path("audio");
+    cr_assert_eq(symlink(shared, link), 0, "symlink: %s", strerror(errno));
+    watch_start((const char *const[]){ "--poll", "100", "--follow-links", NULL });
+    await_text("audio/sound.txt", "take 1", "the linked folder is packed");
+    zct_write_file(target, "take 2", 6);
+    await_text("audio/sound.txt", "take 2", "a save behind the link rebuilds");
+    cr_assert_eq(watch_stop(), 0);
+    free(link);
+    free(target);
+    free(shared);
+}
+
 /* The published pack opens only when signed by `key`: 1 when it opens with that key
  * as the one trusted key and its signature was verified. */
 static int published_signed_by(const zc_public_key *key) {

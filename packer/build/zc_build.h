@@ -72,8 +72,8 @@
  * ZC_WRITER_COMPRESS_MEMORY is compressed at the fast ZC_WRITER_LARGE_LEVEL,
  * whichever thread compresses it.
  *
- * Skipped, with a warning: symbolic links (never followed) and anything that is
- * neither a regular file nor a directory. Skipped silently (an info message): the
+ * Skipped, with a warning: symbolic links (unless desc->follow_links) and anything
+ * that is neither a regular file nor a directory. Skipped silently (an info message): the
  * output pack itself when it lies inside the tree, and temporary files of the writer
  * (`.zc-<pid>-<random>.tmp`, zc_tmpfile.h, and `*.tmp-<pid>-<n>` of earlier versions).
  *
@@ -208,6 +208,12 @@ typedef struct zc_build_desc {
                                        .DS_Store, "._" AppleDouble files, __MACOSX,
                                        Thumbs.db, desktop.ini), counted in
                                        zc_build_stats.hidden; 1 = packs them too */
+    int follow_links;               /* default: 0 = symbolic links are skipped with a
+                                       warning; 1 = a link to a file is packed under its
+                                       own path with its target's bytes, and a link to a
+                                       folder is walked as a folder of that name; links
+                                       that lead nowhere or to a folder that contains them
+                                       are skipped with a warning */
 } zc_build_desc;
 
 /* Where a build stopped: lets a caller tell a bad asset from a bad tool. */

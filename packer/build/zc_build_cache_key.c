@@ -194,6 +194,14 @@ zc_result zc_build_cache_tree_add(zc_build_cache_tree *tree, const char *rel) {
     memcpy(f->path, tree->root, root_len);
     if (slash) f->path[root_len] = '/';
     memcpy(f->path + root_len + (size_t)slash, rel, rel_len + 1);
+    struct stat link;
+    if (lstat(f->path, &link) == 0 && S_ISLNK(link.st_mode)) { /* a link the build follows: hash its target */
+        char *real = realpath(f->path, NULL);
+        if (real) {
+            free(f->path);
+            f->path = real;
+        }
+    }
     tree->count++;
     zc_result r = zc__build_cache_source_hash(tree->cache, f->path, f->hash, &f->size);
     if (r != ZC_OK) {

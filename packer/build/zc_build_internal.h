@@ -26,6 +26,8 @@ typedef struct zc__build_file {
     char *rel;                  /* entry path: relative, '/'-separated */
     uint64_t size;
     uint64_t dev, ino;          /* identity at the scan: an importer refuses another file */
+    int followed;               /* a symbolic link to a regular file (desc->follow_links):
+                                   imported from its target's real path */
 } zc__build_file;
 
 typedef struct zc__build {

@@ -1,5 +1,6 @@
 /* zc_build_pipeline.c - the import step of a build (zc_build_internal.h).
  */
+#define _DEFAULT_SOURCE /* realpath */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +17,7 @@
 #include <zstd.h>
 
 #include "zc_build_internal.h"
+#include "zc_packer_os.h" /* after the system headers: realpath on Windows */
 
 /* ---------------------------------------------------------------------------------
  * Import pipeline
@@ -175,6 +177,13 @@ static void zc__set_up(zc__job *job) {
     zc_import_settings_init(&job->settings, &defaults);
     zc_manifest_apply(b->manifest, rel, &job->settings);
     job->file_path = zc__file_path(b, rel);
+    if (job->file_path && b->files[job->index].followed) { /* importers open no link */
+        char *real = realpath(job->file_path, NULL);
+        if (real) {
+            free(job->file_path);
+            job->file_path = real;
+        }
+    }
     if (!job->file_path) {
         job->result = zc_fail(&job->diag, ZC_ERR_OUT_OF_MEMORY, "out of memory");
         job->fatal = 1;

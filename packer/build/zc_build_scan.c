@@ -95,7 +95,7 @@ const char *zc__escape(const char *in, char *out, size_t cap) {
     return out;
 }
 
-static zc_result zc__add_file(zc__build *b, char *rel, const struct stat *st) {
+static zc_result zc__add_file(zc__build *b, char *rel, const struct stat *st, int followed) {
     if (b->count == b->cap) {
         size_t cap = b->cap ? b->cap * 2 : 256;
         zc__build_file *files = (zc__build_file *)realloc(b->files, cap * sizeof *files);
@@ -107,6 +107,7 @@ static zc_result zc__add_file(zc__build *b, char *rel, const struct stat *st) {
     b->files[b->count].size = (uint64_t)st->st_size;
     b->files[b->count].dev = (uint64_t)st->st_dev;
     b->files[b->count].ino = (uint64_t)st->st_ino;
+    b->files[b->count].followed = followed;
     b->count++;
     return ZC_OK;
 }
@@ -194,8 +195,38 @@ static void zc__skip_link(zc__build *b, const char *path) {
     free(target);
 }
 
-/* Collect the regular files under the directory `rel` ("" for the root). */
-zc_result zc__build_scan(zc__build *b, const char *rel) {
+/* The directories a walk is inside, innermost first: a followed link to one of them
+ * would walk it again without end. */
+typedef struct zc__walk {
+    uint64_t dev, ino;
+    const struct zc__walk *outer;
+} zc__walk;
+
+static int zc__walk_holds(const zc__walk *walk, const struct stat *st) {
+    for (; walk; walk = walk->outer)
+        if (walk->dev == (uint64_t)st->st_dev && walk->ino == (uint64_t)st->st_ino) return 1;
+    return 0;
+}
+
+/* What a symbolic link at `path` leads to when the build follows links: 1 and *st
+ * for a target that exists and does not contain the link (a folder the walk is in),
+ * else 0 after a warning. */
+static int zc__follow_link(zc__build *b, const char *path, const zc__walk *walk, struct stat *st) {
+    if (stat(path, st) != 0) {
+        zc__build_log(b, ZC_LOG_WARNING, "%s: skipping symbolic link: %s", path,
+                      errno == ENOENT ? "its target does not exist" : errno == ELOOP ? "it leads to itself" : strerror(errno));
+        return 0;
+    }
+    if (S_ISDIR(st->st_mode) && zc__walk_holds(walk, st)) {
+        zc__build_log(b, ZC_LOG_WARNING, "%s: skipping symbolic link: it leads to a folder that contains it", path);
+        return 0;
+    }
+    return 1;
+}
+
+/* Collect the regular files under the directory `rel` ("" for the root), whose
+ * identity `walk` holds first. */
+static zc_result zc__scan_dir(zc__build *b, const char *rel, const zc__walk *walk) {
     char *dir_path = zc__file_path(b, rel);
     if (!dir_path) return ZC_ERR_OUT_OF_MEMORY;
     char **names;
@@ -222,11 +253,15 @@ zc_result zc__build_scan(zc__build *b, const char *rel) {
         }
         struct stat st;
         uint32_t line = 0;
+        int followed = 0;
         if (!rel[0] && strcmp(names[i], ZC_IGNORE_NAME) == 0) {
             /* the ignore list itself, read before the walk */
         } else if (lstat(child_path, &st) != 0) {
             zc__build_log(b, ZC_LOG_ERROR, "%s: cannot stat: %s", child_path, strerror(errno));
             r = ZC_ERR_IO;
+        } else if (S_ISLNK(st.st_mode) && b->desc->follow_links &&
+                   !(followed = zc__follow_link(b, child_path, walk, &st))) {
+            b->skipped++;
         } else if ((line = zc_ignore_match(b->ignore, child, S_ISDIR(st.st_mode))) != 0) {
             zc__build_log(b, ZC_LOG_INFO, "%s: left out by line %u of %s", child_path, line, ZC_IGNORE_NAME);
             b->excluded++;
@@ -241,7 +276,8 @@ zc_result zc__build_scan(zc__build *b, const char *rel) {
                    (uint64_t)st.st_ino == b->cache_ino) {
             zc__build_log(b, ZC_LOG_INFO, "%s: skipping the build cache", child_path);
         } else if (S_ISDIR(st.st_mode)) {
-            r = zc__build_scan(b, child);
+            zc__walk inner = { (uint64_t)st.st_dev, (uint64_t)st.st_ino, walk };
+            r = zc__scan_dir(b, child, &inner);
         } else if (!S_ISREG(st.st_mode)) {
             zc__build_log(b, ZC_LOG_WARNING, "%s: skipping: not a regular file", child_path);
             b->skipped++;
@@ -260,7 +296,7 @@ zc_result zc__build_scan(zc__build *b, const char *rel) {
             zc__build_log(b, ZC_LOG_INFO, "%s: skipping a temporary pack file", child_path);
             b->skipped++;
         } else {
-            r = zc__add_file(b, child, &st);
+            r = zc__add_file(b, child, &st, followed);
             if (r == ZC_OK) child = NULL; /* owned by the list now */
         }
         free(child);
@@ -269,6 +305,15 @@ zc_result zc__build_scan(zc__build *b, const char *rel) {
     if (r == ZC_ERR_OUT_OF_MEMORY) zc__build_log(b, ZC_LOG_ERROR, "%s: out of memory while scanning", b->root);
     zc__free_names(names, count);
     return r;
+}
+
+zc_result zc__build_scan(zc__build *b, const char *rel) {
+    char *dir_path = zc__file_path(b, rel);
+    struct stat st;
+    int known = dir_path && stat(dir_path, &st) == 0;
+    free(dir_path);
+    zc__walk walk = { known ? (uint64_t)st.st_dev : 0, known ? (uint64_t)st.st_ino : 0, NULL };
+    return zc__scan_dir(b, rel, known ? &walk : NULL);
 }
 
 int zc__compare_files(const void *x, const void *y) {

@@ -238,7 +238,21 @@ static void zc__hash_fact(XXH3_state_t *h, const char *name, const struct stat *
     XXH3_128bits_update(h, facts, sizeof facts);
 }
 
-static void zc__scan_dir(zc__watch *w, const char *path, const struct stat *dir_st, XXH3_state_t *h, int depth) {
+/* The folders a scan is inside, innermost first (a followed link back to one of them
+ * is not walked again). */
+typedef struct zc__walk {
+    const struct stat *st;
+    const struct zc__walk *outer;
+} zc__walk;
+
+static int zc__inside(const zc__walk *walk, const struct stat *st) {
+    for (; walk; walk = walk->outer)
+        if (walk->st->st_dev == st->st_dev && walk->st->st_ino == st->st_ino) return 1;
+    return 0;
+}
+
+static void zc__scan_dir(zc__watch *w, const char *path, const zc__walk *walk, XXH3_state_t *h, int depth) {
+    const struct stat *dir_st = walk->st;
     zc__see_dir(w, path, dir_st);
     if (depth >= ZC__MAX_DEPTH) return;
     size_t count;
@@ -255,14 +269,16 @@ static void zc__scan_dir(zc__watch *w, const char *path, const struct stat *dir_
             child[path_len] = '/';
             memcpy(child + path_len + 1, names[i], n + 1);
         }
-        if (child && lstat(child, &st) == 0 && !zc__is_own(w, (uint64_t)dir_st->st_dev, (uint64_t)dir_st->st_ino,
-                                                           names[i])) {
+        /* as the build sees it: links followed to their targets, or left out */
+        int seen = child && (w->build.follow_links ? stat(child, &st) : lstat(child, &st)) == 0;
+        if (seen && !zc__is_own(w, (uint64_t)dir_st->st_dev, (uint64_t)dir_st->st_ino, names[i])) {
             if (S_ISDIR(st.st_mode)) {
                 int is_cache = w->have_cache_id && (uint64_t)st.st_dev == w->cache_dev &&
                                (uint64_t)st.st_ino == w->cache_ino;
-                if (!is_cache) {
+                if (!is_cache && !zc__inside(walk, &st)) {
+                    zc__walk inner = { &st, walk };
                     zc__hash_fact(h, child, &st, 1);
-                    zc__scan_dir(w, child, &st, h, depth + 1);
+                    zc__scan_dir(w, child, &inner, h, depth + 1);
                 }
             } else if (S_ISREG(st.st_mode)) {
                 zc__hash_fact(h, child, &st, 0);
@@ -283,7 +299,8 @@ static int zc__scan(zc__watch *w, uint8_t out[16]) {
     struct stat st;
     int rc = 0;
     if (stat(w->root, &st) == 0 && S_ISDIR(st.st_mode)) {
-        zc__scan_dir(w, w->root, &st, &h, 0);
+        zc__walk walk = { &st, NULL };
+        zc__scan_dir(w, w->root, &walk, &h, 0);
     } else {
         XXH3_128bits_update(&h, "no root", 7);
         rc = -1;

@@ -32,9 +32,10 @@ static const char zc__build_help[] =
     "<dir>/.zcpackignore lists files and folders to leave out, in gitignore syntax.\n"
     "Neither file is packed. Hidden and system files and folders (names starting\n"
     "with '.', such as .git, .DS_Store and macOS's ._ files; __MACOSX; Thumbs.db,\n"
-    "desktop.ini) are left out unless --include-hidden is given. Symbolic links and\n"
-    "special files are skipped with a warning. The pack is written to a temporary\n"
-    "file, verified, and renamed over <pack>: on any error <pack> is left as it was.\n"
+    "desktop.ini) are left out unless --include-hidden is given. Symbolic links\n"
+    "(unless --follow-links) and special files are skipped with a warning. The pack\n"
+    "is written to a temporary file, verified, and renamed over <pack>: on any\n"
+    "error <pack> is left as it was.\n"
     "\n"
     "Options:\n"
     "  -o, --output <pack>   pack to write (default: <name of dir>.zcpack in the\n"
@@ -53,6 +54,10 @@ static const char zc__build_help[] =
     "  --dict                train a zstd dictionary per type over its small entries\n"
     "                        (16 or more under 16 KiB) and keep it when it pays off\n"
     "  --include-hidden      pack hidden and system files and folders too\n"
+    "  --follow-links        pack a symbolic link to a file under its own path with\n"
+    "                        the file's bytes, and walk a link to a folder as that\n"
+    "                        folder; links that lead nowhere, or to a folder that\n"
+    "                        contains them, are skipped with a warning\n"
     "  --max-texture-dimension <n>\n"
     "                        refuse images wider or taller than <n> texels before\n"
     "                        decoding them, 1 to 65536 (default: 16384)\n"
@@ -192,6 +197,7 @@ void zc__build_desc_from(zc_build_desc *desc, const zc_cli_build_values *v, cons
     desc->dictionaries = v->dict;
     desc->max_memory = v->max_memory.value;
     desc->include_hidden = v->include_hidden;
+    desc->follow_links = v->follow_links;
 }
 
 /* ---------------------------------------------------------------------------------

@@ -10,7 +10,7 @@
 /* Option values of a build (build and watch). */
 typedef struct zc_cli_build_values {
     const char *output;         /* -o; NULL: <name of dir>.zcpack */
-    int quiet, keep_going, no_compress, no_entry_compression, dict, include_hidden;
+    int quiet, keep_going, no_compress, no_entry_compression, dict, include_hidden, follow_links;
     const char *base;           /* build --base */
     const char *sign;           /* --sign: secret key file */
     const char *cache;          /* --cache */
@@ -29,6 +29,7 @@ typedef struct zc_cli_build_values {
     ZC_OPT_FLAG("--no-compress-entries", 0, type, prefix no_entry_compression),                         \
     ZC_OPT_FLAG("--dict", 0, type, prefix dict),                                                        \
     ZC_OPT_FLAG("--include-hidden", 0, type, prefix include_hidden),                                    \
+    ZC_OPT_FLAG("--follow-links", 0, type, prefix follow_links),                                        \
     ZC_OPT_NUMBER("--jobs", 'j', type, prefix jobs, 1, 1024),                                           \
     ZC_OPT_NUMBER("--max-texture-dimension", 0, type, prefix max_dimension, 1, ZC_TEXTURE_MAX_EXTENT),  \
     ZC_OPT_NUMBER("--model-timeout", 0, type, prefix model_timeout, 1, 86400),                          \

@@ -49,7 +49,7 @@ static const char zc__watch_help[] =
     "                        reload with trusted keys) takes each new generation\n"
     "  -j, --jobs, --keep-going, --no-compress, --max-texture-dimension,\n"
     "  --model-timeout, --no-compress-entries, --level, --min-saving, --dict,\n"
-    "  --include-hidden\n"
+    "  --include-hidden, --follow-links\n"
     "                        as for 'zcpack build'\n"
     "  -q, --quiet           no warnings; errors and the build lines only\n"
     "  -h, --help            show this help\n";
