@@ -770,6 +770,66 @@ Test(cli, follow_links_packs_what_the_links_lead_to, .timeout = 60) {
     free(root);
 }
 
+/* --follow-links and models: a model in a linked folder reads its buffers and images
+ * beside it, and a model of the tree reads a texture through a linked folder; the
+ * confinement to the asset root still refuses what no link of the tree reaches. */
+Test(cli, follow_links_models_read_through_the_links, .timeout = 60) {
+    char *root = zct_join(zct_tmp, "t");
+    char *shared = zct_join(zct_tmp, "shared");
+    const char *box = "/usr/share/assimp/models/glTF2/BoxTextured-glTF/";
+    static const char *const box_files[] = { "BoxTextured.gltf", "BoxTextured0.bin", "CesiumLogoFlat.png" };
+    for (size_t i = 0; i < 3; ++i) {
+        char src[256], rel[64];
+        snprintf(src, sizeof src, "%s%s", box, box_files[i]);
+        snprintf(rel, sizeof rel, "box/%s", box_files[i]);
+        zct_copy_file(src, shared, rel);
+    }
+    zct_copy_file("/usr/share/assimp/models/glTF2/BoxTextured-glTF/CesiumLogoFlat.png", shared, "textures/logo.png");
+    static const char obj[] = "mtllib quad.mtl\nv 0 0 0\nv 1 0 0\nv 1 1 0\nv 0 1 0\nvt 0 0\nvt 1 0\nvt 1 1\n"
+                              "vt 0 1\nusemtl logo\nf 1/1 2/2 3/3 4/4\n";
+    static const char mtl[] = "newmtl logo\nKd 1 1 1\nmap_Kd ../textures/logo.png\n";
+    static const char escape[] = "newmtl logo\nKd 1 1 1\nmap_Kd ../../shared/textures/logo.png\n";
+    char *p = zct_join(root, "models/quad.obj");
+    zct_write_file(p, obj, sizeof obj - 1);
+    free(p);
+    p = zct_join(root, "models/quad.mtl");
+    zct_write_file(p, mtl, sizeof mtl - 1);
+    free(p);
+    char *link = zct_join(root, "models/box");
+    cr_assert_eq(symlink("../../shared/box", link), 0);
+    free(link);
+    link = zct_join(root, "textures");
+    cr_assert_eq(symlink("../shared/textures", link), 0);
+    free(link);
+    char *pack = zct_join(zct_tmp, "t.zcpack");
+    zct_run r = ZCT_CLI("build", root, "-o", pack, "--follow-links");
+    ZCT_EXPECT_CODE(r, 0);
+    cr_assert_null(strstr(r.err, "outside the asset root"), "%s", r.err);
+    cr_assert_null(strstr(r.err, "not found"), "%s", r.err);
+    zct_run_free(&r);
+    zc_pack *pk = NULL;
+    cr_assert_eq(zc_pack_open(&pk, &(zc_pack_desc){ .path = pack }), ZC_OK);
+    static const char *const expected[] = { "models/box/BoxTextured.gltf", "models/box/BoxTextured.gltf#texture/0",
+                                            "models/quad.obj", "models/quad.obj#texture/0", "textures/logo.png" };
+    for (size_t i = 0; i < sizeof expected / sizeof expected[0]; ++i) {
+        zc_entry e;
+        cr_assert_eq(zc_pack_find(pk, expected[i], &e), ZC_OK, "%s is packed", expected[i]);
+    }
+    zc_pack_close(pk);
+
+    /* a material that climbs out of the tree by name is still refused */
+    p = zct_join(root, "models/quad.mtl");
+    zct_write_file(p, escape, sizeof escape - 1);
+    free(p);
+    r = ZCT_CLI("build", root, "-o", pack, "--follow-links");
+    ZCT_EXPECT_CODE(r, ZC_EXIT_IMPORT);
+    ZCT_EXPECT_ERR(r, "outside the asset root");
+    zct_run_free(&r);
+    free(pack);
+    free(shared);
+    free(root);
+}
+
 Test(cli, empty_tree) {
     char *root = zct_join(zct_tmp, "empty");
     zct_mkdirs(root);

@@ -308,6 +308,7 @@ void zc__build_import_defaults(const zc_build_desc *desc, zc_image_budget *budge
     out->max_texture_dimension = desc->max_texture_dimension;
     out->model_timeout_ms = desc->model_timeout_ms;
     out->image_budget = budget;
+    out->follow_links = desc->follow_links;
 }
 
 /* ---------------------------------------------------------------------------------

@@ -80,6 +80,7 @@ static void zc__job_source(const zc__job *job, zc_import_source *src) {
     memset(src, 0, sizeof *src);
     src->file_path = job->file_path;
     src->entry_path = f->rel;
+    src->root = f->followed ? job->pipe->b->root : NULL;
     src->size = f->size;
     src->has_identity = 1;
     src->dev = f->dev;

@@ -92,6 +92,7 @@ typedef struct zc_import_defaults {
     zc_image_budget *image_budget;  /* the build's (zc_build_desc.max_memory); NULL: none */
     zc_model_pool *model_pool;      /* the build's model import workers; NULL: a worker
                                        process per model import */
+    int follow_links;               /* zc_build_desc.follow_links */
 } zc_import_defaults;
 
 /* How a manifest value is read (zc_manifest.h), and the field it is stored in. */
@@ -123,6 +124,10 @@ typedef struct zc_import_key {
 typedef struct zc_import_source {
     const char *file_path;          /* file system path to read */
     const char *entry_path;         /* entry path in the pack (passes zc_check_path) */
+    const char *root;               /* the tree's root, given when file_path is not
+                                       root/entry_path (a link the build follows: file_path
+                                       is its target); NULL: file_path without its
+                                       trailing /entry_path */
     uint64_t size;                  /* file size when the build scanned it */
     int has_identity;               /* 1: dev and ino hold the file the scan saw */
     uint64_t dev, ino;              /* device and inode at the scan (has_identity) */

@@ -128,6 +128,7 @@ static void zc__init_model_settings(void *settings, const zc_import_defaults *d)
     zc__texture_defaults(&m->texture, d);
     m->timeout_ms = d->model_timeout_ms;
     m->pool = d->model_pool;
+    m->follow_links = d->follow_links;
 }
 
 static zc_result zc__check_texture_defaults(const zc_import_defaults *d, zc_diag *diag) {

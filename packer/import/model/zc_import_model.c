@@ -55,7 +55,8 @@ zc_result zc__prepare_model(const zc_import_source *src, zc_import_outputs *out,
         settings.source_dev = src->dev;
         settings.source_ino = src->ino;
     }
-    r = zc_model_import_file(src->file_path, src->entry_path, &settings, &model, diag);
+    r = src->root ? zc_model_import_file_under(src->root, src->file_path, src->entry_path, &settings, &model, diag)
+                  : zc_model_import_file(src->file_path, src->entry_path, &settings, &model, diag);
     if (r != ZC_OK) return r;
     r = zc__model_outputs(&model, out, diag);
     zc_model_free(&model);

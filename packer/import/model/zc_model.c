@@ -249,13 +249,84 @@ static void zc__without_path(const char *message, const char *path, char *out, s
  * Confinement: every file assimp opens lies in the asset root
  * ------------------------------------------------------------------------------- */
 
+/* 1 when the resolved path `real` lies strictly below the resolved folder `dir`. */
+static int zc__below(const char *real, const char *dir) {
+    size_t n = strlen(dir);
+    if (n == 1 && dir[0] == '/') return real[1] != 0;
+    return strncmp(real, dir, n) == 0 && real[n] == '/' && real[n + 1] != 0;
+}
+
+/* `path` made absolute (against the working directory) with "." and ".." folded by
+ * name, links left unresolved, into out[PATH_MAX]: where the path lies in the tree as
+ * a walk that follows links sees it. 0 when it does not fit. */
+static int zc__lexical(const char *path, char *out) {
+    size_t n = 0;
+    if (path[0] != '/') {
+        if (!getcwd(out, PATH_MAX)) return 0;
+        n = strlen(out);
+        if (n == 1) n = 0; /* "/" */
+    }
+    for (const char *p = path; *p;) {
+        while (*p == '/') p++;
+        const char *end = p;
+        while (*end && *end != '/') end++;
+        size_t len = (size_t)(end - p);
+        if (len == 2 && p[0] == '.' && p[1] == '.') {
+            while (n > 0 && out[n - 1] != '/') n--;
+            if (n > 0) n--; /* the slash before the component dropped */
+        } else if (len > 0 && !(len == 1 && p[0] == '.')) {
+            if (n + 1 + len >= PATH_MAX) return 0;
+            out[n++] = '/';
+            memcpy(out + n, p, len);
+            n += len;
+        }
+        p = end;
+    }
+    if (n == 0) out[n++] = '/';
+    out[n] = 0;
+    return 1;
+}
+
 int zc__model_inside_root(const zc__model_build *b, const char *path, char *resolved) {
     char buf[PATH_MAX];
     char *real = resolved ? resolved : buf;
     if (!b->root_real || !realpath(path, real)) return 0;
-    size_t n = strlen(b->root_real);
-    if (n == 1 && b->root_real[0] == '/') return real[1] != 0;
-    return strncmp(real, b->root_real, n) == 0 && real[n] == '/' && real[n + 1] != 0;
+    if (zc__below(real, b->root_real)) return 1;
+    for (size_t i = 0; i < b->link_root_count; ++i)
+        if (zc__below(real, b->link_roots[i])) return 1;
+    char seen[PATH_MAX];
+    return b->root_lexical && zc__lexical(path, seen) && zc__below(seen, b->root_lexical);
+}
+
+/* settings.follow_links: the targets of the symbolic links on the way from `root` to
+ * the model at root/entry_path become roots too, as the build walked them (for the
+ * model file itself, its target's folder). ZC_OK or ZC_ERR_OUT_OF_MEMORY. */
+static zc_result zc__add_link_roots(zc__model_build *b, const char *root, const char *entry_path) {
+    size_t root_len = strlen(root), entry_len = strlen(entry_path);
+    char *path = (char *)malloc(root_len + entry_len + 2);
+    if (!path) return ZC_ERR_OUT_OF_MEMORY;
+    memcpy(path, root, root_len);
+    path[root_len] = '/';
+    memcpy(path + root_len + 1, entry_path, entry_len + 1);
+    zc_result r = ZC_OK;
+    for (size_t at = root_len + 1; r == ZC_OK && b->link_root_count < ZC__MODEL_LINK_ROOTS; ++at) {
+        char end = path[at];
+        if (end != '/' && end != 0) continue;
+        path[at] = 0; /* the prefix up to this component */
+        struct stat st;
+        errno = 0;
+        char *target = lstat(path, &st) == 0 && S_ISLNK(st.st_mode) ? realpath(path, NULL) : NULL;
+        if (target && end == 0) { /* the model file: its folder */
+            char *slash = strrchr(target, '/');
+            if (slash) slash[slash == target ? 1 : 0] = 0;
+        }
+        if (target) b->link_roots[b->link_root_count++] = target;
+        else if (errno == ENOMEM) r = ZC_ERR_OUT_OF_MEMORY;
+        path[at] = end;
+        if (!end) break;
+    }
+    free(path);
+    return r;
 }
 
 int zc__model_read(zc__model_build *b, const char *real) {
@@ -603,6 +674,8 @@ static void zc__build_free(zc__model_build *b) {
     free(b->joint_parents);
     free(b->model_dir);
     free(b->root_real);
+    for (size_t i = 0; i < b->link_root_count; ++i) free(b->link_roots[i]);
+    free(b->root_lexical);
     free(b->source_real);
     for (size_t i = 0; i < b->read_count; ++i) free(b->reads[i]);
     free(b->reads);
@@ -694,7 +767,15 @@ static zc_result zc__build_init(zc__model_build *b, const char *root_in, const c
         root = strdup(b->model_dir);
     if (!root) return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory");
     b->root_real = realpath(root, NULL);
+    zc_result linked = ZC_OK;
+    if (b->root_real && b->settings.follow_links) {
+        char lexical[PATH_MAX];
+        linked = zc__add_link_roots(b, root, entry_path);
+        if (linked == ZC_OK && zc__lexical(root, lexical) && !(b->root_lexical = strdup(lexical)))
+            linked = ZC_ERR_OUT_OF_MEMORY;
+    }
     free(root);
+    if (linked != ZC_OK) return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory");
     if (!b->root_real)
         return zc_fail(diag, errno == ENOMEM ? ZC_ERR_OUT_OF_MEMORY : ZC_ERR_IO, "cannot resolve the asset root: %s",
                        strerror(errno));

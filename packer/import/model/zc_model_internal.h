@@ -42,7 +42,10 @@ typedef struct zc__model_texture_ref {
 
 typedef struct zc__model_build zc__model_build;
 
-/* 1 when `path` resolves (symlinks and "..") to a file strictly below b->root_real;
+#define ZC__MODEL_LINK_ROOTS 8 /* links on the way to a model that extend its root */
+
+/* 1 when `path` resolves (symlinks and "..") to a file strictly below b->root_real
+ * or one of b->link_roots, or, folded by name, lies below b->root_lexical;
  * the resolved path goes to resolved[PATH_MAX] when not NULL. */
 int zc__model_inside_root(const zc__model_build *b, const char *path, char *resolved);
 
@@ -57,6 +60,15 @@ typedef struct zc__model_build {
                                    the caller gives it (zc_model_import_file_under) */
     char *source_real;          /* file_path, symlinks and ".." resolved, malloc'd; NULL when it
                                    cannot be resolved */
+    char *link_roots[ZC__MODEL_LINK_ROOTS]; /* settings.follow_links: the resolved targets of
+                                   the links between the root and the model (for a model
+                                   that is itself a link, its target's folder), malloc'd;
+                                   files below them count as inside the root too */
+    size_t link_root_count;
+    char *root_lexical;         /* settings.follow_links: the root made absolute, "." and ".."
+                                   folded by name, links unresolved, malloc'd: a file whose
+                                   path, folded so, lies below it is inside the root too (it
+                                   is reached through links of the tree); NULL otherwise */
     char **reads;               /* resolved paths of the other files the import opened, in the
                                    order first opened, each once (zc__model_read) */
     size_t read_count, read_cap;
