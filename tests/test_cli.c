@@ -759,6 +759,8 @@ Test(cli, follow_links_packs_what_the_links_lead_to, .timeout = 60) {
     r = ZCT_CLI("build", root, "-o", pack);
     ZCT_EXPECT_CODE(r, 0);
     ZCT_EXPECT_ERR(r, "fonts: skipping symbolic link to");
+    cr_assert_neq(strstr(r.out, "5 symbolic links skipped (--follow-links packs what they lead to)"), NULL, "%s",
+                  r.out);
     zct_run_free(&r);
     cr_assert_eq(zc_pack_open(&p, &(zc_pack_desc){ .path = pack }), ZC_OK);
     cr_assert_eq(zc_pack_entry_count(p), 4);

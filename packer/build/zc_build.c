@@ -284,6 +284,7 @@ zc_result zc__build_tree(const zc_build_desc *desc, const char *write_path, zc_b
         out->files = (uint32_t)b.count - p.failed;
         memcpy(out->imported, p.written, sizeof out->imported);
         out->skipped = b.skipped;
+        out->links_skipped = b.links_skipped;
         out->excluded = b.excluded;
         out->hidden = b.hidden;
         out->input_bytes = bytes_total;

@@ -236,6 +236,8 @@ typedef struct zc_build_stats {
                                        models) */
     uint32_t files;                 /* source files imported */
     uint32_t skipped;               /* symbolic links, special files, the output, temporaries */
+    uint32_t links_skipped;         /* of those, symbolic links left out because the build
+                                       does not follow links (desc->follow_links = 0) */
     uint32_t excluded;              /* files and folders left out by the tree's .zcpackignore
                                        or a manifest rule's "exclude" (zc_ignore.h,
                                        zc_manifest.h), each logged at ZC_LOG_INFO */

@@ -51,6 +51,7 @@ typedef struct zc__build {
     zc_ignore *ignore;          /* the root's .zcpackignore; NULL when the tree has none */
     uint32_t excluded;          /* files and folders left out by .zcpackignore or by
                                    the manifest's "exclude" */
+    uint32_t links_skipped;     /* symbolic links skipped (not following links) */
     uint32_t hidden;            /* hidden and system files and folders left out
                                    (zc_ignore_system_name) */
     zc_build_cache *cache;      /* desc->cache, or one opened on desc->cache_dir; NULL: none */

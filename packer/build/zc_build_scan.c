@@ -272,6 +272,7 @@ static zc_result zc__scan_dir(zc__build *b, const char *rel, const zc__walk *wal
         } else if (S_ISLNK(st.st_mode)) {
             zc__skip_link(b, child_path);
             b->skipped++;
+            b->links_skipped++;
         } else if (S_ISDIR(st.st_mode) && b->cache && (uint64_t)st.st_dev == b->cache_dev &&
                    (uint64_t)st.st_ino == b->cache_ino) {
             zc__build_log(b, ZC_LOG_INFO, "%s: skipping the build cache", child_path);

@@ -282,6 +282,9 @@ static void zc__build_summary(const zc_cli_build_values *v, const char *output, 
         printf("%s: %u hidden and system files and folders left out (.git, .DS_Store, __MACOSX, ...; "
                "--include-hidden packs them)\n",
                output, stats->hidden);
+    if (stats->links_skipped)
+        printf("%s: %u symbolic link%s skipped (--follow-links packs what they lead to)\n", output,
+               stats->links_skipped, stats->links_skipped == 1 ? "" : "s");
     if (v->cache_url)
         printf("%s: build cache %s%s: %u files from the cache (%u from %s), %u imported (%u sent)\n", output,
                v->cache ? v->cache : output, v->cache ? "" : ".cache", stats->cache_hits, stats->cache_fetched, v->cache_url,
