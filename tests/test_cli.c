@@ -728,6 +728,7 @@ Test(cli, follow_links_packs_what_the_links_lead_to, .timeout = 60) {
         { "art/logo.png", "../../shared/icon.png" },
         { "data/loop", ".." },              /* a folder that contains it */
         { "dangling.lnk", "/nonexistent/target" },
+        { ".hidden.lnk", "/nonexistent/target" }, /* hidden: left out without a word */
     };
     char *art = zct_join(root, "art");
     zct_mkdirs(art);
@@ -743,6 +744,7 @@ Test(cli, follow_links_packs_what_the_links_lead_to, .timeout = 60) {
     ZCT_EXPECT_ERR(r, "data/loop: skipping symbolic link: it leads to a folder that contains it");
     ZCT_EXPECT_ERR(r, "dangling.lnk: skipping symbolic link: its target does not exist");
     cr_assert_null(strstr(r.err, "fonts: skipping"), "%s", r.err);
+    cr_assert_null(strstr(r.err, "hidden.lnk"), "%s", r.err);
     zct_run_free(&r);
     zc_pack *p = NULL;
     cr_assert_eq(zc_pack_open(&p, &(zc_pack_desc){ .path = pack }), ZC_OK);

@@ -260,6 +260,7 @@ static zc_result zc__scan_dir(zc__build *b, const char *rel, const zc__walk *wal
             zc__build_log(b, ZC_LOG_ERROR, "%s: cannot stat: %s", child_path, strerror(errno));
             r = ZC_ERR_IO;
         } else if (S_ISLNK(st.st_mode) && b->desc->follow_links &&
+                   (b->desc->include_hidden || !zc_ignore_system_name(names[i])) && /* else left out below */
                    !(followed = zc__follow_link(b, child_path, walk, &st))) {
             b->skipped++;
         } else if ((line = zc_ignore_match(b->ignore, child, S_ISDIR(st.st_mode))) != 0) {
