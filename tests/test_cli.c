@@ -775,7 +775,8 @@ Test(cli, follow_links_packs_what_the_links_lead_to, .timeout = 60) {
 }
 
 /* --follow-links and models: a model in a linked folder reads its buffers and images
- * beside it, and a model of the tree reads a texture through a linked folder; the
+ * beside it, a model that is itself a link reads the files beside its target, and a
+ * model of the tree reads a texture through a linked folder; the
  * confinement to the asset root still refuses what no link of the tree reaches. */
 Test(cli, follow_links_models_read_through_the_links, .timeout = 60) {
     char *root = zct_join(zct_tmp, "t");
@@ -799,8 +800,19 @@ Test(cli, follow_links_models_read_through_the_links, .timeout = 60) {
     p = zct_join(root, "models/quad.mtl");
     zct_write_file(p, mtl, sizeof mtl - 1);
     free(p);
+    static const char beside[] = "newmtl logo\nKd 1 1 1\nmap_Kd logo.png\n"; /* a model linked alone */
+    p = zct_join(shared, "quad/quad.obj");
+    zct_write_file(p, obj, sizeof obj - 1);
+    free(p);
+    p = zct_join(shared, "quad/quad.mtl");
+    zct_write_file(p, beside, sizeof beside - 1);
+    free(p);
+    zct_copy_file("/usr/share/assimp/models/glTF2/BoxTextured-glTF/CesiumLogoFlat.png", shared, "quad/logo.png");
     char *link = zct_join(root, "models/box");
     cr_assert_eq(symlink("../../shared/box", link), 0);
+    free(link);
+    link = zct_join(root, "models/linked.obj");
+    cr_assert_eq(symlink("../../shared/quad/quad.obj", link), 0);
     free(link);
     link = zct_join(root, "textures");
     cr_assert_eq(symlink("../shared/textures", link), 0);
@@ -814,7 +826,8 @@ Test(cli, follow_links_models_read_through_the_links, .timeout = 60) {
     zc_pack *pk = NULL;
     cr_assert_eq(zc_pack_open(&pk, &(zc_pack_desc){ .path = pack }), ZC_OK);
     static const char *const expected[] = { "models/box/BoxTextured.gltf", "models/box/BoxTextured.gltf#texture/0",
-                                            "models/quad.obj", "models/quad.obj#texture/0", "textures/logo.png" };
+                                            "models/quad.obj", "models/quad.obj#texture/0", "textures/logo.png",
+                                            "models/linked.obj", "models/linked.obj#texture/0" };
     for (size_t i = 0; i < sizeof expected / sizeof expected[0]; ++i) {
         zc_entry e;
         cr_assert_eq(zc_pack_find(pk, expected[i], &e), ZC_OK, "%s is packed", expected[i]);

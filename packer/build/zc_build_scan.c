@@ -195,29 +195,16 @@ static void zc__skip_link(zc__build *b, const char *path) {
     free(target);
 }
 
-/* The directories a walk is inside, innermost first: a followed link to one of them
- * would walk it again without end. */
-typedef struct zc__walk {
-    uint64_t dev, ino;
-    const struct zc__walk *outer;
-} zc__walk;
-
-static int zc__walk_holds(const zc__walk *walk, const struct stat *st) {
-    for (; walk; walk = walk->outer)
-        if (walk->dev == (uint64_t)st->st_dev && walk->ino == (uint64_t)st->st_ino) return 1;
-    return 0;
-}
-
 /* What a symbolic link at `path` leads to when the build follows links: 1 and *st
  * for a target that exists and does not contain the link (a folder the walk is in),
  * else 0 after a warning. */
-static int zc__follow_link(zc__build *b, const char *path, const zc__walk *walk, struct stat *st) {
+static int zc__follow_link(zc__build *b, const char *path, const zc_walk_folder *walk, struct stat *st) {
     if (stat(path, st) != 0) {
         zc__build_log(b, ZC_LOG_WARNING, "%s: skipping symbolic link: %s", path,
                       errno == ENOENT ? "its target does not exist" : errno == ELOOP ? "it leads to itself" : strerror(errno));
         return 0;
     }
-    if (S_ISDIR(st->st_mode) && zc__walk_holds(walk, st)) {
+    if (S_ISDIR(st->st_mode) && zc_walk_folder_inside(walk, (uint64_t)st->st_dev, (uint64_t)st->st_ino)) {
         zc__build_log(b, ZC_LOG_WARNING, "%s: skipping symbolic link: it leads to a folder that contains it", path);
         return 0;
     }
@@ -226,7 +213,7 @@ static int zc__follow_link(zc__build *b, const char *path, const zc__walk *walk,
 
 /* Collect the regular files under the directory `rel` ("" for the root), whose
  * identity `walk` holds first. */
-static zc_result zc__scan_dir(zc__build *b, const char *rel, const zc__walk *walk) {
+static zc_result zc__scan_dir(zc__build *b, const char *rel, const zc_walk_folder *walk) {
     char *dir_path = zc__file_path(b, rel);
     if (!dir_path) return ZC_ERR_OUT_OF_MEMORY;
     char **names;
@@ -278,7 +265,7 @@ static zc_result zc__scan_dir(zc__build *b, const char *rel, const zc__walk *wal
                    (uint64_t)st.st_ino == b->cache_ino) {
             zc__build_log(b, ZC_LOG_INFO, "%s: skipping the build cache", child_path);
         } else if (S_ISDIR(st.st_mode)) {
-            zc__walk inner = { (uint64_t)st.st_dev, (uint64_t)st.st_ino, walk };
+            zc_walk_folder inner = { (uint64_t)st.st_dev, (uint64_t)st.st_ino, walk };
             r = zc__scan_dir(b, child, &inner);
         } else if (!S_ISREG(st.st_mode)) {
             zc__build_log(b, ZC_LOG_WARNING, "%s: skipping: not a regular file", child_path);
@@ -314,7 +301,7 @@ zc_result zc__build_scan(zc__build *b, const char *rel) {
     struct stat st;
     int known = dir_path && stat(dir_path, &st) == 0;
     free(dir_path);
-    zc__walk walk = { known ? (uint64_t)st.st_dev : 0, known ? (uint64_t)st.st_ino : 0, NULL };
+    zc_walk_folder walk = { known ? (uint64_t)st.st_dev : 0, known ? (uint64_t)st.st_ino : 0, NULL };
     return zc__scan_dir(b, rel, known ? &walk : NULL);
 }
 

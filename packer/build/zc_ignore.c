@@ -187,6 +187,12 @@ int zc_ignore_system_path(const char *rel) {
     }
 }
 
+int zc_walk_folder_inside(const zc_walk_folder *walk, uint64_t dev, uint64_t ino) {
+    for (; walk; walk = walk->outer)
+        if (walk->dev == dev && walk->ino == ino) return 1;
+    return 0;
+}
+
 /* ---------------------------------------------------------------------------------
  * Parsing
  * ------------------------------------------------------------------------------- */

@@ -72,6 +72,17 @@ int zc_ignore_system_name(const char *name);
  * (zc_ignore_system_name): what `zcpack import` asks for one file. */
 int zc_ignore_system_path(const char *rel);
 
+/* The folders a walk that follows links is inside, innermost first, each a node on
+ * the walker's stack: a link back to one of them is left out, or the walk would not
+ * end. */
+typedef struct zc_walk_folder {
+    uint64_t dev, ino;          /* the folder's identity (stat) */
+    const struct zc_walk_folder *outer; /* NULL for the walk's root */
+} zc_walk_folder;
+
+/* 1 when the folder (dev, ino) is `walk` or one it lies in. */
+int zc_walk_folder_inside(const zc_walk_folder *walk, uint64_t dev, uint64_t ino);
+
 /* Number of patterns; 0 for NULL. */
 size_t zc_ignore_count(const zc_ignore *ignore);
 

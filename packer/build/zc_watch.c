@@ -238,21 +238,9 @@ static void zc__hash_fact(XXH3_state_t *h, const char *name, const struct stat *
     XXH3_128bits_update(h, facts, sizeof facts);
 }
 
-/* The folders a scan is inside, innermost first (a followed link back to one of them
- * is not walked again). */
-typedef struct zc__walk {
-    const struct stat *st;
-    const struct zc__walk *outer;
-} zc__walk;
-
-static int zc__inside(const zc__walk *walk, const struct stat *st) {
-    for (; walk; walk = walk->outer)
-        if (walk->st->st_dev == st->st_dev && walk->st->st_ino == st->st_ino) return 1;
-    return 0;
-}
-
-static void zc__scan_dir(zc__watch *w, const char *path, const zc__walk *walk, XXH3_state_t *h, int depth) {
-    const struct stat *dir_st = walk->st;
+/* Scan the folder at `path`, whose identity and stat are walk's and dir_st. */
+static void zc__scan_dir(zc__watch *w, const char *path, const struct stat *dir_st, const zc_walk_folder *walk,
+                         XXH3_state_t *h, int depth) {
     zc__see_dir(w, path, dir_st);
     if (depth >= ZC__MAX_DEPTH) return;
     size_t count;
@@ -275,10 +263,10 @@ static void zc__scan_dir(zc__watch *w, const char *path, const zc__walk *walk, X
             if (S_ISDIR(st.st_mode)) {
                 int is_cache = w->have_cache_id && (uint64_t)st.st_dev == w->cache_dev &&
                                (uint64_t)st.st_ino == w->cache_ino;
-                if (!is_cache && !zc__inside(walk, &st)) {
-                    zc__walk inner = { &st, walk };
+                if (!is_cache && !zc_walk_folder_inside(walk, (uint64_t)st.st_dev, (uint64_t)st.st_ino)) {
+                    zc_walk_folder inner = { (uint64_t)st.st_dev, (uint64_t)st.st_ino, walk };
                     zc__hash_fact(h, child, &st, 1);
-                    zc__scan_dir(w, child, &inner, h, depth + 1);
+                    zc__scan_dir(w, child, &st, &inner, h, depth + 1);
                 }
             } else if (S_ISREG(st.st_mode)) {
                 zc__hash_fact(h, child, &st, 0);
@@ -299,8 +287,8 @@ static int zc__scan(zc__watch *w, uint8_t out[16]) {
     struct stat st;
     int rc = 0;
     if (stat(w->root, &st) == 0 && S_ISDIR(st.st_mode)) {
-        zc__walk walk = { &st, NULL };
-        zc__scan_dir(w, w->root, &walk, &h, 0);
+        zc_walk_folder walk = { (uint64_t)st.st_dev, (uint64_t)st.st_ino, NULL };
+        zc__scan_dir(w, w->root, &st, &walk, &h, 0);
     } else {
         XXH3_128bits_update(&h, "no root", 7);
         rc = -1;

@@ -291,42 +291,28 @@ int zc__model_inside_root(const zc__model_build *b, const char *path, char *reso
     char buf[PATH_MAX];
     char *real = resolved ? resolved : buf;
     if (!b->root_real || !realpath(path, real)) return 0;
-    if (zc__below(real, b->root_real)) return 1;
-    for (size_t i = 0; i < b->link_root_count; ++i)
-        if (zc__below(real, b->link_roots[i])) return 1;
+    if (zc__below(real, b->root_real) || (b->link_folder && zc__below(real, b->link_folder))) return 1;
     char seen[PATH_MAX];
     return b->root_lexical && zc__lexical(path, seen) && zc__below(seen, b->root_lexical);
 }
 
-/* settings.follow_links: the targets of the symbolic links on the way from `root` to
- * the model at root/entry_path become roots too, as the build walked them (for the
- * model file itself, its target's folder). ZC_OK or ZC_ERR_OUT_OF_MEMORY. */
-static zc_result zc__add_link_roots(zc__model_build *b, const char *root, const char *entry_path) {
-    size_t root_len = strlen(root), entry_len = strlen(entry_path);
-    char *path = (char *)malloc(root_len + entry_len + 2);
+/* settings.follow_links: when the model at root/entry_path is itself a symbolic link,
+ * the folder of its target, whose files it names relative to that target (the links
+ * of folders on the way are covered by root_lexical). NULL in *out when it is no
+ * link. ZC_OK or ZC_ERR_OUT_OF_MEMORY. */
+static zc_result zc__linked_model_folder(const char *root, const char *entry_path, char **out) {
+    *out = NULL;
+    char *path = zc__model_join(root, strlen(root), entry_path);
     if (!path) return ZC_ERR_OUT_OF_MEMORY;
-    memcpy(path, root, root_len);
-    path[root_len] = '/';
-    memcpy(path + root_len + 1, entry_path, entry_len + 1);
-    zc_result r = ZC_OK;
-    for (size_t at = root_len + 1; r == ZC_OK && b->link_root_count < ZC__MODEL_LINK_ROOTS; ++at) {
-        char end = path[at];
-        if (end != '/' && end != 0) continue;
-        path[at] = 0; /* the prefix up to this component */
-        struct stat st;
-        errno = 0;
-        char *target = lstat(path, &st) == 0 && S_ISLNK(st.st_mode) ? realpath(path, NULL) : NULL;
-        if (target && end == 0) { /* the model file: its folder */
-            char *slash = strrchr(target, '/');
-            if (slash) slash[slash == target ? 1 : 0] = 0;
-        }
-        if (target) b->link_roots[b->link_root_count++] = target;
-        else if (errno == ENOMEM) r = ZC_ERR_OUT_OF_MEMORY;
-        path[at] = end;
-        if (!end) break;
-    }
+    struct stat st;
+    errno = 0;
+    char *target = lstat(path, &st) == 0 && S_ISLNK(st.st_mode) ? realpath(path, NULL) : NULL;
+    int oom = !target && errno == ENOMEM;
     free(path);
-    return r;
+    char *slash = target ? strrchr(target, '/') : NULL;
+    if (slash) slash[slash == target ? 1 : 0] = 0;
+    *out = target;
+    return oom ? ZC_ERR_OUT_OF_MEMORY : ZC_OK;
 }
 
 int zc__model_read(zc__model_build *b, const char *real) {
@@ -674,7 +660,7 @@ static void zc__build_free(zc__model_build *b) {
     free(b->joint_parents);
     free(b->model_dir);
     free(b->root_real);
-    for (size_t i = 0; i < b->link_root_count; ++i) free(b->link_roots[i]);
+    free(b->link_folder);
     free(b->root_lexical);
     free(b->source_real);
     for (size_t i = 0; i < b->read_count; ++i) free(b->reads[i]);
@@ -770,7 +756,7 @@ static zc_result zc__build_init(zc__model_build *b, const char *root_in, const c
     zc_result linked = ZC_OK;
     if (b->root_real && b->settings.follow_links) {
         char lexical[PATH_MAX];
-        linked = zc__add_link_roots(b, root, entry_path);
+        linked = zc__linked_model_folder(root, entry_path, &b->link_folder);
         if (linked == ZC_OK && zc__lexical(root, lexical) && !(b->root_lexical = strdup(lexical)))
             linked = ZC_ERR_OUT_OF_MEMORY;
     }

@@ -105,11 +105,10 @@ typedef struct zc_model_settings {
                                    alone; else the pool whose workers import it (see below) */
     int follow_links;           /* default: 0 = every file the import reads lies below the
                                    asset root once links are resolved; 1 (a build that
-                                   follows links) = or below the target of a link on the way
-                                   from the root to the model (root/<entry path>; beside the
-                                   target when the model file itself is a link), or below
-                                   the root by its path with "." and ".." folded by name
-                                   (reached through links of the tree) */
+                                   follows links) = or below the root by its path with "."
+                                   and ".." folded by name (reached through links of the
+                                   tree), or, when the model (root/<entry path>) is itself
+                                   a link, below its target's folder */
 } zc_model_settings;
 
 /* A pool of model import workers: long-lived isolated processes that each import

@@ -42,10 +42,12 @@ typedef struct zc__model_texture_ref {
 
 typedef struct zc__model_build zc__model_build;
 
-#define ZC__MODEL_LINK_ROOTS 8 /* links on the way to a model that extend its root */
+/* malloc'd "dir/name" from dir's first dir_len bytes ("name" when dir_len is 0); NULL
+ * when out of memory (zc_model_texture.c). */
+char *zc__model_join(const char *dir, size_t dir_len, const char *name);
 
 /* 1 when `path` resolves (symlinks and "..") to a file strictly below b->root_real
- * or one of b->link_roots, or, folded by name, lies below b->root_lexical;
+ * or b->link_folder, or, folded by name, lies below b->root_lexical;
  * the resolved path goes to resolved[PATH_MAX] when not NULL. */
 int zc__model_inside_root(const zc__model_build *b, const char *path, char *resolved);
 
@@ -60,11 +62,9 @@ typedef struct zc__model_build {
                                    the caller gives it (zc_model_import_file_under) */
     char *source_real;          /* file_path, symlinks and ".." resolved, malloc'd; NULL when it
                                    cannot be resolved */
-    char *link_roots[ZC__MODEL_LINK_ROOTS]; /* settings.follow_links: the resolved targets of
-                                   the links between the root and the model (for a model
-                                   that is itself a link, its target's folder), malloc'd;
-                                   files below them count as inside the root too */
-    size_t link_root_count;
+    char *link_folder;          /* settings.follow_links and the model file is a symbolic
+                                   link: its target's folder, resolved, malloc'd; files
+                                   below it count as inside the root too; else NULL */
     char *root_lexical;         /* settings.follow_links: the root made absolute, "." and ".."
                                    folded by name, links unresolved, malloc'd: a file whose
                                    path, folded so, lies below it is inside the root too (it

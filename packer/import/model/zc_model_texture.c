@@ -159,8 +159,7 @@ static int zc__is_file(const char *path) {
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-/* malloc'd "dir/name" ("name" when dir is NULL or empty). */
-static char *zc__join(const char *dir, size_t dir_len, const char *name) {
+char *zc__model_join(const char *dir, size_t dir_len, const char *name) {
     size_t n = strlen(name);
     char *out = malloc(dir_len + n + 2);
     if (!out) return NULL;
@@ -195,7 +194,7 @@ static char *zc__case_match(const char *dir, size_t dir_len, const char *name, i
     }
     char *found = NULL;
     if (best) {
-        found = zc__join(dir_z, strlen(dir_z), best);
+        found = zc__model_join(dir_z, strlen(dir_z), best);
         if (!found) *oom = 1;
         if (found && !zc__is_file(found)) {
             free(found);
@@ -221,15 +220,15 @@ static char *zc__resolve_spelling(const char *model_dir, const char *rel, int *o
     int absolute = rel[0] == '/' || (isalpha((unsigned char)rel[0]) && rel[1] == ':');
     char *p;
     if (!absolute) {
-        if (!(p = zc__join(model_dir, dir_len, rel))) goto out_of_memory;
+        if (!(p = zc__model_join(model_dir, dir_len, rel))) goto out_of_memory;
         if (zc__is_file(p)) return p;
         free(p);
     }
-    if (!(p = zc__join(model_dir, dir_len, base))) goto out_of_memory;
+    if (!(p = zc__model_join(model_dir, dir_len, base))) goto out_of_memory;
     if (zc__is_file(p)) return p;
     free(p);
     if (!absolute && base != rel) {
-        char *sub = zc__join(model_dir, dir_len, rel); /* model_dir/<rel's directory>/base */
+        char *sub = zc__model_join(model_dir, dir_len, rel); /* model_dir/<rel's directory>/base */
         if (!sub) goto out_of_memory;
         size_t sub_dir = strlen(sub) - strlen(base) - 1;
         p = zc__case_match(sub, sub_dir, base, oom);
@@ -256,7 +255,7 @@ static char *zc__resolve_in_tree(const zc__model_build *b, const char *rel, int 
         if (!slash) break;
         c = slash + 1;
     }
-    char *p = zc__join(b->root_real, strlen(b->root_real), rel);
+    char *p = zc__model_join(b->root_real, strlen(b->root_real), rel);
     if (!p) {
         *oom = 1;
         return NULL;
