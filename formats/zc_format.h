@@ -302,6 +302,34 @@ ZC_CHECK_LAYOUT(zc_toc_index, offset, 0);
 ZC_CHECK_LAYOUT(zc_toc_index, bits, 8);
 ZC_CHECK_LAYOUT(zc_toc_index, reserved, 12);
 
+/* TOC pieces (format 1.3, SPEC.md section 4.9): TOC header bytes [48, 64) when the TOC
+ * header_size is at least ZC_TOC_PIECES_HEADER_SIZE. The TOC bytes before the piece
+ * table, [0, table_offset), are cut into pieces of 2^piece_log2 bytes (the last may be
+ * shorter); the piece table holds the XXH3-64 of each, in order, and ends the TOC (the
+ * last bytes of the string table). A reader can then check the TOC where it reads it,
+ * piece by piece, instead of hashing all of it at open. A 1.2 reader ignores both. */
+#define ZC_TOC_PIECES_HEADER_SIZE 64u
+#define ZC_TOC_PIECE_MIN_LOG2     12u   /* 4 KiB: a piece holds a whole TOC header */
+#define ZC_TOC_PIECE_MAX_LOG2     24u
+#define ZC_TOC_PIECE_LOG2         12u   /* what the reference writer uses */
+
+typedef struct zc_toc_pieces {
+    uint64_t table_offset;      /* TOC offset of the piece table; 0: no pieces */
+    uint32_t piece_log2;        /* log2 of the piece size, in [12, 24] */
+    uint32_t reserved;          /* zero */
+} zc_toc_pieces;
+
+ZC_STATIC_ASSERT(sizeof(zc_toc_pieces) == 16, "zc_toc_pieces size");
+ZC_CHECK_LAYOUT(zc_toc_pieces, table_offset, 0);
+ZC_CHECK_LAYOUT(zc_toc_pieces, piece_log2, 8);
+ZC_CHECK_LAYOUT(zc_toc_pieces, reserved, 12);
+
+/* Pieces before a piece table at TOC offset table_offset: ceil(table_offset / 2^log2).
+ * Pure. */
+static inline uint64_t zc_toc_piece_count(uint64_t table_offset, uint32_t log2) {
+    return (table_offset + ((uint64_t)1 << log2) - 1) >> log2;
+}
+
 /* Bucket of an id in an index of 2^bits buckets: its top bits. Pure. */
 static inline uint32_t zc_toc_index_bucket(uint64_t id, uint32_t bits) {
     return bits ? (uint32_t)(id >> (64u - bits)) : 0u;
@@ -658,6 +686,43 @@ static inline zc_result zc_check_toc_index(const void *toc, const uint32_t **out
     return ZC_OK;
 }
 
+/* T12, O(1), on the first bytes of a TOC of toc_size bytes before any other TOC check
+ * (a reader checks the piece holding the TOC header before it trusts that header): the
+ * piece fields are absent, all zero, or place a piece table of 8 bytes per piece at an
+ * 8-byte aligned TOC offset past the TOC header, ending the TOC. On ZC_OK *out_table
+ * is the table's TOC offset (0 when the TOC has no pieces) and *out_log2 the piece
+ * size's log2. zc_check_toc_pieces_placement adds, after zc_check_toc_header, that the
+ * table lies in the string table. Untrusted. */
+static inline zc_result zc_check_toc_pieces(const void *toc, uint64_t toc_size, uint64_t *out_table,
+                                            uint32_t *out_log2, zc_diag *diag) {
+    *out_table = 0;
+    *out_log2 = 0;
+    const uint8_t *b = (const uint8_t *)toc;
+    uint32_t header_size = toc_size >= sizeof(zc_toc_header) ? zc_le32(b + offsetof(zc_toc_header, header_size)) : 0;
+    if (header_size < ZC_TOC_PIECES_HEADER_SIZE || toc_size < ZC_TOC_PIECES_HEADER_SIZE) return ZC_OK;
+    const uint8_t *f = b + ZC_TOC_INDEXED_HEADER_SIZE;
+    uint64_t table = zc_le64(f + offsetof(zc_toc_pieces, table_offset));
+    uint32_t log2 = zc_le32(f + offsetof(zc_toc_pieces, piece_log2));
+    uint32_t reserved = zc_le32(f + offsetof(zc_toc_pieces, reserved));
+    if (table == 0 && log2 == 0 && reserved == 0) return ZC_OK;
+    if (log2 < ZC_TOC_PIECE_MIN_LOG2 || log2 > ZC_TOC_PIECE_MAX_LOG2 || reserved != 0 || table % 8 != 0 ||
+        table < header_size || table >= toc_size || (toc_size - table) / 8 != zc_toc_piece_count(table, log2) ||
+        (toc_size - table) % 8 != 0)
+        return zc_fail(diag, ZC_ERR_BAD_TOC,
+                       "TOC piece table at %llu (pieces of 2^%u bytes) does not end the TOC of %llu bytes",
+                       (unsigned long long)table, log2, (unsigned long long)toc_size);
+    *out_table = table;
+    *out_log2 = log2;
+    return ZC_OK;
+}
+static inline zc_result zc_check_toc_pieces_placement(const void *toc, uint64_t table, zc_diag *diag) {
+    uint64_t strings = (uint64_t)((const char *)zc_toc_strings(toc) - (const char *)toc);
+    if (table && table < strings)
+        return zc_fail(diag, ZC_ERR_BAD_TOC, "TOC piece table at %llu starts before the string table at %llu",
+                       (unsigned long long)table, (unsigned long long)strings);
+    return ZC_OK;
+}
+
 static inline zc_result zc_check_toc_entry(const void *toc, uint32_t index, uint64_t payload_start,
                                            uint64_t payload_end, zc_diag *diag) {
     const zc_toc_header *th = (const zc_toc_header *)toc;
@@ -783,7 +848,7 @@ static inline zc_result zc_check_toc_deps_total(const void *toc, zc_diag *diag) 
 }
 
 /* The whole structural TOC check: zc_check_toc_header, the lookup index (T10, T11),
- * then every record (R1 to R12) and R14. The caller still checks the TOC checksum and
+ * the piece table's placement (T12), then every record (R1 to R12) and R14. The caller still checks the TOC checksum and
  * that each id is the hash of its path (both need XXH3). Untrusted; O(entry_count). */
 static inline zc_result zc_check_toc(const void *toc, uint64_t toc_size, uint64_t payload_start,
                                      uint64_t payload_end, zc_diag *diag) {
@@ -793,6 +858,11 @@ static inline zc_result zc_check_toc(const void *toc, uint64_t toc_size, uint64_
     const uint32_t *table;
     uint32_t bits;
     if ((r = zc_check_toc_index(toc, &table, &bits, diag)) != ZC_OK) return r;
+    uint64_t pieces;
+    uint32_t piece_log2;
+    if ((r = zc_check_toc_pieces(toc, toc_size, &pieces, &piece_log2, diag)) != ZC_OK ||
+        (r = zc_check_toc_pieces_placement(toc, pieces, diag)) != ZC_OK)
+        return r;
     if (table && (r = zc_check_toc_index_table(table, bits, th->entry_count, diag)) != ZC_OK) return r;
     for (uint32_t i = 0; i < th->entry_count; ++i) {
         r = zc_check_toc_entry(toc, i, payload_start, payload_end, diag);

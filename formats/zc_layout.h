@@ -33,14 +33,15 @@ extern "C" {
     ZC_STATIC_ASSERT(offsetof(type, field) == (offset), #type "." #field " offset")
 
 #define ZC_FORMAT_MAJOR 1             /* a reader refuses any other major version */
-#define ZC_FORMAT_MINOR 2             /* newest minor this reader knows (1.1: the signature
+#define ZC_FORMAT_MINOR 3             /* newest minor this reader knows (1.1: the signature
                                          block; 1.2: the lookup index and seekable zstd
-                                         entries, codec 2); a reader accepts any minor of
-                                         its major */
+                                         entries, codec 2; 1.3: TOC pieces); a reader
+                                         accepts any minor of its major */
 #define ZC_FORMAT_MINOR_UNSIGNED 0    /* minor a writer gives an unsigned pack of 1.0 features */
 #define ZC_FORMAT_MINOR_SIGNED 1      /* minor a writer gives a signed pack of 1.1 features */
 #define ZC_FORMAT_MINOR_INDEXED 2     /* minor a writer gives a pack with a lookup index */
 #define ZC_FORMAT_MINOR_SEEKABLE 2    /* minor a writer gives a pack with a codec-2 entry */
+#define ZC_FORMAT_MINOR_PIECES 3      /* minor a writer gives a pack with TOC pieces */
 
 /* Sizes shared by the signature block (zc_format.h) and the key files (SPEC.md,
  * "Keys and trust"): an Ed25519 public key and the key id derived from it. */

@@ -108,10 +108,58 @@ static zc_result zc__check_toc_hash(const zc_pack *pack, uint64_t hash, zc_diag 
     return ZC_OK;
 }
 
-/* The two checksums that guard the header and the TOC, the TOC read in the image. */
+/* P1 (SPEC.md 4.9): TOC piece k matches its hash in the piece table at TOC offset
+ * `table`. Reads the piece and its table slot in the image; k is a piece of the table. */
+static zc_result zc__check_piece(const zc_pack *pack, uint64_t table, uint32_t log2, uint64_t k, zc_diag *diag) {
+    uint64_t from = k << log2, to = from + ((uint64_t)1 << log2);
+    if (to > table) to = table;
+    if (ZC__CHECK_HASHES && zc__xxh3(pack->toc + from, (size_t)(to - from)) != zc_le64(pack->toc + table + k * 8))
+        return zc_fail(diag, ZC_ERR_TOC_CHECKSUM,
+                       "table of contents checksum mismatch in TOC bytes %llu to %llu: the TOC is damaged",
+                       (unsigned long long)from, (unsigned long long)to);
+    return ZC_OK;
+}
+
+/* zc__toc_read's work where a piece is not yet marked. */
+static zc_result zc__toc_check_pieces(const zc_pack *pack, uint64_t at, uint64_t n, zc_diag *diag) {
+    uint64_t end = at + n < pack->pieces_end ? at + n : pack->pieces_end;
+    for (uint64_t k = at >> pack->piece_log2; at < end && (k << pack->piece_log2) < end; ++k) {
+        if (atomic_load_explicit(&pack->piece_checked[k], memory_order_acquire)) continue;
+        zc_result r = zc__check_piece(pack, pack->pieces_end, pack->piece_log2, k, diag);
+        if (r != ZC_OK) return r;
+        atomic_store_explicit(&pack->piece_checked[k], 1, memory_order_release);
+    }
+    return ZC_OK;
+}
+
+/* The TOC bytes [at, at + n) of a pack checked piece by piece may be read: every piece
+ * they touch has matched its hash, now or before (remembered). ZC_OK at once in any
+ * other pack. Bytes of the piece table itself need no check: a damaged slot fails its
+ * piece's. The common case, bytes in one or two pieces already marked, costs two
+ * loads. Any thread, lock-free; [at, at + n) lies inside the TOC. */
+static inline zc_result zc__toc_read(const zc_pack *pack, uint64_t at, uint64_t n, zc_diag *diag) {
+    if (!pack->piece_checked || n == 0) return ZC_OK;
+    if (at + n <= pack->pieces_end) {
+        uint64_t first = at >> pack->piece_log2, last = (at + n - 1) >> pack->piece_log2;
+        if (last - first <= 1 && atomic_load_explicit(&pack->piece_checked[first], memory_order_acquire) &&
+            atomic_load_explicit(&pack->piece_checked[last], memory_order_acquire))
+            return ZC_OK;
+    }
+    return zc__toc_check_pieces(pack, at, n, diag);
+}
+
+/* The two checksums that guard the header and the TOC, the TOC read in the image; in a
+ * TOC with pieces whose placement passes T12, every piece's hash too (P1). */
 static zc_result zc__validate_checksums(const zc_pack *pack, zc_diag *diag) {
     zc_result r = zc__check_header_checksum(pack, diag);
-    return r != ZC_OK || !ZC__CHECK_HASHES ? r : zc__check_toc_hash(pack, zc__xxh3(pack->toc, (size_t)pack->toc_size), diag);
+    if (r != ZC_OK || !ZC__CHECK_HASHES) return r;
+    if ((r = zc__check_toc_hash(pack, zc__xxh3(pack->toc, (size_t)pack->toc_size), diag)) != ZC_OK) return r;
+    uint64_t table;
+    uint32_t log2;
+    if (zc_check_toc_pieces(pack->toc, pack->toc_size, &table, &log2, NULL) != ZC_OK || !table) return ZC_OK;
+    uint64_t count = zc_toc_piece_count(table, log2);
+    for (uint64_t k = 0; k < count && r == ZC_OK; ++k) r = zc__check_piece(pack, table, log2, k, diag);
+    return r;
 }
 
 /* Bytes of the TOC read per pread by zc__toc_pass_read: below malloc's threshold for
@@ -239,8 +287,33 @@ static zc_result zc__check_stored_entry(const zc_pack *pack, const zc_toc_entry 
 /* R1 to R13 of one record, then, in a pack that checks FULL or CHECKSUMS lazily
  * (zc__pack_open_lazy), the entry checks an uncompressed entry can have without
  * decoding; a compressed entry's are those of zc_pack_acquire, which decodes it. */
+/* In a pack checked piece by piece, the pieces record `index`'s checks read: the
+ * record, its predecessor's id (R4), and, where R1 and R11 will let them be read, its
+ * path and dependency slice, and its id's bucket (R15). */
+static zc_result zc__check_record_pieces(const zc_pack *pack, uint32_t index, zc_diag *diag) {
+    if (!pack->piece_checked) return ZC_OK;
+    const zc_toc_entry *e = zc__record(pack, index);
+    const uint64_t at = (uint64_t)((const uint8_t *)e - pack->toc);
+    const uint64_t strings = (uint64_t)((const uint8_t *)pack->strings - pack->toc);
+    const uint64_t strings_size = ((const zc_toc_header *)pack->toc)->strings_size;
+    zc_result r = zc__toc_read(pack, at, pack->entry_size, diag);
+    if (r == ZC_OK && index > 0) r = zc__toc_read(pack, at - pack->entry_size, sizeof e->id, diag);
+    if (r != ZC_OK) return r;
+    if ((uint64_t)e->path_length + 1 <= strings_size && e->path_offset <= strings_size - e->path_length - 1 &&
+        (r = zc__toc_read(pack, strings + e->path_offset, (uint64_t)e->path_length + 1, diag)) != ZC_OK)
+        return r;
+    if (e->deps_count <= pack->dep_count && e->deps_first <= pack->dep_count - e->deps_count &&
+        (r = zc__toc_read(pack, (uint64_t)((const uint8_t *)(pack->deps + e->deps_first) - pack->toc),
+                          (uint64_t)e->deps_count * 8, diag)) != ZC_OK)
+        return r;
+    if (!pack->index) return ZC_OK;
+    const uint32_t *bucket = pack->index + zc_toc_index_bucket(e->id, pack->index_bits);
+    return zc__toc_read(pack, (uint64_t)((const uint8_t *)bucket - pack->toc), 8, diag);
+}
+
 static zc_result zc__check_touched(const zc_pack *pack, uint32_t index, unsigned *marks, zc_diag *diag) {
-    zc_result r = zc_check_toc_entry(pack->toc, index, pack->header_size, pack->header.toc_offset, diag);
+    zc_result r = zc__check_record_pieces(pack, index, diag);
+    if (r == ZC_OK) r = zc_check_toc_entry(pack->toc, index, pack->header_size, pack->header.toc_offset, diag);
     if (r == ZC_OK) r = zc__check_id(pack, index, diag);
     *marks = ZC__CHECKED_RECORD;
     const zc_toc_entry *e = zc__record(pack, index);
@@ -263,6 +336,18 @@ zc_result zc__entry_touch(const zc_pack *pack, uint32_t index) {
     zc_result r = zc__check_touched(pack, index, &marks, &diag);
     if (r != ZC_OK) return zc__report(pack, r, &diag);
     atomic_fetch_or_explicit(&pack->checked[index], (unsigned char)marks, memory_order_release);
+    return ZC_OK;
+}
+
+zc_result zc__pack_check_toc_whole(const zc_pack *pack) {
+    if (!pack->piece_checked || atomic_load_explicit(&pack->toc_whole_checked, memory_order_acquire)) return ZC_OK;
+    zc_diag diag;
+    diag.message[0] = 0;
+    zc_result r = zc__toc_read(pack, 0, pack->pieces_end, &diag);
+    if (r == ZC_OK && pack->index) r = zc_check_toc_index_table(pack->index, pack->index_bits, pack->entry_count, &diag);
+    if (r == ZC_OK) r = zc_check_toc_deps_total(pack->toc, &diag);
+    if (r != ZC_OK) return zc__report(pack, r, &diag);
+    atomic_store_explicit(&pack->toc_whole_checked, 1, memory_order_release);
     return ZC_OK;
 }
 
@@ -690,15 +775,20 @@ static zc_result zc__check_signature(zc_pack *pack, const zc_pack_desc *desc, zc
     return ZC_OK;
 }
 
-/* The per-entry check bytes of a pack opened at level TOC (zc_pack_internal.h). */
-static zc_result zc__alloc_checked(zc_pack *pack, zc_diag *diag) {
-    size_t bytes = (size_t)pack->entry_count * sizeof *pack->checked;
+/* The per-entry check bytes of a pack opened at level TOC, and after them one per TOC
+ * piece when it is checked piece by piece (zc_pack_internal.h). */
+static zc_result zc__alloc_checked(zc_pack *pack, uint64_t pieces, zc_diag *diag) {
+    size_t bytes = (size_t)pack->entry_count * sizeof *pack->checked + (size_t)pieces;
     if (bytes == 0) return ZC_OK;
-    pack->checked = (atomic_uchar *)pack->allocator.alloc(bytes, pack->allocator.user_data);
+    /* With the default allocator, calloc: a large block comes as fresh zero pages that
+     * open need not touch (a million entries' marks are 245 pages, each a fault). */
+    const int zeroed = pack->allocator.alloc == zc__default_alloc;
+    pack->checked = (atomic_uchar *)(zeroed ? calloc(bytes, 1) : pack->allocator.alloc(bytes, pack->allocator.user_data));
     if (!pack->checked)
         return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "cannot allocate %llu bytes for the entries' check marks",
                        (unsigned long long)bytes);
-    for (uint32_t i = 0; i < pack->entry_count; ++i) atomic_init(&pack->checked[i], 0);
+    if (!zeroed) memset((void *)pack->checked, 0, bytes); /* atomic_uchar 0 is the zero byte */
+    if (pieces) pack->piece_checked = pack->checked + pack->entry_count;
     return ZC_OK;
 }
 
@@ -728,12 +818,20 @@ static zc_result zc__attach(zc_pack *pack, const zc_pack_desc *desc, int lazy, z
     if ((r = zc__check_signature(pack, desc, diag)) != ZC_OK) return r;
     /* Checksums first, so damage is named as damage rather than as a bad field. The
      * TOC checksum reads the whole TOC: with pread at the per-entry levels of a mapped
-     * pack (zc__toc_pass), else in the image with its pages mapped in one call. */
+     * pack (zc__toc_pass), else in the image with its pages mapped in one call. A TOC
+     * with pieces opened at level TOC is checked piece by piece instead, where it is
+     * read: here the first piece, which holds the TOC header (SPEC.md 4.9). */
     const int per_entry = level == ZC_VALIDATE_TOC || (lazy && level != ZC_VALIDATE_NONE);
+    uint64_t pieces = 0;
+    uint32_t piece_log2 = 0;
+    const int by_piece = level == ZC_VALIDATE_TOC && !lazy &&
+                         zc_check_toc_pieces(pack->toc, pack->toc_size, &pieces, &piece_log2, NULL) == ZC_OK && pieces;
     zc__toc_pass pass;
     int streamed = 0;
     if (level != ZC_VALIDATE_NONE && (r = zc__check_header_checksum(pack, diag)) != ZC_OK) return r;
-    if (per_entry && pack->map.data && pack->file.handle >= 0) {
+    if (by_piece) {
+        if ((r = zc__check_piece(pack, pieces, piece_log2, 0, diag)) != ZC_OK) return r;
+    } else if (per_entry && pack->map.data && pack->file.handle >= 0) {
         /* the TOC with pread: open touches none of its pages (zc__toc_pass) */
         if ((r = zc__toc_pass_read(pack, &pass, diag)) != ZC_OK) return r;
         if ((r = zc__check_toc_hash(pack, zc__xxh3_digest(&pass.hash), diag)) != ZC_OK) return r;
@@ -742,8 +840,8 @@ static zc_result zc__attach(zc_pack *pack, const zc_pack_desc *desc, int lazy, z
         zc__os_map_populate(&pack->map, pack->header.toc_offset, pack->toc_size);
         if ((r = zc__validate_checksums(pack, diag)) != ZC_OK) return r;
     }
-    /* The TOC header and the index placement bound every accessor, so they are
-     * checked at every level. */
+    /* The TOC header, the index placement and the piece table's bound every accessor,
+     * so they are checked at every level. */
     if ((r = zc_check_toc_header(pack->toc, pack->toc_size, diag)) != ZC_OK) return r;
     const zc_toc_header *th = (const zc_toc_header *)pack->toc;
     pack->entry_size = th->entry_size;
@@ -752,7 +850,16 @@ static zc_result zc__attach(zc_pack *pack, const zc_pack_desc *desc, int lazy, z
     pack->deps = zc_toc_deps(pack->toc);
     pack->strings = zc_toc_strings(pack->toc);
     if ((r = zc_check_toc_index(pack->toc, &pack->index, &pack->index_bits, diag)) != ZC_OK) return r;
-    if (per_entry) {
+    if ((r = zc_check_toc_pieces(pack->toc, pack->toc_size, &pieces, &piece_log2, diag)) != ZC_OK ||
+        (r = zc_check_toc_pieces_placement(pack->toc, pieces, diag)) != ZC_OK)
+        return r;
+    if (by_piece) {
+        /* T11 and R14 wait for zc__pack_check_toc_whole */
+        if ((r = zc__alloc_checked(pack, zc_toc_piece_count(pieces, piece_log2), diag)) != ZC_OK) return r;
+        pack->pieces_end = pieces;
+        pack->piece_log2 = piece_log2;
+        atomic_store_explicit(&pack->piece_checked[0], 1, memory_order_relaxed);
+    } else if (per_entry) {
         /* T11 and R14 from the pass when it read the layout the checked header has */
         if (streamed && pass.table && pack->index &&
             pass.table_offset == (uint64_t)((const uint8_t *)pack->index - pack->toc) && pass.table_bits == pack->index_bits)
@@ -766,7 +873,7 @@ static zc_result zc__attach(zc_pack *pack, const zc_pack_desc *desc, int lazy, z
         else
             r = zc_check_toc_deps_total(pack->toc, diag);
         if (r != ZC_OK) return r;
-        if ((r = zc__alloc_checked(pack, diag)) != ZC_OK) return r;
+        if ((r = zc__alloc_checked(pack, 0, diag)) != ZC_OK) return r;
     }
     if (level >= ZC_VALIDATE_FULL && !lazy && (r = zc__validate_records(pack, diag)) != ZC_OK) return r;
     if (level >= ZC_VALIDATE_FULL && !lazy &&
@@ -807,6 +914,7 @@ static zc_result zc__open(zc_pack **out_pack, const zc_pack_desc *desc, int lazy
     }
     memset(pack, 0, sizeof *pack);
     atomic_init(&pack->refs, 1u);
+    atomic_init(&pack->toc_whole_checked, 0);
     for (int i = 0; i < ZC__HOLD_STRIPES; ++i) atomic_init(&pack->holds[i].word, ZC__HOLD_BIAS);
     pack->cache_budget = desc->cache_budget ? desc->cache_budget : ZC_DEFAULT_CACHE_BUDGET;
     pack->max_decoded_size = desc->max_decoded_size ? desc->max_decoded_size : ZC_DEFAULT_MAX_DECODED_SIZE;
@@ -926,12 +1034,17 @@ static void zc__fill_entry(const zc_pack *pack, uint32_t index, zc_entry *out) {
     out->pack = pack;
 }
 
+/* The TOC offset of `p`, a pointer into the TOC. */
+static uint64_t zc__toc_at(const zc_pack *pack, const void *p) {
+    return (uint64_t)((const uint8_t *)p - pack->toc);
+}
+
 /* Index of the record with this id, or entry_count when there is none: the records of
  * the id's bucket when the pack has a lookup index (SPEC.md 4.8), else a binary search.
  * Reads only ids, so it is safe before the records are checked; a bucket range is
  * clamped to the records, so a damaged index (unchecked at level NONE) can only fail
  * to find. */
-static uint32_t zc__search(const zc_pack *pack, uint64_t id) {
+static uint32_t zc__search_ids(const zc_pack *pack, uint64_t id) {
     uint32_t lo = 0, hi = pack->entry_count;
     if (pack->index) {
         uint32_t b = zc_toc_index_bucket(id, pack->index_bits);
@@ -954,6 +1067,49 @@ static uint32_t zc__search(const zc_pack *pack, uint64_t id) {
     return pack->entry_count;
 }
 
+/* A miss of zc__search_ids in a pack checked piece by piece, believed only once the TOC
+ * bytes that led to it have passed their pieces' checks: the bucket's two slots and
+ * records, which must be a range of records (T11 for that bucket), or the records a
+ * binary search probes. */
+static zc_result zc__check_miss(const zc_pack *pack, uint64_t id, zc_diag *diag) {
+    uint32_t lo = 0, hi = pack->entry_count;
+    zc_result r;
+    if (pack->index) {
+        uint32_t b = zc_toc_index_bucket(id, pack->index_bits);
+        if ((r = zc__toc_read(pack, zc__toc_at(pack, pack->index + b), 8, diag)) != ZC_OK) return r;
+        lo = pack->index[b];
+        hi = pack->index[b + 1];
+        if (lo > hi || hi > pack->entry_count)
+            return zc_fail(diag, ZC_ERR_BAD_TOC, "lookup index bucket %u (records %u to %u of %u) is not a range of "
+                           "records: the TOC is damaged", b, lo, hi, pack->entry_count);
+        return zc__toc_read(pack, zc__toc_at(pack, zc__record(pack, lo)), (uint64_t)(hi - lo) * pack->entry_size, diag);
+    }
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        const zc_toc_entry *e = zc__record(pack, mid);
+        if ((r = zc__toc_read(pack, zc__toc_at(pack, e), sizeof e->id, diag)) != ZC_OK) return r;
+        if (e->id < id) lo = mid + 1;
+        else hi = mid;
+    }
+    return ZC_OK;
+}
+
+/* zc__check_miss for the public calls: a failure is logged and returned. */
+static zc_result zc__report_miss(const zc_pack *pack, uint64_t id) {
+    zc_diag diag;
+    diag.message[0] = 0;
+    zc_result r = zc__check_miss(pack, id, &diag);
+    return r == ZC_OK ? r : zc__report(pack, r, &diag);
+}
+
+/* Set *out to zc__search_ids's answer. In a pack checked piece by piece a hit needs
+ * nothing more here: the entry is touched before it is handed out, and its checks read
+ * the bucket and the record the search read (R15). A miss is checked first. */
+static zc_result zc__find_index(const zc_pack *pack, uint64_t id, uint32_t *out) {
+    *out = zc__search_ids(pack, id);
+    return *out == pack->entry_count && pack->piece_checked ? zc__report_miss(pack, id) : ZC_OK;
+}
+
 /* Hand out entry `index`: its record checks on first touch, then the fields. */
 static zc_result zc__entry_out(const zc_pack *pack, uint32_t index, zc_entry *out) {
     zc_result r = zc__entry_touch(pack, index);
@@ -964,7 +1120,9 @@ static zc_result zc__entry_out(const zc_pack *pack, uint32_t index, zc_entry *ou
 
 zc_result zc_pack_find_id(const zc_pack *pack, uint64_t id, zc_entry *out) {
     if (!pack || !out) return ZC_ERR_INVALID_ARGUMENT;
-    uint32_t i = zc__search(pack, id);
+    uint32_t i;
+    zc_result r = zc__find_index(pack, id, &i);
+    if (r != ZC_OK) return r;
     if (i == pack->entry_count) return ZC_ERR_NO_ENTRY;
     return zc__entry_out(pack, i, out);
 }
@@ -984,7 +1142,9 @@ static zc_result zc__path_out(const zc_pack *pack, uint32_t i, const char *path,
 zc_result zc_pack_find(const zc_pack *pack, const char *path, zc_entry *out) {
     if (!pack || !path || !out) return ZC_ERR_INVALID_ARGUMENT;
     size_t length = strlen(path);
-    return zc__path_out(pack, zc__search(pack, zc_asset_id(path, length)), path, length, out);
+    uint32_t i;
+    zc_result r = zc__find_index(pack, zc_asset_id(path, length), &i);
+    return r != ZC_OK ? r : zc__path_out(pack, i, path, length, out);
 }
 
 /* Lookups interleaved by zc_pack_find_many: enough to cover a cache miss's latency
@@ -1007,6 +1167,7 @@ static zc_result zc__find_group(const zc_pack *pack, const char *const *paths, s
     uint64_t ids[ZC__FIND_GROUP];
     size_t lengths[ZC__FIND_GROUP];
     uint32_t found[ZC__FIND_GROUP];
+    zc_result searched[ZC__FIND_GROUP];
     for (size_t k = 0; k < n; ++k) {
         lengths[k] = paths[k] ? strlen(paths[k]) : 0;
         ids[k] = zc_asset_id(paths[k] ? paths[k] : "", lengths[k]);
@@ -1019,7 +1180,7 @@ static zc_result zc__find_group(const zc_pack *pack, const char *const *paths, s
         }
     uint64_t strings_room = (uint64_t)(pack->base + pack->size - (const uint8_t *)pack->strings);
     for (size_t k = 0; k < n; ++k) {
-        found[k] = zc__search(pack, ids[k]);
+        searched[k] = zc__find_index(pack, ids[k], &found[k]);
         if (found[k] == pack->entry_count) continue;
         const zc_toc_entry *e = zc__record(pack, found[k]);
         ZC__PREFETCH((const uint8_t *)e + sizeof *e - 1); /* a record may straddle two lines */
@@ -1029,7 +1190,9 @@ static zc_result zc__find_group(const zc_pack *pack, const char *const *paths, s
     }
     zc_result first_error = ZC_OK;
     for (size_t k = 0; k < n; ++k) {
-        results[k] = paths[k] ? zc__path_out(pack, found[k], paths[k], lengths[k], &out[k]) : ZC_ERR_INVALID_ARGUMENT;
+        results[k] = !paths[k]                ? ZC_ERR_INVALID_ARGUMENT
+                     : searched[k] != ZC_OK ? searched[k]
+                                            : zc__path_out(pack, found[k], paths[k], lengths[k], &out[k]);
         if (results[k] != ZC_OK && first_error == ZC_OK) first_error = results[k];
     }
     return first_error;

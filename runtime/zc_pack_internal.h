@@ -54,6 +54,15 @@ struct zc_pack {
      * at ZC_VALIDATE_NONE (nothing is checked) and at FULL and CHECKSUMS opened by
      * zc_pack_open (everything was checked at open). */
     atomic_uchar *checked;
+    /* TOC pieces (SPEC.md 4.9) of a pack that zc_pack_open checks at level TOC: the TOC
+     * is checked piece by piece where it is read (zc__toc_read), not whole at open, and
+     * the checks over every record (T11, R14) wait for zc__pack_check_toc_whole. NULL
+     * piece_checked: the TOC was checked whole at open, or is not checked (NONE). */
+    uint64_t pieces_end;        /* TOC offset where the pieces end: the piece table's */
+    uint32_t piece_log2;
+    atomic_uchar *piece_checked; /* one per piece, set once it matched; inside `checked`'s
+                                   allocation */
+    atomic_int toc_whole_checked; /* zc__pack_check_toc_whole passed */
     zc_header header;           /* copy of the header fields (little-endian host) */
     zc_type_row *types;         /* registered entry types (zc_pack_desc.types), copied;
                                    NULL when none */
@@ -94,6 +103,13 @@ struct zc_pack {
  * pack's level needs no check; else the failure, logged through the pack's logger.
  * Any thread, lock-free, allocation-free; index < entry_count. */
 zc_result zc__entry_touch(const zc_pack *pack, uint32_t index);
+
+/* The checks a pack checked piece by piece leaves until something walks every record
+ * (SPEC.md 4.9): every piece, the bucket table (T11) and the dependency total (R14),
+ * run once and remembered; ZC_OK at once for any other pack, whose open ran them. A
+ * walk over the dependency lists of many records calls it first, so its work stays
+ * linear in the TOC size. Any thread; failures are logged through the pack's logger. */
+zc_result zc__pack_check_toc_whole(const zc_pack *pack);
 
 /* The stored bytes of an uncompressed entry of `type` (0: any), for the views:
  * zc_entry_bytes, then the type's structural check (zc_check_payload), run once per

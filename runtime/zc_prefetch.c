@@ -562,6 +562,8 @@ static zc_result zc__pf_work_span(zc__pf_job *job) {
 /* Mounts mode: keep a copy of the held entry's dependency list for the loop thread. */
 static zc_result zc__pf_copy_deps(zc__pf_job *job, const zc_entry *e) {
     if (!job->follow_deps || e->deps_count == 0 || !e->deps) return ZC_OK;
+    zc_result r = zc__pack_check_toc_whole(e->pack); /* R14 before the walk (SPEC.md 4.9) */
+    if (r != ZC_OK) return r;
     job->deps = (uint64_t *)malloc((size_t)e->deps_count * sizeof *job->deps);
     if (!job->deps) return ZC_ERR_OUT_OF_MEMORY;
     memcpy(job->deps, e->deps, (size_t)e->deps_count * sizeof *job->deps);
@@ -974,8 +976,11 @@ static zc_result zc__pf_add_name(const zc_prefetcher *pf, zc__pf_request *rq, co
 }
 
 /* Pack mode: append the dependency closure of the named entries, each id once.
- * Dependencies the pack lacks are skipped (logged at INFO). */
+ * Dependencies the pack lacks are skipped (logged at INFO); a pack whose records name
+ * more dependencies in all than its list holds (R14) fails the request. */
 static zc_result zc__pf_expand(const zc_prefetcher *pf, zc__pf_request *rq) {
+    zc_result r = zc__pack_check_toc_whole(pf->pack); /* R14 before the walk (SPEC.md 4.9) */
+    if (r != ZC_OK) return r;
     for (uint32_t i = 0; i < rq->count; ++i) {
         zc_entry e;
         if (zc_pack_find_id(pf->pack, rq->items[i].id, &e) != ZC_OK) continue;

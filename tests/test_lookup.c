@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <xxhash.h>
 
 #include "zc_pack_format.h"
 #include "zc_test_payloads.h"
@@ -68,9 +69,9 @@ static zc_result open_result(const uint8_t *image, size_t size, zc_validate leve
 Test(lookup, packs_of_64_entries_or_more_carry_an_index) {
     struct { uint32_t count; uint32_t header_size; uint16_t minor; uint32_t bits; } cases[] = {
         { ZC_TOC_INDEX_MIN_ENTRIES - 1, 32, ZC_FORMAT_MINOR_UNSIGNED, 0 },
-        { ZC_TOC_INDEX_MIN_ENTRIES, ZC_TOC_INDEXED_HEADER_SIZE, ZC_FORMAT_MINOR_INDEXED, 6 },
-        { 65, ZC_TOC_INDEXED_HEADER_SIZE, ZC_FORMAT_MINOR_INDEXED, 7 },
-        { 1000, ZC_TOC_INDEXED_HEADER_SIZE, ZC_FORMAT_MINOR_INDEXED, 10 },
+        { ZC_TOC_INDEX_MIN_ENTRIES, ZC_TOC_PIECES_HEADER_SIZE, ZC_FORMAT_MINOR_PIECES, 6 },
+        { 65, ZC_TOC_PIECES_HEADER_SIZE, ZC_FORMAT_MINOR_PIECES, 7 },
+        { 1000, ZC_TOC_PIECES_HEADER_SIZE, ZC_FORMAT_MINOR_PIECES, 10 },
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; ++c) {
         char name[32];
@@ -105,8 +106,23 @@ Test(lookup, packs_of_64_entries_or_more_carry_an_index) {
                 for (uint32_t i = table[b]; i < table[b + 1]; ++i)
                     cr_assert_eq(zc_toc_index_bucket(zc_toc_entry_at(th, i)->id, bits), b);
             cr_assert_eq(table[(size_t)1 << bits], cases[c].count);
-            cr_assert_eq((const char *)(table + ((size_t)1 << bits) + 1), zc_toc_strings(th) + th->strings_size,
-                         "the table ends the string table");
+            /* then the piece table, 8-byte aligned, ends the string table and the TOC:
+             * one XXH3-64 per 4 KiB of the TOC before it */
+            uint64_t pieces;
+            uint32_t log2;
+            cr_assert_eq(zc_check_toc_pieces(th, zc_le64(image + offsetof(zc_header, toc_size)), &pieces, &log2, NULL),
+                         ZC_OK);
+            uint64_t index_end = (uint64_t)((const char *)(table + ((size_t)1 << bits) + 1) - (const char *)th);
+            cr_assert_eq(pieces, (index_end + 7) / 8 * 8, "%u entries: the piece table follows the bucket table",
+                         cases[c].count);
+            cr_assert_eq(log2, ZC_TOC_PIECE_LOG2);
+            uint64_t count = zc_toc_piece_count(pieces, log2);
+            cr_assert_eq((const char *)th + pieces + count * 8, zc_toc_strings(th) + th->strings_size);
+            for (uint64_t k = 0; k < count; ++k) {
+                uint64_t from = k << log2, to = from + ((uint64_t)1 << log2) < pieces ? from + ((uint64_t)1 << log2) : pieces;
+                cr_assert_eq(zc_le64((const char *)th + pieces + k * 8), XXH3_64bits((const char *)th + from, to - from),
+                             "%u entries: piece %llu", cases[c].count, (unsigned long long)k);
+            }
         }
         free(image);
         free(path);
@@ -266,22 +282,37 @@ static uint32_t *table_of(uint8_t *image, uint32_t *bits) {
     return (uint32_t *)((uint8_t *)th + ix->offset);
 }
 
-Test(lookup, a_damaged_index_is_refused_at_open_and_harmless_at_none) {
+Test(lookup, a_damaged_index_is_refused_where_used_and_harmless_at_none) {
     char *path = write_blobs("damaged.zcpack", 300);
     size_t size;
     uint8_t *image = zct_read_file_aligned(path, 4096, &size);
     uint32_t bits;
     uint32_t *table = table_of(image, &bits);
 
-    /* buckets out of order: refused at TOC, found-or-absent (never a crash) at NONE */
-    table[5] = 299;
-    table[6] = 3;
+    /* buckets out of order: at TOC a lookup through a broken bucket is refused (the
+     * rest are found), and so is the pack by zc_pack_validate and at FULL; at NONE
+     * found-or-absent, never a crash */
+    uint32_t b = zc_toc_index_bucket(zc_asset_id(entry_paths[150], strlen(entry_paths[150])), bits);
+    table[b] = table[b + 1] + 1;
     zct_reseal(image, size);
     zct_log log;
-    zc_pack *pack = NULL;
-    cr_assert_eq(zc_pack_open(&pack, &(zc_pack_desc){ .memory = image, .memory_size = size, .logger =
-                                                         zct_log_recorder(&log) }), ZC_ERR_BAD_TOC);
-    cr_assert(zct_log_contains(&log, "lookup index"), "%s", log.messages[0]);
+    zc_pack *pack = open_memory(image, size, ZC_VALIDATE_TOC, &log);
+    uint32_t refused = 0;
+    for (uint32_t i = 0; i < 300; ++i) {
+        zc_entry e;
+        zc_result r = zc_pack_find(pack, entry_paths[i], &e);
+        cr_assert(r == ZC_OK || r == ZC_ERR_BAD_TOC, "%s: %s", entry_paths[i], zc_result_name(r));
+        if (r == ZC_OK) cr_assert_eq(*(const uint32_t *)e.data, i);
+        refused += r == ZC_ERR_BAD_TOC;
+    }
+    cr_assert_gt(refused, 0);
+    cr_assert_lt(refused, 20, "only the entries of the damaged buckets");
+    char says[40];
+    snprintf(says, sizeof says, "lookup index bucket %u ", b);
+    cr_assert(zct_log_contains(&log, says), "%s", log.messages[0]);
+    cr_assert_eq(zc_pack_validate(pack, ZC_VALIDATE_TOC), ZC_ERR_BAD_TOC);
+    zc_pack_close(pack);
+    cr_assert_eq(open_result(image, size, ZC_VALIDATE_FULL), ZC_ERR_BAD_TOC);
     pack = open_memory(image, size, ZC_VALIDATE_NONE, NULL);
     uint32_t found = 0;
     for (uint32_t i = 0; i < 300; ++i) {
@@ -296,11 +327,14 @@ Test(lookup, a_damaged_index_is_refused_at_open_and_harmless_at_none) {
     zc_pack_close(pack);
 
     /* a table outside the string table is refused at every level */
-    zc_toc_index *ix = (zc_toc_index *)((zc_toc_header *)toc_of(image) + 1);
-    ix->offset += 8;
+    const zc_toc_header *th = toc_of(image);
+    zc_toc_index *ix = (zc_toc_index *)(th + 1);
+    uint64_t good_offset = ix->offset;
+    uint64_t strings_end = (uint64_t)(zc_toc_strings(th) + th->strings_size - (const char *)th);
+    ix->offset = strings_end - ((1u << bits) + 1) * 4u + 4; /* its last slot past the end */
     zct_reseal(image, size);
     cr_assert_eq(open_result(image, size, ZC_VALIDATE_NONE), ZC_ERR_BAD_TOC);
-    ix->offset -= 8;
+    ix->offset = good_offset;
     ix->bits = 25;
     zct_reseal(image, size);
     cr_assert_eq(open_result(image, size, ZC_VALIDATE_NONE), ZC_ERR_BAD_TOC);
@@ -338,13 +372,23 @@ Test(lookup, a_record_outside_its_buckets_range_is_refused) {
     free(path);
 }
 
-/* A mapped pack at level TOC has its TOC read with pread in 64 KiB pieces (hash, R14
- * and the index walk in one pass): over a TOC of several pieces it finds what the
- * checks in the image find. */
+/* A pack without TOC pieces (written before format 1.3): its piece fields zeroed, the
+ * table left behind as string-table bytes no path covers. */
+static void strip_pieces(uint8_t *image, size_t size) {
+    zc_toc_pieces *pieces = (zc_toc_pieces *)((uint8_t *)toc_of(image) + ZC_TOC_INDEXED_HEADER_SIZE);
+    cr_assert_neq(pieces->table_offset, 0);
+    memset(pieces, 0, sizeof *pieces);
+    zct_reseal(image, size);
+}
+
+/* A mapped pack without TOC pieces at level TOC has its TOC read with pread in 64 KiB
+ * chunks (hash, R14 and the index walk in one pass): over a TOC of several chunks it
+ * finds what the checks in the image find. */
 Test(lookup, the_pread_pass_over_a_mapped_toc_finds_what_the_image_checks_find) {
     char *path = write_blobs("pass.zcpack", 2000);
     size_t size;
     uint8_t *good = zct_read_file_aligned(path, 4096, &size);
+    strip_pieces(good, size);
     cr_assert_gt(zc_le64(good + offsetof(zc_header, toc_size)), 2 * 65536, "a TOC of several pieces");
     uint8_t *image = malloc(size);
     cr_assert_not_null(image);
@@ -394,16 +438,144 @@ Test(lookup, a_pack_whose_index_fields_are_zero_is_searched_without_one) {
     zc_toc_index *ix = (zc_toc_index *)((zc_toc_header *)toc_of(image) + 1);
     memset(ix, 0, sizeof *ix); /* the table stays behind as string-table bytes no path covers */
     zct_reseal(image, size);
-    zc_pack *pack = open_memory(image, size, ZC_VALIDATE_CHECKSUMS, NULL);
-    for (uint32_t i = 0; i < 500; ++i) {
+    /* at TOC the binary search reads the TOC piece by piece, at CHECKSUMS all of it */
+    static const zc_validate levels[] = { ZC_VALIDATE_TOC, ZC_VALIDATE_CHECKSUMS };
+    for (size_t k = 0; k < 2; ++k) {
+        zc_pack *pack = open_memory(image, size, levels[k], NULL);
+        for (uint32_t i = 0; i < 500; ++i) {
+            zc_entry e;
+            cr_assert_eq(zc_pack_find(pack, entry_paths[i], &e), ZC_OK, "%s", entry_paths[i]);
+            cr_assert_eq(*(const uint32_t *)e.data, i);
+        }
         zc_entry e;
-        cr_assert_eq(zc_pack_find(pack, entry_paths[i], &e), ZC_OK, "%s", entry_paths[i]);
-        cr_assert_eq(*(const uint32_t *)e.data, i);
+        cr_assert_eq(zc_pack_find(pack, "dir0/absent.bin", &e), ZC_ERR_NO_ENTRY);
+        zc_pack_close(pack);
     }
-    zc_entry e;
-    cr_assert_eq(zc_pack_find(pack, "dir0/absent.bin", &e), ZC_ERR_NO_ENTRY);
-    zc_pack_close(pack);
     free(image);
+    free(path);
+}
+
+/* ---------------------------------------------------------------------------------
+ * TOC pieces (SPEC.md 4.9): checked where they are read
+ * ------------------------------------------------------------------------------- */
+
+/* Find every entry of a pack of MAX_ENTRIES at the default level: each is found with
+ * its value or refused with ZC_ERR_TOC_CHECKSUM; returns how many were refused and
+ * whether entry `victim` was. */
+static uint32_t find_all_count_refused(zc_pack *pack, uint32_t victim, int *victim_refused) {
+    uint32_t refused = 0;
+    for (uint32_t i = 0; i < MAX_ENTRIES; ++i) {
+        zc_entry e;
+        zc_result r = zc_pack_find(pack, entry_paths[i], &e);
+        cr_assert(r == ZC_OK || r == ZC_ERR_TOC_CHECKSUM, "%s: %s", entry_paths[i], zc_result_name(r));
+        if (r == ZC_OK) cr_assert_eq(*(const uint32_t *)e.data, i);
+        refused += r != ZC_OK;
+        if (i == victim) *victim_refused = r != ZC_OK;
+    }
+    return refused;
+}
+
+/* One byte of an entry's path flipped, nothing resealed: the default open succeeds
+ * without reading that part of the TOC, the entries whose checks read the damaged 4 KiB
+ * are refused as damage and all others are found; zc_pack_validate, a FULL open and
+ * the CLI refuse the pack. */
+Test(lookup, a_damaged_toc_piece_fails_only_what_reads_it) {
+    char *path = write_blobs("pieces.zcpack", MAX_ENTRIES);
+    size_t size;
+    uint8_t *image = zct_read_file_aligned(path, 4096, &size);
+    const uint32_t victim = 2500;
+    zc_toc_entry *rec = zct_record_of(image, entry_paths[victim]);
+    uint8_t *victim_path = (uint8_t *)zc_toc_strings(toc_of(image)) + rec->path_offset;
+    victim_path[3] ^= 0x01; /* "dir" -> "dis": still a valid path */
+    zct_write_file(path, image, size);
+
+    zct_log log;
+    zc_pack *pack = NULL;
+    cr_assert_eq(zc_pack_open(&pack, &(zc_pack_desc){ .path = path, .logger = zct_log_recorder(&log) }), ZC_OK);
+    int victim_refused = 0;
+    uint32_t refused = find_all_count_refused(pack, victim, &victim_refused);
+    cr_assert(victim_refused);
+    cr_assert_lt(refused, 400, "only entries whose checks read the damaged piece: %u", refused);
+    cr_assert(zct_log_contains(&log, "checksum mismatch in TOC bytes"), "%s", log.messages[0]);
+    cr_assert_eq(zc_pack_validate(pack, ZC_VALIDATE_TOC), ZC_ERR_TOC_CHECKSUM);
+    zc_pack_close(pack);
+    cr_assert_eq(zc_pack_open(&pack, &(zc_pack_desc){ .path = path, .validate = ZC_VALIDATE_FULL }),
+                 ZC_ERR_TOC_CHECKSUM);
+    zct_run run = ZCT_CLI("ls", path);
+    ZCT_EXPECT_CODE(run, 4);
+    cr_assert(strstr(run.err, "checksum"), "%s", run.err);
+    zct_run_free(&run);
+    free(image);
+    free(path);
+}
+
+/* Damage to a slot of the piece table reads as damage to its piece; damage to the
+ * first piece, which holds the TOC header, or to its slot fails the open. */
+Test(lookup, the_piece_table_and_the_first_piece_guard_what_they_cover) {
+    char *path = write_blobs("slots.zcpack", MAX_ENTRIES);
+    size_t size;
+    uint8_t *good = zct_read_file_aligned(path, 4096, &size);
+    uint8_t *image = zct_read_file_aligned(path, 4096, &size);
+    uint64_t toc_size = zc_le64(image + offsetof(zc_header, toc_size));
+    uint64_t table;
+    uint32_t log2;
+    cr_assert_eq(zc_check_toc_pieces(toc_of(image), toc_size, &table, &log2, NULL), ZC_OK);
+    uint64_t count = zc_toc_piece_count(table, log2);
+    cr_assert_gt(count, 100);
+    uint8_t *toc = (uint8_t *)toc_of(image);
+
+    /* the slot of a piece of records in the middle */
+    uint64_t k = count / 4;
+    toc[table + k * 8 + 2] ^= 0x40;
+    zct_write_file(path, image, size);
+    zc_pack *pack = NULL;
+    cr_assert_eq(zc_pack_open(&pack, &(zc_pack_desc){ .path = path }), ZC_OK);
+    int unused;
+    uint32_t refused = find_all_count_refused(pack, 0, &unused);
+    cr_assert_gt(refused, 0);
+    cr_assert_lt(refused, 400);
+    zc_pack_close(pack);
+
+    /* the first piece (a byte of the first record) and the first slot */
+    struct { uint64_t at; const char *what; } cases[] = { { ZC_TOC_PIECES_HEADER_SIZE + 20, "first piece" },
+                                                          { 0, "first slot" } };
+    cases[1].at = table + 5;
+    for (size_t c = 0; c < 2; ++c) {
+        memcpy(image, good, size);
+        toc[cases[c].at] ^= 0x10;
+        zct_write_file(path, image, size);
+        zct_log log;
+        pack = NULL;
+        cr_assert_eq(zc_pack_open(&pack, &(zc_pack_desc){ .path = path, .logger = zct_log_recorder(&log) }),
+                     ZC_ERR_TOC_CHECKSUM, "%s", cases[c].what);
+        cr_assert(zct_log_contains(&log, "TOC bytes 0 to 4096"), "%s: %s", cases[c].what, log.messages[0]);
+    }
+    free(good);
+    free(image);
+    free(path);
+}
+
+/* Piece fields that do not place a table ending the TOC are refused at every level,
+ * NONE included (T12), even with every checksum resealed. */
+Test(lookup, misplaced_piece_fields_are_refused_at_every_level) {
+    char *path = write_blobs("fields.zcpack", 300);
+    size_t size;
+    uint8_t *good = zct_read_file_aligned(path, 4096, &size);
+    uint8_t *image = malloc(size);
+    cr_assert_not_null(image);
+    for (int c = 0; c < 4; ++c) {
+        memcpy(image, good, size);
+        zc_toc_pieces *f = (zc_toc_pieces *)((uint8_t *)toc_of(image) + ZC_TOC_INDEXED_HEADER_SIZE);
+        if (c == 0) f->piece_log2 = ZC_TOC_PIECE_MIN_LOG2 - 1;
+        if (c == 1) f->table_offset += 8;
+        if (c == 2) f->table_offset -= 4;
+        if (c == 3) f->reserved = 1;
+        zct_reseal(image, size);
+        cr_assert_eq(open_result(image, size, ZC_VALIDATE_NONE), ZC_ERR_BAD_TOC, "case %d", c);
+        cr_assert_eq(open_result(image, size, ZC_VALIDATE_TOC), ZC_ERR_BAD_TOC, "case %d", c);
+    }
+    free(image);
+    free(good);
     free(path);
 }
 

@@ -1,6 +1,7 @@
 /* zc_test_util.c - shared helpers of the test suites (see zc_test_util.h). */
 #define _GNU_SOURCE
 #include "zc_test_util.h"
+#include "fuzz/zc_fuzz_walk.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -478,7 +479,9 @@ void zct_reseal(uint8_t *pack, size_t size) {
     uint64_t toc_offset = zc_le64(pack + offsetof(zc_header, toc_offset));
     uint64_t toc_size = zc_le64(pack + offsetof(zc_header, toc_size));
     cr_assert(header_size <= size && toc_size <= size && toc_offset <= size - toc_size, "cannot reseal");
-    uint64_t toc_sum = XXH3_64bits(pack + toc_offset, (size_t)toc_size);
+    uint8_t *toc = pack + toc_offset;
+    zcf_reseal_pieces(toc, toc_size);
+    uint64_t toc_sum = XXH3_64bits(toc, (size_t)toc_size);
     memcpy(pack + offsetof(zc_header, toc_checksum), &toc_sum, 8);
     memset(pack + ZC_HEADER_CHECKSUM_OFFSET, 0, 8);
     uint64_t header_sum = XXH3_64bits(pack, header_size);

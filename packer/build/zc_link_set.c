@@ -156,14 +156,14 @@ static uint64_t zc__align_up(uint64_t v, uint64_t a) {
 
 /* Bound of the size of chunk c's open member with `e` added: payloads placed as the
  * writer places them (none shared), then a TOC with the indexed header, its records,
- * dependencies, paths and the largest bucket table with its padding. */
+ * dependencies, paths, the largest bucket table with its padding and the piece table. */
 static uint64_t zc__bound_with(const zc__chunk *c, const zc_entry *e) {
     uint64_t end = zc__align_up(c->payload_end, e->alignment) + e->stored_size;
     uint32_t count = c->count + 1;
-    uint64_t toc = ZC_TOC_INDEXED_HEADER_SIZE + (uint64_t)count * sizeof(zc_toc_entry) +
+    uint64_t toc = ZC_TOC_PIECES_HEADER_SIZE + (uint64_t)count * sizeof(zc_toc_entry) +
                    (c->deps + e->deps_count) * 8 + c->paths + e->path_length + 1 + 3 +
-                   (((uint64_t)1 << zc_toc_index_bits_for(count)) + 1) * 4;
-    return zc__align_up(end, 16) + toc;
+                   (((uint64_t)1 << zc_toc_index_bits_for(count)) + 1) * 4 + 4;
+    return zc__align_up(end, 16) + toc + zc_toc_piece_count(toc, ZC_TOC_PIECE_LOG2) * 8;
 }
 
 static zc__chunk *zc__chunk_of(zc__split *s, const char *path) {

@@ -51,19 +51,69 @@ static void zc__sync_dir(zc_writer *w) {
     free(dir);
 }
 
-/* Whether the TOC gets a lookup index (SPEC.md section 4.8): packs of at least
- * ZC_TOC_INDEX_MIN_ENTRIES entries whose string table has room for it. Smaller packs
- * are searched as fast without one and stay byte for byte what a 1.0 writer wrote. */
-static int zc__toc_indexed(const zc_writer *w, uint32_t bits, uint64_t *out_pad) {
-    *out_pad = (4 - w->paths_size % 4) % 4;
-    uint64_t bytes = (((uint64_t)1 << bits) + 1) * 4u;
-    return w->count >= ZC_TOC_INDEX_MIN_ENTRIES && w->paths_size + *out_pad + bytes <= UINT32_MAX;
+/* Whether the TOC gets a lookup index (SPEC.md section 4.8) and TOC pieces (4.9):
+ * packs of at least ZC_TOC_INDEX_MIN_ENTRIES entries whose string table has room for
+ * both. Smaller packs are searched and checked as fast without them and stay byte for
+ * byte what a 1.0 writer wrote. The layout of the string table's tail goes to *out. */
+typedef struct zc__toc_tail {
+    uint64_t index_pad;         /* zero bytes after the paths, to a multiple of 4 */
+    uint64_t index_offset;      /* TOC offset of the bucket table */
+    uint64_t pieces_pad;        /* zero bytes after it, to a multiple of 8 */
+    uint64_t table_offset;      /* TOC offset of the piece table */
+    uint64_t piece_count;
+    uint64_t bytes;             /* all of the tail */
+} zc__toc_tail;
+
+static int zc__toc_indexed(const zc_writer *w, uint32_t bits, zc__toc_tail *out) {
+    memset(out, 0, sizeof *out);
+    uint64_t strings = ZC_TOC_PIECES_HEADER_SIZE + (uint64_t)w->count * sizeof(zc_toc_entry) +
+                       w->dep_count * sizeof(uint64_t);
+    out->index_pad = (4 - w->paths_size % 4) % 4;
+    out->index_offset = strings + w->paths_size + out->index_pad;
+    uint64_t index_end = out->index_offset + (((uint64_t)1 << bits) + 1) * 4u;
+    out->pieces_pad = (8 - index_end % 8) % 8;
+    out->table_offset = index_end + out->pieces_pad;
+    out->piece_count = zc_toc_piece_count(out->table_offset, ZC_TOC_PIECE_LOG2);
+    out->bytes = out->table_offset + out->piece_count * 8 - strings - w->paths_size;
+    return w->count >= ZC_TOC_INDEX_MIN_ENTRIES && w->paths_size + out->bytes <= UINT32_MAX;
+}
+
+/* The TOC's checksums while it is written: XXH3-64 of all of it (the header's
+ * toc_checksum) and, in a TOC with pieces, of each piece before the piece table. */
+typedef struct zc__toc_sums {
+    XXH3_state_t *whole;
+    XXH3_state_t *piece;        /* NULL: no pieces */
+    uint64_t at;                /* TOC bytes fed so far */
+    uint64_t table_offset;      /* end of the last piece */
+    uint64_t *hashes;           /* one per piece, filled in order */
+    uint64_t done;
+} zc__toc_sums;
+
+/* Append TOC bytes, feeding both checksums; a piece's hash is taken at its end. */
+static zc_result zc__toc_emit(zc_writer *w, zc__toc_sums *s, const void *data, size_t size) {
+    XXH3_64bits_update(s->whole, data, size);
+    const uint8_t *b = (const uint8_t *)data;
+    const uint64_t piece_size = (uint64_t)1 << ZC_TOC_PIECE_LOG2;
+    for (size_t left = size; s->piece && left > 0 && s->at < s->table_offset;) {
+        uint64_t piece_end = (s->at / piece_size + 1) * piece_size;
+        if (piece_end > s->table_offset) piece_end = s->table_offset;
+        size_t n = piece_end - s->at < left ? (size_t)(piece_end - s->at) : left;
+        XXH3_64bits_update(s->piece, b, n);
+        b += n;
+        left -= n;
+        s->at += n;
+        if (s->at == piece_end) {
+            s->hashes[s->done++] = XXH3_64bits_digest(s->piece);
+            XXH3_64bits_reset(s->piece);
+        }
+    }
+    return zc__writer_emit(w, data, size);
 }
 
 /* Emit the bucket table of the sorted records, 2^bits + 1 little-endian u32: entry b
  * is the first record whose bucket is b or more. One pass over the records, written
  * in chunks. */
-static zc_result zc__emit_toc_index(zc_writer *w, XXH3_state_t *state, uint32_t bits) {
+static zc_result zc__emit_toc_index(zc_writer *w, zc__toc_sums *sums, uint32_t bits) {
     uint32_t chunk[1024];
     uint32_t used = 0, record = 0;
     uint64_t buckets = (uint64_t)1 << bits;
@@ -72,41 +122,19 @@ static zc_result zc__emit_toc_index(zc_writer *w, XXH3_state_t *state, uint32_t 
         while (record < w->count && zc_toc_index_bucket(w->recs[record].id, bits) < b) record++;
         chunk[used++] = b == buckets ? w->count : record;
         if (used == 1024 || b == buckets) {
-            r = zc__writer_emit_hashed(w, state, chunk, (size_t)used * sizeof *chunk);
+            r = zc__toc_emit(w, sums, chunk, (size_t)used * sizeof *chunk);
             used = 0;
         }
     }
     return r;
 }
 
-/* Stream the TOC at pos (already 16-byte aligned); returns its checksum and whether
- * it carries a lookup index. */
-static zc_result zc__write_toc(zc_writer *w, uint64_t *out_checksum, int *out_indexed) {
-    XXH3_state_t *state = w->hash; /* no entry is open: reuse the entry state */
-    XXH3_64bits_reset(state);
-    const uint32_t bits = zc_toc_index_bits_for(w->count);
-    uint64_t pad;
-    const int indexed = zc__toc_indexed(w, bits, &pad);
-    struct {
-        zc_toc_header th;
-        zc_toc_index index;
-    } head;
-    memset(&head, 0, sizeof head);
-    head.th.tag = ZC_TOC_TAG;
-    head.th.version = ZC_TOC_VERSION;
-    head.th.header_size = indexed ? ZC_TOC_INDEXED_HEADER_SIZE : sizeof(zc_toc_header);
-    head.th.entry_size = sizeof(zc_toc_entry);
-    head.th.entry_count = w->count;
-    head.th.dep_count = w->dep_count;
-    head.th.strings_size = w->paths_size;
-    if (indexed) {
-        head.th.strings_size += pad + (((uint64_t)1 << bits) + 1) * 4u;
-        head.index.offset = ZC_TOC_INDEXED_HEADER_SIZE + (uint64_t)w->count * sizeof(zc_toc_entry) +
-                            w->dep_count * sizeof(uint64_t) + w->paths_size + pad;
-        head.index.bits = bits;
-    }
-    zc_result r = zc__writer_emit_hashed(w, state, &head, head.th.header_size);
-
+/* The TOC's records, dependency list, paths and, when indexed, the string table's
+ * tail: the bucket table, then the piece table. */
+static zc_result zc__emit_toc_body(zc_writer *w, zc__toc_sums *sums, int indexed, uint32_t bits,
+                                   const zc__toc_tail *tail) {
+    static const uint8_t zeros[8];
+    zc_result r = ZC_OK;
     uint32_t path_offset = 0, deps_first = 0;
     for (uint32_t i = 0; i < w->count && r == ZC_OK; ++i) {
         zc_toc_entry out = w->recs[i];
@@ -114,23 +142,70 @@ static zc_result zc__write_toc(zc_writer *w, uint64_t *out_checksum, int *out_in
         out.deps_first = deps_first;
         path_offset += out.path_length + 1;
         deps_first += out.deps_count;
-        r = zc__writer_emit_hashed(w, state, &out, sizeof out);
+        r = zc__toc_emit(w, sums, &out, sizeof out);
     }
     for (uint32_t i = 0; i < w->count && r == ZC_OK; ++i) {
         const zc_toc_entry *rec = &w->recs[i];
         if (rec->deps_count)
-            r = zc__writer_emit_hashed(w, state, w->deps + rec->deps_first, (size_t)rec->deps_count * sizeof(uint64_t));
+            r = zc__toc_emit(w, sums, w->deps + rec->deps_first, (size_t)rec->deps_count * sizeof(uint64_t));
     }
     for (uint32_t i = 0; i < w->count && r == ZC_OK; ++i) {
         const zc_toc_entry *rec = &w->recs[i];
-        r = zc__writer_emit_hashed(w, state, zc__writer_rec_path(w, rec), (size_t)rec->path_length + 1);
+        r = zc__toc_emit(w, sums, zc__writer_rec_path(w, rec), (size_t)rec->path_length + 1);
     }
-    if (indexed && r == ZC_OK) {
-        static const uint8_t zeros[4];
-        r = zc__writer_emit_hashed(w, state, zeros, (size_t)pad);
-        if (r == ZC_OK) r = zc__emit_toc_index(w, state, bits);
+    if (!indexed || r != ZC_OK) return r;
+    if ((r = zc__toc_emit(w, sums, zeros, (size_t)tail->index_pad)) != ZC_OK) return r;
+    if ((r = zc__emit_toc_index(w, sums, bits)) != ZC_OK) return r;
+    if ((r = zc__toc_emit(w, sums, zeros, (size_t)tail->pieces_pad)) != ZC_OK) return r;
+    return zc__toc_emit(w, sums, sums->hashes, (size_t)tail->piece_count * 8);
+}
+
+/* Stream the TOC at pos (already 16-byte aligned); returns its checksum and whether
+ * it carries a lookup index and pieces. */
+static zc_result zc__write_toc(zc_writer *w, uint64_t *out_checksum, int *out_indexed) {
+    zc__toc_sums sums;
+    memset(&sums, 0, sizeof sums);
+    sums.whole = w->hash; /* no entry is open: reuse the entry state */
+    XXH3_64bits_reset(sums.whole);
+    const uint32_t bits = zc_toc_index_bits_for(w->count);
+    zc__toc_tail tail;
+    const int indexed = zc__toc_indexed(w, bits, &tail);
+    struct {
+        zc_toc_header th;
+        zc_toc_index index;
+        zc_toc_pieces pieces;
+    } head;
+    memset(&head, 0, sizeof head);
+    head.th.tag = ZC_TOC_TAG;
+    head.th.version = ZC_TOC_VERSION;
+    head.th.header_size = indexed ? ZC_TOC_PIECES_HEADER_SIZE : sizeof(zc_toc_header);
+    head.th.entry_size = sizeof(zc_toc_entry);
+    head.th.entry_count = w->count;
+    head.th.dep_count = w->dep_count;
+    head.th.strings_size = w->paths_size;
+    if (indexed) {
+        head.th.strings_size += tail.bytes;
+        head.index.offset = tail.index_offset;
+        head.index.bits = bits;
+        head.pieces.table_offset = tail.table_offset;
+        head.pieces.piece_log2 = ZC_TOC_PIECE_LOG2;
+        sums.piece = XXH3_createState();
+        sums.hashes = (uint64_t *)malloc((size_t)tail.piece_count * 8);
+        sums.table_offset = tail.table_offset;
+        if (!sums.piece || !sums.hashes) {
+            XXH3_freeState(sums.piece);
+            free(sums.hashes);
+            zc__writer_wlog(w, ZC_LOG_ERROR, "%s: out of memory for the checksums of %llu TOC pieces", w->path,
+                            (unsigned long long)tail.piece_count);
+            return ZC_ERR_OUT_OF_MEMORY;
+        }
+        XXH3_64bits_reset(sums.piece);
     }
-    *out_checksum = XXH3_64bits_digest(state);
+    zc_result r = zc__toc_emit(w, &sums, &head, head.th.header_size);
+    if (r == ZC_OK) r = zc__emit_toc_body(w, &sums, indexed, bits, &tail);
+    XXH3_freeState(sums.piece);
+    free(sums.hashes);
+    *out_checksum = XXH3_64bits_digest(sums.whole);
     *out_indexed = indexed;
     return r;
 }
@@ -205,9 +280,10 @@ zc_result zc_writer_finish(zc_writer *w) {
     memcpy(h.magic, ZC_MAGIC, 4);
     memcpy(h.mangle_check, ZC_MANGLE_CHECK, 4);
     h.format_major = ZC_FORMAT_MAJOR;
-    h.format_minor = indexed ? ZC_FORMAT_MINOR_INDEXED : w->sign ? ZC_FORMAT_MINOR_SIGNED : ZC_FORMAT_MINOR_UNSIGNED;
+    h.format_minor = indexed ? ZC_FORMAT_MINOR_PIECES : w->sign ? ZC_FORMAT_MINOR_SIGNED : ZC_FORMAT_MINOR_UNSIGNED;
     for (uint32_t i = 0; i < w->count; ++i)
-        if (w->recs[i].codec == ZC_CODEC_ZSTD_SEEKABLE) h.format_minor = ZC_FORMAT_MINOR_SEEKABLE;
+        if (w->recs[i].codec == ZC_CODEC_ZSTD_SEEKABLE && h.format_minor < ZC_FORMAT_MINOR_SEEKABLE)
+            h.format_minor = ZC_FORMAT_MINOR_SEEKABLE;
     h.header_size = w->header_size;
     h.endian_check = ZC_ENDIAN_CHECK;
     h.float_check = ZC_FLOAT_CHECK;

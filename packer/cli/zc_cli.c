@@ -175,6 +175,17 @@ int zc__open_trusted(const char *path, zc_validate level, const zc_public_key *k
     return zc__exit_for_pack(r);
 }
 
+int zc__open_walk(const char *path, zc_pack **out) {
+    int rc = zc__open(path, ZC_VALIDATE_TOC, out, NULL);
+    if (rc != ZC_EXIT_OK) return rc;
+    zc_result r = zc_pack_validate(*out, ZC_VALIDATE_TOC);
+    if (r == ZC_OK) return ZC_EXIT_OK;
+    zc_pack_close(*out);
+    *out = NULL;
+    zc__fail_on(path, r);
+    return zc__exit_for_pack(r);
+}
+
 int zc__open_entry(const char *pack_path, const char *path, zc_pack **pack, zc_entry *e) {
     int rc = zc__open(pack_path, ZC_VALIDATE_TOC, pack, NULL);
     if (rc != ZC_EXIT_OK) return rc;

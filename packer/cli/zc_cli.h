@@ -117,6 +117,11 @@ int zc__open(const char *path, zc_validate level, zc_pack **out, zc_result *out_
 /* zc__open requiring a signature by one of `key_count` trusted keys (none: any pack). */
 int zc__open_trusted(const char *path, zc_validate level, const zc_public_key *keys, uint32_t key_count,
                      zc_pack **out, zc_result *out_result);
+/* zc__open at TOC level for a command that walks every record, with the checks over
+ * the whole TOC a lazily checked open leaves to such walks (zc_pack_validate at TOC:
+ * every piece, the lookup index, the dependency total, every record), so a damaged or
+ * hostile TOC fails here and a walk over the records' dependency lists stays linear. */
+int zc__open_walk(const char *path, zc_pack **out);
 /* Open a pack at TOC level and find one entry; on error returns the exit code. */
 int zc__open_entry(const char *pack_path, const char *path, zc_pack **pack, zc_entry *e);
 /* The entry as raw bytes the in-place readers accept: an uncompressed entry as it

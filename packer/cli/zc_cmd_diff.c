@@ -154,8 +154,8 @@ static int zc__diff_run(const zc_cli_call *call) {
     const zc__diff_values *v = (const zc__diff_values *)call->values;
     zc_pack *pa = NULL, *pb = NULL;
     int rc;
-    if ((rc = zc__open(call->operands[0], ZC_VALIDATE_TOC, &pa, NULL)) != ZC_EXIT_OK ||
-        (rc = zc__open(call->operands[1], ZC_VALIDATE_TOC, &pb, NULL)) != ZC_EXIT_OK) {
+    if ((rc = zc__open_walk(call->operands[0], &pa)) != ZC_EXIT_OK ||
+        (rc = zc__open_walk(call->operands[1], &pb)) != ZC_EXIT_OK) {
         zc_pack_close(pa);
         return rc == ZC_EXIT_INTERNAL ? ZC_EXIT_DIFF_INTERNAL : rc;
     }

@@ -65,7 +65,7 @@ static int zc__info_run(const zc_cli_call *call) {
     const zc__info_values *v = (const zc__info_values *)call->values;
     const char *pack_path = call->operands[0];
     zc_pack *pack;
-    int rc = zc__open(pack_path, ZC_VALIDATE_TOC, &pack, NULL);
+    int rc = zc__open_walk(pack_path, &pack);
     if (rc != ZC_EXIT_OK) return rc;
     zc_pack_info info;
     zc_result r = zc_pack_get_info(pack, &info);

@@ -91,7 +91,7 @@ static int zc__ls_run(const zc_cli_call *call) {
     const zc__ls_values *v = (const zc__ls_values *)call->values;
     const char *pack_path = call->operands[0];
     zc_pack *pack;
-    int rc = zc__open(pack_path, ZC_VALIDATE_TOC, &pack, NULL);
+    int rc = zc__open_walk(pack_path, &pack);
     if (rc != ZC_EXIT_OK) return rc;
     uint32_t count = 0;
     zc_result r;

@@ -278,7 +278,7 @@ static int zc__stats_run(const zc_cli_call *call) {
     const char *pack_path = call->operands[0];
     uint32_t top = v->top.given ? v->top.value : 10;
     zc_pack *pack;
-    int rc = zc__open(pack_path, ZC_VALIDATE_TOC, &pack, NULL);
+    int rc = zc__open_walk(pack_path, &pack);
     if (rc != ZC_EXIT_OK) return rc;
     uint32_t count = 0;
     zc_result r;

@@ -57,12 +57,16 @@
  * Trust
  *  Validation happens at open (zc_pack_desc.validate) or on demand (zc_pack_validate),
  *  and every check is paid once. At the default level, ZC_VALIDATE_TOC, open checks
- *  the header, the header and TOC checksums (one pass over the TOC's bytes) and the
- *  lookup index; each entry's record is checked the first time any call hands that
- *  entry out, and each typed entry's structure the first time a view is made of it
- *  (zc_*_view_from_entry). Both results are remembered in the pack (one byte per
- *  entry, allocated at open; lock-free, any thread), so a second lookup or view costs
- *  no check, and no call hands out a pointer into an entry before it passed. At
+ *  the header and the first 4 KiB of the TOC against their checksums; the rest of the
+ *  TOC is checked 4 KiB at a time, the first time a lookup reads it (SPEC.md 4.9, "TOC
+ *  pieces"; packs written before format 1.3 and packs of fewer than 64 entries have
+ *  their whole TOC hashed at open instead). Each entry's record is checked the first
+ *  time any call hands that entry out, and each typed entry's structure the first time
+ *  a view is made of it (zc_*_view_from_entry). The results are remembered in the pack
+ *  (one byte per entry and per TOC piece, allocated at open; lock-free, any thread),
+ *  so a second lookup or view costs no check, and no call hands out a pointer into an
+ *  entry before it passed. Damage is then reported where it is found: a lookup or
+ *  entry whose TOC bytes are damaged fails with ZC_ERR_TOC_CHECKSUM, the others work. At
  *  ZC_VALIDATE_FULL and CHECKSUMS everything is checked at open. After a successful
  *  validation at a level, every accessor is safe on that pack for everything that
  *  level covers (SPEC.md, "Validation levels").
@@ -172,11 +176,16 @@ typedef enum zc_validate {
                                    records' dependency counts adding up to at most the
                                    TOC's dependency list (ZC_ERR_LIMIT; SPEC R14, so
                                    walking every entry's dependencies is linear in the
-                                   TOC size) at open; each record's bounds, path and id
-                                   when its entry is first handed out, each typed
-                                   entry's structure when a view is first made of it
-                                   (both once per pack, "Trust" above). zc_pack_validate
-                                   at this level checks every record at once */
+                                   TOC size); each record's bounds, path and id when its
+                                   entry is first handed out, each typed entry's
+                                   structure when a view is first made of it (both once
+                                   per pack, "Trust" above). A TOC with pieces is
+                                   checked piece by piece where it is read, and the
+                                   index's and R14's whole-TOC checks run before a
+                                   prefetch first follows dependencies; else all at
+                                   open. zc_pack_validate at this level checks all of it
+                                   at once: call it before walking every entry's
+                                   dependencies yourself */
     ZC_VALIDATE_FULL,           /* TOC + every entry's structure through the type registry
                                    and the registered types (entries of unknown types
                                    are opaque: not checked, not an error) */
@@ -282,11 +291,13 @@ typedef struct zc_pack zc_pack;
  * Maps the file read-only (ZC_LOAD_MAP, the default) and reads its header (the first
  * 256 bytes, one pread) rather than faulting in the mapping's first page; reads it into
  * one buffer from desc->allocator with ZC_LOAD_READ or when mapping fails. At the
- * default level a mapped pack's TOC is read once with pread, 64 KiB at a time through
- * one buffer from desc->allocator (freed before open returns), for its checksum, the
- * lookup index and R14, so open faults in no page of the mapping; lookups and entries
- * then touch only the pages they use. FULL and CHECKSUMS read the TOC in the mapping. Untrusted input: safe on
- * any file whose contents do not change while it is open.
+ * default level a TOC with pieces (SPEC.md 4.9) costs open its first 4 KiB and the
+ * piece table's first value, whatever the entry count; lookups and entries then touch
+ * and check only the pieces they use. A mapped pack's TOC without pieces is read once
+ * with pread, 64 KiB at a time through one buffer from desc->allocator (freed before
+ * open returns), for its checksum, the lookup index and R14, so open faults in no page
+ * of the mapping. FULL and CHECKSUMS read the TOC in the mapping. Untrusted input:
+ * safe on any file whose contents do not change while it is open.
  *
  * Signatures. With desc->trusted_keys, after the header's own checks and before any
  * validation level, the header checksum is checked (the one field the signature
@@ -461,7 +472,8 @@ uint64_t zc_asset_id(const char *path, size_t length);
  * level TOC, the record's own error (ZC_ERR_BAD_TOC, ZC_ERR_BAD_PATH,
  * ZC_ERR_BAD_ALIGNMENT, ZC_ERR_LIMIT, logged) when the entry it finds is damaged:
  * every entry's record is checked the first time any call hands it out ("Trust"
- * above). O(1) expected in packs with a lookup index (every pack of 64 entries or more
+ * above); ZC_ERR_TOC_CHECKSUM (logged) when TOC bytes the lookup read are damaged,
+ * in a pack whose TOC is checked piece by piece, a miss included. O(1) expected in packs with a lookup index (every pack of 64 entries or more
  * that zcpack 0.1 writes, SPEC.md 4.8), O(log n) otherwise; allocation-free and
  * lock-free, any thread. Compares the path itself, so two paths with colliding ids are
  * never confused. */
@@ -1393,7 +1405,10 @@ void zc_prefetcher_destroy(zc_prefetcher *prefetcher);
  * ZC_ERR_INVALID_ARGUMENT (NULL prefetcher or args, no cb, a request naming no entry,
  * a NULL array or path, a prefetcher being destroyed), ZC_ERR_OUT_OF_MEMORY, and
  * with desc.pack ZC_ERR_NO_ENTRY when a path or id names no entry (the pack is
- * searched now, dependencies included, and nothing is queued). Through a mount table
+ * searched now, dependencies included, and nothing is queued), and the pack's own
+ * errors where following dependencies runs the TOC checks a lazily checked open left
+ * to such walks (ZC_ERR_LIMIT when its records name more dependencies in all than its
+ * list holds, SPEC R14; ZC_ERR_TOC_CHECKSUM, ZC_ERR_BAD_TOC). Through a mount table
  * the names are resolved on the thread pool (resolving may decode): a name that
  * resolves to nothing, or is hidden by a whiteout, completes the request with
  * ZC_ERR_NO_ENTRY. Paths are copied; the arrays need not outlive the call. */

@@ -284,6 +284,18 @@ zc_result zcf_walk_payload(const zc_pack *pack, uint32_t type, const void *paylo
  * fuzz_pack
  * ------------------------------------------------------------------------------- */
 
+void zcf_reseal_pieces(uint8_t *toc, uint64_t toc_size) {
+    uint64_t table;
+    uint32_t log2;
+    if (zc_check_toc_pieces(toc, toc_size, &table, &log2, NULL) != ZC_OK || !table) return;
+    const uint64_t piece = (uint64_t)1 << log2, count = zc_toc_piece_count(table, log2);
+    for (uint64_t k = 0; k < count; ++k) {
+        uint64_t from = k * piece, to = from + piece < table ? from + piece : table;
+        uint64_t sum = XXH3_64bits(toc + from, (size_t)(to - from));
+        memcpy(toc + table + k * 8, &sum, 8);
+    }
+}
+
 #ifndef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
 /* The content hash of a compressed record: decode the frame (with the raw dictionary
  * bytes `dict`, when not NULL) when it declares the record's raw size within
@@ -324,6 +336,7 @@ static void zcf__reseal(uint8_t *image, size_t size) {
             e->content_hash = hash;
         }
     }
+    zcf_reseal_pieces(toc, toc_size);
     uint64_t toc_checksum = XXH3_64bits(toc, (size_t)toc_size);
     memcpy(image + offsetof(zc_header, toc_checksum), &toc_checksum, 8);
     memset(image + ZC_HEADER_CHECKSUM_OFFSET, 0, 8);

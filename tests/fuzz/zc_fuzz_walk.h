@@ -67,6 +67,11 @@ zc_result zcf_pack(const uint8_t *data, size_t size);
  * sign), so fuzz_pack reaches past the signature check. */
 void zcf_fixed_key(zc_public_key *pub, uint8_t secret[64]);
 
+/* Recompute, in place, the piece table of a TOC of toc_size bytes whose piece fields
+ * pass T12 (SPEC.md 4.9); leave any other TOC alone. For tests that change TOC bytes
+ * and reseal the pack. */
+void zcf_reseal_pieces(uint8_t *toc, uint64_t toc_size);
+
 /* fuzz_toc: zc_check_header on the bytes as a file, then zc_check_toc on the TOC it
  * locates. An input that does not start with the pack magic is checked as a bare TOC
  * instead (payload area [128, 2^20)), so records are reachable without a header. */

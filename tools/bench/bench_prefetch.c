@@ -113,7 +113,7 @@ static int pack_is_current(const char *path, const pack_spec *spec, uint64_t pay
     if (zc_pack_open(&pack, &(zc_pack_desc){ .path = path }) != ZC_OK) return 0;
     zc_pack_info info;
     int ok = zc_pack_get_info(pack, &info) == ZC_OK && info.entry_count == spec->entries &&
-             info.payload_bytes == payload;
+             info.payload_bytes == payload && info.format_minor == ZC_FORMAT_MINOR; /* this writer's TOC */
     char name[64];
     zc_entry e;
     entry_path(spec, spec->entries - 1, name, sizeof name);
