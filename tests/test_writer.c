@@ -408,6 +408,63 @@ Test(writer, short_and_interrupted_writes) {
     free(reference);
 }
 
+/* Writeback started by the writer: [offset, offset + length) of each call. */
+static struct { int calls; off_t offset[16], length[16]; } writebacks;
+static int recording_writeback(int fd, off_t offset, off_t length) {
+    (void)fd;
+    if (writebacks.calls < 16) {
+        writebacks.offset[writebacks.calls] = offset;
+        writebacks.length[writebacks.calls] = length;
+    }
+    writebacks.calls++;
+    return -1; /* a failure the writer must ignore */
+}
+
+/* Every 8 MiB written the writer starts the writeback of what it wrote, in order and
+ * once per byte, so the final fsync waits for the last part only; it ignores a
+ * failure, and a writer told not to sync starts none. */
+Test(writer, writeback_starts_as_the_pack_grows_and_only_when_syncing) {
+    const size_t blob = (size_t)5 << 20;
+    uint8_t *bytes = malloc(blob);
+    cr_assert_not_null(bytes);
+    for (size_t i = 0; i < blob; ++i) bytes[i] = (uint8_t)(i * 2654435761u >> 13);
+    zc__packer_sys.writeback = recording_writeback;
+    for (int no_sync = 0; no_sync < 2; ++no_sync) {
+        memset(&writebacks, 0, sizeof writebacks);
+        zct_log log;
+        zc_writer *w = NULL;
+        cr_assert_eq(zc_writer_open(&w, &(zc_writer_desc){ .path = out, .logger = zct_log_recorder(&log),
+                                                           .no_sync = no_sync }), ZC_OK);
+        for (int k = 0; k < 5; ++k) {
+            char name[16];
+            snprintf(name, sizeof name, "b%d.bin", k);
+            bytes[0] = (uint8_t)k; /* five different payloads */
+            cr_assert_eq(zc_writer_begin_entry(w, name, ZC_TYPE_BLOB, ZC_BLOB_LAYOUT_HASH, 0), ZC_OK);
+            cr_assert_eq(zc_writer_write(w, bytes, blob), ZC_OK);
+            cr_assert_eq(zc_writer_end_entry(w), ZC_OK);
+        }
+        cr_assert_eq(zc_writer_finish(w), ZC_OK, "%s", log.count ? log.messages[0] : "");
+        if (no_sync) {
+            cr_assert_eq(writebacks.calls, 0);
+            continue;
+        }
+        cr_assert_geq(writebacks.calls, 2, "25 MiB written");
+        cr_assert_leq(writebacks.calls, 3);
+        off_t next = 0;
+        for (int c = 0; c < writebacks.calls; ++c) {
+            cr_assert_eq(writebacks.offset[c], next, "call %d continues where the last ended", c);
+            cr_assert_geq(writebacks.length[c], (off_t)8 << 20);
+            next += writebacks.length[c];
+        }
+        cr_assert_leq(next, (off_t)(5 * blob + 4096), "only written bytes");
+    }
+    free(bytes);
+    zc_pack *pack = NULL;
+    cr_assert_eq(zc_pack_open(&pack, &(zc_pack_desc){ .path = out, .validate = ZC_VALIDATE_CHECKSUMS }), ZC_OK);
+    cr_assert_eq(zc_pack_entry_count(pack), 5u);
+    zc_pack_close(pack);
+}
+
 Test(writer, header_write_fails) {
     zct_write_file(out, old_text, sizeof old_text - 1);
     zc__packer_sys.pwrite = failing_pwrite;

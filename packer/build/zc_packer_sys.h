@@ -14,6 +14,9 @@
  *  - pread:     byte-for-byte comparison of duplicate payloads.
  *  - lseek:     rewinding the write position when a duplicate payload is dropped.
  *  - ftruncate: dropping a duplicate payload.
+ *  - writeback: starting the kernel's writeback of what the writer wrote, every few
+ *               MiB, so the final fsync waits for little (Linux: sync_file_range with
+ *               SYNC_FILE_RANGE_WRITE, which does not wait; elsewhere nothing).
  *  - fsync:     the finished temporary file and, after the rename, its directory.
  *  - rename:    the temporary file over the output path.
  *  - unlink:    removing the temporary file on any error.
@@ -45,6 +48,7 @@ typedef struct zc__packer_sys_table {
     ssize_t (*pread)(int fd, void *buf, size_t size, off_t offset);
     off_t (*lseek)(int fd, off_t offset, int whence);
     int (*ftruncate)(int fd, off_t length);
+    int (*writeback)(int fd, off_t offset, off_t length);
     int (*fsync)(int fd);
     int (*rename)(const char *from, const char *to);
     int (*unlink)(const char *path);

@@ -21,6 +21,7 @@
 #include "zc_packer_sys.h"
 
 #define ZC__WBUF_SIZE   (64u * 1024u)   /* sequential output buffer */
+#define ZC__WRITEBACK_STEP ((uint64_t)8 << 20) /* written bytes handed to writeback at a time */
 #define ZC__CMP_CHUNK   (256u * 1024u)  /* each of the two buffers comparing twins; also one
                                            seekable frame's raw bytes read back */
 
@@ -45,6 +46,7 @@ struct zc_writer {
 
     uint64_t pos;               /* logical end of the file, buffered bytes included */
     uint64_t end;               /* highest offset + size any record needs (>= pos) */
+    uint64_t writeback_end;     /* file bytes [0, writeback_end) were handed to writeback */
     uint8_t *wbuf;              /* ZC__WBUF_SIZE bytes not yet written */
     size_t wlen;
 
