@@ -998,7 +998,17 @@ zc_result zc_pack_get_info(const zc_pack *pack, zc_pack_info *out) {
     out->toc_size = pack->toc_size;
     out->entry_count = pack->entry_count;
     out->dep_count = pack->dep_count;
+    zc_diag diag;
+    diag.message[0] = 0;
+    zc_result r = zc__toc_read(pack, ((const zc_toc_header *)pack->toc)->header_size, (uint64_t)pack->entry_count * pack->entry_size, &diag);
+    if (r != ZC_OK) return zc__report(pack, r, &diag); /* the records are read below */
     for (uint32_t i = 0; i < pack->entry_count; ++i) out->payload_bytes += zc__record(pack, i)->stored_size;
+    uint64_t table;
+    uint32_t log2;
+    if (zc_check_toc_pieces(pack->toc, pack->toc_size, &table, &log2, NULL) == ZC_OK && table) {
+        out->toc_pieces = zc_toc_piece_count(table, log2);
+        out->toc_piece_size = (uint32_t)1 << log2;
+    }
     out->mapped = pack->map.data != NULL;
     out->validated = pack->validated;
     out->is_signed = pack->is_signed;

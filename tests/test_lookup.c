@@ -89,13 +89,20 @@ Test(lookup, packs_of_64_entries_or_more_carry_an_index) {
         zc_pack_info info;
         cr_assert_eq(zc_pack_get_info(pack, &info), ZC_OK);
         cr_assert_eq(info.index_buckets, cases[c].header_size == 32 ? 0u : 1u << cases[c].bits);
+        uint64_t pieces = zc_toc_piece_count(info.toc_size - 8 * info.toc_pieces, ZC_TOC_PIECE_LOG2);
+        cr_assert_eq(info.toc_pieces, cases[c].header_size == 32 ? 0u : pieces);
+        cr_assert_eq(info.toc_piece_size, cases[c].header_size == 32 ? 0u : 4096u);
         zc_pack_close(pack);
-        char expected[64];
+        char expected[64], expected_pieces[80];
         snprintf(expected, sizeof expected, cases[c].header_size == 32 ? "lookup index    none" : "lookup index    %u buckets",
                  1u << cases[c].bits);
+        snprintf(expected_pieces, sizeof expected_pieces,
+                 cases[c].header_size == 32 ? "toc pieces      none" : "toc pieces      %llu of 4096 bytes",
+                 (unsigned long long)info.toc_pieces);
         zct_run run = zct_cli(NULL, (const char *const[]){ "info", path, NULL });
         ZCT_EXPECT_CODE(run, 0);
         cr_assert(strstr(run.out, expected), "zcpack info says \"%s\":\n%s", expected, run.out);
+        cr_assert(strstr(run.out, expected_pieces), "zcpack info says \"%s\":\n%s", expected_pieces, run.out);
         zct_run_free(&run);
         if (cases[c].header_size == 32) {
             cr_assert_null(table);
@@ -534,6 +541,9 @@ Test(lookup, the_piece_table_and_the_first_piece_guard_what_they_cover) {
     uint32_t refused = find_all_count_refused(pack, 0, &unused);
     cr_assert_gt(refused, 0);
     cr_assert_lt(refused, 400);
+    zc_pack_info info;
+    cr_assert_lt((k + 1) << log2, ((const zc_toc_header *)toc)->header_size + MAX_ENTRIES * 72ull, "a piece of records");
+    cr_assert_eq(zc_pack_get_info(pack, &info), ZC_ERR_TOC_CHECKSUM, "payload_bytes sums the records");
     zc_pack_close(pack);
 
     /* the first piece (a byte of the first record) and the first slot */

@@ -95,6 +95,8 @@ static int zc__info_run(const zc_cli_call *call) {
             cJSON_AddNumberToObject(o, "toc_size", (double)info.toc_size);
             cJSON_AddNumberToObject(o, "payload_bytes", (double)info.payload_bytes);
             cJSON_AddNumberToObject(o, "index_buckets", (double)info.index_buckets);
+            cJSON_AddNumberToObject(o, "toc_pieces", (double)info.toc_pieces);
+            cJSON_AddNumberToObject(o, "toc_piece_size", (double)info.toc_piece_size);
             cJSON_AddBoolToObject(o, "mapped", info.mapped != 0);
             cJSON_AddBoolToObject(o, "signed", info.is_signed != 0);
             if (info.is_signed) cJSON_AddStringToObject(o, "key_id", key_id);
@@ -113,6 +115,10 @@ static int zc__info_run(const zc_cli_call *call) {
     printf("payload bytes   %llu\n", (unsigned long long)info.payload_bytes);
     if (info.index_buckets) printf("lookup index    %u buckets\n", info.index_buckets);
     else printf("lookup index    none (binary search)\n");
+    if (info.toc_pieces)
+        printf("toc pieces      %llu of %u bytes (checked where read)\n", (unsigned long long)info.toc_pieces,
+               info.toc_piece_size);
+    else printf("toc pieces      none (the TOC is checked whole at open)\n");
     printf("mapped          %s\n", info.mapped ? "yes" : "no");
     if (info.is_signed) printf("signed by key   %s (unverified)\n", key_id);
     else printf("signed          no\n");

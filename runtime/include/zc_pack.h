@@ -409,10 +409,14 @@ typedef struct zc_pack_info {
     uint64_t header_checksum;   /* the header's checksum field (SPEC.md 3.3), as stored */
     uint64_t toc_checksum;      /* the header's TOC checksum field: with file_size, what a
                                    pack set's index records of a member (zc_pack_set_open) */
+    uint64_t toc_pieces;        /* pieces the TOC is checked in where it is read (SPEC.md
+                                   4.9); 0: none, the TOC is checked whole at open */
+    uint32_t toc_piece_size;    /* bytes of a piece (the last may be shorter); 0: none */
 } zc_pack_info;
 
-/* Fill *out with the pack's header facts. ZC_ERR_INVALID_ARGUMENT on NULL. O(entries)
- * (payload_bytes walks the TOC); allocation-free; any thread. */
+/* Fill *out with the pack's header facts. ZC_ERR_INVALID_ARGUMENT on NULL;
+ * ZC_ERR_TOC_CHECKSUM (logged) when the records, which payload_bytes sums, are damaged
+ * in a TOC checked piece by piece. O(entries); allocation-free; any thread. */
 zc_result zc_pack_get_info(const zc_pack *pack, zc_pack_info *out);
 
 /* ---------------------------------------------------------------------------------
