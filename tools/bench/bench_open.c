@@ -43,6 +43,7 @@
 
 #include "zc_blob.h"
 #include "zc_pack.h"
+#include "zc_pack_format.h"
 #include "zc_writer.h"
 /* zc__xxh3: the XXH3-64 the runtime's TOC checksum runs (AVX2 where the CPU has it),
  * so the TOC floor hashes exactly as fast as zc_pack_open can. */
@@ -125,13 +126,18 @@ static const lookup_plan lookup_plans[] = {
 };
 #define LOOKUP_PLAN_COUNT (sizeof lookup_plans / sizeof lookup_plans[0])
 
-enum { OPEN_FLOOR, OPEN_TOC_FLOOR, OPEN_DEFAULT, OPEN_NONE, OPEN_VARIANTS };
+enum { OPEN_FLOOR, OPEN_TOC_FLOOR, OPEN_PAGE_FLOOR, OPEN_DEFAULT, OPEN_NONE, OPEN_VARIANTS };
+
+/* The TOC bytes a lookup by path reads: the TOC header, the bucket slot, the record,
+ * the path (file offsets). */
+enum { LOOKUP_PAGES = 4 };
 
 typedef struct open_timing {
     zc_bench_spread ns[OPEN_VARIANTS];
     uint64_t file_size;
     uint64_t toc_offset, toc_size;
     uint32_t entries;
+    uint64_t lookup_reads[LOOKUP_PAGES]; /* file offsets the fixed lookup reads in the TOC */
 } open_timing;
 
 /* Keeps every measured read and lookup result observable. */
@@ -313,8 +319,11 @@ static void populate_range(void *map, uint64_t offset, uint64_t size) {
 
 /* The floor: the system calls any mmap-based reader needs, and one page touched. With
  * toc_size > 0, the TOC floor: the floor plus one pass over the TOC through the mapping
- * (its pages mapped in one call, then XXH3-64 of its bytes). */
-static uint64_t time_floor(const char *path, uint64_t touch_offset, uint64_t toc_offset, uint64_t toc_size) {
+ * (its pages mapped in one call, then XXH3-64 of its bytes). With `reads`, the lookup
+ * floor: the floor plus one byte read at each of the LOOKUP_PAGES offsets, the TOC
+ * bytes zc_pack_find reads (first reads of mapped pages: page faults). */
+static uint64_t time_floor(const char *path, uint64_t touch_offset, uint64_t toc_offset, uint64_t toc_size,
+                           const uint64_t *reads) {
     uint64_t t0 = zc_bench_now_ns();
     int fd = open(path, O_RDONLY);
     if (fd < 0) zc_bench_fatal("%s: open: %s", path, strerror(errno));
@@ -326,6 +335,7 @@ static uint64_t time_floor(const char *path, uint64_t touch_offset, uint64_t toc
         populate_range(map, toc_offset, toc_size);
         bench_sink += zc__xxh3((const uint8_t *)map + toc_offset, (size_t)toc_size);
     }
+    for (int k = 0; reads && k < LOOKUP_PAGES; ++k) bench_sink += ((const volatile uint8_t *)map)[reads[k]];
     bench_sink += ((const volatile uint8_t *)map)[touch_offset];
     munmap(map, (size_t)st.st_size);
     close(fd);
@@ -360,6 +370,17 @@ static void open_setup(const char *path, const pack_spec *spec, open_timing *out
     if (zc_pack_get_info(pack, &info) != ZC_OK || zc_pack_find(pack, fixed, &e) != ZC_OK)
         zc_bench_fatal("%s: %s not found", path, fixed);
     *touch_offset = e.offset; /* the floors read the same page as zcpack's first read */
+    /* the TOC bytes the lookup of `fixed` reads: the TOC header, its bucket's two slots,
+     * its record and its path */
+    const uint8_t *base = (const uint8_t *)e.data - e.offset;
+    zc_toc_header th;
+    zc_toc_index ix;
+    memcpy(&th, base + info.toc_offset, sizeof th);
+    memcpy(&ix, base + info.toc_offset + sizeof th, sizeof ix);
+    out->lookup_reads[0] = info.toc_offset;
+    out->lookup_reads[1] = info.toc_offset + ix.offset + 4u * zc_toc_index_bucket(e.id, ix.bits);
+    out->lookup_reads[2] = info.toc_offset + th.header_size + (uint64_t)e.index * th.entry_size;
+    out->lookup_reads[3] = (uint64_t)((const uint8_t *)e.path - base);
     out->file_size = info.file_size;
     out->toc_offset = info.toc_offset;
     out->toc_size = info.toc_size;
@@ -385,8 +406,9 @@ static void bench_open_group(char (*paths)[4096], const open_group *group, open_
             size_t s = group->first + (size_t)slot / OPEN_VARIANTS;
             uint64_t t = 0;
             switch (slot % OPEN_VARIANTS) {
-            case OPEN_FLOOR: t = time_floor(paths[s], touch[s], 0, 0); break;
-            case OPEN_TOC_FLOOR: t = time_floor(paths[s], touch[s], out[s].toc_offset, out[s].toc_size); break;
+            case OPEN_FLOOR: t = time_floor(paths[s], touch[s], 0, 0, NULL); break;
+            case OPEN_TOC_FLOOR: t = time_floor(paths[s], touch[s], out[s].toc_offset, out[s].toc_size, NULL); break;
+            case OPEN_PAGE_FLOOR: t = time_floor(paths[s], touch[s], 0, 0, out[s].lookup_reads); break;
             case OPEN_DEFAULT: t = time_zcpack(paths[s], fixed[s], ZC_VALIDATE_DEFAULT); break;
             default: t = time_zcpack(paths[s], fixed[s], ZC_VALIDATE_NONE); break;
             }
@@ -842,6 +864,7 @@ static void plot_open(const open_timing *t, zc_bench_md *md) {
     chart.series_count = OPEN_VARIANTS;
     chart.series[OPEN_FLOOR].name = "floor: open + fstat + mmap + read 1 byte";
     chart.series[OPEN_TOC_FLOOR].name = "TOC floor: the floor + XXH3 of the TOC";
+    chart.series[OPEN_PAGE_FLOOR].name = "lookup floor: the floor + a read of each TOC page a lookup reads";
     chart.series[OPEN_DEFAULT].name = "zcpack: open (default validation) + find + read";
     chart.series[OPEN_NONE].name = "zcpack at ZC_VALIDATE_NONE";
     static char labels[BENCH_FLAT_SPECS][32];
@@ -900,10 +923,11 @@ static void format_timing(const zc_bench_spread *s, char *buf, size_t size) {
 }
 
 static void open_table_fill(zc_bench_table *table, const open_timing *open_t) {
-    static const char *const heads[] = {"payload",   "entries",        "file",       "TOC",
-                                        "floor",     "TOC floor",      "zcpack",     "NONE",
-                                        "zcpack/floor", "zcpack/TOC floor", "NONE/floor", "validation share"};
-    zc_bench_table_init(table, 12, heads);
+    static const char *const heads[] = {"payload",      "entries",          "file",         "TOC",
+                                        "floor",        "TOC floor",        "lookup floor", "zcpack",
+                                        "NONE",         "zcpack/floor",     "zcpack/TOC floor", "NONE/floor",
+                                        "NONE/lookup floor", "validation share"};
+    zc_bench_table_init(table, 14, heads);
     for (size_t s = 0; s < BENCH_SPEC_COUNT; ++s) {
         const open_timing *t = &open_t[s];
         int row = zc_bench_table_add_row(table);
@@ -914,16 +938,17 @@ static void open_table_fill(zc_bench_table *table, const open_timing *open_t) {
         zc_bench_table_set(table, row, 2, "%s", b);
         zc_bench_format_bytes(t->toc_size, b, sizeof b);
         zc_bench_table_set(table, row, 3, "%s", b);
-        static const int columns[OPEN_VARIANTS] = {4, 5, 6, 7};
+        static const int columns[OPEN_VARIANTS] = {4, 5, 6, 7, 8};
         for (int v = 0; v < OPEN_VARIANTS; ++v) {
             zc_bench_format_spread(&t->ns[v], b, sizeof b);
             zc_bench_table_set(table, row, columns[v], "%s", b);
         }
         double def = t->ns[OPEN_DEFAULT].median, none = t->ns[OPEN_NONE].median;
-        zc_bench_table_set(table, row, 8, "%.2fx", def / t->ns[OPEN_FLOOR].median);
-        zc_bench_table_set(table, row, 9, "%.2fx", def / t->ns[OPEN_TOC_FLOOR].median);
-        zc_bench_table_set(table, row, 10, "%.2fx", none / t->ns[OPEN_FLOOR].median);
-        zc_bench_table_set(table, row, 11, "%.0f%%", def > none ? 100.0 * (def - none) / def : 0.0);
+        zc_bench_table_set(table, row, 9, "%.2fx", def / t->ns[OPEN_FLOOR].median);
+        zc_bench_table_set(table, row, 10, "%.2fx", def / t->ns[OPEN_TOC_FLOOR].median);
+        zc_bench_table_set(table, row, 11, "%.2fx", none / t->ns[OPEN_FLOOR].median);
+        zc_bench_table_set(table, row, 12, "%.2fx", none / t->ns[OPEN_PAGE_FLOOR].median);
+        zc_bench_table_set(table, row, 13, "%.0f%%", def > none ? 100.0 * (def - none) / def : 0.0);
     }
 }
 
@@ -1076,6 +1101,15 @@ int main(int argc, char **argv) {
     char many_toc[32], many_default[32];
     zc_bench_format_bytes(many->toc_size, many_toc, sizeof many_toc);
     zc_bench_format_ns(many->ns[OPEN_DEFAULT].median, many_default, sizeof many_default);
+    char none_sentence[512];
+    snprintf(none_sentence, sizeof none_sentence,
+             "At ZC_VALIDATE_NONE, on the 1 GiB pack, the open is %.2fx the floor and %.2fx the lookup floor: "
+             "beyond the floor's system calls and page, it costs what reading the TOC where a lookup reads it "
+             "costs, %.1f us here (%.1f us a first read of a page, on this machine), and little else.",
+             large->ns[OPEN_NONE].median / large->ns[OPEN_FLOOR].median,
+             large->ns[OPEN_NONE].median / large->ns[OPEN_PAGE_FLOOR].median,
+             (large->ns[OPEN_PAGE_FLOOR].median - large->ns[OPEN_FLOOR].median) / 1000.0,
+             (large->ns[OPEN_PAGE_FLOOR].median - large->ns[OPEN_FLOOR].median) / 1000.0 / LOOKUP_PAGES);
     char many_sentence[768];
     snprintf(many_sentence, sizeof many_sentence,
              "With %u entries the TOC is %s (%.0f bytes per entry) and the default open's median is %s: %.1fx "
@@ -1147,14 +1181,16 @@ int main(int argc, char **argv) {
         "open, the TOC pieces the lookup reads and the found record on first touch) + zc_pack_find of one "
         "fixed path + read its first byte + "
         "zc_pack_close; NONE = the same at ZC_VALIDATE_NONE; floor = open + fstat + mmap of the whole file + "
-        "read one byte of the same page + munmap + close; TOC floor = the floor + MADV_POPULATE_READ of the "
+        "read one byte of the same page + munmap + close; lookup floor = the floor + one byte read at each "
+        "TOC place zc_pack_find reads for that path (the TOC header, the bucket slot, the record, the path), "
+        "each the first read of its page; TOC floor = the floor + MADV_POPULATE_READ of the "
         "TOC's pages + XXH3-64 of every TOC byte through the mapping (the runtime's own XXH3, AVX2 where the "
         "CPU has it): what checking the whole TOC at open costs at least. Cells: median [p10..p90]; ratios of "
         "medians";
     printf("Open to first pointer (%s):\n", open_runs);
     printf("  %s.\n\n", open_what);
     zc_bench_table_print(&open_table, stdout, "  ");
-    printf("\n  %s\n  %s\n  %s\n\n", flat_sentence, share_sentence, many_sentence);
+    printf("\n  %s\n  %s\n  %s\n  %s\n\n", flat_sentence, share_sentence, none_sentence, many_sentence);
     const char *look_what =
         "Shuffled order, query strings stored one after the other in that order; among 10,000 entries every "
         "path per round, among 1,000,000 a different slice of 100,000 per round; every entry looked up once "
@@ -1189,7 +1225,7 @@ int main(int argc, char **argv) {
     zc_bench_md_printf(&md, "%s; %s.\n\n", open_runs, open_what);
     zc_bench_md_table(&md, &open_table);
     plot_open(open_t, &md);
-    zc_bench_md_printf(&md, "%s %s\n\n%s\n\n", flat_sentence, share_sentence, many_sentence);
+    zc_bench_md_printf(&md, "%s %s\n\n%s\n\n%s\n\n", flat_sentence, share_sentence, none_sentence, many_sentence);
     zc_bench_md_printf(&md, "### Lookup among %u and %u entries\n\n", BENCH_ENTRIES, BENCH_MANY_ENTRIES);
     zc_bench_md_printf(&md, "%s; %d and %d rounds after %d and %d warm-up rounds, on the %s and %s packs. The "
                             "comparators are libc `bsearch` over arrays holding the same keys (the paths packed "
@@ -1218,6 +1254,9 @@ int main(int argc, char **argv) {
     zc_bench_glance_row(&glance, "bench_open", "open to first pointer, 10000 entries, 1 GiB pack (ZC_VALIDATE_NONE)",
                         "open + mmap + read one byte", "%.1fx the time", large->ns[OPEN_NONE].median /
                                                                             large->ns[OPEN_FLOOR].median);
+    zc_bench_glance_row(&glance, "bench_open", "open to first pointer, 10000 entries, 1 GiB pack (ZC_VALIDATE_NONE)",
+                        "open + mmap + read one byte + a read of each TOC page the lookup reads", "%.2fx the time",
+                        large->ns[OPEN_NONE].median / large->ns[OPEN_PAGE_FLOOR].median);
     zc_bench_glance_row(&glance, "bench_open", "open to first pointer, 1000000 entries (default validation)",
                         "open + mmap + XXH3 of the TOC + read one byte", "%.2fx the time (%s)",
                         many->ns[OPEN_DEFAULT].median / many->ns[OPEN_TOC_FLOOR].median, many_default);

@@ -146,7 +146,7 @@ double zc_bench_other_work_end(const zc_bench_other_work *w, long cores);
  * zc_bench_table_left says otherwise.
  * ------------------------------------------------------------------------------- */
 
-#define ZC_BENCH_TABLE_COLS 12
+#define ZC_BENCH_TABLE_COLS 16
 #define ZC_BENCH_TABLE_ROWS 16
 #define ZC_BENCH_CELL_SIZE 48
 
