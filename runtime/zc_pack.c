@@ -347,7 +347,8 @@ zc_result zc__pack_check_toc_whole(const zc_pack *pack) {
     if (r == ZC_OK && pack->index) r = zc_check_toc_index_table(pack->index, pack->index_bits, pack->entry_count, &diag);
     if (r == ZC_OK) r = zc_check_toc_deps_total(pack->toc, &diag);
     if (r != ZC_OK) return zc__report(pack, r, &diag);
-    atomic_store_explicit(&pack->toc_whole_checked, 1, memory_order_release);
+    /* the pack is const to its readers; this flag, like the marks, is theirs to set */
+    atomic_store_explicit((atomic_int *)&pack->toc_whole_checked, 1, memory_order_release);
     return ZC_OK;
 }
 
