@@ -62,15 +62,6 @@
 #include <zstd_errors.h>
 #endif
 
-
-/* Fuzz builds only (FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION, see zc_pack.c): decoded
- * bytes are not compared with the content hash, so the fuzzer reaches what follows. */
-#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
-#define ZC__CHECK_HASHES 0
-#else
-#define ZC__CHECK_HASHES 1
-#endif
-
 #define ZC__NIL UINT32_MAX
 #define ZC__ZSTD_MAGIC 0xFD2FB528u
 #define ZC__SKIPPABLE_MASK 0xFFFFFFF0u

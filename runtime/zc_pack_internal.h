@@ -1,6 +1,6 @@
 /* zc_pack_internal.h - the pack object as the runtime's own files see it (internal).
  *
- * zc_pack.c owns opening, validation and lookup; zc_entry_cache.c holds and decodes
+ * zc_pack.c owns opening and lookup, zc_pack_validate.c the checks; zc_entry_cache.c holds and decodes
  * entries; zc_mount.c and zc_prefetch.c keep packs alive through the reference count.
  * Nothing outside runtime/ includes this header.
  */
@@ -11,6 +11,17 @@
 
 #include "zc_pack_format.h"
 #include "zc_os.h"
+#include "zc_hash.h"
+
+/* Fuzz builds only (tools/fuzz.sh defines FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION, the
+ * libFuzzer convention): skip every hash comparison (header and TOC checksums, each id
+ * against its path, content hashes) so the fuzzer, which cannot forge XXH3 values,
+ * reaches the structure behind them. Never defined in a real build. */
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+#define ZC__CHECK_HASHES 0
+#else
+#define ZC__CHECK_HASHES 1
+#endif
 
 struct zc__cache;
 
@@ -94,6 +105,72 @@ struct zc_pack {
     int signature_verified;     /* verified at open against verified_key */
     zc_public_key verified_key; /* the trusted key that verified it */
 };
+
+/* ---------------------------------------------------------------------------------
+ * Between opening (zc_pack.c) and checking (zc_pack_validate.c)
+ * ------------------------------------------------------------------------------- */
+
+/* Log diag's sentence (or the code's description) as an error; return the code. */
+zc_result zc__report(const zc_pack *pack, zc_result code, const zc_diag *diag);
+
+/* Fill *out from record `index`, whose checks passed. */
+void zc__fill_entry(const zc_pack *pack, uint32_t index, zc_entry *out);
+
+/* Record `index` in the image (T9 keeps it inside the TOC). */
+static inline const zc_toc_entry *zc__record(const zc_pack *pack, uint32_t index) {
+    return zc_toc_entry_at(pack->toc, index);
+}
+
+/* H14: the header checksum. Needs only zc_check_header. */
+zc_result zc__check_header_checksum(const zc_pack *pack, zc_diag *diag);
+/* H15 given the TOC's hash (however its bytes were read). */
+zc_result zc__check_toc_hash(const zc_pack *pack, uint64_t hash, zc_diag *diag);
+/* P1: TOC piece k matches its value in the piece table at TOC offset `table`. */
+zc_result zc__check_piece(const zc_pack *pack, uint64_t table, uint32_t log2, uint64_t k, zc_diag *diag);
+/* zc__toc_read's work where a piece is not yet marked. */
+zc_result zc__toc_check_pieces(const zc_pack *pack, uint64_t at, uint64_t n, zc_diag *diag);
+/* H14 and H15 in the image, and P1 for every piece of a TOC with pieces. */
+zc_result zc__validate_checksums(const zc_pack *pack, zc_diag *diag);
+/* Every record's structure (zc_check_toc), and id == XXH3-64(path). */
+zc_result zc__validate_records(const zc_pack *pack, zc_diag *diag);
+/* FULL and CHECKSUMS: the entries (zc_pack_validate.c says how `which` and `part` narrow them). */
+zc_result zc__validate_entries(const zc_pack *pack, int checksums, const uint8_t *which, _Atomic uint64_t *part,
+                               zc_diag *diag);
+
+/* The TOC bytes [at, at + n) of a pack checked piece by piece may be read: every piece
+ * they touch has matched its hash, now or before (remembered). ZC_OK at once in any
+ * other pack. Bytes of the piece table itself need no check: a damaged slot fails its
+ * piece's. The common case, bytes in one or two pieces already marked, costs two
+ * loads. Any thread, lock-free; [at, at + n) lies inside the TOC. */
+static inline zc_result zc__toc_read(const zc_pack *pack, uint64_t at, uint64_t n, zc_diag *diag) {
+    if (!pack->piece_checked || n == 0) return ZC_OK;
+    if (at + n <= pack->pieces_end) {
+        uint64_t first = at >> pack->piece_log2, last = (at + n - 1) >> pack->piece_log2;
+        if (last - first <= 1 && atomic_load_explicit(&pack->piece_checked[first], memory_order_acquire) &&
+            atomic_load_explicit(&pack->piece_checked[last], memory_order_acquire))
+            return ZC_OK;
+    }
+    return zc__toc_check_pieces(pack, at, n, diag);
+}
+
+/* What open at level TOC learns in its one pass over the TOC of a mapped pack, which it
+ * makes with pread rather than through the mapping (that would fault in every TOC page,
+ * the larger part of open's time where page faults are dear): the TOC's hash (H15) and,
+ * from the layout the TOC header's first bytes describe, R14's sum and the walk of the
+ * bucket table (T11). zc__attach uses the last two only after the TOC header has passed
+ * its checks and describes the same layout; otherwise it reads them in the image. */
+typedef struct zc__toc_pass {
+    zc__xxh3_state hash;
+    int records;                /* deps counts summed for this layout: */
+    uint32_t header_size, entry_size, entry_count, next_record;
+    uint64_t deps_total;
+    int table;                  /* bucket table walked at this place: */
+    uint64_t table_offset, slots, next_slot;
+    uint32_t table_bits, first, last, descents;
+} zc__toc_pass;
+
+/* Read the TOC of a mapped pack with pread into *p (zc__toc_pass). */
+zc_result zc__toc_pass_read(zc_pack *pack, zc__toc_pass *p, zc_diag *diag);
 
 #define ZC__CHECKED_RECORD    1u   /* R1 to R13 (SPEC.md 4.7) passed */
 #define ZC__CHECKED_STRUCTURE 2u   /* the stored bytes passed zc_check_payload (E3) */

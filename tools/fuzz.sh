@@ -14,7 +14,7 @@
 # Build: clang with -fsanitize=fuzzer,address,undefined, the runtime, the packer and
 # tests/fuzz/zc_fuzz_*.c compiled once into build/fuzz/obj/ with
 # FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION (the runtime then skips its hash checks,
-# see runtime/zc_pack.c), one program per target in bin/fuzz/. Corpora: real packs,
+# see runtime/zc_pack_internal.h), one program per target in bin/fuzz/. Corpora: real packs,
 # images and models (tests/fuzz/make_corpus.sh) in build/fuzz/corpus/<target>/, plus
 # the committed seeds of tests/fuzz/seeds/<target>/ (read, never written).
 #
