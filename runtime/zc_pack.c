@@ -195,6 +195,7 @@ static zc_result zc__attach(zc_pack *pack, const zc_pack_desc *desc, int lazy, z
      * so they are checked at every level. */
     if ((r = zc_check_toc_header(pack->toc, pack->toc_size, diag)) != ZC_OK) return r;
     const zc_toc_header *th = (const zc_toc_header *)pack->toc;
+    pack->toc_header_size = th->header_size;
     pack->entry_size = th->entry_size;
     pack->entry_count = th->entry_count;
     pack->dep_count = th->dep_count;

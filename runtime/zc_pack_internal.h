@@ -52,6 +52,7 @@ struct zc_pack {
     const uint8_t *toc;         /* base + toc_offset */
     uint64_t toc_size;
     uint32_t header_size;
+    uint32_t toc_header_size;   /* TOC header bytes: the records start here */
     uint32_t entry_size;        /* TOC record stride */
     uint32_t entry_count;
     uint32_t dep_count;
@@ -118,7 +119,8 @@ void zc__fill_entry(const zc_pack *pack, uint32_t index, zc_entry *out);
 
 /* Record `index` in the image (T9 keeps it inside the TOC). */
 static inline const zc_toc_entry *zc__record(const zc_pack *pack, uint32_t index) {
-    return zc_toc_entry_at(pack->toc, index);
+    /* the layout from the pack's copy, so a lookup reads no TOC header */
+    return (const zc_toc_entry *)(pack->toc + pack->toc_header_size + (uint64_t)index * pack->entry_size);
 }
 
 /* H14: the header checksum. Needs only zc_check_header. */
