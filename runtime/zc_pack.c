@@ -144,9 +144,11 @@ static zc_result zc__alloc_checked(zc_pack *pack, uint64_t pieces, zc_diag *diag
 }
 
 /* Header and TOC placement checks common to every level, the signature when keys are
- * given, then the level's checks. Level TOC checks at open what costs one pass over
- * the TOC's bytes (both checksums, the lookup index, R14) and leaves each record's
- * checks to the first time its entry is handed out (zc__entry_touch). */
+ * given, then the level's checks. Level TOC checks at open the header checksum and, in
+ * a TOC with pieces, the first piece, leaving every other piece to the first time it
+ * is read (zc__toc_read) and T11 and R14 to zc__pack_check_toc_whole; a TOC without
+ * pieces costs one pass over its bytes (both checksums, the lookup index, R14). Each
+ * record's checks wait for the first time its entry is handed out (zc__entry_touch). */
 static zc_result zc__register_types(zc_pack *pack, const zc_pack_desc *desc, zc_diag *diag);
 
 static zc_result zc__attach(zc_pack *pack, const zc_pack_desc *desc, int lazy, zc_diag *diag) {

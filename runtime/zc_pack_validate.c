@@ -122,9 +122,9 @@ static void zc__toc_pass_layout(zc__toc_pass *p, const uint8_t *b, uint64_t n, u
     p->slots = slots;
 }
 
-/* Feed the `n` TOC bytes at TOC offset `at`; pieces come in order from offset 0, each a
+/* Feed the `n` TOC bytes at TOC offset `at`; chunks come in order from offset 0, each a
  * multiple of 8 bytes long but the last, so no 4-byte field at a multiple of 4 spans
- * two pieces. */
+ * two chunks. */
 static void zc__toc_pass_feed(zc__toc_pass *p, const uint8_t *b, uint64_t at, uint64_t n, uint64_t toc_size) {
     zc__xxh3_update(&p->hash, b, (size_t)n);
     if (at == 0) zc__toc_pass_layout(p, b, n, toc_size);
