@@ -159,3 +159,63 @@ Test(pipeline, workers_go_on_while_the_pack_is_written) {
     free(plain);
     free(tree);
 }
+
+/* The same bytes under twelve names (folders copied, links followed), and one other
+ * file: the copies are compressed once and take that stored form (the memo of
+ * zc_encode_memo.h), the pack stores the payload once, every entry reads back as its
+ * source, and the pack is byte for byte the same with one thread as with two. */
+Test(pipeline, repeated_bytes_are_compressed_once) {
+    char *tree = zct_tmp_path("copies");
+    enum { COPIES = 12, SIZE = 96 << 10 };
+    char *text = malloc(SIZE);
+    cr_assert_not_null(text);
+    for (int n = 0; n < SIZE; ++n) text[n] = (char)('a' + (n * 7 + n / 100) % 26); /* compressible */
+    for (int i = 0; i < COPIES; ++i) {
+        char rel[32];
+        snprintf(rel, sizeof rel, "level%02d/notes.txt", i);
+        zct_put(tree, rel, text, SIZE);
+    }
+    text[0] = 'Z';
+    zct_put(tree, "other.txt", text, SIZE);
+    uint8_t *packs[2];
+    size_t sizes[2];
+    for (uint32_t threads = 1; threads <= 2; ++threads) {
+        char name[32];
+        snprintf(name, sizeof name, "copies%u.zcpack", threads);
+        char *out = zct_tmp_path(name);
+        zc_build_stats stats;
+        cr_assert_eq(zc_build(&(zc_build_desc){ .input_dir = tree, .output_path = out, .threads = threads,
+                                                .no_sync = 1 }, &stats), ZC_OK);
+        cr_assert_eq(stats.entries, COPIES + 1);
+        cr_assert_eq(stats.unique_payloads, 2u);
+        /* one compression per distinct payload; with two threads both may start on
+         * the first copies at once */
+        cr_assert_geq(stats.compressions_reused, COPIES - threads, "%u threads: %u reused", threads,
+                      stats.compressions_reused);
+        cr_assert_leq(stats.compressions_reused, COPIES - 1);
+        zc_pack *pack = NULL;
+        cr_assert_eq(zc_pack_open(&pack, &(zc_pack_desc){ .path = out, .validate = ZC_VALIDATE_CHECKSUMS }), ZC_OK);
+        for (int i = 0; i <= COPIES; ++i) {
+            char rel[32];
+            snprintf(rel, sizeof rel, i < COPIES ? "level%02d/notes.txt" : "other.txt", i);
+            zc_entry e;
+            zc_hold h;
+            cr_assert_eq(zc_pack_find(pack, rel, &e), ZC_OK, "%s", rel);
+            cr_assert_neq(e.codec, ZC_CODEC_NONE, "%s is stored compressed", rel);
+            cr_assert_eq(zc_pack_acquire(pack, &e, &h), ZC_OK);
+            cr_assert_eq(h.size, (uint64_t)SIZE);
+            cr_assert_eq(((const char *)h.data)[0], i < COPIES ? 'a' : 'Z');
+            cr_assert(memcmp((const char *)h.data + 1, text + 1, SIZE - 1) == 0, "%s", rel);
+            zc_hold_release(&h);
+        }
+        zc_pack_close(pack);
+        packs[threads - 1] = zct_read_file(out, &sizes[threads - 1]);
+        free(out);
+    }
+    cr_assert_eq(sizes[0], sizes[1]);
+    cr_assert(memcmp(packs[0], packs[1], sizes[0]) == 0, "the pack does not depend on which thread compressed");
+    free(packs[0]);
+    free(packs[1]);
+    free(text);
+    free(tree);
+}

@@ -246,6 +246,10 @@ typedef struct zc_build_stats {
                                        ZC_LOG_INFO */
     uint32_t entries;               /* entries in the pack */
     uint32_t unique_payloads;       /* distinct non-empty payloads stored */
+    uint32_t compressions_reused;   /* payloads compressed once for several entries: an
+                                       entry whose raw bytes an earlier entry of this build
+                                       had took its stored form instead of compressing them
+                                       again (the same file under several names) */
     uint64_t input_bytes;           /* sum of the source file sizes */
     uint64_t payload_bytes;         /* bytes of the distinct payloads */
     uint64_t pack_bytes;            /* size of the pack file */

@@ -94,6 +94,8 @@ typedef struct zc__pipe {
     uint32_t done[ZC_IMPORTER_MAX], total[ZC_IMPORTER_MAX], written[ZC_IMPORTER_MAX]; /* per importer row */
     uint64_t bytes_done, bytes_total;
     uint32_t cache_hits, cache_misses, cache_rejected, cache_fetched, cache_sent;
+    struct zc__encode_memo *memo; /* stored forms by raw bytes (zc_encode_memo.h); NULL: none */
+    uint32_t compressions_reused; /* payloads whose stored form came from the memo */
 } zc__pipe;
 
 /* zc_build_scan.c */

@@ -17,6 +17,7 @@
 #include <zstd.h>
 
 #include "zc_build_internal.h"
+#include "zc_encode_memo.h"
 #include "zc_packer_os.h" /* after the system headers: realpath on Windows */
 
 /* ---------------------------------------------------------------------------------
@@ -43,6 +44,7 @@
 
 #define ZC__LOOKAHEAD 256
 #define ZC__HELD_BYTES ((uint64_t)256 << 20)
+#define ZC__MEMO_BYTES ((uint64_t)64 << 20) /* stored forms kept for later twins, at most */
 
 struct zc__job {
     zc__pipe *pipe;
@@ -91,8 +93,9 @@ static void zc__job_source(const zc__job *job, zc_import_source *src) {
 }
 
 /* Thread pool: compress the job's outputs that the writer would compress, as it would
- * (zc_writer_encode), so the build's thread only appends them. Uses the encoder lent
- * to the job, which no other job uses meanwhile. */
+ * (zc_writer_encode), so the build's thread only appends them; a payload whose bytes
+ * an earlier one had takes that one's stored form from the memo instead. Uses the
+ * encoder lent to the job, which no other job uses meanwhile. */
 static zc_result zc__encode_outputs(zc__job *job) {
     zc__pipe *p = job->pipe;
     const char *own = p->b->files[job->index].rel;
@@ -100,14 +103,20 @@ static zc_result zc__encode_outputs(zc__job *job) {
         zc_import_output *o = &job->outputs.items[i];
         const char *path = o->path ? o->path : own;
         if (o->encoded || !zc_writer_encodes(p->w, path, o->type, o->size)) continue;
-        zc_writer_encoder **e = &p->encoders[job->encoder];
-        if (!*e && !(*e = zc_writer_encoder_create(p->w)))
-            return zc_fail(&job->diag, ZC_ERR_OUT_OF_MEMORY, "out of memory for a compression context");
         zc_codec codec;
         const void *stored;
         size_t stored_size;
-        zc_result r = zc_writer_encode(*e, o->payload, o->size, &codec, &stored, &stored_size);
-        if (r != ZC_OK) return zc_fail(&job->diag, r, "cannot compress the entry %s: %s", path, zc_result_str(r));
+        const zc__encode_key key = zc__encode_key_of(o->payload, o->size);
+        if (zc__encode_memo_find(p->memo, &key, &codec, &stored, &stored_size)) {
+            if (codec == ZC_CODEC_NONE) stored = o->payload, stored_size = o->size;
+        } else {
+            zc_writer_encoder **e = &p->encoders[job->encoder];
+            if (!*e && !(*e = zc_writer_encoder_create(p->w)))
+                return zc_fail(&job->diag, ZC_ERR_OUT_OF_MEMORY, "out of memory for a compression context");
+            zc_result r = zc_writer_encode(*e, o->payload, o->size, &codec, &stored, &stored_size);
+            if (r != ZC_OK) return zc_fail(&job->diag, r, "cannot compress the entry %s: %s", path, zc_result_str(r));
+            zc__encode_memo_put(p->memo, &key, codec, stored, stored_size);
+        }
         o->content_hash = XXH3_64bits(o->payload, o->size);
         if (codec != ZC_CODEC_NONE) {
             void *copy = malloc(stored_size);
@@ -393,6 +402,7 @@ void zc__run_imports(zc__pipe *p) {
         return;
     }
     p->wake.data = p;
+    p->memo = zc__encode_memo_create(ZC__MEMO_BYTES); /* NULL: every payload compressed */
     for (size_t i = 0; i < p->b->count; ++i) p->total[zc_importer_index(zc_manifest_importer(p->b->manifest, p->b->files[i].rel))]++;
     zc__report(p, NULL);
     for (size_t i = 0; i < threads; ++i) {
@@ -416,6 +426,9 @@ void zc__run_imports(zc__pipe *p) {
     uv_cond_destroy(&p->room);
     uv_mutex_destroy(&p->lock);
     for (size_t i = 0; i < p->threads; ++i) zc_writer_encoder_destroy(p->encoders[i]);
+    p->compressions_reused = zc__encode_memo_reused(p->memo);
+    zc__encode_memo_destroy(p->memo);
+    p->memo = NULL;
     free(p->encoders);
     free(p->workers);
     free(p->ring);
