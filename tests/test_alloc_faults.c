@@ -37,6 +37,7 @@
 #include "zc_build.h"
 #include "zc_pack.h"
 #include "zc_live.h"
+#include "zc_model_isolate.h"
 #include "zc_test_alloc_wrap.h"
 #include "zc_test_util.h"
 #include "zc_writer.h"
@@ -891,14 +892,21 @@ Test(alloc_faults, build) {
 }
 
 Test(alloc_faults, build_model) {
-    /* The model alone: each attempt imports it in a child process (whose calls count
-     * and fail in the same sequence, zc_test_alloc_wrap.h). */
+    /* The model alone, twice: with the pool's worker server (the packer's own calls
+     * fail, and a server that cannot start leaves the pool forking), and with the
+     * workers forked from the packer, whose calls count and fail in the same sequence
+     * as the packer's (zc_test_alloc_wrap.h); the server's workers are another
+     * program's image, which the wrappers do not reach. */
     char *root = zct_join(zct_tmp, "tree");
     zct_copy_file(BOX_MODEL "BoxTextured.gltf", root, "box/BoxTextured.gltf");
     zct_copy_file(BOX_MODEL "BoxTextured0.bin", root, "box/BoxTextured0.bin");
     zct_copy_file(BOX_MODEL "CesiumLogoFlat.png", root, "box/CesiumLogoFlat.png");
     char *old_root = old_tree();
     sweep_build("zc_build (a glTF model)", root, old_root, (zc_build_desc){ 0 }, NULL);
+    zc__model_server_off = 1;
+    sweep_build("zc_build (a glTF model, workers forked from the packer)", root, old_root, (zc_build_desc){ 0 },
+                NULL);
+    zc__model_server_off = 0;
     free(old_root);
     free(root);
 }

@@ -22,6 +22,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -61,8 +63,19 @@ static void assert_no_children(void) {
     cr_assert(got == -1 && errno == ECHILD, "a child is left behind (waitpid gave %d, errno %d)", (int)got, errno);
 }
 
-/* The pids of the children of process `pid` (every thread's), up to `cap`. */
-static size_t children_of(pid_t pid, pid_t *out, size_t cap) {
+/* 1 when process `pid` is named `name` (its comm). */
+static int named(pid_t pid, const char *name) {
+    char path[64], comm[32] = "";
+    snprintf(path, sizeof path, "/proc/%d/comm", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (f && fgets(comm, sizeof comm, f)) comm[strcspn(comm, "\n")] = 0;
+    if (f) fclose(f);
+    return strcmp(comm, name) == 0;
+}
+
+/* The pids of the children of process `pid` (every thread's) named `name`
+ * (ZC__WORKER_NAME, ZC__SERVER_NAME), up to `cap`. */
+static size_t children_of(pid_t pid, const char *name, pid_t *out, size_t cap) {
     char dir_path[64];
     snprintf(dir_path, sizeof dir_path, "/proc/%d/task", (int)pid);
     DIR *d = opendir(dir_path);
@@ -74,7 +87,8 @@ static size_t children_of(pid_t pid, pid_t *out, size_t cap) {
         snprintf(path, sizeof path, "%s/%s/children", dir_path, e->d_name);
         FILE *f = fopen(path, "r");
         int child;
-        while (f && n < cap && fscanf(f, "%d", &child) == 1) out[n++] = child;
+        while (f && n < cap && fscanf(f, "%d", &child) == 1)
+            if (named(child, name)) out[n++] = child;
         if (f) fclose(f);
     }
     if (d) closedir(d);
@@ -134,7 +148,8 @@ Test(model_pool, workers_are_kept_between_imports) {
     }
     cr_assert_eq(zc_model_pool_started(pool), 1, "one worker served all: %u started", zc_model_pool_started(pool));
     pid_t kids[8];
-    cr_assert_eq(children_of(getpid(), kids, 8), 1, "the idle worker stays");
+    cr_assert_eq(children_of(getpid(), ZC__WORKER_NAME, kids, 8), 1, "the idle worker stays");
+    cr_assert_eq(children_of(getpid(), ZC__SERVER_NAME, kids, 8), 1, "the pool's worker server stays");
     zc_model_pool_destroy(pool);
     assert_no_children();
     cr_assert_eq(zct_count_fds(), fds, "descriptors leaked");
@@ -204,12 +219,91 @@ Test(model_pool, worker_killed_while_idle_is_replaced) {
     cr_assert_eq(zc_model_pool_create(&pool, 1), ZC_OK);
     import_box(pool);
     pid_t kids[8];
-    cr_assert_eq(children_of(getpid(), kids, 8), 1);
+    cr_assert_eq(children_of(getpid(), ZC__WORKER_NAME, kids, 8), 1);
     cr_assert_eq(kill(kids[0], SIGKILL), 0);
     zct_sleep_ms(50);
     import_box(pool);
     cr_assert_eq(zc_model_pool_started(pool), 2);
     zc_model_pool_destroy(pool);
+    assert_no_children();
+}
+
+Test(model_pool, a_dead_server_leaves_the_pool_forking) {
+    zc_model_pool *pool;
+    cr_assert_eq(zc_model_pool_create(&pool, 1), ZC_OK);
+    import_box(pool);
+    pid_t servers[8], kids[8];
+    cr_assert_eq(children_of(getpid(), ZC__SERVER_NAME, servers, 8), 1);
+    cr_assert_eq(children_of(getpid(), ZC__WORKER_NAME, kids, 8), 1);
+    cr_assert_eq(kill(servers[0], SIGKILL), 0);
+    import_box(pool); /* the idle worker serves on without its server */
+    cr_assert_eq(kill(kids[0], SIGKILL), 0);
+    zct_sleep_ms(50);
+    import_box(pool); /* a new worker, forked here once the server fails to answer */
+    import_box(pool);
+    cr_assert_eq(zc_model_pool_started(pool), 2);
+    cr_assert_eq(children_of(getpid(), ZC__WORKER_NAME, kids, 8), 1);
+    cr_assert_eq(children_of(getpid(), ZC__SERVER_NAME, servers, 8), 0, "the dead server was reaped");
+    zc_model_pool_destroy(pool);
+    assert_no_children();
+}
+
+static long minor_faults(void) {
+    struct rusage u;
+    getrusage(RUSAGE_SELF, &u);
+    return u.ru_minflt;
+}
+
+/* VmRSS of process `pid` in KiB, or -1. */
+static long rss_kib(pid_t pid) {
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+    FILE *f = fopen(path, "r");
+    long kib = -1;
+    while (f && fgets(line, sizeof line, f))
+        if (strncmp(line, "VmRSS:", 6) == 0) kib = strtol(line + 6, NULL, 10);
+    if (f) fclose(f);
+    return kib;
+}
+
+/* With 256 MiB of this process's memory written, import through a new pool (with its
+ * worker server, or forking here) and write the memory again while the worker lives:
+ * the page faults that second write takes here, and the worker's resident size. */
+static void write_while_a_worker_lives(int server_off, long *faults, long *worker_kib) {
+    size_t size = (size_t)256 << 20;
+    uint8_t *memory = (uint8_t *)mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    cr_assert_neq(memory, MAP_FAILED);
+    madvise(memory, size, MADV_NOHUGEPAGE); /* one copy-on-write fault per 4 KiB page, if any */
+    memset(memory, 1, size);
+    zc__model_server_off = server_off;
+    zc_model_pool *pool;
+    cr_assert_eq(zc_model_pool_create(&pool, 1), ZC_OK);
+    import_box(pool);
+    pid_t kids[8];
+    cr_assert_eq(children_of(getpid(), ZC__WORKER_NAME, kids, 8), 1);
+    *worker_kib = rss_kib(kids[0]);
+    long before = minor_faults();
+    memset(memory, 2, size);
+    *faults = minor_faults() - before;
+    zc_model_pool_destroy(pool);
+    zc__model_server_off = 0;
+    munmap(memory, size);
+}
+
+Test(model_pool, workers_share_nothing_of_the_packers_memory) {
+    if (zct_sanitizing()) zct_skip_test("memory figures under the sanitizers");
+    long served_faults, served_kib, forked_faults, forked_kib;
+    write_while_a_worker_lives(0, &served_faults, &served_kib);
+    write_while_a_worker_lives(1, &forked_faults, &forked_kib);
+    fprintf(stderr, "model_pool: 256 MiB written while a worker lives: %ld faults and a %ld KiB worker through the "
+            "server, %ld faults and a %ld KiB worker forked from the packer\n", served_faults, served_kib,
+            forked_faults, forked_kib);
+    cr_assert_lt(served_faults, 4096, "%ld copy-on-write faults: the worker shares the packer's pages",
+                 served_faults);
+    cr_assert_lt(served_kib, 128 * 1024, "a worker of %ld KiB holds the packer's memory", served_kib);
+    /* the fork the server replaces shows what it saves (and that the figures can tell) */
+    cr_assert_gt(forked_faults, 32768, "forked: only %ld faults", forked_faults);
+    cr_assert_gt(forked_kib, 256 * 1024, "forked: a %ld KiB worker", forked_kib);
     assert_no_children();
 }
 
@@ -317,21 +411,23 @@ Test(model_pool, killed_packer_takes_its_workers_along) {
         execl(zct_zcpack_bin(), "zcpack", "build", root, "-o", out, "--model-timeout", "60", (char *)NULL);
         _exit(127);
     }
-    pid_t workers[8];
+    pid_t workers[8], servers[8];
     size_t n = 0;
     for (int waited = 0; waited < 5000 && n == 0; waited += 10) {
         zct_sleep_ms(10);
-        n = children_of(packer, workers, 8);
+        n = children_of(packer, ZC__WORKER_NAME, workers, 8);
     }
     cr_assert_eq(n, 1, "the packer started its worker");
+    cr_assert_eq(children_of(packer, ZC__SERVER_NAME, servers, 8), 1, "and the worker server");
     cr_assert_eq(kill(packer, SIGKILL), 0);
     cr_assert_eq(waitpid(packer, NULL, 0), packer);
     int gone = 0;
     for (int waited = 0; waited < 5000 && !gone; waited += 10) {
         zct_sleep_ms(10);
-        gone = kill(workers[0], 0) != 0; /* reparented and reaped by init, or ours if subreaper */
+        /* reparented and reaped by init, or ours if subreaper */
+        gone = kill(workers[0], 0) != 0 && kill(servers[0], 0) != 0;
     }
-    cr_assert(gone, "worker %d outlived the killed packer", (int)workers[0]);
+    cr_assert(gone, "worker %d or server %d outlived the killed packer", (int)workers[0], (int)servers[0]);
     free(out);
     free(root);
 }

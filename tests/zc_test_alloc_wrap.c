@@ -4,7 +4,7 @@
  * __real_<name> is the C library's function (ASan's under the sanitizers).
  *
  * The call counter and the failure plan live in a shared anonymous mapping, so a
- * child forked while armed (the packer imports models in one) counts its calls in the
+ * child forked while armed (a model worker forked from the packer) counts its calls in the
  * same sequence as its parent and fails the same ones; the parent's report includes
  * them. While armed, every pointer handed out in this process is kept in an
  * open-addressing table (linear probing, tombstones for removed pointers, rebuilt

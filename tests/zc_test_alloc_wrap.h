@@ -16,8 +16,8 @@
  * there too and LeakSanitizer still sees every block.
  *
  * Threads and processes: the wrappers are thread-safe (the libuv pool's threads
- * allocate during a build). A child forked while armed (the packer imports models in
- * one) counts its calls in the same sequence as its parent, so the Nth call fails
+ * allocate during a build). A child forked while armed (a model worker forked from
+ * the packer, zc__model_server_off) counts its calls in the same sequence as its parent, so the Nth call fails
  * wherever it happens and the report's calls and failed include the child's; live
  * counts this process only. Arm and disarm from the test's thread while no other
  * thread or child of the operation runs.

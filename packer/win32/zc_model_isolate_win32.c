@@ -110,7 +110,21 @@ static zc_result zc__start_failed(zc_diag *diag, DWORD error, const char *what, 
                    (unsigned long)error);
 }
 
-zc_result zc__model_worker_start(zc__model_worker *w, zc_diag *diag) {
+int zc__model_server_off;
+
+/* No worker server here: CreateProcess shares nothing of the packer's memory. */
+void zc__model_server_init(zc__model_server *s) {
+    s->pid = -1;
+    s->fd = -1;
+    s->failed = 1;
+}
+
+void zc__model_server_stop(zc__model_server *s) {
+    (void)s;
+}
+
+zc_result zc__model_worker_start(zc__model_worker *w, zc__model_server *server, zc_diag *diag) {
+    (void)server;
     memset(w, 0, sizeof *w);
     w->pid = -1;
     w->pidfd = w->request_fd = w->reply_fd = w->budget_fd = -1;

@@ -985,11 +985,9 @@ int main(int argc, char **argv) {
     if (cli) {
         zc_bench_md_printf(&md, "The same builds through the CLI, as a user runs them: `%s build <tree> -o <pack> "
                                 "-j 1` and `-j 2`, a fresh process each (its defaults: pack verified, fsync on), "
-                                "in the same repetitions. A fresh process forks its model workers from a small "
-                                "image; `zc_build` inside this long-lived program forks them from a process that "
-                                "has built and loaded before, whose pages the build then writes again "
-                                "(copy-on-write), which costs the in-process 2-thread runs more than the "
-                                "1-thread ones.\n\n",
+                                "in the same repetitions. Both start their model workers from the pool's "
+                                "worker server (the program executed again), so a worker shares none of the "
+                                "pages of this long-lived program, which the build writes again.\n\n",
                            ZCPACK);
         zc_bench_md_table(&md, &cli_scaling);
     }

@@ -56,10 +56,11 @@
  *
  * Isolation: assimp 5.2.5 crashes on some real models and may loop forever on others.
  * Unless settings->in_process is set, the whole import runs in a worker process
- * (on Linux fork, or fork + exec of the running program under AddressSanitizer, whose
- * allocator does not survive a fork, see zc_model_isolate.c; on Windows the running
- * program started again in a job object, see zc_model_isolate_win32.c), one of a
- * pool (zc_model_pool, settings->pool) or one started for the import alone, with a
+ * (on Linux a pool's workers are started by its worker server, the running program
+ * executed again, so that they share no memory with the caller, and a worker for one
+ * import is forked, see zc_model_isolate.c; on Windows the running program started
+ * again in a job object, see zc_model_isolate_win32.c), one of a pool
+ * (zc_model_pool, settings->pool) or one started for the import alone, with a
  * time limit and, outside sanitizer builds, a 4 GiB memory cap; the parent receives
  * the finished entries through a pipe, checks every payload with its type's
  * structural validator, and turns a crash, a hang or a malformed reply into an error
@@ -117,7 +118,10 @@ typedef struct zc_model_settings {
  * most max_workers of them; a crash, a time-out or a failed import ends that worker
  * only (the next import gets a new one); they exit when the pool is destroyed, and
  * with the process that made them when it dies (the parent death signal, and the end
- * of their request socket). A build makes one per build, sized by its thread count.
+ * of their request socket). On Linux the first worker also starts the pool's worker
+ * server (one more process, named zc-model-server; the workers are zc-model-worker)
+ * when this code is part of the main program; otherwise workers are forked from the
+ * caller. A build makes one per build, sized by its thread count.
  * Threads: imports on any number of threads may share a pool. */
 typedef struct zc_model_pool zc_model_pool;
 

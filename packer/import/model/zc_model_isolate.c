@@ -13,44 +13,56 @@
  * hangs or answers badly, so a damaged file fails only itself. Setting up assimp and
  * a process costs tens of milliseconds; a worker pays it once for many models.
  *
- * Why fork without exec. It is sound here although the packer is threaded (the
- * build's libuv pool): glibc's fork takes the malloc arenas' and stdio's locks around
- * the fork and resets them in the child, so malloc and free keep working there, and
- * the import path uses nothing else another thread could hold (zc_model.c
- * re-initialises its own assimp mutex with pthread_atfork). The worker runs only its
- * loop, never returns into the caller's code, never flushes the parent's stdio
- * buffers (_exit) and never touches the parent's descriptors (it closes them all
- * first). If a lock held by another thread at the fork ever made the worker block,
- * the time limit ends it like any other hang.
+ * How a worker starts: the worker server. A pool's first worker start executes the
+ * running program again (posix_spawn of /proc/self/exe, so no copy of the packer's
+ * page tables) with a marker argument; a constructor in this file recognises it
+ * before main runs and turns that process into the pool's worker server: small,
+ * single-threaded, holding nothing of the packer's memory. For each worker the pool
+ * sends it the worker's three channel ends (SCM_RIGHTS) and it clones a worker with
+ * CLONE_PARENT, so the worker is the packer's own child, which the packer waits for,
+ * kills and reaps as if it had forked it, and answers its process id. A fork of the
+ * packer itself would share every page the packer holds: an editor or a tool that
+ * holds hundreds of megabytes would then pay a copy-on-write fault for each page it
+ * writes while the worker lives, and start each worker by copying its page tables.
+ * A fork of the server shares nothing but the program, and fork is safe there, as
+ * no other thread can hold a lock: under AddressSanitizer too (libasan has no fork
+ * interceptor, and a fork of a threaded program can leave its locks held).
  *
- * The exception: an allocator that is not fork-safe. AddressSanitizer's (GCC 12's
- * libasan has no fork interceptor) leaves its internal locks as the other threads
- * held them, and a child forked during a parallel build then blocks in its first
- * malloc. Such builds (ZC_MODEL_CHILD_EXEC: on under AddressSanitizer, or
- * -DZC_MODEL_CHILD_EXEC=1 for another allocator of that kind) make the worker exec
- * /proc/self/exe right after the fork, before any allocation, with a marker argument;
- * a constructor in this file recognises it before main runs and enters the same loop
- * from a fresh process image. This needs the packer linked statically into the
- * program that runs (the CLI, the tests and the tools are).
+ * The server needs this file in the program that /proc/self/exe names, so pools use
+ * it only when this code lies in the main program (the CLI, the tests, the tools, an
+ * engine that links libzcpacker.a into its executable). Otherwise, or when the server
+ * cannot start or stops answering, the pool forks its workers from the packer's
+ * process, which is sound although the packer is threaded (the build's libuv pool):
+ * glibc's fork takes the malloc arenas' and stdio's locks around the fork and resets
+ * them in the child, and the import path uses nothing else another thread could hold
+ * (zc_model.c re-initialises its own assimp mutex with pthread_atfork). The worker
+ * runs only its loop, never returns into the caller's code, never flushes the
+ * parent's stdio buffers (_exit) and never touches the parent's descriptors (it
+ * closes them all first). If a lock held by another thread at the fork ever made the
+ * worker block, the time limit ends it like any other hang.
  *
- * A worker's world: descriptor 3 the reply pipe, 4 the image budget socket, 5 the
+ * A worker's world: the process name (comm) ZC__WORKER_NAME, the server's
+ * ZC__SERVER_NAME; descriptor 3 the reply pipe, 4 the image budget socket, 5 the
  * request socket, 0 and 1 on /dev/null (the parent's stdout may carry --json), 2
  * kept for crash reports, nothing else open; default signal handling with SIGPIPE
- * ignored; no core file; not dumpable; in non-exec builds an address-space cap
+ * ignored; no core file; not dumpable; outside AddressSanitizer an address-space cap
  * (ZC__MODEL_CHILD_ADDRESS_SPACE), so an input that allocates without end fails with
  * bad_alloc instead of eating the machine. It ends when the packer goes away: the
- * parent death signal (SIGKILL when the thread that forked it ends, which for the
- * build's thread pool is the end of the process) and, should that miss, the end of
- * the request socket (every other copy of it is closed, so the packer's exit ends
- * it). An import that fails is the worker's last: the pool replaces it, so no state
+ * parent death signal (SIGKILL when the thread that started it or its server ends:
+ * the pool's starter thread, which lives as long as the pool) and, should that miss,
+ * the end of the request socket (every other copy of it is closed, so the packer's
+ * exit ends it). The server ends the same two ways, by its control socket. An import that fails is the worker's last: the pool replaces it, so no state
  * an aborted assimp call left behind reaches the next model.
  */
 #define _GNU_SOURCE /* pipe2, F_SETPIPE_SZ, prctl */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <link.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -73,6 +85,13 @@
 #define ZC__FD_REPLY 3
 #define ZC__FD_BUDGET 4
 #define ZC__FD_REQUEST 5
+#define ZC__FD_SERVER 3                         /* the server's control socket */
+#define ZC__SERVER_ASK 0x535A435Au              /* "ZCZS": a worker start asked of the server */
+#define ZC__SERVER_REPLY_MS 10000               /* a server silent this long is given up */
+
+int zc__model_server_off;
+
+extern char **environ;
 
 
 /* ---------------------------------------------------------------------------------
@@ -95,24 +114,36 @@ static void zc__child_signals(void) {
     sigaction(SIGPIPE, &dfl, NULL);
 }
 
-/* The worker's world (see the top), made with system calls only (async-signal-safe,
- * as the child of a threaded process needs before an exec). fds: reply, budget and
- * request ends, moved to 3, 4 and 5. */
+/* Close every descriptor from `first` on. */
+static void zc__close_from(int first) {
+#ifdef SYS_close_range
+    if (syscall(SYS_close_range, (unsigned)first, ~0u, 0u) != 0)
+#endif
+    {
+        struct rlimit lim;
+        long top = getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY ? (long)lim.rlim_cur : 65536;
+        for (long fd = first; fd < top && fd < 65536; ++fd) close((int)fd);
+    }
+}
+
+/* The worker's world (see the top), made with system calls only (async-signal-safe:
+ * a worker forked from the threaded packer may find any lock held). fds: reply,
+ * budget and request ends, moved to 3, 4 and 5. */
 static void zc__child_setup(const int fds[3], pid_t parent) {
     zc__child_signals();
     struct rlimit no_core = { 0, 0 };
     setrlimit(RLIMIT_CORE, &no_core); /* a crash leaves no core file in the user's directory */
-#if !ZC_MODEL_CHILD_EXEC
+#if ZC__MODEL_CHILD_CAPPED
     /* An input that makes assimp allocate without end (invalid/OutOfMemory.off of the
      * test models grows by about 150 MB/s) fails with bad_alloc at the cap instead of
-     * eating the machine until the time limit. Not under AddressSanitizer, whose shadow
-     * memory reserves terabytes of address space. */
+     * eating the machine until the time limit. */
     struct rlimit memory = { ZC__CHILD_ADDRESS_SPACE, ZC__CHILD_ADDRESS_SPACE };
     setrlimit(RLIMIT_AS, &memory);
 #endif
     prctl(PR_SET_DUMPABLE, 0);
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent) _exit(ZC__CHILD_EXIT_WRITE); /* the parent is already gone */
+    prctl(PR_SET_NAME, ZC__WORKER_NAME);
 
     /* above every target first, so moving one cannot close another */
     int high[3];
@@ -122,14 +153,7 @@ static void zc__child_setup(const int fds[3], pid_t parent) {
         if (dup2(high[i], ZC__FD_REPLY + i) < 0) _exit(ZC__CHILD_EXIT_WRITE);
         fcntl(ZC__FD_REPLY + i, F_SETFD, 0); /* kept across an exec */
     }
-#ifdef SYS_close_range
-    if (syscall(SYS_close_range, ZC__FD_REQUEST + 1u, ~0u, 0u) != 0)
-#endif
-    {
-        struct rlimit lim;
-        long top = getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY ? (long)lim.rlim_cur : 65536;
-        for (long fd = ZC__FD_REQUEST + 1; fd < top && fd < 65536; ++fd) close((int)fd);
-    }
+    zc__close_from(ZC__FD_REQUEST + 1);
     int null_fd = open("/dev/null", O_RDWR);
     if (null_fd >= 0) {
         dup2(null_fd, 0);
@@ -142,19 +166,6 @@ static void zc__child_setup(const int fds[3], pid_t parent) {
 static void zc__worker_loop(void) {
     zc__model_worker_serve(ZC__FD_REQUEST, ZC__FD_REPLY, ZC__FD_BUDGET);
 }
-
-#if ZC_MODEL_CHILD_EXEC
-/* The exec'd worker starts here, before main: glibc passes argc and argv to
- * constructors. Any other start of the program returns at once (the magic is not a
- * string anyone passes by accident). */
-__attribute__((constructor(101))) static void zc__exec_worker_entry(int argc, char **argv, char **envp) {
-    (void)envp;
-    if (argc != 2 || !argv || !argv[1] || strcmp(argv[1], ZC__WORKER_MAGIC) != 0) return;
-    prctl(PR_SET_DUMPABLE, 0); /* exec made the process dumpable again */
-    zc__child_signals();       /* and a sanitizer runtime may have caught SIGSEGV again */
-    zc__worker_loop();
-}
-#endif
 
 /* ---------------------------------------------------------------------------------
  * The parent's side: start a worker, send a request
@@ -178,7 +189,179 @@ static zc_result zc__start_failed(zc_diag *diag, int err, const int *fds, size_t
     return zc_fail(diag, r, "cannot start the model importer: %s", strerror(err));
 }
 
-zc_result zc__model_worker_start(zc__model_worker *w, zc_diag *diag) {
+/* ---------------------------------------------------------------------------------
+ * The worker server (see the top)
+ *
+ * Protocol, on a SOCK_SEQPACKET pair (one message each way per worker): the pool
+ * sends u32 ZC__SERVER_ASK with the worker's reply, budget and request ends as
+ * SCM_RIGHTS; the server answers an i32: the worker's process id, or -errno when the
+ * clone failed. The end of the socket ends the server.
+ * ------------------------------------------------------------------------------- */
+
+/* One message of the protocol: the u32 and room for three descriptors. */
+typedef struct zc__server_message {
+    uint32_t word;
+    struct iovec iov;
+    struct msghdr m;
+    union {
+        struct cmsghdr header;
+        char bytes[CMSG_SPACE(3 * sizeof(int))];
+    } control;                  /* last: clang counts CMSG_SPACE as a variable size */
+} zc__server_message;
+
+static void zc__server_message_init(zc__server_message *msg, uint32_t word) {
+    memset(msg, 0, sizeof *msg);
+    msg->word = word;
+    msg->iov.iov_base = &msg->word;
+    msg->iov.iov_len = sizeof msg->word;
+    msg->m.msg_iov = &msg->iov;
+    msg->m.msg_iovlen = 1;
+    msg->m.msg_control = msg->control.bytes;
+    msg->m.msg_controllen = sizeof msg->control.bytes;
+}
+
+/* The server's loop: one worker cloned per message, as a child of `packer`. Never
+ * returns. */
+static void zc__server_loop(pid_t packer) {
+    for (;;) {
+        zc__server_message msg;
+        zc__server_message_init(&msg, 0);
+        ssize_t n = recvmsg(ZC__FD_SERVER, &msg.m, MSG_CMSG_CLOEXEC);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) _exit(0); /* the pool ended, or the packer went away */
+        int ends[3] = { -1, -1, -1 };
+        size_t got = 0;
+        struct cmsghdr *c = CMSG_FIRSTHDR(&msg.m);
+        if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+            got = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+            if (got > 3) got = 3;
+            memcpy(ends, CMSG_DATA(c), got * sizeof(int));
+        }
+        int32_t answer = -EPROTO;
+        if (n == (ssize_t)sizeof msg.word && msg.word == ZC__SERVER_ASK && got == 3 &&
+            !(msg.m.msg_flags & MSG_CTRUNC)) {
+            /* fork's own wrapper cannot name another parent; the raw call leaves glibc's
+             * cached thread id stale in the worker, which nothing there reads (raise
+             * asks the kernel) */
+            long pid = syscall(SYS_clone, (unsigned long)(CLONE_PARENT | SIGCHLD), NULL, NULL, NULL, 0UL);
+            if (pid == 0) {
+                zc__child_setup(ends, packer);
+                zc__worker_loop();
+            }
+            answer = pid > 0 ? (int32_t)pid : -(int32_t)errno;
+        }
+        for (size_t i = 0; i < got; ++i) close(ends[i]);
+        if (send(ZC__FD_SERVER, &answer, sizeof answer, MSG_NOSIGNAL) != (ssize_t)sizeof answer) _exit(0);
+    }
+}
+
+/* The server starts here, before main: glibc passes argc and argv to constructors.
+ * Any other start of the program returns at once. */
+__attribute__((constructor(101))) static void zc__server_entry(int argc, char **argv, char **envp) {
+    (void)envp;
+    if (argc != 3 || !argv || !argv[1] || !argv[2] || strcmp(argv[1], ZC__SERVER_MAGIC) != 0) return;
+    pid_t packer = (pid_t)strtol(argv[2], NULL, 10);
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != packer) _exit(ZC__CHILD_EXIT_WRITE); /* the packer is already gone */
+    prctl(PR_SET_DUMPABLE, 0);
+    prctl(PR_SET_NAME, ZC__SERVER_NAME);
+    zc__child_signals(); /* the starter thread's mask, a sanitizer's handlers */
+    struct rlimit no_core = { 0, 0 };
+    setrlimit(RLIMIT_CORE, &no_core);
+    zc__close_from(ZC__FD_SERVER + 1); /* a descriptor the program leaked past exec */
+    zc__server_loop(packer);
+}
+
+/* The main program's segments contain `address` (the first object dl_iterate_phdr
+ * visits is the main program). */
+static int zc__main_program_holds(struct dl_phdr_info *info, size_t size, void *address) {
+    (void)size;
+    uintptr_t at = (uintptr_t)address;
+    for (int i = 0; i < info->dlpi_phnum; ++i) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        uintptr_t start = (uintptr_t)info->dlpi_addr + ph->p_vaddr;
+        if (ph->p_type == PT_LOAD && at >= start && at - start < ph->p_memsz) return 1;
+    }
+    return -1; /* stop after the first object */
+}
+
+void zc__model_server_init(zc__model_server *s) {
+    s->pid = -1;
+    s->fd = -1;
+    s->failed = 0;
+}
+
+void zc__model_server_stop(zc__model_server *s) {
+    if (s->fd >= 0) close(s->fd);
+    if (s->pid > 0) {
+        kill(s->pid, SIGKILL); /* it holds nothing: no need to wait for it to see the end */
+        while (waitpid(s->pid, NULL, 0) < 0 && errno == EINTR) {
+        }
+    }
+    s->pid = -1;
+    s->fd = -1;
+}
+
+/* Start the server. 0, or -1 (s->failed set) when it cannot run here. */
+static int zc__server_spawn(zc__model_server *s) {
+    s->failed = 1;
+    if (zc__model_server_off || dl_iterate_phdr(zc__main_program_holds, (void *)&zc__server_entry) != 1) return -1;
+    int pair[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) return -1;
+    int theirs = fcntl(pair[1], F_DUPFD_CLOEXEC, ZC__FD_SERVER + 1); /* never 3 itself: dup2 must copy it */
+    close(pair[1]);
+    posix_spawn_file_actions_t actions;
+    int spawned = -1;
+    pid_t pid = -1;
+    if (theirs >= 0 && posix_spawn_file_actions_init(&actions) == 0) {
+        char packer[24];
+        snprintf(packer, sizeof packer, "%ld", (long)getpid());
+        char *const argv[] = { (char *)"zcpack-model-server", (char *)ZC__SERVER_MAGIC, packer, NULL };
+        if (posix_spawn_file_actions_adddup2(&actions, theirs, ZC__FD_SERVER) == 0 &&
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0) == 0 &&
+            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0) == 0)
+            spawned = posix_spawn(&pid, "/proc/self/exe", &actions, NULL, argv, environ);
+        posix_spawn_file_actions_destroy(&actions);
+    }
+    if (theirs >= 0) close(theirs);
+    if (spawned != 0) {
+        close(pair[0]);
+        return -1;
+    }
+    s->pid = pid;
+    s->fd = pair[0];
+    s->failed = 0;
+    return 0;
+}
+
+/* Ask the server for a worker on `ends` (reply, budget, request). Its process id, or
+ * -1 when the caller must fork it: no server here, or one that failed (then ended,
+ * and not asked again). */
+static pid_t zc__server_start_worker(zc__model_server *s, const int ends[3]) {
+    if (s->failed || (s->fd < 0 && zc__server_spawn(s) != 0)) return -1;
+    zc__server_message msg;
+    zc__server_message_init(&msg, ZC__SERVER_ASK);
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg.m);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(3 * sizeof(int));
+    memcpy(CMSG_DATA(c), ends, 3 * sizeof(int));
+    int32_t answer = 0;
+    if (sendmsg(s->fd, &msg.m, MSG_NOSIGNAL) == (ssize_t)sizeof msg.word) {
+        uint64_t deadline = zc__model_now_ns() + (uint64_t)ZC__SERVER_REPLY_MS * 1000000u;
+        struct pollfd p = { s->fd, POLLIN, 0 };
+        int ready;
+        while ((ready = poll(&p, 1, zc__model_ms_left(deadline))) < 0 && errno == EINTR) {
+        }
+        if (ready != 1 || recv(s->fd, &answer, sizeof answer, MSG_DONTWAIT) != (ssize_t)sizeof answer) answer = 0;
+    }
+    if (answer > 0) return (pid_t)answer;
+    zc__model_server_stop(s); /* silent, gone, or unable to clone: fork from here on */
+    s->failed = 1;
+    return -1;
+}
+
+zc_result zc__model_worker_start(zc__model_worker *w, zc__model_server *server, zc_diag *diag) {
     /* reply pipe [0] read [1] write; budget and request sockets [2]/[3], [4]/[5] (parent, worker) */
     int fds[6] = { -1, -1, -1, -1, -1, -1 };
     memset(w, 0, sizeof *w);
@@ -188,22 +371,18 @@ zc_result zc__model_worker_start(zc__model_worker *w, zc_diag *diag) {
         socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds + 4) != 0)
         return zc__start_failed(diag, errno, fds, 6);
     fcntl(fds[1], F_SETPIPE_SZ, ZC__PIPE_SIZE); /* fewer wake-ups for large models; optional */
-#if ZC_MODEL_CHILD_EXEC
-    char *const argv[] = { (char *)"zcpack-model-worker", (char *)ZC__WORKER_MAGIC, NULL };
-#endif
-    pid_t parent = getpid();
-    pid_t child = fork();
-    if (child == 0) {
-        const int ends[3] = { fds[1], fds[3], fds[5] };
-        zc__child_setup(ends, parent);
-#if ZC_MODEL_CHILD_EXEC
-        execv("/proc/self/exe", argv); /* continues in zc__exec_worker_entry */
-        _exit(ZC__CHILD_EXIT_EXEC);
-#else
-        zc__worker_loop();
-#endif
+    const int ends[3] = { fds[1], fds[3], fds[5] };
+    pid_t child = server ? zc__server_start_worker(server, ends) : -1;
+    int err = 0;
+    if (child < 0) {
+        pid_t parent = getpid();
+        child = fork();
+        if (child == 0) {
+            zc__child_setup(ends, parent);
+            zc__worker_loop();
+        }
+        err = errno;
     }
-    int err = errno;
     close(fds[1]);
     close(fds[3]);
     close(fds[5]);
@@ -306,8 +485,6 @@ zc_result zc__model_worker_report_end(int have_status, int status, zc_diag *diag
         return zc_fail(diag, ZC_ERR_BAD_SOURCE, "the model importer crashed (signal %d, %s)", sig,
                        zc__signal_name(sig));
     }
-    if (have_status && WIFEXITED(status) && WEXITSTATUS(status) == ZC__CHILD_EXIT_EXEC)
-        return zc_fail(diag, ZC_ERR_IO, "the model importer could not start (exec of /proc/self/exe failed)");
     if (have_status && WIFEXITED(status) && WEXITSTATUS(status) != 0)
         return zc_fail(diag, ZC_ERR_BAD_SOURCE, "the model importer exited without a result (exit status %d)",
                        WEXITSTATUS(status));

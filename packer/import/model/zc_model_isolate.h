@@ -16,37 +16,36 @@
  * header that makes it loop forever). What no real input produces is a worker that
  * answers with a malformed or lying reply; the hook lets a test make the worker do
  * that, and also crash, hang or exit on demand whatever the assimp version. The
- * header also states the isolation facts a test depends on: whether the worker execs
- * and the memory cap it runs under.
+ * header also states the isolation facts a test depends on: whether a worker runs
+ * under the memory cap, and the cap.
  *
  * Only tests set the hook; the packer and the CLI never do, and it is declared in no
  * public header. Its value is read once per zc_model_import_file and travels in the
  * request, so setting it while imports run on other threads affects only the imports
- * that start afterwards. Packer-internal: zc__ prefix, no stability promise.
+ * that start afterwards. zc__model_server_off (tests only, like the hook) makes pools
+ * fork their workers from the packer itself, as a program that holds the packer in a
+ * shared library has it. Packer-internal: zc__ prefix, no stability promise.
  */
 #ifndef ZC_MODEL_ISOLATE_H
 #define ZC_MODEL_ISOLATE_H
 
 #include <stdint.h>
 
-/* Whether a worker execs this program again before it serves (see the top of
- * zc_model_isolate.c). On by default under AddressSanitizer; -DZC_MODEL_CHILD_EXEC=1 forces it. */
-#ifndef ZC_MODEL_CHILD_EXEC
+/* Whether a worker runs under the address-space cap below: not under AddressSanitizer,
+ * whose shadow memory reserves terabytes of address space. */
 #if defined(__SANITIZE_ADDRESS__)
-#define ZC_MODEL_CHILD_EXEC 1
+#define ZC__MODEL_CHILD_CAPPED 0
 #elif defined(__has_feature)
 #if __has_feature(address_sanitizer)
-#define ZC_MODEL_CHILD_EXEC 1
+#define ZC__MODEL_CHILD_CAPPED 0
 #endif
 #endif
-#endif
-#ifndef ZC_MODEL_CHILD_EXEC
-#define ZC_MODEL_CHILD_EXEC 0
+#ifndef ZC__MODEL_CHILD_CAPPED
+#define ZC__MODEL_CHILD_CAPPED 1
 #endif
 
-/* Bytes of address space a worker may map (RLIMIT_AS), set only when the worker
- * does not exec (a sanitizer's shadow memory needs far more address space); on
- * Windows, the committed memory its job object allows it. */
+/* Bytes of address space a worker may map (RLIMIT_AS, where ZC__MODEL_CHILD_CAPPED);
+ * on Windows, the committed memory its job object allows it. */
 #define ZC__MODEL_CHILD_ADDRESS_SPACE ((uint64_t)4 << 30)
 
 #include <stddef.h>
@@ -115,11 +114,34 @@ extern int zc__model_child_fault;
 
 /* How a worker ends by itself (exit statuses the parent reports apart). */
 #define ZC__CHILD_EXIT_WRITE 70         /* it could not read a request or write a reply */
-#define ZC__CHILD_EXIT_EXEC 71          /* the exec'd worker could not start */
 
-/* The argument that makes the running program a worker (the exec'd worker on Linux,
- * every worker on Windows); not a string anyone passes by accident. */
+/* The argument that makes the running program a worker (every worker on Windows) or
+ * the worker server (Linux); not strings anyone passes by accident. */
 #define ZC__WORKER_MAGIC "--zc-model-worker-7f3c9a52"
+#define ZC__SERVER_MAGIC "--zc-model-server-7f3c9a52"
+
+/* The process names (Linux: comm, as ps and top show) of a worker and of the server. */
+#define ZC__WORKER_NAME "zc-model-worker"
+#define ZC__SERVER_NAME "zc-model-server"
+
+/* 1: pools fork workers from the packer's process, never through a worker server
+ * (tests only). */
+extern int zc__model_server_off;
+
+/* The worker server of a pool (Linux; zc_model_isolate.c, "The worker server"): the
+ * running program executed again, small and single-threaded, which starts each worker
+ * as a child of the packer. Only the pool's starter thread uses it. */
+typedef struct zc__model_server {
+    pid_t pid;                  /* -1: not started */
+    int fd;                     /* its control socket; -1: none */
+    int failed;                 /* it could not start or stopped answering: fork directly */
+} zc__model_server;
+
+/* The platform's: a server that is not started yet (it starts with the first worker). */
+void zc__model_server_init(zc__model_server *s);
+
+/* The platform's: end and reap the server, if it runs; its workers live on. */
+void zc__model_server_stop(zc__model_server *s);
 
 /* The descriptors of a worker, as the parent holds them. */
 typedef struct zc__model_worker {
@@ -133,10 +155,11 @@ typedef struct zc__model_worker {
 } zc__model_worker;
 
 /* The platform's (zc_model_isolate.c; packer/win32/zc_model_isolate_win32.c): start a
- * worker (fork, and exec under ZC_MODEL_CHILD_EXEC; CreateProcess of the running
- * program on Windows) that serves requests until its request channel ends. Fills *w.
- * ZC_OK, or ZC_ERR_LIMIT / ZC_ERR_IO / ZC_ERR_OUT_OF_MEMORY with a sentence. */
-zc_result zc__model_worker_start(zc__model_worker *w, zc_diag *diag);
+ * worker that serves requests until its request channel ends: on Linux through
+ * `server` (NULL, or one that failed: a fork of the calling process), on Windows by
+ * CreateProcess of the running program (`server` unused). Fills *w. ZC_OK, or
+ * ZC_ERR_LIMIT / ZC_ERR_IO / ZC_ERR_OUT_OF_MEMORY with a sentence. */
+zc_result zc__model_worker_start(zc__model_worker *w, zc__model_server *server, zc_diag *diag);
 
 /* The platform's: reap the worker. With `kill_first` it is stopped at once; otherwise
  * it gets until the deadline to end by itself and is stopped then (*timed_out set).

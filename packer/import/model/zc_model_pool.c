@@ -2,7 +2,8 @@
  * zc_model_import_file, which sends each isolated import to one of them.
  *
  * A pool holds at most max_workers worker processes (zc_model_isolate.c), started
- * when an import finds none idle, and kept between imports. One import takes one
+ * when an import finds none idle (on Linux through the pool's worker server, itself
+ * started with the first worker and ended with the pool), and kept between imports. One import takes one
  * worker for itself: it sends the request, reads the reply under the deadline
  * (zc_model_reply.c) and then, by how the import ended:
  *  - a whole success reply: the worker goes back to the pool for the next model
@@ -61,8 +62,10 @@ struct zc_model_pool {
     pthread_mutex_t lock;
     pthread_cond_t freed;       /* a worker went idle, or a place to start one opened */
     pthread_cond_t starts;      /* the starter thread's job changed */
-    pthread_t starter;          /* forks every worker (see zc__start_worker) */
+    pthread_t starter;          /* starts every worker (see zc__start_worker) */
     int starter_on, stopping;
+    int direct;                 /* 1: fork each worker from here (a pool made for one import) */
+    zc__model_server server;    /* the starter thread's (zc__model_worker_start) */
     zc__start *job;             /* the start in progress; NULL: none */
     uint32_t max_workers;
     uint32_t live;              /* started and not yet ended (idle or busy) */
@@ -100,6 +103,7 @@ zc_result zc_model_pool_create(zc_model_pool **out, uint32_t max_workers) {
         return ZC_ERR_OUT_OF_MEMORY;
     }
     p->max_workers = max_workers;
+    zc__model_server_init(&p->server);
     pthread_mutex_init(&p->lock, NULL);
     pthread_cond_init(&p->freed, NULL);
     pthread_cond_init(&p->starts, NULL);
@@ -116,6 +120,7 @@ void zc_model_pool_destroy(zc_model_pool *pool) {
         pthread_mutex_unlock(&pool->lock);
         pthread_join(pool->starter, NULL);
     }
+    zc__model_server_stop(&pool->server);
     for (uint32_t i = 0; i < pool->idle_count; ++i) {
         close(pool->idle[i].request_fd); /* the end of its requests: it exits */
         pool->idle[i].request_fd = -1;
@@ -150,7 +155,7 @@ static void *zc__starter(void *arg) {
         if (p->stopping) break;
         zc__start *job = p->job;
         pthread_mutex_unlock(&p->lock);
-        job->result = zc__model_worker_start(job->w, job->diag);
+        job->result = zc__model_worker_start(job->w, p->direct ? NULL : &p->server, job->diag);
         pthread_mutex_lock(&p->lock);
         job->done = 1;
         pthread_cond_broadcast(&p->starts);
@@ -160,9 +165,9 @@ static void *zc__starter(void *arg) {
 }
 
 /* Start a worker from the pool's own thread. A worker dies with the thread that
- * forked it (the parent death signal follows the thread, not the process), so
- * workers are forked by a thread that lives as long as the pool, never by the
- * importing thread, which may end while the worker serves others. Caller holds
+ * started it or its server (the parent death signal follows the thread, not the
+ * process), so workers are started by a thread that lives as long as the pool, never
+ * by the importing thread, which may end while the worker serves others. Caller holds
  * p->lock. */
 static zc_result zc__start_worker(zc_model_pool *p, zc__model_worker *w, zc_diag *diag) {
     if (!p->starter_on) {
@@ -325,6 +330,7 @@ zc_result zc_model_import_file_under(const char *root, const char *file_path, co
         return zc__import_in_pool(settings->pool, root, file_path, entry_path, settings, out, diag);
     zc_model_pool *own;
     if (zc_model_pool_create(&own, 1) != ZC_OK) return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory");
+    own->direct = 1; /* one worker: a server would only add a process */
     zc_result r = zc__import_in_pool(own, root, file_path, entry_path, settings, out, diag);
     zc_model_pool_destroy(own);
     return r;
