@@ -119,7 +119,7 @@ void zc__model_server_init(zc__model_server *s) {
     s->failed = 1;
 }
 
-void zc__model_server_stop(zc__model_server *s) {
+void zc__model_server_destroy(zc__model_server *s) {
     (void)s;
 }
 

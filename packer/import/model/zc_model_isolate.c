@@ -18,28 +18,29 @@
  * page tables) with a marker argument; a constructor in this file recognises it
  * before main runs and turns that process into the pool's worker server: small,
  * single-threaded, holding nothing of the packer's memory. For each worker the pool
- * sends it the worker's three channel ends (SCM_RIGHTS) and it clones a worker with
- * CLONE_PARENT, so the worker is the packer's own child, which the packer waits for,
- * kills and reaps as if it had forked it, and answers its process id. A fork of the
- * packer itself would share every page the packer holds: an editor or a tool that
- * holds hundreds of megabytes would then pay a copy-on-write fault for each page it
- * writes while the worker lives, and start each worker by copying its page tables.
- * A fork of the server shares nothing but the program, and fork is safe there, as
- * no other thread can hold a lock: under AddressSanitizer too (libasan has no fork
- * interceptor, and a fork of a threaded program can leave its locks held).
+ * sends it the worker's three channel ends (SCM_RIGHTS); the server forks the worker
+ * and answers its process id. The packer waits for a worker's end on its pidfd and
+ * kills it itself, and asks the server to reap it, which answers the wait status.
+ * A fork of the packer itself would share every page the packer holds: an editor or
+ * a tool that holds hundreds of megabytes would then pay a copy-on-write fault for
+ * each page it writes while the worker lives, and start each worker by copying its
+ * page tables. A fork of the server shares nothing but the program, and fork is safe
+ * there, as no other thread can hold a lock: under AddressSanitizer too (libasan has
+ * no fork interceptor, and a fork of a threaded program can leave its locks held).
  *
  * The server needs this file in the program that /proc/self/exe names, so pools use
  * it only when this code lies in the main program (the CLI, the tests, the tools, an
- * engine that links libzcpacker.a into its executable). Otherwise, or when the server
- * cannot start or stops answering, the pool forks its workers from the packer's
- * process, which is sound although the packer is threaded (the build's libuv pool):
- * glibc's fork takes the malloc arenas' and stdio's locks around the fork and resets
- * them in the child, and the import path uses nothing else another thread could hold
- * (zc_model.c re-initialises its own assimp mutex with pthread_atfork). The worker
- * runs only its loop, never returns into the caller's code, never flushes the
- * parent's stdio buffers (_exit) and never touches the parent's descriptors (it
- * closes them all first). If a lock held by another thread at the fork ever made the
- * worker block, the time limit ends it like any other hang.
+ * engine that links libzcpacker.a into its executable), and only where pidfds exist
+ * (Linux 5.3). Otherwise, or when the server cannot start or stops answering, the
+ * pool forks its workers from the packer's process, which is sound although the
+ * packer is threaded (the build's libuv pool): glibc's fork takes the malloc arenas'
+ * and stdio's locks around the fork and resets them in the child, and the import path
+ * uses nothing else another thread could hold (zc_model.c re-initialises its own
+ * assimp mutex with pthread_atfork). The worker runs only its loop, never returns
+ * into the caller's code, never flushes the parent's stdio buffers (_exit) and never
+ * touches the parent's descriptors (it closes them all first). If a lock held by
+ * another thread at the fork ever made the worker block, the time limit ends it like
+ * any other hang.
  *
  * A worker's world: the process name (comm) ZC__WORKER_NAME, the server's
  * ZC__SERVER_NAME; descriptor 3 the reply pipe, 4 the image budget socket, 5 the
@@ -48,11 +49,13 @@
  * ignored; no core file; not dumpable; outside AddressSanitizer an address-space cap
  * (ZC__MODEL_CHILD_ADDRESS_SPACE), so an input that allocates without end fails with
  * bad_alloc instead of eating the machine. It ends when the packer goes away: the
- * parent death signal (SIGKILL when the thread that started it or its server ends:
- * the pool's starter thread, which lives as long as the pool) and, should that miss,
- * the end of the request socket (every other copy of it is closed, so the packer's
- * exit ends it). The server ends the same two ways, by its control socket. An import that fails is the worker's last: the pool replaces it, so no state
- * an aborted assimp call left behind reaches the next model.
+ * parent death signal (SIGKILL when its parent ends: the server, or the thread that
+ * forked it, the pool's starter thread, which lives as long as the pool) and, should
+ * that miss, the end of the request socket (every other copy of it is closed, so the
+ * packer's exit ends it). The server ends the same two ways: the starter thread's
+ * death, and the end of its control socket. An import that fails is the worker's
+ * last: the pool replaces it, so no state an aborted assimp call left behind reaches
+ * the next model.
  */
 #define _GNU_SOURCE /* pipe2, F_SETPIPE_SZ, prctl */
 #include <errno.h>
@@ -86,7 +89,8 @@
 #define ZC__FD_BUDGET 4
 #define ZC__FD_REQUEST 5
 #define ZC__FD_SERVER 3                         /* the server's control socket */
-#define ZC__SERVER_ASK 0x535A435Au              /* "ZCZS": a worker start asked of the server */
+#define ZC__SERVER_START 1u                     /* questions to the server */
+#define ZC__SERVER_REAP 2u
 #define ZC__SERVER_REPLY_MS 10000               /* a server silent this long is given up */
 
 int zc__model_server_off;
@@ -192,15 +196,19 @@ static zc_result zc__start_failed(zc_diag *diag, int err, const int *fds, size_t
 /* ---------------------------------------------------------------------------------
  * The worker server (see the top)
  *
- * Protocol, on a SOCK_SEQPACKET pair (one message each way per worker): the pool
- * sends u32 ZC__SERVER_ASK with the worker's reply, budget and request ends as
- * SCM_RIGHTS; the server answers an i32: the worker's process id, or -errno when the
- * clone failed. The end of the socket ends the server.
+ * Protocol, on a SOCK_SEQPACKET pair, one message each way per question: the pool
+ * sends two u32, a question and a process id, and the server answers two i32.
+ *   ZC__SERVER_START, 0, with the worker's reply, budget and request ends as
+ *     SCM_RIGHTS: the server forks a worker on them; answer: its process id and 0,
+ *     or 0 and the errno of the failed fork.
+ *   ZC__SERVER_REAP, pid of a worker of this server that has ended or been killed:
+ *     the server waits for it; answer: 1 and its wait status, or 0 and the errno.
+ * The end of the socket ends the server.
  * ------------------------------------------------------------------------------- */
 
-/* One message of the protocol: the u32 and room for three descriptors. */
+/* One message of the protocol: the question and room for three descriptors. */
 typedef struct zc__server_message {
-    uint32_t word;
+    uint32_t words[2];
     struct iovec iov;
     struct msghdr m;
     union {
@@ -209,23 +217,47 @@ typedef struct zc__server_message {
     } control;                  /* last: clang counts CMSG_SPACE as a variable size */
 } zc__server_message;
 
-static void zc__server_message_init(zc__server_message *msg, uint32_t word) {
+static void zc__server_message_init(zc__server_message *msg, uint32_t question, uint32_t pid) {
     memset(msg, 0, sizeof *msg);
-    msg->word = word;
-    msg->iov.iov_base = &msg->word;
-    msg->iov.iov_len = sizeof msg->word;
+    msg->words[0] = question;
+    msg->words[1] = pid;
+    msg->iov.iov_base = msg->words;
+    msg->iov.iov_len = sizeof msg->words;
     msg->m.msg_iov = &msg->iov;
     msg->m.msg_iovlen = 1;
     msg->m.msg_control = msg->control.bytes;
     msg->m.msg_controllen = sizeof msg->control.bytes;
 }
 
-/* The server's loop: one worker cloned per message, as a child of `packer`. Never
- * returns. */
-static void zc__server_loop(pid_t packer) {
+/* The server's answer to one question. */
+static void zc__server_answer(const zc__server_message *msg, ssize_t n, const int *ends, size_t ends_count,
+                              int32_t answer[2]) {
+    answer[0] = 0;
+    answer[1] = EPROTO;
+    if (n != (ssize_t)sizeof msg->words || (msg->m.msg_flags & MSG_CTRUNC)) return;
+    if (msg->words[0] == ZC__SERVER_START && ends_count == 3) {
+        pid_t pid = fork();
+        if (pid == 0) {
+            zc__child_setup(ends, getppid());
+            zc__worker_loop();
+        }
+        answer[0] = pid > 0 ? (int32_t)pid : 0;
+        answer[1] = pid > 0 ? 0 : errno;
+    } else if (msg->words[0] == ZC__SERVER_REAP && ends_count == 0 && msg->words[1] > 0) {
+        int status = 0;
+        pid_t got;
+        while ((got = waitpid((pid_t)msg->words[1], &status, 0)) < 0 && errno == EINTR) {
+        }
+        answer[0] = got > 0;
+        answer[1] = got > 0 ? status : errno;
+    }
+}
+
+/* The server's loop: one question, one answer. Never returns. */
+static void zc__server_loop(void) {
     for (;;) {
         zc__server_message msg;
-        zc__server_message_init(&msg, 0);
+        zc__server_message_init(&msg, 0, 0);
         ssize_t n = recvmsg(ZC__FD_SERVER, &msg.m, MSG_CMSG_CLOEXEC);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) _exit(0); /* the pool ended, or the packer went away */
@@ -237,21 +269,10 @@ static void zc__server_loop(pid_t packer) {
             if (got > 3) got = 3;
             memcpy(ends, CMSG_DATA(c), got * sizeof(int));
         }
-        int32_t answer = -EPROTO;
-        if (n == (ssize_t)sizeof msg.word && msg.word == ZC__SERVER_ASK && got == 3 &&
-            !(msg.m.msg_flags & MSG_CTRUNC)) {
-            /* fork's own wrapper cannot name another parent; the raw call leaves glibc's
-             * cached thread id stale in the worker, which nothing there reads (raise
-             * asks the kernel) */
-            long pid = syscall(SYS_clone, (unsigned long)(CLONE_PARENT | SIGCHLD), NULL, NULL, NULL, 0UL);
-            if (pid == 0) {
-                zc__child_setup(ends, packer);
-                zc__worker_loop();
-            }
-            answer = pid > 0 ? (int32_t)pid : -(int32_t)errno;
-        }
+        int32_t answer[2];
+        zc__server_answer(&msg, n, ends, got, answer);
         for (size_t i = 0; i < got; ++i) close(ends[i]);
-        if (send(ZC__FD_SERVER, &answer, sizeof answer, MSG_NOSIGNAL) != (ssize_t)sizeof answer) _exit(0);
+        if (send(ZC__FD_SERVER, answer, sizeof answer, MSG_NOSIGNAL) != (ssize_t)sizeof answer) _exit(0);
     }
 }
 
@@ -269,7 +290,7 @@ __attribute__((constructor(101))) static void zc__server_entry(int argc, char **
     struct rlimit no_core = { 0, 0 };
     setrlimit(RLIMIT_CORE, &no_core);
     zc__close_from(ZC__FD_SERVER + 1); /* a descriptor the program leaked past exec */
-    zc__server_loop(packer);
+    zc__server_loop();
 }
 
 /* The main program's segments contain `address` (the first object dl_iterate_phdr
@@ -289,9 +310,11 @@ void zc__model_server_init(zc__model_server *s) {
     s->pid = -1;
     s->fd = -1;
     s->failed = 0;
+    pthread_mutex_init(&s->lock, NULL);
 }
 
-void zc__model_server_stop(zc__model_server *s) {
+/* End and reap the server (its workers die with it). Caller holds s->lock. */
+static void zc__server_end(zc__model_server *s) {
     if (s->fd >= 0) close(s->fd);
     if (s->pid > 0) {
         kill(s->pid, SIGKILL); /* it holds nothing: no need to wait for it to see the end */
@@ -302,10 +325,18 @@ void zc__model_server_stop(zc__model_server *s) {
     s->fd = -1;
 }
 
+void zc__model_server_destroy(zc__model_server *s) {
+    zc__server_end(s);
+    pthread_mutex_destroy(&s->lock);
+}
+
 /* Start the server. 0, or -1 (s->failed set) when it cannot run here. */
 static int zc__server_spawn(zc__model_server *s) {
     s->failed = 1;
     if (zc__model_server_off || dl_iterate_phdr(zc__main_program_holds, (void *)&zc__server_entry) != 1) return -1;
+    int probe = zc__pidfd_open(getpid()); /* the server's workers are waited for on pidfds */
+    if (probe < 0) return -1;
+    close(probe);
     int pair[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) return -1;
     int theirs = fcntl(pair[1], F_DUPFD_CLOEXEC, ZC__FD_SERVER + 1); /* never 3 itself: dup2 must copy it */
@@ -334,31 +365,66 @@ static int zc__server_spawn(zc__model_server *s) {
     return 0;
 }
 
-/* Ask the server for a worker on `ends` (reply, budget, request). Its process id, or
- * -1 when the caller must fork it: no server here, or one that failed (then ended,
- * and not asked again). */
-static pid_t zc__server_start_worker(zc__model_server *s, const int ends[3]) {
-    if (s->failed || (s->fd < 0 && zc__server_spawn(s) != 0)) return -1;
+/* Ask the running server one question (ends: NULL, or three descriptors to pass).
+ * 1 with its answer, or 0 when it did not answer in time: then it is ended and
+ * marked failed. Caller holds s->lock. */
+static int zc__server_ask(zc__model_server *s, uint32_t question, uint32_t pid, const int *ends,
+                          int32_t answer[2]) {
     zc__server_message msg;
-    zc__server_message_init(&msg, ZC__SERVER_ASK);
-    struct cmsghdr *c = CMSG_FIRSTHDR(&msg.m);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(3 * sizeof(int));
-    memcpy(CMSG_DATA(c), ends, 3 * sizeof(int));
-    int32_t answer = 0;
-    if (sendmsg(s->fd, &msg.m, MSG_NOSIGNAL) == (ssize_t)sizeof msg.word) {
+    zc__server_message_init(&msg, question, pid);
+    if (ends) {
+        struct cmsghdr *c = CMSG_FIRSTHDR(&msg.m);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(3 * sizeof(int));
+        memcpy(CMSG_DATA(c), ends, 3 * sizeof(int));
+    } else {
+        msg.m.msg_control = NULL;
+        msg.m.msg_controllen = 0;
+    }
+    if (sendmsg(s->fd, &msg.m, MSG_NOSIGNAL) == (ssize_t)sizeof msg.words) {
         uint64_t deadline = zc__model_now_ns() + (uint64_t)ZC__SERVER_REPLY_MS * 1000000u;
         struct pollfd p = { s->fd, POLLIN, 0 };
         int ready;
         while ((ready = poll(&p, 1, zc__model_ms_left(deadline))) < 0 && errno == EINTR) {
         }
-        if (ready != 1 || recv(s->fd, &answer, sizeof answer, MSG_DONTWAIT) != (ssize_t)sizeof answer) answer = 0;
+        if (ready == 1 && recv(s->fd, answer, 2 * sizeof(int32_t), MSG_DONTWAIT) == (ssize_t)(2 * sizeof(int32_t)))
+            return 1;
     }
-    if (answer > 0) return (pid_t)answer;
-    zc__model_server_stop(s); /* silent, gone, or unable to clone: fork from here on */
+    zc__server_end(s); /* silent or gone: fork from here on */
     s->failed = 1;
-    return -1;
+    return 0;
+}
+
+/* Ask the server for a worker on `ends` (reply, budget, request) and open its pidfd.
+ * Its process id, or -1 when the caller must fork it: no server here, or one that
+ * failed (then ended, and not asked again). */
+static pid_t zc__server_start_worker(zc__model_server *s, const int ends[3], int *pidfd) {
+    pthread_mutex_lock(&s->lock);
+    pid_t pid = -1;
+    int32_t answer[2];
+    if (!s->failed && (s->fd >= 0 || zc__server_spawn(s) == 0) &&
+        zc__server_ask(s, ZC__SERVER_START, 0, ends, answer) && answer[0] > 0) {
+        pid = (pid_t)answer[0];
+        if ((*pidfd = zc__pidfd_open(pid)) < 0) { /* cannot be waited for: give it back */
+            kill(pid, SIGKILL);
+            zc__server_ask(s, ZC__SERVER_REAP, (uint32_t)pid, NULL, answer);
+            pid = -1;
+        }
+    }
+    pthread_mutex_unlock(&s->lock);
+    return pid;
+}
+
+/* Reap a worker of the server once its pidfd says it has ended. 1 with *status, or
+ * 0 when the server could not tell. */
+static int zc__server_reap(zc__model_server *s, pid_t pid, int *status) {
+    pthread_mutex_lock(&s->lock);
+    int32_t answer[2] = { 0, 0 };
+    int ok = s->fd >= 0 && zc__server_ask(s, ZC__SERVER_REAP, (uint32_t)pid, NULL, answer) && answer[0] == 1;
+    pthread_mutex_unlock(&s->lock);
+    if (ok) *status = answer[1];
+    return ok;
 }
 
 zc_result zc__model_worker_start(zc__model_worker *w, zc__model_server *server, zc_diag *diag) {
@@ -372,9 +438,11 @@ zc_result zc__model_worker_start(zc__model_worker *w, zc__model_server *server, 
         return zc__start_failed(diag, errno, fds, 6);
     fcntl(fds[1], F_SETPIPE_SZ, ZC__PIPE_SIZE); /* fewer wake-ups for large models; optional */
     const int ends[3] = { fds[1], fds[3], fds[5] };
-    pid_t child = server ? zc__server_start_worker(server, ends) : -1;
+    pid_t child = server ? zc__server_start_worker(server, ends, &w->pidfd) : -1;
     int err = 0;
-    if (child < 0) {
+    if (child > 0) {
+        w->server = server;
+    } else {
         pid_t parent = getpid();
         child = fork();
         if (child == 0) {
@@ -382,6 +450,7 @@ zc_result zc__model_worker_start(zc__model_worker *w, zc__model_server *server, 
             zc__worker_loop();
         }
         err = errno;
+        if (child > 0) w->pidfd = zc__pidfd_open(child);
     }
     close(fds[1]);
     close(fds[3]);
@@ -393,7 +462,6 @@ zc_result zc__model_worker_start(zc__model_worker *w, zc__model_server *server, 
     fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK);
     fcntl(fds[2], F_SETFL, fcntl(fds[2], F_GETFL) | O_NONBLOCK);
     w->pid = child;
-    w->pidfd = zc__pidfd_open(child);
     w->reply_fd = fds[0];
     w->budget_fd = fds[2];
     w->request_fd = fds[4];
@@ -426,10 +494,31 @@ static const char *zc__signal_name(int sig) {
     }
 }
 
+/* zc__model_worker_reap for a worker of the server: its pidfd says when it has
+ * ended, and the server reaps it. */
+static int zc__reap_served(zc__model_worker *w, uint64_t deadline, int kill_first, int *status, int *timed_out) {
+    if (kill_first) kill(w->pid, SIGKILL);
+    for (;;) {
+        int ms = kill_first ? -1 : zc__model_ms_left(deadline); /* killed: it ends at once */
+        if (ms == 0) {
+            *timed_out = 1;
+            kill_first = 1;
+            kill(w->pid, SIGKILL);
+            continue;
+        }
+        struct pollfd p = { w->pidfd, POLLIN, 0 };
+        int n = poll(&p, 1, ms);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return 0;
+        if (n > 0) return zc__server_reap(w->server, w->pid, status);
+    }
+}
+
 int zc__model_worker_reap(zc__model_worker *w, uint64_t deadline, int kill_first, int *status, int *timed_out) {
     pid_t pid = w->pid;
     int pidfd = w->pidfd;
     *timed_out = 0;
+    if (w->server) return zc__reap_served(w, deadline, kill_first, status, timed_out);
     if (kill_first) kill(pid, SIGKILL);
     for (unsigned nap_us = 1000;;) {
         pid_t got = waitpid(pid, status, kill_first ? 0 : WNOHANG);

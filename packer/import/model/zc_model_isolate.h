@@ -48,6 +48,7 @@
  * on Windows, the committed memory its job object allows it. */
 #define ZC__MODEL_CHILD_ADDRESS_SPACE ((uint64_t)4 << 30)
 
+#include <pthread.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -129,19 +130,22 @@ extern int zc__model_child_fault;
 extern int zc__model_server_off;
 
 /* The worker server of a pool (Linux; zc_model_isolate.c, "The worker server"): the
- * running program executed again, small and single-threaded, which starts each worker
- * as a child of the packer. Only the pool's starter thread uses it. */
+ * running program executed again, small and single-threaded, which forks each worker
+ * and reaps it when the pool asks. Threads: the pool's starter thread starts workers
+ * through it and any thread reaps them; `lock` orders their questions. */
 typedef struct zc__model_server {
     pid_t pid;                  /* -1: not started */
     int fd;                     /* its control socket; -1: none */
     int failed;                 /* it could not start or stopped answering: fork directly */
+    pthread_mutex_t lock;
 } zc__model_server;
 
 /* The platform's: a server that is not started yet (it starts with the first worker). */
 void zc__model_server_init(zc__model_server *s);
 
-/* The platform's: end and reap the server, if it runs; its workers live on. */
-void zc__model_server_stop(zc__model_server *s);
+/* The platform's: end and reap the server, if it runs (its workers die with it), once
+ * its workers are reaped; then free it. */
+void zc__model_server_destroy(zc__model_server *s);
 
 /* The descriptors of a worker, as the parent holds them. */
 typedef struct zc__model_worker {
@@ -152,6 +156,8 @@ typedef struct zc__model_worker {
     int reply_fd;               /* pipe, replies in, non-blocking */
     int budget_fd;              /* stream socket, image budget requests in, non-blocking */
     uint32_t imports;           /* requests answered with a whole reply */
+    zc__model_server *server;   /* Linux: the server that forked it and reaps it; NULL: a
+                                   child of the packer */
 } zc__model_worker;
 
 /* The platform's (zc_model_isolate.c; packer/win32/zc_model_isolate_win32.c): start a

@@ -113,18 +113,20 @@ zc_result zc_model_pool_create(zc_model_pool **out, uint32_t max_workers) {
 
 void zc_model_pool_destroy(zc_model_pool *pool) {
     if (!pool) return;
+    /* Workers first, then their server (which reaps them), then the starter thread
+     * (whose end kills the server and the workers it forked: the parent death signal) */
+    for (uint32_t i = 0; i < pool->idle_count; ++i) {
+        close(pool->idle[i].request_fd); /* the end of its requests: it exits */
+        pool->idle[i].request_fd = -1;
+        zc__end_worker(&pool->idle[i]);
+    }
+    zc__model_server_destroy(&pool->server);
     if (pool->starter_on) {
         pthread_mutex_lock(&pool->lock);
         pool->stopping = 1;
         pthread_cond_broadcast(&pool->starts);
         pthread_mutex_unlock(&pool->lock);
         pthread_join(pool->starter, NULL);
-    }
-    zc__model_server_stop(&pool->server);
-    for (uint32_t i = 0; i < pool->idle_count; ++i) {
-        close(pool->idle[i].request_fd); /* the end of its requests: it exits */
-        pool->idle[i].request_fd = -1;
-        zc__end_worker(&pool->idle[i]);
     }
     pthread_cond_destroy(&pool->freed);
     pthread_cond_destroy(&pool->starts);
