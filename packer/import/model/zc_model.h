@@ -58,7 +58,7 @@
  * Unless settings->in_process is set, the whole import runs in a worker process
  * (on Linux a pool's workers are started by its worker server, the running program
  * executed again, so that they share no memory with the caller, and a worker for one
- * import is forked, see zc_model_isolate.c; on Windows the running program started
+ * import is forked, except under AddressSanitizer, see zc_model_isolate.c; on Windows the running program started
  * again in a job object, see zc_model_isolate_win32.c), one of a pool
  * (zc_model_pool, settings->pool) or one started for the import alone, with a
  * time limit and, outside sanitizer builds, a 4 GiB memory cap; the parent receives

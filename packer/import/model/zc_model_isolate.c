@@ -31,8 +31,9 @@
  * The server needs this file in the program that /proc/self/exe names, so pools use
  * it only when this code lies in the main program (the CLI, the tests, the tools, an
  * engine that links libzcpacker.a into its executable), and only where pidfds exist
- * (Linux 5.3). Otherwise, or when the server cannot start or stops answering, the
- * pool forks its workers from the packer's process, which is sound although the
+ * (Linux 5.3); a pool made for a single import does without it (one process instead
+ * of two) except under AddressSanitizer. Otherwise, or when the server cannot start
+ * or stops answering, the pool forks its workers from the packer's process, which is sound although the
  * packer is threaded (the build's libuv pool): glibc's fork takes the malloc arenas'
  * and stdio's locks around the fork and resets them in the child, and the import path
  * uses nothing else another thread could hold (zc_model.c re-initialises its own

@@ -31,18 +31,24 @@
 
 #include <stdint.h>
 
-/* Whether a worker runs under the address-space cap below: not under AddressSanitizer,
- * whose shadow memory reserves terabytes of address space. */
+/* 1 under AddressSanitizer, whose shadow memory reserves terabytes of address space
+ * (so a worker runs without the address-space cap below), and whose allocator does
+ * not survive a fork of a threaded program (libasan has no fork interceptor: the
+ * child may find its locks held), so every worker, even one started for a single
+ * import, comes from a worker server. */
 #if defined(__SANITIZE_ADDRESS__)
-#define ZC__MODEL_CHILD_CAPPED 0
+#define ZC__MODEL_ASAN 1
 #elif defined(__has_feature)
 #if __has_feature(address_sanitizer)
-#define ZC__MODEL_CHILD_CAPPED 0
+#define ZC__MODEL_ASAN 1
 #endif
 #endif
-#ifndef ZC__MODEL_CHILD_CAPPED
-#define ZC__MODEL_CHILD_CAPPED 1
+#ifndef ZC__MODEL_ASAN
+#define ZC__MODEL_ASAN 0
 #endif
+
+/* Whether a worker runs under the address-space cap. */
+#define ZC__MODEL_CHILD_CAPPED (!ZC__MODEL_ASAN)
 
 /* Bytes of address space a worker may map (RLIMIT_AS, where ZC__MODEL_CHILD_CAPPED);
  * on Windows, the committed memory its job object allows it. */

@@ -332,7 +332,7 @@ zc_result zc_model_import_file_under(const char *root, const char *file_path, co
         return zc__import_in_pool(settings->pool, root, file_path, entry_path, settings, out, diag);
     zc_model_pool *own;
     if (zc_model_pool_create(&own, 1) != ZC_OK) return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory");
-    own->direct = 1; /* one worker: a server would only add a process */
+    own->direct = !ZC__MODEL_ASAN; /* one worker: a server would only add a process */
     zc_result r = zc__import_in_pool(own, root, file_path, entry_path, settings, out, diag);
     zc_model_pool_destroy(own);
     return r;
