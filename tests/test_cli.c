@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -961,5 +962,66 @@ Test(cli, matches_the_worked_example) {
     free(bytes);
     free(pack);
     free(hello);
+    free(root);
+}
+
+/* A 1024x1024 uncompressed 32-bit TGA of a pattern that depends on `seed`. */
+static void write_tga(const char *path, uint32_t seed) {
+    enum { SIDE = 1024 };
+    size_t size = 18 + (size_t)SIDE * SIDE * 4;
+    uint8_t *bytes = calloc(1, size);
+    cr_assert_not_null(bytes);
+    bytes[2] = 2; /* uncompressed true colour */
+    bytes[12] = SIDE & 0xFF, bytes[13] = SIDE >> 8, bytes[14] = SIDE & 0xFF, bytes[15] = SIDE >> 8;
+    bytes[16] = 32;
+    bytes[17] = 8; /* alpha bits */
+    for (size_t i = 0; i < (size_t)SIDE * SIDE; ++i) {
+        uint32_t x = (uint32_t)(i % SIDE), y = (uint32_t)(i / SIDE);
+        uint8_t *t = bytes + 18 + i * 4;
+        t[0] = (uint8_t)(x ^ seed), t[1] = (uint8_t)(y + seed), t[2] = (uint8_t)((x * y) >> 4), t[3] = 255;
+    }
+    zct_write_file(path, bytes, size);
+    free(bytes);
+}
+
+/* Minor page faults of one `zcpack build` of `root` with 2 threads (the program and
+ * what it waited for). */
+static long build_faults(const char *root, const char *out) {
+    struct rusage before, after;
+    getrusage(RUSAGE_CHILDREN, &before);
+    zct_run r = ZCT_CLI("build", root, "-o", out, "-j", "2", "-q");
+    getrusage(RUSAGE_CHILDREN, &after);
+    ZCT_EXPECT_CODE(r, ZC_EXIT_OK);
+    zct_run_free(&r);
+    return after.ru_minflt - before.ru_minflt;
+}
+
+Test(cli, the_program_keeps_freed_buffers_unless_malloc_is_tuned) {
+    if (zct_sanitizing()) zct_skip_test("the sanitizers' allocator has its own policy");
+    char *root = zct_join(zct_tmp, "tree");
+    for (uint32_t i = 0; i < 12; ++i) {
+        char rel[64];
+        snprintf(rel, sizeof rel, "textures/t%02u.tga", i);
+        char *path = zct_join(root, rel);
+        write_tga(path, i * 37u);
+        free(path);
+    }
+    char *ours = zct_join(zct_tmp, "ours.zcpack"), *tuned = zct_join(zct_tmp, "tuned.zcpack");
+    long with_policy = build_faults(root, ours);
+    /* glibc's own threshold, fixed: what the program would do without its policy */
+    cr_assert_eq(setenv("GLIBC_TUNABLES", "glibc.malloc.mmap_threshold=131072", 1), 0);
+    long without = build_faults(root, tuned);
+    unsetenv("GLIBC_TUNABLES");
+    fprintf(stderr, "cli: build of 12 1024x1024 images, -j 2: %ld page faults, %ld with glibc's malloc threshold\n",
+            with_policy, without);
+    cr_assert_lt(with_policy * 4, without * 3, "%ld faults against %ld: freed buffers were not reused", with_policy,
+                 without);
+    size_t a_size, b_size;
+    uint8_t *a = zct_read_file(ours, &a_size), *b = zct_read_file(tuned, &b_size);
+    cr_assert(a && b && a_size == b_size && memcmp(a, b, a_size) == 0, "the policy changed the pack");
+    free(a);
+    free(b);
+    free(ours);
+    free(tuned);
     free(root);
 }
