@@ -237,9 +237,10 @@ static void zc__server_answer(const zc__server_message *msg, ssize_t n, const in
     answer[1] = EPROTO;
     if (n != (ssize_t)sizeof msg->words || (msg->m.msg_flags & MSG_CTRUNC)) return;
     if (msg->words[0] == ZC__SERVER_START && ends_count == 3) {
+        pid_t server = getpid();
         pid_t pid = fork();
         if (pid == 0) {
-            zc__child_setup(ends, getppid());
+            zc__child_setup(ends, server);
             zc__worker_loop();
         }
         answer[0] = pid > 0 ? (int32_t)pid : 0;
