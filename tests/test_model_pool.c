@@ -63,45 +63,13 @@ static void assert_no_children(void) {
     cr_assert(got == -1 && errno == ECHILD, "a child is left behind (waitpid gave %d, errno %d)", (int)got, errno);
 }
 
-/* 1 when process `pid` is named `name` (its comm). */
-static int named(pid_t pid, const char *name) {
-    char path[64], comm[32] = "";
-    snprintf(path, sizeof path, "/proc/%d/comm", (int)pid);
-    FILE *f = fopen(path, "r");
-    if (f && fgets(comm, sizeof comm, f)) comm[strcspn(comm, "\n")] = 0;
-    if (f) fclose(f);
-    return strcmp(comm, name) == 0;
-}
-
-/* The pids of the children of process `pid` (every thread's) named `name`
- * (ZC__WORKER_NAME, ZC__SERVER_NAME), up to `cap`. */
-static size_t children_of(pid_t pid, const char *name, pid_t *out, size_t cap) {
-    char dir_path[64];
-    snprintf(dir_path, sizeof dir_path, "/proc/%d/task", (int)pid);
-    DIR *d = opendir(dir_path);
-    size_t n = 0;
-    struct dirent *e;
-    while (d && (e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.') continue;
-        char path[400];
-        snprintf(path, sizeof path, "%s/%s/children", dir_path, e->d_name);
-        FILE *f = fopen(path, "r");
-        int child;
-        while (f && n < cap && fscanf(f, "%d", &child) == 1)
-            if (named(child, name)) out[n++] = child;
-        if (f) fclose(f);
-    }
-    if (d) closedir(d);
-    return n;
-}
-
 /* The model workers of process `pid`: its children so named, and its worker servers'. */
 static size_t workers_of(pid_t pid, pid_t *out, size_t cap) {
-    size_t n = children_of(pid, ZC__WORKER_NAME, out, cap);
+    size_t n = zct_children_named(pid, ZC__WORKER_NAME, out, cap);
     pid_t servers[8];
-    size_t server_count = children_of(pid, ZC__SERVER_NAME, servers, 8);
+    size_t server_count = zct_children_named(pid, ZC__SERVER_NAME, servers, 8);
     for (size_t i = 0; i < server_count && n < cap; ++i)
-        n += children_of(servers[i], ZC__WORKER_NAME, out + n, cap - n);
+        n += zct_children_named(servers[i], ZC__WORKER_NAME, out + n, cap - n);
     return n;
 }
 
@@ -159,7 +127,7 @@ Test(model_pool, workers_are_kept_between_imports) {
     cr_assert_eq(zc_model_pool_started(pool), 1, "one worker served all: %u started", zc_model_pool_started(pool));
     pid_t kids[8];
     cr_assert_eq(workers_of(getpid(), kids, 8), 1, "the idle worker stays");
-    cr_assert_eq(children_of(getpid(), ZC__SERVER_NAME, kids, 8), 1, "the pool's worker server stays");
+    cr_assert_eq(zct_children_named(getpid(), ZC__SERVER_NAME, kids, 8), 1, "the pool's worker server stays");
     zc_model_pool_destroy(pool);
     assert_no_children();
     cr_assert_eq(zct_count_fds(), fds, "descriptors leaked");
@@ -243,8 +211,8 @@ Test(model_pool, a_dead_server_leaves_the_pool_forking) {
     cr_assert_eq(zc_model_pool_create(&pool, 1), ZC_OK);
     import_box(pool);
     pid_t servers[8], kids[8];
-    cr_assert_eq(children_of(getpid(), ZC__SERVER_NAME, servers, 8), 1);
-    cr_assert_eq(children_of(servers[0], ZC__WORKER_NAME, kids, 8), 1, "the server forked the worker");
+    cr_assert_eq(zct_children_named(getpid(), ZC__SERVER_NAME, servers, 8), 1);
+    cr_assert_eq(zct_children_named(servers[0], ZC__WORKER_NAME, kids, 8), 1, "the server forked the worker");
     cr_assert_eq(kill(servers[0], SIGKILL), 0);
     int gone = 0; /* the worker dies with its server (parent death signal) */
     for (int waited = 0; waited < 5000 && !gone; waited += 10) {
@@ -255,8 +223,8 @@ Test(model_pool, a_dead_server_leaves_the_pool_forking) {
     import_box(pool); /* a new worker, forked here: the server no longer answers */
     import_box(pool);
     cr_assert_eq(zc_model_pool_started(pool), 2);
-    cr_assert_eq(children_of(getpid(), ZC__WORKER_NAME, kids, 8), 1, "the new worker is the packer's child");
-    cr_assert_eq(children_of(getpid(), ZC__SERVER_NAME, servers, 8), 0, "the dead server was reaped");
+    cr_assert_eq(zct_children_named(getpid(), ZC__WORKER_NAME, kids, 8), 1, "the new worker is the packer's child");
+    cr_assert_eq(zct_children_named(getpid(), ZC__SERVER_NAME, servers, 8), 0, "the dead server was reaped");
     zc_model_pool_destroy(pool);
     assert_no_children();
 }
@@ -447,6 +415,38 @@ Test(model_pool, build_ends_its_workers) {
     free(root);
 }
 
+Test(model_pool, builds_share_a_callers_pool) {
+    char *root = zct_join(zct_tmp, "tree");
+    zct_copy_file(BOX, root, "a/box.obj");
+    zct_copy_file(BOX, root, "b/box.obj");
+    zct_copy_file(MODELS "OBJ/spider.obj", root, "c/spider.obj");
+    char *first = zct_join(zct_tmp, "first.zcpack"), *second = zct_join(zct_tmp, "second.zcpack");
+    zc_model_pool *pool;
+    cr_assert_eq(zc_model_pool_create(&pool, 2), ZC_OK);
+    zc_build_desc d = { .input_dir = root, .output_path = first, .threads = 2, .no_sync = 1, .model_pool = pool };
+    zc_build_stats st;
+    cr_assert_eq(zc_build(&d, &st), ZC_OK);
+    cr_assert_eq(st.imported[zc_importer_index(zc_importer_find("model"))], 3);
+    uint32_t started = zc_model_pool_started(pool);
+    pid_t kids[8];
+    cr_assert_geq(started, 1);
+    cr_assert_eq(workers_of(getpid(), kids, 8), started, "the caller's workers outlive the build");
+    d.output_path = second;
+    cr_assert_eq(zc_build(&d, &st), ZC_OK);
+    cr_assert_eq(zc_model_pool_started(pool), started, "the second build started %u workers of its own",
+                 zc_model_pool_started(pool) - started);
+    size_t a_size, b_size;
+    uint8_t *a = zct_read_file(first, &a_size), *b = zct_read_file(second, &b_size);
+    cr_assert(a && b && a_size == b_size && memcmp(a, b, a_size) == 0, "the same tree gave different packs");
+    free(a);
+    free(b);
+    zc_model_pool_destroy(pool);
+    assert_no_children();
+    free(first);
+    free(second);
+    free(root);
+}
+
 Test(model_pool, killed_packer_takes_its_workers_along) {
     if (zct_sanitizing()) zct_skip_test("process timing under the sanitizers");
     char *root = zct_join(zct_tmp, "tree");
@@ -468,7 +468,7 @@ Test(model_pool, killed_packer_takes_its_workers_along) {
         n = workers_of(packer, workers, 8);
     }
     cr_assert_eq(n, 1, "the packer started its worker");
-    cr_assert_eq(children_of(packer, ZC__SERVER_NAME, servers, 8), 1, "through its worker server");
+    cr_assert_eq(zct_children_named(packer, ZC__SERVER_NAME, servers, 8), 1, "through its worker server");
     cr_assert_eq(kill(packer, SIGKILL), 0);
     cr_assert_eq(waitpid(packer, NULL, 0), packer);
     int gone = 0;

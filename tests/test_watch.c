@@ -33,6 +33,7 @@
 
 #include "zc_build.h"
 #include "zc_importer.h"
+#include "zc_model_isolate.h"
 #include "zc_watch.h"
 #include "zc_exit.h"
 #include "zc_pack.h"
@@ -489,6 +490,7 @@ typedef struct reads_run {
     uint32_t misses[4];         /* cache misses of each build */
     uint32_t models[4];         /* models in each pack */
     zc_result results[4];
+    pid_t servers[4];           /* the model worker server after each build; 0: none */
 } reads_run;
 
 static void append(const char *rel, const char *text) {
@@ -513,6 +515,7 @@ static void on_reads_rebuild(const zc_watch_rebuild *rb, void *user_data) {
     run->misses[n] = rb->stats->cache_misses;
     run->models[n] = rb->stats->imported[zc_importer_index(zc_importer_find("model"))];
     run->results[n] = rb->result;
+    if (zct_children_named(getpid(), ZC__SERVER_NAME, &run->servers[n], 1) != 1) run->servers[n] = 0;
     if (n == 0) append("data/notes.txt", "an unrelated edit\n");
     if (n == 1) append("box/BoxTextured0.bin", "\n"); /* bytes past the buffer's length */
     if (n == 2) {
@@ -551,5 +554,10 @@ Test(watch, model_is_rebuilt_when_a_file_it_read_changes) {
     cr_assert_eq(run.misses[2], 1, "the glTF's buffer: that model alone (%u)", run.misses[2]);
     cr_assert_eq(run.misses[3], 2, "the glTF's texture: the texture and that model alone (%u)", run.misses[3]);
     for (int i = 0; i < 4; ++i) cr_assert_eq(run.models[i], 2);
+    /* one pool serves the whole watch: the workers of build 1 import the models of 3 and 4 */
+    cr_assert_neq(run.servers[0], 0, "no model worker server after the first build");
+    for (int i = 1; i < 4; ++i)
+        cr_assert_eq(run.servers[i], run.servers[0], "build %d: worker server %d, not the first build's %d", i + 1,
+                     (int)run.servers[i], (int)run.servers[0]);
     cr_assert_eq(waitpid(-1, NULL, WNOHANG), -1, "no model import worker is left");
 }

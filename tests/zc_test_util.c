@@ -62,6 +62,36 @@ int zct_count_fds(void) {
     return n - 1;
 }
 
+/* 1 when process `pid` is named `name` (its comm). */
+static int zct__named(pid_t pid, const char *name) {
+    char path[64], comm[32] = "";
+    snprintf(path, sizeof path, "/proc/%d/comm", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (f && fgets(comm, sizeof comm, f)) comm[strcspn(comm, "\n")] = 0;
+    if (f) fclose(f);
+    return strcmp(comm, name) == 0;
+}
+
+size_t zct_children_named(pid_t pid, const char *name, pid_t *out, size_t cap) {
+    char dir_path[64];
+    snprintf(dir_path, sizeof dir_path, "/proc/%d/task", (int)pid);
+    DIR *d = opendir(dir_path);
+    size_t n = 0;
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.') continue;
+        char path[400];
+        snprintf(path, sizeof path, "%s/%s/children", dir_path, e->d_name);
+        FILE *f = fopen(path, "r");
+        int child;
+        while (f && n < cap && fscanf(f, "%d", &child) == 1)
+            if (zct__named(child, name)) out[n++] = child;
+        if (f) fclose(f);
+    }
+    if (d) closedir(d);
+    return n;
+}
+
 int zct_count_maps_under(const char *dir) {
     FILE *f = fopen("/proc/self/maps", "r");
     cr_assert_not_null(f);

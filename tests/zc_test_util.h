@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "zc_pack.h"
 #include "zc_writer.h"
@@ -44,6 +45,11 @@ int zct_sanitizing(void);
 
 /* Open file descriptors of this process (/proc/self/fd, without the listing's own). */
 int zct_count_fds(void);
+
+/* The pids of the children of process `pid` (every thread's) whose name (comm) is
+ * `name`, up to `cap`: the model worker processes (ZC__WORKER_NAME, ZC__SERVER_NAME of
+ * zc_model_isolate.h). */
+size_t zct_children_named(pid_t pid, const char *name, pid_t *out, size_t cap);
 
 /* Lines of /proc/self/maps naming a file under `dir` (mapped packs, deleted or not). */
 int zct_count_maps_under(const char *dir);

@@ -264,11 +264,13 @@ zc_result zc__build_tree(const zc_build_desc *desc, const char *write_path, zc_b
     }
     int written = 0;
     uint32_t threads = desc->threads ? desc->threads : uv_available_parallelism();
+    zc_model_pool *own_pool = NULL;
     if (r == ZC_OK && (zc_image_budget_create(desc->max_memory, &b.budget) != ZC_OK ||
-                       zc_model_pool_create(&b.model_pool, threads) != ZC_OK)) {
+                       (!desc->model_pool && zc_model_pool_create(&own_pool, threads) != ZC_OK))) {
         zc_writer_abort(p.w);
         r = ZC_ERR_OUT_OF_MEMORY;
     }
+    b.model_pool = desc->model_pool ? desc->model_pool : own_pool;
     if (r == ZC_OK) {
         zc__run_imports(&p);
         r = zc__conclude(&p, &stage, &written);
@@ -292,7 +294,7 @@ zc_result zc__build_tree(const zc_build_desc *desc, const char *write_path, zc_b
         zc__pack_stats(write_path, out);
     }
     if (out) out->image_memory_peak = zc_image_budget_peak(b.budget);
-    zc_model_pool_destroy(b.model_pool); /* its workers end with the build */
+    zc_model_pool_destroy(own_pool); /* its workers end with the build */
     zc_image_budget_destroy(b.budget);
     zc__cache_close(&b, &p, out);
     for (size_t i = 0; i < b.count; ++i) free(b.files[i].rel);

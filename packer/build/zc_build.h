@@ -137,6 +137,8 @@
 #include "zc_importer.h"
 #include "zc_writer.h"
 
+typedef struct zc_model_pool zc_model_pool; /* zc_model.h */
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -214,6 +216,11 @@ typedef struct zc_build_desc {
                                        folder is walked as a folder of that name; links
                                        that lead nowhere or to a folder that contains them
                                        are skipped with a warning */
+    zc_model_pool *model_pool;      /* default: NULL = a pool of `threads` model workers for
+                                       this build alone; else the pool to import models in
+                                       (zc_model_pool_create), e.g. kept across the builds
+                                       of `zcpack watch` so that they reuse its workers;
+                                       borrowed: it must outlive zc_build's return */
 } zc_build_desc;
 
 /* Where a build stopped: lets a caller tell a bad asset from a bad tool. */

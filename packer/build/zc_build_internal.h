@@ -59,7 +59,8 @@ typedef struct zc__build {
     uint64_t cache_dev, cache_ino; /* the cache directory, skipped by the walk */
     zc_build_cache_tree *tree;  /* file hashes for the model importer's keys; NULL: none */
     zc_image_budget *budget;    /* decoded images of the whole build (desc->max_memory) */
-    zc_model_pool *model_pool;  /* the model import workers, one per thread at most */
+    zc_model_pool *model_pool;  /* the model import workers: the caller's, or one per thread
+                                   at most for this build */
 } zc__build;
 
 typedef struct zc__job zc__job; /* zc_build_pipeline.c */

@@ -24,6 +24,7 @@
 
 #include "zc_build_cache.h"
 #include "zc_ignore.h"
+#include "zc_model.h"
 #include "zc_watch.h"
 #include "zc_packer_os.h"
 
@@ -46,6 +47,8 @@ struct zc__watch {
     const zc_watch_desc *desc;
     zc_build_desc build;        /* desc->build with the cache filled in */
     zc_build_cache *cache;      /* opened here when desc->build has none */
+    zc_model_pool *pool;        /* made here when desc->build has none: its model workers
+                                   serve every build */
     uv_loop_t loop;
     uv_timer_t debounce, poll;
     uv_signal_t sigint, sigterm;
@@ -471,6 +474,11 @@ static zc_result zc__setup(zc__watch *w) {
 
     w->build = desc->build;
     w->build.progress = NULL;
+    if (!w->build.model_pool) {
+        uint32_t threads = w->build.threads ? w->build.threads : uv_available_parallelism();
+        if (zc_model_pool_create(&w->pool, threads) != ZC_OK) return ZC_ERR_OUT_OF_MEMORY;
+        w->build.model_pool = w->pool;
+    }
     if (!w->build.cache) {
         char *dir = NULL;
         if (!w->build.cache_dir) {
@@ -548,6 +556,7 @@ zc_result zc_watch_run(const zc_watch_desc *desc) {
     free(w->out_name);
     free(w->cache_name);
     zc_build_cache_close(w->cache);
+    zc_model_pool_destroy(w->pool);
     free(w);
     return r;
 }

@@ -80,7 +80,9 @@ typedef struct zc_watch_desc {
                                        build.sign_key every pack written is signed (the key
                                        must outlive the call). build.cache and
                                        build.cache_dir default to an open cache on
-                                       "<output_path>.cache", kept for the whole watch */
+                                       "<output_path>.cache", and build.model_pool to a pool
+                                       of build.threads model workers, both kept for the
+                                       whole watch */
     uint32_t debounce_ms;           /* default: 0 = ZC_WATCH_DEFAULT_DEBOUNCE_MS; quiet time
                                        before a rebuild, at most 60000 */
     uint32_t poll_ms;               /* default: 0 = ZC_WATCH_DEFAULT_POLL_MS; interval of the
