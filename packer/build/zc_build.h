@@ -34,10 +34,10 @@
  * not at all. Each import runs in a worker process with a time limit
  * (desc->model_timeout_ms): a crash or hang of the importer fails that file only and
  * ends that worker only. The build keeps a pool of at most desc->threads workers
- * (zc_model_pool), started when a model needs one and ended when the build ends, so
- * a worker imports many models one after the other. The
- * model's notes (a texture it could not find, ...) are logged as warnings
- * "<file>: <note>" in path order.
+ * (zc_model_pool), started when a model needs one and ended when the build ends, or
+ * uses the caller's (desc->model_pool), whose workers outlive it; either way a worker
+ * imports many models one after the other. The model's notes (a texture it could not
+ * find, ...) are logged as warnings "<file>: <note>" in path order.
  *
  * Failed imports: every failure is logged as "<file>: <reason>", in path order. By
  * default the build stops submitting work at the first failure, lets the work in

@@ -121,7 +121,8 @@ typedef struct zc_model_settings {
  * of their request socket). On Linux the first worker also starts the pool's worker
  * server (one more process, named zc-model-server; the workers are zc-model-worker)
  * when this code is part of the main program; otherwise workers are forked from the
- * caller. A build makes one per build, sized by its thread count.
+ * caller. A build makes one per build, sized by its thread count, unless it is given
+ * one (zc_build_desc.model_pool: zcpack watch keeps one for all its builds).
  * Threads: imports on any number of threads may share a pool. */
 typedef struct zc_model_pool zc_model_pool;
 

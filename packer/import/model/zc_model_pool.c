@@ -3,9 +3,9 @@
  *
  * A pool holds at most max_workers worker processes (zc_model_isolate.c), started
  * when an import finds none idle (on Linux through the pool's worker server, itself
- * started with the first worker and ended with the pool), and kept between imports. One import takes one
- * worker for itself: it sends the request, reads the reply under the deadline
- * (zc_model_reply.c) and then, by how the import ended:
+ * started with the first worker and ended with the pool), and kept between imports.
+ * One import takes one worker for itself: it sends the request, reads the reply
+ * under the deadline (zc_model_reply.c) and then, by how the import ended:
  *  - a whole success reply: the worker goes back to the pool for the next model
  *    (after ZC__WORKER_MAX_IMPORTS of them it is ended and replaced, so memory that
  *    assimp or the allocator keep cannot pile up without bound);
