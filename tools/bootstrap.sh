@@ -54,7 +54,7 @@ libcriterion-dev libxxhash-dev libcjson-dev libassimp-dev libmeshoptimizer-dev l
 gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 libutfcpp-dev clang libclang-rt-14-dev cmake"
 
 test_data_packages="python-pygame-doc gdk-pixbuf-tests golang-github-gabriel-vasile-mimetype-dev
-blender-data pfstools assimp-testmodels wine64 bazel-bootstrap nginx-light openssl python3-pil chromium curl xz-utils patch"
+blender-data pfstools netpbm assimp-testmodels wine64 bazel-bootstrap nginx-light openssl python3-pil chromium curl xz-utils patch"
 bench_packages="flatbuffers-compiler libflatbuffers-dev capnproto libcapnp-dev"
 npm_packages=""
 

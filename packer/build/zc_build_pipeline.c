@@ -297,6 +297,13 @@ static void zc__count_cached(zc__pipe *p, const zc__job *job) {
         p->cache_misses++;
 }
 
+/* The row a written job counts for in the summary: its own, or the blob row's when it
+ * has a shared name but not the row's format and so became a blob (zc_importer.h). */
+static size_t zc__written_row(const zc__job *job) {
+    int became_blob = job->imp->shared && job->outputs.count == 1 && job->outputs.items[0].type == ZC_TYPE_BLOB;
+    return zc_importer_index(became_blob ? zc_importer_find("blob") : job->imp);
+}
+
 /* The head job is ready: write it or report it, then free it. Called without
  * p->lock; takes it for what the workers read. */
 static void zc__retire(zc__pipe *p) {
@@ -315,7 +322,7 @@ static void zc__retire(zc__pipe *p) {
     uint64_t held = job->held;
     p->done[row]++;
     p->bytes_done += f->size;
-    if (r == ZC_OK && live) p->written[row]++;
+    if (r == ZC_OK && live) p->written[zc__written_row(job)]++;
     zc__count_cached(p, job);
     zc_import_outputs_free(&job->outputs);
     free(job->file_path);

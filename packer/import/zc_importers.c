@@ -11,14 +11,81 @@
 #include "zc_importer.h"
 #include "zc_packer_sys.h"
 #include "zc_pixel_formats.h"
+#include "zc_texture_pixels.h"
 
 static const char *const zc__texture_extensions[] = {
-    "png", "jpg", "jpeg", "tga", "bmp", "psd", "gif", "hdr", "exr", "webp", "dds", "pcx", ZC_TEXTURE_LIST_EXTENSION, NULL,
+    "png", "jpg", "jpeg", "tga", "bmp", "psd", "gif", "hdr", "exr", "webp", "dds", "pcx", "sgi",
+    ZC_TEXTURE_LIST_EXTENSION, NULL,
 };
+
+static int zc__is_sgi(const uint8_t *head, size_t n) {
+    return zc_sgi_is(head, n);
+}
+
+/* SGI images under the names raw pixel dumps also use. */
+static const zc_import_shared_name zc__texture_shared[] = {
+    { "rgb", zc__is_sgi, "an SGI image" },
+    { "rgba", zc__is_sgi, "an SGI image" },
+    { "bw", zc__is_sgi, "an SGI image" },
+    { "int", zc__is_sgi, "an SGI image" },
+    { "inta", zc__is_sgi, "an SGI image" },
+    { NULL, NULL, NULL },
+};
+
+/* "AC3D" first, after a UTF-8 byte order mark if any. */
+static int zc__is_ac3d(const uint8_t *head, size_t n) {
+    if (n >= 3 && memcmp(head, "\xef\xbb\xbf", 3) == 0) head += 3, n -= 3;
+    return n >= 4 && memcmp(head, "AC3D", 4) == 0;
+}
+
+/* AC3D models (".ac" is also autoconf's input). */
+static const zc_import_shared_name zc__model_shared[] = {
+    { "ac", zc__is_ac3d, "an AC3D model" },
+    { NULL, NULL, NULL },
+};
+
+/* The shared name of `path` in `names`, NULL when its extension is not one of them. */
+static const zc_import_shared_name *zc__shared_name_of(const zc_import_shared_name *names, const char *path);
+
+/* When src has one of the row's shared names but its first bytes are not the row's
+ * format, *foreign = 1 and *out is the blob row's output with a warning saying so.
+ * Otherwise *foreign = 0 and *out untouched (also when the file cannot be opened: the
+ * row's own step reports that). */
+static zc_result zc__prepare_if_foreign(const zc_import_shared_name *names, const zc_import_source *src,
+                                        zc_import_outputs *out, int *foreign, zc_diag *diag) {
+    *foreign = 0;
+    const zc_import_shared_name *name = zc__shared_name_of(names, src->entry_path);
+    int fd;
+    if (!name || zc_import_open(src, &fd, NULL) != ZC_OK) return ZC_OK;
+    uint8_t head[64];
+    ssize_t n;
+    do n = zc__packer_sys.pread(fd, head, sizeof head, 0);
+    while (n < 0 && errno == EINTR);
+    zc__packer_sys.close(fd);
+    if (n < 0 || name->is_format(head, (size_t)n)) return ZC_OK;
+    *foreign = 1;
+    zc_result r = zc__prepare_blob(src, out, diag);
+    if (r != ZC_OK) return r;
+    char note[200];
+    int length = snprintf(note, sizeof note, "not %s although named .%s: packed as raw bytes", name->format,
+                          name->extension);
+    char *notes = (char *)malloc((size_t)length + 1);
+    if (!notes) {
+        zc_import_outputs_free(out);
+        return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory");
+    }
+    memcpy(notes, note, (size_t)length + 1);
+    free(out->notes); /* a look-alike warning says less than this one */
+    out->notes = notes;
+    return ZC_OK;
+}
 
 /* The texture importer builds one entry; as a prepare row it returns a list of one,
  * with the files it read besides the source (a cube map's other faces). */
 static zc_result zc__prepare_texture_outputs(const zc_import_source *src, zc_import_outputs *out, zc_diag *diag) {
+    int foreign;
+    zc_result checked = zc__prepare_if_foreign(zc__texture_shared, src, out, &foreign, diag);
+    if (checked != ZC_OK || foreign) return checked;
     memset(out, 0, sizeof *out);
     if (!(out->items = (zc_import_output *)calloc(1, sizeof *out->items)))
         return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory");
@@ -30,6 +97,20 @@ static zc_result zc__prepare_texture_outputs(const zc_import_source *src, zc_imp
     }
     out->count = 1;
     return ZC_OK;
+}
+
+static zc_result zc__import_texture_outputs(const zc_import_source *src, zc_writer *w, zc_diag *diag) {
+    return zc_import_prepared(zc__prepare_texture_outputs, src, w, diag);
+}
+
+static zc_result zc__prepare_model_outputs(const zc_import_source *src, zc_import_outputs *out, zc_diag *diag) {
+    int foreign;
+    zc_result checked = zc__prepare_if_foreign(zc__model_shared, src, out, &foreign, diag);
+    return checked != ZC_OK || foreign ? checked : zc__prepare_model(src, out, diag);
+}
+
+static zc_result zc__import_model_outputs(const zc_import_source *src, zc_writer *w, zc_diag *diag) {
+    return zc_import_prepared(zc__prepare_model_outputs, src, w, diag);
 }
 
 /* The manifest's "format": a name of zc_texture_choice_from_name, or "auto". */
@@ -179,7 +260,8 @@ static const zc_importer zc__importers[] = {
         .name = "texture",
         .version = 1,
         .extensions = zc__texture_extensions,
-        .import = zc__import_texture,
+        .shared = zc__texture_shared,
+        .import = zc__import_texture_outputs,
         .prepare = zc__prepare_texture_outputs,
         .flags = ZC_IMPORTER_CACHED,
         .label = "textures",
@@ -196,8 +278,9 @@ static const zc_importer zc__importers[] = {
         .name = "model",
         .version = 1,
         .extensions = zc_model_extensions,
-        .import = zc__import_model,
-        .prepare = zc__prepare_model,
+        .shared = zc__model_shared,
+        .import = zc__import_model_outputs,
+        .prepare = zc__prepare_model_outputs,
         .flags = ZC_IMPORTER_CACHED | ZC_IMPORTER_READS_TREE,
         .label = "models",
         .settings_offset = offsetof(zc_import_settings, model),
@@ -287,11 +370,23 @@ static int zc__ext_equal(const char *ext, const char *lower) {
     return *ext == 0 && *lower == 0;
 }
 
-const zc_importer *zc_importer_for_path(const char *path) {
+/* The extension of the file name `path`, NULL when it has none (".profile" has none). */
+static const char *zc__extension_of(const char *path) {
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
     const char *dot = strrchr(base, '.');
-    const char *ext = dot && dot != base ? dot + 1 : NULL; /* ".profile" has no extension */
+    return dot && dot != base ? dot + 1 : NULL;
+}
+
+static const zc_import_shared_name *zc__shared_name_of(const zc_import_shared_name *names, const char *path) {
+    const char *ext = path ? zc__extension_of(path) : NULL;
+    for (; ext && names && names->extension; ++names)
+        if (zc__ext_equal(ext, names->extension)) return names;
+    return NULL;
+}
+
+const zc_importer *zc_importer_for_path(const char *path) {
+    const char *ext = zc__extension_of(path);
     const zc_importer *fallback = NULL;
     for (size_t i = 0; i < ZC__IMPORTER_COUNT; ++i) {
         const zc_importer *imp = &zc__importers[i];
@@ -301,6 +396,7 @@ const zc_importer *zc_importer_for_path(const char *path) {
         }
         for (const char *const *e = imp->extensions; ext && *e; ++e)
             if (zc__ext_equal(ext, *e)) return imp;
+        if (zc__shared_name_of(imp->shared, path)) return imp;
     }
     return fallback;
 }

@@ -14,8 +14,8 @@
 #   fuzz_types, fuzz_zstd every entry of those packs, and every compressed one, in the
 #                         targets' input layouts (zc_fuzz_seeds pack)
 #   fuzz_image            the sample textures and the small images of the Debian test
-#                         data packages (tools/bootstrap.sh --test-data), each behind a
-#                         settings byte
+#                         data packages (tools/bootstrap.sh --test-data), and SGI files
+#                         netpbm writes from two of them, each behind a settings byte
 #   fuzz_model            small OBJ, PLY, STL, glTF (embedded buffers) and OFF models of
 #                         assimp-testmodels behind the extension byte
 #   fuzz_model_reply      the replies an import child sends for some of those models
@@ -165,6 +165,23 @@ for dir in /usr/share/doc/python-pygame-doc/examples/data /usr/libexec/installed
         with_byte "$image" "$corpus/fuzz_image/$(basename "$(dirname "$image")")-$(basename "$image")" '\000'
     done
 done
+
+# SGI images (run-length encoded and verbatim, 1 and 2 bytes per value) that netpbm
+# writes from the pygame images, when netpbm is installed.
+if command -v pnmtosgi > /dev/null 2>&1 && command -v pngtopnm > /dev/null 2>&1; then
+    for image in /usr/share/doc/python-pygame-doc/examples/data/alien1.png \
+                 /usr/share/doc/python-pygame-doc/examples/data/laplacian.png; do
+        [ -f "$image" ] || continue
+        name=$(basename "$image" .png)
+        for way in rle verbatim; do
+            flag=; [ "$way" = verbatim ] && flag=-verbatim
+            pngtopnm "$image" 2>/dev/null | pnmtosgi $flag > "$work/$name.rgb" 2>/dev/null &&
+                with_byte "$work/$name.rgb" "$corpus/fuzz_image/sgi-$way-$name.rgb" '\000'
+            pngtopnm "$image" 2>/dev/null | pnmdepth 65535 | pnmtosgi $flag > "$work/$name.rgb" 2>/dev/null &&
+                with_byte "$work/$name.rgb" "$corpus/fuzz_image/sgi16-$way-$name.rgb" '\000'
+        done
+    done
+fi
 
 # ---------------------------------------------------------------------------------
 # Models: extension byte obj 0, ply 1, stl 2, gltf 3, off 4, md2 5, bvh 6, iqm 7, md3 0200 (+010 quantize, +020 meshlets)

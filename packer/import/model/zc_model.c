@@ -40,7 +40,8 @@
 #include "zc_model_internal.h"
 
 /* Formats claimed by extension. Left out on purpose: names other file types use
- * ("xml", "bin", "txt", "json", "raw", "mesh", "ac" = autoconf, "3d"), formats whose
+ * ("xml", "bin", "txt", "json", "raw", "mesh", "3d"; "ac", also autoconf's, is claimed
+ * by content: zc_importers.c's shared names), formats whose
  * assimp importer reads only an old or partial variant of files a game tree may hold
  * as sources ("blend" before 2.8, "mdl" of Source), and formats without meshes whose
  * data lives in another file (csm, md5anim, md5camera). BVH, motion without meshes,

@@ -345,7 +345,7 @@ static zc_result zc__unreadable(const uint8_t *bytes, size_t size, const zc__sni
                                 zc_diag *diag) {
     if (!sniffed->kind)
         return zc_fail(diag, ZC_ERR_BAD_SOURCE,
-                       "not an image of a supported type (png, jpg, tga, bmp, psd, gif, hdr, exr, webp, dds, pcx)");
+                       "not an image of a supported type (png, jpg, tga, bmp, psd, gif, hdr, exr, webp, dds, pcx, sgi)");
     const char *reason = "its header is damaged or of an unsupported kind";
     if (sniffed->has_extent && sniffed->width <= cap && sniffed->height <= cap) {
         int x, y, n;
@@ -427,6 +427,7 @@ zc_result zc__texture_probe(const uint8_t *bytes, size_t size, uint32_t cap, int
     if (zc_exr_is(bytes, size)) return zc_exr_probe(bytes, size, cap, w, h, channels, diag);
     if (zc_webp_is(bytes, size)) return zc_webp_probe(bytes, size, cap, w, h, channels, diag);
     if (zc_dds_is(bytes, size)) return zc_dds_probe(bytes, size, cap, w, h, channels, diag);
+    if (zc_sgi_is(bytes, size)) return zc_sgi_probe(bytes, size, cap, w, h, channels, diag);
     zc__sniffed sniffed;
     zc__sniff(bytes, size, &sniffed);
     if (sniffed.has_extent && (sniffed.width > cap || sniffed.height > cap))
@@ -453,6 +454,7 @@ zc_result zc__texture_decode(const uint8_t *bytes, size_t size, int hdr, int w, 
     if (zc_exr_is(bytes, size)) return zc_exr_decode(bytes, size, w, h, out, diag);
     if (zc_webp_is(bytes, size)) return zc_webp_decode(bytes, size, w, h, out, diag);
     if (zc_dds_is(bytes, size)) return zc_dds_decode(bytes, size, w, h, out, diag);
+    if (zc_sgi_is(bytes, size)) return zc_sgi_decode(bytes, size, w, h, out, diag);
     if (zc__is_pcx(bytes, size)) return zc_pcx_decode(bytes, size, w, h, out, diag);
     int x = 0, y = 0, channels = 0;
     zc__stbi_out_of_memory = 0;

@@ -154,6 +154,23 @@ zc_result zc_pcx_probe(const uint8_t *bytes, size_t size, uint32_t cap, int *w, 
 zc_result zc_pcx_decode(const uint8_t *bytes, size_t size, int w, int h, zc_texels *out, zc_diag *diag);
 
 /* ---------------------------------------------------------------------------------
+ * SGI sources (zc_sgi_read.c)
+ * ------------------------------------------------------------------------------- */
+
+/* 1 when the bytes start as an SGI image does (magic 474, storage 0 or 1, 1 or 2 bytes
+ * per value, dimension 1 to 3). Any bytes. */
+int zc_sgi_is(const uint8_t *bytes, size_t size);
+
+/* The extent (each side at most `cap`, else ZC_ERR_LIMIT) and channels (1 grey, 2 grey
+ * and alpha, 3 RGB, 4 RGBA) of an SGI file in memory; ZC_ERR_BAD_SOURCE for a damaged
+ * or cut header or tables, ZC_ERR_UNSUPPORTED_CODEC for a colour-mapped image.
+ * Untrusted bytes. */
+zc_result zc_sgi_probe(const uint8_t *bytes, size_t size, uint32_t cap, int *w, int *h, int *channels, zc_diag *diag);
+
+/* A file zc_sgi_probe accepted as w x h, into *out (RGBA8, malloc'd). Untrusted bytes. */
+zc_result zc_sgi_decode(const uint8_t *bytes, size_t size, int w, int h, zc_texels *out, zc_diag *diag);
+
+/* ---------------------------------------------------------------------------------
  * OpenEXR sources (zc_exr_read.c)
  * ------------------------------------------------------------------------------- */
 

@@ -1,0 +1,224 @@
+/* test_texture_sgi.c - SGI sources (packer/import/texture/zc_sgi_read.c): SGI files
+ * that netpbm's pnmtosgi (run-length encoded and verbatim, 8 and 16 bits per value)
+ * and Pillow (verbatim grey, RGB and RGBA) write from real PNGs import to exactly the
+ * texels Pillow decodes from them; damaged, cut and unsupported files fail with a
+ * sentence and no fault; `zcpack build` makes SGI files textures under their usual
+ * names, while a raw pixel dump named .rgba and an autoconf script named .ac stay
+ * blobs with a warning, and an AC3D model named .ac becomes a model. Skipped, saying
+ * why, where Pillow or netpbm is missing (tools/bootstrap.sh --test-data installs
+ * them).
+ */
+#define _GNU_SOURCE
+#include <criterion/criterion.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "zc_import_texture.h"
+#include "zc_pack.h"
+#include "zc_test_images.h"
+#include "zc_test_util.h"
+#include "zc_texture_pixels.h"
+
+TestSuite(texture_sgi, .init = zcti_tree_setup, .fini = zcti_tree_teardown, .timeout = 120);
+
+static void need_tools(void) {
+    if (access("/usr/bin/python3", X_OK) != 0 ||
+        system("/usr/bin/python3 -c 'import PIL.SgiImagePlugin' > /dev/null 2>&1") != 0)
+        zct_skip_test("Pillow for /usr/bin/python3 is not installed (tools/bootstrap.sh --test-data: python3-pil)");
+    if (access("/usr/bin/pnmtosgi", X_OK) != 0 || access("/usr/bin/pngtopnm", X_OK) != 0)
+        zct_skip_test("netpbm is not installed (tools/bootstrap.sh --test-data: netpbm)");
+}
+
+/* `sgi` imported equals Pillow's RGBA decode of it. */
+static void expect_pillow_texels(const char *sgi, const char *what) {
+    char *raw = zct_tmp_path("pillow.rgba");
+    zcti_python("import sys\nfrom PIL import Image\nim = Image.open(sys.argv[1])\n"
+                "open(sys.argv[2], 'wb').write(im.convert('RGBA').tobytes())\n",
+                sgi, raw);
+    uint32_t w, h;
+    uint8_t *ours = zcti_import_rgba8(sgi, &w, &h);
+    size_t n;
+    uint8_t *theirs = zct_read_file(raw, &n);
+    cr_assert_eq(n, (size_t)w * h * 4, "%s: Pillow gives %zu bytes for %ux%u", what, n, w, h);
+    for (size_t i = 0; i < n; ++i)
+        cr_assert_eq(ours[i], theirs[i], "%s: texel %zu channel %zu: zcpack %u, Pillow %u", what, i / 4, i % 4, ours[i],
+                     theirs[i]);
+    free(theirs);
+    free(ours);
+    free(raw);
+}
+
+/* Run a shell command, asserting success. */
+static void run(const char *command) {
+    int status = system(command);
+    cr_assert_eq(status, 0, "`%s` failed (%d)", command, status);
+}
+
+/* The storage byte (0 verbatim, 1 run-length) and bytes per value of an SGI file. */
+static void expect_storage(const char *sgi, unsigned storage, unsigned bpc) {
+    size_t n;
+    uint8_t *b = zct_read_file(sgi, &n);
+    cr_assert(n > 512 && b[0] == 0x01 && b[1] == 0xDA, "%s is not an SGI file", sgi);
+    cr_assert(b[2] == storage && b[3] == bpc, "%s: storage %u, %u bytes per value; the test wants %u and %u", sgi, b[2],
+              b[3], storage, bpc);
+    free(b);
+}
+
+Test(texture_sgi, netpbm_files_import_to_the_texels_pillow_decodes) {
+    need_tools();
+    const char *sources[] = { ZCTI_PYGAME "/fist.png", ZCTI_PYGAME "/brick.png" };
+    static const struct {
+        const char *pipe;
+        unsigned storage, bpc;
+    } ways[] = {
+        { "pnmtosgi", 1, 1 },
+        { "pnmtosgi -verbatim", 0, 1 },
+        { "pnmdepth 65535 | pnmtosgi", 1, 2 },
+        { "pnmdepth 65535 | pnmtosgi -verbatim", 0, 2 },
+    };
+    for (size_t i = 0; i < 2; ++i)
+        for (size_t k = 0; k < sizeof ways / sizeof ways[0]; ++k) {
+            zcti_require(sources[i]);
+            char *sgi = zct_tmp_path("netpbm.rgb");
+            char command[1024], what[160];
+            snprintf(command, sizeof command, "pngtopnm '%s' | %s > '%s' 2>/dev/null", sources[i], ways[k].pipe, sgi);
+            run(command);
+            expect_storage(sgi, ways[k].storage, ways[k].bpc);
+            snprintf(what, sizeof what, "%s through `%s`", strrchr(sources[i], '/') + 1, ways[k].pipe);
+            expect_pillow_texels(sgi, what);
+            free(sgi);
+        }
+}
+
+Test(texture_sgi, pillow_files_import_to_the_texels_pillow_decodes) {
+    need_tools();
+    const char *sources[] = { ZCTI_PYGAME "/alien1.png", ZCTI_PYGAME "/midikeys.png" };
+    const char *modes[] = { "L", "RGB", "RGBA" };
+    for (size_t i = 0; i < 2; ++i)
+        for (size_t m = 0; m < 3; ++m) {
+            zcti_require(sources[i]);
+            char *sgi = zct_tmp_path("pillow.sgi");
+            char code[200], what[128];
+            snprintf(code, sizeof code,
+                     "import sys\nfrom PIL import Image\nImage.open(sys.argv[1]).convert('%s').save(sys.argv[2], 'SGI')\n",
+                     modes[m]);
+            zcti_python(code, sources[i], sgi);
+            snprintf(what, sizeof what, "%s as SGI mode %s", strrchr(sources[i], '/') + 1, modes[m]);
+            expect_pillow_texels(sgi, what);
+            free(sgi);
+        }
+}
+
+/* A grey SGI file is a one-channel source, so AUTO makes it BC4 as it does a grey PNG. */
+Test(texture_sgi, grey_files_are_single_channel_sources) {
+    need_tools();
+    zcti_require(ZCTI_PYGAME "/brick.png");
+    char *sgi = zct_tmp_path("grey.bw");
+    char command[512];
+    snprintf(command, sizeof command, "pngtopnm '%s' | ppmtopgm | pnmtosgi > '%s' 2>/dev/null", ZCTI_PYGAME "/brick.png", sgi);
+    run(command);
+    zc_texture_image img;
+    zc_diag diag = { 0 };
+    cr_assert_eq(zc_texture_import_file(sgi, "grey.bw", NULL, &img, &diag), ZC_OK, "%s", diag.message);
+    zc_texture_view v;
+    cr_assert_eq(zc_texture_import_view(&img, &v), ZC_OK);
+    cr_expect_eq(v.format, ZC_PIXEL_BC4_UNORM, "format %u", v.format);
+    zc_texture_image_free(&img);
+    free(sgi);
+}
+
+/* Damaged headers, unsupported kinds, broken run-length tables and every cut of a real
+ * file: a sentence each, no fault (exact-size copies: a read past the end is a
+ * sanitizer error). */
+Test(texture_sgi, damaged_cut_and_unsupported_files_fail_with_a_sentence) {
+    need_tools();
+    zcti_require(ZCTI_PYGAME "/fist.png");
+    char *verbatim = zct_tmp_path("v.rgb"), *rle = zct_tmp_path("r.rgb");
+    char command[1024];
+    snprintf(command, sizeof command, "pngtopnm '%s' | pnmtosgi -verbatim > '%s' 2>/dev/null && pngtopnm '%s' | pnmtosgi > '%s' 2>/dev/null",
+             ZCTI_PYGAME "/fist.png", verbatim, ZCTI_PYGAME "/fist.png", rle);
+    run(command);
+    size_t size, rle_size;
+    uint8_t *good = zct_read_file(verbatim, &size), *good_rle = zct_read_file(rle, &rle_size);
+    uint8_t *m = malloc(size > rle_size ? size : rle_size);
+
+    memcpy(m, good, size);
+    m[107] = 3; /* colour map kind 3 */
+    zcti_expect_import_refused(m, size, "bad.rgb", ZC_ERR_UNSUPPORTED_CODEC, "an SGI image with colour map kind 3, which is not imported");
+    memcpy(m, good, size);
+    m[6] = 0x27; /* width 10028 */
+    zcti_expect_import_refused(m, size, "bad.rgb", ZC_ERR_LIMIT, "larger than the 4096 limit");
+    memcpy(m, good, size);
+    m[6] = m[7] = 0; /* width 0 */
+    zcti_expect_import_refused(m, size, "bad.rgb", ZC_ERR_BAD_SOURCE, "SGI header gives the empty size 0x424");
+    memcpy(m, good, size);
+    m[8] = 0x02; /* height 680: more rows than the file holds */
+    zcti_expect_import_refused(m, size, "bad.rgb", ZC_ERR_BAD_SOURCE, "not a readable SGI image: it needs");
+
+    memcpy(m, good_rle, rle_size);
+    m[512] = 0x7F; /* the first row's offset far past the end */
+    zcti_expect_import_refused(m, rle_size, "bad.rgb", ZC_ERR_BAD_SOURCE, "row 0 of channel 0 lies outside the file");
+    memcpy(m, good_rle, rle_size);
+    m[514] = m[515] = 0; /* the first row's offset inside the header */
+    m[512] = m[513] = 0;
+    zcti_expect_import_refused(m, rle_size, "bad.rgb", ZC_ERR_BAD_SOURCE, "row 0 of channel 0 lies outside the file");
+    zcti_expect_import_refused(good_rle, 512 + 4 * 424, "cut.rgb", ZC_ERR_BAD_SOURCE, "for its row tables");
+    /* the last row's data cut off: the row ends before its last value */
+    zcti_expect_import_refused(good_rle, rle_size - 64, "cut.rgb", ZC_ERR_BAD_SOURCE, "ends before its last value");
+
+    zcti_expect_every_cut_refused(good, size, "cut.rgb", 600, 4099);
+    free(m);
+    free(good);
+    free(good_rle);
+    free(verbatim);
+    free(rle);
+}
+
+/* `zcpack build`: SGI files under .rgb, .rgba, .bw and .sgi become textures; a raw
+ * pixel dump named .rgba and an autoconf script named .ac stay blobs, each with a
+ * warning; an AC3D model named .ac becomes a model; the summary counts each where it
+ * went. */
+Test(texture_sgi, build_claims_shared_names_by_content) {
+    need_tools();
+    zcti_require(ZCTI_PYGAME "/alien1.png");
+    zcti_require(ZCTI_ASSIMP "/AC/Wuson.ac");
+    zcti_require(ZCTI_PIXBUF_IMAGES "/gif-test-suite/checkerboard.rgba");
+    const char *names[] = { "skins/a.rgb", "skins/a.rgba", "skins/a.bw", "skins/a.sgi" };
+    for (size_t i = 0; i < 4; ++i) {
+        char *out = zct_join(zcti_in_dir, names[i]);
+        zct_write_file(out, "", 0); /* its folder */
+        zcti_python("import sys\nfrom PIL import Image\nImage.open(sys.argv[1]).convert('RGBA').save(sys.argv[2], 'SGI')\n",
+                    ZCTI_PYGAME "/alien1.png", out);
+        free(out);
+    }
+    free(zcti_copy(ZCTI_PIXBUF_IMAGES "/gif-test-suite/checkerboard.rgba", zcti_in_dir, "dumps/checkerboard.rgba"));
+    free(zcti_copy(ZCTI_ASSIMP "/AC/Wuson.ac", zcti_in_dir, "cars/wuson.ac"));
+    char *script = zct_join(zcti_in_dir, "tools/configure.ac");
+    zct_write_file(script, "AC_INIT([game], [1.0])\n", 23);
+    zct_run r = ZCT_CLI("build", zcti_in_dir, "-o", zcti_pack_path);
+    cr_assert_eq(r.code, 0, "%s", r.err);
+    ZCT_EXPECT_ERR(r, "dumps/checkerboard.rgba: not an SGI image although named .rgba: packed as raw bytes");
+    ZCT_EXPECT_ERR(r, "tools/configure.ac: not an AC3D model although named .ac: packed as raw bytes");
+    cr_assert(strstr(r.out, "(4 textures, 1 model)"), "the summary counts otherwise:\n%s", r.out);
+    zct_run_free(&r);
+    zc_pack *pack = zcti_open_pack(zcti_pack_path);
+    zc_entry e;
+    for (size_t i = 0; i < 4; ++i) {
+        cr_assert_eq(zc_pack_find(pack, names[i], &e), ZC_OK, "%s", names[i]);
+        zc_texture_view v;
+        cr_assert_eq(zc_texture_view_from_entry(&e, &v), ZC_OK, "%s is not a texture", names[i]);
+        cr_assert(v.width == 80 && v.height == 71, "%s: %ux%u", names[i], v.width, v.height);
+    }
+    cr_assert_eq(zc_pack_find(pack, "dumps/checkerboard.rgba", &e), ZC_OK);
+    cr_expect_eq(e.type, ZC_TYPE_BLOB);
+    cr_assert_eq(zc_pack_find(pack, "tools/configure.ac", &e), ZC_OK);
+    cr_expect_eq(e.type, ZC_TYPE_BLOB);
+    cr_assert_eq(zc_pack_find(pack, "cars/wuson.ac", &e), ZC_OK);
+    cr_expect_eq(e.type, ZC_TYPE_SCENE);
+    cr_assert_eq(zc_pack_find(pack, "cars/wuson.ac#mesh/0", &e), ZC_OK);
+    zc_pack_close(pack);
+    free(script);
+}
