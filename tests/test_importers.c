@@ -6,6 +6,7 @@
  */
 #include <criterion/criterion.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,6 +32,16 @@ Test(importers, every_row_is_complete) {
         if (imp->flags & ZC_IMPORTER_CACHED)
             cr_assert_not_null(imp->prepare, "%s is cached but has no prepare step", imp->name);
         if (!imp->extensions) fallbacks++;
+        for (const zc_import_shared_name *n = imp->shared; n && n->extension; ++n) {
+            cr_assert(n->is_format && n->format, "%s: shared name .%s says nothing of its format", imp->name,
+                      n->extension);
+            char path[64];
+            snprintf(path, sizeof path, "a/b.%s", n->extension);
+            cr_assert_eq(zc_importer_for_path(path), imp, "%s: shared name .%s is not among its extensions",
+                         imp->name, n->extension);
+            uint8_t nothing[ZC_IMPORT_HEAD] = { 0 };
+            cr_assert(!n->is_format(nothing, sizeof nothing, 1000), "%s: zero bytes pass as %s", imp->name, n->format);
+        }
         for (size_t k = 0; k < imp->key_count; ++k)
             cr_assert_lt(imp->keys[k].offset, imp->settings_size, "%s: key %s lies outside its settings", imp->name,
                          imp->keys[k].key);

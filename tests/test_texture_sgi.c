@@ -2,11 +2,9 @@
  * that netpbm's pnmtosgi (run-length encoded and verbatim, 8 and 16 bits per value)
  * and Pillow (verbatim grey, RGB and RGBA) write from real PNGs import to exactly the
  * texels Pillow decodes from them; damaged, cut and unsupported files fail with a
- * sentence and no fault; `zcpack build` makes SGI files textures under their usual
- * names, while a raw pixel dump named .rgba and an autoconf script named .ac stay
- * blobs with a warning, and an AC3D model named .ac becomes a model. Skipped, saying
- * why, where Pillow or netpbm is missing (tools/bootstrap.sh --test-data installs
- * them).
+ * sentence and no fault; `zcpack build` makes SGI files textures under each of
+ * their names. Skipped, saying why, where Pillow or netpbm is missing
+ * (tools/bootstrap.sh --test-data installs them).
  */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
@@ -177,48 +175,64 @@ Test(texture_sgi, damaged_cut_and_unsupported_files_fail_with_a_sentence) {
     free(rle);
 }
 
-/* `zcpack build`: SGI files under .rgb, .rgba, .bw and .sgi become textures; a raw
- * pixel dump named .rgba and an autoconf script named .ac stay blobs, each with a
- * warning; an AC3D model named .ac becomes a model; the summary counts each where it
- * went. */
-Test(texture_sgi, build_claims_shared_names_by_content) {
+/* `zcpack build` makes SGI files textures under each of their names (the shared
+ * names' other files: test_shared_names.c). */
+Test(texture_sgi, build_packs_sgi_files_as_textures) {
     need_tools();
     zcti_require(ZCTI_PYGAME "/alien1.png");
-    zcti_require(ZCTI_ASSIMP "/AC/Wuson.ac");
-    zcti_require(ZCTI_PIXBUF_IMAGES "/gif-test-suite/checkerboard.rgba");
-    const char *names[] = { "skins/a.rgb", "skins/a.rgba", "skins/a.bw", "skins/a.sgi" };
-    for (size_t i = 0; i < 4; ++i) {
+    const char *names[] = { "skins/a.rgb", "skins/a.rgba", "skins/a.bw", "skins/a.int", "skins/a.inta", "skins/a.sgi" };
+    size_t count = sizeof names / sizeof names[0];
+    for (size_t i = 0; i < count; ++i) {
         char *out = zct_join(zcti_in_dir, names[i]);
         zct_write_file(out, "", 0); /* its folder */
         zcti_python("import sys\nfrom PIL import Image\nImage.open(sys.argv[1]).convert('RGBA').save(sys.argv[2], 'SGI')\n",
                     ZCTI_PYGAME "/alien1.png", out);
         free(out);
     }
-    free(zcti_copy(ZCTI_PIXBUF_IMAGES "/gif-test-suite/checkerboard.rgba", zcti_in_dir, "dumps/checkerboard.rgba"));
-    free(zcti_copy(ZCTI_ASSIMP "/AC/Wuson.ac", zcti_in_dir, "cars/wuson.ac"));
-    char *script = zct_join(zcti_in_dir, "tools/configure.ac");
-    zct_write_file(script, "AC_INIT([game], [1.0])\n", 23);
     zct_run r = ZCT_CLI("build", zcti_in_dir, "-o", zcti_pack_path);
     cr_assert_eq(r.code, 0, "%s", r.err);
-    ZCT_EXPECT_ERR(r, "dumps/checkerboard.rgba: not an SGI image although named .rgba: packed as raw bytes");
-    ZCT_EXPECT_ERR(r, "tools/configure.ac: not an AC3D model although named .ac: packed as raw bytes");
-    cr_assert(strstr(r.out, "(4 textures, 1 model)"), "the summary counts otherwise:\n%s", r.out);
+    cr_assert(strstr(r.out, "(6 textures, 0 models)"), "the summary counts otherwise:\n%s", r.out);
     zct_run_free(&r);
     zc_pack *pack = zcti_open_pack(zcti_pack_path);
-    zc_entry e;
-    for (size_t i = 0; i < 4; ++i) {
+    for (size_t i = 0; i < count; ++i) {
+        zc_entry e;
         cr_assert_eq(zc_pack_find(pack, names[i], &e), ZC_OK, "%s", names[i]);
         zc_texture_view v;
         cr_assert_eq(zc_texture_view_from_entry(&e, &v), ZC_OK, "%s is not a texture", names[i]);
-        cr_assert(v.width == 80 && v.height == 71, "%s: %ux%u", names[i], v.width, v.height);
+        cr_assert(v.width == 80 && v.height == 71 && v.mip_count == 7, "%s: %ux%u, %u levels", names[i], v.width,
+                  v.height, v.mip_count);
     }
-    cr_assert_eq(zc_pack_find(pack, "dumps/checkerboard.rgba", &e), ZC_OK);
-    cr_expect_eq(e.type, ZC_TYPE_BLOB);
-    cr_assert_eq(zc_pack_find(pack, "tools/configure.ac", &e), ZC_OK);
-    cr_expect_eq(e.type, ZC_TYPE_BLOB);
-    cr_assert_eq(zc_pack_find(pack, "cars/wuson.ac", &e), ZC_OK);
-    cr_expect_eq(e.type, ZC_TYPE_SCENE);
-    cr_assert_eq(zc_pack_find(pack, "cars/wuson.ac#mesh/0", &e), ZC_OK);
     zc_pack_close(pack);
-    free(script);
+}
+
+/* An AC3D model whose material names an SGI texture (as the models of driving and
+ * flight games do) gets that texture as its base colour. */
+Test(texture_sgi, an_ac3d_model_gets_its_sgi_texture) {
+    need_tools();
+    const char *model = ZCTI_ASSIMP "/AC/SphereWithLight.ac", *image = ZCTI_ASSIMP "/LWO/LWO2/MappingModes/earthSpherical.jpg";
+    zcti_require(model);
+    zcti_require(image);
+    char *ac = zct_join(zcti_in_dir, "car/sphere.ac"), *rgb = zct_join(zcti_in_dir, "car/earth.rgb");
+    zct_write_file(rgb, "", 0); /* the folder */
+    char command[1024];
+    snprintf(command, sizeof command, "sed 's|^texture \".*\"|texture \"earth.rgb\"|' '%s' > '%s' && jpegtopnm '%s' 2>/dev/null | pnmtosgi > '%s'",
+             model, ac, image, rgb);
+    run(command);
+    zct_run r = ZCT_CLI("build", zcti_in_dir, "-o", zcti_pack_path);
+    cr_assert_eq(r.code, 0, "%s", r.err);
+    cr_assert(!strstr(r.err, "slot left empty"), "%s", r.err);
+    zct_run_free(&r);
+    zc_pack *pack = zcti_open_pack(zcti_pack_path);
+    zc_entry e, t;
+    cr_assert_eq(zc_pack_find(pack, "car/sphere.ac#material/0", &e), ZC_OK);
+    zc_material_view m;
+    cr_assert_eq(zc_material_view_from_entry(&e, &m), ZC_OK);
+    uint64_t id = m.textures[ZC_MATERIAL_SLOT_BASE_COLOR].texture;
+    cr_assert_eq(zc_pack_find_id(pack, id, &t), ZC_OK, "the base colour slot names no entry");
+    zc_texture_view v;
+    cr_assert_eq(zc_texture_view_from_entry(&t, &v), ZC_OK);
+    cr_assert(v.width == 2048 && v.height == 1024, "%ux%u", v.width, v.height);
+    zc_pack_close(pack);
+    free(ac);
+    free(rgb);
 }

@@ -210,22 +210,30 @@ enum {
  * progress and statistics (zc_build.h). */
 #define ZC_IMPORTER_MAX 8
 
-/* An extension a row shares with other kinds of files (".rgb" holds SGI images and raw
- * pixel dumps, ".ac" AC3D models and autoconf scripts): a file named so is the row's
- * when its first bytes are the row's format (is_format), else the blob row packs it,
- * with a warning that names `format`. The row's prepare step decides, so a build, an
- * object import and a direct import agree. */
+/* One of a row's extensions that other kinds of files use too (".rgb" holds SGI images
+ * and raw pixel dumps, ".stl" STL models and SuperTux levels, ".x" DirectX models and
+ * RPC interface files, ".ac" AC3D models and autoconf scripts): a file named so is
+ * the row's when it is empty or its first bytes are the row's format (is_format),
+ * else the blob row packs it, with a warning that names `format`. The row's prepare
+ * step decides, so a build, an object import and a direct import agree; everything
+ * that goes by name alone (progress totals, the Bazel rules) counts the file as the
+ * row's. */
 typedef struct zc_import_shared_name {
     const char *extension;          /* lowercase, without the dot; NULL ends a list */
-    int (*is_format)(const uint8_t *head, size_t n); /* the file's first n bytes (n <= 64); any bytes */
+    /* The file's first n bytes (n <= ZC_IMPORT_HEAD, fewer only when the file is
+     * shorter) and its size. Any bytes. */
+    int (*is_format)(const uint8_t *head, size_t n, uint64_t size);
     const char *format;             /* "an SGI image" */
 } zc_import_shared_name;
+
+#define ZC_IMPORT_HEAD 128
 
 typedef struct zc_importer {
     const char *name;               /* short name, e.g. "blob" */
     uint32_t version;               /* bumped whenever the output for the same input changes */
     const char *const *extensions;  /* lowercase, without the dot, NULL-terminated; NULL = fallback */
-    const zc_import_shared_name *shared; /* claimed too, by content; NULL or ended by extension NULL */
+    const zc_import_shared_name *shared; /* those of its extensions claimed by content;
+                                       NULL or ended by extension NULL */
     zc_import_fn import;            /* never NULL */
     zc_prepare_fn prepare;          /* NULL: the build calls import on its thread */
     uint32_t flags;                 /* ZC_IMPORTER_* */
@@ -279,9 +287,9 @@ void zc_import_settings_for_key(zc_import_settings *settings);
 /* The importer named `name`, NULL when there is none. */
 const zc_importer *zc_importer_find(const char *name);
 
-/* The importer for a file name: the first whose extensions or shared names contain the
- * name's extension (compared without regard to ASCII case), else the fallback. Never
- * NULL. A file with a shared name may still become a blob (zc_import_shared_name). */
+/* The importer for a file name: the first whose extensions contain the name's
+ * extension (compared without regard to ASCII case), else the fallback. Never NULL. A
+ * file with a shared name may still become a blob (zc_import_shared_name). */
 const zc_importer *zc_importer_for_path(const char *path);
 
 /* Open the source for reading, the only way an importer reads its own file: without

@@ -15,10 +15,11 @@
 
 static const char *const zc__texture_extensions[] = {
     "png", "jpg", "jpeg", "tga", "bmp", "psd", "gif", "hdr", "exr", "webp", "dds", "pcx", "sgi",
-    ZC_TEXTURE_LIST_EXTENSION, NULL,
+    "rgb", "rgba", "bw", "int", "inta", ZC_TEXTURE_LIST_EXTENSION, NULL,
 };
 
-static int zc__is_sgi(const uint8_t *head, size_t n) {
+static int zc__is_sgi(const uint8_t *head, size_t n, uint64_t size) {
+    (void)size;
     return zc_sgi_is(head, n);
 }
 
@@ -33,22 +34,44 @@ static const zc_import_shared_name zc__texture_shared[] = {
 };
 
 /* "AC3D" first, after a UTF-8 byte order mark if any. */
-static int zc__is_ac3d(const uint8_t *head, size_t n) {
+static int zc__is_ac3d(const uint8_t *head, size_t n, uint64_t size) {
+    (void)size;
     if (n >= 3 && memcmp(head, "\xef\xbb\xbf", 3) == 0) head += 3, n -= 3;
     return n >= 4 && memcmp(head, "AC3D", 4) == 0;
 }
 
-/* AC3D models (".ac" is also autoconf's input). */
+/* ASCII STL starts with "solid" (after blanks); binary STL is an 80-byte header, a
+ * 32-bit triangle count and 50 bytes per triangle. */
+static int zc__is_stl(const uint8_t *head, size_t n, uint64_t size) {
+    size_t i = 0;
+    while (i < n && (head[i] == ' ' || head[i] == '\t' || head[i] == '\r' || head[i] == '\n')) ++i;
+    if (n - i >= 5 && memcmp(head + i, "solid", 5) == 0) return 1;
+    if (n < 84) return 0;
+    uint64_t count = (uint64_t)head[80] | (uint64_t)head[81] << 8 | (uint64_t)head[82] << 16 | (uint64_t)head[83] << 24;
+    return count ? size >= 84 + 50 * count : size == 84;
+}
+
+/* DirectX files start with "xof ". */
+static int zc__is_xfile(const uint8_t *head, size_t n, uint64_t size) {
+    (void)size;
+    return n >= 4 && memcmp(head, "xof ", 4) == 0;
+}
+
+/* AC3D models (".ac" is also autoconf's input), STL models (".stl" also SuperTux's
+ * levels), DirectX models (".x" also rpcgen's and lex's input). */
 static const zc_import_shared_name zc__model_shared[] = {
     { "ac", zc__is_ac3d, "an AC3D model" },
+    { "acc", zc__is_ac3d, "an AC3D model" },
+    { "stl", zc__is_stl, "an STL model" },
+    { "x", zc__is_xfile, "a DirectX model" },
     { NULL, NULL, NULL },
 };
 
 /* The shared name of `path` in `names`, NULL when its extension is not one of them. */
 static const zc_import_shared_name *zc__shared_name_of(const zc_import_shared_name *names, const char *path);
 
-/* When src has one of the row's shared names but its first bytes are not the row's
- * format, *foreign = 1 and *out is the blob row's output with a warning saying so.
+/* When src has one of the row's shared names but is not empty and its first bytes are
+ * not the row's format, *foreign = 1 and *out is the blob row's output with a warning saying so.
  * Otherwise *foreign = 0 and *out untouched (also when the file cannot be opened: the
  * row's own step reports that). */
 static zc_result zc__prepare_if_foreign(const zc_import_shared_name *names, const zc_import_source *src,
@@ -57,12 +80,14 @@ static zc_result zc__prepare_if_foreign(const zc_import_shared_name *names, cons
     const zc_import_shared_name *name = zc__shared_name_of(names, src->entry_path);
     int fd;
     if (!name || zc_import_open(src, &fd, NULL) != ZC_OK) return ZC_OK;
-    uint8_t head[64];
+    uint8_t head[ZC_IMPORT_HEAD];
+    struct stat st;
+    uint64_t size = fstat(fd, &st) == 0 ? (uint64_t)st.st_size : src->size;
     ssize_t n;
     do n = zc__packer_sys.pread(fd, head, sizeof head, 0);
     while (n < 0 && errno == EINTR);
     zc__packer_sys.close(fd);
-    if (n < 0 || name->is_format(head, (size_t)n)) return ZC_OK;
+    if (n <= 0 || name->is_format(head, (size_t)n, size)) return ZC_OK;
     *foreign = 1;
     zc_result r = zc__prepare_blob(src, out, diag);
     if (r != ZC_OK) return r;
@@ -396,7 +421,6 @@ const zc_importer *zc_importer_for_path(const char *path) {
         }
         for (const char *const *e = imp->extensions; ext && *e; ++e)
             if (zc__ext_equal(ext, *e)) return imp;
-        if (zc__shared_name_of(imp->shared, path)) return imp;
     }
     return fallback;
 }

@@ -28,7 +28,7 @@ the execution root, with a fixed environment, so it runs in Bazel's sandbox, fro
 # The extensions of zcpack's model importer (packer/import/model/zc_model.c,
 # zc_model_extensions; the bazel suite checks that the two agree). zc_gen_build.sh
 # reads this line.
-ZC_MODEL_EXTENSIONS = ["gltf", "glb", "obj", "fbx", "dae", "zae", "3ds", "ase", "md2", "md3", "md5mesh", "mdc", "ms3d", "lwo", "lxo", "ply", "stl", "off", "x", "b3d", "smd", "iqm", "3mf", "x3d", "ac3d", "bvh"]
+ZC_MODEL_EXTENSIONS = ["gltf", "glb", "obj", "fbx", "dae", "zae", "3ds", "ase", "md2", "md3", "md5mesh", "mdc", "ms3d", "lwo", "lxo", "ply", "stl", "off", "x", "b3d", "smd", "iqm", "3mf", "x3d", "ac3d", "ac", "acc", "bvh"]
 
 _MANIFEST = "zcpack.json"
 _IGNORE = ".zcpackignore"

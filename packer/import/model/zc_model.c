@@ -39,16 +39,17 @@
 
 #include "zc_model_internal.h"
 
-/* Formats claimed by extension. Left out on purpose: names other file types use
- * ("xml", "bin", "txt", "json", "raw", "mesh", "3d"; "ac", also autoconf's, is claimed
- * by content: zc_importers.c's shared names), formats whose
+/* Formats claimed by extension ("stl", "x", "ac" and "acc", which other files use too,
+ * only when the file's first bytes are the format's: zc_importers.c's shared names).
+ * Left out on purpose: names other file types use ("xml", "bin", "txt", "json", "raw",
+ * "mesh", "3d"), formats whose
  * assimp importer reads only an old or partial variant of files a game tree may hold
  * as sources ("blend" before 2.8, "mdl" of Source), and formats without meshes whose
  * data lives in another file (csm, md5anim, md5camera). BVH, motion without meshes,
  * is claimed: it becomes a skeleton and a clip (see zc__motion_only). */
 const char *const zc_model_extensions[] = {
     "gltf", "glb", "obj", "fbx", "dae", "zae", "3ds", "ase", "md2", "md3", "md5mesh", "mdc", "ms3d",
-    "lwo", "lxo", "ply", "stl", "off", "x", "b3d", "smd", "iqm", "3mf", "x3d", "ac3d", "bvh", NULL,
+    "lwo", "lxo", "ply", "stl", "off", "x", "b3d", "smd", "iqm", "3mf", "x3d", "ac3d", "ac", "acc", "bvh", NULL,
 };
 
 /* Post-processing kept to what the pipeline needs: triangles, normals where missing,
