@@ -2,9 +2,10 @@
  * (zc_import_shared_name, packer/import/zc_importers.c): `zcpack build` imports such a
  * file when its first bytes are the importer's format and packs any other file under
  * that name as a blob with a warning, where it used to fail the build: a SuperTux
- * level named .stl, an rpcgen interface named .x, an autoconf script named .ac, a raw
- * pixel dump named .rgba. Real models under those names (assimp-testmodels' ASCII and
- * binary STL, text DirectX, AC3D with and without a byte order mark) and an SGI image
+ * level named .stl, an rpcgen interface named .x, an autoconf script named .ac, an
+ * Aseprite sprite named .ase, a raw pixel dump named .rgba. Real models under those
+ * names (assimp-testmodels' ASCII and binary STL, text DirectX, AC3D with and without
+ * a byte order mark, ASCII Scene Export) and an SGI image
  * stay what they are; an empty file is the importer's, and fails as a broken one; the
  * summary counts each file where it went, and `zcpack import` decides as the build does.
  */
@@ -33,6 +34,10 @@ static const struct {
     { "tools/configure.ac", "AC_INIT([game], [1.0])\nAC_OUTPUT\n", "not an AC3D model although named .ac" },
 };
 
+/* The first 16 bytes of an Aseprite sprite's 128-byte header (file size 128, magic
+ * 0xA5E0, no frames, 32x32, 32 bits per pixel), the rest zero. */
+static const uint8_t aseprite_head[16] = { 0x80, 0, 0, 0, 0xE0, 0xA5, 0, 0, 32, 0, 32, 0, 32, 0, 0, 0 };
+
 /* Models under the shared names. */
 static const struct {
     const char *source, *path;
@@ -43,6 +48,7 @@ static const struct {
     { ZCTI_ASSIMP "/AC/Wuson.ac", "cars/wuson.ac" },
     { ZCTI_ASSIMP "/AC/Wuson.acc", "cars/wuson.acc" },
     { ZCTI_ASSIMP "/AC/SphereWithLight_UTF8BOM.ac", "cars/sphere.ac" },
+    { ZCTI_ASSIMP "/ASE/ThreeCubesGreen.ASE", "props/cubes.ase" },
 };
 
 static void make_tree(void) {
@@ -55,6 +61,11 @@ static void make_tree(void) {
         zct_write_file(path, others[i].text, strlen(others[i].text));
         free(path);
     }
+    uint8_t sprite[128] = { 0 };
+    memcpy(sprite, aseprite_head, sizeof aseprite_head);
+    char *path = zct_join(zcti_in_dir, "sprites/hero.ase");
+    zct_write_file(path, sprite, sizeof sprite);
+    free(path);
     zcti_require(ZCTI_PIXBUF_IMAGES "/gif-test-suite/checkerboard.rgba");
     free(zcti_copy(ZCTI_PIXBUF_IMAGES "/gif-test-suite/checkerboard.rgba", zcti_in_dir, "dumps/checkerboard.rgba"));
 }
@@ -69,7 +80,8 @@ Test(shared_names, build_imports_the_format_and_packs_other_files_as_blobs) {
         ZCT_EXPECT_ERR(r, needle);
     }
     ZCT_EXPECT_ERR(r, "dumps/checkerboard.rgba: not an SGI image although named .rgba: packed as raw bytes");
-    cr_assert(strstr(r.out, "(0 textures, 6 models)"), "the summary counts otherwise:\n%s", r.out);
+    ZCT_EXPECT_ERR(r, "sprites/hero.ase: not an ASCII Scene Export model although named .ase: packed as raw bytes");
+    cr_assert(strstr(r.out, "(0 textures, 7 models)"), "the summary counts otherwise:\n%s", r.out);
     zct_run_free(&r);
 
     zc_pack *pack = zcti_open_pack(zcti_pack_path);
@@ -91,6 +103,8 @@ Test(shared_names, build_imports_the_format_and_packs_other_files_as_blobs) {
         zc_hold_release(&hold);
     }
     cr_assert_eq(zc_pack_find(pack, "dumps/checkerboard.rgba", &e), ZC_OK);
+    cr_expect_eq(e.type, ZC_TYPE_BLOB);
+    cr_assert_eq(zc_pack_find(pack, "sprites/hero.ase", &e), ZC_OK);
     cr_expect_eq(e.type, ZC_TYPE_BLOB);
     zc_pack_close(pack);
 }

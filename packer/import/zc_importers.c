@@ -57,11 +57,25 @@ static int zc__is_xfile(const uint8_t *head, size_t n, uint64_t size) {
     return n >= 4 && memcmp(head, "xof ", 4) == 0;
 }
 
-/* AC3D models (".ac" is also autoconf's input), STL models (".stl" also SuperTux's
+/* ASCII Scene Export files start with '*' ("*3DSMAX_ASCIIEXPORT"), after blanks and
+ * a UTF-8 or UTF-16 byte order mark if any (assimp reads both encodings); an Aseprite
+ * sprite, the other file named .ase a game tree holds, has its 16-bit magic 0xA5E0
+ * after its 32-bit size (whose first byte may be '*'). */
+static int zc__is_ascii_scene(const uint8_t *head, size_t n, uint64_t size) {
+    (void)size;
+    if (n >= 6 && head[4] == 0xE0 && head[5] == 0xA5) return 0;
+    size_t i = n >= 3 && memcmp(head, "\xef\xbb\xbf", 3) == 0 ? 3 : n >= 2 && (head[0] == 0xFF || head[0] == 0xFE) ? 2 : 0;
+    while (i < n && (head[i] == 0 || head[i] == ' ' || head[i] == '\t' || head[i] == '\r' || head[i] == '\n')) ++i;
+    return i < n && head[i] == '*';
+}
+
+/* AC3D models (".ac" is also autoconf's input), ASCII Scene Export models (".ase" also
+ * Aseprite's and Adobe's swatches), STL models (".stl" also SuperTux's
  * levels), DirectX models (".x" also rpcgen's and lex's input). */
 static const zc_import_shared_name zc__model_shared[] = {
     { "ac", zc__is_ac3d, "an AC3D model" },
     { "acc", zc__is_ac3d, "an AC3D model" },
+    { "ase", zc__is_ascii_scene, "an ASCII Scene Export model" },
     { "stl", zc__is_stl, "an STL model" },
     { "x", zc__is_xfile, "a DirectX model" },
     { NULL, NULL, NULL },
