@@ -666,6 +666,39 @@ Test(cli, failed_build_keeps_the_old_pack) {
     free(root);
 }
 
+/* Every file whose name cannot be an entry path (Latin-1 bytes, a control character)
+ * is named; the build stops before importing and points to --keep-going, which packs
+ * the rest and counts them as failed. */
+Test(cli, file_names_that_cannot_be_entry_paths) {
+    char *root = small_tree("t");
+    char *pack = zct_join(zct_tmp, "t.zcpack");
+    zct_put_text(root, "text/caf\xe9.txt", "latin-1");
+    zct_put_text(root, "text/tab\there.txt", "tab");
+    zct_run r = ZCT_CLI("build", root, "-o", pack);
+    ZCT_EXPECT_CODE(r, ZC_EXIT_IMPORT);
+    ZCT_EXPECT_ERR(r, "text/caf\\xe9.txt: file name is not a valid entry path: path is not valid UTF-8");
+    ZCT_EXPECT_ERR(r, "text/tab\\x09here.txt: file name is not a valid entry path");
+    ZCT_EXPECT_ERR(r, "t.zcpack: not written: 2 files with names that cannot be entry paths");
+    ZCT_EXPECT_ERR(r, "zcpack: --keep-going writes the pack without the files that failed\n");
+    cr_expect_neq(access(pack, F_OK), 0, "a pack was written");
+    zct_run_free(&r);
+    r = ZCT_CLI("build", root, "-o", pack, "--keep-going");
+    ZCT_EXPECT_CODE(r, ZC_EXIT_IMPORT);
+    ZCT_EXPECT_ERR(r, "t.zcpack: written without the 2 files that failed to import");
+    zct_run_free(&r);
+    zc_pack *p = NULL;
+    cr_assert_eq(zc_pack_open(&p, &(zc_pack_desc){ .path = pack, .validate = ZC_VALIDATE_CHECKSUMS }), ZC_OK);
+    zc_entry e;
+    cr_expect_eq(zc_pack_find(p, "readme.txt", &e), ZC_OK, "the other files are packed");
+    for (uint32_t i = 0; i < zc_pack_entry_count(p); ++i) {
+        cr_assert_eq(zc_pack_entry_at(p, i, &e), ZC_OK);
+        cr_expect(strncmp(e.path, "text/", 5) != 0, "%s was packed", e.path);
+    }
+    zc_pack_close(p);
+    free(pack);
+    free(root);
+}
+
 /* Special files and symbolic links are skipped with a warning (and never opened, so a
  * FIFO cannot block the build); the warning says where a link leads. */
 Test(cli, special_files_and_links_are_skipped, .timeout = 60) {

@@ -87,25 +87,43 @@ static void zc__cache_close(zc__build *b, const zc__pipe *p, zc_build_stats *out
  * Build
  * ------------------------------------------------------------------------------- */
 
+/* Report every file whose name is no entry path (not UTF-8, a control character, ...),
+ * in path order: with keep_going it is left out of b->files, as a file that failed to
+ * import is left out of the pack; without, the build stops before anything is
+ * imported. Counted in b->bad_names. */
+static zc_result zc__check_names(zc__build *b) {
+    size_t kept = 0;
+    for (size_t i = 0; i < b->count; ++i) {
+        zc_diag diag;
+        if (zc_check_path(b->files[i].rel, strlen(b->files[i].rel), &diag) == ZC_OK) {
+            b->files[kept++] = b->files[i];
+            continue;
+        }
+        char shown[2048];
+        char *file = zc__file_path(b, b->files[i].rel);
+        zc__build_log(b, ZC_LOG_ERROR, "%s: file name is not a valid entry path: %s",
+                      zc__escape(file ? file : b->files[i].rel, shown, sizeof shown), diag.message);
+        free(file);
+        b->bad_names++;
+        if (b->desc->keep_going) free(b->files[i].rel);
+        else b->files[kept++] = b->files[i];
+    }
+    b->count = kept;
+    if (!b->bad_names || b->desc->keep_going) return ZC_OK;
+    zc__build_log(b, ZC_LOG_ERROR, "%s: not written: %u file%s with names that cannot be entry paths",
+                  b->desc->output_path, b->bad_names, b->bad_names == 1 ? "" : "s");
+    return ZC_ERR_BAD_PATH;
+}
+
 /* Scan the tree and check everything before the output is touched. */
 static zc_result zc__prepare_build(zc__build *b, uint64_t *bytes_total) {
     zc_result r = zc__take_ignore(b);
     if (r == ZC_OK) r = zc__build_scan(b, "");
     if (r == ZC_OK && b->count > 1) qsort(b->files, b->count, sizeof *b->files, zc__compare_files);
     if (r == ZC_OK) r = zc__take_manifest(b);
+    if (r == ZC_OK) r = zc__check_names(b);
     *bytes_total = 0;
-    for (size_t i = 0; i < b->count && r == ZC_OK; ++i) {
-        zc_diag diag;
-        *bytes_total += b->files[i].size;
-        if (zc_check_path(b->files[i].rel, strlen(b->files[i].rel), &diag) != ZC_OK) {
-            char shown[2048];
-            char *file = zc__file_path(b, b->files[i].rel);
-            zc__build_log(b, ZC_LOG_ERROR, "%s: file name is not a valid entry path: %s",
-                     zc__escape(file ? file : b->files[i].rel, shown, sizeof shown), diag.message);
-            free(file);
-            r = ZC_ERR_BAD_PATH;
-        }
-    }
+    for (size_t i = 0; i < b->count && r == ZC_OK; ++i) *bytes_total += b->files[i].size;
     if (r == ZC_OK && b->count > ZC_MAX_ENTRIES) {
         zc__build_log(b, ZC_LOG_ERROR, "%s: %zu files exceed the limit of %u entries", b->root, b->count, ZC_MAX_ENTRIES);
         r = ZC_ERR_LIMIT;
@@ -247,11 +265,14 @@ zc_result zc__build_tree(const zc_build_desc *desc, const char *write_path, zc_b
     zc_result r = zc__open_root(&b);
     if (r == ZC_OK) zc__cache_open(&b);
     if (r == ZC_OK) r = zc__prepare_build(&b, &bytes_total);
+    if (r == ZC_ERR_BAD_PATH && b.bad_names) stage = ZC_BUILD_STAGE_IMPORT; /* files that cannot be packed */
     if (r == ZC_OK) zc__cache_tree(&b);
     zc__pipe p;
     memset(&p, 0, sizeof p);
     p.b = &b;
     p.bytes_total = bytes_total;
+    p.failed = b.bad_names; /* files left out by keep_going before any import */
+    if (b.bad_names) p.first_failure = ZC_ERR_BAD_PATH;
     if (r == ZC_OK) {
         stage = ZC_BUILD_STAGE_WRITE;
         zc_build_desc write_desc = *desc;
@@ -283,7 +304,7 @@ zc_result zc__build_tree(const zc_build_desc *desc, const char *write_path, zc_b
         out->pack_written = written;
     }
     if (written && out) {
-        out->files = (uint32_t)b.count - p.failed;
+        out->files = (uint32_t)b.count - (p.failed - b.bad_names);
         out->compressions_reused = p.compressions_reused;
         memcpy(out->imported, p.written, sizeof out->imported);
         out->skipped = b.skipped;

@@ -290,8 +290,10 @@ typedef struct zc_build_stats {
  *  - ZC_ERR_FILE_NOT_FOUND, ZC_ERR_IO: input_dir missing or not a directory, a
  *    directory that cannot be read, an output that cannot be written; a source file
  *    that cannot be read (stage IMPORT).
- *  - ZC_ERR_BAD_PATH: a file whose relative path is not a valid entry path (invalid
- *    UTF-8, backslash, control character, too long or too deep).
+ *  - ZC_ERR_BAD_PATH: files whose relative paths are not valid entry paths (invalid
+ *    UTF-8, backslash, control character, too long or too deep), each logged, stage
+ *    IMPORT, counted in failed_files; found before any import, so without keep_going
+ *    nothing is imported, and with it they are left out like failed imports.
  *  - any error an importer returns for its file (stage IMPORT); ZC_ERR_OUT_OF_MEMORY;
  *    ZC_ERR_LIMIT (also: an image declaring more texels than its size allows, or
  *    needing more than the whole max_memory).

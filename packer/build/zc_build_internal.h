@@ -46,6 +46,8 @@ typedef struct zc__build {
     size_t count, cap;
     uint32_t skipped;
     uint32_t unlisted_dirs;     /* keep_going: subdirectories that could not be listed */
+    uint32_t bad_names;         /* files whose names are no entry paths (left out with
+                                   keep_going; counted as failed files) */
     zc_manifest *manifest;      /* NULL when the tree has none */
     char *manifest_path;        /* root/zcpack.json when manifest is set, malloc'd */
     zc_ignore *ignore;          /* the root's .zcpackignore; NULL when the tree has none */
