@@ -20,8 +20,9 @@
  *     zc_build_desc.threads = 1 and = 2, and of the mixed tree with one thread per
  *     core when that is not 2; and the same trees through the CLI as a user runs it,
  *     `bin/release/zcpack build -j 1` and `-j 2`, a fresh process each with its
- *     defaults (fsync on). Every repetition runs every variant once, the order of the
- *     thread counts alternating between repetitions; warm page cache.
+ *     defaults (fsync on); and the machine's ceiling, an integer loop done by one
+ *     thread or split over two. Every repetition runs every variant once, the order of
+ *     the thread counts alternating between repetitions; warm page cache.
  *  3. Traditional load of the mixed tree, on one thread, in the same repetitions:
  *     stb_image decodes every image (float for HDR), aiImportFile imports every model
  *     with the packer's own post-processing flags (zc_model_assimp_flags) and
@@ -51,6 +52,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -422,6 +424,31 @@ static timing traditional_once(const tree *t) {
 }
 
 /* A measured variant: its runs, one per repetition. */
+/* The machine's own ceiling for a build's speed-up: the same integer work (a linear
+ * congruential loop, no memory traffic, nothing shared) done by one thread, or split
+ * evenly over `threads`. On a virtual machine two threads lose time to the host even
+ * here; a build cannot scale better than this. */
+#define ALU_STEPS 300000000ull
+
+static void *alu_loop(void *arg) {
+    uint64_t steps = *(const uint64_t *)arg, x = steps | 1;
+    for (uint64_t i = 0; i < steps; ++i) x = x * 6364136223846793005ull + 1442695040888963407ull;
+    bench_sink += x;
+    return NULL;
+}
+
+static timing alu_once(uint32_t threads) {
+    pthread_t ids[64];
+    uint64_t share = ALU_STEPS / threads;
+    if (threads > 64) zc_bench_fatal("the integer loop runs on at most 64 threads");
+    double cpu = cpu_seconds();
+    uint64_t start = zc_bench_now_ns();
+    for (uint32_t i = 0; i < threads; ++i)
+        if (pthread_create(&ids[i], NULL, alu_loop, &share) != 0) zc_bench_fatal("pthread_create failed");
+    for (uint32_t i = 0; i < threads; ++i) pthread_join(ids[i], NULL);
+    return (timing){(double)(zc_bench_now_ns() - start) / 1e9, cpu_seconds() - cpu};
+}
+
 typedef struct variant {
     double wall[MAX_REPS], cpu[MAX_REPS];
     int n;
@@ -833,7 +860,7 @@ int main(int argc, char **argv) {
     build_once(textures.root, out, 1, &tstats); /* warm-up */
     build_once(mixed.root, out, 1, &mstats);
     traditional_once(&mixed);
-    static variant tj1, tj2, mj1, mj2, mjn, trad, ctj1, ctj2, cmj1, cmj2;
+    static variant tj1, tj2, mj1, mj2, mjn, trad, ctj1, ctj2, cmj1, cmj2, aj1, aj2;
     const int cli = access(ZCPACK, X_OK) == 0;
     int extra_all = cores != 2;
     printf("measuring, %d repetitions of every variant ...\n", reps);
@@ -848,6 +875,7 @@ int main(int argc, char **argv) {
         }
         if (extra_all) record(&mjn, build_once(mixed.root, out, cores, &mstats));
         record(&trad, traditional_once(&mixed));
+        for (int k = 0; k < 2; ++k) record(order[k] == 1 ? &aj1 : &aj2, alu_once(order[k]));
         printf("  %d/%d: textures %.2f / %.2f s, mixed %.2f / %.2f s (1 / 2 threads), traditional %.2f s\n", rep + 1,
                reps, tj1.wall[rep], tj2.wall[rep], mj1.wall[rep], mj2.wall[rep], trad.wall[rep]);
         fflush(stdout);
@@ -887,6 +915,8 @@ int main(int argc, char **argv) {
     add_build_row(&scaling, "mixed tree", 1, &mj1, &mj1);
     add_build_row(&scaling, "mixed tree", 2, &mj2, &mj1);
     if (extra_all) add_build_row(&scaling, "mixed tree", cores, &mjn, &mj1);
+    add_build_row(&scaling, "integer loop (ceiling)", 1, &aj1, &aj1);
+    add_build_row(&scaling, "integer loop (ceiling)", 2, &aj2, &aj1);
     static const char *const cheads[] = {"zcpack build (CLI)", "-j", "time: median [p10..p90]", "CPU / wall",
                                          "speed-up over -j 1 [p10..p90]"};
     zc_bench_table cli_scaling;
@@ -1006,7 +1036,10 @@ int main(int argc, char **argv) {
                             "(the order of 1 and 2 threads alternates) and the traditional load, warm page "
                             "cache. Speed-up = median time with 1 thread / median time with this many; in "
                             "brackets the p10..p90 of the same ratio within each repetition. CPU / wall counts "
-                            "the model worker processes too.\n\n",
+                            "the model worker processes too. The last two rows are the machine's own ceiling, "
+                            "measured in the same repetitions: the same integer work (a linear congruential "
+                            "loop, no memory traffic, nothing shared between the threads) done by one thread "
+                            "or split evenly over two; a build cannot scale better than they do.\n\n",
                        reps);
     zc_bench_md_table(&md, &scaling);
     if (cli) {
@@ -1069,6 +1102,8 @@ int main(int argc, char **argv) {
                         "%.2fx as fast", median_wall(&tj1) / median_wall(&tj2));
     zc_bench_glance_row(&glance, "bench_build", "zc_build of a mixed game tree, 2 threads", "1 thread, same tree",
                         "%.2fx as fast", median_wall(&mj1) / median_wall(&mj2));
+    zc_bench_glance_row(&glance, "bench_build", "an integer loop split over 2 threads (the machine's ceiling)",
+                        "the same loop on 1 thread", "%.2fx as fast", median_wall(&aj1) / median_wall(&aj2));
     if (cli) {
         zc_bench_glance_row(&glance, "bench_build", "zcpack build -j 2 of the texture tree (CLI)", "-j 1, same tree",
                             "%.2fx as fast", median_wall(&ctj1) / median_wall(&ctj2));
