@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include "zc_build.h"
+#include "zc_import_texture.h"
+#include "zc_pack.h"
 #include "zc_packer_sys.h"
 #include "zc_test_util.h"
 
@@ -162,7 +164,7 @@ Test(pipeline, workers_go_on_while_the_pack_is_written) {
 
 /* The same bytes under twelve names (folders copied, links followed), and one other
  * file: the copies are compressed once and take that stored form (the memo of
- * zc_encode_memo.h), the pack stores the payload once, every entry reads back as its
+ * zc_memo.h), the pack stores the payload once, every entry reads back as its
  * source, and the pack is byte for byte the same with one thread as with two. */
 Test(pipeline, repeated_bytes_are_compressed_once) {
     char *tree = zct_tmp_path("copies");
@@ -217,5 +219,71 @@ Test(pipeline, repeated_bytes_are_compressed_once) {
     free(packs[0]);
     free(packs[1]);
     free(text);
+    free(tree);
+}
+
+/* One real image under several names, with one byte changed (the same size), under a
+ * normal-map name and under a rule that stores it as RGBA8: the twins with the same
+ * bytes and settings take the first one's texture instead of being decoded again
+ * (zc_import_source.twins), the others are imported as they are, and every entry holds
+ * exactly what importing its file alone gives; one thread and two give the same pack. */
+Test(pipeline, identical_images_are_decoded_once) {
+    const char *source = "/usr/share/doc/python-pygame-doc/examples/data/arraydemo.bmp";
+    if (!zct_exists(source)) zct_skip_test("%s is missing (tools/bootstrap.sh --test-data: python-pygame-doc)", source);
+    size_t size;
+    uint8_t *bytes = zct_read_file(source, &size);
+    char *tree = zct_tmp_path("twins");
+    static const char *const names[] = { "a/sky.bmp", "b/sky.bmp", "c/sky.bmp", "d/sky_n.bmp", "e/sky.bmp", "f/sky.bmp" };
+    enum { NAMES = sizeof names / sizeof names[0] };
+    for (size_t i = 0; i < NAMES; ++i) {
+        uint32_t pixels = (uint32_t)bytes[10] | (uint32_t)bytes[11] << 8; /* bfOffBits */
+        if (i == 5) bytes[pixels + 100] ^= 0x40; /* f: one texel's byte changed */
+        zct_put(tree, names[i], bytes, size);
+        if (i == 5) bytes[pixels + 100] ^= 0x40;
+    }
+    zct_put_text(tree, "zcpack.json", "{ \"rules\": [ { \"match\": \"e/*\", \"format\": \"rgba8\" } ] }\n");
+    uint8_t *packs[2];
+    size_t sizes[2];
+    for (uint32_t threads = 1; threads <= 2; ++threads) {
+        char name[32];
+        snprintf(name, sizeof name, "twins%u.zcpack", threads);
+        char *out = zct_tmp_path(name);
+        zc_build_stats stats;
+        cr_assert_eq(zc_build(&(zc_build_desc){ .input_dir = tree, .output_path = out, .threads = threads,
+                                                .no_sync = 1 }, &stats), ZC_OK);
+        /* b and c take a's texture; with two threads a and b may be decoded at once */
+        if (threads == 1) cr_assert_eq(stats.twins_reused, 2u, "%u twins reused", stats.twins_reused);
+        else cr_assert(stats.twins_reused >= 1 && stats.twins_reused <= 2, "%u twins reused", stats.twins_reused);
+        zc_pack *pack = NULL;
+        cr_assert_eq(zc_pack_open(&pack, &(zc_pack_desc){ .path = out, .validate = ZC_VALIDATE_CHECKSUMS }), ZC_OK);
+        for (size_t i = 0; i < NAMES; ++i) {
+            char *file = zct_join(tree, names[i]);
+            zc_texture_settings settings;
+            memset(&settings, 0, sizeof settings);
+            if (names[i][0] == 'e') settings.format = zc_texture_choice_from_name("rgba8");
+            zc_texture_image alone;
+            zc_diag diag = { 0 };
+            cr_assert_eq(zc_texture_import_file(file, names[i], &settings, &alone, &diag), ZC_OK, "%s", diag.message);
+            zc_hold h;
+            cr_assert_eq(zc_pack_get(pack, names[i], &h), ZC_OK, "%s", names[i]);
+            cr_assert(h.size == alone.size && memcmp(h.data, alone.payload, alone.size) == 0,
+                      "%s does not hold what importing it alone gives", names[i]);
+            zc_hold_release(&h);
+            zc_texture_image_free(&alone);
+            free(file);
+        }
+        zc_entry a, d, e, f;
+        cr_assert(zc_pack_find(pack, "a/sky.bmp", &a) == ZC_OK && zc_pack_find(pack, "d/sky_n.bmp", &d) == ZC_OK &&
+                  zc_pack_find(pack, "e/sky.bmp", &e) == ZC_OK && zc_pack_find(pack, "f/sky.bmp", &f) == ZC_OK);
+        cr_expect(a.content_hash != d.content_hash && a.content_hash != e.content_hash &&
+                  a.content_hash != f.content_hash, "the name rule, the format rule and the changed byte all count");
+        zc_pack_close(pack);
+        packs[threads - 1] = zct_read_file(out, &sizes[threads - 1]);
+        free(out);
+    }
+    cr_assert(sizes[0] == sizes[1] && memcmp(packs[0], packs[1], sizes[0]) == 0, "the pack depends on the threads");
+    free(packs[0]);
+    free(packs[1]);
+    free(bytes);
     free(tree);
 }

@@ -306,6 +306,7 @@ zc_result zc__build_tree(const zc_build_desc *desc, const char *write_path, zc_b
     if (written && out) {
         out->files = (uint32_t)b.count - (p.failed - b.bad_names);
         out->compressions_reused = p.compressions_reused;
+        out->twins_reused = p.twins_reused;
         memcpy(out->imported, p.written, sizeof out->imported);
         out->skipped = b.skipped;
         out->links_skipped = b.links_skipped;

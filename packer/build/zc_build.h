@@ -108,10 +108,19 @@
  * and gives it back when its import returns, so the images being decoded at once
  * never hold more than max_memory together. An image whose estimate alone exceeds
  * max_memory fails (ZC_ERR_LIMIT, stage IMPORT) without waiting. Not counted: the
- * finished entries waiting to be written (bounded as "Threads" says) and the model
- * importer's own meshes. Before that, each image
+ * finished entries waiting to be written (bounded as "Threads" says), the model
+ * importer's own meshes and the memos below. Before that, each image
  * must declare no more texels than its source size allows
  * (zc_texture_settings.max_texels, the manifest's "max_texels").
+ *
+ * Twins (zc_memo.h): a file whose size another file of the tree has may hold the same
+ * bytes as that one. A texture imported from such a file leaves its entry in a memo
+ * (at most 64 MiB of entries per build), keyed by its bytes, its settings and the
+ * normal-map name rule's answer; a later texture with the same key copies that entry
+ * instead of decoding its file again (stats twins_reused). The entry is the one its
+ * own import would give, so the pack is the same either way. Payloads the writer
+ * compresses are compressed once per distinct raw bytes the same way (at most 64 MiB
+ * of stored forms; stats compressions_reused).
  *
  * Build cache (desc->cache or desc->cache_dir; zc_build_cache.h): the entries of every
  * texture and model file are looked up under a key made of the file's bytes, its
@@ -274,6 +283,10 @@ typedef struct zc_build_stats {
     uint32_t cache_evicted;         /* records removed to keep the cache within its bound */
     uint64_t image_memory_peak;     /* most bytes of the image memory budget held at once
                                        by this process's imports ("Memory" above) */
+    uint32_t twins_reused;          /* files imported once for several: a texture whose bytes
+                                       and settings (the normal-map name rule's answer
+                                       among them) an earlier texture of this build had took
+                                       that one's entry instead of being decoded again */
 } zc_build_stats;
 
 /* Build desc->output_path from desc->input_dir. Fills *out (may be NULL): every count

@@ -28,6 +28,8 @@ typedef struct zc__build_file {
     uint64_t dev, ino;          /* identity at the scan: an importer refuses another file */
     int followed;               /* a symbolic link to a regular file (desc->follow_links):
                                    imported from its target's real path */
+    int size_shared;            /* another file of the tree has this size: it may have a
+                                   twin (zc_import_source.twins) */
 } zc__build_file;
 
 typedef struct zc__build {
@@ -97,8 +99,10 @@ typedef struct zc__pipe {
     uint32_t done[ZC_IMPORTER_MAX], total[ZC_IMPORTER_MAX], written[ZC_IMPORTER_MAX]; /* per importer row */
     uint64_t bytes_done, bytes_total;
     uint32_t cache_hits, cache_misses, cache_rejected, cache_fetched, cache_sent;
-    struct zc__encode_memo *memo; /* stored forms by raw bytes (zc_encode_memo.h); NULL: none */
+    struct zc__memo *memo;      /* stored forms by raw bytes (zc_memo.h); NULL: none */
+    struct zc__memo *twins;     /* import outputs of files with shared sizes; NULL: none */
     uint32_t compressions_reused; /* payloads whose stored form came from the memo */
+    uint32_t twins_reused;      /* imports whose outputs a twin gave (p->twins) */
 } zc__pipe;
 
 /* zc_build_scan.c */

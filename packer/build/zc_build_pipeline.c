@@ -17,7 +17,7 @@
 #include <zstd.h>
 
 #include "zc_build_internal.h"
-#include "zc_encode_memo.h"
+#include "zc_memo.h"
 #include "zc_packer_os.h" /* after the system headers: realpath on Windows */
 
 /* ---------------------------------------------------------------------------------
@@ -45,6 +45,7 @@
 #define ZC__LOOKAHEAD 256
 #define ZC__HELD_BYTES ((uint64_t)256 << 20)
 #define ZC__MEMO_BYTES ((uint64_t)64 << 20) /* stored forms kept for later twins, at most */
+#define ZC__TWIN_BYTES ((uint64_t)64 << 20) /* import outputs kept for later twins, at most */
 
 struct zc__job {
     zc__pipe *pipe;
@@ -77,6 +78,33 @@ static void zc__report(const zc__pipe *p, const char *current) {
     b->desc->progress(&progress, b->desc->progress_user_data);
 }
 
+static int zc__compare_sizes(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Mark the files whose size another file has (only those can have a twin); the
+ * number marked, 0 also when out of memory (no file is marked then). */
+static size_t zc__mark_shared_sizes(zc__build *b) {
+    uint64_t *sizes = (uint64_t *)malloc((b->count ? b->count : 1) * sizeof *sizes);
+    if (!sizes) return 0;
+    for (size_t i = 0; i < b->count; ++i) sizes[i] = b->files[i].size;
+    qsort(sizes, b->count, sizeof *sizes, zc__compare_sizes);
+    size_t marked = 0;
+    for (size_t i = 0; i < b->count; ++i) {
+        size_t lo = 0, hi = b->count; /* the first sorted size >= this file's */
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (sizes[mid] < b->files[i].size) lo = mid + 1;
+            else hi = mid;
+        }
+        b->files[i].size_shared = lo + 1 < b->count && sizes[lo + 1] == b->files[i].size;
+        marked += (size_t)b->files[i].size_shared;
+    }
+    free(sizes);
+    return marked;
+}
+
 static void zc__job_source(const zc__job *job, zc_import_source *src) {
     const zc__build_file *f = &job->pipe->b->files[job->index];
     memset(src, 0, sizeof *src);
@@ -90,6 +118,7 @@ static void zc__job_source(const zc__job *job, zc_import_source *src) {
     src->settings = &job->settings;
     src->manifest = job->pipe->b->manifest;
     src->manifest_path = job->pipe->b->manifest_path;
+    src->twins = f->size_shared ? job->pipe->twins : NULL;
 }
 
 /* Thread pool: compress the job's outputs that the writer would compress, as it would
@@ -104,10 +133,12 @@ static zc_result zc__encode_outputs(zc__job *job) {
         const char *path = o->path ? o->path : own;
         if (o->encoded || !zc_writer_encodes(p->w, path, o->type, o->size)) continue;
         zc_codec codec;
+        uint32_t tag;
         const void *stored;
         size_t stored_size;
-        const zc__encode_key key = zc__encode_key_of(o->payload, o->size);
-        if (zc__encode_memo_find(p->memo, &key, &codec, &stored, &stored_size)) {
+        const zc__memo_key key = zc__memo_key_of(o->payload, o->size);
+        if (zc__memo_find(p->memo, &key, &tag, &stored, &stored_size)) {
+            codec = (zc_codec)tag;
             if (codec == ZC_CODEC_NONE) stored = o->payload, stored_size = o->size;
         } else {
             zc_writer_encoder **e = &p->encoders[job->encoder];
@@ -115,7 +146,8 @@ static zc_result zc__encode_outputs(zc__job *job) {
                 return zc_fail(&job->diag, ZC_ERR_OUT_OF_MEMORY, "out of memory for a compression context");
             zc_result r = zc_writer_encode(*e, o->payload, o->size, &codec, &stored, &stored_size);
             if (r != ZC_OK) return zc_fail(&job->diag, r, "cannot compress the entry %s: %s", path, zc_result_str(r));
-            zc__encode_memo_put(p->memo, &key, codec, stored, stored_size);
+            if (codec == ZC_CODEC_NONE) zc__memo_put(p->memo, &key, codec, NULL, 0); /* it stays raw */
+            else zc__memo_put(p->memo, &key, codec, stored, stored_size);
         }
         o->content_hash = XXH3_64bits(o->payload, o->size);
         if (codec != ZC_CODEC_NONE) {
@@ -409,7 +441,8 @@ void zc__run_imports(zc__pipe *p) {
         return;
     }
     p->wake.data = p;
-    p->memo = zc__encode_memo_create(ZC__MEMO_BYTES); /* NULL: every payload compressed */
+    p->memo = zc__memo_create(ZC__MEMO_BYTES); /* NULL: every payload compressed */
+    p->twins = zc__mark_shared_sizes(p->b) ? zc__memo_create(ZC__TWIN_BYTES) : NULL; /* NULL: every file imported */
     for (size_t i = 0; i < p->b->count; ++i) p->total[zc_importer_index(zc_manifest_importer(p->b->manifest, p->b->files[i].rel))]++;
     zc__report(p, NULL);
     for (size_t i = 0; i < threads; ++i) {
@@ -433,8 +466,10 @@ void zc__run_imports(zc__pipe *p) {
     uv_cond_destroy(&p->room);
     uv_mutex_destroy(&p->lock);
     for (size_t i = 0; i < p->threads; ++i) zc_writer_encoder_destroy(p->encoders[i]);
-    p->compressions_reused = zc__encode_memo_reused(p->memo);
-    zc__encode_memo_destroy(p->memo);
+    p->compressions_reused = zc__memo_reused(p->memo);
+    p->twins_reused = zc__memo_reused(p->twins);
+    zc__memo_destroy(p->memo);
+    zc__memo_destroy(p->twins);
     p->memo = NULL;
     free(p->encoders);
     free(p->workers);

@@ -276,6 +276,9 @@ static void zc__build_summary(const zc_cli_build_values *v, const char *output, 
                output, stats->entries, zc__imported_summary(stats, imported, sizeof imported), stats->unique_payloads,
                (unsigned long long)stats->pack_bytes, zc__mib(stats->pack_bytes),
                (unsigned long long)stats->input_bytes, seconds);
+    if (stats->twins_reused)
+        printf("%s: %u texture%s copied from files with the same bytes instead of decoded again\n", output, stats->twins_reused,
+               stats->twins_reused == 1 ? "" : "s");
     if (stats->excluded)
         printf("%s: %u files and folders left out by %s and \"exclude\" rules\n", output, stats->excluded,
                ZC_IGNORE_NAME);

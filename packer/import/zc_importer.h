@@ -140,6 +140,12 @@ typedef struct zc_import_source {
                                        schema importer, for the types of the entries a
                                        reference names); NULL: none */
     const char *manifest_path;      /* the file it was read from; NULL: none */
+    struct zc__memo *twins;         /* NULL, or the build's memo of import outputs (zc_memo.h),
+                                       given when another file of the tree has this one's
+                                       size: an importer whose outputs depend only on the
+                                       source's bytes, its settings and what it reads of
+                                       the name may take a twin's outputs from it and leave
+                                       its own there (the texture importer does) */
 } zc_import_source;
 
 /* One entry built in memory by a prepare function. Zero-initialised fields keep the

@@ -20,6 +20,7 @@
 #include "zc_image_budget.h"
 #include "zc_import_texture_internal.h"
 #include "zc_importer.h"
+#include "zc_memo.h"
 #include "zc_packer_sys.h"
 #include "zc_pixel_formats.h"
 #include "zc_texture_pixels.h"
@@ -850,6 +851,46 @@ void zc_texture_image_free(zc_texture_image *image) {
  * Importer table rows (zc_importer.h)
  * ------------------------------------------------------------------------------- */
 
+/* What a texture made from one file depends on besides its bytes: the settings (the
+ * memory budget aside, which changes only when an import runs) and the normal-map
+ * name rule's answer, the one thing the importer reads of the name. Zeroed first, so
+ * the padding is too. */
+typedef struct zc__texture_twin_context {
+    char what[8];               /* "texture" and its NUL: keys of other importers differ */
+    zc_texture_settings settings;
+    uint32_t named_normal;
+} zc__texture_twin_context;
+
+/* Import the file at fd, or copy the entry of an earlier file of the build with the
+ * same bytes and context from src->twins (and leave this one's there). */
+static zc_result zc__texture_import_twin(const zc_import_source *src, int fd, const zc_texture_settings *s,
+                                         zc_texture_image *img, zc_diag *diag) {
+    uint8_t *bytes;
+    size_t size;
+    zc_result r = zc__texture_read_fd(fd, &bytes, &size, diag);
+    if (r != ZC_OK) return r;
+    zc__texture_twin_context context;
+    memset(&context, 0, sizeof context);
+    memcpy(context.what, "texture", 8);
+    if (s) context.settings = *s;
+    context.settings.budget = NULL;
+    context.named_normal = (uint32_t)zc_texture_name_is_normal_map(src->entry_path);
+    const zc__memo_key key = zc__memo_key_with(&context, sizeof context, bytes, size);
+    uint32_t tag;
+    const void *kept;
+    size_t kept_size;
+    memset(img, 0, sizeof *img);
+    if (zc__memo_find(src->twins, &key, &tag, &kept, &kept_size) && kept) {
+        if (!(img->payload = malloc(kept_size))) r = zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory");
+        else memcpy(img->payload, kept, kept_size), img->size = kept_size;
+    } else {
+        r = zc_texture_import_memory(bytes, size, src->entry_path, s, img, diag);
+        if (r == ZC_OK) zc__memo_put(src->twins, &key, ZC_TYPE_TEXTURE, img->payload, img->size);
+    }
+    free(bytes);
+    return r;
+}
+
 zc_result zc__prepare_texture_reads(const zc_import_source *src, zc_import_output *out, char **reads, zc_diag *diag) {
     memset(out, 0, sizeof *out);
     if (reads) *reads = NULL;
@@ -860,7 +901,8 @@ zc_result zc__prepare_texture_reads(const zc_import_source *src, zc_import_outpu
     if (r == ZC_OK && !handled) {
         int fd;
         if ((r = zc_import_open(src, &fd, diag)) == ZC_OK) {
-            r = zc_texture_import_fd(fd, src->entry_path, s, &img, diag);
+            r = src->twins ? zc__texture_import_twin(src, fd, s, &img, diag)
+                           : zc_texture_import_fd(fd, src->entry_path, s, &img, diag);
             zc__packer_sys.close(fd);
         }
     }

@@ -1,5 +1,5 @@
-/* zc_encode_memo.c - stored forms by raw bytes (zc_encode_memo.h). */
-#include "zc_encode_memo.h"
+/* zc_memo.c - bytes worked out, by a key of what they came from (zc_memo.h). */
+#include "zc_memo.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -8,16 +8,16 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
-/* A slot of the open-addressing table; stored == NULL with codec NONE: stays raw. */
+/* A slot of the open-addressing table. */
 typedef struct zc__memo_slot {
-    zc__encode_key key;
+    zc__memo_key key;
     int used;
-    zc_codec codec;
-    void *stored;
-    size_t stored_size;
+    uint32_t tag;
+    void *bytes;                /* NULL when only the tag was kept */
+    size_t size;
 } zc__memo_slot;
 
-struct zc__encode_memo {
+struct zc__memo {
     uv_mutex_t lock;
     zc__memo_slot *slots;
     size_t cap, used;           /* cap a power of two, at most half used */
@@ -25,8 +25,8 @@ struct zc__encode_memo {
     uint32_t reused;
 };
 
-zc__encode_memo *zc__encode_memo_create(uint64_t budget) {
-    zc__encode_memo *m = (zc__encode_memo *)calloc(1, sizeof *m);
+zc__memo *zc__memo_create(uint64_t budget) {
+    zc__memo *m = (zc__memo *)calloc(1, sizeof *m);
     if (!m) return NULL;
     m->cap = 256;
     m->slots = (zc__memo_slot *)calloc(m->cap, sizeof *m->slots);
@@ -39,41 +39,50 @@ zc__encode_memo *zc__encode_memo_create(uint64_t budget) {
     return m;
 }
 
-void zc__encode_memo_destroy(zc__encode_memo *m) {
+void zc__memo_destroy(zc__memo *m) {
     if (!m) return;
-    for (size_t i = 0; i < m->cap; ++i) free(m->slots[i].stored);
+    for (size_t i = 0; i < m->cap; ++i) free(m->slots[i].bytes);
     free(m->slots);
     uv_mutex_destroy(&m->lock);
     free(m);
 }
 
-zc__encode_key zc__encode_key_of(const void *raw, size_t size) {
+zc__memo_key zc__memo_key_of(const void *raw, size_t size) {
     XXH128_hash_t h = XXH3_128bits(raw, size);
-    zc__encode_key k = { h.low64, h.high64, size };
+    zc__memo_key k = { h.low64, h.high64, size };
     return k;
 }
 
-static int zc__same_key(const zc__encode_key *a, const zc__encode_key *b) {
+zc__memo_key zc__memo_key_with(const void *context, size_t context_size, const void *raw, size_t size) {
+    XXH3_state_t state;
+    XXH3_128bits_reset(&state);
+    XXH3_128bits_update(&state, context, context_size);
+    XXH3_128bits_update(&state, raw, size);
+    XXH128_hash_t h = XXH3_128bits_digest(&state);
+    zc__memo_key k = { h.low64, h.high64, size };
+    return k;
+}
+
+static int zc__same_key(const zc__memo_key *a, const zc__memo_key *b) {
     return a->low == b->low && a->high == b->high && a->size == b->size;
 }
 
 /* The slot of `key`, or the free slot where it would go. Under the lock. */
-static zc__memo_slot *zc__memo_slot_of(zc__memo_slot *slots, size_t cap, const zc__encode_key *key) {
+static zc__memo_slot *zc__memo_slot_of(zc__memo_slot *slots, size_t cap, const zc__memo_key *key) {
     size_t at = (size_t)key->low & (cap - 1);
     while (slots[at].used && !zc__same_key(&slots[at].key, key)) at = (at + 1) & (cap - 1);
     return &slots[at];
 }
 
-int zc__encode_memo_find(zc__encode_memo *m, const zc__encode_key *key, zc_codec *codec, const void **stored,
-                         size_t *stored_size) {
+int zc__memo_find(zc__memo *m, const zc__memo_key *key, uint32_t *tag, const void **bytes, size_t *size) {
     if (!m) return 0;
     uv_mutex_lock(&m->lock);
     const zc__memo_slot *s = zc__memo_slot_of(m->slots, m->cap, key);
     int found = s->used;
     if (found) {
-        *codec = s->codec;
-        *stored = s->stored;
-        *stored_size = s->stored_size;
+        *tag = s->tag;
+        *bytes = s->bytes;
+        *size = s->size;
         m->reused++;
     }
     uv_mutex_unlock(&m->lock);
@@ -81,7 +90,7 @@ int zc__encode_memo_find(zc__encode_memo *m, const zc__encode_key *key, zc_codec
 }
 
 /* Double the table. Under the lock; 0 when out of memory (the table stays). */
-static int zc__memo_grow(zc__encode_memo *m) {
+static int zc__memo_grow(zc__memo *m) {
     size_t cap = m->cap * 2;
     zc__memo_slot *slots = (zc__memo_slot *)calloc(cap, sizeof *slots);
     if (!slots) return 0;
@@ -93,17 +102,16 @@ static int zc__memo_grow(zc__encode_memo *m) {
     return 1;
 }
 
-void zc__encode_memo_put(zc__encode_memo *m, const zc__encode_key *key, zc_codec codec, const void *stored,
-                         size_t stored_size) {
+void zc__memo_put(zc__memo *m, const zc__memo_key *key, uint32_t tag, const void *bytes, size_t size) {
     if (!m) return;
-    size_t keep = codec == ZC_CODEC_NONE ? 0 : stored_size;
+    size_t keep = bytes ? size : 0;
     void *copy = NULL;
     if (keep) {
         uv_mutex_lock(&m->lock);
         int room = m->bytes + keep <= m->budget;
         uv_mutex_unlock(&m->lock);
         if (!room || !(copy = malloc(keep))) return;
-        memcpy(copy, stored, keep); /* outside the lock */
+        memcpy(copy, bytes, keep); /* outside the lock */
     }
     uv_mutex_lock(&m->lock);
     zc__memo_slot *s = zc__memo_slot_of(m->slots, m->cap, key);
@@ -115,15 +123,15 @@ void zc__encode_memo_put(zc__encode_memo *m, const zc__encode_key *key, zc_codec
     s = zc__memo_slot_of(m->slots, m->cap, key); /* the table may have grown */
     s->key = *key;
     s->used = 1;
-    s->codec = codec;
-    s->stored = copy;
-    s->stored_size = keep ? keep : 0;
+    s->tag = tag;
+    s->bytes = copy;
+    s->size = keep;
     m->used++;
     m->bytes += keep;
     uv_mutex_unlock(&m->lock);
 }
 
-uint32_t zc__encode_memo_reused(zc__encode_memo *m) {
+uint32_t zc__memo_reused(zc__memo *m) {
     if (!m) return 0;
     uv_mutex_lock(&m->lock);
     uint32_t n = m->reused;
