@@ -214,6 +214,33 @@ Test(texture, round_trip_png) {
     round_trip_all(copy_sources(list, sizeof list / sizeof list[0]));
 }
 
+/* Empty IDAT chunks carry no data: a real PNG with one put before its first image data
+ * chunk (where stb_image would add 0 to a null pointer) imports to the same texels. */
+Test(texture, png_with_an_empty_image_data_chunk) {
+    zcti_require(ZCTI_PYGAME "/fist.png");
+    size_t size;
+    uint8_t *png = zct_read_file(ZCTI_PYGAME "/fist.png", &size);
+    size_t at = 8;
+    while (at + 12 <= size && memcmp(png + at + 4, "IDAT", 4) != 0)
+        at += 12 + ((size_t)png[at] << 24 | (size_t)png[at + 1] << 16 | (size_t)png[at + 2] << 8 | png[at + 3]);
+    cr_assert(at + 12 <= size, "fist.png has no IDAT chunk");
+    static const uint8_t empty[12] = { 0, 0, 0, 0, 'I', 'D', 'A', 'T', 0x35, 0xAF, 0x06, 0x1E }; /* CRC-32 of "IDAT" */
+    uint8_t *with = malloc(size + 12);
+    memcpy(with, png, at);
+    memcpy(with + at, empty, 12);
+    memcpy(with + at + 12, png + at, size - at);
+    char *path = zct_join(zcti_in_dir, "empty_idat.png");
+    zct_write_file(path, with, size + 12);
+    uint32_t w0, h0, w1, h1;
+    uint8_t *plain = zcti_import_rgba8(ZCTI_PYGAME "/fist.png", &w0, &h0), *odd = zcti_import_rgba8(path, &w1, &h1);
+    cr_assert(w0 == w1 && h0 == h1 && memcmp(plain, odd, (size_t)w0 * h0 * 4) == 0, "the empty chunk changed the texels");
+    free(plain);
+    free(odd);
+    free(path);
+    free(with);
+    free(png);
+}
+
 Test(texture, round_trip_jpeg) {
     static const source list[] = {
         { ZCTI_PYGAME "/alien1.jpg", 0 },

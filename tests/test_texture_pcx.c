@@ -27,29 +27,10 @@ static void need_pillow(void) {
         zct_skip_test("Pillow for /usr/bin/python3 is not installed (tools/bootstrap.sh --test-data: python3-pil)");
 }
 
-/* `pcx` imported equals Pillow's RGBA decode of it. */
-static void expect_pillow_texels(const char *pcx, const char *what) {
-    char *raw = zct_tmp_path("pillow.rgba");
-    zcti_python("import sys\nfrom PIL import Image\nim = Image.open(sys.argv[1])\n"
-                "open(sys.argv[2], 'wb').write(im.convert('RGBA').tobytes())\n",
-                pcx, raw);
-    uint32_t w, h;
-    uint8_t *ours = zcti_import_rgba8(pcx, &w, &h);
-    size_t n;
-    uint8_t *theirs = zct_read_file(raw, &n);
-    cr_assert_eq(n, (size_t)w * h * 4, "%s: Pillow gives %zu bytes for %ux%u", what, n, w, h);
-    for (size_t i = 0; i < n; ++i)
-        cr_assert_eq(ours[i], theirs[i], "%s: texel %zu channel %zu: zcpack %u, Pillow %u", what, i / 4, i % 4, ours[i],
-                     theirs[i]);
-    free(theirs);
-    free(ours);
-    free(raw);
-}
-
 Test(texture_pcx, real_files_import_to_the_texels_pillow_decodes) {
     need_pillow();
     zcti_require(ZCTI_PYGAME "/green.pcx");
-    expect_pillow_texels(ZCTI_PYGAME "/green.pcx", "green.pcx (RGB, 3 planes)");
+    zcti_expect_pillow_texels(ZCTI_PYGAME "/green.pcx", "green.pcx (RGB, 3 planes)");
     const char *sources[] = { ZCTI_PYGAME "/alien1.png", ZCTI_PYGAME "/brick.png" };
     const char *modes[] = { "P", "L", "RGB", "1" };
     for (size_t i = 0; i < 2; ++i)
@@ -62,7 +43,7 @@ Test(texture_pcx, real_files_import_to_the_texels_pillow_decodes) {
             zcti_python(code, sources[i], pcx);
             char what[128];
             snprintf(what, sizeof what, "%s as PCX mode %s", strrchr(sources[i], '/') + 1, modes[m]);
-            expect_pillow_texels(pcx, what);
+            zcti_expect_pillow_texels(pcx, what);
             free(pcx);
         }
 }

@@ -30,31 +30,6 @@ static void need_tools(void) {
         zct_skip_test("netpbm is not installed (tools/bootstrap.sh --test-data: netpbm)");
 }
 
-/* `sgi` imported equals Pillow's RGBA decode of it. */
-static void expect_pillow_texels(const char *sgi, const char *what) {
-    char *raw = zct_tmp_path("pillow.rgba");
-    zcti_python("import sys\nfrom PIL import Image\nim = Image.open(sys.argv[1])\n"
-                "open(sys.argv[2], 'wb').write(im.convert('RGBA').tobytes())\n",
-                sgi, raw);
-    uint32_t w, h;
-    uint8_t *ours = zcti_import_rgba8(sgi, &w, &h);
-    size_t n;
-    uint8_t *theirs = zct_read_file(raw, &n);
-    cr_assert_eq(n, (size_t)w * h * 4, "%s: Pillow gives %zu bytes for %ux%u", what, n, w, h);
-    for (size_t i = 0; i < n; ++i)
-        cr_assert_eq(ours[i], theirs[i], "%s: texel %zu channel %zu: zcpack %u, Pillow %u", what, i / 4, i % 4, ours[i],
-                     theirs[i]);
-    free(theirs);
-    free(ours);
-    free(raw);
-}
-
-/* Run a shell command, asserting success. */
-static void run(const char *command) {
-    int status = system(command);
-    cr_assert_eq(status, 0, "`%s` failed (%d)", command, status);
-}
-
 /* The storage byte (0 verbatim, 1 run-length) and bytes per value of an SGI file. */
 static void expect_storage(const char *sgi, unsigned storage, unsigned bpc) {
     size_t n;
@@ -83,10 +58,10 @@ Test(texture_sgi, netpbm_files_import_to_the_texels_pillow_decodes) {
             char *sgi = zct_tmp_path("netpbm.rgb");
             char command[1024], what[160];
             snprintf(command, sizeof command, "pngtopnm '%s' | %s > '%s' 2>/dev/null", sources[i], ways[k].pipe, sgi);
-            run(command);
+            zcti_shell(command);
             expect_storage(sgi, ways[k].storage, ways[k].bpc);
             snprintf(what, sizeof what, "%s through `%s`", strrchr(sources[i], '/') + 1, ways[k].pipe);
-            expect_pillow_texels(sgi, what);
+            zcti_expect_pillow_texels(sgi, what);
             free(sgi);
         }
 }
@@ -105,7 +80,7 @@ Test(texture_sgi, pillow_files_import_to_the_texels_pillow_decodes) {
                      modes[m]);
             zcti_python(code, sources[i], sgi);
             snprintf(what, sizeof what, "%s as SGI mode %s", strrchr(sources[i], '/') + 1, modes[m]);
-            expect_pillow_texels(sgi, what);
+            zcti_expect_pillow_texels(sgi, what);
             free(sgi);
         }
 }
@@ -117,7 +92,7 @@ Test(texture_sgi, grey_files_are_single_channel_sources) {
     char *sgi = zct_tmp_path("grey.bw");
     char command[512];
     snprintf(command, sizeof command, "pngtopnm '%s' | ppmtopgm | pnmtosgi > '%s' 2>/dev/null", ZCTI_PYGAME "/brick.png", sgi);
-    run(command);
+    zcti_shell(command);
     zc_texture_image img;
     zc_diag diag = { 0 };
     cr_assert_eq(zc_texture_import_file(sgi, "grey.bw", NULL, &img, &diag), ZC_OK, "%s", diag.message);
@@ -138,7 +113,7 @@ Test(texture_sgi, damaged_cut_and_unsupported_files_fail_with_a_sentence) {
     char command[1024];
     snprintf(command, sizeof command, "pngtopnm '%s' | pnmtosgi -verbatim > '%s' 2>/dev/null && pngtopnm '%s' | pnmtosgi > '%s' 2>/dev/null",
              ZCTI_PYGAME "/fist.png", verbatim, ZCTI_PYGAME "/fist.png", rle);
-    run(command);
+    zcti_shell(command);
     size_t size, rle_size;
     uint8_t *good = zct_read_file(verbatim, &size), *good_rle = zct_read_file(rle, &rle_size);
     uint8_t *m = malloc(size > rle_size ? size : rle_size);
@@ -217,7 +192,7 @@ Test(texture_sgi, an_ac3d_model_gets_its_sgi_texture) {
     char command[1024];
     snprintf(command, sizeof command, "sed 's|^texture \".*\"|texture \"earth.rgb\"|' '%s' > '%s' && jpegtopnm '%s' 2>/dev/null | pnmtosgi > '%s'",
              model, ac, image, rgb);
-    run(command);
+    zcti_shell(command);
     zct_run r = ZCT_CLI("build", zcti_in_dir, "-o", zcti_pack_path);
     cr_assert_eq(r.code, 0, "%s", r.err);
     cr_assert(!strstr(r.err, "slot left empty"), "%s", r.err);

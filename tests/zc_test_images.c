@@ -299,6 +299,34 @@ void zcti_python(const char *code, const char *a, const char *b) {
     free(err);
 }
 
+void zcti_shell(const char *command) {
+    int status = system(command);
+    cr_assert_eq(status, 0, "`%s` failed (%d)", command, status);
+}
+
+void zcti_expect_pillow_texels(const char *path, const char *what) {
+    char *raw = zct_tmp_path("pillow.rgba");
+    zcti_python("import sys\nfrom PIL import Image\nim = Image.open(sys.argv[1])\n"
+                "if im.mode.startswith('I;16'):\n"
+                "    v = im.tobytes('raw', 'I;16')\n"
+                "    out = b''.join(bytes((v[i + 1],) * 3 + (255,)) for i in range(0, len(v), 2))\n"
+                "else:\n"
+                "    out = im.convert('RGBA').tobytes()\n"
+                "open(sys.argv[2], 'wb').write(out)\n",
+                path, raw);
+    uint32_t w, h;
+    uint8_t *ours = zcti_import_rgba8(path, &w, &h);
+    size_t n;
+    uint8_t *theirs = zct_read_file(raw, &n);
+    cr_assert_eq(n, (size_t)w * h * 4, "%s: Pillow gives %zu bytes for %ux%u", what, n, w, h);
+    for (size_t i = 0; i < n; ++i)
+        cr_assert_eq(ours[i], theirs[i], "%s: texel %zu channel %zu: zcpack %u, Pillow %u", what, i / 4, i % 4, ours[i],
+                     theirs[i]);
+    free(theirs);
+    free(ours);
+    free(raw);
+}
+
 uint8_t *zcti_import_rgba8(const char *path, uint32_t *w, uint32_t *h) {
     zc_texture_settings s;
     memset(&s, 0, sizeof s);

@@ -121,6 +121,15 @@ void zcti_python(const char *code, const char *a, const char *b);
  * (malloc'd), its extent in *w and *h. */
 uint8_t *zcti_import_rgba8(const char *path, uint32_t *w, uint32_t *h);
 
+/* Run a shell command, asserting that it exits 0. */
+void zcti_shell(const char *command);
+
+/* Level 0 of the image file `path` imported as RGBA8 (zcti_import_rgba8) equals, byte
+ * for byte, Pillow's decode of it converted to RGBA; for a 16-bit grey image, whose
+ * conversion Pillow clips, the high byte of each value it decodes. `what` names the
+ * image in messages. */
+void zcti_expect_pillow_texels(const char *path, const char *what);
+
 /* `size` bytes imported as an image named `name` (default settings, images up to
  * 4096 on a side) fail with `want` and a diag holding `sentence`. */
 void zcti_expect_import_refused(const uint8_t *bytes, size_t size, const char *name, zc_result want,

@@ -26,6 +26,10 @@
 #   blender-data               CC0 OpenEXR HDRIs (studiolights/world/*.exr)
 #   pfstools                   pfsinexr | pfsoutrgbe: turns those into Radiance .hdr at
 #                              test time (no Debian package ships a .hdr)
+#   netpbm                     pnmtosgi and pamtotiff: SGI and TIFF files written by
+#                              another program from the pygame images, at test time
+#   libtiff-tools              tiffcp: TIFF files in libtiff's own layouts (differencing,
+#                              big-endian, tiles, JPEG compression)
 #   assimp-testmodels          3D models of every format assimp reads, with their textures,
 #                              under /usr/share/assimp/models/
 #   wine64                     runs the Windows build (tools/mingw.sh) as a smoke test
@@ -54,7 +58,7 @@ libcriterion-dev libxxhash-dev libcjson-dev libassimp-dev libmeshoptimizer-dev l
 gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 libutfcpp-dev clang libclang-rt-14-dev cmake"
 
 test_data_packages="python-pygame-doc gdk-pixbuf-tests golang-github-gabriel-vasile-mimetype-dev
-blender-data pfstools netpbm assimp-testmodels wine64 bazel-bootstrap nginx-light openssl python3-pil chromium curl xz-utils patch"
+blender-data pfstools netpbm libtiff-tools assimp-testmodels wine64 bazel-bootstrap nginx-light openssl python3-pil chromium curl xz-utils patch"
 bench_packages="flatbuffers-compiler libflatbuffers-dev capnproto libcapnp-dev"
 npm_packages=""
 

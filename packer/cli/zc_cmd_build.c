@@ -21,7 +21,7 @@ static const char zc__build_help[] =
     "Pack every regular file under <dir> (recursively) into one pack. Entry paths are\n"
     "the paths relative to <dir> with '/' separators, in bytewise order; the same tree\n"
     "gives a byte-identical pack, whatever the number of threads. Images (png, jpg,\n"
-    "jpeg, tga, bmp, psd, gif, hdr, exr, webp, dds, pcx, sgi; rgb when an SGI image)\n"
+    "jpeg, tga, bmp, psd, gif, hdr, exr, webp, dds, pcx, sgi, tif; rgb when SGI)\n"
     "become textures with mip chains, block-compressed by default. 3D models (gltf,\n"
     "glb, obj, fbx, dae, ply, stl, 3ds, md2, md3, md5mesh, ac and more) become a\n"
     "scene entry <file> plus <file>#mesh/<i>, <file>#material/<m> and\n"

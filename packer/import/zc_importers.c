@@ -14,7 +14,7 @@
 #include "zc_texture_pixels.h"
 
 static const char *const zc__texture_extensions[] = {
-    "png", "jpg", "jpeg", "tga", "bmp", "psd", "gif", "hdr", "exr", "webp", "dds", "pcx", "sgi",
+    "png", "jpg", "jpeg", "tga", "bmp", "psd", "gif", "hdr", "exr", "webp", "dds", "pcx", "sgi", "tif", "tiff",
     "rgb", "rgba", "bw", "int", "inta", ZC_TEXTURE_LIST_EXTENSION, NULL,
 };
 
@@ -84,39 +84,68 @@ static const zc_import_shared_name zc__model_shared[] = {
 /* The shared name of `path` in `names`, NULL when its extension is not one of them. */
 static const zc_import_shared_name *zc__shared_name_of(const zc_import_shared_name *names, const char *path);
 
-/* When src has one of the row's shared names but is not empty and its first bytes are
- * not the row's format, *foreign = 1 and *out is the blob row's output with a warning saying so.
- * Otherwise *foreign = 0 and *out untouched (also when the file cannot be opened: the
- * row's own step reports that). */
-static zc_result zc__prepare_if_foreign(const zc_import_shared_name *names, const zc_import_source *src,
-                                        zc_import_outputs *out, int *foreign, zc_diag *diag) {
-    *foreign = 0;
-    const zc_import_shared_name *name = zc__shared_name_of(names, src->entry_path);
+/* The first bytes of src (at most ZC_IMPORT_HEAD) and its size: the count read, or -1
+ * when it cannot be opened or read (the importer's own step then reports why). */
+static ssize_t zc__read_head(const zc_import_source *src, uint8_t head[ZC_IMPORT_HEAD], uint64_t *size) {
     int fd;
-    if (!name || zc_import_open(src, &fd, NULL) != ZC_OK) return ZC_OK;
-    uint8_t head[ZC_IMPORT_HEAD];
+    if (zc_import_open(src, &fd, NULL) != ZC_OK) return -1;
     struct stat st;
-    uint64_t size = fstat(fd, &st) == 0 ? (uint64_t)st.st_size : src->size;
+    *size = fstat(fd, &st) == 0 ? (uint64_t)st.st_size : src->size;
     ssize_t n;
-    do n = zc__packer_sys.pread(fd, head, sizeof head, 0);
+    do n = zc__packer_sys.pread(fd, head, ZC_IMPORT_HEAD, 0);
     while (n < 0 && errno == EINTR);
     zc__packer_sys.close(fd);
-    if (n <= 0 || name->is_format(head, (size_t)n, size)) return ZC_OK;
-    *foreign = 1;
+    return n;
+}
+
+/* *out is the blob row's output for src, with `note` as its warning. */
+static zc_result zc__prepare_blob_noted(const zc_import_source *src, zc_import_outputs *out, const char *note,
+                                        zc_diag *diag) {
     zc_result r = zc__prepare_blob(src, out, diag);
     if (r != ZC_OK) return r;
-    char note[200];
-    int length = snprintf(note, sizeof note, "not %s although named .%s: packed as raw bytes", name->format,
-                          name->extension);
-    char *notes = (char *)malloc((size_t)length + 1);
+    size_t length = strlen(note);
+    char *notes = (char *)malloc(length + 1);
     if (!notes) {
         zc_import_outputs_free(out);
         return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory");
     }
-    memcpy(notes, note, (size_t)length + 1);
+    memcpy(notes, note, length + 1);
     free(out->notes); /* a look-alike warning says less than this one */
     out->notes = notes;
     return ZC_OK;
+}
+
+/* When src has one of the row's shared names but is not empty and its first bytes are
+ * not the row's format, *foreign = 1 and *out is the blob row's output with a warning
+ * saying so. Otherwise *foreign = 0 and *out untouched (also when the file cannot be
+ * opened: the row's own step reports that). */
+static zc_result zc__prepare_if_foreign(const zc_import_shared_name *names, const zc_import_source *src,
+                                        zc_import_outputs *out, int *foreign, zc_diag *diag) {
+    *foreign = 0;
+    const zc_import_shared_name *name = zc__shared_name_of(names, src->entry_path);
+    uint8_t head[ZC_IMPORT_HEAD];
+    uint64_t size = 0;
+    ssize_t n = name ? zc__read_head(src, head, &size) : -1;
+    if (n <= 0 || name->is_format(head, (size_t)n, size)) return ZC_OK;
+    *foreign = 1;
+    char note[200];
+    snprintf(note, sizeof note, "not %s although named .%s: packed as raw bytes", name->format, name->extension);
+    return zc__prepare_blob_noted(src, out, note, diag);
+}
+
+/* A TIFF file of a kind the texture importer does not decode (JPEG or fax compression,
+ * tiles, CMYK, ...): its bytes, with the reader's reason as a warning, as before TIFF
+ * files were textures at all. Any other failure stays one. */
+static zc_result zc__prepare_unread_tiff(const zc_import_source *src, zc_result failed, zc_import_outputs *out,
+                                         zc_diag *diag) {
+    uint8_t head[ZC_IMPORT_HEAD];
+    uint64_t size;
+    ssize_t n = failed == ZC_ERR_UNSUPPORTED_CODEC ? zc__read_head(src, head, &size) : -1;
+    if (n <= 0 || !zc_tiff_is(head, (size_t)n)) return failed;
+    char note[sizeof diag->message + 32];
+    snprintf(note, sizeof note, "%s: packed as raw bytes", diag->message);
+    zc_import_outputs_free(out);
+    return zc__prepare_blob_noted(src, out, note, diag);
 }
 
 /* The texture importer builds one entry; as a prepare row it returns a list of one,
@@ -132,7 +161,7 @@ static zc_result zc__prepare_texture_outputs(const zc_import_source *src, zc_imp
     if (r != ZC_OK) {
         free(out->items);
         out->items = NULL;
-        return r;
+        return zc__prepare_unread_tiff(src, r, out, diag);
     }
     out->count = 1;
     return ZC_OK;

@@ -14,8 +14,9 @@
 #   fuzz_types, fuzz_zstd every entry of those packs, and every compressed one, in the
 #                         targets' input layouts (zc_fuzz_seeds pack)
 #   fuzz_image            the sample textures and the small images of the Debian test
-#                         data packages (tools/bootstrap.sh --test-data), and SGI files
-#                         netpbm writes from two of them, each behind a settings byte
+#                         data packages (tools/bootstrap.sh --test-data), and SGI and
+#                         TIFF files netpbm writes from two of them, each behind a
+#                         settings byte
 #   fuzz_model            small OBJ, PLY, STL, glTF (embedded buffers) and OFF models of
 #                         assimp-testmodels behind the extension byte
 #   fuzz_model_reply      the replies an import child sends for some of those models
@@ -160,14 +161,15 @@ for dir in /usr/share/doc/python-pygame-doc/examples/data /usr/libexec/installed
            /usr/libexec/installed-tests/gdk-pixbuf/test-images/fail; do
     [ -d "$dir" ] || continue
     find "$dir" -maxdepth 1 -type f \( -name '*.png' -o -name '*.jpg' -o -name '*.jpeg' -o -name '*.gif' \
-        -o -name '*.bmp' -o -name '*.tga' -o -name '*.psd' -o -name '*.hdr' \) -size -60k | sort | head -n 40 |
+        -o -name '*.bmp' -o -name '*.tga' -o -name '*.psd' -o -name '*.hdr' -o -name '*.tif' \) -size -60k | sort | head -n 40 |
     while read -r image; do
         with_byte "$image" "$corpus/fuzz_image/$(basename "$(dirname "$image")")-$(basename "$image")" '\000'
     done
 done
 
-# SGI images (run-length encoded and verbatim, 1 and 2 bytes per value) that netpbm
-# writes from the pygame images, when netpbm is installed.
+# SGI images (run-length encoded and verbatim, 1 and 2 bytes per value) and TIFF
+# images (LZW with differencing, 8 and 16 bits; Deflate; PackBits with the bits of each
+# byte reversed) that netpbm writes from the pygame images, when netpbm is installed.
 if command -v pnmtosgi > /dev/null 2>&1 && command -v pngtopnm > /dev/null 2>&1; then
     for image in /usr/share/doc/python-pygame-doc/examples/data/alien1.png \
                  /usr/share/doc/python-pygame-doc/examples/data/laplacian.png; do
@@ -179,6 +181,13 @@ if command -v pnmtosgi > /dev/null 2>&1 && command -v pngtopnm > /dev/null 2>&1;
                 with_byte "$work/$name.rgb" "$corpus/fuzz_image/sgi-$way-$name.rgb" '\000'
             pngtopnm "$image" 2>/dev/null | pnmdepth 65535 | pnmtosgi $flag > "$work/$name.rgb" 2>/dev/null &&
                 with_byte "$work/$name.rgb" "$corpus/fuzz_image/sgi16-$way-$name.rgb" '\000'
+        done
+        for way in "-lzw -predictor=2" "-flate" "-packbits -lsb2msb"; do
+            tag=$(echo "$way" | tr -d ' =-')
+            pngtopnm "$image" 2>/dev/null | pamtotiff $way > "$work/$name.tif" 2>/dev/null &&
+                with_byte "$work/$name.tif" "$corpus/fuzz_image/tiff-$tag-$name.tif" '\000'
+            pngtopnm "$image" 2>/dev/null | pnmdepth 65535 | pamtotiff $way > "$work/$name.tif" 2>/dev/null &&
+                with_byte "$work/$name.tif" "$corpus/fuzz_image/tiff16-$tag-$name.tif" '\000'
         done
     done
 fi

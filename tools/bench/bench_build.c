@@ -13,7 +13,7 @@
  *       and its colour-management configuration (OCIO text and LUTs of up to 9 MiB).
  *       Files the build refuses (the package holds broken models on purpose), models
  *       assimp cannot load in this process and images stb_image cannot decode (a WebP,
- *       a TIFF stays as a blob) are left out, so both sides load the same files.
+ *       a TIFF) are left out, so both sides load the same files.
  *     When the packages are missing the program installs them through
  *     tools/bootstrap.sh --test-data.
  *  2. Scaling: zc_build (public API; pack verified, no fsync) of each tree with

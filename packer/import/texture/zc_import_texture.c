@@ -346,7 +346,7 @@ static zc_result zc__unreadable(const uint8_t *bytes, size_t size, const zc__sni
                                 zc_diag *diag) {
     if (!sniffed->kind)
         return zc_fail(diag, ZC_ERR_BAD_SOURCE,
-                       "not an image of a supported type (png, jpg, tga, bmp, psd, gif, hdr, exr, webp, dds, pcx, sgi)");
+                       "not an image of a supported type (png, jpg, tga, bmp, psd, gif, hdr, exr, webp, dds, pcx, sgi, tiff)");
     const char *reason = "its header is damaged or of an unsupported kind";
     if (sniffed->has_extent && sniffed->width <= cap && sniffed->height <= cap) {
         int x, y, n;
@@ -379,10 +379,13 @@ static const char *zc__jpeg_dht_check(const uint8_t *b, size_t size, size_t at, 
  * (DHT) before stb_image sees it: a table declaring more than 256 codes, or more
  * symbols than its segment holds, overflows stb_image's fixed tables. Like stb_image,
  * the walk steps over bytes that are not a marker (it resynchronises on the next 0xFF)
- * and reads a segment cut short by the end of the file up to there. Entropy-coded data
- * after each start-of-scan is skipped up to the next marker, so tables between
- * progressive scans are checked too. Untrusted: reads only inside [b, b + size).
- * Returns NULL when the tables are sound, else the reason. */
+ * and reads a segment cut short by the end of the file up to there. After the first
+ * start-of-scan, stb_image finds the next marker by skipping what its entropy decoder
+ * leaves (data, stuffed zeros, fill bytes, junk) up to a byte pair that looks like
+ * one, a path no segment walk follows exactly: from there up to the end of the image
+ * (FF D9) every FF C4 is checked as the table segment it may become, so tables between
+ * progressive scans are checked too. Untrusted: reads only inside [b, b + size). Returns NULL when the tables are
+ * sound, else the reason. */
 static const char *zc__jpeg_tables_check(const uint8_t *b, size_t size) {
     size_t at = 2; /* after SOI */
     while (at + 4 <= size) {
@@ -399,10 +402,14 @@ static const char *zc__jpeg_tables_check(const uint8_t *b, size_t size) {
         }
         if (at + 2 + length > size) return NULL; /* the decoder reaches the end of the file */
         at += 2 + length;
-        if (marker == 0xDA) { /* entropy-coded data up to the next marker other than RSTn */
-            while (at + 1 < size && !(b[at] == 0xFF && b[at + 1] != 0x00 && !(b[at + 1] >= 0xD0 && b[at + 1] <= 0xD7)))
-                ++at;
-        }
+        if (marker == 0xDA) break;
+    }
+    for (; at + 1 < size; ++at) { /* after the first scan: every FF C4 up to the end of the image */
+        if (b[at] == 0xFF && b[at + 1] == 0xD9) return NULL;
+        if (b[at] != 0xFF || b[at + 1] != 0xC4) continue;
+        size_t length = ((size_t)(at + 2 < size ? b[at + 2] : 0) << 8) | (at + 3 < size ? b[at + 3] : 0);
+        const char *damage = length >= 2 ? zc__jpeg_dht_check(b, size, at + 4, length - 2) : NULL;
+        if (damage) return damage;
     }
     return NULL;
 }
@@ -429,6 +436,7 @@ zc_result zc__texture_probe(const uint8_t *bytes, size_t size, uint32_t cap, int
     if (zc_webp_is(bytes, size)) return zc_webp_probe(bytes, size, cap, w, h, channels, diag);
     if (zc_dds_is(bytes, size)) return zc_dds_probe(bytes, size, cap, w, h, channels, diag);
     if (zc_sgi_is(bytes, size)) return zc_sgi_probe(bytes, size, cap, w, h, channels, diag);
+    if (zc_tiff_is(bytes, size)) return zc_tiff_probe(bytes, size, cap, w, h, channels, diag);
     zc__sniffed sniffed;
     zc__sniff(bytes, size, &sniffed);
     if (sniffed.has_extent && (sniffed.width > cap || sniffed.height > cap))
@@ -451,16 +459,56 @@ zc_result zc__texture_probe(const uint8_t *bytes, size_t size, uint32_t cap, int
 
 /* Decode to RGBA8, or RGBA float for HDR sources. The result is malloc'd (stb_image
  * allocates with the libc allocator). */
+/* A PNG whose first image data chunk is empty makes stb_image add 0 to a null pointer
+ * (undefined behaviour). Empty IDAT chunks carry nothing, so the file is decoded
+ * without them: *copy (malloc'd) holds the file without its empty IDAT chunks, or
+ * NULL when it has none (or is no PNG, or its chunks are cut: stb_image reports that).
+ * 0 when out of memory. Untrusted bytes: reads only inside [b, b + size). */
+static int zc__png_without_empty_data(const uint8_t *b, size_t size, uint8_t **copy, size_t *copy_size) {
+    *copy = NULL;
+    if (size < 8 || memcmp(b, "\x89PNG\r\n\x1a\n", 8) != 0) return 1;
+    int empty = 0;
+    for (size_t at = 8; size - at >= 12;) {
+        uint32_t length = zc__be32(b + at);
+        if (length > size - at - 12) break;
+        empty |= length == 0 && memcmp(b + at + 4, "IDAT", 4) == 0;
+        at += 12 + (size_t)length;
+    }
+    if (!empty) return 1;
+    if (!(*copy = (uint8_t *)malloc(size))) return 0;
+    memcpy(*copy, b, 8);
+    size_t at = 8, kept = 8;
+    while (size - at >= 12) {
+        uint32_t length = zc__be32(b + at);
+        if (length > size - at - 12) break;
+        if (length != 0 || memcmp(b + at + 4, "IDAT", 4) != 0) {
+            memcpy(*copy + kept, b + at, 12 + (size_t)length);
+            kept += 12 + (size_t)length;
+        }
+        at += 12 + (size_t)length;
+    }
+    memcpy(*copy + kept, b + at, size - at); /* a cut last chunk, as it was */
+    *copy_size = kept + (size - at);
+    return 1;
+}
+
 zc_result zc__texture_decode(const uint8_t *bytes, size_t size, int hdr, int w, int h, zc_texels *out, zc_diag *diag) {
     if (zc_exr_is(bytes, size)) return zc_exr_decode(bytes, size, w, h, out, diag);
     if (zc_webp_is(bytes, size)) return zc_webp_decode(bytes, size, w, h, out, diag);
     if (zc_dds_is(bytes, size)) return zc_dds_decode(bytes, size, w, h, out, diag);
     if (zc_sgi_is(bytes, size)) return zc_sgi_decode(bytes, size, w, h, out, diag);
+    if (zc_tiff_is(bytes, size)) return zc_tiff_decode(bytes, size, w, h, out, diag);
     if (zc__is_pcx(bytes, size)) return zc_pcx_decode(bytes, size, w, h, out, diag);
+    uint8_t *png;
+    size_t png_size;
+    if (!zc__png_without_empty_data(bytes, size, &png, &png_size))
+        return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory decoding the image");
+    if (png) bytes = png, size = png_size;
     int x = 0, y = 0, channels = 0;
     zc__stbi_out_of_memory = 0;
     void *data = hdr ? (void *)stbi_loadf_from_memory(bytes, (int)size, &x, &y, &channels, 4)
                      : (void *)stbi_load_from_memory(bytes, (int)size, &x, &y, &channels, 4);
+    free(png);
     if (!data) {
         const char *reason = zc__stbi_reason();
         if (zc__stbi_out_of_memory || strcmp(reason, "Out of memory") == 0)
@@ -666,10 +714,13 @@ zc_result zc__texture_build_entry(const zc__texture_plan *plan, const zc_texture
  * RGBA float), output included: GIF keeps the frame, the background and a history
  * byte (9); a progressive JPEG keeps 16-bit coefficients and a plane per component
  * next to the output (up to 16 with four components); a 16-bit PNG or PSD expands
- * before it narrows (16); Radiance HDR decodes to 4 floats (16); the rest decode into
- * one buffer and convert into another (8). */
+ * before it narrows (16); Radiance HDR decodes to 4 floats (16); TIFF holds a strip
+ * beside the output (12); the rest decode into one buffer and convert into another
+ * (8). */
 uint32_t zc__texture_decode_bytes_per_texel(const uint8_t *bytes, size_t size, int hdr) {
     if (hdr || stbi_is_16_bit_from_memory(bytes, (int)size)) return 16;
+    if (zc_tiff_is(bytes, size)) return 12; /* a strip of up to 8 bytes a texel (the whole image in one strip of
+                                               16-bit RGBA), and the RGBA8 output */
     zc__sniffed sniffed;
     zc__sniff(bytes, size, &sniffed);
     if (sniffed.kind && strcmp(sniffed.kind, "JPEG") == 0) return 16;

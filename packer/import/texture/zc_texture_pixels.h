@@ -154,6 +154,23 @@ zc_result zc_pcx_probe(const uint8_t *bytes, size_t size, uint32_t cap, int *w, 
 zc_result zc_pcx_decode(const uint8_t *bytes, size_t size, int w, int h, zc_texels *out, zc_diag *diag);
 
 /* ---------------------------------------------------------------------------------
+ * TIFF sources (zc_tiff_read.c)
+ * ------------------------------------------------------------------------------- */
+
+/* 1 when the bytes start as a TIFF file does ("II*\0" or "MM\0*"). Any bytes. */
+int zc_tiff_is(const uint8_t *bytes, size_t size);
+
+/* The extent (each side at most `cap`, else ZC_ERR_LIMIT) and channels (1 grey, 2 grey
+ * and alpha, 3 RGB or palette, 4 with alpha) of the first image of a TIFF file in
+ * memory; ZC_ERR_BAD_SOURCE for a damaged header or directory,
+ * ZC_ERR_UNSUPPORTED_CODEC for a kind it does not decode (zc_tiff_read.c). Untrusted
+ * bytes. */
+zc_result zc_tiff_probe(const uint8_t *bytes, size_t size, uint32_t cap, int *w, int *h, int *channels, zc_diag *diag);
+
+/* A file zc_tiff_probe accepted as w x h, into *out (RGBA8, malloc'd). Untrusted bytes. */
+zc_result zc_tiff_decode(const uint8_t *bytes, size_t size, int w, int h, zc_texels *out, zc_diag *diag);
+
+/* ---------------------------------------------------------------------------------
  * SGI sources (zc_sgi_read.c)
  * ------------------------------------------------------------------------------- */
 
