@@ -310,6 +310,14 @@ static uint32_t zc__be32(const uint8_t *p) {
     return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
 }
 
+/* Where a JPEG's first segment starts, after its SOI marker, or 0 when the bytes do not
+ * start as stb_image finds a JPEG: one or more 0xFF fill bytes, then 0xD8. Any bytes. */
+static size_t zc__jpeg_start(const uint8_t *b, size_t size) {
+    size_t at = 0;
+    while (at < size && b[at] == 0xFF) ++at;
+    return at > 0 && at < size && b[at] == 0xD8 ? at + 1 : 0;
+}
+
 /* Recognise the type by its magic bytes and, for PNG, GIF, BMP and PSD, read the
  * extent at its fixed place. Untrusted: reads only inside [bytes, bytes + size). */
 static void zc__sniff(const uint8_t *b, size_t size, zc__sniffed *out) {
@@ -326,7 +334,7 @@ static void zc__sniff(const uint8_t *b, size_t size, zc__sniffed *out) {
         *out = (zc__sniffed){ "BMP", 1, aw, ah };
     } else if (size >= 22 && memcmp(b, "8BPS", 4) == 0) {
         *out = (zc__sniffed){ "PSD", 1, zc__be32(b + 18), zc__be32(b + 14) };
-    } else if (size >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF) {
+    } else if (zc__jpeg_start(b, size)) {
         out->kind = "JPEG";
     } else if (size >= 2 && b[0] == '#' && b[1] == '?') {
         out->kind = "HDR";
@@ -387,7 +395,7 @@ static const char *zc__jpeg_dht_check(const uint8_t *b, size_t size, size_t at, 
  * progressive scans are checked too. Untrusted: reads only inside [b, b + size). Returns NULL when the tables are
  * sound, else the reason. */
 static const char *zc__jpeg_tables_check(const uint8_t *b, size_t size) {
-    size_t at = 2; /* after SOI */
+    size_t at = zc__jpeg_start(b, size); /* after SOI and the fill bytes before it */
     while (at + 4 <= size) {
         if (b[at] != 0xFF) { ++at; continue; } /* stb_image skips such padding */
         uint8_t marker = b[at + 1];
