@@ -140,6 +140,7 @@ Test(texture_tiff, build_packs_unread_kinds_as_blobs_with_a_warning) {
     cr_assert_eq(r.code, 0, "%s", r.err);
     ZCT_EXPECT_ERR(r, "art/tiled.tif: a tiled TIFF image, which is not imported (images in strips are): packed as raw bytes");
     ZCT_EXPECT_ERR(r, "art/photo.tiff: a TIFF image with compression scheme 7, which is not imported: packed as raw bytes");
+    cr_assert(strstr(r.out, "(1 texture, 0 models)"), "the summary counts the blobs as textures:\n%s", r.out);
     zct_run_free(&r);
     zc_pack *pack = zcti_open_pack(zcti_pack_path);
     zc_entry e;

@@ -329,11 +329,13 @@ static void zc__count_cached(zc__pipe *p, const zc__job *job) {
         p->cache_misses++;
 }
 
-/* The row a written job counts for in the summary: its own, or the blob row's when it
- * has a shared name but not the row's format and so became a blob (zc_importer.h). */
+/* The row a written job counts for in the summary: its own, or the blob row's when the
+ * file became a blob after all (a shared name over another format, zc_importer.h; a
+ * TIFF kind the texture importer does not read). */
 static size_t zc__written_row(const zc__job *job) {
-    int became_blob = job->imp->shared && job->outputs.count == 1 && job->outputs.items[0].type == ZC_TYPE_BLOB;
-    return zc_importer_index(became_blob ? zc_importer_find("blob") : job->imp);
+    const zc_importer *blob = zc_importer_find("blob");
+    int became_blob = job->imp != blob && job->outputs.count == 1 && job->outputs.items[0].type == ZC_TYPE_BLOB;
+    return zc_importer_index(became_blob ? blob : job->imp);
 }
 
 /* The head job is ready: write it or report it, then free it. Called without
