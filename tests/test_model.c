@@ -838,9 +838,11 @@ Test(model, meshlets_cover_every_triangle_once) {
  * Sources with problems
  * ------------------------------------------------------------------------------- */
 
+/* Lines or points alone make no scene: ZC_ERR_UNSUPPORTED_CODEC, which the build turns
+ * into a blob (test_shared_names.c); a point cloud assimp refuses stays its failure. */
 Test(model, no_triangles_is_an_error) {
     zc_diag d;
-    cr_assert_eq(import_err(MODELS "OBJ/testline.obj", NULL, &d), ZC_ERR_BAD_SOURCE);
+    cr_assert_eq(import_err(MODELS "OBJ/testline.obj", NULL, &d), ZC_ERR_UNSUPPORTED_CODEC);
     cr_assert(strstr(d.message, "no triangles"), "%s", d.message);
     cr_assert_eq(import_err(MODELS "OBJ/point_cloud.obj", NULL, &d), ZC_ERR_BAD_SOURCE);
     cr_assert(strstr(d.message, "assimp cannot read the model"), "%s", d.message);

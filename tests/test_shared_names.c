@@ -8,6 +8,7 @@
  * a byte order mark, ASCII Scene Export) and an SGI image
  * stay what they are; an empty file is the importer's, and fails as a broken one; the
  * summary counts each file where it went, and `zcpack import` decides as the build does.
+ * A model file of lines or points only, which makes no scene, is packed as a blob too.
  */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
@@ -152,4 +153,37 @@ Test(shared_names, import_and_link_give_the_builds_bytes) {
     zc_pack_close(pack);
     for (size_t i = 0; i < 5; ++i) free(objects[i]);
     free(linked);
+}
+
+/* A model file that holds no triangles, cameras or lights (a path of lines, a point
+ * cloud: assimp-testmodels' testline.obj, testpoints.obj and openLine.ac) is no scene:
+ * it is packed as its bytes with the reason as a warning, counted among the blobs,
+ * and the build succeeds. */
+Test(shared_names, a_model_of_lines_or_points_is_packed_as_its_bytes) {
+    static const char *const lines[] = { "OBJ/testline.obj", "OBJ/testpoints.obj", "AC/openLine.ac" };
+    for (size_t i = 0; i < 3; ++i) {
+        char source[256];
+        snprintf(source, sizeof source, ZCTI_ASSIMP "/%s", lines[i]);
+        zcti_require(source);
+        free(zcti_copy(source, zcti_in_dir, lines[i]));
+    }
+    zcti_require(ZCTI_ASSIMP "/OBJ/box.obj");
+    free(zcti_copy(ZCTI_ASSIMP "/OBJ/box.obj", zcti_in_dir, "OBJ/box.obj"));
+    zct_run r = ZCT_CLI("build", zcti_in_dir, "-o", zcti_pack_path);
+    cr_assert_eq(r.code, 0, "%s", r.err);
+    for (size_t i = 0; i < 3; ++i) {
+        char needle[256];
+        snprintf(needle, sizeof needle, "%s: the model holds no triangles, cameras or lights (lines or points only), "
+                 "which is not imported as a scene: packed as raw bytes", lines[i]);
+        ZCT_EXPECT_ERR(r, needle);
+    }
+    cr_assert(strstr(r.out, "(0 textures, 1 model)"), "the summary counts otherwise:\n%s", r.out);
+    zct_run_free(&r);
+    zc_pack *pack = zcti_open_pack(zcti_pack_path);
+    for (size_t i = 0; i < 3; ++i) {
+        zc_entry e;
+        cr_assert_eq(zc_pack_find(pack, lines[i], &e), ZC_OK, "%s", lines[i]);
+        cr_expect_eq(e.type, ZC_TYPE_BLOB, "%s is not a blob", lines[i]);
+    }
+    zc_pack_close(pack);
 }

@@ -171,10 +171,18 @@ static zc_result zc__import_texture_outputs(const zc_import_source *src, zc_writ
     return zc_import_prepared(zc__prepare_texture_outputs, src, w, diag);
 }
 
+/* A model that holds nothing a scene holds (lines or points only: a path, a wire, a
+ * point cloud) is packed as its bytes with the reason as a warning; any other failure
+ * stays one. */
 static zc_result zc__prepare_model_outputs(const zc_import_source *src, zc_import_outputs *out, zc_diag *diag) {
     int foreign;
-    zc_result checked = zc__prepare_if_foreign(zc__model_shared, src, out, &foreign, diag);
-    return checked != ZC_OK || foreign ? checked : zc__prepare_model(src, out, diag);
+    zc_result r = zc__prepare_if_foreign(zc__model_shared, src, out, &foreign, diag);
+    if (r != ZC_OK || foreign) return r;
+    if ((r = zc__prepare_model(src, out, diag)) != ZC_ERR_UNSUPPORTED_CODEC) return r;
+    char note[sizeof diag->message + 32];
+    snprintf(note, sizeof note, "%s: packed as raw bytes", diag->message);
+    zc_import_outputs_free(out);
+    return zc__prepare_blob_noted(src, out, note, diag);
 }
 
 static zc_result zc__import_model_outputs(const zc_import_source *src, zc_writer *w, zc_diag *diag) {

@@ -168,8 +168,10 @@ typedef struct zc_model {
  * (through assimp's file system or as a texture) must resolve, symlinks and ".."
  * included, to a regular file below it, or the import fails naming the reference. On ZC_OK *out holds every entry; on error *out is empty and diag says
  * why without repeating the file path. Errors: ZC_ERR_FILE_NOT_FOUND, ZC_ERR_IO,
- * ZC_ERR_BAD_SOURCE (assimp refused the file, it holds no triangles, cameras or lights, or the importer
- * crashed or timed out, or the model references a file outside the asset root),
+ * ZC_ERR_BAD_SOURCE (assimp refused the file, or the importer crashed or timed out, or
+ * the model references a file outside the asset root), ZC_ERR_UNSUPPORTED_CODEC (it
+ * holds no triangles, cameras or lights: lines or points only; the build packs such a
+ * file as a blob),
  * ZC_ERR_LIMIT (a count beyond a format limit),
  * ZC_ERR_OUT_OF_MEMORY, ZC_ERR_INVALID_ARGUMENT. Untrusted input: safe when isolated. */
 zc_result zc_model_import_file(const char *file_path, const char *entry_path, const zc_model_settings *settings,
