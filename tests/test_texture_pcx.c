@@ -21,14 +21,8 @@
 
 TestSuite(texture_pcx, .init = zcti_tree_setup, .fini = zcti_tree_teardown, .timeout = 120);
 
-static void need_pillow(void) {
-    if (access("/usr/bin/python3", X_OK) != 0 ||
-        system("/usr/bin/python3 -c 'import PIL.PcxImagePlugin' > /dev/null 2>&1") != 0)
-        zct_skip_test("Pillow for /usr/bin/python3 is not installed (tools/bootstrap.sh --test-data: python3-pil)");
-}
-
 Test(texture_pcx, real_files_import_to_the_texels_pillow_decodes) {
-    need_pillow();
+    zcti_need_pillow("PcxImagePlugin");
     zcti_require(ZCTI_PYGAME "/green.pcx");
     zcti_expect_pillow_texels(ZCTI_PYGAME "/green.pcx", "green.pcx (RGB, 3 planes)");
     const char *sources[] = { ZCTI_PYGAME "/alien1.png", ZCTI_PYGAME "/brick.png" };

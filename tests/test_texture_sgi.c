@@ -23,9 +23,7 @@
 TestSuite(texture_sgi, .init = zcti_tree_setup, .fini = zcti_tree_teardown, .timeout = 120);
 
 static void need_tools(void) {
-    if (access("/usr/bin/python3", X_OK) != 0 ||
-        system("/usr/bin/python3 -c 'import PIL.SgiImagePlugin' > /dev/null 2>&1") != 0)
-        zct_skip_test("Pillow for /usr/bin/python3 is not installed (tools/bootstrap.sh --test-data: python3-pil)");
+    zcti_need_pillow("SgiImagePlugin");
     if (access("/usr/bin/pnmtosgi", X_OK) != 0 || access("/usr/bin/pngtopnm", X_OK) != 0)
         zct_skip_test("netpbm is not installed (tools/bootstrap.sh --test-data: netpbm)");
 }

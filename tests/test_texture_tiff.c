@@ -25,9 +25,7 @@
 TestSuite(texture_tiff, .init = zcti_tree_setup, .fini = zcti_tree_teardown, .timeout = 180);
 
 static void need_tools(void) {
-    if (access("/usr/bin/python3", X_OK) != 0 ||
-        system("/usr/bin/python3 -c 'import PIL.TiffImagePlugin' > /dev/null 2>&1") != 0)
-        zct_skip_test("Pillow for /usr/bin/python3 is not installed (tools/bootstrap.sh --test-data: python3-pil)");
+    zcti_need_pillow("TiffImagePlugin");
     if (access("/usr/bin/pamtotiff", X_OK) != 0 || access("/usr/bin/pngtopnm", X_OK) != 0)
         zct_skip_test("netpbm is not installed (tools/bootstrap.sh --test-data: netpbm)");
     if (access("/usr/bin/tiffcp", X_OK) != 0)

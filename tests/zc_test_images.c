@@ -299,6 +299,13 @@ void zcti_python(const char *code, const char *a, const char *b) {
     free(err);
 }
 
+void zcti_need_pillow(const char *plugin) {
+    char command[200];
+    snprintf(command, sizeof command, "/usr/bin/python3 -c 'import PIL.%s' > /dev/null 2>&1", plugin);
+    if (access("/usr/bin/python3", X_OK) != 0 || system(command) != 0)
+        zct_skip_test("Pillow for /usr/bin/python3 is not installed (tools/bootstrap.sh --test-data: python3-pil)");
+}
+
 void zcti_shell(const char *command) {
     int status = system(command);
     cr_assert_eq(status, 0, "`%s` failed (%d)", command, status);

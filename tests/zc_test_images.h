@@ -121,6 +121,10 @@ void zcti_python(const char *code, const char *a, const char *b);
  * (malloc'd), its extent in *w and *h. */
 uint8_t *zcti_import_rgba8(const char *path, uint32_t *w, uint32_t *h);
 
+/* Skip the test, saying why, unless /usr/bin/python3 imports PIL.<plugin>
+ * ("PcxImagePlugin"). */
+void zcti_need_pillow(const char *plugin);
+
 /* Run a shell command, asserting that it exits 0. */
 void zcti_shell(const char *command);
 

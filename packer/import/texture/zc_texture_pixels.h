@@ -154,6 +154,22 @@ zc_result zc_pcx_probe(const uint8_t *bytes, size_t size, uint32_t cap, int *w, 
 zc_result zc_pcx_decode(const uint8_t *bytes, size_t size, int w, int h, zc_texels *out, zc_diag *diag);
 
 /* ---------------------------------------------------------------------------------
+ * Run-length encoded BMP sources (zc_bmp_rle_read.c)
+ * ------------------------------------------------------------------------------- */
+
+/* 1 when the bytes start as a BMP file with BI_RLE8 or BI_RLE4 data does. Any bytes. */
+int zc_bmp_rle_is(const uint8_t *bytes, size_t size);
+
+/* The extent (each side at most `cap`, else ZC_ERR_LIMIT) and channels (3) of such a
+ * file in memory; ZC_ERR_BAD_SOURCE for a damaged header or a palette or data offset
+ * outside the file. Untrusted bytes. */
+zc_result zc_bmp_rle_probe(const uint8_t *bytes, size_t size, uint32_t cap, int *w, int *h, int *channels,
+                           zc_diag *diag);
+
+/* A file zc_bmp_rle_probe accepted as w x h, into *out (RGBA8, malloc'd). Untrusted bytes. */
+zc_result zc_bmp_rle_decode(const uint8_t *bytes, size_t size, int w, int h, zc_texels *out, zc_diag *diag);
+
+/* ---------------------------------------------------------------------------------
  * TIFF sources (zc_tiff_read.c)
  * ------------------------------------------------------------------------------- */
 
