@@ -173,8 +173,8 @@ Test(shared_names, a_model_of_lines_or_points_is_packed_as_its_bytes) {
     cr_assert_eq(r.code, 0, "%s", r.err);
     for (size_t i = 0; i < 3; ++i) {
         char needle[256];
-        snprintf(needle, sizeof needle, "%s: the model holds no triangles, cameras or lights (lines or points only), "
-                 "which is not imported as a scene: packed as raw bytes", lines[i]);
+        snprintf(needle, sizeof needle, "%s: the model holds no triangles, cameras or lights (only lines or points, or "
+                 "nothing), which is not imported as a scene: packed as raw bytes", lines[i]);
         ZCT_EXPECT_ERR(r, needle);
     }
     cr_assert(strstr(r.out, "(0 textures, 1 model)"), "the summary counts otherwise:\n%s", r.out);

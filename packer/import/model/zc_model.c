@@ -795,8 +795,8 @@ static zc_result zc__build_run(zc__model_build *b, const struct aiScene *scene, 
     if (r != ZC_OK) return r;
     /* a rig of cameras or lights is a scene too; a file of lines or points is not */
     if (b->mesh_count == 0 && !b->tags_only && !b->joint_count && !rig)
-        return zc_fail(diag, ZC_ERR_UNSUPPORTED_CODEC, "the model holds no triangles, cameras or lights (lines or "
-                       "points only), which is not imported as a scene");
+        return zc_fail(diag, ZC_ERR_UNSUPPORTED_CODEC, "the model holds no triangles, cameras or lights (only lines "
+                       "or points, or nothing), which is not imported as a scene");
     if ((r = zc__model_animations(b, scene, diag)) != ZC_OK) return r;
     if ((r = zc__model_materials(b, scene, diag)) != ZC_OK) return r;
     return zc__model_scene(b, scene, diag);
