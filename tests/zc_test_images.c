@@ -381,3 +381,34 @@ void zcti_expect_every_cut_refused(const uint8_t *whole, size_t size, const char
         free(cut);
     }
 }
+
+static void zcti__put32(uint8_t *p, uint32_t v) {
+    for (int i = 0; i < 4; ++i) p[i] = (uint8_t)(v >> (8 * i));
+}
+
+uint8_t *zcti_dds(const zcti_dds_desc *d, size_t *size) {
+    size_t head = d->dxgi ? 148 : 128;
+    uint8_t *b = calloc(1, head + d->n);
+    cr_assert_not_null(b);
+    memcpy(b, "DDS ", 4);
+    zcti__put32(b + 4, 124);
+    zcti__put32(b + 8, 0x1 | 0x2 | 0x4 | 0x1000 | (d->depth ? 0x800000u : 0)); /* caps, height, width, pixel format, depth */
+    zcti__put32(b + 12, d->height);
+    zcti__put32(b + 16, d->width);
+    zcti__put32(b + 24, d->depth);
+    zcti__put32(b + 28, d->mips ? d->mips : 1);
+    zcti__put32(b + 76, 32);
+    zcti__put32(b + 80, 0x4); /* DDPF_FOURCC */
+    memcpy(b + 84, d->dxgi ? "DX10" : d->fourcc, 4);
+    zcti__put32(b + 108, 0x1000);
+    zcti__put32(b + 112, d->caps2);
+    if (d->dxgi) {
+        zcti__put32(b + 128, d->dxgi);
+        zcti__put32(b + 132, d->dimension ? d->dimension : 3);
+        zcti__put32(b + 136, d->misc);
+        zcti__put32(b + 140, d->array);
+    }
+    if (d->data && d->n) memcpy(b + head, d->data, d->n);
+    *size = head + d->n;
+    return b;
+}

@@ -139,6 +139,25 @@ void zcti_expect_pillow_texels(const char *path, const char *what);
 void zcti_expect_import_refused(const uint8_t *bytes, size_t size, const char *name, zc_result want,
                                 const char *sentence);
 
+/* What a hand-made DDS file holds: the legacy header with `fourcc`, or the DX10
+ * header when dxgi is not 0; zero means default, as noted. */
+typedef struct zcti_dds_desc {
+    uint32_t width, height;
+    uint32_t mips;              /* 0: 1 */
+    const char *fourcc;         /* the legacy header's FourCC (when dxgi is 0) */
+    uint32_t caps2;             /* cube map and volume bits */
+    uint32_t depth;             /* a volume's depth; 0: none */
+    uint32_t dxgi;              /* 0: the legacy header */
+    uint32_t dimension;         /* the DX10 resource dimension; 0: 3 (2D) */
+    uint32_t misc;              /* DX10 misc flags (cube map) */
+    uint32_t array;             /* DX10 array size */
+    const void *data;           /* after the headers; NULL: n zero bytes */
+    size_t n;
+} zcti_dds_desc;
+
+/* The DDS file d describes (malloc'd), its size in *size. */
+uint8_t *zcti_dds(const zcti_dds_desc *d, size_t *size);
+
 /* Every cut of the image file `whole` (the first n bytes, for every n below `dense`
  * and every `step`-th above, in exact-size copies: a read past the end is a sanitizer
  * error) fails to import as `name` with a sentence. */

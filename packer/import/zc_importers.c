@@ -115,6 +115,15 @@ static zc_result zc__prepare_blob_noted(const zc_import_source *src, zc_import_o
     return ZC_OK;
 }
 
+/* *out (freed first) is the blob row's output for src, with the failure diag holds
+ * as its warning: "<reason>: packed as raw bytes". */
+static zc_result zc__prepare_blob_for_failure(const zc_import_source *src, zc_import_outputs *out, zc_diag *diag) {
+    char note[sizeof diag->message + 32];
+    snprintf(note, sizeof note, "%s: packed as raw bytes", diag->message);
+    zc_import_outputs_free(out);
+    return zc__prepare_blob_noted(src, out, note, diag);
+}
+
 /* When src has one of the row's shared names but is not empty and its first bytes are
  * not the row's format, *foreign = 1 and *out is the blob row's output with a warning
  * saying so. Otherwise *foreign = 0 and *out untouched (also when the file cannot be
@@ -133,19 +142,27 @@ static zc_result zc__prepare_if_foreign(const zc_import_shared_name *names, cons
     return zc__prepare_blob_noted(src, out, note, diag);
 }
 
-/* A TIFF file of a kind the texture importer does not decode (JPEG or fax compression,
- * tiles, CMYK, ...): its bytes, with the reader's reason as a warning, as before TIFF
- * files were textures at all. Any other failure stays one. */
-static zc_result zc__prepare_unread_tiff(const zc_import_source *src, zc_result failed, zc_import_outputs *out,
-                                         zc_diag *diag) {
+/* The image formats whose readers refuse some valid kinds of file with
+ * ZC_ERR_UNSUPPORTED_CODEC: DDS volumes and unlisted pixel formats, tiled or
+ * JPEG-compressed TIFF files, PCX layouts, colour-mapped SGI images. Not OpenEXR, whose
+ * refusal in zcpack.exe is about the build, not the file. */
+static int (*const zc__formats_with_undecoded_kinds[])(const uint8_t *, size_t) = {
+    zc_dds_is, zc_tiff_is, zc_pcx_is, zc_sgi_is,
+};
+
+/* An image of one of those formats that its reader does not decode: its bytes, with
+ * the reader's reason as a warning, so that the build goes on and an engine that reads
+ * such files itself still finds them. Any other failure stays one. */
+static zc_result zc__prepare_undecoded_image(const zc_import_source *src, zc_result failed, zc_import_outputs *out,
+                                             zc_diag *diag) {
     uint8_t head[ZC_IMPORT_HEAD];
     uint64_t size;
     ssize_t n = failed == ZC_ERR_UNSUPPORTED_CODEC ? zc__read_head(src, head, &size) : -1;
-    if (n <= 0 || !zc_tiff_is(head, (size_t)n)) return failed;
-    char note[sizeof diag->message + 32];
-    snprintf(note, sizeof note, "%s: packed as raw bytes", diag->message);
-    zc_import_outputs_free(out);
-    return zc__prepare_blob_noted(src, out, note, diag);
+    int known = 0;
+    for (size_t i = 0; n > 0 && i < sizeof zc__formats_with_undecoded_kinds / sizeof *zc__formats_with_undecoded_kinds; ++i)
+        known |= zc__formats_with_undecoded_kinds[i](head, (size_t)n);
+    if (!known) return failed;
+    return zc__prepare_blob_for_failure(src, out, diag);
 }
 
 /* The texture importer builds one entry; as a prepare row it returns a list of one,
@@ -161,7 +178,7 @@ static zc_result zc__prepare_texture_outputs(const zc_import_source *src, zc_imp
     if (r != ZC_OK) {
         free(out->items);
         out->items = NULL;
-        return zc__prepare_unread_tiff(src, r, out, diag);
+        return zc__prepare_undecoded_image(src, r, out, diag);
     }
     out->count = 1;
     return ZC_OK;
@@ -179,10 +196,7 @@ static zc_result zc__prepare_model_outputs(const zc_import_source *src, zc_impor
     zc_result r = zc__prepare_if_foreign(zc__model_shared, src, out, &foreign, diag);
     if (r != ZC_OK || foreign) return r;
     if ((r = zc__prepare_model(src, out, diag)) != ZC_ERR_UNSUPPORTED_CODEC) return r;
-    char note[sizeof diag->message + 32];
-    snprintf(note, sizeof note, "%s: packed as raw bytes", diag->message);
-    zc_import_outputs_free(out);
-    return zc__prepare_blob_noted(src, out, note, diag);
+    return zc__prepare_blob_for_failure(src, out, diag);
 }
 
 static zc_result zc__import_model_outputs(const zc_import_source *src, zc_writer *w, zc_diag *diag) {

@@ -10,9 +10,11 @@
  * unsigned BC6H, R8G8B8A8, B8G8R8A8, B8G8R8X8, R16G16B16A16_FLOAT and
  * R32G32B32A32_FLOAT, R8 and R8G8, typeless, UNORM and sRGB alike). Block formats
  * decode with the packer's decoders; BC4 and R8 become grey, BC5 and R8G8 red and green
- * with blue 0, BC6H and the float formats RGBA float (an HDR source). Refused with a sentence: volumes, signed
- * formats and any other format; by the decoder also cube maps and arrays (they are
- * stored only as they are, zc_dds_keep.c).
+ * with blue 0, BC6H and the float formats RGBA float (an HDR source). Refused with a
+ * sentence, as ZC_ERR_UNSUPPORTED_CODEC (valid files of a kind not imported, which the
+ * build packs as blobs): volumes, 1D textures, cube maps without all six faces, signed
+ * formats and any other format; as ZC_ERR_BAD_SOURCE by the decoder also cube maps and
+ * arrays (they are stored only as they are, zc_dds_keep.c).
  *
  * Untrusted input: the header's fields are checked before use, the level's bytes are
  * computed in 64 bits and must lie inside the file, and the extent is checked against
@@ -184,7 +186,8 @@ static zc_result zc__dds_parse(const uint8_t *b, size_t size, uint32_t cap, zc__
         uint32_t dxgi = zc__le32(x), dimension = zc__le32(x + 4), misc = zc__le32(x + 8), array = zc__le32(x + 12);
         d->offset += ZC__DDS_DX10;
         if (dimension != DDS_DIMENSION_TEXTURE2D)
-            return zc_fail(diag, ZC_ERR_BAD_SOURCE, "a DDS texture of another dimension than 2D, which is not imported");
+            return zc_fail(diag, ZC_ERR_UNSUPPORTED_CODEC, "a DDS texture of another dimension than 2D, which is not "
+                           "imported");
         d->cube = (misc & DDS_MISC_TEXTURECUBE) != 0;
         if (array == 0) array = 1;
         if (array > ZC_TEXTURE_MAX_LAYERS / (d->cube ? 6u : 1u))
@@ -196,10 +199,11 @@ static zc_result zc__dds_parse(const uint8_t *b, size_t size, uint32_t cap, zc__
                            "(BC1 to BC7, R8, R8G8, RGBA8, BGRA8 and RGBA float formats are)", dxgi);
     } else {
         if ((caps2 & DDSCAPS2_VOLUME) || depth > 1)
-            return zc_fail(diag, ZC_ERR_BAD_SOURCE, "a DDS volume texture, which is not imported");
+            return zc_fail(diag, ZC_ERR_UNSUPPORTED_CODEC, "a DDS volume texture, which is not imported");
         if (caps2 & DDSCAPS2_CUBEMAP) {
             if ((caps2 & DDSCAPS2_ALL_FACES) != DDSCAPS2_ALL_FACES)
-                return zc_fail(diag, ZC_ERR_BAD_SOURCE, "a DDS cube map without all six faces, which is not imported");
+                return zc_fail(diag, ZC_ERR_UNSUPPORTED_CODEC, "a DDS cube map without all six faces, which is not "
+                               "imported");
             d->cube = 1;
             d->layers = 6;
         }

@@ -128,8 +128,9 @@ int zc_dds_is_float(const uint8_t *bytes, size_t size);
 
 /* The extent (each side at most `cap`, else ZC_ERR_LIMIT) and channels (4 when the
  * format stores alpha, else 3) of a DDS file in memory. ZC_ERR_BAD_SOURCE for a
- * damaged or cut header, levels the file does not hold, a cube map, a volume or an
- * array; ZC_ERR_UNSUPPORTED_CODEC for a format it does not decode. Untrusted bytes. */
+ * damaged or cut header, levels the file does not hold, a cube map or an array;
+ * ZC_ERR_UNSUPPORTED_CODEC for a format it does not decode, a volume, a texture of
+ * another dimension than 2D and a cube map without all six faces. Untrusted bytes. */
 zc_result zc_dds_probe(const uint8_t *bytes, size_t size, uint32_t cap, int *w, int *h, int *channels, zc_diag *diag);
 
 /* Level 0 of a file zc_dds_probe accepted as w x h, into *out (malloc'd): RGBA8, or
