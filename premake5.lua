@@ -59,12 +59,12 @@ header:close()
 -- System libraries. The runtime links zstd (compressed entries), libuv (asynchronous
 -- prefetch), libsodium (signed packs: BLAKE2b and Ed25519), libm (animation sampling) and pthreads (xxhash is
 -- compiled in from its header); the packer side uses the libraries of DESIGN.md
--- section 3, libcurl (the build cache's shared server) and OpenEXRCore (.exr sources),
--- linked with --as-needed,
--- so unused ones cost nothing.
+-- section 3 and OpenEXRCore (.exr sources), linked with --as-needed, so unused ones
+-- cost nothing. libcurl (the build cache's shared server) is not linked: the packer
+-- loads it with dlopen when a cache names a server (zc_build_cache_remote.c).
 local runtime_links = { "zstd", "uv", "sodium", "m", "pthread" }
-local packer_links = { "cjson", "zstd", "uv", "sodium", "assimp", "meshoptimizer", "xxhash", "curl", "astcenc", "OpenEXR-3_1", "Iex-3_1", "Imath-3_1",
-                      "IlmThread-3_1", "OpenEXRCore-3_1", "webp", "stdc++", "m", "pthread" }
+local packer_links = { "cjson", "zstd", "uv", "sodium", "assimp", "meshoptimizer", "xxhash", "astcenc", "OpenEXR-3_1", "Iex-3_1", "Imath-3_1",
+                      "IlmThread-3_1", "OpenEXRCore-3_1", "webp", "stdc++", "dl", "m", "pthread" }
 
 -- Include directories per project, so that a back-edge of the dependency rule
 -- (DESIGN.md section 2) fails to compile: formats/ includes nothing outside itself;

@@ -49,8 +49,8 @@ cflags="-std=c11 -g -O1 -fno-omit-frame-pointer -Wall -Wextra
 -D_POSIX_C_SOURCE=200809L -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
 -Iformats -Iruntime/include -Iruntime -Ipacker/types -Ipacker/build -Ipacker/import -Ipacker/import/texture
 -Ipacker/import/model -Ipacker/schema -Itests/fuzz"
-libs="-lzstd -lxxhash -lsodium -luv -lcjson -lassimp -lmeshoptimizer -lcurl -lastcenc -lOpenEXR-3_1 -lIex-3_1 -lImath-3_1
--lIlmThread-3_1 -lOpenEXRCore-3_1 -lwebp -lstdc++ -lm -lpthread"
+libs="-lzstd -lxxhash -lsodium -luv -lcjson -lassimp -lmeshoptimizer -lastcenc -lOpenEXR-3_1 -lIex-3_1 -lImath-3_1
+-lIlmThread-3_1 -lOpenEXRCore-3_1 -lwebp -lstdc++ -ldl -lm -lpthread"
 # The packer's one C++ file (OpenEXR's C++ decoder, for DWA-compressed images); without
 # -fsanitize=vptr, which needs the C++ UBSan runtime that a C link leaves out.
 cxx=${CXX_FUZZ:-clang++}

@@ -103,7 +103,9 @@
  * build goes on locally; a server that refuses a PUT (a read-only cache) is sent
  * nothing more but still asked. Addresses may be https:// and may carry credentials
  * ("http://user:secret@host/..."), which libcurl also reads from ~/.netrc; proxies
- * follow libcurl's environment variables (http_proxy, no_proxy). Keys are portable
+ * follow libcurl's environment variables (http_proxy, no_proxy). On Linux libcurl
+ * (libcurl.so.4) is loaded when the first cache with a server opens; where it cannot
+ * be, that cache warns once and works without the server. Keys are portable
  * between machines: they hold the zcpack binary's hash, never a path outside the
  * tree or a time.
  *

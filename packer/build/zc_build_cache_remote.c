@@ -7,9 +7,18 @@
  * threads. Nothing fetched is trusted here: a fetched file lands in the directory
  * under its key like a local record and is then read with every check of
  * zc__build_cache_load_record.
+ *
+ * On Linux libcurl is loaded (dlopen of libcurl.so.4) when the first cache with a
+ * server opens, not linked: it and the two dozen libraries it pulls in (TLS,
+ * Kerberos, LDAP, SSH, ...) cost every process that maps them about 4 ms at start
+ * here, more than a whole `zcpack import` of a small file, and only a build with
+ * --cache-url uses them. zcpack.exe links its own static libcurl.
  */
 #define _GNU_SOURCE /* O_CLOEXEC */
 #include <curl/curl.h>
+#ifndef _WIN32
+#include <dlfcn.h>
+#endif
 
 #include "zc_tmpfile.h"
 #include "zc_build_cache_internal.h"
@@ -18,12 +27,72 @@
 #define ZC__REMOTE_CONNECT_MS 3000L     /* connecting to the server */
 #define ZC__REMOTE_LOW_SPEED 1024L      /* bytes per second below which a transfer stalls */
 #define ZC__REMOTE_POOL 16u             /* idle handles kept */
+#define ZC__LIBCURL "libcurl.so.4"      /* the soname of libcurl's ABI 4 */
+
+/* The libcurl calls this file makes, filled once by zc__curl_load. */
+static struct {
+    CURLcode (*global_init)(long flags);
+    CURL *(*easy_init)(void);
+    void (*easy_reset)(CURL *h);
+    void (*easy_cleanup)(CURL *h);
+    CURLcode (*easy_setopt)(CURL *h, CURLoption option, ...);
+    CURLcode (*easy_perform)(CURL *h);
+    CURLcode (*easy_getinfo)(CURL *h, CURLINFO info, ...);
+    const char *(*easy_strerror)(CURLcode code);
+    struct curl_slist *(*slist_append)(struct curl_slist *list, const char *text);
+    void (*slist_free_all)(struct curl_slist *list);
+} zc__curl;
 
 static pthread_once_t zc__curl_once = PTHREAD_ONCE_INIT;
-static int zc__curl_ready;
+static char zc__curl_error[256]; /* empty when libcurl is loaded and started */
 
-static void zc__curl_init(void) {
-    zc__curl_ready = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+#ifdef _WIN32
+static int zc__curl_bind(void) {
+    zc__curl.global_init = curl_global_init;
+    zc__curl.easy_init = curl_easy_init;
+    zc__curl.easy_reset = curl_easy_reset;
+    zc__curl.easy_cleanup = curl_easy_cleanup;
+    zc__curl.easy_setopt = curl_easy_setopt;
+    zc__curl.easy_perform = curl_easy_perform;
+    zc__curl.easy_getinfo = curl_easy_getinfo;
+    zc__curl.easy_strerror = curl_easy_strerror;
+    zc__curl.slist_append = curl_slist_append;
+    zc__curl.slist_free_all = curl_slist_free_all;
+    return 1;
+}
+#else
+/* The address of `name` in libcurl into *slot; 0 with the reason in zc__curl_error. */
+static int zc__curl_symbol(void *lib, const char *name, void *slot) {
+    void *f = dlsym(lib, name);
+    if (!f) snprintf(zc__curl_error, sizeof zc__curl_error, "%s lacks %s", ZC__LIBCURL, name);
+    memcpy(slot, &f, sizeof f); /* a data pointer to a function pointer, as POSIX allows */
+    return f != NULL;
+}
+
+static int zc__curl_bind(void) {
+    void *lib = dlopen(ZC__LIBCURL, RTLD_NOW | RTLD_LOCAL);
+    if (!lib) {
+        const char *why = dlerror();
+        snprintf(zc__curl_error, sizeof zc__curl_error, "%s", why ? why : ZC__LIBCURL " cannot be loaded");
+        return 0;
+    }
+    return zc__curl_symbol(lib, "curl_global_init", &zc__curl.global_init) &&
+           zc__curl_symbol(lib, "curl_easy_init", &zc__curl.easy_init) &&
+           zc__curl_symbol(lib, "curl_easy_reset", &zc__curl.easy_reset) &&
+           zc__curl_symbol(lib, "curl_easy_cleanup", &zc__curl.easy_cleanup) &&
+           zc__curl_symbol(lib, "curl_easy_setopt", &zc__curl.easy_setopt) &&
+           zc__curl_symbol(lib, "curl_easy_perform", &zc__curl.easy_perform) &&
+           zc__curl_symbol(lib, "curl_easy_getinfo", &zc__curl.easy_getinfo) &&
+           zc__curl_symbol(lib, "curl_easy_strerror", &zc__curl.easy_strerror) &&
+           zc__curl_symbol(lib, "curl_slist_append", &zc__curl.slist_append) &&
+           zc__curl_symbol(lib, "curl_slist_free_all", &zc__curl.slist_free_all);
+}
+#endif
+
+/* Load and start libcurl once per process; it stays loaded. */
+static void zc__curl_load(void) {
+    if (zc__curl_bind() && zc__curl.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+        snprintf(zc__curl_error, sizeof zc__curl_error, "libcurl could not start");
 }
 
 zc_result zc_build_cache_check_url(const char *url) {
@@ -39,11 +108,11 @@ int zc__remote_open(zc_build_cache *c, const char *url, uint32_t stall_ms) {
         errno = EINVAL;
         return -1;
     }
-    pthread_once(&zc__curl_once, zc__curl_init);
-    if (!zc__curl_ready) {
-        zc__build_cache_log(c, ZC_LOG_ERROR, "%s: libcurl could not start", url);
-        errno = EIO;
-        return -1;
+    pthread_once(&zc__curl_once, zc__curl_load);
+    if (zc__curl_error[0]) {
+        zc__build_cache_log(c, ZC_LOG_WARNING, "%s: build cache server not used: %s: building without it", url,
+                            zc__curl_error);
+        return 0;
     }
     if (!(c->url = zc__build_cache_strdup(url))) return -1;
     while (len > 1 && c->url[len - 1] == '/') c->url[--len] = 0;
@@ -52,7 +121,7 @@ int zc__remote_open(zc_build_cache *c, const char *url, uint32_t stall_ms) {
 }
 
 void zc__remote_close(zc_build_cache *c) {
-    for (size_t i = 0; i < c->idle_count; ++i) curl_easy_cleanup((CURL *)c->idle[i]);
+    for (size_t i = 0; i < c->idle_count; ++i) zc__curl.easy_cleanup((CURL *)c->idle[i]);
     c->idle_count = 0;
     free(c->url);
     c->url = NULL;
@@ -66,17 +135,17 @@ static CURL *zc__handle_take(zc_build_cache *c, const char *url) {
     if (c->idle_count) h = (CURL *)c->idle[--c->idle_count];
     pthread_mutex_unlock(&c->lock);
     if (h)
-        curl_easy_reset(h);
-    else if (!(h = curl_easy_init()))
+        zc__curl.easy_reset(h);
+    else if (!(h = zc__curl.easy_init()))
         return NULL;
-    curl_easy_setopt(h, CURLOPT_URL, url);
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L); /* threads: no SIGALRM for DNS timeouts */
-    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, ZC__REMOTE_CONNECT_MS);
-    curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, ZC__REMOTE_LOW_SPEED);
-    curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, c->stall_s);
-    curl_easy_setopt(h, CURLOPT_NETRC, (long)CURL_NETRC_OPTIONAL); /* credentials from ~/.netrc */
-    curl_easy_setopt(h, CURLOPT_USERAGENT, "zcpack");
+    zc__curl.easy_setopt(h, CURLOPT_URL, url);
+    zc__curl.easy_setopt(h, CURLOPT_NOSIGNAL, 1L); /* threads: no SIGALRM for DNS timeouts */
+    zc__curl.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    zc__curl.easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, ZC__REMOTE_CONNECT_MS);
+    zc__curl.easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, ZC__REMOTE_LOW_SPEED);
+    zc__curl.easy_setopt(h, CURLOPT_LOW_SPEED_TIME, c->stall_s);
+    zc__curl.easy_setopt(h, CURLOPT_NETRC, (long)CURL_NETRC_OPTIONAL); /* credentials from ~/.netrc */
+    zc__curl.easy_setopt(h, CURLOPT_USERAGENT, "zcpack");
     return h;
 }
 
@@ -87,7 +156,7 @@ static void zc__handle_give(zc_build_cache *c, CURL *h) {
         h = NULL;
     }
     pthread_mutex_unlock(&c->lock);
-    if (h) curl_easy_cleanup(h);
+    if (h) zc__curl.easy_cleanup(h);
 }
 
 /* A transfer that could not reach the server at all, or could not set up TLS with it
@@ -153,12 +222,12 @@ zc__load zc__remote_fetch(zc_build_cache *c, const uint8_t key[16], zc_diag *why
         zc_fail(why, ZC_ERR_OUT_OF_MEMORY, "out of memory");
         goto done;
     }
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, zc__fetch_write);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &f);
-    curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)f.limit);
-    CURLcode code = curl_easy_perform(h);
+    zc__curl.easy_setopt(h, CURLOPT_WRITEFUNCTION, zc__fetch_write);
+    zc__curl.easy_setopt(h, CURLOPT_WRITEDATA, &f);
+    zc__curl.easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)f.limit);
+    CURLcode code = zc__curl.easy_perform(h);
     long status = 0;
-    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    zc__curl.easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
     if (code == CURLE_OK && status == 200) {
         result = close(f.fd) == 0 && rename(tmp, final) == 0 ? ZC__LOAD_HIT : ZC__LOAD_FAILED;
         f.fd = -1;
@@ -168,13 +237,13 @@ zc__load zc__remote_fetch(zc_build_cache *c, const uint8_t key[16], zc_diag *why
     } else if (code == CURLE_OK) {
         zc_fail(why, ZC_ERR_IO, "%s: the server answered HTTP %ld", address, status);
     } else if (zc__unreachable(code) && status == 0) {
-        zc__server_down(c, curl_easy_strerror(code));
+        zc__server_down(c, zc__curl.easy_strerror(code));
         result = ZC__LOAD_ABSENT;
     } else if (code == CURLE_WRITE_ERROR || code == CURLE_FILESIZE_EXCEEDED) {
         zc_fail(why, ZC_ERR_LIMIT, "%s: %s", address,
                 f.write_errno ? strerror(f.write_errno) : "larger than a record may be (half the cache's bound)");
     } else {
-        zc_fail(why, ZC_ERR_IO, "%s: %s", address, curl_easy_strerror(code));
+        zc_fail(why, ZC_ERR_IO, "%s: %s", address, zc__curl.easy_strerror(code));
     }
 done:
     if (h) zc__handle_give(c, h);
@@ -208,19 +277,19 @@ int zc__remote_store(zc_build_cache *c, const uint8_t key[16]) {
     CURL *h = NULL;
     int sent = 0;
     if (address && fd >= 0 && fstat(fd, &st) == 0 && (h = zc__handle_take(c, address))) {
-        curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
-        curl_easy_setopt(h, CURLOPT_READFUNCTION, zc__store_read);
-        curl_easy_setopt(h, CURLOPT_READDATA, &fd);
-        curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)st.st_size);
+        zc__curl.easy_setopt(h, CURLOPT_UPLOAD, 1L);
+        zc__curl.easy_setopt(h, CURLOPT_READFUNCTION, zc__store_read);
+        zc__curl.easy_setopt(h, CURLOPT_READDATA, &fd);
+        zc__curl.easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)st.st_size);
         /* no "Expect: 100-continue": a server that never answers it would stall
          * every upload for a second */
-        struct curl_slist *no_expect = curl_slist_append(NULL, "Expect:");
-        curl_easy_setopt(h, CURLOPT_HTTPHEADER, no_expect);
-        CURLcode code = curl_easy_perform(h);
-        curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
-        curl_slist_free_all(no_expect);
+        struct curl_slist *no_expect = zc__curl.slist_append(NULL, "Expect:");
+        zc__curl.easy_setopt(h, CURLOPT_HTTPHEADER, no_expect);
+        CURLcode code = zc__curl.easy_perform(h);
+        zc__curl.easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
+        zc__curl.slist_free_all(no_expect);
         long status = 0;
-        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+        zc__curl.easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
         if (code == CURLE_OK && status >= 200 && status < 300) {
             sent = 1;
         } else if (code == CURLE_OK) {
@@ -229,9 +298,9 @@ int zc__remote_store(zc_build_cache *c, const uint8_t key[16]) {
                 zc__build_cache_log(c, ZC_LOG_WARNING, "%s: the build cache server refused a record (HTTP %ld): not sending more",
                          c->url, status);
         } else if (zc__unreachable(code) && status == 0) {
-            zc__server_down(c, curl_easy_strerror(code));
+            zc__server_down(c, zc__curl.easy_strerror(code));
         } else {
-            zc__build_cache_log(c, ZC_LOG_INFO, "%s: record not sent: %s", address, curl_easy_strerror(code));
+            zc__build_cache_log(c, ZC_LOG_INFO, "%s: record not sent: %s", address, zc__curl.easy_strerror(code));
         }
     }
     if (h) zc__handle_give(c, h);
