@@ -60,10 +60,13 @@ header:close()
 -- prefetch), libsodium (signed packs: BLAKE2b and Ed25519), libm (animation sampling) and pthreads (xxhash is
 -- compiled in from its header); the packer side uses the libraries of DESIGN.md
 -- section 3 and OpenEXRCore (.exr sources), linked with --as-needed, so unused ones
--- cost nothing. libcurl (the build cache's shared server) is not linked: the packer
--- loads it with dlopen when a cache names a server (zc_build_cache_remote.c).
+-- cost nothing. assimp (models) and libcurl (the build cache's shared server) are not
+-- linked: the packer loads each with dlopen the first time it needs it
+-- (zc_model_assimp.c, zc_build_cache_remote.c), so a process that imports no model
+-- and names no server does not pay for mapping them; programs that call assimp
+-- themselves (the tests' and benchmarks' comparisons) link it as an extra library.
 local runtime_links = { "zstd", "uv", "sodium", "m", "pthread" }
-local packer_links = { "cjson", "zstd", "uv", "sodium", "assimp", "meshoptimizer", "xxhash", "astcenc", "OpenEXR-3_1", "Iex-3_1", "Imath-3_1",
+local packer_links = { "cjson", "zstd", "uv", "sodium", "meshoptimizer", "xxhash", "astcenc", "OpenEXR-3_1", "Iex-3_1", "Imath-3_1",
                       "IlmThread-3_1", "OpenEXRCore-3_1", "webp", "stdc++", "dl", "m", "pthread" }
 
 -- Include directories per project, so that a back-edge of the dependency rule
@@ -175,7 +178,7 @@ program("zcpack", { "packer/cli/*.c" })
 program("zcpack_tests", { "tests/*.c", "tests/fuzz/zc_fuzz_walk.c", "tests/fuzz/zc_fuzz_reply.c", "tests/fuzz/zc_fuzz_hostile.c",
                           "tests/fuzz/zc_fuzz_schema.c",
                           "packer/cli/*.c" },
-        { "criterion" }, { "runtime", "packer/cli" }) -- packer/cli: zc_exit.h, the program's own exit codes
+        { "criterion", "assimp" }, { "runtime", "packer/cli" }) -- packer/cli: zc_exit.h, the program's own exit codes
     defines { "ZC_CLI_NO_MAIN" }
     -- The program's own calls to malloc & co. go through tests/zc_test_alloc_wrap.c,
     -- which can make them fail on demand (the alloc_faults suite); shared libraries
@@ -206,5 +209,5 @@ end
 for _, source in ipairs(os.matchfiles("tools/bench/bench_*.c")) do
     local sources = { source }
     for _, helper in ipairs(bench_helpers) do table.insert(sources, helper) end
-    program(path.getbasename(source), sources)
+    program(path.getbasename(source), sources, { "assimp" }) -- bench_scene's and bench_build's traditional loads
 end

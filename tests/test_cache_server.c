@@ -232,32 +232,6 @@ Test(cache_server, server_down_builds_locally) {
     free(a);
 }
 
-/* libcurl, and the libraries it pulls in, are loaded only by a build that names a
- * server: the dynamic loader's own log (LD_DEBUG=files) names no libcurl for a build
- * without --cache-url, and names libcurl loaded at run time for one with it. */
-Test(cache_server, libcurl_is_loaded_only_for_a_server) {
-    char *a = checkout("a");
-    char *pack = zct_tmp_path("a.zcpack"), *cache = zct_tmp_path("cache"), *other = zct_tmp_path("other");
-    char url[64];
-    snprintf(url, sizeof url, "http://127.0.0.1:%d/cache", zct_free_port());
-    cr_assert_eq(setenv("LD_DEBUG", "files", 1), 0);
-    zct_run plain = ZCT_CLI("build", a, "-o", pack, "--cache", cache);
-    zct_run served = ZCT_CLI("build", a, "-o", pack, "--cache", other, "--cache-url", url);
-    unsetenv("LD_DEBUG");
-    cr_assert_eq(plain.code, 0, "%s", plain.err);
-    cr_assert_null(strstr(plain.err, "libcurl"), "a build without a server loaded libcurl:\n%s", plain.err);
-    cr_assert_eq(served.code, 0, "%s", served.err);
-    cr_assert(strstr(served.err, "file=libcurl.so.4") && strstr(served.err, "dynamically loaded by"),
-              "a build with a server did not load libcurl at run time:\n%s", served.err);
-    ZCT_EXPECT_ERR(served, "build cache server not reachable");
-    zct_run_free(&plain);
-    zct_run_free(&served);
-    free(other);
-    free(cache);
-    free(pack);
-    free(a);
-}
-
 /* An https:// server whose certificate nobody trusts (self-signed): TLS cannot be set
  * up, so the build warns once, naming the reason, sends nothing, and writes the pack
  * a build without a server writes. */

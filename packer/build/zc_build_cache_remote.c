@@ -16,10 +16,9 @@
  */
 #define _GNU_SOURCE /* O_CLOEXEC */
 #include <curl/curl.h>
-#ifndef _WIN32
-#include <dlfcn.h>
-#endif
+#include <stddef.h>
 
+#include "zc_dl.h"
 #include "zc_tmpfile.h"
 #include "zc_build_cache_internal.h"
 #include "zc_packer_os.h"
@@ -29,7 +28,13 @@
 #define ZC__REMOTE_POOL 16u             /* idle handles kept */
 #define ZC__LIBCURL "libcurl.so.4"      /* the soname of libcurl's ABI 4 */
 
-/* The libcurl calls this file makes, filled once by zc__curl_load. */
+/* Every libcurl call of this file: its field is the function's name without "curl_". */
+#define ZC__CURL_CALLS(X)                                                                                          \
+    X(global_init) X(easy_init) X(easy_reset) X(easy_cleanup) X(easy_setopt) X(easy_perform) X(easy_getinfo)       \
+    X(easy_strerror) X(slist_append) X(slist_free_all)
+
+/* The table, filled once by zc__curl_load; each field has the type of libcurl's own
+ * declaration (checked without referring to the function). */
 static struct {
     CURLcode (*global_init)(long flags);
     CURL *(*easy_init)(void);
@@ -42,50 +47,30 @@ static struct {
     struct curl_slist *(*slist_append)(struct curl_slist *list, const char *text);
     void (*slist_free_all)(struct curl_slist *list);
 } zc__curl;
+#if defined(__GNUC__)
+#define ZC__SAME_TYPE(name)                                                                                        \
+    _Static_assert(__builtin_types_compatible_p(__typeof__(&(curl_##name)), __typeof__(zc__curl.name)),             \
+                   "zc__curl." #name " differs from libcurl's curl_" #name);
+ZC__CURL_CALLS(ZC__SAME_TYPE)
+#endif
 
 static pthread_once_t zc__curl_once = PTHREAD_ONCE_INIT;
 static char zc__curl_error[256]; /* empty when libcurl is loaded and started */
 
 #ifdef _WIN32
 static int zc__curl_bind(void) {
-    zc__curl.global_init = curl_global_init;
-    zc__curl.easy_init = curl_easy_init;
-    zc__curl.easy_reset = curl_easy_reset;
-    zc__curl.easy_cleanup = curl_easy_cleanup;
-    zc__curl.easy_setopt = curl_easy_setopt;
-    zc__curl.easy_perform = curl_easy_perform;
-    zc__curl.easy_getinfo = curl_easy_getinfo;
-    zc__curl.easy_strerror = curl_easy_strerror;
-    zc__curl.slist_append = curl_slist_append;
-    zc__curl.slist_free_all = curl_slist_free_all;
+#define ZC__BIND(name) zc__curl.name = curl_##name;
+    ZC__CURL_CALLS(ZC__BIND)
+#undef ZC__BIND
     return 1;
 }
 #else
-/* The address of `name` in libcurl into *slot; 0 with the reason in zc__curl_error. */
-static int zc__curl_symbol(void *lib, const char *name, void *slot) {
-    void *f = dlsym(lib, name);
-    if (!f) snprintf(zc__curl_error, sizeof zc__curl_error, "%s lacks %s", ZC__LIBCURL, name);
-    memcpy(slot, &f, sizeof f); /* a data pointer to a function pointer, as POSIX allows */
-    return f != NULL;
-}
-
 static int zc__curl_bind(void) {
-    void *lib = dlopen(ZC__LIBCURL, RTLD_NOW | RTLD_LOCAL);
-    if (!lib) {
-        const char *why = dlerror();
-        snprintf(zc__curl_error, sizeof zc__curl_error, "%s", why ? why : ZC__LIBCURL " cannot be loaded");
-        return 0;
-    }
-    return zc__curl_symbol(lib, "curl_global_init", &zc__curl.global_init) &&
-           zc__curl_symbol(lib, "curl_easy_init", &zc__curl.easy_init) &&
-           zc__curl_symbol(lib, "curl_easy_reset", &zc__curl.easy_reset) &&
-           zc__curl_symbol(lib, "curl_easy_cleanup", &zc__curl.easy_cleanup) &&
-           zc__curl_symbol(lib, "curl_easy_setopt", &zc__curl.easy_setopt) &&
-           zc__curl_symbol(lib, "curl_easy_perform", &zc__curl.easy_perform) &&
-           zc__curl_symbol(lib, "curl_easy_getinfo", &zc__curl.easy_getinfo) &&
-           zc__curl_symbol(lib, "curl_easy_strerror", &zc__curl.easy_strerror) &&
-           zc__curl_symbol(lib, "curl_slist_append", &zc__curl.slist_append) &&
-           zc__curl_symbol(lib, "curl_slist_free_all", &zc__curl.slist_free_all);
+#define ZC__ROW(name) { "curl_" #name, offsetof(__typeof__(zc__curl), name) },
+    static const zc_dl_symbol symbols[] = { ZC__CURL_CALLS(ZC__ROW) };
+#undef ZC__ROW
+    return zc_dl_fill(ZC__LIBCURL, symbols, sizeof symbols / sizeof *symbols, &zc__curl, zc__curl_error,
+                      sizeof zc__curl_error);
 }
 #endif
 
