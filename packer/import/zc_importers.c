@@ -144,10 +144,11 @@ static zc_result zc__prepare_if_foreign(const zc_import_shared_name *names, cons
 
 /* The image formats whose readers refuse some valid kinds of file with
  * ZC_ERR_UNSUPPORTED_CODEC: DDS volumes and unlisted pixel formats, tiled or
- * JPEG-compressed TIFF files, PCX layouts, colour-mapped SGI images. Not OpenEXR, whose
- * refusal in zcpack.exe is about the build, not the file. */
+ * JPEG-compressed TIFF files, PCX layouts, colour-mapped SGI images, Photoshop files
+ * in Lab or bitmap mode. Not OpenEXR, whose refusal in zcpack.exe is about the build,
+ * not the file. */
 static int (*const zc__formats_with_undecoded_kinds[])(const uint8_t *, size_t) = {
-    zc_dds_is, zc_tiff_is, zc_pcx_is, zc_sgi_is,
+    zc_dds_is, zc_tiff_is, zc_pcx_is, zc_sgi_is, zc_psd_other_is,
 };
 
 /* An image of one of those formats that its reader does not decode: its bytes, with

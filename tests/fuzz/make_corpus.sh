@@ -192,6 +192,38 @@ if command -v pnmtosgi > /dev/null 2>&1 && command -v pngtopnm > /dev/null 2>&1;
     done
 fi
 
+# Photoshop files in the modes zcpack reads itself (grayscale 8 and 16 bits, indexed,
+# CMYK with alpha), raw and PackBits, 16 x 8 gradients written here.
+if [ -x /usr/bin/python3 ]; then
+    /usr/bin/python3 - "$work" <<'PY'
+import struct, sys
+w, h = 16, 8
+def psd(path, mode, bits, planes, rle, palette=b''):
+    n = w * bits // 8
+    if bits == 16:
+        planes = [bytes(v for x in p for v in (x, 0)) for p in planes]
+    out = b'8BPS' + struct.pack('>H6xHIIHH', 1, len(planes), h, w, bits, mode)
+    out += struct.pack('>I', len(palette)) + palette + struct.pack('>II', 0, 0)
+    if rle:  # each row as one literal packet, or a run when the row is flat
+        rows = [bytes([257 - n, r[0]]) if len(set(r)) == 1 else bytes([n - 1]) + r
+                for p in planes for r in (p[y * n:(y + 1) * n] for y in range(h))]
+        out += struct.pack('>H', 1) + b''.join(struct.pack('>H', len(r)) for r in rows) + b''.join(rows)
+    else:
+        out += struct.pack('>H', 0) + b''.join(planes)
+    open(path, 'wb').write(out)
+grey = bytes((x * 16 + y) % 256 for y in range(h) for x in range(w))
+flat = bytes([200]) * (w * h)
+d = sys.argv[1]
+psd(d + '/grey.psd', 1, 8, [grey], 0)
+psd(d + '/grey16.psd', 1, 16, [grey, flat], 1)
+psd(d + '/cmyk.psd', 4, 8, [grey, flat, grey, flat, grey], 1)
+psd(d + '/indexed.psd', 2, 8, [grey], 0, bytes(range(256)) * 3)
+PY
+    for name in grey grey16 cmyk indexed; do
+        [ -f "$work/$name.psd" ] && with_byte "$work/$name.psd" "$corpus/fuzz_image/psd-$name.psd" '\000'
+    done
+fi
+
 # ---------------------------------------------------------------------------------
 # Models: extension byte obj 0, ply 1, stl 2, gltf 3, off 4, md2 5, bvh 6, iqm 7, md3 0200 (+010 quantize, +020 meshlets)
 # ---------------------------------------------------------------------------------

@@ -446,6 +446,7 @@ zc_result zc__texture_probe(const uint8_t *bytes, size_t size, uint32_t cap, int
     if (zc_sgi_is(bytes, size)) return zc_sgi_probe(bytes, size, cap, w, h, channels, diag);
     if (zc_tiff_is(bytes, size)) return zc_tiff_probe(bytes, size, cap, w, h, channels, diag);
     if (zc_bmp_rle_is(bytes, size)) return zc_bmp_rle_probe(bytes, size, cap, w, h, channels, diag);
+    if (zc_psd_other_is(bytes, size)) return zc_psd_probe(bytes, size, cap, w, h, channels, diag);
     zc__sniffed sniffed;
     zc__sniff(bytes, size, &sniffed);
     if (sniffed.has_extent && (sniffed.width > cap || sniffed.height > cap))
@@ -508,6 +509,7 @@ zc_result zc__texture_decode(const uint8_t *bytes, size_t size, int hdr, int w, 
     if (zc_sgi_is(bytes, size)) return zc_sgi_decode(bytes, size, w, h, out, diag);
     if (zc_tiff_is(bytes, size)) return zc_tiff_decode(bytes, size, w, h, out, diag);
     if (zc_bmp_rle_is(bytes, size)) return zc_bmp_rle_decode(bytes, size, w, h, out, diag);
+    if (zc_psd_other_is(bytes, size)) return zc_psd_decode(bytes, size, w, h, out, diag);
     if (zc__is_pcx(bytes, size)) return zc_pcx_decode(bytes, size, w, h, out, diag);
     uint8_t *png;
     size_t png_size;

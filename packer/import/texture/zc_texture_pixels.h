@@ -187,6 +187,29 @@ zc_result zc_tiff_probe(const uint8_t *bytes, size_t size, uint32_t cap, int *w,
 /* A file zc_tiff_probe accepted as w x h, into *out (RGBA8, malloc'd). Untrusted bytes. */
 zc_result zc_tiff_decode(const uint8_t *bytes, size_t size, int w, int h, zc_texels *out, zc_diag *diag);
 
+/* PackBits (Apple's run-length code, as TIFF and Photoshop files use it): exactly `n`
+ * bytes into out from [in, in + size); 1, or 0 when the data ends first or a run
+ * would pass the n-th byte. Untrusted bytes. (zc_tiff_read.c) */
+int zc__packbits(const uint8_t *in, size_t size, uint8_t *out, size_t n);
+
+/* ---------------------------------------------------------------------------------
+ * Photoshop sources stb_image does not read (zc_psd_read.c)
+ * ------------------------------------------------------------------------------- */
+
+/* 1 when the bytes start as a Photoshop file does ("8BPS") that is not what stb_image
+ * reads (RGB of 8 or 16 bits per channel, version 1). Any bytes. */
+int zc_psd_other_is(const uint8_t *bytes, size_t size);
+
+/* The extent (each side at most `cap`, else ZC_ERR_LIMIT) and channels (4 with alpha,
+ * else 3) of such a file in memory: grayscale, duotone, indexed or CMYK of 8 or 16
+ * bits; ZC_ERR_BAD_SOURCE for a damaged or cut header or section,
+ * ZC_ERR_UNSUPPORTED_CODEC for another kind (bitmap, Lab, multichannel, 32 bits,
+ * PSB, ZIP compression). Untrusted bytes. */
+zc_result zc_psd_probe(const uint8_t *bytes, size_t size, uint32_t cap, int *w, int *h, int *channels, zc_diag *diag);
+
+/* A file zc_psd_probe accepted as w x h, into *out (RGBA8, malloc'd). Untrusted bytes. */
+zc_result zc_psd_decode(const uint8_t *bytes, size_t size, int w, int h, zc_texels *out, zc_diag *diag);
+
 /* ---------------------------------------------------------------------------------
  * SGI sources (zc_sgi_read.c)
  * ------------------------------------------------------------------------------- */

@@ -201,7 +201,7 @@ zc_result zc_tiff_probe(const uint8_t *bytes, size_t size, uint32_t cap, int *w,
  * 1, else 0 (-1: out of memory)
  * ------------------------------------------------------------------------------- */
 
-static int zc__tiff_packbits(const uint8_t *in, size_t size, uint8_t *out, size_t n) {
+int zc__packbits(const uint8_t *in, size_t size, uint8_t *out, size_t n) {
     size_t at = 0, done = 0;
     while (done < n) {
         if (at >= size) return 0;
@@ -299,7 +299,7 @@ static int zc__tiff_strip(const zc__tiff *t, const uint8_t *in, size_t size, uin
         if (size < n) return 0;
         memcpy(out, in, n);
         return 1;
-    case ZC__TIFF_PACKBITS: return zc__tiff_packbits(in, size, out, n);
+    case ZC__TIFF_PACKBITS: return zc__packbits(in, size, out, n);
     case ZC__TIFF_LZW: return zc__tiff_lzw(in, size, out, n);
     default: /* Deflate: a zlib stream */
         if (size > INT_MAX || n > INT_MAX) return 0;
