@@ -28,6 +28,7 @@
 #include "zc_pack.h"
 #include "zc_test_images.h"
 #include "zc_exit.h" /* the exit codes of zcpack */
+#include "zc_test_alloc_wrap.h"
 #include "zc_test_util.h"
 #include "zc_texture_pixels.h"
 
@@ -214,16 +215,22 @@ Test(texture, round_trip_png) {
     round_trip_all(copy_sources(list, sizeof list / sizeof list[0]));
 }
 
+/* The offset of the first IDAT chunk of a PNG file in memory (asserted to exist). */
+static size_t first_idat(const uint8_t *png, size_t size) {
+    size_t at = 8;
+    while (at + 12 <= size && memcmp(png + at + 4, "IDAT", 4) != 0)
+        at += 12 + ((size_t)png[at] << 24 | (size_t)png[at + 1] << 16 | (size_t)png[at + 2] << 8 | png[at + 3]);
+    cr_assert(at + 12 <= size, "the PNG has no IDAT chunk");
+    return at;
+}
+
 /* Empty IDAT chunks carry no data: a real PNG with one put before its first image data
  * chunk (where stb_image would add 0 to a null pointer) imports to the same texels. */
 Test(texture, png_with_an_empty_image_data_chunk) {
     zcti_require(ZCTI_PYGAME "/fist.png");
     size_t size;
     uint8_t *png = zct_read_file(ZCTI_PYGAME "/fist.png", &size);
-    size_t at = 8;
-    while (at + 12 <= size && memcmp(png + at + 4, "IDAT", 4) != 0)
-        at += 12 + ((size_t)png[at] << 24 | (size_t)png[at + 1] << 16 | (size_t)png[at + 2] << 8 | png[at + 3]);
-    cr_assert(at + 12 <= size, "fist.png has no IDAT chunk");
+    size_t at = first_idat(png, size);
     static const uint8_t empty[12] = { 0, 0, 0, 0, 'I', 'D', 'A', 'T', 0x35, 0xAF, 0x06, 0x1E }; /* CRC-32 of "IDAT" */
     uint8_t *with = malloc(size + 12);
     memcpy(with, png, at);
@@ -238,6 +245,28 @@ Test(texture, png_with_an_empty_image_data_chunk) {
     free(odd);
     free(path);
     free(with);
+    free(png);
+}
+
+/* A PNG cut inside an image data chunk that declares 2 GiB is refused as stb_image
+ * refuses any cut PNG, without an allocation near the declared size (stb_image would
+ * grow its buffer to the declared length before finding the bytes missing). */
+Test(texture, png_declaring_a_huge_image_data_chunk) {
+    zcti_require(ZCTI_PYGAME "/fist.png");
+    size_t size;
+    uint8_t *png = zct_read_file(ZCTI_PYGAME "/fist.png", &size);
+    size_t at = first_idat(png, size);
+    png[at] = 0x7F, png[at + 1] = png[at + 2] = png[at + 3] = 0xF0; /* 2 GiB - 16 MiB: runs past the end */
+    zc_texture_settings s;
+    memset(&s, 0, sizeof s);
+    zc_texture_image img;
+    zc_diag diag = { 0 };
+    zct_wrap_arm(-1, 0);
+    zc_result r = zc_texture_import_memory(png, size, "huge_idat.png", &s, &img, &diag);
+    zct_wrap_report report = zct_wrap_disarm();
+    cr_assert_eq(r, ZC_ERR_BAD_SOURCE, "got %s (%s)", zc_result_name(r), diag.message);
+    cr_assert(strstr(diag.message, "Corrupt PNG"), "%s", diag.message);
+    cr_assert_lt(report.largest, (size_t)16 << 20, "an allocation of %zu bytes for a %zu-byte file", report.largest, size);
     free(png);
 }
 

@@ -48,6 +48,7 @@ int __wrap_posix_memalign(void **out, size_t alignment, size_t size);
 typedef struct zct__plan {
     atomic_long calls;          /* allocation calls since arming */
     atomic_long failed;         /* calls made to fail */
+    atomic_size_t largest;      /* the most bytes one call asked for */
     long fail_at;               /* -1: none */
     int once;
     atomic_int failing;         /* 0 after zct_wrap_stop_failing */
@@ -137,6 +138,7 @@ void zct_wrap_arm(long fail_at, int once) {
     zct__overflow = 0;
     atomic_store(&zct__shared->calls, 0);
     atomic_store(&zct__shared->failed, 0);
+    atomic_store(&zct__shared->largest, 0);
     zct__shared->fail_at = fail_at;
     zct__shared->once = once;
     atomic_store(&zct__shared->failing, fail_at >= 0);
@@ -149,7 +151,7 @@ void zct_wrap_stop_failing(void) {
 }
 
 zct_wrap_report zct_wrap_disarm(void) {
-    zct_wrap_report report = { 0, 0, 0, 0 };
+    zct_wrap_report report = { 0, 0, 0, 0, 0 };
     if (!zct__shared) return report;
     pthread_mutex_lock(&zct__lock);
     atomic_store(&zct__armed, 0);
@@ -158,14 +160,18 @@ zct_wrap_report zct_wrap_disarm(void) {
     report.failed = atomic_load(&zct__shared->failed);
     report.live = (long)zct__live;
     report.overflow = zct__overflow;
+    report.largest = atomic_load(&zct__shared->largest);
     pthread_mutex_unlock(&zct__lock);
     return report;
 }
 
-/* Count one allocation call; 1 when it must fail. */
-static int zct__should_fail(void) {
+/* Count one allocation call of `size` bytes; 1 when it must fail. */
+static int zct__should_fail(size_t size) {
     zct__plan *p = zct__shared;
     long call = atomic_fetch_add(&p->calls, 1);
+    size_t seen = atomic_load(&p->largest);
+    while (size > seen && !atomic_compare_exchange_weak(&p->largest, &seen, size)) {
+    }
     int fail = atomic_load(&p->failing) && (p->once ? call == p->fail_at : call >= p->fail_at);
     if (fail) atomic_fetch_add(&p->failed, 1);
     return fail;
@@ -176,11 +182,11 @@ static int zct__should_fail(void) {
  * ------------------------------------------------------------------------------- */
 
 /* Allocation calls all take this shape: count, maybe fail, else allocate and record. */
-#define ZCT__ALLOCATE(expr)                                                                                          \
+#define ZCT__ALLOCATE(size, expr)                                                                                        \
     do {                                                                                                              \
         if (!atomic_load_explicit(&zct__armed, memory_order_relaxed)) return (expr);                                 \
         pthread_mutex_lock(&zct__lock);                                                                               \
-        if (zct__should_fail()) {                                                                                     \
+        if (zct__should_fail(size)) {                                                                                 \
             pthread_mutex_unlock(&zct__lock);                                                                         \
             errno = ENOMEM;                                                                                           \
             return NULL;                                                                                              \
@@ -191,20 +197,22 @@ static int zct__should_fail(void) {
         return zct__p;                                                                                                \
     } while (0)
 
-void *__wrap_malloc(size_t size) { ZCT__ALLOCATE(__real_malloc(size)); }
+void *__wrap_malloc(size_t size) { ZCT__ALLOCATE(size, __real_malloc(size)); }
 
-void *__wrap_calloc(size_t count, size_t size) { ZCT__ALLOCATE(__real_calloc(count, size)); }
+void *__wrap_calloc(size_t count, size_t size) {
+    ZCT__ALLOCATE(size && count > SIZE_MAX / size ? SIZE_MAX : count * size, __real_calloc(count, size));
+}
 
-char *__wrap_strdup(const char *s) { ZCT__ALLOCATE(__real_strdup(s)); }
+char *__wrap_strdup(const char *s) { ZCT__ALLOCATE(strlen(s) + 1, __real_strdup(s)); }
 
-char *__wrap_strndup(const char *s, size_t n) { ZCT__ALLOCATE(__real_strndup(s, n)); }
+char *__wrap_strndup(const char *s, size_t n) { ZCT__ALLOCATE(strnlen(s, n) + 1, __real_strndup(s, n)); }
 
-void *__wrap_aligned_alloc(size_t alignment, size_t size) { ZCT__ALLOCATE(__real_aligned_alloc(alignment, size)); }
+void *__wrap_aligned_alloc(size_t alignment, size_t size) { ZCT__ALLOCATE(size, __real_aligned_alloc(alignment, size)); }
 
 int __wrap_posix_memalign(void **out, size_t alignment, size_t size) {
     if (!atomic_load_explicit(&zct__armed, memory_order_relaxed)) return __real_posix_memalign(out, alignment, size);
     pthread_mutex_lock(&zct__lock);
-    int e = zct__should_fail() ? ENOMEM : __real_posix_memalign(out, alignment, size);
+    int e = zct__should_fail(size) ? ENOMEM : __real_posix_memalign(out, alignment, size);
     if (e == 0) zct__insert(*out);
     pthread_mutex_unlock(&zct__lock);
     return e;
@@ -216,7 +224,7 @@ int __wrap_posix_memalign(void **out, size_t alignment, size_t size) {
 void *__wrap_realloc(void *ptr, size_t size) {
     if (!atomic_load_explicit(&zct__armed, memory_order_relaxed)) return __real_realloc(ptr, size);
     pthread_mutex_lock(&zct__lock);
-    if (zct__should_fail()) {
+    if (zct__should_fail(size)) {
         pthread_mutex_unlock(&zct__lock);
         errno = ENOMEM;
         return NULL;

@@ -25,12 +25,15 @@
 #ifndef ZC_TEST_ALLOC_WRAP_H
 #define ZC_TEST_ALLOC_WRAP_H
 
+#include <stddef.h>
+
 typedef struct zct_wrap_report {
     long calls;                 /* allocation calls while armed, failed ones included
                                    (forked children's too) */
     long failed;                /* calls made to fail (forked children's too) */
     long live;                  /* blocks allocated while armed and not freed since */
     int overflow;               /* the pointer table filled up: live is a lower bound */
+    size_t largest;             /* the most bytes one call asked for (forked children's too) */
 } zct_wrap_report;
 
 /* Start counting allocation calls from 0 and recording pointers. fail_at >= 0 makes

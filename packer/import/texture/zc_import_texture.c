@@ -469,36 +469,48 @@ zc_result zc__texture_probe(const uint8_t *bytes, size_t size, uint32_t cap, int
 
 /* Decode to RGBA8, or RGBA float for HDR sources. The result is malloc'd (stb_image
  * allocates with the libc allocator). */
-/* A PNG whose first image data chunk is empty makes stb_image add 0 to a null pointer
- * (undefined behaviour). Empty IDAT chunks carry nothing, so the file is decoded
- * without them: *copy (malloc'd) holds the file without its empty IDAT chunks, or
- * NULL when it has none (or is no PNG, or its chunks are cut: stb_image reports that).
- * 0 when out of memory. Untrusted bytes: reads only inside [b, b + size). */
-static int zc__png_without_empty_data(const uint8_t *b, size_t size, uint8_t **copy, size_t *copy_size) {
+/* Two PNG chunk shapes stb_image mishandles, mended in a copy before it decodes:
+ *  - an empty first image data chunk makes it add 0 to a null pointer (undefined
+ *    behaviour); empty IDAT chunks carry nothing, so the copy leaves them out;
+ *  - an IDAT chunk cut by the end of the file makes it grow its buffer to the length
+ *    the chunk declares, up to 2 GiB, before it finds the bytes missing; the copy
+ *    declares one byte more than the file still holds, so stb_image allocates no
+ *    more than the file's size and fails as before ("Corrupt PNG").
+ * *copy (malloc'd) holds the mended file, or NULL when nothing needs mending (or the
+ * file is no PNG). 0 when out of memory. Untrusted bytes: reads only inside
+ * [b, b + size). */
+static int zc__png_for_stb(const uint8_t *b, size_t size, uint8_t **copy, size_t *copy_size) {
     *copy = NULL;
     if (size < 8 || memcmp(b, "\x89PNG\r\n\x1a\n", 8) != 0) return 1;
-    int empty = 0;
-    for (size_t at = 8; size - at >= 12;) {
+    int empty = 0, cut = 0;
+    size_t at = 8;
+    for (; size - at >= 12; at += 12 + (size_t)zc__be32(b + at)) {
         uint32_t length = zc__be32(b + at);
         if (length > size - at - 12) break;
         empty |= length == 0 && memcmp(b + at + 4, "IDAT", 4) == 0;
-        at += 12 + (size_t)length;
     }
-    if (!empty) return 1;
+    cut = size - at >= 8 && memcmp(b + at + 4, "IDAT", 4) == 0 && zc__be32(b + at) > size - at - 8;
+    if (!empty && !cut) return 1;
     if (!(*copy = (uint8_t *)malloc(size))) return 0;
     memcpy(*copy, b, 8);
-    size_t at = 8, kept = 8;
-    while (size - at >= 12) {
-        uint32_t length = zc__be32(b + at);
-        if (length > size - at - 12) break;
-        if (length != 0 || memcmp(b + at + 4, "IDAT", 4) != 0) {
-            memcpy(*copy + kept, b + at, 12 + (size_t)length);
+    size_t from = 8, kept = 8;
+    while (size - from >= 12) {
+        uint32_t length = zc__be32(b + from);
+        if (length > size - from - 12) break;
+        if (length != 0 || memcmp(b + from + 4, "IDAT", 4) != 0) {
+            memcpy(*copy + kept, b + from, 12 + (size_t)length);
             kept += 12 + (size_t)length;
         }
-        at += 12 + (size_t)length;
+        from += 12 + (size_t)length;
     }
-    memcpy(*copy + kept, b + at, size - at); /* a cut last chunk, as it was */
-    *copy_size = kept + (size - at);
+    memcpy(*copy + kept, b + from, size - from); /* a cut last chunk */
+    if (cut) {
+        uint32_t declared = (uint32_t)(size - from - 8 + 1);
+        uint8_t *p = *copy + kept;
+        p[0] = (uint8_t)(declared >> 24), p[1] = (uint8_t)(declared >> 16), p[2] = (uint8_t)(declared >> 8),
+        p[3] = (uint8_t)declared;
+    }
+    *copy_size = kept + (size - from);
     return 1;
 }
 
@@ -513,7 +525,7 @@ zc_result zc__texture_decode(const uint8_t *bytes, size_t size, int hdr, int w, 
     if (zc__is_pcx(bytes, size)) return zc_pcx_decode(bytes, size, w, h, out, diag);
     uint8_t *png;
     size_t png_size;
-    if (!zc__png_without_empty_data(bytes, size, &png, &png_size))
+    if (!zc__png_for_stb(bytes, size, &png, &png_size))
         return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory decoding the image");
     if (png) bytes = png, size = png_size;
     int x = 0, y = 0, channels = 0;
