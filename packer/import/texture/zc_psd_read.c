@@ -88,6 +88,9 @@ static zc_result zc__psd_parse(const uint8_t *b, size_t size, uint32_t cap, zc__
     if (p->width == 0 || p->height == 0)
         return zc_fail(diag, ZC_ERR_BAD_SOURCE, "PSD header gives the empty size %ux%u", p->width, p->height);
     if (p->width > cap || p->height > cap) return zc__texture_too_large(p->width, p->height, cap, diag);
+    if (p->width > 30000 || p->height > 30000) /* also keeps the sizes below 64 bits */
+        return zc_fail(diag, ZC_ERR_BAD_SOURCE, "PSD header gives %ux%u, larger than the 30000 a side a Photoshop "
+                       "document may have", p->width, p->height);
     if (p->channels < p->colours || p->channels > 56)
         return zc_fail(diag, ZC_ERR_BAD_SOURCE, "not a readable PSD image: %u channels in %s colour mode", p->channels,
                        p->mode == ZC__PSD_CMYK ? "CMYK" : "a one-channel");
