@@ -380,7 +380,6 @@ static const char *const pixbuf_broken[] = {
     "test-images/randomly-modified/bug775242.bmp",
     "test-images/randomly-modified/bug775697.jpg", /* stb_image reads past its data here */
     "bug775218.jpg",
-    "circular-table.gif",
     "issue205.jpg",                                /* 64250x64250 */
     "large.jpg",                                   /* 22500x33300 */
     "large.png",

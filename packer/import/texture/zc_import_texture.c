@@ -527,16 +527,18 @@ zc_result zc__texture_decode(const uint8_t *bytes, size_t size, int hdr, int w, 
     size_t png_size;
     if (!zc__png_for_stb(bytes, size, &png, &png_size))
         return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory decoding the image");
-    if (png) bytes = png, size = png_size;
+    const uint8_t *decoded = png ? png : bytes;
     int x = 0, y = 0, channels = 0;
     zc__stbi_out_of_memory = 0;
-    void *data = hdr ? (void *)stbi_loadf_from_memory(bytes, (int)size, &x, &y, &channels, 4)
-                     : (void *)stbi_load_from_memory(bytes, (int)size, &x, &y, &channels, 4);
+    void *data = hdr ? (void *)stbi_loadf_from_memory(decoded, (int)(png ? png_size : size), &x, &y, &channels, 4)
+                     : (void *)stbi_load_from_memory(decoded, (int)(png ? png_size : size), &x, &y, &channels, 4);
     free(png);
     if (!data) {
         const char *reason = zc__stbi_reason();
         if (zc__stbi_out_of_memory || strcmp(reason, "Out of memory") == 0)
             return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory decoding the image");
+        if (!hdr && size >= 6 && (memcmp(bytes, "GIF87a", 6) == 0 || memcmp(bytes, "GIF89a", 6) == 0))
+            return zc_gif_decode(bytes, size, w, h, out, diag); /* the first frames stb_image refuses */
         return zc_fail(diag, ZC_ERR_BAD_SOURCE, "cannot decode the image: %s", reason);
     }
     if (x != w || y != h) {

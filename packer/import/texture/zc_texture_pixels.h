@@ -187,6 +187,20 @@ zc_result zc_tiff_probe(const uint8_t *bytes, size_t size, uint32_t cap, int *w,
 /* A file zc_tiff_probe accepted as w x h, into *out (RGBA8, malloc'd). Untrusted bytes. */
 zc_result zc_tiff_decode(const uint8_t *bytes, size_t size, int w, int h, zc_texels *out, zc_diag *diag);
 
+/* ---------------------------------------------------------------------------------
+ * GIF sources stb_image refuses (zc_gif_read.c)
+ * ------------------------------------------------------------------------------- */
+
+/* The logical screen's extent (each side at most `cap`, else ZC_ERR_LIMIT) of a GIF
+ * file in memory, and 4 channels; ZC_ERR_BAD_SOURCE for a damaged header or colour
+ * table or a file without an image. Untrusted bytes. */
+zc_result zc_gif_probe(const uint8_t *bytes, size_t size, uint32_t cap, int *w, int *h, int *channels, zc_diag *diag);
+
+/* The first frame of a file zc_gif_probe accepted as w x h, on a transparent screen,
+ * into *out (RGBA8, malloc'd); ZC_ERR_BAD_SOURCE for a code not yet in the LZW table
+ * or a colour index beyond the colour table. Untrusted bytes. */
+zc_result zc_gif_decode(const uint8_t *bytes, size_t size, int w, int h, zc_texels *out, zc_diag *diag);
+
 /* PackBits (Apple's run-length code, as TIFF and Photoshop files use it): exactly `n`
  * bytes into out from [in, in + size); 1, or 0 when the data ends first or a run
  * would pass the n-th byte. Untrusted bytes. (zc_tiff_read.c) */
