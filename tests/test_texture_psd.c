@@ -1,7 +1,8 @@
-/* test_texture_psd.c - Photoshop files in the colour modes stb_image does not read
+/* test_texture_psd.c - Photoshop files stb_image does not read, or reads unsafely
  * (packer/import/texture/zc_psd_read.c): grayscale, indexed and CMYK files of 8 and
  * 16 bits, raw and PackBits, written here from the pixels of real images, import to
- * the texels Pillow's PSD reader gives; a grayscale file's extra channel is its alpha;
+ * the texels Pillow's PSD reader gives; RGB files with alpha to stb_image's; a
+ * grayscale file's extra channel is its alpha;
  * other kinds (Lab, bitmap, 32 bits, ZIP, large documents) are refused with a sentence
  * as ZC_ERR_UNSUPPORTED_CODEC and packed by the build as blobs with a warning; damaged
  * and cut files fail with a sentence and no fault.
@@ -13,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <stb/stb_image.h>
+
 #include "zc_import_texture.h"
 #include "zc_pack.h"
 #include "zc_test_images.h"
@@ -21,8 +24,9 @@
 TestSuite(texture_psd, .init = zcti_tree_setup, .fini = zcti_tree_teardown, .timeout = 120);
 
 /* Writes argv[2] as a PSD file of argv[1]'s pixels: argv[3] is "<Pillow mode> <bits>
- * <raw|rle>" with mode L, LA, P or CMYK (CMYK: the RGB values as inverted ink, black
- * none). 16-bit values repeat the 8-bit value in both bytes. */
+ * <raw|rle>" with mode L, LA, P, RGBA or CMYK (CMYK: the RGB values as inverted ink,
+ * black none; RGBA: the colours against a white matte, as Photoshop stores them).
+ * 16-bit values repeat the 8-bit value in both bytes. */
 static const char psd_writer[] =
     "import struct, sys\n"
     "from PIL import Image\n"
@@ -36,6 +40,12 @@ static const char psd_writer[] =
     "    palette = bytes(pal[0::3] + pal[1::3] + pal[2::3])\n"
     "    planes = [im.tobytes()]\n"
     "    psd_mode = 2\n"
+    "elif mode == 'RGBA':\n"
+    "    im = src.convert('RGBA')\n"
+    "    r, g, b, a = [list(x.tobytes()) for x in im.split()]\n"
+    "    matte = lambda c: bytes((v * t + 255 * (255 - t) + 127) // 255 for v, t in zip(c, a))\n"
+    "    planes = [matte(r), matte(g), matte(b), bytes(a)]\n"
+    "    psd_mode = 3\n"
     "elif mode == 'CMYK':\n"
     "    im = src.convert('RGB')\n"
     "    planes = [b.tobytes() for b in im.split()] + [bytes([255]) * (im.width * im.height)]\n"
@@ -139,6 +149,38 @@ Test(texture_psd, a_grey_file_with_a_second_channel_has_alpha) {
     free(la);
     free(raw);
     free(psd);
+}
+
+/* RGB documents with an alpha channel, which stb_image would read with a conversion
+ * that is undefined for some values, give stb_image's texels wherever the file is one
+ * Photoshop could write (colours against a white matte): every kind against
+ * stb_image's decode of the 8-bit raw file (stb_image misreads 16-bit PackBits data). */
+Test(texture_psd, rgb_with_alpha_gives_stb_images_texels) {
+    const char *kinds[] = { "RGBA 8 raw", "RGBA 8 rle", "RGBA 16 raw", "RGBA 16 rle" };
+    zcti_require(ZCTI_PYGAME "/midikeys.png"); /* 9,594 partly transparent texels */
+    char *reference = psd_of(ZCTI_PYGAME "/midikeys.png", kinds[0]);
+    size_t size;
+    uint8_t *bytes = zct_read_file(reference, &size);
+    int sw, sh, sn;
+    uint8_t *theirs = stbi_load_from_memory(bytes, (int)size, &sw, &sh, &sn, 4);
+    cr_assert_not_null(theirs, "stb_image refuses the 8-bit file: %s", stbi_failure_reason());
+    size_t partial = 0;
+    for (size_t i = 3; i < (size_t)sw * sh * 4; i += 4) partial += theirs[i] != 0 && theirs[i] != 255;
+    cr_assert_gt(partial, 0, "no partly transparent texel to check the matte on");
+    for (size_t k = 0; k < sizeof kinds / sizeof *kinds; ++k) {
+        char *psd = psd_of(ZCTI_PYGAME "/midikeys.png", kinds[k]);
+        uint32_t w, h;
+        uint8_t *ours = zcti_import_rgba8(psd, &w, &h);
+        cr_assert(w == (uint32_t)sw && h == (uint32_t)sh, "%s: %ux%u against %dx%d", kinds[k], w, h, sw, sh);
+        for (size_t i = 0; i < (size_t)w * h * 4; ++i)
+            cr_assert_eq(ours[i], theirs[i], "%s: texel %zu channel %zu: zcpack %u, stb_image %u", kinds[k], i / 4,
+                         i % 4, ours[i], theirs[i]);
+        free(ours);
+        free(psd);
+    }
+    stbi_image_free(theirs);
+    free(bytes);
+    free(reference);
 }
 
 /* A 26-byte header, empty sections and a raw 2x2 image of `channels` planes. */

@@ -1,7 +1,10 @@
-/* zc_psd_read.c - Photoshop files in the colour modes stb_image does not read, for the
+/* zc_psd_read.c - Photoshop files stb_image does not read, or reads unsafely, for the
  * texture importer (zc_texture_pixels.h): grayscale and duotone (masks, height and
- * roughness maps are often painted in grayscale documents), indexed colour and CMYK.
- * RGB files stay with stb_image.
+ * roughness maps are often painted in grayscale documents), indexed colour and CMYK,
+ * and RGB with an alpha channel, whose composite Photoshop stores against a white
+ * matte (stb_image removes the matte with a float-to-integer conversion that is
+ * undefined for values the file can make negative). RGB files of three channels stay
+ * with stb_image.
  *
  * Read: the 26-byte big-endian header (signature "8BPS", version 1, channels, height,
  * width, bits per channel, colour mode), the colour mode data (the palette of an
@@ -12,7 +15,10 @@
  * 16-bit values keep their high byte. Grey (and duotone, read as its grey) goes to R,
  * G and B; CMYK values are stored inverted (255: no ink) and become RGB by multiplying
  * each colour by black's complement. A channel after the colour channels is alpha,
- * as stb_image reads RGB files. Bitmap, Lab and multichannel files, 32-bit channels,
+ * as stb_image reads RGB files; for RGB the white matte is removed as stb_image
+ * removes it (colour / alpha + 255 - 255 / alpha, on the 8-bit values), each result
+ * clamped to [0, 255]. (stb_image reads 16-bit PackBits data as 8-bit values; this
+ * reader does not.) Bitmap, Lab and multichannel files, 32-bit channels,
  * large-document (PSB) files and ZIP-compressed data are ZC_ERR_UNSUPPORTED_CODEC
  * with a sentence naming them.
  *
@@ -45,8 +51,9 @@ static uint32_t zc__be32(const uint8_t *p) { return (uint32_t)p[0] << 24 | (uint
 
 int zc_psd_other_is(const uint8_t *bytes, size_t size) {
     if (size < ZC__PSD_HEADER || memcmp(bytes, "8BPS", 4) != 0) return 0;
-    uint32_t version = zc__be16(bytes + 4), depth = zc__be16(bytes + 22), mode = zc__be16(bytes + 24);
-    return !(version == 1 && mode == ZC__PSD_RGB && (depth == 8 || depth == 16));
+    uint32_t version = zc__be16(bytes + 4), channels = zc__be16(bytes + 12), depth = zc__be16(bytes + 22),
+             mode = zc__be16(bytes + 24);
+    return !(version == 1 && mode == ZC__PSD_RGB && channels == 3 && (depth == 8 || depth == 16));
 }
 
 /* Skip the section whose 32-bit length is at *at; 0 when it runs past the file. */
@@ -81,10 +88,8 @@ static zc_result zc__psd_parse(const uint8_t *b, size_t size, uint32_t cap, zc__
     if (depth != 8 && depth != 16)
         return zc_fail(diag, ZC_ERR_UNSUPPORTED_CODEC, "a PSD image of %u bits per channel, which is not imported "
                        "(8 and 16 are)", depth);
-    if (p->mode == ZC__PSD_RGB) /* 8 and 16 bits are stb_image's */
-        return zc_fail(diag, ZC_ERR_BAD_SOURCE, "not a readable PSD image: its header is damaged");
     p->bytes = depth / 8;
-    p->colours = p->mode == ZC__PSD_CMYK ? 4 : 1;
+    p->colours = p->mode == ZC__PSD_CMYK ? 4 : p->mode == ZC__PSD_RGB ? 3 : 1;
     if (p->width == 0 || p->height == 0)
         return zc_fail(diag, ZC_ERR_BAD_SOURCE, "PSD header gives the empty size %ux%u", p->width, p->height);
     if (p->width > cap || p->height > cap) return zc__texture_too_large(p->width, p->height, cap, diag);
@@ -93,7 +98,7 @@ static zc_result zc__psd_parse(const uint8_t *b, size_t size, uint32_t cap, zc__
                        "document may have", p->width, p->height);
     if (p->channels < p->colours || p->channels > 56)
         return zc_fail(diag, ZC_ERR_BAD_SOURCE, "not a readable PSD image: %u channels in %s colour mode", p->channels,
-                       p->mode == ZC__PSD_CMYK ? "CMYK" : "a one-channel");
+                       p->mode == ZC__PSD_CMYK ? "CMYK" : p->mode == ZC__PSD_RGB ? "RGB" : "a one-channel");
     p->used = p->channels > p->colours && p->mode != ZC__PSD_INDEXED ? p->colours + 1 : p->colours;
     size_t at = ZC__PSD_HEADER;
     if (p->mode == ZC__PSD_INDEXED) {
@@ -145,6 +150,15 @@ static int zc__psd_row(const uint8_t *b, size_t size, const zc__psd *p, uint32_t
     return whole == 1;
 }
 
+/* Colour value v (of [0, max]) of a pixel of alpha a, with Photoshop's white matte
+ * removed as stb_image removes it, clamped to [0, max]. */
+static uint32_t zc__psd_unmatte(uint32_t v, uint32_t a, uint32_t max) {
+    if (a == 0 || a == max) return v;
+    float fa = (float)a / (float)max, ra = 1.0f / fa, inv = (float)max * (1 - ra);
+    float x = (float)v * ra + inv;
+    return x <= 0 ? 0 : x >= (float)max ? max : (uint32_t)x;
+}
+
 zc_result zc_psd_decode(const uint8_t *bytes, size_t size, int w, int h, zc_texels *out, zc_diag *diag) {
     zc__psd p;
     zc_result r = zc__psd_parse(bytes, size, UINT32_MAX, &p, diag);
@@ -153,7 +167,7 @@ zc_result zc_psd_decode(const uint8_t *bytes, size_t size, int w, int h, zc_texe
         return zc_fail(diag, ZC_ERR_BAD_SOURCE, "image decoded as %ux%u but its header said %dx%d", p.width, p.height, w, h);
     size_t pixels = (size_t)p.width * p.height;
     uint8_t *row = (uint8_t *)malloc((size_t)p.width * p.bytes), *rgba = (uint8_t *)malloc(pixels * 4);
-    uint8_t *planes = (uint8_t *)malloc(pixels * p.used); /* one byte a value, channel after channel */
+    uint16_t *planes = (uint16_t *)malloc(pixels * p.used * sizeof *planes); /* channel after channel */
     if (!row || !rgba || !planes) {
         free(row);
         free(rgba);
@@ -170,22 +184,29 @@ zc_result zc_psd_decode(const uint8_t *bytes, size_t size, int w, int h, zc_texe
                 return zc_fail(diag, ZC_ERR_BAD_SOURCE, "not a readable PSD image: row %u of channel %u lies outside "
                                "the file or does not hold its %u values", y, c, p.width);
             }
-            uint8_t *dst = planes + (size_t)c * pixels + (size_t)y * p.width;
-            for (uint32_t x = 0; x < p.width; ++x) dst[x] = row[(size_t)x * p.bytes]; /* the high byte */
+            uint16_t *dst = planes + (size_t)c * pixels + (size_t)y * p.width;
+            for (uint32_t x = 0; x < p.width; ++x)
+                dst[x] = p.bytes == 2 ? (uint16_t)(row[2 * (size_t)x] << 8 | row[2 * (size_t)x + 1]) : row[x];
         }
-    const uint8_t *alpha = p.used > p.colours ? planes + (size_t)p.colours * pixels : NULL;
+    uint32_t shift = p.bytes == 2 ? 8u : 0u;
+    const uint16_t *alpha = p.used > p.colours ? planes + (size_t)p.colours * pixels : NULL;
     for (size_t i = 0; i < pixels; ++i) {
         uint8_t *t = rgba + 4 * i;
         if (p.mode == ZC__PSD_CMYK) {
-            uint32_t k = planes[3 * pixels + i];
-            for (int c = 0; c < 3; ++c) t[c] = (uint8_t)((planes[(size_t)c * pixels + i] * k + 127) / 255);
+            uint32_t k = planes[3 * pixels + i] >> shift;
+            for (int c = 0; c < 3; ++c) t[c] = (uint8_t)(((uint32_t)(planes[(size_t)c * pixels + i] >> shift) * k + 127) / 255);
         } else if (p.mode == ZC__PSD_INDEXED) {
-            uint8_t v = planes[i];
+            uint8_t v = (uint8_t)planes[i];
             t[0] = p.palette[v], t[1] = p.palette[256 + v], t[2] = p.palette[512 + v];
+        } else if (p.mode == ZC__PSD_RGB) {
+            for (int c = 0; c < 3; ++c) {
+                uint32_t v = planes[(size_t)c * pixels + i] >> shift;
+                t[c] = (uint8_t)(alpha ? zc__psd_unmatte(v, alpha[i] >> shift, 255) : v);
+            }
         } else {
-            t[0] = t[1] = t[2] = planes[i];
+            t[0] = t[1] = t[2] = (uint8_t)(planes[i] >> shift);
         }
-        t[3] = alpha ? alpha[i] : 255;
+        t[3] = alpha ? (uint8_t)(alpha[i] >> shift) : 255;
     }
     free(row);
     free(planes);
