@@ -148,7 +148,7 @@ static zc_result zc__prepare_if_foreign(const zc_import_shared_name *names, cons
  * in Lab or bitmap mode. Not OpenEXR, whose refusal in zcpack.exe is about the build,
  * not the file. */
 static int (*const zc__formats_with_undecoded_kinds[])(const uint8_t *, size_t) = {
-    zc_dds_is, zc_tiff_is, zc_pcx_is, zc_sgi_is, zc_psd_other_is,
+    zc_dds_is, zc_tiff_is, zc_pcx_is, zc_sgi_is, zc_psd_is,
 };
 
 /* An image of one of those formats that its reader does not decode: its bytes, with

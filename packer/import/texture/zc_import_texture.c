@@ -446,7 +446,7 @@ zc_result zc__texture_probe(const uint8_t *bytes, size_t size, uint32_t cap, int
     if (zc_sgi_is(bytes, size)) return zc_sgi_probe(bytes, size, cap, w, h, channels, diag);
     if (zc_tiff_is(bytes, size)) return zc_tiff_probe(bytes, size, cap, w, h, channels, diag);
     if (zc_bmp_rle_is(bytes, size)) return zc_bmp_rle_probe(bytes, size, cap, w, h, channels, diag);
-    if (zc_psd_other_is(bytes, size)) return zc_psd_probe(bytes, size, cap, w, h, channels, diag);
+    if (zc_psd_is(bytes, size)) return zc_psd_probe(bytes, size, cap, w, h, channels, diag);
     zc__sniffed sniffed;
     zc__sniff(bytes, size, &sniffed);
     if (sniffed.has_extent && (sniffed.width > cap || sniffed.height > cap))
@@ -521,7 +521,7 @@ zc_result zc__texture_decode(const uint8_t *bytes, size_t size, int hdr, int w, 
     if (zc_sgi_is(bytes, size)) return zc_sgi_decode(bytes, size, w, h, out, diag);
     if (zc_tiff_is(bytes, size)) return zc_tiff_decode(bytes, size, w, h, out, diag);
     if (zc_bmp_rle_is(bytes, size)) return zc_bmp_rle_decode(bytes, size, w, h, out, diag);
-    if (zc_psd_other_is(bytes, size)) return zc_psd_decode(bytes, size, w, h, out, diag);
+    if (zc_psd_is(bytes, size)) return zc_psd_decode(bytes, size, w, h, out, diag);
     if (zc__is_pcx(bytes, size)) return zc_pcx_decode(bytes, size, w, h, out, diag);
     uint8_t *png;
     size_t png_size;
@@ -741,12 +741,13 @@ zc_result zc__texture_build_entry(const zc__texture_plan *plan, const zc_texture
  * byte (9); a progressive JPEG keeps 16-bit coefficients and a plane per component
  * next to the output (up to 16 with four components); a 16-bit PNG or PSD expands
  * before it narrows (16); Radiance HDR decodes to 4 floats (16); TIFF holds a strip
- * beside the output (12); the rest decode into one buffer and convert into another
+ * beside the output (12), PSD up to four 16-bit planes (12); the rest decode into one buffer and convert into another
  * (8). */
 uint32_t zc__texture_decode_bytes_per_texel(const uint8_t *bytes, size_t size, int hdr) {
     if (hdr || stbi_is_16_bit_from_memory(bytes, (int)size)) return 16;
     if (zc_tiff_is(bytes, size)) return 12; /* a strip of up to 8 bytes a texel (the whole image in one strip of
                                                16-bit RGBA), and the RGBA8 output */
+    if (zc_psd_is(bytes, size)) return 12;  /* four 16-bit planes and the RGBA8 output */
     zc__sniffed sniffed;
     zc__sniff(bytes, size, &sniffed);
     if (sniffed.kind && strcmp(sniffed.kind, "JPEG") == 0) return 16;

@@ -1,10 +1,10 @@
-/* zc_psd_read.c - Photoshop files stb_image does not read, or reads unsafely, for the
- * texture importer (zc_texture_pixels.h): grayscale and duotone (masks, height and
- * roughness maps are often painted in grayscale documents), indexed colour and CMYK,
- * and RGB with an alpha channel, whose composite Photoshop stores against a white
- * matte (stb_image removes the matte with a float-to-integer conversion that is
- * undefined for values the file can make negative). RGB files of three channels stay
- * with stb_image.
+/* zc_psd_read.c - Photoshop files for the texture importer (zc_texture_pixels.h), in
+ * place of stb_image, which reads RGB documents only, misreads 16-bit PackBits data
+ * as 8-bit values, and removes the white matte of a document with alpha by a
+ * float-to-integer conversion that is undefined for values a file can make negative.
+ * Read here: RGB, grayscale and duotone (masks, height and roughness maps are often
+ * painted in grayscale documents), indexed colour and CMYK. For every RGB file
+ * Photoshop could write the texels are stb_image's where stb_image reads it right.
  *
  * Read: the 26-byte big-endian header (signature "8BPS", version 1, channels, height,
  * width, bits per channel, colour mode), the colour mode data (the palette of an
@@ -49,11 +49,8 @@ typedef struct zc__psd {
 static uint32_t zc__be16(const uint8_t *p) { return (uint32_t)p[0] << 8 | p[1]; }
 static uint32_t zc__be32(const uint8_t *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
 
-int zc_psd_other_is(const uint8_t *bytes, size_t size) {
-    if (size < ZC__PSD_HEADER || memcmp(bytes, "8BPS", 4) != 0) return 0;
-    uint32_t version = zc__be16(bytes + 4), channels = zc__be16(bytes + 12), depth = zc__be16(bytes + 22),
-             mode = zc__be16(bytes + 24);
-    return !(version == 1 && mode == ZC__PSD_RGB && channels == 3 && (depth == 8 || depth == 16));
+int zc_psd_is(const uint8_t *bytes, size_t size) {
+    return size >= ZC__PSD_HEADER && memcmp(bytes, "8BPS", 4) == 0;
 }
 
 /* Skip the section whose 32-bit length is at *at; 0 when it runs past the file. */
@@ -67,7 +64,7 @@ static int zc__psd_skip(const uint8_t *b, size_t size, size_t *at) {
 
 static zc_result zc__psd_parse(const uint8_t *b, size_t size, uint32_t cap, zc__psd *p, zc_diag *diag) {
     memset(p, 0, sizeof *p);
-    if (!zc_psd_other_is(b, size))
+    if (!zc_psd_is(b, size))
         return zc_fail(diag, ZC_ERR_BAD_SOURCE, "not a readable PSD image: its header is damaged or cut short");
     uint32_t version = zc__be16(b + 4), depth = zc__be16(b + 22);
     p->channels = zc__be16(b + 12);

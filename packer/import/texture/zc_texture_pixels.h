@@ -207,16 +207,16 @@ zc_result zc_gif_decode(const uint8_t *bytes, size_t size, int w, int h, zc_texe
 int zc__packbits(const uint8_t *in, size_t size, uint8_t *out, size_t n);
 
 /* ---------------------------------------------------------------------------------
- * Photoshop sources stb_image does not read (zc_psd_read.c)
+ * Photoshop sources (zc_psd_read.c; stb_image does not decode them)
  * ------------------------------------------------------------------------------- */
 
-/* 1 when the bytes start as a Photoshop file does ("8BPS") that is not left to
- * stb_image (RGB of three channels, 8 or 16 bits per channel, version 1). Any bytes. */
-int zc_psd_other_is(const uint8_t *bytes, size_t size);
+/* 1 when the bytes start as a Photoshop file does ("8BPS" and a whole header). Any
+ * bytes. */
+int zc_psd_is(const uint8_t *bytes, size_t size);
 
 /* The extent (each side at most `cap`, else ZC_ERR_LIMIT) and channels (4 with alpha,
- * else 3) of such a file in memory: grayscale, duotone, indexed, CMYK, or RGB with an
- * alpha channel, of 8 or 16 bits; ZC_ERR_BAD_SOURCE for a damaged or cut header or section,
+ * else 3) of such a file in memory: RGB, grayscale, duotone, indexed or CMYK, of 8 or
+ * 16 bits; ZC_ERR_BAD_SOURCE for a damaged or cut header or section,
  * ZC_ERR_UNSUPPORTED_CODEC for another kind (bitmap, Lab, multichannel, 32 bits,
  * PSB, ZIP compression). Untrusted bytes. */
 zc_result zc_psd_probe(const uint8_t *bytes, size_t size, uint32_t cap, int *w, int *h, int *channels, zc_diag *diag);
