@@ -17,7 +17,9 @@
  *    does not always say so (its zlib decoder returns NULL and leaves the previous
  *    failure reason in place), and the importer must not call that a damaged file.
  *  - PNM and PIC decoders are left out: no importer claims those files, and a file
- *    named *.png that holds one of them is refused instead of decoded.
+ *    named *.png that holds one of them is refused instead of decoded. The PSD
+ *    decoder stays compiled as the tests' reference only: the importer hands every
+ *    Photoshop file to zc_psd_read.c before stb_image sees it.
  *  - stb_image_resize, stb_image_write and stb_dxt keep no mutable global state on
  *    the paths the packer uses (stb_dxt >= 1.11 has static tables only), so they are
  *    safe from several threads at once.
