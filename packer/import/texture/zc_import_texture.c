@@ -741,8 +741,8 @@ zc_result zc__texture_build_entry(const zc__texture_plan *plan, const zc_texture
  * byte (9); a progressive JPEG keeps 16-bit coefficients and a plane per component
  * next to the output (up to 16 with four components); a 16-bit PNG or PSD expands
  * before it narrows (16); Radiance HDR decodes to 4 floats (16); TIFF holds a strip
- * beside the output (12), PSD up to four 16-bit planes (12); the rest decode into one buffer and convert into another
- * (8). */
+ * beside the output (12), PSD up to four 16-bit planes (12); the rest decode into one
+ * buffer and convert into another (8). */
 uint32_t zc__texture_decode_bytes_per_texel(const uint8_t *bytes, size_t size, int hdr) {
     if (hdr || stbi_is_16_bit_from_memory(bytes, (int)size)) return 16;
     if (zc_tiff_is(bytes, size)) return 12; /* a strip of up to 8 bytes a texel (the whole image in one strip of
