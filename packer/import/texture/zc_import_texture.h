@@ -11,9 +11,10 @@
  *     ...
  *     zc_texture_image_free(&img);
  *
- * Sources: PNG, JPEG, TGA, BMP, PSD (composited image), GIF (first frame) and Radiance
- * HDR, decoded by stb_image; OpenEXR, WebP, DDS, PCX, SGI, TIFF and run-length
- * encoded BMP by their readers. A DDS file
+ * Sources: PNG, JPEG, TGA, BMP, GIF (first frame) and Radiance HDR, decoded by
+ * stb_image; OpenEXR, WebP, DDS, PCX, SGI, TIFF, PSD (composited image), run-length
+ * encoded BMP and the GIF files stb_image refuses by their readers
+ * (zc_texture_decode.c picks the reader by the file's first bytes). A DDS file
  * already in a pixel format the settings store is kept as it is, with its own levels,
  * layers and cube faces (zc_dds_keep.c; packer/cli/zcpack.md "Textures"), instead of
  * going through the steps below. Every source is untrusted: the file is read into memory,
