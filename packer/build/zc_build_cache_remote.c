@@ -67,9 +67,9 @@ static int zc__curl_bind(void) {
 #else
 static int zc__curl_bind(void) {
 #define ZC__ROW(name) { "curl_" #name, offsetof(__typeof__(zc__curl), name) },
-    static const zc_dl_symbol symbols[] = { ZC__CURL_CALLS(ZC__ROW) };
+    static const zc__dl_symbol symbols[] = { ZC__CURL_CALLS(ZC__ROW) };
 #undef ZC__ROW
-    return zc_dl_fill(ZC__LIBCURL, symbols, sizeof symbols / sizeof *symbols, &zc__curl, zc__curl_error,
+    return zc__dl_fill(ZC__LIBCURL, symbols, sizeof symbols / sizeof *symbols, &zc__curl, zc__curl_error,
                       sizeof zc__curl_error);
 }
 #endif

@@ -1,4 +1,4 @@
-/* zc_dl.c - zc_dl_fill (zc_dl.h). */
+/* zc_dl.c - zc__dl_fill (zc_dl.h). */
 #ifndef _WIN32
 #include <dlfcn.h>
 #include <stdio.h>
@@ -6,7 +6,7 @@
 
 #include "zc_dl.h"
 
-int zc_dl_fill(const char *soname, const zc_dl_symbol *symbols, size_t count, void *table, char *error,
+int zc__dl_fill(const char *soname, const zc__dl_symbol *symbols, size_t count, void *table, char *error,
                size_t error_size) {
     void *lib = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
     if (!lib) {

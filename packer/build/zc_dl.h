@@ -9,16 +9,16 @@
 #include <stddef.h>
 
 /* One function of a table: its name in the library, and where its pointer goes. */
-typedef struct zc_dl_symbol {
+typedef struct zc__dl_symbol {
     const char *name;
     size_t offset;              /* of the function pointer in the table */
-} zc_dl_symbol;
+} zc__dl_symbol;
 
 /* Load `soname` (dlopen, RTLD_NOW | RTLD_LOCAL; it stays loaded) and store the address
  * of every symbol at its offset in `table`. 1 when all were found; else 0, `table`
  * untouched, and a sentence in error (the loader's reason, or the missing name).
  * Any thread, but not two fills of one table at once (use pthread_once). */
-int zc_dl_fill(const char *soname, const zc_dl_symbol *symbols, size_t count, void *table, char *error,
+int zc__dl_fill(const char *soname, const zc__dl_symbol *symbols, size_t count, void *table, char *error,
                size_t error_size);
 
 #endif /* ZC_DL_H */

@@ -582,26 +582,26 @@ static int zc__primitive_types_slip(const char *why) {
  * message (post-processing does not set it). Called with the assimp lock held. */
 static const struct aiScene *zc__import_with_primitive_types(const zc__model_build *b, struct aiFileIO *io,
                                                              struct aiPropertyStore *props) {
-    const struct aiScene *raw = zc_assimp.ImportFileExWithProperties(b->file_path, 0, io, props);
+    const struct aiScene *raw = zc__assimp.ImportFileExWithProperties(b->file_path, 0, io, props);
     if (!raw) return NULL;
     zc__set_primitive_types((struct aiScene *)raw);
-    return zc_assimp.ApplyPostProcessing(raw, zc_model_assimp_flags(&b->settings)); /* releases `raw` on failure */
+    return zc__assimp.ApplyPostProcessing(raw, zc_model_assimp_flags(&b->settings)); /* releases `raw` on failure */
 }
 
 /* Import the file through assimp with our flags and properties into *out_scene
  * (released with aiReleaseImport). ZC_ERR_BAD_SOURCE with assimp's reason when it
  * refuses the file. */
 static zc_result zc__assimp_import(zc__model_build *b, const struct aiScene **out_scene, zc_diag *diag) {
-    struct aiPropertyStore *props = zc_assimp.CreatePropertyStore();
+    struct aiPropertyStore *props = zc__assimp.CreatePropertyStore();
     if (!props) return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory creating the importer's settings");
     /* Skeleton-only files otherwise get a made-up mesh that draws the bones. A BVH file
      * is refused by assimp's validation without that mesh (a scene needs one), so it
      * keeps it here and the driver leaves it out (zc__motion_only). */
-    zc_assimp.SetImportPropertyInteger(props, AI_CONFIG_IMPORT_NO_SKELETON_MESHES, !b->is_bvh);
+    zc__assimp.SetImportPropertyInteger(props, AI_CONFIG_IMPORT_NO_SKELETON_MESHES, !b->is_bvh);
     /* An MD3 named like a Quake III player part (lower, upper, head) would otherwise
      * pull its two sibling files into its scene, so each part would hold all three:
      * every file is its own model, and an engine attaches the parts at their tags. */
-    zc_assimp.SetImportPropertyInteger(props, AI_CONFIG_IMPORT_MD3_HANDLE_MULTIPART, 0);
+    zc__assimp.SetImportPropertyInteger(props, AI_CONFIG_IMPORT_MD3_HANDLE_MULTIPART, 0);
     pthread_once(&zc__assimp_once, zc__assimp_lock_setup);
     pthread_mutex_lock(&zc__assimp_lock);
     zc_result r = ZC_OK;
@@ -610,16 +610,16 @@ static zc_result zc__assimp_import(zc__model_build *b, const struct aiScene **ou
     io.OpenProc = zc__io_open;
     io.CloseProc = zc__io_close;
     io.UserData = (aiUserData)b;
-    *out_scene = zc_assimp.ImportFileExWithProperties(b->file_path, zc_model_assimp_flags(&b->settings), &io, props);
-    if (!*out_scene && !b->io_oom && !b->source_swapped && !b->outside_ref && zc__primitive_types_slip(zc_assimp.GetErrorString()))
+    *out_scene = zc__assimp.ImportFileExWithProperties(b->file_path, zc_model_assimp_flags(&b->settings), &io, props);
+    if (!*out_scene && !b->io_oom && !b->source_swapped && !b->outside_ref && zc__primitive_types_slip(zc__assimp.GetErrorString()))
         *out_scene = zc__import_with_primitive_types(b, &io, props);
     if (b->io_oom) {
         r = zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory opening the model's files");
-        if (*out_scene) zc_assimp.ReleaseImport(*out_scene);
+        if (*out_scene) zc__assimp.ReleaseImport(*out_scene);
         *out_scene = NULL;
     } else if (b->source_swapped) {
         r = zc_fail(diag, ZC_ERR_IO, "cannot open the model file: %s", b->source_problem);
-        if (*out_scene) zc_assimp.ReleaseImport(*out_scene);
+        if (*out_scene) zc__assimp.ReleaseImport(*out_scene);
         *out_scene = NULL;
     } else if (b->outside_ref) {
         char shown[300];
@@ -627,18 +627,18 @@ static zc_result zc__assimp_import(zc__model_build *b, const struct aiScene **ou
         r = zc_fail(diag, ZC_ERR_BAD_SOURCE,
                     "the model references \"%s\", which lies outside the asset root or is not a regular file",
                     shown);
-        if (*out_scene) zc_assimp.ReleaseImport(*out_scene);
+        if (*out_scene) zc__assimp.ReleaseImport(*out_scene);
         *out_scene = NULL;
     } else if (!*out_scene) {
         char why[200], head[40];
-        zc__without_path(zc_assimp.GetErrorString(), b->file_path, why, sizeof why);
+        zc__without_path(zc__assimp.GetErrorString(), b->file_path, why, sizeof why);
         if (b->is_3mf && zc__not_a_zip(b, head, sizeof head))
             r = zc_fail(diag, ZC_ERR_BAD_SOURCE, "not a 3MF package: a 3MF file is a zip archive, and this one %s", head);
         else
             r = zc_fail(diag, ZC_ERR_BAD_SOURCE, "assimp cannot read the model: %s", why[0] ? why : "no reason given");
     }
     pthread_mutex_unlock(&zc__assimp_lock);
-    zc_assimp.ReleasePropertyStore(props);
+    zc__assimp.ReleasePropertyStore(props);
     return r;
 }
 
@@ -853,7 +853,7 @@ zc_result zc_model_import_in_process_under(const char *root, const char *file_pa
     if (out) memset(out, 0, sizeof *out);
     if (!file_path || !entry_path || !out)
         return zc_fail(diag, ZC_ERR_INVALID_ARGUMENT, "file path, entry path and output must not be NULL");
-    zc_result r = zc_assimp_load(diag); /* every path below calls assimp, a tag-only MD3 too */
+    zc_result r = zc__assimp_load(diag); /* every path below calls assimp, a tag-only MD3 too */
     if (r != ZC_OK) return r;
     zc__model_build b;
     r = zc__build_init(&b, root, file_path, entry_path, settings, diag);
@@ -869,23 +869,23 @@ zc_result zc_model_import_in_process_under(const char *root, const char *file_pa
         if (r == ZC_OK && b.is_bvh) {
             struct aiScene motion = zc__motion_only(scene);
             r = zc__build_run(&b, &motion, diag);
-            zc_assimp.ReleaseImport(scene);
+            zc__assimp.ReleaseImport(scene);
         } else if (r == ZC_OK && (b.is_md2 || b.is_md3)) {
             struct aiScene *frames = NULL;
             r = b.is_md2 ? zc__model_vertex_frames(&b, scene, "MD2", ZC__MD2_MAX_FILE, zc__md2_frames_parse, &frames, diag)
                          : zc__model_vertex_frames(&b, scene, "MD3", ZC__MD3_MAX_FILE, zc__md3_frames_parse, &frames, diag);
             if (r == ZC_OK) r = zc__build_run(&b, frames ? frames : scene, diag);
             zc__model_vertex_frames_free(frames, scene);
-            zc_assimp.ReleaseImport(scene);
+            zc__assimp.ReleaseImport(scene);
         } else if (r == ZC_OK && b.is_iqm) {
             struct aiScene *skinned = NULL;
             r = zc__model_iqm_skin(&b, scene, &skinned, diag);
             if (r == ZC_OK) r = zc__build_run(&b, skinned ? skinned : scene, diag);
             zc__model_iqm_skin_free(skinned);
-            zc_assimp.ReleaseImport(scene);
+            zc__assimp.ReleaseImport(scene);
         } else if (r == ZC_OK) {
             r = zc__build_run(&b, scene, diag);
-            zc_assimp.ReleaseImport(scene);
+            zc__assimp.ReleaseImport(scene);
         }
     }
     if (r == ZC_OK) r = zc__build_finish(&b, out, diag);

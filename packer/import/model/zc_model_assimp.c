@@ -21,33 +21,33 @@
  * the function, so the program does not link libassimp). */
 #if defined(__GNUC__)
 #define ZC__SAME_TYPE(name)                                                                                        \
-    _Static_assert(__builtin_types_compatible_p(__typeof__(&ai##name), __typeof__(((zc_assimp_calls *)0)->name)), \
-                   "zc_assimp_calls." #name " differs from assimp's ai" #name);
+    _Static_assert(__builtin_types_compatible_p(__typeof__(&ai##name), __typeof__(((zc__assimp_calls *)0)->name)), \
+                   "zc__assimp_calls." #name " differs from assimp's ai" #name);
 ZC__ASSIMP_CALLS(ZC__SAME_TYPE)
 #endif
 
-zc_assimp_calls zc_assimp;
+zc__assimp_calls zc__assimp;
 
 static pthread_once_t zc__assimp_once = PTHREAD_ONCE_INIT;
 static char zc__assimp_error[256]; /* empty when the table is filled */
 
 #ifdef _WIN32
 static void zc__assimp_fill(void) {
-#define ZC__BIND(name) zc_assimp.name = ai##name;
+#define ZC__BIND(name) zc__assimp.name = ai##name;
     ZC__ASSIMP_CALLS(ZC__BIND)
 #undef ZC__BIND
 }
 #else
 static void zc__assimp_fill(void) {
-#define ZC__ROW(name) { "ai" #name, offsetof(zc_assimp_calls, name) },
-    static const zc_dl_symbol symbols[] = { ZC__ASSIMP_CALLS(ZC__ROW) };
+#define ZC__ROW(name) { "ai" #name, offsetof(zc__assimp_calls, name) },
+    static const zc__dl_symbol symbols[] = { ZC__ASSIMP_CALLS(ZC__ROW) };
 #undef ZC__ROW
-    zc_dl_fill(ZC__LIBASSIMP, symbols, sizeof symbols / sizeof *symbols, &zc_assimp, zc__assimp_error,
+    zc__dl_fill(ZC__LIBASSIMP, symbols, sizeof symbols / sizeof *symbols, &zc__assimp, zc__assimp_error,
                sizeof zc__assimp_error);
 }
 #endif
 
-zc_result zc_assimp_load(zc_diag *diag) {
+zc_result zc__assimp_load(zc_diag *diag) {
     pthread_once(&zc__assimp_once, zc__assimp_fill);
     if (!zc__assimp_error[0]) return ZC_OK;
     return zc_fail(diag, ZC_ERR_IO, "models cannot be imported: %s (install Debian's libassimp5)",

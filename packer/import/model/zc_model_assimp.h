@@ -17,7 +17,7 @@
 
 #include "zc_types.h"
 
-typedef struct zc_assimp_calls {
+typedef struct zc__assimp_calls {
     const struct aiScene *(*ImportFileExWithProperties)(const char *file, unsigned int flags, struct aiFileIO *io,
                                                         const struct aiPropertyStore *props);
     const struct aiScene *(*ApplyPostProcessing)(const struct aiScene *scene, unsigned int flags);
@@ -41,14 +41,14 @@ typedef struct zc_assimp_calls {
                                         struct aiString *path, enum aiTextureMapping *mapping, unsigned int *uvindex,
                                         ai_real *blend, enum aiTextureOp *op, enum aiTextureMapMode *mapmode,
                                         unsigned int *flags);
-} zc_assimp_calls;
+} zc__assimp_calls;
 
-/* The table; its entries are valid once zc_assimp_load returned ZC_OK. */
-extern zc_assimp_calls zc_assimp;
+/* The table; its entries are valid once zc__assimp_load returned ZC_OK. */
+extern zc__assimp_calls zc__assimp;
 
 /* Load assimp once per process (later calls return the first call's result):
  * ZC_OK, or ZC_ERR_IO with the loader's reason when libassimp.so.5
  * cannot be loaded or lacks a function. Any thread. */
-zc_result zc_assimp_load(zc_diag *diag);
+zc_result zc__assimp_load(zc_diag *diag);
 
 #endif /* ZC_MODEL_ASSIMP_H */

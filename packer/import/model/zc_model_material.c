@@ -50,22 +50,22 @@ static float zc__unit(float v, float fallback) {
 
 static int zc__get_float(const struct aiMaterial *mat, const char *key, unsigned type, unsigned index, float *out) {
     ai_real v;
-    if (zc_assimp.GetMaterialFloatArray(mat, key, type, index, &v, NULL) != aiReturn_SUCCESS) return 0;
+    if (zc__assimp.GetMaterialFloatArray(mat, key, type, index, &v, NULL) != aiReturn_SUCCESS) return 0;
     *out = (float)v;
     return 1;
 }
 
 static int zc__get_int(const struct aiMaterial *mat, const char *key, unsigned type, unsigned index, int *out) {
-    return zc_assimp.GetMaterialIntegerArray(mat, key, type, index, out, NULL) == aiReturn_SUCCESS;
+    return zc__assimp.GetMaterialIntegerArray(mat, key, type, index, out, NULL) == aiReturn_SUCCESS;
 }
 
 /* Base colour, opacity and the alpha mode. */
 static void zc__material_colour(const struct aiMaterial *mat, zc_material *out) {
     struct aiColor4D c = { 1.0f, 1.0f, 1.0f, 1.0f };
     float opacity;
-    if (zc_assimp.GetMaterialColor(mat, AI_MATKEY_BASE_COLOR, &c) != aiReturn_SUCCESS) {
+    if (zc__assimp.GetMaterialColor(mat, AI_MATKEY_BASE_COLOR, &c) != aiReturn_SUCCESS) {
         c = (struct aiColor4D){ 1.0f, 1.0f, 1.0f, 1.0f };
-        if (zc_assimp.GetMaterialColor(mat, AI_MATKEY_COLOR_DIFFUSE, &c) != aiReturn_SUCCESS)
+        if (zc__assimp.GetMaterialColor(mat, AI_MATKEY_COLOR_DIFFUSE, &c) != aiReturn_SUCCESS)
             c = (struct aiColor4D){ 1.0f, 1.0f, 1.0f, 1.0f };
         if (zc__get_float(mat, AI_MATKEY_OPACITY, &opacity)) c.a = opacity;
     }
@@ -76,7 +76,7 @@ static void zc__material_colour(const struct aiMaterial *mat, zc_material *out) 
 
     struct aiString mode;
     out->alpha_cutoff = 0.5f;
-    if (zc_assimp.GetMaterialString(mat, AI_MATKEY_GLTF_ALPHAMODE, &mode) == aiReturn_SUCCESS) {
+    if (zc__assimp.GetMaterialString(mat, AI_MATKEY_GLTF_ALPHAMODE, &mode) == aiReturn_SUCCESS) {
         out->alpha_mode = strcmp(mode.data, "MASK") == 0    ? ZC_ALPHA_MASK
                           : strcmp(mode.data, "BLEND") == 0 ? ZC_ALPHA_BLEND
                                                             : ZC_ALPHA_OPAQUE;
@@ -98,7 +98,7 @@ static void zc__material_factors(const struct aiMaterial *mat, zc_material *out)
 
     struct aiColor4D e = { 0.0f, 0.0f, 0.0f, 1.0f };
     float intensity = 1.0f;
-    if (zc_assimp.GetMaterialColor(mat, AI_MATKEY_COLOR_EMISSIVE, &e) != aiReturn_SUCCESS) e = (struct aiColor4D){ 0, 0, 0, 1 };
+    if (zc__assimp.GetMaterialColor(mat, AI_MATKEY_COLOR_EMISSIVE, &e) != aiReturn_SUCCESS) e = (struct aiColor4D){ 0, 0, 0, 1 };
     if (zc__get_float(mat, AI_MATKEY_EMISSIVE_INTENSITY, &v) && zc_f32_finite(v) && v >= 0.0f) intensity = v;
     const float rgb[3] = { e.r * intensity, e.g * intensity, e.b * intensity };
     for (int k = 0; k < 3; ++k) out->emissive_factor[k] = zc_f32_finite(rgb[k]) && rgb[k] > 0.0f ? rgb[k] : 0.0f;
@@ -118,9 +118,9 @@ static void zc__material_factors(const struct aiMaterial *mat, zc_material *out)
 
 /* The first texture of `type`: path and texcoord set. 0 when the material has none. */
 static int zc__texture_of(const struct aiMaterial *mat, int type, struct aiString *path, unsigned *uv) {
-    if (zc_assimp.GetMaterialTextureCount(mat, (enum aiTextureType)type) == 0) return 0;
+    if (zc__assimp.GetMaterialTextureCount(mat, (enum aiTextureType)type) == 0) return 0;
     *uv = 0;
-    if (zc_assimp.GetMaterialTexture(mat, (enum aiTextureType)type, 0, path, NULL, uv, NULL, NULL, NULL, NULL) !=
+    if (zc__assimp.GetMaterialTexture(mat, (enum aiTextureType)type, 0, path, NULL, uv, NULL, NULL, NULL, NULL) !=
         aiReturn_SUCCESS)
         return 0;
     return path->length > 0;
@@ -196,7 +196,7 @@ static zc_result zc__material_entry(zc__model_build *b, const struct aiScene *sc
     char name[ZC_MATERIAL_MAX_NAME + 1];
     size_t name_len = 0;
     name[0] = 0;
-    if (zc_assimp.GetMaterialString(mat, AI_MATKEY_NAME, &source_name) == aiReturn_SUCCESS) {
+    if (zc__assimp.GetMaterialString(mat, AI_MATKEY_NAME, &source_name) == aiReturn_SUCCESS) {
         size_t n = source_name.length < sizeof source_name.data ? source_name.length : sizeof source_name.data - 1;
         name_len = zc__model_utf8_copy(source_name.data, n, name, ZC_MATERIAL_MAX_NAME);
     }

@@ -220,7 +220,7 @@ int zc__model_decompose(const struct aiNode *node, float scale, float translatio
                         float out_scale[3]) {
     struct aiVector3D s, t;
     struct aiQuaternion q;
-    zc_assimp.DecomposeMatrix(&node->mTransformation, &s, &q, &t);
+    zc__assimp.DecomposeMatrix(&node->mTransformation, &s, &q, &t);
     double len = sqrt((double)q.x * q.x + (double)q.y * q.y + (double)q.z * q.z + (double)q.w * q.w);
     const float values[6] = { t.x * scale, t.y * scale, t.z * scale, s.x, s.y, s.z };
     int finite = zc_f32_finite((float)len) && len > 0.0;
