@@ -30,34 +30,31 @@ typedef struct zc__bmp_rle {
     uint32_t colours;           /* palette entries in the file */
 } zc__bmp_rle;
 
-static uint32_t zc__le16(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8; }
-static uint32_t zc__le32(const uint8_t *p) { return zc__le16(p) | zc__le16(p + 2) << 16; }
-
 int zc_bmp_rle_is(const uint8_t *bytes, size_t size) {
-    if (size < 54 || bytes[0] != 'B' || bytes[1] != 'M' || zc__le32(bytes + 14) < 40) return 0;
-    uint32_t bits = zc__le16(bytes + 28), compression = zc__le32(bytes + 30);
+    if (size < 54 || bytes[0] != 'B' || bytes[1] != 'M' || zc_le32(bytes + 14) < 40) return 0;
+    uint32_t bits = zc_le16(bytes + 28), compression = zc_le32(bytes + 30);
     return (compression == 1 && bits == 8) || (compression == 2 && bits == 4);
 }
 
 static zc_result zc__bmp_rle_parse(const uint8_t *b, size_t size, uint32_t cap, zc__bmp_rle *p, zc_diag *diag) {
     memset(p, 0, sizeof *p);
     if (!zc_bmp_rle_is(b, size)) return zc_fail(diag, ZC_ERR_BAD_SOURCE, "not a readable BMP image: its header is damaged");
-    uint32_t header = zc__le32(b + 14);
-    int32_t w = (int32_t)zc__le32(b + 18), h = (int32_t)zc__le32(b + 22);
+    uint32_t header = zc_le32(b + 14);
+    int32_t w = (int32_t)zc_le32(b + 18), h = (int32_t)zc_le32(b + 22);
     if (w <= 0 || h == 0 || h == INT32_MIN)
         return zc_fail(diag, ZC_ERR_BAD_SOURCE, "BMP header gives the empty size %dx%d", w, h);
     p->width = (uint32_t)w;
     p->top_down = h < 0;
     p->height = (uint32_t)(h < 0 ? -h : h);
     if (p->width > cap || p->height > cap) return zc__texture_too_large(p->width, p->height, cap, diag);
-    p->bits = zc__le16(b + 28);
-    uint32_t used = zc__le32(b + 46);
+    p->bits = zc_le16(b + 28);
+    uint32_t used = zc_le32(b + 46);
     p->colours = used ? used : 1u << p->bits;
     if (p->colours > 1u << p->bits)
         return zc_fail(diag, ZC_ERR_BAD_SOURCE, "BMP header gives %u palette colours for %u-bit indices", p->colours,
                        p->bits);
     p->palette = 14 + (size_t)header;
-    p->data = zc__le32(b + 10);
+    p->data = zc_le32(b + 10);
     if (p->palette > size || (size - p->palette) / 4 < p->colours)
         return zc_fail(diag, ZC_ERR_BAD_SOURCE, "not a readable BMP image: its palette lies outside the file");
     if (p->data > size) return zc_fail(diag, ZC_ERR_BAD_SOURCE, "not a readable BMP image: its data lies outside the file");

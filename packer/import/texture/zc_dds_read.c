@@ -58,12 +58,8 @@ typedef struct zc__dds {
     int premultiplied;          /* DXT2, DXT4: colour multiplied by alpha */
 } zc__dds;
 
-static uint32_t zc__le32(const uint8_t *p) {
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 int zc_dds_is(const uint8_t *bytes, size_t size) {
-    return size >= 8 && memcmp(bytes, "DDS ", 4) == 0 && zc__le32(bytes + 4) == 124;
+    return size >= 8 && memcmp(bytes, "DDS ", 4) == 0 && zc_le32(bytes + 4) == 124;
 }
 
 /* Block formats: bytes per 4x4 block; 0 for the others. */
@@ -141,7 +137,7 @@ static int zc__dds_fourcc(const uint8_t *cc, zc__dds *d) {
             d->premultiplied = memcmp(cc, "DXT2", 4) == 0 || memcmp(cc, "DXT4", 4) == 0;
             return 1;
         }
-    uint32_t code = zc__le32(cc); /* D3DFORMAT numbers stored as the FourCC */
+    uint32_t code = zc_le32(cc); /* D3DFORMAT numbers stored as the FourCC */
     if (code == 113 || code == 116) {
         d->kind = code == 113 ? ZC__DDS_RGBA16F : ZC__DDS_RGBA32F;
         d->alpha = 1;
@@ -175,15 +171,15 @@ static zc_result zc__dds_parse(const uint8_t *b, size_t size, uint32_t cap, zc__
     d->srgb = -1;
     d->layers = 1;
     if (size < ZC__DDS_HEADER) return zc_fail(diag, ZC_ERR_BAD_SOURCE, "not a readable DDS file: it ends inside its header");
-    d->height = zc__le32(b + 12);
-    d->width = zc__le32(b + 16);
-    uint32_t depth = zc__le32(b + 24), pf_flags = zc__le32(b + 80), caps2 = zc__le32(b + 112);
+    d->height = zc_le32(b + 12);
+    d->width = zc_le32(b + 16);
+    uint32_t depth = zc_le32(b + 24), pf_flags = zc_le32(b + 80), caps2 = zc_le32(b + 112);
     d->offset = ZC__DDS_HEADER;
     if ((pf_flags & DDPF_FOURCC) && memcmp(b + 84, "DX10", 4) == 0) {
         if (size < ZC__DDS_HEADER + ZC__DDS_DX10)
             return zc_fail(diag, ZC_ERR_BAD_SOURCE, "not a readable DDS file: it ends inside its DX10 header");
         const uint8_t *x = b + ZC__DDS_HEADER;
-        uint32_t dxgi = zc__le32(x), dimension = zc__le32(x + 4), misc = zc__le32(x + 8), array = zc__le32(x + 12);
+        uint32_t dxgi = zc_le32(x), dimension = zc_le32(x + 4), misc = zc_le32(x + 8), array = zc_le32(x + 12);
         d->offset += ZC__DDS_DX10;
         if (dimension != DDS_DIMENSION_TEXTURE2D)
             return zc_fail(diag, ZC_ERR_UNSUPPORTED_CODEC, "a DDS texture of another dimension than 2D, which is not "
@@ -215,8 +211,8 @@ static zc_result zc__dds_parse(const uint8_t *b, size_t size, uint32_t cap, zc__
                                b[86] >= 32 && b[86] < 127 ? b[86] : '?', b[87] >= 32 && b[87] < 127 ? b[87] : '?');
         } else if (pf_flags & (DDPF_RGB | DDPF_LUMINANCE | DDPF_ALPHA)) {
             d->kind = ZC__DDS_MASKS;
-            d->bits = zc__le32(b + 88);
-            for (uint32_t c = 0; c < 4; ++c) d->mask[c] = zc__le32(b + 92 + 4 * c);
+            d->bits = zc_le32(b + 88);
+            for (uint32_t c = 0; c < 4; ++c) d->mask[c] = zc_le32(b + 92 + 4 * c);
             d->luminance = (pf_flags & DDPF_LUMINANCE) != 0;
             d->alpha = (pf_flags & (DDPF_ALPHAPIXELS | DDPF_ALPHA)) && d->mask[3];
             if (!d->alpha) d->mask[3] = 0;
@@ -235,7 +231,7 @@ static zc_result zc__dds_parse(const uint8_t *b, size_t size, uint32_t cap, zc__
     if (d->cube && d->width != d->height)
         return zc_fail(diag, ZC_ERR_BAD_SOURCE, "a DDS cube map of %ux%u faces, which are not square", d->width,
                        d->height);
-    d->mips = zc__le32(b + 28) ? zc__le32(b + 28) : 1;
+    d->mips = zc_le32(b + 28) ? zc_le32(b + 28) : 1;
     if (d->mips > zc__dds_full_chain(d->width, d->height))
         return zc_fail(diag, ZC_ERR_BAD_SOURCE, "DDS header gives %u mip levels, more than a %ux%u image has", d->mips,
                        d->width, d->height);

@@ -39,8 +39,6 @@ typedef struct zc__gif {
     size_t data;                        /* offset of the image's first data sub-block */
 } zc__gif;
 
-static uint32_t zc__le16(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8; }
-
 /* Skip data sub-blocks from *at (each a size byte and that many bytes, ending with a
  * size of 0); 0 when they run past the end of the file. */
 static int zc__gif_skip_blocks(const uint8_t *b, size_t size, size_t *at) {
@@ -58,8 +56,8 @@ static zc_result zc__gif_parse(const uint8_t *b, size_t size, uint32_t cap, zc__
     g->transparent = -1;
     if (size < 13 || (memcmp(b, "GIF87a", 6) != 0 && memcmp(b, "GIF89a", 6) != 0))
         return zc_fail(diag, ZC_ERR_BAD_SOURCE, "not a readable GIF image: its header is damaged or cut short");
-    g->width = zc__le16(b + 6);
-    g->height = zc__le16(b + 8);
+    g->width = zc_le16(b + 6);
+    g->height = zc_le16(b + 8);
     if (g->width == 0 || g->height == 0)
         return zc_fail(diag, ZC_ERR_BAD_SOURCE, "GIF header gives the empty size %ux%u", g->width, g->height);
     if (g->width > cap || g->height > cap) return zc__texture_too_large(g->width, g->height, cap, diag);
@@ -86,10 +84,10 @@ static zc_result zc__gif_parse(const uint8_t *b, size_t size, uint32_t cap, zc__
         }
         if (kind != 0x2C) return zc_fail(diag, ZC_ERR_BAD_SOURCE, "not a readable GIF image: unknown block 0x%02x", kind);
         if (size - at < 10) break;
-        g->left = zc__le16(b + at);
-        g->top = zc__le16(b + at + 2);
-        g->w = zc__le16(b + at + 4);
-        g->h = zc__le16(b + at + 6);
+        g->left = zc_le16(b + at);
+        g->top = zc_le16(b + at + 2);
+        g->w = zc_le16(b + at + 4);
+        g->h = zc_le16(b + at + 6);
         uint8_t packed = b[at + 8];
         at += 9;
         g->interlaced = (packed & 0x40) != 0;

@@ -26,8 +26,6 @@ typedef struct zc__pcx {
     uint32_t bits, planes, bytes_per_line;
 } zc__pcx;
 
-static uint32_t zc__le16(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8; }
-
 int zc_pcx_is(const uint8_t *bytes, size_t size) {
     return size >= ZC__PCX_HEADER && bytes[0] == 0x0A && bytes[1] <= 5 && bytes[1] != 1 && bytes[2] == 1 &&
            (bytes[3] == 1 || bytes[3] == 2 || bytes[3] == 4 || bytes[3] == 8);
@@ -36,14 +34,14 @@ int zc_pcx_is(const uint8_t *bytes, size_t size) {
 static zc_result zc__pcx_parse(const uint8_t *b, size_t size, uint32_t cap, zc__pcx *p, zc_diag *diag) {
     memset(p, 0, sizeof *p);
     if (!zc_pcx_is(b, size)) return zc_fail(diag, ZC_ERR_BAD_SOURCE, "not a readable PCX image: its header is damaged");
-    uint32_t xmin = zc__le16(b + 4), ymin = zc__le16(b + 6), xmax = zc__le16(b + 8), ymax = zc__le16(b + 10);
+    uint32_t xmin = zc_le16(b + 4), ymin = zc_le16(b + 6), xmax = zc_le16(b + 8), ymax = zc_le16(b + 10);
     if (xmax < xmin || ymax < ymin)
         return zc_fail(diag, ZC_ERR_BAD_SOURCE, "PCX header gives an empty window (%u..%u, %u..%u)", xmin, xmax, ymin, ymax);
     p->width = xmax - xmin + 1;
     p->height = ymax - ymin + 1;
     p->bits = b[3];
     p->planes = b[65];
-    p->bytes_per_line = zc__le16(b + 66);
+    p->bytes_per_line = zc_le16(b + 66);
     int known = (p->bits == 8 && (p->planes == 1 || p->planes == 3 || p->planes == 4)) ||
                 (p->bits == 1 && (p->planes == 1 || p->planes == 4)) || (p->bits == 4 && p->planes == 1);
     if (!known)

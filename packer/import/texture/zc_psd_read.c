@@ -46,9 +46,6 @@ typedef struct zc__psd {
     int rle;
 } zc__psd;
 
-static uint32_t zc__be16(const uint8_t *p) { return (uint32_t)p[0] << 8 | p[1]; }
-static uint32_t zc__be32(const uint8_t *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
-
 int zc_psd_is(const uint8_t *bytes, size_t size) {
     return size >= ZC__PSD_HEADER && memcmp(bytes, "8BPS", 4) == 0;
 }

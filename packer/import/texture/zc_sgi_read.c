@@ -31,9 +31,6 @@ typedef struct zc__sgi {
     uint32_t used;                  /* channels read: at most 4 */
 } zc__sgi;
 
-static uint32_t zc__be16(const uint8_t *p) { return (uint32_t)p[0] << 8 | p[1]; }
-static uint32_t zc__be32(const uint8_t *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
-
 int zc_sgi_is(const uint8_t *bytes, size_t size) {
     return size >= 8 && zc__be16(bytes) == ZC__SGI_MAGIC && bytes[2] <= 1 && (bytes[3] == 1 || bytes[3] == 2) &&
            zc__be16(bytes + 4) >= 1 && zc__be16(bytes + 4) <= 3;

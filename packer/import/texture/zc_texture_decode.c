@@ -31,10 +31,6 @@ typedef struct zc__sniffed {
     uint32_t width, height;
 } zc__sniffed;
 
-static uint32_t zc__be32(const uint8_t *p) {
-    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
-}
-
 /* Where a JPEG's first segment starts, after its SOI marker, or 0 when the bytes do not
  * start as stb_image finds a JPEG: one or more 0xFF fill bytes, then 0xD8. Any bytes. */
 static size_t zc__jpeg_start(const uint8_t *b, size_t size) {

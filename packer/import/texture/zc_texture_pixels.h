@@ -54,6 +54,15 @@ static inline size_t zc_texels_texel_bytes(const zc_texels *img) {
     return img->is_float ? 16u : 4u;
 }
 
+/* Big-endian fields of the formats that store them (SGI, Photoshop, PNG chunks);
+ * little-endian ones are zc_le16 and zc_le32 (zc_format.h). Any bytes. */
+static inline uint32_t zc__be16(const uint8_t *p) {
+    return (uint32_t)p[0] << 8 | p[1];
+}
+static inline uint32_t zc__be32(const uint8_t *p) {
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
 /* ---------------------------------------------------------------------------------
  * Layers from one image (zc_texture_layers.c)
  * ------------------------------------------------------------------------------- */
