@@ -345,7 +345,7 @@ Test(format_utf8, stray_and_truncated) {
  * 8, 16 or 32 bytes that may overlap or pass the string's end: one sequence, valid or
  * not, at every position of ASCII strings of 0 to 72 bytes, whose first byte has
  * every alignment modulo 8, each ending right before a guard page (k = 0) or up to
- * 7 bytes before it; zc_utf8_valid_in may read those k bytes, which hold a NUL and
+ * 72 bytes before it; zc_utf8_valid_in may read those k bytes, which hold a NUL and
  * bytes that are not UTF-8 and must not count. */
 Test(format_utf8, one_sequence_at_every_position_and_alignment) {
     static const struct {
@@ -368,9 +368,13 @@ Test(format_utf8, one_sequence_at_every_position_and_alignment) {
         { "\xe2\x82", 0 },                   /* truncated: ASCII or the end follows */
         { "\xf0\x9f\x8e", 0 },
     };
+    /* and up to 72 more readable bytes: zc_utf8_valid_in reads 64 bytes at once
+     * for any shorter string when it may */
+    static const size_t more[] = { 0, 1, 2, 3, 4, 5, 6, 7, 15, 24, 31, 32, 40, 56, 63, 64, 72 };
     uint8_t text[80];
     for (size_t length = 0; length <= 72; ++length) {
-        for (size_t k = 0; k < 8; ++k) {
+        for (size_t m = 0; m < sizeof more / sizeof more[0]; ++m) {
+            size_t k = more[m];
             guarded g = guarded_alloc(length + k, 0);
             for (size_t q = 0; q < sizeof seqs / sizeof seqs[0]; ++q) {
                 size_t n = strlen(seqs[q].bytes);

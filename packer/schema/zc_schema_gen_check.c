@@ -189,9 +189,16 @@ static const char zc__check_helpers[] =
 
 static void zc__check_type(const zc__gen *g, uint32_t type);
 
+/* 1 when the slot check of a type reaches no other record: forced inline into its
+ * callers, so a record's strings and scalars are checked in one function. */
+static int zc__leaf_check(const zc__gen *g, uint32_t type) {
+    zc_schema_kind kind = g->s->types[type].kind;
+    return kind != ZC_SCHEMA_STRUCT && kind != ZC_SCHEMA_VECTOR && kind != ZC_SCHEMA_MAP && kind != ZC_SCHEMA_UNION;
+}
+
 static void zc__signature(const zc__gen *g, uint32_t type, const char *end) {
-    fprintf(g->out, "static inline zc_result %s__check_t%u(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional)%s",
-            g->p, type, end);
+    fprintf(g->out, "%s zc_result %s__check_t%u(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional)%s",
+            zc__leaf_check(g, type) ? "ZCS__INLINE" : "static inline", g->p, type, end);
 }
 
 static void zc__check_vector(const zc__gen *g, const zc_schema_type *t) {

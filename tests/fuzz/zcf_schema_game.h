@@ -635,42 +635,42 @@ static inline zc_result zcs_check_map(zcs_check_ctx *c, uint64_t pos, uint64_t e
 
 /* Checks of Weapon's types (SPEC.md 16.8), mutually recursive. */
 static inline zc_result Weapon__check_t0(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional);
-static inline zc_result Weapon__check_t4(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional);
-static inline zc_result Weapon__check_t5(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional);
-static inline zc_result Weapon__check_t10(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional);
+ZCS__INLINE zc_result Weapon__check_t4(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional);
+ZCS__INLINE zc_result Weapon__check_t5(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional);
+ZCS__INLINE zc_result Weapon__check_t10(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional);
 static inline zc_result Weapon__check_t12(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional);
 static inline zc_result Weapon__check_t14(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional);
 static inline zc_result Weapon__check_t15(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional);
-static inline zc_result Weapon__check_t16(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional);
-static inline zc_result Weapon__check_t17(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional);
-static inline zc_result Weapon__check_t18(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional);
-static inline zc_result Weapon__check_t19(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional);
+ZCS__INLINE zc_result Weapon__check_t16(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional);
+ZCS__INLINE zc_result Weapon__check_t17(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional);
+ZCS__INLINE zc_result Weapon__check_t18(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional);
+ZCS__INLINE zc_result Weapon__check_t19(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional);
 static inline zc_result Weapon__check_t30(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional);
 static inline zc_result Weapon__check_t31(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional);
-static inline zc_result Weapon__check_t33(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional);
+ZCS__INLINE zc_result Weapon__check_t33(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional);
 static inline zc_result Weapon__check_t34(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional);
 static inline zc_result Weapon__check_t35(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional);
-static inline zc_result Weapon__check_t36(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional);
+ZCS__INLINE zc_result Weapon__check_t36(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional);
 static inline zc_result Weapon__check_t37(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional);
 static inline zc_result Weapon__check_t38(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional);
 static inline zc_result Weapon__check_t40(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional);
 static inline zc_result Weapon__check_t41(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional);
 static inline zc_result Weapon__check_t42(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional);
-static inline zc_result Weapon__check_t43(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional);
+ZCS__INLINE zc_result Weapon__check_t43(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional);
 static inline zc_result Weapon__check_t44(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional);
-static inline zc_result Weapon__check_t45(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional);
-static inline zc_result Weapon__check_t47(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional);
+ZCS__INLINE zc_result Weapon__check_t45(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional);
+ZCS__INLINE zc_result Weapon__check_t47(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional);
 static inline zc_result Weapon__check_t48(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional);
 static inline zc_result Weapon__check_t49(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional);
 static inline zc_result Weapon__check_t50(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional);
-static inline zc_result Weapon__check_t51(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional);
+ZCS__INLINE zc_result Weapon__check_t51(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional);
 static inline zc_result Weapon__check_t52(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional);
 static inline zc_result Weapon__check_t53(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional);
 static inline zc_result Weapon__check_t55(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional);
 static inline zc_result Weapon__check_t56(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional);
 static inline zc_result Weapon__check_t57(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional);
-static inline zc_result Weapon__check_t58(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional);
-static inline zc_result Weapon__check_t59(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional);
+ZCS__INLINE zc_result Weapon__check_t58(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional);
+ZCS__INLINE zc_result Weapon__check_t59(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional);
 static inline zc_result Weapon__check_Stats(zcs_check_ctx *c, uint64_t pos, uint32_t depth);
 static inline zc_result Weapon__check_Sound(zcs_check_ctx *c, uint64_t pos, uint32_t depth);
 static inline zc_result Weapon__check_Light(zcs_check_ctx *c, uint64_t pos, uint32_t depth);
@@ -683,19 +683,19 @@ static inline zc_result Weapon__check_t0(zcs_check_ctx *c, uint64_t pos, uint32_
     if (r != ZC_OK || at == UINT64_MAX) return r;
     return Weapon__check_Weapon(c, at, depth + 1);
 }
-static inline zc_result Weapon__check_t4(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional) {
+ZCS__INLINE zc_result Weapon__check_t4(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional) {
     (void)depth;
     (void)optional;
     return c->base[pos] <= 1 ? ZC_OK : zcs_bad(c, pos, "bool not 0 or 1");
 }
-static inline zc_result Weapon__check_t5(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional) {
+ZCS__INLINE zc_result Weapon__check_t5(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional) {
     (void)depth;
     (void)optional;
     uint8_t v;
     memcpy(&v, c->base + pos, sizeof v);
     return Kind_name(v) ? ZC_OK : zcs_bad(c, pos, "value not declared by enum Kind");
 }
-static inline zc_result Weapon__check_t10(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional) {
+ZCS__INLINE zc_result Weapon__check_t10(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional) {
     (void)depth;
     (void)optional;
     uint64_t id;
@@ -725,26 +725,26 @@ static inline zc_result Weapon__check_t15(zcs_check_ctx *c, uint64_t pos, uint32
     if (r != ZC_OK || at == UINT64_MAX) return r;
     return Weapon__check_Light(c, at, depth + 1);
 }
-static inline zc_result Weapon__check_t16(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional) {
+ZCS__INLINE zc_result Weapon__check_t16(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional) {
     (void)depth;
     (void)optional;
     return zcs_check_string(c, pos);
 }
-static inline zc_result Weapon__check_t17(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional) {
+ZCS__INLINE zc_result Weapon__check_t17(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional) {
     (void)depth;
     (void)optional;
     uint8_t v;
     memcpy(&v, c->base + pos, sizeof v);
     return Kind_name(v) ? ZC_OK : zcs_bad(c, pos, "value not declared by enum Kind");
 }
-static inline zc_result Weapon__check_t18(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional) {
+ZCS__INLINE zc_result Weapon__check_t18(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional) {
     (void)depth;
     (void)optional;
     uint32_t v;
     memcpy(&v, c->base + pos, sizeof v);
     return Rarity_name(v) ? ZC_OK : zcs_bad(c, pos, "value not declared by enum Rarity");
 }
-static inline zc_result Weapon__check_t19(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional) {
+ZCS__INLINE zc_result Weapon__check_t19(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional) {
     (void)depth;
     (void)optional;
     return c->base[pos] <= 1 ? ZC_OK : zcs_bad(c, pos, "bool not 0 or 1");
@@ -765,7 +765,7 @@ static inline zc_result Weapon__check_t31(zcs_check_ctx *c, uint64_t pos, uint32
     if (r != ZC_OK || at == UINT64_MAX) return r;
     return Weapon__check_Stats(c, at, depth + 1);
 }
-static inline zc_result Weapon__check_t33(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional) {
+ZCS__INLINE zc_result Weapon__check_t33(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional) {
     (void)depth;
     (void)optional;
     uint64_t id;
@@ -788,7 +788,7 @@ static inline zc_result Weapon__check_t35(zcs_check_ctx *c, uint64_t pos, uint32
     for (uint64_t i = 0; r == ZC_OK && i < n; ++i) r = Weapon__check_t36(c, at + i * 16, depth + 1, 0);
     return r;
 }
-static inline zc_result Weapon__check_t36(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional) {
+ZCS__INLINE zc_result Weapon__check_t36(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional) {
     (void)depth;
     (void)optional;
     return zcs_check_string(c, pos);
@@ -832,7 +832,7 @@ static inline zc_result Weapon__check_t42(zcs_check_ctx *c, uint64_t pos, uint32
     for (uint64_t i = 0; r == ZC_OK && i < n; ++i) r = Weapon__check_t43(c, at + i * 1, depth + 1, 0);
     return r;
 }
-static inline zc_result Weapon__check_t43(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional) {
+ZCS__INLINE zc_result Weapon__check_t43(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional) {
     (void)depth;
     (void)optional;
     uint8_t v;
@@ -847,7 +847,7 @@ static inline zc_result Weapon__check_t44(zcs_check_ctx *c, uint64_t pos, uint32
     for (uint64_t i = 0; r == ZC_OK && i < n; ++i) r = Weapon__check_t45(c, at + i * 16, depth + 1, 0);
     return r;
 }
-static inline zc_result Weapon__check_t45(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional) {
+ZCS__INLINE zc_result Weapon__check_t45(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional) {
     (void)depth;
     (void)optional;
     zc_result r = ZC_OK;
@@ -855,7 +855,7 @@ static inline zc_result Weapon__check_t45(zcs_check_ctx *c, uint64_t pos, uint32
     if ((r = Weapon__check_t5(c, pos + 1, depth, 0)) != ZC_OK) return r;
     return r;
 }
-static inline zc_result Weapon__check_t47(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional) {
+ZCS__INLINE zc_result Weapon__check_t47(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional) {
     (void)depth;
     (void)optional;
     zc_result r = ZC_OK;
@@ -892,7 +892,7 @@ static inline zc_result Weapon__check_t50(zcs_check_ctx *c, uint64_t pos, uint32
     for (uint64_t i = 0; r == ZC_OK && i < n; ++i) r = Weapon__check_t51(c, at + i * 24 + 8, depth + 1, 0);
     return r;
 }
-static inline zc_result Weapon__check_t51(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional) {
+ZCS__INLINE zc_result Weapon__check_t51(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional) {
     (void)depth;
     (void)optional;
     return zcs_check_string(c, pos);
@@ -954,12 +954,12 @@ static inline zc_result Weapon__check_t57(zcs_check_ctx *c, uint64_t pos, uint32
     default: return ZC_OK;
     }
 }
-static inline zc_result Weapon__check_t58(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional) {
+ZCS__INLINE zc_result Weapon__check_t58(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional) {
     (void)depth;
     (void)optional;
     return zcs_check_string(c, pos);
 }
-static inline zc_result Weapon__check_t59(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional) {
+ZCS__INLINE zc_result Weapon__check_t59(zcs_check_ctx *c, uint64_t pos, uint32_t depth, int optional) {
     (void)depth;
     (void)optional;
     return zcs_check_string(c, pos);

@@ -130,6 +130,13 @@ Codec *make_zcs_codec();
 Codec *make_flatbuffers_codec();
 Codec *make_capnp_codec();
 
+// The floor of the validate figure on `log`: the least a validator of zcpack's log
+// bytes does, with nothing of SPEC.md 16.8 that is not needed to reach every byte
+// safely: the root's array and every Log pointer followed and checked to lie in the
+// buffer, every string's bytes and NUL checked to lie in it and the NUL read. No
+// UTF-8, struct_size, alignment, depth or budget check. True when the bytes pass.
+bool zcs_log_walk(const uint8_t *bytes, size_t size);
+
 // The data set as a JSON document for `zcpack schema <set>.zcs --encode`, whose
 // output the zcpack codec's serialize() must reproduce byte for byte.
 std::string zcs_json_document(Set set, const Data &data);

@@ -11,6 +11,7 @@
 // order of the reference writer (SPEC.md 16.3): bench_schema checks the bytes against
 // `zcpack schema --encode` of the same data as JSON (zcs_json_document).
 #include <cstdarg>
+#include <cstddef>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -572,5 +573,27 @@ std::string zcs_json_document(Set set, const Data &data) {
 }
 
 Codec *make_zcs_codec() { return new ZcsCodec(); }
+
+bool zcs_log_walk(const uint8_t *bytes, size_t size) {
+    if (size < sizeof(::Logs)) return false;
+    const ::Logs *root = Logs_root(bytes);
+    const uint64_t field = offsetof(::Logs, logs), count = root->logs.count;
+    const uint64_t at = field + (uint64_t)root->logs.offset; // a negative offset wraps past size
+    if (at >= size || count > (size - at) / 8) return false;
+    bool nuls = true;
+    for (uint64_t i = 0; i < count; ++i) {
+        const uint64_t slot = at + 8 * i;
+        const uint64_t pos = slot + (uint64_t)((const zc_rel_ptr *)(const void *)(bytes + slot))->offset;
+        if (pos >= size || size - pos < sizeof(::Log)) return false;
+        const ::Log *log = (const ::Log *)(const void *)(bytes + pos);
+        const zc_string *strings[4] = { &log->identity, &log->userid, &log->date, &log->request };
+        for (const zc_string *s : strings) {
+            const uint64_t target = (uint64_t)((const uint8_t *)s - bytes) + (uint64_t)s->offset;
+            if (target >= size || s->length >= size - target) return false;
+            nuls &= bytes[target + s->length] == 0;
+        }
+    }
+    return nuls;
+}
 
 }  // namespace bench_data
