@@ -7,6 +7,7 @@
  */
 #include <criterion/criterion.h>
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,8 @@ static long slow_ms, other_ms;
 static atomic_int in_step, most_at_once, opened_while_slow, slow_running;
 
 static atomic_int opened, most_opened_in_one_write;
+static pthread_t caller;             /* the thread that called zc_build */
+static atomic_int opened_by_caller;
 static long write_ms;
 
 /* The writer's write: each call held for write_ms, as on a slow disk, counting the
@@ -42,6 +45,7 @@ static int watching_open(const char *path, int flags, mode_t mode) {
     size_t n = strlen(watched_root);
     if (strncmp(path, watched_root, n) != 0 || path[n] != '/') return open(path, flags, mode);
     atomic_fetch_add(&opened, 1);
+    if (pthread_equal(pthread_self(), caller)) atomic_fetch_add(&opened_by_caller, 1);
     int now = atomic_fetch_add(&in_step, 1) + 1;
     for (int seen = atomic_load(&most_at_once); now > seen && !atomic_compare_exchange_weak(&most_at_once, &seen, now);) {
     }
@@ -84,6 +88,9 @@ static char *text_tree(const char *name, int count) {
 }
 
 static zc_result build(const char *tree, const char *out, uint32_t threads) {
+    caller = pthread_self();
+    atomic_store(&opened, 0);
+    atomic_store(&opened_by_caller, 0);
     return zc_build(&(zc_build_desc){ .input_dir = tree, .output_path = out, .threads = threads, .no_sync = 1 }, NULL);
 }
 
@@ -108,6 +115,28 @@ Test(pipeline, threads_bound_the_prepare_steps_running_at_once) {
     free(tree);
 }
 
+/* desc.threads counts the calling thread: with 1, every prepare step runs on it (no
+ * thread of the pool works); with 2, it prepares files too, between its writes,
+ * beside the one worker. */
+Test(pipeline, the_calling_thread_is_one_of_the_threads) {
+    char *tree = text_tree("tree", 24);
+    char *out = zct_tmp_path("out.zcpack");
+    watch(tree, NULL, 0, 15);
+    cr_assert_eq(build(tree, out, 1), ZC_OK);
+    int one_all = atomic_load(&opened), one_caller = atomic_load(&opened_by_caller);
+    watch(tree, NULL, 0, 15);
+    cr_assert_eq(build(tree, out, 2), ZC_OK);
+    int two_all = atomic_load(&opened), two_caller = atomic_load(&opened_by_caller);
+    zc__packer_sys_reset();
+    cr_expect_eq(one_all, 24, "threads = 1 prepared %d of the 24 files", one_all);
+    cr_expect_eq(one_caller, 24, "threads = 1 prepared %d of the 24 files on the calling thread", one_caller);
+    cr_expect_eq(two_all, 24, "threads = 2 prepared %d of the 24 files", two_all);
+    cr_expect(two_caller >= 1 && two_caller <= 23,
+              "threads = 2 prepared %d of the 24 files on the calling thread, the worker the others", two_caller);
+    free(out);
+    free(tree);
+}
+
 /* A slow file at the head of the queue does not leave the other thread idle: it goes
  * on preparing the files after it (held until the slow one is written), far past
  * 2 * threads of them, and the pack is the one a build without the slow file's delay
@@ -128,7 +157,8 @@ Test(pipeline, a_slow_file_keeps_the_other_threads_busy) {
 }
 
 /* A worker that finishes a file takes the next one itself: while the build's thread
- * is held in a slow write, the workers go on preparing the files after it. */
+ * is held in a slow write, the workers go on preparing the files after it (three
+ * threads: the build's own and two workers). */
 Test(pipeline, workers_go_on_while_the_pack_is_written) {
     /* 40 files of 96 KiB of letters: each fills the writer's 64 KiB buffer */
     char *tree = zct_tmp_path("tree");
@@ -146,14 +176,13 @@ Test(pipeline, workers_go_on_while_the_pack_is_written) {
     char *slow = zct_tmp_path("slow.zcpack"), *plain = zct_tmp_path("plain.zcpack");
     watch(tree, NULL, 0, 2);
     write_ms = 10;
-    atomic_store(&opened, 0);
     atomic_store(&most_opened_in_one_write, 0);
     zc__packer_sys.write = slow_write;
-    cr_assert_eq(build(tree, slow, 2), ZC_OK);
+    cr_assert_eq(build(tree, slow, 3), ZC_OK);
     int most = atomic_load(&most_opened_in_one_write);
     zc__packer_sys_reset();
-    /* 2 ms a step, 10 ms a write: about ten steps fit in one write; a worker that
-     * waited for this thread to hand it a file would start none */
+    /* 2 ms a step, 10 ms a write: about ten steps fit in one write on the two
+     * workers; a worker that waited for this thread to hand it a file would start none */
     cr_expect_geq(most, 4, "at most %d prepare steps started during one write of 10 ms", most);
     cr_assert_eq(build(tree, plain, 2), ZC_OK);
     cr_expect(zct_files_equal(slow, plain), "the pack depends on the speed of its writes");

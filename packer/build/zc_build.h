@@ -14,11 +14,14 @@
  * manifest (zc_manifest.h) and is not packed; its rules give each file its import
  * settings. A malformed manifest fails the build before the output is touched.
  *
- * Threads: desc->threads workers on the libuv thread pool, on a loop the build owns,
- * each take the next file in path order, run its importer's prepare step (textures,
- * models, blobs up to ZC_WRITER_ENCODE_MEMORY) and take the next, without waiting
- * for the calling thread, which writes the results in path order (a model's entries
- * in the order of its list, zc_model.h). The files taken ahead of the one being
+ * Threads: desc->threads threads share the imports: the calling thread and
+ * desc->threads - 1 workers on the libuv thread pool, on a loop the build owns. A
+ * worker takes the next file in path order, runs its importer's prepare step
+ * (textures, models, blobs up to ZC_WRITER_ENCODE_MEMORY) and takes the next,
+ * without waiting for the calling thread, which writes the results in path order (a
+ * model's entries in the order of its list, zc_model.h) and, when none is ready to
+ * write, prepares the next file itself. With threads = 1 the calling thread does
+ * every import (no pool thread works), so the build keeps one core busy. The files taken ahead of the one being
  * written are bounded: at most 2 * threads + 256, and past the first 2 * threads only
  * while the prepared ones hold at most 256 MiB together, so a slow file keeps no
  * thread idle and memory stays bounded. Files without a prepare step are imported on
@@ -177,7 +180,7 @@ typedef struct zc_build_desc {
     const zc_secret_key *sign_key;  /* default: NULL = unsigned; else the pack (a patch pack
                                        with base_path) is signed with it (zc_writer_desc) */
     uint32_t threads;               /* default: 0 = uv_available_parallelism(); imports
-                                       prepared at once */
+                                       prepared at once, the calling thread's included */
     int keep_going;                 /* default: 0 = stop at the first failed import and
                                        write nothing; 1 = write the pack without the
                                        failed files */

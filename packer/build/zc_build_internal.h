@@ -84,10 +84,10 @@ typedef struct zc__pipe {
     uv_mutex_t lock;            /* see "Import pipeline" in zc_build_pipeline.c */
     uv_cond_t room;             /* a job was retired: the ring has room */
     zc__job *ring;              /* `window` slots, indexed by file index % window */
-    zc__worker *workers;        /* `threads` of them */
-    zc_writer_encoder **encoders; /* one per worker, created on first use */
+    zc__worker *workers;        /* `threads - 1` of them, on the thread pool */
+    zc_writer_encoder **encoders; /* one per thread (the last the build's own), created on first use */
     size_t window;              /* files taken and not yet written, at most */
-    size_t threads;             /* workers, each running one prepare step at a time */
+    size_t threads;             /* the build's thread and the workers, each running one prepare step at a time */
     size_t workers_left;        /* queued on the pool and not ended */
     int wake_closed;
     uint64_t held_bytes;        /* payload bytes of prepared files waiting to be written */

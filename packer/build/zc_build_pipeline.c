@@ -23,13 +23,16 @@
 /* ---------------------------------------------------------------------------------
  * Import pipeline
  *
- * `threads` workers on the thread pool each take the next file in path order, run
- * its prepare step (or only mark it ready when it has none), and take the next, so
- * a worker never waits for this thread between two files. Taken files fill a ring of
- * `window` jobs; this thread retires the job at the head of the ring (writes it, or
- * reports it as failed) as soon as it is ready, so output order never depends on
- * which worker finished first. Files without a prepare step are also taken by this
- * thread when it has nothing to write, and imported as they are retired.
+ * `threads` threads share the imports: this thread and `threads - 1` workers on the
+ * thread pool. Each worker takes the next file in path order, runs its prepare step
+ * (or only marks it ready when it has none), and takes the next, so a worker never
+ * waits for this thread between two files. Taken files fill a ring of `window`
+ * jobs; this thread retires the job at the head of the ring (writes it, or reports
+ * it as failed) as soon as it is ready, so output order never depends on which
+ * thread finished first, and when nothing is ready to write it takes the next file
+ * and prepares it as a worker would. With one thread there is no worker: the build
+ * uses one core, as `-j 1` asks. Files without a prepare step are imported as they
+ * are retired.
  *
  * The ring is wider than the threads so that one slow file at the head (a large image,
  * a model) does not leave the other workers idle: they go on preparing the files
@@ -185,16 +188,13 @@ static void zc__set_fatal(zc__pipe *p, zc_result r) {
     p->stop = 1;
 }
 
-/* With p->lock held: whether the next file may be taken now, by a worker (any file)
- * or by this thread (a file without a prepare step). See "Import pipeline" above. */
-static int zc__may_take(const zc__pipe *p, int worker) {
+/* With p->lock held: whether the next file may be taken now. See "Import pipeline"
+ * above. */
+static int zc__may_take(const zc__pipe *p) {
     const zc__build *b = p->b;
     size_t waiting = p->next_take - p->next_retire;
     if (p->stop || p->next_take >= b->count || waiting >= p->window) return 0;
-    if (waiting >= 2 * p->threads && p->held_bytes > ZC__HELD_BYTES) return 0;
-    if (worker) return 1;
-    const zc__build_file *f = &b->files[p->next_take];
-    return !zc_importer_prepares(zc_manifest_importer(b->manifest, f->rel), f->size);
+    return waiting < 2 * p->threads || p->held_bytes <= ZC__HELD_BYTES;
 }
 
 /* With p->lock held: the next file's job, cleared and not ready. */
@@ -249,7 +249,7 @@ static void zc__worker_run(uv_work_t *req) {
     zc__pipe *p = wk->pipe;
     uv_mutex_lock(&p->lock);
     for (;;) {
-        while (!zc__may_take(p, 1) && !p->stop && p->next_take < p->b->count) uv_cond_wait(&p->room, &p->lock);
+        while (!zc__may_take(p) && !p->stop && p->next_take < p->b->count) uv_cond_wait(&p->room, &p->lock);
         if (p->stop || p->next_take >= p->b->count) break;
         zc__job *job = zc__take(p);
         uv_mutex_unlock(&p->lock);
@@ -379,9 +379,10 @@ static void zc__retire(zc__pipe *p) {
     zc__report(p, f->rel);
 }
 
-/* Retire what is ready at the head; with nothing to write, take the files without a
- * prepare step that are next. Closes the wake handle, ending the loop, once every
- * worker has ended and every taken file is retired. */
+/* Retire what is ready at the head; with nothing to write, take the next file as a
+ * worker does (its prepare step runs here, with the last encoder). Closes the wake
+ * handle, ending the loop, once every worker has ended and every taken file is
+ * retired. */
 static void zc__pump(zc__pipe *p) {
     uv_mutex_lock(&p->lock);
     for (;;) {
@@ -389,10 +390,14 @@ static void zc__pump(zc__pipe *p) {
             uv_mutex_unlock(&p->lock);
             zc__retire(p);
             uv_mutex_lock(&p->lock);
-        } else if (zc__may_take(p, 0)) {
+        } else if (zc__may_take(p)) {
             zc__job *job = zc__take(p);
             uv_mutex_unlock(&p->lock);
             zc__set_up(job);
+            if (job->prepared && !job->fatal) {
+                job->encoder = p->threads - 1;
+                zc__prepare(job);
+            }
             uv_mutex_lock(&p->lock);
             zc__job_ready(p, job);
         } else {
@@ -447,7 +452,7 @@ void zc__run_imports(zc__pipe *p) {
     p->twins = zc__mark_shared_sizes(p->b) ? zc__memo_create(ZC__TWIN_BYTES) : NULL; /* NULL: every file imported */
     for (size_t i = 0; i < p->b->count; ++i) p->total[zc_importer_index(zc_manifest_importer(p->b->manifest, p->b->files[i].rel))]++;
     zc__report(p, NULL);
-    for (size_t i = 0; i < threads; ++i) {
+    for (size_t i = 0; i + 1 < threads; ++i) { /* the last share is this thread's */
         zc__worker *wk = &p->workers[i];
         wk->pipe = p;
         wk->id = i;

@@ -150,19 +150,22 @@ int zc__cli_main(int argc, char **argv) {
 }
 
 #ifndef ZC_CLI_NO_MAIN
-/* The allocator policy of the zcpack program (glibc): blocks below 64 MiB come from
+/* The allocator policy of the zcpack program (glibc): blocks below 32 MiB come from
  * the heap, and up to 512 MiB of freed heap stays with the process. A build allocates
  * and frees image and payload buffers of megabytes on every thread; glibc's defaults
  * give many of them new pages (mmap) and return them (munmap), and every reuse then
  * pays a page fault and the zeroing of each page: half the page faults of a texture
  * build and a third of its system time, and the address-space lock both threads
- * take. The program's memory stays bounded by the build's budget. Malloc settings in
+ * take. Blocks of 32 MiB and more (a decoded image of 3072x3072 texels) are still
+ * mapped and returned: every import thread has a heap of its own, and kept in one,
+ * the largest image's pages would stay beside the next image another thread decodes,
+ * past --max-memory (which counts the images being decoded). Malloc settings in
  * GLIBC_TUNABLES are the user's and win; a library caller keeps its own policy. */
 static void zc__allocator_policy(void) {
 #ifdef __GLIBC__
     const char *tunables = getenv("GLIBC_TUNABLES");
     if (tunables && strstr(tunables, "glibc.malloc.")) return;
-    mallopt(M_MMAP_THRESHOLD, 64 << 20);
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
     mallopt(M_TRIM_THRESHOLD, 512 << 20);
 #endif
 }
