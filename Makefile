@@ -169,7 +169,7 @@ test: bootstrap-test-data release sanitize editor
 # Criterion globs.
 CHECK_SUITES := format_* cache_stress material_format mesh_format scene_format views runtime runtime_os writer hostile \
 	corruption compression mount prefetch fuzz_replay build_cache texture texture_bad texture_quality texture_halve \
-	model viewer watch patch cli stats importers trust_inputs trust_bombs outputs signing get mapped model_md3 lookup stream imlink model_pool pack_set cache_server skin morph texture_export texture_bc7 exclude report texture_cube texture_webp texture_dds texture_pcx texture_sgi texture_tiff texture_bmp_rle texture_psd texture_gif texture_undecoded lazy_libraries shared_names schema schema_builder md3_frames pipeline
+	model viewer watch patch cli stats importers trust_inputs trust_bombs outputs signing get mapped model_md3 lookup stream imlink model_pool pack_set cache_server skin morph texture_export texture_bc7 exclude report texture_cube texture_webp texture_dds texture_pcx texture_sgi texture_tiff texture_bmp_rle texture_psd texture_gif texture_undecoded lazy_libraries shared_names schema schema_builder md3_frames pipeline import_stage
 CHECK_TESTS := identity/demo*
 SLOW_SUITES := alloc_faults io_faults sweep kill large model_build identity bazel texture_exr texture_bc6h
 EDITOR_SUITES := reload alloc_faults_editor

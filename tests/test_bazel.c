@@ -8,8 +8,9 @@
  *    checkout of the tree in another folder, with its own output base, takes every
  *    import from the cache and gets the same pack;
  *  - with that server down, the build warns and runs its actions locally;
- *  - the import wrapper stages a sandbox's symbolic links as regular files and gets the
- *    object of the real tree (zcpack import itself refuses the links);
+ *  - `zcpack import --stage`, as the rule runs it, stages a sandbox's symbolic links as
+ *    regular files and gets the object of the real tree (zcpack import itself refuses
+ *    the links);
  *  - the rules' list of model extensions is the model importer's.
  * Which actions ran is read from Bazel's --execution_log_json_file. Each Bazel run gets
  * an output user root under the test's temporary directory and is shut down at the end.
@@ -497,12 +498,14 @@ Test(bazel, cache_server_down) {
 }
 
 /* The sandbox hands an action its inputs as symbolic links; zcpack import refuses a
- * link (as build skips one), so zc_import.sh stages the declared inputs as regular
- * files: the object it writes from a tree of links is the real tree's. */
-Test(bazel, import_wrapper_stages_sandbox_links) {
+ * link (as build skips one), so the rule's action stages the declared inputs with
+ * `import --stage` (test_stage.c has the option's own tests): the object it writes
+ * from a tree of links, run as the rule runs it, is the real tree's. */
+Test(bazel, import_stages_sandbox_links) {
     char *tree = zct_tmp_path("tree"), *links = zct_tmp_path("links");
     static const char *const rels[] = { "scene/demo.gltf", "scene/demo.bin", "textures/bricks.png",
                                         "textures/bricks_n.png", "textures/leaves.png" };
+    char list[2048] = "";
     for (size_t i = 0; i < 5; ++i) {
         char *from = zct_join(zct_source_path("samples/assets"), rels[i]);
         zct_copy_file(from, tree, rels[i]);
@@ -510,6 +513,8 @@ Test(bazel, import_wrapper_stages_sandbox_links) {
         zct_put_text(links, rels[i], "");
         unlink(link);
         cr_assert_eq(symlink(target, link), 0, "symlink: %s", strerror(errno));
+        size_t n = strlen(list);
+        snprintf(list + n, sizeof list - n, "%s\tlinks/%s\n", rels[i], rels[i]);
         free(link);
         free(target);
         free(from);
@@ -525,41 +530,23 @@ Test(bazel, import_wrapper_stages_sandbox_links) {
     ZCT_EXPECT_ERR(run, "a symbolic link");
     zct_run_free(&run);
 
-    /* as the rule calls it: relative paths from the "execution root" zct_tmp */
-    char *script = real(zct_source_path("tools/bazel/zc_import.sh")), *zcpack = real(zct_zcpack_bin());
-    char *log = zct_tmp_path("wrapper.log");
-    const char *argv[32] = { script, zcpack, "staged.zco", "scene/demo.gltf", "5" };
-    size_t n = 5;
-    char *inputs[5];
-    for (size_t i = 0; i < 5; ++i) {
-        inputs[i] = zct_join("links", rels[i]);
-        argv[n++] = rels[i];
-        argv[n++] = inputs[i];
-    }
-    argv[n++] = "--";
-    argv[n++] = "--quiet";
-    argv[n] = NULL;
+    /* as the rule calls it: relative paths from the "execution root" zct_tmp, the list
+     * as Bazel's parameter file */
+    zct_put_text(zct_tmp, "staged.zco-0.params", list);
+    char *zcpack = real(zct_zcpack_bin()), *log = zct_tmp_path("import.log");
+    const char *const argv[] = { zcpack, "import", "scene/demo.gltf", "-o", "staged.zco", "--quiet",
+                                 "--stage=staged.zco-0.params", NULL };
     int code = run_cmd(zct_tmp, log, 120, argv);
     char *tail = code ? zct_log_tail(log) : NULL;
-    cr_assert_eq(code, 0, "zc_import.sh failed (%d):\n%s", code, tail);
-    char *staged = zct_tmp_path("staged.zco"), *stage = zct_tmp_path("staged.zco.stage");
+    cr_assert_eq(code, 0, "the staged import failed (%d):\n%s", code, tail);
+    char *staged = zct_tmp_path("staged.zco");
     cr_assert(zct_files_equal(whole, staged), "the object from the staged links differs from the real tree's");
-    cr_assert(!zct_exists(stage), "zc_import.sh left its staging tree behind");
-
-    /* an input that cannot be staged fails the action, naming it */
-    const char *const missing[] = { script, zcpack, "bad.zco", "a.txt", "1", "a.txt", "links/none.txt", "--", NULL };
-    cr_assert_eq(run_cmd(zct_tmp, log, 60, missing), 3);
-    free(tail);
-    tail = zct_log_tail(log);
-    cr_assert(strstr(tail, "links/none.txt: cannot stage it as a.txt"), "no message naming the input:\n%s", tail);
+    cr_assert_eq(zct_count_prefixed(zct_tmp, "staged.zco.stage-"), 0, "the staged tree was left behind");
 
     free(tail);
-    for (size_t i = 0; i < 5; ++i) free(inputs[i]);
-    free(stage);
     free(staged);
     free(log);
     free(zcpack);
-    free(script);
     free(refused);
     free(linked);
     free(whole);
@@ -612,45 +599,41 @@ static char *build_import_deps(const char *build, const char *rel) {
     return deps;
 }
 
-/* Run zc_import.sh from zct_tmp as the rule calls it: the object `object` of the entry
- * `rel` of zct_tmp/<tree>, with rel, its import_deps `deps` ("a\nb\n") and the
- * manifest as the only inputs. */
+/* Run `zcpack import --stage` from zct_tmp as the rule calls it: the object `object` of
+ * the entry `rel` of zct_tmp/<tree>, with rel, its import_deps `deps` ("a\nb\n") and
+ * the manifest as the only inputs. */
 static void import_declared(const char *tree, const char *rel, const char *deps, const char *object) {
-    char *script = real(zct_source_path("tools/bazel/zc_import.sh")), *zcpack = real(zct_zcpack_bin());
+    char *zcpack = real(zct_zcpack_bin());
     char *log = zct_tmp_path("declared.log"), *copy = strdup(deps ? deps : "");
-    const char *argv[64] = { script, zcpack, object, rel, NULL };
-    char *paths[32], count[16];
-    size_t n = 5, inputs = 0;
+    char list[4096] = "", params[256];
     const char *rels[32];
+    size_t inputs = 0;
     rels[inputs++] = rel;
     for (char *line = strtok(copy, "\n"); line; line = strtok(NULL, "\n")) rels[inputs++] = line;
     rels[inputs++] = "zcpack.json";
     for (size_t i = 0; i < inputs; ++i) {
-        paths[i] = zct_join(tree, rels[i]);
-        argv[n++] = rels[i];
-        argv[n++] = paths[i];
+        size_t n = strlen(list);
+        snprintf(list + n, sizeof list - n, "%s\t%s/%s\n", rels[i], tree, rels[i]);
     }
-    snprintf(count, sizeof count, "%zu", inputs);
-    argv[4] = count;
-    argv[n++] = "--";
-    argv[n++] = "--quiet";
-    argv[n] = NULL;
+    snprintf(params, sizeof params, "%s-0.params", object);
+    zct_put_text(zct_tmp, params, list);
+    char stage[300];
+    snprintf(stage, sizeof stage, "--stage=%s", params);
+    const char *const argv[] = { zcpack, "import", rel, "-o", object, "--quiet", stage, NULL };
     unlink(log);
     int code = run_cmd(zct_tmp, log, 120, argv);
     char *tail = code ? zct_log_tail(log) : NULL;
     cr_assert_eq(code, 0, "%s: its import from the declared inputs alone failed (%d):\n%s", rel, code, tail);
     free(tail);
-    for (size_t i = 0; i < inputs; ++i) free(paths[i]);
     free(copy);
     free(log);
     free(zcpack);
-    free(script);
 }
 
 /* A cube map of six face files and an array folder of three layers: zc_gen_build.sh
  * declares every other face or layer as an input of the group's first file and the
  * first file as an input of each later one (its import looks for it); every import run
- * through the wrapper with its declared inputs alone gives the object of the whole
+ * with `--stage` and its declared inputs alone gives the object of the whole
  * tree; and an edited face changes the cube's object. No Bazel needed: this checks
  * what the rule would hand the actions. */
 Test(bazel, texture_groups_declare_every_input) {

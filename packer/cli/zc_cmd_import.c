@@ -2,14 +2,17 @@
  * of a distributed build (zc_link.h, zc_object_import); `--deps` prints the files the
  * import reads besides the source. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "zc_cli_stage.h"
 #include "zc_cmd_build.h"
 #include "zc_link.h"
 
 static const char zc__import_help[] =
     "Usage: zcpack import <file> --root <dir> [--manifest <zcpack.json>] -o <object> [options]\n"
     "       zcpack import --deps <file> --root <dir> [--manifest <zcpack.json>] [options]\n"
+    "       zcpack import <entry path> --stage <list> -o <object> [options]\n"
     "\n"
     "Import one file of the asset tree <dir> into an object: its entries exactly as\n"
     "`zcpack build <dir>` stores them (the same importer, settings and compression),\n"
@@ -27,9 +30,18 @@ static const char zc__import_help[] =
     "and then gives no entries); nothing for other images and files. With -o as well,\n"
     "the object is written too.\n"
     "\n"
+    "With --stage, the tree is made of the files <list> names and nothing else, as a\n"
+    "build engine declares an action's inputs: one line per file, \"<entry path>\",\n"
+    "a tab, then the file (a regular file or a link to one); \"zcpack.json\" is the\n"
+    "manifest. They are linked (or copied) into a new folder beside <object>, the\n"
+    "file at <entry path> is imported from there, and the folder is removed. The\n"
+    "object is the one the same files give in a tree on disk.\n"
+    "\n"
     "Options:\n"
     "  -o, --output <object> object to write\n"
-    "  --root <dir>          the asset tree <file> belongs to (required)\n"
+    "  --root <dir>          the asset tree <file> belongs to (required without\n"
+    "                        --stage)\n"
+    "  --stage <list>        import from a tree of the files <list> names (above)\n"
     "  --manifest <file>     manifest to apply (default: <dir>/zcpack.json when it\n"
     "                        exists)\n"
     "  --deps                print the files the import reads (see above)\n"
@@ -43,7 +55,7 @@ static const char zc__import_help[] =
 
 typedef struct zc__import_values {
     zc_cli_build_values build;  /* the build options import shares */
-    const char *root, *manifest;
+    const char *root, *manifest, *stage;
     int deps;
 } zc__import_values;
 
@@ -61,22 +73,18 @@ static const zc_cli_option zc__import_options[] = {
     ZC_OPT_STRING("--root", 0, zc__import_values, root, "a directory name", "root directory name"),
     ZC_OPT_STRING("--manifest", 0, zc__import_values, manifest, "a file name", "manifest file name"),
     ZC_OPT_FLAG("--deps", 0, zc__import_values, deps),
+    ZC_OPT_STRING("--stage", 0, zc__import_values, stage, "a file name", "stage list file name"),
     ZC_OPT_END,
 };
 
-static int zc__import_run(const zc_cli_call *call) {
-    const zc__import_values *v = (const zc__import_values *)call->values;
-    const char *file = call->operands[0];
-    if (!file[0]) return zc__usage_error("import", "empty file name");
-    if (!v->root) return zc__usage_error("import", "missing --root <dir>");
-    if (!v->build.output && !v->deps) return zc__usage_error("import", "missing -o <object> (or --deps)");
-    zc__cli.quiet = v->build.quiet;
+/* The import of `file` below `root`, as the options say. */
+static int zc__import_from(const zc__import_values *v, const char *file, const char *root) {
     zc_build_desc bd; /* the build options, resolved as build resolves them */
-    zc__build_desc_from(&bd, &v->build, v->root, v->build.output);
+    zc__build_desc_from(&bd, &v->build, root, v->build.output);
     zc_object_import_desc desc;
     memset(&desc, 0, sizeof desc);
     desc.file = file;
-    desc.root = v->root;
+    desc.root = root;
     desc.manifest = v->manifest;
     desc.output = v->build.output;
     desc.logger = bd.logger;
@@ -97,6 +105,36 @@ static int zc__import_run(const zc_cli_call *call) {
     if (v->deps && info.reads) fputs(info.reads, stdout);
     zc_object_import_info_free(&info);
     return ZC_EXIT_OK;
+}
+
+static int zc__import_run(const zc_cli_call *call) {
+    const zc__import_values *v = (const zc__import_values *)call->values;
+    const char *file = call->operands[0];
+    if (!file[0]) return zc__usage_error("import", "empty file name");
+    if (v->stage && v->root) return zc__usage_error("import", "--stage and --root cannot be combined (the staged files are the tree)");
+    if (!v->root && !v->stage) return zc__usage_error("import", "missing --root <dir> (or --stage <list>)");
+    if (v->stage && !v->build.output) return zc__usage_error("import", "--stage needs -o <object> (its folder is made beside it)");
+    if (!v->build.output && !v->deps) return zc__usage_error("import", "missing -o <object> (or --deps)");
+    zc__cli.quiet = v->build.quiet;
+    if (!v->stage) return zc__import_from(v, file, v->root);
+    zc_cli_stage stage;
+    char err[1024];
+    if (zc__stage_create(v->stage, v->build.output, &stage, err, sizeof err) != 0) {
+        zc__error("%s", err);
+        return ZC_EXIT_IO;
+    }
+    size_t n = strlen(stage.root);
+    char *path = (char *)malloc(n + 1 + strlen(file) + 1);
+    int code = ZC_EXIT_INTERNAL;
+    if (path) {
+        sprintf(path, "%s/%s", stage.root, file);
+        code = zc__import_from(v, path, stage.root);
+        free(path);
+    } else {
+        zc__error("out of memory");
+    }
+    zc__stage_remove(&stage);
+    return code;
 }
 
 const zc_command zc__cmd_import = {

@@ -82,21 +82,25 @@ def _import(ctx, zcpack, rel, src, deps, manifest, ignore):
     if ignore:
         pairs.append((_IGNORE, ignore))
     args = ctx.actions.args()
-    args.add(zcpack.path)
-    args.add(obj.path)
+    args.add("import")
     args.add(rel)
-    args.add(str(len(pairs)))
-    for r, f in pairs:
-        args.add(r)
-        args.add(f.path)
-    args.add("--")
+    args.add("-o", obj)
     args.add("--quiet")
     args.add_all(ctx.attr.import_options)
+
+    # The inputs' list for --stage: zcpack links (or copies) each file, which the
+    # sandbox hands over as a symbolic link, into a private tree under its entry path,
+    # imports from there and removes the tree. Bazel writes the list as the action's
+    # parameter file, one "<entry path>\t<file>" line per input.
+    stage = ctx.actions.args()
+    stage.use_param_file("--stage=%s", use_always = True)
+    stage.set_param_file_format("multiline")
+    for r, f in pairs:
+        stage.add("%s\t%s" % (r, f.path))
     ctx.actions.run(
-        executable = ctx.executable._import_script,
-        arguments = [args],
+        executable = zcpack,
+        arguments = [args, stage],
         inputs = [f for _, f in pairs],
-        tools = [zcpack],
         outputs = [obj],
         env = _ENV,
         mnemonic = "ZcImport",
@@ -160,12 +164,6 @@ zc_pack = rule(
             allow_single_file = True,
             cfg = "exec",
             doc = "the zcpack binary (zcpack_binary in repositories.bzl, or any label of a prebuilt one)",
-        ),
-        "_import_script": attr.label(
-            default = Label("//:zc_import.sh"),
-            executable = True,
-            allow_single_file = True,
-            cfg = "exec",
         ),
     },
     doc = "A zcpack pack from an asset tree: one import action per file, one link.",
