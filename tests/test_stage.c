@@ -137,7 +137,9 @@ Test(import_stage, an_input_on_another_file_system_is_copied) {
  * the file, no object and nothing staged left behind. */
 Test(import_stage, a_bad_list_fails_naming_the_line) {
     sample_tree_and_links();
-    zct_mkdirs(zct_tmp_path("a_folder"));
+    char *folder = zct_tmp_path("a_folder");
+    zct_mkdirs(folder);
+    free(folder);
     static const struct {
         const char *list, *message;
     } cases[] = {
