@@ -31,7 +31,8 @@
 #                                 (ASan+UBSan) into bin/fuzz/ and run each for
 #                                 FUZZ_SECONDS; every crashing input is kept under
 #                                 tests/fuzz/regressions/, which `make test` replays
-#   make install [PREFIX=dir]     builds release and editor, then installs zcpack; the
+#   make install [PREFIX=dir]     builds release and editor, then installs zcpack (and
+#                                 lib/zcpack/zcpack_exr.so, the module it loads for EXR files); the
 #                                 C, C++ and packer headers (include/zc/); the runtime
 #                                 (libzcpack.so.<version> with its soname links,
 #                                 libzcpack.a, libzcpack_editor.a with ZC_EDITOR) and
@@ -277,6 +278,8 @@ install: release editor
 	install -d $(DESTDIR)$(prefix)/bin $(DESTDIR)$(prefix)/include/zc \
 		$(DESTDIR)$(prefix)/lib/pkgconfig $(DESTDIR)$(prefix)/lib/cmake/zcpack
 	install -m 755 bin/release/zcpack $(DESTDIR)$(prefix)/bin/zcpack
+	install -d $(DESTDIR)$(prefix)/lib/zcpack
+	install -m 755 bin/release/zcpack_exr.so $(DESTDIR)$(prefix)/lib/zcpack/zcpack_exr.so
 	install -m 644 runtime/include/*.h runtime/include/*.hpp formats/*.h $(PACKER_HEADERS) \
 		$(DESTDIR)$(prefix)/include/zc/
 	install -m 644 bin/release/libzcpack.a $(DESTDIR)$(prefix)/lib/libzcpack.a
@@ -297,7 +300,8 @@ install: release editor
 	install -m 644 tools/bazel/README.md tools/bazel/WORKSPACE tools/bazel/BUILD.bazel tools/bazel/*.bzl \
 		$(DESTDIR)$(prefix)/share/zcpack/bazel/
 	install -m 755 tools/bazel/*.sh $(DESTDIR)$(prefix)/share/zcpack/bazel/
-	@echo "install: zcpack $(VERSION) in $(prefix): bin/zcpack; include/zc/ (C, C++ and packer headers);"
+	@echo "install: zcpack $(VERSION) in $(prefix): bin/zcpack (with lib/zcpack/zcpack_exr.so, its OpenEXR reader);"
+	@echo "         include/zc/ (C, C++ and packer headers);"
 	@echo "         lib/libzcpack.so.$(VERSION) (soname libzcpack.so.$(SOMAJOR)), libzcpack.a, libzcpack_editor.a,"
 	@echo "         libzcpacker.a; lib/pkgconfig/zcpack{,-packer,-editor}.pc; lib/cmake/zcpack/"
 	@case ":$$(ldconfig -v 2>/dev/null | sed -n 's|^\(/[^:]*\):.*|\1|p' | tr '\n' ':'):" in \

@@ -160,6 +160,22 @@ project "zcpacker"
     includedirs { "/usr/include/OpenEXR", "/usr/include/Imath" } -- zc_exr_decode.cpp, the one C++ file
     outputs("zcpacker")
 
+-- The zcpack program's OpenEXR reader, a module it loads the first time a file is an
+-- EXR (packer/cli/zc_cli_exr.c): OpenEXR's libraries would otherwise take half of every
+-- start of the program. Its own copies of the reader's inline helpers, no undefined
+-- symbol, and its calls bound inside it (-Bsymbolic: the program defines the same names).
+project "zcpack_exr"
+    kind "SharedLib"
+    targetprefix ""
+    targetname "zcpack_exr"
+    pic "On"
+    files { "packer/import/texture/zc_exr_read.c", "packer/import/texture/zc_exr_decode.cpp" }
+    includedirs(packer_includes)
+    includedirs { "/usr/include/OpenEXR", "/usr/include/Imath" }
+    links { "OpenEXR-3_1", "Iex-3_1", "Imath-3_1", "IlmThread-3_1", "OpenEXRCore-3_1", "stdc++", "m", "pthread" }
+    linkoptions { "-Wl,--no-undefined", "-Wl,-Bsymbolic" }
+    outputs("zcpack_exr")
+
 program("zcpack", { "packer/cli/*.c" })
 -- zcpack keeps its symbol table in release (not debug information: premake links release
 -- with -s, and the later -Wl,-S keeps the symbols, dropping only what -g would add), so a

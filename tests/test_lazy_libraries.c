@@ -4,7 +4,8 @@
  * the model workers it starts), a build of images and other files maps neither
  * library; a build with a model loads assimp at run time and still no libcurl; a
  * build that names a cache server loads libcurl at run time. The CLI program itself
- * needs neither.
+ * needs neither. OpenEXR likewise: the program loads its EXR module (zcpack_exr.so,
+ * packer/cli/zc_cli_exr.c), and with it OpenEXR's libraries, for the first EXR file.
  */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
@@ -13,6 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "zc_exit.h"
+#include "zc_test_images.h"
 #include "zc_test_server.h"
 #include "zc_test_util.h"
 
@@ -73,4 +79,54 @@ Test(lazy_libraries, each_is_loaded_only_by_a_run_that_uses_it) {
     zct_run_free(&served);
     free(images);
     free(with_model);
+}
+
+/* OpenEXR's libraries come with the first EXR file: not in a build of other images,
+ * through zcpack_exr.so in a build with one. A program without the module beside it
+ * (nor in ../lib/zcpack/) refuses the EXR file with the reason and packs the rest. */
+Test(lazy_libraries, openexr_comes_with_the_first_exr_file) {
+    char *exr = zct_join(ZCTI_EXR_DIR, "night.exr");
+    if (access(exr, R_OK) != 0) {
+        free(exr);
+        zct_skip_test("blender-data is not installed (tools/bootstrap.sh --test-data)");
+    }
+    char *images = zct_tmp_path("images"), *with_exr = zct_tmp_path("with_exr");
+    zct_copy_file(zct_source_path("samples/assets/textures/bricks.png"), images, "textures/bricks.png");
+    zct_copy_file(zct_source_path("samples/assets/textures/bricks.png"), with_exr, "textures/bricks.png");
+    zct_copy_file(exr, with_exr, "sky/night.exr");
+
+    zct_run plain = build_logged(images, NULL, NULL);
+    cr_assert(strstr(plain.err, "file=libcjson.so.1"), "no loader log on stderr:\n%s", plain.err);
+    cr_assert_null(strstr(plain.err, "OpenEXR"), "a build without EXR files loaded OpenEXR:\n%s", plain.err);
+    cr_assert_null(strstr(plain.err, "zcpack_exr.so"), "a build without EXR files loaded the module:\n%s", plain.err);
+    zct_run_free(&plain);
+
+    zct_run sky = build_logged(with_exr, NULL, NULL);
+    cr_assert(strstr(sky.err, "zcpack_exr.so [0];  dynamically loaded by"), "the EXR file did not load the module:\n%s",
+              sky.err);
+    cr_assert(strstr(sky.err, "file=libOpenEXR-3_1.so.30 [0];  needed by") && strstr(sky.err, "zcpack_exr.so [0]"),
+              "OpenEXR did not come with the module:\n%s", sky.err);
+    zct_run_free(&sky);
+
+    /* the program alone in a folder of its own */
+    char *alone = zct_tmp_path("alone"), *program = zct_tmp_path("alone/zcpack"), *out = zct_tmp_path("alone.zcpack");
+    zct_copy_file(zct_zcpack_bin(), alone, "zcpack");
+    cr_assert_eq(chmod(program, 0755), 0);
+    cr_assert_eq(setenv("ZCPACK_BIN", program, 1), 0);
+    zct_run run = ZCT_CLI("build", with_exr, "-o", out, "--keep-going");
+    unsetenv("ZCPACK_BIN");
+    cr_expect_eq(run.code, ZC_EXIT_IMPORT, "exit %d:\n%s", run.code, run.err);
+    ZCT_EXPECT_ERR(run, "night.exr: OpenEXR images cannot be read: ");
+    ZCT_EXPECT_ERR(run, "zcpack_exr.so");
+    zct_run_free(&run);
+    zct_run listed = ZCT_CLI("ls", out);
+    ZCT_EXPECT_CODE(listed, 0);
+    cr_expect(strstr(listed.out, "textures/bricks.png"), "the PNG was not packed:\n%s", listed.out);
+    zct_run_free(&listed);
+    free(out);
+    free(program);
+    free(alone);
+    free(images);
+    free(with_exr);
+    free(exr);
 }

@@ -26,7 +26,10 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 #   zc_packer_os.h      the POSIX calls the packer and the CLI make (files, directories,
 #                       times), which the Windows build of zcpack.exe maps onto Win32; on
 #                       Linux it includes the system headers and nothing else
-private="zc_entry_types.h zc_texture_pixels.h zc_tmpfile.h zc_packer_os.h"
+#   zc_dl.h             zc__ function: the packer's dlopen of a table of functions, which
+#                       the program also uses to load its own OpenEXR module
+#                       (zc_cli_exr.c, zc_texture_pixels.h's EXR entry points)
+private="zc_entry_types.h zc_texture_pixels.h zc_tmpfile.h zc_packer_os.h zc_dl.h"
 
 failed=0
 includes=$(grep -n '^#include "' "$top"/packer/cli/*.c "$top"/packer/cli/*.h)

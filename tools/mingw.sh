@@ -196,7 +196,8 @@ for source in packer/types/*.c packer/build/*.c packer/import/*.c packer/import/
     packer/schema/*.c packer/cli/*.c packer/win32/*.c; do
     case "$source" in
         # OpenEXR, libastcenc, SIGBUS, the forked model workers: see packer/win32/.
-        packer/import/texture/zc_exr_read.c | packer/import/texture/zc_astc.c | packer/cli/zc_cli_guard.c) continue ;;
+        packer/import/texture/zc_exr_read.c | packer/import/texture/zc_astc.c | packer/cli/zc_cli_guard.c | \
+            packer/cli/zc_cli_exr.c) continue ;;
         packer/import/model/zc_model_isolate.c) continue ;;
     esac
     object="$out/obj-zcpack/$(basename "${source%.c}").o"

@@ -18,10 +18,7 @@
 #include "zc_exit.h"
 #include "zc_texture_pixels.h"
 
-/* EXR sources: recognised by their magic as on Linux, then refused. */
-int zc_exr_is(const uint8_t *bytes, size_t size) {
-    return size >= 4 && bytes[0] == 0x76 && bytes[1] == 0x2f && bytes[2] == 0x31 && bytes[3] == 0x01;
-}
+/* EXR sources are recognised by their magic as on Linux (zc_exr_is), then refused. */
 
 static zc_result zc__no_codec(const char *what, const char *library, zc_diag *diag) {
     return zc_fail(diag, ZC_ERR_UNSUPPORTED_CODEC,

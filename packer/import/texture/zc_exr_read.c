@@ -45,10 +45,6 @@ static void zc__exr_error(exr_const_context_t ctxt, exr_result_t code, const cha
     if (!s->message[0]) snprintf(s->message, sizeof s->message, "%s", msg ? msg : exr_get_error_code_as_string(code));
 }
 
-int zc_exr_is(const uint8_t *bytes, size_t size) {
-    return size >= 4 && bytes[0] == 0x76 && bytes[1] == 0x2f && bytes[2] == 0x31 && bytes[3] == 0x01;
-}
-
 /* A read context on the stream, or the error in diag. */
 static zc_result zc__exr_open(zc__exr_stream *s, uint32_t cap, exr_context_t *ctxt, zc_diag *diag) {
     exr_context_initializer_t init = EXR_DEFAULT_CONTEXT_INITIALIZER;

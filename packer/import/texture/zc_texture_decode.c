@@ -62,11 +62,6 @@ static void zc__sniff(const uint8_t *b, size_t size, zc__sniffed *out) {
     }
 }
 
-zc_result zc__texture_too_large(uint64_t w, uint64_t h, uint32_t cap, zc_diag *diag) {
-    return zc_fail(diag, ZC_ERR_LIMIT, "image is %llux%llu, larger than the %u limit (--max-texture-dimension)",
-                   (unsigned long long)w, (unsigned long long)h, cap);
-}
-
 /* Why stb_image refuses a file whose header it could not read. stb_image's header
  * probe tries every type and keeps only the last type's reason, so for a type whose
  * extent is known and within the cap, the decoder is asked (it fails, or reads an

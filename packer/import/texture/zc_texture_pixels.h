@@ -80,8 +80,12 @@ zc_result zc__texels_split_rows(const zc_texels *src, uint32_t count, zc_texels 
 
 /* The refusal of a source whose extent exceeds `cap` texels per side, the same
  * sentence from every reader: "image is WxH, larger than the <cap> limit
- * (--max-texture-dimension)". Always ZC_ERR_LIMIT. (zc_import_texture.c) */
-zc_result zc__texture_too_large(uint64_t w, uint64_t h, uint32_t cap, zc_diag *diag);
+ * (--max-texture-dimension)". Always ZC_ERR_LIMIT. Inline: the OpenEXR reader calls
+ * it from the zcpack program's EXR module too (zcpack_exr.so). */
+static inline zc_result zc__texture_too_large(uint64_t w, uint64_t h, uint32_t cap, zc_diag *diag) {
+    return zc_fail(diag, ZC_ERR_LIMIT, "image is %llux%llu, larger than the %u limit (--max-texture-dimension)",
+                   (unsigned long long)w, (unsigned long long)h, cap);
+}
 
 /* ---------------------------------------------------------------------------------
  * WebP sources (zc_webp_read.c)
@@ -251,11 +255,18 @@ zc_result zc_sgi_probe(const uint8_t *bytes, size_t size, uint32_t cap, int *w, 
 zc_result zc_sgi_decode(const uint8_t *bytes, size_t size, int w, int h, zc_texels *out, zc_diag *diag);
 
 /* ---------------------------------------------------------------------------------
- * OpenEXR sources (zc_exr_read.c)
+ * OpenEXR sources (zc_exr_read.c, zc_exr_decode.cpp)
+ *
+ * Linked into libzcpacker.a with the OpenEXR libraries. The zcpack program instead
+ * builds the two files into zcpack_exr.so and loads it the first time a file is an
+ * EXR (packer/cli/zc_cli_exr.c): OpenEXR's libraries take half of a process's
+ * start, which every import action of a build engine pays.
  * ------------------------------------------------------------------------------- */
 
 /* 1 when the bytes start with OpenEXR's magic number. Safe on any bytes. */
-int zc_exr_is(const uint8_t *bytes, size_t size);
+static inline int zc_exr_is(const uint8_t *bytes, size_t size) {
+    return size >= 4 && bytes[0] == 0x76 && bytes[1] == 0x2f && bytes[2] == 0x31 && bytes[3] == 0x01;
+}
 
 /* Read the header of an OpenEXR file in memory: the data window's extent (each side
  * at most `cap`, else ZC_ERR_LIMIT) and how many of R, G, B, A (or Y, A) it has (1 to
