@@ -385,3 +385,31 @@ Test(outputs, next_build_removes_stale_temporaries_of_dead_builds) {
     free(dir);
     free(root);
 }
+
+/* A writer looks at the first 4096 names of its folder only (ZC_TMPFILE_SCAN_NAMES):
+ * in a folder of 5000 leftovers of a dead process, opening a writer removes those
+ * among the first 4096 names the folder lists (which also holds ".", ".." and the
+ * writer's own temporary file: 4093 to 4096 of them), and the next writer the rest. So a
+ * writer into a folder of many files (one import per object) costs no more than into
+ * a small one. */
+Test(outputs, the_stale_file_scan_stops_after_4096_names) {
+    char *dir = zct_tmp_path("objects");
+    zct_mkdirs(dir);
+    long pid = (long)dead_pid();
+    for (int i = 0; i < 5000; ++i) {
+        char hex[17];
+        snprintf(hex, sizeof hex, "%016x", (unsigned)i);
+        free(plant_temp(dir, pid, hex));
+    }
+    char *out = zct_join(dir, "a.zco");
+    zc_writer *w = NULL;
+    cr_assert_eq(zc_writer_open(&w, &(zc_writer_desc){ .path = out, .no_sync = 1 }), ZC_OK);
+    zc_writer_abort(w);
+    int left = zct_count_prefixed(dir, ".zc-");
+    cr_expect(left >= 5000 - 4096 && left <= 5000 - 4093, "after one writer: %d left", left);
+    cr_assert_eq(zc_writer_open(&w, &(zc_writer_desc){ .path = out, .no_sync = 1 }), ZC_OK);
+    zc_writer_abort(w);
+    cr_expect_eq(zct_count_prefixed(dir, ".zc-"), 0, "after two writers: %d left", zct_count_prefixed(dir, ".zc-"));
+    free(out);
+    free(dir);
+}

@@ -117,7 +117,7 @@ unsigned zc__tmpfile_remove_stale(const char *final_path) {
     pid_t self = getpid();
     struct dirent *e;
     char path[4096];
-    while (d && (e = readdir(d)) != NULL) {
+    for (unsigned looked = 0; d && looked < ZC_TMPFILE_SCAN_NAMES && (e = readdir(d)) != NULL; ++looked) {
         pid_t pid = zc__tmpfile_pid(e->d_name);
         if (pid == 0 || pid == self) continue;
         if (kill(pid, 0) == 0 || errno != ESRCH) continue; /* alive, or not ours to judge */

@@ -33,7 +33,12 @@ pid_t zc__tmpfile_pid(const char *name);
 /* Remove, from the directory of `final_path`, every temporary file of the form
  * above whose process no longer exists (kill(pid, 0) fails with ESRCH); never one of
  * this process or of a live one, never anything else. Only regular files are
- * removed. Returns how many were removed; errors are ignored (best effort). */
+ * removed. Looks at the first ZC_TMPFILE_SCAN_NAMES names the directory lists, so a
+ * writer into a folder of many files (a build engine's objects, one import each)
+ * pays a bounded price instead of one growing with the folder; a leftover past them
+ * waits until the folder holds fewer. Returns how many were removed; errors are
+ * ignored (best effort). */
+#define ZC_TMPFILE_SCAN_NAMES 4096u
 unsigned zc__tmpfile_remove_stale(const char *final_path);
 
 #ifdef __cplusplus

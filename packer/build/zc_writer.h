@@ -57,7 +57,9 @@
  * file `.zc-<pid>-<random>.tmp` beside it). zc_writer_open removes, from the output's
  * directory, every such file whose pid names no running process (kill(pid, 0) fails
  * with ESRCH): a killed build's leftover goes with the next build there, while the
- * temporary file of a build still running (in this process or another) is kept. The temporary file is created with
+ * temporary file of a build still running (in this process or another) is kept. Only
+ * the first 4096 names the directory lists are looked at, so writing into a folder
+ * of many files costs no more than into a small one. The temporary file is created with
  * O_CREAT | O_EXCL | O_NOFOLLOW under a random name (zc_tmpfile.h): a link or file
  * planted beside the output is never followed or reused, and any output name that
  * fits NAME_MAX gets one.
