@@ -21,13 +21,14 @@
  * without waiting for the calling thread, which writes the results in path order (a
  * model's entries in the order of its list, zc_model.h) and, when none is ready to
  * write, prepares the next file itself. With threads = 1 the calling thread does
- * every import (no pool thread works), so the build keeps one core busy. The files taken ahead of the one being
- * written are bounded: at most 2 * threads + 256, and past the first 2 * threads only
- * while the prepared ones hold at most 256 MiB together, so a slow file keeps no
- * thread idle and memory stays bounded. Files without a prepare step are imported on
- * the calling thread when their turn comes. The pool's own size is libuv's
- * (UV_THREADPOOL_SIZE, read once per process); a worker holds a pool thread for the
- * whole import, and fewer pool threads than desc->threads run fewer at once. The
+ * every import (no pool thread works), so the build keeps one core busy. The files
+ * taken ahead of the one being written are bounded: at most 2 * threads + 256, and
+ * past the first 2 * threads only while the prepared ones hold at most 256 MiB
+ * together, so a slow file keeps no thread idle and memory stays bounded. Files
+ * without a prepare step are imported on the calling thread when their turn comes.
+ * The pool's own size is libuv's (UV_THREADPOOL_SIZE, read once per process); a
+ * worker holds a pool thread for the whole import, and a pool of fewer than
+ * desc->threads - 1 threads runs fewer at once. The
  * writer uses as many threads of its own to compress the frames of an entry too large
  * to prepare ahead (above ZC_WRITER_ENCODE_MEMORY) and to verify the finished pack
  * (zc_writer_desc.threads).
