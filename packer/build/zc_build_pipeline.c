@@ -153,7 +153,12 @@ static zc_result zc__encode_outputs(zc__job *job) {
             else zc__memo_put(p->memo, &key, codec, stored, stored_size);
         }
         o->content_hash = XXH3_64bits(o->payload, o->size);
-        if (codec != ZC_CODEC_NONE) {
+        if (codec != ZC_CODEC_NONE && stored_size <= o->size) {
+            /* into the raw bytes' own pages, which are mapped already; then shrunk in place */
+            memcpy(o->payload, stored, stored_size);
+            void *shrunk = realloc(o->payload, stored_size ? stored_size : 1);
+            if (shrunk) o->payload = shrunk;
+        } else if (codec != ZC_CODEC_NONE) {
             void *copy = malloc(stored_size);
             if (!copy) return zc_fail(&job->diag, ZC_ERR_OUT_OF_MEMORY, "out of memory for a compressed entry");
             memcpy(copy, stored, stored_size);

@@ -63,11 +63,13 @@ static ZSTD_CCtx *zc__cctx(zc_writer *w, int level) {
     return w->cctx;
 }
 
+/* w->zbuf holds at least `size` bytes; its contents are scratch and are not kept. */
 static int zc__zbuf_reserve(zc_writer *w, size_t size) {
     if (size <= w->zbuf_cap) return 1;
-    uint8_t *grown = (uint8_t *)realloc(w->zbuf, size);
-    if (!grown) return 0;
-    w->zbuf = grown;
+    free(w->zbuf);
+    w->zbuf_cap = 0;
+    w->zbuf = (uint8_t *)malloc(size);
+    if (!w->zbuf) return 0;
     w->zbuf_cap = size;
     return 1;
 }

@@ -202,26 +202,36 @@ static uint32_t zc__morph_targets(zc__model_build *b, const struct aiMesh *am, u
     return n;
 }
 
+/* Vertices per tile of the two transposes between the targets' arrays and the
+ * vertices' rows (zc__gather_morph, zc__morph_entry): a tile's rows stay in the cache
+ * while every target passes over them, and each target's part of a tile is one run. */
+#define ZC__MORPH_TILE 16u
+
 /* Step 1d: each vertex's morph offsets (assimp gives each target's vertices whole:
  * the offset is target minus base, positions scaled), after the attributes, and the
  * default weights. Returns the number of values replaced by 0. */
 static uint32_t zc__gather_morph(const struct aiMesh *am, float scale, zc__mesh_data *m) {
     uint32_t replaced = 0, at = zc__attr_floats(m->has), targets = m->morph_targets;
-    for (uint32_t t = 0; t < targets; ++t) {
-        const struct aiAnimMesh *target = am->mAnimMeshes[t];
-        replaced += zc__put_finite(&m->morph_weights[t], &target->mWeight, 1);
-        for (uint32_t v = 0; v < m->vertex_count; ++v) {
-            float *a = m->attrs + (size_t)v * m->attr_floats + at;
-            const struct aiVector3D *p = &target->mVertices[v], *base = &am->mVertices[v];
-            replaced += zc__put_finite(a + t * 3,
-                                       (const float[3]){ (p->x - base->x) * scale, (p->y - base->y) * scale,
-                                                         (p->z - base->z) * scale },
-                                       3);
-            if (!m->morph_normals) continue;
-            const struct aiVector3D *n = &target->mNormals[v], *bn = &am->mNormals[v];
-            replaced += zc__put_finite(a + targets * 3 + t * 3,
-                                       (const float[3]){ n->x - bn->x, n->y - bn->y, n->z - bn->z }, 3);
-        }
+    const struct aiAnimMesh *const *anim = (const struct aiAnimMesh *const *)am->mAnimMeshes;
+    for (uint32_t t = 0; t < targets; ++t) replaced += zc__put_finite(&m->morph_weights[t], &anim[t]->mWeight, 1);
+    for (uint32_t first = 0; first < m->vertex_count; first += ZC__MORPH_TILE) {
+        uint32_t end = m->vertex_count - first < ZC__MORPH_TILE ? m->vertex_count : first + ZC__MORPH_TILE;
+        for (uint32_t t = 0; t < targets; ++t)
+            for (uint32_t v = first; v < end; ++v) {
+                float *a = m->attrs + (size_t)v * m->attr_floats + at;
+                const struct aiVector3D *p = &anim[t]->mVertices[v], *base = &am->mVertices[v];
+                replaced += zc__put_finite(a + t * 3,
+                                           (const float[3]){ (p->x - base->x) * scale, (p->y - base->y) * scale,
+                                                             (p->z - base->z) * scale },
+                                           3);
+            }
+        for (uint32_t t = 0; m->morph_normals && t < targets; ++t)
+            for (uint32_t v = first; v < end; ++v) {
+                float *a = m->attrs + (size_t)v * m->attr_floats + at;
+                const struct aiVector3D *n = &anim[t]->mNormals[v], *bn = &am->mNormals[v];
+                replaced += zc__put_finite(a + targets * 3 + t * 3,
+                                           (const float[3]){ n->x - bn->x, n->y - bn->y, n->z - bn->z }, 3);
+            }
     }
     return replaced;
 }
@@ -274,7 +284,7 @@ static size_t zc__index_wide(unsigned *remap, const zc__mesh_data *m) {
 }
 
 /* Apply a vertex remap (new index per old vertex, ~0u for dropped ones) to both
- * streams and the indices. */
+ * streams. */
 static zc_result zc__remap(zc__mesh_data *m, const unsigned *remap, uint32_t new_count, uint32_t mesh_index,
                            zc_diag *diag) {
     float *pos = malloc((size_t)new_count * 3 * sizeof *pos);
@@ -289,7 +299,6 @@ static zc_result zc__remap(zc__mesh_data *m, const unsigned *remap, uint32_t new
         zc__remap_rows(attrs, m->attrs, m->vertex_count, m->attr_floats * sizeof(float), remap);
     else if (attrs)
         meshopt_remapVertexBuffer(attrs, m->attrs, m->vertex_count, m->attr_floats * sizeof(float), remap);
-    meshopt_remapIndexBuffer(m->indices, m->indices, m->index_count, remap);
     free(m->positions);
     free(m->attrs);
     m->positions = pos;
@@ -298,7 +307,9 @@ static zc_result zc__remap(zc__mesh_data *m, const unsigned *remap, uint32_t new
     return ZC_OK;
 }
 
-/* Step 2: meshoptimizer's passes in their recommended order. */
+/* Step 2: meshoptimizer's passes in their recommended order: indexing, then vertex
+ * cache and overdraw on the indexed triangles and their positions, then the fetch
+ * order. The two remaps are composed, so the vertices' rows move once. */
 static zc_result zc__optimise(zc__mesh_data *m, uint32_t mesh_index, zc_diag *diag) {
     unsigned *remap = malloc((size_t)m->vertex_count * sizeof *remap);
     if (!remap) return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory optimising mesh %u", mesh_index);
@@ -310,18 +321,25 @@ static zc_result zc__optimise(zc__mesh_data *m, uint32_t mesh_index, zc_diag *di
                         ? zc__index_wide(remap, m)
                         : meshopt_generateVertexRemapMulti(remap, m->indices, m->index_count, m->vertex_count, streams,
                                                            m->attr_floats ? 2 : 1);
-    if (unique == SIZE_MAX) {
+    unsigned *order = unique != SIZE_MAX ? malloc((unique ? unique : 1) * sizeof *order) : NULL;
+    float *unique_positions = order ? malloc((unique ? unique : 1) * 3 * sizeof *unique_positions) : NULL;
+    if (!unique_positions) {
+        free(order);
         free(remap);
         return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory optimising mesh %u", mesh_index);
     }
-    zc_result r = zc__remap(m, remap, (uint32_t)unique, mesh_index, diag);
-    if (r == ZC_OK) {
-        meshopt_optimizeVertexCache(m->indices, m->indices, m->index_count, m->vertex_count);
-        meshopt_optimizeOverdraw(m->indices, m->indices, m->index_count, m->positions, m->vertex_count,
-                                 3 * sizeof(float), ZC__MODEL_OVERDRAW_THRESHOLD);
-        size_t fetched = meshopt_optimizeVertexFetchRemap(remap, m->indices, m->index_count, m->vertex_count);
-        r = zc__remap(m, remap, (uint32_t)fetched, mesh_index, diag);
-    }
+    meshopt_remapVertexBuffer(unique_positions, m->positions, m->vertex_count, 3 * sizeof(float), remap);
+    meshopt_remapIndexBuffer(m->indices, m->indices, m->index_count, remap);
+    meshopt_optimizeVertexCache(m->indices, m->indices, m->index_count, unique);
+    meshopt_optimizeOverdraw(m->indices, m->indices, m->index_count, unique_positions, unique, 3 * sizeof(float),
+                             ZC__MODEL_OVERDRAW_THRESHOLD);
+    size_t fetched = meshopt_optimizeVertexFetchRemap(order, m->indices, m->index_count, unique);
+    meshopt_remapIndexBuffer(m->indices, m->indices, m->index_count, order);
+    for (uint32_t v = 0; v < m->vertex_count; ++v)
+        if (remap[v] != ~0u) remap[v] = order[remap[v]];
+    zc_result r = zc__remap(m, remap, (uint32_t)fetched, mesh_index, diag);
+    free(unique_positions);
+    free(order);
     free(remap);
     return r;
 }
@@ -329,22 +347,44 @@ static zc_result zc__optimise(zc__mesh_data *m, uint32_t mesh_index, zc_diag *di
 /* The farthest vertex v reaches along each axis with morph weights in [0, 1]: the
  * base plus every negative (lo) or positive (hi) offset; for frame targets, whose
  * weights sum to at most 1, the base or the farthest single offset; the base without
- * targets. */
+ * targets. Frame targets take the least and greatest offset in float, which is exact:
+ * rounding p + d is monotonic in d, so min_t (p + d_t) rounds as p + min_t d_t. */
 static void zc__vertex_reach(const zc__mesh_data *m, uint32_t v, float lo[3], float hi[3]) {
     const float *p = &m->positions[(size_t)v * 3];
     const float *offsets = m->attrs ? m->attrs + (size_t)v * m->attr_floats + zc__attr_floats(m->has) : NULL;
-    for (int k = 0; k < 3; ++k) {
-        double down = p[k], up = p[k];
-        for (uint32_t t = 0; offsets && t < m->morph_targets; ++t) {
-            double d = offsets[t * 3 + (uint32_t)k];
-            if (m->morph_frames) down = fmin(down, p[k] + d), up = fmax(up, p[k] + d);
-            else if (d < 0) down += d;
-            else up += d;
+    if (!offsets || !m->morph_targets) {
+        memcpy(lo, p, 3 * sizeof(float));
+        memcpy(hi, p, 3 * sizeof(float));
+        return;
+    }
+    double down[3], up[3];
+    if (m->morph_frames) {
+        float least[3] = { 0, 0, 0 }, most[3] = { 0, 0, 0 }; /* the base: no offset */
+        for (uint32_t t = 0; t < m->morph_targets; ++t)
+            for (int k = 0; k < 3; ++k) {
+                float d = offsets[t * 3 + (uint32_t)k];
+                least[k] = d < least[k] ? d : least[k];
+                most[k] = d > most[k] ? d : most[k];
+            }
+        for (int k = 0; k < 3; ++k) {
+            down[k] = least[k] < 0 ? (double)p[k] + least[k] : p[k];
+            up[k] = most[k] > 0 ? (double)p[k] + most[k] : p[k];
         }
-        lo[k] = (float)down;
-        hi[k] = (float)up;
-        if ((double)lo[k] > down) lo[k] = nextafterf(lo[k], -INFINITY);
-        if ((double)hi[k] < up) hi[k] = nextafterf(hi[k], INFINITY);
+    } else {
+        for (int k = 0; k < 3; ++k) {
+            down[k] = up[k] = p[k];
+            for (uint32_t t = 0; t < m->morph_targets; ++t) {
+                double d = offsets[t * 3 + (uint32_t)k];
+                if (d < 0) down[k] += d;
+                else up[k] += d;
+            }
+        }
+    }
+    for (int k = 0; k < 3; ++k) {
+        lo[k] = (float)down[k];
+        hi[k] = (float)up[k];
+        if ((double)lo[k] > down[k]) lo[k] = nextafterf(lo[k], -INFINITY);
+        if ((double)hi[k] < up[k]) hi[k] = nextafterf(hi[k], INFINITY);
     }
 }
 
@@ -438,13 +478,17 @@ static zc_result zc__morph_entry(zc__model_build *b, const zc__mesh_data *m, uin
     float *weights = (float *)(p + at_weights), *positions = (float *)(p + at_positions);
     float *normals = m->morph_normals ? (float *)(p + at_normals) : NULL;
     memcpy(weights, m->morph_weights, targets * sizeof *weights);
-    for (uint32_t t = 0; t < targets; ++t)
-        for (uint32_t v = 0; v < m->vertex_count; ++v) {
-            const float *a = m->attrs + (size_t)v * m->attr_floats + at;
-            memcpy(positions + ((size_t)t * m->vertex_count + v) * 3, a + t * 3, 3 * sizeof(float));
-            if (normals)
-                memcpy(normals + ((size_t)t * m->vertex_count + v) * 3, a + targets * 3 + t * 3, 3 * sizeof(float));
-        }
+    for (uint32_t first = 0; first < m->vertex_count; first += ZC__MORPH_TILE) {
+        uint32_t end = m->vertex_count - first < ZC__MORPH_TILE ? m->vertex_count : first + ZC__MORPH_TILE;
+        for (uint32_t t = 0; t < targets; ++t)
+            for (uint32_t v = first; v < end; ++v) {
+                const float *a = m->attrs + (size_t)v * m->attr_floats + at;
+                memcpy(positions + ((size_t)t * m->vertex_count + v) * 3, a + t * 3, 3 * sizeof(float));
+                if (normals)
+                    memcpy(normals + ((size_t)t * m->vertex_count + v) * 3, a + targets * 3 + t * 3,
+                           3 * sizeof(float));
+            }
+    }
     h->weights.count = targets;
     zc_rel_set(&h->weights.offset, &h->weights, weights);
     h->positions.count = floats;
