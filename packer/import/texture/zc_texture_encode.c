@@ -133,6 +133,10 @@ static void zc__encode_floats(const zc_texels *img, int half, uint8_t *dst, uint
 /* The 4x4 RGBA8 texels of the block at (bx, by), edges clamped. */
 static void zc__gather_block(const zc_texels *img, uint32_t bx, uint32_t by, uint8_t out[64]) {
     const uint8_t *src = (const uint8_t *)img->data;
+    if (bx * 4 + 4 <= img->width && by * 4 + 4 <= img->height) { /* inside: four rows of 16 bytes */
+        for (uint32_t y = 0; y < 4; ++y) memcpy(out + y * 16, src + ((size_t)(by * 4 + y) * img->width + bx * 4) * 4, 16);
+        return;
+    }
     for (uint32_t y = 0; y < 4; ++y) {
         uint32_t sy = by * 4 + y < img->height ? by * 4 + y : img->height - 1;
         for (uint32_t x = 0; x < 4; ++x) {
