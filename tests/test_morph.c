@@ -611,3 +611,94 @@ Test(morph, md2_damaged_frames_import_as_a_still_model) {
     free(copy);
     free(bytes);
 }
+
+/* ---------------------------------------------------------------------------------
+ * Step 2's numbering of a mesh with targets (zc__index_morph), against a brute-force
+ * numbering: by first appearance in the index buffer, equal bytes everywhere merge.
+ * ------------------------------------------------------------------------------- */
+
+/* The numbering by definition: each named vertex takes the number of the first named
+ * vertex with the same position, attribute and offset bytes. */
+static size_t brute_numbering(const zc__mesh_data *m, uint32_t blocks, unsigned *remap) {
+    size_t next = 0, n = (size_t)m->vertex_count * 3;
+    for (uint32_t v = 0; v < m->vertex_count; ++v) remap[v] = ~0u;
+    for (uint32_t k = 0; k < m->index_count; ++k) {
+        uint32_t v = m->indices[k];
+        if (remap[v] != ~0u) continue;
+        for (uint32_t u = 0; u < m->vertex_count && remap[v] == ~0u; ++u) {
+            if (u == v || remap[u] == ~0u) continue;
+            int same = memcmp(m->positions + u * 3, m->positions + v * 3, 12) == 0 &&
+                       memcmp(m->attrs + u * m->attr_floats, m->attrs + v * m->attr_floats, m->attr_floats * 4) == 0;
+            for (uint32_t b = 0; same && b < blocks; ++b)
+                same = memcmp(m->morph + b * n + u * 3, m->morph + b * n + v * 3, 12) == 0;
+            if (same) remap[v] = remap[u];
+        }
+        if (remap[v] == ~0u) remap[v] = (unsigned)next++;
+    }
+    return next;
+}
+
+/* A mesh of `count` vertices drawn from `kinds` distinct ones (positions and
+ * attributes from fewer kinds still, so many vertices agree everywhere but in their
+ * motion), targets with normals, and every vertex but the last named at least once. */
+static void random_morph_mesh(zc__mesh_data *m, uint32_t count, uint32_t kinds, uint32_t targets, unsigned seed) {
+    memset(m, 0, sizeof *m);
+    srand(seed);
+    m->vertex_count = count;
+    m->morph_targets = targets;
+    m->morph_normals = 1;
+    m->attr_floats = 5;
+    m->positions = malloc((size_t)count * 3 * sizeof(float));
+    m->attrs = malloc((size_t)count * m->attr_floats * sizeof(float));
+    m->morph = malloc((size_t)targets * 2 * count * 3 * sizeof(float));
+    m->index_count = 3 * count;
+    m->indices = malloc(m->index_count * sizeof *m->indices);
+    for (uint32_t v = 0; v < count; ++v) {
+        uint32_t kind = (uint32_t)rand() % kinds, still = kind % (kinds / 4 + 1);
+        for (int k = 0; k < 3; ++k) m->positions[v * 3 + k] = (float)(still * 3 + k);
+        for (uint32_t k = 0; k < m->attr_floats; ++k) m->attrs[v * m->attr_floats + k] = (float)still * 0.5f + k;
+        for (uint32_t b = 0; b < targets * 2; ++b)
+            for (int k = 0; k < 3; ++k) /* one target of one axis tells some kinds apart */
+                m->morph[((size_t)b * count + v) * 3 + k] = b == targets - 1 && k == 2 ? (float)kind : (float)(b + k);
+    }
+    for (uint32_t i = 0; i < m->index_count; ++i) m->indices[i] = (uint32_t)rand() % (count - 1);
+}
+
+Test(morph, index_keeps_vertices_apart_that_differ_only_in_motion) {
+    /* vertices 0 and 3 agree in every byte; 1 and 4 only in position and attributes */
+    float positions[6 * 3] = { 0, 0, 0, 1, 1, 1, 2, 2, 2, 0, 0, 0, 1, 1, 1, 9, 9, 9 };
+    float attrs[6 * 2] = { 0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 7, 7 };
+    float morph[2 * 6 * 3] = { 0 };
+    morph[1 * 18 + 4 * 3 + 1] = 0.25f; /* target 1 moves vertex 4 along y */
+    unsigned indices[6] = { 0, 1, 2, 3, 4, 2 };
+    zc__mesh_data m = { .vertex_count = 6, .index_count = 6, .attr_floats = 2, .morph_targets = 2,
+                        .positions = positions, .attrs = attrs, .morph = morph, .indices = indices };
+    for (int exact = 0; exact < 2; ++exact) {
+        unsigned remap[6];
+        cr_assert_eq(zc__index_morph(remap, &m, exact), 4, "exact %d", exact);
+        unsigned expected[6] = { 0, 1, 2, 0, 3, ~0u };
+        for (int v = 0; v < 6; ++v) cr_assert_eq(remap[v], expected[v], "exact %d: vertex %d", exact, v);
+    }
+}
+
+Test(morph, index_agrees_with_brute_force) {
+    for (unsigned seed = 1; seed <= 40; ++seed) {
+        zc__mesh_data m;
+        uint32_t count = 50 + seed * 7, kinds = 4 + seed % 13, targets = 1 + seed % 5;
+        random_morph_mesh(&m, count, kinds, targets, seed);
+        unsigned *want = malloc(count * sizeof *want), *got = malloc(count * sizeof *got);
+        size_t distinct = brute_numbering(&m, targets * 2, want);
+        cr_assert_lt(distinct, count - 1, "seed %u: the mesh has vertices to merge", seed);
+        for (int exact = 0; exact < 2; ++exact) {
+            cr_assert_eq(zc__index_morph(got, &m, exact), distinct, "seed %u exact %d", seed, exact);
+            cr_assert_arr_eq(got, want, count * sizeof *got, "seed %u exact %d", seed, exact);
+        }
+        cr_assert_eq(got[count - 1], ~0u, "seed %u: the vertex no index names", seed);
+        free(want);
+        free(got);
+        free(m.positions);
+        free(m.attrs);
+        free(m.morph);
+        free(m.indices);
+    }
+}

@@ -402,20 +402,33 @@ typedef struct zc__mesh_data {
     uint32_t vertex_count, index_count;
     uint32_t has;               /* ZC__MESH_HAS_* */
     uint32_t attr_floats;       /* floats per vertex in `attrs` */
-    uint32_t morph_targets;     /* morph targets whose offsets follow the attributes in
-                                   `attrs`: 3 position floats per target, then, with
-                                   morph_normals, 3 normal floats per target */
+    uint32_t morph_targets;     /* morph targets, whose offsets are in `morph` */
     int morph_normals;
     int morph_frames;           /* the targets are whole frames: weights sum to at most 1 */
     float *morph_weights;       /* morph_targets default weights; NULL without targets */
     float *positions;           /* vertex_count * 3 */
     float *attrs;               /* vertex_count * attr_floats: normal 3, tangent 4, uv0 2, uv1 2, color 4,
-                                   skin 8 (those present, in this order), then the morph
-                                   offsets; NULL when attr_floats is 0 */
+                                   skin 8 (those present, in this order); NULL when
+                                   attr_floats is 0 */
+    float *morph;               /* target-major offsets, blocks of vertex_count * 3 floats:
+                                   each target's positions, then, with morph_normals, each
+                                   target's normals (the layout of a morph entry's arrays);
+                                   NULL without targets */
     uint32_t *indices;          /* index_count */
     float aabb_min[3], aabb_max[3];
     float sphere_center[3], sphere_radius;
 } zc__mesh_data;
+
+/* zc_model_mesh.c: step 2's numbering of a mesh with morph targets, what
+ * meshopt_generateVertexRemapMulti gives over the positions, the attribute rows and
+ * every morph block: vertices numbered in the order m->indices first names them, a
+ * vertex equal byte for byte to one numbered before takes its number, ~0u for
+ * vertices no index names. Returns the count of distinct vertices, or SIZE_MAX when
+ * out of memory. A hash of all of a vertex's bytes proposes the equal pairs and each
+ * morph block confirms them in one ordered pass; should a pair differ (a hash
+ * collision), or with `exact`, the candidates are compared byte for byte as they are
+ * found. Trusted data (the importer's own). */
+size_t zc__index_morph(unsigned *remap, const zc__mesh_data *m, int exact);
 
 /* Float offset of an attribute in a vertex of `attrs`, for a `has` set. */
 uint32_t zc__mesh_attr_offset(uint32_t has, uint32_t attribute);

@@ -5,12 +5,14 @@
  * Per mesh, one function per step:
  *  1. gather: the mesh's triangles (point and line primitives are left out with a
  *     note) and its float attributes, scaled positions, non-finite attribute values
- *     replaced by 0 (noted);
+ *     replaced by 0 (noted); morph offsets target by target, in the layout of the
+ *     morph entry;
  *  2. meshoptimizer in its recommended order: indexing (meshopt_generateVertexRemapMulti
- *     over both streams, so only fully identical vertices merge; zc__index_wide for
- *     vertices wider than meshoptimizer takes), vertex cache
+ *     over both streams, so only fully identical vertices merge; zc__index_morph, the
+ *     same over the morph offsets too, for a mesh with targets), vertex cache
  *     (meshopt_optimizeVertexCache), overdraw (meshopt_optimizeOverdraw, threshold
- *     1.05), vertex fetch (meshopt_optimizeVertexFetchRemap);
+ *     1.05), vertex fetch (meshopt_optimizeVertexFetchRemap), the vertex data moved
+ *     once by the two remaps composed;
  *  3. bounds: the box of every position (and of every position a vertex reaches with
  *     morph weights in [0, 1]) and a bounding sphere around its centre
  *     (meshoptimizer 0.18 has no whole-mesh sphere; this one is at most sqrt(3)/2 of
@@ -47,6 +49,7 @@ static uint32_t zc__attr_floats(uint32_t has) {
 static void zc__mesh_data_free(zc__mesh_data *m) {
     free(m->positions);
     free(m->attrs);
+    free(m->morph);
     free(m->morph_weights);
     free(m->indices);
     memset(m, 0, sizeof *m);
@@ -202,114 +205,164 @@ static uint32_t zc__morph_targets(zc__model_build *b, const struct aiMesh *am, u
     return n;
 }
 
-/* Vertices per tile of the two transposes between the targets' arrays and the
- * vertices' rows (zc__gather_morph, zc__morph_entry): a tile's rows stay in the cache
- * while every target passes over them, and each target's part of a tile is one run. */
-#define ZC__MORPH_TILE 16u
+/* Floats in one block of m->morph: a position or normal offset for every vertex. */
+static size_t zc__morph_block_floats(const zc__mesh_data *m) {
+    return (size_t)m->vertex_count * 3;
+}
 
-/* Step 1d: each vertex's morph offsets (assimp gives each target's vertices whole:
- * the offset is target minus base, positions scaled), after the attributes, and the
- * default weights. Returns the number of values replaced by 0. */
+/* Blocks of m->morph: the targets' positions, then, with morph normals, their normals. */
+static uint32_t zc__morph_blocks(const zc__mesh_data *m) {
+    return m->morph_targets * (m->morph_normals ? 2u : 1u);
+}
+
+/* Step 1d: each target's offsets (assimp gives each target's vertices whole: the
+ * offset is target minus base, positions scaled) into its blocks of m->morph, and
+ * the default weights. Returns the number of values replaced by 0. */
 static uint32_t zc__gather_morph(const struct aiMesh *am, float scale, zc__mesh_data *m) {
-    uint32_t replaced = 0, at = zc__attr_floats(m->has), targets = m->morph_targets;
+    uint32_t replaced = 0, targets = m->morph_targets;
     const struct aiAnimMesh *const *anim = (const struct aiAnimMesh *const *)am->mAnimMeshes;
-    for (uint32_t t = 0; t < targets; ++t) replaced += zc__put_finite(&m->morph_weights[t], &anim[t]->mWeight, 1);
-    for (uint32_t first = 0; first < m->vertex_count; first += ZC__MORPH_TILE) {
-        uint32_t end = m->vertex_count - first < ZC__MORPH_TILE ? m->vertex_count : first + ZC__MORPH_TILE;
-        for (uint32_t t = 0; t < targets; ++t)
-            for (uint32_t v = first; v < end; ++v) {
-                float *a = m->attrs + (size_t)v * m->attr_floats + at;
-                const struct aiVector3D *p = &anim[t]->mVertices[v], *base = &am->mVertices[v];
-                replaced += zc__put_finite(a + t * 3,
-                                           (const float[3]){ (p->x - base->x) * scale, (p->y - base->y) * scale,
-                                                             (p->z - base->z) * scale },
-                                           3);
-            }
-        for (uint32_t t = 0; m->morph_normals && t < targets; ++t)
-            for (uint32_t v = first; v < end; ++v) {
-                float *a = m->attrs + (size_t)v * m->attr_floats + at;
-                const struct aiVector3D *n = &anim[t]->mNormals[v], *bn = &am->mNormals[v];
-                replaced += zc__put_finite(a + targets * 3 + t * 3,
-                                           (const float[3]){ n->x - bn->x, n->y - bn->y, n->z - bn->z }, 3);
-            }
+    for (uint32_t t = 0; t < targets; ++t) {
+        replaced += zc__put_finite(&m->morph_weights[t], &anim[t]->mWeight, 1);
+        float *block = m->morph + t * zc__morph_block_floats(m);
+        for (uint32_t v = 0; v < m->vertex_count; ++v) {
+            const struct aiVector3D *p = &anim[t]->mVertices[v], *base = &am->mVertices[v];
+            replaced += zc__put_finite(block + (size_t)v * 3,
+                                       (const float[3]){ (p->x - base->x) * scale, (p->y - base->y) * scale,
+                                                         (p->z - base->z) * scale },
+                                       3);
+        }
+    }
+    for (uint32_t t = 0; m->morph_normals && t < targets; ++t) {
+        float *block = m->morph + (targets + t) * zc__morph_block_floats(m);
+        for (uint32_t v = 0; v < m->vertex_count; ++v) {
+            const struct aiVector3D *n = &anim[t]->mNormals[v], *bn = &am->mNormals[v];
+            replaced += zc__put_finite(block + (size_t)v * 3, (const float[3]){ n->x - bn->x, n->y - bn->y, n->z - bn->z },
+                                       3);
+        }
     }
     return replaced;
 }
 
-/* meshoptimizer's indexing and remapping take vertices of at most this many bytes per
- * stream; a mesh with many morph targets (an MD2's frames) has wider ones, which
- * zc__remap_rows and zc__index_wide handle with the same results. */
-#define ZC__MESHOPT_MAX_STRIDE 256u
-
-/* meshopt_remapVertexBuffer for rows of any width: row i goes to remap[i] unless that
- * is ~0u. */
-static void zc__remap_rows(void *dst, const void *src, size_t count, size_t row, const unsigned *remap) {
-    for (size_t i = 0; i < count; ++i)
-        if (remap[i] != ~0u) memcpy((uint8_t *)dst + (size_t)remap[i] * row, (const uint8_t *)src + i * row, row);
+/* A vertex's hash with three more floats of it folded in. */
+static uint64_t zc__hash_fold(uint64_t h, const float *three) {
+    uint64_t a, b = 0;
+    memcpy(&a, three, 8);
+    memcpy(&b, three + 2, 4);
+    h = (h ^ a) * 0x9E3779B97F4A7C15ull;
+    h ^= h >> 32;
+    h = (h ^ b) * 0xC2B2AE3D27D4EB4Full;
+    return h ^ (h >> 29);
 }
 
-/* meshopt_generateVertexRemapMulti over the position and attribute streams, for
- * attribute rows of any width: vertices are numbered in the order the index buffer
- * first names them, a vertex equal byte for byte to one numbered before takes its
- * number, vertices no index names get ~0u. The count of distinct vertices, or
- * SIZE_MAX when out of memory. */
-static size_t zc__index_wide(unsigned *remap, const zc__mesh_data *m) {
-    size_t cap = 16, row = (size_t)m->attr_floats * sizeof(float);
-    while (cap < (size_t)m->vertex_count * 2) cap *= 2;
-    uint32_t *table = calloc(cap, sizeof *table); /* vertex + 1; 0: empty */
-    if (!table) return SIZE_MAX;
-    for (uint32_t v = 0; v < m->vertex_count; ++v) remap[v] = ~0u;
+/* Vertices u and v hold the same bytes in position and attributes. */
+static int zc__same_row(const zc__mesh_data *m, uint32_t u, uint32_t v) {
+    size_t row = (size_t)m->attr_floats;
+    return memcmp(m->positions + (size_t)u * 3, m->positions + (size_t)v * 3, 3 * sizeof(float)) == 0 &&
+           (!row || memcmp(m->attrs + u * row, m->attrs + v * row, row * sizeof(float)) == 0);
+}
+
+/* Vertices u and v hold the same bytes in every morph block. Reads across the
+ * blocks: for the rare pass that must. */
+static int zc__same_offsets(const zc__mesh_data *m, uint32_t u, uint32_t v) {
+    for (uint32_t b = 0; b < zc__morph_blocks(m); ++b) {
+        const float *block = m->morph + b * zc__morph_block_floats(m);
+        if (memcmp(block + (size_t)u * 3, block + (size_t)v * 3, 3 * sizeof(float)) != 0) return 0;
+    }
+    return 1;
+}
+
+/* Number the vertices in the order the index buffer first names them; a vertex
+ * whose hash and row equal those of one numbered before (and, when `exact`, its
+ * offsets too) takes its number and first[v] names that vertex; first[v] = v
+ * otherwise. table: cap slots (a power of two), zeroed. The count numbered. */
+static size_t zc__number_vertices(const zc__mesh_data *m, const uint64_t *hash, int exact, uint32_t *table,
+                                  size_t cap, unsigned *remap, uint32_t *first) {
+    for (uint32_t v = 0; v < m->vertex_count; ++v) remap[v] = ~0u, first[v] = v;
     size_t next = 0;
     for (uint32_t k = 0; k < m->index_count; ++k) {
         uint32_t v = m->indices[k];
         if (remap[v] != ~0u) continue;
-        const float *pv = m->positions + (size_t)v * 3, *av = m->attrs + (size_t)v * m->attr_floats;
-        uint64_t h = XXH3_64bits_withSeed(av, row, XXH3_64bits(pv, 3 * sizeof(float)));
-        size_t at = (size_t)h & (cap - 1);
+        size_t at = (size_t)hash[v] & (cap - 1);
         for (; table[at]; at = (at + 1) & (cap - 1)) {
             uint32_t u = table[at] - 1;
-            if (memcmp(pv, m->positions + (size_t)u * 3, 3 * sizeof(float)) == 0 &&
-                memcmp(av, m->attrs + (size_t)u * m->attr_floats, row) == 0)
-                break;
+            if (hash[u] == hash[v] && zc__same_row(m, u, v) && (!exact || zc__same_offsets(m, u, v))) break;
         }
         if (table[at]) {
-            remap[v] = remap[table[at] - 1];
+            first[v] = table[at] - 1;
+            remap[v] = remap[first[v]];
         } else {
             table[at] = v + 1;
             remap[v] = (unsigned)next++;
         }
     }
-    free(table);
     return next;
 }
 
-/* Apply a vertex remap (new index per old vertex, ~0u for dropped ones) to both
- * streams. */
+size_t zc__index_morph(unsigned *remap, const zc__mesh_data *m, int exact) {
+    size_t cap = 16, row = (size_t)m->attr_floats * sizeof(float);
+    while (cap < (size_t)m->vertex_count * 2) cap *= 2;
+    uint32_t *table = calloc(cap, sizeof *table); /* vertex + 1; 0: empty */
+    uint64_t *hash = malloc(((size_t)m->vertex_count + 1) * sizeof *hash);
+    uint32_t *first = malloc(((size_t)m->vertex_count + 1) * sizeof *first);
+    size_t next = SIZE_MAX;
+    if (!table || !hash || !first) goto done;
+    for (uint32_t v = 0; v < m->vertex_count; ++v)
+        hash[v] = XXH3_64bits_withSeed(row ? m->attrs + (size_t)v * m->attr_floats : NULL, row,
+                                       XXH3_64bits(m->positions + (size_t)v * 3, 3 * sizeof(float)));
+    for (uint32_t b = 0; b < zc__morph_blocks(m); ++b) {
+        const float *block = m->morph + b * zc__morph_block_floats(m);
+        for (uint32_t v = 0; v < m->vertex_count; ++v) hash[v] = zc__hash_fold(hash[v], block + (size_t)v * 3);
+    }
+    next = zc__number_vertices(m, hash, exact, table, cap, remap, first);
+    int confirmed = 1;
+    for (uint32_t b = 0; !exact && confirmed && b < zc__morph_blocks(m); ++b) {
+        const float *block = m->morph + b * zc__morph_block_floats(m);
+        for (uint32_t v = 0; confirmed && v < m->vertex_count; ++v)
+            confirmed = memcmp(block + (size_t)v * 3, block + (size_t)first[v] * 3, 3 * sizeof(float)) == 0;
+    }
+    if (!confirmed) {
+        memset(table, 0, cap * sizeof *table);
+        next = zc__number_vertices(m, hash, 1, table, cap, remap, first);
+    }
+done:
+    free(table);
+    free(hash);
+    free(first);
+    return next;
+}
+
+/* Apply a vertex remap (new index per old vertex, ~0u for dropped ones) to the
+ * positions, the attribute rows and each morph block. */
 static zc_result zc__remap(zc__mesh_data *m, const unsigned *remap, uint32_t new_count, uint32_t mesh_index,
                            zc_diag *diag) {
+    size_t blocks = zc__morph_blocks(m), block_floats = (size_t)new_count * 3;
     float *pos = malloc((size_t)new_count * 3 * sizeof *pos);
     float *attrs = m->attr_floats ? malloc((size_t)new_count * m->attr_floats * sizeof *attrs) : NULL;
-    if (!pos || (m->attr_floats && !attrs)) {
+    float *morph = blocks ? malloc(blocks * block_floats * sizeof *morph + 1) : NULL;
+    if (!pos || (m->attr_floats && !attrs) || (blocks && !morph)) {
         free(pos);
         free(attrs);
+        free(morph);
         return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory optimising mesh %u", mesh_index);
     }
     meshopt_remapVertexBuffer(pos, m->positions, m->vertex_count, 3 * sizeof(float), remap);
-    if (attrs && m->attr_floats * sizeof(float) > ZC__MESHOPT_MAX_STRIDE)
-        zc__remap_rows(attrs, m->attrs, m->vertex_count, m->attr_floats * sizeof(float), remap);
-    else if (attrs)
-        meshopt_remapVertexBuffer(attrs, m->attrs, m->vertex_count, m->attr_floats * sizeof(float), remap);
+    if (attrs) meshopt_remapVertexBuffer(attrs, m->attrs, m->vertex_count, m->attr_floats * sizeof(float), remap);
+    for (size_t b = 0; b < blocks; ++b)
+        meshopt_remapVertexBuffer(morph + b * block_floats, m->morph + b * zc__morph_block_floats(m), m->vertex_count,
+                                  3 * sizeof(float), remap);
     free(m->positions);
     free(m->attrs);
+    free(m->morph);
     m->positions = pos;
     m->attrs = attrs;
+    m->morph = morph;
     m->vertex_count = new_count;
     return ZC_OK;
 }
 
 /* Step 2: meshoptimizer's passes in their recommended order: indexing, then vertex
  * cache and overdraw on the indexed triangles and their positions, then the fetch
- * order. The two remaps are composed, so the vertices' rows move once. */
+ * order. The two remaps are composed, so the vertex data moves once. */
 static zc_result zc__optimise(zc__mesh_data *m, uint32_t mesh_index, zc_diag *diag) {
     unsigned *remap = malloc((size_t)m->vertex_count * sizeof *remap);
     if (!remap) return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory optimising mesh %u", mesh_index);
@@ -317,10 +370,9 @@ static zc_result zc__optimise(zc__mesh_data *m, uint32_t mesh_index, zc_diag *di
         { m->positions, 3 * sizeof(float), 3 * sizeof(float) },
         { m->attrs, m->attr_floats * sizeof(float), m->attr_floats * sizeof(float) },
     };
-    size_t unique = m->attr_floats * sizeof(float) > ZC__MESHOPT_MAX_STRIDE
-                        ? zc__index_wide(remap, m)
-                        : meshopt_generateVertexRemapMulti(remap, m->indices, m->index_count, m->vertex_count, streams,
-                                                           m->attr_floats ? 2 : 1);
+    size_t unique = m->morph_targets ? zc__index_morph(remap, m, 0)
+                                     : meshopt_generateVertexRemapMulti(remap, m->indices, m->index_count,
+                                                                        m->vertex_count, streams, m->attr_floats ? 2 : 1);
     unsigned *order = unique != SIZE_MAX ? malloc((unique ? unique : 1) * sizeof *order) : NULL;
     float *unique_positions = order ? malloc((unique ? unique : 1) * 3 * sizeof *unique_positions) : NULL;
     if (!unique_positions) {
@@ -344,84 +396,98 @@ static zc_result zc__optimise(zc__mesh_data *m, uint32_t mesh_index, zc_diag *di
     return r;
 }
 
-/* The farthest vertex v reaches along each axis with morph weights in [0, 1]: the
- * base plus every negative (lo) or positive (hi) offset; for frame targets, whose
- * weights sum to at most 1, the base or the farthest single offset; the base without
- * targets. Frame targets take the least and greatest offset in float, which is exact:
- * rounding p + d is monotonic in d, so min_t (p + d_t) rounds as p + min_t d_t. */
-static void zc__vertex_reach(const zc__mesh_data *m, uint32_t v, float lo[3], float hi[3]) {
-    const float *p = &m->positions[(size_t)v * 3];
-    const float *offsets = m->attrs ? m->attrs + (size_t)v * m->attr_floats + zc__attr_floats(m->has) : NULL;
-    if (!offsets || !m->morph_targets) {
-        memcpy(lo, p, 3 * sizeof(float));
-        memcpy(hi, p, 3 * sizeof(float));
-        return;
-    }
-    double down[3], up[3];
+/* Round a reach computed in double outward to float. */
+static void zc__reach_round(double down, double up, float *lo, float *hi) {
+    *lo = (float)down;
+    *hi = (float)up;
+    if ((double)*lo > down) *lo = nextafterf(*lo, -INFINITY);
+    if ((double)*hi < up) *hi = nextafterf(*hi, INFINITY);
+}
+
+/* The farthest each vertex reaches along each axis with morph weights in [0, 1], into
+ * lo and hi (vertex_count * 3 each): the base plus every negative (lo) or positive
+ * (hi) offset; for frame targets, whose weights sum to at most 1, the base or the
+ * farthest single offset; the base without targets. The morph blocks are read in
+ * order. Frame targets take the least and greatest offset in float, which is exact:
+ * rounding p + d is monotonic in d, so min_t (p + d_t) rounds as p + min_t d_t.
+ * Sums of offsets are taken in double, target by target. */
+static zc_result zc__reaches(const zc__mesh_data *m, float *lo, float *hi) {
+    size_t n = zc__morph_block_floats(m);
+    memcpy(lo, m->positions, n * sizeof *lo);
+    memcpy(hi, m->positions, n * sizeof *hi);
+    if (!m->morph_targets) return ZC_OK;
     if (m->morph_frames) {
-        float least[3] = { 0, 0, 0 }, most[3] = { 0, 0, 0 }; /* the base: no offset */
-        for (uint32_t t = 0; t < m->morph_targets; ++t)
-            for (int k = 0; k < 3; ++k) {
-                float d = offsets[t * 3 + (uint32_t)k];
-                least[k] = d < least[k] ? d : least[k];
-                most[k] = d > most[k] ? d : most[k];
-            }
-        for (int k = 0; k < 3; ++k) {
-            down[k] = least[k] < 0 ? (double)p[k] + least[k] : p[k];
-            up[k] = most[k] > 0 ? (double)p[k] + most[k] : p[k];
-        }
-    } else {
-        for (int k = 0; k < 3; ++k) {
-            down[k] = up[k] = p[k];
-            for (uint32_t t = 0; t < m->morph_targets; ++t) {
-                double d = offsets[t * 3 + (uint32_t)k];
-                if (d < 0) down[k] += d;
-                else up[k] += d;
+        float *least = lo, *most = hi; /* the offsets first, then the reach in place */
+        for (size_t i = 0; i < n; ++i) least[i] = most[i] = 0.0f; /* the base: no offset */
+        for (uint32_t t = 0; t < m->morph_targets; ++t) {
+            const float *block = m->morph + t * n;
+            for (size_t i = 0; i < n; ++i) {
+                least[i] = block[i] < least[i] ? block[i] : least[i];
+                most[i] = block[i] > most[i] ? block[i] : most[i];
             }
         }
+        for (size_t i = 0; i < n; ++i) {
+            float p = m->positions[i];
+            zc__reach_round(least[i] < 0 ? (double)p + least[i] : p, most[i] > 0 ? (double)p + most[i] : p, &lo[i],
+                            &hi[i]);
+        }
+        return ZC_OK;
     }
-    for (int k = 0; k < 3; ++k) {
-        lo[k] = (float)down[k];
-        hi[k] = (float)up[k];
-        if ((double)lo[k] > down[k]) lo[k] = nextafterf(lo[k], -INFINITY);
-        if ((double)hi[k] < up[k]) hi[k] = nextafterf(hi[k], INFINITY);
+    double *down = malloc(2 * n * sizeof *down + 1), *up = down + n;
+    if (!down) return ZC_ERR_OUT_OF_MEMORY;
+    for (size_t i = 0; i < n; ++i) down[i] = up[i] = m->positions[i];
+    for (uint32_t t = 0; t < m->morph_targets; ++t) {
+        const float *block = m->morph + t * n;
+        for (size_t i = 0; i < n; ++i) {
+            double d = block[i];
+            if (d < 0) down[i] += d;
+            else up[i] += d;
+        }
     }
+    for (size_t i = 0; i < n; ++i) zc__reach_round(down[i], up[i], &lo[i], &hi[i]);
+    free(down);
+    return ZC_OK;
 }
 
 /* Step 3: bounds of every position at any morph weights in [0, 1] (frame targets:
  * weights summing to at most 1; the base alone without targets); every position must
  * be finite. */
 static zc_result zc__bounds(zc__mesh_data *m, float scale, uint32_t mesh_index, zc_diag *diag) {
+    size_t n = zc__morph_block_floats(m);
+    float *lo = malloc(2 * n * sizeof *lo + 1), *hi = lo + n;
+    if (!lo || zc__reaches(m, lo, hi) != ZC_OK) {
+        free(lo);
+        return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory bounding mesh %u", mesh_index);
+    }
     for (int k = 0; k < 3; ++k) {
         m->aabb_min[k] = INFINITY;
         m->aabb_max[k] = -INFINITY;
     }
-    for (uint32_t v = 0; v < m->vertex_count; ++v) {
-        float lo[3], hi[3];
-        zc__vertex_reach(m, v, lo, hi);
-        for (int k = 0; k < 3; ++k) {
-            if (!zc_f32_finite(lo[k]) || !zc_f32_finite(hi[k]))
-                return zc_fail(diag, ZC_ERR_BAD_SOURCE, "mesh %u has a vertex position that is not finite%s",
-                               mesh_index, scale != 1.0f ? " after scaling" : m->morph_targets ? " (or morphed)" : "");
-            if (lo[k] < m->aabb_min[k]) m->aabb_min[k] = lo[k];
-            if (hi[k] > m->aabb_max[k]) m->aabb_max[k] = hi[k];
+    for (size_t i = 0; i < n; ++i) {
+        int k = (int)(i % 3);
+        if (!zc_f32_finite(lo[i]) || !zc_f32_finite(hi[i])) {
+            free(lo);
+            return zc_fail(diag, ZC_ERR_BAD_SOURCE, "mesh %u has a vertex position that is not finite%s", mesh_index,
+                           scale != 1.0f ? " after scaling" : m->morph_targets ? " (or morphed)" : "");
         }
+        if (lo[i] < m->aabb_min[k]) m->aabb_min[k] = lo[i];
+        if (hi[i] > m->aabb_max[k]) m->aabb_max[k] = hi[i];
     }
     double center[3], r2 = 0.0;
     for (int k = 0; k < 3; ++k) {
         center[k] = ((double)m->aabb_min[k] + m->aabb_max[k]) * 0.5;
         m->sphere_center[k] = (float)center[k];
     }
-    for (uint32_t v = 0; v < m->vertex_count; ++v) {
-        float lo[3], hi[3];
-        zc__vertex_reach(m, v, lo, hi); /* the farther of lo and hi on each axis */
-        double d2 = 0.0;
+    for (size_t v = 0; v < n / 3; ++v) {
+        double d2 = 0.0; /* the farther of lo and hi on each axis */
         for (int k = 0; k < 3; ++k) {
-            double d = fmax(fabs((double)lo[k] - m->sphere_center[k]), fabs((double)hi[k] - m->sphere_center[k]));
+            double d = fmax(fabs((double)lo[v * 3 + k] - m->sphere_center[k]),
+                            fabs((double)hi[v * 3 + k] - m->sphere_center[k]));
             d2 += d * d;
         }
         if (d2 > r2) r2 = d2;
     }
+    free(lo);
     double radius = sqrt(r2);
     float rf = (float)radius;
     if ((double)rf < radius) rf = nextafterf(rf, INFINITY);
@@ -441,10 +507,11 @@ static zc_result zc__convert(zc__model_build *b, const struct aiMesh *am, uint32
     m->has = zc__mesh_attributes(b, am, &b->settings);
     m->morph_targets = zc__morph_targets(b, am, mesh_index, &m->morph_normals);
     m->morph_frames = m->morph_targets && b->frame_targets;
-    m->attr_floats = zc__attr_floats(m->has) + m->morph_targets * (m->morph_normals ? 6u : 3u);
-    if (m->morph_targets && !(m->morph_weights = malloc(m->morph_targets * sizeof *m->morph_weights)))
-        return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory for mesh %u's morph targets", mesh_index);
+    m->attr_floats = zc__attr_floats(m->has);
     m->vertex_count = am->mNumVertices;
+    if (m->morph_targets && (!(m->morph_weights = malloc(m->morph_targets * sizeof *m->morph_weights)) ||
+                             !(m->morph = malloc(zc__morph_blocks(m) * zc__morph_block_floats(m) * sizeof *m->morph))))
+        return zc_fail(diag, ZC_ERR_OUT_OF_MEMORY, "out of memory for mesh %u's morph targets", mesh_index);
     m->positions = malloc((size_t)m->vertex_count * 3 * sizeof *m->positions);
     m->attrs = m->attr_floats ? malloc((size_t)m->vertex_count * m->attr_floats * sizeof *m->attrs) : NULL;
     if (!m->positions || (m->attr_floats && !m->attrs))
@@ -460,7 +527,7 @@ static zc_result zc__convert(zc__model_build *b, const struct aiMesh *am, uint32
 /* The morph entry of mesh i (P#morph/<i>) from its optimised data: the offsets moved
  * out of the vertices into target-major arrays. */
 static zc_result zc__morph_entry(zc__model_build *b, const zc__mesh_data *m, uint32_t i, zc_diag *diag) {
-    uint32_t targets = m->morph_targets, at = zc__attr_floats(m->has);
+    uint32_t targets = m->morph_targets;
     uint64_t floats = 3ull * m->vertex_count * targets;
     if (floats > ZC_MORPH_MAX_FLOATS)
         return zc_fail(diag, ZC_ERR_LIMIT, "mesh %u: %u morph targets over %u vertices are more than a morph entry "
@@ -478,17 +545,7 @@ static zc_result zc__morph_entry(zc__model_build *b, const zc__mesh_data *m, uin
     float *weights = (float *)(p + at_weights), *positions = (float *)(p + at_positions);
     float *normals = m->morph_normals ? (float *)(p + at_normals) : NULL;
     memcpy(weights, m->morph_weights, targets * sizeof *weights);
-    for (uint32_t first = 0; first < m->vertex_count; first += ZC__MORPH_TILE) {
-        uint32_t end = m->vertex_count - first < ZC__MORPH_TILE ? m->vertex_count : first + ZC__MORPH_TILE;
-        for (uint32_t t = 0; t < targets; ++t)
-            for (uint32_t v = first; v < end; ++v) {
-                const float *a = m->attrs + (size_t)v * m->attr_floats + at;
-                memcpy(positions + ((size_t)t * m->vertex_count + v) * 3, a + t * 3, 3 * sizeof(float));
-                if (normals)
-                    memcpy(normals + ((size_t)t * m->vertex_count + v) * 3, a + targets * 3 + t * 3,
-                           3 * sizeof(float));
-            }
-    }
+    memcpy(positions, m->morph, (size_t)floats * (normals ? 2 : 1) * sizeof(float)); /* the normals' blocks follow */
     h->weights.count = targets;
     zc_rel_set(&h->weights.offset, &h->weights, weights);
     h->positions.count = floats;

@@ -140,7 +140,10 @@ static int zc__frames_match(zc__model_build *b, const zc__vertex_frames *f, cons
 }
 
 /* Target `frame` of file mesh fm in assimp's vertex order: positions, and normals
- * when the target has room for them (`accum`: scratch of fm's vertex count * 3). */
+ * when the target has room for them (`accum`: scratch of fm's vertex count * 4: each
+ * file vertex's summed face normal, then that normal made unit and a flag saying it
+ * has a length; each file vertex is made unit once, however many assimp vertices
+ * stand for it). */
 static void zc__frames_target(const zc__frame_mesh *fm, const struct aiMesh *am, uint32_t frame,
                               struct aiAnimMesh *t, float *accum) {
     const float *p = fm->positions + (size_t)frame * fm->vertex_count * 3;
@@ -157,7 +160,7 @@ static void zc__frames_target(const zc__frame_mesh *fm, const struct aiMesh *am,
         }
         return;
     }
-    memset(accum, 0, (size_t)fm->vertex_count * 3 * sizeof *accum);
+    memset(accum, 0, (size_t)fm->vertex_count * 4 * sizeof *accum);
     for (unsigned k = 0; k < am->mNumFaces; ++k) {
         const struct aiFace *face = &am->mFaces[k];
         if (face->mNumIndices != 3 || !face->mIndices) continue;
@@ -167,16 +170,21 @@ static void zc__frames_target(const zc__frame_mesh *fm, const struct aiMesh *am,
         float e1[3] = { b[0] - a[0], b[1] - a[1], b[2] - a[2] }, e2[3] = { c[0] - a[0], c[1] - a[1], c[2] - a[2] };
         float n[3] = { e1[1] * e2[2] - e1[2] * e2[1], e1[2] * e2[0] - e1[0] * e2[2], e1[0] * e2[1] - e1[1] * e2[0] };
         for (int i = 0; i < 3; ++i) {
-            float *s = accum + (size_t)fm->corners[face->mIndices[i]] * 3;
+            float *s = accum + (size_t)fm->corners[face->mIndices[i]] * 4;
             s[0] += n[0], s[1] += n[1], s[2] += n[2];
         }
     }
-    for (unsigned i = 0; i < am->mNumVertices; ++i) {
-        const float *s = accum + (size_t)fm->corners[i] * 3;
+    for (uint32_t j = 0; j < fm->vertex_count; ++j) {
+        float *s = accum + (size_t)j * 4;
         double len = sqrt((double)s[0] * s[0] + (double)s[1] * s[1] + (double)s[2] * s[2]);
+        if (!(len > 0.0)) continue; /* s[3] stays 0 */
+        float x = (float)(s[0] / len), y = (float)(s[1] / len), z = (float)(s[2] / len);
+        s[0] = x, s[1] = y, s[2] = z, s[3] = 1.0f;
+    }
+    for (unsigned i = 0; i < am->mNumVertices; ++i) {
+        const float *s = accum + (size_t)fm->corners[i] * 4;
         /* a vertex of degenerate triangles only keeps frame 0's normal */
-        t->mNormals[i] = len > 0.0 ? (struct aiVector3D){ (float)(s[0] / len), (float)(s[1] / len), (float)(s[2] / len) }
-                                   : am->mNormals[i];
+        t->mNormals[i] = s[3] != 0.0f ? (struct aiVector3D){ s[0], s[1], s[2] } : am->mNormals[i];
     }
 }
 
@@ -271,7 +279,7 @@ static struct aiAnimation *zc__frames_clip(const zc__vertex_frames *f, const str
 static zc_result zc__frames_mesh(const zc__vertex_frames *f, const zc__frame_mesh *fm, const struct aiMesh *am,
                                  struct aiMesh **out) {
     struct aiMesh *mesh = malloc(sizeof *mesh);
-    float *accum = malloc((size_t)fm->vertex_count * 3 * sizeof *accum + 1);
+    float *accum = malloc((size_t)fm->vertex_count * 4 * sizeof *accum + 1);
     if (!mesh || !accum) {
         free(mesh), free(accum);
         return ZC_ERR_OUT_OF_MEMORY;
