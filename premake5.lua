@@ -226,4 +226,9 @@ for _, source in ipairs(os.matchfiles("tools/bench/bench_*.c")) do
     local sources = { source }
     for _, helper in ipairs(bench_helpers) do table.insert(sources, helper) end
     program(path.getbasename(source), sources, { "assimp" }) -- bench_scene's and bench_build's traditional loads
+    if path.getbasename(source) == "bench_build" then -- profiles itself too, by function name, as zcpack
+        filter "configurations:release"
+            linkoptions { "-Wl,-S" }
+        filter {}
+    end
 end

@@ -36,10 +36,12 @@
  *     meshoptimizer, zstd, XXH3 (libxxhash and the runtime's own kernels), libwebp and
  *     OpenEXR, or to mip filtering (stb_image_resize and zcpack's own halving), reported
  *     both as encoding and as outside; a sample with no such frame is time outside them,
- *     unless perf could not unwind its stack to its thread's start: those are left out
- *     of the shares and counted, and the report gives the bound where every one of them
- *     lay outside the calls (perf loses a share of the model workers' stacks, different
- *     in every run, often down to an address it cannot place). Where perf is missing
+ *     unless perf could not unwind its stack to its thread's start, to main or to a
+ *     model import's entry: those are left out of the shares and counted, and the
+ *     report gives the bound where every one of them lay outside the calls. perf 6.1
+ *     does not follow the stacks of the workers the CLI's worker server forks, so the
+ *     same builds are profiled a second time through zc_build in a child of this
+ *     program (--profile-child) whose workers are forked from it. Where perf is missing
  *     or not permitted, or zcpack has no symbol table, the program says so in its report
  *     and leaves that part out.
  *
@@ -68,6 +70,7 @@
 
 #include "zc_build.h"
 #include "zc_model.h"
+#include "zc_model_isolate.h"
 #include "zc_pack.h"
 
 #define DEFAULT_REPS 9
@@ -612,6 +615,17 @@ static int stack_root(const char *sym) {
     return 0;
 }
 
+/* 1 when `sym` is one of zcpack's own entry frames, above which no library frame can
+ * lie: main, and a model import's entry and the worker's loop around it (assimp and
+ * meshoptimizer are called under them). A stack followed to one of them is followed
+ * far enough to charge its sample, whether or not perf gets past libc's start code. */
+static int own_entry(const char *sym) {
+    static const char *const entries[] = {"main", "zc__model_worker_serve", "zc_model_import_in_process_under"};
+    for (size_t i = 0; i < sizeof entries / sizeof entries[0]; ++i)
+        if (strcmp(sym, entries[i]) == 0 || (starts(sym, entries[i]) && sym[strlen(entries[i])] == '.')) return 1;
+    return 0;
+}
+
 /* Parse one frame line of perf script: "\t<addr> <sym> (<dso>)". */
 static void parse_frame(char *line, char *sym, size_t sym_size, char *dso, size_t dso_size) {
     char *s = line;
@@ -632,33 +646,48 @@ static void parse_frame(char *line, char *sym, size_t sym_size, char *dso, size_
     snprintf(sym, sym_size, "%.500s", s);
 }
 
-static void profile_build(const char *work, const char *mixed, uint32_t threads, profile *p) {
+/* The profile's builds, in_process 0: PROFILE_BUILDS runs of `zcpack build` through
+ * sh; 1: the same builds through zc_build in a child of this program whose model
+ * workers are forked from it (bench_build --profile-child). */
+static void profile_build(const char *work, const char *mixed, uint32_t threads, int in_process, profile *p) {
     memset(p, 0, sizeof *p);
+    char self[4096] = "";
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    self[n > 0 ? n : 0] = 0;
+    const char *program = in_process ? self : ZCPACK;
     if (!runs_ok("perf --version")) {
         snprintf(p->why_not, sizeof p->why_not, "perf is not installed");
         return;
     }
-    if (access(ZCPACK, X_OK) != 0) {
-        snprintf(p->why_not, sizeof p->why_not, "%s is missing (make release builds it)", ZCPACK);
-        return;
-    }
-    if (!runs_ok("nm " ZCPACK " | grep -q ' zc_build$'")) {
-        snprintf(p->why_not, sizeof p->why_not,
-                 "%s has no symbol table, so the encoders compiled into it cannot be told from the rest", ZCPACK);
+    if (!program[0] || access(program, X_OK) != 0) {
+        snprintf(p->why_not, sizeof p->why_not, "%s is missing (make release builds it)", program);
         return;
     }
     char data[4300], cmd[20000], out[4300];
+    PATH_PRINTF(cmd, "nm '%s' | grep -q ' zc_build$'", program);
+    if (!runs_ok(cmd)) {
+        snprintf(p->why_not, sizeof p->why_not,
+                 "%s has no symbol table, so the encoders compiled into it cannot be told from the rest", program);
+        return;
+    }
     PATH_PRINTF(data, "%s/perf.data", work);
-    PATH_PRINTF(cmd, "perf record -q -e cpu-clock -F %d --call-graph dwarf,16384 -o '%s' -- sh -c '", PROFILE_HZ,
-                data);
-    for (int i = 0; i < PROFILE_BUILDS; ++i) { /* each into a pack of its own: no deletion inside the profile */
+    PATH_PRINTF(cmd, "perf record -q -e cpu-clock -F %d --call-graph dwarf,16384 -o '%s' -- ", PROFILE_HZ, data);
+    size_t at = strlen(cmd);
+    if (in_process)
+        snprintf(cmd + at, sizeof cmd - at, "'%s' --profile-child '%s' '%s/perf' %u", self, mixed, work, threads);
+    else
+        snprintf(cmd + at, sizeof cmd - at, "sh -c '");
+    for (int i = 0; !in_process && i < PROFILE_BUILDS; ++i) { /* each into a pack of its own: no deletion inside */
         PATH_PRINTF(out, "%s/perf%d.zcpack", work, i);
-        unlink(out);
-        size_t at = strlen(cmd);
+        at = strlen(cmd);
         snprintf(cmd + at, sizeof cmd - at, "%s%s build \"%s\" -o \"%s\" -j %u -q", i ? " && " : "", ZCPACK, mixed,
                  out, threads);
     }
-    strncat(cmd, "'", sizeof cmd - strlen(cmd) - 1);
+    if (!in_process) strncat(cmd, "'", sizeof cmd - strlen(cmd) - 1);
+    for (int i = 0; i < PROFILE_BUILDS; ++i) {
+        PATH_PRINTF(out, "%s/perf%d.zcpack", work, i);
+        unlink(out);
+    }
     uint64_t start = zc_bench_now_ns();
     int recorded = runs_ok(cmd);
     for (int i = 0; i < PROFILE_BUILDS; ++i) {
@@ -680,7 +709,7 @@ static void profile_build(const char *work, const char *mixed, uint32_t threads,
     }
     char line[4096], leaf[96] = "", leaf_dso[96] = "";
     double period = 0;
-    int in_sample = 0, category = -1, frames = 0, rooted = 0;
+    int in_sample = 0, category = -1, frames = 0, rooted = 0, entered = 0;
     for (;;) {
         char *got = fgets(line, sizeof line, f);
         int blank = got && (line[0] == '\n' || line[0] == 0);
@@ -708,7 +737,7 @@ static void profile_build(const char *work, const char *mixed, uint32_t threads,
             in_sample = 1;
             category = -1;
             frames = 0;
-            rooted = 0;
+            rooted = entered = 0;
             leaf[0] = leaf_dso[0] = 0;
             period = strtod(line, NULL);
             if (period <= 0) period = 1;
@@ -722,7 +751,8 @@ static void profile_build(const char *work, const char *mixed, uint32_t threads,
             snprintf(leaf_dso, sizeof leaf_dso, "%.95s", base ? base + 1 : dso);
         }
         if (category < 0) category = frame_category(sym, dso); /* innermost library frame */
-        rooted = stack_root(sym);                               /* of the last frame read */
+        entered |= own_entry(sym);
+        rooted = entered || stack_root(sym); /* of the last frame read, or past an own entry */
     }
     pclose(f);
     unlink(data);
@@ -797,6 +827,44 @@ static void plot(const variant *tj1, const variant *tj2, const variant *mj1, con
     zc_plot_bars_md(&chart, "build_scaling", md);
 }
 
+/* The figures of one profile: outside the calls with mip filtering as encoding, with
+ * it outside too, and the bound where every sample left out lay outside. */
+typedef struct shares {
+    double outside, with_mips, at_most, left_out;
+} shares;
+
+static shares profile_shares(const profile *p) {
+    shares s = {0, 0, 0, 0};
+    if (!p->ran) return s;
+    s.outside = 100.0 * p->weight[CAT_OUTSIDE] / p->total;
+    s.with_mips = s.outside + 100.0 * p->weight[CAT_MIP_FILTER] / p->total;
+    s.at_most = 100.0 * (p->weight[CAT_OUTSIDE] + p->unwound_not) / (p->total + p->unwound_not);
+    s.left_out = 100.0 * p->unwound_not / (p->total + p->unwound_not);
+    return s;
+}
+
+/* bench_build --profile-child <tree> <out prefix> <threads>: the in-process variant of
+ * the profile (profile_build), run under perf: PROFILE_BUILDS builds through
+ * zc_build with the CLI's defaults (verified, fsync on), each into <out prefix><i>.zcpack,
+ * the model workers forked from this process instead of the worker server (perf
+ * follows the stacks of those; it does not follow the server's). */
+static int profile_child(const char *root, const char *prefix, uint32_t threads) {
+    zc__model_server_off = 1;
+    for (int i = 0; i < PROFILE_BUILDS; ++i) {
+        char out[4300];
+        PATH_PRINTF(out, "%s%d.zcpack", prefix, i);
+        zc_build_stats stats;
+        zc_result r = zc_build(&(zc_build_desc){.input_dir = root, .output_path = out, .threads = threads,
+                                                .logger = {log_errors, NULL}},
+                               &stats);
+        if (r != ZC_OK) {
+            fprintf(stderr, "bench_build: zc_build of %s failed: %s\n", root, zc_result_str(r));
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static void usage(FILE *out) {
     fprintf(out, "usage: bench_build [--dir DIR] [--reps N] [--no-perf] [--keep]\n"
                  "  zc_build with 1 and 2 threads on the texture tree and a mixed game tree, the mixed\n"
@@ -812,6 +880,8 @@ static void usage(FILE *out) {
 int main(int argc, char **argv) {
     const char *dir = "build/bench";
     int reps = DEFAULT_REPS, use_perf = 1, keep = 0;
+    if (argc == 5 && strcmp(argv[1], "--profile-child") == 0)
+        return profile_child(argv[2], argv[3], (uint32_t)strtoul(argv[4], NULL, 10));
     for (int i = 1; i < argc; ++i) {
         if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc) {
             dir = argv[++i];
@@ -915,14 +985,17 @@ int main(int argc, char **argv) {
         snprintf(other_text, sizeof other_text, "other processes used %.1f %% of the machine's CPU time%s",
                  other * 100, other > 0.05 ? ", so a second thread can only be as useful as the idle core it finds" : "");
 
-    profile prof;
-    memset(&prof, 0, sizeof prof);
+    static profile prof, prof_in; /* the CLI's builds; zc_build's in this program's child */
     if (use_perf) {
         printf("profiling %s build of the mixed tree under perf ...\n", ZCPACK);
         fflush(stdout);
-        profile_build(work, mixed.root, cores, &prof);
+        profile_build(work, mixed.root, cores, 0, &prof);
+        printf("profiling zc_build of the mixed tree in process under perf ...\n");
+        fflush(stdout);
+        profile_build(work, mixed.root, cores, 1, &prof_in);
     } else {
         snprintf(prof.why_not, sizeof prof.why_not, "the run was started with --no-perf");
+        snprintf(prof_in.why_not, sizeof prof_in.why_not, "the run was started with --no-perf");
     }
     if (keep)
         printf("kept the trees: %s/textures and %s/mixed\n", work, work);
@@ -980,30 +1053,29 @@ int main(int argc, char **argv) {
         zc_bench_table_set(&vs, row, 4, "%.2fx [%.2f..%.2f]", median_wall(all) / median_wall(&trad), r.p10, r.p90);
     }
 
-    static const char *const pheads[] = {"where the build's CPU time went", "share"};
+    static const char *const pheads[] = {"where the build's CPU time went", "zcpack build (CLI)",
+                                         "zc_build, workers forked from it"};
     zc_bench_table cpu;
-    zc_bench_table_init(&cpu, 2, pheads);
+    zc_bench_table_init(&cpu, 3, pheads);
     zc_bench_table_left(&cpu, 0);
     static const char *const oheads[] = {"outside: leaf function (library)", "share of all CPU"};
     zc_bench_table top;
     zc_bench_table_init(&top, 2, oheads);
     zc_bench_table_left(&top, 0);
-    double outside = 0, outside_with_mips = 0, outside_at_most = 0;
-    if (prof.ran) {
-        outside = 100.0 * prof.weight[CAT_OUTSIDE] / prof.total;
-        outside_with_mips = outside + 100.0 * prof.weight[CAT_MIP_FILTER] / prof.total;
-        /* the bound where every sample left out was outside the calls */
-        outside_at_most = 100.0 * (prof.weight[CAT_OUTSIDE] + prof.unwound_not) / (prof.total + prof.unwound_not);
-        for (int c = 0; c < CAT_COUNT; ++c) {
-            int row = zc_bench_table_add_row(&cpu);
-            zc_bench_table_set(&cpu, row, 0, "%s", cat_names[c]);
-            zc_bench_table_set(&cpu, row, 1, "%.1f %%", 100.0 * prof.weight[c] / prof.total);
-        }
-        for (size_t i = 0; i < prof.top_count && i < 10; ++i) {
-            int row = zc_bench_table_add_row(&top);
-            zc_bench_table_set(&top, row, 0, "%s", prof.top[i].name);
-            zc_bench_table_set(&top, row, 1, "%.1f %%", 100.0 * prof.top[i].weight / prof.total);
-        }
+    shares cli_share = profile_shares(&prof), in_share = profile_shares(&prof_in);
+    for (int c = 0; (prof.ran || prof_in.ran) && c < CAT_COUNT; ++c) {
+        int row = zc_bench_table_add_row(&cpu);
+        zc_bench_table_set(&cpu, row, 0, "%s", cat_names[c]);
+        if (prof.ran) zc_bench_table_set(&cpu, row, 1, "%.1f %%", 100.0 * prof.weight[c] / prof.total);
+        else zc_bench_table_set(&cpu, row, 1, "-");
+        if (prof_in.ran) zc_bench_table_set(&cpu, row, 2, "%.1f %%", 100.0 * prof_in.weight[c] / prof_in.total);
+        else zc_bench_table_set(&cpu, row, 2, "-");
+    }
+    const profile *leaves = prof_in.ran ? &prof_in : &prof; /* the one whose stacks perf follows */
+    for (size_t i = 0; leaves->ran && i < leaves->top_count && i < 10; ++i) {
+        int row = zc_bench_table_add_row(&top);
+        zc_bench_table_set(&top, row, 0, "%s", leaves->top[i].name);
+        zc_bench_table_set(&top, row, 1, "%.1f %%", 100.0 * leaves->top[i].weight / leaves->total);
     }
 
     printf("\nTexture tree: %zu images, %s. Mixed tree: %zu files, %s (%zu images, %zu models, %zu other files).\n",
@@ -1015,17 +1087,17 @@ int main(int argc, char **argv) {
         printf("\n");
     }
     zc_bench_table_print(&vs, stdout, "  ");
-    if (prof.ran) {
-        printf("\nCPU profile of `zcpack build -j %u` of the mixed tree (%llu samples, %.2f s of CPU; %llu samples, "
-               "%.1f %%, left out: stack not unwound):\n",
-               cores, (unsigned long long)prof.samples, prof.total / 1e9, (unsigned long long)prof.unwound_not_samples,
-               100.0 * prof.unwound_not / (prof.total + prof.unwound_not));
+    if (prof.ran || prof_in.ran) {
+        printf("\nCPU profile of the mixed tree's build, %d builds each: samples left out (stack not unwound): "
+               "CLI %.1f %%, in process %.1f %%\n",
+               PROFILE_BUILDS, cli_share.left_out, in_share.left_out);
         zc_bench_table_print(&cpu, stdout, "  ");
-        printf("  (at most %.1f %% outside if every sample left out lay outside the calls)\n\n", outside_at_most);
+        printf("  (at most %.1f %% (CLI) and %.1f %% (in process) outside if every sample left out lay outside)\n\n",
+               cli_share.at_most, in_share.at_most);
         zc_bench_table_print(&top, stdout, "  ");
-    } else {
-        printf("\nCPU profile: not measured: %s\n", prof.why_not);
     }
+    if (!prof.ran) printf("\nCPU profile of the CLI: not measured: %s\n", prof.why_not);
+    if (!prof_in.ran) printf("\nCPU profile in process: not measured: %s\n", prof_in.why_not);
     printf("\nload average (1 min): %s before the timed runs, %s after; during them %s\n", load_start, load_end,
            other_text);
 
@@ -1092,11 +1164,17 @@ int main(int argc, char **argv) {
                             "and verifies it.\n\n");
     zc_bench_md_table(&md, &vs);
     zc_bench_md_printf(&md, "### CPU time outside the encode/decode calls\n\n");
-    if (prof.ran) {
-        zc_bench_md_printf(&md, "`perf record -e cpu-clock -F %d --call-graph dwarf` of %d runs of `zcpack build -j %u` "
-                                "of the mixed tree, one after another, each into a new pack (fsync on, as the CLI "
-                                "does; model workers included), their samples summed: %llu samples, "
-                                "%.2f s of CPU in %.2f s. Each sample is charged to the innermost frame of its "
+    if (prof.ran && prof_in.ran) {
+        zc_bench_md_printf(&md, "`perf record -e cpu-clock -F %d --call-graph dwarf`, two profiles of %d builds each "
+                                "of the mixed tree with %u threads, one after another, each into a new pack, "
+                                "verified and synced as the CLI does, model workers included, their samples "
+                                "summed: `zcpack build -j %u` (%llu samples, %.2f s of CPU in %.2f s), and "
+                                "`zc_build` in a child of this benchmark whose model workers are forked from it "
+                                "(%llu samples, %.2f s of CPU in %.2f s). The second exists because perf 6.1 "
+                                "does not follow the stacks of the processes the CLI's worker server forks (the "
+                                "server is the program executed again; a worker forked by the build's own "
+                                "process unwinds): in the CLI's profile a model worker's sample is told apart by "
+                                "its innermost frame alone. Each sample is charged to the innermost frame of its "
                                 "stack that lies in one of the libraries' encode/decode calls (by shared library, "
                                 "or by symbol name for the code compiled into zcpack: `stbi_*`, `stb_compress_*`, "
                                 "`zc_bc7_*`, `zc_bc6h_*`, XXH3), or in mip filtering (`stbir_*` and zcpack's "
@@ -1105,27 +1183,28 @@ int main(int argc, char **argv) {
                                 "BC6H encoders; a sample with no such frame counts as outside them: zcpack's "
                                 "other code (layout, writing, verification, the pipeline), libc, the kernel "
                                 "(page faults, I/O, fork) and libuv. A sample with no such frame whose stack perf "
-                                "could not follow to its thread's start (dwarf unwinding from a 16 KiB copy of "
-                                "the stack: it fails on a share of the model workers' samples that changes from "
-                                "run to run) cannot be told apart and is left out of the shares: %llu samples, "
-                                "%.1f %% of the CPU time, in these runs.\n\n",
-                           PROFILE_HZ, PROFILE_BUILDS, cores, (unsigned long long)prof.samples, prof.total / 1e9,
-                           prof.wall,
-                           (unsigned long long)prof.unwound_not_samples,
-                           100.0 * prof.unwound_not / (prof.total + prof.unwound_not));
+                                "could not follow to its thread's start, nor to `main` or a model import's entry "
+                                "(above which no library frame can lie), cannot be told apart and is left out of "
+                                "the shares: %.1f %% of the CPU time in the CLI's profile, %.1f %% in the "
+                                "other.\n\n",
+                           PROFILE_HZ, PROFILE_BUILDS, cores, cores, (unsigned long long)prof.samples,
+                           prof.total / 1e9, prof.wall, (unsigned long long)prof_in.samples, prof_in.total / 1e9,
+                           prof_in.wall, cli_share.left_out, in_share.left_out);
         zc_bench_md_table(&md, &cpu);
-        zc_bench_md_printf(&md, "Outside the encode/decode calls: %.1f %% of the build's CPU time with mip "
-                                "filtering counted as encoding, as above; %.1f %% when it is counted outside "
-                                "too; at most %.1f %% (mip filtering as encoding) if every sample left out lay "
-                                "outside the calls.\n\n",
-                           outside, outside_with_mips, outside_at_most);
-        zc_bench_md_printf(&md, "The largest leaf functions of the samples outside them:\n\n");
+        zc_bench_md_printf(&md, "Outside the encode/decode calls, with mip filtering counted as encoding as above: "
+                                "%.1f %% of the CLI's CPU time (at most %.1f %% if every sample left out lay "
+                                "outside the calls) and %.1f %% of zc_build's (at most %.1f %%); %.1f %% and "
+                                "%.1f %% when mip filtering is counted outside too.\n\n",
+                           cli_share.outside, cli_share.at_most, in_share.outside, in_share.at_most,
+                           cli_share.with_mips, in_share.with_mips);
+        zc_bench_md_printf(&md, "The largest leaf functions of the samples outside them, in the in-process "
+                                "profile:\n\n");
         zc_bench_md_table(&md, &top);
     } else {
         zc_bench_md_printf(&md, "**Not measured in this run: %s.** The profile needs `perf` (Debian's "
                                 "linux-perf), permission to use it (root, or kernel.perf_event_paranoid <= 1) and "
-                                "`bin/release/zcpack` with its symbol table.\n\n",
-                           prof.why_not);
+                                "`bin/release/zcpack` and this program with their symbol tables.\n\n",
+                           prof.ran ? prof_in.why_not : prof.why_not);
     }
 
     zc_bench_md glance;
@@ -1150,11 +1229,11 @@ int main(int argc, char **argv) {
     zc_bench_glance_row(&glance, "bench_build", "zc_build of the mixed tree, all cores",
                         "its traditional load on one thread (stb_image, assimp, reading)", "%.2fx the time",
                         median_wall(all) / median_wall(&trad));
-    if (prof.ran)
+    if (prof.ran && prof_in.ran)
         zc_bench_glance_row(&glance, "bench_build", "build CPU time outside the encode/decode calls (perf)",
                             "the build's whole CPU time",
-                            "%.0f %%, at most %.0f %% (%.0f %% with mip filtering counted outside)", outside,
-                            outside_at_most, outside_with_mips);
+                            "CLI %.0f %% (at most %.0f %%); zc_build, every stack followed, %.0f %% (at most %.0f %%)",
+                            cli_share.outside, cli_share.at_most, in_share.outside, in_share.at_most);
     else
         zc_bench_glance_row(&glance, "bench_build", "build CPU time outside the encode/decode calls",
                             "the build's whole CPU time", "not measured (no perf)");
