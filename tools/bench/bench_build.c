@@ -73,8 +73,8 @@
 #include "zc_model_isolate.h"
 #include "zc_pack.h"
 
-#define DEFAULT_REPS 9
-#define MAX_REPS 15
+#define DEFAULT_REPS 15
+#define MAX_REPS 25
 #define EXR_DIR "/usr/share/blender/datafiles/studiolights/world"
 #define ASSIMP_MODELS "/usr/share/assimp/models"
 #define PYGAME_EXAMPLES "/usr/share/doc/python-pygame-doc/examples"
