@@ -51,33 +51,22 @@ static int zc__stage_note(zc_cli_stage *stage, char *path, int folder) {
     return 0;
 }
 
-/* root/rel[0, length), malloc'd. */
-static char *zc__stage_path(const char *root, const char *rel, size_t length) {
-    size_t n = strlen(root);
-    char *path = (char *)malloc(n + 1 + length + 1);
-    if (!path) return NULL;
-    memcpy(path, root, n);
-    path[n] = '/';
-    memcpy(path + n + 1, rel, length);
-    path[n + 1 + length] = 0;
-    return path;
-}
-
-/* The folders of `rel` below the root, made where missing. */
-static int zc__stage_folders(zc_cli_stage *stage, const char *rel, char *err, size_t err_size) {
-    for (const char *slash = strchr(rel, '/'); slash; slash = strchr(slash + 1, '/')) {
-        char *path = zc__stage_path(stage->root, rel, (size_t)(slash - rel));
-        if (!path) return zc__stage_fail(err, err_size, "out of memory");
-        if (mkdir(path, 0755) == 0) {
-            if (zc__stage_note(stage, path, 1) != 0) return zc__stage_fail(err, err_size, "out of memory");
-            continue;
-        }
-        int e = errno;
+/* The folders of `rel` below the root, made where missing; `path` is root/rel, and
+ * each of its slashes past the root is made a terminator while its folder is made,
+ * then put back. */
+static int zc__stage_folders(zc_cli_stage *stage, char *path, const char *rel, char *err, size_t err_size) {
+    char *rel_in_path = path + strlen(stage->root) + 1;
+    for (char *slash = strchr(rel_in_path, '/'); slash; slash = strchr(slash + 1, '/')) {
+        *slash = 0;
+        int made = mkdir(path, 0755) == 0, e = errno;
         struct stat st;
-        int folder = e == EEXIST && lstat(path, &st) == 0 && S_ISDIR(st.st_mode);
-        free(path);
+        int folder = made || (e == EEXIST && lstat(path, &st) == 0 && S_ISDIR(st.st_mode));
+        char *noted = made ? strdup(path) : NULL;
+        *slash = '/';
+        if (made && (!noted || zc__stage_note(stage, noted, 1) != 0))
+            return zc__stage_fail(err, err_size, "out of memory");
         if (!folder)
-            return zc__stage_fail(err, err_size, "cannot stage %s: %.*s: %s", rel, (int)(slash - rel), rel,
+            return zc__stage_fail(err, err_size, "cannot stage %s: %.*s: %s", rel, (int)(slash - rel_in_path), rel,
                                   e == EEXIST ? "another input has this path" : strerror(e));
     }
     return 0;
@@ -139,14 +128,17 @@ static int zc__stage_line(zc_cli_stage *stage, const char *list_path, unsigned l
         return zc__stage_fail(err, err_size, "%s:%u: %s: %s", list_path, line_no, file,
                               real ? "not a regular file" : strerror(e));
     }
-    if (zc__stage_folders(stage, rel, err, err_size) != 0) {
-        free(real);
-        return -1;
-    }
-    char *path = zc__stage_path(stage->root, rel, strlen(rel));
+    size_t size = strlen(stage->root) + 1 + strlen(rel) + 1;
+    char *path = (char *)malloc(size);
     if (!path) {
         free(real);
         return zc__stage_fail(err, err_size, "out of memory");
+    }
+    snprintf(path, size, "%s/%s", stage->root, rel);
+    if (zc__stage_folders(stage, path, rel, err, err_size) != 0) {
+        free(real);
+        free(path);
+        return -1;
     }
     if (link(real, path) != 0) {
         int e = errno;
