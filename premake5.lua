@@ -214,21 +214,33 @@ program("hotreload", { "samples/hotreload/*.c" })
 -- zc_stream_io.h (stdio/ogg-style callbacks), as an audio library would read it.
 program("stream_audio", { "samples/stream_audio/*.c" })
 
--- One program per tools/bench/bench_*.c; the other .c files there are shared helpers
--- compiled into each.
-local bench_helpers = {}
+-- One program per tools/bench/bench_<name>.c, with its parts bench_<name>_*.c; the other
+-- .c files there are shared helpers compiled into each.
+local bench_helpers, bench_names = {}, {}
 for _, source in ipairs(os.matchfiles("tools/bench/*.c")) do
     if not path.getname(source):find("^bench_") then
         table.insert(bench_helpers, source)
+    else
+        bench_names[path.getbasename(source)] = true
     end
 end
+local function bench_part_of(name) -- the program whose part `name` is, or nil
+    for other in pairs(bench_names) do
+        if name:sub(1, #other + 1) == other .. "_" then return other end
+    end
+    return nil
+end
 for _, source in ipairs(os.matchfiles("tools/bench/bench_*.c")) do
-    local sources = { source }
-    for _, helper in ipairs(bench_helpers) do table.insert(sources, helper) end
-    program(path.getbasename(source), sources, { "assimp" }) -- bench_scene's and bench_build's traditional loads
-    if path.getbasename(source) == "bench_build" then -- profiles itself too, by function name, as zcpack
-        filter "configurations:release"
-            linkoptions { "-Wl,-S" }
-        filter {}
+    local name = path.getbasename(source)
+    if not bench_part_of(name) then
+        local sources = { source }
+        for _, part in ipairs(os.matchfiles("tools/bench/" .. name .. "_*.c")) do table.insert(sources, part) end
+        for _, helper in ipairs(bench_helpers) do table.insert(sources, helper) end
+        program(name, sources, { "assimp" }) -- bench_scene's and bench_build's traditional loads
+        if name == "bench_build" then -- profiles itself too, by function name, as zcpack
+            filter "configurations:release"
+                linkoptions { "-Wl,-S" }
+            filter {}
+        end
     end
 end
